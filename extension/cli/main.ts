@@ -1,0 +1,67 @@
+import { errorMessage } from '../core/util/errors';
+import { commands } from './commands';
+
+/** A command of the CLI: `run` resolves to the process exit code. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  verbose: boolean;
+}
+
+function usage(): string {
+  const lines = ['usage: kafka-workbench <command> [options]', '', 'commands:'];
+  for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
+  lines.push('', "run 'kafka-workbench <command> --help' for a command's options");
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const rest = argv.filter((a) => a !== '--verbose');
+  const io: CliIo = {
+    out: (line) => process.stdout.write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+    verbose,
+  };
+  const [name, ...args] = rest;
+  if (!name || name === '--help' || name === 'help') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`kafka-workbench: unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(', ')}`);
+    return 2;
+  }
+  if (args.includes('--help')) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (e) {
+    // Bad input and unreachable peers are one clear line; a stack trace only when asked for.
+    io.err(`kafka-workbench ${name}: ${errorMessage(e)}`);
+    if (verbose && e instanceof Error && e.stack) io.err(e.stack);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`kafka-workbench: ${errorMessage(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

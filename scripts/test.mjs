@@ -1,0 +1,54 @@
+// Runs every test suite that exists, in order, and ends with the line CI reads: `N passed, N failed`.
+// A suite is a command whose output carries mocha's "N passing" / "N failing" summary.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const only = process.argv.slice(2); // e.g. `npm test -- unit integration`
+
+const hasTests = (dir) => fs.existsSync(path.join(root, dir)) && fs.readdirSync(path.join(root, dir), { recursive: true }).some((f) => String(f).endsWith('.test.ts'));
+
+const suites = [
+  { name: 'typecheck', run: ['npx', ['tsc', '-p', '.', '--noEmit']], counts: false },
+  { name: 'build', run: ['node', ['scripts/build.mjs']], counts: false },
+  { name: 'unit', when: () => hasTests('test/unit'), run: ['npx', ['mocha', 'test/unit/**/*.test.ts']] },
+  { name: 'integration', when: () => hasTests('test/integration'), run: ['npx', ['mocha', '--timeout', '60000', 'test/integration/**/*.test.ts']] },
+  { name: 'vscode', when: () => fs.existsSync(path.join(root, 'scripts/test-vscode.mjs')), run: ['node', ['scripts/test-vscode.mjs']] },
+  { name: 'ui', when: () => fs.existsSync(path.join(root, 'scripts/test-ui.mjs')), run: ['node', ['scripts/test-ui.mjs']] },
+];
+
+function runSuite(suite) {
+  return new Promise((resolve) => {
+    const [cmd, args] = suite.run;
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let out = '';
+    child.stdout.on('data', (d) => { process.stdout.write(d); out += d; });
+    child.stderr.on('data', (d) => { process.stderr.write(d); out += d; });
+    child.on('close', (code) => {
+      const passing = [...out.matchAll(/^\s*(\d+) passing/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      const failing = [...out.matchAll(/^\s*(\d+) failing/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      resolve({ code: code ?? 1, passing, failing });
+    });
+  });
+}
+
+let passed = 0;
+let failed = 0;
+const broken = [];
+for (const suite of suites) {
+  if (only.length && !only.includes(suite.name)) continue;
+  if (suite.when && !suite.when()) continue;
+  console.log(`\n=== ${suite.name} ===`);
+  const r = await runSuite(suite);
+  passed += r.passing;
+  failed += r.failing;
+  // A suite that exits non-zero without reporting a failing test (a crash, a type error) counts as one failure.
+  if (r.code !== 0) {
+    broken.push(suite.name);
+    if (r.failing === 0) failed += 1;
+  }
+}
+if (broken.length) console.log(`\nsuites with errors: ${broken.join(', ')}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && broken.length === 0 ? 0 : 1);
