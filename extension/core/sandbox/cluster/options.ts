@@ -1,0 +1,130 @@
+/**
+ * The sandbox's settings: what the user may pass (`SandboxOptions`, every field optional) and the checked, complete
+ * form the cluster runs with (`ResolvedSandboxOptions`). Defaults follow issue 2; a bad value is refused with an
+ * InvalidInputError that names the option and says what is allowed.
+ */
+import { InvalidInputError } from '../../util/errors';
+
+export interface SandboxTopicOption {
+  name: string;
+  partitions?: number;
+}
+
+export interface SandboxCaps {
+  /** Records kept per partition before the oldest batches are dropped. */
+  maxRecordsPerPartition: number;
+  maxBytesPerPartition: number;
+  /** Over all partitions together. */
+  maxTotalBytes: number;
+  maxTotalRecords: number;
+}
+
+export interface SandboxOptions extends Partial<SandboxCaps> {
+  brokers?: number;
+  /** Port of broker 1; broker N listens on port + N - 1. 0 = free ports for every broker. */
+  port?: number;
+  host?: string;
+  partitions?: number;
+  replicationFactor?: number;
+  minInsyncReplicas?: number;
+  topics?: SandboxTopicOption[];
+  /** 0 = a free port. */
+  controlPort?: number;
+  autoCreateTopics?: boolean;
+  /** How long a down leader's partitions wait before a new leader is elected. */
+  electionDelayMs?: number;
+  /** group.initial.rebalance.delay.ms: how long a new group waits for more members before its first rebalance. */
+  initialRebalanceDelayMs?: number;
+  /** Largest request frame a broker accepts (socket.request.max.bytes). */
+  maxFrameBytes?: number;
+}
+
+export interface ResolvedSandboxOptions extends SandboxCaps {
+  brokers: number;
+  port: number;
+  host: string;
+  partitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+  topics: { name: string; partitions: number }[];
+  controlPort: number;
+  autoCreateTopics: boolean;
+  electionDelayMs: number;
+  initialRebalanceDelayMs: number;
+  maxFrameBytes: number;
+}
+
+export const MAX_BROKERS = 16;
+export const MAX_PARTITIONS_PER_TOPIC = 1000;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+const DEFAULT_CAPS: SandboxCaps = {
+  maxRecordsPerPartition: 1_000_000,
+  maxBytesPerPartition: 128 * 1024 * 1024,
+  maxTotalRecords: 5_000_000,
+  maxTotalBytes: 512 * 1024 * 1024,
+};
+
+/** Kafka's topic name rule: 1-249 of [a-zA-Z0-9._-], and not "." or "..". Returns why a name is bad, or null. */
+export function topicNameProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || name.length === 0) return 'a topic name must be a non-empty string';
+  if (name === '.' || name === '..') return `topic name '${name}' is not allowed`;
+  if (name.length > 249) return `topic name '${name.slice(0, 40)}...' is ${name.length} characters; at most 249 are allowed`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+    return `topic name '${name}' has characters Kafka does not allow; use only letters, digits, '.', '_' and '-'`;
+  }
+  return null;
+}
+
+function integerIn(option: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidInputError(`${option} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Applies the defaults and checks every value; throws InvalidInputError naming the first bad option. */
+export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOptions {
+  if (o === null || typeof o !== 'object') throw new InvalidInputError('sandbox options must be an object');
+  const brokers = integerIn('brokers', o.brokers, 1, MAX_BROKERS, 3);
+  const port = integerIn('port', o.port, 0, 65535, 9092);
+  if (port !== 0 && port + brokers - 1 > 65535) {
+    throw new InvalidInputError(`port ${port} leaves no room for ${brokers} brokers (ports ${port}..${port + brokers - 1}); choose a lower port or 0`);
+  }
+  const host = o.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || !LOOPBACK_HOSTS.has(host)) {
+    throw new InvalidInputError(`host must be a loopback address (127.0.0.1, localhost or ::1); the sandbox never listens elsewhere; got ${JSON.stringify(host)}`);
+  }
+  const partitions = integerIn('partitions', o.partitions, 1, MAX_PARTITIONS_PER_TOPIC, 3);
+  const replicationFactor = integerIn('replicationFactor', o.replicationFactor, 1, brokers, Math.min(3, brokers));
+  const minInsyncReplicas = integerIn('minInsyncReplicas', o.minInsyncReplicas, 1, replicationFactor, Math.min(brokers >= 3 ? 2 : 1, replicationFactor));
+  const controlPort = integerIn('controlPort', o.controlPort, 0, 65535, 0);
+  if (o.autoCreateTopics !== undefined && typeof o.autoCreateTopics !== 'boolean') {
+    throw new InvalidInputError(`autoCreateTopics must be true or false; got ${JSON.stringify(o.autoCreateTopics)}`);
+  }
+  const electionDelayMs = integerIn('electionDelayMs', o.electionDelayMs, 0, 600_000, 200);
+  const initialRebalanceDelayMs = integerIn('initialRebalanceDelayMs', o.initialRebalanceDelayMs, 0, 600_000, 0);
+  const maxFrameBytes = integerIn('maxFrameBytes', o.maxFrameBytes, 1024, 1024 * 1024 * 1024, 100 * 1024 * 1024);
+  const caps: SandboxCaps = {
+    maxRecordsPerPartition: integerIn('maxRecordsPerPartition', o.maxRecordsPerPartition, 1, Number.MAX_SAFE_INTEGER, DEFAULT_CAPS.maxRecordsPerPartition),
+    maxBytesPerPartition: integerIn('maxBytesPerPartition', o.maxBytesPerPartition, 1, Number.MAX_SAFE_INTEGER, DEFAULT_CAPS.maxBytesPerPartition),
+    maxTotalRecords: integerIn('maxTotalRecords', o.maxTotalRecords, 1, Number.MAX_SAFE_INTEGER, DEFAULT_CAPS.maxTotalRecords),
+    maxTotalBytes: integerIn('maxTotalBytes', o.maxTotalBytes, 1, Number.MAX_SAFE_INTEGER, DEFAULT_CAPS.maxTotalBytes),
+  };
+
+  if (o.topics !== undefined && !Array.isArray(o.topics)) throw new InvalidInputError('topics must be a list of {name, partitions?}');
+  const topics: { name: string; partitions: number }[] = [];
+  for (const t of o.topics ?? []) {
+    const problem = topicNameProblem(t?.name);
+    if (problem) throw new InvalidInputError(`topics: ${problem}`);
+    if (topics.some((x) => x.name === t.name)) throw new InvalidInputError(`topics: '${t.name}' is listed twice`);
+    topics.push({ name: t.name, partitions: integerIn(`partitions of topic '${t.name}'`, t.partitions, 1, MAX_PARTITIONS_PER_TOPIC, partitions) });
+  }
+
+  return {
+    brokers, port, host, partitions, replicationFactor, minInsyncReplicas, topics, controlPort,
+    autoCreateTopics: o.autoCreateTopics ?? true, electionDelayMs, initialRebalanceDelayMs, maxFrameBytes, ...caps,
+  };
+}
