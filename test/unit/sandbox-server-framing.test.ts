@@ -1,0 +1,174 @@
+import { strict as assert } from 'node:assert';
+import net from 'node:net';
+import { FrameDecoder, FrameError } from '../../extension/core/sandbox/server/frame-decoder';
+import { BrokerListener, FrameHandler } from '../../extension/core/sandbox/server/broker-listener';
+
+function frame(payload: Buffer): Buffer {
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(payload.length);
+  return Buffer.concat([size, payload]);
+}
+
+describe('sandbox server: FrameDecoder', () => {
+  it('returns each frame whole, however the bytes are split across reads', () => {
+    const payloads = [Buffer.from('first'), Buffer.alloc(0), Buffer.alloc(3000, 7), Buffer.from('last')];
+    const stream = Buffer.concat(payloads.map(frame));
+    for (const step of [1, 3, 4, 5, 999, stream.length]) {
+      const decoder = new FrameDecoder(10_000);
+      const out: Buffer[] = [];
+      for (let i = 0; i < stream.length; i += step) out.push(...decoder.push(stream.subarray(i, i + step)));
+      assert.deepEqual(out, payloads, `split every ${step} bytes`);
+      assert.equal(decoder.bufferedBytes, 0);
+    }
+  });
+
+  it('gives frames their own memory, not views of the read buffer', () => {
+    const chunk = Buffer.concat([frame(Buffer.from('abc')), frame(Buffer.from('de'))]);
+    const [a] = new FrameDecoder(100).push(chunk);
+    assert.equal(a.buffer.byteLength, 3);
+    chunk.fill(0);
+    assert.equal(a.toString(), 'abc');
+  });
+
+  it('refuses a frame above the limit, naming the size and the limit', () => {
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(2_000_000);
+    assert.throws(() => new FrameDecoder(1024).push(size), (e: Error) => e instanceof FrameError && /2000000 bytes exceeds the limit of 1024/.test(e.message));
+  });
+
+  it('refuses a negative frame size', () => {
+    assert.throws(() => new FrameDecoder(1024).push(Buffer.from([0xff, 0xff, 0xff, 0xfe])), /negative/);
+  });
+});
+
+/** A client that writes raw bytes and collects what comes back. */
+async function connect(port: number): Promise<{ socket: net.Socket; received: () => Buffer; closed: Promise<void> }> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const chunks: Buffer[] = [];
+  socket.on('data', (d) => chunks.push(d));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, received: () => Buffer.concat(chunks), closed };
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('sandbox server: BrokerListener', () => {
+  let listener: BrokerListener | undefined;
+  afterEach(async () => {
+    await listener?.stop();
+    listener = undefined;
+  });
+
+  it('answers pipelined requests in request order even when a later one finishes first', async () => {
+    // The first request is slow, the second instant: the replies must still leave first, second.
+    const handler: FrameHandler = async (f) => {
+      const delay = f[0];
+      await new Promise((r) => setTimeout(r, delay));
+      return { kind: 'reply', frame: frame(f) };
+    };
+    listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler });
+    const port = await listener.start();
+    const c = await connect(port);
+    c.socket.write(Buffer.concat([frame(Buffer.from([50, 1])), frame(Buffer.from([0, 2])), frame(Buffer.from([10, 3]))]));
+    await waitFor(() => c.received().length === 18, 'three replies');
+    const r = c.received();
+    assert.deepEqual([r[5], r[11], r[17]], [1, 2, 3]);
+    c.socket.destroy();
+  });
+
+  it('handles one request at a time per connection', async () => {
+    let active = 0;
+    let maxActive = 0;
+    const handler: FrameHandler = async (f) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      await new Promise((r) => setTimeout(r, 2));
+      active--;
+      return { kind: 'reply', frame: frame(f) };
+    };
+    listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler });
+    const c = await connect(await listener.start());
+    c.socket.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => frame(Buffer.from([i])))));
+    await waitFor(() => c.received().length === 20 * 5, 'twenty replies');
+    assert.equal(maxActive, 1);
+    c.socket.destroy();
+  });
+
+  it('closes only the connection that sent an oversized frame, logging why, and keeps serving others', async () => {
+    const logs: string[] = [];
+    const handler: FrameHandler = async (f) => ({ kind: 'reply', frame: frame(f) });
+    listener = new BrokerListener({ brokerId: 2, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler, log: (l) => logs.push(l) });
+    const port = await listener.start();
+    const bad = await connect(port);
+    const good = await connect(port);
+    const huge = Buffer.alloc(4);
+    huge.writeInt32BE(5000);
+    bad.socket.write(huge);
+    await bad.closed;
+    assert.match(logs.join('\n'), /broker 2: closing connection from 127\.0\.0\.1:\d+: frame of 5000 bytes exceeds the limit of 1024/);
+    good.socket.write(frame(Buffer.from('still here')));
+    await waitFor(() => good.received().length === 14, 'the other client\'s reply');
+    assert.equal(good.received().subarray(4).toString(), 'still here');
+    good.socket.destroy();
+  });
+
+  it('closes the connection when the handler fails or asks to, without affecting the listener', async () => {
+    const logs: string[] = [];
+    const handler: FrameHandler = async (f) => {
+      if (f.toString() === 'throw') throw new Error('boom');
+      if (f.toString() === 'close') return { kind: 'close', reason: 'unknown API key 999' };
+      return { kind: 'reply', frame: frame(f) };
+    };
+    listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler, log: (l) => logs.push(l) });
+    const port = await listener.start();
+    const a = await connect(port);
+    a.socket.write(Buffer.concat([frame(Buffer.from('ok')), frame(Buffer.from('throw')), frame(Buffer.from('never answered'))]));
+    await a.closed;
+    assert.equal(a.received().subarray(4).toString(), 'ok', 'the reply before the failure is still delivered, nothing after it');
+    const b = await connect(port);
+    b.socket.write(frame(Buffer.from('close')));
+    await b.closed;
+    assert.match(logs.join('\n'), /internal error handling a request: boom/);
+    assert.match(logs.join('\n'), /unknown API key 999/);
+    const c = await connect(port);
+    c.socket.write(frame(Buffer.from('fine')));
+    await waitFor(() => c.received().length === 8, 'a reply after the failures');
+    c.socket.destroy();
+  });
+
+  it('sends nothing for a request the handler leaves unanswered, and answers the next one', async () => {
+    const handler: FrameHandler = async (f) => (f.toString() === 'acks0' ? { kind: 'none' } : { kind: 'reply', frame: frame(f) });
+    listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler });
+    const c = await connect(await listener.start());
+    c.socket.write(Buffer.concat([frame(Buffer.from('acks0')), frame(Buffer.from('next'))]));
+    await waitFor(() => c.received().length >= 8, 'a reply');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(c.received().subarray(4).toString(), 'next');
+    c.socket.destroy();
+  });
+
+  it('closes its listener and every connection on stop, and listens on the same port again on start', async () => {
+    const handler: FrameHandler = async (f) => ({ kind: 'reply', frame: frame(f) });
+    listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler });
+    const port = await listener.start();
+    const a = await connect(port);
+    const b = await connect(port);
+    await waitFor(() => listener!.connectionCount === 2, 'two connections');
+    await listener.stop();
+    await Promise.all([a.closed, b.closed]);
+    await assert.rejects(connect(port), /ECONNREFUSED/);
+    assert.equal(await listener.start(), port);
+    const c = await connect(port);
+    c.socket.write(frame(Buffer.from('back')));
+    await waitFor(() => c.received().length === 8, 'a reply after restart');
+    c.socket.destroy();
+  });
+});
