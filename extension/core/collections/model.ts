@@ -1,0 +1,108 @@
+/**
+ * The in-memory model of collection (`*.kafka.json`) and environment (`*.kafka-env.json`) files. The types mirror
+ * media/schemas/*.schema.json: a document that passes the schema can be read as these types.
+ */
+
+/** Bytes for a key, a header value or a value: text (templated), no bytes at all, or raw bytes in base64. */
+export type BinarySpec = string | null | { base64: string };
+
+/** Where a value's records come from when it is not inline. Paths are relative to the collection file. */
+export interface FileSpec {
+  file: string;
+  /** `.jsonl` only: each line is the value itself (default) or a record object `{key, value, headers, partition, timestamp}`. */
+  lines?: 'value' | 'record';
+}
+
+/** A literal JSON value, sent as is even if it looks like one of the special forms (`{"file": ...}`). */
+export interface JsonEscape {
+  json: unknown;
+}
+
+/** A value is a JSON value (rendered with templates, then serialized), a string, base64 bytes, a data file, or null. */
+export type ValueSpec = unknown;
+
+export type HeaderSpec = [name: string, value: BinarySpec];
+
+export type ScalarVariable = string | number | boolean;
+export type Variables = Record<string, ScalarVariable>;
+
+/** Producer settings by their Java names (`acks`, `linger.ms`, ...); the engine validates them. */
+export type ProducerSettings = Record<string, string | number | boolean>;
+
+export interface MessageSpec {
+  name: string;
+  description?: string;
+  topic: string;
+  key?: BinarySpec;
+  value?: ValueSpec;
+  headers?: HeaderSpec[];
+  partition?: number | null;
+  timestamp?: number | null;
+  /** Records to send from this message; for a data file, at most this many lines (default: all of them). */
+  count?: number;
+  ratePerSecond?: number | null;
+  variables?: Variables;
+  producer?: ProducerSettings;
+}
+
+export interface Collection {
+  $schema?: string;
+  name: string;
+  description?: string;
+  variables?: Variables;
+  /** Producer settings every message starts from; a message's own `producer` overrides them key by key. */
+  producer?: ProducerSettings;
+  messages: MessageSpec[];
+}
+
+export interface EnvironmentTls {
+  /** Paths to PEM files, relative to the environment file. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+export interface EnvironmentSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  /** Always a secret reference, `{{$secret:NAME}}`: passwords are never written to files. */
+  password: string;
+}
+
+export interface EnvironmentConnection {
+  bootstrap: string | string[];
+  clientId?: string;
+  ssl?: boolean | EnvironmentTls;
+  sasl?: EnvironmentSasl;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface Environment {
+  $schema?: string;
+  name?: string;
+  connection?: EnvironmentConnection;
+  variables?: Variables;
+}
+
+/** A position in a text: 0-based line and character (as VS Code counts), plus the offset. */
+export interface SourcePosition {
+  line: number;
+  character: number;
+  offset: number;
+}
+
+export interface SourceRange {
+  start: SourcePosition;
+  end: SourcePosition;
+}
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  message: string;
+  /** Where in the JSON document, as path segments (`['messages', 0, 'count']`). */
+  path: (string | number)[];
+  range: SourceRange;
+}

@@ -1,0 +1,260 @@
+/**
+ * Text in, model out: parses `*.kafka.json` / `*.kafka-env.json` text, validates it against the shipped JSON
+ * schemas, and keeps source ranges so the editor can place CodeLens and Problems. Pure: no file system, no vscode.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import * as jsonc from 'jsonc-parser';
+import collectionSchema from '../../../media/schemas/kafka-collection.schema.json';
+import environmentSchema from '../../../media/schemas/kafka-environment.schema.json';
+import { InvalidInputError } from '../util/errors';
+import type { Collection, Diagnostic, Environment, SourceRange } from './model';
+import { formatJsonPath, formatLocation, SourceText, type JsonPath } from './source-text';
+
+export interface MessageLocation {
+  index: number;
+  name: string;
+  /** The whole message object: CodeLens "Send" goes on its first line. */
+  range: SourceRange;
+  nameRange: SourceRange;
+}
+
+export interface ParsedDocument<T> {
+  fileName: string;
+  /** The model, present only when there are no errors (warnings allowed). */
+  value?: T;
+  diagnostics: Diagnostic[];
+  source: SourceText;
+}
+
+export interface ParsedCollection extends ParsedDocument<Collection> {
+  /** Where each message is, even when the document has errors elsewhere (as far as the text allows). */
+  messages: MessageLocation[];
+}
+
+export type ParsedEnvironment = ParsedDocument<Environment>;
+
+let validators: { collection: ValidateFunction; environment: ValidateFunction } | undefined;
+
+function getValidators() {
+  if (!validators) {
+    // verbose: errors carry their schema, so messages can say what was expected; strict off for tuple `items`.
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    validators = { collection: ajv.compile(collectionSchema), environment: ajv.compile(environmentSchema) };
+  }
+  return validators;
+}
+
+export function parseCollectionText(text: string, fileName: string): ParsedCollection {
+  const { source, data, diagnostics } = parseAndValidate(text, getValidators().collection);
+  if (data !== undefined && diagnostics.length === 0) checkCollectionRules(data as Collection, source, diagnostics);
+  const messages = messageLocations(source);
+  const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
+  return { fileName, value: ok ? (data as Collection) : undefined, diagnostics, source, messages };
+}
+
+export function parseEnvironmentText(text: string, fileName: string): ParsedEnvironment {
+  const { source, data, diagnostics } = parseAndValidate(text, getValidators().environment);
+  const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
+  return { fileName, value: ok ? (data as Environment) : undefined, diagnostics, source };
+}
+
+/** A file with errors: the message is one line (the first problem, and how many more). */
+export class DocumentError extends InvalidInputError {
+  constructor(
+    readonly fileName: string,
+    readonly diagnostics: Diagnostic[],
+  ) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+    super(formatDiagnostic(fileName, errors[0] ?? diagnostics[0]) + more);
+  }
+}
+
+/** The model, or a DocumentError naming the first problem. */
+export function requireValid<T>(doc: ParsedDocument<T>): T {
+  if (doc.value === undefined) throw new DocumentError(doc.fileName, doc.diagnostics);
+  return doc.value;
+}
+
+/** `orders.kafka.json:12:18: messages[0].count: must be an integer (got "ten")`. */
+export function formatDiagnostic(fileName: string, d: Diagnostic): string {
+  const where = d.path.length ? `${formatJsonPath(d.path)}: ` : '';
+  return `${formatLocation(fileName, d.range)}: ${d.severity === 'warning' ? 'warning: ' : ''}${where}${d.message}`;
+}
+
+function parseAndValidate(text: string, validate: ValidateFunction) {
+  const errors: jsonc.ParseError[] = [];
+  if (text.trim() === '') {
+    const source = new SourceText(text, undefined);
+    return { source, data: undefined, diagnostics: [{ severity: 'error' as const, message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) }] };
+  }
+  const tree = jsonc.parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const source = new SourceText(text, tree);
+  const diagnostics: Diagnostic[] = [];
+  for (const e of errors) {
+    diagnostics.push({ severity: 'error', message: describeParseError(e.error), path: [], range: source.range(e.offset, e.length) });
+  }
+  if (!tree || errors.length) {
+    if (!diagnostics.length) diagnostics.push({ severity: 'error', message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) });
+    return { source, data: undefined, diagnostics };
+  }
+  // No parse errors and no comments allowed: the text is plain JSON, and JSON.parse gives ordinary objects.
+  const data: unknown = JSON.parse(text);
+  if (!validate(data)) {
+    for (const e of simplifyErrors(validate.errors ?? [])) diagnostics.push(schemaDiagnostic(e, source));
+    diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
+  }
+  return { source, data, diagnostics };
+}
+
+function describeParseError(code: jsonc.ParseErrorCode): string {
+  const name = jsonc.printParseErrorCode(code);
+  const plain: Record<string, string> = {
+    InvalidSymbol: 'invalid symbol: expected a JSON value',
+    InvalidNumberFormat: 'invalid number',
+    PropertyNameExpected: 'expected a property name in double quotes',
+    ValueExpected: 'expected a value',
+    ColonExpected: "expected ':' after the property name",
+    CommaExpected: "expected ',' between items",
+    CloseBraceExpected: "expected '}'",
+    CloseBracketExpected: "expected ']'",
+    EndOfFileExpected: 'expected the end of the file after the top-level value',
+    InvalidCommentToken: 'comments are not allowed in this file (it is plain JSON)',
+    UnexpectedEndOfComment: 'comments are not allowed in this file (it is plain JSON)',
+    UnexpectedEndOfString: 'string is not closed: expected a closing double quote',
+    UnexpectedEndOfNumber: 'invalid number',
+    InvalidUnicode: 'invalid \\u escape in a string',
+    InvalidEscapeCharacter: 'invalid escape character in a string',
+    InvalidCharacter: 'invalid character in a string (control characters must be escaped)',
+  };
+  return `not valid JSON: ${plain[name] ?? name}`;
+}
+
+/**
+ * Ajv reports every failed branch of an `anyOf`. When some branch got further into the value (errors deeper than
+ * the anyOf itself), those say what is wrong; otherwise one line saying what the value may be is clearer.
+ */
+function simplifyErrors(errors: ErrorObject[]): ErrorObject[] {
+  const dropped = new Set<ErrorObject>();
+  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => b.schemaPath.length - a.schemaPath.length);
+  for (const union of unions) {
+    const prefix = union.schemaPath.replace(/\/(anyOf|oneOf)$/, '/$1/');
+    const branch = errors.filter((e) => e !== union && !dropped.has(e) && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(union.instancePath));
+    const deeper = branch.filter((e) => e.instancePath.length > union.instancePath.length);
+    if (deeper.length) {
+      dropped.add(union);
+      for (const e of branch) if (!deeper.includes(e)) dropped.add(e);
+    } else {
+      for (const e of branch) dropped.add(e);
+    }
+  }
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if (dropped.has(e) || e.keyword === 'if') return false;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function pointerToPath(pointer: string): JsonPath {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 40 ? text.slice(0, 37) + '...' : text;
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', null: 'null', object: 'an object', array: 'an array' };
+  return names[type] ?? type;
+}
+
+function schemaDiagnostic(e: ErrorObject, source: SourceText): Diagnostic {
+  const path = pointerToPath(e.instancePath);
+  const parent = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown> };
+  const got = ` (got ${shown(e.data)})`;
+  let message: string;
+  let range = source.rangeOf(path);
+  switch (e.keyword) {
+    case 'required':
+      message = `missing required property "${(e.params as { missingProperty: string }).missingProperty}"`;
+      break;
+    case 'additionalProperties': {
+      const name = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys(parent.properties ?? {}).filter((k) => k !== '$schema');
+      message = `unknown property "${name}"; expected one of: ${allowed.join(', ')}`;
+      range = source.propertyNameRange(path, name) ?? range;
+      path.push(name);
+      break;
+    }
+    case 'type': {
+      if (parent.description && /,/.test(String((e.params as { type: unknown }).type))) {
+        message = `must be ${parent.description}${got}`;
+        break;
+      }
+      const types = String((e.params as { type: string | string[] }).type).split(',');
+      message = `must be ${types.map(article).join(' or ')}${got}`;
+      break;
+    }
+    case 'enum':
+      message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}${got}`;
+      break;
+    case 'anyOf':
+    case 'oneOf':
+      message = `must be ${parent.description ?? 'one of the allowed forms'}${got}`;
+      break;
+    case 'pattern':
+      message = parent.description ? `must be ${parent.description}${got}` : `must match ${(e.params as { pattern: string }).pattern}${got}`;
+      break;
+    case 'propertyNames':
+      message = `variable name ${shown((e.params as { propertyName: string }).propertyName)} is not allowed; use letters, digits, _ . - and start with a letter or _`;
+      break;
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+    case 'minLength':
+    case 'minItems':
+    case 'maxItems':
+      message = `${e.message}${got}`;
+      break;
+    default:
+      message = e.message ?? `fails ${e.keyword}`;
+  }
+  return { severity: 'error', message, path, range };
+}
+
+/** Rules a JSON schema cannot say: unique message names, data-file options that fit the file type. */
+function checkCollectionRules(collection: Collection, source: SourceText, diagnostics: Diagnostic[]): void {
+  const firstIndex = new Map<string, number>();
+  collection.messages.forEach((m, i) => {
+    const earlier = firstIndex.get(m.name);
+    if (earlier !== undefined) {
+      const path = ['messages', i, 'name'];
+      diagnostics.push({ severity: 'error', message: `duplicate message name "${m.name}" (also messages[${earlier}]); names must be unique so they can be picked with --message`, path, range: source.rangeOf(path) });
+    } else firstIndex.set(m.name, i);
+    const v = m.value as { file?: unknown; lines?: unknown } | undefined;
+    if (v && typeof v === 'object' && typeof v.file === 'string' && v.lines !== undefined && v.file.toLowerCase().endsWith('.csv')) {
+      const path = ['messages', i, 'value', 'lines'];
+      diagnostics.push({ severity: 'error', message: '"lines" applies to .jsonl files only; a CSV row is always a record (columns key, value, header.NAME, partition, timestamp)', path, range: source.rangeOf(path) });
+    }
+  });
+}
+
+function messageLocations(source: SourceText): MessageLocation[] {
+  const list = source.tree && jsonc.findNodeAtLocation(source.tree, ['messages']);
+  if (list?.type !== 'array' || !list.children) return [];
+  return list.children.map((node, index) => {
+    const nameNode = node.type === 'object' ? jsonc.findNodeAtLocation(node, ['name']) : undefined;
+    const name = typeof nameNode?.value === 'string' ? nameNode.value : `messages[${index}]`;
+    const at = nameNode ?? node;
+    return { index, name, range: source.range(node.offset, node.length), nameRange: source.range(at.offset, at.length) };
+  });
+}

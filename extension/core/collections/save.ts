@@ -1,0 +1,163 @@
+/**
+ * Writing collection files: stable formatting (key order kept, 2-space indent, trailing newline) so diffs stay
+ * small; edits that touch only the message they change; atomic writes (temp file + rename); and never writing over
+ * a file that has errors (the user's hand edits would be lost) or writing a collection that would not load.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as jsonc from 'jsonc-parser';
+import { InvalidInputError } from '../util/errors';
+import type { Collection, MessageSpec } from './model';
+import { DocumentError, parseCollectionText } from './parse';
+
+/** JSON with 2-space indent and a trailing newline; short arrays of scalars (header pairs) stay on one line. */
+export function formatJson(value: unknown): string {
+  return stringify(value, '') + '\n';
+}
+
+function stringify(value: unknown, indent: string): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const inner = indent + '  ';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const scalars = value.every((v) => v === null || typeof v !== 'object');
+    if (scalars) {
+      const oneLine = `[${value.map((v) => JSON.stringify(v) ?? 'null').join(', ')}]`;
+      if (oneLine.length <= 80) return oneLine;
+    }
+    return `[\n${value.map((v) => inner + stringify(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${stringify(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+/** A new collection file's text. */
+export function createCollectionText(name: string, messages: MessageSpec[] = []): string {
+  const collection: Collection = { $schema: COLLECTION_SCHEMA_URL, name, messages };
+  return formatJson(collection);
+}
+
+export const COLLECTION_SCHEMA_URL = 'https://kafka-workbench.dev/schemas/kafka-collection.schema.json';
+
+function refuseIfInvalid(text: string, fileName: string, what: string): void {
+  const doc = parseCollectionText(text, fileName);
+  if (doc.value === undefined) {
+    const e = new DocumentError(fileName, doc.diagnostics);
+    throw new InvalidInputError(`${what}: ${e.message}`, { cause: e });
+  }
+}
+
+/** Adds a message at the end of `messages`, leaving the rest of the text exactly as it was. */
+export function appendMessageText(text: string, message: MessageSpec, fileName = 'collection.kafka.json'): string {
+  const list = messagesNode(text, fileName);
+  const children = list.children ?? [];
+  if (children.length === 0) {
+    const indent = lineIndent(text, list.offset);
+    const inner = indent + '  ';
+    return withNewline(splice(text, list.offset, list.length, `[\n${inner}${stringify(message, inner)}\n${indent}]`));
+  }
+  const last = children[children.length - 1];
+  const indent = lineIndent(text, last.offset);
+  const end = last.offset + last.length;
+  return withNewline(splice(text, end, 0, `,\n${indent}${stringify(message, indent)}`));
+}
+
+/** Replaces message `index` (or removes it when `message` is undefined), leaving the rest of the text as it was. */
+export function replaceMessageText(text: string, index: number, message: MessageSpec | undefined, fileName = 'collection.kafka.json'): string {
+  const list = messagesNode(text, fileName);
+  const children = list.children ?? [];
+  if (!Number.isInteger(index) || index < 0 || index >= children.length) {
+    throw new InvalidInputError(`${fileName} has no messages[${index}] (it has ${children.length} messages)`);
+  }
+  const node = children[index];
+  if (message !== undefined) {
+    return withNewline(splice(text, node.offset, node.length, stringify(message, lineIndent(text, node.offset))));
+  }
+  if (children.length === 1) return withNewline(splice(text, list.offset, list.length, '[]'));
+  if (index > 0) {
+    const prevEnd = children[index - 1].offset + children[index - 1].length;
+    return withNewline(splice(text, prevEnd, node.offset + node.length - prevEnd, ''));
+  }
+  return withNewline(splice(text, node.offset, children[1].offset - node.offset, ''));
+}
+
+function messagesNode(text: string, fileName: string): jsonc.Node {
+  refuseIfInvalid(text, fileName, 'not changing a collection that has errors; fix them first');
+  const doc = parseCollectionText(text, fileName);
+  return jsonc.findNodeAtLocation(doc.source.tree!, ['messages'])!;
+}
+
+/** The whitespace at the start of the line holding `offset`. */
+function lineIndent(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
+}
+
+function splice(text: string, offset: number, length: number, insert: string): string {
+  return text.slice(0, offset) + insert + text.slice(offset + length);
+}
+
+function withNewline(text: string): string {
+  return text.endsWith('\n') ? text : text + '\n';
+}
+
+/** Writes `text` to a temp file beside `filePath`, flushes it, then renames it over: readers see old or new, never half. */
+export async function writeFileAtomic(filePath: string, text: string): Promise<void> {
+  const dir = path.dirname(filePath);
+  const temp = path.join(dir, `.${path.basename(filePath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, 'wx');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.rename(temp, filePath);
+  } catch (e) {
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+}
+
+async function readIfExists(filePath: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(filePath, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Reads the collection file, applies `edit` to its text and writes the result atomically. Refuses (and writes
+ * nothing) when the file on disk has errors or when the edited text would not be a valid collection.
+ * A missing file starts as `initialText` when given, else it is an error.
+ */
+export async function updateCollectionFile(filePath: string, edit: (text: string) => string, initialText?: string): Promise<string> {
+  const fileName = path.basename(filePath);
+  const current = (await readIfExists(filePath)) ?? initialText;
+  if (current === undefined) throw new InvalidInputError(`collection file ${filePath} does not exist`);
+  refuseIfInvalid(current, fileName, `not overwriting ${filePath}: it has errors; fix them first`);
+  const next = edit(current);
+  refuseIfInvalid(next, fileName, 'the edited collection would not be valid, so nothing was written');
+  await writeFileAtomic(filePath, next);
+  return next;
+}
+
+/** Writes a whole collection (stable formatting), with the same refusals as updateCollectionFile. */
+export async function saveCollection(filePath: string, collection: Collection): Promise<void> {
+  const text = formatJson(collection);
+  await updateCollectionFile(filePath, () => text, text);
+}
+
+/** Adds a message to a collection file, creating the file (named `collectionName`) if it does not exist yet. */
+export async function addMessageToCollectionFile(filePath: string, message: MessageSpec, collectionName?: string): Promise<void> {
+  const initial = createCollectionText(collectionName ?? path.basename(filePath).replace(/\.kafka\.json$/i, ''));
+  await updateCollectionFile(filePath, (text) => appendMessageText(text, message, path.basename(filePath)), initial);
+}

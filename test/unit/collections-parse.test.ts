@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DocumentError, formatDiagnostic, parseCollectionText, parseEnvironmentText, requireValid } from '../../extension/core/collections/parse';
+import { addMessageToCollectionFile, appendMessageText, formatJson, replaceMessageText, saveCollection, updateCollectionFile } from '../../extension/core/collections/save';
+
+const example = `{
+  "name": "Orders",
+  "variables": { "region": "eu" },
+  "messages": [
+    { "name": "new order", "topic": "orders", "key": "order-{{$seq}}",
+      "value": { "id": "{{$uuid}}", "region": "{{region}}" },
+      "headers": [["source", "workbench"], ["trace-id", "{{$uuid}}"]],
+      "partition": null, "count": 100, "ratePerSecond": 50,
+      "producer": { "acks": "all", "linger.ms": 5 } },
+    { "name": "from file", "topic": "orders", "value": { "file": "data/orders.jsonl" } }
+  ]
+}
+`;
+
+function errorsOf(text: string): string[] {
+  return parseCollectionText(text, 'c.kafka.json').diagnostics.map((d) => formatDiagnostic('c.kafka.json', d));
+}
+
+describe('collections: parsing and schema errors', () => {
+  it('reads the issue example into the model with every field', () => {
+    const doc = parseCollectionText(example, 'orders.kafka.json');
+    assert.deepEqual(doc.diagnostics, []);
+    const c = requireValid(doc);
+    assert.equal(c.name, 'Orders');
+    assert.deepEqual(c.variables, { region: 'eu' });
+    assert.equal(c.messages[0].count, 100);
+    assert.deepEqual(c.messages[0].headers, [['source', 'workbench'], ['trace-id', '{{$uuid}}']]);
+    assert.deepEqual(c.messages[1].value, { file: 'data/orders.jsonl' });
+  });
+
+  it('gives each message a source range starting on its own line, for CodeLens', () => {
+    const doc = parseCollectionText(example, 'orders.kafka.json');
+    assert.deepEqual(doc.messages.map((m) => [m.name, m.range.start.line, m.nameRange.start.line]), [
+      ['new order', 4, 4],
+      ['from file', 9, 9],
+    ]);
+  });
+
+  it('names the file, JSON path, line and column and the expected type for a wrong type', () => {
+    const text = '{\n  "name": "x",\n  "messages": [\n    { "name": "a", "topic": "t", "count": "ten" }\n  ]\n}\n';
+    assert.deepEqual(errorsOf(text), ['c.kafka.json:4:43: messages[0].count: must be a whole number (got "ten")']);
+  });
+
+  it('lists the allowed properties when one is misspelled, pointing at the property name', () => {
+    const text = '{"name":"x","messages":[{"name":"a","topic":"t","producer":{"lingr.ms":5}}]}';
+    const [e] = errorsOf(text);
+    assert.match(e, /^c\.kafka\.json:1:61: messages\[0\]\.producer\["lingr\.ms"\]: unknown property "lingr\.ms"; expected one of: acks, linger\.ms/);
+  });
+
+  it('says once what a key may be instead of one error per union branch', () => {
+    assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"a","topic":"t","key":5}]}'), [
+      'c.kafka.json:1:55: messages[0].key: must be a string (templates allowed), null, or {"base64": "..."} for raw bytes (got 5)',
+    ]);
+  });
+
+  it('reports the mistake inside a special value form, not the union around it', () => {
+    assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"a","topic":"t","value":{"file":"a.jsonl","extra":1}}]}'), [
+      'c.kafka.json:1:75: messages[0].value.extra: unknown property "extra"; expected one of: file, lines',
+    ]);
+    assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"a","topic":"t","value":{"base64":"%%"}}]}'), [
+      'c.kafka.json:1:67: messages[0].value.base64: must be base64 text (letters, digits, + and /, = padding) (got "%%")',
+    ]);
+  });
+
+  it('accepts any other JSON value, and {"json": ...} to send an object that looks like a special form', () => {
+    const doc = parseCollectionText('{"name":"x","messages":[{"name":"a","topic":"t","value":[1,{"a":null}]},{"name":"b","topic":"t","value":{"json":{"file":"x"}}}]}', 'c.kafka.json');
+    assert.deepEqual(doc.diagnostics, []);
+  });
+
+  it('reports missing required properties and broken JSON with a position', () => {
+    assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"a"}]}'), ['c.kafka.json:1:25: messages[0]: missing required property "topic"']);
+    assert.deepEqual(errorsOf('{"name":"x",\n "messages":[ {"name":"a" "topic":"t"}]}'), ["c.kafka.json:2:27: not valid JSON: expected ',' between items"]);
+    assert.deepEqual(errorsOf(''), ['c.kafka.json:1:1: the file is empty; expected a JSON object']);
+  });
+
+  it('refuses duplicate message names, since --message picks by name', () => {
+    const [e] = errorsOf('{"name":"x","messages":[{"name":"a","topic":"t"},{"name":"a","topic":"u"}]}');
+    assert.match(e, /messages\[1\]\.name: duplicate message name "a" \(also messages\[0\]\)/);
+  });
+
+  it('keeps message locations even when the document has errors, so CodeLens still shows', () => {
+    const doc = parseCollectionText('{"name":"x","messages":[{"name":"a","topic":"t","count":0}]}', 'c.kafka.json');
+    assert.equal(doc.value, undefined);
+    assert.deepEqual(doc.messages.map((m) => m.name), ['a']);
+  });
+
+  it('throws a one-line DocumentError that counts the other problems', () => {
+    const doc = parseCollectionText('{"name":"x","messages":[{"name":"a","topic":"t","count":0,"partition":-1}]}', 'c.kafka.json');
+    assert.throws(() => requireValid(doc), (e: unknown) => e instanceof DocumentError && /c\.kafka\.json:1:\d+: .* \(and 1 more problem\)$/.test(e.message) && !e.message.includes('\n'));
+  });
+
+  it('refuses an environment password that is not a secret reference', () => {
+    const bad = parseEnvironmentText('{"connection":{"bootstrap":"b:9092","sasl":{"mechanism":"plain","username":"u","password":"hunter2"}}}', 'e.kafka-env.json');
+    assert.equal(bad.value, undefined);
+    assert.match(formatDiagnostic('e.kafka-env.json', bad.diagnostics[0]), /connection\.sasl\.password: must be a secret reference such as \{\{\$secret:KAFKA_PASSWORD\}\}/);
+    const good = parseEnvironmentText('{"connection":{"bootstrap":["a:1","b:2"],"sasl":{"mechanism":"plain","username":"u","password":"{{$secret:PW}}"}},"variables":{"region":"us"}}', 'e.kafka-env.json');
+    assert.deepEqual(good.diagnostics, []);
+  });
+});
+
+describe('collections: saving', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-coll-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('formats with key order kept, 2-space indent, header pairs on one line and a trailing newline', () => {
+    const text = formatJson({ name: 'c', messages: [{ topic: 't', name: 'm', headers: [['a', 'b']] }] });
+    assert.equal(text, '{\n  "name": "c",\n  "messages": [\n    {\n      "topic": "t",\n      "name": "m",\n      "headers": [\n        ["a", "b"]\n      ]\n    }\n  ]\n}\n');
+  });
+
+  it('appends a message without touching the rest of the text', () => {
+    const next = appendMessageText(example, { name: 'third', topic: 'x', value: 'v' });
+    assert.ok(next.startsWith(example.slice(0, example.indexOf('"from file"'))));
+    const doc = parseCollectionText(next, 'c.kafka.json');
+    assert.deepEqual(doc.value?.messages.map((m) => m.name), ['new order', 'from file', 'third']);
+    assert.ok(next.endsWith('\n'));
+  });
+
+  it('replaces and removes one message by index', () => {
+    const replaced = replaceMessageText(example, 1, { name: 'renamed', topic: 'y' });
+    assert.deepEqual(parseCollectionText(replaced, 'c').value?.messages.map((m) => m.name), ['new order', 'renamed']);
+    const removed = replaceMessageText(example, 0, undefined);
+    assert.deepEqual(parseCollectionText(removed, 'c').value?.messages.map((m) => m.name), ['from file']);
+  });
+
+  it('creates a missing collection file when adding the first message, and leaves no temp files', async () => {
+    const file = path.join(dir, 'new.kafka.json');
+    await addMessageToCollectionFile(file, { name: 'm', topic: 't', value: { a: 1 } });
+    const c = requireValid(parseCollectionText(await fs.readFile(file, 'utf8'), 'new.kafka.json'));
+    assert.equal(c.name, 'new');
+    assert.deepEqual(c.messages, [{ name: 'm', topic: 't', value: { a: 1 } }]);
+    assert.deepEqual(await fs.readdir(dir), ['new.kafka.json']);
+  });
+
+  it('never overwrites a file that has errors, and never writes an invalid collection', async () => {
+    const file = path.join(dir, 'broken.kafka.json');
+    const broken = '{"name":"x","messages":[{"name":"a"}]}';
+    await fs.writeFile(file, broken);
+    await assert.rejects(addMessageToCollectionFile(file, { name: 'b', topic: 't' }), /not (changing|overwriting).*missing required property "topic"/);
+    await assert.rejects(saveCollection(file, { name: 'ok', messages: [] }), /not overwriting .*broken\.kafka\.json: it has errors/);
+    assert.equal(await fs.readFile(file, 'utf8'), broken);
+    const good = path.join(dir, 'good.kafka.json');
+    await saveCollection(good, { name: 'ok', messages: [] });
+    await assert.rejects(updateCollectionFile(good, (t) => t.replace('"ok"', '5')), /would not be valid/);
+    assert.equal(await fs.readFile(good, 'utf8'), '{\n  "name": "ok",\n  "messages": []\n}\n');
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['broken.kafka.json', 'good.kafka.json']);
+  });
+});
