@@ -30,7 +30,7 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
-} from './pending-messages';
+} from '../../protocol/messages';
 
 export interface BrokerAddress {
   id: number;
@@ -63,8 +63,6 @@ const OFFSET_METADATA_TOO_LARGE = 12;
 const MAX_OFFSET_METADATA_CHARS = 4096;
 const DEFAULT_MIN_SESSION_TIMEOUT_MS = 1;
 const DEFAULT_MAX_SESSION_TIMEOUT_MS = 1_800_000;
-/** DescribeGroups v3+ when authorized operations were not asked for (Integer.MIN_VALUE). */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 type GroupCheck = { errorCode: number } | { errorCode: 0; group: GroupMetadata | undefined };
 
@@ -353,7 +351,6 @@ export class GroupCoordinator {
         protocolType: '',
         protocolData: '',
         members: [] as DescribeGroupsResponse['groups'][number]['members'],
-        authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
       };
       const group = 'group' in check ? check.group : undefined;
       if (!group) return summary;
@@ -366,7 +363,6 @@ export class GroupCoordinator {
         protocolData: stable ? (group.protocolName ?? '') : '',
         members: [...group.members.values()].map((m) => ({
           memberId: m.memberId,
-          groupInstanceId: null,
           clientId: m.clientId,
           clientHost: m.clientHost,
           memberMetadata: stable ? group.metadataFor(m) : emptyBuffer(),

@@ -3,7 +3,7 @@
  * protocol, the leader and the committed offsets. Pure bookkeeping; the coordinator drives the state machine and
  * owns the timers.
  */
-import type { JoinGroupResponse, SyncGroupResponse } from './pending-messages';
+import type { JoinGroupResponse, SyncGroupResponse } from '../../protocol/messages';
 
 /** Kafka's group state names, as DescribeGroups reports them. */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
@@ -150,8 +150,8 @@ export class GroupMetadata {
   }
 
   /** What the leader's JoinGroup response lists: every member with its metadata for the chosen protocol. */
-  currentMemberMetadata(): { memberId: string; groupInstanceId: string | null; metadata: Buffer }[] {
-    return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: null, metadata: this.metadataFor(m) }));
+  currentMemberMetadata(): { memberId: string; metadata: Buffer }[] {
+    return [...this.members.values()].map((m) => ({ memberId: m.memberId, metadata: this.metadataFor(m) }));
   }
 
   committed(topic: string, partition: number): CommittedOffset | undefined {
