@@ -29,7 +29,7 @@ function testRecords(n: number): TestRecord[] {
   return Array.from({ length: n }, (_, i) => ({
     key: i % 5 === 4 ? null : `key-${i}`,
     value: i % 7 === 6 ? null : `value ${i} `.repeat(1 + (i % 4)),
-    headers: i % 3 === 0 ? { trace: `t${i}`, source: 'test' } : {},
+    headers: i % 3 === 0 ? { trace: `t${i}`, source: 'test' } : ({} as Record<string, string>),
   }));
 }
 
