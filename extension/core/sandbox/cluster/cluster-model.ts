@@ -1,0 +1,309 @@
+/**
+ * The cluster's metadata and data: brokers (up/down), the controller, topics with partitions (replicas, ISR, leader,
+ * leader epoch) and their logs, and the caps on stored data. Leadership changes happen here: elections after a
+ * broker goes down (after electionDelayMs), ISR shrink and rejoin, and explicit leader moves.
+ */
+import type { Clock } from '../../util/clock';
+import { InvalidInputError } from '../../util/errors';
+import { ErrorCode } from '../../kafka/error-codes';
+import type { ResolvedSandboxOptions } from './options';
+import { topicNameProblem, MAX_PARTITIONS_PER_TOPIC } from './options';
+import { PartitionLog, type StoredBatch } from './partition-log';
+import { parseTopicConfigs, type TopicSettings } from './topic-config';
+
+export interface BrokerAddress {
+  id: number;
+  host: string;
+  port: number;
+}
+
+export interface BrokerNode extends BrokerAddress {
+  up: boolean;
+}
+
+export interface Partition {
+  readonly topic: string;
+  readonly index: number;
+  readonly replicas: number[];
+  isr: number[];
+  /** -1 when offline. */
+  leader: number;
+  leaderEpoch: number;
+  readonly log: PartitionLog;
+}
+
+export interface Topic {
+  readonly name: string;
+  readonly partitions: Partition[];
+  settings: TopicSettings;
+}
+
+/** Outcome of a topic creation attempt, in the CreateTopics answer's terms. */
+export type CreateTopicResult = { errorCode: 0; topic?: Topic } | { errorCode: number; errorMessage: string };
+
+export interface CreateTopicRequest {
+  name: string;
+  /** -1 = the sandbox default. */
+  numPartitions: number;
+  replicationFactor: number;
+  assignments?: { partitionIndex: number; brokerIds: number[] }[];
+  configs?: Record<string, string | null>;
+  validateOnly?: boolean;
+}
+
+export class ClusterModel {
+  readonly brokers: BrokerNode[];
+  readonly topics = new Map<string, Topic>();
+  private readonly cancelTimers = new Set<() => void>();
+  /** Spreads the first leader of successive topics over the brokers, as Kafka's assignment does. */
+  private assignmentStart = 0;
+  /** Every stored batch in append order across partitions, so the total caps drop the oldest data first. */
+  private appendOrder: { log: PartitionLog; batch: StoredBatch }[] = [];
+  private appendOrderHead = 0;
+  private totalRecords = 0;
+  private totalBytes = 0;
+
+  constructor(
+    readonly options: ResolvedSandboxOptions,
+    brokers: BrokerAddress[],
+    private readonly clock: Clock,
+    private readonly log: (line: string) => void,
+    /** Told when data (a partition) or leadership/topics (no argument) change, so waiting fetches re-check. */
+    private readonly onChange: (appendedTo?: Partition) => void,
+  ) {
+    this.brokers = brokers.map((b) => ({ ...b, up: true }));
+  }
+
+  // --- brokers ------------------------------------------------------------------------------------------------
+
+  broker(id: number): BrokerNode | undefined {
+    return this.brokers.find((b) => b.id === id);
+  }
+
+  liveBrokers(): BrokerNode[] {
+    return this.brokers.filter((b) => b.up);
+  }
+
+  /** The lowest live broker id, or -1 when every broker is down. */
+  controllerId(): number {
+    const live = this.liveBrokers().map((b) => b.id);
+    return live.length ? Math.min(...live) : -1;
+  }
+
+  setBrokerUp(id: number, up: boolean): void {
+    const broker = this.broker(id);
+    if (!broker) throw new InvalidInputError(`there is no broker ${id}; the brokers are ${this.brokers.map((b) => b.id).join(', ')}`);
+    if (broker.up === up) return;
+    broker.up = up;
+    if (up) this.brokerReturned(id);
+    else this.brokerLeft(id);
+    this.onChange();
+  }
+
+  private brokerLeft(id: number): void {
+    // The leaders notice a dead follower at once (one process); the ISR never becomes empty.
+    for (const p of this.allPartitions()) {
+      if (p.isr.includes(id) && p.isr.length > 1) p.isr = p.isr.filter((r) => r !== id);
+    }
+    this.log(`broker ${id} is down; its partitions elect new leaders in ${this.options.electionDelayMs} ms`);
+    const cancel = this.clock.setTimeout(() => {
+      this.cancelTimers.delete(cancel);
+      this.electLeadersAwayFromDownBrokers();
+    }, this.options.electionDelayMs);
+    this.cancelTimers.add(cancel);
+  }
+
+  private electLeadersAwayFromDownBrokers(): void {
+    for (const p of this.allPartitions()) {
+      if (p.leader === -1 || this.broker(p.leader)?.up) continue;
+      // Leave the dead leader out of the ISR unless it is the last member (then the partition goes offline).
+      const liveIsr = p.replicas.filter((r) => p.isr.includes(r) && this.broker(r)?.up);
+      if (liveIsr.length > 0) {
+        p.isr = p.isr.filter((r) => r !== p.leader);
+        this.changeLeader(p, liveIsr[0], 'leader down');
+      } else {
+        this.changeLeader(p, -1, 'no live in-sync replica; partition offline');
+      }
+    }
+    this.onChange();
+  }
+
+  private brokerReturned(id: number): void {
+    for (const p of this.allPartitions()) {
+      if (!p.replicas.includes(id)) continue;
+      if (p.leader === -1) {
+        // Offline: only the last in-sync replica may lead again (no unclean election); then the live followers
+        // catch up at once in memory and rejoin.
+        if (!p.isr.includes(id)) continue;
+        this.changeLeader(p, id, 'last in-sync replica returned');
+        p.isr = p.replicas.filter((r) => this.broker(r)?.up);
+      } else if (!p.isr.includes(id)) {
+        p.isr = p.replicas.filter((r) => r === id || p.isr.includes(r));
+      }
+    }
+    this.log(`broker ${id} is up and has rejoined its ISRs`);
+  }
+
+  private changeLeader(p: Partition, leader: number, why: string): void {
+    p.leader = leader;
+    p.leaderEpoch++;
+    this.log(`${p.topic}-${p.index}: leader ${leader} (epoch ${p.leaderEpoch}): ${why}`);
+  }
+
+  moveLeader(topic: string, partition: number, brokerId: number): void {
+    const p = this.partition(topic, partition);
+    if (!p) throw new InvalidInputError(`there is no partition ${topic}-${partition}`);
+    const broker = this.broker(brokerId);
+    if (!broker) throw new InvalidInputError(`there is no broker ${brokerId}; the brokers are ${this.brokers.map((b) => b.id).join(', ')}`);
+    if (!p.replicas.includes(brokerId)) throw new InvalidInputError(`broker ${brokerId} is not a replica of ${topic}-${partition}; its replicas are ${p.replicas.join(', ')}`);
+    if (!broker.up) throw new InvalidInputError(`broker ${brokerId} is down; start it before moving leadership to it`);
+    if (!p.isr.includes(brokerId)) throw new InvalidInputError(`broker ${brokerId} is not in the ISR of ${topic}-${partition}`);
+    if (p.leader === brokerId) return;
+    this.changeLeader(p, brokerId, 'moved');
+    this.onChange();
+  }
+
+  stop(): void {
+    for (const cancel of this.cancelTimers) cancel();
+    this.cancelTimers.clear();
+  }
+
+  // --- topics -------------------------------------------------------------------------------------------------
+
+  topic(name: string): Topic | undefined {
+    return this.topics.get(name);
+  }
+
+  partition(topic: string, index: number): Partition | undefined {
+    return this.topics.get(topic)?.partitions[index];
+  }
+
+  *allPartitions(): Iterable<Partition> {
+    for (const t of this.topics.values()) yield* t.partitions;
+  }
+
+  /** Creates a topic (or checks that it could be, with validateOnly); errors in CreateTopics' terms. */
+  createTopic(req: CreateTopicRequest): CreateTopicResult {
+    const problem = topicNameProblem(req.name);
+    if (problem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: problem };
+    if (this.topics.has(req.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `topic '${req.name}' already exists` };
+    const live = this.liveBrokers().map((b) => b.id);
+    const settings = parseTopicConfigs(req.configs ?? {}, this.options.minInsyncReplicas);
+    if (typeof settings === 'string') return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: settings };
+
+    let assignment: number[][];
+    if (req.assignments && req.assignments.length > 0) {
+      const checked = this.checkAssignments(req.assignments);
+      if (typeof checked === 'string') return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: checked };
+      assignment = checked;
+    } else {
+      const partitions = req.numPartitions === -1 ? this.options.partitions : req.numPartitions;
+      if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS_PER_TOPIC) {
+        return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `number of partitions must be 1 to ${MAX_PARTITIONS_PER_TOPIC}; got ${partitions}` };
+      }
+      const rf = req.replicationFactor === -1 ? Math.min(this.options.replicationFactor, live.length) : req.replicationFactor;
+      if (!Number.isInteger(rf) || rf < 1 || rf > live.length) {
+        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `replication factor must be 1 to ${live.length} (the live brokers); got ${rf}` };
+      }
+      assignment = this.spreadReplicas(partitions, rf, live);
+    }
+    if (req.validateOnly) return { errorCode: 0 };
+
+    const topic: Topic = {
+      name: req.name,
+      settings,
+      partitions: assignment.map((replicas, index) => ({
+        topic: req.name,
+        index,
+        replicas,
+        isr: replicas.filter((r) => this.broker(r)?.up),
+        leader: replicas.find((r) => this.broker(r)?.up) ?? -1,
+        leaderEpoch: 0,
+        log: new PartitionLog(),
+      })),
+    };
+    for (const p of topic.partitions) if (p.isr.length === 0) p.isr = [p.replicas[0]];
+    this.topics.set(req.name, topic);
+    this.log(`created topic ${req.name} with ${assignment.length} partitions, replication factor ${assignment[0].length}`);
+    this.onChange();
+    return { errorCode: 0, topic };
+  }
+
+  /** Leader of partition p on live broker (start + p), followers on the next ones: leaders spread evenly. */
+  private spreadReplicas(partitions: number, rf: number, live: number[]): number[][] {
+    const start = this.assignmentStart++ % live.length;
+    const out: number[][] = [];
+    for (let p = 0; p < partitions; p++) {
+      const replicas: number[] = [];
+      for (let r = 0; r < rf; r++) replicas.push(live[(start + p + r) % live.length]);
+      out.push(replicas);
+    }
+    return out;
+  }
+
+  private checkAssignments(assignments: { partitionIndex: number; brokerIds: number[] }[]): number[][] | string {
+    const sorted = [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+    const rf = sorted[0].brokerIds.length;
+    const out: number[][] = [];
+    for (let i = 0; i < sorted.length; i++) {
+      const a = sorted[i];
+      if (a.partitionIndex !== i) return `partitions must be numbered 0 to ${sorted.length - 1} without gaps`;
+      if (a.brokerIds.length === 0 || a.brokerIds.length !== rf) return 'every partition must have the same, non-zero number of replicas';
+      if (new Set(a.brokerIds).size !== a.brokerIds.length) return `partition ${i} lists a broker twice`;
+      const unknown = a.brokerIds.find((id) => !this.broker(id));
+      if (unknown !== undefined) return `partition ${i} names broker ${unknown}, which does not exist`;
+      out.push([...a.brokerIds]);
+    }
+    return out;
+  }
+
+  deleteTopic(name: string): boolean {
+    const topic = this.topics.get(name);
+    if (!topic) return false;
+    for (const p of topic.partitions) {
+      p.log.deleted = true;
+      this.totalRecords -= p.log.records;
+      this.totalBytes -= p.log.bytes;
+    }
+    this.topics.delete(name);
+    this.log(`deleted topic ${name}`);
+    this.onChange();
+    return true;
+  }
+
+  // --- data ---------------------------------------------------------------------------------------------------
+
+  /** Appends a stamped batch and enforces the caps (oldest data dropped first). */
+  append(p: Partition, batch: StoredBatch): void {
+    p.log.append(batch);
+    this.totalRecords += batch.recordCount;
+    this.totalBytes += batch.bytes.length;
+    this.appendOrder.push({ log: p.log, batch });
+    const o = this.options;
+    // Per partition: keep at least the batch just written, even if it alone exceeds a cap.
+    while (p.log.batchCount > 1 && (p.log.records > o.maxRecordsPerPartition || p.log.bytes > o.maxBytesPerPartition)) {
+      this.dropOldestOf(p.log);
+    }
+    while ((this.totalRecords > o.maxTotalRecords || this.totalBytes > o.maxTotalBytes) && this.appendOrderHead < this.appendOrder.length - 1) {
+      const { log, batch: oldest } = this.appendOrder[this.appendOrderHead++];
+      // Skip entries already dropped by a partition cap or a topic deletion.
+      if (log.firstBatch() === oldest && !log.deleted) this.dropOldestOf(log);
+    }
+    if (this.appendOrderHead > 4096 && this.appendOrderHead * 2 > this.appendOrder.length) {
+      this.appendOrder = this.appendOrder.slice(this.appendOrderHead);
+      this.appendOrderHead = 0;
+    }
+    this.onChange(p);
+  }
+
+  private dropOldestOf(log: PartitionLog): void {
+    const dropped = log.dropOldest();
+    if (!dropped) return;
+    this.totalRecords -= dropped.recordCount;
+    this.totalBytes -= dropped.bytes.length;
+  }
+
+  totals(): { records: number; bytes: number } {
+    return { records: this.totalRecords, bytes: this.totalBytes };
+  }
+}
