@@ -4,7 +4,7 @@
  * what the leader decides on append (base offset, partition leader epoch, LogAppendTime).
  */
 import { ErrorCode } from '../../kafka/error-codes';
-import { RecordBatchError, readRecordBatches, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordBatch } from '../../kafka/record-batch';
+import { MAGIC_OFFSET, RecordBatchError, readRecordBatches, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordBatch } from '../../kafka/record-batch';
 import { errorMessage } from '../../util/errors';
 
 export type BatchHeader = RecordBatch;
@@ -16,6 +16,11 @@ export type SplitResult = { ok: true; batches: BatchHeader[] } | { ok: false; er
  * An older message format answers UNSUPPORTED_FOR_MESSAGE_FORMAT; anything broken answers CORRUPT_MESSAGE.
  */
 export function splitBatches(records: Buffer): SplitResult {
+  // An old message set's magic byte sits where v2's does; a small v0/v1 message is shorter than a v2 header.
+  const magic = records.length > MAGIC_OFFSET ? records.readInt8(MAGIC_OFFSET) : 2;
+  if (magic === 0 || magic === 1) {
+    return { ok: false, errorCode: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, reason: `message format v${magic} is not supported; only record batch v2 (magic 2) is accepted` };
+  }
   let batches: RecordBatch[];
   try {
     batches = readRecordBatches(records);
