@@ -1,0 +1,159 @@
+/**
+ * Data files that feed one record per line: JSONL (each line a value, or a record object) and CSV (columns key,
+ * value, header.NAME, partition, timestamp). Both stream: one line in memory at a time, and reading pauses while
+ * the consumer (the runner, waiting on the producer) is not asking for more.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse as parseCsv } from 'csv-parse';
+import { InvalidInputError } from '../util/errors';
+
+export interface DataHeader {
+  key: string;
+  value: string | Buffer | null;
+}
+
+/** One line of a data file; fields left undefined fall back to the message's own. */
+export interface DataRecord {
+  /** 1-based line in the file, for errors. */
+  line: number;
+  key?: string | Buffer | null;
+  value?: string | Buffer | null;
+  headers?: DataHeader[];
+  partition?: number;
+  timestamp?: number;
+}
+
+/** A data file line that cannot be read; names the file and line. */
+export class DataFileError extends InvalidInputError {}
+
+const RECORD_FIELDS = ['key', 'value', 'headers', 'partition', 'timestamp'];
+
+/** Reads `.jsonl` lines as values (each line is sent as written; a JSON string line sends its text) or as record objects. */
+export async function* readJsonl(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal): AsyncGenerator<DataRecord> {
+  const input = createReadStream(filePath, { encoding: 'utf8' });
+  const reader = createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const raw of reader) {
+      line++;
+      if (signal?.aborted) return;
+      const text = raw.trim();
+      if (text === '' || (line === 1 && text === '\uFEFF')) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line === 1 ? text.replace(/^\uFEFF/, '') : text);
+      } catch (e) {
+        throw new DataFileError(`${displayName}:${line}: not valid JSON (${(e as Error).message}); each line must be one JSON value`);
+      }
+      if (lines === 'value') {
+        yield { line, value: typeof parsed === 'string' ? parsed : text };
+      } else {
+        yield recordFromObject(parsed, `${displayName}:${line}`, line);
+      }
+    }
+  } finally {
+    reader.close();
+    input.destroy();
+  }
+}
+
+function recordFromObject(parsed: unknown, where: string, line: number): DataRecord {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new DataFileError(`${where}: expected a record object {"key", "value", "headers", "partition", "timestamp"} (the message sets "lines": "record")`);
+  }
+  const obj = parsed as Record<string, unknown>;
+  const unknown = Object.keys(obj).filter((k) => !RECORD_FIELDS.includes(k));
+  if (unknown.length) throw new DataFileError(`${where}: unknown field "${unknown[0]}"; a record line may have: ${RECORD_FIELDS.join(', ')}`);
+  const record: DataRecord = { line };
+  if ('key' in obj) record.key = binary(obj.key, `${where}: key`);
+  if ('value' in obj) record.value = value(obj.value, `${where}: value`);
+  if ('headers' in obj) record.headers = headers(obj.headers, where);
+  if ('partition' in obj && obj.partition !== null) record.partition = wholeNumber(obj.partition, `${where}: partition`);
+  if ('timestamp' in obj && obj.timestamp !== null) record.timestamp = wholeNumber(obj.timestamp, `${where}: timestamp`);
+  return record;
+}
+
+function isBase64Object(v: unknown): v is { base64: string } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { base64?: unknown }).base64 === 'string';
+}
+
+function binary(v: unknown, where: string): string | Buffer | null {
+  if (v === null || typeof v === 'string') return v;
+  if (isBase64Object(v)) return Buffer.from(v.base64, 'base64');
+  throw new DataFileError(`${where} must be a string, null or {"base64": "..."} (got ${JSON.stringify(v)})`);
+}
+
+function value(v: unknown, where: string): string | Buffer | null {
+  if (v === null || typeof v === 'string') return v;
+  if (isBase64Object(v)) return Buffer.from(v.base64, 'base64');
+  const text = JSON.stringify(v);
+  if (text === undefined) throw new DataFileError(`${where} is not a JSON value`);
+  return text;
+}
+
+function headers(v: unknown, where: string): DataHeader[] {
+  // Pairs [["name", "value"], ...] as in collections, or [{"key", "value"}] as Confluent and kcat write them.
+  if (!Array.isArray(v)) throw new DataFileError(`${where}: headers must be an array of ["name", value] pairs`);
+  return v.map((h, i) => {
+    if (Array.isArray(h) && h.length === 2 && typeof h[0] === 'string') return { key: h[0], value: binary(h[1], `${where}: headers[${i}]`) };
+    if (typeof h === 'object' && h !== null && typeof (h as { key?: unknown }).key === 'string') return { key: (h as { key: string }).key, value: binary((h as { value?: unknown }).value ?? null, `${where}: headers[${i}]`) };
+    throw new DataFileError(`${where}: headers[${i}] must be ["name", value] or {"key": "name", "value": value}`);
+  });
+}
+
+function wholeNumber(v: unknown, where: string): number {
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new DataFileError(`${where} must be a whole number >= 0 (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+/**
+ * Reads a CSV file with a header row. Columns: key, value, partition, timestamp, header.NAME (one per header).
+ * An empty cell means "not set": the message's own key/partition/timestamp apply, the header is left out;
+ * an empty value cell is an empty value.
+ */
+export async function* readCsv(filePath: string, displayName: string, signal?: AbortSignal): AsyncGenerator<DataRecord> {
+  const input = createReadStream(filePath);
+  const parser = input.pipe(parseCsv({ columns: checkColumns(displayName), info: true, bom: true, skip_empty_lines: true }));
+  input.on('error', (e) => parser.destroy(e));
+  try {
+    for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      if (signal?.aborted) return;
+      const line = row.info.lines;
+      const where = `${displayName}:${line}`;
+      const record: DataRecord = { line };
+      for (const [column, cell] of Object.entries(row.record)) {
+        if (column === 'value') record.value = cell;
+        else if (cell === '') continue;
+        else if (column === 'key') record.key = cell;
+        else if (column === 'partition') record.partition = wholeNumber(cell, `${where}: partition`);
+        else if (column === 'timestamp') record.timestamp = wholeNumber(cell, `${where}: timestamp`);
+        else (record.headers ??= []).push({ key: column.slice('header.'.length), value: cell });
+      }
+      yield record;
+    }
+  } catch (e) {
+    if (e instanceof DataFileError) throw e;
+    const err = e as { code?: string; lines?: number; message: string };
+    if (err.code === 'ENOENT') throw new DataFileError(`${displayName}: file not found`);
+    throw new DataFileError(`${displayName}${err.lines ? ':' + err.lines : ''}: not valid CSV (${err.message})`);
+  } finally {
+    parser.destroy();
+    input.destroy();
+  }
+}
+
+function checkColumns(displayName: string) {
+  return (header: string[]): string[] => {
+    const names = header.map((h) => h.trim());
+    for (const name of names) {
+      if (!['key', 'value', 'partition', 'timestamp'].includes(name) && !/^header\..+/.test(name)) {
+        throw new DataFileError(`${displayName}:1: unknown column "${name}"; columns are key, value, partition, timestamp and header.NAME`);
+      }
+    }
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw new DataFileError(`${displayName}:1: column "${dup}" appears twice`);
+    return names;
+  };
+}

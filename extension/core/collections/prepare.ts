@@ -1,0 +1,222 @@
+/**
+ * Turns one saved message into a stream of ProducerRecords: templates compiled once (so an unknown variable fails
+ * before anything is sent), then rendered per record; data files read line by line.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ProducerRecord } from '../engine/types';
+import { InvalidInputError } from '../util/errors';
+import { readCsv, readJsonl, type DataRecord } from './data-sources';
+import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, Variables } from './model';
+import type { SourceText, JsonPath } from './source-text';
+import { describeSite, TemplateEngine, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
+
+/** A collection file as loaded: model, text (for error positions) and where it lives (data paths are relative to it). */
+export interface LoadedCollection {
+  filePath: string;
+  collection: Collection;
+  source?: SourceText;
+}
+
+export interface LoadedEnvironment {
+  filePath: string;
+  environment: Environment;
+  source?: SourceText;
+}
+
+export interface PreparedMessage {
+  index: number;
+  name: string;
+  topic: string;
+  /** Collection settings overlaid with the message's. */
+  producer: ProducerSettings;
+  ratePerSecond?: number;
+  /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
+  expectedRecords?: number;
+  dataFile?: string;
+  records(signal?: AbortSignal): AsyncGenerator<ProducerRecord>;
+}
+
+type Renderer<T> = (ctx: RecordContext) => T;
+
+function constant<T>(v: T): Renderer<T> {
+  return () => v;
+}
+
+export class MessagePreparer {
+  constructor(
+    private readonly engine: TemplateEngine,
+    private readonly loaded: LoadedCollection,
+    private readonly environment?: LoadedEnvironment,
+    private readonly cliVariables: Variables = {},
+  ) {}
+
+  /** Looks up messages by name (all when `names` is empty), refusing names that do not exist. */
+  select(names: string[]): number[] {
+    const messages = this.loaded.collection.messages;
+    if (!names.length) return messages.map((_, i) => i);
+    return names.map((name) => {
+      const i = messages.findIndex((m) => m.name === name);
+      if (i < 0) throw new InvalidInputError(`${path.basename(this.loaded.filePath)} has no message named "${name}"; messages: ${messages.map((m) => JSON.stringify(m.name)).join(', ')}`);
+      return i;
+    });
+  }
+
+  async prepare(index: number): Promise<PreparedMessage> {
+    const m = this.loaded.collection.messages[index];
+    const base = ['messages', index];
+    const layers = this.layers(m, index);
+    const site = (p: JsonPath): TemplateSite => this.site([...base, ...p], m.name);
+    const text = (value: string, p: JsonPath): CompiledTemplate => this.engine.compile(value, layers, site(p));
+
+    const topicT = text(m.topic, ['topic']);
+    if (topicT.constant !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(topicT.constant)) {
+      throw new InvalidInputError(`${describeSite(site(['topic']))} "${topicT.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
+    }
+    const topic = (ctx: RecordContext) => this.engine.render(topicT, ctx);
+    const key = this.binaryRenderer(m.key, text, ['key']);
+    const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
+    const fileSpec = isFileSpec(m.value) ? m.value : undefined;
+    const value = fileSpec ? constant<string | Buffer | null>(null) : this.valueRenderer(m.value, text, ['value']);
+    await this.engine.resolveSecrets();
+
+    const producer = { ...(this.loaded.collection.producer ?? {}), ...(m.producer ?? {}) };
+    const dataFile = fileSpec ? path.resolve(path.dirname(this.loaded.filePath), fileSpec.file) : undefined;
+    if (dataFile) {
+      try {
+        await fs.access(dataFile);
+      } catch {
+        throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} not found (looked at ${dataFile})`);
+      }
+    }
+    const engine = this.engine;
+    const partition = m.partition ?? undefined;
+    const timestamp = m.timestamp ?? undefined;
+    const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
+      const record: ProducerRecord = { topic: topic(ctx), value: data?.value !== undefined ? data.value : value(ctx) };
+      const k = data?.key !== undefined ? data.key : key(ctx);
+      if (k !== undefined) record.key = k;
+      if (headers.length || data?.headers) {
+        record.headers = headers.map((h) => ({ key: h.name, value: h.value(ctx) ?? null }));
+        if (data?.headers) record.headers.push(...data.headers);
+      }
+      const p = data?.partition ?? partition;
+      if (p !== undefined) record.partition = p;
+      const t = data?.timestamp ?? timestamp;
+      if (t !== undefined) record.timestamp = t;
+      return record;
+    };
+    const count = m.count;
+    const displayFile = fileSpec?.file;
+
+    return {
+      index,
+      name: m.name,
+      topic: topicT.constant ?? m.topic,
+      producer,
+      ratePerSecond: m.ratePerSecond ?? undefined,
+      expectedRecords: dataFile ? undefined : count ?? 1,
+      dataFile,
+      async *records(signal?: AbortSignal) {
+        if (!dataFile) {
+          const n = count ?? 1;
+          for (let seq = 1; seq <= n; seq++) {
+            if (signal?.aborted) return;
+            yield build(engine.recordContext(seq));
+          }
+          return;
+        }
+        const rows = dataFile.toLowerCase().endsWith('.csv') ? readCsv(dataFile, displayFile!, signal) : readJsonl(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal);
+        let seq = 0;
+        for await (const row of rows) {
+          seq++;
+          yield build(engine.recordContext(seq), row);
+          if (count !== undefined && seq >= count) return;
+        }
+      },
+    };
+  }
+
+  /** Lookup order for a message's variables: message, then collection, then environment, then --var. */
+  private layers(m: MessageSpec, index: number): VariableLayer[] {
+    const envName = this.environment ? path.basename(this.environment.filePath) : '';
+    const layers: VariableLayer[] = [
+      { label: `message "${m.name}"`, variables: m.variables ?? {}, site: (n) => this.site(['messages', index, 'variables', n], m.name) },
+      { label: 'collection', variables: this.loaded.collection.variables ?? {}, site: (n) => this.site(['variables', n]) },
+    ];
+    if (this.environment) {
+      const env = this.environment;
+      layers.push({
+        label: 'environment',
+        variables: env.environment.variables ?? {},
+        site: (n) => ({ fileName: envName, path: ['variables', n], range: env.source?.rangeOf(['variables', n]) }),
+      });
+    }
+    layers.push({ label: '--var', variables: this.cliVariables, site: (n) => ({ fileName: '--var', path: [n] }) });
+    return layers;
+  }
+
+  private site(p: JsonPath, messageName?: string): TemplateSite {
+    return { fileName: path.basename(this.loaded.filePath), path: p, messageName, range: this.loaded.source?.rangeOf(p) };
+  }
+
+  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): Renderer<string | Buffer | null | undefined> {
+    if (spec === undefined) return constant(undefined);
+    if (spec === null) return constant(null);
+    if (typeof spec === 'string') {
+      const t = text(spec, p);
+      return t.constant !== undefined ? constant(t.constant) : (ctx) => this.engine.render(t, ctx);
+    }
+    return constant(Buffer.from(spec.base64, 'base64'));
+  }
+
+  /** A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized. */
+  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): Renderer<string | Buffer | null> {
+    if (spec === undefined || spec === null) return constant(null);
+    if (typeof spec === 'string') {
+      const t = text(spec, p);
+      return t.constant !== undefined ? constant(t.constant) : (ctx) => this.engine.render(t, ctx);
+    }
+    if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) return constant(Buffer.from(String(spec.base64), 'base64'));
+    if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
+    const tree = this.compileJson(spec, text, p);
+    if (tree.constant) {
+      const serialized = JSON.stringify(spec);
+      return constant(serialized);
+    }
+    return (ctx) => JSON.stringify(tree.render(ctx));
+  }
+
+  private compileJson(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): { constant: boolean; render: Renderer<unknown> } {
+    if (typeof spec === 'string') {
+      const t = text(spec, p);
+      return t.constant !== undefined ? { constant: true, render: constant(t.constant) } : { constant: false, render: (ctx) => this.engine.render(t, ctx) };
+    }
+    if (Array.isArray(spec)) {
+      const items = spec.map((v, i) => this.compileJson(v, text, [...p, i]));
+      if (items.every((i) => i.constant)) return { constant: true, render: constant(spec) };
+      return { constant: false, render: (ctx) => items.map((i) => i.render(ctx)) };
+    }
+    if (isObject(spec)) {
+      const entries = Object.entries(spec).map(([k, v]) => [k, this.compileJson(v, text, [...p, k])] as const);
+      if (entries.every(([, e]) => e.constant)) return { constant: true, render: constant(spec) };
+      return {
+        constant: false,
+        render: (ctx) => {
+          const out: Record<string, unknown> = {};
+          for (const [k, e] of entries) out[k] = e.render(ctx);
+          return out;
+        },
+      };
+    }
+    return { constant: true, render: constant(spec) };
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isFileSpec(v: unknown): v is FileSpec {
+  return isObject(v) && typeof v.file === 'string' && Object.keys(v).every((k) => k === 'file' || k === 'lines');
+}

@@ -1,0 +1,225 @@
+/**
+ * `{{...}}` templates: variables looked up through layers (message, collection, environment, --var), dynamic
+ * values ($uuid, $seq, $timestamp, $isoTimestamp, $randomInt, $faker.PATH) and secrets ($secret:NAME).
+ * Templates are compiled once per message, before anything is sent, so an unknown name fails the run up front;
+ * rendering one record is then a loop over prepared parts. One seed drives every random value.
+ */
+import { base, en, Faker } from '@faker-js/faker';
+import { systemClock, type Clock } from '../util/clock';
+import { InvalidInputError } from '../util/errors';
+import type { ScalarVariable, SourceRange } from './model';
+import { formatJsonPath, formatLocation, type JsonPath } from './source-text';
+
+/** What changes from one record to the next. */
+export interface RecordContext {
+  /** 1 for a message's first record, 2 for the next... */
+  seq: number;
+  /** The record's time (ms since the epoch), read once so every template in one record agrees. */
+  now: number;
+}
+
+/** Where a template came from, for errors: file, position, message and JSON path. */
+export interface TemplateSite {
+  fileName: string;
+  range?: SourceRange;
+  messageName?: string;
+  path: JsonPath;
+}
+
+/** A named set of variables; lookups try layers in order, first match wins. */
+export interface VariableLayer {
+  /** Says where to define a variable, in errors: 'message "new order"', 'collection', 'environment', '--var'. */
+  label: string;
+  variables: Record<string, ScalarVariable>;
+  /** Where the layer's own values come from, for errors inside them. */
+  site?: (name: string) => TemplateSite;
+}
+
+/** Looks a secret up by name: from SecretStorage in VS Code, from KAFKA_WORKBENCH_SECRET_NAME in the CLI. */
+export type SecretResolver = (name: string) => string | undefined | Promise<string | undefined>;
+
+export class TemplateError extends InvalidInputError {}
+
+type Part = string | ((ctx: RecordContext) => string);
+
+/** A template ready to render; `constant` is set when it has no dynamic parts. */
+export interface CompiledTemplate {
+  readonly parts: readonly Part[];
+  readonly constant?: string;
+}
+
+export const DYNAMIC_NAMES = ['$uuid', '$seq', '$timestamp', '$isoTimestamp', '$randomInt MIN MAX', '$faker.PATH', '$secret:NAME'];
+
+export function describeSite(site: TemplateSite): string {
+  const where = site.range ? formatLocation(site.fileName, site.range) : site.fileName;
+  const message = site.messageName !== undefined ? ` message "${site.messageName}"` : '';
+  const path = site.path.length ? ` ${formatJsonPath(site.path)}` : '';
+  return `${where}:${message}${path}:`;
+}
+
+export function hasTemplate(text: string): boolean {
+  return text.includes('{{');
+}
+
+export class TemplateEngine {
+  readonly faker: Faker;
+  private readonly clock: Clock;
+  private readonly secretValues = new Map<string, string | undefined>();
+  private readonly pendingSecrets = new Map<string, TemplateSite>();
+  private readonly secrets?: SecretResolver;
+
+  constructor(options: { seed?: number; clock?: Clock; secrets?: SecretResolver } = {}) {
+    this.faker = new Faker({ locale: [en, base] });
+    if (options.seed !== undefined) this.faker.seed(options.seed);
+    this.clock = options.clock ?? systemClock;
+    this.secrets = options.secrets;
+  }
+
+  /** The context of the next record: time read once from the clock. */
+  recordContext(seq: number): RecordContext {
+    return { seq, now: this.clock.now() };
+  }
+
+  /** Compiles `text`; variables are looked up in `layers` (first match wins). Throws TemplateError naming the site. */
+  compile(text: string, layers: readonly VariableLayer[], site: TemplateSite): CompiledTemplate {
+    const parts = this.compileParts(text, layers, site, []);
+    return parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join('') } : { parts };
+  }
+
+  render(template: CompiledTemplate, ctx: RecordContext): string {
+    if (template.constant !== undefined) return template.constant;
+    let out = '';
+    for (const part of template.parts) out += typeof part === 'string' ? part : part(ctx);
+    return out;
+  }
+
+  /** Looks up every secret the compiled templates use; call once after compiling, before rendering. */
+  async resolveSecrets(): Promise<void> {
+    for (const [name, site] of this.pendingSecrets) {
+      const value = this.secrets ? await this.secrets(name) : undefined;
+      if (value === undefined) {
+        throw new TemplateError(`${describeSite(site)} secret "${name}" is not set; ${this.secrets ? `provide it (in the CLI: environment variable ${secretEnvName(name)})` : 'no secret store is available here'}`);
+      }
+      this.secretValues.set(name, value);
+    }
+    this.pendingSecrets.clear();
+  }
+
+  private compileParts(text: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
+    const parts: Part[] = [];
+    let pos = 0;
+    while (pos < text.length) {
+      const open = text.indexOf('{{', pos);
+      if (open < 0) break;
+      const close = text.indexOf('}}', open + 2);
+      if (close < 0) throw new TemplateError(`${describeSite(site)} "{{" at character ${open + 1} is never closed; add "}}" (in ${JSON.stringify(short(text))})`);
+      if (open > pos) parts.push(text.slice(pos, open));
+      parts.push(...this.compileTag(text.slice(open + 2, close).trim(), layers, site, stack));
+      pos = close + 2;
+    }
+    if (pos < text.length) parts.push(text.slice(pos));
+    // Merge neighbouring constant strings, so rendering does fewer concatenations.
+    const merged: Part[] = [];
+    for (const p of parts) {
+      const last = merged[merged.length - 1];
+      if (typeof p === 'string' && typeof last === 'string') merged[merged.length - 1] = last + p;
+      else merged.push(p);
+    }
+    return merged;
+  }
+
+  private compileTag(tag: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
+    const where = describeSite(site);
+    if (tag === '$uuid' || tag === '$guid') return [() => this.faker.string.uuid()];
+    if (tag === '$seq') return [(ctx) => String(ctx.seq)];
+    if (tag === '$timestamp') return [(ctx) => String(ctx.now)];
+    if (tag === '$isoTimestamp') return [(ctx) => new Date(ctx.now).toISOString()];
+    if (tag.startsWith('$randomInt')) {
+      const m = /^\$randomInt\s+(-?\d+)\s+(-?\d+)$/.exec(tag);
+      if (!m) throw new TemplateError(`${where} {{${tag}}} needs two whole numbers: {{$randomInt MIN MAX}}`);
+      const min = Number(m[1]);
+      const max = Number(m[2]);
+      if (min > max) throw new TemplateError(`${where} {{${tag}}}: MIN (${min}) is greater than MAX (${max})`);
+      return [() => String(this.faker.number.int({ min, max }))];
+    }
+    if (tag.startsWith('$faker.')) return [this.compileFaker(tag.slice('$faker.'.length), where)];
+    if (tag.startsWith('$secret:')) {
+      const name = tag.slice('$secret:'.length);
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(`${where} {{${tag}}}: a secret name uses letters, digits, _ . and -`);
+      if (!this.secretValues.has(name) && !this.pendingSecrets.has(name)) this.pendingSecrets.set(name, site);
+      return [() => this.secretValue(name)];
+    }
+    if (tag.startsWith('$')) throw new TemplateError(`${where} unknown dynamic variable {{${tag}}}; known: ${DYNAMIC_NAMES.map((n) => `{{${n}}}`).join(', ')}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(tag)) throw new TemplateError(`${where} {{${tag}}} is not a variable name (letters, digits, _ . -, starting with a letter or _)`);
+    return this.compileVariable(tag, layers, site, stack);
+  }
+
+  private compileVariable(name: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
+    const layer = layers.find((l) => Object.prototype.hasOwnProperty.call(l.variables, name));
+    if (!layer) {
+      const known = [...new Set(layers.flatMap((l) => Object.keys(l.variables)))].sort();
+      throw new TemplateError(
+        `${describeSite(site)} unknown variable {{${name}}}; ${known.length ? `known variables: ${known.join(', ')}` : 'no variables are defined'}. Define it in "variables" (message, collection or environment) or pass --var ${name}=VALUE`,
+      );
+    }
+    if (stack.includes(name)) throw new TemplateError(`${describeSite(site)} variable {{${name}}} refers to itself: ${[...stack, name].join(' -> ')}`);
+    const value = layer.variables[name];
+    if (typeof value !== 'string') return [String(value)];
+    // A variable's value may hold templates too ({{$uuid}}, other variables): they are rendered per record.
+    return this.compileParts(value, layers, layer.site?.(name) ?? site, [...stack, name]);
+  }
+
+  private compileFaker(path: string, where: string): Part {
+    const segments = path.split('.');
+    let owner: unknown;
+    let target: unknown = this.faker;
+    for (const seg of segments) {
+      owner = target;
+      target = seg && typeof target === 'object' && target !== null && !seg.startsWith('_') ? (target as Record<string, unknown>)[seg] : undefined;
+      if (target === undefined) break;
+    }
+    if (typeof target !== 'function' || segments.length < 2) {
+      throw new TemplateError(`${where} unknown faker path {{$faker.${path}}}; use MODULE.FUNCTION from @faker-js/faker, such as $faker.person.fullName or $faker.string.uuid${fakerHint(this.faker, segments[0])}`);
+    }
+    const fn = target as () => unknown;
+    const self = owner;
+    return () => stringifyFake(fn.call(self));
+  }
+
+  private secretValue(name: string): string {
+    const value = this.secretValues.get(name);
+    if (value === undefined) throw new TemplateError(`secret "${name}" was not resolved before rendering (call resolveSecrets first)`);
+    return value;
+  }
+}
+
+/** `KAFKA_WORKBENCH_SECRET_` + the name, upper-cased with anything but letters and digits as `_`. */
+export function secretEnvName(name: string): string {
+  return 'KAFKA_WORKBENCH_SECRET_' + name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/** The CLI's secret store: environment variables, never files. */
+export function envSecretResolver(env: NodeJS.ProcessEnv = process.env): SecretResolver {
+  return (name) => env[secretEnvName(name)] ?? env['KAFKA_WORKBENCH_SECRET_' + name];
+}
+
+function fakerHint(faker: Faker, moduleName: string): string {
+  const mod = (faker as unknown as Record<string, unknown>)[moduleName];
+  if (mod && typeof mod === 'object') {
+    const fns = Object.keys(mod).filter((k) => !k.startsWith('_') && typeof (mod as Record<string, unknown>)[k] === 'function');
+    const proto = Object.getOwnPropertyNames(Object.getPrototypeOf(mod)).filter((k) => k !== 'constructor' && !k.startsWith('_'));
+    const names = [...new Set([...fns, ...proto])].sort();
+    return `; ${moduleName} has: ${names.slice(0, 40).join(', ')}`;
+  }
+  return '';
+}
+
+function stringifyFake(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+function short(text: string): string {
+  return text.length > 60 ? text.slice(0, 57) + '...' : text;
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../extension/core/util/clock';
+import { envSecretResolver, secretEnvName, TemplateEngine, TemplateError, type VariableLayer } from '../../extension/core/collections/template';
+
+const site = { fileName: 'c.kafka.json', path: ['messages', 0, 'value'], messageName: 'm', range: { start: { line: 4, character: 9, offset: 0 }, end: { line: 4, character: 20, offset: 0 } } };
+
+function layers(...vars: Record<string, string | number | boolean>[]): VariableLayer[] {
+  return vars.map((variables, i) => ({ label: `layer${i}`, variables }));
+}
+
+function render(text: string, opts: { seed?: number; layers?: VariableLayer[]; seq?: number; clock?: FakeClock } = {}): string {
+  const engine = new TemplateEngine({ seed: opts.seed, clock: opts.clock });
+  return engine.render(engine.compile(text, opts.layers ?? [], site), engine.recordContext(opts.seq ?? 1));
+}
+
+describe('collections: templates', () => {
+  it('leaves text without templates as is, as a constant', () => {
+    const engine = new TemplateEngine();
+    const t = engine.compile('plain {text} }}', [], site);
+    assert.equal(t.constant, 'plain {text} }}');
+  });
+
+  it('looks variables up message first, then collection, then environment, then --var', () => {
+    const chain = layers({ a: 'msg' }, { a: 'coll', b: 'coll' }, { a: 'env', b: 'env', c: 'env' }, { a: 'cli', b: 'cli', c: 'cli', d: 'cli' });
+    assert.equal(render('{{a}} {{b}} {{c}} {{ d }}', { layers: chain }), 'msg coll env cli');
+  });
+
+  it('renders numbers and booleans, and templates inside variable values per record', () => {
+    const chain = layers({ n: 3, flag: false, id: 'order-{{$seq}}' });
+    assert.equal(render('{{n}}/{{flag}}/{{id}}', { layers: chain, seq: 7 }), '3/false/order-7');
+  });
+
+  it('names an unknown variable, where it is and the variables that exist', () => {
+    assert.throws(
+      () => render('{{regoin}}', { layers: layers({ region: 'eu' }) }),
+      (e: unknown) => e instanceof TemplateError && e.message === 'c.kafka.json:5:10: message "m" messages[0].value: unknown variable {{regoin}}; known variables: region. Define it in "variables" (message, collection or environment) or pass --var regoin=VALUE',
+    );
+  });
+
+  it('refuses a variable that refers to itself', () => {
+    assert.throws(() => render('{{a}}', { layers: layers({ a: 'x{{b}}', b: '{{a}}' }) }), /variable \{\{a\}\} refers to itself: a -> b -> a/);
+  });
+
+  it('gives the same random output for the same seed, and different output for another seed', () => {
+    const text = '{{$uuid}} {{$randomInt 1 1000000}} {{$faker.person.fullName}}';
+    assert.equal(render(text, { seed: 42 }), render(text, { seed: 42 }));
+    assert.notEqual(render(text, { seed: 42 }), render(text, { seed: 43 }));
+    assert.match(render('{{$uuid}}', { seed: 1 }), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('keeps $randomInt within MIN..MAX, both ends included', () => {
+    const engine = new TemplateEngine({ seed: 5 });
+    const t = engine.compile('{{$randomInt -2 2}}', [], site);
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i++) seen.add(engine.render(t, engine.recordContext(i)));
+    assert.deepEqual([...seen].sort(), ['-1', '-2', '0', '1', '2']);
+  });
+
+  it('uses one time per record for $timestamp (ms) and $isoTimestamp, and the record number for $seq', () => {
+    const clock = new FakeClock(1_700_000_000_123);
+    assert.equal(render('{{$seq}} {{$timestamp}} {{$isoTimestamp}}', { clock, seq: 4 }), '4 1700000000123 2023-11-14T22:13:20.123Z');
+  });
+
+  it('refuses unknown faker paths and bad $randomInt arguments, naming them', () => {
+    assert.throws(() => render('{{$faker.person.fullNam}}'), /unknown faker path \{\{\$faker\.person\.fullNam\}\}.*person has: .*fullName/);
+    assert.throws(() => render('{{$faker.person}}'), /unknown faker path \{\{\$faker\.person\}\}/);
+    assert.throws(() => render('{{$faker.constructor.name}}'), /unknown faker path/);
+    assert.throws(() => render('{{$randomInt 5}}'), /\{\{\$randomInt 5\}\} needs two whole numbers: \{\{\$randomInt MIN MAX\}\}/);
+    assert.throws(() => render('{{$randomInt 5 1}}'), /MIN \(5\) is greater than MAX \(1\)/);
+    assert.throws(() => render('{{$nope}}'), /unknown dynamic variable \{\{\$nope\}\}; known: \{\{\$uuid\}\}/);
+    assert.throws(() => render('a {{b'), /"\{\{" at character 3 is never closed/);
+  });
+
+  it('resolves secrets through the injected resolver, and says which env var to set when one is missing', async () => {
+    const engine = new TemplateEngine({ secrets: envSecretResolver({ KAFKA_WORKBENCH_SECRET_API_TOKEN: 's3cret' }) });
+    const t = engine.compile('Bearer {{$secret:api-token}}', [], site);
+    await engine.resolveSecrets();
+    assert.equal(engine.render(t, engine.recordContext(1)), 'Bearer s3cret');
+    const missing = new TemplateEngine({ secrets: envSecretResolver({}) });
+    missing.compile('{{$secret:db.pass}}', [], site);
+    await assert.rejects(missing.resolveSecrets(), /secret "db.pass" is not set; provide it \(in the CLI: environment variable KAFKA_WORKBENCH_SECRET_DB_PASS\)/);
+    assert.equal(secretEnvName('a-b.c'), 'KAFKA_WORKBENCH_SECRET_A_B_C');
+  });
+});
