@@ -1,0 +1,173 @@
+/**
+ * Producer configuration with the Java client's names and defaults. `validateProducerConfig` refuses bad values and
+ * bad combinations with an InvalidInputError naming the key, the value and what is allowed.
+ */
+import { InvalidInputError } from '../util/errors';
+import type { CompressionType } from '../kafka/record-batch-encoder';
+
+export type AcksInput = 'all' | '-1' | '1' | '0' | -1 | 0 | 1;
+
+export interface ProducerConfigInput {
+  'acks'?: AcksInput | number | string;
+  'linger.ms'?: number;
+  'batch.size'?: number;
+  'buffer.memory'?: number;
+  'retries'?: number;
+  'retry.backoff.ms'?: number;
+  'retry.backoff.max.ms'?: number;
+  'delivery.timeout.ms'?: number;
+  'request.timeout.ms'?: number;
+  'max.block.ms'?: number;
+  'max.request.size'?: number;
+  'max.in.flight.requests.per.connection'?: number;
+  'enable.idempotence'?: boolean | 'true' | 'false';
+  'compression.type'?: CompressionType | string;
+  'partitioner'?: 'default' | 'round-robin' | string;
+  'partitioner.failover'?: boolean | 'true' | 'false';
+  'client.id'?: string;
+  'metadata.max.age.ms'?: number;
+}
+
+/** The validated configuration the engine runs with. */
+export interface ProducerConfig {
+  acks: -1 | 0 | 1;
+  lingerMs: number;
+  batchSize: number;
+  bufferMemory: number;
+  retries: number;
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  deliveryTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxBlockMs: number;
+  maxRequestSize: number;
+  maxInFlightPerConnection: number;
+  enableIdempotence: boolean;
+  compressionType: CompressionType;
+  partitioner: 'default' | 'round-robin';
+  partitionerFailover: boolean;
+  clientId: string;
+  metadataMaxAgeMs: number;
+}
+
+const INT_MAX = 2147483647;
+
+export const PRODUCER_DEFAULTS: ProducerConfig = {
+  acks: -1,
+  lingerMs: 5,
+  batchSize: 16384,
+  bufferMemory: 32 * 1024 * 1024,
+  retries: INT_MAX,
+  retryBackoffMs: 100,
+  retryBackoffMaxMs: 1000,
+  deliveryTimeoutMs: 120000,
+  requestTimeoutMs: 30000,
+  maxBlockMs: 60000,
+  maxRequestSize: 1024 * 1024,
+  maxInFlightPerConnection: 5,
+  enableIdempotence: true,
+  compressionType: 'none',
+  partitioner: 'default',
+  partitionerFailover: false,
+  clientId: 'kafka-workbench',
+  metadataMaxAgeMs: 300000,
+};
+
+const KNOWN_KEYS = new Set([
+  'acks', 'linger.ms', 'batch.size', 'buffer.memory', 'retries', 'retry.backoff.ms', 'retry.backoff.max.ms',
+  'delivery.timeout.ms', 'request.timeout.ms', 'max.block.ms', 'max.request.size',
+  'max.in.flight.requests.per.connection', 'enable.idempotence', 'compression.type', 'partitioner',
+  'partitioner.failover', 'client.id', 'metadata.max.age.ms',
+]);
+
+function refuse(key: string, value: unknown, allowed: string): never {
+  throw new InvalidInputError(`Invalid producer config ${key}=${JSON.stringify(value)}: ${allowed}.`);
+}
+
+function int(input: ProducerConfigInput, key: keyof ProducerConfigInput, fallback: number, min: number, max = INT_MAX): number {
+  const value = input[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    refuse(key, value, `expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function bool(input: ProducerConfigInput, key: keyof ProducerConfigInput, fallback: boolean): boolean {
+  const value = input[key];
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return refuse(key, value, 'expected true or false');
+}
+
+function parseAcks(value: unknown): -1 | 0 | 1 {
+  if (value === undefined || value === 'all' || value === '-1' || value === -1) return -1;
+  if (value === '1' || value === 1) return 1;
+  if (value === '0' || value === 0) return 0;
+  return refuse('acks', value, 'expected all, -1, 1 or 0');
+}
+
+/** Checks every key and combination and fills in the Java defaults. */
+export function validateProducerConfig(input: ProducerConfigInput = {}): ProducerConfig {
+  if (input === null || typeof input !== 'object') throw new InvalidInputError('Producer config must be an object of Java-named keys, e.g. {"acks":"all"}.');
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new InvalidInputError(`Unknown producer config key "${key}": known keys are ${[...KNOWN_KEYS].join(', ')}.`);
+    }
+  }
+  const acks = parseAcks(input['acks']);
+  const compression = input['compression.type'] ?? 'none';
+  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression as string)) {
+    refuse('compression.type', compression, 'expected none, gzip, snappy, lz4 or zstd');
+  }
+  const partitioner = input['partitioner'] ?? 'default';
+  if (partitioner !== 'default' && partitioner !== 'round-robin') refuse('partitioner', partitioner, 'expected default or round-robin');
+  const clientId = input['client.id'] ?? PRODUCER_DEFAULTS.clientId;
+  if (typeof clientId !== 'string') refuse('client.id', clientId, 'expected a string');
+
+  const config: ProducerConfig = {
+    acks,
+    lingerMs: int(input, 'linger.ms', PRODUCER_DEFAULTS.lingerMs, 0),
+    batchSize: int(input, 'batch.size', PRODUCER_DEFAULTS.batchSize, 0),
+    bufferMemory: int(input, 'buffer.memory', PRODUCER_DEFAULTS.bufferMemory, 1, Number.MAX_SAFE_INTEGER),
+    retries: int(input, 'retries', PRODUCER_DEFAULTS.retries, 0),
+    retryBackoffMs: int(input, 'retry.backoff.ms', PRODUCER_DEFAULTS.retryBackoffMs, 0),
+    retryBackoffMaxMs: int(input, 'retry.backoff.max.ms', PRODUCER_DEFAULTS.retryBackoffMaxMs, 0),
+    deliveryTimeoutMs: int(input, 'delivery.timeout.ms', PRODUCER_DEFAULTS.deliveryTimeoutMs, 0),
+    requestTimeoutMs: int(input, 'request.timeout.ms', PRODUCER_DEFAULTS.requestTimeoutMs, 0),
+    maxBlockMs: int(input, 'max.block.ms', PRODUCER_DEFAULTS.maxBlockMs, 0),
+    maxRequestSize: int(input, 'max.request.size', PRODUCER_DEFAULTS.maxRequestSize, 1),
+    maxInFlightPerConnection: int(input, 'max.in.flight.requests.per.connection', PRODUCER_DEFAULTS.maxInFlightPerConnection, 1),
+    enableIdempotence: bool(input, 'enable.idempotence', PRODUCER_DEFAULTS.enableIdempotence),
+    compressionType: compression as CompressionType,
+    partitioner,
+    partitionerFailover: bool(input, 'partitioner.failover', PRODUCER_DEFAULTS.partitionerFailover),
+    clientId,
+    metadataMaxAgeMs: int(input, 'metadata.max.age.ms', PRODUCER_DEFAULTS.metadataMaxAgeMs, 0),
+  };
+
+  const idempotenceExplicit = input['enable.idempotence'] !== undefined;
+  if (config.enableIdempotence) {
+    if (acks !== -1) {
+      // As Java 3.x: idempotence is on by default but gives way to an explicit acks=1/0; set explicitly, it is an error.
+      if (idempotenceExplicit) {
+        refuse('acks', input['acks'], 'enable.idempotence=true needs acks=all; set acks=all or enable.idempotence=false');
+      }
+      config.enableIdempotence = false;
+    } else if (config.maxInFlightPerConnection > 5) {
+      if (idempotenceExplicit) {
+        refuse('max.in.flight.requests.per.connection', config.maxInFlightPerConnection, 'enable.idempotence=true allows at most 5; lower it or set enable.idempotence=false');
+      }
+      config.enableIdempotence = false;
+    }
+  }
+  if (config.retryBackoffMaxMs < config.retryBackoffMs) {
+    // Java caps the base at the max rather than failing; we say so instead of guessing.
+    refuse('retry.backoff.max.ms', config.retryBackoffMaxMs, `must be at least retry.backoff.ms (${config.retryBackoffMs})`);
+  }
+  if (config.deliveryTimeoutMs < config.lingerMs + config.requestTimeoutMs) {
+    refuse('delivery.timeout.ms', config.deliveryTimeoutMs, `must be at least linger.ms + request.timeout.ms (${config.lingerMs + config.requestTimeoutMs})`);
+  }
+  return config;
+}

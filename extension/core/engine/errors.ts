@@ -1,0 +1,42 @@
+import { WorkbenchError } from '../util/errors';
+
+/** A record could not be delivered; says which record, where it was going, the Kafka error and how many attempts. */
+export class DeliveryError extends WorkbenchError {
+  readonly recordId: string;
+  readonly topic: string;
+  readonly partition?: number;
+  readonly errorCode?: number;
+  readonly errorName?: string;
+  readonly attempts: number;
+
+  constructor(
+    message: string,
+    details: {
+      recordId: string;
+      topic: string;
+      partition?: number;
+      errorCode?: number;
+      errorName?: string;
+      attempts: number;
+      retriable?: boolean;
+      cause?: unknown;
+    },
+  ) {
+    super(message, { retriable: details.retriable ?? false, cause: details.cause });
+    this.recordId = details.recordId;
+    this.topic = details.topic;
+    this.partition = details.partition;
+    this.errorCode = details.errorCode;
+    this.errorName = details.errorName;
+    this.attempts = details.attempts;
+  }
+}
+
+/** Why a batch (and so each of its records) failed, before it is turned into one DeliveryError per record. */
+export interface BatchFailure {
+  message: string;
+  errorCode?: number;
+  errorName: string;
+  retriable: boolean;
+  cause?: unknown;
+}

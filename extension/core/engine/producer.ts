@@ -1,0 +1,535 @@
+/**
+ * The producer: send() composes, serializes, partitions and appends a record (or parks it while metadata or
+ * buffer memory is missing, up to max.block.ms); the Sender delivers batches; every record's promise settles once.
+ */
+import { recordBodySizeWithoutDeltas, recordSizeUpperBound, RECORD_BATCH_OVERHEAD, type RecordHeader } from '../kafka/record-batch-encoder';
+import { errorName } from '../kafka/error-codes';
+import type { Transport } from '../transport/transport';
+import { systemClock, type Clock } from '../util/clock';
+import { Emitter, type Disposable } from '../util/emitter';
+import { errorMessage } from '../util/errors';
+import { RecordAccumulator } from './accumulator';
+import { PendingRecord, type ProducerBatch } from './batch';
+import type { ProducerConfig } from './config';
+import { DeliveryError, type BatchFailure } from './errors';
+import { MetadataCache } from './metadata';
+import { Partitioner } from './partitioner';
+import { Sender, type SenderHost } from './sender';
+import { StatsRecorder } from './stats';
+import { TraceStore, appendedEvent, blockedEvent, composedEvent, outcomeEvent, partitionedEvent } from './trace';
+import type { BatchTrace, Producer, ProducerRecord, ProducerStats, RecordMetadata, RecordTrace, TraceEvent } from './types';
+
+export interface ProducerDeps {
+  transport: Transport;
+  clock?: Clock;
+  random?: () => number;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+  traceCapacity?: number;
+  tracing?: boolean;
+}
+
+type PlaceResult = 'placed' | 'wait-metadata' | 'wait-memory';
+
+let producerCount = 0;
+
+export class KafkaProducer implements Producer, SenderHost {
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly logFn: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+  private readonly tracing: boolean;
+  private readonly traces: TraceStore | undefined;
+  private readonly emitter = new Emitter<TraceEvent>();
+  private readonly metadata: MetadataCache;
+  private readonly accumulator: RecordAccumulator;
+  private readonly partitioner: Partitioner;
+  private readonly sender: Sender;
+  private readonly statsRecorder = new StatsRecorder();
+  private readonly idPrefix: string;
+  private recordCounter = 0;
+  private batchCounter = 0;
+  /** Records waiting for metadata or memory, in send order (later sends queue behind them, as Java's blocked send). */
+  private blocked: PendingRecord[] = [];
+  private unsettled = 0;
+  private idleWaiters: (() => void)[] = [];
+  private flushCount = 0;
+  private closed = false;
+  private forced = false;
+  private timerAt = Infinity;
+  private cancelTimer: (() => void) | undefined;
+  private readonly stickyMustSwitch: (partition: number) => boolean;
+  private stickyRecord: PendingRecord | undefined;
+  private readonly stickyBatches = new Map<string, ProducerBatch>();
+  readonly onTrace: (listener: (event: TraceEvent) => void) => Disposable;
+
+  constructor(
+    readonly config: ProducerConfig,
+    deps: ProducerDeps,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.random = deps.random ?? Math.random;
+    this.logFn = deps.log ?? (() => undefined);
+    this.tracing = deps.tracing ?? true;
+    this.traces = this.tracing ? new TraceStore(deps.traceCapacity ?? 100_000) : undefined;
+    this.onTrace = this.emitter.event;
+    this.idPrefix = `p${++producerCount}-`;
+    this.metadata = new MetadataCache(config.metadataMaxAgeMs, config.retryBackoffMs);
+    this.accumulator = new RecordAccumulator({
+      batchSize: config.batchSize,
+      bufferMemory: config.bufferMemory,
+      compression: config.compressionType,
+      deliveryTimeoutMs: config.deliveryTimeoutMs,
+      tracing: this.tracing,
+      newBatchId: () => `${this.idPrefix}b${++this.batchCounter}`,
+    });
+    this.partitioner = new Partitioner({ strategy: config.partitioner, failover: config.partitionerFailover, random: this.random });
+    this.sender = new Sender(config, deps.transport, this.metadata, this.accumulator, this.statsRecorder, this, this.random);
+    this.sender.setClock(() => this.clock.now());
+    this.stickyMustSwitch = (partition: number) => {
+      const r = this.stickyRecord!;
+      const b = this.stickyBatches.get(r.topic);
+      // Switch when the sticky batch is full (or this record would not fit in it), or it was sent.
+      if (!b || b.partition !== partition) return false;
+      return !b.hasRoomFor(r);
+    };
+  }
+
+  // ---- SenderHost ----
+  get flushing(): boolean {
+    return this.flushCount > 0;
+  }
+  get closing(): boolean {
+    return this.closed;
+  }
+  get closingForced(): boolean {
+    return this.forced;
+  }
+  get memoryPressure(): boolean {
+    return this.blocked.length > 0 && this.blocked[0].blockedReason === 'buffer-memory';
+  }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void {
+    this.logFn(level, msg);
+  }
+
+  batchEvent(batch: ProducerBatch | undefined, event: TraceEvent): void {
+    if (!this.tracing) return;
+    if (batch) batch.events!.push(event);
+    else this.traces!.addGlobal(event);
+    if (this.emitter.hasListeners) this.emitter.fire(event);
+  }
+
+  completeBatch(b: ProducerBatch, now: number): void {
+    if (b.state === 'done') return;
+    b.state = 'done';
+    b.doneMs = now;
+    this.accumulator.release(b);
+    b.builder = undefined;
+    b.encoded = undefined;
+    const logAppend = b.logAppendTime !== -1 && b.logAppendTime !== undefined;
+    for (const r of b.records) {
+      const metadata: RecordMetadata = {
+        recordId: r.id,
+        batchId: b.id,
+        topic: b.topic,
+        partition: b.partition,
+        offset: b.baseOffset >= 0 ? b.baseOffset + r.offsetDelta : -1,
+        timestamp: logAppend ? b.logAppendTime : r.timestamp,
+        timestampType: logAppend ? 'LogAppendTime' : 'CreateTime',
+        serializedKeySize: r.keySize,
+        serializedValueSize: r.valueSize,
+        attempts: b.attempts,
+        partitionReason: r.reason!,
+      };
+      r.metadata = metadata;
+      this.settle(r, null, metadata);
+    }
+    this.statsRecorder.recordsDone(b.recordCount, 0);
+    this.afterRelease(now);
+  }
+
+  failBatch(b: ProducerBatch, failure: BatchFailure, now: number): void {
+    if (b.state === 'done') return;
+    b.state = 'done';
+    b.doneMs = now;
+    this.accumulator.release(b);
+    b.builder = undefined;
+    b.encoded = undefined;
+    for (const r of b.records) {
+      this.failRecord(r, failure, now, b.partition, b.attempts);
+    }
+    this.statsRecorder.recordsDone(0, b.recordCount);
+    this.afterRelease(now);
+  }
+
+  metadataUpdated(now: number): void {
+    this.processBlocked(now);
+  }
+
+  metadataFailed(error: unknown, retriable: boolean, now: number): void {
+    if (retriable) return;
+    // A refused login or TLS failure will not fix itself: fail the records waiting for metadata now.
+    const failure: BatchFailure = { message: `Cannot reach the cluster: ${errorMessage(error)}`, errorName: 'CONNECTION_FAILED', retriable: false, cause: error };
+    const waiting = this.blocked.filter((r) => r.blockedReason === 'metadata');
+    this.blocked = this.blocked.filter((r) => r.blockedReason !== 'metadata');
+    for (const r of waiting) this.failRecord(r, failure, now, undefined, 0);
+  }
+
+  wake(delayMs: number): void {
+    this.schedule(delayMs);
+  }
+
+  // ---- public API ----
+  send(record: ProducerRecord, callback?: (error: DeliveryError | null, metadata?: RecordMetadata) => void): Promise<RecordMetadata> {
+    return this.enqueue(record, callback).result;
+  }
+
+  submit(record: ProducerRecord): { recordId: string; result: Promise<RecordMetadata> } {
+    return this.enqueue(record, undefined);
+  }
+
+  private enqueue(record: ProducerRecord, callback: ((error: DeliveryError | null, metadata?: RecordMetadata) => void) | undefined): { recordId: string; result: Promise<RecordMetadata> } {
+    const now = this.clock.now();
+    const id = `${this.idPrefix}r${++this.recordCounter}`;
+    let r: PendingRecord;
+    let invalid: string | undefined;
+    try {
+      r = this.compose(id, record, now);
+    } catch (e) {
+      invalid = errorMessage(e);
+      r = new PendingRecord(id, typeof record?.topic === 'string' ? record.topic : '', null, null, undefined, now, undefined, now, -1, -1, 0, 0, 0);
+    }
+    r.callback = callback;
+    const result = new Promise<RecordMetadata>((resolve, reject) => {
+      r.resolve = resolve;
+      r.reject = reject;
+    });
+    if (!callback) result.catch(() => undefined); // fire-and-forget: failures reach the trace and the log, not an unhandled rejection
+    this.unsettled++;
+    this.statsRecorder.started(now);
+    if (this.tracing) {
+      this.traces!.addRecord(r);
+      if (this.emitter.hasListeners) this.emitter.fire(composedEvent(r));
+    }
+    if (invalid !== undefined) {
+      this.failRecord(r, { message: invalid, errorName: 'INVALID_RECORD', retriable: false }, now, undefined, 0);
+    } else if (this.closed) {
+      this.failRecord(r, { message: 'The producer is closed: create a new producer to send more records.', errorName: 'PRODUCER_CLOSED', retriable: false }, now, undefined, 0);
+    } else if (this.blocked.length > 0) {
+      this.block(r, 'metadata', now);
+      this.processBlocked(now);
+    } else {
+      const placed = this.place(r, now);
+      if (placed !== 'placed') this.block(r, placed === 'wait-memory' ? 'buffer-memory' : 'metadata', now);
+    }
+    return { recordId: id, result };
+  }
+
+  /** Validates and serializes (string -> UTF-8) the record, and checks its size against max.request.size. */
+  private compose(id: string, record: ProducerRecord, now: number): PendingRecord {
+    if (record === null || typeof record !== 'object') throw new Error('Invalid record: expected an object with topic and value.');
+    const { topic } = record;
+    if (typeof topic !== 'string' || topic.length === 0) throw new Error('Invalid record: "topic" must be a non-empty string.');
+    const key = toBytes(record.key, 'key');
+    if (record.value === undefined) throw new Error('Invalid record: "value" is required (use null for a tombstone).');
+    const value = toBytes(record.value, 'value');
+    let headers: RecordHeader[] | undefined;
+    if (record.headers !== undefined) {
+      if (!Array.isArray(record.headers)) throw new Error('Invalid record: "headers" must be an array of {key, value}.');
+      headers = record.headers.map((h, i) => {
+        if (!h || typeof h.key !== 'string') throw new Error(`Invalid record: header ${i} needs a string "key".`);
+        return { key: Buffer.from(h.key, 'utf8'), value: toBytes(h.value, `header "${h.key}" value`) };
+      });
+    }
+    const partition = record.partition;
+    if (partition !== undefined && partition !== null && (!Number.isInteger(partition) || partition < 0)) {
+      throw new Error(`Invalid record: "partition" must be a non-negative integer, got ${JSON.stringify(partition)}.`);
+    }
+    const timestamp = record.timestamp ?? now;
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new Error(`Invalid record: "timestamp" must be milliseconds since the epoch, got ${JSON.stringify(record.timestamp)}.`);
+    const bodySize = recordBodySizeWithoutDeltas(key, value, headers);
+    const upper = recordSizeUpperBound(key, value, headers);
+    const size = upper + RECORD_BATCH_OVERHEAD;
+    if (size > this.config.maxRequestSize) {
+      throw new Error(`Record too large: ${size} bytes serialized, more than max.request.size=${this.config.maxRequestSize}. Send a smaller value or raise max.request.size (and the topic's max.message.bytes).`);
+    }
+    if (size > this.config.bufferMemory) {
+      throw new Error(`Record too large: ${size} bytes serialized, more than buffer.memory=${this.config.bufferMemory}.`);
+    }
+    return new PendingRecord(
+      id, topic, key, value, headers, timestamp, partition ?? undefined, now,
+      key === null ? -1 : key.length, value === null ? -1 : value.length, headers?.length ?? 0, bodySize, upper,
+    );
+  }
+
+  private block(r: PendingRecord, reason: 'metadata' | 'buffer-memory', now: number): void {
+    r.blockedAt = now;
+    r.blockedReason = reason;
+    r.blockDeadline = now + this.config.maxBlockMs;
+    this.blocked.push(r);
+    if (this.tracing && this.emitter.hasListeners) this.emitter.fire(blockedEvent(r));
+    this.schedule(reason === 'metadata' ? 0 : this.config.maxBlockMs);
+  }
+
+  /** Partitions and appends; says what to wait for when it cannot yet. Fails the record when it can never go. */
+  private place(r: PendingRecord, now: number): PlaceResult {
+    if (r.partition < 0) {
+      const topic = this.metadata.usableTopic(r.topic);
+      if (!topic) {
+        if (!this.metadata.wanted.has(r.topic)) {
+          this.metadata.wanted.add(r.topic);
+          this.metadata.requestUpdate(`topic ${r.topic} not in metadata`);
+        }
+        const info = this.metadata.topicInfo(r.topic);
+        if (info && info.errorCode !== 0 && !isRetriableTopicError(info.errorCode)) {
+          this.failRecord(r, { message: `Topic ${r.topic} cannot be written: ${errorName(info.errorCode)} (${info.errorCode}) in the metadata response.`, errorCode: info.errorCode, errorName: errorName(info.errorCode), retriable: false }, now, undefined, 0);
+          return 'placed';
+        }
+        return 'wait-metadata';
+      }
+      const numPartitions = topic.partitions.length;
+      if (r.explicitPartition !== undefined) {
+        if (r.explicitPartition >= numPartitions) {
+          this.failRecord(r, {
+            message: `Partition ${r.explicitPartition} does not exist: topic ${r.topic} has ${numPartitions} partition(s), 0..${numPartitions - 1}. Pick one of those or leave the partition out.`,
+            errorName: 'INVALID_PARTITION', retriable: false,
+          }, now, undefined, 0);
+          return 'placed';
+        }
+        r.partition = r.explicitPartition;
+        r.reason = { type: 'explicit', numPartitions };
+      } else {
+        this.stickyRecord = r;
+        const d = this.partitioner.partition(r.topic, r.key, this.metadata, this.stickyMustSwitch);
+        this.stickyRecord = undefined;
+        r.partition = d.partition;
+        r.reason = d.reason;
+      }
+      r.partitionedAt = now;
+      if (this.tracing && this.emitter.hasListeners) this.emitter.fire(partitionedEvent(r));
+    }
+    const outcome = this.accumulator.append(r, r.partition, now);
+    if (outcome === 'no-memory') return 'wait-memory';
+    const batch = r.batch!;
+    if (r.explicitPartition === undefined && (r.reason!.type === 'sticky' || (r.reason!.type === 'failover' && r.reason!.originalRule === 'sticky'))) {
+      this.stickyBatches.set(r.topic, batch);
+    }
+    if (outcome === 'new-batch') {
+      if (this.tracing) {
+        this.traces!.addBatch(batch);
+        this.batchEvent(batch, { type: 'batch-created', batchId: batch.id, time: now, topic: batch.topic, partition: batch.partition, capacityBytes: batch.reservedBytes });
+      }
+      this.schedule(this.config.lingerMs);
+      const q = this.accumulator.queue(batch.topic, batch.partition);
+      if (q.batches.length > 1) this.schedule(0); // the previous batch is now full
+    }
+    if (this.tracing && this.emitter.hasListeners) this.emitter.fire(appendedEvent(r));
+    return 'placed';
+  }
+
+  /** Places parked records in order; fails those past max.block.ms. */
+  private processBlocked(now: number): void {
+    let next = Infinity;
+    while (this.blocked.length > 0) {
+      const r = this.blocked[0];
+      if (r.settled) {
+        this.blocked.shift();
+        continue;
+      }
+      const placed = this.place(r, now);
+      if (placed === 'placed') {
+        this.blocked.shift();
+        continue;
+      }
+      r.blockedReason = placed === 'wait-memory' ? 'buffer-memory' : 'metadata';
+      if (now >= r.blockDeadline) {
+        this.blocked.shift();
+        const what =
+          placed === 'wait-memory'
+            ? `buffer.memory (${this.config.bufferMemory} bytes) stayed full`
+            : `topic ${r.topic} was not in the cluster metadata${r.explicitPartition !== undefined ? ` (partition ${r.explicitPartition})` : ''}`;
+        this.failRecord(r, {
+          message: `Gave up after max.block.ms=${this.config.maxBlockMs}: ${what}. ${placed === 'wait-memory' ? 'Send slower, or raise buffer.memory.' : 'Check the topic name, create the topic, or enable auto-creation.'}`,
+          errorName: placed === 'wait-memory' ? 'BUFFER_EXHAUSTED' : 'METADATA_TIMEOUT',
+          retriable: true,
+        }, now, undefined, 0);
+        continue;
+      }
+      next = r.blockDeadline;
+      break;
+    }
+    if (next < Infinity) this.schedule(next - now);
+  }
+
+  private afterRelease(now: number): void {
+    if (this.blocked.length > 0) this.processBlocked(now);
+    this.checkIdle();
+  }
+
+  private failRecord(r: PendingRecord, failure: BatchFailure, now: number, partition: number | undefined, attempts: number): void {
+    if (r.settled) return;
+    const error = new DeliveryError(failure.message, {
+      recordId: r.id,
+      topic: r.topic,
+      partition: partition ?? (r.partition >= 0 ? r.partition : undefined),
+      errorCode: failure.errorCode,
+      errorName: failure.errorName,
+      attempts,
+      retriable: failure.retriable,
+      cause: failure.cause,
+    });
+    r.error = error;
+    r.failedAt = now;
+    if (!r.batch) this.statsRecorder.recordsDone(0, 1);
+    this.logFn('debug', `record ${r.id} failed: ${failure.message}`);
+    this.settle(r, error, undefined);
+  }
+
+  /** The only place a record's promise and callback are settled; a second call does nothing. */
+  private settle(r: PendingRecord, error: DeliveryError | null, metadata: RecordMetadata | undefined): void {
+    if (r.settled) return;
+    r.settled = true;
+    this.unsettled--;
+    const { resolve, reject, callback } = r;
+    r.resolve = r.reject = r.callback = undefined;
+    r.key = r.value = null;
+    r.headers = undefined;
+    if (this.tracing && this.emitter.hasListeners) {
+      const e = outcomeEvent(r);
+      if (e) this.emitter.fire(e);
+    }
+    if (error) reject!(error);
+    else resolve!(metadata!);
+    if (callback) {
+      try {
+        callback(error, metadata);
+      } catch (e) {
+        this.logFn('error', `send callback threw: ${errorMessage(e)}`);
+      }
+    }
+    if (this.unsettled === 0) this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.unsettled > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async flush(): Promise<void> {
+    this.flushCount++;
+    this.schedule(0);
+    try {
+      await this.whenIdle();
+    } finally {
+      this.flushCount--;
+    }
+  }
+
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.schedule(0);
+    }
+    const timeoutMs = options.timeoutMs ?? Infinity;
+    if (this.unsettled > 0) {
+      let cancel: (() => void) | undefined;
+      const timedOut = await Promise.race([
+        this.whenIdle().then(() => false),
+        new Promise<boolean>((resolve) => {
+          if (timeoutMs !== Infinity) cancel = this.clock.setTimeout(() => resolve(true), Math.max(0, timeoutMs));
+        }),
+      ]);
+      cancel?.();
+      if (timedOut) this.abortAll(timeoutMs);
+    }
+    this.sender.stop();
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.timerAt = Infinity;
+    try {
+      await this.sender.closeTransport();
+    } catch (e) {
+      this.logFn('warn', `closing the transport failed: ${errorMessage(e)}`);
+    }
+  }
+
+  /** close() timed out: every record still pending fails with a clear error (late answers are then ignored). */
+  private abortAll(timeoutMs: number): void {
+    this.forced = true;
+    const now = this.clock.now();
+    const failure: BatchFailure = {
+      message: `The producer was closed before this record was delivered (close timeout ${timeoutMs} ms).`,
+      errorName: 'PRODUCER_CLOSED',
+      retriable: false,
+    };
+    for (const r of this.blocked) this.failRecord(r, failure, now, undefined, 0);
+    this.blocked = [];
+    for (const q of this.accumulator.queues.values()) {
+      for (const b of q.batches) this.failBatch(b, failure, now);
+      q.batches.length = 0;
+    }
+    for (const b of this.sender.inFlightBatches()) this.failBatch(b, failure, now);
+  }
+
+  // ---- scheduling ----
+  /** Runs the sender after `delayMs`, unless a run is already due sooner. */
+  private schedule(delayMs: number): void {
+    if (this.sender.stopped) return;
+    const at = this.clock.now() + Math.max(0, delayMs);
+    if (at >= this.timerAt) return;
+    this.cancelTimer?.();
+    this.timerAt = at;
+    this.cancelTimer = this.clock.setTimeout(() => this.run(), Math.max(0, delayMs));
+  }
+
+  private run(): void {
+    this.timerAt = Infinity;
+    this.cancelTimer = undefined;
+    const now = this.clock.now();
+    if (this.blocked.length > 0) this.processBlocked(now);
+    let next: number;
+    try {
+      next = this.sender.runOnce(now);
+    } catch (e) {
+      this.logFn('error', `sender step failed: ${errorMessage(e)}`);
+      next = now + this.config.retryBackoffMs;
+    }
+    if (next < Infinity) this.schedule(next - now);
+  }
+
+  // ---- trace and stats ----
+  recordTrace(recordId: string): RecordTrace | undefined {
+    return this.traces?.recordTrace(recordId);
+  }
+
+  batchTrace(batchId: string): BatchTrace | undefined {
+    return this.traces?.batchTrace(batchId);
+  }
+
+  exportTraces(filter?: { recordIds?: string[] }): object {
+    return this.traces ? this.traces.export(filter) : { version: 1, records: [], batches: [], cluster: [], tracing: false };
+  }
+
+  stats(): ProducerStats {
+    return this.statsRecorder.snapshot(this.clock.now(), this.accumulator.availableMemory, this.accumulator.totalMemory);
+  }
+}
+
+function isRetriableTopicError(code: number): boolean {
+  return code === 3 || code === 5; // UNKNOWN_TOPIC_OR_PARTITION (may be auto-created), LEADER_NOT_AVAILABLE
+}
+
+function toBytes(v: string | Buffer | null | undefined, what: string): Buffer | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  if (Buffer.isBuffer(v)) return v;
+  const u = v as unknown;
+  if (u instanceof Uint8Array) return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  throw new Error(`Invalid record: ${what} must be a string, a Buffer or null, got ${typeof v}.`);
+}

@@ -1,0 +1,122 @@
+/** A scripted Transport for engine unit tests: metadata from a table, Produce answered by a script or held. */
+import type { ClusterMetadata, ProduceRequest, ProduceResponse, ProducerIdAndEpoch, Transport } from '../../extension/core/transport/transport';
+import type { FakeClock } from '../../extension/core/util/clock';
+
+export interface SentRequest {
+  brokerId: number;
+  request: ProduceRequest;
+  /** Per partition: record count, base sequence, producer id, read from the batch header. */
+  batches: { topic: string; partition: number; recordCount: number; baseSequence: number; producerId: number; bytes: Buffer }[];
+  at: number;
+}
+
+type Answer = ProduceResponse | Error | 'hold';
+export type ProduceScript = (req: SentRequest, index: number) => Answer | undefined;
+
+export class FakeTransport implements Transport {
+  /** topic -> leader per partition (-1 = no leader). */
+  leaders = new Map<string, number[]>();
+  brokers = [1, 2, 3];
+  requests: SentRequest[] = [];
+  metadataCalls = 0;
+  initProducerIdCalls = 0;
+  nextProducerId = 1000;
+  offsets = new Map<string, number>();
+  script: ProduceScript | undefined;
+  held: { req: SentRequest; resolve: (r: ProduceResponse) => void; reject: (e: Error) => void }[] = [];
+  closed = false;
+  logAppendTime = -1;
+
+  constructor(private readonly clock: FakeClock) {}
+
+  topic(name: string, leaders: number[]): this {
+    this.leaders.set(name, leaders);
+    return this;
+  }
+
+  async connect(): Promise<void> {}
+
+  async fetchMetadata(topics: string[] | null): Promise<ClusterMetadata> {
+    this.metadataCalls++;
+    const names = topics ?? [...this.leaders.keys()];
+    return {
+      clusterId: 'fake',
+      controllerId: 1,
+      brokers: this.brokers.map((nodeId) => ({ nodeId, host: `b${nodeId}`, port: 9092 })),
+      topics: names.map((name) => {
+        const leaders = this.leaders.get(name);
+        if (!leaders) return { name, errorCode: 3, isInternal: false, partitions: [] };
+        return {
+          name,
+          errorCode: 0,
+          isInternal: false,
+          partitions: leaders.map((leader, partition) => ({ partition, leader, replicas: [leader], isr: [leader], offlineReplicas: [], errorCode: 0 })),
+        };
+      }),
+    };
+  }
+
+  async initProducerId(): Promise<ProducerIdAndEpoch> {
+    this.initProducerIdCalls++;
+    return { producerId: this.nextProducerId++, producerEpoch: 0 };
+  }
+
+  produce(brokerId: number, request: ProduceRequest): Promise<ProduceResponse> {
+    const sent: SentRequest = {
+      brokerId,
+      request,
+      at: this.clock.now(),
+      batches: request.partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        recordCount: p.records.readInt32BE(57),
+        baseSequence: p.records.readInt32BE(53),
+        producerId: Number(p.records.readBigInt64BE(43)),
+        bytes: p.records,
+      })),
+    };
+    const index = this.requests.length;
+    this.requests.push(sent);
+    const answer = this.script?.(sent, index) ?? this.success(sent);
+    if (answer === 'hold') return new Promise((resolve, reject) => this.held.push({ req: sent, resolve, reject }));
+    if (answer instanceof Error) return Promise.reject(answer);
+    return Promise.resolve(answer);
+  }
+
+  /** Every partition succeeds, with offsets counting up per partition. */
+  success(sent: SentRequest, errors: Record<string, number> = {}): ProduceResponse {
+    return {
+      throttleTimeMs: 0,
+      timing: { brokerId: sent.brokerId, address: `b${sent.brokerId}:9092`, requestBytes: 0, sentAtMs: sent.at, durationMs: 2, correlationId: this.requests.length },
+      results: sent.request.acks === 0 ? [] : sent.batches.map((b) => {
+        const key = `${b.topic}-${b.partition}`;
+        const errorCode = errors[key] ?? 0;
+        const base = this.offsets.get(key) ?? 0;
+        if (errorCode === 0) this.offsets.set(key, base + b.recordCount);
+        return { topic: b.topic, partition: b.partition, errorCode, baseOffset: errorCode === 0 ? base : -1, logAppendTimeMs: this.logAppendTime, logStartOffset: 0 };
+      }),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/** Moves the fake clock and lets promise callbacks run. */
+export async function tick(clock: FakeClock, ms = 0): Promise<void> {
+  clock.advance(ms);
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(0);
+  }
+}
+
+/** A deterministic random source. */
+export function seededRandom(seed = 42): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
