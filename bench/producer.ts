@@ -1,0 +1,188 @@
+/**
+ * Producer benchmark, one process, one run, against a sandbox cluster in a child process: 200k records of 100
+ * bytes through (a) the engine (linger 5 ms, batch 64 KiB, acks 1), (b) kafkajs `producer.send` with as many
+ * records per call as the engine put per request, (c) kafkajs single-record sends with 100 in flight, (d) the
+ * engine again with tracing off. Prints records/s and peak RSS for each, then
+ * `engine/kafkajs-batch=X.XX engine/kafkajs-single=Y.YY trace-overhead=Z.ZZ`.
+ * `--records N` changes the count (for a quick look); `--profile` writes a CPU profile of run (a).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { createProducer } from '../extension/core/engine';
+import { KafkajsTransport } from '../extension/core/transport/kafkajs-transport';
+
+const argv = process.argv.slice(2);
+const recordsAt = argv.indexOf('--records');
+const RECORDS = recordsAt >= 0 ? Number(argv[recordsAt + 1]) : 200_000;
+if (!Number.isInteger(RECORDS) || RECORDS < 1) throw new Error(`--records needs a whole number of 1 or more, got '${argv[recordsAt + 1]}'`);
+const PROFILE = argv.includes('--profile');
+const VALUE_BYTES = 100;
+const TOPIC = 'bench';
+const root = path.resolve(__dirname, '..');
+
+interface RunResult {
+  name: string;
+  records: number;
+  seconds: number;
+  peakRssMb: number;
+  recordsPerRequest?: number;
+}
+
+/** 100-byte values, all different, made before timing starts. */
+function makeValues(n: number): Buffer[] {
+  const values: Buffer[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = Buffer.alloc(VALUE_BYTES, 0x61 + (i % 26));
+    b.write(String(i));
+    values[i] = b;
+  }
+  return values;
+}
+
+async function startSandboxProcess(): Promise<{ child: ChildProcess; bootstrap: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/producer-sandbox.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const bootstrap = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout?.on('data', (d) => {
+      buf += d;
+      const m = /bootstrap=(\S+)/.exec(buf);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited with ${code} before it was ready`)));
+  });
+  return { child, bootstrap };
+}
+
+/** Samples RSS while `fn` runs; returns its time and the peak. */
+async function measure(name: string, records: number, fn: () => Promise<number | void>): Promise<RunResult> {
+  (global as { gc?: () => void }).gc?.();
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const t0 = performance.now();
+  const extra = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const result: RunResult = { name, records, seconds, peakRssMb: peak / 2 ** 20 };
+  if (typeof extra === 'number') result.recordsPerRequest = extra;
+  console.log(
+    `${name.padEnd(34)} ${Math.round(records / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s  peak RSS ${result.peakRssMb.toFixed(0)} MB` +
+      (result.recordsPerRequest ? `  (${result.recordsPerRequest.toFixed(0)} records/request)` : ''),
+  );
+  return result;
+}
+
+/** The engine, async sends (un-awaited promises), then flush. Returns records per request. */
+async function engineRun(bootstrap: string, values: Buffer[], tracing: boolean): Promise<number> {
+  const transport = new KafkajsTransport({ brokers: bootstrap.split(','), clientId: 'bench-engine' });
+  const producer = createProducer(
+    { acks: '1', 'linger.ms': 5, 'batch.size': 65_536, 'enable.idempotence': false, 'client.id': 'bench-engine' },
+    { transport, tracing },
+  );
+  let failed = 0;
+  const pending: Promise<unknown>[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    pending[i] = producer.send({ topic: TOPIC, value: values[i] }).catch(() => {
+      failed++;
+    });
+  }
+  await producer.flush();
+  await Promise.all(pending);
+  const perRequest = producer.stats()['records-per-request-avg'];
+  await producer.close();
+  await transport.close();
+  if (failed) throw new Error(`engine run: ${failed} records failed`);
+  return perRequest;
+}
+
+function kafkajsClient(bootstrap: string): Kafka {
+  return new Kafka({ clientId: 'bench-kafkajs', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
+}
+
+/** kafkajs `producer.send` with `perCall` records each, up to 5 calls in flight (the engine's in-flight limit). */
+async function kafkajsBatchRun(bootstrap: string, values: Buffer[], perCall: number): Promise<void> {
+  const producer = kafkajsClient(bootstrap).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < values.length) {
+      const start = next;
+      next = Math.min(values.length, next + perCall);
+      await producer.send({ topic: TOPIC, acks: 1, messages: values.slice(start, next).map((value) => ({ value })) });
+    }
+  };
+  await Promise.all(Array.from({ length: 5 }, worker));
+  await producer.disconnect();
+}
+
+/** kafkajs single-record sends, 100 in flight. */
+async function kafkajsSingleRun(bootstrap: string, values: Buffer[]): Promise<void> {
+  const producer = kafkajsClient(bootstrap).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < values.length) {
+      const value = values[next++];
+      await producer.send({ topic: TOPIC, acks: 1, messages: [{ value }] });
+    }
+  };
+  await Promise.all(Array.from({ length: 100 }, worker));
+  await producer.disconnect();
+}
+
+async function withProfile<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`CPU profile of the engine run written to ${file} (open it in Chrome DevTools)`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { child, bootstrap } = await startSandboxProcess();
+  try {
+    console.log(`producer benchmark: ${RECORDS.toLocaleString('en-US')} records of ${VALUE_BYTES} bytes, sandbox at ${bootstrap}`);
+    const values = makeValues(RECORDS);
+    // Warm up both clients' code paths (JIT) on a few thousand records before anything is timed.
+    const warm = values.slice(0, Math.min(5000, RECORDS));
+    await engineRun(bootstrap, warm, true);
+    await kafkajsBatchRun(bootstrap, warm, 500);
+
+    const a = await measure('(a) engine, tracing on', RECORDS, () =>
+      PROFILE ? withProfile(path.join(root, 'bench/engine.cpuprofile'), () => engineRun(bootstrap, values, true)) : engineRun(bootstrap, values, true),
+    );
+    const perCall = Math.max(1, Math.round(a.recordsPerRequest ?? 1));
+    const b = await measure(`(b) kafkajs send, ${perCall}/call`, RECORDS, () => kafkajsBatchRun(bootstrap, values, perCall));
+    const singles = Math.min(RECORDS, 200_000);
+    const c = await measure('(c) kafkajs single, 100 in flight', singles, () => kafkajsSingleRun(bootstrap, values.slice(0, singles)));
+    const d = await measure('(d) engine, tracing off', RECORDS, () => engineRun(bootstrap, values, false));
+
+    const rate = (r: RunResult) => r.records / r.seconds;
+    const peak = Math.max(a.peakRssMb, b.peakRssMb, c.peakRssMb, d.peakRssMb);
+    console.log(`peak RSS ${peak.toFixed(0)} MB`);
+    if (rate(a) < rate(b)) console.log('note: the engine was slower than kafkajs batches; run `npm run bench -- --profile` and open bench/engine.cpuprofile');
+    console.log(`engine/kafkajs-batch=${(rate(a) / rate(b)).toFixed(2)} engine/kafkajs-single=${(rate(a) / rate(c)).toFixed(2)} trace-overhead=${(a.seconds / d.seconds).toFixed(2)}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e instanceof Error ? e.stack : e}`);
+  process.exit(1);
+});
