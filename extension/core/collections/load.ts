@@ -1,0 +1,85 @@
+/** Reading collection and environment files from disk, and turning an environment into a ConnectionConfig. */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ConnectionConfig, TlsConfig } from '../transport/transport';
+import { InvalidInputError } from '../util/errors';
+import type { Environment } from './model';
+import { parseCollectionText, parseEnvironmentText, requireValid } from './parse';
+import type { LoadedCollection, LoadedEnvironment } from './prepare';
+import { secretEnvName, type SecretResolver } from './template';
+
+async function readText(filePath: string, what: string): Promise<string> {
+  try {
+    return await fs.readFile(filePath, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InvalidInputError(`${what} ${filePath} not found`);
+    if (code === 'EISDIR') throw new InvalidInputError(`${what} ${filePath} is a directory, not a file`);
+    throw new InvalidInputError(`cannot read ${what} ${filePath}: ${(e as Error).message}`);
+  }
+}
+
+/** Loads and validates a `*.kafka.json` file; throws a one-line DocumentError for the first problem. */
+export async function loadCollectionFile(filePath: string): Promise<LoadedCollection> {
+  const absolute = path.resolve(filePath);
+  const doc = parseCollectionText(await readText(absolute, 'collection file'), path.basename(absolute));
+  return { filePath: absolute, collection: requireValid(doc), source: doc.source };
+}
+
+export async function loadEnvironmentFile(filePath: string): Promise<LoadedEnvironment> {
+  const absolute = path.resolve(filePath);
+  const doc = parseEnvironmentText(await readText(absolute, 'environment file'), path.basename(absolute));
+  return { filePath: absolute, environment: requireValid(doc), source: doc.source };
+}
+
+/** `--var name=value` pairs into variables; refuses anything else. */
+export function parseVarFlags(values: string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const name = eq > 0 ? v.slice(0, eq) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new InvalidInputError(`--var must be NAME=VALUE with a name of letters, digits, _ . - (got '${v}')`);
+    vars[name] = v.slice(eq + 1);
+  }
+  return vars;
+}
+
+/**
+ * The connection an environment describes: PEM paths read (relative to the environment file), the SASL password
+ * looked up by its secret name. `bootstrapOverride` (the CLI's --bootstrap) replaces the environment's brokers.
+ */
+export async function environmentConnection(env: LoadedEnvironment | undefined, secrets: SecretResolver, bootstrapOverride?: string): Promise<ConnectionConfig> {
+  const c = env?.environment.connection;
+  const brokers = bootstrapOverride ? bootstrapOverride.split(',').map((b) => b.trim()).filter(Boolean) : c ? [c.bootstrap].flat() : [];
+  if (!brokers.length) {
+    throw new InvalidInputError(env ? `${path.basename(env.filePath)} has no connection.bootstrap; add one or pass --bootstrap HOST:PORT` : 'no cluster to send to: pass --bootstrap HOST:PORT or --env FILE.kafka-env.json');
+  }
+  for (const b of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new InvalidInputError(`bootstrap server '${b}' must be HOST:PORT`);
+  }
+  const config: ConnectionConfig = { brokers };
+  if (!c || !env) return config;
+  if (c.clientId) config.clientId = c.clientId;
+  if (c.connectionTimeoutMs) config.connectionTimeoutMs = c.connectionTimeoutMs;
+  if (c.requestTimeoutMs) config.requestTimeoutMs = c.requestTimeoutMs;
+  if (c.ssl === true) config.ssl = true;
+  else if (c.ssl && typeof c.ssl === 'object') config.ssl = await readTls(c.ssl, path.dirname(env.filePath));
+  if (c.sasl) {
+    const name = /\$secret:([A-Za-z0-9_.-]+)/.exec(c.sasl.password)![1];
+    const password = await secrets(name);
+    if (password === undefined) throw new InvalidInputError(`${path.basename(env.filePath)}: SASL password secret "${name}" is not set (in the CLI: environment variable ${secretEnvName(name)})`);
+    config.sasl = { mechanism: c.sasl.mechanism, username: c.sasl.username, password };
+  }
+  return config;
+}
+
+async function readTls(ssl: Exclude<NonNullable<NonNullable<Environment['connection']>['ssl']>, boolean>, dir: string): Promise<TlsConfig> {
+  const tls: TlsConfig = {};
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    const p = ssl[field];
+    if (p) tls[field] = await readText(path.resolve(dir, p), `TLS ${field} file`);
+  }
+  if (ssl.rejectUnauthorized !== undefined) tls.rejectUnauthorized = ssl.rejectUnauthorized;
+  if (ssl.servername) tls.servername = ssl.servername;
+  return tls;
+}

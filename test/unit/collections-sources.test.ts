@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readCsv, readJsonl, type DataRecord } from '../../extension/core/collections/data-sources';
+import { environmentConnection, loadCollectionFile, loadEnvironmentFile, parseVarFlags } from '../../extension/core/collections/load';
+import { MessagePreparer } from '../../extension/core/collections/prepare';
+import { envSecretResolver, TemplateEngine } from '../../extension/core/collections/template';
+import type { ProducerRecord } from '../../extension/core/engine/types';
+
+const fixtures = path.join(__dirname, '../fixtures/collections');
+
+async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of gen) out.push(x);
+  return out;
+}
+
+describe('collections: data sources', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-src-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads JSONL lines as values sent as written, skipping blank lines and keeping line numbers', async () => {
+    const rows = await collect(readJsonl(path.join(fixtures, 'data/orders.jsonl'), 'orders.jsonl'));
+    assert.deepEqual(rows, [
+      { line: 1, value: '{"id": 1, "item": "book"}' },
+      { line: 3, value: '{"id": 2, "item": "pen"}' },
+      { line: 4, value: 'plain text line' },
+    ]);
+  });
+
+  it('reads JSONL record objects with keys, base64, both header styles, partition and timestamp', async () => {
+    const rows = await collect(readJsonl(path.join(fixtures, 'data/records.jsonl'), 'records.jsonl', 'record'));
+    assert.deepEqual(rows, [
+      { line: 1, key: 'k1', value: '{"id":1}', headers: [{ key: 'h', value: 'v' }], partition: 2 },
+      { line: 2, key: Buffer.from([0, 1]), value: 'text', headers: [{ key: 'src', value: null }], timestamp: 1700000000000 },
+      { line: 3, value: null },
+    ]);
+  });
+
+  it('names the file and line of a JSONL line that is not JSON', async () => {
+    const file = path.join(dir, 'bad.jsonl');
+    await fs.writeFile(file, '{"ok":1}\n{"broken":\n');
+    await assert.rejects(collect(readJsonl(file, 'bad.jsonl')), /^DataFileError: bad\.jsonl:2: not valid JSON/);
+    await fs.writeFile(file, '{"value": 1, "colour": 2}\n');
+    await assert.rejects(collect(readJsonl(file, 'bad.jsonl', 'record')), /bad\.jsonl:1: unknown field "colour"; a record line may have: key, value, headers, partition, timestamp/);
+  });
+
+  it('reads CSV with key, value, header.NAME and partition columns; an empty cell means not set', async () => {
+    const rows = await collect(readCsv(path.join(fixtures, 'data/orders.csv'), 'orders.csv'));
+    assert.deepEqual(rows, [
+      { line: 2, key: 'k1', value: '{"id":1}', headers: [{ key: 'source', value: 'csv' }], partition: 1 },
+      { line: 3, value: 'a,b' },
+      { line: 4, key: 'k3', value: '', headers: [{ key: 'source', value: 'x' }] },
+    ]);
+  });
+
+  it('refuses an unknown CSV column and a bad partition cell, naming file and line', async () => {
+    const file = path.join(dir, 'bad.csv');
+    await fs.writeFile(file, 'key,valu\na,b\n');
+    await assert.rejects(collect(readCsv(file, 'bad.csv')), /bad\.csv:1: unknown column "valu"; columns are key, value, partition, timestamp and header\.NAME/);
+    await fs.writeFile(file, 'key,value,partition\na,b,x\n');
+    await assert.rejects(collect(readCsv(file, 'bad.csv')), /bad\.csv:2: partition must be a whole number >= 0 \(got "x"\)/);
+  });
+
+  it('streams a 200k-line JSONL file with flat memory', async function () {
+    this.timeout(30000);
+    const file = path.join(dir, 'big.jsonl');
+    const line = JSON.stringify({ id: 0, payload: 'x'.repeat(200) }) + '\n';
+    await fs.writeFile(file, line.repeat(200_000));
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    let count = 0;
+    let peak = 0;
+    for await (const row of readJsonl(file, 'big.jsonl')) {
+      count++;
+      if (count % 20000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+      assert.ok(row.value);
+    }
+    assert.equal(count, 200_000);
+    // The file is ~44 MB; holding it would grow the heap by far more than this.
+    assert.ok(peak < 30 * 1024 * 1024, `heap grew by ${Math.round(peak / 1e6)} MB`);
+  });
+
+  it('stops reading when the signal is aborted', async () => {
+    const file = path.join(dir, 'n.jsonl');
+    await fs.writeFile(file, '1\n2\n3\n4\n');
+    const ac = new AbortController();
+    const seen: DataRecord[] = [];
+    for await (const r of readJsonl(file, 'n.jsonl', 'value', ac.signal)) {
+      seen.push(r);
+      if (seen.length === 2) ac.abort();
+    }
+    assert.equal(seen.length, 2);
+  });
+});
+
+describe('collections: preparing messages into records', () => {
+  async function recordsOf(name: string, opts: { seed?: number; env?: boolean; vars?: Record<string, string> } = {}): Promise<ProducerRecord[]> {
+    const loaded = await loadCollectionFile(path.join(fixtures, 'orders.kafka.json'));
+    const env = opts.env ? await loadEnvironmentFile(path.join(fixtures, 'dev.kafka-env.json')) : undefined;
+    const preparer = new MessagePreparer(new TemplateEngine({ seed: opts.seed ?? 1 }), loaded, env, opts.vars);
+    const [index] = preparer.select([name]);
+    const prepared = await preparer.prepare(index);
+    return collect(prepared.records());
+  }
+
+  it('renders count records with $seq keys, templated JSON values and headers in order', async () => {
+    const records = await recordsOf('new order');
+    assert.equal(records.length, 3);
+    assert.deepEqual(records.map((r) => r.key), ['order-1', 'order-2', 'order-3']);
+    const value = JSON.parse(records[0].value as string);
+    assert.deepEqual(Object.keys(value), ['id', 'region', 'customer', 'qty']);
+    assert.equal(value.region, 'eu');
+    assert.equal(value.qty, 2);
+    assert.deepEqual(records[0].headers!.map((h) => h.key), ['source', 'trace-id', 'bin']);
+    assert.deepEqual(records[0].headers![2].value, Buffer.from([0, 1]));
+    assert.notEqual(records[0].headers![1].value, records[1].headers![1].value);
+    assert.equal(records[0].partition, undefined);
+  });
+
+  it('produces the same records for the same seed', async () => {
+    assert.deepEqual(await recordsOf('new order', { seed: 9 }), await recordsOf('new order', { seed: 9 }));
+  });
+
+  it('takes the collection variable before the environment one, and the environment before --var', async () => {
+    const loaded = await loadCollectionFile(path.join(fixtures, 'orders.kafka.json'));
+    const env = await loadEnvironmentFile(path.join(fixtures, 'dev.kafka-env.json'));
+    loaded.collection.messages[0].value = '{{region}}/{{tenant}}/{{build}}';
+    const preparer = new MessagePreparer(new TemplateEngine(), loaded, env, { region: 'cli', tenant: 'cli', build: '42' });
+    const [r] = await collect((await preparer.prepare(0)).records());
+    assert.equal(r.value, 'eu/acme/42');
+  });
+
+  it('fills data-file records with the message key and headers where the line has none', async () => {
+    const jsonl = await recordsOf('from jsonl');
+    assert.deepEqual(jsonl.map((r) => [r.key, r.value]), [
+      ['fixed', '{"id": 1, "item": "book"}'],
+      ['fixed', '{"id": 2, "item": "pen"}'],
+      ['fixed', 'plain text line'],
+    ]);
+    const csv = await recordsOf('from csv');
+    assert.deepEqual(csv.map((r) => [r.key, r.partition, r.headers]), [
+      ['k1', 1, [{ key: 'kind', value: 'csv' }, { key: 'source', value: 'csv' }]],
+      ['default-key', undefined, [{ key: 'kind', value: 'csv' }]],
+      ['k3', undefined, [{ key: 'kind', value: 'csv' }, { key: 'source', value: 'x' }]],
+    ]);
+  });
+
+  it('stops a data file at count records', async () => {
+    const records = await recordsOf('record lines');
+    assert.equal(records.length, 2);
+    assert.deepEqual(records[1].key, Buffer.from([0, 1]));
+  });
+
+  it('refuses an unknown message name, listing the ones that exist', async () => {
+    const loaded = await loadCollectionFile(path.join(fixtures, 'orders.kafka.json'));
+    const preparer = new MessagePreparer(new TemplateEngine(), loaded);
+    assert.throws(() => preparer.select(['nope']), /orders\.kafka\.json has no message named "nope"; messages: "new order", "from jsonl"/);
+  });
+
+  it('fails before sending when a template names an unknown variable, pointing at its line', async () => {
+    const loaded = await loadCollectionFile(path.join(fixtures, 'orders.kafka.json'));
+    loaded.collection.messages[0].key = '{{customer}}';
+    const preparer = new MessagePreparer(new TemplateEngine(), loaded);
+    await assert.rejects(preparer.prepare(0), /^TemplateError: orders\.kafka\.json:10:14: message "new order" messages\[0\]\.key: unknown variable \{\{customer\}\}; known variables: region/);
+  });
+
+  it('refuses a missing data file, naming where it looked', async () => {
+    const loaded = await loadCollectionFile(path.join(fixtures, 'orders.kafka.json'));
+    loaded.collection.messages[1].value = { file: 'data/missing.jsonl' };
+    await assert.rejects(new MessagePreparer(new TemplateEngine(), loaded).prepare(1), /message "from jsonl" messages\[1\]\.value\.file: data file data\/missing\.jsonl not found/);
+  });
+
+  it('builds a connection from an environment, with --bootstrap overriding and the SASL password from a secret', async () => {
+    const env = await loadEnvironmentFile(path.join(fixtures, 'dev.kafka-env.json'));
+    assert.deepEqual(await environmentConnection(env, envSecretResolver({})), { brokers: ['127.0.0.1:9092'], clientId: 'workbench-test' });
+    assert.deepEqual((await environmentConnection(env, envSecretResolver({}), 'a:1,b:2')).brokers, ['a:1', 'b:2']);
+    env.environment.connection!.sasl = { mechanism: 'plain', username: 'u', password: '{{$secret:kafka-pw}}' };
+    assert.deepEqual((await environmentConnection(env, envSecretResolver({ KAFKA_WORKBENCH_SECRET_KAFKA_PW: 'pw' }))).sasl, { mechanism: 'plain', username: 'u', password: 'pw' });
+    await assert.rejects(environmentConnection(env, envSecretResolver({})), /SASL password secret "kafka-pw" is not set \(in the CLI: environment variable KAFKA_WORKBENCH_SECRET_KAFKA_PW\)/);
+    await assert.rejects(environmentConnection(undefined, envSecretResolver({})), /no cluster to send to: pass --bootstrap HOST:PORT or --env FILE\.kafka-env\.json/);
+    assert.deepEqual(parseVarFlags(['a=1', 'b=x=y']), { a: '1', b: 'x=y' });
+    assert.throws(() => parseVarFlags(['=1']), /--var must be NAME=VALUE/);
+  });
+});
