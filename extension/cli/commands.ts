@@ -1,5 +1,6 @@
 import type { CliCommand } from './main';
 import { partitionCommand } from './commands/partition';
+import { sendCommand } from './commands/send';
 
 /** Every CLI command; each lives in its own module under ./commands/. Add new ones here. */
-export const commands: CliCommand[] = [partitionCommand];
+export const commands: CliCommand[] = [partitionCommand, sendCommand];
