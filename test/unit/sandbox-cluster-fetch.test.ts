@@ -58,29 +58,29 @@ describe('SandboxCluster Fetch', () => {
 
   it('long-polls when there is no data and is released as soon as records arrive', async () => {
     const { cluster, clock } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }] });
-    let answered: M.FetchResponse | undefined;
-    void call<M.FetchResponse>(cluster, 1, ApiKey.Fetch, 10, fetchRequest('t', 0, 0, { maxWaitMs: 5000 })).then((r) => (answered = r));
+    const got: { answer?: M.FetchResponse } = {};
+    void call<M.FetchResponse>(cluster, 1, ApiKey.Fetch, 10, fetchRequest('t', 0, 0, { maxWaitMs: 5000 })).then((r) => (got.answer = r));
     clock.advance(1000);
     await settle();
-    assert.equal(answered, undefined, 'still waiting for data');
+    assert.equal(got.answer === undefined, true, 'still waiting for data');
     await produce(cluster, 1, 't', 0, batch(2));
     await settle();
-    assert.ok(answered, 'released by the produce');
-    assert.equal(readRecordBatches(answered.responses[0].partitions[0].records!)[0].recordCount, 2);
+    assert.ok(got.answer, 'released by the produce');
+    assert.equal(readRecordBatches(got.answer.responses[0].partitions[0].records!)[0].recordCount, 2);
   });
 
   it('answers an empty long poll when maxWaitMs passes, and not before', async () => {
     const { cluster, clock } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 2 }] });
-    let answered: M.FetchResponse | undefined;
-    void call<M.FetchResponse>(cluster, 1, ApiKey.Fetch, 10, fetchRequest('t', 0, 0, { maxWaitMs: 500 })).then((r) => (answered = r));
+    const got: { answer?: M.FetchResponse } = {};
+    void call<M.FetchResponse>(cluster, 1, ApiKey.Fetch, 10, fetchRequest('t', 0, 0, { maxWaitMs: 500 })).then((r) => (got.answer = r));
     await produce(cluster, 1, 't', 1, batch(1)); // another partition: does not release it
     clock.advance(499);
     await settle();
-    assert.equal(answered, undefined);
+    assert.equal(got.answer === undefined, true);
     clock.advance(1);
     await settle();
-    assert.ok(answered);
-    assert.equal(answered.responses[0].partitions[0].records!.length, 0);
+    assert.ok(got.answer);
+    assert.equal(got.answer.responses[0].partitions[0].records!.length, 0);
   });
 
   it('releases waiting fetches on stop', async () => {
