@@ -1,0 +1,69 @@
+/**
+ * Turns one request frame into one outcome: header and body decoded by the codec, the request handled by the
+ * cluster, the response encoded. Input a broker cannot serve is answered as a real broker answers it: ApiVersions
+ * of an unsupported version gets the v0 error-35 reply listing the versions; an unknown API, an unsupported version
+ * of any other API or a malformed request closes the connection with a log line.
+ */
+import { errorMessage } from '../../util/errors';
+import type { SandboxCluster } from '../cluster/sandbox-cluster';
+import { ApiKey, SUPPORTED_VERSIONS, apiName, isSupportedApi } from '../protocol/api-keys';
+import { decodeRequest, encodeApiVersionsUnsupported, encodeResponse } from '../protocol/codec';
+import { decodeRequestHeader, type RequestHeader } from '../protocol/request-header';
+import type { ConnectionContext, FrameOutcome } from './broker-listener';
+
+/** The part of SandboxCluster the dispatcher needs; tests may pass a fake. */
+export type RequestHandler = Pick<SandboxCluster, 'handle'>;
+
+const NONE: FrameOutcome = { kind: 'none' };
+
+export class RequestDispatcher {
+  private cluster: RequestHandler | null = null;
+
+  constructor(private readonly deps: { log?: (line: string) => void } = {}) {}
+
+  /** The cluster exists only once every listener has its port, so it is attached after construction. */
+  attach(cluster: RequestHandler): void {
+    this.cluster = cluster;
+  }
+
+  async handle(frame: Buffer, connection: ConnectionContext): Promise<FrameOutcome> {
+    const cluster = this.cluster;
+    if (!cluster) return { kind: 'close', reason: 'the sandbox is still starting' };
+    // Key, version and correlation id come first in every header version, so an unknown API or version is
+    // answered from them alone, before the rest of the header (whose layout depends on the version) is read.
+    if (frame.length < 8) return { kind: 'close', reason: `a ${frame.length}-byte frame is too short for a request header` };
+    const apiKey = frame.readInt16BE(0);
+    const apiVersion = frame.readInt16BE(2);
+    const correlationId = frame.readInt32BE(4);
+    if (!isSupportedApi(apiKey)) {
+      return { kind: 'close', reason: `unknown API key ${apiKey} (correlation id ${correlationId})` };
+    }
+    const versions = SUPPORTED_VERSIONS[apiKey];
+    if (apiVersion < versions.min || apiVersion > versions.max) {
+      if (apiKey === ApiKey.ApiVersions) return { kind: 'reply', frame: encodeApiVersionsUnsupported(correlationId) };
+      return { kind: 'close', reason: `${apiName(apiKey)} v${apiVersion} is not supported (this broker serves v${versions.min}-v${versions.max})` };
+    }
+    let header: RequestHeader;
+    try {
+      header = decodeRequestHeader(frame);
+    } catch (e) {
+      return { kind: 'close', reason: `malformed ${apiName(apiKey)} v${apiVersion} request header (${frame.length}-byte frame): ${errorMessage(e)}` };
+    }
+    let request: unknown;
+    try {
+      request = decodeRequest(apiKey, apiVersion, frame, header.bodyOffset);
+    } catch (e) {
+      return { kind: 'close', reason: `malformed ${apiName(apiKey)} v${apiVersion} request (correlation id ${correlationId}): ${errorMessage(e)}` };
+    }
+    const outcome = await cluster.handle(connection.brokerId, header, request);
+    switch (outcome.kind) {
+      case 'respond':
+        return { kind: 'reply', frame: encodeResponse(apiKey, apiVersion, correlationId, outcome.body) };
+      case 'noResponse':
+        return NONE;
+      case 'drop':
+        this.deps.log?.(`broker ${connection.brokerId}: dropped the response to ${apiName(apiKey)} correlation id ${correlationId} (fault)`);
+        return NONE;
+    }
+  }
+}

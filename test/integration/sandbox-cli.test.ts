@@ -1,0 +1,48 @@
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const root = path.resolve(__dirname, '../..');
+
+describe('kafka-workbench sandbox (the CLI)', function () {
+  this.timeout(60_000);
+  before(() => {
+    const build = spawnSync('node', ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+    assert.equal(build.status, 0, `build failed: ${build.stderr}`);
+  });
+
+  it('prints bootstrap= and control= lines when ready, serves, and exits 0 on SIGTERM', async () => {
+    const child = spawn('node', ['dist/cli.js', 'sandbox', '--port', '0', '--control-port', '0', '--brokers', '2', '--topic', 'cli-topic:4'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const lines: string[] = [];
+      const rl = readline.createInterface({ input: child.stdout });
+      await new Promise<void>((resolve, reject) => {
+        rl.on('line', (l) => {
+          lines.push(l);
+          if (lines.length === 2) resolve();
+        });
+        void exited.then((code) => reject(new Error(`exited with ${code} before printing two lines: ${stderr}`)));
+      });
+      assert.match(lines[0], /^bootstrap=127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/);
+      assert.match(lines[1], /^control=http:\/\/127\.0\.0\.1:\d+$/);
+      const state = (await (await fetch(lines[1].slice('control='.length) + '/state')).json()) as { topics: { name: string; partitions: unknown[] }[] };
+      assert.equal(state.topics.find((t) => t.name === 'cli-topic')?.partitions.length, 4);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+
+  it('refuses a bad flag with a message naming it and exit code 2', () => {
+    const r = spawnSync('node', ['dist/cli.js', 'sandbox', '--brokers', 'many'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--brokers must be a whole number, got 'many'/);
+  });
+});

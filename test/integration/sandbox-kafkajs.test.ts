@@ -1,0 +1,125 @@
+import { strict as assert } from 'node:assert';
+import { CompressionTypes, Partitioners, type Admin } from 'kafkajs';
+import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
+import { kafkaFor, murmur2Partition, partitionsOf, waitFor } from './sandbox-helpers';
+
+describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', function () {
+  this.timeout(30_000);
+  let sandbox: Sandbox;
+  let admin: Admin;
+
+  before(async () => {
+    sandbox = await startSandbox({ port: 0, controlPort: 0, electionDelayMs: 50 });
+    admin = kafkaFor(sandbox).kafka.admin();
+    await admin.connect();
+  });
+  after(async () => {
+    await admin?.disconnect();
+    await sandbox?.stop();
+  });
+
+  it('creates topics with the asked partition count and replication, and lists them', async () => {
+    const created = await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
+    assert.equal(created, true);
+    assert.ok((await admin.listTopics()).includes('orders'));
+    const meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    const partitions = meta.topics[0].partitions;
+    assert.equal(partitions.length, 6);
+    for (const p of partitions) {
+      assert.equal(p.replicas.length, 3);
+      assert.ok(p.replicas.includes(p.leader), `leader ${p.leader} is one of the replicas ${p.replicas}`);
+    }
+    // Leaders are spread over the brokers, not all on one.
+    assert.equal(new Set(partitions.map((p) => p.leader)).size, 3);
+    // Creating it again is refused with TOPIC_ALREADY_EXISTS, which kafkajs reports as `false`.
+    assert.equal(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 6 }] }), false);
+  });
+
+  it('stores keyed records sent with acks 0, 1 and -1, idempotent and gzip, each on its key\'s murmur2 partition, and a consumer group reads every one exactly once', async () => {
+    const topic = 'keyed';
+    const partitions = 5;
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    const { kafka } = kafkaFor(sandbox);
+    const plain = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const idempotent = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    await plain.connect();
+    await idempotent.connect();
+
+    const sent: { key: string; value: string }[] = [];
+    const batch = (mode: string, n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const m = { key: `${mode}-key-${i}`, value: `${mode} value ${i} ${'x'.repeat(i % 50)}` };
+        sent.push(m);
+        return m;
+      });
+    const acks0 = batch('acks0', 40);
+    const acks1 = batch('acks1', 40);
+    const acksAll = batch('acksAll', 40);
+    const idem = batch('idempotent', 40);
+    const gzip = batch('gzip', 40);
+
+    await plain.send({ topic, acks: 0, messages: acks0 });
+    const r1 = await plain.send({ topic, acks: 1, messages: acks1 });
+    const rAll = await plain.send({ topic, acks: -1, messages: acksAll });
+    const rIdem = await idempotent.send({ topic, acks: -1, messages: idem });
+    const rGzip = await plain.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: gzip });
+    for (const r of [r1, rAll, rIdem, rGzip]) {
+      for (const m of r) assert.equal(m.errorCode, 0, `partition ${m.partition} answered error ${m.errorCode}`);
+    }
+    await plain.disconnect();
+    await idempotent.disconnect();
+
+    // acks=0 gets no answer; wait until the sandbox holds every record.
+    await waitFor(() => partitionsOf(sandbox, topic).reduce((n, p) => n + p.highWatermark, 0) === sent.length, `${sent.length} records stored`);
+
+    const consumer = kafka.consumer({ groupId: 'keyed-readers', maxWaitTimeInMs: 100, heartbeatInterval: 500 });
+    const received: { key: string; value: string; partition: number; offset: string }[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        received.push({ key: String(message.key), value: String(message.value), partition, offset: message.offset });
+      },
+    });
+    try {
+      await waitFor(() => received.length >= sent.length, `${sent.length} records consumed`, 15_000);
+      await new Promise((r) => setTimeout(r, 300)); // anything extra (a duplicate) would arrive now
+    } finally {
+      await consumer.disconnect();
+    }
+
+    assert.equal(received.length, sent.length, 'exact count');
+    const byKey = new Map(received.map((m) => [m.key, m]));
+    assert.equal(byKey.size, sent.length, 'no duplicates');
+    for (const s of sent) {
+      const got = byKey.get(s.key);
+      assert.ok(got, `record ${s.key} was consumed`);
+      assert.equal(got.value, s.value);
+      assert.equal(got.partition, murmur2Partition(s.key, partitions), `${s.key} is on its murmur2 partition`);
+    }
+    // Offsets in each partition are 0..n-1 with no gaps.
+    for (let p = 0; p < partitions; p++) {
+      const offsets = received.filter((m) => m.partition === p).map((m) => Number(m.offset)).sort((a, b) => a - b);
+      assert.deepEqual(offsets, offsets.map((_, i) => i), `partition ${p} offsets`);
+    }
+    // The group committed its position: the committed offsets equal the high watermarks.
+    const committed = await admin.fetchOffsets({ groupId: 'keyed-readers', topics: [topic] });
+    const hw = partitionsOf(sandbox, topic);
+    for (const c of committed[0].partitions) {
+      assert.equal(Number(c.offset), hw.find((p) => p.partition === c.partition)!.highWatermark, `committed offset of partition ${c.partition}`);
+    }
+  });
+
+  it('creates a topic on first produce when auto-creation is on', async () => {
+    const { kafka } = kafkaFor(sandbox);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+    await producer.connect();
+    try {
+      const [meta] = await producer.send({ topic: 'auto.created', messages: [{ key: 'k', value: 'v' }] });
+      assert.equal(meta.errorCode, 0);
+      assert.equal(partitionsOf(sandbox, 'auto.created').length, sandbox.options.partitions);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});
