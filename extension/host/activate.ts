@@ -1,0 +1,60 @@
+/**
+ * activate(): wires the thin VS Code adapters. Cheap on purpose: no Kafka code runs until the first connect
+ * (see kafka/core.ts). Everything created is pushed to context.subscriptions.
+ */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { ComposerPanel, COMPOSER_VIEW_TYPE } from './composer/composer-panel';
+import { ConnectionStore } from './connections/connection-store';
+import { ClusterTreeProvider } from './explorer/cluster-tree';
+import { WorkbenchService } from './kafka/workbench-service';
+import { disposeLog, workbenchLog } from './log';
+import { createStatusBar } from './status-bar';
+
+/** What activate() returns: for tests and other extensions. Never exposes secrets' values. */
+export interface WorkbenchApi {
+  service: WorkbenchService;
+  composer(): ComposerPanel | undefined;
+  /** Whether a secret is stored for a connection (the value is not returned). */
+  hasSecret(connectionId: string, name: 'saslPassword' | 'clientKey' | 'keyPassphrase'): Promise<boolean>;
+  /** The raw global-state entry the connections are saved in, to check no secret leaks into it. */
+  storedConnectionsJson(): string;
+}
+
+let service: WorkbenchService | undefined;
+
+export function activate(context: vscode.ExtensionContext): WorkbenchApi {
+  const t0 = Date.now();
+  const log = workbenchLog();
+  const store = new ConnectionStore(context.globalState, context.secrets);
+  service = new WorkbenchService(store, (level, msg) => log[level](msg), () => vscode.workspace.isTrusted);
+  const tree = new ClusterTreeProvider(service);
+  const s = service;
+  context.subscriptions.push(
+    store,
+    tree,
+    vscode.window.createTreeView('kafkaWorkbench.explorer', { treeDataProvider: tree, showCollapseAll: true }),
+    createStatusBar(service),
+    vscode.window.registerWebviewPanelSerializer(COMPOSER_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel) {
+        ComposerPanel.revive(panel, context.extensionUri, s, log);
+      },
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: sends from the workspace are allowed')),
+  );
+  registerCommands({ context, service, tree, log });
+  log.info(`Kafka Workbench activated in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (Restricted Mode: nothing connects or sends by itself)'}`);
+  return {
+    service,
+    composer: () => ComposerPanel.current,
+    hasSecret: async (id, name) => (await store.secret(id, name)) !== undefined,
+    storedConnectionsJson: () => JSON.stringify(context.globalState.get('kafkaWorkbench.connections') ?? []),
+  };
+}
+
+/** Stops the sandbox and closes producers with the extension. */
+export async function deactivate(): Promise<void> {
+  await service?.dispose();
+  service = undefined;
+  disposeLog();
+}

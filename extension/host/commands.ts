@@ -1,0 +1,226 @@
+/**
+ * Every command in the palette (category "Kafka"). Each accepts optional arguments so tests, keybindings and other
+ * extensions can run it without prompts; without them it asks. Errors become notifications here, nowhere else.
+ */
+import * as vscode from 'vscode';
+import type { SandboxAction } from '../protocol/messages';
+import { ComposerPanel } from './composer/composer-panel';
+import { promptConnection, saveConnectionInput, type ConnectionInput } from './connections/connection-prompts';
+import { SANDBOX_CONNECTION_ID } from './connections/model';
+import type { ExplorerNode, ClusterTreeProvider } from './explorer/cluster-tree';
+import { plainError } from './kafka/plain-errors';
+import type { WorkbenchService } from './kafka/workbench-service';
+
+export const COMMAND_IDS = [
+  'kafkaWorkbench.connection.add', 'kafkaWorkbench.connection.edit', 'kafkaWorkbench.connection.test', 'kafkaWorkbench.connection.remove',
+  'kafkaWorkbench.connection.connect', 'kafkaWorkbench.connection.disconnect', 'kafkaWorkbench.explorer.refresh',
+  'kafkaWorkbench.topic.create', 'kafkaWorkbench.topic.delete', 'kafkaWorkbench.composer.open', 'kafkaWorkbench.producer.send',
+  'kafkaWorkbench.results.clear', 'kafkaWorkbench.trace.export', 'kafkaWorkbench.sandbox.stopBroker', 'kafkaWorkbench.sandbox.startBroker',
+  'kafkaWorkbench.sandbox.moveLeader', 'kafkaWorkbench.sandbox.injectError', 'kafkaWorkbench.sandbox.addLatency',
+  'kafkaWorkbench.sandbox.clearFaults', 'kafkaWorkbench.sandbox.stop', 'kafkaWorkbench.showLog',
+] as const;
+
+export interface CommandContext {
+  context: vscode.ExtensionContext;
+  service: WorkbenchService;
+  tree: ClusterTreeProvider;
+  log: vscode.LogOutputChannel;
+}
+
+/** Wraps a command so a failure is logged and shown in plain words, and rethrown to programmatic callers. */
+function guarded<A extends unknown[], R>(log: vscode.LogOutputChannel, what: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      const msg = plainError(e);
+      log.error(`${what}: ${msg}`);
+      void vscode.window.showErrorMessage(`Kafka: ${what} failed. ${msg}`);
+      if (args.length > 0 && !isTreeNode(args[0])) throw e; // a caller with arguments (a test, a script) wants the error
+      return undefined;
+    }
+  };
+}
+
+function isTreeNode(x: unknown): x is ExplorerNode {
+  return typeof x === 'object' && x !== null && 'kind' in x;
+}
+
+async function pickConnectionId(service: WorkbenchService, arg: unknown, title: string, includeSandbox = true): Promise<string | undefined> {
+  if (typeof arg === 'string') return arg;
+  if (isTreeNode(arg) && arg.kind === 'connection') return arg.connection.id;
+  const items = service.allConnections().filter((c) => includeSandbox || !c.isSandbox).map((c) => ({ label: c.name, description: c.isSandbox ? 'embedded cluster' : '', id: c.id }));
+  if (!items.length) {
+    void vscode.window.showInformationMessage('No saved connections yet: run "Kafka: Add Connection".');
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { title }))?.id;
+}
+
+async function pickNumber(title: string, arg: unknown, options: { items?: { label: string; value: number }[]; min?: number; max?: number; value?: string }): Promise<number | undefined> {
+  if (typeof arg === 'number') return arg;
+  if (options.items) return (await vscode.window.showQuickPick(options.items, { title }))?.value;
+  const text = await vscode.window.showInputBox({
+    title, value: options.value,
+    validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= (options.min ?? 0) && Number(v) <= (options.max ?? Number.MAX_SAFE_INTEGER) ? null : `Type a whole number from ${options.min ?? 0}${options.max !== undefined ? ` to ${options.max}` : ''}`),
+  });
+  return text === undefined ? undefined : Number(text);
+}
+
+export function registerCommands({ context, service, tree, log }: CommandContext): void {
+  const reg = (id: (typeof COMMAND_IDS)[number], what: string, fn: (...args: any[]) => Promise<unknown>) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn)));
+
+  reg('kafkaWorkbench.connection.add', 'Add connection', async (input?: ConnectionInput) => {
+    const given = input ?? (await promptConnection());
+    if (!given) return undefined;
+    const saved = await saveConnectionInput(service.connections, given);
+    log.info(`saved connection "${saved.name}" (${saved.brokers.join(',')})`);
+    return saved.id;
+  });
+  reg('kafkaWorkbench.connection.edit', 'Edit connection', async (arg?: unknown, input?: ConnectionInput) => {
+    const id = await pickConnectionId(service, arg, 'Edit which connection?', false);
+    const existing = id ? service.connections.get(id) : undefined;
+    if (!existing) return undefined;
+    const given = input ?? (await promptConnection(existing));
+    if (!given) return undefined;
+    const saved = await saveConnectionInput(service.connections, { ...given, id: existing.id });
+    if (service.activeConnection()?.id === existing.id) await service.disconnect();
+    return saved.id;
+  });
+  reg('kafkaWorkbench.connection.test', 'Test connection', async (arg?: unknown) => {
+    const id = await pickConnectionId(service, arg, 'Test which connection?');
+    if (!id) return undefined;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Kafka: testing connection…' }, () => service.test(id));
+    void vscode.window.showInformationMessage(`Kafka: connection works: ${result.brokers} broker(s), ${result.topics} topic(s).`);
+    return result;
+  });
+  reg('kafkaWorkbench.connection.remove', 'Remove connection', async (arg?: unknown, confirmed?: boolean) => {
+    const id = await pickConnectionId(service, arg, 'Remove which connection?', false);
+    const existing = id ? service.connections.get(id) : undefined;
+    if (!existing) return undefined;
+    if (confirmed !== true) {
+      const answer = await vscode.window.showWarningMessage(`Remove the connection "${existing.name}" and its stored secrets?`, { modal: true }, 'Remove');
+      if (answer !== 'Remove') return false;
+    }
+    if (service.activeConnection()?.id === existing.id) await service.disconnect();
+    await service.connections.remove(existing.id);
+    log.info(`removed connection "${existing.name}"`);
+    return true;
+  });
+  reg('kafkaWorkbench.connection.connect', 'Connect', async (arg?: unknown) => {
+    const id = await pickConnectionId(service, arg, 'Connect to which cluster?');
+    if (!id) return undefined;
+    const title = id === SANDBOX_CONNECTION_ID ? 'Kafka: starting the local sandbox…' : 'Kafka: connecting…';
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => service.connect(id));
+  });
+  reg('kafkaWorkbench.connection.disconnect', 'Disconnect', () => service.disconnect());
+  reg('kafkaWorkbench.explorer.refresh', 'Refresh', async () => {
+    if (service.activeConnection()) await service.cluster(true);
+    tree.refresh();
+  });
+  reg('kafkaWorkbench.topic.create', 'Create topic', async (name?: unknown, partitions?: number, replicationFactor?: number) => {
+    const topic = typeof name === 'string' ? name : await vscode.window.showInputBox({
+      title: 'New topic name', validateInput: (v) => (/^[a-zA-Z0-9._-]{1,249}$/.test(v) ? null : 'Use letters, digits, ".", "_" and "-" (at most 249)'),
+    });
+    if (!topic) return undefined;
+    const p = partitions ?? (await pickNumber('Partitions', undefined, { min: 1, max: 1000, value: '3' }));
+    if (p === undefined) return undefined;
+    const rf = replicationFactor ?? (await pickNumber('Replication factor', undefined, { min: 1, max: 16, value: String(Math.min(3, (await service.cluster()).metadata.brokers.length)) }));
+    if (rf === undefined) return undefined;
+    await service.createTopic(topic, p, rf);
+    return topic;
+  });
+  reg('kafkaWorkbench.topic.delete', 'Delete topic', async (arg?: unknown, confirmed?: boolean) => {
+    const topic = typeof arg === 'string' ? arg : isTreeNode(arg) && arg.kind === 'topic' ? arg.topic.name
+      : await vscode.window.showQuickPick(service.topics().map((t) => t.name), { title: 'Delete which topic?' });
+    if (!topic) return undefined;
+    if (confirmed !== true) {
+      const answer = await vscode.window.showWarningMessage(`Delete topic "${topic}" and all its records? This cannot be undone.`, { modal: true }, 'Delete');
+      if (answer !== 'Delete') return false;
+    }
+    await service.deleteTopic(topic);
+    return true;
+  });
+  reg('kafkaWorkbench.composer.open', 'Open composer', async () => {
+    ComposerPanel.createOrShow(context.extensionUri, service, log);
+    return true;
+  });
+  reg('kafkaWorkbench.producer.send', 'Send record', async (record?: unknown, settings?: unknown) => {
+    if (typeof record !== 'object' || record === null) {
+      ComposerPanel.createOrShow(context.extensionUri, service, log);
+      return undefined;
+    }
+    const r = record as { topic?: unknown; value?: unknown };
+    if (typeof r.topic !== 'string' || (typeof r.value !== 'string' && r.value !== null)) {
+      throw new Error('kafkaWorkbench.producer.send takes {topic: string, value: string | null, key?, headers?, partition?} and optional producer settings.');
+    }
+    const md = await service.sendRecord(record as Parameters<WorkbenchService['sendRecord']>[0], (settings ?? undefined) as Parameters<WorkbenchService['sendRecord']>[1]);
+    return { ...md };
+  });
+  reg('kafkaWorkbench.results.clear', 'Clear results', async () => service.clearResults());
+  reg('kafkaWorkbench.trace.export', 'Export traces', async (target?: unknown) => {
+    const json = JSON.stringify(service.exportTraces(null), null, 2);
+    const uri = target instanceof vscode.Uri ? target : await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces' });
+    if (!uri) return undefined;
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(json, 'utf8'));
+    return uri.fsPath;
+  });
+
+  const sandboxAction = (id: (typeof COMMAND_IDS)[number], what: string, build: (arg?: unknown, ...rest: unknown[]) => Promise<SandboxAction | undefined>) =>
+    reg(id, what, async (arg?: unknown, ...rest: unknown[]) => {
+      if (service.activeConnection()?.id !== SANDBOX_CONNECTION_ID) await service.connect(SANDBOX_CONNECTION_ID);
+      const action = await build(arg, ...rest);
+      if (!action) return undefined;
+      const view = await service.sandbox.run(action);
+      await service.cluster(true).catch(() => undefined);
+      return view;
+    });
+  const brokerItems = (up: boolean) => service.sandbox.view().brokers.filter((b) => b.up === up).map((b) => ({ label: `Broker ${b.id}`, description: b.address, value: b.id }));
+  const brokerArg = (arg: unknown) => (isTreeNode(arg) && arg.kind === 'broker' ? arg.broker.nodeId : arg);
+  sandboxAction('kafkaWorkbench.sandbox.stopBroker', 'Stop broker', async (arg) => {
+    const broker = await pickNumber('Stop which broker?', brokerArg(arg), { items: brokerItems(true) });
+    return broker === undefined ? undefined : { action: 'stopBroker', broker };
+  });
+  sandboxAction('kafkaWorkbench.sandbox.startBroker', 'Start broker', async (arg) => {
+    const broker = await pickNumber('Start which broker?', brokerArg(arg), { items: brokerItems(false) });
+    return broker === undefined ? undefined : { action: 'startBroker', broker };
+  });
+  sandboxAction('kafkaWorkbench.sandbox.moveLeader', 'Move leader', async (arg, partitionArg, brokerArgument) => {
+    let topic: string | undefined;
+    let partition: number | undefined;
+    if (isTreeNode(arg) && arg.kind === 'partition') { topic = arg.topic; partition = arg.partition.partition; }
+    else if (typeof arg === 'string') { topic = arg; partition = typeof partitionArg === 'number' ? partitionArg : undefined; }
+    topic ??= await vscode.window.showQuickPick(service.topics().map((t) => t.name), { title: 'Move a leader of which topic?' });
+    if (!topic) return undefined;
+    const t = service.topics().find((x) => x.name === topic);
+    partition ??= await pickNumber('Which partition?', undefined, { items: (t?.partitions ?? []).map((p) => ({ label: `Partition ${p.partition}`, description: `leader ${p.leader}, ISR [${p.isr.join(',')}]`, value: p.partition })) });
+    if (partition === undefined) return undefined;
+    const broker = await pickNumber('New leader', brokerArgument, { items: brokerItems(true) });
+    return broker === undefined ? undefined : { action: 'moveLeader', topic, partition, broker };
+  });
+  sandboxAction('kafkaWorkbench.sandbox.injectError', 'Inject error', async (arg, countArg) => {
+    const errorCode = await pickNumber('Answer the next Produce requests with which error?', arg, {
+      items: [
+        { label: 'NOT_LEADER_OR_FOLLOWER (6)', value: 6 }, { label: 'REQUEST_TIMED_OUT (7)', value: 7 }, { label: 'NOT_ENOUGH_REPLICAS (19)', value: 19 },
+        { label: 'UNKNOWN_TOPIC_OR_PARTITION (3)', value: 3 }, { label: 'MESSAGE_TOO_LARGE (10)', value: 10 }, { label: 'CORRUPT_MESSAGE (2)', value: 2 },
+      ],
+    });
+    if (errorCode === undefined) return undefined;
+    const count = await pickNumber('How many requests?', countArg, { min: 1, max: 1000, value: '1' });
+    return count === undefined ? undefined : { action: 'injectError', errorCode, count };
+  });
+  sandboxAction('kafkaWorkbench.sandbox.addLatency', 'Add latency', async (arg, countArg) => {
+    const latencyMs = await pickNumber('Delay the next Produce requests by (ms)', arg, { min: 1, max: 600000, value: '500' });
+    if (latencyMs === undefined) return undefined;
+    const count = await pickNumber('How many requests?', countArg, { min: 1, max: 1000, value: '5' });
+    return count === undefined ? undefined : { action: 'addLatency', latencyMs, count };
+  });
+  sandboxAction('kafkaWorkbench.sandbox.clearFaults', 'Clear faults', async () => ({ action: 'clearFaults' }));
+  reg('kafkaWorkbench.sandbox.stop', 'Stop sandbox', async () => {
+    if (service.activeConnection()?.isSandbox) await service.disconnect();
+    await service.sandbox.stop();
+    tree.refresh();
+  });
+  reg('kafkaWorkbench.showLog', 'Show log', async () => log.show());
+}

@@ -1,0 +1,87 @@
+/**
+ * Add / edit a connection through input boxes and quick picks. Tests and scripts pass a `ConnectionInput` instead
+ * of being prompted. Passwords and the client key go to SecretStorage only.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { InvalidInputError } from '../../core/util/errors';
+import type { ConnectionSecrets, ConnectionStore } from './connection-store';
+import { parseBrokerList, SASL_MECHANISMS, type SaslMechanism, type StoredConnection } from './model';
+
+/** What a caller may pass to skip the prompts. */
+export interface ConnectionInput {
+  id?: string;
+  name: string;
+  brokers: string | string[];
+  clientId?: string;
+  tls?: { enabled: boolean; caFile?: string; certFile?: string; keyFile?: string; keyPassphrase?: string; skipVerify?: boolean };
+  sasl?: { mechanism: SaslMechanism; username: string; password: string };
+}
+
+export async function saveConnectionInput(store: ConnectionStore, input: ConnectionInput): Promise<StoredConnection> {
+  if (typeof input !== 'object' || input === null || typeof input.name !== 'string' || !input.name.trim()) {
+    throw new InvalidInputError('A connection needs a name, for example {"name": "dev", "brokers": "localhost:9092"}.');
+  }
+  const brokers = parseBrokerList(Array.isArray(input.brokers) ? input.brokers.join(',') : String(input.brokers ?? ''));
+  if (input.sasl && !SASL_MECHANISMS.includes(input.sasl.mechanism)) {
+    throw new InvalidInputError(`SASL mechanism "${input.sasl.mechanism}" is not supported: use ${SASL_MECHANISMS.join(', ')}.`);
+  }
+  const connection: StoredConnection = { id: input.id ?? crypto.randomUUID(), name: input.name.trim(), brokers };
+  if (input.clientId) connection.clientId = input.clientId;
+  const secrets: ConnectionSecrets = {};
+  if (input.tls?.enabled) {
+    connection.tls = { enabled: true, caFile: input.tls.caFile, certFile: input.tls.certFile, skipVerify: input.tls.skipVerify === true };
+    if (input.tls.keyFile) secrets.clientKey = await fs.readFile(input.tls.keyFile, 'utf8').catch(() => {
+      throw new InvalidInputError(`Cannot read the client key file "${input.tls?.keyFile}": check the path.`);
+    });
+    if (input.tls.keyPassphrase !== undefined) secrets.keyPassphrase = input.tls.keyPassphrase;
+  }
+  if (input.sasl) {
+    connection.sasl = { mechanism: input.sasl.mechanism, username: input.sasl.username };
+    secrets.saslPassword = input.sasl.password;
+  }
+  await store.save(connection, secrets);
+  return connection;
+}
+
+/** Prompts for every field; `existing` pre-fills them (edit). Returns undefined when the user cancels. */
+export async function promptConnection(existing?: StoredConnection): Promise<ConnectionInput | undefined> {
+  const name = await vscode.window.showInputBox({ title: 'Kafka connection (1/5): name', value: existing?.name, prompt: 'A name for this cluster', validateInput: (v) => (v.trim() ? null : 'Give the connection a name') });
+  if (name === undefined) return undefined;
+  const brokers = await vscode.window.showInputBox({
+    title: 'Kafka connection (2/5): bootstrap servers', value: existing?.brokers.join(','), prompt: 'host:port, comma separated',
+    validateInput: (v) => { try { parseBrokerList(v); return null; } catch (e) { return (e as Error).message; } },
+  });
+  if (brokers === undefined) return undefined;
+  const clientId = await vscode.window.showInputBox({ title: 'Kafka connection (3/5): client id', value: existing?.clientId ?? 'kafka-workbench' });
+  if (clientId === undefined) return undefined;
+  const tlsPick = await vscode.window.showQuickPick(
+    [{ label: 'No TLS', value: 'off' }, { label: 'TLS', value: 'on' }, { label: 'TLS without verifying the certificate', description: 'insecure: for test clusters only', value: 'skip' }],
+    { title: 'Kafka connection (4/5): TLS' },
+  );
+  if (!tlsPick) return undefined;
+  const input: ConnectionInput = { id: existing?.id, name, brokers, clientId };
+  if (tlsPick.value !== 'off') {
+    if (tlsPick.value === 'skip') void vscode.window.showWarningMessage('Certificate verification is off for this connection: anyone on the network path can impersonate the broker.');
+    const files = async (title: string) => (await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use this file' }))?.[0]?.fsPath;
+    const wantFiles = await vscode.window.showQuickPick(['Use the system CA store', 'Choose CA / client certificate files'], { title: 'TLS certificates' });
+    input.tls = { enabled: true, skipVerify: tlsPick.value === 'skip' };
+    if (wantFiles === 'Choose CA / client certificate files') {
+      input.tls.caFile = await files('CA certificate (PEM), or cancel for none');
+      input.tls.certFile = await files('Client certificate (PEM), or cancel for none');
+      input.tls.keyFile = input.tls.certFile ? await files('Client key (PEM)') : undefined;
+      if (input.tls.keyFile) input.tls.keyPassphrase = await vscode.window.showInputBox({ title: 'Client key passphrase (empty for none)', password: true }) ?? '';
+    }
+  }
+  const saslPick = await vscode.window.showQuickPick(['none', ...SASL_MECHANISMS], { title: 'Kafka connection (5/5): SASL' });
+  if (!saslPick) return undefined;
+  if (saslPick !== 'none') {
+    const username = await vscode.window.showInputBox({ title: 'SASL user name', value: existing?.sasl?.username });
+    if (username === undefined) return undefined;
+    const password = await vscode.window.showInputBox({ title: 'SASL password (stored in VS Code\'s secret storage)', password: true });
+    if (password === undefined) return undefined;
+    input.sasl = { mechanism: saslPick as SaslMechanism, username, password };
+  }
+  return input;
+}

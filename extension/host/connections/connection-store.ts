@@ -1,0 +1,100 @@
+/**
+ * Saved connections: the non-secret part in global state, secrets in SecretStorage keyed by connection id.
+ * Builds the transport's ConnectionConfig (reading PEM files) when a connection is used.
+ */
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { ConnectionConfig, TlsConfig } from '../../core/transport/transport';
+import { InvalidInputError } from '../../core/util/errors';
+import { SANDBOX_CONNECTION_ID, secretKey, type SecretName, type StoredConnection } from './model';
+
+const STATE_KEY = 'kafkaWorkbench.connections';
+const ACTIVE_KEY = 'kafkaWorkbench.activeConnection';
+
+export interface ConnectionSecrets {
+  saslPassword?: string;
+  clientKey?: string;
+  keyPassphrase?: string;
+}
+
+export class ConnectionStore {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly state: vscode.Memento, private readonly secrets: vscode.SecretStorage) {}
+
+  list(): StoredConnection[] {
+    return this.state.get<StoredConnection[]>(STATE_KEY, []);
+  }
+
+  get(id: string): StoredConnection | undefined {
+    return this.list().find((c) => c.id === id);
+  }
+
+  /** Adds or replaces a connection; secrets given as undefined are left as they were, '' removes them. */
+  async save(connection: StoredConnection, secrets: ConnectionSecrets = {}): Promise<void> {
+    if (connection.id === SANDBOX_CONNECTION_ID) throw new InvalidInputError('The Local sandbox connection is built in and cannot be changed.');
+    const others = this.list().filter((c) => c.id !== connection.id);
+    await this.state.update(STATE_KEY, [...others, connection]);
+    for (const name of ['saslPassword', 'clientKey', 'keyPassphrase'] as SecretName[]) {
+      const value = secrets[name];
+      if (value === undefined) continue;
+      if (value === '') await this.secrets.delete(secretKey(connection.id, name));
+      else await this.secrets.store(secretKey(connection.id, name), value);
+    }
+    this.changed.fire();
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.state.update(STATE_KEY, this.list().filter((c) => c.id !== id));
+    for (const name of ['saslPassword', 'clientKey', 'keyPassphrase'] as SecretName[]) await this.secrets.delete(secretKey(id, name));
+    if (this.activeId() === id) await this.setActive(undefined);
+    this.changed.fire();
+  }
+
+  activeId(): string | undefined {
+    return this.state.get<string>(ACTIVE_KEY);
+  }
+
+  async setActive(id: string | undefined): Promise<void> {
+    await this.state.update(ACTIVE_KEY, id);
+    this.changed.fire();
+  }
+
+  async secret(id: string, name: SecretName): Promise<string | undefined> {
+    return this.secrets.get(secretKey(id, name));
+  }
+
+  /** The transport's view of a saved connection, with PEM files read and secrets filled in. */
+  async toConnectionConfig(c: StoredConnection): Promise<ConnectionConfig> {
+    const config: ConnectionConfig = { brokers: c.brokers, clientId: c.clientId || 'kafka-workbench' };
+    if (c.tls?.enabled) {
+      const tls: TlsConfig = { rejectUnauthorized: !c.tls.skipVerify };
+      if (c.tls.caFile) tls.ca = await readPem(c.tls.caFile, 'CA certificate');
+      if (c.tls.certFile) tls.cert = await readPem(c.tls.certFile, 'client certificate');
+      const key = await this.secret(c.id, 'clientKey');
+      if (key) tls.key = key;
+      const passphrase = await this.secret(c.id, 'keyPassphrase');
+      if (passphrase) tls.passphrase = passphrase;
+      config.ssl = tls;
+    }
+    if (c.sasl) {
+      const password = await this.secret(c.id, 'saslPassword');
+      if (password === undefined) throw new InvalidInputError(`Connection "${c.name}" uses SASL but has no password stored: edit the connection and enter it.`);
+      config.sasl = { mechanism: c.sasl.mechanism, username: c.sasl.username, password };
+    }
+    return config;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+async function readPem(file: string, what: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new InvalidInputError(`Cannot read the ${what} file "${file}" (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the path in the connection's TLS settings.`);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * A saved connection as the user sees it. Only non-secret fields live here (global state); the SASL password,
+ * the client key and its passphrase live in SecretStorage under `secretKey(id, ...)`.
+ */
+import { InvalidInputError } from '../../core/util/errors';
+
+export const SANDBOX_CONNECTION_ID = 'sandbox';
+
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+export const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
+
+export interface StoredConnection {
+  id: string;
+  name: string;
+  brokers: string[];
+  clientId?: string;
+  tls?: {
+    enabled: boolean;
+    /** Paths of PEM files; read at connect time. The key itself is stored in SecretStorage, not here. */
+    caFile?: string;
+    certFile?: string;
+    /** true = do not verify the broker's certificate (the UI warns). */
+    skipVerify?: boolean;
+  };
+  sasl?: { mechanism: SaslMechanism; username: string };
+}
+
+export type SecretName = 'saslPassword' | 'clientKey' | 'keyPassphrase';
+
+export function secretKey(connectionId: string, name: SecretName): string {
+  return `kafkaWorkbench.connection.${connectionId}.${name}`;
+}
+
+/** Parses "host:port, host:port" as typed by a user; refuses anything else with the reason. */
+export function parseBrokerList(text: string): string[] {
+  const brokers = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  if (brokers.length === 0) throw new InvalidInputError('Give at least one bootstrap server as host:port, for example localhost:9092.');
+  for (const b of brokers) {
+    const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(b);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+      throw new InvalidInputError(`"${b}" is not a bootstrap server: write host:port with a port from 1 to 65535, for example localhost:9092.`);
+    }
+  }
+  return brokers;
+}

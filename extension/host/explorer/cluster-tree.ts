@@ -1,0 +1,119 @@
+/**
+ * The cluster explorer: connections, then for the active one its brokers and topics, and each topic's partitions
+ * with leader, replicas, ISR and high watermark (offline partitions flagged).
+ */
+import * as vscode from 'vscode';
+import type { BrokerInfo, PartitionInfo, TopicInfo } from '../../core/transport/transport';
+import type { ConnectionSummary } from '../../protocol/messages';
+import type { WorkbenchService } from '../kafka/workbench-service';
+import { plainError } from '../kafka/plain-errors';
+
+export type ExplorerNode =
+  | { kind: 'connection'; connection: ConnectionSummary; active: boolean }
+  | { kind: 'group'; group: 'brokers' | 'topics'; connectionId: string }
+  | { kind: 'broker'; broker: BrokerInfo; controller: boolean; up: boolean; sandbox: boolean }
+  | { kind: 'topic'; topic: TopicInfo }
+  | { kind: 'partition'; topic: string; partition: PartitionInfo; highWatermark: number | undefined; sandbox: boolean }
+  | { kind: 'message'; text: string };
+
+export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly service: WorkbenchService) {
+    this.subscriptions.push(service.onDidChangeState(() => this.changed.fire(undefined)), service.connections.onDidChange(() => this.changed.fire(undefined)));
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'connection': {
+        const item = new vscode.TreeItem(node.connection.name, node.active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        item.id = `connection:${node.connection.id}`;
+        item.description = node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : '';
+        item.iconPath = new vscode.ThemeIcon(node.connection.isSandbox ? 'beaker' : 'server-environment', node.active ? new vscode.ThemeColor('charts.green') : undefined);
+        item.contextValue = node.connection.isSandbox ? 'sandboxConnection' : 'connection';
+        item.command = node.active ? undefined : { command: 'kafkaWorkbench.connection.connect', title: 'Connect', arguments: [node.connection.id] };
+        return item;
+      }
+      case 'group': {
+        const item = new vscode.TreeItem(node.group === 'brokers' ? 'Brokers' : 'Topics', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${node.connectionId}:${node.group}`;
+        item.contextValue = `${node.group}Group`;
+        return item;
+      }
+      case 'broker': {
+        const b = node.broker;
+        const item = new vscode.TreeItem(`Broker ${b.nodeId}`);
+        item.description = `${b.host}:${b.port}${node.controller ? ' · controller' : ''}${node.up ? '' : ' · stopped'}`;
+        item.iconPath = new vscode.ThemeIcon(node.up ? 'vm-running' : 'vm-outline', node.up ? undefined : new vscode.ThemeColor('errorForeground'));
+        item.contextValue = node.sandbox ? (node.up ? 'sandboxBrokerUp' : 'sandboxBrokerDown') : 'broker';
+        return item;
+      }
+      case 'topic': {
+        const t = node.topic;
+        const offline = t.partitions.filter((p) => p.leader < 0).length;
+        const item = new vscode.TreeItem(t.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `topic:${t.name}`;
+        item.description = `${t.partitions.length} partition(s)${offline ? ` · ${offline} offline` : ''}`;
+        item.iconPath = new vscode.ThemeIcon('symbol-event', offline ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.contextValue = 'topic';
+        return item;
+      }
+      case 'partition': {
+        const p = node.partition;
+        const offline = p.leader < 0;
+        const item = new vscode.TreeItem(`Partition ${p.partition}`);
+        item.description = offline
+          ? 'OFFLINE (no leader)'
+          : `leader ${p.leader} · replicas [${p.replicas.join(',')}] · ISR [${p.isr.join(',')}] · HW ${node.highWatermark ?? '?'}`;
+        item.tooltip = `${node.topic}-${p.partition}\nleader: ${offline ? 'none' : p.leader}\nreplicas: ${p.replicas.join(', ')}\nISR: ${p.isr.join(', ')}\nhigh watermark: ${node.highWatermark ?? 'unknown'}`;
+        item.iconPath = new vscode.ThemeIcon(offline ? 'error' : 'list-ordered', offline ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.contextValue = node.sandbox ? 'sandboxPartition' : 'partition';
+        return item;
+      }
+      case 'message':
+        return new vscode.TreeItem(node.text);
+    }
+  }
+
+  async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
+    const active = this.service.activeConnection();
+    if (!node) return this.service.allConnections().map((c) => ({ kind: 'connection', connection: c, active: c.id === active?.id }));
+    if (node.kind === 'connection') {
+      if (!node.active) return [];
+      return [{ kind: 'group', group: 'brokers', connectionId: node.connection.id }, { kind: 'group', group: 'topics', connectionId: node.connection.id }];
+    }
+    try {
+      const view = await this.service.cluster();
+      const sandbox = view.connection.isSandbox;
+      if (node.kind === 'group' && node.group === 'brokers') {
+        const up = new Set(view.metadata.brokers.map((b) => b.nodeId));
+        const brokers: BrokerInfo[] = [...view.metadata.brokers];
+        // A stopped sandbox broker drops out of metadata; list it from the sandbox so it can be started again.
+        if (sandbox) for (const b of this.service.sandbox.view().brokers) if (!up.has(b.id)) brokers.push({ nodeId: b.id, host: b.address.split(':')[0], port: Number(b.address.split(':')[1]) });
+        return brokers.sort((a, b) => a.nodeId - b.nodeId).map((b) => ({ kind: 'broker', broker: b, controller: b.nodeId === view.metadata.controllerId, up: up.has(b.nodeId), sandbox }));
+      }
+      if (node.kind === 'group' && node.group === 'topics') {
+        const topics = view.metadata.topics.filter((t) => !t.isInternal).sort((a, b) => a.name.localeCompare(b.name));
+        return topics.length ? topics.map((t) => ({ kind: 'topic', topic: t })) : [{ kind: 'message', text: 'No topics yet: use "Kafka: Create Topic" or send a record' }];
+      }
+      if (node.kind === 'topic') {
+        const hw = view.watermarks.get(node.topic.name);
+        return [...node.topic.partitions].sort((a, b) => a.partition - b.partition).map((p) => ({ kind: 'partition', topic: node.topic.name, partition: p, highWatermark: hw?.get(p.partition), sandbox }));
+      }
+    } catch (e) {
+      return [{ kind: 'message', text: `Error: ${plainError(e)}` }];
+    }
+    return [];
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The only host file that imports the Kafka core (engine, kafkajs transport, sandbox). Reached through
+ * core.ts's loadCore() on first connect, never at activation.
+ */
+import { createProducer } from '../../core/engine';
+import { startSandbox } from '../../core/sandbox';
+import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
+import type { ConnectionConfig } from '../../core/transport/transport';
+import { WorkbenchError } from '../../core/util/errors';
+import type { ClusterAdmin, CoreModules, LogFn } from './core';
+
+function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
+  const transport = new KafkajsTransport(config, { log });
+  let connected: Promise<void> | undefined;
+  const ready = () => (connected ??= transport.connect().catch((e) => { connected = undefined; throw e; }));
+  const check = (results: { name: string; errorCode: number; errorName?: string; errorMessage?: string | null }[], what: string) => {
+    for (const r of results) {
+      if (r.errorCode !== 0) {
+        throw Object.assign(new WorkbenchError(`${what} "${r.name}" failed: ${r.errorName ?? r.errorCode}${r.errorMessage ? ` (${r.errorMessage})` : ''}`), { errorName: r.errorName });
+      }
+    }
+  };
+  return {
+    async metadata() {
+      await ready();
+      return transport.describeCluster();
+    },
+    async createTopic(name, partitions, replicationFactor) {
+      await ready();
+      check(await transport.createTopics([{ name, partitions, replicationFactor }]), 'Creating topic');
+    },
+    async deleteTopic(name) {
+      await ready();
+      check(await transport.deleteTopics([name]), 'Deleting topic');
+    },
+    // The transport has no ListOffsets yet: watermarks come from the sandbox's state (see withSandboxWatermarks).
+    async highWatermarks() {
+      return new Map();
+    },
+    close: () => transport.close(),
+  };
+}
+
+export const coreModules: CoreModules = {
+  createProducer: (config, deps) => createProducer(config, deps),
+  createTransport: (config, log) => new KafkajsTransport(config, { log }),
+  createAdmin,
+  startSandbox: (options, deps) => startSandbox(options, deps),
+};

@@ -1,0 +1,35 @@
+/**
+ * The Kafka side of the extension, loaded on first connect so activation stays cheap: esbuild keeps these modules
+ * in the bundle but `require` here runs their top level (kafkajs, codecs, the sandbox) only when first called.
+ */
+import type { ProducerConfigInput } from '../../core/engine/config';
+import type { Producer } from '../../core/engine/types';
+import type { Sandbox, SandboxOptions } from '../../core/sandbox';
+import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+/** What the host needs from the cluster besides producing: topic admin and high watermarks. */
+export interface ClusterAdmin {
+  metadata(): Promise<ClusterMetadata>;
+  createTopic(name: string, partitions: number, replicationFactor: number): Promise<void>;
+  deleteTopic(name: string): Promise<void>;
+  /** High watermark per partition of a topic. */
+  highWatermarks(topic: string): Promise<Map<number, number>>;
+  close(): Promise<void>;
+}
+
+export interface CoreModules {
+  createProducer(config: ProducerConfigInput, deps: { transport: Transport; log?: LogFn; traceCapacity?: number }): Producer;
+  createTransport(config: ConnectionConfig, log: LogFn): Transport;
+  createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin;
+  startSandbox(options: SandboxOptions, deps: { log?: (line: string) => void }): Promise<Sandbox>;
+}
+
+let loaded: CoreModules | undefined;
+
+export function loadCore(): CoreModules {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= (require('./core-modules') as typeof import('./core-modules')).coreModules;
+  return loaded;
+}

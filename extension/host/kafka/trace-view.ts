@@ -1,0 +1,96 @@
+/**
+ * Turns the engine's trace events into timeline lines in plain words for the webview. Pure: no vscode.
+ */
+import type { BatchTrace, PartitionReason, RecordMetadata, RecordTrace, TraceEvent } from '../../core/engine/types';
+import type { BatchView, RecordTraceView, TimelineEntry } from '../../protocol/messages';
+
+export function describePartitionReason(r: PartitionReason): string {
+  switch (r.type) {
+    case 'explicit':
+      return `chosen explicitly (topic has ${r.numPartitions} partitions)`;
+    case 'key-hash':
+      return `murmur2(key) = ${r.hash}, toPositive(hash) % ${r.numPartitions}`;
+    case 'sticky':
+      return r.switched ? `sticky partition (switched from ${r.previousPartition ?? 'none'} after the last batch filled)` : 'sticky partition for keyless records';
+    case 'round-robin':
+      return `round-robin over ${r.numPartitions} partitions`;
+    case 'failover':
+      return `failover: ${r.originalRule} picked partition ${r.originalPartition}, which has no live leader, so the record was re-routed`;
+  }
+}
+
+function entry(e: TraceEvent): TimelineEntry {
+  switch (e.type) {
+    case 'composed':
+      return { kind: e.type, time: e.time, title: 'Composed', detail: `topic ${e.topic}, key ${e.keySize} B, value ${e.valueSize} B, ${e.headerCount} header(s)${e.explicitPartition !== undefined ? `, partition ${e.explicitPartition} requested` : ''}` };
+    case 'blocked':
+      return { kind: e.type, time: e.time, title: 'Waiting', detail: e.reason === 'metadata' ? 'waiting for topic metadata' : 'waiting for buffer memory' };
+    case 'partitioned':
+      return { kind: e.type, time: e.time, title: `Partition ${e.partition}`, detail: describePartitionReason(e.reason) };
+    case 'appended':
+      return { kind: e.type, time: e.time, title: 'Batched', detail: `${e.newBatch ? 'started' : 'joined'} batch ${e.batchId} at offset delta ${e.offsetDelta}` };
+    case 'batch-created':
+      return { kind: e.type, time: e.time, title: 'Batch created', detail: `${e.batchId} for ${e.topic}-${e.partition}, capacity ${e.capacityBytes} B` };
+    case 'batch-closed':
+      return { kind: e.type, time: e.time, title: 'Batch closed', detail: `${closeReasonWords(e.reason)}: ${e.recordCount} record(s), ${e.sizeBytes} B` };
+    case 'metadata-refresh':
+      return { kind: e.type, time: e.time, title: 'Metadata refresh', detail: `${e.reason}${e.durationMs !== undefined ? `, ${e.durationMs} ms` : ''}${e.error ? `, failed: ${e.error}` : ''}`, outcome: e.error ? 'error' : undefined };
+    case 'producer-id':
+      return { kind: e.type, time: e.time, title: 'Producer id', detail: `id ${e.producerId} epoch ${e.producerEpoch} (${e.reason})` };
+    case 'attempt-sent':
+      return { kind: e.type, time: e.time, title: `Attempt ${e.attempt} sent`, detail: `to broker ${e.brokerId} (${e.address}), request ${e.requestBytes} B, ${e.partitionsInRequest} partition(s), queued ${e.queueTimeMs} ms` };
+    case 'attempt-result': {
+      const ok = e.errorCode === 0;
+      return {
+        kind: e.type, time: e.time,
+        title: ok ? `Attempt ${e.attempt} succeeded` : `Attempt ${e.attempt} failed: ${e.errorName}`,
+        detail: `broker ${e.brokerId} (${e.address}), round trip ${e.roundTripMs} ms${ok ? `, base offset ${e.baseOffset}` : `, ${e.retriable ? 'retriable' : 'not retriable'}${e.message ? `: ${e.message}` : ''}`}`,
+        outcome: ok ? 'ok' : e.retriable ? 'retry' : 'error',
+      };
+    }
+    case 'backoff':
+      return { kind: e.type, time: e.time, title: 'Backoff', detail: `waiting ${e.delayMs} ms before attempt ${e.attempt + 1} (${e.reason})`, outcome: 'retry' };
+    case 'acked':
+      return { kind: e.type, time: e.time, title: `Acked at offset ${e.offset}`, detail: `${e.timestampType} ${new Date(e.timestamp).toISOString()}, ${e.attempts} attempt(s), queue ${e.queueTimeMs} ms, round trip ${e.roundTripMs} ms`, outcome: 'ok' };
+    case 'failed':
+      return { kind: e.type, time: e.time, title: `Failed${e.errorName ? `: ${e.errorName}` : ''}`, detail: `${e.error} after ${e.attempts} attempt(s)`, outcome: 'error' };
+    default: {
+      const other = e as { type: string; time: number };
+      return { kind: other.type, time: other.time, title: other.type, detail: JSON.stringify(other) };
+    }
+  }
+}
+
+function closeReasonWords(reason: string): string {
+  switch (reason) {
+    case 'full': return 'full (batch.size reached)';
+    case 'linger': return 'linger.ms expired';
+    case 'flush': return 'flushed';
+    case 'close': return 'producer closing';
+    default: return reason;
+  }
+}
+
+/** The record's own events plus its batch's (batch closing, attempts, backoffs), in time order. */
+export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefined, metadata: RecordMetadata | undefined): RecordTraceView {
+  const events = [...record.events, ...(batch?.events ?? []).filter((e) => !('recordId' in e))];
+  events.sort((a, b) => a.time - b.time);
+  const seen = new Set<TraceEvent>();
+  const entries = events.filter((e) => (seen.has(e) ? false : (seen.add(e), true))).map(entry);
+  const md: RecordTraceView['metadata'] = {
+    status: record.outcome, topic: record.topic, partition: record.partition ?? null, batch: record.batchId ?? null,
+  };
+  if (metadata) {
+    Object.assign(md, {
+      offset: metadata.offset, timestamp: new Date(metadata.timestamp).toISOString(), timestampType: metadata.timestampType,
+      keySize: metadata.serializedKeySize, valueSize: metadata.serializedValueSize, attempts: metadata.attempts,
+      partitionReason: describePartitionReason(metadata.partitionReason),
+    });
+  }
+  return { recordId: record.recordId, entries, metadata: md };
+}
+
+export function batchView(b: BatchTrace): BatchView {
+  const closed = b.events.find((e): e is Extract<TraceEvent, { type: 'batch-closed' }> => e.type === 'batch-closed');
+  return { batchId: b.batchId, topic: b.topic, partition: b.partition, recordIds: b.recordIds, bytes: closed?.sizeBytes ?? null, closeReason: closed ? closeReasonWords(closed.reason) : null };
+}

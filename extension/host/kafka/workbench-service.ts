@@ -1,0 +1,317 @@
+/**
+ * The extension's one connection to Kafka: which connection is active, its producers (one per distinct settings),
+ * metadata for the explorer and the composer, the bounded results history and the traces behind it.
+ * No UI here: commands, the tree and the panel call it and listen to its events.
+ */
+import * as vscode from 'vscode';
+import type { Producer, RecordMetadata } from '../../core/engine/types';
+import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
+import { InvalidInputError } from '../../core/util/errors';
+import {
+  defaultDraft, type BatchView, type ComposerDraft, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
+  type RecordTraceView, type ResultRow, type SendMode, type TopicSummary,
+} from '../../protocol/messages';
+import { ConnectionStore } from '../connections/connection-store';
+import { SANDBOX_CONNECTION_ID } from '../connections/model';
+import { draftToRecord, settingsKey, settingsToConfig } from '../composer/draft-to-record';
+import { loadCore, type ClusterAdmin, type LogFn } from './core';
+import { plainError, toWebviewError } from './plain-errors';
+import { SandboxManager } from './sandbox-manager';
+import { batchView, recordTimeline } from './trace-view';
+
+export const MAX_RESULTS = 10_000;
+
+interface Session {
+  connection: ConnectionSummary;
+  config: ConnectionConfig;
+  admin: ClusterAdmin;
+  producers: Map<string, { producer: Producer; transport: Transport }>;
+  metadata: ClusterMetadata | undefined;
+  watermarks: Map<string, Map<number, number>>;
+}
+
+export interface ClusterView {
+  connection: ConnectionSummary;
+  metadata: ClusterMetadata;
+  watermarks: Map<string, Map<number, number>>;
+}
+
+export class WorkbenchService implements vscode.Disposable {
+  private session: Session | undefined;
+  private connecting: Promise<Session> | undefined;
+  private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata }>();
+  private readonly stateChanged = new vscode.EventEmitter<void>();
+  private readonly resultsChanged = new vscode.EventEmitter<ResultRow[] | 'cleared'>();
+  /** Connection, metadata or sandbox changed. */
+  readonly onDidChangeState = this.stateChanged.event;
+  /** Rows added or updated ('cleared' after clear). */
+  readonly onDidChangeResults = this.resultsChanged.event;
+  readonly sandbox: SandboxManager;
+
+  constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean) {
+    this.sandbox = new SandboxManager(log);
+  }
+
+  activeConnection(): ConnectionSummary | null {
+    return this.session?.connection ?? null;
+  }
+
+  allConnections(): ConnectionSummary[] {
+    return [
+      { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true },
+      ...this.connections.list().map((c) => ({ id: c.id, name: c.name, isSandbox: false })),
+    ];
+  }
+
+  /** Connects (starting the sandbox for the built-in connection) and fetches metadata; the previous session closes. */
+  async connect(connectionId: string): Promise<ConnectionSummary> {
+    if (this.session?.connection.id === connectionId) return this.session.connection;
+    await this.disconnect();
+    this.connecting = this.openSession(connectionId);
+    try {
+      this.session = await this.connecting;
+    } finally {
+      this.connecting = undefined;
+    }
+    await this.connections.setActive(connectionId);
+    this.stateChanged.fire();
+    return this.session.connection;
+  }
+
+  private async openSession(connectionId: string): Promise<Session> {
+    let connection: ConnectionSummary;
+    let config: ConnectionConfig;
+    if (connectionId === SANDBOX_CONNECTION_ID) {
+      const sandbox = await this.sandbox.ensureStarted();
+      connection = { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true };
+      config = { brokers: sandbox.bootstrap.split(','), clientId: 'kafka-workbench' };
+    } else {
+      const stored = this.connections.get(connectionId);
+      if (!stored) throw new InvalidInputError(`No connection with id "${connectionId}": pick one from the Kafka explorer or add it first.`);
+      connection = { id: stored.id, name: stored.name, isSandbox: false };
+      config = await this.connections.toConnectionConfig(stored);
+    }
+    this.log('info', `connecting to "${connection.name}" (${config.brokers.join(',')}${config.ssl ? ', TLS' : ''}${config.sasl ? `, SASL ${config.sasl.mechanism}` : ''})`);
+    const admin = loadCore().createAdmin(config, this.log);
+    try {
+      const metadata = await admin.metadata();
+      this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
+      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map() };
+    } catch (e) {
+      await admin.close().catch(() => undefined);
+      this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
+      throw e;
+    }
+  }
+
+  /** Checks that a connection works without making it active. */
+  async test(connectionId: string): Promise<{ brokers: number; topics: number }> {
+    if (this.session?.connection.id === connectionId) {
+      const md = await this.session.admin.metadata();
+      return { brokers: md.brokers.length, topics: md.topics.length };
+    }
+    const session = await this.openSession(connectionId);
+    const result = { brokers: session.metadata?.brokers.length ?? 0, topics: session.metadata?.topics.length ?? 0 };
+    await session.admin.close();
+    return result;
+  }
+
+  async disconnect(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (!s) return;
+    for (const { producer, transport } of s.producers.values()) {
+      await producer.close({ timeoutMs: 2000 }).catch(() => undefined);
+      await transport.close().catch(() => undefined);
+    }
+    await s.admin.close().catch(() => undefined);
+    this.log('info', `disconnected from "${s.connection.name}"`);
+    this.stateChanged.fire();
+  }
+
+  private async requireSession(): Promise<Session> {
+    if (this.connecting) return this.connecting;
+    if (this.session) return this.session;
+    throw new InvalidInputError('Not connected: run "Kafka: Connect" and pick a connection (the Local sandbox needs no setup).');
+  }
+
+  /** Cluster metadata plus high watermarks; `refresh` asks the cluster again. */
+  async cluster(refresh = false): Promise<ClusterView> {
+    const s = await this.requireSession();
+    if (refresh || !s.metadata) {
+      s.metadata = await s.admin.metadata();
+      s.watermarks.clear();
+      const sandboxState = s.connection.isSandbox ? this.sandbox.current()?.state() : undefined;
+      if (sandboxState) {
+        // The sandbox knows its high watermarks directly; no ListOffsets round trip needed.
+        for (const t of sandboxState.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
+      } else {
+        await Promise.all(s.metadata.topics.filter((t) => !t.isInternal && t.errorCode === 0).map(async (t) => {
+          s.watermarks.set(t.name, await s.admin.highWatermarks(t.name).catch(() => new Map<number, number>()));
+        }));
+      }
+      this.stateChanged.fire();
+    }
+    return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
+  }
+
+  topics(): TopicSummary[] {
+    const md = this.session?.metadata;
+    if (!md) return [];
+    return md.topics.filter((t) => !t.isInternal).map((t) => ({
+      name: t.name,
+      partitions: [...t.partitions].sort((a, b) => a.partition - b.partition).map((p) => ({
+        partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, offline: p.leader < 0 || p.offlineReplicas.includes(p.leader),
+      })),
+    })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  panelInit(): PanelInit {
+    const sandboxConnected = this.session?.connection.isSandbox === true;
+    return { connection: this.activeConnection(), topics: this.topics(), sandbox: sandboxConnected ? this.sandbox.view() : null, trusted: this.trusted() };
+  }
+
+  async createTopic(name: string, partitions: number, replicationFactor: number): Promise<void> {
+    const s = await this.requireSession();
+    await s.admin.createTopic(name, partitions, replicationFactor);
+    this.log('info', `created topic ${name} (${partitions} partitions, replication factor ${replicationFactor})`);
+    await this.cluster(true);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    const s = await this.requireSession();
+    await s.admin.deleteTopic(name);
+    this.log('info', `deleted topic ${name}`);
+    await this.cluster(true);
+  }
+
+  private async producerFor(settings: DraftProducerSettings): Promise<Producer> {
+    const s = await this.requireSession();
+    const key = settingsKey(settings);
+    const existing = s.producers.get(key);
+    if (existing) return existing.producer;
+    const core = loadCore();
+    const transport = core.createTransport(s.config, this.log);
+    const producer = core.createProducer(settingsToConfig(settings, s.config.clientId ?? 'kafka-workbench'), { transport, log: this.log, traceCapacity: MAX_RESULTS });
+    s.producers.set(key, { producer, transport });
+    return producer;
+  }
+
+  /**
+   * Sends the draft `repeat` times. sync: resolves after every ack; async: resolves once all are submitted (rows update
+   * as acks arrive); fire-and-forget: the same, and failures only show in the table. Record ids come back at once.
+   */
+  async send(draft: ComposerDraft): Promise<{ recordIds: string[]; settled: Promise<void> }> {
+    if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
+    const record = draftToRecord(draft);
+    const producer = await this.producerFor(draft.settings);
+    const recordIds: string[] = [];
+    const waits: Promise<unknown>[] = [];
+    for (let i = 0; i < draft.repeat; i++) {
+      const { recordId, result } = producer.submit(record);
+      recordIds.push(recordId);
+      waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode));
+    }
+    const settled = Promise.allSettled(waits).then(() => undefined);
+    if (draft.sendMode === 'sync') await settled;
+    return { recordIds, settled };
+  }
+
+  /** The command API's send: one record, waits for the ack, returns its metadata or throws the DeliveryError. */
+  async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>): Promise<RecordMetadata> {
+    const draft: ComposerDraft = {
+      ...defaultDraft(), topic: record.topic, keyFormat: record.key == null ? 'none' : 'string', key: record.key ?? '',
+      valueFormat: record.value === null ? 'null' : 'text', value: record.value ?? '', headers: (record.headers ?? []).map((h) => ({ ...h, binary: false })),
+      partition: record.partition ?? null,
+    };
+    draft.settings = { ...draft.settings, ...settings };
+    const { recordIds } = await this.send(draft);
+    const entry = this.results.get(recordIds[0]);
+    if (entry?.metadata) return entry.metadata;
+    throw new Error(entry?.row.error ?? 'the record was not delivered');
+  }
+
+  private track(recordId: string, topic: string, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
+    const sentAt = Date.now();
+    const row: ResultRow = { recordId, status: 'pending', topic, partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
+    this.addResult({ row, producer });
+    return result.then(
+      (md) => {
+        this.updateResult(recordId, {
+          row: { ...row, status: 'acked', partition: md.partition, offset: md.offset, timestamp: md.timestamp, timestampType: md.timestampType, latencyMs: Date.now() - sentAt, attempts: md.attempts, batchId: md.batchId },
+          metadata: md,
+        });
+      },
+      (e: unknown) => {
+        const err = toWebviewError(e);
+        const d = e as { partition?: number; attempts?: number };
+        this.updateResult(recordId, { row: { ...row, status: 'failed', partition: d.partition ?? null, latencyMs: Date.now() - sentAt, attempts: d.attempts ?? null, error: err.message, errorName: err.kafkaError } });
+        if (mode !== 'fire-and-forget') this.log('warn', `record ${recordId} to ${topic} failed: ${plainError(e)}`);
+      },
+    );
+  }
+
+  private addResult(entry: { row: ResultRow; producer: Producer }): void {
+    this.results.set(entry.row.recordId, entry);
+    // Bounded history: a Map iterates in insertion order, so the first keys are the oldest.
+    while (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value as string);
+    this.resultsChanged.fire([entry.row]);
+  }
+
+  private updateResult(recordId: string, update: { row: ResultRow; metadata?: RecordMetadata }): void {
+    const entry = this.results.get(recordId);
+    if (!entry) return;
+    entry.row = update.row;
+    if (update.metadata) entry.metadata = update.metadata;
+    this.resultsChanged.fire([entry.row]);
+  }
+
+  resultRows(): ResultRow[] {
+    return [...this.results.values()].map((e) => e.row);
+  }
+
+  clearResults(): void {
+    this.results.clear();
+    this.resultsChanged.fire('cleared');
+  }
+
+  trace(recordId: string): RecordTraceView {
+    const entry = this.results.get(recordId);
+    const trace = entry?.producer.recordTrace(recordId);
+    if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
+    const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
+    return recordTimeline(trace, batch, entry.metadata);
+  }
+
+  batches(): BatchView[] {
+    const seen = new Map<string, BatchView>();
+    for (const { row, producer } of this.results.values()) {
+      if (!row.batchId || seen.has(row.batchId)) continue;
+      const b = producer.batchTrace(row.batchId);
+      if (b) seen.set(row.batchId, batchView(b));
+    }
+    return [...seen.values()].reverse();
+  }
+
+  /** Traces as JSON (the engine leaves out secrets; connection credentials are never in a trace). */
+  exportTraces(recordIds: string[] | null): object {
+    const ids = recordIds ?? [...this.results.keys()];
+    const byProducer = new Map<Producer, string[]>();
+    for (const id of ids) {
+      const e = this.results.get(id);
+      if (e) byProducer.set(e.producer, [...(byProducer.get(e.producer) ?? []), id]);
+    }
+    return {
+      exportedAt: new Date().toISOString(),
+      connection: this.session?.connection.name ?? null,
+      producers: [...byProducer].map(([p, recordIds]) => p.exportTraces({ recordIds })),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.disconnect().catch(() => undefined);
+    await this.sandbox.stop().catch(() => undefined);
+    this.stateChanged.dispose();
+    this.resultsChanged.dispose();
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The messages between the extension host and the composer webview, declared once and imported by both bundles.
+ * Imports nothing: it must compile for Node and for the browser. Inbound data is checked by ./validate.ts.
+ *
+ * Handshake: the webview posts `ready`; the host posts nothing before that, then `init`. Requests carry an id and
+ * the host answers each with a `response` carrying the same id and either a result or an error (never a throw).
+ */
+
+export type KeyFormat = 'string' | 'json' | 'base64' | 'none';
+export type ValueFormat = 'text' | 'json' | 'base64' | 'null';
+export type SendMode = 'sync' | 'async' | 'fire-and-forget';
+export type Acks = 'all' | '1' | '0';
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export const KEY_FORMATS: readonly KeyFormat[] = ['string', 'json', 'base64', 'none'];
+export const VALUE_FORMATS: readonly ValueFormat[] = ['text', 'json', 'base64', 'null'];
+export const SEND_MODES: readonly SendMode[] = ['sync', 'async', 'fire-and-forget'];
+export const ACKS: readonly Acks[] = ['all', '1', '0'];
+export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+export const PARTITIONERS = ['default', 'round-robin'] as const;
+export type PartitionerName = (typeof PARTITIONERS)[number];
+
+/** One header as typed in the composer; `binary` means `value` is base64. Duplicate keys are allowed. */
+export interface DraftHeader {
+  key: string;
+  value: string;
+  binary: boolean;
+}
+
+/** The producer settings the composer exposes, with Java's names. */
+export interface DraftProducerSettings {
+  acks: Acks;
+  'compression.type': Compression;
+  'linger.ms': number;
+  'batch.size': number;
+  retries: number;
+  'delivery.timeout.ms': number;
+  'enable.idempotence': boolean;
+  partitioner: PartitionerName;
+  'partitioner.failover': boolean;
+}
+
+/** Everything the composer holds; it survives hiding and reloading the panel. */
+export interface ComposerDraft {
+  topic: string;
+  keyFormat: KeyFormat;
+  key: string;
+  valueFormat: ValueFormat;
+  value: string;
+  headers: DraftHeader[];
+  /** null = let the partitioner choose. */
+  partition: number | null;
+  /** null = now; else milliseconds since the epoch. */
+  timestamp: number | null;
+  settings: DraftProducerSettings;
+  sendMode: SendMode;
+  repeat: number;
+}
+
+export const MAX_REPEAT = 10_000;
+
+export function defaultDraft(): ComposerDraft {
+  return {
+    topic: '',
+    keyFormat: 'string',
+    key: '',
+    valueFormat: 'text',
+    value: '',
+    headers: [],
+    partition: null,
+    timestamp: null,
+    settings: {
+      acks: 'all',
+      'compression.type': 'none',
+      'linger.ms': 5,
+      'batch.size': 16384,
+      retries: 2147483647,
+      'delivery.timeout.ms': 120000,
+      'enable.idempotence': true,
+      partitioner: 'default',
+      'partitioner.failover': false,
+    },
+    sendMode: 'sync',
+    repeat: 1,
+  };
+}
+
+export interface PartitionSummary {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  offline: boolean;
+}
+
+export interface TopicSummary {
+  name: string;
+  partitions: PartitionSummary[];
+}
+
+export interface BrokerSummary {
+  id: number;
+  address: string;
+  up: boolean;
+}
+
+export interface ConnectionSummary {
+  id: string;
+  name: string;
+  isSandbox: boolean;
+}
+
+/** One row of the results table. */
+export interface ResultRow {
+  recordId: string;
+  status: 'pending' | 'acked' | 'failed';
+  topic: string;
+  partition: number | null;
+  offset: number | null;
+  timestamp: number | null;
+  timestampType?: 'CreateTime' | 'LogAppendTime';
+  /** From submit to ack or failure. */
+  latencyMs: number | null;
+  attempts: number | null;
+  batchId?: string;
+  sentAt: number;
+  /** Plain words, with the Kafka error name when there is one. */
+  error?: string;
+  errorName?: string;
+}
+
+/** One line of the trace timeline, already in words (the host turns engine events into these). */
+export interface TimelineEntry {
+  /** The engine's event type: composed, partitioned, appended, batch-closed, attempt-sent, attempt-result, ... */
+  kind: string;
+  time: number;
+  title: string;
+  detail: string;
+  outcome?: 'ok' | 'retry' | 'error';
+}
+
+export interface RecordTraceView {
+  recordId: string;
+  entries: TimelineEntry[];
+  /** Delivery metadata, key -> value, as shown next to the timeline. */
+  metadata: Record<string, string | number | boolean | null>;
+}
+
+export interface BatchView {
+  batchId: string;
+  topic: string;
+  partition: number;
+  recordIds: string[];
+  bytes: number | null;
+  closeReason: string | null;
+}
+
+export interface SandboxView {
+  running: boolean;
+  brokers: BrokerSummary[];
+  faults: number;
+}
+
+export interface PanelInit {
+  connection: ConnectionSummary | null;
+  topics: TopicSummary[];
+  sandbox: SandboxView | null;
+  trusted: boolean;
+}
+
+export interface WebviewError {
+  message: string;
+  /** The Kafka error name (UNKNOWN_TOPIC_OR_PARTITION, ...) when one applies. */
+  kafkaError?: string;
+  /** The draft field the error belongs to, so the webview shows it next to the input. */
+  field?: keyof ComposerDraft | `headers.${number}`;
+}
+
+export type SandboxAction =
+  | { action: 'stopBroker'; broker: number }
+  | { action: 'startBroker'; broker: number }
+  | { action: 'moveLeader'; topic: string; partition: number; broker: number }
+  | { action: 'injectError'; errorCode: number; count: number; topic?: string }
+  | { action: 'addLatency'; latencyMs: number; count: number }
+  | { action: 'clearFaults' };
+
+/** Requests the webview makes, each answered by a `response`. */
+export type WebviewRequest =
+  | { type: 'send'; requestId: number; draft: ComposerDraft }
+  | { type: 'refreshMetadata'; requestId: number }
+  | { type: 'getTrace'; requestId: number; recordId: string }
+  | { type: 'getBatches'; requestId: number }
+  | { type: 'exportTrace'; requestId: number; recordIds: string[] | null }
+  | { type: 'previewPartition'; requestId: number; topic: string; keyFormat: KeyFormat; key: string }
+  | { type: 'sandbox'; requestId: number; command: SandboxAction };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'draftChanged'; draft: ComposerDraft }
+  | { type: 'clearResults' }
+  | WebviewRequest;
+
+export interface SendResult {
+  recordIds: string[];
+}
+
+export interface PreviewResult {
+  partition: number | null;
+  reason: string;
+}
+
+/** What each request answers with. */
+export interface ResultOf {
+  send: SendResult;
+  refreshMetadata: PanelInit;
+  getTrace: RecordTraceView;
+  getBatches: BatchView[];
+  exportTrace: { saved: boolean; path?: string };
+  previewPartition: PreviewResult;
+  sandbox: SandboxView;
+}
+
+export type HostToWebview =
+  | { type: 'init'; init: PanelInit; draft: ComposerDraft | null }
+  | { type: 'response'; requestId: number; ok: true; result: unknown }
+  | { type: 'response'; requestId: number; ok: false; error: WebviewError }
+  | { type: 'results'; rows: ResultRow[] }
+  | { type: 'state'; init: PanelInit }
+  | { type: 'cleared' };
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,462 @@
+/**
+ * The composer panel: compose and send records, the virtualized results table, and the trace timeline / batches
+ * of the selected record. Built with the webview UI toolkit (theme-aware through VS Code's CSS variables).
+ */
+import {
+  provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton, vsCodeCheckbox, vsCodeDivider, vsCodeDropdown, vsCodeOption,
+  vsCodeTextArea, vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
+import {
+  ACKS, COMPRESSIONS, KEY_FORMATS, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
+  type BatchView, type ComposerDraft, type HostToWebview, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
+} from '../extension/protocol/messages';
+import { checkDraft } from '../extension/protocol/validate';
+import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
+import { HostChannel } from './host-channel';
+import { formatJson, formatLatency, restoreState, ResultsHistory, visibleWindow, type PersistedState } from './state';
+
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox(), vsCodeDivider(), vsCodeBadge());
+
+const ROW_HEIGHT = 24;
+const history = new ResultsHistory();
+let persisted: PersistedState;
+let panel: PanelInit = { connection: null, topics: [], sandbox: null, trusted: true };
+let renderQueued = false;
+
+const channel = new HostChannel((m) => onPush(m));
+persisted = restoreState(channel.getState());
+buildLayout();
+fillForm(persisted.draft);
+channel.post({ type: 'ready' });
+
+function onPush(m: Exclude<HostToWebview, { type: 'response' }>): void {
+  switch (m.type) {
+    case 'init':
+      if (m.draft && !channel.getState()) fillForm(m.draft);
+      applyPanelState(m.init);
+      break;
+    case 'state':
+      applyPanelState(m.init);
+      break;
+    case 'results':
+      history.upsert(m.rows);
+      queueRender();
+      if (persisted.selectedRecordId && m.rows.some((r) => r.recordId === persisted.selectedRecordId)) void showTrace(persisted.selectedRecordId);
+      break;
+    case 'cleared':
+      history.clear();
+      persisted.selectedRecordId = null;
+      byId('trace').replaceChildren(h('p', { class: 'muted', text: 'Select a sent record to see its trace.' }));
+      byId('trace-metadata').replaceChildren();
+      save();
+      queueRender();
+      break;
+  }
+}
+
+// ---------- layout ----------
+
+function field(label: string, id: string, control: HTMLElement, hint?: string): HTMLElement {
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), control, hint ? h('div', { class: 'hint', text: hint }) : null, h('div', { class: 'error', id: `error-${id}`, role: 'alert' }));
+}
+
+function dropdown(id: string, values: readonly string[], labels?: Record<string, string>): HTMLElement {
+  const d = h('vscode-dropdown', { id });
+  for (const v of values) d.append(h('vscode-option', { value: v }, labels?.[v] ?? v));
+  return d;
+}
+
+function buildLayout(): void {
+  const app = byId('app');
+  const settings = h('details', { class: 'settings' },
+    h('summary', { text: 'Producer settings' }),
+    h('div', { class: 'grid' },
+      field('acks', 'acks', dropdown('acks', ACKS)),
+      field('compression.type', 'compression', dropdown('compression', COMPRESSIONS)),
+      field('linger.ms', 'linger', h('vscode-text-field', { id: 'linger', size: 8 })),
+      field('batch.size', 'batch-size', h('vscode-text-field', { id: 'batch-size', size: 8 })),
+      field('retries', 'retries', h('vscode-text-field', { id: 'retries', size: 10 })),
+      field('delivery.timeout.ms', 'delivery-timeout', h('vscode-text-field', { id: 'delivery-timeout', size: 8 })),
+      field('partitioner', 'partitioner', dropdown('partitioner', PARTITIONERS)),
+      h('div', { class: 'field checks' }, h('vscode-checkbox', { id: 'idempotence' }, 'enable.idempotence'), h('vscode-checkbox', { id: 'failover' }, 'partitioner.failover')),
+    ));
+  const composer = h('section', { class: 'composer', 'aria-label': 'Compose a record' },
+    h('div', { class: 'row' },
+      field('Topic', 'topic', h('vscode-text-field', { id: 'topic', placeholder: 'topic name', size: 30 })),
+      field('Known topics', 'topic-pick', h('vscode-dropdown', { id: 'topic-pick' })),
+      field('Partition', 'partition', h('vscode-dropdown', { id: 'partition' })),
+    ),
+    h('div', { class: 'hint', id: 'partition-preview' }),
+    h('div', { class: 'row' },
+      field('Key format', 'key-format', dropdown('key-format', KEY_FORMATS, { string: 'string', json: 'JSON', base64: 'base64 bytes', none: 'no key (null)' })),
+      field('Key', 'key', h('vscode-text-field', { id: 'key', placeholder: 'record key', size: 40 })),
+    ),
+    h('div', { class: 'row' },
+      field('Value format', 'value-format', dropdown('value-format', VALUE_FORMATS, { text: 'text', json: 'JSON', base64: 'base64 bytes', null: 'null (tombstone)' })),
+      h('vscode-button', { id: 'format-json', appearance: 'secondary', title: 'Pretty-print the JSON value' }, 'Format JSON'),
+    ),
+    field('Value', 'value', h('vscode-text-area', { id: 'value', rows: 6, resize: 'vertical', placeholder: 'record value' })),
+    h('div', { class: 'field' }, h('label', { text: 'Headers' }), h('div', { id: 'headers', class: 'headers' }),
+      h('vscode-button', { id: 'add-header', appearance: 'secondary' }, 'Add header'), h('div', { class: 'error', id: 'error-headers', role: 'alert' })),
+    h('div', { class: 'row' },
+      h('div', { class: 'field checks' }, h('vscode-checkbox', { id: 'timestamp-now', checked: true }, 'Timestamp: now')),
+      field('Timestamp (ms since epoch)', 'timestamp', h('vscode-text-field', { id: 'timestamp', size: 16 })),
+    ),
+    settings,
+    h('div', { class: 'row send-row' },
+      field('Send mode', 'send-mode', dropdown('send-mode', SEND_MODES)),
+      field('Repeat', 'repeat', h('vscode-text-field', { id: 'repeat', size: 6 })),
+      h('vscode-button', { id: 'send', title: 'Send (Ctrl+Enter)' }, 'Send'),
+      h('span', { id: 'send-status', class: 'status', role: 'status', 'aria-live': 'polite' }),
+    ),
+  );
+  const sandbox = h('section', { id: 'sandbox-bar', class: 'sandbox', hidden: true, 'aria-label': 'Sandbox controls' },
+    h('strong', { text: 'Sandbox' }),
+    h('vscode-dropdown', { id: 'sandbox-broker', 'aria-label': 'Broker' }),
+    h('vscode-button', { id: 'sandbox-stop', appearance: 'secondary' }, 'Stop broker'),
+    h('vscode-button', { id: 'sandbox-start', appearance: 'secondary' }, 'Start broker'),
+    dropdown('sandbox-error-code', ['6', '7', '19', '3', '10'], { 6: 'NOT_LEADER_OR_FOLLOWER', 7: 'REQUEST_TIMED_OUT', 19: 'NOT_ENOUGH_REPLICAS', 3: 'UNKNOWN_TOPIC_OR_PARTITION', 10: 'MESSAGE_TOO_LARGE' }),
+    h('vscode-button', { id: 'sandbox-inject', appearance: 'secondary' }, 'Inject error'),
+    h('vscode-button', { id: 'sandbox-latency', appearance: 'secondary', title: 'Delay the next 3 produce requests by 500 ms' }, 'Add latency'),
+    h('vscode-button', { id: 'sandbox-clear', appearance: 'secondary' }, 'Clear faults'),
+    h('span', { id: 'sandbox-status', class: 'status', role: 'status' }),
+  );
+  const results = h('section', { class: 'results', 'aria-label': 'Sent records' },
+    h('div', { class: 'toolbar' }, h('strong', { text: 'Results' }), h('vscode-badge', { id: 'results-count' }, '0'),
+      h('vscode-button', { id: 'export-json', appearance: 'secondary' }, 'Export JSON'),
+      h('vscode-button', { id: 'clear-results', appearance: 'secondary' }, 'Clear')),
+    h('div', { class: 'result-head', role: 'row' }, ...['status', 'topic', 'partition', 'offset', 'timestamp', 'latency', 'attempts'].map((c) => h('span', { class: `col-${c}`, role: 'columnheader', text: c }))),
+    h('div', { id: 'results', class: 'result-body', tabindex: 0, role: 'grid', 'aria-label': 'Results; arrow keys move the selection' }, h('div', { id: 'results-spacer', class: 'spacer' }, h('div', { id: 'results-rows', class: 'rows' }))),
+  );
+  const trace = h('section', { class: 'trace', 'aria-label': 'Trace' },
+    h('div', { class: 'toolbar' },
+      h('vscode-button', { id: 'tab-trace', appearance: 'secondary' }, 'Trace'),
+      h('vscode-button', { id: 'tab-batches', appearance: 'secondary' }, 'Batches')),
+    h('div', { id: 'trace-pane' }, h('ol', { id: 'trace', class: 'timeline' }, h('p', { class: 'muted', text: 'Select a sent record to see its trace.' })), h('dl', { id: 'trace-metadata', class: 'metadata' })),
+    h('div', { id: 'batches-pane', hidden: true }, h('table', { id: 'batches', class: 'batches' })),
+  );
+  app.append(
+    h('header', {}, h('span', { id: 'connection-name', class: 'connection' }), h('span', { id: 'restricted', class: 'warning', hidden: true, text: 'Restricted Mode: connect explicitly before sending.' }),
+      h('vscode-button', { id: 'refresh', appearance: 'icon', title: 'Refresh metadata', 'aria-label': 'Refresh metadata' }, '⟳')),
+    sandbox, composer, h('vscode-divider'), results, trace,
+  );
+  wireEvents();
+}
+
+// ---------- form <-> draft ----------
+
+const val = (id: string) => byId<ValueElement>(id);
+const chk = (id: string) => byId<CheckElement>(id);
+
+function fillForm(d: ComposerDraft): void {
+  val('topic').value = d.topic;
+  val('key-format').value = d.keyFormat;
+  val('key').value = d.key;
+  val('value-format').value = d.valueFormat;
+  val('value').value = d.value;
+  val('timestamp').value = d.timestamp === null ? '' : String(d.timestamp);
+  chk('timestamp-now').checked = d.timestamp === null;
+  val('acks').value = d.settings.acks;
+  val('compression').value = d.settings['compression.type'];
+  val('linger').value = String(d.settings['linger.ms']);
+  val('batch-size').value = String(d.settings['batch.size']);
+  val('retries').value = String(d.settings.retries);
+  val('delivery-timeout').value = String(d.settings['delivery.timeout.ms']);
+  val('partitioner').value = d.settings.partitioner;
+  chk('idempotence').checked = d.settings['enable.idempotence'];
+  chk('failover').checked = d.settings['partitioner.failover'];
+  val('send-mode').value = d.sendMode;
+  val('repeat').value = String(d.repeat);
+  const headers = byId('headers');
+  headers.replaceChildren();
+  for (const hd of d.headers) addHeaderRow(hd.key, hd.value, hd.binary);
+  persisted.draft = d;
+  renderPartitions();
+}
+
+const num = (id: string, fallback: number) => {
+  const n = Number(val(id).value);
+  return val(id).value.trim() !== '' && Number.isFinite(n) ? Math.trunc(n) : fallback;
+};
+
+function readForm(): ComposerDraft {
+  const partition = val('partition').value;
+  const d: ComposerDraft = {
+    topic: val('topic').value.trim(),
+    keyFormat: val('key-format').value as ComposerDraft['keyFormat'],
+    key: val('key').value,
+    valueFormat: val('value-format').value as ComposerDraft['valueFormat'],
+    value: val('value').value,
+    headers: [...byId('headers').querySelectorAll<HTMLElement>('.header-row')].map((row) => ({
+      key: (row.querySelector('.header-key') as ValueElement).value,
+      value: (row.querySelector('.header-value') as ValueElement).value,
+      binary: (row.querySelector('.header-binary') as unknown as CheckElement).checked,
+    })),
+    partition: partition === 'auto' || partition === '' ? null : Number(partition),
+    timestamp: chk('timestamp-now').checked ? null : num('timestamp', Date.now()),
+    settings: {
+      acks: val('acks').value as ComposerDraft['settings']['acks'],
+      'compression.type': val('compression').value as ComposerDraft['settings']['compression.type'],
+      'linger.ms': num('linger', 5),
+      'batch.size': num('batch-size', 16384),
+      retries: num('retries', 2147483647),
+      'delivery.timeout.ms': num('delivery-timeout', 120000),
+      'enable.idempotence': chk('idempotence').checked,
+      partitioner: val('partitioner').value as ComposerDraft['settings']['partitioner'],
+      'partitioner.failover': chk('failover').checked,
+    },
+    sendMode: val('send-mode').value as ComposerDraft['sendMode'],
+    repeat: num('repeat', 1),
+  };
+  return d;
+}
+
+function addHeaderRow(key = '', value = '', binary = false): void {
+  const row = h('div', { class: 'header-row' },
+    h('vscode-text-field', { class: 'header-key', placeholder: 'key', 'aria-label': 'Header key' }),
+    h('vscode-text-field', { class: 'header-value', placeholder: 'value', 'aria-label': 'Header value' }),
+    h('vscode-checkbox', { class: 'header-binary', title: 'The value is base64 bytes' }, 'base64'),
+    h('vscode-button', { class: 'header-remove', appearance: 'icon', 'aria-label': 'Remove header', title: 'Remove header' }, '✕'));
+  (row.querySelector('.header-key') as ValueElement).value = key;
+  (row.querySelector('.header-value') as ValueElement).value = value;
+  (row.querySelector('.header-binary') as unknown as CheckElement).checked = binary;
+  row.querySelector('.header-remove')?.addEventListener('click', () => { row.remove(); onDraftEdited(); });
+  byId('headers').append(row);
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function onDraftEdited(): void {
+  persisted.draft = readForm();
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    save();
+    channel.post({ type: 'draftChanged', draft: persisted.draft });
+  }, 200);
+  showErrors(checkDraft(persisted.draft, panel.topics).filter((e) => e.field !== 'topic' || persisted.draft.topic !== ''));
+}
+
+function save(): void {
+  channel.setState(persisted);
+}
+
+function showErrors(errors: WebviewError[]): void {
+  for (const el of document.querySelectorAll('.error')) el.textContent = '';
+  for (const e of errors) {
+    const id = e.field?.startsWith('headers.') ? 'headers' : e.field === 'key' ? 'key' : e.field ?? null;
+    const target = id ? document.getElementById(`error-${id}`) : null;
+    const text = e.kafkaError ? `${e.message} [${e.kafkaError}]` : e.message;
+    if (target) target.textContent = text;
+    else setStatus('send-status', text, 'error');
+  }
+}
+
+function setStatus(id: string, text: string, kind: 'ok' | 'error' | 'busy' = 'ok'): void {
+  const el = byId(id);
+  el.textContent = text;
+  el.className = `status ${kind}`;
+}
+
+// ---------- events ----------
+
+function wireEvents(): void {
+  const app = byId('app');
+  app.addEventListener('input', (e) => { if ((e.target as HTMLElement).closest('.composer')) onDraftEdited(); });
+  app.addEventListener('change', (e) => { if ((e.target as HTMLElement).closest('.composer')) onDraftEdited(); });
+  val('topic').addEventListener('input', () => renderPartitions());
+  val('topic-pick').addEventListener('change', () => {
+    const v = val('topic-pick').value;
+    if (v) { val('topic').value = v; renderPartitions(); onDraftEdited(); }
+  });
+  val('key').addEventListener('input', () => renderPreview());
+  val('partition').addEventListener('change', () => renderPreview());
+  byId('add-header').addEventListener('click', () => { addHeaderRow(); onDraftEdited(); });
+  byId('format-json').addEventListener('click', () => {
+    const pretty = formatJson(val('value').value);
+    if (pretty === null) showErrors(checkDraft({ ...readForm(), valueFormat: 'json' }).filter((e) => e.field === 'value'));
+    else { val('value').value = pretty; val('value-format').value = 'json'; onDraftEdited(); }
+  });
+  byId('send').addEventListener('click', () => void send());
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void send(); }
+  });
+  byId('refresh').addEventListener('click', () => void channel.request('refreshMetadata', {}).then(applyPanelState, (e: WebviewError) => setStatus('send-status', e.message, 'error')));
+  byId('clear-results').addEventListener('click', () => channel.post({ type: 'clearResults' }));
+  byId('export-json').addEventListener('click', () => void channel.request('exportTrace', { recordIds: persisted.selectedRecordId ? [persisted.selectedRecordId] : null })
+    .then((r) => setStatus('send-status', r.saved ? `Trace saved to ${r.path}` : 'Export cancelled'), (e: WebviewError) => setStatus('send-status', e.message, 'error')));
+  byId('tab-trace').addEventListener('click', () => showTab('trace'));
+  byId('tab-batches').addEventListener('click', () => showTab('batches'));
+  const results = byId('results');
+  results.addEventListener('scroll', () => queueRender());
+  results.addEventListener('click', (e) => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>('.result-row');
+    if (row?.dataset.recordId) select(row.dataset.recordId);
+  });
+  results.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const rows = history.newestFirst(0, history.size);
+    const at = rows.findIndex((r) => r.recordId === persisted.selectedRecordId);
+    const next = rows[Math.max(0, Math.min(rows.length - 1, at + (e.key === 'ArrowDown' ? 1 : -1)))];
+    if (next) select(next.recordId);
+  });
+  const sandboxRun = (command: SandboxAction) =>
+    channel.request('sandbox', { command }).then((view) => {
+      setStatus('sandbox-status', `${view.brokers.filter((b) => b.up).length}/${view.brokers.length} brokers up, ${view.faults} fault(s)`);
+      renderSandbox(view);
+    }, (e: WebviewError) => setStatus('sandbox-status', e.message, 'error'));
+  const broker = () => Number(val('sandbox-broker').value);
+  byId('sandbox-stop').addEventListener('click', () => void sandboxRun({ action: 'stopBroker', broker: broker() }));
+  byId('sandbox-start').addEventListener('click', () => void sandboxRun({ action: 'startBroker', broker: broker() }));
+  byId('sandbox-inject').addEventListener('click', () => void sandboxRun({ action: 'injectError', errorCode: Number(val('sandbox-error-code').value), count: 1 }));
+  byId('sandbox-latency').addEventListener('click', () => void sandboxRun({ action: 'addLatency', latencyMs: 500, count: 3 }));
+  byId('sandbox-clear').addEventListener('click', () => void sandboxRun({ action: 'clearFaults' }));
+}
+
+async function send(): Promise<void> {
+  const draft = readForm();
+  persisted.draft = draft;
+  save();
+  const problems = checkDraft(draft, panel.topics);
+  showErrors(problems);
+  if (problems.length) return;
+  const button = val('send');
+  button.disabled = true;
+  setStatus('send-status', draft.repeat > 1 ? `Sending ${draft.repeat} records…` : 'Sending…', 'busy');
+  try {
+    const { recordIds } = await channel.request('send', { draft });
+    const last = recordIds[recordIds.length - 1];
+    const row = last ? history.get(last) : undefined;
+    setStatus('send-status', draft.sendMode === 'sync'
+      ? (row?.status === 'failed' ? `Failed: ${row.error ?? ''}` : `Sent ${recordIds.length} record(s)${row?.offset !== null && row?.offset !== undefined ? `, last at offset ${row.offset}` : ''}`)
+      : `Submitted ${recordIds.length} record(s)`, row?.status === 'failed' ? 'error' : 'ok');
+    if (last) select(last);
+  } catch (e) {
+    showErrors([e as WebviewError]);
+    setStatus('send-status', (e as WebviewError).message, 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------- panel state ----------
+
+function applyPanelState(init: PanelInit): void {
+  panel = init;
+  byId('connection-name').textContent = init.connection ? `Connected to ${init.connection.name}` : 'Not connected: run "Kafka: Connect" (the Local sandbox needs no setup)';
+  byId('restricted').hidden = init.trusted;
+  const pick = val('topic-pick');
+  setOptions(pick, [{ value: '', label: init.topics.length ? 'pick a topic…' : 'no topics yet' }, ...init.topics.map((t) => ({ value: t.name, label: t.name }))], '');
+  renderPartitions();
+  byId('sandbox-bar').hidden = !init.sandbox;
+  if (init.sandbox) renderSandbox(init.sandbox);
+}
+
+function renderSandbox(view: NonNullable<PanelInit['sandbox']>): void {
+  const current = val('sandbox-broker').value;
+  setOptions(val('sandbox-broker'), view.brokers.map((b) => ({ value: String(b.id), label: `broker ${b.id} (${b.up ? 'up' : 'stopped'})` })), current || String(view.brokers[0]?.id ?? ''));
+}
+
+function renderPartitions(): void {
+  const topic = panel.topics.find((t) => t.name === val('topic').value.trim());
+  const wanted = persisted.draft.partition === null ? 'auto' : String(persisted.draft.partition);
+  const options = [{ value: 'auto', label: 'auto (partitioner)' }, ...(topic?.partitions ?? []).map((p) => ({
+    value: String(p.partition), label: p.offline ? `${p.partition} · OFFLINE` : `${p.partition} · leader ${p.leader} · ISR [${p.isr.join(',')}]`,
+  }))];
+  if (wanted !== 'auto' && !options.some((o) => o.value === wanted)) options.push({ value: wanted, label: wanted });
+  setOptions(val('partition'), options, wanted);
+  renderPreview();
+}
+
+function renderPreview(): void {
+  const topic = panel.topics.find((t) => t.name === val('topic').value.trim());
+  const partition = val('partition').value;
+  const format = val('key-format').value;
+  byId('partition-preview').textContent = partition && partition !== 'auto' ? `Goes to partition ${partition} (explicit).`
+    : !topic ? 'New topic: the broker creates it on first send.'
+    : format === 'none' || val('key').value === '' ? `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.`
+    : `Keyed: murmur2(key) % ${topic.partitions.length} picks the partition; the trace shows the hash.`;
+}
+
+// ---------- results table (virtualized) ----------
+
+function queueRender(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => { renderQueued = false; renderRows(); });
+}
+
+function cell(cls: string, text: string): HTMLElement {
+  return h('span', { class: `col-${cls}`, role: 'gridcell', text });
+}
+
+function renderRows(): void {
+  const box = byId('results');
+  const win = visibleWindow(box.scrollTop, box.clientHeight || 240, ROW_HEIGHT, history.size);
+  byId('results-spacer').style.height = `${win.totalPx}px`;
+  const rows = byId('results-rows');
+  rows.style.transform = `translateY(${win.offsetPx}px)`;
+  rows.replaceChildren(...history.newestFirst(win.start, win.end).map((r) => rowElement(r)));
+  const c = history.counts();
+  byId('results-count').textContent = `${history.size}${c.failed ? ` · ${c.failed} failed` : ''}${c.pending ? ` · ${c.pending} pending` : ''}`;
+}
+
+function rowElement(r: ResultRow): HTMLElement {
+  const el = h('div', { class: `result-row ${r.status}${r.recordId === persisted.selectedRecordId ? ' selected' : ''}`, role: 'row', 'data-record-id': r.recordId, title: r.error ?? '' },
+    cell('status', r.status === 'failed' ? `failed${r.errorName ? ` ${r.errorName}` : ''}` : r.status),
+    cell('topic', r.topic),
+    cell('partition', r.partition === null ? '' : String(r.partition)),
+    cell('offset', r.offset === null ? '' : String(r.offset)),
+    cell('timestamp', r.timestamp === null ? '' : new Date(r.timestamp).toISOString().replace('T', ' ').replace('Z', '')),
+    cell('latency', formatLatency(r.latencyMs)),
+    cell('attempts', r.attempts === null ? '' : String(r.attempts)));
+  el.style.height = `${ROW_HEIGHT}px`;
+  return el;
+}
+
+function select(recordId: string): void {
+  persisted.selectedRecordId = recordId;
+  save();
+  queueRender();
+  if (persisted.tab === 'trace') void showTrace(recordId);
+  else void showBatches();
+}
+
+// ---------- trace and batches ----------
+
+async function showTrace(recordId: string): Promise<void> {
+  const list = byId('trace');
+  try {
+    const view: RecordTraceView = await channel.request('getTrace', { recordId });
+    if (persisted.selectedRecordId !== recordId) return;
+    list.replaceChildren(...view.entries.map((e) => h('li', { class: `timeline-entry ${e.kind} ${e.outcome ?? ''}`, 'data-kind': e.kind },
+      h('span', { class: 'time', text: new Date(e.time).toISOString().slice(11, 23) }),
+      h('strong', { class: 'title', text: e.title }),
+      h('span', { class: 'detail', text: e.detail }))));
+    byId('trace-metadata').replaceChildren(...Object.entries(view.metadata).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v === null ? '—' : String(v) })]));
+  } catch (e) {
+    list.replaceChildren(h('p', { class: 'error', text: (e as WebviewError).message }));
+  }
+}
+
+async function showBatches(): Promise<void> {
+  const table = byId('batches');
+  try {
+    const batches: BatchView[] = await channel.request('getBatches', {});
+    table.replaceChildren(
+      h('tr', {}, ...['batch', 'topic-partition', 'records', 'bytes', 'closed because'].map((t) => h('th', { text: t }))),
+      ...batches.map((b) => h('tr', { class: b.recordIds.includes(persisted.selectedRecordId ?? '') ? 'selected' : '' },
+        h('td', { text: b.batchId }), h('td', { text: `${b.topic}-${b.partition}` }), h('td', { text: String(b.recordIds.length) }),
+        h('td', { text: b.bytes === null ? '' : String(b.bytes) }), h('td', { text: b.closeReason ?? 'open' }))));
+  } catch (e) {
+    table.replaceChildren(h('tr', {}, h('td', { class: 'error', text: (e as WebviewError).message })));
+  }
+}
+
+function showTab(tab: 'trace' | 'batches'): void {
+  persisted.tab = tab;
+  save();
+  byId('trace-pane').hidden = tab !== 'trace';
+  byId('batches-pane').hidden = tab !== 'batches';
+  if (tab === 'batches') void showBatches();
+  else if (persisted.selectedRecordId) void showTrace(persisted.selectedRecordId);
+}

@@ -1,0 +1,135 @@
+/**
+ * The composer webview's state logic, free of the DOM so plain mocha can test it: the bounded results history,
+ * row selection, the virtual-scroll window, and what is persisted through `vscode.setState`.
+ */
+import { defaultDraft, type ComposerDraft, type ResultRow } from '../extension/protocol/messages';
+
+/** Rows kept in the table; the oldest fall off first so a long session stays small. */
+export const MAX_RESULT_ROWS = 10_000;
+
+export class ResultsHistory {
+  private rows: ResultRow[] = [];
+  private index = new Map<string, number>();
+  /** Position of rows[0] in the all-time sequence, so indices survive dropping the oldest rows. */
+  private dropped = 0;
+
+  constructor(readonly capacity = MAX_RESULT_ROWS) {}
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /** Adds new rows at the end and replaces known ones in place (a pending row becoming acked or failed). */
+  upsert(updates: ResultRow[]): void {
+    for (const row of updates) {
+      const at = this.index.get(row.recordId);
+      if (at !== undefined) this.rows[at - this.dropped] = row;
+      else {
+        this.index.set(row.recordId, this.dropped + this.rows.length);
+        this.rows.push(row);
+      }
+    }
+    const excess = this.rows.length - this.capacity;
+    if (excess > 0) {
+      for (const r of this.rows.slice(0, excess)) this.index.delete(r.recordId);
+      this.rows = this.rows.slice(excess);
+      this.dropped += excess;
+    }
+  }
+
+  get(recordId: string): ResultRow | undefined {
+    const at = this.index.get(recordId);
+    return at === undefined ? undefined : this.rows[at - this.dropped];
+  }
+
+  /** Newest first, as the table shows them. */
+  newestFirst(start: number, end: number): ResultRow[] {
+    const out: ResultRow[] = [];
+    for (let i = start; i < Math.min(end, this.rows.length); i++) out.push(this.rows[this.rows.length - 1 - i]);
+    return out;
+  }
+
+  counts(): { acked: number; failed: number; pending: number } {
+    const c = { acked: 0, failed: 0, pending: 0 };
+    for (const r of this.rows) c[r.status]++;
+    return c;
+  }
+
+  clear(): void {
+    this.rows = [];
+    this.index.clear();
+    this.dropped = 0;
+  }
+}
+
+/** Which rows to render for a scroll position: only the visible ones plus a small overscan. */
+export function visibleWindow(scrollTop: number, viewportHeight: number, rowHeight: number, total: number, overscan = 8): { start: number; end: number; offsetPx: number; totalPx: number } {
+  const first = Math.max(0, Math.floor(Math.max(0, scrollTop) / rowHeight) - overscan);
+  const count = Math.ceil(Math.max(0, viewportHeight) / rowHeight) + overscan * 2;
+  const end = Math.min(total, first + count);
+  const start = Math.min(first, end);
+  return { start, end, offsetPx: start * rowHeight, totalPx: total * rowHeight };
+}
+
+/** What the webview persists with setState: the draft and the UI choices, never results (they are rebuilt). */
+export interface PersistedState {
+  version: 1;
+  draft: ComposerDraft;
+  selectedRecordId: string | null;
+  tab: 'trace' | 'batches';
+}
+
+/** Reads state saved by an earlier panel, falling back to defaults for anything missing or malformed. */
+export function restoreState(saved: unknown): PersistedState {
+  const fresh: PersistedState = { version: 1, draft: defaultDraft(), selectedRecordId: null, tab: 'trace' };
+  if (typeof saved !== 'object' || saved === null) return fresh;
+  const s = saved as Partial<PersistedState>;
+  if (s.version !== 1) return fresh;
+  const base = defaultDraft();
+  const d = (typeof s.draft === 'object' && s.draft) ? s.draft : base;
+  return {
+    version: 1,
+    draft: { ...base, ...d, settings: { ...base.settings, ...(d.settings ?? {}) }, headers: Array.isArray(d.headers) ? d.headers : [] },
+    selectedRecordId: typeof s.selectedRecordId === 'string' ? s.selectedRecordId : null,
+    tab: s.tab === 'batches' ? 'batches' : 'trace',
+  };
+}
+
+/** Pending requests by id; a reply settles the matching one, a stray reply is ignored. */
+export class RequestTracker {
+  private next = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+
+  start(): { requestId: number; promise: Promise<unknown> } {
+    const requestId = this.next++;
+    const promise = new Promise<unknown>((resolve, reject) => this.pending.set(requestId, { resolve, reject }));
+    return { requestId, promise };
+  }
+
+  settle(requestId: number, ok: boolean, payload: unknown): boolean {
+    const p = this.pending.get(requestId);
+    if (!p) return false;
+    this.pending.delete(requestId);
+    if (ok) p.resolve(payload);
+    else p.reject(payload);
+    return true;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+}
+
+export function formatLatency(ms: number | null): string {
+  if (ms === null) return '';
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+/** JSON pretty-printed with two spaces, or null when the text is not JSON. */
+export function formatJson(text: string): string | null {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return null;
+  }
+}
