@@ -1,0 +1,68 @@
+/** Shared by the engine integration tests: a producer over the real transport, and reading records back. */
+import { createProducer, type Producer, type ProducerConfigInput } from '../../extension/core/engine';
+import type { Sandbox } from '../../extension/core/sandbox';
+import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { kafkaFor, waitFor } from './sandbox-helpers';
+
+export interface EngineUnderTest {
+  producer: Producer;
+  transport: KafkajsTransport;
+  close(): Promise<void>;
+}
+
+/** Short backoffs so retries happen within a test's time; everything else is the caller's config. */
+export function engineFor(sandbox: Sandbox, config: ProducerConfigInput = {}): EngineUnderTest {
+  const transport = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'engine-it', connectionTimeoutMs: 1000, requestTimeoutMs: 3000 });
+  const producer = createProducer(
+    { 'retry.backoff.ms': 20, 'retry.backoff.max.ms': 200, 'request.timeout.ms': 3000, 'linger.ms': 2, ...config },
+    { transport },
+  );
+  return {
+    producer,
+    transport,
+    async close() {
+      await producer.close({ timeoutMs: 2000 }).catch(() => {});
+      await transport.close();
+    },
+  };
+}
+
+export interface ConsumedRecord {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string;
+}
+
+/** Every record of the topic, per partition in offset order, read by a kafkajs consumer from the beginning. */
+export async function consumeAll(sandbox: Sandbox, topic: string, expected: number, timeoutMs = 15_000): Promise<ConsumedRecord[]> {
+  const { kafka } = kafkaFor(sandbox);
+  const consumer = kafka.consumer({ groupId: `readback-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
+  const records: ConsumedRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
+      },
+    });
+    await waitFor(() => records.length >= expected, `${expected} records from ${topic} (have ${records.length})`, timeoutMs);
+    // A moment more, so duplicates beyond the expected count would show up too.
+    await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    await consumer.disconnect();
+  }
+  return records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
+/** Sum of the topic's high watermarks: how many records the sandbox stored. */
+export function storedCount(sandbox: Sandbox, topic: string): number {
+  const t = sandbox.state().topics.find((x) => x.name === topic);
+  if (!t) return 0;
+  return t.partitions.reduce((n, p) => n + (p as unknown as { highWatermark: number }).highWatermark, 0);
+}
+
+export function settleAll<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+  return Promise.allSettled(promises);
+}
