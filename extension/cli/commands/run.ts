@@ -1,0 +1,129 @@
+/**
+ * `kafka-workbench run FILE.kafka.json`: sends a saved collection's messages through the producer engine, the way
+ * `newman run` runs a Postman collection in CI. Exit 0 only if every record was acknowledged; 1 if any record failed
+ * or the run was cancelled; 2 for bad files, bad arguments or a cluster that cannot be used.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from '../../core/collections/load';
+import type { ProducerSettings } from '../../core/collections/model';
+import { createReporter, REPORTERS, type ReporterName } from '../../core/collections/reporters';
+import { runCollection } from '../../core/collections/runner';
+import { envSecretResolver } from '../../core/collections/template';
+import { createProducer } from '../../core/engine';
+import type { ProducerConfigInput } from '../../core/engine/config';
+import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
+import type { ConnectionConfig } from '../../core/transport/transport';
+import { InvalidInputError } from '../../core/util/errors';
+import { flag, intFlag, parseArgs } from '../args';
+import type { CliCommand, CliIo } from '../main';
+
+const USAGE = `usage: kafka-workbench run FILE.kafka.json [--message NAME]... [--env FILE.kafka-env.json] [--bootstrap HOST:PORT[,...]]
+         [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit] [--out FILE] [--bail]
+
+Sends the collection's messages (all, or each --message in the order given) through the producer engine.
+  --env        connection and variables; --bootstrap replaces the environment's brokers.
+  --var        a variable, looked up after the message's, the collection's and the environment's.
+  --seed       makes {{$uuid}}, {{$randomInt}} and {{$faker.*}} reproducible.
+  --reporter   pretty (default): per message sent/acked/failed, partitions, offset ranges, latency p50/p99;
+               json: one JSON object per record with its metadata and delivery trace;
+               junit: one testcase per message, for CI.
+  --out        write the report to FILE instead of stdout (a one-line summary still goes to stdout).
+  --bail       stop at the first record that fails.
+Secrets ({{$secret:NAME}}) come from the environment variable KAFKA_WORKBENCH_SECRET_NAME.
+Exit status: 0 every record acknowledged, 1 some record failed or the run was cancelled, 2 bad files or arguments,
+or the cluster could not be used.`;
+
+const STRING_FLAGS = ['message', 'env', 'bootstrap', 'var', 'seed', 'reporter', 'out'];
+const BOOLEAN_FLAGS = ['bail'];
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'send a saved collection (*.kafka.json), for CI: exit 0 only if every record was acknowledged',
+  usage: USAGE,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const args = parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS });
+    if (args.positionals.length !== 1) {
+      throw new InvalidInputError(args.positionals.length ? `give one collection file, got ${args.positionals.length}: ${args.positionals.join(' ')}` : 'give the collection file: kafka-workbench run FILE.kafka.json');
+    }
+    const reporterName = (flag(args, 'reporter') ?? 'pretty') as ReporterName;
+    if (!REPORTERS.includes(reporterName)) throw new InvalidInputError(`--reporter must be one of ${REPORTERS.join(', ')}, got '${reporterName}'`);
+    const seed = args.flags.has('seed') ? intFlag(args, 'seed', 0, 0, 2 ** 32 - 1) : undefined;
+    const variables = parseVarFlags(args.flags.get('var') ?? []);
+    const secrets = envSecretResolver();
+
+    const loaded = await loadCollectionFile(args.positionals[0]);
+    const envFile = flag(args, 'env');
+    const environment = envFile ? await loadEnvironmentFile(envFile) : undefined;
+    const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap'));
+    const messageNames = args.flags.get('message') ?? [];
+    await checkCluster(connection, loaded.collection.messages.filter((m) => !messageNames.length || messageNames.includes(m.name)).map((m) => m.topic), io);
+
+    const outFile = flag(args, 'out');
+    const stream = outFile ? await openOut(outFile) : undefined;
+    const write = stream ? (text: string) => void stream.write(text) : (text: string) => process.stdout.write(text);
+    const reporter = createReporter(reporterName, write);
+    const log = io.verbose ? (level: string, msg: string) => io.err(`[${level}] ${msg}`) : undefined;
+    const abort = new AbortController();
+    const onSigint = () => {
+      io.err('kafka-workbench run: cancelling (waiting for records in flight)...');
+      abort.abort();
+    };
+    process.once('SIGINT', onSigint);
+    try {
+      const summary = await runCollection({
+        loaded,
+        environment,
+        messages: messageNames,
+        variables,
+        seed,
+        secrets,
+        signal: abort.signal,
+        stopOnFirstError: args.flags.has('bail'),
+        listener: reporter,
+        producerFor: (settings: ProducerSettings) => createProducer(settings as ProducerConfigInput, { transport: new KafkajsTransport(connection, { log }), log, tracing: reporterName === 'json' }),
+      });
+      reporter.end(summary);
+      if (stream) {
+        await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+        io.out(`${summary.collection}: ${summary.sent} sent, ${summary.acked} acked, ${summary.failed} failed; report written to ${outFile}`);
+      }
+      if (summary.inputError) {
+        io.err(`kafka-workbench run: ${summary.inputError.message}`);
+        return 2;
+      }
+      return summary.ok ? 0 : 1;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      if (stream && !stream.closed) stream.destroy();
+    }
+  },
+};
+
+async function openOut(file: string): Promise<WriteStream> {
+  const stream = createWriteStream(path.resolve(file));
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (e) => reject(new InvalidInputError(`cannot write --out ${file}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+  });
+  return stream;
+}
+
+/** Fails early, with one clear line, when the cluster cannot be reached or a topic does not exist. */
+async function checkCluster(connection: ConnectionConfig, topics: string[], io: CliIo): Promise<void> {
+  const transport = new KafkajsTransport(connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
+  try {
+    await transport.connect();
+    const fixed = [...new Set(topics.filter((t) => !t.includes('{{')))];
+    if (!fixed.length) return;
+    const metadata = await transport.fetchMetadata(fixed, true);
+    for (const name of fixed) {
+      const code = metadata.topics.find((t) => t.name === name)?.errorCode ?? 3;
+      if (code === 3) throw new InvalidInputError(`topic '${name}' does not exist and the cluster does not create topics automatically; create it first`);
+      if (code === 17) throw new InvalidInputError(`'${name}' is not a valid topic name`);
+      if (code === 29) throw new InvalidInputError(`not allowed to write to topic '${name}' (TOPIC_AUTHORIZATION_FAILED)`);
+    }
+  } finally {
+    await transport.close();
+  }
+}
