@@ -113,7 +113,7 @@ describe('collections: preparing messages into records', () => {
   it('renders count records with $seq keys, templated JSON values and headers in order', async () => {
     const records = await recordsOf('new order');
     assert.equal(records.length, 3);
-    assert.deepEqual(records.map((r) => r.key), ['order-1', 'order-2', 'order-3']);
+    assert.deepEqual(records.map((r) => r.key), ['order-0', 'order-1', 'order-2']);
     const value = JSON.parse(records[0].value as string);
     assert.deepEqual(Object.keys(value), ['id', 'region', 'customer', 'qty']);
     assert.equal(value.region, 'eu');

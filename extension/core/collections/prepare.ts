@@ -122,7 +122,7 @@ export class MessagePreparer {
           const n = count ?? 1;
           for (let seq = 1; seq <= n; seq++) {
             if (signal?.aborted) return;
-            yield build(engine.recordContext(seq));
+            yield build(engine.recordContext(seq - 1));
           }
           return;
         }
@@ -130,7 +130,7 @@ export class MessagePreparer {
         let seq = 0;
         for await (const row of rows) {
           seq++;
-          yield build(engine.recordContext(seq), row);
+          yield build(engine.recordContext(seq - 1), row);
           if (count !== undefined && seq >= count) return;
         }
       },

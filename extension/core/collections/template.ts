@@ -12,7 +12,7 @@ import { formatJsonPath, formatLocation, type JsonPath } from './source-text';
 
 /** What changes from one record to the next. */
 export interface RecordContext {
-  /** 1 for a message's first record, 2 for the next... */
+  /** The record's index within its message: 0 for the first (as in `kafka-workbench send`). */
   seq: number;
   /** The record's time (ms since the epoch), read once so every template in one record agrees. */
   now: number;

@@ -1,0 +1,118 @@
+/**
+ * How a run is reported. pretty: per message, sent/acked/failed, partitions, offset ranges and latency p50/p99.
+ * json: one JSON object per record (JSON Lines) with its metadata and delivery trace, written as records settle.
+ * junit: one testcase per message, for CI systems. Each writes through `write`, so the CLI can target stdout or a file.
+ */
+import type { MessageSummary, RecordOutcome, RunListener, RunSummary } from './runner';
+
+export type ReporterName = 'pretty' | 'json' | 'junit';
+export const REPORTERS: ReporterName[] = ['pretty', 'json', 'junit'];
+
+export interface Reporter extends RunListener {
+  /** Called once with the final summary; returns when everything is written. */
+  end(summary: RunSummary): void;
+}
+
+export function createReporter(name: ReporterName, write: (text: string) => void): Reporter {
+  switch (name) {
+    case 'pretty':
+      return new PrettyReporter(write);
+    case 'json':
+      return new JsonReporter(write);
+    case 'junit':
+      return new JunitReporter(write);
+  }
+}
+
+function ms(v: number | undefined): string {
+  return v === undefined ? '-' : `${v} ms`;
+}
+
+export function formatOffsets(s: MessageSummary): string {
+  if (!s.offsets.length) return '-';
+  return s.offsets.map((o) => (o.first === o.last ? `p${o.partition}@${o.first}` : `p${o.partition}@${o.first}..${o.last}`)).join(' ');
+}
+
+class PrettyReporter implements Reporter {
+  constructor(private readonly write: (text: string) => void) {}
+
+  messageEnd(s: MessageSummary): void {
+    const mark = s.failed === 0 && !s.stoppedBy && s.acked === s.sent ? 'ok  ' : 'FAIL';
+    this.write(`${mark} ${s.name} -> ${s.topic}: sent ${s.sent}, acked ${s.acked}, failed ${s.failed}` + (s.stoppedBy ? ` (stopped: ${s.stoppedBy})` : '') + '\n');
+    this.write(`     partitions ${s.partitions.join(', ') || '-'}; offsets ${formatOffsets(s)}; latency p50 ${ms(s.latencyP50Ms)}, p99 ${ms(s.latencyP99Ms)}; ${s.durationMs} ms\n`);
+    for (const e of s.errors) this.write(`     error: ${e}\n`);
+  }
+
+  end(run: RunSummary): void {
+    if (run.notRun.length) this.write(`skip ${run.notRun.join(', ')}: not run, the run stopped first\n`);
+    const verdict = run.ok ? 'all acknowledged' : run.cancelled ? 'cancelled' : 'NOT all acknowledged';
+    this.write(`${run.collection}: ${run.messages.length} message${run.messages.length === 1 ? '' : 's'}, ${run.sent} records sent, ${run.acked} acked, ${run.failed} failed in ${run.durationMs} ms: ${verdict}\n`);
+  }
+}
+
+class JsonReporter implements Reporter {
+  constructor(private readonly write: (text: string) => void) {}
+
+  record(o: RecordOutcome): void {
+    const md = o.metadata;
+    const line: Record<string, unknown> = {
+      message: o.messageName,
+      seq: o.seq,
+      recordId: o.recordId ?? null,
+      topic: o.topic,
+      status: md ? 'acked' : 'failed',
+      partition: md?.partition ?? null,
+      offset: md?.offset ?? null,
+      timestamp: md?.timestamp ?? null,
+      timestampType: md?.timestampType ?? null,
+      serializedKeySize: md?.serializedKeySize ?? null,
+      serializedValueSize: md?.serializedValueSize ?? null,
+      attempts: md?.attempts ?? o.error?.attempts ?? null,
+      batchId: md?.batchId ?? null,
+      partitionReason: md?.partitionReason ?? null,
+      latencyMs: o.latencyMs,
+    };
+    if (o.error) line.error = o.error;
+    line.trace = o.trace()?.events ?? null;
+    this.write(JSON.stringify(line) + '\n');
+  }
+
+  end(): void {}
+}
+
+function xml(text: string): string {
+  // Escapes markup and drops characters XML 1.0 cannot carry.
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+class JunitReporter implements Reporter {
+  constructor(private readonly write: (text: string) => void) {}
+
+  end(run: RunSummary): void {
+    const failures = run.messages.filter((m) => m.failed > 0 || m.acked !== m.sent || m.stoppedBy).length;
+    const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+    const attrs = `name="${xml(run.collection)}" tests="${run.messages.length + run.notRun.length}" failures="${failures}" errors="0" skipped="${run.notRun.length}" time="${(run.durationMs / 1000).toFixed(3)}"`;
+    out.push(`<testsuites ${attrs}>`);
+    out.push(`  <testsuite ${attrs} timestamp="${new Date(Date.now() - run.durationMs).toISOString()}">`);
+    for (const m of run.messages) {
+      out.push(`    <testcase classname="${xml(run.collection)}" name="${xml(m.name)}" time="${(m.durationMs / 1000).toFixed(3)}">`);
+      const ok = m.failed === 0 && m.acked === m.sent && !m.stoppedBy;
+      if (!ok) {
+        const why = m.stoppedBy === 'cancel' ? 'cancelled' : `${m.failed} of ${m.sent} records failed` + (m.dataError ? `; ${m.dataError}` : '');
+        out.push(`      <failure message="${xml(why)}" type="${m.dataError ? 'DataFileError' : 'DeliveryError'}">${xml(m.errors.join('\n'))}</failure>`);
+      }
+      out.push(`      <system-out>${xml(`topic ${m.topic}; sent ${m.sent}, acked ${m.acked}, failed ${m.failed}; partitions ${m.partitions.join(', ') || '-'}; offsets ${formatOffsets(m)}; latency p50 ${ms(m.latencyP50Ms)}, p99 ${ms(m.latencyP99Ms)}`)}</system-out>`);
+      out.push('    </testcase>');
+    }
+    for (const name of run.notRun) {
+      out.push(`    <testcase classname="${xml(run.collection)}" name="${xml(name)}" time="0.000">`, '      <skipped message="not run: the run stopped before this message"/>', '    </testcase>');
+    }
+    out.push('  </testsuite>', '</testsuites>', '');
+    this.write(out.join('\n'));
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * Runs a collection's messages through the producer engine: every selected message is prepared first (so a bad
+ * template fails before anything is sent), then sent in order, respecting ratePerSecond, keeping a bounded number of
+ * records in flight (so data files stream with flat memory), stopping on the first failure when asked, and
+ * reporting each record's outcome as it settles. Aggregates per message are all it keeps.
+ */
+import path from 'node:path';
+import { validateProducerConfig, type ProducerConfigInput } from '../engine/config';
+import type { Producer, ProducerRecord, RecordMetadata, RecordTrace } from '../engine/types';
+import { systemClock, type Clock } from '../util/clock';
+import { InvalidInputError, errorMessage } from '../util/errors';
+import type { ProducerSettings, Variables } from './model';
+import { MessagePreparer, type LoadedCollection, type LoadedEnvironment, type PreparedMessage } from './prepare';
+import { RateLimiter } from './rate-limiter';
+import { TemplateEngine, type SecretResolver } from './template';
+
+export interface RecordOutcome {
+  messageName: string;
+  messageIndex: number;
+  /** 1-based position of the record within its message. */
+  seq: number;
+  recordId?: string;
+  topic: string;
+  metadata?: RecordMetadata;
+  error?: { message: string; name?: string; errorCode?: number; attempts?: number };
+  /** From handing the record to the producer to its ack or failure. */
+  latencyMs: number;
+  /** The record's delivery trace, looked up only when a reporter asks. */
+  trace(): RecordTrace | undefined;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  first: number;
+  last: number;
+  count: number;
+}
+
+export interface MessageSummary {
+  index: number;
+  name: string;
+  topic: string;
+  sent: number;
+  acked: number;
+  failed: number;
+  partitions: number[];
+  /** Offset range per partition among acked records (acks=0 gives -1). */
+  offsets: PartitionOffsets[];
+  latencyP50Ms?: number;
+  latencyP99Ms?: number;
+  durationMs: number;
+  /** The first few record errors, for reports. */
+  errors: string[];
+  /** Why the message stopped before its last record: bad data, the first failure with stopOnFirstError, or cancel. */
+  stoppedBy?: 'error' | 'cancel' | 'data';
+  /** A problem with the message itself (a bad data-file line), not with one record's delivery. */
+  dataError?: string;
+}
+
+export interface RunSummary {
+  collection: string;
+  filePath: string;
+  messages: MessageSummary[];
+  sent: number;
+  acked: number;
+  failed: number;
+  durationMs: number;
+  cancelled: boolean;
+  /** true only if every record of every selected message was acknowledged and nothing stopped the run. */
+  ok: boolean;
+  /** Set when bad input (a data file line) stopped the run: the CLI exits 2 for it. */
+  inputError?: InvalidInputError;
+  /** Selected messages that were never started because the run stopped first. */
+  notRun: string[];
+}
+
+export interface RunListener {
+  messageStart?(message: PreparedMessage): void;
+  record?(outcome: RecordOutcome): void;
+  messageEnd?(summary: MessageSummary): void;
+}
+
+export interface RunOptions {
+  loaded: LoadedCollection;
+  environment?: LoadedEnvironment;
+  /** Message names to run, in this order; empty or absent = all, in file order. */
+  messages?: string[];
+  /** --var values: the last place variables are looked up. */
+  variables?: Variables;
+  seed?: number;
+  secrets?: SecretResolver;
+  /** A producer for these settings (the collection's overlaid with the message's). Asked once per distinct settings. */
+  producerFor(settings: ProducerSettings): Producer | Promise<Producer>;
+  /** Close the producers at the end (default true). false when the caller keeps them for later. */
+  closeProducers?: boolean;
+  clock?: Clock;
+  signal?: AbortSignal;
+  /** Stop the run after the first record that fails (default false: send everything, report failures). */
+  stopOnFirstError?: boolean;
+  /** Records handed to the producer but not yet settled, at most (default 5,000). */
+  maxInFlight?: number;
+  listener?: RunListener;
+}
+
+export async function runCollection(options: RunOptions): Promise<RunSummary> {
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  const engine = new TemplateEngine({ seed: options.seed, clock, secrets: options.secrets });
+  const preparer = new MessagePreparer(engine, options.loaded, options.environment, options.variables ?? {});
+  // Prepare everything first: a template or file problem anywhere stops the run before any record is sent.
+  const prepared: PreparedMessage[] = [];
+  for (const index of preparer.select(options.messages ?? [])) {
+    const message = await preparer.prepare(index);
+    checkProducerSettings(message, options.loaded);
+    prepared.push(message);
+  }
+
+  const producers = new Map<string, Producer>();
+  const summaries: MessageSummary[] = [];
+  let stop: MessageSummary['stoppedBy'];
+  let inputError: InvalidInputError | undefined;
+  try {
+    for (const message of prepared) {
+      if (stop || options.signal?.aborted) break;
+      const key = JSON.stringify(Object.entries(message.producer).sort(([a], [b]) => a.localeCompare(b)));
+      let producer = producers.get(key);
+      if (!producer) {
+        producer = await options.producerFor(message.producer);
+        producers.set(key, producer);
+      }
+      options.listener?.messageStart?.(message);
+      const summary = await sendMessage(message, producer, clock, options);
+      summaries.push(summary);
+      options.listener?.messageEnd?.(summary);
+      if (summary.stoppedBy) stop = summary.stoppedBy;
+      if (summary.stoppedBy === 'data' && summary.dataError) inputError = new InvalidInputError(summary.dataError);
+    }
+  } finally {
+    if (options.closeProducers !== false) await Promise.allSettled([...producers.values()].map((p) => p.close()));
+  }
+  const sent = summaries.reduce((n, s) => n + s.sent, 0);
+  const acked = summaries.reduce((n, s) => n + s.acked, 0);
+  const failed = summaries.reduce((n, s) => n + s.failed, 0);
+  const cancelled = options.signal?.aborted === true || stop === 'cancel';
+  return {
+    collection: options.loaded.collection.name,
+    filePath: options.loaded.filePath,
+    messages: summaries,
+    sent,
+    acked,
+    failed,
+    durationMs: clock.now() - started,
+    cancelled,
+    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length,
+    inputError,
+    notRun: prepared.slice(summaries.length).map((m) => m.name),
+  };
+}
+
+/** The engine's own validation, run up front so a bad setting in the last message stops the run before the first. */
+function checkProducerSettings(message: PreparedMessage, loaded: LoadedCollection): void {
+  try {
+    validateProducerConfig(message.producer as ProducerConfigInput);
+  } catch (e) {
+    throw new InvalidInputError(`${path.basename(loaded.filePath)}: message "${message.name}" producer settings: ${errorMessage(e)}`);
+  }
+}
+
+async function sendMessage(message: PreparedMessage, producer: Producer, clock: Clock, options: RunOptions): Promise<MessageSummary> {
+  const started = clock.now();
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 5000);
+  const limiter = message.ratePerSecond ? new RateLimiter(message.ratePerSecond, clock) : undefined;
+  const signal = options.signal;
+  const latencies: number[] = [];
+  const offsets = new Map<number, PartitionOffsets>();
+  const errors: string[] = [];
+  let sent = 0;
+  let acked = 0;
+  let failed = 0;
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  let stoppedBy: MessageSummary['stoppedBy'];
+  let dataError: string | undefined;
+
+  const settle = (outcome: RecordOutcome) => {
+    inFlight--;
+    latencies.push(outcome.latencyMs);
+    if (outcome.metadata) {
+      acked++;
+      const md = outcome.metadata;
+      const range = offsets.get(md.partition);
+      if (!range) offsets.set(md.partition, { partition: md.partition, first: md.offset, last: md.offset, count: 1 });
+      else {
+        range.first = Math.min(range.first, md.offset);
+        range.last = Math.max(range.last, md.offset);
+        range.count++;
+      }
+    } else {
+      failed++;
+      if (errors.length < 5) errors.push(outcome.error?.message ?? 'failed');
+      if (options.stopOnFirstError && !stoppedBy) stoppedBy = 'error';
+    }
+    options.listener?.record?.(outcome);
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const waitForRoom = (limit: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => (inFlight < limit ? resolve() : (wake = check));
+      check();
+    });
+
+  const records = message.records(signal);
+  try {
+    for await (const record of records) {
+      if (signal?.aborted) {
+        stoppedBy ??= 'cancel';
+        break;
+      }
+      if (stoppedBy) break;
+      if (limiter) await limiter.acquire(signal);
+      if (inFlight >= maxInFlight) await waitForRoom(maxInFlight);
+      if (signal?.aborted || stoppedBy) {
+        stoppedBy ??= 'cancel';
+        break;
+      }
+      sent++;
+      submit(producer, record, message, sent, clock, settle);
+      inFlight++;
+    }
+  } catch (e) {
+    // A data-file line that cannot be read: the message stops there; what was sent is still reported.
+    dataError = errorMessage(e);
+    stoppedBy = 'data';
+  }
+  if (inFlight > 0) {
+    await producer.flush().catch(() => undefined);
+    await waitForRoom(1);
+  }
+  if (signal?.aborted && !stoppedBy) stoppedBy = 'cancel';
+  latencies.sort((a, b) => a - b);
+  return {
+    index: message.index,
+    name: message.name,
+    topic: message.topic,
+    sent,
+    acked,
+    failed,
+    partitions: [...offsets.keys()].sort((a, b) => a - b),
+    offsets: [...offsets.values()].sort((a, b) => a.partition - b.partition),
+    latencyP50Ms: percentile(latencies, 0.5),
+    latencyP99Ms: percentile(latencies, 0.99),
+    durationMs: clock.now() - started,
+    errors: dataError ? [dataError, ...errors] : errors,
+    stoppedBy,
+    dataError,
+  };
+}
+
+function submit(producer: Producer, record: ProducerRecord, message: PreparedMessage, seq: number, clock: Clock, settle: (o: RecordOutcome) => void): void {
+  const at = clock.now();
+  const base = { messageName: message.name, messageIndex: message.index, seq, topic: record.topic };
+  let handle: { recordId: string; result: Promise<RecordMetadata> };
+  try {
+    handle = producer.submit(record);
+  } catch (e) {
+    // Refused before it was queued (a bad record): a failure of this record, like a delivery error.
+    queueMicrotask(() => settle({ ...base, error: describeError(e), latencyMs: 0, trace: () => undefined }));
+    return;
+  }
+  const trace = () => producer.recordTrace(handle.recordId);
+  handle.result.then(
+    (metadata) => settle({ ...base, recordId: handle.recordId, metadata, latencyMs: clock.now() - at, trace }),
+    (e) => settle({ ...base, recordId: handle.recordId, error: describeError(e), latencyMs: clock.now() - at, trace }),
+  );
+}
+
+function describeError(e: unknown): RecordOutcome['error'] {
+  const d = e as { errorName?: string; errorCode?: number; attempts?: number };
+  return { message: errorMessage(e), name: d?.errorName, errorCode: d?.errorCode, attempts: d?.attempts };
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: number[], p: number): number | undefined {
+  if (!sorted.length) return undefined;
+  const rank = Math.ceil(p * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
