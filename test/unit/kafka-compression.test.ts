@@ -87,6 +87,19 @@ describe('kafka compression codecs', () => {
     assert.equal((await decompress('lz4', frame)).toString(), 'uncompressed block');
   });
 
+  it('decompresses a zstd frame that does not declare its size (as streaming encoders like the Java client write)', async () => {
+    // Frame header: magic, descriptor 0 (no content size), window log 17; then 24 RLE blocks of 128 KiB of 'z' (3 MiB).
+    const blockSize = 128 * 1024;
+    const blocks = Array.from({ length: 24 }, (_, i) => {
+      const header = ((blockSize << 3) | (1 << 1) | (i === 23 ? 1 : 0)) >>> 0; // size, RLE block type, last flag
+      return Buffer.from([header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 0x7a]);
+    });
+    const frame = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]), ...blocks]);
+    const out = await decompress('zstd', frame);
+    assert.equal(out.length, 24 * blockSize);
+    assert.ok(out.every((b) => b === 0x7a));
+  });
+
   for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
     it(`${codec}: corrupt or truncated input throws CompressionError, never anything else`, async () => {
       const good = await compress(codec, sampleData(20_000));

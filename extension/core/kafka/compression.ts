@@ -252,7 +252,8 @@ async function zstdDecompress(data: Buffer, maxBytes: number): Promise<Buffer> {
     try {
       return toBuffer(z.decompress(data, { defaultHeapSize: heap }));
     } catch (e) {
-      if (heap >= maxBytes) throw e;
+      // Grow only when the output did not fit (zstd's dstSize_tooSmall, code 70); any other error is corrupt data.
+      if (heap >= maxBytes || !/code -70\b/.test((e as Error).message)) throw e;
       heap = Math.min(maxBytes, heap * 4);
     }
   }
