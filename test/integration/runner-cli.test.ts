@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../../extension/cli/main';
+import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
+
+const fixture = path.join(__dirname, '../fixtures/collections/orders.kafka.json');
+
+/** Runs the CLI in-process, capturing what it prints. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+  }
+}
+
+describe('run CLI against the sandbox', function () {
+  this.timeout(60000);
+  let sandbox: Sandbox;
+  let dir: string;
+
+  before(async () => {
+    sandbox = await startSandbox({ port: 0, controlPort: 0, brokers: 3, partitions: 3, autoCreateTopics: true });
+  });
+  after(async () => {
+    await sandbox?.stop();
+  });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-run-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('pretty: reports every message with partitions, offsets and latency, and exits 0 when all are acked', async () => {
+    const r = await cli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--seed', '7']);
+    assert.equal(r.code, 0, r.err);
+    for (const name of ['new order', 'from jsonl', 'from csv', 'record lines']) {
+      assert.match(r.out, new RegExp(`ok   ${name} -> orders: sent \\d+, acked \\d+, failed 0`));
+    }
+    assert.match(r.out, /sent 3, acked 3, failed 0\n     partitions [\d, ]+; offsets (p\d@\d+(\.\.\d+)? ?)+; latency p50 \d+ ms, p99 \d+ ms/);
+    assert.match(r.out, /Orders: 4 messages, 11 records sent, 11 acked, 0 failed in \d+ ms: all acknowledged/);
+  });
+
+  it('json: writes one object per record with offset, partition reason and the delivery trace', async () => {
+    const out = path.join(dir, 'report.jsonl');
+    const r = await cli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--reporter', 'json', '--out', out, '--message', 'new order', '--message', 'from csv']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Orders: 6 sent, 6 acked, 0 failed; report written to /);
+    const lines = (await fs.readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 6);
+    assert.deepEqual([...new Set(lines.map((l) => l.message))].sort(), ['from csv', 'new order']);
+    const csvPinned = lines.find((l) => l.message === 'from csv' && l.seq === 1);
+    assert.equal(csvPinned.partition, 1);
+    assert.equal(csvPinned.partitionReason.type, 'explicit');
+    for (const l of lines) {
+      assert.equal(l.status, 'acked');
+      assert.ok(Number.isInteger(l.offset) && l.offset >= 0);
+      const types = l.trace.map((e: { type: string }) => e.type);
+      assert.ok(types.includes('composed') && types.includes('acked'), types.join(','));
+    }
+  });
+
+  it('junit: one testcase per message, a failure for a message whose records were refused, exit 1', async () => {
+    const file = path.join(dir, 'bad-partition.kafka.json');
+    await fs.writeFile(file, JSON.stringify({ name: 'Mixed', messages: [
+      { name: 'good', topic: 'orders', value: 'fine', count: 2 },
+      { name: 'bad partition', topic: 'orders', value: 'x', partition: 9 },
+    ] }));
+    const out = path.join(dir, 'junit.xml');
+    const r = await cli(['run', file, '--bootstrap', sandbox.bootstrap, '--reporter', 'junit', '--out', out]);
+    assert.equal(r.code, 1);
+    const xml = await fs.readFile(out, 'utf8');
+    assert.match(xml, /<testsuite name="Mixed" tests="2" failures="1" errors="0" skipped="0"/);
+    assert.match(xml, /<testcase classname="Mixed" name="good" time="[\d.]+">\n      <system-out>topic orders; sent 2, acked 2, failed 0/);
+    assert.match(xml, /<testcase classname="Mixed" name="bad partition" time="[\d.]+">\n      <failure message="1 of 1 records failed" type="DeliveryError">[^<]*partition/i);
+  });
+
+  it('--bail stops at the first failed record and marks the rest as not run', async () => {
+    const file = path.join(dir, 'bail.kafka.json');
+    await fs.writeFile(file, JSON.stringify({ name: 'Bail', messages: [
+      { name: 'bad', topic: 'orders', value: 'x', partition: 9 },
+      { name: 'after', topic: 'orders', value: 'y' },
+    ] }));
+    const out = path.join(dir, 'junit.xml');
+    const r = await cli(['run', file, '--bootstrap', sandbox.bootstrap, '--reporter', 'junit', '--out', out, '--bail']);
+    assert.equal(r.code, 1);
+    assert.match(await fs.readFile(out, 'utf8'), /name="after" time="0.000">\n      <skipped message="not run: the run stopped before this message"\/>/);
+  });
+
+  it('bad files and arguments: one clear line on stderr and exit 2, nothing sent', async () => {
+    const broken = path.join(dir, 'broken.kafka.json');
+    await fs.writeFile(broken, '{"name":"x","messages":[{"name":"a","topic":"orders","count":"ten"}]}');
+    const cases: [string[], RegExp][] = [
+      [['run', broken, '--bootstrap', sandbox.bootstrap], /^kafka-workbench run: broken\.kafka\.json:1:62: messages\[0\]\.count: must be a whole number \(got "ten"\)\n$/],
+      [['run', fixture, '--bootstrap', sandbox.bootstrap, '--message', 'nope'], /has no message named "nope"/],
+      [['run', fixture, '--bootstrap', sandbox.bootstrap, '--reporter', 'xml'], /--reporter must be one of pretty, json, junit, got 'xml'\n$/],
+      [['run', fixture], /no cluster to send to: pass --bootstrap HOST:PORT or --env FILE\.kafka-env\.json\n$/],
+      [['run', path.join(dir, 'missing.kafka.json'), '--bootstrap', sandbox.bootstrap], /collection file .*missing\.kafka\.json not found\n$/],
+      [['run', fixture, '--bootstrap', sandbox.bootstrap, '--var', 'oops'], /--var must be NAME=VALUE/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.err, expected);
+      assert.equal(r.err.trim().split('\n').length, 1, r.err);
+      assert.equal(r.out, '');
+    }
+  });
+
+  it('takes the connection and variables from an environment file, with secrets from KAFKA_WORKBENCH_SECRET_*', async () => {
+    const env = path.join(dir, 'local.kafka-env.json');
+    await fs.writeFile(env, JSON.stringify({ connection: { bootstrap: sandbox.bootstrap.split(',') }, variables: { who: 'env' } }));
+    const coll = path.join(dir, 'env.kafka.json');
+    await fs.writeFile(coll, JSON.stringify({ name: 'Env', messages: [{ name: 'm', topic: 'orders', value: '{{who}}:{{$secret:token}}:{{build}}' }] }));
+    const out = path.join(dir, 'r.jsonl');
+    process.env.KAFKA_WORKBENCH_SECRET_TOKEN = 'tok';
+    try {
+      const r = await cli(['run', coll, '--env', env, '--var', 'build=9', '--reporter', 'json', '--out', out]);
+      assert.equal(r.code, 0, r.err);
+      const [line] = (await fs.readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(line.serializedValueSize, 'env:tok:9'.length);
+    } finally {
+      delete process.env.KAFKA_WORKBENCH_SECRET_TOKEN;
+    }
+  });
+});
