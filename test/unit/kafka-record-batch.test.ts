@@ -96,6 +96,12 @@ describe('record batch v2 decoding', () => {
     assert.deepEqual((await decodeRecords(batches[1]!)).map((r) => r.offset), [103, 104, 105, 106, 107]);
   });
 
+  it('decodes the first batch of a buffer holding several when given the raw buffer', async () => {
+    const a = await kafkajsBatch(testRecords(2), { firstOffset: 10 });
+    const b = await kafkajsBatch(testRecords(3), { firstOffset: 12 });
+    assert.deepEqual((await decodeRecords(Buffer.concat([a, b]))).map((r) => r.offset), [10, 11]);
+  });
+
   it('does not copy the batch bytes: each batch is a view of the input', async () => {
     const buf = await kafkajsBatch(testRecords(3));
     const [batch] = readRecordBatches(buf);

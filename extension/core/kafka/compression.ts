@@ -172,10 +172,10 @@ function writeLz4Block(out: Buffer, w: number, data: Buffer, at: number, len: nu
 }
 
 function lz4FrameDecompress(data: Buffer, maxBytes: number): Buffer {
+  let r = 0;
   const need = (n: number, what: string) => {
     if (r + n > data.length) throw new CompressionError(`Truncated LZ4 frame: ${what} runs past the end of the data.`);
   };
-  let r = 0;
   need(7, 'the frame header');
   if (data.readUInt32LE(0) !== LZ4_MAGIC) throw new CompressionError('Not an LZ4 frame: the magic number is wrong.');
   const flags = data[4]!;

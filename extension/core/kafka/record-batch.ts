@@ -211,7 +211,9 @@ export function setLogAppendTime(batch: Buffer, timestampMs: number): void {
 export async function decodeRecords(batch: Buffer | RecordBatch, options: { maxDecompressedBytes?: number } = {}): Promise<KafkaRecord[]> {
   const bytes = Buffer.isBuffer(batch) ? batch : batch.bytes;
   const header = Buffer.isBuffer(batch) ? readBatchHeader(batch) : batch;
-  let body = bytes.subarray(RECORDS_OFFSET);
+  const end = header.batchLength + LOG_OVERHEAD;
+  if (end < RECORDS_OFFSET || end > bytes.length) throw new RecordBatchError(`Record batch declares ${end} bytes but ${bytes.length} are there.`);
+  let body = bytes.subarray(RECORDS_OFFSET, end);
   if (header.compression !== 'none') {
     try {
       body = await decompress(header.compression, body, options.maxDecompressedBytes);
