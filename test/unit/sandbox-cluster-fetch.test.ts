@@ -93,7 +93,7 @@ describe('SandboxCluster Fetch', () => {
 });
 
 describe('SandboxCluster ListOffsets', () => {
-  it('answers the latest (-1), earliest (-2) and by-timestamp offsets', async () => {
+  it('answers the latest (-1), earliest (-2) and the first offset at or after a timestamp', async () => {
     const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }], maxRecordsPerPartition: 6 });
     await produce(cluster, 1, 't', 0, batch(3, { timestamp: T0 + 100 }));
     await produce(cluster, 1, 't', 0, batch(3, { timestamp: T0 + 200 }));
@@ -106,9 +106,10 @@ describe('SandboxCluster ListOffsets', () => {
     };
     assert.equal((await ask(-1)).offset, 9);
     assert.equal((await ask(-2)).offset, 3, 'the first batch was dropped by the cap');
-    const byTime = await ask(T0 + 250);
-    assert.equal(byTime.offset, 6);
-    assert.equal(byTime.timestamp, T0 + 302);
+    const byTime = await ask(T0 + 301); // the batch at 6 holds records stamped T0+300, +301, +302
+    assert.equal(byTime.offset, 7);
+    assert.equal(byTime.timestamp, T0 + 301);
+    assert.equal((await ask(T0 + 250)).offset, 6);
     assert.equal((await ask(T0 + 10_000)).offset, -1);
   });
 

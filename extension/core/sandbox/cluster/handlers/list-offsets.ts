@@ -1,8 +1,10 @@
 /**
  * ListOffsets: -1 = the latest offset (high watermark), -2 = the earliest (log start), any other value = the first
- * offset whose batch holds a timestamp at or after it. Only the partition's leader answers.
+ * offset whose record timestamp is at or after it. Only the partition's leader answers.
  */
 import { ErrorCode } from '../../../kafka/error-codes';
+import { decodeRecords } from '../../../kafka/record-batch';
+import type { StoredBatch } from '../partition-log';
 import type * as M from '../../protocol/messages';
 import type { ClusterModel } from '../cluster-model';
 import { partitionError, type FaultEffect } from '../faults';
@@ -10,12 +12,12 @@ import { partitionError, type FaultEffect } from '../faults';
 export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
 
-export function handleListOffsets(model: ClusterModel, brokerId: number, req: M.ListOffsetsRequest, faults: FaultEffect | null): M.ListOffsetsResponse {
+export async function handleListOffsets(model: ClusterModel, brokerId: number, req: M.ListOffsetsRequest, faults: FaultEffect | null): Promise<M.ListOffsetsResponse> {
   return {
     throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({
+    topics: await Promise.all(req.topics.map(async (t) => ({
       name: t.name,
-      partitions: t.partitions.map((lp): M.ListOffsetsPartitionResponse => {
+      partitions: await Promise.all(t.partitions.map(async (lp): Promise<M.ListOffsetsPartitionResponse> => {
         const fail = (errorCode: number) => ({ partitionIndex: lp.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 });
         const fault = partitionError(faults, t.name, lp.partitionIndex);
         if (fault) return fail(fault.errorCode);
@@ -29,11 +31,10 @@ export function handleListOffsets(model: ClusterModel, brokerId: number, req: M.
         if (lp.timestamp === LATEST_TIMESTAMP) offset = p.log.highWatermark;
         else if (lp.timestamp === EARLIEST_TIMESTAMP) offset = p.log.logStartOffset;
         else {
-          // Batch granularity: records are not decoded, so the answer is the start of the first batch that
-          // reaches the timestamp (a consumer seeking there may see a few earlier records of that batch).
           const batch = p.log.firstBatchAtOrAfterTime(lp.timestamp);
-          offset = batch ? batch.baseOffset : -1;
-          timestamp = batch ? batch.maxTimestamp : -1;
+          const found = batch ? await firstRecordAtOrAfter(batch, lp.timestamp) : null;
+          offset = found ? found.offset : -1;
+          timestamp = found ? found.timestamp : -1;
         }
         return {
           partitionIndex: lp.partitionIndex,
@@ -43,7 +44,21 @@ export function handleListOffsets(model: ClusterModel, brokerId: number, req: M.
           offset,
           leaderEpoch: p.leaderEpoch,
         };
-      }),
-    })),
+      })),
+    }))),
   };
+}
+
+/**
+ * The first record of the batch at or after `timestamp`. Every earlier batch ends before it (their max timestamps
+ * are lower), so this is the partition's answer. Only this one batch is decoded.
+ */
+async function firstRecordAtOrAfter(batch: StoredBatch, timestamp: number): Promise<{ offset: number; timestamp: number }> {
+  try {
+    const record = (await decodeRecords(batch.bytes)).find((r) => r.timestamp >= timestamp);
+    if (record) return { offset: record.offset, timestamp: record.timestamp };
+  } catch {
+    // A batch the sandbox cannot decode (an unknown codec's bytes): answer at batch granularity.
+  }
+  return { offset: batch.baseOffset, timestamp: batch.maxTimestamp };
 }
