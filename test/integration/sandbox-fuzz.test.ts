@@ -59,12 +59,16 @@ function withSize(body: Buffer): Buffer {
   return Buffer.concat([size, body]);
 }
 
-/** One hostile input: a mutated real request, a random frame, or raw garbage. */
-function mutate(corpus: Buffer[], rnd: () => number): { bytes: Buffer; kind: string } {
+/**
+ * One hostile input: a mutated real request, a random frame, or raw garbage. Kinds 0-5 keep the framing intact, so
+ * they reach the header and body decoders and the cluster; 6-8 break the framing, which ends the connection, so they
+ * are only sent last on a connection (`framingBreak`).
+ */
+function mutate(corpus: Buffer[], rnd: () => number, framingBreak: boolean): { bytes: Buffer; kind: string } {
   const int = (n: number) => Math.floor(rnd() * n);
   const original = corpus[int(corpus.length)];
   const body = Buffer.from(original.subarray(4));
-  switch (int(9)) {
+  switch (framingBreak ? 6 + int(3) : int(6)) {
     case 0: {
       for (let i = 0, n = 1 + int(4); i < n; i++) body[int(body.length)] ^= 1 << int(8);
       return { bytes: withSize(body), kind: 'bit flips' };
@@ -75,8 +79,11 @@ function mutate(corpus: Buffer[], rnd: () => number): { bytes: Buffer; kind: str
     }
     case 2:
       return { bytes: withSize(body.subarray(0, int(body.length))), kind: 'truncated body, size fixed' };
-    case 3:
-      return { bytes: original.subarray(0, 4 + int(body.length)), kind: 'truncated frame' };
+    case 3: {
+      const tail = Buffer.alloc(int(200));
+      for (let i = 0; i < tail.length; i++) tail[i] = int(256);
+      return { bytes: withSize(Buffer.concat([body, tail])), kind: 'trailing garbage' };
+    }
     case 4: {
       // Lengths and counts set to extremes: a count of 2^31-1 must not make the broker allocate it.
       const at = 8 + int(Math.max(1, body.length - 12));
@@ -89,11 +96,8 @@ function mutate(corpus: Buffer[], rnd: () => number): { bytes: Buffer; kind: str
       body.writeInt16BE(int(20) - 2, 2);
       return { bytes: withSize(body), kind: 'random api key/version' };
     }
-    case 6: {
-      const tail = Buffer.alloc(int(200));
-      for (let i = 0; i < tail.length; i++) tail[i] = int(256);
-      return { bytes: withSize(Buffer.concat([body, tail])), kind: 'trailing garbage' };
-    }
+    case 6:
+      return { bytes: original.subarray(0, 4 + int(body.length)), kind: 'truncated frame' };
     case 7: {
       const junk = Buffer.alloc(1 + int(300));
       for (let i = 0; i < junk.length; i++) junk[i] = int(256);
@@ -153,8 +157,8 @@ describe('sandbox fuzz: mutated and random frames', function () {
     let sent = 0;
     while (sent < total && Date.now() < deadline) {
       const wave = Array.from({ length: 4 }, (_, c) => {
-        const inputs = Array.from({ length: 5 }, () => {
-          const m = mutate(corpus, rnd);
+        const inputs = Array.from({ length: 3 }, (_, i) => {
+          const m = mutate(corpus, rnd, i === 2 && rnd() < 0.3);
           kinds.set(m.kind, (kinds.get(m.kind) ?? 0) + 1);
           return m.bytes;
         });
@@ -164,6 +168,7 @@ describe('sandbox fuzz: mutated and random frames', function () {
       await Promise.all(wave);
     }
     assert.ok(sent >= 200, `sent ${sent} hostile inputs (seed ${seed})`);
+    assert.equal(kinds.size, 9, `every kind of input was tried: ${[...kinds.keys()].join(', ')}`);
     assert.ok(logs.some((l) => /closing connection/.test(l)), 'bad input closes connections with a log line');
 
     // A normal client still works...
