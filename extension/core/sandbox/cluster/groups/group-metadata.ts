@@ -123,7 +123,7 @@ export class GroupMetadata {
 
   /**
    * Each member votes for the first protocol in its preference list that all members support; the most votes wins
-   * (ties go to the leader's preference). Only called when the group has members with a common protocol.
+   * (ties go to the leader's preference). Joins are refused unless all members share a protocol, so one exists.
    */
   selectProtocol(): string {
     const candidates = this.candidateProtocols() ?? new Set<string>();
@@ -140,8 +140,8 @@ export class GroupMetadata {
       const better = count > bestCount || (count === bestCount && preference.indexOf(name) < preference.indexOf(best!));
       if (better) best = name;
     }
-    if (best === null) throw new Error(`group ${this.groupId} has no protocol all its members support`);
-    return best;
+    // Unreachable while joins are checked with supportsProtocols; still, never throw from a rebalance timer.
+    return best ?? preference[0] ?? '';
   }
 
   /** A member's metadata for the group's chosen protocol. */
