@@ -1,0 +1,68 @@
+/**
+ * Imports a Confluent for VS Code message file: a JSON object or array of `{key, value, headers: [{key, value}],
+ * partition_id, timestamp}`. Their files carry no topic (it is picked when sending), so the caller gives it.
+ * Their values are plain data, never templates: text containing `{{` is kept byte for byte ({"json": ...} or base64).
+ */
+import type { BinarySpec, HeaderSpec, MessageSpec } from '../model';
+import { InvalidInputError } from '../../util/errors';
+import { isSpecialForm, uniqueNames, type ImportResult } from './tools-for-kafka';
+
+const KNOWN = ['key', 'value', 'headers', 'partition_id', 'timestamp'];
+
+export function importConfluentMessageFile(text: string, fileName: string, options: { topic: string; collectionName?: string }): ImportResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidInputError(`${fileName}: not valid JSON (${(e as Error).message}); expected a message object or an array of them`);
+  }
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  const warnings: string[] = [];
+  const messages = items.map((item, i) => toMessage(item, i, Array.isArray(parsed) ? `${fileName}: [${i}]` : fileName, options.topic, warnings));
+  uniqueNames(messages);
+  return { collection: { name: options.collectionName ?? fileName.replace(/\.json$/i, ''), messages }, warnings };
+}
+
+function toMessage(item: unknown, i: number, where: string, topic: string, warnings: string[]): MessageSpec {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new InvalidInputError(`${where}: expected a message object {key, value, headers, partition_id, timestamp}, got ${JSON.stringify(item)?.slice(0, 40)}`);
+  }
+  const m = item as Record<string, unknown>;
+  for (const k of Object.keys(m)) if (!KNOWN.includes(k)) warnings.push(`${where}: field "${k}" is not imported (known: ${KNOWN.join(', ')})`);
+  const message: MessageSpec = { name: `message ${i + 1}`, topic };
+  if ('key' in m) message.key = binary(m.key);
+  message.value = value(m.value);
+  if (Array.isArray(m.headers)) {
+    message.headers = m.headers.map((h, j): HeaderSpec => {
+      const header = h as { key?: unknown; value?: unknown };
+      if (typeof header?.key !== 'string') throw new InvalidInputError(`${where}: headers[${j}] needs a string "key"`);
+      return [header.key, binary(header.value ?? null)];
+    });
+  } else if (m.headers !== undefined) {
+    throw new InvalidInputError(`${where}: "headers" must be an array of {key, value}`);
+  }
+  if (m.partition_id !== undefined && m.partition_id !== null) {
+    if (!Number.isInteger(m.partition_id) || (m.partition_id as number) < 0) throw new InvalidInputError(`${where}: partition_id must be a whole number >= 0`);
+    message.partition = m.partition_id as number;
+  }
+  if (m.timestamp !== undefined && m.timestamp !== null) {
+    const t = typeof m.timestamp === 'string' ? Date.parse(m.timestamp) : m.timestamp;
+    if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) throw new InvalidInputError(`${where}: timestamp must be ms since the epoch or an ISO date`);
+    message.timestamp = t;
+  }
+  return message;
+}
+
+/** Text stays text unless it would be read as a template; other JSON becomes its JSON text. */
+function binary(v: unknown): BinarySpec {
+  if (v === null || v === undefined) return null;
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.includes('{{') ? { base64: Buffer.from(text, 'utf8').toString('base64') } : text;
+}
+
+function value(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v.includes('{{') ? { base64: Buffer.from(v, 'utf8').toString('base64') } : v;
+  if (JSON.stringify(v).includes('{{') || isSpecialForm(v)) return { json: v };
+  return v;
+}
