@@ -84,6 +84,33 @@ describe('sandbox server: BrokerListener', () => {
     c.socket.destroy();
   });
 
+  it('loses nothing when a client sends far ahead of a slow broker: reading pauses, then every request is answered in order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let handled = 0;
+    const handler: FrameHandler = async (f) => {
+      await gate;
+      handled++;
+      return { kind: 'reply', frame: frame(f.subarray(0, 4)) };
+    };
+    listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1 << 20, handler });
+    const c = await connect(await listener.start());
+    const count = 300;
+    const payload = (i: number) => {
+      const b = Buffer.alloc(20_000);
+      b.writeInt32BE(i);
+      return b;
+    };
+    for (let i = 0; i < count; i++) c.socket.write(frame(payload(i)));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(handled, 0);
+    release();
+    await waitFor(() => c.received().length === count * 8, `${count} replies`, 10_000);
+    const r = c.received();
+    for (let i = 0; i < count; i++) assert.equal(r.readInt32BE(i * 8 + 4), i, `reply ${i} in order`);
+    c.socket.destroy();
+  });
+
   it('handles one request at a time per connection', async () => {
     let active = 0;
     let maxActive = 0;

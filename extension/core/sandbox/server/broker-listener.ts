@@ -34,8 +34,9 @@ export interface BrokerListenerOptions {
   log?: (line: string) => void;
 }
 
-/** Frames read ahead of the one being handled before the socket stops reading (bounds memory per connection). */
+/** Frames, and their bytes, read ahead of the one being handled before the socket stops reading (bounds memory per connection). */
 const MAX_QUEUED_FRAMES = 64;
+const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 /** Response bytes waiting for a slow reader before the connection stops handling requests. */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 /** How long a connection closed for bad input may take to flush before it is destroyed. */
@@ -115,6 +116,7 @@ export class BrokerListener {
 class Connection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
   private readonly context: ConnectionContext;
   private processing = false;
   private closed = false;
@@ -134,12 +136,14 @@ class Connection {
     socket.on('close', () => {
       this.closed = true;
       this.queue.length = 0;
+      this.queuedBytes = 0;
     });
   }
 
   destroy(): void {
     this.closed = true;
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.socket.destroy();
   }
 
@@ -153,8 +157,11 @@ class Connection {
       return;
     }
     if (frames.length === 0) return;
-    this.queue.push(...frames);
-    if (this.queue.length >= MAX_QUEUED_FRAMES && !this.paused) {
+    for (const f of frames) {
+      this.queue.push(f);
+      this.queuedBytes += f.length;
+    }
+    if ((this.queue.length >= MAX_QUEUED_FRAMES || this.queuedBytes >= MAX_QUEUED_BYTES) && !this.paused) {
       this.paused = true;
       this.socket.pause();
     }
@@ -167,7 +174,8 @@ class Connection {
     try {
       while (!this.closed && this.queue.length > 0) {
         const frame = this.queue.shift()!;
-        if (this.paused && this.queue.length < MAX_QUEUED_FRAMES / 2) {
+        this.queuedBytes -= frame.length;
+        if (this.paused && this.queue.length < MAX_QUEUED_FRAMES / 2 && this.queuedBytes < MAX_QUEUED_BYTES / 2) {
           this.paused = false;
           this.socket.resume();
         }
@@ -211,6 +219,7 @@ class Connection {
     this.log(`closing connection from ${this.context.remote}: ${reason}`);
     this.closed = true;
     this.queue.length = 0;
+    this.queuedBytes = 0;
     if (this.paused) this.socket.resume();
     this.socket.end();
     const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
