@@ -15,10 +15,14 @@ const common = {
   absWorkingDir: root,
 };
 
+// Node bundles prefer packages' ESM builds: some UMD builds (jsonc-parser) require their own files at run time,
+// which a bundle cannot satisfy.
+const nodeMainFields = ['module', 'main'];
+
 /** Bundles that exist only once their entry file does, so the build works while the repo grows. */
 const targets = [
-  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], mainFields: nodeMainFields },
+  { entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', mainFields: nodeMainFields, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((t) => fs.existsSync(path.join(root, t.entryPoints[0])));
 
