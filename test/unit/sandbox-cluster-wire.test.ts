@@ -1,0 +1,71 @@
+/**
+ * The cluster's answers go through the wire codec: every API at every supported version, for a normal answer and
+ * for an injected error, must encode and decode back with the error code where that version carries it.
+ */
+import { strict as assert } from 'node:assert';
+import { ErrorCode } from '../../extension/core/kafka/error-codes';
+import { ApiKey, SUPPORTED_VERSIONS, apiName, type ApiKeyNumber } from '../../extension/core/sandbox/protocol/api-keys';
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../extension/core/sandbox/protocol/codec';
+import { decodeRequestHeader } from '../../extension/core/sandbox/protocol/request-header';
+import { batch, fetchRequest, newCluster } from './sandbox-cluster-helpers';
+
+const REQUESTS: Record<ApiKeyNumber, () => unknown> = {
+  [ApiKey.Produce]: () => ({ transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: batch(2) }] }] }),
+  [ApiKey.Fetch]: () => fetchRequest('t', 0, 0),
+  [ApiKey.ListOffsets]: () => ({ replicaId: -1, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }] }),
+  [ApiKey.Metadata]: () => ({ topics: [{ name: 't' }], allowAutoTopicCreation: true }),
+  [ApiKey.OffsetCommit]: () => ({
+    groupId: 'g', generationId: -1, memberId: '', retentionTimeMs: -1,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] }],
+  }),
+  [ApiKey.OffsetFetch]: () => ({ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] }),
+  [ApiKey.FindCoordinator]: () => ({ key: 'g', keyType: 0 }),
+  [ApiKey.JoinGroup]: () => ({ groupId: 'g', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: 'nobody', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] }),
+  [ApiKey.Heartbeat]: () => ({ groupId: 'g', generationId: 1, memberId: 'm' }),
+  [ApiKey.LeaveGroup]: () => ({ groupId: 'g', memberId: 'm' }),
+  [ApiKey.SyncGroup]: () => ({ groupId: 'g', generationId: 1, memberId: 'm', assignments: [] }),
+  [ApiKey.DescribeGroups]: () => ({ groups: ['g'] }),
+  [ApiKey.ApiVersions]: () => ({}),
+  [ApiKey.CreateTopics]: () => ({ topics: [{ name: 'made', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: true }),
+  [ApiKey.DeleteTopics]: () => ({ topicNames: ['nothing'], timeoutMs: 1000 }),
+  [ApiKey.InitProducerId]: () => ({ transactionalId: null, transactionTimeoutMs: 1000 }),
+};
+
+/** Every errorCode anywhere in a decoded response. */
+function errorCodes(value: unknown, out: number[] = []): number[] {
+  if (Array.isArray(value)) for (const v of value) errorCodes(v, out);
+  else if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'errorCode' && typeof v === 'number') out.push(v);
+      else errorCodes(v, out);
+    }
+  }
+  return out;
+}
+
+async function roundTrip(cluster: ReturnType<typeof newCluster>['cluster'], apiKey: ApiKeyNumber, version: number) {
+  const frame = encodeRequest(apiKey, version, { correlationId: 77, clientId: 'wire-test' }, REQUESTS[apiKey]()).subarray(4);
+  const header = decodeRequestHeader(frame);
+  const request = decodeRequest(apiKey, version, frame, header.bodyOffset);
+  const outcome = await cluster.handle(1, header, request);
+  assert.equal(outcome.kind, 'respond', `${apiName(apiKey)} v${version}`);
+  const encoded = encodeResponse(apiKey, version, 77, (outcome as { body: unknown }).body);
+  assert.equal(encoded.readInt32BE(4), 77);
+  return decodeResponse(apiKey, version, encoded, 8);
+}
+
+describe('SandboxCluster answers through the wire codec', () => {
+  for (const key of Object.values(ApiKey)) {
+    const { min, max } = SUPPORTED_VERSIONS[key];
+    it(`${apiName(key)} v${min}-v${max}: a normal answer and an injected error both encode and decode`, async () => {
+      for (let v = min; v <= max; v++) {
+        const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }] });
+        await roundTrip(cluster, key, v);
+        cluster.addFault({ api: key, errorCode: ErrorCode.REQUEST_TIMED_OUT });
+        const failed = await roundTrip(cluster, key, v);
+        assert.ok(errorCodes(failed).includes(ErrorCode.REQUEST_TIMED_OUT), `${apiName(key)} v${v} carries the injected error: ${JSON.stringify(failed)}`);
+        cluster.stop();
+      }
+    });
+  }
+});
