@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { parseCollectionText, requireValid } from '../../extension/core/collections/parse';
+import type { LoadedCollection } from '../../extension/core/collections/prepare';
+import { percentile, runCollection, type RecordOutcome } from '../../extension/core/collections/runner';
+import type { Collection } from '../../extension/core/collections/model';
+import { DeliveryError } from '../../extension/core/engine/errors';
+import type { Producer, ProducerRecord, RecordMetadata } from '../../extension/core/engine/types';
+import { FakeClock } from '../../extension/core/util/clock';
+
+/** A producer that records what it was given and settles each record when the test says (or at once). */
+class ScriptedProducer {
+  readonly submitted: { record: ProducerRecord; at: number; settle: (ok: boolean) => void }[] = [];
+  readonly settings: unknown;
+  maxPending = 0;
+  pending = 0;
+  closed = false;
+  flushed = 0;
+
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly autoAck: ((record: ProducerRecord, n: number) => boolean) | undefined,
+    settings: unknown,
+  ) {
+    this.settings = settings;
+  }
+
+  submit(record: ProducerRecord): { recordId: string; result: Promise<RecordMetadata> } {
+    const n = this.submitted.length;
+    const recordId = `r${n}`;
+    let settle!: (ok: boolean) => void;
+    const result = new Promise<RecordMetadata>((resolve, reject) => {
+      settle = (ok) => {
+        this.pending--;
+        if (ok) {
+          const partition = record.partition ?? n % 2;
+          resolve({ recordId, batchId: 'b', topic: record.topic, partition, offset: 10 + n, timestamp: 0, timestampType: 'CreateTime', serializedKeySize: 0, serializedValueSize: 0, attempts: 1, partitionReason: { type: 'explicit', numPartitions: 2 } });
+        } else reject(new DeliveryError('NOT_ENOUGH_REPLICAS after 3 attempts', { recordId, topic: record.topic, attempts: 3, errorName: 'NOT_ENOUGH_REPLICAS', errorCode: 19 }));
+      };
+    });
+    this.pending++;
+    this.maxPending = Math.max(this.maxPending, this.pending);
+    this.submitted.push({ record, at: this.clock.now(), settle });
+    if (this.autoAck) {
+      const ok = this.autoAck(record, n);
+      queueMicrotask(() => settle(ok));
+    }
+    return { recordId, result };
+  }
+  async flush(): Promise<void> {
+    this.flushed++;
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+  recordTrace() {
+    return undefined;
+  }
+}
+
+function loadedOf(collection: Collection): LoadedCollection {
+  const text = JSON.stringify(collection);
+  const doc = parseCollectionText(text, 'test.kafka.json');
+  return { filePath: '/tmp/test.kafka.json', collection: requireValid(doc), source: doc.source };
+}
+
+const ticks = () => new Promise((r) => setImmediate(r));
+
+describe('collections: runner', () => {
+  it('sends every message in order, reusing one producer per distinct settings, and summarizes offsets and latency', async () => {
+    const clock = new FakeClock(0);
+    const producers: ScriptedProducer[] = [];
+    const outcomes: RecordOutcome[] = [];
+    const summary = await runCollection({
+      loaded: loadedOf({ name: 'C', producer: { 'linger.ms': 1 }, messages: [
+        { name: 'a', topic: 't', value: 'x', count: 4 },
+        { name: 'b', topic: 't', value: 'y', partition: 1, producer: { acks: '1' } },
+        { name: 'c', topic: 'u', value: 'z', count: 2 },
+      ] }),
+      clock,
+      producerFor: (settings) => {
+        const p = new ScriptedProducer(clock, () => true, settings);
+        producers.push(p);
+        return p as unknown as Producer;
+      },
+      listener: { record: (o) => outcomes.push(o) },
+    });
+    assert.equal(summary.ok, true);
+    assert.deepEqual([summary.sent, summary.acked, summary.failed], [7, 7, 0]);
+    assert.deepEqual(producers.map((p) => p.settings), [{ 'linger.ms': 1 }, { 'linger.ms': 1, acks: '1' }]);
+    assert.ok(producers.every((p) => p.closed));
+    const a = summary.messages[0];
+    assert.deepEqual(a.partitions, [0, 1]);
+    assert.deepEqual(a.offsets, [{ partition: 0, first: 10, last: 12, count: 2 }, { partition: 1, first: 11, last: 13, count: 2 }]);
+    assert.equal(a.latencyP50Ms, 0);
+    assert.deepEqual(summary.messages.map((m) => m.name), ['a', 'b', 'c']);
+    assert.deepEqual(outcomes.filter((o) => o.messageName === 'a').map((o) => o.seq).sort(), [1, 2, 3, 4]);
+  });
+
+  it('spaces records out to ratePerSecond on the injected clock', async () => {
+    const clock = new FakeClock(0);
+    let producer!: ScriptedProducer;
+    const run = runCollection({
+      loaded: loadedOf({ name: 'C', messages: [{ name: 'slow', topic: 't', value: 'x', count: 5, ratePerSecond: 10 }] }),
+      clock,
+      producerFor: (s) => (producer = new ScriptedProducer(clock, () => true, s)) as unknown as Producer,
+    });
+    for (let i = 0; i < 20; i++) {
+      await ticks();
+      clock.advance(50);
+    }
+    const summary = await run;
+    assert.equal(summary.acked, 5);
+    assert.deepEqual(producer.submitted.map((s) => s.at), [0, 100, 200, 300, 400]);
+  });
+
+  it('keeps at most maxInFlight records unsettled, so data files stream instead of piling up', async () => {
+    const clock = new FakeClock(0);
+    let producer!: ScriptedProducer;
+    const run = runCollection({
+      loaded: loadedOf({ name: 'C', messages: [{ name: 'm', topic: 't', value: 'x', count: 50 }] }),
+      clock,
+      maxInFlight: 8,
+      producerFor: (s) => (producer = new ScriptedProducer(clock, undefined, s)) as unknown as Producer,
+    });
+    // Settle records by hand, oldest first, whenever the runner has handed some over.
+    let settled = 0;
+    while (settled < 50) {
+      await ticks();
+      while (settled < producer?.submitted.length) producer.submitted[settled++].settle(true);
+    }
+    const summary = await run;
+    assert.equal(summary.acked, 50);
+    assert.equal(producer.maxPending, 8);
+  });
+
+  it('reports failures with their Kafka error and exits not-ok, sending the rest unless told to stop', async () => {
+    const clock = new FakeClock(0);
+    const failEvery3rd = (_r: ProducerRecord, n: number) => n % 3 !== 2;
+    const all = await runCollection({
+      loaded: loadedOf({ name: 'C', messages: [{ name: 'm', topic: 't', value: 'x', count: 6 }, { name: 'next', topic: 't', value: 'y' }] }),
+      clock,
+      producerFor: (s) => new ScriptedProducer(clock, failEvery3rd, s) as unknown as Producer,
+    });
+    assert.equal(all.ok, false);
+    assert.deepEqual([all.sent, all.acked, all.failed], [7, 5, 2]);
+    assert.deepEqual(all.messages[0].errors, ['NOT_ENOUGH_REPLICAS after 3 attempts', 'NOT_ENOUGH_REPLICAS after 3 attempts']);
+
+    const bail = await runCollection({
+      loaded: loadedOf({ name: 'C', messages: [{ name: 'm', topic: 't', value: 'x', count: 6 }, { name: 'next', topic: 't', value: 'y' }] }),
+      clock,
+      maxInFlight: 1,
+      stopOnFirstError: true,
+      producerFor: (s) => new ScriptedProducer(clock, failEvery3rd, s) as unknown as Producer,
+    });
+    assert.deepEqual([bail.sent, bail.acked, bail.failed], [3, 2, 1]);
+    assert.equal(bail.messages[0].stoppedBy, 'error');
+    assert.deepEqual(bail.notRun, ['next']);
+  });
+
+  it('stops when cancelled, waits for records in flight, and says it was cancelled', async () => {
+    const clock = new FakeClock(0);
+    const abort = new AbortController();
+    const summary = await runCollection({
+      loaded: loadedOf({ name: 'C', messages: [{ name: 'm', topic: 't', value: 'x', count: 1000 }] }),
+      clock,
+      signal: abort.signal,
+      maxInFlight: 1,
+      producerFor: (s) => new ScriptedProducer(clock, (_r, n) => (n === 9 && abort.abort(), true), s) as unknown as Producer,
+    });
+    assert.equal(summary.cancelled, true);
+    assert.equal(summary.ok, false);
+    assert.equal(summary.sent, 10);
+    assert.equal(summary.acked, 10);
+    assert.equal(summary.messages[0].stoppedBy, 'cancel');
+  });
+
+  it('refuses bad producer settings and bad templates before sending anything', async () => {
+    const clock = new FakeClock(0);
+    let created = 0;
+    const producerFor = (s: unknown) => (created++, new ScriptedProducer(clock, () => true, s) as unknown as Producer);
+    await assert.rejects(
+      runCollection({ loaded: loadedOf({ name: 'C', messages: [{ name: 'ok', topic: 't', value: 'x' }, { name: 'bad', topic: 't', value: 'x', producer: { acks: '0', 'enable.idempotence': true } }] }), clock, producerFor }),
+      /test\.kafka\.json: message "bad" producer settings: .*idempotence/i,
+    );
+    await assert.rejects(
+      runCollection({ loaded: loadedOf({ name: 'C', messages: [{ name: 'ok', topic: 't', value: 'x' }, { name: 'bad', topic: 't', value: '{{missing}}' }] }), clock, producerFor }),
+      /unknown variable \{\{missing\}\}/,
+    );
+    assert.equal(created, 0);
+  });
+
+  it('computes nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    assert.equal(percentile(values, 0.5), 50);
+    assert.equal(percentile(values, 0.99), 99);
+    assert.equal(percentile([7], 0.99), 7);
+    assert.equal(percentile([], 0.5), undefined);
+  });
+});
