@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { partitionCommand } from '../../extension/cli/commands/partition';
 import type { CliIo } from '../../extension/cli/main';
+import { runCli } from './cli-helpers';
 
-const root = path.resolve(__dirname, '../..');
-
-/** Runs the real CLI entry in a child process, as a user would. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'extension/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args);
 
 async function runInProcess(argv: string[]): Promise<{ code: number; out: string[] }> {
   const out: string[] = [];
@@ -52,8 +45,8 @@ describe('cli partition', () => {
     assert.equal(out[1], `0\t${(971027396 & 0x7fffffff) % 3}`);
   });
 
-  it('prints KEY<TAB>PARTITION lines from the real binary and exits 0', () => {
-    const r = cli('partition', '--partitions', '6', '--', 'user-1', '-x');
+  it('prints KEY<TAB>PARTITION lines from the real binary and exits 0', async () => {
+    const r = await cli('partition', '--partitions', '6', '--', 'user-1', '-x');
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 2);
@@ -61,9 +54,9 @@ describe('cli partition', () => {
     assert.match(lines[1], /^-x\t[0-5]$/);
   });
 
-  it('exits 2 with one stderr line and no stack when --partitions is missing or not a number', () => {
+  it('exits 2 with one stderr line and no stack when --partitions is missing or not a number', async () => {
     for (const args of [['partition', 'k'], ['partition', '--partitions', 'abc', 'k'], ['partition', '--partitions', '0', 'k'], ['partition', '--partitions', '3']]) {
-      const r = cli(...args);
+      const r = await cli(...args);
       assert.equal(r.status, 2, args.join(' '));
       assert.equal(r.stdout, '');
       const lines = r.stderr.trim().split('\n');

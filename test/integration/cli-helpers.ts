@@ -1,0 +1,40 @@
+/**
+ * Runs the real CLI in a child process, as a user would. The CLI is bundled once per test run with esbuild (as
+ * `npm run build` does), so each run starts in ~0.1 s instead of compiling TypeScript again. Spawned
+ * asynchronously: the sandbox the child talks to lives in the test's own event loop.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(__dirname, '../..');
+let bundled: Promise<string> | undefined;
+
+function cliBundle(): Promise<string> {
+  bundled ??= (async () => {
+    const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wb-cli-')), 'cli.js');
+    await esbuild.build({ entryPoints: [path.join(root, 'extension/cli/main.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent' });
+    return outfile;
+  })();
+  return bundled;
+}
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const entry = await cliBundle();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [entry, ...args], { cwd: root, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * `kafka-workbench send` as a user runs it: the bundled CLI in a child process, against a sandbox in this process.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
+import { murmur2Partition } from './sandbox-helpers';
+import { consumeAll } from './engine-helpers';
+import { runCli } from './cli-helpers';
+
+const cli = (args: string[]) => runCli(args);
+
+describe('cli send', function () {
+  this.timeout(30_000);
+  let sandbox: Sandbox;
+
+  before(async () => {
+    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 4, autoCreateTopics: false, topics: [{ name: 'cli', partitions: 4 }, { name: 'fails', partitions: 1 }] });
+  });
+
+  after(async () => {
+    await sandbox.stop();
+  });
+
+  afterEach(() => sandbox.clearFaults());
+
+  it('prints one JSON line per record in send order, with placement, offsets and the trace, and exits 0', async () => {
+    const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--key', 'user-{{$seq}}', '--value', 'order {{$seq}}', '--count', '6', '--json', '--header', 'src=test']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 6);
+    const offsets = new Map<number, number[]>();
+    lines.forEach((line, i) => {
+      assert.equal(line.topic, 'cli');
+      assert.equal(line.key, `user-${i}`);
+      assert.equal(line.partition, murmur2Partition(`user-${i}`, 4), 'the Java client would put it there');
+      assert.equal(line.partitionReason.type, 'key-hash');
+      assert.equal(line.attempts, 1);
+      assert.equal(typeof line.batchId, 'string');
+      assert.equal(line.error, undefined);
+      assert.ok(Array.isArray(line.trace) && line.trace.length > 0);
+      assert.equal(line.trace[line.trace.length - 1].type, 'acked');
+      offsets.set(line.partition, [...(offsets.get(line.partition) ?? []), line.offset]);
+    });
+    // Offsets within each partition are consecutive from where the partition was.
+    for (const list of offsets.values()) for (let i = 1; i < list.length; i++) assert.equal(list[i], list[i - 1] + 1);
+    const stored = await consumeAll(sandbox, 'cli', 6);
+    assert.deepEqual(stored.map((s) => s.value).sort(), Array.from({ length: 6 }, (_, i) => `order ${i}`).sort());
+  });
+
+  it('prints a summary with partitions, offset ranges and latency percentiles without --json', async () => {
+    const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--partition', '2', '--value', 'x', '--count', '5', '--mode', 'sync']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = r.stdout;
+    assert.match(out, /^sent 5 records to cli: 5 acked, 0 failed$/m);
+    assert.match(out, /^partitions: 2 \(5, offsets \d+-\d+\)$/m);
+    assert.match(out, /^latency: p50 [\d.]+ ms, p99 [\d.]+ ms$/m);
+  });
+
+  it('reads the value from a file and replaces {{$seq}} in it', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wb-send-')), 'value.json');
+    fs.writeFileSync(file, '{"n": {{$seq}}}');
+    const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--partition', '3', '--value-file', file, '--count', '2', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const stored = await consumeAll(sandbox, 'cli', 1, 5000);
+    const values = stored.filter((s) => s.partition === 3 && lines.some((l) => l.offset === s.offset)).map((s) => s.value);
+    assert.deepEqual(values, ['{"n": 0}', '{"n": 1}']);
+  });
+
+  it('exits 1 and lists the failed records with their errors when the broker refuses them', async () => {
+    sandbox.addFault({ api: 'Produce', topic: 'fails', errorCode: 87, count: 50 }); // INVALID_RECORD: not retriable
+    const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'fails', '--value', 'v', '--count', '3']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /3 failed/);
+    const failedLines = r.stderr.split('\n').filter((l) => l.startsWith('failed: record'));
+    assert.equal(failedLines.length, 3, r.stderr);
+    assert.match(failedLines[0], /INVALID_RECORD/);
+  });
+
+  it('with --json marks failed records with their error and still exits 1', async () => {
+    sandbox.addFault({ api: 'Produce', topic: 'fails', errorCode: 87, count: 50 });
+    const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'fails', '--value', 'v', '--json']);
+    assert.equal(r.status, 1);
+    const [line] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(line.error.name, 'INVALID_RECORD');
+    assert.equal(line.offset, null);
+  });
+
+  const exit2Cases: [string, () => string[], RegExp][] = [
+    ['a missing --topic', () => ['send', '--bootstrap', sandbox.bootstrap, '--value', 'v'], /--topic is required/],
+    ['an unknown flag', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value', 'v', '--colour', 'red'], /unknown option --colour/],
+    ['a bad --acks', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value', 'v', '--acks', '2'], /--acks must be all, 1 or 0/],
+    ['a bad --count', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value', 'v', '--count', 'lots'], /--count must be a whole number/],
+    ['a header without =', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value', 'v', '--header', 'novalue'], /--header 'novalue' must be key=value/],
+    ['an unknown topic with auto-create off', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'nope', '--value', 'v'], /topic 'nope' does not exist.*create it first/],
+    ['a partition the topic lacks', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value', 'v', '--partition', '9'], /--partition 9 does not exist/],
+    ['an unreachable bootstrap', () => ['send', '--bootstrap', '127.0.0.1:1', '--topic', 'cli', '--value', 'v'], /cannot reach broker 127\.0\.0\.1:1: connection refused/],
+    ['idempotence with acks=1', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value', 'v', '--acks', '1', '--idempotence', 'true'], /idempotence/],
+  ];
+  for (const [what, args, message] of exit2Cases) {
+    it(`exits 2 with one clear stderr line and no stack for ${what}`, async () => {
+      const r = await cli(args());
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], /^kafka-workbench send: /);
+      assert.match(lines[0], message);
+    });
+  }
+
+  it('shows the stack of such an error only with --verbose', async () => {
+    const r = await cli(['send', '--verbose', '--bootstrap', '127.0.0.1:1', '--topic', 'cli', '--value', 'v']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /\n\s+at /);
+  });
+});
