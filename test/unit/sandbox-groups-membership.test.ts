@@ -130,6 +130,36 @@ describe('sandbox group coordinator: JoinGroup', () => {
     assert.equal(groupState(h), 'Stable');
   });
 
+  it('rebalances when a follower rejoins a Stable group with changed metadata (a new subscription)', async () => {
+    const h = harness();
+    const [ra, rb] = await stableGroup(h, ['a', 'b']);
+    const changed = join(h, { clientId: 'b', memberId: rb.memberId, protocols: [['range', 'orders+payments']] });
+    assert.equal(groupState(h), 'PreparingRebalance');
+    const leader = await join(h, { clientId: 'a', memberId: ra.memberId });
+    assert.equal(leader.generationId, 2);
+    assert.equal(leader.members.find((m) => m.memberId === rb.memberId)?.metadata.toString(), 'orders+payments');
+    assert.equal((await changed).generationId, 2);
+  });
+
+  it('gives a member that missed its JoinGroup response the same generation again while the group completes the rebalance', async () => {
+    const h = harness();
+    const [ra, rb] = await formGroup(h, ['a', 'b']);
+    const again = await join(h, { clientId: 'b', memberId: rb.memberId });
+    assert.deepEqual([again.errorCode, again.generationId, again.leader], [ErrorCode.NONE, rb.generationId, ra.memberId]);
+    assert.equal(groupState(h), 'CompletingRebalance');
+  });
+
+  it('answers a JoinGroup that a later JoinGroup of the same member replaces, so no request is left hanging', async () => {
+    const h = harness();
+    const [ra, rb] = await stableGroup(h, ['a', 'b']);
+    const firstTry = join(h, { clientId: 'b', memberId: rb.memberId, protocols: [['range', 'v2']] });
+    const secondTry = join(h, { clientId: 'b', memberId: rb.memberId, protocols: [['range', 'v2']] });
+    assert.equal((await firstTry).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+    assert.equal(await peek(secondTry), 'pending', 'the replacement waits for the leader like any rejoin');
+    await join(h, { clientId: 'a', memberId: ra.memberId });
+    assert.equal((await secondTry).generationId, 2);
+  });
+
   it('rebalances when the leader rejoins a Stable group', async () => {
     const h = harness();
     const { memberId } = await stableSingleMember(h);
