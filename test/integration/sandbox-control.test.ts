@@ -73,3 +73,20 @@ describe('sandbox control server over HTTP', function () {
     assert.match(String(r.body.error), /no such route/);
   });
 });
+
+describe('startSandbox refusals', () => {
+  it('refuses a taken broker or control port with a message naming it, and refuses bad options naming the option', async () => {
+    const net = await import('node:net');
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as import('node:net').AddressInfo).port;
+    try {
+      await assert.rejects(startSandbox({ brokers: 1, port, controlPort: 0 }), new RegExp(`broker 1 cannot listen on 127\\.0\\.0\\.1:${port} .*EADDRINUSE.*Choose another port`));
+      await assert.rejects(startSandbox({ brokers: 1, port: 0, controlPort: port }), new RegExp(`control server cannot listen on 127\\.0\\.0\\.1:${port}`));
+    } finally {
+      taken.close();
+    }
+    await assert.rejects(startSandbox({ port: 0, replicationFactor: 5, brokers: 3 }), /replicationFactor must be a whole number from 1 to 3/);
+    await assert.rejects(startSandbox({ port: 0, host: '0.0.0.0' }), /host must be a loopback address/);
+  });
+});

@@ -130,7 +130,7 @@ export class ControlServer {
   async start(): Promise<string> {
     const server = http.createServer((req, res) => void this.serve(req, res));
     await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error) => reject(new Error(`control server cannot listen on ${this.options.host}:${this.options.port}: ${errorMessage(e)}`));
+      const onError = (e: Error) => reject(new Error(`control server cannot listen on ${this.options.host}:${this.options.port} (${errorMessage(e)}); choose another control port, or 0 for a free one`));
       server.once('error', onError);
       server.listen({ host: this.options.host, port: this.options.port }, () => {
         server.off('error', onError);

@@ -74,7 +74,7 @@ export class BrokerListener {
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => {
-        reject(new Error(`broker ${this.options.brokerId} cannot listen on ${this.options.host}:${this.boundPort}: ${errorMessage(e)}`));
+        reject(new Error(`broker ${this.options.brokerId} cannot listen on ${this.options.host}:${this.boundPort} (${errorMessage(e)}); is another broker using it? Choose another port, or 0 for free ports`));
       };
       server.once('error', onError);
       server.listen({ host: this.options.host, port: this.boundPort }, () => {
