@@ -5,7 +5,7 @@
  */
 import { ErrorCode, describeError } from '../../kafka/error-codes';
 import { systemClock, type Clock } from '../../util/clock';
-import { errorMessage } from '../../util/errors';
+import { InvalidInputError, errorMessage } from '../../util/errors';
 import { ApiKey, apiName } from '../protocol/api-keys';
 import type * as M from '../protocol/messages';
 import { ClusterModel, type BrokerAddress, type Partition } from './cluster-model';
@@ -16,11 +16,10 @@ import { handleApiVersions, handleCreateTopics, handleDeleteTopics, handleInitPr
 import { errorResponseFor } from './handlers/error-response';
 import { fetchedPartitionKeys, readFetch } from './handlers/fetch';
 import { handleListOffsets } from './handlers/list-offsets';
-import { handleMetadata } from './handlers/metadata';
+import { SANDBOX_CLUSTER_ID, handleMetadata } from './handlers/metadata';
 import { handleProduce } from './handlers/produce';
 import type { ResolvedSandboxOptions } from './options';
 import { ProducerStateTable } from './producer-state';
-import { InvalidInputError } from '../../util/errors';
 
 export type { FaultView } from './faults';
 
@@ -246,7 +245,7 @@ export class SandboxCluster {
   state(): SandboxState {
     const controllerId = this.model.controllerId();
     return {
-      clusterId: 'kafka-workbench-sandbox',
+      clusterId: SANDBOX_CLUSTER_ID,
       controllerId,
       brokers: this.model.brokers.map((b) => ({ id: b.id, host: b.host, port: b.port, up: b.up, controller: b.id === controllerId })),
       topics: [...this.model.topics.values()].map((t) => ({
