@@ -25,9 +25,6 @@ let renderQueued = false;
 
 const channel = new HostChannel((m) => onPush(m));
 persisted = restoreState(channel.getState());
-buildLayout();
-fillForm(persisted.draft);
-channel.post({ type: 'ready' });
 
 function onPush(m: Exclude<HostToWebview, { type: 'response' }>): void {
   switch (m.type) {
@@ -125,7 +122,7 @@ function buildLayout(): void {
     h('div', { class: 'toolbar' }, h('strong', { text: 'Results' }), h('vscode-badge', { id: 'results-count' }, '0'),
       h('vscode-button', { id: 'export-json', appearance: 'secondary' }, 'Export JSON'),
       h('vscode-button', { id: 'clear-results', appearance: 'secondary' }, 'Clear')),
-    h('div', { class: 'result-head', role: 'row' }, ...['status', 'topic', 'partition', 'offset', 'timestamp', 'latency', 'attempts'].map((c) => h('span', { class: `col-${c}`, role: 'columnheader', text: c }))),
+    h('div', { class: 'result-head', role: 'row' }, ...[['status', 'status'], ['topic', 'topic'], ['partition', 'partition'], ['offset', 'offset'], ['timestamp', 'time (UTC)'], ['latency', 'latency'], ['attempts', 'attempts']].map(([c, label]) => h('span', { class: `col-${c}`, role: 'columnheader', text: label }))),
     h('div', { id: 'results', class: 'result-body', tabindex: 0, role: 'grid', 'aria-label': 'Results; arrow keys move the selection' }, h('div', { id: 'results-spacer', class: 'spacer' }, h('div', { id: 'results-rows', class: 'rows' }))),
   );
   const trace = h('section', { class: 'trace', 'aria-label': 'Trace' },
@@ -138,7 +135,8 @@ function buildLayout(): void {
   app.append(
     h('header', {}, h('span', { id: 'connection-name', class: 'connection' }), h('span', { id: 'restricted', class: 'warning', hidden: true, text: 'Restricted Mode: connect explicitly before sending.' }),
       h('vscode-button', { id: 'refresh', appearance: 'icon', title: 'Refresh metadata', 'aria-label': 'Refresh metadata' }, '⟳')),
-    sandbox, composer, h('vscode-divider'), results, trace,
+    sandbox,
+    h('div', { class: 'main' }, h('div', { class: 'left' }, composer), h('div', { class: 'right' }, results, trace)),
   );
   wireEvents();
 }
@@ -406,7 +404,7 @@ function rowElement(r: ResultRow): HTMLElement {
     cell('topic', r.topic),
     cell('partition', r.partition === null ? '' : String(r.partition)),
     cell('offset', r.offset === null ? '' : String(r.offset)),
-    cell('timestamp', r.timestamp === null ? '' : new Date(r.timestamp).toISOString().replace('T', ' ').replace('Z', '')),
+    cell('timestamp', r.timestamp === null ? '' : new Date(r.timestamp).toISOString().slice(11, 23)),
     cell('latency', formatLatency(r.latencyMs)),
     cell('attempts', r.attempts === null ? '' : String(r.attempts)));
   el.style.height = `${ROW_HEIGHT}px`;
@@ -460,3 +458,8 @@ function showTab(tab: 'trace' | 'batches'): void {
   if (tab === 'batches') void showBatches();
   else if (persisted.selectedRecordId) void showTrace(persisted.selectedRecordId);
 }
+
+// Last, so every const above is initialised before the first event can fire.
+buildLayout();
+fillForm(persisted.draft);
+channel.post({ type: 'ready' });

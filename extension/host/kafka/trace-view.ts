@@ -19,6 +19,11 @@ export function describePartitionReason(r: PartitionReason): string {
   }
 }
 
+/** Durations to a tenth of a millisecond: enough to compare, not noise. */
+function ms(n: number): string {
+  return `${Math.round(n * 10) / 10} ms`;
+}
+
 function entry(e: TraceEvent): TimelineEntry {
   switch (e.type) {
     case 'composed':
@@ -34,24 +39,24 @@ function entry(e: TraceEvent): TimelineEntry {
     case 'batch-closed':
       return { kind: e.type, time: e.time, title: 'Batch closed', detail: `${closeReasonWords(e.reason)}: ${e.recordCount} record(s), ${e.sizeBytes} B` };
     case 'metadata-refresh':
-      return { kind: e.type, time: e.time, title: 'Metadata refresh', detail: `${e.reason}${e.durationMs !== undefined ? `, ${e.durationMs} ms` : ''}${e.error ? `, failed: ${e.error}` : ''}`, outcome: e.error ? 'error' : undefined };
+      return { kind: e.type, time: e.time, title: 'Metadata refresh', detail: `${e.reason}${e.durationMs !== undefined ? `, ${ms(e.durationMs)}` : ''}${e.error ? `, failed: ${e.error}` : ''}`, outcome: e.error ? 'error' : undefined };
     case 'producer-id':
       return { kind: e.type, time: e.time, title: 'Producer id', detail: `id ${e.producerId} epoch ${e.producerEpoch} (${e.reason})` };
     case 'attempt-sent':
-      return { kind: e.type, time: e.time, title: `Attempt ${e.attempt} sent`, detail: `to broker ${e.brokerId} (${e.address}), request ${e.requestBytes} B, ${e.partitionsInRequest} partition(s), queued ${e.queueTimeMs} ms` };
+      return { kind: e.type, time: e.time, title: `Attempt ${e.attempt} sent`, detail: `to broker ${e.brokerId} (${e.address}), request ${e.requestBytes} B, ${e.partitionsInRequest} partition(s), queued ${ms(e.queueTimeMs)}` };
     case 'attempt-result': {
       const ok = e.errorCode === 0;
       return {
         kind: e.type, time: e.time,
         title: ok ? `Attempt ${e.attempt} succeeded` : `Attempt ${e.attempt} failed: ${e.errorName}`,
-        detail: `broker ${e.brokerId} (${e.address}), round trip ${e.roundTripMs} ms${ok ? `, base offset ${e.baseOffset}` : `, ${e.retriable ? 'retriable' : 'not retriable'}${e.message ? `: ${e.message}` : ''}`}`,
+        detail: `broker ${e.brokerId} (${e.address}), round trip ${ms(e.roundTripMs)}${ok ? `, base offset ${e.baseOffset}` : `, ${e.retriable ? 'retriable' : 'not retriable'}${e.message ? `: ${e.message}` : ''}`}`,
         outcome: ok ? 'ok' : e.retriable ? 'retry' : 'error',
       };
     }
     case 'backoff':
       return { kind: e.type, time: e.time, title: 'Backoff', detail: `waiting ${e.delayMs} ms before attempt ${e.attempt + 1} (${e.reason})`, outcome: 'retry' };
     case 'acked':
-      return { kind: e.type, time: e.time, title: `Acked at offset ${e.offset}`, detail: `${e.timestampType} ${new Date(e.timestamp).toISOString()}, ${e.attempts} attempt(s), queue ${e.queueTimeMs} ms, round trip ${e.roundTripMs} ms`, outcome: 'ok' };
+      return { kind: e.type, time: e.time, title: `Acked at offset ${e.offset}`, detail: `${e.timestampType} ${new Date(e.timestamp).toISOString()}, ${e.attempts} attempt(s), queue ${e.queueTimeMs} ms, round trip ${ms(e.roundTripMs)}`, outcome: 'ok' };
     case 'failed':
       return { kind: e.type, time: e.time, title: `Failed${e.errorName ? `: ${e.errorName}` : ''}`, detail: `${e.error} after ${e.attempts} attempt(s)`, outcome: 'error' };
     default: {

@@ -212,7 +212,10 @@ export class WorkbenchService implements vscode.Disposable {
       recordIds.push(recordId);
       waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode));
     }
-    const settled = Promise.allSettled(waits).then(() => undefined);
+    const settled = Promise.allSettled(waits).then(async () => {
+      // A send can create the topic (auto-create): refresh so the explorer and the composer list it.
+      if (!this.session?.metadata?.topics.some((t) => t.name === record.topic)) await this.cluster(true).catch(() => undefined);
+    });
     if (draft.sendMode === 'sync') await settled;
     return { recordIds, settled };
   }

@@ -1,0 +1,158 @@
+// `npm run test:ui`: drives the real workbench in Chromium (code-server 4.100.3 with the extension loaded): opens the
+// composer from the palette, fills topic/key/value/header, sends, reads the offset in the results table, opens the
+// trace timeline, stops the partition leader from the sandbox controls and sees a retry in the next send's trace.
+// Saves a screenshot per step under test-results/screenshots/. Prints `N passing` / `N failing`.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromiumArgs, ensureChromium, ensureCodeServer, root, startCodeServer, workbenchUrl } from './code-server.mjs';
+
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const shots = path.join(root, 'test-results/screenshots');
+const results = [];
+let server;
+let browser;
+
+function summary() {
+  console.log('\n  Kafka Workbench UI (Chromium through the workbench)');
+  results.forEach((r, i) => console.log(r.ok ? `    ✔ ${r.title}` : `    ${i + 1}) ${r.title}\n        ${String(r.error?.stack ?? r.error).split('\n').slice(0, 6).join('\n        ')}`));
+  const passing = results.filter((r) => r.ok).length;
+  const failing = results.length - passing;
+  console.log(`\n  ${passing} passing (${elapsed()})`);
+  if (failing) console.log(`  ${failing} failing`);
+  return failing;
+}
+
+try {
+  ensureChromium();
+  ensureCodeServer();
+  if (!process.env.KW_SKIP_BUILD) {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('build failed');
+  }
+  fs.rmSync(shots, { recursive: true, force: true });
+  fs.mkdirSync(shots, { recursive: true });
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-ui-'));
+  const folder = path.join(runDir, 'workspace');
+  server = await startCodeServer({ profileDir: path.join(runDir, 'profile'), folder, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  const { chromium } = await import('playwright-core');
+  const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
+  browser = await chromium.launchPersistentContext(udd, { executablePath: ensureChromium(), headless: true, viewport: { width: 1400, height: 1000 }, args: chromiumArgs });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); if (process.env.VERBOSE) console.log('[browser]', m.type(), m.text().slice(0, 300)); });
+  let stepNo = 0;
+  let stopRemaining = false;
+  const step = async (title, fn) => {
+    if (stopRemaining) { results.push({ title, ok: false, error: new Error('skipped: an earlier step failed') }); return; }
+    stepNo++;
+    const name = `${String(stepNo).padStart(2, '0')}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60)}`;
+    try {
+      await fn();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, `${name}.png`) });
+      results.push({ title, ok: true });
+      console.log(`[test:ui ${elapsed()}] ✔ ${title}`);
+    } catch (error) {
+      await page.screenshot({ path: path.join(shots, `${name}-FAILED.png`) }).catch(() => {});
+      results.push({ title, ok: false, error });
+      console.log(`[test:ui ${elapsed()}] ✘ ${title}: ${String(error).split('\n')[0]}`);
+      const webviewErrors = consoleErrors.filter((e) => !/404|gallery|marketplace|Failed to load resource/i.test(e));
+      if (webviewErrors.length) console.log(`  browser console errors:\n    ${webviewErrors.slice(-8).join('\n    ')}`);
+      stopRemaining = true;
+    }
+  };
+  const palette = async (command, pick) => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${command}`);
+    const exact = new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    if (pick) {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().waitFor({ timeout: 20_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().click();
+    }
+  };
+  const webview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const typeInto = async (selector, text) => {
+    const input = webview.locator(`${selector} input, ${selector} textarea`).first();
+    await input.click();
+    await input.fill(text);
+  };
+
+  await step('the workbench loads with the Kafka activity bar entry', async () => {
+    await page.goto(workbenchUrl(server.url, { folder }));
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.locator('.activitybar [aria-label*="Kafka Workbench"]').first().waitFor({ timeout: 60_000 });
+  });
+
+  await step('connects to the Local sandbox from the palette and shows it in the status bar and explorer', async () => {
+    await palette('Kafka: Connect', 'Local sandbox');
+    await page.locator('.statusbar-item', { hasText: 'Kafka: Local sandbox' }).waitFor({ timeout: 30_000 });
+    await page.locator('.activitybar [aria-label*="Kafka Workbench"]').first().click();
+    await page.locator('.monaco-list-row', { hasText: 'Broker 1' }).first().waitFor({ timeout: 20_000 });
+  });
+
+  await step('opens the composer from the palette', async () => {
+    await palette('Kafka: Open Composer');
+    await webview.locator('#send').waitFor({ timeout: 30_000 });
+    await webview.locator('#connection-name', { hasText: 'Local sandbox' }).waitFor({ timeout: 15_000 });
+  });
+
+  let firstPartition;
+  await step('fills topic, key, value and a header, sends, and sees the offset in the results table', async () => {
+    await typeInto('#topic', 'ui-orders');
+    await typeInto('#key', 'order-42');
+    await typeInto('#value', '{"id": 42, "item": "book"}');
+    await webview.locator('#add-header').click();
+    await typeInto('.header-row:last-child .header-key', 'trace-id');
+    await typeInto('.header-row:last-child .header-value', 'abc-123');
+    await webview.locator('#send').click();
+    const row = webview.locator('.result-row.acked').first();
+    await row.waitFor({ timeout: 30_000 });
+    const offset = (await row.locator('.col-offset').textContent()).trim();
+    if (!/^\d+$/.test(offset)) throw new Error(`expected a numeric offset in the results table, got "${offset}"`);
+    firstPartition = Number((await row.locator('.col-partition').textContent()).trim());
+    await webview.locator('#send-status', { hasText: `offset ${offset}` }).waitFor({ timeout: 5_000 });
+  });
+
+  await step('opens the trace timeline of the sent record', async () => {
+    await webview.locator('.result-row.acked').first().click();
+    await webview.locator('.timeline-entry.acked', { hasText: 'Acked at offset' }).waitFor({ timeout: 15_000 });
+    await webview.locator('.timeline-entry.partitioned', { hasText: 'murmur2' }).waitFor({ timeout: 5_000 });
+    await webview.locator('.timeline-entry.attempt-sent').first().waitFor({ timeout: 5_000 });
+  });
+
+  await step('stops the partition leader from the sandbox controls and sees a retry in the next send\'s trace', async () => {
+    await webview.locator('#sandbox-bar').waitFor({ state: 'visible', timeout: 10_000 });
+    await webview.locator('#refresh').click();
+    // The partition list shows each partition's leader: stop the one the key lands on.
+    const optionText = await webview.locator(`#partition vscode-option[value="${firstPartition}"]`).textContent({ timeout: 10_000 });
+    const leader = Number(/leader (\d+)/.exec(optionText)?.[1]);
+    if (!leader) throw new Error(`no leader shown for partition ${firstPartition}: "${optionText}"`);
+    await webview.locator('#sandbox-broker').click();
+    await webview.locator('#sandbox-broker vscode-option', { hasText: `broker ${leader} (` }).click();
+    await webview.locator('#sandbox-stop').click();
+    await webview.locator('#sandbox-status', { hasText: '2/3 brokers up' }).waitFor({ timeout: 15_000 });
+    await webview.locator('#send').click();
+    await webview.locator('.result-row').nth(1).waitFor({ timeout: 10_000 });
+    const newest = webview.locator('.result-row').first();
+    await webview.locator('.result-row.acked').nth(1).waitFor({ timeout: 60_000 });
+    await newest.click();
+    await webview.locator('.timeline-entry.retry').first().waitFor({ timeout: 15_000 });
+    await webview.locator('.timeline-entry.acked').waitFor({ timeout: 15_000 });
+  });
+} catch (e) {
+  results.push({ title: 'the UI test could run', ok: false, error: e });
+} finally {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+}
+const failing = summary();
+console.log(`screenshots: ${path.relative(root, shots)}/`);
+process.exit(failing ? 1 : 0);
