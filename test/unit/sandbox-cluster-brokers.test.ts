@@ -121,6 +121,16 @@ describe('SandboxCluster caps', () => {
     assert.equal(s.stored.records, 30);
   });
 
+  it('applies the partition cap and then the total cap, dropping the oldest batch of all partitions', async () => {
+    const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 2 }], maxRecordsPerPartition: 20, maxTotalRecords: 25 });
+    await produce(cluster, 1, 't', 0, batch(10)); // the oldest batch
+    for (let i = 0; i < 3; i++) await produce(cluster, 1, 't', 1, batch(10));
+    const [p0, p1] = cluster.state().topics[0].partitions;
+    assert.equal(p1.logStartOffset, 10, 'partition 1 dropped its first batch to stay within 20 records');
+    assert.equal(p0.logStartOffset, 10, 'then the total cap took the oldest batch of all, on partition 0');
+    assert.equal(cluster.state().stored.records, 20);
+  });
+
   it('frees a deleted topic from the totals', async () => {
     const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }] });
     await produce(cluster, 1, 't', 0, batch(4));

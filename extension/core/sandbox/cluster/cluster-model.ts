@@ -57,9 +57,8 @@ export class ClusterModel {
   private readonly cancelTimers = new Set<() => void>();
   /** Spreads the first leader of successive topics over the brokers, as Kafka's assignment does. */
   private assignmentStart = 0;
-  /** Every stored batch in append order across partitions, so the total caps drop the oldest data first. */
-  private appendOrder: { log: PartitionLog; batch: StoredBatch }[] = [];
-  private appendOrderHead = 0;
+  /** Numbers batches in append order across partitions, so the total caps drop the oldest data first. */
+  private nextAppendSeq = 0;
   private totalRecords = 0;
   private totalBytes = 0;
 
@@ -261,7 +260,6 @@ export class ClusterModel {
     const topic = this.topics.get(name);
     if (!topic) return false;
     for (const p of topic.partitions) {
-      p.log.deleted = true;
       this.totalRecords -= p.log.records;
       this.totalBytes -= p.log.bytes;
     }
@@ -275,25 +273,39 @@ export class ClusterModel {
 
   /** Appends a stamped batch and enforces the caps (oldest data dropped first). */
   append(p: Partition, batch: StoredBatch): void {
+    batch.appendSeq = this.nextAppendSeq++;
     p.log.append(batch);
     this.totalRecords += batch.recordCount;
     this.totalBytes += batch.bytes.length;
-    this.appendOrder.push({ log: p.log, batch });
     const o = this.options;
     // Per partition: keep at least the batch just written, even if it alone exceeds a cap.
     while (p.log.batchCount > 1 && (p.log.records > o.maxRecordsPerPartition || p.log.bytes > o.maxBytesPerPartition)) {
       this.dropOldestOf(p.log);
     }
-    while ((this.totalRecords > o.maxTotalRecords || this.totalBytes > o.maxTotalBytes) && this.appendOrderHead < this.appendOrder.length - 1) {
-      const { log, batch: oldest } = this.appendOrder[this.appendOrderHead++];
-      // Skip entries already dropped by a partition cap or a topic deletion.
-      if (log.firstBatch() === oldest && !log.deleted) this.dropOldestOf(log);
-    }
-    if (this.appendOrderHead > 4096 && this.appendOrderHead * 2 > this.appendOrder.length) {
-      this.appendOrder = this.appendOrder.slice(this.appendOrderHead);
-      this.appendOrderHead = 0;
+    while (this.totalRecords > o.maxTotalRecords || this.totalBytes > o.maxTotalBytes) {
+      const oldest = this.logWithOldestBatch(batch);
+      if (!oldest) break;
+      this.dropOldestOf(oldest);
     }
     this.onChange(p);
+  }
+
+  /**
+   * The log whose first batch was appended before every other log's first batch, never `keep` (the batch just
+   * written). A scan over partitions: it runs only while the total caps are exceeded, and holds no references
+   * to dropped batches (an append-order queue would keep every dropped buffer alive).
+   */
+  private logWithOldestBatch(keep: StoredBatch): PartitionLog | undefined {
+    let oldest: PartitionLog | undefined;
+    let oldestSeq = Infinity;
+    for (const p of this.allPartitions()) {
+      const first = p.log.firstBatch();
+      if (first && first !== keep && first.appendSeq! < oldestSeq) {
+        oldest = p.log;
+        oldestSeq = first.appendSeq!;
+      }
+    }
+    return oldest;
   }
 
   private dropOldestOf(log: PartitionLog): void {

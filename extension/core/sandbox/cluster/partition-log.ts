@@ -11,11 +11,11 @@ export interface StoredBatch {
   /** The largest record timestamp (the append time for LogAppendTime batches). */
   readonly maxTimestamp: number;
   readonly bytes: Buffer;
+  /** Cluster-wide append order, so the total caps can drop the oldest batch of all partitions first. */
+  appendSeq?: number;
 }
 
 export class PartitionLog {
-  /** Set when the topic is deleted, so cluster-wide cap bookkeeping skips it. */
-  deleted = false;
   // A deque as array + head index: appends at the end, drops at the front without shifting every time.
   private batches: StoredBatch[] = [];
   private head = 0;
