@@ -56,7 +56,7 @@ function entry(e: TraceEvent): TimelineEntry {
     case 'backoff':
       return { kind: e.type, time: e.time, title: 'Backoff', detail: `waiting ${e.delayMs} ms before attempt ${e.attempt + 1} (${e.reason})`, outcome: 'retry' };
     case 'acked':
-      return { kind: e.type, time: e.time, title: `Acked at offset ${e.offset}`, detail: `${e.timestampType} ${new Date(e.timestamp).toISOString()}, ${e.attempts} attempt(s), queue ${e.queueTimeMs} ms, round trip ${ms(e.roundTripMs)}`, outcome: 'ok' };
+      return { kind: e.type, time: e.time, title: `Acked at offset ${e.offset}`, detail: `${e.timestampType} ${new Date(e.timestamp).toISOString()}, ${e.attempts} attempt(s), queue ${ms(e.queueTimeMs)}, round trip ${ms(e.roundTripMs)}`, outcome: 'ok' };
     case 'failed':
       return { kind: e.type, time: e.time, title: `Failed${e.errorName ? `: ${e.errorName}` : ''}`, detail: `${e.error} after ${e.attempts} attempt(s)`, outcome: 'error' };
     default: {

@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import { defaultDraft, type ResultRow } from '../../extension/protocol/messages';
+import { formatJson, restoreState, RequestTracker, ResultsHistory, visibleWindow } from '../../webview/state';
+
+const row = (id: string, status: ResultRow['status'] = 'pending', offset: number | null = null): ResultRow => ({
+  recordId: id, status, topic: 't', partition: 0, offset, timestamp: null, latencyMs: null, attempts: null, sentAt: 0,
+});
+
+describe('webview: ResultsHistory', () => {
+  it('updates a pending row in place when its ack arrives', () => {
+    const h = new ResultsHistory();
+    h.upsert([row('a'), row('b')]);
+    h.upsert([row('a', 'acked', 41)]);
+    assert.equal(h.size, 2);
+    assert.equal(h.get('a')?.offset, 41);
+    assert.deepEqual(h.counts(), { acked: 1, failed: 0, pending: 1 });
+  });
+
+  it('lists newest first', () => {
+    const h = new ResultsHistory();
+    h.upsert([row('a'), row('b'), row('c')]);
+    assert.deepEqual(h.newestFirst(0, 2).map((r) => r.recordId), ['c', 'b']);
+  });
+
+  it('is bounded: the oldest rows fall off and updates still find the rows that remain', () => {
+    const h = new ResultsHistory(3);
+    h.upsert(['a', 'b', 'c', 'd', 'e'].map((id) => row(id)));
+    assert.equal(h.size, 3);
+    assert.equal(h.get('a'), undefined);
+    h.upsert([row('d', 'acked', 7)]);
+    assert.equal(h.get('d')?.status, 'acked');
+    assert.deepEqual(h.newestFirst(0, 10).map((r) => r.recordId), ['e', 'd', 'c']);
+  });
+
+  it('keeps 10,000 rows by default and clears', () => {
+    const h = new ResultsHistory();
+    h.upsert(Array.from({ length: 10_050 }, (_, i) => row(`r${i}`)));
+    assert.equal(h.size, 10_000);
+    assert.equal(h.newestFirst(0, 1)[0].recordId, 'r10049');
+    h.clear();
+    assert.equal(h.size, 0);
+  });
+});
+
+describe('webview: visibleWindow', () => {
+  it('renders only the rows in view plus overscan, for 10,000 rows', () => {
+    const w = visibleWindow(24 * 5000, 240, 24, 10_000, 8);
+    assert.equal(w.start, 4992);
+    assert.equal(w.end, 4992 + 10 + 16);
+    assert.equal(w.offsetPx, 4992 * 24);
+    assert.equal(w.totalPx, 240_000);
+  });
+
+  it('clamps at the top and the bottom', () => {
+    assert.deepEqual(visibleWindow(-50, 240, 24, 3), { start: 0, end: 3, offsetPx: 0, totalPx: 72 });
+    const end = visibleWindow(1e9, 240, 24, 100);
+    assert.equal(end.end, 100);
+    assert.ok(end.start <= end.end);
+  });
+});
+
+describe('webview: restoreState', () => {
+  it('starts from defaults when nothing or something malformed was saved', () => {
+    assert.deepEqual(restoreState(undefined).draft, defaultDraft());
+    assert.deepEqual(restoreState({ version: 99, draft: { topic: 'x' } }).draft, defaultDraft());
+  });
+
+  it('keeps a saved draft and fills settings added since it was saved', () => {
+    const saved = { version: 1, draft: { ...defaultDraft(), topic: 'orders', settings: { acks: '1' } }, selectedRecordId: 'r1', tab: 'batches' };
+    const s = restoreState(saved);
+    assert.equal(s.draft.topic, 'orders');
+    assert.equal(s.draft.settings.acks, '1');
+    assert.equal(s.draft.settings['linger.ms'], defaultDraft().settings['linger.ms']);
+    assert.equal(s.selectedRecordId, 'r1');
+    assert.equal(s.tab, 'batches');
+  });
+});
+
+describe('webview: RequestTracker', () => {
+  it('settles the request whose id the response carries and ignores stray ids', async () => {
+    const t = new RequestTracker();
+    const a = t.start();
+    const b = t.start();
+    assert.notEqual(a.requestId, b.requestId);
+    assert.equal(t.settle(999, true, 'x'), false);
+    assert.equal(t.settle(b.requestId, false, { message: 'boom' }), true);
+    assert.equal(t.settle(a.requestId, true, 42), true);
+    assert.equal(await a.promise, 42);
+    await assert.rejects(b.promise, (e: { message: string }) => e.message === 'boom');
+    assert.equal(t.inFlight, 0);
+  });
+});
+
+describe('webview: formatJson', () => {
+  it('pretty-prints JSON and returns null for anything else', () => {
+    assert.equal(formatJson('{"a":[1,2]}'), '{\n  "a": [\n    1,\n    2\n  ]\n}');
+    assert.equal(formatJson('{bad'), null);
+  });
+});
