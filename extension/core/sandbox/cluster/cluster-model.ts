@@ -100,9 +100,9 @@ export class ClusterModel {
   }
 
   private brokerLeft(id: number): void {
-    // The leaders notice a dead follower at once (one process); the ISR never becomes empty.
+    // A leader notices a dead follower at once (one process); a dead leader leaves its ISRs at the election.
     for (const p of this.allPartitions()) {
-      if (p.isr.includes(id) && p.isr.length > 1) p.isr = p.isr.filter((r) => r !== id);
+      if (p.leader !== id && p.isr.includes(id) && p.isr.length > 1) p.isr = p.isr.filter((r) => r !== id);
     }
     this.log(`broker ${id} is down; its partitions elect new leaders in ${this.options.electionDelayMs} ms`);
     const cancel = this.clock.setTimeout(() => {
