@@ -36,7 +36,15 @@ try {
   fs.mkdirSync(shots, { recursive: true });
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-ui-'));
   const folder = path.join(runDir, 'workspace');
-  server = await startCodeServer({ profileDir: path.join(runDir, 'profile'), folder, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  // KW_VSIX=<file>: test the packaged extension, installed with `code-server --install-extension`, instead of the tree.
+  const vsix = process.env.KW_VSIX ? path.resolve(process.env.KW_VSIX) : null;
+  const extensionsDir = path.join(runDir, 'profile/extensions');
+  if (vsix) {
+    const r = spawnSync(process.execPath, [ensureCodeServer(), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'profile/user-data'), '--install-extension', vsix], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: path.join(runDir, 'profile/xdg'), XDG_DATA_HOME: path.join(runDir, 'profile/xdg') } });
+    console.log(r.stdout.trim());
+    if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  server = await startCodeServer({ profileDir: path.join(runDir, 'profile'), folder, extensionsDir, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
   const { chromium } = await import('playwright-core');
   const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
   browser = await chromium.launchPersistentContext(udd, { executablePath: ensureChromium(), headless: true, viewport: { width: 1400, height: 1000 }, args: chromiumArgs });
@@ -86,7 +94,7 @@ try {
   };
 
   await step('the workbench loads with the Kafka activity bar entry', async () => {
-    await page.goto(workbenchUrl(server.url, { folder }));
+    await page.goto(vsix ? `${server.url}/?folder=${encodeURIComponent(folder)}` : workbenchUrl(server.url, { folder }));
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await page.locator('.activitybar [aria-label*="Kafka Workbench"]').first().waitFor({ timeout: 60_000 });
   });
