@@ -85,6 +85,9 @@ export function toTransportError(e: unknown, address: string, brokerId?: number)
   if (name === 'KafkaJSProtocolError') {
     return make('protocol', `${address} answered ${err.type ?? 'an error'}: ${message}`, err.retriable ?? false);
   }
+  if (name === 'KafkaJSServerDoesNotSupportApiKey' && (e as { apiName?: string }).apiName === 'SaslHandshake') {
+    return make('authentication', `${address} does not offer SASL authentication on this listener; connect without SASL or use the SASL listener's port`, false);
+  }
   if (name === 'KafkaJSServerDoesNotSupportApiKey' || message === 'API Versions not supported') {
     return make('protocol', `${address} does not support a request the producer needs (${message}); is it a Kafka broker of version 0.11 or later?`, false);
   }

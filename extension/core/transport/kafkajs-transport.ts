@@ -298,7 +298,8 @@ export class KafkajsTransport implements Transport {
       host,
       port,
       ssl: this.config.ssl ?? null,
-      sasl: this.config.sasl ?? null,
+      // A copy: kafkajs stores its authenticator on the object it is given.
+      sasl: this.config.sasl ? { ...this.config.sasl } : null,
       clientId: this.clientId,
       socketFactory: this.socketFactory,
       connectionTimeout: this.config.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
