@@ -9,8 +9,9 @@ import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { murmur2Partition } from './sandbox-helpers';
 import { consumeAll } from './engine-helpers';
 import { runCli } from './cli-helpers';
+import { startSaslFront, USER } from './engine-sasl-front';
 
-const cli = (args: string[]) => runCli(args);
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, env);
 
 describe('cli send', function () {
   this.timeout(30_000);
@@ -111,6 +112,19 @@ describe('cli send', function () {
       assert.match(lines[0], message);
     });
   }
+
+  it('exits 2 with one clear stderr line when the SASL login is refused', async () => {
+    const front = await startSaslFront(sandbox.brokers[0].port);
+    try {
+      const r = await cli(['send', '--bootstrap', `127.0.0.1:${front.port}`, '--topic', 'cli', '--value', 'v', '--sasl-mechanism', 'plain', '--sasl-username', USER], { KAFKA_WORKBENCH_SASL_PASSWORD: 'wrong' });
+      assert.equal(r.status, 2, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], /^kafka-workbench send: SASL login to 127\.0\.0\.1:\d+ was refused/);
+    } finally {
+      await new Promise((resolve) => front.server.close(resolve));
+    }
+  });
 
   it('shows the stack of such an error only with --verbose', async () => {
     const r = await cli(['send', '--verbose', '--bootstrap', '127.0.0.1:1', '--topic', 'cli', '--value', 'v']);
