@@ -103,12 +103,23 @@ export class FakeTransport implements Transport {
   }
 }
 
-/** Moves the fake clock and lets promise callbacks run. */
-export async function tick(clock: FakeClock, ms = 0): Promise<void> {
-  clock.advance(ms);
-  for (let i = 0; i < 10; i++) {
+async function settle(clock: FakeClock): Promise<void> {
+  for (let i = 0; i < 6; i++) {
     await new Promise((resolve) => setImmediate(resolve));
     clock.advance(0);
+  }
+}
+
+/**
+ * Moves the fake clock forward in small steps (1 ms, or ms/2000 for long spans), letting promise callbacks run
+ * between steps, so async answers land at the time they would on a real clock.
+ */
+export async function tick(clock: FakeClock, ms = 0): Promise<void> {
+  await settle(clock);
+  const step = Math.max(1, Math.ceil(ms / 2000));
+  for (let done = 0; done < ms; done += step) {
+    clock.advance(Math.min(step, ms - done));
+    await settle(clock);
   }
 }
 

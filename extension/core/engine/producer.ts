@@ -203,7 +203,7 @@ export class KafkaProducer implements Producer, SenderHost {
       r.resolve = resolve;
       r.reject = reject;
     });
-    if (!callback) result.catch(() => undefined); // fire-and-forget: failures reach the trace and the log, not an unhandled rejection
+    result.catch(() => undefined); // fire-and-forget/callback users: failures reach the trace, callback and log, not an unhandled rejection
     this.unsettled++;
     this.statsRecorder.started(now);
     if (this.tracing) {
@@ -275,10 +275,8 @@ export class KafkaProducer implements Producer, SenderHost {
     if (r.partition < 0) {
       const topic = this.metadata.usableTopic(r.topic);
       if (!topic) {
-        if (!this.metadata.wanted.has(r.topic)) {
-          this.metadata.wanted.add(r.topic);
-          this.metadata.requestUpdate(`topic ${r.topic} not in metadata`);
-        }
+        this.metadata.wanted.add(r.topic);
+        this.metadata.requestUpdate(`topic ${r.topic} not in metadata`);
         const info = this.metadata.topicInfo(r.topic);
         if (info && info.errorCode !== 0 && !isRetriableTopicError(info.errorCode)) {
           this.failRecord(r, { message: `Topic ${r.topic} cannot be written: ${errorName(info.errorCode)} (${info.errorCode}) in the metadata response.`, errorCode: info.errorCode, errorName: errorName(info.errorCode), retriable: false }, now, undefined, 0);

@@ -283,7 +283,8 @@ export class Sender {
       const leader = this.metadata.leaderFor(q.topic, q.partition);
       if (leader < 0) {
         this.metadata.requestUpdate(`no leader known for ${q.topic}-${q.partition}`);
-        next = Math.min(next, this.metadata.nextRefreshAt());
+        // The refresh's answer wakes the sender; while one is in flight there is nothing to wait for here.
+        if (!this.metadata.inFlight) next = Math.min(next, Math.max(now + 1, this.metadata.nextRefreshAt()));
         continue;
       }
       if (this.config.enableIdempotence) {
