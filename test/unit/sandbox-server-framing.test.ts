@@ -22,6 +22,20 @@ describe('sandbox server: FrameDecoder', () => {
     }
   });
 
+  it('reassembles a frame larger than the upfront allocation from one-byte reads', () => {
+    const payload = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
+    const stream = frame(payload);
+    const decoder = new FrameDecoder(8 * 1024 * 1024);
+    const out: Buffer[] = [];
+    for (let i = 0; i < 1000; i++) out.push(...decoder.push(stream.subarray(i, i + 1)));
+    assert.equal(decoder.bufferedBytes, 996);
+    out.push(...decoder.push(stream.subarray(1000)));
+    assert.equal(out.length, 1);
+    assert.ok(out[0].equals(payload));
+    assert.equal(out[0].buffer.byteLength, payload.length, 'exactly sized');
+  });
+
   it('gives frames their own memory, not views of the read buffer', () => {
     const chunk = Buffer.concat([frame(Buffer.from('abc')), frame(Buffer.from('de'))]);
     const [a] = new FrameDecoder(100).push(chunk);
