@@ -347,14 +347,14 @@ function report(outcomes: Outcome[], plan: SendPlan, io: CliIo): number {
     for (const line of lines) io.out(line);
   }
   if (failed.length) {
-    const shown = failed.slice(0, 20);
+    const shown = failed.slice(0, 100);
     for (const o of shown) {
       const e = o.error as DeliveryError;
       const name = e.errorName ? `${e.errorName}: ` : '';
       const attempts = e.attempts !== undefined ? ` (after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'})` : '';
       io.err(`failed: record ${o.index}${o.key !== null ? ` key=${o.key}` : ''}: ${name}${e.message}${attempts}`);
     }
-    if (failed.length > shown.length) io.err(`failed: ... and ${failed.length - shown.length} more`);
+    if (failed.length > shown.length) io.err(`failed: ... and ${failed.length - shown.length} more (--json shows every record)`);
     return 1;
   }
   return 0;
