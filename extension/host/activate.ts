@@ -27,7 +27,11 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const t0 = Date.now();
   const log = workbenchLog();
   const store = new ConnectionStore(context.globalState, context.secrets);
-  service = new WorkbenchService(store, (level, msg) => log[level](msg), () => vscode.workspace.isTrusted);
+  // `npm start` runs a sandbox next to code-server and passes its addresses; otherwise the sandbox is embedded.
+  const bootstrap = process.env.KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP;
+  const controlUrl = process.env.KAFKA_WORKBENCH_SANDBOX_CONTROL;
+  const external = bootstrap && controlUrl ? { bootstrap, controlUrl } : undefined;
+  service = new WorkbenchService(store, (level, msg) => log[level](msg), () => vscode.workspace.isTrusted, external);
   const tree = new ClusterTreeProvider(service);
   const s = service;
   context.subscriptions.push(
@@ -43,6 +47,10 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: sends from the workspace are allowed')),
   );
   registerCommands({ context, service, tree, log });
+  // With `npm start`'s sandbox the connection is made at once, but never in Restricted Mode (nothing connects by itself).
+  if (external && vscode.workspace.isTrusted) {
+    void service.connect('sandbox').catch((e: unknown) => log.warn(`could not attach to the npm start sandbox: ${String(e)}`));
+  }
   log.info(`Kafka Workbench activated in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (Restricted Mode: nothing connects or sends by itself)'}`);
   return {
     service,

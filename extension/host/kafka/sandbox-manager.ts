@@ -1,52 +1,101 @@
 /**
- * The built-in "Local sandbox": an embedded 3-broker cluster started on first use and stopped with the extension.
- * Its fault controls are what the sandbox panel and the explorer's broker menu call.
+ * The built-in "Local sandbox". Normally an embedded 3-broker cluster started on first use and stopped with the
+ * extension. When `npm start` has already started one (KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP and _CONTROL in the
+ * environment), the extension uses that one through its HTTP control address and never stops it.
  */
-import type { Sandbox } from '../../core/sandbox';
+import type { SandboxState } from '../../core/sandbox';
 import type { SandboxAction, SandboxView } from '../../protocol/messages';
 import { loadCore, type LogFn } from './core';
 
-export class SandboxManager {
-  private sandbox: Sandbox | undefined;
-  private starting: Promise<Sandbox> | undefined;
+/** The controls the extension uses, the same for an in-process and an external sandbox. */
+export interface SandboxHandle {
+  readonly bootstrap: string;
+  readonly controlUrl: string;
+  readonly external: boolean;
+  state(): Promise<SandboxState>;
+  stopBroker(id: number): Promise<void>;
+  startBroker(id: number): Promise<void>;
+  moveLeader(topic: string, partition: number, broker: number): Promise<void>;
+  addFault(spec: object): Promise<void>;
+  clearFaults(): Promise<void>;
+  stop(): Promise<void>;
+}
 
-  constructor(private readonly log: LogFn, private readonly options: { brokers: number } = { brokers: 3 }) {}
+/** An already running sandbox, driven over its control address (JSON over HTTP on 127.0.0.1). */
+export function externalSandbox(bootstrap: string, controlUrl: string): SandboxHandle {
+  const call = async (method: string, route: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${controlUrl}${route}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = (await res.json().catch(() => ({}))) as { error?: string };
+    if (!res.ok) throw new Error(`sandbox control ${method} ${route}: ${json.error ?? res.status}`);
+    return json;
+  };
+  return {
+    bootstrap, controlUrl, external: true,
+    state: async () => (await call('GET', '/state')) as SandboxState,
+    stopBroker: async (id) => { await call('POST', `/brokers/${id}/stop`); },
+    startBroker: async (id) => { await call('POST', `/brokers/${id}/start`); },
+    moveLeader: async (topic, partition, broker) => { await call('POST', `/partitions/${encodeURIComponent(topic)}/${partition}/leader`, { broker }); },
+    addFault: async (spec) => { await call('POST', '/faults', spec); },
+    clearFaults: async () => { await call('DELETE', '/faults'); },
+    stop: async () => undefined, // not ours to stop: npm start owns it
+  };
+}
+
+async function embeddedSandbox(brokers: number, log: LogFn): Promise<SandboxHandle> {
+  const s = await loadCore().startSandbox({ brokers, port: 0, controlPort: 0 }, { log: (line) => log('debug', `sandbox: ${line}`) });
+  return {
+    bootstrap: s.bootstrap, controlUrl: s.controlUrl, external: false,
+    state: async () => s.state(),
+    stopBroker: (id) => s.stopBroker(id),
+    startBroker: (id) => s.startBroker(id),
+    moveLeader: async (topic, partition, broker) => s.moveLeader(topic, partition, broker),
+    addFault: async (spec) => { s.addFault(spec); },
+    clearFaults: async () => s.clearFaults(),
+    stop: () => s.stop(),
+  };
+}
+
+export class SandboxManager {
+  private handle: SandboxHandle | undefined;
+  private starting: Promise<SandboxHandle> | undefined;
+  private lastState: SandboxState | undefined;
+
+  constructor(private readonly log: LogFn, private readonly options: { brokers: number; external?: { bootstrap: string; controlUrl: string } } = { brokers: 3 }) {}
 
   get running(): boolean {
-    return this.sandbox !== undefined;
+    return this.handle !== undefined;
   }
 
-  /** Starts the cluster once; concurrent callers share the same start. */
-  ensureStarted(): Promise<Sandbox> {
-    if (this.sandbox) return Promise.resolve(this.sandbox);
+  /** Starts (or attaches to) the cluster once; concurrent callers share the same start. */
+  ensureStarted(): Promise<SandboxHandle> {
+    if (this.handle) return Promise.resolve(this.handle);
     this.starting ??= (async () => {
       const t0 = Date.now();
-      const sandbox = await loadCore().startSandbox(
-        { brokers: this.options.brokers, port: 0, controlPort: 0 },
-        { log: (line) => this.log('debug', `sandbox: ${line}`) },
-      );
-      this.sandbox = sandbox;
-      this.log('info', `Local sandbox started in ${Date.now() - t0} ms: bootstrap ${sandbox.bootstrap}, control ${sandbox.controlUrl}`);
-      return sandbox;
+      const ext = this.options.external;
+      const handle = ext ? externalSandbox(ext.bootstrap, ext.controlUrl) : await embeddedSandbox(this.options.brokers, this.log);
+      this.lastState = await handle.state();
+      this.handle = handle;
+      this.log('info', `Local sandbox ${ext ? 'attached' : `started in ${Date.now() - t0} ms`}: bootstrap ${handle.bootstrap}, control ${handle.controlUrl}`);
+      return handle;
     })().finally(() => { this.starting = undefined; });
     return this.starting;
   }
 
-  current(): Sandbox | undefined {
-    return this.sandbox;
+  /** The cluster's current state (brokers up/down, partitions with high watermarks, faults), fetched fresh. */
+  async state(): Promise<SandboxState | undefined> {
+    if (!this.handle) return undefined;
+    this.lastState = await this.handle.state();
+    return this.lastState;
   }
 
+  /** The last known state, for synchronous callers (the tree, the panel's init). */
   view(): SandboxView {
-    if (!this.sandbox) return { running: false, brokers: [], faults: 0 };
-    const state = this.sandbox.state();
-    return {
-      running: true,
-      brokers: state.brokers.map((b) => ({ id: b.id, address: `${b.host}:${b.port}`, up: b.up })),
-      faults: state.faults.length,
-    };
+    const state = this.handle ? this.lastState : undefined;
+    if (!state) return { running: false, brokers: [], faults: 0 };
+    return { running: true, brokers: state.brokers.map((b) => ({ id: b.id, address: `${b.host}:${b.port}`, up: b.up })), faults: state.faults.length };
   }
 
-  /** Runs one control action; throws the sandbox's InvalidInputError on a bad one (unknown broker, ...). */
+  /** Runs one control action; throws the sandbox's plain-words error on a bad one (unknown broker, ...). */
   async run(command: SandboxAction): Promise<SandboxView> {
     const sandbox = await this.ensureStarted();
     switch (command.action) {
@@ -59,30 +108,32 @@ export class SandboxManager {
         this.log('info', `sandbox: broker ${command.broker} started`);
         break;
       case 'moveLeader':
-        sandbox.moveLeader(command.topic, command.partition, command.broker);
+        await sandbox.moveLeader(command.topic, command.partition, command.broker);
         this.log('info', `sandbox: leader of ${command.topic}-${command.partition} moved to broker ${command.broker}`);
         break;
       case 'injectError':
-        sandbox.addFault({ api: 'Produce', errorCode: command.errorCode, count: command.count, ...(command.topic ? { topic: command.topic } : {}) });
+        await sandbox.addFault({ api: 'Produce', errorCode: command.errorCode, count: command.count, ...(command.topic ? { topic: command.topic } : {}) });
         this.log('info', `sandbox: the next ${command.count} Produce request(s) answer error ${command.errorCode}`);
         break;
       case 'addLatency':
-        sandbox.addFault({ api: 'Produce', latencyMs: command.latencyMs, count: command.count });
+        await sandbox.addFault({ api: 'Produce', latencyMs: command.latencyMs, count: command.count });
         this.log('info', `sandbox: the next ${command.count} Produce request(s) are delayed ${command.latencyMs} ms`);
         break;
       case 'clearFaults':
-        sandbox.clearFaults();
+        await sandbox.clearFaults();
         this.log('info', 'sandbox: faults cleared');
         break;
     }
+    await this.state();
     return this.view();
   }
 
   async stop(): Promise<void> {
-    const sandbox = this.sandbox ?? (await this.starting?.catch(() => undefined));
-    this.sandbox = undefined;
-    if (sandbox) {
-      await sandbox.stop();
+    const handle = this.handle ?? (await this.starting?.catch(() => undefined));
+    this.handle = undefined;
+    this.lastState = undefined;
+    if (handle && !handle.external) {
+      await handle.stop();
       this.log('info', 'Local sandbox stopped');
     }
   }

@@ -48,8 +48,8 @@ export class WorkbenchService implements vscode.Disposable {
   readonly onDidChangeResults = this.resultsChanged.event;
   readonly sandbox: SandboxManager;
 
-  constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean) {
-    this.sandbox = new SandboxManager(log);
+  constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }) {
+    this.sandbox = new SandboxManager(log, { brokers: 3, external: externalSandbox });
   }
 
   activeConnection(): ConnectionSummary | null {
@@ -141,7 +141,7 @@ export class WorkbenchService implements vscode.Disposable {
     if (refresh || !s.metadata) {
       s.metadata = await s.admin.metadata();
       s.watermarks.clear();
-      const sandboxState = s.connection.isSandbox ? this.sandbox.current()?.state() : undefined;
+      const sandboxState = s.connection.isSandbox ? await this.sandbox.state().catch(() => undefined) : undefined;
       if (sandboxState) {
         // The sandbox knows its high watermarks directly; no ListOffsets round trip needed.
         for (const t of sandboxState.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
