@@ -66,6 +66,10 @@ export class ProducerBatch {
   lastSentMs = 0;
   lastRoundTripMs = 0;
   logAppendTime = -1;
+  /** The last retriable failure, named when the batch finally times out. */
+  lastFailure: string | undefined;
+  /** The retry waits for metadata refreshed after this time (the leader may have moved). */
+  awaitMetadataAfter = -1;
   /** Batch-level trace events (undefined when tracing is off). */
   readonly events: TraceEvent[] | undefined;
   readonly deliveryDeadline: number;

@@ -246,8 +246,9 @@ export class Sender {
 
   private timeoutFailure(b: ProducerBatch, now: number): BatchFailure {
     const age = now - b.createdMs;
+    const last = b.lastFailure ? ` Last error: ${b.lastFailure}` : '';
     return {
-      message: `Delivery timed out: ${b.recordCount} record(s) for ${b.topic}-${b.partition} were not acknowledged within delivery.timeout.ms=${this.config.deliveryTimeoutMs} (${age} ms since the batch was created, ${b.attempts} attempt(s)). Raise delivery.timeout.ms or check that the partition has a leader.`,
+      message: `Delivery timed out: ${b.recordCount} record(s) for ${b.topic}-${b.partition} were not acknowledged within delivery.timeout.ms=${this.config.deliveryTimeoutMs} (${age} ms since the batch was created, ${b.attempts} attempt(s)).${last} Raise delivery.timeout.ms or check that the partition has a leader.`,
       errorName: 'DELIVERY_TIMEOUT',
       retriable: true,
     };
@@ -278,6 +279,12 @@ export class Sender {
       const reason = head.attempts > 0 ? head.closeReason : this.readyReason(q, head, now);
       if (!reason) {
         next = Math.min(next, head.createdMs + this.config.lingerMs);
+        continue;
+      }
+      if (head.awaitMetadataAfter >= 0 && this.metadata.lastRefreshMs <= head.awaitMetadataAfter) {
+        // The leader may have moved: this retry goes only after a refresh (whose answer wakes the sender).
+        this.metadata.requestUpdate(`retry of ${q.topic}-${q.partition} after ${head.lastFailure?.split(' ')[0] ?? 'an error'}`);
+        if (!this.metadata.inFlight) next = Math.min(next, Math.max(now + 1, this.metadata.nextRefreshAt()));
         continue;
       }
       const leader = this.metadata.leaderFor(q.topic, q.partition);
@@ -478,8 +485,9 @@ export class Sender {
       this.failSequenced(b, { message: `${detail} Another producer with the same id has taken over.`, errorCode: code, errorName: name, retriable: false }, now);
       return;
     }
-    if (METADATA_ERRORS.has(code)) this.metadata.requestUpdate(`${name} for ${b.topic}-${b.partition}`);
-    this.retryOrFail(b, { message: detail, errorCode: code, errorName: name, retriable: isRetriable(code) }, now);
+    const refreshMetadata = METADATA_ERRORS.has(code);
+    if (refreshMetadata) this.metadata.requestUpdate(`${name} for ${b.topic}-${b.partition}`);
+    this.retryOrFail(b, { message: detail, errorCode: code, errorName: name, retriable: isRetriable(code) }, now, { refreshMetadata });
   }
 
   private handleRequestError(nodeId: number, address: string, batches: ProducerBatch[], e: unknown, now: number): void {
@@ -494,15 +502,18 @@ export class Sender {
         b,
         { message: `Produce request to broker ${nodeId} (${address}) failed: ${errorMessage(e)}`, errorCode: code, errorName: errorName(code), retriable, cause: e },
         now,
+        { refreshMetadata: true },
       );
     }
   }
 
-  private retryOrFail(b: ProducerBatch, failure: BatchFailure, now: number, opts: { restamp?: boolean } = {}): void {
+  private retryOrFail(b: ProducerBatch, failure: BatchFailure, now: number, opts: { restamp?: boolean; refreshMetadata?: boolean } = {}): void {
     const q = this.accumulator.queue(b.topic, b.partition);
     if (failure.retriable && b.attempts <= this.config.retries && now < b.deliveryDeadline && !this.host.closingForced) {
       const delay = this.backoff(b.attempts);
       b.retryAt = now + delay;
+      b.lastFailure = failure.message;
+      if (opts.refreshMetadata) b.awaitMetadataAfter = now;
       if (opts.restamp) {
         q.forgetSequenced(b);
         b.baseSequence = -1;
@@ -514,7 +525,8 @@ export class Sender {
       return;
     }
     if (failure.retriable && now >= b.deliveryDeadline) {
-      failure = { ...this.timeoutFailure(b, now), message: `${this.timeoutFailure(b, now).message} Last error: ${failure.message}`, errorCode: failure.errorCode };
+      b.lastFailure = failure.message;
+      failure = { ...this.timeoutFailure(b, now), errorCode: failure.errorCode };
     } else if (failure.retriable) {
       failure = { ...failure, message: `${failure.message} Gave up after ${b.attempts} attempt(s) (retries=${this.config.retries}).` };
     }
