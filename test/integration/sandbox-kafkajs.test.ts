@@ -110,6 +110,31 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
     }
   });
 
+  it('stamps the broker\'s time on records of a LogAppendTime topic, created over the control server or by a client', async () => {
+    const res = await fetch(`${sandbox.controlUrl}/topics`, { method: 'POST', body: JSON.stringify({ name: 'stamped', partitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } }) });
+    assert.equal(res.status, 201);
+    await admin.createTopics({ topics: [{ topic: 'stamped2', numPartitions: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+    const { kafka } = kafkaFor(sandbox);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const clientTime = '1000000000000'; // 2001: far from now
+    const before = Date.now();
+    for (const topic of ['stamped', 'stamped2', 'unstamped']) await producer.send({ topic, messages: [{ key: 'ts', value: topic, timestamp: clientTime }] });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'stamp-readers', maxWaitTimeInMs: 100 });
+    const seen = new Map<string, number>();
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['stamped', 'stamped2', 'unstamped'], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ topic, message }) => void (String(message.key) === 'ts' && seen.set(topic, Number(message.timestamp))) });
+    try {
+      await waitFor(() => seen.size === 3, 'the three stamped records', 15_000);
+    } finally {
+      await consumer.disconnect();
+    }
+    for (const t of ['stamped', 'stamped2']) assert.ok(seen.get(t)! >= before - 1000, `${t}: broker time, got ${seen.get(t)}`);
+    assert.equal(seen.get('unstamped'), Number(clientTime), 'a CreateTime topic keeps the client\'s timestamp');
+  });
+
   it('creates a topic on first produce when auto-creation is on', async () => {
     const { kafka } = kafkaFor(sandbox);
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
