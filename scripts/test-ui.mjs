@@ -147,13 +147,40 @@ try {
     await webview.locator('#sandbox-broker vscode-option', { hasText: `broker ${leader} (` }).click();
     await webview.locator('#sandbox-stop').click();
     await webview.locator('#sandbox-status', { hasText: '2/3 brokers up' }).waitFor({ timeout: 15_000 });
-    await webview.locator('#send').click();
+    // Send with the keyboard this time: Ctrl+Enter from the value editor.
+    await webview.locator('#value textarea').click();
+    await page.keyboard.press('Control+Enter');
     await webview.locator('.result-row').nth(1).waitFor({ timeout: 10_000 });
     const newest = webview.locator('.result-row').first();
     await webview.locator('.result-row.acked').nth(1).waitFor({ timeout: 60_000 });
     await newest.click();
     await webview.locator('.timeline-entry.retry').first().waitFor({ timeout: 15_000 });
     await webview.locator('.timeline-entry.acked').waitFor({ timeout: 15_000 });
+  });
+
+  await step('shows invalid JSON next to the value field, in plain words, without sending', async () => {
+    const rowsBefore = await webview.locator('.result-row').count();
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option', { hasText: 'JSON' }).click();
+    await typeInto('#value', '{"id": 43,');
+    await webview.locator('#send').click();
+    await webview.locator('#error-value', { hasText: 'The value is not valid JSON' }).waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(500);
+    if ((await webview.locator('.result-row').count()) !== rowsBefore) throw new Error('an invalid draft was sent');
+    await typeInto('#value', '{"id": 43}');
+  });
+
+  await step('keeps the draft after the window reloads (webview state + panel serializer)', async () => {
+    await palette('Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const topic = webview.locator('#topic input');
+    await topic.waitFor({ timeout: 60_000 });
+    const deadline = Date.now() + 20_000;
+    let value = '';
+    while (Date.now() < deadline && value !== 'ui-orders') { value = await topic.inputValue().catch(() => ''); await page.waitForTimeout(250); }
+    if (value !== 'ui-orders') throw new Error(`after reload the topic field holds "${value}", not the draft's "ui-orders"`);
+    const key = await webview.locator('#key input').inputValue();
+    if (key !== 'order-42') throw new Error(`after reload the key field holds "${key}"`);
   });
 } catch (e) {
   results.push({ title: 'the UI test could run', ok: false, error: e });

@@ -33,7 +33,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
     switch (node.kind) {
       case 'connection': {
         const item = new vscode.TreeItem(node.connection.name, node.active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-        item.id = `connection:${node.connection.id}:${node.active ? "active" : "idle"}`; // new id: expands when it becomes active
+        item.id = `connection:${node.connection.id}:${node.active ? 'active' : 'idle'}`; // new id: expands when it becomes active
         item.description = node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : '';
         item.iconPath = new vscode.ThemeIcon(node.connection.isSandbox ? 'beaker' : 'server-environment', node.active ? new vscode.ThemeColor('charts.green') : undefined);
         item.contextValue = node.connection.isSandbox ? 'sandboxConnection' : 'connection';
