@@ -148,3 +148,36 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
     }
   });
 });
+
+describe('sandbox caps seen by kafkajs', function () {
+  this.timeout(30_000);
+  it('drops the oldest batches past maxRecordsPerPartition, moving the log start offset, and a consumer from the beginning reads what is kept', async () => {
+    const sandbox = await startSandbox({ port: 0, controlPort: 0, brokers: 1, maxRecordsPerPartition: 100, topics: [{ name: 'capped', partitions: 1 }] });
+    try {
+      const { kafka } = kafkaFor(sandbox);
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      for (let b = 0; b < 10; b++) {
+        await producer.send({ topic: 'capped', messages: Array.from({ length: 50 }, (_, i) => ({ value: `r${b * 50 + i}` })) });
+      }
+      await producer.disconnect();
+      const [p] = partitionsOf(sandbox, 'capped');
+      assert.equal(p.highWatermark, 500);
+      assert.ok(p.logStartOffset >= 400 && p.logStartOffset < 500, `log start offset ${p.logStartOffset}`);
+
+      const consumer = kafka.consumer({ groupId: 'capped-readers', maxWaitTimeInMs: 100 });
+      const values: string[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['capped'], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void values.push(String(message.value)) });
+      try {
+        await waitFor(() => values.length >= 500 - p.logStartOffset, 'the kept records', 15_000);
+      } finally {
+        await consumer.disconnect();
+      }
+      assert.deepEqual(values, Array.from({ length: 500 - p.logStartOffset }, (_, i) => `r${p.logStartOffset + i}`));
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});
