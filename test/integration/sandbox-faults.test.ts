@@ -100,14 +100,13 @@ describe('sandbox faults seen by kafkajs', function () {
     const client = kafkaFor(sandbox, { requestTimeout: 400, retry: { retries: 0 } });
     const p = await producer(client.kafka);
     sandbox.addFault({ api: 'Produce', dropResponse: true, count: 1 });
-    const started = Date.now();
-    await assert.rejects(p.send({ topic: 't', messages: [{ value: 'lost', partition: 0 }] }), /timed out|timeout/i);
-    assert.ok(Date.now() - started >= 350, 'the client waited for its request timeout');
+    await assert.rejects(p.send({ topic: 't', messages: [{ value: 'lost', partition: 0 }] }), /Request Produce\(key: 0.*timed out/i);
     // The broker kept serving: the next send is answered.
     const [meta] = await p.send({ topic: 't', messages: [{ value: 'next', partition: 0 }] });
     assert.equal(meta.errorCode, 0);
   });
 
+  // The delay is the behaviour, so this asserts a lower bound only (a loaded machine can only make it longer).
   it('a latency fault delays the answer', async () => {
     const p = await producer(kafkaFor(sandbox).kafka);
     await p.send({ topic: 't', messages: [{ value: 'warm', partition: 0 }] });
