@@ -62,7 +62,7 @@ export class RequestDispatcher {
       case 'noResponse':
         return NONE;
       case 'drop':
-        this.deps.log?.(`broker ${connection.brokerId}: dropped the response to ${apiName(apiKey)} correlation id ${correlationId} (fault)`);
+        this.deps.log?.(`broker ${connection.brokerId}: no response to ${apiName(apiKey)} correlation id ${correlationId} (dropped by a fault, or the broker is stopped)`);
         return NONE;
     }
   }
