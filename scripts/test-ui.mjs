@@ -170,7 +170,7 @@ try {
     await typeInto('#value', '{"id": 43}');
   });
 
-  await step('keeps the draft after the window reloads (webview state + panel serializer)', async () => {
+  await step('keeps the draft and the connection after the window reloads (webview state + panel serializer)', async () => {
     await palette('Developer: Reload Window');
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     const topic = webview.locator('#topic input');
@@ -179,6 +179,7 @@ try {
     let value = '';
     while (Date.now() < deadline && value !== 'ui-orders') { value = await topic.inputValue().catch(() => ''); await page.waitForTimeout(250); }
     if (value !== 'ui-orders') throw new Error(`after reload the topic field holds "${value}", not the draft's "ui-orders"`);
+    await webview.locator('#connection-name', { hasText: 'Connected to Local sandbox' }).waitFor({ timeout: 30_000 });
     const key = await webview.locator('#key input').inputValue();
     if (key !== 'order-42') throw new Error(`after reload the key field holds "${key}"`);
   });

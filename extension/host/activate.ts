@@ -42,6 +42,11 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     vscode.window.registerWebviewPanelSerializer(COMPOSER_VIEW_TYPE, {
       async deserializeWebviewPanel(panel) {
         ComposerPanel.revive(panel, context.extensionUri, s, log);
+        // The panel's selected connection survives a reload: reconnect to it, unless in Restricted Mode.
+        const last = store.activeId();
+        if (last && vscode.workspace.isTrusted && !s.activeConnection()) {
+          void s.connect(last).catch((e: unknown) => log.warn(`could not reconnect to the last connection: ${String(e)}`));
+        }
       },
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: sends from the workspace are allowed')),
