@@ -4,7 +4,6 @@
  * the consumer (the runner, waiting on the producer) is not asking for more.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
 import { InvalidInputError } from '../util/errors';
 
@@ -31,29 +30,52 @@ const RECORD_FIELDS = ['key', 'value', 'headers', 'partition', 'timestamp'];
 
 /** Reads `.jsonl` lines as values (each line is sent as written; a JSON string line sends its text) or as record objects. */
 export async function* readJsonl(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal): AsyncGenerator<DataRecord> {
-  const input = createReadStream(filePath, { encoding: 'utf8' });
-  const reader = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
-  try {
-    for await (const raw of reader) {
-      line++;
+  for await (const batch of readJsonlBatches(filePath, displayName, lines, signal)) {
+    for (const record of batch) {
       if (signal?.aborted) return;
-      const text = raw.trim();
-      if (text === '' || (line === 1 && text === '\uFEFF')) continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line === 1 ? text.replace(/^\uFEFF/, '') : text);
-      } catch (e) {
-        throw new DataFileError(`${displayName}:${line}: not valid JSON (${(e as Error).message}); each line must be one JSON value`);
-      }
-      if (lines === 'value') {
-        yield { line, value: typeof parsed === 'string' ? parsed : text };
-      } else {
-        yield recordFromObject(parsed, `${displayName}:${line}`, line);
-      }
+      yield record;
     }
+  }
+}
+
+/**
+ * The same, a chunk of the file at a time: one await per chunk (256 KiB, a few thousand lines) instead of one per
+ * line, which is what keeps a 100k-line file close to the engine's own speed.
+ */
+export async function* readJsonlBatches(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal): AsyncGenerator<DataRecord[]> {
+  const input = createReadStream(filePath, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  let rest = '';
+  let line = 0;
+  const parseLine = (raw: string): DataRecord | undefined => {
+    line++;
+    let text = raw.trim();
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1).trim();
+    if (text === '') return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new DataFileError(`${displayName}:${line}: not valid JSON (${(e as Error).message}); each line must be one JSON value`);
+    }
+    if (lines === 'value') return { line, value: typeof parsed === 'string' ? parsed : text };
+    return recordFromObject(parsed, `${displayName}:${line}`, line);
+  };
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      if (signal?.aborted) return;
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop()!;
+      const batch: DataRecord[] = [];
+      for (const raw of parts) {
+        const record = parseLine(raw);
+        if (record) batch.push(record);
+      }
+      if (batch.length) yield batch;
+    }
+    if (signal?.aborted) return;
+    const last = rest ? parseLine(rest) : undefined;
+    if (last) yield [last];
   } finally {
-    reader.close();
     input.destroy();
   }
 }

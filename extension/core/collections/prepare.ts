@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
 import { InvalidInputError } from '../util/errors';
-import { readCsv, readJsonl, type DataRecord } from './data-sources';
+import { readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
 import { describeSite, TemplateEngine, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
@@ -34,10 +34,29 @@ export interface PreparedMessage {
   /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
   expectedRecords?: number;
   dataFile?: string;
+  /** The records, a group at a time (a data-file chunk, or up to 1,000 generated ones): one await per group. */
+  batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]>;
+  /** The same records one by one. */
   records(signal?: AbortSignal): AsyncGenerator<ProducerRecord>;
 }
 
 type Renderer<T> = (ctx: RecordContext) => T;
+
+/** Generated records (count) are rendered this many at a time, so a big count never sits in memory at once. */
+const GENERATED_BATCH = 1000;
+
+/** Groups a per-row CSV stream into small arrays, so the runner sees the same shape as for JSONL. */
+async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncGenerator<DataRecord[]> {
+  let batch: DataRecord[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
 
 function constant<T>(v: T): Renderer<T> {
   return () => v;
@@ -117,24 +136,33 @@ export class MessagePreparer {
       ratePerSecond: m.ratePerSecond ?? undefined,
       expectedRecords: dataFile ? undefined : count ?? 1,
       dataFile,
+      batches,
       async *records(signal?: AbortSignal) {
-        if (!dataFile) {
-          const n = count ?? 1;
-          for (let seq = 1; seq <= n; seq++) {
-            if (signal?.aborted) return;
-            yield build(engine.recordContext(seq - 1));
-          }
-          return;
-        }
-        const rows = dataFile.toLowerCase().endsWith('.csv') ? readCsv(dataFile, displayFile!, signal) : readJsonl(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal);
-        let seq = 0;
-        for await (const row of rows) {
-          seq++;
-          yield build(engine.recordContext(seq - 1), row);
-          if (count !== undefined && seq >= count) return;
-        }
+        for await (const batch of batches(signal)) yield* batch;
       },
     };
+
+    async function* batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]> {
+      if (!dataFile) {
+        const n = count ?? 1;
+        for (let from = 0; from < n; from += GENERATED_BATCH) {
+          if (signal?.aborted) return;
+          const batch: ProducerRecord[] = [];
+          for (let seq = from; seq < Math.min(n, from + GENERATED_BATCH); seq++) batch.push(build(engine.recordContext(seq)));
+          yield batch;
+        }
+        return;
+      }
+      const chunks = dataFile.toLowerCase().endsWith('.csv') ? csvBatches(readCsv(dataFile, displayFile!, signal)) : readJsonlBatches(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal);
+      let seq = 0;
+      for await (const rows of chunks) {
+        const take = count === undefined ? rows.length : Math.min(rows.length, count - seq);
+        const batch: ProducerRecord[] = new Array(take);
+        for (let i = 0; i < take; i++) batch[i] = build(engine.recordContext(seq++), rows[i]);
+        yield batch;
+        if (count !== undefined && seq >= count) return;
+      }
+    }
   }
 
   /** Lookup order for a message's variables: message, then collection, then environment, then --var. */

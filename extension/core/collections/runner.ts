@@ -211,23 +211,26 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
       check();
     });
 
-  const records = message.records(signal);
   try {
-    for await (const record of records) {
-      if (signal?.aborted) {
-        stoppedBy ??= 'cancel';
-        break;
+    outer: for await (const batch of message.batches(signal)) {
+      for (const record of batch) {
+        if (stoppedBy) break outer;
+        if (signal?.aborted) {
+          stoppedBy = 'cancel';
+          break outer;
+        }
+        if (limiter) await limiter.acquire(signal);
+        // When the window is full, wait for a quarter of it to drain rather than one record: fewer wake-ups.
+        if (inFlight >= maxInFlight) await waitForRoom(Math.max(1, maxInFlight - (maxInFlight >> 2)));
+        if (stoppedBy) break outer;
+        if (signal?.aborted) {
+          stoppedBy = 'cancel';
+          break outer;
+        }
+        sent++;
+        inFlight++;
+        submit(producer, record, message, sent, clock, settle);
       }
-      if (stoppedBy) break;
-      if (limiter) await limiter.acquire(signal);
-      if (inFlight >= maxInFlight) await waitForRoom(maxInFlight);
-      if (signal?.aborted || stoppedBy) {
-        stoppedBy ??= 'cancel';
-        break;
-      }
-      sent++;
-      submit(producer, record, message, sent, clock, settle);
-      inFlight++;
     }
   } catch (e) {
     // A data-file line that cannot be read: the message stops there; what was sent is still reported.
@@ -258,21 +261,40 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
   };
 }
 
+/** One record's outcome; a class, so the hot path allocates one plain object per record and no closures for it. */
+class Outcome implements RecordOutcome {
+  constructor(
+    readonly messageName: string,
+    readonly messageIndex: number,
+    readonly seq: number,
+    readonly topic: string,
+    readonly recordId: string | undefined,
+    readonly metadata: RecordMetadata | undefined,
+    readonly error: RecordOutcome['error'],
+    readonly latencyMs: number,
+    private readonly producer: Producer | undefined,
+  ) {}
+
+  trace(): RecordTrace | undefined {
+    return this.recordId === undefined || !this.producer ? undefined : this.producer.recordTrace(this.recordId);
+  }
+}
+
 function submit(producer: Producer, record: ProducerRecord, message: PreparedMessage, seq: number, clock: Clock, settle: (o: RecordOutcome) => void): void {
   const at = clock.now();
-  const base = { messageName: message.name, messageIndex: message.index, seq, topic: record.topic };
   let handle: { recordId: string; result: Promise<RecordMetadata> };
   try {
     handle = producer.submit(record);
   } catch (e) {
     // Refused before it was queued (a bad record): a failure of this record, like a delivery error.
-    queueMicrotask(() => settle({ ...base, error: describeError(e), latencyMs: 0, trace: () => undefined }));
+    const failed = new Outcome(message.name, message.index, seq, record.topic, undefined, undefined, describeError(e), 0, undefined);
+    queueMicrotask(() => settle(failed));
     return;
   }
-  const trace = () => producer.recordTrace(handle.recordId);
+  const recordId = handle.recordId;
   handle.result.then(
-    (metadata) => settle({ ...base, recordId: handle.recordId, metadata, latencyMs: clock.now() - at, trace }),
-    (e) => settle({ ...base, recordId: handle.recordId, error: describeError(e), latencyMs: clock.now() - at, trace }),
+    (metadata) => settle(new Outcome(message.name, message.index, seq, record.topic, recordId, metadata, undefined, clock.now() - at, producer)),
+    (e) => settle(new Outcome(message.name, message.index, seq, record.topic, recordId, undefined, describeError(e), clock.now() - at, producer)),
   );
 }
 
