@@ -100,6 +100,7 @@ describe('cli send', function () {
     ['a partition the topic lacks', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value', 'v', '--partition', '9'], /--partition 9 does not exist/],
     ['an unreachable bootstrap', () => ['send', '--bootstrap', '127.0.0.1:1', '--topic', 'cli', '--value', 'v'], /cannot reach broker 127\.0\.0\.1:1: connection refused/],
     ['idempotence with acks=1', () => ['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value', 'v', '--acks', '1', '--idempotence', 'true'], /idempotence/],
+    ['a producer setting refused before any connection', () => ['send', '--bootstrap', '127.0.0.1:1', '--topic', 'cli', '--value', 'v', '--delivery-timeout-ms', '2000'], /delivery\.timeout\.ms=2000/],
   ];
   for (const [what, args, message] of exit2Cases) {
     it(`exits 2 with one clear stderr line and no stack for ${what}`, async () => {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { createProducer } from '../../core/engine';
+import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { DeliveryError } from '../../core/engine/errors';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
@@ -18,7 +18,7 @@ import type { CliCommand, CliIo } from '../main';
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
          [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
-         [--delivery-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
+         [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
          [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
 
@@ -31,7 +31,7 @@ on runs longer than a second. Exit status: 0 every record acknowledged (acks=0: 
 
 const STRING_FLAGS = [
   'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
-  'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
+  'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
   'sasl-mechanism', 'sasl-username', 'sasl-password',
 ];
 const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure'];
@@ -130,6 +130,8 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   if (args.flags.has('batch-size')) producerConfig['batch.size'] = intFlag(args, 'batch-size', 0, 0);
   if (args.flags.has('retries')) producerConfig.retries = intFlag(args, 'retries', 0, 0, 2 ** 31 - 1);
   if (args.flags.has('delivery-timeout-ms')) producerConfig['delivery.timeout.ms'] = intFlag(args, 'delivery-timeout-ms', 0, 1);
+  const requestTimeoutMs = args.flags.has('request-timeout-ms') ? intFlag(args, 'request-timeout-ms', 0, 1) : undefined;
+  if (requestTimeoutMs !== undefined) producerConfig['request.timeout.ms'] = requestTimeoutMs;
   const compression = flag(args, 'compression');
   if (compression !== undefined) {
     if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression)) throw new InvalidInputError(`--compression must be none, gzip, snappy, lz4 or zstd, got '${compression}'`);
@@ -145,8 +147,17 @@ function planFromArgs(args: ParsedArgs): SendPlan {
     producerConfig['enable.idempotence'] = false;
   }
 
+  // Refuse a bad combination (e.g. idempotence with acks=1) before touching the network; the message names the
+  // producer setting, which the flag of the same name sets.
+  validateProducerConfig(producerConfig);
+
   return {
-    connection: { brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean), clientId: 'kafka-workbench-cli', ...tlsAndSasl(args) },
+    connection: {
+      brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
+      clientId: 'kafka-workbench-cli',
+      requestTimeoutMs,
+      ...tlsAndSasl(args),
+    },
     producerConfig,
     topic,
     key: flag(args, 'key') ?? null,
