@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { ErrorCode } from '../../extension/core/kafka/error-codes';
 import { ApiKey } from '../../extension/core/sandbox/protocol/api-keys';
 import type * as M from '../../extension/core/sandbox/protocol/messages';
+import { ProducerStateTable } from '../../extension/core/sandbox/cluster/producer-state';
 import { batch, call, newCluster, partitionState, produce } from './sandbox-cluster-helpers';
 
 async function setup() {
@@ -64,5 +65,19 @@ describe('SandboxCluster idempotent produce', () => {
     await produce(cluster, 1, 't', 0, b);
     await produce(cluster, 1, 't', 0, b);
     assert.equal(partitionState(cluster, 't', 0).highWatermark, 4);
+  });
+});
+
+describe('ProducerStateTable', () => {
+  it('wraps sequences from 2147483647 to 0, as Kafka does', () => {
+    const table = new ProducerStateTable();
+    const { producerId } = table.initProducerId();
+    const b = (baseSequence: number, recordCount: number) => ({ producerId, producerEpoch: 0, baseSequence, recordCount });
+    assert.deepEqual(table.check('t', 0, b(0, 1)), { kind: 'append' });
+    table.recordAppend('t', 0, b(0, 1), 0);
+    // Pretend the producer got near the top: a batch ending exactly at INT32_MAX, then one starting at 0.
+    table.recordAppend('t', 0, b(2147483646, 2), 1);
+    assert.deepEqual(table.check('t', 0, b(0, 3)), { kind: 'append' });
+    assert.equal(table.check('t', 0, b(1, 3)).kind, 'error');
   });
 });
