@@ -35,11 +35,10 @@ function stringify(value: unknown, indent: string): string {
 
 /** A new collection file's text. */
 export function createCollectionText(name: string, messages: MessageSpec[] = []): string {
-  const collection: Collection = { $schema: COLLECTION_SCHEMA_URL, name, messages };
+  // No "$schema": the extension associates the schema with *.kafka.json itself (jsonValidation).
+  const collection: Collection = { name, messages };
   return formatJson(collection);
 }
-
-export const COLLECTION_SCHEMA_URL = 'https://kafka-workbench.dev/schemas/kafka-collection.schema.json';
 
 function refuseIfInvalid(text: string, fileName: string, what: string): void {
   const doc = parseCollectionText(text, fileName);
