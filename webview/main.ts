@@ -365,14 +365,19 @@ function renderPartitions(): void {
   renderPreview();
 }
 
+let previewSeq = 0;
+/** Shows where the record will land; keyed records ask the host, which hashes the key like the producer does. */
 function renderPreview(): void {
-  const topic = panel.topics.find((t) => t.name === val('topic').value.trim());
+  const topic = val('topic').value.trim();
   const partition = val('partition').value;
-  const format = val('key-format').value;
-  byId('partition-preview').textContent = partition && partition !== 'auto' ? `Goes to partition ${partition} (explicit).`
-    : !topic ? 'New topic: the broker creates it on first send.'
-    : format === 'none' || val('key').value === '' ? `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.`
-    : `Keyed: murmur2(key) % ${topic.partitions.length} picks the partition; the trace shows the hash.`;
+  const format = val('key-format').value as ComposerDraft['keyFormat'];
+  const out = byId('partition-preview');
+  if (partition && partition !== 'auto') { out.textContent = `Goes to partition ${partition} (explicit).`; return; }
+  const seq = ++previewSeq;
+  void channel.request('previewPartition', { topic, keyFormat: format, key: val('key').value }).then(
+    (r) => { if (seq === previewSeq) out.textContent = r.reason; },
+    () => { if (seq === previewSeq) out.textContent = ''; },
+  );
 }
 
 // ---------- results table (virtualized) ----------
@@ -460,6 +465,7 @@ function showTab(tab: 'trace' | 'batches'): void {
 }
 
 // Last, so every const above is initialised before the first event can fire.
+// `ready` goes first: the host answers nothing before it, and filling the form already asks for a preview.
 buildLayout();
-fillForm(persisted.draft);
 channel.post({ type: 'ready' });
+fillForm(persisted.draft);

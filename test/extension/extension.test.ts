@@ -1,7 +1,11 @@
 /** Inside real VS Code (code-server's Node extension host), against the embedded sandbox. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { WorkbenchApi } from '../../extension/host/activate';
+import { previewPartition } from '../../extension/host/composer/composer-panel';
 
 const EXTENSION_ID = 'kafka-workbench.kafka-workbench';
 
@@ -64,6 +68,27 @@ describe('Kafka Workbench in VS Code', () => {
     const trace = a.service.trace(first.recordId);
     assert.ok(trace.entries.some((e) => e.kind === 'acked'), 'the trace ends with the ack');
     assert.ok(trace.entries.some((e) => e.kind === 'partitioned' && e.detail.includes('murmur2')), 'the trace says why the partition was chosen');
+  });
+
+  it('previews the partition a key lands on, matching where the producer put it', async () => {
+    const a = await api();
+    await a.service.cluster(true);
+    const sent = await vscode.commands.executeCommand<{ partition: number }>('kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'customer-77', value: 'x' });
+    const preview = previewPartition(a.service.topics(), 'ext-send', 'string', 'customer-77');
+    assert.equal(preview.partition, sent.partition);
+    assert.match(preview.reason, /murmur2 = -?\d+/);
+  });
+
+  it('exports the traces as JSON to a file, with the records sent', async () => {
+    const a = await api();
+    const target = vscode.Uri.file(path.join(os.tmpdir(), `kw-export-${Date.now()}.json`));
+    await vscode.commands.executeCommand('kafkaWorkbench.trace.export', target);
+    const text = fs.readFileSync(target.fsPath, 'utf8');
+    const json = JSON.parse(text) as { connection: string; producers: unknown[] };
+    assert.equal(json.connection, 'Local sandbox');
+    const someRecord = a.service.resultRows()[0].recordId;
+    assert.ok(text.includes(someRecord), 'the export holds the sent records');
+    fs.rmSync(target.fsPath);
   });
 
   it('creates and deletes a topic, asking for confirmation unless confirmed', async () => {

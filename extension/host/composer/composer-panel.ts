@@ -7,7 +7,10 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { assertNever, type ComposerDraft, type HostToWebview, type WebviewRequest } from '../../protocol/messages';
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
+import { murmur2, partitionForKey } from '../../core/engine/murmur2';
+import type { KeyFormat, PreviewResult, TopicSummary } from '../../protocol/messages';
 import type { WorkbenchService } from '../kafka/workbench-service';
+import { encodeKey } from './draft-to-record';
 import { toWebviewError } from '../kafka/plain-errors';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
@@ -119,7 +122,7 @@ export class ComposerPanel implements vscode.Disposable {
       case 'exportTrace':
         return this.exportTraces(m.recordIds);
       case 'previewPartition':
-        return { partition: null, reason: 'The partition is chosen when the record is sent (murmur2 of the key for keyed records).' };
+        return previewPartition(this.service.topics(), m.topic, m.keyFormat, m.key);
       case 'sandbox': {
         const view = await this.service.sandbox.run(m.command);
         if (this.service.activeConnection()) await this.service.cluster(true).catch(() => undefined);
@@ -171,4 +174,22 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/** Where a keyed record will land with the default partitioner: Java's murmur2 of the key bytes. */
+export function previewPartition(topics: TopicSummary[], topicName: string, keyFormat: KeyFormat, key: string): PreviewResult {
+  const topic = topics.find((t) => t.name === topicName);
+  if (!topic) return { partition: null, reason: 'New topic: the broker creates it on first send, with its default partition count.' };
+  if (keyFormat === 'none') return { partition: null, reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.` };
+  let bytes: Buffer;
+  try {
+    const encoded = encodeKey(keyFormat, key);
+    bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : (encoded ?? Buffer.alloc(0));
+  } catch {
+    return { partition: null, reason: 'The key is not valid for its format yet.' };
+  }
+  const partition = partitionForKey(bytes, topic.partitions.length);
+  const info = topic.partitions.find((p) => p.partition === partition);
+  const leader = info ? (info.offline ? ', which is OFFLINE' : `, leader broker ${info.leader}, ISR [${info.isr.join(',')}]`) : '';
+  return { partition, reason: `Key lands on partition ${partition}${leader} (murmur2 = ${murmur2(bytes)}, ${topic.partitions.length} partitions).` };
 }
