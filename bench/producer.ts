@@ -86,10 +86,13 @@ async function engineRun(bootstrap: string, values: Buffer[], tracing: boolean):
     { transport, tracing },
   );
   let failed = 0;
+  const reasons = new Map<string, number>();
   const pending: Promise<unknown>[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    pending[i] = producer.send({ topic: TOPIC, value: values[i] }).catch(() => {
+    pending[i] = producer.send({ topic: TOPIC, value: values[i] }).catch((e: Error & { errorName?: string }) => {
       failed++;
+      const reason = `${e.errorName ?? e.name}: ${e.message}`;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     });
   }
   await producer.flush();
@@ -97,7 +100,7 @@ async function engineRun(bootstrap: string, values: Buffer[], tracing: boolean):
   const perRequest = producer.stats()['records-per-request-avg'];
   await producer.close();
   await transport.close();
-  if (failed) throw new Error(`engine run: ${failed} records failed`);
+  if (failed) throw new Error(`engine run: ${failed} records failed: ${[...reasons].map(([r, n]) => `${n} x ${r}`).join('; ')}`);
   return perRequest;
 }
 
