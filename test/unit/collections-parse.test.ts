@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DocumentError, formatDiagnostic, parseCollectionText, parseEnvironmentText, requireValid } from '../../extension/core/collections/parse';
+import { templateDiagnostics } from '../../extension/core/collections/lint';
 import { addMessageToCollectionFile, appendMessageText, formatJson, replaceMessageText, saveCollection, updateCollectionFile } from '../../extension/core/collections/save';
 
 const example = `{
@@ -102,6 +103,26 @@ describe('collections: parsing and schema errors', () => {
     assert.match(formatDiagnostic('e.kafka-env.json', bad.diagnostics[0]), /connection\.sasl\.password: must be a secret reference such as \{\{\$secret:KAFKA_PASSWORD\}\}/);
     const good = parseEnvironmentText('{"connection":{"bootstrap":["a:1","b:2"],"sasl":{"mechanism":"plain","username":"u","password":"{{$secret:PW}}"}},"variables":{"region":"us"}}', 'e.kafka-env.json');
     assert.deepEqual(good.diagnostics, []);
+  });
+});
+
+describe('collections: template problems for the editor', () => {
+  it('lists every template problem of every message with its range, without the location prefix', () => {
+    const text = '{\n  "name": "x",\n  "variables": { "region": "eu" },\n  "messages": [\n    { "name": "a", "topic": "t", "key": "{{regoin}}",\n      "value": { "who": "{{$faker.person.nope}}", "n": "{{$randomInt 3}}" } }\n  ]\n}\n';
+    const doc = parseCollectionText(text, 'c.kafka.json');
+    const problems = templateDiagnostics(doc, '/ws/c.kafka.json');
+    assert.deepEqual(problems.map((p) => [p.path.join('.'), p.range.start.line, p.message.split(';')[0]]), [
+      ['messages.0.key', 4, 'unknown variable {{regoin}}'],
+      ['messages.0.value.who', 5, 'unknown faker path {{$faker.person.nope}}'],
+      ['messages.0.value.n', 5, '{{$randomInt 3}} needs two whole numbers: {{$randomInt MIN MAX}}'],
+    ]);
+  });
+
+  it('knows the active environment\'s variables and reports nothing for a clean collection', () => {
+    const doc = parseCollectionText('{"name":"x","messages":[{"name":"a","topic":"t","value":"{{tenant}} {{$secret:tok}}"}]}', 'c.kafka.json');
+    assert.equal(templateDiagnostics(doc, '/ws/c.kafka.json').length, 1);
+    const env = { filePath: '/ws/dev.kafka-env.json', environment: { variables: { tenant: 'acme' } } };
+    assert.deepEqual(templateDiagnostics(doc, '/ws/c.kafka.json', env), []);
   });
 });
 

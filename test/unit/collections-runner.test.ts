@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseCollectionText, requireValid } from '../../extension/core/collections/parse';
 import type { LoadedCollection } from '../../extension/core/collections/prepare';
 import { percentile, runCollection, type RecordOutcome } from '../../extension/core/collections/runner';
@@ -187,6 +190,24 @@ describe('collections: runner', () => {
       /unknown variable \{\{missing\}\}/,
     );
     assert.equal(created, 0);
+  });
+
+  it('stops at a bad data-file line, keeps what was sent, and flags it as bad input', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-runner-'));
+    try {
+      await fs.writeFile(path.join(dir, 'd.jsonl'), '{"a":1}\n{"a":2}\n{"a":\n{"a":4}\n');
+      const clock = new FakeClock(0);
+      const loaded = loadedOf({ name: 'C', messages: [{ name: 'data', topic: 't', value: { file: 'd.jsonl' } }, { name: 'later', topic: 't', value: 'x' }] });
+      loaded.filePath = path.join(dir, 'c.kafka.json');
+      const summary = await runCollection({ loaded, clock, producerFor: (s) => new ScriptedProducer(clock, () => true, s) as unknown as Producer });
+      assert.equal(summary.ok, false);
+      assert.equal(summary.messages[0].stoppedBy, 'data');
+      assert.deepEqual([summary.messages[0].sent, summary.messages[0].acked], [2, 2]);
+      assert.match(summary.inputError?.message ?? '', /^d\.jsonl:3: not valid JSON/);
+      assert.deepEqual(summary.notRun, ['later']);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('computes nearest-rank percentiles', () => {

@@ -67,7 +67,14 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
       rest = parts.pop()!;
       const batch: DataRecord[] = [];
       for (const raw of parts) {
-        const record = parseLine(raw);
+        let record: DataRecord | undefined;
+        try {
+          record = parseLine(raw);
+        } catch (e) {
+          // The lines before the bad one still go out, as they would one by one; then the error stops the run.
+          if (batch.length) yield batch;
+          throw e;
+        }
         if (record) batch.push(record);
       }
       if (batch.length) yield batch;

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../util/errors';
 import { readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
-import { describeSite, TemplateEngine, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
+import { describeSite, TemplateEngine, TemplateError, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
 
 /** A collection file as loaded: model, text (for error positions) and where it lives (data paths are relative to it). */
 export interface LoadedCollection {
@@ -79,6 +79,32 @@ export class MessagePreparer {
       if (i < 0) throw new InvalidInputError(`${path.basename(this.loaded.filePath)} has no message named "${name}"; messages: ${messages.map((m) => JSON.stringify(m.name)).join(', ')}`);
       return i;
     });
+  }
+
+  /**
+   * Every template problem of one message (not just the first), without touching files or secrets: for the
+   * editor's Problems view. Empty when the message would prepare.
+   */
+  checkTemplates(index: number): TemplateError[] {
+    const m = this.loaded.collection.messages[index];
+    const layers = this.layers(m, index);
+    const problems: TemplateError[] = [];
+    const check = (value: unknown, p: JsonPath): void => {
+      if (typeof value === 'string') {
+        try {
+          this.engine.compile(value, layers, this.site(['messages', index, ...p], m.name));
+        } catch (e) {
+          if (e instanceof TemplateError) problems.push(e);
+          else throw e;
+        }
+      } else if (Array.isArray(value)) value.forEach((v, i) => check(v, [...p, i]));
+      else if (isObject(value) && !('base64' in value || 'json' in value || 'file' in value)) for (const [k, v] of Object.entries(value)) check(v, [...p, k]);
+    };
+    check(m.topic, ['topic']);
+    check(m.key, ['key']);
+    (m.headers ?? []).forEach(([, v], i) => check(v, ['headers', i, 1]));
+    check(m.value, ['value']);
+    return problems;
   }
 
   async prepare(index: number): Promise<PreparedMessage> {

@@ -38,7 +38,16 @@ export interface VariableLayer {
 /** Looks a secret up by name: from SecretStorage in VS Code, from KAFKA_WORKBENCH_SECRET_NAME in the CLI. */
 export type SecretResolver = (name: string) => string | undefined | Promise<string | undefined>;
 
-export class TemplateError extends InvalidInputError {}
+/** A template problem; `site` says where (the editor turns it into a Problems entry). */
+export class TemplateError extends InvalidInputError {
+  constructor(
+    readonly site: TemplateSite,
+    /** What is wrong, without the location (the Problems view shows that itself). */
+    readonly detail: string,
+  ) {
+    super(`${describeSite(site)} ${detail}`);
+  }
+}
 
 type Part = string | ((ctx: RecordContext) => string);
 
@@ -98,7 +107,7 @@ export class TemplateEngine {
     for (const [name, site] of this.pendingSecrets) {
       const value = this.secrets ? await this.secrets(name) : undefined;
       if (value === undefined) {
-        throw new TemplateError(`${describeSite(site)} secret "${name}" is not set; ${this.secrets ? `provide it (in the CLI: environment variable ${secretEnvName(name)})` : 'no secret store is available here'}`);
+        throw new TemplateError(site, `secret "${name}" is not set; ${this.secrets ? `provide it (in the CLI: environment variable ${secretEnvName(name)})` : 'no secret store is available here'}`);
       }
       this.secretValues.set(name, value);
     }
@@ -112,7 +121,7 @@ export class TemplateEngine {
       const open = text.indexOf('{{', pos);
       if (open < 0) break;
       const close = text.indexOf('}}', open + 2);
-      if (close < 0) throw new TemplateError(`${describeSite(site)} "{{" at character ${open + 1} is never closed; add "}}" (in ${JSON.stringify(short(text))})`);
+      if (close < 0) throw new TemplateError(site, `"{{" at character ${open + 1} is never closed; add "}}" (in ${JSON.stringify(short(text))})`);
       if (open > pos) parts.push(text.slice(pos, open));
       parts.push(...this.compileTag(text.slice(open + 2, close).trim(), layers, site, stack));
       pos = close + 2;
@@ -129,28 +138,27 @@ export class TemplateEngine {
   }
 
   private compileTag(tag: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
-    const where = describeSite(site);
     if (tag === '$uuid' || tag === '$guid') return [() => this.faker.string.uuid()];
     if (tag === '$seq') return [(ctx) => String(ctx.seq)];
     if (tag === '$timestamp') return [(ctx) => String(ctx.now)];
     if (tag === '$isoTimestamp') return [(ctx) => new Date(ctx.now).toISOString()];
     if (tag.startsWith('$randomInt')) {
       const m = /^\$randomInt\s+(-?\d+)\s+(-?\d+)$/.exec(tag);
-      if (!m) throw new TemplateError(`${where} {{${tag}}} needs two whole numbers: {{$randomInt MIN MAX}}`);
+      if (!m) throw new TemplateError(site, `{{${tag}}} needs two whole numbers: {{$randomInt MIN MAX}}`);
       const min = Number(m[1]);
       const max = Number(m[2]);
-      if (min > max) throw new TemplateError(`${where} {{${tag}}}: MIN (${min}) is greater than MAX (${max})`);
+      if (min > max) throw new TemplateError(site, `{{${tag}}}: MIN (${min}) is greater than MAX (${max})`);
       return [() => String(this.faker.number.int({ min, max }))];
     }
-    if (tag.startsWith('$faker.')) return [this.compileFaker(tag.slice('$faker.'.length), where)];
+    if (tag.startsWith('$faker.')) return [this.compileFaker(tag.slice('$faker.'.length), site)];
     if (tag.startsWith('$secret:')) {
       const name = tag.slice('$secret:'.length);
-      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(`${where} {{${tag}}}: a secret name uses letters, digits, _ . and -`);
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(site, `{{${tag}}}: a secret name uses letters, digits, _ . and -`);
       if (!this.secretValues.has(name) && !this.pendingSecrets.has(name)) this.pendingSecrets.set(name, site);
       return [() => this.secretValue(name)];
     }
-    if (tag.startsWith('$')) throw new TemplateError(`${where} unknown dynamic variable {{${tag}}}; known: ${DYNAMIC_NAMES.map((n) => `{{${n}}}`).join(', ')}`);
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(tag)) throw new TemplateError(`${where} {{${tag}}} is not a variable name (letters, digits, _ . -, starting with a letter or _)`);
+    if (tag.startsWith('$')) throw new TemplateError(site, `unknown dynamic variable {{${tag}}}; known: ${DYNAMIC_NAMES.map((n) => `{{${n}}}`).join(', ')}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(tag)) throw new TemplateError(site, `{{${tag}}} is not a variable name (letters, digits, _ . -, starting with a letter or _)`);
     return this.compileVariable(tag, layers, site, stack);
   }
 
@@ -159,17 +167,18 @@ export class TemplateEngine {
     if (!layer) {
       const known = [...new Set(layers.flatMap((l) => Object.keys(l.variables)))].sort();
       throw new TemplateError(
-        `${describeSite(site)} unknown variable {{${name}}}; ${known.length ? `known variables: ${known.join(', ')}` : 'no variables are defined'}. Define it in "variables" (message, collection or environment) or pass --var ${name}=VALUE`,
+        site,
+        `unknown variable {{${name}}}; ${known.length ? `known variables: ${known.join(', ')}` : 'no variables are defined'}. Define it in "variables" (message, collection or environment) or pass --var ${name}=VALUE`,
       );
     }
-    if (stack.includes(name)) throw new TemplateError(`${describeSite(site)} variable {{${name}}} refers to itself: ${[...stack, name].join(' -> ')}`);
+    if (stack.includes(name)) throw new TemplateError(site, `variable {{${name}}} refers to itself: ${[...stack, name].join(' -> ')}`);
     const value = layer.variables[name];
     if (typeof value !== 'string') return [String(value)];
     // A variable's value may hold templates too ({{$uuid}}, other variables): they are rendered per record.
     return this.compileParts(value, layers, layer.site?.(name) ?? site, [...stack, name]);
   }
 
-  private compileFaker(path: string, where: string): Part {
+  private compileFaker(path: string, site: TemplateSite): Part {
     const segments = path.split('.');
     let owner: unknown;
     let target: unknown = this.faker;
@@ -179,7 +188,7 @@ export class TemplateEngine {
       if (target === undefined) break;
     }
     if (typeof target !== 'function' || segments.length < 2) {
-      throw new TemplateError(`${where} unknown faker path {{$faker.${path}}}; use MODULE.FUNCTION from @faker-js/faker, such as $faker.person.fullName or $faker.string.uuid${fakerHint(this.faker, segments[0])}`);
+      throw new TemplateError(site, `unknown faker path {{$faker.${path}}}; use MODULE.FUNCTION from @faker-js/faker, such as $faker.person.fullName or $faker.string.uuid${fakerHint(this.faker, segments[0])}`);
     }
     const fn = target as () => unknown;
     const self = owner;
@@ -188,7 +197,7 @@ export class TemplateEngine {
 
   private secretValue(name: string): string {
     const value = this.secretValues.get(name);
-    if (value === undefined) throw new TemplateError(`secret "${name}" was not resolved before rendering (call resolveSecrets first)`);
+    if (value === undefined) throw new Error(`secret "${name}" was not resolved before rendering (call resolveSecrets first)`);
     return value;
   }
 }
