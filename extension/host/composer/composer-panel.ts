@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { assertNever, type ComposerDraft, type HostToWebview, type WebviewRequest } from '../../protocol/messages';
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
 import { murmur2, partitionForKey } from '../../core/engine/murmur2';
-import type { KeyFormat, PreviewResult, TopicSummary } from '../../protocol/messages';
+import type { KeyFormat, PreviewResult, ResultRow, TopicSummary } from '../../protocol/messages';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { toWebviewError } from '../kafka/plain-errors';
@@ -46,8 +46,30 @@ export class ComposerPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       service.onDidChangeState(() => this.post({ type: 'state', init: service.panelInit() })),
-      service.onDidChangeResults((rows) => this.post(rows === 'cleared' ? { type: 'cleared' } : { type: 'results', rows })),
+      service.onDidChangeResults((rows) => this.queueRows(rows)),
     );
+  }
+
+  private pendingRows = new Map<string, ResultRow>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Row updates are coalesced (50 ms) so sending 10,000 records is a few hundred messages, not 20,000. */
+  private queueRows(rows: ResultRow[] | 'cleared'): void {
+    if (rows === 'cleared') {
+      this.pendingRows.clear();
+      this.post({ type: 'cleared' });
+      return;
+    }
+    for (const r of rows) this.pendingRows.set(r.recordId, r);
+    this.flushTimer ??= setTimeout(() => this.flushRows(), 50);
+  }
+
+  private flushRows(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = [...this.pendingRows.values()];
+    this.pendingRows.clear();
+    if (batch.length) this.post({ type: 'results', rows: batch });
   }
 
   currentDraft(): ComposerDraft | null {
@@ -95,10 +117,12 @@ export class ComposerPanel implements vscode.Disposable {
   private async answer(m: WebviewRequest): Promise<void> {
     try {
       const result = await this.handle(m);
+      this.flushRows(); // rows first, so the webview sees the acks the reply refers to
       this.post({ type: 'response', requestId: m.requestId, ok: true, result });
     } catch (e) {
       const error = toWebviewError(e);
       if (m.type === 'send' && /topic/i.test(error.kafkaError ?? '')) error.field = 'topic';
+      this.flushRows();
       this.post({ type: 'response', requestId: m.requestId, ok: false, error });
     }
   }
@@ -142,6 +166,7 @@ export class ComposerPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     if (ComposerPanel.current === this) ComposerPanel.current = undefined;
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
