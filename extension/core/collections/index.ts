@@ -17,6 +17,7 @@ export type { LoadedCollection, LoadedEnvironment, PreparedMessage } from './pre
 export { TemplateEngine, TemplateError, envSecretResolver, secretEnvName } from './template';
 export type { SecretResolver } from './template';
 export { runCollection } from './runner';
+export { templateDiagnostics } from './lint';
 export type { RunOptions, RunSummary, MessageSummary, RecordOutcome, RunListener } from './runner';
 export { createReporter, REPORTERS } from './reporters';
 export type { Reporter, ReporterName } from './reporters';
