@@ -37,6 +37,8 @@ const STRING_FLAGS = [
 const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure'];
 const SEQ = '{{$seq}}';
 const PROGRESS_EVERY_MS = 1000;
+/** Records handed to the producer and not yet settled, at most: like Java's blocking send, the loop waits. */
+const MAX_OUTSTANDING = 10_000;
 
 type Mode = 'sync' | 'async' | 'fire-and-forget';
 
@@ -237,13 +239,17 @@ function recordAt(plan: SendPlan, index: number): { record: ProducerRecord; key:
 async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(plan.count);
   const printer = plan.json ? new OrderedJsonPrinter(producer, io, outcomes) : undefined;
-  const started = performance.now();
+  const startedAt = performance.now();
+  let handedOver = 0;
   let settled = 0;
   let failed = 0;
-  let lastProgress = started;
+  let lastProgress = startedAt;
+  let resumeSending: (() => void) | undefined;
+  let allSettled: () => void = () => {};
+  const everyRecordSettled = new Promise<void>((resolve) => (allSettled = resolve));
   const progress = (force = false): void => {
     const now = performance.now();
-    if (now - started < PROGRESS_EVERY_MS || (!force && now - lastProgress < PROGRESS_EVERY_MS)) return;
+    if (now - startedAt < PROGRESS_EVERY_MS || (!force && now - lastProgress < PROGRESS_EVERY_MS)) return;
     lastProgress = now;
     io.err(`send: ${settled}/${plan.count} done, ${settled - failed} acked, ${failed} failed`);
   };
@@ -253,10 +259,16 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<O
     if (outcome.error) failed++;
     printer?.advance();
     progress();
+    if (resumeSending && handedOver - settled <= MAX_OUTSTANDING / 2) {
+      resumeSending();
+      resumeSending = undefined;
+    }
+    if (settled === plan.count) allSettled();
   };
 
-  const pending: Promise<void>[] = [];
   for (let i = 0; i < plan.count; i++) {
+    if (handedOver - settled >= MAX_OUTSTANDING) await new Promise<void>((resolve) => (resumeSending = resolve));
+    handedOver++;
     const { record, key } = recordAt(plan, i);
     const t0 = performance.now();
     const done = (metadata?: RecordMetadata, error?: Error, recordId?: string): void =>
@@ -268,25 +280,17 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<O
         done(undefined, asError(e));
       }
     } else if (plan.mode === 'async') {
-      pending.push(
-        new Promise<void>((resolve) => {
-          producer
-            .send(record, (error, metadata) => {
-              if (error) done(undefined, error);
-              else done(metadata);
-              resolve();
-            })
-            .catch(() => {}); // the callback has it
-        }),
-      );
+      producer
+        .send(record, (error, metadata) => (error ? done(undefined, error) : done(metadata)))
+        .catch(() => {}); // the callback has it
     } else {
       // fire-and-forget: the caller does not wait; the CLI still hears about the end to report it.
       const { recordId, result } = producer.submit(record);
-      pending.push(result.then((m) => done(m, undefined, recordId), (e) => done(undefined, asError(e), recordId)));
+      result.then((m) => done(m, undefined, recordId), (e) => done(undefined, asError(e), recordId));
     }
   }
   await producer.flush();
-  await Promise.all(pending);
+  await everyRecordSettled;
   progress(true);
   return outcomes;
 }
