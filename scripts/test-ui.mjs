@@ -158,10 +158,38 @@ try {
     await webview.locator('.timeline-entry.acked').waitFor({ timeout: 15_000 });
   });
 
+  await step('sends 2,000 records asynchronously, keeps the table responsive, and shows how they were batched', async () => {
+    await webview.locator('#sandbox-start').click(); // bring the stopped broker back
+    await webview.locator('#sandbox-status', { hasText: '3/3 brokers up' }).waitFor({ timeout: 15_000 });
+    await webview.locator('#send-mode').click();
+    await webview.locator('#send-mode vscode-option[value="async"]').click();
+    await typeInto('#repeat', '2000');
+    await webview.locator('#send').click();
+    // The badge reads "2002" once every record is acked (it adds "· N pending" / "· N failed" otherwise).
+    for (let deadline = Date.now() + 60_000; ; await page.waitForTimeout(250)) {
+      const badge = (await webview.locator('#results-count').textContent()).trim();
+      if (badge === '2002') break;
+      if (Date.now() > deadline) throw new Error(`results badge still "${badge}" after 60 s`);
+    }
+    const rendered = await webview.locator('.result-row').count();
+    if (rendered > 60) throw new Error(`the table rendered ${rendered} rows for 2002 records: it is not virtualized`);
+    await webview.locator('#results').evaluate((el) => { el.scrollTop = 24 * 1500; });
+    await webview.locator('.result-row').first().waitFor();
+    await webview.locator('#tab-batches').click();
+    const batchRow = webview.locator('#batches tr', { hasText: 'ui-orders-' }).first();
+    await batchRow.waitFor({ timeout: 10_000 });
+    const records = Number((await batchRow.locator('td').nth(2).textContent()).trim());
+    if (!(records >= 1)) throw new Error(`a batch should hold records, got ${records}`);
+    await webview.locator('#tab-trace').click();
+    await typeInto('#repeat', '1');
+    await webview.locator('#send-mode').click();
+    await webview.locator('#send-mode vscode-option[value="sync"]').click();
+  });
+
   await step('shows invalid JSON next to the value field, in plain words, without sending', async () => {
     const rowsBefore = await webview.locator('.result-row').count();
     await webview.locator('#value-format').click();
-    await webview.locator('#value-format vscode-option', { hasText: 'JSON' }).click();
+    await webview.locator('#value-format vscode-option[value="json"]').click();
     await typeInto('#value', '{"id": 43,');
     await webview.locator('#send').click();
     await webview.locator('#error-value', { hasText: 'The value is not valid JSON' }).waitFor({ timeout: 10_000 });
