@@ -169,6 +169,15 @@ describe('KafkajsTransport against the sandbox', function () {
     assert.equal(res.results[0].errorCode, 0);
   });
 
+  it('fails metadata with a retriable connection error once every broker is down, and recovers when one returns', async () => {
+    await transport.connect();
+    for (const b of [1, 2, 3]) await sandbox.stopBroker(b);
+    await assert.rejects(transport.fetchMetadata(['orders'], false), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && e.retriable);
+    await sandbox.startBroker(2);
+    const md = await transport.fetchMetadata(['orders'], false);
+    assert.ok(md.brokers.some((b) => b.nodeId === 2));
+  });
+
   it('refuses an unreachable bootstrap with a plain connection error', async () => {
     const port = sandbox.brokers[0].port;
     await sandbox.stop();

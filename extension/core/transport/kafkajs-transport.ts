@@ -115,9 +115,10 @@ export class KafkajsTransport implements Transport {
 
   async fetchMetadata(topics: string[] | null, allowAutoCreate: boolean): Promise<ClusterMetadata> {
     this.failIfClosed();
-    let lastError: unknown;
-    // Any broker can answer; try the connected ones first, then the others, then the bootstrap list again.
-    for (const candidate of await this.metadataCandidates()) {
+    let lastError: TransportError | undefined;
+    const tried = new Set<KafkajsBroker>();
+    const ask = async (candidate: { address: string; broker: KafkajsBroker }): Promise<ClusterMetadata | undefined> => {
+      tried.add(candidate.broker);
       try {
         const metadata = await this.requestMetadata(candidate.broker, candidate.address, topics, allowAutoCreate);
         this.adoptBrokers(metadata.brokers, candidate);
@@ -125,8 +126,20 @@ export class KafkajsTransport implements Transport {
         return metadata;
       } catch (e) {
         lastError = toTransportError(e, candidate.address);
-        if (!(lastError as TransportError).retriable) throw lastError;
+        if (!lastError.retriable) throw lastError;
+        return undefined;
       }
+    };
+    // Any broker can answer; try the connected ones first, then the others...
+    for (const candidate of await this.metadataCandidates()) {
+      const metadata = await ask(candidate);
+      if (metadata) return metadata;
+    }
+    // ...then the bootstrap list again (it may name addresses the metadata does not, such as a load balancer).
+    const seed = await this.bootstrapBroker();
+    if (!tried.has(seed.broker)) {
+      const metadata = await ask(seed);
+      if (metadata) return metadata;
     }
     throw lastError ?? new TransportError('no broker is reachable for metadata', 'connection', { retriable: true });
   }
