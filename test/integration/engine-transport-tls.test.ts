@@ -82,6 +82,15 @@ describe('KafkajsTransport over TLS', function () {
     }
   });
 
+  it('hints at TLS when a plain-text connection is dropped by the TLS listener', async () => {
+    const t = new KafkajsTransport({ brokers: [`127.0.0.1:${frontPort}`], connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    try {
+      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && /if this listener expects TLS, connect with TLS/.test(e.message));
+    } finally {
+      await t.close();
+    }
+  });
+
   it('connects without verification when rejectUnauthorized is false', async () => {
     const t = new KafkajsTransport({ brokers: [`127.0.0.1:${frontPort}`], ssl: { rejectUnauthorized: false }, connectionTimeoutMs: 2000 });
     try {

@@ -338,7 +338,11 @@ export class KafkajsTransport implements Transport {
         return this.bootstrap;
       } catch (e) {
         await disconnectNow(broker);
-        const error = toTransportError(e, address);
+        let error = toTransportError(e, address);
+        if (error.kind === 'connection' && (e as { name?: string })?.name === 'KafkaJSConnectionClosedError' && !this.config.ssl) {
+          // A TLS listener drops a plain-text client's first request without a word.
+          error = new TransportError(`${address} closed the connection before answering; if this listener expects TLS, connect with TLS`, 'connection', { retriable: true, cause: e });
+        }
         // A refused login or a TLS failure will not get better on the next address.
         if (!error.retriable) throw error;
         failures.push(error);
