@@ -91,6 +91,17 @@ describe('Kafka Workbench in VS Code', () => {
     fs.rmSync(target.fsPath);
   });
 
+  it('refuses a record larger than max.request.size in plain words, and the table shows it failed', async () => {
+    const a = await api();
+    const big = 'x'.repeat(1_100_000);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'k', value: big })),
+      (e: Error) => { assert.match(e.message, /too large|max\.request\.size/i); return true; },
+    );
+    const failed = a.service.resultRows().filter((r) => r.status === 'failed');
+    assert.ok(failed.length >= 1, 'the failed record is in the results');
+  });
+
   it('creates and deletes a topic, asking for confirmation unless confirmed', async () => {
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.topic.create', 'ext-created', 4, 2);
@@ -119,7 +130,15 @@ describe('Kafka Workbench in VS Code', () => {
     const firstOut = panel.exchange.find((m) => m.direction === 'out');
     assert.equal(firstOut?.type, 'init', 'the host posts nothing before ready, and init first');
     // The webview persists its draft and reports it: a second round trip through the real page.
-    await waitFor('a draft from the webview', () => panel.exchange.some((m) => m.direction === 'out' && m.type === 'results'));
+    await waitFor('the results push after init', () => panel.exchange.some((m) => m.direction === 'out' && m.type === 'results'));
+    // An invalid request (as a compromised or buggy page might send) is answered with an error, never acted on.
+    const rowsBefore = a.service.resultRows().length;
+    const outBefore = panel.exchange.filter((m) => m.direction === 'out').length;
+    (panel as unknown as { onMessage(m: unknown): void }).onMessage({ type: 'send', requestId: 99, draft: { topic: 'x' } });
+    await waitFor('the error reply', () => panel.exchange.filter((m) => m.direction === 'out').length > outBefore);
+    assert.equal(panel.exchange.filter((m) => m.direction === 'out').at(-1)?.type, 'response');
+    assert.equal(panel.exchange.some((m) => m.direction === 'in' && m.type === 'send'), false, 'the invalid message is not accepted');
+    assert.equal(a.service.resultRows().length, rowsBefore, 'nothing was sent');
     panel.panel.dispose();
   });
 
