@@ -48,7 +48,7 @@ export class KafkaProducer implements Producer, SenderHost {
   private recordCounter = 0;
   private batchCounter = 0;
   /** Records waiting for metadata or memory, in send order (later sends queue behind them, as Java's blocked send). */
-  private blocked: PendingRecord[] = [];
+  private blocked = new FifoQueue<PendingRecord>();
   private unsettled = 0;
   private idleWaiters: (() => void)[] = [];
   private flushCount = 0;
@@ -104,7 +104,7 @@ export class KafkaProducer implements Producer, SenderHost {
     return this.forced;
   }
   get memoryPressure(): boolean {
-    return this.blocked.length > 0 && this.blocked[0].blockedReason === 'buffer-memory';
+    return this.blocked.length > 0 && this.blocked.peek()!.blockedReason === 'buffer-memory';
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void {
@@ -169,9 +169,11 @@ export class KafkaProducer implements Producer, SenderHost {
     if (retriable) return;
     // A refused login or TLS failure will not fix itself: fail the records waiting for metadata now.
     const failure: BatchFailure = { message: `Cannot reach the cluster: ${errorMessage(error)}`, errorName: 'CONNECTION_FAILED', retriable: false, cause: error };
-    const waiting = this.blocked.filter((r) => r.blockedReason === 'metadata');
-    this.blocked = this.blocked.filter((r) => r.blockedReason !== 'metadata');
-    for (const r of waiting) this.failRecord(r, failure, now, undefined, 0);
+    const all = this.blocked.drain();
+    for (const r of all) {
+      if (r.blockedReason === 'metadata') this.failRecord(r, failure, now, undefined, 0);
+      else this.blocked.push(r);
+    }
   }
 
   wake(delayMs: number): void {
@@ -328,7 +330,7 @@ export class KafkaProducer implements Producer, SenderHost {
   private processBlocked(now: number): void {
     let next = Infinity;
     while (this.blocked.length > 0) {
-      const r = this.blocked[0];
+      const r = this.blocked.peek()!;
       if (r.settled) {
         this.blocked.shift();
         continue;
@@ -466,8 +468,7 @@ export class KafkaProducer implements Producer, SenderHost {
       errorName: 'PRODUCER_CLOSED',
       retriable: false,
     };
-    for (const r of this.blocked) this.failRecord(r, failure, now, undefined, 0);
-    this.blocked = [];
+    for (const r of this.blocked.drain()) this.failRecord(r, failure, now, undefined, 0);
     for (const q of this.accumulator.queues.values()) {
       for (const b of q.batches) this.failBatch(b, failure, now);
       q.batches.length = 0;
@@ -516,6 +517,44 @@ export class KafkaProducer implements Producer, SenderHost {
 
   stats(): ProducerStats {
     return this.statsRecorder.snapshot(this.clock.now(), this.accumulator.availableMemory, this.accumulator.totalMemory);
+  }
+}
+
+/** A FIFO with O(1) shift: records parked for metadata or memory can number in the hundreds of thousands. */
+class FifoQueue<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    (this.items as (T | undefined)[])[this.head] = undefined;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Removes and returns everything, in order. */
+  drain(): T[] {
+    const out = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return out;
   }
 }
 

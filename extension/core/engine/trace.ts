@@ -38,28 +38,57 @@ export function outcomeEvent(r: PendingRecord): TraceEvent | undefined {
   return undefined;
 }
 
+/**
+ * Insertion-ordered map that drops its oldest entry past `capacity`. A ring of keys finds the oldest in O(1)
+ * (a Map's keys().next() after many deletes from the front walks the deleted slots: quadratic at 100k entries).
+ */
+class BoundedMap<V> {
+  private readonly map = new Map<string, V>();
+  private readonly ring: (string | undefined)[];
+  private pos = 0;
+
+  constructor(private readonly capacity: number) {
+    this.ring = new Array<string | undefined>(Math.max(1, capacity));
+  }
+
+  set(key: string, value: V): void {
+    const evicted = this.ring[this.pos];
+    if (evicted !== undefined) this.map.delete(evicted);
+    this.ring[this.pos] = key;
+    this.pos = (this.pos + 1) % this.ring.length;
+    this.map.set(key, value);
+  }
+
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
 export class TraceStore {
-  private readonly records = new Map<string, PendingRecord>();
-  private readonly batches = new Map<string, ProducerBatch>();
+  private readonly records: BoundedMap<PendingRecord>;
+  private readonly batches: BoundedMap<ProducerBatch>;
   /** Cluster-wide events (metadata refreshes, producer ids), bounded too. */
   private readonly global: TraceEvent[] = [];
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.records = new BoundedMap(capacity);
+    this.batches = new BoundedMap(capacity);
+  }
 
   addRecord(r: PendingRecord): void {
     this.records.set(r.id, r);
-    if (this.records.size > this.capacity) {
-      const oldest = this.records.keys().next().value as string;
-      this.records.delete(oldest);
-    }
   }
 
   addBatch(b: ProducerBatch): void {
     this.batches.set(b.id, b);
-    if (this.batches.size > this.capacity) {
-      const oldest = this.batches.keys().next().value as string;
-      this.batches.delete(oldest);
-    }
   }
 
   addGlobal(e: TraceEvent): void {
