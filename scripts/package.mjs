@@ -35,3 +35,9 @@ run(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'packa
 // Rebuild the development bundles (with source maps) so the working tree is as it was.
 run(process.execPath, ['scripts/build.mjs']);
 console.log(`\npackaged ${path.relative(root, out)} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB)`);
+
+// `npm run package -- --verify`: install the .vsix into a fresh code-server and run the UI test against it.
+if (process.argv.includes('--verify')) {
+  const r = spawnSync(process.execPath, ['scripts/test-ui.mjs'], { cwd: root, stdio: 'inherit', env: { ...process.env, KW_VSIX: out, KW_SKIP_BUILD: '1' } });
+  process.exit(r.status ?? 1);
+}
