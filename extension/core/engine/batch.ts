@@ -1,5 +1,5 @@
 /** One record waiting for delivery, and the per-partition batch (Java's ProducerBatch) it joins. */
-import { RecordBatchBuilder, type CompressionType, type RecordHeader } from '../kafka/record-batch-encoder';
+import { RecordBatchBuilder, type CompressionType, type RecordHeader, type RecordPayload } from '../kafka/record-batch-encoder';
 import type { DeliveryError } from './errors';
 import type { BatchCloseReason, PartitionReason, RecordMetadata, TraceEvent } from './types';
 
@@ -19,9 +19,10 @@ export class PendingRecord {
   /** When waiting for metadata or memory: give up at this time (max.block.ms). */
   blockDeadline = 0;
   settled = false;
-  metadata: RecordMetadata | undefined;
+  acked = false;
   error: DeliveryError | undefined;
   failedAt = 0;
+  result: Promise<RecordMetadata> | undefined;
   resolve: ((m: RecordMetadata) => void) | undefined;
   reject: ((e: DeliveryError) => void) | undefined;
   callback: ((error: DeliveryError | null, metadata?: RecordMetadata) => void) | undefined;
@@ -29,8 +30,8 @@ export class PendingRecord {
   constructor(
     readonly id: string,
     readonly topic: string,
-    public key: Buffer | null,
-    public value: Buffer | null,
+    public key: RecordPayload,
+    public value: RecordPayload,
     public headers: RecordHeader[] | undefined,
     readonly timestamp: number,
     readonly explicitPartition: number | undefined,
@@ -102,7 +103,7 @@ export class ProducerBatch {
   /** Appends the record if it fits; false when the batch is full. */
   tryAppend(record: PendingRecord, now: number): boolean {
     const builder = this.builder!;
-    const delta = builder.tryAppend(record.timestamp, record.key, record.value, record.headers, record.bodySize);
+    const delta = builder.tryAppend(record.timestamp, record.key, record.value, record.headers, record.bodySize, record.keySize, record.valueSize);
     if (delta < 0) {
       this.full = true;
       return false;

@@ -21,6 +21,8 @@ export class Partitioner {
   /** Keyless, per topic: the sticky partition. */
   private readonly sticky = new Map<string, number>();
   private readonly roundRobin = new Map<string, number>();
+  /** Reasons that carry no per-record data are shared, so keyless sends allocate nothing for them. */
+  private readonly stayReasons = new Map<string, PartitionReason>();
 
   constructor(private readonly options: PartitionerOptions) {}
 
@@ -72,7 +74,7 @@ export class Partitioner {
     if (current !== undefined && current < numPartitions) {
       const leaderAlive = metadata.leaderFor(topic, current) >= 0;
       if (leaderAlive && !mustSwitch(current)) {
-        return { partition: current, reason: { type: 'sticky', numPartitions, switched: false } };
+        return { partition: current, reason: this.stayReason(topic, numPartitions) };
       }
       const next = this.pickOther(topic, numPartitions, metadata, current);
       this.sticky.set(topic, next);
@@ -83,7 +85,16 @@ export class Partitioner {
     }
     const first = this.pickOther(topic, numPartitions, metadata, -1);
     this.sticky.set(topic, first);
-    return { partition: first, reason: { type: 'sticky', numPartitions, switched: false } };
+    return { partition: first, reason: this.stayReason(topic, numPartitions) };
+  }
+
+  private stayReason(topic: string, numPartitions: number): PartitionReason {
+    let reason = this.stayReasons.get(topic);
+    if (!reason || reason.numPartitions !== numPartitions) {
+      reason = Object.freeze({ type: 'sticky', numPartitions, switched: false });
+      this.stayReasons.set(topic, reason);
+    }
+    return reason;
   }
 
   /** A random partition with a live leader other than `exclude` (any partition if none is available). */

@@ -2,7 +2,7 @@
  * The producer: send() composes, serializes, partitions and appends a record (or parks it while metadata or
  * buffer memory is missing, up to max.block.ms); the Sender delivers batches; every record's promise settles once.
  */
-import { recordBodySizeWithoutDeltas, recordSizeUpperBound, RECORD_BATCH_OVERHEAD, type RecordHeader } from '../kafka/record-batch-encoder';
+import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OVERHEAD, type RecordHeader, type RecordPayload } from '../kafka/record-batch-encoder';
 import { errorName } from '../kafka/error-codes';
 import type { Transport } from '../transport/transport';
 import { systemClock, type Clock } from '../util/clock';
@@ -140,7 +140,7 @@ export class KafkaProducer implements Producer, SenderHost {
         attempts: b.attempts,
         partitionReason: r.reason!,
       };
-      r.metadata = metadata;
+      r.acked = true;
       this.settle(r, null, metadata);
     }
     this.statsRecorder.recordsDone(b.recordCount, 0);
@@ -205,7 +205,7 @@ export class KafkaProducer implements Producer, SenderHost {
       r.resolve = resolve;
       r.reject = reject;
     });
-    result.catch(() => undefined); // fire-and-forget/callback users: failures reach the trace, callback and log, not an unhandled rejection
+    r.result = result;
     this.unsettled++;
     this.statsRecorder.started(now);
     if (this.tracing) {
@@ -231,15 +231,16 @@ export class KafkaProducer implements Producer, SenderHost {
     if (record === null || typeof record !== 'object') throw new Error('Invalid record: expected an object with topic and value.');
     const { topic } = record;
     if (typeof topic !== 'string' || topic.length === 0) throw new Error('Invalid record: "topic" must be a non-empty string.');
-    const key = toBytes(record.key, 'key');
+    const key = toPayload(record.key, 'key');
     if (record.value === undefined) throw new Error('Invalid record: "value" is required (use null for a tombstone).');
-    const value = toBytes(record.value, 'value');
+    const value = toPayload(record.value, 'value');
     let headers: RecordHeader[] | undefined;
     if (record.headers !== undefined) {
       if (!Array.isArray(record.headers)) throw new Error('Invalid record: "headers" must be an array of {key, value}.');
       headers = record.headers.map((h, i) => {
         if (!h || typeof h.key !== 'string') throw new Error(`Invalid record: header ${i} needs a string "key".`);
-        return { key: Buffer.from(h.key, 'utf8'), value: toBytes(h.value, `header "${h.key}" value`) };
+        const v = toPayload(h.value, `header "${h.key}" value`);
+        return { key: Buffer.from(h.key, 'utf8'), value: typeof v === 'string' ? Buffer.from(v, 'utf8') : v };
       });
     }
     const partition = record.partition;
@@ -248,8 +249,10 @@ export class KafkaProducer implements Producer, SenderHost {
     }
     const timestamp = record.timestamp ?? now;
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new Error(`Invalid record: "timestamp" must be milliseconds since the epoch, got ${JSON.stringify(record.timestamp)}.`);
-    const bodySize = recordBodySizeWithoutDeltas(key, value, headers);
-    const upper = recordSizeUpperBound(key, value, headers);
+    const keySize = payloadSize(key);
+    const valueSize = payloadSize(value);
+    const bodySize = bodySizeFromSizes(keySize, valueSize, headers);
+    const upper = upperBoundFromBodySize(bodySize);
     const size = upper + RECORD_BATCH_OVERHEAD;
     if (size > this.config.maxRequestSize) {
       throw new Error(`Record too large: ${size} bytes serialized, more than max.request.size=${this.config.maxRequestSize}. Send a smaller value or raise max.request.size (and the topic's max.message.bytes).`);
@@ -259,7 +262,7 @@ export class KafkaProducer implements Producer, SenderHost {
     }
     return new PendingRecord(
       id, topic, key, value, headers, timestamp, partition ?? undefined, now,
-      key === null ? -1 : key.length, value === null ? -1 : value.length, headers?.length ?? 0, bodySize, upper,
+      keySize, valueSize, headers?.length ?? 0, bodySize, upper,
     );
   }
 
@@ -299,7 +302,8 @@ export class KafkaProducer implements Producer, SenderHost {
         r.reason = { type: 'explicit', numPartitions };
       } else {
         this.stickyRecord = r;
-        const d = this.partitioner.partition(r.topic, r.key, this.metadata, this.stickyMustSwitch);
+        const keyBytes = typeof r.key === 'string' ? Buffer.from(r.key, 'utf8') : r.key;
+        const d = this.partitioner.partition(r.topic, keyBytes, this.metadata, this.stickyMustSwitch);
         this.stickyRecord = undefined;
         r.partition = d.partition;
         r.reason = d.reason;
@@ -389,16 +393,23 @@ export class KafkaProducer implements Producer, SenderHost {
     if (r.settled) return;
     r.settled = true;
     this.unsettled--;
-    const { resolve, reject, callback } = r;
+    const { resolve, reject, callback, result } = r;
     r.resolve = r.reject = r.callback = undefined;
+    r.result = undefined;
     r.key = r.value = null;
     r.headers = undefined;
     if (this.tracing && this.emitter.hasListeners) {
       const e = outcomeEvent(r);
       if (e) this.emitter.fire(e);
     }
-    if (error) reject!(error);
-    else resolve!(metadata!);
+    if (error) {
+      // Fire-and-forget and callback users need not handle the promise: a failure reaches the callback, the trace
+      // and the log, never an unhandled rejection. Awaiting callers still get the rejection.
+      result!.catch(noop);
+      reject!(error);
+    } else {
+      resolve!(metadata!);
+    }
     if (callback) {
       try {
         callback(error, metadata);
@@ -562,9 +573,11 @@ function isRetriableTopicError(code: number): boolean {
   return code === 3 || code === 5; // UNKNOWN_TOPIC_OR_PARTITION (may be auto-created), LEADER_NOT_AVAILABLE
 }
 
-function toBytes(v: string | Buffer | null | undefined, what: string): Buffer | null {
+function noop(): void {}
+
+function toPayload(v: string | Buffer | null | undefined, what: string): RecordPayload {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  if (typeof v === 'string') return v;
   if (Buffer.isBuffer(v)) return v;
   const u = v as unknown;
   if (u instanceof Uint8Array) return Buffer.from(u.buffer, u.byteOffset, u.byteLength);

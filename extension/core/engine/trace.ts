@@ -24,12 +24,13 @@ export function appendedEvent(r: PendingRecord): TraceEvent {
 
 /** The record's final event, or undefined while it is pending. */
 export function outcomeEvent(r: PendingRecord): TraceEvent | undefined {
-  if (r.metadata) {
+  if (r.acked) {
     const b = r.batch!;
-    const m = r.metadata;
+    const logAppend = b.logAppendTime !== -1;
     return {
-      type: 'acked', recordId: r.id, batchId: b.id, time: b.doneMs, offset: m.offset, timestamp: m.timestamp, timestampType: m.timestampType,
-      attempts: m.attempts, queueTimeMs: b.drainedMs >= 0 ? b.drainedMs - r.appendedAt : 0, roundTripMs: b.lastRoundTripMs,
+      type: 'acked', recordId: r.id, batchId: b.id, time: b.doneMs, offset: b.baseOffset >= 0 ? b.baseOffset + r.offsetDelta : -1,
+      timestamp: logAppend ? b.logAppendTime : r.timestamp, timestampType: logAppend ? 'LogAppendTime' : 'CreateTime',
+      attempts: b.attempts, queueTimeMs: b.drainedMs >= 0 ? b.drainedMs - r.appendedAt : 0, roundTripMs: b.lastRoundTripMs,
     };
   }
   if (r.error) {
@@ -114,7 +115,7 @@ export class TraceStore {
       topic: r.topic,
       partition: r.partition >= 0 ? r.partition : undefined,
       batchId: b?.id,
-      outcome: r.metadata ? 'acked' : r.error ? 'failed' : 'pending',
+      outcome: r.acked ? 'acked' : r.error ? 'failed' : 'pending',
       events,
     };
   }

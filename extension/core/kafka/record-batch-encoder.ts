@@ -16,6 +16,15 @@ const MAGIC = 2;
 export type CompressionType = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 const COMPRESSION_CODEC: Record<CompressionType, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
+/** A key or value: bytes, a string (written as UTF-8 straight into the batch, no intermediate Buffer), or null. */
+export type RecordPayload = Buffer | string | null;
+
+/** Bytes the payload takes on the wire (-1 for null). */
+export function payloadSize(data: RecordPayload): number {
+  if (data === null) return -1;
+  return typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+}
+
 export interface RecordHeader {
   key: Buffer;
   value: Buffer | null;
@@ -60,20 +69,31 @@ function sizeOfHeaders(headers: readonly RecordHeader[] | undefined): number {
   return size;
 }
 
-/** The record's body size without the timestamp and offset deltas (those depend on the batch it joins). */
-export function recordBodySizeWithoutDeltas(key: Buffer | null, value: Buffer | null, headers?: readonly RecordHeader[]): number {
+/**
+ * The record's body size without the timestamp and offset deltas (those depend on the batch it joins).
+ * `keySize`/`valueSize` are payloadSize() of the key and value (-1 = null), computed once by the caller.
+ */
+export function bodySizeFromSizes(keySize: number, valueSize: number, headers?: readonly RecordHeader[]): number {
   return (
     1 + // attributes
-    (key === null ? 1 : sizeOfVarint(key.length) + key.length) +
-    (value === null ? 1 : sizeOfVarint(value.length) + value.length) +
+    (keySize < 0 ? 1 : sizeOfVarint(keySize) + keySize) +
+    (valueSize < 0 ? 1 : sizeOfVarint(valueSize) + valueSize) +
     sizeOfHeaders(headers)
   );
 }
 
-/** Upper bound of the bytes one record adds to a batch, whatever batch it joins (as Java's estimateSizeInBytesUpperBound). */
-export function recordSizeUpperBound(key: Buffer | null, value: Buffer | null, headers?: readonly RecordHeader[]): number {
-  const body = recordBodySizeWithoutDeltas(key, value, headers) + 10 /* varlong */ + 5; /* varint */
+export function recordBodySizeWithoutDeltas(key: RecordPayload, value: RecordPayload, headers?: readonly RecordHeader[]): number {
+  return bodySizeFromSizes(payloadSize(key), payloadSize(value), headers);
+}
+
+/** Upper bound of the bytes one record adds to a batch, given its body size (as Java's estimateSizeInBytesUpperBound). */
+export function upperBoundFromBodySize(bodyWithoutDeltas: number): number {
+  const body = bodyWithoutDeltas + 10 /* varlong */ + 5; /* varint */
   return sizeOfVarint(body) + body;
+}
+
+export function recordSizeUpperBound(key: RecordPayload, value: RecordPayload, headers?: readonly RecordHeader[]): number {
+  return upperBoundFromBodySize(recordBodySizeWithoutDeltas(key, value, headers));
 }
 
 export class RecordBatchBuilder {
@@ -122,10 +142,12 @@ export class RecordBatchBuilder {
    */
   tryAppend(
     timestamp: number,
-    key: Buffer | null,
-    value: Buffer | null,
+    key: RecordPayload,
+    value: RecordPayload,
     headers: readonly RecordHeader[] | undefined,
     bodyWithoutDeltas: number,
+    keySize = payloadSize(key),
+    valueSize = payloadSize(value),
   ): number {
     if (this.built) throw new Error('record batch already built');
     const timestampDelta = timestamp - this.baseTimestamp;
@@ -138,8 +160,8 @@ export class RecordBatchBuilder {
     buf[pos++] = 0; // record attributes: unused
     pos = writeVarlong(buf, pos, timestampDelta);
     pos = writeVarint(buf, pos, offsetDelta);
-    pos = writeBytes(buf, pos, key);
-    pos = writeBytes(buf, pos, value);
+    pos = writePayload(buf, pos, key, keySize);
+    pos = writePayload(buf, pos, value, valueSize);
     if (!headers || headers.length === 0) {
       buf[pos++] = 0;
     } else {
@@ -228,6 +250,18 @@ function writeVarlong(buf: Buffer, pos: number, value: number): number {
   }
   buf[pos++] = v;
   return pos;
+}
+
+function writePayload(buf: Buffer, pos: number, data: RecordPayload, size: number): number {
+  if (typeof data !== 'string') return writeBytes(buf, pos, data);
+  pos = writeVarint(buf, pos, size);
+  if (size === data.length && size < 48) {
+    // short ASCII (byte length = char count): a loop beats the native call
+    for (let i = 0; i < size; i++) buf[pos + i] = data.charCodeAt(i);
+  } else {
+    buf.write(data, pos, size, 'utf8');
+  }
+  return pos + size;
 }
 
 function writeBytes(buf: Buffer, pos: number, data: Buffer | null): number {
