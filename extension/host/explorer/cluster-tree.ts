@@ -70,7 +70,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         const item = new vscode.TreeItem(`Partition ${p.partition}`);
         item.description = offline
           ? 'OFFLINE (no leader)'
-          : `leader ${p.leader} · replicas [${p.replicas.join(',')}] · ISR [${p.isr.join(',')}] · HW ${node.highWatermark ?? '?'}`;
+          : `leader ${p.leader} · replicas [${p.replicas.join(',')}] · ISR [${p.isr.join(',')}]${node.highWatermark === undefined ? '' : ` · HW ${node.highWatermark}`}`;
         item.tooltip = `${node.topic}-${p.partition}\nleader: ${offline ? 'none' : p.leader}\nreplicas: ${p.replicas.join(', ')}\nISR: ${p.isr.join(', ')}\nhigh watermark: ${node.highWatermark ?? 'unknown'}`;
         item.iconPath = new vscode.ThemeIcon(offline ? 'error' : 'list-ordered', offline ? new vscode.ThemeColor('errorForeground') : undefined);
         item.contextValue = node.sandbox ? 'sandboxPartition' : 'partition';
