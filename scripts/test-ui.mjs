@@ -129,6 +129,16 @@ try {
     await webview.locator('#send-status', { hasText: `offset ${offset}` }).waitFor({ timeout: 5_000 });
   });
 
+  await step('lists the new topic in the cluster explorer with each partition\'s leader, ISR and high watermark', async () => {
+    const topicRow = page.locator('.monaco-list-row', { hasText: 'ui-orders' }).first();
+    await topicRow.waitFor({ timeout: 15_000 });
+    await topicRow.click();
+    const partitionRow = page.locator('.monaco-list-row', { hasText: `Partition ${firstPartition}` }).first();
+    await partitionRow.waitFor({ timeout: 15_000 });
+    const text = await partitionRow.textContent();
+    if (!/leader \d · replicas \[[\d,]+\] · ISR \[[\d,]+\] · HW 1/.test(text)) throw new Error(`partition row reads "${text}"`);
+  });
+
   await step('opens the trace timeline of the sent record', async () => {
     await webview.locator('.result-row.acked').first().click();
     await webview.locator('.timeline-entry.acked', { hasText: 'Acked at offset' }).waitFor({ timeout: 15_000 });
