@@ -8,6 +8,8 @@ import type { BatchCloseReason, PartitionReason, RecordMetadata, TraceEvent } fr
  * instead of allocating an event per step, and the trace store builds events from them when asked.
  */
 export class PendingRecord {
+  /** The record's number within its producer (its id is `<producer>r<seq>`). */
+  seq = 0;
   partition = -1;
   reason: PartitionReason | undefined;
   batch: ProducerBatch | undefined;
@@ -49,7 +51,9 @@ export type BatchState = 'open' | 'closed' | 'in-flight' | 'done';
 
 export class ProducerBatch {
   state: BatchState = 'open';
-  readonly records: PendingRecord[] = [];
+  /** The batch's records while it is being delivered; emptied once it is done (the trace keeps recordSeqs). */
+  records: PendingRecord[] = [];
+  recordSeqs: Float64Array | undefined;
   builder: RecordBatchBuilder | undefined;
   /** Set when a record did not fit: the batch is full and ready. */
   full = false;
@@ -93,7 +97,7 @@ export class ProducerBatch {
   }
 
   get recordCount(): number {
-    return this.records.length;
+    return this.recordSeqs ? this.recordSeqs.length : this.records.length;
   }
 
   get sizeInBytes(): number {

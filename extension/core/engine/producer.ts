@@ -69,9 +69,9 @@ export class KafkaProducer implements Producer, SenderHost {
     this.random = deps.random ?? Math.random;
     this.logFn = deps.log ?? (() => undefined);
     this.tracing = deps.tracing ?? true;
-    this.traces = this.tracing ? new TraceStore(deps.traceCapacity ?? 100_000) : undefined;
-    this.onTrace = this.emitter.event;
     this.idPrefix = `p${++producerCount}-`;
+    this.traces = this.tracing ? new TraceStore(deps.traceCapacity ?? 100_000, this.idPrefix) : undefined;
+    this.onTrace = this.emitter.event;
     this.metadata = new MetadataCache(config.metadataMaxAgeMs, config.retryBackoffMs);
     this.accumulator = new RecordAccumulator({
       batchSize: config.batchSize,
@@ -144,6 +144,7 @@ export class KafkaProducer implements Producer, SenderHost {
       this.settle(r, null, metadata);
     }
     this.statsRecorder.recordsDone(b.recordCount, 0);
+    this.forgetRecords(b);
     this.afterRelease(now);
   }
 
@@ -158,7 +159,16 @@ export class KafkaProducer implements Producer, SenderHost {
       this.failRecord(r, failure, now, b.partition, b.attempts);
     }
     this.statsRecorder.recordsDone(0, b.recordCount);
+    this.forgetRecords(b);
     this.afterRelease(now);
+  }
+
+  /** A done batch keeps only its records' numbers, so the trace store does not hold the record objects. */
+  private forgetRecords(b: ProducerBatch): void {
+    const seqs = new Float64Array(b.records.length);
+    for (let i = 0; i < seqs.length; i++) seqs[i] = b.records[i].seq;
+    b.recordSeqs = seqs;
+    b.records = [];
   }
 
   metadataUpdated(now: number): void {
@@ -191,7 +201,8 @@ export class KafkaProducer implements Producer, SenderHost {
 
   private enqueue(record: ProducerRecord, callback: ((error: DeliveryError | null, metadata?: RecordMetadata) => void) | undefined): { recordId: string; result: Promise<RecordMetadata> } {
     const now = this.clock.now();
-    const id = `${this.idPrefix}r${++this.recordCounter}`;
+    const seq = ++this.recordCounter;
+    const id = `${this.idPrefix}r${seq}`;
     let r: PendingRecord;
     let invalid: string | undefined;
     try {
@@ -200,6 +211,7 @@ export class KafkaProducer implements Producer, SenderHost {
       invalid = errorMessage(e);
       r = new PendingRecord(id, typeof record?.topic === 'string' ? record.topic : '', null, null, undefined, now, undefined, now, -1, -1, 0, 0, 0);
     }
+    r.seq = seq;
     r.callback = callback;
     const result = new Promise<RecordMetadata>((resolve, reject) => {
       r.resolve = resolve;
@@ -398,9 +410,12 @@ export class KafkaProducer implements Producer, SenderHost {
     r.result = undefined;
     r.key = r.value = null;
     r.headers = undefined;
-    if (this.tracing && this.emitter.hasListeners) {
-      const e = outcomeEvent(r);
-      if (e) this.emitter.fire(e);
+    if (this.tracing) {
+      if (this.emitter.hasListeners) {
+        const e = outcomeEvent(r);
+        if (e) this.emitter.fire(e);
+      }
+      this.traces!.recordSettled(r);
     }
     if (error) {
       // Fire-and-forget and callback users need not handle the promise: a failure reaches the callback, the trace
