@@ -154,6 +154,15 @@ export class Sender {
         this.metadata.inFlight = false;
         this.metadata.update(md, done);
         this.host.batchEvent(undefined, { type: 'metadata-refresh', time: done, reason, topics, durationMs: done - now });
+        // Batches waiting to retry after a leader error show the refresh in their own trace.
+        for (const q of this.accumulator.queues.values()) {
+          for (const b of q.batches) {
+            if (b.awaitMetadataAfter >= 0 && b.awaitMetadataAfter <= now) {
+              if (b.events) this.host.batchEvent(b, { type: 'metadata-refresh', batchId: b.id, time: done, reason, topics, durationMs: done - now });
+              b.awaitMetadataAfter = -1;
+            }
+          }
+        }
         this.host.metadataUpdated(done);
         this.host.wake(0);
       },
@@ -281,7 +290,7 @@ export class Sender {
         next = Math.min(next, head.createdMs + this.config.lingerMs);
         continue;
       }
-      if (head.awaitMetadataAfter >= 0 && this.metadata.lastRefreshMs <= head.awaitMetadataAfter) {
+      if (head.awaitMetadataAfter >= 0) {
         // The leader may have moved: this retry goes only after a refresh (whose answer wakes the sender).
         this.metadata.requestUpdate(`retry of ${q.topic}-${q.partition} after ${head.lastFailure?.split(' ')[0] ?? 'an error'}`);
         if (!this.metadata.inFlight) next = Math.min(next, Math.max(now + 1, this.metadata.nextRefreshAt()));
