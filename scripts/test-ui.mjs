@@ -14,6 +14,7 @@ const shots = path.join(root, 'test-results/screenshots');
 const results = [];
 let server;
 let browser;
+let runDir;
 
 function summary() {
   console.log('\n  Kafka Workbench UI (Chromium through the workbench)');
@@ -34,7 +35,7 @@ try {
   }
   fs.rmSync(shots, { recursive: true, force: true });
   fs.mkdirSync(shots, { recursive: true });
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-ui-'));
+  runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-ui-'));
   const folder = path.join(runDir, 'workspace');
   // KW_VSIX=<file>: test the packaged extension, installed with `code-server --install-extension`, instead of the tree.
   const vsix = process.env.KW_VSIX ? path.resolve(process.env.KW_VSIX) : null;
@@ -228,5 +229,8 @@ try {
   await server?.stop();
 }
 const failing = summary();
+// Keep the profile (code-server's log) only when something failed.
+if (!failing && runDir) fs.rmSync(runDir, { recursive: true, force: true });
+else if (runDir) console.log(`code-server profile and log kept in ${runDir}`);
 console.log(`screenshots: ${path.relative(root, shots)}/`);
 process.exit(failing ? 1 : 0);
