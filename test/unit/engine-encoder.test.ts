@@ -113,6 +113,18 @@ describe('record batch v2 encoder', () => {
     assert.ok(RECORD_BATCH_OVERHEAD + recordSizeUpperBound(null, value) >= RECORD_BATCH_OVERHEAD + b.sizeOfNextRecord(0, body));
   });
 
+  it('writes string keys and values (ASCII, multi-byte, long) exactly as their UTF-8 bytes', () => {
+    const strings = ['', 'k', 'plain ascii value', 'é-ü-日本-🎉', 'x'.repeat(300), 'ü'.repeat(100)];
+    const fromStrings = new RecordBatchBuilder(1 << 16, 0);
+    const fromBuffers = new RecordBatchBuilder(1 << 16, 0);
+    for (const str of strings) {
+      fromStrings.tryAppend(0, str, str, undefined, recordBodySizeWithoutDeltas(str, str));
+      const b = Buffer.from(str, 'utf8');
+      fromBuffers.tryAppend(0, b, b, undefined, recordBodySizeWithoutDeltas(b, b));
+    }
+    assert.deepEqual(fromStrings.build(), fromBuffers.build());
+  });
+
   it('returns the same bytes on every build, so a retry resends the batch unchanged', () => {
     const b = new RecordBatchBuilder(1024, 5);
     b.tryAppend(5, null, Buffer.from('x'), undefined, recordBodySizeWithoutDeltas(null, Buffer.from('x')));

@@ -234,6 +234,19 @@ describe('producer engine: waiting for metadata and memory', () => {
     assert.ok(transport.metadataCalls >= 3);
   });
 
+  it('a record waiting for an unknown topic does not hold back sends to other topics, only later ones of its own topic', async () => {
+    const { clock, transport, producer } = setup({ 'linger.ms': 0, 'max.block.ms': 1000 });
+    const lost = producer.send({ topic: 'typo', value: '1' });
+    const fine = producer.send({ topic: 't', key: 'k', value: '2' });
+    const lostToo = producer.send({ topic: 'typo', value: '3' });
+    await tick(clock, 20);
+    assert.equal((await fine).topic, 't');
+    assert.equal(transport.requests.length, 1);
+    await tick(clock, 1000);
+    assert.equal((await rejection(lost)).errorName, 'METADATA_TIMEOUT');
+    assert.equal((await rejection(lostToo)).errorName, 'METADATA_TIMEOUT');
+  });
+
   it('fails records for a topic that never appears after max.block.ms', async () => {
     const { clock, producer } = setup({ 'max.block.ms': 1000, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 100 });
     const s = producer.send({ topic: 'missing', value: 'v' });

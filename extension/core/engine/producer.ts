@@ -49,6 +49,8 @@ export class KafkaProducer implements Producer, SenderHost {
   private batchCounter = 0;
   /** Records waiting for metadata or memory, in send order (later sends queue behind them, as Java's blocked send). */
   private blocked = new FifoQueue<PendingRecord>();
+  /** The last pass over parked records stopped at one waiting for buffer memory. */
+  private waitingForMemory = false;
   private unsettled = 0;
   private idleWaiters: (() => void)[] = [];
   private flushCount = 0;
@@ -104,7 +106,7 @@ export class KafkaProducer implements Producer, SenderHost {
     return this.forced;
   }
   get memoryPressure(): boolean {
-    return this.blocked.length > 0 && this.blocked.peek()!.blockedReason === 'buffer-memory';
+    return this.waitingForMemory && this.blocked.length > 0;
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void {
@@ -229,11 +231,14 @@ export class KafkaProducer implements Producer, SenderHost {
     } else if (this.closed) {
       this.failRecord(r, { message: 'The producer is closed: create a new producer to send more records.', errorName: 'PRODUCER_CLOSED', retriable: false }, now, undefined, 0);
     } else if (this.blocked.length > 0) {
-      this.block(r, 'metadata', now);
+      this.park(r, now);
       this.processBlocked(now);
     } else {
       const placed = this.place(r, now);
-      if (placed !== 'placed') this.block(r, placed === 'wait-memory' ? 'buffer-memory' : 'metadata', now);
+      if (placed !== 'placed') {
+        this.park(r, now);
+        this.markBlocked(r, placed === 'wait-memory' ? 'buffer-memory' : 'metadata', now);
+      }
     }
     return { recordId: id, result };
   }
@@ -278,13 +283,22 @@ export class KafkaProducer implements Producer, SenderHost {
     );
   }
 
-  private block(r: PendingRecord, reason: 'metadata' | 'buffer-memory', now: number): void {
-    r.blockedAt = now;
-    r.blockedReason = reason;
+  /** Parks a record behind those already waiting (max.block.ms counts from now). */
+  private park(r: PendingRecord, now: number): void {
     r.blockDeadline = now + this.config.maxBlockMs;
     this.blocked.push(r);
+  }
+
+  /** Records in the trace why a parked record waits (once: the first reason it met). */
+  private markBlocked(r: PendingRecord, reason: 'metadata' | 'buffer-memory', now: number): void {
+    if (reason === 'buffer-memory') this.waitingForMemory = true;
+    if (r.blockedReason === reason) return;
+    const first = r.blockedReason === undefined;
+    r.blockedReason = reason;
+    if (!first) return;
+    r.blockedAt = now;
     if (this.tracing && this.emitter.hasListeners) this.emitter.fire(blockedEvent(r));
-    this.schedule(reason === 'metadata' ? 0 : this.config.maxBlockMs);
+    this.schedule(reason === 'metadata' ? 0 : r.blockDeadline - now);
   }
 
   /** Partitions and appends; says what to wait for when it cannot yet. Fails the record when it can never go. */
@@ -342,38 +356,55 @@ export class KafkaProducer implements Producer, SenderHost {
     return 'placed';
   }
 
-  /** Places parked records in order; fails those past max.block.ms. */
+  /**
+   * Places parked records in order; fails those past max.block.ms. A record waiting for memory stops the pass (memory
+   * is handed out first come, first served); a record waiting for its topic's metadata holds back only later records
+   * of that topic, so one mistyped topic does not stall sends to the others.
+   */
   private processBlocked(now: number): void {
     let next = Infinity;
+    let waitingTopics: Set<string> | undefined;
+    let kept: PendingRecord[] | undefined;
+    this.waitingForMemory = false;
     while (this.blocked.length > 0) {
       const r = this.blocked.peek()!;
       if (r.settled) {
         this.blocked.shift();
         continue;
       }
-      const placed = this.place(r, now);
+      const placed = waitingTopics?.has(r.topic) ? 'wait-metadata' : this.place(r, now);
       if (placed === 'placed') {
         this.blocked.shift();
         continue;
       }
-      r.blockedReason = placed === 'wait-memory' ? 'buffer-memory' : 'metadata';
       if (now >= r.blockDeadline) {
         this.blocked.shift();
-        const what =
-          placed === 'wait-memory'
-            ? `buffer.memory (${this.config.bufferMemory} bytes) stayed full`
-            : `topic ${r.topic} was not in the cluster metadata${r.explicitPartition !== undefined ? ` (partition ${r.explicitPartition})` : ''}`;
-        this.failRecord(r, {
-          message: `Gave up after max.block.ms=${this.config.maxBlockMs}: ${what}. ${placed === 'wait-memory' ? 'Send slower, or raise buffer.memory.' : 'Check the topic name, create the topic, or enable auto-creation.'}`,
-          errorName: placed === 'wait-memory' ? 'BUFFER_EXHAUSTED' : 'METADATA_TIMEOUT',
-          retriable: true,
-        }, now, undefined, 0);
+        this.failBlocked(r, placed, now);
         continue;
       }
-      next = r.blockDeadline;
-      break;
+      next = Math.min(next, r.blockDeadline);
+      if (placed === 'wait-memory') {
+        this.markBlocked(r, 'buffer-memory', now);
+        break;
+      }
+      this.markBlocked(r, 'metadata', now);
+      (waitingTopics ??= new Set()).add(r.topic);
+      (kept ??= []).push(this.blocked.shift()!);
     }
+    if (kept) this.blocked.prepend(kept);
     if (next < Infinity) this.schedule(next - now);
+  }
+
+  private failBlocked(r: PendingRecord, waitingFor: PlaceResult, now: number): void {
+    const memory = waitingFor === 'wait-memory';
+    const what = memory
+      ? `buffer.memory (${this.config.bufferMemory} bytes) stayed full`
+      : `topic ${r.topic} was not in the cluster metadata${r.explicitPartition !== undefined ? ` (partition ${r.explicitPartition})` : ''}`;
+    this.failRecord(r, {
+      message: `Gave up after max.block.ms=${this.config.maxBlockMs}: ${what}. ${memory ? 'Send slower, or raise buffer.memory.' : 'Check the topic name, create the topic, or enable auto-creation.'}`,
+      errorName: memory ? 'BUFFER_EXHAUSTED' : 'METADATA_TIMEOUT',
+      retriable: true,
+    }, now, undefined, 0);
   }
 
   private afterRelease(now: number): void {
@@ -573,6 +604,12 @@ class FifoQueue<T> {
       this.head = 0;
     }
     return item;
+  }
+
+  /** Puts items back at the front, in the order given. */
+  prepend(front: T[]): void {
+    this.items = front.concat(this.items.slice(this.head));
+    this.head = 0;
   }
 
   /** Removes and returns everything, in order. */
