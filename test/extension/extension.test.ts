@@ -159,6 +159,30 @@ describe('Kafka Workbench in VS Code', () => {
     assert.equal(await a.hasSecret(id, 'saslPassword'), false, 'removing the connection removes its secrets');
   });
 
+  it('keeps a TLS client key in SecretStorage only, and edits a connection in place', async () => {
+    const a = await api();
+    const keyFile = path.join(os.tmpdir(), `kw-key-${Date.now()}.pem`);
+    const keyText = '-----BEGIN PRIVATE KEY-----\nkw-secret-key-material\n-----END PRIVATE KEY-----\n';
+    fs.writeFileSync(keyFile, keyText);
+    const id = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', {
+      name: 'tls-cluster', brokers: ['kafka-1.example:9094'], tls: { enabled: true, keyFile, keyPassphrase: 'kw-passphrase' },
+    });
+    fs.rmSync(keyFile);
+    assert.equal(await a.hasSecret(id, 'clientKey'), true);
+    assert.equal(await a.hasSecret(id, 'keyPassphrase'), true);
+    let stored = a.storedConnectionsJson();
+    assert.ok(!stored.includes('kw-secret-key-material') && !stored.includes('kw-passphrase'), 'neither key nor passphrase in global state');
+    await vscode.commands.executeCommand('kafkaWorkbench.connection.edit', id, { name: 'tls-cluster', brokers: 'kafka-2.example:9094', tls: { enabled: true, skipVerify: true } });
+    stored = a.storedConnectionsJson();
+    const saved = (JSON.parse(stored) as { id: string; brokers: string[]; tls?: { skipVerify?: boolean } }[]).filter((c) => c.id === id);
+    assert.equal(saved.length, 1, 'edited in place, not duplicated');
+    assert.deepEqual(saved[0].brokers, ['kafka-2.example:9094']);
+    assert.equal(saved[0].tls?.skipVerify, true);
+    assert.equal(await a.hasSecret(id, 'clientKey'), true, 'an edit without a new key keeps the stored one');
+    await vscode.commands.executeCommand('kafkaWorkbench.connection.remove', id, true);
+    assert.equal(await a.hasSecret(id, 'clientKey'), false);
+  });
+
   it('refuses a malformed bootstrap server with a message naming it', async () => {
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.add', { name: 'bad', brokers: 'localhost' })),
