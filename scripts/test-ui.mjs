@@ -222,6 +222,15 @@ try {
     const key = await webview.locator('#key input').inputValue();
     if (key !== 'order-42') throw new Error(`after reload the key field holds "${key}"`);
   });
+
+  await step('offers to connect from the composer after a disconnect, and connects', async () => {
+    await palette('Kafka: Disconnect');
+    await webview.locator('#connect-bar').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('.statusbar-item', { hasText: 'Kafka: not connected' }).waitFor({ timeout: 10_000 });
+    await webview.locator('#connect').click();
+    await webview.locator('#connection-name', { hasText: 'Connected to Local sandbox' }).waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: 'Kafka: Local sandbox' }).waitFor({ timeout: 10_000 });
+  });
 } catch (e) {
   results.push({ title: 'the UI test could run', ok: false, error: e });
 } finally {

@@ -20,7 +20,7 @@ provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTe
 const ROW_HEIGHT = 24;
 const history = new ResultsHistory();
 let persisted: PersistedState;
-let panel: PanelInit = { connection: null, topics: [], sandbox: null, trusted: true };
+let panel: PanelInit = { connection: null, connections: [], topics: [], sandbox: null, trusted: true };
 let renderQueued = false;
 
 const channel = new HostChannel((m) => onPush(m));
@@ -134,6 +134,9 @@ function buildLayout(): void {
   );
   app.append(
     h('header', {}, h('span', { id: 'connection-name', class: 'connection' }), h('span', { id: 'restricted', class: 'warning', hidden: true, text: 'Restricted Mode: connect explicitly before sending.' }),
+      h('span', { id: 'connect-bar', class: 'connect-bar', hidden: true },
+        h('vscode-dropdown', { id: 'connect-pick', 'aria-label': 'Connection' }),
+        h('vscode-button', { id: 'connect' }, 'Connect')),
       h('vscode-button', { id: 'refresh', appearance: 'icon', title: 'Refresh metadata', 'aria-label': 'Refresh metadata' }, '⟳')),
     sandbox,
     h('div', { class: 'main' }, h('div', { class: 'left' }, composer), h('div', { class: 'right' }, results, trace)),
@@ -279,6 +282,14 @@ function wireEvents(): void {
   });
   byId('refresh').addEventListener('click', () => void channel.request('refreshMetadata', {}).then(applyPanelState, (e: WebviewError) => setStatus('send-status', e.message, 'error')));
   byId('clear-results').addEventListener('click', () => channel.post({ type: 'clearResults' }));
+  byId('connect').addEventListener('click', () => {
+    const connectionId = val('connect-pick').value;
+    if (!connectionId) return;
+    byId('connection-name').textContent = 'Connecting…';
+    void channel.request('connect', { connectionId }).then(applyPanelState, (e: WebviewError) => {
+      byId('connection-name').textContent = `Could not connect: ${e.message}`;
+    });
+  });
   byId('export-json').addEventListener('click', () => void channel.request('exportTrace', { recordIds: persisted.selectedRecordId ? [persisted.selectedRecordId] : null })
     .then((r) => setStatus('send-status', r.saved ? `Trace saved to ${r.path}` : 'Export cancelled'), (e: WebviewError) => setStatus('send-status', e.message, 'error')));
   byId('tab-trace').addEventListener('click', () => showTab('trace'));
@@ -342,6 +353,8 @@ function applyPanelState(init: PanelInit): void {
   panel = init;
   byId('connection-name').textContent = init.connection ? `Connected to ${init.connection.name}` : 'Not connected: run "Kafka: Connect" (the Local sandbox needs no setup)';
   byId('restricted').hidden = init.trusted;
+  byId('connect-bar').hidden = init.connection !== null;
+  if (!init.connection) setOptions(val('connect-pick'), init.connections.map((c) => ({ value: c.id, label: c.name })), init.connections[0]?.id ?? '');
   const pick = val('topic-pick');
   setOptions(pick, [{ value: '', label: init.topics.length ? 'pick a topic…' : 'no topics yet' }, ...init.topics.map((t) => ({ value: t.name, label: t.name }))], '');
   renderPartitions();

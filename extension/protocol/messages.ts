@@ -163,6 +163,8 @@ export interface SandboxView {
 
 export interface PanelInit {
   connection: ConnectionSummary | null;
+  /** Every connection the user can pick (the Local sandbox first). */
+  connections: ConnectionSummary[];
   topics: TopicSummary[];
   sandbox: SandboxView | null;
   trusted: boolean;
@@ -192,7 +194,8 @@ export type WebviewRequest =
   | { type: 'getBatches'; requestId: number }
   | { type: 'exportTrace'; requestId: number; recordIds: string[] | null }
   | { type: 'previewPartition'; requestId: number; topic: string; keyFormat: KeyFormat; key: string }
-  | { type: 'sandbox'; requestId: number; command: SandboxAction };
+  | { type: 'sandbox'; requestId: number; command: SandboxAction }
+  | { type: 'connect'; requestId: number; connectionId: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -218,6 +221,7 @@ export interface ResultOf {
   exportTrace: { saved: boolean; path?: string };
   previewPartition: PreviewResult;
   sandbox: SandboxView;
+  connect: PanelInit;
 }
 
 export type HostToWebview =

@@ -100,7 +100,7 @@ function parseSandboxAction(v: unknown): SandboxAction {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox'] as const, 'message.type');
+    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect'] as const, 'message.type');
     if (type === 'ready' || type === 'clearResults') return { ok: true, value: { type } };
     if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft) } };
     const requestId = int(m.requestId, 'message.requestId', 0, Number.MAX_SAFE_INTEGER);
@@ -121,6 +121,8 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
         return { ok: true, value: { type, requestId, topic: str(m.topic, 'message.topic', 249), keyFormat: oneOf(m.keyFormat, KEY_FORMATS, 'message.keyFormat'), key: str(m.key, 'message.key') } };
       case 'sandbox':
         return { ok: true, value: { type, requestId, command: parseSandboxAction(m.command) } };
+      case 'connect':
+        return { ok: true, value: { type, requestId, connectionId: str(m.connectionId, 'message.connectionId', 200) } };
     }
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, error: e.message };

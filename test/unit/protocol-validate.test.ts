@@ -21,6 +21,11 @@ describe('protocol: parseWebviewMessage', () => {
     assert.deepEqual(r, { ok: true, value: { type: 'sandbox', requestId: 1, command: { action: 'stopBroker', broker: 2 } } });
   });
 
+  it('accepts a connect request naming a connection, and refuses one without', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'connect', requestId: 3, connectionId: 'sandbox' }), { ok: true, value: { type: 'connect', requestId: 3, connectionId: 'sandbox' } });
+    assert.deepEqual(parseWebviewMessage({ type: 'connect', requestId: 3 }), { ok: false, error: 'message.connectionId must be a string' });
+  });
+
   it('refuses non-objects and unknown message types, naming what was wrong', () => {
     assert.deepEqual(parseWebviewMessage(null), { ok: false, error: 'message must be an object' });
     assert.deepEqual(parseWebviewMessage('send'), { ok: false, error: 'message must be an object' });

@@ -152,6 +152,9 @@ export class ComposerPanel implements vscode.Disposable {
         if (this.service.activeConnection()) await this.service.cluster(true).catch(() => undefined);
         return view;
       }
+      case 'connect':
+        await this.service.connect(m.connectionId);
+        return this.service.panelInit();
       default:
         return assertNever(m);
     }

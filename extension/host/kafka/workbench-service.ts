@@ -168,7 +168,7 @@ export class WorkbenchService implements vscode.Disposable {
 
   panelInit(): PanelInit {
     const sandboxConnected = this.session?.connection.isSandbox === true;
-    return { connection: this.activeConnection(), topics: this.topics(), sandbox: sandboxConnected ? this.sandbox.view() : null, trusted: this.trusted() };
+    return { connection: this.activeConnection(), connections: this.allConnections(), topics: this.topics(), sandbox: sandboxConnected ? this.sandbox.view() : null, trusted: this.trusted() };
   }
 
   async createTopic(name: string, partitions: number, replicationFactor: number): Promise<void> {
