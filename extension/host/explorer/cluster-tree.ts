@@ -37,7 +37,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         item.description = node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : '';
         item.iconPath = new vscode.ThemeIcon(node.connection.isSandbox ? 'beaker' : 'server-environment', node.active ? new vscode.ThemeColor('charts.green') : undefined);
         item.contextValue = node.connection.isSandbox ? 'sandboxConnection' : 'connection';
-        item.command = node.active ? undefined : { command: 'kafkaWorkbench.connection.connect', title: 'Connect', arguments: [node.connection.id] };
+        item.command = node.active ? undefined : { command: 'kafkaWorkbench.connection.connect', title: 'Connect', arguments: [node] }; // a node, so failures show once (not rethrown)
         return item;
       }
       case 'group': {
