@@ -45,7 +45,7 @@ try {
     console.log(r.stdout.trim());
     if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
   }
-  server = await startCodeServer({ profileDir: path.join(runDir, 'profile'), folder, extensionsDir, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  server = await startCodeServer({ profileDir: path.join(runDir, 'profile'), folder, extensionsDir });
   const { chromium } = await import('playwright-core');
   const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
   browser = await chromium.launchPersistentContext(udd, { executablePath: ensureChromium(), headless: true, viewport: { width: 1400, height: 1000 }, args: chromiumArgs });
