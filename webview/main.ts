@@ -40,6 +40,10 @@ function onPush(m: Exclude<HostToWebview, { type: 'response' }>): void {
       queueRender();
       if (persisted.selectedRecordId && m.rows.some((r) => r.recordId === persisted.selectedRecordId)) void showTrace(persisted.selectedRecordId);
       break;
+    case 'loadDraft':
+      fillForm(m.draft);
+      onDraftEdited();
+      break;
     case 'cleared':
       history.clear();
       persisted.selectedRecordId = null;

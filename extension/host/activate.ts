@@ -3,6 +3,7 @@
  * (see kafka/core.ts). Everything created is pushed to context.subscriptions.
  */
 import * as vscode from 'vscode';
+import { registerCollections, type CollectionsApi } from './collections/collections-feature';
 import { registerCommands } from './commands';
 import { ComposerPanel, COMPOSER_VIEW_TYPE } from './composer/composer-panel';
 import { ConnectionStore } from './connections/connection-store';
@@ -19,6 +20,8 @@ export interface WorkbenchApi {
   hasSecret(connectionId: string, name: 'saslPassword' | 'clientKey' | 'keyPassphrase'): Promise<boolean>;
   /** The raw global-state entry the connections are saved in, to check no secret leaks into it. */
   storedConnectionsJson(): string;
+  /** The Collections view, its index of workspace collections and the active environment. */
+  collections: CollectionsApi;
 }
 
 let service: WorkbenchService | undefined;
@@ -52,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: sends from the workspace are allowed')),
   );
   registerCommands({ context, service, tree, log });
+  const collections = registerCollections({ context, service, log });
   // With `npm start`'s sandbox the connection is made at once, but never in Restricted Mode (nothing connects by itself).
   if (external && vscode.workspace.isTrusted) {
     void service.connect('sandbox').catch((e: unknown) => log.warn(`could not attach to the npm start sandbox: ${String(e)}`));
@@ -62,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     composer: () => ComposerPanel.current,
     hasSecret: async (id, name) => (await store.secret(id, name)) !== undefined,
     storedConnectionsJson: () => JSON.stringify(context.globalState.get('kafkaWorkbench.connections') ?? []),
+    collections,
   };
 }
 

@@ -230,7 +230,9 @@ export type HostToWebview =
   | { type: 'response'; requestId: number; ok: false; error: WebviewError }
   | { type: 'results'; rows: ResultRow[] }
   | { type: 'state'; init: PanelInit }
-  | { type: 'cleared' };
+  | { type: 'cleared' }
+  /** Replace the form with this draft ("Open in composer" from a collection). */
+  | { type: 'loadDraft'; draft: ComposerDraft };
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);

@@ -76,6 +76,13 @@ export class ComposerPanel implements vscode.Disposable {
     return this.draft;
   }
 
+  /** Shows `draft` in the form (a collection message opened in the composer). */
+  showDraft(draft: ComposerDraft): void {
+    this.draft = draft;
+    this.panel.reveal();
+    this.post({ type: 'loadDraft', draft }); // before `ready` the draft goes out with `init` instead
+  }
+
   private post(message: HostToWebview): void {
     if (!this.ready) return; // the webview asks with `ready`; before that, messages would be lost
     this.record('out', message.type);

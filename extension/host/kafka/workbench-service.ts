@@ -4,6 +4,7 @@
  * No UI here: commands, the tree and the panel call it and listen to its events.
  */
 import * as vscode from 'vscode';
+import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, RecordMetadata } from '../../core/engine/types';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
@@ -195,6 +196,38 @@ export class WorkbenchService implements vscode.Disposable {
     const producer = core.createProducer(settingsToConfig(settings, s.config.clientId ?? 'kafka-workbench'), { transport, log: this.log, traceCapacity: MAX_RESULTS });
     s.producers.set(key, { producer, transport });
     return producer;
+  }
+
+  /**
+   * A producer for a collection run (settings by their Java names), on the active connection. Its records land in
+   * the same results and traces as the composer's: every submit is tracked like an async send.
+   */
+  async collectionProducer(settings: Record<string, string | number | boolean>): Promise<Producer> {
+    if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
+    const s = await this.requireSession();
+    const key = `collection:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+    let entry = s.producers.get(key);
+    if (!entry) {
+      const core = loadCore();
+      const transport = core.createTransport(s.config, this.log);
+      const producer = core.createProducer({ 'client.id': s.config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
+      entry = { producer, transport };
+      s.producers.set(key, entry);
+    }
+    const producer = entry.producer;
+    const submit: Producer['submit'] = (record) => {
+      const handle = producer.submit(record);
+      void this.track(handle.recordId, record.topic, producer, handle.result, 'fire-and-forget');
+      return handle;
+    };
+    // The run closes nothing it is handed (closeProducers: false); everything else goes straight to the producer.
+    return new Proxy(producer, {
+      get: (target, prop) => {
+        if (prop === 'submit') return submit;
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
   }
 
   /**

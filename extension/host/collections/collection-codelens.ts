@@ -1,0 +1,33 @@
+/** CodeLens in `*.kafka.json`: "Send all" above the collection, "Send" and "Open in Composer" above each message. */
+import * as vscode from 'vscode';
+import type { CollectionIndex } from './collection-index';
+
+export class CollectionCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly index: CollectionIndex) {
+    this.subscription = index.onDidChange(() => this.changed.fire());
+  }
+
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const entry = this.index.get(document.uri) ?? (await this.index.entry(document.uri));
+    const parsed = entry.parsed;
+    const top = new vscode.Range(0, 0, 0, 0);
+    const lenses = [new vscode.CodeLens(top, { title: '$(run-all) Send all', command: 'kafkaWorkbench.collections.sendAll', arguments: [document.uri] })];
+    for (const m of parsed.messages) {
+      const at = new vscode.Range(m.range.start.line, m.range.start.character, m.range.start.line, m.range.start.character);
+      lenses.push(
+        new vscode.CodeLens(at, { title: '$(send) Send', command: 'kafkaWorkbench.collections.sendMessage', arguments: [document.uri, m.name] }),
+        new vscode.CodeLens(at, { title: 'Open in Composer', command: 'kafkaWorkbench.collections.openInComposer', arguments: [document.uri, m.name] }),
+      );
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

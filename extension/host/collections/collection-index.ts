@@ -1,0 +1,152 @@
+/**
+ * Every `*.kafka.json` in the workspace, parsed: from the open editor's text when the file is open (so CodeLens and
+ * Problems follow unsaved edits), else from disk. Feeds the Collections view, CodeLens and the Problems view
+ * (parse, schema and template errors). Scans lazily: nothing is read until the view, an editor or a command asks.
+ */
+import * as vscode from 'vscode';
+import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
+import { COLLECTION_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
+import type { EnvironmentState } from './environments';
+
+export interface CollectionEntry {
+  uri: vscode.Uri;
+  parsed: ParsedCollection;
+}
+
+export class CollectionIndex implements vscode.Disposable {
+  private readonly entries = new Map<string, CollectionEntry>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('kafka-collections');
+  private scanned: Promise<void> | undefined;
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
+
+  constructor(private readonly environments: EnvironmentState) {
+    const watcher = vscode.workspace.createFileSystemWatcher(COLLECTION_GLOB);
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => this.scanned && void this.refreshFromDisk(uri)),
+      watcher.onDidChange((uri) => this.scanned && void this.refreshFromDisk(uri)),
+      watcher.onDidDelete((uri) => this.remove(uri)),
+      vscode.workspace.onDidOpenTextDocument((d) => this.onDocument(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onDocument(e.document, 300)),
+      vscode.workspace.onDidCloseTextDocument((d) => isCollectionPath(d.uri.fsPath) && void this.refreshFromDisk(d.uri)),
+      environments.onDidChange(() => void this.relintAll()),
+    );
+    for (const d of vscode.workspace.textDocuments) this.onDocument(d, 0);
+  }
+
+  /** Finds and parses every collection in the workspace (once; the watcher keeps it current). */
+  ready(): Promise<void> {
+    this.scanned ??= (async () => {
+      const uris = await vscode.workspace.findFiles(COLLECTION_GLOB, '**/node_modules/**', 1000);
+      await Promise.all(uris.map((u) => this.refreshFromDisk(u, false)));
+      this.changed.fire();
+    })();
+    return this.scanned;
+  }
+
+  /** Sorted by collection name. */
+  list(): CollectionEntry[] {
+    return [...this.entries.values()].sort((a, b) => displayName(a).localeCompare(displayName(b)) || a.uri.fsPath.localeCompare(b.uri.fsPath));
+  }
+
+  get(uri: vscode.Uri): CollectionEntry | undefined {
+    return this.entries.get(uri.toString());
+  }
+
+  /** The latest parse of a file, reading it if it was not indexed yet. */
+  async entry(uri: vscode.Uri): Promise<CollectionEntry> {
+    return this.get(uri) ?? (await this.refreshFromDisk(uri));
+  }
+
+  /** A collection ready for the runner, or an error naming the first problem (a file with errors is never sent). */
+  async loaded(uri: vscode.Uri): Promise<LoadedCollection> {
+    const { parsed } = await this.entry(uri);
+    const collection = collectionsCore().requireValid(parsed);
+    return { filePath: uri.fsPath, collection, source: parsed.source };
+  }
+
+  private onDocument(doc: vscode.TextDocument, delayMs: number): void {
+    if (doc.uri.scheme !== 'file') return;
+    if (isEnvironmentPath(doc.uri.fsPath)) {
+      const parsed = collectionsCore().parseEnvironmentText(doc.getText(), doc.uri.fsPath);
+      this.diagnostics.set(doc.uri, parsed.diagnostics.map(toVscodeDiagnostic));
+      return;
+    }
+    if (!isCollectionPath(doc.uri.fsPath)) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      void this.update(doc.uri, doc.getText());
+    }, delayMs));
+  }
+
+  /** Parses the file again (the open editor's text if it is open). */
+  reload(uri: vscode.Uri): Promise<CollectionEntry> {
+    return this.refreshFromDisk(uri);
+  }
+
+  async reloadAll(): Promise<void> {
+    await this.relintAll();
+  }
+
+  private async refreshFromDisk(uri: vscode.Uri, fire = true): Promise<CollectionEntry> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const text = open ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+    return this.update(uri, text, fire);
+  }
+
+  private async update(uri: vscode.Uri, text: string, fire = true): Promise<CollectionEntry> {
+    const core = collectionsCore();
+    const parsed = core.parseCollectionText(text, uri.path.split('/').pop() ?? uri.fsPath);
+    const entry = { uri, parsed };
+    this.entries.set(uri.toString(), entry);
+    await this.lint(entry);
+    if (fire) this.changed.fire();
+    return entry;
+  }
+
+  private async lint(entry: CollectionEntry): Promise<void> {
+    const environment = await this.environments.loadQuietly();
+    const problems = [...entry.parsed.diagnostics, ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment)];
+    this.diagnostics.set(entry.uri, problems.map(toVscodeDiagnostic));
+  }
+
+  private async relintAll(): Promise<void> {
+    for (const e of this.entries.values()) await this.lint(e);
+  }
+
+  private remove(uri: vscode.Uri): void {
+    this.entries.delete(uri.toString());
+    this.diagnostics.delete(uri);
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}
+
+export function displayName(e: CollectionEntry): string {
+  return e.parsed.value?.name ?? e.uri.path.split('/').pop()!.replace(/\.kafka\.json$/, '');
+}
+
+export function errorCount(e: CollectionEntry): number {
+  return e.parsed.diagnostics.filter((d) => d.severity === 'error').length;
+}
+
+function toVscodeDiagnostic(d: CoreDiagnostic): vscode.Diagnostic {
+  const r = d.range;
+  const diag = new vscode.Diagnostic(
+    new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character),
+    d.message,
+    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+  );
+  diag.source = 'Kafka Workbench';
+  return diag;
+}
+

@@ -1,0 +1,67 @@
+/** The Collections view: each workspace collection, and under it its messages (send / send all / open in composer). */
+import * as vscode from 'vscode';
+import { type CollectionEntry, type CollectionIndex, displayName, errorCount } from './collection-index';
+
+export type CollectionNode =
+  | { kind: 'collection'; uri: vscode.Uri }
+  | { kind: 'collectionMessage'; uri: vscode.Uri; index: number; name: string };
+
+export class CollectionTreeProvider implements vscode.TreeDataProvider<CollectionNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<CollectionNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly index: CollectionIndex) {
+    this.subscription = index.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  async getChildren(node?: CollectionNode): Promise<CollectionNode[]> {
+    if (!node) {
+      await this.index.ready();
+      return this.index.list().map((e) => ({ kind: 'collection', uri: e.uri }));
+    }
+    if (node.kind !== 'collection') return [];
+    const entry = this.index.get(node.uri);
+    return (entry?.parsed.messages ?? []).map((m) => ({ kind: 'collectionMessage', uri: node.uri, index: m.index, name: m.name }));
+  }
+
+  getTreeItem(node: CollectionNode): vscode.TreeItem {
+    const entry = this.index.get(node.uri);
+    return node.kind === 'collection' ? collectionItem(node, entry) : messageItem(node, entry);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function collectionItem(node: CollectionNode, entry: CollectionEntry | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(entry ? displayName(entry) : node.uri.path, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `collection:${node.uri.toString()}`;
+  item.resourceUri = node.uri;
+  const errors = entry ? errorCount(entry) : 0;
+  const relative = vscode.workspace.asRelativePath(node.uri);
+  item.description = errors ? `${errors} problem${errors > 1 ? 's' : ''} · ${relative}` : relative;
+  item.tooltip = errors ? `${relative}: fix the problems (see the Problems view) before sending or saving to it.` : relative;
+  item.iconPath = new vscode.ThemeIcon(errors ? 'error' : 'library');
+  item.contextValue = errors ? 'kafkaCollectionInvalid' : 'kafkaCollection';
+  return item;
+}
+
+function messageItem(node: Extract<CollectionNode, { kind: 'collectionMessage' }>, entry: CollectionEntry | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.name || `message ${node.index + 1}`, vscode.TreeItemCollapsibleState.None);
+  item.id = `message:${node.uri.toString()}#${node.index}`;
+  const spec = entry?.parsed.value?.messages[node.index];
+  if (spec) {
+    const value = spec.value as { file?: unknown } | undefined;
+    const source = typeof value === 'object' && value !== null && typeof value.file === 'string' ? ` · from ${value.file}` : '';
+    item.description = `→ ${spec.topic}${spec.count && spec.count > 1 ? ` ×${spec.count}` : ''}${source}`;
+  }
+  item.iconPath = new vscode.ThemeIcon('mail');
+  item.contextValue = entry && errorCount(entry) === 0 ? 'kafkaCollectionMessage' : 'kafkaCollectionMessageInvalid';
+  const location = entry?.parsed.messages.find((m) => m.index === node.index);
+  const start = location ? new vscode.Position(location.range.start.line, location.range.start.character) : new vscode.Position(0, 0);
+  item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri, { selection: new vscode.Range(start, start), preview: true }] };
+  return item;
+}

@@ -1,0 +1,273 @@
+/**
+ * Collections in VS Code: the Collections view, CodeLens and Problems for `*.kafka.json`, bulk sends, import,
+ * environments and secrets, and the composer's "Save to collection". Registration is cheap: the collections core
+ * loads only when a collection is first parsed (the view opens, a collection file is opened, or a command runs).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunSummary } from '../../core/collections';
+import { InvalidInputError } from '../../core/util/errors';
+import { checkDraft } from '../../protocol/validate';
+import { ComposerPanel } from '../composer/composer-panel';
+import { plainError } from '../kafka/plain-errors';
+import type { WorkbenchService } from '../kafka/workbench-service';
+import { CollectionCodeLensProvider } from './collection-codelens';
+import { CollectionIndex, displayName, errorCount } from './collection-index';
+import { CollectionTreeProvider, type CollectionNode } from './collection-tree';
+import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath } from './collections-core';
+import { draftToMessage, recordToDraft } from './draft-to-message';
+import { EnvironmentState, SECRET_NAME } from './environments';
+import { sendCollection } from './send-collection';
+
+export const COLLECTION_COMMAND_IDS = [
+  'kafkaWorkbench.collections.refresh', 'kafkaWorkbench.collections.sendAll', 'kafkaWorkbench.collections.sendMessage',
+  'kafkaWorkbench.collections.openInComposer', 'kafkaWorkbench.collections.import', 'kafkaWorkbench.collections.selectEnvironment',
+  'kafkaWorkbench.collections.setSecret', 'kafkaWorkbench.collections.saveDraft',
+] as const;
+
+/** For tests: what the view shows and where things are, never a secret's value. */
+export interface CollectionsApi {
+  index: CollectionIndex;
+  tree: CollectionTreeProvider;
+  environments: EnvironmentState;
+}
+
+interface Deps {
+  context: vscode.ExtensionContext;
+  service: WorkbenchService;
+  log: vscode.LogOutputChannel;
+}
+
+export function registerCollections({ context, service, log }: Deps): CollectionsApi {
+  const environments = new EnvironmentState(context);
+  const index = new CollectionIndex(environments);
+  const tree = new CollectionTreeProvider(index);
+  const view = vscode.window.createTreeView('kafkaWorkbench.collections', { treeDataProvider: tree, showCollapseAll: true });
+  const showEnvironment = () => {
+    const uri = environments.activeUri();
+    view.description = uri ? `env: ${path.basename(uri.fsPath, '.kafka-env.json')}` : undefined;
+  };
+  showEnvironment();
+  const lenses = new CollectionCodeLensProvider(index);
+  context.subscriptions.push(
+    environments, index, tree, view, lenses,
+    environments.onDidChange(showEnvironment),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: COLLECTION_GLOB }, lenses),
+  );
+
+  const reg = (id: (typeof COLLECTION_COMMAND_IDS)[number], what: string, fn: (...args: any[]) => Promise<unknown>) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        const msg = plainError(e);
+        log.error(`${what}: ${msg}`);
+        void vscode.window.showErrorMessage(`Kafka: ${what} failed. ${msg}`);
+        // A caller passing plain arguments (a test, a script) wants the error; a click in the view or a CodeLens does not.
+        if (args.length > 0 && !isNode(args[0]) && !(args[0] instanceof vscode.Uri)) throw e;
+        return undefined;
+      }
+    }));
+
+  const stopOnFirstError = () => vscode.workspace.getConfiguration('kafkaWorkbench.collections').get<boolean>('stopOnFirstError', false);
+  const send = async (target: unknown, messages: string[]): Promise<RunSummary | undefined> => {
+    const uri = await collectionUri(target, index, messages.length ? 'Send from which collection?' : 'Send which collection?');
+    if (!uri) return undefined;
+    await refuseDirty(uri);
+    const loaded = await index.loaded(uri);
+    return sendCollection(service, environments, { loaded, messages, stopOnFirstError: stopOnFirstError() }, log);
+  };
+
+  reg('kafkaWorkbench.collections.refresh', 'Refresh collections', async () => {
+    await index.ready();
+    for (const e of index.list()) await index.reload(e.uri);
+  });
+  reg('kafkaWorkbench.collections.sendAll', 'Send collection', async (target?: unknown) => send(target, []));
+  reg('kafkaWorkbench.collections.sendMessage', 'Send message', async (target?: unknown, name?: unknown) => {
+    const picked = await messageTarget(target, name, index, 'Send which message?');
+    return picked ? send(picked.uri, [picked.name]) : undefined;
+  });
+  reg('kafkaWorkbench.collections.openInComposer', 'Open in composer', async (target?: unknown, name?: unknown) => {
+    const picked = await messageTarget(target, name, index, 'Open which message in the composer?');
+    if (!picked) return undefined;
+    const loaded = await index.loaded(picked.uri);
+    const core = collectionsCore();
+    const preparer = new core.MessagePreparer(new core.TemplateEngine({ secrets: environments.secrets }), loaded, await environments.load());
+    const [i] = preparer.select([picked.name]);
+    const prepared = await preparer.prepare(i);
+    let first;
+    for await (const r of prepared.records()) { first = r; break; }
+    if (!first) throw new InvalidInputError(`Message "${picked.name}" has no records (its data file is empty).`);
+    const draft = recordToDraft(first, prepared.producer, prepared.dataFile ? 1 : loaded.collection.messages[i].count ?? 1);
+    ComposerPanel.createOrShow(context.extensionUri, service, log).showDraft(draft);
+    return draft;
+  });
+  reg('kafkaWorkbench.collections.import', 'Import collection', async (source?: unknown, options?: { topic?: string; target?: string | vscode.Uri }) =>
+    importCollection(source, options ?? {}, index, log));
+  reg('kafkaWorkbench.collections.selectEnvironment', 'Select environment', async (arg?: unknown) => {
+    let uri: vscode.Uri | undefined | null = arg === null ? null : toUri(arg);
+    if (uri === undefined) {
+      const found = await vscode.workspace.findFiles(ENVIRONMENT_GLOB, '**/node_modules/**', 200);
+      const items = [{ label: '$(circle-slash) No environment', uri: null as vscode.Uri | null }, ...found.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), uri: u as vscode.Uri | null }))];
+      const picked = await vscode.window.showQuickPick(items, { title: 'Active environment for collections (*.kafka-env.json)' });
+      if (!picked) return undefined;
+      uri = picked.uri;
+    }
+    await environments.setActive(uri ?? undefined);
+    log.info(uri ? `active environment: ${uri.fsPath}` : 'no active environment');
+    return uri?.fsPath ?? null;
+  });
+  reg('kafkaWorkbench.collections.setSecret', 'Set secret', async (nameArg?: unknown, valueArg?: unknown) => {
+    const name = typeof nameArg === 'string' ? nameArg : await vscode.window.showInputBox({
+      title: 'Secret name, as written in {{$secret:NAME}}', validateInput: (v) => (SECRET_NAME.test(v) ? null : 'Use letters, digits, "_", "." or "-"'),
+    });
+    if (!name) return undefined;
+    const value = typeof valueArg === 'string' ? valueArg : await vscode.window.showInputBox({ title: `Value of secret "${name}" (kept in VS Code's secret storage, never in a file)`, password: true });
+    if (value === undefined) return undefined;
+    await environments.setSecret(name, value);
+    log.info(`secret "${name}" stored in SecretStorage`);
+    void index.reloadAll();
+    return true;
+  });
+  reg('kafkaWorkbench.collections.saveDraft', 'Save to collection', async (targetArg?: unknown, nameArg?: unknown, collectionNameArg?: unknown) => {
+    const draft = ComposerPanel.current?.currentDraft();
+    if (!draft) throw new InvalidInputError('Nothing to save: open the composer ("Kafka: Open Composer") and fill in a record first.');
+    const problems = checkDraft(draft);
+    if (problems.length) throw new InvalidInputError(`The composer's record cannot be saved yet: ${problems[0].message}`);
+    const target = await saveTarget(targetArg, typeof collectionNameArg === 'string' ? collectionNameArg : undefined, index);
+    if (!target) return undefined;
+    const existing = (await fileExists(target.uri)) ? (await index.reload(target.uri)).parsed : undefined;
+    if (existing && errorCount({ uri: target.uri, parsed: existing })) {
+      throw new InvalidInputError(`${vscode.workspace.asRelativePath(target.uri)} has errors (see the Problems view); fix them first: it is never overwritten while it has errors.`);
+    }
+    await refuseDirty(target.uri);
+    const taken = new Set(existing?.messages.map((m) => m.name) ?? []);
+    let name = typeof nameArg === 'string' ? nameArg : await vscode.window.showInputBox({ title: 'Message name', value: draft.topic || 'message', validateInput: (v) => (v.trim() ? null : 'Give the message a name') });
+    if (!name) return undefined;
+    name = name.trim();
+    for (let n = 2; taken.has(name); n++) name = `${name.replace(/ \(\d+\)$/, '')} (${n})`;
+    await collectionsCore().addMessageToCollectionFile(target.uri.fsPath, draftToMessage(draft, name), target.collectionName);
+    await index.reload(target.uri);
+    log.info(`saved message "${name}" to ${target.uri.fsPath}`);
+    void vscode.window.showInformationMessage(`Kafka: saved "${name}" to ${vscode.workspace.asRelativePath(target.uri)}.`);
+    return { file: target.uri.fsPath, message: name };
+  });
+
+  // Problems for collections show without opening the view; scanning waits until activation has finished.
+  setTimeout(() => void index.ready().catch((e: unknown) => log.warn(`scanning collections failed: ${plainError(e)}`)), 1000);
+  return { index, tree, environments };
+}
+
+function isNode(x: unknown): x is CollectionNode {
+  return typeof x === 'object' && x !== null && 'kind' in x && 'uri' in x;
+}
+
+function toUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (isNode(arg)) return arg.uri;
+  if (typeof arg === 'string' && arg) {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return path.isAbsolute(arg) || !folder ? vscode.Uri.file(arg) : vscode.Uri.joinPath(folder, arg);
+  }
+  return undefined;
+}
+
+async function fileExists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Unsaved edits would be silently overwritten (save) or silently ignored (send): ask for a save first. */
+async function refuseDirty(uri: vscode.Uri): Promise<void> {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} has unsaved changes: save it first.`);
+}
+
+async function collectionUri(target: unknown, index: CollectionIndex, title: string): Promise<vscode.Uri | undefined> {
+  const given = toUri(target) ?? (vscode.window.activeTextEditor && isCollectionPath(vscode.window.activeTextEditor.document.uri.fsPath) && target === undefined ? vscode.window.activeTextEditor.document.uri : undefined);
+  if (given) return given;
+  await index.ready();
+  const items = index.list().map((e) => ({ label: displayName(e), description: vscode.workspace.asRelativePath(e.uri), uri: e.uri }));
+  if (!items.length) throw new InvalidInputError('No collections (*.kafka.json) in this workspace: save one from the composer or import one.');
+  return (await vscode.window.showQuickPick(items, { title }))?.uri;
+}
+
+async function messageTarget(target: unknown, name: unknown, index: CollectionIndex, title: string): Promise<{ uri: vscode.Uri; name: string } | undefined> {
+  if (isNode(target) && target.kind === 'collectionMessage') return { uri: target.uri, name: target.name };
+  const uri = await collectionUri(target, index, title);
+  if (!uri) return undefined;
+  if (typeof name === 'string') return { uri, name };
+  const entry = await index.entry(uri);
+  const picked = await vscode.window.showQuickPick(entry.parsed.messages.map((m) => m.name), { title });
+  return picked ? { uri, name: picked } : undefined;
+}
+
+async function saveTarget(arg: unknown, collectionName: string | undefined, index: CollectionIndex): Promise<{ uri: vscode.Uri; collectionName?: string } | undefined> {
+  const given = toUri(arg);
+  if (given) {
+    if (!isCollectionPath(given.fsPath)) throw new InvalidInputError(`${given.fsPath}: collection files are named NAME.kafka.json.`);
+    return { uri: given, collectionName: collectionName ?? path.basename(given.fsPath, '.kafka.json') };
+  }
+  await index.ready();
+  const NEW = '$(add) New collection…';
+  const items = [{ label: NEW, uri: undefined as vscode.Uri | undefined, description: '' }, ...index.list().filter((e) => errorCount(e) === 0).map((e) => ({ label: displayName(e), description: vscode.workspace.asRelativePath(e.uri), uri: e.uri as vscode.Uri | undefined }))];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Save the record to which collection?' });
+  if (!picked) return undefined;
+  if (picked.uri) return { uri: picked.uri };
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder) throw new InvalidInputError('Open a folder first: collections are files in the workspace.');
+  const name = collectionName ?? (await vscode.window.showInputBox({ title: 'New collection name', validateInput: (v) => (v.trim() ? null : 'Give the collection a name') }));
+  if (!name) return undefined;
+  const uri = vscode.Uri.joinPath(folder, `${slug(name)}.kafka.json`);
+  if (await fileExists(uri)) throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} already exists: pick it from the list instead.`);
+  return { uri, collectionName: name.trim() };
+}
+
+function slug(name: string): string {
+  return name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'collection';
+}
+
+async function importCollection(source: unknown, options: { topic?: string; target?: string | vscode.Uri }, index: CollectionIndex, log: vscode.LogOutputChannel): Promise<string | undefined> {
+  let uri = toUri(source);
+  if (!uri) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Import messages as a collection', canSelectMany: false,
+      filters: { 'Tools for Apache Kafka (.kafka)': ['kafka'], 'Confluent for VS Code messages (.json)': ['json'] },
+    });
+    uri = picked?.[0];
+  }
+  if (!uri) return undefined;
+  const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+  const fileName = path.basename(uri.fsPath);
+  const core = collectionsCore();
+  let result;
+  if (fileName.endsWith('.kafka')) result = core.importToolsForKafkaFile(text, fileName);
+  else if (fileName.endsWith('.json') && !isCollectionPath(fileName)) {
+    const topic = options.topic ?? (await vscode.window.showInputBox({
+      title: `Topic for the messages of ${fileName} (the file names none)`, validateInput: (v) => (/^[A-Za-z0-9._-]{1,249}$/.test(v) ? null : 'Use letters, digits, ".", "_" and "-" (at most 249)'),
+    }));
+    if (!topic) return undefined;
+    result = core.importConfluentMessageFile(text, fileName, { topic });
+  } else throw new InvalidInputError(`${fileName}: import takes a Tools for Apache Kafka .kafka file or a Confluent for VS Code .json message file.`);
+
+  const stem = fileName.replace(/\.(kafka|json)$/, '');
+  let target = toUri(options.target);
+  if (!target) {
+    const dir = vscode.Uri.joinPath(uri, '..');
+    target = vscode.Uri.joinPath(dir, `${stem}.kafka.json`);
+    for (let n = 2; await fileExists(target); n++) target = vscode.Uri.joinPath(dir, `${stem}-${n}.kafka.json`);
+  } else if (await fileExists(target)) {
+    throw new InvalidInputError(`${vscode.workspace.asRelativePath(target)} already exists: import into a new file.`);
+  }
+  await core.writeFileAtomic(target.fsPath, core.formatJson(result.collection));
+  await index.reload(target);
+  for (const w of result.warnings) log.warn(`import: ${w}`);
+  const note = result.warnings.length ? ` ${result.warnings.length} thing(s) could not be carried over exactly: see "Kafka: Show Log".` : '';
+  void vscode.window.showInformationMessage(`Kafka: imported ${result.collection.messages.length} message(s) into ${vscode.workspace.asRelativePath(target)}.${note}`);
+  if (!options.target) await vscode.window.showTextDocument(target, { preview: false });
+  return target.fsPath;
+}

@@ -1,0 +1,71 @@
+/**
+ * Composer draft <-> collection message. Saving keeps only what differs from the composer's defaults, so saved
+ * messages stay short; opening a message in the composer uses its first rendered record (templates filled in).
+ */
+import type { ProducerRecord } from '../../core/engine/types';
+import type { MessageSpec, ProducerSettings } from '../../core/collections/model';
+import { defaultDraft, type ComposerDraft, type DraftProducerSettings } from '../../protocol/messages';
+
+const SPECIAL_VALUE_KEYS = ['file', 'base64', 'json'];
+
+export function draftToMessage(draft: ComposerDraft, name: string): MessageSpec {
+  const message: MessageSpec = { name, topic: draft.topic };
+  message.key = draft.keyFormat === 'none' ? null
+    : draft.keyFormat === 'base64' ? { base64: draft.key.replace(/\s+/g, '') }
+    : draft.keyFormat === 'json' ? JSON.stringify(JSON.parse(draft.key))
+    : draft.key;
+  if (draft.valueFormat === 'null') message.value = null;
+  else if (draft.valueFormat === 'base64') message.value = { base64: draft.value.replace(/\s+/g, '') };
+  else if (draft.valueFormat === 'json') {
+    const v: unknown = JSON.parse(draft.value);
+    // A JSON object that looks like one of the collection's special forms is escaped, so it is sent as written.
+    const looksSpecial = typeof v === 'object' && v !== null && !Array.isArray(v) && SPECIAL_VALUE_KEYS.some((k) => k in v);
+    message.value = looksSpecial ? { json: v } : v;
+  } else message.value = draft.value;
+  if (draft.headers.length) message.headers = draft.headers.map((h) => [h.key, h.binary ? { base64: h.value.replace(/\s+/g, '') } : h.value]);
+  if (draft.partition !== null) message.partition = draft.partition;
+  if (draft.timestamp !== null) message.timestamp = draft.timestamp;
+  if (draft.repeat > 1) message.count = draft.repeat;
+  const defaults = defaultDraft().settings;
+  const producer: ProducerSettings = {};
+  for (const [k, v] of Object.entries(draft.settings) as [keyof DraftProducerSettings, string | number | boolean][]) {
+    if (defaults[k] !== v) producer[k] = v;
+  }
+  if (Object.keys(producer).length) message.producer = producer;
+  return message;
+}
+
+const DRAFT_SETTING_KEYS = Object.keys(defaultDraft().settings) as (keyof DraftProducerSettings)[];
+
+/** A draft showing one concrete record of a message (its first), with the message's producer settings the composer knows. */
+export function recordToDraft(record: ProducerRecord, producer: ProducerSettings, count: number): ComposerDraft {
+  const draft = defaultDraft();
+  draft.topic = record.topic;
+  const key = record.key;
+  if (key === null || key === undefined) { draft.keyFormat = 'none'; draft.key = ''; }
+  else if (typeof key === 'string') { draft.keyFormat = 'string'; draft.key = key; }
+  else { draft.keyFormat = 'base64'; draft.key = Buffer.from(key).toString('base64'); }
+  const value = record.value;
+  if (value === null || value === undefined) { draft.valueFormat = 'null'; draft.value = ''; }
+  else if (typeof value === 'string') { draft.valueFormat = isJsonText(value) ? 'json' : 'text'; draft.value = value; }
+  else { draft.valueFormat = 'base64'; draft.value = Buffer.from(value).toString('base64'); }
+  draft.headers = (record.headers ?? []).map((h) => typeof h.value === 'string' || h.value === null || h.value === undefined
+    ? { key: h.key, value: h.value ?? '', binary: false }
+    : { key: h.key, value: Buffer.from(h.value).toString('base64'), binary: true });
+  draft.partition = record.partition ?? null;
+  draft.timestamp = record.timestamp ?? null;
+  draft.repeat = Math.max(1, Math.min(count, 10_000));
+  const settings = draft.settings as unknown as Record<string, unknown>;
+  for (const k of DRAFT_SETTING_KEYS) if (producer[k] !== undefined) settings[k] = producer[k];
+  return draft;
+}
+
+function isJsonText(text: string): boolean {
+  if (!/^\s*[[{]/.test(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

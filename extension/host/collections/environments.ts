@@ -1,0 +1,76 @@
+/**
+ * The active environment (`*.kafka-env.json`, remembered per workspace) and the secrets its templates name.
+ * Secrets live only in VS Code's SecretStorage under `kafkaWorkbench.secret.NAME`: nothing here writes a file.
+ */
+import * as vscode from 'vscode';
+import type { LoadedEnvironment, SecretResolver } from '../../core/collections';
+import { collectionsCore } from './collections-core';
+
+const ACTIVE_KEY = 'kafkaWorkbench.activeEnvironment';
+const SECRET_PREFIX = 'kafkaWorkbench.secret.';
+export const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
+
+export class EnvironmentState implements vscode.Disposable {
+  private cached: Promise<LoadedEnvironment | undefined> | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** The active environment was chosen, cleared or edited. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.disposables.push(vscode.workspace.onDidSaveTextDocument((d) => {
+      if (d.uri.toString() === this.activeUri()?.toString()) this.invalidate();
+    }));
+  }
+
+  activeUri(): vscode.Uri | undefined {
+    const stored = this.context.workspaceState.get<string>(ACTIVE_KEY);
+    return stored ? vscode.Uri.parse(stored) : undefined;
+  }
+
+  async setActive(uri: vscode.Uri | undefined): Promise<void> {
+    if (uri) await this.loadFrom(uri); // refuse an environment that does not load, with its first problem
+    await this.context.workspaceState.update(ACTIVE_KEY, uri?.toString());
+    this.invalidate();
+  }
+
+  /** The active environment, loaded (undefined when none is active). Throws the file's first problem. */
+  load(): Promise<LoadedEnvironment | undefined> {
+    const uri = this.activeUri();
+    if (!uri) return Promise.resolve(undefined);
+    this.cached ??= this.loadFrom(uri).catch((e: unknown) => {
+      this.cached = undefined;
+      throw e;
+    });
+    return this.cached;
+  }
+
+  /** For diagnostics: the environment, or undefined when it is missing or broken (its own file shows why). */
+  async loadQuietly(): Promise<LoadedEnvironment | undefined> {
+    return this.load().catch(() => undefined);
+  }
+
+  private loadFrom(uri: vscode.Uri): Promise<LoadedEnvironment> {
+    return collectionsCore().loadEnvironmentFile(uri.fsPath);
+  }
+
+  private invalidate(): void {
+    this.cached = undefined;
+    this.changed.fire();
+  }
+
+  readonly secrets: SecretResolver = async (name) => this.context.secrets.get(SECRET_PREFIX + name);
+
+  async setSecret(name: string, value: string): Promise<void> {
+    if (!SECRET_NAME.test(name)) throw new Error(`Secret name "${name}" must use letters, digits, "_", "." or "-" (as in {{$secret:NAME}}).`);
+    await this.context.secrets.store(SECRET_PREFIX + name, value);
+  }
+
+  async deleteSecret(name: string): Promise<void> {
+    await this.context.secrets.delete(SECRET_PREFIX + name);
+  }
+
+  dispose(): void {
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}

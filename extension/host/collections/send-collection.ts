@@ -1,0 +1,87 @@
+/**
+ * Bulk sends from a collection through the core runner, with a cancellable progress notification. Records go through
+ * WorkbenchService.collectionProducer, so they appear in the composer's results and trace view like its own sends.
+ */
+import * as vscode from 'vscode';
+import type { LoadedCollection, RunSummary } from '../../core/collections';
+import { InvalidInputError } from '../../core/util/errors';
+import type { WorkbenchService } from '../kafka/workbench-service';
+import { collectionsCore } from './collections-core';
+import type { EnvironmentState } from './environments';
+
+export interface SendRequest {
+  loaded: LoadedCollection;
+  /** Message names; empty = all. */
+  messages: string[];
+  stopOnFirstError: boolean;
+}
+
+export async function sendCollection(service: WorkbenchService, environments: EnvironmentState, request: SendRequest, log: vscode.LogOutputChannel): Promise<RunSummary> {
+  if (!service.activeConnection()) {
+    await vscode.commands.executeCommand('kafkaWorkbench.connection.connect');
+    if (!service.activeConnection()) throw new InvalidInputError('Not connected: pick a connection (the Local sandbox needs no setup), then send again.');
+  }
+  const environment = await environments.load();
+  const core = collectionsCore();
+  const { collection } = request.loaded;
+  const selected = request.messages.length ? collection.messages.filter((m) => request.messages.includes(m.name)) : collection.messages;
+  const known = selected.every((m) => !isFileValue(m.value));
+  const expected = known ? selected.reduce((n, m) => n + (m.count ?? 1), 0) : undefined;
+  const title = request.messages.length === 1 ? `Kafka: sending "${request.messages[0]}"` : `Kafka: sending ${collection.name}`;
+
+  const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    const cancelSub = token.onCancellationRequested(() => abort.abort());
+    let settled = 0;
+    let failed = 0;
+    let current = '';
+    let lastReport = 0;
+    const report = (force = false) => {
+      const now = Date.now();
+      if (!force && now - lastReport < 100) return;
+      const increment = expected ? ((settled - reportedSettled) / expected) * 100 : undefined;
+      reportedSettled = settled;
+      lastReport = now;
+      progress.report({ message: `${current}: ${settled}${expected ? ` of ${expected}` : ''} records${failed ? `, ${failed} failed` : ''}`, increment });
+    };
+    let reportedSettled = 0;
+    try {
+      return await core.runCollection({
+        loaded: request.loaded,
+        environment,
+        messages: request.messages,
+        secrets: environments.secrets,
+        producerFor: (settings) => service.collectionProducer(settings),
+        closeProducers: false, // they belong to the connection, which keeps them for the next send
+        signal: abort.signal,
+        stopOnFirstError: request.stopOnFirstError,
+        listener: {
+          messageStart: (m) => { current = m.name; report(true); },
+          record: (o) => { settled++; if (!o.metadata) failed++; report(); },
+        },
+      });
+    } finally {
+      cancelSub.dispose();
+    }
+  });
+  // A send can create topics (auto-create): refresh so the explorer and the composer list them.
+  await service.cluster(true).catch(() => undefined);
+  const line = describeSummary(summary);
+  log.info(`collection ${collection.name}: ${line}`);
+  if (summary.ok) void vscode.window.showInformationMessage(`Kafka: ${collection.name}: ${line}`);
+  else void vscode.window.showWarningMessage(`Kafka: ${collection.name}: ${line}`, 'Show Log').then((a) => a && log.show());
+  return summary;
+}
+
+function isFileValue(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && 'file' in v;
+}
+
+export function describeSummary(s: RunSummary): string {
+  const parts = [`${s.acked} of ${s.sent} record${s.sent === 1 ? '' : 's'} acknowledged`];
+  if (s.failed) parts.push(`${s.failed} failed (${s.messages.flatMap((m) => m.errors)[0] ?? 'see the results'})`);
+  if (s.cancelled) parts.push('cancelled');
+  if (s.inputError) parts.push(`stopped: ${s.inputError.message}`);
+  if (s.notRun.length) parts.push(`not run: ${s.notRun.join(', ')}`);
+  return parts.join('; ');
+}
