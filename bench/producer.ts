@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -20,6 +21,7 @@ const recordsAt = argv.indexOf('--records');
 const RECORDS = recordsAt >= 0 ? Number(argv[recordsAt + 1]) : 200_000;
 if (!Number.isInteger(RECORDS) || RECORDS < 1) throw new Error(`--records needs a whole number of 1 or more, got '${argv[recordsAt + 1]}'`);
 const PROFILE = argv.includes('--profile');
+const PROFILE_FILE = path.join(os.tmpdir(), 'kafka-workbench-engine.cpuprofile');
 const VALUE_BYTES = 100;
 const TOPIC = 'bench';
 const root = path.resolve(__dirname, '..');
@@ -30,6 +32,7 @@ interface RunResult {
   seconds: number;
   peakRssMb: number;
   recordsPerRequest?: number;
+  failed?: boolean;
 }
 
 /** 100-byte values, all different, made before timing starts. */
@@ -65,7 +68,16 @@ async function measure(name: string, records: number, fn: () => Promise<number |
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
   const t0 = performance.now();
-  const extra = await fn();
+  let extra: number | void;
+  try {
+    extra = await fn();
+  } catch (e) {
+    // Report the failure and go on: the other clients' numbers are still worth having.
+    clearInterval(timer);
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`${name.padEnd(34)} FAILED after ${seconds.toFixed(2)} s: ${e instanceof Error ? e.message : e}`);
+    return { name, records, seconds, peakRssMb: peak / 2 ** 20, failed: true };
+  }
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -167,19 +179,24 @@ async function main(): Promise<void> {
     await kafkajsBatchRun(bootstrap, warm, 500);
 
     const a = await measure('(a) engine, tracing on', RECORDS, () =>
-      PROFILE ? withProfile(path.join(root, 'bench/engine.cpuprofile'), () => engineRun(bootstrap, values, true)) : engineRun(bootstrap, values, true),
+      PROFILE ? withProfile(PROFILE_FILE, () => engineRun(bootstrap, values, true)) : engineRun(bootstrap, values, true),
     );
-    const perCall = Math.max(1, Math.round(a.recordsPerRequest ?? 1));
+    // With the engine's run failed there is no records-per-request to copy; 1000 is what it usually reaches.
+    const perCall = Math.max(1, Math.round(a.recordsPerRequest ?? 1000));
     const b = await measure(`(b) kafkajs send, ${perCall}/call`, RECORDS, () => kafkajsBatchRun(bootstrap, values, perCall));
     const singles = Math.min(RECORDS, 200_000);
     const c = await measure('(c) kafkajs single, 100 in flight', singles, () => kafkajsSingleRun(bootstrap, values.slice(0, singles)));
     const d = await measure('(d) engine, tracing off', RECORDS, () => engineRun(bootstrap, values, false));
 
     const rate = (r: RunResult) => r.records / r.seconds;
+    const ratio = (x: RunResult, y: RunResult, value: () => number) => (x.failed || y.failed ? 'n/a' : value().toFixed(2));
     const peak = Math.max(a.peakRssMb, b.peakRssMb, c.peakRssMb, d.peakRssMb);
     console.log(`peak RSS ${peak.toFixed(0)} MB`);
-    if (rate(a) < rate(b)) console.log('note: the engine was slower than kafkajs batches; run `npm run bench -- --profile` and open bench/engine.cpuprofile');
-    console.log(`engine/kafkajs-batch=${(rate(a) / rate(b)).toFixed(2)} engine/kafkajs-single=${(rate(a) / rate(c)).toFixed(2)} trace-overhead=${(a.seconds / d.seconds).toFixed(2)}`);
+    if (a.failed || rate(a) < rate(b)) console.log('note: the engine failed or was slower than kafkajs batches; run `npm run bench -- --profile` and open the .cpuprofile it names in Chrome DevTools');
+    console.log(
+      `engine/kafkajs-batch=${ratio(a, b, () => rate(a) / rate(b))} engine/kafkajs-single=${ratio(a, c, () => rate(a) / rate(c))} trace-overhead=${ratio(a, d, () => a.seconds / d.seconds)}`,
+    );
+    if ([a, b, c, d].some((r) => r.failed)) process.exitCode = 1;
   } finally {
     child.kill('SIGTERM');
   }
