@@ -146,6 +146,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
     if (!name) return undefined;
     name = name.trim();
     for (let n = 2; taken.has(name); n++) name = `${name.replace(/ \(\d+\)$/, '')} (${n})`;
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
     await collectionsCore().addMessageToCollectionFile(target.uri.fsPath, draftToMessage(draft, name), target.collectionName);
     await index.reload(target.uri);
     log.info(`saved message "${name}" to ${target.uri.fsPath}`);
