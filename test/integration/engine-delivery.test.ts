@@ -62,6 +62,19 @@ describe('engine delivery against the sandbox', function () {
     assertOrderPerPartition(records);
   });
 
+  it('delivers a burst of 20,000 un-awaited sends made before the first metadata arrived, within max.block.ms', async () => {
+    // Every record below is handed over before the producer knows the topic, so all of them park until the first
+    // metadata response; parking and un-parking must stay cheap enough that none waits out max.block.ms.
+    engine = engineFor(sandbox, { acks: '1', 'enable.idempotence': false, 'max.block.ms': 5000, 'batch.size': 65_536 });
+    const total = 20_000;
+    const value = Buffer.alloc(100, 0x61);
+    const sends = Array.from({ length: total }, () => engine!.producer.send({ topic: 'events', value }));
+    const settled = await settleAll(sends);
+    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+    assert.equal(failures.length, 0, `${failures.length} failed, e.g. ${failures[0]?.reason?.message}`);
+    assert.equal(storedCount(sandbox, 'events'), total);
+  });
+
   it('does not re-send the partitions that succeeded when one partition of a response fails', async () => {
     engine = engineFor(sandbox, { acks: 'all', 'enable.idempotence': true, 'linger.ms': 30 });
     // Both partitions on one leader so one request carries both.
