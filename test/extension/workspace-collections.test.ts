@@ -65,7 +65,8 @@ describe('Collections in VS Code', () => {
     write('dev.kafka-env.json', { name: 'dev', variables: { region: 'us' } });
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
-    await a.collections.index.ready();
+    // The files were written behind VS Code's back (the watcher may not be told in time): refresh, as a user would.
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
   });
 
   it('lists the workspace collections in the Collections view, with their messages', async () => {

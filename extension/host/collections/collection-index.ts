@@ -29,6 +29,13 @@ export class CollectionIndex implements vscode.Disposable {
       watcher.onDidCreate((uri) => this.scanned && void this.refreshFromDisk(uri)),
       watcher.onDidChange((uri) => this.scanned && void this.refreshFromDisk(uri)),
       watcher.onDidDelete((uri) => this.remove(uri)),
+      // Files made, removed or renamed from within VS Code, even where the file watcher is slow or missing.
+      vscode.workspace.onDidCreateFiles((e) => this.scanned && e.files.filter((u) => isCollectionPath(u.fsPath)).forEach((u) => void this.refreshFromDisk(u))),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.entries.has(u.toString()) && this.remove(u))),
+      vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => {
+        if (this.entries.has(oldUri.toString())) this.remove(oldUri);
+        if (this.scanned && isCollectionPath(newUri.fsPath)) void this.refreshFromDisk(newUri);
+      })),
       vscode.workspace.onDidOpenTextDocument((d) => this.onDocument(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocument(e.document, 300)),
       vscode.workspace.onDidCloseTextDocument((d) => isCollectionPath(d.uri.fsPath) && void this.refreshFromDisk(d.uri)),
@@ -39,12 +46,22 @@ export class CollectionIndex implements vscode.Disposable {
 
   /** Finds and parses every collection in the workspace (once; the watcher keeps it current). */
   ready(): Promise<void> {
-    this.scanned ??= (async () => {
-      const uris = await vscode.workspace.findFiles(COLLECTION_GLOB, '**/node_modules/**', 1000);
-      await Promise.all(uris.map((u) => this.refreshFromDisk(u, false)));
-      this.changed.fire();
-    })();
+    this.scanned ??= this.rescan();
     return this.scanned;
+  }
+
+  /** Looks for collections again: for files made behind VS Code's back when the file watcher is not told. */
+  async rescan(): Promise<void> {
+    const uris = await vscode.workspace.findFiles(COLLECTION_GLOB, '**/node_modules/**', 1000);
+    const found = new Set(uris.map((u) => u.toString()));
+    for (const [key, e] of this.entries) {
+      if (!found.has(key)) {
+        this.entries.delete(key);
+        this.diagnostics.delete(e.uri);
+      }
+    }
+    await Promise.all(uris.map((u) => this.refreshFromDisk(u, false)));
+    this.changed.fire();
   }
 
   /** Sorted by collection name. */

@@ -80,7 +80,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
 
   reg('kafkaWorkbench.collections.refresh', 'Refresh collections', async () => {
     await index.ready();
-    for (const e of index.list()) await index.reload(e.uri);
+    await index.rescan();
   });
   reg('kafkaWorkbench.collections.sendAll', 'Send collection', async (target?: unknown) => send(target, []));
   reg('kafkaWorkbench.collections.sendMessage', 'Send message', async (target?: unknown, name?: unknown) => {
