@@ -30,6 +30,8 @@ function onPush(m: Exclude<HostToWebview, { type: 'response' }>): void {
   switch (m.type) {
     case 'init':
       if (m.draft && !channel.getState()) fillForm(m.draft);
+      // A restored panel's draft lives in webview state: hand it to the host too ("Save to collection" reads it there).
+      else if (!m.draft && channel.getState()) channel.post({ type: 'draftChanged', draft: persisted.draft });
       applyPanelState(m.init);
       break;
     case 'state':

@@ -134,7 +134,9 @@ export function registerCollections({ context, service, log }: Deps): Collection
     if (!draft) throw new InvalidInputError('Nothing to save: open the composer ("Kafka: Open Composer") and fill in a record first.');
     const problems = checkDraft(draft);
     if (problems.length) throw new InvalidInputError(`The composer's record cannot be saved yet: ${problems[0].message}`);
-    const target = await saveTarget(targetArg, typeof collectionNameArg === 'string' ? collectionNameArg : undefined, index);
+    // From the composer's title bar the argument is the panel's own (non-file) URI: that means "ask".
+    const given = targetArg instanceof vscode.Uri && targetArg.scheme !== 'file' ? undefined : targetArg;
+    const target = await saveTarget(given, typeof collectionNameArg === 'string' ? collectionNameArg : undefined, index);
     if (!target) return undefined;
     const existing = (await fileExists(target.uri)) ? (await index.reload(target.uri)).parsed : undefined;
     if (existing && errorCount({ uri: target.uri, parsed: existing })) {
