@@ -62,7 +62,7 @@ describe('Collections in VS Code', () => {
     });
     broken = write('collections/broken.kafka.json', '{\n  "name": "Broken",\n  "messages": [\n    { "name": "bad", "topic": "t", "count": "ten" }\n  ]\n}\n');
     write('collections/templates.kafka.json', { name: 'Templates', messages: [{ name: 'unknown var', topic: 't', value: 'hello {{nobody}}' }] });
-    write('dev.kafka-env.json', { name: 'dev', variables: { region: 'us' } });
+    write('dev.kafka-env.json', { name: 'dev', variables: { region: 'us', nobody: 'from-dev' } });
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
     // The files were written behind VS Code's back (the watcher may not be told in time): refresh, as a user would.
@@ -116,8 +116,32 @@ describe('Collections in VS Code', () => {
     assert.equal(a.collections.environments.activeUri()?.fsPath, path.join(workspaceDir(), 'dev.kafka-env.json'));
     const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendMessage', orders, 'cancel');
     assert.deepEqual(summary.messages.map((m) => [m.name, m.acked]), [['cancel', 1]]);
+    // templates.kafka.json names {{nobody}}, which only the environment defines: its problem goes away, and it renders.
+    const templates = vscode.Uri.file(path.join(workspaceDir(), 'collections/templates.kafka.json'));
+    await waitFor('the template problem to clear with the environment', () => vscode.languages.getDiagnostics(templates).length === 0);
+    const draft = await vscode.commands.executeCommand<{ value: string }>('kafkaWorkbench.collections.openInComposer', templates, 'unknown var');
+    assert.equal(draft.value, 'hello from-dev');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', null);
     assert.equal(a.collections.environments.activeUri(), undefined);
+  });
+
+  it('sends to the active environment\'s own cluster, and names a SASL secret that is not set', async () => {
+    const a = await api();
+    const { bootstrap } = await a.service.sandbox.ensureStarted();
+    const ownCluster = write('envs/own.kafka-env.json', { name: 'own', connection: { bootstrap: bootstrap.split(','), clientId: 'env-client' } });
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', ownCluster);
+    await a.service.disconnect(); // nothing active: the environment's connection is all there is
+    try {
+      const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendMessage', orders, 'cancel');
+      assert.deepEqual(summary.messages.map((m) => [m.name, m.acked]), [['cancel', 1]]);
+      assert.equal(a.service.activeConnection(), null, 'the environment\'s connection does not become the active one');
+      const withSasl = write('envs/sasl.kafka-env.json', { connection: { bootstrap: bootstrap.split(',')[0], sasl: { mechanism: 'plain', username: 'u', password: '{{$secret:NOT_SET_PW}}' } } });
+      await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', withSasl);
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.sendAll', orders.fsPath)), /secret "NOT_SET_PW" is not set/);
+    } finally {
+      await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', null);
+      await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
+    }
   });
 
   it('never writes a secret to any file in the workspace', async () => {

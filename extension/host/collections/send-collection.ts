@@ -17,12 +17,14 @@ export interface SendRequest {
 }
 
 export async function sendCollection(service: WorkbenchService, environments: EnvironmentState, request: SendRequest, log: vscode.LogOutputChannel): Promise<RunSummary> {
-  if (!service.activeConnection()) {
-    await vscode.commands.executeCommand('kafkaWorkbench.connection.connect');
-    if (!service.activeConnection()) throw new InvalidInputError('Not connected: pick a connection (the Local sandbox needs no setup), then send again.');
-  }
   const environment = await environments.load();
   const core = collectionsCore();
+  // The environment's connection wins (with its secret password); without one, the active connection is used.
+  const environmentConfig = environment?.environment.connection ? await core.environmentConnection(environment, environments.secrets) : undefined;
+  if (!environmentConfig && !service.activeConnection()) {
+    await vscode.commands.executeCommand('kafkaWorkbench.connection.connect');
+    if (!service.activeConnection()) throw new InvalidInputError('Not connected: pick a connection (the Local sandbox needs no setup), or select an environment with a connection, then send again.');
+  }
   const { collection } = request.loaded;
   const selected = request.messages.length ? collection.messages.filter((m) => request.messages.includes(m.name)) : collection.messages;
   const known = selected.every((m) => !isFileValue(m.value));
@@ -51,12 +53,13 @@ export async function sendCollection(service: WorkbenchService, environments: En
         environment,
         messages: request.messages,
         secrets: environments.secrets,
-        producerFor: (settings) => service.collectionProducer(settings),
+        producerFor: (settings) => service.collectionProducer(settings, environmentConfig),
         closeProducers: false, // they belong to the connection, which keeps them for the next send
         signal: abort.signal,
         stopOnFirstError: request.stopOnFirstError,
         listener: {
           messageStart: (m) => { current = m.name; report(true); },
+          messageEnd: () => report(true),
           record: (o) => { settled++; if (!o.metadata) failed++; report(); },
         },
       });
@@ -65,7 +68,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
     }
   });
   // A send can create topics (auto-create): refresh so the explorer and the composer list them.
-  await service.cluster(true).catch(() => undefined);
+  if (!environmentConfig && service.activeConnection()) await service.cluster(true).catch(() => undefined);
   const line = describeSummary(summary);
   log.info(`collection ${collection.name}: ${line}`);
   if (summary.ok) void vscode.window.showInformationMessage(`Kafka: ${collection.name}: ${line}`);

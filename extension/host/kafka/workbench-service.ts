@@ -41,6 +41,8 @@ export class WorkbenchService implements vscode.Disposable {
   private session: Session | undefined;
   private connecting: Promise<Session> | undefined;
   private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata }>();
+  /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
+  private readonly environmentProducers = new Map<string, { producer: Producer; transport: Transport }>();
   private readonly stateChanged = new vscode.EventEmitter<void>();
   private readonly resultsChanged = new vscode.EventEmitter<ResultRow[] | 'cleared'>();
   /** Connection, metadata or sandbox changed. */
@@ -202,17 +204,19 @@ export class WorkbenchService implements vscode.Disposable {
    * A producer for a collection run (settings by their Java names), on the active connection. Its records land in
    * the same results and traces as the composer's: every submit is tracked like an async send.
    */
-  async collectionProducer(settings: Record<string, string | number | boolean>): Promise<Producer> {
+  async collectionProducer(settings: Record<string, string | number | boolean>, environmentConfig?: ConnectionConfig): Promise<Producer> {
     if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
-    const s = await this.requireSession();
-    const key = `collection:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
-    let entry = s.producers.get(key);
+    // An environment with its own connection sends there; otherwise the active connection is used.
+    const config = environmentConfig ?? (await this.requireSession()).config;
+    const pool = environmentConfig ? this.environmentProducers : (await this.requireSession()).producers;
+    const key = `collection:${JSON.stringify(environmentConfig ?? null)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+    let entry = pool.get(key);
     if (!entry) {
       const core = loadCore();
-      const transport = core.createTransport(s.config, this.log);
-      const producer = core.createProducer({ 'client.id': s.config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
+      const transport = core.createTransport(config, this.log);
+      const producer = core.createProducer({ 'client.id': config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
       entry = { producer, transport };
-      s.producers.set(key, entry);
+      pool.set(key, entry);
     }
     const producer = entry.producer;
     const submit: Producer['submit'] = (record) => {
@@ -346,6 +350,11 @@ export class WorkbenchService implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     await this.disconnect().catch(() => undefined);
+    for (const { producer, transport } of this.environmentProducers.values()) {
+      await producer.close({ timeoutMs: 2000 }).catch(() => undefined);
+      await transport.close().catch(() => undefined);
+    }
+    this.environmentProducers.clear();
     await this.sandbox.stop().catch(() => undefined);
     this.stateChanged.dispose();
     this.resultsChanged.dispose();
