@@ -27,7 +27,7 @@ interface TestRecord {
 function build(records: TestRecord[], state = { producerId: 4242, producerEpoch: 3, baseSequence: 17 }, capacity = 1 << 20): Buffer {
   const b = new RecordBatchBuilder(capacity, records[0].timestamp);
   for (const r of records) {
-    assert.ok(b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers)) >= 0);
+    assert.ok(b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers)) >= 0, 'b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers)) >= 0');
   }
   return b.build(state);
 }
@@ -105,12 +105,12 @@ describe('record batch v2 encoder', () => {
     const body = recordBodySizeWithoutDeltas(null, value);
     let appended = 0;
     while (b.tryAppend(0, null, value, undefined, body) >= 0) appended++;
-    assert.ok(b.sizeInBytes <= capacity);
+    assert.ok(b.sizeInBytes <= capacity, 'b.sizeInBytes <= capacity');
     assert.ok(capacity - b.sizeInBytes < b.sizeOfNextRecord(0, body), 'stopped only when the next record did not fit');
     const bytes = b.build();
     assert.equal(bytes.length, b.sizeInBytes);
     assert.equal(bytes.readInt32BE(57), appended);
-    assert.ok(RECORD_BATCH_OVERHEAD + recordSizeUpperBound(null, value) >= RECORD_BATCH_OVERHEAD + b.sizeOfNextRecord(0, body));
+    assert.ok(RECORD_BATCH_OVERHEAD + recordSizeUpperBound(null, value) >= RECORD_BATCH_OVERHEAD + b.sizeOfNextRecord(0, body), 'RECORD_BATCH_OVERHEAD + recordSizeUpperBound(null, value) >= RECORD_BATCH_OVERHEAD + b.sizeOfNextRecord(0, body)');
   });
 
   it('writes string keys and values (ASCII, multi-byte, long) exactly as their UTF-8 bytes', () => {

@@ -56,7 +56,7 @@ describe('producer engine: batching', () => {
     for (const r of transport.requests) assert.ok(r.batches[0].bytes.length <= 300, `batch of ${r.batches[0].bytes.length} bytes honours batch.size`);
     assert.ok(sentCounts.reduce((a, b) => a + b, 0) < 6, 'the last, not full, batch still lingers');
     const first = transport.requests[0].batches[0];
-    assert.ok(first.recordCount >= 2);
+    assert.ok(first.recordCount >= 2, 'first.recordCount >= 2');
     const ms = await Promise.all(sends.slice(0, first.recordCount));
     const trace = producer.batchTrace(ms[0].batchId)!;
     assert.equal((trace.events.find((e) => e.type === 'batch-closed') as { reason: string }).reason, 'full');
@@ -186,7 +186,7 @@ describe('producer engine: partitioning', () => {
     await tick(clock, 0);
     const ms = await Promise.all(sends);
     assert.deepEqual(ms.map((m) => m.partition), [0, 1, 2, 0, 1, 2]);
-    assert.ok(ms.every((m) => m.partitionReason.type === 'round-robin'));
+    assert.ok(ms.every((m) => m.partitionReason.type === 'round-robin'), 'ms.every((m) => m.partitionReason.type === \'round-robin\')');
   });
 
   it('keyless records avoid a partition with no live leader', async () => {
@@ -231,7 +231,7 @@ describe('producer engine: waiting for metadata and memory', () => {
     transport.topic('later', [2]);
     await tick(clock, 60);
     assert.equal((await s).topic, 'later');
-    assert.ok(transport.metadataCalls >= 3);
+    assert.ok(transport.metadataCalls >= 3, 'transport.metadataCalls >= 3');
   });
 
   it('a record waiting for an unknown topic does not hold back sends to other topics, only later ones of its own topic', async () => {
@@ -283,18 +283,21 @@ describe('producer engine: waiting for metadata and memory', () => {
 
   it('a blocked send goes out as soon as memory is freed', async () => {
     const { clock, transport, producer } = setup({ 'linger.ms': 0, 'batch.size': 1000, 'buffer.memory': 1000, 'enable.idempotence': false, acks: 1 });
+    const warm = producer.send({ topic: 't', partition: 2, value: 'metadata first' });
+    await tick(clock, 10);
+    await warm;
     transport.script = () => 'hold';
     const a = producer.send({ topic: 't', partition: 0, value: 'a' });
     const b = producer.send({ topic: 't', partition: 1, value: 'b' });
     await tick(clock, 10);
-    assert.equal(transport.requests.length, 1);
+    assert.equal(transport.requests.length, 2);
     transport.script = undefined;
     transport.held[0].resolve(transport.success(transport.held[0].req));
     await tick(clock, 0);
     assert.equal((await a).partition, 0);
     assert.equal((await b).partition, 1);
     const trace = producer.recordTrace((await b).recordId)!;
-    assert.ok(trace.events.some((e) => e.type === 'blocked' && e.reason === 'buffer-memory'));
+    assert.ok(trace.events.some((e) => e.type === 'blocked' && e.reason === 'buffer-memory'), 'the trace says it waited for memory');
   });
 });
 
@@ -342,7 +345,7 @@ describe('producer engine: modes, flush and close', () => {
     assert.equal(flushed, true);
     await Promise.all(sends);
     const closeReasons = (await Promise.all(sends)).map((m) => (producer.batchTrace(m.batchId)!.events.find((e) => e.type === 'batch-closed') as { reason: string }).reason);
-    assert.ok(closeReasons.every((r) => r === 'flush'));
+    assert.ok(closeReasons.every((r) => r === 'flush'), 'closeReasons.every((r) => r === \'flush\')');
   });
 
   it('close sends what is pending, then refuses new sends with a clear error and closes the transport', async () => {

@@ -106,7 +106,7 @@ describe('producer engine: retries and errors', () => {
     assert.equal(e.errorName, 'DELIVERY_TIMEOUT');
     assert.match(e.message, /delivery\.timeout\.ms=2000/);
     assert.match(e.message, /NOT_ENOUGH_REPLICAS/);
-    assert.ok(e.attempts > 3);
+    assert.ok(e.attempts > 3, 'e.attempts > 3');
     const lastSend = transport.requests[transport.requests.length - 1].at;
     assert.ok(lastSend < 2000, 'no attempt after the deadline');
     await tick(clock, 1000);
@@ -160,7 +160,7 @@ describe('producer engine: retries and errors', () => {
     await tick(clock, 500);
     await s;
     assert.deepEqual(transport.requests.map((r) => r.brokerId), [1, 2]);
-    assert.ok(transport.metadataCalls >= 2);
+    assert.ok(transport.metadataCalls >= 2, 'transport.metadataCalls >= 2');
   });
 
   it('retries every batch of a request when the connection fails (retriable TransportError)', async () => {

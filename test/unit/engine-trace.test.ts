@@ -34,11 +34,11 @@ describe('producer engine: delivery trace', () => {
     assert.equal(firstResult.address, `b${m.partition + 1}:9092`);
     assert.equal(secondResult.errorCode, 0);
     const sent = trace.events.find((e) => e.type === 'attempt-sent')!;
-    assert.ok(sent.type === 'attempt-sent' && sent.producerId === 1000 && sent.baseSequence === 0 && sent.requestBytes > 0);
+    assert.ok(sent.type === 'attempt-sent' && sent.producerId === 1000 && sent.baseSequence === 0 && sent.requestBytes > 0, 'sent.type === \'attempt-sent\' && sent.producerId === 1000 && sent.baseSequence === 0 && sent.requestBytes > 0');
     const acked = trace.events[trace.events.length - 1];
-    assert.ok(acked.type === 'acked' && acked.offset === m.offset && acked.attempts === 2);
+    assert.ok(acked.type === 'acked' && acked.offset === m.offset && acked.attempts === 2, 'acked.type === \'acked\' && acked.offset === m.offset && acked.attempts === 2');
     const composed = trace.events[0];
-    assert.ok(composed.type === 'composed' && composed.keySize === key.length && composed.valueSize === 5 && composed.headerCount === 1);
+    assert.ok(composed.type === 'composed' && composed.keySize === key.length && composed.valueSize === 5 && composed.headerCount === 1, 'composed.type === \'composed\' && composed.keySize === key.length && composed.valueSize === 5 && composed.headerCount === 1');
   });
 
   it('streams the same events to onTrace listeners as they happen, and stops after dispose', async () => {
@@ -66,7 +66,7 @@ describe('producer engine: delivery trace', () => {
     const trace = producer.recordTrace(recordId)!;
     assert.equal(trace.outcome, 'failed');
     const last = trace.events[trace.events.length - 1];
-    assert.ok(last.type === 'failed' && last.errorName === 'MESSAGE_TOO_LARGE' && last.attempts === 1);
+    assert.ok(last.type === 'failed' && last.errorName === 'MESSAGE_TOO_LARGE' && last.attempts === 1, 'last.type === \'failed\' && last.errorName === \'MESSAGE_TOO_LARGE\' && last.attempts === 1');
   });
 
   it('keeps at most traceCapacity records, dropping the oldest', async () => {
@@ -92,7 +92,7 @@ describe('producer engine: delivery trace', () => {
     assert.deepEqual(parsed.records.map((r) => r.recordId), [a.recordId]);
     assert.equal(parsed.batches.length, 1);
     assert.ok(!json.includes('secret-key') && !json.includes('secret-value'), 'no payloads in the export');
-    assert.ok(parsed.records[0].events.some((e) => e.type === 'acked'));
+    assert.ok(parsed.records[0].events.some((e) => e.type === 'acked'), 'parsed.records[0].events.some((e) => e.type === \'acked\')');
   });
 
   it('batchTrace lists the batch\'s records and its events', async () => {
@@ -131,8 +131,8 @@ describe('producer engine: stats', () => {
     assert.equal(s['records-per-request-avg'], 4);
     assert.equal(s['request-total'], 2);
     assert.equal(s['record-queue-time-avg'], 10, 'queued for linger.ms');
-    assert.ok(s['batch-size-avg'] > 61);
-    assert.ok(s['record-send-rate'] > 0);
+    assert.ok(s['batch-size-avg'] > 61, 's[\'batch-size-avg\'] > 61');
+    assert.ok(s['record-send-rate'] > 0, 's[\'record-send-rate\'] > 0');
     assert.equal(s['request-latency-avg'], 2);
     assert.deepEqual(s.brokers.map((b) => [b.brokerId, b.requests, b.inFlight]), [[1, 2, 0]]);
   });

@@ -47,10 +47,13 @@ export class KafkaProducer implements Producer, SenderHost {
   private readonly idPrefix: string;
   private recordCounter = 0;
   private batchCounter = 0;
-  /** Records waiting for metadata or memory, in send order (later sends queue behind them, as Java's blocked send). */
-  private blocked = new FifoQueue<PendingRecord>();
-  /** The last pass over parked records stopped at one waiting for buffer memory. */
-  private waitingForMemory = false;
+  /**
+   * Records waiting for their topic's metadata, per topic in send order: a mistyped topic holds back only its own
+   * records. Later records of a waiting topic queue behind it, as Java's blocked send would.
+   */
+  private readonly waitingForMetadata = new Map<string, FifoQueue<PendingRecord>>();
+  /** Records waiting for buffer memory, first come first served. */
+  private readonly waitingForMemory = new FifoQueue<PendingRecord>();
   private unsettled = 0;
   private idleWaiters: (() => void)[] = [];
   private flushCount = 0;
@@ -106,7 +109,7 @@ export class KafkaProducer implements Producer, SenderHost {
     return this.forced;
   }
   get memoryPressure(): boolean {
-    return this.waitingForMemory && this.blocked.length > 0;
+    return this.waitingForMemory.length > 0;
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void {
@@ -181,11 +184,9 @@ export class KafkaProducer implements Producer, SenderHost {
     if (retriable) return;
     // A refused login or TLS failure will not fix itself: fail the records waiting for metadata now.
     const failure: BatchFailure = { message: `Cannot reach the cluster: ${errorMessage(error)}`, errorName: 'CONNECTION_FAILED', retriable: false, cause: error };
-    const all = this.blocked.drain();
-    for (const r of all) {
-      if (r.blockedReason === 'metadata') this.failRecord(r, failure, now, undefined, 0);
-      else this.blocked.push(r);
-    }
+    const queues = [...this.waitingForMetadata.values()];
+    this.waitingForMetadata.clear();
+    for (const q of queues) for (const r of q.drain()) this.failRecord(r, failure, now, undefined, 0);
   }
 
   wake(delayMs: number): void {
@@ -230,15 +231,13 @@ export class KafkaProducer implements Producer, SenderHost {
       this.failRecord(r, { message: invalid, errorName: 'INVALID_RECORD', retriable: false }, now, undefined, 0);
     } else if (this.closed) {
       this.failRecord(r, { message: 'The producer is closed: create a new producer to send more records.', errorName: 'PRODUCER_CLOSED', retriable: false }, now, undefined, 0);
-    } else if (this.blocked.length > 0) {
-      this.park(r, now);
-      this.processBlocked(now);
+    } else if (this.waitingForMetadata.has(r.topic)) {
+      this.park(r, 'metadata', now);
+    } else if (this.waitingForMemory.length > 0) {
+      this.park(r, 'buffer-memory', now);
     } else {
       const placed = this.place(r, now);
-      if (placed !== 'placed') {
-        this.park(r, now);
-        this.markBlocked(r, placed === 'wait-memory' ? 'buffer-memory' : 'metadata', now);
-      }
+      if (placed !== 'placed') this.park(r, placed === 'wait-memory' ? 'buffer-memory' : 'metadata', now);
     }
     return { recordId: id, result };
   }
@@ -283,21 +282,25 @@ export class KafkaProducer implements Producer, SenderHost {
     );
   }
 
-  /** Parks a record behind those already waiting (max.block.ms counts from now). */
-  private park(r: PendingRecord, now: number): void {
-    r.blockDeadline = now + this.config.maxBlockMs;
-    this.blocked.push(r);
-  }
-
-  /** Records in the trace why a parked record waits (once: the first reason it met). */
-  private markBlocked(r: PendingRecord, reason: 'metadata' | 'buffer-memory', now: number): void {
-    if (reason === 'buffer-memory') this.waitingForMemory = true;
-    if (r.blockedReason === reason) return;
-    const first = r.blockedReason === undefined;
-    r.blockedReason = reason;
-    if (!first) return;
-    r.blockedAt = now;
-    if (this.tracing && this.emitter.hasListeners) this.emitter.fire(blockedEvent(r));
+  /** Parks a record until its topic's metadata or buffer memory is there (max.block.ms counts from its send). */
+  private park(r: PendingRecord, reason: 'metadata' | 'buffer-memory', now: number): void {
+    if (r.blockDeadline === 0) r.blockDeadline = r.composedAt + this.config.maxBlockMs;
+    if (reason === 'metadata') {
+      let q = this.waitingForMetadata.get(r.topic);
+      if (!q) {
+        q = new FifoQueue();
+        this.waitingForMetadata.set(r.topic, q);
+      }
+      q.push(r);
+    } else {
+      this.waitingForMemory.push(r);
+    }
+    if (r.blockedReason === undefined) {
+      // The trace shows the first thing the record waited for.
+      r.blockedReason = reason;
+      r.blockedAt = now;
+      if (this.tracing && this.emitter.hasListeners) this.emitter.fire(blockedEvent(r));
+    }
     this.schedule(reason === 'metadata' ? 0 : r.blockDeadline - now);
   }
 
@@ -356,43 +359,75 @@ export class KafkaProducer implements Producer, SenderHost {
     return 'placed';
   }
 
-  /**
-   * Places parked records in order; fails those past max.block.ms. A record waiting for memory stops the pass (memory
-   * is handed out first come, first served); a record waiting for its topic's metadata holds back only later records
-   * of that topic, so one mistyped topic does not stall sends to the others.
-   */
+  /** Places parked records whose wait is over, in order; fails those past max.block.ms. */
   private processBlocked(now: number): void {
     let next = Infinity;
-    let waitingTopics: Set<string> | undefined;
-    let kept: PendingRecord[] | undefined;
-    this.waitingForMemory = false;
-    while (this.blocked.length > 0) {
-      const r = this.blocked.peek()!;
+    // Memory first: these records came before any later parked for metadata of a topic now known.
+    const memory = this.waitingForMemory;
+    while (memory.length > 0) {
+      const r = memory.peek()!;
       if (r.settled) {
-        this.blocked.shift();
-        continue;
-      }
-      const placed = waitingTopics?.has(r.topic) ? 'wait-metadata' : this.place(r, now);
-      if (placed === 'placed') {
-        this.blocked.shift();
+        memory.shift();
         continue;
       }
       if (now >= r.blockDeadline) {
-        this.blocked.shift();
-        this.failBlocked(r, placed, now);
+        memory.shift();
+        this.failBlocked(r, 'wait-memory', now);
+        continue;
+      }
+      if (this.waitingForMetadata.has(r.topic)) {
+        // Its topic's earlier records still wait for metadata: keep per-topic order by queuing behind them.
+        memory.shift();
+        this.waitingForMetadata.get(r.topic)!.push(r);
+        continue;
+      }
+      const placed = this.place(r, now);
+      if (placed === 'placed') {
+        memory.shift();
+        continue;
+      }
+      if (placed === 'wait-metadata') {
+        memory.shift();
+        this.park(r, 'metadata', now);
         continue;
       }
       next = Math.min(next, r.blockDeadline);
-      if (placed === 'wait-memory') {
-        this.markBlocked(r, 'buffer-memory', now);
+      break;
+    }
+    for (const [topic, q] of this.waitingForMetadata) {
+      while (q.length > 0) {
+        const r = q.peek()!;
+        if (r.settled) {
+          q.shift();
+          continue;
+        }
+        if (now >= r.blockDeadline) {
+          q.shift();
+          this.failBlocked(r, 'wait-metadata', now);
+          continue;
+        }
+        const placed = this.memoryPressure ? 'wait-memory' : this.place(r, now);
+        if (placed === 'placed') {
+          q.shift();
+          continue;
+        }
+        if (placed === 'wait-memory') {
+          // The topic is known now; the rest of its records wait for memory, in order.
+          while (q.length > 0) this.park(q.shift()!, 'buffer-memory', now);
+          break;
+        }
+        next = Math.min(next, r.blockDeadline);
         break;
       }
-      this.markBlocked(r, 'metadata', now);
-      (waitingTopics ??= new Set()).add(r.topic);
-      (kept ??= []).push(this.blocked.shift()!);
+      if (q.length === 0) this.waitingForMetadata.delete(topic);
     }
-    if (kept) this.blocked.prepend(kept);
     if (next < Infinity) this.schedule(next - now);
+  }
+
+  private get parkedCount(): number {
+    let n = this.waitingForMemory.length;
+    for (const q of this.waitingForMetadata.values()) n += q.length;
+    return n;
   }
 
   private failBlocked(r: PendingRecord, waitingFor: PlaceResult, now: number): void {
@@ -408,7 +443,7 @@ export class KafkaProducer implements Producer, SenderHost {
   }
 
   private afterRelease(now: number): void {
-    if (this.blocked.length > 0) this.processBlocked(now);
+    if (this.waitingForMemory.length > 0) this.processBlocked(now);
     this.checkIdle();
   }
 
@@ -525,7 +560,9 @@ export class KafkaProducer implements Producer, SenderHost {
       errorName: 'PRODUCER_CLOSED',
       retriable: false,
     };
-    for (const r of this.blocked.drain()) this.failRecord(r, failure, now, undefined, 0);
+    for (const r of this.waitingForMemory.drain()) this.failRecord(r, failure, now, undefined, 0);
+    for (const q of this.waitingForMetadata.values()) for (const r of q.drain()) this.failRecord(r, failure, now, undefined, 0);
+    this.waitingForMetadata.clear();
     for (const q of this.accumulator.queues.values()) {
       for (const b of q.batches) this.failBatch(b, failure, now);
       q.batches.length = 0;
@@ -548,7 +585,7 @@ export class KafkaProducer implements Producer, SenderHost {
     this.timerAt = Infinity;
     this.cancelTimer = undefined;
     const now = this.clock.now();
-    if (this.blocked.length > 0) this.processBlocked(now);
+    if (this.parkedCount > 0) this.processBlocked(now);
     let next: number;
     try {
       next = this.sender.runOnce(now);
