@@ -204,6 +204,29 @@ describe('producer engine: retries and errors', () => {
   });
 });
 
+describe('producer engine: metadata age and compression', () => {
+  it('refreshes metadata once metadata.max.age.ms has passed', async () => {
+    const { clock, transport, producer } = setup({ 'metadata.max.age.ms': 1000 });
+    await Promise.all([producer.send({ topic: 't', partition: 0, value: 'a' }), tick(clock, 10)]);
+    const calls = transport.metadataCalls;
+    await tick(clock, 500);
+    assert.equal(transport.metadataCalls, calls, 'not before the age is reached');
+    await tick(clock, 600);
+    assert.equal(transport.metadataCalls, calls + 1);
+  });
+
+  it('compresses batches with compression.type and keeps the record count readable', async () => {
+    const { clock, transport, producer } = setup({ 'compression.type': 'gzip', 'linger.ms': 5 });
+    const sends = [0, 1, 2].map((i) => producer.send({ topic: 't', partition: 0, value: 'repetitive '.repeat(20) + i }));
+    await tick(clock, 20);
+    await Promise.all(sends);
+    const batch = transport.requests[0].batches[0];
+    assert.equal(batch.bytes.readInt16BE(21) & 7, 1, 'gzip codec in the attributes');
+    assert.equal(batch.recordCount, 3);
+    assert.ok(batch.bytes.length < 3 * 220, `compressed to ${batch.bytes.length} bytes`);
+  });
+});
+
 describe('producer engine: idempotence and ordering', () => {
   it('keeps per-partition order when an earlier batch is retried while later ones are in flight', async () => {
     const { clock, transport, producer } = setup({ 'linger.ms': 0, 'retry.backoff.ms': 20, 'retry.backoff.max.ms': 20 }, [1, 2, 3]);
