@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createProducer, DeliveryError, murmur2, partitionForKey, type ProducerConfigInput, type RecordMetadata } from '../../extension/core/engine';
+import { TransportError } from '../../extension/core/transport/transport';
 import { FakeClock } from '../../extension/core/util/clock';
 import { FakeTransport, seededRandom, tick } from './engine-fake-transport';
 
@@ -245,6 +246,21 @@ describe('producer engine: waiting for metadata and memory', () => {
     await tick(clock, 1000);
     assert.equal((await rejection(lost)).errorName, 'METADATA_TIMEOUT');
     assert.equal((await rejection(lostToo)).errorName, 'METADATA_TIMEOUT');
+  });
+
+  it('names the connection error when records give up waiting for metadata from an unreachable cluster', async () => {
+    const { clock, transport, producer } = setup({ 'max.block.ms': 500, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 100 });
+    let connects = 0;
+    transport.connect = async () => {
+      connects++;
+      throw new TransportError('connect ECONNREFUSED 127.0.0.1:9', 'connection', { retriable: true });
+    };
+    const s = producer.send({ topic: 't', value: 'v' });
+    await tick(clock, 600);
+    const e = await rejection(s);
+    assert.equal(e.errorName, 'METADATA_TIMEOUT');
+    assert.match(e.message, /last metadata request failed \(connect ECONNREFUSED 127\.0\.0\.1:9\)/);
+    assert.ok(connects >= 3, `retried the connection (${connects} times)`);
   });
 
   it('fails records for a topic that never appears after max.block.ms', async () => {

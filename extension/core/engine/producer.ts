@@ -54,6 +54,8 @@ export class KafkaProducer implements Producer, SenderHost {
   private readonly waitingForMetadata = new Map<string, FifoQueue<PendingRecord>>();
   /** Records waiting for buffer memory, first come first served. */
   private readonly waitingForMemory = new FifoQueue<PendingRecord>();
+  /** Why the last metadata request failed (named when records give up waiting for metadata). */
+  private lastMetadataError: string | undefined;
   private unsettled = 0;
   private idleWaiters: (() => void)[] = [];
   private flushCount = 0;
@@ -177,10 +179,12 @@ export class KafkaProducer implements Producer, SenderHost {
   }
 
   metadataUpdated(now: number): void {
+    this.lastMetadataError = undefined;
     this.processBlocked(now);
   }
 
   metadataFailed(error: unknown, retriable: boolean, now: number): void {
+    this.lastMetadataError = errorMessage(error);
     if (retriable) return;
     // A refused login or TLS failure will not fix itself: fail the records waiting for metadata now.
     const failure: BatchFailure = { message: `Cannot reach the cluster: ${errorMessage(error)}`, errorName: 'CONNECTION_FAILED', retriable: false, cause: error };
@@ -434,7 +438,9 @@ export class KafkaProducer implements Producer, SenderHost {
     const memory = waitingFor === 'wait-memory';
     const what = memory
       ? `buffer.memory (${this.config.bufferMemory} bytes) stayed full`
-      : `topic ${r.topic} was not in the cluster metadata${r.explicitPartition !== undefined ? ` (partition ${r.explicitPartition})` : ''}`;
+      : this.lastMetadataError !== undefined
+        ? `no metadata for topic ${r.topic}: the last metadata request failed (${this.lastMetadataError})`
+        : `topic ${r.topic} was not in the cluster metadata${r.explicitPartition !== undefined ? ` (partition ${r.explicitPartition})` : ''}`;
     this.failRecord(r, {
       message: `Gave up after max.block.ms=${this.config.maxBlockMs}: ${what}. ${memory ? 'Send slower, or raise buffer.memory.' : 'Check the topic name, create the topic, or enable auto-creation.'}`,
       errorName: memory ? 'BUFFER_EXHAUSTED' : 'METADATA_TIMEOUT',
