@@ -4,8 +4,7 @@
  * never outgrows its capacity (that is how `batch.size` is honoured). The 61-byte header is filled in when the
  * batch is built, because producer id, epoch and base sequence are only known when the batch is first drained.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const CRC32C: { buf(data: Uint8Array, seed?: number): number } = require('crc-32/crc32c');
+import { crc32c } from './crc32c';
 
 /** Bytes before the first record: baseOffset .. recordCount. */
 export const RECORD_BATCH_OVERHEAD = 61;
@@ -220,7 +219,7 @@ export class RecordBatchBuilder {
     out.writeInt16BE(state.producerEpoch, 51);
     out.writeInt32BE(state.baseSequence, 53);
     out.writeInt32BE(this.count, 57);
-    out.writeUInt32BE(CRC32C.buf(out.subarray(ATTRIBUTES_OFFSET)) >>> 0, CRC_OFFSET);
+    out.writeUInt32BE(crc32c(out.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
     return out;
   }
 }

@@ -6,12 +6,10 @@
  * Reading headers and checking CRCs never touches the individual records: the sandbox ingests whole batches and
  * only Fetch hands them back as they are. Records are decoded only when someone asks (traces, tests, the UI).
  */
+import { crc32c } from './crc32c';
 import { ErrorCode } from './error-codes';
 import { compressionName, decompress, CompressionError, CompressionName } from './compression';
 import { WorkbenchError } from '../util/errors';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const crc32c: { buf(data: Uint8Array, seed?: number): number } = require('crc-32/crc32c');
 
 // Byte offsets of the batch header fields (DefaultRecordBatch in the Java client).
 export const BASE_OFFSET_OFFSET = 0;
@@ -143,7 +141,7 @@ export function readBatchHeader(buf: Buffer, at = 0): RecordBatchHeader {
 
 /** CRC32C of everything from the attributes to the end of the batch, as an unsigned 32-bit number. */
 export function computeBatchCrc(batch: Buffer): number {
-  return crc32c.buf(batch.subarray(ATTRIBUTES_OFFSET)) >>> 0;
+  return crc32c(batch.subarray(ATTRIBUTES_OFFSET));
 }
 
 export function verifyBatchCrc(batch: Buffer): boolean {

@@ -6,7 +6,7 @@
 import { ErrorCode } from '../../kafka/error-codes';
 import { ATTRIBUTES_OFFSET, CRC_OFFSET, MAGIC_OFFSET, RecordBatchError, readRecordBatches, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordBatch } from '../../kafka/record-batch';
 import { errorMessage } from '../../util/errors';
-import { crc32c } from './fast-crc32c';
+import { crc32c } from '../../kafka/crc32c';
 
 export type BatchHeader = RecordBatch;
 

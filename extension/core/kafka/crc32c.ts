@@ -1,6 +1,6 @@
 /**
- * CRC32C for the produce path's batch check, through hash-wasm's WebAssembly CRC (about twice the speed of the
- * crc-32 package, which measured as the sandbox's ingest bottleneck). The WebAssembly module compiles
+ * CRC32C of record batches (the encoder and the broker's check), through hash-wasm's WebAssembly CRC (about twice the speed of the
+ * crc-32 package, which measured as the sandbox's ingest bottleneck). One module, so every caller gets the fast path. The WebAssembly module compiles
  * asynchronously when this file loads; until it is ready (the first milliseconds) crc-32 answers instead.
  */
 import { createCRC32, type IHasher } from 'hash-wasm';
