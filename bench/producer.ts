@@ -6,7 +6,6 @@
  * `engine/kafkajs-batch=X.XX engine/kafkajs-single=Y.YY trace-overhead=Z.ZZ`.
  * `--records N` changes the count (for a quick look); `--profile` writes a CPU profile of run (a).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import os from 'node:os';
@@ -15,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createProducer } from '../extension/core/engine';
 import { KafkajsTransport } from '../extension/core/transport/kafkajs-transport';
+import { startSandboxProcess } from './sandbox-process';
 
 const argv = process.argv.slice(2);
 const recordsAt = argv.indexOf('--records');
@@ -24,7 +24,6 @@ const PROFILE = argv.includes('--profile');
 const PROFILE_FILE = path.join(os.tmpdir(), 'kafka-workbench-engine.cpuprofile');
 const VALUE_BYTES = 100;
 const TOPIC = 'bench';
-const root = path.resolve(__dirname, '..');
 
 interface RunResult {
   name: string;
@@ -44,20 +43,6 @@ function makeValues(n: number): Buffer[] {
     values[i] = b;
   }
   return values;
-}
-
-async function startSandboxProcess(): Promise<{ child: ChildProcess; bootstrap: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/producer-sandbox.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const bootstrap = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d) => {
-      buf += d;
-      const m = /bootstrap=(\S+)/.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`sandbox exited with ${code} before it was ready`)));
-  });
-  return { child, bootstrap };
 }
 
 /** Samples RSS while `fn` runs; returns its time and the peak. */

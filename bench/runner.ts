@@ -7,7 +7,6 @@
  * (target <= 1.5) and the runner's memory growth (target < 200 MB); exits 1 if a target is missed.
  * Run: `npx tsx bench/runner.ts [--records N] [--rounds N]` (add `node --expose-gc --import tsx` for steadier memory numbers).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { runCollection } from '../extension/core/collections/runner';
 import { createProducer, type ProducerConfigInput } from '../extension/core/engine';
 import type { Producer, RecordMetadata } from '../extension/core/engine/types';
 import { KafkajsTransport } from '../extension/core/transport/kafkajs-transport';
+import { startSandboxProcess } from './sandbox-process';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--records');
@@ -26,22 +26,6 @@ const roundsAt = argv.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
 const TOPIC = 'bench';
 const SETTINGS: ProducerConfigInput = { acks: '1', 'linger.ms': 5, 'batch.size': 65536 };
-const root = path.resolve(__dirname, '..');
-
-async function startSandboxProcess(): Promise<{ child: ChildProcess; bootstrap: string }> {
-  // The producer benchmark's sandbox process: 3 brokers, topic 'bench' with 6 partitions, stops with its parent.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/producer-sandbox.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const bootstrap = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d) => {
-      buf += d;
-      const m = /bootstrap=(\S+)/.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`sandbox exited with ${code} before it was ready`)));
-  });
-  return { child, bootstrap };
-}
 
 function producer(bootstrap: string): Producer {
   return createProducer(SETTINGS, { transport: new KafkajsTransport({ brokers: bootstrap.split(',') }), tracing: false });

@@ -1,5 +1,5 @@
-// `npm run bench`: the producer benchmark (engine vs kafkajs, against the sandbox), then the sandbox's own
-// ingest benchmark when it exists. Each runs in its own process, one after the other.
+// `npm run bench`: the producer benchmark (engine vs kafkajs, against the sandbox), the collection runner against
+// the engine, then the sandbox's own ingest benchmark. Each runs in its own process, one after the other.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +8,10 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
 
 let status = run(['--expose-gc', '--import', 'tsx', 'bench/producer.ts', ...process.argv.slice(2)]);
+if (fs.existsSync(path.join(root, 'bench/runner.ts'))) {
+  console.log('\n=== collection runner ===');
+  status = run(['--expose-gc', '--import', 'tsx', 'bench/runner.ts']) || status;
+}
 if (fs.existsSync(path.join(root, 'bench/sandbox-ingest.ts'))) {
   console.log('\n=== sandbox ingest ===');
   // Through its npm script, which builds first.
