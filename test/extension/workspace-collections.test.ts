@@ -144,6 +144,24 @@ describe('Collections in VS Code', () => {
     }
   });
 
+  it('stops at the first failed record when kafkaWorkbench.collections.stopOnFirstError is set', async () => {
+    const a = await api();
+    const slow = write('collections/slow.kafka.json', { name: 'Slow', messages: [{ name: 'ten', topic: 'col-stop', value: 'v{{$seq}}', count: 10, ratePerSecond: 10, producer: { retries: 0, 'enable.idempotence': false } }] });
+    const config = vscode.workspace.getConfiguration('kafkaWorkbench.collections');
+    await config.update('stopOnFirstError', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      await a.service.sandbox.run({ action: 'injectError', errorCode: 10, count: 1 }); // MESSAGE_TOO_LARGE: not retriable
+      const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', slow.fsPath);
+      assert.equal(summary.ok, false);
+      assert.equal(summary.messages[0].stoppedBy, 'error');
+      assert.ok(summary.failed >= 1);
+      assert.ok(summary.sent < 10, `stopped early (sent ${summary.sent} of 10)`);
+    } finally {
+      await config.update('stopOnFirstError', undefined, vscode.ConfigurationTarget.Workspace);
+      await a.service.sandbox.run({ action: 'clearFaults' });
+    }
+  });
+
   it('never writes a secret to any file in the workspace', async () => {
     for (const f of allFilesUnder(workspaceDir())) {
       assert.ok(!fs.readFileSync(f, 'utf8').includes(SECRET_VALUE), `${f} does not hold the secret`);
