@@ -205,7 +205,9 @@ export class WorkbenchService implements vscode.Disposable {
    * the same results and traces as the composer's: every submit is tracked like an async send.
    */
   async collectionProducer(settings: Record<string, string | number | boolean>, environmentConfig?: ConnectionConfig): Promise<Producer> {
-    if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
+    if (!this.trusted() && (environmentConfig || !this.session)) {
+      throw new InvalidInputError(environmentConfig ? 'This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.' : 'This workspace is in Restricted Mode: connect explicitly before sending.');
+    }
     // An environment with its own connection sends there; otherwise the active connection is used.
     const config = environmentConfig ?? (await this.requireSession()).config;
     const pool = environmentConfig ? this.environmentProducers : (await this.requireSession()).producers;
