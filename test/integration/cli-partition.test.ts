@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { partitionCommand } from '../../extension/cli/commands/partition';
 import type { CliIo } from '../../extension/cli/main';
 import { runCli } from './cli-helpers';
+import { JAVA_MURMUR2_VECTORS as JAVA_MURMUR2 } from '../fixtures/java-murmur2-vectors';
 
 const cli = (...args: string[]) => runCli(args);
 
@@ -11,22 +12,7 @@ async function runInProcess(argv: string[]): Promise<{ code: number; out: string
   return { code: await partitionCommand.run(argv, io), out };
 }
 
-// murmur2 values printed by the Java client's Utils.murmur2 for these keys (the vectors kafkajs's
-// Java-compatible partitioner is tested with); placement is toPositive(hash) % partitions.
-const JAVA_MURMUR2: Record<string, number> = {
-  '0': 971027396,
-  '1': -1993445489,
-  '128': -326012175,
-  '2187': -1508407203,
-  '16384': -325739742,
-  '78125': -1654490814,
-  '279936': 1462227128,
-  '823543': -2014198330,
-  '2097152': 607668903,
-  '4782969': -1182699775,
-  '10000000': -1830336757,
-  '100:48069': 1009543857,
-};
+// Placement is toPositive(hash) % partitions of the Java client's murmur2 hash.
 
 describe('cli partition', () => {
   it('places every key where the Java client places it, for several partition counts', async () => {

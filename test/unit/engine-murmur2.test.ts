@@ -1,28 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { murmur2, partitionForKey, toPositive } from '../../extension/core/engine';
-
-// Vectors generated from the Java client's Utils.murmur2 (kafkajs's src/producer/partitioners/defaultJava/Test.java),
-// as published in kafkajs's src/producer/partitioners/defaultJava/murmur2.spec.js (data values only). The older
-// kafkajs 'default' (now 'legacy') spec carries different, non-Java values: do not use those.
-const JAVA_VECTORS: Record<string, number> = {
-  '0': 971027396,
-  '1': -1993445489,
-  '128': -326012175,
-  '2187': -1508407203,
-  '16384': -325739742,
-  '78125': -1654490814,
-  '279936': 1462227128,
-  '823543': -2014198330,
-  '2097152': 607668903,
-  '4782969': -1182699775,
-  '10000000': -1830336757,
-  '19487171': -1603849305,
-  '35831808': -857013643,
-  '62748517': -1167431028,
-  '105413504': -381294639,
-  '170859375': -1658323481,
-  '100:48069': 1009543857,
-};
+import { JAVA_MURMUR2_VECTORS as JAVA_VECTORS } from '../fixtures/java-murmur2-vectors';
 
 // Partitions out of 1000 that the Java client's default partitioner picks (kafka-python's
 // test_murmur2_java_compatibility data), covering the empty key and every tail length.
