@@ -162,6 +162,23 @@ describe('Collections in VS Code', () => {
     }
   });
 
+  it('streams a data file through "Send all" and lists where its records come from', async () => {
+    const a = await api();
+    write('collections/data/replay.jsonl', Array.from({ length: 3000 }, (_, i) => JSON.stringify({ n: i })).join('\n') + '\n');
+    const replay = write('collections/replay.kafka.json', { name: 'Replay', messages: [{ name: 'lines', topic: 'col-replay', value: { file: 'data/replay.jsonl' } }] });
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
+    const { tree } = a.collections;
+    const node = (await tree.getChildren()).find((n) => n.uri.fsPath === replay.fsPath);
+    assert.ok(node);
+    const [message] = await tree.getChildren(node);
+    assert.equal(tree.getTreeItem(message).description, '→ col-replay · from data/replay.jsonl');
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', replay);
+    assert.equal(summary.ok, true);
+    assert.equal(summary.acked, 3000);
+    const hw = [...((await a.service.cluster(true)).watermarks.get('col-replay') ?? new Map<number, number>()).values()].reduce((n, x) => n + x, 0);
+    assert.equal(hw, 3000);
+  });
+
   it('never writes a secret to any file in the workspace', async () => {
     for (const f of allFilesUnder(workspaceDir())) {
       assert.ok(!fs.readFileSync(f, 'utf8').includes(SECRET_VALUE), `${f} does not hold the secret`);
