@@ -96,6 +96,15 @@ describe('KafkajsTransport against the sandbox', function () {
     assert.ok(typeof first.timing.correlationId === 'number' && second.timing.correlationId === first.timing.correlationId + 1);
   });
 
+  it('reads each partition\'s high watermark from its leader with ListOffsets', async () => {
+    const md = await transport.fetchMetadata(['orders'], false);
+    await transport.produce(leaderOf(md, 'orders', 0), { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['a', 'b']) }] });
+    await transport.produce(leaderOf(md, 'orders', 2), { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 2, records: await encodeBatch(['c', 'd', 'e', 'f', 'g']) }] });
+    const watermarks = await transport.highWatermarks('orders');
+    assert.deepEqual([...watermarks].sort(([a], [b]) => a - b), [[0, 2], [1, 0], [2, 5]]);
+    assert.deepEqual([0, 1, 2].map((p) => highWatermark(sandbox, 'orders', p)), [2, 0, 5], 'the same as the broker reports');
+  });
+
   it('answers partition by partition: an error on one partition leaves the other written once', async () => {
     const md = await transport.fetchMetadata(['orders'], false);
     // Put two partitions on the same leader so one request carries both.

@@ -84,6 +84,12 @@ export interface KafkajsBroker {
   versions: KafkajsApiVersions | null;
   readonly connectionPool: KafkajsConnectionPool;
   lookupRequest(apiKey: number, definition: unknown): KafkajsProtocol;
+  /** ListOffsets; kafkajs normalizes every version's answer to one `offset` per partition (a string). */
+  listOffsets(request: {
+    replicaId: number;
+    isolationLevel: number;
+    topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[];
+  }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number; offset: string }[] }[] }>;
   isConnected(): boolean;
   connect(): Promise<void>;
   disconnect(): Promise<void>;

@@ -267,6 +267,38 @@ export class KafkajsTransport implements Transport {
     });
   }
 
+  /**
+   * The high watermark (the next offset to be written) of each partition of `topic` that has a leader, asked of
+   * each partition's leader with ListOffsets (timestamp -1). Partitions whose leader failed to answer are left out.
+   */
+  async highWatermarks(topic: string): Promise<Map<number, number>> {
+    this.failIfClosed();
+    const metadata = await this.fetchMetadata([topic], false);
+    const byLeader = new Map<number, number[]>();
+    for (const p of metadata.topics.find((t) => t.name === topic)?.partitions ?? []) {
+      if (p.leader >= 0) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partition]);
+    }
+    const watermarks = new Map<number, number>();
+    await Promise.all(
+      [...byLeader].map(async ([leader, partitions]) => {
+        const entry = this.brokers.get(leader);
+        if (!entry) return;
+        try {
+          await this.ensureConnected(entry.broker);
+          const result = await entry.broker.listOffsets({
+            replicaId: -1,
+            isolationLevel: 0, // READ_UNCOMMITTED: the high watermark, not the last stable offset
+            topics: [{ topic, partitions: partitions.map((partition) => ({ partition, timestamp: -1 })) }],
+          });
+          for (const r of result.responses) for (const p of r.partitions) if (p.errorCode === 0) watermarks.set(p.partition, Number(p.offset));
+        } catch (e) {
+          this.options.log?.('debug', `ListOffsets for ${topic} on broker ${leader} failed: ${toTransportError(e, entry.address, leader).message}`);
+        }
+      }),
+    );
+    return watermarks;
+  }
+
   // ---- internals ----
 
   private async onController(

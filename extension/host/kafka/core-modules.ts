@@ -33,9 +33,9 @@ function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
       await ready();
       check(await transport.deleteTopics([name]), 'Deleting topic');
     },
-    // The transport has no ListOffsets yet: watermarks come from the sandbox's state (see withSandboxWatermarks).
-    async highWatermarks() {
-      return new Map();
+    async highWatermarks(topic) {
+      await ready();
+      return transport.highWatermarks(topic);
     },
     close: () => transport.close(),
   };
