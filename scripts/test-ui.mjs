@@ -274,6 +274,19 @@ try {
     }
     await webview.locator('.result-row.acked').first().waitFor({ timeout: 10_000 });
   });
+
+  await step('shows CodeLens in the collection file and sends all from it', async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('ui-orders.kafka.json');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ui-orders.kafka.json' }).first().click({ timeout: 20_000 });
+    const sendAll = page.locator('.codelens-decoration a', { hasText: 'Send all' }).first();
+    await sendAll.waitFor({ timeout: 30_000 });
+    await page.locator('.codelens-decoration a', { hasText: /^\s*Send\s*$/ }).first().waitFor({ timeout: 10_000 });
+    await sendAll.click();
+    await page.locator('.notifications-toasts', { hasText: 'UI Orders: 1 of 1 record acknowledged' }).nth(0).waitFor({ timeout: 30_000 });
+  });
 } catch (e) {
   results.push({ title: 'the UI test could run', ok: false, error: e });
 } finally {
