@@ -177,6 +177,10 @@ describe('Collections in VS Code', () => {
     assert.equal(summary.acked, 3000);
     const hw = [...((await a.service.cluster(true)).watermarks.get('col-replay') ?? new Map<number, number>()).values()].reduce((n, x) => n + x, 0);
     assert.equal(hw, 3000);
+    // A deleted collection leaves the view.
+    fs.rmSync(replay.fsPath);
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
+    assert.ok(!(await tree.getChildren()).some((n) => n.uri.fsPath === replay.fsPath));
   });
 
   it('never writes a secret to any file in the workspace', async () => {

@@ -26,19 +26,19 @@ export class CollectionIndex implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(COLLECTION_GLOB);
     this.disposables.push(
       watcher,
-      watcher.onDidCreate((uri) => this.scanned && void this.refreshFromDisk(uri)),
-      watcher.onDidChange((uri) => this.scanned && void this.refreshFromDisk(uri)),
+      watcher.onDidCreate((uri) => this.scanned && this.refreshQuietly(uri)),
+      watcher.onDidChange((uri) => this.scanned && this.refreshQuietly(uri)),
       watcher.onDidDelete((uri) => this.remove(uri)),
       // Files made, removed or renamed from within VS Code, even where the file watcher is slow or missing.
-      vscode.workspace.onDidCreateFiles((e) => this.scanned && e.files.filter((u) => isCollectionPath(u.fsPath)).forEach((u) => void this.refreshFromDisk(u))),
+      vscode.workspace.onDidCreateFiles((e) => this.scanned && e.files.filter((u) => isCollectionPath(u.fsPath)).forEach((u) => this.refreshQuietly(u))),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.entries.has(u.toString()) && this.remove(u))),
       vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => {
         if (this.entries.has(oldUri.toString())) this.remove(oldUri);
-        if (this.scanned && isCollectionPath(newUri.fsPath)) void this.refreshFromDisk(newUri);
+        if (this.scanned && isCollectionPath(newUri.fsPath)) this.refreshQuietly(newUri);
       })),
       vscode.workspace.onDidOpenTextDocument((d) => this.onDocument(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocument(e.document, 300)),
-      vscode.workspace.onDidCloseTextDocument((d) => isCollectionPath(d.uri.fsPath) && void this.refreshFromDisk(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => d.uri.scheme === 'file' && isCollectionPath(d.uri.fsPath) && this.refreshQuietly(d.uri)),
       environments.onDidChange(() => void this.relintAll()),
     );
     for (const d of vscode.workspace.textDocuments) this.onDocument(d, 0);
@@ -60,7 +60,7 @@ export class CollectionIndex implements vscode.Disposable {
         this.diagnostics.delete(e.uri);
       }
     }
-    await Promise.all(uris.map((u) => this.refreshFromDisk(u, false)));
+    await Promise.all(uris.map((u) => this.refreshFromDisk(u, false).catch(() => undefined)));
     this.changed.fire();
   }
 
@@ -108,6 +108,11 @@ export class CollectionIndex implements vscode.Disposable {
 
   async reloadAll(): Promise<void> {
     await this.relintAll();
+  }
+
+  /** For events: a file that is gone by the time it is read (deleted, renamed) leaves the index. */
+  private refreshQuietly(uri: vscode.Uri): void {
+    this.refreshFromDisk(uri).catch(() => this.entries.has(uri.toString()) && this.remove(uri));
   }
 
   private async refreshFromDisk(uri: vscode.Uri, fire = true): Promise<CollectionEntry> {
