@@ -287,6 +287,22 @@ try {
     await sendAll.click();
     await page.locator('.notifications-toasts', { hasText: 'UI Orders: 1 of 1 record acknowledged' }).nth(0).waitFor({ timeout: 30_000 });
   });
+
+  await step('cancels a slow collection send from its progress notification', async () => {
+    fs.writeFileSync(path.join(folder, 'slow.kafka.json'), `${JSON.stringify({ name: 'Slow', messages: [{ name: 'trickle', topic: 'ui-slow', value: 'v{{$seq}}', count: 100, ratePerSecond: 4 }] }, null, 2)}\n`);
+    const pane = page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Collections' }) });
+    await pane.locator('.pane-header').hover();
+    await pane.locator('.pane-header [aria-label*="Refresh Collections"]').click();
+    const slowRow = pane.locator('.monaco-list-row', { hasText: 'slow.kafka.json' }).first();
+    await slowRow.waitFor({ timeout: 20_000 });
+    await slowRow.hover();
+    await slowRow.locator('[aria-label*="Send All Messages of Collection"]').click();
+    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: 'sending Slow' });
+    await progress.waitFor({ timeout: 15_000 });
+    await progress.locator('.notification-list-item-message', { hasText: /[1-9]\d* of 100 records/ }).waitFor({ timeout: 15_000 });
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.notifications-toasts', { hasText: /Slow: \d+ of \d+ records? acknowledged; cancelled/ }).waitFor({ timeout: 15_000 });
+  });
 } catch (e) {
   results.push({ title: 'the UI test could run', ok: false, error: e });
 } finally {
