@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
 import { InvalidInputError } from '../util/errors';
+import { isJsonText } from './json-syntax';
 
 export interface DataHeader {
   key: string;
@@ -51,6 +52,8 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
     let text = raw.trim();
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1).trim();
     if (text === '') return undefined;
+    // A value line goes out as written, so it is only checked, not parsed; a JSON string line sends its text.
+    if (lines === 'value' && text.charCodeAt(0) !== 0x22 && isJsonText(text)) return { line, value: text };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

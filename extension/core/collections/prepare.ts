@@ -58,8 +58,13 @@ async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncG
   if (batch.length) yield batch;
 }
 
+/** Renderers that ignore the record context: when a message has only these, no context is made per record. */
+const constants = new WeakSet<Renderer<unknown>>();
+
 function constant<T>(v: T): Renderer<T> {
-  return () => v;
+  const render = () => v;
+  constants.add(render);
+  return render;
 }
 
 export class MessagePreparer {
@@ -118,7 +123,7 @@ export class MessagePreparer {
     if (topicT.constant !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(topicT.constant)) {
       throw new InvalidInputError(`${describeSite(site(['topic']))} "${topicT.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
     }
-    const topic = (ctx: RecordContext) => this.engine.render(topicT, ctx);
+    const topic = topicT.constant !== undefined ? constant(topicT.constant) : (ctx: RecordContext) => this.engine.render(topicT, ctx);
     const key = this.binaryRenderer(m.key, text, ['key']);
     const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
@@ -135,6 +140,10 @@ export class MessagePreparer {
       }
     }
     const engine = this.engine;
+    // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.
+    const perRecordContext = ![topic, key, value, ...headers.map((h) => h.value)].every((r) => constants.has(r));
+    const sharedContext: RecordContext = { seq: 0, now: 0 };
+    const contextFor = (seq: number): RecordContext => (perRecordContext ? engine.recordContext(seq) : sharedContext);
     const partition = m.partition ?? undefined;
     const timestamp = m.timestamp ?? undefined;
     const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
@@ -174,7 +183,7 @@ export class MessagePreparer {
         for (let from = 0; from < n; from += GENERATED_BATCH) {
           if (signal?.aborted) return;
           const batch: ProducerRecord[] = [];
-          for (let seq = from; seq < Math.min(n, from + GENERATED_BATCH); seq++) batch.push(build(engine.recordContext(seq)));
+          for (let seq = from; seq < Math.min(n, from + GENERATED_BATCH); seq++) batch.push(build(contextFor(seq)));
           yield batch;
         }
         return;
@@ -184,7 +193,7 @@ export class MessagePreparer {
       for await (const rows of chunks) {
         const take = count === undefined ? rows.length : Math.min(rows.length, count - seq);
         const batch: ProducerRecord[] = new Array(take);
-        for (let i = 0; i < take; i++) batch[i] = build(engine.recordContext(seq++), rows[i]);
+        for (let i = 0; i < take; i++) batch[i] = build(contextFor(seq++), rows[i]);
         yield batch;
         if (count !== undefined && seq >= count) return;
       }

@@ -1,0 +1,135 @@
+/**
+ * Checks that a text is exactly one JSON value (RFC 8259, what JSON.parse accepts) without building it. Data-file
+ * lines are sent as written, so they only need checking: JSON.parse would allocate every line's object tree just to
+ * throw it away, which on a big file costs more than sending it. Callers run JSON.parse on a line this refuses, for
+ * the exact error message (and as a safety net: its verdict is final).
+ */
+
+/** Container kinds on the nesting stack. */
+const ARRAY = 0;
+const OBJECT = 1;
+
+const stack: number[] = [];
+
+export function isJsonText(s: string): boolean {
+  const n = s.length;
+  let depth = 0;
+  let i = 0;
+  for (;;) {
+    // A value is expected at i.
+    i = skipWhitespace(s, i, n);
+    const c = s.charCodeAt(i);
+    if (c === 0x7b /* { */) {
+      i = skipWhitespace(s, i + 1, n);
+      if (s.charCodeAt(i) === 0x7d /* } */) i++;
+      else {
+        stack[depth++] = OBJECT;
+        i = memberName(s, i, n);
+        if (i < 0) return false;
+        continue;
+      }
+    } else if (c === 0x5b /* [ */) {
+      i = skipWhitespace(s, i + 1, n);
+      if (s.charCodeAt(i) === 0x5d /* ] */) i++;
+      else {
+        stack[depth++] = ARRAY;
+        continue;
+      }
+    } else if (c === 0x22 /* " */) i = string(s, i, n);
+    else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) i = number(s, i, n);
+    else if (c === 0x74 /* t */) i = s.startsWith('true', i) ? i + 4 : -1;
+    else if (c === 0x66 /* f */) i = s.startsWith('false', i) ? i + 5 : -1;
+    else if (c === 0x6e /* n */) i = s.startsWith('null', i) ? i + 4 : -1;
+    else return false;
+    if (i < 0) return false;
+    // After a value: close containers, or a comma and the next value.
+    for (;;) {
+      i = skipWhitespace(s, i, n);
+      if (depth === 0) return i === n;
+      const d = s.charCodeAt(i);
+      const kind = stack[depth - 1];
+      if (d === 0x2c /* , */) {
+        i++;
+        if (kind === OBJECT) {
+          i = memberName(s, skipWhitespace(s, i, n), n);
+          if (i < 0) return false;
+        }
+        break;
+      }
+      if (d !== (kind === OBJECT ? 0x7d : 0x5d)) return false;
+      depth--;
+      i++;
+    }
+  }
+}
+
+function skipWhitespace(s: string, i: number, n: number): number {
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
+/** `"name":` at i; returns the index after the colon, or -1. */
+function memberName(s: string, i: number, n: number): number {
+  if (s.charCodeAt(i) !== 0x22) return -1;
+  i = string(s, i, n);
+  if (i < 0) return -1;
+  i = skipWhitespace(s, i, n);
+  return s.charCodeAt(i) === 0x3a /* : */ ? i + 1 : -1;
+}
+
+/** A string starting at the quote at i; returns the index after its closing quote, or -1. */
+function string(s: string, i: number, n: number): number {
+  for (i++; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c < 0x20) return -1;
+    if (c === 0x5c /* \ */) {
+      const e = s.charCodeAt(++i);
+      if (e === 0x75 /* u */) {
+        for (let k = 0; k < 4; k++) if (!isHex(s.charCodeAt(++i))) return -1;
+      } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1;
+    }
+  }
+  return -1;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? at i; returns the index after it, or -1. */
+function number(s: string, i: number, n: number): number {
+  if (s.charCodeAt(i) === 0x2d) i++;
+  const first = s.charCodeAt(i);
+  if (first === 0x30) i++;
+  else if (first >= 0x31 && first <= 0x39) i = digits(s, i + 1, n);
+  else return -1;
+  if (s.charCodeAt(i) === 0x2e /* . */) {
+    const after = digits(s, i + 1, n);
+    if (after === i + 1) return -1;
+    i = after;
+  }
+  const e = s.charCodeAt(i);
+  if (e === 0x65 || e === 0x45) {
+    i++;
+    const sign = s.charCodeAt(i);
+    if (sign === 0x2b || sign === 0x2d) i++;
+    const after = digits(s, i, n);
+    if (after === i) return -1;
+    i = after;
+  }
+  return i;
+}
+
+function digits(s: string, i: number, n: number): number {
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    i++;
+  }
+  return i;
+}
