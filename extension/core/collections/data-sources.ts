@@ -66,7 +66,10 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
   try {
     for await (const chunk of input as AsyncIterable<string>) {
       if (signal?.aborted) return;
-      const parts = (rest + chunk).split('\n');
+      // Split the chunk itself and join only the partial line carried over: (rest + chunk).split would copy the
+      // whole chunk into a new string first.
+      const parts = chunk.split('\n');
+      parts[0] = rest + parts[0];
       rest = parts.pop()!;
       const batch: DataRecord[] = [];
       for (const raw of parts) {
