@@ -44,3 +44,15 @@ describe('collections: isJsonText (data-file line check without JSON.parse)', ()
     assert.equal(agreed, 20000);
   });
 });
+
+describe('collections: isJsonText on part of a text', () => {
+  it('checks only the part from..to, whatever surrounds it', () => {
+    const s = 'xx{"a":[1,"b\\u0041"]}yy';
+    assert.equal(isJsonText(s, 2, s.length - 2), true);
+    assert.equal(isJsonText(s, 2, s.length - 3), false);
+    assert.equal(isJsonText('[tru]e', 1, 4), false);
+    assert.equal(isJsonText('"\\u00e9"', 0, 5), false);
+    assert.equal(isJsonText('123456', 1, 3), true);
+    assert.equal(isJsonText('1.5e7', 0, 4), false);
+  });
+});

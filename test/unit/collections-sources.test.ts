@@ -87,6 +87,37 @@ describe('collections: data sources', () => {
     assert.ok(peak < 30 * 1024 * 1024, `heap grew by ${Math.round(peak / 1e6)} MB`);
   });
 
+  it('reads every kind of value line the same across chunk boundaries: CRLF, blanks, strings, odd spaces, a BOM', async () => {
+    const file = path.join(dir, 'mixed.jsonl');
+    const kinds = ['{"id":N,"s":"a\\"b"}', '  [N, {"x": null}]\r', '"text N"', 'N', '', '\u00a0{"nbsp":N}', '{"é":"N"}\t', 'true', ' \r'];
+    const lines: string[] = [];
+    for (let i = 0, size = 0; size < 700_000; i++) size += lines[lines.push(kinds[i % kinds.length].replace('N', String(i))) - 1].length + 1;
+    await fs.writeFile(file, '\ufeff' + lines.join('\n'));
+    const expected: DataRecord[] = [];
+    lines.forEach((raw, i) => {
+      const text = raw.trim();
+      if (text === '') return;
+      const parsed = JSON.parse(text);
+      expected.push({ line: i + 1, value: typeof parsed === 'string' ? parsed : text });
+    });
+    assert.deepEqual(await collect(readJsonl(file, 'mixed.jsonl')), expected);
+  });
+
+  it('names the line of bad JSON deep in a big file, after sending the lines before it', async () => {
+    const file = path.join(dir, 'late.jsonl');
+    const good = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ id: i, pad: 'p'.repeat(20) }));
+    await fs.writeFile(file, [...good, '{"id": 1,}', '{"id": 2}'].join('\n') + '\n');
+    const seen: DataRecord[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const r of readJsonl(file, 'late.jsonl')) seen.push(r);
+      })(),
+      /^DataFileError: late\.jsonl:30001: not valid JSON/,
+    );
+    assert.equal(seen.length, 30_000);
+    assert.deepEqual(seen[29_999], { line: 30_000, value: good[29_999] });
+  });
+
   it('stops reading when the signal is aborted', async () => {
     const file = path.join(dir, 'n.jsonl');
     await fs.writeFile(file, '1\n2\n3\n4\n');

@@ -11,17 +11,18 @@ const OBJECT = 1;
 
 const stack: number[] = [];
 
-export function isJsonText(s: string): boolean {
-  const n = s.length;
+/** Whether s (or its part from..to, end excluded) is one JSON value, with optional whitespace around it. */
+export function isJsonText(s: string, from = 0, to = s.length): boolean {
+  const n = to;
   let depth = 0;
-  let i = 0;
+  let i = from;
   for (;;) {
     // A value is expected at i.
     i = skipWhitespace(s, i, n);
-    const c = s.charCodeAt(i);
+    const c = code(s, i, n);
     if (c === 0x7b /* { */) {
       i = skipWhitespace(s, i + 1, n);
-      if (s.charCodeAt(i) === 0x7d /* } */) i++;
+      if (code(s, i, n) === 0x7d /* } */) i++;
       else {
         stack[depth++] = OBJECT;
         i = memberName(s, i, n);
@@ -30,23 +31,23 @@ export function isJsonText(s: string): boolean {
       }
     } else if (c === 0x5b /* [ */) {
       i = skipWhitespace(s, i + 1, n);
-      if (s.charCodeAt(i) === 0x5d /* ] */) i++;
+      if (code(s, i, n) === 0x5d /* ] */) i++;
       else {
         stack[depth++] = ARRAY;
         continue;
       }
     } else if (c === 0x22 /* " */) i = string(s, i, n);
     else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) i = number(s, i, n);
-    else if (c === 0x74 /* t */) i = s.startsWith('true', i) ? i + 4 : -1;
-    else if (c === 0x66 /* f */) i = s.startsWith('false', i) ? i + 5 : -1;
-    else if (c === 0x6e /* n */) i = s.startsWith('null', i) ? i + 4 : -1;
+    else if (c === 0x74 /* t */) i = i + 4 <= n && s.startsWith('true', i) ? i + 4 : -1;
+    else if (c === 0x66 /* f */) i = i + 5 <= n && s.startsWith('false', i) ? i + 5 : -1;
+    else if (c === 0x6e /* n */) i = i + 4 <= n && s.startsWith('null', i) ? i + 4 : -1;
     else return false;
     if (i < 0) return false;
     // After a value: close containers, or a comma and the next value.
     for (;;) {
       i = skipWhitespace(s, i, n);
       if (depth === 0) return i === n;
-      const d = s.charCodeAt(i);
+      const d = code(s, i, n);
       const kind = stack[depth - 1];
       if (d === 0x2c /* , */) {
         i++;
@@ -65,7 +66,7 @@ export function isJsonText(s: string): boolean {
 
 function skipWhitespace(s: string, i: number, n: number): number {
   while (i < n) {
-    const c = s.charCodeAt(i);
+    const c = code(s, i, n);
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
     i++;
   }
@@ -74,27 +75,34 @@ function skipWhitespace(s: string, i: number, n: number): number {
 
 /** `"name":` at i; returns the index after the colon, or -1. */
 function memberName(s: string, i: number, n: number): number {
-  if (s.charCodeAt(i) !== 0x22) return -1;
+  if (code(s, i, n) !== 0x22) return -1;
   i = string(s, i, n);
   if (i < 0) return -1;
   i = skipWhitespace(s, i, n);
-  return s.charCodeAt(i) === 0x3a /* : */ ? i + 1 : -1;
+  return code(s, i, n) === 0x3a /* : */ ? i + 1 : -1;
 }
 
 /** A string starting at the quote at i; returns the index after its closing quote, or -1. */
 function string(s: string, i: number, n: number): number {
   for (i++; i < n; i++) {
-    const c = s.charCodeAt(i);
+    const c = code(s, i, n);
     if (c === 0x22) return i + 1;
     if (c < 0x20) return -1;
     if (c === 0x5c /* \ */) {
-      const e = s.charCodeAt(++i);
+      if (++i >= n) return -1;
+      const e = code(s, i, n);
       if (e === 0x75 /* u */) {
-        for (let k = 0; k < 4; k++) if (!isHex(s.charCodeAt(++i))) return -1;
+        if (i + 4 >= n) return -1;
+        for (let k = 0; k < 4; k++) if (!isHex(code(s, ++i, n))) return -1;
       } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1;
     }
   }
   return -1;
+}
+
+/** The character code at i, or -1 at or past the end of the part being checked. */
+function code(s: string, i: number, n: number): number {
+  return i < n ? s.charCodeAt(i) : -1;
 }
 
 function isHex(c: number): boolean {
@@ -103,20 +111,20 @@ function isHex(c: number): boolean {
 
 /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? at i; returns the index after it, or -1. */
 function number(s: string, i: number, n: number): number {
-  if (s.charCodeAt(i) === 0x2d) i++;
-  const first = s.charCodeAt(i);
+  if (code(s, i, n) === 0x2d) i++;
+  const first = code(s, i, n);
   if (first === 0x30) i++;
   else if (first >= 0x31 && first <= 0x39) i = digits(s, i + 1, n);
   else return -1;
-  if (s.charCodeAt(i) === 0x2e /* . */) {
+  if (code(s, i, n) === 0x2e /* . */) {
     const after = digits(s, i + 1, n);
     if (after === i + 1) return -1;
     i = after;
   }
-  const e = s.charCodeAt(i);
+  const e = code(s, i, n);
   if (e === 0x65 || e === 0x45) {
     i++;
-    const sign = s.charCodeAt(i);
+    const sign = code(s, i, n);
     if (sign === 0x2b || sign === 0x2d) i++;
     const after = digits(s, i, n);
     if (after === i) return -1;
@@ -127,7 +135,7 @@ function number(s: string, i: number, n: number): number {
 
 function digits(s: string, i: number, n: number): number {
   while (i < n) {
-    const c = s.charCodeAt(i);
+    const c = code(s, i, n);
     if (c < 0x30 || c > 0x39) break;
     i++;
   }
