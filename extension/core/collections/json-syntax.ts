@@ -66,7 +66,7 @@ export function isJsonText(s: string, from = 0, to = s.length): boolean {
 
 function skipWhitespace(s: string, i: number, n: number): number {
   while (i < n) {
-    const c = code(s, i, n);
+    const c = s.charCodeAt(i);
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
     i++;
   }
@@ -85,12 +85,13 @@ function memberName(s: string, i: number, n: number): number {
 /** A string starting at the quote at i; returns the index after its closing quote, or -1. */
 function string(s: string, i: number, n: number): number {
   for (i++; i < n; i++) {
-    const c = code(s, i, n);
+    const c = s.charCodeAt(i);
+    if (c > 0x5c) continue; // past the backslash: most letters, one test
     if (c === 0x22) return i + 1;
     if (c < 0x20) return -1;
     if (c === 0x5c /* \ */) {
       if (++i >= n) return -1;
-      const e = code(s, i, n);
+      const e = s.charCodeAt(i);
       if (e === 0x75 /* u */) {
         if (i + 4 >= n) return -1;
         for (let k = 0; k < 4; k++) if (!isHex(code(s, ++i, n))) return -1;
@@ -135,7 +136,7 @@ function number(s: string, i: number, n: number): number {
 
 function digits(s: string, i: number, n: number): number {
   while (i < n) {
-    const c = code(s, i, n);
+    const c = s.charCodeAt(i);
     if (c < 0x30 || c > 0x39) break;
     i++;
   }

@@ -230,17 +230,17 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
       sendsSinceClock = 0;
     }
     const at = submitAt;
+    const topic = record.topic;
     let handle: { recordId: string; result: Promise<RecordMetadata> };
     try {
       handle = producer.submit(record);
     } catch (e) {
       // Refused before it was queued (a bad record): a failure of this record, like a delivery error.
       const error = describeError(e);
-      queueMicrotask(() => settle(seq, record.topic, undefined, undefined, error, 0));
+      queueMicrotask(() => settle(seq, topic, undefined, undefined, error, 0));
       return;
     }
     const recordId = handle.recordId;
-    const topic = record.topic;
     handle.result.then(
       (metadata) => settle(seq, topic, recordId, metadata, undefined, Math.max(0, settleTime() - at)),
       (e) => settle(seq, topic, recordId, undefined, describeError(e), Math.max(0, settleTime() - at)),
