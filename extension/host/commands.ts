@@ -27,8 +27,17 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
 }
 
-/** Wraps a command so a failure is logged and shown in plain words, and rethrown to programmatic callers. */
-function guarded<A extends unknown[], R>(log: vscode.LogOutputChannel, what: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
+/**
+ * Wraps a command so a failure is logged and shown in plain words, and rethrown to programmatic callers.
+ * `fromUi` tells a first argument that VS Code passes on a click (a tree node, a file URI) from one a test or script
+ * passes: only the latter gets the error back.
+ */
+export function guarded<A extends unknown[], R>(
+  log: vscode.LogOutputChannel,
+  what: string,
+  fn: (...args: A) => Promise<R>,
+  fromUi: (arg: unknown) => boolean = isTreeNode,
+): (...args: A) => Promise<R | undefined> {
   return async (...args: A) => {
     try {
       return await fn(...args);
@@ -36,7 +45,7 @@ function guarded<A extends unknown[], R>(log: vscode.LogOutputChannel, what: str
       const msg = plainError(e);
       log.error(`${what}: ${msg}`);
       void vscode.window.showErrorMessage(`Kafka: ${what} failed. ${msg}`);
-      if (args.length > 0 && !isTreeNode(args[0])) throw e; // a caller with arguments (a test, a script) wants the error
+      if (args.length > 0 && !fromUi(args[0])) throw e; // a caller with arguments (a test, a script) wants the error
       return undefined;
     }
   };

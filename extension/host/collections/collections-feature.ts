@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../../core/collections';
 import { InvalidInputError } from '../../core/util/errors';
 import { checkDraft } from '../../protocol/validate';
+import { guarded } from '../commands';
 import { ComposerPanel } from '../composer/composer-panel';
 import { plainError } from '../kafka/plain-errors';
 import type { WorkbenchService } from '../kafka/workbench-service';
@@ -55,19 +56,9 @@ export function registerCollections({ context, service, log }: Deps): Collection
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: COLLECTION_GLOB }, lenses),
   );
 
+  const fromUi = (arg: unknown) => isNode(arg) || arg instanceof vscode.Uri;
   const reg = (id: (typeof COLLECTION_COMMAND_IDS)[number], what: string, fn: (...args: any[]) => Promise<unknown>) =>
-    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await fn(...args);
-      } catch (e) {
-        const msg = plainError(e);
-        log.error(`${what}: ${msg}`);
-        void vscode.window.showErrorMessage(`Kafka: ${what} failed. ${msg}`);
-        // A caller passing plain arguments (a test, a script) wants the error; a click in the view or a CodeLens does not.
-        if (args.length > 0 && !isNode(args[0]) && !(args[0] instanceof vscode.Uri)) throw e;
-        return undefined;
-      }
-    }));
+    context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn, fromUi)));
 
   const stopOnFirstError = () => vscode.workspace.getConfiguration('kafkaWorkbench.collections').get<boolean>('stopOnFirstError', false);
   const send = async (target: unknown, messages: string[]): Promise<RunSummary | undefined> => {
