@@ -1,4 +1,6 @@
 /** A scripted Transport for engine unit tests: metadata from a table, Produce answered by a script or held. */
+import { strict as assert } from 'node:assert';
+import { DeliveryError } from '../../extension/core/engine';
 import type { ClusterMetadata, ProduceRequest, ProduceResponse, ProducerIdAndEpoch, Transport } from '../../extension/core/transport/transport';
 import type { FakeClock } from '../../extension/core/util/clock';
 
@@ -130,4 +132,15 @@ export function seededRandom(seed = 42): () => number {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 4294967296;
   };
+}
+
+/** The DeliveryError a send's promise rejects with; fails the test if it resolves or rejects with anything else. */
+export async function rejection(p: Promise<unknown>): Promise<DeliveryError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof DeliveryError, `a DeliveryError, got ${String(e)}`);
+    return e;
+  }
+  return assert.fail('expected the send to fail');
 }

@@ -1,24 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { createProducer, DeliveryError, type ProducerConfigInput, type TraceEvent } from '../../extension/core/engine';
+import { createProducer, type ProducerConfigInput, type TraceEvent } from '../../extension/core/engine';
 import { TransportError } from '../../extension/core/transport/transport';
 import { FakeClock } from '../../extension/core/util/clock';
-import { FakeTransport, seededRandom, tick, type ProduceScript } from './engine-fake-transport';
+import { FakeTransport, seededRandom, tick, type ProduceScript, rejection } from './engine-fake-transport';
 
 function setup(config: ProducerConfigInput = {}, leaders: number[] = [1, 2, 3], random: () => number = seededRandom()) {
   const clock = new FakeClock(0);
   const transport = new FakeTransport(clock).topic('t', leaders);
   const producer = createProducer({ 'linger.ms': 0, ...config }, { transport, clock, random });
   return { clock, transport, producer };
-}
-
-async function rejection(p: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof DeliveryError, `a DeliveryError, got ${String(e)}`);
-    return e;
-  }
-  return assert.fail('expected the send to fail');
 }
 
 /** Answers request number `index` with the given per-partition errors ("t-0": code), others succeed. */
