@@ -19,12 +19,15 @@ import { StatsRecorder } from './stats';
 import { TraceStore, appendedEvent, blockedEvent, composedEvent, outcomeEvent, partitionedEvent } from './trace';
 import type { BatchTrace, Producer, ProducerRecord, ProducerStats, RecordMetadata, RecordTrace, TraceEvent } from './types';
 
-export interface ProducerDeps {
+export interface ProducerDependencies {
   transport: Transport;
   clock?: Clock;
+  /** Source of randomness in [0, 1): retry jitter and the sticky partitioner's choice. */
   random?: () => number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+  /** How many records the trace store keeps (oldest dropped). Default 100,000. */
   traceCapacity?: number;
+  /** false turns the trace off entirely (no store, no events). Default true. */
   tracing?: boolean;
 }
 
@@ -70,7 +73,7 @@ export class KafkaProducer implements Producer, SenderHost {
 
   constructor(
     readonly config: ProducerConfig,
-    deps: ProducerDeps,
+    deps: ProducerDependencies,
   ) {
     this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;

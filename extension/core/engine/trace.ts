@@ -49,7 +49,7 @@ class BoundedMap<V> {
   private readonly ring: (string | undefined)[];
   private pos = 0;
 
-  constructor(private readonly capacity: number) {
+  constructor(capacity: number) {
     this.ring = new Array<string | undefined>(Math.max(1, capacity));
   }
 
