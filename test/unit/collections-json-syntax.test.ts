@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { isJsonText } from '../../extension/core/collections/json-syntax';
+import { isJsonBytes } from '../../extension/core/collections/json-syntax';
+
+/** The check on the UTF-8 bytes of a text (or of its part from..to, counted in bytes). */
+function isJsonText(text: string, from?: number, to?: number): boolean {
+  return isJsonBytes(Buffer.from(text, 'utf8'), from, to);
+}
 
 function parses(text: string): boolean {
   try {
@@ -10,7 +15,7 @@ function parses(text: string): boolean {
   }
 }
 
-describe('collections: isJsonText (data-file line check without JSON.parse)', () => {
+describe('collections: isJsonBytes (data-file line check without JSON.parse)', () => {
   it('accepts every kind of JSON value, nested, with whitespace', () => {
     for (const text of ['0', '-0', '12.5e+3', '-1E-2', 'true', 'false', 'null', '""', '"a\\"b\\\\\\/\\b\\f\\n\\r\\t\\u00e9"', '[]', '{}', ' [1, [2, {"a": [ ]}], {"b":{}} ] ', '{"id":1,"sku":"sku-1","qty":2,"note":"xx"}', '"\ud800"', '[[[[[[[[[[1]]]]]]]]]]']) {
       assert.equal(isJsonText(text), true, text);
@@ -45,7 +50,7 @@ describe('collections: isJsonText (data-file line check without JSON.parse)', ()
   });
 });
 
-describe('collections: isJsonText on part of a text', () => {
+describe('collections: isJsonBytes on part of a text', () => {
   it('checks only the part from..to, whatever surrounds it', () => {
     const s = 'xx{"a":[1,"b\\u0041"]}yy';
     assert.equal(isJsonText(s, 2, s.length - 2), true);
@@ -54,5 +59,12 @@ describe('collections: isJsonText on part of a text', () => {
     assert.equal(isJsonText('"\\u00e9"', 0, 5), false);
     assert.equal(isJsonText('123456', 1, 3), true);
     assert.equal(isJsonText('1.5e7', 0, 4), false);
+  });
+
+  it('takes the bytes of multi-byte characters inside strings, and nowhere else', () => {
+    assert.equal(isJsonText('{"name":"Zoë 🚀 ж"}'), true);
+    assert.equal(isJsonText('["é"]'), true);
+    assert.equal(isJsonText('[é]'), false);
+    assert.equal(isJsonText('{"a":1} '), false); // a no-break space is not JSON whitespace
   });
 });

@@ -16,6 +16,11 @@ async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** Data records with Buffer values shown as their UTF-8 text (JSONL value lines come as the bytes that were read). */
+function asText(rows: DataRecord[]): DataRecord[] {
+  return rows.map((r) => (Buffer.isBuffer(r.value) ? { ...r, value: r.value.toString('utf8') } : r));
+}
+
 describe('collections: data sources', () => {
   let dir: string;
   beforeEach(async () => {
@@ -27,7 +32,9 @@ describe('collections: data sources', () => {
 
   it('reads JSONL lines as values sent as written, skipping blank lines and keeping line numbers', async () => {
     const rows = await collect(readJsonl(path.join(fixtures, 'data/orders.jsonl'), 'orders.jsonl'));
-    assert.deepEqual(rows, [
+    assert.ok(Buffer.isBuffer(rows[0].value), 'a JSON value line is handed over as its bytes');
+    assert.equal(typeof rows[2].value, 'string', 'a JSON string line is handed over as its text');
+    assert.deepEqual(asText(rows), [
       { line: 1, value: '{"id": 1, "item": "book"}' },
       { line: 3, value: '{"id": 2, "item": "pen"}' },
       { line: 4, value: 'plain text line' },
@@ -100,7 +107,30 @@ describe('collections: data sources', () => {
       const parsed = JSON.parse(text);
       expected.push({ line: i + 1, value: typeof parsed === 'string' ? parsed : text });
     });
-    assert.deepEqual(await collect(readJsonl(file, 'mixed.jsonl')), expected);
+    assert.deepEqual(asText(await collect(readJsonl(file, 'mixed.jsonl'))), expected);
+  });
+
+  it('reads lines longer than a read chunk, and multi-byte characters cut by a chunk boundary', async () => {
+    const file = path.join(dir, 'long.jsonl');
+    const lines = [JSON.stringify({ big: 'é'.repeat(150_000) }), '{"small":1}', JSON.stringify({ big: 'ж€'.repeat(50_000) }), ...Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, s: '€'.repeat(i % 50) }))];
+    await fs.writeFile(file, lines.join('\n'));
+    const rows = asText(await collect(readJsonl(file, 'long.jsonl')));
+    assert.deepEqual(rows.map((r) => r.value), lines);
+    assert.deepEqual(rows.map((r) => r.line), lines.map((_, i) => i + 1));
+  });
+
+  it('names the line that is not valid UTF-8 instead of sending replacement characters', async () => {
+    const file = path.join(dir, 'latin1.jsonl');
+    const good = Array.from({ length: 3000 }, (_, i) => Buffer.from(JSON.stringify({ i }) + '\n'));
+    await fs.writeFile(file, Buffer.concat([...good, Buffer.from('{"name":"Zo'), Buffer.from([0xeb]), Buffer.from('"}\n{"i":1}\n')]));
+    const seen: DataRecord[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const r of readJsonl(file, 'latin1.jsonl')) seen.push(r);
+      })(),
+      /^DataFileError: latin1\.jsonl:3001: not valid UTF-8 text; save the file as UTF-8/,
+    );
+    assert.equal(seen.length, 3000);
   });
 
   it('names the line of bad JSON deep in a big file, after sending the lines before it', async () => {
@@ -115,7 +145,7 @@ describe('collections: data sources', () => {
       /^DataFileError: late\.jsonl:30001: not valid JSON/,
     );
     assert.equal(seen.length, 30_000);
-    assert.deepEqual(seen[29_999], { line: 30_000, value: good[29_999] });
+    assert.deepEqual(asText([seen[29_999]]), [{ line: 30_000, value: good[29_999] }]);
   });
 
   it('stops reading when the signal is aborted', async () => {
@@ -170,7 +200,7 @@ describe('collections: preparing messages into records', () => {
 
   it('fills data-file records with the message key and headers where the line has none', async () => {
     const jsonl = await recordsOf('from jsonl');
-    assert.deepEqual(jsonl.map((r) => [r.key, r.value]), [
+    assert.deepEqual(jsonl.map((r) => [r.key, Buffer.isBuffer(r.value) ? r.value.toString() : r.value]), [
       ['fixed', '{"id": 1, "item": "book"}'],
       ['fixed', '{"id": 2, "item": "pen"}'],
       ['fixed', 'plain text line'],

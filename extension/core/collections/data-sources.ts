@@ -3,10 +3,11 @@
  * value, header.NAME, partition, timestamp). Both stream: one line in memory at a time, and reading pauses while
  * the consumer (the runner, waiting on the producer) is not asking for more.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
 import { InvalidInputError } from '../util/errors';
-import { isJsonText } from './json-syntax';
+import { isJsonBytes } from './json-syntax';
 
 export interface DataHeader {
   key: string;
@@ -29,7 +30,10 @@ export class DataFileError extends InvalidInputError {}
 
 const RECORD_FIELDS = ['key', 'value', 'headers', 'partition', 'timestamp'];
 
-/** Reads `.jsonl` lines as values (each line is sent as written; a JSON string line sends its text) or as record objects. */
+/**
+ * Reads `.jsonl` lines as values (each line is sent as written, as a Buffer of its bytes; a JSON string line sends
+ * its text, a string) or as record objects.
+ */
 export async function* readJsonl(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal): AsyncGenerator<DataRecord> {
   for await (const batch of readJsonlBatches(filePath, displayName, lines, signal)) {
     for (const record of batch) {
@@ -47,62 +51,69 @@ export async function* readJsonl(filePath: string, displayName: string, lines: '
 const GROUP_LINES = 256;
 
 /**
- * Bytes read at a time. Under V8's large-object size (128 KiB), so each chunk's text is a young object that dies
- * with the lines cut from it; a bigger chunk goes straight to the old generation and costs full collections.
+ * Bytes read at a time. Small enough that a value line, which is a slice of the chunk it was read in, keeps little
+ * memory alive while it waits in the producer's window; big enough that the read per chunk costs nothing next to its
+ * lines.
  */
 const CHUNK_BYTES = 64 * 1024;
 
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+
 /**
- * The same, a group of lines at a time (read CHUNK_BYTES of the file at a time): one await per group instead of one
- * per line, which is what keeps a 100k-line file close to the engine's own speed.
+ * The same, a group of lines at a time: one await per group instead of one per line, which is what keeps a
+ * 100k-line file close to the engine's own speed. The file is read as bytes: a value line that is plain JSON (not a
+ * string) is checked where it lies and handed over as a slice of the chunk, so it is never decoded and encoded again.
  */
 export async function* readJsonlBatches(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal): AsyncGenerator<DataRecord[]> {
-  const input = createReadStream(filePath, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
-  let rest = '';
+  const input = createReadStream(filePath, { highWaterMark: CHUNK_BYTES });
+  /** The start of a line that goes on in the next chunk (more than one part for a line longer than a chunk). */
+  let rest: Buffer[] = [];
   let line = 0;
-  const parseLine = (raw: string): DataRecord | undefined => {
+  /** Any line the fast path does not take (the first, which may start with a BOM; a line carried over between chunks; a string; a record; bad JSON or bad UTF-8). */
+  const parseLine = (raw: Buffer): DataRecord | undefined => {
     line++;
-    let text = raw.trim();
+    if (!isUtf8(raw)) throw new DataFileError(`${displayName}:${line}: not valid UTF-8 text; save the file as UTF-8`);
+    let text = raw.toString('utf8').trim();
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1).trim();
     if (text === '') return undefined;
-    // A value line goes out as written, so it is only checked, not parsed; a JSON string line sends its text.
-    if (lines === 'value' && text.charCodeAt(0) !== 0x22 && isJsonText(text)) return { line, value: text };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (e) {
       throw new DataFileError(`${displayName}:${line}: not valid JSON (${(e as Error).message}); each line must be one JSON value`);
     }
-    if (lines === 'value') return { line, value: typeof parsed === 'string' ? parsed : text };
+    // A value line goes out as written (its UTF-8 bytes, as from the fast path); a JSON string line sends its text.
+    if (lines === 'value') return { line, value: typeof parsed === 'string' ? parsed : Buffer.from(text, 'utf8') };
     return recordFromObject(parsed, `${displayName}:${line}`, line);
   };
-  // A value line that is plain JSON (not a string) is checked where it lies in the chunk and sliced out as it is:
-  // no copy of the chunk split into lines first, and no JSON.parse. Anything else (the first line, which may start
-  // with a BOM; a line carried over between chunks; a string; odd whitespace; bad JSON) takes parseLine.
-  const plainValueLine = (chunk: string, from: number, to: number): string | undefined => {
-    while (from < to && isJsonSpace(chunk.charCodeAt(from))) from++;
-    while (to > from && isJsonSpace(chunk.charCodeAt(to - 1))) to--;
-    if (from === to || chunk.charCodeAt(from) === 0x22 || !isJsonText(chunk, from, to)) return undefined;
-    return chunk.slice(from, to);
+  /** A value line that is plain JSON, sliced out of valid UTF-8 where it lies: no copy, no decoding, no JSON.parse. */
+  const plainValueLine = (chunk: Buffer, from: number, to: number): Buffer | undefined => {
+    while (from < to && isJsonSpace(chunk[from])) from++;
+    while (to > from && isJsonSpace(chunk[to - 1])) to--;
+    if (from === to || chunk[from] === QUOTE || !isJsonBytes(chunk, from, to)) return undefined;
+    return chunk.subarray(from, to);
   };
   try {
-    for await (const chunk of input as AsyncIterable<string>) {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
       if (signal?.aborted) return;
-      let end = chunk.indexOf('\n');
+      let end = chunk.indexOf(NEWLINE);
       if (end < 0) {
-        rest += chunk;
+        rest.push(chunk);
         continue;
       }
       let batch: DataRecord[] = [];
       try {
-        const first = parseLine(rest + chunk.slice(0, end));
+        const first = parseLine(rest.length ? Buffer.concat([...rest, chunk.subarray(0, end)]) : chunk.subarray(0, end));
         if (first) batch.push(first);
         let start = end + 1;
-        while ((end = chunk.indexOf('\n', start)) >= 0) {
-          const value = lines === 'value' && line > 0 ? plainValueLine(chunk, start, end) : undefined;
+        // Whole lines of this chunk, checked for UTF-8 once (a character cut at the chunk's end is in `rest`).
+        const fast = lines === 'value' && isUtf8(chunk.subarray(start, chunk.lastIndexOf(NEWLINE)));
+        while ((end = chunk.indexOf(NEWLINE, start)) >= 0) {
+          const value = fast ? plainValueLine(chunk, start, end) : undefined;
           if (value !== undefined) batch.push({ line: ++line, value });
           else {
-            const record = parseLine(chunk.slice(start, end));
+            const record = parseLine(chunk.subarray(start, end));
             if (record) batch.push(record);
           }
           start = end + 1;
@@ -111,7 +122,7 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
             batch = [];
           }
         }
-        rest = chunk.slice(start);
+        rest = start < chunk.length ? [chunk.subarray(start)] : [];
       } catch (e) {
         // The lines before the bad one still go out, as they would one by one; then the error stops the run.
         if (batch.length) yield batch;
@@ -120,7 +131,7 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
       if (batch.length) yield batch;
     }
     if (signal?.aborted) return;
-    const last = rest ? parseLine(rest) : undefined;
+    const last = rest.length ? parseLine(Buffer.concat(rest)) : undefined;
     if (last) yield [last];
   } finally {
     input.destroy();

@@ -272,7 +272,7 @@ function writeBytes(buf: Buffer, pos: number, data: Buffer | null): number {
   if (data.length < 64) {
     for (let i = 0; i < data.length; i++) buf[pos + i] = data[i];
   } else {
-    data.copy(buf, pos);
+    buf.set(data, pos); // TypedArray#set: Buffer#copy checks its arguments and wraps the source in a new view first
   }
   return pos + data.length;
 }
