@@ -55,6 +55,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that goes away (`... | head`) must not crash a run halfway: the records still go out and the exit status
+  // still says whether all were acknowledged; only what is left to print is dropped.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -27,13 +27,17 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/** closeStdoutEarly: stop reading after the first output, as `| head -1` does. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { closeStdoutEarly?: boolean } = {}): Promise<CliRun> {
   const entry = await cliBundle();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [entry, ...args], { cwd: root, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (options.closeStdoutEarly) child.stdout.destroy();
+    });
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });

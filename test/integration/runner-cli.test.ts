@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../extension/cli/main';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
+import { runCli } from './cli-helpers';
+import { consumeAll } from './engine-helpers';
 
 const fixture = path.join(__dirname, '../fixtures/collections/orders.kafka.json');
 
@@ -133,5 +135,15 @@ describe('run CLI against the sandbox', function () {
     } finally {
       delete process.env.KAFKA_WORKBENCH_SECRET_TOKEN;
     }
+  });
+
+  it('keeps sending when its reader stops reading (| head): every record delivered, exit 0, no crash', async () => {
+    const coll = path.join(dir, 'many.kafka.json');
+    await fs.writeFile(coll, JSON.stringify({ name: 'Many', messages: [{ name: 'm', topic: 'piped', value: 'v{{$seq}}', count: 3000 }] }));
+    const r = await runCli(['run', coll, '--bootstrap', sandbox.bootstrap, '--reporter', 'json'], {}, { closeStdoutEarly: true });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
+    assert.ok(r.stdout.split('\n').length < 3000, 'the reader went away before the end of the report');
+    assert.equal((await consumeAll(sandbox, 'piped', 3000)).length, 3000);
   });
 });
