@@ -22,6 +22,8 @@ export interface WorkbenchApi {
   storedConnectionsJson(): string;
   /** The Collections view, its index of workspace collections and the active environment. */
   collections: CollectionsApi;
+  /** The Clusters view's tree. */
+  clusterTree: ClusterTreeProvider;
 }
 
 let service: WorkbenchService | undefined;
@@ -67,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     hasSecret: async (id, name) => (await store.secret(id, name)) !== undefined,
     storedConnectionsJson: () => JSON.stringify(context.globalState.get('kafkaWorkbench.connections') ?? []),
     collections,
+    clusterTree: tree,
   };
 }
 

@@ -55,10 +55,12 @@ function isTreeNode(x: unknown): x is ExplorerNode {
   return typeof x === 'object' && x !== null && 'kind' in x;
 }
 
-async function pickConnectionId(service: WorkbenchService, arg: unknown, title: string, includeSandbox = true): Promise<string | undefined> {
+async function pickConnectionId(service: WorkbenchService, arg: unknown, title: string, includeBuiltIn = true): Promise<string | undefined> {
   if (typeof arg === 'string') return arg;
   if (isTreeNode(arg) && arg.kind === 'connection') return arg.connection.id;
-  const items = service.allConnections().filter((c) => includeSandbox || !c.isSandbox).map((c) => ({ label: c.name, description: c.isSandbox ? 'embedded cluster' : '', id: c.id }));
+  // Only saved connections can be edited or removed: the sandbox is built in, the environment's comes from its file.
+  const items = service.allConnections().filter((c) => includeBuiltIn || (!c.isSandbox && !c.environmentFile))
+    .map((c) => ({ label: c.name, description: c.isSandbox ? 'embedded cluster' : c.environmentFile ? `active environment (${c.environmentFile})` : '', id: c.id }));
   if (!items.length) {
     void vscode.window.showInformationMessage('No saved connections yet: run "Kafka: Add Connection".');
     return undefined;

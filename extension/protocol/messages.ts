@@ -108,6 +108,8 @@ export interface ConnectionSummary {
   id: string;
   name: string;
   isSandbox: boolean;
+  /** Set for the active environment's connection: the `*.kafka-env.json` file it comes from. */
+  environmentFile?: string;
 }
 
 /** One row of the results table. */

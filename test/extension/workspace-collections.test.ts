@@ -8,40 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../extension/core/collections';
-import type { WorkbenchApi } from '../../extension/host/activate';
 import type { CollectionNode } from '../../extension/host/collections/collection-tree';
+import { api, waitFor, workspaceDir, write } from './workspace-helpers';
 
-const EXTENSION_ID = 'kafka-workbench.kafka-workbench';
 const SECRET_VALUE = 'pw-3f9c1e-never-in-a-file';
-
-async function api(): Promise<WorkbenchApi> {
-  const ext = vscode.extensions.getExtension<WorkbenchApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.isActive ? ext.exports : ext.activate();
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function workspaceDir(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test opens a workspace folder');
-  return folder.uri.fsPath;
-}
-
-function write(rel: string, content: unknown): vscode.Uri {
-  const file = path.join(workspaceDir(), rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
-  return vscode.Uri.file(file);
-}
 
 function allFilesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFilesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));

@@ -17,6 +17,7 @@ import { CollectionIndex, displayName, errorCount } from './collection-index';
 import { CollectionTreeProvider, type CollectionNode } from './collection-tree';
 import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath } from './collections-core';
 import { draftToMessage, recordToDraft } from './draft-to-message';
+import { showEnvironmentConnection } from './environment-connection';
 import { EnvironmentState, SECRET_NAME } from './environments';
 import { sendCollection } from './send-collection';
 
@@ -53,6 +54,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
   context.subscriptions.push(
     environments, index, tree, view, lenses,
     environments.onDidChange(showEnvironment),
+    showEnvironmentConnection(environments, service),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: COLLECTION_GLOB }, lenses),
   );
 

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { LoadedEnvironment, SecretResolver } from '../../core/collections';
-import { collectionsCore } from './collections-core';
+import { ENVIRONMENT_GLOB, collectionsCore } from './collections-core';
 
 const ACTIVE_KEY = 'kafkaWorkbench.activeEnvironment';
 const SECRET_PREFIX = 'kafkaWorkbench.secret.';
@@ -18,9 +18,15 @@ export class EnvironmentState implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.disposables.push(vscode.workspace.onDidSaveTextDocument((d) => {
-      if (d.uri.toString() === this.activeUri()?.toString()) this.invalidate();
-    }));
+    const onEdit = (uri: vscode.Uri) => {
+      if (uri.toString() === this.activeUri()?.toString()) this.invalidate();
+    };
+    // Saved in VS Code, or changed on disk behind its back (the watcher may be slow, hence both).
+    const watcher = vscode.workspace.createFileSystemWatcher(ENVIRONMENT_GLOB);
+    this.disposables.push(
+      watcher, watcher.onDidChange(onEdit), watcher.onDidCreate(onEdit), watcher.onDidDelete(onEdit),
+      vscode.workspace.onDidSaveTextDocument((d) => onEdit(d.uri)),
+    );
   }
 
   activeUri(): vscode.Uri | undefined {

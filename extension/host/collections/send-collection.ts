@@ -67,8 +67,10 @@ export async function sendCollection(service: WorkbenchService, environments: En
       cancelSub.dispose();
     }
   });
-  // A send can create topics (auto-create): refresh so the explorer and the composer list them.
-  if (!environmentConfig && service.activeConnection()) await service.cluster(true).catch(() => undefined);
+  // A send can create topics (auto-create): refresh so the explorer and the composer list them, when the active
+  // connection is where the records went.
+  const active = service.activeConnection();
+  if (active && (!environmentConfig || active.environmentFile)) await service.cluster(true).catch(() => undefined);
   const line = describeSummary(summary);
   log.info(`collection ${collection.name}: ${line}`);
   if (summary.ok) void vscode.window.showInformationMessage(`Kafka: ${collection.name}: ${line}`);

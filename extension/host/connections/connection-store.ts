@@ -6,7 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ConnectionConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
-import { SANDBOX_CONNECTION_ID, secretKey, type SecretName, type StoredConnection } from './model';
+import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID, secretKey, type SecretName, type StoredConnection } from './model';
 
 const STATE_KEY = 'kafkaWorkbench.connections';
 const ACTIVE_KEY = 'kafkaWorkbench.activeConnection';
@@ -34,6 +34,7 @@ export class ConnectionStore {
   /** Adds or replaces a connection; secrets given as undefined are left as they were, '' removes them. */
   async save(connection: StoredConnection, secrets: ConnectionSecrets = {}): Promise<void> {
     if (connection.id === SANDBOX_CONNECTION_ID) throw new InvalidInputError('The Local sandbox connection is built in and cannot be changed.');
+    if (connection.id === ENVIRONMENT_CONNECTION_ID) throw new InvalidInputError('The environment\'s connection comes from its *.kafka-env.json file: edit the file instead.');
     const others = this.list().filter((c) => c.id !== connection.id);
     await this.state.update(STATE_KEY, [...others, connection]);
     for (const name of ['saslPassword', 'clientKey', 'keyPassphrase'] as SecretName[]) {

@@ -5,6 +5,8 @@
 import { InvalidInputError } from '../../core/util/errors';
 
 export const SANDBOX_CONNECTION_ID = 'sandbox';
+/** The active environment's connection (see WorkbenchService.setEnvironmentCluster): never saved, rebuilt from the file. */
+export const ENVIRONMENT_CONNECTION_ID = 'environment';
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512'];

@@ -1,6 +1,7 @@
 /**
- * The cluster explorer: connections, then for the active one its brokers and topics, and each topic's partitions
- * with leader, replicas, ISR and high watermark (offline partitions flagged).
+ * The cluster explorer: connections (with the active environment's, where collection sends go), then for the active
+ * one its brokers and topics, and each topic's partitions with leader, replicas, ISR and high watermark (offline
+ * partitions flagged).
  */
 import * as vscode from 'vscode';
 import type { BrokerInfo, PartitionInfo, TopicInfo } from '../../core/transport/transport';
@@ -14,7 +15,7 @@ export type ExplorerNode =
   | { kind: 'broker'; broker: BrokerInfo; controller: boolean; up: boolean; sandbox: boolean }
   | { kind: 'topic'; topic: TopicInfo }
   | { kind: 'partition'; topic: string; partition: PartitionInfo; highWatermark: number | undefined; sandbox: boolean }
-  | { kind: 'message'; text: string };
+  | { kind: 'message'; text: string; open?: vscode.Uri };
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
@@ -37,6 +38,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         item.description = node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : '';
         item.iconPath = new vscode.ThemeIcon(node.connection.isSandbox ? 'beaker' : 'server-environment', node.active ? new vscode.ThemeColor('charts.green') : undefined);
         item.contextValue = node.connection.isSandbox ? 'sandboxConnection' : 'connection';
+        if (node.connection.environmentFile) this.describeEnvironment(item, node.active);
         item.command = node.active ? undefined : { command: 'kafkaWorkbench.connection.connect', title: 'Connect', arguments: [node] }; // a node, so failures show once (not rethrown)
         return item;
       }
@@ -76,14 +78,36 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         item.contextValue = node.sandbox ? 'sandboxPartition' : 'partition';
         return item;
       }
-      case 'message':
-        return new vscode.TreeItem(node.text);
+      case 'message': {
+        const item = new vscode.TreeItem(node.text);
+        if (node.open) {
+          item.tooltip = `${node.text}\nClick to open the file.`;
+          item.iconPath = new vscode.ThemeIcon('warning');
+          item.command = { command: 'vscode.open', title: 'Open', arguments: [node.open] };
+        }
+        return item;
+      }
     }
+  }
+
+  /** The active environment's connection: marked as such, and saying that collection sends go there. */
+  private describeEnvironment(item: vscode.TreeItem, active: boolean): void {
+    const env = this.service.environmentCluster();
+    if (env?.kind !== 'connection') return;
+    const file = env.summary.environmentFile;
+    item.description = active ? 'environment · connected' : 'environment';
+    item.tooltip = `From the active environment ${file}.\nCollection sends go to this cluster: ${env.bootstrap.join(', ')}.${active ? '' : '\nClick to connect and explore its brokers and topics.'}`;
+    item.iconPath = new vscode.ThemeIcon('globe', active ? new vscode.ThemeColor('charts.green') : undefined);
+    item.contextValue = 'environmentConnection';
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
     const active = this.service.activeConnection();
-    if (!node) return this.service.allConnections().map((c) => ({ kind: 'connection', connection: c, active: c.id === active?.id }));
+    if (!node) {
+      const env = this.service.environmentCluster();
+      const problem: ExplorerNode[] = env?.kind === 'problem' ? [{ kind: 'message', text: env.message, open: env.file }] : [];
+      return [...this.service.allConnections().map((c): ExplorerNode => ({ kind: 'connection', connection: c, active: c.id === active?.id })), ...problem];
+    }
     if (node.kind === 'connection') {
       if (!node.active) return [];
       return [{ kind: 'group', group: 'brokers', connectionId: node.connection.id }, { kind: 'group', group: 'topics', connectionId: node.connection.id }];

@@ -13,7 +13,7 @@ import {
   type RecordTraceView, type ResultRow, type SendMode, type TopicSummary,
 } from '../../protocol/messages';
 import { ConnectionStore } from '../connections/connection-store';
-import { SANDBOX_CONNECTION_ID } from '../connections/model';
+import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
 import { draftToRecord, settingsKey, settingsToConfig } from '../composer/draft-to-record';
 import { loadCore, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
@@ -31,6 +31,14 @@ interface Session {
   watermarks: Map<string, Map<number, number>>;
 }
 
+/**
+ * The active environment's cluster, as the collections feature hands it over: a connection to list and connect to,
+ * or why there is none to show (a broken file, Restricted Mode).
+ */
+export type EnvironmentCluster =
+  | { kind: 'connection'; summary: ConnectionSummary; key: string; bootstrap: string[]; config: () => Promise<ConnectionConfig> }
+  | { kind: 'problem'; message: string; file: vscode.Uri };
+
 export interface ClusterView {
   connection: ConnectionSummary;
   metadata: ClusterMetadata;
@@ -43,6 +51,7 @@ export class WorkbenchService implements vscode.Disposable {
   private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata }>();
   /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
   private readonly environmentProducers = new Map<string, { producer: Producer; transport: Transport }>();
+  private environment: EnvironmentCluster | undefined;
   private readonly stateChanged = new vscode.EventEmitter<void>();
   private readonly resultsChanged = new vscode.EventEmitter<ResultRow[] | 'cleared'>();
   /** Connection, metadata or sandbox changed. */
@@ -60,10 +69,25 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   allConnections(): ConnectionSummary[] {
+    const env = this.environment?.kind === 'connection' ? [this.environment.summary] : [];
     return [
       { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true },
+      ...env,
       ...this.connections.list().map((c) => ({ id: c.id, name: c.name, isSandbox: false })),
     ];
+  }
+
+  environmentCluster(): EnvironmentCluster | undefined {
+    return this.environment;
+  }
+
+  /** The active environment's cluster changed (chosen, edited, cleared); a session on its old connection ends. */
+  setEnvironmentCluster(cluster: EnvironmentCluster | undefined): void {
+    const oldKey = this.environment?.kind === 'connection' ? this.environment.key : undefined;
+    const newKey = cluster?.kind === 'connection' ? cluster.key : undefined;
+    this.environment = cluster;
+    if (this.session?.connection.id === ENVIRONMENT_CONNECTION_ID && oldKey !== newKey) void this.disconnect();
+    this.stateChanged.fire();
   }
 
   /** Connects (starting the sandbox for the built-in connection) and fetches metadata; the previous session closes. */
@@ -76,7 +100,8 @@ export class WorkbenchService implements vscode.Disposable {
     } finally {
       this.connecting = undefined;
     }
-    await this.connections.setActive(connectionId);
+    // The environment's connection is rebuilt from its file each time: nothing of it is remembered.
+    await this.connections.setActive(connectionId === ENVIRONMENT_CONNECTION_ID ? undefined : connectionId);
     this.stateChanged.fire();
     return this.session.connection;
   }
@@ -88,6 +113,12 @@ export class WorkbenchService implements vscode.Disposable {
       const sandbox = await this.sandbox.ensureStarted();
       connection = { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true };
       config = { brokers: sandbox.bootstrap.split(','), clientId: 'kafka-workbench' };
+    } else if (connectionId === ENVIRONMENT_CONNECTION_ID) {
+      const env = this.environment;
+      if (!this.trusted()) throw new InvalidInputError('This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.');
+      if (env?.kind !== 'connection') throw new InvalidInputError('The active environment has no connection: select an environment with one ("Kafka: Select Environment").');
+      connection = env.summary;
+      config = await env.config();
     } else {
       const stored = this.connections.get(connectionId);
       if (!stored) throw new InvalidInputError(`No connection with id "${connectionId}": pick one from the Kafka explorer or add it first.`);
