@@ -81,6 +81,17 @@ describe('collections: parsing and schema errors', () => {
     assert.deepEqual(errorsOf(''), ['c.kafka.json:1:1: the file is empty; expected a JSON object']);
   });
 
+  it('marks which problems are JSON syntax or schema errors, which an editor\'s JSON validator also reports', () => {
+    const kinds = (text: string) => parseCollectionText(text, 'c.kafka.json').diagnostics.map((d) => [d.kind ?? 'ours', d.message.split(':')[0]]);
+    assert.deepEqual(kinds('{"name":"x" "messages":[]}'), [['syntax', 'not valid JSON']]);
+    assert.deepEqual(kinds('{"name":"x","messages":[{"name":"a","topic":"t","count":"ten"}]}'), [['schema', 'must be a whole number (got "ten")']]);
+    // Only we know these: an empty file (validators accept it) and rules the schema cannot say.
+    assert.deepEqual(kinds(''), [['ours', 'the file is empty; expected a JSON object']]);
+    assert.deepEqual(kinds('{"name":"x","messages":[{"name":"a","topic":"t"},{"name":"a","topic":"u"}]}').map(([k]) => k), ['ours']);
+    const env = parseEnvironmentText('{"connection":{"bootstrap":"h:1","sasl":{"mechanism":"plain","username":"u","password":"plain-text"}}}', 'e.kafka-env.json');
+    assert.ok(env.diagnostics.length > 0 && env.diagnostics.every((d) => d.kind === 'schema'), JSON.stringify(env.diagnostics));
+  });
+
   it('refuses duplicate message names, since --message picks by name', () => {
     const [e] = errorsOf('{"name":"x","messages":[{"name":"a","topic":"t"},{"name":"a","topic":"u"}]}');
     assert.match(e, /messages\[1\]\.name: duplicate message name "a" \(also messages\[0\]\)/);
@@ -116,6 +127,16 @@ describe('collections: template problems for the editor', () => {
       ['messages.0.value.who', 5, 'unknown faker path {{$faker.person.nope}}'],
       ['messages.0.value.n', 5, '{{$randomInt 3}} needs two whole numbers: {{$randomInt MIN MAX}}'],
     ]);
+  });
+
+  it('checks the templates of the messages a schema error elsewhere leaves intact', () => {
+    const text = '{"name":"x","messages":[\n{"name":"a","topic":"t","value":"{{nobody}}"},\n{"name":"b","topic":"t","count":"ten","value":"{{nobody}}"}]}';
+    const doc = parseCollectionText(text, 'c.kafka.json');
+    assert.deepEqual(doc.diagnostics.map((d) => [d.kind, d.path.join('.')]), [['schema', 'messages.1.count']]);
+    assert.deepEqual(templateDiagnostics(doc, '/ws/c.kafka.json').map((p) => [p.kind, p.path.join('.'), p.range.start.line]), [[undefined, 'messages.0.value', 1]]);
+    // Broken collection-wide fields (variables every message uses) or text that is not JSON: nothing to check.
+    assert.deepEqual(templateDiagnostics(parseCollectionText('{"name":"x","variables":[],"messages":[{"name":"a","topic":"t","value":"{{nobody}}"}]}', 'c.kafka.json'), '/ws/c.kafka.json'), []);
+    assert.deepEqual(templateDiagnostics(parseCollectionText('{"name":"x","messages":[{"name":"a","topic":"t","value":"{{nobody}}"}]', 'c.kafka.json'), '/ws/c.kafka.json'), []);
   });
 
   it('knows the active environment\'s variables and reports nothing for a clean collection', () => {

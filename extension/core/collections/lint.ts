@@ -2,20 +2,41 @@
  * Problems a JSON schema cannot see, for the editor: templates that name unknown variables or faker paths, bad
  * $randomInt arguments, unclosed `{{`. Pure: uses the parsed text and, when one is active, the environment.
  */
-import type { Diagnostic, Variables } from './model';
+import type { Collection, Diagnostic, Variables } from './model';
 import type { ParsedCollection } from './parse';
 import { MessagePreparer, type LoadedEnvironment } from './prepare';
 import { TemplateEngine } from './template';
 
-/** Template diagnostics of a collection without schema errors (returns [] for one that has them). */
+/**
+ * Template diagnostics of every message without errors of its own: a schema error in one message (which the editor's
+ * JSON service may be the one showing) does not hide template errors in the others. None when the text is not JSON
+ * or the collection's own fields are broken.
+ */
 export function templateDiagnostics(doc: ParsedCollection, filePath: string, environment?: LoadedEnvironment, variables: Variables = {}): Diagnostic[] {
-  if (!doc.value) return [];
-  const preparer = new MessagePreparer(new TemplateEngine(), { filePath, collection: doc.value, source: doc.source }, environment, variables);
+  const checkable = checkableMessages(doc);
+  if (!checkable) return [];
+  const preparer = new MessagePreparer(new TemplateEngine(), { filePath, collection: checkable.collection, source: doc.source }, environment, variables);
   const out: Diagnostic[] = [];
-  doc.value.messages.forEach((_, index) => {
+  for (const index of checkable.indexes) {
     for (const e of preparer.checkTemplates(index)) {
       out.push({ severity: 'error', message: e.detail, path: e.site.path, range: e.site.range ?? doc.source.rangeOf(['messages', index]) });
     }
-  });
+  }
   return out;
+}
+
+/** The collection as written, and which of its messages have no errors (so their templates can be compiled). */
+function checkableMessages(doc: ParsedCollection): { collection: Collection; indexes: number[] } | undefined {
+  if (doc.value) return { collection: doc.value, indexes: doc.value.messages.map((_, i) => i) };
+  const broken = new Set<number>();
+  for (const d of doc.diagnostics) {
+    if (d.severity !== 'error') continue;
+    const [top, index] = d.path;
+    // Not JSON (no data to check), or an error outside any one message (the variables every message uses, say).
+    if (d.kind === 'syntax' || top !== 'messages' || typeof index !== 'number') return undefined;
+    broken.add(index);
+  }
+  if (!doc.source.tree) return undefined;
+  const collection = JSON.parse(doc.source.text) as Collection; // plain JSON: there is no syntax error
+  return { collection, indexes: collection.messages.map((_, i) => i).filter((i) => !broken.has(i)) };
 }

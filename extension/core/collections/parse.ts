@@ -84,6 +84,7 @@ export function formatDiagnostic(fileName: string, d: Diagnostic): string {
 
 function parseAndValidate(text: string, validate: ValidateFunction) {
   const errors: jsonc.ParseError[] = [];
+  // An empty file gets no `kind`: JSON validators (VS Code's among them) say nothing about it, so we always do.
   if (text.trim() === '') {
     const source = new SourceText(text, undefined);
     return { source, data: undefined, diagnostics: [{ severity: 'error' as const, message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) }] };
@@ -92,7 +93,7 @@ function parseAndValidate(text: string, validate: ValidateFunction) {
   const source = new SourceText(text, tree);
   const diagnostics: Diagnostic[] = [];
   for (const e of errors) {
-    diagnostics.push({ severity: 'error', message: describeParseError(e.error), path: [], range: source.range(e.offset, e.length) });
+    diagnostics.push({ severity: 'error', kind: 'syntax', message: describeParseError(e.error), path: [], range: source.range(e.offset, e.length) });
   }
   if (!tree || errors.length) {
     if (!diagnostics.length) diagnostics.push({ severity: 'error', message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) });
@@ -228,7 +229,7 @@ function schemaDiagnostic(e: ErrorObject, source: SourceText): Diagnostic {
     default:
       message = e.message ?? `fails ${e.keyword}`;
   }
-  return { severity: 'error', message, path, range };
+  return { severity: 'error', kind: 'schema', message, path, range };
 }
 
 /** Rules a JSON schema cannot say: unique message names, data-file options that fit the file type. */

@@ -1,7 +1,8 @@
 /**
  * Every `*.kafka.json` in the workspace, parsed: from the open editor's text when the file is open (so CodeLens and
  * Problems follow unsaved edits), else from disk. Feeds the Collections view, CodeLens and the Problems view
- * (parse, schema and template errors). Scans lazily: nothing is read until the view, an editor or a command asks.
+ * (parse, schema and template errors; while VS Code's JSON service checks an open file, syntax and schema errors are
+ * left to it). Scans lazily: nothing is read until the view, an editor or a command asks.
  */
 import * as vscode from 'vscode';
 import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
@@ -38,7 +39,10 @@ export class CollectionIndex implements vscode.Disposable {
       })),
       vscode.workspace.onDidOpenTextDocument((d) => this.onDocument(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocument(e.document, 300)),
-      vscode.workspace.onDidCloseTextDocument((d) => d.uri.scheme === 'file' && isCollectionPath(d.uri.fsPath) && this.refreshQuietly(d.uri)),
+      // Shown in or gone from a tab, or closed: whether VS Code's JSON service checks the file changes with it.
+      vscode.workspace.onDidCloseTextDocument((d) => this.relintFile(d.uri)),
+      vscode.window.tabGroups.onDidChangeTabs((e) => [...e.opened, ...e.closed].forEach((t) => { const u = tabUri(t); if (u) this.relintFile(u); })),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('json.validate.enable') && this.relintForJsonSetting()),
       environments.onDidChange(() => void this.relintAll()),
     );
     for (const d of vscode.workspace.textDocuments) this.onDocument(d, 0);
@@ -88,8 +92,7 @@ export class CollectionIndex implements vscode.Disposable {
   private onDocument(doc: vscode.TextDocument, delayMs: number): void {
     if (doc.uri.scheme !== 'file') return;
     if (isEnvironmentPath(doc.uri.fsPath)) {
-      const parsed = collectionsCore().parseEnvironmentText(doc.getText(), doc.uri.fsPath);
-      this.diagnostics.set(doc.uri, parsed.diagnostics.map(toVscodeDiagnostic));
+      this.lintEnvironment(doc.uri, doc.getText());
       return;
     }
     if (!isCollectionPath(doc.uri.fsPath)) return;
@@ -99,6 +102,21 @@ export class CollectionIndex implements vscode.Disposable {
       this.timers.delete(key);
       void this.update(doc.uri, doc.getText());
     }, delayMs));
+  }
+
+  /** Parses and reports one file again, from its open text or else from disk. */
+  private relintFile(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file') return;
+    if (isCollectionPath(uri.fsPath)) this.refreshQuietly(uri);
+    else if (isEnvironmentPath(uri.fsPath)) {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (open) this.lintEnvironment(uri, open.getText());
+      else vscode.workspace.fs.readFile(uri).then((bytes) => this.lintEnvironment(uri, Buffer.from(bytes).toString('utf8')), () => this.diagnostics.delete(uri));
+    }
+  }
+
+  private lintEnvironment(uri: vscode.Uri, text: string): void {
+    this.report(uri, collectionsCore().parseEnvironmentText(text, uri.fsPath).diagnostics);
   }
 
   /** Parses the file again (the open editor's text if it is open). */
@@ -134,11 +152,23 @@ export class CollectionIndex implements vscode.Disposable {
   private async lint(entry: CollectionEntry): Promise<void> {
     const environment = await this.environments.loadQuietly();
     const problems = [...entry.parsed.diagnostics, ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment)];
-    this.diagnostics.set(entry.uri, problems.map(toVscodeDiagnostic));
+    this.report(entry.uri, problems);
+  }
+
+  /** Sets the file's problems, leaving out those VS Code's JSON service shows for it right now. */
+  private report(uri: vscode.Uri, problems: CoreDiagnostic[]): void {
+    const shown = jsonServiceValidates(uri) ? problems.filter((d) => !d.kind) : problems;
+    this.diagnostics.set(uri, shown.map(toVscodeDiagnostic));
   }
 
   private async relintAll(): Promise<void> {
     for (const e of this.entries.values()) await this.lint(e);
+  }
+
+  /** After `json.validate.enable` changed: every collection, and the open environment files. */
+  private relintForJsonSetting(): void {
+    for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === 'file' && isEnvironmentPath(d.uri.fsPath)) this.lintEnvironment(d.uri, d.getText());
+    void this.relintAll();
   }
 
   private remove(uri: vscode.Uri): void {
@@ -159,6 +189,24 @@ export function displayName(e: CollectionEntry): string {
 
 export function errorCount(e: CollectionEntry): number {
   return e.parsed.diagnostics.filter((d) => d.severity === 'error').length;
+}
+
+/**
+ * Whether VS Code's JSON language service checks this file's syntax and schema now: package.json maps our schemas
+ * with `jsonValidation`, and its client asks for the problems of documents open as JSON and shown in a tab, while
+ * `json.validate.enable` is on; it forgets them when the tab or the document closes.
+ */
+export function jsonServiceValidates(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+  if (doc?.languageId !== 'json' || vscode.workspace.getConfiguration('json', doc).get<boolean>('validate.enable') === false) return false;
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => tabUri(t)?.toString() === key));
+}
+
+/** The file a text tab shows (the edited side of a diff). */
+function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
+  const input = tab.input;
+  return input instanceof vscode.TabInputText ? input.uri : input instanceof vscode.TabInputTextDiff ? input.modified : undefined;
 }
 
 function toVscodeDiagnostic(d: CoreDiagnostic): vscode.Diagnostic {
