@@ -7,7 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
-import { createReporter, REPORTERS, type ReporterName } from '../../core/collections/reporters';
+import { createReporter, plannedRecords, REPORTERS, type ReporterName } from '../../core/collections/reporters';
 import { runCollection } from '../../core/collections/runner';
 import { envSecretResolver } from '../../core/collections/template';
 import { createProducer } from '../../core/engine';
@@ -62,7 +62,7 @@ export const runCommand: CliCommand = {
     const outFile = flag(args, 'out');
     const stream = outFile ? await openOut(outFile) : undefined;
     const write = stream ? (text: string) => void stream.write(text) : (text: string) => process.stdout.write(text);
-    const reporter = createReporter(reporterName, write);
+    const reporter = createReporter(reporterName, write, { plannedRecords: plannedRecords(loaded.collection, messageNames) });
     const log = io.verbose ? (level: string, msg: string) => io.err(`[${level}] ${msg}`) : undefined;
     const abort = new AbortController();
     const onSigint = () => {

@@ -3,6 +3,7 @@
  * json: one JSON object per record (JSON Lines) with its metadata and delivery trace, written as records settle.
  * junit: one testcase per message, for CI systems. Each writes through `write`, so the CLI can target stdout or a file.
  */
+import type { Collection } from './model';
 import type { MessageSummary, RecordOutcome, RunListener, RunSummary } from './runner';
 
 export type ReporterName = 'pretty' | 'json' | 'junit';
@@ -13,15 +14,57 @@ export interface Reporter extends RunListener {
   end(summary: RunSummary): void;
 }
 
-export function createReporter(name: ReporterName, write: (text: string) => void): Reporter {
+export interface ReporterOptions {
+  /** Records the run would send, when known before it starts (see plannedRecords): a cancel then says how many were not sent. */
+  plannedRecords?: number;
+}
+
+export function createReporter(name: ReporterName, write: (text: string) => void, options: ReporterOptions = {}): Reporter {
   switch (name) {
     case 'pretty':
-      return new PrettyReporter(write);
+      return new PrettyReporter(write, options.plannedRecords);
     case 'json':
       return new JsonReporter(write);
     case 'junit':
       return new JunitReporter(write);
   }
+}
+
+/** Record counts in summary lines, with thousands separators: "10,000". */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * How many records sending these messages (all when `names` is empty) makes, known before the run: the sum of their
+ * counts. Undefined when one reads a data file, whose length is only known once it has been read.
+ */
+export function plannedRecords(collection: Collection, names: readonly string[] = []): number | undefined {
+  let total = 0;
+  for (const m of collection.messages) {
+    if (names.length && !names.includes(m.name)) continue;
+    const value = m.value as { file?: unknown } | null | undefined;
+    if (typeof value === 'object' && value !== null && typeof value.file === 'string') return undefined;
+    total += m.count ?? 1;
+  }
+  return total;
+}
+
+/** What a cancel left unsent, the same in VS Code and the CLI: "cancelled, 7,500 of 10,000 not sent". */
+export function describeCancel(sent: number, planned: number | undefined): string {
+  if (planned === undefined) return 'cancelled before the end; how many were not sent is not known (a data file is read as it is sent)';
+  const left = Math.max(0, planned - sent);
+  return left ? `cancelled, ${formatCount(left)} of ${formatCount(planned)} not sent` : 'cancelled after every record was sent';
+}
+
+/** A run in one line, for VS Code's notifications and log: "2,500 of 2,500 records acknowledged; cancelled, 7,500 of 10,000 not sent". */
+export function describeRun(s: RunSummary, planned: number | undefined): string {
+  const parts = [`${formatCount(s.acked)} of ${formatCount(s.sent)} record${s.sent === 1 ? '' : 's'} acknowledged`];
+  if (s.failed) parts.push(`${formatCount(s.failed)} failed (${s.messages.flatMap((m) => m.errors)[0] ?? 'see the results'})`);
+  if (s.cancelled) parts.push(describeCancel(s.sent, planned));
+  if (s.inputError) parts.push(`stopped: ${s.inputError.message}`);
+  if (s.notRun.length) parts.push(`not run: ${s.notRun.join(', ')}`);
+  return parts.join('; ');
 }
 
 function ms(v: number | undefined): string {
@@ -34,7 +77,10 @@ export function formatOffsets(s: MessageSummary): string {
 }
 
 class PrettyReporter implements Reporter {
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly planned: number | undefined,
+  ) {}
 
   messageEnd(s: MessageSummary): void {
     const mark = s.failed === 0 && !s.stoppedBy && s.acked === s.sent ? 'ok  ' : 'FAIL';
@@ -45,8 +91,9 @@ class PrettyReporter implements Reporter {
 
   end(run: RunSummary): void {
     if (run.notRun.length) this.write(`skip ${run.notRun.join(', ')}: not run, the run stopped first\n`);
-    const verdict = run.ok ? 'all acknowledged' : run.cancelled ? 'cancelled' : 'NOT all acknowledged';
-    this.write(`${run.collection}: ${run.messages.length} message${run.messages.length === 1 ? '' : 's'}, ${run.sent} records sent, ${run.acked} acked, ${run.failed} failed in ${run.durationMs} ms: ${verdict}\n`);
+    const verdict = run.ok ? 'all acknowledged' : run.cancelled ? describeCancel(run.sent, this.planned) : 'NOT all acknowledged';
+    const counts = `${formatCount(run.sent)} records sent, ${formatCount(run.acked)} acked, ${formatCount(run.failed)} failed`;
+    this.write(`${run.collection}: ${run.messages.length} message${run.messages.length === 1 ? '' : 's'}, ${counts} in ${run.durationMs} ms: ${verdict}\n`);
   }
 }
 

@@ -26,9 +26,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
     if (!service.activeConnection()) throw new InvalidInputError('Not connected: pick a connection (the Local sandbox needs no setup), or select an environment with a connection, then send again.');
   }
   const { collection } = request.loaded;
-  const selected = request.messages.length ? collection.messages.filter((m) => request.messages.includes(m.name)) : collection.messages;
-  const known = selected.every((m) => !isFileValue(m.value));
-  const expected = known ? selected.reduce((n, m) => n + (m.count ?? 1), 0) : undefined;
+  const expected = core.plannedRecords(collection, request.messages); // unknown when a data file decides
   const title = request.messages.length === 1 ? `Kafka: sending "${request.messages[0]}"` : `Kafka: sending ${collection.name}`;
 
   const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
@@ -71,22 +69,10 @@ export async function sendCollection(service: WorkbenchService, environments: En
   // connection is where the records went.
   const active = service.activeConnection();
   if (active && (!environmentConfig || active.environmentFile)) await service.cluster(true).catch(() => undefined);
-  const line = describeSummary(summary);
+  const line = core.describeRun(summary, expected);
   log.info(`collection ${collection.name}: ${line}`);
   if (summary.ok) void vscode.window.showInformationMessage(`Kafka: ${collection.name}: ${line}`);
   else void vscode.window.showWarningMessage(`Kafka: ${collection.name}: ${line}`, 'Show Log').then((a) => a && log.show());
   return summary;
 }
 
-function isFileValue(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && 'file' in v;
-}
-
-export function describeSummary(s: RunSummary): string {
-  const parts = [`${s.acked} of ${s.sent} record${s.sent === 1 ? '' : 's'} acknowledged`];
-  if (s.failed) parts.push(`${s.failed} failed (${s.messages.flatMap((m) => m.errors)[0] ?? 'see the results'})`);
-  if (s.cancelled) parts.push('cancelled');
-  if (s.inputError) parts.push(`stopped: ${s.inputError.message}`);
-  if (s.notRun.length) parts.push(`not run: ${s.notRun.join(', ')}`);
-  return parts.join('; ');
-}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import type { Collection } from '../../extension/core/collections/model';
+import { createReporter, describeRun, plannedRecords } from '../../extension/core/collections/reporters';
+import type { MessageSummary, RunSummary } from '../../extension/core/collections/runner';
+
+function message(name: string, sent: number, acked: number, extra: Partial<MessageSummary> = {}): MessageSummary {
+  return { index: 0, name, topic: 'orders', sent, acked, failed: sent - acked, partitions: [0], offsets: [], durationMs: 5, errors: [], ...extra };
+}
+
+function run(messages: MessageSummary[], extra: Partial<RunSummary> = {}): RunSummary {
+  const sent = messages.reduce((n, m) => n + m.sent, 0);
+  const acked = messages.reduce((n, m) => n + m.acked, 0);
+  return { collection: 'Orders', filePath: '/ws/orders.kafka.json', messages, sent, acked, failed: sent - acked, durationMs: 1234, cancelled: false, ok: sent === acked, notRun: [], ...extra };
+}
+
+const cancelledAt2500 = run([message('bulk', 2500, 2500, { stoppedBy: 'cancel' })], { cancelled: true, ok: false });
+
+function prettyEnd(summary: RunSummary, planned: number | undefined): string {
+  let out = '';
+  createReporter('pretty', (t) => { out += t; }, { plannedRecords: planned }).end(summary);
+  return out.trim().split('\n').at(-1)!;
+}
+
+describe('collections: run summaries', () => {
+  it('knows how many records a run sends from the counts, and not when a data file decides', () => {
+    const collection: Collection = {
+      name: 'Orders',
+      messages: [
+        { name: 'bulk', topic: 'orders', value: 'x', count: 10_000 },
+        { name: 'one', topic: 'orders', value: 'y' },
+        { name: 'replay', topic: 'orders', value: { file: 'data/orders.jsonl' }, count: 50 },
+        { name: 'looks like a file', topic: 'orders', value: { json: { file: 'not a data file' } } },
+      ],
+    };
+    assert.equal(plannedRecords(collection, ['bulk', 'one']), 10_001, 'count, and 1 without one');
+    assert.equal(plannedRecords(collection, ['looks like a file']), 1, '{"json": ...} is sent as written, not read from a file');
+    assert.equal(plannedRecords(collection, ['replay']), undefined, 'count only caps a data file, which may be shorter');
+    assert.equal(plannedRecords(collection), undefined, 'all messages, one of them a data file');
+  });
+
+  it('says how many records a cancel left unsent when the total is known', () => {
+    assert.equal(describeRun(cancelledAt2500, 10_000), '2,500 of 2,500 records acknowledged; cancelled, 7,500 of 10,000 not sent');
+    assert.equal(describeRun(cancelledAt2500, 2500), '2,500 of 2,500 records acknowledged; cancelled after every record was sent');
+  });
+
+  it('does not guess what a data file had left', () => {
+    const line = describeRun(cancelledAt2500, undefined);
+    assert.equal(line, '2,500 of 2,500 records acknowledged; cancelled before the end; how many were not sent is not known (a data file is read as it is sent)');
+    assert.doesNotMatch(line, /of [\d,]+ not sent/);
+  });
+
+  it('keeps the other parts of the line: failures, messages not run, one record', () => {
+    const failed = run([message('a', 3, 2, { errors: ['NOT_ENOUGH_REPLICAS after 3 attempts'] })], { ok: false, notRun: ['b'] });
+    assert.equal(describeRun(failed, 3), '2 of 3 records acknowledged; 1 failed (NOT_ENOUGH_REPLICAS after 3 attempts); not run: b');
+    assert.equal(describeRun(run([message('a', 1, 1)]), 1), '1 of 1 record acknowledged');
+  });
+
+  it('ends the CLI\'s pretty report with the same cancel wording as VS Code', () => {
+    assert.equal(prettyEnd(cancelledAt2500, 10_000), 'Orders: 1 message, 2,500 records sent, 2,500 acked, 0 failed in 1234 ms: cancelled, 7,500 of 10,000 not sent');
+    assert.ok(describeRun(cancelledAt2500, 10_000).endsWith('cancelled, 7,500 of 10,000 not sent'));
+    assert.match(prettyEnd(cancelledAt2500, undefined), /: cancelled before the end; how many were not sent is not known \(a data file is read as it is sent\)$/);
+    assert.match(prettyEnd(run([message('a', 11, 11)]), 11), /, 11 records sent, 11 acked, 0 failed in 1234 ms: all acknowledged$/);
+  });
+});
