@@ -252,15 +252,10 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
       check();
     });
 
-  const groups = message.batches(signal);
-  let next: Promise<IteratorResult<ProducerRecord[]>> | undefined = groups.next();
   try {
-    outer: while (next) {
-      const group = await next;
-      next = undefined;
-      if (group.done) break;
+    outer: for await (const batch of message.batches(signal)) {
       sendsSinceClock = CLOCK_EVERY;
-      for (const record of group.value) {
+      for (const record of batch) {
         if (stoppedBy) break outer;
         if (signal?.aborted) {
           stoppedBy = 'cancel';
@@ -272,8 +267,6 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
         }
         // When the window is full, wait for a quarter of it to drain rather than one record: fewer wake-ups.
         if (inFlight >= maxInFlight) {
-          // Read and check the next group now: the time it takes would otherwise be spent idle, waiting for acks.
-          next ??= groups.next();
           await waitForRoom(Math.max(1, maxInFlight - (maxInFlight >> 2)));
           sendsSinceClock = CLOCK_EVERY;
         }
@@ -286,16 +279,11 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
         inFlight++;
         submit(record, sent);
       }
-      next ??= groups.next();
     }
   } catch (e) {
     // A data-file line that cannot be read: the message stops there; what was sent is still reported.
     dataError = errorMessage(e);
     stoppedBy = 'data';
-  } finally {
-    // Stopped early: a group read ahead is dropped (its error too, if reading it failed), and the file is closed.
-    next?.catch(() => undefined);
-    await groups.return(undefined).catch(() => undefined);
   }
   if (inFlight > 0) {
     await producer.flush().catch(() => undefined);
