@@ -60,5 +60,6 @@ describe('collections: run summaries', () => {
     assert.ok(describeRun(cancelledAt2500, 10_000).endsWith('cancelled, 7,500 of 10,000 not sent'));
     assert.match(prettyEnd(cancelledAt2500, undefined), /: cancelled before the end; how many were not sent is not known \(a data file is read as it is sent\)$/);
     assert.match(prettyEnd(run([message('a', 11, 11)]), 11), /, 11 records sent, 11 acked, 0 failed in 1234 ms: all acknowledged$/);
+    assert.match(prettyEnd(run([message('a', 1, 1)]), 1), /: 1 message, 1 record sent, 1 acked, 0 failed in 1234 ms: all acknowledged$/);
   });
 });

@@ -92,7 +92,7 @@ class PrettyReporter implements Reporter {
   end(run: RunSummary): void {
     if (run.notRun.length) this.write(`skip ${run.notRun.join(', ')}: not run, the run stopped first\n`);
     const verdict = run.ok ? 'all acknowledged' : run.cancelled ? describeCancel(run.sent, this.planned) : 'NOT all acknowledged';
-    const counts = `${formatCount(run.sent)} records sent, ${formatCount(run.acked)} acked, ${formatCount(run.failed)} failed`;
+    const counts = `${formatCount(run.sent)} record${run.sent === 1 ? '' : 's'} sent, ${formatCount(run.acked)} acked, ${formatCount(run.failed)} failed`;
     this.write(`${run.collection}: ${run.messages.length} message${run.messages.length === 1 ? '' : 's'}, ${counts} in ${run.durationMs} ms: ${verdict}\n`);
   }
 }
