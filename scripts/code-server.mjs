@@ -67,9 +67,10 @@ export function freePort() {
 
 /**
  * Starts code-server in its own process group with a fresh profile under `profileDir`. `env` reaches the extension
- * host (it inherits code-server's environment). Returns { url, port, stop(), logFile }.
+ * host (it inherits code-server's environment). Workspace trust is off unless `workspaceTrust` (with the trust
+ * settings in `settings`). Returns { url, port, stop(), logFile }.
  */
-export async function startCodeServer({ profileDir, folder, port, env = {}, settings = {}, extensionsDir }) {
+export async function startCodeServer({ profileDir, folder, port, env = {}, settings = {}, extensionsDir, workspaceTrust = false }) {
   const cs = ensureCodeServer();
   port = port ?? (await freePort());
   const dirs = { ud: path.join(profileDir, 'user-data'), exts: extensionsDir ?? path.join(profileDir, 'extensions'), xdg: path.join(profileDir, 'xdg'), tmp: path.join(profileDir, 'tmp') };
@@ -88,7 +89,7 @@ export async function startCodeServer({ profileDir, folder, port, env = {}, sett
   const logFile = path.join(profileDir, 'code-server.log');
   const out = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, [cs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--config', path.join(profileDir, 'config.yaml'), '--user-data-dir', dirs.ud, '--extensions-dir', dirs.exts, folder], {
     detached: true, // own process group: the extension host outlives the browser, so we kill the whole group
     stdio: ['ignore', out, out],

@@ -1,6 +1,8 @@
 // `npm run test:vscode`: the extension-host tests, inside real VS Code (code-server 4.100.3, Node extension host),
-// driven through Chromium. Builds, installs code-server if missing, compiles test/extension/*.ts, runs them, prints
+// driven through Chromium. Builds, installs code-server if missing, compiles the tests, runs them, prints
 // mocha-style `N passing` / `N failing` and exits non-zero on failure. Offline once code-server is installed.
+// Two sessions: test/extension/ in a trusted workspace, then test/extension-restricted/ in a workspace VS Code does
+// not trust (Restricted Mode), which needs workspace trust switched on.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +20,63 @@ function fail(message) {
   process.exit(1);
 }
 
-let server;
+/** Compiles the suite's test files and the shared mocha entry (test/extension/index.ts) into `outDir`. */
+async function compileSuite(suiteDir, outDir) {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  // Named entries: every output lands flat in outDir, where index.js looks for *.test.js.
+  const entryPoints = { index: path.join(root, 'test/extension/index.ts') };
+  for (const f of fs.readdirSync(path.join(root, suiteDir)).filter((f) => f.endsWith('.ts'))) entryPoints[f.replace(/\.ts$/, '')] = path.join(root, suiteDir, f);
+  await esbuild.build({
+    entryPoints, outdir: outDir, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    external: ['vscode', 'mocha'], sourcemap: 'inline', logLevel: 'warning',
+  });
+}
+
+/** Runs one suite in a fresh code-server and browser; returns its outcomes and whether the host ended cleanly. */
+async function runSuite({ name, suiteDir, trusted }) {
+  const testsDir = path.join(workDir, `ext-tests-${name}`);
+  await compileSuite(suiteDir, testsDir);
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-vscode-'));
+  const resultsFile = path.join(runDir, 'results.json');
+  const folder = path.join(runDir, 'workspace');
+  // Untrusted: workspace trust on, no startup prompt (nothing to click in a headless run); a fresh profile trusts nothing.
+  const trust = trusted ? {} : { settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }, workspaceTrust: true };
+  const server = await startCodeServer({
+    profileDir: path.join(runDir, 'profile'), folder, ...trust,
+    env: { KW_TEST_RESULTS: resultsFile, KW_MOCHA_PATH: path.join(root, 'node_modules/mocha'), ...(process.env.KW_TEST_GREP ? { KW_TEST_GREP: process.env.KW_TEST_GREP } : {}) },
+  });
+  try {
+    log(`${name}: code-server up at ${server.url}`);
+    const { chromium } = await import('playwright-core');
+    const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
+    const browser = await chromium.launchPersistentContext(udd, { executablePath: ensureChromium(), headless: true, viewport: { width: 1280, height: 800 }, args: chromiumArgs });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    let exitCode;
+    const done = new Promise((resolve) => { exitCode = resolve; });
+    await page.exposeFunction('codeAutomationLog', (type, args) => { if (process.env.VERBOSE) console.log('[ext host]', ...(args ?? [])); });
+    await page.exposeFunction('codeAutomationExit', (code) => exitCode(code));
+    await page.goto(workbenchUrl(server.url, { folder, testsPath: path.join(testsDir, 'index.js') }));
+    const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || 300_000);
+    const code = await Promise.race([done, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
+    if (code === 'timeout') {
+      fs.mkdirSync(path.join(root, 'test-results/screenshots'), { recursive: true });
+      await page.screenshot({ path: path.join(root, `test-results/screenshots/vscode-${name}-timeout.png`) }).catch(() => {});
+    }
+    await browser.close().catch(() => {});
+    fs.rmSync(udd, { recursive: true, force: true });
+    const outcomes = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : [];
+    const failed = outcomes.some((o) => o.state === 'failed');
+    if (code !== 0 && !failed) {
+      console.error(`${name}: the extension host ended with ${code} before reporting a failure; see ${server.logFile}`);
+      outcomes.push({ title: `${name}: the extension host ended with ${code}`, state: 'failed', error: `see ${server.logFile}` });
+    }
+    if (!outcomes.some((o) => o.state === 'failed')) fs.rmSync(runDir, { recursive: true, force: true });
+    return outcomes;
+  } finally {
+    await server.stop();
+  }
+}
+
 try {
   ensureChromium();
   ensureCodeServer();
@@ -26,56 +84,17 @@ try {
     const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
     if (b.status !== 0) fail('build failed');
   }
-  const testsDir = path.join(workDir, 'ext-tests');
-  fs.rmSync(testsDir, { recursive: true, force: true });
-  const entries = fs.readdirSync(path.join(root, 'test/extension')).filter((f) => f.endsWith('.ts')).map((f) => path.join(root, 'test/extension', f));
-  await esbuild.build({
-    entryPoints: entries, outdir: testsDir, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    external: ['vscode', 'mocha'], sourcemap: 'inline', logLevel: 'warning',
-  });
-
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-vscode-'));
-  const resultsFile = path.join(runDir, 'results.json');
-  const folder = path.join(runDir, 'workspace');
-  server = await startCodeServer({
-    profileDir: path.join(runDir, 'profile'), folder,
-    env: { KW_TEST_RESULTS: resultsFile, KW_MOCHA_PATH: path.join(root, 'node_modules/mocha'), ...(process.env.KW_TEST_GREP ? { KW_TEST_GREP: process.env.KW_TEST_GREP } : {}) },
-  });
-  log(`code-server up at ${server.url}`);
-
-  const { chromium } = await import('playwright-core');
-  const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
-  const browser = await chromium.launchPersistentContext(udd, { executablePath: ensureChromium(), headless: true, viewport: { width: 1280, height: 800 }, args: chromiumArgs });
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  let exitCode;
-  const done = new Promise((resolve) => { exitCode = resolve; });
-  await page.exposeFunction('codeAutomationLog', (type, args) => { if (process.env.VERBOSE) console.log('[ext host]', ...(args ?? [])); });
-  await page.exposeFunction('codeAutomationExit', (code) => exitCode(code));
-  await page.goto(workbenchUrl(server.url, { folder, testsPath: path.join(testsDir, 'index.js') }));
-  const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || 300_000);
-  const code = await Promise.race([done, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
-  if (code === 'timeout') {
-    fs.mkdirSync(path.join(root, 'test-results/screenshots'), { recursive: true });
-    await page.screenshot({ path: path.join(root, 'test-results/screenshots/vscode-timeout.png') }).catch(() => {});
-  }
-  await browser.close().catch(() => {});
-  fs.rmSync(udd, { recursive: true, force: true });
-
-  const outcomes = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : [];
+  const outcomes = [
+    ...(await runSuite({ name: 'trusted', suiteDir: 'test/extension', trusted: true })),
+    ...(await runSuite({ name: 'restricted', suiteDir: 'test/extension-restricted', trusted: false })),
+  ];
   console.log('\n  Kafka Workbench extension host tests');
   outcomes.forEach((o, i) => console.log(o.state === 'passed' ? `    ✔ ${o.title}` : `    ${i + 1}) ${o.title}\n${o.error.split('\n').slice(0, 8).map((l) => `        ${l}`).join('\n')}`));
   const passing = outcomes.filter((o) => o.state === 'passed').length;
-  let failing = outcomes.filter((o) => o.state === 'failed').length;
-  if (code !== 0 && failing === 0) {
-    console.error(`the extension host ended with ${code} before reporting a failure; see ${server.logFile}`);
-    failing = 1;
-  }
+  const failing = outcomes.filter((o) => o.state === 'failed').length;
   console.log(`\n  ${passing} passing (${elapsed()})`);
   if (failing) console.log(`  ${failing} failing`);
-  await server.stop();
-  if (failing === 0) fs.rmSync(runDir, { recursive: true, force: true });
   process.exit(failing ? 1 : 0);
 } catch (e) {
-  await server?.stop();
   fail(`test:vscode could not run: ${e?.stack ?? e}`);
 }
