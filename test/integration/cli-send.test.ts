@@ -9,7 +9,6 @@ import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { murmur2Partition } from './sandbox-helpers';
 import { consumeAll } from './engine-helpers';
 import { runCli } from './cli-helpers';
-import { startSaslFront, USER } from './engine-sasl-front';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, env);
 
@@ -114,17 +113,43 @@ describe('cli send', function () {
     });
   }
 
-  it('exits 2 with one clear stderr line when the SASL login is refused', async () => {
-    const front = await startSaslFront(sandbox.brokers[0].port);
-    try {
-      const r = await cli(['send', '--bootstrap', `127.0.0.1:${front.port}`, '--topic', 'cli', '--value', 'v', '--sasl-mechanism', 'plain', '--sasl-username', USER], { KAFKA_WORKBENCH_SASL_PASSWORD: 'wrong' });
+  describe('against a SASL sandbox (SCRAM-SHA-256 and PLAIN on every broker)', () => {
+    let secured: Sandbox;
+    const sasl = (mechanism: string) => ['--sasl-mechanism', mechanism, '--sasl-username', 'alice'];
+
+    before(async () => {
+      secured = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, sasl: { users: [{ username: 'alice', password: 's3cret' }], mechanisms: ['PLAIN', 'SCRAM-SHA-256'] }, topics: [{ name: 'cli', partitions: 3 }] });
+    });
+
+    after(async () => {
+      await secured.stop();
+    });
+
+    it('sends with the password from KAFKA_WORKBENCH_SASL_PASSWORD, logging in on every broker, and exits 0', async () => {
+      const r = await cli(['send', '--bootstrap', secured.bootstrap, '--topic', 'cli', '--key', 'k{{$seq}}', '--value', 'v', '--count', '12', '--json', ...sasl('scram-sha-256')], { KAFKA_WORKBENCH_SASL_PASSWORD: 's3cret' });
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(lines.length, 12);
+      assert.ok(lines.every((l) => l.error === undefined && l.offset >= 0));
+      assert.deepEqual([...new Set(lines.map((l) => l.partition))].sort(), [0, 1, 2]);
+      const security = secured.state().security;
+      assert.deepEqual(Object.keys(security.sasl!.byBroker).sort(), ['1', '2', '3'], 'the CLI logged in on each broker it produced to');
+    });
+
+    it('exits 2 with one clear stderr line when the SASL login is refused', async () => {
+      const r = await cli(['send', '--bootstrap', secured.bootstrap, '--topic', 'cli', '--value', 'v', ...sasl('plain')], { KAFKA_WORKBENCH_SASL_PASSWORD: 'wrong' });
       assert.equal(r.status, 2, r.stderr);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0], /^kafka-workbench send: SASL login to 127\.0\.0\.1:\d+ was refused/);
-    } finally {
-      await new Promise((resolve) => front.server.close(resolve));
-    }
+      assert.match(lines[0], /^kafka-workbench send: SASL login to 127\.0\.0\.1:\d+ was refused: .*Invalid username or password/);
+      assert.ok(!r.stderr.includes('wrong'), 'the password is not echoed');
+    });
+
+    it('exits 2 naming authentication when the mechanism is not enabled on the sandbox', async () => {
+      const r = await cli(['send', '--bootstrap', secured.bootstrap, '--topic', 'cli', '--value', 'v', ...sasl('scram-sha-512')], { KAFKA_WORKBENCH_SASL_PASSWORD: 's3cret' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /SASL login to .* was refused/);
+    });
   });
 
   it('shows the stack of such an error only with --verbose', async () => {

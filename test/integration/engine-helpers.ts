@@ -2,6 +2,7 @@
 import { createProducer, type Producer, type ProducerConfigInput } from '../../extension/core/engine';
 import type { Sandbox } from '../../extension/core/sandbox';
 import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import type { ConnectionConfig } from '../../extension/core/transport/transport';
 import { kafkaFor, waitFor } from './sandbox-helpers';
 
 export interface EngineUnderTest {
@@ -10,9 +11,9 @@ export interface EngineUnderTest {
   close(): Promise<void>;
 }
 
-/** Short backoffs so retries happen within a test's time; everything else is the caller's config. */
-export function engineFor(sandbox: Sandbox, config: ProducerConfigInput = {}): EngineUnderTest {
-  const transport = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'engine-it', connectionTimeoutMs: 1000, requestTimeoutMs: 3000 });
+/** Short backoffs so retries happen within a test's time; everything else is the caller's config (`connection`: TLS, SASL). */
+export function engineFor(sandbox: Sandbox, config: ProducerConfigInput = {}, connection: Partial<ConnectionConfig> = {}): EngineUnderTest {
+  const transport = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'engine-it', connectionTimeoutMs: 1000, requestTimeoutMs: 3000, ...connection });
   const producer = createProducer(
     { 'retry.backoff.ms': 20, 'retry.backoff.max.ms': 200, 'request.timeout.ms': 3000, 'linger.ms': 2, ...config },
     { transport },

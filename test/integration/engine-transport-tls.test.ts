@@ -1,65 +1,57 @@
 /**
- * The transport's TLS settings reach the socket: a TLS front (self-signed certificate made with openssl) relays to
- * a one-broker sandbox, and the transport connects through it with the CA, refuses it without, and connects with
- * verification switched off. Skipped where no openssl binary exists.
+ * A TLS sandbox (every broker listener SSL, certificate self-signed with openssl) over TCP: the engine through
+ * KafkajsTransport gets acks from every broker with the CA, is refused without it, connects with verification off;
+ * and SASL_SSL (TLS plus a SCRAM login) on every broker. Skipped where no openssl binary exists.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import tls from 'node:tls';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
 import { TransportError } from '../../extension/core/transport/transport';
+import { engineFor, storedCount } from './engine-helpers';
+import { selfSignedCertificate, type Pem } from './tls-helpers';
 
-function selfSignedCertificate(): { key: string; cert: string } | null {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-tls-'));
+/** Sends two records to each partition and checks every one was acked, by partitions led by every broker. */
+async function sendToEveryLeader(sandbox: Sandbox, topic: string, connection: Parameters<typeof engineFor>[2]): Promise<void> {
+  const leaders = new Set(sandbox.state().topics.find((t) => t.name === topic)!.partitions.map((p) => p.leader));
+  assert.equal(leaders.size, 3, 'each broker leads a partition');
+  const before = storedCount(sandbox, topic);
+  const engine = engineFor(sandbox, { acks: 'all' }, connection);
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    return { key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
-  } catch {
-    return null;
+    const acks = await Promise.all([0, 1, 2].flatMap((partition) => [0, 1].map((i) => engine.producer.send({ topic, partition, value: `v${i}` }))));
+    assert.deepEqual([...new Set(acks.map((a) => a.partition))].sort(), [0, 1, 2]);
+    assert.ok(acks.every((a) => a.offset >= 0));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    await engine.close();
   }
+  assert.equal(storedCount(sandbox, topic), before + 6);
 }
 
-describe('KafkajsTransport over TLS', function () {
-  this.timeout(20_000);
+describe('sandbox with TLS (SSL listeners) and KafkajsTransport', function () {
+  this.timeout(30_000);
   let sandbox: Sandbox;
-  let front: tls.Server;
-  let frontPort: number;
-  let pem: { key: string; cert: string } | null;
+  let pem: Pem | null;
 
   before(async function () {
     pem = selfSignedCertificate();
     if (!pem) this.skip();
-    sandbox = await startSandbox({ brokers: 1, port: 0, controlPort: 0, topics: [{ name: 'secure', partitions: 2 }] });
-    const brokerPort = sandbox.brokers[0].port;
-    front = tls.createServer({ key: pem.key, cert: pem.cert }, (client) => {
-      const upstream = net.connect(brokerPort, '127.0.0.1');
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    front.on('tlsClientError', () => {});
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    frontPort = (front.address() as net.AddressInfo).port;
+    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, tls: { cert: pem.cert, key: pem.key }, topics: [{ name: 'secure', partitions: 3 }] });
   });
 
   after(async () => {
-    if (front) await new Promise((r) => front.close(r));
-    if (sandbox) await sandbox.stop();
+    await sandbox?.stop();
   });
 
-  it('connects and reads metadata when given the CA that signed the broker certificate', async () => {
-    const t = new KafkajsTransport({ brokers: [`127.0.0.1:${frontPort}`], ssl: { ca: pem!.cert }, connectionTimeoutMs: 2000 });
+  it('sends through every broker over TLS when given the CA that signed the broker certificate', async () => {
+    assert.equal(sandbox.state().security.protocol, 'SSL');
+    await sendToEveryLeader(sandbox, 'secure', { ssl: { ca: pem!.cert } });
+  });
+
+  it('connects and reads metadata with the CA', async () => {
+    const t = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), ssl: { ca: pem!.cert }, connectionTimeoutMs: 2000 });
     try {
       await t.connect();
-      const md = t.cachedMetadata();
-      assert.deepEqual(md?.brokers.map((b) => b.nodeId), [1]);
+      assert.deepEqual(t.cachedMetadata()?.brokers.map((b) => b.nodeId).sort(), [1, 2, 3]);
       const all = await t.describeCluster();
       assert.ok(all.topics.some((x) => x.name === 'secure'));
     } finally {
@@ -68,7 +60,7 @@ describe('KafkajsTransport over TLS', function () {
   });
 
   it('refuses an untrusted certificate with a non-retriable tls error', async () => {
-    const t = new KafkajsTransport({ brokers: [`127.0.0.1:${frontPort}`], ssl: true, connectionTimeoutMs: 2000 });
+    const t = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), ssl: true, connectionTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => {
         assert.ok(e instanceof TransportError, String(e));
@@ -83,7 +75,7 @@ describe('KafkajsTransport over TLS', function () {
   });
 
   it('hints at TLS when a plain-text connection is dropped by the TLS listener', async () => {
-    const t = new KafkajsTransport({ brokers: [`127.0.0.1:${frontPort}`], connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    const t = new KafkajsTransport({ brokers: [sandbox.bootstrap.split(',')[0]], connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && /if this listener expects TLS, connect with TLS/.test(e.message));
     } finally {
@@ -91,13 +83,50 @@ describe('KafkajsTransport over TLS', function () {
     }
   });
 
-  it('connects without verification when rejectUnauthorized is false', async () => {
-    const t = new KafkajsTransport({ brokers: [`127.0.0.1:${frontPort}`], ssl: { rejectUnauthorized: false }, connectionTimeoutMs: 2000 });
-    try {
-      await t.connect();
-      assert.equal(t.cachedMetadata()?.brokers.length, 1);
-    } finally {
-      await t.close();
-    }
+  it('a plain TCP client gets no Kafka answer from a TLS listener', async () => {
+    const socket = net.connect(sandbox.brokers[1].port, '127.0.0.1');
+    socket.on('error', () => {});
+    const received: Buffer[] = [];
+    socket.on('data', (d) => received.push(d));
+    // An ApiVersions v0 request in the clear: size, key 18, version 0, correlation id 1, client id null.
+    socket.write(Buffer.from([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff]));
+    await new Promise((r) => socket.on('close', r));
+    const answer = Buffer.concat(received);
+    assert.ok(answer.length === 0 || answer[0] === 0x15, 'nothing, or a TLS alert record, never a Kafka frame');
+  });
+
+  it('sends through every broker without verification when rejectUnauthorized is false', async () => {
+    await sendToEveryLeader(sandbox, 'secure', { ssl: { rejectUnauthorized: false } });
+  });
+
+  describe('SASL_SSL (TLS and a SCRAM login on every broker)', () => {
+    let secured: Sandbox;
+
+    before(async () => {
+      secured = await startSandbox({
+        brokers: 3, port: 0, controlPort: 0, tls: { cert: pem!.cert, key: pem!.key },
+        sasl: { users: [{ username: 'alice', password: 'wonderland' }], mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256'] },
+        topics: [{ name: 'secure', partitions: 3 }],
+      });
+    });
+
+    after(async () => {
+      await secured?.stop();
+    });
+
+    it('sends with SCRAM-SHA-512 over TLS, logging in on each broker', async () => {
+      assert.equal(secured.state().security.protocol, 'SASL_SSL');
+      await sendToEveryLeader(secured, 'secure', { ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'wonderland' } });
+      assert.deepEqual(Object.keys(secured.state().security.sasl!.byBroker).sort(), ['1', '2', '3']);
+    });
+
+    it('refuses a wrong SCRAM password over TLS as an authentication error', async () => {
+      const t = new KafkajsTransport({ brokers: secured.bootstrap.split(','), ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'no' }, connectionTimeoutMs: 2000 });
+      try {
+        await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /invalid credentials/.test(e.message));
+      } finally {
+        await t.close();
+      }
+    });
   });
 });

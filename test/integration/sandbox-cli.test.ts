@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
+import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { selfSignedCertificate } from './tls-helpers';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -34,6 +36,42 @@ describe('kafka-workbench sandbox (the CLI)', function () {
       assert.match(lines[1], /^control=http:\/\/127\.0\.0\.1:\d+$/);
       const state = (await (await fetch(lines[1].slice('control='.length) + '/state')).json()) as { topics: { name: string; partitions: unknown[] }[] };
       assert.equal(state.topics.find((t) => t.name === 'cli-topic')?.partitions.length, 4);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+
+  it('with --tls-cert/--tls-key and --sasl-user serves SASL_SSL on every broker and says so', async function () {
+    const pem = selfSignedCertificate();
+    if (!pem) this.skip();
+    const child = spawn('node', ['dist/cli.js', 'sandbox', '--port', '0', '--brokers', '2', '--topic', 'tls-topic:2', '--sasl-user', 'alice:pa:ss',
+      '--sasl-mechanisms', 'SCRAM-SHA-256', '--tls-cert', pem!.certFile, '--tls-key', pem!.keyFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const lines: string[] = [];
+      const rl = readline.createInterface({ input: child.stdout });
+      await new Promise<void>((resolve, reject) => {
+        rl.on('line', (l) => {
+          lines.push(l);
+          if (lines.length === 3) resolve();
+        });
+        void exited.then((code) => reject(new Error(`exited with ${code} before printing three lines: ${stderr}`)));
+      });
+      assert.equal(lines[2], 'security=SASL_SSL');
+      const t = new KafkajsTransport({ brokers: lines[0].slice('bootstrap='.length).split(','), ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'pa:ss' }, connectionTimeoutMs: 2000 });
+      try {
+        await t.connect();
+        assert.ok((await t.describeCluster()).topics.some((x) => x.name === 'tls-topic'));
+      } finally {
+        await t.close();
+      }
+      const state = (await (await fetch(lines[1].slice('control='.length) + '/state')).json()) as { security: { protocol: string; sasl: { authenticated: number } } };
+      assert.equal(state.security.protocol, 'SASL_SSL');
+      assert.ok(state.security.sasl.authenticated >= 1);
+      assert.ok(!JSON.stringify(state).includes('pa:ss'), 'the control server never shows a password');
     } finally {
       child.kill('SIGTERM');
     }

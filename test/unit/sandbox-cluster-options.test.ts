@@ -40,9 +40,23 @@ describe('resolveSandboxOptions', () => {
       [{ topics: [{ name: 'a', partitions: 0 }] }, /partitions of topic 'a'/],
       [{ autoCreateTopics: 'yes' }, /autoCreateTopics must be true or false/],
       [{ maxTotalBytes: -1 }, /maxTotalBytes/],
+      [{ sasl: { users: [] } }, /sasl needs at least one user/],
+      [{ sasl: { users: [{ username: 'a', password: '' }] } }, /non-empty username and password/],
+      [{ sasl: { users: [{ username: 'a', password: 'x' }, { username: 'a', password: 'y' }] } }, /user 'a' is listed twice/],
+      [{ sasl: { users: [{ username: 'a', password: 'x' }], mechanisms: ['GSSAPI'] } }, /"GSSAPI" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512/],
+      [{ sasl: { users: [{ username: 'a', password: 'x' }], mechanisms: [] } }, /non-empty list/],
+      [{ tls: { cert: 'cert.pem', key: 'key.pem' } }, /tls.cert must be the PEM text/],
     ];
     for (const [input, message] of cases) {
       assert.throws(() => resolveSandboxOptions(input as never), (e: unknown) => e instanceof InvalidInputError && message.test(e.message), JSON.stringify(input));
     }
+  });
+
+  it('has no SASL or TLS unless asked, and all three SASL mechanisms by default', () => {
+    const plain = resolveSandboxOptions({});
+    assert.equal(plain.sasl, null);
+    assert.equal(plain.tls, null);
+    const o = resolveSandboxOptions({ sasl: { users: [{ username: 'a', password: 'x' }] } });
+    assert.deepEqual(o.sasl, { users: [{ username: 'a', password: 'x' }], mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] });
   });
 });

@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sandboxOptionsFromArgs } from '../../extension/cli/commands/sandbox';
 
 describe('sandbox CLI flags', () => {
@@ -26,5 +29,30 @@ describe('sandbox CLI flags', () => {
     assert.throws(() => sandboxOptionsFromArgs(['--topic', 'orders:x']), /--topic orders:x: the partition count after ':' must be a whole number/);
     assert.throws(() => sandboxOptionsFromArgs(['--brokerz', '3']), /unknown option --brokerz/);
     assert.throws(() => sandboxOptionsFromArgs(['extra']), /unexpected argument 'extra'/);
+  });
+
+  it('maps repeated --sasl-user, --sasl-mechanisms and --tls-cert/--tls-key (read from the files)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-cli-tls-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'c.pem'), '-----BEGIN CERTIFICATE-----\n');
+      fs.writeFileSync(path.join(dir, 'k.pem'), '-----BEGIN PRIVATE KEY-----\n');
+      const o = sandboxOptionsFromArgs([
+        '--sasl-user', 'alice:pa:ss', '--sasl-user', 'bob:x', '--sasl-mechanisms', 'plain, SCRAM-SHA-512',
+        '--tls-cert', path.join(dir, 'c.pem'), '--tls-key', path.join(dir, 'k.pem'),
+      ]);
+      assert.deepEqual(o.sasl, { users: [{ username: 'alice', password: 'pa:ss' }, { username: 'bob', password: 'x' }], mechanisms: ['PLAIN', 'SCRAM-SHA-512'] });
+      assert.deepEqual(o.tls, { cert: '-----BEGIN CERTIFICATE-----\n', key: '-----BEGIN PRIVATE KEY-----\n' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal('sasl' in sandboxOptionsFromArgs([]), false);
+  });
+
+  it('refuses bad security flags naming the flag and never echoing a password', () => {
+    assert.throws(() => sandboxOptionsFromArgs(['--sasl-user', 'secretonly']), (e: Error) => /--sasl-user must be NAME:PASSWORD/.test(e.message) && !e.message.includes('secretonly'));
+    assert.throws(() => sandboxOptionsFromArgs(['--sasl-user', 'a:b', '--sasl-mechanisms', 'GSSAPI']), /--sasl-mechanisms: 'GSSAPI' is not one of/);
+    assert.throws(() => sandboxOptionsFromArgs(['--sasl-mechanisms', 'PLAIN']), /needs at least one --sasl-user/);
+    assert.throws(() => sandboxOptionsFromArgs(['--tls-cert', 'c.pem']), /--tls-cert and --tls-key go together/);
+    assert.throws(() => sandboxOptionsFromArgs(['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem']), /cannot read --tls-cert '\/nonexistent\/c.pem': ENOENT/);
   });
 });

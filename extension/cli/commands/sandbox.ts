@@ -2,16 +2,19 @@
  * `kafka-workbench sandbox`: runs the embedded sandbox cluster until SIGINT or SIGTERM. When ready it prints
  * `bootstrap=...` and `control=...`, each on its own line, so scripts can read the addresses.
  */
+import fs from 'node:fs';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../main';
-import { startSandbox, type SandboxOptions } from '../../core/sandbox';
-import { InvalidInputError } from '../../core/util/errors';
+import { startSandbox, type SandboxOptions, type SaslMechanismName } from '../../core/sandbox';
+import { SASL_MECHANISMS } from '../../core/sandbox/cluster/options';
+import { errorMessage, InvalidInputError } from '../../core/util/errors';
 
 const USAGE = `usage: kafka-workbench sandbox [options]
 
 Starts a Kafka-protocol cluster of several brokers in this process, on 127.0.0.1, and prints
   bootstrap=127.0.0.1:P1,127.0.0.1:P2,...
   control=http://127.0.0.1:PORT
+  security=SASL_SSL            (only with --sasl-user or --tls-cert: SSL, SASL_PLAINTEXT or SASL_SSL)
 Stops on Ctrl-C (SIGINT) or SIGTERM.
 
 options:
@@ -24,13 +27,18 @@ options:
   --control-port P            port of the HTTP control server (default 0 = a free port)
   --no-auto-create            do not create topics on first use
   --election-delay-ms MS      how long a stopped leader's partitions wait for a new leader (default 200)
+  --sasl-user NAME:PASSWORD   every broker requires a SASL login; this user may log in (repeatable)
+  --sasl-mechanisms LIST      comma-separated, from PLAIN,SCRAM-SHA-256,SCRAM-SHA-512 (default all three)
+  --tls-cert FILE --tls-key FILE
+                              every broker speaks TLS with this PEM certificate and key (with --sasl-user: SASL_SSL)
 
 control routes: GET /state, POST /brokers/{id}/stop|start, POST /partitions/{topic}/{p}/leader {"broker": id},
   POST /faults {"api","errorCode","count","broker","topic","partition","latencyMs","dropResponse","afterWrite"},
   DELETE /faults, POST /topics {"name","partitions"}`;
 
 const FLAGS = {
-  known: ['brokers', 'port', 'partitions', 'replication-factor', 'min-insync-replicas', 'topic', 'control-port', 'no-auto-create', 'election-delay-ms'],
+  known: ['brokers', 'port', 'partitions', 'replication-factor', 'min-insync-replicas', 'topic', 'control-port', 'no-auto-create', 'election-delay-ms',
+    'sasl-user', 'sasl-mechanisms', 'tls-cert', 'tls-key'],
   booleans: ['no-auto-create'],
 };
 
@@ -59,7 +67,40 @@ export function sandboxOptionsFromArgs(argv: string[]): SandboxOptions {
     controlPort: optional('control-port', 0, 65535),
     autoCreateTopics: flag(args, 'no-auto-create') === 'true' ? false : undefined,
     electionDelayMs: optional('election-delay-ms', 0, 600_000),
+    ...securityFromArgs(args),
   };
+}
+
+/** --sasl-user/--sasl-mechanisms and --tls-cert/--tls-key; keys are present only when asked for. */
+function securityFromArgs(args: ParsedArgs): Pick<SandboxOptions, 'sasl' | 'tls'> {
+  const out: Pick<SandboxOptions, 'sasl' | 'tls'> = {};
+  const users = (args.flags.get('sasl-user') ?? []).map((raw) => {
+    const colon = raw.indexOf(':');
+    if (colon <= 0 || colon === raw.length - 1) throw new InvalidInputError('--sasl-user must be NAME:PASSWORD, a non-empty name and password joined by a colon');
+    return { username: raw.slice(0, colon), password: raw.slice(colon + 1) };
+  });
+  const mechanismsRaw = flag(args, 'sasl-mechanisms');
+  if (mechanismsRaw !== undefined && users.length === 0) throw new InvalidInputError('--sasl-mechanisms needs at least one --sasl-user NAME:PASSWORD');
+  if (users.length) {
+    const mechanisms = mechanismsRaw?.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+    for (const m of mechanisms ?? []) {
+      if (!(SASL_MECHANISMS as readonly string[]).includes(m)) throw new InvalidInputError(`--sasl-mechanisms: '${m}' is not one of ${SASL_MECHANISMS.join(', ')}`);
+    }
+    out.sasl = { users, ...(mechanisms ? { mechanisms: mechanisms as SaslMechanismName[] } : {}) };
+  }
+  const certFile = flag(args, 'tls-cert');
+  const keyFile = flag(args, 'tls-key');
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new InvalidInputError('--tls-cert and --tls-key go together (the brokers\' certificate and its private key)');
+  if (certFile !== undefined && keyFile !== undefined) out.tls = { cert: readPem('tls-cert', certFile), key: readPem('tls-key', keyFile) };
+  return out;
+}
+
+function readPem(name: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InvalidInputError(`cannot read --${name} '${file}': ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
+  }
 }
 
 /** Resolves when the process is asked to stop. */
@@ -85,6 +126,8 @@ export const sandboxCommand: CliCommand = {
     const stopRequested = untilSignalled();
     io.out(`bootstrap=${sandbox.bootstrap}`);
     io.out(`control=${sandbox.controlUrl}`);
+    const { protocol } = sandbox.state().security;
+    if (protocol !== 'PLAINTEXT') io.out(`security=${protocol}`);
     const signal = await stopRequested;
     if (io.verbose) io.err(`${signal}: stopping the sandbox`);
     await sandbox.stop();

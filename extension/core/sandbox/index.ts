@@ -10,8 +10,10 @@ import { SandboxCluster, type FaultView, type SandboxState } from './cluster/san
 import { ControlServer, type SandboxControls } from './control-server';
 import { BrokerListener } from './server/broker-listener';
 import { RequestDispatcher } from './server/request-dispatcher';
+import { SaslGate, type SaslStats } from './server/sasl-gate';
 
-export type { SandboxOptions, ResolvedSandboxOptions } from './cluster/options';
+export type { SandboxOptions, ResolvedSandboxOptions, SandboxSaslOption, SandboxTlsOption, SaslMechanismName } from './cluster/options';
+export type { SaslStats } from './server/sasl-gate';
 export type { SandboxState, FaultView } from './cluster/sandbox-cluster';
 
 export interface SandboxBroker {
@@ -19,6 +21,12 @@ export interface SandboxBroker {
   host: string;
   port: number;
   up: boolean;
+}
+
+/** What a client must speak to the listeners, named as Kafka's security.protocol, and how logins went. */
+export interface SandboxSecurity {
+  protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  sasl: SaslStats | null;
 }
 
 export interface StartSandboxDeps {
@@ -34,7 +42,7 @@ export interface Sandbox extends SandboxControls {
   /** `http://127.0.0.1:PORT` of the control server. */
   readonly controlUrl: string;
   readonly options: ResolvedSandboxOptions;
-  state(): SandboxState;
+  state(): SandboxState & { security: SandboxSecurity };
   /** Closes the broker's listener and connections; its partitions get new leaders after electionDelayMs. */
   stopBroker(brokerId: number): Promise<void>;
   /** Listens again on the broker's port; it rejoins the ISRs. */
@@ -54,7 +62,9 @@ function hostPort(host: string, port: number): string {
 export async function startSandbox(options: SandboxOptions = {}, deps: StartSandboxDeps = {}): Promise<Sandbox> {
   const resolved = resolveSandboxOptions(options);
   const log = deps.log ?? (() => {});
-  const dispatcher = new RequestDispatcher({ log });
+  const sasl = resolved.sasl ? new SaslGate(resolved.sasl.mechanisms, resolved.sasl.users, log) : null;
+  const dispatcher = new RequestDispatcher({ log, sasl });
+  const protocol = `${sasl ? 'SASL_' : ''}${resolved.tls ? 'SSL' : 'PLAINTEXT'}` as SandboxSecurity['protocol'];
   const listeners: BrokerListener[] = [];
   for (let id = 1; id <= resolved.brokers; id++) {
     listeners.push(
@@ -64,6 +74,7 @@ export async function startSandbox(options: SandboxOptions = {}, deps: StartSand
         port: resolved.port === 0 ? 0 : resolved.port + id - 1,
         maxFrameBytes: resolved.maxFrameBytes,
         handler: (frame, connection) => dispatcher.handle(frame, connection),
+        tls: resolved.tls,
         log,
       }),
     );
@@ -98,7 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}, deps: StartSand
       return control.url;
     },
     options: resolved,
-    state: () => cluster.state(),
+    state: () => ({ ...cluster.state(), security: { protocol, sasl: sasl?.stats() ?? null } }),
     async stopBroker(brokerId) {
       const l = listenerOf(brokerId);
       if (!l.listening) return;

@@ -37,6 +37,24 @@ export interface SandboxOptions extends Partial<SandboxCaps> {
   initialRebalanceDelayMs?: number;
   /** Largest request frame a broker accepts (socket.request.max.bytes). */
   maxFrameBytes?: number;
+  /** Every broker listener requires SASL (SASL_PLAINTEXT, or SASL_SSL with tls) from these users. */
+  sasl?: SandboxSaslOption;
+  /** Every broker listener speaks TLS with this certificate (PEM text, not paths). */
+  tls?: SandboxTlsOption;
+}
+
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type SaslMechanismName = (typeof SASL_MECHANISMS)[number];
+
+export interface SandboxSaslOption {
+  users: { username: string; password: string }[];
+  /** Default: all three. */
+  mechanisms?: SaslMechanismName[];
+}
+
+export interface SandboxTlsOption {
+  cert: string;
+  key: string;
 }
 
 export interface ResolvedSandboxOptions extends SandboxCaps {
@@ -52,6 +70,8 @@ export interface ResolvedSandboxOptions extends SandboxCaps {
   electionDelayMs: number;
   initialRebalanceDelayMs: number;
   maxFrameBytes: number;
+  sasl: { users: { username: string; password: string }[]; mechanisms: SaslMechanismName[] } | null;
+  tls: SandboxTlsOption | null;
 }
 
 export const MAX_BROKERS = 16;
@@ -126,5 +146,39 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
   return {
     brokers, port, host, partitions, replicationFactor, minInsyncReplicas, topics, controlPort,
     autoCreateTopics: o.autoCreateTopics ?? true, electionDelayMs, initialRebalanceDelayMs, maxFrameBytes, ...caps,
+    sasl: resolveSasl(o.sasl), tls: resolveTls(o.tls),
   };
+}
+
+function resolveSasl(sasl: SandboxSaslOption | undefined): ResolvedSandboxOptions['sasl'] {
+  if (sasl === undefined) return null;
+  if (sasl === null || typeof sasl !== 'object' || !Array.isArray(sasl.users) || sasl.users.length === 0) {
+    throw new InvalidInputError('sasl needs at least one user: {users: [{username, password}], mechanisms?}');
+  }
+  const users: { username: string; password: string }[] = [];
+  for (const u of sasl.users) {
+    if (typeof u?.username !== 'string' || u.username === '' || typeof u.password !== 'string' || u.password === '') {
+      throw new InvalidInputError('sasl: every user needs a non-empty username and password');
+    }
+    // PLAIN separates fields with NUL, so neither may hold one.
+    if (u.username.includes('\0') || u.password.includes('\0')) throw new InvalidInputError('sasl: user names and passwords may not contain NUL');
+    if (users.some((x) => x.username === u.username)) throw new InvalidInputError(`sasl: user '${u.username}' is listed twice`);
+    users.push({ username: u.username, password: u.password });
+  }
+  const mechanisms = sasl.mechanisms ?? [...SASL_MECHANISMS];
+  if (!Array.isArray(mechanisms) || mechanisms.length === 0) throw new InvalidInputError(`sasl mechanisms must be a non-empty list of ${SASL_MECHANISMS.join(', ')}`);
+  for (const m of mechanisms) {
+    if (!SASL_MECHANISMS.includes(m)) throw new InvalidInputError(`sasl mechanism ${JSON.stringify(m)} is not one of ${SASL_MECHANISMS.join(', ')}`);
+  }
+  return { users, mechanisms: [...new Set(mechanisms)] };
+}
+
+function resolveTls(tls: SandboxTlsOption | undefined): SandboxTlsOption | null {
+  if (tls === undefined) return null;
+  const pem = (name: 'cert' | 'key', label: string) => {
+    const v = tls?.[name];
+    if (typeof v !== 'string' || !v.includes('-----BEGIN')) throw new InvalidInputError(`tls.${name} must be the PEM text of the ${label}`);
+    return v;
+  };
+  return { cert: pem('cert', 'broker certificate'), key: pem('key', 'private key') };
 }

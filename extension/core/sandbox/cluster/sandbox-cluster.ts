@@ -130,7 +130,7 @@ export class SandboxCluster {
     const g = this.groups;
     switch (header.apiKey) {
       case ApiKey.ApiVersions:
-        return handleApiVersions();
+        return handleApiVersions(this.options.sasl !== null);
       case ApiKey.Metadata:
         return handleMetadata(this.model, request as M.MetadataRequest);
       case ApiKey.Produce:

@@ -67,9 +67,20 @@ export function isSupportedVersion(apiKey: number, apiVersion: number): boolean 
   return apiVersion >= range.min && apiVersion <= range.max;
 }
 
-/** The ApiVersions response's list, in key order. */
-export function supportedApiVersionsList(): { apiKey: number; minVersion: number; maxVersion: number }[] {
-  return [...NAMES_BY_KEY.keys()]
-    .sort((a, b) => a - b)
+/**
+ * SASL's APIs are served by a listener's SASL gate, not the cluster, and listed only where SASL is on: a client
+ * configured for SASL against a plain listener then learns at once that the listener has none.
+ */
+export const SaslApiKey = { SaslHandshake: 17, SaslAuthenticate: 36 } as const;
+export const SASL_API_VERSIONS = [
+  { apiKey: SaslApiKey.SaslHandshake, minVersion: 0, maxVersion: 1 },
+  { apiKey: SaslApiKey.SaslAuthenticate, minVersion: 0, maxVersion: 1 },
+];
+
+/** The ApiVersions response's list, in key order; `withSasl` adds SaslHandshake and SaslAuthenticate. */
+export function supportedApiVersionsList(withSasl = false): { apiKey: number; minVersion: number; maxVersion: number }[] {
+  const list = [...NAMES_BY_KEY.keys()]
     .map((apiKey) => ({ apiKey, minVersion: SUPPORTED_VERSIONS[apiKey as ApiKeyNumber].min, maxVersion: SUPPORTED_VERSIONS[apiKey as ApiKeyNumber].max }));
+  if (withSasl) list.push(...SASL_API_VERSIONS);
+  return list.sort((a, b) => a.apiKey - b.apiKey);
 }

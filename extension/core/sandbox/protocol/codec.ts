@@ -231,6 +231,6 @@ export function encodeRequest(apiKey: number, version: number, header: { correla
  * What a broker answers to an ApiVersions request of a version it does not support: a v0 response with
  * UNSUPPORTED_VERSION and the versions it does support, so the client can retry with one of them.
  */
-export function encodeApiVersionsUnsupported(correlationId: number): Buffer {
-  return encodeResponse(ApiKey.ApiVersions, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: supportedApiVersionsList() });
+export function encodeApiVersionsUnsupported(correlationId: number, withSasl = false): Buffer {
+  return encodeResponse(ApiKey.ApiVersions, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: supportedApiVersionsList(withSasl) });
 }

@@ -5,6 +5,7 @@
  * every connection it accepted.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { errorMessage } from '../../util/errors';
 import { FrameDecoder } from './frame-decoder';
 
@@ -14,7 +15,9 @@ export type FrameOutcome =
   /** Nothing to send (acks=0 Produce, or a response the sandbox drops on purpose). */
   | { kind: 'none' }
   /** The request cannot be served; the connection is closed, as a real broker does. */
-  | { kind: 'close'; reason: string };
+  | { kind: 'close'; reason: string }
+  /** An answer the client must still read (a refused login), then the connection is closed. */
+  | { kind: 'replyAndClose'; frame: Buffer; reason: string };
 
 export interface ConnectionContext {
   brokerId: number;
@@ -31,6 +34,8 @@ export interface BrokerListenerOptions {
   port: number;
   maxFrameBytes: number;
   handler: FrameHandler;
+  /** Serve TLS with this certificate and key (PEM) instead of plain TCP. */
+  tls?: { cert: string; key: string } | null;
   log?: (line: string) => void;
 }
 
@@ -71,7 +76,11 @@ export class BrokerListener {
   /** Starts listening; resolves with the bound port. Rejects (EADDRINUSE...) with a message naming broker and port. */
   async start(): Promise<number> {
     if (this.server) return this.boundPort;
-    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const server = this.options.tls
+      ? tls.createServer({ cert: this.options.tls.cert, key: this.options.tls.key, noDelay: true }, (socket) => this.accept(socket))
+      : net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // A client that fails the handshake (no CA, or speaking plain text) is the client's problem; log it only.
+    server.on('tlsClientError', (e: Error) => this.log(`TLS handshake failed: ${errorMessage(e)}`));
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => {
         reject(new Error(`broker ${this.options.brokerId} cannot listen on ${this.options.host}:${this.boundPort} (${errorMessage(e)}); is another broker using it? Choose another port, or 0 for free ports`));
@@ -188,6 +197,11 @@ class Connection {
         }
         if (this.closed) return;
         if (outcome.kind === 'close') {
+          this.close(outcome.reason);
+          return;
+        }
+        if (outcome.kind === 'replyAndClose') {
+          this.socket.write(outcome.frame);
           this.close(outcome.reason);
           return;
         }

@@ -10,6 +10,7 @@ import { ApiKey, SUPPORTED_VERSIONS, apiName, isSupportedApi } from '../protocol
 import { decodeRequest, encodeApiVersionsUnsupported, encodeResponse } from '../protocol/codec';
 import { decodeRequestHeader, type RequestHeader } from '../protocol/request-header';
 import type { ConnectionContext, FrameOutcome } from './broker-listener';
+import type { SaslGate } from './sasl-gate';
 
 /** The part of SandboxCluster the dispatcher needs; tests may pass a fake. */
 export type RequestHandler = Pick<SandboxCluster, 'handle'>;
@@ -19,7 +20,8 @@ const NONE: FrameOutcome = { kind: 'none' };
 export class RequestDispatcher {
   private cluster: RequestHandler | null = null;
 
-  constructor(private readonly deps: { log?: (line: string) => void } = {}) {}
+  /** `sasl`: every connection must log in through this gate before the cluster serves it. */
+  constructor(private readonly deps: { log?: (line: string) => void; sasl?: SaslGate | null } = {}) {}
 
   /** The cluster exists only once every listener has its port, so it is attached after construction. */
   attach(cluster: RequestHandler): void {
@@ -29,6 +31,8 @@ export class RequestDispatcher {
   async handle(frame: Buffer, connection: ConnectionContext): Promise<FrameOutcome> {
     const cluster = this.cluster;
     if (!cluster) return { kind: 'close', reason: 'the sandbox is still starting' };
+    const gated = this.deps.sasl?.handle(frame, connection);
+    if (gated) return gated;
     // Key, version and correlation id come first in every header version, so an unknown API or version is
     // answered from them alone, before the rest of the header (whose layout depends on the version) is read.
     if (frame.length < 8) return { kind: 'close', reason: `a ${frame.length}-byte frame is too short for a request header` };
@@ -40,7 +44,7 @@ export class RequestDispatcher {
     }
     const versions = SUPPORTED_VERSIONS[apiKey];
     if (apiVersion < versions.min || apiVersion > versions.max) {
-      if (apiKey === ApiKey.ApiVersions) return { kind: 'reply', frame: encodeApiVersionsUnsupported(correlationId) };
+      if (apiKey === ApiKey.ApiVersions) return { kind: 'reply', frame: encodeApiVersionsUnsupported(correlationId, Boolean(this.deps.sasl)) };
       return { kind: 'close', reason: `${apiName(apiKey)} v${apiVersion} is not supported (this broker serves v${versions.min}-v${versions.max})` };
     }
     let header: RequestHeader;

@@ -54,6 +54,6 @@ export function handleInitProducerId(
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...producers.initProducerId() };
 }
 
-export function handleApiVersions(): M.ApiVersionsResponse {
-  return { errorCode: ErrorCode.NONE, apiKeys: supportedApiVersionsList(), throttleTimeMs: 0 };
+export function handleApiVersions(withSasl: boolean): M.ApiVersionsResponse {
+  return { errorCode: ErrorCode.NONE, apiKeys: supportedApiVersionsList(withSasl), throttleTimeMs: 0 };
 }
