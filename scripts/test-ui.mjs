@@ -266,6 +266,8 @@ try {
     await row.hover();
     await row.locator('[aria-label*="Send Collection Message"]').click();
     await page.locator('.notifications-toasts', { hasText: '1 of 1 record acknowledged' }).waitFor({ timeout: 30_000 });
+    // The progress notification closes once the send is over.
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'sending "order 44"' }).waitFor({ state: 'detached', timeout: 10_000 });
     // The record joins the composer's results, like the composer's own sends.
     for (let deadline = Date.now() + 15_000; ; await page.waitForTimeout(250)) {
       const badge = (await webview.locator('#results-count').textContent()).trim();
@@ -286,6 +288,7 @@ try {
     await page.locator('.codelens-decoration a', { hasText: /^\s*Send\s*$/ }).first().waitFor({ timeout: 10_000 });
     await sendAll.click();
     await page.locator('.notifications-toasts', { hasText: 'UI Orders: 1 of 1 record acknowledged' }).nth(0).waitFor({ timeout: 30_000 });
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'sending UI Orders' }).waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   await step('cancels a slow collection send from its progress notification', async () => {
