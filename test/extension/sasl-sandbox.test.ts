@@ -5,9 +5,11 @@
  * connected, as that file does, for the files after it.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import type { RunSummary } from '../../extension/core/collections';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { api } from './workspace-helpers';
+import { api, write } from './workspace-helpers';
 
 describe('A SASL SCRAM connection to a SASL sandbox', () => {
   const password = 'scram-pa55-that-must-not-leak';
@@ -19,6 +21,7 @@ describe('A SASL SCRAM connection to a SASL sandbox', () => {
   });
 
   after(async () => {
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', null);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
     if (id) await vscode.commands.executeCommand('kafkaWorkbench.connection.remove', id, true);
     await sandbox?.stop();
@@ -47,5 +50,31 @@ describe('A SASL SCRAM connection to a SASL sandbox', () => {
     const sasl = sandbox.state().security.sasl!;
     assert.ok((sasl.byUser.carol ?? 0) >= 1, 'the connection logged in as carol');
     assert.equal(sasl.failed, 0);
+  });
+
+  it('"New Environment from Connection" writes it as a file to share (the password a secret reference), and collection sends through it log in', async () => {
+    assert.ok(id, 'the connection was saved by the test before');
+    const file = await vscode.commands.executeCommand<string>('kafkaWorkbench.collections.newEnvironment', { connection: id, name: 'SASL Sandbox' });
+    assert.match(file, /sasl-sandbox\.kafka-env\.json$/);
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(!text.includes(password), 'the password is not in the file');
+    const env = JSON.parse(text);
+    assert.deepEqual([env.connection.bootstrap].flat(), sandbox.bootstrap.split(','));
+    assert.deepEqual(env.connection.sasl, { mechanism: 'scram-sha-256', username: 'carol', password: '{{$secret:SASL_SANDBOX_PASSWORD}}' });
+    // Creating never overwrites: the same name again is refused and the file stays as it was.
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.newEnvironment', { connection: id, name: 'SASL Sandbox' })), /already exists/);
+    assert.equal(fs.readFileSync(file, 'utf8'), text);
+
+    // With the environment active, a collection goes to the SASL sandbox, logging in with the copied secret.
+    const collection = write('sasl-env.kafka.json', { name: 'Over SCRAM', messages: [{ name: 'two', topic: 'sasl-env', value: 'r{{$seq}}', count: 2 }] });
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', vscode.Uri.file(file));
+    await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox'); // the active connection is elsewhere
+    const loginsBefore = sandbox.state().security.sasl!.byUser.carol ?? 0;
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', collection.fsPath);
+    assert.equal(summary.ok, true, JSON.stringify(summary.messages.map((m) => m.errors)));
+    assert.equal(summary.acked, 2);
+    const topic = sandbox.state().topics.find((t) => t.name === 'sasl-env');
+    assert.equal(topic?.partitions.reduce((n, p) => n + p.highWatermark, 0), 2, 'the SASL sandbox has both records');
+    assert.ok((sandbox.state().security.sasl!.byUser.carol ?? 0) > loginsBefore, 'the send logged in as carol');
   });
 });

@@ -242,4 +242,21 @@ describe('Collections in VS Code', () => {
     const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', confluentOut);
     assert.equal(summary.acked, 1);
   });
+
+  it('"New Collection" writes a starter collection that sends as it is, and never overwrites a file', async () => {
+    const a = await api();
+    const file = await vscode.commands.executeCommand<string>('kafkaWorkbench.collections.new', { name: 'Starter Orders' });
+    assert.equal(file, path.join(workspaceDir(), 'starter-orders.kafka.json'));
+    const text = fs.readFileSync(file, 'utf8');
+    assert.equal(JSON.parse(text).name, 'Starter Orders');
+    assert.ok(text.endsWith('}\n') && text.includes('\n  "messages": ['), 'formatted like every saved collection');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file, 'the new file is open in the editor');
+    await waitFor('the new collection in the view', async () => (await a.collections.tree.getChildren()).some((n) => n.uri.fsPath === file));
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file);
+    assert.equal(summary.ok, true, JSON.stringify(summary.messages.map((m) => m.errors)));
+    assert.equal(summary.acked, 1);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.new', { name: 'starter orders' })), /already exists/);
+    assert.equal(fs.readFileSync(file, 'utf8'), text, 'the existing file is untouched');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });

@@ -25,3 +25,5 @@ export { importToolsForKafkaFile } from './importers/tools-for-kafka';
 export type { ImportResult } from './importers/tools-for-kafka';
 export { importConfluentMessageFile } from './importers/confluent';
 export { DataFileError } from './data-sources';
+export { starterCollectionText, environmentFromConnection } from './starter';
+export type { ConnectionOutline, EnvironmentDraft } from './starter';

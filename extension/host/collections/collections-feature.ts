@@ -19,12 +19,15 @@ import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath } 
 import { draftToMessage, recordToDraft } from './draft-to-message';
 import { showEnvironmentConnection } from './environment-connection';
 import { EnvironmentState, SECRET_NAME } from './environments';
+import { newCollection, newEnvironment, type NewEnvironmentOptions, type NewFileOptions } from './new-files';
 import { sendCollection } from './send-collection';
+import { fileExists, refuseExisting, slug, targetFolder } from './workspace-files';
 
 export const COLLECTION_COMMAND_IDS = [
   'kafkaWorkbench.collections.refresh', 'kafkaWorkbench.collections.sendAll', 'kafkaWorkbench.collections.sendMessage',
   'kafkaWorkbench.collections.openInComposer', 'kafkaWorkbench.collections.import', 'kafkaWorkbench.collections.selectEnvironment',
-  'kafkaWorkbench.collections.setSecret', 'kafkaWorkbench.collections.saveDraft',
+  'kafkaWorkbench.collections.setSecret', 'kafkaWorkbench.collections.saveDraft', 'kafkaWorkbench.collections.new',
+  'kafkaWorkbench.collections.newEnvironment',
 ] as const;
 
 /** For tests: what the view shows and where things are, never a secret's value. */
@@ -95,6 +98,9 @@ export function registerCollections({ context, service, log }: Deps): Collection
     ComposerPanel.createOrShow(context.extensionUri, service, log).showDraft(draft);
     return draft;
   });
+  reg('kafkaWorkbench.collections.new', 'New collection', async (options?: NewFileOptions) => newCollection(index, options ?? {}));
+  reg('kafkaWorkbench.collections.newEnvironment', 'New environment', async (options?: NewEnvironmentOptions) =>
+    newEnvironment(service, environments, log, options ?? {}));
   reg('kafkaWorkbench.collections.import', 'Import collection', async (source?: unknown, options?: { topic?: string; target?: string | vscode.Uri }) =>
     importCollection(source, options ?? {}, index, log));
   reg('kafkaWorkbench.collections.selectEnvironment', 'Select environment', async (arg?: unknown) => {
@@ -168,15 +174,6 @@ function toUri(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-async function fileExists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Unsaved edits would be silently overwritten (save) or silently ignored (send): ask for a save first. */
 async function refuseDirty(uri: vscode.Uri): Promise<void> {
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -214,17 +211,13 @@ async function saveTarget(arg: unknown, collectionName: string | undefined, inde
   const picked = await vscode.window.showQuickPick(items, { title: 'Save the record to which collection?' });
   if (!picked) return undefined;
   if (picked.uri) return { uri: picked.uri };
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  if (!folder) throw new InvalidInputError('Open a folder first: collections are files in the workspace.');
+  const folder = await targetFolder(undefined, 'collections');
+  if (!folder) return undefined;
   const name = collectionName ?? (await vscode.window.showInputBox({ title: 'New collection name', validateInput: (v) => (v.trim() ? null : 'Give the collection a name') }));
   if (!name) return undefined;
-  const uri = vscode.Uri.joinPath(folder, `${slug(name)}.kafka.json`);
-  if (await fileExists(uri)) throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} already exists: pick it from the list instead.`);
+  const uri = vscode.Uri.joinPath(folder, `${slug(name, 'collection')}.kafka.json`);
+  await refuseExisting(uri, 'pick it from the list instead');
   return { uri, collectionName: name.trim() };
-}
-
-function slug(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'collection';
 }
 
 async function importCollection(source: unknown, options: { topic?: string; target?: string | vscode.Uri }, index: CollectionIndex, log: vscode.LogOutputChannel): Promise<string | undefined> {

@@ -1,0 +1,90 @@
+/**
+ * "New Collection" and "New Environment from Connection": start a `*.kafka.json` or `*.kafka-env.json` without
+ * writing it by hand. Neither ever overwrites a file; both write atomically and open the result.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionOutline } from '../../core/collections';
+import { InvalidInputError } from '../../core/util/errors';
+import { SANDBOX_CONNECTION_ID } from '../connections/model';
+import type { WorkbenchService } from '../kafka/workbench-service';
+import type { CollectionIndex } from './collection-index';
+import { collectionsCore } from './collections-core';
+import type { EnvironmentState } from './environments';
+import { refuseExisting, slug, targetFolder } from './workspace-files';
+
+export interface NewFileOptions {
+  name?: string;
+  folder?: vscode.Uri;
+}
+
+const nameInput = (title: string, value?: string) =>
+  vscode.window.showInputBox({ title, value, validateInput: (v) => (v.trim() ? null : 'Give it a name') });
+
+export async function newCollection(index: CollectionIndex, options: NewFileOptions): Promise<string | undefined> {
+  const folder = await targetFolder(options.folder, 'collections');
+  if (!folder) return undefined;
+  const name = (options.name ?? (await nameInput('New collection name')))?.trim();
+  if (!name) return undefined;
+  const uri = vscode.Uri.joinPath(folder, `${slug(name, 'collection')}.kafka.json`);
+  await refuseExisting(uri, 'open it from the Collections view, or pick another name');
+  const core = collectionsCore();
+  await core.writeFileAtomic(uri.fsPath, core.starterCollectionText(name));
+  await index.reload(uri);
+  await vscode.window.showTextDocument(uri, { preview: false });
+  return uri.fsPath;
+}
+
+export interface NewEnvironmentOptions extends NewFileOptions {
+  /** A saved connection's id, or "sandbox". */
+  connection?: string;
+}
+
+export async function newEnvironment(service: WorkbenchService, environments: EnvironmentState, log: vscode.LogOutputChannel, options: NewEnvironmentOptions): Promise<string | undefined> {
+  const connectionId = options.connection ?? (await pickConnection(service));
+  if (!connectionId) return undefined;
+  const stored = connectionId === SANDBOX_CONNECTION_ID ? undefined : service.connections.get(connectionId);
+  if (connectionId !== SANDBOX_CONNECTION_ID && !stored) throw new InvalidInputError(`No saved connection with id "${connectionId}": pick one from the list.`);
+  const folder = await targetFolder(options.folder, 'environments');
+  if (!folder) return undefined;
+  const name = (options.name ?? (await nameInput('New environment name', stored?.name ?? 'local')))?.trim();
+  if (!name) return undefined;
+  const uri = vscode.Uri.joinPath(folder, `${slug(name, 'environment')}.kafka-env.json`);
+  await refuseExisting(uri, 'select it with "Kafka: Select Collection Environment", or pick another name');
+
+  let outline: ConnectionOutline | undefined;
+  if (stored) {
+    outline = { brokers: stored.brokers, clientId: stored.clientId, sasl: stored.sasl };
+    if (stored.tls?.enabled) outline.tls = { caFile: stored.tls.caFile, certFile: stored.tls.certFile, skipVerify: stored.tls.skipVerify };
+  }
+  const hasClientKey = stored ? (await service.connections.secret(stored.id, 'clientKey')) !== undefined : false;
+  const core = collectionsCore();
+  const draft = core.environmentFromConnection(name, uri.fsPath, outline, hasClientKey);
+  const notes = [...draft.notes];
+  if (stored && draft.passwordSecret) notes.push(await copyPassword(service, environments, stored.id, draft.passwordSecret));
+  if (!stored) notes.push('it has no connection (the Local sandbox\'s address changes each start): sends use the active connection');
+  await core.writeFileAtomic(uri.fsPath, draft.text);
+  const relative = vscode.workspace.asRelativePath(uri);
+  for (const n of notes) log.info(`${relative}: ${n}`);
+  await vscode.window.showTextDocument(uri, { preview: false });
+  void vscode.window.showInformationMessage(`Kafka: created ${relative}; ${notes.join('; ')}.`, 'Use It').then((a) =>
+    a && vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', uri));
+  return uri.fsPath;
+}
+
+async function pickConnection(service: WorkbenchService): Promise<string | undefined> {
+  const items = [
+    { label: '$(beaker) Local sandbox', description: 'variables only', id: SANDBOX_CONNECTION_ID },
+    ...service.connections.list().map((c) => ({ label: c.name, description: c.brokers.join(', '), id: c.id })),
+  ];
+  return (await vscode.window.showQuickPick(items, { title: 'New environment from which connection?' }))?.id;
+}
+
+/** The saved connection's password goes to the collection secret the file names, so the environment works at once. */
+async function copyPassword(service: WorkbenchService, environments: EnvironmentState, connectionId: string, secret: string): Promise<string> {
+  const password = await service.connections.secret(connectionId, 'saslPassword');
+  if (password === undefined) return `the connection has no stored password: set it with "Kafka: Set Collection Secret" (${secret})`;
+  const existing = await environments.secrets(secret);
+  if (existing !== undefined && existing !== password) return `a different secret "${secret}" was already stored and is left as it was`;
+  await environments.setSecret(secret, password);
+  return `the connection's password is stored as secret "${secret}" in VS Code's secret storage`;
+}
