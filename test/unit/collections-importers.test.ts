@@ -49,6 +49,12 @@ describe('collections: importers', () => {
       ]);
     });
 
+    it('keeps a JSON value as text when a quoted template in it would turn from text into a number', () => {
+      const text = 'PRODUCER quoted\ntopic: t\n{"n": "{{random.number}}", "id": "{{random.uuid}}"}\n\n###\n';
+      const { collection: c } = importToolsForKafkaFile(text, 'quoted.kafka');
+      assert.equal(c.messages[0].value, '{"n": "{{$faker.number.int}}", "id": "{{$faker.string.uuid}}"}', 'sent as the .kafka file sent it: "n" stays a string');
+    });
+
     it('produces a valid collection whose templates render', async () => {
       const text = formatJson(collection);
       const loaded = { filePath: '/tmp/producers.kafka.json', collection: requireValid(parseCollectionText(text, 'producers.kafka.json')) };

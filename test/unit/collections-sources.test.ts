@@ -189,6 +189,43 @@ describe('collections: preparing messages into records', () => {
     assert.deepEqual(await recordsOf('new order', { seed: 9 }), await recordsOf('new order', { seed: 9 }));
   });
 
+  it('renders a JSON value whose templates are all variables (nothing per record), not its raw text', async () => {
+    const loaded = await loadCollectionFile(path.join(fixtures, 'orders.kafka.json'));
+    loaded.collection.messages[0].value = JSON.parse('{"region": "{{region}}", "where": ["in {{region}}"], "__proto__": {"x": "{{region}}"}}');
+    loaded.collection.messages[0].headers = [];
+    loaded.collection.messages[0].key = 'k';
+    const [r] = await collect((await new MessagePreparer(new TemplateEngine(), loaded, undefined).prepare(0)).records());
+    assert.equal(r.value, '{"region":"eu","where":["in eu"],"__proto__":{"x":"eu"}}', 'every key kept, "__proto__" too');
+  });
+
+  it('keeps the type of a JSON string that is one template: numbers from $seq, $randomInt, faker and number variables', async () => {
+    const loaded = await loadCollectionFile(path.join(fixtures, 'orders.kafka.json'));
+    loaded.collection.variables = { region: 'eu', qty: 3, express: true, pick: '{{$randomInt 10 12}}', zip: '01234' };
+    loaded.collection.messages[0].value = {
+      seq: '{{$seq}}', at: '{{$timestamp}}', n: '{{$randomInt 1 5}}', int: '{{$faker.number.int}}', bool: '{{$faker.datatype.boolean}}',
+      qty: '{{qty}}', express: '{{express}}', pick: '{{pick}}', zip: '{{zip}}', name: '{{$faker.person.firstName}}',
+      text: 'n{{$seq}}', spaced: ' {{$seq}}', uuid: '{{$uuid}}', nested: [{ deep: '{{ $seq }}' }],
+    };
+    const records = await collect((await new MessagePreparer(new TemplateEngine({ seed: 3 }), loaded, undefined).prepare(0)).records());
+    const values = records.map((r) => JSON.parse(r.value as string));
+    assert.deepEqual(values.map((v) => v.seq), [0, 1, 2]);
+    const v = values[1];
+    assert.equal(typeof v.at, 'number');
+    assert.ok(Number.isInteger(v.n) && v.n >= 1 && v.n <= 5);
+    assert.equal(typeof v.int, 'number');
+    assert.equal(typeof v.bool, 'boolean');
+    assert.deepEqual([v.qty, v.express], [3, true]);
+    assert.ok(Number.isInteger(v.pick) && v.pick >= 10 && v.pick <= 12, 'a variable that is one typed template passes the type on');
+    assert.equal(v.zip, '01234', 'a string variable stays a string');
+    assert.equal(typeof v.name, 'string');
+    assert.deepEqual([v.text, v.spaced, v.nested[0].deep], ['n1', ' 1', 1], 'text around a template makes a string');
+    assert.match(v.uuid, /^[0-9a-f-]{36}$/);
+    // Keys and headers are bytes: the same template there is text.
+    loaded.collection.messages[0].key = '{{$seq}}';
+    const [first] = await collect((await new MessagePreparer(new TemplateEngine(), loaded, undefined).prepare(0)).records());
+    assert.equal(first.key, '0');
+  });
+
   it('takes the collection variable before the environment one, and the environment before --var', async () => {
     const loaded = await loadCollectionFile(path.join(fixtures, 'orders.kafka.json'));
     const env = await loadEnvironmentFile(path.join(fixtures, 'dev.kafka-env.json'));

@@ -27,7 +27,7 @@ describe('collections: starting points for new files', () => {
     const value = JSON.parse(String(records[0].value));
     assert.match(value.id, /^[0-9a-f]{8}-[0-9a-f]{4}-/);
     assert.ok(value.customer.length > 0);
-    assert.ok(Number(value.quantity) >= 1 && Number(value.quantity) <= 5);
+    assert.ok(Number.isInteger(value.quantity) && value.quantity >= 1 && value.quantity <= 5, 'the quantity is a JSON number');
     assert.ok(!Number.isNaN(Date.parse(value.createdAt)));
   });
 

@@ -42,6 +42,15 @@ export interface PreparedMessage {
 
 type Renderer<T> = (ctx: RecordContext) => T;
 
+/** A part of a JSON value, compiled: constant parts are rendered once. */
+interface JsonNode {
+  constant: boolean;
+  render: Renderer<unknown>;
+}
+
+/** For rendering what does not depend on the record (constant parts). */
+const NO_RECORD: RecordContext = { seq: 0, now: 0 };
+
 /** Generated records (count) are rendered this many at a time, so a big count never sits in memory at once. */
 const GENERATED_BATCH = 1000;
 
@@ -118,6 +127,12 @@ export class MessagePreparer {
     const layers = this.layers(m, index);
     const site = (p: JsonPath): TemplateSite => this.site([...base, ...p], m.name);
     const text = (value: string, p: JsonPath): CompiledTemplate => this.engine.compile(value, layers, site(p));
+    const jsonString = (value: string, p: JsonPath): JsonNode => {
+      const t = text(value, p); // checks every template, typed or not
+      const typed = this.engine.compileTyped(value, layers, site(p));
+      if (typed) return typed.constant ? { constant: true, render: constant(typed.render(NO_RECORD)) } : { constant: false, render: typed.render };
+      return t.constant !== undefined ? { constant: true, render: constant(t.constant) } : { constant: false, render: (ctx) => this.engine.render(t, ctx) };
+    };
 
     const topicT = text(m.topic, ['topic']);
     if (topicT.constant !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(topicT.constant)) {
@@ -127,7 +142,7 @@ export class MessagePreparer {
     const key = this.binaryRenderer(m.key, text, ['key']);
     const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
-    const value = fileSpec ? constant<string | Buffer | null>(null) : this.valueRenderer(m.value, text, ['value']);
+    const value = fileSpec ? constant<string | Buffer | null>(null) : this.valueRenderer(m.value, text, jsonString, ['value']);
     await this.engine.resolveSecrets();
 
     const producer = { ...(this.loaded.collection.producer ?? {}), ...(m.producer ?? {}) };
@@ -234,7 +249,7 @@ export class MessagePreparer {
   }
 
   /** A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized. */
-  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): Renderer<string | Buffer | null> {
+  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, jsonString: (v: string, p: JsonPath) => JsonNode, p: JsonPath): Renderer<string | Buffer | null> {
     if (spec === undefined || spec === null) return constant(null);
     if (typeof spec === 'string') {
       const t = text(spec, p);
@@ -242,38 +257,36 @@ export class MessagePreparer {
     }
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) return constant(Buffer.from(String(spec.base64), 'base64'));
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
-    const tree = this.compileJson(spec, text, p);
-    if (tree.constant) {
-      const serialized = JSON.stringify(spec);
-      return constant(serialized);
-    }
-    return (ctx) => JSON.stringify(tree.render(ctx));
+    const tree = compileJson(spec, jsonString, p);
+    // A value whose templates are all constant (variables) is rendered and serialized once.
+    return tree.constant ? constant(JSON.stringify(tree.render(NO_RECORD))) : (ctx) => JSON.stringify(tree.render(ctx));
   }
+}
 
-  private compileJson(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): { constant: boolean; render: Renderer<unknown> } {
-    if (typeof spec === 'string') {
-      const t = text(spec, p);
-      return t.constant !== undefined ? { constant: true, render: constant(t.constant) } : { constant: false, render: (ctx) => this.engine.render(t, ctx) };
-    }
-    if (Array.isArray(spec)) {
-      const items = spec.map((v, i) => this.compileJson(v, text, [...p, i]));
-      if (items.every((i) => i.constant)) return { constant: true, render: constant(spec) };
-      return { constant: false, render: (ctx) => items.map((i) => i.render(ctx)) };
-    }
-    if (isObject(spec)) {
-      const entries = Object.entries(spec).map(([k, v]) => [k, this.compileJson(v, text, [...p, k])] as const);
-      if (entries.every(([, e]) => e.constant)) return { constant: true, render: constant(spec) };
-      return {
-        constant: false,
-        render: (ctx) => {
-          const out: Record<string, unknown> = {};
-          for (const [k, e] of entries) out[k] = e.render(ctx);
-          return out;
-        },
-      };
-    }
-    return { constant: true, render: constant(spec) };
+/** A JSON value with templates in its strings: each string compiled by `jsonString`, the rest kept as is. */
+function compileJson(spec: unknown, jsonString: (v: string, p: JsonPath) => JsonNode, p: JsonPath): JsonNode {
+  if (typeof spec === 'string') return jsonString(spec, p);
+  if (Array.isArray(spec)) {
+    const items = spec.map((v, i) => compileJson(v, jsonString, [...p, i]));
+    const render: Renderer<unknown> = (ctx) => items.map((i) => i.render(ctx));
+    return fold(items, render);
   }
+  if (isObject(spec)) {
+    const entries = Object.entries(spec).map(([k, v]) => [k, compileJson(v, jsonString, [...p, k])] as const);
+    const render: Renderer<unknown> = (ctx) => {
+      // No prototype: a "__proto__" key in the file stays an ordinary key.
+      const out: Record<string, unknown> = Object.create(null);
+      for (const [k, e] of entries) out[k] = e.render(ctx);
+      return out;
+    };
+    return fold(entries.map(([, e]) => e), render);
+  }
+  return { constant: true, render: constant(spec) };
+}
+
+/** A container is constant when all its parts are: then it is rendered once, here. */
+function fold(parts: JsonNode[], render: Renderer<unknown>): JsonNode {
+  return parts.every((n) => n.constant) ? { constant: true, render: constant(render(NO_RECORD)) } : { constant: false, render };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -51,6 +51,15 @@ export class TemplateError extends InvalidInputError {
 
 type Part = string | ((ctx: RecordContext) => string);
 
+/** A template that keeps its own type (see compileTyped); `constant` when it is the same for every record. */
+export interface TypedTemplate {
+  readonly render: (ctx: RecordContext) => unknown;
+  readonly constant: boolean;
+}
+
+const WHOLE_TAG = /^\{\{([^{}]*)\}\}$/;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
 /** A template ready to render; `constant` is set when it has no dynamic parts. */
 export interface CompiledTemplate {
   readonly parts: readonly Part[];
@@ -93,6 +102,18 @@ export class TemplateEngine {
   compile(text: string, layers: readonly VariableLayer[], site: TemplateSite): CompiledTemplate {
     const parts = this.compileParts(text, layers, site, []);
     return parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join('') } : { parts };
+  }
+
+  /**
+   * For a string inside a JSON value that is one template and nothing else: a renderer keeping the template's own
+   * type, so `"qty": "{{$randomInt 1 5}}"` sends a number. Numbers come from $seq, $timestamp, $randomInt, faker
+   * functions that return numbers (booleans likewise) and number or boolean variables; a string variable that is
+   * itself one such template passes the type on. Undefined for anything else, which renders as text. Call after
+   * compile() on the same text, which reports the template's problems.
+   */
+  compileTyped(text: string, layers: readonly VariableLayer[], site: TemplateSite): TypedTemplate | undefined {
+    const m = WHOLE_TAG.exec(text);
+    return m ? this.typedTag(m[1].trim(), layers, site, []) : undefined;
   }
 
   render(template: CompiledTemplate, ctx: RecordContext): string {
@@ -143,14 +164,13 @@ export class TemplateEngine {
     if (tag === '$timestamp') return [(ctx) => String(ctx.now)];
     if (tag === '$isoTimestamp') return [(ctx) => new Date(ctx.now).toISOString()];
     if (tag.startsWith('$randomInt')) {
-      const m = /^\$randomInt\s+(-?\d+)\s+(-?\d+)$/.exec(tag);
-      if (!m) throw new TemplateError(site, `{{${tag}}} needs two whole numbers: {{$randomInt MIN MAX}}`);
-      const min = Number(m[1]);
-      const max = Number(m[2]);
-      if (min > max) throw new TemplateError(site, `{{${tag}}}: MIN (${min}) is greater than MAX (${max})`);
-      return [() => String(this.faker.number.int({ min, max }))];
+      const range = randomIntRange(tag, site);
+      return [() => String(this.faker.number.int(range))];
     }
-    if (tag.startsWith('$faker.')) return [this.compileFaker(tag.slice('$faker.'.length), site)];
+    if (tag.startsWith('$faker.')) {
+      const fake = this.fakerFunction(tag.slice('$faker.'.length), site);
+      return [() => stringifyFake(fake())];
+    }
     if (tag.startsWith('$secret:')) {
       const name = tag.slice('$secret:'.length);
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(site, `{{${tag}}}: a secret name uses letters, digits, _ . and -`);
@@ -158,8 +178,28 @@ export class TemplateEngine {
       return [() => this.secretValue(name)];
     }
     if (tag.startsWith('$')) throw new TemplateError(site, `unknown dynamic variable {{${tag}}}; known: ${DYNAMIC_NAMES.map((n) => `{{${n}}}`).join(', ')}`);
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(tag)) throw new TemplateError(site, `{{${tag}}} is not a variable name (letters, digits, _ . -, starting with a letter or _)`);
+    if (!VARIABLE_NAME.test(tag)) throw new TemplateError(site, `{{${tag}}} is not a variable name (letters, digits, _ . -, starting with a letter or _)`);
     return this.compileVariable(tag, layers, site, stack);
+  }
+
+  private typedTag(tag: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): TypedTemplate | undefined {
+    if (tag === '$seq') return { render: (ctx) => ctx.seq, constant: false };
+    if (tag === '$timestamp') return { render: (ctx) => ctx.now, constant: false };
+    if (tag.startsWith('$randomInt')) {
+      const range = randomIntRange(tag, site);
+      return { render: () => this.faker.number.int(range), constant: false };
+    }
+    if (tag.startsWith('$faker.')) {
+      const fake = this.fakerFunction(tag.slice('$faker.'.length), site);
+      return { render: () => typedFake(fake()), constant: false };
+    }
+    if (tag.startsWith('$') || !VARIABLE_NAME.test(tag) || stack.includes(tag)) return undefined;
+    const layer = layers.find((l) => Object.prototype.hasOwnProperty.call(l.variables, tag));
+    if (!layer) return undefined;
+    const value = layer.variables[tag];
+    if (typeof value !== 'string') return { render: () => value, constant: true };
+    const inner = WHOLE_TAG.exec(value);
+    return inner ? this.typedTag(inner[1].trim(), layers, layer.site?.(tag) ?? site, [...stack, tag]) : undefined;
   }
 
   private compileVariable(name: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
@@ -178,7 +218,7 @@ export class TemplateEngine {
     return this.compileParts(value, layers, layer.site?.(name) ?? site, [...stack, name]);
   }
 
-  private compileFaker(path: string, site: TemplateSite): Part {
+  private fakerFunction(path: string, site: TemplateSite): () => unknown {
     const segments = path.split('.');
     let owner: unknown;
     let target: unknown = this.faker;
@@ -192,7 +232,7 @@ export class TemplateEngine {
     }
     const fn = target as () => unknown;
     const self = owner;
-    return () => stringifyFake(fn.call(self));
+    return () => fn.call(self);
   }
 
   private secretValue(name: string): string {
@@ -221,6 +261,20 @@ function fakerHint(faker: Faker, moduleName: string): string {
     return `; ${moduleName} has: ${names.slice(0, 40).join(', ')}`;
   }
   return '';
+}
+
+function randomIntRange(tag: string, site: TemplateSite): { min: number; max: number } {
+  const m = /^\$randomInt\s+(-?\d+)\s+(-?\d+)$/.exec(tag);
+  if (!m) throw new TemplateError(site, `{{${tag}}} needs two whole numbers: {{$randomInt MIN MAX}}`);
+  const min = Number(m[1]);
+  const max = Number(m[2]);
+  if (min > max) throw new TemplateError(site, `{{${tag}}}: MIN (${min}) is greater than MAX (${max})`);
+  return { min, max };
+}
+
+/** A faker result inside JSON: finite numbers and booleans keep their type, anything else is text. */
+function typedFake(value: unknown): unknown {
+  return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' ? value : stringifyFake(value);
 }
 
 function stringifyFake(value: unknown): string {

@@ -6,6 +6,7 @@
  */
 import { base, en, Faker } from '@faker-js/faker';
 import type { Collection, HeaderSpec, MessageSpec } from '../model';
+import { TemplateEngine } from '../template';
 
 export interface ImportResult {
   collection: Collection;
@@ -133,12 +134,25 @@ function valueFromText(text: string): unknown {
   if (/^[[{]/.test(text)) {
     try {
       const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === 'object' && parsed !== null && !isSpecialForm(parsed)) return parsed;
+      // A string that is one number template would send a number from a collection; the .kafka file sent text.
+      if (typeof parsed === 'object' && parsed !== null && !isSpecialForm(parsed) && !hasTypedTemplate(parsed)) return parsed;
     } catch {
       // Not JSON as written (a template outside a string, say): sent as text, exactly as before.
     }
   }
   return text;
+}
+
+/** Whether a string in `v` is one template that renders a number or boolean (tried once, as the runner would). */
+function hasTypedTemplate(v: unknown): boolean {
+  if (typeof v === 'object' && v !== null) return Object.values(v).some(hasTypedTemplate);
+  if (typeof v !== 'string') return false;
+  try {
+    const typed = new TemplateEngine({ seed: 0 }).compileTyped(v, [], { fileName: 'import', path: [] });
+    return typed !== undefined && typeof typed.render({ seq: 0, now: 0 }) !== 'string';
+  } catch {
+    return false; // an unknown faker path: the collection reports it, the value's type does not matter
+  }
 }
 
 export function isSpecialForm(v: unknown): boolean {
