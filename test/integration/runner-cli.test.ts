@@ -62,7 +62,7 @@ describe('run CLI against the sandbox', function () {
     const lines = (await fs.readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 6);
     assert.deepEqual([...new Set(lines.map((l) => l.message))].sort(), ['from csv', 'new order']);
-    const csvPinned = lines.find((l) => l.message === 'from csv' && l.seq === 1);
+    const csvPinned = lines.find((l) => l.message === 'from csv' && l.seq === 0); // the first line: the same number as its {{$seq}}
     assert.equal(csvPinned.partition, 1);
     assert.equal(csvPinned.partitionReason.type, 'explicit');
     for (const l of lines) {

@@ -62,4 +62,16 @@ describe('collections: run summaries', () => {
     assert.match(prettyEnd(run([message('a', 11, 11)]), 11), /, 11 records sent, 11 acked, 0 failed in 1234 ms: all acknowledged$/);
     assert.match(prettyEnd(run([message('a', 1, 1)]), 1), /: 1 message, 1 record sent, 1 acked, 0 failed in 1234 ms: all acknowledged$/);
   });
+
+  it('junit keeps characters beyond U+FFFF (emoji) and escapes markup, dropping only what XML cannot carry', () => {
+    let out = '';
+    const reporter = createReporter('junit', (t) => { out += t; });
+    const failed = message('order 🎉 <ü>', 1, 0, { errors: ['bad "thing" & \u0001more'] });
+    reporter.messageEnd?.(failed);
+    reporter.end(run([failed], { collection: 'Coll 😀', ok: false }));
+    assert.ok(out.includes('name="Coll 😀"'), out);
+    assert.ok(out.includes('order 🎉 &lt;ü&gt;'), out);
+    assert.ok(out.includes('bad &quot;thing&quot; &amp; more'), out);
+    assert.ok(!/[\uD800-\uDFFF](?![\uDC00-\uDFFF])/.test(out.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')), 'no lone surrogate halves');
+  });
 });

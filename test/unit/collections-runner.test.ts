@@ -96,7 +96,7 @@ describe('collections: runner', () => {
     assert.deepEqual(a.offsets, [{ partition: 0, first: 10, last: 12, count: 2 }, { partition: 1, first: 11, last: 13, count: 2 }]);
     assert.equal(a.latencyP50Ms, 0);
     assert.deepEqual(summary.messages.map((m) => m.name), ['a', 'b', 'c']);
-    assert.deepEqual(outcomes.filter((o) => o.messageName === 'a').map((o) => o.seq).sort(), [1, 2, 3, 4]);
+    assert.deepEqual(outcomes.filter((o) => o.messageName === 'a').map((o) => o.seq).sort(), [0, 1, 2, 3]);
   });
 
   it('spaces records out to ratePerSecond on the injected clock', async () => {

@@ -130,7 +130,8 @@ class JsonReporter implements Reporter {
 function xml(text: string): string {
   // Escapes markup and drops characters XML 1.0 cannot carry.
   return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/g, '')
+    // XML 1.0 characters only; the u flag keeps characters beyond U+FFFF (emoji) whole instead of cutting their halves.
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

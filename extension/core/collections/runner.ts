@@ -17,7 +17,7 @@ import { TemplateEngine, type SecretResolver } from './template';
 export interface RecordOutcome {
   messageName: string;
   messageIndex: number;
-  /** 1-based position of the record within its message. */
+  /** The record's index within its message, from 0: the same number as its {{$seq}}. */
   seq: number;
   recordId?: string;
   topic: string;
@@ -277,7 +277,7 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
         }
         sent++;
         inFlight++;
-        submit(record, sent);
+        submit(record, sent - 1);
       }
     }
   } catch (e) {

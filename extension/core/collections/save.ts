@@ -52,15 +52,16 @@ function refuseIfInvalid(text: string, fileName: string, what: string): void {
 export function appendMessageText(text: string, message: MessageSpec, fileName = 'collection.kafka.json'): string {
   const list = messagesNode(text, fileName);
   const children = list.children ?? [];
+  const eol = lineEnding(text);
   if (children.length === 0) {
     const indent = lineIndent(text, list.offset);
     const inner = indent + '  ';
-    return withNewline(splice(text, list.offset, list.length, `[\n${inner}${stringify(message, inner)}\n${indent}]`));
+    return withNewline(splice(text, list.offset, list.length, withEol(`[\n${inner}${stringify(message, inner)}\n${indent}]`, eol)), eol);
   }
   const last = children[children.length - 1];
   const indent = lineIndent(text, last.offset);
   const end = last.offset + last.length;
-  return withNewline(splice(text, end, 0, `,\n${indent}${stringify(message, indent)}`));
+  return withNewline(splice(text, end, 0, withEol(`,\n${indent}${stringify(message, indent)}`, eol)), eol);
 }
 
 /** Replaces message `index` (or removes it when `message` is undefined), leaving the rest of the text as it was. */
@@ -71,15 +72,16 @@ export function replaceMessageText(text: string, index: number, message: Message
     throw new InvalidInputError(`${fileName} has no messages[${index}] (it has ${children.length} messages)`);
   }
   const node = children[index];
+  const eol = lineEnding(text);
   if (message !== undefined) {
-    return withNewline(splice(text, node.offset, node.length, stringify(message, lineIndent(text, node.offset))));
+    return withNewline(splice(text, node.offset, node.length, withEol(stringify(message, lineIndent(text, node.offset)), eol)), eol);
   }
-  if (children.length === 1) return withNewline(splice(text, list.offset, list.length, '[]'));
+  if (children.length === 1) return withNewline(splice(text, list.offset, list.length, '[]'), eol);
   if (index > 0) {
     const prevEnd = children[index - 1].offset + children[index - 1].length;
-    return withNewline(splice(text, prevEnd, node.offset + node.length - prevEnd, ''));
+    return withNewline(splice(text, prevEnd, node.offset + node.length - prevEnd, ''), eol);
   }
-  return withNewline(splice(text, node.offset, children[1].offset - node.offset, ''));
+  return withNewline(splice(text, node.offset, children[1].offset - node.offset, ''), eol);
 }
 
 function messagesNode(text: string, fileName: string): jsonc.Node {
@@ -98,16 +100,32 @@ function splice(text: string, offset: number, length: number, insert: string): s
   return text.slice(0, offset) + insert + text.slice(offset + length);
 }
 
-function withNewline(text: string): string {
-  return text.endsWith('\n') ? text : text + '\n';
+function withNewline(text: string, eol: string): string {
+  return text.endsWith('\n') ? text : text + eol;
 }
 
-/** Writes `text` to a temp file beside `filePath`, flushes it, then renames it over: readers see old or new, never half. */
+/** The file's own line ending (its first one), so an edit does not mix CRLF and LF lines. */
+function lineEnding(text: string): string {
+  const lf = text.indexOf('\n');
+  return lf > 0 && text[lf - 1] === '\r' ? '\r\n' : '\n';
+}
+
+function withEol(inserted: string, eol: string): string {
+  return eol === '\n' ? inserted : inserted.replace(/\n/g, eol);
+}
+
+/**
+ * Writes `text` to a temp file beside `filePath`, flushes it, then renames it over: readers see old or new, never
+ * half. A symlink is written through (its target is replaced, the link stays) and the file keeps its permissions.
+ */
 export async function writeFileAtomic(filePath: string, text: string): Promise<void> {
-  const dir = path.dirname(filePath);
-  const temp = path.join(dir, `.${path.basename(filePath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const target = await realTarget(filePath);
+  const mode = await fs.stat(target).then((st) => st.mode & 0o7777, () => undefined);
+  const dir = path.dirname(target);
+  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'wx');
   try {
+    if (mode !== undefined) await handle.chmod(mode);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
   } catch (e) {
@@ -117,10 +135,35 @@ export async function writeFileAtomic(filePath: string, text: string): Promise<v
   }
   await handle.close();
   try {
-    await fs.rename(temp, filePath);
+    await fs.rename(temp, target);
   } catch (e) {
     await fs.rm(temp, { force: true });
     throw e;
+  }
+}
+
+/** Where a write to `filePath` should go: the file a symlink points to, or the path itself (also when missing). */
+async function realTarget(filePath: string): Promise<string> {
+  try {
+    return await fs.realpath(filePath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return filePath;
+    throw e;
+  }
+}
+
+/** Updates in flight per file: each read-edit-write waits for the one before, so none is lost. */
+const updating = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(filePath: string, update: () => Promise<T>): Promise<T> {
+  const key = await realTarget(path.resolve(filePath));
+  const previous = updating.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(update);
+  updating.set(key, next);
+  try {
+    return await next;
+  } finally {
+    if (updating.get(key) === next) updating.delete(key);
   }
 }
 
@@ -140,13 +183,18 @@ async function readIfExists(filePath: string): Promise<string | undefined> {
  */
 export async function updateCollectionFile(filePath: string, edit: (text: string) => string, initialText?: string): Promise<string> {
   const fileName = path.basename(filePath);
-  const current = (await readIfExists(filePath)) ?? initialText;
-  if (current === undefined) throw new InvalidInputError(`collection file ${filePath} does not exist`);
-  refuseIfInvalid(current, fileName, `not overwriting ${filePath}: it has errors; fix them first`);
-  const next = edit(current);
-  refuseIfInvalid(next, fileName, 'the edited collection would not be valid, so nothing was written');
-  await writeFileAtomic(filePath, next);
-  return next;
+  return oneAtATime(filePath, async () => {
+    const onDisk = (await readIfExists(filePath)) ?? initialText;
+    if (onDisk === undefined) throw new InvalidInputError(`collection file ${filePath} does not exist`);
+    // A byte-order mark is kept as it was, outside the JSON text the edit works on.
+    const bom = onDisk.startsWith('\uFEFF') ? '\uFEFF' : '';
+    const current = onDisk.slice(bom.length);
+    refuseIfInvalid(current, fileName, `not overwriting ${filePath}: it has errors; fix them first`);
+    const next = edit(current);
+    refuseIfInvalid(next, fileName, 'the edited collection would not be valid, so nothing was written');
+    await writeFileAtomic(filePath, bom + next);
+    return next;
+  });
 }
 
 /** Writes a whole collection (stable formatting), with the same refusals as updateCollectionFile. */
