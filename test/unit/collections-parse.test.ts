@@ -92,6 +92,14 @@ describe('collections: parsing and schema errors', () => {
     assert.ok(env.diagnostics.length > 0 && env.diagnostics.every((d) => d.kind === 'schema'), JSON.stringify(env.diagnostics));
   });
 
+  it('reads text that starts with a byte order mark, keeping offsets into the text as given', () => {
+    const text = '\uFEFF{"name":"x","messages":[{"name":"a","topic":"t"}]}';
+    const doc = parseCollectionText(text, 'c.kafka.json');
+    assert.deepEqual(doc.diagnostics, []);
+    assert.equal(text.slice(doc.messages[0].range.start.offset, doc.messages[0].range.end.offset), '{"name":"a","topic":"t"}');
+    assert.deepEqual(parseEnvironmentText('\uFEFF{"variables":{"a":"b"}}', 'e.kafka-env.json').value, { variables: { a: 'b' } });
+  });
+
   it('refuses duplicate message names, since --message picks by name', () => {
     const [e] = errorsOf('{"name":"x","messages":[{"name":"a","topic":"t"},{"name":"a","topic":"u"}]}');
     assert.match(e, /messages\[1\]\.name: duplicate message name "a" \(also messages\[0\]\)/);

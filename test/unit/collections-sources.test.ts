@@ -287,3 +287,24 @@ describe('collections: preparing messages into records', () => {
     assert.throws(() => parseVarFlags(['=1']), /--var must be NAME=VALUE/);
   });
 });
+
+describe('collections: reading collection and environment files', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-load-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads files that start with a UTF-8 byte order mark, with error columns as the editor shows them', async () => {
+    const collection = path.join(dir, 'c.kafka.json');
+    await fs.writeFile(collection, '\uFEFF{"name":"x","messages":[{"name":"a","topic":"t"}]}');
+    assert.deepEqual((await loadCollectionFile(collection)).collection.messages.map((m) => m.name), ['a']);
+    const env = path.join(dir, 'e.kafka-env.json');
+    await fs.writeFile(env, '\uFEFF{"variables":{"a":"b"}}');
+    assert.deepEqual((await loadEnvironmentFile(env)).environment.variables, { a: 'b' });
+    await fs.writeFile(collection, '\uFEFF{"name":5,"messages":[]}');
+    await assert.rejects(loadCollectionFile(collection), /^DocumentError: c\.kafka\.json:1:9: name: /);
+  });
+});

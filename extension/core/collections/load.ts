@@ -10,13 +10,18 @@ import { secretEnvName, type SecretResolver } from './template';
 
 async function readText(filePath: string, what: string): Promise<string> {
   try {
-    return await fs.readFile(filePath, 'utf8');
+    return withoutByteOrderMark(await fs.readFile(filePath, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InvalidInputError(`${what} ${filePath} not found`);
     if (code === 'EISDIR') throw new InvalidInputError(`${what} ${filePath} is a directory, not a file`);
     throw new InvalidInputError(`cannot read ${what} ${filePath}: ${(e as Error).message}`);
   }
+}
+
+/** Drops a leading UTF-8 byte order mark, as editors do, so positions in errors match what the editor shows. */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Loads and validates a `*.kafka.json` file; throws a one-line DocumentError for the first problem. */

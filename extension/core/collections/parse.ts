@@ -82,7 +82,8 @@ export function formatDiagnostic(fileName: string, d: Diagnostic): string {
   return `${formatLocation(fileName, d.range)}: ${d.severity === 'warning' ? 'warning: ' : ''}${where}${d.message}`;
 }
 
-function parseAndValidate(text: string, validate: ValidateFunction) {
+function parseAndValidate(rawText: string, validate: ValidateFunction) {
+  const text = blankByteOrderMark(rawText);
   const errors: jsonc.ParseError[] = [];
   // An empty file gets no `kind`: JSON validators (VS Code's among them) say nothing about it, so we always do.
   if (text.trim() === '') {
@@ -106,6 +107,14 @@ function parseAndValidate(text: string, validate: ValidateFunction) {
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   }
   return { source, data, diagnostics };
+}
+
+/**
+ * A UTF-8 byte order mark (some Windows editors write one) is not JSON; it becomes a space, not removed, so offsets
+ * still match the caller's text (save.ts edits that text by them). Readers strip it so columns match the editor's.
+ */
+function blankByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
 }
 
 function describeParseError(code: jsonc.ParseErrorCode): string {

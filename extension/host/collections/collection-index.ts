@@ -111,7 +111,7 @@ export class CollectionIndex implements vscode.Disposable {
     else if (isEnvironmentPath(uri.fsPath)) {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       if (open) this.lintEnvironment(uri, open.getText());
-      else vscode.workspace.fs.readFile(uri).then((bytes) => this.lintEnvironment(uri, Buffer.from(bytes).toString('utf8')), () => this.diagnostics.delete(uri));
+      else vscode.workspace.fs.readFile(uri).then((bytes) => this.lintEnvironment(uri, fileText(bytes)), () => this.diagnostics.delete(uri));
     }
   }
 
@@ -135,7 +135,7 @@ export class CollectionIndex implements vscode.Disposable {
 
   private async refreshFromDisk(uri: vscode.Uri, fire = true): Promise<CollectionEntry> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    const text = open ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+    const text = open ? open.getText() : fileText(await vscode.workspace.fs.readFile(uri));
     return this.update(uri, text, fire);
   }
 
@@ -207,6 +207,11 @@ export function jsonServiceValidates(uri: vscode.Uri): boolean {
 function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
   const input = tab.input;
   return input instanceof vscode.TabInputText ? input.uri : input instanceof vscode.TabInputTextDiff ? input.modified : undefined;
+}
+
+/** A file's bytes as text, without a leading byte order mark (TextDecoder drops it), as the editor shows it. */
+function fileText(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 function toVscodeDiagnostic(d: CoreDiagnostic): vscode.Diagnostic {
