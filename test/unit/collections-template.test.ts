@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { base, en, Faker } from '@faker-js/faker';
 import { FakeClock } from '../../extension/core/util/clock';
 import { envSecretResolver, secretEnvName, TemplateEngine, TemplateError, type VariableLayer } from '../../extension/core/collections/template';
 
@@ -64,11 +65,66 @@ describe('collections: templates', () => {
   it('refuses unknown faker paths and bad $randomInt arguments, naming them', () => {
     assert.throws(() => render('{{$faker.person.fullNam}}'), /unknown faker path \{\{\$faker\.person\.fullNam\}\}.*person has: .*fullName/);
     assert.throws(() => render('{{$faker.person}}'), /unknown faker path \{\{\$faker\.person\}\}/);
-    assert.throws(() => render('{{$faker.constructor.name}}'), /unknown faker path/);
+    assert.throws(() => render('{{$faker.constructor.name}}'), /\{\{\$faker\.constructor\.name\}\}: "constructor" belongs to every JavaScript object, it is not a faker function/);
     assert.throws(() => render('{{$randomInt 5}}'), /\{\{\$randomInt 5\}\} needs two whole numbers: \{\{\$randomInt MIN MAX\}\}/);
     assert.throws(() => render('{{$randomInt 5 1}}'), /MIN \(5\) is greater than MAX \(1\)/);
     assert.throws(() => render('{{$nope}}'), /unknown dynamic variable \{\{\$nope\}\}; known: \{\{\$uuid\}\}/);
     assert.throws(() => render('a {{b'), /"\{\{" at character 3 is never closed/);
+  });
+
+  it('refuses faker paths through Object.prototype names (constructor, toString, hasOwnProperty...), naming the name', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'isPrototypeOf']) {
+      assert.throws(
+        () => render(`{{$faker.person.${name}}}`),
+        (e: unknown) => e instanceof TemplateError && e.detail.startsWith(`{{$faker.person.${name}}}: "${name}" belongs to every JavaScript object, it is not a faker function; use MODULE.FUNCTION`) && /person has: .*fullName/.test(e.detail),
+      );
+    }
+  });
+
+  it('refuses, when compiling, faker functions that need arguments, suggesting ones that take none', () => {
+    assert.throws(
+      () => render('{{$faker.helpers.arrayElement}}'),
+      (e: unknown) => e instanceof TemplateError && e.message === 'c.kafka.json:5:10: message "m" messages[0].value: {{$faker.helpers.arrayElement}} needs arguments, which templates cannot pass; use a function that takes none, such as $faker.person.fullName, $faker.number.int, $faker.string.uuid',
+    );
+    assert.throws(() => render('{{$faker.date.between}}'), /\{\{\$faker\.date\.between\}\} needs arguments, which templates cannot pass; use a function that takes none, such as \$faker\.date\.anytime/);
+    for (const path of ['helpers.mustache', 'helpers.multiple', 'helpers.maybe', 'string.fromCharacters']) {
+      assert.throws(() => render(`{{$faker.${path}}}`), /needs arguments/, path);
+    }
+    const engine = new TemplateEngine();
+    assert.throws(() => engine.compileTyped('{{$faker.helpers.arrayElement}}', [], site), /needs arguments/);
+  });
+
+  it('tries faker functions on a faker of its own, so a seed gives the same values as before', () => {
+    const engine = new TemplateEngine({ seed: 7 });
+    const t = engine.compile('{{$faker.person.fullName}} {{$faker.date.past}} {{$faker.number.int}}', [], site);
+    const plain = new Faker({ locale: [en, base] });
+    plain.seed(7);
+    assert.equal(engine.render(t, engine.recordContext(0)), `${plain.person.fullName()} ${plain.date.past().toISOString()} ${plain.number.int()}`);
+  });
+
+  it('turns a faker function that throws while rendering into an error naming the template and where it is', () => {
+    const engine = new TemplateEngine();
+    const boom = () => {
+      throw new Error('boom');
+    };
+    Object.defineProperty(engine.faker.person, 'fullName', { value: boom });
+    for (const render of [
+      () => engine.render(engine.compile('{{$faker.person.fullName}}', [], site), engine.recordContext(0)),
+      () => engine.compileTyped('{{$faker.person.fullName}}', [], site)!.render(engine.recordContext(0)),
+    ]) {
+      assert.throws(render, (e: unknown) => e instanceof TemplateError && e.message === 'c.kafka.json:5:10: message "m" messages[0].value: {{$faker.person.fullName}} failed: boom; use another faker function');
+    }
+  });
+
+  it('refuses $randomInt bounds beyond Number.MAX_SAFE_INTEGER, which could not keep values within MIN..MAX', () => {
+    assert.throws(
+      () => render('{{$randomInt 0 9007199254740993}}'),
+      (e: unknown) => e instanceof TemplateError && e.detail === '{{$randomInt 0 9007199254740993}}: MAX (9007199254740993) is out of range; MIN and MAX must be whole numbers from -9007199254740991 to 9007199254740991',
+    );
+    assert.throws(() => render('{{$randomInt -9007199254740992 0}}'), /MIN \(-9007199254740992\) is out of range/);
+    const engine = new TemplateEngine({ seed: 9 });
+    const widest = engine.compile('{{$randomInt -9007199254740991 9007199254740991}}', [], site);
+    for (let i = 0; i < 200; i++) assert.ok(Number.isSafeInteger(Number(engine.render(widest, engine.recordContext(i)))));
   });
 
   it('resolves secrets through the injected resolver, and says which env var to set when one is missing', async () => {

@@ -6,7 +6,7 @@
  */
 import { base, en, Faker } from '@faker-js/faker';
 import { systemClock, type Clock } from '../util/clock';
-import { InvalidInputError } from '../util/errors';
+import { errorMessage, InvalidInputError } from '../util/errors';
 import type { ScalarVariable, SourceRange } from './model';
 import { formatJsonPath, formatLocation, type JsonPath } from './source-text';
 
@@ -218,21 +218,19 @@ export class TemplateEngine {
     return this.compileParts(value, layers, layer.site?.(name) ?? site, [...stack, name]);
   }
 
+  /** The faker function at `path`, checked up front; a throw while rendering names the template and site too. */
   private fakerFunction(path: string, site: TemplateSite): () => unknown {
     const segments = path.split('.');
-    let owner: unknown;
-    let target: unknown = this.faker;
-    for (const seg of segments) {
-      owner = target;
-      target = seg && typeof target === 'object' && target !== null && !seg.startsWith('_') ? (target as Record<string, unknown>)[seg] : undefined;
-      if (target === undefined) break;
-    }
-    if (typeof target !== 'function' || segments.length < 2) {
-      throw new TemplateError(site, `unknown faker path {{$faker.${path}}}; use MODULE.FUNCTION from @faker-js/faker, such as $faker.person.fullName or $faker.string.uuid${fakerHint(this.faker, segments[0])}`);
-    }
-    const fn = target as () => unknown;
-    const self = owner;
-    return () => fn.call(self);
+    const check = checkFakerPath(path);
+    if (check !== 'ok') throw new TemplateError(site, fakerPathProblem(this.faker, path, segments, check));
+    const { fn, owner } = findFakerFunction(this.faker, segments)!;
+    return () => {
+      try {
+        return fn.call(owner);
+      } catch (e) {
+        throw new TemplateError(site, `{{$faker.${path}}} failed: ${errorMessage(e)}; use another faker function`);
+      }
+    };
   }
 
   private secretValue(name: string): string {
@@ -252,24 +250,152 @@ export function envSecretResolver(env: NodeJS.ProcessEnv = process.env): SecretR
   return (name) => env[secretEnvName(name)] ?? env['KAFKA_WORKBENCH_SECRET_' + name];
 }
 
-function fakerHint(faker: Faker, moduleName: string): string {
-  const mod = (faker as unknown as Record<string, unknown>)[moduleName];
-  if (mod && typeof mod === 'object') {
-    const fns = Object.keys(mod).filter((k) => !k.startsWith('_') && typeof (mod as Record<string, unknown>)[k] === 'function');
-    const proto = Object.getOwnPropertyNames(Object.getPrototypeOf(mod)).filter((k) => k !== 'constructor' && !k.startsWith('_'));
-    const names = [...new Set([...fns, ...proto])].sort();
-    return `; ${moduleName} has: ${names.slice(0, 40).join(', ')}`;
+/** Why `{{$faker.PATH}}` cannot be used, and what to use instead. */
+function fakerPathProblem(faker: Faker, path: string, segments: string[], check: Exclude<FakerPathCheck, 'ok'>): string {
+  const tag = `{{$faker.${path}}}`;
+  if (check === 'object-method') {
+    const name = segments.find((s) => OBJECT_PROTOTYPE_NAMES.has(s));
+    return `${tag}: "${name}" belongs to every JavaScript object, it is not a faker function; use MODULE.FUNCTION from @faker-js/faker${fakerHint(faker, segments[0])}`;
   }
-  return '';
+  if (check === 'needs-arguments') {
+    return `${tag} needs arguments, which templates cannot pass; use a function that takes none, such as ${noArgumentExamples(segments[0]).join(', ')}`;
+  }
+  return `unknown faker path ${tag}; use MODULE.FUNCTION from @faker-js/faker, such as $faker.person.fullName or $faker.string.uuid${fakerHint(faker, segments[0])}`;
+}
+
+function fakerHint(faker: Faker, moduleName: string): string {
+  const names = moduleFunctionNames(faker, moduleName);
+  return names.length ? `; ${moduleName} has: ${names.slice(0, 40).join(', ')}` : '';
+}
+
+/** The public function names of one faker module (own and inherited), sorted; empty if there is no such module. */
+function moduleFunctionNames(faker: Faker, moduleName: string): string[] {
+  const mod = isFakerName(moduleName) ? (faker as unknown as Record<string, unknown>)[moduleName] : undefined;
+  if (!mod || typeof mod !== 'object') return [];
+  const names = [...Object.keys(mod), ...Object.getOwnPropertyNames(Object.getPrototypeOf(mod))];
+  return [...new Set(names)].filter((k) => isFakerName(k) && typeof (mod as Record<string, unknown>)[k] === 'function').sort();
+}
+
+/** faker.helpers works on input the caller gives: what of it runs without input is no useful suggestion. */
+const INPUT_MODULES = new Set(['helpers']);
+
+/** A few functions of the same module that work without arguments (or well-known ones when it has none). */
+function noArgumentExamples(moduleName: string): string[] {
+  const fallback = ['$faker.person.fullName', '$faker.number.int', '$faker.string.uuid'];
+  if (INPUT_MODULES.has(moduleName)) return fallback;
+  const working = moduleFunctionNames(fakerSampler(), moduleName)
+    .filter((name) => sampleWithoutArguments([moduleName, name], { quiet: true }))
+    .map((name) => `$faker.${moduleName}.${name}`);
+  return working.length ? working.slice(0, 5) : fallback;
+}
+
+/** Names on Object.prototype (constructor, toString, __proto__...): reachable on every faker module, never faker functions. */
+const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Private names (_randomizer) and Object.prototype's are not part of faker's API. */
+function isFakerName(name: string): boolean {
+  return name !== '' && !name.startsWith('_') && !OBJECT_PROTOTYPE_NAMES.has(name);
+}
+
+/** 'ok', or why a `$faker.PATH` cannot be used in a template. */
+export type FakerPathCheck = 'ok' | 'unknown' | 'object-method' | 'needs-arguments';
+
+/**
+ * Whether `path` (MODULE.FUNCTION) names a faker function a template can call, that is one that gives a value
+ * without arguments. Each function is tried once per process on a faker of its own, so the engines' seeded fakers
+ * (and with them --seed output) are left alone.
+ */
+export function checkFakerPath(path: string): FakerPathCheck {
+  const segments = path.split('.');
+  if (segments.some((s) => OBJECT_PROTOTYPE_NAMES.has(s))) return 'object-method';
+  if (segments.length < 2 || !findFakerFunction(fakerSampler(), segments)) return 'unknown';
+  return sampleWithoutArguments(segments, { quiet: false }) ? 'ok' : 'needs-arguments';
+}
+
+interface FakerFunction {
+  fn: () => unknown;
+  owner: unknown;
+}
+
+/** The function at `segments` on `faker` with the object it belongs to; private (_) and Object.prototype names are not. */
+function findFakerFunction(faker: Faker, segments: string[]): FakerFunction | undefined {
+  let owner: unknown;
+  let target: unknown = faker;
+  for (const seg of segments) {
+    if (!isFakerName(seg) || typeof target !== 'object' || target === null) return undefined;
+    owner = target;
+    target = (target as Record<string, unknown>)[seg];
+  }
+  return typeof target === 'function' ? { fn: target as () => unknown, owner } : undefined;
+}
+
+let sampler: Faker | undefined;
+const SAMPLER_SEED = 1;
+const sampled = new Map<string, boolean>();
+
+function fakerSampler(): Faker {
+  sampler ??= new Faker({ locale: [en, base] });
+  return sampler;
+}
+
+/**
+ * Calls the function once with no arguments on the sampler (remembering the verdict): it works unless it throws or
+ * gives nothing usable. `quiet` mutes faker's deprecation notices while trying functions the user did not name.
+ */
+function sampleWithoutArguments(segments: string[], options: { quiet: boolean }): boolean {
+  const path = segments.join('.');
+  let works = sampled.get(path);
+  if (works === undefined) {
+    works = options.quiet ? withoutConsoleWarnings(() => trySample(segments)) : trySample(segments);
+    sampled.set(path, works);
+  }
+  return works;
+}
+
+function trySample(segments: string[]): boolean {
+  const faker = fakerSampler();
+  const target = findFakerFunction(faker, segments);
+  if (!target) return false;
+  faker.seed(SAMPLER_SEED); // the same verdict on every run
+  try {
+    return isUsableFake(target.fn.call(target.owner));
+  } catch {
+    return false;
+  }
+}
+
+/** Functions called without their required input return nothing, a function, '' or [] (helpers.mustache, helpers.multiple...). */
+function isUsableFake(value: unknown): boolean {
+  if (value === undefined || typeof value === 'function' || value === '') return false;
+  return !Array.isArray(value) || (value.length > 0 && !value.includes(undefined));
+}
+
+function withoutConsoleWarnings<T>(run: () => T): T {
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    return run();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 function randomIntRange(tag: string, site: TemplateSite): { min: number; max: number } {
   const m = /^\$randomInt\s+(-?\d+)\s+(-?\d+)$/.exec(tag);
   if (!m) throw new TemplateError(site, `{{${tag}}} needs two whole numbers: {{$randomInt MIN MAX}}`);
-  const min = Number(m[1]);
-  const max = Number(m[2]);
+  const min = randomIntBound('MIN', m[1], tag, site);
+  const max = randomIntBound('MAX', m[2], tag, site);
   if (min > max) throw new TemplateError(site, `{{${tag}}}: MIN (${min}) is greater than MAX (${max})`);
   return { min, max };
+}
+
+/** Beyond 2^53 a number cannot hold every whole number, so values would fall outside MIN..MAX: refused. */
+function randomIntBound(label: 'MIN' | 'MAX', text: string, tag: string, site: TemplateSite): number {
+  const bound = Number(text);
+  if (!Number.isSafeInteger(bound)) {
+    throw new TemplateError(site, `{{${tag}}}: ${label} (${text}) is out of range; MIN and MAX must be whole numbers from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`);
+  }
+  return bound;
 }
 
 /** A faker result inside JSON: finite numbers and booleans keep their type, anything else is text. */
