@@ -308,3 +308,13 @@ describe('collections: reading collection and environment files', () => {
     await assert.rejects(loadCollectionFile(collection), /^DocumentError: c\.kafka\.json:1:9: name: /);
   });
 });
+
+describe('collections: --var flags', () => {
+  it('keeps every name as a variable, __proto__ and constructor too, and the last of a repeated name', () => {
+    const vars = parseVarFlags(['__proto__=x', 'constructor=y', 'a=1', 'a=2']);
+    assert.deepEqual(Object.entries(vars), [['__proto__', 'x'], ['constructor', 'y'], ['a', '2']]);
+    const engine = new TemplateEngine();
+    const compiled = engine.compile('{{__proto__}}-{{constructor}}', [{ label: '--var', variables: vars }], { fileName: 'c.kafka.json', path: [] });
+    assert.equal(compiled.constant, 'x-y');
+  });
+});

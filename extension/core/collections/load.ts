@@ -37,16 +37,19 @@ export async function loadEnvironmentFile(filePath: string): Promise<LoadedEnvir
   return { filePath: absolute, environment: requireValid(doc), source: doc.source };
 }
 
-/** `--var name=value` pairs into variables; refuses anything else. */
+/**
+ * `--var name=value` pairs into variables (a later one wins); refuses anything else. Object.fromEntries makes own
+ * properties, so a name like `__proto__` is stored as a variable instead of setting the object's prototype.
+ */
 export function parseVarFlags(values: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    const name = eq > 0 ? v.slice(0, eq) : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new InvalidInputError(`--var must be NAME=VALUE with a name of letters, digits, _ . - (got '${v}')`);
-    vars[name] = v.slice(eq + 1);
-  }
-  return vars;
+  return Object.fromEntries(values.map(parseVarFlag));
+}
+
+function parseVarFlag(flag: string): [name: string, value: string] {
+  const eq = flag.indexOf('=');
+  const name = eq > 0 ? flag.slice(0, eq) : '';
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new InvalidInputError(`--var must be NAME=VALUE with a name of letters, digits, _ . - (got '${flag}')`);
+  return [name, flag.slice(eq + 1)];
 }
 
 /**
