@@ -103,21 +103,26 @@ export class MessagePreparer {
     const m = this.loaded.collection.messages[index];
     const layers = this.layers(m, index);
     const problems: TemplateError[] = [];
-    const check = (value: unknown, p: JsonPath): void => {
-      if (typeof value === 'string') {
-        try {
-          this.engine.compile(value, layers, this.site(['messages', index, ...p], m.name));
-        } catch (e) {
-          if (e instanceof TemplateError) problems.push(e);
-          else throw e;
-        }
-      } else if (Array.isArray(value)) value.forEach((v, i) => check(v, [...p, i]));
-      else if (isObject(value) && !('base64' in value || 'json' in value || 'file' in value)) for (const [k, v] of Object.entries(value)) check(v, [...p, k]);
+    const compile = (text: string, p: JsonPath): void => {
+      try {
+        this.engine.compile(text, layers, this.site(['messages', index, ...p], m.name));
+      } catch (e) {
+        if (e instanceof TemplateError) problems.push(e);
+        else throw e;
+      }
     };
-    check(m.topic, ['topic']);
-    check(m.key, ['key']);
-    (m.headers ?? []).forEach(([, v], i) => check(v, ['headers', i, 1]));
-    check(m.value, ['value']);
+    const checkJson = (value: unknown, p: JsonPath): void => {
+      if (typeof value === 'string') compile(value, p);
+      else if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, [...p, i]));
+      else if (isObject(value)) for (const [k, v] of Object.entries(value)) checkJson(v, [...p, k]);
+    };
+    // Keys and header values are text or {"base64"} bytes, which have no templates.
+    const checkBinary = (spec: BinarySpec | undefined, p: JsonPath): void => void (typeof spec === 'string' && compile(spec, p));
+    compile(m.topic, ['topic']);
+    checkBinary(m.key, ['key']);
+    (m.headers ?? []).forEach(([, v], i) => checkBinary(v, ['headers', i, 1]));
+    // Only the value itself can be a special form; an object with a "file" key inside it is plain JSON.
+    if (!isUntemplatedValue(m.value)) checkJson(m.value, ['value']);
     return problems;
   }
 
@@ -291,6 +296,11 @@ function fold(parts: JsonNode[], render: Renderer<unknown>): JsonNode {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Value forms sent without rendering templates, recognised as valueRenderer and prepare recognise them. */
+function isUntemplatedValue(v: unknown): boolean {
+  return isFileSpec(v) || (isObject(v) && Object.keys(v).length === 1 && ('base64' in v || 'json' in v));
 }
 
 function isFileSpec(v: unknown): v is FileSpec {
