@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { templateDiagnostics } from '../../extension/core/collections/lint';
-import { parseCollectionText } from '../../extension/core/collections/parse';
+import { parseCollectionText, parseEnvironmentText } from '../../extension/core/collections/parse';
 
 /** A collection with one message whose value is `value`, as the editor would lint it. */
 function lintValue(value: unknown) {
@@ -22,5 +22,34 @@ describe('collections: template problems in values', () => {
   it('leaves the value\'s own special forms alone: their strings are sent without templates', () => {
     assert.deepEqual(lintValue({ json: { a: '{{nope}}' } }), []);
     assert.deepEqual(lintValue({ file: 'data/{{nope}}.jsonl' }), []);
+  });
+});
+
+describe('collections: template problems in variables from elsewhere', () => {
+  const collectionText = '{\n  "name": "x",\n  "messages": [\n    { "name": "a", "topic": "t", "value": "{{bad}}" }\n  ]\n}\n';
+  const doc = parseCollectionText(collectionText, 'c.kafka.json');
+
+  it('puts a bad environment variable on the field that uses it, naming the environment file and position', () => {
+    const envText = '{\n  "variables": {\n    "a": "x",\n    "bad": "{{missing}}"\n  }\n}';
+    const envDoc = parseEnvironmentText(envText, 'dev.kafka-env.json');
+    const env = { filePath: '/ws/dev.kafka-env.json', environment: envDoc.value!, source: envDoc.source };
+    const [problem, ...more] = templateDiagnostics(doc, '/ws/c.kafka.json', env);
+    assert.deepEqual(more, []);
+    assert.match(problem.message, /^variable \{\{bad\}\} from dev\.kafka-env\.json:4:12: unknown variable \{\{missing\}\}; known variables: a, bad\./);
+    assert.deepEqual(problem.path, ['messages', 0, 'value']);
+    assert.equal(collectionText.slice(problem.range.start.offset, problem.range.end.offset), '"{{bad}}"');
+  });
+
+  it('says a bad --var came from --var, on the field that uses it', () => {
+    const [problem] = templateDiagnostics(doc, '/ws/c.kafka.json', undefined, { bad: '{{zzz}}' });
+    assert.match(problem.message, /^variable \{\{bad\}\} from --var bad: unknown variable \{\{zzz\}\}/);
+    assert.deepEqual([problem.path, problem.range.start.line], [['messages', 0, 'value'], 3]);
+  });
+
+  it('keeps a bad collection variable where it is written, in this file', () => {
+    const text = '{\n  "name": "x",\n  "variables": { "bad": "{{missing}}" },\n  "messages": [{ "name": "a", "topic": "t", "value": "{{bad}}" }]\n}\n';
+    const [problem] = templateDiagnostics(parseCollectionText(text, 'c.kafka.json'), '/ws/c.kafka.json');
+    assert.deepEqual([problem.path, problem.range.start.line], [['variables', 'bad'], 2]);
+    assert.match(problem.message, /^unknown variable \{\{missing\}\}/);
   });
 });

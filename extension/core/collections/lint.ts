@@ -4,8 +4,9 @@
  */
 import type { Collection, Diagnostic, Variables } from './model';
 import type { ParsedCollection } from './parse';
-import { MessagePreparer, type LoadedEnvironment } from './prepare';
-import { TemplateEngine } from './template';
+import { MessagePreparer, type LoadedEnvironment, type TemplateProblem } from './prepare';
+import { formatLocation } from './source-text';
+import { TemplateEngine, type TemplateSite } from './template';
 
 /**
  * Template diagnostics of every message without errors of its own: a schema error in one message (which the editor's
@@ -18,11 +19,27 @@ export function templateDiagnostics(doc: ParsedCollection, filePath: string, env
   const preparer = new MessagePreparer(new TemplateEngine(), { filePath, collection: checkable.collection, source: doc.source }, environment, variables);
   const out: Diagnostic[] = [];
   for (const index of checkable.indexes) {
-    for (const e of preparer.checkTemplates(index)) {
-      out.push({ severity: 'error', message: e.detail, path: e.site.path, range: e.site.range ?? doc.source.rangeOf(['messages', index]) });
-    }
+    for (const problem of preparer.checkTemplates(index)) out.push(problemDiagnostic(problem, doc, index));
   }
   return out;
+}
+
+/**
+ * A problem in this file goes where the bad text is. One inside a variable from elsewhere (the environment file,
+ * --var) goes on the message's field that uses the variable, since this file's Problems can only point into this
+ * file, and its text says where the bad value is.
+ */
+function problemDiagnostic({ error, field }: TemplateProblem, doc: ParsedCollection, index: number): Diagnostic {
+  const range = (site: TemplateSite) => site.range ?? doc.source.rangeOf(['messages', index]);
+  if (error.site.fileName === field.fileName) return { severity: 'error', message: error.detail, path: error.site.path, range: range(error.site) };
+  return { severity: 'error', message: `${variableOrigin(error.site)}: ${error.detail}`, path: field.path, range: range(field) };
+}
+
+/** `variable {{bad}} from dev.kafka-env.json:4:12`, or `variable {{bad}} from --var bad`. */
+function variableOrigin(site: TemplateSite): string {
+  const name = site.path[site.path.length - 1];
+  const where = site.range ? formatLocation(site.fileName, site.range) : `${site.fileName} ${name}`;
+  return `variable {{${name}}} from ${where}`;
 }
 
 /** The collection as written, and which of its messages have no errors (so their templates can be compiled). */

@@ -40,6 +40,15 @@ export interface PreparedMessage {
   records(signal?: AbortSignal): AsyncGenerator<ProducerRecord>;
 }
 
+/**
+ * A template problem of one message: `error.site` is where the bad text is, which for a variable's value may be
+ * another file (the environment) or --var; `field` is the message's own field whose template led there.
+ */
+export interface TemplateProblem {
+  error: TemplateError;
+  field: TemplateSite;
+}
+
 type Renderer<T> = (ctx: RecordContext) => T;
 
 /** A part of a JSON value, compiled: constant parts are rendered once. */
@@ -99,15 +108,16 @@ export class MessagePreparer {
    * Every template problem of one message (not just the first), without touching files or secrets: for the
    * editor's Problems view. Empty when the message would prepare.
    */
-  checkTemplates(index: number): TemplateError[] {
+  checkTemplates(index: number): TemplateProblem[] {
     const m = this.loaded.collection.messages[index];
     const layers = this.layers(m, index);
-    const problems: TemplateError[] = [];
+    const problems: TemplateProblem[] = [];
     const compile = (text: string, p: JsonPath): void => {
+      const field = this.site(['messages', index, ...p], m.name);
       try {
-        this.engine.compile(text, layers, this.site(['messages', index, ...p], m.name));
+        this.engine.compile(text, layers, field);
       } catch (e) {
-        if (e instanceof TemplateError) problems.push(e);
+        if (e instanceof TemplateError) problems.push({ error: e, field });
         else throw e;
       }
     };
