@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { importConfluentMessageFile } from '../../extension/core/collections/importers/confluent';
 import { importToolsForKafkaFile } from '../../extension/core/collections/importers/tools-for-kafka';
@@ -7,6 +7,7 @@ import { parseCollectionText, requireValid } from '../../extension/core/collecti
 import { MessagePreparer } from '../../extension/core/collections/prepare';
 import { formatJson } from '../../extension/core/collections/save';
 import { TemplateEngine } from '../../extension/core/collections/template';
+import { InvalidInputError } from '../../extension/core/util/errors';
 
 const dir = path.join(__dirname, '../fixtures/collections/import');
 const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
@@ -52,7 +53,69 @@ describe('collections: importers', () => {
     it('keeps a JSON value as text when a quoted template in it would turn from text into a number', () => {
       const text = 'PRODUCER quoted\ntopic: t\n{"n": "{{random.number}}", "id": "{{random.uuid}}"}\n\n###\n';
       const { collection: c } = importToolsForKafkaFile(text, 'quoted.kafka');
-      assert.equal(c.messages[0].value, '{"n": "{{$faker.number.int}}", "id": "{{$faker.string.uuid}}"}', 'sent as the .kafka file sent it: "n" stays a string');
+      assert.equal(c.messages[0].value, '{"n": "{{$randomInt 0 99999}}", "id": "{{$faker.string.uuid}}"}', 'sent as the .kafka file sent it: "n" stays a string');
+    });
+
+    it('maps random.number / datatype.number, with or without arguments, to $randomInt with faker 5\'s range', () => {
+      const { collection: c, warnings: w } = importToolsForKafkaFile(read('legacy-calls.kafka'), 'legacy-calls.kafka');
+      const m = c.messages[0];
+      assert.equal(m.key, '{{$randomInt 0 5}}');
+      assert.deepEqual(m.headers, [['n', '{{$randomInt 0 7}}']]);
+      assert.equal(
+        m.value,
+        [
+          '{',
+          '  "a": {{$randomInt 0 5}},',
+          '  "b": {{$randomInt 0 5}},',
+          '  "c": {{$randomInt 0 99999}},',
+          '  "d": {{$randomInt 0 99999}},',
+          '  "e": {{$randomInt 10 20}},',
+          '  "f": "{{$faker.string.alphanumeric(8)}}",',
+          '  "g": "{{$faker.random.arrayElement}}"',
+          '}',
+        ].join('\n'),
+      );
+      assert.deepEqual(w, [
+        'legacy-calls.kafka:11: {{random.alphaNumeric(8)}} passes arguments, which templates cannot; kept as {{$faker.string.alphanumeric(8)}}, fix it before sending',
+        'legacy-calls.kafka:12: {{random.arrayElement}} is not a @faker-js/faker function; kept as {{$faker.random.arrayElement}}, fix it before sending',
+      ]);
+    });
+
+    it('keeps other calls with arguments, warning with the line; a name that needs arguments is warned about too', () => {
+      const text = 'PRODUCER p\ntopic: t\n{{random.number(-5)}} {{random.number({"max": 9, "precision": 0.1})}} {{random.number(1e300)}}\n{{helpers.arrayElement}}\n';
+      const { collection: c, warnings: w } = importToolsForKafkaFile(text, 'p.kafka');
+      assert.equal(c.messages[0].value, '{{$faker.random.number(-5)}} {{$faker.random.number({"max": 9, "precision": 0.1})}} {{$faker.random.number(1e300)}}\n{{$faker.helpers.arrayElement}}');
+      assert.equal(w.length, 4);
+      assert.match(w[0], /^p\.kafka:3: \{\{random\.number\(-5\)\}\} passes arguments, which templates cannot/);
+      assert.equal(w[3], 'p.kafka:4: {{helpers.arrayElement}} became {{$faker.helpers.arrayElement}}, which needs arguments that templates cannot pass; fix it before sending');
+    });
+
+    it('gives repeated names the first free " (n)" that no other message has, so the collection loads', () => {
+      const { collection: c } = importToolsForKafkaFile(read('duplicates.kafka'), 'duplicates.kafka');
+      assert.deepEqual(c.messages.map((m) => [m.name, m.value]), [['a', 'one'], ['a (3)', 'two'], ['a (2)', 'three'], ['a (4)', 'four']]);
+    });
+
+    it('reads a file that starts with a UTF-8 byte order mark, first PRODUCER block included', () => {
+      const text = read('bom.kafka');
+      assert.equal(text.charCodeAt(0), 0xfeff);
+      const { collection: c } = importToolsForKafkaFile(text, 'bom.kafka');
+      assert.deepEqual(c.messages.map((m) => [m.name, m.value]), [['first', 'hello'], ['second', 'world']]);
+    });
+
+    it('keeps a JSON value as text when sending it as JSON would change a number (beyond 2^53, 1E400, 1e-400)', () => {
+      const { collection: c } = importToolsForKafkaFile(read('big-numbers.kafka'), 'big-numbers.kafka');
+      assert.deepEqual(c.messages.map((m) => m.value), [
+        '{ "id": 12345678901234567890 }',
+        '{ "x": 1E400 }',
+        '{ "x": 1e-400 }',
+        { price: 150, qty: 3, ratio: 0.25, id: '12345678901234567890', max: 9007199254740991 },
+      ]);
+    });
+
+    it('leaves out a header without a name, naming the line', () => {
+      const { collection: c, warnings: w } = importToolsForKafkaFile('PRODUCER p\ntopic: t\nheaders: a=1,  =2, b=3\nv\n', 'p.kafka');
+      assert.deepEqual(c.messages[0].headers, [['a', '1'], ['b', '3']]);
+      assert.deepEqual(w, ['p.kafka:3: header "=2" is not name=value; left out']);
     });
 
     it('produces a valid collection whose templates render', async () => {
@@ -96,5 +159,30 @@ describe('collections: importers', () => {
       assert.throws(() => importConfluentMessageFile('[1]', 'm.json', { topic: 't' }), /m\.json: \[0\]: expected a message object/);
       assert.throws(() => importConfluentMessageFile('{"value":1,"partition_id":-1}', 'm.json', { topic: 't' }), /partition_id must be a whole number >= 0/);
     });
+
+    it('reads a file that starts with a UTF-8 byte order mark', () => {
+      const { collection: c } = importConfluentMessageFile(read('bom-confluent.json'), 'bom-confluent.json', { topic: 't' });
+      assert.deepEqual(c.messages[0].value, { n: 1 });
+    });
+
+    it('refuses a header without a name, which a collection cannot hold, saying which and how to fix it', () => {
+      const text = '[{"value": 1}, {"value": 2, "headers": [{"key": "ok", "value": "x"}, {"key": "", "value": "x"}]}]';
+      assert.throws(
+        () => importConfluentMessageFile(text, 'm.json', { topic: 't' }),
+        (e: unknown) => e instanceof InvalidInputError && e.message === 'm.json: [1]: headers[1] needs a non-empty string "key" (got ""); give the header a name or remove it',
+      );
+      assert.throws(() => importConfluentMessageFile('{"headers": [{"value": "x"}]}', 'm.json', { topic: 't' }), /m\.json: headers\[0\] needs a non-empty string "key" \(got none\)/);
+    });
+  });
+
+  describe('every importer', () => {
+    const fixtures = readdirSync(dir).filter((f) => f.endsWith('.kafka') || f.endsWith('.json'));
+
+    for (const file of fixtures) {
+      it(`writes a collection that loads without problems from ${file}`, () => {
+        const { collection } = file.endsWith('.kafka') ? importToolsForKafkaFile(read(file), file) : importConfluentMessageFile(read(file), file, { topic: 'imported' });
+        assert.deepEqual(parseCollectionText(formatJson(collection), 'imported.kafka.json').diagnostics, []);
+      });
+    }
   });
 });

@@ -5,14 +5,14 @@
  */
 import type { BinarySpec, HeaderSpec, MessageSpec } from '../model';
 import { InvalidInputError } from '../../util/errors';
-import { isSpecialForm, uniqueNames, type ImportResult } from './tools-for-kafka';
+import { isSpecialForm, stripBom, uniqueNames, type ImportResult } from './common';
 
 const KNOWN = ['key', 'value', 'headers', 'partition_id', 'timestamp'];
 
 export function importConfluentMessageFile(text: string, fileName: string, options: { topic: string; collectionName?: string }): ImportResult {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(stripBom(text));
   } catch (e) {
     throw new InvalidInputError(`${fileName}: not valid JSON (${(e as Error).message}); expected a message object or an array of them`);
   }
@@ -35,7 +35,10 @@ function toMessage(item: unknown, i: number, where: string, topic: string, warni
   if (Array.isArray(m.headers)) {
     message.headers = m.headers.map((h, j): HeaderSpec => {
       const header = h as { key?: unknown; value?: unknown };
-      if (typeof header?.key !== 'string') throw new InvalidInputError(`${where}: headers[${j}] needs a string "key"`);
+      // A collection header needs a name (the schema says so), so an empty one would not load.
+      if (typeof header?.key !== 'string' || header.key === '') {
+        throw new InvalidInputError(`${where}: headers[${j}] needs a non-empty string "key" (got ${JSON.stringify(header?.key) ?? 'none'}); give the header a name or remove it`);
+      }
       return [header.key, binary(header.value ?? null)];
     });
   } else if (m.headers !== undefined) {

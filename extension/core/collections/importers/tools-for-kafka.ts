@@ -2,24 +2,20 @@
  * Imports a Tools for Apache Kafka `.kafka` file: each `PRODUCER [name]` block (properties `topic:`, `key:`,
  * `headers: a=b, c=d`, `key-format:`, `value-format:`, `every:`, then the value up to `###`) becomes a message.
  * Their faker templates (`{{person.fullName}}`, old `{{random.uuid}}`/`{{name.firstName}}` names too) become ours
- * (`{{$faker.person.fullName}}`). CONSUMER blocks and `--` comments are skipped. Pure: text in, collection out.
+ * (`{{$faker.person.fullName}}`), and faker 5's `{{random.number(5)}}` becomes `{{$randomInt 0 5}}`. A value is sent
+ * as the .kafka file sent it: JSON only when that changes nothing. CONSUMER blocks and `--` comments are skipped.
+ * Pure: text in, collection out.
  */
-import { base, en, Faker } from '@faker-js/faker';
-import type { Collection, HeaderSpec, MessageSpec } from '../model';
-import { TemplateEngine } from '../template';
+import type { HeaderSpec, MessageSpec } from '../model';
+import { checkFakerPath, TemplateEngine } from '../template';
+import { isSpecialForm, stripBom, uniqueNames, type ImportResult } from './common';
 
-export interface ImportResult {
-  collection: Collection;
-  /** Things that could not be carried over exactly, each naming the file and line. */
-  warnings: string[];
-}
+export type { ImportResult } from './common';
 
 /** Names faker.js used before v6 (what older .kafka files contain), to today's module.function. */
 const LEGACY_FAKER: Record<string, string> = {
   'random.uuid': 'string.uuid',
   'datatype.uuid': 'string.uuid',
-  'random.number': 'number.int',
-  'datatype.number': 'number.int',
   'random.float': 'number.float',
   'datatype.float': 'number.float',
   'random.boolean': 'datatype.boolean',
@@ -36,36 +32,88 @@ const LEGACY_FAKER: Record<string, string> = {
 };
 const LEGACY_MODULES: Record<string, string> = { name: 'person', address: 'location' };
 
+/**
+ * faker 5-7's whole-number functions, which .kafka files call with arguments (`{{random.number(5)}}`): without a
+ * "max" they went up to 99999. They become {{$randomInt MIN MAX}}.
+ */
+const LEGACY_INTEGER_FUNCTIONS = new Set(['random.number', 'datatype.number']);
+const LEGACY_INTEGER_MAX = 99999;
+
 const PROPERTY = /^(topic|key|key-format|value-format|headers|every)\s*:(.*)$/;
+/** `{{...}}`; a call's arguments may hold braces (`{{random.number({"max": 9})}}`), as faker 5 allowed. */
+const TEMPLATE = /\{\{\s*([^{}()]*?\([^()]*\)|[^{}]*?)\s*\}\}/g;
+/** `module.function(arguments)`, as faker 5's fake() read them. */
+const CALL = /^([\w.]+)\s*\((.*)\)$/s;
 
-let fakerForChecks: Faker | undefined;
-
-function fakerHas(path: string): boolean {
-  fakerForChecks ??= new Faker({ locale: [en, base] });
-  let target: unknown = fakerForChecks;
-  for (const seg of path.split('.')) {
-    if (!seg || seg.startsWith('_') || typeof target !== 'object' || target === null) return false;
-    target = (target as Record<string, unknown>)[seg];
-  }
-  return typeof target === 'function';
+/**
+ * `{{person.fullName}}` -> `{{$faker.person.fullName}}`, with old names mapped; warns about what does not carry
+ * over, naming the line (`firstLine` is the 1-based line `text` starts on).
+ */
+export function mapFakerTemplates(text: string, fileName: string, firstLine: number, warnings: string[]): string {
+  return text.replace(TEMPLATE, (whole, expr: string, offset: number) => {
+    if (expr.startsWith('$')) return whole;
+    const line = firstLine + (text.slice(0, offset).match(/\n/g)?.length ?? 0);
+    return `{{${mapFakerCall(expr, `${fileName}:${line}`, warnings)}}}`;
+  });
 }
 
-/** `{{person.fullName}}` -> `{{$faker.person.fullName}}`, with old names mapped; warns about ones faker lacks. */
-export function mapFakerTemplates(text: string, where: string, warnings: string[]): string {
-  return text.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (whole, expr: string) => {
-    if (expr.startsWith('$')) return whole;
-    let path = LEGACY_FAKER[expr] ?? expr;
-    const [mod, ...rest] = path.split('.');
-    if (LEGACY_MODULES[mod]) path = [LEGACY_MODULES[mod], ...rest].join('.');
-    if (!fakerHas(path)) warnings.push(`${where}: {{${expr}}} is not a @faker-js/faker function; kept as {{$faker.${path}}}, fix it before sending`);
-    return `{{$faker.${path}}}`;
-  });
+/** One template's content, `random.uuid` or `random.number(5)`, as ours. */
+function mapFakerCall(expr: string, where: string, warnings: string[]): string {
+  const call = CALL.exec(expr);
+  const name = call ? call[1] : expr;
+  const args = call ? call[2].trim() : '';
+  const range = legacyIntegerRange(name, args);
+  if (range) return `$randomInt ${range.min} ${range.max}`;
+  const path = todaysFakerPath(name);
+  if (args) {
+    warnings.push(`${where}: {{${expr}}} passes arguments, which templates cannot; kept as {{$faker.${path}(${args})}}, fix it before sending`);
+    return `$faker.${path}(${args})`;
+  }
+  const check = checkFakerPath(path);
+  if (check === 'needs-arguments') warnings.push(`${where}: {{${expr}}} became {{$faker.${path}}}, which needs arguments that templates cannot pass; fix it before sending`);
+  else if (check !== 'ok') warnings.push(`${where}: {{${expr}}} is not a @faker-js/faker function; kept as {{$faker.${path}}}, fix it before sending`);
+  return `$faker.${path}`;
+}
+
+function todaysFakerPath(name: string): string {
+  const path = LEGACY_FAKER[name] ?? name;
+  const [mod, ...rest] = path.split('.');
+  return LEGACY_MODULES[mod] ? [LEGACY_MODULES[mod], ...rest].join('.') : path;
+}
+
+/**
+ * The range of `random.number` / `datatype.number` called as faker 5 took it: none (0..99999), a max
+ * (`random.number(5)`: 0..5) or `{"min", "max"}` as JSON. Undefined for anything else, which is not carried over.
+ */
+function legacyIntegerRange(name: string, args: string): { min: number; max: number } | undefined {
+  if (!LEGACY_INTEGER_FUNCTIONS.has(name)) return undefined;
+  const options = integerOptions(args);
+  if (!options) return undefined;
+  const { min = 0, max = LEGACY_INTEGER_MAX } = options;
+  return Number.isSafeInteger(min) && Number.isSafeInteger(max) && min <= max ? { min, max } : undefined;
+}
+
+function integerOptions(args: string): { min?: number; max?: number } | undefined {
+  if (!args) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed === 'number') return { max: parsed };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const { min, max, precision, ...others } = parsed as Record<string, unknown>;
+  const isNumber = (v: unknown): v is number | undefined => v === undefined || typeof v === 'number';
+  // precision 1 is the default (whole numbers); any other gives fractions, which $randomInt cannot.
+  const understood = Object.keys(others).length === 0 && (precision === undefined || precision === 1) && isNumber(min) && isNumber(max);
+  return understood ? { min, max } : undefined;
 }
 
 export function importToolsForKafkaFile(text: string, fileName: string, collectionName?: string): ImportResult {
   const warnings: string[] = [];
   const messages: MessageSpec[] = [];
-  const lines = text.split(/\r?\n/);
+  const lines = stripBom(text).split(/\r?\n/);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];
@@ -104,10 +152,10 @@ function producerBlock(lines: string[], start: number, end: number, declared: st
         message.topic = value;
         break;
       case 'key':
-        message.key = mapFakerTemplates(value, at(n), warnings);
+        message.key = mapFakerTemplates(value, fileName, n + 1, warnings);
         break;
       case 'headers':
-        message.headers = parseHeaders(value, at(n), warnings);
+        message.headers = parseHeaders(value, fileName, n + 1, warnings);
         break;
       case 'key-format':
       case 'value-format':
@@ -124,18 +172,21 @@ function producerBlock(lines: string[], start: number, end: number, declared: st
   }
   if (valueStart >= 0) {
     const raw = lines.slice(valueStart, end).join('\n').trim();
-    message.value = valueFromText(mapFakerTemplates(raw, at(valueStart), warnings));
+    message.value = valueFromText(mapFakerTemplates(raw, fileName, valueStart + 1, warnings));
   }
   return message;
 }
 
-/** A value that is a JSON object or array becomes JSON (editable, templates kept in its strings); anything else stays text. */
+/**
+ * A value that is a JSON object or array becomes JSON (editable, templates kept in its strings); anything else stays
+ * text. So does JSON that the collection would not send as the .kafka file did, which sent the text as written.
+ */
 function valueFromText(text: string): unknown {
   if (/^[[{]/.test(text)) {
     try {
       const parsed: unknown = JSON.parse(text);
       // A string that is one number template would send a number from a collection; the .kafka file sent text.
-      if (typeof parsed === 'object' && parsed !== null && !isSpecialForm(parsed) && !hasTypedTemplate(parsed)) return parsed;
+      if (typeof parsed === 'object' && parsed !== null && !isSpecialForm(parsed) && !hasTypedTemplate(parsed) && numbersSurvive(text)) return parsed;
     } catch {
       // Not JSON as written (a template outside a string, say): sent as text, exactly as before.
     }
@@ -155,32 +206,43 @@ function hasTypedTemplate(v: unknown): boolean {
   }
 }
 
-export function isSpecialForm(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const keys = Object.keys(v);
-  return keys.includes('file') || keys.includes('base64') || keys.includes('json');
+/** A JSON string (skipped: its digits are text) or a JSON number. */
+const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * Whether every number in valid JSON `text` is serialized again with the same value: not an integer beyond 2^53
+ * (12345678901234567890 would become ...7000), not one out of a double's range (1E400 would become null, 1e-400 0),
+ * not one with more digits than a double holds. 1.50e2 becoming 150 is the same value, so that is fine.
+ */
+function numbersSurvive(text: string): boolean {
+  for (const [token] of text.matchAll(JSON_STRING_OR_NUMBER)) {
+    if (token.startsWith('"')) continue;
+    const value = Number(token);
+    if (!Number.isFinite(value) || decimalForm(token) !== decimalForm(JSON.stringify(value))) return false;
+  }
+  return true;
 }
 
-function parseHeaders(text: string, where: string, warnings: string[]): HeaderSpec[] {
+/** A JSON number as significant digits and exponent, so that 1.50e2 and 150 compare equal: `15e1`. */
+function decimalForm(number: string): string {
+  const [, sign, whole, fraction = '', exponent = '0'] = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(number)!;
+  const digits = (whole + fraction).replace(/^0+/, '');
+  const significant = digits.replace(/0+$/, '');
+  if (!significant) return '0';
+  return `${sign}${significant}e${Number(exponent) - fraction.length + digits.length - significant.length}`;
+}
+
+function parseHeaders(text: string, fileName: string, line: number, warnings: string[]): HeaderSpec[] {
   const headers: HeaderSpec[] = [];
   for (const part of text.split(',')) {
     if (!part.trim()) continue;
     const eq = part.indexOf('=');
-    if (eq <= 0) {
-      warnings.push(`${where}: header "${part.trim()}" is not name=value; left out`);
+    const name = part.slice(0, Math.max(eq, 0)).trim();
+    if (!name) {
+      warnings.push(`${fileName}:${line}: header "${part.trim()}" is not name=value; left out`);
       continue;
     }
-    headers.push([part.slice(0, eq).trim(), mapFakerTemplates(part.slice(eq + 1).trim(), where, warnings)]);
+    headers.push([name, mapFakerTemplates(part.slice(eq + 1).trim(), fileName, line, warnings)]);
   }
   return headers;
-}
-
-/** Message names must be unique: a repeated name gets " (2)", " (3)"... */
-export function uniqueNames(messages: MessageSpec[]): void {
-  const seen = new Map<string, number>();
-  for (const m of messages) {
-    const n = (seen.get(m.name) ?? 0) + 1;
-    seen.set(m.name, n);
-    if (n > 1) m.name = `${m.name} (${n})`;
-  }
 }
