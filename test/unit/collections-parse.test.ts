@@ -46,7 +46,7 @@ describe('collections: parsing and schema errors', () => {
 
   it('names the file, JSON path, line and column and the expected type for a wrong type', () => {
     const text = '{\n  "name": "x",\n  "messages": [\n    { "name": "a", "topic": "t", "count": "ten" }\n  ]\n}\n';
-    assert.deepEqual(errorsOf(text), ['c.kafka.json:4:43: messages[0].count: must be a whole number (got "ten")']);
+    assert.deepEqual(errorsOf(text), ['c.kafka.json:4:43: messages[0].count: must be a whole number ≥ 1 (got "ten")']);
   });
 
   it('lists the allowed properties when one is misspelled, pointing at the property name', () => {
@@ -63,11 +63,46 @@ describe('collections: parsing and schema errors', () => {
 
   it('reports the mistake inside a special value form, not the union around it', () => {
     assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"a","topic":"t","value":{"file":"a.jsonl","extra":1}}]}'), [
-      'c.kafka.json:1:75: messages[0].value.extra: unknown property "extra"; expected one of: file, lines',
+      'c.kafka.json:1:75: messages[0].value.extra: unknown property "extra"; expected one of: file, lines; a value with a "file" key is read as a data file: to send this object as it is, write {"json": {...}}',
     ]);
     assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"a","topic":"t","value":{"base64":"%%"}}]}'), [
-      'c.kafka.json:1:67: messages[0].value.base64: must be base64 text (letters, digits, + and /, = padding) (got "%%")',
+      'c.kafka.json:1:67: messages[0].value.base64: must be base64 text (letters, digits, + and /, = padding) (got "%%"); a value with a "base64" key is read as raw bytes: to send this object as it is, write {"json": {...}}',
     ]);
+  });
+
+  it('words what a value must be from the schema\'s constraints, never from its descriptions (hover text)', () => {
+    const field = (json: string) => errorsOf(`{"name":"x","messages":[{"name":"a","topic":"t",${json}}]}`).map((e) => e.replace(/^c\.kafka\.json:\d+:\d+: /, ''));
+    assert.deepEqual(field('"partition":"1"'), ['messages[0].partition: must be a whole number ≥ 0 or null (got "1")']);
+    assert.deepEqual(field('"timestamp":1.5'), ['messages[0].timestamp: must be a whole number ≥ 0 or null (got 1.5)']);
+    assert.deepEqual(field('"timestamp":-1.5'), ['messages[0].timestamp: must be a whole number ≥ 0 or null (got -1.5)'], 'one problem, one error, though two keywords fail');
+    assert.deepEqual(field('"ratePerSecond":0'), ['messages[0].ratePerSecond: must be a number > 0 or null (got 0)']);
+    assert.deepEqual(field('"headers":[["a"]]'), ['messages[0].headers[0]: must be a [name, value] pair (got ["a"])']);
+    assert.deepEqual(field('"producer":{"acks":"x"}'), ['messages[0].producer.acks: must be "all", "-1", "0", "1", -1, 0 or 1 (got "x")']);
+    assert.deepEqual(field('"value":{"file":"x.txt"}'), [
+      'messages[0].value.file: must be the path of a .jsonl, .ndjson or .csv data file, relative to the collection file (got "x.txt"); a value with a "file" key is read as a data file: to send this object as it is, write {"json": {...}}',
+    ]);
+  });
+
+  it('takes data file extensions in any case, as the runner does', () => {
+    assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"a","topic":"t","value":{"file":"x.CSV"}},{"name":"b","topic":"t","value":{"file":"y.JsonL"}}]}'), []);
+  });
+
+  it('points a payload that happens to have a "file" key at {"json": ...}', () => {
+    const errors = errorsOf('{"name":"x","messages":[{"name":"a","topic":"t","value":{"file":"report.pdf","size":5}}]}');
+    assert.deepEqual(errors.map((e) => e.split(': ')[1]), ['messages[0].value.file', 'messages[0].value.size']);
+    for (const e of errors) assert.match(e, /a value with a "file" key is read as a data file: to send this object as it is, write \{"json": \{\.\.\.\}\}$/);
+    assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"a","topic":"t","value":{"json":{"file":"report.pdf","size":5}}}]}'), []);
+  });
+
+  it('reports a bad variable name once, on the name itself', () => {
+    const text = '{"name":"x","variables":{"ok":1,"1x":"a"},"messages":[]}';
+    const [d, ...more] = parseCollectionText(text, 'c.kafka.json').diagnostics;
+    assert.deepEqual(more, []);
+    assert.equal(text.slice(d.range.start.offset, d.range.end.offset), '"1x"');
+    assert.deepEqual(d.path, ['variables', '1x']);
+    assert.equal(d.message, 'name "1x" must start with a letter or _ and use only letters, digits, _ . and -');
+    const env = parseEnvironmentText('{"variables":{"1x":"a"}}', 'e.kafka-env.json');
+    assert.deepEqual(env.diagnostics.map((e) => e.path), [['variables', '1x']]);
   });
 
   it('accepts any other JSON value, and {"json": ...} to send an object that looks like a special form', () => {
@@ -84,7 +119,7 @@ describe('collections: parsing and schema errors', () => {
   it('marks which problems are JSON syntax or schema errors, which an editor\'s JSON validator also reports', () => {
     const kinds = (text: string) => parseCollectionText(text, 'c.kafka.json').diagnostics.map((d) => [d.kind ?? 'ours', d.message.split(':')[0]]);
     assert.deepEqual(kinds('{"name":"x" "messages":[]}'), [['syntax', 'not valid JSON']]);
-    assert.deepEqual(kinds('{"name":"x","messages":[{"name":"a","topic":"t","count":"ten"}]}'), [['schema', 'must be a whole number (got "ten")']]);
+    assert.deepEqual(kinds('{"name":"x","messages":[{"name":"a","topic":"t","count":"ten"}]}'), [['schema', 'must be a whole number ≥ 1 (got "ten")']]);
     // Only we know these: an empty file (validators accept it) and rules the schema cannot say.
     assert.deepEqual(kinds(''), [['ours', 'the file is empty; expected a JSON object']]);
     assert.deepEqual(kinds('{"name":"x","messages":[{"name":"a","topic":"t"},{"name":"a","topic":"u"}]}').map(([k]) => k), ['ours']);
@@ -120,6 +155,9 @@ describe('collections: parsing and schema errors', () => {
     const bad = parseEnvironmentText('{"connection":{"bootstrap":"b:9092","sasl":{"mechanism":"plain","username":"u","password":"hunter2"}}}', 'e.kafka-env.json');
     assert.equal(bad.value, undefined);
     assert.match(formatDiagnostic('e.kafka-env.json', bad.diagnostics[0]), /connection\.sasl\.password: must be a secret reference such as \{\{\$secret:KAFKA_PASSWORD\}\}/);
+    assert.throws(() => requireValid(bad), (e: unknown) => e instanceof DocumentError && !e.message.includes('hunter2'), 'the password itself is never repeated (Problems, CI logs)');
+    const wrongType = parseEnvironmentText('{"connection":{"bootstrap":"b:9092","sasl":{"mechanism":"plain","username":"u","password":1234567}}}', 'e.kafka-env.json');
+    assert.ok(wrongType.diagnostics.length > 0 && wrongType.diagnostics.every((d) => !d.message.includes('1234567')), JSON.stringify(wrongType.diagnostics));
     const good = parseEnvironmentText('{"connection":{"bootstrap":["a:1","b:2"],"sasl":{"mechanism":"plain","username":"u","password":"{{$secret:PW}}"}},"variables":{"region":"us"}}', 'e.kafka-env.json');
     assert.deepEqual(good.diagnostics, []);
   });

@@ -103,7 +103,9 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
   // No parse errors and no comments allowed: the text is plain JSON, and JSON.parse gives ordinary objects.
   const data: unknown = JSON.parse(text);
   if (!validate(data)) {
-    for (const e of simplifyErrors(validate.errors ?? [])) diagnostics.push(schemaDiagnostic(e, source));
+    const errors = validate.errors ?? [];
+    const hints = specialFormHints(errors);
+    for (const e of simplifyErrors(errors)) diagnostics.push(withHint(schemaDiagnostic(e, source), hintFor(e, hints)));
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   }
   return { source, data, diagnostics };
@@ -141,10 +143,40 @@ function describeParseError(code: jsonc.ParseErrorCode): string {
 }
 
 /**
+ * What parse.ts reads from a schema node to word its errors. `errorMessage` and `patternErrorMessage` are VS Code's
+ * JSON schema extensions, so an open file's own JSON validator says the same; `writeOnly` marks a value (a password)
+ * that errors must not repeat. Descriptions are hover text, not predicates, so they are never used here.
+ */
+interface SchemaNode {
+  type?: string | string[];
+  enum?: unknown[];
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  pattern?: string;
+  properties?: Record<string, unknown>;
+  errorMessage?: string;
+  patternErrorMessage?: string;
+  writeOnly?: boolean;
+}
+
+/** Errors about a value's own content (not its properties): one per value is enough, the first of these kinds. */
+const VALUE_KEYWORDS = ['type', 'enum', 'const', 'pattern', 'minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'minItems', 'maxItems'];
+
+/** ajv's error, with the name of the property when the error is about a property's name (propertyNames). */
+type SchemaError = ErrorObject & { propertyName?: string };
+
+/**
  * Ajv reports every failed branch of an `anyOf`. When some branch got further into the value (errors deeper than
  * the anyOf itself), those say what is wrong; otherwise one line saying what the value may be is clearer.
+ * Each value gets one error about its content (the message says everything it must be), and a bad property name
+ * one error (the name's own, not the propertyNames wrapper around it).
  */
-function simplifyErrors(errors: ErrorObject[]): ErrorObject[] {
+function simplifyErrors(errors: SchemaError[]): SchemaError[] {
   const dropped = new Set<ErrorObject>();
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => b.schemaPath.length - a.schemaPath.length);
   for (const union of unions) {
@@ -159,13 +191,21 @@ function simplifyErrors(errors: ErrorObject[]): ErrorObject[] {
     }
   }
   const seen = new Set<string>();
-  return errors.filter((e) => {
-    if (dropped.has(e) || e.keyword === 'if') return false;
-    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+  const byPriority = [...errors].sort((a, b) => valueKeywordRank(a) - valueKeywordRank(b));
+  const kept = new Set(byPriority.filter((e) => {
+    if (dropped.has(e) || e.keyword === 'if' || e.keyword === 'propertyNames') return false;
+    const what = VALUE_KEYWORDS.includes(e.keyword) ? 'value' : `${e.keyword}|${JSON.stringify(e.params)}`;
+    const key = `${e.instancePath}|${e.propertyName ?? ''}|${what}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
-  });
+  }));
+  return errors.filter((e) => kept.has(e));
+}
+
+function valueKeywordRank(e: ErrorObject): number {
+  const rank = VALUE_KEYWORDS.indexOf(e.keyword);
+  return rank < 0 ? VALUE_KEYWORDS.length : rank;
 }
 
 function pointerToPath(pointer: string): JsonPath {
@@ -182,63 +222,109 @@ function shown(value: unknown): string {
   return text === undefined ? String(value) : text.length > 40 ? text.slice(0, 37) + '...' : text;
 }
 
-function article(type: string): string {
-  const names: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', null: 'null', object: 'an object', array: 'an array' };
-  return names[type] ?? type;
+/** ` (got "1")`, or nothing for a value the schema marks writeOnly (a password must not reach logs). */
+function gotText(e: ErrorObject, schema: SchemaNode): string {
+  return schema.writeOnly ? '' : ` (got ${shown(e.data)})`;
 }
 
-function schemaDiagnostic(e: ErrorObject, source: SourceText): Diagnostic {
+/** `a, b or c`. */
+function orList(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** What a schema node accepts, in words: `a whole number ≥ 0`, `null`, `"value"`... */
+function acceptedForms(schema: SchemaNode): string[] {
+  if (schema.enum) return schema.enum.map((v) => JSON.stringify(v));
+  const types = schema.type === undefined ? [] : [schema.type].flat();
+  return types.flatMap((type) => typeForms(type, schema));
+}
+
+function typeForms(type: string, schema: SchemaNode): string[] {
+  switch (type) {
+    case 'integer':
+      return [['a whole number', ...numberBounds(schema)].join(' ')];
+    case 'number':
+      return [['a number', ...numberBounds(schema)].join(' ')];
+    case 'string':
+      return [schema.minLength === 1 ? 'a non-empty string' : schema.minLength ? `a string of at least ${schema.minLength} characters` : 'a string'];
+    case 'array':
+      return [schema.minItems === 1 ? 'a non-empty array' : 'an array'];
+    case 'boolean':
+      return ['true', 'false'];
+    case 'object':
+      return ['an object'];
+    default:
+      return [type];
+  }
+}
+
+function numberBounds(schema: SchemaNode): string[] {
+  const bounds: string[] = [];
+  if (schema.minimum !== undefined) bounds.push(`≥ ${schema.minimum}`);
+  if (schema.exclusiveMinimum !== undefined) bounds.push(`> ${schema.exclusiveMinimum}`);
+  if (schema.maximum !== undefined) bounds.push(`≤ ${schema.maximum}`);
+  if (schema.exclusiveMaximum !== undefined) bounds.push(`< ${schema.exclusiveMaximum}`);
+  return bounds;
+}
+
+/** What is wrong with a value itself: the node's own errorMessage, else words built from its constraints. */
+function valueProblem(e: ErrorObject, schema: SchemaNode): string {
+  if (schema.errorMessage) return schema.errorMessage;
+  if (e.keyword === 'pattern') return schema.patternErrorMessage ?? `must match the pattern ${schema.pattern}`;
+  if (e.keyword === 'minItems') return `must have at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`;
+  if (e.keyword === 'maxItems') return `must have at most ${schema.maxItems} item${schema.maxItems === 1 ? '' : 's'}`;
+  if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return `must be ${orList((e.schema as SchemaNode[]).flatMap(acceptedForms))}`;
+  const forms = acceptedForms(schema);
+  return forms.length ? `must be ${orList(forms)}` : (e.message ?? `fails ${e.keyword}`);
+}
+
+function schemaDiagnostic(e: SchemaError, source: SourceText): Diagnostic {
   const path = pointerToPath(e.instancePath);
-  const parent = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown> };
-  const got = ` (got ${shown(e.data)})`;
+  const parent = (e.parentSchema ?? {}) as SchemaNode;
   let message: string;
   let range = source.rangeOf(path);
-  switch (e.keyword) {
-    case 'required':
-      message = `missing required property "${(e.params as { missingProperty: string }).missingProperty}"`;
-      break;
-    case 'additionalProperties': {
-      const name = (e.params as { additionalProperty: string }).additionalProperty;
-      const allowed = Object.keys(parent.properties ?? {}).filter((k) => k !== '$schema');
-      message = `unknown property "${name}"; expected one of: ${allowed.join(', ')}`;
-      range = source.propertyNameRange(path, name) ?? range;
-      path.push(name);
-      break;
-    }
-    case 'type': {
-      if (parent.description && /,/.test(String((e.params as { type: unknown }).type))) {
-        message = `must be ${parent.description}${got}`;
-        break;
-      }
-      const types = String((e.params as { type: string | string[] }).type).split(',');
-      message = `must be ${types.map(article).join(' or ')}${got}`;
-      break;
-    }
-    case 'enum':
-      message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}${got}`;
-      break;
-    case 'anyOf':
-    case 'oneOf':
-      message = `must be ${parent.description ?? 'one of the allowed forms'}${got}`;
-      break;
-    case 'pattern':
-      message = parent.description ? `must be ${parent.description}${got}` : `must match ${(e.params as { pattern: string }).pattern}${got}`;
-      break;
-    case 'propertyNames':
-      message = `variable name ${shown((e.params as { propertyName: string }).propertyName)} is not allowed; use letters, digits, _ . - and start with a letter or _`;
-      break;
-    case 'minimum':
-    case 'exclusiveMinimum':
-    case 'maximum':
-    case 'minLength':
-    case 'minItems':
-    case 'maxItems':
-      message = `${e.message}${got}`;
-      break;
-    default:
-      message = e.message ?? `fails ${e.keyword}`;
+  if (e.keyword === 'required') {
+    message = `missing required property "${(e.params as { missingProperty: string }).missingProperty}"`;
+  } else if (e.keyword === 'additionalProperties') {
+    const name = (e.params as { additionalProperty: string }).additionalProperty;
+    const allowed = Object.keys(parent.properties ?? {}).filter((k) => k !== '$schema');
+    message = `unknown property "${name}"; expected one of: ${allowed.join(', ')}`;
+    range = source.propertyNameRange(path, name) ?? range;
+    path.push(name);
+  } else if (e.propertyName !== undefined) {
+    message = `name ${JSON.stringify(e.propertyName)} ${valueProblem(e, parent)}`;
+    range = source.propertyNameRange(path, e.propertyName) ?? range;
+    path.push(e.propertyName);
+  } else {
+    message = valueProblem(e, parent) + gotText(e, parent);
   }
   return { severity: 'error', kind: 'schema', message, path, range };
+}
+
+/**
+ * A message value object with a "file", "base64" or "json" key is read as that special form, so a payload that
+ * merely has such a key fails the form's rules. Errors inside one say so and give the way out: {"json": ...}.
+ */
+function specialFormHints(errors: ErrorObject[]): Map<string, string> {
+  const forms: Record<string, string> = { file: 'a data file', base64: 'raw bytes', json: 'JSON sent as is' };
+  const hints = new Map<string, string>();
+  for (const e of errors) {
+    const key = e.keyword === 'if' ? (e.schema as SchemaNode & { required?: string[] }).required?.[0] : undefined;
+    if (key && forms[key] && /^\/messages\/\d+\/value$/.test(e.instancePath)) {
+      hints.set(e.instancePath, `a value with a "${key}" key is read as ${forms[key]}: to send this object as it is, write {"json": {...}}`);
+    }
+  }
+  return hints;
+}
+
+/** The special-form hint for an error at or inside a value that was read as a special form. */
+function withHint(d: Diagnostic, hint: string | undefined): Diagnostic {
+  return hint ? { ...d, message: `${d.message}; ${hint}` } : d;
+}
+
+function hintFor(e: ErrorObject, hints: Map<string, string>): string | undefined {
+  for (const [at, hint] of hints) if (e.instancePath === at || e.instancePath.startsWith(at + '/')) return hint;
+  return undefined;
 }
 
 /** Rules a JSON schema cannot say: unique message names, data-file options that fit the file type. */
