@@ -244,6 +244,14 @@ async function importCollection(source: unknown, options: { topic?: string; targ
   } else throw new InvalidInputError(`${fileName}: import takes a Tools for Apache Kafka .kafka file or a Confluent for VS Code .json message file.`);
 
   const stem = fileName.replace(/\.(kafka|json)$/, '');
+  // An import never writes a file that would not load: it is checked as the Collections view will read it.
+  const collectionText = core.formatJson(result.collection);
+  const check = core.parseCollectionText(collectionText, `${stem}.kafka.json`);
+  if (check.value === undefined) {
+    const problem = check.diagnostics.find((d) => d.severity === 'error');
+    const why = problem ? core.formatDiagnostic(check.fileName, problem) : 'it is not a valid collection';
+    throw new InvalidInputError(`${fileName} was not imported: the collection made from it would not load (${why}); nothing was written. Change that in ${fileName}, or report it as an import bug.`);
+  }
   let target = toUri(options.target);
   if (!target) {
     const dir = vscode.Uri.joinPath(uri, '..');
@@ -252,7 +260,7 @@ async function importCollection(source: unknown, options: { topic?: string; targ
   } else if (await fileExists(target)) {
     throw new InvalidInputError(`${vscode.workspace.asRelativePath(target)} already exists: import into a new file.`);
   }
-  await core.writeFileAtomic(target.fsPath, core.formatJson(result.collection));
+  await core.writeFileAtomic(target.fsPath, collectionText);
   await index.reload(target);
   for (const w of result.warnings) log.warn(`import: ${w}`);
   const note = result.warnings.length ? ` ${result.warnings.length} thing(s) could not be carried over exactly: see "Kafka: Show Log".` : '';
