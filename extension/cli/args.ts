@@ -11,11 +11,14 @@ export interface FlagSpec {
   booleans?: string[];
   /** Every flag the command knows, booleans included; anything else is refused. */
   known: string[];
+  /** Flags that may be given more than once (`--var a=1 --var b=2`); any other given twice is refused. */
+  repeatable?: string[];
 }
 
 export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
   const booleans = new Set(spec.booleans ?? []);
   const known = new Set(spec.known);
+  const repeatable = new Set(spec.repeatable ?? []);
   const positionals: string[] = [];
   const flags = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
@@ -37,12 +40,17 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
     }
     if (!known.has(name)) throw new InvalidInputError(`unknown option --${name}; known options: ${[...known].map((k) => '--' + k).join(' ')}`);
     if (booleans.has(name)) {
-      value = value ?? 'true';
+      if (value !== undefined) throw new InvalidInputError(`option --${name} takes no value (got '${value}'); give --${name} to turn it on, leave it out for off`);
+      value = 'true';
     } else if (value === undefined) {
       if (i + 1 >= argv.length) throw new InvalidInputError(`option --${name} needs a value`);
+      // "--message --bail" is a forgotten value, not a message named "--bail".
+      if (argv[i + 1].startsWith('--')) throw new InvalidInputError(`option --${name} needs a value, but the next argument is the option ${argv[i + 1]}; write --${name}=VALUE for a value that starts with --`);
       value = argv[++i];
     }
-    flags.set(name, [...(flags.get(name) ?? []), value]);
+    const earlier = flags.get(name);
+    if (earlier && !repeatable.has(name)) throw new InvalidInputError(`option --${name} is given twice ('${earlier[0]}', then '${value}'); give it once`);
+    flags.set(name, [...(earlier ?? []), value]);
   }
   return { positionals, flags };
 }

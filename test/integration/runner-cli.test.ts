@@ -104,7 +104,7 @@ describe('run CLI against the sandbox', function () {
     const broken = path.join(dir, 'broken.kafka.json');
     await fs.writeFile(broken, '{"name":"x","messages":[{"name":"a","topic":"orders","count":"ten"}]}');
     const cases: [string[], RegExp][] = [
-      [['run', broken, '--bootstrap', sandbox.bootstrap], /^kafka-workbench run: broken\.kafka\.json:1:62: messages\[0\]\.count: must be a whole number \(got "ten"\)\n$/],
+      [['run', broken, '--bootstrap', sandbox.bootstrap], /^kafka-workbench run: broken\.kafka\.json:1:62: messages\[0\]\.count: must be a whole number ≥ 1 \(got "ten"\)\n$/],
       [['run', fixture, '--bootstrap', sandbox.bootstrap, '--message', 'nope'], /has no message named "nope"/],
       [['run', fixture, '--bootstrap', sandbox.bootstrap, '--reporter', 'xml'], /--reporter must be one of pretty, json, junit, got 'xml'\n$/],
       [['run', fixture], /no cluster to send to: pass --bootstrap HOST:PORT or --env FILE\.kafka-env\.json\n$/],
@@ -117,6 +117,38 @@ describe('run CLI against the sandbox', function () {
       assert.match(r.err, expected);
       assert.equal(r.err.trim().split('\n').length, 1, r.err);
       assert.equal(r.out, '');
+    }
+  });
+
+  it('checks the input before the cluster and before --out: a bad run keeps the old report, a wrong name needs no cluster', async () => {
+    const report = path.join(dir, 'report.xml');
+    await fs.writeFile(report, '<testsuites/>\n');
+    const bad = path.join(dir, 'bad.kafka.json');
+    await fs.writeFile(bad, JSON.stringify({ name: 'x', messages: [{ name: 'a', topic: 'orders', value: '{{nope}}' }] }));
+    let r = await cli(['run', bad, '--bootstrap', sandbox.bootstrap, '--reporter', 'junit', '--out', report]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown variable \{\{nope\}\}/);
+    assert.equal(await fs.readFile(report, 'utf8'), '<testsuites/>\n', 'the previous report is untouched');
+    r = await cli(['run', fixture, '--bootstrap', '127.0.0.1:1', '--message', 'nope']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /has no message named "nope"/, 'named before any connection is tried');
+    r = await cli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--bail=false']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /option --bail takes no value/);
+  });
+
+  it('checks a topic named through a variable up front, like a literal one', async () => {
+    const strict = await startSandbox({ port: 0, controlPort: 0, brokers: 1, autoCreateTopics: false });
+    try {
+      const coll = path.join(dir, 'var-topic.kafka.json');
+      await fs.writeFile(coll, JSON.stringify({ name: 'v', messages: [{ name: 'm', topic: '{{t}}', value: 'x' }] }));
+      const started = Date.now();
+      const r = await cli(['run', coll, '--bootstrap', strict.bootstrap, '--var', 't=not-there']);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, /topic 'not-there' does not exist/);
+      assert.ok(Date.now() - started < 20_000, 'fails at once, not after max.block.ms');
+    } finally {
+      await strict.stop();
     }
   });
 

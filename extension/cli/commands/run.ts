@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
 import { createReporter, plannedRecords, REPORTERS, type ReporterName } from '../../core/collections/reporters';
+import type { PreparedMessage } from '../../core/collections/prepare';
 import { runCollection } from '../../core/collections/runner';
 import { envSecretResolver } from '../../core/collections/template';
 import { createProducer } from '../../core/engine';
@@ -42,7 +43,7 @@ export const runCommand: CliCommand = {
   summary: 'send a saved collection (*.kafka.json), for CI: exit 0 only if every record was acknowledged',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS });
+    const args = parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['message', 'var'] });
     if (args.positionals.length !== 1) {
       throw new InvalidInputError(args.positionals.length ? `give one collection file, got ${args.positionals.length}: ${args.positionals.join(' ')}` : 'give the collection file: kafka-workbench run FILE.kafka.json');
     }
@@ -57,11 +58,14 @@ export const runCommand: CliCommand = {
     const environment = envFile ? await loadEnvironmentFile(envFile) : undefined;
     const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap'));
     const messageNames = args.flags.get('message') ?? [];
-    await checkCluster(connection, loaded.collection.messages.filter((m) => !messageNames.length || messageNames.includes(m.name)).map((m) => m.topic), io);
 
     const outFile = flag(args, 'out');
-    const stream = outFile ? await openOut(outFile) : undefined;
-    const write = stream ? (text: string) => void stream.write(text) : (text: string) => process.stdout.write(text);
+    let stream: WriteStream | undefined; // opened only once the input is known to be good: a bad run keeps the old report
+    const write = outFile ? (text: string) => void stream?.write(text) : (text: string) => process.stdout.write(text);
+    const beforeSend = async (prepared: readonly PreparedMessage[]) => {
+      await checkCluster(connection, prepared.map((m) => m.topic), io);
+      if (outFile) stream = await openOut(outFile);
+    };
     const reporter = createReporter(reporterName, write, { plannedRecords: plannedRecords(loaded.collection, messageNames) });
     const log = io.verbose ? (level: string, msg: string) => io.err(`[${level}] ${msg}`) : undefined;
     const abort = new AbortController();
@@ -81,11 +85,13 @@ export const runCommand: CliCommand = {
         signal: abort.signal,
         stopOnFirstError: args.flags.has('bail'),
         listener: reporter,
+        beforeSend,
         producerFor: (settings: ProducerSettings) => createProducer(settings as ProducerConfigInput, { transport: new KafkajsTransport(connection, { log }), log, tracing: reporterName === 'json' }),
       });
       reporter.end(summary);
-      if (stream) {
-        await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      const out = stream;
+      if (out) {
+        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
         io.out(`${summary.collection}: ${summary.sent} sent, ${summary.acked} acked, ${summary.failed} failed; report written to ${outFile}`);
       }
       if (summary.inputError) {

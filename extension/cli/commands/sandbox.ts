@@ -40,6 +40,7 @@ const FLAGS = {
   known: ['brokers', 'port', 'partitions', 'replication-factor', 'min-insync-replicas', 'topic', 'control-port', 'no-auto-create', 'election-delay-ms',
     'sasl-user', 'sasl-mechanisms', 'tls-cert', 'tls-key'],
   booleans: ['no-auto-create'],
+  repeatable: ['topic', 'sasl-user'],
 };
 
 function parseTopic(raw: string): { name: string; partitions?: number } {

@@ -71,7 +71,7 @@ export const sendCommand: CliCommand = {
   summary: 'send records through the producer engine and show each one\'s delivery',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS }));
+    const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }));
     const transport = new KafkajsTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
     });

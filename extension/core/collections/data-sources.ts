@@ -162,15 +162,21 @@ function isBase64Object(v: unknown): v is { base64: string } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { base64?: unknown }).base64 === 'string';
 }
 
+/** Base64 as the collection schema accepts it: Node's decoder would turn anything else into garbage bytes silently. */
+function decodeBase64(text: string, where: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new DataFileError(`${where}.base64 must be base64 text (A-Z, a-z, 0-9, + and /, with = padding), got ${JSON.stringify(text.length > 40 ? text.slice(0, 37) + '...' : text)}`);
+  return Buffer.from(text, 'base64');
+}
+
 function binary(v: unknown, where: string): string | Buffer | null {
   if (v === null || typeof v === 'string') return v;
-  if (isBase64Object(v)) return Buffer.from(v.base64, 'base64');
+  if (isBase64Object(v)) return decodeBase64(v.base64, where);
   throw new DataFileError(`${where} must be a string, null or {"base64": "..."} (got ${JSON.stringify(v)})`);
 }
 
 function value(v: unknown, where: string): string | Buffer | null {
   if (v === null || typeof v === 'string') return v;
-  if (isBase64Object(v)) return Buffer.from(v.base64, 'base64');
+  if (isBase64Object(v)) return decodeBase64(v.base64, where);
   const text = JSON.stringify(v);
   if (text === undefined) throw new DataFileError(`${where} is not a JSON value`);
   return text;

@@ -66,12 +66,18 @@ const GENERATED_BATCH = 1000;
 /** Groups a per-row CSV stream into small arrays, so the runner sees the same shape as for JSONL. */
 async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncGenerator<DataRecord[]> {
   let batch: DataRecord[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
+  try {
+    for await (const row of rows) {
+      batch.push(row);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
     }
+  } catch (e) {
+    // The rows before a bad one are sent first (as for JSONL); then the error stops the message.
+    if (batch.length) yield batch;
+    throw e;
   }
   if (batch.length) yield batch;
 }
@@ -163,11 +169,9 @@ export class MessagePreparer {
     const producer = { ...(this.loaded.collection.producer ?? {}), ...(m.producer ?? {}) };
     const dataFile = fileSpec ? path.resolve(path.dirname(this.loaded.filePath), fileSpec.file) : undefined;
     if (dataFile) {
-      try {
-        await fs.access(dataFile);
-      } catch {
-        throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} not found (looked at ${dataFile})`);
-      }
+      const stat = await fs.stat(dataFile).catch(() => undefined);
+      if (!stat) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} not found (looked at ${dataFile})`);
+      if (!stat.isFile()) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} is a directory, not a file (${dataFile})`);
     }
     const engine = this.engine;
     // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.

@@ -41,8 +41,9 @@ export function formatCount(n: number): string {
  */
 export function plannedRecords(collection: Collection, names: readonly string[] = []): number | undefined {
   let total = 0;
-  for (const m of collection.messages) {
-    if (names.length && !names.includes(m.name)) continue;
+  // A name given twice is sent twice; an unknown name is refused before the run, so it can be skipped here.
+  const selected = names.length ? names.flatMap((n) => collection.messages.filter((m) => m.name === n)) : collection.messages;
+  for (const m of selected) {
     const value = m.value as { file?: unknown } | null | undefined;
     if (typeof value === 'object' && value !== null && typeof value.file === 'string') return undefined;
     total += m.count ?? 1;

@@ -100,6 +100,11 @@ export interface RunOptions {
   /** Records handed to the producer but not yet settled, at most (default 5,000). */
   maxInFlight?: number;
   listener?: RunListener;
+  /**
+   * Called once every message is prepared (names, templates, settings and data files checked) and before anything
+   * is sent: the CLI checks the cluster and opens its report file here, so bad input fails first and costs nothing.
+   */
+  beforeSend?(prepared: readonly PreparedMessage[]): Promise<void>;
 }
 
 export async function runCollection(options: RunOptions): Promise<RunSummary> {
@@ -114,6 +119,7 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     checkProducerSettings(message, options.loaded);
     prepared.push(message);
   }
+  await options.beforeSend?.(prepared);
 
   const producers = new Map<string, Producer>();
   const summaries: MessageSummary[] = [];

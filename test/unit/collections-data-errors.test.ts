@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Collection } from '../../extension/core/collections/model';
+import { MessagePreparer } from '../../extension/core/collections/prepare';
+import { plannedRecords } from '../../extension/core/collections/reporters';
+import { TemplateEngine } from '../../extension/core/collections/template';
+import type { ProducerRecord } from '../../extension/core/engine/types';
+
+/** Every record a message yields until its data file stops it, and the error that stopped it. */
+async function readUntilError(dir: string, value: unknown): Promise<{ records: ProducerRecord[]; error?: Error }> {
+  const collection: Collection = { name: 'c', messages: [{ name: 'm', topic: 't', value }] };
+  const prepared = await new MessagePreparer(new TemplateEngine(), { filePath: path.join(dir, 'c.kafka.json'), collection }).prepare(0);
+  const records: ProducerRecord[] = [];
+  try {
+    for await (const r of prepared.records()) records.push(r);
+    return { records };
+  } catch (e) {
+    return { records, error: e as Error };
+  }
+}
+
+describe('collections: data files that go wrong part way', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-data-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('hands over every CSV row before a bad one, then names the bad row', async () => {
+    const rows = Array.from({ length: 600 }, (_, i) => `k${i},v${i},0`);
+    await fs.writeFile(path.join(dir, 'rows.csv'), ['key,value,partition', ...rows, 'kbad,vbad,abc'].join('\n') + '\n');
+    const { records, error } = await readUntilError(dir, { file: 'rows.csv' });
+    assert.equal(records.length, 600, 'the rows of the last, unfinished group are not dropped');
+    assert.equal(records.at(-1)!.key, 'k599');
+    assert.match(String(error?.message), /rows\.csv:602/);
+  });
+
+  it('refuses invalid base64 in a JSONL record line instead of sending garbage bytes', async () => {
+    await fs.writeFile(path.join(dir, 'r.jsonl'), '{"key": {"base64": "AAE="}, "value": "ok"}\n{"key": {"base64": "hello world!"}, "value": "x"}\n');
+    const { records, error } = await readUntilError(dir, { file: 'r.jsonl', lines: 'record' });
+    assert.deepEqual(records.map((r) => r.key), [Buffer.from([0, 1])]);
+    assert.match(String(error?.message), /r\.jsonl:2: key\.base64 must be base64 text/);
+  });
+
+  it('says a data file path that is a directory is not a file', async () => {
+    await fs.mkdir(path.join(dir, 'dir.jsonl'));
+    await assert.rejects(readUntilError(dir, { file: 'dir.jsonl' }), /data file dir\.jsonl is a directory, not a file/);
+  });
+
+  it('counts a message named twice in the plan twice, as the run sends it twice', () => {
+    const collection: Collection = { name: 'c', messages: [{ name: 'slow', topic: 't', value: 'x', count: 20 }, { name: 'other', topic: 't', value: 'y' }] };
+    assert.equal(plannedRecords(collection, ['slow', 'slow']), 40);
+  });
+});
