@@ -53,3 +53,28 @@ describe('collections: template problems in variables from elsewhere', () => {
     assert.match(problem.message, /^unknown variable \{\{missing\}\}/);
   });
 });
+
+describe('collections: values that would not be sent as written', () => {
+  it('refuses a literal topic name Kafka would refuse, as the send would', () => {
+    const doc = parseCollectionText('{"name":"x","messages":[{"name":"a","topic":"orders.v1 "},{"name":"b","topic":"orders-{{region}} "}]}', 'c.kafka.json');
+    assert.deepEqual(doc.diagnostics.map((d) => [d.path.join('.'), d.message]), [['messages.0.topic', '"orders.v1 " is not a valid topic name (letters, digits, . _ -, at most 249)']]);
+    assert.equal(doc.value, undefined);
+  });
+
+  it('points at each number a double cannot hold in values and variables, and leaves numbers that only look different', () => {
+    const text = '{"name":"x","variables":{"big":-9007199254740993},"messages":[{"name":"a","topic":"t","value":{"id":12345678901234567890,"n":1E400,"ok":[10.50,1e20,9007199254740991,0.0,-0],"tiny":1e-400,"raw":{"json":[2e308]}},"variables":{"fine":1.5}}]}';
+    const doc = parseCollectionText(text, 'c.kafka.json');
+    assert.deepEqual(doc.diagnostics.map((d) => [d.path.join('.'), text.slice(d.range.start.offset, d.range.end.offset)]), [
+      ['variables.big', '-9007199254740993'],
+      ['messages.0.value.id', '12345678901234567890'],
+      ['messages.0.value.n', '1E400'],
+      ['messages.0.value.tiny', '1e-400'],
+      ['messages.0.value.raw.json.0', '2e308'],
+    ]);
+    assert.equal(doc.diagnostics[1].message, 'number 12345678901234567890 cannot be sent exactly (it is beyond 2^53); write the whole value as a string so its text is sent as written, or quote the number');
+    assert.match(doc.diagnostics[0].message, /^number -9007199254740993 cannot be sent exactly \(it is beyond 2\^53\); quote it/);
+    assert.match(doc.diagnostics[2].message, /\(it is beyond the largest number, about 1\.8e308, and would be sent as null\)/);
+    const env = parseEnvironmentText('{"variables":{"id":12345678901234567890}}', 'e.kafka-env.json');
+    assert.deepEqual(env.diagnostics.map((d) => d.path.join('.')), ['variables.id']);
+  });
+});

@@ -54,6 +54,7 @@ export function parseCollectionText(text: string, fileName: string): ParsedColle
 
 export function parseEnvironmentText(text: string, fileName: string): ParsedEnvironment {
   const { source, data, diagnostics } = parseAndValidate(text, getValidators().environment);
+  if (data !== undefined && diagnostics.length === 0) checkEnvironmentRules(source, diagnostics);
   const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
   return { fileName, value: ok ? (data as Environment) : undefined, diagnostics, source };
 }
@@ -327,9 +328,13 @@ function hintFor(e: ErrorObject, hints: Map<string, string>): string | undefined
   return undefined;
 }
 
-/** Rules a JSON schema cannot say: unique message names, data-file options that fit the file type. */
+/**
+ * Rules a JSON schema cannot say: unique message names, data-file options that fit the file type, literal topic
+ * names Kafka accepts, numbers that can be sent as written.
+ */
 function checkCollectionRules(collection: Collection, source: SourceText, diagnostics: Diagnostic[]): void {
   const firstIndex = new Map<string, number>();
+  diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
   collection.messages.forEach((m, i) => {
     const earlier = firstIndex.get(m.name);
     if (earlier !== undefined) {
@@ -341,7 +346,55 @@ function checkCollectionRules(collection: Collection, source: SourceText, diagno
       const path = ['messages', i, 'value', 'lines'];
       diagnostics.push({ severity: 'error', message: '"lines" applies to .jsonl files only; a CSV row is always a record (columns key, value, header.NAME, partition, timestamp)', path, range: source.rangeOf(path) });
     }
+    // A templated topic is checked once rendered (prepare.ts); a literal one can be checked now.
+    if (!m.topic.includes('{{') && !TOPIC_NAME.test(m.topic)) {
+      const path = ['messages', i, 'topic'];
+      diagnostics.push({ severity: 'error', message: `${JSON.stringify(m.topic)} is not a valid topic name (letters, digits, . _ -, at most 249)`, path, range: source.rangeOf(path) });
+    }
+    diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
   });
+}
+
+/** Rules a JSON schema cannot say, for an environment: variable numbers that can be sent as written. */
+function checkEnvironmentRules(source: SourceText, diagnostics: Diagnostic[]): void {
+  diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
+}
+
+/** What Kafka accepts as a topic name (prepare.ts checks the rendered name the same way). */
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/**
+ * Number literals under `path` that a JavaScript number (a double) cannot hold as written: sending them would change
+ * them silently (12345678901234567890 goes out as 12345678901234567000, 1E400 as null). Trailing zeros and exponent
+ * forms that mean the same number are fine: JSON does not tell them apart.
+ */
+function inexactNumbers(source: SourceText, path: JsonPath, where: 'value' | 'variables'): Diagnostic[] {
+  const root = source.tree && jsonc.findNodeAtLocation(source.tree, path);
+  const out: Diagnostic[] = [];
+  const pending = root ? [root] : [];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.children) pending.push(...[...node.children].reverse());
+    if (node.type !== 'number') continue;
+    const literal = source.text.slice(node.offset, node.offset + node.length);
+    const problem = numberProblem(literal);
+    if (problem) out.push({ severity: 'error', message: inexactNumberMessage(literal, problem, where), path: jsonc.getNodePath(node), range: source.range(node.offset, node.length) });
+  }
+  return out;
+}
+
+/** Why a number literal would not be sent as written, or undefined when it would. */
+function numberProblem(literal: string): string | undefined {
+  const n = Number(literal);
+  if (!Number.isFinite(n)) return 'it is beyond the largest number, about 1.8e308, and would be sent as null';
+  if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(n)) return 'it is beyond 2^53';
+  if (n === 0 && /[1-9]/.test(literal.split(/[eE]/)[0])) return 'it is so close to 0 that it would be sent as 0';
+  return undefined;
+}
+
+function inexactNumberMessage(literal: string, problem: string, where: 'value' | 'variables'): string {
+  const shownLiteral = literal.length > 30 ? literal.slice(0, 27) + '...' : literal;
+  const fix = where === 'value' ? 'write the whole value as a string so its text is sent as written, or quote the number' : 'quote it: a string variable is sent as its text';
+  return `number ${shownLiteral} cannot be sent exactly (${problem}); ${fix}`;
 }
 
 function messageLocations(source: SourceText): MessageLocation[] {
