@@ -154,6 +154,18 @@ describe('engine delivery against the sandbox', function () {
     assert.equal(storedCount(sandbox, 'events'), 1, 'only the warm-up record was stored');
   });
 
+  it('times a request out at the producer\'s request.timeout.ms even when the connection allows longer, then retries', async () => {
+    // The connection's own limit is 30 s (the default); the producer asks for 800 ms.
+    engine = engineFor(sandbox, { acks: 'all', 'request.timeout.ms': 800, 'delivery.timeout.ms': 10_000 }, { requestTimeoutMs: 30_000 });
+    await engine.producer.send({ topic: 'events', partition: 0, value: 'warm-up' });
+    sandbox.addFault({ api: 'Produce', broker: leaderOf(sandbox, 'events', 0), dropResponse: true, count: 1 });
+    const started = Date.now();
+    const meta = await engine.producer.send({ topic: 'events', partition: 0, value: 'answered the second time' });
+    const took = Date.now() - started;
+    assert.equal(meta.attempts, 2, 'the unanswered attempt timed out and the retry was acked');
+    assert.ok(took < 10_000, `acked after ${took} ms: the first attempt waited about 800 ms, not the connection's 30 s`);
+  });
+
   it('traces a retried record: both attempts, the error, the backoff, then the ack', async () => {
     engine = engineFor(sandbox, { acks: 'all', 'enable.idempotence': true });
     await engine.producer.send({ topic: 'events', partition: 2, value: 'warm' });

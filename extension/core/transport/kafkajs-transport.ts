@@ -338,6 +338,10 @@ export class KafkajsTransport implements Transport {
     if (this.closed) throw new TransportError('the transport is closed', 'closed', { retriable: false });
   }
 
+  private connectionRequestTimeoutMs(): number {
+    return this.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
   private newBroker(host: string, port: number, nodeId: number | null): KafkajsBroker {
     const connectionPool = new ConnectionPool({
       host,
@@ -348,7 +352,7 @@ export class KafkajsTransport implements Transport {
       clientId: this.clientId,
       socketFactory: this.socketFactory,
       connectionTimeout: this.config.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      requestTimeout: this.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      requestTimeout: this.connectionRequestTimeoutMs(),
       enforceRequestTimeout: true,
       // The engine keeps its own in-flight limit; kafkajs must not queue behind it.
       maxInFlightRequests: null,
@@ -459,7 +463,18 @@ export class KafkajsTransport implements Transport {
     const requestBytes = header.length + req.body.length;
     let sentAtMs = 0;
     let sentAtHr = 0n;
-    const result = await new Promise<{ payload: Buffer | null }>((resolve, reject) => {
+    // kafkajs waits max(connection timeout, request timeout): a shorter request.timeout.ms needs a timer of its own.
+    const ownTimeoutMs = req.expectResponse && req.timeoutMs !== undefined && req.timeoutMs < this.connectionRequestTimeoutMs() ? req.timeoutMs : undefined;
+    const result = await new Promise<{ payload: Buffer | null }>((settleOk, settleError) => {
+      let timer: NodeJS.Timeout | undefined;
+      const resolve = (r: { payload: Buffer | null }) => {
+        clearTimeout(timer);
+        settleOk(r);
+      };
+      const reject = (e: unknown) => {
+        clearTimeout(timer);
+        settleError(e);
+      };
       try {
         connection.requestQueue.push({
           entry: { apiKey: req.apiKey, apiName: req.apiName, apiVersion: req.apiVersion, correlationId, resolve, reject },
@@ -468,6 +483,8 @@ export class KafkajsTransport implements Transport {
           sendRequest: () => {
             sentAtMs = Date.now();
             sentAtHr = process.hrtime.bigint();
+            // A late answer is then ignored: the promise has settled.
+            if (ownTimeoutMs !== undefined) timer = setTimeout(() => reject(requestTimedOut(ownTimeoutMs)), ownTimeoutMs);
             const socket = connection.socket;
             // One writev for the header and every batch: no copy of the records.
             socket.cork();
@@ -483,6 +500,13 @@ export class KafkajsTransport implements Transport {
     const durationMs = req.expectResponse ? Number(process.hrtime.bigint() - sentAtHr) / 1e6 : 0;
     return { correlationId, payload: result.payload, requestBytes, sentAtMs, durationMs };
   }
+}
+
+/** The error kafkajs gives for a request without an answer in time, so toTransportError treats both alike. */
+function requestTimedOut(ms: number): Error {
+  const e = new Error(`no answer within ${ms} ms (request.timeout.ms)`);
+  e.name = 'KafkaJSRequestTimeoutError';
+  return e;
 }
 
 interface KafkajsMetadata {
