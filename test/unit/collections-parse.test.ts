@@ -135,6 +135,15 @@ describe('collections: parsing and schema errors', () => {
     assert.deepEqual(parseEnvironmentText('\uFEFF{"variables":{"a":"b"}}', 'e.kafka-env.json').value, { variables: { a: 'b' } });
   });
 
+  it('reports a value nested too deeply as a problem at the bracket, instead of overflowing the stack', () => {
+    const deep = (levels: number) => `{"name":"x","messages":[{"name":"a","topic":"t","value":${'['.repeat(levels)}"[{"${']'.repeat(levels)}}]}`;
+    const [d, ...more] = parseCollectionText(deep(50_000), 'c.kafka.json').diagnostics;
+    assert.deepEqual(more, []);
+    assert.match(formatDiagnostic('c.kafka.json', d), /^c\.kafka\.json:1:1054: nested too deeply \(more than 1000 levels of objects and arrays\)/);
+    assert.deepEqual(parseEnvironmentText('{"variables":' + '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_001), 'e.kafka-env.json').diagnostics.map((e) => e.message.split(' (')[0]), ['nested too deeply']);
+    assert.deepEqual(parseCollectionText(deep(997), 'c.kafka.json').diagnostics, [], 'as deep as the limit allows, brackets in strings not counted');
+  });
+
   it('refuses duplicate message names, since --message picks by name', () => {
     const [e] = errorsOf('{"name":"x","messages":[{"name":"a","topic":"t"},{"name":"a","topic":"u"}]}');
     assert.match(e, /messages\[1\]\.name: duplicate message name "a" \(also messages\[0\]\)/);

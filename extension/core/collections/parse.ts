@@ -91,6 +91,11 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
     const source = new SourceText(text, undefined);
     return { source, data: undefined, diagnostics: [{ severity: 'error' as const, message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) }] };
   }
+  const tooDeep = tooDeepAt(text);
+  if (tooDeep >= 0) {
+    const source = new SourceText(text, undefined);
+    return { source, data: undefined, diagnostics: [{ severity: 'error' as const, message: TOO_DEEP_MESSAGE, path: [], range: source.range(tooDeep, 1) }] };
+  }
   const tree = jsonc.parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const source = new SourceText(text, tree);
   const diagnostics: Diagnostic[] = [];
@@ -110,6 +115,27 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   }
   return { source, data, diagnostics };
+}
+
+/** Parsing, checking and rendering walk the JSON recursively; deeper than this, they would overflow the stack. */
+const MAX_DEPTH = 1000;
+const TOO_DEEP_MESSAGE = `nested too deeply (more than ${MAX_DEPTH} levels of objects and arrays); send a value this deep as a string or from a .jsonl data file, which are sent as written`;
+
+/** The offset of the first `[` or `{` nested deeper than MAX_DEPTH (brackets inside strings do not count), or -1. */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return -1;
 }
 
 /**
