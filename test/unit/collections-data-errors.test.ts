@@ -55,4 +55,17 @@ describe('collections: data files that go wrong part way', () => {
     const collection: Collection = { name: 'c', messages: [{ name: 'slow', topic: 't', value: 'x', count: 20 }, { name: 'other', topic: 't', value: 'y' }] };
     assert.equal(plannedRecords(collection, ['slow', 'slow']), 40);
   });
+
+  it('refuses a secret in a topic, directly or through a variable, in Problems and before sending', async () => {
+    const secrets = async () => 's3cr3t';
+    for (const [topic, variables] of [['t-{{$secret:TOKEN}}', {}], ['t-{{tenant}}', { tenant: '{{$secret:TOKEN}}' }]] as const) {
+      const collection: Collection = { name: 'c', variables, messages: [{ name: 'm', topic, value: 'v {{$secret:TOKEN}}' }] };
+      const loaded = { filePath: path.join(dir, 'c.kafka.json'), collection };
+      const preparer = new MessagePreparer(new TemplateEngine({ secrets }), loaded);
+      const problems = preparer.checkTemplates(0);
+      assert.equal(problems.length, 1, 'only the topic: a secret in the value is fine');
+      assert.match(problems[0].error.message, /\{\{\$secret:TOKEN\}\} is not allowed in a topic/);
+      await assert.rejects(preparer.prepare(0), /is not allowed in a topic/);
+    }
+  });
 });

@@ -121,7 +121,7 @@ export class MessagePreparer {
     const compile = (text: string, p: JsonPath): void => {
       const field = this.site(['messages', index, ...p], m.name);
       try {
-        this.engine.compile(text, layers, field);
+        this.engine.compile(text, layers, field, p[0] === 'topic' ? 'a topic' : undefined);
       } catch (e) {
         if (e instanceof TemplateError) problems.push({ error: e, field });
         else throw e;
@@ -155,7 +155,7 @@ export class MessagePreparer {
       return t.constant !== undefined ? { constant: true, render: constant(t.constant) } : { constant: false, render: (ctx) => this.engine.render(t, ctx) };
     };
 
-    const topicT = text(m.topic, ['topic']);
+    const topicT = this.engine.compile(m.topic, layers, site(['topic']), 'a topic');
     if (topicT.constant !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(topicT.constant)) {
       throw new InvalidInputError(`${describeSite(site(['topic']))} "${topicT.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
     }

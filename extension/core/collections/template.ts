@@ -85,6 +85,8 @@ export class TemplateEngine {
   private readonly secretValues = new Map<string, string | undefined>();
   private readonly pendingSecrets = new Map<string, TemplateSite>();
   private readonly secrets?: SecretResolver;
+  /** Set while compiling a field that may not hold secrets (see compile). */
+  private noSecretsIn: string | undefined;
 
   constructor(options: { seed?: number; clock?: Clock; secrets?: SecretResolver } = {}) {
     this.faker = new Faker({ locale: [en, base] });
@@ -99,9 +101,18 @@ export class TemplateEngine {
   }
 
   /** Compiles `text`; variables are looked up in `layers` (first match wins). Throws TemplateError naming the site. */
-  compile(text: string, layers: readonly VariableLayer[], site: TemplateSite): CompiledTemplate {
-    const parts = this.compileParts(text, layers, site, []);
-    return parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join('') } : { parts };
+  /**
+   * `noSecretsIn` names a field whose text shows in reports, traces and the cluster (a topic): a {{$secret:NAME}}
+   * there, directly or through a variable, is refused rather than leaked.
+   */
+  compile(text: string, layers: readonly VariableLayer[], site: TemplateSite, noSecretsIn?: string): CompiledTemplate {
+    this.noSecretsIn = noSecretsIn;
+    try {
+      const parts = this.compileParts(text, layers, site, []);
+      return parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join('') } : { parts };
+    } finally {
+      this.noSecretsIn = undefined;
+    }
   }
 
   /**
@@ -173,6 +184,7 @@ export class TemplateEngine {
     }
     if (tag.startsWith('$secret:')) {
       const name = tag.slice('$secret:'.length);
+      if (this.noSecretsIn) throw new TemplateError(site, `{{${tag}}} is not allowed in ${this.noSecretsIn}: its text shows in reports, traces and the cluster; keep secrets to keys, values, headers and SASL passwords`);
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(site, `{{${tag}}}: a secret name uses letters, digits, _ . and -`);
       if (!this.secretValues.has(name) && !this.pendingSecrets.has(name)) this.pendingSecrets.set(name, site);
       return [() => this.secretValue(name)];
