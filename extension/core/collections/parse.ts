@@ -109,9 +109,9 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
   // No parse errors and no comments allowed: the text is plain JSON, and JSON.parse gives ordinary objects.
   const data: unknown = JSON.parse(text);
   if (!validate(data)) {
-    const errors = validate.errors ?? [];
-    const hints = specialFormHints(errors);
-    for (const e of simplifyErrors(errors)) diagnostics.push(withHint(schemaDiagnostic(e, source), hintFor(e, hints)));
+    const schemaErrors = validate.errors ?? [];
+    const hints = specialFormHints(schemaErrors);
+    for (const e of simplifyErrors(schemaErrors)) diagnostics.push(withHint(schemaDiagnostic(e, source), hintFor(e, hints)));
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   }
   return { source, data, diagnostics };
