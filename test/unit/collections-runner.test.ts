@@ -146,7 +146,7 @@ describe('collections: runner', () => {
     });
     assert.equal(all.ok, false);
     assert.deepEqual([all.sent, all.acked, all.failed], [7, 5, 2]);
-    assert.deepEqual(all.messages[0].errors, ['NOT_ENOUGH_REPLICAS after 3 attempts', 'NOT_ENOUGH_REPLICAS after 3 attempts']);
+    assert.deepEqual(all.messages[0].errors, ['NOT_ENOUGH_REPLICAS after 3 attempts (2 records)'], 'the same error once, with how many records it failed');
 
     const bail = await runCollection({
       loaded: loadedOf({ name: 'C', messages: [{ name: 'm', topic: 't', value: 'x', count: 6 }, { name: 'next', topic: 't', value: 'y' }] }),

@@ -182,7 +182,8 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
   const signal = options.signal;
   const latencies: number[] = [];
   const offsets = new Map<number, PartitionOffsets>();
-  const errors: string[] = [];
+  // Distinct errors (at most 5) with how many records each failed: one refused topic should not print 10,000 lines.
+  const errors = new Map<string, number>();
   let sent = 0;
   let acked = 0;
   let failed = 0;
@@ -221,7 +222,10 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
       }
     } else {
       failed++;
-      if (errors.length < 5) errors.push(error?.message ?? 'failed');
+      const text = error?.message ?? 'failed';
+      const seen = errors.get(text);
+      if (seen !== undefined) errors.set(text, seen + 1);
+      else if (errors.size < 5) errors.set(text, 1);
       if (options.stopOnFirstError && !stoppedBy) stoppedBy = 'error';
     }
     // The outcome object is built only for a listener that wants each record.
@@ -309,7 +313,7 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
     latencyP50Ms: percentile(latencies, 0.5),
     latencyP99Ms: percentile(latencies, 0.99),
     durationMs: clock.now() - started,
-    errors: dataError ? [dataError, ...errors] : errors,
+    errors: [...(dataError ? [dataError] : []), ...[...errors].map(([text, n]) => (n > 1 ? `${text} (${n.toLocaleString('en-US')} records)` : text))],
     stoppedBy,
     dataError,
   };
