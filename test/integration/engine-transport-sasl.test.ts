@@ -65,4 +65,13 @@ describe('KafkajsTransport with SASL', function () {
       await t.close();
     }
   });
+
+  it('hints at SASL when a client without it is dropped by a SASL listener', async () => {
+    const t = new KafkajsTransport({ brokers: [sandbox.bootstrap], connectionTimeoutMs: 2000 });
+    try {
+      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && /closed the connection before answering; if this listener expects TLS or SASL, set it in the connection/.test(e.message));
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -77,7 +77,7 @@ describe('sandbox with TLS (SSL listeners) and KafkajsTransport', function () {
   it('hints at TLS when a plain-text connection is dropped by the TLS listener', async () => {
     const t = new KafkajsTransport({ brokers: [sandbox.bootstrap.split(',')[0]], connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
     try {
-      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && /if this listener expects TLS, connect with TLS/.test(e.message));
+      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && /if this listener expects TLS or SASL, set it in the connection/.test(e.message));
     } finally {
       await t.close();
     }

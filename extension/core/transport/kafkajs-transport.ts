@@ -125,7 +125,7 @@ export class KafkajsTransport implements Transport {
         this.lastMetadata = metadata;
         return metadata;
       } catch (e) {
-        lastError = toTransportError(e, candidate.address);
+        lastError = this.withListenerHint(toTransportError(e, candidate.address), e, candidate.address);
         if (!lastError.retriable) throw lastError;
         return undefined;
       }
@@ -338,6 +338,17 @@ export class KafkajsTransport implements Transport {
     if (this.closed) throw new TransportError('the transport is closed', 'closed', { retriable: false });
   }
 
+  /**
+   * A TLS listener drops a plain-text client's first request without a word, and a SASL listener closes on the
+   * first request of a client that did not log in: say so when the connection uses neither.
+   */
+  private withListenerHint(error: TransportError, cause: unknown, address: string): TransportError {
+    if (error.kind !== 'connection' || (cause as { name?: string })?.name !== 'KafkaJSConnectionClosedError') return error;
+    const missing = [this.config.ssl ? undefined : 'TLS', this.config.sasl ? undefined : 'SASL'].filter(Boolean);
+    if (!missing.length) return error;
+    return new TransportError(`${address} closed the connection before answering; if this listener expects ${missing.join(' or ')}, set it in the connection`, 'connection', { retriable: true, cause, brokerId: error.brokerId });
+  }
+
   private connectionRequestTimeoutMs(): number {
     return this.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
@@ -374,11 +385,7 @@ export class KafkajsTransport implements Transport {
         return this.bootstrap;
       } catch (e) {
         await disconnectNow(broker);
-        let error = toTransportError(e, address);
-        if (error.kind === 'connection' && (e as { name?: string })?.name === 'KafkaJSConnectionClosedError' && !this.config.ssl) {
-          // A TLS listener drops a plain-text client's first request without a word.
-          error = new TransportError(`${address} closed the connection before answering; if this listener expects TLS, connect with TLS`, 'connection', { retriable: true, cause: e });
-        }
+        const error = this.withListenerHint(toTransportError(e, address), e, address);
         // A refused login or a TLS failure will not get better on the next address.
         if (!error.retriable) throw error;
         failures.push(error);
@@ -622,10 +629,9 @@ function parseBootstrap(brokers: string[]): { host: string; port: number }[] {
   }
   return brokers.map((b) => {
     const m = /^\s*(\[[^\]]+\]|[^:\s]+):(\d{1,5})\s*$/.exec(b);
-    const port = m ? Number(m[2]) : NaN;
-    if (!m || port < 1 || port > 65535) {
-      throw new InvalidInputError(`bootstrap broker '${b}' is not HOST:PORT (for example 127.0.0.1:9092)`);
-    }
+    if (!m) throw new InvalidInputError(`bootstrap broker '${b}' is not HOST:PORT (for example 127.0.0.1:9092)`);
+    const port = Number(m[2]);
+    if (port < 1 || port > 65535) throw new InvalidInputError(`bootstrap broker '${b}': the port must be from 1 to 65535, got ${port}`);
     return { host: m[1].replace(/^\[|\]$/g, ''), port };
   });
 }
