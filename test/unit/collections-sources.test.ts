@@ -286,6 +286,15 @@ describe('collections: preparing messages into records', () => {
     assert.deepEqual(parseVarFlags(['a=1', 'b=x=y']), { a: '1', b: 'x=y' });
     assert.throws(() => parseVarFlags(['=1']), /--var must be NAME=VALUE/);
   });
+
+  it('reads a comma-separated bootstrap string in an environment, and names the file when an address is wrong', async () => {
+    const env = await loadEnvironmentFile(path.join(fixtures, 'dev.kafka-env.json'));
+    env.environment.connection!.bootstrap = 'h1:9092, h2:9093,[::1]:9094';
+    assert.deepEqual((await environmentConnection(env, envSecretResolver({}))).brokers, ['h1:9092', 'h2:9093', '[::1]:9094']);
+    env.environment.connection!.bootstrap = ['h1:9092', 'localhost'];
+    await assert.rejects(environmentConnection(env, envSecretResolver({})), /dev\.kafka-env\.json connection\.bootstrap: 'localhost' must be HOST:PORT, for example 127\.0\.0\.1:9092/);
+    await assert.rejects(environmentConnection(env, envSecretResolver({}), 'h:70000'), /--bootstrap: 'h:70000': the port must be from 1 to 65535/);
+  });
 });
 
 describe('collections: reading collection and environment files', () => {

@@ -58,12 +58,17 @@ function parseVarFlag(flag: string): [name: string, value: string] {
  */
 export async function environmentConnection(env: LoadedEnvironment | undefined, secrets: SecretResolver, bootstrapOverride?: string): Promise<ConnectionConfig> {
   const c = env?.environment.connection;
-  const brokers = bootstrapOverride ? bootstrapOverride.split(',').map((b) => b.trim()).filter(Boolean) : c ? [c.bootstrap].flat() : [];
+  // "h1:9092,h2:9092" is how bootstrap.servers is usually written: accepted in the file as on the command line.
+  const splitList = (text: string) => text.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = bootstrapOverride ? splitList(bootstrapOverride) : c ? [c.bootstrap].flat().flatMap(splitList) : [];
   if (!brokers.length) {
     throw new InvalidInputError(env ? `${path.basename(env.filePath)} has no connection.bootstrap; add one or pass --bootstrap HOST:PORT` : 'no cluster to send to: pass --bootstrap HOST:PORT or --env FILE.kafka-env.json');
   }
+  const from = bootstrapOverride || !env ? '--bootstrap' : `${path.basename(env.filePath)} connection.bootstrap`;
   for (const b of brokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new InvalidInputError(`bootstrap server '${b}' must be HOST:PORT`);
+    const m = /^(\[[^\]\s]+\]|[^\s:]+):(\d{1,5})$/.exec(b);
+    if (!m) throw new InvalidInputError(`${from}: '${b}' must be HOST:PORT, for example 127.0.0.1:9092`);
+    if (Number(m[2]) < 1 || Number(m[2]) > 65535) throw new InvalidInputError(`${from}: '${b}': the port must be from 1 to 65535`);
   }
   const config: ConnectionConfig = { brokers };
   if (!c || !env) return config;
