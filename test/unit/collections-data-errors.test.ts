@@ -68,4 +68,11 @@ describe('collections: data files that go wrong part way', () => {
       await assert.rejects(preparer.prepare(0), /is not allowed in a topic/);
     }
   });
+
+  it('flags a topic that a variable makes invalid, in Problems and before sending', async () => {
+    const collection: Collection = { name: 'c', variables: { t: 'a b' }, messages: [{ name: 'm', topic: '{{t}}', value: 'x' }] };
+    const preparer = new MessagePreparer(new TemplateEngine(), { filePath: path.join(dir, 'c.kafka.json'), collection });
+    assert.deepEqual(preparer.checkTemplates(0).map((p) => p.error.detail), ['"a b" is not a valid topic name (letters, digits, . _ -, at most 249)']);
+    await assert.rejects(preparer.prepare(0), /messages\[0\]\.topic: "a b" is not a valid topic name/);
+  });
 });

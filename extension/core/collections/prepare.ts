@@ -118,15 +118,16 @@ export class MessagePreparer {
     const m = this.loaded.collection.messages[index];
     const layers = this.layers(m, index);
     const problems: TemplateProblem[] = [];
-    const compile = (text: string, p: JsonPath): void => {
+    const attempt = (p: JsonPath, check: (field: TemplateSite) => void): void => {
       const field = this.site(['messages', index, ...p], m.name);
       try {
-        this.engine.compile(text, layers, field, p[0] === 'topic' ? 'a topic' : undefined);
+        check(field);
       } catch (e) {
         if (e instanceof TemplateError) problems.push({ error: e, field });
         else throw e;
       }
     };
+    const compile = (text: string, p: JsonPath): void => attempt(p, (field) => this.engine.compile(text, layers, field));
     const checkJson = (value: unknown, p: JsonPath): void => {
       if (typeof value === 'string') compile(value, p);
       else if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, [...p, i]));
@@ -134,7 +135,7 @@ export class MessagePreparer {
     };
     // Keys and header values are text or {"base64"} bytes, which have no templates.
     const checkBinary = (spec: BinarySpec | undefined, p: JsonPath): void => void (typeof spec === 'string' && compile(spec, p));
-    compile(m.topic, ['topic']);
+    attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
     checkBinary(m.key, ['key']);
     (m.headers ?? []).forEach(([, v], i) => checkBinary(v, ['headers', i, 1]));
     // Only the value itself can be a special form; an object with a "file" key inside it is plain JSON.
@@ -155,10 +156,7 @@ export class MessagePreparer {
       return t.constant !== undefined ? { constant: true, render: constant(t.constant) } : { constant: false, render: (ctx) => this.engine.render(t, ctx) };
     };
 
-    const topicT = this.engine.compile(m.topic, layers, site(['topic']), 'a topic');
-    if (topicT.constant !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(topicT.constant)) {
-      throw new InvalidInputError(`${describeSite(site(['topic']))} "${topicT.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
-    }
+    const topicT = this.compileTopic(m.topic, layers, site(['topic']));
     const topic = topicT.constant !== undefined ? constant(topicT.constant) : (ctx: RecordContext) => this.engine.render(topicT, ctx);
     const key = this.binaryRenderer(m.key, text, ['key']);
     const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
@@ -232,6 +230,15 @@ export class MessagePreparer {
         if (count !== undefined && seq >= count) return;
       }
     }
+  }
+
+  /** A topic's template: no secrets in it, and a name Kafka accepts when it is the same for every record. */
+  private compileTopic(topic: string, layers: VariableLayer[], site: TemplateSite): CompiledTemplate {
+    const compiled = this.engine.compile(topic, layers, site, 'a topic');
+    if (compiled.constant !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(compiled.constant)) {
+      throw new TemplateError(site, `"${compiled.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
+    }
+    return compiled;
   }
 
   /** Lookup order for a message's variables: message, then collection, then environment, then --var. */
