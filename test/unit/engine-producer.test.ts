@@ -253,6 +253,28 @@ describe('producer engine: waiting for metadata and memory', () => {
     assert.ok(connects >= 3, `retried the connection (${connects} times)`);
   });
 
+  it('backs off its reconnects exponentially, and stops dialling an unreachable cluster once no record waits', async () => {
+    const { clock, transport, producer } = setup({ 'max.block.ms': 3000, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 1000 });
+    const connectTimes: number[] = [];
+    transport.connect = async () => {
+      connectTimes.push(clock.now());
+      throw new TransportError('connect ECONNREFUSED 127.0.0.1:9', 'connection', { retriable: true });
+    };
+    const s = producer.send({ topic: 't', value: 'v' });
+    await tick(clock, 3100);
+    assert.equal((await rejection(s)).errorName, 'METADATA_TIMEOUT');
+    const gaps = connectTimes.slice(1).map((t, i) => t - connectTimes[i]);
+    assert.ok(gaps.length >= 3 && gaps.at(-1)! > gaps[0] * 3, `gaps between connects grow: ${gaps.join(', ')}`);
+    assert.ok(gaps.every((g) => g <= 1200), `and stay within retry.backoff.max.ms (+20% jitter): ${gaps.join(', ')}`);
+    const afterFailure = connectTimes.length;
+    await tick(clock, 60_000);
+    assert.equal(connectTimes.length, afterFailure, 'no connect attempts once the failed record is gone');
+    // A new record dials again.
+    void producer.send({ topic: 't', value: 'again' }).catch(() => undefined);
+    await tick(clock, 10);
+    assert.equal(connectTimes.length, afterFailure + 1);
+  });
+
   it('fails records for a topic that never appears after max.block.ms', async () => {
     const { clock, producer } = setup({ 'max.block.ms': 1000, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 100 });
     const s = producer.send({ topic: 'missing', value: 'v' });

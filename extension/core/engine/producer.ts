@@ -181,6 +181,12 @@ export class KafkaProducer implements Producer, SenderHost {
     b.records = [];
   }
 
+  get recordsWaiting(): boolean {
+    if (this.waitingForMemory.length > 0) return true;
+    for (const q of this.waitingForMetadata.values()) if (q.length > 0) return true;
+    return false;
+  }
+
   metadataUpdated(now: number): void {
     this.lastMetadataError = undefined;
     this.processBlocked(now);

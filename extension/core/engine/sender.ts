@@ -31,6 +31,8 @@ export interface SenderHost {
   readonly closing: boolean;
   /** Records wait for buffer memory: every batch is ready (Java's "exhausted"). */
   readonly memoryPressure: boolean;
+  /** Records wait for metadata or buffer memory (they are not in the accumulator yet). */
+  readonly recordsWaiting: boolean;
   /** close() timed out: nothing is retried any more. */
   readonly closingForced: boolean;
   completeBatch(batch: ProducerBatch, now: number): void;
@@ -47,6 +49,7 @@ export class Sender {
   private connected = false;
   private connecting = false;
   private connectRetryAt = 0;
+  private connectFailures = 0;
   private readonly inFlightByNode = new Map<number, number>();
   private inFlightTotal = 0;
   producerId = -1;
@@ -98,7 +101,10 @@ export class Sender {
     if (this.stopped) return Infinity;
     let next = Infinity;
     if (!this.connected) {
-      if (!this.connecting && now >= this.connectRetryAt && (this.metadata.wanted.size > 0 || !this.accumulator.isEmpty)) this.startConnect();
+      // Only while records wait: a producer whose records have all failed does not keep dialling a dead cluster.
+      // A new record wakes the sender again.
+      if (!this.host.recordsWaiting && this.accumulator.isEmpty) return Infinity;
+      if (!this.connecting && now >= this.connectRetryAt) this.startConnect();
       return this.connecting ? Infinity : this.connectRetryAt;
     }
     const refreshAt = this.metadata.nextRefreshAt();
@@ -121,16 +127,19 @@ export class Sender {
       () => {
         this.connecting = false;
         this.connected = true;
+        this.connectFailures = 0;
         this.host.wake(0);
       },
       (e: unknown) => {
         this.connecting = false;
         const retriable = (e as { retriable?: boolean })?.retriable === true;
         const now = this.clockNow();
-        this.connectRetryAt = now + this.config.retryBackoffMs;
+        // Exponential, like Java's reconnect.backoff.ms up to reconnect.backoff.max.ms (here the retry backoffs).
+        const delay = this.backoff(++this.connectFailures);
+        this.connectRetryAt = now + delay;
         this.host.log('warn', `connect failed: ${errorMessage(e)}`);
         this.host.metadataFailed(e, retriable, now);
-        this.host.wake(this.config.retryBackoffMs);
+        this.host.wake(delay);
       },
     );
   }
