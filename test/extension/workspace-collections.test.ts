@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../extension/core/collections';
@@ -241,6 +242,16 @@ describe('Collections in VS Code', () => {
     // The imported collection sends.
     const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', confluentOut);
     assert.equal(summary.acked, 1);
+    // A file from outside the workspace is imported into the workspace, not beside the source.
+    const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kw-import-')), 'outside.json');
+    fs.writeFileSync(outside, JSON.stringify({ key: 'k', value: 'v' }));
+    const outsideOut = await vscode.commands.executeCommand<string>('kafkaWorkbench.collections.import', vscode.Uri.file(outside), { topic: 'col-users' });
+    assert.equal(path.dirname(outsideOut), workspaceDir());
+    assert.ok(!fs.existsSync(path.join(path.dirname(outside), 'outside.kafka.json')));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // Any other JSON is not taken for a message file.
+    const random = write('imports/random.json', { foo: 1, bar: [1, 2] });
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.import', random, { topic: 'x' })), /not a Confluent message/);
   });
 
   it('"New Collection" writes a starter collection that sends as it is, and never overwrites a file', async () => {

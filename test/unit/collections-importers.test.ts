@@ -158,6 +158,7 @@ describe('collections: importers', () => {
       assert.throws(() => importConfluentMessageFile('{oops', 'm.json', { topic: 't' }), /m\.json: not valid JSON .*expected a message object or an array of them/);
       assert.throws(() => importConfluentMessageFile('[1]', 'm.json', { topic: 't' }), /m\.json: \[0\]: expected a message object/);
       assert.throws(() => importConfluentMessageFile('{"value":1,"partition_id":-1}', 'm.json', { topic: 't' }), /partition_id must be a whole number >= 0/);
+      assert.throws(() => importConfluentMessageFile('{"foo": 1, "bar": [1, 2]}', 'random.json', { topic: 't' }), /random\.json: not a Confluent message \(it has neither "key" nor "value", only "foo", "bar"\)/);
     });
 
     it('reads a file that starts with a UTF-8 byte order mark', () => {
@@ -171,7 +172,7 @@ describe('collections: importers', () => {
         () => importConfluentMessageFile(text, 'm.json', { topic: 't' }),
         (e: unknown) => e instanceof InvalidInputError && e.message === 'm.json: [1]: headers[1] needs a non-empty string "key" (got ""); give the header a name or remove it',
       );
-      assert.throws(() => importConfluentMessageFile('{"headers": [{"value": "x"}]}', 'm.json', { topic: 't' }), /m\.json: headers\[0\] needs a non-empty string "key" \(got none\)/);
+      assert.throws(() => importConfluentMessageFile('{"value": "v", "headers": [{"value": "x"}]}', 'm.json', { topic: 't' }), /m\.json: headers\[0\] needs a non-empty string "key" \(got none\)/);
     });
   });
 

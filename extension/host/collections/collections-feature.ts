@@ -254,7 +254,9 @@ async function importCollection(source: unknown, options: { topic?: string; targ
   }
   let target = toUri(options.target);
   if (!target) {
-    const dir = vscode.Uri.joinPath(uri, '..');
+    // Beside the source when it is in the workspace; a file from elsewhere is imported into the workspace.
+    const dir = vscode.workspace.getWorkspaceFolder(uri) ? vscode.Uri.joinPath(uri, '..') : await targetFolder(undefined, 'collections');
+    if (!dir) return undefined;
     target = vscode.Uri.joinPath(dir, `${stem}.kafka.json`);
     for (let n = 2; await fileExists(target); n++) target = vscode.Uri.joinPath(dir, `${stem}-${n}.kafka.json`);
   } else if (await fileExists(target)) {

@@ -28,6 +28,11 @@ function toMessage(item: unknown, i: number, where: string, topic: string, warni
     throw new InvalidInputError(`${where}: expected a message object {key, value, headers, partition_id, timestamp}, got ${JSON.stringify(item)?.slice(0, 40)}`);
   }
   const m = item as Record<string, unknown>;
+  // A message has at least a key or a value: any other JSON object is not a message file, and importing it would
+  // only make messages with null values.
+  if (!('key' in m) && !('value' in m)) {
+    throw new InvalidInputError(`${where}: not a Confluent message (it has neither "key" nor "value", only ${Object.keys(m).map((k) => `"${k}"`).join(', ') || 'nothing'}); expected {key, value, headers, partition_id, timestamp}`);
+  }
   for (const k of Object.keys(m)) if (!KNOWN.includes(k)) warnings.push(`${where}: field "${k}" is not imported (known: ${KNOWN.join(', ')})`);
   const message: MessageSpec = { name: `message ${i + 1}`, topic };
   if ('key' in m) message.key = binary(m.key);
