@@ -76,4 +76,16 @@ describe('The active environment\'s cluster in the Clusters view', () => {
     await waitFor('the environment\'s connection', () => a.service.allConnections().some((c) => c.environmentFile === 'cluster-sasl.kafka-env.json'));
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'environment')), /secret "VIEW_NOT_SET_PW" is not set/);
   });
+
+  it('refuses a collection send to an environment whose cluster cannot be reached at once, naming the environment', async () => {
+    const env = write('envs/dead.kafka-env.json', { name: 'dead', connection: { bootstrap: '127.0.0.1:1' } });
+    const collection = write('collections/to-dead.kafka.json', { name: 'To dead', messages: [{ name: 'one', topic: 'col-dead', value: 'x' }] });
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', env.fsPath);
+    // Before the check, every record waited max.block.ms (60 s, beyond this test's timeout) and got topic advice.
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.sendAll', collection.fsPath)),
+      /The cluster of environment dead\.kafka-env\.json: .*127\.0\.0\.1:1/,
+    );
+  });
 });

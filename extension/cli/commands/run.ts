@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
 import { createReporter, plannedRecords, REPORTERS, type ReporterName } from '../../core/collections/reporters';
+import { checkTopicsWritable } from '../../core/collections/cluster-check';
 import type { PreparedMessage } from '../../core/collections/prepare';
 import { runCollection } from '../../core/collections/runner';
 import { envSecretResolver } from '../../core/collections/template';
@@ -119,16 +120,7 @@ async function openOut(file: string): Promise<WriteStream> {
 async function checkCluster(connection: ConnectionConfig, topics: string[], io: CliIo): Promise<void> {
   const transport = new KafkajsTransport(connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
   try {
-    await transport.connect();
-    const fixed = [...new Set(topics.filter((t) => !t.includes('{{')))];
-    if (!fixed.length) return;
-    const metadata = await transport.fetchMetadata(fixed, true);
-    for (const name of fixed) {
-      const code = metadata.topics.find((t) => t.name === name)?.errorCode ?? 3;
-      if (code === 3) throw new InvalidInputError(`topic '${name}' does not exist and the cluster does not create topics automatically; create it first`);
-      if (code === 17) throw new InvalidInputError(`'${name}' is not a valid topic name`);
-      if (code === 29) throw new InvalidInputError(`not allowed to write to topic '${name}' (TOPIC_AUTHORIZATION_FAILED)`);
-    }
+    await checkTopicsWritable(transport, topics);
   } finally {
     await transport.close();
   }

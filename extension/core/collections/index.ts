@@ -27,3 +27,4 @@ export { importConfluentMessageFile } from './importers/confluent';
 export { DataFileError } from './data-sources';
 export { starterCollectionText, environmentFromConnection } from './starter';
 export type { ConnectionOutline, EnvironmentDraft } from './starter';
+export { checkTopicsWritable } from './cluster-check';

@@ -2,9 +2,13 @@
  * Bulk sends from a collection through the core runner, with a cancellable progress notification. Records go through
  * WorkbenchService.collectionProducer, so they appear in the composer's results and trace view like its own sends.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LoadedCollection, RunSummary } from '../../core/collections';
+import type { LoadedCollection, PreparedMessage, RunSummary } from '../../core/collections';
+import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
+import { loadCore, type LogFn } from '../kafka/core';
+import { plainError } from '../kafka/plain-errors';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { collectionsCore } from './collections-core';
 import type { EnvironmentState } from './environments';
@@ -14,6 +18,25 @@ export interface SendRequest {
   /** Message names; empty = all. */
   messages: string[];
   stopOnFirstError: boolean;
+}
+
+/**
+ * Reaches the environment's cluster and checks the messages' fixed topics before anything is sent, so a dead address
+ * or a missing topic fails at once, naming the environment file, instead of after max.block.ms.
+ */
+async function checkEnvironmentCluster(config: ConnectionConfig, prepared: readonly PreparedMessage[], environmentFile: string, log: LogFn): Promise<void> {
+  const transport = loadCore().createTransport(config, log);
+  try {
+    await collectionsCore().checkTopicsWritable(transport, prepared.map((m) => m.topic));
+  } catch (e) {
+    throw new InvalidInputError(`The cluster of environment ${environmentFile}: ${plainError(e)}`, { cause: e });
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+}
+
+function logTo(log: vscode.LogOutputChannel): LogFn {
+  return (level, msg) => log[level](msg);
 }
 
 export async function sendCollection(service: WorkbenchService, environments: EnvironmentState, request: SendRequest, log: vscode.LogOutputChannel): Promise<RunSummary> {
@@ -52,6 +75,13 @@ export async function sendCollection(service: WorkbenchService, environments: En
         messages: request.messages,
         secrets: environments.secrets,
         producerFor: (settings) => service.collectionProducer(settings, environmentConfig),
+        // The active connection was checked when it connected; an environment's cluster is checked here.
+        beforeSend: environmentConfig && environment
+          ? async (prepared) => {
+            service.refuseUntrustedTarget(environmentConfig); // never dial a cluster an untrusted file names
+            await checkEnvironmentCluster(environmentConfig, prepared, path.basename(environment.filePath), logTo(log));
+          }
+          : undefined,
         closeProducers: false, // they belong to the connection, which keeps them for the next send
         signal: abort.signal,
         stopOnFirstError: request.stopOnFirstError,

@@ -235,10 +235,15 @@ export class WorkbenchService implements vscode.Disposable {
    * A producer for a collection run (settings by their Java names), on the active connection. Its records land in
    * the same results and traces as the composer's: every submit is tracked like an async send.
    */
-  async collectionProducer(settings: Record<string, string | number | boolean>, environmentConfig?: ConnectionConfig): Promise<Producer> {
+  /** In Restricted Mode, collection sends go only to a connection the user chose: never one an environment file names. */
+  refuseUntrustedTarget(environmentConfig?: ConnectionConfig): void {
     if (!this.trusted() && (environmentConfig || !this.session)) {
       throw new InvalidInputError(environmentConfig ? 'This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.' : 'This workspace is in Restricted Mode: connect explicitly before sending.');
     }
+  }
+
+  async collectionProducer(settings: Record<string, string | number | boolean>, environmentConfig?: ConnectionConfig): Promise<Producer> {
+    this.refuseUntrustedTarget(environmentConfig);
     // An environment with its own connection sends there; otherwise the active connection is used.
     const config = environmentConfig ?? (await this.requireSession()).config;
     const pool = environmentConfig ? this.environmentProducers : (await this.requireSession()).producers;
