@@ -281,7 +281,7 @@ describe('collections: preparing messages into records', () => {
     assert.deepEqual((await environmentConnection(env, envSecretResolver({}), 'a:1,b:2')).brokers, ['a:1', 'b:2']);
     env.environment.connection!.sasl = { mechanism: 'plain', username: 'u', password: '{{$secret:kafka-pw}}' };
     assert.deepEqual((await environmentConnection(env, envSecretResolver({ KAFKA_WORKBENCH_SECRET_KAFKA_PW: 'pw' }))).sasl, { mechanism: 'plain', username: 'u', password: 'pw' });
-    await assert.rejects(environmentConnection(env, envSecretResolver({})), /SASL password secret "kafka-pw" is not set \(in the CLI: environment variable KAFKA_WORKBENCH_SECRET_KAFKA_PW\)/);
+    await assert.rejects(environmentConnection(env, envSecretResolver({})), /SASL password secret "kafka-pw" is not set: set it with "Kafka: Set Collection Secret" in VS Code, or the environment variable KAFKA_WORKBENCH_SECRET_KAFKA_PW for the CLI/);
     await assert.rejects(environmentConnection(undefined, envSecretResolver({})), /no cluster to send to: pass --bootstrap HOST:PORT or --env FILE\.kafka-env\.json/);
     assert.deepEqual(parseVarFlags(['a=1', 'b=x=y']), { a: '1', b: 'x=y' });
     assert.throws(() => parseVarFlags(['=1']), /--var must be NAME=VALUE/);

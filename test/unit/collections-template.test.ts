@@ -135,7 +135,7 @@ describe('collections: templates', () => {
     assert.equal(engine.render(t, engine.recordContext(1)), 'Bearer s3cret');
     const missing = new TemplateEngine({ secrets: envSecretResolver({}) });
     missing.compile('{{$secret:db.pass}}', [], site);
-    await assert.rejects(missing.resolveSecrets(), /secret "db.pass" is not set; provide it \(in the CLI: environment variable KAFKA_WORKBENCH_SECRET_DB_PASS\)/);
+    await assert.rejects(missing.resolveSecrets(), /secret "db.pass" is not set; set it with "Kafka: Set Collection Secret" in VS Code, or the environment variable KAFKA_WORKBENCH_SECRET_DB_PASS for the CLI/);
     assert.equal(secretEnvName('a-b.c'), 'KAFKA_WORKBENCH_SECRET_A_B_C');
   });
 });

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../util/errors';
 import type { Environment } from './model';
 import { parseCollectionText, parseEnvironmentText, requireValid } from './parse';
 import type { LoadedCollection, LoadedEnvironment } from './prepare';
-import { secretEnvName, type SecretResolver } from './template';
+import { howToSetSecret, type SecretResolver } from './template';
 
 async function readText(filePath: string, what: string): Promise<string> {
   try {
@@ -80,7 +80,7 @@ export async function environmentConnection(env: LoadedEnvironment | undefined, 
   if (c.sasl) {
     const name = /\$secret:([A-Za-z0-9_.-]+)/.exec(c.sasl.password)![1];
     const password = await secrets(name);
-    if (password === undefined) throw new InvalidInputError(`${path.basename(env.filePath)}: SASL password secret "${name}" is not set (in the CLI: environment variable ${secretEnvName(name)})`);
+    if (password === undefined) throw new InvalidInputError(`${path.basename(env.filePath)}: SASL password secret "${name}" is not set: ${howToSetSecret(name)}`);
     config.sasl = { mechanism: c.sasl.mechanism, username: c.sasl.username, password };
   }
   return config;

@@ -139,7 +139,7 @@ export class TemplateEngine {
     for (const [name, site] of this.pendingSecrets) {
       const value = this.secrets ? await this.secrets(name) : undefined;
       if (value === undefined) {
-        throw new TemplateError(site, `secret "${name}" is not set; ${this.secrets ? `provide it (in the CLI: environment variable ${secretEnvName(name)})` : 'no secret store is available here'}`);
+        throw new TemplateError(site, `secret "${name}" is not set; ${this.secrets ? `${howToSetSecret(name)}` : 'no secret store is available here'}`);
       }
       this.secretValues.set(name, value);
     }
@@ -250,6 +250,11 @@ export class TemplateEngine {
     if (value === undefined) throw new Error(`secret "${name}" was not resolved before rendering (call resolveSecrets first)`);
     return value;
   }
+}
+
+/** Where a secret comes from, for errors: the same words whether VS Code or the CLI reports them. */
+export function howToSetSecret(name: string): string {
+  return `set it with "Kafka: Set Collection Secret" in VS Code, or the environment variable ${secretEnvName(name)} for the CLI`;
 }
 
 /** `KAFKA_WORKBENCH_SECRET_` + the name, upper-cased with anything but letters and digits as `_`. */

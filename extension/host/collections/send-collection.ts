@@ -42,6 +42,7 @@ function logTo(log: vscode.LogOutputChannel): LogFn {
 export async function sendCollection(service: WorkbenchService, environments: EnvironmentState, request: SendRequest, log: vscode.LogOutputChannel): Promise<RunSummary> {
   const environment = await environments.load();
   const core = collectionsCore();
+  const formatCount = core.formatCount;
   // The environment's connection wins (with its secret password); without one, the active connection is used.
   const environmentConfig = environment?.environment.connection ? await core.environmentConnection(environment, environments.secrets) : undefined;
   if (!environmentConfig && !service.activeConnection()) {
@@ -65,7 +66,9 @@ export async function sendCollection(service: WorkbenchService, environments: En
       const increment = expected ? ((settled - reportedSettled) / expected) * 100 : undefined;
       reportedSettled = settled;
       lastReport = now;
-      progress.report({ message: `${current}: ${settled}${expected ? ` of ${expected}` : ''} records${failed ? `, ${failed} failed` : ''}`, increment });
+      // The title already names a single message; with several, the message says which one is going.
+      const which = request.messages.length === 1 ? '' : `${current}: `;
+      progress.report({ message: `${which}${formatCount(settled)}${expected ? ` of ${formatCount(expected)}` : ''} records${failed ? `, ${formatCount(failed)} failed` : ''}`, increment });
     };
     let reportedSettled = 0;
     try {

@@ -11,9 +11,9 @@ export async function fileExists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-/** A file name stem from a display name: "Orders EU" → "orders-eu". */
+/** A file name stem from a display name: "Orders EU" → "orders-eu"; letters of any script are kept ("Ørders" → "ørders"). */
 export function slug(name: string, fallback: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || fallback;
+  return name.trim().toLowerCase().replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[-.]+|-+$/g, '') || fallback;
 }
 
 /** The workspace folder new files go to: the given one, the only one, or the one the user picks. */
