@@ -78,3 +78,16 @@ describe('collections: values that would not be sent as written', () => {
     assert.deepEqual(env.diagnostics.map((d) => d.path.join('.')), ['variables.id']);
   });
 });
+
+describe('collections: rule problems alongside schema problems', () => {
+  it('reports a duplicate name and a bad topic in the same pass as a schema error elsewhere, not after it is fixed', () => {
+    const text = JSON.stringify({ name: 'c', messages: [{ name: 'dup', value: 'x' }, { name: 'dup', topic: 'bad topic', value: 'y' }, 'not a message'] }, null, 2);
+    const problems = parseCollectionText(text, 'c.kafka.json').diagnostics.map((d) => `${d.path.join('.')}: ${d.message.split(' (')[0]}`);
+    assert.deepEqual(problems, [
+      'messages.0: missing required property "topic"',
+      'messages.2: must be an object',
+      'messages.1.name: duplicate message name "dup"',
+      'messages.1.topic: "bad topic" is not a valid topic name',
+    ]);
+  });
+});

@@ -46,7 +46,8 @@ function getValidators() {
 
 export function parseCollectionText(text: string, fileName: string): ParsedCollection {
   const { source, data, diagnostics } = parseAndValidate(text, getValidators().collection);
-  if (data !== undefined && diagnostics.length === 0) checkCollectionRules(data as Collection, source, diagnostics);
+  // The rules run on schema errors too (each guards its own shapes), so problems show together, not one layer at a time.
+  if (data !== undefined) checkCollectionRules(data, source, diagnostics);
   const messages = messageLocations(source);
   const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
   return { fileName, value: ok ? (data as Collection) : undefined, diagnostics, source, messages };
@@ -358,27 +359,34 @@ function hintFor(e: ErrorObject, hints: Map<string, string>): string | undefined
  * Rules a JSON schema cannot say: unique message names, data-file options that fit the file type, literal topic
  * names Kafka accepts, numbers that can be sent as written.
  */
-function checkCollectionRules(collection: Collection, source: SourceText, diagnostics: Diagnostic[]): void {
+function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Diagnostic[]): void {
   const firstIndex = new Map<string, number>();
   diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
-  collection.messages.forEach((m, i) => {
-    const earlier = firstIndex.get(m.name);
+  const messages = isPlainObject(data) && Array.isArray(data.messages) ? data.messages : [];
+  messages.forEach((item: unknown, i) => {
+    if (!isPlainObject(item)) return; // the schema reports it
+    const m = item as Partial<Collection['messages'][number]>;
+    const earlier = typeof m.name === 'string' ? firstIndex.get(m.name) : undefined;
     if (earlier !== undefined) {
       const path = ['messages', i, 'name'];
       diagnostics.push({ severity: 'error', message: `duplicate message name "${m.name}" (also messages[${earlier}]); names must be unique so they can be picked with --message`, path, range: source.rangeOf(path) });
-    } else firstIndex.set(m.name, i);
+    } else if (typeof m.name === 'string') firstIndex.set(m.name, i);
     const v = m.value as { file?: unknown; lines?: unknown } | undefined;
     if (v && typeof v === 'object' && typeof v.file === 'string' && v.lines !== undefined && v.file.toLowerCase().endsWith('.csv')) {
       const path = ['messages', i, 'value', 'lines'];
       diagnostics.push({ severity: 'error', message: '"lines" applies to .jsonl files only; a CSV row is always a record (columns key, value, header.NAME, partition, timestamp)', path, range: source.rangeOf(path) });
     }
     // A templated topic is checked once rendered (prepare.ts); a literal one can be checked now.
-    if (!m.topic.includes('{{') && !TOPIC_NAME.test(m.topic)) {
+    if (typeof m.topic === 'string' && m.topic !== '' && !m.topic.includes('{{') && !TOPIC_NAME.test(m.topic)) {
       const path = ['messages', i, 'topic'];
       diagnostics.push({ severity: 'error', message: `${JSON.stringify(m.topic)} is not a valid topic name (letters, digits, . _ -, at most 249)`, path, range: source.rangeOf(path) });
     }
     diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
   });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Rules a JSON schema cannot say, for an environment: variable numbers that can be sent as written. */
