@@ -1,6 +1,7 @@
 // `npm run test:ui`: drives the real workbench in Chromium (code-server 4.100.3 with the extension loaded): opens the
 // composer from the palette, fills topic/key/value/header, sends, reads the offset in the results table, opens the
-// trace timeline, stops the partition leader from the sandbox controls and sees a retry in the next send's trace.
+// trace timeline, stops the partition leader from the sandbox controls and sees a retry in the next send's trace;
+// then collections: saves, sends, and opens messages in the composer (hidden and shown).
 // Saves a screenshot per step under test-results/screenshots/. Prints `N passing` / `N failing`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -88,6 +89,25 @@ try {
     }
   };
   const webview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const collectionsPane = () => page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Collections' }) });
+  /** Clicks a message's inline "Open in Composer" button in the Collections view. */
+  const openInComposer = async (messageName) => {
+    const row = collectionsPane().locator('.monaco-list-row', { hasText: messageName }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.hover();
+    await row.locator('[aria-label*="Open Collection Message in Composer"]').click();
+  };
+  /** Waits until the composer's form shows these field values (the webview applies a draft asynchronously). */
+  const expectForm = async (expected) => {
+    const read = async () => Object.fromEntries(await Promise.all(Object.keys(expected).map(async (id) =>
+      [id, await webview.locator(`#${id} input, #${id} textarea`).first().inputValue({ timeout: 1_000 }).catch(() => '')])));
+    let actual = {};
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await page.waitForTimeout(250)) {
+      actual = await read();
+      if (Object.keys(expected).every((id) => actual[id] === expected[id])) return;
+    }
+    throw new Error(`the composer shows ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  };
   const typeInto = async (selector, text) => {
     const input = webview.locator(`${selector} input, ${selector} textarea`).first();
     await input.click();
@@ -305,6 +325,41 @@ try {
     await progress.locator('.notification-list-item-message', { hasText: /[1-9]\d* of 100 records/ }).waitFor({ timeout: 15_000 });
     await progress.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('.notifications-toasts', { hasText: /Slow: \d+ of \d+ records? acknowledged; cancelled, \d+ of 100 not sent/ }).waitFor({ timeout: 15_000 });
+  });
+
+  const picksFile = path.join(folder, 'picks.kafka.json');
+  await step('opens a collection message in the hidden composer from the Collections view, and the form shows it', async () => {
+    fs.writeFileSync(picksFile, `${JSON.stringify({ name: 'Picks', messages: [
+      { name: 'pick one', topic: 'ui-pick-one', key: 'first-key', value: 'first value' },
+      { name: 'pick two', topic: 'ui-pick-two', key: 'second-key', value: 'second value' },
+    ] }, null, 2)}\n`);
+    // The collection file opened in the composer's group by the CodeLens step hides the composer: its webview is
+    // rebuilt from saved state when shown again, and the opened message must win over that state.
+    if (await page.locator('.tab.active', { hasText: 'Kafka Composer' }).count()) throw new Error('the composer tab should be hidden behind the collection file here');
+    await collectionsPane().locator('.pane-header').hover();
+    await collectionsPane().locator('.pane-header [aria-label*="Refresh Collections"]').click();
+    await openInComposer('pick one');
+    await page.locator('.tab.active', { hasText: 'Kafka Composer' }).waitFor({ timeout: 15_000 });
+    await expectForm({ topic: 'ui-pick-one', key: 'first-key', value: 'first value' });
+  });
+
+  await step('opens another message while the composer shows one, the form follows, and an edit of it is what gets saved', async () => {
+    await openInComposer('pick two');
+    await expectForm({ topic: 'ui-pick-two', key: 'second-key', value: 'second value' });
+    // "Save Record to Collection" saves the host's copy of the draft: it must be the opened message, then the edit.
+    await typeInto('#key', 'second-key-edited');
+    await page.waitForTimeout(600); // the draft reaches the host 200 ms after the last edit
+    await page.locator('.editor-actions [aria-label*="Save Record to Collection"]').first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Picks' }).first().click({ timeout: 20_000 });
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'Message name' }).waitFor({ timeout: 10_000 });
+    await input.fill('edited pick');
+    await input.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'saved "edited pick"' }).waitFor({ timeout: 15_000 });
+    const saved = JSON.parse(fs.readFileSync(picksFile, 'utf8')).messages.find((m) => m.name === 'edited pick');
+    if (saved?.topic !== 'ui-pick-two' || saved.key !== 'second-key-edited' || saved.value !== 'second value') {
+      throw new Error(`saved ${JSON.stringify(saved)}, not the record the composer shows`);
+    }
   });
 } catch (e) {
   results.push({ title: 'the UI test could run', ok: false, error: e });

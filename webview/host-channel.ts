@@ -1,6 +1,6 @@
 /** The webview's side of the protocol: typed posts, requests with ids answered by `response`, and persisted state. */
 import type { HostToWebview, ResultOf, WebviewError, WebviewRequest, WebviewToHost } from '../extension/protocol/messages';
-import { RequestTracker } from './state';
+import { isHostPush, RequestTracker, type HostPush } from './state';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -16,7 +16,7 @@ export class HostChannel {
   private readonly api = acquireVsCodeApi();
   private readonly tracker = new RequestTracker();
 
-  constructor(private readonly onPush: (m: Exclude<HostToWebview, { type: 'response' }>) => void) {
+  constructor(private readonly onPush: (m: HostPush) => void) {
     window.addEventListener('message', (event: MessageEvent<unknown>) => this.receive(event.data));
   }
 
@@ -48,6 +48,6 @@ export class HostChannel {
       this.tracker.settle(m.requestId, m.ok, m.ok ? m.result : (m.error as WebviewError));
       return;
     }
-    if (['init', 'results', 'state', 'cleared'].includes(m.type)) this.onPush(m);
+    if (isHostPush(m.type)) this.onPush(m);
   }
 }

@@ -8,12 +8,12 @@ import {
 } from '@vscode/webview-ui-toolkit';
 import {
   ACKS, COMPRESSIONS, KEY_FORMATS, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
-  type BatchView, type ComposerDraft, type HostToWebview, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
+  type BatchView, type ComposerDraft, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
 } from '../extension/protocol/messages';
 import { checkDraft } from '../extension/protocol/validate';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
-import { formatJson, formatLatency, restoreState, ResultsHistory, visibleWindow, type PersistedState } from './state';
+import { formatJson, formatLatency, restoreState, ResultsHistory, visibleWindow, type HostPush, type PersistedState } from './state';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox(), vsCodeDivider(), vsCodeBadge());
 
@@ -26,12 +26,12 @@ let renderQueued = false;
 const channel = new HostChannel((m) => onPush(m));
 persisted = restoreState(channel.getState());
 
-function onPush(m: Exclude<HostToWebview, { type: 'response' }>): void {
+function onPush(m: HostPush): void {
   switch (m.type) {
     case 'init':
-      if (m.draft && !channel.getState()) fillForm(m.draft);
-      // A restored panel's draft lives in webview state: hand it to the host too ("Save to collection" reads it there).
-      else if (!m.draft && channel.getState()) channel.post({ type: 'draftChanged', draft: persisted.draft });
+      // A draft in init is one the user opened: it wins over the form restored from saved state.
+      if (m.draft) showDraftFromHost(m.draft);
+      else reportDraft(); // the host's copy is what "Save to Collection" saves: make it the restored form
       applyPanelState(m.init);
       break;
     case 'state':
@@ -43,8 +43,7 @@ function onPush(m: Exclude<HostToWebview, { type: 'response' }>): void {
       if (persisted.selectedRecordId && m.rows.some((r) => r.recordId === persisted.selectedRecordId)) void showTrace(persisted.selectedRecordId);
       break;
     case 'loadDraft':
-      fillForm(m.draft);
-      onDraftEdited();
+      showDraftFromHost(m.draft);
       break;
     case 'cleared':
       history.clear();
@@ -235,10 +234,30 @@ let saveTimer: ReturnType<typeof setTimeout> | undefined;
 function onDraftEdited(): void {
   persisted.draft = readForm();
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => {
-    save();
-    channel.post({ type: 'draftChanged', draft: persisted.draft });
-  }, 200);
+  saveTimer = setTimeout(reportDraft, 200);
+  showDraftErrors();
+}
+
+/** Saves the form's draft and hands it to the host, whose copy "Save to Collection" saves. */
+function reportDraft(): void {
+  clearTimeout(saveTimer);
+  save();
+  channel.post({ type: 'draftChanged', draft: persisted.draft });
+}
+
+/**
+ * Replaces the form with a draft the host sent (a collection message the user opened) and reports it back at once,
+ * so the host's copy and the form agree. The draft itself is reported, not the form read back: the partition
+ * dropdown gets its options a tick later.
+ */
+function showDraftFromHost(draft: ComposerDraft): void {
+  fillForm(draft);
+  reportDraft();
+  showDraftErrors();
+}
+
+/** Errors of the current draft next to their fields; an empty topic is not an error until the user sends. */
+function showDraftErrors(): void {
   showErrors(checkDraft(persisted.draft, panel.topics).filter((e) => e.field !== 'topic' || persisted.draft.topic !== ''));
 }
 

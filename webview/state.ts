@@ -1,8 +1,18 @@
 /**
- * The composer webview's state logic, free of the DOM so plain mocha can test it: the bounded results history,
- * row selection, the virtual-scroll window, and what is persisted through `vscode.setState`.
+ * The composer webview's state logic, free of the DOM so plain mocha can test it: which host pushes it handles, the
+ * bounded results history, row selection, the virtual-scroll window, and what is persisted through `vscode.setState`.
  */
-import { defaultDraft, type ComposerDraft, type ResultRow } from '../extension/protocol/messages';
+import { defaultDraft, type ComposerDraft, type HostToWebview, type ResultRow } from '../extension/protocol/messages';
+
+export type HostPush = Exclude<HostToWebview, { type: 'response' }>;
+
+/** Every push the panel handles. A Record, so a new push type in the protocol does not compile until it is listed here. */
+const PUSH_TYPES: Record<HostPush['type'], true> = { init: true, results: true, state: true, cleared: true, loadDraft: true };
+
+/** Whether a message type is a push the panel handles (an unknown one is dropped, not trusted). */
+export function isHostPush(type: string): type is HostPush['type'] {
+  return Object.hasOwn(PUSH_TYPES, type);
+}
 
 /** Rows kept in the table; the oldest fall off first so a long session stays small. */
 export const MAX_RESULT_ROWS = 10_000;

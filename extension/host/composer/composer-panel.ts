@@ -11,6 +11,7 @@ import { murmur2, partitionForKey } from '../../core/engine/murmur2';
 import type { KeyFormat, PreviewResult, ResultRow, TopicSummary } from '../../protocol/messages';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
+import { DraftMirror } from './draft-mirror';
 import { toWebviewError } from '../kafka/plain-errors';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
@@ -19,7 +20,7 @@ export class ComposerPanel implements vscode.Disposable {
   static current: ComposerPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
-  private draft: ComposerDraft | null = null;
+  private readonly draft = new DraftMirror();
   /** Every validated message and reply, for tests of the round trip (bounded). */
   readonly exchange: { direction: 'in' | 'out'; type: string }[] = [];
 
@@ -73,14 +74,15 @@ export class ComposerPanel implements vscode.Disposable {
   }
 
   currentDraft(): ComposerDraft | null {
-    return this.draft;
+    return this.draft.current;
   }
 
   /** Shows `draft` in the form (a collection message opened in the composer). */
   showDraft(draft: ComposerDraft): void {
-    this.draft = draft;
+    this.draft.open(draft);
     this.panel.reveal();
-    this.post({ type: 'loadDraft', draft }); // before `ready` the draft goes out with `init` instead
+    // A live webview shows it now; one not ready yet, or rebuilt because the tab was hidden, gets it with `init`.
+    this.post({ type: 'loadDraft', draft });
   }
 
   private post(message: HostToWebview): void {
@@ -107,11 +109,11 @@ export class ComposerPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.post({ type: 'init', init: this.service.panelInit(), draft: this.draft });
+        this.post({ type: 'init', init: this.service.panelInit(), draft: this.draft.toShow });
         this.post({ type: 'results', rows: this.service.resultRows() });
         return;
       case 'draftChanged':
-        this.draft = m.draft;
+        this.draft.report(m.draft);
         return;
       case 'clearResults':
         this.service.clearResults();
@@ -139,7 +141,7 @@ export class ComposerPanel implements vscode.Disposable {
       case 'send': {
         const problems = checkDraft(m.draft, this.service.topics());
         if (problems.length) throw Object.assign(new Error(problems[0].message), problems[0]);
-        this.draft = m.draft;
+        this.draft.report(m.draft);
         const { recordIds } = await this.service.send(m.draft);
         return { recordIds };
       }
