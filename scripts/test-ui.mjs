@@ -1,7 +1,7 @@
 // `npm run test:ui`: drives the real workbench in Chromium (code-server 4.100.3 with the extension loaded): opens the
 // composer from the palette, fills topic/key/value/header, sends, reads the offset in the results table, opens the
 // trace timeline, stops the partition leader from the sandbox controls and sees a retry in the next send's trace;
-// then collections: saves, sends, and opens messages in the composer (hidden and shown).
+// then collections: saves, sends, opens messages in the composer (hidden and shown), and fills the results table.
 // Saves a screenshot per step under test-results/screenshots/. Prints `N passing` / `N failing`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -89,6 +89,8 @@ try {
     }
   };
   const webview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  /** The number a results badge starts with: "2,003 · 1 pending" -> 2003. */
+  const badgeCount = (badge) => Number.parseInt(badge.replace(/,/g, ''), 10);
   const collectionsPane = () => page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Collections' }) });
   /** Clicks a message's inline "Open in Composer" button in the Collections view. */
   const openInComposer = async (messageName) => {
@@ -196,10 +198,10 @@ try {
     await webview.locator('#send-mode vscode-option[value="async"]').click();
     await typeInto('#repeat', '2000');
     await webview.locator('#send').click();
-    // The badge reads "2002" once every record is acked (it adds "· N pending" / "· N failed" otherwise).
+    // The badge reads "2,002" once every record is acked (it adds "· N pending" / "· N failed" otherwise).
     for (let deadline = Date.now() + 60_000; ; await page.waitForTimeout(250)) {
       const badge = (await webview.locator('#results-count').textContent()).trim();
-      if (badge === '2002') break;
+      if (badge === '2,002') break;
       if (Date.now() > deadline) throw new Error(`results badge still "${badge}" after 60 s`);
     }
     const rendered = await webview.locator('.result-row').count();
@@ -291,7 +293,7 @@ try {
     // The record joins the composer's results, like the composer's own sends.
     for (let deadline = Date.now() + 15_000; ; await page.waitForTimeout(250)) {
       const badge = (await webview.locator('#results-count').textContent()).trim();
-      if (Number.parseInt(badge, 10) === Number.parseInt(before, 10) + 1) break;
+      if (badgeCount(badge) === badgeCount(before) + 1) break;
       if (Date.now() > deadline) throw new Error(`results badge went from "${before}" to "${badge}", expected one more`);
     }
     await webview.locator('.result-row.acked').first().waitFor({ timeout: 10_000 });
@@ -360,6 +362,20 @@ try {
     if (saved?.topic !== 'ui-pick-two' || saved.key !== 'second-key-edited' || saved.value !== 'second value') {
       throw new Error(`saved ${JSON.stringify(saved)}, not the record the composer shows`);
     }
+  });
+
+  await step('says the results table shows only the latest 10,000 once older results are dropped', async () => {
+    if (await webview.locator('#results-cap').isVisible()) throw new Error('the cap note shows before the table is full');
+    await webview.locator('#send-mode').click();
+    await webview.locator('#send-mode vscode-option[value="async"]').click();
+    await typeInto('#repeat', '10000');
+    await webview.locator('#send').click();
+    for (let deadline = Date.now() + 120_000; ; await page.waitForTimeout(500)) {
+      const badge = (await webview.locator('#results-count').textContent()).trim();
+      if (badge === '10,000 (latest)') break; // every record acked, older rows dropped
+      if (Date.now() > deadline) throw new Error(`results badge still "${badge}" after 120 s`);
+    }
+    await webview.locator('#results-cap', { hasText: 'Showing the latest 10,000 results' }).waitFor({ state: 'visible', timeout: 5_000 });
   });
 } catch (e) {
   results.push({ title: 'the UI test could run', ok: false, error: e });

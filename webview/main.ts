@@ -13,7 +13,7 @@ import {
 import { checkDraft } from '../extension/protocol/validate';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
-import { formatJson, formatLatency, restoreState, ResultsHistory, visibleWindow, type HostPush, type PersistedState } from './state';
+import { formatJson, formatLatency, restoreState, ResultsHistory, resultsSummary, visibleWindow, type HostPush, type PersistedState } from './state';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox(), vsCodeDivider(), vsCodeBadge());
 
@@ -127,6 +127,7 @@ function buildLayout(): void {
     h('div', { class: 'toolbar' }, h('strong', { text: 'Results' }), h('vscode-badge', { id: 'results-count' }, '0'),
       h('vscode-button', { id: 'export-json', appearance: 'secondary' }, 'Export JSON'),
       h('vscode-button', { id: 'clear-results', appearance: 'secondary' }, 'Clear')),
+    h('div', { id: 'results-cap', class: 'hint cap-note', hidden: true }),
     h('div', { class: 'result-head', role: 'row' }, ...[['status', 'status'], ['topic', 'topic'], ['partition', 'partition'], ['offset', 'offset'], ['timestamp', 'time (UTC)'], ['latency', 'latency'], ['attempts', 'attempts']].map(([c, label]) => h('span', { class: `col-${c}`, role: 'columnheader', text: label }))),
     h('div', { id: 'results', class: 'result-body', tabindex: 0, role: 'grid', 'aria-label': 'Results; arrow keys move the selection' }, h('div', { id: 'results-spacer', class: 'spacer' }, h('div', { id: 'results-rows', class: 'rows' }))),
   );
@@ -437,8 +438,15 @@ function renderRows(): void {
   const rows = byId('results-rows');
   rows.style.transform = `translateY(${win.offsetPx}px)`;
   rows.replaceChildren(...history.newestFirst(win.start, win.end).map((r) => rowElement(r)));
-  const c = history.counts();
-  byId('results-count').textContent = `${history.size}${c.failed ? ` · ${c.failed} failed` : ''}${c.pending ? ` · ${c.pending} pending` : ''}`;
+  renderResultsSummary();
+}
+
+function renderResultsSummary(): void {
+  const { badge, capNote } = resultsSummary(history);
+  byId('results-count').textContent = badge;
+  const note = byId('results-cap');
+  note.textContent = capNote ?? '';
+  note.hidden = capNote === null;
 }
 
 function rowElement(r: ResultRow): HTMLElement {

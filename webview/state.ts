@@ -29,6 +29,11 @@ export class ResultsHistory {
     return this.rows.length;
   }
 
+  /** The table holds all it keeps: each new row drops the oldest (the host keeps as many, so after a rebuild too). */
+  get isFull(): boolean {
+    return this.rows.length >= this.capacity;
+  }
+
   /** Adds new rows at the end and replaces known ones in place (a pending row becoming acked or failed). */
   upsert(updates: ResultRow[]): void {
     for (const row of updates) {
@@ -70,6 +75,22 @@ export class ResultsHistory {
     this.index.clear();
     this.dropped = 0;
   }
+}
+
+/** 10000 -> "10,000": the panel is in English, so its numbers are too, whatever the machine's locale. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** The results badge ("12", "10,000 (latest) · 3 failed") and, once older rows are being dropped, a note that says so. */
+export function resultsSummary(history: ResultsHistory): { badge: string; capNote: string | null } {
+  const c = history.counts();
+  const size = formatCount(history.size);
+  const parts = [history.isFull ? `${size} (latest)` : size];
+  if (c.failed) parts.push(`${formatCount(c.failed)} failed`);
+  if (c.pending) parts.push(`${formatCount(c.pending)} pending`);
+  const capNote = history.isFull ? `Showing the latest ${size} results: older ones are dropped.` : null;
+  return { badge: parts.join(' · '), capNote };
 }
 
 /** Which rows to render for a scroll position: only the visible ones plus a small overscan. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { defaultDraft, type ResultRow } from '../../extension/protocol/messages';
-import { formatJson, restoreState, RequestTracker, ResultsHistory, visibleWindow } from '../../webview/state';
+import { formatCount, formatJson, restoreState, RequestTracker, ResultsHistory, resultsSummary, visibleWindow } from '../../webview/state';
 
 const row = (id: string, status: ResultRow['status'] = 'pending', offset: number | null = null): ResultRow => ({
   recordId: id, status, topic: 't', partition: 0, offset, timestamp: null, latencyMs: null, attempts: null, sentAt: 0,
@@ -39,6 +39,41 @@ describe('webview: ResultsHistory', () => {
     assert.equal(h.newestFirst(0, 1)[0].recordId, 'r10049');
     h.clear();
     assert.equal(h.size, 0);
+  });
+});
+
+describe('webview: resultsSummary (the results badge)', () => {
+  it('counts rows with thousands separators and names the failed and pending ones', () => {
+    const h = new ResultsHistory();
+    h.upsert(Array.from({ length: 1234 }, (_, i) => row(`r${i}`, i < 2 ? 'failed' : i < 5 ? 'pending' : 'acked')));
+    assert.deepEqual(resultsSummary(h), { badge: '1,234 · 2 failed · 3 pending', capNote: null });
+  });
+
+  it('says nothing about a cap below it', () => {
+    const h = new ResultsHistory(3);
+    h.upsert([row('a', 'acked'), row('b', 'acked')]);
+    assert.deepEqual(resultsSummary(h), { badge: '2', capNote: null });
+  });
+
+  it('says the table shows only the latest rows once older ones are dropped (50,000 sent, 10,000 kept)', () => {
+    const h = new ResultsHistory();
+    for (let start = 0; start < 50_000; start += 5_000) h.upsert(Array.from({ length: 5_000 }, (_, i) => row(`r${start + i}`, 'acked')));
+    assert.equal(h.size, 10_000);
+    assert.equal(h.isFull, true);
+    assert.deepEqual(resultsSummary(h), { badge: '10,000 (latest)', capNote: 'Showing the latest 10,000 results: older ones are dropped.' });
+  });
+
+  it('says so for a full table rebuilt from the host (which sends only the 10,000 it keeps), and not after Clear', () => {
+    const h = new ResultsHistory();
+    h.upsert(Array.from({ length: 10_000 }, (_, i) => row(`r${i}`, 'acked')));
+    assert.equal(resultsSummary(h).badge, '10,000 (latest)');
+    h.clear();
+    assert.deepEqual(resultsSummary(h), { badge: '0', capNote: null });
+  });
+
+  it('formats counts in English whatever the locale', () => {
+    assert.equal(formatCount(10_000), '10,000');
+    assert.equal(formatCount(7), '7');
   });
 });
 
