@@ -2,7 +2,9 @@
  * The composer webview's state logic, free of the DOM so plain mocha can test it: which host pushes it handles, the
  * bounded results history, row selection, the virtual-scroll window, and what is persisted through `vscode.setState`.
  */
-import { defaultDraft, type ComposerDraft, type HostToWebview, type ResultRow } from '../extension/protocol/messages';
+import { defaultDraft, MAX_RESULT_ROWS, type ComposerDraft, type HostToWebview, type ResultRow } from '../extension/protocol/messages';
+
+export { MAX_RESULT_ROWS };
 
 export type HostPush = Exclude<HostToWebview, { type: 'response' }>;
 
@@ -14,8 +16,6 @@ export function isHostPush(type: string): type is HostPush['type'] {
   return Object.hasOwn(PUSH_TYPES, type);
 }
 
-/** Rows kept in the table; the oldest fall off first so a long session stays small. */
-export const MAX_RESULT_ROWS = 10_000;
 
 export class ResultsHistory {
   private rows: ResultRow[] = [];

@@ -59,6 +59,9 @@ export interface ComposerDraft {
 
 export const MAX_REPEAT = 10_000;
 
+/** Result rows (and their traces) kept, by the host and the panel alike; the oldest fall off first. */
+export const MAX_RESULT_ROWS = 10_000;
+
 export function defaultDraft(): ComposerDraft {
   return {
     topic: '',

@@ -9,7 +9,7 @@ import type { Producer, RecordMetadata } from '../../core/engine/types';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import {
-  defaultDraft, type BatchView, type ComposerDraft, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
+  defaultDraft, MAX_RESULT_ROWS, type BatchView, type ComposerDraft, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
   type RecordTraceView, type ResultRow, type SendMode, type TopicSummary,
 } from '../../protocol/messages';
 import { ConnectionStore } from '../connections/connection-store';
@@ -20,7 +20,8 @@ import { plainError, toWebviewError } from './plain-errors';
 import { SandboxManager } from './sandbox-manager';
 import { batchView, recordTimeline } from './trace-view';
 
-export const MAX_RESULTS = 10_000;
+/** The host keeps as many rows as the panel shows. */
+export const MAX_RESULTS = MAX_RESULT_ROWS;
 
 interface Session {
   connection: ConnectionSummary;
