@@ -1,6 +1,7 @@
 /** CodeLens in `*.kafka.json`: "Send all" above the collection, "Send" and "Open in Composer" above each message. */
 import * as vscode from 'vscode';
-import type { CollectionIndex } from './collection-index';
+import { type CollectionIndex, hasErrors, problemCount } from './collection-index';
+import { problemsText } from './collection-tree';
 
 export class CollectionCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -12,10 +13,14 @@ export class CollectionCodeLensProvider implements vscode.CodeLensProvider, vsco
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
-    const entry = this.index.get(document.uri) ?? (await this.index.entry(document.uri));
+    const entry = await this.index.entry(document.uri);
     const parsed = entry.parsed;
     const top = new vscode.Range(0, 0, 0, 0);
-    const lenses = [new vscode.CodeLens(top, { title: '$(run-all) Send all', command: 'kafkaWorkbench.collections.sendAll', arguments: [document.uri] })];
+    // A collection with errors is not sent: the top lens says so, as the view does (the rows stay, so lines do not jump).
+    const sendAll = hasErrors(entry)
+      ? { title: `$(error) ${problemsText(problemCount(entry))}: fix before sending`, command: 'workbench.actions.view.problems' }
+      : { title: '$(run-all) Send all', command: 'kafkaWorkbench.collections.sendAll', arguments: [document.uri] };
+    const lenses = [new vscode.CodeLens(top, sendAll)];
     for (const m of parsed.messages) {
       const at = new vscode.Range(m.range.start.line, m.range.start.character, m.range.start.line, m.range.start.character);
       lenses.push(

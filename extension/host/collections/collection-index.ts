@@ -6,8 +6,10 @@
  */
 import * as vscode from 'vscode';
 import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
-import { COLLECTION_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
-import type { EnvironmentState } from './environments';
+import { InvalidInputError } from '../../core/util/errors';
+import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
+import { type EnvironmentState, isWithin } from './environments';
+import { fileExists } from './workspace-files';
 
 export interface CollectionEntry {
   uri: vscode.Uri;
@@ -21,22 +23,30 @@ export class CollectionIndex implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('kafka-collections');
   private scanned: Promise<void> | undefined;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Environment files we have reported on (opened once): their problems follow the file on disk from then on. */
+  private readonly environmentFiles = new Set<string>();
+  private diagnosticsTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
 
   constructor(private readonly environments: EnvironmentState) {
-    const watcher = vscode.workspace.createFileSystemWatcher(COLLECTION_GLOB);
+    const collections = vscode.workspace.createFileSystemWatcher(COLLECTION_GLOB, false, false, true);
+    const environmentFiles = vscode.workspace.createFileSystemWatcher(ENVIRONMENT_GLOB, false, false, true);
+    // Deleting or moving a folder is one event for the folder, which no file glob matches: watch every path.
+    const anyPath = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     this.disposables.push(
-      watcher,
-      watcher.onDidCreate((uri) => this.scanned && this.refreshQuietly(uri)),
-      watcher.onDidChange((uri) => this.scanned && this.refreshQuietly(uri)),
-      watcher.onDidDelete((uri) => this.remove(uri)),
+      collections, environmentFiles, anyPath,
+      collections.onDidCreate((uri) => this.scanned && this.refreshQuietly(uri)),
+      collections.onDidChange((uri) => this.scanned && this.refreshQuietly(uri)),
+      environmentFiles.onDidCreate((uri) => this.relintKnownEnvironment(uri)),
+      environmentFiles.onDidChange((uri) => this.relintKnownEnvironment(uri)),
+      anyPath.onDidDelete((uri) => this.forgetWithin(uri)),
+      anyPath.onDidCreate((uri) => void this.scanIfFolder(uri)),
       // Files made, removed or renamed from within VS Code, even where the file watcher is slow or missing.
-      vscode.workspace.onDidCreateFiles((e) => this.scanned && e.files.filter((u) => isCollectionPath(u.fsPath)).forEach((u) => this.refreshQuietly(u))),
-      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.entries.has(u.toString()) && this.remove(u))),
-      vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => {
-        if (this.entries.has(oldUri.toString())) this.remove(oldUri);
-        if (this.scanned && isCollectionPath(newUri.fsPath)) this.refreshQuietly(newUri);
-      })),
+      vscode.workspace.onDidCreateFiles((e) => e.files.forEach((u) => (isCollectionPath(u.fsPath) ? this.scanned && this.refreshQuietly(u) : void this.scanIfFolder(u)))),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.forgetWithin(u))),
+      vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => this.moved(oldUri, newUri))),
+      // While VS Code's JSON service reports for a file, its problems count in the view too (see problemCount).
+      vscode.languages.onDidChangeDiagnostics((e) => e.uris.some((u) => this.entries.has(u.toString()) && jsonServiceValidates(u)) && this.fireSoon()),
       vscode.workspace.onDidOpenTextDocument((d) => this.onDocument(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocument(e.document, 300)),
       // Shown in or gone from a tab, or closed: whether VS Code's JSON service checks the file changes with it.
@@ -82,11 +92,28 @@ export class CollectionIndex implements vscode.Disposable {
     return this.get(uri) ?? (await this.refreshFromDisk(uri));
   }
 
-  /** A collection ready for the runner, or an error naming the first problem (a file with errors is never sent). */
+  /** Collections a record may be saved into: those without errors of any kind (the same test as the view's icon). */
+  saveTargets(): CollectionEntry[] {
+    return this.list().filter((e) => !hasErrors(e));
+  }
+
+  /**
+   * A collection ready for the runner, read again now (never an older parse: the file may be gone or changed), or an
+   * error naming the first problem (a file with errors is never sent).
+   */
   async loaded(uri: vscode.Uri): Promise<LoadedCollection> {
-    const { parsed } = await this.entry(uri);
+    const { parsed } = await this.current(uri);
     const collection = collectionsCore().requireValid(parsed);
     return { filePath: uri.fsPath, collection, source: parsed.source };
+  }
+
+  /** The file's parse as it is now; a file deleted on disk (even if still open in an editor) leaves the index. */
+  private async current(uri: vscode.Uri): Promise<CollectionEntry> {
+    if (!(await fileExists(uri))) {
+      this.forgetWithin(uri);
+      throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} no longer exists (deleted, moved or renamed).`);
+    }
+    return this.refreshFromDisk(uri);
   }
 
   private onDocument(doc: vscode.TextDocument, delayMs: number): void {
@@ -116,7 +143,53 @@ export class CollectionIndex implements vscode.Disposable {
   }
 
   private lintEnvironment(uri: vscode.Uri, text: string): void {
+    this.environmentFiles.add(uri.toString());
     this.report(uri, collectionsCore().parseEnvironmentText(text, uri.fsPath).diagnostics);
+  }
+
+  /** An environment file changed on disk: its problems (if we ever reported any) must not go stale. */
+  private relintKnownEnvironment(uri: vscode.Uri): void {
+    if (this.environmentFiles.has(uri.toString())) this.relintFile(uri);
+  }
+
+  /** A file or folder is gone: its collections leave the view, its (and its environment files') problems go. */
+  private forgetWithin(gone: vscode.Uri): void {
+    const collections = [...this.entries.values()].filter((e) => isWithin(e.uri, gone));
+    for (const e of collections) {
+      this.entries.delete(e.uri.toString());
+      this.diagnostics.delete(e.uri);
+    }
+    for (const key of [...this.environmentFiles]) {
+      const uri = vscode.Uri.parse(key);
+      if (!isWithin(uri, gone)) continue;
+      this.environmentFiles.delete(key);
+      this.diagnostics.delete(uri);
+    }
+    if (collections.length) this.changed.fire();
+  }
+
+  /** Renamed or moved in VS Code (a file or a folder): what was under the old path is read under the new one. */
+  private moved(oldUri: vscode.Uri, newUri: vscode.Uri): void {
+    const movedEnvironments = [...this.environmentFiles].map((k) => vscode.Uri.parse(k)).filter((u) => isWithin(u, oldUri));
+    this.forgetWithin(oldUri);
+    movedEnvironments.forEach((u) => this.relintFile(vscode.Uri.joinPath(newUri, u.path.slice(oldUri.path.length))));
+    if (isCollectionPath(newUri.fsPath)) this.scanned && this.refreshQuietly(newUri);
+    else void this.scanIfFolder(newUri);
+  }
+
+  /** A folder made or moved into the workspace: one event for the folder, none for the collections inside it. */
+  private async scanIfFolder(uri: vscode.Uri): Promise<void> {
+    if (!this.scanned || uri.scheme !== 'file' || isCollectionPath(uri.fsPath) || isEnvironmentPath(uri.fsPath) || /\/(node_modules|\.git)(\/|$)/.test(uri.path)) return;
+    const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+    if (!stat || !(stat.type & vscode.FileType.Directory)) return;
+    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, COLLECTION_GLOB), '**/node_modules/**', 1000);
+    found.forEach((u) => this.refreshQuietly(u));
+  }
+
+  /** Problems arrive in bursts (the JSON service, file by file): one view refresh for each burst. */
+  private fireSoon(): void {
+    clearTimeout(this.diagnosticsTimer);
+    this.diagnosticsTimer = setTimeout(() => this.changed.fire(), 100);
   }
 
   /** Parses the file again (the open editor's text if it is open). */
@@ -149,10 +222,13 @@ export class CollectionIndex implements vscode.Disposable {
     return entry;
   }
 
+  /** Every problem of the file, kept with its parse (see `problems`) and shown in the Problems view. */
   private async lint(entry: CollectionEntry): Promise<void> {
     const environment = await this.environments.loadQuietly();
     const problems = [...entry.parsed.diagnostics, ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment)];
-    this.report(entry.uri, problems);
+    problemsOfParse.set(entry.parsed, problems);
+    // Not when a newer parse, or the file's removal, came while the environment loaded: that one is what shows.
+    if (this.entries.get(entry.uri.toString()) === entry) this.report(entry.uri, problems);
   }
 
   /** Sets the file's problems, leaving out those VS Code's JSON service shows for it right now. */
@@ -162,7 +238,8 @@ export class CollectionIndex implements vscode.Disposable {
   }
 
   private async relintAll(): Promise<void> {
-    for (const e of this.entries.values()) await this.lint(e);
+    for (const e of [...this.entries.values()]) await this.lint(e);
+    this.changed.fire(); // template problems depend on the environment: counts and icons may change
   }
 
   /** After `json.validate.enable` changed: every collection, and the open environment files. */
@@ -179,16 +256,54 @@ export class CollectionIndex implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
+    clearTimeout(this.diagnosticsTimer);
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 }
 
-export function displayName(e: CollectionEntry): string {
-  return e.parsed.value?.name ?? e.uri.path.split('/').pop()!.replace(/\.kafka\.json$/, '');
+/** Each parse's problems: parse, schema and rule errors plus template errors (which need the environment). */
+const problemsOfParse = new WeakMap<ParsedCollection, CoreDiagnostic[]>();
+
+/**
+ * Every problem of a collection: what our Problems entries are made of, and the one source of truth for whether it
+ * has errors (view icon, inline Send, save targets, Save). Until its templates are checked, its parse's own problems.
+ */
+export function problems(e: CollectionEntry): CoreDiagnostic[] {
+  return problemsOfParse.get(e.parsed) ?? e.parsed.diagnostics;
 }
 
 export function errorCount(e: CollectionEntry): number {
-  return e.parsed.diagnostics.filter((d) => d.severity === 'error').length;
+  return problems(e).filter((d) => d.severity === 'error').length;
+}
+
+export function hasErrors(e: CollectionEntry): boolean {
+  return errorCount(e) > 0;
+}
+
+/**
+ * The count the view shows: the errors the Problems view lists for the file. That is ours, except while VS Code's
+ * JSON service reports syntax and schema errors in our stead, whose count can differ from ours (mid-edit it parses
+ * broken JSON its own way): then what Problems lists. Never 0 for a file with errors.
+ */
+export function problemCount(e: CollectionEntry): number {
+  const errors = errorCount(e);
+  if (!errors || !jsonServiceValidates(e.uri)) return errors;
+  const listed = vscode.languages.getDiagnostics(e.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length;
+  return Math.max(listed, 1);
+}
+
+/** The collection's "name", also when other parts of the file have errors; else the file's name. */
+export function displayName(e: CollectionEntry): string {
+  return e.parsed.value?.name ?? writtenName(e.parsed) ?? e.uri.path.split('/').pop()!.replace(/\.kafka\.json$/, '');
+}
+
+/** The top-level "name" string as the text has it (the last one, as JSON.parse reads duplicates), if readable. */
+function writtenName(parsed: ParsedCollection): string | undefined {
+  const root = parsed.source.tree;
+  if (root?.type !== 'object') return undefined;
+  const property = [...(root.children ?? [])].reverse().find((p) => p.children?.[0]?.value === 'name');
+  const value = property?.children?.[1];
+  return value?.type === 'string' && typeof value.value === 'string' && value.value.trim() ? value.value : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The Collections view: each workspace collection, and under it its messages (send / send all / open in composer). */
 import * as vscode from 'vscode';
-import { type CollectionEntry, type CollectionIndex, displayName, errorCount } from './collection-index';
+import { type CollectionEntry, type CollectionIndex, displayName, hasErrors, problemCount } from './collection-index';
 
 export type CollectionNode =
   | { kind: 'collection'; uri: vscode.Uri }
@@ -40,13 +40,17 @@ function collectionItem(node: CollectionNode, entry: CollectionEntry | undefined
   const item = new vscode.TreeItem(entry ? displayName(entry) : node.uri.path, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `collection:${node.uri.toString()}`;
   item.resourceUri = node.uri;
-  const errors = entry ? errorCount(entry) : 0;
+  const broken = entry !== undefined && hasErrors(entry);
   const relative = vscode.workspace.asRelativePath(node.uri);
-  item.description = errors ? `${errors} problem${errors > 1 ? 's' : ''} · ${relative}` : relative;
-  item.tooltip = errors ? `${relative}: fix the problems (see the Problems view) before sending or saving to it.` : relative;
-  item.iconPath = new vscode.ThemeIcon(errors ? 'error' : 'library');
-  item.contextValue = errors ? 'kafkaCollectionInvalid' : 'kafkaCollection';
+  item.description = broken ? `${problemsText(problemCount(entry))} · ${relative}` : relative;
+  item.tooltip = broken ? `${relative}: fix the problems (see the Problems view) before sending or saving to it.` : relative;
+  item.iconPath = new vscode.ThemeIcon(broken ? 'error' : 'library');
+  item.contextValue = broken ? 'kafkaCollectionInvalid' : 'kafkaCollection';
   return item;
+}
+
+export function problemsText(count: number): string {
+  return `${count} problem${count === 1 ? '' : 's'}`;
 }
 
 function messageItem(node: Extract<CollectionNode, { kind: 'collectionMessage' }>, entry: CollectionEntry | undefined): vscode.TreeItem {
@@ -59,7 +63,7 @@ function messageItem(node: Extract<CollectionNode, { kind: 'collectionMessage' }
     item.description = `→ ${spec.topic}${spec.count && spec.count > 1 ? ` ×${spec.count}` : ''}${source}`;
   }
   item.iconPath = new vscode.ThemeIcon('mail');
-  item.contextValue = entry && errorCount(entry) === 0 ? 'kafkaCollectionMessage' : 'kafkaCollectionMessageInvalid';
+  item.contextValue = entry && !hasErrors(entry) ? 'kafkaCollectionMessage' : 'kafkaCollectionMessageInvalid';
   const location = entry?.parsed.messages.find((m) => m.index === node.index);
   const start = location ? new vscode.Position(location.range.start.line, location.range.start.character) : new vscode.Position(0, 0);
   item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri, { selection: new vscode.Range(start, start), preview: true }] };

@@ -48,15 +48,18 @@ export function registerCollections({ context, service, log }: Deps): Collection
   const index = new CollectionIndex(environments);
   const tree = new CollectionTreeProvider(index);
   const view = vscode.window.createTreeView('kafkaWorkbench.collections', { treeDataProvider: tree, showCollapseAll: true });
-  const showEnvironment = () => {
-    const uri = environments.activeUri();
-    view.description = uri ? `env: ${path.basename(uri.fsPath, '.kafka-env.json')}` : undefined;
+  // Just the environment's name: the title bar's buttons leave room for little more. Newest answer wins.
+  let environmentShown = 0;
+  const showEnvironment = async () => {
+    const asked = ++environmentShown;
+    const label = await environments.label();
+    if (asked === environmentShown) view.description = label;
   };
-  showEnvironment();
+  void showEnvironment();
   const lenses = new CollectionCodeLensProvider(index);
   context.subscriptions.push(
     environments, index, tree, view, lenses,
-    environments.onDidChange(showEnvironment),
+    environments.onDidChange(() => void showEnvironment()),
     showEnvironmentConnection(environments, service),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: COLLECTION_GLOB }, lenses),
   );
@@ -207,7 +210,8 @@ async function saveTarget(arg: unknown, collectionName: string | undefined, inde
   }
   await index.ready();
   const NEW = '$(add) New collection…';
-  const items = [{ label: NEW, uri: undefined as vscode.Uri | undefined, description: '' }, ...index.list().filter((e) => errorCount(e) === 0).map((e) => ({ label: displayName(e), description: vscode.workspace.asRelativePath(e.uri), uri: e.uri as vscode.Uri | undefined }))];
+  // Only collections without errors of any kind (templates too): the view marks the others, and Save refuses them.
+  const items = [{ label: NEW, uri: undefined as vscode.Uri | undefined, description: '' }, ...index.saveTargets().map((e) => ({ label: displayName(e), description: vscode.workspace.asRelativePath(e.uri), uri: e.uri as vscode.Uri | undefined }))];
   const picked = await vscode.window.showQuickPick(items, { title: 'Save the record to which collection?' });
   if (!picked) return undefined;
   if (picked.uri) return { uri: picked.uri };

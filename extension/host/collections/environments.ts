@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LoadedEnvironment, SecretResolver } from '../../core/collections';
 import { ENVIRONMENT_GLOB, collectionsCore } from './collections-core';
+import { fileExists } from './workspace-files';
 
 const ACTIVE_KEY = 'kafkaWorkbench.activeEnvironment';
 const SECRET_PREFIX = 'kafkaWorkbench.secret.';
@@ -21,17 +22,46 @@ export class EnvironmentState implements vscode.Disposable {
     const onEdit = (uri: vscode.Uri) => {
       if (uri.toString() === this.activeUri()?.toString()) this.invalidate();
     };
+    // A deleted folder is one event for the folder, which the file glob does not match.
+    const onGone = (gone: vscode.Uri) => {
+      const active = this.activeUri();
+      if (active && isWithin(active, gone)) this.invalidate();
+    };
     // Saved in VS Code, or changed on disk behind its back (the watcher may be slow, hence both).
     const watcher = vscode.workspace.createFileSystemWatcher(ENVIRONMENT_GLOB);
+    const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
     this.disposables.push(
       watcher, watcher.onDidChange(onEdit), watcher.onDidCreate(onEdit), watcher.onDidDelete(onEdit),
+      deletions, deletions.onDidDelete(onGone),
       vscode.workspace.onDidSaveTextDocument((d) => onEdit(d.uri)),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach(onGone)),
+      vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => void this.followRename(oldUri, newUri))),
     );
   }
 
   activeUri(): vscode.Uri | undefined {
     const stored = this.context.workspaceState.get<string>(ACTIVE_KEY);
     return stored ? vscode.Uri.parse(stored) : undefined;
+  }
+
+  /**
+   * For the Collections view's title bar, where the toolbar leaves little room: the file's name, and whether it is
+   * missing (deleted or moved outside VS Code; sends then fail until it is back or another is chosen).
+   */
+  async label(): Promise<string | undefined> {
+    const uri = this.activeUri();
+    if (!uri) return undefined;
+    const name = uri.path.split('/').pop()!.replace(/\.kafka-env\.json$/, '');
+    return (await fileExists(uri)) ? name : `${name} (missing)`;
+  }
+
+  /** Renamed or moved in VS Code (the file or a folder above it): the active environment stays active. */
+  private async followRename(oldUri: vscode.Uri, newUri: vscode.Uri): Promise<void> {
+    const active = this.activeUri();
+    if (!active || !isWithin(active, oldUri)) return;
+    const moved = vscode.Uri.joinPath(newUri, active.path.slice(oldUri.path.length));
+    await this.context.workspaceState.update(ACTIVE_KEY, moved.toString());
+    this.invalidate();
   }
 
   async setActive(uri: vscode.Uri | undefined): Promise<void> {
@@ -79,4 +109,11 @@ export class EnvironmentState implements vscode.Disposable {
   dispose(): void {
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
+}
+
+/** Whether `uri` is `place` or inside it (`place` a deleted or renamed file or folder). */
+export function isWithin(uri: vscode.Uri, place: vscode.Uri): boolean {
+  if (uri.scheme !== place.scheme || uri.authority !== place.authority) return false;
+  const base = place.path.replace(/\/+$/, '');
+  return uri.path === base || uri.path.startsWith(`${base}/`);
 }
