@@ -251,7 +251,7 @@ describe('Collections in VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     // Any other JSON is not taken for a message file.
     const random = write('imports/random.json', { foo: 1, bar: [1, 2] });
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.import', random, { topic: 'x' })), /not a Confluent message/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.import', random.fsPath, { topic: 'x' })), /not a Confluent message/);
   });
 
   it('"New Collection" writes a starter collection that sends as it is, and never overwrites a file', async () => {
