@@ -170,6 +170,19 @@ describe('collections: parsing and schema errors', () => {
     const good = parseEnvironmentText('{"connection":{"bootstrap":["a:1","b:2"],"sasl":{"mechanism":"plain","username":"u","password":"{{$secret:PW}}"}},"variables":{"region":"us"}}', 'e.kafka-env.json');
     assert.deepEqual(good.diagnostics, []);
   });
+
+  it('refuses a key repeated in any object (JSON.parse would keep only the last), naming both lines', () => {
+    const topic = errorsOf('{"name":"x","messages":[{"name":"m","topic":"tp","topic":"tq","value":"v"}]}');
+    assert.deepEqual(topic, ['c.kafka.json:1:50: messages[0]: duplicate key "topic" (also at line 1); JSON keeps only the last one, so remove one']);
+    const inValue = errorsOf('{\n"name": "x",\n"messages": [{"name": "m", "topic": "t",\n "value": {"id": 1,\n "id": 2}}]}');
+    assert.deepEqual(inValue, ['c.kafka.json:5:2: messages[0].value: duplicate key "id" (also at line 4); JSON keeps only the last one, so remove one']);
+    const env = parseEnvironmentText('{"connection":{"bootstrap":"a:1"},\n"variables":{"r":"eu","r":"us"}}', 'e.kafka-env.json');
+    assert.equal(env.value, undefined);
+    assert.deepEqual(env.diagnostics.map((d) => formatDiagnostic('e.kafka-env.json', d)), ['e.kafka-env.json:2:23: variables: duplicate key "r" (also at line 2); JSON keeps only the last one, so remove one']);
+    const thrice = errorsOf('{"name":"x","name":"y","name":"z","messages":[]}');
+    assert.equal(thrice.length, 2, 'each repeat after the first');
+    assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"m","topic":"t","value":{"a":{"id":1},"b":{"id":2}}}]}'), [], 'the same key in different objects is fine');
+  });
 });
 
 describe('collections: template problems for the editor', () => {

@@ -107,6 +107,8 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
     if (!diagnostics.length) diagnostics.push({ severity: 'error', message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) });
     return { source, data: undefined, diagnostics };
   }
+  // Duplicate keys are valid JSON, but JSON.parse keeps only the last: the first would be dropped without a word.
+  diagnostics.push(...duplicateKeys(source, tree));
   // No parse errors and no comments allowed: the text is plain JSON, and JSON.parse gives ordinary objects.
   const data: unknown = JSON.parse(text);
   if (!validate(data)) {
@@ -116,6 +118,33 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   }
   return { source, data, diagnostics };
+}
+
+/**
+ * Each key repeated in an object, anywhere in the file (a message's JSON value too): JSON.parse keeps only the last
+ * one, so `"topic": "a", "topic": "b"` would send to b without a word. Each repeat names the line of the first.
+ */
+function duplicateKeys(source: SourceText, tree: jsonc.Node): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const pending = [tree];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.children) pending.push(...[...node.children].reverse());
+    if (node.type !== 'object' || !node.children) continue;
+    const first = new Map<string, jsonc.Node>();
+    for (const property of node.children) {
+      const name = property.children?.[0];
+      if (name?.type !== 'string' || typeof name.value !== 'string') continue;
+      const earlier = first.get(name.value);
+      if (!earlier) {
+        first.set(name.value, name);
+        continue;
+      }
+      const line = source.position(earlier.offset).line + 1;
+      const message = `duplicate key ${JSON.stringify(name.value)} (also at line ${line}); JSON keeps only the last one, so remove one`;
+      out.push({ severity: 'error', message, path: jsonc.getNodePath(name).slice(0, -1), range: source.range(name.offset, name.length) });
+    }
+  }
+  return out;
 }
 
 /** Parsing, checking and rendering walk the JSON recursively; deeper than this, they would overflow the stack. */
