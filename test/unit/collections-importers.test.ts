@@ -112,6 +112,14 @@ describe('collections: importers', () => {
       ]);
     });
 
+    it('treats names every object has (constructor, __proto__, toString) as unknown faker names, not Object.prototype', () => {
+      for (const name of ['constructor', '__proto__', 'toString.x', 'hasOwnProperty']) {
+        const { collection: c, warnings: w } = importToolsForKafkaFile(`PRODUCER p\ntopic: orders\n{{${name}}}\n###\n`, 'x.kafka');
+        assert.equal(c.messages[0].value, `{{$faker.${name}}}`);
+        assert.deepEqual(w, [`x.kafka:3: {{${name}}} is not a @faker-js/faker function; kept as {{$faker.${name}}}, fix it before sending`]);
+      }
+    });
+
     it('leaves out a header without a name, naming the line', () => {
       const { collection: c, warnings: w } = importToolsForKafkaFile('PRODUCER p\ntopic: t\nheaders: a=1,  =2, b=3\nv\n', 'p.kafka');
       assert.deepEqual(c.messages[0].headers, [['a', '1'], ['b', '3']]);

@@ -13,7 +13,7 @@ import { isSpecialForm, stripBom, uniqueNames, type ImportResult } from './commo
 export type { ImportResult } from './common';
 
 /** Names faker.js used before v6 (what older .kafka files contain), to today's module.function. */
-const LEGACY_FAKER: Record<string, string> = {
+const LEGACY_FAKER = new Map<string, string>(Object.entries({
   'random.uuid': 'string.uuid',
   'datatype.uuid': 'string.uuid',
   'random.float': 'number.float',
@@ -29,8 +29,9 @@ const LEGACY_FAKER: Record<string, string> = {
   'phone.phoneNumber': 'phone.number',
   'internet.userName': 'internet.username',
   'commerce.color': 'color.human',
-};
-const LEGACY_MODULES: Record<string, string> = { name: 'person', address: 'location' };
+}));
+/** Maps, not objects: a template named `constructor` or `toString` must not find Object.prototype's. */
+const LEGACY_MODULES = new Map<string, string>([['name', 'person'], ['address', 'location']]);
 
 /**
  * faker 5-7's whole-number functions, which .kafka files call with arguments (`{{random.number(5)}}`): without a
@@ -76,9 +77,10 @@ function mapFakerCall(expr: string, where: string, warnings: string[]): string {
 }
 
 function todaysFakerPath(name: string): string {
-  const path = LEGACY_FAKER[name] ?? name;
+  const path = LEGACY_FAKER.get(name) ?? name;
   const [mod, ...rest] = path.split('.');
-  return LEGACY_MODULES[mod] ? [LEGACY_MODULES[mod], ...rest].join('.') : path;
+  const today = LEGACY_MODULES.get(mod);
+  return today ? [today, ...rest].join('.') : path;
 }
 
 /**
