@@ -120,6 +120,12 @@ describe('collections: importers', () => {
       }
     });
 
+    it('splits headers only at commas outside templates, so a call with JSON arguments stays one header', () => {
+      const { collection: c, warnings: w } = importToolsForKafkaFile('PRODUCER p\ntopic: t\nheaders: a={{random.number({"min":1,"max":5})}}, b=2, c=x{{random.uuid}}y\nv\n', 'p.kafka');
+      assert.deepEqual(c.messages[0].headers, [['a', '{{$randomInt 1 5}}'], ['b', '2'], ['c', 'x{{$faker.string.uuid}}y']]);
+      assert.deepEqual(w, []);
+    });
+
     it('leaves out a header without a name, naming the line', () => {
       const { collection: c, warnings: w } = importToolsForKafkaFile('PRODUCER p\ntopic: t\nheaders: a=1,  =2, b=3\nv\n', 'p.kafka');
       assert.deepEqual(c.messages[0].headers, [['a', '1'], ['b', '3']]);

@@ -236,7 +236,7 @@ function decimalForm(number: string): string {
 
 function parseHeaders(text: string, fileName: string, line: number, warnings: string[]): HeaderSpec[] {
   const headers: HeaderSpec[] = [];
-  for (const part of text.split(',')) {
+  for (const part of splitOutsideTemplates(text)) {
     if (!part.trim()) continue;
     const eq = part.indexOf('=');
     const name = part.slice(0, Math.max(eq, 0)).trim();
@@ -247,4 +247,20 @@ function parseHeaders(text: string, fileName: string, line: number, warnings: st
     headers.push([name, mapFakerTemplates(part.slice(eq + 1).trim(), fileName, line, warnings)]);
   }
   return headers;
+}
+
+/** `a={{random.number({"min":1,"max":5})}}, b=2` split at its commas, except those inside a `{{...}}` template. */
+function splitOutsideTemplates(text: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let searchFrom = 0;
+  const templates = [...text.matchAll(TEMPLATE)].map((m) => [m.index, m.index + m[0].length]);
+  for (let comma = text.indexOf(',', searchFrom); comma >= 0; comma = text.indexOf(',', searchFrom)) {
+    searchFrom = comma + 1;
+    if (templates.some(([from, to]) => comma >= from && comma < to)) continue;
+    parts.push(text.slice(start, comma));
+    start = comma + 1;
+  }
+  parts.push(text.slice(start));
+  return parts;
 }
