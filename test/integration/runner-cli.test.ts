@@ -132,6 +132,17 @@ describe('run CLI against the sandbox', function () {
     r = await cli(['run', fixture, '--bootstrap', '127.0.0.1:1', '--message', 'nope']);
     assert.equal(r.code, 2);
     assert.match(r.err, /has no message named "nope"/, 'named before any connection is tried');
+    // --out never replaces what the run reads.
+    const data = path.join(dir, 'victim.jsonl');
+    await fs.writeFile(data, '{"v":1}\n{"v":2}\n');
+    const reads = path.join(dir, 'reads.kafka.json');
+    await fs.writeFile(reads, JSON.stringify({ name: 'r', messages: [{ name: 'm', topic: 'orders', value: { file: 'victim.jsonl' } }] }));
+    for (const [target, what] of [[data, 'data file'], [reads, 'collection']]) {
+      r = await cli(['run', reads, '--bootstrap', sandbox.bootstrap, '--out', target]);
+      assert.equal(r.code, 2);
+      assert.match(r.err, new RegExp(`--out .* is the run's ${what}; write the report to another file`));
+    }
+    assert.equal(await fs.readFile(data, 'utf8'), '{"v":1}\n{"v":2}\n');
     r = await cli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--bail=false']);
     assert.equal(r.code, 2);
     assert.match(r.err, /option --bail takes no value/);

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Collection } from '../../extension/core/collections/model';
+import { loadCollectionFile } from '../../extension/core/collections/load';
 import { MessagePreparer } from '../../extension/core/collections/prepare';
 import { plannedRecords } from '../../extension/core/collections/reporters';
 import { TemplateEngine } from '../../extension/core/collections/template';
@@ -74,5 +75,31 @@ describe('collections: data files that go wrong part way', () => {
     const preparer = new MessagePreparer(new TemplateEngine(), { filePath: path.join(dir, 'c.kafka.json'), collection });
     assert.deepEqual(preparer.checkTemplates(0).map((p) => p.error.detail), ['"a b" is not a valid topic name (letters, digits, . _ -, at most 249)']);
     await assert.rejects(preparer.prepare(0), /messages\[0\]\.topic: "a b" is not a valid topic name/);
+  });
+
+  it('stops at the first CSV line that is not UTF-8, naming it, instead of sending replacement characters', async () => {
+    await fs.writeFile(path.join(dir, 'latin.csv'), Buffer.concat([Buffer.from('key,value\nk1,ok\nk2,caf'), Buffer.from([0xe9]), Buffer.from('\nk3,fine\n')]));
+    // The file is one read chunk, so the bytes are checked (and refused) before its first row is handed over.
+    await assert.rejects(readUntilError(dir, { file: 'latin.csv' }), /latin\.csv:3: not valid UTF-8 text; save the file as UTF-8/);
+  });
+
+  it('counts lines across read chunks when a CSV line far into the file is not UTF-8', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => `key-${i},value-${i}`).join('\n');
+    await fs.writeFile(path.join(dir, 'big.csv'), Buffer.concat([Buffer.from(`key,value\n${rows}\nbad,`), Buffer.from([0xff]), Buffer.from('\n')]));
+    const { records, error } = await readUntilError(dir, { file: 'big.csv' });
+    assert.ok(records.length > 0 && records.length < 10_000, `the rows of earlier chunks went first (${records.length})`);
+    assert.match(String(error?.message), /big\.csv:10002: not valid UTF-8 text/);
+  });
+
+  it('checks a CSV header before anything is sent', async () => {
+    await fs.writeFile(path.join(dir, 'typo.csv'), 'key,valeu\nk,v\n');
+    const collection: Collection = { name: 'c', messages: [{ name: 'm', topic: 't', value: { file: 'typo.csv' } }] };
+    await assert.rejects(new MessagePreparer(new TemplateEngine(), { filePath: path.join(dir, 'c.kafka.json'), collection }).prepare(0), /typo\.csv:1: unknown column "valeu"/);
+  });
+
+  it('refuses a collection file that is not UTF-8, naming the line', async () => {
+    const file = path.join(dir, 'latin.kafka.json');
+    await fs.writeFile(file, Buffer.concat([Buffer.from('{"name": "x",\n"messages": [{"name": "m", "topic": "t", "value": "caf'), Buffer.from([0xe9]), Buffer.from('"}]}\n')]));
+    await assert.rejects(loadCollectionFile(file), /latin\.kafka\.json:2: not valid UTF-8 text; save the collection file as UTF-8/);
   });
 });

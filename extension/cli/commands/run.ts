@@ -3,7 +3,7 @@
  * `newman run` runs a Postman collection in CI. Exit 0 only if every record was acknowledged; 1 if any record failed
  * or the run was cancelled; 2 for bad files, bad arguments or a cluster that cannot be used.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
@@ -61,17 +61,22 @@ export const runCommand: CliCommand = {
     const messageNames = args.flags.get('message') ?? [];
 
     const outFile = flag(args, 'out');
+    if (outFile === '') throw new InvalidInputError('--out needs a file name; leave it out to write the report to stdout');
     let stream: WriteStream | undefined; // opened only once the input is known to be good: a bad run keeps the old report
     const write = outFile ? (text: string) => void stream?.write(text) : (text: string) => process.stdout.write(text);
     const beforeSend = async (prepared: readonly PreparedMessage[]) => {
-      await checkCluster(connection, prepared.map((m) => m.topic), io);
+      if (outFile) {
+        const inputs = [['collection', loaded.filePath], ['environment', environment?.filePath], ...prepared.map((m) => ['data file', m.dataFile])];
+        await refuseOverwritingInput(outFile, inputs.filter((i): i is [string, string] => i[1] !== undefined));
+      }
+      await checkCluster(connection, prepared.map((m) => m.topic), io, abort.signal);
       if (outFile) stream = await openOut(outFile);
     };
     const reporter = createReporter(reporterName, write, { plannedRecords: plannedRecords(loaded.collection, messageNames) });
     const log = io.verbose ? (level: string, msg: string) => io.err(`[${level}] ${msg}`) : undefined;
     const abort = new AbortController();
     const onSigint = () => {
-      io.err('kafka-workbench run: cancelling (waiting for records in flight)...');
+      io.err('kafka-workbench run: cancelling (records already handed over are still awaited)...');
       abort.abort();
     };
     process.once('SIGINT', onSigint);
@@ -92,14 +97,19 @@ export const runCommand: CliCommand = {
       reporter.end(summary);
       const out = stream;
       if (out) {
-        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-        io.out(`${summary.collection}: ${summary.sent} sent, ${summary.acked} acked, ${summary.failed} failed; report written to ${outFile}`);
+        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(new InvalidInputError(`cannot write --out ${outFile}: ${fileProblem(e)}`)) : resolve())));
+        const stopped = summary.inputError ? ' (stopped by bad input)' : summary.cancelled ? ' (cancelled)' : '';
+        io.out(`${summary.collection}: ${summary.sent} sent, ${summary.acked} acked, ${summary.failed} failed${stopped}; report written to ${outFile}`);
       }
       if (summary.inputError) {
         io.err(`kafka-workbench run: ${summary.inputError.message}`);
         return 2;
       }
       return summary.ok ? 0 : 1;
+    } catch (e) {
+      if (!(e instanceof CancelledBeforeSending)) throw e;
+      io.err('kafka-workbench run: cancelled before anything was sent');
+      return 1;
     } finally {
       process.removeListener('SIGINT', onSigint);
       if (stream && !stream.closed) stream.destroy();
@@ -107,21 +117,51 @@ export const runCommand: CliCommand = {
   },
 };
 
+/** The report must not replace what the run reads: the data would be gone before it is sent. */
+async function refuseOverwritingInput(outFile: string, inputs: [what: string, file: string][]): Promise<void> {
+  const real = async (p: string) => fs.realpath(p).catch(() => path.resolve(p));
+  const out = await real(outFile);
+  for (const [what, file] of inputs) {
+    if ((await real(file)) === out) throw new InvalidInputError(`--out ${outFile} is the run's ${what}; write the report to another file`);
+  }
+}
+
 async function openOut(file: string): Promise<WriteStream> {
   const stream = createWriteStream(path.resolve(file));
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (e) => reject(new InvalidInputError(`cannot write --out ${file}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    stream.once('error', (e) => reject(new InvalidInputError(`cannot write --out ${file}: ${fileProblem(e)}`)));
   });
   return stream;
 }
 
+/** An fs error in words, for a file the user named. */
+function fileProblem(e: NodeJS.ErrnoException): string {
+  const words: Record<string, string> = {
+    ENOENT: 'its folder does not exist', EISDIR: 'it is a folder', EACCES: 'permission denied', EPERM: 'permission denied',
+    ENOSPC: 'no space left on the device', EROFS: 'the file system is read-only',
+  };
+  return (e.code && words[e.code]) ?? e.message;
+}
+
 /** Fails early, with one clear line, when the cluster cannot be reached or a topic does not exist. */
-async function checkCluster(connection: ConnectionConfig, topics: string[], io: CliIo): Promise<void> {
+async function checkCluster(connection: ConnectionConfig, topics: string[], io: CliIo, signal: AbortSignal): Promise<void> {
   const transport = new KafkajsTransport(connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
   try {
-    await checkTopicsWritable(transport, topics);
+    await untilAborted(checkTopicsWritable(transport, topics), signal);
   } finally {
     await transport.close();
   }
+}
+
+/** Ctrl-C while the cluster is still being checked: nothing was sent, so the run ends there. */
+class CancelledBeforeSending extends Error {}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelledBeforeSending());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledBeforeSending());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

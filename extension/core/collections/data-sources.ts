@@ -5,9 +5,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { InvalidInputError } from '../util/errors';
 import { isJsonBytes } from './json-syntax';
+import { firstBadUtf8Line } from '../util/utf8';
 
 export interface DataHeader {
   key: string;
@@ -205,8 +207,10 @@ function wholeNumber(v: unknown, where: string): number {
  */
 export async function* readCsv(filePath: string, displayName: string, signal?: AbortSignal): AsyncGenerator<DataRecord> {
   const input = createReadStream(filePath);
-  const parser = input.pipe(parseCsv({ columns: checkColumns(displayName), info: true, bom: true, skip_empty_lines: true }));
+  const checked = input.pipe(utf8Checked(displayName));
+  const parser = checked.pipe(parseCsv({ columns: checkColumns(displayName), info: true, bom: true, skip_empty_lines: true }));
   input.on('error', (e) => parser.destroy(e));
+  checked.on('error', (e) => parser.destroy(e));
   try {
     for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       if (signal?.aborted) return;
@@ -232,6 +236,53 @@ export async function* readCsv(filePath: string, displayName: string, signal?: A
     parser.destroy();
     input.destroy();
   }
+}
+
+/**
+ * Reads only a CSV file's header row, so unknown or repeated columns stop a run before anything is sent rather than
+ * when the message's turn comes.
+ */
+export async function checkCsvHeader(filePath: string, displayName: string): Promise<void> {
+  for await (const row of readCsv(filePath, displayName)) {
+    void row;
+    return; // the header was read (and checked) to produce the first row
+  }
+}
+
+/**
+ * Passes bytes on unchanged, failing at the line of the first byte sequence that is not UTF-8: the CSV parser would
+ * decode it to U+FFFD, and that would be sent.
+ */
+function utf8Checked(displayName: string): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let linesBefore = 0; // complete lines already passed on
+  let tail = Buffer.alloc(0); // the bytes after the last newline
+  const fail = (bytes: Buffer) => new DataFileError(`${displayName}:${linesBefore + firstBadUtf8Line(bytes)}: not valid UTF-8 text; save the file as UTF-8`);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        done(fail(Buffer.concat([tail, chunk])));
+        return;
+      }
+      const lastNewline = chunk.lastIndexOf(10);
+      if (lastNewline < 0) tail = Buffer.concat([tail, chunk]);
+      else {
+        for (let i = chunk.indexOf(10); i >= 0 && i <= lastNewline; i = chunk.indexOf(10, i + 1)) linesBefore++;
+        tail = Buffer.from(chunk.subarray(lastNewline + 1));
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      try {
+        decoder.decode();
+        done();
+      } catch {
+        done(fail(tail));
+      }
+    },
+  });
 }
 
 function checkColumns(displayName: string) {

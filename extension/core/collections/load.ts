@@ -1,23 +1,30 @@
 /** Reading collection and environment files from disk, and turning an environment into a ConnectionConfig. */
+import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ConnectionConfig, TlsConfig } from '../transport/transport';
 import { InvalidInputError } from '../util/errors';
+import { firstBadUtf8Line } from '../util/utf8';
 import type { Environment } from './model';
 import { parseCollectionText, parseEnvironmentText, requireValid } from './parse';
 import type { LoadedCollection, LoadedEnvironment } from './prepare';
 import { howToSetSecret, type SecretResolver } from './template';
 
 async function readText(filePath: string, what: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return withoutByteOrderMark(await fs.readFile(filePath, 'utf8'));
+    bytes = await fs.readFile(filePath);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InvalidInputError(`${what} ${filePath} not found`);
     if (code === 'EISDIR') throw new InvalidInputError(`${what} ${filePath} is a directory, not a file`);
     throw new InvalidInputError(`cannot read ${what} ${filePath}: ${(e as Error).message}`);
   }
+  // Decoding would turn bad bytes into U+FFFD, and those would be sent: say where they are instead.
+  if (!isUtf8(bytes)) throw new InvalidInputError(`${path.basename(filePath)}:${firstBadUtf8Line(bytes)}: not valid UTF-8 text; save the ${what} as UTF-8`);
+  return withoutByteOrderMark(bytes.toString('utf8'));
 }
+
 
 /** Drops a leading UTF-8 byte order mark, as editors do, so positions in errors match what the editor shows. */
 export function withoutByteOrderMark(text: string): string {

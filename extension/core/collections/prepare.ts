@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
 import { InvalidInputError } from '../util/errors';
-import { readCsv, readJsonlBatches, type DataRecord } from './data-sources';
+import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
 import { describeSite, TemplateEngine, TemplateError, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
@@ -170,6 +170,8 @@ export class MessagePreparer {
       const stat = await fs.stat(dataFile).catch(() => undefined);
       if (!stat) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} not found (looked at ${dataFile})`);
       if (!stat.isFile()) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} is a directory, not a file (${dataFile})`);
+      // A CSV header with an unknown column stops the run before anything is sent, not at this message's turn.
+      if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, fileSpec!.file);
     }
     const engine = this.engine;
     // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.
