@@ -168,6 +168,28 @@ describe('collections: importers', () => {
       assert.deepEqual(parseCollectionText(formatJson(collection), 'c.kafka.json').diagnostics, []);
     });
 
+    it('keeps a key, value or header as the text written when JSON would change a number in it, with a warning', () => {
+      const one = importConfluentMessageFile('{"key":"k","value":{"id":12345678901234567890}}', 'm.json', { topic: 'orders' });
+      assert.equal(one.collection.messages[0].value, '{"id":12345678901234567890}');
+      assert.deepEqual(one.warnings, ["m.json:1: message 1: the value's number 12345678901234567890 would change as JSON (to 12345678901234567000); kept as the text written, which is sent as is"]);
+      assert.deepEqual(parseCollectionText(formatJson(one.collection), 'c.kafka.json').diagnostics, []);
+
+      const { collection: c, warnings: w } = importConfluentMessageFile(read('confluent-big-numbers.json'), 'confluent-big-numbers.json', { topic: 't' });
+      assert.deepEqual(c.messages.map((m) => [m.key, m.value, m.headers]), [
+        ['k', '{ "id": 12345678901234567890 }', undefined],
+        ['{ "n": 1e400 }', { base64: Buffer.from('{ "y": 1e400, "t": "{{x}}" }').toString('base64') }, [['h', '1e-400']]],
+        [undefined, '12345678901234567890', undefined],
+        [undefined, { price: 150, max: 9007199254740991 }, undefined],
+      ]);
+      assert.deepEqual(w, [
+        "confluent-big-numbers.json:2: message 1: the value's number 12345678901234567890 would change as JSON (to 12345678901234567000); kept as the text written, which is sent as is",
+        "confluent-big-numbers.json:3: message 2: the key's number 1e400 would change as JSON (to null); kept as the text written, which is sent as is",
+        "confluent-big-numbers.json:3: message 2: the value's number 1e400 would change as JSON (to null); kept as the text written, which is sent as is",
+        'confluent-big-numbers.json:3: message 2: the header "h"\'s number 1e-400 would change as JSON (to 0); kept as the text written, which is sent as is',
+        "confluent-big-numbers.json:4: message 3: the value's number 12345678901234567890 would change as JSON (to 12345678901234567000); kept as the text written, which is sent as is",
+      ]);
+    });
+
     it('refuses text that is not a message file, saying what was expected', () => {
       assert.throws(() => importConfluentMessageFile('{oops', 'm.json', { topic: 't' }), /m\.json: not valid JSON .*expected a message object or an array of them/);
       assert.throws(() => importConfluentMessageFile('[1]', 'm.json', { topic: 't' }), /m\.json: \[0\]: expected a message object/);

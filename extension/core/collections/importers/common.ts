@@ -36,3 +36,30 @@ export function isSpecialForm(v: unknown): boolean {
   const keys = Object.keys(v);
   return keys.includes('file') || keys.includes('base64') || keys.includes('json');
 }
+
+/** A JSON string (skipped: its digits are text) or a JSON number. */
+const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * The first number in valid JSON `text` that parsing and serializing again would change, or undefined when every
+ * one survives: an integer beyond 2^53 (12345678901234567890 would become ...7000), one out of a double's range
+ * (1E400 would become null, 1e-400 0), one with more digits than a double holds. 1.50e2 becoming 150 is the same
+ * value, so that is fine.
+ */
+export function changedNumber(text: string): string | undefined {
+  for (const [token] of text.matchAll(JSON_STRING_OR_NUMBER)) {
+    if (token.startsWith('"')) continue;
+    const value = Number(token);
+    if (!Number.isFinite(value) || decimalForm(token) !== decimalForm(JSON.stringify(value))) return token;
+  }
+  return undefined;
+}
+
+/** A JSON number as significant digits and exponent, so that 1.50e2 and 150 compare equal: `15e1`. */
+function decimalForm(number: string): string {
+  const [, sign, whole, fraction = '', exponent = '0'] = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(number)!;
+  const digits = (whole + fraction).replace(/^0+/, '');
+  const significant = digits.replace(/0+$/, '');
+  if (!significant) return '0';
+  return `${sign}${significant}e${Number(exponent) - fraction.length + digits.length - significant.length}`;
+}

@@ -8,7 +8,7 @@
  */
 import type { HeaderSpec, MessageSpec } from '../model';
 import { checkFakerPath, TemplateEngine } from '../template';
-import { isSpecialForm, stripBom, uniqueNames, type ImportResult } from './common';
+import { changedNumber, isSpecialForm, stripBom, uniqueNames, type ImportResult } from './common';
 
 export type { ImportResult } from './common';
 
@@ -188,7 +188,7 @@ function valueFromText(text: string): unknown {
     try {
       const parsed: unknown = JSON.parse(text);
       // A string that is one number template would send a number from a collection; the .kafka file sent text.
-      if (typeof parsed === 'object' && parsed !== null && !isSpecialForm(parsed) && !hasTypedTemplate(parsed) && numbersSurvive(text)) return parsed;
+      if (typeof parsed === 'object' && parsed !== null && !isSpecialForm(parsed) && !hasTypedTemplate(parsed) && changedNumber(text) === undefined) return parsed;
     } catch {
       // Not JSON as written (a template outside a string, say): sent as text, exactly as before.
     }
@@ -206,32 +206,6 @@ function hasTypedTemplate(v: unknown): boolean {
   } catch {
     return false; // an unknown faker path: the collection reports it, the value's type does not matter
   }
-}
-
-/** A JSON string (skipped: its digits are text) or a JSON number. */
-const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
-
-/**
- * Whether every number in valid JSON `text` is serialized again with the same value: not an integer beyond 2^53
- * (12345678901234567890 would become ...7000), not one out of a double's range (1E400 would become null, 1e-400 0),
- * not one with more digits than a double holds. 1.50e2 becoming 150 is the same value, so that is fine.
- */
-function numbersSurvive(text: string): boolean {
-  for (const [token] of text.matchAll(JSON_STRING_OR_NUMBER)) {
-    if (token.startsWith('"')) continue;
-    const value = Number(token);
-    if (!Number.isFinite(value) || decimalForm(token) !== decimalForm(JSON.stringify(value))) return false;
-  }
-  return true;
-}
-
-/** A JSON number as significant digits and exponent, so that 1.50e2 and 150 compare equal: `15e1`. */
-function decimalForm(number: string): string {
-  const [, sign, whole, fraction = '', exponent = '0'] = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(number)!;
-  const digits = (whole + fraction).replace(/^0+/, '');
-  const significant = digits.replace(/0+$/, '');
-  if (!significant) return '0';
-  return `${sign}${significant}e${Number(exponent) - fraction.length + digits.length - significant.length}`;
 }
 
 function parseHeaders(text: string, fileName: string, line: number, warnings: string[]): HeaderSpec[] {
