@@ -19,8 +19,16 @@ export class RateLimiter {
     const due = this.start + (this.sent * 1000) / this.ratePerSecond;
     this.sent++;
     if (due <= now) return Promise.resolve();
-    return sleep(this.clock, due - now, signal);
+    return sleepLong(this.clock, due - now, signal);
   }
+}
+
+/** Timers take at most 2^31-1 ms (about 24.8 days); a longer wait (a rate of one record a month) goes in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+async function sleepLong(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  const until = clock.now() + ms;
+  for (let left = ms; left > 0 && !signal?.aborted; left = until - clock.now()) await sleep(clock, Math.min(left, MAX_TIMER_MS), signal);
 }
 
 /** Waits `ms` on `clock`; an abort ends the wait early (the caller checks the signal). */
