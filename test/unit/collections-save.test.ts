@@ -42,6 +42,16 @@ describe('collections: saving keeps the file as the user has it', () => {
     assert.deepEqual((await fs.readdir(dir)).sort(), ['link.kafka.json', 'real.kafka.json'], 'no temp file left behind');
   });
 
+  it('creates the file a dangling symlink points to, keeping the link', async function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = await tempDir();
+    const link = path.join(dir, 'link.kafka.json');
+    await fs.symlink('target.kafka.json', link);
+    await addMessageToCollectionFile(link, { name: 'm', topic: 't' });
+    assert.ok((await fs.lstat(link)).isSymbolicLink(), 'the link is still a link');
+    assert.deepEqual(JSON.parse(await fs.readFile(path.join(dir, 'target.kafka.json'), 'utf8')).messages.map((m: { name: string }) => m.name), ['m']);
+  });
+
   it('loses no message when several are added to one file at once', async () => {
     const file = path.join(await tempDir(), 'c.kafka.json');
     await Promise.all(['m1', 'm2', 'm3', 'm4'].map((name) => addMessageToCollectionFile(file, { name, topic: 't' })));

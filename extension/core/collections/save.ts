@@ -142,14 +142,21 @@ export async function writeFileAtomic(filePath: string, text: string): Promise<v
   }
 }
 
-/** Where a write to `filePath` should go: the file a symlink points to, or the path itself (also when missing). */
+/**
+ * Where a write to `filePath` should go: the file a symlink points to (created there when the link dangles), or the
+ * path itself.
+ */
 async function realTarget(filePath: string): Promise<string> {
-  try {
-    return await fs.realpath(filePath);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return filePath;
-    throw e;
+  let target = filePath;
+  for (let hops = 0; hops < 40; hops++) {
+    const stat = await fs.lstat(target).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (!stat?.isSymbolicLink()) return stat ? fs.realpath(target) : target;
+    target = path.resolve(path.dirname(target), await fs.readlink(target));
   }
+  throw new InvalidInputError(`${filePath}: too many symbolic links (a loop?)`);
 }
 
 /** Updates in flight per file: each read-edit-write waits for the one before, so none is lost. */
