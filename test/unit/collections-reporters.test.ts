@@ -74,4 +74,16 @@ describe('collections: run summaries', () => {
     assert.ok(out.includes('bad &quot;thing&quot; &amp; more'), out);
     assert.ok(!/[\uD800-\uDFFF](?![\uDC00-\uDFFF])/.test(out.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')), 'no lone surrogate halves');
   });
+
+  it('does not call acks=0 records acknowledged: they were handed to the broker, with no offsets', () => {
+    const fire = message('fire', 3, 3, { acksZero: true, offsets: [{ partition: 1, first: -1, last: -1, count: 3 }] });
+    let out = '';
+    const reporter = createReporter('pretty', (t) => { out += t; });
+    reporter.messageEnd?.(fire);
+    reporter.end(run([fire]));
+    assert.match(out, /sent 3, handed over 3 \(acks=0: not acknowledged\), failed 0/);
+    assert.match(out, /offsets unknown \(acks=0\)/);
+    assert.match(out, /: all handed over \(acks=0 records are not acknowledged\)\n$/);
+    assert.equal(describeRun(run([fire]), 3), '3 of 3 records handed to the broker (acks=0: not acknowledged)');
+  });
 });

@@ -60,7 +60,8 @@ export function describeCancel(sent: number, planned: number | undefined): strin
 
 /** A run in one line, for VS Code's notifications and log: "2,500 of 2,500 records acknowledged; cancelled, 7,500 of 10,000 not sent". */
 export function describeRun(s: RunSummary, planned: number | undefined): string {
-  const parts = [`${formatCount(s.acked)} of ${formatCount(s.sent)} record${s.sent === 1 ? '' : 's'} acknowledged`];
+  const allAcksZero = s.messages.length > 0 && s.messages.every((m) => m.acksZero);
+  const parts = [`${formatCount(s.acked)} of ${formatCount(s.sent)} record${s.sent === 1 ? '' : 's'} ${allAcksZero ? 'handed to the broker (acks=0: not acknowledged)' : 'acknowledged'}`];
   if (s.failed) parts.push(`${formatCount(s.failed)} failed (${s.messages.flatMap((m) => m.errors)[0] ?? 'see the results'})`);
   if (s.cancelled) parts.push(describeCancel(s.sent, planned));
   if (s.inputError) parts.push(`stopped: ${s.inputError.message}`);
@@ -73,6 +74,7 @@ function ms(v: number | undefined): string {
 }
 
 export function formatOffsets(s: MessageSummary): string {
+  if (s.acksZero) return 'unknown (acks=0)';
   if (!s.offsets.length) return '-';
   return s.offsets.map((o) => (o.first === o.last ? `p${o.partition}@${o.first}` : `p${o.partition}@${o.first}..${o.last}`)).join(' ');
 }
@@ -85,14 +87,16 @@ class PrettyReporter implements Reporter {
 
   messageEnd(s: MessageSummary): void {
     const mark = s.failed === 0 && !s.stoppedBy && s.acked === s.sent ? 'ok  ' : 'FAIL';
-    this.write(`${mark} ${s.name} -> ${s.topic}: sent ${s.sent}, acked ${s.acked}, failed ${s.failed}` + (s.stoppedBy ? ` (stopped: ${s.stoppedBy})` : '') + '\n');
+    const acked = s.acksZero ? `handed over ${s.acked} (acks=0: not acknowledged)` : `acked ${s.acked}`;
+    this.write(`${mark} ${s.name} -> ${s.topic}: sent ${s.sent}, ${acked}, failed ${s.failed}` + (s.stoppedBy ? ` (stopped: ${s.stoppedBy})` : '') + '\n');
     this.write(`     partitions ${s.partitions.join(', ') || '-'}; offsets ${formatOffsets(s)}; latency p50 ${ms(s.latencyP50Ms)}, p99 ${ms(s.latencyP99Ms)}; ${s.durationMs} ms\n`);
     for (const e of s.errors) this.write(`     error: ${e}\n`);
   }
 
   end(run: RunSummary): void {
     if (run.notRun.length) this.write(`skip ${run.notRun.join(', ')}: not run, the run stopped first\n`);
-    const verdict = run.ok ? 'all acknowledged' : run.cancelled ? describeCancel(run.sent, this.planned) : 'NOT all acknowledged';
+    const someAcksZero = run.messages.some((m) => m.acksZero);
+    const verdict = run.ok ? (someAcksZero ? 'all handed over (acks=0 records are not acknowledged)' : 'all acknowledged') : run.cancelled ? describeCancel(run.sent, this.planned) : 'NOT all acknowledged';
     const counts = `${formatCount(run.sent)} record${run.sent === 1 ? '' : 's'} sent, ${formatCount(run.acked)} acked, ${formatCount(run.failed)} failed`;
     this.write(`${run.collection}: ${run.messages.length} message${run.messages.length === 1 ? '' : 's'}, ${counts} in ${run.durationMs} ms: ${verdict}\n`);
   }

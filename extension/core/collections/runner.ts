@@ -55,6 +55,8 @@ export interface MessageSummary {
   stoppedBy?: 'error' | 'cancel' | 'data';
   /** A problem with the message itself (a bad data-file line), not with one record's delivery. */
   dataError?: string;
+  /** Sent with acks=0: "acked" then means handed to the broker, with no acknowledgement and no offsets. */
+  acksZero?: boolean;
 }
 
 export interface RunSummary {
@@ -313,6 +315,7 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
     latencyP50Ms: percentile(latencies, 0.5),
     latencyP99Ms: percentile(latencies, 0.99),
     durationMs: clock.now() - started,
+    acksZero: String(message.producer.acks) === '0' || undefined,
     errors: [...(dataError ? [dataError] : []), ...[...errors].map(([text, n]) => (n > 1 ? `${text} (${n.toLocaleString('en-US')} records)` : text))],
     stoppedBy,
     dataError,
