@@ -77,7 +77,8 @@ describe('cli send', function () {
     assert.match(r.stdout, /3 failed/);
     const failedLines = r.stderr.split('\n').filter((l) => l.startsWith('failed: record'));
     assert.equal(failedLines.length, 3, r.stderr);
-    assert.match(failedLines[0], /INVALID_RECORD/);
+    assert.match(failedLines[0], /INVALID_RECORD \(87\) from the broker/);
+    assert.doesNotMatch(failedLines[0], /INVALID_RECORD: INVALID_RECORD/, 'the error name once');
   });
 
   it('with --json marks failed records with their error and still exits 1', async () => {

@@ -143,6 +143,12 @@ describe('run CLI against the sandbox', function () {
       assert.match(r.err, new RegExp(`--out .* is the run's ${what}; write the report to another file`));
     }
     assert.equal(await fs.readFile(data, 'utf8'), '{"v":1}\n{"v":2}\n');
+    r = await cli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--env=']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--env needs a value, got an empty one/);
+    r = await cli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--out', path.join(dir, 'no-such-folder', 'r.xml')]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /cannot write --out .*r\.xml: its folder does not exist/);
     r = await cli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--bail=false']);
     assert.equal(r.code, 2);
     assert.match(r.err, /option --bail takes no value/);

@@ -287,6 +287,12 @@ describe('collections: preparing messages into records', () => {
     assert.throws(() => parseVarFlags(['=1']), /--var must be NAME=VALUE/);
   });
 
+  it('accepts SASL mechanisms as Kafka spells them (PLAIN, SCRAM-SHA-256)', async () => {
+    const env = await loadEnvironmentFile(path.join(fixtures, 'dev.kafka-env.json'));
+    env.environment.connection!.sasl = { mechanism: 'SCRAM-SHA-256', username: 'u', password: '{{$secret:pw}}' };
+    assert.equal((await environmentConnection(env, async () => 'secret')).sasl?.mechanism, 'scram-sha-256');
+  });
+
   it('reads a comma-separated bootstrap string in an environment, and names the file when an address is wrong', async () => {
     const env = await loadEnvironmentFile(path.join(fixtures, 'dev.kafka-env.json'));
     env.environment.connection!.bootstrap = 'h1:9092, h2:9093,[::1]:9094';

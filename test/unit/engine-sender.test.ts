@@ -120,7 +120,7 @@ describe('producer engine: retries and errors', () => {
     const e = await rejection(s);
     assert.equal(e.attempts, 3);
     assert.equal(transport.requests.length, 3);
-    assert.match(e.message, /Gave up after 3 attempt\(s\) \(retries=2\)/);
+    assert.match(e.message, /[.!?] Gave up after 3 attempt\(s\) \(retries=2\)\.$/, 'the error\'s own sentence ends before the retry note');
     assert.equal(e.errorName, 'REQUEST_TIMED_OUT');
   });
 

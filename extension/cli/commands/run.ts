@@ -18,6 +18,7 @@ import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs } from '../args';
+import { fileProblem } from '../file-problem';
 import type { CliCommand, CliIo } from '../main';
 
 const USAGE = `usage: kafka-workbench run FILE.kafka.json [--message NAME]... [--env FILE.kafka-env.json] [--bootstrap HOST:PORT[,...]]
@@ -48,6 +49,10 @@ export const runCommand: CliCommand = {
     if (args.positionals.length !== 1) {
       throw new InvalidInputError(args.positionals.length ? `give one collection file, got ${args.positionals.length}: ${args.positionals.join(' ')}` : 'give the collection file: kafka-workbench run FILE.kafka.json');
     }
+    // "--env=" is a mistake, not "no environment": say so rather than run against something else.
+    for (const name of ['env', 'bootstrap', 'out', 'reporter', 'seed']) {
+      if (flag(args, name) === '') throw new InvalidInputError(`--${name} needs a value, got an empty one; leave it out if you meant none`);
+    }
     const reporterName = (flag(args, 'reporter') ?? 'pretty') as ReporterName;
     if (!REPORTERS.includes(reporterName)) throw new InvalidInputError(`--reporter must be one of ${REPORTERS.join(', ')}, got '${reporterName}'`);
     const seed = args.flags.has('seed') ? intFlag(args, 'seed', 0, 0, 2 ** 32 - 1) : undefined;
@@ -61,7 +66,6 @@ export const runCommand: CliCommand = {
     const messageNames = args.flags.get('message') ?? [];
 
     const outFile = flag(args, 'out');
-    if (outFile === '') throw new InvalidInputError('--out needs a file name; leave it out to write the report to stdout');
     let stream: WriteStream | undefined; // opened only once the input is known to be good: a bad run keeps the old report
     const write = outFile ? (text: string) => void stream?.write(text) : (text: string) => process.stdout.write(text);
     const beforeSend = async (prepared: readonly PreparedMessage[]) => {
@@ -97,7 +101,7 @@ export const runCommand: CliCommand = {
       reporter.end(summary);
       const out = stream;
       if (out) {
-        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(new InvalidInputError(`cannot write --out ${outFile}: ${fileProblem(e)}`)) : resolve())));
+        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(new InvalidInputError(`cannot write --out ${outFile}: ${fileProblem(e, 'write')}`)) : resolve())));
         const stopped = summary.inputError ? ' (stopped by bad input)' : summary.cancelled ? ' (cancelled)' : '';
         io.out(`${summary.collection}: ${summary.sent} sent, ${summary.acked} acked, ${summary.failed} failed${stopped}; report written to ${outFile}`);
       }
@@ -130,18 +134,9 @@ async function openOut(file: string): Promise<WriteStream> {
   const stream = createWriteStream(path.resolve(file));
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (e) => reject(new InvalidInputError(`cannot write --out ${file}: ${fileProblem(e)}`)));
+    stream.once('error', (e) => reject(new InvalidInputError(`cannot write --out ${file}: ${fileProblem(e, 'write')}`)));
   });
   return stream;
-}
-
-/** An fs error in words, for a file the user named. */
-function fileProblem(e: NodeJS.ErrnoException): string {
-  const words: Record<string, string> = {
-    ENOENT: 'its folder does not exist', EISDIR: 'it is a folder', EACCES: 'permission denied', EPERM: 'permission denied',
-    ENOSPC: 'no space left on the device', EROFS: 'the file system is read-only',
-  };
-  return (e.code && words[e.code]) ?? e.message;
 }
 
 /** Fails early, with one clear line, when the cluster cannot be reached or a topic does not exist. */

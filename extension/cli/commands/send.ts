@@ -13,6 +13,7 @@ import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
+import { fileProblem } from '../file-problem';
 import type { CliCommand, CliIo } from '../main';
 
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
@@ -108,7 +109,7 @@ function planFromArgs(args: ParsedArgs): SendPlan {
     try {
       value = fs.readFileSync(valueFile);
     } catch (e) {
-      throw new InvalidInputError(`cannot read --value-file '${valueFile}': ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
+      throw new InvalidInputError(`cannot read --value-file '${valueFile}': ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
     }
   } else {
     value = valueText as string;
@@ -180,7 +181,7 @@ function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
     try {
       return fs.readFileSync(file, 'utf8');
     } catch (e) {
-      throw new InvalidInputError(`cannot read --${name} '${file}': ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
+      throw new InvalidInputError(`cannot read --${name} '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
     }
   };
   const ca = readPem('tls-ca');
@@ -365,7 +366,8 @@ function report(outcomes: Outcome[], plan: SendPlan, io: CliIo): number {
     const shown = failed.slice(0, 100);
     for (const o of shown) {
       const e = o.error as DeliveryError;
-      const name = e.errorName ? `${e.errorName}: ` : '';
+      // Broker errors already start with their name ("INVALID_RECORD (87) from the broker ...").
+      const name = e.errorName && !e.message.startsWith(e.errorName) ? `${e.errorName}: ` : '';
       const attempts = e.attempts !== undefined ? ` (after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'})` : '';
       io.err(`failed: record ${o.index}${o.key !== null ? ` key=${o.key}` : ''}: ${name}${e.message}${attempts}`);
     }

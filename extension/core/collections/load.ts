@@ -88,7 +88,8 @@ export async function environmentConnection(env: LoadedEnvironment | undefined, 
     const name = /\$secret:([A-Za-z0-9_.-]+)/.exec(c.sasl.password)![1];
     const password = await secrets(name);
     if (password === undefined) throw new InvalidInputError(`${path.basename(env.filePath)}: SASL password secret "${name}" is not set: ${howToSetSecret(name)}`);
-    config.sasl = { mechanism: c.sasl.mechanism, username: c.sasl.username, password };
+    // Kafka spells them PLAIN and SCRAM-SHA-256; both spellings are accepted.
+    config.sasl = { mechanism: c.sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512', username: c.sasl.username, password };
   }
   return config;
 }

@@ -65,7 +65,7 @@ export interface EnvironmentTls {
 }
 
 export interface EnvironmentSasl {
-  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
   username: string;
   /** Always a secret reference, `{{$secret:NAME}}`: passwords are never written to files. */
   password: string;

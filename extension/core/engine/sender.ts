@@ -546,7 +546,7 @@ export class Sender {
       b.lastFailure = failure.message;
       failure = { ...this.timeoutFailure(b, now), errorCode: failure.errorCode };
     } else if (failure.retriable) {
-      failure = { ...failure, message: `${failure.message} Gave up after ${b.attempts} attempt(s) (retries=${this.config.retries}).` };
+      failure = { ...failure, message: `${withFullStop(failure.message)} Gave up after ${b.attempts} attempt(s) (retries=${this.config.retries}).` };
     }
     this.failSequenced(b, failure, now);
   }
@@ -578,4 +578,9 @@ export class Sender {
     b.logAppendTime = logAppendTime;
     this.host.completeBatch(b, now);
   }
+}
+
+/** Ends a sentence that another will follow. */
+function withFullStop(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
