@@ -275,6 +275,32 @@ describe('producer engine: waiting for metadata and memory', () => {
     assert.equal(connectTimes.length, afterFailure + 1);
   });
 
+  it('goes quiet once a cluster that died mid-send has failed every waiting record: no metadata or producer-id requests while idle', async () => {
+    const { clock, transport, producer } = setup({ 'delivery.timeout.ms': 2000, 'request.timeout.ms': 500, 'linger.ms': 0, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 1000 });
+    const before = producer.send({ topic: 't', value: 'before' });
+    await tick(clock, 100);
+    await before; // connected, metadata and producer id fetched
+    let metadataCalls = 0;
+    let pidCalls = 0;
+    transport.fetchMetadata = async () => {
+      metadataCalls++;
+      throw new TransportError('cannot reach any bootstrap broker', 'connection', { retriable: true });
+    };
+    transport.initProducerId = async () => {
+      pidCalls++;
+      throw new TransportError('cannot reach broker', 'connection', { retriable: true });
+    };
+    transport.script = () => new TransportError('connection closed', 'connection', { retriable: true, brokerId: 1 });
+    const lost = producer.send({ topic: 't', value: 'during' });
+    await tick(clock, 3000);
+    assert.equal((await rejection(lost)).errorName !== undefined, true, 'the record failed at delivery.timeout.ms');
+    const afterFailure = metadataCalls;
+    const pidCallsAfter = pidCalls;
+    await tick(clock, 60_000);
+    assert.equal(metadataCalls, afterFailure, `no metadata requests while idle (${metadataCalls - afterFailure} more)`);
+    assert.equal(pidCalls, pidCallsAfter, 'no producer-id requests while idle');
+  });
+
   it('fails records for a topic that never appears after max.block.ms', async () => {
     const { clock, producer } = setup({ 'max.block.ms': 1000, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 100 });
     const s = producer.send({ topic: 'missing', value: 'v' });

@@ -12,11 +12,20 @@ export class MetadataCache {
   updateRequested = false;
   updateReason = '';
   inFlight = false;
+  /** Failed fetches in a row: each waits longer before the next (up to refreshBackoffMaxMs). */
+  failuresInARow = 0;
 
   constructor(
     private readonly maxAgeMs: number,
     private readonly refreshBackoffMs: number,
+    private readonly refreshBackoffMaxMs = refreshBackoffMs,
   ) {}
+
+  /** A fetch failed: the next one waits longer, and none is made for an idle producer (see the sender). */
+  fetchFailed(reason: string): void {
+    this.failuresInARow++;
+    this.requestUpdate(reason);
+  }
 
   requestUpdate(reason: string): void {
     if (!this.updateRequested) this.updateReason = reason;
@@ -26,7 +35,8 @@ export class MetadataCache {
   /** When the next refresh is due (now if one was asked for), or Infinity when nothing is wanted. */
   nextRefreshAt(): number {
     if (this.wanted.size === 0) return Infinity;
-    const earliest = this.lastAttemptMs + this.refreshBackoffMs;
+    const backoff = Math.min(Math.max(this.refreshBackoffMs, this.refreshBackoffMaxMs), this.refreshBackoffMs * 2 ** Math.max(0, this.failuresInARow - 1));
+    const earliest = this.lastAttemptMs + backoff;
     if (this.updateRequested) return Math.max(earliest, -Infinity);
     return Math.max(earliest, this.lastRefreshMs + this.maxAgeMs);
   }
@@ -50,6 +60,7 @@ export class MetadataCache {
     }
     this.lastRefreshMs = now;
     this.updateRequested = false;
+    this.failuresInARow = 0;
   }
 
   /** The topic if its metadata can be used to place records (known, with partitions, no topic error). */

@@ -82,7 +82,7 @@ export class KafkaProducer implements Producer, SenderHost {
     this.idPrefix = `p${++producerCount}-`;
     this.traces = this.tracing ? new TraceStore(deps.traceCapacity ?? 100_000, this.idPrefix) : undefined;
     this.onTrace = this.emitter.event;
-    this.metadata = new MetadataCache(config.metadataMaxAgeMs, config.retryBackoffMs);
+    this.metadata = new MetadataCache(config.metadataMaxAgeMs, config.retryBackoffMs, config.retryBackoffMaxMs);
     this.accumulator = new RecordAccumulator({
       batchSize: config.batchSize,
       bufferMemory: config.bufferMemory,

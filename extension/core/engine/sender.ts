@@ -56,6 +56,7 @@ export class Sender {
   producerEpoch = -1;
   private pidInFlight = false;
   private pidRetryAt = 0;
+  private pidFailures = 0;
   private pidResetPending = false;
   private pidResetReason = '';
   private stoppedFlag = false;
@@ -108,7 +109,9 @@ export class Sender {
       return this.connecting ? Infinity : this.connectRetryAt;
     }
     const refreshAt = this.metadata.nextRefreshAt();
-    if (!this.metadata.inFlight) {
+    // After a failed fetch, only records that wait make it worth trying again: an idle producer stays quiet.
+    const worthFetching = this.metadata.failuresInARow === 0 || this.host.recordsWaiting || !this.accumulator.isEmpty || this.inFlightTotal > 0;
+    if (!this.metadata.inFlight && worthFetching) {
       if (now >= refreshAt) this.startMetadataFetch(now);
       else next = Math.min(next, refreshAt);
     }
@@ -178,7 +181,7 @@ export class Sender {
       (e: unknown) => {
         const done = this.clockNow();
         this.metadata.inFlight = false;
-        this.metadata.requestUpdate('previous metadata request failed');
+        this.metadata.fetchFailed('previous metadata request failed');
         this.host.batchEvent(undefined, { type: 'metadata-refresh', time: done, reason, topics, durationMs: done - now, error: errorMessage(e) });
         this.host.log('warn', `metadata request failed: ${errorMessage(e)}`);
         this.host.metadataFailed(e, (e as { retriable?: boolean })?.retriable === true, done);
@@ -192,7 +195,7 @@ export class Sender {
     const needed = this.producerId < 0 || this.pidResetPending;
     if (!needed || this.pidInFlight) return Infinity;
     if (this.pidResetPending && this.inFlightTotal > 0) return Infinity; // wait for answers under the old id
-    if (this.producerId < 0 && this.accumulator.isEmpty) return Infinity;
+    if (this.accumulator.isEmpty) return Infinity; // nothing to send under it yet: ask when there is
     if (now < this.pidRetryAt) return this.pidRetryAt;
     this.pidInFlight = true;
     const reason = this.pidResetPending ? this.pidResetReason : 'first idempotent send';
@@ -200,6 +203,7 @@ export class Sender {
       (r) => {
         const done = this.clockNow();
         this.pidInFlight = false;
+        this.pidFailures = 0;
         this.producerId = r.producerId;
         this.producerEpoch = r.producerEpoch;
         if (this.pidResetPending) this.resetSequences();
@@ -209,9 +213,10 @@ export class Sender {
       },
       (e: unknown) => {
         this.pidInFlight = false;
-        this.pidRetryAt = this.clockNow() + this.config.retryBackoffMs;
+        const delay = this.backoff(++this.pidFailures);
+        this.pidRetryAt = this.clockNow() + delay;
         this.host.log('warn', `InitProducerId failed: ${errorMessage(e)}`);
-        this.host.wake(this.config.retryBackoffMs);
+        this.host.wake(delay);
       },
     );
     return Infinity;
