@@ -8,6 +8,7 @@ import type { BrokerInfo, PartitionInfo, TopicInfo } from '../../core/transport/
 import type { ConnectionSummary } from '../../protocol/messages';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { plainError } from '../kafka/plain-errors';
+import { brokerRows } from './broker-nodes';
 
 export type ExplorerNode =
   | { kind: 'connection'; connection: ConnectionSummary; active: boolean }
@@ -116,11 +117,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
       const view = await this.service.cluster();
       const sandbox = view.connection.isSandbox;
       if (node.kind === 'group' && node.group === 'brokers') {
-        const up = new Set(view.metadata.brokers.map((b) => b.nodeId));
-        const brokers: BrokerInfo[] = [...view.metadata.brokers];
-        // A stopped sandbox broker drops out of metadata; list it from the sandbox so it can be started again.
-        if (sandbox) for (const b of this.service.sandbox.view().brokers) if (!up.has(b.id)) brokers.push({ nodeId: b.id, host: b.address.split(':')[0], port: Number(b.address.split(':')[1]) });
-        return brokers.sort((a, b) => a.nodeId - b.nodeId).map((b) => ({ kind: 'broker', broker: b, controller: b.nodeId === view.metadata.controllerId, up: up.has(b.nodeId), sandbox }));
+        // The sandbox's own state says which of its brokers are up: the metadata can be stale (see brokerRows).
+        const rows = brokerRows(view.metadata.brokers, view.metadata.controllerId, sandbox ? this.service.sandbox.view().brokers : undefined);
+        return rows.map((r) => ({ kind: 'broker', ...r, sandbox }));
       }
       if (node.kind === 'group' && node.group === 'topics') {
         const topics = view.metadata.topics.filter((t) => !t.isInternal).sort((a, b) => a.name.localeCompare(b.name));
