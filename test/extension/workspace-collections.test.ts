@@ -270,4 +270,15 @@ describe('Collections in VS Code', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), text, 'the existing file is untouched');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+
+  it('keeps secrets as references when a message opens in the composer, so Save Record never writes one to a file', async () => {
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.setSecret', 'ORDERS_TOKEN', SECRET_VALUE);
+    const draft = await vscode.commands.executeCommand<{ headers: { key: string; value: string }[] }>('kafkaWorkbench.collections.openInComposer', orders, 'new order');
+    assert.deepEqual(draft.headers.find((h) => h.key === 'token')?.value, '{{$secret:ORDERS_TOKEN}}');
+    const target = path.join(workspaceDir(), 'saved/with-secret.kafka.json');
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.saveDraft', target, 'copied', 'With secret');
+    const text = fs.readFileSync(target, 'utf8');
+    assert.ok(!text.includes(SECRET_VALUE), 'the secret value is not in the saved file');
+    assert.ok(text.includes('{{$secret:ORDERS_TOKEN}}'), 'the reference is');
+  });
 });

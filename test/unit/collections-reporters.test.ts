@@ -86,4 +86,12 @@ describe('collections: run summaries', () => {
     assert.match(out, /: all handed over \(acks=0 records are not acknowledged\)\n$/);
     assert.equal(describeRun(run([fire]), 3), '3 of 3 records handed to the broker (acks=0: not acknowledged)');
   });
+
+  it('names every distinct error of a run with its message, and says when it stopped at the first failure', () => {
+    const partition = message('bad partition', 5, 0, { errors: ['Partition 99 does not exist (5 records)'] });
+    const large = message('too large', 4, 0, { errors: ['Record too large (4 records)'], stoppedBy: 'error' });
+    const line = describeRun(run([partition, large], { ok: false }), 20);
+    assert.match(line, /9 failed \("bad partition": Partition 99 does not exist \(5 records\); "too large": Record too large \(4 records\)\)/);
+    assert.match(line, /stopped at the first failure, 11 of 20 not sent/);
+  });
 });

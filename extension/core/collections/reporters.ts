@@ -62,11 +62,24 @@ export function describeCancel(sent: number, planned: number | undefined): strin
 export function describeRun(s: RunSummary, planned: number | undefined): string {
   const allAcksZero = s.messages.length > 0 && s.messages.every((m) => m.acksZero);
   const parts = [`${formatCount(s.acked)} of ${formatCount(s.sent)} record${s.sent === 1 ? '' : 's'} ${allAcksZero ? 'handed to the broker (acks=0: not acknowledged)' : 'acknowledged'}`];
-  if (s.failed) parts.push(`${formatCount(s.failed)} failed (${s.messages.flatMap((m) => m.errors)[0] ?? 'see the results'})`);
+  if (s.failed) parts.push(`${formatCount(s.failed)} failed (${describeErrors(s) || 'see the results'})`);
+  if (s.messages.some((m) => m.stoppedBy === 'error')) {
+    const left = planned === undefined ? undefined : Math.max(0, planned - s.sent);
+    parts.push(`stopped at the first failure${left ? `, ${formatCount(left)} of ${formatCount(planned!)} not sent` : ''}`);
+  }
   if (s.cancelled) parts.push(describeCancel(s.sent, planned));
   if (s.inputError) parts.push(`stopped: ${s.inputError.message}`);
   if (s.notRun.length) parts.push(`not run: ${s.notRun.join(', ')}`);
   return parts.join('; ');
+}
+
+/** The distinct errors of a run (at most three), each with its message's name when several messages ran. */
+function describeErrors(s: RunSummary): string {
+  const named = s.messages.length > 1;
+  return s.messages
+    .flatMap((m) => m.errors.map((e) => (named ? `"${m.name}": ${e}` : e)))
+    .slice(0, 3)
+    .join('; ');
 }
 
 function ms(v: number | undefined): string {

@@ -91,7 +91,9 @@ export function registerCollections({ context, service, log }: Deps): Collection
     if (!picked) return undefined;
     const loaded = await index.loaded(picked.uri);
     const core = collectionsCore();
-    const preparer = new core.MessagePreparer(new core.TemplateEngine({ secrets: environments.secrets }), loaded, await environments.load());
+    // Secrets stay references in the composer: what it shows can be saved to a file, which must never hold them.
+    const keepSecretReference = (name: string) => `{{$secret:${name}}}`;
+    const preparer = new core.MessagePreparer(new core.TemplateEngine({ secrets: keepSecretReference }), loaded, await environments.load());
     const [i] = preparer.select([picked.name]);
     const prepared = await preparer.prepare(i);
     let first;

@@ -55,7 +55,14 @@ export async function sendCollection(service: WorkbenchService, environments: En
 
   const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
-    const cancelSub = token.onCancellationRequested(() => abort.abort());
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    // VS Code closes the notification at once; the records already handed over still settle (up to
+    // delivery.timeout.ms when the cluster is down), so the status bar says the send is still ending.
+    const cancelSub = token.onCancellationRequested(() => {
+      abort.abort();
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${title}: cancelling, waiting for the records already handed over` }, () => done);
+    });
     let settled = 0;
     let failed = 0;
     let current = '';
@@ -96,6 +103,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
       });
     } finally {
       cancelSub.dispose();
+      finished();
     }
   });
   // A send can create topics (auto-create): refresh so the explorer and the composer list them, when the active
