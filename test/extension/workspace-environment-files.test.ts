@@ -60,6 +60,32 @@ describe('Environment files followed on disk', () => {
     await waitFor('the problem to go with the folder', () => vscode.languages.getDiagnostics(bad).length === 0);
   });
 
+  it('shows the problems of the active environment broken on disk, never opened', async () => {
+    const env = write(`${ROOT}/active/sbx.kafka-env.json`, { variables: { region: 'eu' } });
+    await settle();
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', env.fsPath);
+    assert.equal(vscode.languages.getDiagnostics(env).length, 0, 'a valid environment has no problems');
+    write(`${ROOT}/active/sbx.kafka-env.json`, { variables: { region: 'eu' }, extra: true });
+    const problems = await waitFor('the unknown key in Problems without opening the file', () => {
+      const d = vscode.languages.getDiagnostics(env);
+      return d.length > 0 && d;
+    });
+    assert.ok(problems.some((d) => d.severity === vscode.DiagnosticSeverity.Error && /extra/.test(d.message)), problems.map((d) => d.message).join(' | '));
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === env.fsPath), 'the file was never opened');
+    write(`${ROOT}/active/sbx.kafka-env.json`, { variables: { region: 'eu' } });
+    await waitFor('the problem to clear once fixed on disk', () => vscode.languages.getDiagnostics(env).length === 0);
+  });
+
+  it('checks every environment file in the workspace, as collections are, without opening them', async () => {
+    const broken = write(`${ROOT}/scanned/other.kafka-env.json`, { variables: {}, extra: 1 });
+    await index.rescan(); // as a Refresh, or the first scan, finds it
+    await waitFor('the problem of an environment file never opened nor active', () => ours(broken).some((d) => /extra/.test(d.message)));
+    const later = write(`${ROOT}/scanned/later.kafka-env.json`, { variables: {}, extra: 2 });
+    await waitFor('a file made after the scan, checked as it comes', () => ours(later).length > 0);
+    fs.rmSync(path.join(workspaceDir(), ROOT, 'scanned'), { recursive: true });
+    await waitFor('their problems to go with the folder', () => ours(broken).length === 0 && ours(later).length === 0);
+  });
+
   it('names the active environment shortly, and says when its file is gone', async () => {
     const env = write(`${ROOT}/prod-eu.kafka-env.json`, { variables: { region: 'eu' } });
     await settle(); // else VS Code's watcher merges "created" and "deleted" into nothing

@@ -2,7 +2,9 @@
  * Every `*.kafka.json` in the workspace, parsed: from the open editor's text when the file is open (so CodeLens and
  * Problems follow unsaved edits), else from disk. Feeds the Collections view, CodeLens and the Problems view
  * (parse, schema and template errors; while VS Code's JSON service checks an open file, syntax and schema errors are
- * left to it). Scans lazily: nothing is read until the view, an editor or a command asks.
+ * left to it). Scans lazily: nothing is read until the view, an editor or a command asks. The scan checks every
+ * `*.kafka-env.json` too, so environment files' problems show without opening them; the active environment's file is
+ * checked at once, scan or not.
  */
 import * as vscode from 'vscode';
 import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
@@ -37,12 +39,16 @@ export class CollectionIndex implements vscode.Disposable {
       collections, environmentFiles, anyPath,
       collections.onDidCreate((uri) => this.scanned && this.refreshQuietly(uri)),
       collections.onDidChange((uri) => this.scanned && this.refreshQuietly(uri)),
-      environmentFiles.onDidCreate((uri) => this.relintKnownEnvironment(uri)),
-      environmentFiles.onDidChange((uri) => this.relintKnownEnvironment(uri)),
+      environmentFiles.onDidCreate((uri) => this.relintEnvironmentFile(uri)),
+      environmentFiles.onDidChange((uri) => this.relintEnvironmentFile(uri)),
       anyPath.onDidDelete((uri) => this.forgetWithin(uri)),
       anyPath.onDidCreate((uri) => void this.scanIfFolder(uri)),
       // Files made, removed or renamed from within VS Code, even where the file watcher is slow or missing.
-      vscode.workspace.onDidCreateFiles((e) => e.files.forEach((u) => (isCollectionPath(u.fsPath) ? this.scanned && this.refreshQuietly(u) : void this.scanIfFolder(u)))),
+      vscode.workspace.onDidCreateFiles((e) => e.files.forEach((u) => {
+        if (isCollectionPath(u.fsPath)) this.scanned && this.refreshQuietly(u);
+        else if (isEnvironmentPath(u.fsPath)) this.relintEnvironmentFile(u);
+        else void this.scanIfFolder(u);
+      })),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.forgetWithin(u))),
       vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => this.moved(oldUri, newUri))),
       // While VS Code's JSON service reports for a file, its problems count in the view too (see problemCount).
@@ -53,9 +59,14 @@ export class CollectionIndex implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => this.relintFile(d.uri)),
       vscode.window.tabGroups.onDidChangeTabs((e) => [...e.opened, ...e.closed].forEach((t) => { const u = tabUri(t); if (u) this.relintFile(u); })),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('json.validate.enable') && this.relintForJsonSetting()),
-      environments.onDidChange(() => void this.relintAll()),
+      environments.onDidChange(() => {
+        this.lintActiveEnvironment();
+        void this.relintAll();
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.onDocument(d, 0);
+    // The active environment is checked at once, even before the workspace is scanned: a broken one stops every send.
+    this.lintActiveEnvironment();
   }
 
   /** Finds and parses every collection in the workspace (once; the watcher keeps it current). */
@@ -64,9 +75,22 @@ export class CollectionIndex implements vscode.Disposable {
     return this.scanned;
   }
 
-  /** Looks for collections again: for files made behind VS Code's back when the file watcher is not told. */
+  /**
+   * Looks for collections and environment files again: for files made behind VS Code's back when the file watcher is
+   * not told. Environment files are checked like collections, so their problems show without opening them.
+   */
   async rescan(): Promise<void> {
-    const uris = await vscode.workspace.findFiles(COLLECTION_GLOB, '**/node_modules/**', 1000);
+    const [uris, environmentUris] = await Promise.all([
+      vscode.workspace.findFiles(COLLECTION_GLOB, '**/node_modules/**', 1000),
+      vscode.workspace.findFiles(ENVIRONMENT_GLOB, '**/node_modules/**', 1000),
+    ]);
+    const environmentsFound = new Set(environmentUris.map((u) => u.toString()));
+    for (const key of [...this.environmentFiles]) {
+      if (environmentsFound.has(key)) continue;
+      this.environmentFiles.delete(key);
+      this.diagnostics.delete(vscode.Uri.parse(key));
+    }
+    await Promise.all(environmentUris.map((u) => this.lintEnvironmentFile(u)));
     const found = new Set(uris.map((u) => u.toString()));
     for (const [key, e] of this.entries) {
       if (!found.has(key)) {
@@ -135,11 +159,29 @@ export class CollectionIndex implements vscode.Disposable {
   private relintFile(uri: vscode.Uri): void {
     if (uri.scheme !== 'file') return;
     if (isCollectionPath(uri.fsPath)) this.refreshQuietly(uri);
-    else if (isEnvironmentPath(uri.fsPath)) {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      if (open) this.lintEnvironment(uri, open.getText());
-      else vscode.workspace.fs.readFile(uri).then((bytes) => this.lintEnvironment(uri, fileText(bytes)), () => this.diagnostics.delete(uri));
+    else if (isEnvironmentPath(uri.fsPath)) void this.lintEnvironmentFile(uri);
+  }
+
+  /** An environment file from its open text, else from disk (a file gone by then has no problems). */
+  private lintEnvironmentFile(uri: vscode.Uri): Promise<void> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) {
+      this.lintEnvironment(uri, open.getText());
+      return Promise.resolve();
     }
+    return Promise.resolve(vscode.workspace.fs.readFile(uri)).then(
+      (bytes) => this.lintEnvironment(uri, fileText(bytes)),
+      () => {
+        this.environmentFiles.delete(uri.toString());
+        this.diagnostics.delete(uri);
+      },
+    );
+  }
+
+  /** The active environment's file: its problems show in the Problems view, opened or not. */
+  private lintActiveEnvironment(): void {
+    const active = this.environments.activeUri();
+    if (active?.scheme === 'file') void this.lintEnvironmentFile(active);
   }
 
   private lintEnvironment(uri: vscode.Uri, text: string): void {
@@ -147,9 +189,13 @@ export class CollectionIndex implements vscode.Disposable {
     this.report(uri, collectionsCore().parseEnvironmentText(text, uri.fsPath).diagnostics);
   }
 
-  /** An environment file changed on disk: its problems (if we ever reported any) must not go stale. */
-  private relintKnownEnvironment(uri: vscode.Uri): void {
-    if (this.environmentFiles.has(uri.toString())) this.relintFile(uri);
+  /**
+   * An environment file made or changed on disk: checked again once the workspace was scanned (every environment file
+   * is then), or when it is one we report on or the active one; its problems must not go stale.
+   */
+  private relintEnvironmentFile(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file') return;
+    if (this.scanned || this.environmentFiles.has(uri.toString()) || uri.toString() === this.environments.activeUri()?.toString()) void this.lintEnvironmentFile(uri);
   }
 
   /** A file or folder is gone: its collections leave the view, its (and its environment files') problems go. */
@@ -184,6 +230,8 @@ export class CollectionIndex implements vscode.Disposable {
     if (!stat || !(stat.type & vscode.FileType.Directory)) return;
     const found = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, COLLECTION_GLOB), '**/node_modules/**', 1000);
     found.forEach((u) => this.refreshQuietly(u));
+    const environmentFiles = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, ENVIRONMENT_GLOB), '**/node_modules/**', 1000);
+    environmentFiles.forEach((u) => void this.lintEnvironmentFile(u));
   }
 
   /** Problems arrive in bursts (the JSON service, file by file): one view refresh for each burst. */
@@ -242,9 +290,10 @@ export class CollectionIndex implements vscode.Disposable {
     this.changed.fire(); // template problems depend on the environment: counts and icons may change
   }
 
-  /** After `json.validate.enable` changed: every collection, and the open environment files. */
+  /** After `json.validate.enable` changed: every collection, and the environment files we report on. */
   private relintForJsonSetting(): void {
     for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === 'file' && isEnvironmentPath(d.uri.fsPath)) this.lintEnvironment(d.uri, d.getText());
+    for (const key of [...this.environmentFiles]) void this.lintEnvironmentFile(vscode.Uri.parse(key));
     void this.relintAll();
   }
 
@@ -281,15 +330,27 @@ export function hasErrors(e: CollectionEntry): boolean {
 }
 
 /**
- * The count the view shows: the errors the Problems view lists for the file. That is ours, except while VS Code's
- * JSON service reports syntax and schema errors in our stead, whose count can differ from ours (mid-edit it parses
- * broken JSON its own way): then what Problems lists. Never 0 for a file with errors.
+ * The count the view shows: the blocking problems the Problems view lists for the file. That is our errors, except
+ * while VS Code's JSON service reports syntax and schema errors in our stead, whose count can differ from ours (mid-edit
+ * it parses broken JSON its own way): then what Problems lists. The JSON service reports schema problems as warnings,
+ * yet every schema problem of a collection blocks sending, so its warnings count as well (the count is the same with
+ * the file open or closed). Never 0 for a file with errors.
  */
 export function problemCount(e: CollectionEntry): number {
   const errors = errorCount(e);
   if (!errors || !jsonServiceValidates(e.uri)) return errors;
-  const listed = vscode.languages.getDiagnostics(e.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length;
-  return Math.max(listed, 1);
+  return Math.max(vscode.languages.getDiagnostics(e.uri).filter(blocking).length, 1);
+}
+
+/** Errors from anyone, and the JSON service's warnings (schema problems: no source; syntax ones: "json"). */
+function blocking(d: vscode.Diagnostic): boolean {
+  if (d.severity === vscode.DiagnosticSeverity.Error) return true;
+  return d.severity === vscode.DiagnosticSeverity.Warning && isJsonServiceDiagnostic(d);
+}
+
+/** Whether VS Code's JSON language service made this diagnostic (not us, not another extension naming itself). */
+export function isJsonServiceDiagnostic(d: vscode.Diagnostic): boolean {
+  return d.source === undefined || d.source === '' || d.source === 'json' || d.source === 'jsonc';
 }
 
 /** The collection's "name", also when other parts of the file have errors; else the file's name. */
