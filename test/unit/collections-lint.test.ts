@@ -91,3 +91,15 @@ describe('collections: rule problems alongside schema problems', () => {
     ]);
   });
 });
+
+describe('collections: environment rules', () => {
+  it('flags a bootstrap address that is not HOST:PORT where it is written, as sending would refuse it', () => {
+    const env = parseEnvironmentText(JSON.stringify({ connection: { bootstrap: ['ok:9092', 'x', 'h:70000'] } }, null, 2), 'e.kafka-env.json');
+    assert.deepEqual(env.diagnostics.map((d) => `${d.path.join('.')}: ${d.message}`), [
+      "connection.bootstrap.1: 'x' must be HOST:PORT, for example 127.0.0.1:9092",
+      "connection.bootstrap.2: 'h:70000': the port must be from 1 to 65535",
+    ]);
+    const list = parseEnvironmentText('{"connection": {"bootstrap": "a:1, b"}}', 'e.kafka-env.json');
+    assert.deepEqual(list.diagnostics.map((d) => d.message), ["'b' must be HOST:PORT, for example 127.0.0.1:9092"]);
+  });
+});

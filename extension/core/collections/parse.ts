@@ -55,7 +55,7 @@ export function parseCollectionText(text: string, fileName: string): ParsedColle
 
 export function parseEnvironmentText(text: string, fileName: string): ParsedEnvironment {
   const { source, data, diagnostics } = parseAndValidate(text, getValidators().environment);
-  if (data !== undefined && diagnostics.length === 0) checkEnvironmentRules(source, diagnostics);
+  if (data !== undefined && diagnostics.length === 0) checkEnvironmentRules(data as Environment, source, diagnostics);
   const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
   return { fileName, value: ok ? (data as Environment) : undefined, diagnostics, source };
 }
@@ -418,9 +418,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Rules a JSON schema cannot say, for an environment: variable numbers that can be sent as written. */
-function checkEnvironmentRules(source: SourceText, diagnostics: Diagnostic[]): void {
+/** Rules a JSON schema cannot say, for an environment: variable numbers that can be sent as written, broker addresses. */
+function checkEnvironmentRules(environment: Environment, source: SourceText, diagnostics: Diagnostic[]): void {
   diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
+  const bootstrap = environment.connection?.bootstrap;
+  const entries = typeof bootstrap === 'string' ? [[bootstrap, ['connection', 'bootstrap']] as const] : (bootstrap ?? []).map((b, i) => [b, ['connection', 'bootstrap', i]] as const);
+  for (const [text, path] of entries) {
+    // The same check sending makes (load.ts), so a bad address shows in Problems before a send fails on it.
+    for (const address of text.split(',').map((a) => a.trim()).filter(Boolean)) {
+      const m = /^(\[[^\]\s]+\]|[^\s:]+):(\d{1,5})$/.exec(address);
+      const problem = !m ? `'${address}' must be HOST:PORT, for example 127.0.0.1:9092` : Number(m[2]) < 1 || Number(m[2]) > 65535 ? `'${address}': the port must be from 1 to 65535` : undefined;
+      if (problem) diagnostics.push({ severity: 'error', message: problem, path: [...path], range: source.rangeOf([...path]) });
+    }
+  }
 }
 
 /** What Kafka accepts as a topic name (prepare.ts checks the rendered name the same way). */
