@@ -242,6 +242,8 @@ async function importCollection(source: unknown, options: { topic?: string; targ
   let result;
   if (fileName.endsWith('.kafka')) result = core.importToolsForKafkaFile(text, fileName);
   else if (fileName.endsWith('.json') && !isCollectionPath(fileName)) {
+    // Read the file first: one that is not a message file is refused before the user is asked for a topic.
+    if (!options.topic) core.importConfluentMessageFile(text, fileName, { topic: 'checked-before-asking' });
     const topic = options.topic ?? (await vscode.window.showInputBox({
       title: `Topic for the messages of ${fileName} (the file names none)`, validateInput: (v) => (/^[A-Za-z0-9._-]{1,249}$/.test(v) ? null : 'Use letters, digits, ".", "_" and "-" (at most 249)'),
     }));
@@ -271,8 +273,10 @@ async function importCollection(source: unknown, options: { topic?: string; targ
   await core.writeFileAtomic(target.fsPath, collectionText);
   await index.reload(target);
   for (const w of result.warnings) log.warn(`import: ${w}`);
-  const note = result.warnings.length ? ` ${result.warnings.length} thing(s) could not be carried over exactly: see "Kafka: Show Log".` : '';
-  void vscode.window.showInformationMessage(`Kafka: imported ${result.collection.messages.length} message(s) into ${vscode.workspace.asRelativePath(target)}.${note}`);
+  const imported = `Kafka: imported ${result.collection.messages.length} message(s) into ${vscode.workspace.asRelativePath(target)}.`;
+  if (result.warnings.length) {
+    void vscode.window.showWarningMessage(`${imported} ${result.warnings.length} thing(s) could not be carried over exactly.`, 'Show Log').then((a) => a && log.show());
+  } else void vscode.window.showInformationMessage(imported);
   if (!options.target) await vscode.window.showTextDocument(target, { preview: false });
   return target.fsPath;
 }

@@ -59,8 +59,12 @@ export async function newEnvironment(service: WorkbenchService, environments: En
   const hasClientKey = stored ? (await service.connections.secret(stored.id, 'clientKey')) !== undefined : false;
   const core = collectionsCore();
   const draft = core.environmentFromConnection(name, uri.fsPath, outline, hasClientKey);
-  const notes = [...draft.notes];
-  if (stored && draft.passwordSecret) notes.push(await copyPassword(service, environments, stored.id, draft.passwordSecret));
+  let notes = [...draft.notes];
+  if (stored && draft.passwordSecret) {
+    const copied = await copyPassword(service, environments, stored.id, draft.passwordSecret);
+    // One sentence about the password: where it went replaces the general one about which secret holds it.
+    notes = [...notes.filter((n) => !n.startsWith('the SASL password is the secret')), copied];
+  }
   if (!stored) notes.push('it has no connection (the Local sandbox\'s address changes each start): sends use the active connection');
   await core.writeFileAtomic(uri.fsPath, draft.text);
   const relative = vscode.workspace.asRelativePath(uri);
@@ -86,5 +90,5 @@ async function copyPassword(service: WorkbenchService, environments: Environment
   const existing = await environments.secrets(secret);
   if (existing !== undefined && existing !== password) return `a different secret "${secret}" was already stored and is left as it was`;
   await environments.setSecret(secret, password);
-  return `the connection's password is stored as secret "${secret}" in VS Code's secret storage`;
+  return `the connection's password is stored as secret "${secret}" in VS Code's secret storage (for the CLI: environment variable ${collectionsCore().secretEnvName(secret)})`;
 }
