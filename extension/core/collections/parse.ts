@@ -141,7 +141,8 @@ function duplicateKeys(source: SourceText, tree: jsonc.Node): Diagnostic[] {
       }
       const line = source.position(earlier.offset).line + 1;
       const message = `duplicate key ${JSON.stringify(name.value)} (also at line ${line}); JSON keeps only the last one, so remove one`;
-      out.push({ severity: 'error', message, path: jsonc.getNodePath(name).slice(0, -1), range: source.range(name.offset, name.length) });
+      // VS Code's JSON service reports duplicate keys itself in an open file: kind 'syntax' leaves it to it then.
+      out.push({ severity: 'error', kind: 'syntax', message, path: jsonc.getNodePath(name).slice(0, -1), range: source.range(name.offset, name.length) });
     }
   }
   return out;

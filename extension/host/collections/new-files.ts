@@ -10,22 +10,32 @@ import type { WorkbenchService } from '../kafka/workbench-service';
 import type { CollectionIndex } from './collection-index';
 import { collectionsCore } from './collections-core';
 import type { EnvironmentState } from './environments';
-import { refuseExisting, slug, targetFolder } from './workspace-files';
+import { fileExists, refuseExisting, slug, targetFolder } from './workspace-files';
 
 export interface NewFileOptions {
   name?: string;
   folder?: vscode.Uri;
 }
 
-const nameInput = (title: string, value?: string) =>
-  vscode.window.showInputBox({ title, value, validateInput: (v) => (v.trim() ? null : 'Give it a name') });
+/** Asks for a name, saying while the user types when the file it would make already exists (nothing is lost). */
+const nameInput = (title: string, fileFor: (name: string) => vscode.Uri, value?: string) =>
+  vscode.window.showInputBox({
+    title,
+    value,
+    validateInput: async (v) => {
+      if (!v.trim()) return 'Give it a name';
+      const uri = fileFor(v);
+      return (await fileExists(uri)) ? `${vscode.workspace.asRelativePath(uri)} already exists: pick another name` : null;
+    },
+  });
 
 export async function newCollection(index: CollectionIndex, options: NewFileOptions): Promise<string | undefined> {
   const folder = await targetFolder(options.folder, 'collections');
   if (!folder) return undefined;
-  const name = (options.name ?? (await nameInput('New collection name')))?.trim();
+  const fileFor = (n: string) => vscode.Uri.joinPath(folder, `${slug(n, 'collection')}.kafka.json`);
+  const name = (options.name ?? (await nameInput('New collection name', fileFor)))?.trim();
   if (!name) return undefined;
-  const uri = vscode.Uri.joinPath(folder, `${slug(name, 'collection')}.kafka.json`);
+  const uri = fileFor(name);
   await refuseExisting(uri, 'open it from the Collections view, or pick another name');
   const core = collectionsCore();
   await core.writeFileAtomic(uri.fsPath, core.starterCollectionText(name));
@@ -46,9 +56,10 @@ export async function newEnvironment(service: WorkbenchService, environments: En
   if (connectionId !== SANDBOX_CONNECTION_ID && !stored) throw new InvalidInputError(`No saved connection with id "${connectionId}": pick one from the list.`);
   const folder = await targetFolder(options.folder, 'environments');
   if (!folder) return undefined;
-  const name = (options.name ?? (await nameInput('New environment name', stored?.name ?? 'local')))?.trim();
+  const fileFor = (n: string) => vscode.Uri.joinPath(folder, `${slug(n, 'environment')}.kafka-env.json`);
+  const name = (options.name ?? (await nameInput('New environment name', fileFor, stored?.name ?? 'local')))?.trim();
   if (!name) return undefined;
-  const uri = vscode.Uri.joinPath(folder, `${slug(name, 'environment')}.kafka-env.json`);
+  const uri = fileFor(name);
   await refuseExisting(uri, 'select it with "Kafka: Select Collection Environment", or pick another name');
 
   let outline: ConnectionOutline | undefined;
