@@ -4,10 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Collection } from '../../extension/core/collections/model';
 import { loadCollectionFile } from '../../extension/core/collections/load';
+import { parseCollectionText, requireValid } from '../../extension/core/collections/parse';
 import { MessagePreparer } from '../../extension/core/collections/prepare';
 import { plannedRecords } from '../../extension/core/collections/reporters';
 import { TemplateEngine } from '../../extension/core/collections/template';
 import type { ProducerRecord } from '../../extension/core/engine/types';
+
+async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of gen) out.push(x);
+  return out;
+}
 
 /** Every record a message yields until its data file stops it, and the error that stopped it. */
 async function readUntilError(dir: string, value: unknown): Promise<{ records: ProducerRecord[]; error?: Error }> {
@@ -101,5 +108,14 @@ describe('collections: data files that go wrong part way', () => {
     const file = path.join(dir, 'latin.kafka.json');
     await fs.writeFile(file, Buffer.concat([Buffer.from('{"name": "x",\n"messages": [{"name": "m", "topic": "t", "value": "caf'), Buffer.from([0xe9]), Buffer.from('"}]}\n')]));
     await assert.rejects(loadCollectionFile(file), /latin\.kafka\.json:2: not valid UTF-8 text; save the collection file as UTF-8/);
+  });
+
+  it('writes a number variable into text as the file writes it (1.50 stays 1.50), and as a number in JSON', async () => {
+    const text = '{\n  "name": "c",\n  "variables": { "f": 1.50, "e": 1e2 },\n  "messages": [\n    { "name": "m", "topic": "t", "key": "v{{f}}-{{e}}", "value": { "price": "{{f}}" } }\n  ]\n}\n';
+    const doc = parseCollectionText(text, 'c.kafka.json');
+    const loaded = { filePath: path.join(dir, 'c.kafka.json'), collection: requireValid(doc), source: doc.source };
+    const [record] = await collect((await new MessagePreparer(new TemplateEngine(), loaded).prepare(0)).records());
+    assert.equal(record.key, 'v1.50-1e2');
+    assert.equal(record.value, '{"price":1.5}');
   });
 });

@@ -246,9 +246,13 @@ export class MessagePreparer {
   /** Lookup order for a message's variables: message, then collection, then environment, then --var. */
   private layers(m: MessageSpec, index: number): VariableLayer[] {
     const envName = this.environment ? path.basename(this.environment.filePath) : '';
+    const source = this.loaded.source;
     const layers: VariableLayer[] = [
-      { label: `message "${m.name}"`, variables: m.variables ?? {}, site: (n) => this.site(['messages', index, 'variables', n], m.name) },
-      { label: 'collection', variables: this.loaded.collection.variables ?? {}, site: (n) => this.site(['variables', n]) },
+      {
+        label: `message "${m.name}"`, variables: m.variables ?? {}, site: (n) => this.site(['messages', index, 'variables', n], m.name),
+        written: (n) => numberAsWritten(source, ['messages', index, 'variables', n]),
+      },
+      { label: 'collection', variables: this.loaded.collection.variables ?? {}, site: (n) => this.site(['variables', n]), written: (n) => numberAsWritten(source, ['variables', n]) },
     ];
     if (this.environment) {
       const env = this.environment;
@@ -256,6 +260,7 @@ export class MessagePreparer {
         label: 'environment',
         variables: env.environment.variables ?? {},
         site: (n) => ({ fileName: envName, path: ['variables', n], range: env.source?.rangeOf(['variables', n]) }),
+        written: (n) => numberAsWritten(env.source, ['variables', n]),
       });
     }
     layers.push({ label: '--var', variables: this.cliVariables, site: (n) => ({ fileName: '--var', path: [n] }) });
@@ -315,6 +320,12 @@ function compileJson(spec: unknown, jsonString: (v: string, p: JsonPath) => Json
 /** A container is constant when all its parts are: then it is rendered once, here. */
 function fold(parts: JsonNode[], render: Renderer<unknown>): JsonNode {
   return parts.every((n) => n.constant) ? { constant: true, render: constant(render(NO_RECORD)) } : { constant: false, render };
+}
+
+/** The literal text of a number in a file ("1.50", "1e2"), or undefined when the path holds no number. */
+function numberAsWritten(source: SourceText | undefined, p: JsonPath): string | undefined {
+  const node = source?.nodeAt(p);
+  return node?.type === 'number' ? source!.text.slice(node.offset, node.offset + node.length) : undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -33,6 +33,8 @@ export interface VariableLayer {
   variables: Record<string, ScalarVariable>;
   /** Where the layer's own values come from, for errors inside them. */
   site?: (name: string) => TemplateSite;
+  /** A number variable's literal as written in its file ("1.50"), so text shows it as the user wrote it. */
+  written?: (name: string) => string | undefined;
 }
 
 /** Looks a secret up by name: from SecretStorage in VS Code, from KAFKA_WORKBENCH_SECRET_NAME in the CLI. */
@@ -225,6 +227,7 @@ export class TemplateEngine {
     }
     if (stack.includes(name)) throw new TemplateError(site, `variable {{${name}}} refers to itself: ${[...stack, name].join(' -> ')}`);
     const value = layer.variables[name];
+    if (typeof value === 'number') return [layer.written?.(name) ?? String(value)];
     if (typeof value !== 'string') return [String(value)];
     // A variable's value may hold templates too ({{$uuid}}, other variables): they are rendered per record.
     return this.compileParts(value, layers, layer.site?.(name) ?? site, [...stack, name]);
