@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../extension/core/collections';
+import type { ComposerDraft } from '../../extension/protocol/messages';
 import type { CollectionNode } from '../../extension/host/collections/collection-tree';
 import { api, waitFor, workspaceDir, write } from './workspace-helpers';
 
@@ -280,5 +281,17 @@ describe('Collections in VS Code', () => {
     const text = fs.readFileSync(target, 'utf8');
     assert.ok(!text.includes(SECRET_VALUE), 'the secret value is not in the saved file');
     assert.ok(text.includes('{{$secret:ORDERS_TOKEN}}'), 'the reference is');
+  });
+
+  it('saves an opened message back in place when asked to replace it, keeping the other messages and their order', async () => {
+    const a = await api();
+    const file = write('replace/r.kafka.json', { name: 'R', messages: [{ name: 'one', topic: 'col-r', value: 'old' }, { name: 'two', topic: 'col-r', value: '2' }] });
+    await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
+    const draft = await vscode.commands.executeCommand<Record<string, unknown>>('kafkaWorkbench.collections.openInComposer', file, 'one');
+    a.composer()!.showDraft({ ...(draft as unknown as ComposerDraft), value: 'new' });
+    const saved = await vscode.commands.executeCommand<{ message: string; replaced: boolean }>('kafkaWorkbench.collections.saveDraft', file.fsPath, 'one', undefined, { replace: true });
+    assert.deepEqual([saved.message, saved.replaced], ['one', true]);
+    const messages = JSON.parse(fs.readFileSync(file.fsPath, 'utf8')).messages;
+    assert.deepEqual(messages.map((m: { name: string; value: string }) => [m.name, m.value]), [['one', 'new'], ['two', '2']]);
   });
 });

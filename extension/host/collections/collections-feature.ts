@@ -46,6 +46,8 @@ interface Deps {
 export function registerCollections({ context, service, log }: Deps): CollectionsApi {
   const environments = new EnvironmentState(context);
   const index = new CollectionIndex(environments);
+  /** The message last opened in the composer: Save Record suggests saving it back under its own name. */
+  let openedFrom: { file: string; name: string } | undefined;
   const tree = new CollectionTreeProvider(index);
   const view = vscode.window.createTreeView('kafkaWorkbench.collections', { treeDataProvider: tree, showCollapseAll: true });
   // Just the environment's name: the title bar's buttons leave room for little more. Newest answer wins.
@@ -101,6 +103,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
     if (!first) throw new InvalidInputError(`Message "${picked.name}" has no records (its data file is empty).`);
     const draft = recordToDraft(first, prepared.producer, prepared.dataFile ? 1 : loaded.collection.messages[i].count ?? 1);
     ComposerPanel.createOrShow(context.extensionUri, service, log).showDraft(draft);
+    openedFrom = { file: picked.uri.fsPath, name: picked.name };
     return draft;
   });
   reg('kafkaWorkbench.collections.new', 'New collection', async (options?: NewFileOptions) => newCollection(index, options ?? {}));
@@ -133,7 +136,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
     void index.reloadAll();
     return true;
   });
-  reg('kafkaWorkbench.collections.saveDraft', 'Save to collection', async (targetArg?: unknown, nameArg?: unknown, collectionNameArg?: unknown) => {
+  reg('kafkaWorkbench.collections.saveDraft', 'Save to collection', async (targetArg?: unknown, nameArg?: unknown, collectionNameArg?: unknown, options?: { replace?: boolean }) => {
     const draft = ComposerPanel.current?.currentDraft();
     if (!draft) throw new InvalidInputError('Nothing to save: open the composer ("Kafka: Open Composer") and fill in a record first.');
     const problems = checkDraft(draft);
@@ -147,18 +150,38 @@ export function registerCollections({ context, service, log }: Deps): Collection
       throw new InvalidInputError(`${vscode.workspace.asRelativePath(target.uri)} has errors (see the Problems view); fix them first: it is never overwritten while it has errors.`);
     }
     await refuseDirty(target.uri);
-    const taken = new Set(existing?.messages.map((m) => m.name) ?? []);
-    let name = typeof nameArg === 'string' ? nameArg : await vscode.window.showInputBox({ title: 'Message name', value: draft.topic || 'message', validateInput: (v) => (v.trim() ? null : 'Give the message a name') });
+    const names = existing?.messages.map((m) => m.name) ?? [];
+    // Saving back a message opened from this collection suggests its own name, so it can be replaced.
+    const suggested = openedFrom?.file === target.uri.fsPath ? openedFrom.name : draft.topic || 'message';
+    let name = typeof nameArg === 'string' ? nameArg : await vscode.window.showInputBox({ title: 'Message name', value: suggested, validateInput: (v) => (v.trim() ? null : 'Give the message a name') });
     if (!name) return undefined;
     name = name.trim();
-    for (let n = 2; taken.has(name); n++) name = `${name.replace(/ \(\d+\)$/, '')} (${n})`;
-    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
-    await collectionsCore().addMessageToCollectionFile(target.uri.fsPath, draftToMessage(draft, name), target.collectionName);
+    let free = name;
+    for (let n = 2; names.includes(free); n++) free = `${name.replace(/ \(\d+\)$/, '')} (${n})`;
+    const replace = free !== name && (typeof nameArg === 'string' ? options?.replace === true : await askReplace(name, free, target.uri));
+    if (replace === undefined) return undefined;
+    const core = collectionsCore();
+    const relative = vscode.workspace.asRelativePath(target.uri);
+    if (replace) {
+      const at = names.indexOf(name);
+      await core.updateCollectionFile(target.uri.fsPath, (text) => core.replaceMessageText(text, at, draftToMessage(draft, name!), path.basename(target.uri.fsPath)));
+    } else {
+      name = free;
+      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
+      await core.addMessageToCollectionFile(target.uri.fsPath, draftToMessage(draft, name), target.collectionName);
+    }
     await index.reload(target.uri);
-    log.info(`saved message "${name}" to ${target.uri.fsPath}`);
-    void vscode.window.showInformationMessage(`Kafka: saved "${name}" to ${vscode.workspace.asRelativePath(target.uri)}.`);
-    return { file: target.uri.fsPath, message: name };
+    log.info(`${replace ? 'replaced' : 'saved'} message "${name}" in ${target.uri.fsPath}`);
+    void vscode.window.showInformationMessage(`Kafka: ${replace ? 'replaced' : 'saved'} "${name}" ${replace ? 'in' : 'to'} ${relative}.`);
+    return { file: target.uri.fsPath, message: name, replaced: replace };
   });
+
+  /** Asks whether a name already in the collection is replaced or kept beside the new one; undefined = cancelled. */
+  async function askReplace(name: string, free: string, uri: vscode.Uri): Promise<boolean | undefined> {
+    const replaceItem = `Replace "${name}" in ${vscode.workspace.asRelativePath(uri)}`;
+    const picked = await vscode.window.showQuickPick([replaceItem, `Keep both: save as "${free}"`], { title: `"${name}" already exists` });
+    return picked === undefined ? undefined : picked === replaceItem;
+  }
 
   // Problems for collections show without opening the view; scanning waits until activation has finished.
   setTimeout(() => void index.ready().catch((e: unknown) => log.warn(`scanning collections failed: ${plainError(e)}`)), 1000);
