@@ -92,6 +92,19 @@ try {
   /** The number a results badge starts with: "2,003 · 1 pending" -> 2003. */
   const badgeCount = (badge) => Number.parseInt(badge.replace(/,/g, ''), 10);
   const collectionsPane = () => page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Collections' }) });
+  /** Answers the quick input titled `prompt` with `value`. */
+  const answerInput = async (prompt, value) => {
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: prompt }).waitFor({ timeout: 10_000 });
+    await input.fill(value);
+    await input.press('Enter');
+  };
+  /** "Save Record to Collection" from the composer's title bar, picking `collectionRow` in the list. */
+  const saveRecordTo = async (collectionRow) => {
+    await page.waitForTimeout(600); // the draft reaches the host 200 ms after the last edit
+    await page.locator('.editor-actions [aria-label*="Save Record to Collection"]').first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: collectionRow }).first().click({ timeout: 20_000 });
+  };
   /** Clicks a message's inline "Open in Composer" button in the Collections view. */
   const openInComposer = async (messageName) => {
     const row = collectionsPane().locator('.monaco-list-row', { hasText: messageName }).first();
@@ -256,16 +269,9 @@ try {
 
   await step('saves the composer\'s record to a new collection from the panel\'s title bar', async () => {
     await typeInto('#value', '{"id": 44, "item": "pen"}');
-    await page.waitForTimeout(600); // the draft reaches the host 200 ms after the last edit
-    await page.locator('.editor-actions [aria-label*="Save Record to Collection"]').first().click();
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'New collection' }).first().click({ timeout: 20_000 });
-    const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-widget', { hasText: 'New collection name' }).waitFor({ timeout: 10_000 });
-    await input.fill('UI Orders');
-    await input.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'Message name' }).waitFor({ timeout: 10_000 });
-    await input.fill('order 44');
-    await input.press('Enter');
+    await saveRecordTo('New collection');
+    await answerInput('New collection name', 'UI Orders');
+    await answerInput('Message name', 'order 44');
     await page.locator('.notifications-toasts', { hasText: 'saved "order 44"' }).waitFor({ timeout: 15_000 });
     const saved = JSON.parse(fs.readFileSync(path.join(folder, 'ui-orders.kafka.json'), 'utf8'));
     const m = saved.messages[0];
@@ -275,7 +281,7 @@ try {
   });
 
   await step('lists the new collection and its message in the Collections view and sends it from there', async () => {
-    const pane = page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Collections' }) });
+    const pane = collectionsPane();
     // The activity bar entry toggles the side bar: click it only when the Kafka side bar is not showing.
     if (!(await pane.isVisible())) await page.locator('.activitybar [aria-label*="Kafka Workbench"]').first().click();
     await pane.waitFor({ timeout: 15_000 });
@@ -315,7 +321,7 @@ try {
 
   await step('cancels a slow collection send from its progress notification', async () => {
     fs.writeFileSync(path.join(folder, 'slow.kafka.json'), `${JSON.stringify({ name: 'Slow', messages: [{ name: 'trickle', topic: 'ui-slow', value: 'v{{$seq}}', count: 100, ratePerSecond: 4 }] }, null, 2)}\n`);
-    const pane = page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Collections' }) });
+    const pane = collectionsPane();
     await pane.locator('.pane-header').hover();
     await pane.locator('.pane-header [aria-label*="Refresh Collections"]').click();
     const slowRow = pane.locator('.monaco-list-row', { hasText: 'slow.kafka.json' }).first();
@@ -350,13 +356,8 @@ try {
     await expectForm({ topic: 'ui-pick-two', key: 'second-key', value: 'second value' });
     // "Save Record to Collection" saves the host's copy of the draft: it must be the opened message, then the edit.
     await typeInto('#key', 'second-key-edited');
-    await page.waitForTimeout(600); // the draft reaches the host 200 ms after the last edit
-    await page.locator('.editor-actions [aria-label*="Save Record to Collection"]').first().click();
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Picks' }).first().click({ timeout: 20_000 });
-    const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-widget', { hasText: 'Message name' }).waitFor({ timeout: 10_000 });
-    await input.fill('edited pick');
-    await input.press('Enter');
+    await saveRecordTo('Picks');
+    await answerInput('Message name', 'edited pick');
     await page.locator('.notifications-toasts', { hasText: 'saved "edited pick"' }).waitFor({ timeout: 15_000 });
     const saved = JSON.parse(fs.readFileSync(picksFile, 'utf8')).messages.find((m) => m.name === 'edited pick');
     if (saved?.topic !== 'ui-pick-two' || saved.key !== 'second-key-edited' || saved.value !== 'second value') {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Collection } from '../../extension/core/collections/model';
 import { loadCollectionFile } from '../../extension/core/collections/load';
@@ -9,12 +8,7 @@ import { MessagePreparer } from '../../extension/core/collections/prepare';
 import { plannedRecords } from '../../extension/core/collections/reporters';
 import { TemplateEngine } from '../../extension/core/collections/template';
 import type { ProducerRecord } from '../../extension/core/engine/types';
-
-async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of gen) out.push(x);
-  return out;
-}
+import { collect, tempDirEachTest } from './collections-test-helpers';
 
 /** Every record a message yields until its data file stops it, and the error that stopped it. */
 async function readUntilError(dir: string, value: unknown): Promise<{ records: ProducerRecord[]; error?: Error }> {
@@ -30,13 +24,8 @@ async function readUntilError(dir: string, value: unknown): Promise<{ records: P
 }
 
 describe('collections: data files that go wrong part way', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-data-'));
-  });
-  afterEach(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  let dir = '';
+  tempDirEachTest('kw-data-', (d) => (dir = d));
 
   it('hands over every CSV row before a bad one, then names the bad row', async () => {
     const rows = Array.from({ length: 600 }, (_, i) => `k${i},v${i},0`);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DocumentError, formatDiagnostic, parseCollectionText, parseEnvironmentText, requireValid } from '../../extension/core/collections/parse';
 import { templateDiagnostics } from '../../extension/core/collections/lint';
 import { addMessageToCollectionFile, appendMessageText, formatJson, replaceMessageText, saveCollection, updateCollectionFile } from '../../extension/core/collections/save';
+import { tempDirEachTest } from './collections-test-helpers';
 
 const example = `{
   "name": "Orders",
@@ -216,13 +216,8 @@ describe('collections: template problems for the editor', () => {
 });
 
 describe('collections: saving', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-coll-'));
-  });
-  afterEach(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  let dir = '';
+  tempDirEachTest('kw-coll-', (d) => (dir = d));
 
   it('formats with key order kept, 2-space indent, header pairs on one line and a trailing newline', () => {
     const text = formatJson({ name: 'c', messages: [{ topic: 't', name: 'm', headers: [['a', 'b']] }] });

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { readCsv, readJsonl, type DataRecord } from '../../extension/core/collections/data-sources';
 import { environmentConnection, loadCollectionFile, loadEnvironmentFile, parseVarFlags } from '../../extension/core/collections/load';
 import { MessagePreparer } from '../../extension/core/collections/prepare';
 import { envSecretResolver, TemplateEngine } from '../../extension/core/collections/template';
 import type { ProducerRecord } from '../../extension/core/engine/types';
+import { collect, tempDirEachTest } from './collections-test-helpers';
 
 const fixtures = path.join(__dirname, '../fixtures/collections');
-
-async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of gen) out.push(x);
-  return out;
-}
 
 /** Data records with Buffer values shown as their UTF-8 text (JSONL value lines come as the bytes that were read). */
 function asText(rows: DataRecord[]): DataRecord[] {
@@ -22,13 +16,8 @@ function asText(rows: DataRecord[]): DataRecord[] {
 }
 
 describe('collections: data sources', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-src-'));
-  });
-  afterEach(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  let dir = '';
+  tempDirEachTest('kw-src-', (d) => (dir = d));
 
   it('reads JSONL lines as values sent as written, skipping blank lines and keeping line numbers', async () => {
     const rows = await collect(readJsonl(path.join(fixtures, 'data/orders.jsonl'), 'orders.jsonl'));
@@ -304,13 +293,8 @@ describe('collections: preparing messages into records', () => {
 });
 
 describe('collections: reading collection and environment files', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-load-'));
-  });
-  afterEach(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  let dir = '';
+  tempDirEachTest('kw-load-', (d) => (dir = d));
 
   it('reads files that start with a UTF-8 byte order mark, with error columns as the editor shows them', async () => {
     const collection = path.join(dir, 'c.kafka.json');

@@ -8,7 +8,7 @@
  * Sending: loadCollectionFile + runCollection (progress through `listener`, cancel through `signal`).
  */
 export type * from './model';
-export { parseCollectionText, parseEnvironmentText, requireValid, formatDiagnostic, DocumentError } from './parse';
+export { parseCollectionText, parseEnvironmentText, requireValid, formatDiagnostic, DocumentError, isTopicName } from './parse';
 export type { ParsedCollection, ParsedEnvironment, MessageLocation } from './parse';
 export { formatJson, createCollectionText, appendMessageText, replaceMessageText, writeFileAtomic, updateCollectionFile, saveCollection, addMessageToCollectionFile } from './save';
 export { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from './load';

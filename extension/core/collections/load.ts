@@ -4,7 +4,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ConnectionConfig, TlsConfig } from '../transport/transport';
 import { InvalidInputError } from '../util/errors';
-import { firstBadUtf8Line } from '../util/utf8';
+import { firstBadUtf8Line, withoutByteOrderMark } from '../util/utf8';
+import { bootstrapAddresses, bootstrapAddressProblem } from './bootstrap';
 import type { Environment } from './model';
 import { parseCollectionText, parseEnvironmentText, requireValid } from './parse';
 import type { LoadedCollection, LoadedEnvironment } from './prepare';
@@ -23,12 +24,6 @@ async function readText(filePath: string, what: string): Promise<string> {
   // Decoding would turn bad bytes into U+FFFD, and those would be sent: say where they are instead.
   if (!isUtf8(bytes)) throw new InvalidInputError(`${path.basename(filePath)}:${firstBadUtf8Line(bytes)}: not valid UTF-8 text; save the ${what} as UTF-8`);
   return withoutByteOrderMark(bytes.toString('utf8'));
-}
-
-
-/** Drops a leading UTF-8 byte order mark, as editors do, so positions in errors match what the editor shows. */
-export function withoutByteOrderMark(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Loads and validates a `*.kafka.json` file; throws a one-line DocumentError for the first problem. */
@@ -66,16 +61,14 @@ function parseVarFlag(flag: string): [name: string, value: string] {
 export async function environmentConnection(env: LoadedEnvironment | undefined, secrets: SecretResolver, bootstrapOverride?: string): Promise<ConnectionConfig> {
   const c = env?.environment.connection;
   // "h1:9092,h2:9092" is how bootstrap.servers is usually written: accepted in the file as on the command line.
-  const splitList = (text: string) => text.split(',').map((b) => b.trim()).filter(Boolean);
-  const brokers = bootstrapOverride ? splitList(bootstrapOverride) : c ? [c.bootstrap].flat().flatMap(splitList) : [];
+  const brokers = bootstrapOverride ? bootstrapAddresses(bootstrapOverride) : c ? [c.bootstrap].flat().flatMap(bootstrapAddresses) : [];
   if (!brokers.length) {
     throw new InvalidInputError(env ? `${path.basename(env.filePath)} has no connection.bootstrap; add one or pass --bootstrap HOST:PORT` : 'no cluster to send to: pass --bootstrap HOST:PORT or --env FILE.kafka-env.json');
   }
   const from = bootstrapOverride || !env ? '--bootstrap' : `${path.basename(env.filePath)} connection.bootstrap`;
   for (const b of brokers) {
-    const m = /^(\[[^\]\s]+\]|[^\s:]+):(\d{1,5})$/.exec(b);
-    if (!m) throw new InvalidInputError(`${from}: '${b}' must be HOST:PORT, for example 127.0.0.1:9092`);
-    if (Number(m[2]) < 1 || Number(m[2]) > 65535) throw new InvalidInputError(`${from}: '${b}': the port must be from 1 to 65535`);
+    const problem = bootstrapAddressProblem(b);
+    if (problem) throw new InvalidInputError(`${from}: ${problem}`);
   }
   const config: ConnectionConfig = { brokers };
   if (!c || !env) return config;

@@ -7,6 +7,7 @@ import * as jsonc from 'jsonc-parser';
 import collectionSchema from '../../../media/schemas/kafka-collection.schema.json';
 import environmentSchema from '../../../media/schemas/kafka-environment.schema.json';
 import { InvalidInputError } from '../util/errors';
+import { bootstrapAddresses, bootstrapAddressProblem } from './bootstrap';
 import type { Collection, Diagnostic, Environment, SourceRange } from './model';
 import { formatJsonPath, formatLocation, SourceText, type JsonPath } from './source-text';
 
@@ -407,7 +408,7 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
       diagnostics.push({ severity: 'error', message: '"lines" applies to .jsonl files only; a CSV row is always a record (columns key, value, header.NAME, partition, timestamp)', path, range: source.rangeOf(path) });
     }
     // A templated topic is checked once rendered (prepare.ts); a literal one can be checked now.
-    if (typeof m.topic === 'string' && m.topic !== '' && !m.topic.includes('{{') && !TOPIC_NAME.test(m.topic)) {
+    if (typeof m.topic === 'string' && m.topic !== '' && !m.topic.includes('{{') && !isTopicName(m.topic)) {
       const path = ['messages', i, 'topic'];
       diagnostics.push({ severity: 'error', message: `${JSON.stringify(m.topic)} is not a valid topic name (letters, digits, . _ -, at most 249)`, path, range: source.rangeOf(path) });
     }
@@ -426,16 +427,17 @@ function checkEnvironmentRules(environment: Environment, source: SourceText, dia
   const entries = typeof bootstrap === 'string' ? [[bootstrap, ['connection', 'bootstrap']] as const] : (bootstrap ?? []).map((b, i) => [b, ['connection', 'bootstrap', i]] as const);
   for (const [text, path] of entries) {
     // The same check sending makes (load.ts), so a bad address shows in Problems before a send fails on it.
-    for (const address of text.split(',').map((a) => a.trim()).filter(Boolean)) {
-      const m = /^(\[[^\]\s]+\]|[^\s:]+):(\d{1,5})$/.exec(address);
-      const problem = !m ? `'${address}' must be HOST:PORT, for example 127.0.0.1:9092` : Number(m[2]) < 1 || Number(m[2]) > 65535 ? `'${address}': the port must be from 1 to 65535` : undefined;
+    for (const address of bootstrapAddresses(text)) {
+      const problem = bootstrapAddressProblem(address);
       if (problem) diagnostics.push({ severity: 'error', message: problem, path: [...path], range: source.rangeOf([...path]) });
     }
   }
 }
 
-/** What Kafka accepts as a topic name (prepare.ts checks the rendered name the same way). */
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+/** What Kafka accepts as a topic name; prepare.ts checks a rendered name with it too. */
+export function isTopicName(name: string): boolean {
+  return /^[A-Za-z0-9._-]{1,249}$/.test(name);
+}
 
 /**
  * Number literals under `path` that a JavaScript number (a double) cannot hold as written: sending them would change

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
 import { InvalidInputError } from '../util/errors';
 import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
+import { isTopicName } from './parse';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
 import { describeSite, TemplateEngine, TemplateError, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
@@ -237,7 +238,7 @@ export class MessagePreparer {
   /** A topic's template: no secrets in it, and a name Kafka accepts when it is the same for every record. */
   private compileTopic(topic: string, layers: VariableLayer[], site: TemplateSite): CompiledTemplate {
     const compiled = this.engine.compile(topic, layers, site, 'a topic');
-    if (compiled.constant !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(compiled.constant)) {
+    if (compiled.constant !== undefined && !isTopicName(compiled.constant)) {
       throw new TemplateError(site, `"${compiled.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
     }
     return compiled;

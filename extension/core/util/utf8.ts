@@ -1,5 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 
+/** Drops a leading UTF-8 byte order mark (some Windows editors write one), as editors do: it is not content. */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** The 1-based line holding the first byte sequence that is not UTF-8 (the last line when the bytes end mid-character). */
 export function firstBadUtf8Line(bytes: Buffer): number {
   let line = 1;

@@ -268,7 +268,7 @@ async function importCollection(source: unknown, options: { topic?: string; targ
     // Read the file first: one that is not a message file is refused before the user is asked for a topic.
     if (!options.topic) core.importConfluentMessageFile(text, fileName, { topic: 'checked-before-asking' });
     const topic = options.topic ?? (await vscode.window.showInputBox({
-      title: `Topic for the messages of ${fileName} (the file names none)`, validateInput: (v) => (/^[A-Za-z0-9._-]{1,249}$/.test(v) ? null : 'Use letters, digits, ".", "_" and "-" (at most 249)'),
+      title: `Topic for the messages of ${fileName} (the file names none)`, validateInput: (v) => (core.isTopicName(v) ? null : 'Use letters, digits, ".", "_" and "-" (at most 249)'),
     }));
     if (!topic) return undefined;
     result = core.importConfluentMessageFile(text, fileName, { topic });

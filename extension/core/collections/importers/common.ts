@@ -7,11 +7,6 @@ export interface ImportResult {
   warnings: string[];
 }
 
-/** Files saved by Windows editors may start with a UTF-8 byte order mark; it is not part of the content. */
-export function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
 /**
  * Message names must be unique: the first of a name keeps it, a repeat gets the first free " (2)", " (3)"...
  * that no other message has, even one further down (PRODUCER a, a, "a (2)" -> a, "a (3)", "a (2)").

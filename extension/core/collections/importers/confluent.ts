@@ -6,12 +6,13 @@
 import * as jsonc from 'jsonc-parser';
 import type { BinarySpec, HeaderSpec, MessageSpec } from '../model';
 import { InvalidInputError } from '../../util/errors';
-import { changedNumber, isSpecialForm, stripBom, uniqueNames, type ImportResult } from './common';
+import { withoutByteOrderMark } from '../../util/utf8';
+import { changedNumber, isSpecialForm, uniqueNames, type ImportResult } from './common';
 
 const KNOWN = ['key', 'value', 'headers', 'partition_id', 'timestamp'];
 
 export function importConfluentMessageFile(text: string, fileName: string, options: { topic: string; collectionName?: string }): ImportResult {
-  const source = stripBom(text);
+  const source = withoutByteOrderMark(text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(source);

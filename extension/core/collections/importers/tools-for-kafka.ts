@@ -8,7 +8,8 @@
  */
 import type { HeaderSpec, MessageSpec } from '../model';
 import { checkFakerPath, TemplateEngine } from '../template';
-import { changedNumber, isSpecialForm, stripBom, uniqueNames, type ImportResult } from './common';
+import { withoutByteOrderMark } from '../../util/utf8';
+import { changedNumber, isSpecialForm, uniqueNames, type ImportResult } from './common';
 
 export type { ImportResult } from './common';
 
@@ -115,7 +116,7 @@ function integerOptions(args: string): { min?: number; max?: number } | undefine
 export function importToolsForKafkaFile(text: string, fileName: string, collectionName?: string): ImportResult {
   const warnings: string[] = [];
   const messages: MessageSpec[] = [];
-  const lines = stripBom(text).split(/\r?\n/);
+  const lines = withoutByteOrderMark(text).split(/\r?\n/);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];
