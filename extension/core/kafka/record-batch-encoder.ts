@@ -196,9 +196,15 @@ export class RecordBatchBuilder {
     return this.built;
   }
 
-  /** Forgets the built bytes so the next build stamps a new producer id/sequence (after a producer id reset). */
-  resetBuilt(): void {
-    this.built = undefined;
+  /**
+   * Rewrites the producer id, epoch and base sequence of built batch bytes in place, with the CRC to match (after
+   * an epoch bump or a new producer id; the records, compressed or not, stay as they are).
+   */
+  static restamp(out: Buffer, state: ProducerState): void {
+    writeInt64(out, 43, state.producerId);
+    out.writeInt16BE(state.producerEpoch, 51);
+    out.writeInt32BE(state.baseSequence, 53);
+    out.writeUInt32BE(crc32c(out.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
   }
 
   get isBuilt(): boolean {
