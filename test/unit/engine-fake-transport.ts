@@ -85,13 +85,14 @@ export class FakeTransport implements Transport {
       brokerId,
       request,
       at: this.clock.now(),
+      // A copy, as a broker reads the bytes off the wire: the engine reuses batch buffers once answered.
       batches: request.partitions.map((p) => ({
         topic: p.topic,
         partition: p.partition,
         recordCount: p.records.readInt32BE(57),
         baseSequence: p.records.readInt32BE(53),
         producerId: Number(p.records.readBigInt64BE(43)),
-        bytes: p.records,
+        bytes: Buffer.from(p.records),
       })),
     };
     const index = this.requests.length;

@@ -6,6 +6,7 @@
  */
 import { RECORD_BATCH_OVERHEAD, type CompressionType } from '../kafka/record-batch-encoder';
 import { ProducerBatch, type BatchSink, type RecordInput } from './batch';
+import { BufferPool } from './buffer-pool';
 import type { BatchFailure } from './errors';
 import type { IdempotenceManager } from './idempotence';
 import type { MetadataCache } from './metadata';
@@ -48,6 +49,8 @@ export enum AppendResult {
   NewBatchAfterFull = 2,
   /** Not appended: buffer.memory has no room for a new batch. */
   NoMemory = 3,
+  /** Not appended: a new batch was needed and the caller asked to be told first (the sticky partitioner switches). */
+  AbortedForNewBatch = 4,
 }
 
 export interface ReadyCheck {
@@ -66,7 +69,6 @@ export class RecordAccumulator {
   /** Every queue, for ready/drain/expiry; rotated so that no partition always goes first (Java's drainIndex). */
   private readonly allQueues: PartitionQueue[] = [];
   private drainStart = 0;
-  private usedMemory = 0;
   private flushesInProgress = 0;
   private closed = false;
   /** Records wait for buffer memory: every batch is ready, so memory frees up (Java's "exhausted"). */
@@ -76,7 +78,12 @@ export class RecordAccumulator {
   private lastTopic = '';
   private lastTopicQueues: PartitionQueue[] = [];
 
-  constructor(private readonly options: AccumulatorOptions) {}
+  /** buffer.memory and the batch buffers in it. */
+  private readonly pool: BufferPool;
+
+  constructor(private readonly options: AccumulatorOptions) {
+    this.pool = new BufferPool(options.batchSize, options.bufferMemory);
+  }
 
   private queue(topic: string, partition: number): PartitionQueue {
     let byPartition = topic === this.lastTopic ? this.lastTopicQueues : this.queues.get(topic);
@@ -96,32 +103,31 @@ export class RecordAccumulator {
   }
 
   get availableMemory(): number {
-    return this.options.bufferMemory - this.usedMemory;
+    return this.pool.availableMemory;
   }
 
   get totalMemory(): number {
     return this.options.bufferMemory;
   }
 
-  /** The batch a record of this partition would join now, if it has room for it. */
-  openBatchWithRoom(topic: string, partition: number, record: RecordInput): ProducerBatch | undefined {
-    const last = this.queue(topic, partition).last;
-    return last && last.hasRoomFor(record) ? last : undefined;
-  }
-
-  /** Appends to the partition's open batch, or starts a new one (sized for the record when it is larger than batch.size). */
-  append(r: RecordInput, now: number): AppendResult {
+  /**
+   * Appends to the partition's open batch, or starts a new one (sized for the record when it is larger than
+   * batch.size). `abortOnNewBatch`: rather than start a new batch, say so (Java's abortOnNewBatch: the sticky
+   * partitioner moves on to another partition when its batch is full or sent).
+   */
+  append(r: RecordInput, now: number, abortOnNewBatch = false): AppendResult {
     const q = this.queue(r.topic, r.partition);
     const last = q.last;
     if (last !== undefined && last.tryAppend(r, now) >= 0) {
       this.lastBatch = last;
       return AppendResult.Appended;
     }
+    if (abortOnNewBatch) return AppendResult.AbortedForNewBatch;
     const size = Math.max(this.options.batchSize, RECORD_BATCH_OVERHEAD + r.sizeUpperBound);
-    if (size > this.availableMemory) return AppendResult.NoMemory;
-    this.usedMemory += size;
+    const buffer = this.pool.allocate(size);
+    if (!buffer) return AppendResult.NoMemory;
     const o = this.options;
-    const batch = new ProducerBatch(o.newBatchId(), r.topic, r.partition, now, size, r, o.compression, o.deliveryTimeoutMs, o.tracing, o.sink);
+    const batch = new ProducerBatch(o.newBatchId(), r.topic, r.partition, now, size, r, o.compression, o.deliveryTimeoutMs, o.tracing, o.sink, buffer);
     q.batches.push(batch);
     if (batch.tryAppend(r, now) < 0) throw new Error('engine bug: a new batch is sized to hold its first record');
     this.lastBatch = batch;
@@ -266,9 +272,9 @@ export class RecordAccumulator {
     this.queue(topic, partition).muted = false;
   }
 
-  /** Gives a settled batch's memory back. */
+  /** Gives a settled batch's memory back (and its buffer, for reuse, when nothing can still read it). */
   deallocate(batch: ProducerBatch): void {
-    this.usedMemory -= batch.reservedBytes;
+    this.pool.deallocate(batch.reservedBytes, batch.takeReusableBuffer());
   }
 
   /** Fails every queued batch (close timed out, or a fatal error); returns them (already settled). */
@@ -276,7 +282,7 @@ export class RecordAccumulator {
     const aborted: ProducerBatch[] = [];
     for (const q of this.allQueues) {
       for (const b of q.batches.splice(0)) {
-        b.fail(failure, now);
+        b.fail(failure, now, !b.hadUnansweredAttempt);
         this.deallocate(b);
         aborted.push(b);
       }

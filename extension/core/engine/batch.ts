@@ -12,7 +12,7 @@ import {
   type RecordPayload,
 } from '../kafka/record-batch-encoder';
 import { DeliveryError, type BatchFailure } from './errors';
-import { reasonFromFacts, type ReasonCode } from './reason';
+import { ReasonCode, reasonFromFacts } from './reason';
 import type { BatchCloseReason, DeliveryCallback, DeliveryReport, RecordMetadata, TraceEvent } from './types';
 
 /**
@@ -85,12 +85,14 @@ export interface BatchSink {
   callbackFailed(error: unknown): void;
 }
 
-// Per-record facts: F64 fields then I32 fields, at index * width.
-const F64 = 5; // seq, composedAt, timestamp, placedAt, blockedAt
-const I32 = 8; // keySize, valueSize, headerCount, explicitPartition, reasonCode | blocked << 8, hash, aux, numPartitions
+// Per-record facts at index * width. Times are kept as milliseconds from the batch's creation.
+const F64 = 2; // seq, timestamp
+const I32 = 9; // composed, placed, blocked (times), keySize, valueSize, headerCount, reasonCode | blocked << 8, hash, aux
 
 export class ProducerBatch implements DeliveryReport {
   private stateValue: BatchState = 'open';
+  /** The pooled buffer the records are written to, until the batch settles. */
+  private buffer: Buffer | undefined;
   private builder: RecordBatchBuilder | undefined;
   private built: Buffer | undefined;
   private f64: Float64Array;
@@ -125,9 +127,13 @@ export class ProducerBatch implements DeliveryReport {
   logAppendTime = -1;
   error: DeliveryError | undefined;
   settledAt = 0;
+  /** How many of its records the trace window holds (the window lets the batch go at 0). */
+  recordsInTraceWindow = 0;
   /** Batch-level trace events (attempts, backoffs, refreshes); undefined when tracing is off. */
   readonly events: TraceEvent[] | undefined;
   readonly deliveryDeadline: number;
+  /** The topic's partition count when the batch's partition was chosen. */
+  readonly numPartitions: number;
 
   constructor(
     readonly id: string,
@@ -141,11 +147,16 @@ export class ProducerBatch implements DeliveryReport {
     deliveryTimeoutMs: number,
     tracing: boolean,
     private readonly sink: BatchSink,
+    /** From the buffer pool: `reservedBytes` long. */
+    buffer: Buffer,
   ) {
-    this.builder = new RecordBatchBuilder(reservedBytes, firstRecord.timestamp, compression);
+    this.buffer = buffer;
+    this.builder = new RecordBatchBuilder(reservedBytes, firstRecord.timestamp, compression, -1, buffer);
     this.deliveryDeadline = createdMs + deliveryTimeoutMs;
+    this.numPartitions = firstRecord.numPartitions;
     this.events = tracing ? [] : undefined;
-    const estimate = Math.max(4, Math.min(1 << 16, Math.floor(reservedBytes / Math.max(8, firstRecord.sizeUpperBound)) + 1));
+    // Room for as many records as the first one's size fits (each adds at least 3 bytes to its body): one allocation.
+    const estimate = Math.max(4, Math.min(1 << 16, Math.floor(reservedBytes / (firstRecord.bodySize + 3)) + 1));
     this.f64 = new Float64Array(estimate * F64);
     this.i32 = new Int32Array(estimate * I32);
   }
@@ -204,20 +215,19 @@ export class ProducerBatch implements DeliveryReport {
     const f = i * F64;
     const f64 = this.f64;
     f64[f] = r.seq;
-    f64[f + 1] = r.composedAt;
-    f64[f + 2] = r.timestamp;
-    f64[f + 3] = now;
-    f64[f + 4] = r.blockedAt;
+    f64[f + 1] = r.timestamp;
     const n = i * I32;
     const i32 = this.i32;
-    i32[n] = r.keySize;
-    i32[n + 1] = r.valueSize;
-    i32[n + 2] = r.headerCount;
-    i32[n + 3] = r.explicitPartition;
-    i32[n + 4] = r.reasonCode | (r.blocked << 8);
-    i32[n + 5] = r.hash;
-    i32[n + 6] = r.aux;
-    i32[n + 7] = r.numPartitions;
+    const created = this.createdMs;
+    i32[n] = r.composedAt - created;
+    i32[n + 1] = now - created;
+    i32[n + 2] = r.blocked === Blocked.None ? 0 : r.blockedAt - created;
+    i32[n + 3] = r.keySize;
+    i32[n + 4] = r.valueSize;
+    i32[n + 5] = r.headerCount;
+    i32[n + 6] = r.reasonCode | (r.blocked << 8);
+    i32[n + 7] = r.hash;
+    i32[n + 8] = r.aux;
     if (r.callback) {
       this.callbacks ??= [];
       this.callbacks[i] = r.callback;
@@ -297,12 +307,15 @@ export class ProducerBatch implements DeliveryReport {
     this.lastFailure = failure;
   }
 
-  /** Acknowledged: every record settles with its offset. */
-  complete(baseOffset: number, logAppendTime: number, now: number): void {
+  /**
+   * Acknowledged: every record settles with its offset. `bytesReusable`: the broker answered, so the request was read
+   * whole and the buffer can go back to the pool (not so with acks=0, whose bytes may still wait in the socket).
+   */
+  complete(baseOffset: number, logAppendTime: number, now: number, bytesReusable: boolean): void {
     this.moveTo('done');
     this.baseOffset = baseOffset;
     this.logAppendTime = logAppendTime;
-    this.settle(now);
+    this.settle(now, bytesReusable);
     const callbacks = this.callbacks;
     this.callbacks = undefined;
     if (callbacks) {
@@ -314,11 +327,14 @@ export class ProducerBatch implements DeliveryReport {
     this.sink.batchSettled(this);
   }
 
-  /** Failed for good: every record settles with the error. */
-  fail(failure: BatchFailure, now: number): void {
+  /**
+   * Failed for good: every record settles with the error. `bytesReusable`: no request holds the bytes any more (never
+   * sent, or answered by the broker); after a timeout or a dropped connection they may still wait in a socket.
+   */
+  fail(failure: BatchFailure, now: number, bytesReusable: boolean): void {
     this.moveTo('failed');
     this.error = this.errorFor(0, failure);
-    this.settle(now);
+    this.settle(now, bytesReusable);
     const callbacks = this.callbacks;
     this.callbacks = undefined;
     if (callbacks) {
@@ -330,12 +346,20 @@ export class ProducerBatch implements DeliveryReport {
     this.sink.batchSettled(this);
   }
 
-  private settle(now: number): void {
+  private settle(now: number, bytesReusable: boolean): void {
     this.settledAt = now;
     this.wireBytes = this.sizeInBytes;
     // The bytes are not needed any more; the facts stay for the trace.
+    if (!bytesReusable) this.buffer = undefined;
     this.builder = undefined;
     this.built = undefined;
+  }
+
+  /** Once settled: the buffer to give back to the pool, if nothing can still read it (handed over once). */
+  takeReusableBuffer(): Buffer | undefined {
+    const b = this.isSettled ? this.buffer : undefined;
+    this.buffer = undefined;
+    return b;
   }
 
   private call(cb: DeliveryCallback, error: DeliveryError | null, metadata?: RecordMetadata): void {
@@ -367,48 +391,53 @@ export class ProducerBatch implements DeliveryReport {
   }
 
   recordSentAt(i: number): number {
-    return this.f64[i * F64 + 1];
+    return this.createdMs + this.i32[i * I32];
   }
 
   recordTimestamp(i: number): number {
-    return this.f64[i * F64 + 2];
+    return this.f64[i * F64 + 1];
   }
 
   recordPlacedAt(i: number): number {
-    return this.f64[i * F64 + 3];
+    return this.createdMs + this.i32[i * I32 + 1];
   }
 
   recordBlockedAt(i: number): number {
-    return this.f64[i * F64 + 4];
+    return this.createdMs + this.i32[i * I32 + 2];
   }
 
   recordKeySize(i: number): number {
-    return this.i32[i * I32];
-  }
-
-  recordValueSize(i: number): number {
-    return this.i32[i * I32 + 1];
-  }
-
-  recordHeaderCount(i: number): number {
-    return this.i32[i * I32 + 2];
-  }
-
-  recordExplicitPartition(i: number): number {
     return this.i32[i * I32 + 3];
   }
 
+  recordValueSize(i: number): number {
+    return this.i32[i * I32 + 4];
+  }
+
+  recordHeaderCount(i: number): number {
+    return this.i32[i * I32 + 5];
+  }
+
+  /** The partition the record asked for, or -1. */
+  recordExplicitPartition(i: number): number {
+    return (this.i32[i * I32 + 6] & 0xff) === ReasonCode.Explicit ? this.partition : -1;
+  }
+
   recordBlocked(i: number): Blocked {
-    return (this.i32[i * I32 + 4] >> 8) as Blocked;
+    return (this.i32[i * I32 + 6] >> 8) as Blocked;
   }
 
   recordReason(i: number): ReturnType<typeof reasonFromFacts> {
     const n = i * I32;
-    return reasonFromFacts((this.i32[n + 4] & 0xff) as ReasonCode, this.i32[n + 7], this.i32[n + 5], this.i32[n + 6]);
+    return reasonFromFacts((this.i32[n + 6] & 0xff) as ReasonCode, this.numPartitions, this.i32[n + 7], this.i32[n + 8]);
   }
 
   offset(i: number): number {
     return this.stateValue === 'done' && this.baseOffset >= 0 ? this.baseOffset + i : -1;
+  }
+
+  recordMetadata(i: number): RecordMetadata | undefined {
+    return this.stateValue === 'done' ? this.metadata(i) : undefined;
   }
 
   get usesLogAppendTime(): boolean {

@@ -6,7 +6,7 @@
  */
 import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OVERHEAD, type RecordHeader, type RecordPayload } from '../kafka/record-batch-encoder';
 import { errorName } from '../kafka/error-codes';
-import type { Transport } from '../transport/transport';
+import type { TopicInfo, Transport } from '../transport/transport';
 import { systemClock, type Clock } from '../util/clock';
 import { Emitter, type Disposable } from '../util/emitter';
 import { errorMessage } from '../util/errors';
@@ -75,14 +75,6 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   private closed = false;
   private waitTimerAt = Infinity;
   private cancelWaitTimer: (() => void) | undefined;
-  /** Keyless records: the batch the sticky partition's records go to, per topic. */
-  private readonly stickyBatches = new Map<string, ProducerBatch>();
-  private stickyRecord: RecordInput = this.scratch;
-  private readonly stickyMustSwitch = (partition: number): boolean => {
-    const b = this.stickyBatches.get(this.stickyRecord.topic);
-    // Switch when the sticky batch is full (or this record would not fit in it), or it was sent.
-    return b !== undefined && b.partition === partition && !b.hasRoomFor(this.stickyRecord);
-  };
   readonly onTrace: (listener: (event: TraceEvent) => void) => Disposable;
   readonly onDelivery: (listener: (report: DeliveryReport) => void) => Disposable;
 
@@ -98,7 +90,16 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     this.traces = this.tracing
       ? new TraceStore(deps.traceCapacity ?? 100_000, (seq) => this.recordId(seq), (id) => this.seqOf(id))
       : undefined;
-    this.onTrace = this.traceEmitter.event;
+    this.onTrace = (listener) => {
+      const subscription = this.traceEmitter.event(listener);
+      this.traceListened = this.tracing;
+      return {
+        dispose: () => {
+          subscription.dispose();
+          this.traceListened = this.tracing && this.traceEmitter.hasListeners;
+        },
+      };
+    };
     this.onDelivery = this.deliveryEmitter.event;
     this.metadata = new MetadataCache(config.metadataMaxAgeMs, config.retryBackoffMs, config.retryBackoffMaxMs);
     this.idempotence = config.enableIdempotence ? new IdempotenceManager() : undefined;
@@ -116,10 +117,40 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     this.sender = new Sender(config, deps.transport, this.metadata, this.accumulator, this.idempotence, this.statsRecorder, this, this.clock, random);
   }
 
-  /** Trace events are built only for someone listening. */
-  private get traceListened(): boolean {
-    return this.tracing && this.traceEmitter.hasListeners;
+  /**
+   * The clock, read at most once per 64 sends within one turn of the event loop: reading the system clock costs more
+   * than the rest of a send, and 64 sends take far less than its millisecond. A fake clock is read every time.
+   */
+  private now(): number {
+    if (this.clock !== systemClock) return this.clock.now();
+    if (this.nowReads-- > 0) return this.nowCached;
+    if (this.nowReads < -1) queueMicrotask(this.forgetNow); // first read of this turn
+    this.nowReads = 63;
+    this.nowCached = Date.now();
+    return this.nowCached;
   }
+
+  private nowCached = 0;
+  private nowReads = -2;
+  private readonly forgetNow = (): void => {
+    this.nowReads = -2;
+  };
+
+  /** The topic's metadata if it can be used to place records; the last answer is kept while the metadata is the same. */
+  private topicFor(name: string): TopicInfo | undefined {
+    if (name === this.lastTopicName && this.metadata.version === this.lastTopicVersion) return this.lastTopic;
+    this.lastTopic = this.metadata.usableTopic(name);
+    this.lastTopicName = name;
+    this.lastTopicVersion = this.metadata.version;
+    return this.lastTopic;
+  }
+
+  private lastTopicName = '';
+  private lastTopicVersion = -1;
+  private lastTopic: TopicInfo | undefined;
+
+  /** Trace events are built only for someone listening (kept as a field: it is asked several times per send). */
+  private traceListened = false;
 
   recordId(seq: number): string {
     return `${this.idPrefix}r${seq}`;
@@ -160,14 +191,13 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   }
 
   produce(record: ProducerRecord, callback?: DeliveryCallback): number {
-    const now = this.clock.now();
+    const now = this.now();
     const seq = ++this.recordCounter;
     const r = this.scratch;
     r.seq = seq;
     r.composedAt = now;
     r.callback = callback;
-    this.unsettled++;
-    this.statsRecorder.started(now);
+    if (this.unsettled++ === 0) this.statsRecorder.started(now);
     const invalid = this.compose(r, record, now);
     if (this.traceListened) this.emitComposed(r);
     if (invalid !== undefined) {
@@ -264,7 +294,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   /** Partitions and appends; says what to wait for when it cannot yet. Fails the record when it can never go. */
   private place(r: RecordInput, now: number): PlaceResult {
     if (r.partition < 0) {
-      const topic = this.metadata.usableTopic(r.topic);
+      const topic = this.topicFor(r.topic);
       if (!topic) {
         this.metadata.wanted.add(r.topic);
         this.metadata.requestUpdate(`topic ${r.topic} not in metadata`);
@@ -289,21 +319,23 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
         r.reasonCode = ReasonCode.Explicit;
         r.numPartitions = numPartitions;
       } else {
-        this.stickyRecord = r;
-        this.partitioner.partition(r, numPartitions, this.metadata, this.stickyMustSwitch);
+        this.partitioner.partition(r, numPartitions, this.metadata);
       }
       r.placedAt = now;
       if (this.traceListened) {
         this.traceEmitter.fire({ type: 'partitioned', recordId: this.recordId(r.seq), time: now, topic: r.topic, partition: r.partition, reason: reasonFromFacts(r.reasonCode, r.numPartitions, r.hash, r.aux) });
       }
     }
-    const result = this.accumulator.append(r, now);
+    let result = this.accumulator.append(r, now, this.partitioner.stayedSticky(r));
+    if (result === AppendResult.AbortedForNewBatch) {
+      // The sticky batch is full or sent: the keyless records move on to another partition.
+      this.partitioner.switchSticky(r, this.metadata);
+      result = this.accumulator.append(r, now);
+    }
     if (result === AppendResult.NoMemory) return 'wait-memory';
     const batch = this.accumulator.lastBatch!;
     const index = batch.recordCount - 1;
     this.traces?.recordAppended(r.seq, batch, index);
-    const code = r.reasonCode;
-    if (code === ReasonCode.Sticky || code === ReasonCode.StickySwitched || code === ReasonCode.FailoverFromSticky) this.stickyBatches.set(r.topic, batch);
     if (result !== AppendResult.Appended) {
       if (this.traceListened) {
         this.traceEmitter.fire({ type: 'batch-created', batchId: batch.id, time: now, topic: batch.topic, partition: batch.partition, capacityBytes: batch.reservedBytes });
@@ -612,6 +644,10 @@ class AloneReport implements DeliveryReport {
 
   offset(): number {
     return -1;
+  }
+
+  recordMetadata(): undefined {
+    return undefined;
   }
 }
 

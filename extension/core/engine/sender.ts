@@ -430,7 +430,7 @@ export class Sender {
 
   private completeBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number, now: number): void {
     this.idempotence?.batchAcked(b, baseOffset);
-    b.complete(baseOffset, logAppendTime, now);
+    b.complete(baseOffset, logAppendTime, now, this.config.acks !== 0);
     this.accumulator.deallocate(b);
   }
 
@@ -474,7 +474,8 @@ export class Sender {
   private failBatch(b: ProducerBatch, failure: BatchFailure, now: number): void {
     const maybeWritten = b.hadUnansweredAttempt;
     this.idempotence?.batchFailed(b, failure.errorCode, maybeWritten ? 'unknown' : 'not-written');
-    b.fail(maybeWritten ? { ...failure, maybeWritten } : failure, now);
+    // Bytes of an unanswered request may still wait in a socket: that buffer is not reused.
+    b.fail(maybeWritten ? { ...failure, maybeWritten } : failure, now, !maybeWritten && !this.inFlight.has(b));
     this.accumulator.deallocate(b);
   }
 

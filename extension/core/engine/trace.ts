@@ -20,8 +20,8 @@ export class TraceStore {
   private readonly seqs: Float64Array;
   private readonly holders: (Holder | undefined)[];
   private readonly indexes: Int32Array;
-  /** Batches by id: at most one per record of the window, the oldest dropped first. */
-  private readonly batches: BoundedMap<ProducerBatch>;
+  /** Batches by id, while one of their records is in the window. */
+  private readonly batches = new Map<string, ProducerBatch>();
   private readonly keptBatches = new Map<string, ProducerBatch>();
   private readonly kept = new Map<string, { holder: Holder; index: number }>();
   /** Cluster-wide events (metadata refreshes, producer ids), bounded too. */
@@ -36,24 +36,33 @@ export class TraceStore {
     this.seqs = new Float64Array(this.capacity);
     this.holders = new Array(this.capacity);
     this.indexes = new Int32Array(this.capacity);
-    this.batches = new BoundedMap(this.capacity);
   }
 
   /** The record joined `batch` at `index` (the hot path: three writes). */
   recordAppended(seq: number, batch: ProducerBatch, index: number): void {
     const slot = seq % this.capacity;
+    this.leave(slot, seq);
     this.seqs[slot] = seq;
     this.holders[slot] = batch;
     this.indexes[slot] = index;
-    if (index === 0) this.batches.set(batch.id, batch);
+    if (batch.recordsInTraceWindow++ === 0) this.batches.set(batch.id, batch);
   }
 
   /** The record waits outside a batch, or failed before joining one: its own object holds its facts. */
   recordAlone(r: RecordInput): void {
     const slot = r.seq % this.capacity;
+    this.leave(slot, r.seq);
     this.seqs[slot] = r.seq;
     this.holders[slot] = r;
     this.indexes[slot] = -1;
+  }
+
+  /** The record in `slot` leaves the window (unless it is `seq` itself); its batch goes with its last record. */
+  private leave(slot: number, seq: number): void {
+    const old = this.holders[slot];
+    if (old === undefined || !(old instanceof ProducerBatch)) return;
+    if (this.seqs[slot] === seq && old === this.holders[slot]) return;
+    if (--old.recordsInTraceWindow === 0 && !this.keptBatches.has(old.id)) this.batches.delete(old.id);
   }
 
   addCluster(e: TraceEvent): void {
@@ -123,32 +132,6 @@ export class TraceStore {
     }
     const batches = [...batchIds].map((id) => this.batchTrace(id)).filter((b): b is BatchTrace => b !== undefined);
     return { version: 1, records, batches, cluster: [...this.cluster] };
-  }
-}
-
-/**
- * Insertion-ordered map that drops its oldest entry past `capacity`. A ring of keys finds the oldest in O(1)
- * (a Map's keys().next() after many deletes from the front walks the deleted slots: quadratic at 100k entries).
- */
-class BoundedMap<V> {
-  private readonly map = new Map<string, V>();
-  private readonly ring: (string | undefined)[];
-  private pos = 0;
-
-  constructor(capacity: number) {
-    this.ring = new Array<string | undefined>(Math.max(1, capacity));
-  }
-
-  set(key: string, value: V): void {
-    const evicted = this.ring[this.pos];
-    if (evicted !== undefined) this.map.delete(evicted);
-    this.ring[this.pos] = key;
-    this.pos = (this.pos + 1) % this.ring.length;
-    this.map.set(key, value);
-  }
-
-  get(key: string): V | undefined {
-    return this.map.get(key);
   }
 }
 

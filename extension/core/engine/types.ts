@@ -173,6 +173,8 @@ export interface DeliveryReport {
   recordSentAt(i: number): number;
   /** The i-th record's offset; -1 when unknown (acks=0) or failed. */
   offset(i: number): number;
+  /** The i-th record's metadata, as its callback gets it; undefined when the records failed. */
+  recordMetadata(i: number): RecordMetadata | undefined;
 }
 
 export interface Producer {

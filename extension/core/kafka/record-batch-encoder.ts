@@ -111,9 +111,17 @@ export class RecordBatchBuilder {
     readonly baseTimestamp: number,
     readonly compression: CompressionType = 'none',
     private readonly partitionLeaderEpoch = -1,
+    /** Where to write (at least `capacity` bytes; a pooled buffer, say); a new one when not given. */
+    buffer?: Buffer,
   ) {
-    this.buffer = Buffer.allocUnsafe(Math.max(capacity, RECORD_BATCH_OVERHEAD));
+    const size = Math.max(capacity, RECORD_BATCH_OVERHEAD);
+    this.buffer = buffer && buffer.length >= size ? buffer.subarray(0, size) : Buffer.allocUnsafe(size);
     this.maxTimestamp = baseTimestamp;
+  }
+
+  /** The buffer records are written to (to give back to a pool once nothing refers to the batch's bytes). */
+  get backingBuffer(): Buffer {
+    return this.buffer;
   }
 
   get recordCount(): number {
