@@ -23,22 +23,26 @@ import { RecordSource, type RecordTemplate } from '../send/record-source';
 
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
-         [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
+         [--buffer-memory N] [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
          [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
-         [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
+         [--stop-timeout-ms N] [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
 
 Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
+--mode sync waits for each record before the next; async and fire-and-forget hand records over as the producer's
+buffer (buffer.memory) has room, so they batch. Memory stays the same at any count.
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
 otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. Progress goes to stderr
-on runs longer than a second. Exit status: 0 every record acknowledged (acks=0: handed to the broker),
-1 some records failed (listed with their errors), 2 bad arguments or the cluster could not be used.`;
+on runs longer than a second. Ctrl-C (or SIGTERM) stops handing over records, waits up to --stop-timeout-ms
+(default 10000; Ctrl-C again: no wait) for those in flight, and prints what was sent, acknowledged, failed and
+never sent. Exit status: 0 every record acknowledged (acks=0: handed to the broker), 1 some records failed
+(listed with their errors), 2 bad arguments or the cluster could not be used, 130/143 stopped by SIGINT/SIGTERM.`;
 
 const STRING_FLAGS = [
   'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
-  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms',
+  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory',
 ];
 const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure'];
 const PROGRESS_EVERY_MS = 1000;
@@ -117,6 +121,7 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   }
   if (args.flags.has('linger-ms')) producerConfig['linger.ms'] = intFlag(args, 'linger-ms', 0, 0);
   if (args.flags.has('batch-size')) producerConfig['batch.size'] = intFlag(args, 'batch-size', 0, 0);
+  if (args.flags.has('buffer-memory')) producerConfig['buffer.memory'] = intFlag(args, 'buffer-memory', 0, 1, Number.MAX_SAFE_INTEGER);
   if (args.flags.has('retries')) producerConfig.retries = intFlag(args, 'retries', 0, 0, 2 ** 31 - 1);
   if (args.flags.has('delivery-timeout-ms')) producerConfig['delivery.timeout.ms'] = intFlag(args, 'delivery-timeout-ms', 0, 1);
   const requestTimeoutMs = args.flags.has('request-timeout-ms') ? intFlag(args, 'request-timeout-ms', 0, 1) : undefined;
