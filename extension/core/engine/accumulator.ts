@@ -5,7 +5,8 @@
  * `expiredBatches`, retried ones come back through `reenqueue`, in sequence order.
  */
 import { RECORD_BATCH_OVERHEAD, type CompressionType } from '../kafka/record-batch-encoder';
-import { ProducerBatch, type BatchSink, type RecordInput } from './batch';
+import { ProducerBatch, type BatchSink } from './batch';
+import type { RecordInput } from './record-input';
 import { BufferPool } from './buffer-pool';
 import { FactsPool } from './record-facts';
 import type { BatchFailure } from './errors';

@@ -8,12 +8,11 @@ import {
   RecordBatchBuilder,
   type CompressionType,
   type ProducerState,
-  type RecordHeader,
-  type RecordPayload,
 } from '../kafka/record-batch-encoder';
 import { DeliveryError, type BatchFailure } from './errors';
 import { ReasonCode, reasonFromFacts } from './reason';
 import { RecordFacts, type FactsPool } from './record-facts';
+import { Blocked, type RecordInput } from './record-input';
 import type { BatchCloseReason, DeliveryCallback, DeliveryReport, RecordMetadata, TraceEvent } from './types';
 
 /**
@@ -30,54 +29,6 @@ const TRANSITIONS: Record<BatchState, readonly BatchState[]> = {
   done: [],
   failed: [],
 };
-
-/** Why a record waited before it could join a batch (0 = it did not). */
-export enum Blocked {
-  None = 0,
-  Metadata = 1,
-  Memory = 2,
-}
-
-/**
- * What a record brings to a batch. The producer fills one reusable instance per send on the fast path; a record that
- * has to wait (for metadata or memory) gets an instance of its own, which also stands for it in the trace until it
- * joins a batch, or for good if it fails before.
- */
-export class RecordInput {
-  seq = 0;
-  topic = '';
-  key: RecordPayload = null;
-  value: RecordPayload = null;
-  headers: RecordHeader[] | undefined = undefined;
-  timestamp = 0;
-  composedAt = 0;
-  blockedAt = 0;
-  blocked: Blocked = Blocked.None;
-  /** When waiting: give up at this time (max.block.ms counts from the send). */
-  blockDeadline = 0;
-  keySize = -1;
-  valueSize = -1;
-  headerCount = 0;
-  /** The record's body size without its deltas, computed once for every size decision. */
-  bodySize = 0;
-  sizeUpperBound = 0;
-  explicitPartition = -1;
-  /** The partitioner's decision (see reason.ts). */
-  partition = -1;
-  reasonCode: ReasonCode = 0;
-  hash = 0;
-  aux = -1;
-  numPartitions = 0;
-  placedAt = 0;
-  callback: DeliveryCallback | undefined = undefined;
-  /** Set when the record failed before joining a batch. */
-  error: DeliveryError | undefined = undefined;
-  failedAt = 0;
-
-  copyFrom(r: RecordInput): void {
-    Object.assign(this, r);
-  }
-}
 
 /** Told when a batch has settled its records. The producer's delivery reports, stats and trace listen here. */
 export interface BatchSink {

@@ -5,7 +5,7 @@
  * trace window, so a long run allocates them once instead of leaving a stream of dead arrays outside the JavaScript
  * heap (which would stay there until a rare major collection).
  */
-import type { RecordInput } from './batch';
+import type { RecordInput } from './record-input';
 
 /** Per record: seq - first seq, sent - created, key size, value size, hash, flags (see below), aux. */
 const FIELDS = 7;

@@ -5,7 +5,8 @@
  * So the window costs the same at a thousand records or a billion, and nothing per record is kept past it, except
  * for records a user chose to keep (`keep`).
  */
-import { Blocked, ProducerBatch, type RecordInput } from './batch';
+import { ProducerBatch } from './batch';
+import { Blocked, type RecordInput } from './record-input';
 import { reasonFromFacts } from './reason';
 import type { BatchTrace, RecordTrace, TraceEvent } from './types';
 
