@@ -10,7 +10,7 @@ import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
 import { TransportError, type SaslConfig } from '../../extension/core/transport/transport';
 import { encodeRequest } from '../../extension/core/sandbox/protocol/codec';
-import { Writer } from '../../extension/core/sandbox/protocol/writer';
+import { Writer } from '../../extension/core/kafka/protocol/writer';
 import { engineFor, storedCount } from './engine-helpers';
 import { kafkaFor } from './sandbox-helpers';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import { ApiKey, SUPPORTED_VERSIONS } from '../../extension/core/sandbox/protocol/api-keys';
 import type * as M from '../../extension/core/sandbox/protocol/messages';
 import { InvalidInputError } from '../../extension/core/util/errors';

@@ -3,7 +3,7 @@
  * for an injected error, must encode and decode back with the error code where that version carries it.
  */
 import { strict as assert } from 'node:assert';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import { ApiKey, SUPPORTED_VERSIONS, apiName, type ApiKeyNumber } from '../../extension/core/sandbox/protocol/api-keys';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../extension/core/sandbox/protocol/codec';
 import { decodeRequestHeader } from '../../extension/core/sandbox/protocol/request-header';

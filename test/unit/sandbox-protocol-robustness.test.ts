@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, ProtocolError } from '../../extension/core/sandbox/protocol/codec';
 import { decodeRequestHeader } from '../../extension/core/sandbox/protocol/request-header';
 import { ApiKey, SUPPORTED_VERSIONS, type ApiKeyNumber } from '../../extension/core/sandbox/protocol/api-keys';
-import { Reader } from '../../extension/core/sandbox/protocol/reader';
-import { Writer } from '../../extension/core/sandbox/protocol/writer';
+import { Reader } from '../../extension/core/kafka/protocol/reader';
+import { Writer } from '../../extension/core/kafka/protocol/writer';
 
 const records = Buffer.from('0123456789abcdef'.repeat(8));
 

@@ -7,7 +7,7 @@
  * only Fetch hands them back as they are. Records are decoded only when someone asks (traces, tests, the UI).
  */
 import { crc32c } from './crc32c';
-import { ErrorCode } from './error-codes';
+import { ErrorCode } from './protocol/errors';
 import { compressionName, decompress, CompressionError, CompressionName } from './compression';
 import { WorkbenchError } from '../util/errors';
 

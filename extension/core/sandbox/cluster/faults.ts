@@ -3,7 +3,7 @@
  * A spec arrives as untrusted JSON (from the control server), so it is validated field by field and refused with
  * a message that says exactly what is wrong.
  */
-import { ErrorCode, KAFKA_ERRORS, errorName } from '../../kafka/error-codes';
+import { ErrorCode, KAFKA_ERRORS, errorName } from '../../kafka/protocol/errors';
 import { ApiKey, apiKeyByName, apiName, isSupportedApi } from '../protocol/api-keys';
 import { InvalidInputError } from '../../util/errors';
 

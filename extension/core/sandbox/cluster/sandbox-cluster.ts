@@ -3,7 +3,7 @@
  * broker answers. Faults are applied here (latency awaited, responses dropped, errors injected), Fetch long-polls
  * here, group APIs go to the GroupCoordinator, the rest to the handlers in ./handlers. Time comes from a Clock.
  */
-import { ErrorCode, describeError } from '../../kafka/error-codes';
+import { ErrorCode, describeError } from '../../kafka/protocol/errors';
 import { systemClock, type Clock } from '../../util/clock';
 import { InvalidInputError, errorMessage } from '../../util/errors';
 import { ApiKey, apiName } from '../protocol/api-keys';

@@ -4,13 +4,13 @@
  * `records` (a view of the frame) and throws only ProtocolError on malformed or truncated input.
  */
 import { ApiKey, SUPPORTED_VERSIONS, apiName, isSupportedApi, supportedApiVersionsList } from './api-keys';
-import { ErrorCode } from '../../kafka/error-codes';
-import { ProtocolError, Reader } from './reader';
-import { Writer } from './writer';
+import { ErrorCode } from '../../kafka/protocol/errors';
+import { ProtocolError, Reader } from '../../kafka/protocol/reader';
+import { Writer } from '../../kafka/protocol/writer';
 import { SCHEMAS, type FieldSpec, type FieldType, type Primitive } from './schemas';
 import type { RequestByApiKey, ResponseByApiKey } from './messages';
 
-export { ProtocolError } from './reader';
+export { ProtocolError } from '../../kafka/protocol/reader';
 
 type Body = Record<string, unknown>;
 

@@ -3,8 +3,8 @@
  * non-flexible at these versions, so responses use response header v0 (just the correlation id). Kept apart from
  * the schema codec because only a listener's SASL gate speaks them, never the cluster.
  */
-import { Reader } from './reader';
-import { Writer } from './writer';
+import { Reader } from '../../kafka/protocol/reader';
+import { Writer } from '../../kafka/protocol/writer';
 
 /** SaslHandshakeRequest v0-1: the mechanism the client wants. */
 export function decodeSaslHandshake(frame: Buffer, bodyOffset: number): { mechanism: string } {

@@ -5,7 +5,7 @@
  * UNSUPPORTED_SASL_MECHANISM with the enabled list) and then the connection is closed, as Kafka does.
  */
 import crypto from 'node:crypto';
-import { ErrorCode } from '../../kafka/error-codes';
+import { ErrorCode } from '../../kafka/protocol/errors';
 import { errorMessage } from '../../util/errors';
 import { ApiKey, SaslApiKey, apiName } from '../protocol/api-keys';
 import { decodeRequestHeader } from '../protocol/request-header';

@@ -1,5 +1,5 @@
 /** CreateTopics, DeleteTopics (answered by the controller only, as in Kafka), InitProducerId and ApiVersions. */
-import { ErrorCode } from '../../../kafka/error-codes';
+import { ErrorCode } from '../../../kafka/protocol/errors';
 import { supportedApiVersionsList } from '../../protocol/api-keys';
 import type * as M from '../../protocol/messages';
 import type { ClusterModel } from '../cluster-model';

@@ -3,7 +3,7 @@
  * byte limits (at least one batch, so a consumer always progresses). No fetch sessions: sessionId is always 0.
  * Waiting for data (the long poll) is the caller's part; `readFetch` only reads.
  */
-import { ErrorCode } from '../../../kafka/error-codes';
+import { ErrorCode } from '../../../kafka/protocol/errors';
 import type * as M from '../../protocol/messages';
 import type { ClusterModel } from '../cluster-model';
 import { partitionError, type FaultEffect } from '../faults';

@@ -2,7 +2,7 @@
  * ListOffsets: -1 = the latest offset (high watermark), -2 = the earliest (log start), any other value = the first
  * offset whose record timestamp is at or after it. Only the partition's leader answers.
  */
-import { ErrorCode } from '../../../kafka/error-codes';
+import { ErrorCode } from '../../../kafka/protocol/errors';
 import { decodeRecords } from '../../../kafka/record-batch';
 import type { StoredBatch } from '../partition-log';
 import type * as M from '../../protocol/messages';

@@ -2,7 +2,7 @@
  * Metadata: the live brokers, the controller, and the requested topics (all when `topics` is null), auto-creating
  * unknown ones when both the cluster and the request allow it.
  */
-import { ErrorCode } from '../../../kafka/error-codes';
+import { ErrorCode } from '../../../kafka/protocol/errors';
 import type * as M from '../../protocol/messages';
 import type { ClusterModel, Topic } from '../cluster-model';
 import { topicNameProblem } from '../options';

@@ -2,7 +2,7 @@
  * Produce: per partition, the leader checks the batches (CRC, magic, size), the ISR against min.insync.replicas
  * for acks=-1 and the producer's sequence, then stamps and appends whole batches. Records are never decoded.
  */
-import { ErrorCode, describeError } from '../../../kafka/error-codes';
+import { ErrorCode, describeError } from '../../../kafka/protocol/errors';
 import type { Clock } from '../../../util/clock';
 import type * as M from '../../protocol/messages';
 import { splitBatches, stampForAppend, type BatchHeader } from '../batch-header';

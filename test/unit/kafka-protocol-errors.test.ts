@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { errorName, isRetriable, errorMeaning, describeError, KAFKA_ERRORS, ErrorCode } from '../../extension/core/kafka/error-codes';
+import { errorName, isRetriable, errorMeaning, describeError, KAFKA_ERRORS, ErrorCode } from '../../extension/core/kafka/protocol/errors';
 
 describe('kafka error codes', () => {
   it('names codes as Kafka does', () => {

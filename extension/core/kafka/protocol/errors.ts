@@ -1,13 +1,16 @@
 /**
- * Every Kafka protocol error code (the `Errors` enum of the Java client): name, number, whether a client may retry
- * the request as-is, and what it means in plain words. Shared by the sandbox (to answer) and the producer engine
- * (to explain an answer in the delivery trace).
+ * The one catalogue of Kafka protocol error codes (the `Errors` enum of the Java client): name, number, whether a
+ * client may retry the request as-is, what it means, and for the errors a user meets, what to do about it. The
+ * sandbox answers with these codes, the engine and the transport decide retries and explain answers in the trace
+ * with them, the host and the CLI word them for people.
  */
 export interface KafkaErrorInfo {
   readonly code: number;
   readonly name: string;
   readonly retriable: boolean;
   readonly meaning: string;
+  /** What a user can do about it, in plain words (the errors a producer's user meets); undefined otherwise. */
+  readonly advice?: string;
 }
 
 // [code, name, retriable, meaning]
@@ -143,10 +146,29 @@ const TABLE: ReadonlyArray<readonly [number, string, boolean, string]> = [
   [127, 'VOTER_NOT_FOUND', false, 'The voter is not in the voter set (KRaft).'],
 ];
 
+/** What to do, for the errors people meet when they produce; keyed by code. */
+const ADVICE: Readonly<Record<number, string>> = {
+  3: 'The topic or partition does not exist on this cluster (and the broker did not create it).',
+  10: 'The record is larger than the broker or topic accepts (message.max.bytes / max.message.bytes).',
+  18: 'The batch is larger than the broker accepts.',
+  6: 'The broker is no longer the partition leader; the producer refreshes metadata and retries.',
+  19: 'Too few in-sync replicas for acks=all (min.insync.replicas).',
+  20: 'Written, but too few in-sync replicas confirmed it.',
+  7: 'The broker did not answer in time.',
+  29: 'This user may not write to the topic.',
+  58: 'Login failed: check the SASL mechanism, user name and password.',
+  17: 'The topic name is not valid.',
+  2: 'The broker found the batch corrupt (CRC mismatch).',
+  45: "The broker saw a gap in the idempotent producer's sequence numbers.",
+  5: 'The partition has no leader right now (election in progress).',
+};
+
 /** Error codes by number, e.g. `KAFKA_ERRORS.get(6)?.name === 'NOT_LEADER_OR_FOLLOWER'`. */
 export const KAFKA_ERRORS: ReadonlyMap<number, KafkaErrorInfo> = new Map(
-  TABLE.map(([code, name, retriable, meaning]) => [code, Object.freeze({ code, name, retriable, meaning })]),
+  TABLE.map(([code, name, retriable, meaning]) => [code, Object.freeze({ code, name, retriable, meaning, advice: ADVICE[code] })]),
 );
+
+const BY_NAME: ReadonlyMap<string, KafkaErrorInfo> = new Map([...KAFKA_ERRORS.values()].map((e) => [e.name, e]));
 
 /** The codes the sandbox and engine name in code, so call sites read `ErrorCode.NOT_ENOUGH_REPLICAS`. */
 export const ErrorCode = {
@@ -159,6 +181,7 @@ export const ErrorCode = {
   NOT_LEADER_OR_FOLLOWER: 6,
   REQUEST_TIMED_OUT: 7,
   MESSAGE_TOO_LARGE: 10,
+  OFFSET_METADATA_TOO_LARGE: 12,
   NETWORK_EXCEPTION: 13,
   COORDINATOR_LOAD_IN_PROGRESS: 14,
   COORDINATOR_NOT_AVAILABLE: 15,
@@ -175,6 +198,7 @@ export const ErrorCode = {
   INVALID_SESSION_TIMEOUT: 26,
   REBALANCE_IN_PROGRESS: 27,
   INVALID_COMMIT_OFFSET_SIZE: 28,
+  TOPIC_AUTHORIZATION_FAILED: 29,
   INVALID_TIMESTAMP: 32,
   UNSUPPORTED_SASL_MECHANISM: 33,
   ILLEGAL_SASL_STATE: 34,
@@ -229,6 +253,11 @@ export function isRetriable(code: number): boolean {
 /** The plain-words meaning, for traces and logs. */
 export function errorMeaning(code: number): string {
   return KAFKA_ERRORS.get(code)?.meaning ?? `Error code ${code} is not known to this version of Kafka Workbench.`;
+}
+
+/** What to do about an error, by its Kafka name (as errors carry it); undefined when there is nothing to add. */
+export function errorAdvice(name: string): string | undefined {
+  return BY_NAME.get(name)?.advice;
 }
 
 /** `NOT_ENOUGH_REPLICAS (19)`: how traces and logs print an error code. */
