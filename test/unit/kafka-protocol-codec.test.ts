@@ -14,7 +14,7 @@ const hex = (s: string): Buffer =>
 
 describe('kafka protocol codec: flexible versions', () => {
   it('writes InitProducerId v2 with request header v2 and compact fields, byte for byte as the spec lays it out', () => {
-    const frame = encodeRequest(ApiKey.InitProducerId, 2, { correlationId: 5, clientId: 'ab' }, { transactionalId: 'tx', transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 });
+    const frame = encodeRequest(ApiKey.InitProducerId, 2, { correlationId: 5, clientId: 'ab' }, { transactionalId: 'tx', transactionTimeoutMs: 1000 });
     assert.deepEqual(frame, hex(`
       00000015          size 21
       0016 0002 00000005 0002 6162   key 22, v2, correlation id 5, client id 'ab' (a classic string even in header v2)
@@ -32,7 +32,7 @@ describe('kafka protocol codec: flexible versions', () => {
   });
 
   it('writes a null compact string as 0 and reads it back as null', () => {
-    const body = encodeRequestBody(ApiKey.InitProducerId, 2, { transactionalId: null, transactionTimeoutMs: 1, producerId: -1, producerEpoch: -1 });
+    const body = encodeRequestBody(ApiKey.InitProducerId, 2, { transactionalId: null, transactionTimeoutMs: 1 });
     assert.deepEqual(Buffer.concat(body.chunks), hex('00 00000001 00'));
   });
 

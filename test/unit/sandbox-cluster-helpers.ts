@@ -1,6 +1,6 @@
 /** Shared helpers for the SandboxCluster unit tests: a cluster on a FakeClock, batches, and typed request calls. */
 import { strict as assert } from 'node:assert';
-import { RecordBatchBuilder, recordBodySizeWithoutDeltas } from '../../extension/core/kafka/record-batch-encoder';
+import { RecordBatchBuilder, recordBodySizeWithoutDeltas } from '../../extension/core/kafka/record-batch';
 import { ApiKey } from '../../extension/core/sandbox/protocol/api-keys';
 import type * as M from '../../extension/core/sandbox/protocol/messages';
 import { resolveSandboxOptions, type SandboxOptions } from '../../extension/core/sandbox/cluster/options';
