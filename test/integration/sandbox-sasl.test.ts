@@ -9,7 +9,7 @@ import net from 'node:net';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
 import { TransportError, type SaslConfig } from '../../extension/core/transport/transport';
-import { encodeRequest } from '../../extension/core/sandbox/protocol/codec';
+import { encodeRequest } from '../../extension/core/kafka/protocol';
 import { Writer } from '../../extension/core/kafka/protocol/writer';
 import { engineFor, storedCount } from './engine-helpers';
 import { kafkaFor } from './sandbox-helpers';
@@ -148,12 +148,12 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
     const handshake = (version: number, mechanism: string, id = 1) => finish(header(17, version, id).string(mechanism));
     const authenticate = (token: Buffer, id = 2) => finish(header(36, 1, id).bytes(token));
     const plainToken = (user: string, password: string) => Buffer.from(`\0${user}\0${password}`);
-    const metadata = (id: number) => encodeRequest(3, 1, { correlationId: id, clientId: 'wire-test' }, { topics: null });
+    const metadata = (id: number) => encodeRequest(3, 1, { correlationId: id, clientId: 'wire-test' }, { topics: null, allowAutoTopicCreation: true });
     const port = () => sandbox.brokers[0].port;
 
     it('answers ApiVersions before login, listing SaslHandshake and SaslAuthenticate v0-1', async () => {
       const c = await connect(port());
-      c.send(encodeRequest(18, 1, { correlationId: 7, clientId: 'wire-test' }, {}));
+      c.send(encodeRequest(18, 1, { correlationId: 7, clientId: 'wire-test' }, { clientSoftwareName: '', clientSoftwareVersion: '' }));
       const r = await c.next();
       assert.equal(r.readInt32BE(0), 7);
       const keys = new Map<number, [number, number]>();

@@ -30,7 +30,7 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
-} from '../../protocol/messages';
+} from '../../../kafka/protocol';
 
 export interface BrokerAddress {
   id: number;

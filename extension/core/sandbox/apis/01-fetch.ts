@@ -1,15 +1,43 @@
 /**
- * Fetch: whole stored batches from the one holding the fetch offset, within the partition's and the response's
- * byte limits (at least one batch, so a consumer always progresses). No fetch sessions: sessionId is always 0.
- * Waiting for data (the long poll) is the caller's part; `readFetch` only reads.
+ * Fetch v0-v10: whole stored batches from the one holding the fetch offset, within the partition's and the
+ * response's byte limits (at least one batch, so a consumer always progresses). No fetch sessions: sessionId is
+ * always 0. Answers at once when there is data (minBytes), an error, or no wait; else long-polls up to maxWaitMs.
  */
-import { ErrorCode } from '../../../kafka/protocol/errors';
-import type * as M from '../../protocol/messages';
-import type { ClusterModel } from '../cluster-model';
-import { partitionError, type FaultEffect } from '../faults';
+import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../kafka/protocol';
+import type { ClusterModel } from '../cluster/cluster-model';
+import { partitionError, type FaultEffect } from '../cluster/faults';
+import type { SandboxApi } from './api';
+
+type FetchPartitionResponse = FetchResponse['responses'][number]['partitions'][number];
+
+export const fetch: SandboxApi<typeof ApiKey.Fetch> = {
+  key: ApiKey.Fetch,
+  versions: { min: 0, max: 10 },
+  handle(ctx, req, call, faults) {
+    const read = () => readFetch(ctx.model, call.brokerId, req, faults);
+    const first = read();
+    if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0) return first.response;
+    return ctx.longPoll(fetchedPartitionKeys(req), req.maxWaitMs, () => {
+      const now = read();
+      return now.hasError || now.bytes >= req.minBytes ? now.response : undefined;
+    }, () => read().response);
+  },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    errorCode: 0,
+    sessionId: 0,
+    responses: req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, records: null,
+      })),
+    })),
+  }),
+  partitions: (req) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))),
+};
 
 export interface FetchRead {
-  response: M.FetchResponse;
+  response: FetchResponse;
   /** Record bytes in the response. */
   bytes: number;
   /** Whether some partition answered an error (a fetch with errors is answered at once). */
@@ -18,15 +46,15 @@ export interface FetchRead {
 
 const EMPTY = Buffer.alloc(0);
 
-export function readFetch(model: ClusterModel, brokerId: number, req: M.FetchRequest, faults: FaultEffect | null): FetchRead {
+export function readFetch(model: ClusterModel, brokerId: number, req: FetchRequest, faults: FaultEffect | null): FetchRead {
   let bytes = 0;
   let hasError = false;
   let remaining = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
   const responses = req.topics.map((t) => ({
     topic: t.topic,
-    partitions: t.partitions.map((fp): M.FetchPartitionResponse => {
+    partitions: t.partitions.map((fp): FetchPartitionResponse => {
       const p = model.partition(t.topic, fp.partition);
-      const answer = (errorCode: number): M.FetchPartitionResponse => {
+      const answer = (errorCode: number): FetchPartitionResponse => {
         if (errorCode !== ErrorCode.NONE) hasError = true;
         return {
           partitionIndex: fp.partition,
@@ -60,7 +88,7 @@ export function readFetch(model: ClusterModel, brokerId: number, req: M.FetchReq
 }
 
 /** Partition keys (`topic\u0000partition`) a fetch reads, so an append elsewhere does not wake it. */
-export function fetchedPartitionKeys(req: M.FetchRequest): Set<string> {
+export function fetchedPartitionKeys(req: FetchRequest): Set<string> {
   const keys = new Set<string>();
   for (const t of req.topics) for (const p of t.partitions) keys.add(`${t.topic}\u0000${p.partition}`);
   return keys;

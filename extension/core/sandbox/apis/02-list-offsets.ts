@@ -1,23 +1,39 @@
 /**
- * ListOffsets: -1 = the latest offset (high watermark), -2 = the earliest (log start), any other value = the first
- * offset whose record timestamp is at or after it. Only the partition's leader answers.
+ * ListOffsets v0-v4: -1 = the latest offset (high watermark), -2 = the earliest (log start), any other value = the
+ * first offset whose record timestamp is at or after it. Only the partition's leader answers.
  */
-import { ErrorCode } from '../../../kafka/protocol/errors';
-import { decodeRecords } from '../../../kafka/record-batch';
-import type { StoredBatch } from '../partition-log';
-import type * as M from '../../protocol/messages';
-import type { ClusterModel } from '../cluster-model';
-import { partitionError, type FaultEffect } from '../faults';
+import { ApiKey, ErrorCode, type ListOffsetsRequest, type ListOffsetsResponse } from '../../kafka/protocol';
+import { decodeRecords } from '../../kafka/record-batch';
+import type { StoredBatch } from '../cluster/partition-log';
+import type { ClusterModel } from '../cluster/cluster-model';
+import { partitionError, type FaultEffect } from '../cluster/faults';
+import type { SandboxApi } from './api';
+
+type ListOffsetsPartitionResponse = ListOffsetsResponse['topics'][number]['partitions'][number];
+
+export const listOffsets: SandboxApi<typeof ApiKey.ListOffsets> = {
+  key: ApiKey.ListOffsets,
+  versions: { min: 0, max: 4 },
+  handle: (ctx, req, call, faults) => handleListOffsets(ctx.model, call.brokerId, req, faults),
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 })),
+    })),
+  }),
+  partitions: (req) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))),
+};
 
 export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
 
-export async function handleListOffsets(model: ClusterModel, brokerId: number, req: M.ListOffsetsRequest, faults: FaultEffect | null): Promise<M.ListOffsetsResponse> {
+async function handleListOffsets(model: ClusterModel, brokerId: number, req: ListOffsetsRequest, faults: FaultEffect | null): Promise<ListOffsetsResponse> {
   return {
     throttleTimeMs: 0,
     topics: await Promise.all(req.topics.map(async (t) => ({
       name: t.name,
-      partitions: await Promise.all(t.partitions.map(async (lp): Promise<M.ListOffsetsPartitionResponse> => {
+      partitions: await Promise.all(t.partitions.map(async (lp): Promise<ListOffsetsPartitionResponse> => {
         const fail = (errorCode: number) => ({ partitionIndex: lp.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 });
         const fault = partitionError(faults, t.name, lp.partitionIndex);
         if (fault) return fail(fault.errorCode);

@@ -1,26 +1,31 @@
 /**
- * Produce: per partition, the leader checks the batches (CRC, magic, size), the ISR against min.insync.replicas
- * for acks=-1 and the producer's sequence, then stamps and appends whole batches. Records are never decoded.
+ * Produce v0-v7: per partition, the leader checks the batches (CRC, magic, size), the ISR against
+ * min.insync.replicas for acks=-1 and the producer's sequence, then stamps and appends whole batches. Records are
+ * never decoded. acks=0 gets no answer; a dropped answer still writes.
  */
-import { ErrorCode, describeError } from '../../../kafka/protocol/errors';
-import type { Clock } from '../../../util/clock';
-import type * as M from '../../protocol/messages';
-import { splitBatches, stampForAppend, type BatchHeader } from '../batch-header';
-import type { ClusterModel, Partition } from '../cluster-model';
-import { partitionError, type FaultEffect } from '../faults';
-import type { ProducerStateTable } from '../producer-state';
-import { topicNameProblem } from '../options';
+import { ApiKey, ErrorCode, describeError, type ProduceRequest, type ProduceResponse } from '../../kafka/protocol';
+import { splitBatches, stampForAppend, type BatchHeader } from '../cluster/batch-header';
+import type { Partition } from '../cluster/cluster-model';
+import { partitionError, type FaultEffect } from '../cluster/faults';
+import { topicNameProblem } from '../cluster/options';
+import type { ApiContext, SandboxApi } from './api';
 
-export interface ProduceContext {
-  model: ClusterModel;
-  producers: ProducerStateTable;
-  clock: Clock;
-  log: (line: string) => void;
-}
+type PartitionAnswer = Omit<ProduceResponse['responses'][number]['partitionResponses'][number], 'index'>;
 
-type PartitionAnswer = Omit<M.ProducePartitionResponse, 'index'>;
+export const produce: SandboxApi<typeof ApiKey.Produce> = {
+  key: ApiKey.Produce,
+  versions: { min: 0, max: 7 },
+  handle: (ctx, req, call, faults) => handleProduce(ctx, call.brokerId, req, faults),
+  errorResponse: (req, errorCode) => ({
+    responses: req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, ...failed(errorCode) })) })),
+    throttleTimeMs: 0,
+  }),
+  partitions: (req) => req.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index }))),
+  expectsResponse: (req) => req.acks !== 0,
+  servedWhenResponseDropped: true,
+};
 
-export function handleProduce(ctx: ProduceContext, brokerId: number, req: M.ProduceRequest, faults: FaultEffect | null): M.ProduceResponse {
+function handleProduce(ctx: ApiContext, brokerId: number, req: ProduceRequest, faults: FaultEffect | null): ProduceResponse {
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   return {
     responses: req.topicData.map((t) => ({
@@ -35,11 +40,11 @@ export function handleProduce(ctx: ProduceContext, brokerId: number, req: M.Prod
 }
 
 function failed(errorCode: number): PartitionAnswer {
-  return { errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+  return { errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null };
 }
 
 function producePartition(
-  ctx: ProduceContext, brokerId: number, acks: number, topicName: string, index: number, records: Buffer | null, faults: FaultEffect | null,
+  ctx: ApiContext, brokerId: number, acks: number, topicName: string, index: number, records: Buffer | null, faults: FaultEffect | null,
 ): PartitionAnswer {
   const fault = partitionError(faults, topicName, index);
   if (fault && !fault.afterWrite) return failed(fault.errorCode);
@@ -96,10 +101,10 @@ function producePartition(
     if (baseOffset < 0) baseOffset = written;
   }
   if (fault) return failed(fault.errorCode); // afterWrite: the records are in the log, the client is told they are not.
-  return { errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: p.log.logStartOffset };
+  return { errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
 }
 
-function appendBatch(ctx: ProduceContext, p: Partition, b: BatchHeader, logAppendTimeMs: number | null): number {
+function appendBatch(ctx: ApiContext, p: Partition, b: BatchHeader, logAppendTimeMs: number | null): number {
   const baseOffset = p.log.nextOffset;
   const bytes = stampForAppend(b, baseOffset, p.leaderEpoch, logAppendTimeMs);
   ctx.model.append(p, {

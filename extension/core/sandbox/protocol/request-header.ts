@@ -1,1 +1,0 @@
-export { decodeRequestHeader, type RequestHeader } from '../../kafka/protocol/codec';
