@@ -11,7 +11,7 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
-import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
@@ -74,7 +74,7 @@ export const sendCommand: CliCommand = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }));
-    const transport = new KafkajsTransport(plan.connection, {
+    const transport = new KafkaTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
     });
     let producer: Producer | undefined;
@@ -234,7 +234,7 @@ function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
 }
 
 /** Fails fast (exit 2) when the cluster cannot take the records at all, instead of N identical record failures. */
-async function checkCluster(transport: KafkajsTransport, plan: SendPlan): Promise<void> {
+async function checkCluster(transport: KafkaTransport, plan: SendPlan): Promise<void> {
   await transport.connect();
   const metadata = await transport.fetchMetadata([plan.topic], true);
   const topic = metadata.topics.find((t) => t.name === plan.topic);

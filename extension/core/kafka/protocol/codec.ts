@@ -52,6 +52,12 @@ export function responseHeaderVersion(apiKey: number, apiVersion: number): 0 | 1
 
 const API_VERSIONS_KEY = 18;
 
+/** Whether the client itself must hold back after a response's throttleTimeMs (KIP-219), at this version. */
+export function throttlesClientSide(apiKey: number, apiVersion: number): boolean {
+  const from = SPECS_BY_KEY.get(apiKey)?.clientThrottle;
+  return from !== undefined && from !== null && apiVersion >= from;
+}
+
 // ---- compiled layouts -------------------------------------------------------------------------------------------
 
 interface CompiledField {

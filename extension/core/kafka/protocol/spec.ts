@@ -46,6 +46,8 @@ export interface ApiSpec {
   versions: VersionRange;
   /** First flexible version (KIP-482: compact lengths, tagged fields, request header v2, response header v1). */
   flexible: number | null;
+  /** First version whose throttleTimeMs the client must honour itself (KIP-219), where the client sends it. */
+  clientThrottle: number | null;
   request: FieldSpec[];
   response: FieldSpec[];
 }
@@ -54,9 +56,9 @@ export function f(name: string, type: FieldType, options: FieldOptions = {}): Fi
   return { name, type, v: options.v ?? '0+', ...options };
 }
 
-export function api(spec: { key: number; name: string; versions: string; flexible?: number; request: FieldSpec[]; response: FieldSpec[] }): ApiSpec {
+export function api(spec: { key: number; name: string; versions: string; flexible?: number; clientThrottle?: number; request: FieldSpec[]; response: FieldSpec[] }): ApiSpec {
   const [min, max] = spec.versions.split('-').map(Number);
-  return { ...spec, versions: { min: min!, max: max ?? min! }, flexible: spec.flexible ?? null };
+  return { ...spec, versions: { min: min!, max: max ?? min! }, flexible: spec.flexible ?? null, clientThrottle: spec.clientThrottle ?? null };
 }
 
 /** Whether `version` is in a spec version string ('0+', '2-4', '3'); undefined (none given) is never. */

@@ -5,6 +5,7 @@ export default api({
   key: 0,
   name: 'Produce',
   versions: '0-8',
+  clientThrottle: 6,
   request: [
     f('transactionalId', 'string', { v: '3+', nullable: '3+', default: null }),
     f('acks', 'int16'),

@@ -5,6 +5,7 @@ export default api({
   key: 2,
   name: 'ListOffsets',
   versions: '0-4',
+  clientThrottle: 3,
   request: [
     f('replicaId', 'int32'),
     f('isolationLevel', 'int8', { v: '2+' }),

@@ -5,6 +5,7 @@ export default api({
   key: 3,
   name: 'Metadata',
   versions: '0-7',
+  clientThrottle: 6,
   request: [
     f('topics', [
       f('name', 'string'),

@@ -5,6 +5,7 @@ export default api({
   key: 19,
   name: 'CreateTopics',
   versions: '0-3',
+  clientThrottle: 3,
   request: [
     f('topics', [
       f('name', 'string'),

@@ -5,6 +5,7 @@ export default api({
   key: 20,
   name: 'DeleteTopics',
   versions: '0-3',
+  clientThrottle: 2,
   request: [
     f('topicNames', '[]string', { v: '0-5' }),
     f('timeoutMs', 'int32'),

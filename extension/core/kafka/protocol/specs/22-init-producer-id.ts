@@ -6,6 +6,7 @@ export default api({
   name: 'InitProducerId',
   versions: '0-2',
   flexible: 2,
+  clientThrottle: 1,
   request: [
     f('transactionalId', 'string', { nullable: '0+' }),
     f('transactionTimeoutMs', 'int32'),

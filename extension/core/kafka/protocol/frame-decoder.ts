@@ -1,5 +1,6 @@
 /**
- * Splits a TCP byte stream into Kafka request frames: a 4-byte big-endian size, then that many bytes.
+ * Splits a TCP byte stream into Kafka frames (requests at a broker, responses at a client): a 4-byte big-endian
+ * size, then that many bytes.
  * Bytes are copied once, straight into the frame's own buffer, as they arrive: however small the reads (a client
  * trickling one byte at a time), a frame in progress is one buffer, never a list of chunks.
  */
