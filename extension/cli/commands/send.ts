@@ -9,12 +9,15 @@ import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { DeliveryError } from '../../core/engine/errors';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
+import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
+import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
 import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
 import { fileProblem } from '../file-problem';
 import type { CliCommand, CliIo } from '../main';
+import { REGISTRY_FLAGS, REGISTRY_USAGE, SCHEMA_BOOLEAN_FLAGS, SCHEMA_FLAGS, registryFromArgs, selectionsFromArgs } from '../schema-registry-flags';
 
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
@@ -22,20 +25,33 @@ const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T
          [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
          [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
+         [--schema-registry URL [--key-subject S] [--value-subject S] [--key-schema-version V] [--value-schema-version V]
+          [--key-schema-id N] [--value-schema-id N] [--subject-name-strategy TopicName|RecordName|TopicRecordName]
+          [--key-record-name N] [--value-record-name N] [--value-schema-file F [--value-schema-type T] [--auto-register]]
+          [--value-raw]]
 
 Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
 otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. Progress goes to stderr
 on runs longer than a second. Exit status: 0 every record acknowledged (acks=0: handed to the broker),
-1 some records failed (listed with their errors), 2 bad arguments or the cluster could not be used.`;
+1 some records failed (listed with their errors), 2 bad arguments or the cluster could not be used.
+
+Schema Registry (Confluent wire format: magic 0, schema id, payload; Avro, JSON Schema or Protobuf):
+${REGISTRY_USAGE}
+  The value is written as JSON and encoded by the subject's latest schema (<topic>-value by default: the
+  TopicName strategy); the key too when a --key-* schema flag is given (--key is JSON, or text as a string).
+  --value-raw sends the value as written (only the key by schema). --*-schema-version V picks a version, --*-schema-id N a
+  schema by id, --*-record-name the record (RecordName strategies) or Protobuf message. --value-schema-file F
+  is looked up under the subject; --auto-register registers it (off by default). A value that does not fit
+  stops the send before anything is sent, naming the field and what the schema expects.`;
 
 const STRING_FLAGS = [
   'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
-  'sasl-mechanism', 'sasl-username', 'sasl-password',
+  'sasl-mechanism', 'sasl-username', 'sasl-password', ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
 ];
-const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure'];
+const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', ...SCHEMA_BOOLEAN_FLAGS];
 const SEQ = '{{$seq}}';
 const PROGRESS_EVERY_MS = 1000;
 /** Records handed to the producer and not yet settled, at most: like Java's blocking send, the loop waits. */
@@ -55,6 +71,14 @@ interface SendPlan {
   count: number;
   mode: Mode;
   json: boolean;
+  registry?: SchemaRegistryConfig;
+  schemas: { key?: SchemaSelection; value?: SchemaSelection };
+}
+
+/** The serializers the plan's schemas resolve to (registry calls made once, before any connection to Kafka). */
+interface Encoders {
+  key?: SchemaSerializer;
+  value?: SchemaSerializer;
 }
 
 /** One record's outcome, as the report needs it. */
@@ -73,6 +97,9 @@ export const sendCommand: CliCommand = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }));
+    // Schemas first: a registry problem or a value that does not fit stops here, before Kafka is dialled.
+    const encoders = await resolveEncoders(plan);
+    recordAt(plan, 0, encoders);
     const transport = new KafkajsTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
     });
@@ -83,10 +110,12 @@ export const sendCommand: CliCommand = {
         transport,
         log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
       });
-      const outcomes = await sendAll(producer, plan, io);
+      const { outcomes, badInput } = await sendAll(producer, plan, io, encoders);
       await producer.close();
       producer = undefined;
-      return report(outcomes, plan, io);
+      const status = report(outcomes, plan, io, encoders);
+      if (badInput) throw new InvalidInputError(`record ${outcomes.length}: ${badInput.message}; the ${outcomes.length} record(s) before it were sent and are reported above, nothing after it`);
+      return status;
     } finally {
       if (producer) await producer.close({ timeoutMs: 0 }).catch(() => {});
       await transport.close();
@@ -154,7 +183,10 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   // producer setting, which the flag of the same name sets.
   validateProducerConfig(producerConfig);
 
+  const registry = registryFromArgs(args);
   return {
+    registry,
+    schemas: selectionsFromArgs(args, registry),
     connection: {
       brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
       clientId: 'kafka-workbench-cli',
@@ -225,21 +257,36 @@ async function checkCluster(transport: KafkajsTransport, plan: SendPlan): Promis
   }
 }
 
-function recordAt(plan: SendPlan, index: number): { record: ProducerRecord; key: string | null } {
+async function resolveEncoders(plan: SendPlan): Promise<Encoders> {
+  if (!plan.registry) return {};
+  if (plan.schemas.key && plan.key === null) throw new InvalidInputError('a key schema needs a key: give --key (JSON, or text for a string key)');
+  const client = new SchemaRegistryClient(plan.registry);
+  const out: Encoders = {};
+  if (plan.schemas.key) out.key = await createSerializer(client, plan.topic, 'key', plan.schemas.key);
+  if (plan.schemas.value) out.value = await createSerializer(client, plan.topic, 'value', plan.schemas.value);
+  return out;
+}
+
+/** Record `index`: {{$seq}} filled in, key and value encoded by their schemas when there are any (may throw). */
+function recordAt(plan: SendPlan, index: number, encoders: Encoders): { record: ProducerRecord; key: string | null } {
   const seq = String(index);
   const key = plan.key === null ? null : plan.key.split(SEQ).join(seq);
   let value: string | Buffer = plan.value;
   if (typeof value === 'string') value = value.split(SEQ).join(seq);
   else if (value.includes(SEQ)) value = Buffer.from(value.toString('utf8').split(SEQ).join(seq), 'utf8');
-  const record: ProducerRecord = { topic: plan.topic, key, value };
+  if (encoders.value) value = encoders.value.encodeText(typeof value === 'string' ? value : value.toString('utf8'));
+  const record: ProducerRecord = { topic: plan.topic, key: encoders.key && key !== null ? encoders.key.encode(keyTextValue(key)) : key, value };
   if (plan.headers.length) record.headers = plan.headers.map((h) => ({ key: h.key, value: h.value }));
   if (plan.partition !== undefined) record.partition = plan.partition;
   return { record, key };
 }
 
-async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<Outcome[]> {
+async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, encoders: Encoders): Promise<{ outcomes: Outcome[]; badInput?: Error }> {
   const outcomes: Outcome[] = new Array(plan.count);
-  const printer = plan.json ? new OrderedJsonPrinter(producer, io, outcomes) : undefined;
+  const printer = plan.json ? new OrderedJsonPrinter(producer, io, outcomes, encoders) : undefined;
+  /** Records that will be handed over: all of them, unless a record that does not fit its schema stops the loop. */
+  let total = plan.count;
+  let badInput: Error | undefined;
   const startedAt = performance.now();
   let handedOver = 0;
   let settled = 0;
@@ -264,13 +311,24 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<O
       resumeSending();
       resumeSending = undefined;
     }
-    if (settled === plan.count) allSettled();
+    if (settled === total) allSettled();
   };
 
   for (let i = 0; i < plan.count; i++) {
     if (handedOver - settled >= MAX_OUTSTANDING) await new Promise<void>((resolve) => (resumeSending = resolve));
+    let made: ReturnType<typeof recordAt>;
+    try {
+      made = recordAt(plan, i, encoders);
+    } catch (e) {
+      // {{$seq}} made this record's value unfit for its schema: nothing more is sent; those handed over settle.
+      badInput = asError(e);
+      total = i;
+      outcomes.length = i;
+      if (settled === total) allSettled();
+      break;
+    }
     handedOver++;
-    const { record, key } = recordAt(plan, i);
+    const { record, key } = made;
     const t0 = performance.now();
     const done = (metadata?: RecordMetadata, error?: Error, recordId?: string): void =>
       settle({ index: i, key, metadata, error, recordId: metadata?.recordId ?? (error as DeliveryError | undefined)?.recordId ?? recordId, latencyMs: performance.now() - t0 });
@@ -293,7 +351,7 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<O
   await producer.flush();
   await everyRecordSettled;
   progress(true);
-  return outcomes;
+  return { outcomes, badInput };
 }
 
 function asError(e: unknown): Error {
@@ -308,6 +366,7 @@ class OrderedJsonPrinter {
     private readonly producer: Producer,
     private readonly io: CliIo,
     private readonly outcomes: Outcome[],
+    private readonly encoders: Encoders,
   ) {}
 
   advance(): void {
@@ -332,17 +391,26 @@ class OrderedJsonPrinter {
       partitionReason: m?.partitionReason ?? null,
     };
     if (err) line.error = { name: err.errorName ?? err.name, code: err.errorCode ?? null, message: err.message };
-    line.trace = trace;
+    const used = [this.encoders.key?.used, this.encoders.value?.used].filter((u): u is SchemaUsed => u !== undefined);
+    for (const u of used) line[`${u.part}Schema`] = schemaView(u);
+    // The engine's trace starts at 'composed'; the serialization before it is the caller's, so it goes first here.
+    const first = trace[0]?.time;
+    line.trace = [...used.map((u) => ({ type: 'serialized', ...(first !== undefined ? { time: first } : {}), ...u })), ...trace];
     return line;
   }
 }
 
-function report(outcomes: Outcome[], plan: SendPlan, io: CliIo): number {
+function schemaView(u: SchemaUsed): Record<string, unknown> {
+  return { subject: u.subject ?? null, version: u.version ?? null, id: u.id, schemaType: u.schemaType, ...(u.recordName ? { recordName: u.recordName } : {}) };
+}
+
+function report(outcomes: Outcome[], plan: SendPlan, io: CliIo, encoders: Encoders): number {
   const failed = outcomes.filter((o) => o.error);
   const acked = outcomes.length - failed.length;
   if (!plan.json) {
     const ackedLabel = plan.producerConfig.acks === '0' ? 'handed to the broker (acks=0: no acknowledgement)' : 'acked';
     const lines = [`sent ${outcomes.length} record${outcomes.length === 1 ? '' : 's'} to ${plan.topic}: ${acked} ${ackedLabel}, ${failed.length} failed`];
+    for (const e of [encoders.key, encoders.value]) if (e) lines.push(`${e.used.part} schema: ${describeSchemaUsed(e.used)}`);
     const byPartition = new Map<number, { count: number; min: number; max: number }>();
     for (const o of outcomes) {
       if (!o.metadata) continue;

@@ -87,7 +87,9 @@ export async function createSerializer(client: SchemaRegistryClient, topic: stri
   const parsed = parseSchema(await client.resolve(schema));
   // A Protobuf message name is checked now, not at the first record.
   if (parsed.schemaType === 'PROTOBUF' && selection.recordName) parsed.example(selection.recordName);
-  const recordName = parsed.schemaType === 'PROTOBUF' ? selection.recordName ?? parsed.recordNames()[0] : parsed.recordNames()[0];
+  const names = parsed.recordNames();
+  const chosen = selection.recordName;
+  const recordName = parsed.schemaType === 'PROTOBUF' && chosen ? names.find((n) => n === chosen) ?? names.find((n) => n.endsWith(`.${chosen}`)) : names[0];
   const used: SchemaUsed = { part, ...(subject ? { subject } : {}), ...(version !== undefined ? { version } : {}), id, schemaType: parsed.schemaType, ...(recordName ? { recordName } : {}) };
   const encode = (value: unknown): Buffer => {
     try {
@@ -117,4 +119,16 @@ export async function createSerializer(client: SchemaRegistryClient, topic: stri
 export function describeSchemaUsed(u: SchemaUsed): string {
   const where = u.subject ? `${u.subject}${u.version !== undefined ? ` v${u.version}` : ''} ` : '';
   return `${where}(id ${u.id}, ${u.schemaType}${u.recordName ? ` ${u.recordName}` : ''})`;
+}
+
+/**
+ * A key typed as text (a CLI flag, a composer field, a collection's key string) for a key schema: JSON when it is
+ * JSON, else the text itself as a string, so `--key order-1` needs no quotes for a string key schema.
+ */
+export function keyTextValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
