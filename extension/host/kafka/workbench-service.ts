@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, RecordMetadata } from '../../core/engine/types';
+import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import {
@@ -15,7 +16,7 @@ import {
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
 import { draftToRecord, settingsKey, settingsToConfig } from '../composer/draft-to-record';
-import { loadCore, type ClusterAdmin, type LogFn } from './core';
+import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
 import { SandboxManager } from './sandbox-manager';
 import { batchView, recordTimeline } from './trace-view';
@@ -30,6 +31,9 @@ interface Session {
   producers: Map<string, { producer: Producer; transport: Transport }>;
   metadata: ClusterMetadata | undefined;
   watermarks: Map<string, Map<number, number>>;
+  /** The connection's schema registry, built when first asked (a missing secret fails then, not at connect). */
+  registryConfig: () => Promise<SchemaRegistryConfig | undefined>;
+  registry?: Promise<SchemaRegistryClient | undefined>;
 }
 
 /**
@@ -37,7 +41,11 @@ interface Session {
  * or why there is none to show (a broken file, Restricted Mode).
  */
 export type EnvironmentCluster =
-  | { kind: 'connection'; summary: ConnectionSummary; key: string; bootstrap: string[]; config: () => Promise<ConnectionConfig> }
+  | {
+    kind: 'connection'; summary: ConnectionSummary; key: string; bootstrap: string[]; config: () => Promise<ConnectionConfig>;
+    /** The environment file's schemaRegistry, if it names one. */
+    schemaRegistry?: () => Promise<SchemaRegistryConfig | undefined>;
+  }
   | { kind: 'problem'; message: string; file: vscode.Uri };
 
 export interface ClusterView {
@@ -110,28 +118,35 @@ export class WorkbenchService implements vscode.Disposable {
   private async openSession(connectionId: string): Promise<Session> {
     let connection: ConnectionSummary;
     let config: ConnectionConfig;
+    let registryConfig: Session['registryConfig'] = async () => undefined;
     if (connectionId === SANDBOX_CONNECTION_ID) {
       const sandbox = await this.sandbox.ensureStarted();
       connection = { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true };
       config = { brokers: sandbox.bootstrap.split(','), clientId: 'kafka-workbench' };
+      registryConfig = async () => {
+        const url = this.sandbox.schemaRegistryUrl();
+        return url ? { url } : undefined;
+      };
     } else if (connectionId === ENVIRONMENT_CONNECTION_ID) {
       const env = this.environment;
       if (!this.trusted()) throw new InvalidInputError('This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.');
       if (env?.kind !== 'connection') throw new InvalidInputError('The active environment has no connection: select an environment with one ("Kafka: Select Environment").');
       connection = env.summary;
       config = await env.config();
+      if (env.schemaRegistry) registryConfig = env.schemaRegistry;
     } else {
       const stored = this.connections.get(connectionId);
       if (!stored) throw new InvalidInputError(`No connection with id "${connectionId}": pick one from the Kafka explorer or add it first.`);
       connection = { id: stored.id, name: stored.name, isSandbox: false };
       config = await this.connections.toConnectionConfig(stored);
+      registryConfig = () => this.connections.schemaRegistryConfig(stored);
     }
     this.log('info', `connecting to "${connection.name}" (${config.brokers.join(',')}${config.ssl ? ', TLS' : ''}${config.sasl ? `, SASL ${config.sasl.mechanism}` : ''})`);
     const admin = loadCore().createAdmin(config, this.log);
     try {
       const metadata = await admin.metadata();
       this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
-      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map() };
+      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), registryConfig };
     } catch (e) {
       await admin.close().catch(() => undefined);
       this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
@@ -188,6 +203,19 @@ export class WorkbenchService implements vscode.Disposable {
       this.stateChanged.fire();
     }
     return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
+  }
+
+  /**
+   * The active connection's schema registry client (the sandbox's own, a saved connection's, or the active
+   * environment's), or undefined when it has none. One per session, so schemas are fetched once.
+   */
+  async schemaRegistry(): Promise<SchemaRegistryClient | undefined> {
+    const s = this.session;
+    if (!s) return undefined;
+    s.registry ??= s.registryConfig().then((c) => (c ? loadSchemaRegistry().createClient(c) : undefined));
+    // A failure (a missing secret) is said once per try, not remembered.
+    s.registry.catch(() => (s.registry = undefined));
+    return s.registry;
   }
 
   topics(): TopicSummary[] {
