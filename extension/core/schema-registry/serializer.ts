@@ -9,6 +9,9 @@ import type { SchemaRegistryClient } from './client';
 import { parseSchema, type ParsedSchema } from './formats';
 import { SchemaValueError, type SchemaReference, type SchemaType } from './types';
 import { frame } from './wire-format';
+import type { RecordPart, SchemaUsed } from './schema-used';
+
+export { describeSchemaUsed, type RecordPart, type SchemaUsed } from './schema-used';
 
 export const SUBJECT_NAME_STRATEGIES = ['TopicName', 'RecordName', 'TopicRecordName'] as const;
 export type SubjectNameStrategy = (typeof SUBJECT_NAME_STRATEGIES)[number];
@@ -24,19 +27,6 @@ export interface SchemaSelection {
   /** A schema of one's own, looked up under the subject (or registered, with autoRegister). */
   schema?: { schemaType: SchemaType; schema: string; references?: SchemaReference[] };
   autoRegister?: boolean;
-}
-
-export type RecordPart = 'key' | 'value';
-
-/** What encoded a record's key or value: for the trace, reports and the results view. */
-export interface SchemaUsed {
-  part: RecordPart;
-  /** Absent when the schema was chosen by id and no subject uses it. */
-  subject?: string;
-  version?: number;
-  id: number;
-  schemaType: SchemaType;
-  recordName?: string;
 }
 
 export interface SchemaSerializer {
@@ -115,11 +105,6 @@ export async function createSerializer(client: SchemaRegistryClient, topic: stri
   };
 }
 
-/** `orders-value v3 (id 7, AVRO)`, for traces and reports. */
-export function describeSchemaUsed(u: SchemaUsed): string {
-  const where = u.subject ? `${u.subject}${u.version !== undefined ? ` v${u.version}` : ''} ` : '';
-  return `${where}(id ${u.id}, ${u.schemaType}${u.recordName ? ` ${u.recordName}` : ''})`;
-}
 
 /**
  * A key typed as text (a CLI flag, a composer field, a collection's key string) for a key schema: JSON when it is

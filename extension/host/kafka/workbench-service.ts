@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, RecordMetadata } from '../../core/engine/types';
 import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
+import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import {
@@ -19,7 +20,8 @@ import { draftToRecord, settingsKey, settingsToConfig } from '../composer/draft-
 import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
 import { SandboxManager } from './sandbox-manager';
-import { batchView, recordTimeline } from './trace-view';
+import { batchView, recordTimeline, withSchemas } from './trace-view';
+import { encodeDraftSchemas } from '../composer/draft-schemas';
 
 /** The host keeps as many rows as the panel shows. */
 export const MAX_RESULTS = MAX_RESULT_ROWS;
@@ -57,7 +59,7 @@ export interface ClusterView {
 export class WorkbenchService implements vscode.Disposable {
   private session: Session | undefined;
   private connecting: Promise<Session> | undefined;
-  private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata }>();
+  private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata; schemas?: SchemaUsed[] }>();
   /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
   private readonly environmentProducers = new Map<string, { producer: Producer; transport: Transport }>();
   private environment: EnvironmentCluster | undefined;
@@ -308,13 +310,21 @@ export class WorkbenchService implements vscode.Disposable {
   async send(draft: ComposerDraft): Promise<{ recordIds: string[]; settled: Promise<void> }> {
     if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
     const record = draftToRecord(draft);
+    // Key and value in the Schema Registry format are encoded now: a value that does not fit sends nothing.
+    let schemas: SchemaUsed[] | undefined;
+    if (draft.keyFormat === 'schema' || draft.valueFormat === 'schema') {
+      const encoded = await encodeDraftSchemas(() => this.schemaRegistry(), draft);
+      if (encoded.key) record.key = encoded.key;
+      if (encoded.value) record.value = encoded.value;
+      schemas = encoded.used;
+    }
     const producer = await this.producerFor(draft.settings);
     const recordIds: string[] = [];
     const waits: Promise<unknown>[] = [];
     for (let i = 0; i < draft.repeat; i++) {
       const { recordId, result } = producer.submit(record);
       recordIds.push(recordId);
-      waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode));
+      waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode, schemas));
     }
     const settled = Promise.allSettled(waits).then(async () => {
       // A send can create the topic (auto-create): refresh so the explorer and the composer list it.
@@ -338,10 +348,10 @@ export class WorkbenchService implements vscode.Disposable {
     throw new Error(entry?.row.error ?? 'the record was not delivered');
   }
 
-  private track(recordId: string, topic: string, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
+  private track(recordId: string, topic: string, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode, schemas?: SchemaUsed[]): Promise<unknown> {
     const sentAt = Date.now();
     const row: ResultRow = { recordId, status: 'pending', topic, partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
-    this.addResult({ row, producer });
+    this.addResult({ row, producer, schemas });
     return result.then(
       (md) => {
         this.updateResult(recordId, {
@@ -358,7 +368,7 @@ export class WorkbenchService implements vscode.Disposable {
     );
   }
 
-  private addResult(entry: { row: ResultRow; producer: Producer }): void {
+  private addResult(entry: { row: ResultRow; producer: Producer; schemas?: SchemaUsed[] }): void {
     this.results.set(entry.row.recordId, entry);
     // Bounded history: a Map iterates in insertion order, so the first keys are the oldest.
     while (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value as string);
@@ -387,7 +397,7 @@ export class WorkbenchService implements vscode.Disposable {
     const trace = entry?.producer.recordTrace(recordId);
     if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
-    return recordTimeline(trace, batch, entry.metadata);
+    return withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas);
   }
 
   batches(): BatchView[] {
