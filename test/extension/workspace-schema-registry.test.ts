@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../extension/core/collections';
+import { defaultDraft, type ComposerDraft } from '../../extension/protocol/messages';
 import { SchemaDeserializer, SchemaRegistryClient } from '../../extension/core/schema-registry';
 import { api, waitFor, write } from './workspace-helpers';
 
@@ -62,5 +63,24 @@ describe('Schema registry in VS Code', () => {
     const decoded = await Promise.all(values.map(async (v) => (await reader.decode(v))?.value as { id: string }));
     assert.deepEqual(decoded.map((d) => d.id).sort(), ['o-0', 'o-1', 'o-2']);
     assert.deepEqual(decoded.find((d) => d.id === 'o-2'), { id: 'o-2', qty: 2 });
+  });
+
+  it('the composer\'s Schema Registry format: a misfit is refused on its field with nothing sent; a fit is sent and its trace starts with the schema', async () => {
+    const { service } = await api();
+    const draft: ComposerDraft = { ...defaultDraft(), topic: 'sr-orders', keyFormat: 'none', valueFormat: 'schema', value: '{"id": "c-1", "qty": "x"}', valueSchema: { subject: '', version: null, recordName: '' } };
+    const before = service.resultRows().length;
+    await assert.rejects(service.send(draft), (e: Error & { field?: string }) => {
+      assert.equal(e.field, 'value');
+      assert.match(e.message, /^value\.qty: expected an int/);
+      return true;
+    });
+    assert.equal(service.resultRows().length, before, 'nothing was handed to the producer');
+    const { recordIds } = await service.send({ ...draft, value: '{"id": "c-1", "qty": 4}' });
+    const view = service.trace(recordIds[0]);
+    assert.equal(view.entries[0].kind, 'serialized');
+    assert.match(view.entries[0].title, /^Serialized value with sr-orders-value v1$/);
+    assert.equal(view.entries[1].kind, 'composed');
+    assert.match(String(view.metadata.valueSchema), /^sr-orders-value v1 \(id \d+, AVRO com\.acme\.Order\)$/);
+    assert.equal(view.metadata.status, 'acked');
   });
 });
