@@ -9,8 +9,7 @@ import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { runCli } from './cli-helpers';
-import { storedCount } from './engine-helpers';
-import { kafkaFor, waitFor } from './sandbox-helpers';
+import { consumeRaw, storedCount } from './engine-helpers';
 
 const ORDER = {
   type: 'record', name: 'Order', namespace: 'com.acme', fields: [
@@ -19,22 +18,6 @@ const ORDER = {
   ],
 };
 const PROTO = 'syntax = "proto3";\npackage acme;\nmessage Ping { string id = 1; }\n';
-
-/** Every record of a topic as raw bytes (kafkajs consumer from the beginning). */
-async function readRaw(sandbox: Sandbox, topic: string, expected: number): Promise<{ key: Buffer | null; value: Buffer | null }[]> {
-  const { kafka } = kafkaFor(sandbox);
-  const consumer = kafka.consumer({ groupId: `raw-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
-  const out: { key: Buffer | null; value: Buffer | null }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void out.push({ key: message.key, value: message.value }) });
-    await waitFor(() => out.length >= expected, `${expected} records from ${topic}`, 15_000);
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
 
 describe('cli send with a schema registry', function () {
   this.timeout(30_000);
@@ -67,7 +50,7 @@ describe('cli send with a schema registry', function () {
     assert.deepEqual(lines[0].trace.slice(0, 2).map((e: { type: string; part: string; subject: string; id: number }) => [e.type, e.part, e.subject, e.id]), [['serialized', 'key', 'orders-key', 2], ['serialized', 'value', 'orders-value', 1]]);
     assert.equal(lines[0].trace[2].type, 'composed');
     const published = new SchemaRegistry({ host: registry });
-    const raw = await readRaw(sandbox, 'orders', 2);
+    const raw = await consumeRaw(sandbox, 'orders', 2);
     const decoded = await Promise.all(raw.map(async (m) => ({ key: await published.decode(m.key!), value: { ...(await published.decode(m.value!)) } })));
     assert.deepEqual(decoded.sort((a, b) => String(a.key).localeCompare(String(b.key))), [
       { key: 'order-0', value: { id: 'o-0', qty: 0, status: 'PAID' } },

@@ -11,25 +11,9 @@ import { parseCollectionText, schemaDiagnostics } from '../../extension/core/col
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { SchemaRegistryClient } from '../../extension/core/schema-registry';
 import { runCli } from './cli-helpers';
-import { storedCount } from './engine-helpers';
-import { kafkaFor, waitFor } from './sandbox-helpers';
+import { consumeRaw, storedCount } from './engine-helpers';
 
 const ORDER = { type: 'record', name: 'Order', namespace: 'com.acme', fields: [{ name: 'id', type: 'string' }, { name: 'qty', type: 'int' }] };
-
-async function readValues(sandbox: Sandbox, topic: string, expected: number): Promise<{ key: Buffer | null; value: Buffer | null }[]> {
-  const { kafka } = kafkaFor(sandbox);
-  const consumer = kafka.consumer({ groupId: `c-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
-  const out: { key: Buffer | null; value: Buffer | null }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void out.push({ key: message.key, value: message.value }) });
-    await waitFor(() => out.length >= expected, `${expected} records from ${topic}`, 15_000);
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
 
 describe('collections with keySchema / valueSchema', function () {
   this.timeout(30_000);
@@ -71,7 +55,7 @@ describe('collections with keySchema / valueSchema', function () {
     });
     const r = await runCli(['run', collection, '--env', environment()], secretEnv);
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    const records = await readValues(sandbox, 'orders', 4);
+    const records = await consumeRaw(sandbox, 'orders', 4);
     const decoded = await Promise.all(records.map(async (m) => ({ key: m.key ? await published.decode(m.key) : null, value: { ...(await published.decode(m.value!)) } })));
     assert.deepEqual(decoded.sort((a, b) => a.value.id.localeCompare(b.value.id)), [
       { key: null, value: { id: 'f-1', qty: 10 } },

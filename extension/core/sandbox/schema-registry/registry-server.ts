@@ -5,10 +5,10 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type net from 'node:net';
 import { isCompatibilityLevel } from '../../schema-registry/compatibility';
 import { SCHEMA_TYPES, type SchemaReference, type SchemaType } from '../../schema-registry/types';
 import { errorMessage } from '../../util/errors';
+import { closeHttp, findRoute, listenHttp } from '../http-server';
 import { RegistryHttpError, registryErrors } from './registry-errors';
 import { SchemaStore, type SchemaInput, type VersionView } from './schema-store';
 
@@ -149,25 +149,15 @@ export class SchemaRegistryServer {
 
   async start(): Promise<string> {
     const server = http.createServer((req, res) => void this.serve(req, res));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error) => reject(new Error(`schema registry cannot listen on ${this.options.host}:${this.options.port} (${errorMessage(e)}); choose another port, or 0 for a free one`));
-      server.once('error', onError);
-      server.listen({ host: this.options.host, port: this.options.port }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
+    this.boundPort = await listenHttp(server, this.options.host, this.options.port, 'schema registry', 'port');
     this.server = server;
-    this.boundPort = (server.address() as net.AddressInfo).port;
     return this.url;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttp(server);
   }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -176,18 +166,14 @@ export class SchemaRegistryServer {
         res.setHeader('WWW-Authenticate', 'auth' in this.options && this.options.auth && 'token' in this.options.auth ? 'Bearer' : 'Basic realm="SchemaRegistry"');
         throw registryErrors.unauthorized();
       }
-      const url = new URL(req.url ?? '/', 'http://registry');
-      const path = url.pathname.replace(/\/+$/, '') || '/';
-      const onPath = this.routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
-      if (onPath.length === 0) throw registryErrors.notFound(`HTTP 404 Not Found: no route ${req.method} ${path}`);
-      const match = onPath.find((x) => x.r.method === req.method);
-      if (!match) {
-        res.setHeader('Allow', onPath.map((x) => x.r.method).join(', '));
-        throw new RegistryHttpError(405, 405, `HTTP 405 Method Not Allowed: ${req.method} ${path}; use ${onPath.map((x) => x.r.method).join(' or ')}`);
+      const { url, path, route, params, allowed } = findRoute(this.routes, req.method, req.url);
+      if (allowed.length === 0) throw registryErrors.notFound(`HTTP 404 Not Found: no route ${req.method} ${path}`);
+      if (!route) {
+        res.setHeader('Allow', allowed.join(', '));
+        throw new RegistryHttpError(405, 405, `HTTP 405 Method Not Allowed: ${req.method} ${path}; use ${allowed.join(' or ')}`);
       }
       const body = await readBody(req);
-      const params = match.m!.slice(1).map((p) => decodeURIComponent(p));
-      send(res, 200, match.r.run({ params, query: url.searchParams, body }));
+      send(res, 200, route.run({ params, query: url.searchParams, body }));
     } catch (e) {
       if (e instanceof RegistryHttpError) send(res, e.status, { error_code: e.errorCode, message: e.message });
       else {

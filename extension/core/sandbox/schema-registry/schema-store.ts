@@ -3,6 +3,7 @@
  * their versions (soft and permanent deletes), compatibility levels, all bounded. Every rule Confluent's registry
  * applies on these paths lives here; the HTTP routes only translate.
  */
+import type { SubjectVersion as RegistryVersion } from '../../schema-registry/client';
 import { compatibilityProblems, type CompatibilityLevel } from '../../schema-registry/compatibility';
 import { parseSchema, type ParsedSchema } from '../../schema-registry/formats';
 import { InvalidSchemaError, type ResolvedSchema, type SchemaReference, type SchemaType } from '../../schema-registry/types';
@@ -53,15 +54,8 @@ export interface SchemaInput {
   references: SchemaReference[];
 }
 
-/** One version of a subject, as GET /subjects/{s}/versions/{v} answers it. */
-export interface VersionView {
-  subject: string;
-  version: number;
-  id: number;
-  schemaType: SchemaType;
-  schema: string;
-  references: SchemaReference[];
-}
+/** One version of a subject, as GET /subjects/{s}/versions/{v} answers it (what the client reads back). */
+export type VersionView = RegistryVersion;
 
 export interface SubjectSummary {
   subject: string;
