@@ -35,6 +35,7 @@ export interface SchemaById {
 }
 
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const MAX_CACHED_SCHEMAS = 1000;
 /** How the credentials' fix is spelled, for messages. */
 const CREDENTIALS_HINT = 'check the user and password (or token) for the schema registry';
 
@@ -62,6 +63,8 @@ export class SchemaRegistryClient {
         throw e;
       });
       this.byId.set(id, cached);
+      // Bounded: the oldest id goes first (a Map keeps insertion order).
+      if (this.byId.size > MAX_CACHED_SCHEMAS) this.byId.delete(this.byId.keys().next().value as number);
     }
     return cached;
   }

@@ -7,6 +7,9 @@ import { parseSchema, type ParsedSchema } from './formats';
 import type { SchemaType } from './types';
 import { unframe } from './wire-format';
 
+/** Parsed schemas kept, at most; the oldest id goes first. */
+const MAX_CACHED_SCHEMAS = 1000;
+
 export interface DecodedRecordPart {
   schemaId: number;
   schemaType: SchemaType;
@@ -31,6 +34,7 @@ export class SchemaDeserializer {
       schema = this.client.schemaById(framed.schemaId).then(async (s) => parseSchema(await this.client.resolve(s)));
       schema.catch(() => this.parsed.delete(framed.schemaId));
       this.parsed.set(framed.schemaId, schema);
+      if (this.parsed.size > MAX_CACHED_SCHEMAS) this.parsed.delete(this.parsed.keys().next().value as number);
     }
     const parsed = await schema;
     const { value, recordName } = parsed.decode(framed.payload);

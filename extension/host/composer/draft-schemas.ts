@@ -10,6 +10,7 @@ import { defaultSchemaRef, type ComposerDraft, type DraftSchemaRef, type SchemaD
 import { loadSchemaRegistry } from '../kafka/core';
 
 const SERIALIZER_TTL_MS = 10_000;
+const MAX_CACHED = 50;
 const cache = new WeakMap<SchemaRegistryClient, Map<string, { at: number; serializer: Promise<SchemaSerializer> }>>();
 
 /** The active connection's registry, or an error saying how to get one. */
@@ -25,13 +26,16 @@ function serializer(client: SchemaRegistryClient, topic: string, part: 'key' | '
   let perClient = cache.get(client);
   if (!perClient) cache.set(client, (perClient = new Map()));
   const key = JSON.stringify([topic, part, ref]);
+  const now = Date.now();
   const hit = perClient.get(key);
-  if (hit && Date.now() - hit.at < SERIALIZER_TTL_MS) return hit.serializer;
+  if (hit && now - hit.at < SERIALIZER_TTL_MS) return hit.serializer;
+  // Typing a topic asks for a new subject at each key: old entries go, so the cache stays small.
+  for (const [k, v] of perClient) if (now - v.at >= SERIALIZER_TTL_MS || perClient.size > MAX_CACHED) perClient.delete(k);
   if (!ref.subject && !topic) return Promise.reject(new InvalidInputError(`Type a topic first: the ${part}'s subject is <topic>-${part} unless you pick one.`));
   const selection = { ...(ref.subject ? { subject: ref.subject } : {}), ...(ref.version !== null ? { version: ref.version } : {}), ...(ref.recordName ? { recordName: ref.recordName } : {}) };
   const made = loadSchemaRegistry().createSerializer(client, topic, part, selection);
   made.catch(() => perClient!.delete(key));
-  perClient.set(key, { at: Date.now(), serializer: made });
+  perClient.set(key, { at: now, serializer: made });
   return made;
 }
 
