@@ -26,9 +26,9 @@ import { REGISTRY_FLAGS, REGISTRY_USAGE, SCHEMA_BOOLEAN_FLAGS, SCHEMA_FLAGS, reg
 
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
-         [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
+         [--buffer-memory N] [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
          [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
-         [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
+         [--stop-timeout-ms N] [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
          [--schema-registry URL [--key-subject S] [--value-subject S] [--key-schema-version V] [--value-schema-version V]
           [--key-schema-id N] [--value-schema-id N] [--subject-name-strategy TopicName|RecordName|TopicRecordName]
@@ -36,11 +36,15 @@ const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T
           [--value-raw]]
 
 Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
+--mode sync waits for each record before the next; async and fire-and-forget hand records over as the producer's
+buffer (buffer.memory) has room, so they batch. Memory stays the same at any count.
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
 otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. Progress goes to stderr
-on runs longer than a second. Exit status: 0 every record acknowledged (acks=0: handed to the broker),
-1 some records failed (listed with their errors), 2 bad arguments or the cluster could not be used.
+on runs longer than a second. Ctrl-C (or SIGTERM) stops handing over records, waits up to --stop-timeout-ms
+(default 10000; Ctrl-C again: no wait) for those in flight, and prints what was sent, acknowledged, failed and
+never sent. Exit status: 0 every record acknowledged (acks=0: handed to the broker), 1 some records failed
+(listed with their errors), 2 bad arguments or the cluster could not be used, 130/143 stopped by SIGINT/SIGTERM.
 
 Schema Registry (Confluent wire format: magic 0, schema id, payload; Avro, JSON Schema or Protobuf):
 ${REGISTRY_USAGE}
@@ -54,7 +58,7 @@ ${REGISTRY_USAGE}
 const STRING_FLAGS = [
   'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
-  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
+  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
 ];
 const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', ...SCHEMA_BOOLEAN_FLAGS];
 const PROGRESS_EVERY_MS = 1000;
@@ -147,6 +151,7 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   }
   if (args.flags.has('linger-ms')) producerConfig['linger.ms'] = intFlag(args, 'linger-ms', 0, 0);
   if (args.flags.has('batch-size')) producerConfig['batch.size'] = intFlag(args, 'batch-size', 0, 0);
+  if (args.flags.has('buffer-memory')) producerConfig['buffer.memory'] = intFlag(args, 'buffer-memory', 0, 1, Number.MAX_SAFE_INTEGER);
   if (args.flags.has('retries')) producerConfig.retries = intFlag(args, 'retries', 0, 0, 2 ** 31 - 1);
   if (args.flags.has('delivery-timeout-ms')) producerConfig['delivery.timeout.ms'] = intFlag(args, 'delivery-timeout-ms', 0, 1);
   const requestTimeoutMs = args.flags.has('request-timeout-ms') ? intFlag(args, 'request-timeout-ms', 0, 1) : undefined;
@@ -350,9 +355,8 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
 
-  // Async mode is Java's send(record, callback): one shared callback (no closure per record) counts the calls.
-  let callbacks = 0;
-  const callback = plan.mode === 'async' ? () => void callbacks++ : undefined;
+  // Async and fire-and-forget both hand records over without waiting for them (batching across records); outcomes
+  // come from the delivery reports either way, so no callback or promise is made per record.
   let handedOver = 0;
   let badInput: Error | undefined;
   // {{$seq}} can make one record unfit for its schema: handing over stops there (those before it still settle).
@@ -382,7 +386,7 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
       while (handedOver < end && producer.hasRoom && (!lines || handedOver - lines.printed < JSON_OUTSTANDING)) {
         const record = recordAt(handedOver);
         if (!record) break;
-        const seq = producer.produce(record, callback);
+        const seq = producer.produce(record);
         if (firstSeq < 0) firstSeq = seq;
         handedOver++;
       }
@@ -408,7 +412,6 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
     subscription.dispose();
   }
   progress(true);
-  if (callback && callbacks !== handedOver) io.err(`send: engine bug: ${handedOver} records handed over but ${callbacks} callbacks ran`);
   return { tally, handedOver, stop, badInput };
 }
 

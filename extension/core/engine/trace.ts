@@ -5,7 +5,8 @@
  * So the window costs the same at a thousand records or a billion, and nothing per record is kept past it, except
  * for records a user chose to keep (`keep`).
  */
-import { Blocked, ProducerBatch, type RecordInput } from './batch';
+import { ProducerBatch } from './batch';
+import { Blocked, type RecordInput } from './record-input';
 import { reasonFromFacts } from './reason';
 import type { BatchTrace, RecordTrace, TraceEvent } from './types';
 
@@ -60,9 +61,10 @@ export class TraceStore {
   /** The record in `slot` leaves the window (unless it is `seq` itself); its batch goes with its last record. */
   private leave(slot: number, seq: number): void {
     const old = this.holders[slot];
-    if (old === undefined || !(old instanceof ProducerBatch)) return;
-    if (this.seqs[slot] === seq && old === this.holders[slot]) return;
-    if (--old.recordsInTraceWindow === 0 && !this.keptBatches.has(old.id)) this.batches.delete(old.id);
+    if (!(old instanceof ProducerBatch) || this.seqs[slot] === seq) return;
+    if (--old.recordsInTraceWindow > 0 || old.kept) return;
+    this.batches.delete(old.id);
+    old.maybeRecycleFacts();
   }
 
   addCluster(e: TraceEvent): void {
@@ -89,11 +91,15 @@ export class TraceStore {
       const [oldestId, oldest] = this.kept.entries().next().value!;
       this.kept.delete(oldestId);
       if (oldest.holder instanceof ProducerBatch && ![...this.kept.values()].some((k) => k.holder === oldest.holder)) {
+        oldest.holder.kept = false;
         this.keptBatches.delete(oldest.holder.id);
       }
     }
     this.kept.set(recordId, found);
-    if (found.holder instanceof ProducerBatch) this.keptBatches.set(found.holder.id, found.holder);
+    if (found.holder instanceof ProducerBatch) {
+      found.holder.kept = true;
+      this.keptBatches.set(found.holder.id, found.holder);
+    }
     return true;
   }
 
