@@ -100,7 +100,7 @@ export const sendCommand: CliCommand = {
     const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }));
     // Schemas first: a registry problem or a value that does not fit stops here, before Kafka is dialled.
     const encoders = await resolveEncoders(plan);
-    const source = new RecordSource(plan, encodersFor(encoders));
+    const source = new RecordSource(plan, encodersFor(encoders), schemasUsed(encoders));
     source.record(0);
     const transport = new KafkajsTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,

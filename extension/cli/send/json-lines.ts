@@ -57,9 +57,7 @@ export class OrderedJsonLines {
     if (err) line.error = { name: err.errorName ?? err.name, code: err.errorCode ?? null, message: err.message, maybeWritten: err.maybeWritten };
     const trace = this.producer.recordTrace(this.producer.recordId(seq))?.events ?? [];
     for (const u of this.schemas) line[`${u.part}Schema`] = { subject: u.subject ?? null, version: u.version ?? null, id: u.id, schemaType: u.schemaType, ...(u.recordName ? { recordName: u.recordName } : {}) };
-    // The engine's trace starts at 'composed'; the serialization before it is the caller's, so it goes first here.
-    const first = trace[0]?.time;
-    line.trace = [...this.schemas.map((u) => ({ type: 'serialized', ...(first !== undefined ? { time: first } : {}), ...u })), ...trace];
+    line.trace = trace; // it starts with the 'serialized' events of the schemas that encoded the record
     return line;
   }
 }

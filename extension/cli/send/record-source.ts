@@ -4,6 +4,7 @@
  * once.
  */
 import type { ProducerRecord } from '../../core/engine/types';
+import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 
 export const SEQ = '{{$seq}}';
 
@@ -23,7 +24,12 @@ export class RecordSource {
   private readonly valueParts: string[] | undefined;
   private readonly encode: RecordTemplate['encode'];
 
-  constructor(private readonly template: RecordTemplate, encode: RecordTemplate['encode'] = template.encode) {
+  constructor(
+    private readonly template: RecordTemplate,
+    encode: RecordTemplate['encode'] = template.encode,
+    /** The schemas `encode` uses, for the records' traces (one array for every record). */
+    private readonly serialization: readonly SchemaUsed[] = [],
+  ) {
     this.encode = encode;
     const { key, value } = template;
     this.keyParts = key !== null && key.includes(SEQ) ? key.split(SEQ) : undefined;
@@ -54,6 +60,7 @@ export class RecordSource {
     const record: ProducerRecord = { topic: t.topic, key: fixed && typeof key === 'string' ? Buffer.from(key, 'utf8') : key, value: fixed && typeof value === 'string' ? Buffer.from(value, 'utf8') : value };
     if (t.headers.length) record.headers = t.headers.map((h) => ({ key: h.key, value: h.value }));
     if (t.partition !== undefined) record.partition = t.partition;
+    if (this.serialization.length) record.serialization = this.serialization;
     return record;
   }
 }
