@@ -6,7 +6,8 @@
  * 100 in flight, (d) the engine again with tracing off; (a), (b) and (d) run `--rounds N` times (default 3,
  * interleaved) and the best of each counts. Then, as processes of their own: the `send` CLI against kcat
  * (bench/send-vs-kcat.ts), 1M records, and a 5M-record send for memory.
- * The last line: `engine/kcat=X engine/kafkajs-batch=Y trace-overhead=Z rss-1M=A rss-5M=B` (MB).
+ * The last line: `engine/kcat=X engine/kafkajs-batch=Y trace-overhead=Z rss-1M=A rss-5M=B` (MB). Trace overhead
+ * compares the CPU time of (a) and (d) (least of the rounds): on this shared machine wall times swing by +-30%.
  * `--records N` changes the in-process count (for a quick look); `--profile` writes a CPU profile of run (a);
  * `--no-kcat` skips the CLI section.
  */
@@ -36,6 +37,8 @@ interface RunResult {
   name: string;
   records: number;
   seconds: number;
+  /** CPU time of this process during the run (user + system). */
+  cpuSeconds: number;
   peakRssMb: number;
   recordsPerRequest?: number;
   failed?: boolean;
@@ -60,6 +63,7 @@ async function measure(name: string, records: number, fn: () => Promise<number |
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let extra: number | void;
   try {
     extra = await fn();
@@ -68,15 +72,15 @@ async function measure(name: string, records: number, fn: () => Promise<number |
     clearInterval(timer);
     const seconds = (performance.now() - t0) / 1000;
     console.log(`${name.padEnd(34)} FAILED after ${seconds.toFixed(2)} s: ${e instanceof Error ? e.message : e}`);
-    return { name, records, seconds, peakRssMb: peak / 2 ** 20, failed: true };
+    return { name, records, seconds, cpuSeconds: cpuSince(cpu0), peakRssMb: peak / 2 ** 20, failed: true };
   }
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const result: RunResult = { name, records, seconds, peakRssMb: peak / 2 ** 20 };
+  const result: RunResult = { name, records, seconds, cpuSeconds: cpuSince(cpu0), peakRssMb: peak / 2 ** 20 };
   if (typeof extra === 'number') result.recordsPerRequest = extra;
   console.log(
-    `${name.padEnd(34)} ${Math.round(records / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s  peak RSS ${result.peakRssMb.toFixed(0)} MB` +
+    `${name.padEnd(34)} ${Math.round(records / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(2)} s  peak RSS ${result.peakRssMb.toFixed(0)} MB` +
       (result.recordsPerRequest ? `  (${result.recordsPerRequest.toFixed(0)} records/request)` : ''),
   );
   return result;
@@ -164,6 +168,17 @@ async function withProfile<T>(file: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+/** The run that used the least CPU (a failed one only if all failed). */
+function leastCpu(runs: RunResult[]): RunResult {
+  const ok = runs.filter((r) => !r.failed);
+  return (ok.length ? ok : runs).reduce((x, y) => (y.cpuSeconds < x.cpuSeconds ? y : x));
+}
+
 /** The fastest successful run (a failed one only if all failed). */
 function best(runs: RunResult[]): RunResult {
   const ok = runs.filter((r) => !r.failed);
@@ -221,7 +236,7 @@ async function main(): Promise<void> {
     const rss1M = cli?.send1M.ok ? cli.send1M.peakRssMb.toFixed(0) : 'n/a';
     const rss5M = cli?.send5M?.ok ? cli.send5M.peakRssMb.toFixed(0) : 'n/a';
     console.log(
-      `engine/kcat=${engineKcat} engine/kafkajs-batch=${ratio(a, b, () => rate(a) / rate(b))} trace-overhead=${ratio(a, d, () => a.seconds / d.seconds)} rss-1M=${rss1M} rss-5M=${rss5M}`,
+      `engine/kcat=${engineKcat} engine/kafkajs-batch=${ratio(a, b, () => rate(a) / rate(b))} trace-overhead=${ratio(a, d, () => leastCpu(aRuns).cpuSeconds / leastCpu(dRuns).cpuSeconds)} rss-1M=${rss1M} rss-5M=${rss5M}`,
     );
     if ([a, b, c, d].some((r) => r.failed) || (cli && (!cli.send1M.ok || cli.send5M?.ok === false || cli.kcat?.ok === false))) process.exitCode = 1;
   } finally {

@@ -91,6 +91,27 @@ describe('producer engine: produce() and delivery reports', () => {
   });
 });
 
+describe('producer engine: what encoded a record', () => {
+  it('names the schemas that encoded key and value first in the record\'s trace, before it was composed', async () => {
+    const { clock, producer } = setup();
+    const serialization = [
+      { part: 'key' as const, subject: 't-key', version: 2, id: 7, schemaType: 'AVRO' as const },
+      { part: 'value' as const, subject: 't-value', version: 1, id: 3, schemaType: 'PROTOBUF' as const, recordName: 'acme.Order' },
+    ];
+    const ids = [0, 1].map((i) => producer.recordId(producer.produce({ topic: 't', partition: 0, value: `v${i}`, serialization })));
+    const plain = producer.recordId(producer.produce({ topic: 't', partition: 0, value: 'no schema' }));
+    await tick(clock, 10);
+    for (const id of ids) {
+      const events = producer.recordTrace(id)!.events;
+      assert.deepEqual(events.slice(0, 3).map((e) => e.type), ['serialized', 'serialized', 'composed']);
+      assert.deepEqual(events[1], { type: 'serialized', recordId: id, time: events[2].time, ...serialization[1] });
+    }
+    assert.equal(producer.recordTrace(plain)!.events[0].type, 'composed');
+    const exported = producer.exportTraces({ recordIds: [ids[0]] }) as { records: { events: { type: string }[] }[] };
+    assert.equal(exported.records[0].events[0].type, 'serialized');
+  });
+});
+
 describe('producer engine: the trace window', () => {
   it('keeps the traces of the last traceCapacity records only, whatever the count, and lets batches go with their last record', async () => {
     const { clock, producer } = setup({ 'linger.ms': 1 }, { traceCapacity: 50 });

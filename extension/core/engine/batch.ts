@@ -11,6 +11,7 @@ import {
 } from '../kafka/record-batch';
 import { DeliveryError, type BatchFailure } from './errors';
 import { ReasonCode, reasonFromFacts } from './reason';
+import type { SchemaUsed } from '../schema-registry/schema-used';
 import { RecordFacts, type FactsPool } from './record-facts';
 import { Blocked, type RecordInput } from './record-input';
 import type { BatchCloseReason, DeliveryCallback, DeliveryReport, RecordMetadata, TraceEvent } from './types';
@@ -46,6 +47,8 @@ export class ProducerBatch implements DeliveryReport {
   private readonly facts: RecordFacts;
   private count = 0;
   private callbacks: (DeliveryCallback | undefined)[] | undefined;
+  /** Per record, the schemas that encoded it; made only when a record has some. */
+  private serializations: (readonly SchemaUsed[] | undefined)[] | undefined;
   private full = false;
   /** Why the batch stopped taking records; set once, when it is first drained. */
   closeReason: BatchCloseReason | undefined;
@@ -162,6 +165,10 @@ export class ProducerBatch implements DeliveryReport {
     if (r.callback) {
       this.callbacks ??= [];
       this.callbacks[i] = r.callback;
+    }
+    if (r.serialization) {
+      this.serializations ??= [];
+      this.serializations[i] = r.serialization;
     }
     return i;
   }
@@ -340,6 +347,10 @@ export class ProducerBatch implements DeliveryReport {
 
   recordBlockedAt(i: number): number {
     return this.facts.blockedAt(i);
+  }
+
+  recordSerialization(i: number): readonly SchemaUsed[] | undefined {
+    return this.serializations?.[i];
   }
 
   recordKeySize(i: number): number {

@@ -19,13 +19,14 @@ import { MetadataCache } from './metadata';
 import { Partitioner } from './partitioner';
 import { ReasonCode, reasonFromFacts } from './reason';
 import { Sender, type SenderListener } from './sender';
-import { StatsRecorder } from './stats';
+import { ProducerMetrics } from './metrics';
 import { TraceStore } from './trace';
 import { WaitingRecords, type PlaceResult } from './waiting-records';
 import type {
   BatchTrace,
   DeliveryCallback,
   DeliveryReport,
+  MetricsTimeline,
   Producer,
   ProducerRecord,
   ProducerStats,
@@ -60,7 +61,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   private readonly idempotence: IdempotenceManager | undefined;
   private readonly partitioner: Partitioner;
   private readonly sender: Sender;
-  private readonly statsRecorder = new StatsRecorder();
+  private readonly metrics = new ProducerMetrics();
   private readonly waiting = new WaitingRecords();
   private readonly idPrefix: string;
   /** Filled for each record on the fast path; a record that has to wait gets a copy of its own. */
@@ -114,7 +115,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       sink: this,
     });
     this.partitioner = new Partitioner({ strategy: config.partitioner, failover: config.partitionerFailover, random });
-    this.sender = new Sender(config, deps.transport, this.metadata, this.accumulator, this.idempotence, this.statsRecorder, this, this.clock, random);
+    this.sender = new Sender(config, deps.transport, this.metadata, this.accumulator, this.idempotence, this.metrics, this, this.clock, random);
   }
 
   /**
@@ -197,8 +198,9 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     r.seq = seq;
     r.composedAt = now;
     r.callback = callback;
-    if (this.unsettled++ === 0) this.statsRecorder.started(now);
+    if (this.unsettled++ === 0) this.metrics.started(now);
     const invalid = composeRecord(r, record, now, this.config);
+    if (invalid === undefined) this.metrics.recordSize(r.sizeUpperBound);
     if (this.traceListened) this.emitComposed(r);
     if (invalid !== undefined) {
       this.failAlone(this.own(r), { message: invalid, errorName: 'INVALID_RECORD', retriable: false }, now);
@@ -291,7 +293,10 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       this.traceEmitter.fire({ type: 'blocked', recordId: this.recordId(r.seq), time: now, reason: reason === Blocked.Metadata ? 'metadata' : 'buffer-memory' });
     }
     this.traces?.recordAlone(r);
-    if (reason === Blocked.Memory) this.accumulator.memoryWanted = true;
+    if (reason === Blocked.Memory && !this.accumulator.memoryWanted) {
+      this.accumulator.memoryWanted = true;
+      this.metrics.waitingForMemory(true, now);
+    }
     this.sender.wakeup(0);
     this.scheduleWaitCheck(r.blockDeadline);
   }
@@ -305,6 +310,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       (r, waitedFor) => this.failBlocked(r, waitedFor, now),
     );
     this.accumulator.memoryWanted = this.waiting.waitingForMemory;
+    this.metrics.waitingForMemory(this.accumulator.memoryWanted, now);
     if (next < Infinity) this.scheduleWaitCheck(next);
     if (this.waiting.size === 0) this.wakeRoomWaiters();
   }
@@ -355,11 +361,12 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     r.callback = undefined;
     if (callback) this.call(callback, error);
     this.unsettled--;
-    this.statsRecorder.recordsDone(0, 1);
     if (this.traceListened) {
       this.traceEmitter.fire({ type: 'failed', recordId: error.recordId, time: now, error: error.message, errorName: error.errorName, errorCode: error.errorCode, attempts: 0 });
     }
-    if (this.deliveryEmitter.hasListeners) this.deliveryEmitter.fire(new AloneReport(r, error));
+    const report = new AloneReport(r, error);
+    this.metrics.settled(report);
+    if (this.deliveryEmitter.hasListeners) this.deliveryEmitter.fire(report);
     if (this.unsettled === 0) this.checkIdle();
   }
 
@@ -384,7 +391,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     const n = batch.recordCount;
     this.unsettled -= n;
     const ok = batch.state === 'done';
-    this.statsRecorder.recordsDone(ok ? n : 0, ok ? 0 : n);
+    this.metrics.settled(batch);
     if (this.traceListened) {
       for (let i = 0; i < n; i++) {
         const t = this.traces?.recordTrace(this.recordId(batch.recordSeq(i)));
@@ -544,7 +551,13 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   }
 
   stats(): ProducerStats {
-    return this.statsRecorder.snapshot(this.clock.now(), this.accumulator.availableMemory, this.accumulator.totalMemory);
+    const now = this.clock.now();
+    const metadataAge = this.metadata.lastRefreshMs > -Infinity ? now - this.metadata.lastRefreshMs : 0;
+    return this.metrics.snapshot(now, this.accumulator.availableMemory, this.accumulator.totalMemory, this.sender.requestsInFlight, metadataAge);
+  }
+
+  timeline(): MetricsTimeline {
+    return this.metrics.timeline();
   }
 }
 

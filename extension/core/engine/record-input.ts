@@ -7,6 +7,7 @@ import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OV
 import type { ProducerConfig } from './config';
 import type { DeliveryError } from './errors';
 import { ReasonCode } from './reason';
+import type { SchemaUsed } from '../schema-registry/schema-used';
 import type { DeliveryCallback, ProducerRecord } from './types';
 
 /** Why a record waited before it could join a batch (0 = it did not). */
@@ -44,6 +45,8 @@ export class RecordInput {
   numPartitions = 0;
   placedAt = 0;
   callback: DeliveryCallback | undefined = undefined;
+  /** The schemas that encoded key and value, if any (one array shared by many records). */
+  serialization: readonly SchemaUsed[] | undefined = undefined;
   /** Set when the record failed before joining a batch. */
   error: DeliveryError | undefined = undefined;
   failedAt = 0;
@@ -70,6 +73,7 @@ export function composeRecord(r: RecordInput, record: ProducerRecord, now: numbe
   r.blockedAt = r.blockDeadline = r.placedAt = r.failedAt = 0;
   r.error = undefined;
   r.timestamp = now;
+  r.serialization = Array.isArray(record?.serialization) && record.serialization.length > 0 ? record.serialization : undefined;
   if (record === null || typeof record !== 'object') return 'Invalid record: expected an object with topic and value.';
   if (r.topic.length === 0) return 'Invalid record: "topic" must be a non-empty string.';
   const key = toPayload(record.key);

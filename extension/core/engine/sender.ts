@@ -16,7 +16,7 @@ import type { ProducerConfig } from './config';
 import type { BatchFailure } from './errors';
 import type { IdempotenceManager } from './idempotence';
 import type { MetadataCache } from './metadata';
-import type { StatsRecorder } from './stats';
+import type { ProducerMetrics } from './metrics';
 import type { TraceEvent } from './types';
 
 /** Errors after which the leader may have moved: the retry waits for fresh metadata. */
@@ -67,7 +67,7 @@ export class Sender {
     private readonly metadata: MetadataCache,
     private readonly accumulator: RecordAccumulator,
     private readonly idempotence: IdempotenceManager | undefined,
-    private readonly stats: StatsRecorder,
+    private readonly metrics: ProducerMetrics,
     private readonly listener: SenderListener,
     private readonly clock: Clock,
     private readonly random: () => number,
@@ -306,11 +306,10 @@ export class Sender {
     for (const b of batches) {
       this.inFlight.add(b);
       if (b.attempts === 0) {
-        this.stats.batchDrained(b, drainedAt);
+        this.metrics.batchDrained(b.recordCount, b.sizeInBytes, b.closedAt - b.createdMs, b.closeReason!, drainedAt);
         this.listener.traceEvent(b, { type: 'batch-closed', batchId: b.id, time: drainedAt, reason: b.closeReason!, recordCount: b.recordCount, sizeBytes: b.sizeInBytes });
       }
     }
-    this.stats.requestSent(nodeId, batches);
     const address = this.metadata.address(nodeId);
     const run = async (): Promise<void> => {
       let response: ProduceResponse | undefined;
@@ -320,7 +319,11 @@ export class Sender {
         // Without compression the bytes are built synchronously, so the request leaves in the step that drained it.
         const needsAsync = this.config.compressionType !== 'none' && batches.some((b) => !b.isBuilt);
         const partitions = [];
-        for (const b of batches) partitions.push({ topic: b.topic, partition: b.partition, records: needsAsync ? await b.buildAsync(compress) : b.build() });
+        for (const b of batches) {
+          const uncompressed = b.isBuilt ? -1 : b.sizeInBytes;
+          partitions.push({ topic: b.topic, partition: b.partition, records: needsAsync ? await b.buildAsync(compress) : b.build() });
+          if (uncompressed >= 0) this.metrics.compressed(uncompressed, b.sizeInBytes);
+        }
         if (needsAsync) sentAt = this.clock.now();
         this.markSent(nodeId, address, batches, sentAt);
         response = await this.transport.produce(nodeId, { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, partitions });
@@ -336,10 +339,10 @@ export class Sender {
       }
       if (this.stopped && this.forced) return;
       if (response) {
-        this.stats.requestDone(nodeId, response.timing.durationMs, false);
+        this.metrics.requestDone(nodeId, response.timing.durationMs, false, response.throttleTimeMs, now);
         this.handleResponse(nodeId, address, batches, response, sentAt, now);
       } else {
-        this.stats.requestDone(nodeId, now - sentAt, true);
+        this.metrics.requestDone(nodeId, now - sentAt, true, 0, now);
         this.handleRequestError(nodeId, address, batches, requestError, sentAt, now);
       }
       this.listener.batchesSettled(now);
@@ -350,11 +353,17 @@ export class Sender {
 
   private markSent(nodeId: number, address: string, batches: ProducerBatch[], sentAt: number): void {
     let requestBytes = 0;
-    for (const b of batches) requestBytes += b.sizeInBytes;
+    let records = 0;
+    let retried = 0;
+    for (const b of batches) {
+      requestBytes += b.sizeInBytes;
+      records += b.recordCount;
+      if (b.attempts > 0) retried += b.recordCount;
+    }
+    this.metrics.requestSent(nodeId, records, retried, requestBytes, sentAt);
     for (const b of batches) {
       if (b.isSettled) continue; // failed by a close that timed out while compressing
       b.markSent(sentAt);
-      if (b.attempts > 1) this.stats.recordsRetriedAdd(b.recordCount);
       if (!b.events) continue;
       this.listener.traceEvent(b, {
         type: 'attempt-sent', batchId: b.id, time: sentAt, attempt: b.attempts, brokerId: nodeId, address,

@@ -7,6 +7,7 @@
  */
 import { ProducerBatch } from './batch';
 import { Blocked, type RecordInput } from './record-input';
+import type { SchemaUsed } from '../schema-registry/schema-used';
 import { reasonFromFacts } from './reason';
 import type { BatchTrace, RecordTrace, TraceEvent } from './types';
 
@@ -141,6 +142,11 @@ export class TraceStore {
   }
 }
 
+/** The schemas that encoded the record come first: serialization happens before the producer gets the record. */
+function serializedEvents(recordId: string, time: number, serialization: readonly SchemaUsed[] | undefined): TraceEvent[] {
+  return serialization ? serialization.map((u) => ({ type: 'serialized', recordId, time, ...u })) : [];
+}
+
 function blockedReason(blocked: Blocked): 'metadata' | 'buffer-memory' {
   return blocked === Blocked.Metadata ? 'metadata' : 'buffer-memory';
 }
@@ -149,12 +155,13 @@ function blockedReason(blocked: Blocked): 'metadata' | 'buffer-memory' {
 function batchRecordTrace(recordId: string, b: ProducerBatch, i: number): RecordTrace {
   const placedAt = b.recordPlacedAt(i);
   const explicit = b.recordExplicitPartition(i);
-  const events: TraceEvent[] = [
+  const events: TraceEvent[] = serializedEvents(recordId, b.recordSentAt(i), b.recordSerialization(i));
+  events.push(
     {
       type: 'composed', recordId, time: b.recordSentAt(i), topic: b.topic, keySize: b.recordKeySize(i),
       valueSize: b.recordValueSize(i), headerCount: b.recordHeaderCount(i), explicitPartition: explicit >= 0 ? explicit : undefined,
     },
-  ];
+  );
   const blocked = b.recordBlocked(i);
   if (blocked !== Blocked.None) events.push({ type: 'blocked', recordId, time: b.recordBlockedAt(i), reason: blockedReason(blocked) });
   events.push({ type: 'partitioned', recordId, time: placedAt, topic: b.topic, partition: b.partition, reason: b.recordReason(i) });
@@ -181,12 +188,11 @@ function batchRecordTrace(recordId: string, b: ProducerBatch, i: number): Record
 
 /** The trace of a record that never joined a batch (still waiting, or failed before). */
 function aloneRecordTrace(recordId: string, r: RecordInput): RecordTrace {
-  const events: TraceEvent[] = [
-    {
-      type: 'composed', recordId, time: r.composedAt, topic: r.topic, keySize: r.keySize, valueSize: r.valueSize,
-      headerCount: r.headerCount, explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
-    },
-  ];
+  const events: TraceEvent[] = serializedEvents(recordId, r.composedAt, r.serialization);
+  events.push({
+    type: 'composed', recordId, time: r.composedAt, topic: r.topic, keySize: r.keySize, valueSize: r.valueSize,
+    headerCount: r.headerCount, explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
+  });
   if (r.blocked !== Blocked.None) events.push({ type: 'blocked', recordId, time: r.blockedAt, reason: blockedReason(r.blocked) });
   if (r.partition >= 0) {
     events.push({ type: 'partitioned', recordId, time: r.placedAt, topic: r.topic, partition: r.partition, reason: reasonFromFacts(r.reasonCode, r.numPartitions, r.hash, r.aux) });

@@ -24,6 +24,13 @@ export class LatencyHistogram {
     return this.total;
   }
 
+  /** The buckets that hold something, in order: up to `upTo` ms (inclusive), `count` latencies. */
+  buckets(): { upTo: number; count: number }[] {
+    const out: { upTo: number; count: number }[] = [];
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 0) out.push({ upTo: highestValueOf(i), count: this.counts[i] });
+    return out;
+  }
+
   /** The latency at percentile `p` (0-100, nearest rank), or undefined when nothing was recorded. */
   percentile(p: number): number | undefined {
     if (this.total === 0) return undefined;
