@@ -129,6 +129,22 @@ export async function startCodeServer({ profileDir, folder, port, env = {}, sett
   return { url, port, stop, logFile, pid: child.pid };
 }
 
+/**
+ * Installs a .vsix into the profile under `profileDir` (as startCodeServer lays it out) with code-server's
+ * `--install-extension`, the way a user installs it; returns the installed extension's folder.
+ */
+export function installVsix(vsix, profileDir) {
+  const extensionsDir = path.join(profileDir, 'extensions');
+  const xdg = path.join(profileDir, 'xdg');
+  const r = spawnSync(process.execPath, [ensureCodeServer(), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(profileDir, 'user-data'), '--install-extension', vsix],
+    { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg } });
+  if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const installed = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+  if (!fs.existsSync(path.join(installed, 'package.json'))) throw new Error(`${vsix} installed, but not into ${installed}:\n${r.stdout}`);
+  return installed;
+}
+
 /** The workbench address that loads the extension from `extPath` (code-server rejects the CLI flag, so it goes in the payload). */
 export function workbenchUrl(server, { folder, extPath = root, testsPath }) {
   const authority = new URL(server).host;
