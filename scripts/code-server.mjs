@@ -1,5 +1,5 @@
 // Installs code-server (pinned; it bundles VS Code 1.100.3 with a Node extension host) into .e2e-work/, and starts
-// it on 127.0.0.1 with isolated profile folders. Used by test-vscode.mjs, test-ui.mjs and start.mjs.
+// it on 127.0.0.1 with isolated profile folders. Used by start.mjs, the VS Code, package and UI tests.
 // Run directly: `node scripts/code-server.mjs install` (prints how long a cold install took).
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';

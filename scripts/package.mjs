@@ -79,6 +79,6 @@ console.log(`\npackaged ${path.relative(root, out)} (${(fs.statSync(out).size / 
 
 // `npm run package -- --verify`: install the .vsix into a fresh code-server and run the UI test against it.
 if (process.argv.includes('--verify')) {
-  const r = spawnSync(process.execPath, ['scripts/test-ui.mjs'], { cwd: root, stdio: 'inherit', env: { ...process.env, KW_VSIX: out, KW_SKIP_BUILD: '1' } });
+  const r = spawnSync(process.execPath, ['test/e2e/ui.mjs'], { cwd: root, stdio: 'inherit', env: { ...process.env, KW_VSIX: out, KW_SKIP_BUILD: '1' } });
   process.exit(r.status ?? 1);
 }

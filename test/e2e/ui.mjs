@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromiumArgs, ensureChromium, ensureCodeServer, installVsix, root, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { chromiumArgs, ensureChromium, ensureCodeServer, installVsix, root, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
