@@ -106,6 +106,9 @@ for (const dir of STANDARD_PATH.split(':')) {
     try { if (fs.statSync(target).isFile()) fs.symlinkSync(target, path.join(shim, name)); } catch { /* a dangling link */ }
   }
 }
+// A package's listed command may come from one of its dependencies (python3's from python3-minimal): it comes back too.
+const whereIs = (command) => STANDARD_PATH.split(':').map((d) => path.join(d, command)).find((f) => fs.existsSync(f));
+const listedCommands = packages.filter((p) => whereIs(p.command)).map((p) => `    '${p.name}') /usr/bin/ln -sf '${whereIs(p.command)}' '${shim}/' ;;`);
 fs.rmSync(path.join(shim, 'apt-get'), { force: true });
 fs.writeFileSync(path.join(shim, 'apt-get'), `#!/bin/sh
 # The fresh-machine test's apt-get: the real one, then the installed packages' programs appear on PATH.
@@ -114,8 +117,11 @@ if [ "$1" = install ]; then set -- "$@" --no-upgrade; fi
 PATH='${STANDARD_PATH}' /usr/bin/apt-get "$@" || exit $?
 if [ "$1" = install ]; then
   for p in "$@"; do
-    case "$p" in -*) continue ;; install) continue ;; esac
-    /usr/bin/dpkg -L "$p" | /usr/bin/grep -E '^/(usr/)?s?bin/[^/]+$' | while read -r f; do /usr/bin/ln -sf "$f" '${shim}'/; done
+    case "$p" in -*|install) continue ;; esac
+    /usr/bin/dpkg -L "$p" | /usr/bin/grep -E '^/(usr/)?s?bin/[^/]+$' | while read -r f; do /usr/bin/ln -sf "$f" '${shim}/'; done
+    case "$p" in
+${listedCommands.join('\n')}
+    esac
   done
 fi
 `, { mode: 0o755 });
