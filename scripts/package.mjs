@@ -1,6 +1,8 @@
 // `npm run package`: a .vsix holding only what runs: the minified bundles (extension, webview, CLI, zstd wasm),
-// media/, package.json and the README. No sources, tests, source maps or node_modules (everything is bundled).
-// Staged in .e2e-work/vsix-staging so the working tree is untouched; the .vsix lands in the repo root.
+// media/, package.json and a README for the Marketplace. No sources, tests, source maps or node_modules (everything
+// is bundled). Staged in .e2e-work/vsix-staging, which alone decides what goes in (the root .vscodeignore is for
+// running vsce by hand); the working tree is untouched and the .vsix lands in the repo root.
+// `npm test -- package` (scripts/test-package.mjs) builds it, installs it and smoke-tests the installed copy.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -62,6 +62,16 @@ function run(command, args, { cwd, env, uid, gid }) {
   return { child, done, waitFor };
 }
 
+/** Ctrl+C to a process group started by run(): resolves its end, or kills the group if it has not ended in 30 s. */
+async function ctrlC({ child, done }) {
+  try { process.kill(-child.pid, 'SIGINT'); } catch { /* ended */ }
+  let timer;
+  const ended = await Promise.race([done, new Promise((r) => { timer = setTimeout(r, 30_000); })]);
+  clearTimeout(timer);
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* ended */ }
+  return ended ?? done;
+}
+
 const must = (cond, message) => { if (!cond) throw new Error(message); };
 /** Whether the output lists `name` with its reason, as ensureSystemPackages() does before installing. */
 const saysWhy = (out, name) => new RegExp(`^\\[setup\\] +${name.replace(/[+.]/g, '\\$&')} +\\S`, 'm').test(out);
@@ -177,22 +187,28 @@ await check('npm start installs what code-server needs, saying what and why firs
     const browser = await chromium.launchPersistentContext(udd, { executablePath: ensureChromium(), headless: true, viewport: { width: 1400, height: 900 }, args: chromiumArgs });
     try {
       const page = browser.pages()[0] ?? (await browser.newPage());
-      await page.goto(url);
-      await page.locator('.statusbar-item', { hasText: 'Kafka: Local sandbox' }).waitFor({ timeout: 120_000 });
-      await page.locator('.activitybar [aria-label*="Kafka Workbench"]').first().click();
-      await page.locator('.monaco-list-row', { hasText: 'Broker 1' }).first().waitFor({ timeout: 60_000 });
-      fs.mkdirSync(path.join(root, 'test-results/screenshots'), { recursive: true });
-      await page.screenshot({ path: path.join(root, 'test-results/screenshots/fresh-machine-npm-start.png') });
+      const shot = path.join(root, 'test-results/screenshots/fresh-machine-npm-start.png');
+      fs.mkdirSync(path.dirname(shot), { recursive: true });
+      try {
+        // Opening the Kafka view activates the extension, which attaches to npm start's sandbox.
+        await page.goto(url);
+        await page.locator('.activitybar [aria-label*="Kafka Workbench"]').first().click({ timeout: 120_000 });
+        await page.locator('.monaco-list-row', { hasText: 'Broker 1' }).first().waitFor({ timeout: 60_000 });
+        await page.locator('.statusbar-item', { hasText: 'Kafka: Local sandbox' }).waitFor({ timeout: 10_000 });
+        await page.screenshot({ path: shot });
+      } catch (e) {
+        await page.screenshot({ path: shot.replace(/\.png$/, '-FAILED.png') }).catch(() => {});
+        throw e;
+      }
     } finally {
       await browser.close();
     }
-    // Ctrl+C stops code-server and the sandbox.
-    process.kill(-npmStart.child.pid, 'SIGINT');
-    stopped = await npmStart.done;
+    // Ctrl+C stops code-server (its own process group) and the sandbox.
+    stopped = await ctrlC(npmStart);
     const alive = await fetch(new URL('/healthz', url)).then(() => true, () => false);
     must(!alive, `code-server still answers on ${new URL(url).origin} after Ctrl+C`);
   } finally {
-    try { process.kill(-npmStart.child.pid, 'SIGKILL'); } catch { /* ended */ }
+    if (!stopped) await ctrlC(npmStart);
   }
   const out = stopped.out;
   for (const name of codeServerPackages) must(saysWhy(out, name), `npm start does not say why it installs ${name}`);
