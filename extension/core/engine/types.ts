@@ -147,14 +147,66 @@ export interface ProducerStats {
   brokers: BrokerStats[];
 }
 
+/** Java's send callback: runs exactly once, with the record's metadata or its error. */
+export type DeliveryCallback = (error: DeliveryError | null, metadata?: RecordMetadata) => void;
+
+/**
+ * The outcome of a group of records that settled together: the records of one batch, or one record that failed
+ * before it joined a batch. Bulk senders read outcomes from these instead of asking for a callback or promise per
+ * record. A report is only valid during the listener call that receives it.
+ */
+export interface DeliveryReport {
+  readonly topic: string;
+  /** -1 when the records never got a partition. */
+  readonly partition: number;
+  readonly batchId: string | undefined;
+  readonly recordCount: number;
+  /** The error every record of the report failed with, or undefined when they were acknowledged. */
+  readonly error: DeliveryError | undefined;
+  /** When the outcome was known (the producer's clock). */
+  readonly settledAt: number;
+  /** Produce attempts made. */
+  readonly attempts: number;
+  /** The i-th record's number in its producer (its id is `producer.recordId(seq)`), i in [0, recordCount). */
+  recordSeq(i: number): number;
+  /** When the i-th record was handed to the producer. */
+  recordSentAt(i: number): number;
+  /** The i-th record's offset; -1 when unknown (acks=0) or failed. */
+  offset(i: number): number;
+  /** The i-th record's metadata, as its callback gets it; undefined when the records failed. */
+  recordMetadata(i: number): RecordMetadata | undefined;
+}
+
 export interface Producer {
-  send(record: ProducerRecord, callback?: (error: DeliveryError | null, metadata?: RecordMetadata) => void): Promise<RecordMetadata>;
+  /** Hands a record over and returns a promise of its outcome (one promise per call: for callers that await records). */
+  send(record: ProducerRecord, callback?: DeliveryCallback): Promise<RecordMetadata>;
   /** Same, but hands back the record's trace id at once (before the ack), for UIs and fire-and-forget. */
   submit(record: ProducerRecord): { recordId: string; result: Promise<RecordMetadata> };
+  /**
+   * Java's send(record, callback), without a promise: returns the record's number at once; the callback (if any)
+   * runs exactly once with the metadata or the error. Every outcome also reaches onDelivery listeners, the trace and
+   * the stats, so bulk senders need no callback at all.
+   */
+  produce(record: ProducerRecord, callback?: DeliveryCallback): number;
+  /** The trace id of the record `produce` numbered `seq`. */
+  recordId(seq: number): string;
+  /** Batch-level outcomes of every record, as they settle. */
+  onDelivery(listener: (report: DeliveryReport) => void): Disposable;
+  /**
+   * False while records wait for buffer memory: a bulk sender should wait (`waitForRoom`) before handing over more,
+   * as Java's send() would block.
+   */
+  readonly hasRoom: boolean;
+  /** Resolves when `hasRoom` is true again (at once if it is). */
+  waitForRoom(): Promise<void>;
+  /** Records handed over and not settled yet. */
+  readonly pendingRecords: number;
   flush(): Promise<void>;
   close(options?: { timeoutMs?: number }): Promise<void>;
   readonly onTrace: (listener: (event: TraceEvent) => void) => Disposable;
   recordTrace(recordId: string): RecordTrace | undefined;
+  /** Keeps a record's trace past the trace window (for a record the user selected); false if it is already gone. */
+  keepTrace(recordId: string): boolean;
   batchTrace(batchId: string): BatchTrace | undefined;
   exportTraces(filter?: { recordIds?: string[] }): object;
   stats(): ProducerStats;
