@@ -74,19 +74,23 @@ export function installPlan({ missing, isRoot, osReleaseText }) {
   const names = missing.map((p) => p.name).join(' ');
   const width = Math.max(...missing.map((p) => p.name.length));
   const list = missing.map((p) => `  ${p.name.padEnd(width)}  ${p.why}`).join('\n');
-  const header = `Kafka Workbench needs ${missing.length === 1 ? 'a Debian package that is' : `${missing.length} Debian packages that are`} missing here:\n${list}`;
+  const what = missing.length === 1 ? 'a Debian package that is' : `${missing.length} Debian packages that are`;
+  const header = `Kafka Workbench needs ${what} missing here:\n${list}`;
   if (!isDebian(osReleaseText)) {
     const commands = missing.map((p) => p.command).join(', ');
     return {
       action: 'refuse',
       command: `apt-get update && apt-get install -y ${names}`,
-      message: `${header}\nThis is not Debian, so they are not installed for you: install your system's equivalents so that `
-        + `these commands are on PATH: ${commands}. On Debian the command is:\n\n    apt-get update && apt-get install -y ${names}\n`,
+      message: `${header}\nThis is not Debian, so they are not installed for you: install your system's equivalents `
+        + `so that these commands are on PATH: ${commands}. On Debian the command is:\n\n`
+        + `    apt-get update && apt-get install -y ${names}\n`,
     };
   }
   if (!isRoot) {
     const command = `sudo apt-get update && sudo apt-get install -y ${names}`;
-    return { action: 'refuse', command, message: `${header}\nInstalling them needs root. Run this, then run the same npm command again:\n\n    ${command}\n` };
+    const message = `${header}\nInstalling them needs root. Run this, then run the same npm command again:\n\n`
+      + `    ${command}\n`;
+    return { action: 'refuse', command, message };
   }
   const command = `apt-get update && apt-get install -y ${names}`;
   return { action: 'install', command, message: `${header}\nInstalling them now with: ${command}` };
@@ -110,16 +114,17 @@ export function ensureSystemPackages(neededFor) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update', '-q'], ['install', '-y', '-q', ...missing.map((p) => p.name)]]) {
     const r = spawnSync('apt-get', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    fs.appendFileSync(logFile, `$ apt-get ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}\n`);
+    const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`;
+    fs.appendFileSync(logFile, `$ apt-get ${args.join(' ')}\n${output}\n`);
     if (r.status !== 0) {
       throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.status ?? r.error}); its output is in ${logFile}:\n`
-        + `${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')}`);
+        + output.trim().split('\n').slice(-15).join('\n'));
     }
   }
   const stillMissing = missingPackages(neededFor);
   if (stillMissing.length) {
-    throw new Error(`apt-get installed ${missing.map((p) => p.name).join(' ')}, but these commands are still not on PATH `
-      + `(${process.env.PATH}): ${stillMissing.map((p) => p.command).join(', ')}; see ${logFile}`);
+    throw new Error(`apt-get installed ${missing.map((p) => p.name).join(' ')}, but these commands are still not on `
+      + `PATH (${process.env.PATH}): ${stillMissing.map((p) => p.command).join(', ')}; see ${logFile}`);
   }
   fs.rmSync(logFile, { force: true });
   log(`installed ${missing.map((p) => p.name).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -9,7 +9,7 @@
 // PATH is a folder of links to the standard PATH's programs minus the hidden ones. Its `apt-get` runs the real one
 // (with --no-upgrade, so this machine's packages are left as they are) and then links the installed packages'
 // programs into the folder, as a real install would put them on PATH. What PATH cannot hide stays visible (headers
-// and libraries such as libkrb5-dev's). Needs root on Debian; takes 15-25 minutes. Prints each step's time.
+// and libraries such as libkrb5-dev's). Needs root on Debian; takes 10-15 minutes. Prints each step's time.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,10 +54,11 @@ function run(command, args, { cwd, env, uid, gid }) {
   const waitFor = (re, ms) => new Promise((resolve, reject) => {
     const stop = (fn, value) => { watchers.delete(w); clearTimeout(timer); fn(value); };
     const w = () => { const m = re.exec(out); if (m) stop(resolve, m); };
-    const timer = setTimeout(() => stop(reject, new Error(`no ${re} in the output within ${ms / 1000} s:\n${out.slice(-3000)}`)), ms);
+    const fail = (why) => stop(reject, new Error(`${why}:\n${out.slice(-3000)}`));
+    const timer = setTimeout(() => fail(`no ${re} in the output within ${ms / 1000} s`), ms);
     watchers.add(w);
     w();
-    void done.then(({ code }) => stop(reject, new Error(`ended (${code}) before printing ${re}:\n${out.slice(-3000)}`)));
+    void done.then(({ code }) => fail(`ended (${code}) before printing ${re}`));
   });
   return { child, done, waitFor };
 }
@@ -73,6 +74,12 @@ async function ctrlC({ child, done }) {
 }
 
 const must = (cond, message) => { if (!cond) throw new Error(message); };
+/** The `apt-get install` command lines run so far, as the PATH's apt-get logged them. */
+const aptInstalls = () => fs.readFileSync(aptCalls, 'utf8').split('\n').filter((l) => l.startsWith('apt-get install'));
+const installedOnce = (installs, names) => must(
+  installs.length === 1 && names.every((p) => installs[0].split(' ').includes(p)),
+  `expected one apt-get install of ${names.join(' ')}; got: ${installs.join(' | ')}`,
+);
 /** Whether the output lists `name` with its reason, as ensureSystemPackages() does before installing. */
 const saysWhy = (out, name) => new RegExp(`^\\[setup\\] +${name.replace(/[+.]/g, '\\$&')} +\\S`, 'm').test(out);
 const before = (out, first, second) => {
@@ -86,7 +93,8 @@ if (process.getuid?.() !== 0 || !isDebian(fs.readFileSync('/etc/os-release', 'ut
   console.error('test:fresh-machine installs Debian packages and runs as another user: run it as root on Debian');
   process.exit(2);
 }
-const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+const git = (args, cwd = root) => spawnSync('git', args, { cwd, encoding: 'utf8' });
+const dirty = git(['status', '--porcelain', '--untracked-files=no']).stdout.trim();
 if (dirty) log('note: the working tree has uncommitted changes; the fresh clone has the last commit only');
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-fresh-'));
@@ -97,15 +105,18 @@ const aptCalls = path.join(base, 'apt-get-calls.log');
 log(`working in ${base}`);
 
 // 1. A fresh clone of the last commit.
-const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-for (const args of [['clone', '--quiet', '--no-checkout', root, repo], ['-C', repo, 'checkout', '--quiet', '--detach', head]]) {
-  const r = spawnSync('git', args, { encoding: 'utf8' });
+const head = git(['rev-parse', 'HEAD']).stdout.trim();
+const clone = [['clone', '--quiet', '--no-checkout', root, repo],
+  ['-C', repo, 'checkout', '--quiet', '--detach', head]];
+for (const args of clone) {
+  const r = git(args);
   if (r.status !== 0) { console.error(`git ${args.join(' ')} failed:\n${r.stderr}`); process.exit(2); }
 }
 const packages = parsePackageList(fs.readFileSync(path.join(repo, 'scripts/ci-apt-packages.txt'), 'utf8'));
 
 // 2. PATH without the packages' programs: every program a package ships in a bin folder, and its listed command.
-const binFiles = (pkg) => (spawnSync('dpkg', ['-L', pkg], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((f) => /^\/(usr\/)?s?bin\/[^/]+$/.test(f));
+const binFiles = (pkg) => (spawnSync('dpkg', ['-L', pkg], { encoding: 'utf8' }).stdout ?? '').split('\n')
+  .filter((f) => /^\/(usr\/)?s?bin\/[^/]+$/.test(f));
 const hidden = new Set(packages.flatMap((p) => [p.command, ...binFiles(p.name).map((f) => path.basename(f))]));
 fs.mkdirSync(shim);
 for (const dir of STANDARD_PATH.split(':')) {
@@ -113,12 +124,15 @@ for (const dir of STANDARD_PATH.split(':')) {
   for (const name of fs.readdirSync(dir)) {
     const target = path.join(dir, name);
     if (hidden.has(name) || fs.existsSync(path.join(shim, name))) continue;
-    try { if (fs.statSync(target).isFile()) fs.symlinkSync(target, path.join(shim, name)); } catch { /* a dangling link */ }
+    try {
+      if (fs.statSync(target).isFile()) fs.symlinkSync(target, path.join(shim, name));
+    } catch { /* a dangling link */ }
   }
 }
 // A package's listed command may come from one of its dependencies (python3's from python3-minimal): it comes back too.
 const whereIs = (command) => STANDARD_PATH.split(':').map((d) => path.join(d, command)).find((f) => fs.existsSync(f));
-const listedCommands = packages.filter((p) => whereIs(p.command)).map((p) => `    '${p.name}') /usr/bin/ln -sf '${whereIs(p.command)}' '${shim}/' ;;`);
+const listedCommands = packages.filter((p) => whereIs(p.command))
+  .map((p) => `    '${p.name}') /usr/bin/ln -sf '${whereIs(p.command)}' '${shim}/' ;;`);
 fs.rmSync(path.join(shim, 'apt-get'), { force: true });
 fs.writeFileSync(path.join(shim, 'apt-get'), `#!/bin/sh
 # The fresh-machine test's apt-get: the real one, then the installed packages' programs appear on PATH.
@@ -128,7 +142,8 @@ PATH='${STANDARD_PATH}' /usr/bin/apt-get "$@" || exit $?
 if [ "$1" = install ]; then
   for p in "$@"; do
     case "$p" in -*|install) continue ;; esac
-    /usr/bin/dpkg -L "$p" | /usr/bin/grep -E '^/(usr/)?s?bin/[^/]+$' | while read -r f; do /usr/bin/ln -sf "$f" '${shim}/'; done
+    /usr/bin/dpkg -L "$p" | /usr/bin/grep -E '^/(usr/)?s?bin/[^/]+$' |
+      while read -r f; do /usr/bin/ln -sf "$f" '${shim}/'; done
     case "$p" in
 ${listedCommands.join('\n')}
     esac
@@ -140,7 +155,8 @@ if (stillVisible.length) { console.error(`could not hide ${stillVisible.join(', 
 log(`hidden from PATH: ${[...hidden].sort().join(' ')}`);
 
 // 3. A fresh environment: only what describes the machine (locale, proxies, certificates) is kept.
-const machine = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(LANG|LC_ALL|TERM|https?_proxy|no_proxy|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR))$/i.test(k)));
+const MACHINE_VARIABLES = /^(LANG|LC_ALL|TERM|https?_proxy|no_proxy|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR))$/i;
+const machine = Object.fromEntries(Object.entries(process.env).filter(([k]) => MACHINE_VARIABLES.test(k)));
 const freshEnv = (home) => {
   fs.mkdirSync(home, { recursive: true });
   const tmp = path.join(home, 'tmp');
@@ -163,7 +179,8 @@ await check('as another user, npm start and npm test print the exact apt-get com
     must(r.out.includes('Installing them needs root'), `npm ${script} as nobody does not say it needs root:\n${r.out}`);
     const command = /sudo apt-get update && sudo apt-get install -y (.*)/.exec(r.out);
     must(command, `npm ${script} as nobody prints no apt-get command:\n${r.out}`);
-    must(command[1].split(' ').sort().join(' ') === [...names].sort().join(' '), `npm ${script} asks for "${command[1]}", expected ${names.join(' ')}`);
+    must(command[1].split(' ').sort().join(' ') === [...names].sort().join(' '),
+      `npm ${script} asks for "${command[1]}", expected ${names.join(' ')}`);
   }
   must(!fs.existsSync(aptCalls), 'nothing was installed');
 });
@@ -175,7 +192,8 @@ await check('npm ci installs the dependencies with an empty npm cache and no ~/.
   must(r.code === 0, `npm ci exited ${r.code}:\n${r.out.slice(-3000)}`);
 });
 
-await check('npm start installs what code-server needs, saying what and why first, and serves the workbench connected to its sandbox', async () => {
+await check('npm start installs what code-server needs, saying what and why first, and serves the workbench '
+  + 'connected to its sandbox', async () => {
   const started = Date.now();
   const npmStart = run('npm', ['start', '--', '--port', '0'], { cwd: repo, env });
   let stopped;
@@ -184,7 +202,8 @@ await check('npm start installs what code-server needs, saying what and why firs
     timings.push(['npm start (until the workbench is served)', seconds(started)]);
     const { chromium } = await import('playwright-core');
     const udd = fs.mkdtempSync(path.join(base, 'chrome-'));
-    const browser = await chromium.launchPersistentContext(udd, { executablePath: ensureChromium(), headless: true, viewport: { width: 1400, height: 900 }, args: chromiumArgs });
+    const browser = await chromium.launchPersistentContext(udd,
+      { executablePath: ensureChromium(), headless: true, viewport: { width: 1400, height: 900 }, args: chromiumArgs });
     try {
       const page = browser.pages()[0] ?? (await browser.newPage());
       const shot = path.join(root, 'test-results/screenshots/fresh-machine-npm-start.png');
@@ -215,13 +234,12 @@ await check('npm start installs what code-server needs, saying what and why firs
   before(out, 'Installing them now with: apt-get update && apt-get install -y', '[setup] installed');
   before(out, '[setup] installed', '[code-server] installing code-server');
   before(out, '[code-server] installing code-server', '[code-server] installed');
-  const installs = fs.readFileSync(aptCalls, 'utf8').split('\n').filter((l) => l.startsWith('apt-get install'));
-  must(installs.length === 1 && codeServerPackages.every((p) => installs[0].split(' ').includes(p)), `apt-get calls: ${installs.join(' | ')}`);
+  installedOnce(aptInstalls(), codeServerPackages);
 });
 
 await check('npm test installs the rest, saying what and why first, and passes with nothing skipped', async () => {
   const started = Date.now();
-  const callsBefore = fs.readFileSync(aptCalls, 'utf8');
+  const installsBefore = aptInstalls().length;
   const r = await run('npm', ['test'], { cwd: repo, env }).done;
   timings.push(['npm test', seconds(started)]);
   fs.writeFileSync(path.join(base, 'npm-test.log'), r.out);
@@ -231,8 +249,7 @@ await check('npm test installs the rest, saying what and why first, and passes w
   must(!/^\s*\d+ pending/m.test(r.out), 'some tests were skipped (pending): a package they need is missing');
   for (const name of testPackages) must(saysWhy(r.out, name), `npm test does not say why it installs ${name}`);
   before(r.out, '[setup] installed', '=== typecheck ===');
-  const installs = fs.readFileSync(aptCalls, 'utf8').slice(callsBefore.length).split('\n').filter((l) => l.startsWith('apt-get install'));
-  must(installs.length === 1 && testPackages.every((p) => installs[0].split(' ').includes(p)), `apt-get calls: ${installs.join(' | ')}`);
+  installedOnce(aptInstalls().slice(installsBefore), testPackages);
   log(`npm test: ${last}`);
 });
 

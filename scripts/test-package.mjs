@@ -23,25 +23,34 @@ try {
   const packaged = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: root, encoding: 'utf8' });
   const outcomes = [];
   const check = (title, fn) => {
-    try { fn(); outcomes.push({ title, state: 'passed' }); } catch (e) { outcomes.push({ title, state: 'failed', error: String(e?.stack ?? e) }); }
+    try {
+      fn();
+      outcomes.push({ title, state: 'passed' });
+    } catch (e) {
+      outcomes.push({ title, state: 'failed', error: String(e?.stack ?? e) });
+    }
   };
   check('npm run package builds the .vsix', () => {
     const tail = `${packaged.stdout}${packaged.stderr}`.trim().split('\n').filter((l) => l.trim()).slice(-6).join('\n');
-    if (packaged.status !== 0 || !fs.existsSync(vsix)) throw new Error(`scripts/package.mjs failed (exit ${packaged.status}):\n${tail}`);
+    if (packaged.status !== 0 || !fs.existsSync(vsix)) {
+      throw new Error(`scripts/package.mjs failed (exit ${packaged.status}):\n${tail}`);
+    }
   });
   if (fs.existsSync(vsix)) {
     const bytes = fs.statSync(vsix).size;
     log(`${path.basename(vsix)}: ${(bytes / 1024).toFixed(0)} KiB`);
     check(`the .vsix stays under ${MAX_VSIX_BYTES / 1024 / 1024} MB`, () => {
-      if (bytes >= MAX_VSIX_BYTES) throw new Error(`${path.basename(vsix)} is ${(bytes / 1024 / 1024).toFixed(2)} MB: see what scripts/package.mjs stages`);
+      const mb = (bytes / 1024 / 1024).toFixed(2);
+      if (bytes >= MAX_VSIX_BYTES) throw new Error(`${path.basename(vsix)} is ${mb} MB: see what package.mjs stages`);
     });
     const activationFile = path.join(workDir, 'package-activation.json');
     fs.rmSync(activationFile, { force: true });
-    outcomes.push(...(await runExtensionHostSuite({ name: 'package', suiteDir: 'test/package', vsix, env: { KW_ACTIVATION_FILE: activationFile }, log })));
+    const env = { KW_ACTIVATION_FILE: activationFile };
+    outcomes.push(...(await runExtensionHostSuite({ name: 'package', suiteDir: 'test/package', vsix, env, log })));
     if (fs.existsSync(activationFile)) {
       const { activationMs, loadAndActivateMs } = JSON.parse(fs.readFileSync(activationFile, 'utf8'));
-      log(`activate() of the installed extension took ${activationMs.toFixed(1)} ms (target: under ${ACTIVATION_TARGET_MS} ms); `
-        + `with VS Code loading its bundle first, ${loadAndActivateMs.toFixed(1)} ms`);
+      log(`activate() of the installed extension took ${activationMs.toFixed(1)} ms (target: under `
+        + `${ACTIVATION_TARGET_MS} ms); with VS Code loading its bundle first, ${loadAndActivateMs.toFixed(1)} ms`);
     }
   }
   process.exit(printOutcomes('Kafka Workbench installed from its .vsix', outcomes, elapsed()) ? 1 : 0);

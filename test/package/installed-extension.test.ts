@@ -21,7 +21,9 @@ describe('Kafka Workbench installed from its .vsix', () => {
     assert.equal(fs.realpathSync(ext.extensionPath), fs.realpathSync(installed));
     assert.equal(ext.isActive, false, 'nothing activated it yet');
     const files = fs.readdirSync(ext.extensionPath, { recursive: true }).map(String);
-    for (const bundle of ['dist/extension.js', 'dist/webview.js', 'dist/zstd.wasm', 'package.json']) assert.ok(files.includes(bundle), `${bundle} is packaged`);
+    for (const bundle of ['dist/extension.js', 'dist/webview.js', 'dist/zstd.wasm', 'package.json']) {
+      assert.ok(files.includes(bundle), `${bundle} is packaged`);
+    }
     const unwanted = files.filter((f) => /(^|\/)(node_modules|test|extension|webview|scripts)\/|\.map$|\.ts$/.test(f));
     assert.deepEqual(unwanted, [], 'only what runs is packaged');
   });
@@ -34,14 +36,16 @@ describe('Kafka Workbench installed from its .vsix', () => {
     const loadAndActivateMs = performance.now() - t0;
     assert.equal(ext.isActive, true);
     assert.ok(Number.isFinite(api.activationMs) && api.activationMs > 0, `activationMs ${api.activationMs}`);
-    if (process.env.KW_ACTIVATION_FILE) fs.writeFileSync(process.env.KW_ACTIVATION_FILE, JSON.stringify({ activationMs: api.activationMs, loadAndActivateMs }));
+    const report = process.env.KW_ACTIVATION_FILE;
+    if (report) fs.writeFileSync(report, JSON.stringify({ activationMs: api.activationMs, loadAndActivateMs }));
     assert.equal(api.service.sandbox.running, false, 'activation starts no sandbox');
   });
 
   it('connects to the Local sandbox and sends one record, which gets offset 0 of a new topic', async () => {
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
     assert.equal(api.service.activeConnection()?.id, 'sandbox');
-    const sent = await vscode.commands.executeCommand<{ topic: string; partition: number; offset: number; recordId: string }>(
+    type Sent = { topic: string; partition: number; offset: number; recordId: string };
+    const sent = await vscode.commands.executeCommand<Sent>(
       'kafkaWorkbench.producer.send', { topic: 'packaged-smoke', key: 'k', value: 'from the .vsix' });
     assert.equal(sent.topic, 'packaged-smoke');
     assert.equal(sent.offset, 0);

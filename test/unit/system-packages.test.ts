@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findOnPath, installPlan, isDebian, missingPackages, parsePackageList, readPackageList, type SystemPackage } from '../../scripts/system-packages.mjs';
+import {
+  findOnPath, installPlan, isDebian, missingPackages, parsePackageList, readPackageList, type SystemPackage,
+} from '../../scripts/system-packages.mjs';
 
 const DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n';
 const UBUNTU = 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\n';
