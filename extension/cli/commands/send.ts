@@ -11,6 +11,8 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
+import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
+import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
 import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
@@ -20,27 +22,45 @@ import type { CliCommand, CliIo } from '../main';
 import { DeliveryTally } from '../send/delivery-tally';
 import { OrderedJsonLines } from '../send/json-lines';
 import { RecordSource, type RecordTemplate } from '../send/record-source';
+import { REGISTRY_FLAGS, REGISTRY_USAGE, SCHEMA_BOOLEAN_FLAGS, SCHEMA_FLAGS, registryFromArgs, selectionsFromArgs } from '../schema-registry-flags';
 
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
-         [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
+         [--buffer-memory N] [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
          [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
-         [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
+         [--stop-timeout-ms N] [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
+         [--schema-registry URL [--key-subject S] [--value-subject S] [--key-schema-version V] [--value-schema-version V]
+          [--key-schema-id N] [--value-schema-id N] [--subject-name-strategy TopicName|RecordName|TopicRecordName]
+          [--key-record-name N] [--value-record-name N] [--value-schema-file F [--value-schema-type T] [--auto-register]]
+          [--value-raw]]
 
 Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
+--mode sync waits for each record before the next; async and fire-and-forget hand records over as the producer's
+buffer (buffer.memory) has room, so they batch. Memory stays the same at any count.
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
 otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. Progress goes to stderr
-on runs longer than a second. Exit status: 0 every record acknowledged (acks=0: handed to the broker),
-1 some records failed (listed with their errors), 2 bad arguments or the cluster could not be used.`;
+on runs longer than a second. Ctrl-C (or SIGTERM) stops handing over records, waits up to --stop-timeout-ms
+(default 10000; Ctrl-C again: no wait) for those in flight, and prints what was sent, acknowledged, failed and
+never sent. Exit status: 0 every record acknowledged (acks=0: handed to the broker), 1 some records failed
+(listed with their errors), 2 bad arguments or the cluster could not be used, 130/143 stopped by SIGINT/SIGTERM.
+
+Schema Registry (Confluent wire format: magic 0, schema id, payload; Avro, JSON Schema or Protobuf):
+${REGISTRY_USAGE}
+  The value is written as JSON and encoded by the subject's latest schema (<topic>-value by default: the
+  TopicName strategy); the key too when a --key-* schema flag is given (--key is JSON, or text as a string).
+  --value-raw sends the value as written (only the key by schema). --*-schema-version V picks a version,
+  --*-schema-id N a schema by id, --*-record-name the record (RecordName strategies) or Protobuf message.
+  --value-schema-file F is looked up under the subject; --auto-register registers it (off by default). A value
+  that does not fit stops the send before anything is sent, naming the field and what the schema expects.`;
 
 const STRING_FLAGS = [
   'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
-  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms',
+  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
 ];
-const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure'];
+const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', ...SCHEMA_BOOLEAN_FLAGS];
 const PROGRESS_EVERY_MS = 1000;
 /** With --json, lines wait for earlier records to settle: at most this many records are handed over and not printed. */
 const JSON_OUTSTANDING = 10_000;
@@ -59,6 +79,14 @@ interface SendPlan extends RecordTemplate {
   mode: Mode;
   json: boolean;
   stopTimeoutMs: number;
+  registry?: SchemaRegistryConfig;
+  schemas: { key?: SchemaSelection; value?: SchemaSelection };
+}
+
+/** The serializers the plan's schemas resolve to (registry calls made once, before any connection to Kafka). */
+interface Encoders {
+  key?: SchemaSerializer;
+  value?: SchemaSerializer;
 }
 
 /** Why handing over stopped early. */
@@ -70,6 +98,10 @@ export const sendCommand: CliCommand = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }));
+    // Schemas first: a registry problem or a value that does not fit stops here, before Kafka is dialled.
+    const encoders = await resolveEncoders(plan);
+    const source = new RecordSource(plan, encodersFor(encoders), schemasUsed(encoders));
+    source.record(0);
     const transport = new KafkajsTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
     });
@@ -80,8 +112,10 @@ export const sendCommand: CliCommand = {
         transport,
         log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
       });
-      const run = await sendAll(producer, plan, io);
-      return report(run, plan, io);
+      const run = await sendAll(producer, plan, io, source, encoders);
+      const status = report(run, plan, io, encoders);
+      if (run.badInput) throw new InvalidInputError(`record ${run.handedOver}: ${run.badInput.message}; the ${run.handedOver} record(s) before it were sent and are reported above, nothing after it`);
+      return status;
     } finally {
       if (producer) await producer.close({ timeoutMs: 0 }).catch(() => {});
       await transport.close();
@@ -117,6 +151,7 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   }
   if (args.flags.has('linger-ms')) producerConfig['linger.ms'] = intFlag(args, 'linger-ms', 0, 0);
   if (args.flags.has('batch-size')) producerConfig['batch.size'] = intFlag(args, 'batch-size', 0, 0);
+  if (args.flags.has('buffer-memory')) producerConfig['buffer.memory'] = intFlag(args, 'buffer-memory', 0, 1, Number.MAX_SAFE_INTEGER);
   if (args.flags.has('retries')) producerConfig.retries = intFlag(args, 'retries', 0, 0, 2 ** 31 - 1);
   if (args.flags.has('delivery-timeout-ms')) producerConfig['delivery.timeout.ms'] = intFlag(args, 'delivery-timeout-ms', 0, 1);
   const requestTimeoutMs = args.flags.has('request-timeout-ms') ? intFlag(args, 'request-timeout-ms', 0, 1) : undefined;
@@ -140,8 +175,11 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   // producer setting, which the flag of the same name sets.
   const config = validateProducerConfig(producerConfig);
   if (valueFile !== undefined) value = readValueFile(valueFile, config.maxRequestSize);
+  const registry = registryFromArgs(args);
 
   return {
+    registry,
+    schemas: selectionsFromArgs(args, registry),
     connection: {
       brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
       clientId: 'kafka-workbench-cli',
@@ -243,19 +281,43 @@ async function checkCluster(transport: KafkajsTransport, plan: SendPlan): Promis
   }
 }
 
+async function resolveEncoders(plan: SendPlan): Promise<Encoders> {
+  if (!plan.registry) return {};
+  if (plan.schemas.key && plan.key === null) throw new InvalidInputError('a key schema needs a key: give --key (JSON, or text for a string key)');
+  const client = new SchemaRegistryClient(plan.registry);
+  const out: Encoders = {};
+  if (plan.schemas.key) out.key = await createSerializer(client, plan.topic, 'key', plan.schemas.key);
+  if (plan.schemas.value) out.value = await createSerializer(client, plan.topic, 'value', plan.schemas.value);
+  return out;
+}
+
+/** The record source's encoders: the key is JSON or else text as a string, the value JSON. */
+function encodersFor(encoders: Encoders): RecordTemplate['encode'] {
+  if (!encoders.key && !encoders.value) return undefined;
+  return {
+    key: encoders.key ? (text) => encoders.key!.encode(keyTextValue(text)) : undefined,
+    value: encoders.value ? (text) => encoders.value!.encodeText(text) : undefined,
+  };
+}
+
+function schemasUsed(encoders: Encoders): SchemaUsed[] {
+  return [encoders.key?.used, encoders.value?.used].filter((u): u is SchemaUsed => u !== undefined);
+}
+
 /** What a run came to: the tally of outcomes, how many records were handed over, and whether it was stopped. */
 interface RunResult {
   tally: DeliveryTally;
   handedOver: number;
   stop: Stop;
+  /** A record that {{$seq}} made unfit for its schema: nothing from it on was handed over. */
+  badInput?: Error;
 }
 
-async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<RunResult> {
-  const source = new RecordSource(plan);
+async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: RecordSource, encoders: Encoders): Promise<RunResult> {
   /** The producer's number for the record of index 0 (known before any report can arrive). */
   let firstSeq = -1;
   const tally = new DeliveryTally();
-  const lines = plan.json ? new OrderedJsonLines(producer, (i) => source.key(i), io.out) : undefined;
+  const lines = plan.json ? new OrderedJsonLines(producer, (i) => source.key(i), io.out, schemasUsed(encoders)) : undefined;
   const startedAt = Date.now();
   let lastProgress = startedAt;
   let wake: (() => void) | undefined;
@@ -293,16 +355,27 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<R
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
 
-  // Async mode is Java's send(record, callback): one shared callback (no closure per record) counts the calls.
-  let callbacks = 0;
-  const callback = plan.mode === 'async' ? () => void callbacks++ : undefined;
+  // Async and fire-and-forget both hand records over without waiting for them (batching across records); outcomes
+  // come from the delivery reports either way, so no callback or promise is made per record.
   let handedOver = 0;
+  let badInput: Error | undefined;
+  // {{$seq}} can make one record unfit for its schema: handing over stops there (those before it still settle).
+  const recordAt = (index: number) => {
+    try {
+      return source.record(index);
+    } catch (e) {
+      badInput = e instanceof Error ? e : new Error(String(e));
+      return undefined;
+    }
+  };
   try {
-    while (handedOver < plan.count && !stop) {
+    while (handedOver < plan.count && !stop && !badInput) {
       if (plan.mode === 'sync') {
+        const record = recordAt(handedOver);
+        if (!record) break;
         // The delivery report has the outcome; the callback only says when to send the next one.
         await new Promise<void>((resolve) => {
-          const seq = producer.produce(source.record(handedOver), () => resolve());
+          const seq = producer.produce(record, () => resolve());
           if (firstSeq < 0) firstSeq = seq;
         });
         handedOver++;
@@ -311,10 +384,13 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<R
       // Hand over a slice, then let the event loop run: requests go out and answers come in meanwhile.
       const end = Math.min(plan.count, handedOver + HAND_OVER_SLICE);
       while (handedOver < end && producer.hasRoom && (!lines || handedOver - lines.printed < JSON_OUTSTANDING)) {
-        const seq = producer.produce(source.record(handedOver), callback);
+        const record = recordAt(handedOver);
+        if (!record) break;
+        const seq = producer.produce(record);
         if (firstSeq < 0) firstSeq = seq;
         handedOver++;
       }
+      if (badInput) break;
       if (!producer.hasRoom) await producer.waitForRoom();
       else if (lines && handedOver - lines.printed >= JSON_OUTSTANDING) await new Promise<void>((resolve) => (wake = resolve));
       else await immediate();
@@ -336,16 +412,16 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<R
     subscription.dispose();
   }
   progress(true);
-  if (callback && callbacks !== handedOver) io.err(`send: engine bug: ${handedOver} records handed over but ${callbacks} callbacks ran`);
-  return { tally, handedOver, stop };
+  return { tally, handedOver, stop, badInput };
 }
 
-function report(run: RunResult, plan: SendPlan, io: CliIo): number {
+function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders): number {
   const { tally, handedOver, stop } = run;
   if (!plan.json) {
     const acksZero = plan.producerConfig.acks === '0';
     const ackedLabel = acksZero ? 'handed to the broker (acks=0: no acknowledgement)' : 'acked';
     const lines = [`sent ${handedOver} record${handedOver === 1 ? '' : 's'} to ${plan.topic}: ${tally.acked} ${ackedLabel}, ${tally.failed} failed`];
+    for (const u of schemasUsed(encoders)) lines.push(`${u.part} schema: ${describeSchemaUsed(u)}`);
     if (tally.partitions.size) {
       const parts = [...tally.partitions.entries()].sort((a, b) => a[0] - b[0]).map(([p, r]) =>
         r.last < 0 ? `${p} (${r.count}, offsets unknown with acks=0)` : `${p} (${r.count}, offsets ${r.first === r.last ? r.first : `${r.first}-${r.last}`})`,

@@ -3,6 +3,7 @@
  * built when its record settles (while its trace is in the producer's window) and held only until it can be printed.
  */
 import type { DeliveryReport, Producer } from '../../core/engine/types';
+import type { SchemaUsed } from '../../core/schema-registry/serializer';
 
 export class OrderedJsonLines {
   private next = 0;
@@ -12,6 +13,8 @@ export class OrderedJsonLines {
     private readonly producer: Producer,
     private readonly keyOf: (index: number) => string | null,
     private readonly print: (line: string) => void,
+    /** The registry schemas that encoded key and value: named on each line and first in its trace. */
+    private readonly schemas: SchemaUsed[] = [],
   ) {}
 
   /** Lines built and not printed yet (an earlier record is still pending). */
@@ -52,7 +55,9 @@ export class OrderedJsonLines {
       partitionReason: m?.partitionReason ?? null,
     };
     if (err) line.error = { name: err.errorName ?? err.name, code: err.errorCode ?? null, message: err.message, maybeWritten: err.maybeWritten };
-    line.trace = this.producer.recordTrace(this.producer.recordId(seq))?.events ?? [];
+    const trace = this.producer.recordTrace(this.producer.recordId(seq))?.events ?? [];
+    for (const u of this.schemas) line[`${u.part}Schema`] = { subject: u.subject ?? null, version: u.version ?? null, id: u.id, schemaType: u.schemaType, ...(u.recordName ? { recordName: u.recordName } : {}) };
+    line.trace = trace; // it starts with the 'serialized' events of the schemas that encoded the record
     return line;
   }
 }

@@ -4,6 +4,7 @@
  * once.
  */
 import type { ProducerRecord } from '../../core/engine/types';
+import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 
 export const SEQ = '{{$seq}}';
 
@@ -13,14 +14,23 @@ export interface RecordTemplate {
   value: string | Buffer;
   headers: { key: string; value: string }[];
   partition?: number;
+  /** Schema serializers for the key and value text (may throw for a value that does not fit). */
+  encode?: { key?: (text: string) => Buffer; value?: (text: string) => Buffer };
 }
 
 export class RecordSource {
   private readonly fixed: ProducerRecord | undefined;
   private readonly keyParts: string[] | undefined;
   private readonly valueParts: string[] | undefined;
+  private readonly encode: RecordTemplate['encode'];
 
-  constructor(private readonly template: RecordTemplate) {
+  constructor(
+    private readonly template: RecordTemplate,
+    encode: RecordTemplate['encode'] = template.encode,
+    /** The schemas `encode` uses, for the records' traces (one array for every record). */
+    private readonly serialization: readonly SchemaUsed[] = [],
+  ) {
+    this.encode = encode;
     const { key, value } = template;
     this.keyParts = key !== null && key.includes(SEQ) ? key.split(SEQ) : undefined;
     const valueText = typeof value === 'string' ? value : value.includes(SEQ) ? value.toString('utf8') : undefined;
@@ -40,13 +50,17 @@ export class RecordSource {
     return this.keyParts ? this.keyParts.join(String(index)) : this.template.key;
   }
 
-  private build(key: string | null, value: string | Buffer): ProducerRecord {
+  private build(keyText: string | null, valueText: string | Buffer): ProducerRecord {
     const t = this.template;
+    const e = this.encode;
+    const key = e?.key && keyText !== null ? e.key(keyText) : keyText;
+    const value = e?.value ? e.value(typeof valueText === 'string' ? valueText : valueText.toString('utf8')) : valueText;
     // The record that never changes carries bytes: the engine then copies them instead of encoding text each time.
     const fixed = !this.keyParts && !this.valueParts;
-    const record: ProducerRecord = { topic: t.topic, key: fixed && key !== null ? Buffer.from(key, 'utf8') : key, value: fixed && typeof value === 'string' ? Buffer.from(value, 'utf8') : value };
+    const record: ProducerRecord = { topic: t.topic, key: fixed && typeof key === 'string' ? Buffer.from(key, 'utf8') : key, value: fixed && typeof value === 'string' ? Buffer.from(value, 'utf8') : value };
     if (t.headers.length) record.headers = t.headers.map((h) => ({ key: h.key, value: h.value }));
     if (t.partition !== undefined) record.partition = t.partition;
+    if (this.serialization.length) record.serialization = this.serialization;
     return record;
   }
 }

@@ -5,8 +5,10 @@
  * `expiredBatches`, retried ones come back through `reenqueue`, in sequence order.
  */
 import { RECORD_BATCH_OVERHEAD, type CompressionType } from '../kafka/record-batch-encoder';
-import { ProducerBatch, type BatchSink, type RecordInput } from './batch';
+import { ProducerBatch, type BatchSink } from './batch';
+import type { RecordInput } from './record-input';
 import { BufferPool } from './buffer-pool';
+import { FactsPool } from './record-facts';
 import type { BatchFailure } from './errors';
 import type { IdempotenceManager } from './idempotence';
 import type { MetadataCache } from './metadata';
@@ -81,6 +83,9 @@ export class RecordAccumulator {
   /** buffer.memory and the batch buffers in it. */
   private readonly pool: BufferPool;
 
+  /** The batches' per-record facts, reused once batches leave the trace window. */
+  private readonly factsPool = new FactsPool(4 * 1024 * 1024);
+
   constructor(private readonly options: AccumulatorOptions) {
     this.pool = new BufferPool(options.batchSize, options.bufferMemory);
   }
@@ -127,7 +132,7 @@ export class RecordAccumulator {
     const buffer = this.pool.allocate(size);
     if (!buffer) return AppendResult.NoMemory;
     const o = this.options;
-    const batch = new ProducerBatch(o.newBatchId(), r.topic, r.partition, now, size, r, o.compression, o.deliveryTimeoutMs, o.tracing, o.sink, buffer);
+    const batch = new ProducerBatch(o.newBatchId(), r.topic, r.partition, now, size, r, o.compression, o.deliveryTimeoutMs, o.tracing, o.sink, buffer, this.factsPool);
     q.batches.push(batch);
     if (batch.tryAppend(r, now) < 0) throw new Error('engine bug: a new batch is sized to hold its first record');
     this.lastBatch = batch;

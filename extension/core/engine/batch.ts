@@ -8,11 +8,12 @@ import {
   RecordBatchBuilder,
   type CompressionType,
   type ProducerState,
-  type RecordHeader,
-  type RecordPayload,
 } from '../kafka/record-batch-encoder';
 import { DeliveryError, type BatchFailure } from './errors';
 import { ReasonCode, reasonFromFacts } from './reason';
+import type { SchemaUsed } from '../schema-registry/schema-used';
+import { RecordFacts, type FactsPool } from './record-facts';
+import { Blocked, type RecordInput } from './record-input';
 import type { BatchCloseReason, DeliveryCallback, DeliveryReport, RecordMetadata, TraceEvent } from './types';
 
 /**
@@ -30,54 +31,6 @@ const TRANSITIONS: Record<BatchState, readonly BatchState[]> = {
   failed: [],
 };
 
-/** Why a record waited before it could join a batch (0 = it did not). */
-export enum Blocked {
-  None = 0,
-  Metadata = 1,
-  Memory = 2,
-}
-
-/**
- * What a record brings to a batch. The producer fills one reusable instance per send on the fast path; a record that
- * has to wait (for metadata or memory) gets an instance of its own, which also stands for it in the trace until it
- * joins a batch, or for good if it fails before.
- */
-export class RecordInput {
-  seq = 0;
-  topic = '';
-  key: RecordPayload = null;
-  value: RecordPayload = null;
-  headers: RecordHeader[] | undefined = undefined;
-  timestamp = 0;
-  composedAt = 0;
-  blockedAt = 0;
-  blocked: Blocked = Blocked.None;
-  /** When waiting: give up at this time (max.block.ms counts from the send). */
-  blockDeadline = 0;
-  keySize = -1;
-  valueSize = -1;
-  headerCount = 0;
-  /** The record's body size without its deltas, computed once for every size decision. */
-  bodySize = 0;
-  sizeUpperBound = 0;
-  explicitPartition = -1;
-  /** The partitioner's decision (see reason.ts). */
-  partition = -1;
-  reasonCode: ReasonCode = 0;
-  hash = 0;
-  aux = -1;
-  numPartitions = 0;
-  placedAt = 0;
-  callback: DeliveryCallback | undefined = undefined;
-  /** Set when the record failed before joining a batch. */
-  error: DeliveryError | undefined = undefined;
-  failedAt = 0;
-
-  copyFrom(r: RecordInput): void {
-    Object.assign(this, r);
-  }
-}
-
 /** Told when a batch has settled its records. The producer's delivery reports, stats and trace listen here. */
 export interface BatchSink {
   batchSettled(batch: ProducerBatch): void;
@@ -85,20 +38,17 @@ export interface BatchSink {
   callbackFailed(error: unknown): void;
 }
 
-// Per-record facts at index * width. Times are kept as milliseconds from the batch's creation.
-const F64 = 2; // seq, timestamp
-const I32 = 9; // composed, placed, blocked (times), keySize, valueSize, headerCount, reasonCode | blocked << 8, hash, aux
-
 export class ProducerBatch implements DeliveryReport {
   private stateValue: BatchState = 'open';
   /** The pooled buffer the records are written to, until the batch settles. */
   private buffer: Buffer | undefined;
   private builder: RecordBatchBuilder | undefined;
   private built: Buffer | undefined;
-  private f64: Float64Array;
-  private i32: Int32Array;
+  private readonly facts: RecordFacts;
   private count = 0;
   private callbacks: (DeliveryCallback | undefined)[] | undefined;
+  /** Per record, the schemas that encoded it; made only when a record has some. */
+  private serializations: (readonly SchemaUsed[] | undefined)[] | undefined;
   private full = false;
   /** Why the batch stopped taking records; set once, when it is first drained. */
   closeReason: BatchCloseReason | undefined;
@@ -149,6 +99,7 @@ export class ProducerBatch implements DeliveryReport {
     private readonly sink: BatchSink,
     /** From the buffer pool: `reservedBytes` long. */
     buffer: Buffer,
+    factsPool: FactsPool,
   ) {
     this.buffer = buffer;
     this.builder = new RecordBatchBuilder(reservedBytes, firstRecord.timestamp, compression, -1, buffer);
@@ -157,8 +108,7 @@ export class ProducerBatch implements DeliveryReport {
     this.events = tracing ? [] : undefined;
     // Room for as many records as the first one's size fits (each adds at least 3 bytes to its body): one allocation.
     const estimate = Math.max(4, Math.min(1 << 16, Math.floor(reservedBytes / (firstRecord.bodySize + 3)) + 1));
-    this.f64 = new Float64Array(estimate * F64);
-    this.i32 = new Int32Array(estimate * I32);
+    this.facts = new RecordFacts(factsPool, estimate, createdMs, firstRecord.seq);
   }
 
   get state(): BatchState {
@@ -211,37 +161,28 @@ export class ProducerBatch implements DeliveryReport {
       return -1;
     }
     const i = this.count++;
-    if (i * F64 >= this.f64.length) this.grow();
-    const f = i * F64;
-    const f64 = this.f64;
-    f64[f] = r.seq;
-    f64[f + 1] = r.timestamp;
-    const n = i * I32;
-    const i32 = this.i32;
-    const created = this.createdMs;
-    i32[n] = r.composedAt - created;
-    i32[n + 1] = now - created;
-    i32[n + 2] = r.blocked === Blocked.None ? 0 : r.blockedAt - created;
-    i32[n + 3] = r.keySize;
-    i32[n + 4] = r.valueSize;
-    i32[n + 5] = r.headerCount;
-    i32[n + 6] = r.reasonCode | (r.blocked << 8);
-    i32[n + 7] = r.hash;
-    i32[n + 8] = r.aux;
+    this.facts.write(i, r, now);
     if (r.callback) {
       this.callbacks ??= [];
       this.callbacks[i] = r.callback;
     }
+    if (r.serialization) {
+      this.serializations ??= [];
+      this.serializations[i] = r.serialization;
+    }
     return i;
   }
 
-  private grow(): void {
-    const f64 = new Float64Array(this.f64.length * 2);
-    f64.set(this.f64);
-    this.f64 = f64;
-    const i32 = new Int32Array(this.i32.length * 2);
-    i32.set(this.i32);
-    this.i32 = i32;
+  /** Kept past the trace window (a record the user selected): its facts are never recycled. */
+  kept = false;
+
+  /**
+   * Gives the facts back to the pool once nothing will read them: settled, its delivery reports made, out of the
+   * trace window and not kept. The batch can no longer describe its records after this.
+   */
+  maybeRecycleFacts(): void {
+    if (!this.isSettled || this.recordsInTraceWindow > 0 || this.kept || this.facts.recycled) return;
+    this.facts.recycle();
   }
 
   // ---- life ----
@@ -325,6 +266,7 @@ export class ProducerBatch implements DeliveryReport {
       }
     }
     this.sink.batchSettled(this);
+    this.maybeRecycleFacts();
   }
 
   /**
@@ -344,6 +286,7 @@ export class ProducerBatch implements DeliveryReport {
       }
     }
     this.sink.batchSettled(this);
+    this.maybeRecycleFacts();
   }
 
   private settle(now: number, bytesReusable: boolean): void {
@@ -387,49 +330,52 @@ export class ProducerBatch implements DeliveryReport {
   // ---- the records' facts (DeliveryReport and the trace) ----
 
   recordSeq(i: number): number {
-    return this.f64[i * F64];
+    return this.facts.seq(i);
   }
 
   recordSentAt(i: number): number {
-    return this.createdMs + this.i32[i * I32];
+    return this.facts.sentAt(i);
   }
 
   recordTimestamp(i: number): number {
-    return this.f64[i * F64 + 1];
+    return this.facts.timestamp(i);
   }
 
   recordPlacedAt(i: number): number {
-    return this.createdMs + this.i32[i * I32 + 1];
+    return this.facts.placedAt(i);
   }
 
   recordBlockedAt(i: number): number {
-    return this.createdMs + this.i32[i * I32 + 2];
+    return this.facts.blockedAt(i);
+  }
+
+  recordSerialization(i: number): readonly SchemaUsed[] | undefined {
+    return this.serializations?.[i];
   }
 
   recordKeySize(i: number): number {
-    return this.i32[i * I32 + 3];
+    return this.facts.keySize(i);
   }
 
   recordValueSize(i: number): number {
-    return this.i32[i * I32 + 4];
+    return this.facts.valueSize(i);
   }
 
   recordHeaderCount(i: number): number {
-    return this.i32[i * I32 + 5];
+    return this.facts.headerCount(i);
   }
 
   /** The partition the record asked for, or -1. */
   recordExplicitPartition(i: number): number {
-    return (this.i32[i * I32 + 6] & 0xff) === ReasonCode.Explicit ? this.partition : -1;
+    return this.facts.reasonCode(i) === ReasonCode.Explicit ? this.partition : -1;
   }
 
   recordBlocked(i: number): Blocked {
-    return (this.i32[i * I32 + 6] >> 8) as Blocked;
+    return this.facts.blocked(i) as Blocked;
   }
 
   recordReason(i: number): ReturnType<typeof reasonFromFacts> {
-    const n = i * I32;
-    return reasonFromFacts((this.i32[n + 6] & 0xff) as ReasonCode, this.numPartitions, this.i32[n + 7], this.i32[n + 8]);
+    return reasonFromFacts(this.facts.reasonCode(i) as ReasonCode, this.numPartitions, this.facts.hash(i), this.facts.aux(i));
   }
 
   offset(i: number): number {

@@ -4,7 +4,7 @@
  * re-route. The decision is written into the
  * record (partition, reason code, hash, the other partition involved), so partitioning allocates nothing.
  */
-import type { RecordInput } from './batch';
+import type { RecordInput } from './record-input';
 import type { MetadataCache } from './metadata';
 import { murmur2, toPositive } from './murmur2';
 import { ReasonCode } from './reason';

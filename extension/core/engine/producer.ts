@@ -4,14 +4,14 @@
  * batch settles its own records. This class owns only what the caller sees: the records waiting to be placed, the
  * count of records not settled, flush and close, delivery listeners, the trace window and the stats.
  */
-import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OVERHEAD, type RecordHeader, type RecordPayload } from '../kafka/record-batch-encoder';
 import { errorName } from '../kafka/error-codes';
 import type { TopicInfo, Transport } from '../transport/transport';
 import { systemClock, type Clock } from '../util/clock';
 import { Emitter, type Disposable } from '../util/emitter';
 import { errorMessage } from '../util/errors';
 import { AppendResult, RecordAccumulator } from './accumulator';
-import { Blocked, ProducerBatch, RecordInput, type BatchSink } from './batch';
+import { ProducerBatch, type BatchSink } from './batch';
+import { Blocked, composeRecord, RecordInput } from './record-input';
 import type { ProducerConfig } from './config';
 import { DeliveryError, type BatchFailure } from './errors';
 import { IdempotenceManager } from './idempotence';
@@ -198,7 +198,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     r.composedAt = now;
     r.callback = callback;
     if (this.unsettled++ === 0) this.statsRecorder.started(now);
-    const invalid = this.compose(r, record, now);
+    const invalid = composeRecord(r, record, now, this.config);
     if (this.traceListened) this.emitComposed(r);
     if (invalid !== undefined) {
       this.failAlone(this.own(r), { message: invalid, errorName: 'INVALID_RECORD', retriable: false }, now);
@@ -226,69 +226,6 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     const copy = new RecordInput();
     copy.copyFrom(r);
     return copy;
-  }
-
-  /** Validates and sizes the record into `r`; returns why it is invalid, or undefined. */
-  private compose(r: RecordInput, record: ProducerRecord, now: number): string | undefined {
-    r.topic = typeof record?.topic === 'string' ? record.topic : '';
-    r.key = r.value = null;
-    r.headers = undefined;
-    r.keySize = r.valueSize = -1;
-    r.headerCount = 0;
-    r.bodySize = r.sizeUpperBound = 0;
-    r.explicitPartition = r.partition = -1;
-    r.reasonCode = ReasonCode.Explicit;
-    r.hash = 0;
-    r.aux = -1;
-    r.numPartitions = 0;
-    r.blocked = Blocked.None;
-    r.blockedAt = r.blockDeadline = r.placedAt = r.failedAt = 0;
-    r.error = undefined;
-    r.timestamp = now;
-    if (record === null || typeof record !== 'object') return 'Invalid record: expected an object with topic and value.';
-    if (r.topic.length === 0) return 'Invalid record: "topic" must be a non-empty string.';
-    const key = toPayload(record.key);
-    if (key === undefined) return `Invalid record: key must be a string, a Buffer or null, got ${typeof record.key}.`;
-    if (record.value === undefined) return 'Invalid record: "value" is required (use null for a tombstone).';
-    const value = toPayload(record.value);
-    if (value === undefined) return `Invalid record: value must be a string, a Buffer or null, got ${typeof record.value}.`;
-    let headers: RecordHeader[] | undefined;
-    if (record.headers !== undefined) {
-      if (!Array.isArray(record.headers)) return 'Invalid record: "headers" must be an array of {key, value}.';
-      headers = [];
-      for (let i = 0; i < record.headers.length; i++) {
-        const h = record.headers[i];
-        if (!h || typeof h.key !== 'string') return `Invalid record: header ${i} needs a string "key".`;
-        const v = toPayload(h.value);
-        if (v === undefined) return `Invalid record: header "${h.key}" value must be a string, a Buffer or null, got ${typeof h.value}.`;
-        headers.push({ key: Buffer.from(h.key, 'utf8'), value: typeof v === 'string' ? Buffer.from(v, 'utf8') : v });
-      }
-    }
-    const partition = record.partition;
-    if (partition !== undefined && partition !== null) {
-      if (!Number.isInteger(partition) || partition < 0) return `Invalid record: "partition" must be a non-negative integer, got ${JSON.stringify(partition)}.`;
-      r.explicitPartition = partition;
-    }
-    if (record.timestamp !== undefined) {
-      if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0) return `Invalid record: "timestamp" must be milliseconds since the epoch, got ${JSON.stringify(record.timestamp)}.`;
-      r.timestamp = record.timestamp;
-    }
-    r.key = key;
-    r.value = value;
-    r.headers = headers;
-    r.keySize = payloadSize(key);
-    r.valueSize = payloadSize(value);
-    r.headerCount = headers?.length ?? 0;
-    r.bodySize = bodySizeFromSizes(r.keySize, r.valueSize, headers);
-    r.sizeUpperBound = upperBoundFromBodySize(r.bodySize);
-    const size = r.sizeUpperBound + RECORD_BATCH_OVERHEAD;
-    if (size > this.config.maxRequestSize) {
-      return `Record too large: ${size} bytes serialized, more than max.request.size=${this.config.maxRequestSize}. Send a smaller value or raise max.request.size (and the topic's max.message.bytes).`;
-    }
-    if (size > this.config.bufferMemory) {
-      return `Record too large: ${size} bytes serialized, more than buffer.memory=${this.config.bufferMemory}. Raise buffer.memory or send a smaller value.`;
-    }
-    return undefined;
   }
 
   /** Partitions and appends; says what to wait for when it cannot yet. Fails the record when it can never go. */
@@ -656,12 +593,3 @@ function isRetriableTopicError(code: number): boolean {
 }
 
 function noop(): void {}
-
-/** The payload as the encoder takes it; undefined when it is not a string, bytes or null. */
-function toPayload(v: unknown): RecordPayload | undefined {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v;
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  return undefined;
-}

@@ -402,15 +402,17 @@ export class Sender {
     const code = (e as { kind?: string })?.kind === 'timeout' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NETWORK_EXCEPTION;
     this.metadata.requestUpdate(`request to broker ${nodeId} failed: ${errorMessage(e)}`);
     const message = `Produce request to broker ${nodeId} (${address}) failed: ${errorMessage(e)}`;
+    // A refused login or a TLS failure happens before any request is written; anything else may have reached it.
+    const kind = (e as { kind?: string })?.kind;
+    const neverWritten = kind === 'authentication' || kind === 'tls';
     for (const b of batches) {
       if (b.isSettled) continue;
       this.attemptResult(b, nodeId, address, undefined, now - sentAt, code, -1, errorMessage(e), now);
+      if (!neverWritten) b.hadUnansweredAttempt = true;
       if (!retriable) {
-        // A refused login or TLS failure: nothing reached the broker, retrying cannot help.
         this.failBatch(b, { message, errorCode: code, errorName: errorName(code), retriable: false, cause: e }, now);
         continue;
       }
-      b.hadUnansweredAttempt = true;
       this.retryOrFail(b, code, -1, message, now, true, e);
     }
   }

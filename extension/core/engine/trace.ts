@@ -5,7 +5,9 @@
  * So the window costs the same at a thousand records or a billion, and nothing per record is kept past it, except
  * for records a user chose to keep (`keep`).
  */
-import { Blocked, ProducerBatch, type RecordInput } from './batch';
+import { ProducerBatch } from './batch';
+import { Blocked, type RecordInput } from './record-input';
+import type { SchemaUsed } from '../schema-registry/schema-used';
 import { reasonFromFacts } from './reason';
 import type { BatchTrace, RecordTrace, TraceEvent } from './types';
 
@@ -60,9 +62,10 @@ export class TraceStore {
   /** The record in `slot` leaves the window (unless it is `seq` itself); its batch goes with its last record. */
   private leave(slot: number, seq: number): void {
     const old = this.holders[slot];
-    if (old === undefined || !(old instanceof ProducerBatch)) return;
-    if (this.seqs[slot] === seq && old === this.holders[slot]) return;
-    if (--old.recordsInTraceWindow === 0 && !this.keptBatches.has(old.id)) this.batches.delete(old.id);
+    if (!(old instanceof ProducerBatch) || this.seqs[slot] === seq) return;
+    if (--old.recordsInTraceWindow > 0 || old.kept) return;
+    this.batches.delete(old.id);
+    old.maybeRecycleFacts();
   }
 
   addCluster(e: TraceEvent): void {
@@ -89,11 +92,15 @@ export class TraceStore {
       const [oldestId, oldest] = this.kept.entries().next().value!;
       this.kept.delete(oldestId);
       if (oldest.holder instanceof ProducerBatch && ![...this.kept.values()].some((k) => k.holder === oldest.holder)) {
+        oldest.holder.kept = false;
         this.keptBatches.delete(oldest.holder.id);
       }
     }
     this.kept.set(recordId, found);
-    if (found.holder instanceof ProducerBatch) this.keptBatches.set(found.holder.id, found.holder);
+    if (found.holder instanceof ProducerBatch) {
+      found.holder.kept = true;
+      this.keptBatches.set(found.holder.id, found.holder);
+    }
     return true;
   }
 
@@ -135,6 +142,11 @@ export class TraceStore {
   }
 }
 
+/** The schemas that encoded the record come first: serialization happens before the producer gets the record. */
+function serializedEvents(recordId: string, time: number, serialization: readonly SchemaUsed[] | undefined): TraceEvent[] {
+  return serialization ? serialization.map((u) => ({ type: 'serialized', recordId, time, ...u })) : [];
+}
+
 function blockedReason(blocked: Blocked): 'metadata' | 'buffer-memory' {
   return blocked === Blocked.Metadata ? 'metadata' : 'buffer-memory';
 }
@@ -143,12 +155,13 @@ function blockedReason(blocked: Blocked): 'metadata' | 'buffer-memory' {
 function batchRecordTrace(recordId: string, b: ProducerBatch, i: number): RecordTrace {
   const placedAt = b.recordPlacedAt(i);
   const explicit = b.recordExplicitPartition(i);
-  const events: TraceEvent[] = [
+  const events: TraceEvent[] = serializedEvents(recordId, b.recordSentAt(i), b.recordSerialization(i));
+  events.push(
     {
       type: 'composed', recordId, time: b.recordSentAt(i), topic: b.topic, keySize: b.recordKeySize(i),
       valueSize: b.recordValueSize(i), headerCount: b.recordHeaderCount(i), explicitPartition: explicit >= 0 ? explicit : undefined,
     },
-  ];
+  );
   const blocked = b.recordBlocked(i);
   if (blocked !== Blocked.None) events.push({ type: 'blocked', recordId, time: b.recordBlockedAt(i), reason: blockedReason(blocked) });
   events.push({ type: 'partitioned', recordId, time: placedAt, topic: b.topic, partition: b.partition, reason: b.recordReason(i) });
@@ -175,12 +188,11 @@ function batchRecordTrace(recordId: string, b: ProducerBatch, i: number): Record
 
 /** The trace of a record that never joined a batch (still waiting, or failed before). */
 function aloneRecordTrace(recordId: string, r: RecordInput): RecordTrace {
-  const events: TraceEvent[] = [
-    {
-      type: 'composed', recordId, time: r.composedAt, topic: r.topic, keySize: r.keySize, valueSize: r.valueSize,
-      headerCount: r.headerCount, explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
-    },
-  ];
+  const events: TraceEvent[] = serializedEvents(recordId, r.composedAt, r.serialization);
+  events.push({
+    type: 'composed', recordId, time: r.composedAt, topic: r.topic, keySize: r.keySize, valueSize: r.valueSize,
+    headerCount: r.headerCount, explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
+  });
   if (r.blocked !== Blocked.None) events.push({ type: 'blocked', recordId, time: r.blockedAt, reason: blockedReason(r.blocked) });
   if (r.partition >= 0) {
     events.push({ type: 'partitioned', recordId, time: r.placedAt, topic: r.topic, partition: r.partition, reason: reasonFromFacts(r.reasonCode, r.numPartitions, r.hash, r.aux) });

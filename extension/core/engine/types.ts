@@ -1,5 +1,6 @@
 /** The producer engine's public types (see the contract in the engine issue). */
 import type { Disposable } from '../util/emitter';
+import type { SchemaUsed } from '../schema-registry/schema-used';
 import type { DeliveryError } from './errors';
 
 export interface ProducerRecord {
@@ -9,6 +10,8 @@ export interface ProducerRecord {
   headers?: { key: string; value: string | Buffer | null }[];
   partition?: number;
   timestamp?: number;
+  /** What encoded the key and value (Schema Registry schemas): named first in the record's trace. Share one array across records. */
+  serialization?: readonly SchemaUsed[];
 }
 
 /** Why a record went to its partition. `hash` is Java's murmur2 of the key bytes (signed 32-bit). */
@@ -44,6 +47,7 @@ export interface RecordMetadata {
 export type BatchCloseReason = 'full' | 'linger' | 'flush' | 'close' | 'memory-pressure';
 
 export type TraceEvent =
+  | ({ type: 'serialized'; recordId: string; time: number } & SchemaUsed)
   | { type: 'composed'; recordId: string; time: number; topic: string; keySize: number; valueSize: number; headerCount: number; explicitPartition?: number }
   | { type: 'blocked'; recordId: string; time: number; reason: 'metadata' | 'buffer-memory' }
   | { type: 'partitioned'; recordId: string; time: number; topic: string; partition: number; reason: PartitionReason }

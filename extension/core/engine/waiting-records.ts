@@ -4,7 +4,7 @@
  * soon as they can be. Per topic for metadata, so a mistyped topic holds back only its own records; one queue for
  * memory, first come first served.
  */
-import { Blocked, type RecordInput } from './batch';
+import { Blocked, type RecordInput } from './record-input';
 
 /** What placing a waiting record came to. */
 export type PlaceResult = 'placed' | 'wait-metadata' | 'wait-memory';

@@ -12,6 +12,7 @@ import type { KeyFormat, PreviewResult, ResultRow, TopicSummary } from '../../pr
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
+import { checkSchemaValue, schemaDetails, schemaSubjects } from './draft-schemas';
 import { toWebviewError } from '../kafka/plain-errors';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
@@ -131,6 +132,8 @@ export class ComposerPanel implements vscode.Disposable {
     } catch (e) {
       const error = toWebviewError(e);
       if (m.type === 'send' && /topic/i.test(error.kafkaError ?? '')) error.field = 'topic';
+      const field = (e as { field?: unknown }).field;
+      if (m.type === 'send' && (field === 'key' || field === 'value')) error.field = field;
       this.flushRows();
       this.post({ type: 'response', requestId: m.requestId, ok: false, error });
     }
@@ -164,6 +167,12 @@ export class ComposerPanel implements vscode.Disposable {
       case 'connect':
         await this.service.connect(m.connectionId);
         return this.service.panelInit();
+      case 'schemaSubjects':
+        return schemaSubjects(() => this.service.schemaRegistry());
+      case 'schemaDetails':
+        return schemaDetails(() => this.service.schemaRegistry(), m.topic, m.part, m.ref);
+      case 'checkSchemaValue':
+        return checkSchemaValue(() => this.service.schemaRegistry(), m.topic, m.part, m.ref, m.text);
       default:
         return assertNever(m);
     }
@@ -218,6 +227,7 @@ export function previewPartition(topics: TopicSummary[], topicName: string, keyF
   const topic = topics.find((t) => t.name === topicName);
   if (!topic) return { partition: null, reason: 'New topic: the broker creates it on first send, with its default partition count.' };
   if (keyFormat === 'none') return { partition: null, reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.` };
+  if (keyFormat === 'schema') return { partition: null, reason: 'The key is encoded by its schema when sent (schema id included); the partition follows those bytes.' };
   let bytes: Buffer;
   try {
     const encoded = encodeKey(keyFormat, key);
