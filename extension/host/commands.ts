@@ -3,6 +3,7 @@
  * extensions can run it without prompts; without them it asks. Errors become notifications here, nowhere else.
  */
 import * as vscode from 'vscode';
+import { ErrorCode, describeError } from '../core/kafka/protocol/errors';
 import type { SandboxAction } from '../protocol/messages';
 import { ComposerPanel } from './composer/composer-panel';
 import { promptConnection, saveConnectionInput, type ConnectionInput } from './connections/connection-prompts';
@@ -213,9 +214,9 @@ export function registerCommands({ context, service, tree, log }: CommandContext
   sandboxAction('kafkaWorkbench.sandbox.injectError', 'Inject error', async (arg, countArg) => {
     const errorCode = await pickNumber('Answer the next Produce requests with which error?', arg, {
       items: [
-        { label: 'NOT_LEADER_OR_FOLLOWER (6)', value: 6 }, { label: 'REQUEST_TIMED_OUT (7)', value: 7 }, { label: 'NOT_ENOUGH_REPLICAS (19)', value: 19 },
-        { label: 'UNKNOWN_TOPIC_OR_PARTITION (3)', value: 3 }, { label: 'MESSAGE_TOO_LARGE (10)', value: 10 }, { label: 'CORRUPT_MESSAGE (2)', value: 2 },
-      ],
+        ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.REQUEST_TIMED_OUT, ErrorCode.NOT_ENOUGH_REPLICAS,
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.CORRUPT_MESSAGE,
+      ].map((code) => ({ label: describeError(code), value: code })),
     });
     if (errorCode === undefined) return undefined;
     const count = await pickNumber('How many requests?', countArg, { min: 1, max: 1000, value: '1' });

@@ -15,7 +15,7 @@ import { envSecretResolver } from '../../core/collections/template';
 import { createProducer } from '../../core/engine';
 import { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs } from '../args';
@@ -103,7 +103,7 @@ export const runCommand: CliCommand = {
         stopOnFirstError: args.flags.has('bail'),
         listener: reporter,
         beforeSend,
-        producerFor: (settings: ProducerSettings) => createProducer(settings as ProducerConfigInput, { transport: new KafkajsTransport(connection, { log }), log, tracing: reporterName === 'json' }),
+        producerFor: (settings: ProducerSettings) => createProducer(settings as ProducerConfigInput, { transport: new KafkaTransport(connection, { log }), log, tracing: reporterName === 'json' }),
       });
       reporter.end(summary);
       const out = stream;
@@ -148,7 +148,7 @@ async function openOut(file: string): Promise<WriteStream> {
 
 /** Fails early, with one clear line, when the cluster cannot be reached or a topic does not exist. */
 async function checkCluster(connection: ConnectionConfig, topics: string[], io: CliIo, signal: AbortSignal): Promise<void> {
-  const transport = new KafkajsTransport(connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
+  const transport = new KafkaTransport(connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
   try {
     await untilAborted(checkTopicsWritable(transport, topics), signal);
   } finally {

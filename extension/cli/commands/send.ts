@@ -11,9 +11,10 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
+import { ErrorCode, errorName } from '../../core/kafka/protocol/errors';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
-import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
@@ -102,7 +103,7 @@ export const sendCommand: CliCommand = {
     const encoders = await resolveEncoders(plan);
     const source = new RecordSource(plan, encodersFor(encoders), schemasUsed(encoders));
     source.record(0);
-    const transport = new KafkajsTransport(plan.connection, {
+    const transport = new KafkaTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
     });
     let producer: Producer | undefined;
@@ -267,15 +268,15 @@ function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
 }
 
 /** Fails fast (exit 2) when the cluster cannot take the records at all, instead of N identical record failures. */
-async function checkCluster(transport: KafkajsTransport, plan: SendPlan): Promise<void> {
+async function checkCluster(transport: KafkaTransport, plan: SendPlan): Promise<void> {
   await transport.connect();
   const metadata = await transport.fetchMetadata([plan.topic], true);
   const topic = metadata.topics.find((t) => t.name === plan.topic);
-  const code = topic?.errorCode ?? 3;
-  if (code === 3) throw new InvalidInputError(`topic '${plan.topic}' does not exist and the cluster does not create topics automatically; create it first`);
-  if (code === 17) throw new InvalidInputError(`'${plan.topic}' is not a valid topic name`);
-  if (code === 29) throw new InvalidInputError(`not allowed to write to topic '${plan.topic}' (TOPIC_AUTHORIZATION_FAILED)`);
-  // 5 = LEADER_NOT_AVAILABLE: the topic is being created; the engine waits for its leaders.
+  const code = topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  if (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new InvalidInputError(`topic '${plan.topic}' does not exist and the cluster does not create topics automatically; create it first`);
+  if (code === ErrorCode.INVALID_TOPIC_EXCEPTION) throw new InvalidInputError(`'${plan.topic}' is not a valid topic name`);
+  if (code === ErrorCode.TOPIC_AUTHORIZATION_FAILED) throw new InvalidInputError(`not allowed to write to topic '${plan.topic}' (${errorName(code)})`);
+  // LEADER_NOT_AVAILABLE: the topic is being created; the engine waits for its leaders.
   if (plan.partition !== undefined && topic && topic.partitions.length > 0 && plan.partition >= topic.partitions.length) {
     throw new InvalidInputError(`--partition ${plan.partition} does not exist: topic '${plan.topic}' has partitions 0..${topic.partitions.length - 1}`);
   }

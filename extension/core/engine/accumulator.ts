@@ -4,7 +4,7 @@
  * batch to send and `drain` for one request's batches per broker; batches past delivery.timeout.ms leave through
  * `expiredBatches`, retried ones come back through `reenqueue`, in sequence order.
  */
-import { RECORD_BATCH_OVERHEAD, type CompressionType } from '../kafka/record-batch-encoder';
+import { RECORD_BATCH_OVERHEAD, type CompressionType } from '../kafka/record-batch';
 import { ProducerBatch, type BatchSink } from './batch';
 import type { RecordInput } from './record-input';
 import { BufferPool } from './buffer-pool';

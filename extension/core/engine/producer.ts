@@ -4,7 +4,7 @@
  * batch settles its own records. This class owns only what the caller sees: the records waiting to be placed, the
  * count of records not settled, flush and close, delivery listeners, the trace window and the stats.
  */
-import { errorName } from '../kafka/error-codes';
+import { errorName } from '../kafka/protocol/errors';
 import type { TopicInfo, Transport } from '../transport/transport';
 import { systemClock, type Clock } from '../util/clock';
 import { Emitter, type Disposable } from '../util/emitter';
