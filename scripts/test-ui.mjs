@@ -365,6 +365,59 @@ try {
     }
   });
 
+  const templatedFile = path.join(folder, 'templated.kafka.json');
+  const TEMPLATED = `{
+  "name": "Templated",
+  "variables": { "region": "eu" },
+  "messages": [
+    { "name": "templated order", "topic": "ui-templated", "key": "order-{{$seq}}", "value": {"id": "{{$uuid}}", "region": "{{region}}"}, "count": 3 },
+    {
+      "name": "other",
+      "description": "written by hand",
+      "topic": "ui-templated",
+      "value": "plain"
+    }
+  ]
+}
+`;
+  await step('opens a templated message in the composer: the form holds its templates, the rendered record shows beside them', async () => {
+    fs.writeFileSync(templatedFile, TEMPLATED);
+    await collectionsPane().locator('.pane-header').hover();
+    await collectionsPane().locator('.pane-header [aria-label*="Refresh Collections"]').click();
+    await openInComposer('templated order');
+    await expectForm({ topic: 'ui-templated', key: 'order-{{$seq}}' });
+    await webview.locator('#draft-origin', { hasText: 'Editing message "templated order"' }).waitFor({ timeout: 10_000 });
+    await webview.locator('#rendered-record .rendered-key', { hasText: /^order-0$/ }).waitFor({ timeout: 10_000 });
+    const value = JSON.parse(await webview.locator('#rendered-record .rendered-value').textContent());
+    if (value.region !== 'eu' || !/^[0-9a-f-]{36}$/.test(value.id)) throw new Error(`the rendered value is ${JSON.stringify(value)}`);
+  });
+
+  await step('edits the key and saves it back with Replace: the templates stay and only the key changes in the file', async () => {
+    await typeInto('#key', 'order-{{$seq}}-{{region}}');
+    await webview.locator('#rendered-record .rendered-key', { hasText: /^order-0-eu$/ }).waitFor({ timeout: 10_000 });
+    await saveRecordTo('Templated');
+    await answerInput('Message name', 'templated order');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Replace "templated order"' }).first().click({ timeout: 10_000 });
+    await page.locator('.notifications-toasts', { hasText: 'replaced "templated order"' }).waitFor({ timeout: 15_000 });
+    const text = fs.readFileSync(templatedFile, 'utf8');
+    const expected = TEMPLATED.replace('"key": "order-{{$seq}}"', '"key": "order-{{$seq}}-{{region}}"');
+    if (text !== expected) throw new Error(`the file changed in more than the key:\n${text}`);
+  });
+
+  await step('replacing a message the record was not opened from shows the diff and asks first', async () => {
+    await saveRecordTo('Templated');
+    await answerInput('Message name', 'other');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Replace "other"' }).first().click({ timeout: 10_000 });
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Replace "other"' });
+    await dialog.waitFor({ timeout: 15_000 });
+    await page.locator('.tab', { hasText: 'after replacing "other"' }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(shots, `${String(stepNo).padStart(2, "0")}-during-review-diff-and-question.png`) });
+    await dialog.locator('.monaco-button', { hasText: 'Replace' }).click();
+    await page.locator('.notifications-toasts', { hasText: 'replaced "other"' }).waitFor({ timeout: 15_000 });
+    const other = JSON.parse(fs.readFileSync(templatedFile, 'utf8')).messages[1];
+    if (other.key !== 'order-{{$seq}}-{{region}}' || other.description !== 'written by hand') throw new Error(`"other" is now ${JSON.stringify(other)}`);
+  });
+
   await step('says the results table shows only the latest 10,000 once older results are dropped', async () => {
     if (await webview.locator('#results-cap').isVisible()) throw new Error('the cap note shows before the table is full');
     await webview.locator('#send-mode').click();

@@ -8,11 +8,12 @@ import {
 } from '@vscode/webview-ui-toolkit';
 import {
   ACKS, COMPRESSIONS, KEY_FORMATS, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
-  type BatchView, type ComposerDraft, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
+  type BatchView, type ComposerDraft, type DraftOrigin, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
 } from '../extension/protocol/messages';
 import { checkDraft } from '../extension/protocol/validate';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
+import { RecordPreviewPane } from './record-preview';
 import { formatJson, formatLatency, restoreState, ResultsHistory, resultsSummary, visibleWindow, type HostPush, type PersistedState } from './state';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox(), vsCodeDivider(), vsCodeBadge());
@@ -25,12 +26,13 @@ let renderQueued = false;
 
 const channel = new HostChannel((m) => onPush(m));
 persisted = restoreState(channel.getState());
+const rendered = new RecordPreviewPane(channel);
 
 function onPush(m: HostPush): void {
   switch (m.type) {
     case 'init':
       // A draft in init is one the user opened: it wins over the form restored from saved state.
-      if (m.draft) showDraftFromHost(m.draft);
+      if (m.draft) showDraftFromHost(m.draft, m.origin);
       else reportDraft(); // the host's copy is what "Save to Collection" saves: make it the restored form
       applyPanelState(m.init);
       break;
@@ -43,7 +45,7 @@ function onPush(m: HostPush): void {
       if (persisted.selectedRecordId && m.rows.some((r) => r.recordId === persisted.selectedRecordId)) void showTrace(persisted.selectedRecordId);
       break;
     case 'loadDraft':
-      showDraftFromHost(m.draft);
+      showDraftFromHost(m.draft, m.origin);
       break;
     case 'cleared':
       history.clear();
@@ -83,6 +85,7 @@ function buildLayout(): void {
       h('div', { class: 'field checks' }, h('vscode-checkbox', { id: 'idempotence' }, 'enable.idempotence'), h('vscode-checkbox', { id: 'failover' }, 'partitioner.failover')),
     ));
   const composer = h('section', { class: 'composer', 'aria-label': 'Compose a record' },
+    rendered.originElement,
     h('div', { class: 'row' },
       field('Topic', 'topic', h('vscode-text-field', { id: 'topic', placeholder: 'topic name', size: 30 })),
       field('Known topics', 'topic-pick', h('vscode-dropdown', { id: 'topic-pick' })),
@@ -97,7 +100,8 @@ function buildLayout(): void {
       field('Value format', 'value-format', dropdown('value-format', VALUE_FORMATS, { text: 'text', json: 'JSON', base64: 'base64 bytes', null: 'null (tombstone)' })),
       h('vscode-button', { id: 'format-json', appearance: 'secondary', title: 'Pretty-print the JSON value' }, 'Format JSON'),
     ),
-    field('Value', 'value', h('vscode-text-area', { id: 'value', rows: 6, resize: 'vertical', placeholder: 'record value' })),
+    field('Value', 'value', h('vscode-text-area', { id: 'value', rows: 6, resize: 'vertical', placeholder: 'record value; {{$uuid}}, {{$seq}}, {{$faker.person.fullName}} and variables render per record' })),
+    rendered.element,
     h('div', { class: 'field' }, h('label', { text: 'Headers' }), h('div', { id: 'headers', class: 'headers' }),
       h('vscode-button', { id: 'add-header', appearance: 'secondary' }, 'Add header'), h('div', { class: 'error', id: 'error-headers', role: 'alert' })),
     h('div', { class: 'row' },
@@ -237,13 +241,14 @@ function onDraftEdited(): void {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(reportDraft, 200);
   showDraftErrors();
+  rendered.update(persisted.draft, persisted.origin);
 }
 
 /** Saves the form's draft and hands it to the host, whose copy "Save to Collection" saves. */
 function reportDraft(): void {
   clearTimeout(saveTimer);
   save();
-  channel.post({ type: 'draftChanged', draft: persisted.draft });
+  channel.post({ type: 'draftChanged', draft: persisted.draft, origin: persisted.origin });
 }
 
 /**
@@ -251,10 +256,13 @@ function reportDraft(): void {
  * so the host's copy and the form agree. The draft itself is reported, not the form read back: the partition
  * dropdown gets its options a tick later.
  */
-function showDraftFromHost(draft: ComposerDraft): void {
+function showDraftFromHost(draft: ComposerDraft, origin: DraftOrigin | null): void {
+  persisted.origin = origin;
+  rendered.showOrigin(origin);
   fillForm(draft);
   reportDraft();
   showDraftErrors();
+  rendered.update(draft, origin, 0);
 }
 
 /** Errors of the current draft next to their fields; an empty topic is not an error until the user sends. */
@@ -515,3 +523,5 @@ function showTab(tab: 'trace' | 'batches'): void {
 buildLayout();
 channel.post({ type: 'ready' });
 fillForm(persisted.draft);
+rendered.showOrigin(persisted.origin);
+rendered.update(persisted.draft, persisted.origin, 0);

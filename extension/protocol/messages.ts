@@ -59,6 +59,29 @@ export interface ComposerDraft {
 
 export const MAX_REPEAT = 10_000;
 
+/** The collection message a draft was opened from: its collection's variables apply, and Save Record offers it back. */
+export interface DraftOrigin {
+  /** The `*.kafka.json` file, absolute. */
+  file: string;
+  /** The message's name in it. */
+  name: string;
+}
+
+/** The draft's first record as it will be sent (templates rendered; secrets stay `{{$secret:NAME}}`). */
+export interface RecordPreview {
+  /** Whether a field holds a template: without one the record is sent as typed. */
+  templated: boolean;
+  topic: string;
+  /** Text, or `base64:...` for bytes; null for no key / a null value. */
+  key: string | null;
+  value: string | null;
+  headers: { key: string; value: string }[];
+  /** Where the variables came from, and what else of the message applies (its rate). */
+  note?: string;
+  /** Why the draft does not render (an unknown variable, a bad faker path), naming the field. */
+  error?: string;
+}
+
 /** Result rows (and their traces) kept, by the host and the panel alike; the oldest fall off first. */
 export const MAX_RESULT_ROWS = 10_000;
 
@@ -200,11 +223,12 @@ export type WebviewRequest =
   | { type: 'exportTrace'; requestId: number; recordIds: string[] | null }
   | { type: 'previewPartition'; requestId: number; topic: string; keyFormat: KeyFormat; key: string }
   | { type: 'sandbox'; requestId: number; command: SandboxAction }
-  | { type: 'connect'; requestId: number; connectionId: string };
+  | { type: 'connect'; requestId: number; connectionId: string }
+  | { type: 'previewRecord'; requestId: number; draft: ComposerDraft; origin: DraftOrigin | null };
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'draftChanged'; draft: ComposerDraft }
+  | { type: 'draftChanged'; draft: ComposerDraft; origin: DraftOrigin | null }
   | { type: 'clearResults' }
   | WebviewRequest;
 
@@ -227,17 +251,18 @@ export interface ResultOf {
   previewPartition: PreviewResult;
   sandbox: SandboxView;
   connect: PanelInit;
+  previewRecord: RecordPreview;
 }
 
 export type HostToWebview =
-  | { type: 'init'; init: PanelInit; draft: ComposerDraft | null }
+  | { type: 'init'; init: PanelInit; draft: ComposerDraft | null; origin: DraftOrigin | null }
   | { type: 'response'; requestId: number; ok: true; result: unknown }
   | { type: 'response'; requestId: number; ok: false; error: WebviewError }
   | { type: 'results'; rows: ResultRow[] }
   | { type: 'state'; init: PanelInit }
   | { type: 'cleared' }
   /** Replace the form with this draft ("Open in composer" from a collection). */
-  | { type: 'loadDraft'; draft: ComposerDraft };
+  | { type: 'loadDraft'; draft: ComposerDraft; origin: DraftOrigin | null };
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);

@@ -4,7 +4,7 @@
  */
 import {
   ACKS, COMPRESSIONS, KEY_FORMATS, MAX_REPEAT, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
-  type ComposerDraft, type DraftHeader, type DraftProducerSettings, type SandboxAction, type TopicSummary,
+  type ComposerDraft, type DraftHeader, type DraftOrigin, type DraftProducerSettings, type SandboxAction, type TopicSummary,
   type WebviewError, type WebviewToHost,
 } from './messages';
 
@@ -75,6 +75,14 @@ export function parseDraft(v: unknown): ComposerDraft {
   };
 }
 
+function parseOrigin(v: unknown): DraftOrigin | null {
+  if (v === null || v === undefined) return null;
+  const o = obj(v, 'origin');
+  const file = str(o.file, 'origin.file', 4096);
+  if (!file.endsWith('.kafka.json')) throw new Invalid('origin.file must be a *.kafka.json file');
+  return { file, name: str(o.name, 'origin.name', 1000) };
+}
+
 function parseSandboxAction(v: unknown): SandboxAction {
   const c = obj(v, 'command');
   const action = oneOf(c.action, ['stopBroker', 'startBroker', 'moveLeader', 'injectError', 'addLatency', 'clearFaults'] as const, 'command.action');
@@ -100,9 +108,9 @@ function parseSandboxAction(v: unknown): SandboxAction {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect'] as const, 'message.type');
+    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord'] as const, 'message.type');
     if (type === 'ready' || type === 'clearResults') return { ok: true, value: { type } };
-    if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft) } };
+    if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
     const requestId = int(m.requestId, 'message.requestId', 0, Number.MAX_SAFE_INTEGER);
     switch (type) {
       case 'send':
@@ -123,6 +131,8 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
         return { ok: true, value: { type, requestId, command: parseSandboxAction(m.command) } };
       case 'connect':
         return { ok: true, value: { type, requestId, connectionId: str(m.connectionId, 'message.connectionId', 200) } };
+      case 'previewRecord':
+        return { ok: true, value: { type, requestId, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
     }
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, error: e.message };

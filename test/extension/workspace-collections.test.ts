@@ -91,8 +91,10 @@ describe('Collections in VS Code', () => {
     // templates.kafka.json names {{nobody}}, which only the environment defines: its problem goes away, and it renders.
     const templates = vscode.Uri.file(path.join(workspaceDir(), 'collections/templates.kafka.json'));
     await waitFor('the template problem to clear with the environment', () => vscode.languages.getDiagnostics(templates).length === 0);
-    const draft = await vscode.commands.executeCommand<{ value: string }>('kafkaWorkbench.collections.openInComposer', templates, 'unknown var');
-    assert.equal(draft.value, 'hello from-dev');
+    const draft = await vscode.commands.executeCommand<ComposerDraft>('kafkaWorkbench.collections.openInComposer', templates, 'unknown var');
+    assert.equal(draft.value, 'hello {{nobody}}', 'the composer shows the source');
+    const preview = await a.collections.templates.preview(draft, { file: templates.fsPath, name: 'unknown var' });
+    assert.equal(preview.value, 'hello from-dev', 'and renders it with the environment\'s variables');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', null);
     assert.equal(a.collections.environments.activeUri(), undefined);
   });
@@ -288,7 +290,7 @@ describe('Collections in VS Code', () => {
     const file = write('replace/r.kafka.json', { name: 'R', messages: [{ name: 'one', topic: 'col-r', value: 'old' }, { name: 'two', topic: 'col-r', value: '2' }] });
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
     const draft = await vscode.commands.executeCommand<Record<string, unknown>>('kafkaWorkbench.collections.openInComposer', file, 'one');
-    a.composer()!.showDraft({ ...(draft as unknown as ComposerDraft), value: 'new' });
+    a.composer()!.showDraft({ ...(draft as unknown as ComposerDraft), value: 'new' }, a.composer()!.currentOrigin());
     const saved = await vscode.commands.executeCommand<{ message: string; replaced: boolean }>('kafkaWorkbench.collections.saveDraft', file.fsPath, 'one', undefined, { replace: true });
     assert.deepEqual([saved.message, saved.replaced], ['one', true]);
     const messages = JSON.parse(fs.readFileSync(file.fsPath, 'utf8')).messages;

@@ -12,6 +12,7 @@ export { parseCollectionText, parseEnvironmentText, requireValid, formatDiagnost
 export type { ParsedCollection, ParsedEnvironment, MessageLocation } from './parse';
 export { formatJson, createCollectionText, appendMessageText, replaceMessageText, writeFileAtomic, updateCollectionFile, saveCollection, addMessageToCollectionFile } from './save';
 export { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from './load';
+export { setMessageFields } from './message-edit';
 export { MessagePreparer } from './prepare';
 export type { LoadedCollection, LoadedEnvironment, PreparedMessage } from './prepare';
 export { TemplateEngine, TemplateError, envSecretResolver, secretEnvName } from './template';

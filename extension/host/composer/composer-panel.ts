@@ -5,7 +5,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { assertNever, type ComposerDraft, type HostToWebview, type WebviewRequest } from '../../protocol/messages';
+import { assertNever, type ComposerDraft, type DraftOrigin, type HostToWebview, type RecordPreview, type WebviewRequest } from '../../protocol/messages';
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
 import { murmur2, partitionForKey } from '../../core/engine/murmur2';
 import type { KeyFormat, PreviewResult, ResultRow, TopicSummary } from '../../protocol/messages';
@@ -16,8 +16,15 @@ import { toWebviewError } from '../kafka/plain-errors';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
 
+/** Drafts rendered like collection messages (one template language): the collections feature provides it. */
+export interface DraftRendering {
+  preview(draft: ComposerDraft, origin: DraftOrigin | null): Promise<RecordPreview>;
+}
+
 export class ComposerPanel implements vscode.Disposable {
   static current: ComposerPanel | undefined;
+  /** Set once at activation, before any panel can send. */
+  static rendering: DraftRendering | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private readonly draft = new DraftMirror();
@@ -77,12 +84,17 @@ export class ComposerPanel implements vscode.Disposable {
     return this.draft.current;
   }
 
-  /** Shows `draft` in the form (a collection message opened in the composer). */
-  showDraft(draft: ComposerDraft): void {
-    this.draft.open(draft);
+  /** The collection message the form's draft was opened from, if any. */
+  currentOrigin(): DraftOrigin | null {
+    return this.draft.origin;
+  }
+
+  /** Shows `draft` in the form (a collection message opened in the composer, `origin` saying which). */
+  showDraft(draft: ComposerDraft, origin: DraftOrigin | null = null): void {
+    this.draft.open(draft, origin);
     this.panel.reveal();
     // A live webview shows it now; one not ready yet, or rebuilt because the tab was hidden, gets it with `init`.
-    this.post({ type: 'loadDraft', draft });
+    this.post({ type: 'loadDraft', draft, origin });
   }
 
   private post(message: HostToWebview): void {
@@ -109,11 +121,11 @@ export class ComposerPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.post({ type: 'init', init: this.service.panelInit(), draft: this.draft.toShow });
+        this.post({ type: 'init', init: this.service.panelInit(), draft: this.draft.toShow?.draft ?? null, origin: this.draft.toShow?.origin ?? null });
         this.post({ type: 'results', rows: this.service.resultRows() });
         return;
       case 'draftChanged':
-        this.draft.report(m.draft);
+        this.draft.report(m.draft, m.origin);
         return;
       case 'clearResults':
         this.service.clearResults();
@@ -141,7 +153,7 @@ export class ComposerPanel implements vscode.Disposable {
       case 'send': {
         const problems = checkDraft(m.draft, this.service.topics());
         if (problems.length) throw Object.assign(new Error(problems[0].message), problems[0]);
-        this.draft.report(m.draft);
+        this.draft.report(m.draft, this.draft.origin);
         const { recordIds } = await this.service.send(m.draft);
         return { recordIds };
       }
@@ -164,6 +176,9 @@ export class ComposerPanel implements vscode.Disposable {
       case 'connect':
         await this.service.connect(m.connectionId);
         return this.service.panelInit();
+      case 'previewRecord':
+        if (!ComposerPanel.rendering) throw new Error('the composer is not ready to render templates yet');
+        return ComposerPanel.rendering.preview(m.draft, m.origin);
       default:
         return assertNever(m);
     }

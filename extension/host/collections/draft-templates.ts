@@ -1,0 +1,95 @@
+/**
+ * The composer's draft as a collection message, so it renders with the collections' one template language: in the
+ * collection it was opened from (its variables, its rate) or in a collection of its own, with the active
+ * environment's variables either way. Gives the preview of the first record, and the message a send runs.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LoadedCollection, MessageSpec } from '../../core/collections';
+import type { ProducerRecord } from '../../core/engine/types';
+import type { ComposerDraft, DraftOrigin, RecordPreview } from '../../protocol/messages';
+import type { DraftRendering } from '../composer/composer-panel';
+import { plainError } from '../kafka/plain-errors';
+import type { CollectionIndex } from './collection-index';
+import { collectionsCore } from './collections-core';
+import { draftToMessage } from './draft-to-message';
+import type { EnvironmentState } from './environments';
+
+/** The name a draft typed in the composer gets in the collection of its own. */
+const COMPOSER_MESSAGE = 'composer record';
+
+/** What a send or a preview runs: a collection holding the draft as message `name`. */
+export interface DraftAsMessage {
+  loaded: LoadedCollection;
+  name: string;
+  /** Where the variables come from, in words. */
+  context: string;
+}
+
+export class DraftTemplates implements DraftRendering {
+  constructor(private readonly index: CollectionIndex, private readonly environments: EnvironmentState) {}
+
+  /**
+   * The draft as a message of the collection it was opened from (that message's own variables and rate kept), or,
+   * when it has no origin or the origin is gone, as the one message of a collection of its own.
+   */
+  async asMessage(draft: ComposerDraft, origin: DraftOrigin | null): Promise<DraftAsMessage> {
+    if (origin) {
+      const loaded = await this.index.loaded(vscode.Uri.file(origin.file)).catch(() => undefined);
+      const at = loaded?.collection.messages.findIndex((m) => m.name === origin.name) ?? -1;
+      if (loaded && at >= 0) {
+        const messages = [...loaded.collection.messages];
+        messages[at] = { ...messages[at], ...this.spec(draft, origin.name) };
+        return {
+          loaded: { ...loaded, collection: { ...loaded.collection, messages } },
+          name: origin.name,
+          context: `${loaded.collection.name} › ${origin.name}`,
+        };
+      }
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+    const collection = { name: 'Kafka Composer', messages: [this.spec(draft, COMPOSER_MESSAGE)] };
+    return { loaded: { filePath: path.join(folder, 'Kafka Composer'), collection }, name: COMPOSER_MESSAGE, context: 'the composer' };
+  }
+
+  /** The draft's fields as a message; its producer settings are the composer's, all of them. */
+  private spec(draft: ComposerDraft, name: string): MessageSpec {
+    const spec = draftToMessage(draft, name);
+    // Fields the composer clears are cleared in the message too (no partition, count 1), not inherited.
+    return { partition: undefined, timestamp: undefined, headers: undefined, count: undefined, ...spec, producer: { ...draft.settings } };
+  }
+
+  /** The first record as it will be sent; secrets stay references, nothing is looked up or sent. */
+  async preview(draft: ComposerDraft, origin: DraftOrigin | null): Promise<RecordPreview> {
+    const core = collectionsCore();
+    const templated = [draft.topic, draft.key, draft.value, ...draft.headers.map((h) => h.value)].some((t) => t.includes('{{'));
+    const empty: RecordPreview = { templated, topic: draft.topic, key: null, value: null, headers: [] };
+    let message: DraftAsMessage;
+    try {
+      message = await this.asMessage(draft, origin);
+    } catch (e) {
+      return { ...empty, error: plainError(e) };
+    }
+    const environment = await this.environments.loadQuietly();
+    const variablesFrom = [message.context !== 'the composer' ? `collection message ${message.context}` : '', environment ? `environment ${path.basename(environment.filePath)}` : ''].filter(Boolean);
+    const rate = message.loaded.collection.messages.find((m) => m.name === message.name)?.ratePerSecond;
+    const note = [variablesFrom.length ? `Variables from ${variablesFrom.join(' and ')}.` : '', rate ? `Sent at ${rate} records/s (the message's ratePerSecond).` : ''].filter(Boolean).join(' ') || undefined;
+    try {
+      const engine = new core.TemplateEngine({ secrets: (name) => `{{$secret:${name}}}` });
+      const preparer = new core.MessagePreparer(engine, message.loaded, environment);
+      const [i] = preparer.select([message.name]);
+      const prepared = await preparer.prepare(i);
+      let first: ProducerRecord | undefined;
+      for await (const r of prepared.records()) { first = r; break; }
+      if (!first) return { ...empty, note, error: 'The message makes no records.' };
+      return { templated, topic: first.topic, key: shown(first.key), value: shown(first.value), headers: (first.headers ?? []).map((h) => ({ key: h.key, value: shown(h.value) ?? '' })), note };
+    } catch (e) {
+      return { ...empty, note, error: plainError(e) };
+    }
+  }
+}
+
+function shown(v: string | Buffer | null | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? v : `base64:${Buffer.from(v).toString('base64')}`;
+}
