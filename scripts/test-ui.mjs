@@ -232,6 +232,39 @@ try {
     await webview.locator('#send-mode vscode-option[value="sync"]').click();
   });
 
+  await step('renders {{$seq}} per record: Repeat 3 sends keys order-0, order-1, order-2, and the rendered record shows the first', async () => {
+    await typeInto('#key', 'order-{{$seq}}');
+    await typeInto('#repeat', '3');
+    await webview.locator('#rendered-record .rendered-key', { hasText: /^order-0$/ }).waitFor({ timeout: 10_000 });
+    await webview.locator('#send').click();
+    await webview.locator('#send-status', { hasText: /^3 of 3 records acknowledged; last at offset \d+/ }).waitFor({ timeout: 30_000 });
+    await webview.locator('#results').evaluate((el) => { el.scrollTop = 0; });
+    let keys = [];
+    for (let deadline = Date.now() + 5_000; Date.now() < deadline; await page.waitForTimeout(100)) {
+      keys = (await webview.locator('.result-row .col-key').allTextContents()).slice(0, 3);
+      if (keys.sort().join(',') === 'order-0,order-1,order-2') break;
+    }
+    if (keys.sort().join(',') !== 'order-0,order-1,order-2') throw new Error(`the newest rows have keys ${keys.join(', ')}`);
+    await typeInto('#key', 'order-42');
+    await typeInto('#repeat', '1');
+  });
+
+  await step('shows a slow Repeat\'s progress (acknowledged, failed, remaining, records/s) and Cancel stops it, saying what was never sent', async () => {
+    await palette('Kafka: Sandbox: Add Latency');
+    await answerInput('Delay the next Produce requests by', '300');
+    await answerInput('How many requests?', '1000');
+    await typeInto('#repeat', '5000');
+    await webview.locator('#send').click();
+    await webview.locator('#send-status', { hasText: /^Sending: [1-9]\d* of 5,000 records: \d+ acknowledged, 0 failed, [\d,]+ remaining, \d+ records\/s$/ }).waitFor({ timeout: 30_000 });
+    await webview.locator('#cancel-send').waitFor({ state: 'visible' });
+    await page.screenshot({ path: path.join(shots, `${String(stepNo).padStart(2, '0')}-during-slow-repeat-progress.png`) });
+    await webview.locator('#cancel-send').click();
+    await webview.locator('#send-status', { hasText: /records? acknowledged; cancelled, [\d,]+ of 5,000 not sent/ }).waitFor({ timeout: 30_000 });
+    await webview.locator('#cancel-send').waitFor({ state: 'hidden' });
+    await palette('Kafka: Sandbox: Clear Faults');
+    await typeInto('#repeat', '1');
+  });
+
   await step('shows invalid JSON next to the value field, in plain words, without sending', async () => {
     const rowsBefore = await webview.locator('.result-row').count();
     await webview.locator('#value-format').click();

@@ -14,6 +14,7 @@ import { checkDraft } from '../extension/protocol/validate';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
 import { RecordPreviewPane } from './record-preview';
+import { SendProgressView } from './send-progress';
 import { formatJson, formatLatency, restoreState, ResultsHistory, resultsSummary, visibleWindow, type HostPush, type PersistedState } from './state';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox(), vsCodeDivider(), vsCodeBadge());
@@ -27,6 +28,7 @@ let renderQueued = false;
 const channel = new HostChannel((m) => onPush(m));
 persisted = restoreState(channel.getState());
 const rendered = new RecordPreviewPane(channel);
+const sending = new SendProgressView(() => channel.post({ type: 'cancelSend' }));
 
 function onPush(m: HostPush): void {
   switch (m.type) {
@@ -46,6 +48,9 @@ function onPush(m: HostPush): void {
       break;
     case 'loadDraft':
       showDraftFromHost(m.draft, m.origin);
+      break;
+    case 'sendProgress':
+      sending.progress(m.progress);
       break;
     case 'cleared':
       history.clear();
@@ -113,6 +118,7 @@ function buildLayout(): void {
       field('Send mode', 'send-mode', dropdown('send-mode', SEND_MODES)),
       field('Repeat', 'repeat', h('vscode-text-field', { id: 'repeat', size: 6 })),
       h('vscode-button', { id: 'send', title: 'Send (Ctrl+Enter)' }, 'Send'),
+      h('vscode-button', { id: 'cancel-send', appearance: 'secondary', hidden: true, title: 'Stop handing records to the producer; those already sent still settle' }, 'Cancel'),
       h('span', { id: 'send-status', class: 'status', role: 'status', 'aria-live': 'polite' }),
     ),
   );
@@ -132,7 +138,7 @@ function buildLayout(): void {
       h('vscode-button', { id: 'export-json', appearance: 'secondary' }, 'Export JSON'),
       h('vscode-button', { id: 'clear-results', appearance: 'secondary' }, 'Clear')),
     h('div', { id: 'results-cap', class: 'hint cap-note', hidden: true }),
-    h('div', { class: 'result-head', role: 'row' }, ...[['status', 'status'], ['topic', 'topic'], ['partition', 'partition'], ['offset', 'offset'], ['timestamp', 'time (UTC)'], ['latency', 'latency'], ['attempts', 'attempts']].map(([c, label]) => h('span', { class: `col-${c}`, role: 'columnheader', text: label }))),
+    h('div', { class: 'result-head', role: 'row' }, ...[['status', 'status'], ['topic', 'topic'], ['key', 'key'], ['partition', 'part.', 'partition'], ['offset', 'offset'], ['timestamp', 'time (UTC)'], ['latency', 'latency'], ['attempts', 'tries', 'produce attempts']].map(([c, label, title]) => h('span', { class: `col-${c}`, role: 'columnheader', text: label, title: title ?? label }))),
     h('div', { id: 'results', class: 'result-body', tabindex: 0, role: 'grid', 'aria-label': 'Results; arrow keys move the selection' }, h('div', { id: 'results-spacer', class: 'spacer' }, h('div', { id: 'results-rows', class: 'rows' }))),
   );
   const trace = h('section', { class: 'trace', 'aria-label': 'Trace' },
@@ -275,7 +281,7 @@ function save(): void {
 }
 
 function showErrors(errors: WebviewError[]): void {
-  for (const el of document.querySelectorAll('.error')) el.textContent = '';
+  for (const el of document.querySelectorAll('.error[id^="error-"]')) el.textContent = '';
   for (const e of errors) {
     const id = e.field?.startsWith('headers.') ? 'headers' : e.field === 'key' ? 'key' : e.field ?? null;
     const target = id ? document.getElementById(`error-${id}`) : null;
@@ -311,6 +317,7 @@ function wireEvents(): void {
     else { val('value').value = pretty; val('value-format').value = 'json'; onDraftEdited(); }
   });
   byId('send').addEventListener('click', () => void send());
+  sending.wire();
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void send(); }
   });
@@ -356,28 +363,26 @@ function wireEvents(): void {
 }
 
 async function send(): Promise<void> {
+  if (sending.isRunning) return;
   const draft = readForm();
   persisted.draft = draft;
   save();
   const problems = checkDraft(draft, panel.topics);
   showErrors(problems);
   if (problems.length) return;
-  const button = val('send');
-  button.disabled = true;
-  setStatus('send-status', draft.repeat > 1 ? `Sending ${draft.repeat} records…` : 'Sending…', 'busy');
+  sending.start(draft.repeat);
   try {
-    const { recordIds } = await channel.request('send', { draft });
-    const last = recordIds[recordIds.length - 1];
-    const row = last ? history.get(last) : undefined;
-    setStatus('send-status', draft.sendMode === 'sync'
-      ? (row?.status === 'failed' ? `Failed: ${row.error ?? ''}` : `Sent ${recordIds.length} record(s)${row?.offset !== null && row?.offset !== undefined ? `, last at offset ${row.offset}` : ''}`)
-      : `Submitted ${recordIds.length} record(s)`, row?.status === 'failed' ? 'error' : 'ok');
-    if (last) select(last);
+    const result = await channel.request('send', { draft });
+    const last = result.lastRecordId ? history.get(result.lastRecordId) : undefined;
+    const at = last?.status === 'acked' && last.offset !== null ? `; last at offset ${last.offset} (partition ${last.partition})` : '';
+    const failed = last?.status === 'failed' && draft.repeat === 1 ? `Failed: ${last.error ?? ''}` : null;
+    sending.status(failed ?? `${result.line}${at}`, result.ok ? 'ok' : result.cancelled && !/failed/.test(result.line) ? 'busy' : 'error');
+    if (result.lastRecordId) select(result.lastRecordId);
   } catch (e) {
     showErrors([e as WebviewError]);
-    setStatus('send-status', (e as WebviewError).message, 'error');
+    sending.status((e as WebviewError).message, 'error');
   } finally {
-    button.disabled = false;
+    sending.end();
   }
 }
 
@@ -461,6 +466,7 @@ function rowElement(r: ResultRow): HTMLElement {
   const el = h('div', { class: `result-row ${r.status}${r.recordId === persisted.selectedRecordId ? ' selected' : ''}`, role: 'row', 'data-record-id': r.recordId, title: r.error ?? '' },
     cell('status', r.status === 'failed' ? `failed${r.errorName ? ` ${r.errorName}` : ''}` : r.status),
     cell('topic', r.topic),
+    cell('key', r.key ?? '(none)'),
     cell('partition', r.partition === null ? '' : String(r.partition)),
     cell('offset', r.offset === null ? '' : String(r.offset)),
     cell('timestamp', r.timestamp === null ? '' : new Date(r.timestamp).toISOString().slice(11, 23)),

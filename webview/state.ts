@@ -9,7 +9,7 @@ export { MAX_RESULT_ROWS };
 export type HostPush = Exclude<HostToWebview, { type: 'response' }>;
 
 /** Every push the panel handles. A Record, so a new push type in the protocol does not compile until it is listed here. */
-const PUSH_TYPES: Record<HostPush['type'], true> = { init: true, results: true, state: true, cleared: true, loadDraft: true };
+const PUSH_TYPES: Record<HostPush['type'], true> = { init: true, results: true, state: true, cleared: true, loadDraft: true, sendProgress: true };
 
 /** Whether a message type is a push the panel handles (an unknown one is dropped, not trusted). */
 export function isHostPush(type: string): type is HostPush['type'] {

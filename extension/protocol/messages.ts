@@ -143,6 +143,8 @@ export interface ResultRow {
   recordId: string;
   status: 'pending' | 'acked' | 'failed';
   topic: string;
+  /** The record's key as text (base64:... for bytes, cut at 200 characters); null for no key. */
+  key: string | null;
   partition: number | null;
   offset: number | null;
   timestamp: number | null;
@@ -230,10 +232,29 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'draftChanged'; draft: ComposerDraft; origin: DraftOrigin | null }
   | { type: 'clearResults' }
+  /** Stop the running send: nothing more is handed to the producer; what it holds still settles. */
+  | { type: 'cancelSend' }
   | WebviewRequest;
 
+/** What a send answers once every record has settled or the send was cancelled. */
 export interface SendResult {
-  recordIds: string[];
+  /** The last record handed over (the trace view selects it); null when none was. */
+  lastRecordId: string | null;
+  /** The run in one line, as collection sends say it: "3 of 3 records acknowledged", "...; cancelled, 4,000 of 5,000 not sent". */
+  line: string;
+  ok: boolean;
+  cancelled: boolean;
+}
+
+/** A running send's progress, as collection sends count it. */
+export interface SendProgress {
+  /** "1,234 of 5,000 records: 1,230 acknowledged, 4 failed, 3,766 remaining, 812 records/s". */
+  text: string;
+  settled: number;
+  acked: number;
+  failed: number;
+  remaining: number | null;
+  perSecond: number;
 }
 
 export interface PreviewResult {
@@ -261,6 +282,7 @@ export type HostToWebview =
   | { type: 'results'; rows: ResultRow[] }
   | { type: 'state'; init: PanelInit }
   | { type: 'cleared' }
+  | { type: 'sendProgress'; progress: SendProgress }
   /** Replace the form with this draft ("Open in composer" from a collection). */
   | { type: 'loadDraft'; draft: ComposerDraft; origin: DraftOrigin | null };
 

@@ -61,7 +61,7 @@ export function parseDraft(v: unknown): ComposerDraft {
   if (!Array.isArray(d.headers)) throw new Invalid('draft.headers must be a list');
   if (d.headers.length > 1000) throw new Invalid('draft.headers has more than 1000 entries');
   return {
-    topic: str(d.topic, 'draft.topic', 249),
+    topic: str(d.topic, 'draft.topic', 1000),
     keyFormat: oneOf(d.keyFormat, KEY_FORMATS, 'draft.keyFormat'),
     key: str(d.key, 'draft.key'),
     valueFormat: oneOf(d.valueFormat, VALUE_FORMATS, 'draft.valueFormat'),
@@ -108,8 +108,8 @@ function parseSandboxAction(v: unknown): SandboxAction {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord'] as const, 'message.type');
-    if (type === 'ready' || type === 'clearResults') return { ok: true, value: { type } };
+    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'cancelSend', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord'] as const, 'message.type');
+    if (type === 'ready' || type === 'clearResults' || type === 'cancelSend') return { ok: true, value: { type } };
     if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
     const requestId = int(m.requestId, 'message.requestId', 0, Number.MAX_SAFE_INTEGER);
     switch (type) {
@@ -155,7 +155,8 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export function checkDraft(draft: ComposerDraft, topics: TopicSummary[] = []): WebviewError[] {
   const errors: WebviewError[] = [];
   if (!draft.topic) errors.push({ field: 'topic', message: 'Type or pick a topic to send to.' });
-  else if (!TOPIC_NAME.test(draft.topic) || draft.topic === '.' || draft.topic === '..') {
+  // A templated topic ("orders-{{region}}") is checked once rendered, like a collection message's.
+  else if (!draft.topic.includes('{{') && (!TOPIC_NAME.test(draft.topic) || draft.topic === '.' || draft.topic === '..')) {
     errors.push({ field: 'topic', kafkaError: 'INVALID_TOPIC_EXCEPTION', message: `"${draft.topic}" is not a valid topic name: use letters, digits, ".", "_" and "-" (at most 249).` });
   }
   if (draft.keyFormat === 'json') {

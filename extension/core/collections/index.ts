@@ -20,6 +20,8 @@ export type { SecretResolver } from './template';
 export { runCollection } from './runner';
 export { templateDiagnostics } from './lint';
 export type { RunOptions, RunSummary, MessageSummary, RecordOutcome, RunListener } from './runner';
+export { RunProgress } from './progress';
+export type { ProgressView } from './progress';
 export { createReporter, REPORTERS, describeRun, describeCancel, plannedRecords, formatCount } from './reporters';
 export type { Reporter, ReporterName, ReporterOptions } from './reporters';
 export { importToolsForKafkaFile } from './importers/tools-for-kafka';

@@ -55,7 +55,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
   const index = new CollectionIndex(environments);
   /** The message last opened in the composer, as it was: Save Record offers it back and writes only what was edited. */
   let opened: OpenedMessage | undefined;
-  const templates = new DraftTemplates(index, environments);
+  const templates = new DraftTemplates(index, environments, service);
   ComposerPanel.rendering = templates;
   const review = new ReplaceReview();
   const tree = new CollectionTreeProvider(index);

@@ -1,15 +1,17 @@
 /**
  * The composer's draft as a collection message, so it renders with the collections' one template language: in the
  * collection it was opened from (its variables, its rate) or in a collection of its own, with the active
- * environment's variables either way. Gives the preview of the first record, and the message a send runs.
+ * environment's variables either way. Gives the preview of the first record, and sends it through the same runner.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LoadedCollection, MessageSpec } from '../../core/collections';
 import type { ProducerRecord } from '../../core/engine/types';
-import type { ComposerDraft, DraftOrigin, RecordPreview } from '../../protocol/messages';
+import type { ComposerDraft, DraftOrigin, RecordPreview, SendProgress, SendResult } from '../../protocol/messages';
 import type { DraftRendering } from '../composer/composer-panel';
 import { plainError } from '../kafka/plain-errors';
+import type { WorkbenchService } from '../kafka/workbench-service';
+import { BULK_IN_FLIGHT, bulkSend } from './bulk-send';
 import type { CollectionIndex } from './collection-index';
 import { collectionsCore } from './collections-core';
 import { draftToMessage } from './draft-to-message';
@@ -27,7 +29,7 @@ export interface DraftAsMessage {
 }
 
 export class DraftTemplates implements DraftRendering {
-  constructor(private readonly index: CollectionIndex, private readonly environments: EnvironmentState) {}
+  constructor(private readonly index: CollectionIndex, private readonly environments: EnvironmentState, private readonly service: WorkbenchService) {}
 
   /**
    * The draft as a message of the collection it was opened from (that message's own variables and rate kept), or,
@@ -57,6 +59,29 @@ export class DraftTemplates implements DraftRendering {
     const spec = draftToMessage(draft, name);
     // Fields the composer clears are cleared in the message too (no partition, count 1), not inherited.
     return { partition: undefined, timestamp: undefined, headers: undefined, count: undefined, ...spec, producer: { ...draft.settings } };
+  }
+
+  /**
+   * Sends the draft like a collection send of its message: `repeat` records, each rendered, on the active connection,
+   * with the same progress and Cancel. sync hands a record over only once the one before is acknowledged (Java's
+   * `send().get()`); async and fire-and-forget keep up to BULK_IN_FLIGHT in flight.
+   */
+  async send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void }): Promise<SendResult> {
+    const message = await this.asMessage(draft, origin);
+    const result = await bulkSend({
+      loaded: message.loaded,
+      environment: await this.environments.load(),
+      messages: [message.name],
+      secrets: this.environments.secrets,
+      producerFor: (settings) => this.service.trackedProducer(settings),
+      signal: options.signal,
+      stopOnFirstError: false,
+      maxInFlight: draft.sendMode === 'sync' ? 1 : BULK_IN_FLIGHT,
+      onProgress: (p) => options.onProgress({ text: p.describe(), ...p.view(), remaining: p.view().remaining ?? null }),
+      everyMs: 200,
+    });
+    const { summary } = result;
+    return { lastRecordId: result.lastRecordId ?? null, line: result.line, ok: summary.ok, cancelled: summary.cancelled };
   }
 
   /** The first record as it will be sent; secrets stay references, nothing is looked up or sent. */

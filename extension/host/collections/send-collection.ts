@@ -1,6 +1,7 @@
 /**
- * Bulk sends from a collection through the core runner, with a cancellable progress notification. Records go through
- * WorkbenchService.collectionProducer, so they appear in the composer's results and trace view like its own sends.
+ * Bulk sends from a collection (bulk-send.ts, shared with the composer), with a cancellable progress notification.
+ * Records go through WorkbenchService.trackedProducer, so they appear in the composer's results and trace view like
+ * its own sends.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -10,6 +11,7 @@ import { InvalidInputError } from '../../core/util/errors';
 import { loadCore, type LogFn } from '../kafka/core';
 import { plainError } from '../kafka/plain-errors';
 import type { WorkbenchService } from '../kafka/workbench-service';
+import { BULK_IN_FLIGHT, bulkSend } from './bulk-send';
 import { collectionsCore } from './collections-core';
 import type { EnvironmentState } from './environments';
 
@@ -42,7 +44,6 @@ function logTo(log: vscode.LogOutputChannel): LogFn {
 export async function sendCollection(service: WorkbenchService, environments: EnvironmentState, request: SendRequest, log: vscode.LogOutputChannel): Promise<RunSummary> {
   const environment = await environments.load();
   const core = collectionsCore();
-  const formatCount = core.formatCount;
   // The environment's connection wins (with its secret password); without one, the active connection is used.
   const environmentConfig = environment?.environment.connection ? await core.environmentConnection(environment, environments.secrets) : undefined;
   if (!environmentConfig && !service.activeConnection()) {
@@ -50,10 +51,9 @@ export async function sendCollection(service: WorkbenchService, environments: En
     if (!service.activeConnection()) throw new InvalidInputError('Not connected: pick a connection (the Local sandbox needs no setup), or select an environment with a connection, then send again.');
   }
   const { collection } = request.loaded;
-  const expected = core.plannedRecords(collection, request.messages); // unknown when a data file decides
   const title = request.messages.length === 1 ? `Kafka: sending "${request.messages[0]}"` : `Kafka: sending ${collection.name}`;
 
-  const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+  const { summary, line } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
@@ -63,28 +63,14 @@ export async function sendCollection(service: WorkbenchService, environments: En
       abort.abort();
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${title}: cancelling, waiting for the records already handed over` }, () => done);
     });
-    let settled = 0;
-    let failed = 0;
-    let current = '';
-    let lastReport = 0;
-    const report = (force = false) => {
-      const now = Date.now();
-      if (!force && now - lastReport < 100) return;
-      const increment = expected ? ((settled - reportedSettled) / expected) * 100 : undefined;
-      reportedSettled = settled;
-      lastReport = now;
-      // The title already names a single message; with several, the message says which one is going.
-      const which = request.messages.length === 1 ? '' : `${current}: `;
-      progress.report({ message: `${which}${formatCount(settled)}${expected ? ` of ${formatCount(expected)}` : ''} records${failed ? `, ${formatCount(failed)} failed` : ''}`, increment });
-    };
     let reportedSettled = 0;
     try {
-      return await core.runCollection({
+      return await bulkSend({
         loaded: request.loaded,
         environment,
         messages: request.messages,
         secrets: environments.secrets,
-        producerFor: (settings) => service.collectionProducer(settings, environmentConfig),
+        producerFor: (settings) => service.trackedProducer(settings, { environmentConfig }),
         // The active connection was checked when it connected; an environment's cluster is checked here.
         beforeSend: environmentConfig && environment
           ? async (prepared) => {
@@ -92,13 +78,16 @@ export async function sendCollection(service: WorkbenchService, environments: En
             await checkEnvironmentCluster(environmentConfig, prepared, path.basename(environment.filePath), logTo(log));
           }
           : undefined,
-        closeProducers: false, // they belong to the connection, which keeps them for the next send
         signal: abort.signal,
         stopOnFirstError: request.stopOnFirstError,
-        listener: {
-          messageStart: (m) => { current = m.name; report(true); },
-          messageEnd: () => report(true),
-          record: (o) => { settled++; if (!o.metadata) failed++; report(); },
+        maxInFlight: BULK_IN_FLIGHT,
+        onProgress: (p, current) => {
+          const settled = p.view().settled;
+          const increment = p.planned ? ((settled - reportedSettled) / p.planned) * 100 : undefined;
+          reportedSettled = settled;
+          // The title already names a single message; with several, the message says which one is going.
+          const which = request.messages.length === 1 ? '' : `${current}: `;
+          progress.report({ message: `${which}${p.describe()}`, increment });
         },
       });
     } finally {
@@ -110,7 +99,6 @@ export async function sendCollection(service: WorkbenchService, environments: En
   // connection is where the records went.
   const active = service.activeConnection();
   if (active && (!environmentConfig || active.environmentFile)) await service.cluster(true).catch(() => undefined);
-  const line = core.describeRun(summary, expected);
   log.info(`collection ${collection.name}: ${line}`);
   if (summary.ok) void vscode.window.showInformationMessage(`Kafka: ${collection.name}: ${line}`);
   else void vscode.window.showWarningMessage(`Kafka: ${collection.name}: ${line}`, 'Show Log').then((a) => a && log.show());

@@ -5,20 +5,23 @@
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { assertNever, type ComposerDraft, type DraftOrigin, type HostToWebview, type RecordPreview, type WebviewRequest } from '../../protocol/messages';
+import { assertNever, type ComposerDraft, type DraftOrigin, type HostToWebview, type RecordPreview, type SendProgress, type SendResult, type WebviewRequest } from '../../protocol/messages';
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
 import { murmur2, partitionForKey } from '../../core/engine/murmur2';
-import type { KeyFormat, PreviewResult, ResultRow, TopicSummary } from '../../protocol/messages';
+import type { KeyFormat, PreviewResult, ResultRow, TopicSummary, WebviewError } from '../../protocol/messages';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
 import { toWebviewError } from '../kafka/plain-errors';
+import { InvalidInputError } from '../../core/util/errors';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
 
-/** Drafts rendered like collection messages (one template language): the collections feature provides it. */
+/** Drafts rendered and sent like collection messages (one template language, one runner): the collections feature provides it. */
 export interface DraftRendering {
   preview(draft: ComposerDraft, origin: DraftOrigin | null): Promise<RecordPreview>;
+  /** Sends the draft `repeat` times, each record rendered (its {{$seq}} counting from 0), with progress until it ends. */
+  send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void }): Promise<SendResult>;
 }
 
 export class ComposerPanel implements vscode.Disposable {
@@ -28,6 +31,8 @@ export class ComposerPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private readonly draft = new DraftMirror();
+  /** The send in progress (one at a time): Cancel aborts it. */
+  private sending: AbortController | undefined;
   /** Every validated message and reply, for tests of the round trip (bounded). */
   readonly exchange: { direction: 'in' | 'out'; type: string }[] = [];
 
@@ -130,6 +135,9 @@ export class ComposerPanel implements vscode.Disposable {
       case 'clearResults':
         this.service.clearResults();
         return;
+      case 'cancelSend':
+        this.sending?.abort();
+        return;
       default:
         void this.answer(m);
     }
@@ -143,6 +151,7 @@ export class ComposerPanel implements vscode.Disposable {
     } catch (e) {
       const error = toWebviewError(e);
       if (m.type === 'send' && /topic/i.test(error.kafkaError ?? '')) error.field = 'topic';
+      if (m.type === 'send' || m.type === 'previewRecord') error.field ??= templateField(e);
       this.flushRows();
       this.post({ type: 'response', requestId: m.requestId, ok: false, error });
     }
@@ -154,8 +163,7 @@ export class ComposerPanel implements vscode.Disposable {
         const problems = checkDraft(m.draft, this.service.topics());
         if (problems.length) throw Object.assign(new Error(problems[0].message), problems[0]);
         this.draft.report(m.draft, this.draft.origin);
-        const { recordIds } = await this.service.send(m.draft);
-        return { recordIds };
+        return this.send(m.draft);
       }
       case 'refreshMetadata':
         if (this.service.activeConnection()) await this.service.cluster(true);
@@ -184,6 +192,22 @@ export class ComposerPanel implements vscode.Disposable {
     }
   }
 
+  private async send(draft: ComposerDraft): Promise<SendResult> {
+    if (!ComposerPanel.rendering) throw new Error('the composer is not ready to send yet');
+    if (this.sending) throw new InvalidInputError('A send is still running: wait for it, or Cancel it.');
+    const abort = new AbortController();
+    this.sending = abort;
+    try {
+      const result = await ComposerPanel.rendering.send(draft, this.draft.origin, { signal: abort.signal, onProgress: (progress) => this.post({ type: 'sendProgress', progress }) });
+      if (draft.repeat > 1 || !result.ok) this.log.info(`composer: ${draft.topic}: ${result.line}`);
+      // A send can create the topic (auto-create): refresh so the explorer and the composer list it.
+      if (!this.service.topics().some((t) => t.name === draft.topic)) await this.service.cluster(true).catch(() => undefined);
+      return result;
+    } finally {
+      this.sending = undefined;
+    }
+  }
+
   private async exportTraces(recordIds: string[] | null): Promise<{ saved: boolean; path?: string }> {
     const json = JSON.stringify(this.service.exportTraces(recordIds), null, 2);
     const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export trace', defaultUri: vscode.Uri.file(`kafka-trace-${Date.now()}.json`) });
@@ -193,6 +217,7 @@ export class ComposerPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.sending?.abort(); // nobody can see its progress any more; what was handed over still settles
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (ComposerPanel.current === this) ComposerPanel.current = undefined;
     this.panel.dispose();
@@ -226,6 +251,14 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/** The draft field a template error names (its site's path is messages[i].FIELD...), so the form shows it there. */
+function templateField(e: unknown): WebviewError['field'] {
+  const p = (e as { site?: { path?: unknown[] } } | null)?.site?.path;
+  if (!Array.isArray(p) || p[0] !== 'messages') return undefined;
+  if (p[2] === 'headers' && typeof p[3] === 'number') return `headers.${p[3]}`;
+  return p[2] === 'topic' || p[2] === 'key' || p[2] === 'value' ? p[2] : undefined;
 }
 
 /** Where a keyed record will land with the default partitioner: Java's murmur2 of the key bytes. */

@@ -5,20 +5,27 @@
  */
 import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { Producer, RecordMetadata } from '../../core/engine/types';
+import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import {
-  defaultDraft, MAX_RESULT_ROWS, type BatchView, type ComposerDraft, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
+  defaultDraft, MAX_RESULT_ROWS, type BatchView, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
   type RecordTraceView, type ResultRow, type SendMode, type TopicSummary,
 } from '../../protocol/messages';
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
-import { draftToRecord, settingsKey, settingsToConfig } from '../composer/draft-to-record';
+import { settingsKey, settingsToConfig } from '../composer/draft-to-record';
 import { loadCore, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
 import { SandboxManager } from './sandbox-manager';
 import { batchView, recordTimeline } from './trace-view';
+
+/** A key as the results table shows it: its text (cut short), base64 for bytes, null for none. */
+export function keyLabel(key: ProducerRecord['key']): string | null {
+  if (key === null || key === undefined) return null;
+  const text = typeof key === 'string' ? key : `base64:${Buffer.from(key).toString('base64')}`;
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
 
 /** The host keeps as many rows as the panel shows. */
 export const MAX_RESULTS = MAX_RESULT_ROWS;
@@ -232,10 +239,6 @@ export class WorkbenchService implements vscode.Disposable {
     return producer;
   }
 
-  /**
-   * A producer for a collection run (settings by their Java names), on the active connection. Its records land in
-   * the same results and traces as the composer's: every submit is tracked like an async send.
-   */
   /** In Restricted Mode, collection sends go only to a connection the user chose: never one an environment file names. */
   refuseUntrustedTarget(environmentConfig?: ConnectionConfig): void {
     if (!this.trusted() && (environmentConfig || !this.session)) {
@@ -243,7 +246,13 @@ export class WorkbenchService implements vscode.Disposable {
     }
   }
 
-  async collectionProducer(settings: Record<string, string | number | boolean>, environmentConfig?: ConnectionConfig): Promise<Producer> {
+  /**
+   * A producer for a bulk send (a collection's, the composer's), settings by their Java names, on the active
+   * connection or an environment's own cluster. Its records land in the results and traces: every submit is tracked.
+   * Failures show in the results table and the run's summary, not as a log line each (a bulk send can fail thousands).
+   */
+  async trackedProducer(settings: Record<string, string | number | boolean>, options: { environmentConfig?: ConnectionConfig } = {}): Promise<Producer> {
+    const { environmentConfig } = options;
     this.refuseUntrustedTarget(environmentConfig);
     // An environment with its own connection sends there; otherwise the active connection is used.
     const config = environmentConfig ?? (await this.requireSession()).config;
@@ -260,7 +269,7 @@ export class WorkbenchService implements vscode.Disposable {
     const producer = entry.producer;
     const submit: Producer['submit'] = (record) => {
       const handle = producer.submit(record);
-      void this.track(handle.recordId, record.topic, producer, handle.result, 'fire-and-forget');
+      void this.track(handle.recordId, record, producer, handle.result, 'fire-and-forget');
       return handle;
     };
     // The run closes nothing it is handed (closeProducers: false); everything else goes straight to the producer.
@@ -273,46 +282,23 @@ export class WorkbenchService implements vscode.Disposable {
     });
   }
 
-  /**
-   * Sends the draft `repeat` times. sync: resolves after every ack; async: resolves once all are submitted (rows update
-   * as acks arrive); fire-and-forget: the same, and failures only show in the table. Record ids come back at once.
-   */
-  async send(draft: ComposerDraft): Promise<{ recordIds: string[]; settled: Promise<void> }> {
-    if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
-    const record = draftToRecord(draft);
-    const producer = await this.producerFor(draft.settings);
-    const recordIds: string[] = [];
-    const waits: Promise<unknown>[] = [];
-    for (let i = 0; i < draft.repeat; i++) {
-      const { recordId, result } = producer.submit(record);
-      recordIds.push(recordId);
-      waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode));
-    }
-    const settled = Promise.allSettled(waits).then(async () => {
-      // A send can create the topic (auto-create): refresh so the explorer and the composer list it.
-      if (!this.session?.metadata?.topics.some((t) => t.name === record.topic)) await this.cluster(true).catch(() => undefined);
-    });
-    if (draft.sendMode === 'sync') await settled;
-    return { recordIds, settled };
-  }
-
-  /** The command API's send: one record, waits for the ack, returns its metadata or throws the DeliveryError. */
+  /** The command API's send: one record as given (no templates), waits for the ack, returns its metadata or throws the DeliveryError. */
   async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>): Promise<RecordMetadata> {
-    const draft: ComposerDraft = {
-      ...defaultDraft(), topic: record.topic, keyFormat: record.key == null ? 'none' : 'string', key: record.key ?? '',
-      valueFormat: record.value === null ? 'null' : 'text', value: record.value ?? '', headers: (record.headers ?? []).map((h) => ({ ...h, binary: false })),
-      partition: record.partition ?? null,
-    };
-    draft.settings = { ...draft.settings, ...settings };
-    const { recordIds } = await this.send(draft);
-    const entry = this.results.get(recordIds[0]);
+    if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
+    const producer = await this.producerFor({ ...defaultDraft().settings, ...settings });
+    const literal: ProducerRecord = { topic: record.topic, key: record.key ?? null, value: record.value, headers: record.headers };
+    if (record.partition !== undefined) literal.partition = record.partition;
+    const { recordId, result } = producer.submit(literal);
+    await this.track(recordId, literal, producer, result, 'sync');
+    const entry = this.results.get(recordId);
     if (entry?.metadata) return entry.metadata;
-    throw new Error(entry?.row.error ?? 'the record was not delivered');
+    return result; // rejects with the DeliveryError
   }
 
-  private track(recordId: string, topic: string, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
+  private track(recordId: string, record: ProducerRecord, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
     const sentAt = Date.now();
-    const row: ResultRow = { recordId, status: 'pending', topic, partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
+    const topic = record.topic;
+    const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
     this.addResult({ row, producer });
     return result.then(
       (md) => {
