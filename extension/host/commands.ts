@@ -83,7 +83,8 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn)));
 
   reg('kafkaWorkbench.connection.add', 'Add connection', async (input?: ConnectionInput) => {
-    const given = input ?? (await promptConnection());
+    // From the view's title bar VS Code passes the selected tree item, which is not a connection to add: ask.
+    const given = (isTreeNode(input) ? undefined : input) ?? (await promptConnection());
     if (!given) return undefined;
     const saved = await saveConnectionInput(service.connections, given);
     log.info(`saved connection "${saved.name}" (${saved.brokers.join(',')})`);

@@ -17,7 +17,7 @@ import type { WorkbenchService } from '../kafka/workbench-service';
 import { CollectionCodeLensProvider } from './collection-codelens';
 import { CollectionIndex, displayName, errorCount } from './collection-index';
 import { CollectionTreeProvider, type CollectionNode } from './collection-tree';
-import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath } from './collections-core';
+import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
 import { draftToMessage, isFileSpec, messageToDraft } from './draft-to-message';
 import { DraftTemplates } from './draft-templates';
 import { planMessageSave, type OpenedMessage } from './message-save';
@@ -120,13 +120,16 @@ export function registerCollections({ context, service, log }: Deps): Collection
     opened = { file: picked.uri.fsPath, name: picked.name, draft, spec, collectionProducer: loaded.collection.producer };
     return draft;
   });
-  reg('kafkaWorkbench.collections.new', 'New collection', async (options?: NewFileOptions) => newCollection(index, options ?? {}));
-  reg('kafkaWorkbench.collections.newEnvironment', 'New environment', async (options?: NewEnvironmentOptions) =>
-    newEnvironment(service, environments, log, options ?? {}));
+  // From the title bar the selected tree item comes along: it is not the file to import, so ask.
   reg('kafkaWorkbench.collections.import', 'Import collection', async (source?: unknown, options?: { topic?: string; target?: string | vscode.Uri }) =>
-    importCollection(source, options ?? {}, index, log));
+    importCollection(isNode(source) ? undefined : source, options ?? {}, index, log));
+  reg('kafkaWorkbench.collections.new', 'New collection', async (options?: NewFileOptions) => newCollection(index, isNode(options) ? {} : options ?? {}));
+  reg('kafkaWorkbench.collections.newEnvironment', 'New environment', async (options?: NewEnvironmentOptions) =>
+    newEnvironment(service, environments, log, isNode(options) ? {} : options ?? {}));
   reg('kafkaWorkbench.collections.selectEnvironment', 'Select environment', async (arg?: unknown) => {
-    let uri: vscode.Uri | undefined | null = arg === null ? null : toUri(arg);
+    // From the view's title bar VS Code passes the selected tree item: that is not an environment, so ask.
+    let uri: vscode.Uri | undefined | null = arg === null ? null : isNode(arg) ? undefined : toUri(arg);
+    if (uri && !isEnvironmentPath(uri.fsPath)) throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} is not an environment file: environments are named NAME.kafka-env.json.`);
     if (uri === undefined) {
       const found = await vscode.workspace.findFiles(ENVIRONMENT_GLOB, '**/node_modules/**', 200);
       const items = [{ label: '$(circle-slash) No environment', uri: null as vscode.Uri | null }, ...found.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), uri: u as vscode.Uri | null }))];
