@@ -265,6 +265,27 @@ try {
     await typeInto('#repeat', '1');
   });
 
+  await step('Clear during a running send keeps the records in flight: their rows, the summary and the last trace arrive', async () => {
+    await palette('Kafka: Sandbox: Add Latency');
+    await answerInput('Delay the next Produce requests by', '1500');
+    await answerInput('How many requests?', '20');
+    await webview.locator('#send-mode').click();
+    await webview.locator('#send-mode vscode-option[value="async"]').click();
+    await typeInto('#key', 'clear-{{$seq}}');
+    await typeInto('#repeat', '100');
+    await webview.locator('#send').click();
+    await webview.locator('#results-count', { hasText: '100 pending' }).waitFor({ timeout: 15_000 });
+    await webview.locator('#clear-results').click();
+    await webview.locator('#send-status', { hasText: /^100 of 100 records acknowledged; last at offset \d+/ }).waitFor({ timeout: 30_000 });
+    await webview.locator('#results-count', { hasText: /^\s*100\s*$/ }).waitFor({ timeout: 10_000 });
+    await webview.locator('.timeline-entry.acked').waitFor({ timeout: 10_000 });
+    await palette('Kafka: Sandbox: Clear Faults');
+    await typeInto('#key', 'order-42');
+    await typeInto('#repeat', '1');
+    await webview.locator('#send-mode').click();
+    await webview.locator('#send-mode vscode-option[value="sync"]').click();
+  });
+
   await step('shows invalid JSON next to the value field, in plain words, without sending', async () => {
     const rowsBefore = await webview.locator('.result-row').count();
     await webview.locator('#value-format').click();

@@ -71,8 +71,9 @@ async function pickConnectionId(service: WorkbenchService, arg: unknown, title: 
 async function pickNumber(title: string, arg: unknown, options: { items?: { label: string; value: number }[]; min?: number; max?: number; value?: string }): Promise<number | undefined> {
   if (typeof arg === 'number') return arg;
   if (options.items) return (await vscode.window.showQuickPick(options.items, { title }))?.value;
+  // ignoreFocusOut: a webview (the composer) taking focus back must not cancel a two-step prompt halfway.
   const text = await vscode.window.showInputBox({
-    title, value: options.value,
+    title, value: options.value, ignoreFocusOut: true,
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= (options.min ?? 0) && Number(v) <= (options.max ?? Number.MAX_SAFE_INTEGER) ? null : `Type a whole number from ${options.min ?? 0}${options.max !== undefined ? ` to ${options.max}` : ''}`),
   });
   return text === undefined ? undefined : Number(text);

@@ -85,3 +85,32 @@ describe('Composer sends', () => {
     await waitFor('the rows to be acked', () => rows.every((r) => r.status === 'acked'));
   });
 });
+
+describe('Clear during a running send', () => {
+  before(async () => {
+    await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
+    await (await api()).service.cluster(true);
+    if (!(await api()).service.topics().some((t) => t.name === 'cs-orders')) await vscode.commands.executeCommand('kafkaWorkbench.topic.create', 'cs-orders', 3, 3);
+  });
+
+  it('keeps the records still in flight: their results, traces and the send\'s summary all arrive', async () => {
+    const a = await api();
+    await a.service.sandbox.run({ action: 'addLatency', latencyMs: 1500, count: 20 });
+    try {
+      const sending = a.collections.templates.send(draft({ topic: 'cs-orders', key: 'clr-{{$seq}}', value: 'v', repeat: 50, sendMode: 'async' }), null,
+        { signal: new AbortController().signal, onProgress: () => undefined });
+      await waitFor('50 records in flight', () => a.service.resultRows().filter((r) => r.key?.startsWith('clr-') && r.status === 'pending').length === 50);
+      await vscode.commands.executeCommand('kafkaWorkbench.results.clear');
+      const result = await sending;
+      assert.equal(result.line, '50 of 50 records acknowledged');
+      const rows = a.service.resultRows().filter((r) => r.key?.startsWith('clr-'));
+      assert.equal(rows.length, 50, 'every record of the running send is still in the results');
+      assert.ok(rows.every((r) => r.status === 'acked' && r.offset !== null));
+      assert.ok(a.service.trace(result.lastRecordId!).entries.some((e) => e.kind === 'acked'), 'the last record\'s trace is there');
+      await vscode.commands.executeCommand('kafkaWorkbench.results.clear');
+      assert.equal(a.service.resultRows().filter((r) => r.key?.startsWith('clr-')).length, 0, 'finished results are cleared');
+    } finally {
+      await a.service.sandbox.run({ action: 'clearFaults' });
+    }
+  });
+});

@@ -69,6 +69,7 @@ export class ComposerPanel implements vscode.Disposable {
   /** Row updates are coalesced (50 ms) so sending 10,000 records is a few hundred messages, not 20,000. */
   private queueRows(rows: ResultRow[] | 'cleared'): void {
     if (rows === 'cleared') {
+      // Updates queued before the clear are for rows the webview is about to drop; what stays comes next.
       this.pendingRows.clear();
       this.post({ type: 'cleared' });
       return;

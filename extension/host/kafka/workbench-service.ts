@@ -335,9 +335,14 @@ export class WorkbenchService implements vscode.Disposable {
     return [...this.results.values()].map((e) => e.row);
   }
 
+  /**
+   * Clears the finished results. Records still in flight stay: their acks or errors (and traces) are still to come,
+   * and a send running now must not lose the rows of what it has handed over.
+   */
   clearResults(): void {
-    this.results.clear();
+    for (const [id, entry] of this.results) if (entry.row.status !== 'pending') this.results.delete(id);
     this.resultsChanged.fire('cleared');
+    if (this.results.size) this.resultsChanged.fire(this.resultRows());
   }
 
   trace(recordId: string): RecordTraceView {
