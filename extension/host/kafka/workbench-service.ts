@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
-import { InvalidInputError } from '../../core/util/errors';
+import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
   defaultDraft, MAX_RESULT_ROWS, type BatchView, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
   type RecordTraceView, type ResultRow, type SendMode, type TopicSummary,
@@ -98,20 +98,30 @@ export class WorkbenchService implements vscode.Disposable {
     this.stateChanged.fire();
   }
 
-  /** Connects (starting the sandbox for the built-in connection) and fetches metadata; the previous session closes. */
+  /**
+   * Connects (starting the sandbox for the built-in connection) and fetches metadata. The previous session closes
+   * only once the new one works: a connection that fails leaves the working one connected.
+   */
   async connect(connectionId: string): Promise<ConnectionSummary> {
     if (this.session?.connection.id === connectionId) return this.session.connection;
-    await this.disconnect();
-    this.connecting = this.openSession(connectionId);
+    const previous = this.session;
+    const opening = this.openSession(connectionId);
+    this.connecting = opening;
+    let next: Session;
     try {
-      this.session = await this.connecting;
+      next = await opening;
+    } catch (e) {
+      if (!previous) throw e;
+      throw new WorkbenchError(`${plainError(e)} Still connected to "${previous.connection.name}".`, { cause: e });
     } finally {
-      this.connecting = undefined;
+      if (this.connecting === opening) this.connecting = undefined;
     }
+    this.session = next;
+    if (previous) await this.closeSession(previous);
     // The environment's connection is rebuilt from its file each time: nothing of it is remembered.
     await this.connections.setActive(connectionId === ENVIRONMENT_CONNECTION_ID ? undefined : connectionId);
     this.stateChanged.fire();
-    return this.session.connection;
+    return next.connection;
   }
 
   private async openSession(connectionId: string): Promise<Session> {
@@ -162,18 +172,22 @@ export class WorkbenchService implements vscode.Disposable {
     const s = this.session;
     this.session = undefined;
     if (!s) return;
+    await this.closeSession(s);
+    this.stateChanged.fire();
+  }
+
+  private async closeSession(s: Session): Promise<void> {
     for (const { producer, transport } of s.producers.values()) {
       await producer.close({ timeoutMs: 2000 }).catch(() => undefined);
       await transport.close().catch(() => undefined);
     }
     await s.admin.close().catch(() => undefined);
     this.log('info', `disconnected from "${s.connection.name}"`);
-    this.stateChanged.fire();
   }
 
   private async requireSession(): Promise<Session> {
-    if (this.connecting) return this.connecting;
     if (this.session) return this.session;
+    if (this.connecting) return this.connecting;
     throw new InvalidInputError('Not connected: run "Kafka: Connect" and pick a connection (the Local sandbox needs no setup).');
   }
 
