@@ -182,6 +182,18 @@ try {
     await webview.locator('.timeline-entry.attempt-sent').first().waitFor({ timeout: 5_000 });
   });
 
+  await step('follows sends without Refresh: the sandbox bar counts a used-up fault, the explorer shows the new high watermark', async () => {
+    await webview.locator('#sandbox-bar').waitFor({ state: 'visible', timeout: 10_000 });
+    await webview.locator('#sandbox-inject').click();
+    await webview.locator('#sandbox-status', { hasText: '1 fault(s)' }).waitFor({ timeout: 10_000 });
+    await webview.locator('#send').click();
+    const status = webview.locator('#send-status', { hasText: /^1 of 1 record acknowledged; last at offset \d+/ });
+    await status.waitFor({ timeout: 30_000 });
+    const offset = Number(/offset (\d+)/.exec(await status.textContent())[1]);
+    await webview.locator('#sandbox-status', { hasText: '0 fault(s)' }).waitFor({ timeout: 10_000 });
+    await page.locator('.monaco-list-row', { hasText: `Partition ${firstPartition}` }).filter({ hasText: `HW ${offset + 1}` }).first().waitFor({ timeout: 10_000 });
+  });
+
   await step('stops the partition leader from the sandbox controls and sees a retry in the next send\'s trace', async () => {
     await webview.locator('#sandbox-bar').waitFor({ state: 'visible', timeout: 10_000 });
     await webview.locator('#refresh').click();
@@ -211,14 +223,14 @@ try {
     await webview.locator('#send-mode vscode-option[value="async"]').click();
     await typeInto('#repeat', '2000');
     await webview.locator('#send').click();
-    // The badge reads "2,002" once every record is acked (it adds "· N pending" / "· N failed" otherwise).
+    // The badge reads "2,003" once every record is acked (it adds "· N pending" / "· N failed" otherwise).
     for (let deadline = Date.now() + 60_000; ; await page.waitForTimeout(250)) {
       const badge = (await webview.locator('#results-count').textContent()).trim();
-      if (badge === '2,002') break;
+      if (badge === '2,003') break;
       if (Date.now() > deadline) throw new Error(`results badge still "${badge}" after 60 s`);
     }
     const rendered = await webview.locator('.result-row').count();
-    if (rendered > 60) throw new Error(`the table rendered ${rendered} rows for 2002 records: it is not virtualized`);
+    if (rendered > 60) throw new Error(`the table rendered ${rendered} rows for 2003 records: it is not virtualized`);
     await webview.locator('#results').evaluate((el) => { el.scrollTop = 24 * 1500; });
     await webview.locator('.result-row').first().waitFor();
     await webview.locator('#tab-batches').click();

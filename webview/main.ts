@@ -350,10 +350,7 @@ function wireEvents(): void {
     if (next) select(next.recordId);
   });
   const sandboxRun = (command: SandboxAction) =>
-    channel.request('sandbox', { command }).then((view) => {
-      setStatus('sandbox-status', `${view.brokers.filter((b) => b.up).length}/${view.brokers.length} brokers up, ${view.faults} fault(s)`);
-      renderSandbox(view);
-    }, (e: WebviewError) => setStatus('sandbox-status', e.message, 'error'));
+    channel.request('sandbox', { command }).then(renderSandbox, (e: WebviewError) => setStatus('sandbox-status', e.message, 'error'));
   const broker = () => Number(val('sandbox-broker').value);
   byId('sandbox-stop').addEventListener('click', () => void sandboxRun({ action: 'stopBroker', broker: broker() }));
   byId('sandbox-start').addEventListener('click', () => void sandboxRun({ action: 'startBroker', broker: broker() }));
@@ -401,7 +398,9 @@ function applyPanelState(init: PanelInit): void {
   if (init.sandbox) renderSandbox(init.sandbox);
 }
 
+/** The sandbox bar: its brokers and, as the host learns it (after each send too), how many faults are left. */
 function renderSandbox(view: NonNullable<PanelInit['sandbox']>): void {
+  setStatus('sandbox-status', `${view.brokers.filter((b) => b.up).length}/${view.brokers.length} brokers up, ${view.faults} fault(s)`);
   const current = val('sandbox-broker').value;
   setOptions(val('sandbox-broker'), view.brokers.map((b) => ({ value: String(b.id), label: `broker ${b.id} (${b.up ? 'up' : 'stopped'})` })), current || String(view.brokers[0]?.id ?? ''));
 }

@@ -201,8 +201,6 @@ export class ComposerPanel implements vscode.Disposable {
     try {
       const result = await ComposerPanel.rendering.send(draft, this.draft.origin, { signal: abort.signal, onProgress: (progress) => this.post({ type: 'sendProgress', progress }) });
       if (draft.repeat > 1 || !result.ok) this.log.info(`composer: ${draft.topic}: ${result.line}`);
-      // A send can create the topic (auto-create): refresh so the explorer and the composer list it.
-      if (!this.service.topics().some((t) => t.name === draft.topic)) await this.service.cluster(true).catch(() => undefined);
       return result;
     } finally {
       this.sending = undefined;

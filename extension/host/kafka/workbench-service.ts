@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
+import type { SandboxState } from '../../core/sandbox';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
@@ -17,6 +18,7 @@ import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections
 import { settingsKey, settingsToConfig } from '../composer/draft-to-record';
 import { loadCore, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
+import { ClusterWatch, type Refresh } from './cluster-watch';
 import { SandboxManager } from './sandbox-manager';
 import { batchView, recordTimeline } from './trace-view';
 
@@ -37,6 +39,8 @@ interface Session {
   producers: Map<string, { producer: Producer; transport: Transport }>;
   metadata: ClusterMetadata | undefined;
   watermarks: Map<string, Map<number, number>>;
+  /** Trace subscriptions of its producers (see ClusterWatch), ended with the session. */
+  following: { dispose(): void }[];
 }
 
 /**
@@ -67,6 +71,7 @@ export class WorkbenchService implements vscode.Disposable {
   /** Rows added or updated ('cleared' after clear). */
   readonly onDidChangeResults = this.resultsChanged.event;
   readonly sandbox: SandboxManager;
+  private readonly watch = new ClusterWatch((what) => this.refreshAfterActivity(what));
 
   constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }) {
     this.sandbox = new SandboxManager(log, { brokers: 3, external: externalSandbox });
@@ -148,7 +153,7 @@ export class WorkbenchService implements vscode.Disposable {
     try {
       const metadata = await admin.metadata();
       this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
-      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map() };
+      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), following: [] };
     } catch (e) {
       await admin.close().catch(() => undefined);
       this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
@@ -177,6 +182,7 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   private async closeSession(s: Session): Promise<void> {
+    for (const f of s.following.splice(0)) f.dispose();
     for (const { producer, transport } of s.producers.values()) {
       await producer.close({ timeoutMs: 2000 }).catch(() => undefined);
       await transport.close().catch(() => undefined);
@@ -198,10 +204,8 @@ export class WorkbenchService implements vscode.Disposable {
       s.metadata = await s.admin.metadata();
       s.watermarks.clear();
       const sandboxState = s.connection.isSandbox ? await this.sandbox.state().catch(() => undefined) : undefined;
-      if (sandboxState) {
-        // The sandbox knows its high watermarks directly; no ListOffsets round trip needed.
-        for (const t of sandboxState.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
-      } else {
+      if (sandboxState) this.takeSandboxWatermarks(s, sandboxState);
+      else {
         await Promise.all(s.metadata.topics.filter((t) => !t.isInternal && t.errorCode === 0).map(async (t) => {
           s.watermarks.set(t.name, await s.admin.highWatermarks(t.name).catch(() => new Map<number, number>()));
         }));
@@ -209,6 +213,38 @@ export class WorkbenchService implements vscode.Disposable {
       this.stateChanged.fire();
     }
     return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
+  }
+
+  /** The sandbox knows its high watermarks directly; no ListOffsets round trip needed. */
+  private takeSandboxWatermarks(s: Session, state: SandboxState): void {
+    for (const t of state.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
+  }
+
+  /**
+   * After the active connection's producers reported activity (see ClusterWatch): metadata again when leaders may
+   * have moved, else the cheap state (the sandbox's brokers, faults and high watermarks; acks already moved the
+   * others' high watermarks). Everything that shows the cluster follows onDidChangeState.
+   */
+  private async refreshAfterActivity(what: Refresh): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    if (what.metadata) {
+      await this.cluster(true);
+      return;
+    }
+    const state = s.connection.isSandbox ? await this.sandbox.state().catch(() => undefined) : undefined;
+    if (this.session !== s) return;
+    if (state) this.takeSandboxWatermarks(s, state);
+    this.stateChanged.fire();
+  }
+
+  /** An ack is proof the partition's high watermark is past its offset: the explorer shows it without a round trip. */
+  private noteAck(producer: Producer, md: RecordMetadata): void {
+    const s = this.session;
+    if (!s || md.offset < 0 || ![...s.producers.values()].some((e) => e.producer === producer)) return;
+    let partitions = s.watermarks.get(md.topic);
+    if (!partitions) s.watermarks.set(md.topic, (partitions = new Map()));
+    partitions.set(md.partition, Math.max(partitions.get(md.partition) ?? 0, md.offset + 1));
   }
 
   topics(): TopicSummary[] {
@@ -250,6 +286,7 @@ export class WorkbenchService implements vscode.Disposable {
     const transport = core.createTransport(s.config, this.log);
     const producer = core.createProducer(settingsToConfig(settings, s.config.clientId ?? 'kafka-workbench'), { transport, log: this.log, traceCapacity: MAX_RESULTS });
     s.producers.set(key, { producer, transport });
+    s.following.push(this.watch.follow(producer));
     return producer;
   }
 
@@ -279,6 +316,7 @@ export class WorkbenchService implements vscode.Disposable {
       const producer = core.createProducer({ 'client.id': config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
       entry = { producer, transport };
       pool.set(key, entry);
+      if (!environmentConfig) this.session?.following.push(this.watch.follow(producer));
     }
     const producer = entry.producer;
     const submit: Producer['submit'] = (record) => {
@@ -316,6 +354,7 @@ export class WorkbenchService implements vscode.Disposable {
     this.addResult({ row, producer });
     return result.then(
       (md) => {
+        this.noteAck(producer, md);
         this.updateResult(recordId, {
           row: { ...row, status: 'acked', partition: md.partition, offset: md.offset, timestamp: md.timestamp, timestampType: md.timestampType, latencyMs: Date.now() - sentAt, attempts: md.attempts, batchId: md.batchId },
           metadata: md,
@@ -400,6 +439,7 @@ export class WorkbenchService implements vscode.Disposable {
     }
     this.environmentProducers.clear();
     await this.sandbox.stop().catch(() => undefined);
+    this.watch.dispose();
     this.stateChanged.dispose();
     this.resultsChanged.dispose();
   }
