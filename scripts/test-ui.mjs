@@ -99,18 +99,36 @@ try {
     await input.fill(value);
     await input.press('Enter');
   };
+  /** Clicks `button` in the modal dialog that says `text`. */
+  const answerDialog = async (text, button) => {
+    const dialog = page.locator('.monaco-dialog-box', { hasText: text });
+    await dialog.waitFor({ timeout: 15_000 });
+    await dialog.locator('.monaco-button', { hasText: button }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+  };
   /** "Save Record to Collection" from the composer's title bar, picking `collectionRow` in the list. */
   const saveRecordTo = async (collectionRow) => {
     await page.waitForTimeout(600); // the draft reaches the host 200 ms after the last edit
     await page.locator('.editor-actions [aria-label*="Save Record to Collection"]').first().click();
     await page.locator('.quick-input-list .monaco-list-row', { hasText: collectionRow }).first().click({ timeout: 20_000 });
   };
-  /** Clicks a message's inline "Open in Composer" button in the Collections view. */
+  /**
+   * Clicks a message's inline "Open in Composer" button in the Collections view. A click that lands while the view
+   * re-renders (the file watcher reporting a file the test just wrote) reaches the command without its item, which
+   * then asks which message: that is VS Code's race, not the step's subject, so the click is made again.
+   */
   const openInComposer = async (messageName) => {
-    const row = collectionsPane().locator('.monaco-list-row', { hasText: messageName }).first();
-    await row.waitFor({ timeout: 20_000 });
-    await row.hover();
-    await row.locator('[aria-label*="Open Collection Message in Composer"]').click();
+    const picker = page.locator('.quick-input-widget', { hasText: 'Open which message in the composer?' });
+    for (let attempt = 1; ; attempt++) {
+      const row = collectionsPane().locator('.monaco-list-row', { hasText: messageName }).first();
+      await row.waitFor({ timeout: 20_000 });
+      await row.hover();
+      await row.locator('[aria-label*="Open Collection Message in Composer"]').click();
+      const asked = await picker.waitFor({ timeout: 1_500 }).then(() => true, () => false);
+      if (!asked) return;
+      if (attempt === 3) throw new Error('the Collections view kept re-rendering under the click');
+      await page.keyboard.press('Escape');
+    }
   };
   /** Waits until the composer's form shows these field values (the webview applies a draft asynchronously). */
   const expectForm = async (expected) => {
@@ -157,6 +175,8 @@ try {
     await typeInto('.header-row:last-child .header-key', 'trace-id');
     await typeInto('.header-row:last-child .header-value', 'abc-123');
     await webview.locator('#send').click();
+    // A new topic: the composer asks before creating it.
+    await answerDialog('Topic "ui-orders" does not exist on "Local sandbox"', 'Create with 3 Partitions, RF 3');
     const row = webview.locator('.result-row.acked').first();
     await row.waitFor({ timeout: 30_000 });
     const offset = (await row.locator('.col-offset').textContent()).trim();
@@ -165,9 +185,22 @@ try {
     await webview.locator('#send-status', { hasText: `offset ${offset}` }).waitFor({ timeout: 5_000 });
   });
 
+  await step('a topic-name typo asks before creating the topic; Cancel creates nothing and says so next to the topic', async () => {
+    await typeInto('#topic', 'ui-order');
+    await webview.locator('#partition-preview', { hasText: 'No topic "ui-order" on this cluster: Send asks before creating it' }).waitFor({ timeout: 10_000 });
+    await webview.locator('#send').click();
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Topic "ui-order" does not exist on "Local sandbox"' });
+    await dialog.waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(shots, `${String(stepNo).padStart(2, '0')}-during-missing-topic-question.png`) });
+    await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+    await webview.locator('#error-topic', { hasText: 'Not sent: topic "ui-order" does not exist on "Local sandbox" and nothing was created' }).waitFor({ timeout: 10_000 });
+    await typeInto('#topic', 'ui-orders');
+  });
+
   await step('lists the new topic in the cluster explorer with each partition\'s leader, ISR and high watermark', async () => {
     const topicRow = page.locator('.monaco-list-row', { hasText: 'ui-orders' }).first();
     await topicRow.waitFor({ timeout: 15_000 });
+    if (await page.locator('.monaco-list-row', { hasText: /^ui-order\b(?!s)/ }).count()) throw new Error('the typo "ui-order" became a topic');
     await topicRow.click();
     const partitionRow = page.locator('.monaco-list-row', { hasText: `Partition ${firstPartition}` }).first();
     await partitionRow.waitFor({ timeout: 15_000 });
@@ -359,6 +392,8 @@ try {
     const before = (await webview.locator('#results-count').textContent()).trim();
     await row.hover();
     await row.locator('[aria-label*="Send Collection Message"]').click();
+    // The window reload restarted the embedded sandbox: ui-orders is new again, and the send asks first.
+    await answerDialog('Topic "ui-orders" does not exist', 'Create with 3 Partitions, RF 3');
     await page.locator('.notifications-toasts', { hasText: '1 of 1 record acknowledged' }).waitFor({ timeout: 30_000 });
     // The progress notification closes once the send is over.
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'sending "order 44"' }).waitFor({ state: 'detached', timeout: 10_000 });
@@ -394,6 +429,7 @@ try {
     await slowRow.waitFor({ timeout: 20_000 });
     await slowRow.hover();
     await slowRow.locator('[aria-label*="Send All Messages of Collection"]').click();
+    await answerDialog('Topic "ui-slow" does not exist', 'Create with 3 Partitions, RF 3');
     const progress = page.locator('.notifications-toasts .notification-toast', { hasText: 'sending Slow' });
     await progress.waitFor({ timeout: 15_000 });
     await progress.locator('.notification-list-item-message', { hasText: /[1-9]\d* of 100 records/ }).waitFor({ timeout: 15_000 });
@@ -490,6 +526,7 @@ try {
     await webview.locator('#send-mode vscode-option[value="async"]').click();
     await typeInto('#repeat', '10000');
     await webview.locator('#send').click();
+    await answerDialog('Topic "ui-templated" does not exist', 'Create with 3 Partitions, RF 3');
     for (let deadline = Date.now() + 120_000; ; await page.waitForTimeout(500)) {
       const badge = (await webview.locator('#results-count').textContent()).trim();
       if (badge === '10,000 (latest)') break; // every record acked, older rows dropped

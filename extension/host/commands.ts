@@ -9,11 +9,12 @@ import { promptConnection, saveConnectionInput, type ConnectionInput } from './c
 import { SANDBOX_CONNECTION_ID } from './connections/model';
 import type { ExplorerNode, ClusterTreeProvider } from './explorer/cluster-tree';
 import { plainError } from './kafka/plain-errors';
+import type { CreateTopicsAnswer } from './kafka/missing-topics';
 import type { WorkbenchService } from './kafka/workbench-service';
 
 export const COMMAND_IDS = [
   'kafkaWorkbench.connection.add', 'kafkaWorkbench.connection.edit', 'kafkaWorkbench.connection.test', 'kafkaWorkbench.connection.remove',
-  'kafkaWorkbench.connection.connect', 'kafkaWorkbench.connection.disconnect', 'kafkaWorkbench.explorer.refresh',
+  'kafkaWorkbench.connection.connect', 'kafkaWorkbench.connection.disconnect', 'kafkaWorkbench.connection.toggleAutoCreate', 'kafkaWorkbench.explorer.refresh',
   'kafkaWorkbench.topic.create', 'kafkaWorkbench.topic.delete', 'kafkaWorkbench.composer.open', 'kafkaWorkbench.producer.send',
   'kafkaWorkbench.results.clear', 'kafkaWorkbench.trace.export', 'kafkaWorkbench.sandbox.stopBroker', 'kafkaWorkbench.sandbox.startBroker',
   'kafkaWorkbench.sandbox.moveLeader', 'kafkaWorkbench.sandbox.injectError', 'kafkaWorkbench.sandbox.addLatency',
@@ -128,6 +129,20 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => service.connect(id));
   });
   reg('kafkaWorkbench.connection.disconnect', 'Disconnect', () => service.disconnect());
+  reg('kafkaWorkbench.connection.toggleAutoCreate', 'Topic auto-creation', async (arg?: unknown, on?: unknown) => {
+    const id = await pickConnectionId(service, arg, 'Let the broker create missing topics on which connection?');
+    if (!id) return undefined;
+    const next = typeof on === 'boolean' ? on : !service.connections.autoCreateTopics(id);
+    await service.connections.setAutoCreateTopics(id, next);
+    const name = service.allConnections().find((c) => c.id === id)?.name ?? id;
+    log.info(`topic auto-creation ${next ? 'on' : 'off'} for "${name}"`);
+    if (typeof on !== 'boolean') {
+      void vscode.window.showInformationMessage(next
+        ? `Kafka: sends to "${name}" now let the broker create topics that do not exist (as Java's producer does).`
+        : `Kafka: sends to "${name}" ask again before a topic that does not exist is created.`);
+    }
+    return next;
+  });
   reg('kafkaWorkbench.explorer.refresh', 'Refresh', async () => {
     if (service.activeConnection()) await service.cluster(true);
     tree.refresh();
@@ -159,7 +174,7 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     ComposerPanel.createOrShow(context.extensionUri, service, log);
     return true;
   });
-  reg('kafkaWorkbench.producer.send', 'Send record', async (record?: unknown, settings?: unknown) => {
+  reg('kafkaWorkbench.producer.send', 'Send record', async (record?: unknown, settings?: unknown, options?: { createTopics?: CreateTopicsAnswer }) => {
     if (typeof record !== 'object' || record === null) {
       ComposerPanel.createOrShow(context.extensionUri, service, log);
       return undefined;
@@ -168,7 +183,7 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     if (typeof r.topic !== 'string' || (typeof r.value !== 'string' && r.value !== null)) {
       throw new Error('kafkaWorkbench.producer.send takes {topic: string, value: string | null, key?, headers?, partition?} and optional producer settings.');
     }
-    const md = await service.sendRecord(record as Parameters<WorkbenchService['sendRecord']>[0], (settings ?? undefined) as Parameters<WorkbenchService['sendRecord']>[1]);
+    const md = await service.sendRecord(record as Parameters<WorkbenchService['sendRecord']>[0], (settings ?? undefined) as Parameters<WorkbenchService['sendRecord']>[1], options?.createTopics);
     return { ...md };
   });
   reg('kafkaWorkbench.results.clear', 'Clear results', async () => service.clearResults());

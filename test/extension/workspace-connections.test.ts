@@ -11,7 +11,7 @@ describe('Switching connections', () => {
     try {
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.connect', id)), /Still connected to "Local sandbox"/);
       assert.equal(a.service.activeConnection()?.id, 'sandbox', 'the sandbox is still the active connection');
-      const sent = await vscode.commands.executeCommand<{ offset: number }>('kafkaWorkbench.producer.send', { topic: 'conn-still-works', value: 'after a failed switch' });
+      const sent = await vscode.commands.executeCommand<{ offset: number }>('kafkaWorkbench.producer.send', { topic: 'conn-still-works', value: 'after a failed switch' }, undefined, { createTopics: true });
       assert.ok(sent.offset >= 0, 'and still sends');
     } finally {
       await vscode.commands.executeCommand('kafkaWorkbench.connection.remove', id, true);

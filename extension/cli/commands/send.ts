@@ -9,6 +9,8 @@ import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { DeliveryError } from '../../core/engine/errors';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
+import { checkTopicsWritable, describeCreatedTopics } from '../../core/collections/cluster-check';
+import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
@@ -19,14 +21,16 @@ import type { CliCommand, CliIo } from '../main';
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
          [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
-         [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
+         [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json] [--no-create-topics]
          [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
 
 Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
-otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. Progress goes to stderr
+otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. A topic that does not exist is
+created by the broker when it allows that (as with Java's producer) and stderr says so; --no-create-topics refuses
+it instead (exit 2). Progress goes to stderr
 on runs longer than a second. Exit status: 0 every record acknowledged (acks=0: handed to the broker),
 1 some records failed (listed with their errors), 2 bad arguments or the cluster could not be used.`;
 
@@ -35,7 +39,7 @@ const STRING_FLAGS = [
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
   'sasl-mechanism', 'sasl-username', 'sasl-password',
 ];
-const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure'];
+const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', 'no-create-topics'];
 const SEQ = '{{$seq}}';
 const PROGRESS_EVERY_MS = 1000;
 /** Records handed to the producer and not yet settled, at most: like Java's blocking send, the loop waits. */
@@ -55,6 +59,8 @@ interface SendPlan {
   count: number;
   mode: Mode;
   json: boolean;
+  /** false: --no-create-topics (refuse a missing topic instead of letting the broker create it). */
+  createTopics: boolean;
 }
 
 /** One record's outcome, as the report needs it. */
@@ -78,9 +84,9 @@ export const sendCommand: CliCommand = {
     });
     let producer: Producer | undefined;
     try {
-      await checkCluster(transport, plan);
+      await checkCluster(transport, plan, io);
       producer = createProducer(plan.producerConfig, {
-        transport,
+        transport: autoCreateGate(transport, () => plan.createTopics),
         log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
       });
       const outcomes = await sendAll(producer, plan, io);
@@ -170,6 +176,7 @@ function planFromArgs(args: ParsedArgs): SendPlan {
     count: intFlag(args, 'count', 1, 1, 100_000_000),
     mode,
     json: flag(args, 'json') === 'true',
+    createTopics: flag(args, 'no-create-topics') !== 'true',
   };
 }
 
@@ -210,16 +217,16 @@ function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
   return out;
 }
 
-/** Fails fast (exit 2) when the cluster cannot take the records at all, instead of N identical record failures. */
-async function checkCluster(transport: KafkajsTransport, plan: SendPlan): Promise<void> {
-  await transport.connect();
-  const metadata = await transport.fetchMetadata([plan.topic], true);
-  const topic = metadata.topics.find((t) => t.name === plan.topic);
-  const code = topic?.errorCode ?? 3;
-  if (code === 3) throw new InvalidInputError(`topic '${plan.topic}' does not exist and the cluster does not create topics automatically; create it first`);
-  if (code === 17) throw new InvalidInputError(`'${plan.topic}' is not a valid topic name`);
-  if (code === 29) throw new InvalidInputError(`not allowed to write to topic '${plan.topic}' (TOPIC_AUTHORIZATION_FAILED)`);
-  // 5 = LEADER_NOT_AVAILABLE: the topic is being created; the engine waits for its leaders.
+/**
+ * Fails fast (exit 2) when the cluster cannot take the records at all, instead of N identical record failures. A
+ * missing topic is created by the broker (auto-create, as Java's producer lets it) and stderr says so, unless
+ * --no-create-topics refuses it.
+ */
+async function checkCluster(transport: KafkajsTransport, plan: SendPlan, io: CliIo): Promise<void> {
+  const check = await checkTopicsWritable(transport, [plan.topic], { create: plan.createTopics, refuseHint: 'create it first, or leave out --no-create-topics to let the broker create it' });
+  if (check.created.length) io.err(`send: ${describeCreatedTopics(check.created)}`);
+  const topic = (await transport.fetchMetadata([plan.topic], false)).topics.find((t) => t.name === plan.topic);
+  // A topic created just now may have no partitions listed yet (its leaders are being elected): the engine waits.
   if (plan.partition !== undefined && topic && topic.partitions.length > 0 && plan.partition >= topic.partitions.length) {
     throw new InvalidInputError(`--partition ${plan.partition} does not exist: topic '${plan.topic}' has partitions 0..${topic.partitions.length - 1}`);
   }

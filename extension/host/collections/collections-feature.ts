@@ -12,6 +12,7 @@ import type { ComposerDraft, DraftOrigin } from '../../protocol/messages';
 import { checkDraft } from '../../protocol/validate';
 import { guarded } from '../commands';
 import { ComposerPanel } from '../composer/composer-panel';
+import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import { plainError } from '../kafka/plain-errors';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { CollectionCodeLensProvider } from './collection-codelens';
@@ -81,22 +82,23 @@ export function registerCollections({ context, service, log }: Deps): Collection
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn, fromUi)));
 
   const stopOnFirstError = () => vscode.workspace.getConfiguration('kafkaWorkbench.collections').get<boolean>('stopOnFirstError', false);
-  const send = async (target: unknown, messages: string[]): Promise<RunSummary | undefined> => {
+  /** `options.createTopics` answers for callers without a UI what to do with missing topics (else the user is asked). */
+  const send = async (target: unknown, messages: string[], options?: { createTopics?: CreateTopicsAnswer }): Promise<RunSummary | undefined> => {
     const uri = await collectionUri(target, index, messages.length ? 'Send from which collection?' : 'Send which collection?');
     if (!uri) return undefined;
     await refuseDirty(uri);
     const loaded = await index.loaded(uri);
-    return sendCollection(service, environments, { loaded, messages, stopOnFirstError: stopOnFirstError() }, log);
+    return sendCollection(service, environments, { loaded, messages, stopOnFirstError: stopOnFirstError(), createTopics: options?.createTopics }, log);
   };
 
   reg('kafkaWorkbench.collections.refresh', 'Refresh collections', async () => {
     await index.ready();
     await index.rescan();
   });
-  reg('kafkaWorkbench.collections.sendAll', 'Send collection', async (target?: unknown) => send(target, []));
-  reg('kafkaWorkbench.collections.sendMessage', 'Send message', async (target?: unknown, name?: unknown) => {
+  reg('kafkaWorkbench.collections.sendAll', 'Send collection', async (target?: unknown, options?: { createTopics?: CreateTopicsAnswer }) => send(target, [], options));
+  reg('kafkaWorkbench.collections.sendMessage', 'Send message', async (target?: unknown, name?: unknown, options?: { createTopics?: CreateTopicsAnswer }) => {
     const picked = await messageTarget(target, name, index, 'Send which message?');
-    return picked ? send(picked.uri, [picked.name]) : undefined;
+    return picked ? send(picked.uri, [picked.name], options) : undefined;
   });
   reg('kafkaWorkbench.collections.openInComposer', 'Open in composer', async (target?: unknown, name?: unknown) => {
     const picked = await messageTarget(target, name, index, 'Open which message in the composer?');
@@ -171,7 +173,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
     // Saving back the message the composer shows suggests its own name, so it can be replaced.
     const origin = ComposerPanel.current?.currentOrigin();
     const suggested = origin?.file === target.uri.fsPath ? origin.name : draft.topic || 'message';
-    let name = typeof nameArg === 'string' ? nameArg : await vscode.window.showInputBox({ title: 'Message name', value: suggested, validateInput: (v) => (v.trim() ? null : 'Give the message a name') });
+    let name = typeof nameArg === 'string' ? nameArg : await vscode.window.showInputBox({ title: 'Message name', value: suggested, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? null : 'Give the message a name') });
     if (!name) return undefined;
     name = name.trim();
     let free = name;
@@ -226,7 +228,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
   /** Asks whether a name already in the collection is replaced or kept beside the new one; undefined = cancelled. */
   async function askReplace(name: string, free: string, uri: vscode.Uri): Promise<boolean | undefined> {
     const replaceItem = `Replace "${name}" in ${vscode.workspace.asRelativePath(uri)}`;
-    const picked = await vscode.window.showQuickPick([replaceItem, `Keep both: save as "${free}"`], { title: `"${name}" already exists` });
+    const picked = await vscode.window.showQuickPick([replaceItem, `Keep both: save as "${free}"`], { title: `"${name}" already exists`, ignoreFocusOut: true });
     return picked === undefined ? undefined : picked === replaceItem;
   }
 
@@ -284,12 +286,14 @@ async function saveTarget(arg: unknown, collectionName: string | undefined, inde
   const NEW = '$(add) New collection…';
   // Only collections without errors of any kind (templates too): the view marks the others, and Save refuses them.
   const items = [{ label: NEW, uri: undefined as vscode.Uri | undefined, description: '' }, ...index.saveTargets().map((e) => ({ label: displayName(e), description: vscode.workspace.asRelativePath(e.uri), uri: e.uri as vscode.Uri | undefined }))];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Save the record to which collection?' });
+  // ignoreFocusOut in every step: started from the composer, whose webview takes focus back as each step closes,
+  // which would otherwise cancel the next one.
+  const picked = await vscode.window.showQuickPick(items, { title: 'Save the record to which collection?', ignoreFocusOut: true });
   if (!picked) return undefined;
   if (picked.uri) return { uri: picked.uri };
   const folder = await targetFolder(undefined, 'collections');
   if (!folder) return undefined;
-  const name = collectionName ?? (await vscode.window.showInputBox({ title: 'New collection name', validateInput: (v) => (v.trim() ? null : 'Give the collection a name') }));
+  const name = collectionName ?? (await vscode.window.showInputBox({ title: 'New collection name', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? null : 'Give the collection a name') }));
   if (!name) return undefined;
   const uri = vscode.Uri.joinPath(folder, `${slug(name, 'collection')}.kafka.json`);
   await refuseExisting(uri, 'pick it from the list instead');

@@ -10,6 +10,7 @@ import type { ProducerRecord } from '../../core/engine/types';
 import type { ComposerDraft, DraftOrigin, RecordPreview, SendProgress, SendResult } from '../../protocol/messages';
 import type { DraftRendering } from '../composer/composer-panel';
 import { plainError } from '../kafka/plain-errors';
+import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { BULK_IN_FLIGHT, bulkSend } from './bulk-send';
 import type { CollectionIndex } from './collection-index';
@@ -66,9 +67,11 @@ export class DraftTemplates implements DraftRendering {
    * with the same progress and Cancel. sync hands a record over only once the one before is acknowledged (Java's
    * `send().get()`); async and fire-and-forget keep up to BULK_IN_FLIGHT in flight.
    */
-  async send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void }): Promise<SendResult> {
+  async send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void; createTopics?: CreateTopicsAnswer }): Promise<SendResult> {
     const message = await this.asMessage(draft, origin);
     const result = await bulkSend({
+      // Once the topic is known (rendered, when a variable names it): it exists, or the user chose to create it.
+      beforeSend: (prepared) => this.service.ensureTopics(prepared.map((m) => m.topic), options.createTopics),
       loaded: message.loaded,
       environment: await this.environments.load(),
       messages: [message.name],

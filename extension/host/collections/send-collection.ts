@@ -9,8 +9,9 @@ import type { LoadedCollection, PreparedMessage, RunSummary } from '../../core/c
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { loadCore, type LogFn } from '../kafka/core';
+import { ensureTopics, type CreateTopicsAnswer } from '../kafka/missing-topics';
 import { plainError } from '../kafka/plain-errors';
-import type { WorkbenchService } from '../kafka/workbench-service';
+import { environmentAutoCreateId, type WorkbenchService } from '../kafka/workbench-service';
 import { BULK_IN_FLIGHT, bulkSend } from './bulk-send';
 import { collectionsCore } from './collections-core';
 import type { EnvironmentState } from './environments';
@@ -20,20 +21,29 @@ export interface SendRequest {
   /** Message names; empty = all. */
   messages: string[];
   stopOnFirstError: boolean;
+  /** What to do with topics that do not exist; undefined = ask the user. */
+  createTopics?: CreateTopicsAnswer;
 }
 
 /**
  * Reaches the environment's cluster and checks the messages' fixed topics before anything is sent, so a dead address
- * or a missing topic fails at once, naming the environment file, instead of after max.block.ms.
+ * fails at once, naming the environment file, instead of after max.block.ms; a missing topic is created only as the
+ * user decides (see missing-topics.ts).
  */
-async function checkEnvironmentCluster(config: ConnectionConfig, prepared: readonly PreparedMessage[], environmentFile: string, log: LogFn): Promise<void> {
-  const transport = loadCore().createTransport(config, log);
+async function checkEnvironmentCluster(service: WorkbenchService, config: ConnectionConfig, prepared: readonly PreparedMessage[], environmentFile: string, createTopics: CreateTopicsAnswer | undefined, log: LogFn): Promise<void> {
+  const admin = loadCore().createAdmin(config, log);
+  const autoCreateId = environmentAutoCreateId(environmentFile);
   try {
-    await collectionsCore().checkTopicsWritable(transport, prepared.map((m) => m.topic));
-  } catch (e) {
-    throw new InvalidInputError(`The cluster of environment ${environmentFile}: ${plainError(e)}`, { cause: e });
+    await admin.metadata().catch((e: unknown) => {
+      throw new InvalidInputError(`The cluster of environment ${path.basename(environmentFile)}: ${plainError(e)}`, { cause: e });
+    });
+    await ensureTopics(prepared.map((m) => m.topic), {
+      admin, name: `${path.basename(environmentFile)}'s cluster`,
+      autoCreate: service.connections.autoCreateTopics(autoCreateId),
+      setAutoCreate: (on) => service.connections.setAutoCreateTopics(autoCreateId, on),
+    }, createTopics, (msg) => log('info', msg));
   } finally {
-    await transport.close().catch(() => undefined);
+    await admin.close().catch(() => undefined);
   }
 }
 
@@ -70,14 +80,15 @@ export async function sendCollection(service: WorkbenchService, environments: En
         environment,
         messages: request.messages,
         secrets: environments.secrets,
-        producerFor: (settings) => service.trackedProducer(settings, { environmentConfig }),
-        // The active connection was checked when it connected; an environment's cluster is checked here.
+        producerFor: (settings) => service.trackedProducer(settings, { environmentConfig, environmentFile: environment?.filePath }),
+        // The active connection was reached when it connected; an environment's cluster is reached here. Either way
+        // the messages' topics exist before anything is sent, or the user chose to create them.
         beforeSend: environmentConfig && environment
           ? async (prepared) => {
             service.refuseUntrustedTarget(environmentConfig); // never dial a cluster an untrusted file names
-            await checkEnvironmentCluster(environmentConfig, prepared, path.basename(environment.filePath), logTo(log));
+            await checkEnvironmentCluster(service, environmentConfig, prepared, environment.filePath, request.createTopics, logTo(log));
           }
-          : undefined,
+          : (prepared) => service.ensureTopics(prepared.map((m) => m.topic), request.createTopics),
         signal: abort.signal,
         stopOnFirstError: request.stopOnFirstError,
         maxInFlight: BULK_IN_FLIGHT,

@@ -9,6 +9,7 @@ import { assertNever, type ComposerDraft, type DraftOrigin, type HostToWebview, 
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
 import { murmur2, partitionForKey } from '../../core/engine/murmur2';
 import type { KeyFormat, PreviewResult, ResultRow, TopicSummary, WebviewError } from '../../protocol/messages';
+import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
@@ -21,7 +22,8 @@ export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
 export interface DraftRendering {
   preview(draft: ComposerDraft, origin: DraftOrigin | null): Promise<RecordPreview>;
   /** Sends the draft `repeat` times, each record rendered (its {{$seq}} counting from 0), with progress until it ends. */
-  send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void }): Promise<SendResult>;
+  /** A missing topic is created only if the user says so when asked (or as `createTopics` says). */
+  send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void; createTopics?: CreateTopicsAnswer }): Promise<SendResult>;
 }
 
 export class ComposerPanel implements vscode.Disposable {
@@ -152,7 +154,7 @@ export class ComposerPanel implements vscode.Disposable {
     } catch (e) {
       const error = toWebviewError(e);
       if (m.type === 'send' && /topic/i.test(error.kafkaError ?? '')) error.field = 'topic';
-      if (m.type === 'send' || m.type === 'previewRecord') error.field ??= templateField(e);
+      if (m.type === 'send' || m.type === 'previewRecord') error.field ??= templateField(e) ?? (e as { field?: WebviewError['field'] }).field;
       this.flushRows();
       this.post({ type: 'response', requestId: m.requestId, ok: false, error });
     }
@@ -176,7 +178,7 @@ export class ComposerPanel implements vscode.Disposable {
       case 'exportTrace':
         return this.exportTraces(m.recordIds);
       case 'previewPartition':
-        return previewPartition(this.service.topics(), m.topic, m.keyFormat, m.key);
+        return previewPartition(this.service.topics(), m.topic, m.keyFormat, m.key, this.service.autoCreatesTopics());
       case 'sandbox': {
         const view = await this.service.sandbox.run(m.command);
         if (this.service.activeConnection()) await this.service.cluster(true).catch(() => undefined);
@@ -261,9 +263,17 @@ function templateField(e: unknown): WebviewError['field'] {
 }
 
 /** Where a keyed record will land with the default partitioner: Java's murmur2 of the key bytes. */
-export function previewPartition(topics: TopicSummary[], topicName: string, keyFormat: KeyFormat, key: string): PreviewResult {
+export function previewPartition(topics: TopicSummary[], topicName: string, keyFormat: KeyFormat, key: string, autoCreate = false): PreviewResult {
   const topic = topics.find((t) => t.name === topicName);
-  if (!topic) return { partition: null, reason: 'New topic: the broker creates it on first send, with its default partition count.' };
+  if (!topic) {
+    if (topicName.includes('{{')) return { partition: null, reason: 'The topic is a template: each record goes to the topic it renders to.' };
+    return {
+      partition: null,
+      reason: autoCreate
+        ? `No topic "${topicName}" on this cluster yet: the broker creates it on the first send (auto-create is on for this connection).`
+        : `No topic "${topicName}" on this cluster: Send asks before creating it (a typo of another topic's name?).`,
+    };
+  }
   if (keyFormat === 'none') return { partition: null, reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.` };
   let bytes: Buffer;
   try {

@@ -36,7 +36,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
       case 'connection': {
         const item = new vscode.TreeItem(node.connection.name, node.active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         item.id = `connection:${node.connection.id}:${node.active ? 'active' : 'idle'}`; // new id: expands when it becomes active
-        item.description = node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : '';
+        const autoCreate = this.service.connections.autoCreateTopics(node.connection.id) ? ' · creates missing topics' : '';
+        item.description = `${node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : ''}${autoCreate}`;
         item.iconPath = new vscode.ThemeIcon(node.connection.isSandbox ? 'beaker' : 'server-environment', node.active ? new vscode.ThemeColor('charts.green') : undefined);
         item.contextValue = node.connection.isSandbox ? 'sandboxConnection' : 'connection';
         if (node.connection.environmentFile) this.describeEnvironment(item, node.active);

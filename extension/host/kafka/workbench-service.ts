@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
 import type { SandboxState } from '../../core/sandbox';
+import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
@@ -19,6 +20,7 @@ import { settingsKey, settingsToConfig } from '../composer/draft-to-record';
 import { loadCore, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
 import { ClusterWatch, type Refresh } from './cluster-watch';
+import { ensureTopics, type CreateTopicsAnswer, type TopicTarget } from './missing-topics';
 import { SandboxManager } from './sandbox-manager';
 import { batchView, recordTimeline } from './trace-view';
 
@@ -27,6 +29,11 @@ export function keyLabel(key: ProducerRecord['key']): string | null {
   if (key === null || key === undefined) return null;
   const text = typeof key === 'string' ? key : `base64:${Buffer.from(key).toString('base64')}`;
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/** The auto-create switch of an environment's own cluster is kept per environment file. */
+export function environmentAutoCreateId(file: string): string {
+  return `environment:${file}`;
 }
 
 /** The host keeps as many rows as the panel shows. */
@@ -283,7 +290,7 @@ export class WorkbenchService implements vscode.Disposable {
     const existing = s.producers.get(key);
     if (existing) return existing.producer;
     const core = loadCore();
-    const transport = core.createTransport(s.config, this.log);
+    const transport = this.gated(core.createTransport(s.config, this.log), s.connection.id);
     const producer = core.createProducer(settingsToConfig(settings, s.config.clientId ?? 'kafka-workbench'), { transport, log: this.log, traceCapacity: MAX_RESULTS });
     s.producers.set(key, { producer, transport });
     s.following.push(this.watch.follow(producer));
@@ -302,17 +309,18 @@ export class WorkbenchService implements vscode.Disposable {
    * connection or an environment's own cluster. Its records land in the results and traces: every submit is tracked.
    * Failures show in the results table and the run's summary, not as a log line each (a bulk send can fail thousands).
    */
-  async trackedProducer(settings: Record<string, string | number | boolean>, options: { environmentConfig?: ConnectionConfig } = {}): Promise<Producer> {
+  async trackedProducer(settings: Record<string, string | number | boolean>, options: { environmentConfig?: ConnectionConfig; environmentFile?: string } = {}): Promise<Producer> {
     const { environmentConfig } = options;
     this.refuseUntrustedTarget(environmentConfig);
     // An environment with its own connection sends there; otherwise the active connection is used.
     const config = environmentConfig ?? (await this.requireSession()).config;
+    const autoCreateId = environmentConfig ? environmentAutoCreateId(options.environmentFile ?? '') : (await this.requireSession()).connection.id;
     const pool = environmentConfig ? this.environmentProducers : (await this.requireSession()).producers;
     const key = `collection:${JSON.stringify(environmentConfig ?? null)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
     let entry = pool.get(key);
     if (!entry) {
       const core = loadCore();
-      const transport = core.createTransport(config, this.log);
+      const transport = this.gated(core.createTransport(config, this.log), autoCreateId);
       const producer = core.createProducer({ 'client.id': config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
       entry = { producer, transport };
       pool.set(key, entry);
@@ -334,9 +342,42 @@ export class WorkbenchService implements vscode.Disposable {
     });
   }
 
-  /** The command API's send: one record as given (no templates), waits for the ack, returns its metadata or throws the DeliveryError. */
-  async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>): Promise<RecordMetadata> {
+  /** Whether sends on the active connection let the broker create missing topics without asking. */
+  autoCreatesTopics(): boolean {
+    return this.session ? this.connections.autoCreateTopics(this.session.connection.id) : false;
+  }
+
+  /** A producer's transport lets the broker create missing topics only while the connection's auto-create is on. */
+  private gated(transport: Transport, autoCreateId: string): Transport {
+    return autoCreateGate(transport, () => this.connections.autoCreateTopics(autoCreateId));
+  }
+
+  /** The active connection, as a target that missing topics are checked and created on. */
+  private async topicTarget(): Promise<TopicTarget> {
+    const s = await this.requireSession();
+    return {
+      admin: s.admin, name: s.connection.name,
+      autoCreate: this.connections.autoCreateTopics(s.connection.id),
+      setAutoCreate: (on) => this.connections.setAutoCreateTopics(s.connection.id, on),
+    };
+  }
+
+  /**
+   * Before a send on the active connection: every fixed topic exists, or the user (`answer` for callers without a UI)
+   * decided to create it; throws MissingTopicError otherwise. See missing-topics.ts.
+   */
+  async ensureTopics(topics: readonly string[], answer?: CreateTopicsAnswer): Promise<void> {
+    const created = await ensureTopics(topics, await this.topicTarget(), answer, (msg) => this.log('info', msg));
+    if (created.length) await this.cluster(true);
+  }
+
+  /**
+   * The command API's send: one record as given (no templates), waits for the ack, returns its metadata or throws the
+   * DeliveryError. A missing topic is created only as `createTopics` (or the user, asked) says.
+   */
+  async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>, createTopics?: CreateTopicsAnswer): Promise<RecordMetadata> {
     if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
+    await this.ensureTopics([record.topic], createTopics);
     const producer = await this.producerFor({ ...defaultDraft().settings, ...settings });
     const literal: ProducerRecord = { topic: record.topic, key: record.key ?? null, value: record.value, headers: record.headers };
     if (record.partition !== undefined) literal.partition = record.partition;
