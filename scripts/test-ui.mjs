@@ -520,6 +520,19 @@ try {
     if (other.key !== 'order-{{$seq}}-{{region}}' || other.description !== 'written by hand') throw new Error(`"other" is now ${JSON.stringify(other)}`);
   });
 
+  await step('opens a terminal with kafka-workbench on PATH: a send from the workspace folder finds the Local sandbox', async () => {
+    await palette('Kafka: Open Terminal with kafka-workbench');
+    await page.locator('.terminal-wrapper').first().waitFor({ timeout: 20_000 });
+    await page.keyboard.type('kafka-workbench send --topic ui-orders --key from-terminal --value hello; echo "exit $?" > terminal-exit.txt');
+    await page.keyboard.press('Enter');
+    const exitFile = path.join(folder, 'terminal-exit.txt');
+    for (let deadline = Date.now() + 60_000; !fs.existsSync(exitFile) || !fs.readFileSync(exitFile, 'utf8').trim(); await page.waitForTimeout(250)) {
+      if (Date.now() > deadline) throw new Error('the send in the terminal did not end within 60 s');
+    }
+    const exit = fs.readFileSync(exitFile, 'utf8').trim();
+    if (exit !== 'exit 0') throw new Error(`kafka-workbench send in the terminal ended with "${exit}"`);
+  });
+
   await step('says the results table shows only the latest 10,000 once older results are dropped', async () => {
     if (await webview.locator('#results-cap').isVisible()) throw new Error('the cap note shows before the table is full');
     await webview.locator('#send-mode').click();

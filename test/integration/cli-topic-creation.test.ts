@@ -66,3 +66,40 @@ describe('cli: topics a run creates', function () {
     assert.ok(!topicNames().includes('run-refused'));
   });
 });
+
+describe('cli: the Local sandbox from the environment (VS Code\'s terminal, npm start)', function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+  let dir: string;
+
+  before(async () => {
+    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, topics: [{ name: 'from-env', partitions: 3 }] });
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-env-'));
+  });
+  after(async () => {
+    await sandbox.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('run and send use KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP when given no cluster, and say so on stderr', async () => {
+    const file = path.join(dir, 'c.kafka.json');
+    await fs.writeFile(file, JSON.stringify({ name: 'C', messages: [{ name: 'm', topic: 'from-env', value: 'v' }] }));
+    const env = { KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP: sandbox.bootstrap };
+    const run = await runCli(['run', file], env);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(run.stderr.includes(`kafka-workbench run: no --bootstrap or --env given: sending to the Local sandbox at ${sandbox.bootstrap} (from KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP)`), run.stderr);
+    const send = await runCli(['send', '--topic', 'from-env', '--value', 'v'], env);
+    assert.equal(send.status, 0, send.stderr);
+    assert.ok(send.stderr.includes(`send: no --bootstrap given: sending to the Local sandbox at ${sandbox.bootstrap} (from KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP)`), send.stderr);
+    assert.equal(sandbox.state().topics.find((t) => t.name === 'from-env')!.partitions.reduce((n, p) => n + p.highWatermark, 0), 2);
+  });
+
+  it('an explicit --bootstrap wins, and without either the error says where the address can come from', async () => {
+    const dead = await runCli(['send', '--topic', 'from-env', '--value', 'v', '--bootstrap', '127.0.0.1:1'], { KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP: sandbox.bootstrap });
+    assert.equal(dead.status, 2, 'the dead address given was used, not the sandbox');
+    assert.doesNotMatch(dead.stderr, /Local sandbox/);
+    const none = await runCli(['send', '--topic', 'from-env', '--value', 'v']);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /--bootstrap HOST:PORT\[,HOST:PORT\.\.\.\] is required \(or KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP/);
+  });
+});

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
 import { createReporter, plannedRecords, REPORTERS, type ReporterName } from '../../core/collections/reporters';
+import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
 import { checkTopicsWritable, describeCreatedTopics, type TopicCheck } from '../../core/collections/cluster-check';
 import type { PreparedMessage } from '../../core/collections/prepare';
 import { runCollection } from '../../core/collections/runner';
@@ -26,7 +27,8 @@ const USAGE = `usage: kafka-workbench run FILE.kafka.json [--message NAME]... [-
          [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit] [--out FILE] [--bail] [--no-create-topics]
 
 Sends the collection's messages (all, or each --message in the order given) through the producer engine.
-  --env        connection and variables; --bootstrap replaces the environment's brokers.
+  --env        connection and variables; --bootstrap replaces the environment's brokers. With neither, the Local
+               sandbox whose address is in ${'$'}KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP (VS Code's terminal, npm start).
   --var        a variable, looked up after the message's, the collection's and the environment's.
   --seed       makes {{$uuid}}, {{$randomInt}} and {{$faker.*}} reproducible.
   --reporter   pretty (default): per message sent/acked/failed, partitions, offset ranges, latency p50/p99;
@@ -66,7 +68,10 @@ export const runCommand: CliCommand = {
     const loaded = await loadCollectionFile(args.positionals[0]);
     const envFile = flag(args, 'env');
     const environment = envFile ? await loadEnvironmentFile(envFile) : undefined;
-    const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap'));
+    // Neither --bootstrap nor --env: the Local sandbox, when this shell knows its address (VS Code's terminal, npm start).
+    const sandbox = flag(args, 'bootstrap') || envFile ? undefined : sandboxBootstrapFromEnv();
+    if (sandbox) io.err(`kafka-workbench run: no --bootstrap or --env given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
+    const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap') ?? sandbox);
     const messageNames = args.flags.get('message') ?? [];
 
     const createTopics = !args.flags.has('no-create-topics');

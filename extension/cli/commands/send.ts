@@ -9,6 +9,7 @@ import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { DeliveryError } from '../../core/engine/errors';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
+import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
 import { checkTopicsWritable, describeCreatedTopics } from '../../core/collections/cluster-check';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
@@ -18,14 +19,15 @@ import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
 import { fileProblem } from '../file-problem';
 import type { CliCommand, CliIo } from '../main';
 
-const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
+const USAGE = `usage: kafka-workbench send [--bootstrap HOST:PORT[,...]] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
          [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
          [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json] [--no-create-topics]
          [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
 
-Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
+Without --bootstrap it sends to the Local sandbox named by $KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP (set in VS Code's terminal
+and by npm start), and says so on stderr. Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
 otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. A topic that does not exist is
@@ -78,7 +80,7 @@ export const sendCommand: CliCommand = {
   summary: 'send records through the producer engine and show each one\'s delivery',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }));
+    const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }), io);
     const transport = new KafkajsTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
     });
@@ -100,10 +102,13 @@ export const sendCommand: CliCommand = {
   },
 };
 
-function planFromArgs(args: ParsedArgs): SendPlan {
+function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
   if (args.positionals.length > 0) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
-  const bootstrap = flag(args, 'bootstrap');
-  if (!bootstrap) throw new InvalidInputError('--bootstrap HOST:PORT[,HOST:PORT...] is required');
+  // Without --bootstrap: the Local sandbox, when this shell knows its address (VS Code's terminal, npm start).
+  const sandbox = flag(args, 'bootstrap') ? undefined : sandboxBootstrapFromEnv();
+  const bootstrap = flag(args, 'bootstrap') ?? sandbox;
+  if (!bootstrap) throw new InvalidInputError(`--bootstrap HOST:PORT[,HOST:PORT...] is required (or ${SANDBOX_BOOTSTRAP_ENV}, which VS Code's terminal and npm start set to the Local sandbox)`);
+  if (sandbox) io.err(`send: no --bootstrap given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
   const topic = flag(args, 'topic');
   if (!topic) throw new InvalidInputError('--topic is required');
   const valueText = flag(args, 'value');

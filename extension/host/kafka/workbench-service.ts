@@ -21,7 +21,7 @@ import { loadCore, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
 import { ClusterWatch, type Refresh } from './cluster-watch';
 import { ensureTopics, type CreateTopicsAnswer, type TopicTarget } from './missing-topics';
-import { SandboxManager } from './sandbox-manager';
+import { SandboxManager, type SandboxPorts } from './sandbox-manager';
 import { batchView, recordTimeline } from './trace-view';
 
 /** A key as the results table shows it: its text (cut short), base64 for bytes, null for none. */
@@ -80,8 +80,8 @@ export class WorkbenchService implements vscode.Disposable {
   readonly sandbox: SandboxManager;
   private readonly watch = new ClusterWatch((what) => this.refreshAfterActivity(what));
 
-  constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }) {
-    this.sandbox = new SandboxManager(log, { brokers: 3, external: externalSandbox });
+  constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }, sandboxPorts?: SandboxPorts) {
+    this.sandbox = new SandboxManager(log, { brokers: 3, external: externalSandbox, ports: sandboxPorts });
   }
 
   activeConnection(): ConnectionSummary | null {
