@@ -10,9 +10,11 @@ import {
   ACKS, COMPRESSIONS, KEY_FORMATS, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
   type BatchView, type ComposerDraft, type DraftOrigin, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
 } from '../extension/protocol/messages';
+import { shortTraceId } from '../extension/protocol/trace-ids';
 import { checkDraft } from '../extension/protocol/validate';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
+import { numberFieldProblems, SEND_MODE_WORDS } from './form-fields';
 import { RecordPreviewPane } from './record-preview';
 import { SendProgressView } from './send-progress';
 import { formatJson, formatLatency, restoreState, ResultsHistory, resultsSummary, visibleWindow, type HostPush, type PersistedState } from './state';
@@ -115,12 +117,13 @@ function buildLayout(): void {
     ),
     settings,
     h('div', { class: 'row send-row' },
-      field('Send mode', 'send-mode', dropdown('send-mode', SEND_MODES)),
+      field('Send mode', 'send-mode', dropdown('send-mode', SEND_MODES, Object.fromEntries(SEND_MODES.map((m) => [m, SEND_MODE_WORDS[m].label])))),
       field('Repeat', 'repeat', h('vscode-text-field', { id: 'repeat', size: 6 })),
       h('vscode-button', { id: 'send', title: 'Send (Ctrl+Enter)' }, 'Send'),
       h('vscode-button', { id: 'cancel-send', appearance: 'secondary', hidden: true, title: 'Stop handing records to the producer; those already sent still settle' }, 'Cancel'),
       h('span', { id: 'send-status', class: 'status', role: 'status', 'aria-live': 'polite' }),
     ),
+    h('div', { id: 'send-mode-hint', class: 'hint' }),
   );
   const sandbox = h('section', { id: 'sandbox-bar', class: 'sandbox', hidden: true, 'aria-label': 'Sandbox controls' },
     h('strong', { text: 'Sandbox' }),
@@ -135,7 +138,7 @@ function buildLayout(): void {
   );
   const results = h('section', { class: 'results', 'aria-label': 'Sent records' },
     h('div', { class: 'toolbar' }, h('strong', { text: 'Results' }), h('vscode-badge', { id: 'results-count' }, '0'),
-      h('vscode-button', { id: 'export-json', appearance: 'secondary' }, 'Export JSON'),
+      h('vscode-button', { id: 'export-json', appearance: 'secondary', title: 'Save the traces of every result in the table as JSON' }, 'Export JSON'),
       h('vscode-button', { id: 'clear-results', appearance: 'secondary' }, 'Clear')),
     h('div', { id: 'results-cap', class: 'hint cap-note', hidden: true }),
     h('div', { class: 'result-head', role: 'row' }, ...[['status', 'status'], ['topic', 'topic'], ['key', 'key'], ['partition', 'part.', 'partition'], ['offset', 'offset'], ['timestamp', 'time (UTC)'], ['latency', 'latency'], ['attempts', 'tries', 'produce attempts']].map(([c, label, title]) => h('span', { class: `col-${c}`, role: 'columnheader', text: label, title: title ?? label }))),
@@ -183,6 +186,7 @@ function fillForm(d: ComposerDraft): void {
   chk('idempotence').checked = d.settings['enable.idempotence'];
   chk('failover').checked = d.settings['partitioner.failover'];
   val('send-mode').value = d.sendMode;
+  showSendModeHint(d.sendMode);
   val('repeat').value = String(d.repeat);
   const headers = byId('headers');
   headers.replaceChildren();
@@ -274,6 +278,21 @@ function showDraftFromHost(draft: ComposerDraft, origin: DraftOrigin | null): vo
 /** Errors of the current draft next to their fields; an empty topic is not an error until the user sends. */
 function showDraftErrors(): void {
   showErrors(checkDraft(persisted.draft, panel.topics).filter((e) => e.field !== 'topic' || persisted.draft.topic !== ''));
+  showFieldProblems();
+}
+
+/** Number fields holding something that is not their number ("abc" in Repeat): next to the field; true if any. */
+function showFieldProblems(): boolean {
+  const problems = numberFieldProblems((id) => val(id).value, chk('timestamp-now').checked);
+  for (const p of problems) byId(`error-${p.id}`).textContent = p.message;
+  if (!problems.length && byId('send-status').textContent === FIX_FIELDS) setStatus('send-status', '');
+  return problems.length > 0;
+}
+
+const FIX_FIELDS = 'Not sent: fix the fields marked in red.';
+
+function showSendModeHint(mode: ComposerDraft['sendMode']): void {
+  byId('send-mode-hint').textContent = SEND_MODE_WORDS[mode]?.hint ?? '';
 }
 
 function save(): void {
@@ -317,6 +336,7 @@ function wireEvents(): void {
     else { val('value').value = pretty; val('value-format').value = 'json'; onDraftEdited(); }
   });
   byId('send').addEventListener('click', () => void send());
+  val('send-mode').addEventListener('change', () => showSendModeHint(val('send-mode').value as ComposerDraft['sendMode']));
   sending.wire();
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void send(); }
@@ -331,7 +351,8 @@ function wireEvents(): void {
       byId('connection-name').textContent = `Could not connect: ${e.message}`;
     });
   });
-  byId('export-json').addEventListener('click', () => void channel.request('exportTrace', { recordIds: persisted.selectedRecordId ? [persisted.selectedRecordId] : null })
+  // Every result, not just the selected one: "Export" of a 5,000-record run means the run.
+  byId('export-json').addEventListener('click', () => void channel.request('exportTrace', { recordIds: null })
     .then((r) => setStatus('send-status', r.saved ? `Trace saved to ${r.path}` : 'Export cancelled'), (e: WebviewError) => setStatus('send-status', e.message, 'error')));
   byId('tab-trace').addEventListener('click', () => showTab('trace'));
   byId('tab-batches').addEventListener('click', () => showTab('batches'));
@@ -366,6 +387,10 @@ async function send(): Promise<void> {
   save();
   const problems = checkDraft(draft, panel.topics);
   showErrors(problems);
+  if (showFieldProblems()) {
+    sending.status(FIX_FIELDS, 'error');
+    return;
+  }
   if (problems.length) return;
   sending.start(draft.repeat);
   try {
@@ -507,7 +532,7 @@ async function showBatches(): Promise<void> {
     table.replaceChildren(
       h('tr', {}, ...['batch', 'topic-partition', 'records', 'bytes', 'closed because'].map((t) => h('th', { text: t }))),
       ...batches.map((b) => h('tr', { class: b.recordIds.includes(persisted.selectedRecordId ?? '') ? 'selected' : '' },
-        h('td', { text: b.batchId }), h('td', { text: `${b.topic}-${b.partition}` }), h('td', { text: String(b.recordIds.length) }),
+        h('td', { text: shortTraceId(b.batchId), title: b.batchId }), h('td', { text: `${b.topic}-${b.partition}` }), h('td', { text: String(b.recordIds.length) }),
         h('td', { text: b.bytes === null ? '' : String(b.bytes) }), h('td', { text: b.closeReason ?? 'open' }))));
   } catch (e) {
     table.replaceChildren(h('tr', {}, h('td', { class: 'error', text: (e as WebviewError).message })));

@@ -3,8 +3,9 @@
  * extensions can run it without prompts; without them it asks. Errors become notifications here, nowhere else.
  */
 import * as vscode from 'vscode';
-import type { SandboxAction } from '../protocol/messages';
-import { ComposerPanel } from './composer/composer-panel';
+import { InvalidInputError } from '../core/util/errors';
+import { defaultDraft, type SandboxAction } from '../protocol/messages';
+import { ComposerPanel, exportTarget } from './composer/composer-panel';
 import { promptConnection, saveConnectionInput, type ConnectionInput } from './connections/connection-prompts';
 import { SANDBOX_CONNECTION_ID } from './connections/model';
 import type { ExplorerNode, ClusterTreeProvider } from './explorer/cluster-tree';
@@ -15,7 +16,7 @@ import type { WorkbenchService } from './kafka/workbench-service';
 export const COMMAND_IDS = [
   'kafkaWorkbench.connection.add', 'kafkaWorkbench.connection.edit', 'kafkaWorkbench.connection.test', 'kafkaWorkbench.connection.remove',
   'kafkaWorkbench.connection.connect', 'kafkaWorkbench.connection.disconnect', 'kafkaWorkbench.connection.toggleAutoCreate', 'kafkaWorkbench.explorer.refresh',
-  'kafkaWorkbench.topic.create', 'kafkaWorkbench.topic.delete', 'kafkaWorkbench.composer.open', 'kafkaWorkbench.producer.send',
+  'kafkaWorkbench.topic.create', 'kafkaWorkbench.topic.delete', 'kafkaWorkbench.topic.compose', 'kafkaWorkbench.topic.copyName', 'kafkaWorkbench.composer.open', 'kafkaWorkbench.producer.send',
   'kafkaWorkbench.results.clear', 'kafkaWorkbench.trace.export', 'kafkaWorkbench.sandbox.stopBroker', 'kafkaWorkbench.sandbox.startBroker',
   'kafkaWorkbench.sandbox.moveLeader', 'kafkaWorkbench.sandbox.injectError', 'kafkaWorkbench.sandbox.addLatency',
   'kafkaWorkbench.sandbox.clearFaults', 'kafkaWorkbench.sandbox.stop', 'kafkaWorkbench.showLog',
@@ -170,6 +171,20 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     await service.deleteTopic(topic);
     return true;
   });
+  reg('kafkaWorkbench.topic.compose', 'Send to topic', async (arg?: unknown) => {
+    const topic = typeof arg === 'string' ? arg : isTreeNode(arg) && arg.kind === 'topic' ? arg.topic.name : undefined;
+    if (!topic) throw new InvalidInputError('Send to Topic needs a topic: use it from a topic in the Clusters view.');
+    const panel = ComposerPanel.createOrShow(context.extensionUri, service, log);
+    // The rest of the form stays as it is: only the topic changes (an edit, so a collection message it came from stays).
+    panel.showDraft({ ...(panel.currentDraft() ?? defaultDraft()), topic }, panel.currentOrigin());
+    return topic;
+  });
+  reg('kafkaWorkbench.topic.copyName', 'Copy topic name', async (arg?: unknown) => {
+    const topic = typeof arg === 'string' ? arg : isTreeNode(arg) && arg.kind === 'topic' ? arg.topic.name : undefined;
+    if (!topic) return undefined;
+    await vscode.env.clipboard.writeText(topic);
+    return topic;
+  });
   reg('kafkaWorkbench.composer.open', 'Open composer', async () => {
     ComposerPanel.createOrShow(context.extensionUri, service, log);
     return true;
@@ -189,7 +204,7 @@ export function registerCommands({ context, service, tree, log }: CommandContext
   reg('kafkaWorkbench.results.clear', 'Clear results', async () => service.clearResults());
   reg('kafkaWorkbench.trace.export', 'Export traces', async (target?: unknown) => {
     const json = JSON.stringify(service.exportTraces(null), null, 2);
-    const uri = target instanceof vscode.Uri ? target : await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces' });
+    const uri = target instanceof vscode.Uri ? target : await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces', defaultUri: exportTarget() });
     if (!uri) return undefined;
     await vscode.workspace.fs.writeFile(uri, Buffer.from(json, 'utf8'));
     return uri.fsPath;

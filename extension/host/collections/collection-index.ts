@@ -251,12 +251,19 @@ export class CollectionIndex implements vscode.Disposable {
 
   /** For events: a file that is gone by the time it is read (deleted, renamed) leaves the index. */
   private refreshQuietly(uri: vscode.Uri): void {
-    this.refreshFromDisk(uri).catch(() => this.entries.has(uri.toString()) && this.remove(uri));
+    this.refreshFromDisk(uri, true, true).catch(() => this.entries.has(uri.toString()) && this.remove(uri));
   }
 
-  private async refreshFromDisk(uri: vscode.Uri, fire = true): Promise<CollectionEntry> {
+  /**
+   * `unlessUnchanged`: for watcher events, which often report a file already read as it is (after Refresh, or our
+   * own save). Re-rendering the view for nothing would make a click landing at that moment lose its item: the
+   * command then runs without it (and "Send all" sent the active editor's collection instead).
+   */
+  private async refreshFromDisk(uri: vscode.Uri, fire = true, unlessUnchanged = false): Promise<CollectionEntry> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const text = open ? open.getText() : fileText(await vscode.workspace.fs.readFile(uri));
+    const known = this.entries.get(uri.toString());
+    if (unlessUnchanged && known?.parsed.source.text === text) return known;
     return this.update(uri, text, fire);
   }
 

@@ -4,6 +4,7 @@
  * answered with a response carrying its id, errors included (never a throw across postMessage).
  */
 import * as crypto from 'node:crypto';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { assertNever, type ComposerDraft, type DraftOrigin, type HostToWebview, type RecordPreview, type SendProgress, type SendResult, type WebviewRequest } from '../../protocol/messages';
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
@@ -211,7 +212,7 @@ export class ComposerPanel implements vscode.Disposable {
 
   private async exportTraces(recordIds: string[] | null): Promise<{ saved: boolean; path?: string }> {
     const json = JSON.stringify(this.service.exportTraces(recordIds), null, 2);
-    const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export trace', defaultUri: vscode.Uri.file(`kafka-trace-${Date.now()}.json`) });
+    const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces', defaultUri: exportTarget() });
     if (!target) return { saved: false };
     await vscode.workspace.fs.writeFile(target, Buffer.from(json, 'utf8'));
     return { saved: true, path: target.fsPath };
@@ -254,6 +255,13 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 </html>`;
 }
 
+/** Where an export goes by default: a new file in the workspace folder (the dialog started at "/" without one). */
+export function exportTarget(): vscode.Uri {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+  return vscode.Uri.joinPath(folder, `kafka-traces-${stamp}.json`);
+}
+
 /** The draft field a template error names (its site's path is messages[i].FIELD...), so the form shows it there. */
 function templateField(e: unknown): WebviewError['field'] {
   const p = (e as { site?: { path?: unknown[] } } | null)?.site?.path;
@@ -275,6 +283,8 @@ export function previewPartition(topics: TopicSummary[], topicName: string, keyF
     };
   }
   if (keyFormat === 'none') return { partition: null, reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.` };
+  // An empty key field is a key: the empty string, not null. Say so, it is rarely what one means.
+  const empty = keyFormat === 'string' && key === '' ? 'The key is empty: it is sent as an empty string "" (not null; pick "no key (null)" for that), which ' : '';
   let bytes: Buffer;
   try {
     const encoded = encodeKey(keyFormat, key);
@@ -285,5 +295,5 @@ export function previewPartition(topics: TopicSummary[], topicName: string, keyF
   const partition = partitionForKey(bytes, topic.partitions.length);
   const info = topic.partitions.find((p) => p.partition === partition);
   const leader = info ? (info.offline ? ', which is OFFLINE' : `, leader broker ${info.leader}, ISR [${info.isr.join(',')}]`) : '';
-  return { partition, reason: `Key lands on partition ${partition}${leader} (murmur2 = ${murmur2(bytes)}, ${topic.partitions.length} partitions).` };
+  return { partition, reason: `${empty ? `${empty}lands` : 'Key lands'} on partition ${partition}${leader} (murmur2 = ${murmur2(bytes)}, ${topic.partitions.length} partitions).` };
 }

@@ -39,7 +39,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         const autoCreate = this.service.connections.autoCreateTopics(node.connection.id) ? ' · creates missing topics' : '';
         item.description = `${node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : ''}${autoCreate}`;
         item.iconPath = new vscode.ThemeIcon(node.connection.isSandbox ? 'beaker' : 'server-environment', node.active ? new vscode.ThemeColor('charts.green') : undefined);
-        item.contextValue = node.connection.isSandbox ? 'sandboxConnection' : 'connection';
+        // "...Active" offers Disconnect where the others offer Connect (package.json menus).
+        item.contextValue = `${node.connection.isSandbox ? 'sandboxConnection' : 'connection'}${node.active ? 'Active' : ''}`;
         if (node.connection.environmentFile) this.describeEnvironment(item, node.active);
         item.command = node.active ? undefined : { command: 'kafkaWorkbench.connection.connect', title: 'Connect', arguments: [node] }; // a node, so failures show once (not rethrown)
         return item;
@@ -100,7 +101,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
     item.description = active ? 'environment · connected' : 'environment';
     item.tooltip = `From the active environment ${file}.\nCollection sends go to this cluster: ${env.bootstrap.join(', ')}.${active ? '' : '\nClick to connect and explore its brokers and topics.'}`;
     item.iconPath = new vscode.ThemeIcon('globe', active ? new vscode.ThemeColor('charts.green') : undefined);
-    item.contextValue = 'environmentConnection';
+    item.contextValue = `environmentConnection${active ? 'Active' : ''}`;
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
