@@ -500,6 +500,53 @@ try {
     }
   });
 
+  await step('value format "Schema Registry": picks the subject, shows the schema, fills an example and checks as you type', async () => {
+    await typeInto('#topic', 'ui-avro');
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option[value="schema"]').click();
+    const hint = webview.locator('#value-schema-registry', { hasText: 'Schema registry http://' });
+    await hint.waitFor({ timeout: 15_000 });
+    const registry = /Schema registry (http:\/\/[^ ]+)/.exec(await hint.textContent())[1];
+    const order = { type: 'record', name: 'Order', namespace: 'ui', fields: [{ name: 'id', type: 'string' }, { name: 'qty', type: 'int' }, { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['NEW', 'PAID'] } }] };
+    const res = await fetch(`${registry}/subjects/ui-avro-value/versions`, { method: 'POST', body: JSON.stringify({ schema: JSON.stringify(order) }) });
+    if (res.status !== 200) throw new Error(`registering the schema: ${res.status} ${await res.text()}`);
+    // Choosing the format again asks for the subjects again.
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option[value="json"]').click();
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option[value="schema"]').click();
+    await webview.locator('#value-subject vscode-option[value="ui-avro-value"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await webview.locator('#value-fill-example').click();
+    await webview.locator('#value-schema-status', { hasText: 'Fits ui-avro-value v1' }).waitFor({ timeout: 15_000 });
+    const example = JSON.parse(await webview.locator('#value textarea').inputValue());
+    if (example.status !== 'NEW' || typeof example.qty !== 'number') throw new Error(`the example is ${JSON.stringify(example)}`);
+    await webview.locator('#value-schema-summary').click();
+    await webview.locator('#value-schema-text', { hasText: '"name": "Order"' }).waitFor({ timeout: 5_000 });
+    await typeInto('#value', '{"id": "o-1", "qty": "two", "status": "NEW"}');
+    await webview.locator('#value-schema-status', { hasText: 'value.qty: expected an int' }).waitFor({ timeout: 15_000 });
+  });
+
+  await step('refuses to send a value that does not fit its schema, then sends one that does and the trace names subject, version and id', async () => {
+    const rowsBefore = await webview.locator('.result-row').count();
+    await webview.locator('#send').click();
+    await webview.locator('#error-value', { hasText: 'value.qty: expected an int' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    if ((await webview.locator('.result-row').count()) !== rowsBefore) throw new Error('a value that does not fit its schema was sent');
+    await typeInto('#value', '{"id": "o-1", "qty": 2, "status": "PAID"}');
+    await webview.locator('#value-schema-status', { hasText: 'Fits ui-avro-value v1' }).waitFor({ timeout: 15_000 });
+    await webview.locator('#send').click();
+    await answerDialog('Topic "ui-avro" does not exist', 'Create with 3 Partitions, RF 3');
+    await webview.locator('#send-status', { hasText: '1 of 1 record acknowledged' }).waitFor({ timeout: 30_000 });
+    await webview.locator('.result-row.acked').first().click();
+    const first = webview.locator('.timeline-entry').first();
+    await first.waitFor({ timeout: 15_000 });
+    const text = await first.textContent();
+    if (!/Serialized value with ui-avro-value v1/.test(text) || !/schema id \d+ \(AVRO ui\.Order\)/.test(text)) throw new Error(`the trace starts with "${text}"`);
+    await webview.locator('#trace-metadata dd', { hasText: 'ui-avro-value v1' }).waitFor({ timeout: 5_000 });
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option[value="text"]').click();
+  });
+
   const templatedFile = path.join(folder, 'templated.kafka.json');
   const TEMPLATED = `{
   "name": "Templated",

@@ -5,7 +5,7 @@
  */
 import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from '../../core/collections/load';
+import { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
 import { createReporter, plannedRecords, REPORTERS, type ReporterName } from '../../core/collections/reporters';
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
@@ -14,6 +14,7 @@ import type { PreparedMessage } from '../../core/collections/prepare';
 import { runCollection } from '../../core/collections/runner';
 import { envSecretResolver } from '../../core/collections/template';
 import { createProducer } from '../../core/engine';
+import { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
@@ -22,9 +23,11 @@ import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs } from '../args';
 import { fileProblem } from '../file-problem';
 import type { CliCommand, CliIo } from '../main';
+import { REGISTRY_FLAGS, REGISTRY_USAGE, registryFromArgs } from '../schema-registry-flags';
 
 const USAGE = `usage: kafka-workbench run FILE.kafka.json [--message NAME]... [--env FILE.kafka-env.json] [--bootstrap HOST:PORT[,...]]
          [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit] [--out FILE] [--bail] [--no-create-topics]
+         [--schema-registry URL]
 
 Sends the collection's messages (all, or each --message in the order given) through the producer engine.
   --env        connection and variables; --bootstrap replaces the environment's brokers. With neither, the Local
@@ -39,11 +42,14 @@ Sends the collection's messages (all, or each --message in the order given) thro
   --no-create-topics
                refuse topics that do not exist instead of letting the broker create them (it may, as Java's
                producer lets it: auto.create.topics.enable); either way stderr names every topic the run created.
+Messages with "keySchema" / "valueSchema" are encoded by the environment's "schemaRegistry" (its secrets as below),
+or by the registry these flags name, which replaces it:
+${REGISTRY_USAGE}
 Secrets ({{$secret:NAME}}) come from the environment variable KAFKA_WORKBENCH_SECRET_NAME.
 Exit status: 0 every record acknowledged, 1 some record failed or the run was cancelled, 2 bad files or arguments,
 or the cluster could not be used.`;
 
-const STRING_FLAGS = ['message', 'env', 'bootstrap', 'var', 'seed', 'reporter', 'out'];
+const STRING_FLAGS = ['message', 'env', 'bootstrap', 'var', 'seed', 'reporter', 'out', ...REGISTRY_FLAGS];
 const BOOLEAN_FLAGS = ['bail', 'no-create-topics'];
 
 export const runCommand: CliCommand = {
@@ -72,6 +78,7 @@ export const runCommand: CliCommand = {
     const sandbox = flag(args, 'bootstrap') || envFile ? undefined : sandboxBootstrapFromEnv();
     if (sandbox) io.err(`kafka-workbench run: no --bootstrap or --env given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
     const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap') ?? sandbox);
+    const registry = await environmentSchemaRegistry(environment, secrets, registryFromArgs(args));
     const messageNames = args.flags.get('message') ?? [];
 
     const createTopics = !args.flags.has('no-create-topics');
@@ -106,6 +113,7 @@ export const runCommand: CliCommand = {
         variables,
         seed,
         secrets,
+        schemaRegistry: registry ? new SchemaRegistryClient(registry) : undefined,
         signal: abort.signal,
         stopOnFirstError: args.flags.has('bail'),
         listener: {

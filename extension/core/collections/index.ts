@@ -11,7 +11,7 @@ export type * from './model';
 export { parseCollectionText, parseEnvironmentText, requireValid, formatDiagnostic, DocumentError, isTopicName } from './parse';
 export type { ParsedCollection, ParsedEnvironment, MessageLocation } from './parse';
 export { formatJson, createCollectionText, appendMessageText, replaceMessageText, writeFileAtomic, updateCollectionFile, saveCollection, addMessageToCollectionFile } from './save';
-export { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from './load';
+export { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from './load';
 export { setMessageFields } from './message-edit';
 export { MessagePreparer } from './prepare';
 export type { LoadedCollection, LoadedEnvironment, PreparedMessage } from './prepare';
@@ -19,6 +19,7 @@ export { TemplateEngine, TemplateError, envSecretResolver, secretEnvName } from 
 export type { SecretResolver } from './template';
 export { runCollection } from './runner';
 export { templateDiagnostics } from './lint';
+export { schemaDiagnostics } from './schema-lint';
 export type { RunOptions, RunSummary, MessageSummary, RecordOutcome, RunListener } from './runner';
 export { RunProgress } from './progress';
 export type { ProgressView } from './progress';

@@ -5,10 +5,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
-import { InvalidInputError } from '../util/errors';
+import type { SchemaRegistryClient } from '../schema-registry/client';
+import { createSerializer, keyTextValue, type RecordPart, type SchemaSerializer, type SchemaUsed } from '../schema-registry/serializer';
+import { SchemaValueError } from '../schema-registry/types';
+import { InvalidInputError, WorkbenchError } from '../util/errors';
 import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { isTopicName } from './parse';
-import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, Variables } from './model';
+import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SchemaRefSpec, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
 import { describeSite, TemplateEngine, TemplateError, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
 
@@ -32,6 +35,8 @@ export interface PreparedMessage {
   /** Collection settings overlaid with the message's. */
   producer: ProducerSettings;
   ratePerSecond?: number;
+  /** The registry schemas that encode its keys and values (keySchema / valueSchema), for reports and traces. */
+  schemas: SchemaUsed[];
   /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
   expectedRecords?: number;
   dataFile?: string;
@@ -98,6 +103,8 @@ export class MessagePreparer {
     private readonly loaded: LoadedCollection,
     private readonly environment?: LoadedEnvironment,
     private readonly cliVariables: Variables = {},
+    /** Where keySchema / valueSchema find their schemas; messages with one fail to prepare without it. */
+    private readonly schemaRegistry?: SchemaRegistryClient,
   ) {}
 
   /** Looks up messages by name (all when `names` is empty), refusing names that do not exist. */
@@ -137,7 +144,9 @@ export class MessagePreparer {
     // Keys and header values are text or {"base64"} bytes, which have no templates.
     const checkBinary = (spec: BinarySpec | undefined, p: JsonPath): void => void (typeof spec === 'string' && compile(spec, p));
     attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
-    checkBinary(m.key, ['key']);
+    // With keySchema a key may be any JSON value, templated like a value.
+    if (m.keySchema && typeof m.key !== 'string') checkJson(m.key, ['key']);
+    else checkBinary(m.key as BinarySpec | undefined, ['key']);
     (m.headers ?? []).forEach(([, v], i) => checkBinary(v, ['headers', i, 1]));
     // Only the value itself can be a special form; an object with a "file" key inside it is plain JSON.
     if (!isUntemplatedValue(m.value)) checkJson(m.value, ['value']);
@@ -159,11 +168,17 @@ export class MessagePreparer {
 
     const topicT = this.compileTopic(m.topic, layers, site(['topic']));
     const topic = topicT.constant !== undefined ? constant(topicT.constant) : (ctx: RecordContext) => this.engine.render(topicT, ctx);
-    const key = this.binaryRenderer(m.key, text, ['key']);
     const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
-    const value = fileSpec ? constant<string | Buffer | null>(null) : this.valueRenderer(m.value, text, jsonString, ['value']);
+    // Every template is compiled (secrets noted) before secrets are resolved; schema parts are encoded after that.
+    const keyTree = m.keySchema ? this.schemaTree('key', m.key, text, jsonString, site) : undefined;
+    const valueTree = m.valueSchema && !fileSpec ? this.schemaTree('value', m.value, text, jsonString, site) : undefined;
+    const plainKey = m.keySchema ? undefined : this.binaryRenderer(m.key as BinarySpec | undefined, text, ['key']);
+    const plainValue = m.valueSchema || fileSpec ? undefined : this.valueRenderer(m.value, text, jsonString, ['value']);
     await this.engine.resolveSecrets();
+    const schemas = await this.serializers(m, topicT, site);
+    const key = plainKey ?? this.schemaRenderer('key', keyTree, schemas.key!, site);
+    const value = fileSpec ? constant<string | Buffer | null>(null) : plainValue ?? this.schemaRenderer('value', valueTree, schemas.value!, site);
 
     const producer = { ...(this.loaded.collection.producer ?? {}), ...(m.producer ?? {}) };
     const dataFile = fileSpec ? path.resolve(path.dirname(this.loaded.filePath), fileSpec.file) : undefined;
@@ -181,9 +196,20 @@ export class MessagePreparer {
     const contextFor = (seq: number): RecordContext => (perRecordContext ? engine.recordContext(seq) : sharedContext);
     const partition = m.partition ?? undefined;
     const timestamp = m.timestamp ?? undefined;
+    // A data file's key and value are JSON text for their schema: encoded per line, an unfit line named by file and line.
+    const encodeData = (part: RecordPart, raw: string | Buffer | null, line: number, json: (text: string) => unknown): Buffer | null => {
+      if (raw === null) return null;
+      try {
+        return schemas[part]!.encode(json(typeof raw === 'string' ? raw : raw.toString('utf8')));
+      } catch (e) {
+        throw new InvalidInputError(`${fileSpec!.file}:${line}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    const dataValue = (data: DataRecord) => (schemas.value ? encodeData('value', data.value!, data.line, (t) => parseJsonValue(t)) : data.value!);
+    const dataKey = (data: DataRecord) => (schemas.key ? encodeData('key', data.key!, data.line, keyTextValue) : data.key!);
     const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
-      const record: ProducerRecord = { topic: topic(ctx), value: data?.value !== undefined ? data.value : value(ctx) };
-      const k = data?.key !== undefined ? data.key : key(ctx);
+      const record: ProducerRecord = { topic: topic(ctx), value: data?.value !== undefined ? dataValue(data) : value(ctx) };
+      const k = data?.key !== undefined ? dataKey(data) : key(ctx);
       if (k !== undefined) record.key = k;
       if (headers.length || data?.headers) {
         record.headers = headers.map((h) => ({ key: h.name, value: h.value(ctx) ?? null }));
@@ -203,6 +229,7 @@ export class MessagePreparer {
       name: m.name,
       topic: topicT.constant ?? m.topic,
       producer,
+      schemas: [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined),
       ratePerSecond: m.ratePerSecond ?? undefined,
       expectedRecords: dataFile ? undefined : count ?? 1,
       dataFile,
@@ -233,6 +260,67 @@ export class MessagePreparer {
         if (count !== undefined && seq >= count) return;
       }
     }
+  }
+
+  /**
+   * The serializers of keySchema / valueSchema, resolved against the registry now: a subject, version or id that
+   * is not there stops the run before anything is sent, naming the message and field.
+   */
+  private async serializers(m: MessageSpec, topicT: CompiledTemplate, site: (p: JsonPath) => TemplateSite): Promise<{ key?: SchemaSerializer; value?: SchemaSerializer }> {
+    const out: { key?: SchemaSerializer; value?: SchemaSerializer } = {};
+    for (const part of ['key', 'value'] as const) {
+      const ref: SchemaRefSpec | undefined = part === 'key' ? m.keySchema : m.valueSchema;
+      if (!ref) continue;
+      const where = describeSite(site([`${part}Schema`]));
+      if (!this.schemaRegistry) {
+        throw new InvalidInputError(`${where} ${part}Schema needs a schema registry: add "schemaRegistry": {"url": ...} to the environment, or pass --schema-registry URL`);
+      }
+      if (topicT.constant === undefined && ref.subject === undefined && ref.id === undefined && (ref.strategy ?? 'TopicName') !== 'RecordName') {
+        throw new InvalidInputError(`${where} the topic is a template, so the subject cannot be named after it: give ${part}Schema a "subject" or an "id"`);
+      }
+      try {
+        out[part] = await createSerializer(this.schemaRegistry, topicT.constant ?? '', part, ref);
+      } catch (e) {
+        if (!(e instanceof WorkbenchError)) throw e;
+        throw new InvalidInputError(`${where} ${e.message}`, { cause: e });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A key or value that its schema encodes, compiled: the JSON value (templates rendered, typed as in a value); a key
+   * string that is not JSON is that string. undefined for null or no value (a tombstone stays null).
+   */
+  private schemaTree(part: RecordPart, spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, jsonString: (v: string, p: JsonPath) => JsonNode, site: (p: JsonPath) => TemplateSite): JsonNode | undefined {
+    if (spec === undefined || spec === null) return undefined;
+    if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) {
+      throw new InvalidInputError(`${describeSite(site([part]))} with ${part}Schema the ${part} is written as JSON and encoded by the schema; {"base64"} is raw bytes: remove one of them`);
+    }
+    if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return { constant: true, render: constant(spec.json) };
+    if (part === 'key' && typeof spec === 'string') {
+      const t = text(spec, [part]);
+      return t.constant !== undefined ? { constant: true, render: constant(keyTextValue(t.constant)) } : { constant: false, render: (ctx) => keyTextValue(this.engine.render(t, ctx)) };
+    }
+    return compileJson(spec, jsonString, [part]);
+  }
+
+  /**
+   * The compiled key or value encoded by its schema: once, now, when it does not change per record (so a misfit
+   * stops the run before anything is sent), else per record, the misfit naming the message and field.
+   */
+  private schemaRenderer(part: RecordPart, tree: JsonNode | undefined, serializer: SchemaSerializer, site: (p: JsonPath) => TemplateSite): Renderer<Buffer | null> {
+    if (!tree) return constant(null);
+    const where = describeSite(site([part]));
+    const encode = (v: unknown): Buffer => {
+      try {
+        return serializer.encode(v);
+      } catch (e) {
+        if (e instanceof SchemaValueError) throw new InvalidInputError(`${where} ${e.message}`, { cause: e });
+        throw e;
+      }
+    };
+    return tree.constant ? constant(encode(tree.render(NO_RECORD))) : (ctx) => encode(tree.render(ctx));
   }
 
   /** A topic's template: no secrets in it, and a name Kafka accepts when it is the same for every record. */
@@ -327,6 +415,15 @@ function fold(parts: JsonNode[], render: Renderer<unknown>): JsonNode {
 function numberAsWritten(source: SourceText | undefined, p: JsonPath): string | undefined {
   const node = source?.nodeAt(p);
   return node?.type === 'number' ? source!.text.slice(node.offset, node.offset + node.length) : undefined;
+}
+
+/** A data line's value as JSON for its schema. */
+function parseJsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SchemaValueError('value', `is not JSON (${(e as Error).message}); with valueSchema each line's value is JSON encoded by the schema`);
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -3,8 +3,8 @@
  * Bad requests get a 400 whose `error` says what was wrong; unknown routes a 404; every reply is JSON.
  */
 import http from 'node:http';
-import type net from 'node:net';
 import { InvalidInputError, errorMessage } from '../util/errors';
+import { closeHttp, findRoute, listenHttp } from './http-server';
 
 /** What the control server drives; `startSandbox` provides it. Methods throw InvalidInputError on bad input. */
 export interface SandboxControls {
@@ -129,41 +129,27 @@ export class ControlServer {
 
   async start(): Promise<string> {
     const server = http.createServer((req, res) => void this.serve(req, res));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error) => reject(new Error(`control server cannot listen on ${this.options.host}:${this.options.port} (${errorMessage(e)}); choose another control port, or 0 for a free one`));
-      server.once('error', onError);
-      server.listen({ host: this.options.host, port: this.options.port }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
+    this.boundPort = await listenHttp(server, this.options.host, this.options.port, 'control server', 'control port');
     this.server = server;
-    this.boundPort = (server.address() as net.AddressInfo).port;
     return this.url;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttp(server);
   }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', 'http://sandbox');
-      const path = url.pathname.replace(/\/+$/, '') || '/';
-      const onPath = this.routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
-      if (onPath.length === 0) throw new HttpError(404, `no such route: ${req.method} ${path}; routes: ${CONTROL_ROUTES_HELP}`);
-      const match = onPath.find((x) => x.r.method === req.method);
-      if (!match) {
-        res.setHeader('Allow', onPath.map((x) => x.r.method).join(', '));
-        throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${onPath.map((x) => x.r.method).join(' or ')}`);
+      const { path, route, params, allowed } = findRoute(this.routes, req.method, req.url);
+      if (allowed.length === 0) throw new HttpError(404, `no such route: ${req.method} ${path}; routes: ${CONTROL_ROUTES_HELP}`);
+      if (!route) {
+        res.setHeader('Allow', allowed.join(', '));
+        throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`);
       }
       const body = await readJsonBody(req);
-      const params = match.m!.slice(1).map((p) => decodeURIComponent(p));
-      const result = await match.r.run(params, body);
+      const result = await route.run(params, body);
       send(res, result.status, result.body);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : e instanceof InvalidInputError ? 400 : 500;

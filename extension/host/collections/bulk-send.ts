@@ -4,7 +4,9 @@
  * handed to the producer; what it holds still settles) and end with the same line (describeRun).
  */
 import type { LoadedCollection, LoadedEnvironment, PreparedMessage, ProducerSettings, RunProgress, RunSummary, SecretResolver } from '../../core/collections';
-import type { Producer } from '../../core/engine/types';
+import type { Producer, ProducerRecord } from '../../core/engine/types';
+import type { SchemaRegistryClient } from '../../core/schema-registry/client';
+import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { collectionsCore } from './collections-core';
 
 /**
@@ -21,6 +23,8 @@ export interface BulkSendRequest {
   messages: string[];
   secrets: SecretResolver;
   producerFor(settings: ProducerSettings): Promise<Producer>;
+  /** For messages with keySchema / valueSchema. */
+  schemaRegistry?: SchemaRegistryClient;
   /** After every message is prepared, before the first record: checks of the cluster. */
   beforeSend?(prepared: readonly PreparedMessage[]): Promise<void>;
   signal: AbortSignal;
@@ -51,6 +55,15 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
   let lastReport = 0;
   let lastRecordId: string | undefined;
   let lastSeq = -1;
+  // The schemas that encode the current message's records, named in each record's trace.
+  let schemas: readonly SchemaUsed[] | undefined;
+  const withSchemas = (producer: Producer): Producer => new Proxy(producer, {
+    get: (target, prop) => {
+      if (prop === 'submit') return (record: ProducerRecord) => target.submit(schemas ? { ...record, serialization: schemas } : record);
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
   const report = (force: boolean) => {
     const now = Date.now();
     if (!force && now - lastReport < everyMs) return;
@@ -62,14 +75,15 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
     environment: request.environment,
     messages: request.messages,
     secrets: request.secrets,
-    producerFor: (settings) => request.producerFor(settings),
+    schemaRegistry: request.schemaRegistry,
+    producerFor: async (settings) => withSchemas(await request.producerFor(settings)),
     beforeSend: request.beforeSend,
     closeProducers: false, // they belong to the connection, which keeps them for the next send
     signal: request.signal,
     stopOnFirstError: request.stopOnFirstError,
     maxInFlight: request.maxInFlight,
     listener: {
-      messageStart: (m) => { current = m.name; lastSeq = -1; report(true); },
+      messageStart: (m) => { current = m.name; lastSeq = -1; schemas = m.schemas.length ? m.schemas : undefined; report(true); },
       messageEnd: () => report(true),
       record: (o) => {
         progress.record(o);

@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
+import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import { InvalidInputError } from '../../core/util/errors';
 import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
 import { type EnvironmentState, isWithin } from './environments';
@@ -30,22 +31,26 @@ export class CollectionIndex implements vscode.Disposable {
   private diagnosticsTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
 
-  constructor(private readonly environments: EnvironmentState) {
+  constructor(
+    private readonly environments: EnvironmentState,
+    /** The registry keySchema / valueSchema are checked against, when there is one. */
+    private readonly schemaRegistry: () => Promise<SchemaRegistryClient | undefined> = async () => undefined,
+  ) {
     const collections = vscode.workspace.createFileSystemWatcher(COLLECTION_GLOB, false, false, true);
     const environmentFiles = vscode.workspace.createFileSystemWatcher(ENVIRONMENT_GLOB, false, false, true);
     // Deleting or moving a folder is one event for the folder, which no file glob matches: watch every path.
     const anyPath = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     this.disposables.push(
       collections, environmentFiles, anyPath,
-      collections.onDidCreate((uri) => this.scanned && this.refreshQuietly(uri)),
-      collections.onDidChange((uri) => this.scanned && this.refreshQuietly(uri)),
+      collections.onDidCreate((uri) => this.scanned && this.refreshFromWatcher(uri)),
+      collections.onDidChange((uri) => this.scanned && this.refreshFromWatcher(uri)),
       environmentFiles.onDidCreate((uri) => this.relintEnvironmentFile(uri)),
       environmentFiles.onDidChange((uri) => this.relintEnvironmentFile(uri)),
       anyPath.onDidDelete((uri) => this.forgetWithin(uri)),
       anyPath.onDidCreate((uri) => void this.scanIfFolder(uri)),
       // Files made, removed or renamed from within VS Code, even where the file watcher is slow or missing.
       vscode.workspace.onDidCreateFiles((e) => e.files.forEach((u) => {
-        if (isCollectionPath(u.fsPath)) this.scanned && this.refreshQuietly(u);
+        if (isCollectionPath(u.fsPath)) this.scanned && this.refreshFromWatcher(u);
         else if (isEnvironmentPath(u.fsPath)) this.relintEnvironmentFile(u);
         else void this.scanIfFolder(u);
       })),
@@ -250,8 +255,13 @@ export class CollectionIndex implements vscode.Disposable {
   }
 
   /** For events: a file that is gone by the time it is read (deleted, renamed) leaves the index. */
-  private refreshQuietly(uri: vscode.Uri): void {
-    this.refreshFromDisk(uri, true, true).catch(() => this.entries.has(uri.toString()) && this.remove(uri));
+  private refreshQuietly(uri: vscode.Uri, unlessUnchanged = false): void {
+    this.refreshFromDisk(uri, true, unlessUnchanged).catch(() => this.entries.has(uri.toString()) && this.remove(uri));
+  }
+
+  /** A file event: often about a file already read as it is (see refreshFromDisk's `unlessUnchanged`). */
+  private refreshFromWatcher(uri: vscode.Uri): void {
+    this.refreshQuietly(uri, true);
   }
 
   /**
@@ -280,10 +290,18 @@ export class CollectionIndex implements vscode.Disposable {
   /** Every problem of the file, kept with its parse (see `problems`) and shown in the Problems view. */
   private async lint(entry: CollectionEntry): Promise<void> {
     const environment = await this.environments.loadQuietly();
-    const problems = [...entry.parsed.diagnostics, ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment)];
+    const problems = [...entry.parsed.diagnostics, ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment), ...(await this.registryProblems(entry))];
     problemsOfParse.set(entry.parsed, problems);
     // Not when a newer parse, or the file's removal, came while the environment loaded: that one is what shows.
     if (this.entries.get(entry.uri.toString()) === entry) this.report(entry.uri, problems);
+  }
+
+  /** keySchema / valueSchema problems from the registry, when a message has one and a registry answers. */
+  private async registryProblems(entry: CollectionEntry): Promise<CoreDiagnostic[]> {
+    if (!entry.parsed.value?.messages.some((m) => m.keySchema || m.valueSchema)) return [];
+    const registry = await this.schemaRegistry().catch(() => undefined);
+    if (!registry) return [];
+    return collectionsCore().schemaDiagnostics(entry.parsed, registry).catch(() => []);
   }
 
   /** Sets the file's problems, leaving out those VS Code's JSON service shows for it right now. */

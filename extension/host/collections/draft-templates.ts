@@ -9,6 +9,7 @@ import type { LoadedCollection, MessageSpec } from '../../core/collections';
 import type { ProducerRecord } from '../../core/engine/types';
 import type { ComposerDraft, DraftOrigin, RecordPreview, SendProgress, SendResult } from '../../protocol/messages';
 import type { DraftRendering } from '../composer/composer-panel';
+import { InvalidInputError } from '../../core/util/errors';
 import { plainError } from '../kafka/plain-errors';
 import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import type { WorkbenchService } from '../kafka/workbench-service';
@@ -36,13 +37,13 @@ export class DraftTemplates implements DraftRendering {
    * The draft as a message of the collection it was opened from (that message's own variables and rate kept), or,
    * when it has no origin or the origin is gone, as the one message of a collection of its own.
    */
-  async asMessage(draft: ComposerDraft, origin: DraftOrigin | null): Promise<DraftAsMessage> {
+  async asMessage(draft: ComposerDraft, origin: DraftOrigin | null, encode = true): Promise<DraftAsMessage> {
     if (origin) {
       const loaded = await this.index.loaded(vscode.Uri.file(origin.file)).catch(() => undefined);
       const at = loaded?.collection.messages.findIndex((m) => m.name === origin.name) ?? -1;
       if (loaded && at >= 0) {
         const messages = [...loaded.collection.messages];
-        messages[at] = { ...messages[at], ...this.spec(draft, origin.name) };
+        messages[at] = { ...messages[at], ...this.spec(draft, origin.name, encode) };
         return {
           loaded: { ...loaded, collection: { ...loaded.collection, messages } },
           name: origin.name,
@@ -51,15 +52,24 @@ export class DraftTemplates implements DraftRendering {
       }
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-    const collection = { name: 'Kafka Composer', messages: [this.spec(draft, COMPOSER_MESSAGE)] };
+    const collection = { name: 'Kafka Composer', messages: [this.spec(draft, COMPOSER_MESSAGE, encode)] };
     return { loaded: { filePath: path.join(folder, 'Kafka Composer'), collection }, name: COMPOSER_MESSAGE, context: 'the composer' };
   }
 
-  /** The draft's fields as a message; its producer settings are the composer's, all of them. */
-  private spec(draft: ComposerDraft, name: string): MessageSpec {
+  /**
+   * The draft's fields as a message; its producer settings are the composer's, all of them. Without `encode` (the
+   * preview) key and value in the Schema Registry format stay the JSON they are written as.
+   */
+  private spec(draft: ComposerDraft, name: string, encode: boolean): MessageSpec {
     const spec = draftToMessage(draft, name);
-    // Fields the composer clears are cleared in the message too (no partition, count 1), not inherited.
-    return { partition: undefined, timestamp: undefined, headers: undefined, count: undefined, ...spec, producer: { ...draft.settings } };
+    // Fields the composer clears are cleared in the message too (no partition, count 1, no schema), not inherited.
+    const cleared: Partial<MessageSpec> = { partition: undefined, timestamp: undefined, headers: undefined, count: undefined, keySchema: undefined, valueSchema: undefined };
+    const out: MessageSpec = { ...cleared, ...spec, producer: { ...draft.settings } };
+    if (!encode) {
+      delete out.keySchema;
+      delete out.valueSchema;
+    }
+    return out;
   }
 
   /**
@@ -69,7 +79,12 @@ export class DraftTemplates implements DraftRendering {
    */
   async send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void; createTopics?: CreateTopicsAnswer }): Promise<SendResult> {
     const message = await this.asMessage(draft, origin);
+    const schemaRegistry = draft.keyFormat === 'schema' || draft.valueFormat === 'schema' ? await this.service.schemaRegistry() : undefined;
+    if ((draft.keyFormat === 'schema' || draft.valueFormat === 'schema') && !schemaRegistry) {
+      throw Object.assign(new InvalidInputError('The active connection has no schema registry: connect to the Local sandbox (it has one), or edit the connection and give its schema registry URL.'), { field: draft.valueFormat === 'schema' ? 'value' : 'key' });
+    }
     const result = await bulkSend({
+      schemaRegistry,
       // Once the topic is known (rendered, when a variable names it): it exists, or the user chose to create it.
       beforeSend: (prepared) => this.service.ensureTopics(prepared.map((m) => m.topic), options.createTopics),
       loaded: message.loaded,
@@ -82,8 +97,10 @@ export class DraftTemplates implements DraftRendering {
       maxInFlight: draft.sendMode === 'sync' ? 1 : BULK_IN_FLIGHT,
       onProgress: (p) => options.onProgress({ text: p.describe(), ...p.view(), remaining: p.view().remaining ?? null }),
       everyMs: 200,
-    });
+    }).catch((e: unknown) => { throw onField(e); });
     const { summary } = result;
+    // A record that does not render or fit its schema stops the send: said on its field, like before sending.
+    if (summary.inputError) throw onField(summary.inputError);
     return { lastRecordId: result.lastRecordId ?? null, line: result.line, ok: summary.ok, cancelled: summary.cancelled };
   }
 
@@ -94,7 +111,7 @@ export class DraftTemplates implements DraftRendering {
     const empty: RecordPreview = { templated, topic: draft.topic, key: null, value: null, headers: [] };
     let message: DraftAsMessage;
     try {
-      message = await this.asMessage(draft, origin);
+      message = await this.asMessage(draft, origin, false);
     } catch (e) {
       return { ...empty, error: plainError(e) };
     }
@@ -115,6 +132,16 @@ export class DraftTemplates implements DraftRendering {
       return { ...empty, note, error: plainError(e) };
     }
   }
+}
+
+/**
+ * A key or value that does not fit its schema, as the composer shows it: on its field, in the schema's words
+ * ("value.qty: expected an int"), without the message's location the runner adds for collection files.
+ */
+function onField(e: unknown): unknown {
+  const cause = (e as { cause?: { path?: unknown; problem?: unknown; message?: string } } | null)?.cause;
+  if (typeof cause?.path !== 'string' || typeof cause.problem !== 'string') return e;
+  return Object.assign(new InvalidInputError(cause.message ?? String(e), { cause: e }), { field: cause.path.startsWith('key') ? 'key' : 'value' });
 }
 
 function shown(v: string | Buffer | null | undefined): string | null {

@@ -5,8 +5,8 @@
  * message-save.ts, which writes only the fields the user edited.
  */
 import type { ProducerRecord } from '../../core/engine/types';
-import type { MessageSpec, ProducerSettings } from '../../core/collections/model';
-import { defaultDraft, MAX_REPEAT, type ComposerDraft, type DraftProducerSettings } from '../../protocol/messages';
+import type { MessageSpec, ProducerSettings, SchemaRefSpec } from '../../core/collections/model';
+import { defaultDraft, defaultSchemaRef, MAX_REPEAT, type ComposerDraft, type DraftProducerSettings, type DraftSchemaRef } from '../../protocol/messages';
 
 const SPECIAL_VALUE_KEYS = ['file', 'base64', 'json'];
 
@@ -15,8 +15,14 @@ export function draftToMessage(draft: ComposerDraft, name: string): MessageSpec 
   message.key = draft.keyFormat === 'none' ? null
     : draft.keyFormat === 'base64' ? { base64: draft.key.replace(/\s+/g, '') }
     : draft.keyFormat === 'json' ? JSON.stringify(JSON.parse(draft.key))
+    // Encoded by its schema: JSON for the schema, a text that is not JSON is that string (as collections read it).
+    : draft.keyFormat === 'schema' ? jsonOrText(draft.key)
     : draft.key;
-  if (draft.valueFormat === 'null') message.value = null;
+  if (draft.keyFormat === 'schema') message.keySchema = schemaRefSpec(draft.keySchema);
+  if (draft.valueFormat === 'schema') {
+    message.value = JSON.parse(draft.value);
+    message.valueSchema = schemaRefSpec(draft.valueSchema);
+  } else if (draft.valueFormat === 'null') message.value = null;
   else if (draft.valueFormat === 'base64') message.value = { base64: draft.value.replace(/\s+/g, '') };
   else if (draft.valueFormat === 'json') {
     const v: unknown = JSON.parse(draft.value);
@@ -35,6 +41,24 @@ export function draftToMessage(draft: ComposerDraft, name: string): MessageSpec 
   }
   if (Object.keys(producer).length) message.producer = producer;
   return message;
+}
+
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The composer's schema choice as a message's keySchema / valueSchema: only what differs from the defaults. */
+function schemaRefSpec(ref: DraftSchemaRef | undefined): SchemaRefSpec {
+  const r = ref ?? defaultSchemaRef();
+  return { ...(r.subject ? { subject: r.subject } : {}), ...(r.version !== null ? { version: r.version } : {}), ...(r.recordName ? { recordName: r.recordName } : {}) };
+}
+
+function draftSchemaRef(spec: SchemaRefSpec): DraftSchemaRef {
+  return { subject: spec.subject ?? '', version: typeof spec.version === 'number' ? spec.version : null, recordName: spec.recordName ?? '' };
 }
 
 const DRAFT_SETTING_KEYS = Object.keys(defaultDraft().settings) as (keyof DraftProducerSettings)[];
@@ -87,13 +111,21 @@ function draftSetting(k: keyof DraftProducerSettings, v: string | number | boole
 export function messageToDraft(spec: MessageSpec, collectionProducer: ProducerSettings | undefined, firstRecord?: ProducerRecord): ComposerDraft {
   const draft = defaultDraft();
   draft.topic = spec.topic;
-  const key = spec.key;
-  if (key === null || key === undefined) { draft.keyFormat = 'none'; draft.key = ''; }
+  const key = spec.key as MessageSpec['key'] & { base64?: string };
+  if (spec.keySchema) {
+    draft.keyFormat = 'schema';
+    draft.key = typeof key === 'string' ? key : JSON.stringify(key ?? null);
+    draft.keySchema = draftSchemaRef(spec.keySchema);
+  } else if (key === null || key === undefined) { draft.keyFormat = 'none'; draft.key = ''; }
   else if (typeof key === 'string') { draft.keyFormat = 'string'; draft.key = key; }
-  else { draft.keyFormat = 'base64'; draft.key = key.base64; }
+  else { draft.keyFormat = 'base64'; draft.key = String(key.base64); }
   const value = spec.value as unknown;
   const special = typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
-  if (isFileSpec(special)) {
+  if (spec.valueSchema && !isFileSpec(special)) {
+    draft.valueFormat = 'schema';
+    draft.value = JSON.stringify(value ?? null, null, 2);
+    draft.valueSchema = draftSchemaRef(spec.valueSchema);
+  } else if (isFileSpec(special)) {
     const fromFile = recordToDraft({ topic: spec.topic, value: firstRecord?.value ?? null }, {}, 1);
     draft.valueFormat = fromFile.valueFormat;
     draft.value = fromFile.value;

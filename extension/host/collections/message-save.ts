@@ -27,7 +27,7 @@ export interface CurrentMessage {
   collectionProducer?: ProducerSettings;
 }
 
-const MESSAGE_FIELDS = ['topic', 'key', 'value', 'headers', 'partition', 'timestamp', 'count'] as const;
+const MESSAGE_FIELDS = ['topic', 'key', 'value', 'headers', 'partition', 'timestamp', 'count', 'keySchema', 'valueSchema'] as const;
 const SETTINGS = Object.keys(defaultDraft().settings) as (keyof DraftProducerSettings)[];
 type Field = (typeof MESSAGE_FIELDS)[number] | `producer.${keyof DraftProducerSettings}`;
 
@@ -50,6 +50,8 @@ function fieldOf(spec: MessageSpec, settings: Record<string, unknown>, f: Field)
     case 'partition': return spec.partition ?? null;
     case 'timestamp': return spec.timestamp ?? null;
     case 'count': return spec.count ?? 1;
+    case 'keySchema': return spec.keySchema ?? null;
+    case 'valueSchema': return spec.valueSchema ?? null;
     default: {
       const v = settings[f.slice('producer.'.length)];
       return f === 'producer.acks' && String(v) === '-1' ? 'all' : v === undefined ? undefined : String(v);
@@ -83,6 +85,7 @@ export function planMessageSave(draft: ComposerDraft, name: string, current: Cur
     else if (f === 'key') out.key = fromDraft.key ?? undefined;
     else if (f === 'headers') out.headers = fromDraft.headers?.length ? fromDraft.headers : undefined;
     else if (f === 'count') out.count = fromDraft.count;
+    else if (f === 'keySchema' || f === 'valueSchema') out[f] = fromDraft[f];
     else out[f] = fromDraft[f as 'topic' | 'partition' | 'timestamp' | 'value'] ?? undefined;
   }
   if (written.some((f) => f.startsWith('producer.'))) out.producer = producer;

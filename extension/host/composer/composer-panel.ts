@@ -14,6 +14,7 @@ import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
+import { checkSchemaValue, schemaDetails, schemaSubjects } from './draft-schemas';
 import { toWebviewError } from '../kafka/plain-errors';
 import { InvalidInputError } from '../../core/util/errors';
 
@@ -191,6 +192,12 @@ export class ComposerPanel implements vscode.Disposable {
       case 'previewRecord':
         if (!ComposerPanel.rendering) throw new Error('the composer is not ready to render templates yet');
         return ComposerPanel.rendering.preview(m.draft, m.origin);
+      case 'schemaSubjects':
+        return schemaSubjects(() => this.service.schemaRegistry());
+      case 'schemaDetails':
+        return schemaDetails(() => this.service.schemaRegistry(), m.topic, m.part, m.ref);
+      case 'checkSchemaValue':
+        return checkSchemaValue(() => this.service.schemaRegistry(), m.topic, m.part, m.ref, m.text);
       default:
         return assertNever(m);
     }
@@ -283,6 +290,7 @@ export function previewPartition(topics: TopicSummary[], topicName: string, keyF
     };
   }
   if (keyFormat === 'none') return { partition: null, reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.` };
+  if (keyFormat === 'schema') return { partition: null, reason: 'The key is encoded by its schema when sent (schema id included); the partition follows those bytes.' };
   // An empty key field is a key: the empty string, not null. Say so, it is rarely what one means.
   const empty = keyFormat === 'string' && key === '' ? 'The key is empty: it is sent as an empty string "" (not null; pick "no key (null)" for that), which ' : '';
   let bytes: Buffer;

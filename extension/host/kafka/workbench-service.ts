@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
 import type { SandboxState } from '../../core/sandbox';
+import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
+import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
@@ -17,12 +19,12 @@ import {
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
 import { settingsKey, settingsToConfig } from '../composer/draft-to-record';
-import { loadCore, type ClusterAdmin, type LogFn } from './core';
+import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
 import { ClusterWatch, type Refresh } from './cluster-watch';
 import { ensureTopics, type CreateTopicsAnswer, type TopicTarget } from './missing-topics';
 import { SandboxManager, type SandboxPorts } from './sandbox-manager';
-import { batchView, recordTimeline } from './trace-view';
+import { batchView, recordTimeline, withSchemas } from './trace-view';
 
 /** A key as the results table shows it: its text (cut short), base64 for bytes, null for none. */
 export function keyLabel(key: ProducerRecord['key']): string | null {
@@ -48,6 +50,9 @@ interface Session {
   watermarks: Map<string, Map<number, number>>;
   /** Trace subscriptions of its producers (see ClusterWatch), ended with the session. */
   following: { dispose(): void }[];
+  /** The connection's schema registry, built when first asked (a missing secret fails then, not at connect). */
+  registryConfig: () => Promise<SchemaRegistryConfig | undefined>;
+  registry?: Promise<SchemaRegistryClient | undefined>;
 }
 
 /**
@@ -55,7 +60,11 @@ interface Session {
  * or why there is none to show (a broken file, Restricted Mode).
  */
 export type EnvironmentCluster =
-  | { kind: 'connection'; summary: ConnectionSummary; key: string; bootstrap: string[]; config: () => Promise<ConnectionConfig> }
+  | {
+    kind: 'connection'; summary: ConnectionSummary; key: string; bootstrap: string[]; config: () => Promise<ConnectionConfig>;
+    /** The environment file's schemaRegistry, if it names one. */
+    schemaRegistry?: () => Promise<SchemaRegistryConfig | undefined>;
+  }
   | { kind: 'problem'; message: string; file: vscode.Uri };
 
 export interface ClusterView {
@@ -67,7 +76,7 @@ export interface ClusterView {
 export class WorkbenchService implements vscode.Disposable {
   private session: Session | undefined;
   private connecting: Promise<Session> | undefined;
-  private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata }>();
+  private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata; schemas?: SchemaUsed[] }>();
   /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
   private readonly environmentProducers = new Map<string, { producer: Producer; transport: Transport }>();
   private environment: EnvironmentCluster | undefined;
@@ -139,28 +148,35 @@ export class WorkbenchService implements vscode.Disposable {
   private async openSession(connectionId: string): Promise<Session> {
     let connection: ConnectionSummary;
     let config: ConnectionConfig;
+    let registryConfig: Session['registryConfig'] = async () => undefined;
     if (connectionId === SANDBOX_CONNECTION_ID) {
       const sandbox = await this.sandbox.ensureStarted();
       connection = { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true };
       config = { brokers: sandbox.bootstrap.split(','), clientId: 'kafka-workbench' };
+      registryConfig = async () => {
+        const url = this.sandbox.schemaRegistryUrl();
+        return url ? { url } : undefined;
+      };
     } else if (connectionId === ENVIRONMENT_CONNECTION_ID) {
       const env = this.environment;
       if (!this.trusted()) throw new InvalidInputError('This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.');
       if (env?.kind !== 'connection') throw new InvalidInputError('The active environment has no connection: select an environment with one ("Kafka: Select Environment").');
       connection = env.summary;
       config = await env.config();
+      if (env.schemaRegistry) registryConfig = env.schemaRegistry;
     } else {
       const stored = this.connections.get(connectionId);
       if (!stored) throw new InvalidInputError(`No connection with id "${connectionId}": pick one from the Kafka explorer or add it first.`);
       connection = { id: stored.id, name: stored.name, isSandbox: false };
       config = await this.connections.toConnectionConfig(stored);
+      registryConfig = () => this.connections.schemaRegistryConfig(stored);
     }
     this.log('info', `connecting to "${connection.name}" (${config.brokers.join(',')}${config.ssl ? ', TLS' : ''}${config.sasl ? `, SASL ${config.sasl.mechanism}` : ''})`);
     const admin = loadCore().createAdmin(config, this.log);
     try {
       const metadata = await admin.metadata();
       this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
-      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), following: [] };
+      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), registryConfig, following: [] };
     } catch (e) {
       await admin.close().catch(() => undefined);
       this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
@@ -252,6 +268,19 @@ export class WorkbenchService implements vscode.Disposable {
     let partitions = s.watermarks.get(md.topic);
     if (!partitions) s.watermarks.set(md.topic, (partitions = new Map()));
     partitions.set(md.partition, Math.max(partitions.get(md.partition) ?? 0, md.offset + 1));
+  }
+
+  /**
+   * The active connection's schema registry client (the sandbox's own, a saved connection's, or the active
+   * environment's), or undefined when it has none. One per session, so schemas are fetched once.
+   */
+  async schemaRegistry(): Promise<SchemaRegistryClient | undefined> {
+    const s = this.session;
+    if (!s) return undefined;
+    s.registry ??= s.registryConfig().then((c) => (c ? loadSchemaRegistry().createClient(c) : undefined));
+    // A failure (a missing secret) is said once per try, not remembered.
+    s.registry.catch(() => (s.registry = undefined));
+    return s.registry;
   }
 
   topics(): TopicSummary[] {
@@ -392,7 +421,8 @@ export class WorkbenchService implements vscode.Disposable {
     const sentAt = Date.now();
     const topic = record.topic;
     const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
-    this.addResult({ row, producer });
+    // Schema Registry schemas that encoded it (the runner sets them): shown in its trace.
+    this.addResult({ row, producer, schemas: record.serialization ? [...record.serialization] : undefined });
     return result.then(
       (md) => {
         this.noteAck(producer, md);
@@ -410,7 +440,7 @@ export class WorkbenchService implements vscode.Disposable {
     );
   }
 
-  private addResult(entry: { row: ResultRow; producer: Producer }): void {
+  private addResult(entry: { row: ResultRow; producer: Producer; schemas?: SchemaUsed[] }): void {
     this.results.set(entry.row.recordId, entry);
     // Bounded history: a Map iterates in insertion order, so the first keys are the oldest.
     while (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value as string);
@@ -444,7 +474,7 @@ export class WorkbenchService implements vscode.Disposable {
     const trace = entry?.producer.recordTrace(recordId);
     if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
-    return recordTimeline(trace, batch, entry.metadata);
+    return withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas);
   }
 
   batches(): BatchView[] {
