@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromiumArgs, ensureChromium, ensureCodeServer, root, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { chromiumArgs, ensureChromium, ensureCodeServer, installVsix, root, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -41,11 +41,7 @@ try {
   // KW_VSIX=<file>: test the packaged extension, installed with `code-server --install-extension`, instead of the tree.
   const vsix = process.env.KW_VSIX ? path.resolve(process.env.KW_VSIX) : null;
   const extensionsDir = path.join(runDir, 'profile/extensions');
-  if (vsix) {
-    const r = spawnSync(process.execPath, [ensureCodeServer(), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'profile/user-data'), '--install-extension', vsix], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: path.join(runDir, 'profile/xdg'), XDG_DATA_HOME: path.join(runDir, 'profile/xdg') } });
-    console.log(r.stdout.trim());
-    if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
-  }
+  if (vsix) console.log(`installed ${vsix} into ${installVsix(vsix, path.join(runDir, 'profile'))}`);
   server = await startCodeServer({ profileDir: path.join(runDir, 'profile'), folder, extensionsDir });
   const { chromium } = await import('playwright-core');
   const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
