@@ -1,9 +1,6 @@
-/** The composer's draft as producer records and producer config: encodes keys, values and headers. */
+/** The composer's key encodings (for the partition preview) and its producer settings as producer config. */
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { ProducerRecord } from '../../core/engine/types';
-import { InvalidInputError } from '../../core/util/errors';
-import type { ComposerDraft, DraftProducerSettings, KeyFormat } from '../../protocol/messages';
-import { checkDraft } from '../../protocol/validate';
+import type { DraftProducerSettings, KeyFormat } from '../../protocol/messages';
 
 export function encodeKey(format: KeyFormat, key: string): string | Buffer | null {
   switch (format) {
@@ -15,23 +12,6 @@ export function encodeKey(format: KeyFormat, key: string): string | Buffer | nul
     // Encoded by its schema when sent (draft-schemas.ts); until then the text stands in.
     case 'schema': return key;
   }
-}
-
-export function draftToRecord(draft: ComposerDraft): ProducerRecord {
-  const problems = checkDraft(draft);
-  if (problems.length) throw new InvalidInputError(problems.map((p) => p.message).join(' '));
-  const value = draft.valueFormat === 'null' ? null
-    : draft.valueFormat === 'base64' ? Buffer.from(draft.value.replace(/\s+/g, ''), 'base64')
-    : draft.value;
-  const record: ProducerRecord = {
-    topic: draft.topic,
-    key: encodeKey(draft.keyFormat, draft.key),
-    value,
-    headers: draft.headers.map((h) => ({ key: h.key, value: h.binary ? Buffer.from(h.value, 'base64') : h.value })),
-  };
-  if (draft.partition !== null) record.partition = draft.partition;
-  if (draft.timestamp !== null) record.timestamp = draft.timestamp;
-  return record;
 }
 
 export function settingsToConfig(s: DraftProducerSettings, clientId: string): ProducerConfigInput {
