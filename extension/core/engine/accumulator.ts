@@ -295,6 +295,28 @@ export class RecordAccumulator {
     return aborted;
   }
 
+  /**
+   * Fails the queued batches that were never sent (a Cancel: they certainly were not written); batches being retried
+   * stay, since an earlier attempt of theirs is part of the record's story. Returns how many records failed.
+   */
+  abortUnsent(failure: BatchFailure, now: number): number {
+    let records = 0;
+    for (const q of this.allQueues) {
+      for (let i = 0; i < q.batches.length; ) {
+        const b = q.batches[i];
+        if (b.attempts > 0) {
+          i++;
+          continue;
+        }
+        q.batches.splice(i, 1);
+        records += b.recordCount;
+        b.fail(failure, now, true);
+        this.deallocate(b);
+      }
+    }
+    return records;
+  }
+
   get isEmpty(): boolean {
     for (const q of this.allQueues) if (q.batches.length > 0) return false;
     return true;

@@ -517,6 +517,22 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     }
   }
 
+  abortUnsent(reason = 'The send was cancelled before this record was sent.'): number {
+    const now = this.clock.now();
+    const failure: BatchFailure = { message: reason, errorName: 'CANCELLED', retriable: false };
+    let records = 0;
+    this.waiting.failAll((r) => {
+      records++;
+      this.failAlone(r, failure, now);
+    });
+    this.accumulator.memoryWanted = false;
+    this.metrics.waitingForMemory(false, now);
+    records += this.accumulator.abortUnsent(failure, now);
+    this.wakeRoomWaiters();
+    if (records > 0) this.batchesSettled(now);
+    return records;
+  }
+
   /** close() timed out: every record still pending fails, saying whether it was ever sent (late answers are ignored). */
   private abortAll(timeoutMs: number): void {
     const now = this.clock.now();
