@@ -105,8 +105,11 @@ export const runCommand: CliCommand = {
       abort.abort();
     };
     process.once('SIGINT', onSigint);
+    // Reads the topics of "expect" entries (only when a message has some: it connects lazily).
+    const expectTransport = new KafkaTransport(connection, { log });
     try {
       const summary = await runCollection({
+        consumerTransport: expectTransport,
         loaded,
         environment,
         messages: messageNames,
@@ -150,6 +153,7 @@ export const runCommand: CliCommand = {
       return 1;
     } finally {
       process.removeListener('SIGINT', onSigint);
+      await expectTransport.close();
       if (stream && !stream.closed) stream.destroy();
     }
   },

@@ -8,7 +8,8 @@ import collectionSchema from '../../../media/schemas/kafka-collection.schema.jso
 import environmentSchema from '../../../media/schemas/kafka-environment.schema.json';
 import { InvalidInputError } from '../util/errors';
 import { bootstrapAddresses, bootstrapAddressProblem } from './bootstrap';
-import type { Collection, Diagnostic, Environment, SourceRange } from './model';
+import type { Collection, Diagnostic, Environment, ExpectationSpec, SourceRange } from './model';
+import { regexProblem } from './expectations';
 import { formatJsonPath, formatLocation, SourceText, type JsonPath } from './source-text';
 
 export interface MessageLocation {
@@ -419,8 +420,30 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
         diagnostics.push({ severity: 'error', message: `give "id" or "version", not both: an id is one schema, whatever the subject's versions`, path, range: source.rangeOf(path) });
       }
     }
+    diagnostics.push(...expectationDiagnostics(m.expect, ['messages', i, 'expect'], source));
     diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'key'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
   });
+}
+
+/** What the schema cannot say about "expect" entries: a regular expression that does not compile, a bad topic name. */
+function expectationDiagnostics(expect: unknown, base: JsonPath, source: SourceText): Diagnostic[] {
+  if (!Array.isArray(expect)) return [];
+  const out: Diagnostic[] = [];
+  expect.forEach((item: unknown, j) => {
+    if (!isPlainObject(item)) return;
+    const e = item as Partial<ExpectationSpec>;
+    if (typeof e.topic === 'string' && e.topic !== '' && !isTopicName(e.topic)) {
+      const path = [...base, j, 'topic'];
+      out.push({ severity: 'error', message: `${JSON.stringify(e.topic)} is not a valid topic name (letters, digits, . _ -, at most 249)`, path, range: source.rangeOf(path) });
+    }
+    const value = e.value as { regex?: unknown } | undefined;
+    const problem = isPlainObject(value) && typeof value.regex === 'string' ? regexProblem(value.regex) : undefined;
+    if (problem) {
+      const path = [...base, j, 'value', 'regex'];
+      out.push({ severity: 'error', message: `${JSON.stringify(value!.regex)} is ${problem}`, path, range: source.rangeOf(path) });
+    }
+  });
+  return out;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -9,6 +9,7 @@ import type { SchemaRegistryClient } from '../schema-registry/client';
 import { createSerializer, keyTextValue, type RecordPart, type SchemaSerializer, type SchemaUsed } from '../schema-registry/serializer';
 import { SchemaValueError } from '../schema-registry/types';
 import { InvalidInputError, WorkbenchError } from '../util/errors';
+import { compileExpectations, type CompiledExpectation } from './expectations';
 import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { isTopicName } from './parse';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SchemaRefSpec, Variables } from './model';
@@ -40,6 +41,8 @@ export interface PreparedMessage {
   /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
   expectedRecords?: number;
   dataFile?: string;
+  /** Its "expect" entries, checked (regular expressions compiled); empty when it has none. */
+  expectations: CompiledExpectation[];
   /** The records, a group at a time (a data-file chunk, or up to 1,000 generated ones): one await per group. */
   batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]>;
   /** The same records one by one. */
@@ -223,6 +226,7 @@ export class MessagePreparer {
     };
     const count = m.count;
     const displayFile = fileSpec?.file;
+    const expectations = compileExpectations(m.expect ?? [], (p) => describeSite(site(['expect', ...p])));
 
     return {
       index,
@@ -233,6 +237,7 @@ export class MessagePreparer {
       ratePerSecond: m.ratePerSecond ?? undefined,
       expectedRecords: dataFile ? undefined : count ?? 1,
       dataFile,
+      expectations,
       batches,
       async *records(signal?: AbortSignal) {
         for await (const batch of batches(signal)) yield* batch;

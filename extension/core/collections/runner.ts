@@ -8,9 +8,11 @@ import path from 'node:path';
 import { validateProducerConfig, type ProducerConfigInput } from '../engine/config';
 import type { Producer, ProducerRecord, RecordMetadata, RecordTrace } from '../engine/types';
 import type { SchemaRegistryClient } from '../schema-registry/client';
+import type { ConsumerTransport } from '../transport/consumer-transport';
 import { systemClock, type Clock } from '../util/clock';
 import { InvalidInputError, errorMessage } from '../util/errors';
 import type { ProducerSettings, Variables } from './model';
+import { ExpectationWatch, SentRecords, type ExpectationResult } from './expectations';
 import { MessagePreparer, type LoadedCollection, type LoadedEnvironment, type PreparedMessage } from './prepare';
 import { RateLimiter } from './rate-limiter';
 import { TemplateEngine, type SecretResolver } from './template';
@@ -58,6 +60,8 @@ export interface MessageSummary {
   dataError?: string;
   /** Sent with acks=0: "acked" then means handed to the broker, with no acknowledgement and no offsets. */
   acksZero?: boolean;
+  /** One per "expect" entry, when the run could read the cluster (RunOptions.consumerTransport). */
+  expectations?: ExpectationResult[];
 }
 
 export interface RunSummary {
@@ -69,7 +73,7 @@ export interface RunSummary {
   failed: number;
   durationMs: number;
   cancelled: boolean;
-  /** true only if every record of every selected message was acknowledged and nothing stopped the run. */
+  /** true only if every record of every selected message was acknowledged, every expectation met, and nothing stopped the run. */
   ok: boolean;
   /** Set when bad input (a data file line) stopped the run: the CLI exits 2 for it. */
   inputError?: InvalidInputError;
@@ -96,6 +100,8 @@ export interface RunOptions {
   schemaRegistry?: SchemaRegistryClient;
   /** A producer for these settings (the collection's overlaid with the message's). Asked once per distinct settings. */
   producerFor(settings: ProducerSettings): Producer | Promise<Producer>;
+  /** Reads the topics of messages' "expect" entries; without it expectations are not checked. */
+  consumerTransport?: ConsumerTransport;
   /** Close the producers at the end (default true). false when the caller keeps them for later. */
   closeProducers?: boolean;
   clock?: Clock;
@@ -140,7 +146,11 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
         producers.set(key, producer);
       }
       options.listener?.messageStart?.(message);
-      const summary = await sendMessage(message, producer, clock, options);
+      // Where the expected topics end is noted before anything is sent: only records written after count.
+      const watch = message.expectations.length && options.consumerTransport ? await ExpectationWatch.start(options.consumerTransport, message.expectations, clock) : undefined;
+      const sentRecords = watch ? new SentRecords() : undefined;
+      const summary = await sendMessage(message, producer, clock, options, sentRecords);
+      if (watch) summary.expectations = summary.acked > 0 ? await watch.finish(sentRecords!, options.signal) : notChecked(message.expectations, 'not checked: no record of the message was sent');
       summaries.push(summary);
       options.listener?.messageEnd?.(summary);
       if (summary.stoppedBy) stop = summary.stoppedBy;
@@ -162,7 +172,7 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     failed,
     durationMs: clock.now() - started,
     cancelled,
-    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length,
+    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length && summaries.every((m) => m.expectations?.every((e) => e.passed) ?? true),
     inputError,
     notRun: prepared.slice(summaries.length).map((m) => m.name),
   };
@@ -180,7 +190,11 @@ function checkProducerSettings(message: PreparedMessage, loaded: LoadedCollectio
 /** Sends in a row that share one clock reading for their latency start (a few hundred microseconds of sends). */
 const CLOCK_EVERY = 64;
 
-async function sendMessage(message: PreparedMessage, producer: Producer, clock: Clock, options: RunOptions): Promise<MessageSummary> {
+function notChecked(expectations: PreparedMessage['expectations'], reason: string): ExpectationResult[] {
+  return expectations.map((e) => ({ name: e.name, index: e.index, topic: e.spec.topic, passed: false, durationMs: 0, reason, seen: 0, mismatches: [] }));
+}
+
+async function sendMessage(message: PreparedMessage, producer: Producer, clock: Clock, options: RunOptions, sentRecords?: SentRecords): Promise<MessageSummary> {
   const started = clock.now();
   const maxInFlight = Math.max(1, options.maxInFlight ?? 5000);
   const limiter = message.ratePerSecond ? new RateLimiter(message.ratePerSecond, clock) : undefined;
@@ -246,6 +260,7 @@ async function sendMessage(message: PreparedMessage, producer: Producer, clock: 
     }
     const at = submitAt;
     const topic = record.topic;
+    sentRecords?.add(record);
     let handle: { recordId: string; result: Promise<RecordMetadata> };
     try {
       handle = producer.submit(record);
