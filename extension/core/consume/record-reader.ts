@@ -88,6 +88,7 @@ export class ReadError extends WorkbenchError {}
 
 const DEFAULT_PARTITION_MAX_BYTES = 1024 * 1024;
 const RETRY_BACKOFF_MS = 200;
+const ANSWER_SLACK_MS = 100;
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class RecordReader {
@@ -233,7 +234,8 @@ export class RecordReader {
   // ---- internals ----
 
   private async fetchFrom(leader: number, partitions: TopicPartitionOffset[], options: PollOptions, remainingMs: number): Promise<ConsumedRecord[] | undefined> {
-    const maxWaitMs = Math.max(0, Math.min(options.maxWaitMs, remainingMs));
+    // The broker answers a little after maxWaitMs: leave it room to, within the deadline.
+    const maxWaitMs = Math.max(0, Math.min(options.maxWaitMs, remainingMs - ANSWER_SLACK_MS));
     const partitionMaxBytes = this.options.partitionMaxBytes ?? DEFAULT_PARTITION_MAX_BYTES;
     let result;
     try {
@@ -247,6 +249,8 @@ export class RecordReader {
       });
     } catch (e) {
       if (!(e instanceof TransportError) || !e.retriable) throw e;
+      // A request cut short by the caller's own deadline says nothing about the cluster.
+      if (e.kind === 'timeout' && this.now() >= options.deadline) return [];
       this.metadataStale = true;
       this.passingProblem(e.message, leader);
       return undefined;
