@@ -1,6 +1,11 @@
 /**
  * The sandbox's control address: JSON over HTTP on 127.0.0.1, to read the cluster's state and switch faults on.
  * Bad requests get a 400 whose `error` says what was wrong; unknown routes a 404; every reply is JSON.
+ *
+ * Only local programs may use it, and a web page is not one even though the browser runs locally: a request
+ * whose Host is not this server's loopback address (DNS rebinding: a hostile name that resolves to 127.0.0.1)
+ * or that a page sent (its Origin is another site's, or Sec-Fetch-Site says cross-site) gets a 403 and is logged.
+ * curl, Node's fetch and the extension send neither Origin nor Sec-Fetch-Site, so they pass.
  */
 import http from 'node:http';
 import type net from 'node:net';
@@ -98,6 +103,27 @@ function routes(controls: SandboxControls): Route[] {
   ];
 }
 
+/** The names a local client may reach this server by; anything else in Host came through a name we do not own. */
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** Why a request must be refused because of where it came from, or null when a local program sent it. */
+export function foreignRequestProblem(headers: http.IncomingHttpHeaders, port: number): string | null {
+  const own = LOOPBACK_NAMES.map((name) => `${name}:${port}`);
+  const host = headers.host?.toLowerCase();
+  if (host === undefined || !own.includes(host)) {
+    return `Host ${JSON.stringify(headers.host ?? '')} is not this server's address (${own.join(', ')}); the control API answers only loopback addresses, so a web page cannot reach it through another name (DNS rebinding)`;
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && !own.some((a) => `http://${a}` === origin.toLowerCase())) {
+    return `Origin ${JSON.stringify(origin)} is a web page, not this server; the control API takes requests only from local programs such as curl, scripts and the extension`;
+  }
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return `Sec-Fetch-Site ${JSON.stringify(site)}: a web page sent this request; the control API takes requests only from local programs such as curl, scripts and the extension`;
+  }
+  return null;
+}
+
 function parseWholeNumber(raw: string, what: string): number {
   if (!/^-?\d+$/.test(raw)) throw new InvalidInputError(`${what} must be a whole number, got '${raw}'`);
   return Number(raw);
@@ -128,7 +154,8 @@ export class ControlServer {
   }
 
   async start(): Promise<string> {
-    const server = http.createServer((req, res) => void this.serve(req, res));
+    // Without a Host we answer 403 in JSON ourselves, rather than Node's bare 400.
+    const server = http.createServer({ requireHostHeader: false }, (req, res) => void this.serve(req, res));
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => reject(new Error(`control server cannot listen on ${this.options.host}:${this.options.port} (${errorMessage(e)}); choose another control port, or 0 for a free one`));
       server.once('error', onError);
@@ -152,6 +179,11 @@ export class ControlServer {
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
+      const foreign = foreignRequestProblem(req.headers, this.boundPort);
+      if (foreign) {
+        this.options.log?.(`control: refused ${req.method} ${req.url}: ${foreign}`);
+        throw new HttpError(403, foreign);
+      }
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const path = url.pathname.replace(/\/+$/, '') || '/';
       const onPath = this.routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
