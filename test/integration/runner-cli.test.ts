@@ -154,6 +154,21 @@ describe('run CLI against the sandbox', function () {
     assert.match(r.err, /option --bail takes no value/);
   });
 
+  it('refuses a CSV of key,partition rows (they went out as tombstones with exit 0) with exit 2, naming the columns, and sends nothing', async () => {
+    await fs.writeFile(path.join(dir, 'deletes.csv'), 'key,partition\nk1,0\nk2,1\n');
+    const coll = path.join(dir, 'csv.kafka.json');
+    await fs.writeFile(coll, JSON.stringify({ name: 'C', messages: [
+      { name: 'first', topic: 'csv-first', value: 'sent before the CSV message, if anything were' },
+      { name: 'deletes', topic: 'csv-tombstones', value: { file: 'deletes.csv' } },
+    ] }));
+    const r = await cli(['run', coll, '--bootstrap', sandbox.bootstrap]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /deletes\.csv:1: no "value" column \(the columns are "key", "partition"\); a CSV needs a value column/);
+    const stored = (sandbox.state().topics as { name: string; partitions: { highWatermark: number }[] }[])
+      .filter((t) => t.name.startsWith('csv-')).flatMap((t) => t.partitions).reduce((n, p) => n + p.highWatermark, 0);
+    assert.equal(stored, 0, 'no record of any message was sent');
+  });
+
   it('checks a topic named through a variable up front, like a literal one', async () => {
     const strict = await startSandbox({ port: 0, controlPort: 0, brokers: 1, autoCreateTopics: false });
     try {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Collection } from '../../extension/core/collections/model';
@@ -43,9 +44,30 @@ describe('collections: data files that go wrong part way', () => {
     assert.match(String(error?.message), /r\.jsonl:2: key\.base64 must be base64 text/);
   });
 
-  it('says a data file path that is a directory is not a file', async () => {
+  it('says a data file path that is a directory is a folder, not a regular file', async () => {
     await fs.mkdir(path.join(dir, 'dir.jsonl'));
-    await assert.rejects(readUntilError(dir, { file: 'dir.jsonl' }), /data file dir\.jsonl is a directory, not a file/);
+    await assert.rejects(readUntilError(dir, { file: 'dir.jsonl' }), /data file dir\.jsonl is a folder, not a regular file/);
+  });
+
+  it('names a data file that is a device (a link to /dev/null was called "a directory") or a named pipe as such', async function () {
+    if (process.platform === 'win32') this.skip();
+    await fs.symlink('/dev/null', path.join(dir, 'null.jsonl'));
+    await assert.rejects(readUntilError(dir, { file: 'null.jsonl' }), /data file null\.jsonl is a device, not a regular file \(.*null\.jsonl\); point "file" at a \.jsonl or \.csv file/);
+    const fifo = spawnSync('mkfifo', [path.join(dir, 'pipe.csv')]);
+    if (fifo.status !== 0) throw new Error(`mkfifo (coreutils) is needed for this test: ${fifo.stderr}`);
+    await assert.rejects(readUntilError(dir, { file: 'pipe.csv' }), /data file pipe\.csv is a named pipe \(FIFO\), not a regular file/);
+  });
+
+  it('refuses a CSV without a value column (key,partition rows went out as tombstones) before anything is read, naming its columns and the one it needs', async () => {
+    await fs.writeFile(path.join(dir, 'keys.csv'), 'key,partition\nk1,0\nk2,1\n');
+    const collection: Collection = { name: 'c', messages: [{ name: 'm', topic: 't', value: { file: 'keys.csv' } }] };
+    await assert.rejects(
+      new MessagePreparer(new TemplateEngine(), { filePath: path.join(dir, 'c.kafka.json'), collection }).prepare(0),
+      (e: Error) => {
+        assert.equal(e.message, 'keys.csv:1: no "value" column (the columns are "key", "partition"); a CSV needs a value column, and may have key, partition, timestamp and header.NAME. To send tombstones (null values), use a .jsonl file with "lines": "record" and "value": null');
+        return true;
+      },
+    );
   });
 
   it('counts a message named twice in the plan twice, as the run sends it twice', () => {

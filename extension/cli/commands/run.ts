@@ -18,7 +18,7 @@ import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs } from '../args';
-import { fileProblem } from '../file-problem';
+import { fileProblem } from '../../core/util/files';
 import type { CliCommand, CliIo } from '../main';
 
 const USAGE = `usage: kafka-workbench run FILE.kafka.json [--message NAME]... [--env FILE.kafka-env.json] [--bootstrap HOST:PORT[,...]]

@@ -13,7 +13,7 @@ import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
-import { fileProblem } from '../file-problem';
+import { fileProblem } from '../../core/util/files';
 import type { CliCommand, CliIo } from '../main';
 
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]

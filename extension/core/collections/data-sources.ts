@@ -295,6 +295,10 @@ function checkColumns(displayName: string) {
     }
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new DataFileError(`${displayName}:1: column "${dup}" appears twice`);
+    // Without a value column every row would go out as a tombstone (a null value), which is never what a CSV means.
+    if (!names.includes('value')) {
+      throw new DataFileError(`${displayName}:1: no "value" column (the columns are ${names.map((n) => `"${n}"`).join(', ')}); a CSV needs a value column, and may have key, partition, timestamp and header.NAME. To send tombstones (null values), use a .jsonl file with "lines": "record" and "value": null`);
+    }
     return names;
   };
 }

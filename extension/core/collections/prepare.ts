@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
 import { InvalidInputError } from '../util/errors';
+import { fileKind } from '../util/files';
 import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { isTopicName } from './parse';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, Variables } from './model';
@@ -170,7 +171,7 @@ export class MessagePreparer {
     if (dataFile) {
       const stat = await fs.stat(dataFile).catch(() => undefined);
       if (!stat) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} not found (looked at ${dataFile})`);
-      if (!stat.isFile()) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} is a directory, not a file (${dataFile})`);
+      if (!stat.isFile()) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} is ${fileKind(stat)}, not a regular file (${dataFile}); point "file" at a .jsonl or .csv file`);
       // A CSV header with an unknown column stops the run before anything is sent, not at this message's turn.
       if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, fileSpec!.file);
     }

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as jsonc from 'jsonc-parser';
-import { errorMessage, InvalidInputError } from '../util/errors';
+import { InvalidInputError } from '../util/errors';
+import { fileKind, fileProblem } from '../util/files';
 import type { Collection, MessageSpec } from './model';
 import { DocumentError, parseCollectionText } from './parse';
 
@@ -131,7 +132,7 @@ export async function writeFileAtomic(filePath: string, text: string): Promise<v
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'wx').catch((e: NodeJS.ErrnoException) => {
-    throw writeError(named, e, dir);
+    throw writeError(named, e, temp);
   });
   try {
     if (existing) {
@@ -146,14 +147,14 @@ export async function writeFileAtomic(filePath: string, text: string): Promise<v
   } catch (e) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
-    throw writeError(named, e as NodeJS.ErrnoException, dir);
+    throw writeError(named, e as NodeJS.ErrnoException, temp);
   }
   await handle.close();
   try {
     await fs.rename(temp, target);
   } catch (e) {
     await fs.rm(temp, { force: true });
-    throw writeError(named, e as NodeJS.ErrnoException, dir);
+    throw writeError(named, e as NodeJS.ErrnoException, temp);
   }
 }
 
@@ -163,7 +164,7 @@ export async function writeFileAtomic(filePath: string, text: string): Promise<v
  */
 async function refuseUnwritable(named: string, target: string, stat: import('node:fs').Stats): Promise<void> {
   const mode = `mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}`;
-  if (!stat.isFile()) throw new InvalidInputError(`cannot save ${named}: it is not a regular file`);
+  if (!stat.isFile()) throw new InvalidInputError(`cannot save ${named}: it is ${fileKind(stat)}, not a file`);
   if ((stat.mode & 0o222) === 0) {
     throw new InvalidInputError(`not saving ${named}: the file is read-only (${mode}); make it writable (chmod u+w) or save to another file`);
   }
@@ -173,19 +174,15 @@ async function refuseUnwritable(named: string, target: string, stat: import('nod
   }
 }
 
-/** An error of writing `named` that says why in the user's terms, without the temp file's name. */
-function writeError(named: string, e: NodeJS.ErrnoException, dir?: string): Error {
-  const reasons: Record<string, string> = {
-    EACCES: dir ? `its folder ${dir} is not writable` : 'permission denied',
-    EPERM: dir ? `its folder ${dir} does not allow new files` : 'operation not permitted',
-    EROFS: 'the file system is read-only',
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is used up',
-    EISDIR: 'it is a folder',
-    ENOENT: dir ? `its folder ${dir} does not exist` : 'it does not exist',
-  };
-  const reason = (e.code && reasons[e.code]) ?? e.code ?? errorMessage(e);
-  return new InvalidInputError(`cannot save ${named}: ${reason}${e.code && reasons[e.code] ? ` (${e.code})` : ''}`, { cause: e });
+/**
+ * An error of writing `named` in the user's terms: a failure to create or rename the temp file is about the
+ * folder, and no message names the temp file.
+ */
+function writeError(named: string, e: NodeJS.ErrnoException, temp?: string): Error {
+  const dir = temp && path.dirname(temp);
+  const folder = dir && ({ EACCES: `its folder ${dir} is not writable`, EPERM: `its folder ${dir} does not allow new files`, ENOENT: `its folder ${dir} does not exist` } as Record<string, string>)[e.code ?? ''];
+  const reason = folder ?? (temp ? fileProblem(e, 'write').split(temp).join(named) : fileProblem(e, 'write'));
+  return new InvalidInputError(`cannot save ${named}: ${reason}${e.code && reason !== e.message ? ` (${e.code})` : ''}`, { cause: e });
 }
 
 /**
