@@ -1,6 +1,7 @@
 /**
  * Bulk sends from a collection through the core runner, with a cancellable progress notification. Records go through
- * WorkbenchService.collectionProducer, so they appear in the composer's results and trace view like its own sends.
+ * WorkbenchService.beginCollectionRun, so they appear in the composer's results and trace view like its own sends,
+ * and the run keeps the cluster it started on when the user switches connection (who may cancel it instead).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -78,13 +79,14 @@ export async function sendCollection(service: WorkbenchService, environments: En
       progress.report({ message: `${which}${formatCount(settled)}${expected ? ` of ${formatCount(expected)}` : ''} records${failed ? `, ${formatCount(failed)} failed` : ''}`, increment });
     };
     let reportedSettled = 0;
+    const run = service.beginCollectionRun(title.replace(/^Kafka: /, ''), () => abort.abort(), environmentConfig);
     try {
       return await core.runCollection({
         loaded: request.loaded,
         environment,
         messages: request.messages,
         secrets: environments.secrets,
-        producerFor: (settings) => service.collectionProducer(settings, environmentConfig),
+        producerFor: run.producerFor,
         // The active connection was checked when it connected; an environment's cluster is checked here.
         beforeSend: environmentConfig && environment
           ? async (prepared) => {
@@ -102,6 +104,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
         },
       });
     } finally {
+      run.end();
       cancelSub.dispose();
       finished();
     }

@@ -12,6 +12,7 @@ import type { KeyFormat, PreviewResult, ResultRow, TopicSummary } from '../../pr
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
+import { whileSendingAnswer } from '../kafka/leave-connection';
 import { toWebviewError } from '../kafka/plain-errors';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
@@ -161,9 +162,12 @@ export class ComposerPanel implements vscode.Disposable {
         if (this.service.activeConnection()) await this.service.cluster(true).catch(() => undefined);
         return view;
       }
-      case 'connect':
-        await this.service.connect(m.connectionId);
+      case 'connect': {
+        const name = this.service.allConnections().find((c) => c.id === m.connectionId)?.name ?? m.connectionId;
+        const leaving = this.service.activeConnection()?.id === m.connectionId ? 'finish' : await whileSendingAnswer(this.service, `connecting to "${name}"`);
+        if (leaving) await this.service.connect(m.connectionId, leaving);
         return this.service.panelInit();
+      }
       default:
         return assertNever(m);
     }

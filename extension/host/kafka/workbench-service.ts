@@ -23,13 +23,36 @@ import { batchView, recordTimeline } from './trace-view';
 /** The host keeps as many rows as the panel shows. */
 export const MAX_RESULTS = MAX_RESULT_ROWS;
 
+type ProducerPool = Map<string, { producer: Producer; transport: Transport }>;
+
 interface Session {
   connection: ConnectionSummary;
   config: ConnectionConfig;
   admin: ClusterAdmin;
-  producers: Map<string, { producer: Producer; transport: Transport }>;
+  producers: ProducerPool;
   metadata: ClusterMetadata | undefined;
   watermarks: Map<string, Map<number, number>>;
+  /** Sends running on this session's producers: they keep them to their end, even after the session is left. */
+  sends: Set<SendInProgress>;
+}
+
+/** A composer send until its records settle, or a collection run until it ends. */
+interface SendInProgress {
+  /** What the user would call it: 'sending 1,000 records to "orders"', 'sending Orders'. */
+  label: string;
+  /** Stops handing records over; those already handed over are still delivered and reported as the cluster answers. */
+  cancel(): void;
+  ended: Promise<void>;
+}
+
+/** What becomes of the sends still running on a connection that is left: stop handing over records, or finish there. */
+export type WhileSending = 'cancel' | 'finish';
+
+/** A collection run's hold on its cluster: producers from where it started, whatever connection is active later. */
+export interface CollectionRun {
+  producerFor(settings: Record<string, string | number | boolean>): Promise<Producer>;
+  /** The run has ended: every record it handed over has settled. */
+  end(): void;
 }
 
 /**
@@ -51,7 +74,9 @@ export class WorkbenchService implements vscode.Disposable {
   private connecting: Promise<Session> | undefined;
   private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata }>();
   /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
-  private readonly environmentProducers = new Map<string, { producer: Producer; transport: Transport }>();
+  private readonly environmentProducers: ProducerPool = new Map();
+  /** Sessions left while sends were still running on them: closed when those end (or at dispose). */
+  private readonly leaving = new Set<Session>();
   private environment: EnvironmentCluster | undefined;
   private readonly stateChanged = new vscode.EventEmitter<void>();
   private readonly resultsChanged = new vscode.EventEmitter<ResultRow[] | 'cleared'>();
@@ -82,7 +107,7 @@ export class WorkbenchService implements vscode.Disposable {
     return this.environment;
   }
 
-  /** The active environment's cluster changed (chosen, edited, cleared); a session on its old connection ends. */
+  /** The active environment's cluster changed (chosen, edited, cleared); a session on its old connection ends (its sends finish there). */
   setEnvironmentCluster(cluster: EnvironmentCluster | undefined): void {
     const oldKey = this.environment?.kind === 'connection' ? this.environment.key : undefined;
     const newKey = cluster?.kind === 'connection' ? cluster.key : undefined;
@@ -91,10 +116,13 @@ export class WorkbenchService implements vscode.Disposable {
     this.stateChanged.fire();
   }
 
-  /** Connects (starting the sandbox for the built-in connection) and fetches metadata; the previous session closes. */
-  async connect(connectionId: string): Promise<ConnectionSummary> {
+  /**
+   * Connects (starting the sandbox for the built-in connection) and fetches metadata; the previous session is left:
+   * sends running on it keep its producers to their end ('finish'), or stop handing over records ('cancel').
+   */
+  async connect(connectionId: string, whileSending: WhileSending = 'finish'): Promise<ConnectionSummary> {
     if (this.session?.connection.id === connectionId) return this.session.connection;
-    await this.disconnect();
+    await this.disconnect(whileSending);
     this.connecting = this.openSession(connectionId);
     try {
       this.session = await this.connecting;
@@ -131,7 +159,7 @@ export class WorkbenchService implements vscode.Disposable {
     try {
       const metadata = await admin.metadata();
       this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
-      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map() };
+      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), sends: new Set() };
     } catch (e) {
       await admin.close().catch(() => undefined);
       this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
@@ -151,17 +179,32 @@ export class WorkbenchService implements vscode.Disposable {
     return result;
   }
 
-  async disconnect(): Promise<void> {
+  /** Sends running on the active connection, by label: leaving it asks about these first. */
+  sendsInProgress(): string[] {
+    return [...(this.session?.sends ?? [])].map((x) => x.label);
+  }
+
+  /**
+   * Leaves the active connection. Its producers close once the sends running on them end, never before: closing
+   * sooner failed records the cluster went on to store. Returns when they are closed, or at once when sends run on.
+   */
+  async disconnect(whileSending: WhileSending = 'finish'): Promise<void> {
     const s = this.session;
     this.session = undefined;
     if (!s) return;
-    for (const { producer, transport } of s.producers.values()) {
-      await producer.close({ timeoutMs: 2000 }).catch(() => undefined);
-      await transport.close().catch(() => undefined);
-    }
-    await s.admin.close().catch(() => undefined);
-    this.log('info', `disconnected from "${s.connection.name}"`);
+    const running = s.sends.size;
+    if (whileSending === 'cancel') for (const send of s.sends) send.cancel();
+    this.log('info', `disconnected from "${s.connection.name}"${running ? `; ${running} send(s) ${whileSending === 'cancel' ? 'cancelled, their records already handed over still' : 'still'} going there` : ''}`);
     this.stateChanged.fire();
+    this.leaving.add(s);
+    const closed = (async () => {
+      await s.admin.close().catch(() => undefined);
+      await Promise.all([...s.sends].map((x) => x.ended));
+      await closePool(s.producers);
+      this.leaving.delete(s);
+      if (running) this.log('info', `closed the producers of "${s.connection.name}": the sends still running there have ended`);
+    })();
+    if (!running) await closed;
   }
 
   private async requireSession(): Promise<Session> {
@@ -220,8 +263,7 @@ export class WorkbenchService implements vscode.Disposable {
     await this.cluster(true);
   }
 
-  private async producerFor(settings: DraftProducerSettings): Promise<Producer> {
-    const s = await this.requireSession();
+  private producerFor(s: Session, settings: DraftProducerSettings): Producer {
     const key = settingsKey(settings);
     const existing = s.producers.get(key);
     if (existing) return existing.producer;
@@ -232,10 +274,6 @@ export class WorkbenchService implements vscode.Disposable {
     return producer;
   }
 
-  /**
-   * A producer for a collection run (settings by their Java names), on the active connection. Its records land in
-   * the same results and traces as the composer's: every submit is tracked like an async send.
-   */
   /** In Restricted Mode, collection sends go only to a connection the user chose: never one an environment file names. */
   refuseUntrustedTarget(environmentConfig?: ConnectionConfig): void {
     if (!this.trusted() && (environmentConfig || !this.session)) {
@@ -243,12 +281,39 @@ export class WorkbenchService implements vscode.Disposable {
     }
   }
 
-  async collectionProducer(settings: Record<string, string | number | boolean>, environmentConfig?: ConnectionConfig): Promise<Producer> {
-    this.refuseUntrustedTarget(environmentConfig);
-    // An environment with its own connection sends there; otherwise the active connection is used.
-    const config = environmentConfig ?? (await this.requireSession()).config;
-    const pool = environmentConfig ? this.environmentProducers : (await this.requireSession()).producers;
-    const key = `collection:${JSON.stringify(environmentConfig ?? null)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+  /**
+   * Starts a collection run: its producers are on the environment's own cluster when it has one, else on the
+   * connection active now, for the whole run, even if the user switches connection meanwhile. Leaving that
+   * connection may `cancel` it. The caller calls `end()` when the run has ended.
+   */
+  beginCollectionRun(label: string, cancel: () => void, environmentConfig?: ConnectionConfig): CollectionRun {
+    let ended!: () => void;
+    const send: SendInProgress = { label, cancel, ended: new Promise<void>((resolve) => (ended = resolve)) };
+    let session = environmentConfig ? undefined : this.session;
+    session?.sends.add(send);
+    return {
+      producerFor: async (settings) => {
+        this.refuseUntrustedTarget(environmentConfig);
+        if (environmentConfig) return this.collectionProducer(settings, environmentConfig, this.environmentProducers);
+        if (!session) {
+          session = await this.requireSession();
+          session.sends.add(send);
+        }
+        return this.collectionProducer(settings, session.config, session.producers);
+      },
+      end: () => {
+        session?.sends.delete(send);
+        ended();
+      },
+    };
+  }
+
+  /**
+   * A producer for a collection run (settings by their Java names) from `pool`. Its records land in the same
+   * results and traces as the composer's: every submit is tracked like an async send.
+   */
+  private collectionProducer(settings: Record<string, string | number | boolean>, config: ConnectionConfig, pool: ProducerPool): Producer {
+    const key = `collection:${JSON.stringify(pool === this.environmentProducers ? config : null)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
     let entry = pool.get(key);
     if (!entry) {
       const core = loadCore();
@@ -280,7 +345,8 @@ export class WorkbenchService implements vscode.Disposable {
   async send(draft: ComposerDraft): Promise<{ recordIds: string[]; settled: Promise<void> }> {
     if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
     const record = draftToRecord(draft);
-    const producer = await this.producerFor(draft.settings);
+    const session = await this.requireSession();
+    const producer = this.producerFor(session, draft.settings);
     const recordIds: string[] = [];
     const waits: Promise<unknown>[] = [];
     for (let i = 0; i < draft.repeat; i++) {
@@ -288,9 +354,14 @@ export class WorkbenchService implements vscode.Disposable {
       recordIds.push(recordId);
       waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode));
     }
-    const settled = Promise.allSettled(waits).then(async () => {
+    // Until its records settle the send holds this session's producer, even if the user switches connection.
+    const handedOver = Promise.allSettled(waits).then(() => undefined);
+    const send: SendInProgress = { label: `sending ${draft.repeat.toLocaleString('en-US')} record${draft.repeat === 1 ? '' : 's'} to "${record.topic}"`, cancel: () => undefined, ended: handedOver };
+    session.sends.add(send);
+    const settled = handedOver.then(async () => {
+      session.sends.delete(send);
       // A send can create the topic (auto-create): refresh so the explorer and the composer list it.
-      if (!this.session?.metadata?.topics.some((t) => t.name === record.topic)) await this.cluster(true).catch(() => undefined);
+      if (this.session === session && !session.metadata?.topics.some((t) => t.name === record.topic)) await this.cluster(true).catch(() => undefined);
     });
     if (draft.sendMode === 'sync') await settled;
     return { recordIds, settled };
@@ -388,14 +459,26 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
-    await this.disconnect().catch(() => undefined);
-    for (const { producer, transport } of this.environmentProducers.values()) {
-      await producer.close({ timeoutMs: 2000 }).catch(() => undefined);
-      await transport.close().catch(() => undefined);
+    // The extension is going away: records still pending get 2 s, then fail as not delivered.
+    const sessions = [...this.leaving, ...(this.session ? [this.session] : [])];
+    this.session = undefined;
+    this.leaving.clear();
+    for (const s of sessions) {
+      await closePool(s.producers, 2000);
+      await s.admin.close().catch(() => undefined);
     }
-    this.environmentProducers.clear();
+    await closePool(this.environmentProducers, 2000);
     await this.sandbox.stop().catch(() => undefined);
     this.stateChanged.dispose();
     this.resultsChanged.dispose();
   }
+}
+
+/** Closes every producer of a pool and its transport; with no timeout a producer first delivers what it holds. */
+async function closePool(pool: ProducerPool, timeoutMs?: number): Promise<void> {
+  for (const { producer, transport } of pool.values()) {
+    await producer.close(timeoutMs === undefined ? {} : { timeoutMs }).catch(() => undefined);
+    await transport.close().catch(() => undefined);
+  }
+  pool.clear();
 }
