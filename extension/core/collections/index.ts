@@ -13,7 +13,7 @@ export type { ParsedCollection, ParsedEnvironment, MessageLocation } from './par
 export { formatJson, createCollectionText, appendMessageText, replaceMessageText, writeFileAtomic, updateCollectionFile, saveCollection, addMessageToCollectionFile } from './save';
 export { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from './load';
 export { MessagePreparer } from './prepare';
-export type { LoadedCollection, LoadedEnvironment, PreparedMessage } from './prepare';
+export type { LoadedCollection, LoadedEnvironment, MessagePlan, PreparedMessage } from './prepare';
 export { TemplateEngine, TemplateError, envSecretResolver, secretEnvName } from './template';
 export type { SecretResolver } from './template';
 export { runCollection } from './runner';

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../util/errors';
 import { fileKind } from '../util/files';
 import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { isTopicName } from './parse';
-import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, Variables } from './model';
+import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SourceRange, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
 import { describeSite, TemplateEngine, TemplateError, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
 
@@ -26,6 +26,9 @@ export interface LoadedEnvironment {
   source?: SourceText;
 }
 
+/** What a run knows of a message before sending it: enough to check the cluster and report, not its records. */
+export type MessagePlan = Omit<PreparedMessage, 'batches' | 'records' | 'generate'>;
+
 export interface PreparedMessage {
   index: number;
   name: string;
@@ -38,8 +41,28 @@ export interface PreparedMessage {
   dataFile?: string;
   /** The records, a group at a time (a data-file chunk, or up to 1,000 generated ones): one await per group. */
   batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]>;
+  /**
+   * Without a data file: the records with {{$seq}} from..to-1 (of expectedRecords), rendered at once. No stream
+   * to open: for a message of one record, an async generator cost more than the record (and kept its message's
+   * renderers alive long after).
+   */
+  generate?(from: number, to: number): ProducerRecord[];
   /** The same records one by one. */
   records(signal?: AbortSignal): AsyncGenerator<ProducerRecord>;
+}
+
+/** A template's site whose range is looked up only when an error asks for it: most never show, and a lookup needs the file's parse tree. */
+class SourceSite implements TemplateSite {
+  constructor(
+    readonly fileName: string,
+    readonly path: JsonPath,
+    readonly messageName: string | undefined,
+    private readonly source: SourceText | undefined,
+  ) {}
+
+  get range(): SourceRange | undefined {
+    return this.source?.rangeOf(this.path);
+  }
 }
 
 /**
@@ -53,17 +76,21 @@ export interface TemplateProblem {
 
 type Renderer<T> = (ctx: RecordContext) => T;
 
-/** A part of a JSON value, compiled: constant parts are rendered once. */
-interface JsonNode {
+/** A field or a part of a JSON value, compiled; a constant one (the same for every record) is rendered once. */
+interface Compiled<T> {
   constant: boolean;
-  render: Renderer<unknown>;
+  render: Renderer<T>;
 }
 
 /** For rendering what does not depend on the record (constant parts). */
 const NO_RECORD: RecordContext = { seq: 0, now: 0 };
 
 /** Generated records (count) are rendered this many at a time, so a big count never sits in memory at once. */
-const GENERATED_BATCH = 1000;
+export const GENERATED_BATCH = 1000;
+
+async function* oneByOne<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
+}
 
 /** Groups a per-row CSV stream into small arrays, so the runner sees the same shape as for JSONL. */
 async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncGenerator<DataRecord[]> {
@@ -84,22 +111,28 @@ async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncG
   if (batch.length) yield batch;
 }
 
-/** Renderers that ignore the record context: when a message has only these, no context is made per record. */
-const constants = new WeakSet<Renderer<unknown>>();
+function constant<T>(v: T): Compiled<T> {
+  return { constant: true, render: () => v };
+}
 
-function constant<T>(v: T): Renderer<T> {
-  const render = () => v;
-  constants.add(render);
-  return render;
+function varying<T>(render: Renderer<T>): Compiled<T> {
+  return { constant: false, render };
 }
 
 export class MessagePreparer {
+  private readonly fileName: string;
+  private readonly collectionSettings: ProducerSettings;
+  private sharedLayers: VariableLayer[] | undefined;
+
   constructor(
     private readonly engine: TemplateEngine,
     private readonly loaded: LoadedCollection,
     private readonly environment?: LoadedEnvironment,
     private readonly cliVariables: Variables = {},
-  ) {}
+  ) {
+    this.fileName = path.basename(loaded.filePath);
+    this.collectionSettings = { ...(loaded.collection.producer ?? {}) };
+  }
 
   /** Looks up messages by name (all when `names` is empty), refusing names that do not exist. */
   select(names: string[]): number[] {
@@ -145,49 +178,99 @@ export class MessagePreparer {
     return problems;
   }
 
-  async prepare(index: number): Promise<PreparedMessage> {
+  /**
+   * Checks what prepare checks (templates, secrets, data files) without building the renderers, and returns the
+   * message's plan; throws the error prepare would. A run checks every message this way before sending any, then
+   * prepares each at its turn: a collection of 100,000 messages never holds 100,000 sets of renderers.
+   */
+  async check(index: number): Promise<MessagePlan> {
+    const problems = this.checkTemplates(index);
+    if (problems.length) throw problems[0].error;
+    await this.engine.resolveSecrets();
     const m = this.loaded.collection.messages[index];
+    const topic = this.engine.compile(m.topic, this.layers(m, index), this.site(['messages', index, 'topic'], m.name));
+    return this.planFor(m, index, topic, await this.checkDataFile(m, index));
+  }
+
+  /** The plan of message `index` once its topic is compiled and its data file (if any) checked. */
+  private planFor(m: MessageSpec, index: number, topic: CompiledTemplate, dataFile: string | undefined): MessagePlan {
+    return {
+      index,
+      name: m.name,
+      topic: topic.constant ?? m.topic,
+      // Messages without settings of their own share the collection's object: a run groups messages by it.
+      producer: m.producer ? { ...(this.loaded.collection.producer ?? {}), ...m.producer } : this.collectionSettings,
+      ratePerSecond: m.ratePerSecond ?? undefined,
+      expectedRecords: dataFile ? undefined : m.count ?? 1,
+      dataFile,
+    };
+  }
+
+  /** The data file's absolute path, checked to be a readable regular file (a CSV's header too); undefined when there is none. */
+  private async checkDataFile(m: MessageSpec, index: number): Promise<string | undefined> {
+    if (!isFileSpec(m.value)) return undefined;
+    const file = m.value.file;
+    const dataFile = path.resolve(path.dirname(this.loaded.filePath), file);
+    const where = describeSite(this.site(['messages', index, 'value', 'file'], m.name));
+    const stat = await fs.stat(dataFile).catch(() => undefined);
+    if (!stat) throw new InvalidInputError(`${where} data file ${file} not found (looked at ${dataFile})`);
+    if (!stat.isFile()) throw new InvalidInputError(`${where} data file ${file} is ${fileKind(stat)}, not a regular file (${dataFile}); point "file" at a .jsonl or .csv file`);
+    // A CSV header with an unknown column stops the run before anything is sent, not at this message's turn.
+    if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, file);
+    return dataFile;
+  }
+
+  async prepare(index: number): Promise<PreparedMessage> {
+    // The async part is kept small: an async call keeps all its locals on the heap while it waits.
+    const m = this.loaded.collection.messages[index];
+    const renderers = this.renderers(m, index);
+    await this.engine.resolveSecrets();
+    const dataFile = isFileSpec(m.value) ? await this.checkDataFile(m, index) : undefined;
+    return this.assemble(m, index, renderers, dataFile);
+  }
+
+  /** Every template of message `index` compiled (throwing the first problem), as renderers. */
+  private renderers(m: MessageSpec, index: number) {
     const base = ['messages', index];
     const layers = this.layers(m, index);
     const site = (p: JsonPath): TemplateSite => this.site([...base, ...p], m.name);
     const text = (value: string, p: JsonPath): CompiledTemplate => this.engine.compile(value, layers, site(p));
-    const jsonString = (value: string, p: JsonPath): JsonNode => {
+    const jsonString = (value: string, p: JsonPath): Compiled<unknown> => {
       const t = text(value, p); // checks every template, typed or not
       const typed = this.engine.compileTyped(value, layers, site(p));
-      if (typed) return typed.constant ? { constant: true, render: constant(typed.render(NO_RECORD)) } : { constant: false, render: typed.render };
-      return t.constant !== undefined ? { constant: true, render: constant(t.constant) } : { constant: false, render: (ctx) => this.engine.render(t, ctx) };
+      if (typed) return typed.constant ? constant(typed.render(NO_RECORD)) : varying(typed.render);
+      return this.textRenderer(t);
     };
 
     const topicT = this.compileTopic(m.topic, layers, site(['topic']));
-    const topic = topicT.constant !== undefined ? constant(topicT.constant) : (ctx: RecordContext) => this.engine.render(topicT, ctx);
+    const topic = this.textRenderer(topicT);
     const key = this.binaryRenderer(m.key, text, ['key']);
     const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
-    const value = fileSpec ? constant<string | Buffer | null>(null) : this.valueRenderer(m.value, text, jsonString, ['value']);
-    await this.engine.resolveSecrets();
+    const value: Compiled<string | Buffer | null> = fileSpec ? constant(null) : this.valueRenderer(m.value, text, jsonString, ['value']);
+    return { topicT, topic, key, headers, value, fileSpec };
+  }
 
-    const producer = { ...(this.loaded.collection.producer ?? {}), ...(m.producer ?? {}) };
-    const dataFile = fileSpec ? path.resolve(path.dirname(this.loaded.filePath), fileSpec.file) : undefined;
-    if (dataFile) {
-      const stat = await fs.stat(dataFile).catch(() => undefined);
-      if (!stat) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} not found (looked at ${dataFile})`);
-      if (!stat.isFile()) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} is ${fileKind(stat)}, not a regular file (${dataFile}); point "file" at a .jsonl or .csv file`);
-      // A CSV header with an unknown column stops the run before anything is sent, not at this message's turn.
-      if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, fileSpec!.file);
-    }
+  /** The prepared message: its plan and how to build its records. */
+  private assemble(m: MessageSpec, index: number, renderers: ReturnType<MessagePreparer['renderers']>, dataFile: string | undefined): PreparedMessage {
+    const { topicT, topic, key, headers, value, fileSpec } = renderers;
+    const plan = this.planFor(m, index, topicT, dataFile);
     const engine = this.engine;
     // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.
-    const perRecordContext = ![topic, key, value, ...headers.map((h) => h.value)].every((r) => constants.has(r));
+    const perRecordContext = ![topic, key, value, ...headers.map((h) => h.value)].every((r) => r.constant);
     const sharedContext: RecordContext = { seq: 0, now: 0 };
     const contextFor = (seq: number): RecordContext => (perRecordContext ? engine.recordContext(seq) : sharedContext);
     const partition = m.partition ?? undefined;
     const timestamp = m.timestamp ?? undefined;
+    const renderTopic = topic.render;
+    const renderValue = value.render;
+    const renderKey = key.render;
     const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
-      const record: ProducerRecord = { topic: topic(ctx), value: data?.value !== undefined ? data.value : value(ctx) };
-      const k = data?.key !== undefined ? data.key : key(ctx);
+      const record: ProducerRecord = { topic: renderTopic(ctx), value: data?.value !== undefined ? data.value : renderValue(ctx) };
+      const k = data?.key !== undefined ? data.key : renderKey(ctx);
       if (k !== undefined) record.key = k;
       if (headers.length || data?.headers) {
-        record.headers = headers.map((h) => ({ key: h.name, value: h.value(ctx) ?? null }));
+        record.headers = headers.map((h) => ({ key: h.name, value: h.value.render(ctx) ?? null }));
         if (data?.headers) record.headers.push(...data.headers);
       }
       const p = data?.partition ?? partition;
@@ -199,28 +282,33 @@ export class MessagePreparer {
     const count = m.count;
     const displayFile = fileSpec?.file;
 
+    // Built field by field: spreading the plan, or an async generator method made here, cost more than the rest
+    // of preparing a one-record message.
     return {
-      index,
-      name: m.name,
-      topic: topicT.constant ?? m.topic,
-      producer,
-      ratePerSecond: m.ratePerSecond ?? undefined,
-      expectedRecords: dataFile ? undefined : count ?? 1,
+      index: plan.index,
+      name: plan.name,
+      topic: plan.topic,
+      producer: plan.producer,
+      ratePerSecond: plan.ratePerSecond,
+      expectedRecords: plan.expectedRecords,
       dataFile,
       batches,
-      async *records(signal?: AbortSignal) {
-        for await (const batch of batches(signal)) yield* batch;
-      },
+      records: (signal?: AbortSignal) => oneByOne(batches(signal)),
+      generate: dataFile ? undefined : generate,
     };
+
+    function generate(from: number, to: number): ProducerRecord[] {
+      const batch: ProducerRecord[] = new Array(to - from);
+      for (let seq = from; seq < to; seq++) batch[seq - from] = build(contextFor(seq));
+      return batch;
+    }
 
     async function* batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]> {
       if (!dataFile) {
         const n = count ?? 1;
         for (let from = 0; from < n; from += GENERATED_BATCH) {
           if (signal?.aborted) return;
-          const batch: ProducerRecord[] = [];
-          for (let seq = from; seq < Math.min(n, from + GENERATED_BATCH); seq++) batch.push(build(contextFor(seq)));
-          yield batch;
+          yield generate(from, Math.min(n, from + GENERATED_BATCH));
         }
         return;
       }
@@ -247,13 +335,22 @@ export class MessagePreparer {
 
   /** Lookup order for a message's variables: message, then collection, then environment, then --var. */
   private layers(m: MessageSpec, index: number): VariableLayer[] {
+    // A message without variables of its own looks up the layers every such message shares.
+    if (!m.variables || Object.keys(m.variables).length === 0) return (this.sharedLayers ??= this.layersAfterMessage());
+    const source = this.loaded.source;
+    return [
+      {
+        label: `message "${m.name}"`, variables: m.variables, site: (n) => this.site(['messages', index, 'variables', n], m.name),
+        written: (n) => numberAsWritten(source, ['messages', index, 'variables', n]),
+      },
+      ...(this.sharedLayers ??= this.layersAfterMessage()),
+    ];
+  }
+
+  private layersAfterMessage(): VariableLayer[] {
     const envName = this.environment ? path.basename(this.environment.filePath) : '';
     const source = this.loaded.source;
     const layers: VariableLayer[] = [
-      {
-        label: `message "${m.name}"`, variables: m.variables ?? {}, site: (n) => this.site(['messages', index, 'variables', n], m.name),
-        written: (n) => numberAsWritten(source, ['messages', index, 'variables', n]),
-      },
       { label: 'collection', variables: this.loaded.collection.variables ?? {}, site: (n) => this.site(['variables', n]), written: (n) => numberAsWritten(source, ['variables', n]) },
     ];
     if (this.environment) {
@@ -261,7 +358,7 @@ export class MessagePreparer {
       layers.push({
         label: 'environment',
         variables: env.environment.variables ?? {},
-        site: (n) => ({ fileName: envName, path: ['variables', n], range: env.source?.rangeOf(['variables', n]) }),
+        site: (n) => new SourceSite(envName, ['variables', n], undefined, env.source),
         written: (n) => numberAsWritten(env.source, ['variables', n]),
       });
     }
@@ -270,58 +367,55 @@ export class MessagePreparer {
   }
 
   private site(p: JsonPath, messageName?: string): TemplateSite {
-    return { fileName: path.basename(this.loaded.filePath), path: p, messageName, range: this.loaded.source?.rangeOf(p) };
+    return new SourceSite(this.fileName, p, messageName, this.loaded.source);
   }
 
-  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): Renderer<string | Buffer | null | undefined> {
+  /** A text template: its text once when constant, else rendered per record. */
+  private textRenderer(t: CompiledTemplate): Compiled<string> {
+    return t.constant !== undefined ? constant(t.constant) : varying((ctx) => this.engine.render(t, ctx));
+  }
+
+  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): Compiled<string | Buffer | null | undefined> {
     if (spec === undefined) return constant(undefined);
     if (spec === null) return constant(null);
-    if (typeof spec === 'string') {
-      const t = text(spec, p);
-      return t.constant !== undefined ? constant(t.constant) : (ctx) => this.engine.render(t, ctx);
-    }
+    if (typeof spec === 'string') return this.textRenderer(text(spec, p));
     return constant(Buffer.from(spec.base64, 'base64'));
   }
 
   /** A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized. */
-  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, jsonString: (v: string, p: JsonPath) => JsonNode, p: JsonPath): Renderer<string | Buffer | null> {
+  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, p: JsonPath): Compiled<string | Buffer | null> {
     if (spec === undefined || spec === null) return constant(null);
-    if (typeof spec === 'string') {
-      const t = text(spec, p);
-      return t.constant !== undefined ? constant(t.constant) : (ctx) => this.engine.render(t, ctx);
-    }
+    if (typeof spec === 'string') return this.textRenderer(text(spec, p));
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) return constant(Buffer.from(String(spec.base64), 'base64'));
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
     const tree = compileJson(spec, jsonString, p);
     // A value whose templates are all constant (variables) is rendered and serialized once.
-    return tree.constant ? constant(JSON.stringify(tree.render(NO_RECORD))) : (ctx) => JSON.stringify(tree.render(ctx));
+    return tree.constant ? constant(JSON.stringify(tree.render(NO_RECORD))) : varying((ctx) => JSON.stringify(tree.render(ctx)));
   }
 }
 
 /** A JSON value with templates in its strings: each string compiled by `jsonString`, the rest kept as is. */
-function compileJson(spec: unknown, jsonString: (v: string, p: JsonPath) => JsonNode, p: JsonPath): JsonNode {
+function compileJson(spec: unknown, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, p: JsonPath): Compiled<unknown> {
   if (typeof spec === 'string') return jsonString(spec, p);
   if (Array.isArray(spec)) {
     const items = spec.map((v, i) => compileJson(v, jsonString, [...p, i]));
-    const render: Renderer<unknown> = (ctx) => items.map((i) => i.render(ctx));
-    return fold(items, render);
+    return fold(items, (ctx) => items.map((i) => i.render(ctx)));
   }
   if (isObject(spec)) {
     const entries = Object.entries(spec).map(([k, v]) => [k, compileJson(v, jsonString, [...p, k])] as const);
-    const render: Renderer<unknown> = (ctx) => {
+    return fold(entries.map(([, e]) => e), (ctx) => {
       // No prototype: a "__proto__" key in the file stays an ordinary key.
       const out: Record<string, unknown> = Object.create(null);
       for (const [k, e] of entries) out[k] = e.render(ctx);
       return out;
-    };
-    return fold(entries.map(([, e]) => e), render);
+    });
   }
-  return { constant: true, render: constant(spec) };
+  return constant(spec);
 }
 
 /** A container is constant when all its parts are: then it is rendered once, here. */
-function fold(parts: JsonNode[], render: Renderer<unknown>): JsonNode {
-  return parts.every((n) => n.constant) ? { constant: true, render: constant(render(NO_RECORD)) } : { constant: false, render };
+function fold(parts: Compiled<unknown>[], render: Renderer<unknown>): Compiled<unknown> {
+  return parts.every((n) => n.constant) ? constant(render(NO_RECORD)) : varying(render);
 }
 
 /** The literal text of a number in a file ("1.50", "1e2"), or undefined when the path holds no number. */

@@ -89,6 +89,15 @@ export class TemplateEngine {
   private readonly secrets?: SecretResolver;
   /** Set while compiling a field that may not hold secrets (see compile). */
   private noSecretsIn: string | undefined;
+  /**
+   * Templates whose meaning depends only on their text ($uuid, $seq, $timestamp, $isoTimestamp, $randomInt): one
+   * compiled template serves every message that has the same text, so 100,000 messages compile it once. Anything
+   * naming a variable, a secret or a faker function (which keep their site for errors) is compiled each time.
+   */
+  private readonly byText = new Map<string, CompiledTemplate>();
+  private readonly typedByText = new Map<string, TypedTemplate>();
+  /** Set while compiling when the result depends on more than the text. */
+  private siteBound = false;
 
   constructor(options: { seed?: number; clock?: Clock; secrets?: SecretResolver } = {}) {
     this.faker = new Faker({ locale: [en, base] });
@@ -108,10 +117,16 @@ export class TemplateEngine {
    * there, directly or through a variable, is refused rather than leaked.
    */
   compile(text: string, layers: readonly VariableLayer[], site: TemplateSite, noSecretsIn?: string): CompiledTemplate {
+    if (!text.includes('{{')) return { parts: [text], constant: text };
+    const known = this.byText.get(text);
+    if (known) return known;
     this.noSecretsIn = noSecretsIn;
+    this.siteBound = false;
     try {
       const parts = this.compileParts(text, layers, site, []);
-      return parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join('') } : { parts };
+      const compiled = parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join('') } : { parts };
+      if (!this.siteBound && compiled.constant === undefined) remember(this.byText, text, compiled);
+      return compiled;
     } finally {
       this.noSecretsIn = undefined;
     }
@@ -125,8 +140,14 @@ export class TemplateEngine {
    * compile() on the same text, which reports the template's problems.
    */
   compileTyped(text: string, layers: readonly VariableLayer[], site: TemplateSite): TypedTemplate | undefined {
+    const known = this.typedByText.get(text);
+    if (known) return known;
     const m = WHOLE_TAG.exec(text);
-    return m ? this.typedTag(m[1].trim(), layers, site, []) : undefined;
+    if (!m) return undefined;
+    this.siteBound = false;
+    const typed = this.typedTag(m[1].trim(), layers, site, []);
+    if (typed && !this.siteBound && !typed.constant) remember(this.typedByText, text, typed);
+    return typed;
   }
 
   render(template: CompiledTemplate, ctx: RecordContext): string {
@@ -137,7 +158,12 @@ export class TemplateEngine {
   }
 
   /** Looks up every secret the compiled templates use; call once after compiling, before rendering. */
-  async resolveSecrets(): Promise<void> {
+  resolveSecrets(): Promise<void> {
+    // Nothing to look up (the usual case, once per message of a run): no async call to pay for.
+    return this.pendingSecrets.size === 0 ? RESOLVED : this.resolvePending();
+  }
+
+  private async resolvePending(): Promise<void> {
     for (const [name, site] of this.pendingSecrets) {
       const value = this.secrets ? await this.secrets(name) : undefined;
       if (value === undefined) {
@@ -181,10 +207,12 @@ export class TemplateEngine {
       return [() => String(this.faker.number.int(range))];
     }
     if (tag.startsWith('$faker.')) {
+      this.siteBound = true;
       const fake = this.fakerFunction(tag.slice('$faker.'.length), site);
       return [() => stringifyFake(fake())];
     }
     if (tag.startsWith('$secret:')) {
+      this.siteBound = true;
       const name = tag.slice('$secret:'.length);
       if (this.noSecretsIn) throw new TemplateError(site, `{{${tag}}} is not allowed in ${this.noSecretsIn}: its text shows in reports, traces and the cluster; keep secrets to keys, values, headers and SASL passwords`);
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(site, `{{${tag}}}: a secret name uses letters, digits, _ . and -`);
@@ -204,9 +232,11 @@ export class TemplateEngine {
       return { render: () => this.faker.number.int(range), constant: false };
     }
     if (tag.startsWith('$faker.')) {
+      this.siteBound = true;
       const fake = this.fakerFunction(tag.slice('$faker.'.length), site);
       return { render: () => typedFake(fake()), constant: false };
     }
+    this.siteBound = true; // a variable, or text: what it means depends on the layers
     if (tag.startsWith('$') || !VARIABLE_NAME.test(tag) || stack.includes(tag)) return undefined;
     const layer = layers.find((l) => Object.prototype.hasOwnProperty.call(l.variables, tag));
     if (!layer) return undefined;
@@ -217,6 +247,7 @@ export class TemplateEngine {
   }
 
   private compileVariable(name: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
+    this.siteBound = true;
     const layer = layers.find((l) => Object.prototype.hasOwnProperty.call(l.variables, name));
     if (!layer) {
       const known = [...new Set(layers.flatMap((l) => Object.keys(l.variables)))].sort();
@@ -253,6 +284,16 @@ export class TemplateEngine {
     if (value === undefined) throw new Error(`secret "${name}" was not resolved before rendering (call resolveSecrets first)`);
     return value;
   }
+}
+
+const RESOLVED = Promise.resolve();
+
+/** Templates remembered by text, at most this many (a collection rarely has more distinct ones). */
+const REMEMBERED_TEMPLATES = 10_000;
+
+function remember<T>(cache: Map<string, T>, text: string, value: T): void {
+  if (cache.size >= REMEMBERED_TEMPLATES) cache.clear();
+  cache.set(text, value);
 }
 
 /** Where a secret comes from, for errors: the same words whether VS Code or the CLI reports them. */

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LoadedCollection, PreparedMessage, RunSummary } from '../../core/collections';
+import type { LoadedCollection, MessagePlan, RunSummary } from '../../core/collections';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { loadCore, type LogFn } from '../kafka/core';
@@ -25,7 +25,7 @@ export interface SendRequest {
  * Reaches the environment's cluster and checks the messages' fixed topics before anything is sent, so a dead address
  * or a missing topic fails at once, naming the environment file, instead of after max.block.ms.
  */
-async function checkEnvironmentCluster(config: ConnectionConfig, prepared: readonly PreparedMessage[], environmentFile: string, log: LogFn): Promise<void> {
+async function checkEnvironmentCluster(config: ConnectionConfig, prepared: readonly MessagePlan[], environmentFile: string, log: LogFn): Promise<void> {
   const transport = loadCore().createTransport(config, log);
   try {
     await collectionsCore().checkTopicsWritable(transport, prepared.map((m) => m.topic));
