@@ -169,6 +169,17 @@ describe('run CLI against the sandbox', function () {
     assert.equal(stored, 0, 'no record of any message was sent');
   });
 
+  it('refuses a value its variables expand to 10 GB with exit 2 before sending, naming file, message and variable (it ended after 112 s and 3.3 GB with "Invalid string length")', async () => {
+    const variables: Record<string, string> = { v9: 'x'.repeat(10) };
+    for (let i = 8; i >= 0; i--) variables[`v${i}`] = `{{v${i + 1}}}`.repeat(10);
+    const coll = path.join(dir, 'bomb.kafka.json');
+    await fs.writeFile(coll, JSON.stringify({ name: 'Bomb', variables, messages: [{ name: 'first', topic: 'bomb', value: 'fine' }, { name: 'bomb', topic: 'bomb', value: '{{v0}}' }] }, null, 2));
+    const r = await runCli(['run', coll, '--bootstrap', sandbox.bootstrap]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^kafka-workbench run: bomb\.kafka\.json:\d+:\d+: message "bomb" messages\[1\]\.value: the value would be longer than max\.request\.size \(1,048,576 bytes\) once \{\{v0\}\} is expanded \(through \{\{v1\}\} -> /);
+    assert.equal((sandbox.state().topics as { name: string }[]).some((t) => t.name === 'bomb'), false, 'nothing was sent, not even the first message');
+  });
+
   it('checks a topic named through a variable up front, like a literal one', async () => {
     const strict = await startSandbox({ port: 0, controlPort: 0, brokers: 1, autoCreateTopics: false });
     try {

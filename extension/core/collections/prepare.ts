@@ -7,11 +7,12 @@ import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
 import { InvalidInputError } from '../util/errors';
 import { fileKind } from '../util/files';
-import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
+import { checkCsvHeader, DataFileError, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { isTopicName } from './parse';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SourceRange, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
-import { describeSite, TemplateEngine, TemplateError, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
+import { describeSite, TemplateEngine, TemplateError, tooLong, type CompiledTemplate, type LengthLimit, type RecordContext, type TemplateSite, type VariableLayer } from './template';
+import { PRODUCER_DEFAULTS } from '../engine/config';
 
 /** A collection file as loaded: model, text (for error positions) and where it lives (data paths are relative to it). */
 export interface LoadedCollection {
@@ -81,6 +82,17 @@ interface Compiled<T> {
   constant: boolean;
   render: Renderer<T>;
 }
+
+/**
+ * The longest data-file line worth reading: a line may hold its value escaped (\u00e9: 6 characters for a byte), and
+ * one longer than that cannot be sent, so reading stops there rather than holding a line of any length in memory.
+ */
+function maxLineOf(maxRequestSize: number): number {
+  return 6 * maxRequestSize;
+}
+
+/** A topic name is at most 249 characters: past that, expanding its variables further is pointless. */
+const TOPIC_LIMIT: LengthLimit = { max: 249, what: 'a topic name (249 characters)' };
 
 /** For rendering what does not depend on the record (constant parts). */
 const NO_RECORD: RecordContext = { seq: 0, now: 0 };
@@ -152,6 +164,7 @@ export class MessagePreparer {
   checkTemplates(index: number): TemplateProblem[] {
     const m = this.loaded.collection.messages[index];
     const layers = this.layers(m, index);
+    const limit = this.limitFor(m);
     const problems: TemplateProblem[] = [];
     const attempt = (p: JsonPath, check: (field: TemplateSite) => void): void => {
       const field = this.site(['messages', index, ...p], m.name);
@@ -162,7 +175,7 @@ export class MessagePreparer {
         else throw e;
       }
     };
-    const compile = (text: string, p: JsonPath): void => attempt(p, (field) => this.engine.compile(text, layers, field));
+    const compile = (text: string, p: JsonPath): void => attempt(p, (field) => this.engine.compile(text, layers, field, { limit }));
     const checkJson = (value: unknown, p: JsonPath): void => {
       if (typeof value === 'string') compile(value, p);
       else if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, [...p, i]));
@@ -216,7 +229,7 @@ export class MessagePreparer {
     if (!stat) throw new InvalidInputError(`${where} data file ${file} not found (looked at ${dataFile})`);
     if (!stat.isFile()) throw new InvalidInputError(`${where} data file ${file} is ${fileKind(stat)}, not a regular file (${dataFile}); point "file" at a .jsonl or .csv file`);
     // A CSV header with an unknown column stops the run before anything is sent, not at this message's turn.
-    if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, file);
+    if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, file, maxLineOf(this.limitFor(m).max));
     return dataFile;
   }
 
@@ -233,13 +246,18 @@ export class MessagePreparer {
   private renderers(m: MessageSpec, index: number) {
     const base = ['messages', index];
     const layers = this.layers(m, index);
+    const limit = this.limitFor(m);
     const site = (p: JsonPath): TemplateSite => this.site([...base, ...p], m.name);
-    const text = (value: string, p: JsonPath): CompiledTemplate => this.engine.compile(value, layers, site(p));
+    // A text field renders within the limit (checked as it compiles, and per record for what varies).
+    const text = (value: string, p: JsonPath): Compiled<string> => {
+      const fieldSite = site(p);
+      return this.textRenderer(this.engine.compile(value, layers, fieldSite, { limit }), { limit, site: fieldSite });
+    };
     const jsonString = (value: string, p: JsonPath): Compiled<unknown> => {
       const t = text(value, p); // checks every template, typed or not
       const typed = this.engine.compileTyped(value, layers, site(p));
       if (typed) return typed.constant ? constant(typed.render(NO_RECORD)) : varying(typed.render);
-      return this.textRenderer(t);
+      return t;
     };
 
     const topicT = this.compileTopic(m.topic, layers, site(['topic']));
@@ -247,7 +265,7 @@ export class MessagePreparer {
     const key = this.binaryRenderer(m.key, text, ['key']);
     const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
-    const value: Compiled<string | Buffer | null> = fileSpec ? constant(null) : this.valueRenderer(m.value, text, jsonString, ['value']);
+    const value: Compiled<string | Buffer | null> = fileSpec ? constant(null) : this.valueRenderer(m.value, text, jsonString, site(['value']), limit);
     return { topicT, topic, key, headers, value, fileSpec };
   }
 
@@ -265,7 +283,12 @@ export class MessagePreparer {
     const renderTopic = topic.render;
     const renderValue = value.render;
     const renderKey = key.render;
+    const count = m.count;
+    const displayFile = fileSpec?.file;
+    const max = this.limitFor(m).max;
     const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
+      // A data line's value larger than a record may be is refused here, naming its line (the producer would not).
+      if (data?.value != null && data.value.length > max) throw new DataFileError(`${displayFile}:${data.line}: the value is ${data.value.length.toLocaleString('en-US')} ${typeof data.value === 'string' ? 'characters' : 'bytes'}, more than max.request.size (${max.toLocaleString('en-US')} bytes); no record may be larger: shorten it, or raise max.request.size in "producer"`);
       const record: ProducerRecord = { topic: renderTopic(ctx), value: data?.value !== undefined ? data.value : renderValue(ctx) };
       const k = data?.key !== undefined ? data.key : renderKey(ctx);
       if (k !== undefined) record.key = k;
@@ -279,8 +302,6 @@ export class MessagePreparer {
       if (t !== undefined) record.timestamp = t;
       return record;
     };
-    const count = m.count;
-    const displayFile = fileSpec?.file;
 
     // Built field by field: spreading the plan, or an async generator method made here, cost more than the rest
     // of preparing a one-record message.
@@ -312,12 +333,20 @@ export class MessagePreparer {
         }
         return;
       }
-      const chunks = dataFile.toLowerCase().endsWith('.csv') ? csvBatches(readCsv(dataFile, displayFile!, signal)) : readJsonlBatches(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal);
+      const maxLine = maxLineOf(max);
+      const chunks = dataFile.toLowerCase().endsWith('.csv') ? csvBatches(readCsv(dataFile, displayFile!, signal, maxLine)) : readJsonlBatches(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal, maxLine);
       let seq = 0;
       for await (const rows of chunks) {
         const take = count === undefined ? rows.length : Math.min(rows.length, count - seq);
         const batch: ProducerRecord[] = new Array(take);
-        for (let i = 0; i < take; i++) batch[i] = build(contextFor(seq++), rows[i]);
+        let i = 0;
+        try {
+          for (; i < take; i++) batch[i] = build(contextFor(seq++), rows[i]);
+        } catch (e) {
+          // The rows before a refused one still go out, as they would one by one; then the error stops the message.
+          if (i > 0) yield batch.slice(0, i);
+          throw e;
+        }
         yield batch;
         if (count !== undefined && seq >= count) return;
       }
@@ -326,7 +355,7 @@ export class MessagePreparer {
 
   /** A topic's template: no secrets in it, and a name Kafka accepts when it is the same for every record. */
   private compileTopic(topic: string, layers: VariableLayer[], site: TemplateSite): CompiledTemplate {
-    const compiled = this.engine.compile(topic, layers, site, 'a topic');
+    const compiled = this.engine.compile(topic, layers, site, { noSecretsIn: 'a topic', limit: TOPIC_LIMIT });
     if (compiled.constant !== undefined && !isTopicName(compiled.constant)) {
       throw new TemplateError(site, `"${compiled.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
     }
@@ -370,27 +399,42 @@ export class MessagePreparer {
     return new SourceSite(this.fileName, p, messageName, this.loaded.source);
   }
 
-  /** A text template: its text once when constant, else rendered per record. */
-  private textRenderer(t: CompiledTemplate): Compiled<string> {
-    return t.constant !== undefined ? constant(t.constant) : varying((ctx) => this.engine.render(t, ctx));
+  /** A text template: its text once when constant, else rendered per record (within `bound` when given). */
+  private textRenderer(t: CompiledTemplate, bound?: { limit: LengthLimit; site: TemplateSite }): Compiled<string> {
+    return t.constant !== undefined ? constant(t.constant) : varying((ctx) => this.engine.render(t, ctx, bound));
   }
 
-  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): Compiled<string | Buffer | null | undefined> {
+  /** The longest a message's key, value or header may render: its max.request.size (a record cannot be larger). */
+  private limitFor(m: MessageSpec): LengthLimit {
+    const setting = (m.producer ?? {})['max.request.size'] ?? this.collectionSettings['max.request.size'];
+    const max = typeof setting === 'number' && Number.isSafeInteger(setting) && setting > 0 ? setting : PRODUCER_DEFAULTS.maxRequestSize;
+    return { max, what: `max.request.size (${max.toLocaleString('en-US')} bytes)` };
+  }
+
+  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath) => Compiled<string>, p: JsonPath): Compiled<string | Buffer | null | undefined> {
     if (spec === undefined) return constant(undefined);
     if (spec === null) return constant(null);
-    if (typeof spec === 'string') return this.textRenderer(text(spec, p));
+    if (typeof spec === 'string') return text(spec, p);
     return constant(Buffer.from(spec.base64, 'base64'));
   }
 
-  /** A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized. */
-  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, p: JsonPath): Compiled<string | Buffer | null> {
+  /**
+   * A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized, and
+   * refused when the serialized text is longer than `limit` (each of its strings is within it, all together may not be).
+   */
+  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => Compiled<string>, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, site: TemplateSite, limit: LengthLimit): Compiled<string | Buffer | null> {
     if (spec === undefined || spec === null) return constant(null);
-    if (typeof spec === 'string') return this.textRenderer(text(spec, p));
+    if (typeof spec === 'string') return text(spec, site.path.slice(2));
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) return constant(Buffer.from(String(spec.base64), 'base64'));
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
-    const tree = compileJson(spec, jsonString, p);
+    const tree = compileJson(spec, jsonString, site.path.slice(2));
+    const serialize = (ctx: RecordContext): string => {
+      const json = JSON.stringify(tree.render(ctx));
+      if (json.length > limit.max) throw new TemplateError(site, tooLong(limit, json.length, [], tree.constant ? undefined : ctx.seq));
+      return json;
+    };
     // A value whose templates are all constant (variables) is rendered and serialized once.
-    return tree.constant ? constant(JSON.stringify(tree.render(NO_RECORD))) : varying((ctx) => JSON.stringify(tree.render(ctx)));
+    return tree.constant ? constant(serialize(NO_RECORD)) : varying(serialize);
   }
 }
 

@@ -66,6 +66,24 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export interface CompiledTemplate {
   readonly parts: readonly Part[];
   readonly constant?: string;
+  /** Characters it renders at least: its text plus one per dynamic part. */
+  readonly minLength?: number;
+}
+
+/**
+ * How long a field may render, and why, for the error: a record larger than max.request.size cannot be sent, and
+ * variables that expand each other could otherwise grow a value past what memory holds before anyone noticed.
+ */
+export interface LengthLimit {
+  max: number;
+  /** `max.request.size (1,048,576 bytes)`. */
+  what: string;
+}
+
+export interface CompileOptions {
+  /** A field whose text shows in reports, traces and the cluster (a topic): no {{$secret:NAME}} in it. */
+  noSecretsIn?: string;
+  limit?: LengthLimit;
 }
 
 export const DYNAMIC_NAMES = ['$uuid', '$seq', '$timestamp', '$isoTimestamp', '$randomInt MIN MAX', '$faker.PATH', '$secret:NAME'];
@@ -98,6 +116,10 @@ export class TemplateEngine {
   private readonly typedByText = new Map<string, TypedTemplate>();
   /** Set while compiling when the result depends on more than the text. */
   private siteBound = false;
+  /** While compiling: the limit, what the text so far renders at least, and the field it is for. */
+  private limit: LengthLimit | undefined;
+  private spent = 0;
+  private field: TemplateSite | undefined;
 
   constructor(options: { seed?: number; clock?: Clock; secrets?: SecretResolver } = {}) {
     this.faker = new Faker({ locale: [en, base] });
@@ -111,25 +133,45 @@ export class TemplateEngine {
     return { seq, now: this.clock.now() };
   }
 
-  /** Compiles `text`; variables are looked up in `layers` (first match wins). Throws TemplateError naming the site. */
   /**
+   * Compiles `text`; variables are looked up in `layers` (first match wins). Throws TemplateError naming the site.
    * `noSecretsIn` names a field whose text shows in reports, traces and the cluster (a topic): a {{$secret:NAME}}
-   * there, directly or through a variable, is refused rather than leaked.
+   * there, directly or through a variable, is refused rather than leaked. With a `limit`, compiling stops as soon
+   * as the text would render longer, naming the variable whose expansion went past it.
    */
-  compile(text: string, layers: readonly VariableLayer[], site: TemplateSite, noSecretsIn?: string): CompiledTemplate {
-    if (!text.includes('{{')) return { parts: [text], constant: text };
+  compile(text: string, layers: readonly VariableLayer[], site: TemplateSite, options: CompileOptions = {}): CompiledTemplate {
+    const limit = options.limit;
+    if (!text.includes('{{')) {
+      if (limit && text.length > limit.max) throw new TemplateError(site, tooLong(limit, text.length, []));
+      return { parts: [text], constant: text, minLength: text.length };
+    }
     const known = this.byText.get(text);
-    if (known) return known;
-    this.noSecretsIn = noSecretsIn;
+    if (known) {
+      if (limit && known.minLength! > limit.max) throw new TemplateError(site, tooLong(limit, known.minLength!, []));
+      return known;
+    }
+    this.noSecretsIn = options.noSecretsIn;
     this.siteBound = false;
+    this.limit = limit;
+    this.spent = 0;
+    this.field = site;
     try {
       const parts = this.compileParts(text, layers, site, []);
-      const compiled = parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join('') } : { parts };
+      const minLength = this.spent;
+      const compiled = parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join(''), minLength } : { parts, minLength };
       if (!this.siteBound && compiled.constant === undefined) remember(this.byText, text, compiled);
       return compiled;
     } finally {
       this.noSecretsIn = undefined;
+      this.limit = undefined;
+      this.field = undefined;
     }
+  }
+
+  /** Counts `length` more characters of the template being compiled, refusing it once past the limit. */
+  private spend(length: number, stack: readonly string[]): void {
+    this.spent += length;
+    if (this.limit && this.spent > this.limit.max) throw new TemplateError(this.field!, tooLong(this.limit, undefined, stack));
   }
 
   /**
@@ -150,10 +192,17 @@ export class TemplateEngine {
     return typed;
   }
 
-  render(template: CompiledTemplate, ctx: RecordContext): string {
+  /**
+   * Renders one record's text. With `bound`, stops as soon as it is past the limit (dynamic parts, faker text
+   * repeated by a variable, can outgrow what the compiled text promised) with an error naming the field.
+   */
+  render(template: CompiledTemplate, ctx: RecordContext, bound?: { limit: LengthLimit; site: TemplateSite }): string {
     if (template.constant !== undefined) return template.constant;
     let out = '';
-    for (const part of template.parts) out += typeof part === 'string' ? part : part(ctx);
+    for (const part of template.parts) {
+      out += typeof part === 'string' ? part : part(ctx);
+      if (bound && out.length > bound.limit.max) throw new TemplateError(bound.site, tooLong(bound.limit, undefined, [], ctx.seq));
+    }
     return out;
   }
 
@@ -182,11 +231,18 @@ export class TemplateEngine {
       if (open < 0) break;
       const close = text.indexOf('}}', open + 2);
       if (close < 0) throw new TemplateError(site, `"{{" at character ${open + 1} is never closed; add "}}" (in ${JSON.stringify(short(text))})`);
-      if (open > pos) parts.push(text.slice(pos, open));
-      parts.push(...this.compileTag(text.slice(open + 2, close).trim(), layers, site, stack));
+      if (open > pos) {
+        this.spend(open - pos, stack);
+        parts.push(text.slice(pos, open));
+      }
+      // One by one: a variable's expansion can hold more parts than a spread may pass as arguments.
+      for (const part of this.compileTag(text.slice(open + 2, close).trim(), layers, site, stack)) parts.push(part);
       pos = close + 2;
     }
-    if (pos < text.length) parts.push(text.slice(pos));
+    if (pos < text.length) {
+      this.spend(text.length - pos, stack);
+      parts.push(text.slice(pos));
+    }
     // Merge neighbouring constant strings, so rendering does fewer concatenations.
     const merged: Part[] = [];
     for (const p of parts) {
@@ -198,6 +254,8 @@ export class TemplateEngine {
   }
 
   private compileTag(tag: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
+    // A dynamic value renders at least one character; a variable counts its own text as it is expanded.
+    if (tag.startsWith('$')) this.spend(1, stack);
     if (tag === '$uuid' || tag === '$guid') return [() => this.faker.string.uuid()];
     if (tag === '$seq') return [(ctx) => String(ctx.seq)];
     if (tag === '$timestamp') return [(ctx) => String(ctx.now)];
@@ -258,8 +316,11 @@ export class TemplateEngine {
     }
     if (stack.includes(name)) throw new TemplateError(site, `variable {{${name}}} refers to itself: ${[...stack, name].join(' -> ')}`);
     const value = layer.variables[name];
-    if (typeof value === 'number') return [layer.written?.(name) ?? String(value)];
-    if (typeof value !== 'string') return [String(value)];
+    if (typeof value !== 'string') {
+      const text = typeof value === 'number' ? layer.written?.(name) ?? String(value) : String(value);
+      this.spend(text.length, [...stack, name]);
+      return [text];
+    }
     // A variable's value may hold templates too ({{$uuid}}, other variables): they are rendered per record.
     return this.compileParts(value, layers, layer.site?.(name) ?? site, [...stack, name]);
   }
@@ -287,6 +348,14 @@ export class TemplateEngine {
 }
 
 const RESOLVED = Promise.resolve();
+
+/** Why a field is refused for its length: the limit, and the variables whose expansion went past it. */
+export function tooLong(limit: LengthLimit, length: number | undefined, stack: readonly string[], seq?: number): string {
+  const through = stack.length ? ` once {{${stack[0]}}} is expanded${stack.length > 1 ? ` (through ${stack.slice(1).map((v) => `{{${v}}}`).join(' -> ')})` : ''}` : '';
+  const size = length === undefined ? 'longer than' : `${length.toLocaleString('en-US')} characters, more than`;
+  const record = seq === undefined ? '' : ` for record ${seq}`;
+  return `the value would be ${size} ${limit.what}${through}${record}; no record may be larger: shorten it, or raise max.request.size in "producer" (and the topic's max.message.bytes)`;
+}
 
 /** Templates remembered by text, at most this many (a collection rarely has more distinct ones). */
 const REMEMBERED_TEMPLATES = 10_000;
