@@ -214,3 +214,44 @@ async function readAll(prepared: Awaited<ReturnType<MessagePreparer['prepare']>>
     return { records, error: e as Error };
   }
 }
+
+describe('collections: text that cannot go out as written', () => {
+  let dir = '';
+  tempDirEachTest('kw-surrogate-', (d) => (dir = d));
+
+  /** A collection as its file text: "\ud800" escapes are how a lone surrogate gets into one. */
+  function preparerOfText(text: string): MessagePreparer {
+    const doc = parseCollectionText(text, 's.kafka.json');
+    return new MessagePreparer(new TemplateEngine(), { filePath: path.join(dir, 's.kafka.json'), collection: requireValid(doc), source: doc.source });
+  }
+
+  it('refuses a lone surrogate in a key, a value, a header name or value, naming the field (it went out as U+FFFD, so the key landed on another partition)', async () => {
+    const fields: [string, RegExp][] = [
+      ['"key": "user-\\ud83d"', /messages\[0\]\.key: the key holds a lone UTF-16 surrogate \(\\ud83d at character 6\) that UTF-8 cannot encode; it would be sent as U\+FFFD \(Java sends "\?"\)/],
+      ['"value": "\\udc00 tail"', /messages\[0\]\.value: the value holds a lone UTF-16 surrogate \(\\udc00 at character 1\)/],
+      ['"headers": [["h\\ud800", "v"]]', /messages\[0\]\.headers\[0\]\[0\]: the name of header 1 holds a lone UTF-16 surrogate/],
+      ['"headers": [["h", "{{half}}"]]', /messages\[0\]\.headers\[0\]\[1\]: header "h" holds a lone UTF-16 surrogate \(\\ud83d at character 1\)/],
+    ];
+    for (const [field, expected] of fields) {
+      const preparer = preparerOfText(`{"name": "c", "variables": {"half": "\\ud83d"}, "messages": [{"name": "m", "topic": "t", "value": "v", ${field}}]}`.replace('"value": "v", "value"', '"value"'));
+      await assert.rejects(preparer.prepare(0), expected, field);
+      await assert.rejects(preparer.check(0), expected, `${field}: the check before a run`);
+    }
+    // A whole pair is fine, and inside a JSON value a lone one is sent escaped (\ud83d), as written.
+    const ok = preparerOfText('{"name": "c", "messages": [{"name": "m", "topic": "t", "key": "\\ud83d\\ude00", "value": {"text": "\\ud83d"}}]}');
+    const [record] = await collect((await ok.prepare(0)).records());
+    assert.equal(record.key, '😀');
+    assert.equal(record.value, '{"text":"\\ud83d"}');
+  });
+
+  it('refuses a lone surrogate in a JSONL line, naming the file, line and field', async () => {
+    await fs.writeFile(path.join(dir, 'r.jsonl'), '{"key": "a", "value": "ok"}\n{"key": "b\\ud800", "value": "x"}\n');
+    const records = preparerOfText('{"name": "c", "messages": [{"name": "m", "topic": "t", "value": {"file": "r.jsonl", "lines": "record"}}]}');
+    const { records: sent, error } = await readAll(await records.prepare(0));
+    assert.deepEqual(sent.map((r) => r.key), ['a']);
+    assert.match(String(error?.message), /^r\.jsonl:2: key holds a lone UTF-16 surrogate \(\\ud800 at character 2\)/);
+    await fs.writeFile(path.join(dir, 'v.jsonl'), '"fine"\n"\\udfff"\n');
+    const values = preparerOfText('{"name": "c", "messages": [{"name": "m", "topic": "t", "value": {"file": "v.jsonl"}}]}');
+    assert.match(String((await readAll(await values.prepare(0))).error?.message), /^v\.jsonl:2: the value holds a lone UTF-16 surrogate/);
+  });
+});

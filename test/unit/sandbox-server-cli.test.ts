@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sandboxOptionsFromArgs } from '../../extension/cli/commands/sandbox';
+import { selfSignedCertificate } from '../integration/tls-helpers';
 
 describe('sandbox CLI flags', () => {
   it('maps every flag to its sandbox option, repeated --topic with and without a partition count', () => {
@@ -32,19 +33,13 @@ describe('sandbox CLI flags', () => {
   });
 
   it('maps repeated --sasl-user, --sasl-mechanisms and --tls-cert/--tls-key (read from the files)', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-cli-tls-'));
-    try {
-      fs.writeFileSync(path.join(dir, 'c.pem'), '-----BEGIN CERTIFICATE-----\n');
-      fs.writeFileSync(path.join(dir, 'k.pem'), '-----BEGIN PRIVATE KEY-----\n');
-      const o = sandboxOptionsFromArgs([
-        '--sasl-user', 'alice:pa:ss', '--sasl-user', 'bob:x', '--sasl-mechanisms', 'plain, SCRAM-SHA-512',
-        '--tls-cert', path.join(dir, 'c.pem'), '--tls-key', path.join(dir, 'k.pem'),
-      ]);
-      assert.deepEqual(o.sasl, { users: [{ username: 'alice', password: 'pa:ss' }, { username: 'bob', password: 'x' }], mechanisms: ['PLAIN', 'SCRAM-SHA-512'] });
-      assert.deepEqual(o.tls, { cert: '-----BEGIN CERTIFICATE-----\n', key: '-----BEGIN PRIVATE KEY-----\n' });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const pem = selfSignedCertificate();
+    const o = sandboxOptionsFromArgs([
+      '--sasl-user', 'alice:pa:ss', '--sasl-user', 'bob:x', '--sasl-mechanisms', 'plain, SCRAM-SHA-512',
+      '--tls-cert', pem.certFile, '--tls-key', pem.keyFile,
+    ]);
+    assert.deepEqual(o.sasl, { users: [{ username: 'alice', password: 'pa:ss' }, { username: 'bob', password: 'x' }], mechanisms: ['PLAIN', 'SCRAM-SHA-512'] });
+    assert.deepEqual(o.tls, { cert: pem.cert, key: pem.key });
     assert.equal('sasl' in sandboxOptionsFromArgs([]), false);
   });
 
@@ -53,6 +48,6 @@ describe('sandbox CLI flags', () => {
     assert.throws(() => sandboxOptionsFromArgs(['--sasl-user', 'a:b', '--sasl-mechanisms', 'GSSAPI']), /--sasl-mechanisms: 'GSSAPI' is not one of/);
     assert.throws(() => sandboxOptionsFromArgs(['--sasl-mechanisms', 'PLAIN']), /needs at least one --sasl-user/);
     assert.throws(() => sandboxOptionsFromArgs(['--tls-cert', 'c.pem']), /--tls-cert and --tls-key go together/);
-    assert.throws(() => sandboxOptionsFromArgs(['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem']), /cannot read --tls-cert '\/nonexistent\/c.pem': ENOENT/);
+    assert.throws(() => sandboxOptionsFromArgs(['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem']), /cannot read --tls-cert '\/nonexistent\/c.pem': not found; it should hold a PEM certificate/);
   });
 });

@@ -7,7 +7,8 @@ import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../main';
 import { startSandbox, type SandboxOptions, type SaslMechanismName } from '../../core/sandbox';
 import { SASL_MECHANISMS } from '../../core/sandbox/cluster/options';
-import { errorMessage, InvalidInputError } from '../../core/util/errors';
+import { InvalidInputError } from '../../core/util/errors';
+import { checkKeyMatchesCertificate, readPemFileSync } from '../../core/transport/tls-files';
 
 const USAGE = `usage: kafka-workbench sandbox [options]
 
@@ -92,16 +93,12 @@ function securityFromArgs(args: ParsedArgs): Pick<SandboxOptions, 'sasl' | 'tls'
   const certFile = flag(args, 'tls-cert');
   const keyFile = flag(args, 'tls-key');
   if ((certFile === undefined) !== (keyFile === undefined)) throw new InvalidInputError('--tls-cert and --tls-key go together (the brokers\' certificate and its private key)');
-  if (certFile !== undefined && keyFile !== undefined) out.tls = { cert: readPem('tls-cert', certFile), key: readPem('tls-key', keyFile) };
-  return out;
-}
-
-function readPem(name: string, file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InvalidInputError(`cannot read --${name} '${file}': ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
+  if (certFile !== undefined && keyFile !== undefined) {
+    const labels = { cert: `--tls-cert '${certFile}'`, key: `--tls-key '${keyFile}'` };
+    out.tls = { cert: readPemFileSync(certFile, 'certificate', labels.cert), key: readPemFileSync(keyFile, 'private key', labels.key) };
+    checkKeyMatchesCertificate(out.tls.cert, out.tls.key, labels);
   }
+  return out;
 }
 
 /** Resolves when the process is asked to stop. */

@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { InvalidInputError } from '../util/errors';
 import { isJsonBytes } from './json-syntax';
-import { firstBadUtf8Line } from '../util/utf8';
+import { firstBadUtf8Line, loneSurrogateProblem } from '../util/utf8';
 
 export interface DataHeader {
   key: string;
@@ -91,7 +91,7 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
       throw new DataFileError(`${displayName}:${line}: not valid JSON (${(e as Error).message}); each line must be one JSON value`);
     }
     // A value line goes out as written (its UTF-8 bytes, as from the fast path); a JSON string line sends its text.
-    if (lines === 'value') return { line, value: typeof parsed === 'string' ? parsed : Buffer.from(text, 'utf8') };
+    if (lines === 'value') return { line, value: typeof parsed === 'string' ? wellFormed(parsed, `${displayName}:${line}: the value`) : Buffer.from(text, 'utf8') };
     return recordFromObject(parsed, `${displayName}:${line}`, line);
   };
   /** A value line that is plain JSON, sliced out of valid UTF-8 where it lies: no copy, no decoding, no JSON.parse. */
@@ -180,14 +180,23 @@ function decodeBase64(text: string, where: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
+/** JSON may hold escapes of lone surrogates, which cannot go out as written: refused, naming the line and field. */
+function wellFormed(text: string, where: string): string {
+  const problem = loneSurrogateProblem(text, where);
+  if (problem) throw new DataFileError(problem);
+  return text;
+}
+
 function binary(v: unknown, where: string): string | Buffer | null {
-  if (v === null || typeof v === 'string') return v;
+  if (typeof v === 'string') return wellFormed(v, where);
+  if (v === null) return v;
   if (isBase64Object(v)) return decodeBase64(v.base64, where);
   throw new DataFileError(`${where} must be a string, null or {"base64": "..."} (got ${JSON.stringify(v)})`);
 }
 
 function value(v: unknown, where: string): string | Buffer | null {
-  if (v === null || typeof v === 'string') return v;
+  if (typeof v === 'string') return wellFormed(v, where);
+  if (v === null) return v;
   if (isBase64Object(v)) return decodeBase64(v.base64, where);
   const text = JSON.stringify(v);
   if (text === undefined) throw new DataFileError(`${where} is not a JSON value`);
@@ -198,8 +207,8 @@ function headers(v: unknown, where: string): DataHeader[] {
   // Pairs [["name", "value"], ...] as in collections, or [{"key", "value"}] as Confluent and kcat write them.
   if (!Array.isArray(v)) throw new DataFileError(`${where}: headers must be an array of ["name", value] pairs`);
   return v.map((h, i) => {
-    if (Array.isArray(h) && h.length === 2 && typeof h[0] === 'string') return { key: h[0], value: binary(h[1], `${where}: headers[${i}]`) };
-    if (typeof h === 'object' && h !== null && typeof (h as { key?: unknown }).key === 'string') return { key: (h as { key: string }).key, value: binary((h as { value?: unknown }).value ?? null, `${where}: headers[${i}]`) };
+    if (Array.isArray(h) && h.length === 2 && typeof h[0] === 'string') return { key: wellFormed(h[0], `${where}: the name of headers[${i}]`), value: binary(h[1], `${where}: headers[${i}]`) };
+    if (typeof h === 'object' && h !== null && typeof (h as { key?: unknown }).key === 'string') return { key: wellFormed((h as { key: string }).key, `${where}: the name of headers[${i}]`), value: binary((h as { value?: unknown }).value ?? null, `${where}: headers[${i}]`) };
     throw new DataFileError(`${where}: headers[${i}] must be ["name", value] or {"key": "name", "value": value}`);
   });
 }

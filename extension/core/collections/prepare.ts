@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
 import { InvalidInputError } from '../util/errors';
 import { fileKind } from '../util/files';
+import { loneSurrogateProblem } from '../util/utf8';
 import { checkCsvHeader, DataFileError, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { isTopicName } from './parse';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SourceRange, Variables } from './model';
@@ -89,6 +90,14 @@ interface Compiled<T> {
  */
 function maxLineOf(maxRequestSize: number): number {
   return 6 * maxRequestSize;
+}
+
+/** Refuses text that cannot go out as written (a lone surrogate), naming the field; what templates add is well-formed. */
+function checkRawText(t: Pick<CompiledTemplate, 'parts'>, site: TemplateSite, what: string): void {
+  for (const part of t.parts) {
+    const problem = typeof part === 'string' ? loneSurrogateProblem(part, what) : undefined;
+    if (problem) throw new TemplateError(site, problem);
+  }
 }
 
 /** A topic name is at most 249 characters: past that, expanding its variables further is pointless. */
@@ -176,18 +185,24 @@ export class MessagePreparer {
       }
     };
     const compile = (text: string, p: JsonPath): void => attempt(p, (field) => this.engine.compile(text, layers, field, { limit }));
+    // Keys, header values and a string value go out as UTF-8 text as written (not inside JSON, which escapes).
+    const compileRaw = (text: string, p: JsonPath, what: string): void => attempt(p, (field) => checkRawText(this.engine.compile(text, layers, field, { limit }), field, what));
     const checkJson = (value: unknown, p: JsonPath): void => {
       if (typeof value === 'string') compile(value, p);
       else if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, [...p, i]));
       else if (isObject(value)) for (const [k, v] of Object.entries(value)) checkJson(v, [...p, k]);
     };
     // Keys and header values are text or {"base64"} bytes, which have no templates.
-    const checkBinary = (spec: BinarySpec | undefined, p: JsonPath): void => void (typeof spec === 'string' && compile(spec, p));
+    const checkBinary = (spec: BinarySpec | undefined, p: JsonPath, what: string): void => void (typeof spec === 'string' && compileRaw(spec, p, what));
     attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
-    checkBinary(m.key, ['key']);
-    (m.headers ?? []).forEach(([, v], i) => checkBinary(v, ['headers', i, 1]));
+    checkBinary(m.key, ['key'], 'the key');
+    (m.headers ?? []).forEach(([name, v], i) => {
+      attempt(['headers', i, 0], (field) => checkRawText({ parts: [name] }, field, `the name of header ${i + 1}`));
+      checkBinary(v, ['headers', i, 1], `header "${name}"`);
+    });
     // Only the value itself can be a special form; an object with a "file" key inside it is plain JSON.
-    if (!isUntemplatedValue(m.value)) checkJson(m.value, ['value']);
+    if (typeof m.value === 'string') compileRaw(m.value, ['value'], 'the value');
+    else if (!isUntemplatedValue(m.value)) checkJson(m.value, ['value']);
     return problems;
   }
 
@@ -249,9 +264,12 @@ export class MessagePreparer {
     const limit = this.limitFor(m);
     const site = (p: JsonPath): TemplateSite => this.site([...base, ...p], m.name);
     // A text field renders within the limit (checked as it compiles, and per record for what varies).
-    const text = (value: string, p: JsonPath): Compiled<string> => {
+    /** `raw`: the field goes out as UTF-8 text as written, so it says what it is for an error; not inside JSON, which escapes. */
+    const text = (value: string, p: JsonPath, raw?: string): Compiled<string> => {
       const fieldSite = site(p);
-      return this.textRenderer(this.engine.compile(value, layers, fieldSite, { limit }), { limit, site: fieldSite });
+      const compiled = this.engine.compile(value, layers, fieldSite, { limit });
+      if (raw) checkRawText(compiled, fieldSite, raw);
+      return this.textRenderer(compiled, { limit, site: fieldSite });
     };
     const jsonString = (value: string, p: JsonPath): Compiled<unknown> => {
       const t = text(value, p); // checks every template, typed or not
@@ -262,8 +280,11 @@ export class MessagePreparer {
 
     const topicT = this.compileTopic(m.topic, layers, site(['topic']));
     const topic = this.textRenderer(topicT);
-    const key = this.binaryRenderer(m.key, text, ['key']);
-    const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
+    const key = this.binaryRenderer(m.key, text, ['key'], 'the key');
+    const headers = (m.headers ?? []).map(([name, v], i) => {
+      checkRawText({ parts: [name] }, site(['headers', i, 0]), `the name of header ${i + 1}`);
+      return { name, value: this.binaryRenderer(v, text, ['headers', i, 1], `header "${name}"`) };
+    });
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
     const value: Compiled<string | Buffer | null> = fileSpec ? constant(null) : this.valueRenderer(m.value, text, jsonString, site(['value']), limit);
     return { topicT, topic, key, headers, value, fileSpec };
@@ -411,10 +432,10 @@ export class MessagePreparer {
     return { max, what: `max.request.size (${max.toLocaleString('en-US')} bytes)` };
   }
 
-  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath) => Compiled<string>, p: JsonPath): Compiled<string | Buffer | null | undefined> {
+  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath, raw: string) => Compiled<string>, p: JsonPath, what: string): Compiled<string | Buffer | null | undefined> {
     if (spec === undefined) return constant(undefined);
     if (spec === null) return constant(null);
-    if (typeof spec === 'string') return text(spec, p);
+    if (typeof spec === 'string') return text(spec, p, what);
     return constant(Buffer.from(spec.base64, 'base64'));
   }
 
@@ -422,9 +443,9 @@ export class MessagePreparer {
    * A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized, and
    * refused when the serialized text is longer than `limit` (each of its strings is within it, all together may not be).
    */
-  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => Compiled<string>, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, site: TemplateSite, limit: LengthLimit): Compiled<string | Buffer | null> {
+  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath, raw?: string) => Compiled<string>, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, site: TemplateSite, limit: LengthLimit): Compiled<string | Buffer | null> {
     if (spec === undefined || spec === null) return constant(null);
-    if (typeof spec === 'string') return text(spec, site.path.slice(2));
+    if (typeof spec === 'string') return text(spec, site.path.slice(2), 'the value');
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) return constant(Buffer.from(String(spec.base64), 'base64'));
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
     const tree = compileJson(spec, jsonString, site.path.slice(2));

@@ -103,7 +103,8 @@ export class TemplateEngine {
   readonly faker: Faker;
   private readonly clock: Clock;
   private readonly secretValues = new Map<string, string | undefined>();
-  private readonly pendingSecrets = new Map<string, TemplateSite>();
+  /** Secrets used but not looked up yet: where first used, and whether every use accepts an empty value. */
+  private readonly pendingSecrets = new Map<string, { site: TemplateSite; emptyMeant: boolean }>();
   private readonly secrets?: SecretResolver;
   /** Set while compiling a field that may not hold secrets (see compile). */
   private noSecretsIn: string | undefined;
@@ -213,11 +214,12 @@ export class TemplateEngine {
   }
 
   private async resolvePending(): Promise<void> {
-    for (const [name, site] of this.pendingSecrets) {
+    for (const [name, { site, emptyMeant }] of this.pendingSecrets) {
       const value = this.secrets ? await this.secrets(name) : undefined;
       if (value === undefined) {
         throw new TemplateError(site, `secret "${name}" is not set; ${this.secrets ? `${howToSetSecret(name)}` : 'no secret store is available here'}`);
       }
+      if (value === '' && !emptyMeant) throw new TemplateError(site, emptySecret(name));
       this.secretValues.set(name, value);
     }
     this.pendingSecrets.clear();
@@ -271,10 +273,19 @@ export class TemplateEngine {
     }
     if (tag.startsWith('$secret:')) {
       this.siteBound = true;
-      const name = tag.slice('$secret:'.length);
+      // {{$secret:NAME?}}: an empty value is meant. Otherwise a set-but-empty secret (what CI gives builds of forks)
+      // is an error rather than a record sent without it.
+      const spec = tag.slice('$secret:'.length);
+      const emptyMeant = spec.endsWith('?');
+      const name = emptyMeant ? spec.slice(0, -1) : spec;
       if (this.noSecretsIn) throw new TemplateError(site, `{{${tag}}} is not allowed in ${this.noSecretsIn}: its text shows in reports, traces and the cluster; keep secrets to keys, values, headers and SASL passwords`);
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(site, `{{${tag}}}: a secret name uses letters, digits, _ . and -`);
-      if (!this.secretValues.has(name) && !this.pendingSecrets.has(name)) this.pendingSecrets.set(name, site);
+      if (this.secretValues.has(name)) {
+        if (!emptyMeant && this.secretValues.get(name) === '') throw new TemplateError(site, emptySecret(name));
+      } else {
+        const pending = this.pendingSecrets.get(name);
+        if (!pending || (pending.emptyMeant && !emptyMeant)) this.pendingSecrets.set(name, { site, emptyMeant });
+      }
       return [() => this.secretValue(name)];
     }
     if (tag.startsWith('$')) throw new TemplateError(site, `unknown dynamic variable {{${tag}}}; known: ${DYNAMIC_NAMES.map((n) => `{{${n}}}`).join(', ')}`);
@@ -363,6 +374,10 @@ const REMEMBERED_TEMPLATES = 10_000;
 function remember<T>(cache: Map<string, T>, text: string, value: T): void {
   if (cache.size >= REMEMBERED_TEMPLATES) cache.clear();
   cache.set(text, value);
+}
+
+function emptySecret(name: string): string {
+  return `secret "${name}" is set but empty (CI gives builds of forks their secrets that way); ${howToSetSecret(name)}, or write {{$secret:${name}?}} where an empty value is meant`;
 }
 
 /** Where a secret comes from, for errors: the same words whether VS Code or the CLI reports them. */

@@ -2,6 +2,7 @@
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { ProducerRecord } from '../../core/engine/types';
 import { InvalidInputError } from '../../core/util/errors';
+import { loneSurrogateProblem } from '../../core/util/utf8';
 import type { ComposerDraft, DraftProducerSettings, KeyFormat } from '../../protocol/messages';
 import { checkDraft } from '../../protocol/validate';
 
@@ -21,6 +22,16 @@ export function draftToRecord(draft: ComposerDraft): ProducerRecord {
   const value = draft.valueFormat === 'null' ? null
     : draft.valueFormat === 'base64' ? Buffer.from(draft.value.replace(/\s+/g, ''), 'base64')
     : draft.value;
+  // Text the composer sends as written must be UTF-8-able: a lone surrogate would go out as U+FFFD.
+  const texts: [string, string][] = [
+    ...(draft.keyFormat === 'string' ? [[draft.key, 'The key'] as [string, string]] : []),
+    ...(draft.valueFormat === 'text' || draft.valueFormat === 'json' ? [[draft.value, 'The value'] as [string, string]] : []),
+    ...draft.headers.flatMap((h, i): [string, string][] => [[h.key, `The name of header ${i + 1}`], ...(h.binary ? [] : [[h.value, `Header "${h.key}"`] as [string, string]])]),
+  ];
+  for (const [text, what] of texts) {
+    const problem = loneSurrogateProblem(text, what);
+    if (problem) throw new InvalidInputError(problem);
+  }
   const record: ProducerRecord = {
     topic: draft.topic,
     key: encodeKey(draft.keyFormat, draft.key),
