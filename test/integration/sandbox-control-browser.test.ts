@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
+import { requireTool } from '../tools';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -29,7 +29,7 @@ describe('sandbox control API against a hostile web page (Chromium) and curl', f
   const logged: string[] = [];
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}: apt-get install -y chromium (scripts/ci-apt-packages.txt), or set CHROMIUM_PATH`);
+    requireTool(CHROMIUM, ['--version'], 'chromium'); // or set CHROMIUM_PATH
     sandbox = await startSandbox({ port: 0, controlPort: 0, topics: [{ name: 'guarded', partitions: 1 }] }, { log: (line) => logged.push(line) });
     site = http.createServer((_, res) => res.end(attackPage(sandbox.controlUrl)));
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));

@@ -87,16 +87,19 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
 
     const consumer = kafka.consumer({ groupId: 'keyed-readers', maxWaitTimeInMs: 100, heartbeatInterval: 500 });
     const received: { key: string; value: string; partition: number; offset: string }[] = [];
+    const next = new Map<number, number>(); // per partition, the offset after the last record read
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         received.push({ key: String(message.key), value: String(message.value), partition, offset: message.offset });
+        next.set(partition, Number(message.offset) + 1);
       },
     });
     try {
-      await waitFor(() => received.length >= sent.length, `${sent.length} records consumed`, 15_000);
-      await new Promise((r) => setTimeout(r, 300)); // anything extra (a duplicate) would arrive now
+      // Read to the end of every partition: anything extra (a duplicate stored) is read by then.
+      const readToEnd = () => partitionsOf(sandbox, topic).every((p) => (next.get(p.partition) ?? p.logStartOffset) >= p.highWatermark);
+      await waitFor(() => received.length >= sent.length && readToEnd(), `${sent.length} records consumed, to the end of every partition`, 15_000);
     } finally {
       await consumer.disconnect();
     }
