@@ -1,11 +1,15 @@
 /**
- * Producer benchmark, one process, one run, against a sandbox cluster in a child process: 200k records of 100
- * bytes through (a) the engine (linger 5 ms, batch 64 KiB, acks 1), (b) kafkajs `producer.send` with as many
- * records per call as the engine put per request, (c) kafkajs single-record sends with 100 in flight, (d) the
- * engine again with tracing off. Prints records/s and peak RSS for each, then
- * `engine/kafkajs-batch=X.XX engine/kafkajs-single=Y.YY trace-overhead=Z.ZZ`. (a), (b) and (d) run `--rounds N`
- * times (default 3, interleaved) and the best of each counts.
- * `--records N` changes the count (for a quick look); `--profile` writes a CPU profile of run (a).
+ * Producer benchmark, one process, one run, against a sandbox cluster in a child process.
+ * In this process: 200k records of 100 bytes through (a) the engine (linger 5 ms, batch 64 KiB, acks 1; produce()
+ * with batch delivery reports, no promise per record, handing over as the buffer has room), (b) kafkajs
+ * `producer.send` with as many records per call as the engine put per request, (c) kafkajs single-record sends with
+ * 100 in flight, (d) the engine again with tracing off; (a), (b) and (d) run `--rounds N` times (default 3,
+ * interleaved) and the best of each counts. Then, as processes of their own: the `send` CLI against kcat
+ * (bench/send-vs-kcat.ts), 1M records, and a 5M-record send for memory.
+ * The last line: `engine/kcat=X engine/kafkajs-batch=Y trace-overhead=Z rss-1M=A rss-5M=B` (MB). Trace overhead
+ * compares the CPU time of (a) and (d) (least of the rounds): on this shared machine wall times swing by +-30%.
+ * `--records N` changes the in-process count (for a quick look); `--profile` writes a CPU profile of run (a);
+ * `--no-kcat` skips the CLI section.
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector';
@@ -16,6 +20,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createProducer } from '../extension/core/engine';
 import { KafkajsTransport } from '../extension/core/transport/kafkajs-transport';
 import { startSandboxProcess } from './sandbox-process';
+import { compareWithKcat, type KcatComparison } from './send-vs-kcat';
 
 const argv = process.argv.slice(2);
 const recordsAt = argv.indexOf('--records');
@@ -32,6 +37,8 @@ interface RunResult {
   name: string;
   records: number;
   seconds: number;
+  /** CPU time of this process during the run (user + system). */
+  cpuSeconds: number;
   peakRssMb: number;
   recordsPerRequest?: number;
   failed?: boolean;
@@ -56,6 +63,7 @@ async function measure(name: string, records: number, fn: () => Promise<number |
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let extra: number | void;
   try {
     extra = await fn();
@@ -64,21 +72,21 @@ async function measure(name: string, records: number, fn: () => Promise<number |
     clearInterval(timer);
     const seconds = (performance.now() - t0) / 1000;
     console.log(`${name.padEnd(34)} FAILED after ${seconds.toFixed(2)} s: ${e instanceof Error ? e.message : e}`);
-    return { name, records, seconds, peakRssMb: peak / 2 ** 20, failed: true };
+    return { name, records, seconds, cpuSeconds: cpuSince(cpu0), peakRssMb: peak / 2 ** 20, failed: true };
   }
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const result: RunResult = { name, records, seconds, peakRssMb: peak / 2 ** 20 };
+  const result: RunResult = { name, records, seconds, cpuSeconds: cpuSince(cpu0), peakRssMb: peak / 2 ** 20 };
   if (typeof extra === 'number') result.recordsPerRequest = extra;
   console.log(
-    `${name.padEnd(34)} ${Math.round(records / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s  peak RSS ${result.peakRssMb.toFixed(0)} MB` +
+    `${name.padEnd(34)} ${Math.round(records / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(2)} s  peak RSS ${result.peakRssMb.toFixed(0)} MB` +
       (result.recordsPerRequest ? `  (${result.recordsPerRequest.toFixed(0)} records/request)` : ''),
   );
   return result;
 }
 
-/** The engine, async sends (un-awaited promises), then flush. Returns records per request. */
+/** The engine: produce() as the buffer has room, outcomes from batch delivery reports, then flush. Returns records per request. */
 async function engineRun(bootstrap: string, values: Buffer[], tracing: boolean): Promise<number> {
   const transport = new KafkajsTransport({ brokers: bootstrap.split(','), clientId: 'bench-engine' });
   const producer = createProducer(
@@ -87,16 +95,20 @@ async function engineRun(bootstrap: string, values: Buffer[], tracing: boolean):
   );
   let failed = 0;
   const reasons = new Map<string, number>();
-  const pending: Promise<unknown>[] = new Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    pending[i] = producer.send({ topic: TOPIC, value: values[i] }).catch((e: Error & { errorName?: string }) => {
-      failed++;
-      const reason = `${e.errorName ?? e.name}: ${e.message}`;
-      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-    });
+  producer.onDelivery((report) => {
+    if (!report.error) return;
+    failed += report.recordCount;
+    const reason = `${report.error.errorName ?? report.error.name}: ${report.error.message}`;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + report.recordCount);
+  });
+  let i = 0;
+  while (i < values.length) {
+    const end = Math.min(values.length, i + 2000);
+    while (i < end && producer.hasRoom) producer.produce({ topic: TOPIC, value: values[i++] });
+    if (!producer.hasRoom) await producer.waitForRoom();
+    else await new Promise((resolve) => setImmediate(resolve));
   }
   await producer.flush();
-  await Promise.all(pending);
   const perRequest = producer.stats()['records-per-request-avg'];
   await producer.close();
   await transport.close();
@@ -156,6 +168,17 @@ async function withProfile<T>(file: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+/** The run that used the least CPU (a failed one only if all failed). */
+function leastCpu(runs: RunResult[]): RunResult {
+  const ok = runs.filter((r) => !r.failed);
+  return (ok.length ? ok : runs).reduce((x, y) => (y.cpuSeconds < x.cpuSeconds ? y : x));
+}
+
 /** The fastest successful run (a failed one only if all failed). */
 function best(runs: RunResult[]): RunResult {
   const ok = runs.filter((r) => !r.failed);
@@ -202,10 +225,20 @@ async function main(): Promise<void> {
     const peak = Math.max(...[...aRuns, ...bRuns, c, ...dRuns].map((r) => r.peakRssMb));
     console.log(`peak RSS ${peak.toFixed(0)} MB`);
     if (a.failed || rate(a) < rate(b)) console.log('note: the engine failed or was slower than kafkajs batches; run `npm run bench -- --profile` and open the .cpuprofile it names in Chrome DevTools');
+    console.log(`engine/kafkajs-single=${ratio(a, c, () => rate(a) / rate(c))}`);
+
+    let cli: KcatComparison | undefined;
+    if (!argv.includes('--no-kcat')) {
+      console.log('\n=== kafka-workbench send (CLI, tracing on) against kcat, 1,000,000 x 100 B; then 5,000,000 for memory ===');
+      cli = await compareWithKcat(bootstrap, ROUNDS);
+    }
+    const engineKcat = cli?.kcat?.ok && cli.send1M.ok ? (cli.kcat.seconds / cli.send1M.seconds).toFixed(2) : 'n/a';
+    const rss1M = cli?.send1M.ok ? cli.send1M.peakRssMb.toFixed(0) : 'n/a';
+    const rss5M = cli?.send5M?.ok ? cli.send5M.peakRssMb.toFixed(0) : 'n/a';
     console.log(
-      `engine/kafkajs-batch=${ratio(a, b, () => rate(a) / rate(b))} engine/kafkajs-single=${ratio(a, c, () => rate(a) / rate(c))} trace-overhead=${ratio(a, d, () => a.seconds / d.seconds)}`,
+      `engine/kcat=${engineKcat} engine/kafkajs-batch=${ratio(a, b, () => rate(a) / rate(b))} trace-overhead=${ratio(a, d, () => leastCpu(aRuns).cpuSeconds / leastCpu(dRuns).cpuSeconds)} rss-1M=${rss1M} rss-5M=${rss5M}`,
     );
-    if ([a, b, c, d].some((r) => r.failed)) process.exitCode = 1;
+    if ([a, b, c, d].some((r) => r.failed) || (cli && (!cli.send1M.ok || cli.send5M?.ok === false || cli.kcat?.ok === false))) process.exitCode = 1;
   } finally {
     child.kill('SIGTERM');
   }

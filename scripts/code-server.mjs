@@ -1,11 +1,12 @@
 // Installs code-server (pinned; it bundles VS Code 1.100.3 with a Node extension host) into .e2e-work/, and starts
-// it on 127.0.0.1 with isolated profile folders. Used by test-vscode.mjs, test-ui.mjs and start.mjs.
+// it on 127.0.0.1 with isolated profile folders. Used by start.mjs, the VS Code, package and UI tests.
 // Run directly: `node scripts/code-server.mjs install` (prints how long a cold install took).
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureSystemPackages, findOnPath, locate, readPackageList } from './system-packages.mjs';
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 export const CODE_SERVER_VERSION = '4.100.3';
@@ -14,20 +15,29 @@ const RIPGREP_PACKAGE_VERSION = '1.15.11';
 export const workDir = path.join(root, '.e2e-work');
 const installDir = path.join(workDir, `code-server-${CODE_SERVER_VERSION}`);
 const entry = path.join(installDir, 'node_modules/code-server/out/node/entry.js');
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const log = (msg) => console.log(`[code-server] ${msg}`);
 
-/** Installs code-server if it is missing; returns the path of its entry script. Works offline once installed. */
+export const codeServerInstalled = () => fs.existsSync(entry);
+
+/**
+ * Installs code-server (and the Debian packages its install needs) if it is missing; returns the path of its entry
+ * script. Works offline once installed.
+ */
 export function ensureCodeServer() {
-  if (fs.existsSync(entry)) return entry;
+  if (codeServerInstalled()) return entry;
+  ensureSystemPackages(['code-server']);
   const t0 = Date.now();
-  log(`installing code-server ${CODE_SERVER_VERSION} into ${path.relative(root, installDir)} (about a minute, once)`);
-  if (!fs.existsSync('/usr/bin/rg')) throw new Error('ripgrep is missing: apt-get install -y ripgrep libkrb5-dev chromium (see scripts/ci-apt-packages.txt)');
+  log(`installing code-server ${CODE_SERVER_VERSION} from the npm registry into ${path.relative(root, installDir)}: it is the VS Code `
+    + 'that `npm start` and the VS Code, UI and package tests run (about two minutes, once; it compiles native modules)');
   // @vscode/ripgrep's postinstall downloads rg from GitHub, which is unreachable: seed its cache with Debian's rg.
+  const rg = findOnPath('rg');
   const rgCache = path.join(os.tmpdir(), `vscode-ripgrep-cache-${RIPGREP_PACKAGE_VERSION}`);
   fs.mkdirSync(rgCache, { recursive: true });
-  execFileSync('tar', ['czf', path.join(rgCache, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz'), '-C', '/usr/bin', 'rg']);
+  execFileSync('tar', ['czf', path.join(rgCache, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz'), '-C', path.dirname(rg), 'rg']);
+  // node-gyp downloads Node's headers unless told where they are: Node's own package ships them (Debian: /usr/include/node).
+  const nodeHeaders = path.resolve(process.execPath, '../..');
+  const nodedir = !process.env.npm_config_nodedir && fs.existsSync(path.join(nodeHeaders, 'include/node/common.gypi')) ? { npm_config_nodedir: nodeHeaders } : {};
   const staging = `${installDir}.partial`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
@@ -35,7 +45,7 @@ export function ensureCodeServer() {
   const logFile = path.join(workDir, 'code-server-install.log');
   const r = spawnSync('npm', ['install', '--prefix', staging, '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], {
     // root needs unsafe_perm for code-server's postinstall; node-pty's postinstall runs `npx node-gyp` (needs yes).
-    env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' },
+    env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true', ...nodedir },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -49,9 +59,10 @@ export function ensureCodeServer() {
   return entry;
 }
 
+/** The path of Chromium (CHROMIUM_PATH, else `chromium` on PATH), installing Debian's package if it is missing. */
 export function ensureChromium() {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: apt-get install -y chromium (listed in scripts/ci-apt-packages.txt)`);
-  return CHROMIUM;
+  ensureSystemPackages(['browser']);
+  return locate(readPackageList().find((p) => p.command === 'chromium'));
 }
 
 export function freePort() {
@@ -116,6 +127,22 @@ export async function startCodeServer({ profileDir, folder, port, env = {}, sett
     await new Promise((r) => setTimeout(r, 300));
   }
   return { url, port, stop, logFile, pid: child.pid };
+}
+
+/**
+ * Installs a .vsix into the profile under `profileDir` (as startCodeServer lays it out) with code-server's
+ * `--install-extension`, the way a user installs it; returns the installed extension's folder.
+ */
+export function installVsix(vsix, profileDir) {
+  const extensionsDir = path.join(profileDir, 'extensions');
+  const xdg = path.join(profileDir, 'xdg');
+  const r = spawnSync(process.execPath, [ensureCodeServer(), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(profileDir, 'user-data'), '--install-extension', vsix],
+    { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg } });
+  if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const installed = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+  if (!fs.existsSync(path.join(installed, 'package.json'))) throw new Error(`${vsix} installed, but not into ${installed}:\n${r.stdout}`);
+  return installed;
 }
 
 /** The workbench address that loads the extension from `extPath` (code-server rejects the CLI flag, so it goes in the payload). */

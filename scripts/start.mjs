@@ -5,9 +5,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ensureCodeServer, root, startCodeServer, workbenchUrl, workDir } from './code-server.mjs';
 
+// code-server first: on a fresh machine it installs the Debian packages its build needs, or says how to and stops.
+try {
+  ensureCodeServer();
+} catch (e) {
+  console.error(String(e?.message ?? e));
+  process.exit(1);
+}
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-ensureCodeServer();
 
 let sandbox;
 let server;

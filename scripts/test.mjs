@@ -1,8 +1,11 @@
 // Runs every test suite that exists, in order, and ends with the line CI reads: `N passed, N failed`.
-// A suite is a command whose output carries mocha's "N passing" / "N failing" summary.
+// A suite is a command whose output carries mocha's "N passing" / "N failing" summary. First it installs the Debian
+// packages the chosen suites need (scripts/system-packages.mjs), or says how to and stops.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { codeServerInstalled } from './code-server.mjs';
+import { ensureSystemPackages } from './system-packages.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const only = process.argv.slice(2); // e.g. `npm test -- unit integration`
@@ -14,10 +17,12 @@ const suites = [
   { name: 'typecheck-webview', when: () => fs.existsSync(path.join(root, 'webview/tsconfig.json')), run: ['npx', ['tsc', '-p', 'webview', '--noEmit']], counts: false },
   { name: 'build', run: ['node', ['scripts/build.mjs']], counts: false },
   { name: 'unit', when: () => hasTests('test/unit'), run: ['npx', ['mocha', 'test/unit/**/*.test.ts']] },
-  { name: 'integration', when: () => hasTests('test/integration'), run: ['npx', ['mocha', '--timeout', '60000', 'test/integration/**/*.test.ts']] },
-  { name: 'vscode', when: () => fs.existsSync(path.join(root, 'scripts/test-vscode.mjs')), run: ['node', ['scripts/test-vscode.mjs']] },
-  { name: 'ui', when: () => fs.existsSync(path.join(root, 'scripts/test-ui.mjs')), run: ['node', ['scripts/test-ui.mjs']] },
+  { name: 'integration', when: () => hasTests('test/integration'), run: ['npx', ['mocha', '--timeout', '60000', 'test/integration/**/*.test.ts']], needs: ['integration'] },
+  { name: 'vscode', when: () => fs.existsSync(path.join(root, 'scripts/test-vscode.mjs')), run: ['node', ['scripts/test-vscode.mjs']], needs: ['browser', 'code-server'] },
+  { name: 'ui', when: () => fs.existsSync(path.join(root, 'test/e2e/ui.mjs')), run: ['node', ['test/e2e/ui.mjs']], needs: ['browser', 'code-server'] },
+  { name: 'package', run: ['node', ['scripts/test-package.mjs']], needs: ['browser', 'code-server'] },
 ];
+const chosen = suites.filter((s) => (!only.length || only.includes(s.name)) && (!s.when || s.when()));
 
 function runSuite(suite) {
   return new Promise((resolve) => {
@@ -34,12 +39,21 @@ function runSuite(suite) {
   });
 }
 
+// One apt-get run for every suite, before any of them. code-server's build packages only matter until it is installed.
+const needs = new Set(chosen.flatMap((s) => s.needs ?? []));
+if (codeServerInstalled()) needs.delete('code-server');
+try {
+  ensureSystemPackages([...needs]);
+} catch (e) {
+  console.error(String(e?.message ?? e));
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
+
 let passed = 0;
 let failed = 0;
 const broken = [];
-for (const suite of suites) {
-  if (only.length && !only.includes(suite.name)) continue;
-  if (suite.when && !suite.when()) continue;
+for (const suite of chosen) {
   console.log(`\n=== ${suite.name} ===`);
   const r = await runSuite(suite);
   passed += r.passing;

@@ -13,6 +13,7 @@ import {
 import { checkDraft } from '../extension/protocol/validate';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
+import { mountSchemaControls, type SchemaControls } from './schema-controls';
 import { formatJson, formatLatency, restoreState, ResultsHistory, resultsSummary, visibleWindow, type HostPush, type PersistedState } from './state';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox(), vsCodeDivider(), vsCodeBadge());
@@ -22,6 +23,7 @@ const history = new ResultsHistory();
 let persisted: PersistedState;
 let panel: PanelInit = { connection: null, connections: [], topics: [], sandbox: null, trusted: true };
 let renderQueued = false;
+let schemaControls: SchemaControls;
 
 const channel = new HostChannel((m) => onPush(m));
 persisted = restoreState(channel.getState());
@@ -90,11 +92,11 @@ function buildLayout(): void {
     ),
     h('div', { class: 'hint', id: 'partition-preview' }),
     h('div', { class: 'row' },
-      field('Key format', 'key-format', dropdown('key-format', KEY_FORMATS, { string: 'string', json: 'JSON', base64: 'base64 bytes', none: 'no key (null)' })),
+      field('Key format', 'key-format', dropdown('key-format', KEY_FORMATS, { string: 'string', json: 'JSON', base64: 'base64 bytes', none: 'no key (null)', schema: 'Schema Registry' })),
       field('Key', 'key', h('vscode-text-field', { id: 'key', placeholder: 'record key', size: 40 })),
     ),
     h('div', { class: 'row' },
-      field('Value format', 'value-format', dropdown('value-format', VALUE_FORMATS, { text: 'text', json: 'JSON', base64: 'base64 bytes', null: 'null (tombstone)' })),
+      field('Value format', 'value-format', dropdown('value-format', VALUE_FORMATS, { text: 'text', json: 'JSON', base64: 'base64 bytes', null: 'null (tombstone)', schema: 'Schema Registry' })),
       h('vscode-button', { id: 'format-json', appearance: 'secondary', title: 'Pretty-print the JSON value' }, 'Format JSON'),
     ),
     field('Value', 'value', h('vscode-text-area', { id: 'value', rows: 6, resize: 'vertical', placeholder: 'record value' })),
@@ -147,6 +149,7 @@ function buildLayout(): void {
     sandbox,
     h('div', { class: 'main' }, h('div', { class: 'left' }, composer), h('div', { class: 'right' }, results, trace)),
   );
+  schemaControls = mountSchemaControls(channel, () => onDraftEdited());
   wireEvents();
 }
 
@@ -177,6 +180,7 @@ function fillForm(d: ComposerDraft): void {
   const headers = byId('headers');
   headers.replaceChildren();
   for (const hd of d.headers) addHeaderRow(hd.key, hd.value, hd.binary);
+  schemaControls.fill(d);
   persisted.draft = d;
   renderPartitions();
 }
@@ -214,6 +218,7 @@ function readForm(): ComposerDraft {
     },
     sendMode: val('send-mode').value as ComposerDraft['sendMode'],
     repeat: num('repeat', 1),
+    ...schemaControls.read(),
   };
   return d;
 }
@@ -300,7 +305,7 @@ function wireEvents(): void {
   byId('format-json').addEventListener('click', () => {
     const pretty = formatJson(val('value').value);
     if (pretty === null) showErrors(checkDraft({ ...readForm(), valueFormat: 'json' }).filter((e) => e.field === 'value'));
-    else { val('value').value = pretty; val('value-format').value = 'json'; onDraftEdited(); }
+    else { val('value').value = pretty; if (val('value-format').value !== 'schema') val('value-format').value = 'json'; onDraftEdited(); }
   });
   byId('send').addEventListener('click', () => void send());
   document.addEventListener('keydown', (e) => {
@@ -376,7 +381,9 @@ async function send(): Promise<void> {
 // ---------- panel state ----------
 
 function applyPanelState(init: PanelInit): void {
+  const connectionChanged = panel.connection?.id !== init.connection?.id;
   panel = init;
+  if (connectionChanged) schemaControls.refreshSubjects();
   byId('connection-name').textContent = init.connection ? `Connected to ${init.connection.name}` : 'Not connected: run "Kafka: Connect" (the Local sandbox needs no setup)';
   byId('restricted').hidden = init.trusted;
   byId('connect-bar').hidden = init.connection !== null;

@@ -1,5 +1,5 @@
 import { errorMessage } from '../core/util/errors';
-import { commands } from './commands';
+import { allCommands, commandNames, loadCommand } from './commands';
 
 /** A command of the CLI: `run` resolves to the process exit code. */
 export interface CliCommand {
@@ -17,7 +17,7 @@ export interface CliIo {
 
 function usage(): string {
   const lines = ['usage: kafka-workbench <command> [options]', '', 'commands:'];
-  for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
+  for (const c of allCommands()) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
   lines.push('', "run 'kafka-workbench <command> --help' for a command's options");
   return lines.join('\n');
 }
@@ -35,9 +35,9 @@ export async function main(argv: string[]): Promise<number> {
     io.out(usage());
     return name ? 0 : 2;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = loadCommand(name);
   if (!command) {
-    io.err(`kafka-workbench: unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(', ')}`);
+    io.err(`kafka-workbench: unknown command '${name}'. Commands: ${commandNames.join(', ')}`);
     return 2;
   }
   if (args.includes('--help')) {

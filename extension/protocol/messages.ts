@@ -6,14 +6,37 @@
  * the host answers each with a `response` carrying the same id and either a result or an error (never a throw).
  */
 
-export type KeyFormat = 'string' | 'json' | 'base64' | 'none';
-export type ValueFormat = 'text' | 'json' | 'base64' | 'null';
+export type KeyFormat = 'string' | 'json' | 'base64' | 'none' | 'schema';
+export type ValueFormat = 'text' | 'json' | 'base64' | 'null' | 'schema';
 export type SendMode = 'sync' | 'async' | 'fire-and-forget';
 export type Acks = 'all' | '1' | '0';
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
-export const KEY_FORMATS: readonly KeyFormat[] = ['string', 'json', 'base64', 'none'];
-export const VALUE_FORMATS: readonly ValueFormat[] = ['text', 'json', 'base64', 'null'];
+export const KEY_FORMATS: readonly KeyFormat[] = ['string', 'json', 'base64', 'none', 'schema'];
+export const VALUE_FORMATS: readonly ValueFormat[] = ['text', 'json', 'base64', 'null', 'schema'];
+
+/** Format 'schema' (Schema Registry): which schema; '' subject = <topic>-key / <topic>-value, null version = latest. */
+export interface DraftSchemaRef {
+  subject: string;
+  version: number | null;
+  /** A Protobuf message (or a record name); '' = the schema's first. */
+  recordName: string;
+}
+
+export function defaultSchemaRef(): DraftSchemaRef {
+  return { subject: '', version: null, recordName: '' };
+}
+
+/** A schema as the composer shows it: where it comes from, its text, and a value that fits ("fill example"). */
+export interface SchemaDetails {
+  subject: string | null;
+  version: number | null;
+  id: number;
+  schemaType: string;
+  schema: string;
+  recordNames: string[];
+  example: string;
+}
 export const SEND_MODES: readonly SendMode[] = ['sync', 'async', 'fire-and-forget'];
 export const ACKS: readonly Acks[] = ['all', '1', '0'];
 export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -55,6 +78,9 @@ export interface ComposerDraft {
   settings: DraftProducerSettings;
   sendMode: SendMode;
   repeat: number;
+  /** For keyFormat / valueFormat 'schema'; absent in drafts saved before it existed. */
+  keySchema?: DraftSchemaRef;
+  valueSchema?: DraftSchemaRef;
 }
 
 export const MAX_REPEAT = 10_000;
@@ -200,7 +226,10 @@ export type WebviewRequest =
   | { type: 'exportTrace'; requestId: number; recordIds: string[] | null }
   | { type: 'previewPartition'; requestId: number; topic: string; keyFormat: KeyFormat; key: string }
   | { type: 'sandbox'; requestId: number; command: SandboxAction }
-  | { type: 'connect'; requestId: number; connectionId: string };
+  | { type: 'connect'; requestId: number; connectionId: string }
+  | { type: 'schemaSubjects'; requestId: number }
+  | { type: 'schemaDetails'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef }
+  | { type: 'checkSchemaValue'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef; text: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -227,6 +256,10 @@ export interface ResultOf {
   previewPartition: PreviewResult;
   sandbox: SandboxView;
   connect: PanelInit;
+  schemaSubjects: { registry: string | null; subjects: string[] };
+  schemaDetails: SchemaDetails;
+  /** null when the text fits the schema. */
+  checkSchemaValue: { problem: string | null };
 }
 
 export type HostToWebview =

@@ -4,7 +4,7 @@
  */
 import {
   ACKS, COMPRESSIONS, KEY_FORMATS, MAX_REPEAT, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
-  type ComposerDraft, type DraftHeader, type DraftProducerSettings, type SandboxAction, type TopicSummary,
+  type ComposerDraft, type DraftHeader, type DraftProducerSettings, type DraftSchemaRef, type SandboxAction, type TopicSummary,
   type WebviewError, type WebviewToHost,
 } from './messages';
 
@@ -56,8 +56,20 @@ function parseHeader(v: unknown, i: number): DraftHeader {
   return { key: str(h.key, `headers[${i}].key`, 32 * 1024), value: str(h.value, `headers[${i}].value`), binary: bool(h.binary, `headers[${i}].binary`) };
 }
 
+function parseSchemaRef(v: unknown, where: string): DraftSchemaRef {
+  const r = obj(v, where);
+  return {
+    subject: str(r.subject, `${where}.subject`, 1000),
+    version: r.version === null ? null : int(r.version, `${where}.version`, 1, 2 ** 31 - 1),
+    recordName: str(r.recordName, `${where}.recordName`, 1000),
+  };
+}
+
 export function parseDraft(v: unknown): ComposerDraft {
   const d = obj(v, 'draft');
+  const schemas: Pick<ComposerDraft, 'keySchema' | 'valueSchema'> = {};
+  if (d.keySchema !== undefined) schemas.keySchema = parseSchemaRef(d.keySchema, 'draft.keySchema');
+  if (d.valueSchema !== undefined) schemas.valueSchema = parseSchemaRef(d.valueSchema, 'draft.valueSchema');
   if (!Array.isArray(d.headers)) throw new Invalid('draft.headers must be a list');
   if (d.headers.length > 1000) throw new Invalid('draft.headers has more than 1000 entries');
   return {
@@ -72,6 +84,7 @@ export function parseDraft(v: unknown): ComposerDraft {
     settings: parseSettings(d.settings),
     sendMode: oneOf(d.sendMode, SEND_MODES, 'draft.sendMode'),
     repeat: int(d.repeat, 'draft.repeat', 1, MAX_REPEAT),
+    ...schemas,
   };
 }
 
@@ -100,7 +113,7 @@ function parseSandboxAction(v: unknown): SandboxAction {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect'] as const, 'message.type');
+    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'schemaSubjects', 'schemaDetails', 'checkSchemaValue'] as const, 'message.type');
     if (type === 'ready' || type === 'clearResults') return { ok: true, value: { type } };
     if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft) } };
     const requestId = int(m.requestId, 'message.requestId', 0, Number.MAX_SAFE_INTEGER);
@@ -109,7 +122,14 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
         return { ok: true, value: { type, requestId, draft: parseDraft(m.draft) } };
       case 'refreshMetadata':
       case 'getBatches':
+      case 'schemaSubjects':
         return { ok: true, value: { type, requestId } };
+      case 'schemaDetails':
+      case 'checkSchemaValue': {
+        const part = oneOf(m.part, ['key', 'value'] as const, 'message.part');
+        const base = { requestId, topic: str(m.topic, 'message.topic', 249), part, ref: parseSchemaRef(m.ref, 'message.ref') };
+        return { ok: true, value: type === 'schemaDetails' ? { type, ...base } : { type, ...base, text: str(m.text, 'message.text') } };
+      }
       case 'getTrace':
         return { ok: true, value: { type, requestId, recordId: str(m.recordId, 'message.recordId', 200) } };
       case 'exportTrace': {
@@ -158,6 +178,11 @@ export function checkDraft(draft: ComposerDraft, topics: TopicSummary[] = []): W
     if (problem) errors.push({ field: 'value', message: `The value is not valid JSON: ${problem}` });
   }
   if (draft.valueFormat === 'base64' && !isBase64(draft.value)) errors.push({ field: 'value', message: 'The value is not valid base64 (A-Z, a-z, 0-9, +, / and = padding).' });
+  // A value for a schema is JSON; whether it fits the schema the host checks (it has the registry).
+  if (draft.valueFormat === 'schema') {
+    const problem = jsonProblem(draft.value);
+    if (problem) errors.push({ field: 'value', message: `The value is written as JSON for its schema, and is not valid JSON: ${problem}` });
+  }
   draft.headers.forEach((h, i) => {
     if (!h.key) errors.push({ field: `headers.${i}`, message: `Header ${i + 1} has no key.` });
     if (h.binary && !isBase64(h.value)) errors.push({ field: `headers.${i}`, message: `Header "${h.key}" is marked binary but its value is not base64.` });

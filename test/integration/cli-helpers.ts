@@ -42,3 +42,29 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, option
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+/** Starts the CLI and hands back the child, to signal it mid-run; `done` resolves when it exits. */
+export async function startCli(args: string[]): Promise<{ child: import('node:child_process').ChildProcess; output: () => CliRun; done: Promise<CliRun>; waitForStderr(re: RegExp): Promise<void> }> {
+  const entry = await cliBundle();
+  const child = spawn(process.execPath, [entry, ...args], { cwd: root, env: process.env });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { re: RegExp; resolve: () => void }[] = [];
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    for (const w of [...waiters]) {
+      if (w.re.test(stderr)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
+  const done = new Promise<CliRun>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  return {
+    child,
+    output: () => ({ status: child.exitCode, stdout, stderr }),
+    done,
+    waitForStderr: (re) => (re.test(stderr) ? Promise.resolve() : new Promise((resolve) => waiters.push({ re, resolve }))),
+  };
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { murmur2Partition } from './sandbox-helpers';
 import { consumeAll } from './engine-helpers';
-import { runCli } from './cli-helpers';
+import { runCli, startCli } from './cli-helpers';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, env);
 
@@ -89,6 +89,69 @@ describe('cli send', function () {
     assert.equal(line.error.name, 'INVALID_RECORD');
     assert.equal(line.offset, null);
   });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`on ${signal} stops handing over, waits for what is in flight, prints a summary that agrees with what the cluster stored, and exits non-zero`, async () => {
+      sandbox.createTopic(`stop-${signal}`, 3);
+      // Slow answers, so the run is still going when the signal comes.
+      sandbox.addFault({ api: 'Produce', topic: `stop-${signal}`, latencyMs: 150, count: 1_000_000 });
+      const run = await startCli(['send', '--bootstrap', sandbox.bootstrap, '--topic', `stop-${signal}`, '--value', 'v{{$seq}}', '--count', '100000', '--linger-ms', '20', '--batch-size', '4096', '--buffer-memory', '65536']);
+      await run.waitForStderr(/send: [\d,]+\/100,000 done, [1-9][\d,]* acked/);
+      run.child.kill(signal);
+      const r = await run.done;
+      assert.equal(r.status, signal === 'SIGINT' ? 130 : 143, r.stderr);
+      const summary = /send: stopped by (SIG\w+): (\d+) of 100000 records handed over, (\d+) acknowledged, (\d+) failed.*, (\d+) not sent/.exec(r.stderr);
+      assert.ok(summary, r.stderr);
+      const [, by, handedOver, acked, failed, notSent] = summary.map(Number);
+      assert.equal(summary[1], signal);
+      void by;
+      assert.equal(handedOver + notSent, 100000);
+      assert.ok(notSent > 0, 'it stopped before the end');
+      assert.equal(acked + failed, handedOver, 'every record handed over is accounted for');
+      assert.equal(failed, 0, 'the records in flight were awaited, not dropped');
+      sandbox.clearFaults();
+      const stored = await consumeAll(sandbox, `stop-${signal}`, acked, 20_000);
+      assert.equal(stored.length, acked, 'the cluster holds exactly the acknowledged records');
+      assert.match(r.stdout, new RegExp(`^sent ${handedOver} records to stop-${signal}: ${acked} acked, 0 failed$`, 'm'));
+    });
+  }
+
+  it('with --json after SIGINT prints one line per record handed over, agreeing with the cluster', async () => {
+    sandbox.createTopic('stop-json', 2);
+    sandbox.addFault({ api: 'Produce', topic: 'stop-json', latencyMs: 100, count: 1_000_000 });
+    const run = await startCli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'stop-json', '--value', 'v{{$seq}}', '--count', '50000', '--json', '--batch-size', '2048', '--buffer-memory', '32768']);
+    await run.waitForStderr(/send: [\d,]+\/50,000 done, [1-9][\d,]* acked/);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.status, 130, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const handedOver = Number(/(\d+) of 50000 records handed over/.exec(r.stderr)?.[1]);
+    assert.equal(lines.length, handedOver);
+    const acked = lines.filter((l) => l.offset !== null);
+    sandbox.clearFaults();
+    const stored = await consumeAll(sandbox, 'stop-json', acked.length, 20_000);
+    assert.deepEqual(
+      stored.map((s) => `${s.partition}:${s.offset}`).sort(),
+      acked.map((l) => `${l.partition}:${l.offset}`).sort(),
+      'the lines name exactly the records the cluster stored',
+    );
+  });
+
+  for (const [what, file] of [
+    ['a --value-file bigger than max.request.size', () => {
+      const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wb-send-')), 'big.bin');
+      fs.writeFileSync(f, Buffer.alloc(3 * 1024 * 1024, 1));
+      return f;
+    }],
+    ['a device that never ends (/dev/zero)', () => '/dev/zero'],
+  ] as const) {
+    it(`refuses ${what} after reading at most max.request.size, naming the file and the limit`, async () => {
+      const f = file();
+      const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--value-file', f]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`--value-file '${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' is larger than max\\.request\\.size \\(1048576 bytes\\)`));
+    });
+  }
 
   const exit2Cases: [string, () => string[], RegExp][] = [
     ['a missing --topic', () => ['send', '--bootstrap', sandbox.bootstrap, '--value', 'v'], /--topic is required/],

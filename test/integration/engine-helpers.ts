@@ -59,6 +59,22 @@ export async function consumeAll(sandbox: Sandbox, topic: string, expected: numb
   return records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
 
+/** Every record of a topic as raw bytes (a kafkajs consumer from the beginning): for values in a binary format. */
+export async function consumeRaw(sandbox: Sandbox, topic: string, expected: number, timeoutMs = 15_000): Promise<{ key: Buffer | null; value: Buffer | null }[]> {
+  const { kafka } = kafkaFor(sandbox);
+  const consumer = kafka.consumer({ groupId: `raw-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
+  const out: { key: Buffer | null; value: Buffer | null }[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void out.push({ key: message.key, value: message.value }) });
+    await waitFor(() => out.length >= expected, `${expected} records from ${topic} (have ${out.length})`, timeoutMs);
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
 /** Sum of the topic's high watermarks: how many records the sandbox stored. */
 export function storedCount(sandbox: Sandbox, topic: string): number {
   const t = sandbox.state().topics.find((x) => x.name === topic);

@@ -16,7 +16,7 @@ describe('kafka-workbench sandbox (the CLI)', function () {
     assert.equal(build.status, 0, `build failed: ${build.stderr}`);
   });
 
-  it('prints bootstrap= and control= lines when ready, serves, and exits 0 on SIGTERM', async () => {
+  it('prints bootstrap=, control= and schema-registry= lines when ready, serves, and exits 0 on SIGTERM', async () => {
     const child = spawn('node', ['dist/cli.js', 'sandbox', '--port', '0', '--control-port', '0', '--brokers', '2', '--topic', 'cli-topic:4'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,14 +30,17 @@ describe('kafka-workbench sandbox (the CLI)', function () {
       await new Promise<void>((resolve, reject) => {
         rl.on('line', (l) => {
           lines.push(l);
-          if (lines.length === 2) resolve();
+          if (lines.length === 3) resolve();
         });
-        void exited.then((code) => reject(new Error(`exited with ${code} before printing two lines: ${stderr}`)));
+        void exited.then((code) => reject(new Error(`exited with ${code} before printing three lines: ${stderr}`)));
       });
       assert.match(lines[0], /^bootstrap=127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/);
       assert.match(lines[1], /^control=http:\/\/127\.0\.0\.1:\d+$/);
-      const state = (await (await fetch(lines[1].slice('control='.length) + '/state')).json()) as { topics: { name: string; partitions: unknown[] }[] };
+      assert.match(lines[2], /^schema-registry=http:\/\/127\.0\.0\.1:\d+$/);
+      const state = (await (await fetch(lines[1].slice('control='.length) + '/state')).json()) as { topics: { name: string; partitions: unknown[] }[]; schemaRegistry: { url: string } };
       assert.equal(state.topics.find((t) => t.name === 'cli-topic')?.partitions.length, 4);
+      assert.equal(state.schemaRegistry.url, lines[2].slice('schema-registry='.length));
+      assert.deepEqual(await (await fetch(lines[2].slice('schema-registry='.length) + '/subjects')).json(), []);
     } finally {
       child.kill('SIGTERM');
     }

@@ -3,6 +3,8 @@ import { strict as assert } from 'node:assert';
 import { DeliveryError } from '../../extension/core/engine';
 import type { ClusterMetadata, ProduceRequest, ProduceResponse, ProducerIdAndEpoch, Transport } from '../../extension/core/transport/transport';
 import type { FakeClock } from '../../extension/core/util/clock';
+import { decodeRecordsBody, readBatchHeader, RECORDS_OFFSET } from '../../extension/core/kafka/record-batch';
+import { ProducerStateTable } from '../../extension/core/sandbox/cluster/producer-state';
 
 export interface SentRequest {
   brokerId: number;
@@ -28,6 +30,10 @@ export class FakeTransport implements Transport {
   held: { req: SentRequest; resolve: (r: ProduceResponse) => void; reject: (e: Error) => void }[] = [];
   closed = false;
   logAppendTime = -1;
+  /** With `checkSequences()`: the broker's idempotence rules (the sandbox's table) and what each partition holds. */
+  private producerState: ProducerStateTable | undefined;
+  /** Values written per "topic-partition", in log order (with `checkSequences()`). */
+  readonly log = new Map<string, string[]>();
 
   constructor(private readonly clock: FakeClock) {}
 
@@ -60,7 +66,18 @@ export class FakeTransport implements Transport {
 
   async initProducerId(): Promise<ProducerIdAndEpoch> {
     this.initProducerIdCalls++;
+    if (this.producerState) return this.producerState.initProducerId();
     return { producerId: this.nextProducerId++, producerEpoch: 0 };
+  }
+
+  /**
+   * From now on `success()` answers as a real broker would for idempotent batches: a batch is written only if its
+   * sequence is the next one (OUT_OF_ORDER_SEQUENCE_NUMBER otherwise), a re-sent one is recognised as a duplicate,
+   * and `log` keeps what each partition holds.
+   */
+  checkSequences(): this {
+    this.producerState = new ProducerStateTable(this.nextProducerId);
+    return this;
   }
 
   produce(brokerId: number, request: ProduceRequest): Promise<ProduceResponse> {
@@ -68,13 +85,14 @@ export class FakeTransport implements Transport {
       brokerId,
       request,
       at: this.clock.now(),
+      // A copy, as a broker reads the bytes off the wire: the engine reuses batch buffers once answered.
       batches: request.partitions.map((p) => ({
         topic: p.topic,
         partition: p.partition,
         recordCount: p.records.readInt32BE(57),
         baseSequence: p.records.readInt32BE(53),
         producerId: Number(p.records.readBigInt64BE(43)),
-        bytes: p.records,
+        bytes: Buffer.from(p.records),
       })),
     };
     const index = this.requests.length;
@@ -92,9 +110,22 @@ export class FakeTransport implements Transport {
       timing: { brokerId: sent.brokerId, address: `b${sent.brokerId}:9092`, requestBytes: 0, sentAtMs: sent.at, durationMs: 2, correlationId: this.requests.length },
       results: sent.request.acks === 0 ? [] : sent.batches.map((b) => {
         const key = `${b.topic}-${b.partition}`;
-        const errorCode = errors[key] ?? 0;
+        let errorCode = errors[key] ?? 0;
         const base = this.offsets.get(key) ?? 0;
-        if (errorCode === 0) this.offsets.set(key, base + b.recordCount);
+        if (errorCode === 0 && this.producerState && b.producerId >= 0) {
+          const info = { producerId: b.producerId, producerEpoch: b.bytes.readInt16BE(51), baseSequence: b.baseSequence, recordCount: b.recordCount };
+          const check = this.producerState.check(b.topic, b.partition, info);
+          if (check.kind === 'duplicate') return { topic: b.topic, partition: b.partition, errorCode: 0, baseOffset: check.baseOffset, logAppendTimeMs: this.logAppendTime, logStartOffset: 0 };
+          if (check.kind === 'error') errorCode = check.errorCode;
+          else this.producerState.recordAppend(b.topic, b.partition, info, base);
+        }
+        if (errorCode === 0) {
+          this.offsets.set(key, base + b.recordCount);
+          if (this.producerState && (b.bytes.readInt16BE(21) & 7) === 0) {
+            const values = decodeRecordsBody(b.bytes.subarray(RECORDS_OFFSET), readBatchHeader(b.bytes)).map((r) => r.value?.toString() ?? '');
+            this.log.set(key, [...(this.log.get(key) ?? []), ...values]);
+          }
+        }
         return { topic: b.topic, partition: b.partition, errorCode, baseOffset: errorCode === 0 ? base : -1, logAppendTimeMs: this.logAppendTime, logStartOffset: 0 };
       }),
     };

@@ -119,6 +119,29 @@ describe('producer engine: delivery trace', () => {
 });
 
 describe('producer engine: stats', () => {
+  it('keeps a bounded timeline of the run for charts: records per interval, latency percentiles, batch fill, brokers', async () => {
+    const { clock, transport, producer } = setup({ 'linger.ms': 5 });
+    transport.script = (req, i) => (i === 3 ? transport.success(req, { 't-0': 87 /* INVALID_RECORD */ }) : undefined);
+    for (let second = 0; second < 300; second++) {
+      for (let i = 0; i < 3; i++) producer.produce({ topic: 't', partition: 0, value: `v${second}-${i}` });
+      await tick(clock, 10);
+      clock.advance(990);
+    }
+    const t = producer.timeline();
+    assert.ok(t.intervals.length <= 240, `bounded: ${t.intervals.length} intervals`);
+    assert.equal(t.intervalMs, 2000, 'intervals merged as the run outgrew 240 of them');
+    const acked = t.intervals.reduce((n, iv) => n + iv.acked, 0);
+    const failed = t.intervals.reduce((n, iv) => n + iv.failed, 0);
+    assert.equal(acked + failed, 900);
+    assert.equal(failed, 3, 'the batch the broker refused');
+    assert.equal(t.latency.count, 897);
+    assert.equal(t.latency.p50, 5, 'linger.ms (the fake broker answers at once)');
+    assert.ok(t.intervals.every((iv) => iv.latencyP99 === null || iv.latencyP99 >= 5));
+    assert.deepEqual(t.batches.closeReasons, { full: 0, linger: 300, flush: 0, close: 0, 'memory-pressure': 0 });
+    assert.deepEqual(t.batches.records, [{ upTo: 1, count: 0 }, { upTo: 2, count: 0 }, { upTo: 4, count: 300 }]);
+    assert.deepEqual(t.intervals[0].brokers.map((b) => b.brokerId), [1]);
+  });
+
   it('reports Java-like metrics: send rate, batch size, records per request, queue time, retries, latency per broker', async () => {
     const { clock, transport, producer } = setup({ 'linger.ms': 10, 'retry.backoff.ms': 10, 'retry.backoff.max.ms': 10 });
     transport.script = (req, i) => (i === 0 ? transport.success(req, { 't-0': 7 }) : undefined);
@@ -126,8 +149,12 @@ describe('producer engine: stats', () => {
     await tick(clock, 1000);
     await Promise.all(sends);
     const s = producer.stats();
-    assert.equal(s['record-send-total'], 4);
+    assert.equal(s['record-send-total'], 8, 'as Java counts it: every record put into a request, retries too');
+    assert.equal(s['record-ack-total'], 4);
     assert.equal(s['record-retry-total'], 4);
+    assert.equal(s['response-total'], 2);
+    assert.equal(s['requests-in-flight'], 0);
+    assert.equal(s['compression-rate-avg'], 1);
     assert.equal(s['records-per-request-avg'], 4);
     assert.equal(s['request-total'], 2);
     assert.equal(s['record-queue-time-avg'], 10, 'queued for linger.ms');

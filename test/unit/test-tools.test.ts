@@ -13,7 +13,8 @@ describe('tools the test suites need', () => {
   });
 
   it('CI installs every apt package a suite asks for (openssl was missing from scripts/ci-apt-packages.txt)', () => {
-    const listed = fs.readFileSync(path.join(root, 'scripts/ci-apt-packages.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    // Its lines: package, command, what needs it, why; '#' starts a comment.
+    const listed = fs.readFileSync(path.join(root, 'scripts/ci-apt-packages.txt'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.trim().split(/\s+/)[0]);
     const files = fs.readdirSync(path.join(root, 'test'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
     const asked = new Set<string>();
     for (const f of files) {

@@ -5,7 +5,7 @@
  */
 import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { loadCollectionFile, loadEnvironmentFile, environmentConnection, parseVarFlags } from '../../core/collections/load';
+import { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
 import { createReporter, plannedRecords, REPORTERS, type ReporterName } from '../../core/collections/reporters';
 import { checkTopicsWritable } from '../../core/collections/cluster-check';
@@ -13,6 +13,7 @@ import type { MessagePlan } from '../../core/collections/prepare';
 import { runCollection } from '../../core/collections/runner';
 import { envSecretResolver } from '../../core/collections/template';
 import { createProducer } from '../../core/engine';
+import { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
@@ -20,9 +21,10 @@ import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs } from '../args';
 import { fileProblem } from '../../core/util/files';
 import type { CliCommand, CliIo } from '../main';
+import { REGISTRY_FLAGS, REGISTRY_USAGE, registryFromArgs } from '../schema-registry-flags';
 
 const USAGE = `usage: kafka-workbench run FILE.kafka.json [--message NAME]... [--env FILE.kafka-env.json] [--bootstrap HOST:PORT[,...]]
-         [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit] [--out FILE] [--bail]
+         [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit] [--out FILE] [--bail] [--schema-registry URL]
 
 Sends the collection's messages (all, or each --message in the order given) through the producer engine.
   --env        connection and variables; --bootstrap replaces the environment's brokers.
@@ -33,11 +35,14 @@ Sends the collection's messages (all, or each --message in the order given) thro
                junit: one testcase per message, for CI.
   --out        write the report to FILE instead of stdout (a one-line summary still goes to stdout).
   --bail       stop at the first record that fails.
+Messages with "keySchema" / "valueSchema" are encoded by the environment's "schemaRegistry" (its secrets as below),
+or by the registry these flags name, which replaces it:
+${REGISTRY_USAGE}
 Secrets ({{$secret:NAME}}) come from the environment variable KAFKA_WORKBENCH_SECRET_NAME.
 Exit status: 0 every record acknowledged, 1 some record failed or the run was cancelled, 2 bad files or arguments,
 or the cluster could not be used.`;
 
-const STRING_FLAGS = ['message', 'env', 'bootstrap', 'var', 'seed', 'reporter', 'out'];
+const STRING_FLAGS = ['message', 'env', 'bootstrap', 'var', 'seed', 'reporter', 'out', ...REGISTRY_FLAGS];
 const BOOLEAN_FLAGS = ['bail'];
 
 export const runCommand: CliCommand = {
@@ -63,6 +68,7 @@ export const runCommand: CliCommand = {
     const envFile = flag(args, 'env');
     const environment = envFile ? await loadEnvironmentFile(envFile) : undefined;
     const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap'));
+    const registry = await environmentSchemaRegistry(environment, secrets, registryFromArgs(args));
     const messageNames = args.flags.get('message') ?? [];
 
     const outFile = flag(args, 'out');
@@ -93,6 +99,7 @@ export const runCommand: CliCommand = {
         variables,
         seed,
         secrets,
+        schemaRegistry: registry ? new SchemaRegistryClient(registry) : undefined,
         signal: abort.signal,
         stopOnFirstError: args.flags.has('bail'),
         listener: reporter,

@@ -17,6 +17,7 @@ Starts a Kafka-protocol cluster of several brokers in this process, on 127.0.0.1
   bootstrap=127.0.0.1:P1,127.0.0.1:P2,...
   control=http://127.0.0.1:PORT
   security=SASL_SSL            (only with --sasl-user or --tls-cert: SSL, SASL_PLAINTEXT or SASL_SSL)
+  schema-registry=http://127.0.0.1:PORT   (Confluent Schema Registry's REST API; not with --no-schema-registry)
 Stops on Ctrl-C (SIGINT) or SIGTERM.
 
 options:
@@ -38,15 +39,19 @@ options:
   --sasl-mechanisms LIST      comma-separated, from PLAIN,SCRAM-SHA-256,SCRAM-SHA-512 (default all three)
   --tls-cert FILE --tls-key FILE
                               every broker speaks TLS with this PEM certificate and key (with --sasl-user: SASL_SSL)
+  --schema-registry-port P    port of the schema registry (default 0 = a free port)
+  --schema-registry-user NAME:PASSWORD
+                              the schema registry requires this HTTP basic auth login
+  --no-schema-registry        start no schema registry
 
-control routes: GET /state, POST /brokers/{id}/stop|start, POST /partitions/{topic}/{p}/leader {"broker": id},
+control routes: GET /state (brokers, topics, faults, security, schemaRegistry subjects), POST /brokers/{id}/stop|start, POST /partitions/{topic}/{p}/leader {"broker": id},
   POST /faults {"api","errorCode","count","broker","topic","partition","latencyMs","dropResponse","afterWrite"},
   DELETE /faults, POST /topics {"name","partitions"}`;
 
 const FLAGS = {
   known: ['brokers', 'port', 'partitions', 'replication-factor', 'min-insync-replicas', 'topic', 'control-port', 'no-auto-create', 'election-delay-ms',
-    'sasl-user', 'sasl-password-file', 'sasl-mechanisms', 'tls-cert', 'tls-key'],
-  booleans: ['no-auto-create'],
+    'sasl-user', 'sasl-password-file', 'sasl-mechanisms', 'tls-cert', 'tls-key', 'schema-registry-port', 'schema-registry-user', 'no-schema-registry'],
+  booleans: ['no-auto-create', 'no-schema-registry'],
   repeatable: ['topic', 'sasl-user', 'sasl-password-file'],
 };
 
@@ -84,7 +89,21 @@ export function sandboxOptionsFromArgs(argv: string[], env: NodeJS.ProcessEnv = 
     autoCreateTopics: flag(args, 'no-auto-create') === 'true' ? false : undefined,
     electionDelayMs: optional('election-delay-ms', 0, 600_000),
     ...securityFromArgs(args, env),
+    ...schemaRegistryFromArgs(args, optional('schema-registry-port', 0, 65535)),
   };
+}
+
+/** --schema-registry-port, --schema-registry-user and --no-schema-registry; the key is present only when asked for. */
+function schemaRegistryFromArgs(args: ParsedArgs, port: number | undefined): Pick<SandboxOptions, 'schemaRegistry'> {
+  const user = flag(args, 'schema-registry-user');
+  if (flag(args, 'no-schema-registry') === 'true') {
+    if (port !== undefined || user !== undefined) throw new InvalidInputError('--no-schema-registry starts no registry: leave out --schema-registry-port and --schema-registry-user');
+    return { schemaRegistry: false };
+  }
+  if (user === undefined) return port === undefined ? {} : { schemaRegistry: { port } };
+  const colon = user.indexOf(':');
+  if (colon <= 0 || colon === user.length - 1) throw new InvalidInputError('--schema-registry-user must be NAME:PASSWORD, a non-empty name and password joined by a colon');
+  return { schemaRegistry: { ...(port === undefined ? {} : { port }), auth: { username: user.slice(0, colon), password: user.slice(colon + 1) } } };
 }
 
 /** --sasl-user/--sasl-mechanisms and --tls-cert/--tls-key; keys are present only when asked for. */
@@ -180,6 +199,7 @@ export const sandboxCommand: CliCommand = {
     io.out(`control=${sandbox.controlUrl}`);
     const { protocol } = sandbox.state().security;
     if (protocol !== 'PLAINTEXT') io.out(`security=${protocol}`);
+    if (sandbox.schemaRegistryUrl) io.out(`schema-registry=${sandbox.schemaRegistryUrl}`);
     const signal = await stopRequested;
     if (io.verbose) io.err(`${signal}: stopping the sandbox`);
     await sandbox.stop();

@@ -1,14 +1,18 @@
 /**
  * `kafka-workbench send`: sends one or N records through the producer engine and reports what happened to each,
- * as JSON lines (with each record's trace) or as a short human summary. Exit 0 only if every record was
- * acknowledged, 1 if any failed, 2 for bad arguments or a cluster that cannot be used at all.
+ * as JSON lines (with each record's trace) or as a short human summary. Records are handed over only as the
+ * producer's buffer has room (as Java's blocking send), and outcomes are counted from batch-level delivery reports,
+ * so memory stays flat at any count. Ctrl-C (or SIGTERM) stops handing over, waits a bounded time for what is in
+ * flight and prints the summary. Exit 0 only if every record was acknowledged, 1 if any failed or the run was
+ * stopped, 2 for bad arguments or a cluster that cannot be used at all.
  */
 import fs from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
-import type { DeliveryError } from '../../core/engine/errors';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
+import type { DeliveryReport, Producer } from '../../core/engine/types';
+import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
+import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
 import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
@@ -17,57 +21,78 @@ import { fileProblem } from '../../core/util/files';
 import { loneSurrogateProblem } from '../../core/util/utf8';
 import { checkKeyMatchesCertificate, readPemFileSync, type PemContent } from '../../core/transport/tls-files';
 import type { CliCommand, CliIo } from '../main';
+import { DeliveryTally } from '../send/delivery-tally';
+import { OrderedJsonLines } from '../send/json-lines';
+import { RecordSource, type RecordTemplate } from '../send/record-source';
+import { REGISTRY_FLAGS, REGISTRY_USAGE, SCHEMA_BOOLEAN_FLAGS, SCHEMA_FLAGS, registryFromArgs, selectionsFromArgs } from '../schema-registry-flags';
 
 const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
-         [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
+         [--buffer-memory N] [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
          [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
-         [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
+         [--stop-timeout-ms N] [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
+         [--schema-registry URL [--key-subject S] [--value-subject S] [--key-schema-version V] [--value-schema-version V]
+          [--key-schema-id N] [--value-schema-id N] [--subject-name-strategy TopicName|RecordName|TopicRecordName]
+          [--key-record-name N] [--value-record-name N] [--value-schema-file F [--value-schema-type T] [--auto-register]]
+          [--value-raw]]
 
 Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
+--mode sync waits for each record before the next; async and fire-and-forget hand records over as the producer's
+buffer (buffer.memory) has room, so they batch. Memory stays the same at any count.
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
 otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. Progress goes to stderr
-on runs longer than a second. Exit status: 0 every record acknowledged (acks=0: handed to the broker),
-1 some records failed (listed with their errors), 2 bad arguments or the cluster could not be used.`;
+on runs longer than a second. Ctrl-C (or SIGTERM) stops handing over records, waits up to --stop-timeout-ms
+(default 10000; Ctrl-C again: no wait) for those in flight, and prints what was sent, acknowledged, failed and
+never sent. Exit status: 0 every record acknowledged (acks=0: handed to the broker), 1 some records failed
+(listed with their errors), 2 bad arguments or the cluster could not be used, 130/143 stopped by SIGINT/SIGTERM.
+
+Schema Registry (Confluent wire format: magic 0, schema id, payload; Avro, JSON Schema or Protobuf):
+${REGISTRY_USAGE}
+  The value is written as JSON and encoded by the subject's latest schema (<topic>-value by default: the
+  TopicName strategy); the key too when a --key-* schema flag is given (--key is JSON, or text as a string).
+  --value-raw sends the value as written (only the key by schema). --*-schema-version V picks a version,
+  --*-schema-id N a schema by id, --*-record-name the record (RecordName strategies) or Protobuf message.
+  --value-schema-file F is looked up under the subject; --auto-register registers it (off by default). A value
+  that does not fit stops the send before anything is sent, naming the field and what the schema expects.`;
 
 const STRING_FLAGS = [
   'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
-  'sasl-mechanism', 'sasl-username', 'sasl-password',
+  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
 ];
-const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure'];
-const SEQ = '{{$seq}}';
+const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', ...SCHEMA_BOOLEAN_FLAGS];
 const PROGRESS_EVERY_MS = 1000;
-/** Records handed to the producer and not yet settled, at most: like Java's blocking send, the loop waits. */
-const MAX_OUTSTANDING = 10_000;
+/** With --json, lines wait for earlier records to settle: at most this many records are handed over and not printed. */
+const JSON_OUTSTANDING = 10_000;
+/** Records handed over between two turns of the event loop, so requests go out while the loop still hands over. */
+const HAND_OVER_SLICE = 2_000;
+/** After Ctrl-C, how long records in flight are awaited by default. */
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 type Mode = 'sync' | 'async' | 'fire-and-forget';
 
 /** Everything the run needs, checked before any connection is made. */
-interface SendPlan {
+interface SendPlan extends RecordTemplate {
   connection: ConnectionConfig;
   producerConfig: ProducerConfigInput;
-  topic: string;
-  key: string | null;
-  value: string | Buffer;
-  headers: { key: string; value: string }[];
-  partition?: number;
   count: number;
   mode: Mode;
   json: boolean;
+  stopTimeoutMs: number;
+  registry?: SchemaRegistryConfig;
+  schemas: { key?: SchemaSelection; value?: SchemaSelection };
 }
 
-/** One record's outcome, as the report needs it. */
-interface Outcome {
-  index: number;
-  key: string | null;
-  recordId?: string;
-  metadata?: RecordMetadata;
-  error?: DeliveryError | Error;
-  latencyMs: number;
+/** The serializers the plan's schemas resolve to (registry calls made once, before any connection to Kafka). */
+interface Encoders {
+  key?: SchemaSerializer;
+  value?: SchemaSerializer;
 }
+
+/** Why handing over stopped early. */
+type Stop = { signal: 'SIGINT' | 'SIGTERM'; at: number } | undefined;
 
 export const sendCommand: CliCommand = {
   name: 'send',
@@ -75,6 +100,10 @@ export const sendCommand: CliCommand = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }));
+    // Schemas first: a registry problem or a value that does not fit stops here, before Kafka is dialled.
+    const encoders = await resolveEncoders(plan);
+    const source = new RecordSource(plan, encodersFor(encoders), schemasUsed(encoders));
+    source.record(0);
     const transport = new KafkajsTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
     });
@@ -85,10 +114,10 @@ export const sendCommand: CliCommand = {
         transport,
         log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
       });
-      const outcomes = await sendAll(producer, plan, io);
-      await producer.close();
-      producer = undefined;
-      return report(outcomes, plan, io);
+      const run = await sendAll(producer, plan, io, source, encoders);
+      const status = report(run, plan, io, encoders);
+      if (run.badInput) throw new InvalidInputError(`record ${run.handedOver}: ${run.badInput.message}; the ${run.handedOver} record(s) before it were sent and are reported above, nothing after it`);
+      return status;
     } finally {
       if (producer) await producer.close({ timeoutMs: 0 }).catch(() => {});
       await transport.close();
@@ -106,16 +135,7 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   const valueFile = flag(args, 'value-file');
   if (valueText !== undefined && valueFile !== undefined) throw new InvalidInputError('give --value or --value-file, not both');
   if (valueText === undefined && valueFile === undefined) throw new InvalidInputError('give the record value with --value V or --value-file F');
-  let value: string | Buffer;
-  if (valueFile !== undefined) {
-    try {
-      value = fs.readFileSync(valueFile);
-    } catch (e) {
-      throw new InvalidInputError(`cannot read --value-file '${valueFile}': ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
-    }
-  } else {
-    value = valueText as string;
-  }
+  let value: string | Buffer = valueText ?? '';
   const headers = (args.flags.get('header') ?? []).map((h) => {
     const eq = h.indexOf('=');
     if (eq <= 0) throw new InvalidInputError(`--header '${h}' must be key=value (the key may not be empty)`);
@@ -133,6 +153,7 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   }
   if (args.flags.has('linger-ms')) producerConfig['linger.ms'] = intFlag(args, 'linger-ms', 0, 0);
   if (args.flags.has('batch-size')) producerConfig['batch.size'] = intFlag(args, 'batch-size', 0, 0);
+  if (args.flags.has('buffer-memory')) producerConfig['buffer.memory'] = intFlag(args, 'buffer-memory', 0, 1, Number.MAX_SAFE_INTEGER);
   if (args.flags.has('retries')) producerConfig.retries = intFlag(args, 'retries', 0, 0, 2 ** 31 - 1);
   if (args.flags.has('delivery-timeout-ms')) producerConfig['delivery.timeout.ms'] = intFlag(args, 'delivery-timeout-ms', 0, 1);
   const requestTimeoutMs = args.flags.has('request-timeout-ms') ? intFlag(args, 'request-timeout-ms', 0, 1) : undefined;
@@ -154,7 +175,9 @@ function planFromArgs(args: ParsedArgs): SendPlan {
 
   // Refuse a bad combination (e.g. idempotence with acks=1) before touching the network; the message names the
   // producer setting, which the flag of the same name sets.
-  validateProducerConfig(producerConfig);
+  const config = validateProducerConfig(producerConfig);
+  if (valueFile !== undefined) value = readValueFile(valueFile, config.maxRequestSize);
+  const registry = registryFromArgs(args);
   // Arguments can hold lone surrogates where the OS passes UTF-16 (Windows): they would not go out as written.
   const texts: [string | null | undefined, string][] = [[flag(args, 'key'), '--key'], [valueText, '--value'], ...headers.flatMap((h): [string, string][] => [[h.key, `--header ${h.key}`], [h.value, `--header ${h.key}`]])];
   for (const [text, what] of texts) {
@@ -163,6 +186,8 @@ function planFromArgs(args: ParsedArgs): SendPlan {
   }
 
   return {
+    registry,
+    schemas: selectionsFromArgs(args, registry),
     connection: {
       brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
       clientId: 'kafka-workbench-cli',
@@ -175,10 +200,41 @@ function planFromArgs(args: ParsedArgs): SendPlan {
     value,
     headers,
     partition,
-    count: intFlag(args, 'count', 1, 1, 100_000_000),
+    count: intFlag(args, 'count', 1, 1, Number.MAX_SAFE_INTEGER),
     mode,
     json: flag(args, 'json') === 'true',
+    stopTimeoutMs: args.flags.has('stop-timeout-ms') ? intFlag(args, 'stop-timeout-ms', 0, 0) : DEFAULT_STOP_TIMEOUT_MS,
   };
+}
+
+/**
+ * Reads --value-file, but never more than max.request.size (plus one byte to tell): a bigger file, or a device such as
+ * /dev/zero, is refused after reading at most that much.
+ */
+function readValueFile(file: string, maxRequestSize: number): Buffer {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const limit = maxRequestSize + 1;
+    const buffer = Buffer.allocUnsafe(Math.min(limit, 1 << 20));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, limit - total), null);
+      if (n === 0) break;
+      chunks.push(Buffer.from(buffer.subarray(0, n)));
+      total += n;
+      if (total >= limit) {
+        throw new InvalidInputError(`--value-file '${file}' is larger than max.request.size (${maxRequestSize} bytes), so no record could carry it; send a smaller file`);
+      }
+    }
+    return Buffer.concat(chunks, total);
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
+    throw new InvalidInputError(`cannot read --value-file '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
@@ -232,160 +288,173 @@ async function checkCluster(transport: KafkajsTransport, plan: SendPlan): Promis
   }
 }
 
-function recordAt(plan: SendPlan, index: number): { record: ProducerRecord; key: string | null } {
-  const seq = String(index);
-  const key = plan.key === null ? null : plan.key.split(SEQ).join(seq);
-  let value: string | Buffer = plan.value;
-  if (typeof value === 'string') value = value.split(SEQ).join(seq);
-  else if (value.includes(SEQ)) value = Buffer.from(value.toString('utf8').split(SEQ).join(seq), 'utf8');
-  const record: ProducerRecord = { topic: plan.topic, key, value };
-  if (plan.headers.length) record.headers = plan.headers.map((h) => ({ key: h.key, value: h.value }));
-  if (plan.partition !== undefined) record.partition = plan.partition;
-  return { record, key };
+async function resolveEncoders(plan: SendPlan): Promise<Encoders> {
+  if (!plan.registry) return {};
+  if (plan.schemas.key && plan.key === null) throw new InvalidInputError('a key schema needs a key: give --key (JSON, or text for a string key)');
+  const client = new SchemaRegistryClient(plan.registry);
+  const out: Encoders = {};
+  if (plan.schemas.key) out.key = await createSerializer(client, plan.topic, 'key', plan.schemas.key);
+  if (plan.schemas.value) out.value = await createSerializer(client, plan.topic, 'value', plan.schemas.value);
+  return out;
 }
 
-async function sendAll(producer: Producer, plan: SendPlan, io: CliIo): Promise<Outcome[]> {
-  const outcomes: Outcome[] = new Array(plan.count);
-  const printer = plan.json ? new OrderedJsonPrinter(producer, io, outcomes) : undefined;
-  const startedAt = performance.now();
-  let handedOver = 0;
-  let settled = 0;
-  let failed = 0;
+/** The record source's encoders: the key is JSON or else text as a string, the value JSON. */
+function encodersFor(encoders: Encoders): RecordTemplate['encode'] {
+  if (!encoders.key && !encoders.value) return undefined;
+  return {
+    key: encoders.key ? (text) => encoders.key!.encode(keyTextValue(text)) : undefined,
+    value: encoders.value ? (text) => encoders.value!.encodeText(text) : undefined,
+  };
+}
+
+function schemasUsed(encoders: Encoders): SchemaUsed[] {
+  return [encoders.key?.used, encoders.value?.used].filter((u): u is SchemaUsed => u !== undefined);
+}
+
+/** What a run came to: the tally of outcomes, how many records were handed over, and whether it was stopped. */
+interface RunResult {
+  tally: DeliveryTally;
+  handedOver: number;
+  stop: Stop;
+  /** A record that {{$seq}} made unfit for its schema: nothing from it on was handed over. */
+  badInput?: Error;
+}
+
+async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: RecordSource, encoders: Encoders): Promise<RunResult> {
+  /** The producer's number for the record of index 0 (known before any report can arrive). */
+  let firstSeq = -1;
+  const tally = new DeliveryTally();
+  const lines = plan.json ? new OrderedJsonLines(producer, (i) => source.key(i), io.out, schemasUsed(encoders)) : undefined;
+  const startedAt = Date.now();
   let lastProgress = startedAt;
-  let resumeSending: (() => void) | undefined;
-  let allSettled: () => void = () => {};
-  const everyRecordSettled = new Promise<void>((resolve) => (allSettled = resolve));
+  let wake: (() => void) | undefined;
   const progress = (force = false): void => {
-    const now = performance.now();
+    const now = Date.now();
     if (now - startedAt < PROGRESS_EVERY_MS || (!force && now - lastProgress < PROGRESS_EVERY_MS)) return;
     lastProgress = now;
-    io.err(`send: ${settled}/${plan.count} done, ${settled - failed} acked, ${failed} failed`);
+    io.err(`send: ${tally.settled.toLocaleString('en-US')}/${plan.count.toLocaleString('en-US')} done, ${tally.acked.toLocaleString('en-US')} acked, ${tally.failed.toLocaleString('en-US')} failed`);
   };
-  const settle = (outcome: Outcome): void => {
-    outcomes[outcome.index] = outcome;
-    settled++;
-    if (outcome.error) failed++;
-    printer?.advance();
+  const subscription = producer.onDelivery((report: DeliveryReport) => {
+    tally.add(report, firstSeq);
+    lines?.add(report, firstSeq);
     progress();
-    if (resumeSending && handedOver - settled <= MAX_OUTSTANDING / 2) {
-      resumeSending();
-      resumeSending = undefined;
+    if (wake) {
+      const w = wake;
+      wake = undefined;
+      w();
     }
-    if (settled === plan.count) allSettled();
+  });
+
+  // Ctrl-C or SIGTERM: stop handing over; what is in flight is awaited up to --stop-timeout-ms (a second signal: now).
+  let stop: Stop;
+  let stopNow: (() => void) | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (stop) {
+      stopNow?.();
+      return;
+    }
+    stop = { signal, at: Date.now() };
+    io.err(`send: ${signal}: handing over no more records; waiting up to ${plan.stopTimeoutMs} ms for the ${producer.pendingRecords.toLocaleString('en-US')} in flight (again to stop now)`);
+    wake?.();
   };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
 
-  for (let i = 0; i < plan.count; i++) {
-    if (handedOver - settled >= MAX_OUTSTANDING) await new Promise<void>((resolve) => (resumeSending = resolve));
-    handedOver++;
-    const { record, key } = recordAt(plan, i);
-    const t0 = performance.now();
-    const done = (metadata?: RecordMetadata, error?: Error, recordId?: string): void =>
-      settle({ index: i, key, metadata, error, recordId: metadata?.recordId ?? (error as DeliveryError | undefined)?.recordId ?? recordId, latencyMs: performance.now() - t0 });
-    if (plan.mode === 'sync') {
-      try {
-        done(await producer.send(record));
-      } catch (e) {
-        done(undefined, asError(e));
+  // Async and fire-and-forget both hand records over without waiting for them (batching across records); outcomes
+  // come from the delivery reports either way, so no callback or promise is made per record.
+  let handedOver = 0;
+  let badInput: Error | undefined;
+  // {{$seq}} can make one record unfit for its schema: handing over stops there (those before it still settle).
+  const recordAt = (index: number) => {
+    try {
+      return source.record(index);
+    } catch (e) {
+      badInput = e instanceof Error ? e : new Error(String(e));
+      return undefined;
+    }
+  };
+  try {
+    while (handedOver < plan.count && !stop && !badInput) {
+      if (plan.mode === 'sync') {
+        const record = recordAt(handedOver);
+        if (!record) break;
+        // The delivery report has the outcome; the callback only says when to send the next one.
+        await new Promise<void>((resolve) => {
+          const seq = producer.produce(record, () => resolve());
+          if (firstSeq < 0) firstSeq = seq;
+        });
+        handedOver++;
+        continue;
       }
-    } else if (plan.mode === 'async') {
-      producer
-        .send(record, (error, metadata) => (error ? done(undefined, error) : done(metadata)))
-        .catch(() => {}); // the callback has it
+      // Hand over a slice, then let the event loop run: requests go out and answers come in meanwhile.
+      const end = Math.min(plan.count, handedOver + HAND_OVER_SLICE);
+      while (handedOver < end && producer.hasRoom && (!lines || handedOver - lines.printed < JSON_OUTSTANDING)) {
+        const record = recordAt(handedOver);
+        if (!record) break;
+        const seq = producer.produce(record);
+        if (firstSeq < 0) firstSeq = seq;
+        handedOver++;
+      }
+      if (badInput) break;
+      if (!producer.hasRoom) await producer.waitForRoom();
+      else if (lines && handedOver - lines.printed >= JSON_OUTSTANDING) await new Promise<void>((resolve) => (wake = resolve));
+      else await immediate();
+    }
+    const flushed = producer.flush();
+    if (stop) {
+      await Promise.race([flushed, new Promise<void>((resolve) => {
+        stopNow = resolve;
+        setTimeout(resolve, plan.stopTimeoutMs).unref();
+      })]);
     } else {
-      // fire-and-forget: the caller does not wait; the CLI still hears about the end to report it.
-      const { recordId, result } = producer.submit(record);
-      result.then((m) => done(m, undefined, recordId), (e) => done(undefined, asError(e), recordId));
+      await flushed;
     }
+    // Whatever is still pending fails now, saying whether it was ever sent.
+    await producer.close({ timeoutMs: 0 });
+  } finally {
+    process.removeListener('SIGINT', onInt);
+    process.removeListener('SIGTERM', onTerm);
+    subscription.dispose();
   }
-  await producer.flush();
-  await everyRecordSettled;
   progress(true);
-  return outcomes;
+  return { tally, handedOver, stop, badInput };
 }
 
-function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
-}
-
-/** Prints one JSON line per record in send order, as soon as every earlier record has settled. */
-class OrderedJsonPrinter {
-  private next = 0;
-
-  constructor(
-    private readonly producer: Producer,
-    private readonly io: CliIo,
-    private readonly outcomes: Outcome[],
-  ) {}
-
-  advance(): void {
-    while (this.next < this.outcomes.length && this.outcomes[this.next]) {
-      this.io.out(JSON.stringify(this.line(this.outcomes[this.next])));
-      this.next++;
-    }
-  }
-
-  private line(o: Outcome): object {
-    const m = o.metadata;
-    const err = o.error as DeliveryError | undefined;
-    const trace = o.recordId ? this.producer.recordTrace(o.recordId)?.events ?? [] : [];
-    const line: Record<string, unknown> = {
-      topic: m?.topic ?? err?.topic ?? null,
-      partition: m?.partition ?? err?.partition ?? null,
-      offset: m ? m.offset : null,
-      timestamp: m?.timestamp ?? null,
-      key: o.key,
-      batchId: m?.batchId ?? null,
-      attempts: m?.attempts ?? err?.attempts ?? 0,
-      partitionReason: m?.partitionReason ?? null,
-    };
-    if (err) line.error = { name: err.errorName ?? err.name, code: err.errorCode ?? null, message: err.message };
-    line.trace = trace;
-    return line;
-  }
-}
-
-function report(outcomes: Outcome[], plan: SendPlan, io: CliIo): number {
-  const failed = outcomes.filter((o) => o.error);
-  const acked = outcomes.length - failed.length;
+function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders): number {
+  const { tally, handedOver, stop } = run;
   if (!plan.json) {
-    const ackedLabel = plan.producerConfig.acks === '0' ? 'handed to the broker (acks=0: no acknowledgement)' : 'acked';
-    const lines = [`sent ${outcomes.length} record${outcomes.length === 1 ? '' : 's'} to ${plan.topic}: ${acked} ${ackedLabel}, ${failed.length} failed`];
-    const byPartition = new Map<number, { count: number; min: number; max: number }>();
-    for (const o of outcomes) {
-      if (!o.metadata) continue;
-      const p = byPartition.get(o.metadata.partition) ?? { count: 0, min: Infinity, max: -Infinity };
-      p.count++;
-      p.min = Math.min(p.min, o.metadata.offset);
-      p.max = Math.max(p.max, o.metadata.offset);
-      byPartition.set(o.metadata.partition, p);
-    }
-    if (byPartition.size) {
-      const parts = [...byPartition.entries()].sort((a, b) => a[0] - b[0]).map(([p, s]) =>
-        s.max < 0 ? `${p} (${s.count}, offsets unknown with acks=0)` : `${p} (${s.count}, offsets ${s.min === s.max ? s.min : `${s.min}-${s.max}`})`,
+    const acksZero = plan.producerConfig.acks === '0';
+    const ackedLabel = acksZero ? 'handed to the broker (acks=0: no acknowledgement)' : 'acked';
+    const lines = [`sent ${handedOver} record${handedOver === 1 ? '' : 's'} to ${plan.topic}: ${tally.acked} ${ackedLabel}, ${tally.failed} failed`];
+    for (const u of schemasUsed(encoders)) lines.push(`${u.part} schema: ${describeSchemaUsed(u)}`);
+    if (tally.partitions.size) {
+      const parts = [...tally.partitions.entries()].sort((a, b) => a[0] - b[0]).map(([p, r]) =>
+        r.last < 0 ? `${p} (${r.count}, offsets unknown with acks=0)` : `${p} (${r.count}, offsets ${r.first === r.last ? r.first : `${r.first}-${r.last}`})`,
       );
       lines.push(`partitions: ${parts.join(', ')}`);
     }
-    const latencies = outcomes.filter((o) => o.metadata).map((o) => o.latencyMs).sort((a, b) => a - b);
-    if (latencies.length) lines.push(`latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
+    const p50 = tally.latency.percentile(50);
+    const p99 = tally.latency.percentile(99);
+    if (p50 !== undefined && p99 !== undefined) lines.push(`latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
     for (const line of lines) io.out(line);
   }
-  if (failed.length) {
-    const shown = failed.slice(0, 100);
-    for (const o of shown) {
-      const e = o.error as DeliveryError;
+  if (stop) {
+    const maybe = tally.maybeWritten ? ` (${tally.maybeWritten} of them sent and unanswered: they may have been written)` : '';
+    io.err(`send: stopped by ${stop.signal}: ${handedOver} of ${plan.count} records handed over, ${tally.acked} acknowledged, ${tally.failed} failed${maybe}, ${plan.count - handedOver} not sent`);
+  }
+  if (tally.failed) {
+    for (const f of tally.failures) {
+      const e = f.error;
+      const key = new RecordSource(plan).key(f.index);
       // Broker errors already start with their name ("INVALID_RECORD (87) from the broker ...").
       const name = e.errorName && !e.message.startsWith(e.errorName) ? `${e.errorName}: ` : '';
-      const attempts = e.attempts !== undefined ? ` (after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'})` : '';
-      io.err(`failed: record ${o.index}${o.key !== null ? ` key=${o.key}` : ''}: ${name}${e.message}${attempts}`);
+      const attempts = ` (after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'})`;
+      io.err(`failed: record ${f.index}${key !== null ? ` key=${key}` : ''}: ${name}${e.message}${attempts}`);
     }
-    if (failed.length > shown.length) io.err(`failed: ... and ${failed.length - shown.length} more (--json shows every record)`);
-    return 1;
+    if (tally.failed > tally.failures.length) io.err(`failed: ... and ${tally.failed - tally.failures.length} more (--json shows every record)`);
   }
-  return 0;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+  if (stop) return stop.signal === 'SIGINT' ? 130 : 143;
+  return tally.failed ? 1 : 0;
 }

@@ -2,6 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { SchemaRegistryConfig } from '../schema-registry/client';
 import { checkKeyMatchesCertificate, readPemFile } from '../transport/tls-files';
 import type { ConnectionConfig, TlsConfig } from '../transport/transport';
 import { InvalidInputError } from '../util/errors';
@@ -101,4 +102,27 @@ async function readTls(ssl: Exclude<NonNullable<NonNullable<Environment['connect
   if (ssl.rejectUnauthorized !== undefined) tls.rejectUnauthorized = ssl.rejectUnauthorized;
   if (ssl.servername) tls.servername = ssl.servername;
   return tls;
+}
+
+/**
+ * The schema registry an environment names, with its secrets looked up and its CA file read; undefined when it
+ * names none. `override` (the CLI's --schema-registry) replaces it.
+ */
+export async function environmentSchemaRegistry(env: LoadedEnvironment | undefined, secrets: SecretResolver, override?: SchemaRegistryConfig): Promise<SchemaRegistryConfig | undefined> {
+  if (override) return override;
+  const r = env?.environment.schemaRegistry;
+  if (!r || !env) return undefined;
+  const file = path.basename(env.filePath);
+  const secret = async (reference: string, what: string): Promise<string> => {
+    const name = /\$secret:([A-Za-z0-9_.-]+)/.exec(reference)![1];
+    const value = await secrets(name);
+    if (value === undefined) throw new InvalidInputError(`${file}: schema registry ${what} secret "${name}" is not set: ${howToSetSecret(name)}`);
+    return value;
+  };
+  const config: SchemaRegistryConfig = { url: r.url };
+  if (r.basicAuth) config.auth = { username: r.basicAuth.username, password: await secret(r.basicAuth.password, 'password') };
+  else if (r.bearerToken) config.auth = { token: await secret(r.bearerToken, 'token') };
+  if (r.ca) config.ca = await readText(path.resolve(path.dirname(env.filePath), r.ca), 'schema registry CA file');
+  if (r.rejectUnauthorized !== undefined) config.rejectUnauthorized = r.rejectUnauthorized;
+  return config;
 }

@@ -29,11 +29,21 @@ export type Variables = Record<string, ScalarVariable>;
 /** Producer settings by their Java names (`acks`, `linger.ms`, ...); the engine validates them. */
 export type ProducerSettings = Record<string, string | number | boolean>;
 
+/** `keySchema` / `valueSchema`: encode with a registry schema (Confluent wire format); see SchemaSelection. */
+export interface SchemaRefSpec {
+  subject?: string;
+  version?: number | 'latest';
+  id?: number;
+  strategy?: 'TopicName' | 'RecordName' | 'TopicRecordName';
+  recordName?: string;
+}
+
 export interface MessageSpec {
   name: string;
   description?: string;
   topic: string;
-  key?: BinarySpec;
+  /** BinarySpec; with keySchema any JSON value (a string that is not JSON is that string). */
+  key?: BinarySpec | unknown;
   value?: ValueSpec;
   headers?: HeaderSpec[];
   partition?: number | null;
@@ -43,6 +53,8 @@ export interface MessageSpec {
   ratePerSecond?: number | null;
   variables?: Variables;
   producer?: ProducerSettings;
+  keySchema?: SchemaRefSpec;
+  valueSchema?: SchemaRefSpec;
 }
 
 export interface Collection {
@@ -80,10 +92,21 @@ export interface EnvironmentConnection {
   requestTimeoutMs?: number;
 }
 
+/** Where keySchema/valueSchema find their schemas; secrets are `{{$secret:NAME}}` references. */
+export interface EnvironmentSchemaRegistry {
+  url: string;
+  basicAuth?: { username: string; password: string };
+  bearerToken?: string;
+  /** Path to a PEM file, relative to the environment file. */
+  ca?: string;
+  rejectUnauthorized?: boolean;
+}
+
 export interface Environment {
   $schema?: string;
   name?: string;
   connection?: EnvironmentConnection;
+  schemaRegistry?: EnvironmentSchemaRegistry;
   variables?: Variables;
 }
 

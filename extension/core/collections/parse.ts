@@ -478,7 +478,14 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
       const path = ['messages', i, 'topic'];
       diagnostics.push({ severity: 'error', message: `${JSON.stringify(m.topic)} is not a valid topic name (letters, digits, . _ -, at most 249)`, path, range: source.rangeOf(path) });
     }
-    if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
+    for (const part of ['keySchema', 'valueSchema'] as const) {
+      const ref = m[part] as { id?: unknown; version?: unknown } | undefined;
+      if (ref && typeof ref === 'object' && ref.id !== undefined && ref.version !== undefined) {
+        const path = ['messages', i, part, 'version'];
+        diagnostics.push({ severity: 'error', message: `give "id" or "version", not both: an id is one schema, whatever the subject's versions`, path, range: source.rangeOf(path) });
+      }
+    }
+    if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'key'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
   });
 }
 

@@ -5,12 +5,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
-import { InvalidInputError } from '../util/errors';
+import type { SchemaRegistryClient } from '../schema-registry/client';
+import { createSerializer, keyTextValue, type RecordPart, type SchemaSerializer, type SchemaUsed } from '../schema-registry/serializer';
+import { SchemaValueError } from '../schema-registry/types';
+import { InvalidInputError, WorkbenchError } from '../util/errors';
 import { fileKind } from '../util/files';
 import { loneSurrogateProblem } from '../util/utf8';
 import { checkCsvHeader, DataFileError, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { isTopicName } from './parse';
-import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SourceRange, Variables } from './model';
+import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SchemaRefSpec, SourceRange, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
 import { describeSite, TemplateEngine, TemplateError, tooLong, type CompiledTemplate, type LengthLimit, type RecordContext, type TemplateSite, type VariableLayer } from './template';
 import { PRODUCER_DEFAULTS } from '../engine/config';
@@ -37,6 +40,8 @@ export interface PreparedMessage {
   topic: string;
   /** Collection settings overlaid with the message's. */
   producer: ProducerSettings;
+  /** The registry schemas that encode its keys and values (keySchema / valueSchema), for reports and traces. */
+  schemas: SchemaUsed[];
   ratePerSecond?: number;
   /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
   expectedRecords?: number;
@@ -109,6 +114,11 @@ const NO_RECORD: RecordContext = { seq: 0, now: 0 };
 /** Generated records (count) are rendered this many at a time, so a big count never sits in memory at once. */
 export const GENERATED_BATCH = 1000;
 
+/** The plan of a prepared message, without the renderers its records need. */
+function planOf(m: PreparedMessage): MessagePlan {
+  return { index: m.index, name: m.name, topic: m.topic, producer: m.producer, schemas: m.schemas, ratePerSecond: m.ratePerSecond, expectedRecords: m.expectedRecords, dataFile: m.dataFile };
+}
+
 async function* oneByOne<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
   for await (const batch of batches) yield* batch;
 }
@@ -150,6 +160,8 @@ export class MessagePreparer {
     private readonly loaded: LoadedCollection,
     private readonly environment?: LoadedEnvironment,
     private readonly cliVariables: Variables = {},
+    /** Where keySchema / valueSchema find their schemas; messages with one fail to prepare without it. */
+    private readonly schemaRegistry?: SchemaRegistryClient,
   ) {
     this.fileName = path.basename(loaded.filePath);
     this.collectionSettings = { ...(loaded.collection.producer ?? {}) };
@@ -195,7 +207,9 @@ export class MessagePreparer {
     // Keys and header values are text or {"base64"} bytes, which have no templates.
     const checkBinary = (spec: BinarySpec | undefined, p: JsonPath, what: string): void => void (typeof spec === 'string' && compileRaw(spec, p, what));
     attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
-    checkBinary(m.key, ['key'], 'the key');
+    // With keySchema a key may be any JSON value, templated like a value.
+    if (m.keySchema && typeof m.key !== 'string') checkJson(m.key, ['key']);
+    else checkBinary(m.key as BinarySpec | undefined, ['key'], 'the key');
     (m.headers ?? []).forEach(([name, v], i) => {
       attempt(['headers', i, 0], (field) => checkRawText({ parts: [name] }, field, `the name of header ${i + 1}`));
       checkBinary(v, ['headers', i, 1], `header "${name}"`);
@@ -212,20 +226,24 @@ export class MessagePreparer {
    * prepares each at its turn: a collection of 100,000 messages never holds 100,000 sets of renderers.
    */
   async check(index: number): Promise<MessagePlan> {
+    const m = this.loaded.collection.messages[index];
+    // A key or value its schema encodes is encoded once up front when it is constant, so a misfit stops the run
+    // before anything is sent: such a message is prepared whole.
+    if (m.keySchema || m.valueSchema) return planOf(await this.prepare(index));
     const problems = this.checkTemplates(index);
     if (problems.length) throw problems[0].error;
     await this.engine.resolveSecrets();
-    const m = this.loaded.collection.messages[index];
     const topic = this.engine.compile(m.topic, this.layers(m, index), this.site(['messages', index, 'topic'], m.name));
-    return this.planFor(m, index, topic, await this.checkDataFile(m, index));
+    return this.planFor(m, index, topic, await this.checkDataFile(m, index), []);
   }
 
-  /** The plan of message `index` once its topic is compiled and its data file (if any) checked. */
-  private planFor(m: MessageSpec, index: number, topic: CompiledTemplate, dataFile: string | undefined): MessagePlan {
+  /** The plan of message `index` once its topic is compiled, its schemas found and its data file (if any) checked. */
+  private planFor(m: MessageSpec, index: number, topic: CompiledTemplate, dataFile: string | undefined, schemas: SchemaUsed[]): MessagePlan {
     return {
       index,
       name: m.name,
       topic: topic.constant ?? m.topic,
+      schemas,
       // Messages without settings of their own share the collection's object: a run groups messages by it.
       producer: m.producer ? { ...(this.loaded.collection.producer ?? {}), ...m.producer } : this.collectionSettings,
       ratePerSecond: m.ratePerSecond ?? undefined,
@@ -251,10 +269,12 @@ export class MessagePreparer {
   async prepare(index: number): Promise<PreparedMessage> {
     // The async part is kept small: an async call keeps all its locals on the heap while it waits.
     const m = this.loaded.collection.messages[index];
+    // Every template is compiled (secrets noted) before secrets are resolved; schema parts are encoded after that.
     const renderers = this.renderers(m, index);
     await this.engine.resolveSecrets();
+    const schemas = m.keySchema || m.valueSchema ? await this.serializers(m, renderers.topicT, renderers.site) : {};
     const dataFile = isFileSpec(m.value) ? await this.checkDataFile(m, index) : undefined;
-    return this.assemble(m, index, renderers, dataFile);
+    return this.assemble(m, index, renderers, schemas, dataFile);
   }
 
   /** Every template of message `index` compiled (throwing the first problem), as renderers. */
@@ -280,20 +300,25 @@ export class MessagePreparer {
 
     const topicT = this.compileTopic(m.topic, layers, site(['topic']));
     const topic = this.textRenderer(topicT);
-    const key = this.binaryRenderer(m.key, text, ['key'], 'the key');
     const headers = (m.headers ?? []).map(([name, v], i) => {
       checkRawText({ parts: [name] }, site(['headers', i, 0]), `the name of header ${i + 1}`);
       return { name, value: this.binaryRenderer(v, text, ['headers', i, 1], `header "${name}"`) };
     });
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
-    const value: Compiled<string | Buffer | null> = fileSpec ? constant(null) : this.valueRenderer(m.value, text, jsonString, site(['value']), limit);
-    return { topicT, topic, key, headers, value, fileSpec };
+    // A key or value with a schema is compiled as JSON here and encoded once its serializer is known (assemble).
+    const keyTree = m.keySchema ? this.schemaTree('key', m.key, text, jsonString, site) : undefined;
+    const valueTree = m.valueSchema && !fileSpec ? this.schemaTree('value', m.value, text, jsonString, site) : undefined;
+    const plainKey = m.keySchema ? undefined : this.binaryRenderer(m.key as BinarySpec | undefined, text, ['key'], 'the key');
+    const plainValue: Compiled<string | Buffer | null> | undefined = m.valueSchema || fileSpec ? undefined : this.valueRenderer(m.value, text, jsonString, site(['value']), limit);
+    return { topicT, topic, headers, fileSpec, keyTree, valueTree, plainKey, plainValue, site };
   }
 
   /** The prepared message: its plan and how to build its records. */
-  private assemble(m: MessageSpec, index: number, renderers: ReturnType<MessagePreparer['renderers']>, dataFile: string | undefined): PreparedMessage {
-    const { topicT, topic, key, headers, value, fileSpec } = renderers;
-    const plan = this.planFor(m, index, topicT, dataFile);
+  private assemble(m: MessageSpec, index: number, renderers: ReturnType<MessagePreparer['renderers']>, schemas: { key?: SchemaSerializer; value?: SchemaSerializer }, dataFile: string | undefined): PreparedMessage {
+    const { topicT, topic, headers, fileSpec, keyTree, valueTree, plainKey, plainValue, site } = renderers;
+    const key = plainKey ?? this.schemaRenderer('key', keyTree, schemas.key!, site);
+    const value: Compiled<string | Buffer | null> = fileSpec ? constant(null) : plainValue ?? this.schemaRenderer('value', valueTree, schemas.value!, site);
+    const plan = this.planFor(m, index, topicT, dataFile, [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined));
     const engine = this.engine;
     // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.
     const perRecordContext = ![topic, key, value, ...headers.map((h) => h.value)].every((r) => r.constant);
@@ -307,11 +332,22 @@ export class MessagePreparer {
     const count = m.count;
     const displayFile = fileSpec?.file;
     const max = this.limitFor(m).max;
+    // A data file's key and value are JSON text for their schema: encoded per line, an unfit line named by file and line.
+    const encodeData = (part: RecordPart, raw: string | Buffer | null, line: number, json: (text: string) => unknown): Buffer | null => {
+      if (raw === null) return null;
+      try {
+        return schemas[part]!.encode(json(typeof raw === 'string' ? raw : raw.toString('utf8')));
+      } catch (e) {
+        throw new InvalidInputError(`${fileSpec!.file}:${line}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    const dataValue = (data: DataRecord) => (schemas.value ? encodeData('value', data.value!, data.line, (t) => parseJsonValue(t)) : data.value!);
+    const dataKey = (data: DataRecord) => (schemas.key ? encodeData('key', data.key!, data.line, keyTextValue) : data.key!);
     const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
       // A data line's value larger than a record may be is refused here, naming its line (the producer would not).
       if (data?.value != null && data.value.length > max) throw new DataFileError(`${displayFile}:${data.line}: the value is ${data.value.length.toLocaleString('en-US')} ${typeof data.value === 'string' ? 'characters' : 'bytes'}, more than max.request.size (${max.toLocaleString('en-US')} bytes); no record may be larger: shorten it, or raise max.request.size in "producer"`);
-      const record: ProducerRecord = { topic: renderTopic(ctx), value: data?.value !== undefined ? data.value : renderValue(ctx) };
-      const k = data?.key !== undefined ? data.key : renderKey(ctx);
+      const record: ProducerRecord = { topic: renderTopic(ctx), value: data?.value !== undefined ? dataValue(data) : renderValue(ctx) };
+      const k = data?.key !== undefined ? dataKey(data) : renderKey(ctx);
       if (k !== undefined) record.key = k;
       if (headers.length || data?.headers) {
         record.headers = headers.map((h) => ({ key: h.name, value: h.value.render(ctx) ?? null }));
@@ -331,6 +367,7 @@ export class MessagePreparer {
       name: plan.name,
       topic: plan.topic,
       producer: plan.producer,
+      schemas: plan.schemas,
       ratePerSecond: plan.ratePerSecond,
       expectedRecords: plan.expectedRecords,
       dataFile,
@@ -372,6 +409,67 @@ export class MessagePreparer {
         if (count !== undefined && seq >= count) return;
       }
     }
+  }
+
+  /**
+   * The serializers of keySchema / valueSchema, resolved against the registry now: a subject, version or id that
+   * is not there stops the run before anything is sent, naming the message and field.
+   */
+  private async serializers(m: MessageSpec, topicT: CompiledTemplate, site: (p: JsonPath) => TemplateSite): Promise<{ key?: SchemaSerializer; value?: SchemaSerializer }> {
+    const out: { key?: SchemaSerializer; value?: SchemaSerializer } = {};
+    for (const part of ['key', 'value'] as const) {
+      const ref: SchemaRefSpec | undefined = part === 'key' ? m.keySchema : m.valueSchema;
+      if (!ref) continue;
+      const where = describeSite(site([`${part}Schema`]));
+      if (!this.schemaRegistry) {
+        throw new InvalidInputError(`${where} ${part}Schema needs a schema registry: add "schemaRegistry": {"url": ...} to the environment, or pass --schema-registry URL`);
+      }
+      if (topicT.constant === undefined && ref.subject === undefined && ref.id === undefined && (ref.strategy ?? 'TopicName') !== 'RecordName') {
+        throw new InvalidInputError(`${where} the topic is a template, so the subject cannot be named after it: give ${part}Schema a "subject" or an "id"`);
+      }
+      try {
+        out[part] = await createSerializer(this.schemaRegistry, topicT.constant ?? '', part, ref);
+      } catch (e) {
+        if (!(e instanceof WorkbenchError)) throw e;
+        throw new InvalidInputError(`${where} ${e.message}`, { cause: e });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A key or value that its schema encodes, compiled: the JSON value (templates rendered, typed as in a value); a key
+   * string that is not JSON is that string. undefined for null or no value (a tombstone stays null).
+   */
+  private schemaTree(part: RecordPart, spec: unknown, text: (v: string, p: JsonPath, raw?: string) => Compiled<string>, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, site: (p: JsonPath) => TemplateSite): Compiled<unknown> | undefined {
+    if (spec === undefined || spec === null) return undefined;
+    if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) {
+      throw new InvalidInputError(`${describeSite(site([part]))} with ${part}Schema the ${part} is written as JSON and encoded by the schema; {"base64"} is raw bytes: remove one of them`);
+    }
+    if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(spec.json);
+    if (part === 'key' && typeof spec === 'string') {
+      const t = text(spec, [part], 'the key');
+      return t.constant ? constant(keyTextValue(t.render(NO_RECORD))) : varying((ctx) => keyTextValue(t.render(ctx)));
+    }
+    return compileJson(spec, jsonString, [part]);
+  }
+
+  /**
+   * The compiled key or value encoded by its schema: once, now, when it does not change per record (so a misfit
+   * stops the run before anything is sent), else per record, the misfit naming the message and field.
+   */
+  private schemaRenderer(part: RecordPart, tree: Compiled<unknown> | undefined, serializer: SchemaSerializer, site: (p: JsonPath) => TemplateSite): Compiled<Buffer | null> {
+    if (!tree) return constant(null);
+    const where = describeSite(site([part]));
+    const encode = (v: unknown): Buffer => {
+      try {
+        return serializer.encode(v);
+      } catch (e) {
+        if (e instanceof SchemaValueError) throw new InvalidInputError(`${where} ${e.message}`, { cause: e });
+        throw e;
+      }
+    };
+    return tree.constant ? constant(encode(tree.render(NO_RECORD))) : varying((ctx) => encode(tree.render(ctx)));
   }
 
   /** A topic's template: no secrets in it, and a name Kafka accepts when it is the same for every record. */
@@ -500,4 +598,13 @@ function isUntemplatedValue(v: unknown): boolean {
 
 function isFileSpec(v: unknown): v is FileSpec {
   return isObject(v) && typeof v.file === 'string' && Object.keys(v).every((k) => k === 'file' || k === 'lines');
+}
+
+/** A data line's value as JSON for its schema. */
+function parseJsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SchemaValueError('value', `is not JSON (${(e as Error).message}); with valueSchema each line's value is JSON encoded by the schema`);
+  }
 }

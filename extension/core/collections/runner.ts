@@ -17,6 +17,7 @@
 import path from 'node:path';
 import { validateProducerConfig, type ProducerConfigInput } from '../engine/config';
 import type { Producer, ProducerRecord, RecordMetadata, RecordTrace } from '../engine/types';
+import type { SchemaRegistryClient } from '../schema-registry/client';
 import { systemClock, type Clock } from '../util/clock';
 import { InvalidInputError, errorMessage } from '../util/errors';
 import type { ProducerSettings, Variables } from './model';
@@ -101,6 +102,8 @@ export interface RunOptions {
   variables?: Variables;
   seed?: number;
   secrets?: SecretResolver;
+  /** Where messages' keySchema / valueSchema find their schemas (the environment's registry, or --schema-registry). */
+  schemaRegistry?: SchemaRegistryClient;
   /** A producer for these settings (the collection's overlaid with the message's). Asked once per distinct settings. */
   producerFor(settings: ProducerSettings): Producer | Promise<Producer>;
   /** Close the producers at the end (default true). false when the caller keeps them for later. */
@@ -123,7 +126,7 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const engine = new TemplateEngine({ seed: options.seed, clock, secrets: options.secrets });
-  const preparer = new MessagePreparer(engine, options.loaded, options.environment, options.variables ?? {});
+  const preparer = new MessagePreparer(engine, options.loaded, options.environment, options.variables ?? {}, options.schemaRegistry);
   // Everything is checked first (names, templates, settings, data files): a problem anywhere stops the run before
   // any record is sent. Only each message's plan is kept; its renderers are built again at its turn, so a
   // collection of 100,000 messages never holds 100,000 sets of them at once.

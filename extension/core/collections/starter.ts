@@ -4,7 +4,7 @@
  * `{{$secret:NAME}}`, and the caller stores its value in the secret store (VS Code) or an environment variable (CLI).
  */
 import path from 'node:path';
-import type { Collection, Environment, EnvironmentConnection, EnvironmentTls, MessageSpec } from './model';
+import type { Collection, Environment, EnvironmentConnection, EnvironmentSchemaRegistry, EnvironmentTls, MessageSpec } from './model';
 import { formatJson } from './save';
 import { secretEnvName } from './template';
 
@@ -31,12 +31,15 @@ export interface ConnectionOutline {
   clientId?: string;
   tls?: { caFile?: string; certFile?: string; skipVerify?: boolean };
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string };
+  schemaRegistry?: { url: string; auth: 'none' | 'basic' | 'bearer'; username?: string; caFile?: string };
 }
 
 export interface EnvironmentDraft {
   text: string;
   /** The secret the file refers to for the SASL password, when there is one. */
   passwordSecret?: string;
+  /** The secret the file refers to for the schema registry's password or token, when there is one. */
+  registrySecret?: string;
   /** What the user should know about the file (what it leaves out, where the password comes from), in plain words. */
   notes: string[];
 }
@@ -50,6 +53,8 @@ export function environmentFromConnection(name: string, filePath: string, outlin
   const environment: Environment = { name };
   const notes: string[] = [];
   let passwordSecret: string | undefined;
+  let registrySecret: string | undefined;
+  const secretBase = name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'KAFKA';
   if (outline) {
     const connection: EnvironmentConnection = { bootstrap: outline.brokers.length === 1 ? outline.brokers[0] : outline.brokers };
     if (outline.clientId) connection.clientId = outline.clientId;
@@ -64,12 +69,24 @@ export function environmentFromConnection(name: string, filePath: string, outlin
       if (hasClientKey) notes.push('the client key is kept in VS Code\'s secret storage, not in a file: add "key": "PATH.pem" under "ssl" if the environment needs it');
     }
     if (outline.sasl) {
-      passwordSecret = `${name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'KAFKA'}_PASSWORD`;
+      passwordSecret = `${secretBase}_PASSWORD`;
       connection.sasl = { mechanism: outline.sasl.mechanism, username: outline.sasl.username, password: `{{$secret:${passwordSecret}}}` };
       notes.push(`the SASL password is the secret "${passwordSecret}" (in CI: environment variable ${secretEnvName(passwordSecret)})`);
     }
     environment.connection = connection;
+    const r = outline.schemaRegistry;
+    if (r) {
+      const registry: EnvironmentSchemaRegistry = { url: r.url };
+      if (r.auth !== 'none') {
+        registrySecret = `${secretBase}_SCHEMA_REGISTRY_${r.auth === 'basic' ? 'PASSWORD' : 'TOKEN'}`;
+        if (r.auth === 'basic') registry.basicAuth = { username: r.username ?? '', password: `{{$secret:${registrySecret}}}` };
+        else registry.bearerToken = `{{$secret:${registrySecret}}}`;
+        notes.push(`the schema registry's ${r.auth === 'basic' ? 'password' : 'token'} is the secret "${registrySecret}" (in CI: environment variable ${secretEnvName(registrySecret)})`);
+      }
+      if (r.caFile) registry.ca = path.relative(path.dirname(filePath), r.caFile).split(path.sep).join('/');
+      environment.schemaRegistry = registry;
+    }
   }
   environment.variables = {};
-  return { text: formatJson(environment), passwordSecret, notes };
+  return { text: formatJson(environment), passwordSecret, registrySecret, notes };
 }

@@ -160,7 +160,14 @@ export function validateProducerConfig(input: ProducerConfigInput = {}): Produce
         refuse('max.in.flight.requests.per.connection', config.maxInFlightPerConnection, 'enable.idempotence=true allows at most 5; lower it or set enable.idempotence=false');
       }
       config.enableIdempotence = false;
+    } else if (config.retries === 0) {
+      // As Java: the idempotent producer retries to keep its sequences whole; it refuses retries=0.
+      if (idempotenceExplicit) refuse('retries', 0, 'enable.idempotence=true needs retries above 0; raise retries or set enable.idempotence=false');
+      config.enableIdempotence = false;
     }
+  }
+  if (config.bufferMemory < config.batchSize) {
+    refuse('buffer.memory', config.bufferMemory, `must be at least batch.size (${config.batchSize}), or no batch could ever be allocated; raise buffer.memory or lower batch.size`);
   }
   if (config.retryBackoffMaxMs < config.retryBackoffMs) {
     // Java caps the base at the max rather than failing; we say so instead of guessing.

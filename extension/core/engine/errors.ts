@@ -8,6 +8,8 @@ export class DeliveryError extends WorkbenchError {
   readonly errorCode?: number;
   readonly errorName?: string;
   readonly attempts: number;
+  /** The record was sent and no answer says what became of it: the broker may have written it. */
+  readonly maybeWritten: boolean;
 
   constructor(
     message: string,
@@ -20,6 +22,7 @@ export class DeliveryError extends WorkbenchError {
       attempts: number;
       retriable?: boolean;
       cause?: unknown;
+      maybeWritten?: boolean;
     },
   ) {
     super(message, { retriable: details.retriable ?? false, cause: details.cause });
@@ -29,6 +32,7 @@ export class DeliveryError extends WorkbenchError {
     this.errorCode = details.errorCode;
     this.errorName = details.errorName;
     this.attempts = details.attempts;
+    this.maybeWritten = details.maybeWritten ?? false;
   }
 }
 
@@ -39,4 +43,6 @@ export interface BatchFailure {
   errorName: string;
   retriable: boolean;
   cause?: unknown;
+  /** Sent and not answered: the broker may have written it (a request that timed out, a close that gave up). */
+  maybeWritten?: boolean;
 }

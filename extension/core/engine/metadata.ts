@@ -12,6 +12,8 @@ export class MetadataCache {
   updateRequested = false;
   updateReason = '';
   inFlight = false;
+  /** Grows with every update: what was looked up under the same version is still true. */
+  version = 0;
   /** Failed fetches in a row: each waits longer before the next (up to refreshBackoffMaxMs). */
   failuresInARow = 0;
 
@@ -47,6 +49,7 @@ export class MetadataCache {
   }
 
   update(metadata: ClusterMetadata, now: number): void {
+    this.version++;
     this.brokers.clear();
     for (const b of metadata.brokers) this.brokers.set(b.nodeId, b);
     for (const t of metadata.topics) {

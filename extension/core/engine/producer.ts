@@ -1,23 +1,39 @@
 /**
- * The producer: send() composes, serializes, partitions and appends a record (or parks it while metadata or
- * buffer memory is missing, up to max.block.ms); the Sender delivers batches; every record's promise settles once.
+ * The producer (Java's KafkaProducer): `produce` validates and sizes a record, partitions it and appends it to the
+ * accumulator, or lets it wait for metadata or buffer memory (up to max.block.ms); the Sender delivers batches; each
+ * batch settles its own records. This class owns only what the caller sees: the records waiting to be placed, the
+ * count of records not settled, flush and close, delivery listeners, the trace window and the stats.
  */
-import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OVERHEAD, type RecordHeader, type RecordPayload } from '../kafka/record-batch-encoder';
 import { errorName } from '../kafka/error-codes';
-import type { Transport } from '../transport/transport';
+import type { TopicInfo, Transport } from '../transport/transport';
 import { systemClock, type Clock } from '../util/clock';
 import { Emitter, type Disposable } from '../util/emitter';
 import { errorMessage } from '../util/errors';
-import { RecordAccumulator } from './accumulator';
-import { PendingRecord, type ProducerBatch } from './batch';
+import { AppendResult, RecordAccumulator } from './accumulator';
+import { ProducerBatch, type BatchSink } from './batch';
+import { Blocked, composeRecord, RecordInput } from './record-input';
 import type { ProducerConfig } from './config';
 import { DeliveryError, type BatchFailure } from './errors';
+import { IdempotenceManager } from './idempotence';
 import { MetadataCache } from './metadata';
 import { Partitioner } from './partitioner';
-import { Sender, type SenderHost } from './sender';
-import { StatsRecorder } from './stats';
-import { TraceStore, appendedEvent, blockedEvent, composedEvent, outcomeEvent, partitionedEvent } from './trace';
-import type { BatchTrace, Producer, ProducerRecord, ProducerStats, RecordMetadata, RecordTrace, TraceEvent } from './types';
+import { ReasonCode, reasonFromFacts } from './reason';
+import { Sender, type SenderListener } from './sender';
+import { ProducerMetrics } from './metrics';
+import { TraceStore } from './trace';
+import { WaitingRecords, type PlaceResult } from './waiting-records';
+import type {
+  BatchTrace,
+  DeliveryCallback,
+  DeliveryReport,
+  MetricsTimeline,
+  Producer,
+  ProducerRecord,
+  ProducerStats,
+  RecordMetadata,
+  RecordTrace,
+  TraceEvent,
+} from './types';
 
 export interface ProducerDependencies {
   transport: Transport;
@@ -25,495 +41,428 @@ export interface ProducerDependencies {
   /** Source of randomness in [0, 1): retry jitter and the sticky partitioner's choice. */
   random?: () => number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
-  /** How many records the trace store keeps (oldest dropped). Default 100,000. */
+  /** How many records the trace window keeps (older ones are dropped, unless kept). Default 100,000. */
   traceCapacity?: number;
-  /** false turns the trace off entirely (no store, no events). Default true. */
+  /** false turns the trace off entirely (no window, no events). Default true. */
   tracing?: boolean;
 }
 
-type PlaceResult = 'placed' | 'wait-metadata' | 'wait-memory';
-
 let producerCount = 0;
 
-export class KafkaProducer implements Producer, SenderHost {
+export class KafkaProducer implements Producer, BatchSink, SenderListener {
   private readonly clock: Clock;
-  private readonly random: () => number;
   private readonly logFn: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
   private readonly tracing: boolean;
   private readonly traces: TraceStore | undefined;
-  private readonly emitter = new Emitter<TraceEvent>();
+  private readonly traceEmitter = new Emitter<TraceEvent>();
+  private readonly deliveryEmitter = new Emitter<DeliveryReport>();
   private readonly metadata: MetadataCache;
   private readonly accumulator: RecordAccumulator;
+  private readonly idempotence: IdempotenceManager | undefined;
   private readonly partitioner: Partitioner;
   private readonly sender: Sender;
-  private readonly statsRecorder = new StatsRecorder();
+  private readonly metrics = new ProducerMetrics();
+  private readonly waiting = new WaitingRecords();
   private readonly idPrefix: string;
+  /** Filled for each record on the fast path; a record that has to wait gets a copy of its own. */
+  private readonly scratch = new RecordInput();
   private recordCounter = 0;
   private batchCounter = 0;
-  /**
-   * Records waiting for their topic's metadata, per topic in send order: a mistyped topic holds back only its own
-   * records. Later records of a waiting topic queue behind it, as Java's blocked send would.
-   */
-  private readonly waitingForMetadata = new Map<string, FifoQueue<PendingRecord>>();
-  /** Records waiting for buffer memory, first come first served. */
-  private readonly waitingForMemory = new FifoQueue<PendingRecord>();
   /** Why the last metadata request failed (named when records give up waiting for metadata). */
   private lastMetadataError: string | undefined;
   private unsettled = 0;
   private idleWaiters: (() => void)[] = [];
-  private flushCount = 0;
+  private roomWaiters: (() => void)[] = [];
   private closed = false;
-  private forced = false;
-  private timerAt = Infinity;
-  private cancelTimer: (() => void) | undefined;
-  private readonly stickyMustSwitch: (partition: number) => boolean;
-  private stickyRecord: PendingRecord | undefined;
-  private readonly stickyBatches = new Map<string, ProducerBatch>();
+  private waitTimerAt = Infinity;
+  private cancelWaitTimer: (() => void) | undefined;
   readonly onTrace: (listener: (event: TraceEvent) => void) => Disposable;
+  readonly onDelivery: (listener: (report: DeliveryReport) => void) => Disposable;
 
   constructor(
     readonly config: ProducerConfig,
     deps: ProducerDependencies,
   ) {
     this.clock = deps.clock ?? systemClock;
-    this.random = deps.random ?? Math.random;
+    const random = deps.random ?? Math.random;
     this.logFn = deps.log ?? (() => undefined);
     this.tracing = deps.tracing ?? true;
     this.idPrefix = `p${++producerCount}-`;
-    this.traces = this.tracing ? new TraceStore(deps.traceCapacity ?? 100_000, this.idPrefix) : undefined;
-    this.onTrace = this.emitter.event;
+    this.traces = this.tracing
+      ? new TraceStore(deps.traceCapacity ?? 100_000, (seq) => this.recordId(seq), (id) => this.seqOf(id))
+      : undefined;
+    this.onTrace = (listener) => {
+      const subscription = this.traceEmitter.event(listener);
+      this.traceListened = this.tracing;
+      return {
+        dispose: () => {
+          subscription.dispose();
+          this.traceListened = this.tracing && this.traceEmitter.hasListeners;
+        },
+      };
+    };
+    this.onDelivery = this.deliveryEmitter.event;
     this.metadata = new MetadataCache(config.metadataMaxAgeMs, config.retryBackoffMs, config.retryBackoffMaxMs);
+    this.idempotence = config.enableIdempotence ? new IdempotenceManager() : undefined;
     this.accumulator = new RecordAccumulator({
       batchSize: config.batchSize,
       bufferMemory: config.bufferMemory,
+      lingerMs: config.lingerMs,
       compression: config.compressionType,
       deliveryTimeoutMs: config.deliveryTimeoutMs,
       tracing: this.tracing,
       newBatchId: () => `${this.idPrefix}b${++this.batchCounter}`,
+      sink: this,
     });
-    this.partitioner = new Partitioner({ strategy: config.partitioner, failover: config.partitionerFailover, random: this.random });
-    this.sender = new Sender(config, deps.transport, this.metadata, this.accumulator, this.statsRecorder, this, this.random);
-    this.sender.setClock(() => this.clock.now());
-    this.stickyMustSwitch = (partition: number) => {
-      const r = this.stickyRecord!;
-      const b = this.stickyBatches.get(r.topic);
-      // Switch when the sticky batch is full (or this record would not fit in it), or it was sent.
-      if (!b || b.partition !== partition) return false;
-      return !b.hasRoomFor(r);
-    };
+    this.partitioner = new Partitioner({ strategy: config.partitioner, failover: config.partitionerFailover, random });
+    this.sender = new Sender(config, deps.transport, this.metadata, this.accumulator, this.idempotence, this.metrics, this, this.clock, random);
   }
 
-  // ---- SenderHost ----
-  get flushing(): boolean {
-    return this.flushCount > 0;
+  /**
+   * The clock, read at most once per 64 sends within one turn of the event loop: reading the system clock costs more
+   * than the rest of a send, and 64 sends take far less than its millisecond. A fake clock is read every time.
+   */
+  private now(): number {
+    if (this.clock !== systemClock) return this.clock.now();
+    if (this.nowReads-- > 0) return this.nowCached;
+    if (this.nowReads < -1) queueMicrotask(this.forgetNow); // first read of this turn
+    this.nowReads = 63;
+    this.nowCached = Date.now();
+    return this.nowCached;
   }
-  get closing(): boolean {
-    return this.closed;
+
+  private nowCached = 0;
+  private nowReads = -2;
+  private readonly forgetNow = (): void => {
+    this.nowReads = -2;
+  };
+
+  /** The topic's metadata if it can be used to place records; the last answer is kept while the metadata is the same. */
+  private topicFor(name: string): TopicInfo | undefined {
+    if (name === this.lastTopicName && this.metadata.version === this.lastTopicVersion) return this.lastTopic;
+    this.lastTopic = this.metadata.usableTopic(name);
+    this.lastTopicName = name;
+    this.lastTopicVersion = this.metadata.version;
+    return this.lastTopic;
   }
-  get closingForced(): boolean {
-    return this.forced;
+
+  private lastTopicName = '';
+  private lastTopicVersion = -1;
+  private lastTopic: TopicInfo | undefined;
+
+  /** Trace events are built only for someone listening (kept as a field: it is asked several times per send). */
+  private traceListened = false;
+
+  recordId(seq: number): string {
+    return `${this.idPrefix}r${seq}`;
   }
-  get memoryPressure(): boolean {
-    return this.waitingForMemory.length > 0;
+
+  private seqOf(recordId: string): number {
+    if (!recordId.startsWith(this.idPrefix) || recordId[this.idPrefix.length] !== 'r') return -1;
+    const seq = Number(recordId.slice(this.idPrefix.length + 1));
+    return Number.isSafeInteger(seq) && seq > 0 ? seq : -1;
+  }
+
+  // ---- sending ----
+
+  send(record: ProducerRecord, callback?: DeliveryCallback): Promise<RecordMetadata> {
+    return this.submitWith(record, callback).result;
+  }
+
+  submit(record: ProducerRecord): { recordId: string; result: Promise<RecordMetadata> } {
+    return this.submitWith(record, undefined);
+  }
+
+  private submitWith(record: ProducerRecord, callback: DeliveryCallback | undefined): { recordId: string; result: Promise<RecordMetadata> } {
+    let resolve!: (m: RecordMetadata) => void;
+    let reject!: (e: DeliveryError) => void;
+    const result = new Promise<RecordMetadata>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Fire-and-forget users need not handle the promise: a failure reaches the callback, the trace and the log,
+    // never an unhandled rejection. Awaiting callers still get the rejection.
+    result.catch(noop);
+    const seq = this.produce(record, (error, metadata) => {
+      if (error) reject(error);
+      else resolve(metadata!);
+      if (callback) callback(error, metadata);
+    });
+    return { recordId: this.recordId(seq), result };
+  }
+
+  produce(record: ProducerRecord, callback?: DeliveryCallback): number {
+    const now = this.now();
+    const seq = ++this.recordCounter;
+    const r = this.scratch;
+    r.seq = seq;
+    r.composedAt = now;
+    r.callback = callback;
+    if (this.unsettled++ === 0) this.metrics.started(now);
+    const invalid = composeRecord(r, record, now, this.config);
+    if (invalid === undefined) this.metrics.recordSize(r.sizeUpperBound);
+    if (this.traceListened) this.emitComposed(r);
+    if (invalid !== undefined) {
+      this.failAlone(this.own(r), { message: invalid, errorName: 'INVALID_RECORD', retriable: false }, now);
+    } else if (this.closed) {
+      this.failAlone(this.own(r), { message: 'The producer is closed: create a new producer to send more records.', errorName: 'PRODUCER_CLOSED', retriable: false }, now);
+    } else if (this.idempotence?.state === 'fatal') {
+      this.failAlone(this.own(r), { message: `The producer cannot send: ${this.idempotence.fatalError}`, errorName: 'PRODUCER_FATAL', retriable: false }, now);
+    } else if (this.waiting.topicWaits(r.topic)) {
+      this.park(this.own(r), Blocked.Metadata, now);
+    } else if (this.waiting.waitingForMemory) {
+      this.park(this.own(r), Blocked.Memory, now);
+    } else {
+      const placed = this.place(r, now);
+      if (placed !== 'placed') this.park(this.own(r), placed === 'wait-memory' ? Blocked.Memory : Blocked.Metadata, now);
+    }
+    r.key = r.value = null;
+    r.headers = undefined;
+    r.callback = undefined;
+    return seq;
+  }
+
+  /** A copy of the scratch record that can outlive this call (to wait, or to stand for a failed record). */
+  private own(r: RecordInput): RecordInput {
+    if (r !== this.scratch) return r;
+    const copy = new RecordInput();
+    copy.copyFrom(r);
+    return copy;
+  }
+
+  /** Partitions and appends; says what to wait for when it cannot yet. Fails the record when it can never go. */
+  private place(r: RecordInput, now: number): PlaceResult {
+    if (r.partition < 0) {
+      const topic = this.topicFor(r.topic);
+      if (!topic) {
+        this.metadata.wanted.add(r.topic);
+        this.metadata.requestUpdate(`topic ${r.topic} not in metadata`);
+        this.sender.wakeup(0);
+        const info = this.metadata.topicInfo(r.topic);
+        if (info && info.errorCode !== 0 && !isRetriableTopicError(info.errorCode)) {
+          this.failAlone(this.own(r), { message: `Topic ${r.topic} cannot be written: ${errorName(info.errorCode)} (${info.errorCode}) in the metadata response.`, errorCode: info.errorCode, errorName: errorName(info.errorCode), retriable: false }, now);
+          return 'placed';
+        }
+        return 'wait-metadata';
+      }
+      const numPartitions = topic.partitions.length;
+      if (r.explicitPartition >= 0) {
+        if (r.explicitPartition >= numPartitions) {
+          this.failAlone(this.own(r), {
+            message: `Partition ${r.explicitPartition} does not exist: topic ${r.topic} has ${numPartitions} partition(s), 0..${numPartitions - 1}. Pick one of those or leave the partition out.`,
+            errorName: 'INVALID_PARTITION', retriable: false,
+          }, now);
+          return 'placed';
+        }
+        r.partition = r.explicitPartition;
+        r.reasonCode = ReasonCode.Explicit;
+        r.numPartitions = numPartitions;
+      } else {
+        this.partitioner.partition(r, numPartitions, this.metadata);
+      }
+      r.placedAt = now;
+      if (this.traceListened) {
+        this.traceEmitter.fire({ type: 'partitioned', recordId: this.recordId(r.seq), time: now, topic: r.topic, partition: r.partition, reason: reasonFromFacts(r.reasonCode, r.numPartitions, r.hash, r.aux) });
+      }
+    }
+    let result = this.accumulator.append(r, now, this.partitioner.stayedSticky(r));
+    if (result === AppendResult.AbortedForNewBatch) {
+      // The sticky batch is full or sent: the keyless records move on to another partition.
+      this.partitioner.switchSticky(r, this.metadata);
+      result = this.accumulator.append(r, now);
+    }
+    if (result === AppendResult.NoMemory) return 'wait-memory';
+    const batch = this.accumulator.lastBatch!;
+    const index = batch.recordCount - 1;
+    this.traces?.recordAppended(r.seq, batch, index);
+    if (result !== AppendResult.Appended) {
+      if (this.traceListened) {
+        this.traceEmitter.fire({ type: 'batch-created', batchId: batch.id, time: now, topic: batch.topic, partition: batch.partition, capacityBytes: batch.reservedBytes });
+      }
+      // Java's sender.wakeup(): a full batch goes now; a lone new one after linger.ms.
+      this.sender.wakeup(result === AppendResult.NewBatchAfterFull ? 0 : this.config.lingerMs);
+    }
+    if (this.traceListened) {
+      this.traceEmitter.fire({ type: 'appended', recordId: this.recordId(r.seq), time: now, batchId: batch.id, offsetDelta: index, newBatch: index === 0 });
+    }
+    return 'placed';
+  }
+
+  private park(r: RecordInput, reason: Blocked.Metadata | Blocked.Memory, now: number): void {
+    if (this.waiting.park(r, reason, now, this.config.maxBlockMs) && this.traceListened) {
+      this.traceEmitter.fire({ type: 'blocked', recordId: this.recordId(r.seq), time: now, reason: reason === Blocked.Metadata ? 'metadata' : 'buffer-memory' });
+    }
+    this.traces?.recordAlone(r);
+    if (reason === Blocked.Memory && !this.accumulator.memoryWanted) {
+      this.accumulator.memoryWanted = true;
+      this.metrics.waitingForMemory(true, now);
+    }
+    this.sender.wakeup(0);
+    this.scheduleWaitCheck(r.blockDeadline);
+  }
+
+  /** Places waiting records whose wait is over, in order; fails those past max.block.ms. */
+  private processWaiting(now: number): void {
+    if (this.waiting.size === 0) return;
+    const next = this.waiting.process(
+      now,
+      (r) => this.place(r, now),
+      (r, waitedFor) => this.failBlocked(r, waitedFor, now),
+    );
+    this.accumulator.memoryWanted = this.waiting.waitingForMemory;
+    this.metrics.waitingForMemory(this.accumulator.memoryWanted, now);
+    if (next < Infinity) this.scheduleWaitCheck(next);
+    if (this.waiting.size === 0) this.wakeRoomWaiters();
+  }
+
+  /** Looks at the waiting records again at `at` (their max.block.ms deadline). */
+  private scheduleWaitCheck(at: number): void {
+    if (at >= this.waitTimerAt) return;
+    this.cancelWaitTimer?.();
+    this.waitTimerAt = at;
+    this.cancelWaitTimer = this.clock.setTimeout(() => {
+      this.waitTimerAt = Infinity;
+      this.cancelWaitTimer = undefined;
+      this.processWaiting(this.clock.now());
+    }, Math.max(0, at - this.clock.now()));
+  }
+
+  private failBlocked(r: RecordInput, waitedFor: Blocked, now: number): void {
+    const memory = waitedFor === Blocked.Memory;
+    const what = memory
+      ? `buffer.memory (${this.config.bufferMemory} bytes) stayed full`
+      : this.lastMetadataError !== undefined
+        ? `no metadata for topic ${r.topic}: the last metadata request failed (${this.lastMetadataError})`
+        : `topic ${r.topic} was not in the cluster metadata${r.explicitPartition >= 0 ? ` (partition ${r.explicitPartition})` : ''}`;
+    this.failAlone(r, {
+      message: `Gave up after max.block.ms=${this.config.maxBlockMs}: ${what}. ${memory ? 'Send slower, or raise buffer.memory.' : 'Check the topic name, create the topic, or enable auto-creation.'}`,
+      errorName: memory ? 'BUFFER_EXHAUSTED' : 'METADATA_TIMEOUT',
+      retriable: true,
+    }, now);
+  }
+
+  /** Fails a record that never joined a batch; it settles here (callback, report, trace). */
+  private failAlone(r: RecordInput, failure: BatchFailure, now: number): void {
+    const error = new DeliveryError(failure.message, {
+      recordId: this.recordId(r.seq),
+      topic: r.topic,
+      partition: r.partition >= 0 ? r.partition : undefined,
+      errorCode: failure.errorCode,
+      errorName: failure.errorName,
+      attempts: 0,
+      retriable: failure.retriable,
+      cause: failure.cause,
+    });
+    r.error = error;
+    r.failedAt = now;
+    this.traces?.recordAlone(r);
+    this.logFn('debug', `record ${error.recordId} failed: ${failure.message}`);
+    const callback = r.callback;
+    r.callback = undefined;
+    if (callback) this.call(callback, error);
+    this.unsettled--;
+    if (this.traceListened) {
+      this.traceEmitter.fire({ type: 'failed', recordId: error.recordId, time: now, error: error.message, errorName: error.errorName, errorCode: error.errorCode, attempts: 0 });
+    }
+    const report = new AloneReport(r, error);
+    this.metrics.settled(report);
+    if (this.deliveryEmitter.hasListeners) this.deliveryEmitter.fire(report);
+    if (this.unsettled === 0) this.checkIdle();
+  }
+
+  private call(cb: DeliveryCallback, error: DeliveryError | null, metadata?: RecordMetadata): void {
+    try {
+      cb(error, metadata);
+    } catch (e) {
+      this.callbackFailed(e);
+    }
+  }
+
+  private emitComposed(r: RecordInput): void {
+    this.traceEmitter.fire({
+      type: 'composed', recordId: this.recordId(r.seq), time: r.composedAt, topic: r.topic, keySize: r.keySize, valueSize: r.valueSize,
+      headerCount: r.headerCount, explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
+    });
+  }
+
+  // ---- BatchSink: a batch settled its records ----
+
+  batchSettled(batch: ProducerBatch): void {
+    const n = batch.recordCount;
+    this.unsettled -= n;
+    const ok = batch.state === 'done';
+    this.metrics.settled(batch);
+    if (this.traceListened) {
+      for (let i = 0; i < n; i++) {
+        const t = this.traces?.recordTrace(this.recordId(batch.recordSeq(i)));
+        const last = t?.events[t.events.length - 1];
+        if (last && (last.type === 'acked' || last.type === 'failed')) this.traceEmitter.fire(last);
+      }
+    }
+    if (this.deliveryEmitter.hasListeners) this.deliveryEmitter.fire(batch);
+    if (!ok) this.logFn('debug', `batch ${batch.id} (${n} record(s)) failed: ${batch.error?.message}`);
+    if (this.unsettled === 0) this.checkIdle();
+  }
+
+  callbackFailed(error: unknown): void {
+    this.logFn('error', `send callback threw: ${errorMessage(error)}`);
+  }
+
+  // ---- SenderListener ----
+
+  get hasWaitingRecords(): boolean {
+    return this.waiting.size > 0;
+  }
+
+  metadataChanged(now: number, failure?: { error: unknown; final: boolean }): void {
+    if (!failure) {
+      this.lastMetadataError = undefined;
+      this.processWaiting(now);
+      return;
+    }
+    this.lastMetadataError = errorMessage(failure.error);
+    if (!failure.final) return;
+    // A refused login or TLS failure will not fix itself: fail the records waiting for metadata now.
+    const f: BatchFailure = { message: `Cannot reach the cluster: ${errorMessage(failure.error)}`, errorName: 'CONNECTION_FAILED', retriable: false, cause: failure.error };
+    this.waiting.failAllForMetadata((r) => this.failAlone(r, f, now));
+    if (this.waiting.size === 0) this.wakeRoomWaiters();
+  }
+
+  batchesSettled(now: number): void {
+    this.processWaiting(now);
+  }
+
+  traceEvent(batch: ProducerBatch | undefined, event: TraceEvent): void {
+    if (!this.tracing) return;
+    if (batch) batch.events?.push(event);
+    else this.traces!.addCluster(event);
+    if (this.traceListened) this.traceEmitter.fire(event);
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void {
     this.logFn(level, msg);
   }
 
-  batchEvent(batch: ProducerBatch | undefined, event: TraceEvent): void {
-    if (!this.tracing) return;
-    if (batch) batch.events!.push(event);
-    else this.traces!.addGlobal(event);
-    if (this.emitter.hasListeners) this.emitter.fire(event);
+  // ---- back-pressure, flush and close ----
+
+  get hasRoom(): boolean {
+    return this.waiting.size === 0;
   }
 
-  completeBatch(b: ProducerBatch, now: number): void {
-    if (b.state === 'done') return;
-    b.state = 'done';
-    b.doneMs = now;
-    this.accumulator.release(b);
-    b.builder = undefined;
-    b.encoded = undefined;
-    const logAppend = b.logAppendTime !== -1 && b.logAppendTime !== undefined;
-    for (const r of b.records) {
-      const metadata: RecordMetadata = {
-        recordId: r.id,
-        batchId: b.id,
-        topic: b.topic,
-        partition: b.partition,
-        offset: b.baseOffset >= 0 ? b.baseOffset + r.offsetDelta : -1,
-        timestamp: logAppend ? b.logAppendTime : r.timestamp,
-        timestampType: logAppend ? 'LogAppendTime' : 'CreateTime',
-        serializedKeySize: r.keySize,
-        serializedValueSize: r.valueSize,
-        attempts: b.attempts,
-        partitionReason: r.reason!,
-      };
-      r.acked = true;
-      this.settle(r, null, metadata);
-    }
-    this.statsRecorder.recordsDone(b.recordCount, 0);
-    this.forgetRecords(b);
-    this.afterRelease(now);
+  waitForRoom(): Promise<void> {
+    if (this.hasRoom) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
-  failBatch(b: ProducerBatch, failure: BatchFailure, now: number): void {
-    if (b.state === 'done') return;
-    b.state = 'done';
-    b.doneMs = now;
-    this.accumulator.release(b);
-    b.builder = undefined;
-    b.encoded = undefined;
-    for (const r of b.records) {
-      this.failRecord(r, failure, now, b.partition, b.attempts);
-    }
-    this.statsRecorder.recordsDone(0, b.recordCount);
-    this.forgetRecords(b);
-    this.afterRelease(now);
+  private wakeRoomWaiters(): void {
+    if (this.roomWaiters.length === 0) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
   }
 
-  /** A done batch keeps only its records' numbers, so the trace store does not hold the record objects. */
-  private forgetRecords(b: ProducerBatch): void {
-    const seqs = new Float64Array(b.records.length);
-    for (let i = 0; i < seqs.length; i++) seqs[i] = b.records[i].seq;
-    b.recordSeqs = seqs;
-    b.records = [];
-  }
-
-  get recordsWaiting(): boolean {
-    if (this.waitingForMemory.length > 0) return true;
-    for (const q of this.waitingForMetadata.values()) if (q.length > 0) return true;
-    return false;
-  }
-
-  metadataUpdated(now: number): void {
-    this.lastMetadataError = undefined;
-    this.processBlocked(now);
-  }
-
-  metadataFailed(error: unknown, retriable: boolean, now: number): void {
-    this.lastMetadataError = errorMessage(error);
-    if (retriable) return;
-    // A refused login or TLS failure will not fix itself: fail the records waiting for metadata now.
-    const failure: BatchFailure = { message: `Cannot reach the cluster: ${errorMessage(error)}`, errorName: 'CONNECTION_FAILED', retriable: false, cause: error };
-    const queues = [...this.waitingForMetadata.values()];
-    this.waitingForMetadata.clear();
-    for (const q of queues) for (const r of q.drain()) this.failRecord(r, failure, now, undefined, 0);
-  }
-
-  wake(delayMs: number): void {
-    this.schedule(delayMs);
-  }
-
-  // ---- public API ----
-  send(record: ProducerRecord, callback?: (error: DeliveryError | null, metadata?: RecordMetadata) => void): Promise<RecordMetadata> {
-    return this.enqueue(record, callback).result;
-  }
-
-  submit(record: ProducerRecord): { recordId: string; result: Promise<RecordMetadata> } {
-    return this.enqueue(record, undefined);
-  }
-
-  private enqueue(record: ProducerRecord, callback: ((error: DeliveryError | null, metadata?: RecordMetadata) => void) | undefined): { recordId: string; result: Promise<RecordMetadata> } {
-    const now = this.clock.now();
-    const seq = ++this.recordCounter;
-    const id = `${this.idPrefix}r${seq}`;
-    let r: PendingRecord;
-    let invalid: string | undefined;
-    try {
-      r = this.compose(id, record, now);
-    } catch (e) {
-      invalid = errorMessage(e);
-      r = new PendingRecord(id, typeof record?.topic === 'string' ? record.topic : '', null, null, undefined, now, undefined, now, -1, -1, 0, 0, 0);
-    }
-    r.seq = seq;
-    r.callback = callback;
-    const result = new Promise<RecordMetadata>((resolve, reject) => {
-      r.resolve = resolve;
-      r.reject = reject;
-    });
-    r.result = result;
-    this.unsettled++;
-    this.statsRecorder.started(now);
-    if (this.tracing) {
-      this.traces!.addRecord(r);
-      if (this.emitter.hasListeners) this.emitter.fire(composedEvent(r));
-    }
-    if (invalid !== undefined) {
-      this.failRecord(r, { message: invalid, errorName: 'INVALID_RECORD', retriable: false }, now, undefined, 0);
-    } else if (this.closed) {
-      this.failRecord(r, { message: 'The producer is closed: create a new producer to send more records.', errorName: 'PRODUCER_CLOSED', retriable: false }, now, undefined, 0);
-    } else if (this.waitingForMetadata.has(r.topic)) {
-      this.park(r, 'metadata', now);
-    } else if (this.waitingForMemory.length > 0) {
-      this.park(r, 'buffer-memory', now);
-    } else {
-      const placed = this.place(r, now);
-      if (placed !== 'placed') this.park(r, placed === 'wait-memory' ? 'buffer-memory' : 'metadata', now);
-    }
-    return { recordId: id, result };
-  }
-
-  /** Validates and serializes (string -> UTF-8) the record, and checks its size against max.request.size. */
-  private compose(id: string, record: ProducerRecord, now: number): PendingRecord {
-    if (record === null || typeof record !== 'object') throw new Error('Invalid record: expected an object with topic and value.');
-    const { topic } = record;
-    if (typeof topic !== 'string' || topic.length === 0) throw new Error('Invalid record: "topic" must be a non-empty string.');
-    const key = toPayload(record.key, 'key');
-    if (record.value === undefined) throw new Error('Invalid record: "value" is required (use null for a tombstone).');
-    const value = toPayload(record.value, 'value');
-    let headers: RecordHeader[] | undefined;
-    if (record.headers !== undefined) {
-      if (!Array.isArray(record.headers)) throw new Error('Invalid record: "headers" must be an array of {key, value}.');
-      headers = record.headers.map((h, i) => {
-        if (!h || typeof h.key !== 'string') throw new Error(`Invalid record: header ${i} needs a string "key".`);
-        const v = toPayload(h.value, `header "${h.key}" value`);
-        return { key: Buffer.from(h.key, 'utf8'), value: typeof v === 'string' ? Buffer.from(v, 'utf8') : v };
-      });
-    }
-    const partition = record.partition;
-    if (partition !== undefined && partition !== null && (!Number.isInteger(partition) || partition < 0)) {
-      throw new Error(`Invalid record: "partition" must be a non-negative integer, got ${JSON.stringify(partition)}.`);
-    }
-    const timestamp = record.timestamp ?? now;
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new Error(`Invalid record: "timestamp" must be milliseconds since the epoch, got ${JSON.stringify(record.timestamp)}.`);
-    const keySize = payloadSize(key);
-    const valueSize = payloadSize(value);
-    const bodySize = bodySizeFromSizes(keySize, valueSize, headers);
-    const upper = upperBoundFromBodySize(bodySize);
-    const size = upper + RECORD_BATCH_OVERHEAD;
-    if (size > this.config.maxRequestSize) {
-      throw new Error(`Record too large: ${size} bytes serialized, more than max.request.size=${this.config.maxRequestSize}. Send a smaller value or raise max.request.size (and the topic's max.message.bytes).`);
-    }
-    if (size > this.config.bufferMemory) {
-      throw new Error(`Record too large: ${size} bytes serialized, more than buffer.memory=${this.config.bufferMemory}.`);
-    }
-    return new PendingRecord(
-      id, topic, key, value, headers, timestamp, partition ?? undefined, now,
-      keySize, valueSize, headers?.length ?? 0, bodySize, upper,
-    );
-  }
-
-  /** Parks a record until its topic's metadata or buffer memory is there (max.block.ms counts from its send). */
-  private park(r: PendingRecord, reason: 'metadata' | 'buffer-memory', now: number): void {
-    if (r.blockDeadline === 0) r.blockDeadline = r.composedAt + this.config.maxBlockMs;
-    if (reason === 'metadata') {
-      let q = this.waitingForMetadata.get(r.topic);
-      if (!q) {
-        q = new FifoQueue();
-        this.waitingForMetadata.set(r.topic, q);
-      }
-      q.push(r);
-    } else {
-      this.waitingForMemory.push(r);
-    }
-    if (r.blockedReason === undefined) {
-      // The trace shows the first thing the record waited for.
-      r.blockedReason = reason;
-      r.blockedAt = now;
-      if (this.tracing && this.emitter.hasListeners) this.emitter.fire(blockedEvent(r));
-    }
-    this.schedule(reason === 'metadata' ? 0 : r.blockDeadline - now);
-  }
-
-  /** Partitions and appends; says what to wait for when it cannot yet. Fails the record when it can never go. */
-  private place(r: PendingRecord, now: number): PlaceResult {
-    if (r.partition < 0) {
-      const topic = this.metadata.usableTopic(r.topic);
-      if (!topic) {
-        this.metadata.wanted.add(r.topic);
-        this.metadata.requestUpdate(`topic ${r.topic} not in metadata`);
-        const info = this.metadata.topicInfo(r.topic);
-        if (info && info.errorCode !== 0 && !isRetriableTopicError(info.errorCode)) {
-          this.failRecord(r, { message: `Topic ${r.topic} cannot be written: ${errorName(info.errorCode)} (${info.errorCode}) in the metadata response.`, errorCode: info.errorCode, errorName: errorName(info.errorCode), retriable: false }, now, undefined, 0);
-          return 'placed';
-        }
-        return 'wait-metadata';
-      }
-      const numPartitions = topic.partitions.length;
-      if (r.explicitPartition !== undefined) {
-        if (r.explicitPartition >= numPartitions) {
-          this.failRecord(r, {
-            message: `Partition ${r.explicitPartition} does not exist: topic ${r.topic} has ${numPartitions} partition(s), 0..${numPartitions - 1}. Pick one of those or leave the partition out.`,
-            errorName: 'INVALID_PARTITION', retriable: false,
-          }, now, undefined, 0);
-          return 'placed';
-        }
-        r.partition = r.explicitPartition;
-        r.reason = { type: 'explicit', numPartitions };
-      } else {
-        this.stickyRecord = r;
-        const keyBytes = typeof r.key === 'string' ? Buffer.from(r.key, 'utf8') : r.key;
-        const d = this.partitioner.partition(r.topic, keyBytes, this.metadata, this.stickyMustSwitch);
-        this.stickyRecord = undefined;
-        r.partition = d.partition;
-        r.reason = d.reason;
-      }
-      r.partitionedAt = now;
-      if (this.tracing && this.emitter.hasListeners) this.emitter.fire(partitionedEvent(r));
-    }
-    const outcome = this.accumulator.append(r, r.partition, now);
-    if (outcome === 'no-memory') return 'wait-memory';
-    const batch = r.batch!;
-    if (r.explicitPartition === undefined && (r.reason!.type === 'sticky' || (r.reason!.type === 'failover' && r.reason!.originalRule === 'sticky'))) {
-      this.stickyBatches.set(r.topic, batch);
-    }
-    if (outcome === 'new-batch') {
-      if (this.tracing) {
-        this.traces!.addBatch(batch);
-        this.batchEvent(batch, { type: 'batch-created', batchId: batch.id, time: now, topic: batch.topic, partition: batch.partition, capacityBytes: batch.reservedBytes });
-      }
-      this.schedule(this.config.lingerMs);
-      const q = this.accumulator.queue(batch.topic, batch.partition);
-      if (q.batches.length > 1) this.schedule(0); // the previous batch is now full
-    }
-    if (this.tracing && this.emitter.hasListeners) this.emitter.fire(appendedEvent(r));
-    return 'placed';
-  }
-
-  /** Places parked records whose wait is over, in order; fails those past max.block.ms. */
-  private processBlocked(now: number): void {
-    let next = Infinity;
-    // Memory first: these records came before any later parked for metadata of a topic now known.
-    const memory = this.waitingForMemory;
-    while (memory.length > 0) {
-      const r = memory.peek()!;
-      if (r.settled) {
-        memory.shift();
-        continue;
-      }
-      if (now >= r.blockDeadline) {
-        memory.shift();
-        this.failBlocked(r, 'wait-memory', now);
-        continue;
-      }
-      if (this.waitingForMetadata.has(r.topic)) {
-        // Its topic's earlier records still wait for metadata: keep per-topic order by queuing behind them.
-        memory.shift();
-        this.waitingForMetadata.get(r.topic)!.push(r);
-        continue;
-      }
-      const placed = this.place(r, now);
-      if (placed === 'placed') {
-        memory.shift();
-        continue;
-      }
-      if (placed === 'wait-metadata') {
-        memory.shift();
-        this.park(r, 'metadata', now);
-        continue;
-      }
-      next = Math.min(next, r.blockDeadline);
-      break;
-    }
-    for (const [topic, q] of this.waitingForMetadata) {
-      while (q.length > 0) {
-        const r = q.peek()!;
-        if (r.settled) {
-          q.shift();
-          continue;
-        }
-        if (now >= r.blockDeadline) {
-          q.shift();
-          this.failBlocked(r, 'wait-metadata', now);
-          continue;
-        }
-        const placed = this.memoryPressure ? 'wait-memory' : this.place(r, now);
-        if (placed === 'placed') {
-          q.shift();
-          continue;
-        }
-        if (placed === 'wait-memory') {
-          // The topic is known now; the rest of its records wait for memory, in order.
-          while (q.length > 0) this.park(q.shift()!, 'buffer-memory', now);
-          break;
-        }
-        next = Math.min(next, r.blockDeadline);
-        break;
-      }
-      if (q.length === 0) this.waitingForMetadata.delete(topic);
-    }
-    if (next < Infinity) this.schedule(next - now);
-  }
-
-  private get parkedCount(): number {
-    let n = this.waitingForMemory.length;
-    for (const q of this.waitingForMetadata.values()) n += q.length;
-    return n;
-  }
-
-  private failBlocked(r: PendingRecord, waitingFor: PlaceResult, now: number): void {
-    const memory = waitingFor === 'wait-memory';
-    const what = memory
-      ? `buffer.memory (${this.config.bufferMemory} bytes) stayed full`
-      : this.lastMetadataError !== undefined
-        ? `no metadata for topic ${r.topic}: the last metadata request failed (${this.lastMetadataError})`
-        : `topic ${r.topic} was not in the cluster metadata${r.explicitPartition !== undefined ? ` (partition ${r.explicitPartition})` : ''}`;
-    this.failRecord(r, {
-      message: `Gave up after max.block.ms=${this.config.maxBlockMs}: ${what}. ${memory ? 'Send slower, or raise buffer.memory.' : 'Check the topic name, create the topic, or enable auto-creation.'}`,
-      errorName: memory ? 'BUFFER_EXHAUSTED' : 'METADATA_TIMEOUT',
-      retriable: true,
-    }, now, undefined, 0);
-  }
-
-  private afterRelease(now: number): void {
-    if (this.waitingForMemory.length > 0) this.processBlocked(now);
-    this.checkIdle();
-  }
-
-  private failRecord(r: PendingRecord, failure: BatchFailure, now: number, partition: number | undefined, attempts: number): void {
-    if (r.settled) return;
-    const error = new DeliveryError(failure.message, {
-      recordId: r.id,
-      topic: r.topic,
-      partition: partition ?? (r.partition >= 0 ? r.partition : undefined),
-      errorCode: failure.errorCode,
-      errorName: failure.errorName,
-      attempts,
-      retriable: failure.retriable,
-      cause: failure.cause,
-    });
-    r.error = error;
-    r.failedAt = now;
-    if (!r.batch) this.statsRecorder.recordsDone(0, 1);
-    this.logFn('debug', `record ${r.id} failed: ${failure.message}`);
-    this.settle(r, error, undefined);
-  }
-
-  /** The only place a record's promise and callback are settled; a second call does nothing. */
-  private settle(r: PendingRecord, error: DeliveryError | null, metadata: RecordMetadata | undefined): void {
-    if (r.settled) return;
-    r.settled = true;
-    this.unsettled--;
-    const { resolve, reject, callback, result } = r;
-    r.resolve = r.reject = r.callback = undefined;
-    r.result = undefined;
-    r.key = r.value = null;
-    r.headers = undefined;
-    if (this.tracing) {
-      if (this.emitter.hasListeners) {
-        const e = outcomeEvent(r);
-        if (e) this.emitter.fire(e);
-      }
-      this.traces!.recordSettled(r);
-    }
-    if (error) {
-      // Fire-and-forget and callback users need not handle the promise: a failure reaches the callback, the trace
-      // and the log, never an unhandled rejection. Awaiting callers still get the rejection.
-      result!.catch(noop);
-      reject!(error);
-    } else {
-      resolve!(metadata!);
-    }
-    if (callback) {
-      try {
-        callback(error, metadata);
-      } catch (e) {
-        this.logFn('error', `send callback threw: ${errorMessage(e)}`);
-      }
-    }
-    if (this.unsettled === 0) this.checkIdle();
+  get pendingRecords(): number {
+    return this.unsettled;
   }
 
   private checkIdle(): void {
@@ -529,19 +478,20 @@ export class KafkaProducer implements Producer, SenderHost {
   }
 
   async flush(): Promise<void> {
-    this.flushCount++;
-    this.schedule(0);
+    this.accumulator.beginFlush();
+    this.sender.wakeup(0);
     try {
       await this.whenIdle();
     } finally {
-      this.flushCount--;
+      this.accumulator.endFlush();
     }
   }
 
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      this.schedule(0);
+      this.accumulator.close();
+      this.sender.wakeup(0);
     }
     const timeoutMs = options.timeoutMs ?? Infinity;
     if (this.unsettled > 0) {
@@ -556,9 +506,10 @@ export class KafkaProducer implements Producer, SenderHost {
       if (timedOut) this.abortAll(timeoutMs);
     }
     this.sender.stop();
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
-    this.timerAt = Infinity;
+    this.cancelWaitTimer?.();
+    this.cancelWaitTimer = undefined;
+    this.waitTimerAt = Infinity;
+    this.wakeRoomWaiters();
     try {
       await this.sender.closeTransport();
     } catch (e) {
@@ -566,54 +517,29 @@ export class KafkaProducer implements Producer, SenderHost {
     }
   }
 
-  /** close() timed out: every record still pending fails with a clear error (late answers are then ignored). */
+  /** close() timed out: every record still pending fails, saying whether it was ever sent (late answers are ignored). */
   private abortAll(timeoutMs: number): void {
-    this.forced = true;
     const now = this.clock.now();
     const failure: BatchFailure = {
       message: `The producer was closed before this record was delivered (close timeout ${timeoutMs} ms).`,
       errorName: 'PRODUCER_CLOSED',
       retriable: false,
     };
-    for (const r of this.waitingForMemory.drain()) this.failRecord(r, failure, now, undefined, 0);
-    for (const q of this.waitingForMetadata.values()) for (const r of q.drain()) this.failRecord(r, failure, now, undefined, 0);
-    this.waitingForMetadata.clear();
-    for (const q of this.accumulator.queues.values()) {
-      for (const b of q.batches) this.failBatch(b, failure, now);
-      q.batches.length = 0;
-    }
-    for (const b of this.sender.inFlightBatches()) this.failBatch(b, failure, now);
-  }
-
-  // ---- scheduling ----
-  /** Runs the sender after `delayMs`, unless a run is already due sooner. */
-  private schedule(delayMs: number): void {
-    if (this.sender.stopped) return;
-    const at = this.clock.now() + Math.max(0, delayMs);
-    if (at >= this.timerAt) return;
-    this.cancelTimer?.();
-    this.timerAt = at;
-    this.cancelTimer = this.clock.setTimeout(() => this.run(), Math.max(0, delayMs));
-  }
-
-  private run(): void {
-    this.timerAt = Infinity;
-    this.cancelTimer = undefined;
-    const now = this.clock.now();
-    if (this.parkedCount > 0) this.processBlocked(now);
-    let next: number;
-    try {
-      next = this.sender.runOnce(now);
-    } catch (e) {
-      this.logFn('error', `sender step failed: ${errorMessage(e)}`);
-      next = now + this.config.retryBackoffMs;
-    }
-    if (next < Infinity) this.schedule(next - now);
+    const neverSent: BatchFailure = { ...failure, message: `${failure.message} It was never sent.` };
+    this.waiting.failAll((r) => this.failAlone(r, neverSent, now));
+    this.accumulator.abortAll(neverSent, now);
+    this.sender.abortInFlight(failure, now);
+    this.wakeRoomWaiters();
   }
 
   // ---- trace and stats ----
+
   recordTrace(recordId: string): RecordTrace | undefined {
     return this.traces?.recordTrace(recordId);
+  }
+
+  keepTrace(recordId: string): boolean {
+    return this.traces?.keep(recordId) ?? false;
   }
 
   batchTrace(batchId: string): BatchTrace | undefined {
@@ -625,51 +551,53 @@ export class KafkaProducer implements Producer, SenderHost {
   }
 
   stats(): ProducerStats {
-    return this.statsRecorder.snapshot(this.clock.now(), this.accumulator.availableMemory, this.accumulator.totalMemory);
+    const now = this.clock.now();
+    const metadataAge = this.metadata.lastRefreshMs > -Infinity ? now - this.metadata.lastRefreshMs : 0;
+    return this.metrics.snapshot(now, this.accumulator.availableMemory, this.accumulator.totalMemory, this.sender.requestsInFlight, metadataAge);
+  }
+
+  timeline(): MetricsTimeline {
+    return this.metrics.timeline();
   }
 }
 
-/** A FIFO with O(1) shift: records parked for metadata or memory can number in the hundreds of thousands. */
-class FifoQueue<T> {
-  private items: T[] = [];
-  private head = 0;
+/** The report of one record that failed before it joined a batch. */
+class AloneReport implements DeliveryReport {
+  readonly recordCount = 1;
+  readonly batchId = undefined;
+  readonly attempts = 0;
 
-  get length(): number {
-    return this.items.length - this.head;
+  constructor(
+    private readonly r: RecordInput,
+    readonly error: DeliveryError,
+  ) {}
+
+  get topic(): string {
+    return this.r.topic;
   }
 
-  push(item: T): void {
-    this.items.push(item);
+  get partition(): number {
+    return this.r.partition;
   }
 
-  peek(): T | undefined {
-    return this.items[this.head];
+  get settledAt(): number {
+    return this.r.failedAt;
   }
 
-  shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head];
-    (this.items as (T | undefined)[])[this.head] = undefined;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
+  recordSeq(): number {
+    return this.r.seq;
   }
 
-  /** Puts items back at the front, in the order given. */
-  prepend(front: T[]): void {
-    this.items = front.concat(this.items.slice(this.head));
-    this.head = 0;
+  recordSentAt(): number {
+    return this.r.composedAt;
   }
 
-  /** Removes and returns everything, in order. */
-  drain(): T[] {
-    const out = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
-    return out;
+  offset(): number {
+    return -1;
+  }
+
+  recordMetadata(): undefined {
+    return undefined;
   }
 }
 
@@ -678,12 +606,3 @@ function isRetriableTopicError(code: number): boolean {
 }
 
 function noop(): void {}
-
-function toPayload(v: string | Buffer | null | undefined, what: string): RecordPayload {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v;
-  if (Buffer.isBuffer(v)) return v;
-  const u = v as unknown;
-  if (u instanceof Uint8Array) return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-  throw new Error(`Invalid record: ${what} must be a string, a Buffer or null, got ${typeof v}.`);
-}

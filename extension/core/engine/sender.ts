@@ -1,21 +1,25 @@
 /**
- * Java's Sender: `runOnce(now)` does one step (metadata, producer id, expiry, drain, requests); the producer
- * schedules the next step on the clock. Per-partition results are handled one by one: a partition that succeeded
- * is never re-sent; retriable errors re-enqueue the batch unchanged (same bytes, same sequence) after backoff.
+ * Java's Sender: it owns no record state, it orchestrates. Each step (`runOnce`, Java's sendProducerData) connects
+ * and refreshes metadata when needed, keeps the producer id and sequences in order (IdempotenceManager), asks the
+ * accumulator which leaders have batches ready, drains one request per broker within the in-flight limit, fails
+ * expired batches and sends. Answers are handled partition by partition: a partition that succeeded is never sent
+ * again; a retriable error puts the batch back, unchanged (same bytes, same sequence), after a backoff.
  */
-import { ErrorCode, errorName, errorMeaning, isRetriable } from '../kafka/error-codes';
 import { compress } from '../kafka/compression';
-import type { ProducePartitionData, ProduceResponse, Transport } from '../transport/transport';
+import { ErrorCode, errorMeaning, errorName, isRetriable } from '../kafka/error-codes';
+import type { ProducePartitionResult, ProduceResponse, Transport } from '../transport/transport';
+import type { Clock } from '../util/clock';
 import { errorMessage } from '../util/errors';
-import type { RecordAccumulator, PartitionQueue } from './accumulator';
+import type { RecordAccumulator } from './accumulator';
 import type { ProducerBatch } from './batch';
 import type { ProducerConfig } from './config';
 import type { BatchFailure } from './errors';
+import type { IdempotenceManager } from './idempotence';
 import type { MetadataCache } from './metadata';
-import type { BatchCloseReason, TraceEvent } from './types';
-import type { StatsRecorder } from './stats';
+import type { ProducerMetrics } from './metrics';
+import type { TraceEvent } from './types';
 
-/** Errors after which the leader may have moved: refresh metadata before the retry. */
+/** Errors after which the leader may have moved: the retry waits for fresh metadata. */
 const METADATA_ERRORS = new Set<number>([
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   ErrorCode.LEADER_NOT_AVAILABLE,
@@ -26,22 +30,16 @@ const METADATA_ERRORS = new Set<number>([
   ErrorCode.UNKNOWN_LEADER_EPOCH,
 ]);
 
-export interface SenderHost {
-  readonly flushing: boolean;
-  readonly closing: boolean;
-  /** Records wait for buffer memory: every batch is ready (Java's "exhausted"). */
-  readonly memoryPressure: boolean;
-  /** Records wait for metadata or buffer memory (they are not in the accumulator yet). */
-  readonly recordsWaiting: boolean;
-  /** close() timed out: nothing is retried any more. */
-  readonly closingForced: boolean;
-  completeBatch(batch: ProducerBatch, now: number): void;
-  failBatch(batch: ProducerBatch, failure: BatchFailure, now: number): void;
-  metadataUpdated(now: number): void;
-  /** A metadata fetch failed or a connect failed for good: records blocked on metadata may fail. */
-  metadataFailed(error: unknown, retriable: boolean, now: number): void;
-  batchEvent(batch: ProducerBatch | undefined, event: TraceEvent): void;
-  wake(delayMs: number): void;
+/** What the sender needs from the producer facade, and tells it. */
+export interface SenderListener {
+  /** Records wait outside the accumulator (for metadata or memory): keep connecting and fetching metadata for them. */
+  readonly hasWaitingRecords: boolean;
+  /** New metadata arrived, or a fetch failed (`final` when retrying cannot help: a refused login, a TLS failure). */
+  metadataChanged(now: number, failure?: { error: unknown; final: boolean }): void;
+  /** Batches settled and their memory is free: records waiting for memory may go in. */
+  batchesSettled(now: number): void;
+  /** A batch-level or cluster-level trace event (batch undefined for the cluster's). */
+  traceEvent(batch: ProducerBatch | undefined, event: TraceEvent): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void;
 }
 
@@ -52,25 +50,30 @@ export class Sender {
   private connectFailures = 0;
   private readonly inFlightByNode = new Map<number, number>();
   private inFlightTotal = 0;
-  producerId = -1;
-  producerEpoch = -1;
+  private readonly inFlight = new Set<ProducerBatch>();
   private pidInFlight = false;
   private pidRetryAt = 0;
   private pidFailures = 0;
-  private pidResetPending = false;
-  private pidResetReason = '';
-  private stoppedFlag = false;
-  private readonly inFlight = new Set<ProducerBatch>();
+  private stopped = false;
+  private forced = false;
+  private timerAt = Infinity;
+  private cancelTimer: (() => void) | undefined;
+  /** Keep order with one request in flight per broker: a partition is muted while its batch is out. */
+  private readonly guaranteeOrder: boolean;
 
   constructor(
     private readonly config: ProducerConfig,
     private readonly transport: Transport,
     private readonly metadata: MetadataCache,
     private readonly accumulator: RecordAccumulator,
-    private readonly stats: StatsRecorder,
-    private readonly host: SenderHost,
+    private readonly idempotence: IdempotenceManager | undefined,
+    private readonly metrics: ProducerMetrics,
+    private readonly listener: SenderListener,
+    private readonly clock: Clock,
     private readonly random: () => number,
-  ) {}
+  ) {
+    this.guaranteeOrder = config.maxInFlightPerConnection === 1;
+  }
 
   get requestsInFlight(): number {
     return this.inFlightTotal;
@@ -80,16 +83,38 @@ export class Sender {
     return this.inFlightByNode.get(nodeId) ?? 0;
   }
 
-  get stopped(): boolean {
-    return this.stoppedFlag;
+  // ---- scheduling: the sender runs itself, like Java's sender thread ----
+
+  /** Runs a step after `delayMs` unless one is due sooner (Java's sender.wakeup() is wakeup(0)). */
+  wakeup(delayMs = 0): void {
+    if (this.stopped) return;
+    const at = this.clock.now() + Math.max(0, delayMs);
+    if (at >= this.timerAt) return;
+    this.cancelTimer?.();
+    this.timerAt = at;
+    this.cancelTimer = this.clock.setTimeout(() => this.run(), Math.max(0, delayMs));
   }
 
+  private run(): void {
+    this.timerAt = Infinity;
+    this.cancelTimer = undefined;
+    const now = this.clock.now();
+    let next: number;
+    try {
+      next = this.runOnce(now);
+    } catch (e) {
+      this.listener.log('error', `sender step failed: ${errorMessage(e)}`);
+      next = now + this.config.retryBackoffMs;
+    }
+    if (next < Infinity) this.wakeup(next - now);
+  }
+
+  /** Stops for good: no more steps; answers still on their way are ignored. */
   stop(): void {
-    this.stoppedFlag = true;
-  }
-
-  inFlightBatches(): ProducerBatch[] {
-    return [...this.inFlight];
+    this.stopped = true;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.timerAt = Infinity;
   }
 
   async closeTransport(): Promise<void> {
@@ -97,31 +122,62 @@ export class Sender {
     this.connected = false;
   }
 
-  /** One step. Returns when the next step is needed (ms since epoch; Infinity = only on an event). */
+  /** close() timed out: batches in requests fail now (records never sent are told apart from ones that may have landed). */
+  abortInFlight(failure: BatchFailure, now: number): void {
+    this.forced = true;
+    for (const b of [...this.inFlight]) {
+      this.inFlight.delete(b);
+      if (b.isSettled) continue;
+      b.hadUnansweredAttempt = true;
+      this.failBatch(b, { ...failure, message: `${failure.message} It was sent and not answered: the broker may have written it.` }, now);
+    }
+  }
+
+  // ---- one step ----
+
+  /** One step. Returns when the next one is needed (ms since epoch; Infinity = only on an event). */
   runOnce(now: number): number {
     if (this.stopped) return Infinity;
-    let next = Infinity;
     if (!this.connected) {
       // Only while records wait: a producer whose records have all failed does not keep dialling a dead cluster.
-      // A new record wakes the sender again.
-      if (!this.host.recordsWaiting && this.accumulator.isEmpty) return Infinity;
+      if (!this.listener.hasWaitingRecords && this.accumulator.isEmpty) return Infinity;
       if (!this.connecting && now >= this.connectRetryAt) this.startConnect();
       return this.connecting ? Infinity : this.connectRetryAt;
     }
-    const refreshAt = this.metadata.nextRefreshAt();
-    // After a failed fetch, only records that wait make it worth trying again: an idle producer stays quiet.
-    const worthFetching = this.metadata.failuresInARow === 0 || this.host.recordsWaiting || !this.accumulator.isEmpty || this.inFlightTotal > 0;
-    if (!this.metadata.inFlight && worthFetching) {
-      if (now >= refreshAt) this.startMetadataFetch(now);
-      else next = Math.min(next, refreshAt);
+    let next = this.maybeFetchMetadata(now);
+    if (this.idempotence) {
+      next = Math.min(next, this.maintainProducerId(now));
+      if (!this.idempotence.hasProducerId) {
+        // Nothing goes out without a producer id; batches may still expire meanwhile.
+        return Math.min(next, this.failExpired(now));
+      }
     }
-    if (this.config.enableIdempotence) {
-      const pidNext = this.maybeInitProducerId(now);
-      next = Math.min(next, pidNext);
+    const ready = this.accumulator.ready(this.metadata, now);
+    next = Math.min(next, ready.nextReadyCheckAt);
+    if (ready.unknownLeader || ready.awaitsMetadata) {
+      this.metadata.requestUpdate(ready.awaitsMetadata ?? ready.unknownLeader!);
+      // The refresh's answer wakes the sender; while one is in flight there is nothing to wait for here.
+      if (!this.metadata.inFlight) next = Math.min(next, Math.max(now + 1, this.metadata.nextRefreshAt()));
     }
-    next = Math.min(next, this.expireBatches(now));
-    next = Math.min(next, this.drainAndSend(now));
+    for (const node of ready.readyNodes) {
+      if (this.inFlightFor(node) >= this.config.maxInFlightPerConnection) ready.readyNodes.delete(node);
+    }
+    const drained = this.accumulator.drain(this.metadata, ready.readyNodes, this.config.maxRequestSize, now, this.idempotence);
+    next = Math.min(next, this.failExpired(now));
+    for (const [node, batches] of drained) {
+      if (this.guaranteeOrder) for (const b of batches) this.accumulator.mute(b.topic, b.partition);
+      this.sendProduce(node, batches, now);
+    }
+    if (drained.size > 0) next = now; // more may be ready
     return next;
+  }
+
+  private failExpired(now: number): number {
+    const { expired, nextExpiryAt } = this.accumulator.expiredBatches(now);
+    for (const b of expired) {
+      this.failBatch(b, this.timeoutFailure(b, now), now);
+    }
+    return nextExpiryAt;
   }
 
   private startConnect(): void {
@@ -131,140 +187,105 @@ export class Sender {
         this.connecting = false;
         this.connected = true;
         this.connectFailures = 0;
-        this.host.wake(0);
+        this.wakeup(0);
       },
       (e: unknown) => {
         this.connecting = false;
-        const retriable = (e as { retriable?: boolean })?.retriable === true;
-        const now = this.clockNow();
+        const now = this.clock.now();
         // Exponential, like Java's reconnect.backoff.ms up to reconnect.backoff.max.ms (here the retry backoffs).
         const delay = this.backoff(++this.connectFailures);
         this.connectRetryAt = now + delay;
-        this.host.log('warn', `connect failed: ${errorMessage(e)}`);
-        this.host.metadataFailed(e, retriable, now);
-        this.host.wake(delay);
+        this.listener.log('warn', `connect failed: ${errorMessage(e)}`);
+        this.listener.metadataChanged(now, { error: e, final: !isRetriableError(e) });
+        this.wakeup(delay);
       },
     );
   }
 
-  private nowFn: () => number = () => Date.now();
-  setClock(now: () => number): void {
-    this.nowFn = now;
-  }
-  private clockNow(): number {
-    return this.nowFn();
-  }
-
-  private startMetadataFetch(now: number): void {
+  private maybeFetchMetadata(now: number): number {
+    if (this.metadata.inFlight) return Infinity;
+    // After a failed fetch, only records that wait make it worth trying again: an idle producer stays quiet.
+    const worth = this.metadata.failuresInARow === 0 || this.listener.hasWaitingRecords || !this.accumulator.isEmpty || this.inFlightTotal > 0;
+    if (!worth) return Infinity;
+    const refreshAt = this.metadata.nextRefreshAt();
+    if (now < refreshAt) return refreshAt;
     const topics = [...this.metadata.wanted];
     const reason = this.metadata.refreshReason(now);
     this.metadata.inFlight = true;
     this.metadata.lastAttemptMs = now;
     this.transport.fetchMetadata(topics, true).then(
       (md) => {
-        const done = this.clockNow();
+        const done = this.clock.now();
         this.metadata.inFlight = false;
         this.metadata.update(md, done);
-        this.host.batchEvent(undefined, { type: 'metadata-refresh', time: done, reason, topics, durationMs: done - now });
+        this.listener.traceEvent(undefined, { type: 'metadata-refresh', time: done, reason, topics, durationMs: done - now });
         // Batches waiting to retry after a leader error show the refresh in their own trace.
-        for (const q of this.accumulator.queues.values()) {
-          for (const b of q.batches) {
-            if (b.awaitMetadataAfter >= 0 && b.awaitMetadataAfter <= now) {
-              if (b.events) this.host.batchEvent(b, { type: 'metadata-refresh', batchId: b.id, time: done, reason, topics, durationMs: done - now });
-              b.awaitMetadataAfter = -1;
-            }
-          }
+        for (const b of this.accumulator.releaseMetadataWaits(now)) {
+          if (b.events) this.listener.traceEvent(b, { type: 'metadata-refresh', batchId: b.id, time: done, reason, topics, durationMs: done - now });
         }
-        this.host.metadataUpdated(done);
-        this.host.wake(0);
+        this.listener.metadataChanged(done);
+        this.wakeup(0);
       },
       (e: unknown) => {
-        const done = this.clockNow();
+        const done = this.clock.now();
         this.metadata.inFlight = false;
         this.metadata.fetchFailed('previous metadata request failed');
-        this.host.batchEvent(undefined, { type: 'metadata-refresh', time: done, reason, topics, durationMs: done - now, error: errorMessage(e) });
-        this.host.log('warn', `metadata request failed: ${errorMessage(e)}`);
-        this.host.metadataFailed(e, (e as { retriable?: boolean })?.retriable === true, done);
-        this.host.wake(this.config.retryBackoffMs);
-      },
-    );
-  }
-
-  /** Gets a producer id before the first idempotent batch, and a fresh one after a sequence gap. */
-  private maybeInitProducerId(now: number): number {
-    const needed = this.producerId < 0 || this.pidResetPending;
-    if (!needed || this.pidInFlight) return Infinity;
-    if (this.pidResetPending && this.inFlightTotal > 0) return Infinity; // wait for answers under the old id
-    if (this.accumulator.isEmpty) return Infinity; // nothing to send under it yet: ask when there is
-    if (now < this.pidRetryAt) return this.pidRetryAt;
-    this.pidInFlight = true;
-    const reason = this.pidResetPending ? this.pidResetReason : 'first idempotent send';
-    this.transport.initProducerId(this.config.deliveryTimeoutMs).then(
-      (r) => {
-        const done = this.clockNow();
-        this.pidInFlight = false;
-        this.pidFailures = 0;
-        this.producerId = r.producerId;
-        this.producerEpoch = r.producerEpoch;
-        if (this.pidResetPending) this.resetSequences();
-        this.pidResetPending = false;
-        this.host.batchEvent(undefined, { type: 'producer-id', time: done, producerId: r.producerId, producerEpoch: r.producerEpoch, reason });
-        this.host.wake(0);
-      },
-      (e: unknown) => {
-        this.pidInFlight = false;
-        const delay = this.backoff(++this.pidFailures);
-        this.pidRetryAt = this.clockNow() + delay;
-        this.host.log('warn', `InitProducerId failed: ${errorMessage(e)}`);
-        this.host.wake(delay);
+        this.listener.traceEvent(undefined, { type: 'metadata-refresh', time: done, reason, topics, durationMs: done - now, error: errorMessage(e) });
+        this.listener.log('warn', `metadata request failed: ${errorMessage(e)}`);
+        this.listener.metadataChanged(done, { error: e, final: !isRetriableError(e) });
+        this.wakeup(this.config.retryBackoffMs);
       },
     );
     return Infinity;
   }
 
-  /** After a new producer id: sequences restart at 0 and queued batches are re-stamped when next drained. */
-  private resetSequences(): void {
-    for (const q of this.accumulator.queues.values()) {
-      q.nextSequence = 0;
-      q.sequenced.length = 0;
-      for (const b of q.batches) {
-        if (b.baseSequence >= 0) {
-          b.baseSequence = -1;
-          b.encoded = undefined;
-          b.builder?.resetBuilt();
-        }
-      }
-      q.batches.sort((a, b) => (a.state === 'open' ? 1 : 0) - (b.state === 'open' ? 1 : 0) || a.createdMs - b.createdMs);
+  /** Resolves sequences, bumps the epoch when asked, and gets a producer id when there is none. */
+  private maintainProducerId(now: number): number {
+    const idem = this.idempotence!;
+    idem.maybeResolveSequences();
+    const bumped = idem.maybeBumpEpoch();
+    if (bumped) {
+      this.listener.traceEvent(undefined, { type: 'producer-id', time: now, producerId: idem.producerId, producerEpoch: idem.producerEpoch, reason: `epoch bumped: ${bumped}` });
     }
+    if (!idem.needsProducerId || this.pidInFlight) return Infinity;
+    // A new id waits for the answers under the old one, and is asked only when there is something to send.
+    if (this.inFlightTotal > 0 || this.accumulator.isEmpty) return Infinity;
+    if (now < this.pidRetryAt) return this.pidRetryAt;
+    this.pidInFlight = true;
+    idem.beginInitProducerId();
+    const reason = idem.initReason;
+    this.transport.initProducerId(this.config.deliveryTimeoutMs).then(
+      (r) => {
+        this.pidInFlight = false;
+        this.pidFailures = 0;
+        if (this.stopped) return;
+        idem.producerIdReceived(r.producerId, r.producerEpoch);
+        this.listener.traceEvent(undefined, { type: 'producer-id', time: this.clock.now(), producerId: r.producerId, producerEpoch: r.producerEpoch, reason });
+        this.wakeup(0);
+      },
+      (e: unknown) => {
+        this.pidInFlight = false;
+        if (this.stopped) return;
+        const fatal = !isRetriableError(e);
+        idem.initProducerIdFailed(fatal, errorMessage(e));
+        this.listener.log('warn', `InitProducerId failed: ${errorMessage(e)}`);
+        if (fatal) {
+          this.abortForFatalError(errorMessage(e));
+          return;
+        }
+        const delay = this.backoff(++this.pidFailures);
+        this.pidRetryAt = this.clock.now() + delay;
+        this.wakeup(delay);
+      },
+    );
+    return Infinity;
   }
 
-  requestProducerIdReset(reason: string): void {
-    if (!this.config.enableIdempotence || this.pidResetPending) return;
-    this.pidResetPending = true;
-    this.pidResetReason = reason;
-  }
-
-  /** Batches waiting in the accumulator past delivery.timeout.ms fail; in-flight ones wait for their answer. */
-  private expireBatches(now: number): number {
-    let next = Infinity;
-    for (const q of this.accumulator.queues.values()) {
-      if (q.batches.length === 0) continue;
-      for (let i = 0; i < q.batches.length; ) {
-        const b = q.batches[i];
-        if (now >= b.deliveryDeadline) {
-          q.batches.splice(i, 1);
-          this.host.failBatch(b, this.timeoutFailure(b, now), now);
-          if (b.baseSequence >= 0) {
-            q.forgetSequenced(b);
-            this.requestProducerIdReset(`batch ${b.id} with sequence ${b.baseSequence} expired unsent`);
-          }
-        } else {
-          next = Math.min(next, b.deliveryDeadline);
-          i++;
-        }
-      }
-    }
-    return next;
+  /** The idempotent producer cannot go on (a refused InitProducerId): every queued batch fails with the reason. */
+  private abortForFatalError(reason: string): void {
+    const now = this.clock.now();
+    const failure: BatchFailure = { message: `The producer cannot send: ${reason}`, errorName: 'PRODUCER_FATAL', retriable: false };
+    if (this.accumulator.abortAll(failure, now).length > 0) this.listener.batchesSettled(now);
   }
 
   private timeoutFailure(b: ProducerBatch, now: number): BatchFailure {
@@ -277,293 +298,196 @@ export class Sender {
     };
   }
 
-  private readyReason(q: PartitionQueue, head: ProducerBatch, now: number): BatchCloseReason | undefined {
-    if (q.batches.length > 1 || head.full) return 'full';
-    if (now - head.createdMs >= this.config.lingerMs) return 'linger';
-    if (this.host.flushing) return 'flush';
-    if (this.host.closing) return 'close';
-    if (this.host.memoryPressure) return 'memory-pressure';
-    return undefined;
-  }
+  // ---- requests ----
 
-  private drainAndSend(now: number): number {
-    let next = Infinity;
-    if (this.config.enableIdempotence && (this.producerId < 0 || this.pidResetPending)) {
-      return next; // nothing goes out without a valid producer id
-    }
-    const byNode = new Map<number, { batches: ProducerBatch[]; bytes: number }>();
-    for (const q of this.accumulator.queues.values()) {
-      const head = q.batches[0];
-      if (!head) continue;
-      if (head.retryAt > now) {
-        next = Math.min(next, head.retryAt);
-        continue;
-      }
-      const reason = head.attempts > 0 ? head.closeReason : this.readyReason(q, head, now);
-      if (!reason) {
-        next = Math.min(next, head.createdMs + this.config.lingerMs);
-        continue;
-      }
-      if (head.awaitMetadataAfter >= 0) {
-        // The leader may have moved: this retry goes only after a refresh (whose answer wakes the sender).
-        this.metadata.requestUpdate(`retry of ${q.topic}-${q.partition} after ${head.lastFailure?.split(' ')[0] ?? 'an error'}`);
-        if (!this.metadata.inFlight) next = Math.min(next, Math.max(now + 1, this.metadata.nextRefreshAt()));
-        continue;
-      }
-      const leader = this.metadata.leaderFor(q.topic, q.partition);
-      if (leader < 0) {
-        this.metadata.requestUpdate(`no leader known for ${q.topic}-${q.partition}`);
-        // The refresh's answer wakes the sender; while one is in flight there is nothing to wait for here.
-        if (!this.metadata.inFlight) next = Math.min(next, Math.max(now + 1, this.metadata.nextRefreshAt()));
-        continue;
-      }
-      if (this.config.enableIdempotence) {
-        // A retried batch goes alone, once nothing newer of its partition is in flight: order is kept.
-        if (head.baseSequence >= 0 && q.inFlight > 0) continue;
-        if (q.inFlight >= 5) continue;
-      }
-      if (this.inFlightFor(leader) >= this.config.maxInFlightPerConnection) continue;
-      let group = byNode.get(leader);
-      const bytes = head.sizeInBytes;
-      if (group && group.bytes + bytes > this.config.maxRequestSize) {
-        next = now; // another request right after this one
-        continue;
-      }
-      if (!group) {
-        group = { batches: [], bytes: 0 };
-        byNode.set(leader, group);
-      }
-      group.batches.push(head);
-      group.bytes += bytes;
-      if (head.attempts === 0) head.closeReason = reason;
-    }
-    for (const [nodeId, group] of byNode) {
-      for (const b of group.batches) {
-        const q = this.accumulator.queue(b.topic, b.partition);
-        q.batches.shift();
-        this.prepareForSend(q, b, now);
-      }
-      this.sendProduce(nodeId, group.batches, now);
-    }
-    if (byNode.size > 0) next = now; // more may be ready
-    return next;
-  }
-
-  private prepareForSend(q: PartitionQueue, b: ProducerBatch, now: number): void {
-    if (b.state === 'open') {
-      b.state = 'closed';
-      b.drainedMs = now;
-      this.stats.batchDrained(b, now);
-      this.host.batchEvent(b, { type: 'batch-closed', batchId: b.id, time: now, reason: b.closeReason!, recordCount: b.recordCount, sizeBytes: b.sizeInBytes });
-    }
-    if (this.config.enableIdempotence && b.baseSequence < 0) {
-      b.baseSequence = q.nextSequence;
-      q.nextSequence = (q.nextSequence + b.recordCount) % 2147483648;
-      b.producerId = this.producerId;
-      b.producerEpoch = this.producerEpoch;
-      q.sequenced.push(b);
-      q.sequenced.sort((x, y) => x.baseSequence - y.baseSequence);
-    }
-    b.state = 'in-flight';
-    q.inFlight++;
-  }
-
-  private encodeAll(batches: ProducerBatch[]): ProducePartitionData[] {
-    return batches.map((b) => {
-      b.encoded ??= b.builder!.build({ producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence });
-      return { topic: b.topic, partition: b.partition, records: b.encoded };
-    });
-  }
-
-  private async encodeAllAsync(batches: ProducerBatch[]): Promise<ProducePartitionData[]> {
-    const out: ProducePartitionData[] = [];
+  private sendProduce(nodeId: number, batches: ProducerBatch[], drainedAt: number): void {
+    this.inFlightByNode.set(nodeId, this.inFlightFor(nodeId) + 1);
+    this.inFlightTotal++;
     for (const b of batches) {
-      b.encoded ??= await b.builder!.buildAsync({ producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence }, compress);
-      out.push({ topic: b.topic, partition: b.partition, records: b.encoded });
+      this.inFlight.add(b);
+      if (b.attempts === 0) {
+        this.metrics.batchDrained(b.recordCount, b.sizeInBytes, b.closedAt - b.createdMs, b.closeReason!, drainedAt);
+        this.listener.traceEvent(b, { type: 'batch-closed', batchId: b.id, time: drainedAt, reason: b.closeReason!, recordCount: b.recordCount, sizeBytes: b.sizeInBytes });
+      }
     }
-    return out;
+    const address = this.metadata.address(nodeId);
+    const run = async (): Promise<void> => {
+      let response: ProduceResponse | undefined;
+      let requestError: unknown;
+      let sentAt = drainedAt;
+      try {
+        // Without compression the bytes are built synchronously, so the request leaves in the step that drained it.
+        const needsAsync = this.config.compressionType !== 'none' && batches.some((b) => !b.isBuilt);
+        const partitions = [];
+        for (const b of batches) {
+          const uncompressed = b.isBuilt ? -1 : b.sizeInBytes;
+          partitions.push({ topic: b.topic, partition: b.partition, records: needsAsync ? await b.buildAsync(compress) : b.build() });
+          if (uncompressed >= 0) this.metrics.compressed(uncompressed, b.sizeInBytes);
+        }
+        if (needsAsync) sentAt = this.clock.now();
+        this.markSent(nodeId, address, batches, sentAt);
+        response = await this.transport.produce(nodeId, { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, partitions });
+      } catch (e) {
+        requestError = e;
+      }
+      const now = this.clock.now();
+      this.inFlightByNode.set(nodeId, this.inFlightFor(nodeId) - 1);
+      this.inFlightTotal--;
+      for (const b of batches) {
+        this.inFlight.delete(b);
+        if (this.guaranteeOrder) this.accumulator.unmute(b.topic, b.partition);
+      }
+      if (this.stopped && this.forced) return;
+      if (response) {
+        this.metrics.requestDone(nodeId, response.timing.durationMs, false, response.throttleTimeMs, now);
+        this.handleResponse(nodeId, address, batches, response, sentAt, now);
+      } else {
+        this.metrics.requestDone(nodeId, now - sentAt, true, 0, now);
+        this.handleRequestError(nodeId, address, batches, requestError, sentAt, now);
+      }
+      this.listener.batchesSettled(now);
+      this.wakeup(0);
+    };
+    void run().catch((e: unknown) => this.listener.log('error', `sender bug: ${errorMessage(e)}`));
   }
 
-  private markSent(nodeId: number, address: string, batches: ProducerBatch[], partitions: ProducePartitionData[], sentAt: number): void {
+  private markSent(nodeId: number, address: string, batches: ProducerBatch[], sentAt: number): void {
     let requestBytes = 0;
-    for (const p of partitions) requestBytes += p.records.length;
+    let records = 0;
+    let retried = 0;
     for (const b of batches) {
-      b.attempts++;
-      b.lastSentMs = sentAt;
-      if (b.attempts > 1) this.stats.recordsRetriedAdd(b.recordCount);
+      requestBytes += b.sizeInBytes;
+      records += b.recordCount;
+      if (b.attempts > 0) retried += b.recordCount;
+    }
+    this.metrics.requestSent(nodeId, records, retried, requestBytes, sentAt);
+    for (const b of batches) {
+      if (b.isSettled) continue; // failed by a close that timed out while compressing
+      b.markSent(sentAt);
       if (!b.events) continue;
-      this.host.batchEvent(b, {
+      this.listener.traceEvent(b, {
         type: 'attempt-sent', batchId: b.id, time: sentAt, attempt: b.attempts, brokerId: nodeId, address,
-        requestBytes, batchBytes: b.sizeInBytes, partitionsInRequest: batches.length, queueTimeMs: b.drainedMs - b.createdMs,
+        requestBytes, batchBytes: b.sizeInBytes, partitionsInRequest: batches.length, queueTimeMs: b.closedAt - b.createdMs,
         producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence,
       });
     }
   }
 
-  private sendProduce(nodeId: number, batches: ProducerBatch[], drainedAt: number): void {
-    this.inFlightByNode.set(nodeId, this.inFlightFor(nodeId) + 1);
-    this.inFlightTotal++;
-    this.stats.requestSent(nodeId, batches);
-    for (const b of batches) this.inFlight.add(b);
-    const address = this.metadata.address(nodeId);
-    const run = async (): Promise<void> => {
-      let response: ProduceResponse | undefined;
-      let requestError: unknown;
-      try {
-        // Without compression the bytes are built synchronously, so the request leaves in the same step it was drained.
-        const needsAsync = this.config.compressionType !== 'none' && batches.some((b) => !b.encoded);
-        const partitions = needsAsync ? await this.encodeAllAsync(batches) : this.encodeAll(batches);
-        const sentAt = needsAsync ? this.clockNow() : drainedAt;
-        this.markSent(nodeId, address, batches, partitions, sentAt);
-        response = await this.transport.produce(nodeId, { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, partitions });
-      } catch (e) {
-        requestError = e;
-      }
-      const now = this.clockNow();
-      this.inFlightByNode.set(nodeId, this.inFlightFor(nodeId) - 1);
-      this.inFlightTotal--;
-      for (const b of batches) {
-        this.accumulator.queue(b.topic, b.partition).inFlight--;
-        this.inFlight.delete(b);
-      }
-      if (this.stopped) return;
-      if (response) {
-        this.stats.requestDone(nodeId, response.timing.durationMs, false);
-        this.handleResponse(nodeId, address, batches, response, now);
-      } else {
-        this.stats.requestDone(nodeId, now - drainedAt, true);
-        this.handleRequestError(nodeId, address, batches, requestError, now);
-      }
-      this.host.wake(0);
-    };
-    void run().catch((e: unknown) => this.host.log('error', `sender bug: ${errorMessage(e)}`));
-  }
-
-  private handleResponse(nodeId: number, address: string, batches: ProducerBatch[], response: ProduceResponse, now: number): void {
+  private handleResponse(nodeId: number, address: string, batches: ProducerBatch[], response: ProduceResponse, sentAt: number, now: number): void {
     const t = response.timing;
+    const rtt = t.durationMs || now - sentAt;
     if (this.config.acks === 0) {
       for (const b of batches) {
-        this.attemptResult(b, nodeId, address, t.correlationId, b.lastSentMs, 0, ErrorCode.NONE, -1, undefined, now);
-        this.finish(b, now, -1, -1);
+        if (b.isSettled) continue;
+        this.attemptResult(b, nodeId, address, t.correlationId, 0, ErrorCode.NONE, -1, undefined, now);
+        this.completeBatch(b, -1, -1, now);
       }
       return;
     }
-    const results = new Map<string, (typeof response.results)[number]>();
+    const results = new Map<string, ProducePartitionResult>();
     for (const r of response.results) results.set(`${r.topic}\u0000${r.partition}`, r);
     for (const b of batches) {
-      if (b.state === 'done') continue; // failed by close() while in flight
-      const r = results.get(`${b.topic}\u0000${b.partition}`);
-      const rtt = t.durationMs || now - b.lastSentMs;
+      if (b.isSettled) continue; // failed by close() while in flight
       b.lastRoundTripMs = rtt;
+      const r = results.get(`${b.topic}\u0000${b.partition}`);
       if (!r) {
-        this.attemptResult(b, nodeId, address, t.correlationId, b.lastSentMs, rtt, ErrorCode.NETWORK_EXCEPTION, -1, 'the response had no result for this partition', now);
-        this.retryOrFail(b, { message: `Broker ${nodeId} answered without a result for ${b.topic}-${b.partition}`, errorCode: ErrorCode.NETWORK_EXCEPTION, errorName: 'NETWORK_EXCEPTION', retriable: true }, now);
+        this.attemptResult(b, nodeId, address, t.correlationId, rtt, ErrorCode.NETWORK_EXCEPTION, -1, 'the response had no result for this partition', now);
+        this.retryOrFail(b, ErrorCode.NETWORK_EXCEPTION, -1, `Broker ${nodeId} answered without a result for ${b.topic}-${b.partition}`, now, true);
         continue;
       }
-      this.attemptResult(b, nodeId, address, t.correlationId, b.lastSentMs, rtt, r.errorCode, r.baseOffset, r.errorMessage ?? undefined, now);
+      this.attemptResult(b, nodeId, address, t.correlationId, rtt, r.errorCode, r.baseOffset, r.errorMessage ?? undefined, now);
       if (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
-        this.finish(b, now, r.baseOffset, r.logAppendTimeMs);
+        this.completeBatch(b, r.baseOffset, r.logAppendTimeMs, now);
       } else {
-        this.handlePartitionError(b, r.errorCode, r.errorMessage ?? undefined, now);
+        const name = errorName(r.errorCode);
+        const detail = `${name} (${r.errorCode}) from the broker for ${b.topic}-${b.partition}: ${errorMeaning(r.errorCode)}${r.errorMessage ? ` Broker said: ${r.errorMessage}` : ''}`;
+        this.retryOrFail(b, r.errorCode, r.logStartOffset, detail, now, METADATA_ERRORS.has(r.errorCode));
       }
+    }
+  }
+
+  private handleRequestError(nodeId: number, address: string, batches: ProducerBatch[], e: unknown, sentAt: number, now: number): void {
+    const retriable = isRetriableError(e);
+    const code = (e as { kind?: string })?.kind === 'timeout' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NETWORK_EXCEPTION;
+    this.metadata.requestUpdate(`request to broker ${nodeId} failed: ${errorMessage(e)}`);
+    const message = `Produce request to broker ${nodeId} (${address}) failed: ${errorMessage(e)}`;
+    // A refused login or a TLS failure happens before any request is written; anything else may have reached it.
+    const kind = (e as { kind?: string })?.kind;
+    const neverWritten = kind === 'authentication' || kind === 'tls';
+    for (const b of batches) {
+      if (b.isSettled) continue;
+      this.attemptResult(b, nodeId, address, undefined, now - sentAt, code, -1, errorMessage(e), now);
+      if (!neverWritten) b.hadUnansweredAttempt = true;
+      if (!retriable) {
+        this.failBatch(b, { message, errorCode: code, errorName: errorName(code), retriable: false, cause: e }, now);
+        continue;
+      }
+      this.retryOrFail(b, code, -1, message, now, true, e);
     }
   }
 
   private attemptResult(
-    b: ProducerBatch, brokerId: number, address: string, correlationId: number | undefined, sentAt: number, roundTripMs: number,
+    b: ProducerBatch, brokerId: number, address: string, correlationId: number | undefined, roundTripMs: number,
     errorCode: number, baseOffset: number, message: string | undefined, now: number,
   ): void {
     if (!b.events) return;
-    this.host.batchEvent(b, {
-      type: 'attempt-result', batchId: b.id, time: now, attempt: b.attempts, brokerId, address, correlationId, sentAt,
+    this.listener.traceEvent(b, {
+      type: 'attempt-result', batchId: b.id, time: now, attempt: b.attempts, brokerId, address, correlationId, sentAt: b.lastSentAt,
       roundTripMs, errorCode, errorName: errorName(errorCode), retriable: isRetriable(errorCode), baseOffset, message,
     });
   }
 
-  private handlePartitionError(b: ProducerBatch, code: number, brokerMessage: string | undefined, now: number): void {
-    const q = this.accumulator.queue(b.topic, b.partition);
+  // ---- outcomes (Java's completeBatch / reenqueueBatch / failBatch) ----
+
+  private completeBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number, now: number): void {
+    this.idempotence?.batchAcked(b, baseOffset);
+    b.complete(baseOffset, logAppendTime, now, this.config.acks !== 0);
+    this.accumulator.deallocate(b);
+  }
+
+  /**
+   * Retries the batch if the error allows it and time and retries remain (Java's canRetry), else fails it.
+   * `refreshMetadata`: the leader may have moved, so the retry waits for fresh metadata.
+   */
+  private retryOrFail(b: ProducerBatch, code: number, logStartOffset: number, message: string, now: number, refreshMetadata: boolean, cause?: unknown): void {
     const name = errorName(code);
-    const detail = `${name} (${code}) from the broker for ${b.topic}-${b.partition}: ${errorMeaning(code)}${brokerMessage ? ` Broker said: ${brokerMessage}` : ''}`;
-    if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID) {
-      if (b.producerId !== this.producerId || b.producerEpoch !== this.producerEpoch || this.pidResetPending) {
-        // Stamped with an old producer id: it was not written; re-stamp it under the new id.
-        this.retryOrFail(b, { message: detail, errorCode: code, errorName: name, retriable: true }, now, { restamp: true });
-        return;
-      }
-      if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && q.hasEarlierUnresolved(b)) {
-        // An earlier batch of this partition is being retried: this one goes again after it, same sequence.
-        this.retryOrFail(b, { message: detail, errorCode: code, errorName: name, retriable: true }, now);
-        return;
-      }
-      if (code === ErrorCode.UNKNOWN_PRODUCER_ID) {
-        // The broker dropped our producer state (e.g. retention removed it); the batch was not written.
-        this.requestProducerIdReset(`UNKNOWN_PRODUCER_ID for ${b.topic}-${b.partition}`);
-        this.retryOrFail(b, { message: detail, errorCode: code, errorName: name, retriable: true }, now, { restamp: true });
-        return;
-      }
-      this.failSequenced(b, { message: `${detail} The broker saw a gap in this producer's sequence: earlier records of this partition may be lost. A new producer id is requested.`, errorCode: code, errorName: name, retriable: false }, now);
-      return;
-    }
-    if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) {
-      this.failSequenced(b, { message: `${detail} Another producer with the same id has taken over.`, errorCode: code, errorName: name, retriable: false }, now);
-      return;
-    }
-    const refreshMetadata = METADATA_ERRORS.has(code);
-    if (refreshMetadata) this.metadata.requestUpdate(`${name} for ${b.topic}-${b.partition}`);
-    this.retryOrFail(b, { message: detail, errorCode: code, errorName: name, retriable: isRetriable(code) }, now, { refreshMetadata });
-  }
-
-  private handleRequestError(nodeId: number, address: string, batches: ProducerBatch[], e: unknown, now: number): void {
-    const retriable = (e as { retriable?: boolean })?.retriable === true;
-    const kind = (e as { kind?: string })?.kind;
-    const code = kind === 'timeout' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NETWORK_EXCEPTION;
-    this.metadata.requestUpdate(`request to broker ${nodeId} failed: ${errorMessage(e)}`);
-    for (const b of batches) {
-      if (b.state === 'done') continue;
-      this.attemptResult(b, nodeId, address, undefined, b.lastSentMs, now - b.lastSentMs, code, -1, errorMessage(e), now);
-      this.retryOrFail(
-        b,
-        { message: `Produce request to broker ${nodeId} (${address}) failed: ${errorMessage(e)}`, errorCode: code, errorName: errorName(code), retriable, cause: e },
-        now,
-        { refreshMetadata: true },
-      );
-    }
-  }
-
-  private retryOrFail(b: ProducerBatch, failure: BatchFailure, now: number, opts: { restamp?: boolean; refreshMetadata?: boolean } = {}): void {
-    const q = this.accumulator.queue(b.topic, b.partition);
-    if (failure.retriable && b.attempts <= this.config.retries && now < b.deliveryDeadline && !this.host.closingForced) {
+    const sequenceRule = this.idempotence?.canRetry(b, code, logStartOffset);
+    const retriable = sequenceRule ?? isRetriable(code);
+    if (retriable && b.attempts <= this.config.retries && now < b.deliveryDeadline && !this.forced) {
       const delay = this.backoff(b.attempts);
-      b.retryAt = now + delay;
-      b.lastFailure = failure.message;
-      if (opts.refreshMetadata) b.awaitMetadataAfter = now;
-      if (opts.restamp) {
-        q.forgetSequenced(b);
-        b.baseSequence = -1;
-        b.encoded = undefined;
-        b.builder?.resetBuilt();
+      if (refreshMetadata) {
+        this.metadata.requestUpdate(`${name} for ${b.topic}-${b.partition}`);
+        b.awaitMetadataAfter = now;
       }
-      this.host.batchEvent(b, { type: 'backoff', batchId: b.id, time: now, attempt: b.attempts, delayMs: delay, until: b.retryAt, reason: failure.message });
+      b.markRetry(now + delay, message);
+      this.listener.traceEvent(b, { type: 'backoff', batchId: b.id, time: now, attempt: b.attempts, delayMs: delay, until: b.retryAt, reason: message });
       this.accumulator.reenqueue(b);
       return;
     }
-    if (failure.retriable && now >= b.deliveryDeadline) {
-      b.lastFailure = failure.message;
-      failure = { ...this.timeoutFailure(b, now), errorCode: failure.errorCode };
-    } else if (failure.retriable) {
-      failure = { ...failure, message: `${withFullStop(failure.message)} Gave up after ${b.attempts} attempt(s) (retries=${this.config.retries}).` };
+    let failure: BatchFailure = { message, errorCode: code, errorName: name, retriable, cause };
+    if (retriable && now >= b.deliveryDeadline) {
+      b.lastFailure = message;
+      failure = { ...this.timeoutFailure(b, now), errorCode: code };
+    } else if (retriable) {
+      failure = { ...failure, message: `${withFullStop(message)} Gave up after ${b.attempts} attempt(s) (retries=${this.config.retries}).` };
+    } else if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+      failure = { ...failure, message: `${withFullStop(message)} The broker saw a gap in this producer's sequence: records it had acknowledged before may be lost. Later batches go on under a new epoch.` };
+    } else if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) {
+      failure = { ...failure, message: `${withFullStop(message)} Another producer with the same id has taken over; later batches get a new producer id.` };
     }
-    this.failSequenced(b, failure, now);
+    this.failBatch(b, failure, now);
   }
 
-  /** Fails a batch; a failed batch with a sequence leaves a gap, so the producer id is renewed. */
-  private failSequenced(b: ProducerBatch, failure: BatchFailure, now: number): void {
-    const q = this.accumulator.queue(b.topic, b.partition);
-    if (b.baseSequence >= 0) {
-      q.forgetSequenced(b);
-      this.requestProducerIdReset(`batch ${b.id} (sequence ${b.baseSequence}) failed: ${failure.errorName}`);
-    }
-    this.host.failBatch(b, failure, now);
+  /**
+   * Fails a batch for good. If an attempt of it went unanswered, the broker may have written it: the record's error
+   * says so, and with idempotence its sequence stays unresolved until later answers tell.
+   */
+  private failBatch(b: ProducerBatch, failure: BatchFailure, now: number): void {
+    const maybeWritten = b.hadUnansweredAttempt;
+    this.idempotence?.batchFailed(b, failure.errorCode, maybeWritten ? 'unknown' : 'not-written');
+    // Bytes of an unanswered request may still wait in a socket: that buffer is not reused.
+    b.fail(maybeWritten ? { ...failure, maybeWritten } : failure, now, !maybeWritten && !this.inFlight.has(b));
+    this.accumulator.deallocate(b);
   }
 
   /** Exponential backoff with +-20% jitter, as Java's ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, 0.2). */
@@ -575,14 +499,10 @@ export class Sender {
     const jitter = 1 + (this.random() * 2 - 1) * 0.2;
     return Math.round(Math.min(max, exp * jitter));
   }
+}
 
-  private finish(b: ProducerBatch, now: number, baseOffset: number, logAppendTime: number): void {
-    const q = this.accumulator.queue(b.topic, b.partition);
-    q.forgetSequenced(b);
-    b.baseOffset = baseOffset;
-    b.logAppendTime = logAppendTime;
-    this.host.completeBatch(b, now);
-  }
+function isRetriableError(e: unknown): boolean {
+  return (e as { retriable?: boolean })?.retriable === true;
 }
 
 /** Ends a sentence that another will follow. */

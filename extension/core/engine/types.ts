@@ -1,5 +1,6 @@
 /** The producer engine's public types (see the contract in the engine issue). */
 import type { Disposable } from '../util/emitter';
+import type { SchemaUsed } from '../schema-registry/schema-used';
 import type { DeliveryError } from './errors';
 
 export interface ProducerRecord {
@@ -9,6 +10,8 @@ export interface ProducerRecord {
   headers?: { key: string; value: string | Buffer | null }[];
   partition?: number;
   timestamp?: number;
+  /** What encoded the key and value (Schema Registry schemas): named first in the record's trace. Share one array across records. */
+  serialization?: readonly SchemaUsed[];
 }
 
 /** Why a record went to its partition. `hash` is Java's murmur2 of the key bytes (signed 32-bit). */
@@ -44,6 +47,7 @@ export interface RecordMetadata {
 export type BatchCloseReason = 'full' | 'linger' | 'flush' | 'close' | 'memory-pressure';
 
 export type TraceEvent =
+  | ({ type: 'serialized'; recordId: string; time: number } & SchemaUsed)
   | { type: 'composed'; recordId: string; time: number; topic: string; keySize: number; valueSize: number; headerCount: number; explicitPartition?: number }
   | { type: 'blocked'; recordId: string; time: number; reason: 'metadata' | 'buffer-memory' }
   | { type: 'partitioned'; recordId: string; time: number; topic: string; partition: number; reason: PartitionReason }
@@ -126,7 +130,10 @@ export interface BrokerStats {
   errors: number;
 }
 
-/** Java-like producer metrics, over the producer's life. Rates are per second. */
+/**
+ * The Java producer's metrics, by its names (rates per second over the last 30 s, as Java's windowed rates; times in
+ * ms; metadata-age in s), plus a few of ours: record-ack-*, record-latency-p50/p99 (hand-over to outcome).
+ */
 export interface ProducerStats {
   'record-send-total': number;
   'record-send-rate': number;
@@ -134,6 +141,7 @@ export interface ProducerStats {
   'record-error-rate': number;
   'record-retry-total': number;
   'record-retry-rate': number;
+  'record-size-max': number;
   'batch-size-avg': number;
   'batch-size-max': number;
   'records-per-request-avg': number;
@@ -142,20 +150,119 @@ export interface ProducerStats {
   'request-latency-avg': number;
   'request-latency-max': number;
   'request-total': number;
+  'request-rate': number;
+  'request-size-avg': number;
+  'request-size-max': number;
+  'response-total': number;
+  'outgoing-byte-total': number;
+  'outgoing-byte-rate': number;
+  'requests-in-flight': number;
+  'compression-rate-avg': number;
+  'produce-throttle-time-avg': number;
+  'produce-throttle-time-max': number;
   'buffer-available-bytes': number;
   'buffer-total-bytes': number;
+  'bufferpool-wait-ratio': number;
+  'bufferpool-wait-time-ns-total': number;
+  'metadata-age': number;
+  'record-ack-total': number;
+  'record-ack-rate': number;
+  'record-latency-p50': number;
+  'record-latency-p99': number;
   brokers: BrokerStats[];
 }
 
+/** One interval of a run's timeline (see Producer.timeline). Latencies in ms, null when no record settled. */
+export interface MetricsInterval {
+  at: number;
+  acked: number;
+  failed: number;
+  sent: number;
+  retried: number;
+  requests: number;
+  bytes: number;
+  batches: number;
+  batchRecordsAvg: number;
+  batchBytesAvg: number;
+  latencyP50: number | null;
+  latencyP90: number | null;
+  latencyP99: number | null;
+  latencyMax: number;
+  brokers: { brokerId: number; requests: number; errors: number; latencyAvg: number; latencyMax: number }[];
+}
+
+/** A run for charts: bounded (intervals merge as it grows), sampled from the producer's own counters. */
+export interface MetricsTimeline {
+  startedAt: number;
+  intervalMs: number;
+  intervals: MetricsInterval[];
+  latency: { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null; buckets: { upTo: number; count: number }[] };
+  batches: { records: { upTo: number; count: number }[]; bytes: { upTo: number; count: number }[]; closeReasons: Record<BatchCloseReason, number> };
+}
+
+/** Java's send callback: runs exactly once, with the record's metadata or its error. */
+export type DeliveryCallback = (error: DeliveryError | null, metadata?: RecordMetadata) => void;
+
+/**
+ * The outcome of a group of records that settled together: the records of one batch, or one record that failed
+ * before it joined a batch. Bulk senders read outcomes from these instead of asking for a callback or promise per
+ * record. A report is only valid during the listener call that receives it.
+ */
+export interface DeliveryReport {
+  readonly topic: string;
+  /** -1 when the records never got a partition. */
+  readonly partition: number;
+  readonly batchId: string | undefined;
+  readonly recordCount: number;
+  /** The error every record of the report failed with, or undefined when they were acknowledged. */
+  readonly error: DeliveryError | undefined;
+  /** When the outcome was known (the producer's clock). */
+  readonly settledAt: number;
+  /** Produce attempts made. */
+  readonly attempts: number;
+  /** The i-th record's number in its producer (its id is `producer.recordId(seq)`), i in [0, recordCount). */
+  recordSeq(i: number): number;
+  /** When the i-th record was handed to the producer. */
+  recordSentAt(i: number): number;
+  /** The i-th record's offset; -1 when unknown (acks=0) or failed. */
+  offset(i: number): number;
+  /** The i-th record's metadata, as its callback gets it; undefined when the records failed. */
+  recordMetadata(i: number): RecordMetadata | undefined;
+}
+
 export interface Producer {
-  send(record: ProducerRecord, callback?: (error: DeliveryError | null, metadata?: RecordMetadata) => void): Promise<RecordMetadata>;
+  /** Hands a record over and returns a promise of its outcome (one promise per call: for callers that await records). */
+  send(record: ProducerRecord, callback?: DeliveryCallback): Promise<RecordMetadata>;
   /** Same, but hands back the record's trace id at once (before the ack), for UIs and fire-and-forget. */
   submit(record: ProducerRecord): { recordId: string; result: Promise<RecordMetadata> };
+  /**
+   * Java's send(record, callback), without a promise: returns the record's number at once; the callback (if any)
+   * runs exactly once with the metadata or the error. Every outcome also reaches onDelivery listeners, the trace and
+   * the stats, so bulk senders need no callback at all.
+   */
+  produce(record: ProducerRecord, callback?: DeliveryCallback): number;
+  /** The trace id of the record `produce` numbered `seq`. */
+  recordId(seq: number): string;
+  /** Batch-level outcomes of every record, as they settle. */
+  onDelivery(listener: (report: DeliveryReport) => void): Disposable;
+  /**
+   * False while records wait for buffer memory: a bulk sender should wait (`waitForRoom`) before handing over more,
+   * as Java's send() would block.
+   */
+  readonly hasRoom: boolean;
+  /** Resolves when `hasRoom` is true again (at once if it is). */
+  waitForRoom(): Promise<void>;
+  /** Records handed over and not settled yet. */
+  readonly pendingRecords: number;
   flush(): Promise<void>;
   close(options?: { timeoutMs?: number }): Promise<void>;
   readonly onTrace: (listener: (event: TraceEvent) => void) => Disposable;
   recordTrace(recordId: string): RecordTrace | undefined;
+  /** Keeps a record's trace past the trace window (for a record the user selected); false if it is already gone. */
+  keepTrace(recordId: string): boolean;
   batchTrace(batchId: string): BatchTrace | undefined;
   exportTraces(filter?: { recordIds?: string[] }): object;
   stats(): ProducerStats;
+  /** The run so far as intervals (records/s, outcomes, latency percentiles, batch fill, brokers), for charts. */
+  timeline(): MetricsTimeline;
 }

@@ -111,9 +111,17 @@ export class RecordBatchBuilder {
     readonly baseTimestamp: number,
     readonly compression: CompressionType = 'none',
     private readonly partitionLeaderEpoch = -1,
+    /** Where to write (at least `capacity` bytes; a pooled buffer, say); a new one when not given. */
+    buffer?: Buffer,
   ) {
-    this.buffer = Buffer.allocUnsafe(Math.max(capacity, RECORD_BATCH_OVERHEAD));
+    const size = Math.max(capacity, RECORD_BATCH_OVERHEAD);
+    this.buffer = buffer && buffer.length >= size ? buffer.subarray(0, size) : Buffer.allocUnsafe(size);
     this.maxTimestamp = baseTimestamp;
+  }
+
+  /** The buffer records are written to (to give back to a pool once nothing refers to the batch's bytes). */
+  get backingBuffer(): Buffer {
+    return this.buffer;
   }
 
   get recordCount(): number {
@@ -196,9 +204,15 @@ export class RecordBatchBuilder {
     return this.built;
   }
 
-  /** Forgets the built bytes so the next build stamps a new producer id/sequence (after a producer id reset). */
-  resetBuilt(): void {
-    this.built = undefined;
+  /**
+   * Rewrites the producer id, epoch and base sequence of built batch bytes in place, with the CRC to match (after
+   * an epoch bump or a new producer id; the records, compressed or not, stay as they are).
+   */
+  static restamp(out: Buffer, state: ProducerState): void {
+    writeInt64(out, 43, state.producerId);
+    out.writeInt16BE(state.producerEpoch, 51);
+    out.writeInt32BE(state.baseSequence, 53);
+    out.writeUInt32BE(crc32c(out.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
   }
 
   get isBuilt(): boolean {

@@ -8,8 +8,8 @@
  * curl, Node's fetch and the extension send neither Origin nor Sec-Fetch-Site, so they pass.
  */
 import http from 'node:http';
-import type net from 'node:net';
 import { InvalidInputError, errorMessage } from '../util/errors';
+import { closeHttp, findRoute, foreignRequestProblem, listenHttp } from './http-server';
 
 /** What the control server drives; `startSandbox` provides it. Methods throw InvalidInputError on bad input. */
 export interface SandboxControls {
@@ -103,27 +103,6 @@ function routes(controls: SandboxControls): Route[] {
   ];
 }
 
-/** The names a local client may reach this server by; anything else in Host came through a name we do not own. */
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
-
-/** Why a request must be refused because of where it came from, or null when a local program sent it. */
-export function foreignRequestProblem(headers: http.IncomingHttpHeaders, port: number): string | null {
-  const own = LOOPBACK_NAMES.map((name) => `${name}:${port}`);
-  const host = headers.host?.toLowerCase();
-  if (host === undefined || !own.includes(host)) {
-    return `Host ${JSON.stringify(headers.host ?? '')} is not this server's address (${own.join(', ')}); the control API answers only loopback addresses, so a web page cannot reach it through another name (DNS rebinding)`;
-  }
-  const origin = headers.origin;
-  if (origin !== undefined && !own.some((a) => `http://${a}` === origin.toLowerCase())) {
-    return `Origin ${JSON.stringify(origin)} is a web page, not this server; the control API takes requests only from local programs such as curl, scripts and the extension`;
-  }
-  const site = headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    return `Sec-Fetch-Site ${JSON.stringify(site)}: a web page sent this request; the control API takes requests only from local programs such as curl, scripts and the extension`;
-  }
-  return null;
-}
-
 function parseWholeNumber(raw: string, what: string): number {
   if (!/^-?\d+$/.test(raw)) throw new InvalidInputError(`${what} must be a whole number, got '${raw}'`);
   return Number(raw);
@@ -156,25 +135,15 @@ export class ControlServer {
   async start(): Promise<string> {
     // Without a Host we answer 403 in JSON ourselves, rather than Node's bare 400.
     const server = http.createServer({ requireHostHeader: false }, (req, res) => void this.serve(req, res));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error) => reject(new Error(`control server cannot listen on ${this.options.host}:${this.options.port} (${errorMessage(e)}); choose another control port, or 0 for a free one`));
-      server.once('error', onError);
-      server.listen({ host: this.options.host, port: this.options.port }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
+    this.boundPort = await listenHttp(server, this.options.host, this.options.port, 'control server', 'control port');
     this.server = server;
-    this.boundPort = (server.address() as net.AddressInfo).port;
     return this.url;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttp(server);
   }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -184,18 +153,14 @@ export class ControlServer {
         this.options.log?.(`control: refused ${req.method} ${req.url}: ${foreign}`);
         throw new HttpError(403, foreign);
       }
-      const url = new URL(req.url ?? '/', 'http://sandbox');
-      const path = url.pathname.replace(/\/+$/, '') || '/';
-      const onPath = this.routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
-      if (onPath.length === 0) throw new HttpError(404, `no such route: ${req.method} ${path}; routes: ${CONTROL_ROUTES_HELP}`);
-      const match = onPath.find((x) => x.r.method === req.method);
-      if (!match) {
-        res.setHeader('Allow', onPath.map((x) => x.r.method).join(', '));
-        throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${onPath.map((x) => x.r.method).join(' or ')}`);
+      const { path, route, params, allowed } = findRoute(this.routes, req.method, req.url);
+      if (allowed.length === 0) throw new HttpError(404, `no such route: ${req.method} ${path}; routes: ${CONTROL_ROUTES_HELP}`);
+      if (!route) {
+        res.setHeader('Allow', allowed.join(', '));
+        throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`);
       }
       const body = await readJsonBody(req);
-      const params = match.m!.slice(1).map((p) => decodeURIComponent(p));
-      const result = await match.r.run(params, body);
+      const result = await route.run(params, body);
       send(res, result.status, result.body);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : e instanceof InvalidInputError ? 400 : 500;

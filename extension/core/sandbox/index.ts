@@ -9,10 +9,12 @@ import { resolveSandboxOptions, type ResolvedSandboxOptions, type SandboxOptions
 import { SandboxCluster, type FaultView, type SandboxState } from './cluster/sandbox-cluster';
 import { ControlServer, type SandboxControls } from './control-server';
 import { BrokerListener } from './server/broker-listener';
+import { SchemaRegistryServer } from './schema-registry/registry-server';
+import { SchemaStore, type SubjectSummary } from './schema-registry/schema-store';
 import { RequestDispatcher } from './server/request-dispatcher';
 import { SaslGate, type SaslStats } from './server/sasl-gate';
 
-export type { SandboxOptions, ResolvedSandboxOptions, SandboxSaslOption, SandboxTlsOption, SaslMechanismName } from './cluster/options';
+export type { SandboxOptions, ResolvedSandboxOptions, SandboxSaslOption, SandboxTlsOption, SaslMechanismName, SandboxSchemaRegistryOption } from './cluster/options';
 export type { SaslStats } from './server/sasl-gate';
 export type { SandboxState, FaultView } from './cluster/sandbox-cluster';
 
@@ -29,6 +31,14 @@ export interface SandboxSecurity {
   sasl: SaslStats | null;
 }
 
+/** The registry in /state: where it is, the global compatibility level, and each subject's versions. */
+export interface SandboxRegistryState {
+  url: string;
+  compatibility: string;
+  schemas: number;
+  subjects: SubjectSummary[];
+}
+
 export interface StartSandboxDeps {
   /** Where the sandbox's log lines go (closed connections, elections...); dropped when absent. */
   log?: (line: string) => void;
@@ -41,8 +51,10 @@ export interface Sandbox extends SandboxControls {
   readonly brokers: SandboxBroker[];
   /** `http://127.0.0.1:PORT` of the control server. */
   readonly controlUrl: string;
+  /** `http://127.0.0.1:PORT` of the schema registry, or null when started without one. */
+  readonly schemaRegistryUrl: string | null;
   readonly options: ResolvedSandboxOptions;
-  state(): SandboxState & { security: SandboxSecurity };
+  state(): SandboxState & { security: SandboxSecurity; schemaRegistry: SandboxRegistryState | null };
   /** Closes the broker's listener and connections; its partitions get new leaders after electionDelayMs. */
   stopBroker(brokerId: number): Promise<void>;
   /** Listens again on the broker's port; it rejoins the ISRs. */
@@ -99,6 +111,7 @@ export async function startSandbox(options: SandboxOptions = {}, deps: StartSand
     return l;
   };
 
+  const registry = resolved.schemaRegistry ? new SchemaRegistryServer(new SchemaStore(), { host: resolved.host, port: resolved.schemaRegistry.port, auth: resolved.schemaRegistry.auth, log }) : null;
   let stopped = false;
   const sandbox: Sandbox = {
     bootstrap: listeners.map((l) => hostPort(resolved.host, l.port)).join(','),
@@ -108,8 +121,15 @@ export async function startSandbox(options: SandboxOptions = {}, deps: StartSand
     get controlUrl() {
       return control.url;
     },
+    get schemaRegistryUrl() {
+      return registry ? registry.url : null;
+    },
     options: resolved,
-    state: () => ({ ...cluster.state(), security: { protocol, sasl: sasl?.stats() ?? null } }),
+    state: () => ({
+      ...cluster.state(),
+      security: { protocol, sasl: sasl?.stats() ?? null },
+      schemaRegistry: registry ? { url: registry.url, ...registry.store.summary() } : null,
+    }),
     async stopBroker(brokerId) {
       const l = listenerOf(brokerId);
       if (!l.listening) return;
@@ -132,17 +152,18 @@ export async function startSandbox(options: SandboxOptions = {}, deps: StartSand
       if (stopped) return;
       stopped = true;
       cluster.stop();
-      await Promise.all([control.stop(), ...listeners.map((l) => l.stop())]);
+      await Promise.all([control.stop(), registry?.stop(), ...listeners.map((l) => l.stop())]);
     },
   };
 
   const control = new ControlServer(sandbox, { host: resolved.host, port: resolved.controlPort, log });
   try {
     await control.start();
+    await registry?.start();
   } catch (e) {
     stopped = true;
     cluster.stop();
-    await Promise.all(listeners.map((l) => l.stop()));
+    await Promise.all([control.stop(), ...listeners.map((l) => l.stop())]);
     throw e;
   }
   return sandbox;

@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
+import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import { InvalidInputError } from '../../core/util/errors';
 import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
 import { type EnvironmentState, isWithin } from './environments';
@@ -30,7 +31,11 @@ export class CollectionIndex implements vscode.Disposable {
   private diagnosticsTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
 
-  constructor(private readonly environments: EnvironmentState) {
+  constructor(
+    private readonly environments: EnvironmentState,
+    /** The registry keySchema / valueSchema are checked against, when there is one. */
+    private readonly schemaRegistry: () => Promise<SchemaRegistryClient | undefined> = async () => undefined,
+  ) {
     const collections = vscode.workspace.createFileSystemWatcher(COLLECTION_GLOB, false, false, true);
     const environmentFiles = vscode.workspace.createFileSystemWatcher(ENVIRONMENT_GLOB, false, false, true);
     // Deleting or moving a folder is one event for the folder, which no file glob matches: watch every path.
@@ -273,10 +278,18 @@ export class CollectionIndex implements vscode.Disposable {
   /** Every problem of the file, kept with its parse (see `problems`) and shown in the Problems view. */
   private async lint(entry: CollectionEntry): Promise<void> {
     const environment = await this.environments.loadQuietly();
-    const problems = [...entry.parsed.diagnostics, ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment)];
+    const problems = [...entry.parsed.diagnostics, ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment), ...(await this.registryProblems(entry))];
     problemsOfParse.set(entry.parsed, problems);
     // Not when a newer parse, or the file's removal, came while the environment loaded: that one is what shows.
     if (this.entries.get(entry.uri.toString()) === entry) this.report(entry.uri, problems);
+  }
+
+  /** keySchema / valueSchema problems from the registry, when a message has one and a registry answers. */
+  private async registryProblems(entry: CollectionEntry): Promise<CoreDiagnostic[]> {
+    if (!entry.parsed.value?.messages.some((m) => m.keySchema || m.valueSchema)) return [];
+    const registry = await this.schemaRegistry().catch(() => undefined);
+    if (!registry) return [];
+    return collectionsCore().schemaDiagnostics(entry.parsed, registry).catch(() => []);
   }
 
   /** Sets the file's problems, leaving out those VS Code's JSON service shows for it right now. */

@@ -11,6 +11,8 @@ import { checkDraft } from '../../protocol/validate';
 import { guarded } from '../commands';
 import { ComposerPanel } from '../composer/composer-panel';
 import { plainError } from '../kafka/plain-errors';
+import type { SchemaRegistryClient } from '../../core/schema-registry/client';
+import { loadSchemaRegistry } from '../kafka/core';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { CollectionCodeLensProvider } from './collection-codelens';
 import { CollectionIndex, displayName, errorCount } from './collection-index';
@@ -45,7 +47,7 @@ interface Deps {
 
 export function registerCollections({ context, service, log }: Deps): CollectionsApi {
   const environments = new EnvironmentState(context);
-  const index = new CollectionIndex(environments);
+  const index = new CollectionIndex(environments, () => lintSchemaRegistry(service, environments));
   /** The message last opened in the composer: Save Record suggests saving it back under its own name. */
   let openedFrom: { file: string; name: string } | undefined;
   const tree = new CollectionTreeProvider(index);
@@ -63,6 +65,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
     environments, index, tree, view, lenses,
     environments.onDidChange(() => void showEnvironment()),
     showEnvironmentConnection(environments, service),
+    relintOnConnectionChange(service, index),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: COLLECTION_GLOB }, lenses),
   );
 
@@ -302,4 +305,27 @@ async function importCollection(source: unknown, options: { topic?: string; targ
   } else void vscode.window.showInformationMessage(imported);
   if (!options.target) await vscode.window.showTextDocument(target, { preview: false });
   return target.fsPath;
+}
+
+/**
+ * The registry Problems check keySchema / valueSchema against: the active environment's, else the active
+ * connection's. A short timeout: an unreachable registry must not hold up the editor.
+ */
+async function lintSchemaRegistry(service: WorkbenchService, environments: EnvironmentState): Promise<SchemaRegistryClient | undefined> {
+  const environment = await environments.loadQuietly();
+  const config = environment ? await collectionsCore().environmentSchemaRegistry(environment, environments.secrets).catch(() => undefined) : undefined;
+  if (config) return loadSchemaRegistry().createClient({ ...config, timeoutMs: 2000 });
+  const session = await service.schemaRegistry().catch(() => undefined);
+  return session ? loadSchemaRegistry().createClient({ ...session.config, timeoutMs: 2000 }) : undefined;
+}
+
+/** Connecting to another cluster brings another registry: keySchema / valueSchema problems are checked again. */
+function relintOnConnectionChange(service: WorkbenchService, index: CollectionIndex): vscode.Disposable {
+  let last = service.activeConnection()?.id;
+  return service.onDidChangeState(() => {
+    const now = service.activeConnection()?.id;
+    if (now === last) return;
+    last = now;
+    void index.reloadAll();
+  });
 }

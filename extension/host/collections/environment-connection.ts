@@ -43,8 +43,9 @@ export async function environmentCluster(environments: EnvironmentState, trusted
     kind: 'connection',
     summary: { id: ENVIRONMENT_CONNECTION_ID, name: path.basename(file, '.kafka-env.json'), isSandbox: false, environmentFile: file },
     // Another file, or other connection settings, is another cluster: a session on the old one ends.
-    key: `${uri.toString()}\n${JSON.stringify(connection)}`,
+    key: `${uri.toString()}\n${JSON.stringify(connection)}\n${JSON.stringify(loaded.environment.schemaRegistry ?? null)}`,
     bootstrap: [connection.bootstrap].flat(),
     config: () => collectionsCore().environmentConnection(environment, environments.secrets),
+    schemaRegistry: environment.environment.schemaRegistry ? () => collectionsCore().environmentSchemaRegistry(environment, environments.secrets) : undefined,
   };
 }

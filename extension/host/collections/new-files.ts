@@ -64,7 +64,7 @@ export async function newEnvironment(service: WorkbenchService, environments: En
 
   let outline: ConnectionOutline | undefined;
   if (stored) {
-    outline = { brokers: stored.brokers, clientId: stored.clientId, sasl: stored.sasl };
+    outline = { brokers: stored.brokers, clientId: stored.clientId, sasl: stored.sasl, schemaRegistry: stored.schemaRegistry };
     if (stored.tls?.enabled) outline.tls = { caFile: stored.tls.caFile, certFile: stored.tls.certFile, skipVerify: stored.tls.skipVerify };
   }
   const hasClientKey = stored ? (await service.connections.secret(stored.id, 'clientKey')) !== undefined : false;
@@ -75,6 +75,10 @@ export async function newEnvironment(service: WorkbenchService, environments: En
     const copied = await copyPassword(service, environments, stored.id, draft.passwordSecret);
     // One sentence about the password: where it went replaces the general one about which secret holds it.
     notes = [...notes.filter((n) => !n.startsWith('the SASL password is the secret')), copied];
+  }
+  if (stored && draft.registrySecret) {
+    const copied = await copyPassword(service, environments, stored.id, draft.registrySecret, 'schemaRegistrySecret', 'schema registry secret');
+    notes = [...notes.filter((n) => !n.startsWith('the schema registry\'s')), copied];
   }
   if (!stored) notes.push('it has no connection (the Local sandbox\'s address changes each start): sends use the active connection');
   await core.writeFileAtomic(uri.fsPath, draft.text);
@@ -95,11 +99,11 @@ async function pickConnection(service: WorkbenchService): Promise<string | undef
 }
 
 /** The saved connection's password goes to the collection secret the file names, so the environment works at once. */
-async function copyPassword(service: WorkbenchService, environments: EnvironmentState, connectionId: string, secret: string): Promise<string> {
-  const password = await service.connections.secret(connectionId, 'saslPassword');
-  if (password === undefined) return `the connection has no stored password: set it with "Kafka: Set Collection Secret" (${secret})`;
+async function copyPassword(service: WorkbenchService, environments: EnvironmentState, connectionId: string, secret: string, from: 'saslPassword' | 'schemaRegistrySecret' = 'saslPassword', what = 'password'): Promise<string> {
+  const password = await service.connections.secret(connectionId, from);
+  if (password === undefined) return `the connection has no stored ${what}: set it with "Kafka: Set Collection Secret" (${secret})`;
   const existing = await environments.secrets(secret);
   if (existing !== undefined && existing !== password) return `a different secret "${secret}" was already stored and is left as it was`;
   await environments.setSecret(secret, password);
-  return `the connection's password is stored as secret "${secret}" in VS Code's secret storage (for the CLI: environment variable ${collectionsCore().secretEnvName(secret)})`;
+  return `the connection's ${what} is stored as secret "${secret}" in VS Code's secret storage (for the CLI: environment variable ${collectionsCore().secretEnvName(secret)})`;
 }

@@ -5,10 +5,11 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LoadedCollection, MessagePlan, RunSummary } from '../../core/collections';
+import type { LoadedCollection, LoadedEnvironment, MessagePlan, RunSummary } from '../../core/collections';
+import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
-import { loadCore, type LogFn } from '../kafka/core';
+import { loadCore, loadSchemaRegistry, type LogFn } from '../kafka/core';
 import { plainError } from '../kafka/plain-errors';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { collectionsCore } from './collections-core';
@@ -36,6 +37,17 @@ async function checkEnvironmentCluster(config: ConnectionConfig, prepared: reado
   }
 }
 
+/**
+ * The registry a collection's keySchema / valueSchema use: the environment's schemaRegistry when it names one (it
+ * goes with the environment's cluster), else the active connection's. Only looked up when a message needs one.
+ */
+export async function collectionSchemaRegistry(service: WorkbenchService, environments: EnvironmentState, loaded: LoadedCollection, environment: LoadedEnvironment | undefined): Promise<SchemaRegistryClient | undefined> {
+  if (!loaded.collection.messages.some((m) => m.keySchema || m.valueSchema)) return undefined;
+  const fromEnvironment = environment ? await collectionsCore().environmentSchemaRegistry(environment, environments.secrets) : undefined;
+  if (fromEnvironment) return loadSchemaRegistry().createClient(fromEnvironment);
+  return service.schemaRegistry();
+}
+
 function logTo(log: vscode.LogOutputChannel): LogFn {
   return (level, msg) => log[level](msg);
 }
@@ -51,6 +63,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
     if (!service.activeConnection()) throw new InvalidInputError('Not connected: pick a connection (the Local sandbox needs no setup), or select an environment with a connection, then send again.');
   }
   const { collection } = request.loaded;
+  const schemaRegistry = await collectionSchemaRegistry(service, environments, request.loaded, environment);
   const expected = core.plannedRecords(collection, request.messages); // unknown when a data file decides
   const title = request.messages.length === 1 ? `Kafka: sending "${request.messages[0]}"` : `Kafka: sending ${collection.name}`;
 
@@ -86,6 +99,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
         environment,
         messages: request.messages,
         secrets: environments.secrets,
+        schemaRegistry,
         producerFor: run.producerFor,
         // The active connection was checked when it connected; an environment's cluster is checked here.
         beforeSend: environmentConfig && environment

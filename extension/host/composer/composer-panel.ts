@@ -13,6 +13,7 @@ import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
 import { whileSendingAnswer } from '../kafka/leave-connection';
+import { checkSchemaValue, schemaDetails, schemaSubjects } from './draft-schemas';
 import { toWebviewError } from '../kafka/plain-errors';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
@@ -132,6 +133,8 @@ export class ComposerPanel implements vscode.Disposable {
     } catch (e) {
       const error = toWebviewError(e);
       if (m.type === 'send' && /topic/i.test(error.kafkaError ?? '')) error.field = 'topic';
+      const field = (e as { field?: unknown }).field;
+      if (m.type === 'send' && (field === 'key' || field === 'value')) error.field = field;
       this.flushRows();
       this.post({ type: 'response', requestId: m.requestId, ok: false, error });
     }
@@ -168,6 +171,12 @@ export class ComposerPanel implements vscode.Disposable {
         if (leaving) await this.service.connect(m.connectionId, leaving);
         return this.service.panelInit();
       }
+      case 'schemaSubjects':
+        return schemaSubjects(() => this.service.schemaRegistry());
+      case 'schemaDetails':
+        return schemaDetails(() => this.service.schemaRegistry(), m.topic, m.part, m.ref);
+      case 'checkSchemaValue':
+        return checkSchemaValue(() => this.service.schemaRegistry(), m.topic, m.part, m.ref, m.text);
       default:
         return assertNever(m);
     }
@@ -222,6 +231,7 @@ export function previewPartition(topics: TopicSummary[], topicName: string, keyF
   const topic = topics.find((t) => t.name === topicName);
   if (!topic) return { partition: null, reason: 'New topic: the broker creates it on first send, with its default partition count.' };
   if (keyFormat === 'none') return { partition: null, reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.` };
+  if (keyFormat === 'schema') return { partition: null, reason: 'The key is encoded by its schema when sent (schema id included); the partition follows those bytes.' };
   let bytes: Buffer;
   try {
     const encoded = encodeKey(keyFormat, key);

@@ -13,6 +13,8 @@ export function encodeKey(format: KeyFormat, key: string): string | Buffer | nul
     // JSON keys are sent as their compact text, so equal objects hash to the same partition.
     case 'json': return JSON.stringify(JSON.parse(key));
     case 'base64': return Buffer.from(key.replace(/\s+/g, ''), 'base64');
+    // Encoded by its schema when sent (draft-schemas.ts); until then the text stands in.
+    case 'schema': return key;
   }
 }
 

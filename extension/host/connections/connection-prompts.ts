@@ -7,7 +7,7 @@ import { readPemFile } from '../../core/transport/tls-files';
 import * as vscode from 'vscode';
 import { InvalidInputError } from '../../core/util/errors';
 import type { ConnectionSecrets, ConnectionStore } from './connection-store';
-import { parseBrokerList, SASL_MECHANISMS, type SaslMechanism, type StoredConnection } from './model';
+import { parseBrokerList, SASL_MECHANISMS, schemaRegistryUrlProblem, type SaslMechanism, type StoredConnection } from './model';
 
 /** What a caller may pass to skip the prompts. */
 export interface ConnectionInput {
@@ -17,6 +17,8 @@ export interface ConnectionInput {
   clientId?: string;
   tls?: { enabled: boolean; caFile?: string; certFile?: string; keyFile?: string; keyPassphrase?: string; skipVerify?: boolean };
   sasl?: { mechanism: SaslMechanism; username: string; password: string };
+  /** `secret` is the basic-auth password or the bearer token; it goes to SecretStorage only. */
+  schemaRegistry?: { url: string; auth?: 'none' | 'basic' | 'bearer'; username?: string; secret?: string; caFile?: string };
 }
 
 export async function saveConnectionInput(store: ConnectionStore, input: ConnectionInput): Promise<StoredConnection> {
@@ -38,6 +40,16 @@ export async function saveConnectionInput(store: ConnectionStore, input: Connect
   if (input.sasl) {
     connection.sasl = { mechanism: input.sasl.mechanism, username: input.sasl.username };
     secrets.saslPassword = input.sasl.password;
+  }
+  const registry = input.schemaRegistry;
+  if (registry?.url) {
+    const problem = schemaRegistryUrlProblem(registry.url);
+    if (problem) throw new InvalidInputError(problem);
+    const auth = registry.auth ?? 'none';
+    if (auth === 'basic' && !registry.username) throw new InvalidInputError('Schema registry basic auth needs a user name (for Confluent Cloud, the API key).');
+    connection.schemaRegistry = { url: registry.url.trim(), auth, ...(auth === 'basic' ? { username: registry.username } : {}), ...(registry.caFile ? { caFile: registry.caFile } : {}) };
+    if (auth !== 'none' && registry.secret !== undefined) secrets.schemaRegistrySecret = registry.secret;
+    if (auth === 'none') secrets.schemaRegistrySecret = '';
   }
   await store.save(connection, secrets);
   return connection;
@@ -81,5 +93,39 @@ export async function promptConnection(existing?: StoredConnection): Promise<Con
     if (password === undefined) return undefined;
     input.sasl = { mechanism: saslPick as SaslMechanism, username, password };
   }
+  const registry = await promptSchemaRegistry(existing);
+  if (registry === null) return undefined;
+  if (registry) input.schemaRegistry = registry;
   return input;
+}
+
+/** The optional schema registry: undefined for none, null when the user cancels. */
+async function promptSchemaRegistry(existing?: StoredConnection): Promise<ConnectionInput['schemaRegistry'] | null> {
+  const url = await vscode.window.showInputBox({
+    title: 'Schema registry (optional)', value: existing?.schemaRegistry?.url ?? '', prompt: 'http(s)://host:port of the cluster\'s schema registry; leave empty for none',
+    validateInput: (v) => (v.trim() === '' ? null : schemaRegistryUrlProblem(v) ?? null),
+  });
+  if (url === undefined) return null;
+  if (url.trim() === '') return undefined;
+  const pick = await vscode.window.showQuickPick(
+    [{ label: 'No authentication', value: 'none' as const }, { label: 'Basic auth (user and password, or API key and secret)', value: 'basic' as const }, { label: 'Bearer token', value: 'bearer' as const }],
+    { title: 'Schema registry authentication' },
+  );
+  if (!pick) return null;
+  const out: NonNullable<ConnectionInput['schemaRegistry']> = { url, auth: pick.value };
+  if (pick.value === 'basic') {
+    const username = await vscode.window.showInputBox({ title: 'Schema registry user (or API key)', value: existing?.schemaRegistry?.username });
+    if (username === undefined) return null;
+    out.username = username;
+  }
+  if (pick.value !== 'none') {
+    const secret = await vscode.window.showInputBox({ title: `Schema registry ${pick.value === 'basic' ? 'password (or API secret)' : 'token'} (stored in VS Code's secret storage)`, password: true });
+    if (secret === undefined) return null;
+    out.secret = secret;
+  }
+  if (url.trim().startsWith('https:')) {
+    const ca = await vscode.window.showOpenDialog({ title: 'Schema registry CA certificate (PEM), or cancel for the system store', canSelectMany: false, openLabel: 'Use this file' });
+    if (ca?.[0]) out.caFile = ca[0].fsPath;
+  }
+  return out;
 }

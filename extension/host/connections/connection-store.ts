@@ -3,10 +3,11 @@
  * Builds the transport's ConnectionConfig (reading PEM files) when a connection is used.
  */
 import * as vscode from 'vscode';
+import type { SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { checkKeyMatchesCertificate, checkPem, readPemFile } from '../../core/transport/tls-files';
 import type { ConnectionConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
-import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID, secretKey, type SecretName, type StoredConnection } from './model';
+import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID, SECRET_NAMES, secretKey, type StoredConnection } from './model';
 
 const STATE_KEY = 'kafkaWorkbench.connections';
 const ACTIVE_KEY = 'kafkaWorkbench.activeConnection';
@@ -15,6 +16,8 @@ export interface ConnectionSecrets {
   saslPassword?: string;
   clientKey?: string;
   keyPassphrase?: string;
+  /** The schema registry's password (basic auth) or token (bearer). */
+  schemaRegistrySecret?: string;
 }
 
 export class ConnectionStore {
@@ -37,7 +40,7 @@ export class ConnectionStore {
     if (connection.id === ENVIRONMENT_CONNECTION_ID) throw new InvalidInputError('The environment\'s connection comes from its *.kafka-env.json file: edit the file instead.');
     const others = this.list().filter((c) => c.id !== connection.id);
     await this.state.update(STATE_KEY, [...others, connection]);
-    for (const name of ['saslPassword', 'clientKey', 'keyPassphrase'] as SecretName[]) {
+    for (const name of SECRET_NAMES) {
       const value = secrets[name];
       if (value === undefined) continue;
       if (value === '') await this.secrets.delete(secretKey(connection.id, name));
@@ -48,7 +51,7 @@ export class ConnectionStore {
 
   async remove(id: string): Promise<void> {
     await this.state.update(STATE_KEY, this.list().filter((c) => c.id !== id));
-    for (const name of ['saslPassword', 'clientKey', 'keyPassphrase'] as SecretName[]) await this.secrets.delete(secretKey(id, name));
+    for (const name of SECRET_NAMES) await this.secrets.delete(secretKey(id, name));
     if (this.activeId() === id) await this.setActive(undefined);
     this.changed.fire();
   }
@@ -62,7 +65,7 @@ export class ConnectionStore {
     this.changed.fire();
   }
 
-  async secret(id: string, name: SecretName): Promise<string | undefined> {
+  async secret(id: string, name: (typeof SECRET_NAMES)[number]): Promise<string | undefined> {
     return this.secrets.get(secretKey(id, name));
   }
 
@@ -86,6 +89,20 @@ export class ConnectionStore {
       if (!password) throw new InvalidInputError(`Connection "${c.name}" uses SASL but has ${password === '' ? 'an empty password' : 'no password'} stored: edit the connection and enter it.`);
       config.sasl = { mechanism: c.sasl.mechanism, username: c.sasl.username, password };
     }
+    return config;
+  }
+
+  /** The connection's schema registry for the serializers, with its secret and CA file filled in; undefined if none. */
+  async schemaRegistryConfig(c: StoredConnection): Promise<SchemaRegistryConfig | undefined> {
+    const r = c.schemaRegistry;
+    if (!r) return undefined;
+    const config: SchemaRegistryConfig = { url: r.url };
+    if (r.auth !== 'none') {
+      const secret = await this.secret(c.id, 'schemaRegistrySecret');
+      if (secret === undefined) throw new InvalidInputError(`Connection "${c.name}" uses schema registry ${r.auth === 'basic' ? 'basic auth' : 'a bearer token'} but has none stored: edit the connection and enter it.`);
+      config.auth = r.auth === 'basic' ? { username: r.username ?? '', password: secret } : { token: secret };
+    }
+    if (r.caFile) config.ca = await readPemFile(r.caFile, 'certificate', `the schema registry CA certificate file "${r.caFile}" of connection "${c.name}"`);
     return config;
   }
 

@@ -25,12 +25,32 @@ export interface StoredConnection {
     skipVerify?: boolean;
   };
   sasl?: { mechanism: SaslMechanism; username: string };
+  /** The cluster's schema registry; its password or token lives in SecretStorage (schemaRegistrySecret). */
+  schemaRegistry?: {
+    url: string;
+    auth: 'none' | 'basic' | 'bearer';
+    username?: string;
+    /** PEM file of the CA that signed the registry's certificate; read when used. */
+    caFile?: string;
+  };
 }
 
-export type SecretName = 'saslPassword' | 'clientKey' | 'keyPassphrase';
+export type SecretName = 'saslPassword' | 'clientKey' | 'keyPassphrase' | 'schemaRegistrySecret';
+export const SECRET_NAMES: readonly SecretName[] = ['saslPassword', 'clientKey', 'keyPassphrase', 'schemaRegistrySecret'];
 
 export function secretKey(connectionId: string, name: SecretName): string {
   return `kafkaWorkbench.connection.${connectionId}.${name}`;
+}
+
+/** A schema registry URL as typed: http(s)://host[:port][/path], or the reason it is not one. */
+export function schemaRegistryUrlProblem(text: string): string | undefined {
+  if (!/^https?:\/\/[^/\s]+/.test(text.trim())) return 'Write the schema registry as an http:// or https:// URL, for example http://localhost:8081.';
+  try {
+    new URL(text.trim());
+    return undefined;
+  } catch {
+    return `"${text}" is not a URL: write it as http://host:port.`;
+  }
 }
 
 /** Parses "host:port, host:port" as typed by a user; refuses anything else with the reason. */

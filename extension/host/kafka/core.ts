@@ -33,3 +33,19 @@ export function loadCore(): CoreModules {
   loaded ??= (require('./core-modules') as typeof import('./core-modules')).coreModules;
   return loaded;
 }
+
+/** The schema registry side of core (client, serializers, avsc, protobufjs), loaded on first use like the rest. */
+export type SchemaRegistryModules = typeof import('../../core/schema-registry') & {
+  createClient(config: import('../../core/schema-registry/client').SchemaRegistryConfig): import('../../core/schema-registry/client').SchemaRegistryClient;
+};
+
+let registryLoaded: SchemaRegistryModules | undefined;
+
+export function loadSchemaRegistry(): SchemaRegistryModules {
+  if (!registryLoaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require('../../core/schema-registry') as typeof import('../../core/schema-registry');
+    registryLoaded = { ...m, createClient: (config) => new m.SchemaRegistryClient(config) };
+  }
+  return registryLoaded;
+}

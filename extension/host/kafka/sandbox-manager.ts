@@ -88,6 +88,11 @@ export class SandboxManager {
     return this.lastState;
   }
 
+  /** The sandbox's schema registry, once it runs (`npm start`'s sandbox says it in its state). */
+  schemaRegistryUrl(): string | undefined {
+    return (this.lastState as { schemaRegistry?: { url?: string } | null } | undefined)?.schemaRegistry?.url ?? undefined;
+  }
+
   /** The last known state, for synchronous callers (the tree, the panel's init). */
   view(): SandboxView {
     const state = this.handle ? this.lastState : undefined;

@@ -2,6 +2,7 @@
  * Turns the engine's trace events into timeline lines in plain words for the webview. Pure: no vscode.
  */
 import type { BatchTrace, PartitionReason, RecordMetadata, RecordTrace, TraceEvent } from '../../core/engine/types';
+import { describeSchemaUsed, type SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { BatchView, RecordTraceView, TimelineEntry } from '../../protocol/messages';
 
 export function describePartitionReason(r: PartitionReason): string {
@@ -98,4 +99,20 @@ export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefine
 export function batchView(b: BatchTrace): BatchView {
   const closed = b.events.find((e): e is Extract<TraceEvent, { type: 'batch-closed' }> => e.type === 'batch-closed');
   return { batchId: b.batchId, topic: b.topic, partition: b.partition, recordIds: b.recordIds, bytes: closed?.sizeBytes ?? null, closeReason: closed ? closeReasonWords(closed.reason) : null };
+}
+
+/**
+ * The schemas that encoded the record's key and value, as the timeline's first entries (serialization happens before
+ * the engine composes the record) and in its metadata.
+ */
+export function withSchemas(view: RecordTraceView, schemas: SchemaUsed[] | undefined): RecordTraceView {
+  if (!schemas?.length) return view;
+  const time = view.entries[0]?.time ?? Date.now();
+  const entries: TimelineEntry[] = schemas.map((u) => ({
+    kind: 'serialized', time, title: `Serialized ${u.part} with ${u.subject ? `${u.subject}${u.version !== undefined ? ` v${u.version}` : ''}` : `schema id ${u.id}`}`,
+    detail: `Confluent wire format: magic byte 0, schema id ${u.id} (${u.schemaType}${u.recordName ? ` ${u.recordName}` : ''}), then the payload`,
+  }));
+  const metadata = { ...view.metadata };
+  for (const u of schemas) metadata[`${u.part}Schema`] = describeSchemaUsed(u);
+  return { ...view, entries: [...entries, ...view.entries], metadata };
 }

@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, RecordMetadata } from '../../core/engine/types';
+import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
+import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import {
@@ -15,10 +17,11 @@ import {
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
 import { draftToRecord, settingsKey, settingsToConfig } from '../composer/draft-to-record';
-import { loadCore, type ClusterAdmin, type LogFn } from './core';
+import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
 import { SandboxManager } from './sandbox-manager';
-import { batchView, recordTimeline } from './trace-view';
+import { batchView, recordTimeline, withSchemas } from './trace-view';
+import { encodeDraftSchemas } from '../composer/draft-schemas';
 
 /** The host keeps as many rows as the panel shows. */
 export const MAX_RESULTS = MAX_RESULT_ROWS;
@@ -32,6 +35,9 @@ interface Session {
   producers: ProducerPool;
   metadata: ClusterMetadata | undefined;
   watermarks: Map<string, Map<number, number>>;
+  /** The connection's schema registry, built when first asked (a missing secret fails then, not at connect). */
+  registryConfig: () => Promise<SchemaRegistryConfig | undefined>;
+  registry?: Promise<SchemaRegistryClient | undefined>;
   /** Sends running on this session's producers: they keep them to their end, even after the session is left. */
   sends: Set<SendInProgress>;
 }
@@ -60,7 +66,11 @@ export interface CollectionRun {
  * or why there is none to show (a broken file, Restricted Mode).
  */
 export type EnvironmentCluster =
-  | { kind: 'connection'; summary: ConnectionSummary; key: string; bootstrap: string[]; config: () => Promise<ConnectionConfig> }
+  | {
+    kind: 'connection'; summary: ConnectionSummary; key: string; bootstrap: string[]; config: () => Promise<ConnectionConfig>;
+    /** The environment file's schemaRegistry, if it names one. */
+    schemaRegistry?: () => Promise<SchemaRegistryConfig | undefined>;
+  }
   | { kind: 'problem'; message: string; file: vscode.Uri };
 
 export interface ClusterView {
@@ -72,7 +82,7 @@ export interface ClusterView {
 export class WorkbenchService implements vscode.Disposable {
   private session: Session | undefined;
   private connecting: Promise<Session> | undefined;
-  private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata }>();
+  private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata; schemas?: SchemaUsed[] }>();
   /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
   private readonly environmentProducers: ProducerPool = new Map();
   /** Sessions left while sends were still running on them: closed when those end (or at dispose). */
@@ -138,28 +148,35 @@ export class WorkbenchService implements vscode.Disposable {
   private async openSession(connectionId: string): Promise<Session> {
     let connection: ConnectionSummary;
     let config: ConnectionConfig;
+    let registryConfig: Session['registryConfig'] = async () => undefined;
     if (connectionId === SANDBOX_CONNECTION_ID) {
       const sandbox = await this.sandbox.ensureStarted();
       connection = { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true };
       config = { brokers: sandbox.bootstrap.split(','), clientId: 'kafka-workbench' };
+      registryConfig = async () => {
+        const url = this.sandbox.schemaRegistryUrl();
+        return url ? { url } : undefined;
+      };
     } else if (connectionId === ENVIRONMENT_CONNECTION_ID) {
       const env = this.environment;
       if (!this.trusted()) throw new InvalidInputError('This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.');
       if (env?.kind !== 'connection') throw new InvalidInputError('The active environment has no connection: select an environment with one ("Kafka: Select Environment").');
       connection = env.summary;
       config = await env.config();
+      if (env.schemaRegistry) registryConfig = env.schemaRegistry;
     } else {
       const stored = this.connections.get(connectionId);
       if (!stored) throw new InvalidInputError(`No connection with id "${connectionId}": pick one from the Kafka explorer or add it first.`);
       connection = { id: stored.id, name: stored.name, isSandbox: false };
       config = await this.connections.toConnectionConfig(stored);
+      registryConfig = () => this.connections.schemaRegistryConfig(stored);
     }
     this.log('info', `connecting to "${connection.name}" (${config.brokers.join(',')}${config.ssl ? ', TLS' : ''}${config.sasl ? `, SASL ${config.sasl.mechanism}` : ''})`);
     const admin = loadCore().createAdmin(config, this.log);
     try {
       const metadata = await admin.metadata();
       this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
-      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), sends: new Set() };
+      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), registryConfig, sends: new Set() };
     } catch (e) {
       await admin.close().catch(() => undefined);
       this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
@@ -231,6 +248,19 @@ export class WorkbenchService implements vscode.Disposable {
       this.stateChanged.fire();
     }
     return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
+  }
+
+  /**
+   * The active connection's schema registry client (the sandbox's own, a saved connection's, or the active
+   * environment's), or undefined when it has none. One per session, so schemas are fetched once.
+   */
+  async schemaRegistry(): Promise<SchemaRegistryClient | undefined> {
+    const s = this.session;
+    if (!s) return undefined;
+    s.registry ??= s.registryConfig().then((c) => (c ? loadSchemaRegistry().createClient(c) : undefined));
+    // A failure (a missing secret) is said once per try, not remembered.
+    s.registry.catch(() => (s.registry = undefined));
+    return s.registry;
   }
 
   topics(): TopicSummary[] {
@@ -345,6 +375,14 @@ export class WorkbenchService implements vscode.Disposable {
   async send(draft: ComposerDraft): Promise<{ recordIds: string[]; settled: Promise<void> }> {
     if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
     const record = draftToRecord(draft);
+    // Key and value in the Schema Registry format are encoded now: a value that does not fit sends nothing.
+    let schemas: SchemaUsed[] | undefined;
+    if (draft.keyFormat === 'schema' || draft.valueFormat === 'schema') {
+      const encoded = await encodeDraftSchemas(() => this.schemaRegistry(), draft);
+      if (encoded.key) record.key = encoded.key;
+      if (encoded.value) record.value = encoded.value;
+      schemas = encoded.used;
+    }
     const session = await this.requireSession();
     const producer = this.producerFor(session, draft.settings);
     const recordIds: string[] = [];
@@ -352,7 +390,7 @@ export class WorkbenchService implements vscode.Disposable {
     for (let i = 0; i < draft.repeat; i++) {
       const { recordId, result } = producer.submit(record);
       recordIds.push(recordId);
-      waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode));
+      waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode, schemas));
     }
     // Until its records settle the send holds this session's producer, even if the user switches connection.
     const handedOver = Promise.allSettled(waits).then(() => undefined);
@@ -381,10 +419,10 @@ export class WorkbenchService implements vscode.Disposable {
     throw new Error(entry?.row.error ?? 'the record was not delivered');
   }
 
-  private track(recordId: string, topic: string, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
+  private track(recordId: string, topic: string, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode, schemas?: SchemaUsed[]): Promise<unknown> {
     const sentAt = Date.now();
     const row: ResultRow = { recordId, status: 'pending', topic, partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
-    this.addResult({ row, producer });
+    this.addResult({ row, producer, schemas });
     return result.then(
       (md) => {
         this.updateResult(recordId, {
@@ -401,7 +439,7 @@ export class WorkbenchService implements vscode.Disposable {
     );
   }
 
-  private addResult(entry: { row: ResultRow; producer: Producer }): void {
+  private addResult(entry: { row: ResultRow; producer: Producer; schemas?: SchemaUsed[] }): void {
     this.results.set(entry.row.recordId, entry);
     // Bounded history: a Map iterates in insertion order, so the first keys are the oldest.
     while (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value as string);
@@ -430,7 +468,7 @@ export class WorkbenchService implements vscode.Disposable {
     const trace = entry?.producer.recordTrace(recordId);
     if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
-    return recordTimeline(trace, batch, entry.metadata);
+    return withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas);
   }
 
   batches(): BatchView[] {

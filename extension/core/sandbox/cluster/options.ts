@@ -41,6 +41,14 @@ export interface SandboxOptions extends Partial<SandboxCaps> {
   sasl?: SandboxSaslOption;
   /** Every broker listener speaks TLS with this certificate (PEM text, not paths). */
   tls?: SandboxTlsOption;
+  /** The schema registry started with the cluster (default on, a free port); false for none. */
+  schemaRegistry?: SandboxSchemaRegistryOption | false;
+}
+
+/** The sandbox's schema registry: its port (0 = free) and, to try credentials, basic or bearer auth. */
+export interface SandboxSchemaRegistryOption {
+  port?: number;
+  auth?: { username: string; password: string } | { token: string };
 }
 
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
@@ -72,6 +80,7 @@ export interface ResolvedSandboxOptions extends SandboxCaps {
   maxFrameBytes: number;
   sasl: { users: { username: string; password: string }[]; mechanisms: SaslMechanismName[] } | null;
   tls: SandboxTlsOption | null;
+  schemaRegistry: { port: number; auth?: { username: string; password: string } | { token: string } } | null;
 }
 
 export const MAX_BROKERS = 16;
@@ -146,8 +155,24 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
   return {
     brokers, port, host, partitions, replicationFactor, minInsyncReplicas, topics, controlPort,
     autoCreateTopics: o.autoCreateTopics ?? true, electionDelayMs, initialRebalanceDelayMs, maxFrameBytes, ...caps,
-    sasl: resolveSasl(o.sasl), tls: resolveTls(o.tls),
+    sasl: resolveSasl(o.sasl), tls: resolveTls(o.tls), schemaRegistry: resolveSchemaRegistry(o.schemaRegistry),
   };
+}
+
+function resolveSchemaRegistry(option: SandboxOptions['schemaRegistry']): ResolvedSandboxOptions['schemaRegistry'] {
+  if (option === false) return null;
+  if (option !== undefined && (option === null || typeof option !== 'object')) throw new InvalidInputError('schemaRegistry must be false or {port?, auth?}');
+  const port = integerIn('schemaRegistry.port', option?.port, 0, 65535, 0);
+  const auth = option?.auth;
+  if (auth === undefined) return { port };
+  if ('token' in auth) {
+    if (typeof auth.token !== 'string' || auth.token === '') throw new InvalidInputError('schemaRegistry.auth.token must be a non-empty string');
+    return { port, auth: { token: auth.token } };
+  }
+  if (typeof auth?.username !== 'string' || auth.username === '' || auth.username.includes(':') || typeof auth.password !== 'string' || auth.password === '') {
+    throw new InvalidInputError('schemaRegistry.auth needs a username (without ":") and a password, or a token');
+  }
+  return { port, auth: { username: auth.username, password: auth.password } };
 }
 
 function resolveSasl(sasl: SandboxSaslOption | undefined): ResolvedSandboxOptions['sasl'] {

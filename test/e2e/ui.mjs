@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromiumArgs, ensureChromium, ensureCodeServer, root, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { chromiumArgs, ensureChromium, ensureCodeServer, installVsix, root, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -41,11 +41,7 @@ try {
   // KW_VSIX=<file>: test the packaged extension, installed with `code-server --install-extension`, instead of the tree.
   const vsix = process.env.KW_VSIX ? path.resolve(process.env.KW_VSIX) : null;
   const extensionsDir = path.join(runDir, 'profile/extensions');
-  if (vsix) {
-    const r = spawnSync(process.execPath, [ensureCodeServer(), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'profile/user-data'), '--install-extension', vsix], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: path.join(runDir, 'profile/xdg'), XDG_DATA_HOME: path.join(runDir, 'profile/xdg') } });
-    console.log(r.stdout.trim());
-    if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
-  }
+  if (vsix) console.log(`installed ${vsix} into ${installVsix(vsix, path.join(runDir, 'profile'))}`);
   server = await startCodeServer({ profileDir: path.join(runDir, 'profile'), folder, extensionsDir });
   const { chromium } = await import('playwright-core');
   const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
@@ -363,6 +359,52 @@ try {
     if (saved?.topic !== 'ui-pick-two' || saved.key !== 'second-key-edited' || saved.value !== 'second value') {
       throw new Error(`saved ${JSON.stringify(saved)}, not the record the composer shows`);
     }
+  });
+
+  await step('value format "Schema Registry": picks the subject, shows the schema, fills an example and checks as you type', async () => {
+    await typeInto('#topic', 'ui-avro');
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option[value="schema"]').click();
+    const hint = webview.locator('#value-schema-registry', { hasText: 'Schema registry http://' });
+    await hint.waitFor({ timeout: 15_000 });
+    const registry = /Schema registry (http:\/\/[^ ]+)/.exec(await hint.textContent())[1];
+    const order = { type: 'record', name: 'Order', namespace: 'ui', fields: [{ name: 'id', type: 'string' }, { name: 'qty', type: 'int' }, { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['NEW', 'PAID'] } }] };
+    const res = await fetch(`${registry}/subjects/ui-avro-value/versions`, { method: 'POST', body: JSON.stringify({ schema: JSON.stringify(order) }) });
+    if (res.status !== 200) throw new Error(`registering the schema: ${res.status} ${await res.text()}`);
+    // Choosing the format again asks for the subjects again.
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option[value="json"]').click();
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option[value="schema"]').click();
+    await webview.locator('#value-subject vscode-option[value="ui-avro-value"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await webview.locator('#value-fill-example').click();
+    await webview.locator('#value-schema-status', { hasText: 'Fits ui-avro-value v1' }).waitFor({ timeout: 15_000 });
+    const example = JSON.parse(await webview.locator('#value textarea').inputValue());
+    if (example.status !== 'NEW' || typeof example.qty !== 'number') throw new Error(`the example is ${JSON.stringify(example)}`);
+    await webview.locator('#value-schema-summary').click();
+    await webview.locator('#value-schema-text', { hasText: '"name": "Order"' }).waitFor({ timeout: 5_000 });
+    await typeInto('#value', '{"id": "o-1", "qty": "two", "status": "NEW"}');
+    await webview.locator('#value-schema-status', { hasText: 'value.qty: expected an int' }).waitFor({ timeout: 15_000 });
+  });
+
+  await step('refuses to send a value that does not fit its schema, then sends one that does and the trace names subject, version and id', async () => {
+    const rowsBefore = await webview.locator('.result-row').count();
+    await webview.locator('#send').click();
+    await webview.locator('#error-value', { hasText: 'value.qty: expected an int' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    if ((await webview.locator('.result-row').count()) !== rowsBefore) throw new Error('a value that does not fit its schema was sent');
+    await typeInto('#value', '{"id": "o-1", "qty": 2, "status": "PAID"}');
+    await webview.locator('#value-schema-status', { hasText: 'Fits ui-avro-value v1' }).waitFor({ timeout: 15_000 });
+    await webview.locator('#send').click();
+    await webview.locator('#send-status', { hasText: 'Sent 1 record' }).waitFor({ timeout: 30_000 });
+    await webview.locator('.result-row.acked').first().click();
+    const first = webview.locator('.timeline-entry').first();
+    await first.waitFor({ timeout: 15_000 });
+    const text = await first.textContent();
+    if (!/Serialized value with ui-avro-value v1/.test(text) || !/schema id \d+ \(AVRO ui\.Order\)/.test(text)) throw new Error(`the trace starts with "${text}"`);
+    await webview.locator('#trace-metadata dd', { hasText: 'ui-avro-value v1' }).waitFor({ timeout: 5_000 });
+    await webview.locator('#value-format').click();
+    await webview.locator('#value-format vscode-option[value="text"]').click();
   });
 
   await step('says the results table shows only the latest 10,000 once older results are dropped', async () => {
