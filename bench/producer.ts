@@ -18,7 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createProducer } from '../extension/core/engine';
-import { KafkajsTransport } from '../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../extension/core/transport/kafka-transport';
 import { startSandboxProcess } from './sandbox-process';
 import { compareWithKcat, type KcatComparison } from './send-vs-kcat';
 
@@ -88,7 +88,7 @@ async function measure(name: string, records: number, fn: () => Promise<number |
 
 /** The engine: produce() as the buffer has room, outcomes from batch delivery reports, then flush. Returns records per request. */
 async function engineRun(bootstrap: string, values: Buffer[], tracing: boolean): Promise<number> {
-  const transport = new KafkajsTransport({ brokers: bootstrap.split(','), clientId: 'bench-engine' });
+  const transport = new KafkaTransport({ brokers: bootstrap.split(','), clientId: 'bench-engine' });
   const producer = createProducer(
     { acks: '1', 'linger.ms': 5, 'batch.size': 65_536, 'enable.idempotence': false, 'client.id': 'bench-engine' },
     { transport, tracing },

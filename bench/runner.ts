@@ -17,7 +17,7 @@ import { loadCollectionFile } from '../extension/core/collections/load';
 import { runCollection } from '../extension/core/collections/runner';
 import { createProducer, type ProducerConfigInput } from '../extension/core/engine';
 import type { Producer, RecordMetadata } from '../extension/core/engine/types';
-import { KafkajsTransport } from '../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../extension/core/transport/kafka-transport';
 import { startSandboxProcess } from './sandbox-process';
 
 const argv = process.argv.slice(2);
@@ -31,7 +31,7 @@ const WARM_UP = Math.min(RECORDS, 20_000);
 const SETTINGS: ProducerConfigInput = { acks: '1', 'linger.ms': 5, 'batch.size': 65536 };
 
 function producer(bootstrap: string): Producer {
-  return createProducer(SETTINGS, { transport: new KafkajsTransport({ brokers: bootstrap.split(',') }), tracing: false });
+  return createProducer(SETTINGS, { transport: new KafkaTransport({ brokers: bootstrap.split(',') }), tracing: false });
 }
 
 async function measure(name: string, fn: () => Promise<number>): Promise<{ seconds: number; growthMb: number }> {

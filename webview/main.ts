@@ -8,11 +8,15 @@ import {
 } from '@vscode/webview-ui-toolkit';
 import {
   ACKS, COMPRESSIONS, KEY_FORMATS, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
-  type BatchView, type ComposerDraft, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
+  type BatchView, type ComposerDraft, type DraftOrigin, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
 } from '../extension/protocol/messages';
+import { shortTraceId } from '../extension/protocol/trace-ids';
 import { checkDraft } from '../extension/protocol/validate';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
+import { numberFieldProblems, SEND_MODE_WORDS } from './form-fields';
+import { RecordPreviewPane } from './record-preview';
+import { SendProgressView } from './send-progress';
 import { mountSchemaControls, type SchemaControls } from './schema-controls';
 import { formatJson, formatLatency, restoreState, ResultsHistory, resultsSummary, visibleWindow, type HostPush, type PersistedState } from './state';
 
@@ -27,12 +31,14 @@ let schemaControls: SchemaControls;
 
 const channel = new HostChannel((m) => onPush(m));
 persisted = restoreState(channel.getState());
+const rendered = new RecordPreviewPane(channel);
+const sending = new SendProgressView(() => channel.post({ type: 'cancelSend' }));
 
 function onPush(m: HostPush): void {
   switch (m.type) {
     case 'init':
       // A draft in init is one the user opened: it wins over the form restored from saved state.
-      if (m.draft) showDraftFromHost(m.draft);
+      if (m.draft) showDraftFromHost(m.draft, m.origin);
       else reportDraft(); // the host's copy is what "Save to Collection" saves: make it the restored form
       applyPanelState(m.init);
       break;
@@ -45,7 +51,10 @@ function onPush(m: HostPush): void {
       if (persisted.selectedRecordId && m.rows.some((r) => r.recordId === persisted.selectedRecordId)) void showTrace(persisted.selectedRecordId);
       break;
     case 'loadDraft':
-      showDraftFromHost(m.draft);
+      showDraftFromHost(m.draft, m.origin);
+      break;
+    case 'sendProgress':
+      sending.progress(m.progress);
       break;
     case 'cleared':
       history.clear();
@@ -85,6 +94,7 @@ function buildLayout(): void {
       h('div', { class: 'field checks' }, h('vscode-checkbox', { id: 'idempotence' }, 'enable.idempotence'), h('vscode-checkbox', { id: 'failover' }, 'partitioner.failover')),
     ));
   const composer = h('section', { class: 'composer', 'aria-label': 'Compose a record' },
+    rendered.originElement,
     h('div', { class: 'row' },
       field('Topic', 'topic', h('vscode-text-field', { id: 'topic', placeholder: 'topic name', size: 30 })),
       field('Known topics', 'topic-pick', h('vscode-dropdown', { id: 'topic-pick' })),
@@ -99,7 +109,8 @@ function buildLayout(): void {
       field('Value format', 'value-format', dropdown('value-format', VALUE_FORMATS, { text: 'text', json: 'JSON', base64: 'base64 bytes', null: 'null (tombstone)', schema: 'Schema Registry' })),
       h('vscode-button', { id: 'format-json', appearance: 'secondary', title: 'Pretty-print the JSON value' }, 'Format JSON'),
     ),
-    field('Value', 'value', h('vscode-text-area', { id: 'value', rows: 6, resize: 'vertical', placeholder: 'record value' })),
+    field('Value', 'value', h('vscode-text-area', { id: 'value', rows: 6, resize: 'vertical', placeholder: 'record value; {{$uuid}}, {{$seq}}, {{$faker.person.fullName}} and variables render per record' })),
+    rendered.element,
     h('div', { class: 'field' }, h('label', { text: 'Headers' }), h('div', { id: 'headers', class: 'headers' }),
       h('vscode-button', { id: 'add-header', appearance: 'secondary' }, 'Add header'), h('div', { class: 'error', id: 'error-headers', role: 'alert' })),
     h('div', { class: 'row' },
@@ -108,11 +119,13 @@ function buildLayout(): void {
     ),
     settings,
     h('div', { class: 'row send-row' },
-      field('Send mode', 'send-mode', dropdown('send-mode', SEND_MODES)),
+      field('Send mode', 'send-mode', dropdown('send-mode', SEND_MODES, Object.fromEntries(SEND_MODES.map((m) => [m, SEND_MODE_WORDS[m].label])))),
       field('Repeat', 'repeat', h('vscode-text-field', { id: 'repeat', size: 6 })),
       h('vscode-button', { id: 'send', title: 'Send (Ctrl+Enter)' }, 'Send'),
+      h('vscode-button', { id: 'cancel-send', appearance: 'secondary', hidden: true, title: 'Stop handing records to the producer; those already sent still settle' }, 'Cancel'),
       h('span', { id: 'send-status', class: 'status', role: 'status', 'aria-live': 'polite' }),
     ),
+    h('div', { id: 'send-mode-hint', class: 'hint' }),
   );
   const sandbox = h('section', { id: 'sandbox-bar', class: 'sandbox', hidden: true, 'aria-label': 'Sandbox controls' },
     h('strong', { text: 'Sandbox' }),
@@ -127,10 +140,10 @@ function buildLayout(): void {
   );
   const results = h('section', { class: 'results', 'aria-label': 'Sent records' },
     h('div', { class: 'toolbar' }, h('strong', { text: 'Results' }), h('vscode-badge', { id: 'results-count' }, '0'),
-      h('vscode-button', { id: 'export-json', appearance: 'secondary' }, 'Export JSON'),
+      h('vscode-button', { id: 'export-json', appearance: 'secondary', title: 'Save the traces of every result in the table as JSON' }, 'Export JSON'),
       h('vscode-button', { id: 'clear-results', appearance: 'secondary' }, 'Clear')),
     h('div', { id: 'results-cap', class: 'hint cap-note', hidden: true }),
-    h('div', { class: 'result-head', role: 'row' }, ...[['status', 'status'], ['topic', 'topic'], ['partition', 'partition'], ['offset', 'offset'], ['timestamp', 'time (UTC)'], ['latency', 'latency'], ['attempts', 'attempts']].map(([c, label]) => h('span', { class: `col-${c}`, role: 'columnheader', text: label }))),
+    h('div', { class: 'result-head', role: 'row' }, ...[['status', 'status'], ['topic', 'topic'], ['key', 'key'], ['partition', 'part.', 'partition'], ['offset', 'offset'], ['timestamp', 'time (UTC)'], ['latency', 'latency'], ['attempts', 'tries', 'produce attempts']].map(([c, label, title]) => h('span', { class: `col-${c}`, role: 'columnheader', text: label, title: title ?? label }))),
     h('div', { id: 'results', class: 'result-body', tabindex: 0, role: 'grid', 'aria-label': 'Results; arrow keys move the selection' }, h('div', { id: 'results-spacer', class: 'spacer' }, h('div', { id: 'results-rows', class: 'rows' }))),
   );
   const trace = h('section', { class: 'trace', 'aria-label': 'Trace' },
@@ -176,6 +189,7 @@ function fillForm(d: ComposerDraft): void {
   chk('idempotence').checked = d.settings['enable.idempotence'];
   chk('failover').checked = d.settings['partitioner.failover'];
   val('send-mode').value = d.sendMode;
+  showSendModeHint(d.sendMode);
   val('repeat').value = String(d.repeat);
   const headers = byId('headers');
   headers.replaceChildren();
@@ -242,13 +256,14 @@ function onDraftEdited(): void {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(reportDraft, 200);
   showDraftErrors();
+  rendered.update(persisted.draft, persisted.origin);
 }
 
 /** Saves the form's draft and hands it to the host, whose copy "Save to Collection" saves. */
 function reportDraft(): void {
   clearTimeout(saveTimer);
   save();
-  channel.post({ type: 'draftChanged', draft: persisted.draft });
+  channel.post({ type: 'draftChanged', draft: persisted.draft, origin: persisted.origin });
 }
 
 /**
@@ -256,15 +271,33 @@ function reportDraft(): void {
  * so the host's copy and the form agree. The draft itself is reported, not the form read back: the partition
  * dropdown gets its options a tick later.
  */
-function showDraftFromHost(draft: ComposerDraft): void {
+function showDraftFromHost(draft: ComposerDraft, origin: DraftOrigin | null): void {
+  persisted.origin = origin;
+  rendered.showOrigin(origin);
   fillForm(draft);
   reportDraft();
   showDraftErrors();
+  rendered.update(draft, origin, 0);
 }
 
 /** Errors of the current draft next to their fields; an empty topic is not an error until the user sends. */
 function showDraftErrors(): void {
   showErrors(checkDraft(persisted.draft, panel.topics).filter((e) => e.field !== 'topic' || persisted.draft.topic !== ''));
+  showFieldProblems();
+}
+
+/** Number fields holding something that is not their number ("abc" in Repeat): next to the field; true if any. */
+function showFieldProblems(): boolean {
+  const problems = numberFieldProblems((id) => val(id).value, chk('timestamp-now').checked);
+  for (const p of problems) byId(`error-${p.id}`).textContent = p.message;
+  if (!problems.length && byId('send-status').textContent === FIX_FIELDS) setStatus('send-status', '');
+  return problems.length > 0;
+}
+
+const FIX_FIELDS = 'Not sent: fix the fields marked in red.';
+
+function showSendModeHint(mode: ComposerDraft['sendMode']): void {
+  byId('send-mode-hint').textContent = SEND_MODE_WORDS[mode]?.hint ?? '';
 }
 
 function save(): void {
@@ -272,7 +305,7 @@ function save(): void {
 }
 
 function showErrors(errors: WebviewError[]): void {
-  for (const el of document.querySelectorAll('.error')) el.textContent = '';
+  for (const el of document.querySelectorAll('.error[id^="error-"]')) el.textContent = '';
   for (const e of errors) {
     const id = e.field?.startsWith('headers.') ? 'headers' : e.field === 'key' ? 'key' : e.field ?? null;
     const target = id ? document.getElementById(`error-${id}`) : null;
@@ -308,6 +341,8 @@ function wireEvents(): void {
     else { val('value').value = pretty; if (val('value-format').value !== 'schema') val('value-format').value = 'json'; onDraftEdited(); }
   });
   byId('send').addEventListener('click', () => void send());
+  val('send-mode').addEventListener('change', () => showSendModeHint(val('send-mode').value as ComposerDraft['sendMode']));
+  sending.wire();
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void send(); }
   });
@@ -321,7 +356,8 @@ function wireEvents(): void {
       byId('connection-name').textContent = `Could not connect: ${e.message}`;
     });
   });
-  byId('export-json').addEventListener('click', () => void channel.request('exportTrace', { recordIds: persisted.selectedRecordId ? [persisted.selectedRecordId] : null })
+  // Every result, not just the selected one: "Export" of a 5,000-record run means the run.
+  byId('export-json').addEventListener('click', () => void channel.request('exportTrace', { recordIds: null })
     .then((r) => setStatus('send-status', r.saved ? `Trace saved to ${r.path}` : 'Export cancelled'), (e: WebviewError) => setStatus('send-status', e.message, 'error')));
   byId('tab-trace').addEventListener('click', () => showTab('trace'));
   byId('tab-batches').addEventListener('click', () => showTab('batches'));
@@ -340,10 +376,7 @@ function wireEvents(): void {
     if (next) select(next.recordId);
   });
   const sandboxRun = (command: SandboxAction) =>
-    channel.request('sandbox', { command }).then((view) => {
-      setStatus('sandbox-status', `${view.brokers.filter((b) => b.up).length}/${view.brokers.length} brokers up, ${view.faults} fault(s)`);
-      renderSandbox(view);
-    }, (e: WebviewError) => setStatus('sandbox-status', e.message, 'error'));
+    channel.request('sandbox', { command }).then(renderSandbox, (e: WebviewError) => setStatus('sandbox-status', e.message, 'error'));
   const broker = () => Number(val('sandbox-broker').value);
   byId('sandbox-stop').addEventListener('click', () => void sandboxRun({ action: 'stopBroker', broker: broker() }));
   byId('sandbox-start').addEventListener('click', () => void sandboxRun({ action: 'startBroker', broker: broker() }));
@@ -353,28 +386,30 @@ function wireEvents(): void {
 }
 
 async function send(): Promise<void> {
+  if (sending.isRunning) return;
   const draft = readForm();
   persisted.draft = draft;
   save();
   const problems = checkDraft(draft, panel.topics);
   showErrors(problems);
+  if (showFieldProblems()) {
+    sending.status(FIX_FIELDS, 'error');
+    return;
+  }
   if (problems.length) return;
-  const button = val('send');
-  button.disabled = true;
-  setStatus('send-status', draft.repeat > 1 ? `Sending ${draft.repeat} records…` : 'Sending…', 'busy');
+  sending.start(draft.repeat);
   try {
-    const { recordIds } = await channel.request('send', { draft });
-    const last = recordIds[recordIds.length - 1];
-    const row = last ? history.get(last) : undefined;
-    setStatus('send-status', draft.sendMode === 'sync'
-      ? (row?.status === 'failed' ? `Failed: ${row.error ?? ''}` : `Sent ${recordIds.length} record(s)${row?.offset !== null && row?.offset !== undefined ? `, last at offset ${row.offset}` : ''}`)
-      : `Submitted ${recordIds.length} record(s)`, row?.status === 'failed' ? 'error' : 'ok');
-    if (last) select(last);
+    const result = await channel.request('send', { draft });
+    const last = result.lastRecordId ? history.get(result.lastRecordId) : undefined;
+    const at = last?.status === 'acked' && last.offset !== null ? `; last at offset ${last.offset} (partition ${last.partition})` : '';
+    const failed = last?.status === 'failed' && draft.repeat === 1 ? `Failed: ${last.error ?? ''}` : null;
+    sending.status(failed ?? `${result.line}${at}`, result.ok ? 'ok' : result.cancelled && !/failed/.test(result.line) ? 'busy' : 'error');
+    if (result.lastRecordId) select(result.lastRecordId);
   } catch (e) {
     showErrors([e as WebviewError]);
-    setStatus('send-status', (e as WebviewError).message, 'error');
+    sending.status((e as WebviewError).message, 'error');
   } finally {
-    button.disabled = false;
+    sending.end();
   }
 }
 
@@ -395,7 +430,9 @@ function applyPanelState(init: PanelInit): void {
   if (init.sandbox) renderSandbox(init.sandbox);
 }
 
+/** The sandbox bar: its brokers and, as the host learns it (after each send too), how many faults are left. */
 function renderSandbox(view: NonNullable<PanelInit['sandbox']>): void {
+  setStatus('sandbox-status', `${view.brokers.filter((b) => b.up).length}/${view.brokers.length} brokers up, ${view.faults} fault(s)`);
   const current = val('sandbox-broker').value;
   setOptions(val('sandbox-broker'), view.brokers.map((b) => ({ value: String(b.id), label: `broker ${b.id} (${b.up ? 'up' : 'stopped'})` })), current || String(view.brokers[0]?.id ?? ''));
 }
@@ -460,6 +497,7 @@ function rowElement(r: ResultRow): HTMLElement {
   const el = h('div', { class: `result-row ${r.status}${r.recordId === persisted.selectedRecordId ? ' selected' : ''}`, role: 'row', 'data-record-id': r.recordId, title: r.error ?? '' },
     cell('status', r.status === 'failed' ? `failed${r.errorName ? ` ${r.errorName}` : ''}` : r.status),
     cell('topic', r.topic),
+    cell('key', r.key ?? '(none)'),
     cell('partition', r.partition === null ? '' : String(r.partition)),
     cell('offset', r.offset === null ? '' : String(r.offset)),
     cell('timestamp', r.timestamp === null ? '' : new Date(r.timestamp).toISOString().slice(11, 23)),
@@ -501,7 +539,7 @@ async function showBatches(): Promise<void> {
     table.replaceChildren(
       h('tr', {}, ...['batch', 'topic-partition', 'records', 'bytes', 'closed because'].map((t) => h('th', { text: t }))),
       ...batches.map((b) => h('tr', { class: b.recordIds.includes(persisted.selectedRecordId ?? '') ? 'selected' : '' },
-        h('td', { text: b.batchId }), h('td', { text: `${b.topic}-${b.partition}` }), h('td', { text: String(b.recordIds.length) }),
+        h('td', { text: shortTraceId(b.batchId), title: b.batchId }), h('td', { text: `${b.topic}-${b.partition}` }), h('td', { text: String(b.recordIds.length) }),
         h('td', { text: b.bytes === null ? '' : String(b.bytes) }), h('td', { text: b.closeReason ?? 'open' }))));
   } catch (e) {
     table.replaceChildren(h('tr', {}, h('td', { class: 'error', text: (e as WebviewError).message })));
@@ -522,3 +560,5 @@ function showTab(tab: 'trace' | 'batches'): void {
 buildLayout();
 channel.post({ type: 'ready' });
 fillForm(persisted.draft);
+rendered.showOrigin(persisted.origin);
+rendered.update(persisted.draft, persisted.origin, 0);

@@ -2,14 +2,14 @@
  * The composer webview's state logic, free of the DOM so plain mocha can test it: which host pushes it handles, the
  * bounded results history, row selection, the virtual-scroll window, and what is persisted through `vscode.setState`.
  */
-import { defaultDraft, MAX_RESULT_ROWS, type ComposerDraft, type HostToWebview, type ResultRow } from '../extension/protocol/messages';
+import { defaultDraft, MAX_RESULT_ROWS, type ComposerDraft, type DraftOrigin, type HostToWebview, type ResultRow } from '../extension/protocol/messages';
 
 export { MAX_RESULT_ROWS };
 
 export type HostPush = Exclude<HostToWebview, { type: 'response' }>;
 
 /** Every push the panel handles. A Record, so a new push type in the protocol does not compile until it is listed here. */
-const PUSH_TYPES: Record<HostPush['type'], true> = { init: true, results: true, state: true, cleared: true, loadDraft: true };
+const PUSH_TYPES: Record<HostPush['type'], true> = { init: true, results: true, state: true, cleared: true, loadDraft: true, sendProgress: true };
 
 /** Whether a message type is a push the panel handles (an unknown one is dropped, not trusted). */
 export function isHostPush(type: string): type is HostPush['type'] {
@@ -106,13 +106,15 @@ export function visibleWindow(scrollTop: number, viewportHeight: number, rowHeig
 export interface PersistedState {
   version: 1;
   draft: ComposerDraft;
+  /** The collection message the draft was opened from; its variables render the templates. */
+  origin: DraftOrigin | null;
   selectedRecordId: string | null;
   tab: 'trace' | 'batches';
 }
 
 /** Reads state saved by an earlier panel, falling back to defaults for anything missing or malformed. */
 export function restoreState(saved: unknown): PersistedState {
-  const fresh: PersistedState = { version: 1, draft: defaultDraft(), selectedRecordId: null, tab: 'trace' };
+  const fresh: PersistedState = { version: 1, draft: defaultDraft(), origin: null, selectedRecordId: null, tab: 'trace' };
   if (typeof saved !== 'object' || saved === null) return fresh;
   const s = saved as Partial<PersistedState>;
   if (s.version !== 1) return fresh;
@@ -121,9 +123,14 @@ export function restoreState(saved: unknown): PersistedState {
   return {
     version: 1,
     draft: { ...base, ...d, settings: { ...base.settings, ...(d.settings ?? {}) }, headers: Array.isArray(d.headers) ? d.headers : [] },
+    origin: isOrigin(s.origin) ? s.origin : null,
     selectedRecordId: typeof s.selectedRecordId === 'string' ? s.selectedRecordId : null,
     tab: s.tab === 'batches' ? 'batches' : 'trace',
   };
+}
+
+function isOrigin(v: unknown): v is DraftOrigin {
+  return typeof v === 'object' && v !== null && typeof (v as DraftOrigin).file === 'string' && typeof (v as DraftOrigin).name === 'string';
 }
 
 /** Pending requests by id; a reply settles the matching one, a stray reply is ignored. */

@@ -11,6 +11,8 @@ import { ClusterTreeProvider } from './explorer/cluster-tree';
 import { WorkbenchService } from './kafka/workbench-service';
 import { disposeLog, workbenchLog } from './log';
 import { createStatusBar } from './status-bar';
+import { registerCliTerminal } from './terminal/cli-terminal';
+import { SANDBOX_BOOTSTRAP_ENV } from '../core/collections/bootstrap';
 
 /** What activate() returns: for tests and other extensions. Never exposes secrets' values. */
 export interface WorkbenchApi {
@@ -34,11 +36,16 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const t0 = performance.now();
   const log = workbenchLog();
   const store = new ConnectionStore(context.globalState, context.secrets);
-  // `npm start` runs a sandbox next to code-server and passes its addresses; otherwise the sandbox is embedded.
-  const bootstrap = process.env.KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP;
+  // `npm start` runs a sandbox next to code-server and passes its addresses; otherwise the sandbox is embedded, on the
+  // ports it had last time (so environment files and terminals that have its address keep working).
+  const bootstrap = process.env[SANDBOX_BOOTSTRAP_ENV];
   const controlUrl = process.env.KAFKA_WORKBENCH_SANDBOX_CONTROL;
   const external = bootstrap && controlUrl ? { bootstrap, controlUrl } : undefined;
-  service = new WorkbenchService(store, (level, msg) => log[level](msg), () => vscode.workspace.isTrusted, external);
+  const sandboxPorts = {
+    last: () => context.globalState.get<number>('kafkaWorkbench.sandboxPort'),
+    remember: async (port: number) => { await context.globalState.update('kafkaWorkbench.sandboxPort', port); },
+  };
+  service = new WorkbenchService(store, (level, msg) => log[level](msg), () => vscode.workspace.isTrusted, external, sandboxPorts);
   const tree = new ClusterTreeProvider(service);
   const s = service;
   context.subscriptions.push(
@@ -59,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: sends from the workspace are allowed')),
   );
   registerCommands({ context, service, tree, log });
+  registerCliTerminal(context, service, log);
   const collections = registerCollections({ context, service, log });
   // With `npm start`'s sandbox the connection is made at once, but never in Restricted Mode (nothing connects by itself).
   if (external && vscode.workspace.isTrusted) {

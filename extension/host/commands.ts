@@ -3,19 +3,22 @@
  * extensions can run it without prompts; without them it asks. Errors become notifications here, nowhere else.
  */
 import * as vscode from 'vscode';
-import type { SandboxAction } from '../protocol/messages';
-import { ComposerPanel } from './composer/composer-panel';
+import { ErrorCode, describeError } from '../core/kafka/protocol/errors';
+import { InvalidInputError } from '../core/util/errors';
+import { defaultDraft, type SandboxAction } from '../protocol/messages';
+import { ComposerPanel, exportTarget } from './composer/composer-panel';
 import { whileSendingAnswer } from './kafka/leave-connection';
 import { promptConnection, saveConnectionInput, type ConnectionInput } from './connections/connection-prompts';
 import { SANDBOX_CONNECTION_ID } from './connections/model';
 import type { ExplorerNode, ClusterTreeProvider } from './explorer/cluster-tree';
 import { plainError } from './kafka/plain-errors';
+import type { CreateTopicsAnswer } from './kafka/missing-topics';
 import type { WorkbenchService } from './kafka/workbench-service';
 
 export const COMMAND_IDS = [
   'kafkaWorkbench.connection.add', 'kafkaWorkbench.connection.edit', 'kafkaWorkbench.connection.test', 'kafkaWorkbench.connection.remove',
-  'kafkaWorkbench.connection.connect', 'kafkaWorkbench.connection.disconnect', 'kafkaWorkbench.explorer.refresh',
-  'kafkaWorkbench.topic.create', 'kafkaWorkbench.topic.delete', 'kafkaWorkbench.composer.open', 'kafkaWorkbench.producer.send',
+  'kafkaWorkbench.connection.connect', 'kafkaWorkbench.connection.disconnect', 'kafkaWorkbench.connection.toggleAutoCreate', 'kafkaWorkbench.explorer.refresh',
+  'kafkaWorkbench.topic.create', 'kafkaWorkbench.topic.delete', 'kafkaWorkbench.topic.compose', 'kafkaWorkbench.topic.copyName', 'kafkaWorkbench.composer.open', 'kafkaWorkbench.producer.send',
   'kafkaWorkbench.results.clear', 'kafkaWorkbench.trace.export', 'kafkaWorkbench.sandbox.stopBroker', 'kafkaWorkbench.sandbox.startBroker',
   'kafkaWorkbench.sandbox.moveLeader', 'kafkaWorkbench.sandbox.injectError', 'kafkaWorkbench.sandbox.addLatency',
   'kafkaWorkbench.sandbox.clearFaults', 'kafkaWorkbench.sandbox.stop', 'kafkaWorkbench.showLog',
@@ -72,8 +75,9 @@ async function pickConnectionId(service: WorkbenchService, arg: unknown, title: 
 async function pickNumber(title: string, arg: unknown, options: { items?: { label: string; value: number }[]; min?: number; max?: number; value?: string }): Promise<number | undefined> {
   if (typeof arg === 'number') return arg;
   if (options.items) return (await vscode.window.showQuickPick(options.items, { title }))?.value;
+  // ignoreFocusOut: a webview (the composer) taking focus back must not cancel a two-step prompt halfway.
   const text = await vscode.window.showInputBox({
-    title, value: options.value,
+    title, value: options.value, ignoreFocusOut: true,
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= (options.min ?? 0) && Number(v) <= (options.max ?? Number.MAX_SAFE_INTEGER) ? null : `Type a whole number from ${options.min ?? 0}${options.max !== undefined ? ` to ${options.max}` : ''}`),
   });
   return text === undefined ? undefined : Number(text);
@@ -84,7 +88,8 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn)));
 
   reg('kafkaWorkbench.connection.add', 'Add connection', async (input?: ConnectionInput) => {
-    const given = input ?? (await promptConnection());
+    // From the view's title bar VS Code passes the selected tree item, which is not a connection to add: ask.
+    const given = (isTreeNode(input) ? undefined : input) ?? (await promptConnection());
     if (!given) return undefined;
     const saved = await saveConnectionInput(service.connections, given);
     log.info(`saved connection "${saved.name}" (${saved.brokers.join(',')})`);
@@ -133,6 +138,20 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     const leaving = await whileSendingAnswer(service, 'disconnecting', whileSending);
     if (leaving) await service.disconnect(leaving);
   });
+  reg('kafkaWorkbench.connection.toggleAutoCreate', 'Topic auto-creation', async (arg?: unknown, on?: unknown) => {
+    const id = await pickConnectionId(service, arg, 'Let the broker create missing topics on which connection?');
+    if (!id) return undefined;
+    const next = typeof on === 'boolean' ? on : !service.connections.autoCreateTopics(id);
+    await service.connections.setAutoCreateTopics(id, next);
+    const name = service.allConnections().find((c) => c.id === id)?.name ?? id;
+    log.info(`topic auto-creation ${next ? 'on' : 'off'} for "${name}"`);
+    if (typeof on !== 'boolean') {
+      void vscode.window.showInformationMessage(next
+        ? `Kafka: sends to "${name}" now let the broker create topics that do not exist (as Java's producer does).`
+        : `Kafka: sends to "${name}" ask again before a topic that does not exist is created.`);
+    }
+    return next;
+  });
   reg('kafkaWorkbench.explorer.refresh', 'Refresh', async () => {
     if (service.activeConnection()) await service.cluster(true);
     tree.refresh();
@@ -160,11 +179,25 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     await service.deleteTopic(topic);
     return true;
   });
+  reg('kafkaWorkbench.topic.compose', 'Send to topic', async (arg?: unknown) => {
+    const topic = typeof arg === 'string' ? arg : isTreeNode(arg) && arg.kind === 'topic' ? arg.topic.name : undefined;
+    if (!topic) throw new InvalidInputError('Send to Topic needs a topic: use it from a topic in the Clusters view.');
+    const panel = ComposerPanel.createOrShow(context.extensionUri, service, log);
+    // The rest of the form stays as it is: only the topic changes (an edit, so a collection message it came from stays).
+    panel.showDraft({ ...(panel.currentDraft() ?? defaultDraft()), topic }, panel.currentOrigin());
+    return topic;
+  });
+  reg('kafkaWorkbench.topic.copyName', 'Copy topic name', async (arg?: unknown) => {
+    const topic = typeof arg === 'string' ? arg : isTreeNode(arg) && arg.kind === 'topic' ? arg.topic.name : undefined;
+    if (!topic) return undefined;
+    await vscode.env.clipboard.writeText(topic);
+    return topic;
+  });
   reg('kafkaWorkbench.composer.open', 'Open composer', async () => {
     ComposerPanel.createOrShow(context.extensionUri, service, log);
     return true;
   });
-  reg('kafkaWorkbench.producer.send', 'Send record', async (record?: unknown, settings?: unknown) => {
+  reg('kafkaWorkbench.producer.send', 'Send record', async (record?: unknown, settings?: unknown, options?: { createTopics?: CreateTopicsAnswer }) => {
     if (typeof record !== 'object' || record === null) {
       ComposerPanel.createOrShow(context.extensionUri, service, log);
       return undefined;
@@ -173,13 +206,13 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     if (typeof r.topic !== 'string' || (typeof r.value !== 'string' && r.value !== null)) {
       throw new Error('kafkaWorkbench.producer.send takes {topic: string, value: string | null, key?, headers?, partition?} and optional producer settings.');
     }
-    const md = await service.sendRecord(record as Parameters<WorkbenchService['sendRecord']>[0], (settings ?? undefined) as Parameters<WorkbenchService['sendRecord']>[1]);
+    const md = await service.sendRecord(record as Parameters<WorkbenchService['sendRecord']>[0], (settings ?? undefined) as Parameters<WorkbenchService['sendRecord']>[1], options?.createTopics);
     return { ...md };
   });
   reg('kafkaWorkbench.results.clear', 'Clear results', async () => service.clearResults());
   reg('kafkaWorkbench.trace.export', 'Export traces', async (target?: unknown) => {
     const json = JSON.stringify(service.exportTraces(null), null, 2);
-    const uri = target instanceof vscode.Uri ? target : await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces' });
+    const uri = target instanceof vscode.Uri ? target : await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces', defaultUri: exportTarget() });
     if (!uri) return undefined;
     await vscode.workspace.fs.writeFile(uri, Buffer.from(json, 'utf8'));
     return uri.fsPath;
@@ -224,9 +257,9 @@ export function registerCommands({ context, service, tree, log }: CommandContext
   sandboxAction('kafkaWorkbench.sandbox.injectError', 'Inject error', async (arg, countArg) => {
     const errorCode = await pickNumber('Answer the next Produce requests with which error?', arg, {
       items: [
-        { label: 'NOT_LEADER_OR_FOLLOWER (6)', value: 6 }, { label: 'REQUEST_TIMED_OUT (7)', value: 7 }, { label: 'NOT_ENOUGH_REPLICAS (19)', value: 19 },
-        { label: 'UNKNOWN_TOPIC_OR_PARTITION (3)', value: 3 }, { label: 'MESSAGE_TOO_LARGE (10)', value: 10 }, { label: 'CORRUPT_MESSAGE (2)', value: 2 },
-      ],
+        ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.REQUEST_TIMED_OUT, ErrorCode.NOT_ENOUGH_REPLICAS,
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.CORRUPT_MESSAGE,
+      ].map((code) => ({ label: describeError(code), value: code })),
     });
     if (errorCode === undefined) return undefined;
     const count = await pickNumber('How many requests?', countArg, { min: 1, max: 1000, value: '1' });

@@ -85,6 +85,29 @@ export interface ComposerDraft {
 
 export const MAX_REPEAT = 10_000;
 
+/** The collection message a draft was opened from: its collection's variables apply, and Save Record offers it back. */
+export interface DraftOrigin {
+  /** The `*.kafka.json` file, absolute. */
+  file: string;
+  /** The message's name in it. */
+  name: string;
+}
+
+/** The draft's first record as it will be sent (templates rendered; secrets stay `{{$secret:NAME}}`). */
+export interface RecordPreview {
+  /** Whether a field holds a template: without one the record is sent as typed. */
+  templated: boolean;
+  topic: string;
+  /** Text, or `base64:...` for bytes; null for no key / a null value. */
+  key: string | null;
+  value: string | null;
+  headers: { key: string; value: string }[];
+  /** Where the variables came from, and what else of the message applies (its rate). */
+  note?: string;
+  /** Why the draft does not render (an unknown variable, a bad faker path), naming the field. */
+  error?: string;
+}
+
 /** Result rows (and their traces) kept, by the host and the panel alike; the oldest fall off first. */
 export const MAX_RESULT_ROWS = 10_000;
 
@@ -146,6 +169,8 @@ export interface ResultRow {
   recordId: string;
   status: 'pending' | 'acked' | 'failed';
   topic: string;
+  /** The record's key as text (base64:... for bytes, cut at 200 characters); null for no key. */
+  key: string | null;
   partition: number | null;
   offset: number | null;
   timestamp: number | null;
@@ -227,18 +252,38 @@ export type WebviewRequest =
   | { type: 'previewPartition'; requestId: number; topic: string; keyFormat: KeyFormat; key: string }
   | { type: 'sandbox'; requestId: number; command: SandboxAction }
   | { type: 'connect'; requestId: number; connectionId: string }
+  | { type: 'previewRecord'; requestId: number; draft: ComposerDraft; origin: DraftOrigin | null }
   | { type: 'schemaSubjects'; requestId: number }
   | { type: 'schemaDetails'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef }
   | { type: 'checkSchemaValue'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef; text: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'draftChanged'; draft: ComposerDraft }
+  | { type: 'draftChanged'; draft: ComposerDraft; origin: DraftOrigin | null }
   | { type: 'clearResults' }
+  /** Stop the running send: nothing more is handed to the producer; what it holds still settles. */
+  | { type: 'cancelSend' }
   | WebviewRequest;
 
+/** What a send answers once every record has settled or the send was cancelled. */
 export interface SendResult {
-  recordIds: string[];
+  /** The last record handed over (the trace view selects it); null when none was. */
+  lastRecordId: string | null;
+  /** The run in one line, as collection sends say it: "3 of 3 records acknowledged", "...; cancelled, 4,000 of 5,000 not sent". */
+  line: string;
+  ok: boolean;
+  cancelled: boolean;
+}
+
+/** A running send's progress, as collection sends count it. */
+export interface SendProgress {
+  /** "1,234 of 5,000 records: 1,230 acknowledged, 4 failed, 3,766 remaining, 812 records/s". */
+  text: string;
+  settled: number;
+  acked: number;
+  failed: number;
+  remaining: number | null;
+  perSecond: number;
 }
 
 export interface PreviewResult {
@@ -256,6 +301,7 @@ export interface ResultOf {
   previewPartition: PreviewResult;
   sandbox: SandboxView;
   connect: PanelInit;
+  previewRecord: RecordPreview;
   schemaSubjects: { registry: string | null; subjects: string[] };
   schemaDetails: SchemaDetails;
   /** null when the text fits the schema. */
@@ -263,14 +309,15 @@ export interface ResultOf {
 }
 
 export type HostToWebview =
-  | { type: 'init'; init: PanelInit; draft: ComposerDraft | null }
+  | { type: 'init'; init: PanelInit; draft: ComposerDraft | null; origin: DraftOrigin | null }
   | { type: 'response'; requestId: number; ok: true; result: unknown }
   | { type: 'response'; requestId: number; ok: false; error: WebviewError }
   | { type: 'results'; rows: ResultRow[] }
   | { type: 'state'; init: PanelInit }
   | { type: 'cleared' }
+  | { type: 'sendProgress'; progress: SendProgress }
   /** Replace the form with this draft ("Open in composer" from a collection). */
-  | { type: 'loadDraft'; draft: ComposerDraft };
+  | { type: 'loadDraft'; draft: ComposerDraft; origin: DraftOrigin | null };
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);

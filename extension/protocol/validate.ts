@@ -4,7 +4,7 @@
  */
 import {
   ACKS, COMPRESSIONS, KEY_FORMATS, MAX_REPEAT, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
-  type ComposerDraft, type DraftHeader, type DraftProducerSettings, type DraftSchemaRef, type SandboxAction, type TopicSummary,
+  type ComposerDraft, type DraftHeader, type DraftOrigin, type DraftProducerSettings, type DraftSchemaRef, type SandboxAction, type TopicSummary,
   type WebviewError, type WebviewToHost,
 } from './messages';
 
@@ -73,7 +73,7 @@ export function parseDraft(v: unknown): ComposerDraft {
   if (!Array.isArray(d.headers)) throw new Invalid('draft.headers must be a list');
   if (d.headers.length > 1000) throw new Invalid('draft.headers has more than 1000 entries');
   return {
-    topic: str(d.topic, 'draft.topic', 249),
+    topic: str(d.topic, 'draft.topic', 1000),
     keyFormat: oneOf(d.keyFormat, KEY_FORMATS, 'draft.keyFormat'),
     key: str(d.key, 'draft.key'),
     valueFormat: oneOf(d.valueFormat, VALUE_FORMATS, 'draft.valueFormat'),
@@ -86,6 +86,14 @@ export function parseDraft(v: unknown): ComposerDraft {
     repeat: int(d.repeat, 'draft.repeat', 1, MAX_REPEAT),
     ...schemas,
   };
+}
+
+function parseOrigin(v: unknown): DraftOrigin | null {
+  if (v === null || v === undefined) return null;
+  const o = obj(v, 'origin');
+  const file = str(o.file, 'origin.file', 4096);
+  if (!file.endsWith('.kafka.json')) throw new Invalid('origin.file must be a *.kafka.json file');
+  return { file, name: str(o.name, 'origin.name', 1000) };
 }
 
 function parseSandboxAction(v: unknown): SandboxAction {
@@ -113,9 +121,9 @@ function parseSandboxAction(v: unknown): SandboxAction {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'schemaSubjects', 'schemaDetails', 'checkSchemaValue'] as const, 'message.type');
-    if (type === 'ready' || type === 'clearResults') return { ok: true, value: { type } };
-    if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft) } };
+    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'cancelSend', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord', 'schemaSubjects', 'schemaDetails', 'checkSchemaValue'] as const, 'message.type');
+    if (type === 'ready' || type === 'clearResults' || type === 'cancelSend') return { ok: true, value: { type } };
+    if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
     const requestId = int(m.requestId, 'message.requestId', 0, Number.MAX_SAFE_INTEGER);
     switch (type) {
       case 'send':
@@ -143,6 +151,8 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
         return { ok: true, value: { type, requestId, command: parseSandboxAction(m.command) } };
       case 'connect':
         return { ok: true, value: { type, requestId, connectionId: str(m.connectionId, 'message.connectionId', 200) } };
+      case 'previewRecord':
+        return { ok: true, value: { type, requestId, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
     }
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, error: e.message };
@@ -165,7 +175,8 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export function checkDraft(draft: ComposerDraft, topics: TopicSummary[] = []): WebviewError[] {
   const errors: WebviewError[] = [];
   if (!draft.topic) errors.push({ field: 'topic', message: 'Type or pick a topic to send to.' });
-  else if (!TOPIC_NAME.test(draft.topic) || draft.topic === '.' || draft.topic === '..') {
+  // A templated topic ("orders-{{region}}") is checked once rendered, like a collection message's.
+  else if (!draft.topic.includes('{{') && (!TOPIC_NAME.test(draft.topic) || draft.topic === '.' || draft.topic === '..')) {
     errors.push({ field: 'topic', kafkaError: 'INVALID_TOPIC_EXCEPTION', message: `"${draft.topic}" is not a valid topic name: use letters, digits, ".", "_" and "-" (at most 249).` });
   }
   if (draft.keyFormat === 'json') {

@@ -30,7 +30,7 @@ describe('Restricted Mode (an untrusted workspace)', () => {
 
   it('refuses to send before the user connects, saying why', async () => {
     const a = await api();
-    await assert.rejects(a.service.sendRecord({ topic: 'restricted', value: 'x' }), /Restricted Mode: connect explicitly before sending/);
+    await assert.rejects(a.service.sendRecord({ topic: 'restricted', value: 'x' }, undefined, true), /Restricted Mode: connect explicitly before sending/);
     assert.equal(a.service.sandbox.running, false, 'a refused send starts nothing');
   });
 
@@ -47,7 +47,7 @@ describe('Restricted Mode (an untrusted workspace)', () => {
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
     assert.equal(a.service.activeConnection()?.id, 'sandbox');
-    const metadata = await a.service.sendRecord({ topic: 'restricted', value: 'by hand' });
+    const metadata = await a.service.sendRecord({ topic: 'restricted', value: 'by hand' }, undefined, true);
     assert.equal(metadata.offset, 0);
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.sendAll', collection.fsPath)), /Restricted Mode: an environment file may not pick the cluster/);
 

@@ -58,7 +58,7 @@ describe('Kafka Workbench in VS Code', () => {
 
   it('sends through the command API and returns the record metadata with consecutive offsets', async () => {
     const first = await vscode.commands.executeCommand<{ topic: string; partition: number; offset: number; attempts: number; recordId: string }>(
-      'kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'user-1', value: '{"n":1}', headers: [{ key: 'h', value: 'v' }] });
+      'kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'user-1', value: '{"n":1}', headers: [{ key: 'h', value: 'v' }] }, undefined, { createTopics: true });
     assert.equal(first.topic, 'ext-send');
     assert.ok(first.offset >= 0, `offset ${first.offset}`);
     assert.ok(first.partition >= 0 && first.partition < 3);

@@ -70,7 +70,7 @@ describe('A SASL SCRAM connection to a SASL sandbox', () => {
     await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', vscode.Uri.file(file));
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox'); // the active connection is elsewhere
     const loginsBefore = sandbox.state().security.sasl!.byUser.carol ?? 0;
-    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', collection.fsPath);
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', collection.fsPath, { createTopics: true });
     assert.equal(summary.ok, true, JSON.stringify(summary.messages.map((m) => m.errors)));
     assert.equal(summary.acked, 2);
     const topic = sandbox.state().topics.find((t) => t.name === 'sasl-env');

@@ -61,7 +61,7 @@ describe('Collections in VS Code', () => {
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.collections.setSecret', 'ORDERS_TOKEN', SECRET_VALUE);
     const before = a.service.resultRows().filter((r) => r.topic === 'col-orders').length;
-    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', orders.fsPath);
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', orders.fsPath, { createTopics: true });
     assert.equal(summary.ok, true, JSON.stringify(summary.messages.map((m) => m.errors)));
     assert.equal(summary.sent, 6);
     assert.equal(summary.acked, 6);
@@ -91,8 +91,10 @@ describe('Collections in VS Code', () => {
     // templates.kafka.json names {{nobody}}, which only the environment defines: its problem goes away, and it renders.
     const templates = vscode.Uri.file(path.join(workspaceDir(), 'collections/templates.kafka.json'));
     await waitFor('the template problem to clear with the environment', () => vscode.languages.getDiagnostics(templates).length === 0);
-    const draft = await vscode.commands.executeCommand<{ value: string }>('kafkaWorkbench.collections.openInComposer', templates, 'unknown var');
-    assert.equal(draft.value, 'hello from-dev');
+    const draft = await vscode.commands.executeCommand<ComposerDraft>('kafkaWorkbench.collections.openInComposer', templates, 'unknown var');
+    assert.equal(draft.value, 'hello {{nobody}}', 'the composer shows the source');
+    const preview = await a.collections.templates.preview(draft, { file: templates.fsPath, name: 'unknown var' });
+    assert.equal(preview.value, 'hello from-dev', 'and renders it with the environment\'s variables');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', null);
     assert.equal(a.collections.environments.activeUri(), undefined);
   });
@@ -123,7 +125,7 @@ describe('Collections in VS Code', () => {
     await config.update('stopOnFirstError', true, vscode.ConfigurationTarget.Workspace);
     try {
       await a.service.sandbox.run({ action: 'injectError', errorCode: 10, count: 1 }); // MESSAGE_TOO_LARGE: not retriable
-      const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', slow.fsPath);
+      const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', slow.fsPath, { createTopics: true });
       assert.equal(summary.ok, false);
       assert.equal(summary.messages[0].stoppedBy, 'error');
       assert.ok(summary.failed >= 1);
@@ -144,7 +146,7 @@ describe('Collections in VS Code', () => {
     assert.ok(node);
     const [message] = await tree.getChildren(node);
     assert.equal(tree.getTreeItem(message).description, '→ col-replay · from data/replay.jsonl');
-    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', replay);
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', replay, { createTopics: true });
     assert.equal(summary.ok, true);
     assert.equal(summary.acked, 3000);
     const hw = [...((await a.service.cluster(true)).watermarks.get('col-replay') ?? new Map<number, number>()).values()].reduce((n, x) => n + x, 0);
@@ -241,7 +243,7 @@ describe('Collections in VS Code', () => {
     assert.deepEqual(users.messages[0].topic, 'col-users');
     assert.deepEqual(users.messages[0].value, { name: 'Ada' });
     // The imported collection sends.
-    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', confluentOut);
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', confluentOut, { createTopics: true });
     assert.equal(summary.acked, 1);
     // A file from outside the workspace is imported into the workspace, not beside the source.
     const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kw-import-')), 'outside.json');
@@ -264,7 +266,7 @@ describe('Collections in VS Code', () => {
     assert.ok(text.endsWith('}\n') && text.includes('\n  "messages": ['), 'formatted like every saved collection');
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file, 'the new file is open in the editor');
     await waitFor('the new collection in the view', async () => (await a.collections.tree.getChildren()).some((n) => n.uri.fsPath === file));
-    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file);
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, { createTopics: true });
     assert.equal(summary.ok, true, JSON.stringify(summary.messages.map((m) => m.errors)));
     assert.equal(summary.acked, 1);
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.new', { name: 'starter orders' })), /already exists/);
@@ -288,7 +290,7 @@ describe('Collections in VS Code', () => {
     const file = write('replace/r.kafka.json', { name: 'R', messages: [{ name: 'one', topic: 'col-r', value: 'old' }, { name: 'two', topic: 'col-r', value: '2' }] });
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
     const draft = await vscode.commands.executeCommand<Record<string, unknown>>('kafkaWorkbench.collections.openInComposer', file, 'one');
-    a.composer()!.showDraft({ ...(draft as unknown as ComposerDraft), value: 'new' });
+    a.composer()!.showDraft({ ...(draft as unknown as ComposerDraft), value: 'new' }, a.composer()!.currentOrigin());
     const saved = await vscode.commands.executeCommand<{ message: string; replaced: boolean }>('kafkaWorkbench.collections.saveDraft', file.fsPath, 'one', undefined, { replace: true });
     assert.deepEqual([saved.message, saved.replaced], ['one', true]);
     const messages = JSON.parse(fs.readFileSync(file.fsPath, 'utf8')).messages;

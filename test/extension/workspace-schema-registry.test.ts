@@ -44,7 +44,7 @@ describe('Schema registry in VS Code', () => {
   it('"Send all" encodes values by the registry\'s schema', async () => {
     const uri = write('collections/sr-good.kafka.json', { name: 'SR good', messages: [{ name: 'order', topic: 'sr-orders', value: { id: 'o-{{$seq}}', qty: '{{$seq}}' }, valueSchema: {}, count: 3 }] });
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
-    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', uri.fsPath);
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', uri.fsPath, { createTopics: true });
     assert.equal(summary.acked, 3, JSON.stringify(summary.messages[0]?.errors));
     // Read back from the sandbox: Avro in Confluent's wire format, decoded by the id each record carries.
     const sandbox = await (await api()).service.sandbox.ensureStarted();
@@ -66,17 +66,18 @@ describe('Schema registry in VS Code', () => {
   });
 
   it('the composer\'s Schema Registry format: a misfit is refused on its field with nothing sent; a fit is sent and its trace starts with the schema', async () => {
-    const { service } = await api();
+    const { service, collections: { templates } } = await api();
     const draft: ComposerDraft = { ...defaultDraft(), topic: 'sr-orders', keyFormat: 'none', valueFormat: 'schema', value: '{"id": "c-1", "qty": "x"}', valueSchema: { subject: '', version: null, recordName: '' } };
     const before = service.resultRows().length;
-    await assert.rejects(service.send(draft), (e: Error & { field?: string }) => {
+    const send = (d: ComposerDraft) => templates.send(d, null, { signal: new AbortController().signal, onProgress: () => undefined, createTopics: true });
+    await assert.rejects(send(draft), (e: Error & { field?: string }) => {
       assert.equal(e.field, 'value');
       assert.match(e.message, /^value\.qty: expected an int/);
       return true;
     });
     assert.equal(service.resultRows().length, before, 'nothing was handed to the producer');
-    const { recordIds } = await service.send({ ...draft, value: '{"id": "c-1", "qty": 4}' });
-    const view = service.trace(recordIds[0]);
+    const { lastRecordId } = await send({ ...draft, value: '{"id": "c-1", "qty": 4}' });
+    const view = service.trace(lastRecordId!);
     assert.equal(view.entries[0].kind, 'serialized');
     assert.match(view.entries[0].title, /^Serialized value with sr-orders-value v1$/);
     assert.equal(view.entries[1].kind, 'composed');

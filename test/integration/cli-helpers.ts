@@ -31,7 +31,9 @@ export interface CliRun {
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { closeStdoutEarly?: boolean } = {}): Promise<CliRun> {
   const entry = await cliBundle();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [entry, ...args], { cwd: root, env: { ...process.env, ...env } });
+    // A shell in VS Code (or under npm start) knows the Local sandbox's address: a test says when it wants one.
+    const { KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP: _ignored, ...inherited } = process.env;
+    const child = spawn(process.execPath, [entry, ...args], { cwd: root, env: { ...inherited, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

@@ -1,19 +1,19 @@
 /** Shared by the engine integration tests: a producer over the real transport, and reading records back. */
 import { createProducer, type Producer, type ProducerConfigInput } from '../../extension/core/engine';
 import type { Sandbox } from '../../extension/core/sandbox';
-import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../extension/core/transport/transport';
 import { kafkaFor, partitionsOf, waitFor } from './sandbox-helpers';
 
 export interface EngineUnderTest {
   producer: Producer;
-  transport: KafkajsTransport;
+  transport: KafkaTransport;
   close(): Promise<void>;
 }
 
 /** Short backoffs so retries happen within a test's time; everything else is the caller's config (`connection`: TLS, SASL). */
 export function engineFor(sandbox: Sandbox, config: ProducerConfigInput = {}, connection: Partial<ConnectionConfig> = {}): EngineUnderTest {
-  const transport = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'engine-it', connectionTimeoutMs: 1000, requestTimeoutMs: 3000, ...connection });
+  const transport = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'engine-it', connectionTimeoutMs: 1000, requestTimeoutMs: 3000, ...connection });
   const producer = createProducer(
     { 'retry.backoff.ms': 20, 'retry.backoff.max.ms': 200, 'request.timeout.ms': 3000, 'linger.ms': 2, ...config },
     { transport },

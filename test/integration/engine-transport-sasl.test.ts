@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import { TransportError, type SaslConfig } from '../../extension/core/transport/transport';
 
 const USER = 'alice';
 const PASSWORD = 'wonderland';
 
-describe('KafkajsTransport with SASL', function () {
+describe('KafkaTransport with SASL', function () {
   this.timeout(20_000);
   let sandbox: Sandbox;
   let plain: Sandbox;
@@ -26,7 +26,7 @@ describe('KafkajsTransport with SASL', function () {
     await plain.stop();
   });
 
-  const transportWith = (sasl: SaslConfig) => new KafkajsTransport({ brokers: [sandbox.bootstrap], sasl, connectionTimeoutMs: 2000 });
+  const transportWith = (sasl: SaslConfig) => new KafkaTransport({ brokers: [sandbox.bootstrap], sasl, connectionTimeoutMs: 2000 });
 
   it('logs in with PLAIN and then reads metadata on the authenticated connection', async () => {
     const sasl: SaslConfig = { mechanism: 'plain', username: USER, password: PASSWORD };
@@ -58,7 +58,7 @@ describe('KafkajsTransport with SASL', function () {
   });
 
   it('says so plainly when the broker offers no SASL at all', async () => {
-    const t = new KafkajsTransport({ brokers: [plain.bootstrap], sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' }, connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({ brokers: [plain.bootstrap], sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' }, connectionTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /does not offer SASL/.test(e.message));
     } finally {
@@ -67,7 +67,7 @@ describe('KafkajsTransport with SASL', function () {
   });
 
   it('hints at SASL when a client without it is dropped by a SASL listener', async () => {
-    const t = new KafkajsTransport({ brokers: [sandbox.bootstrap], connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({ brokers: [sandbox.bootstrap], connectionTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && /closed the connection before answering; if this listener expects TLS or SASL, set it in the connection/.test(e.message));
     } finally {

@@ -1,12 +1,12 @@
 /**
  * A TLS sandbox (every broker listener SSL, certificate self-signed with openssl) over TCP: the engine through
- * KafkajsTransport gets acks from every broker with the CA, is refused without it, connects with verification off;
+ * KafkaTransport gets acks from every broker with the CA, is refused without it, connects with verification off;
  * and SASL_SSL (TLS plus a SCRAM login) on every broker. Without an openssl binary it fails, saying so.
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import { TransportError } from '../../extension/core/transport/transport';
 import { engineFor, storedCount } from './engine-helpers';
 import { selfSignedCertificate, type Pem } from './tls-helpers';
@@ -27,7 +27,7 @@ async function sendToEveryLeader(sandbox: Sandbox, topic: string, connection: Pa
   assert.equal(storedCount(sandbox, topic), before + 6);
 }
 
-describe('sandbox with TLS (SSL listeners) and KafkajsTransport', function () {
+describe('sandbox with TLS (SSL listeners) and KafkaTransport', function () {
   this.timeout(30_000);
   let sandbox: Sandbox;
   let pem: Pem;
@@ -47,7 +47,7 @@ describe('sandbox with TLS (SSL listeners) and KafkajsTransport', function () {
   });
 
   it('connects and reads metadata with the CA', async () => {
-    const t = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), ssl: { ca: pem!.cert }, connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), ssl: { ca: pem!.cert }, connectionTimeoutMs: 2000 });
     try {
       await t.connect();
       assert.deepEqual(t.cachedMetadata()?.brokers.map((b) => b.nodeId).sort(), [1, 2, 3]);
@@ -59,7 +59,7 @@ describe('sandbox with TLS (SSL listeners) and KafkajsTransport', function () {
   });
 
   it('refuses an untrusted certificate with a non-retriable tls error', async () => {
-    const t = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), ssl: true, connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), ssl: true, connectionTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => {
         assert.ok(e instanceof TransportError, String(e));
@@ -74,7 +74,7 @@ describe('sandbox with TLS (SSL listeners) and KafkajsTransport', function () {
   });
 
   it('hints at TLS when a plain-text connection is dropped by the TLS listener', async () => {
-    const t = new KafkajsTransport({ brokers: [sandbox.bootstrap.split(',')[0]], connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    const t = new KafkaTransport({ brokers: [sandbox.bootstrap.split(',')[0]], connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && /if this listener expects TLS or SASL, set it in the connection/.test(e.message));
     } finally {
@@ -120,7 +120,7 @@ describe('sandbox with TLS (SSL listeners) and KafkajsTransport', function () {
     });
 
     it('refuses a wrong SCRAM password over TLS as an authentication error', async () => {
-      const t = new KafkajsTransport({ brokers: secured.bootstrap.split(','), ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'no' }, connectionTimeoutMs: 2000 });
+      const t = new KafkaTransport({ brokers: secured.bootstrap.split(','), ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'no' }, connectionTimeoutMs: 2000 });
       try {
         await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /invalid credentials/.test(e.message));
       } finally {

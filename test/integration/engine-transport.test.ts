@@ -1,11 +1,11 @@
 /**
- * KafkajsTransport against the sandbox over TCP: metadata, raw Produce requests answered partition by partition,
+ * KafkaTransport against the sandbox over TCP: metadata, raw Produce requests answered partition by partition,
  * acks=0, timing, InitProducerId, admin, and each connection-level failure mapped to a TransportError kind.
  * Record batches here are encoded by kafkajs's own encoder, so these tests do not depend on the engine.
  */
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import { TransportError, type ClusterMetadata } from '../../extension/core/transport/transport';
 import { kafkaFor, partitionsOf, waitFor } from './sandbox-helpers';
 
@@ -41,14 +41,14 @@ function highWatermark(sandbox: Sandbox, topic: string, partition: number): numb
   return (t?.partitions.find((p) => p.partition === partition) as { highWatermark: number } | undefined)?.highWatermark ?? -1;
 }
 
-describe('KafkajsTransport against the sandbox', function () {
+describe('KafkaTransport against the sandbox', function () {
   this.timeout(20_000);
   let sandbox: Sandbox;
-  let transport: KafkajsTransport;
+  let transport: KafkaTransport;
 
   beforeEach(async () => {
     sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, electionDelayMs: 50, topics: [{ name: 'orders', partitions: 3 }] });
-    transport = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'transport-test', requestTimeoutMs: 2000, connectionTimeoutMs: 1000 });
+    transport = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'transport-test', requestTimeoutMs: 2000, connectionTimeoutMs: 1000 });
   });
 
   afterEach(async () => {
@@ -190,7 +190,7 @@ describe('KafkajsTransport against the sandbox', function () {
   it('refuses an unreachable bootstrap with a plain connection error', async () => {
     const port = sandbox.brokers[0].port;
     await sandbox.stop();
-    const lonely = new KafkajsTransport({ brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 });
+    const lonely = new KafkaTransport({ brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 });
     try {
       await assert.rejects(lonely.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && /127\.0\.0\.1:\d+.*refused/.test(e.message));
     } finally {
@@ -199,8 +199,8 @@ describe('KafkajsTransport against the sandbox', function () {
   });
 
   it('refuses a bootstrap address that is not HOST:PORT before connecting', () => {
-    assert.throws(() => new KafkajsTransport({ brokers: ['localhost'] }), /'localhost' is not HOST:PORT/);
-    assert.throws(() => new KafkajsTransport({ brokers: ['127.0.0.1:99999'] }), /'127\.0\.0\.1:99999': the port must be from 1 to 65535, got 99999/);
+    assert.throws(() => new KafkaTransport({ brokers: ['localhost'] }), /'localhost' is not HOST:PORT/);
+    assert.throws(() => new KafkaTransport({ brokers: ['127.0.0.1:99999'] }), /'127\.0\.0\.1:99999': the port must be from 1 to 65535, got 99999/);
   });
 
   it('creates and deletes topics on the controller, reporting TOPIC_ALREADY_EXISTS per topic', async () => {

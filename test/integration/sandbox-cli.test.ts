@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import { selfSignedCertificate } from './tls-helpers';
 
 const root = path.resolve(__dirname, '../..');
@@ -65,7 +65,7 @@ describe('kafka-workbench sandbox (the CLI)', function () {
         void exited.then((code) => reject(new Error(`exited with ${code} before printing three lines: ${stderr}`)));
       });
       assert.equal(lines[2], 'security=SASL_SSL');
-      const t = new KafkajsTransport({ brokers: lines[0].slice('bootstrap='.length).split(','), ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'pa:ss' }, connectionTimeoutMs: 2000 });
+      const t = new KafkaTransport({ brokers: lines[0].slice('bootstrap='.length).split(','), ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'pa:ss' }, connectionTimeoutMs: 2000 });
       try {
         await t.connect();
         assert.ok((await t.describeCluster()).topics.some((x) => x.name === 'tls-topic'));

@@ -1,5 +1,5 @@
 /**
- * A SASL sandbox (every broker listener SASL_PLAINTEXT) over TCP: the engine through KafkajsTransport logs in with
+ * A SASL sandbox (every broker listener SASL_PLAINTEXT) over TCP: the engine through KafkaTransport logs in with
  * PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 on every broker it produces to and gets acks; wrong passwords, unknown
  * mechanisms and clients without SASL are refused; and the wire rules a real SASL listener follows, checked with
  * hand-made frames.
@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import { TransportError, type SaslConfig } from '../../extension/core/transport/transport';
-import { encodeRequest } from '../../extension/core/sandbox/protocol/codec';
-import { Writer } from '../../extension/core/sandbox/protocol/writer';
+import { encodeRequest } from '../../extension/core/kafka/protocol';
+import { Writer } from '../../extension/core/kafka/protocol/writer';
 import { engineFor, storedCount } from './engine-helpers';
 import { kafkaFor } from './sandbox-helpers';
 
@@ -64,7 +64,7 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
   it('refuses a wrong password with a non-retriable authentication error carrying the broker\'s message', async () => {
     for (const mechanism of ['plain', 'scram-sha-256', 'scram-sha-512'] as const) {
       const failedBefore = sandbox.state().security.sasl!.failed;
-      const t = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), sasl: { mechanism, username: 'alice', password: 'nope' }, connectionTimeoutMs: 2000 });
+      const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), sasl: { mechanism, username: 'alice', password: 'nope' }, connectionTimeoutMs: 2000 });
       try {
         await assert.rejects(t.connect(), (e: unknown) => {
           assert.ok(e instanceof TransportError, String(e));
@@ -81,7 +81,7 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
   });
 
   it('refuses an unknown user as it refuses a wrong password', async () => {
-    const t = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), sasl: { mechanism: 'scram-sha-256', username: 'mallory', password: 'wonderland' }, connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), sasl: { mechanism: 'scram-sha-256', username: 'mallory', password: 'wonderland' }, connectionTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /invalid credentials/.test(e.message));
     } finally {
@@ -95,7 +95,7 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
     await assert.rejects(producer.connect().then(() => producer.send({ topic: 'guarded', messages: [{ value: 'sneaky' }] })), /Connection|closed/i);
     await producer.disconnect().catch(() => {});
     assert.ok(logs.some((l) => /Metadata request .* before SASL authentication finished/.test(l)), logs.join('\n'));
-    const t = new KafkajsTransport({ brokers: sandbox.bootstrap.split(','), connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection');
     } finally {
@@ -106,7 +106,7 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
   it('refuses a mechanism the sandbox does not enable (UNSUPPORTED_SASL_MECHANISM)', async () => {
     const only512 = await startSandbox({ brokers: 1, port: 0, controlPort: 0, sasl: { users: USERS, mechanisms: ['SCRAM-SHA-512'] } });
     const sasl: SaslConfig = { mechanism: 'plain', username: 'alice', password: 'wonderland' };
-    const t = new KafkajsTransport({ brokers: [only512.bootstrap], sasl, connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({ brokers: [only512.bootstrap], sasl, connectionTimeoutMs: 2000 });
     try {
       await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /mechanism/i.test(e.message));
     } finally {
@@ -148,12 +148,12 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
     const handshake = (version: number, mechanism: string, id = 1) => finish(header(17, version, id).string(mechanism));
     const authenticate = (token: Buffer, id = 2) => finish(header(36, 1, id).bytes(token));
     const plainToken = (user: string, password: string) => Buffer.from(`\0${user}\0${password}`);
-    const metadata = (id: number) => encodeRequest(3, 1, { correlationId: id, clientId: 'wire-test' }, { topics: null });
+    const metadata = (id: number) => encodeRequest(3, 1, { correlationId: id, clientId: 'wire-test' }, { topics: null, allowAutoTopicCreation: true });
     const port = () => sandbox.brokers[0].port;
 
     it('answers ApiVersions before login, listing SaslHandshake and SaslAuthenticate v0-1', async () => {
       const c = await connect(port());
-      c.send(encodeRequest(18, 1, { correlationId: 7, clientId: 'wire-test' }, {}));
+      c.send(encodeRequest(18, 1, { correlationId: 7, clientId: 'wire-test' }, { clientSoftwareName: '', clientSoftwareVersion: '' }));
       const r = await c.next();
       assert.equal(r.readInt32BE(0), 7);
       const keys = new Map<number, [number, number]>();

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Collection } from '../../extension/core/collections/model';
+import { RunProgress } from '../../extension/core/collections/progress';
 import { createReporter, describeRun, plannedRecords } from '../../extension/core/collections/reporters';
+import type { RecordMetadata } from '../../extension/core/engine/types';
+import { FakeClock } from '../../extension/core/util/clock';
 import type { MessageSummary, RunSummary } from '../../extension/core/collections/runner';
 
 function message(name: string, sent: number, acked: number, extra: Partial<MessageSummary> = {}): MessageSummary {
@@ -93,5 +96,25 @@ describe('collections: run summaries', () => {
     const line = describeRun(run([partition, large], { ok: false }), 20);
     assert.match(line, /9 failed \("bad partition": Partition 99 does not exist \(5 records\); "too large": Record too large \(4 records\)\)/);
     assert.match(line, /stopped at the first failure, 11 of 20 not sent/);
+  });
+});
+
+describe('collections: a run\'s progress in words (VS Code\'s collection and composer sends)', () => {
+  it('counts acknowledged, failed and remaining records and the rate so far', () => {
+    const clock = new FakeClock();
+    const progress = new RunProgress(5000, clock);
+    for (let i = 0; i < 1230; i++) progress.record({ metadata: {} as RecordMetadata });
+    for (let i = 0; i < 4; i++) progress.record({});
+    clock.advance(2000);
+    assert.equal(progress.describe(), '1,234 of 5,000 records: 1,230 acknowledged, 4 failed, 3,766 remaining, 617 records/s');
+    assert.deepEqual(progress.view(), { settled: 1234, acked: 1230, failed: 4, remaining: 3766, perSecond: 617 });
+  });
+
+  it('leaves out "of N" and "remaining" when a data file decides how many records there are', () => {
+    const clock = new FakeClock();
+    const progress = new RunProgress(undefined, clock);
+    progress.record({ metadata: {} as RecordMetadata });
+    clock.advance(1000);
+    assert.equal(progress.describe(), '1 record: 1 acknowledged, 0 failed, 1 records/s');
   });
 });

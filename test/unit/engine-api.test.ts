@@ -78,6 +78,32 @@ describe('producer engine: produce() and delivery reports', () => {
     assert.equal(producer.hasRoom, true);
   });
 
+  it('abortUnsent fails at once the records not sent yet, and leaves those in flight to their real outcome', async () => {
+    const { clock, transport, producer } = setup({ 'linger.ms': 50, 'batch.size': 200, 'buffer.memory': 400, 'enable.idempotence': false, acks: 1 });
+    const outcomes = new Map<string, string>();
+    producer.onDelivery((r) => {
+      for (let i = 0; i < r.recordCount; i++) outcomes.set(producer.recordId(r.recordSeq(i)), r.error ? r.error.errorName! : `offset ${r.offset(i)}`);
+    });
+    transport.script = () => 'hold';
+    await tick(clock, 1);
+    const ids: string[] = [];
+    const send = (partition: number, value: string) => ids.push(producer.recordId(producer.produce({ topic: 't', partition, value })));
+    for (let i = 0; i < 3; i++) send(0, 'x'.repeat(60)); // fills partition 0's batch: it goes at once and is held
+    await tick(clock, 1);
+    assert.equal(transport.requests.length, 1);
+    send(1, 'queued, lingering'); // a batch of its own, waiting for linger.ms
+    send(2, 'waiting for memory'); // no memory left for a third batch
+    assert.equal(producer.hasRoom, false);
+    assert.equal(producer.abortUnsent(), 3, 'the two records never sent, and the third that did not fit its full batch');
+    assert.equal(producer.hasRoom, true);
+    assert.deepEqual(ids.slice(2).map((id) => outcomes.get(id)), ['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    transport.held[0].resolve(transport.success(transport.held[0].req));
+    await tick(clock, 100);
+    assert.deepEqual(ids.slice(0, 2).map((id) => outcomes.get(id)), ['offset 0', 'offset 1']);
+    assert.equal(transport.requests.length, 1, 'nothing cancelled went out');
+    assert.equal(producer.pendingRecords, 0);
+  });
+
   it('a failed record says whether it may have been written: not when the broker refused it, yes when the request went unanswered', async () => {
     const { clock, transport, producer } = setup({ 'delivery.timeout.ms': 400, 'request.timeout.ms': 300, retries: 0, 'enable.idempotence': false, acks: 1 });
     const errors: { name?: string; maybeWritten: boolean }[] = [];

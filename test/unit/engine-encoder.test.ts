@@ -6,7 +6,7 @@ import {
   recordBodySizeWithoutDeltas,
   recordSizeUpperBound,
   type RecordHeader,
-} from '../../extension/core/kafka/record-batch-encoder';
+} from '../../extension/core/kafka/record-batch';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Long = require('kafkajs/src/utils/long');

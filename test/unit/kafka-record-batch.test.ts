@@ -4,7 +4,7 @@ import {
   RecordBatchError, RECORDS_OFFSET, CRC_OFFSET,
 } from '../../extension/core/kafka/record-batch';
 import { compress, decompress, CompressionName, CompressionType } from '../../extension/core/kafka/compression';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const KafkajsRecordBatch: (o: object) => Promise<{ buffer: Buffer }> = require('kafkajs/src/protocol/recordBatch/v0').RecordBatch;

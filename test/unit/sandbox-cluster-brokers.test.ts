@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import { InvalidInputError } from '../../extension/core/util/errors';
+import { handle } from './protocol-test-helpers';
 import { batch, fetchPartition, fetchRequest, leaderOf, newCluster, nonLeaderOf, partitionState, produce } from './sandbox-cluster-helpers';
 
 describe('SandboxCluster brokers, elections and ISR', () => {
@@ -61,7 +62,7 @@ describe('SandboxCluster brokers, elections and ISR', () => {
     clock.advance(200);
     const leader = leaderOf(cluster, 't', 0);
     assert.equal((await produce(cluster, leader, 't', 0, batch(2))).baseOffset, 3);
-    const outcome = await cluster.handle(old, { apiKey: 0, apiVersion: 7, correlationId: 1, clientId: null }, {});
+    const outcome = await handle(cluster, old, { apiKey: 0, apiVersion: 7, correlationId: 1, clientId: null }, {});
     assert.equal(outcome.kind, 'drop', 'a down broker answers nothing');
   });
 

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import { readRecordBatches } from '../../extension/core/kafka/record-batch';
-import { ApiKey } from '../../extension/core/sandbox/protocol/api-keys';
-import type * as M from '../../extension/core/sandbox/protocol/messages';
+import { ApiKey } from '../../extension/core/kafka/protocol';
+import type * as M from '../../extension/core/kafka/protocol';
 import { T0, batch, call, fetchPartition, fetchRequest, leaderOf, newCluster, nonLeaderOf, produce } from './sandbox-cluster-helpers';
 
 /** Lets pending promise callbacks run. */

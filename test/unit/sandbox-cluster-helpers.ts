@@ -1,11 +1,12 @@
 /** Shared helpers for the SandboxCluster unit tests: a cluster on a FakeClock, batches, and typed request calls. */
 import { strict as assert } from 'node:assert';
-import { RecordBatchBuilder, recordBodySizeWithoutDeltas } from '../../extension/core/kafka/record-batch-encoder';
-import { ApiKey } from '../../extension/core/sandbox/protocol/api-keys';
-import type * as M from '../../extension/core/sandbox/protocol/messages';
+import { RecordBatchBuilder, recordBodySizeWithoutDeltas } from '../../extension/core/kafka/record-batch';
+import { ApiKey } from '../../extension/core/kafka/protocol';
+import type * as M from '../../extension/core/kafka/protocol';
 import { resolveSandboxOptions, type SandboxOptions } from '../../extension/core/sandbox/cluster/options';
 import { SandboxCluster, type HandleOutcome } from '../../extension/core/sandbox/cluster/sandbox-cluster';
 import { FakeClock } from '../../extension/core/util/clock';
+import { handle } from './protocol-test-helpers';
 
 export const T0 = 1_700_000_000_000;
 
@@ -41,7 +42,7 @@ export function batch(count: number, o: BatchOptions = {}): Buffer {
 const header = (apiKey: number, apiVersion: number) => ({ apiKey, apiVersion, correlationId: 1, clientId: 'test' });
 
 export async function call<T>(cluster: SandboxCluster, brokerId: number, apiKey: number, version: number, request: unknown): Promise<T> {
-  const outcome: HandleOutcome = await cluster.handle(brokerId, header(apiKey, version), request);
+  const outcome: HandleOutcome = await handle(cluster, brokerId, header(apiKey, version), request);
   assert.equal(outcome.kind, 'respond', `expected a response, got ${outcome.kind}`);
   return (outcome as { body: T }).body;
 }

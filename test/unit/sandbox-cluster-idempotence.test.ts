@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
-import { ApiKey } from '../../extension/core/sandbox/protocol/api-keys';
-import type * as M from '../../extension/core/sandbox/protocol/messages';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
+import { ApiKey } from '../../extension/core/kafka/protocol';
+import type * as M from '../../extension/core/kafka/protocol';
 import { ProducerStateTable } from '../../extension/core/sandbox/cluster/producer-state';
 import { batch, call, newCluster, partitionState, produce } from './sandbox-cluster-helpers';
 

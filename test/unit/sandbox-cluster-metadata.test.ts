@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
-import { ApiKey, SUPPORTED_VERSIONS } from '../../extension/core/sandbox/protocol/api-keys';
-import type * as M from '../../extension/core/sandbox/protocol/messages';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
+import { ApiKey } from '../../extension/core/kafka/protocol';
+import { SUPPORTED_VERSIONS } from './protocol-test-helpers';
+import type * as M from '../../extension/core/kafka/protocol';
 import { InvalidInputError } from '../../extension/core/util/errors';
 import { call, newCluster } from './sandbox-cluster-helpers';
 

@@ -1,6 +1,6 @@
 /** A GroupCoordinator on a FakeClock with small helpers that build the group requests the tests send. */
 import { GroupCoordinator } from '../../extension/core/sandbox/cluster/groups/group-coordinator';
-import type { JoinGroupResponse, SyncGroupResponse } from '../../extension/core/sandbox/protocol/messages';
+import type { JoinGroupResponse, SyncGroupResponse } from '../../extension/core/kafka/protocol';
 import { FakeClock } from '../../extension/core/util/clock';
 
 export const GROUP = 'orders-service';

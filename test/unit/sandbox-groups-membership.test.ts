@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import {
   COORDINATOR,
   GROUP,

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { ErrorCode } from '../../extension/core/kafka/error-codes';
+import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import { chooseCoordinator, javaStringHash } from '../../extension/core/sandbox/cluster/groups/coordinator-choice';
-import type { OffsetCommitRequest } from '../../extension/core/sandbox/protocol/messages';
+import type { OffsetCommitRequest } from '../../extension/core/kafka/protocol';
 import { COORDINATOR, GROUP, OTHER_BROKER, type Harness, groupState, harness, join, stableGroup, stableSingleMember, sync, formGroup } from './sandbox-groups-harness';
 
 function commit(

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, encodeApiVersionsUnsupported, ProtocolError } from '../../extension/core/sandbox/protocol/codec';
-import { decodeRequestHeader } from '../../extension/core/sandbox/protocol/request-header';
-import { ApiKey, SUPPORTED_VERSIONS, type ApiKeyNumber } from '../../extension/core/sandbox/protocol/api-keys';
+import { ApiKey, ProtocolError, decodeRequestHeader } from '../../extension/core/kafka/protocol';
+import { RequestDispatcher } from '../../extension/core/sandbox/server/request-dispatcher';
+import { SUPPORTED_VERSIONS, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ServedApiKey as ApiKeyNumber } from './protocol-test-helpers';
 import { readRecordBatches, decodeRecords } from '../../extension/core/kafka/record-batch';
-import type * as M from '../../extension/core/sandbox/protocol/messages';
+import type * as M from '../../extension/core/kafka/protocol';
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 const KAFKAJS = path.dirname(require.resolve('kafkajs/package.json'));
@@ -69,7 +69,7 @@ describe('sandbox protocol codec against kafkajs', () => {
       });
       it(`v${v}: kafkajs reads our response`, async () => {
         const res = await intoKafkajs('produce', ApiKey.Produce, v, {
-          responses: [{ name: 'orders', partitionResponses: [{ index: 2, errorCode: 6, baseOffset: 2 ** 40, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 17 }] }],
+          responses: [{ name: 'orders', partitionResponses: [{ index: 2, errorCode: 6, baseOffset: 2 ** 40, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 17, recordErrors: [], errorMessage: null }] }],
           throttleTimeMs: 12,
         } satisfies M.ProduceResponse);
         const p = res.topics[0].partitions[0];
@@ -135,7 +135,7 @@ describe('sandbox protocol codec against kafkajs', () => {
         assert.equal(req.isolationLevel, atLeast(v, 2, 1, 0));
         assert.deepEqual(req.topics, [{ name: 't', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: 1 }] }]);
         const res = await intoKafkajs('listOffsets', ApiKey.ListOffsets, v, {
-          throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 1, errorCode: 0, oldStyleOffsets: [77], timestamp: -1, offset: 77 }] }],
+          throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 1, errorCode: 0, oldStyleOffsets: [77], timestamp: -1, offset: 77, leaderEpoch: -1 }] }],
         } satisfies M.ListOffsetsResponse);
         const p = res.responses[0].partitions[0];
         assert.equal(p.partition, 1);
@@ -153,7 +153,8 @@ describe('sandbox protocol codec against kafkajs', () => {
         assert.equal(named.allowAutoTopicCreation, atLeast(v, 4, false, true));
         // kafkajs cannot send a null list (its encoder throws), so the v1+ "all topics" frame is the spec's -1 count.
         const all = v === 0 ? (await viaKafkajs('metadata', v, { topics: [] })).body : decodeRequest(ApiKey.Metadata, v, Buffer.from([0xff, 0xff, 0xff, 0xff, 1]), 0);
-        assert.equal((all as M.MetadataRequest).topics, null, 'all topics');
+        // v0 has no null list: its "all topics" is an empty one, which the Metadata handler reads as all topics.
+        assert.deepEqual((all as M.MetadataRequest).topics, v === 0 ? [] : null, 'all topics');
       });
       it(`v${v}: kafkajs reads our response`, async () => {
         const res = await intoKafkajs('metadata', ApiKey.Metadata, v, {
@@ -197,7 +198,7 @@ describe('sandbox protocol codec against kafkajs', () => {
         const { body } = await viaKafkajs('offsetFetch', v, { groupId: 'g', topics: [{ topic: 't', partitions: [{ partition: 0 }, { partition: 2 }] }] });
         assert.deepEqual(body, { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 2] }] });
         const res = await intoKafkajs('offsetFetch', ApiKey.OffsetFetch, v, {
-          throttleTimeMs: 0, errorCode: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 2, committedOffset: -1, metadata: '', errorCode: 0 }] }],
+          throttleTimeMs: 0, errorCode: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 2, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }] }],
         } satisfies M.OffsetFetchResponse);
         assert.equal(res.responses[0].topic, 't');
         assert.deepEqual([res.responses[0].partitions[0].partition, String(res.responses[0].partitions[0].offset)], [2, '-1']);
@@ -274,7 +275,7 @@ describe('sandbox protocol codec against kafkajs', () => {
     for (const v of sharedVersions('apiVersions', ApiKey.ApiVersions)) {
       it(`ApiVersions v${v}`, async () => {
         const { body } = await viaKafkajs('apiVersions', v, {});
-        assert.deepEqual(body, {});
+        assert.deepEqual(body, { clientSoftwareName: '', clientSoftwareVersion: '' }, 'v0-v2 have no fields: the v3 ones decode to their defaults');
         const res = await intoKafkajs('apiVersions', ApiKey.ApiVersions, v, { errorCode: 0, apiKeys: [{ apiKey: 0, minVersion: 0, maxVersion: 7 }, { apiKey: 1, minVersion: 0, maxVersion: 10 }], throttleTimeMs: 0 });
         assert.deepEqual(res.apiVersions, [{ apiKey: 0, minVersion: 0, maxVersion: 7 }, { apiKey: 1, minVersion: 0, maxVersion: 10 }]);
       });
@@ -368,13 +369,17 @@ describe('sandbox protocol codec: versions kafkajs lacks, against the spec layou
 
   it('fills defaults for fields a response body leaves out', () => {
     const res = decodeResponse(ApiKey.Produce, 7, encodeResponse(ApiKey.Produce, 7, 1, { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 5 }] }] }), 8);
-    assert.deepEqual(res, { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: -1 }] }], throttleTimeMs: 0 });
+    assert.deepEqual(res, { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null }] }], throttleTimeMs: 0 });
   });
 });
 
 describe('ApiVersions of an unsupported version', () => {
   it('answers a v0 UNSUPPORTED_VERSION response listing every supported API, which kafkajs reads', async () => {
-    const frame = encodeApiVersionsUnsupported(321);
+    const dispatcher = new RequestDispatcher();
+    dispatcher.attach({ handle: () => assert.fail('an unsupported ApiVersions never reaches the cluster') });
+    const reply = await dispatcher.handle(encodeRequest(ApiKey.ApiVersions, 3, { correlationId: 321, clientId: 'c' }, {}).subarray(4), { brokerId: 1, remote: 'test' });
+    assert.equal(reply.kind, 'reply');
+    const frame = (reply as { frame: Buffer }).frame;
     assert.equal(frame.readInt32BE(0), frame.length - 4);
     assert.equal(frame.readInt32BE(4), 321);
     // kafkajs treats it as "try a lower version", the behaviour a real broker's reply triggers
@@ -383,7 +388,7 @@ describe('ApiVersions of an unsupported version', () => {
     const res = decodeResponse(ApiKey.ApiVersions, 0, frame, 8);
     assert.equal(res.errorCode, 35);
     assert.equal(res.apiKeys.length, 16);
-    assert.deepEqual(res.apiKeys.find((a) => a.apiKey === 0), { apiKey: 0, minVersion: 0, maxVersion: 7 });
-    assert.deepEqual(res.apiKeys.find((a) => a.apiKey === 1), { apiKey: 1, minVersion: 0, maxVersion: 10 });
+    assert.deepEqual(res.apiKeys.find((a: { apiKey: number }) => a.apiKey === 0), { apiKey: 0, minVersion: 0, maxVersion: 7 });
+    assert.deepEqual(res.apiKeys.find((a: { apiKey: number }) => a.apiKey === 1), { apiKey: 1, minVersion: 0, maxVersion: 10 });
   });
 });

@@ -1,10 +1,9 @@
 import { strict as assert } from 'node:assert';
 import crypto from 'node:crypto';
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, ProtocolError } from '../../extension/core/sandbox/protocol/codec';
-import { decodeRequestHeader } from '../../extension/core/sandbox/protocol/request-header';
-import { ApiKey, SUPPORTED_VERSIONS, type ApiKeyNumber } from '../../extension/core/sandbox/protocol/api-keys';
-import { Reader } from '../../extension/core/sandbox/protocol/reader';
-import { Writer } from '../../extension/core/sandbox/protocol/writer';
+import { ApiKey, ProtocolError, decodeRequestHeader } from '../../extension/core/kafka/protocol';
+import { SUPPORTED_VERSIONS, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ServedApiKey as ApiKeyNumber } from './protocol-test-helpers';
+import { Reader } from '../../extension/core/kafka/protocol/reader';
+import { Writer } from '../../extension/core/kafka/protocol/writer';
 
 const records = Buffer.from('0123456789abcdef'.repeat(8));
 
@@ -141,7 +140,7 @@ describe('sandbox protocol codec robustness', () => {
 
   it('refuses an API or version it does not serve with a ProtocolError naming it', () => {
     assert.throws(() => decodeRequest(99, 0, Buffer.alloc(0), 0), /Unknown API key 99/);
-    assert.throws(() => decodeRequest(ApiKey.Produce, 8, Buffer.alloc(0), 0), /Produce v8 is not supported \(supported: v0-v7\)/);
+    assert.throws(() => decodeRequest(ApiKey.Produce, 9, Buffer.alloc(0), 0), /Produce v9 is not supported \(supported: v0-v8\)/);
     assert.throws(() => encodeResponse(ApiKey.Fetch, 11, 1, {}), ProtocolError);
   });
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { HandleOutcome } from '../../extension/core/sandbox/cluster/sandbox-cluster';
-import { RequestDispatcher } from '../../extension/core/sandbox/server/request-dispatcher';
+import { RequestDispatcher, type RequestHandler } from '../../extension/core/sandbox/server/request-dispatcher';
 
 /** A request frame body (no size prefix) with a v1 request header. */
 function request(apiKey: number, apiVersion: number, correlationId: number, body: Buffer = Buffer.alloc(0)): Buffer {
@@ -37,7 +37,7 @@ describe('sandbox server: RequestDispatcher', () => {
   it('decodes a request, passes it to the cluster for the right broker, and frames the response with its correlation id', async () => {
     const cluster = fakeCluster({ kind: 'respond', body: { throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, topics: [] } });
     const d = new RequestDispatcher();
-    d.attach(cluster);
+    d.attach(cluster as unknown as RequestHandler);
     const out = await d.handle(request(3, 1, 77, allTopics()), connection);
     assert.equal(cluster.calls.length, 1);
     assert.deepEqual([cluster.calls[0].brokerId, cluster.calls[0].apiKey, cluster.calls[0].apiVersion], [2, 3, 1]);
@@ -50,7 +50,7 @@ describe('sandbox server: RequestDispatcher', () => {
   it('answers an ApiVersions request of an unsupported version with the v0 error-35 reply listing the versions', async () => {
     const cluster = fakeCluster({ kind: 'noResponse' });
     const d = new RequestDispatcher();
-    d.attach(cluster);
+    d.attach(cluster as unknown as RequestHandler);
     const out = await d.handle(request(18, 9, 5), connection);
     assert.equal(out.kind, 'reply');
     const frame = (out as { frame: Buffer }).frame;
@@ -63,7 +63,7 @@ describe('sandbox server: RequestDispatcher', () => {
   it('closes the connection, saying why, for an unknown API key, an unsupported version or a malformed body', async () => {
     const cluster = fakeCluster({ kind: 'noResponse' });
     const d = new RequestDispatcher();
-    d.attach(cluster);
+    d.attach(cluster as unknown as RequestHandler);
     const cases: [Buffer, RegExp][] = [
       [request(999, 0, 1), /unknown API key 999/],
       [request(0, 9, 1), /Produce v9 is not supported \(this broker serves v0-v7\)/],
@@ -83,7 +83,7 @@ describe('sandbox server: RequestDispatcher', () => {
     const logs: string[] = [];
     for (const kind of ['noResponse', 'drop'] as const) {
       const d = new RequestDispatcher({ log: (l) => logs.push(l) });
-      d.attach(fakeCluster({ kind }));
+      d.attach(fakeCluster({ kind }) as unknown as RequestHandler);
       assert.deepEqual(await d.handle(request(3, 1, 9, allTopics()), connection), { kind: 'none' });
     }
     assert.match(logs.join('\n'), /no response to Metadata correlation id 9 \(dropped by a fault/);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import net from 'node:net';
-import { FrameDecoder, FrameError } from '../../extension/core/sandbox/server/frame-decoder';
+import { FrameDecoder, FrameError } from '../../extension/core/kafka/protocol/frame-decoder';
 import { BrokerListener, FrameHandler } from '../../extension/core/sandbox/server/broker-listener';
 
 function frame(payload: Buffer): Buffer {

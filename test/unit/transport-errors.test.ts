@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { kafkaErrorName, toTransportError } from '../../extension/core/transport/kafkajs-errors';
+import { errorName } from '../../extension/core/kafka/protocol';
+import { toTransportError } from '../../extension/core/transport/kafkajs-connection';
 import { TransportError } from '../../extension/core/transport/transport';
 
 // The kafkajs error classes, from the same deep module the transport sees at run time.
@@ -48,8 +49,8 @@ describe('transport error mapping', () => {
   });
 
   it('names Kafka error codes with current names', () => {
-    assert.equal(kafkaErrorName(6), 'NOT_LEADER_OR_FOLLOWER');
-    assert.equal(kafkaErrorName(19), 'NOT_ENOUGH_REPLICAS');
-    assert.equal(kafkaErrorName(9999), 'UNKNOWN_ERROR_9999');
+    assert.equal(errorName(6), 'NOT_LEADER_OR_FOLLOWER');
+    assert.equal(errorName(19), 'NOT_ENOUGH_REPLICAS');
+    assert.equal(errorName(9999), 'UNKNOWN_ERROR_CODE_9999');
   });
 });

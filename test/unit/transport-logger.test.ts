@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { KafkajsTransport } from '../../extension/core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 
 /** A port nothing listens on: bound once, then closed. */
 async function closedPort(): Promise<number> {
@@ -29,7 +29,7 @@ describe('transport logging', () => {
   it('writes nothing to the console when kafkajs fails to connect and no log is given', async () => {
     const port = await closedPort();
     const calls = await withConsoleSpy(async () => {
-      const t = new KafkajsTransport({ brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 });
+      const t = new KafkaTransport({ brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 });
       await assert.rejects(t.connect());
       await t.close();
     });
@@ -40,7 +40,7 @@ describe('transport logging', () => {
     const port = await closedPort();
     const lines: [string, string][] = [];
     const calls = await withConsoleSpy(async () => {
-      const t = new KafkajsTransport({ brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 }, { log: (level, msg) => lines.push([level, msg]) });
+      const t = new KafkaTransport({ brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 }, { log: (level, msg) => lines.push([level, msg]) });
       await assert.rejects(t.connect());
       await t.close();
     });

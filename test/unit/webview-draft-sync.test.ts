@@ -18,36 +18,47 @@ describe('webview: the pushes the panel passes on', () => {
 describe('composer host: DraftMirror (the host\'s copy of the form)', () => {
   it('a draft opened before the webview is ready goes out with init and is current at once', () => {
     const m = new DraftMirror();
-    m.open(draft('orders'));
-    assert.equal(m.toShow?.topic, 'orders');
+    m.open(draft('orders'), null);
+    assert.equal(m.toShow?.draft.topic, 'orders');
     assert.equal(m.current?.topic, 'orders');
   });
 
   it('a draft opened while the tab is hidden wins over the rebuilt webview\'s saved form, and is what gets saved', () => {
     const m = new DraftMirror();
-    m.report(draft('old-topic')); // the form the webview saved before the tab was hidden
-    m.open(draft('opened-topic', 'k2')); // its loadDraft is lost: the webview is not live
-    assert.equal(m.toShow?.topic, 'opened-topic', 'init must carry the opened draft, not null');
+    m.report(draft('old-topic'), null); // the form the webview saved before the tab was hidden
+    m.open(draft('opened-topic', 'k2'), null); // its loadDraft is lost: the webview is not live
+    assert.equal(m.toShow?.draft.topic, 'opened-topic', 'init must carry the opened draft, not null');
     assert.equal(m.current?.key, 'k2', '"Save Record to Collection" saves the draft the form is about to show');
   });
 
   it('once the webview reports the opened draft back, a later rebuild keeps the webview\'s own form', () => {
     const m = new DraftMirror();
-    m.open(draft('opened'));
-    m.report(draft('opened'));
+    m.open(draft('opened'), null);
+    m.report(draft('opened'), null);
     assert.equal(m.toShow, null);
-    m.report(draft('opened-then-edited'));
+    m.report(draft('opened-then-edited'), null);
     assert.equal(m.current?.topic, 'opened-then-edited');
     assert.equal(m.toShow, null);
   });
 
   it('opening a second draft replaces the first', () => {
     const m = new DraftMirror();
-    m.open(draft('first'));
-    m.report(draft('first'));
-    m.open(draft('second'));
+    m.open(draft('first'), null);
+    m.report(draft('first'), null);
+    m.open(draft('second'), null);
     assert.equal(m.current?.topic, 'second');
-    assert.equal(m.toShow?.topic, 'second');
+    assert.equal(m.toShow?.draft.topic, 'second');
+  });
+
+  it('keeps the message a draft was opened from until the form reports another origin', () => {
+    const m = new DraftMirror();
+    const origin = { file: '/w/orders.kafka.json', name: 'new order' };
+    m.open(draft('orders'), origin);
+    assert.deepEqual(m.toShow?.origin, origin);
+    m.report(draft('orders-edited'), origin);
+    assert.deepEqual(m.origin, origin, 'edits keep the origin');
+    m.report(draft('typed'), null);
+    assert.equal(m.origin, null);
   });
 
   it('has nothing before the webview reports or the user opens a draft (a panel revived after a reload)', () => {

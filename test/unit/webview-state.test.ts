@@ -3,7 +3,7 @@ import { defaultDraft, type ResultRow } from '../../extension/protocol/messages'
 import { formatCount, formatJson, restoreState, RequestTracker, ResultsHistory, resultsSummary, visibleWindow } from '../../webview/state';
 
 const row = (id: string, status: ResultRow['status'] = 'pending', offset: number | null = null): ResultRow => ({
-  recordId: id, status, topic: 't', partition: 0, offset, timestamp: null, latencyMs: null, attempts: null, sentAt: 0,
+  recordId: id, status, topic: 't', key: null, partition: 0, offset, timestamp: null, latencyMs: null, attempts: null, sentAt: 0,
 });
 
 describe('webview: ResultsHistory', () => {

@@ -8,14 +8,16 @@ import path from 'node:path';
 import { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
 import { createReporter, plannedRecords, REPORTERS, type ReporterName } from '../../core/collections/reporters';
-import { checkTopicsWritable } from '../../core/collections/cluster-check';
+import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
+import { checkTopicsWritable, describeCreatedTopics, type TopicCheck } from '../../core/collections/cluster-check';
 import type { MessagePlan } from '../../core/collections/prepare';
 import { runCollection } from '../../core/collections/runner';
 import { envSecretResolver } from '../../core/collections/template';
 import { createProducer } from '../../core/engine';
 import { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
+import { autoCreateGate } from '../../core/transport/auto-create-gate';
+import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs } from '../args';
@@ -24,10 +26,12 @@ import type { CliCommand, CliIo } from '../main';
 import { REGISTRY_FLAGS, REGISTRY_USAGE, registryFromArgs } from '../schema-registry-flags';
 
 const USAGE = `usage: kafka-workbench run FILE.kafka.json [--message NAME]... [--env FILE.kafka-env.json] [--bootstrap HOST:PORT[,...]]
-         [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit] [--out FILE] [--bail] [--schema-registry URL]
+         [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit] [--out FILE] [--bail] [--no-create-topics]
+         [--schema-registry URL]
 
 Sends the collection's messages (all, or each --message in the order given) through the producer engine.
-  --env        connection and variables; --bootstrap replaces the environment's brokers.
+  --env        connection and variables; --bootstrap replaces the environment's brokers. With neither, the Local
+               sandbox whose address is in ${'$'}KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP (VS Code's terminal, npm start).
   --var        a variable, looked up after the message's, the collection's and the environment's.
   --seed       makes {{$uuid}}, {{$randomInt}} and {{$faker.*}} reproducible.
   --reporter   pretty (default): per message sent/acked/failed, partitions, offset ranges, latency p50/p99;
@@ -35,6 +39,9 @@ Sends the collection's messages (all, or each --message in the order given) thro
                junit: one testcase per message, for CI.
   --out        write the report to FILE instead of stdout (a one-line summary still goes to stdout).
   --bail       stop at the first record that fails.
+  --no-create-topics
+               refuse topics that do not exist instead of letting the broker create them (it may, as Java's
+               producer lets it: auto.create.topics.enable); either way stderr names every topic the run created.
 Messages with "keySchema" / "valueSchema" are encoded by the environment's "schemaRegistry" (its secrets as below),
 or by the registry these flags name, which replaces it:
 ${REGISTRY_USAGE}
@@ -43,7 +50,7 @@ Exit status: 0 every record acknowledged, 1 some record failed or the run was ca
 or the cluster could not be used.`;
 
 const STRING_FLAGS = ['message', 'env', 'bootstrap', 'var', 'seed', 'reporter', 'out', ...REGISTRY_FLAGS];
-const BOOLEAN_FLAGS = ['bail'];
+const BOOLEAN_FLAGS = ['bail', 'no-create-topics'];
 
 export const runCommand: CliCommand = {
   name: 'run',
@@ -67,9 +74,16 @@ export const runCommand: CliCommand = {
     const loaded = await loadCollectionFile(args.positionals[0]);
     const envFile = flag(args, 'env');
     const environment = envFile ? await loadEnvironmentFile(envFile) : undefined;
-    const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap'));
+    // Neither --bootstrap nor --env: the Local sandbox, when this shell knows its address (VS Code's terminal, npm start).
+    const sandbox = flag(args, 'bootstrap') || envFile ? undefined : sandboxBootstrapFromEnv();
+    if (sandbox) io.err(`kafka-workbench run: no --bootstrap or --env given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
+    const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap') ?? sandbox);
     const registry = await environmentSchemaRegistry(environment, secrets, registryFromArgs(args));
     const messageNames = args.flags.get('message') ?? [];
+
+    const createTopics = !args.flags.has('no-create-topics');
+    let check: TopicCheck | undefined;
+    const reached = new Set<string>(); // topics records were acknowledged on: any not known before was created
 
     const outFile = flag(args, 'out');
     let stream: WriteStream | undefined; // opened only once the input is known to be good: a bad run keeps the old report
@@ -80,7 +94,8 @@ export const runCommand: CliCommand = {
         const inputs = [['collection', loaded.filePath], ['environment', environment?.filePath], ...prepared.map((m) => ['data file', m.dataFile])];
         await refuseOverwritingInput(outFile, inputs.filter((i): i is [string, string] => i[1] !== undefined));
       }
-      await checkCluster(connection, prepared.map((m) => m.topic), io, abort.signal);
+      check = await checkCluster(connection, prepared.map((m) => m.topic), io, abort.signal, createTopics);
+      if (check.created.length) io.err(`kafka-workbench run: ${describeCreatedTopics(check.created)}`);
       if (outFile) stream = await openOut(outFile);
     };
     const reporter = createReporter(reporterName, write, { plannedRecords: plannedRecords(loaded.collection, messageNames) });
@@ -102,12 +117,24 @@ export const runCommand: CliCommand = {
         schemaRegistry: registry ? new SchemaRegistryClient(registry) : undefined,
         signal: abort.signal,
         stopOnFirstError: args.flags.has('bail'),
-        listener: reporter,
+        listener: {
+          messageStart: (m) => reporter.messageStart?.(m),
+          messageEnd: (m) => reporter.messageEnd?.(m),
+          record: (o) => {
+            if (o.metadata) reached.add(o.topic);
+            reporter.record?.(o);
+          },
+        },
         beforeSend,
-        producerFor: (settings: ProducerSettings) => createProducer(settings as ProducerConfigInput, { transport: new KafkajsTransport(connection, { log }), log, tracing: reporterName === 'json' }),
+        producerFor: (settings: ProducerSettings) => createProducer(settings as ProducerConfigInput, {
+          transport: autoCreateGate(new KafkaTransport(connection, { log }), () => createTopics), log, tracing: reporterName === 'json',
+        }),
       });
       reporter.end(summary);
       stdout.flush();
+      // Templated topics ("t-{{region}}") are only known once records reach them.
+      const createdLater = check ? [...reached].filter((t) => !check!.known.has(t) && !check!.created.includes(t)) : [];
+      if (createdLater.length) io.err(`kafka-workbench run: ${describeCreatedTopics(createdLater)}`);
       const out = stream;
       if (out) {
         await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(new InvalidInputError(`cannot write --out ${outFile}: ${fileProblem(e, 'write')}`)) : resolve())));
@@ -176,11 +203,11 @@ async function openOut(file: string): Promise<WriteStream> {
   return stream;
 }
 
-/** Fails early, with one clear line, when the cluster cannot be reached or a topic does not exist. */
-async function checkCluster(connection: ConnectionConfig, topics: string[], io: CliIo, signal: AbortSignal): Promise<void> {
-  const transport = new KafkajsTransport(connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
+/** Fails early, with one clear line, when the cluster cannot be reached or a topic does not exist (and is not created). */
+async function checkCluster(connection: ConnectionConfig, topics: string[], io: CliIo, signal: AbortSignal, create: boolean): Promise<TopicCheck> {
+  const transport = new KafkaTransport(connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
   try {
-    await untilAborted(checkTopicsWritable(transport, topics), signal);
+    return await untilAborted(checkTopicsWritable(transport, topics, { create, refuseHint: 'create it first, or leave out --no-create-topics to let the broker create it' }), signal);
   } finally {
     await transport.close();
   }

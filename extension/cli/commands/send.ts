@@ -11,9 +11,13 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
+import { ErrorCode, errorName } from '../../core/kafka/protocol/errors';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
-import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
+import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
+import { checkTopicsWritable, describeCreatedTopics } from '../../core/collections/cluster-check';
+import { autoCreateGate } from '../../core/transport/auto-create-gate';
+import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError, errorMessage } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
@@ -26,10 +30,10 @@ import { OrderedJsonLines } from '../send/json-lines';
 import { RecordSource, type RecordTemplate } from '../send/record-source';
 import { REGISTRY_FLAGS, REGISTRY_USAGE, SCHEMA_BOOLEAN_FLAGS, SCHEMA_FLAGS, registryFromArgs, selectionsFromArgs } from '../schema-registry-flags';
 
-const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T [--key K] [--value V | --value-file F]
+const USAGE = `usage: kafka-workbench send [--bootstrap HOST:PORT[,...]] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
          [--buffer-memory N] [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
-         [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json]
+         [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json] [--no-create-topics]
          [--stop-timeout-ms N] [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
          [--schema-registry URL [--key-subject S] [--value-subject S] [--key-schema-version V] [--value-schema-version V]
@@ -37,13 +41,17 @@ const USAGE = `usage: kafka-workbench send --bootstrap HOST:PORT[,...] --topic T
           [--key-record-name N] [--value-record-name N] [--value-schema-file F [--value-schema-type T] [--auto-register]]
           [--value-raw]]
 
-Sends --count records (default 1). '{{$seq}}' in the key or value becomes the record's index (0..N-1).
+Without --bootstrap it sends to the Local sandbox named by $KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP (set in VS Code's terminal
+and by npm start), and says so on stderr. Sends --count records (default 1). '{{$seq}}' in the key or value becomes
+the record's index (0..N-1).
 --mode sync waits for each record before the next; async and fire-and-forget hand records over as the producer's
 buffer (buffer.memory) has room, so they batch. Memory stays the same at any count.
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
-otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. Progress goes to stderr
-on runs longer than a second. Ctrl-C (or SIGTERM) stops handing over records, waits up to --stop-timeout-ms
+otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. A topic that does not exist is
+created by the broker when it allows that (as with Java's producer) and stderr says so; --no-create-topics refuses
+it instead (exit 2). Progress goes to stderr on runs longer than a second.
+Ctrl-C (or SIGTERM) stops handing over records, waits up to --stop-timeout-ms
 (default 10000; Ctrl-C again: no wait) for those in flight, and prints what was sent, acknowledged, failed and
 never sent. Exit status: 0 every record acknowledged (acks=0: handed to the broker), 1 some records failed
 (listed with their errors), 2 bad arguments or the cluster could not be used, 130/143 stopped by SIGINT/SIGTERM.
@@ -62,7 +70,7 @@ const STRING_FLAGS = [
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
   'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
 ];
-const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', ...SCHEMA_BOOLEAN_FLAGS];
+const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', 'no-create-topics', ...SCHEMA_BOOLEAN_FLAGS];
 const PROGRESS_EVERY_MS = 1000;
 /** With --json, lines wait for earlier records to settle: at most this many records are handed over and not printed. */
 const JSON_OUTSTANDING = 10_000;
@@ -80,6 +88,8 @@ interface SendPlan extends RecordTemplate {
   count: number;
   mode: Mode;
   json: boolean;
+  /** false: --no-create-topics (refuse a missing topic instead of letting the broker create it). */
+  createTopics: boolean;
   stopTimeoutMs: number;
   registry?: SchemaRegistryConfig;
   schemas: { key?: SchemaSelection; value?: SchemaSelection };
@@ -99,19 +109,19 @@ export const sendCommand: CliCommand = {
   summary: 'send records through the producer engine and show each one\'s delivery',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }));
+    const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }), io);
     // Schemas first: a registry problem or a value that does not fit stops here, before Kafka is dialled.
     const encoders = await resolveEncoders(plan);
     const source = new RecordSource(plan, encodersFor(encoders), schemasUsed(encoders));
     source.record(0);
-    const transport = new KafkajsTransport(plan.connection, {
+    const transport = new KafkaTransport(plan.connection, {
       log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
     });
     let producer: Producer | undefined;
     try {
-      await checkCluster(transport, plan);
+      await checkCluster(transport, plan, io);
       producer = createProducer(plan.producerConfig, {
-        transport,
+        transport: autoCreateGate(transport, () => plan.createTopics),
         log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
       });
       const run = await sendAll(producer, plan, io, source, encoders);
@@ -125,10 +135,13 @@ export const sendCommand: CliCommand = {
   },
 };
 
-function planFromArgs(args: ParsedArgs): SendPlan {
+function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
   if (args.positionals.length > 0) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
-  const bootstrap = flag(args, 'bootstrap');
-  if (!bootstrap) throw new InvalidInputError('--bootstrap HOST:PORT[,HOST:PORT...] is required');
+  // Without --bootstrap: the Local sandbox, when this shell knows its address (VS Code's terminal, npm start).
+  const sandbox = flag(args, 'bootstrap') ? undefined : sandboxBootstrapFromEnv();
+  const bootstrap = flag(args, 'bootstrap') ?? sandbox;
+  if (!bootstrap) throw new InvalidInputError(`--bootstrap HOST:PORT[,HOST:PORT...] is required (or ${SANDBOX_BOOTSTRAP_ENV}, which VS Code's terminal and npm start set to the Local sandbox)`);
+  if (sandbox) io.err(`send: no --bootstrap given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
   const topic = flag(args, 'topic');
   if (!topic) throw new InvalidInputError('--topic is required');
   const valueText = flag(args, 'value');
@@ -203,6 +216,7 @@ function planFromArgs(args: ParsedArgs): SendPlan {
     count: intFlag(args, 'count', 1, 1, Number.MAX_SAFE_INTEGER),
     mode,
     json: flag(args, 'json') === 'true',
+    createTopics: flag(args, 'no-create-topics') !== 'true',
     stopTimeoutMs: args.flags.has('stop-timeout-ms') ? intFlag(args, 'stop-timeout-ms', 0, 0) : DEFAULT_STOP_TIMEOUT_MS,
   };
 }
@@ -273,16 +287,16 @@ function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
   return out;
 }
 
-/** Fails fast (exit 2) when the cluster cannot take the records at all, instead of N identical record failures. */
-async function checkCluster(transport: KafkajsTransport, plan: SendPlan): Promise<void> {
-  await transport.connect();
-  const metadata = await transport.fetchMetadata([plan.topic], true);
-  const topic = metadata.topics.find((t) => t.name === plan.topic);
-  const code = topic?.errorCode ?? 3;
-  if (code === 3) throw new InvalidInputError(`topic '${plan.topic}' does not exist and the cluster does not create topics automatically; create it first`);
-  if (code === 17) throw new InvalidInputError(`'${plan.topic}' is not a valid topic name`);
-  if (code === 29) throw new InvalidInputError(`not allowed to write to topic '${plan.topic}' (TOPIC_AUTHORIZATION_FAILED)`);
-  // 5 = LEADER_NOT_AVAILABLE: the topic is being created; the engine waits for its leaders.
+/**
+ * Fails fast (exit 2) when the cluster cannot take the records at all, instead of N identical record failures. A
+ * missing topic is created by the broker (auto-create, as Java's producer lets it) and stderr says so, unless
+ * --no-create-topics refuses it.
+ */
+async function checkCluster(transport: KafkaTransport, plan: SendPlan, io: CliIo): Promise<void> {
+  const check = await checkTopicsWritable(transport, [plan.topic], { create: plan.createTopics, refuseHint: 'create it first, or leave out --no-create-topics to let the broker create it' });
+  if (check.created.length) io.err(`send: ${describeCreatedTopics(check.created)}`);
+  const topic = (await transport.fetchMetadata([plan.topic], false)).topics.find((t) => t.name === plan.topic);
+  // A topic created just now may have no partitions listed yet (its leaders are being elected): the engine waits.
   if (plan.partition !== undefined && topic && topic.partitions.length > 0 && plan.partition >= topic.partitions.length) {
     throw new InvalidInputError(`--partition ${plan.partition} does not exist: topic '${plan.topic}' has partitions 0..${topic.partitions.length - 1}`);
   }

@@ -12,6 +12,7 @@ export { parseCollectionText, parseEnvironmentText, requireValid, formatDiagnost
 export type { ParsedCollection, ParsedEnvironment, MessageLocation } from './parse';
 export { formatJson, createCollectionText, appendMessageText, replaceMessageText, writeFileAtomic, updateCollectionFile, saveCollection, addMessageToCollectionFile } from './save';
 export { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from './load';
+export { setMessageFields } from './message-edit';
 export { MessagePreparer } from './prepare';
 export type { LoadedCollection, LoadedEnvironment, MessagePlan, PreparedMessage } from './prepare';
 export { TemplateEngine, TemplateError, envSecretResolver, secretEnvName } from './template';
@@ -20,6 +21,8 @@ export { runCollection } from './runner';
 export { templateDiagnostics } from './lint';
 export { schemaDiagnostics } from './schema-lint';
 export type { RunOptions, RunSummary, MessageSummary, RecordOutcome, RunListener } from './runner';
+export { RunProgress } from './progress';
+export type { ProgressView } from './progress';
 export { createReporter, REPORTERS, describeRun, describeCancel, plannedRecords, formatCount } from './reporters';
 export type { Reporter, ReporterName, ReporterOptions } from './reporters';
 export { importToolsForKafkaFile } from './importers/tools-for-kafka';

@@ -17,6 +17,11 @@ export function formatJson(value: unknown): string {
   return stringify(value, '') + '\n';
 }
 
+/** `value` as formatJson writes it, for a place in a file whose line starts with `indent`. */
+export function formatJsonAt(value: unknown, indent: string): string {
+  return stringify(value, indent);
+}
+
 function stringify(value: unknown, indent: string): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   const inner = indent + '  ';
@@ -85,14 +90,14 @@ export function replaceMessageText(text: string, index: number, message: Message
   return withNewline(splice(text, node.offset, children[1].offset - node.offset, ''), eol);
 }
 
-function messagesNode(text: string, fileName: string): jsonc.Node {
+export function messagesNode(text: string, fileName: string): jsonc.Node {
   refuseIfInvalid(text, fileName, 'not changing a collection that has errors; fix them first');
   const doc = parseCollectionText(text, fileName);
   return jsonc.findNodeAtLocation(doc.source.tree!, ['messages'])!;
 }
 
 /** The whitespace at the start of the line holding `offset`. */
-function lineIndent(text: string, offset: number): string {
+export function lineIndent(text: string, offset: number): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
 }
@@ -106,12 +111,12 @@ function withNewline(text: string, eol: string): string {
 }
 
 /** The file's own line ending (its first one), so an edit does not mix CRLF and LF lines. */
-function lineEnding(text: string): string {
+export function lineEnding(text: string): string {
   const lf = text.indexOf('\n');
   return lf > 0 && text[lf - 1] === '\r' ? '\r\n' : '\n';
 }
 
-function withEol(inserted: string, eol: string): string {
+export function withEol(inserted: string, eol: string): string {
   return eol === '\n' ? inserted : inserted.replace(/\n/g, eol);
 }
 

@@ -46,8 +46,7 @@ export interface EnvironmentDraft {
 
 /**
  * An environment file for `outline`, to be written as `filePath` (PEM paths become relative to it).
- * Without an outline (the Local sandbox, whose address changes each start) the file has variables only: sends then
- * go to whichever connection is active.
+ * Without an outline the file has variables only: sends then go to whichever connection is active.
  */
 export function environmentFromConnection(name: string, filePath: string, outline?: ConnectionOutline, hasClientKey = false): EnvironmentDraft {
   const environment: Environment = { name };

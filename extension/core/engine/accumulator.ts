@@ -4,7 +4,7 @@
  * batch to send and `drain` for one request's batches per broker; batches past delivery.timeout.ms leave through
  * `expiredBatches`, retried ones come back through `reenqueue`, in sequence order.
  */
-import { RECORD_BATCH_OVERHEAD, type CompressionType } from '../kafka/record-batch-encoder';
+import { RECORD_BATCH_OVERHEAD, type CompressionType } from '../kafka/record-batch';
 import { ProducerBatch, type BatchSink } from './batch';
 import type { RecordInput } from './record-input';
 import { BufferPool } from './buffer-pool';
@@ -293,6 +293,28 @@ export class RecordAccumulator {
       }
     }
     return aborted;
+  }
+
+  /**
+   * Fails the queued batches that were never sent (a Cancel: they certainly were not written); batches being retried
+   * stay, since an earlier attempt of theirs is part of the record's story. Returns how many records failed.
+   */
+  abortUnsent(failure: BatchFailure, now: number): number {
+    let records = 0;
+    for (const q of this.allQueues) {
+      for (let i = 0; i < q.batches.length; ) {
+        const b = q.batches[i];
+        if (b.attempts > 0) {
+          i++;
+          continue;
+        }
+        q.batches.splice(i, 1);
+        records += b.recordCount;
+        b.fail(failure, now, true);
+        this.deallocate(b);
+      }
+    }
+    return records;
   }
 
   get isEmpty(): boolean {

@@ -8,7 +8,7 @@ import {
   RecordBatchBuilder,
   type CompressionType,
   type ProducerState,
-} from '../kafka/record-batch-encoder';
+} from '../kafka/record-batch';
 import { DeliveryError, type BatchFailure } from './errors';
 import { ReasonCode, reasonFromFacts } from './reason';
 import type { SchemaUsed } from '../schema-registry/schema-used';

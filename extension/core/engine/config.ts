@@ -3,7 +3,7 @@
  * bad combinations with an InvalidInputError naming the key, the value and what is allowed.
  */
 import { InvalidInputError } from '../util/errors';
-import type { CompressionType } from '../kafka/record-batch-encoder';
+import type { CompressionType } from '../kafka/record-batch';
 
 export type AcksInput = 'all' | '-1' | '1' | '0' | -1 | 0 | 1;
 

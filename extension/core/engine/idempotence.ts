@@ -5,7 +5,7 @@
  * rules that keep a partition's sequences unbroken through retries, expiries and failures. Its own state moves only
  * along the table below; transactions (a later issue) grow here.
  */
-import { ErrorCode } from '../kafka/error-codes';
+import { ErrorCode } from '../kafka/protocol/errors';
 import type { ProducerBatch } from './batch';
 
 /**

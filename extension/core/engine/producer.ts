@@ -4,7 +4,7 @@
  * batch settles its own records. This class owns only what the caller sees: the records waiting to be placed, the
  * count of records not settled, flush and close, delivery listeners, the trace window and the stats.
  */
-import { errorName } from '../kafka/error-codes';
+import { errorName } from '../kafka/protocol/errors';
 import type { TopicInfo, Transport } from '../transport/transport';
 import { systemClock, type Clock } from '../util/clock';
 import { Emitter, type Disposable } from '../util/emitter';
@@ -515,6 +515,22 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     } catch (e) {
       this.logFn('warn', `closing the transport failed: ${errorMessage(e)}`);
     }
+  }
+
+  abortUnsent(reason = 'The send was cancelled before this record was sent.'): number {
+    const now = this.clock.now();
+    const failure: BatchFailure = { message: reason, errorName: 'CANCELLED', retriable: false };
+    let records = 0;
+    this.waiting.failAll((r) => {
+      records++;
+      this.failAlone(r, failure, now);
+    });
+    this.accumulator.memoryWanted = false;
+    this.metrics.waitingForMemory(false, now);
+    records += this.accumulator.abortUnsent(failure, now);
+    this.wakeRoomWaiters();
+    if (records > 0) this.batchesSettled(now);
+    return records;
   }
 
   /** close() timed out: every record still pending fails, saying whether it was ever sent (late answers are ignored). */

@@ -3,7 +3,7 @@
  * reusable RecordInput per send on the fast path; a record that has to wait (for metadata or memory) gets one of its
  * own, which also stands for it in the trace until it joins a batch, or for good if it fails before.
  */
-import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OVERHEAD, type RecordHeader, type RecordPayload } from '../kafka/record-batch-encoder';
+import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OVERHEAD, type RecordHeader, type RecordPayload } from '../kafka/record-batch';
 import type { ProducerConfig } from './config';
 import type { DeliveryError } from './errors';
 import { ReasonCode } from './reason';

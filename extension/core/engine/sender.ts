@@ -6,7 +6,7 @@
  * again; a retriable error puts the batch back, unchanged (same bytes, same sequence), after a backoff.
  */
 import { compress } from '../kafka/compression';
-import { ErrorCode, errorMeaning, errorName, isRetriable } from '../kafka/error-codes';
+import { ErrorCode, errorMeaning, errorName, isRetriable } from '../kafka/protocol/errors';
 import type { ProducePartitionResult, ProduceResponse, Transport } from '../transport/transport';
 import type { Clock } from '../util/clock';
 import { errorMessage } from '../util/errors';

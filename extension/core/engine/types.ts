@@ -255,6 +255,12 @@ export interface Producer {
   /** Records handed over and not settled yet. */
   readonly pendingRecords: number;
   flush(): Promise<void>;
+  /**
+   * Cancel: every record handed over and not sent yet (waiting, or in a batch that never went out) fails now with
+   * CANCELLED; records in requests, or being retried, still get their real outcome. Returns how many failed. The
+   * producer stays usable. A producer shared by several senders cancels all of their unsent records.
+   */
+  abortUnsent(reason?: string): number;
   close(options?: { timeoutMs?: number }): Promise<void>;
   readonly onTrace: (listener: (event: TraceEvent) => void) => Disposable;
   recordTrace(recordId: string): RecordTrace | undefined;

@@ -1,7 +1,8 @@
 /**
- * The engine's view of the network. One implementation (KafkajsTransport) wraps kafkajs 2.2.4; tests use scripted
- * fakes. Partition-level outcomes come back as data (error codes per partition); only connection-level failures
- * (unreachable, timed out, TLS, SASL) reject, with a TransportError.
+ * The engine's view of the network. One implementation (KafkaTransport: the codec over a KafkaConnection, kafkajs
+ * 2.2.4 underneath) talks to brokers; tests use scripted fakes. Partition-level outcomes come back as data (error
+ * codes per partition); only connection-level failures (unreachable, timed out, TLS, SASL) reject, with a
+ * TransportError.
  */
 import { WorkbenchError } from '../util/errors';
 

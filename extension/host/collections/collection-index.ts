@@ -42,15 +42,15 @@ export class CollectionIndex implements vscode.Disposable {
     const anyPath = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     this.disposables.push(
       collections, environmentFiles, anyPath,
-      collections.onDidCreate((uri) => this.scanned && this.refreshQuietly(uri)),
-      collections.onDidChange((uri) => this.scanned && this.refreshQuietly(uri)),
+      collections.onDidCreate((uri) => this.scanned && this.refreshFromWatcher(uri)),
+      collections.onDidChange((uri) => this.scanned && this.refreshFromWatcher(uri)),
       environmentFiles.onDidCreate((uri) => this.relintEnvironmentFile(uri)),
       environmentFiles.onDidChange((uri) => this.relintEnvironmentFile(uri)),
       anyPath.onDidDelete((uri) => this.forgetWithin(uri)),
       anyPath.onDidCreate((uri) => void this.scanIfFolder(uri)),
       // Files made, removed or renamed from within VS Code, even where the file watcher is slow or missing.
       vscode.workspace.onDidCreateFiles((e) => e.files.forEach((u) => {
-        if (isCollectionPath(u.fsPath)) this.scanned && this.refreshQuietly(u);
+        if (isCollectionPath(u.fsPath)) this.scanned && this.refreshFromWatcher(u);
         else if (isEnvironmentPath(u.fsPath)) this.relintEnvironmentFile(u);
         else void this.scanIfFolder(u);
       })),
@@ -255,13 +255,25 @@ export class CollectionIndex implements vscode.Disposable {
   }
 
   /** For events: a file that is gone by the time it is read (deleted, renamed) leaves the index. */
-  private refreshQuietly(uri: vscode.Uri): void {
-    this.refreshFromDisk(uri).catch(() => this.entries.has(uri.toString()) && this.remove(uri));
+  private refreshQuietly(uri: vscode.Uri, unlessUnchanged = false): void {
+    this.refreshFromDisk(uri, true, unlessUnchanged).catch(() => this.entries.has(uri.toString()) && this.remove(uri));
   }
 
-  private async refreshFromDisk(uri: vscode.Uri, fire = true): Promise<CollectionEntry> {
+  /** A file event: often about a file already read as it is (see refreshFromDisk's `unlessUnchanged`). */
+  private refreshFromWatcher(uri: vscode.Uri): void {
+    this.refreshQuietly(uri, true);
+  }
+
+  /**
+   * `unlessUnchanged`: for watcher events, which often report a file already read as it is (after Refresh, or our
+   * own save). Re-rendering the view for nothing would make a click landing at that moment lose its item: the
+   * command then runs without it (and "Send all" sent the active editor's collection instead).
+   */
+  private async refreshFromDisk(uri: vscode.Uri, fire = true, unlessUnchanged = false): Promise<CollectionEntry> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const text = open ? open.getText() : fileText(await vscode.workspace.fs.readFile(uri));
+    const known = this.entries.get(uri.toString());
+    if (unlessUnchanged && known?.parsed.source.text === text) return known;
     return this.update(uri, text, fire);
   }
 

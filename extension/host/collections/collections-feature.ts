@@ -7,9 +7,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../core/collections';
 import { InvalidInputError } from '../../core/util/errors';
+import { withoutByteOrderMark } from '../../core/util/utf8';
+import type { ComposerDraft, DraftOrigin } from '../../protocol/messages';
 import { checkDraft } from '../../protocol/validate';
 import { guarded } from '../commands';
 import { ComposerPanel } from '../composer/composer-panel';
+import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import { plainError } from '../kafka/plain-errors';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import { loadSchemaRegistry } from '../kafka/core';
@@ -17,8 +20,11 @@ import type { WorkbenchService } from '../kafka/workbench-service';
 import { CollectionCodeLensProvider } from './collection-codelens';
 import { CollectionIndex, displayName, errorCount } from './collection-index';
 import { CollectionTreeProvider, type CollectionNode } from './collection-tree';
-import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath } from './collections-core';
-import { draftToMessage, recordToDraft } from './draft-to-message';
+import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
+import { draftToMessage, isFileSpec, messageToDraft } from './draft-to-message';
+import { DraftTemplates } from './draft-templates';
+import { planMessageSave, type OpenedMessage } from './message-save';
+import { ReplaceReview } from './replace-review';
 import { showEnvironmentConnection } from './environment-connection';
 import { EnvironmentState, SECRET_NAME } from './environments';
 import { newCollection, newEnvironment, type NewEnvironmentOptions, type NewFileOptions } from './new-files';
@@ -37,6 +43,8 @@ export interface CollectionsApi {
   index: CollectionIndex;
   tree: CollectionTreeProvider;
   environments: EnvironmentState;
+  /** The composer's drafts as collection messages: the rendered preview. */
+  templates: DraftTemplates;
 }
 
 interface Deps {
@@ -48,8 +56,11 @@ interface Deps {
 export function registerCollections({ context, service, log }: Deps): CollectionsApi {
   const environments = new EnvironmentState(context);
   const index = new CollectionIndex(environments, () => lintSchemaRegistry(service, environments));
-  /** The message last opened in the composer: Save Record suggests saving it back under its own name. */
-  let openedFrom: { file: string; name: string } | undefined;
+  /** The message last opened in the composer, as it was: Save Record offers it back and writes only what was edited. */
+  let opened: OpenedMessage | undefined;
+  const templates = new DraftTemplates(index, environments, service);
+  ComposerPanel.rendering = templates;
+  const review = new ReplaceReview();
   const tree = new CollectionTreeProvider(index);
   const view = vscode.window.createTreeView('kafkaWorkbench.collections', { treeDataProvider: tree, showCollapseAll: true });
   // Just the environment's name: the title bar's buttons leave room for little more. Newest answer wins.
@@ -62,7 +73,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
   void showEnvironment();
   const lenses = new CollectionCodeLensProvider(index);
   context.subscriptions.push(
-    environments, index, tree, view, lenses,
+    environments, index, tree, view, lenses, review,
     environments.onDidChange(() => void showEnvironment()),
     showEnvironmentConnection(environments, service),
     relintOnConnectionChange(service, index),
@@ -74,22 +85,23 @@ export function registerCollections({ context, service, log }: Deps): Collection
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn, fromUi)));
 
   const stopOnFirstError = () => vscode.workspace.getConfiguration('kafkaWorkbench.collections').get<boolean>('stopOnFirstError', false);
-  const send = async (target: unknown, messages: string[]): Promise<RunSummary | undefined> => {
+  /** `options.createTopics` answers for callers without a UI what to do with missing topics (else the user is asked). */
+  const send = async (target: unknown, messages: string[], options?: { createTopics?: CreateTopicsAnswer }): Promise<RunSummary | undefined> => {
     const uri = await collectionUri(target, index, messages.length ? 'Send from which collection?' : 'Send which collection?');
     if (!uri) return undefined;
     await refuseDirty(uri);
     const loaded = await index.loaded(uri);
-    return sendCollection(service, environments, { loaded, messages, stopOnFirstError: stopOnFirstError() }, log);
+    return sendCollection(service, environments, { loaded, messages, stopOnFirstError: stopOnFirstError(), createTopics: options?.createTopics }, log);
   };
 
   reg('kafkaWorkbench.collections.refresh', 'Refresh collections', async () => {
     await index.ready();
     await index.rescan();
   });
-  reg('kafkaWorkbench.collections.sendAll', 'Send collection', async (target?: unknown) => send(target, []));
-  reg('kafkaWorkbench.collections.sendMessage', 'Send message', async (target?: unknown, name?: unknown) => {
+  reg('kafkaWorkbench.collections.sendAll', 'Send collection', async (target?: unknown, options?: { createTopics?: CreateTopicsAnswer }) => send(target, [], options));
+  reg('kafkaWorkbench.collections.sendMessage', 'Send message', async (target?: unknown, name?: unknown, options?: { createTopics?: CreateTopicsAnswer }) => {
     const picked = await messageTarget(target, name, index, 'Send which message?');
-    return picked ? send(picked.uri, [picked.name]) : undefined;
+    return picked ? send(picked.uri, [picked.name], options) : undefined;
   });
   reg('kafkaWorkbench.collections.openInComposer', 'Open in composer', async (target?: unknown, name?: unknown) => {
     const picked = await messageTarget(target, name, index, 'Open which message in the composer?');
@@ -100,22 +112,29 @@ export function registerCollections({ context, service, log }: Deps): Collection
     const keepSecretReference = (name: string) => `{{$secret:${name}}}`;
     const preparer = new core.MessagePreparer(new core.TemplateEngine({ secrets: keepSecretReference }), loaded, await environments.load());
     const [i] = preparer.select([picked.name]);
-    const prepared = await preparer.prepare(i);
+    const spec = loaded.collection.messages[i];
+    // The form holds the message's source, templates and all; only a data file's records cannot be typed in, so
+    // its first record stands in for the value.
     let first;
-    for await (const r of prepared.records()) { first = r; break; }
-    if (!first) throw new InvalidInputError(`Message "${picked.name}" has no records (its data file is empty).`);
-    const draft = recordToDraft(first, prepared.producer, prepared.dataFile ? 1 : loaded.collection.messages[i].count ?? 1);
-    ComposerPanel.createOrShow(context.extensionUri, service, log).showDraft(draft);
-    openedFrom = { file: picked.uri.fsPath, name: picked.name };
+    if (isFileSpec(spec.value)) {
+      for await (const r of (await preparer.prepare(i)).records()) { first = r; break; }
+      if (!first) throw new InvalidInputError(`Message "${picked.name}" has no records (its data file is empty).`);
+    }
+    const draft = messageToDraft(spec, loaded.collection.producer, first);
+    ComposerPanel.createOrShow(context.extensionUri, service, log).showDraft(draft, { file: picked.uri.fsPath, name: picked.name });
+    opened = { file: picked.uri.fsPath, name: picked.name, draft, spec, collectionProducer: loaded.collection.producer };
     return draft;
   });
-  reg('kafkaWorkbench.collections.new', 'New collection', async (options?: NewFileOptions) => newCollection(index, options ?? {}));
-  reg('kafkaWorkbench.collections.newEnvironment', 'New environment', async (options?: NewEnvironmentOptions) =>
-    newEnvironment(service, environments, log, options ?? {}));
+  // From the title bar the selected tree item comes along: it is not the file to import, so ask.
   reg('kafkaWorkbench.collections.import', 'Import collection', async (source?: unknown, options?: { topic?: string; target?: string | vscode.Uri }) =>
-    importCollection(source, options ?? {}, index, log));
+    importCollection(isNode(source) ? undefined : source, options ?? {}, index, log));
+  reg('kafkaWorkbench.collections.new', 'New collection', async (options?: NewFileOptions) => newCollection(index, isNode(options) ? {} : options ?? {}));
+  reg('kafkaWorkbench.collections.newEnvironment', 'New environment', async (options?: NewEnvironmentOptions) =>
+    newEnvironment(service, environments, log, isNode(options) ? {} : options ?? {}));
   reg('kafkaWorkbench.collections.selectEnvironment', 'Select environment', async (arg?: unknown) => {
-    let uri: vscode.Uri | undefined | null = arg === null ? null : toUri(arg);
+    // From the view's title bar VS Code passes the selected tree item: that is not an environment, so ask.
+    let uri: vscode.Uri | undefined | null = arg === null ? null : isNode(arg) ? undefined : toUri(arg);
+    if (uri && !isEnvironmentPath(uri.fsPath)) throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} is not an environment file: environments are named NAME.kafka-env.json.`);
     if (uri === undefined) {
       const found = await vscode.workspace.findFiles(ENVIRONMENT_GLOB, '**/node_modules/**', 200);
       const items = [{ label: '$(circle-slash) No environment', uri: null as vscode.Uri | null }, ...found.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), uri: u as vscode.Uri | null }))];
@@ -139,7 +158,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
     void index.reloadAll();
     return true;
   });
-  reg('kafkaWorkbench.collections.saveDraft', 'Save to collection', async (targetArg?: unknown, nameArg?: unknown, collectionNameArg?: unknown, options?: { replace?: boolean }) => {
+  reg('kafkaWorkbench.collections.saveDraft', 'Save to collection', async (targetArg?: unknown, nameArg?: unknown, collectionNameArg?: unknown, options?: { replace?: boolean; confirm?: boolean }) => {
     const draft = ComposerPanel.current?.currentDraft();
     if (!draft) throw new InvalidInputError('Nothing to save: open the composer ("Kafka: Open Composer") and fill in a record first.');
     const problems = checkDraft(draft);
@@ -154,9 +173,10 @@ export function registerCollections({ context, service, log }: Deps): Collection
     }
     await refuseDirty(target.uri);
     const names = existing?.messages.map((m) => m.name) ?? [];
-    // Saving back a message opened from this collection suggests its own name, so it can be replaced.
-    const suggested = openedFrom?.file === target.uri.fsPath ? openedFrom.name : draft.topic || 'message';
-    let name = typeof nameArg === 'string' ? nameArg : await vscode.window.showInputBox({ title: 'Message name', value: suggested, validateInput: (v) => (v.trim() ? null : 'Give the message a name') });
+    // Saving back the message the composer shows suggests its own name, so it can be replaced.
+    const origin = ComposerPanel.current?.currentOrigin();
+    const suggested = origin?.file === target.uri.fsPath ? origin.name : draft.topic || 'message';
+    let name = typeof nameArg === 'string' ? nameArg : await vscode.window.showInputBox({ title: 'Message name', value: suggested, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? null : 'Give the message a name') });
     if (!name) return undefined;
     name = name.trim();
     let free = name;
@@ -166,8 +186,8 @@ export function registerCollections({ context, service, log }: Deps): Collection
     const core = collectionsCore();
     const relative = vscode.workspace.asRelativePath(target.uri);
     if (replace) {
-      const at = names.indexOf(name);
-      await core.updateCollectionFile(target.uri.fsPath, (text) => core.replaceMessageText(text, at, draftToMessage(draft, name!), path.basename(target.uri.fsPath)));
+      const outcome = await replaceMessage(draft, name, target.uri, origin, options?.confirm);
+      if (!outcome.replaced) return { file: target.uri.fsPath, message: name, replaced: false, reviewed: outcome.reviewed };
     } else {
       name = free;
       await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
@@ -179,16 +199,45 @@ export function registerCollections({ context, service, log }: Deps): Collection
     return { file: target.uri.fsPath, message: name, replaced: replace };
   });
 
+  /**
+   * Writes the draft over message `name`: only the fields the user edited since opening it, so its templates and
+   * everything the composer does not show stay byte for byte. When more would change than what was edited (the draft
+   * came from elsewhere, or the file changed since), the diff is shown and the user decides (`confirm` for callers
+   * without a UI).
+   */
+  async function replaceMessage(draft: ComposerDraft, name: string, uri: vscode.Uri, origin: DraftOrigin | null | undefined, confirm: boolean | undefined): Promise<{ replaced: boolean; reviewed: boolean }> {
+    const core = collectionsCore();
+    const loaded = await index.loaded(uri);
+    const at = loaded.collection.messages.findIndex((m) => m.name === name);
+    const current = { spec: loaded.collection.messages[at], collectionProducer: loaded.collection.producer };
+    // The composer still shows what was opened from this very message: what changed is what the user edited.
+    const base = opened && origin && opened.file === uri.fsPath && opened.name === name && origin.file === uri.fsPath && origin.name === name ? opened : undefined;
+    const plan = planMessageSave(draft, name, current, base);
+    const fileName = path.basename(uri.fsPath);
+    const before = withoutByteOrderMark(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8'));
+    const after = core.setMessageFields(before, at, plan.fields, fileName);
+    const reviewed = plan.review;
+    if (plan.review && !(await review.confirm(uri, after, name, plan.written, base !== undefined, confirm))) return { replaced: false, reviewed };
+    await core.updateCollectionFile(uri.fsPath, (text) => {
+      if (text !== before) throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} changed on disk while the replace was being prepared; nothing was written: save again.`);
+      return after;
+    });
+    log.info(`"${name}" in ${uri.fsPath}: ${plan.written.length ? `wrote ${plan.written.join(', ')}` : 'nothing to change'}`);
+    const saved = (await index.loaded(uri)).collection;
+    opened = { file: uri.fsPath, name, draft, spec: saved.messages[at], collectionProducer: saved.producer };
+    return { replaced: true, reviewed };
+  }
+
   /** Asks whether a name already in the collection is replaced or kept beside the new one; undefined = cancelled. */
   async function askReplace(name: string, free: string, uri: vscode.Uri): Promise<boolean | undefined> {
     const replaceItem = `Replace "${name}" in ${vscode.workspace.asRelativePath(uri)}`;
-    const picked = await vscode.window.showQuickPick([replaceItem, `Keep both: save as "${free}"`], { title: `"${name}" already exists` });
+    const picked = await vscode.window.showQuickPick([replaceItem, `Keep both: save as "${free}"`], { title: `"${name}" already exists`, ignoreFocusOut: true });
     return picked === undefined ? undefined : picked === replaceItem;
   }
 
   // Problems for collections show without opening the view; scanning waits until activation has finished.
   setTimeout(() => void index.ready().catch((e: unknown) => log.warn(`scanning collections failed: ${plainError(e)}`)), 1000);
-  return { index, tree, environments };
+  return { index, tree, environments, templates };
 }
 
 function isNode(x: unknown): x is CollectionNode {
@@ -240,12 +289,14 @@ async function saveTarget(arg: unknown, collectionName: string | undefined, inde
   const NEW = '$(add) New collection…';
   // Only collections without errors of any kind (templates too): the view marks the others, and Save refuses them.
   const items = [{ label: NEW, uri: undefined as vscode.Uri | undefined, description: '' }, ...index.saveTargets().map((e) => ({ label: displayName(e), description: vscode.workspace.asRelativePath(e.uri), uri: e.uri as vscode.Uri | undefined }))];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Save the record to which collection?' });
+  // ignoreFocusOut in every step: started from the composer, whose webview takes focus back as each step closes,
+  // which would otherwise cancel the next one.
+  const picked = await vscode.window.showQuickPick(items, { title: 'Save the record to which collection?', ignoreFocusOut: true });
   if (!picked) return undefined;
   if (picked.uri) return { uri: picked.uri };
   const folder = await targetFolder(undefined, 'collections');
   if (!folder) return undefined;
-  const name = collectionName ?? (await vscode.window.showInputBox({ title: 'New collection name', validateInput: (v) => (v.trim() ? null : 'Give the collection a name') }));
+  const name = collectionName ?? (await vscode.window.showInputBox({ title: 'New collection name', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? null : 'Give the collection a name') }));
   if (!name) return undefined;
   const uri = vscode.Uri.joinPath(folder, `${slug(name, 'collection')}.kafka.json`);
   await refuseExisting(uri, 'pick it from the list instead');

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionOutline } from '../../core/collections';
+import { SANDBOX_BOOTSTRAP_ENV } from '../../core/collections/bootstrap';
 import { InvalidInputError } from '../../core/util/errors';
 import { SANDBOX_CONNECTION_ID } from '../connections/model';
 import type { WorkbenchService } from '../kafka/workbench-service';
@@ -63,6 +64,8 @@ export async function newEnvironment(service: WorkbenchService, environments: En
   await refuseExisting(uri, 'select it with "Kafka: Select Collection Environment", or pick another name');
 
   let outline: ConnectionOutline | undefined;
+  // The Local sandbox keeps its ports across restarts while they are free: its file carries its address.
+  if (!stored) outline = { brokers: (await service.sandbox.ensureStarted()).bootstrap.split(',') };
   if (stored) {
     outline = { brokers: stored.brokers, clientId: stored.clientId, sasl: stored.sasl, schemaRegistry: stored.schemaRegistry };
     if (stored.tls?.enabled) outline.tls = { caFile: stored.tls.caFile, certFile: stored.tls.certFile, skipVerify: stored.tls.skipVerify };
@@ -80,7 +83,7 @@ export async function newEnvironment(service: WorkbenchService, environments: En
     const copied = await copyPassword(service, environments, stored.id, draft.registrySecret, 'schemaRegistrySecret', 'schema registry secret');
     notes = [...notes.filter((n) => !n.startsWith('the schema registry\'s')), copied];
   }
-  if (!stored) notes.push('it has no connection (the Local sandbox\'s address changes each start): sends use the active connection');
+  if (!stored) notes.push(`its bootstrap is the Local sandbox's address, which stays the same across restarts while its ports are free (the terminal also has it in ${SANDBOX_BOOTSTRAP_ENV})`);
   await core.writeFileAtomic(uri.fsPath, draft.text);
   const relative = vscode.workspace.asRelativePath(uri);
   for (const n of notes) log.info(`${relative}: ${n}`);
@@ -92,7 +95,7 @@ export async function newEnvironment(service: WorkbenchService, environments: En
 
 async function pickConnection(service: WorkbenchService): Promise<string | undefined> {
   const items = [
-    { label: '$(beaker) Local sandbox', description: 'variables only', id: SANDBOX_CONNECTION_ID },
+    { label: '$(beaker) Local sandbox', description: 'its address on this machine', id: SANDBOX_CONNECTION_ID },
     ...service.connections.list().map((c) => ({ label: c.name, description: c.brokers.join(', '), id: c.id })),
   ];
   return (await vscode.window.showQuickPick(items, { title: 'New environment from which connection?' }))?.id;

@@ -1,7 +1,7 @@
 /**
- * Bulk sends from a collection through the core runner, with a cancellable progress notification. Records go through
- * WorkbenchService.beginCollectionRun, so they appear in the composer's results and trace view like its own sends,
- * and the run keeps the cluster it started on when the user switches connection (who may cancel it instead).
+ * Bulk sends from a collection (bulk-send.ts, shared with the composer), with a cancellable progress notification.
+ * Records go through WorkbenchService.beginCollectionRun, so they appear in the composer's results and trace view like
+ * its own sends, and the run keeps the cluster it started on when the user switches connection (who may cancel it).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -10,8 +10,10 @@ import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { loadCore, loadSchemaRegistry, type LogFn } from '../kafka/core';
+import { ensureTopics, type CreateTopicsAnswer } from '../kafka/missing-topics';
 import { plainError } from '../kafka/plain-errors';
-import type { WorkbenchService } from '../kafka/workbench-service';
+import { environmentAutoCreateId, type WorkbenchService } from '../kafka/workbench-service';
+import { BULK_IN_FLIGHT, bulkSend } from './bulk-send';
 import { collectionsCore } from './collections-core';
 import type { EnvironmentState } from './environments';
 
@@ -20,20 +22,29 @@ export interface SendRequest {
   /** Message names; empty = all. */
   messages: string[];
   stopOnFirstError: boolean;
+  /** What to do with topics that do not exist; undefined = ask the user. */
+  createTopics?: CreateTopicsAnswer;
 }
 
 /**
  * Reaches the environment's cluster and checks the messages' fixed topics before anything is sent, so a dead address
- * or a missing topic fails at once, naming the environment file, instead of after max.block.ms.
+ * fails at once, naming the environment file, instead of after max.block.ms; a missing topic is created only as the
+ * user decides (see missing-topics.ts).
  */
-async function checkEnvironmentCluster(config: ConnectionConfig, prepared: readonly MessagePlan[], environmentFile: string, log: LogFn): Promise<void> {
-  const transport = loadCore().createTransport(config, log);
+async function checkEnvironmentCluster(service: WorkbenchService, config: ConnectionConfig, prepared: readonly MessagePlan[], environmentFile: string, createTopics: CreateTopicsAnswer | undefined, log: LogFn): Promise<void> {
+  const admin = loadCore().createAdmin(config, log);
+  const autoCreateId = environmentAutoCreateId(environmentFile);
   try {
-    await collectionsCore().checkTopicsWritable(transport, prepared.map((m) => m.topic));
-  } catch (e) {
-    throw new InvalidInputError(`The cluster of environment ${environmentFile}: ${plainError(e)}`, { cause: e });
+    await admin.metadata().catch((e: unknown) => {
+      throw new InvalidInputError(`The cluster of environment ${path.basename(environmentFile)}: ${plainError(e)}`, { cause: e });
+    });
+    await ensureTopics(prepared.map((m) => m.topic), {
+      admin, name: `${path.basename(environmentFile)}'s cluster`,
+      autoCreate: service.connections.autoCreateTopics(autoCreateId),
+      setAutoCreate: (on) => service.connections.setAutoCreateTopics(autoCreateId, on),
+    }, createTopics, (msg) => log('info', msg));
   } finally {
-    await transport.close().catch(() => undefined);
+    await admin.close().catch(() => undefined);
   }
 }
 
@@ -55,7 +66,6 @@ function logTo(log: vscode.LogOutputChannel): LogFn {
 export async function sendCollection(service: WorkbenchService, environments: EnvironmentState, request: SendRequest, log: vscode.LogOutputChannel): Promise<RunSummary> {
   const environment = await environments.load();
   const core = collectionsCore();
-  const formatCount = core.formatCount;
   // The environment's connection wins (with its secret password); without one, the active connection is used.
   const environmentConfig = environment?.environment.connection ? await core.environmentConnection(environment, environments.secrets) : undefined;
   if (!environmentConfig && !service.activeConnection()) {
@@ -64,10 +74,9 @@ export async function sendCollection(service: WorkbenchService, environments: En
   }
   const { collection } = request.loaded;
   const schemaRegistry = await collectionSchemaRegistry(service, environments, request.loaded, environment);
-  const expected = core.plannedRecords(collection, request.messages); // unknown when a data file decides
   const title = request.messages.length === 1 ? `Kafka: sending "${request.messages[0]}"` : `Kafka: sending ${collection.name}`;
 
-  const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+  const { summary, line } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
@@ -77,44 +86,34 @@ export async function sendCollection(service: WorkbenchService, environments: En
       abort.abort();
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${title}: cancelling, waiting for the records already handed over` }, () => done);
     });
-    let settled = 0;
-    let failed = 0;
-    let current = '';
-    let lastReport = 0;
-    const report = (force = false) => {
-      const now = Date.now();
-      if (!force && now - lastReport < 100) return;
-      const increment = expected ? ((settled - reportedSettled) / expected) * 100 : undefined;
-      reportedSettled = settled;
-      lastReport = now;
-      // The title already names a single message; with several, the message says which one is going.
-      const which = request.messages.length === 1 ? '' : `${current}: `;
-      progress.report({ message: `${which}${formatCount(settled)}${expected ? ` of ${formatCount(expected)}` : ''} records${failed ? `, ${formatCount(failed)} failed` : ''}`, increment });
-    };
     let reportedSettled = 0;
-    const run = service.beginCollectionRun(title.replace(/^Kafka: /, ''), () => abort.abort(), environmentConfig);
+    const run = service.beginCollectionRun(title.replace(/^Kafka: /, ''), () => abort.abort(), { environmentConfig, environmentFile: environment?.filePath });
     try {
-      return await core.runCollection({
+      return await bulkSend({
         loaded: request.loaded,
         environment,
         messages: request.messages,
         secrets: environments.secrets,
         schemaRegistry,
         producerFor: run.producerFor,
-        // The active connection was checked when it connected; an environment's cluster is checked here.
+        // The active connection was reached when it connected; an environment's cluster is reached here. Either way
+        // the messages' topics exist before anything is sent, or the user chose to create them.
         beforeSend: environmentConfig && environment
           ? async (prepared) => {
             service.refuseUntrustedTarget(environmentConfig); // never dial a cluster an untrusted file names
-            await checkEnvironmentCluster(environmentConfig, prepared, path.basename(environment.filePath), logTo(log));
+            await checkEnvironmentCluster(service, environmentConfig, prepared, environment.filePath, request.createTopics, logTo(log));
           }
-          : undefined,
-        closeProducers: false, // they belong to the connection, which keeps them for the next send
+          : (prepared) => service.ensureTopics(prepared.map((m) => m.topic), request.createTopics),
         signal: abort.signal,
         stopOnFirstError: request.stopOnFirstError,
-        listener: {
-          messageStart: (m) => { current = m.name; report(true); },
-          messageEnd: () => report(true),
-          record: (o) => { settled++; if (!o.metadata) failed++; report(); },
+        maxInFlight: BULK_IN_FLIGHT,
+        onProgress: (p, current) => {
+          const settled = p.view().settled;
+          const increment = p.planned ? ((settled - reportedSettled) / p.planned) * 100 : undefined;
+          reportedSettled = settled;
+          // The title already names a single message; with several, the message says which one is going.
+          const which = request.messages.length === 1 ? '' : `${current}: `;
+          progress.report({ message: `${which}${p.describe()}`, increment });
         },
       });
     } finally {
@@ -127,7 +126,6 @@ export async function sendCollection(service: WorkbenchService, environments: En
   // connection is where the records went.
   const active = service.activeConnection();
   if (active && (!environmentConfig || active.environmentFile)) await service.cluster(true).catch(() => undefined);
-  const line = core.describeRun(summary, expected);
   log.info(`collection ${collection.name}: ${line}`);
   if (summary.ok) void vscode.window.showInformationMessage(`Kafka: ${collection.name}: ${line}`);
   else void vscode.window.showWarningMessage(`Kafka: ${collection.name}: ${line}`, 'Show Log').then((a) => a && log.show());

@@ -4,25 +4,40 @@
  * answered with a response carrying its id, errors included (never a throw across postMessage).
  */
 import * as crypto from 'node:crypto';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { assertNever, type ComposerDraft, type HostToWebview, type WebviewRequest } from '../../protocol/messages';
+import { assertNever, type ComposerDraft, type DraftOrigin, type HostToWebview, type RecordPreview, type SendProgress, type SendResult, type WebviewRequest } from '../../protocol/messages';
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
 import { murmur2, partitionForKey } from '../../core/engine/murmur2';
-import type { KeyFormat, PreviewResult, ResultRow, TopicSummary } from '../../protocol/messages';
+import type { KeyFormat, PreviewResult, ResultRow, TopicSummary, WebviewError } from '../../protocol/messages';
+import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
 import { whileSendingAnswer } from '../kafka/leave-connection';
 import { checkSchemaValue, schemaDetails, schemaSubjects } from './draft-schemas';
 import { toWebviewError } from '../kafka/plain-errors';
+import { InvalidInputError } from '../../core/util/errors';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
 
+/** Drafts rendered and sent like collection messages (one template language, one runner): the collections feature provides it. */
+export interface DraftRendering {
+  preview(draft: ComposerDraft, origin: DraftOrigin | null): Promise<RecordPreview>;
+  /** Sends the draft `repeat` times, each record rendered (its {{$seq}} counting from 0), with progress until it ends. */
+  /** A missing topic is created only if the user says so when asked (or as `createTopics` says). */
+  send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void; createTopics?: CreateTopicsAnswer }): Promise<SendResult>;
+}
+
 export class ComposerPanel implements vscode.Disposable {
   static current: ComposerPanel | undefined;
+  /** Set once at activation, before any panel can send. */
+  static rendering: DraftRendering | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private readonly draft = new DraftMirror();
+  /** The send in progress (one at a time): Cancel aborts it. */
+  private sending: AbortController | undefined;
   /** Every validated message and reply, for tests of the round trip (bounded). */
   readonly exchange: { direction: 'in' | 'out'; type: string }[] = [];
 
@@ -59,6 +74,7 @@ export class ComposerPanel implements vscode.Disposable {
   /** Row updates are coalesced (50 ms) so sending 10,000 records is a few hundred messages, not 20,000. */
   private queueRows(rows: ResultRow[] | 'cleared'): void {
     if (rows === 'cleared') {
+      // Updates queued before the clear are for rows the webview is about to drop; what stays comes next.
       this.pendingRows.clear();
       this.post({ type: 'cleared' });
       return;
@@ -79,12 +95,17 @@ export class ComposerPanel implements vscode.Disposable {
     return this.draft.current;
   }
 
-  /** Shows `draft` in the form (a collection message opened in the composer). */
-  showDraft(draft: ComposerDraft): void {
-    this.draft.open(draft);
+  /** The collection message the form's draft was opened from, if any. */
+  currentOrigin(): DraftOrigin | null {
+    return this.draft.origin;
+  }
+
+  /** Shows `draft` in the form (a collection message opened in the composer, `origin` saying which). */
+  showDraft(draft: ComposerDraft, origin: DraftOrigin | null = null): void {
+    this.draft.open(draft, origin);
     this.panel.reveal();
     // A live webview shows it now; one not ready yet, or rebuilt because the tab was hidden, gets it with `init`.
-    this.post({ type: 'loadDraft', draft });
+    this.post({ type: 'loadDraft', draft, origin });
   }
 
   private post(message: HostToWebview): void {
@@ -111,14 +132,17 @@ export class ComposerPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.post({ type: 'init', init: this.service.panelInit(), draft: this.draft.toShow });
+        this.post({ type: 'init', init: this.service.panelInit(), draft: this.draft.toShow?.draft ?? null, origin: this.draft.toShow?.origin ?? null });
         this.post({ type: 'results', rows: this.service.resultRows() });
         return;
       case 'draftChanged':
-        this.draft.report(m.draft);
+        this.draft.report(m.draft, m.origin);
         return;
       case 'clearResults':
         this.service.clearResults();
+        return;
+      case 'cancelSend':
+        this.sending?.abort();
         return;
       default:
         void this.answer(m);
@@ -133,8 +157,7 @@ export class ComposerPanel implements vscode.Disposable {
     } catch (e) {
       const error = toWebviewError(e);
       if (m.type === 'send' && /topic/i.test(error.kafkaError ?? '')) error.field = 'topic';
-      const field = (e as { field?: unknown }).field;
-      if (m.type === 'send' && (field === 'key' || field === 'value')) error.field = field;
+      if (m.type === 'send' || m.type === 'previewRecord') error.field ??= templateField(e) ?? (e as { field?: WebviewError['field'] }).field;
       this.flushRows();
       this.post({ type: 'response', requestId: m.requestId, ok: false, error });
     }
@@ -145,9 +168,8 @@ export class ComposerPanel implements vscode.Disposable {
       case 'send': {
         const problems = checkDraft(m.draft, this.service.topics());
         if (problems.length) throw Object.assign(new Error(problems[0].message), problems[0]);
-        this.draft.report(m.draft);
-        const { recordIds } = await this.service.send(m.draft);
-        return { recordIds };
+        this.draft.report(m.draft, this.draft.origin);
+        return this.send(m.draft);
       }
       case 'refreshMetadata':
         if (this.service.activeConnection()) await this.service.cluster(true);
@@ -159,7 +181,7 @@ export class ComposerPanel implements vscode.Disposable {
       case 'exportTrace':
         return this.exportTraces(m.recordIds);
       case 'previewPartition':
-        return previewPartition(this.service.topics(), m.topic, m.keyFormat, m.key);
+        return previewPartition(this.service.topics(), m.topic, m.keyFormat, m.key, this.service.autoCreatesTopics());
       case 'sandbox': {
         const view = await this.service.sandbox.run(m.command);
         if (this.service.activeConnection()) await this.service.cluster(true).catch(() => undefined);
@@ -171,6 +193,9 @@ export class ComposerPanel implements vscode.Disposable {
         if (leaving) await this.service.connect(m.connectionId, leaving);
         return this.service.panelInit();
       }
+      case 'previewRecord':
+        if (!ComposerPanel.rendering) throw new Error('the composer is not ready to render templates yet');
+        return ComposerPanel.rendering.preview(m.draft, m.origin);
       case 'schemaSubjects':
         return schemaSubjects(() => this.service.schemaRegistry());
       case 'schemaDetails':
@@ -182,15 +207,30 @@ export class ComposerPanel implements vscode.Disposable {
     }
   }
 
+  private async send(draft: ComposerDraft): Promise<SendResult> {
+    if (!ComposerPanel.rendering) throw new Error('the composer is not ready to send yet');
+    if (this.sending) throw new InvalidInputError('A send is still running: wait for it, or Cancel it.');
+    const abort = new AbortController();
+    this.sending = abort;
+    try {
+      const result = await ComposerPanel.rendering.send(draft, this.draft.origin, { signal: abort.signal, onProgress: (progress) => this.post({ type: 'sendProgress', progress }) });
+      if (draft.repeat > 1 || !result.ok) this.log.info(`composer: ${draft.topic}: ${result.line}`);
+      return result;
+    } finally {
+      this.sending = undefined;
+    }
+  }
+
   private async exportTraces(recordIds: string[] | null): Promise<{ saved: boolean; path?: string }> {
     const json = JSON.stringify(this.service.exportTraces(recordIds), null, 2);
-    const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export trace', defaultUri: vscode.Uri.file(`kafka-trace-${Date.now()}.json`) });
+    const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces', defaultUri: exportTarget() });
     if (!target) return { saved: false };
     await vscode.workspace.fs.writeFile(target, Buffer.from(json, 'utf8'));
     return { saved: true, path: target.fsPath };
   }
 
   dispose(): void {
+    this.sending?.abort(); // nobody can see its progress any more; what was handed over still settles
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (ComposerPanel.current === this) ComposerPanel.current = undefined;
     this.panel.dispose();
@@ -226,12 +266,37 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 </html>`;
 }
 
+/** Where an export goes by default: a new file in the workspace folder (the dialog started at "/" without one). */
+export function exportTarget(): vscode.Uri {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+  return vscode.Uri.joinPath(folder, `kafka-traces-${stamp}.json`);
+}
+
+/** The draft field a template error names (its site's path is messages[i].FIELD...), so the form shows it there. */
+function templateField(e: unknown): WebviewError['field'] {
+  const p = (e as { site?: { path?: unknown[] } } | null)?.site?.path;
+  if (!Array.isArray(p) || p[0] !== 'messages') return undefined;
+  if (p[2] === 'headers' && typeof p[3] === 'number') return `headers.${p[3]}`;
+  return p[2] === 'topic' || p[2] === 'key' || p[2] === 'value' ? p[2] : undefined;
+}
+
 /** Where a keyed record will land with the default partitioner: Java's murmur2 of the key bytes. */
-export function previewPartition(topics: TopicSummary[], topicName: string, keyFormat: KeyFormat, key: string): PreviewResult {
+export function previewPartition(topics: TopicSummary[], topicName: string, keyFormat: KeyFormat, key: string, autoCreate = false): PreviewResult {
   const topic = topics.find((t) => t.name === topicName);
-  if (!topic) return { partition: null, reason: 'New topic: the broker creates it on first send, with its default partition count.' };
+  if (!topic) {
+    if (topicName.includes('{{')) return { partition: null, reason: 'The topic is a template: each record goes to the topic it renders to.' };
+    return {
+      partition: null,
+      reason: autoCreate
+        ? `No topic "${topicName}" on this cluster yet: the broker creates it on the first send (auto-create is on for this connection).`
+        : `No topic "${topicName}" on this cluster: Send asks before creating it (a typo of another topic's name?).`,
+    };
+  }
   if (keyFormat === 'none') return { partition: null, reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.` };
   if (keyFormat === 'schema') return { partition: null, reason: 'The key is encoded by its schema when sent (schema id included); the partition follows those bytes.' };
+  // An empty key field is a key: the empty string, not null. Say so, it is rarely what one means.
+  const empty = keyFormat === 'string' && key === '' ? 'The key is empty: it is sent as an empty string "" (not null; pick "no key (null)" for that), which ' : '';
   let bytes: Buffer;
   try {
     const encoded = encodeKey(keyFormat, key);
@@ -242,5 +307,5 @@ export function previewPartition(topics: TopicSummary[], topicName: string, keyF
   const partition = partitionForKey(bytes, topic.partitions.length);
   const info = topic.partitions.find((p) => p.partition === partition);
   const leader = info ? (info.offline ? ', which is OFFLINE' : `, leader broker ${info.leader}, ISR [${info.isr.join(',')}]`) : '';
-  return { partition, reason: `Key lands on partition ${partition}${leader} (murmur2 = ${murmur2(bytes)}, ${topic.partitions.length} partitions).` };
+  return { partition, reason: `${empty ? `${empty}lands` : 'Key lands'} on partition ${partition}${leader} (murmur2 = ${murmur2(bytes)}, ${topic.partitions.length} partitions).` };
 }

@@ -11,6 +11,8 @@ import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID, SECRET_NAMES, secretK
 
 const STATE_KEY = 'kafkaWorkbench.connections';
 const ACTIVE_KEY = 'kafkaWorkbench.activeConnection';
+/** Connections (by id) whose sends may let the broker create missing topics; every other send asks first. */
+const AUTO_CREATE_KEY = 'kafkaWorkbench.autoCreateTopics';
 
 export interface ConnectionSecrets {
   saslPassword?: string;
@@ -53,6 +55,7 @@ export class ConnectionStore {
     await this.state.update(STATE_KEY, this.list().filter((c) => c.id !== id));
     for (const name of SECRET_NAMES) await this.secrets.delete(secretKey(id, name));
     if (this.activeId() === id) await this.setActive(undefined);
+    await this.setAutoCreateTopics(id, false);
     this.changed.fire();
   }
 
@@ -62,6 +65,19 @@ export class ConnectionStore {
 
   async setActive(id: string | undefined): Promise<void> {
     await this.state.update(ACTIVE_KEY, id);
+    this.changed.fire();
+  }
+
+  /** Whether sends on this connection let the broker create missing topics without asking (off unless turned on). */
+  autoCreateTopics(id: string): boolean {
+    return this.state.get<Record<string, boolean>>(AUTO_CREATE_KEY, {})[id] === true;
+  }
+
+  async setAutoCreateTopics(id: string, on: boolean): Promise<void> {
+    const all = { ...this.state.get<Record<string, boolean>>(AUTO_CREATE_KEY, {}) };
+    if (on) all[id] = true;
+    else delete all[id];
+    await this.state.update(AUTO_CREATE_KEY, all);
     this.changed.fire();
   }
 

@@ -36,9 +36,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
       case 'connection': {
         const item = new vscode.TreeItem(node.connection.name, node.active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         item.id = `connection:${node.connection.id}:${node.active ? 'active' : 'idle'}`; // new id: expands when it becomes active
-        item.description = node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : '';
+        const autoCreate = this.service.connections.autoCreateTopics(node.connection.id) ? ' · creates missing topics' : '';
+        item.description = `${node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : ''}${autoCreate}`;
         item.iconPath = new vscode.ThemeIcon(node.connection.isSandbox ? 'beaker' : 'server-environment', node.active ? new vscode.ThemeColor('charts.green') : undefined);
-        item.contextValue = node.connection.isSandbox ? 'sandboxConnection' : 'connection';
+        // "...Active" offers Disconnect where the others offer Connect (package.json menus).
+        item.contextValue = `${node.connection.isSandbox ? 'sandboxConnection' : 'connection'}${node.active ? 'Active' : ''}`;
         if (node.connection.environmentFile) this.describeEnvironment(item, node.active);
         item.command = node.active ? undefined : { command: 'kafkaWorkbench.connection.connect', title: 'Connect', arguments: [node] }; // a node, so failures show once (not rethrown)
         return item;
@@ -99,7 +101,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
     item.description = active ? 'environment · connected' : 'environment';
     item.tooltip = `From the active environment ${file}.\nCollection sends go to this cluster: ${env.bootstrap.join(', ')}.${active ? '' : '\nClick to connect and explore its brokers and topics.'}`;
     item.iconPath = new vscode.ThemeIcon('globe', active ? new vscode.ThemeColor('charts.green') : undefined);
-    item.contextValue = 'environmentConnection';
+    item.contextValue = `environmentConnection${active ? 'Active' : ''}`;
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {

@@ -1,16 +1,16 @@
 /**
- * The only host file that imports the Kafka core (engine, kafkajs transport, sandbox). Reached through
+ * The only host file that imports the Kafka core (engine, transport, sandbox). Reached through
  * core.ts's loadCore() on first connect, never at activation.
  */
 import { createProducer } from '../../core/engine';
 import { startSandbox } from '../../core/sandbox';
-import { KafkajsTransport } from '../../core/transport/kafkajs-transport';
+import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { WorkbenchError } from '../../core/util/errors';
 import type { ClusterAdmin, CoreModules, LogFn } from './core';
 
 function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
-  const transport = new KafkajsTransport(config, { log });
+  const transport = new KafkaTransport(config, { log });
   let connected: Promise<void> | undefined;
   const ready = () => (connected ??= transport.connect().catch((e) => { connected = undefined; throw e; }));
   const check = (results: { name: string; errorCode: number; errorName?: string; errorMessage?: string | null }[], what: string) => {
@@ -43,7 +43,7 @@ function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
 
 export const coreModules: CoreModules = {
   createProducer: (config, deps) => createProducer(config, deps),
-  createTransport: (config, log) => new KafkajsTransport(config, { log }),
+  createTransport: (config, log) => new KafkaTransport(config, { log }),
   createAdmin,
   startSandbox: (options, deps) => startSandbox(options, deps),
 };

@@ -41,8 +41,40 @@ export function externalSandbox(bootstrap: string, controlUrl: string): SandboxH
   };
 }
 
-async function embeddedSandbox(brokers: number, log: LogFn): Promise<SandboxHandle> {
-  const s = await loadCore().startSandbox({ brokers, port: 0, controlPort: 0 }, { log: (line) => log('debug', `sandbox: ${line}`) });
+/** Where the embedded sandbox listens: the same ports each time while they are free (see startOnStablePorts). */
+export interface SandboxPorts {
+  /** Broker 1's port the last time (broker N listens on port + N - 1). */
+  last(): number | undefined;
+  remember(port: number): Promise<void>;
+}
+
+/** Ports tried when none is remembered, or the remembered one is taken: one easy to recognise, then a few others. */
+const FIRST_PORT = 19092;
+
+/**
+ * Starts the embedded sandbox on the ports it had last time, so an environment file or a terminal that has its address
+ * keeps working across restarts; when they are taken, on other fixed ports (remembered from then on), and only as a
+ * last resort on free ports that change every start.
+ */
+async function startOnStablePorts(brokers: number, log: LogFn, ports: SandboxPorts | undefined) {
+  const core = loadCore();
+  const start = (port: number) => core.startSandbox({ brokers, port, controlPort: 0 }, { log: (line) => log('debug', `sandbox: ${line}`) });
+  if (!ports) return start(0);
+  const candidates = [...new Set([ports.last(), FIRST_PORT, ...[0, 1, 2].map(() => 20000 + 16 * Math.floor(Math.random() * 1200))].filter((p): p is number => p !== undefined))];
+  for (const port of candidates) {
+    try {
+      const sandbox = await start(port);
+      if (port !== ports.last()) await ports.remember(port);
+      return sandbox;
+    } catch (e) {
+      log('debug', `sandbox: ports from ${port} are taken (${String(e)}); trying others`);
+    }
+  }
+  return start(0);
+}
+
+async function embeddedSandbox(brokers: number, log: LogFn, ports?: SandboxPorts): Promise<SandboxHandle> {
+  const s = await startOnStablePorts(brokers, log, ports);
   return {
     bootstrap: s.bootstrap, controlUrl: s.controlUrl, external: false,
     state: async () => s.state(),
@@ -60,7 +92,12 @@ export class SandboxManager {
   private starting: Promise<SandboxHandle> | undefined;
   private lastState: SandboxState | undefined;
 
-  constructor(private readonly log: LogFn, private readonly options: { brokers: number; external?: { bootstrap: string; controlUrl: string } } = { brokers: 3 }) {}
+  constructor(private readonly log: LogFn, private readonly options: { brokers: number; external?: { bootstrap: string; controlUrl: string }; ports?: SandboxPorts } = { brokers: 3 }) {}
+
+  /** The running sandbox's bootstrap servers ("127.0.0.1:19092,..."), or undefined while it is not running. */
+  get bootstrap(): string | undefined {
+    return this.handle?.bootstrap;
+  }
 
   get running(): boolean {
     return this.handle !== undefined;
@@ -72,7 +109,7 @@ export class SandboxManager {
     this.starting ??= (async () => {
       const t0 = Date.now();
       const ext = this.options.external;
-      const handle = ext ? externalSandbox(ext.bootstrap, ext.controlUrl) : await embeddedSandbox(this.options.brokers, this.log);
+      const handle = ext ? externalSandbox(ext.bootstrap, ext.controlUrl) : await embeddedSandbox(this.options.brokers, this.log, this.options.ports);
       this.lastState = await handle.state();
       this.handle = handle;
       this.log('info', `Local sandbox ${ext ? 'attached' : `started in ${Date.now() - t0} ms`}: bootstrap ${handle.bootstrap}, control ${handle.controlUrl}`);

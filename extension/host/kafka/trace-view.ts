@@ -4,6 +4,7 @@
 import type { BatchTrace, PartitionReason, RecordMetadata, RecordTrace, TraceEvent } from '../../core/engine/types';
 import { describeSchemaUsed, type SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { BatchView, RecordTraceView, TimelineEntry } from '../../protocol/messages';
+import { describeTraceId } from '../../protocol/trace-ids';
 
 export function describePartitionReason(r: PartitionReason): string {
   switch (r.type) {
@@ -34,9 +35,9 @@ function entry(e: TraceEvent): TimelineEntry {
     case 'partitioned':
       return { kind: e.type, time: e.time, title: `Partition ${e.partition}`, detail: describePartitionReason(e.reason) };
     case 'appended':
-      return { kind: e.type, time: e.time, title: 'Batched', detail: `${e.newBatch ? 'started' : 'joined'} batch ${e.batchId} at offset delta ${e.offsetDelta}` };
+      return { kind: e.type, time: e.time, title: 'Batched', detail: `${e.newBatch ? 'started' : 'joined'} ${describeTraceId(e.batchId)} at offset delta ${e.offsetDelta}` };
     case 'batch-created':
-      return { kind: e.type, time: e.time, title: 'Batch created', detail: `${e.batchId} for ${e.topic}-${e.partition}, capacity ${e.capacityBytes} B` };
+      return { kind: e.type, time: e.time, title: 'Batch created', detail: `${describeTraceId(e.batchId)} for ${e.topic} partition ${e.partition}, capacity ${e.capacityBytes} B` };
     case 'batch-closed':
       return { kind: e.type, time: e.time, title: 'Batch closed', detail: `${closeReasonWords(e.reason)}: ${e.recordCount} record(s), ${e.sizeBytes} B` };
     case 'metadata-refresh':
@@ -77,14 +78,29 @@ function closeReasonWords(reason: string): string {
   }
 }
 
-/** The record's own events plus its batch's (batch closing, attempts, backoffs), in time order. */
+/**
+ * The record's own events plus its batch's (its creation, closing, attempts, backoffs), in the order they happened.
+ * The record's trace is already in that order, with the batch's events after its own "appended"; only what it leaves
+ * out is placed: the creation of a batch the record started just before it joined, anything else by time (a batch
+ * it joined was created earlier). Events of one millisecond are common, so order never comes from timestamps alone.
+ */
 export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefined, metadata: RecordMetadata | undefined): RecordTraceView {
-  const events = [...record.events, ...(batch?.events ?? []).filter((e) => !('recordId' in e))];
-  events.sort((a, b) => a.time - b.time);
-  const seen = new Set<TraceEvent>();
-  const entries = events.filter((e) => (seen.has(e) ? false : (seen.add(e), true))).map(entry);
+  // The schemas that encoded the record are shown by withSchemas, in words.
+  const events = record.events.filter((e) => e.type !== 'serialized');
+  const inRecord = new Set<TraceEvent>(events);
+  for (const e of batch?.events ?? []) {
+    if (inRecord.has(e) || 'recordId' in e) continue;
+    const appended = events.findIndex((x) => x.type === 'appended' && x.newBatch);
+    if (e.type === 'batch-created' && appended >= 0) events.splice(appended, 0, e);
+    else {
+      const later = events.findIndex((x) => x.time > e.time);
+      events.splice(later < 0 ? events.length : later, 0, e);
+    }
+    inRecord.add(e);
+  }
+  const entries = events.map(entry);
   const md: RecordTraceView['metadata'] = {
-    status: record.outcome, topic: record.topic, partition: record.partition ?? null, batch: record.batchId ?? null,
+    status: record.outcome, topic: record.topic, partition: record.partition ?? null, batch: record.batchId ? describeTraceId(record.batchId) : null,
   };
   if (metadata) {
     Object.assign(md, {

@@ -5,23 +5,38 @@
  */
 import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { Producer, RecordMetadata } from '../../core/engine/types';
+import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
+import type { SandboxState } from '../../core/sandbox';
 import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
+import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
-import { InvalidInputError } from '../../core/util/errors';
+import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
-  defaultDraft, MAX_RESULT_ROWS, type BatchView, type ComposerDraft, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
+  defaultDraft, MAX_RESULT_ROWS, type BatchView, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
   type RecordTraceView, type ResultRow, type SendMode, type TopicSummary,
 } from '../../protocol/messages';
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
-import { draftToRecord, settingsKey, settingsToConfig } from '../composer/draft-to-record';
+import { settingsKey, settingsToConfig } from '../composer/draft-to-record';
 import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
-import { SandboxManager } from './sandbox-manager';
+import { ClusterWatch, type Refresh } from './cluster-watch';
+import { ensureTopics, type CreateTopicsAnswer, type TopicTarget } from './missing-topics';
+import { SandboxManager, type SandboxPorts } from './sandbox-manager';
 import { batchView, recordTimeline, withSchemas } from './trace-view';
-import { encodeDraftSchemas } from '../composer/draft-schemas';
+
+/** A key as the results table shows it: its text (cut short), base64 for bytes, null for none. */
+export function keyLabel(key: ProducerRecord['key']): string | null {
+  if (key === null || key === undefined) return null;
+  const text = typeof key === 'string' ? key : `base64:${Buffer.from(key).toString('base64')}`;
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/** The auto-create switch of an environment's own cluster is kept per environment file. */
+export function environmentAutoCreateId(file: string): string {
+  return `environment:${file}`;
+}
 
 /** The host keeps as many rows as the panel shows. */
 export const MAX_RESULTS = MAX_RESULT_ROWS;
@@ -35,6 +50,8 @@ interface Session {
   producers: ProducerPool;
   metadata: ClusterMetadata | undefined;
   watermarks: Map<string, Map<number, number>>;
+  /** Trace subscriptions of its producers (see ClusterWatch), ended with the session. */
+  following: { dispose(): void }[];
   /** The connection's schema registry, built when first asked (a missing secret fails then, not at connect). */
   registryConfig: () => Promise<SchemaRegistryConfig | undefined>;
   registry?: Promise<SchemaRegistryClient | undefined>;
@@ -95,9 +112,10 @@ export class WorkbenchService implements vscode.Disposable {
   /** Rows added or updated ('cleared' after clear). */
   readonly onDidChangeResults = this.resultsChanged.event;
   readonly sandbox: SandboxManager;
+  private readonly watch = new ClusterWatch((what) => this.refreshAfterActivity(what));
 
-  constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }) {
-    this.sandbox = new SandboxManager(log, { brokers: 3, external: externalSandbox });
+  constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }, sandboxPorts?: SandboxPorts) {
+    this.sandbox = new SandboxManager(log, { brokers: 3, external: externalSandbox, ports: sandboxPorts });
   }
 
   activeConnection(): ConnectionSummary | null {
@@ -127,22 +145,30 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   /**
-   * Connects (starting the sandbox for the built-in connection) and fetches metadata; the previous session is left:
-   * sends running on it keep its producers to their end ('finish'), or stop handing over records ('cancel').
+   * Connects (starting the sandbox for the built-in connection) and fetches metadata. The previous session is left
+   * only once the new one works (a connection that fails leaves the working one connected): sends running on it keep
+   * its producers to their end ('finish'), or stop handing over records ('cancel').
    */
   async connect(connectionId: string, whileSending: WhileSending = 'finish'): Promise<ConnectionSummary> {
     if (this.session?.connection.id === connectionId) return this.session.connection;
-    await this.disconnect(whileSending);
-    this.connecting = this.openSession(connectionId);
+    const previous = this.session;
+    const opening = this.openSession(connectionId);
+    this.connecting = opening;
+    let next: Session;
     try {
-      this.session = await this.connecting;
+      next = await opening;
+    } catch (e) {
+      if (!previous) throw e;
+      throw new WorkbenchError(`${plainError(e)} Still connected to "${previous.connection.name}".`, { cause: e });
     } finally {
-      this.connecting = undefined;
+      if (this.connecting === opening) this.connecting = undefined;
     }
+    this.session = next;
+    if (previous) await this.leaveSession(previous, whileSending);
     // The environment's connection is rebuilt from its file each time: nothing of it is remembered.
     await this.connections.setActive(connectionId === ENVIRONMENT_CONNECTION_ID ? undefined : connectionId);
     this.stateChanged.fire();
-    return this.session.connection;
+    return next.connection;
   }
 
   private async openSession(connectionId: string): Promise<Session> {
@@ -176,7 +202,7 @@ export class WorkbenchService implements vscode.Disposable {
     try {
       const metadata = await admin.metadata();
       this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
-      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), registryConfig, sends: new Set() };
+      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), registryConfig, following: [], sends: new Set() };
     } catch (e) {
       await admin.close().catch(() => undefined);
       this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
@@ -209,10 +235,19 @@ export class WorkbenchService implements vscode.Disposable {
     const s = this.session;
     this.session = undefined;
     if (!s) return;
+    await this.leaveSession(s, whileSending);
+    this.stateChanged.fire();
+  }
+
+  /**
+   * Ends a session: at once when nothing is sent on it; otherwise its producers close once its sends have ended, never
+   * before (closing sooner failed records the cluster went on to store).
+   */
+  private async leaveSession(s: Session, whileSending: WhileSending): Promise<void> {
+    for (const f of s.following.splice(0)) f.dispose();
     const running = s.sends.size;
     if (whileSending === 'cancel') for (const send of s.sends) send.cancel();
     this.log('info', `disconnected from "${s.connection.name}"${running ? `; ${running} send(s) ${whileSending === 'cancel' ? 'cancelled, their records already handed over still' : 'still'} going there` : ''}`);
-    this.stateChanged.fire();
     this.leaving.add(s);
     const closed = (async () => {
       await s.admin.close().catch(() => undefined);
@@ -225,8 +260,8 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   private async requireSession(): Promise<Session> {
-    if (this.connecting) return this.connecting;
     if (this.session) return this.session;
+    if (this.connecting) return this.connecting;
     throw new InvalidInputError('Not connected: run "Kafka: Connect" and pick a connection (the Local sandbox needs no setup).');
   }
 
@@ -237,10 +272,8 @@ export class WorkbenchService implements vscode.Disposable {
       s.metadata = await s.admin.metadata();
       s.watermarks.clear();
       const sandboxState = s.connection.isSandbox ? await this.sandbox.state().catch(() => undefined) : undefined;
-      if (sandboxState) {
-        // The sandbox knows its high watermarks directly; no ListOffsets round trip needed.
-        for (const t of sandboxState.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
-      } else {
+      if (sandboxState) this.takeSandboxWatermarks(s, sandboxState);
+      else {
         await Promise.all(s.metadata.topics.filter((t) => !t.isInternal && t.errorCode === 0).map(async (t) => {
           s.watermarks.set(t.name, await s.admin.highWatermarks(t.name).catch(() => new Map<number, number>()));
         }));
@@ -248,6 +281,38 @@ export class WorkbenchService implements vscode.Disposable {
       this.stateChanged.fire();
     }
     return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
+  }
+
+  /** The sandbox knows its high watermarks directly; no ListOffsets round trip needed. */
+  private takeSandboxWatermarks(s: Session, state: SandboxState): void {
+    for (const t of state.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
+  }
+
+  /**
+   * After the active connection's producers reported activity (see ClusterWatch): metadata again when leaders may
+   * have moved, else the cheap state (the sandbox's brokers, faults and high watermarks; acks already moved the
+   * others' high watermarks). Everything that shows the cluster follows onDidChangeState.
+   */
+  private async refreshAfterActivity(what: Refresh): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    if (what.metadata) {
+      await this.cluster(true);
+      return;
+    }
+    const state = s.connection.isSandbox ? await this.sandbox.state().catch(() => undefined) : undefined;
+    if (this.session !== s) return;
+    if (state) this.takeSandboxWatermarks(s, state);
+    this.stateChanged.fire();
+  }
+
+  /** An ack is proof the partition's high watermark is past its offset: the explorer shows it without a round trip. */
+  private noteAck(producer: Producer, md: RecordMetadata): void {
+    const s = this.session;
+    if (!s || md.offset < 0 || ![...s.producers.values()].some((e) => e.producer === producer)) return;
+    let partitions = s.watermarks.get(md.topic);
+    if (!partitions) s.watermarks.set(md.topic, (partitions = new Map()));
+    partitions.set(md.partition, Math.max(partitions.get(md.partition) ?? 0, md.offset + 1));
   }
 
   /**
@@ -298,9 +363,10 @@ export class WorkbenchService implements vscode.Disposable {
     const existing = s.producers.get(key);
     if (existing) return existing.producer;
     const core = loadCore();
-    const transport = core.createTransport(s.config, this.log);
+    const transport = this.gated(core.createTransport(s.config, this.log), s.connection.id);
     const producer = core.createProducer(settingsToConfig(settings, s.config.clientId ?? 'kafka-workbench'), { transport, log: this.log, traceCapacity: MAX_RESULTS });
     s.producers.set(key, { producer, transport });
+    s.following.push(this.watch.follow(producer));
     return producer;
   }
 
@@ -312,11 +378,12 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   /**
-   * Starts a collection run: its producers are on the environment's own cluster when it has one, else on the
-   * connection active now, for the whole run, even if the user switches connection meanwhile. Leaving that
-   * connection may `cancel` it. The caller calls `end()` when the run has ended.
+   * Starts a bulk send (a collection run, the composer's Repeat): its producers are on the environment's own cluster
+   * when it has one, else on the connection active now, for the whole run, even if the user switches connection
+   * meanwhile. Leaving that connection may `cancel` it. The caller calls `end()` when the run has ended.
    */
-  beginCollectionRun(label: string, cancel: () => void, environmentConfig?: ConnectionConfig): CollectionRun {
+  beginCollectionRun(label: string, cancel: () => void, target: { environmentConfig?: ConnectionConfig; environmentFile?: string } = {}): CollectionRun {
+    const { environmentConfig } = target;
     let ended!: () => void;
     const send: SendInProgress = { label, cancel, ended: new Promise<void>((resolve) => (ended = resolve)) };
     let session = environmentConfig ? undefined : this.session;
@@ -324,12 +391,14 @@ export class WorkbenchService implements vscode.Disposable {
     return {
       producerFor: async (settings) => {
         this.refuseUntrustedTarget(environmentConfig);
-        if (environmentConfig) return this.collectionProducer(settings, environmentConfig, this.environmentProducers);
+        if (environmentConfig) {
+          return this.trackedProducer(settings, { config: environmentConfig, pool: this.environmentProducers, autoCreateId: environmentAutoCreateId(target.environmentFile ?? '') });
+        }
         if (!session) {
           session = await this.requireSession();
           session.sends.add(send);
         }
-        return this.collectionProducer(settings, session.config, session.producers);
+        return this.trackedProducer(settings, { config: session.config, pool: session.producers, autoCreateId: session.connection.id, session });
       },
       end: () => {
         session?.sends.delete(send);
@@ -339,23 +408,26 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   /**
-   * A producer for a collection run (settings by their Java names) from `pool`. Its records land in the same
-   * results and traces as the composer's: every submit is tracked like an async send.
+   * A producer for a bulk send (settings by their Java names) from `pool`. Its records land in the results and traces:
+   * every submit is tracked. Failures show in the results table and the run's summary, not as a log line each (a bulk
+   * send can fail thousands).
    */
-  private collectionProducer(settings: Record<string, string | number | boolean>, config: ConnectionConfig, pool: ProducerPool): Producer {
-    const key = `collection:${JSON.stringify(pool === this.environmentProducers ? config : null)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+  private trackedProducer(settings: Record<string, string | number | boolean>, on: { config: ConnectionConfig; pool: ProducerPool; autoCreateId: string; session?: Session }): Producer {
+    const { config, pool, autoCreateId } = on;
+    const key = `collection:${JSON.stringify(on.session ? null : config)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
     let entry = pool.get(key);
     if (!entry) {
       const core = loadCore();
-      const transport = core.createTransport(config, this.log);
+      const transport = this.gated(core.createTransport(config, this.log), autoCreateId);
       const producer = core.createProducer({ 'client.id': config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
       entry = { producer, transport };
       pool.set(key, entry);
+      on.session?.following.push(this.watch.follow(producer));
     }
     const producer = entry.producer;
     const submit: Producer['submit'] = (record) => {
       const handle = producer.submit(record);
-      void this.track(handle.recordId, record.topic, producer, handle.result, 'fire-and-forget');
+      void this.track(handle.recordId, record, producer, handle.result, 'fire-and-forget');
       return handle;
     };
     // The run closes nothing it is handed (closeProducers: false); everything else goes straight to the producer.
@@ -368,63 +440,61 @@ export class WorkbenchService implements vscode.Disposable {
     });
   }
 
-  /**
-   * Sends the draft `repeat` times. sync: resolves after every ack; async: resolves once all are submitted (rows update
-   * as acks arrive); fire-and-forget: the same, and failures only show in the table. Record ids come back at once.
-   */
-  async send(draft: ComposerDraft): Promise<{ recordIds: string[]; settled: Promise<void> }> {
-    if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
-    const record = draftToRecord(draft);
-    // Key and value in the Schema Registry format are encoded now: a value that does not fit sends nothing.
-    let schemas: SchemaUsed[] | undefined;
-    if (draft.keyFormat === 'schema' || draft.valueFormat === 'schema') {
-      const encoded = await encodeDraftSchemas(() => this.schemaRegistry(), draft);
-      if (encoded.key) record.key = encoded.key;
-      if (encoded.value) record.value = encoded.value;
-      schemas = encoded.used;
-    }
-    const session = await this.requireSession();
-    const producer = this.producerFor(session, draft.settings);
-    const recordIds: string[] = [];
-    const waits: Promise<unknown>[] = [];
-    for (let i = 0; i < draft.repeat; i++) {
-      const { recordId, result } = producer.submit(record);
-      recordIds.push(recordId);
-      waits.push(this.track(recordId, record.topic, producer, result, draft.sendMode, schemas));
-    }
-    // Until its records settle the send holds this session's producer, even if the user switches connection.
-    const handedOver = Promise.allSettled(waits).then(() => undefined);
-    const send: SendInProgress = { label: `sending ${draft.repeat.toLocaleString('en-US')} record${draft.repeat === 1 ? '' : 's'} to "${record.topic}"`, cancel: () => undefined, ended: handedOver };
-    session.sends.add(send);
-    const settled = handedOver.then(async () => {
-      session.sends.delete(send);
-      // A send can create the topic (auto-create): refresh so the explorer and the composer list it.
-      if (this.session === session && !session.metadata?.topics.some((t) => t.name === record.topic)) await this.cluster(true).catch(() => undefined);
-    });
-    if (draft.sendMode === 'sync') await settled;
-    return { recordIds, settled };
+  /** Whether sends on the active connection let the broker create missing topics without asking. */
+  autoCreatesTopics(): boolean {
+    return this.session ? this.connections.autoCreateTopics(this.session.connection.id) : false;
   }
 
-  /** The command API's send: one record, waits for the ack, returns its metadata or throws the DeliveryError. */
-  async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>): Promise<RecordMetadata> {
-    const draft: ComposerDraft = {
-      ...defaultDraft(), topic: record.topic, keyFormat: record.key == null ? 'none' : 'string', key: record.key ?? '',
-      valueFormat: record.value === null ? 'null' : 'text', value: record.value ?? '', headers: (record.headers ?? []).map((h) => ({ ...h, binary: false })),
-      partition: record.partition ?? null,
+  /** A producer's transport lets the broker create missing topics only while the connection's auto-create is on. */
+  private gated(transport: Transport, autoCreateId: string): Transport {
+    return autoCreateGate(transport, () => this.connections.autoCreateTopics(autoCreateId));
+  }
+
+  /** The active connection, as a target that missing topics are checked and created on. */
+  private async topicTarget(): Promise<TopicTarget> {
+    const s = await this.requireSession();
+    return {
+      admin: s.admin, name: s.connection.name,
+      autoCreate: this.connections.autoCreateTopics(s.connection.id),
+      setAutoCreate: (on) => this.connections.setAutoCreateTopics(s.connection.id, on),
     };
-    draft.settings = { ...draft.settings, ...settings };
-    const { recordIds } = await this.send(draft);
-    const entry = this.results.get(recordIds[0]);
-    if (entry?.metadata) return entry.metadata;
-    throw new Error(entry?.row.error ?? 'the record was not delivered');
   }
 
-  private track(recordId: string, topic: string, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode, schemas?: SchemaUsed[]): Promise<unknown> {
+  /**
+   * Before a send on the active connection: every fixed topic exists, or the user (`answer` for callers without a UI)
+   * decided to create it; throws MissingTopicError otherwise. See missing-topics.ts.
+   */
+  async ensureTopics(topics: readonly string[], answer?: CreateTopicsAnswer): Promise<void> {
+    const created = await ensureTopics(topics, await this.topicTarget(), answer, (msg) => this.log('info', msg));
+    if (created.length) await this.cluster(true);
+  }
+
+  /**
+   * The command API's send: one record as given (no templates), waits for the ack, returns its metadata or throws the
+   * DeliveryError. A missing topic is created only as `createTopics` (or the user, asked) says.
+   */
+  async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>, createTopics?: CreateTopicsAnswer): Promise<RecordMetadata> {
+    if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
+    await this.ensureTopics([record.topic], createTopics);
+    const producer = this.producerFor(await this.requireSession(), { ...defaultDraft().settings, ...settings });
+    const literal: ProducerRecord = { topic: record.topic, key: record.key ?? null, value: record.value, headers: record.headers };
+    if (record.partition !== undefined) literal.partition = record.partition;
+    const { recordId, result } = producer.submit(literal);
+    await this.track(recordId, literal, producer, result, 'sync');
+    const entry = this.results.get(recordId);
+    if (entry?.metadata) return entry.metadata;
+    return result; // rejects with the DeliveryError
+  }
+
+  private track(recordId: string, record: ProducerRecord, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
     const sentAt = Date.now();
-    const row: ResultRow = { recordId, status: 'pending', topic, partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
-    this.addResult({ row, producer, schemas });
+    const topic = record.topic;
+    const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
+    // Schema Registry schemas that encoded it (the runner sets them): shown in its trace.
+    this.addResult({ row, producer, schemas: record.serialization ? [...record.serialization] : undefined });
     return result.then(
       (md) => {
+        this.noteAck(producer, md);
         this.updateResult(recordId, {
           row: { ...row, status: 'acked', partition: md.partition, offset: md.offset, timestamp: md.timestamp, timestampType: md.timestampType, latencyMs: Date.now() - sentAt, attempts: md.attempts, batchId: md.batchId },
           metadata: md,
@@ -458,9 +528,14 @@ export class WorkbenchService implements vscode.Disposable {
     return [...this.results.values()].map((e) => e.row);
   }
 
+  /**
+   * Clears the finished results. Records still in flight stay: their acks or errors (and traces) are still to come,
+   * and a send running now must not lose the rows of what it has handed over.
+   */
   clearResults(): void {
-    this.results.clear();
+    for (const [id, entry] of this.results) if (entry.row.status !== 'pending') this.results.delete(id);
     this.resultsChanged.fire('cleared');
+    if (this.results.size) this.resultsChanged.fire(this.resultRows());
   }
 
   trace(recordId: string): RecordTraceView {
@@ -507,6 +582,7 @@ export class WorkbenchService implements vscode.Disposable {
     }
     await closePool(this.environmentProducers, 2000);
     await this.sandbox.stop().catch(() => undefined);
+    this.watch.dispose();
     this.stateChanged.dispose();
     this.resultsChanged.dispose();
   }

@@ -3,7 +3,7 @@
  * only, CRC verified; records are never decoded, the sandbox must ingest 500k records/s), and stamp a copy with
  * what the leader decides on append (base offset, partition leader epoch, LogAppendTime).
  */
-import { ErrorCode } from '../../kafka/error-codes';
+import { ErrorCode } from '../../kafka/protocol/errors';
 import { ATTRIBUTES_OFFSET, CRC_OFFSET, MAGIC_OFFSET, RecordBatchError, readRecordBatches, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordBatch } from '../../kafka/record-batch';
 import { errorMessage } from '../../util/errors';
 import { crc32c } from '../../kafka/crc32c';

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../util/clock';
 import { InvalidInputError } from '../../util/errors';
-import { ErrorCode } from '../../kafka/error-codes';
+import { ErrorCode } from '../../kafka/protocol/errors';
 import type { ResolvedSandboxOptions } from './options';
 import { topicNameProblem, MAX_PARTITIONS_PER_TOPIC } from './options';
 import { PartitionLog, type StoredBatch } from './partition-log';

@@ -3,12 +3,14 @@
  * A spec arrives as untrusted JSON (from the control server), so it is validated field by field and refused with
  * a message that says exactly what is wrong.
  */
-import { ErrorCode, KAFKA_ERRORS, errorName } from '../../kafka/error-codes';
-import { ApiKey, apiKeyByName, apiName, isSupportedApi } from '../protocol/api-keys';
+import { ApiKey, ErrorCode, KAFKA_ERRORS, apiName, errorName } from '../../kafka/protocol';
 import { InvalidInputError } from '../../util/errors';
 
-/** APIs whose requests name topic partitions, so a fault can hit only some partitions of a request. */
-const PARTITIONED_APIS = new Set<number>([ApiKey.Produce, ApiKey.Fetch, ApiKey.ListOffsets]);
+/** The APIs faults may name: those the sandbox serves, and which of them name topic partitions. */
+export interface FaultableApis {
+  keys: readonly number[];
+  partitioned: readonly number[];
+}
 const SPEC_FIELDS = new Set(['api', 'errorCode', 'count', 'broker', 'topic', 'partition', 'latencyMs', 'dropResponse', 'afterWrite']);
 const MAX_LATENCY_MS = 600_000;
 
@@ -45,7 +47,17 @@ export class FaultRegistry {
   private faults: FaultView[] = [];
   private nextId = 1;
 
-  constructor(private readonly brokerIds: readonly number[]) {}
+  private readonly served: Set<number>;
+  /** APIs whose requests name topic partitions, so a fault can hit only some partitions of a request. */
+  private readonly partitioned: Set<number>;
+
+  constructor(
+    private readonly brokerIds: readonly number[],
+    apis: FaultableApis,
+  ) {
+    this.served = new Set(apis.keys);
+    this.partitioned = new Set(apis.partitioned);
+  }
 
   add(spec: unknown): FaultView {
     const fault = this.validate(spec);
@@ -72,7 +84,7 @@ export class FaultRegistry {
         (f.broker === null || f.broker === brokerId) &&
         (f.topic === null && f.partition === null
           ? true
-          : PARTITIONED_APIS.has(apiKey) && partitions.some((p) => faultMatchesPartition(f, p.topic, p.partition))),
+          : this.partitioned.has(apiKey) && partitions.some((p) => faultMatchesPartition(f, p.topic, p.partition))),
     );
     if (hits.length === 0) return null;
     for (const f of hits) f.remaining--;
@@ -100,14 +112,15 @@ export class FaultRegistry {
 
     let apiKey: number | null = null;
     if (s.api !== undefined && s.api !== null) {
+      const served = [...this.served].sort((a, b) => a - b);
       if (typeof s.api === 'string' && !/^\d+$/.test(s.api)) {
-        const key = apiKeyByName(s.api);
-        if (key === undefined) throw new InvalidInputError(`unknown api '${s.api}'; known: ${Object.keys(ApiKey).join(', ')}`);
+        const key = (ApiKey as Record<string, number>)[s.api];
+        if (key === undefined || !this.served.has(key)) throw new InvalidInputError(`unknown api '${s.api}'; known: ${served.map(apiName).join(', ')}`);
         apiKey = key;
       } else {
         const key = typeof s.api === 'string' ? Number(s.api) : s.api;
-        if (typeof key !== 'number' || !isSupportedApi(key)) {
-          throw new InvalidInputError(`api ${JSON.stringify(s.api)} is not an API key the sandbox speaks; known: ${Object.entries(ApiKey).map(([n, k]) => `${n}=${k}`).join(', ')}`);
+        if (typeof key !== 'number' || !this.served.has(key)) {
+          throw new InvalidInputError(`api ${JSON.stringify(s.api)} is not an API key the sandbox speaks; known: ${served.map((k) => `${apiName(k)}=${k}`).join(', ')}`);
         }
         apiKey = key;
       }
@@ -140,8 +153,8 @@ export class FaultRegistry {
     if (errorCode === null && latencyMs === 0 && !dropResponse) {
       throw new InvalidInputError('a fault needs an effect: errorCode, latencyMs (above 0) or dropResponse: true');
     }
-    if ((topic !== null || partition !== null) && apiKey !== null && !PARTITIONED_APIS.has(apiKey)) {
-      throw new InvalidInputError(`topic and partition apply only to Produce, Fetch and ListOffsets faults, not ${apiName(apiKey)}`);
+    if ((topic !== null || partition !== null) && apiKey !== null && !this.partitioned.has(apiKey)) {
+      throw new InvalidInputError(`topic and partition apply only to ${inWords([...this.partitioned].sort((a, b) => a - b).map(apiName))} faults, not ${apiName(apiKey)}`);
     }
     if (afterWrite) {
       if (apiKey !== ApiKey.Produce) throw new InvalidInputError('afterWrite applies only to Produce faults; add "api": "Produce"');
@@ -175,6 +188,11 @@ export function partitionError(effect: FaultEffect | null, topic: string, partit
   if (effect.errorCode !== null) return { errorCode: effect.errorCode, afterWrite: effect.afterWrite };
   const f = effect.partitionFaults.find((pf) => pf.errorCode !== null && faultMatchesPartition(pf, topic, partition));
   return f && f.errorCode !== null ? { errorCode: f.errorCode, afterWrite: f.afterWrite } : null;
+}
+
+/** 'A, B and C'. */
+function inWords(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
 }
 
 function wholeNumber(value: unknown, field: string, min: number, max: number): number | null {

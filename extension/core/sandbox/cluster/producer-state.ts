@@ -3,7 +3,7 @@
  * producer and partition the sequences of the last 5 batches written, so a retried batch is recognised and
  * answered with its original offset instead of being written twice.
  */
-import { ErrorCode } from '../../kafka/error-codes';
+import { ErrorCode } from '../../kafka/protocol/errors';
 
 /** How many recent batches per producer and partition are remembered (max.in.flight.requests.per.connection <= 5). */
 export const PRODUCER_BATCH_WINDOW = 5;

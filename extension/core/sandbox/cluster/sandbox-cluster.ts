@@ -1,33 +1,29 @@
 /**
  * The sandbox cluster behind the brokers' sockets: takes a decoded request for a broker and returns what that
- * broker answers. Faults are applied here (latency awaited, responses dropped, errors injected), Fetch long-polls
- * here, group APIs go to the GroupCoordinator, the rest to the handlers in ./handlers. Time comes from a Clock.
+ * broker answers, through the API's entry in ../apis/registry.ts. Faults are applied here, the same way for every
+ * API (latency awaited, responses dropped, errors injected); the long poll Fetch uses lives here. Time comes from a
+ * Clock.
  */
-import { ErrorCode, describeError } from '../../kafka/error-codes';
+import { ErrorCode, apiName, describeError, type RequestByKey, type ResponseByKey } from '../../kafka/protocol';
 import { systemClock, type Clock } from '../../util/clock';
 import { InvalidInputError, errorMessage } from '../../util/errors';
-import { ApiKey, apiName } from '../protocol/api-keys';
-import type * as M from '../protocol/messages';
+import type { ApiCall, ApiContext } from '../apis/api';
+import { SANDBOX_CLUSTER_ID } from '../apis/03-metadata';
+import { SANDBOX_APIS, partitionedApiKeys, servedApiVersions, type SandboxApiKey } from '../apis/registry';
 import { ClusterModel, type BrokerAddress, type Partition } from './cluster-model';
-import { FaultRegistry, type FaultEffect, type FaultView } from './faults';
+import { FaultRegistry, type FaultView } from './faults';
 import { chooseCoordinator } from './groups/coordinator-choice';
 import { GroupCoordinator } from './groups/group-coordinator';
-import { handleApiVersions, handleCreateTopics, handleDeleteTopics, handleInitProducerId } from './handlers/admin';
-import { errorResponseFor } from './handlers/error-response';
-import { fetchedPartitionKeys, readFetch } from './handlers/fetch';
-import { handleListOffsets } from './handlers/list-offsets';
-import { SANDBOX_CLUSTER_ID, handleMetadata } from './handlers/metadata';
-import { handleProduce } from './handlers/produce';
 import type { ResolvedSandboxOptions } from './options';
 import { ProducerStateTable } from './producer-state';
 
 export type { FaultView } from './faults';
 
-export type HandleOutcome = { kind: 'respond'; body: unknown } | { kind: 'noResponse' } | { kind: 'drop' };
+export type HandleOutcome<R = unknown> = { kind: 'respond'; body: R } | { kind: 'noResponse' } | { kind: 'drop' };
 
-/** The request header fields the cluster uses (a structural subset of protocol/request-header's RequestHeader). */
-export interface RequestHeaderFields {
-  apiKey: number;
+/** The request header fields the cluster uses (a structural subset of the codec's RequestHeader). */
+export interface RequestHeaderFields<K extends number = number> {
+  apiKey: K;
   apiVersion: number;
   correlationId: number;
   clientId: string | null;
@@ -55,13 +51,11 @@ export interface SandboxState {
   groups: unknown[];
 }
 
-interface FetchWaiter {
-  keys: Set<string>;
+interface Waiter {
+  keys: ReadonlySet<string>;
   wake(appendedTo?: Partition): void;
   release(): void;
 }
-
-const PARTITIONED_APIS = new Set<number>([ApiKey.Produce, ApiKey.Fetch, ApiKey.ListOffsets]);
 
 export class SandboxCluster {
   private readonly clock: Clock;
@@ -70,7 +64,8 @@ export class SandboxCluster {
   private readonly producers = new ProducerStateTable();
   private readonly faults: FaultRegistry;
   private readonly groups: GroupCoordinator;
-  private readonly waiters = new Set<FetchWaiter>();
+  private readonly context: ApiContext;
+  private readonly waiters = new Set<Waiter>();
   /** Resolvers of latency faults still being awaited, released by stop(). */
   private readonly sleepers = new Set<() => void>();
   private stopped = false;
@@ -82,8 +77,8 @@ export class SandboxCluster {
   ) {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.log ?? (() => {});
-    this.model = new ClusterModel(options, brokers, this.clock, this.log, (p) => this.wakeFetches(p));
-    this.faults = new FaultRegistry(brokers.map((b) => b.id));
+    this.model = new ClusterModel(options, brokers, this.clock, this.log, (p) => this.wakeWaiters(p));
+    this.faults = new FaultRegistry(brokers.map((b) => b.id), { keys: Object.keys(SANDBOX_APIS).map(Number), partitioned: partitionedApiKeys() });
     this.groups = new GroupCoordinator({
       clock: this.clock,
       coordinatorFor: (groupId) => {
@@ -94,113 +89,75 @@ export class SandboxCluster {
       initialRebalanceDelayMs: options.initialRebalanceDelayMs,
       log: this.log,
     });
+    this.context = {
+      model: this.model,
+      producers: this.producers,
+      groups: this.groups,
+      clock: this.clock,
+      log: this.log,
+      apiVersions: servedApiVersions(options.sasl !== null),
+      longPoll: (keys, maxWaitMs, poll, final) => this.longPoll(keys, maxWaitMs, poll, final),
+    };
     for (const t of options.topics) this.createTopic(t.name, t.partitions);
   }
 
-  /** Answers one decoded request sent to `brokerId`. Never throws: an unexpected failure answers UNKNOWN_SERVER_ERROR. */
-  async handle(brokerId: number, header: RequestHeaderFields, request: unknown): Promise<HandleOutcome> {
-    const { apiKey, apiVersion } = header;
+  /**
+   * Answers one decoded request sent to `brokerId`, through the API's registry entry. Never throws: an unexpected
+   * failure answers UNKNOWN_SERVER_ERROR the way the API carries errors.
+   */
+  async handle<K extends SandboxApiKey>(brokerId: number, header: RequestHeaderFields<K>, request: RequestByKey[K]): Promise<HandleOutcome<ResponseByKey[K]>> {
+    const api = SANDBOX_APIS[header.apiKey];
     if (!this.model.broker(brokerId)?.up) return { kind: 'drop' };
+    const call: ApiCall = { brokerId, apiVersion: header.apiVersion, correlationId: header.correlationId, clientId: header.clientId };
     try {
-      const effect = this.faults.take(apiKey, brokerId, PARTITIONED_APIS.has(apiKey) ? partitionsOf(apiKey, request) : []);
+      const effect = this.faults.take(api.key, brokerId, api.partitions?.(request) ?? []);
       if (effect && effect.latencyMs > 0) await this.sleep(effect.latencyMs);
       if (effect?.dropResponse) {
-        // The request is served (a Produce is written), only the response is lost, as when a network drops it.
-        if (apiKey === ApiKey.Produce) await this.dispatch(brokerId, header, request, null);
+        // Lost on the way back, as when a network drops the answer: the request itself may still take effect.
+        if (api.servedWhenResponseDropped) await api.handle(this.context, request, call, null);
         return { kind: 'drop' };
       }
-      if (effect && effect.errorCode !== null && !PARTITIONED_APIS.has(apiKey)) {
-        return { kind: 'respond', body: errorResponseFor(apiKey, request, effect.errorCode) };
+      if (effect && effect.errorCode !== null && !api.partitions) {
+        return { kind: 'respond', body: api.errorResponse(request, effect.errorCode) };
       }
-      const body = await this.dispatch(brokerId, header, request, effect);
-      if (apiKey === ApiKey.Produce && (request as M.ProduceRequest).acks === 0) return { kind: 'noResponse' };
+      const body = await api.handle(this.context, request, call, effect);
+      if (api.expectsResponse && !api.expectsResponse(request)) return { kind: 'noResponse' };
       return { kind: 'respond', body };
     } catch (e) {
-      this.log(`broker ${brokerId}: ${apiName(apiKey)} v${apiVersion} failed inside the sandbox: ${errorMessage(e)}; answering ${describeError(ErrorCode.UNKNOWN_SERVER_ERROR)}`);
+      this.log(`broker ${brokerId}: ${apiName(api.key)} v${header.apiVersion} failed inside the sandbox: ${errorMessage(e)}; answering ${describeError(ErrorCode.UNKNOWN_SERVER_ERROR)}`);
       try {
-        return { kind: 'respond', body: errorResponseFor(apiKey, request, ErrorCode.UNKNOWN_SERVER_ERROR) };
+        return { kind: 'respond', body: api.errorResponse(request, ErrorCode.UNKNOWN_SERVER_ERROR) };
       } catch {
         return { kind: 'drop' };
       }
     }
   }
 
-  private async dispatch(brokerId: number, header: RequestHeaderFields, request: unknown, effect: FaultEffect | null): Promise<unknown> {
-    const v = header.apiVersion;
-    const g = this.groups;
-    switch (header.apiKey) {
-      case ApiKey.ApiVersions:
-        return handleApiVersions(this.options.sasl !== null);
-      case ApiKey.Metadata:
-        return handleMetadata(this.model, request as M.MetadataRequest);
-      case ApiKey.Produce:
-        return handleProduce({ model: this.model, producers: this.producers, clock: this.clock, log: this.log }, brokerId, request as M.ProduceRequest, effect);
-      case ApiKey.Fetch:
-        return this.fetch(brokerId, request as M.FetchRequest, effect);
-      case ApiKey.ListOffsets:
-        return handleListOffsets(this.model, brokerId, request as M.ListOffsetsRequest, effect);
-      case ApiKey.CreateTopics:
-        return handleCreateTopics(this.model, brokerId, request as M.CreateTopicsRequest);
-      case ApiKey.DeleteTopics: {
-        const response = handleDeleteTopics(this.model, brokerId, request as M.DeleteTopicsRequest);
-        for (const r of response.responses) {
-          if (r.errorCode === ErrorCode.NONE) {
-            this.producers.forgetTopic(r.name);
-            g.forgetTopic(r.name);
-          }
-        }
-        return response;
-      }
-      case ApiKey.InitProducerId:
-        return handleInitProducerId(this.producers, request as M.InitProducerIdRequest, this.log);
-      case ApiKey.FindCoordinator:
-        return g.findCoordinator(request as never, v);
-      case ApiKey.JoinGroup:
-        return g.joinGroup(brokerId, request as never, v, { clientId: header.clientId });
-      case ApiKey.SyncGroup:
-        return g.syncGroup(brokerId, request as never, v);
-      case ApiKey.Heartbeat:
-        return g.heartbeat(brokerId, request as never, v);
-      case ApiKey.LeaveGroup:
-        return g.leaveGroup(brokerId, request as never, v);
-      case ApiKey.OffsetCommit:
-        return g.offsetCommit(brokerId, request as never, v);
-      case ApiKey.OffsetFetch:
-        return g.offsetFetch(brokerId, request as never, v);
-      case ApiKey.DescribeGroups:
-        return g.describeGroups(brokerId, request as never, v);
-      default:
-        throw new Error(`no handler for API key ${header.apiKey}`);
-    }
-  }
-
-  /** Answers at once when there is data (minBytes), an error, or no wait; else waits up to maxWaitMs for data. */
-  private fetch(brokerId: number, req: M.FetchRequest, effect: FaultEffect | null): Promise<M.FetchResponse> | M.FetchResponse {
-    const first = readFetch(this.model, brokerId, req, effect);
-    if (this.stopped || first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0) return first.response;
-    const keys = fetchedPartitionKeys(req);
+  /** Waits for `poll` to answer (asked after each append to a watched partition) or `maxWaitMs`, then `final`. */
+  private longPoll<T>(keys: ReadonlySet<string>, maxWaitMs: number, poll: () => T | undefined, final: () => T): Promise<T> {
+    if (this.stopped) return Promise.resolve(final());
     return new Promise((resolve) => {
       let cancelTimer = (): void => {};
-      const finish = (response: M.FetchResponse): void => {
+      const finish = (answer: T): void => {
         cancelTimer();
         this.waiters.delete(waiter);
-        resolve(response);
+        resolve(answer);
       };
-      const waiter: FetchWaiter = {
+      const waiter: Waiter = {
         keys,
         wake: (appendedTo) => {
           if (appendedTo && !keys.has(`${appendedTo.topic}\u0000${appendedTo.index}`)) return;
-          const now = readFetch(this.model, brokerId, req, effect);
-          if (now.hasError || now.bytes >= req.minBytes) finish(now.response);
+          const answer = poll();
+          if (answer !== undefined) finish(answer);
         },
-        release: () => finish(readFetch(this.model, brokerId, req, effect).response),
+        release: () => finish(final()),
       };
       this.waiters.add(waiter);
-      cancelTimer = this.clock.setTimeout(() => waiter.release(), req.maxWaitMs);
+      cancelTimer = this.clock.setTimeout(() => waiter.release(), maxWaitMs);
     });
   }
 
-  private wakeFetches(appendedTo?: Partition): void {
+  private wakeWaiters(appendedTo?: Partition): void {
     for (const w of [...this.waiters]) w.wake(appendedTo);
   }
 
@@ -278,17 +235,4 @@ export class SandboxCluster {
     for (const s of [...this.sleepers]) s();
     this.groups.stop();
   }
-}
-
-/** The topic partitions a Produce, Fetch or ListOffsets request names (for fault matching). */
-function partitionsOf(apiKey: number, request: unknown): { topic: string; partition: number }[] {
-  const out: { topic: string; partition: number }[] = [];
-  if (apiKey === ApiKey.Produce) {
-    for (const t of (request as M.ProduceRequest).topicData) for (const p of t.partitionData) out.push({ topic: t.name, partition: p.index });
-  } else if (apiKey === ApiKey.Fetch) {
-    for (const t of (request as M.FetchRequest).topics) for (const p of t.partitions) out.push({ topic: t.topic, partition: p.partition });
-  } else if (apiKey === ApiKey.ListOffsets) {
-    for (const t of (request as M.ListOffsetsRequest).topics) for (const p of t.partitions) out.push({ topic: t.name, partition: p.partitionIndex });
-  }
-  return out;
 }

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { errorMessage } from '../../util/errors';
-import { FrameDecoder } from './frame-decoder';
+import { FrameDecoder } from '../../kafka/protocol/frame-decoder';
 
 /** What to do with one request frame. `reply.frame` is a whole response frame, size prefix included. */
 export type FrameOutcome =

@@ -1,14 +1,13 @@
 /**
  * Turns one request frame into one outcome: header and body decoded by the codec, the request handled by the
- * cluster, the response encoded. Input a broker cannot serve is answered as a real broker answers it: ApiVersions
- * of an unsupported version gets the v0 error-35 reply listing the versions; an unknown API, an unsupported version
- * of any other API or a malformed request closes the connection with a log line.
+ * cluster through the API's registry entry, the response encoded. Input a broker cannot serve is answered as a
+ * real broker answers it: ApiVersions of an unsupported version gets the v0 error-35 reply listing the versions; an
+ * unknown API, an unsupported version of any other API or a malformed request closes the connection with a log line.
  */
+import { ApiKey, ErrorCode, apiName, decodeRequestBody, decodeRequestHeader, encodeResponse, inRange, type RequestHeader } from '../../kafka/protocol';
 import { errorMessage } from '../../util/errors';
+import { SANDBOX_APIS, isSandboxApiKey, servedApiVersions, type SandboxApiKey } from '../apis/registry';
 import type { SandboxCluster } from '../cluster/sandbox-cluster';
-import { ApiKey, SUPPORTED_VERSIONS, apiName, isSupportedApi } from '../protocol/api-keys';
-import { decodeRequest, encodeApiVersionsUnsupported, encodeResponse } from '../protocol/codec';
-import { decodeRequestHeader, type RequestHeader } from '../protocol/request-header';
 import type { ConnectionContext, FrameOutcome } from './broker-listener';
 import type { SaslGate } from './sasl-gate';
 
@@ -39,12 +38,12 @@ export class RequestDispatcher {
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
-    if (!isSupportedApi(apiKey)) {
+    if (!isSandboxApiKey(apiKey)) {
       return { kind: 'close', reason: `unknown API key ${apiKey} (correlation id ${correlationId})` };
     }
-    const versions = SUPPORTED_VERSIONS[apiKey];
-    if (apiVersion < versions.min || apiVersion > versions.max) {
-      if (apiKey === ApiKey.ApiVersions) return { kind: 'reply', frame: encodeApiVersionsUnsupported(correlationId, Boolean(this.deps.sasl)) };
+    const versions = SANDBOX_APIS[apiKey].versions;
+    if (!inRange(versions, apiVersion)) {
+      if (apiKey === ApiKey.ApiVersions) return { kind: 'reply', frame: this.apiVersionsUnsupported(correlationId) };
       return { kind: 'close', reason: `${apiName(apiKey)} v${apiVersion} is not supported (this broker serves v${versions.min}-v${versions.max})` };
     }
     let header: RequestHeader;
@@ -53,13 +52,18 @@ export class RequestDispatcher {
     } catch (e) {
       return { kind: 'close', reason: `malformed ${apiName(apiKey)} v${apiVersion} request header (${frame.length}-byte frame): ${errorMessage(e)}` };
     }
-    let request: unknown;
+    return this.serve(cluster, apiKey, header, frame, connection);
+  }
+
+  private async serve<K extends SandboxApiKey>(cluster: RequestHandler, apiKey: K, header: RequestHeader, frame: Buffer, connection: ConnectionContext): Promise<FrameOutcome> {
+    const { apiVersion, correlationId } = header;
+    let request;
     try {
-      request = decodeRequest(apiKey, apiVersion, frame, header.bodyOffset);
+      request = decodeRequestBody(apiKey, apiVersion, frame, header.bodyOffset);
     } catch (e) {
       return { kind: 'close', reason: `malformed ${apiName(apiKey)} v${apiVersion} request (correlation id ${correlationId}): ${errorMessage(e)}` };
     }
-    const outcome = await cluster.handle(connection.brokerId, header, request);
+    const outcome = await cluster.handle(connection.brokerId, { ...header, apiKey }, request);
     switch (outcome.kind) {
       case 'respond':
         return { kind: 'reply', frame: encodeResponse(apiKey, apiVersion, correlationId, outcome.body) };
@@ -69,5 +73,16 @@ export class RequestDispatcher {
         this.deps.log?.(`broker ${connection.brokerId}: no response to ${apiName(apiKey)} correlation id ${correlationId} (dropped by a fault, or the broker is stopped)`);
         return NONE;
     }
+  }
+
+  /**
+   * What a broker answers to an ApiVersions request of a version it does not support: a v0 response with
+   * UNSUPPORTED_VERSION and the versions it does support, so the client can retry with one of them.
+   */
+  private apiVersionsUnsupported(correlationId: number): Buffer {
+    return encodeResponse(ApiKey.ApiVersions, 0, correlationId, {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: servedApiVersions(Boolean(this.deps.sasl)), throttleTimeMs: 0,
+      supportedFeatures: [], finalizedFeaturesEpoch: -1, finalizedFeatures: [], zkMigrationReady: false,
+    });
   }
 }

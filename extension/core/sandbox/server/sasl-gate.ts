@@ -5,13 +5,8 @@
  * UNSUPPORTED_SASL_MECHANISM with the enabled list) and then the connection is closed, as Kafka does.
  */
 import crypto from 'node:crypto';
-import { ErrorCode } from '../../kafka/error-codes';
+import { ApiKey, ErrorCode, apiName, decodeRequestBody, decodeRequestHeader, encodeResponse } from '../../kafka/protocol';
 import { errorMessage } from '../../util/errors';
-import { ApiKey, SaslApiKey, apiName } from '../protocol/api-keys';
-import { decodeRequestHeader } from '../protocol/request-header';
-import {
-  decodeSaslAuthenticate, decodeSaslHandshake, encodeRawSaslToken, encodeSaslAuthenticateResponse, encodeSaslHandshakeResponse,
-} from '../protocol/sasl-messages';
 import type { SaslMechanismName } from '../cluster/options';
 import type { ConnectionContext, FrameOutcome } from './broker-listener';
 import { SaslLoginError, ScramExchange, scramCredential, type ScramCredential, type ScramHash } from './scram';
@@ -69,27 +64,27 @@ export class SaslGate {
     const apiKey = frame.readInt16BE(0);
     const version = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
-    const isSasl = apiKey === SaslApiKey.SaslHandshake || apiKey === SaslApiKey.SaslAuthenticate;
+    const isSasl = apiKey === ApiKey.SaslHandshake || apiKey === ApiKey.SaslAuthenticate;
     if (session.state === 'done') {
       // A logged-in connection may not log in again; Kafka answers ILLEGAL_SASL_STATE.
       if (!isSasl) return null;
-      if (version < 0 || version > 1) return { kind: 'close', reason: `${saslApiName(apiKey)} v${version} is not supported` };
-      return { kind: 'reply', frame: apiKey === SaslApiKey.SaslHandshake
+      if (version < 0 || version > 1) return { kind: 'close', reason: `${apiName(apiKey)} v${version} is not supported` };
+      return { kind: 'reply', frame: apiKey === ApiKey.SaslHandshake
         ? encodeSaslHandshakeResponse(correlationId, ErrorCode.ILLEGAL_SASL_STATE, this.mechanisms)
         : encodeSaslAuthenticateResponse(correlationId, version, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: 'this connection is already authenticated', authBytes: Buffer.alloc(0) }) };
     }
     if (apiKey === ApiKey.ApiVersions && session.state === 'start') return null;
-    const expected = session.state === 'start' ? SaslApiKey.SaslHandshake : SaslApiKey.SaslAuthenticate;
+    const expected = session.state === 'start' ? ApiKey.SaslHandshake : ApiKey.SaslAuthenticate;
     if (apiKey !== expected) {
-      return { kind: 'close', reason: `${isSasl ? saslApiName(apiKey) : apiName(apiKey)} request (correlation id ${correlationId}) before SASL authentication finished; the listener requires SASL` };
+      return { kind: 'close', reason: `${apiName(apiKey)} request (correlation id ${correlationId}) before SASL authentication finished; the listener requires SASL` };
     }
-    if (version < 0 || version > 1) return { kind: 'close', reason: `${saslApiName(apiKey)} v${version} is not supported (this broker serves v0-v1)` };
+    if (version < 0 || version > 1) return { kind: 'close', reason: `${apiName(apiKey)} v${version} is not supported (this broker serves v0-v1)` };
     try {
       const header = decodeRequestHeader(frame);
-      if (session.state === 'start') return this.handshake(connection, correlationId, version, decodeSaslHandshake(frame, header.bodyOffset).mechanism);
-      return this.authenticate(connection, correlationId, version, (session as { login: Login }).login, decodeSaslAuthenticate(frame, header.bodyOffset).authBytes);
+      if (session.state === 'start') return this.handshake(connection, correlationId, version, decodeRequestBody(ApiKey.SaslHandshake, version, frame, header.bodyOffset).mechanism);
+      return this.authenticate(connection, correlationId, version, (session as { login: Login }).login, decodeRequestBody(ApiKey.SaslAuthenticate, version, frame, header.bodyOffset).authBytes);
     } catch (e) {
-      return { kind: 'close', reason: `malformed ${saslApiName(apiKey)} request (correlation id ${correlationId}): ${errorMessage(e)}` };
+      return { kind: 'close', reason: `malformed ${apiName(apiKey)} request (correlation id ${correlationId}): ${errorMessage(e)}` };
     }
   }
 
@@ -181,6 +176,19 @@ function sha256(text: string): Buffer {
   return crypto.createHash('sha256').update(text, 'utf8').digest();
 }
 
-function saslApiName(apiKey: number): string {
-  return apiKey === SaslApiKey.SaslHandshake ? 'SaslHandshake' : apiKey === SaslApiKey.SaslAuthenticate ? 'SaslAuthenticate' : `API key ${apiKey}`;
+function encodeSaslHandshakeResponse(correlationId: number, errorCode: number, mechanisms: readonly string[]): Buffer {
+  return encodeResponse(ApiKey.SaslHandshake, 1, correlationId, { errorCode, mechanisms: [...mechanisms] });
+}
+
+function encodeSaslAuthenticateResponse(correlationId: number, version: number, r: { errorCode: number; errorMessage: string | null; authBytes: Buffer }): Buffer {
+  // sessionLifetimeMs (v1) 0: the session never expires.
+  return encodeResponse(ApiKey.SaslAuthenticate, version, correlationId, { ...r, sessionLifetimeMs: 0 });
+}
+
+/** After a v0 handshake, tokens travel bare: a size prefix and the token, no Kafka header. */
+function encodeRawSaslToken(token: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(4 + token.length);
+  frame.writeInt32BE(token.length, 0);
+  token.copy(frame, 4);
+  return frame;
 }

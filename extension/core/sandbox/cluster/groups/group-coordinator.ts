@@ -10,7 +10,7 @@
  * `initialRebalanceDelayMs` for more members, as `group.initial.rebalance.delay.ms` does.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode } from '../../../kafka/error-codes';
+import { ErrorCode } from '../../../kafka/protocol/errors';
 import type { Clock } from '../../../util/clock';
 import { emptyBuffer, GroupMetadata, type GroupProtocol, type MemberMetadata } from './group-metadata';
 import type {
@@ -30,7 +30,7 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
-} from '../../protocol/messages';
+} from '../../../kafka/protocol';
 
 export interface BrokerAddress {
   id: number;
@@ -57,8 +57,6 @@ export interface GroupClientInfo {
   clientHost?: string;
 }
 
-/** OFFSET_METADATA_TOO_LARGE (12): not among error-codes.ts's named constants. */
-const OFFSET_METADATA_TOO_LARGE = 12;
 /** offset.metadata.max.bytes */
 const MAX_OFFSET_METADATA_CHARS = 4096;
 const DEFAULT_MIN_SESSION_TIMEOUT_MS = 1;
@@ -287,7 +285,7 @@ export class GroupCoordinator {
         let errorCode: number = ErrorCode.NONE;
         const metadata = p.committedMetadata ?? '';
         if (!this.deps.partitionExists(topic.name, p.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else if (metadata.length > MAX_OFFSET_METADATA_CHARS) errorCode = OFFSET_METADATA_TOO_LARGE;
+        else if (metadata.length > MAX_OFFSET_METADATA_CHARS) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
         else {
           if (!group) this.groups.set(groupId, (group = new GroupMetadata(groupId)));
           group.commit({

@@ -3,7 +3,7 @@
  * protocol, the leader and the committed offsets. Pure bookkeeping; the coordinator drives the state machine and
  * owns the timers.
  */
-import type { JoinGroupResponse, SyncGroupResponse } from '../../protocol/messages';
+import type { JoinGroupResponse, SyncGroupResponse } from '../../../kafka/protocol';
 
 /** Kafka's group state names, as DescribeGroups reports them. */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';

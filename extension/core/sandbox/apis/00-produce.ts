@@ -1,0 +1,118 @@
+/**
+ * Produce v0-v7: per partition, the leader checks the batches (CRC, magic, size), the ISR against
+ * min.insync.replicas for acks=-1 and the producer's sequence, then stamps and appends whole batches. Records are
+ * never decoded. acks=0 gets no answer; a dropped answer still writes.
+ */
+import { ApiKey, ErrorCode, describeError, type ProduceRequest, type ProduceResponse } from '../../kafka/protocol';
+import { splitBatches, stampForAppend, type BatchHeader } from '../cluster/batch-header';
+import type { Partition } from '../cluster/cluster-model';
+import { partitionError, type FaultEffect } from '../cluster/faults';
+import { topicNameProblem } from '../cluster/options';
+import type { ApiContext, SandboxApi } from './api';
+
+type PartitionAnswer = Omit<ProduceResponse['responses'][number]['partitionResponses'][number], 'index'>;
+
+export const produce: SandboxApi<typeof ApiKey.Produce> = {
+  key: ApiKey.Produce,
+  versions: { min: 0, max: 7 },
+  handle: (ctx, req, call, faults) => handleProduce(ctx, call.brokerId, req, faults),
+  errorResponse: (req, errorCode) => ({
+    responses: req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, ...failed(errorCode) })) })),
+    throttleTimeMs: 0,
+  }),
+  partitions: (req) => req.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index }))),
+  expectsResponse: (req) => req.acks !== 0,
+  servedWhenResponseDropped: true,
+};
+
+function handleProduce(ctx: ApiContext, brokerId: number, req: ProduceRequest, faults: FaultEffect | null): ProduceResponse {
+  const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+  return {
+    responses: req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((pd) => ({
+        index: pd.index,
+        ...(validAcks ? producePartition(ctx, brokerId, req.acks, t.name, pd.index, pd.records, faults) : failed(ErrorCode.INVALID_REQUIRED_ACKS)),
+      })),
+    })),
+    throttleTimeMs: 0,
+  };
+}
+
+function failed(errorCode: number): PartitionAnswer {
+  return { errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null };
+}
+
+function producePartition(
+  ctx: ApiContext, brokerId: number, acks: number, topicName: string, index: number, records: Buffer | null, faults: FaultEffect | null,
+): PartitionAnswer {
+  const fault = partitionError(faults, topicName, index);
+  if (fault && !fault.afterWrite) return failed(fault.errorCode);
+
+  const { model } = ctx;
+  if (topicNameProblem(topicName)) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION);
+  let topic = model.topic(topicName);
+  if (!topic && model.options.autoCreateTopics) {
+    const created = model.createTopic({ name: topicName, numPartitions: -1, replicationFactor: -1 });
+    if (created.errorCode !== 0) return failed(created.errorCode);
+    topic = model.topic(topicName);
+  }
+  const p = topic?.partitions[index];
+  if (!topic || !p) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (p.leader !== brokerId) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+
+  const split = splitBatches(records ?? Buffer.alloc(0));
+  if (!split.ok) {
+    ctx.log(`broker ${brokerId}: produce to ${topicName}-${index} refused with ${describeError(split.errorCode)}: ${split.reason}`);
+    return failed(split.errorCode);
+  }
+  const { batches } = split;
+  const tooLarge = batches.find((b) => b.bytes.length > topic.settings.maxMessageBytes);
+  if (tooLarge) {
+    ctx.log(`broker ${brokerId}: ${topicName}-${index}: a ${tooLarge.bytes.length}-byte batch exceeds max.message.bytes ${topic.settings.maxMessageBytes}`);
+    return failed(ErrorCode.MESSAGE_TOO_LARGE);
+  }
+  if (acks === -1 && p.isr.length < topic.settings.minInsyncReplicas) return failed(ErrorCode.NOT_ENOUGH_REPLICAS);
+
+  const idempotent = batches.some((b) => b.producerId >= 0);
+  if (idempotent && batches.length > 1) {
+    // As in Kafka: an idempotent producer sends exactly one batch per partition per request.
+    return failed(ErrorCode.INVALID_RECORD);
+  }
+
+  let baseOffset = -1;
+  const now = ctx.clock.now();
+  const logAppendTimeMs = topic.settings.logAppendTime ? now : null;
+  for (const b of batches) {
+    if (b.producerId >= 0) {
+      const check = ctx.producers.check(topicName, index, b);
+      if (check.kind === 'error') {
+        ctx.log(`broker ${brokerId}: ${topicName}-${index}: ${describeError(check.errorCode)}: ${check.reason}`);
+        return failed(check.errorCode);
+      }
+      if (check.kind === 'duplicate') {
+        // Already written: acknowledge with the original offset, write nothing.
+        if (baseOffset < 0) baseOffset = check.baseOffset;
+        continue;
+      }
+    }
+    const written = appendBatch(ctx, p, b, logAppendTimeMs);
+    if (b.producerId >= 0) ctx.producers.recordAppend(topicName, index, b, written);
+    if (baseOffset < 0) baseOffset = written;
+  }
+  if (fault) return failed(fault.errorCode); // afterWrite: the records are in the log, the client is told they are not.
+  return { errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
+}
+
+function appendBatch(ctx: ApiContext, p: Partition, b: BatchHeader, logAppendTimeMs: number | null): number {
+  const baseOffset = p.log.nextOffset;
+  const bytes = stampForAppend(b, baseOffset, p.leaderEpoch, logAppendTimeMs);
+  ctx.model.append(p, {
+    baseOffset,
+    lastOffset: baseOffset + b.lastOffsetDelta,
+    recordCount: b.recordCount,
+    maxTimestamp: logAppendTimeMs ?? b.maxTimestamp,
+    bytes,
+  });
+  return baseOffset;
+}

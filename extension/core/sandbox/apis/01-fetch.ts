@@ -1,0 +1,95 @@
+/**
+ * Fetch v0-v10: whole stored batches from the one holding the fetch offset, within the partition's and the
+ * response's byte limits (at least one batch, so a consumer always progresses). No fetch sessions: sessionId is
+ * always 0. Answers at once when there is data (minBytes), an error, or no wait; else long-polls up to maxWaitMs.
+ */
+import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../kafka/protocol';
+import type { ClusterModel } from '../cluster/cluster-model';
+import { partitionError, type FaultEffect } from '../cluster/faults';
+import type { SandboxApi } from './api';
+
+type FetchPartitionResponse = FetchResponse['responses'][number]['partitions'][number];
+
+export const fetch: SandboxApi<typeof ApiKey.Fetch> = {
+  key: ApiKey.Fetch,
+  versions: { min: 0, max: 10 },
+  handle(ctx, req, call, faults) {
+    const read = () => readFetch(ctx.model, call.brokerId, req, faults);
+    const first = read();
+    if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0) return first.response;
+    return ctx.longPoll(fetchedPartitionKeys(req), req.maxWaitMs, () => {
+      const now = read();
+      return now.hasError || now.bytes >= req.minBytes ? now.response : undefined;
+    }, () => read().response);
+  },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    errorCode: 0,
+    sessionId: 0,
+    responses: req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, records: null,
+      })),
+    })),
+  }),
+  partitions: (req) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))),
+};
+
+export interface FetchRead {
+  response: FetchResponse;
+  /** Record bytes in the response. */
+  bytes: number;
+  /** Whether some partition answered an error (a fetch with errors is answered at once). */
+  hasError: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export function readFetch(model: ClusterModel, brokerId: number, req: FetchRequest, faults: FaultEffect | null): FetchRead {
+  let bytes = 0;
+  let hasError = false;
+  let remaining = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+  const responses = req.topics.map((t) => ({
+    topic: t.topic,
+    partitions: t.partitions.map((fp): FetchPartitionResponse => {
+      const p = model.partition(t.topic, fp.partition);
+      const answer = (errorCode: number): FetchPartitionResponse => {
+        if (errorCode !== ErrorCode.NONE) hasError = true;
+        return {
+          partitionIndex: fp.partition,
+          errorCode,
+          highWatermark: p ? p.log.highWatermark : -1,
+          lastStableOffset: p ? p.log.highWatermark : -1,
+          logStartOffset: p ? p.log.logStartOffset : -1,
+          abortedTransactions: null,
+          records: EMPTY,
+        };
+      };
+      const fault = partitionError(faults, t.topic, fp.partition);
+      if (fault) return answer(fault.errorCode);
+      if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (p.leader !== brokerId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch) return answer(ErrorCode.FENCED_LEADER_EPOCH);
+      if (fp.currentLeaderEpoch > p.leaderEpoch) return answer(ErrorCode.UNKNOWN_LEADER_EPOCH);
+      if (fp.fetchOffset < p.log.logStartOffset || fp.fetchOffset > p.log.highWatermark) return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
+      const limit = Math.min(fp.partitionMaxBytes, remaining);
+      const batches = p.log.read(fp.fetchOffset, limit, bytes === 0);
+      const ok = answer(ErrorCode.NONE);
+      if (batches.length > 0) {
+        ok.records = batches.length === 1 ? batches[0] : Buffer.concat(batches);
+        bytes += ok.records.length;
+        remaining = Math.max(0, remaining - ok.records.length);
+      }
+      return ok;
+    }),
+  }));
+  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, hasError };
+}
+
+/** Partition keys (`topic\u0000partition`) a fetch reads, so an append elsewhere does not wake it. */
+export function fetchedPartitionKeys(req: FetchRequest): Set<string> {
+  const keys = new Set<string>();
+  for (const t of req.topics) for (const p of t.partitions) keys.add(`${t.topic}\u0000${p.partition}`);
+  return keys;
+}
