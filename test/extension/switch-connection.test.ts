@@ -57,16 +57,18 @@ describe('Switching connection while a send runs', () => {
   }
 
   it('a composer send of 1,000 records switched mid-way is reported acked, as cluster A stored them (all were reported failed)', async () => {
-    const { service } = await api();
+    const { service, collections } = await api();
     // A's answers take 2.5 s: longer than closing a producer used to wait before failing what it held.
     a.addFault({ api: 'Produce', latencyMs: 2500, count: 1000 });
     const draft: ComposerDraft = { ...defaultDraft(), topic: 'switch-composer', value: 'x', repeat: 1000, sendMode: 'async' };
-    const { recordIds, settled } = await service.send(draft);
+    const sending = collections.templates.send(draft, null, { signal: new AbortController().signal, onProgress: () => undefined, createTopics: true });
+    const rowsOnA = () => service.resultRows().filter((r) => r.topic === 'switch-composer');
+    await waitFor('all 1,000 records handed over to cluster A', () => rowsOnA().length === 1000);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', idB, 'finish');
     assert.equal(service.activeConnection()?.id, idB, 'switched at once, without waiting for the send');
-    await settled;
-    const rows = service.resultRows().filter((r) => recordIds.includes(r.recordId));
-    assert.deepEqual([...new Set(rows.map((r) => `${r.status}${r.error ? `: ${r.error}` : ''}`))], ['acked']);
+    const result = await sending;
+    assert.equal(result.line, '1,000 of 1,000 records acknowledged');
+    assert.deepEqual([...new Set(rowsOnA().map((r) => `${r.status}${r.error ? `: ${r.error}` : ''}`))], ['acked']);
     assert.equal(stored(a, 'switch-composer'), 1000);
     assert.equal(stored(b, 'switch-composer'), 0);
   });
@@ -75,7 +77,7 @@ describe('Switching connection while a send runs', () => {
     const { service } = await api();
     const file = twoMessages('finish');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
-    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file);
+    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, { createTopics: true });
     await waitFor('the first records on cluster A', () => stored(a, 'finish-slow') > 0);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', idB, 'finish');
     assert.equal(service.activeConnection()?.id, idB);
@@ -94,7 +96,7 @@ describe('Switching connection while a send runs', () => {
     }) as Warn;
     const file = twoMessages('cancel');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
-    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file);
+    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, { createTopics: true });
     await waitFor('the first records on cluster A', () => stored(a, 'cancel-slow') > 0);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', idB);
     assert.equal(asked[0], '"sending cancel" is still running on "cluster A". Cancel before connecting to "cluster B"? [Cancel and Switch | Let It Finish There]');
@@ -118,7 +120,7 @@ describe('Switching connection while a send runs', () => {
     }) as Warn;
     const file = twoMessages('stay');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
-    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file);
+    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, { createTopics: true });
     await waitFor('the first records on cluster A', () => stored(a, 'stay-slow') > 0);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.disconnect');
     assert.equal(asked, 1);

@@ -103,7 +103,7 @@ describe('kafka-workbench sandbox (the CLI)', function () {
       const commandLine = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
       assert.ok(!/al1ce-from-env|b0b-from-file/.test(commandLine), 'no password in the command line');
       for (const [username, password] of [['alice', 'al1ce-from-env'], ['bob', 'b0b-from-file']]) {
-        const t = new KafkajsTransport({ brokers: lines[0].slice('bootstrap='.length).split(','), sasl: { mechanism: 'plain', username, password }, connectionTimeoutMs: 2000 });
+        const t = new KafkaTransport({ brokers: lines[0].slice('bootstrap='.length).split(','), sasl: { mechanism: 'plain', username, password }, connectionTimeoutMs: 2000 });
         try {
           await t.connect();
           assert.ok((await t.describeCluster()).topics.some((x) => x.name === 'pw-topic'), username);
