@@ -20,6 +20,7 @@ import type { Producer, ProducerRecord, RecordMetadata, RecordTrace } from '../e
 import type { SchemaRegistryClient } from '../schema-registry/client';
 import { systemClock, type Clock } from '../util/clock';
 import { InvalidInputError, errorMessage } from '../util/errors';
+import { Latencies } from '../util/latency-histogram';
 import type { ProducerSettings, Variables } from './model';
 import { GENERATED_BATCH, MessagePreparer, type LoadedCollection, type LoadedEnvironment, type MessagePlan, type PreparedMessage } from './prepare';
 import { RateLimiter } from './rate-limiter';
@@ -335,7 +336,7 @@ class MessageSend {
   private readonly acksZero: true | undefined;
   private readonly limiter: RateLimiter | undefined;
   private readonly onRecord: RunListener | undefined;
-  private readonly latencies: number[] = [];
+  private readonly latencies = new Latencies();
   private offsets: Map<number, PartitionOffsets> | undefined;
   /** Distinct errors (at most 5) with how many records each failed: one refused topic should not print 10,000 lines. */
   private errors: Map<string, number> | undefined;
@@ -427,25 +428,18 @@ class MessageSend {
     }
     const at = this.submitAt;
     const recordTopic = record.topic;
-    let handle: { recordId: string; result: Promise<RecordMetadata> };
-    try {
-      handle = this.producer.submit(record);
-    } catch (e) {
-      // Refused before it was queued (a bad record): a failure of this record, like a delivery error.
-      const error = describeError(e);
-      queueMicrotask(() => this.settle(seq, recordTopic, undefined, undefined, error, 0));
-      return;
-    }
-    const recordId = handle.recordId;
-    handle.result.then(
-      (metadata) => this.settle(seq, recordTopic, recordId, metadata, undefined, Math.max(0, this.state.clock.now() - at)),
-      (e) => this.settle(seq, recordTopic, recordId, undefined, describeError(e), Math.max(0, this.state.clock.now() - at)),
-    );
+    // Java's send(record, callback): no promise per record. A record refused before it was queued (a bad record)
+    // settles through the callback too, as a failure of this record.
+    this.producer.produce(record, (error, metadata) => {
+      const latencyMs = Math.max(0, this.state.clock.now() - at);
+      if (error) this.settle(seq, recordTopic, error.recordId, undefined, describeError(error), latencyMs);
+      else this.settle(seq, recordTopic, metadata!.recordId, metadata, undefined, latencyMs);
+    });
   }
 
   private settle(seq: number, recordTopic: string, recordId: string | undefined, metadata: RecordMetadata | undefined, error: RecordOutcome['error'], latencyMs: number): void {
     this.inFlight--;
-    this.latencies.push(latencyMs);
+    this.latencies.record(latencyMs);
     if (metadata) {
       this.acked++;
       const offsets = (this.offsets ??= new Map());
@@ -477,7 +471,6 @@ class MessageSend {
 
   /** Every record handed over has settled: the summary. */
   private end(): void {
-    const latencies = this.latencies.sort((a, b) => a - b);
     const offsets = [...(this.offsets?.values() ?? [])].sort((a, b) => a.partition - b.partition);
     const errors = [...(this.errors ?? [])].map(([text, n]) => (n > 1 ? `${text} (${n.toLocaleString('en-US')} records)` : text));
     this.onEnd({
@@ -489,8 +482,8 @@ class MessageSend {
       failed: this.failed,
       partitions: offsets.map((o) => o.partition),
       offsets,
-      latencyP50Ms: percentile(latencies, 0.5),
-      latencyP99Ms: percentile(latencies, 0.99),
+      latencyP50Ms: this.latencies.percentile(50),
+      latencyP99Ms: this.latencies.percentile(99),
       durationMs: this.state.clock.clock.now() - this.started,
       acksZero: this.acksZero,
       errors: this.dataError ? [this.dataError, ...errors] : errors,
@@ -524,9 +517,3 @@ function describeError(e: unknown): RecordOutcome['error'] {
   return { message: errorMessage(e), name: d?.errorName, errorCode: d?.errorCode, attempts: d?.attempts };
 }
 
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: number[], p: number): number | undefined {
-  if (!sorted.length) return undefined;
-  const rank = Math.ceil(p * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}

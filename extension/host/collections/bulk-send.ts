@@ -4,7 +4,7 @@
  * handed to the producer; what it holds still settles) and end with the same line (describeRun).
  */
 import type { LoadedCollection, LoadedEnvironment, MessagePlan, ProducerSettings, RunProgress, RunSummary, SecretResolver } from '../../core/collections';
-import type { Producer, ProducerRecord } from '../../core/engine/types';
+import type { DeliveryCallback, Producer, ProducerRecord } from '../../core/engine/types';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { collectionsCore } from './collections-core';
@@ -59,7 +59,7 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
   let schemas: readonly SchemaUsed[] | undefined;
   const withSchemas = (producer: Producer): Producer => new Proxy(producer, {
     get: (target, prop) => {
-      if (prop === 'submit') return (record: ProducerRecord) => target.submit(schemas ? { ...record, serialization: schemas } : record);
+      if (prop === 'produce') return (record: ProducerRecord, callback?: DeliveryCallback) => target.produce(schemas ? { ...record, serialization: schemas } : record, callback);
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },

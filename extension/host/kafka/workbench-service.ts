@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
+import type { DeliveryError } from '../../core/engine/errors';
+import type { DeliveryCallback, Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
 import type { SandboxState } from '../../core/sandbox';
 import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
@@ -425,15 +426,23 @@ export class WorkbenchService implements vscode.Disposable {
       on.session?.following.push(this.watch.follow(producer));
     }
     const producer = entry.producer;
-    const submit: Producer['submit'] = (record) => {
-      const handle = producer.submit(record);
-      void this.track(handle.recordId, record, producer, handle.result, 'fire-and-forget');
-      return handle;
+    // Every record the run hands over gets a results row; its outcome updates the row, then reaches the run.
+    const produce: Producer['produce'] = (record, callback) => {
+      let row: DeliveryCallback | undefined;
+      let early: Parameters<DeliveryCallback> | undefined; // a record refused at once settles before its row exists
+      const seq = producer.produce(record, (error, metadata) => {
+        if (row) row(error, metadata);
+        else early = [error, metadata];
+        callback?.(error, metadata);
+      });
+      row = this.startRow(producer.recordId(seq), record, producer, 'fire-and-forget');
+      if (early) row(...early);
+      return seq;
     };
     // The run closes nothing it is handed (closeProducers: false); everything else goes straight to the producer.
     return new Proxy(producer, {
       get: (target, prop) => {
-        if (prop === 'submit') return submit;
+        if (prop === 'produce') return produce;
         const v: unknown = Reflect.get(target, prop, target);
         return typeof v === 'function' ? v.bind(target) : v;
       },
@@ -487,26 +496,30 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   private track(recordId: string, record: ProducerRecord, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
+    const settle = this.startRow(recordId, record, producer, mode);
+    return result.then((md) => settle(null, md), (e: DeliveryError) => settle(e));
+  }
+
+  /** Adds a pending row for a record just handed over; the callback it returns settles the row. */
+  private startRow(recordId: string, record: ProducerRecord, producer: Producer, mode: SendMode): DeliveryCallback {
     const sentAt = Date.now();
     const topic = record.topic;
     const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
     // Schema Registry schemas that encoded it (the runner sets them): shown in its trace.
     this.addResult({ row, producer, schemas: record.serialization ? [...record.serialization] : undefined });
-    return result.then(
-      (md) => {
+    return (error, md) => {
+      if (!error && md) {
         this.noteAck(producer, md);
         this.updateResult(recordId, {
           row: { ...row, status: 'acked', partition: md.partition, offset: md.offset, timestamp: md.timestamp, timestampType: md.timestampType, latencyMs: Date.now() - sentAt, attempts: md.attempts, batchId: md.batchId },
           metadata: md,
         });
-      },
-      (e: unknown) => {
-        const err = toWebviewError(e);
-        const d = e as { partition?: number; attempts?: number };
-        this.updateResult(recordId, { row: { ...row, status: 'failed', partition: d.partition ?? null, latencyMs: Date.now() - sentAt, attempts: d.attempts ?? null, error: err.message, errorName: err.kafkaError } });
-        if (mode !== 'fire-and-forget') this.log('warn', `record ${recordId} to ${topic} failed: ${plainError(e)}`);
-      },
-    );
+        return;
+      }
+      const err = toWebviewError(error);
+      this.updateResult(recordId, { row: { ...row, status: 'failed', partition: error?.partition ?? null, latencyMs: Date.now() - sentAt, attempts: error?.attempts ?? null, error: err.message, errorName: err.kafkaError } });
+      if (mode !== 'fire-and-forget') this.log('warn', `record ${recordId} to ${topic} failed: ${plainError(error)}`);
+    };
   }
 
   private addResult(entry: { row: ResultRow; producer: Producer; schemas?: SchemaUsed[] }): void {
@@ -540,6 +553,8 @@ export class WorkbenchService implements vscode.Disposable {
 
   trace(recordId: string): RecordTraceView {
     const entry = this.results.get(recordId);
+    // A record the user selected keeps its full trace past the engine's trace window (a bulk send moves on).
+    entry?.producer.keepTrace(recordId);
     const trace = entry?.producer.recordTrace(recordId);
     if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
