@@ -84,7 +84,7 @@ async function pickNumber(title: string, arg: unknown, options: { items?: { labe
 }
 
 export function registerCommands({ context, service, tree, log }: CommandContext): void {
-  const reg = (id: (typeof COMMAND_IDS)[number], what: string, fn: (...args: any[]) => Promise<unknown>) =>
+  const reg = <A extends unknown[]>(id: (typeof COMMAND_IDS)[number], what: string, fn: (...args: A) => Promise<unknown>) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn)));
 
   reg('kafkaWorkbench.connection.add', 'Add connection', async (input?: ConnectionInput) => {

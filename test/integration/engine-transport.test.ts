@@ -9,7 +9,7 @@ import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import { TransportError, type ClusterMetadata } from '../../extension/core/transport/transport';
 import { kafkaFor, partitionsOf, waitFor } from './sandbox-helpers';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations */
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0');
 

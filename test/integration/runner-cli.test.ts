@@ -52,7 +52,7 @@ describe('run CLI against the sandbox', function () {
     for (const name of ['new order', 'from jsonl', 'from csv', 'record lines']) {
       assert.match(r.out, new RegExp(`ok   ${name} -> orders: sent \\d+, acked \\d+, failed 0`));
     }
-    assert.match(r.out, /sent 3, acked 3, failed 0\n     partitions [\d, ]+; offsets (p\d@\d+(\.\.\d+)? ?)+; latency p50 \d+ ms, p99 \d+ ms/);
+    assert.match(r.out, /sent 3, acked 3, failed 0\n {5}partitions [\d, ]+; offsets (p\d@\d+(\.\.\d+)? ?)+; latency p50 \d+ ms, p99 \d+ ms/);
     assert.match(r.out, /Orders: 4 messages, 11 records sent, 11 acked, 0 failed in \d+ ms: all acknowledged/);
   });
 
@@ -86,8 +86,8 @@ describe('run CLI against the sandbox', function () {
     assert.equal(r.code, 1);
     const xml = await fs.readFile(out, 'utf8');
     assert.match(xml, /<testsuite name="Mixed" tests="2" failures="1" errors="0" skipped="0"/);
-    assert.match(xml, /<testcase classname="Mixed" name="good" time="[\d.]+">\n      <system-out>topic orders; sent 2, acked 2, failed 0/);
-    assert.match(xml, /<testcase classname="Mixed" name="bad partition" time="[\d.]+">\n      <failure message="1 of 1 records failed" type="DeliveryError">[^<]*partition/i);
+    assert.match(xml, /<testcase classname="Mixed" name="good" time="[\d.]+">\n {6}<system-out>topic orders; sent 2, acked 2, failed 0/);
+    assert.match(xml, /<testcase classname="Mixed" name="bad partition" time="[\d.]+">\n {6}<failure message="1 of 1 records failed" type="DeliveryError">[^<]*partition/i);
   });
 
   it('--bail stops at the first failed record and marks the rest as not run', async () => {
@@ -99,7 +99,7 @@ describe('run CLI against the sandbox', function () {
     const out = path.join(dir, 'junit.xml');
     const r = await cli(['run', file, '--bootstrap', sandbox.bootstrap, '--reporter', 'junit', '--out', out, '--bail']);
     assert.equal(r.code, 1);
-    assert.match(await fs.readFile(out, 'utf8'), /name="after" time="0.000">\n      <skipped message="not run: the run stopped before this message"\/>/);
+    assert.match(await fs.readFile(out, 'utf8'), /name="after" time="0.000">\n {6}<skipped message="not run: the run stopped before this message"\/>/);
   });
 
   it('bad files and arguments: one clear line on stderr and exit 2, nothing sent', async () => {

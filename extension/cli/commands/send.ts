@@ -11,7 +11,6 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
-import { ErrorCode, errorName } from '../../core/kafka/protocol/errors';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
@@ -19,7 +18,7 @@ import { checkTopicsWritable, describeCreatedTopics } from '../../core/collectio
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
-import { InvalidInputError, errorMessage } from '../../core/util/errors';
+import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
 import { fileProblem } from '../../core/util/files';
 import { loneSurrogateProblem } from '../../core/util/utf8';
