@@ -76,7 +76,7 @@ export function readPemFileSync(file: string, content: PemContent, label: string
 export function checkKeyMatchesCertificate(cert: string, key: string, labels: { cert: string; key: string }, passphrase?: string): void {
   const first = [...cert.matchAll(BLOCK)].find((b) => b[1] === 'CERTIFICATE');
   if (!first) return;
-  let matches = true;
+  let matches: boolean;
   try {
     matches = new X509Certificate(first[0]).checkPrivateKey(privateKeyOf(key, passphrase));
   } catch {

@@ -428,15 +428,15 @@ export class WorkbenchService implements vscode.Disposable {
     const producer = entry.producer;
     // Every record the run hands over gets a results row; its outcome updates the row, then reaches the run.
     const produce: Producer['produce'] = (record, callback) => {
-      let row: DeliveryCallback | undefined;
-      let early: Parameters<DeliveryCallback> | undefined; // a record refused at once settles before its row exists
+      // A record refused at once settles inside produce(), before its row exists: its outcome waits in `early`.
+      const settled: { row?: DeliveryCallback; early?: Parameters<DeliveryCallback> } = {};
       const seq = producer.produce(record, (error, metadata) => {
-        if (row) row(error, metadata);
-        else early = [error, metadata];
+        if (settled.row) settled.row(error, metadata);
+        else settled.early = [error, metadata];
         callback?.(error, metadata);
       });
-      row = this.startRow(producer.recordId(seq), record, producer, 'fire-and-forget');
-      if (early) row(...early);
+      settled.row = this.startRow(producer.recordId(seq), record, producer, 'fire-and-forget');
+      if (settled.early) settled.row(...settled.early);
       return seq;
     };
     // The run closes nothing it is handed (closeProducers: false); everything else goes straight to the producer.
