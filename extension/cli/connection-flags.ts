@@ -1,28 +1,24 @@
-/** The connection flags `send`, `consume` and `run` share: TLS files and SASL (its password from the environment). */
-import fs from 'node:fs';
+/** The connection flags `send` and `consume` share: TLS files and SASL (its password from the environment). */
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../core/transport/transport';
+import { checkKeyMatchesCertificate, readPemFileSync, type PemContent } from '../core/transport/tls-files';
 import { InvalidInputError } from '../core/util/errors';
 import { flag, type ParsedArgs } from './args';
-import { fileProblem } from './file-problem';
 
 export const CONNECTION_FLAGS = ['tls-ca', 'tls-cert', 'tls-key', 'sasl-mechanism', 'sasl-username', 'sasl-password'];
 export const CONNECTION_BOOLEAN_FLAGS = ['tls', 'tls-insecure'];
 
 export function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
   const out: Pick<ConnectionConfig, 'ssl' | 'sasl'> = {};
-  const readPem = (name: string): string | undefined => {
+  const label = (name: string) => `--${name} '${flag(args, name)}'`;
+  const readPem = (name: string, content: PemContent): string | undefined => {
     const file = flag(args, name);
-    if (file === undefined) return undefined;
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new InvalidInputError(`cannot read --${name} '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
-    }
+    return file === undefined ? undefined : readPemFileSync(file, content, label(name));
   };
-  const ca = readPem('tls-ca');
-  const cert = readPem('tls-cert');
-  const key = readPem('tls-key');
+  const ca = readPem('tls-ca', 'certificate');
+  const cert = readPem('tls-cert', 'certificate');
+  const key = readPem('tls-key', 'private key');
   if ((cert === undefined) !== (key === undefined)) throw new InvalidInputError('--tls-cert and --tls-key go together (the client certificate and its private key)');
+  if (cert !== undefined && key !== undefined) checkKeyMatchesCertificate(cert, key, { cert: label('tls-cert'), key: label('tls-key') });
   const insecure = flag(args, 'tls-insecure') === 'true';
   if (ca !== undefined || cert !== undefined || insecure) {
     const tls: TlsConfig = { ca, cert, key };
@@ -38,6 +34,8 @@ export function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sa
     const password = flag(args, 'sasl-password') ?? process.env.KAFKA_WORKBENCH_SASL_PASSWORD;
     if (!username) throw new InvalidInputError('--sasl-username is required with --sasl-mechanism');
     if (password === undefined) throw new InvalidInputError('no SASL password: set KAFKA_WORKBENCH_SASL_PASSWORD (or pass --sasl-password)');
+    // CI gives builds of forks their secrets set but empty: logging in with that would fail with a misleading error.
+    if (password === '') throw new InvalidInputError(`the SASL password is empty (${flag(args, 'sasl-password') === '' ? '--sasl-password' : 'KAFKA_WORKBENCH_SASL_PASSWORD'} is set but empty); set it to the password`);
     out.sasl = { mechanism: mechanism as SaslConfig['mechanism'], username, password };
   } else if (args.flags.has('sasl-username') || args.flags.has('sasl-password')) {
     throw new InvalidInputError('--sasl-username/--sasl-password need --sasl-mechanism');

@@ -11,7 +11,6 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
-import { ErrorCode, errorName } from '../../core/kafka/protocol/errors';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
@@ -19,10 +18,11 @@ import { checkTopicsWritable, describeCreatedTopics } from '../../core/collectio
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
-import { InvalidInputError, errorMessage } from '../../core/util/errors';
+import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
 import { tlsAndSasl } from '../connection-flags';
-import { fileProblem } from '../file-problem';
+import { fileProblem } from '../../core/util/files';
+import { loneSurrogateProblem } from '../../core/util/utf8';
 import type { CliCommand, CliIo } from '../main';
 import { DeliveryTally } from '../send/delivery-tally';
 import { OrderedJsonLines } from '../send/json-lines';
@@ -190,6 +190,12 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
   const config = validateProducerConfig(producerConfig);
   if (valueFile !== undefined) value = readValueFile(valueFile, config.maxRequestSize);
   const registry = registryFromArgs(args);
+  // Arguments can hold lone surrogates where the OS passes UTF-16 (Windows): they would not go out as written.
+  const texts: [string | null | undefined, string][] = [[flag(args, 'key'), '--key'], [valueText, '--value'], ...headers.flatMap((h): [string, string][] => [[h.key, `--header ${h.key}`], [h.value, `--header ${h.key}`]])];
+  for (const [text, what] of texts) {
+    const problem = typeof text === 'string' ? loneSurrogateProblem(text, what) : undefined;
+    if (problem) throw new InvalidInputError(problem);
+  }
 
   return {
     registry,
