@@ -64,6 +64,11 @@ export function describeRun(s: RunSummary, planned: number | undefined): string 
   const allAcksZero = s.messages.length > 0 && s.messages.every((m) => m.acksZero);
   const parts = [`${formatCount(s.acked)} of ${formatCount(s.sent)} record${s.sent === 1 ? '' : 's'} ${allAcksZero ? 'handed to the broker (acks=0: not acknowledged)' : 'acknowledged'}`];
   if (s.failed) parts.push(`${formatCount(s.failed)} failed (${describeErrors(s) || 'see the results'})`);
+  const expectations = s.messages.flatMap((m) => m.expectations ?? []);
+  if (expectations.length) {
+    const unmet = expectations.filter((e) => !e.passed);
+    parts.push(`${expectations.length - unmet.length} of ${expectations.length} expectations met${unmet.length ? ` (${unmet.slice(0, 2).map((e) => `${e.name}: ${e.reason}`).join('; ')})` : ''}`);
+  }
   if (s.messages.some((m) => m.stoppedBy === 'error')) {
     const left = planned === undefined ? undefined : Math.max(0, planned - s.sent);
     parts.push(`stopped at the first failure${left ? `, ${formatCount(left)} of ${formatCount(planned!)} not sent` : ''}`);

@@ -7,6 +7,7 @@ import type { LoadedCollection, LoadedEnvironment, MessagePlan, ProducerSettings
 import type { DeliveryCallback, Producer, ProducerRecord } from '../../core/engine/types';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
+import type { ConsumerTransport } from '../../core/transport/consumer-transport';
 import { collectionsCore } from './collections-core';
 
 /**
@@ -23,6 +24,8 @@ export interface BulkSendRequest {
   messages: string[];
   secrets: SecretResolver;
   producerFor(settings: ProducerSettings): Promise<Producer>;
+  /** Reads the topics of messages' "expect" entries (none: expectations are not checked). */
+  consumerTransport?: ConsumerTransport;
   /** For messages with keySchema / valueSchema. */
   schemaRegistry?: SchemaRegistryClient;
   /** After every message is prepared, before the first record: checks of the cluster. */
@@ -76,6 +79,7 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
     messages: request.messages,
     secrets: request.secrets,
     schemaRegistry: request.schemaRegistry,
+    consumerTransport: request.consumerTransport,
     producerFor: async (settings) => withSchemas(await request.producerFor(settings)),
     beforeSend: request.beforeSend,
     closeProducers: false, // they belong to the connection, which keeps them for the next send

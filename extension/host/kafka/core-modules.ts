@@ -44,6 +44,7 @@ function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
 export const coreModules: CoreModules = {
   createProducer: (config, deps) => createProducer(config, deps),
   createTransport: (config, log) => new KafkaTransport(config, { log }),
+  createConsumerTransport: (config, log) => new KafkaTransport(config, { log }),
   createAdmin,
   startSandbox: (options, deps) => startSandbox(options, deps),
 };

@@ -5,6 +5,7 @@
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer } from '../../core/engine/types';
 import type { Sandbox, SandboxOptions } from '../../core/sandbox';
+import type { ConsumerTransport } from '../../core/transport/consumer-transport';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -22,6 +23,8 @@ export interface ClusterAdmin {
 export interface CoreModules {
   createProducer(config: ProducerConfigInput, deps: { transport: Transport; log?: LogFn; traceCapacity?: number }): Producer;
   createTransport(config: ConnectionConfig, log: LogFn): Transport;
+  /** Fetch and ListOffsets over its own connections: for expectations and reading records back. */
+  createConsumerTransport(config: ConnectionConfig, log: LogFn): ConsumerTransport & { close(): Promise<void> };
   createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin;
   startSandbox(options: SandboxOptions, deps: { log?: (line: string) => void }): Promise<Sandbox>;
 }

@@ -11,6 +11,7 @@ import type { SandboxState } from '../../core/sandbox';
 import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
+import type { ConsumerTransport } from '../../core/transport/consumer-transport';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
@@ -75,6 +76,8 @@ export type WhileSending = 'cancel' | 'finish';
 /** A collection run's hold on its cluster: producers from where it started, whatever connection is active later. */
 export interface CollectionRun {
   producerFor(settings: Record<string, string | number | boolean>): Promise<Producer>;
+  /** Reads the run's cluster (messages' "expect" entries); connects on first use, closed by end(). */
+  consumerTransport: ConsumerTransport;
   /** The run has ended: every record it handed over has settled. */
   end(): void;
 }
@@ -389,7 +392,21 @@ export class WorkbenchService implements vscode.Disposable {
     const send: SendInProgress = { label, cancel, ended: new Promise<void>((resolve) => (ended = resolve)) };
     let session = environmentConfig ? undefined : this.session;
     session?.sends.add(send);
+    let reader: Promise<ConsumerTransport & { close(): Promise<void> }> | undefined;
+    const readerNow = () => (reader ??= (async () => {
+      this.refuseUntrustedTarget(environmentConfig);
+      if (!environmentConfig && !session) {
+        session = await this.requireSession();
+        session.sends.add(send);
+      }
+      return loadCore().createConsumerTransport(environmentConfig ?? session!.config, this.log);
+    })());
     return {
+      consumerTransport: {
+        fetchMetadata: async (topics, allowAutoCreate) => (await readerNow()).fetchMetadata(topics, allowAutoCreate),
+        fetch: async (brokerId, request) => (await readerNow()).fetch(brokerId, request),
+        listOffsets: async (brokerId, request) => (await readerNow()).listOffsets(brokerId, request),
+      },
       producerFor: async (settings) => {
         this.refuseUntrustedTarget(environmentConfig);
         if (environmentConfig) {
@@ -403,6 +420,7 @@ export class WorkbenchService implements vscode.Disposable {
       },
       end: () => {
         session?.sends.delete(send);
+        void reader?.then((r) => r.close()).catch(() => undefined);
         ended();
       },
     };
