@@ -149,7 +149,8 @@ function buildLayout(): void {
     h('div', { class: 'toolbar' },
       h('vscode-button', { id: 'tab-trace', appearance: 'secondary' }, 'Trace'),
       h('vscode-button', { id: 'tab-batches', appearance: 'secondary' }, 'Batches')),
-    h('div', { id: 'trace-pane' }, h('ol', { id: 'trace', class: 'timeline' }, h('p', { class: 'muted', text: 'Select a sent record to see its trace.' })), h('dl', { id: 'trace-metadata', class: 'metadata' })),
+    h('div', { id: 'trace-pane' }, h('ol', { id: 'trace', class: 'timeline' }, h('p', { class: 'muted', text: 'Select a sent record to see its trace.' })), h('dl', { id: 'trace-metadata', class: 'metadata' }),
+      h('div', { class: 'read-back' }, h('vscode-button', { id: 'read-back', appearance: 'secondary', hidden: '' }, 'Read back as stored'), h('span', { id: 'read-back-result', class: 'muted' }))),
     h('div', { id: 'batches-pane', hidden: true }, h('table', { id: 'batches', class: 'batches' })),
   );
   app.append(
@@ -359,6 +360,12 @@ function wireEvents(): void {
   byId('export-json').addEventListener('click', () => void channel.request('exportTrace', { recordIds: null })
     .then((r) => setStatus('send-status', r.saved ? `Trace saved to ${r.path}` : 'Export cancelled'), (e: WebviewError) => setStatus('send-status', e.message, 'error')));
   byId('tab-trace').addEventListener('click', () => showTab('trace'));
+  byId('read-back').addEventListener('click', () => {
+    const recordId = persisted.selectedRecordId;
+    if (!recordId) return;
+    byId('read-back-result').textContent = 'reading…';
+    void channel.request('readBack', { recordId }).then((r) => (byId('read-back-result').textContent = r.summary), (e: WebviewError) => (byId('read-back-result').textContent = e.message));
+  });
   byId('tab-batches').addEventListener('click', () => showTab('batches'));
   const results = byId('results');
   results.addEventListener('scroll', () => queueRender());
@@ -526,6 +533,9 @@ async function showTrace(recordId: string): Promise<void> {
       h('strong', { class: 'title', text: e.title }),
       h('span', { class: 'detail', text: e.detail }))));
     byId('trace-metadata').replaceChildren(...Object.entries(view.metadata).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v === null ? '—' : String(v) })]));
+    // An acknowledged record can be fetched back from its partition and offset.
+    byId('read-back').hidden = typeof view.metadata.offset !== 'number' || (view.metadata.offset as number) < 0;
+    byId('read-back-result').textContent = '';
   } catch (e) {
     list.replaceChildren(h('p', { class: 'error', text: (e as WebviewError).message }));
   }

@@ -19,7 +19,7 @@ export const COMMAND_IDS = [
   'kafkaWorkbench.connection.add', 'kafkaWorkbench.connection.edit', 'kafkaWorkbench.connection.test', 'kafkaWorkbench.connection.remove',
   'kafkaWorkbench.connection.connect', 'kafkaWorkbench.connection.disconnect', 'kafkaWorkbench.connection.toggleAutoCreate', 'kafkaWorkbench.explorer.refresh',
   'kafkaWorkbench.topic.create', 'kafkaWorkbench.topic.delete', 'kafkaWorkbench.topic.compose', 'kafkaWorkbench.topic.copyName', 'kafkaWorkbench.composer.open', 'kafkaWorkbench.producer.send',
-  'kafkaWorkbench.results.clear', 'kafkaWorkbench.trace.export', 'kafkaWorkbench.sandbox.stopBroker', 'kafkaWorkbench.sandbox.startBroker',
+  'kafkaWorkbench.results.clear', 'kafkaWorkbench.results.readBack', 'kafkaWorkbench.trace.export', 'kafkaWorkbench.sandbox.stopBroker', 'kafkaWorkbench.sandbox.startBroker',
   'kafkaWorkbench.sandbox.moveLeader', 'kafkaWorkbench.sandbox.injectError', 'kafkaWorkbench.sandbox.addLatency',
   'kafkaWorkbench.sandbox.clearFaults', 'kafkaWorkbench.sandbox.stop', 'kafkaWorkbench.showLog',
 ] as const;
@@ -210,6 +210,22 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     return { ...md };
   });
   reg('kafkaWorkbench.results.clear', 'Clear results', async () => service.clearResults());
+  reg('kafkaWorkbench.results.readBack', 'Read back record', async (recordId?: unknown, options?: { show?: boolean }) => {
+    let id = typeof recordId === 'string' ? recordId : undefined;
+    if (!id) {
+      const acked = service.resultRows().filter((r) => r.status === 'acked' && r.offset !== null && r.offset >= 0).reverse();
+      if (!acked.length) throw new InvalidInputError('No acknowledged record to read back: send one first.');
+      const picked = await vscode.window.showQuickPick(acked.map((r) => ({ label: `${r.topic}-${r.partition}@${r.offset}`, description: r.key ?? '(no key)', id: r.recordId })), { placeHolder: 'Read back which record?' });
+      id = picked?.id;
+    }
+    if (!id) return undefined;
+    const view = await service.readBack(id);
+    if (options?.show !== false) {
+      const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(view, null, 2) + '\n' });
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    }
+    return view;
+  });
   reg('kafkaWorkbench.trace.export', 'Export traces', async (target?: unknown) => {
     const json = JSON.stringify(service.exportTraces(null), null, 2);
     const uri = target instanceof vscode.Uri ? target : await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces', defaultUri: exportTarget() });

@@ -8,7 +8,7 @@ import type { RunSummary } from '../../extension/core/collections';
 import type { CollectionNode } from '../../extension/host/collections/collection-tree';
 import { api, waitFor, write } from './workspace-helpers';
 
-describe('Collection expectations in VS Code', () => {
+describe('Read back and expect: collection expectations in VS Code', () => {
   let file: vscode.Uri;
 
   before(async () => {
@@ -38,7 +38,7 @@ describe('Collection expectations in VS Code', () => {
     assert.match(results[1].reason ?? '', /none of the 1 record on 'exp-echo' within 1500 ms matched; first: its value is "\{\\"id\\":\\"e-1\\",\\"ok\\":true\}", not "never sent"/);
 
     const lenses = await waitFor('expectation lenses', async () => {
-      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file);
+      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file, 10);
       const titles = all.map((l) => l.command?.title ?? '');
       return titles.some((t) => t.startsWith('$(error) silence')) && titles;
     });

@@ -3,3 +3,4 @@ export * from './fetched-records';
 export * from './record-json';
 export * from './record-reader';
 export * from './start-offset';
+export * from './read-back';

@@ -4,6 +4,7 @@
  */
 import { createProducer } from '../../core/engine';
 import { startSandbox } from '../../core/sandbox';
+import { digestOf, readRecordAt, storedRecordView } from '../../core/consume/read-back';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { WorkbenchError } from '../../core/util/errors';
@@ -45,6 +46,16 @@ export const coreModules: CoreModules = {
   createProducer: (config, deps) => createProducer(config, deps),
   createTransport: (config, log) => new KafkaTransport(config, { log }),
   createConsumerTransport: (config, log) => new KafkaTransport(config, { log }),
+  digestOf,
+  async readBack(config, at, sent, log) {
+    const transport = new KafkaTransport(config, { log });
+    try {
+      const { record, facts } = await readRecordAt(transport, at);
+      return storedRecordView(record, sent, facts);
+    } finally {
+      await transport.close();
+    }
+  },
   createAdmin,
   startSandbox: (options, deps) => startSandbox(options, deps),
 };

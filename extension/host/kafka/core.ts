@@ -3,7 +3,8 @@
  * in the bundle but `require` here runs their top level (kafkajs, codecs, the sandbox) only when first called.
  */
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { Producer } from '../../core/engine/types';
+import type { Producer, ProducerRecord } from '../../core/engine/types';
+import type { SentRecordDigest, StoredRecordView } from '../../core/consume/read-back';
 import type { Sandbox, SandboxOptions } from '../../core/sandbox';
 import type { ConsumerTransport } from '../../core/transport/consumer-transport';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
@@ -23,6 +24,10 @@ export interface ClusterAdmin {
 export interface CoreModules {
   createProducer(config: ProducerConfigInput, deps: { transport: Transport; log?: LogFn; traceCapacity?: number }): Producer;
   createTransport(config: ConnectionConfig, log: LogFn): Transport;
+  /** What a record was sent as, in digests: for readBack's comparison. */
+  digestOf(record: ProducerRecord): SentRecordDigest;
+  /** Reads one record at its partition and offset (its own connections, closed after) and compares it with `sent`. */
+  readBack(config: ConnectionConfig, at: { topic: string; partition: number; offset: number }, sent: SentRecordDigest | undefined, log: LogFn): Promise<StoredRecordView>;
   /** Fetch and ListOffsets over its own connections: for expectations and reading records back. */
   createConsumerTransport(config: ConnectionConfig, log: LogFn): ConsumerTransport & { close(): Promise<void> };
   createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin;

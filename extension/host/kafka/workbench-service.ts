@@ -12,6 +12,7 @@ import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/sche
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import type { ConsumerTransport } from '../../core/transport/consumer-transport';
+import type { StoredRecordView } from '../../core/consume/read-back';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
@@ -38,6 +39,14 @@ export function keyLabel(key: ProducerRecord['key']): string | null {
 /** The auto-create switch of an environment's own cluster is kept per environment file. */
 export function environmentAutoCreateId(file: string): string {
   return `environment:${file}`;
+}
+
+/** What was sent is kept for read-backs up to this many bytes (keys, values, headers): the latest records. */
+const SENT_RECORDS_BYTES = 32 * 1024 * 1024;
+
+function recordBytes(r: ProducerRecord): number {
+  const size = (v: string | Buffer | null | undefined) => (v === null || v === undefined ? 0 : typeof v === 'string' ? v.length * 3 : v.length);
+  return 64 + size(r.key) + size(r.value) + (r.headers ?? []).reduce((n, h) => n + size(h.key) + size(h.value), 0);
 }
 
 /** The host keeps as many rows as the panel shows. */
@@ -104,6 +113,11 @@ export class WorkbenchService implements vscode.Disposable {
   private session: Session | undefined;
   private connecting: Promise<Session> | undefined;
   private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata; schemas?: SchemaUsed[] }>();
+  /** The latest records sent, as sent, for a read-back to compare with: bounded by bytes, oldest dropped first. */
+  private readonly sentRecords = new Map<string, ProducerRecord>();
+  private sentBytes = 0;
+  /** The cluster each producer sends to: a record is read back from there. */
+  private readonly producerConfigs = new WeakMap<Producer, ConnectionConfig>();
   /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
   private readonly environmentProducers: ProducerPool = new Map();
   /** Sessions left while sends were still running on them: closed when those end (or at dispose). */
@@ -369,6 +383,7 @@ export class WorkbenchService implements vscode.Disposable {
     const core = loadCore();
     const transport = this.gated(core.createTransport(s.config, this.log), s.connection.id);
     const producer = core.createProducer(settingsToConfig(settings, s.config.clientId ?? 'kafka-workbench'), { transport, log: this.log, traceCapacity: MAX_RESULTS });
+    this.producerConfigs.set(producer, s.config);
     s.producers.set(key, { producer, transport });
     s.following.push(this.watch.follow(producer));
     return producer;
@@ -439,6 +454,7 @@ export class WorkbenchService implements vscode.Disposable {
       const core = loadCore();
       const transport = this.gated(core.createTransport(config, this.log), autoCreateId);
       const producer = core.createProducer({ 'client.id': config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
+      this.producerConfigs.set(producer, config);
       entry = { producer, transport };
       pool.set(key, entry);
       on.session?.following.push(this.watch.follow(producer));
@@ -525,6 +541,7 @@ export class WorkbenchService implements vscode.Disposable {
     const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
     // Schema Registry schemas that encoded it (the runner sets them): shown in its trace.
     this.addResult({ row, producer, schemas: record.serialization ? [...record.serialization] : undefined });
+    this.keepSent(recordId, record);
     return (error, md) => {
       if (!error && md) {
         this.noteAck(producer, md);
@@ -540,10 +557,34 @@ export class WorkbenchService implements vscode.Disposable {
     };
   }
 
+  /** Keeps what was sent (the records are already in memory: only the references), up to SENT_RECORDS_BYTES. */
+  private keepSent(recordId: string, record: ProducerRecord): void {
+    const size = recordBytes(record);
+    if (size > SENT_RECORDS_BYTES) return;
+    this.sentRecords.set(recordId, record);
+    this.sentBytes += size;
+    for (const [id, r] of this.sentRecords) {
+      if (this.sentBytes <= SENT_RECORDS_BYTES) break;
+      this.sentRecords.delete(id);
+      this.sentBytes -= recordBytes(r);
+    }
+  }
+
+  private forgetSent(recordId: string): void {
+    const record = this.sentRecords.get(recordId);
+    if (!record) return;
+    this.sentRecords.delete(recordId);
+    this.sentBytes -= recordBytes(record);
+  }
+
   private addResult(entry: { row: ResultRow; producer: Producer; schemas?: SchemaUsed[] }): void {
     this.results.set(entry.row.recordId, entry);
     // Bounded history: a Map iterates in insertion order, so the first keys are the oldest.
-    while (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value as string);
+    while (this.results.size > MAX_RESULTS) {
+      const oldest = this.results.keys().next().value as string;
+      this.results.delete(oldest);
+      this.forgetSent(oldest);
+    }
     this.resultsChanged.fire([entry.row]);
   }
 
@@ -555,6 +596,23 @@ export class WorkbenchService implements vscode.Disposable {
     this.resultsChanged.fire([entry.row]);
   }
 
+  /**
+   * Fetches an acknowledged record back from its partition and offset on the cluster it was sent to, and says
+   * whether it is stored byte for byte as sent.
+   */
+  async readBack(recordId: string): Promise<StoredRecordView> {
+    const entry = this.results.get(recordId);
+    if (!entry) throw new InvalidInputError(`No result for record ${recordId}: it was cleared or fell out of the bounded history.`);
+    const { row } = entry;
+    if (row.status !== 'acked' || row.partition === null || row.offset === null || row.offset < 0) {
+      throw new InvalidInputError(`Record ${recordId} has no offset to read back: ${row.status === 'acked' ? 'it was sent with acks=0' : row.status === 'pending' ? 'it is not acknowledged yet' : 'it failed'}.`);
+    }
+    const config = this.producerConfigs.get(entry.producer);
+    if (!config) throw new InvalidInputError(`The cluster record ${recordId} went to is no longer known.`);
+    const sent = this.sentRecords.get(recordId);
+    return loadCore().readBack(config, { topic: row.topic, partition: row.partition, offset: row.offset }, sent && loadCore().digestOf(sent), this.log);
+  }
+
   resultRows(): ResultRow[] {
     return [...this.results.values()].map((e) => e.row);
   }
@@ -564,7 +622,11 @@ export class WorkbenchService implements vscode.Disposable {
    * and a send running now must not lose the rows of what it has handed over.
    */
   clearResults(): void {
-    for (const [id, entry] of this.results) if (entry.row.status !== 'pending') this.results.delete(id);
+    for (const [id, entry] of this.results) {
+      if (entry.row.status === 'pending') continue;
+      this.results.delete(id);
+      this.forgetSent(id);
+    }
     this.resultsChanged.fire('cleared');
     if (this.results.size) this.resultsChanged.fire(this.resultRows());
   }
