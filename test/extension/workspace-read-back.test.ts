@@ -31,7 +31,7 @@ describe('Read back and expect: a sent record read back in VS Code', () => {
 
   it('refuses a record that has no offset, saying why', async () => {
     await assert.rejects(
-      vscode.commands.executeCommand('kafkaWorkbench.results.readBack', 'no-such-record', { show: false }),
+      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.results.readBack', 'no-such-record', { show: false })),
       /No result for record no-such-record/,
     );
   });
