@@ -1,8 +1,21 @@
-/** The connection flags `send` and `consume` share: TLS files and SASL (its password from the environment). */
+/** The connection flags `send` and `consume` share: the bootstrap brokers, TLS files and SASL (its password from the environment). */
+import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../core/collections/bootstrap';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../core/transport/transport';
 import { checkKeyMatchesCertificate, readPemFileSync, type PemContent } from '../core/transport/tls-files';
 import { InvalidInputError } from '../core/util/errors';
 import { flag, type ParsedArgs } from './args';
+
+/**
+ * The --bootstrap brokers, or without it the Local sandbox when this shell knows its address (VS Code's terminal,
+ * npm start), said on stderr: `<command>: no --bootstrap given: <doing> the Local sandbox at ...`.
+ */
+export function bootstrapFromArgs(args: ParsedArgs, say: (line: string) => void, command: string, doing: string): string[] {
+  const sandbox = flag(args, 'bootstrap') ? undefined : sandboxBootstrapFromEnv();
+  const bootstrap = flag(args, 'bootstrap') ?? sandbox;
+  if (!bootstrap) throw new InvalidInputError(`--bootstrap HOST:PORT[,HOST:PORT...] is required (or ${SANDBOX_BOOTSTRAP_ENV}, which VS Code's terminal and npm start set to the Local sandbox)`);
+  if (sandbox) say(`${command}: no --bootstrap given: ${doing} the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
+  return bootstrap.split(',').map((b) => b.trim()).filter(Boolean);
+}
 
 export const CONNECTION_FLAGS = ['tls-ca', 'tls-cert', 'tls-key', 'sasl-mechanism', 'sasl-username', 'sasl-password'];
 export const CONNECTION_BOOLEAN_FLAGS = ['tls', 'tls-insecure'];

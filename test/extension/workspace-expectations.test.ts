@@ -37,6 +37,7 @@ describe('Read back and expect: collection expectations in VS Code', () => {
     assert.equal(summary.ok, false, 'an unmet expectation makes the run not ok');
     assert.match(results[1].reason ?? '', /none of the 1 record on 'exp-echo' within 1500 ms matched; first: its value is "\{\\"id\\":\\"e-1\\",\\"ok\\":true\}", not "never sent"/);
 
+    await vscode.workspace.openTextDocument(file); // CodeLens are asked for open documents only
     const lenses = await waitFor('expectation lenses', async () => {
       const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file, 10);
       const titles = all.map((l) => l.command?.title ?? '');

@@ -5,7 +5,7 @@
  * offsets are committed. Exit 0 when --count records were read (or, without --count, when the time was up), 1 when
  * fewer than --count arrived in time, 2 for bad input or a cluster that cannot be used.
  */
-import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
+import { SANDBOX_BOOTSTRAP_ENV } from '../../core/collections/bootstrap';
 import {
   RecordReader,
   START_OFFSET_HELP,
@@ -22,7 +22,7 @@ import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
-import { CONNECTION_BOOLEAN_FLAGS, CONNECTION_FLAGS, tlsAndSasl } from '../connection-flags';
+import { CONNECTION_BOOLEAN_FLAGS, CONNECTION_FLAGS, bootstrapFromArgs, tlsAndSasl } from '../connection-flags';
 import type { CliCommand, CliIo } from '../main';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -120,10 +120,7 @@ export const consumeCommand: CliCommand = {
 
 function planFromArgs(args: ParsedArgs, io: CliIo): ConsumePlan {
   if (args.positionals.length > 0) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
-  const sandbox = flag(args, 'bootstrap') ? undefined : sandboxBootstrapFromEnv();
-  const bootstrap = flag(args, 'bootstrap') ?? sandbox;
-  if (!bootstrap) throw new InvalidInputError(`--bootstrap HOST:PORT[,HOST:PORT...] is required (or ${SANDBOX_BOOTSTRAP_ENV}, which VS Code's terminal and npm start set to the Local sandbox)`);
-  if (sandbox) io.err(`consume: no --bootstrap given: reading from the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
+  const brokers = bootstrapFromArgs(args, io.err, 'consume', 'reading from');
   const topic = flag(args, 'topic');
   if (!topic) throw new InvalidInputError('--topic is required');
   const isolation = (flag(args, 'isolation') ?? 'read_uncommitted') as IsolationLevel;
@@ -131,7 +128,7 @@ function planFromArgs(args: ParsedArgs, io: CliIo): ConsumePlan {
   const timeoutMs = intFlag(args, 'timeout-ms', DEFAULT_TIMEOUT_MS, 1);
   return {
     connection: {
-      brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
+      brokers,
       clientId: 'kafka-workbench-cli',
       // Nothing may take longer than the whole run is allowed.
       connectionTimeoutMs: Math.min(10_000, timeoutMs),

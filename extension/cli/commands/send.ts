@@ -20,7 +20,7 @@ import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
-import { tlsAndSasl } from '../connection-flags';
+import { bootstrapFromArgs, tlsAndSasl } from '../connection-flags';
 import { fileProblem } from '../../core/util/files';
 import { loneSurrogateProblem } from '../../core/util/utf8';
 import type { CliCommand, CliIo } from '../main';
@@ -136,11 +136,7 @@ export const sendCommand: CliCommand = {
 
 function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
   if (args.positionals.length > 0) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
-  // Without --bootstrap: the Local sandbox, when this shell knows its address (VS Code's terminal, npm start).
-  const sandbox = flag(args, 'bootstrap') ? undefined : sandboxBootstrapFromEnv();
-  const bootstrap = flag(args, 'bootstrap') ?? sandbox;
-  if (!bootstrap) throw new InvalidInputError(`--bootstrap HOST:PORT[,HOST:PORT...] is required (or ${SANDBOX_BOOTSTRAP_ENV}, which VS Code's terminal and npm start set to the Local sandbox)`);
-  if (sandbox) io.err(`send: no --bootstrap given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
+  const brokers = bootstrapFromArgs(args, io.err, 'send', 'sending to');
   const topic = flag(args, 'topic');
   if (!topic) throw new InvalidInputError('--topic is required');
   const valueText = flag(args, 'value');
@@ -201,7 +197,7 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
     registry,
     schemas: selectionsFromArgs(args, registry),
     connection: {
-      brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
+      brokers,
       clientId: 'kafka-workbench-cli',
       requestTimeoutMs,
       ...tlsAndSasl(args),
