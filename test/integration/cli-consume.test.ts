@@ -1,21 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
+import { requireTool } from '../tools';
 import { runCli, startCli } from './cli-helpers';
+import { kcat } from './kcat-helpers';
 import { kafkaFor } from './sandbox-helpers';
-
-/** kcat runs asynchronously: the sandbox lives in this process's event loop, which must keep turning. */
-function kcat(args: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kcat', args);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end(input);
-  });
-}
 
 const jsonLines = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
@@ -27,8 +15,8 @@ describe('CLI consume against the sandbox', function () {
   });
   after(() => sandbox?.stop());
 
-  it('reads what the engine sent in every codec, with headers and timestamps, exactly as kcat -C reads it', async function () {
-    if (spawnSync('kcat', ['-V']).status !== 0) this.skip();
+  it('reads what the engine sent in every codec, with headers and timestamps, exactly as kcat -C reads it', async () => {
+    requireTool('kcat', ['-V'], 'kcat');
     for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
       const r = await runCli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'codecs', '--key', `${codec}-{{$seq}}`, '--value', `value ${codec} {{$seq}}`, '--count', '4', '--compression', codec, '--header', `codec=${codec}`, '--header', 'n=1']);
       assert.equal(r.status, 0, r.stderr);

@@ -13,7 +13,6 @@ import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
-import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
 import { checkTopicsWritable, describeCreatedTopics } from '../../core/collections/cluster-check';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
