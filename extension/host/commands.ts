@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { ErrorCode, describeError } from '../core/kafka/protocol/errors';
+import { topicNameProblem } from '../core/kafka/rules/topic-name';
 import { InvalidInputError } from '../core/util/errors';
 import { defaultDraft, type SandboxAction } from '../protocol/messages';
 import { ComposerPanel, exportTarget } from './composer/composer-panel';
@@ -151,7 +152,7 @@ export function registerCommands({ context, service, tree, log }: CommandContext
   });
   reg('kafkaWorkbench.topic.create', 'Create topic', async (name?: unknown, partitions?: number, replicationFactor?: number) => {
     const topic = typeof name === 'string' ? name : await vscode.window.showInputBox({
-      title: 'New topic name', validateInput: (v) => (/^[a-zA-Z0-9._-]{1,249}$/.test(v) ? null : 'Use letters, digits, ".", "_" and "-" (at most 249)'),
+      title: 'New topic name', validateInput: (v) => topicNameProblem(v),
     });
     if (!topic) return undefined;
     const p = partitions ?? (await pickNumber('Partitions', undefined, { min: 1, max: 1000, value: '3' }));

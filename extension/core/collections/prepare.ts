@@ -10,7 +10,7 @@ import { createSerializer, keyTextValue, type RecordPart, type SchemaSerializer,
 import { SchemaValueError } from '../schema-registry/types';
 import { InvalidInputError, WorkbenchError } from '../util/errors';
 import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
-import { isTopicName } from './parse';
+import { topicNameProblem } from '../kafka/rules/topic-name';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SchemaRefSpec, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
 import { describeSite, TemplateEngine, TemplateError, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
@@ -326,9 +326,8 @@ export class MessagePreparer {
   /** A topic's template: no secrets in it, and a name Kafka accepts when it is the same for every record. */
   private compileTopic(topic: string, layers: VariableLayer[], site: TemplateSite): CompiledTemplate {
     const compiled = this.engine.compile(topic, layers, site, 'a topic');
-    if (compiled.constant !== undefined && !isTopicName(compiled.constant)) {
-      throw new TemplateError(site, `"${compiled.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
-    }
+    const problem = compiled.constant === undefined ? null : topicNameProblem(compiled.constant);
+    if (problem) throw new TemplateError(site, problem);
     return compiled;
   }
 

@@ -11,6 +11,8 @@ import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/sche
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
+import { DEFAULT_CLIENT_ID, clientIdOrDefault } from '../../core/kafka/rules/client-id';
+import { splitBrokerList } from '../../core/kafka/rules/broker-address';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
   defaultDraft, MAX_RESULT_ROWS, type BatchView, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
@@ -152,7 +154,7 @@ export class WorkbenchService implements vscode.Disposable {
     if (connectionId === SANDBOX_CONNECTION_ID) {
       const sandbox = await this.sandbox.ensureStarted();
       connection = { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true };
-      config = { brokers: sandbox.bootstrap.split(','), clientId: 'kafka-workbench' };
+      config = { brokers: splitBrokerList(sandbox.bootstrap), clientId: DEFAULT_CLIENT_ID };
       registryConfig = async () => {
         const url = this.sandbox.schemaRegistryUrl();
         return url ? { url } : undefined;
@@ -320,7 +322,7 @@ export class WorkbenchService implements vscode.Disposable {
     if (existing) return existing.producer;
     const core = loadCore();
     const transport = this.gated(core.createTransport(s.config, this.log), s.connection.id);
-    const producer = core.createProducer(settingsToConfig(settings, s.config.clientId ?? 'kafka-workbench'), { transport, log: this.log, traceCapacity: MAX_RESULTS });
+    const producer = core.createProducer(settingsToConfig(settings, clientIdOrDefault(s.config.clientId)), { transport, log: this.log, traceCapacity: MAX_RESULTS });
     s.producers.set(key, { producer, transport });
     s.following.push(this.watch.follow(producer));
     return producer;
@@ -350,7 +352,7 @@ export class WorkbenchService implements vscode.Disposable {
     if (!entry) {
       const core = loadCore();
       const transport = this.gated(core.createTransport(config, this.log), autoCreateId);
-      const producer = core.createProducer({ 'client.id': config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
+      const producer = core.createProducer({ 'client.id': clientIdOrDefault(config.clientId), ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
       entry = { producer, transport };
       pool.set(key, entry);
       if (!environmentConfig) this.session?.following.push(this.watch.follow(producer));
