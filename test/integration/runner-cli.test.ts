@@ -156,6 +156,32 @@ describe('run CLI against the sandbox', function () {
     assert.match(r.err, /option --bail takes no value/);
   });
 
+  it('refuses a CSV of key,partition rows (they went out as tombstones with exit 0) with exit 2, naming the columns, and sends nothing', async () => {
+    await fs.writeFile(path.join(dir, 'deletes.csv'), 'key,partition\nk1,0\nk2,1\n');
+    const coll = path.join(dir, 'csv.kafka.json');
+    await fs.writeFile(coll, JSON.stringify({ name: 'C', messages: [
+      { name: 'first', topic: 'csv-first', value: 'sent before the CSV message, if anything were' },
+      { name: 'deletes', topic: 'csv-tombstones', value: { file: 'deletes.csv' } },
+    ] }));
+    const r = await cli(['run', coll, '--bootstrap', sandbox.bootstrap]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /deletes\.csv:1: no "value" column \(the columns are "key", "partition"\); a CSV needs a value column/);
+    const stored = (sandbox.state().topics as { name: string; partitions: { highWatermark: number }[] }[])
+      .filter((t) => t.name.startsWith('csv-')).flatMap((t) => t.partitions).reduce((n, p) => n + p.highWatermark, 0);
+    assert.equal(stored, 0, 'no record of any message was sent');
+  });
+
+  it('refuses a value its variables expand to 10 GB with exit 2 before sending, naming file, message and variable (it ended after 112 s and 3.3 GB with "Invalid string length")', async () => {
+    const variables: Record<string, string> = { v9: 'x'.repeat(10) };
+    for (let i = 8; i >= 0; i--) variables[`v${i}`] = `{{v${i + 1}}}`.repeat(10);
+    const coll = path.join(dir, 'bomb.kafka.json');
+    await fs.writeFile(coll, JSON.stringify({ name: 'Bomb', variables, messages: [{ name: 'first', topic: 'bomb', value: 'fine' }, { name: 'bomb', topic: 'bomb', value: '{{v0}}' }] }, null, 2));
+    const r = await runCli(['run', coll, '--bootstrap', sandbox.bootstrap]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^kafka-workbench run: bomb\.kafka\.json:\d+:\d+: message "bomb" messages\[1\]\.value: the value would be longer than max\.request\.size \(1,048,576 bytes\) once \{\{v0\}\} is expanded \(through \{\{v1\}\} -> /);
+    assert.equal((sandbox.state().topics as { name: string }[]).some((t) => t.name === 'bomb'), false, 'nothing was sent, not even the first message');
+  });
+
   it('checks a topic named through a variable up front, like a literal one', async () => {
     const strict = await startSandbox({ port: 0, controlPort: 0, brokers: 1, autoCreateTopics: false });
     try {
