@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { Producer } from '../../extension/core/engine/types';
 import type { Transport } from '../../extension/core/transport/transport';
-import { ProducerPool, producerConfigKey, type PoolTarget } from '../../extension/host/kafka/producer-pool';
+import { producerConfigKey } from '../../extension/core/kafka/rules';
+import { ProducerPool, type PoolTarget } from '../../extension/host/kafka/producer-pool';
 
 /** A stand-in producer and transport that record being closed, in order. */
 function pool() {

@@ -5,6 +5,7 @@
  */
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer } from '../../core/engine/types';
+import { producerConfigKey } from '../../core/kafka/rules/producer-defaults';
 import type { ConnectionConfig, Transport } from '../../core/transport/transport';
 
 /** Where a producer sends: `id` names the target in the pool; `autoCreateId` whose topic auto-creation switch applies. */
@@ -17,11 +18,6 @@ export interface PoolTarget {
 export interface PooledProducer {
   producer: Producer;
   transport: Transport;
-}
-
-/** The same configuration gives the same key, whatever the order of its keys. */
-export function producerConfigKey(config: ProducerConfigInput | Record<string, unknown>): string {
-  return JSON.stringify(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 export class ProducerPool {

@@ -7,6 +7,11 @@ import type { CompressionName } from './compression-names';
 
 const INT_MAX = 2147483647;
 
+/** The one key of a producer configuration (Java names): equal settings give equal keys, whatever their order. */
+export function producerConfigKey(config: object): string {
+  return JSON.stringify(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 export const PRODUCER_DEFAULTS = {
   acks: -1 as -1 | 0 | 1,
   lingerMs: 5,
