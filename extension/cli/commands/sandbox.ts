@@ -23,7 +23,7 @@ options:
   --port P                    port of broker 1; broker N uses P+N-1 (default 9092; 0 = free ports)
   --partitions N              partitions of auto-created topics (default 3)
   --replication-factor N      default min(3, brokers)
-  --min-insync-replicas N     default 2 with 3+ brokers, else 1
+  --min-insync-replicas N     the cluster's min.insync.replicas (default 1, as in Kafka; a topic's own wins)
   --topic NAME[:PARTITIONS]   create a topic at start (repeatable)
   --control-port P            port of the HTTP control server (default 0 = a free port)
   --no-auto-create            do not create topics on first use

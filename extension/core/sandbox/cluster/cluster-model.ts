@@ -9,7 +9,7 @@ import { ErrorCode } from '../../kafka/protocol/errors';
 import type { ResolvedSandboxOptions } from './options';
 import { topicNameProblem, MAX_PARTITIONS_PER_TOPIC } from './options';
 import { PartitionLog, type StoredBatch } from './partition-log';
-import { parseTopicConfigs, type TopicSettings } from './topic-config';
+import { parseTopicConfigs, type TopicConfigDefaults, type TopicSettings } from './topic-config';
 
 export interface BrokerAddress {
   id: number;
@@ -185,9 +185,13 @@ export class ClusterModel {
   createTopic(req: CreateTopicRequest): CreateTopicResult {
     const problem = topicNameProblem(req.name);
     if (problem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: problem };
-    if (this.topics.has(req.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `topic '${req.name}' already exists` };
+    if (this.topics.has(req.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${req.name}' already exists.` };
+    const collides = this.collidingTopic(req.name);
+    if (collides) {
+      return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic '${req.name}' collides with existing topics: ${collides}` };
+    }
     const live = this.liveBrokers().map((b) => b.id);
-    const settings = parseTopicConfigs(req.configs ?? {}, this.options.minInsyncReplicas);
+    const settings = parseTopicConfigs(req.configs ?? {}, this.topicDefaults());
     if (typeof settings === 'string') return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: settings };
 
     let assignment: number[][];
@@ -226,6 +230,36 @@ export class ClusterModel {
     this.log(`created topic ${req.name} with ${assignment.length} partitions, replication factor ${assignment[0].length}`);
     this.onChange();
     return { errorCode: 0, topic };
+  }
+
+  /** The cluster-wide topic config defaults (--min-insync-replicas). */
+  topicDefaults(): TopicConfigDefaults {
+    return { minInsyncReplicas: this.options.minInsyncReplicas };
+  }
+
+  /**
+   * An existing topic whose name equals `name` once '.' and '_' are taken as one (Kafka refuses such pairs: their
+   * metric names would clash), or undefined.
+   */
+  private collidingTopic(name: string): string | undefined {
+    const folded = name.replace(/\./g, '_');
+    for (const existing of this.topics.keys()) if (existing !== name && existing.replace(/\./g, '_') === folded) return existing;
+    return undefined;
+  }
+
+  /**
+   * Replaces a topic's configs (AlterConfigs is not incremental in Kafka 2.1: what is not given returns to its
+   * default); null when done, else Kafka's INVALID_CONFIG message.
+   */
+  alterTopicConfigs(topic: Topic, configs: Record<string, string | null>, validateOnly: boolean): string | null {
+    const settings = parseTopicConfigs(configs, this.topicDefaults());
+    if (typeof settings === 'string') return settings;
+    if (!validateOnly) {
+      topic.settings = settings;
+      this.log(`topic ${topic.name}: configs now ${JSON.stringify(settings.configs)}`);
+      this.onChange();
+    }
+    return null;
   }
 
   /** Leader of partition p on live broker (start + p), followers on the next ones: leaders spread evenly. */

@@ -128,7 +128,7 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
   }
   const partitions = integerIn('partitions', o.partitions, 1, MAX_PARTITIONS_PER_TOPIC, 3);
   const replicationFactor = integerIn('replicationFactor', o.replicationFactor, 1, brokers, Math.min(3, brokers));
-  const minInsyncReplicas = integerIn('minInsyncReplicas', o.minInsyncReplicas, 1, replicationFactor, Math.min(brokers >= 3 ? 2 : 1, replicationFactor));
+  const minInsyncReplicas = integerIn('minInsyncReplicas', o.minInsyncReplicas, 1, replicationFactor, 1);
   const controlPort = integerIn('controlPort', o.controlPort, 0, 65535, 0);
   if (o.autoCreateTopics !== undefined && typeof o.autoCreateTopics !== 'boolean') {
     throw new InvalidInputError(`autoCreateTopics must be true or false; got ${JSON.stringify(o.autoCreateTopics)}`);
