@@ -33,6 +33,11 @@ export interface SandboxOptions extends Partial<SandboxCaps> {
   autoCreateTopics?: boolean;
   /** How long a down leader's partitions wait before a new leader is elected. */
   electionDelayMs?: number;
+  /**
+   * auto.leader.rebalance.enable: leadership returns to a partition's preferred replica (its first) once that broker
+   * is back and in sync (default true, as in Kafka).
+   */
+  autoLeaderRebalance?: boolean;
   /** group.initial.rebalance.delay.ms: how long a new group waits for more members before its first rebalance. */
   initialRebalanceDelayMs?: number;
   /** Largest request frame a broker accepts (socket.request.max.bytes). */
@@ -76,6 +81,7 @@ export interface ResolvedSandboxOptions extends SandboxCaps {
   controlPort: number;
   autoCreateTopics: boolean;
   electionDelayMs: number;
+  autoLeaderRebalance: boolean;
   initialRebalanceDelayMs: number;
   maxFrameBytes: number;
   sasl: { users: { username: string; password: string }[]; mechanisms: SaslMechanismName[] } | null;
@@ -134,6 +140,9 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
     throw new InvalidInputError(`autoCreateTopics must be true or false; got ${JSON.stringify(o.autoCreateTopics)}`);
   }
   const electionDelayMs = integerIn('electionDelayMs', o.electionDelayMs, 0, 600_000, 200);
+  if (o.autoLeaderRebalance !== undefined && typeof o.autoLeaderRebalance !== 'boolean') {
+    throw new InvalidInputError(`autoLeaderRebalance must be true or false; got ${JSON.stringify(o.autoLeaderRebalance)}`);
+  }
   const initialRebalanceDelayMs = integerIn('initialRebalanceDelayMs', o.initialRebalanceDelayMs, 0, 600_000, 0);
   const maxFrameBytes = integerIn('maxFrameBytes', o.maxFrameBytes, 1024, 1024 * 1024 * 1024, 100 * 1024 * 1024);
   const caps: SandboxCaps = {
@@ -154,7 +163,7 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
 
   return {
     brokers, port, host, partitions, replicationFactor, minInsyncReplicas, topics, controlPort,
-    autoCreateTopics: o.autoCreateTopics ?? true, electionDelayMs, initialRebalanceDelayMs, maxFrameBytes, ...caps,
+    autoCreateTopics: o.autoCreateTopics ?? true, electionDelayMs, autoLeaderRebalance: o.autoLeaderRebalance ?? true, initialRebalanceDelayMs, maxFrameBytes, ...caps,
     sasl: resolveSasl(o.sasl), tls: resolveTls(o.tls), schemaRegistry: resolveSchemaRegistry(o.schemaRegistry),
   };
 }

@@ -131,24 +131,39 @@ function javaString(def: TopicConfigDef, v: number | string | boolean | string[]
 }
 
 /**
- * Checks a topic's configs as Kafka's LogConfig.validate does: unknown names first, then every value parsed and
- * validated. Returns the settings, or Kafka's message for the INVALID_CONFIG answer.
+ * Why configs were refused: an unknown name, a value Kafka's ConfigDef refuses (its message), or a null value (Kafka
+ * 2.1 fails on it with a NullPointerException: UNKNOWN_SERVER_ERROR without a message).
  */
-export function parseTopicConfigs(configs: Record<string, string | null>, defaults: TopicConfigDefaults): TopicSettings | string {
+export interface TopicConfigProblem {
+  problem: 'unknown' | 'invalid' | 'null';
+  message: string;
+}
+
+/**
+ * Checks a topic's configs as Kafka's LogConfig.validate does: unknown names first, then every value parsed and
+ * validated. Returns the settings, or the problem in Kafka's words.
+ */
+export function parseTopicConfigs(configs: Record<string, string | null>, defaults: TopicConfigDefaults): TopicSettings | TopicConfigProblem {
+  for (const [name, value] of Object.entries(configs)) {
+    if (value === null) return { problem: 'null', message: `topic config ${name} has a null value` };
+  }
   for (const name of Object.keys(configs)) {
-    if (!Object.hasOwn(TOPIC_CONFIGS, name)) return `Unknown topic config name: ${name}`;
+    if (!Object.hasOwn(TOPIC_CONFIGS, name)) return { problem: 'unknown', message: `Unknown topic config name: ${name}` };
   }
   const kept: Record<string, string> = {};
   const parsed: Record<string, number | string | boolean | string[]> = {};
   for (const [name, def] of Object.entries(TOPIC_CONFIGS)) {
     const raw = configs[name];
     if (raw === undefined) continue;
-    if (raw === null) return `Null value not supported for topic configs : ${name}`;
-    if (typeof raw !== 'string') return invalid(name, String(raw), 'Expected value to be a string');
+    if (raw === null) continue;
+    if (typeof raw !== 'string') return { problem: 'invalid', message: invalid(name, String(raw), 'Expected value to be a string') };
     const p = parseValue(name, def, raw);
-    if ('error' in p) return p.error;
+    if ('error' in p) return { problem: 'invalid', message: p.error };
     const problem = def.validate?.(p.value);
-    if (problem) return def.type === 'LIST' || def.type === 'STRING' ? invalid(name, problemValue(def, p.value, problem), problem) : invalid(name, javaString(def, p.value), problem);
+    if (problem) {
+      const shown = def.type === 'LIST' || def.type === 'STRING' ? problemValue(def, p.value, problem) : javaString(def, p.value);
+      return { problem: 'invalid', message: invalid(name, shown, problem) };
+    }
     kept[name] = raw;
     parsed[name] = p.value;
   }
@@ -170,6 +185,11 @@ function problemValue(def: TopicConfigDef, v: number | string | boolean | string
   if (def.type !== 'LIST') return String(v);
   const validator = def.validate!;
   return (v as string[]).find((s) => validator([s]) !== null) ?? String(v);
+}
+
+/** Whether parseTopicConfigs refused the configs. */
+export function isConfigProblem(r: TopicSettings | TopicConfigProblem): r is TopicConfigProblem {
+  return 'problem' in r;
 }
 
 /** The value of a config for DescribeConfigs: the topic's own, else the cluster's default, else Kafka's. */
