@@ -76,7 +76,7 @@ describe('SandboxCluster Produce', () => {
   });
 
   it('answers NOT_ENOUGH_REPLICAS for acks=-1 when the ISR is below min.insync.replicas, but accepts acks=1', async () => {
-    const { cluster } = newCluster({ brokers: 3, topics: [{ name: 't', partitions: 1 }] });
+    const { cluster } = newCluster({ brokers: 3, minInsyncReplicas: 2, topics: [{ name: 't', partitions: 1 }] });
     const leader = leaderOf(cluster, 't', 0);
     const followers = partitionState(cluster, 't', 0).replicas.filter((r) => r !== leader);
     assert.equal((await produce(cluster, leader, 't', 0, batch(1), -1)).errorCode, ErrorCode.NONE);

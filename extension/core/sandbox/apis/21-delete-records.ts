@@ -3,16 +3,19 @@
  * watermark); Fetch and ListOffsets then start there. Beyond the high watermark: OFFSET_OUT_OF_RANGE.
  */
 import { ApiKey, ErrorCode } from '../../kafka/protocol';
+import { partitionError } from '../cluster/faults';
 import type { SandboxApi } from './api';
 
 export const deleteRecords: SandboxApi<typeof ApiKey.DeleteRecords> = {
   key: ApiKey.DeleteRecords,
   versions: { min: 0, max: 1 },
-  handle(ctx, req, call) {
+  handle(ctx, req, call, faults) {
     const topics = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((dp) => {
         const fail = (errorCode: number) => ({ partitionIndex: dp.partitionIndex, lowWatermark: -1, errorCode });
+        const fault = partitionError(faults, t.name, dp.partitionIndex);
+        if (fault) return fail(fault.errorCode);
         const p = ctx.model.partition(t.name, dp.partitionIndex);
         if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (p.leader !== call.brokerId) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);

@@ -4,16 +4,19 @@
  */
 import { ApiKey, ErrorCode } from '../../kafka/protocol';
 import type { Partition } from '../cluster/cluster-model';
+import { partitionError } from '../cluster/faults';
 import type { SandboxApi } from './api';
 
 export const offsetForLeaderEpoch: SandboxApi<typeof ApiKey.OffsetForLeaderEpoch> = {
   key: ApiKey.OffsetForLeaderEpoch,
   versions: { min: 0, max: 2 },
-  handle(ctx, req, call) {
+  handle(ctx, req, call, faults) {
     const topics = req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((op) => {
         const fail = (errorCode: number) => ({ errorCode, partition: op.partition, leaderEpoch: -1, endOffset: -1 });
+        const fault = partitionError(faults, t.topic, op.partition);
+        if (fault) return fail(fault.errorCode);
         const p = ctx.model.partition(t.topic, op.partition);
         if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (p.leader !== call.brokerId) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
