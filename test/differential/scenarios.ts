@@ -95,10 +95,15 @@ export function fixCrc(batch: Buffer): Buffer {
 }
 
 async function produceRaw(t: Target, topic: string, records: Buffer, acks = -1) {
-  const res = await call(await leaderOf(t, topic), ApiKey.Produce, 3, {
-    transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
-  });
-  return res.responses[0].partitionResponses[0].errorCode;
+  // A real broker learns it leads a new partition a moment after the controller says so: retry while it does not.
+  for (let attempt = 0; ; attempt++) {
+    const res = await call(await leaderOf(t, topic), ApiKey.Produce, 3, {
+      transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+    });
+    const code = res.responses[0].partitionResponses[0].errorCode;
+    if ((code !== 3 && code !== 6) || attempt >= 30) return code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function kafkajs(t: Target) {
@@ -373,7 +378,8 @@ export const SCENARIOS: Scenario[] = [
     run: async (t) => {
       const topic = `cp-${t.run}`;
       await createTopic(t, topic);
-      const cp = (name: string, count: number) => call(first(t), ApiKey.CreatePartitions, 0, { topics: [{ name, count, assignments: null }], timeoutMs: 5000, validateOnly: false });
+      const ctl = await controller(t);
+      const cp = (name: string, count: number) => call(ctl, ApiKey.CreatePartitions, 0, { topics: [{ name, count, assignments: null }], timeoutMs: 5000, validateOnly: false });
       const up = (await cp(topic, 3)).results[0];
       const down = (await cp(topic, 2)).results[0];
       const same = (await cp(topic, 3)).results[0];

@@ -25,7 +25,8 @@ export async function checkBatchRecords(batch: RecordBatch, settings: TopicSetti
     try {
       section = await decompress(batch.compression, section);
     } catch (e) {
-      return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: `the ${batch.compression} records of the batch cannot be decompressed: ${errorMessage(e)}` };
+      // Kafka 2.1 meets this as an unexpected exception in its decompressor: UNKNOWN_SERVER_ERROR.
+      return { ok: false, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, reason: `the ${batch.compression} records of the batch cannot be decompressed: ${errorMessage(e)}` };
     }
   }
   const walked = walkRecords(section, batch.recordCount, settings.compacted);
