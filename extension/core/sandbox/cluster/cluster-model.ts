@@ -226,14 +226,6 @@ export class ClusterModel {
       return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic '${req.name}' collides with existing topics: ${collides}` };
     }
     const live = this.liveBrokers().map((b) => b.id);
-    const settings = parseTopicConfigs(req.configs ?? {}, this.topicDefaults());
-    if (isConfigProblem(settings)) {
-      if (settings.problem === 'null') {
-        this.log(`CreateTopics ${req.name}: ${settings.message}; answering UNKNOWN_SERVER_ERROR as Kafka 2.1 does`);
-        return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
-      }
-      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: settings.message };
-    }
 
     let assignment: number[][];
     if (req.assignments && req.assignments.length > 0) {
@@ -257,6 +249,17 @@ export class ClusterModel {
         return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.` };
       }
       assignment = this.spreadReplicas(partitions, rf, live);
+    }
+    // The cluster-wide default is capped by the topic's replication factor (its smallest partition), so a topic
+    // with fewer replicas than it can still take acks=all, as a user expects; a min.insync.replicas config wins.
+    const replicationFactor = Math.min(...assignment.map((replicas) => replicas.length));
+    const settings = parseTopicConfigs(req.configs ?? {}, { minInsyncReplicas: Math.min(this.options.minInsyncReplicas, replicationFactor) });
+    if (isConfigProblem(settings)) {
+      if (settings.problem === 'null') {
+        this.log(`CreateTopics ${req.name}: ${settings.message}; answering UNKNOWN_SERVER_ERROR as Kafka 2.1 does`);
+        return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
+      }
+      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: settings.message };
     }
     if (req.validateOnly) return { errorCode: 0 };
 
