@@ -336,7 +336,7 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   /**
-   * A producer for a bulk send (settings by their Java names) from `pool`. Its records land in the results and traces:
+   * A producer for a bulk send (settings by their Java names) on `target`, from the pool. Its records land in the results and traces:
    * every submit is tracked. Failures show in the results table and the run's summary, not as a log line each (a bulk
    * send can fail thousands).
    */
