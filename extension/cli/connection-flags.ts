@@ -1,5 +1,6 @@
 /** The connection flags `send` and `consume` share: the bootstrap brokers, TLS files and SASL (its password from the environment). */
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../core/collections/bootstrap';
+import { splitBrokerList } from '../core/kafka/rules';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../core/transport/transport';
 import { checkKeyMatchesCertificate, readPemFileSync, type PemContent } from '../core/transport/tls-files';
 import { InvalidInputError } from '../core/util/errors';
@@ -14,7 +15,7 @@ export function bootstrapFromArgs(args: ParsedArgs, say: (line: string) => void,
   const bootstrap = flag(args, 'bootstrap') ?? sandbox;
   if (!bootstrap) throw new InvalidInputError(`--bootstrap HOST:PORT[,HOST:PORT...] is required (or ${SANDBOX_BOOTSTRAP_ENV}, which VS Code's terminal and npm start set to the Local sandbox)`);
   if (sandbox) say(`${command}: no --bootstrap given: ${doing} the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
-  return bootstrap.split(',').map((b) => b.trim()).filter(Boolean);
+  return splitBrokerList(bootstrap);
 }
 
 export const CONNECTION_FLAGS = ['tls-ca', 'tls-cert', 'tls-key', 'sasl-mechanism', 'sasl-username', 'sasl-password'];

@@ -81,7 +81,7 @@ describe('collections: the lint knows "expect"', () => {
     assert.match(at('messages.0.expect.0.value.regex'), /"\[a-" is not a valid regular expression/);
     assert.match(at('messages.0.expect.1'), /within/);
     assert.match(at('messages.0.expect.2.value'), /jsonSubset|text|regex/);
-    assert.match(at('messages.0.expect.3.topic'), /not a valid topic name/);
+    assert.match(at('messages.0.expect.3.topic'), /topic name 'bad topic!' has characters Kafka does not allow/);
     assert.match(at('messages.0.expect.4.correlate'), /must be "key" or \{"header": "NAME"\}/);
   });
 });

@@ -17,6 +17,7 @@ import {
   type ConsumedRecord,
   type JsonBytes,
 } from '../../core/consume';
+import { CLI_CLIENT_ID } from '../../core/kafka/rules';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../../core/transport/consumer-transport';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
@@ -129,7 +130,7 @@ function planFromArgs(args: ParsedArgs, io: CliIo): ConsumePlan {
   return {
     connection: {
       brokers,
-      clientId: 'kafka-workbench-cli',
+      clientId: CLI_CLIENT_ID,
       // Nothing may take longer than the whole run is allowed.
       connectionTimeoutMs: Math.min(10_000, timeoutMs),
       requestTimeoutMs: Math.min(30_000, timeoutMs),

@@ -219,6 +219,7 @@ export const ErrorCode = {
   INVALID_PRODUCER_ID_MAPPING: 49,
   INVALID_TRANSACTION_TIMEOUT: 50,
   CONCURRENT_TRANSACTIONS: 51,
+  SECURITY_DISABLED: 54,
   KAFKA_STORAGE_ERROR: 56,
   SASL_AUTHENTICATION_FAILED: 58,
   UNKNOWN_PRODUCER_ID: 59,
@@ -258,6 +259,15 @@ export function errorMeaning(code: number): string {
 /** What to do about an error, by its Kafka name (as errors carry it); undefined when there is nothing to add. */
 export function errorAdvice(name: string): string | undefined {
   return BY_NAME.get(name)?.advice;
+}
+
+/** The errors about the topic a request names (the composer shows them at its topic field), by code. */
+const ABOUT_TOPIC: ReadonlySet<number> = new Set([3, 17, 29, 36, 73, 100]);
+
+/** Whether the error, by its Kafka name, is about the topic named (unknown, invalid, not authorized...). */
+export function isTopicError(name: string): boolean {
+  const info = BY_NAME.get(name);
+  return info !== undefined && ABOUT_TOPIC.has(info.code);
 }
 
 /** `NOT_ENOUGH_REPLICAS (19)`: how traces and logs print an error code. */
