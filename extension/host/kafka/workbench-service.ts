@@ -284,6 +284,11 @@ export class WorkbenchService implements vscode.Disposable {
     return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
   }
 
+  /** The active connection's admin, for what the explorer reads besides metadata (configs, consumer groups). */
+  async clusterAdmin(): Promise<ClusterAdmin> {
+    return (await this.requireSession()).admin;
+  }
+
   /** The sandbox knows its high watermarks directly; no ListOffsets round trip needed. */
   private takeSandboxWatermarks(s: Session, state: SandboxState): void {
     for (const t of state.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
