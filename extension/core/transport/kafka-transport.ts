@@ -85,9 +85,19 @@ const CLIENT_VERSIONS = {
   [ApiKey.ListOffsets]: { min: 1, max: codecVersions(ApiKey.ListOffsets)!.max },
   /** v4 is the first with isolation levels, the last stable offset and aborted transactions (Kafka 0.11). */
   [ApiKey.Fetch]: { min: 4, max: codecVersions(ApiKey.Fetch)!.max },
+  /** v1 is the first that says where each value comes from (config source). */
+  [ApiKey.DescribeConfigs]: { min: 1, max: codecVersions(ApiKey.DescribeConfigs)!.max },
+  [ApiKey.ListGroups]: codecVersions(ApiKey.ListGroups)!,
+  [ApiKey.DescribeGroups]: codecVersions(ApiKey.DescribeGroups)!,
+  /** v2 is the first that answers every committed partition for a null topic list. */
+  [ApiKey.OffsetFetch]: { min: 2, max: codecVersions(ApiKey.OffsetFetch)!.max },
+  [ApiKey.FindCoordinator]: { min: 1, max: codecVersions(ApiKey.FindCoordinator)!.max },
 } satisfies Partial<Record<ApiKeyNumber, VersionRange>>;
 
 type ClientApiKey = keyof typeof CLIENT_VERSIONS;
+
+/** The read-only admin APIs the explorer sends through `requestTo` (cluster-reads.ts). */
+export type ReadApiKey = typeof ApiKey.DescribeConfigs | typeof ApiKey.ListGroups | typeof ApiKey.DescribeGroups | typeof ApiKey.OffsetFetch | typeof ApiKey.FindCoordinator;
 
 /** What a broker too old for an API lacks, in words. */
 const TOO_OLD: Partial<Record<ClientApiKey, string>> = {
@@ -335,6 +345,29 @@ export class KafkaTransport implements Transport, ConsumerTransport {
       }),
     );
     return watermarks;
+  }
+
+  /** The node ids of the brokers in the latest metadata (fetched first if there is none). */
+  async brokerIds(): Promise<number[]> {
+    this.failIfClosed();
+    const metadata = this.lastMetadata ?? (await this.fetchMetadata([], false));
+    return metadata.brokers.map((b) => b.nodeId);
+  }
+
+  /**
+   * One read-only admin request to the broker with that node id, or to any reachable one; the decoded answer
+   * (error codes in it are the caller's to read). Connection failures reject with a TransportError.
+   */
+  async requestTo<K extends ReadApiKey>(target: number | 'any', apiKey: K, body: RequestByKey[K]): Promise<ResponseByKey[K]> {
+    this.failIfClosed();
+    if (target !== 'any' && !this.brokers.has(target)) await this.fetchMetadata([], false);
+    const entry = target === 'any' ? await this.anyConnectedBroker() : this.brokers.get(target);
+    if (!entry) throw new TransportError(`broker ${target} is not in the cluster metadata`, 'connection', { retriable: true, brokerId: target as number });
+    try {
+      return (await this.request(entry.connection, apiKey, body)).response;
+    } catch (e) {
+      throw asTransportError(e, entry.address, entry.nodeId);
+    }
   }
 
   // ---- internals ----

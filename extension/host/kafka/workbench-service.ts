@@ -21,7 +21,7 @@ import {
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
 import { settingsToConfig } from '../composer/draft-to-record';
-import { loadCore, loadSchemaRegistry, type LogFn } from './core';
+import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
 import { plainError } from './plain-errors';
 import { ClusterWatch, type Refresh } from './cluster-watch';
 import { openClusterSession, takeSandboxWatermarks, topicSummaries, type ClusterSession, type SendInProgress } from './cluster-session';
@@ -230,6 +230,11 @@ export class WorkbenchService implements vscode.Disposable {
       this.stateChanged.fire();
     }
     return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
+  }
+
+  /** The active connection's admin, for what the explorer reads besides metadata (configs, consumer groups). */
+  async clusterAdmin(): Promise<ClusterAdmin> {
+    return (await this.requireSession()).admin;
   }
 
   /**
