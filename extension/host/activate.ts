@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { registerCollections, type CollectionsApi } from './collections/collections-feature';
 import { registerCommands } from './commands';
 import { ComposerPanel, COMPOSER_VIEW_TYPE } from './composer/composer-panel';
+import { TopicViewerPanel } from './topic-viewer/topic-viewer-panel';
 import { ConnectionStore } from './connections/connection-store';
 import { ClusterTreeProvider } from './explorer/cluster-tree';
 import { WorkbenchService } from './kafka/workbench-service';
@@ -18,6 +19,8 @@ import { SANDBOX_BOOTSTRAP_ENV } from '../core/collections/bootstrap';
 export interface WorkbenchApi {
   service: WorkbenchService;
   composer(): ComposerPanel | undefined;
+  /** Open topic viewers by "topic" or "topic/partition". */
+  topicViewers(): ReadonlyMap<string, TopicViewerPanel>;
   /** Whether a secret is stored for a connection (the value is not returned). */
   hasSecret(connectionId: string, name: 'saslPassword' | 'clientKey' | 'keyPassphrase'): Promise<boolean>;
   /** The raw global-state entry the connections are saved in, to check no secret leaks into it. */
@@ -78,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     activationMs,
     service,
     composer: () => ComposerPanel.current,
+    topicViewers: () => TopicViewerPanel.open,
     hasSecret: async (id, name) => (await store.secret(id, name)) !== undefined,
     storedConnectionsJson: () => JSON.stringify(context.globalState.get('kafkaWorkbench.connections') ?? []),
     collections,

@@ -8,6 +8,7 @@ import {
   type WebviewError, type WebviewToHost,
 } from './messages';
 import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../core/kafka/rules/topic-name';
+import { VIEWER_FORMATS, type ViewerToHost } from './topic-viewer-messages';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -218,5 +219,28 @@ export function jsonProblem(text: string): string | null {
     return null;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Checks a message from the topic viewer webview. */
+export function parseViewerMessage(data: unknown): Parsed<ViewerToHost> {
+  try {
+    const m = obj(data, 'message');
+    const type = oneOf(m.type, ['ready', 'start', 'loadMore', 'tail', 'format', 'filter', 'export'] as const, 'message.type');
+    switch (type) {
+      case 'start':
+        return { ok: true, value: { type, from: str(m.from, 'from', 200) } };
+      case 'tail':
+        return { ok: true, value: { type, on: bool(m.on, 'on') } };
+      case 'format':
+        return { ok: true, value: { type, keyFormat: oneOf(m.keyFormat, VIEWER_FORMATS, 'keyFormat'), valueFormat: oneOf(m.valueFormat, VIEWER_FORMATS, 'valueFormat') } };
+      case 'filter':
+        return { ok: true, value: { type, text: str(m.text, 'text', 10_000) } };
+      default:
+        return { ok: true, value: { type } };
+    }
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, error: e.message };
+    throw e;
   }
 }

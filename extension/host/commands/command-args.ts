@@ -30,6 +30,8 @@ export interface CommandArgs {
   'kafkaWorkbench.topic.delete': [topic?: TopicArg, confirmed?: boolean];
   'kafkaWorkbench.topic.compose': [topic?: TopicArg];
   'kafkaWorkbench.topic.copyName': [topic?: TopicArg];
+  /** A topic, or a partition node; `from` is earliest (the default), latest, an offset or @TIMESTAMP. */
+  'kafkaWorkbench.topic.view': [topic?: TopicArg, options?: { partition?: number; from?: string }];
   'kafkaWorkbench.composer.open': [];
   'kafkaWorkbench.producer.send': [record?: SendRecordInput, settings?: Partial<DraftProducerSettings>, options?: { createTopics?: CreateTopicsAnswer }];
   'kafkaWorkbench.results.clear': [];

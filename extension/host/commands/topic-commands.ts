@@ -6,6 +6,7 @@ import { topicNameProblem } from '../../core/kafka/rules/topic-name';
 import { InvalidInputError } from '../../core/util/errors';
 import { defaultDraft } from '../../protocol/messages';
 import { ComposerPanel } from '../composer/composer-panel';
+import { TopicViewerPanel } from '../topic-viewer/topic-viewer-panel';
 import type { CommandContext, Register } from './command-args';
 import { isTreeNode, pickNumber } from './common';
 
@@ -50,5 +51,13 @@ export function registerTopicCommands(reg: Register, { context, service, tree, l
     if (!topic) return undefined;
     await vscode.env.clipboard.writeText(topic);
     return topic;
+  });
+  reg('kafkaWorkbench.topic.view', 'Open topic viewer', async (arg, options) => {
+    const node = isTreeNode(arg) ? arg : undefined;
+    const topic = typeof arg === 'string' ? arg : node?.kind === 'topic' ? node.topic.name : node?.kind === 'partition' ? node.topic
+      : await vscode.window.showQuickPick((await service.cluster()).metadata.topics.map((t) => t.name).sort(), { title: 'View which topic?' });
+    if (!topic) return undefined;
+    const partition = node?.kind === 'partition' ? node.partition.partition : options?.partition ?? null;
+    return TopicViewerPanel.show(context.extensionUri, service, log, topic, partition, options?.from);
   });
 }

@@ -5,6 +5,7 @@
 import { createProducer } from '../../core/engine';
 import { startSandbox } from '../../core/sandbox';
 import { digestOf, readRecordAt, storedRecordView } from '../../core/consume/read-back';
+import { RecordReader } from '../../core/consume/record-reader';
 import { consumerGroups, describeTopicConfigs } from '../../core/transport/cluster-reads';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
@@ -55,6 +56,7 @@ export const coreModules: CoreModules = {
   createProducer: (config, deps) => createProducer(config, deps),
   createTransport: (config, log) => new KafkaTransport(config, { log }),
   createConsumerTransport: (config, log) => new KafkaTransport(config, { log }),
+  createRecordReader: (transport, options) => new RecordReader(transport, options),
   digestOf,
   async readBack(config, at, sent, log) {
     const transport = new KafkaTransport(config, { log });

@@ -6,6 +6,7 @@ import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord } from '../../core/engine/types';
 import type { SentRecordDigest, StoredRecordView } from '../../core/consume/read-back';
 import type { Sandbox, SandboxOptions } from '../../core/sandbox';
+import type { RecordReader, RecordReaderOptions } from '../../core/consume/record-reader';
 import type { ConsumerTransport } from '../../core/transport/consumer-transport';
 import type { ConsumerGroupView, TopicConfigEntry } from '../../core/transport/cluster-reads';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
@@ -35,6 +36,8 @@ export interface CoreModules {
   readBack(config: ConnectionConfig, at: { topic: string; partition: number; offset: number }, sent: SentRecordDigest | undefined, log: LogFn): Promise<StoredRecordView>;
   /** Fetch and ListOffsets over its own connections: for expectations and reading records back. */
   createConsumerTransport(config: ConnectionConfig, log: LogFn): ConsumerTransport & { close(): Promise<void> };
+  /** Reads partitions from chosen positions over `transport` (the topic viewer). */
+  createRecordReader(transport: ConsumerTransport, options: RecordReaderOptions): RecordReader;
   createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin;
   startSandbox(options: SandboxOptions, deps: { log?: (line: string) => void }): Promise<Sandbox>;
 }

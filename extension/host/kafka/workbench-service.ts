@@ -439,6 +439,12 @@ export class WorkbenchService implements vscode.Disposable {
     return result; // rejects with the DeliveryError
   }
 
+  /** Fetch and ListOffsets on the active connection over connections of their own (the topic viewer); the caller closes them. */
+  async openConsumerTransport(): Promise<ConsumerTransport & { close(): Promise<void> }> {
+    const s = await this.requireSession();
+    return loadCore().createConsumerTransport(s.target.config, this.log);
+  }
+
   /**
    * Fetches an acknowledged record back from its partition and offset on the cluster it was sent to, and says
    * whether it is stored byte for byte as sent.
