@@ -43,14 +43,14 @@ describe('Clusters view menus and composer details', () => {
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
   });
 
-  it('gives topics a context menu: send to it in the composer, copy its name, refresh, delete', async () => {
+  it('gives topics a context menu: send to it in the composer, copy its name, view it, refresh, delete', async () => {
     const a = await api();
     await a.service.cluster(true);
     const [active] = (await a.clusterTree.getChildren()).filter((n) => n.kind === 'connection' && n.active);
     const topicsGroup = (await a.clusterTree.getChildren(active)).find((n) => n.kind === 'group' && n.group === 'topics')!;
     const topic = (await a.clusterTree.getChildren(topicsGroup)).find((n): n is Extract<ExplorerNode, { kind: 'topic' }> => n.kind === 'topic' && n.topic.name === 'menu-topic')!;
     const menu = menuFor(String(a.clusterTree.getTreeItem(topic).contextValue)).filter((m) => m.group !== 'inline').map((m) => m.command);
-    assert.deepEqual(menu, ['kafkaWorkbench.topic.compose', 'kafkaWorkbench.topic.copyName', 'kafkaWorkbench.explorer.refresh', 'kafkaWorkbench.topic.delete']);
+    assert.deepEqual(menu, ['kafkaWorkbench.topic.compose', 'kafkaWorkbench.topic.copyName', 'kafkaWorkbench.topic.view', 'kafkaWorkbench.explorer.refresh', 'kafkaWorkbench.topic.delete']);
     await vscode.commands.executeCommand('kafkaWorkbench.topic.compose', topic);
     assert.equal(a.composer()?.currentDraft()?.topic, 'menu-topic');
     await vscode.commands.executeCommand('kafkaWorkbench.topic.copyName', topic);
