@@ -120,10 +120,11 @@ try {
     const pretty = await webview.locator('td.value pre').first().textContent();
     if (!pretty.includes('\n  "n": ')) throw new Error(`the value is not pretty-printed: ${JSON.stringify(pretty)}`);
     await webview.locator('#filter').fill('k-7');
-    // k-7, k-70 to k-79, k-170 to k-179
-    await status().filter({ hasText: `21 of ${COUNT} match "k-7"` }).waitFor({ timeout: 10_000 });
-    const keys = await webview.locator('#rows td.key').allTextContents();
-    if (keys.length !== 21 || !keys.every((k) => k.startsWith('k-7') || k.startsWith('k-17'))) throw new Error(`the filter shows ${JSON.stringify(keys)}`);
+    // k-7 and k-70 to k-79
+    await status().filter({ hasText: `11 of ${COUNT} match "k-7"` }).waitFor({ timeout: 10_000 });
+    const keys = (await webview.locator('#rows td.key').allTextContents()).sort();
+    const expected = ['k-7', ...Array.from({ length: 10 }, (_, i) => `k-7${i}`)].sort();
+    if (JSON.stringify(keys) !== JSON.stringify(expected)) throw new Error(`the filter shows ${JSON.stringify(keys)}`);
   });
 } catch (e) {
   results.push({ title: 'the UI test could run', ok: false, error: e });

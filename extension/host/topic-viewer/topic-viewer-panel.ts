@@ -43,12 +43,12 @@ export class TopicViewerPanel implements vscode.Disposable {
   /** Every message posted to the webview, for tests (bounded). */
   readonly posted: HostToViewer[] = [];
 
-  static show(extensionUri: vscode.Uri, service: WorkbenchService, log: vscode.LogOutputChannel, topic: string, partition: number | null, from = 'earliest'): TopicViewerPanel {
+  static show(extensionUri: vscode.Uri, service: WorkbenchService, log: vscode.LogOutputChannel, topic: string, partition: number | null, from?: string): TopicViewerPanel {
     const id = partition === null ? topic : `${topic}/${partition}`;
     const existing = TopicViewerPanel.open.get(id);
     if (existing) {
       existing.panel.reveal();
-      if (from !== existing.state.from) existing.start(from);
+      if (from !== undefined && from !== existing.state.from) void existing.start(from);
       return existing;
     }
     const title = partition === null ? `Topic ${topic}` : `Topic ${topic} [${partition}]`;
@@ -57,7 +57,7 @@ export class TopicViewerPanel implements vscode.Disposable {
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     });
-    return new TopicViewerPanel(id, panel, extensionUri, service, log, topic, partition, from);
+    return new TopicViewerPanel(id, panel, extensionUri, service, log, topic, partition, from ?? 'earliest');
   }
 
   private constructor(
@@ -78,13 +78,16 @@ export class TopicViewerPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
     );
-    this.start(from);
+    void this.start(from);
   }
 
   /** What the webview would show now. */
   viewState(): ViewerState {
     const rows = this.window.matching(this.state.filter, this.state.keyFormat, this.state.valueFormat).map((m) => m.row);
-    const positions = (this.reader?.currentPositions() ?? []).sort((a, b) => a.partition - b.partition).map((p) => `${p.partition}: ${p.offset}`).join(', ');
+    // The next offset shown per partition: a record read but still waiting for Load more comes first.
+    const next = new Map((this.reader?.currentPositions() ?? []).map((p) => [p.partition, p.offset]));
+    for (const r of [...this.pending].reverse()) next.set(r.partition, r.offset);
+    const positions = [...next].sort(([a], [b]) => a - b).map(([partition, offset]) => `${partition}: ${offset}`).join(', ');
     return { ...this.state, rows, windowSize: this.window.size, windowLimit: this.window.limit, dropped: this.window.dropped, positions };
   }
 
