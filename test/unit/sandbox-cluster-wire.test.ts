@@ -28,6 +28,13 @@ const REQUESTS: Record<ApiKeyNumber, () => unknown> = {
   [ApiKey.CreateTopics]: () => ({ topics: [{ name: 'made', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: true }),
   [ApiKey.DeleteTopics]: () => ({ topicNames: ['nothing'], timeoutMs: 1000 }),
   [ApiKey.InitProducerId]: () => ({ transactionalId: null, transactionTimeoutMs: 1000 }),
+  [ApiKey.AddPartitionsToTxn]: () => ({ v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: 1, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: 't', partitions: [0] }] }),
+  [ApiKey.AddOffsetsToTxn]: () => ({ transactionalId: 'tx', producerId: 1, producerEpoch: 0, groupId: 'g' }),
+  [ApiKey.EndTxn]: () => ({ transactionalId: 'tx', producerId: 1, producerEpoch: 0, committed: true }),
+  [ApiKey.TxnOffsetCommit]: () => ({
+    transactionalId: 'tx', groupId: 'g', producerId: 1, producerEpoch: 0,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }],
+  }),
 };
 
 /** Every errorCode anywhere in a decoded response. */
@@ -35,7 +42,7 @@ function errorCodes(value: unknown, out: number[] = []): number[] {
   if (Array.isArray(value)) for (const v of value) errorCodes(v, out);
   else if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
     for (const [k, v] of Object.entries(value)) {
-      if (k === 'errorCode' && typeof v === 'number') out.push(v);
+      if ((k === 'errorCode' || k === 'partitionErrorCode') && typeof v === 'number') out.push(v);
       else errorCodes(v, out);
     }
   }

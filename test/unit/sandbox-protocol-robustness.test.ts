@@ -32,6 +32,13 @@ const SAMPLE_REQUESTS: Record<ApiKeyNumber, object> = {
   [ApiKey.CreateTopics]: { topics: [{ name: 't', numPartitions: 3, replicationFactor: 2, assignments: [], configs: [{ name: 'a', value: null }] }], timeoutMs: 5, validateOnly: true },
   [ApiKey.DeleteTopics]: { topicNames: ['t'], timeoutMs: 5 },
   [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: 100 },
+  [ApiKey.AddPartitionsToTxn]: { v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: 5, v3AndBelowProducerEpoch: 1, v3AndBelowTopics: [{ name: 't', partitions: [0, 2] }] },
+  [ApiKey.AddOffsetsToTxn]: { transactionalId: 'tx', producerId: 5, producerEpoch: 1, groupId: 'g' },
+  [ApiKey.EndTxn]: { transactionalId: 'tx', producerId: 5, producerEpoch: 1, committed: true },
+  [ApiKey.TxnOffsetCommit]: {
+    transactionalId: 'tx', groupId: 'g', producerId: 5, producerEpoch: 1,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 9, committedLeaderEpoch: 2, committedMetadata: 'md' }] }],
+  },
 };
 
 /** A response body per API with every field any supported version has. */
@@ -52,6 +59,10 @@ const SAMPLE_RESPONSES: Record<ApiKeyNumber, object> = {
   [ApiKey.CreateTopics]: { throttleTimeMs: 1, topics: [{ name: 't', errorCode: 0, errorMessage: null }] },
   [ApiKey.DeleteTopics]: { throttleTimeMs: 1, responses: [{ name: 't', errorCode: 0 }] },
   [ApiKey.InitProducerId]: { throttleTimeMs: 1, errorCode: 0, producerId: 77, producerEpoch: 1 },
+  [ApiKey.AddPartitionsToTxn]: { throttleTimeMs: 1, resultsByTopicV3AndBelow: [{ name: 't', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: 0 }] }] },
+  [ApiKey.AddOffsetsToTxn]: { throttleTimeMs: 1, errorCode: 0 },
+  [ApiKey.EndTxn]: { throttleTimeMs: 1, errorCode: 0 },
+  [ApiKey.TxnOffsetCommit]: { throttleTimeMs: 1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] },
 };
 
 function* everyVersion(): Generator<[ApiKeyNumber, number]> {

@@ -20,6 +20,10 @@ import { apiVersions } from './18-api-versions';
 import { createTopics } from './19-create-topics';
 import { deleteTopics } from './20-delete-topics';
 import { initProducerId } from './22-init-producer-id';
+import { addPartitionsToTxn } from './24-add-partitions-to-txn';
+import { addOffsetsToTxn } from './25-add-offsets-to-txn';
+import { endTxn } from './26-end-txn';
+import { txnOffsetCommit } from './28-txn-offset-commit';
 
 const REGISTRY = {
   [ApiKey.Produce]: produce,
@@ -38,6 +42,10 @@ const REGISTRY = {
   [ApiKey.CreateTopics]: createTopics,
   [ApiKey.DeleteTopics]: deleteTopics,
   [ApiKey.InitProducerId]: initProducerId,
+  [ApiKey.AddPartitionsToTxn]: addPartitionsToTxn,
+  [ApiKey.AddOffsetsToTxn]: addOffsetsToTxn,
+  [ApiKey.EndTxn]: endTxn,
+  [ApiKey.TxnOffsetCommit]: txnOffsetCommit,
 };
 
 /** The keys of the APIs the sandbox serves. */
