@@ -326,7 +326,7 @@ export class Sender {
         }
         if (needsAsync) sentAt = this.clock.now();
         this.markSent(nodeId, address, batches, sentAt);
-        response = await this.transport.produce(nodeId, { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, partitions });
+        response = await this.transport.produce(nodeId, { transactionalId: this.config.transactionalId, acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, partitions });
       } catch (e) {
         requestError = e;
       }
