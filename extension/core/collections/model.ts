@@ -38,6 +38,12 @@ export interface SchemaRefSpec {
   recordName?: string;
 }
 
+/** `transaction`: the records go in one transaction (transactional.id = id), committed, or aborted when `abort`. */
+export interface TransactionSpec {
+  id: string;
+  abort?: boolean;
+}
+
 export interface MessageSpec {
   name: string;
   description?: string;
@@ -55,6 +61,8 @@ export interface MessageSpec {
   producer?: ProducerSettings;
   keySchema?: SchemaRefSpec;
   valueSchema?: SchemaRefSpec;
+  /** This message's records in one transaction of their own. */
+  transaction?: TransactionSpec;
 }
 
 export interface Collection {
@@ -64,6 +72,8 @@ export interface Collection {
   variables?: Variables;
   /** Producer settings every message starts from; a message's own `producer` overrides them key by key. */
   producer?: ProducerSettings;
+  /** The whole run (every selected message) in one transaction. */
+  transaction?: TransactionSpec;
   messages: MessageSpec[];
 }
 

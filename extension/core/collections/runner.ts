@@ -10,7 +10,8 @@ import type { Producer, ProducerRecord, RecordMetadata, RecordTrace } from '../e
 import type { SchemaRegistryClient } from '../schema-registry/client';
 import { systemClock, type Clock } from '../util/clock';
 import { InvalidInputError, errorMessage } from '../util/errors';
-import type { ProducerSettings, Variables } from './model';
+import { TransactionError } from '../engine/errors';
+import type { ProducerSettings, TransactionSpec, Variables } from './model';
 import { MessagePreparer, type LoadedCollection, type LoadedEnvironment, type PreparedMessage } from './prepare';
 import { RateLimiter } from './rate-limiter';
 import { TemplateEngine, type SecretResolver } from './template';
@@ -75,6 +76,33 @@ export interface RunSummary {
   inputError?: InvalidInputError;
   /** Selected messages that were never started because the run stopped first. */
   notRun: string[];
+  /** The run's transactions (a collection's or messages' "transaction"), in the order they ended. */
+  transactions: TransactionSummary[];
+}
+
+export interface TransactionSummary {
+  id: string;
+  /** The collection's transaction (every selected message) or one message's. */
+  scope: 'run' | 'message';
+  messages: string[];
+  records: number;
+  /** failed: the transaction could not be ended (a fenced producer, say); `error` says why. */
+  outcome: 'committed' | 'aborted' | 'failed';
+  /** The abort was asked for ("abort": true). */
+  abortRequested: boolean;
+  /** Why it was aborted when that was not asked for. */
+  abortedBecause?: string;
+  error?: string;
+  /** The partitions the coordinator wrote its markers into. */
+  markers: string[];
+}
+
+/** A transaction the run has open on a producer. */
+interface OpenTransaction {
+  spec: TransactionSpec;
+  producer: Producer;
+  summary: TransactionSummary;
+  messages: MessageSummary[];
 }
 
 export interface RunListener {
@@ -124,28 +152,55 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     checkProducerSettings(message, options.loaded);
     prepared.push(message);
   }
+  const runTransaction = options.loaded.collection.transaction;
+  if (runTransaction) checkOneProducer(prepared, options.loaded);
   await options.beforeSend?.(prepared);
 
   const producers = new Map<string, Producer>();
+  const initialized = new Set<Producer>();
+  const transactions: TransactionSummary[] = [];
+  let open: OpenTransaction | undefined;
   const summaries: MessageSummary[] = [];
   let stop: MessageSummary['stoppedBy'];
   let inputError: InvalidInputError | undefined;
   try {
     for (const message of prepared) {
       if (stop || options.signal?.aborted) break;
-      const key = JSON.stringify(Object.entries(message.producer).sort(([a], [b]) => a.localeCompare(b)));
+      const messageTransaction = options.loaded.collection.messages[message.index]?.transaction;
+      const spec = messageTransaction ?? runTransaction;
+      const settings = spec ? { ...message.producer, 'transactional.id': spec.id } : message.producer;
+      const key = JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
       let producer = producers.get(key);
       if (!producer) {
-        producer = await options.producerFor(message.producer);
+        producer = await options.producerFor(settings);
         producers.set(key, producer);
+      }
+      if (spec) {
+        if (!initialized.has(producer)) {
+          await producer.initTransactions();
+          initialized.add(producer);
+        }
+        if (!open) {
+          producer.beginTransaction();
+          open = { spec, producer, messages: [], summary: { id: spec.id, scope: messageTransaction ? 'message' : 'run', messages: [], records: 0, outcome: 'failed', abortRequested: spec.abort === true, markers: [] } };
+        }
       }
       options.listener?.messageStart?.(message);
       const summary = await sendMessage(message, producer, clock, options);
       summaries.push(summary);
+      if (open) {
+        open.messages.push(summary);
+        open.summary.messages.push(summary.name);
+        if (messageTransaction) {
+          transactions.push(await endTransaction(open, summary.stoppedBy !== undefined || options.signal?.aborted === true));
+          open = undefined;
+        }
+      }
       options.listener?.messageEnd?.(summary);
       if (summary.stoppedBy) stop = summary.stoppedBy;
       if (summary.stoppedBy === 'data' && summary.dataError) inputError = new InvalidInputError(summary.dataError);
     }
+    if (open) transactions.push(await endTransaction(open, stop !== undefined || options.signal?.aborted === true));
   } finally {
     if (options.closeProducers !== false) await Promise.allSettled([...producers.values()].map((p) => p.close()));
   }
@@ -162,10 +217,64 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     failed,
     durationMs: clock.now() - started,
     cancelled,
-    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length,
+    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length && transactions.every((t) => t.outcome !== 'failed' && !t.abortedBecause),
     inputError,
     notRun: prepared.slice(summaries.length).map((m) => m.name),
+    transactions,
   };
+}
+
+/** A collection's transaction is one producer's: every message must have the same producer settings. */
+function checkOneProducer(prepared: readonly PreparedMessage[], loaded: LoadedCollection): void {
+  const settings = (m: PreparedMessage) => JSON.stringify(Object.entries(m.producer).sort(([a], [b]) => a.localeCompare(b)));
+  const first = prepared[0];
+  const other = first && prepared.find((m) => settings(m) !== settings(first));
+  if (other) {
+    throw new InvalidInputError(`${path.basename(loaded.filePath)}: the collection's "transaction" sends the whole run with one producer, but message "${other.name}" has producer settings that differ from "${first.name}"'s; give every message the same "producer" settings, or put a "transaction" on each message instead`);
+  }
+}
+
+/**
+ * Commits the transaction, or aborts it when asked ("abort": true), when a record failed (a transaction commits all
+ * of its records or none) or when the run stopped. A producer that cannot end it (fenced) makes it `failed`.
+ */
+async function endTransaction(open: OpenTransaction, stopped: boolean): Promise<TransactionSummary> {
+  const t = open.summary;
+  const failed = open.messages.reduce((n, m) => n + m.failed, 0);
+  t.records = open.messages.reduce((n, m) => n + m.sent, 0);
+  const because = stopped ? 'the run stopped before the end' : failed ? `${failed} record(s) failed, and a transaction commits all of its records or none` : undefined;
+  try {
+    if (open.spec.abort || because) {
+      await open.producer.abortTransaction();
+      t.outcome = 'aborted';
+      t.abortedBecause = because;
+    } else {
+      try {
+        await open.producer.commitTransaction();
+        t.outcome = 'committed';
+      } catch (e) {
+        if (!(e instanceof TransactionError) || e.code !== 'TRANSACTION_ABORTABLE') throw e;
+        await open.producer.abortTransaction();
+        t.outcome = 'aborted';
+        t.abortedBecause = e.message;
+      }
+    }
+  } catch (e) {
+    t.outcome = 'failed';
+    t.error = errorMessage(e);
+  }
+  const view = open.producer.transactions().at(-1);
+  t.markers = view ? view.markers.map((m) => `${m.topic}-${m.partition}`) : [];
+  return t;
+}
+
+/** One line on what became of a transaction, the same in the CLI's reporters and VS Code. */
+export function describeTransaction(t: TransactionSummary): string {
+  const what = `transaction '${t.id}' (${t.scope === 'run' ? 'the whole run' : `message "${t.messages[0]}"`}, ${t.records} record${t.records === 1 ? '' : 's'})`;
+  if (t.outcome === 'failed') return `${what}: could not be ended: ${t.error}`;
+  const markers = t.markers.length ? `; markers written into ${t.markers.join(', ')}` : '';
+  if (t.outcome === 'committed') return `${what}: committed${markers}`;
+  return `${what}: aborted ${t.abortedBecause ? `because ${t.abortedBecause}` : 'as asked ("abort": true)'}${markers}; read_committed consumers do not see its records`;
 }
 
 /** The engine's own validation, run up front so a bad setting in the last message stops the run before the first. */
