@@ -1,20 +1,9 @@
 /** `kafka-workbench send --transactional-id ID [--abort]`, run as a user runs it, checked with read_committed readers. */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { runCli } from './cli-helpers';
+import { hasKcat, kcatValues } from './transaction-helpers';
 
-/** Values a read_committed kcat consumer reads from `topic` (kafkajs would do, kcat is a second client). */
-function readCommitted(sandbox: Sandbox, topic: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', sandbox.bootstrap, '-C', '-t', topic, '-e', '-q', '-o', 'beginning', '-X', 'isolation.level=read_committed', '-f', '%s\\n']);
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean).sort()) : reject(new Error(`kcat exited ${code}`))));
-  });
-}
-
-const hasKcat = spawnSync('kcat', ['-V']).status === 0;
 
 describe('cli send --transactional-id', function () {
   this.timeout(30_000);
@@ -30,7 +19,7 @@ describe('cli send --transactional-id', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^sent 5 records to committed: 5 acked, 0 failed$/m);
     assert.match(r.stdout, /^transaction 'cli-commit' \(coordinator: broker \d\): committed; commit markers written into committed-\d/m);
-    if (hasKcat) assert.deepEqual(await readCommitted(sandbox, 'committed'), ['v0', 'v1', 'v2', 'v3', 'v4']);
+    if (hasKcat) assert.deepEqual(await kcatValues(sandbox, 'committed'), ['v0', 'v1', 'v2', 'v3', 'v4']);
   });
 
   it('--abort aborts the transaction after the records were acknowledged: read_committed consumers see none, exit 0', async () => {
@@ -42,7 +31,7 @@ describe('cli send --transactional-id', function () {
     assert.ok(lines.slice(0, 4).every((l) => l.error === undefined && l.trace.some((e: { type: string; transactionalId?: string }) => e.type === 'transaction' && e.transactionalId === 'cli-abort')), 'each record\'s trace names its transaction');
     assert.equal(lines[4].transaction.outcome, 'aborted');
     assert.equal(lines[4].transaction.records, 4);
-    if (hasKcat) assert.deepEqual(await readCommitted(sandbox, 'aborted'), []);
+    if (hasKcat) assert.deepEqual(await kcatValues(sandbox, 'aborted'), []);
   });
 
   it('aborts instead of committing when a record fails, and says why (exit 1)', async () => {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { TransactionError, type TraceEvent } from '../../extension/core/engine';
 import type { TransactionView as CoordinatorView } from '../../extension/core/sandbox/cluster/transaction-coordinator';
-import { consumeAll, engineFor, type EngineUnderTest } from './engine-helpers';
+import { engineFor, type EngineUnderTest } from './engine-helpers';
+import { committedValues } from './transaction-helpers';
 import { kafkaFor, waitFor } from './sandbox-helpers';
 
 function coordinatorView(sandbox: Sandbox, id: string): CoordinatorView | undefined {
@@ -52,8 +53,7 @@ describe('engine transactional producer against the sandbox', function () {
     await producer.commitTransaction();
     const metadata = await Promise.all(committed);
 
-    const read = await consumeAll(sandbox, 'orders', 3);
-    assert.deepEqual(read.map((r) => r.value).sort(), ['committed-a', 'committed-b', 'committed-c']);
+    assert.deepEqual(await committedValues(sandbox, 'orders', 3), ['committed-a', 'committed-b', 'committed-c']);
 
     const [first, second] = producer.transactions();
     assert.equal(first.outcome, 'aborted');
@@ -94,7 +94,7 @@ describe('engine transactional producer against the sandbox', function () {
     assert.throws(() => producer.beginTransaction(), rejectsWith('TRANSACTION_STATE', /commit or abort the open transaction first/));
     await producer.send({ topic: 'orders', value: 'inside' });
     await producer.commitTransaction();
-    assert.equal((await consumeAll(sandbox, 'orders', 1)).length, 1);
+    assert.deepEqual(await committedValues(sandbox, 'orders', 1), ['inside']);
   });
 
   it('fences the older producer when a second one initializes the same transactional id, and says so', async () => {
@@ -114,7 +114,7 @@ describe('engine transactional producer against the sandbox', function () {
     newer.beginTransaction();
     await newer.send({ topic: 'orders', key: 'k', value: 'newer' });
     await newer.commitTransaction();
-    assert.deepEqual((await consumeAll(sandbox, 'orders', 1)).map((r) => r.value), ['newer']);
+    assert.deepEqual(await committedValues(sandbox, 'orders', 1), ['newer']);
   });
 
   it('says a transaction outlived transaction.timeout.ms when the coordinator aborted it', async () => {
@@ -139,7 +139,7 @@ describe('engine transactional producer against the sandbox', function () {
     producer.beginTransaction();
     await producer.send({ topic: 'orders', value: 'retry' });
     await producer.commitTransaction();
-    assert.deepEqual((await consumeAll(sandbox, 'orders', 1)).map((r) => r.value), ['retry']);
+    assert.deepEqual(await committedValues(sandbox, 'orders', 1), ['retry']);
   });
 
   it('commits consumer offsets with the transaction (sendOffsetsToTransaction)', async () => {

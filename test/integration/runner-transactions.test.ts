@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../extension/cli/main';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { consumeAll } from './engine-helpers';
+import { committedValues } from './transaction-helpers';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -55,8 +55,7 @@ describe('run: collections with transactions', function () {
     assert.equal(r.code, 0, r.err + r.out);
     assert.match(r.out, /ok +transaction 'run-commit' \(message "kept", 3 records\): committed; markers written into txn-kept-\d/);
     assert.match(r.out, /ok +transaction 'run-abort' \(message "dropped", 2 records\): aborted as asked \("abort": true\); markers written into .*read_committed consumers do not see its records/);
-    const read = await consumeAll(sandbox, 'txn-kept', 3);
-    assert.deepEqual(read.map((x) => x.value).sort(), ['kept 0', 'kept 1', 'kept 2']);
+    assert.deepEqual(await committedValues(sandbox, 'txn-kept', 3), ['kept 0', 'kept 1', 'kept 2']);
   });
 
   it('runs every message of a collection-level transaction in one transaction (json reporter says how it ended)', async () => {

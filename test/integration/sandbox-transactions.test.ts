@@ -3,11 +3,12 @@
  * librdkafka (kcat -X transactional.id, and read_committed consumers) and kafkajs 2.2.4's transactions.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Producer } from 'kafkajs';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import type { TransactionView } from '../../extension/core/sandbox/cluster/transaction-coordinator';
 import { kafkaFor, waitFor } from './sandbox-helpers';
+import { hasKcat, kcatValues as readAll } from './transaction-helpers';
 
 function kcat(args: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -21,21 +22,12 @@ function kcat(args: string[], input = ''): Promise<{ code: number | null; out: s
   });
 }
 
-const hasKcat = spawnSync('kcat', ['-V']).status === 0;
-
 function transactionsOf(sandbox: Sandbox): TransactionView[] {
   return (sandbox.state() as unknown as { transactions: TransactionView[] }).transactions;
 }
 
 function transaction(sandbox: Sandbox, id: string): TransactionView | undefined {
   return transactionsOf(sandbox).find((t) => t.transactionalId === id);
-}
-
-/** Values a kcat consumer reads from the start of `topic` to its end, with the given isolation level. */
-async function readAll(sandbox: Sandbox, topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {
-  const r = await kcat(['-b', sandbox.bootstrap, '-C', '-t', topic, '-e', '-q', '-o', 'beginning', '-X', `isolation.level=${isolation}`, '-f', '%s\\n']);
-  assert.equal(r.code, 0, r.err);
-  return r.out.split('\n').filter(Boolean).sort();
 }
 
 describe('sandbox transaction coordinator (kcat and kafkajs transactions)', function () {
