@@ -187,7 +187,6 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
   await options.beforeSend?.(prepared);
 
   const producers = new Map<string, Producer>();
-  const initialized = new Set<Producer>();
   const transactions: TransactionSummary[] = [];
   let open: OpenTransaction | undefined;
   const summaries: MessageSummary[] = [];
@@ -222,10 +221,8 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       }
       previous = producer;
       if (spec) {
-        if (!initialized.has(producer)) {
-          await producer.initTransactions();
-          initialized.add(producer);
-        }
+        // Producers may outlive a run (VS Code keeps them per settings): initialized once.
+        if (producer.transactionState === 'uninitialized') await producer.initTransactions();
         if (!open) {
           producer.beginTransaction();
           const scope = spec === runTransaction ? 'run' : 'message';

@@ -36,6 +36,7 @@ import type {
   RecordMetadata,
   RecordTrace,
   TraceEvent,
+  TransactionState,
   TransactionView,
 } from './types';
 
@@ -600,6 +601,10 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   /** Gets the producer id and epoch for transactional.id from its coordinator, fencing older producers with the id. */
   async initTransactions(): Promise<void> {
     await this.txn('initTransactions()').initTransactions();
+  }
+
+  get transactionState(): TransactionState | undefined {
+    return this.transactionManager?.transactionState;
   }
 
   beginTransaction(): void {

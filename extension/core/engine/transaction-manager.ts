@@ -19,17 +19,9 @@ import { errorMessage } from '../util/errors';
 import type { ProducerBatch } from './batch';
 import { TransactionError } from './errors';
 import { IdempotenceManager } from './idempotence';
-import type { TraceEvent, TransactionStep, TransactionView } from './types';
+import type { TraceEvent, TransactionState, TransactionStep, TransactionView } from './types';
 
-export type TransactionState =
-  | 'uninitialized'
-  | 'initializing'
-  | 'ready'
-  | 'in_transaction'
-  | 'committing_transaction'
-  | 'aborting_transaction'
-  | 'abortable_error'
-  | 'fatal_error';
+export type { TransactionState } from './types';
 
 /** Java's TransactionManager.State.isTransitionValid; fatal_error can be reached from every state. */
 const TRANSITIONS: Record<TransactionState, readonly TransactionState[]> = {

@@ -104,6 +104,17 @@ export type TraceEvent =
   /** A step of a transaction; on a batch (so in each of its records' traces) it names the transaction the records are in. */
   | { type: 'transaction'; batchId?: string; time: number; transactionalId: string; transaction: number; step: TransactionStep; detail: string };
 
+/** Java's TransactionManager states, as Producer.transactionState reports them. */
+export type TransactionState =
+  | 'uninitialized'
+  | 'initializing'
+  | 'ready'
+  | 'in_transaction'
+  | 'committing_transaction'
+  | 'aborting_transaction'
+  | 'abortable_error'
+  | 'fatal_error';
+
 export type TransactionStep =
   | 'begin' | 'coordinator' | 'add-partitions' | 'add-offsets' | 'offsets' | 'batch' | 'committing' | 'end-txn' | 'retry' | 'error'
   | 'committed' | 'aborted' | 'closed';
@@ -308,6 +319,8 @@ export interface Producer {
    * Each rejects or throws a TransactionError saying what was wrong and what to do.
    */
   initTransactions(): Promise<void>;
+  /** Where the transactional producer is (undefined without transactional.id): initTransactions() is due when 'uninitialized'. */
+  readonly transactionState: TransactionState | undefined;
   beginTransaction(): void;
   sendOffsetsToTransaction(offsets: { topic: string; partition: number; offset: number; metadata?: string | null }[], groupId: string): Promise<void>;
   commitTransaction(): Promise<void>;

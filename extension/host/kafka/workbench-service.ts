@@ -25,7 +25,7 @@ import { plainError, toWebviewError } from './plain-errors';
 import { ClusterWatch, type Refresh } from './cluster-watch';
 import { ensureTopics, type CreateTopicsAnswer, type TopicTarget } from './missing-topics';
 import { SandboxManager, type SandboxPorts } from './sandbox-manager';
-import { batchView, recordTimeline, withSchemas } from './trace-view';
+import { batchView, recordTimeline, transactionOf, withSchemas, withTransaction } from './trace-view';
 
 /** A key as the results table shows it: its text (cut short), base64 for bytes, null for none. */
 export function keyLabel(key: ProducerRecord['key']): string | null {
@@ -558,7 +558,7 @@ export class WorkbenchService implements vscode.Disposable {
     const trace = entry?.producer.recordTrace(recordId);
     if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
-    return withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas);
+    return withTransaction(withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas), transactionOf(batch, entry.producer.transactions()));
   }
 
   batches(): BatchView[] {
