@@ -66,6 +66,9 @@ describe('trace view: a record sent in a transaction', () => {
     const view = recordTimeline(record, batch, undefined);
     const titles = view.entries.filter((e) => e.kind === 'transaction').map((e) => e.title);
     assert.deepEqual(titles, ["In transaction 2 of 'orders-tx'", "Transaction 2 of 'orders-tx' aborted"]);
+    // The engine's record trace puts the acknowledgement last; the transaction ended after it.
+    record.events.splice(record.events.length - 1, 0, aborted);
+    assert.deepEqual(recordTimeline(record, batch, undefined).entries.slice(-2).map((e) => e.kind), ['acked', 'transaction']);
     const txn: TransactionView = {
       transactionalId: 'orders-tx', number: 2, state: 'aborted', producerId: 1000, producerEpoch: 0, coordinator: { nodeId: 2, address: '127.0.0.1:19093' },
       startedAt: t, endedAt: t + 5, partitions: [{ topic: 'orders', partition: 0, addedAt: t }], groups: [], records: 1, failedRecords: 0, recordIds: ['p1-r1'],

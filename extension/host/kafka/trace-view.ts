@@ -103,7 +103,9 @@ export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefine
     }
     inRecord.add(e);
   }
-  const entries = events.map(entry);
+  // A transaction ends after its records were acknowledged: its commit or abort comes last.
+  const ended = events.filter((e) => e.type === 'transaction' && (e.step === 'committed' || e.step === 'aborted'));
+  const entries = [...events.filter((e) => !ended.includes(e)), ...ended].map(entry);
   const md: RecordTraceView['metadata'] = {
     status: record.outcome, topic: record.topic, partition: record.partition ?? null, batch: record.batchId ? describeTraceId(record.batchId) : null,
   };
