@@ -105,6 +105,8 @@ describe('engine transactional producer against the sandbox', function () {
 
     const newer = engine('shared-id').producer;
     await newer.initTransactions();
+    // The broker refuses the older epoch's next batch: the producer is fenced, and the record says so.
+    await assert.rejects(older.send({ topic: 'orders', key: 'k', value: 'late' }), /INVALID_PRODUCER_EPOCH.*transactional\.id 'shared-id' has taken over.*fenced; close it/);
     await assert.rejects(older.commitTransaction(), rejectsWith('PRODUCER_FENCED', /another producer with transactional.id 'shared-id' called initTransactions\(\)/));
     // Fatal: everything after fails with the same reason; abort too.
     await assert.rejects(older.send({ topic: 'orders', value: 'after' }), /Producer fenced/);
