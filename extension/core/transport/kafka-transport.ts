@@ -8,6 +8,7 @@ import {
   ApiKey, apiName, codecVersions, decodeResponse, encodeRequestBody, errorName, highestCommonVersion, isRetriable, throttlesClientSide,
   type ApiKeyNumber, type MetadataResponse, type RequestByKey, type ResponseByKey, type VersionRange,
 } from '../kafka/protocol';
+import { DEFAULT_CLIENT_ID, parseBrokerAddress, topicNameProblem } from '../kafka/rules';
 import { InvalidInputError, errorMessage } from '../util/errors';
 import { BrokerClosedConnection, type IncomingResponse, type KafkaConnection, type KafkaConnectionFactory, type TransportLog } from './kafka-connection';
 import { createKafkajsConnection } from './kafkajs-connection';
@@ -77,7 +78,12 @@ const CLIENT_VERSIONS = {
   [ApiKey.DeleteTopics]: codecVersions(ApiKey.DeleteTopics)!,
   /** v1 answers one offset per partition (v0 a list). */
   [ApiKey.ListOffsets]: { min: 1, max: codecVersions(ApiKey.ListOffsets)!.max },
-  /** v1 is the first with a key type (transaction coordinators, Kafka 0.11). */
+  /** v1 is the first that says where each value comes from (config source). */
+  [ApiKey.DescribeConfigs]: { min: 1, max: codecVersions(ApiKey.DescribeConfigs)!.max },
+  [ApiKey.ListGroups]: codecVersions(ApiKey.ListGroups)!,
+  [ApiKey.DescribeGroups]: codecVersions(ApiKey.DescribeGroups)!,
+  /** v2 is the first that answers every committed partition for a null topic list. */
+  [ApiKey.OffsetFetch]: { min: 2, max: codecVersions(ApiKey.OffsetFetch)!.max },
   [ApiKey.FindCoordinator]: { min: 1, max: codecVersions(ApiKey.FindCoordinator)!.max },
   [ApiKey.AddPartitionsToTxn]: codecVersions(ApiKey.AddPartitionsToTxn)!,
   [ApiKey.AddOffsetsToTxn]: codecVersions(ApiKey.AddOffsetsToTxn)!,
@@ -86,6 +92,9 @@ const CLIENT_VERSIONS = {
 } satisfies Partial<Record<ApiKeyNumber, VersionRange>>;
 
 type ClientApiKey = keyof typeof CLIENT_VERSIONS;
+
+/** The read-only admin APIs the explorer sends through `requestTo` (cluster-reads.ts). */
+export type ReadApiKey = typeof ApiKey.DescribeConfigs | typeof ApiKey.ListGroups | typeof ApiKey.DescribeGroups | typeof ApiKey.OffsetFetch | typeof ApiKey.FindCoordinator;
 
 /** What a broker too old for an API lacks, in words. */
 const TOO_OLD: Partial<Record<ClientApiKey, string>> = {
@@ -109,7 +118,7 @@ export class KafkaTransport implements Transport, TransactionTransport {
     private readonly options: KafkaTransportOptions = {},
   ) {
     this.seeds = parseBootstrap(config.brokers);
-    this.clientId = config.clientId ?? 'kafka-workbench';
+    this.clientId = config.clientId ?? DEFAULT_CLIENT_ID;
     this.openConnection = options.connectionFactory ?? createKafkajsConnection;
   }
 
@@ -361,6 +370,29 @@ export class KafkaTransport implements Transport, TransactionTransport {
     return watermarks;
   }
 
+  /** The node ids of the brokers in the latest metadata (fetched first if there is none). */
+  async brokerIds(): Promise<number[]> {
+    this.failIfClosed();
+    const metadata = this.lastMetadata ?? (await this.fetchMetadata([], false));
+    return metadata.brokers.map((b) => b.nodeId);
+  }
+
+  /**
+   * One read-only admin request to the broker with that node id, or to any reachable one; the decoded answer
+   * (error codes in it are the caller's to read). Connection failures reject with a TransportError.
+   */
+  async requestTo<K extends ReadApiKey>(target: number | 'any', apiKey: K, body: RequestByKey[K]): Promise<ResponseByKey[K]> {
+    this.failIfClosed();
+    if (target !== 'any' && !this.brokers.has(target)) await this.fetchMetadata([], false);
+    const entry = target === 'any' ? await this.anyConnectedBroker() : this.brokers.get(target);
+    if (!entry) throw new TransportError(`broker ${target} is not in the cluster metadata`, 'connection', { retriable: true, brokerId: target as number });
+    try {
+      return (await this.request(entry.connection, apiKey, body)).response;
+    } catch (e) {
+      throw asTransportError(e, entry.address, entry.nodeId);
+    }
+  }
+
   // ---- internals ----
 
   /** One request and its decoded answer; honours the broker's throttle (KIP-219). */
@@ -601,18 +633,15 @@ function parseBootstrap(brokers: string[]): { host: string; port: number }[] {
     throw new InvalidInputError('no bootstrap brokers given; pass one or more HOST:PORT, comma-separated');
   }
   return brokers.map((b) => {
-    const m = /^\s*(\[[^\]]+\]|[^:\s]+):(\d{1,5})\s*$/.exec(b);
-    if (!m) throw new InvalidInputError(`bootstrap broker '${b}' is not HOST:PORT (for example 127.0.0.1:9092)`);
-    const port = Number(m[2]);
-    if (port < 1 || port > 65535) throw new InvalidInputError(`bootstrap broker '${b}': the port must be from 1 to 65535, got ${port}`);
-    return { host: m[1].replace(/^\[|\]$/g, ''), port };
+    const address = parseBrokerAddress(b);
+    if ('problem' in address) throw new InvalidInputError(`bootstrap broker ${address.problem}`);
+    return address;
   });
 }
 
 function validateNewTopic(t: NewTopic): void {
-  if (!t.name || !/^[a-zA-Z0-9._-]{1,249}$/.test(t.name)) {
-    throw new InvalidInputError(`topic name '${t.name}' is not valid: use 1-249 letters, digits, '.', '_' or '-'`);
-  }
+  const problem = topicNameProblem(t.name);
+  if (problem) throw new InvalidInputError(problem);
   if (t.partitions !== undefined && t.partitions !== -1 && !(Number.isInteger(t.partitions) && t.partitions > 0)) {
     throw new InvalidInputError(`partitions for topic '${t.name}' must be a whole number of 1 or more, got ${t.partitions}`);
   }

@@ -4,6 +4,7 @@
  */
 import { createProducer } from '../../core/engine';
 import { startSandbox } from '../../core/sandbox';
+import { consumerGroups, describeTopicConfigs } from '../../core/transport/cluster-reads';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { WorkbenchError } from '../../core/util/errors';
@@ -36,6 +37,14 @@ function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
     async highWatermarks(topic) {
       await ready();
       return transport.highWatermarks(topic);
+    },
+    async topicConfigs(topic) {
+      await ready();
+      return describeTopicConfigs(transport, topic);
+    },
+    async consumerGroups() {
+      await ready();
+      return consumerGroups(transport);
     },
     close: () => transport.close(),
   };

@@ -5,6 +5,7 @@
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer } from '../../core/engine/types';
 import type { Sandbox, SandboxOptions } from '../../core/sandbox';
+import type { ConsumerGroupView, TopicConfigEntry } from '../../core/transport/cluster-reads';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -16,6 +17,10 @@ export interface ClusterAdmin {
   deleteTopic(name: string): Promise<void>;
   /** High watermark per partition of a topic. */
   highWatermarks(topic: string): Promise<Map<number, number>>;
+  /** A topic's configs with where each value comes from (DescribeConfigs). */
+  topicConfigs(topic: string): Promise<TopicConfigEntry[]>;
+  /** Every consumer group with its committed offsets and lag; brokers that did not answer in `unreachable`. */
+  consumerGroups(): Promise<{ groups: ConsumerGroupView[]; unreachable: string[] }>;
   close(): Promise<void>;
 }
 
