@@ -101,7 +101,13 @@ try {
     const topicRow = page.locator('.monaco-list-row', { hasText: TOPIC }).first();
     await topicRow.waitFor({ timeout: 20_000 });
     await topicRow.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Open Topic Viewer' }).first().click({ timeout: 10_000 });
+    // VS Code's menu ignores a click that comes too soon after it opened (a right-click's release): click until it closes.
+    const item = page.locator('.context-view .action-label', { hasText: 'Open Topic Viewer' }).first();
+    for (let attempt = 1; ; attempt++) {
+      await item.click({ timeout: 10_000 });
+      if (await item.waitFor({ state: 'detached', timeout: 2_000 }).then(() => true, () => false)) break;
+      if (attempt === 3) throw new Error('the context menu stayed open after clicking Open Topic Viewer three times');
+    }
     await status().filter({ hasText: `${TOPIC} from earliest: 200 records` }).waitFor({ timeout: 30_000 });
     const rows = await webview.locator('#rows tr').count();
     if (rows !== 200) throw new Error(`the first page shows ${rows} rows, expected 200`);

@@ -1,7 +1,7 @@
 /** The topic viewer's record window: bounded, formatted, filtered, exported as JSONL; and its message validation. */
 import { strict as assert } from 'node:assert';
 import type { ConsumedRecord } from '../../extension/core/consume/fetched-records';
-import { RecordWindow, formatBytes, toJsonl } from '../../extension/host/topic-viewer/record-window';
+import { RecordWindow, formatBytes, takeOldestFirst, toJsonl } from '../../extension/host/topic-viewer/record-window';
 import { parseViewerMessage } from '../../extension/protocol/validate';
 
 function record(offset: number, key: string | Buffer | null, value: string | Buffer | null, headers: [string, string | Buffer][] = []): ConsumedRecord {
@@ -44,6 +44,16 @@ describe('topic viewer record window', () => {
     assert.deepEqual(offsets(''), [0, 1, 2, 3]);
     // In hex, the filter matches the hex shown.
     assert.deepEqual(w.matching('41 6c', 'hex', 'text').map((m) => m.row.offset), [0]);
+  });
+
+  it('takes a page oldest first across partitions, keeping each partition in offset order', () => {
+    const at = (partition: number, offset: number, timestamp: number) => ({ ...record(offset, 'k', 'v'), partition, timestamp });
+    // As a fetch returns them: partition 0's records, then partition 1's.
+    const pending = [at(0, 0, 10), at(0, 1, 30), at(0, 2, 50), at(1, 0, 20), at(1, 1, 40)];
+    const { taken, rest } = takeOldestFirst(pending, 3);
+    assert.deepEqual(taken.map((r) => [r.partition, r.offset]), [[0, 0], [1, 0], [0, 1]]);
+    assert.deepEqual(rest.map((r) => [r.partition, r.offset]), [[0, 2], [1, 1]]);
+    assert.equal(takeOldestFirst(rest, 10).taken.length, 2, 'nothing lost');
   });
 
   it('exports one JSON line per record, non-UTF-8 bytes as base64', () => {

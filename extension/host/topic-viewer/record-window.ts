@@ -46,6 +46,23 @@ export class RecordWindow {
   }
 }
 
+/**
+ * Takes up to `count` records oldest first across partitions (each partition's own order kept), so a page of a
+ * topic shows all its partitions' records of the same time rather than one partition after another.
+ */
+export function takeOldestFirst(pending: readonly ConsumedRecord[], count: number): { taken: ConsumedRecord[]; rest: ConsumedRecord[] } {
+  const queues = new Map<number, ConsumedRecord[]>();
+  for (const r of pending) queues.set(r.partition, [...(queues.get(r.partition) ?? []), r]);
+  const taken: ConsumedRecord[] = [];
+  while (taken.length < count) {
+    let oldest: ConsumedRecord[] | undefined;
+    for (const q of queues.values()) if (q.length && (!oldest || q[0]!.timestamp < oldest[0]!.timestamp)) oldest = q;
+    if (!oldest) break;
+    taken.push(oldest.shift()!);
+  }
+  return { taken, rest: [...queues.values()].flat() };
+}
+
 /** One JSON line per record (record-json's form: UTF-8 text as strings, other bytes as {"base64": ...}). */
 export function toJsonl(records: readonly ConsumedRecord[]): string {
   return records.map((r) => `${JSON.stringify(recordToJson(r))}\n`).join('');

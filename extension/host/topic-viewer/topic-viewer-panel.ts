@@ -17,7 +17,7 @@ import type { HostToViewer, ViewerFormat, ViewerState, ViewerToHost } from '../.
 import { parseViewerMessage } from '../../protocol/validate';
 import { loadCore } from '../kafka/core';
 import type { WorkbenchService } from '../kafka/workbench-service';
-import { RecordWindow, toJsonl } from './record-window';
+import { RecordWindow, takeOldestFirst, toJsonl } from './record-window';
 
 export const TOPIC_VIEWER_VIEW_TYPE = 'kafkaWorkbench.topicViewer';
 /** Records a Load more adds to the window. */
@@ -151,7 +151,9 @@ export class TopicViewerPanel implements vscode.Disposable {
   private async loadPage(): Promise<void> {
     if (!this.reader) return;
     if (this.pending.length < PAGE_SIZE) await this.fetch(LOAD_WAIT_MS);
-    this.window.add(this.pending.splice(0, PAGE_SIZE));
+    const { taken, rest } = takeOldestFirst(this.pending, PAGE_SIZE);
+    this.pending = rest;
+    this.window.add(taken);
   }
 
   private async fetch(maxWaitMs: number): Promise<void> {
