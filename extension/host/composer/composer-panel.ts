@@ -17,6 +17,8 @@ import { DraftMirror } from './draft-mirror';
 import { checkSchemaValue, schemaDetails, schemaSubjects } from './draft-schemas';
 import { toWebviewError } from '../kafka/plain-errors';
 import { InvalidInputError } from '../../core/util/errors';
+import { RunChartsFeed } from './run-charts-feed';
+import { saveChartFile } from './save-chart';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
 
@@ -39,6 +41,7 @@ export class ComposerPanel implements vscode.Disposable {
   private sending: AbortController | undefined;
   /** Every validated message and reply, for tests of the round trip (bounded). */
   readonly exchange: { direction: 'in' | 'out'; type: string }[] = [];
+  private readonly charts: RunChartsFeed;
 
   static createOrShow(extensionUri: vscode.Uri, service: WorkbenchService, log: vscode.LogOutputChannel): ComposerPanel {
     if (ComposerPanel.current) {
@@ -59,6 +62,7 @@ export class ComposerPanel implements vscode.Disposable {
     ComposerPanel.current = this;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'kafka.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri);
+    this.charts = new RunChartsFeed(() => service.openProducers(), (charts) => this.post({ type: 'runCharts', charts }));
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
@@ -198,6 +202,10 @@ export class ComposerPanel implements vscode.Disposable {
         return schemaDetails(() => this.service.schemaRegistry(), m.topic, m.part, m.ref);
       case 'checkSchemaValue':
         return checkSchemaValue(() => this.service.schemaRegistry(), m.topic, m.part, m.ref, m.text);
+      case 'getRunCharts':
+        return this.charts.last;
+      case 'saveChart':
+        return saveChartFile(m.format, m.name, m.data);
       default:
         return assertNever(m);
     }
@@ -208,12 +216,14 @@ export class ComposerPanel implements vscode.Disposable {
     if (this.sending) throw new InvalidInputError('A send is still running: wait for it, or Cancel it.');
     const abort = new AbortController();
     this.sending = abort;
+    this.charts.start();
     try {
       const result = await ComposerPanel.rendering.send(draft, this.draft.origin, { signal: abort.signal, onProgress: (progress) => this.post({ type: 'sendProgress', progress }) });
       if (draft.repeat > 1 || !result.ok) this.log.info(`composer: ${draft.topic}: ${result.line}`);
       return result;
     } finally {
       this.sending = undefined;
+      this.charts.end();
     }
   }
 
@@ -228,6 +238,7 @@ export class ComposerPanel implements vscode.Disposable {
   dispose(): void {
     this.sending?.abort(); // nobody can see its progress any more; what was handed over still settles
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.charts.dispose();
     if (ComposerPanel.current === this) ComposerPanel.current = undefined;
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
@@ -250,7 +261,7 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; img-src ${webview.cspSource} blob:; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${style}">
 <title>Kafka Composer</title>

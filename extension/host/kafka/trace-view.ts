@@ -5,6 +5,7 @@ import type { BatchTrace, PartitionReason, RecordMetadata, RecordTrace, TraceEve
 import { describeSchemaUsed, type SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { BatchView, RecordTraceView, TimelineEntry } from '../../protocol/messages';
 import { describeTraceId } from '../../protocol/trace-ids';
+import { recordWaterfall, requestSpans } from '../../core/visual/waterfall';
 
 export function describePartitionReason(r: PartitionReason): string {
   switch (r.type) {
@@ -84,7 +85,7 @@ function closeReasonWords(reason: string): string {
  * out is placed: the creation of a batch the record started just before it joined, anything else by time (a batch
  * it joined was created earlier). Events of one millisecond are common, so order never comes from timestamps alone.
  */
-export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefined, metadata: RecordMetadata | undefined): RecordTraceView {
+export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefined, metadata: RecordMetadata | undefined, now = Date.now()): RecordTraceView {
   // The schemas that encoded the record are shown by withSchemas, in words.
   const events = record.events.filter((e) => e.type !== 'serialized');
   const inRecord = new Set<TraceEvent>(events);
@@ -109,12 +110,12 @@ export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefine
       partitionReason: describePartitionReason(metadata.partitionReason),
     });
   }
-  return { recordId: record.recordId, entries, metadata: md };
+  return { recordId: record.recordId, entries, metadata: md, waterfall: recordWaterfall(record, batch, now) };
 }
 
-export function batchView(b: BatchTrace): BatchView {
+export function batchView(b: BatchTrace, now = Date.now()): BatchView {
   const closed = b.events.find((e): e is Extract<TraceEvent, { type: 'batch-closed' }> => e.type === 'batch-closed');
-  return { batchId: b.batchId, topic: b.topic, partition: b.partition, recordIds: b.recordIds, bytes: closed?.sizeBytes ?? null, closeReason: closed ? closeReasonWords(closed.reason) : null };
+  return { batchId: b.batchId, topic: b.topic, partition: b.partition, recordIds: b.recordIds, bytes: closed?.sizeBytes ?? null, closeReason: closed ? closeReasonWords(closed.reason) : null, requests: requestSpans(b, now) };
 }
 
 /**

@@ -477,6 +477,11 @@ export class WorkbenchService implements vscode.Disposable {
     return withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas);
   }
 
+  /** Every producer open now (the active connection's and environments'): a send's charts sample them. */
+  openProducers(): Producer[] {
+    return [...(this.session?.producers.values() ?? []), ...this.environmentProducers.values()].map((e) => e.producer);
+  }
+
   batches(): BatchView[] {
     const seen = new Map<string, BatchView>();
     for (const { row, producer } of this.results.values()) {
