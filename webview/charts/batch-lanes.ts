@@ -62,7 +62,7 @@ export function batchLanesChart(spans: RequestSpan[], options: { title: string; 
   const height = y + 26;
   return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart batch-lanes', viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, role: 'group', 'aria-label': `${options.title}: ${spans.length} request(s) on ${brokers.length} broker(s)` },
     text({ x: 4, y: 14, class: 'title' }, options.title),
-    ticks.map((t) => el('g', {}, el('line', { class: 'grid', x1: x(t0 + t), x2: x(t0 + t), y1: TOP - 4, y2: y }), text({ x: x(t0 + t), y: y + 14, 'text-anchor': 'middle', class: 'muted' }, ms(t)))),
+    ticks.map((t) => el('g', {}, el('line', { class: 'grid', x1: x(t0 + t), x2: x(t0 + t), y1: TOP - 4, y2: y }), text({ x: x(t0 + t), y: y + 14, 'text-anchor': t === axisMax ? 'end' : 'middle', class: 'muted' }, ms(t)))),
     lanes,
   );
 }

@@ -152,7 +152,7 @@ function closeReasonsChart(c: RunCharts): SvgNode {
   const max = Math.max(1, ...entries.map(([, n]) => n));
   const rowH = 24;
   const height = T + entries.length * rowH + 10;
-  const plot = W - 120 - R;
+  const plot = W - 120 - R - 50;
   return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart run-chart', id: 'chart-close-reasons', viewBox: `0 0 ${W} ${height}`, width: W, height, role: 'img', tabindex: 0, 'aria-label': `Why batches closed: ${entries.map(([r, n]) => `${r} ${n}`).join(', ')}` },
     text({ x: 4, y: 14, class: 'title' }, 'Why batches closed'),
     entries.map(([reason, n], i) => {
@@ -160,7 +160,7 @@ function closeReasonsChart(c: RunCharts): SvgNode {
       return el('g', {},
         text({ x: 4, y: y + 14 }, reason),
         el('rect', { class: `s${(i % 6) + 1}`, x: 110, y: y + 3, width: Math.max(n > 0 ? 2 : 0, (n / max) * plot), height: rowH - 8 }, tip(`${reason}: ${n.toLocaleString('en-US')} batches (${total ? Math.round((n / total) * 1000) / 10 : 0}%)`)),
-        text({ x: 114 + (n / max) * plot, y: y + 14, class: 'muted', 'text-anchor': n / max > 0.8 ? 'end' : 'start' }, n.toLocaleString('en-US')));
+        text({ x: 114 + (n / max) * plot, y: y + 14, class: 'muted' }, n.toLocaleString('en-US')));
     }),
   );
 }

@@ -46,7 +46,7 @@ export function waterfallChart(w: Waterfall, title = 'Delivery waterfall'): SvgN
     text({ x: 6, y: 14, class: 'title' }, title),
     ticks.map((t) => el('g', {},
       el('line', { class: 'grid', x1: x(t), x2: x(t), y1: TOP - 6, y2: bottom }),
-      text({ x: x(t), y: TOP - 9, 'text-anchor': 'middle', class: 'muted' }, ms(t)))),
+      text({ x: x(t), y: TOP - 9, 'text-anchor': t === axisMax ? 'end' : 'middle', class: 'muted' }, ms(t)))),
     el('g', { role: 'list', 'aria-label': 'Phases' }, rows),
     el('line', { class: endCls, x1: endX, x2: endX, y1: TOP - 6, y2: bottom + 4 }),
     text({ x: Math.min(endX, WIDTH - RIGHT), y: bottom + 20, 'text-anchor': endX > WIDTH / 2 ? 'end' : 'start', class: 'outcome' }, w.outcomeText),

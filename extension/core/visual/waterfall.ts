@@ -67,10 +67,14 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
     }
   }
 
+  let lastBackoffEnd: number | undefined;
   for (const e of events) {
     if (e.type === 'attempt-sent') {
       const result = events.find((r): r is Ev<'attempt-result'> => r.type === 'attempt-result' && r.attempt === e.attempt && r.batchId === e.batchId);
       const start = result?.sentAt ?? e.time;
+      if (lastBackoffEnd !== undefined && start - lastBackoffEnd >= 1) {
+        bar({ phase: 'ready', label: `Waiting to resend`, detail: `${formatMs(start - lastBackoffEnd)} after the backoff before attempt ${e.attempt} went out (a leader to learn, or a connection to open)` }, lastBackoffEnd, start);
+      }
       const stop = result ? start + result.roundTripMs : end;
       const label = `Attempt ${e.attempt} → broker ${e.brokerId}`;
       const request = `request ${e.requestBytes.toLocaleString('en-US')} B with ${e.partitionsInRequest} partition(s) to broker ${e.brokerId} (${e.address})`;
@@ -86,7 +90,9 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
           ? `${request}; acknowledged after ${formatMs(result.roundTripMs)}${result.baseOffset >= 0 ? `, base offset ${result.baseOffset}` : ''}`
           : `${request}; ${result.errorName} after ${formatMs(result.roundTripMs)} (${result.retriable ? 'retriable' : 'not retriable'})${result.message ? `: ${result.message}` : ''}`,
       }, start, stop);
+      lastBackoffEnd = undefined;
     } else if (e.type === 'backoff') {
+      lastBackoffEnd = e.until;
       bar({ phase: 'backoff', label: `Backoff before attempt ${e.attempt + 1}`, outcome: 'retry', note: formatMs(e.delayMs), detail: `waited ${formatMs(e.delayMs)} (retry.backoff.ms with jitter) after: ${e.reason}` }, e.time, e.until);
     } else if (e.type === 'metadata-refresh' && e.batchId) {
       const took = e.durationMs ?? 0;
@@ -97,6 +103,8 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
   let outcomeText = 'pending';
   if (settled?.type === 'acked') outcomeText = `acked at offset ${settled.offset} after ${settled.attempts} attempt(s), ${formatMs(settled.time - t0)} in all`;
   else if (settled?.type === 'failed') outcomeText = `failed${settled.errorName ? `: ${settled.errorName}` : ''} after ${settled.attempts} attempt(s), ${formatMs(settled.time - t0)} in all`;
+  // Rows in the order the phases began (a metadata refresh is reported when it ends).
+  bars.sort((a, b) => a.start - b.start);
   const totalMs = Math.max(1, end - t0, ...bars.map((b) => b.end));
   return { startedAt: t0, totalMs, outcome: record.outcome, outcomeText, bars };
 }
