@@ -50,7 +50,7 @@ export function batchLanesChart(spans: RequestSpan[], options: { title: string; 
       placed.map(({ s, row }) => {
         const x0 = x(s.start);
         const w = Math.max(2, x(s.end) - x0);
-        const cls = `bar ${!s.answered ? 's1' : s.errorName ? (s.retriable ? 'retry' : 'error') : 'ok'}${s.batchId === options.selectedBatchId ? ' selected-batch' : ''}`;
+        const cls = `bar ${!s.answered ? 's1' : s.errorName ? (s.retriable ? 'c-retry' : 'c-error') : 'c-ok'}${s.batchId === options.selectedBatchId ? ' selected-batch' : ''}`;
         const label = s.errorName ?? `${s.records}`;
         return el('g', { class: 'focusable clickable span', tabindex: 0, role: 'listitem', 'data-batch-id': s.batchId, 'aria-label': spanDescription(s, options.describeBatch) },
           tip(spanDescription(s, options.describeBatch)),

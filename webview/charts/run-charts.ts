@@ -24,7 +24,7 @@ function frame(id: string, title: string, summary: string, yMax: number, yFormat
   const top = ticks[ticks.length - 1] || 1;
   const y = (v: number) => T + (1 - v / top) * (H - T - B);
   let lx = L;
-  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart run-chart', id, viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', tabindex: 0, 'aria-label': `${title}. ${summary}` },
+  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart run-chart focusable', id, viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', tabindex: 0, 'aria-label': `${title}. ${summary}` },
     tip(`${title}. ${summary}`),
     text({ x: 4, y: 14, class: 'title' }, title),
     legend.map((s) => {
@@ -85,11 +85,11 @@ export function throughputChart(c: RunCharts): SvgNode {
     const f = iv.failed * perSec;
     const at = `${Math.round(iv.t / 100) / 10} s`;
     return [
-      a > 0 ? el('rect', { class: 'ok', x, y: y(a), width: w, height: y(0) - y(a) }, tip(`${at}: ${compact(a)} acknowledged/s (${iv.acked} records), ${iv.retried} retried`)) : null,
-      f > 0 ? el('rect', { class: 'error', x, y: y(a + f), width: w, height: y(a) - y(a + f) }, tip(`${at}: ${compact(f)} failed/s (${iv.failed} records)`)) : null,
+      a > 0 ? el('rect', { class: 'c-ok', x, y: y(a), width: w, height: y(0) - y(a) }, tip(`${at}: ${compact(a)} acknowledged/s (${iv.acked} records), ${iv.retried} retried`)) : null,
+      f > 0 ? el('rect', { class: 'c-error', x, y: y(a + f), width: w, height: y(a) - y(a + f) }, tip(`${at}: ${compact(f)} failed/s (${iv.failed} records)`)) : null,
     ];
   });
-  return frame('chart-throughput', 'Records per second', `${acked.toLocaleString('en-US')} acknowledged, ${failed.toLocaleString('en-US')} failed, peak ${compact(peak)} acknowledged/s`, max, compact, timeLabels(n, c.intervalMs), xOf, bars, [{ name: 'acknowledged', cls: 'ok' }, { name: 'failed', cls: 'error' }]);
+  return frame('chart-throughput', 'Records per second', `${acked.toLocaleString('en-US')} acknowledged, ${failed.toLocaleString('en-US')} failed, peak ${compact(peak)} acknowledged/s`, max, compact, timeLabels(n, c.intervalMs), xOf, bars, [{ name: 'acknowledged', cls: 'c-ok' }, { name: 'failed', cls: 'c-error' }]);
 }
 
 export function latencyOverTimeChart(c: RunCharts): SvgNode {
@@ -153,7 +153,7 @@ function closeReasonsChart(c: RunCharts): SvgNode {
   const rowH = 24;
   const height = T + entries.length * rowH + 10;
   const plot = W - 120 - R - 50;
-  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart run-chart', id: 'chart-close-reasons', viewBox: `0 0 ${W} ${height}`, width: W, height, role: 'img', tabindex: 0, 'aria-label': `Why batches closed: ${entries.map(([r, n]) => `${r} ${n}`).join(', ')}` },
+  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart run-chart focusable', id: 'chart-close-reasons', viewBox: `0 0 ${W} ${height}`, width: W, height, role: 'img', tabindex: 0, 'aria-label': `Why batches closed: ${entries.map(([r, n]) => `${r} ${n}`).join(', ')}` },
     text({ x: 4, y: 14, class: 'title' }, 'Why batches closed'),
     entries.map(([reason, n], i) => {
       const y = T - 10 + i * rowH;

@@ -26,7 +26,7 @@ export function waterfallChart(w: Waterfall, title = 'Delivery waterfall'): SvgN
     const y = TOP + i * ROW;
     const x0 = x(b.start);
     const width = Math.max(2, x(b.end) - x0);
-    const cls = `bar phase-${b.phase}${b.outcome ? ` ${b.outcome}` : ''}`;
+    const cls = `bar phase-${b.phase}${b.outcome ? ` c-${b.outcome}` : ''}`;
     const note = b.note ?? '';
     // The note goes on the bar when it fits there, else just after it.
     const inside = note.length * 6.2 + 8 < width;

@@ -75,7 +75,9 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
       if (lastBackoffEnd !== undefined && start - lastBackoffEnd >= 1) {
         bar({ phase: 'ready', label: `Waiting to resend`, detail: `${formatMs(start - lastBackoffEnd)} after the backoff before attempt ${e.attempt} went out (a leader to learn, or a connection to open)` }, lastBackoffEnd, start);
       }
-      const stop = result ? start + result.roundTripMs : end;
+      // To the answer's arrival: the transport's round trip leaves out waiting for a connection, the bar does not.
+      const stop = result ? Math.max(result.time, start + result.roundTripMs) : end;
+      const wire = result && stop - start - result.roundTripMs >= 1 ? ` (round trip ${formatMs(result.roundTripMs)}; the rest waiting for the connection)` : '';
       const label = `Attempt ${e.attempt} → broker ${e.brokerId}`;
       const request = `request ${e.requestBytes.toLocaleString('en-US')} B with ${e.partitionsInRequest} partition(s) to broker ${e.brokerId} (${e.address})`;
       if (!result) {
@@ -85,10 +87,10 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
       const ok = result.errorCode === 0;
       bar({
         phase: 'attempt', label, broker: e.brokerId, outcome: ok ? 'ok' : result.retriable ? 'retry' : 'error',
-        note: ok ? formatMs(result.roundTripMs) : result.errorName,
+        note: ok ? formatMs(stop - start) : result.errorName,
         detail: ok
-          ? `${request}; acknowledged after ${formatMs(result.roundTripMs)}${result.baseOffset >= 0 ? `, base offset ${result.baseOffset}` : ''}`
-          : `${request}; ${result.errorName} after ${formatMs(result.roundTripMs)} (${result.retriable ? 'retriable' : 'not retriable'})${result.message ? `: ${result.message}` : ''}`,
+          ? `${request}; acknowledged after ${formatMs(stop - start)}${wire}${result.baseOffset >= 0 ? `, base offset ${result.baseOffset}` : ''}`
+          : `${request}; ${result.errorName} after ${formatMs(stop - start)}${wire} (${result.retriable ? 'retriable' : 'not retriable'})${result.message ? `: ${result.message}` : ''}`,
       }, start, stop);
       lastBackoffEnd = undefined;
     } else if (e.type === 'backoff') {
@@ -118,7 +120,7 @@ export function requestSpans(batch: BatchTrace, now: number): RequestSpan[] {
     const start = result?.sentAt ?? e.time;
     spans.push({
       batchId: batch.batchId, attempt: e.attempt, brokerId: e.brokerId, start,
-      end: result ? start + result.roundTripMs : now, answered: result !== undefined,
+      end: result ? Math.max(result.time, start + result.roundTripMs) : now, answered: result !== undefined,
       errorName: result && result.errorCode !== 0 ? result.errorName : undefined, retriable: result?.retriable,
       records: batch.recordIds.length, bytes: e.batchBytes,
     });
