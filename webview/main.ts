@@ -572,7 +572,7 @@ async function showBatches(): Promise<void> {
   try {
     const batches: BatchView[] = await channel.request('getBatches', {});
     shownBatches = batches;
-    renderBatchLanes(batches, persisted.selectedRecordId);
+    renderBatchLanes(batches, persisted.selectedRecordId, chartsPane.lastSendStartedAt);
     table.replaceChildren(
       h('tr', {}, ...['batch', 'topic-partition', 'records', 'bytes', 'closed because'].map((t) => h('th', { text: t }))),
       ...batches.map((b) => h('tr', { class: b.recordIds.includes(persisted.selectedRecordId ?? '') ? 'selected' : '' },

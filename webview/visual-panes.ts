@@ -37,15 +37,18 @@ export function wireWaterfall(): void {
   });
 }
 
-export function renderBatchLanes(batches: BatchView[], selectedRecordId: string | null): void {
+/** The requests of the send that started at `since` (the last one the panel saw), or all it has. */
+export function renderBatchLanes(batches: BatchView[], selectedRecordId: string | null, since: number | null): void {
   const box = byId('batch-lanes');
-  const spans = batches.flatMap((b) => b.requests).sort((a, b) => a.start - b.start).slice(-MAX_LANE_SPANS);
+  const all = batches.flatMap((b) => b.requests).sort((a, b) => a.start - b.start);
+  const ofSend = since === null ? [] : all.filter((s) => s.start >= since);
+  const spans = (ofSend.length ? ofSend : all).slice(-MAX_LANE_SPANS);
   if (spans.length === 0) {
     box.replaceChildren(h('p', { class: 'muted', text: 'No produce request yet.' }));
     return;
   }
   const selected = batches.find((b) => selectedRecordId && b.recordIds.includes(selectedRecordId))?.batchId ?? null;
-  const title = spans.length < batches.reduce((n, b) => n + b.requests.length, 0) ? `Produce requests per broker (newest ${spans.length})` : 'Produce requests per broker';
+  const title = ofSend.length ? `Produce requests per broker, last send (${spans.length})` : `Produce requests per broker (${spans.length})`;
   box.replaceChildren(toDom(batchLanesChart(spans, { title, selectedBatchId: selected, describeBatch: describeTraceId })));
 }
 
@@ -85,6 +88,11 @@ export class ChartsPane {
     byId('save-charts-png').addEventListener('click', () => void this.save('png'));
     byId('save-charts-json').addEventListener('click', () => void this.save('json'));
     wireChartKeys(byId('charts'), (item) => { byId('charts-detail').textContent = item.getAttribute('aria-label') ?? ''; });
+  }
+
+  /** When the last send the panel saw started (epoch ms), or null. */
+  get lastSendStartedAt(): number | null {
+    return this.charts?.startedAt ?? null;
   }
 
   /** New data: drawn at the next frame if the tab shows (a hidden tab draws when shown). */
