@@ -17,7 +17,7 @@ describe('cli reports: metrics by Java names and HTML reports', function () {
   let sandbox: Sandbox;
 
   before(async () => {
-    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, autoCreateTopics: false, topics: [{ name: 'rep', partitions: 3 }, { name: 'rep-fails', partitions: 1 }, { name: 'rep-none', partitions: 1 }] });
+    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, autoCreateTopics: false, topics: [{ name: 'rep', partitions: 3 }, { name: 'rep-fails', partitions: 1 }, { name: 'rep-none', partitions: 1 }, { name: 'orders', partitions: 3 }] });
   });
 
   after(() => sandbox.stop());
@@ -96,6 +96,25 @@ describe('cli reports: metrics by Java names and HTML reports', function () {
     assert.match(failed, /<h3>record 1 \(key x&lt;y\)/);
     assert.match(failed, /class="kw-chart waterfall"/);
     assert.match(failed, /<li>Attempt 1 → broker \d: .*INVALID_RECORD/);
+  });
+
+  it('run --reporter html --out FILE writes the collection run as the same self-contained report', async () => {
+    const out = path.join(tmp(), 'run.html');
+    const fixture = path.resolve(__dirname, '../fixtures/collections/orders.kafka.json');
+    const r = await runCli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--reporter', 'html', '--out', out, '--seed', '3']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Orders: 11 sent, 11 acked, 0 failed; report written to /);
+    const html = fs.readFileSync(out, 'utf8');
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.doesNotMatch(html, /<script/i);
+    assert.match(html, /<title>kafka-workbench run Orders<\/title>/);
+    assert.match(html, /<dt>message &quot;from csv&quot;<\/dt><dd>orders: \d+ sent, \d+ acknowledged, 0 failed/);
+    assert.match(html, /aria-label="Records per second\. 11 acknowledged, 0 failed/);
+    // Messages with different producer settings use producers of their own: each has its metrics table.
+    const sent = [...html.matchAll(/<tr><th>record-send-total<\/th><td>(\d+)<\/td><\/tr>/g)].map((m) => Number(m[1]));
+    assert.ok(sent.length >= 1);
+    assert.equal(sent.reduce((a, b) => a + b, 0), 11);
+    assert.match(html.slice(html.indexOf('<h2>Slowest records</h2>')), /<h3>[^<]+ #\d+: [\d.]+ ms<\/h3><svg [^>]*class="kw-chart waterfall"/);
   });
 
   it('refuses a --report path it cannot write before sending anything (exit 2)', async () => {

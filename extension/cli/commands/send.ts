@@ -496,7 +496,7 @@ function noteRecords(notable: NotableRecords, producer: Producer, report: Delive
     const message = `${report.error.errorName ? `${report.error.errorName}: ` : ''}${report.error.message}`;
     for (let i = 0; i < report.recordCount && notable.failed.length < 5; i++) notable.addFailed(label(i), report.settledAt - report.recordSentAt(i), message, waterfall(i));
   } else if (report.recordCount > 0) {
-    notable.addAcked(label(0), report.settledAt - report.recordSentAt(0), waterfall(0));
+    notable.addAcked(label(0), report.settledAt - report.recordSentAt(0), waterfall(0), report.batchId);
   }
 }
 
