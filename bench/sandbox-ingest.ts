@@ -10,9 +10,9 @@ import { Worker } from 'node:worker_threads';
 import { startSandbox } from '../extension/core/sandbox';
 import { BrokerListener } from '../extension/core/sandbox/server/broker-listener';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
 const encodeRequest: (r: unknown) => Promise<{ buffer: Buffer }> = require('kafkajs/src/protocol/request');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
 const produceV3: (r: unknown) => unknown = require('kafkajs/src/protocol/requests/produce/v3/request');
 
 const RECORDS_PER_REQUEST = 1000;

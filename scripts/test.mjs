@@ -15,6 +15,7 @@ const hasTests = (dir) => fs.existsSync(path.join(root, dir)) && fs.readdirSync(
 const suites = [
   { name: 'typecheck', run: ['npx', ['tsc', '-p', '.', '--noEmit']], counts: false },
   { name: 'typecheck-webview', when: () => fs.existsSync(path.join(root, 'webview/tsconfig.json')), run: ['npx', ['tsc', '-p', 'webview', '--noEmit']], counts: false },
+  { name: 'lint', run: ['npm', ['run', '--silent', 'lint']], counts: false },
   { name: 'build', run: ['node', ['scripts/build.mjs']], counts: false },
   { name: 'unit', when: () => hasTests('test/unit'), run: ['npx', ['mocha', 'test/unit/**/*.test.ts']] },
   { name: 'integration', when: () => hasTests('test/integration'), run: ['npx', ['mocha', '--timeout', '60000', 'test/integration/**/*.test.ts']], needs: ['integration'] },

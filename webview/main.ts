@@ -26,13 +26,12 @@ provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTe
 
 const ROW_HEIGHT = 24;
 const history = new ResultsHistory();
-let persisted: PersistedState;
 let panel: PanelInit = { connection: null, connections: [], topics: [], sandbox: null, trusted: true };
 let renderQueued = false;
 let schemaControls: SchemaControls;
 
 const channel = new HostChannel((m) => onPush(m));
-persisted = restoreState(channel.getState());
+const persisted: PersistedState = restoreState(channel.getState());
 const rendered = new RecordPreviewPane(channel);
 const sending = new SendProgressView(() => channel.post({ type: 'cancelSend' }));
 const chartsPane = new ChartsPane(channel, () => persisted.tab === 'charts');

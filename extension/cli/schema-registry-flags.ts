@@ -8,7 +8,7 @@ import { SUBJECT_NAME_STRATEGIES, type SchemaSelection, type SubjectNameStrategy
 import { SCHEMA_TYPES, type SchemaType } from '../core/schema-registry/types';
 import { InvalidInputError } from '../core/util/errors';
 import { flag, intFlag, type ParsedArgs } from './args';
-import { fileProblem } from './file-problem';
+import { fileProblem } from '../core/util/files';
 
 export const PASSWORD_VARIABLE = 'KAFKA_WORKBENCH_SCHEMA_REGISTRY_PASSWORD';
 export const TOKEN_VARIABLE = 'KAFKA_WORKBENCH_SCHEMA_REGISTRY_TOKEN';

@@ -7,6 +7,7 @@ import { ErrorCode, describeError } from '../core/kafka/protocol/errors';
 import { InvalidInputError } from '../core/util/errors';
 import { defaultDraft, type SandboxAction } from '../protocol/messages';
 import { ComposerPanel, exportTarget } from './composer/composer-panel';
+import { whileSendingAnswer } from './kafka/leave-connection';
 import { promptConnection, saveConnectionInput, type ConnectionInput } from './connections/connection-prompts';
 import { SANDBOX_CONNECTION_ID } from './connections/model';
 import type { ExplorerNode, ClusterTreeProvider } from './explorer/cluster-tree';
@@ -83,7 +84,7 @@ async function pickNumber(title: string, arg: unknown, options: { items?: { labe
 }
 
 export function registerCommands({ context, service, tree, log }: CommandContext): void {
-  const reg = (id: (typeof COMMAND_IDS)[number], what: string, fn: (...args: any[]) => Promise<unknown>) =>
+  const reg = <A extends unknown[]>(id: (typeof COMMAND_IDS)[number], what: string, fn: (...args: A) => Promise<unknown>) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn)));
 
   reg('kafkaWorkbench.connection.add', 'Add connection', async (input?: ConnectionInput) => {
@@ -124,13 +125,19 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     log.info(`removed connection "${existing.name}"`);
     return true;
   });
-  reg('kafkaWorkbench.connection.connect', 'Connect', async (arg?: unknown) => {
+  reg('kafkaWorkbench.connection.connect', 'Connect', async (arg?: unknown, whileSending?: unknown) => {
     const id = await pickConnectionId(service, arg, 'Connect to which cluster?');
     if (!id) return undefined;
+    const name = service.allConnections().find((c) => c.id === id)?.name ?? id;
+    const leaving = service.activeConnection()?.id === id ? 'finish' : await whileSendingAnswer(service, `connecting to "${name}"`, whileSending);
+    if (!leaving) return service.activeConnection();
     const title = id === SANDBOX_CONNECTION_ID ? 'Kafka: starting the local sandbox…' : 'Kafka: connecting…';
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => service.connect(id));
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => service.connect(id, leaving));
   });
-  reg('kafkaWorkbench.connection.disconnect', 'Disconnect', () => service.disconnect());
+  reg('kafkaWorkbench.connection.disconnect', 'Disconnect', async (whileSending?: unknown) => {
+    const leaving = await whileSendingAnswer(service, 'disconnecting', whileSending);
+    if (leaving) await service.disconnect(leaving);
+  });
   reg('kafkaWorkbench.connection.toggleAutoCreate', 'Topic auto-creation', async (arg?: unknown, on?: unknown) => {
     const id = await pickConnectionId(service, arg, 'Let the broker create missing topics on which connection?');
     if (!id) return undefined;
@@ -213,7 +220,11 @@ export function registerCommands({ context, service, tree, log }: CommandContext
 
   const sandboxAction = (id: (typeof COMMAND_IDS)[number], what: string, build: (arg?: unknown, ...rest: unknown[]) => Promise<SandboxAction | undefined>) =>
     reg(id, what, async (arg?: unknown, ...rest: unknown[]) => {
-      if (service.activeConnection()?.id !== SANDBOX_CONNECTION_ID) await service.connect(SANDBOX_CONNECTION_ID);
+      if (service.activeConnection()?.id !== SANDBOX_CONNECTION_ID) {
+        const leaving = await whileSendingAnswer(service, 'connecting to the Local sandbox');
+        if (!leaving) return undefined;
+        await service.connect(SANDBOX_CONNECTION_ID, leaving);
+      }
       const action = await build(arg, ...rest);
       if (!action) return undefined;
       const view = await service.sandbox.run(action);
@@ -261,8 +272,13 @@ export function registerCommands({ context, service, tree, log }: CommandContext
     return count === undefined ? undefined : { action: 'addLatency', latencyMs, count };
   });
   sandboxAction('kafkaWorkbench.sandbox.clearFaults', 'Clear faults', async () => ({ action: 'clearFaults' }));
-  reg('kafkaWorkbench.sandbox.stop', 'Stop sandbox', async () => {
-    if (service.activeConnection()?.isSandbox) await service.disconnect();
+  reg('kafkaWorkbench.sandbox.stop', 'Stop sandbox', async (whileSending?: unknown) => {
+    if (service.activeConnection()?.isSandbox) {
+      // Stopping the sandbox fails what is still sent to it, so this asks too.
+      const leaving = await whileSendingAnswer(service, 'stopping the Local sandbox', whileSending);
+      if (!leaving) return;
+      await service.disconnect(leaving);
+    }
     await service.sandbox.stop();
     tree.refresh();
   });

@@ -229,7 +229,7 @@ try {
     // The failed attempt's long title wraps in its column instead of running under the detail next to it.
     const failed = webview.locator('.timeline-entry.attempt-result.retry').first();
     await failed.waitFor({ timeout: 10_000 });
-    const title = await failed.locator('.title').evaluate((el) => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect().right; });
+    const title = await failed.locator('.title').evaluate((el) => { const r = el.ownerDocument.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect().right; });
     const detail = await failed.locator('.detail').boundingBox();
     if (title > detail.x) throw new Error(`the title's text ends at x=${title}, over the detail starting at x=${detail.x}`);
     await page.locator('.monaco-list-row', { hasText: `Partition ${firstPartition}` }).filter({ hasText: `HW ${offset + 1}` }).first().waitFor({ timeout: 10_000 });

@@ -1,5 +1,6 @@
 /** Inside real VS Code (code-server's Node extension host), against the embedded sandbox. */
 import * as assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -162,8 +163,17 @@ describe('Kafka Workbench in VS Code', () => {
   it('keeps a TLS client key in SecretStorage only, and edits a connection in place', async () => {
     const a = await api();
     const keyFile = path.join(os.tmpdir(), `kw-key-${Date.now()}.pem`);
-    const keyText = '-----BEGIN PRIVATE KEY-----\nkw-secret-key-material\n-----END PRIVATE KEY-----\n';
+    // A real key, encrypted with the passphrase: key files are checked for what they hold when a connection is saved.
+    const keyText = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'kw-passphrase' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const keyMaterial = keyText.split('\n')[1];
     fs.writeFileSync(keyFile, keyText);
+    const notAKey = path.join(os.tmpdir(), `kw-not-a-key-${Date.now()}.pem`);
+    fs.writeFileSync(notAKey, 'the key is on the wiki\n');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.add', { name: 'tls-bad', brokers: ['kafka-1.example:9094'], tls: { enabled: true, keyFile: notAKey } })),
+      /the client key file ".*kw-not-a-key-\d+\.pem" holds no PEM block .*, not a PEM private key/,
+    );
+    fs.rmSync(notAKey);
     const id = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', {
       name: 'tls-cluster', brokers: ['kafka-1.example:9094'], tls: { enabled: true, keyFile, keyPassphrase: 'kw-passphrase' },
     });
@@ -171,7 +181,7 @@ describe('Kafka Workbench in VS Code', () => {
     assert.equal(await a.hasSecret(id, 'clientKey'), true);
     assert.equal(await a.hasSecret(id, 'keyPassphrase'), true);
     let stored = a.storedConnectionsJson();
-    assert.ok(!stored.includes('kw-secret-key-material') && !stored.includes('kw-passphrase'), 'neither key nor passphrase in global state');
+    assert.ok(!stored.includes(keyMaterial) && !stored.includes('kw-passphrase'), 'neither key nor passphrase in global state');
     await vscode.commands.executeCommand('kafkaWorkbench.connection.edit', id, { name: 'tls-cluster', brokers: 'kafka-2.example:9094', tls: { enabled: true, skipVerify: true } });
     stored = a.storedConnectionsJson();
     const saved = (JSON.parse(stored) as { id: string; brokers: string[]; tls?: { skipVerify?: boolean } }[]).filter((c) => c.id === id);

@@ -16,7 +16,7 @@ export async function run(): Promise<void> {
   const mochaPath = process.env.KW_MOCHA_PATH;
   if (!resultsFile || !mochaPath) throw new Error('KW_TEST_RESULTS and KW_MOCHA_PATH must be set by scripts/test-vscode.mjs');
   // mocha comes from the repo's node_modules (not bundled: it loads its reporters by path).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha is loaded by the path the test runner passes
   const Mocha = require(mochaPath) as typeof import('mocha');
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, reporter: 'dot', grep: process.env.KW_TEST_GREP });
   const dir = __dirname;

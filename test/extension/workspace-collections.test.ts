@@ -35,7 +35,7 @@ describe('Collections in VS Code', () => {
     broken = write('collections/broken.kafka.json', '{\n  "name": "Broken",\n  "messages": [\n    { "name": "bad", "topic": "t", "count": "ten" }\n  ]\n}\n');
     write('collections/templates.kafka.json', { name: 'Templates', messages: [{ name: 'unknown var', topic: 't', value: 'hello {{nobody}}' }] });
     write('dev.kafka-env.json', { name: 'dev', variables: { region: 'us', nobody: 'from-dev' } });
-    const a = await api();
+    await api();
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
     // The files were written behind VS Code's back (the watcher may not be told in time): refresh, as a user would.
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');

@@ -8,12 +8,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CollectionIndex } from '../../extension/host/collections/collection-index';
 import type { EnvironmentState } from '../../extension/host/collections/environments';
-import { api, waitFor, workspaceDir, write } from './workspace-helpers';
+import { api, waitFor, workspaceDir, write, writeSeen } from './workspace-helpers';
 
 const ROOT = 'env-files-test';
 const PLAIN_PASSWORD = { connection: { bootstrap: 'localhost:9092', sasl: { mechanism: 'plain', username: 'u', password: 'hunter2' } } };
-/** File events close together are merged by VS Code's watcher: lets those of a new file through first. */
-const settle = () => new Promise((r) => setTimeout(r, 1000));
 const SECRET_PASSWORD = { connection: { bootstrap: 'localhost:9092', sasl: { mechanism: 'plain', username: 'u', password: '{{$secret:PW}}' } } };
 
 describe('Environment files followed on disk', () => {
@@ -61,8 +59,7 @@ describe('Environment files followed on disk', () => {
   });
 
   it('shows the problems of the active environment broken on disk, never opened', async () => {
-    const env = write(`${ROOT}/active/sbx.kafka-env.json`, { variables: { region: 'eu' } });
-    await settle();
+    const env = await writeSeen(`${ROOT}/active/sbx.kafka-env.json`, { variables: { region: 'eu' } });
     await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', env.fsPath);
     assert.equal(vscode.languages.getDiagnostics(env).length, 0, 'a valid environment has no problems');
     write(`${ROOT}/active/sbx.kafka-env.json`, { variables: { region: 'eu' }, extra: true });
@@ -87,8 +84,8 @@ describe('Environment files followed on disk', () => {
   });
 
   it('names the active environment shortly, and says when its file is gone', async () => {
-    const env = write(`${ROOT}/prod-eu.kafka-env.json`, { variables: { region: 'eu' } });
-    await settle(); // else VS Code's watcher merges "created" and "deleted" into nothing
+    // Seen by the watcher first, else it merges "created" and "deleted" into nothing.
+    const env = await writeSeen(`${ROOT}/prod-eu.kafka-env.json`, { variables: { region: 'eu' } });
     await vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', env.fsPath);
     assert.equal(await environments.label(), 'prod-eu', 'the name alone: the title bar has little room');
     let changes = 0;

@@ -37,6 +37,27 @@ export function write(rel: string, content: unknown): vscode.Uri {
   return vscode.Uri.file(file);
 }
 
+/**
+ * Writes a file behind VS Code's back and resolves once VS Code's file watcher has reported it: events close
+ * together are merged by the watcher (a created-then-deleted file reports nothing), so a test that deletes or
+ * rewrites the file next waits for this first.
+ */
+export async function writeSeen(rel: string, content: unknown): Promise<vscode.Uri> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test opens a workspace folder');
+  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, rel));
+  let seen = false;
+  const subscriptions = [watcher.onDidCreate(() => (seen = true)), watcher.onDidChange(() => (seen = true))];
+  try {
+    const uri = write(rel, content);
+    await waitFor(`VS Code's file watcher to report ${rel}`, () => seen);
+    return uri;
+  } finally {
+    subscriptions.forEach((s) => s.dispose());
+    watcher.dispose();
+  }
+}
+
 /** Replaces a file's text through VS Code and saves it, as a user editing it would. */
 export async function editAndSave(uri: vscode.Uri, text: string): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);

@@ -59,7 +59,14 @@ describe('Problems of a collection open in the editor', () => {
 
   it('open without a tab (as extensions open files): reports everything itself, as VS Code\'s service checks only files in tabs', async () => {
     await vscode.workspace.openTextDocument(file);
-    await new Promise((r) => setTimeout(r, 1500)); // time for either side to (wrongly) change its mind
+    // Either side could (wrongly) change its mind about the opened file. VS Code's JSON service answers documents in
+    // the order they open: once it has reported a broken JSON file opened after ours, it has had its say on ours
+    // (and our index, told of the open before, too).
+    const barrier = write('problems/barrier.json', '{ "broken": }\n');
+    await vscode.commands.executeCommand('vscode.open', barrier);
+    await waitFor('the JSON service to check a file opened after ours', () => vscode.languages.getDiagnostics(barrier).length > 0, 30_000);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.workspace.fs.delete(barrier);
     assert.equal(ours().length, 2);
     assert.equal(at(vscode.languages.getDiagnostics(file), SCHEMA_AT).length, 1);
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import type { RecordMetadata, TraceEvent } from '../../extension/core/engine';
 import { consumeAll, engineFor, settleAll, storedCount, type EngineUnderTest } from './engine-helpers';
+import { waitFor } from './sandbox-helpers';
 
 function leaderOf(sandbox: Sandbox, topic: string, partition: number): number {
   const p = sandbox.state().topics.find((t) => t.name === topic)?.partitions.find((x) => x.partition === partition);
@@ -142,8 +143,9 @@ describe('engine delivery against the sandbox', function () {
     const leader = leaderOf(sandbox, 'events', 0);
     const followers = [1, 2, 3].filter((b) => b !== leader);
     for (const b of followers) await sandbox.stopBroker(b); // ISR of partition 0 is now 1 < min.insync.replicas 2
-    const pending = engine.producer.send({ topic: 'events', partition: 0, value: 'needs-isr' });
-    await new Promise((r) => setTimeout(r, 400));
+    const { recordId, result: pending } = engine.producer.submit({ topic: 'events', partition: 0, value: 'needs-isr' });
+    const refused = (e: TraceEvent) => e.type === 'attempt-result' && e.errorName === 'NOT_ENOUGH_REPLICAS';
+    await waitFor(() => engine!.producer.recordTrace(recordId)?.events.some(refused), 'the first NOT_ENOUGH_REPLICAS answer');
     await sandbox.startBroker(followers[0]);
     const meta = await pending;
     assert.ok(meta.attempts > 1, 'it was refused at least once');

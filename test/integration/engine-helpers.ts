@@ -3,7 +3,7 @@ import { createProducer, type Producer, type ProducerConfigInput } from '../../e
 import type { Sandbox } from '../../extension/core/sandbox';
 import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../extension/core/transport/transport';
-import { kafkaFor, waitFor } from './sandbox-helpers';
+import { kafkaFor, partitionsOf, waitFor } from './sandbox-helpers';
 
 export interface EngineUnderTest {
   producer: Producer;
@@ -43,14 +43,16 @@ export async function consumeAll(sandbox: Sandbox, topic: string, expected: numb
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
+    const next = new Map<number, number>(); // per partition, the offset after the last record read
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         records.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
+        next.set(partition, Number(message.offset) + 1);
       },
     });
-    await waitFor(() => records.length >= expected, `${expected} records from ${topic} (have ${records.length})`, timeoutMs);
-    // A moment more, so duplicates beyond the expected count would show up too.
-    await new Promise((r) => setTimeout(r, 200));
+    // Read to the end of every partition, so duplicates stored beyond the expected count are read too.
+    const readToEnd = () => partitionsOf(sandbox, topic).every((p) => (next.get(p.partition) ?? p.logStartOffset) >= p.highWatermark);
+    await waitFor(() => records.length >= expected && readToEnd(), `${expected} records from ${topic}, read to the end (have ${records.length})`, timeoutMs);
   } finally {
     await consumer.disconnect();
   }

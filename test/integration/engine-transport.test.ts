@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
 import { TransportError, type ClusterMetadata } from '../../extension/core/transport/transport';
-import { kafkaFor } from './sandbox-helpers';
+import { kafkaFor, partitionsOf, waitFor } from './sandbox-helpers';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations */
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0');
 
@@ -170,7 +170,7 @@ describe('KafkaTransport against the sandbox', function () {
       transport.produce(leader, { acks: 1, timeoutMs: 500, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['u']) }] }),
       (e: unknown) => e instanceof TransportError && e.kind === 'connection' && e.retriable && e.brokerId === leader,
     );
-    await new Promise((r) => setTimeout(r, 200)); // election delay
+    await waitFor(() => partitionsOf(sandbox, 'orders')[0].leader !== leader, 'a new leader for orders/0 (after the election delay)');
     const after = await transport.fetchMetadata(['orders'], false);
     const newLeader = leaderOf(after, 'orders', 0);
     assert.notEqual(newLeader, leader);
@@ -221,7 +221,8 @@ describe('KafkaTransport against the sandbox', function () {
     const leader = leaderOf(md, 'orders', 0);
     sandbox.addFault({ api: 'Produce', broker: leader, dropResponse: true, count: 1 });
     const inflight = transport.produce(leader, { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['w']) }] });
-    await new Promise((r) => setTimeout(r, 50));
+    // In flight: the broker has taken the request (its one-shot fault is used up) and will never answer it.
+    await waitFor(() => sandbox.state().faults.length === 0, 'the produce request to reach the broker');
     await transport.close();
     await assert.rejects(inflight, (e: unknown) => e instanceof TransportError && e.kind === 'closed');
     await assert.rejects(transport.fetchMetadata(null, false), (e: unknown) => e instanceof TransportError && e.kind === 'closed');

@@ -52,7 +52,7 @@ describe('run CLI against the sandbox', function () {
     for (const name of ['new order', 'from jsonl', 'from csv', 'record lines']) {
       assert.match(r.out, new RegExp(`ok   ${name} -> orders: sent \\d+, acked \\d+, failed 0`));
     }
-    assert.match(r.out, /sent 3, acked 3, failed 0\n     partitions [\d, ]+; offsets (p\d@\d+(\.\.\d+)? ?)+; latency p50 \d+ ms, p99 \d+ ms/);
+    assert.match(r.out, /sent 3, acked 3, failed 0\n {5}partitions [\d, ]+; offsets (p\d@\d+(\.\.\d+)? ?)+; latency p50 \d+ ms, p99 \d+ ms/);
     assert.match(r.out, /Orders: 4 messages, 11 records sent, 11 acked, 0 failed in \d+ ms: all acknowledged/);
   });
 
@@ -86,8 +86,8 @@ describe('run CLI against the sandbox', function () {
     assert.equal(r.code, 1);
     const xml = await fs.readFile(out, 'utf8');
     assert.match(xml, /<testsuite name="Mixed" tests="2" failures="1" errors="0" skipped="0"/);
-    assert.match(xml, /<testcase classname="Mixed" name="good" time="[\d.]+">\n      <system-out>topic orders; sent 2, acked 2, failed 0/);
-    assert.match(xml, /<testcase classname="Mixed" name="bad partition" time="[\d.]+">\n      <failure message="1 of 1 records failed" type="DeliveryError">[^<]*partition/i);
+    assert.match(xml, /<testcase classname="Mixed" name="good" time="[\d.]+">\n {6}<system-out>topic orders; sent 2, acked 2, failed 0/);
+    assert.match(xml, /<testcase classname="Mixed" name="bad partition" time="[\d.]+">\n {6}<failure message="1 of 1 records failed" type="DeliveryError">[^<]*partition/i);
   });
 
   it('--bail stops at the first failed record and marks the rest as not run', async () => {
@@ -99,7 +99,7 @@ describe('run CLI against the sandbox', function () {
     const out = path.join(dir, 'junit.xml');
     const r = await cli(['run', file, '--bootstrap', sandbox.bootstrap, '--reporter', 'junit', '--out', out, '--bail']);
     assert.equal(r.code, 1);
-    assert.match(await fs.readFile(out, 'utf8'), /name="after" time="0.000">\n      <skipped message="not run: the run stopped before this message"\/>/);
+    assert.match(await fs.readFile(out, 'utf8'), /name="after" time="0.000">\n {6}<skipped message="not run: the run stopped before this message"\/>/);
   });
 
   it('bad files and arguments: one clear line on stderr and exit 2, nothing sent', async () => {
@@ -154,6 +154,32 @@ describe('run CLI against the sandbox', function () {
     r = await cli(['run', fixture, '--bootstrap', sandbox.bootstrap, '--bail=false']);
     assert.equal(r.code, 2);
     assert.match(r.err, /option --bail takes no value/);
+  });
+
+  it('refuses a CSV of key,partition rows (they went out as tombstones with exit 0) with exit 2, naming the columns, and sends nothing', async () => {
+    await fs.writeFile(path.join(dir, 'deletes.csv'), 'key,partition\nk1,0\nk2,1\n');
+    const coll = path.join(dir, 'csv.kafka.json');
+    await fs.writeFile(coll, JSON.stringify({ name: 'C', messages: [
+      { name: 'first', topic: 'csv-first', value: 'sent before the CSV message, if anything were' },
+      { name: 'deletes', topic: 'csv-tombstones', value: { file: 'deletes.csv' } },
+    ] }));
+    const r = await cli(['run', coll, '--bootstrap', sandbox.bootstrap]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /deletes\.csv:1: no "value" column \(the columns are "key", "partition"\); a CSV needs a value column/);
+    const stored = (sandbox.state().topics as { name: string; partitions: { highWatermark: number }[] }[])
+      .filter((t) => t.name.startsWith('csv-')).flatMap((t) => t.partitions).reduce((n, p) => n + p.highWatermark, 0);
+    assert.equal(stored, 0, 'no record of any message was sent');
+  });
+
+  it('refuses a value its variables expand to 10 GB with exit 2 before sending, naming file, message and variable (it ended after 112 s and 3.3 GB with "Invalid string length")', async () => {
+    const variables: Record<string, string> = { v9: 'x'.repeat(10) };
+    for (let i = 8; i >= 0; i--) variables[`v${i}`] = `{{v${i + 1}}}`.repeat(10);
+    const coll = path.join(dir, 'bomb.kafka.json');
+    await fs.writeFile(coll, JSON.stringify({ name: 'Bomb', variables, messages: [{ name: 'first', topic: 'bomb', value: 'fine' }, { name: 'bomb', topic: 'bomb', value: '{{v0}}' }] }, null, 2));
+    const r = await runCli(['run', coll, '--bootstrap', sandbox.bootstrap]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^kafka-workbench run: bomb\.kafka\.json:\d+:\d+: message "bomb" messages\[1\]\.value: the value would be longer than max\.request\.size \(1,048,576 bytes\) once \{\{v0\}\} is expanded \(through \{\{v1\}\} -> /);
+    assert.equal((sandbox.state().topics as { name: string }[]).some((t) => t.name === 'bomb'), false, 'nothing was sent, not even the first message');
   });
 
   it('checks a topic named through a variable up front, like a literal one', async () => {

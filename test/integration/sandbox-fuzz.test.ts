@@ -111,21 +111,20 @@ function mutate(corpus: Buffer[], rnd: () => number, framingBreak: boolean): { b
   }
 }
 
-/** Writes a few inputs on one connection, lets the broker answer or close, then hangs up. */
+/**
+ * Writes a few inputs on one connection and ends it; resolves once the broker has closed its side too, that is
+ * once it has read everything written (it answers or closes on the way).
+ */
 async function attack(port: number, inputs: Buffer[]): Promise<void> {
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.on('error', () => {});
   socket.on('data', () => {});
   await new Promise<void>((resolve) => {
+    socket.once('close', () => resolve());
     socket.once('connect', () => {
       for (const b of inputs) socket.write(b);
-      const t = setTimeout(resolve, 30);
-      socket.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
+      socket.end();
     });
-    socket.once('close', () => resolve());
   });
   socket.destroy();
 }

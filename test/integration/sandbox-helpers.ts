@@ -2,7 +2,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Sandbox } from '../../extension/core/sandbox';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
 const kafkajsMurmur2: (key: Buffer | string) => number = require('kafkajs/src/producer/partitioners/default/murmur2');
 
 /** The partition the Java client (and kafkajs's default partitioner) picks for a key. */

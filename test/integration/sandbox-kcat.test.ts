@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
+import { requireTool } from '../tools';
 import { murmur2Partition } from './sandbox-helpers';
 
 /** kcat runs asynchronously: the sandbox lives in this process's event loop, which must keep turning. */
@@ -25,8 +26,8 @@ describe('sandbox with librdkafka (kcat)', function () {
   this.timeout(60_000);
   let sandbox: Sandbox;
   const logs: string[] = [];
-  before(async function () {
-    if (spawnSync('kcat', ['-V']).status !== 0) this.skip();
+  before(async () => {
+    requireTool('kcat', ['-V'], 'kcat');
     sandbox = await startSandbox({ port: 0, controlPort: 0, topics: [{ name: 'rdk', partitions: 4 }] }, { log: (l) => logs.push(l) });
   });
   after(() => sandbox?.stop());

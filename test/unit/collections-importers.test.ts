@@ -50,6 +50,23 @@ describe('collections: importers', () => {
       ]);
     });
 
+    it('warns with its line about a PRODUCER block that runs into the next one (no "###" between them: both were one message, without a word)', () => {
+      const text = 'PRODUCER first\ntopic: a\none\nPRODUCER second\ntopic: b\ntwo\n###\nPRODUCER third\ntopic: c\nthree\n';
+      const { collection: c, warnings: w } = importToolsForKafkaFile(text, 'merged.kafka');
+      assert.deepEqual(c.messages.map((m) => [m.name, m.value]), [['first', 'one\nPRODUCER second\ntopic: b\ntwo'], ['third', 'three']], 'sent as Tools for Apache Kafka sends it');
+      assert.deepEqual(w, ['merged.kafka:4: "PRODUCER second" is inside the PRODUCER block of line 1 (no "###" line before it), so it is sent as part of that block\'s value, as Tools for Apache Kafka sends it; add a "###" line before it to make it a message of its own']);
+    });
+
+    it('warns with its line about a "{{" that is never closed ({{random.uuid imported without a word, and the collection then refused to send it)', () => {
+      const text = 'PRODUCER open\ntopic: t\nkey: k-{{random.uuid\nheaders: h={{random.uuid}}\n{\n  "id": "{{random.uuid}}",\n  "name": "{{name.firstName"\n}\n###\n';
+      const { collection: c, warnings: w } = importToolsForKafkaFile(text, 'open.kafka');
+      assert.equal(c.messages[0].key, 'k-{{random.uuid');
+      assert.deepEqual(w, [
+        'open.kafka:3: "{{" is never closed ("{{random.uuid"); kept as written, but the message cannot be sent until it has its "}}"',
+        'open.kafka:7: "{{" is never closed ("{{name.firstName\\""); kept as written, but the message cannot be sent until it has its "}}"',
+      ]);
+    });
+
     it('keeps a JSON value as text when a quoted template in it would turn from text into a number', () => {
       const text = 'PRODUCER quoted\ntopic: t\n{"n": "{{random.number}}", "id": "{{random.uuid}}"}\n\n###\n';
       const { collection: c } = importToolsForKafkaFile(text, 'quoted.kafka');

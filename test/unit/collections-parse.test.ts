@@ -183,6 +183,19 @@ describe('collections: parsing and schema errors', () => {
     assert.equal(thrice.length, 2, 'each repeat after the first');
     assert.deepEqual(errorsOf('{"name":"x","messages":[{"name":"m","topic":"t","value":{"a":{"id":1},"b":{"id":2}}}]}'), [], 'the same key in different objects is fine');
   });
+
+  it('still finds a repeated key and an inexact number behind strings that hold quotes, colons, braces, digits and backslashes (loading checks the text once, and builds the tree only to place a problem)', () => {
+    const tricky = String.raw`"say \":{[1e400]}\" x", "path": "C:\\dir\\", "n": "12345678901234567890"`;
+    assert.deepEqual(errorsOf(`{"name":"x","messages":[{"name":"m","topic":"t","value":{"s": ${tricky}}}]}`), [], 'look-alikes inside strings are not problems');
+    const repeated = `{"name":"x","messages":[{"name":"m","topic":"t","value":{"s": ${tricky}, "s": 1}}]}`;
+    assert.deepEqual(errorsOf(repeated), [
+      `c.kafka.json:1:${repeated.lastIndexOf('"s"') + 1}: messages[0].value: duplicate key "s" (also at line 1); JSON keeps only the last one, so remove one`,
+    ]);
+    const inexact = `{"name":"x","messages":[{"name":"m","topic":"t","value":{"s": ${tricky}, "big": 12345678901234567890}}]}`;
+    assert.deepEqual(errorsOf(inexact).map((e) => e.replace(/ \(it is.*/, '')), [
+      `c.kafka.json:1:${inexact.lastIndexOf('12345678901234567890') + 1}: messages[0].value.big: number 12345678901234567890 cannot be sent exactly`,
+    ]);
+  });
 });
 
 describe('collections: template problems for the editor', () => {

@@ -5,6 +5,7 @@ import { readCsv, readJsonl, type DataRecord } from '../../extension/core/collec
 import { environmentConnection, loadCollectionFile, loadEnvironmentFile, parseVarFlags } from '../../extension/core/collections/load';
 import { MessagePreparer } from '../../extension/core/collections/prepare';
 import { envSecretResolver, TemplateEngine } from '../../extension/core/collections/template';
+import type { Collection } from '../../extension/core/collections/model';
 import type { ProducerRecord } from '../../extension/core/engine/types';
 import { collect, tempDirEachTest } from './collections-test-helpers';
 
@@ -172,6 +173,20 @@ describe('collections: preparing messages into records', () => {
     assert.deepEqual(records[0].headers![2].value, Buffer.from([0, 1]));
     assert.notEqual(records[0].headers![1].value, records[1].headers![1].value);
     assert.equal(records[0].partition, undefined);
+  });
+
+  it('renders the same template text by each message\'s own variables (templates are remembered by text only when they name none)', async () => {
+    const collection: Collection = { name: 'c', variables: { who: 'collection' }, messages: [
+      { name: 'a', topic: 't', value: '{{who}} {{$seq}} {{$randomInt 1 1}}', variables: { who: 'a' } },
+      { name: 'b', topic: 't', value: '{{who}} {{$seq}} {{$randomInt 1 1}}', variables: { who: 'b' } },
+      { name: 'c', topic: 't', value: '{{who}} {{$seq}} {{$randomInt 1 1}}' },
+      { name: 'd', topic: 't', value: { n: '{{$randomInt 7 7}}', s: '{{$seq}}' }, count: 2 },
+      { name: 'e', topic: 't', value: { n: '{{$randomInt 7 7}}', s: '{{$seq}}' } },
+    ] };
+    const preparer = new MessagePreparer(new TemplateEngine(), { filePath: '/tmp/c.kafka.json', collection });
+    const values: unknown[] = [];
+    for (const i of preparer.select([])) for (const r of await collect((await preparer.prepare(i)).records())) values.push(r.value);
+    assert.deepEqual(values, ['a 0 1', 'b 0 1', 'collection 0 1', '{"n":7,"s":0}', '{"n":7,"s":1}', '{"n":7,"s":0}']);
   });
 
   it('produces the same records for the same seed', async () => {

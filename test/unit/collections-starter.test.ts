@@ -8,6 +8,7 @@ import { parseCollectionText, parseEnvironmentText, requireValid } from '../../e
 import { MessagePreparer } from '../../extension/core/collections/prepare';
 import { environmentFromConnection, starterCollectionText } from '../../extension/core/collections/starter';
 import { TemplateEngine } from '../../extension/core/collections/template';
+import { selfSignedCertificate } from '../integration/tls-helpers';
 
 describe('collections: starting points for new files', () => {
   it('a new collection is valid, its templates all resolve, and its example renders a record', async () => {
@@ -37,7 +38,7 @@ describe('collections: starting points for new files', () => {
     const ca = path.join(dir, 'certs', 'ca.pem');
     await fs.mkdir(path.dirname(ca), { recursive: true });
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    await fs.writeFile(ca, selfSignedCertificate().cert);
     const draft = environmentFromConnection('Staging EU', file, {
       brokers: ['b1.example.com:9093', 'b2.example.com:9093'], clientId: 'orders-dev',
       tls: { caFile: ca, skipVerify: true }, sasl: { mechanism: 'scram-sha-512', username: 'svc-orders' },

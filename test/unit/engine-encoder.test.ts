@@ -8,7 +8,7 @@ import {
   type RecordHeader,
 } from '../../extension/core/kafka/record-batch';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations */
 const Long = require('kafkajs/src/utils/long');
 const KafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0');
 const { RecordBatch: KafkajsRecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');

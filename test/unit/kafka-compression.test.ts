@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import crypto from 'node:crypto';
 import { compress, decompress, CompressionError, CompressionName, compressionName, compressionId } from '../../extension/core/kafka/compression';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
 const kafkajsGzip: { compress(e: { buffer: Buffer }): Promise<Buffer> } = require('kafkajs/src/protocol/message/compression/gzip');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
 const lz4js: { compress(b: Uint8Array): Uint8Array } = require('lz4js');
 
 /** Text-like data (compressible) followed by random bytes (incompressible), spanning several codec blocks. */
@@ -66,7 +66,7 @@ describe('kafka compression codecs', () => {
     const packed = await compress('lz4', data);
     assert.equal(packed.readUInt32LE(0), 0x184d2204);
     assert.equal(packed[4]! & 0x20, 0x20, 'block independence flag set');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lz4js ships no type declarations
     const other: { decompress(b: Uint8Array): Uint8Array } = require('lz4js');
     assert.ok(Buffer.from(other.decompress(packed)).equals(data));
   });

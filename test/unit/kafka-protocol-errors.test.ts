@@ -25,7 +25,7 @@ describe('kafka error codes', () => {
   });
 
   it('agrees with kafkajs on the name and retriable flag of every code kafkajs knows', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
     const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: { code: number; type: string; retriable: boolean }[] };
     const renamed: Record<number, string> = { [-1]: 'UNKNOWN', 6: 'NOT_LEADER_FOR_PARTITION', 14: 'GROUP_LOAD_IN_PROGRESS', 15: 'GROUP_COORDINATOR_NOT_AVAILABLE', 16: 'NOT_COORDINATOR_FOR_GROUP' };
     for (const e of errorCodes) {

@@ -6,7 +6,7 @@ import {
 import { compress, decompress, CompressionName, CompressionType } from '../../extension/core/kafka/compression';
 import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations */
 const KafkajsRecordBatch: (o: object) => Promise<{ buffer: Buffer }> = require('kafkajs/src/protocol/recordBatch/v0').RecordBatch;
 const KafkajsRecord: (o: object) => unknown = require('kafkajs/src/protocol/recordBatch/record/v0');
 const KafkajsDecoder = require('kafkajs/src/protocol/decoder');

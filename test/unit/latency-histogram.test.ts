@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { LatencyHistogram } from '../../extension/core/util/latency-histogram';
+import { Latencies, LatencyHistogram } from '../../extension/core/util/latency-histogram';
 
 /** Nearest-rank percentile of the exact values, for comparison. */
 function exact(values: number[], p: number): number {
@@ -38,5 +38,26 @@ describe('latency histogram', () => {
     h.record(10 * 3_600_000);
     assert.equal(h.percentile(1), 0);
     assert.ok(h.percentile(100)! >= 3_600_000);
+  });
+});
+
+describe('Latencies (a run\'s latencies: exact while few, a histogram once many)', () => {
+  it('computes exact nearest-rank percentiles while there are few', () => {
+    const l = new Latencies();
+    assert.equal(l.percentile(50), undefined);
+    for (let i = 100; i >= 1; i--) l.record(i + 0.25);
+    assert.equal(l.percentile(50), 50.25);
+    assert.equal(l.percentile(99), 99.25);
+    const one = new Latencies();
+    one.record(7);
+    assert.equal(one.percentile(99), 7);
+  });
+
+  it('keeps the percentiles of many in a histogram, the values recorded before included', () => {
+    const l = new Latencies();
+    for (let i = 0; i < 100_000; i++) l.record(i % 1000); // 0..999, evenly
+    assert.equal(l.percentile(50), 499);
+    assert.equal(l.percentile(99), 989);
+    assert.equal(l.percentile(100), 999);
   });
 });

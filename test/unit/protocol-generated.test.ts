@@ -19,7 +19,7 @@ describe('generated protocol types', () => {
     const produce = API_SPECS.find((s) => s.name === 'Produce')!;
     const changed = { ...produce, request: [...produce.request, { name: 'extraField', type: 'int32' as const, v: '8+' }] };
     const text = renderMessageTypes(API_SPECS.map((s) => (s === produce ? changed : s)));
-    assert.match(text, /\/\*\* v8\+ \*\/\n  extraField: number;/);
+    assert.match(text, /\/\*\* v8\+ \*\/\n {2}extraField: number;/);
     assert.notEqual(text, renderMessageTypes());
   });
 });

@@ -14,10 +14,12 @@ export const SUPPORTED_VERSIONS = Object.fromEntries(Object.values(SANDBOX_APIS)
 
 export const servedKeys = (): SandboxApiKey[] => Object.values(SANDBOX_APIS).map((a) => a.key);
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the fields of whichever API they decode
 export function decodeRequest(apiKey: number, version: number, frame: Buffer, offset: number): any {
   return codec.decodeRequestBody(apiKey as ApiKeyNumber, version, frame, offset);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the fields of whichever API they decode
 export function decodeResponse(apiKey: number, version: number, frame: Buffer, offset: number): any {
   return codec.decodeResponse(apiKey as ApiKeyNumber, version, frame, offset);
 }

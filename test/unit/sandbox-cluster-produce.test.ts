@@ -98,6 +98,20 @@ describe('SandboxCluster Produce', () => {
     assert.equal((await produce(cluster, leader, 'strict', 0, batch(1))).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
   });
 
+  it('takes acks=all on a topic made with replication factor 1 on the default 3-broker sandbox (NOT_ENOUGH_REPLICAS forever: the default min.insync.replicas 2 was not capped by the replication factor)', async () => {
+    const { cluster } = newCluster({ brokers: 3 });
+    cluster.createTopic('single', 2, 1);
+    cluster.createTopic('pair', 1, 2);
+    for (const p of [0, 1]) assert.equal((await produce(cluster, leaderOf(cluster, 'single', p), 'single', p, batch(1), -1)).errorCode, ErrorCode.NONE, `single/${p}`);
+    const pair = leaderOf(cluster, 'pair', 0);
+    assert.equal((await produce(cluster, pair, 'pair', 0, batch(1), -1)).errorCode, ErrorCode.NONE, 'min(2, 2): both replicas in sync');
+    cluster.setBrokerUp(partitionState(cluster, 'pair', 0).replicas.find((r) => r !== pair)!, false);
+    assert.equal((await produce(cluster, pair, 'pair', 0, batch(1), -1)).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS, 'the cluster default still applies up to the replication factor');
+    // An explicit config wins, even above the replication factor (Kafka accepts it; every acks=all then fails).
+    cluster.createTopic('explicit', 1, 1, { 'min.insync.replicas': '2' });
+    assert.equal((await produce(cluster, leaderOf(cluster, 'explicit', 0), 'explicit', 0, batch(1), -1)).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+  });
+
   it('stamps LogAppendTime topics with the broker time and reports it in the response', async () => {
     const { cluster, clock } = newCluster({ brokers: 1 });
     cluster.createTopic('lat', 1, 1, { 'message.timestamp.type': 'LogAppendTime' });

@@ -7,7 +7,7 @@ import { SUPPORTED_VERSIONS, decodeRequest, decodeResponse, encodeRequest, encod
 import { readRecordBatches, decodeRecords } from '../../extension/core/kafka/record-batch';
 import type * as M from '../../extension/core/kafka/protocol';
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any -- kafkajs's internal modules have no type declarations (nor types for what they return) */
 const KAFKAJS = path.dirname(require.resolve('kafkajs/package.json'));
 const kafkajsRequestFrame: (o: object) => Promise<{ buffer: Buffer }> = require('kafkajs/src/protocol/request');
 const kjs = (api: string, v: number, kind: 'request' | 'response') => require(path.join(KAFKAJS, 'src/protocol/requests', api, `v${v}`, `${kind}.js`));
@@ -107,8 +107,8 @@ describe('sandbox protocol codec against kafkajs', () => {
       });
       it(`v${v}: kafkajs reads our response, records included`, async () => {
         // kafkajs's own batch encoder builds the records a partition returns
-        const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0'); // eslint-disable-line @typescript-eslint/no-require-imports
-        const Record = require('kafkajs/src/protocol/recordBatch/record/v0'); // eslint-disable-line @typescript-eslint/no-require-imports
+        const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0'); // eslint-disable-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
+        const Record = require('kafkajs/src/protocol/recordBatch/record/v0'); // eslint-disable-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
         const records = (await RecordBatch({ records: [Record({ offsetDelta: 0, key: Buffer.from('k'), value: Buffer.from('hello') })], lastOffsetDelta: 0 })).buffer as Buffer;
         const res = await intoKafkajs('fetch', ApiKey.Fetch, v, {
           throttleTimeMs: 0, errorCode: 0, sessionId: 0,
@@ -383,7 +383,7 @@ describe('ApiVersions of an unsupported version', () => {
     assert.equal(frame.readInt32BE(0), frame.length - 4);
     assert.equal(frame.readInt32BE(4), 321);
     // kafkajs treats it as "try a lower version", the behaviour a real broker's reply triggers
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
     await assert.rejects(require('kafkajs/src/protocol/requests/apiVersions/v0/response.js').decode(frame.subarray(8)), (e: { type?: string }) => e.type === 'UNSUPPORTED_VERSION');
     const res = decodeResponse(ApiKey.ApiVersions, 0, frame, 8);
     assert.equal(res.errorCode, 35);

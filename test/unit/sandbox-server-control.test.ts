@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import http from 'node:http';
 import { ControlServer, SandboxControls } from '../../extension/core/sandbox/control-server';
 import { InvalidInputError } from '../../extension/core/util/errors';
 
@@ -35,9 +36,11 @@ describe('sandbox control server', () => {
   let controls: RecordingControls;
   let server: ControlServer;
   let url: string;
+  let logged: string[];
   beforeEach(async () => {
     controls = new RecordingControls();
-    server = new ControlServer(controls, { host: '127.0.0.1', port: 0 });
+    logged = [];
+    server = new ControlServer(controls, { host: '127.0.0.1', port: 0, log: (line) => logged.push(line) });
     url = await server.start();
   });
   afterEach(() => server.stop());
@@ -103,5 +106,61 @@ describe('sandbox control server', () => {
   it('refuses a body over the size limit with 413', async () => {
     const r = await call('POST', '/faults', JSON.stringify({ pad: 'x'.repeat(100_000) }));
     assert.equal(r.status, 413);
+  });
+
+  /** A request with exactly these headers (fetch would not let a test set Host). */
+  function raw(method: string, path: string, headers: Record<string, string>, body?: string) {
+    return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, method, path, headers, setHost: false }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it('refuses with 403 and logs a DNS-rebinding read of /state (Host: attacker.example), a missing Host and another port', async () => {
+    for (const host of ['attacker.example', `attacker.example:${server.port}`, '127.0.0.1:1', 'localhost.attacker.example']) {
+      const r = await raw('GET', '/state', { Host: host });
+      assert.equal(r.status, 403, host);
+      assert.match(String(r.body.error), /is not this server's address .*DNS rebinding/, host);
+      assert.equal(r.body.brokers, undefined, 'the state must not leak');
+    }
+    assert.equal((await raw('GET', '/state', {})).status, 403, 'no Host header at all');
+    assert.equal(logged.length, 5);
+    assert.match(logged[0], /^control: refused GET \/state: Host "attacker.example"/);
+  });
+
+  it('refuses with 403 a page\'s no-cors POSTs to stop a broker and inject a fault (Origin of another site, Origin null, Sec-Fetch-Site cross-site), and does nothing', async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const attempts: [string, string, Record<string, string>][] = [
+      ['/brokers/1/stop', '', { Origin: 'http://attacker.example' }],
+      ['/faults', '{"api": "Produce", "errorCode": 6, "count": 2}', { Origin: 'http://127.0.0.1:8080', 'Content-Type': 'text/plain' }],
+      ['/faults', '{"api": "Produce", "errorCode": 6}', { Origin: `http://localhost:${server.port + 1}` }],
+      ['/brokers/1/stop', '', { Origin: 'null' }],
+      ['/brokers/1/stop', '', { 'Sec-Fetch-Site': 'cross-site' }],
+      ['/brokers/1/stop', '', { 'Sec-Fetch-Site': 'same-site' }],
+    ];
+    for (const [path, body, headers] of attempts) {
+      const r = await raw('POST', path, { Host: host, ...headers }, body);
+      assert.equal(r.status, 403, JSON.stringify(headers));
+      assert.match(String(r.body.error), /web page|Origin/, JSON.stringify(headers));
+    }
+    assert.deepEqual(controls.calls, []);
+    assert.equal(logged.length, attempts.length);
+    assert.match(logged[0], /^control: refused POST \/brokers\/1\/stop: Origin "http:\/\/attacker.example" is a web page/);
+  });
+
+  it('still answers curl-style requests (no Origin) by 127.0.0.1, localhost and [::1], and its own Origin', async () => {
+    for (const host of ['127.0.0.1', 'localhost', 'LocalHost', '[::1]']) {
+      const r = await raw('GET', '/state', { Host: `${host}:${server.port}` });
+      assert.equal(r.status, 200, host);
+    }
+    const own = await raw('POST', '/brokers/1/stop', { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}`, 'Sec-Fetch-Site': 'same-origin' });
+    assert.equal(own.status, 200);
+    assert.deepEqual(controls.calls, [['stopBroker', 1]]);
+    assert.deepEqual(logged, []);
   });
 });

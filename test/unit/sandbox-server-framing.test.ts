@@ -82,10 +82,10 @@ describe('sandbox server: BrokerListener', () => {
   });
 
   it('answers pipelined requests in request order even when a later one finishes first', async () => {
-    // The first request is slow, the second instant: the replies must still leave first, second.
+    // The first request is slow (it waits several turns of the event loop), the second instant: the replies must
+    // still leave first, second.
     const handler: FrameHandler = async (f) => {
-      const delay = f[0];
-      await new Promise((r) => setTimeout(r, delay));
+      for (let turn = 0; turn < f[0]; turn++) await new Promise((r) => setImmediate(r));
       return { kind: 'reply', frame: frame(f) };
     };
     listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler });
@@ -101,8 +101,10 @@ describe('sandbox server: BrokerListener', () => {
   it('loses nothing when a client sends far ahead of a slow broker: reading pauses, then every request is answered in order', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let started = 0;
     let handled = 0;
     const handler: FrameHandler = async (f) => {
+      started++;
       await gate;
       handled++;
       return { kind: 'reply', frame: frame(f.subarray(0, 4)) };
@@ -116,8 +118,10 @@ describe('sandbox server: BrokerListener', () => {
       return b;
     };
     for (let i = 0; i < count; i++) c.socket.write(frame(payload(i)));
-    await new Promise((r) => setTimeout(r, 100));
+    // The first request is being handled and holds the connection: the rest wait, unread or queued.
+    await waitFor(() => started === 1, 'the first request to reach the handler');
     assert.equal(handled, 0);
+    assert.equal(started, 1, 'one request at a time');
     release();
     await waitFor(() => c.received().length === count * 8, `${count} replies`, 10_000);
     const r = c.received();
@@ -131,7 +135,7 @@ describe('sandbox server: BrokerListener', () => {
     const handler: FrameHandler = async (f) => {
       active++;
       maxActive = Math.max(maxActive, active);
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setImmediate(r)); // a turn of the event loop, in which another could start
       active--;
       return { kind: 'reply', frame: frame(f) };
     };
@@ -190,8 +194,9 @@ describe('sandbox server: BrokerListener', () => {
     listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler });
     const c = await connect(await listener.start());
     c.socket.write(Buffer.concat([frame(Buffer.from('acks0')), frame(Buffer.from('next'))]));
+    // Replies leave in request order: one for the first request would have come before this one.
     await waitFor(() => c.received().length >= 8, 'a reply');
-    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(c.received().length, 8);
     assert.equal(c.received().subarray(4).toString(), 'next');
     c.socket.destroy();
   });

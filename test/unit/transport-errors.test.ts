@@ -4,7 +4,7 @@ import { toTransportError } from '../../extension/core/transport/kafkajs-connect
 import { TransportError } from '../../extension/core/transport/transport';
 
 // The kafkajs error classes, from the same deep module the transport sees at run time.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
 const kerrors = require('kafkajs/src/errors');
 
 describe('transport error mapping', () => {

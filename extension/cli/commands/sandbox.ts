@@ -7,7 +7,9 @@ import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../main';
 import { startSandbox, type SandboxOptions, type SaslMechanismName } from '../../core/sandbox';
 import { SASL_MECHANISMS } from '../../core/sandbox/cluster/options';
-import { errorMessage, InvalidInputError } from '../../core/util/errors';
+import { InvalidInputError } from '../../core/util/errors';
+import { fileProblem } from '../../core/util/files';
+import { checkKeyMatchesCertificate, readPemFileSync } from '../../core/transport/tls-files';
 
 const USAGE = `usage: kafka-workbench sandbox [options]
 
@@ -23,12 +25,17 @@ options:
   --port P                    port of broker 1; broker N uses P+N-1 (default 9092; 0 = free ports)
   --partitions N              partitions of auto-created topics (default 3)
   --replication-factor N      default min(3, brokers)
-  --min-insync-replicas N     default 2 with 3+ brokers, else 1
+  --min-insync-replicas N     default 2 with 3+ brokers, else 1; a topic's is at most its replication factor
+                              unless its own min.insync.replicas config says otherwise
   --topic NAME[:PARTITIONS]   create a topic at start (repeatable)
   --control-port P            port of the HTTP control server (default 0 = a free port)
   --no-auto-create            do not create topics on first use
   --election-delay-ms MS      how long a stopped leader's partitions wait for a new leader (default 200)
-  --sasl-user NAME:PASSWORD   every broker requires a SASL login; this user may log in (repeatable)
+  --sasl-user NAME            every broker requires a SASL login; this user may log in (repeatable). The password
+                              comes from $KAFKA_WORKBENCH_SANDBOX_PASSWORD_NAME (NAME upper-cased, other characters
+                              as _) or from --sasl-password-file NAME=FILE; NAME:PASSWORD also works, but shows in ps
+  --sasl-password-file NAME=FILE
+                              the password of --sasl-user NAME is FILE's first line (repeatable)
   --sasl-mechanisms LIST      comma-separated, from PLAIN,SCRAM-SHA-256,SCRAM-SHA-512 (default all three)
   --tls-cert FILE --tls-key FILE
                               every broker speaks TLS with this PEM certificate and key (with --sasl-user: SASL_SSL)
@@ -43,10 +50,15 @@ control routes: GET /state (brokers, topics, faults, security, schemaRegistry su
 
 const FLAGS = {
   known: ['brokers', 'port', 'partitions', 'replication-factor', 'min-insync-replicas', 'topic', 'control-port', 'no-auto-create', 'election-delay-ms',
-    'sasl-user', 'sasl-mechanisms', 'tls-cert', 'tls-key', 'schema-registry-port', 'schema-registry-user', 'no-schema-registry'],
+    'sasl-user', 'sasl-password-file', 'sasl-mechanisms', 'tls-cert', 'tls-key', 'schema-registry-port', 'schema-registry-user', 'no-schema-registry'],
   booleans: ['no-auto-create', 'no-schema-registry'],
-  repeatable: ['topic', 'sasl-user'],
+  repeatable: ['topic', 'sasl-user', 'sasl-password-file'],
 };
+
+/** `KAFKA_WORKBENCH_SANDBOX_PASSWORD_` + the user name, upper-cased, anything but letters and digits as `_`. */
+export function sandboxPasswordVariable(user: string): string {
+  return 'KAFKA_WORKBENCH_SANDBOX_PASSWORD_' + user.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
 
 function parseTopic(raw: string): { name: string; partitions?: number } {
   const colon = raw.lastIndexOf(':');
@@ -58,8 +70,11 @@ function parseTopic(raw: string): { name: string; partitions?: number } {
   return { name: raw.slice(0, colon), partitions: Number(count) };
 }
 
-/** The sandbox options a command line asks for; refuses bad flags with a message naming the flag. */
-export function sandboxOptionsFromArgs(argv: string[]): SandboxOptions {
+/**
+ * The sandbox options a command line asks for; refuses bad flags with a message naming the flag. `env` is where
+ * SASL passwords given by name only come from.
+ */
+export function sandboxOptionsFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SandboxOptions {
   const args: ParsedArgs = parseArgs(argv, FLAGS);
   if (args.positionals.length) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; see --help`);
   const optional = (name: string, min: number, max: number) => (flag(args, name) === undefined ? undefined : intFlag(args, name, 0, min, max));
@@ -73,7 +88,7 @@ export function sandboxOptionsFromArgs(argv: string[]): SandboxOptions {
     controlPort: optional('control-port', 0, 65535),
     autoCreateTopics: flag(args, 'no-auto-create') === 'true' ? false : undefined,
     electionDelayMs: optional('election-delay-ms', 0, 600_000),
-    ...securityFromArgs(args),
+    ...securityFromArgs(args, env),
     ...schemaRegistryFromArgs(args, optional('schema-registry-port', 0, 65535)),
   };
 }
@@ -92,15 +107,25 @@ function schemaRegistryFromArgs(args: ParsedArgs, port: number | undefined): Pic
 }
 
 /** --sasl-user/--sasl-mechanisms and --tls-cert/--tls-key; keys are present only when asked for. */
-function securityFromArgs(args: ParsedArgs): Pick<SandboxOptions, 'sasl' | 'tls'> {
+function securityFromArgs(args: ParsedArgs, env: NodeJS.ProcessEnv): Pick<SandboxOptions, 'sasl' | 'tls'> {
   const out: Pick<SandboxOptions, 'sasl' | 'tls'> = {};
+  const files = passwordFiles(args);
   const users = (args.flags.get('sasl-user') ?? []).map((raw) => {
     const colon = raw.indexOf(':');
-    if (colon <= 0 || colon === raw.length - 1) throw new InvalidInputError('--sasl-user must be NAME:PASSWORD, a non-empty name and password joined by a colon');
-    return { username: raw.slice(0, colon), password: raw.slice(colon + 1) };
+    const username = colon < 0 ? raw : raw.slice(0, colon);
+    if (username === '') throw new InvalidInputError('--sasl-user needs a user name: --sasl-user NAME (the password from the environment or --sasl-password-file)');
+    if (colon >= 0) {
+      if (colon === raw.length - 1) throw new InvalidInputError(`--sasl-user ${username}: the password after ':' is empty`);
+      if (files.has(username)) throw new InvalidInputError(`--sasl-user ${username}: the password is given twice (after ':' and in --sasl-password-file); give one`);
+      return { username, password: raw.slice(colon + 1) };
+    }
+    return { username, password: files.get(username) ?? passwordFromEnvironment(username, env) };
   });
+  for (const name of files.keys()) {
+    if (!users.some((u) => u.username === name)) throw new InvalidInputError(`--sasl-password-file ${name}=...: there is no --sasl-user ${name}`);
+  }
   const mechanismsRaw = flag(args, 'sasl-mechanisms');
-  if (mechanismsRaw !== undefined && users.length === 0) throw new InvalidInputError('--sasl-mechanisms needs at least one --sasl-user NAME:PASSWORD');
+  if (mechanismsRaw !== undefined && users.length === 0) throw new InvalidInputError('--sasl-mechanisms needs at least one --sasl-user NAME');
   if (users.length) {
     const mechanisms = mechanismsRaw?.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
     for (const m of mechanisms ?? []) {
@@ -111,16 +136,42 @@ function securityFromArgs(args: ParsedArgs): Pick<SandboxOptions, 'sasl' | 'tls'
   const certFile = flag(args, 'tls-cert');
   const keyFile = flag(args, 'tls-key');
   if ((certFile === undefined) !== (keyFile === undefined)) throw new InvalidInputError('--tls-cert and --tls-key go together (the brokers\' certificate and its private key)');
-  if (certFile !== undefined && keyFile !== undefined) out.tls = { cert: readPem('tls-cert', certFile), key: readPem('tls-key', keyFile) };
+  if (certFile !== undefined && keyFile !== undefined) {
+    const labels = { cert: `--tls-cert '${certFile}'`, key: `--tls-key '${keyFile}'` };
+    out.tls = { cert: readPemFileSync(certFile, 'certificate', labels.cert), key: readPemFileSync(keyFile, 'private key', labels.key) };
+    checkKeyMatchesCertificate(out.tls.cert, out.tls.key, labels);
+  }
   return out;
 }
 
-function readPem(name: string, file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InvalidInputError(`cannot read --${name} '${file}': ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
+/** --sasl-password-file NAME=FILE: each user's password, FILE's first line (its line ending is not part of it). */
+function passwordFiles(args: ParsedArgs): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const raw of args.flags.get('sasl-password-file') ?? []) {
+    const eq = raw.indexOf('=');
+    if (eq <= 0 || eq === raw.length - 1) throw new InvalidInputError(`--sasl-password-file must be NAME=FILE, got '${raw}'`);
+    const name = raw.slice(0, eq);
+    const file = raw.slice(eq + 1);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new InvalidInputError(`cannot read --sasl-password-file ${name}=${file}: ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
+    }
+    const password = text.split(/\r?\n/)[0];
+    if (password === '') throw new InvalidInputError(`--sasl-password-file ${name}=${file}: the file's first line is empty; it should be the password`);
+    if (files.has(name)) throw new InvalidInputError(`--sasl-password-file ${name}=...: given twice`);
+    files.set(name, password);
   }
+  return files;
+}
+
+function passwordFromEnvironment(user: string, env: NodeJS.ProcessEnv): string {
+  const variable = sandboxPasswordVariable(user);
+  const password = env[variable];
+  if (password === undefined) throw new InvalidInputError(`--sasl-user ${user}: no password; set ${variable}, or pass --sasl-password-file ${user}=FILE`);
+  if (password === '') throw new InvalidInputError(`--sasl-user ${user}: ${variable} is set but empty; set it to the password`);
+  return password;
 }
 
 /** Resolves when the process is asked to stop. */

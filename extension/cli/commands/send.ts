@@ -11,7 +11,6 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
-import { ErrorCode, errorName } from '../../core/kafka/protocol/errors';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
@@ -19,9 +18,11 @@ import { checkTopicsWritable, describeCreatedTopics } from '../../core/collectio
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
-import { InvalidInputError, errorMessage } from '../../core/util/errors';
+import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
-import { fileProblem } from '../file-problem';
+import { fileProblem } from '../../core/util/files';
+import { loneSurrogateProblem } from '../../core/util/utf8';
+import { checkKeyMatchesCertificate, readPemFileSync, type PemContent } from '../../core/transport/tls-files';
 import type { CliCommand, CliIo } from '../main';
 import { DeliveryTally } from '../send/delivery-tally';
 import { OrderedJsonLines } from '../send/json-lines';
@@ -206,6 +207,12 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
   const config = validateProducerConfig(producerConfig);
   if (valueFile !== undefined) value = readValueFile(valueFile, config.maxRequestSize);
   const registry = registryFromArgs(args);
+  // Arguments can hold lone surrogates where the OS passes UTF-16 (Windows): they would not go out as written.
+  const texts: [string | null | undefined, string][] = [[flag(args, 'key'), '--key'], [valueText, '--value'], ...headers.flatMap((h): [string, string][] => [[h.key, `--header ${h.key}`], [h.value, `--header ${h.key}`]])];
+  for (const [text, what] of texts) {
+    const problem = typeof text === 'string' ? loneSurrogateProblem(text, what) : undefined;
+    if (problem) throw new InvalidInputError(problem);
+  }
 
   return {
     registry,
@@ -295,19 +302,16 @@ function readValueFile(file: string, maxRequestSize: number): Buffer {
 
 function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
   const out: Pick<ConnectionConfig, 'ssl' | 'sasl'> = {};
-  const readPem = (name: string): string | undefined => {
+  const label = (name: string) => `--${name} '${flag(args, name)}'`;
+  const readPem = (name: string, content: PemContent): string | undefined => {
     const file = flag(args, name);
-    if (file === undefined) return undefined;
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new InvalidInputError(`cannot read --${name} '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
-    }
+    return file === undefined ? undefined : readPemFileSync(file, content, label(name));
   };
-  const ca = readPem('tls-ca');
-  const cert = readPem('tls-cert');
-  const key = readPem('tls-key');
+  const ca = readPem('tls-ca', 'certificate');
+  const cert = readPem('tls-cert', 'certificate');
+  const key = readPem('tls-key', 'private key');
   if ((cert === undefined) !== (key === undefined)) throw new InvalidInputError('--tls-cert and --tls-key go together (the client certificate and its private key)');
+  if (cert !== undefined && key !== undefined) checkKeyMatchesCertificate(cert, key, { cert: label('tls-cert'), key: label('tls-key') });
   const insecure = flag(args, 'tls-insecure') === 'true';
   if (ca !== undefined || cert !== undefined || insecure) {
     const tls: TlsConfig = { ca, cert, key };
@@ -323,6 +327,8 @@ function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
     const password = flag(args, 'sasl-password') ?? process.env.KAFKA_WORKBENCH_SASL_PASSWORD;
     if (!username) throw new InvalidInputError('--sasl-username is required with --sasl-mechanism');
     if (password === undefined) throw new InvalidInputError('no SASL password: set KAFKA_WORKBENCH_SASL_PASSWORD (or pass --sasl-password)');
+    // CI gives builds of forks their secrets set but empty: logging in with that would fail with a misleading error.
+    if (password === '') throw new InvalidInputError(`the SASL password is empty (${flag(args, 'sasl-password') === '' ? '--sasl-password' : 'KAFKA_WORKBENCH_SASL_PASSWORD'} is set but empty); set it to the password`);
     out.sasl = { mechanism: mechanism as SaslConfig['mechanism'], username, password };
   } else if (args.flags.has('sasl-username') || args.flags.has('sasl-password')) {
     throw new InvalidInputError('--sasl-username/--sasl-password need --sasl-mechanism');

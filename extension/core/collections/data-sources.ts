@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { InvalidInputError } from '../util/errors';
 import { isJsonBytes } from './json-syntax';
-import { firstBadUtf8Line } from '../util/utf8';
+import { firstBadUtf8Line, loneSurrogateProblem } from '../util/utf8';
 
 export interface DataHeader {
   key: string;
@@ -36,8 +36,8 @@ const RECORD_FIELDS = ['key', 'value', 'headers', 'partition', 'timestamp'];
  * Reads `.jsonl` lines as values (each line is sent as written, as a Buffer of its bytes; a JSON string line sends
  * its text, a string) or as record objects.
  */
-export async function* readJsonl(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal): AsyncGenerator<DataRecord> {
-  for await (const batch of readJsonlBatches(filePath, displayName, lines, signal)) {
+export async function* readJsonl(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal, maxLineBytes = Infinity): AsyncGenerator<DataRecord> {
+  for await (const batch of readJsonlBatches(filePath, displayName, lines, signal, maxLineBytes)) {
     for (const record of batch) {
       if (signal?.aborted) return;
       yield record;
@@ -67,11 +67,16 @@ const QUOTE = 0x22;
  * 100k-line file close to the engine's own speed. The file is read as bytes: a value line that is plain JSON (not a
  * string) is checked where it lies and handed over as a slice of the chunk, so it is never decoded and encoded again.
  */
-export async function* readJsonlBatches(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal): AsyncGenerator<DataRecord[]> {
+export async function* readJsonlBatches(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal, maxLineBytes = Infinity): AsyncGenerator<DataRecord[]> {
   const input = createReadStream(filePath, { highWaterMark: CHUNK_BYTES });
   /** The start of a line that goes on in the next chunk (more than one part for a line longer than a chunk). */
   let rest: Buffer[] = [];
+  let restBytes = 0;
   let line = 0;
+  /** A line longer than any record can be stops reading there: it is never held in memory whole. */
+  const checkLength = (bytes: number): void => {
+    if (bytes > maxLineBytes) throw new DataFileError(`${displayName}:${line + 1}: the line is longer than ${maxLineBytes.toLocaleString('en-US')} bytes, more than a record can hold (see max.request.size); split it, or raise max.request.size in "producer"`);
+  };
   /** Any line the fast path does not take (the first, which may start with a BOM; a line carried over between chunks; a string; a record; bad JSON or bad UTF-8). */
   const parseLine = (raw: Buffer): DataRecord | undefined => {
     line++;
@@ -86,7 +91,7 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
       throw new DataFileError(`${displayName}:${line}: not valid JSON (${(e as Error).message}); each line must be one JSON value`);
     }
     // A value line goes out as written (its UTF-8 bytes, as from the fast path); a JSON string line sends its text.
-    if (lines === 'value') return { line, value: typeof parsed === 'string' ? parsed : Buffer.from(text, 'utf8') };
+    if (lines === 'value') return { line, value: typeof parsed === 'string' ? wellFormed(parsed, `${displayName}:${line}: the value`) : Buffer.from(text, 'utf8') };
     return recordFromObject(parsed, `${displayName}:${line}`, line);
   };
   /** A value line that is plain JSON, sliced out of valid UTF-8 where it lies: no copy, no decoding, no JSON.parse. */
@@ -101,17 +106,21 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
       if (signal?.aborted) return;
       let end = chunk.indexOf(NEWLINE);
       if (end < 0) {
+        checkLength(restBytes + chunk.length);
         rest.push(chunk);
+        restBytes += chunk.length;
         continue;
       }
       let batch: DataRecord[] = [];
       try {
+        checkLength(restBytes + end);
         const first = parseLine(rest.length ? Buffer.concat([...rest, chunk.subarray(0, end)]) : chunk.subarray(0, end));
         if (first) batch.push(first);
         let start = end + 1;
         // Whole lines of this chunk, checked for UTF-8 once (a character cut at the chunk's end is in `rest`).
         const fast = lines === 'value' && isUtf8(chunk.subarray(start, chunk.lastIndexOf(NEWLINE)));
         while ((end = chunk.indexOf(NEWLINE, start)) >= 0) {
+          checkLength(end - start);
           const value = fast ? plainValueLine(chunk, start, end) : undefined;
           if (value !== undefined) batch.push({ line: ++line, value });
           else {
@@ -125,6 +134,7 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
           }
         }
         rest = start < chunk.length ? [chunk.subarray(start)] : [];
+        restBytes = chunk.length - start;
       } catch (e) {
         // The lines before the bad one still go out, as they would one by one; then the error stops the run.
         if (batch.length) yield batch;
@@ -133,7 +143,7 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
       if (batch.length) yield batch;
     }
     if (signal?.aborted) return;
-    const last = rest.length ? parseLine(Buffer.concat(rest)) : undefined;
+    const last = rest.length ? parseLine(Buffer.concat(rest)) : undefined; // within maxLineBytes: checked as it grew
     if (last) yield [last];
   } finally {
     input.destroy();
@@ -170,14 +180,23 @@ function decodeBase64(text: string, where: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
+/** JSON may hold escapes of lone surrogates, which cannot go out as written: refused, naming the line and field. */
+function wellFormed(text: string, where: string): string {
+  const problem = loneSurrogateProblem(text, where);
+  if (problem) throw new DataFileError(problem);
+  return text;
+}
+
 function binary(v: unknown, where: string): string | Buffer | null {
-  if (v === null || typeof v === 'string') return v;
+  if (typeof v === 'string') return wellFormed(v, where);
+  if (v === null) return v;
   if (isBase64Object(v)) return decodeBase64(v.base64, where);
   throw new DataFileError(`${where} must be a string, null or {"base64": "..."} (got ${JSON.stringify(v)})`);
 }
 
 function value(v: unknown, where: string): string | Buffer | null {
-  if (v === null || typeof v === 'string') return v;
+  if (typeof v === 'string') return wellFormed(v, where);
+  if (v === null) return v;
   if (isBase64Object(v)) return decodeBase64(v.base64, where);
   const text = JSON.stringify(v);
   if (text === undefined) throw new DataFileError(`${where} is not a JSON value`);
@@ -188,8 +207,8 @@ function headers(v: unknown, where: string): DataHeader[] {
   // Pairs [["name", "value"], ...] as in collections, or [{"key", "value"}] as Confluent and kcat write them.
   if (!Array.isArray(v)) throw new DataFileError(`${where}: headers must be an array of ["name", value] pairs`);
   return v.map((h, i) => {
-    if (Array.isArray(h) && h.length === 2 && typeof h[0] === 'string') return { key: h[0], value: binary(h[1], `${where}: headers[${i}]`) };
-    if (typeof h === 'object' && h !== null && typeof (h as { key?: unknown }).key === 'string') return { key: (h as { key: string }).key, value: binary((h as { value?: unknown }).value ?? null, `${where}: headers[${i}]`) };
+    if (Array.isArray(h) && h.length === 2 && typeof h[0] === 'string') return { key: wellFormed(h[0], `${where}: the name of headers[${i}]`), value: binary(h[1], `${where}: headers[${i}]`) };
+    if (typeof h === 'object' && h !== null && typeof (h as { key?: unknown }).key === 'string') return { key: wellFormed((h as { key: string }).key, `${where}: the name of headers[${i}]`), value: binary((h as { value?: unknown }).value ?? null, `${where}: headers[${i}]`) };
     throw new DataFileError(`${where}: headers[${i}] must be ["name", value] or {"key": "name", "value": value}`);
   });
 }
@@ -205,9 +224,10 @@ function wholeNumber(v: unknown, where: string): number {
  * An empty cell means "not set": the message's own key/partition/timestamp apply, the header is left out;
  * an empty value cell is an empty value.
  */
-export async function* readCsv(filePath: string, displayName: string, signal?: AbortSignal): AsyncGenerator<DataRecord> {
+export async function* readCsv(filePath: string, displayName: string, signal?: AbortSignal, maxLineBytes = Infinity): AsyncGenerator<DataRecord> {
   const input = createReadStream(filePath);
-  const checked = input.pipe(utf8Checked(displayName));
+  const lines = checkedLines(displayName, maxLineBytes);
+  const checked = input.pipe(lines.stream);
   const parser = checked.pipe(parseCsv({ columns: checkColumns(displayName), info: true, bom: true, skip_empty_lines: true }));
   input.on('error', (e) => parser.destroy(e));
   checked.on('error', (e) => parser.destroy(e));
@@ -227,6 +247,8 @@ export async function* readCsv(filePath: string, displayName: string, signal?: A
       }
       yield record;
     }
+    const tooLong = lines.tooLong();
+    if (tooLong && !signal?.aborted) throw tooLong;
   } catch (e) {
     if (e instanceof DataFileError) throw e;
     const err = e as { code?: string; lines?: number; message: string };
@@ -242,47 +264,71 @@ export async function* readCsv(filePath: string, displayName: string, signal?: A
  * Reads only a CSV file's header row, so unknown or repeated columns stop a run before anything is sent rather than
  * when the message's turn comes.
  */
-export async function checkCsvHeader(filePath: string, displayName: string): Promise<void> {
-  for await (const row of readCsv(filePath, displayName)) {
+export async function checkCsvHeader(filePath: string, displayName: string, maxLineBytes?: number): Promise<void> {
+  for await (const row of readCsv(filePath, displayName, undefined, maxLineBytes)) {
     void row;
     return; // the header was read (and checked) to produce the first row
   }
 }
 
 /**
- * Passes bytes on unchanged, failing at the line of the first byte sequence that is not UTF-8: the CSV parser would
- * decode it to U+FFFD, and that would be sent.
+ * Passes whole lines on unchanged, failing at the line of the first byte sequence that is not UTF-8 (the CSV parser
+ * would decode it to U+FFFD, and that would be sent). A line longer than `maxLineBytes` ends the text just before
+ * it: the rows before it still go out, no part of it does, it is never held whole, and `tooLong()` says which it was.
  */
-function utf8Checked(displayName: string): Transform {
+function checkedLines(displayName: string, maxLineBytes: number): { stream: Transform; tooLong: () => DataFileError | undefined } {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let linesBefore = 0; // complete lines already passed on
-  let tail = Buffer.alloc(0); // the bytes after the last newline
+  // The bytes after the last newline, held until their line is complete: kept as read, concatenated once.
+  let tail: Buffer[] = [];
+  let tailBytes = 0;
+  let tooLong: DataFileError | undefined;
   const fail = (bytes: Buffer) => new DataFileError(`${displayName}:${linesBefore + firstBadUtf8Line(bytes)}: not valid UTF-8 text; save the file as UTF-8`);
-  return new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      if (tooLong) return done(); // cut: the rest is not read on
       try {
         decoder.decode(chunk, { stream: true });
       } catch {
-        done(fail(Buffer.concat([tail, chunk])));
+        done(fail(Buffer.concat([...tail, chunk])));
         return;
       }
-      const lastNewline = chunk.lastIndexOf(10);
-      if (lastNewline < 0) tail = Buffer.concat([tail, chunk]);
-      else {
-        for (let i = chunk.indexOf(10); i >= 0 && i <= lastNewline; i = chunk.indexOf(10, i + 1)) linesBefore++;
-        tail = Buffer.from(chunk.subarray(lastNewline + 1));
+      let start = 0; // where in the chunk the line being measured starts
+      let before = tailBytes; // its bytes in earlier chunks
+      for (let newline = chunk.indexOf(10); ; newline = chunk.indexOf(10, start)) {
+        const end = newline < 0 ? chunk.length : newline;
+        if (before + end - start > maxLineBytes) {
+          tooLong = new DataFileError(`${displayName}:${linesBefore + 1}: the row is longer than ${maxLineBytes.toLocaleString('en-US')} bytes, more than a record can hold (see max.request.size); split it, or raise max.request.size in "producer"`);
+          if (start > 0) this.push(Buffer.concat([...tail, chunk.subarray(0, start)]));
+          this.push(null);
+          return done();
+        }
+        if (newline < 0) break;
+        linesBefore++;
+        before = 0;
+        start = newline + 1;
       }
-      done(null, chunk);
+      if (start === 0) {
+        tail.push(chunk);
+        tailBytes += chunk.length;
+        return done();
+      }
+      const complete = Buffer.concat([...tail, chunk.subarray(0, start)]);
+      tail = start < chunk.length ? [Buffer.from(chunk.subarray(start))] : [];
+      tailBytes = chunk.length - start;
+      done(null, complete);
     },
     flush(done) {
+      if (tooLong) return done();
       try {
         decoder.decode();
-        done();
+        done(null, Buffer.concat(tail));
       } catch {
-        done(fail(tail));
+        done(fail(Buffer.concat(tail)));
       }
     },
   });
+  return { stream, tooLong: () => tooLong };
 }
 
 function checkColumns(displayName: string) {
@@ -295,6 +341,10 @@ function checkColumns(displayName: string) {
     }
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new DataFileError(`${displayName}:1: column "${dup}" appears twice`);
+    // Without a value column every row would go out as a tombstone (a null value), which is never what a CSV means.
+    if (!names.includes('value')) {
+      throw new DataFileError(`${displayName}:1: no "value" column (the columns are ${names.map((n) => `"${n}"`).join(', ')}); a CSV needs a value column, and may have key, partition, timestamp and header.NAME. To send tombstones (null values), use a .jsonl file with "lines": "record" and "value": null`);
+    }
     return names;
   };
 }

@@ -14,7 +14,7 @@ export { formatJson, createCollectionText, appendMessageText, replaceMessageText
 export { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from './load';
 export { setMessageFields } from './message-edit';
 export { MessagePreparer } from './prepare';
-export type { LoadedCollection, LoadedEnvironment, PreparedMessage } from './prepare';
+export type { LoadedCollection, LoadedEnvironment, MessagePlan, PreparedMessage } from './prepare';
 export { TemplateEngine, TemplateError, envSecretResolver, secretEnvName } from './template';
 export type { SecretResolver } from './template';
 export { runCollection } from './runner';

@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SchemaRegistryConfig } from '../schema-registry/client';
+import { checkKeyMatchesCertificate, readPemFile } from '../transport/tls-files';
 import type { ConnectionConfig, TlsConfig } from '../transport/transport';
 import { InvalidInputError } from '../util/errors';
 import { firstBadUtf8Line, withoutByteOrderMark } from '../util/utf8';
@@ -77,23 +78,27 @@ export async function environmentConnection(env: LoadedEnvironment | undefined, 
   if (c.connectionTimeoutMs) config.connectionTimeoutMs = c.connectionTimeoutMs;
   if (c.requestTimeoutMs) config.requestTimeoutMs = c.requestTimeoutMs;
   if (c.ssl === true) config.ssl = true;
-  else if (c.ssl && typeof c.ssl === 'object') config.ssl = await readTls(c.ssl, path.dirname(env.filePath));
+  else if (c.ssl && typeof c.ssl === 'object') config.ssl = await readTls(c.ssl, env.filePath);
   if (c.sasl) {
     const name = /\$secret:([A-Za-z0-9_.-]+)/.exec(c.sasl.password)![1];
     const password = await secrets(name);
     if (password === undefined) throw new InvalidInputError(`${path.basename(env.filePath)}: SASL password secret "${name}" is not set: ${howToSetSecret(name)}`);
+    // CI gives builds of forks their secrets set but empty: a login with that fails with a misleading error.
+    if (password === '') throw new InvalidInputError(`${path.basename(env.filePath)}: SASL password secret "${name}" is set but empty: ${howToSetSecret(name)}`);
     // Kafka spells them PLAIN and SCRAM-SHA-256; both spellings are accepted.
     config.sasl = { mechanism: c.sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512', username: c.sasl.username, password };
   }
   return config;
 }
 
-async function readTls(ssl: Exclude<NonNullable<NonNullable<Environment['connection']>['ssl']>, boolean>, dir: string): Promise<TlsConfig> {
+async function readTls(ssl: Exclude<NonNullable<NonNullable<Environment['connection']>['ssl']>, boolean>, envFile: string): Promise<TlsConfig> {
   const tls: TlsConfig = {};
+  const label = (field: string) => `${path.basename(envFile)} connection.ssl.${field} '${ssl[field as 'ca']}'`;
   for (const field of ['ca', 'cert', 'key'] as const) {
     const p = ssl[field];
-    if (p) tls[field] = await readText(path.resolve(dir, p), `TLS ${field} file`);
+    if (p) tls[field] = await readPemFile(path.resolve(path.dirname(envFile), p), field === 'key' ? 'private key' : 'certificate', label(field));
   }
+  if (tls.cert && tls.key) checkKeyMatchesCertificate(tls.cert, tls.key, { cert: label('cert'), key: label('key') });
   if (ssl.rejectUnauthorized !== undefined) tls.rejectUnauthorized = ssl.rejectUnauthorized;
   if (ssl.servername) tls.servername = ssl.servername;
   return tls;

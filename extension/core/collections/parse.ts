@@ -46,17 +46,23 @@ function getValidators() {
 }
 
 export function parseCollectionText(text: string, fileName: string): ParsedCollection {
-  const { source, data, diagnostics } = parseAndValidate(text, getValidators().collection);
+  const { source, data, diagnostics, unusualNumbers } = parseAndValidate(text, getValidators().collection);
   // The rules run on schema errors too (each guards its own shapes), so problems show together, not one layer at a time.
-  if (data !== undefined) checkCollectionRules(data, source, diagnostics);
-  const messages = messageLocations(source);
+  if (data !== undefined) checkCollectionRules(data, source, diagnostics, unusualNumbers);
   const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
-  return { fileName, value: ok ? (data as Collection) : undefined, diagnostics, source, messages };
+  let messages: MessageLocation[] | undefined;
+  return {
+    fileName, value: ok ? (data as Collection) : undefined, diagnostics, source,
+    // Built from the parse tree, so only for whoever asks (the editor): a run never does.
+    get messages() {
+      return (messages ??= messageLocations(source));
+    },
+  };
 }
 
 export function parseEnvironmentText(text: string, fileName: string): ParsedEnvironment {
-  const { source, data, diagnostics } = parseAndValidate(text, getValidators().environment);
-  if (data !== undefined && diagnostics.length === 0) checkEnvironmentRules(data as Environment, source, diagnostics);
+  const { source, data, diagnostics, unusualNumbers } = parseAndValidate(text, getValidators().environment);
+  if (data !== undefined && diagnostics.length === 0) checkEnvironmentRules(data as Environment, source, diagnostics, unusualNumbers);
   const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
   return { fileName, value: ok ? (data as Environment) : undefined, diagnostics, source };
 }
@@ -85,40 +91,117 @@ export function formatDiagnostic(fileName: string, d: Diagnostic): string {
   return `${formatLocation(fileName, d.range)}: ${d.severity === 'warning' ? 'warning: ' : ''}${where}${d.message}`;
 }
 
+/**
+ * Parses with JSON.parse, which is fast and keeps no tree; the strict parser's tree (SourceText) is built only
+ * when something must be located: a syntax error, a schema error, a duplicate key or an inexact number, which one
+ * pass over the text tells apart from a clean file. A collection of 100,000 messages loads in a fraction of the
+ * time and memory that building its tree took.
+ */
 function parseAndValidate(rawText: string, validate: ValidateFunction) {
   const text = blankByteOrderMark(rawText);
-  const errors: jsonc.ParseError[] = [];
   // An empty file gets no `kind`: JSON validators (VS Code's among them) say nothing about it, so we always do.
   if (text.trim() === '') {
-    const source = new SourceText(text, undefined);
-    return { source, data: undefined, diagnostics: [{ severity: 'error' as const, message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) }] };
+    const source = new SourceText(text, false);
+    return { source, data: undefined, unusualNumbers: false, diagnostics: [{ severity: 'error' as const, message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) }] };
   }
-  const tooDeep = tooDeepAt(text);
-  if (tooDeep >= 0) {
-    const source = new SourceText(text, undefined);
-    return { source, data: undefined, diagnostics: [{ severity: 'error' as const, message: TOO_DEEP_MESSAGE, path: [], range: source.range(tooDeep, 1) }] };
+  const scan = scanText(text);
+  if (scan.tooDeepAt >= 0) {
+    const source = new SourceText(text, false);
+    return { source, data: undefined, unusualNumbers: false, diagnostics: [{ severity: 'error' as const, message: TOO_DEEP_MESSAGE, path: [], range: source.range(scan.tooDeepAt, 1) }] };
   }
-  const tree = jsonc.parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
-  const source = new SourceText(text, tree);
+  const source = new SourceText(text);
   const diagnostics: Diagnostic[] = [];
-  for (const e of errors) {
-    diagnostics.push({ severity: 'error', kind: 'syntax', message: describeParseError(e.error), path: [], range: source.range(e.offset, e.length) });
-  }
-  if (!tree || errors.length) {
-    if (!diagnostics.length) diagnostics.push({ severity: 'error', message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) });
-    return { source, data: undefined, diagnostics };
+  let data: unknown;
+  try {
+    // No comments allowed: plain JSON, and JSON.parse gives ordinary objects.
+    data = JSON.parse(text);
+  } catch (e) {
+    // Where and why in words come from the strict parser, which says more than JSON.parse.
+    for (const pe of source.parseErrors) {
+      diagnostics.push({ severity: 'error', kind: 'syntax', message: describeParseError(pe.error), path: [], range: source.range(pe.offset, pe.length) });
+    }
+    if (!diagnostics.length) diagnostics.push({ severity: 'error', kind: 'syntax', message: `not valid JSON: ${(e as Error).message}`, path: [], range: source.range(0, 0) });
+    return { source, data: undefined, unusualNumbers: scan.unusualNumbers, diagnostics };
   }
   // Duplicate keys are valid JSON, but JSON.parse keeps only the last: the first would be dropped without a word.
-  diagnostics.push(...duplicateKeys(source, tree));
-  // No parse errors and no comments allowed: the text is plain JSON, and JSON.parse gives ordinary objects.
-  const data: unknown = JSON.parse(text);
+  // The data then has fewer members than the text: only then are they looked for.
+  if (countMembers(data) !== scan.members) diagnostics.push(...duplicateKeys(source, source.tree!));
   if (!validate(data)) {
     const schemaErrors = validate.errors ?? [];
     const hints = specialFormHints(schemaErrors);
     for (const e of simplifyErrors(schemaErrors)) diagnostics.push(withHint(schemaDiagnostic(e, source), hintFor(e, hints)));
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   }
-  return { source, data, diagnostics };
+  return { source, data, diagnostics, unusualNumbers: scan.unusualNumbers };
+}
+
+/** What one pass over a JSON text tells, outside its strings. */
+interface TextScan {
+  /** The offset of the first `[` or `{` nested deeper than MAX_DEPTH, or -1. */
+  tooDeepAt: number;
+  /** Object members (`"key": value`), one per colon. */
+  members: number;
+  /** A number literal with an exponent or 16 digits or more: only such a literal can fail to be sent exactly. */
+  unusualNumbers: boolean;
+}
+
+function scanText(text: string): TextScan {
+  let depth = 0;
+  let members = 0;
+  let unusualNumbers = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: jump to its closing quote (one not escaped by an odd run of backslashes).
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) break; // not closed: the parser says so
+      i = end;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_DEPTH) return { tooDeepAt: i, members, unusualNumbers };
+    } else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x3a) members++;
+    else if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
+      // Outside strings only number literals hold digits.
+      let digits = 0;
+      let j = i;
+      for (; j < text.length; j++) {
+        const d = text.charCodeAt(j);
+        if (d >= 0x30 && d <= 0x39) digits++;
+        else if (d === 0x65 || d === 0x45) unusualNumbers = true;
+        else if (d !== 0x2e && d !== 0x2d && d !== 0x2b) break;
+      }
+      if (digits >= 16) unusualNumbers = true;
+      i = j - 1;
+    }
+  }
+  return { tooDeepAt: -1, members, unusualNumbers };
+}
+
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let k = quote - 1; text.charCodeAt(k) === 0x5c; k--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+/** Object members in parsed JSON, nested ones included. */
+function countMembers(value: unknown): number {
+  let members = 0;
+  const pending: unknown[] = [value];
+  while (pending.length) {
+    const v = pending.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const item of v) if (typeof item === 'object' && item !== null) pending.push(item);
+      continue;
+    }
+    for (const key in v) {
+      members++;
+      const item = (v as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null) pending.push(item);
+    }
+  }
+  return members;
 }
 
 /**
@@ -152,23 +235,6 @@ function duplicateKeys(source: SourceText, tree: jsonc.Node): Diagnostic[] {
 /** Parsing, checking and rendering walk the JSON recursively; deeper than this, they would overflow the stack. */
 const MAX_DEPTH = 1000;
 const TOO_DEEP_MESSAGE = `nested too deeply (more than ${MAX_DEPTH} levels of objects and arrays); send a value this deep as a string or from a .jsonl data file, which are sent as written`;
-
-/** The offset of the first `[` or `{` nested deeper than MAX_DEPTH (brackets inside strings do not count), or -1. */
-function tooDeepAt(text: string): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '[' || c === '{') {
-      if (++depth > MAX_DEPTH) return i;
-    } else if (c === ']' || c === '}') depth--;
-  }
-  return -1;
-}
 
 /**
  * A UTF-8 byte order mark (some Windows editors write one) is not JSON; it becomes a space, not removed, so offsets
@@ -390,9 +456,9 @@ function hintFor(e: ErrorObject, hints: Map<string, string>): string | undefined
  * Rules a JSON schema cannot say: unique message names, data-file options that fit the file type, literal topic
  * names Kafka accepts, numbers that can be sent as written.
  */
-function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Diagnostic[]): void {
+function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Diagnostic[], unusualNumbers: boolean): void {
   const firstIndex = new Map<string, number>();
-  diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
+  if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
   const messages = isPlainObject(data) && Array.isArray(data.messages) ? data.messages : [];
   messages.forEach((item: unknown, i) => {
     if (!isPlainObject(item)) return; // the schema reports it
@@ -419,7 +485,7 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
         diagnostics.push({ severity: 'error', message: `give "id" or "version", not both: an id is one schema, whatever the subject's versions`, path, range: source.rangeOf(path) });
       }
     }
-    diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'key'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
+    if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'key'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
   });
 }
 
@@ -428,8 +494,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Rules a JSON schema cannot say, for an environment: variable numbers that can be sent as written, broker addresses. */
-function checkEnvironmentRules(environment: Environment, source: SourceText, diagnostics: Diagnostic[]): void {
-  diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
+function checkEnvironmentRules(environment: Environment, source: SourceText, diagnostics: Diagnostic[], unusualNumbers: boolean): void {
+  if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
   const bootstrap = environment.connection?.bootstrap;
   const entries = typeof bootstrap === 'string' ? [[bootstrap, ['connection', 'bootstrap']] as const] : (bootstrap ?? []).map((b, i) => [b, ['connection', 'bootstrap', i]] as const);
   for (const [text, path] of entries) {

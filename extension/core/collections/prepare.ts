@@ -9,11 +9,14 @@ import type { SchemaRegistryClient } from '../schema-registry/client';
 import { createSerializer, keyTextValue, type RecordPart, type SchemaSerializer, type SchemaUsed } from '../schema-registry/serializer';
 import { SchemaValueError } from '../schema-registry/types';
 import { InvalidInputError, WorkbenchError } from '../util/errors';
-import { checkCsvHeader, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
+import { fileKind } from '../util/files';
+import { loneSurrogateProblem } from '../util/utf8';
+import { checkCsvHeader, DataFileError, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { isTopicName } from './parse';
-import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SchemaRefSpec, Variables } from './model';
+import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SchemaRefSpec, SourceRange, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
-import { describeSite, TemplateEngine, TemplateError, type CompiledTemplate, type RecordContext, type TemplateSite, type VariableLayer } from './template';
+import { describeSite, TemplateEngine, TemplateError, tooLong, type CompiledTemplate, type LengthLimit, type RecordContext, type TemplateSite, type VariableLayer } from './template';
+import { PRODUCER_DEFAULTS } from '../engine/config';
 
 /** A collection file as loaded: model, text (for error positions) and where it lives (data paths are relative to it). */
 export interface LoadedCollection {
@@ -28,22 +31,45 @@ export interface LoadedEnvironment {
   source?: SourceText;
 }
 
+/** What a run knows of a message before sending it: enough to check the cluster and report, not its records. */
+export type MessagePlan = Omit<PreparedMessage, 'batches' | 'records' | 'generate'>;
+
 export interface PreparedMessage {
   index: number;
   name: string;
   topic: string;
   /** Collection settings overlaid with the message's. */
   producer: ProducerSettings;
-  ratePerSecond?: number;
   /** The registry schemas that encode its keys and values (keySchema / valueSchema), for reports and traces. */
   schemas: SchemaUsed[];
+  ratePerSecond?: number;
   /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
   expectedRecords?: number;
   dataFile?: string;
   /** The records, a group at a time (a data-file chunk, or up to 1,000 generated ones): one await per group. */
   batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]>;
+  /**
+   * Without a data file: the records with {{$seq}} from..to-1 (of expectedRecords), rendered at once. No stream
+   * to open: for a message of one record, an async generator cost more than the record (and kept its message's
+   * renderers alive long after).
+   */
+  generate?(from: number, to: number): ProducerRecord[];
   /** The same records one by one. */
   records(signal?: AbortSignal): AsyncGenerator<ProducerRecord>;
+}
+
+/** A template's site whose range is looked up only when an error asks for it: most never show, and a lookup needs the file's parse tree. */
+class SourceSite implements TemplateSite {
+  constructor(
+    readonly fileName: string,
+    readonly path: JsonPath,
+    readonly messageName: string | undefined,
+    private readonly source: SourceText | undefined,
+  ) {}
+
+  get range(): SourceRange | undefined {
+    return this.source?.rangeOf(this.path);
+  }
 }
 
 /**
@@ -57,17 +83,45 @@ export interface TemplateProblem {
 
 type Renderer<T> = (ctx: RecordContext) => T;
 
-/** A part of a JSON value, compiled: constant parts are rendered once. */
-interface JsonNode {
+/** A field or a part of a JSON value, compiled; a constant one (the same for every record) is rendered once. */
+interface Compiled<T> {
   constant: boolean;
-  render: Renderer<unknown>;
+  render: Renderer<T>;
 }
+
+/**
+ * The longest data-file line worth reading: a line may hold its value escaped (\u00e9: 6 characters for a byte), and
+ * one longer than that cannot be sent, so reading stops there rather than holding a line of any length in memory.
+ */
+function maxLineOf(maxRequestSize: number): number {
+  return 6 * maxRequestSize;
+}
+
+/** Refuses text that cannot go out as written (a lone surrogate), naming the field; what templates add is well-formed. */
+function checkRawText(t: Pick<CompiledTemplate, 'parts'>, site: TemplateSite, what: string): void {
+  for (const part of t.parts) {
+    const problem = typeof part === 'string' ? loneSurrogateProblem(part, what) : undefined;
+    if (problem) throw new TemplateError(site, problem);
+  }
+}
+
+/** A topic name is at most 249 characters: past that, expanding its variables further is pointless. */
+const TOPIC_LIMIT: LengthLimit = { max: 249, what: 'a topic name (249 characters)' };
 
 /** For rendering what does not depend on the record (constant parts). */
 const NO_RECORD: RecordContext = { seq: 0, now: 0 };
 
 /** Generated records (count) are rendered this many at a time, so a big count never sits in memory at once. */
-const GENERATED_BATCH = 1000;
+export const GENERATED_BATCH = 1000;
+
+/** The plan of a prepared message, without the renderers its records need. */
+function planOf(m: PreparedMessage): MessagePlan {
+  return { index: m.index, name: m.name, topic: m.topic, producer: m.producer, schemas: m.schemas, ratePerSecond: m.ratePerSecond, expectedRecords: m.expectedRecords, dataFile: m.dataFile };
+}
+
+async function* oneByOne<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
+}
 
 /** Groups a per-row CSV stream into small arrays, so the runner sees the same shape as for JSONL. */
 async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncGenerator<DataRecord[]> {
@@ -88,16 +142,19 @@ async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncG
   if (batch.length) yield batch;
 }
 
-/** Renderers that ignore the record context: when a message has only these, no context is made per record. */
-const constants = new WeakSet<Renderer<unknown>>();
+function constant<T>(v: T): Compiled<T> {
+  return { constant: true, render: () => v };
+}
 
-function constant<T>(v: T): Renderer<T> {
-  const render = () => v;
-  constants.add(render);
-  return render;
+function varying<T>(render: Renderer<T>): Compiled<T> {
+  return { constant: false, render };
 }
 
 export class MessagePreparer {
+  private readonly fileName: string;
+  private readonly collectionSettings: ProducerSettings;
+  private sharedLayers: VariableLayer[] | undefined;
+
   constructor(
     private readonly engine: TemplateEngine,
     private readonly loaded: LoadedCollection,
@@ -105,7 +162,10 @@ export class MessagePreparer {
     private readonly cliVariables: Variables = {},
     /** Where keySchema / valueSchema find their schemas; messages with one fail to prepare without it. */
     private readonly schemaRegistry?: SchemaRegistryClient,
-  ) {}
+  ) {
+    this.fileName = path.basename(loaded.filePath);
+    this.collectionSettings = { ...(loaded.collection.producer ?? {}) };
+  }
 
   /** Looks up messages by name (all when `names` is empty), refusing names that do not exist. */
   select(names: string[]): number[] {
@@ -125,6 +185,7 @@ export class MessagePreparer {
   checkTemplates(index: number): TemplateProblem[] {
     const m = this.loaded.collection.messages[index];
     const layers = this.layers(m, index);
+    const limit = this.limitFor(m);
     const problems: TemplateProblem[] = [];
     const attempt = (p: JsonPath, check: (field: TemplateSite) => void): void => {
       const field = this.site(['messages', index, ...p], m.name);
@@ -135,67 +196,142 @@ export class MessagePreparer {
         else throw e;
       }
     };
-    const compile = (text: string, p: JsonPath): void => attempt(p, (field) => this.engine.compile(text, layers, field));
+    const compile = (text: string, p: JsonPath): void => attempt(p, (field) => this.engine.compile(text, layers, field, { limit }));
+    // Keys, header values and a string value go out as UTF-8 text as written (not inside JSON, which escapes).
+    const compileRaw = (text: string, p: JsonPath, what: string): void => attempt(p, (field) => checkRawText(this.engine.compile(text, layers, field, { limit }), field, what));
     const checkJson = (value: unknown, p: JsonPath): void => {
       if (typeof value === 'string') compile(value, p);
       else if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, [...p, i]));
       else if (isObject(value)) for (const [k, v] of Object.entries(value)) checkJson(v, [...p, k]);
     };
     // Keys and header values are text or {"base64"} bytes, which have no templates.
-    const checkBinary = (spec: BinarySpec | undefined, p: JsonPath): void => void (typeof spec === 'string' && compile(spec, p));
+    const checkBinary = (spec: BinarySpec | undefined, p: JsonPath, what: string): void => void (typeof spec === 'string' && compileRaw(spec, p, what));
     attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
     // With keySchema a key may be any JSON value, templated like a value.
     if (m.keySchema && typeof m.key !== 'string') checkJson(m.key, ['key']);
-    else checkBinary(m.key as BinarySpec | undefined, ['key']);
-    (m.headers ?? []).forEach(([, v], i) => checkBinary(v, ['headers', i, 1]));
+    else checkBinary(m.key as BinarySpec | undefined, ['key'], 'the key');
+    (m.headers ?? []).forEach(([name, v], i) => {
+      attempt(['headers', i, 0], (field) => checkRawText({ parts: [name] }, field, `the name of header ${i + 1}`));
+      checkBinary(v, ['headers', i, 1], `header "${name}"`);
+    });
     // Only the value itself can be a special form; an object with a "file" key inside it is plain JSON.
-    if (!isUntemplatedValue(m.value)) checkJson(m.value, ['value']);
+    if (typeof m.value === 'string') compileRaw(m.value, ['value'], 'the value');
+    else if (!isUntemplatedValue(m.value)) checkJson(m.value, ['value']);
     return problems;
   }
 
-  async prepare(index: number): Promise<PreparedMessage> {
+  /**
+   * Checks what prepare checks (templates, secrets, data files) without building the renderers, and returns the
+   * message's plan; throws the error prepare would. A run checks every message this way before sending any, then
+   * prepares each at its turn: a collection of 100,000 messages never holds 100,000 sets of renderers.
+   */
+  async check(index: number): Promise<MessagePlan> {
     const m = this.loaded.collection.messages[index];
+    // A key or value its schema encodes is encoded once up front when it is constant, so a misfit stops the run
+    // before anything is sent: such a message is prepared whole.
+    if (m.keySchema || m.valueSchema) return planOf(await this.prepare(index));
+    const problems = this.checkTemplates(index);
+    if (problems.length) throw problems[0].error;
+    await this.engine.resolveSecrets();
+    const topic = this.engine.compile(m.topic, this.layers(m, index), this.site(['messages', index, 'topic'], m.name));
+    return this.planFor(m, index, topic, await this.checkDataFile(m, index), []);
+  }
+
+  /** The plan of message `index` once its topic is compiled, its schemas found and its data file (if any) checked. */
+  private planFor(m: MessageSpec, index: number, topic: CompiledTemplate, dataFile: string | undefined, schemas: SchemaUsed[]): MessagePlan {
+    return {
+      index,
+      name: m.name,
+      topic: topic.constant ?? m.topic,
+      schemas,
+      // Messages without settings of their own share the collection's object: a run groups messages by it.
+      producer: m.producer ? { ...(this.loaded.collection.producer ?? {}), ...m.producer } : this.collectionSettings,
+      ratePerSecond: m.ratePerSecond ?? undefined,
+      expectedRecords: dataFile ? undefined : m.count ?? 1,
+      dataFile,
+    };
+  }
+
+  /** The data file's absolute path, checked to be a readable regular file (a CSV's header too); undefined when there is none. */
+  private async checkDataFile(m: MessageSpec, index: number): Promise<string | undefined> {
+    if (!isFileSpec(m.value)) return undefined;
+    const file = m.value.file;
+    const dataFile = path.resolve(path.dirname(this.loaded.filePath), file);
+    const where = describeSite(this.site(['messages', index, 'value', 'file'], m.name));
+    const stat = await fs.stat(dataFile).catch(() => undefined);
+    if (!stat) throw new InvalidInputError(`${where} data file ${file} not found (looked at ${dataFile})`);
+    if (!stat.isFile()) throw new InvalidInputError(`${where} data file ${file} is ${fileKind(stat)}, not a regular file (${dataFile}); point "file" at a .jsonl or .csv file`);
+    // A CSV header with an unknown column stops the run before anything is sent, not at this message's turn.
+    if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, file, maxLineOf(this.limitFor(m).max));
+    return dataFile;
+  }
+
+  async prepare(index: number): Promise<PreparedMessage> {
+    // The async part is kept small: an async call keeps all its locals on the heap while it waits.
+    const m = this.loaded.collection.messages[index];
+    // Every template is compiled (secrets noted) before secrets are resolved; schema parts are encoded after that.
+    const renderers = this.renderers(m, index);
+    await this.engine.resolveSecrets();
+    const schemas = m.keySchema || m.valueSchema ? await this.serializers(m, renderers.topicT, renderers.site) : {};
+    const dataFile = isFileSpec(m.value) ? await this.checkDataFile(m, index) : undefined;
+    return this.assemble(m, index, renderers, schemas, dataFile);
+  }
+
+  /** Every template of message `index` compiled (throwing the first problem), as renderers. */
+  private renderers(m: MessageSpec, index: number) {
     const base = ['messages', index];
     const layers = this.layers(m, index);
+    const limit = this.limitFor(m);
     const site = (p: JsonPath): TemplateSite => this.site([...base, ...p], m.name);
-    const text = (value: string, p: JsonPath): CompiledTemplate => this.engine.compile(value, layers, site(p));
-    const jsonString = (value: string, p: JsonPath): JsonNode => {
+    // A text field renders within the limit (checked as it compiles, and per record for what varies).
+    /** `raw`: the field goes out as UTF-8 text as written, so it says what it is for an error; not inside JSON, which escapes. */
+    const text = (value: string, p: JsonPath, raw?: string): Compiled<string> => {
+      const fieldSite = site(p);
+      const compiled = this.engine.compile(value, layers, fieldSite, { limit });
+      if (raw) checkRawText(compiled, fieldSite, raw);
+      return this.textRenderer(compiled, { limit, site: fieldSite });
+    };
+    const jsonString = (value: string, p: JsonPath): Compiled<unknown> => {
       const t = text(value, p); // checks every template, typed or not
       const typed = this.engine.compileTyped(value, layers, site(p));
-      if (typed) return typed.constant ? { constant: true, render: constant(typed.render(NO_RECORD)) } : { constant: false, render: typed.render };
-      return t.constant !== undefined ? { constant: true, render: constant(t.constant) } : { constant: false, render: (ctx) => this.engine.render(t, ctx) };
+      if (typed) return typed.constant ? constant(typed.render(NO_RECORD)) : varying(typed.render);
+      return t;
     };
 
     const topicT = this.compileTopic(m.topic, layers, site(['topic']));
-    const topic = topicT.constant !== undefined ? constant(topicT.constant) : (ctx: RecordContext) => this.engine.render(topicT, ctx);
-    const headers = (m.headers ?? []).map(([name, v], i) => ({ name, value: this.binaryRenderer(v, text, ['headers', i, 1]) }));
+    const topic = this.textRenderer(topicT);
+    const headers = (m.headers ?? []).map(([name, v], i) => {
+      checkRawText({ parts: [name] }, site(['headers', i, 0]), `the name of header ${i + 1}`);
+      return { name, value: this.binaryRenderer(v, text, ['headers', i, 1], `header "${name}"`) };
+    });
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
-    // Every template is compiled (secrets noted) before secrets are resolved; schema parts are encoded after that.
+    // A key or value with a schema is compiled as JSON here and encoded once its serializer is known (assemble).
     const keyTree = m.keySchema ? this.schemaTree('key', m.key, text, jsonString, site) : undefined;
     const valueTree = m.valueSchema && !fileSpec ? this.schemaTree('value', m.value, text, jsonString, site) : undefined;
-    const plainKey = m.keySchema ? undefined : this.binaryRenderer(m.key as BinarySpec | undefined, text, ['key']);
-    const plainValue = m.valueSchema || fileSpec ? undefined : this.valueRenderer(m.value, text, jsonString, ['value']);
-    await this.engine.resolveSecrets();
-    const schemas = await this.serializers(m, topicT, site);
-    const key = plainKey ?? this.schemaRenderer('key', keyTree, schemas.key!, site);
-    const value = fileSpec ? constant<string | Buffer | null>(null) : plainValue ?? this.schemaRenderer('value', valueTree, schemas.value!, site);
+    const plainKey = m.keySchema ? undefined : this.binaryRenderer(m.key as BinarySpec | undefined, text, ['key'], 'the key');
+    const plainValue: Compiled<string | Buffer | null> | undefined = m.valueSchema || fileSpec ? undefined : this.valueRenderer(m.value, text, jsonString, site(['value']), limit);
+    return { topicT, topic, headers, fileSpec, keyTree, valueTree, plainKey, plainValue, site };
+  }
 
-    const producer = { ...(this.loaded.collection.producer ?? {}), ...(m.producer ?? {}) };
-    const dataFile = fileSpec ? path.resolve(path.dirname(this.loaded.filePath), fileSpec.file) : undefined;
-    if (dataFile) {
-      const stat = await fs.stat(dataFile).catch(() => undefined);
-      if (!stat) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} not found (looked at ${dataFile})`);
-      if (!stat.isFile()) throw new InvalidInputError(`${describeSite(site(['value', 'file']))} data file ${fileSpec!.file} is a directory, not a file (${dataFile})`);
-      // A CSV header with an unknown column stops the run before anything is sent, not at this message's turn.
-      if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, fileSpec!.file);
-    }
+  /** The prepared message: its plan and how to build its records. */
+  private assemble(m: MessageSpec, index: number, renderers: ReturnType<MessagePreparer['renderers']>, schemas: { key?: SchemaSerializer; value?: SchemaSerializer }, dataFile: string | undefined): PreparedMessage {
+    const { topicT, topic, headers, fileSpec, keyTree, valueTree, plainKey, plainValue, site } = renderers;
+    const key = plainKey ?? this.schemaRenderer('key', keyTree, schemas.key!, site);
+    const value: Compiled<string | Buffer | null> = fileSpec ? constant(null) : plainValue ?? this.schemaRenderer('value', valueTree, schemas.value!, site);
+    const plan = this.planFor(m, index, topicT, dataFile, [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined));
     const engine = this.engine;
     // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.
-    const perRecordContext = ![topic, key, value, ...headers.map((h) => h.value)].every((r) => constants.has(r));
+    const perRecordContext = ![topic, key, value, ...headers.map((h) => h.value)].every((r) => r.constant);
     const sharedContext: RecordContext = { seq: 0, now: 0 };
     const contextFor = (seq: number): RecordContext => (perRecordContext ? engine.recordContext(seq) : sharedContext);
     const partition = m.partition ?? undefined;
     const timestamp = m.timestamp ?? undefined;
+    const renderTopic = topic.render;
+    const renderValue = value.render;
+    const renderKey = key.render;
+    const count = m.count;
+    const displayFile = fileSpec?.file;
+    const max = this.limitFor(m).max;
     // A data file's key and value are JSON text for their schema: encoded per line, an unfit line named by file and line.
     const encodeData = (part: RecordPart, raw: string | Buffer | null, line: number, json: (text: string) => unknown): Buffer | null => {
       if (raw === null) return null;
@@ -208,11 +344,13 @@ export class MessagePreparer {
     const dataValue = (data: DataRecord) => (schemas.value ? encodeData('value', data.value!, data.line, (t) => parseJsonValue(t)) : data.value!);
     const dataKey = (data: DataRecord) => (schemas.key ? encodeData('key', data.key!, data.line, keyTextValue) : data.key!);
     const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
-      const record: ProducerRecord = { topic: topic(ctx), value: data?.value !== undefined ? dataValue(data) : value(ctx) };
-      const k = data?.key !== undefined ? dataKey(data) : key(ctx);
+      // A data line's value larger than a record may be is refused here, naming its line (the producer would not).
+      if (data?.value != null && data.value.length > max) throw new DataFileError(`${displayFile}:${data.line}: the value is ${data.value.length.toLocaleString('en-US')} ${typeof data.value === 'string' ? 'characters' : 'bytes'}, more than max.request.size (${max.toLocaleString('en-US')} bytes); no record may be larger: shorten it, or raise max.request.size in "producer"`);
+      const record: ProducerRecord = { topic: renderTopic(ctx), value: data?.value !== undefined ? dataValue(data) : renderValue(ctx) };
+      const k = data?.key !== undefined ? dataKey(data) : renderKey(ctx);
       if (k !== undefined) record.key = k;
       if (headers.length || data?.headers) {
-        record.headers = headers.map((h) => ({ key: h.name, value: h.value(ctx) ?? null }));
+        record.headers = headers.map((h) => ({ key: h.name, value: h.value.render(ctx) ?? null }));
         if (data?.headers) record.headers.push(...data.headers);
       }
       const p = data?.partition ?? partition;
@@ -221,41 +359,52 @@ export class MessagePreparer {
       if (t !== undefined) record.timestamp = t;
       return record;
     };
-    const count = m.count;
-    const displayFile = fileSpec?.file;
 
+    // Built field by field: spreading the plan, or an async generator method made here, cost more than the rest
+    // of preparing a one-record message.
     return {
-      index,
-      name: m.name,
-      topic: topicT.constant ?? m.topic,
-      producer,
-      schemas: [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined),
-      ratePerSecond: m.ratePerSecond ?? undefined,
-      expectedRecords: dataFile ? undefined : count ?? 1,
+      index: plan.index,
+      name: plan.name,
+      topic: plan.topic,
+      producer: plan.producer,
+      schemas: plan.schemas,
+      ratePerSecond: plan.ratePerSecond,
+      expectedRecords: plan.expectedRecords,
       dataFile,
       batches,
-      async *records(signal?: AbortSignal) {
-        for await (const batch of batches(signal)) yield* batch;
-      },
+      records: (signal?: AbortSignal) => oneByOne(batches(signal)),
+      generate: dataFile ? undefined : generate,
     };
+
+    function generate(from: number, to: number): ProducerRecord[] {
+      const batch: ProducerRecord[] = new Array(to - from);
+      for (let seq = from; seq < to; seq++) batch[seq - from] = build(contextFor(seq));
+      return batch;
+    }
 
     async function* batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]> {
       if (!dataFile) {
         const n = count ?? 1;
         for (let from = 0; from < n; from += GENERATED_BATCH) {
           if (signal?.aborted) return;
-          const batch: ProducerRecord[] = [];
-          for (let seq = from; seq < Math.min(n, from + GENERATED_BATCH); seq++) batch.push(build(contextFor(seq)));
-          yield batch;
+          yield generate(from, Math.min(n, from + GENERATED_BATCH));
         }
         return;
       }
-      const chunks = dataFile.toLowerCase().endsWith('.csv') ? csvBatches(readCsv(dataFile, displayFile!, signal)) : readJsonlBatches(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal);
+      const maxLine = maxLineOf(max);
+      const chunks = dataFile.toLowerCase().endsWith('.csv') ? csvBatches(readCsv(dataFile, displayFile!, signal, maxLine)) : readJsonlBatches(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal, maxLine);
       let seq = 0;
       for await (const rows of chunks) {
         const take = count === undefined ? rows.length : Math.min(rows.length, count - seq);
         const batch: ProducerRecord[] = new Array(take);
-        for (let i = 0; i < take; i++) batch[i] = build(contextFor(seq++), rows[i]);
+        let i = 0;
+        try {
+          for (; i < take; i++) batch[i] = build(contextFor(seq++), rows[i]);
+        } catch (e) {
+          // The rows before a refused one still go out, as they would one by one; then the error stops the message.
+          if (i > 0) yield batch.slice(0, i);
+          throw e;
+        }
         yield batch;
         if (count !== undefined && seq >= count) return;
       }
@@ -292,15 +441,15 @@ export class MessagePreparer {
    * A key or value that its schema encodes, compiled: the JSON value (templates rendered, typed as in a value); a key
    * string that is not JSON is that string. undefined for null or no value (a tombstone stays null).
    */
-  private schemaTree(part: RecordPart, spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, jsonString: (v: string, p: JsonPath) => JsonNode, site: (p: JsonPath) => TemplateSite): JsonNode | undefined {
+  private schemaTree(part: RecordPart, spec: unknown, text: (v: string, p: JsonPath, raw?: string) => Compiled<string>, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, site: (p: JsonPath) => TemplateSite): Compiled<unknown> | undefined {
     if (spec === undefined || spec === null) return undefined;
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) {
       throw new InvalidInputError(`${describeSite(site([part]))} with ${part}Schema the ${part} is written as JSON and encoded by the schema; {"base64"} is raw bytes: remove one of them`);
     }
-    if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return { constant: true, render: constant(spec.json) };
+    if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(spec.json);
     if (part === 'key' && typeof spec === 'string') {
-      const t = text(spec, [part]);
-      return t.constant !== undefined ? { constant: true, render: constant(keyTextValue(t.constant)) } : { constant: false, render: (ctx) => keyTextValue(this.engine.render(t, ctx)) };
+      const t = text(spec, [part], 'the key');
+      return t.constant ? constant(keyTextValue(t.render(NO_RECORD))) : varying((ctx) => keyTextValue(t.render(ctx)));
     }
     return compileJson(spec, jsonString, [part]);
   }
@@ -309,7 +458,7 @@ export class MessagePreparer {
    * The compiled key or value encoded by its schema: once, now, when it does not change per record (so a misfit
    * stops the run before anything is sent), else per record, the misfit naming the message and field.
    */
-  private schemaRenderer(part: RecordPart, tree: JsonNode | undefined, serializer: SchemaSerializer, site: (p: JsonPath) => TemplateSite): Renderer<Buffer | null> {
+  private schemaRenderer(part: RecordPart, tree: Compiled<unknown> | undefined, serializer: SchemaSerializer, site: (p: JsonPath) => TemplateSite): Compiled<Buffer | null> {
     if (!tree) return constant(null);
     const where = describeSite(site([part]));
     const encode = (v: unknown): Buffer => {
@@ -320,12 +469,12 @@ export class MessagePreparer {
         throw e;
       }
     };
-    return tree.constant ? constant(encode(tree.render(NO_RECORD))) : (ctx) => encode(tree.render(ctx));
+    return tree.constant ? constant(encode(tree.render(NO_RECORD))) : varying((ctx) => encode(tree.render(ctx)));
   }
 
   /** A topic's template: no secrets in it, and a name Kafka accepts when it is the same for every record. */
   private compileTopic(topic: string, layers: VariableLayer[], site: TemplateSite): CompiledTemplate {
-    const compiled = this.engine.compile(topic, layers, site, 'a topic');
+    const compiled = this.engine.compile(topic, layers, site, { noSecretsIn: 'a topic', limit: TOPIC_LIMIT });
     if (compiled.constant !== undefined && !isTopicName(compiled.constant)) {
       throw new TemplateError(site, `"${compiled.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
     }
@@ -334,13 +483,22 @@ export class MessagePreparer {
 
   /** Lookup order for a message's variables: message, then collection, then environment, then --var. */
   private layers(m: MessageSpec, index: number): VariableLayer[] {
+    // A message without variables of its own looks up the layers every such message shares.
+    if (!m.variables || Object.keys(m.variables).length === 0) return (this.sharedLayers ??= this.layersAfterMessage());
+    const source = this.loaded.source;
+    return [
+      {
+        label: `message "${m.name}"`, variables: m.variables, site: (n) => this.site(['messages', index, 'variables', n], m.name),
+        written: (n) => numberAsWritten(source, ['messages', index, 'variables', n]),
+      },
+      ...(this.sharedLayers ??= this.layersAfterMessage()),
+    ];
+  }
+
+  private layersAfterMessage(): VariableLayer[] {
     const envName = this.environment ? path.basename(this.environment.filePath) : '';
     const source = this.loaded.source;
     const layers: VariableLayer[] = [
-      {
-        label: `message "${m.name}"`, variables: m.variables ?? {}, site: (n) => this.site(['messages', index, 'variables', n], m.name),
-        written: (n) => numberAsWritten(source, ['messages', index, 'variables', n]),
-      },
       { label: 'collection', variables: this.loaded.collection.variables ?? {}, site: (n) => this.site(['variables', n]), written: (n) => numberAsWritten(source, ['variables', n]) },
     ];
     if (this.environment) {
@@ -348,7 +506,7 @@ export class MessagePreparer {
       layers.push({
         label: 'environment',
         variables: env.environment.variables ?? {},
-        site: (n) => ({ fileName: envName, path: ['variables', n], range: env.source?.rangeOf(['variables', n]) }),
+        site: (n) => new SourceSite(envName, ['variables', n], undefined, env.source),
         written: (n) => numberAsWritten(env.source, ['variables', n]),
       });
     }
@@ -357,73 +515,81 @@ export class MessagePreparer {
   }
 
   private site(p: JsonPath, messageName?: string): TemplateSite {
-    return { fileName: path.basename(this.loaded.filePath), path: p, messageName, range: this.loaded.source?.rangeOf(p) };
+    return new SourceSite(this.fileName, p, messageName, this.loaded.source);
   }
 
-  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath) => CompiledTemplate, p: JsonPath): Renderer<string | Buffer | null | undefined> {
+  /** A text template: its text once when constant, else rendered per record (within `bound` when given). */
+  private textRenderer(t: CompiledTemplate, bound?: { limit: LengthLimit; site: TemplateSite }): Compiled<string> {
+    return t.constant !== undefined ? constant(t.constant) : varying((ctx) => this.engine.render(t, ctx, bound));
+  }
+
+  private readonly limits = new Map<number, LengthLimit>();
+
+  /** The longest a message's key, value or header may render: its max.request.size (a record cannot be larger). */
+  private limitFor(m: MessageSpec): LengthLimit {
+    const setting = (m.producer ?? {})['max.request.size'] ?? this.collectionSettings['max.request.size'];
+    const max = typeof setting === 'number' && Number.isSafeInteger(setting) && setting > 0 ? setting : PRODUCER_DEFAULTS.maxRequestSize;
+    let limit = this.limits.get(max);
+    // One per distinct size: toLocaleString per message was 12% of a 100,000-message run.
+    if (!limit) this.limits.set(max, (limit = { max, what: `max.request.size (${max.toLocaleString('en-US')} bytes)` }));
+    return limit;
+  }
+
+  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath, raw: string) => Compiled<string>, p: JsonPath, what: string): Compiled<string | Buffer | null | undefined> {
     if (spec === undefined) return constant(undefined);
     if (spec === null) return constant(null);
-    if (typeof spec === 'string') {
-      const t = text(spec, p);
-      return t.constant !== undefined ? constant(t.constant) : (ctx) => this.engine.render(t, ctx);
-    }
+    if (typeof spec === 'string') return text(spec, p, what);
     return constant(Buffer.from(spec.base64, 'base64'));
   }
 
-  /** A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized. */
-  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath) => CompiledTemplate, jsonString: (v: string, p: JsonPath) => JsonNode, p: JsonPath): Renderer<string | Buffer | null> {
+  /**
+   * A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized, and
+   * refused when the serialized text is longer than `limit` (each of its strings is within it, all together may not be).
+   */
+  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath, raw?: string) => Compiled<string>, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, site: TemplateSite, limit: LengthLimit): Compiled<string | Buffer | null> {
     if (spec === undefined || spec === null) return constant(null);
-    if (typeof spec === 'string') {
-      const t = text(spec, p);
-      return t.constant !== undefined ? constant(t.constant) : (ctx) => this.engine.render(t, ctx);
-    }
+    if (typeof spec === 'string') return text(spec, site.path.slice(2), 'the value');
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) return constant(Buffer.from(String(spec.base64), 'base64'));
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
-    const tree = compileJson(spec, jsonString, p);
+    const tree = compileJson(spec, jsonString, site.path.slice(2));
+    const serialize = (ctx: RecordContext): string => {
+      const json = JSON.stringify(tree.render(ctx));
+      if (json.length > limit.max) throw new TemplateError(site, tooLong(limit, json.length, [], tree.constant ? undefined : ctx.seq));
+      return json;
+    };
     // A value whose templates are all constant (variables) is rendered and serialized once.
-    return tree.constant ? constant(JSON.stringify(tree.render(NO_RECORD))) : (ctx) => JSON.stringify(tree.render(ctx));
+    return tree.constant ? constant(serialize(NO_RECORD)) : varying(serialize);
   }
 }
 
 /** A JSON value with templates in its strings: each string compiled by `jsonString`, the rest kept as is. */
-function compileJson(spec: unknown, jsonString: (v: string, p: JsonPath) => JsonNode, p: JsonPath): JsonNode {
+function compileJson(spec: unknown, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, p: JsonPath): Compiled<unknown> {
   if (typeof spec === 'string') return jsonString(spec, p);
   if (Array.isArray(spec)) {
     const items = spec.map((v, i) => compileJson(v, jsonString, [...p, i]));
-    const render: Renderer<unknown> = (ctx) => items.map((i) => i.render(ctx));
-    return fold(items, render);
+    return fold(items, (ctx) => items.map((i) => i.render(ctx)));
   }
   if (isObject(spec)) {
     const entries = Object.entries(spec).map(([k, v]) => [k, compileJson(v, jsonString, [...p, k])] as const);
-    const render: Renderer<unknown> = (ctx) => {
+    return fold(entries.map(([, e]) => e), (ctx) => {
       // No prototype: a "__proto__" key in the file stays an ordinary key.
       const out: Record<string, unknown> = Object.create(null);
       for (const [k, e] of entries) out[k] = e.render(ctx);
       return out;
-    };
-    return fold(entries.map(([, e]) => e), render);
+    });
   }
-  return { constant: true, render: constant(spec) };
+  return constant(spec);
 }
 
 /** A container is constant when all its parts are: then it is rendered once, here. */
-function fold(parts: JsonNode[], render: Renderer<unknown>): JsonNode {
-  return parts.every((n) => n.constant) ? { constant: true, render: constant(render(NO_RECORD)) } : { constant: false, render };
+function fold(parts: Compiled<unknown>[], render: Renderer<unknown>): Compiled<unknown> {
+  return parts.every((n) => n.constant) ? constant(render(NO_RECORD)) : varying(render);
 }
 
 /** The literal text of a number in a file ("1.50", "1e2"), or undefined when the path holds no number. */
 function numberAsWritten(source: SourceText | undefined, p: JsonPath): string | undefined {
   const node = source?.nodeAt(p);
   return node?.type === 'number' ? source!.text.slice(node.offset, node.offset + node.length) : undefined;
-}
-
-/** A data line's value as JSON for its schema. */
-function parseJsonValue(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new SchemaValueError('value', `is not JSON (${(e as Error).message}); with valueSchema each line's value is JSON encoded by the schema`);
-  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -437,4 +603,13 @@ function isUntemplatedValue(v: unknown): boolean {
 
 function isFileSpec(v: unknown): v is FileSpec {
   return isObject(v) && typeof v.file === 'string' && Object.keys(v).every((k) => k === 'file' || k === 'lines');
+}
+
+/** A data line's value as JSON for its schema. */
+function parseJsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SchemaValueError('value', `is not JSON (${(e as Error).message}); with valueSchema each line's value is JSON encoded by the schema`);
+  }
 }

@@ -4,10 +4,11 @@
  * a file that has errors (the user's hand edits would be lost) or writing a collection that would not load.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import { InvalidInputError } from '../util/errors';
+import { fileKind, fileProblem } from '../util/files';
 import type { Collection, MessageSpec } from './model';
 import { DocumentError, parseCollectionText } from './parse';
 
@@ -121,30 +122,72 @@ export function withEol(inserted: string, eol: string): string {
 
 /**
  * Writes `text` to a temp file beside `filePath`, flushes it, then renames it over: readers see old or new, never
- * half. A symlink is written through (its target is replaced, the link stays) and the file keeps its permissions.
+ * half. A symlink is written through (its target is replaced, the link stays) and the file keeps its permissions,
+ * and its owner and group where this user may set them. A file the user cannot write is refused rather than
+ * replaced (the rename would not ask it), and every error names `filePath`, never the temp file.
  */
 export async function writeFileAtomic(filePath: string, text: string): Promise<void> {
   const target = await realTarget(filePath);
-  const mode = await fs.stat(target).then((st) => st.mode & 0o7777, () => undefined);
+  const named = target === path.resolve(filePath) ? filePath : `${filePath} (a link to ${target})`;
+  const existing = await fs.stat(target).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw writeError(named, e);
+  });
+  if (existing) await refuseUnwritable(named, target, existing);
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx');
+  const handle = await fs.open(temp, 'wx').catch((e: NodeJS.ErrnoException) => {
+    throw writeError(named, e, temp);
+  });
   try {
-    if (mode !== undefined) await handle.chmod(mode);
+    if (existing) {
+      await handle.chmod(existing.mode & 0o7777);
+      // Keeps the group (and owner) a new file would not get; only root or a member of the group may.
+      if (existing.uid !== process.getuid?.() || existing.gid !== process.getgid?.()) {
+        await handle.chown(existing.uid, existing.gid).catch(() => undefined);
+      }
+    }
     await handle.writeFile(text, 'utf8');
     await handle.sync();
   } catch (e) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
-    throw e;
+    throw writeError(named, e as NodeJS.ErrnoException, temp);
   }
   await handle.close();
   try {
     await fs.rename(temp, target);
   } catch (e) {
     await fs.rm(temp, { force: true });
-    throw e;
+    throw writeError(named, e as NodeJS.ErrnoException, temp);
   }
+}
+
+/**
+ * Refuses a file the user cannot write: one without any write permission (chmod a-w marks a file read-only, even
+ * for root, who could write it anyway) or one the OS says this user may not write (someone else's file, an ACL).
+ */
+async function refuseUnwritable(named: string, target: string, stat: import('node:fs').Stats): Promise<void> {
+  const mode = `mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}`;
+  if (!stat.isFile()) throw new InvalidInputError(`cannot save ${named}: it is ${fileKind(stat)}, not a file`);
+  if ((stat.mode & 0o222) === 0) {
+    throw new InvalidInputError(`not saving ${named}: the file is read-only (${mode}); make it writable (chmod u+w) or save to another file`);
+  }
+  const writable = await fs.access(target, fsConstants.W_OK).then(() => true, () => false);
+  if (!writable) {
+    throw new InvalidInputError(`not saving ${named}: this user may not write it (${mode}, owner uid ${stat.uid}); change its permissions or save to another file`);
+  }
+}
+
+/**
+ * An error of writing `named` in the user's terms: a failure to create or rename the temp file is about the
+ * folder, and no message names the temp file.
+ */
+function writeError(named: string, e: NodeJS.ErrnoException, temp?: string): Error {
+  const dir = temp && path.dirname(temp);
+  const folder = dir && ({ EACCES: `its folder ${dir} is not writable`, EPERM: `its folder ${dir} does not allow new files`, ENOENT: `its folder ${dir} does not exist` } as Record<string, string>)[e.code ?? ''];
+  const reason = folder ?? (temp ? fileProblem(e, 'write').split(temp).join(named) : fileProblem(e, 'write'));
+  return new InvalidInputError(`cannot save ${named}: ${reason}${e.code && reason !== e.message ? ` (${e.code})` : ''}`, { cause: e });
 }
 
 /**

@@ -5,27 +5,58 @@ import type { SourcePosition, SourceRange } from './model';
 export type JsonPath = (string | number)[];
 
 export class SourceText {
-  private readonly lineStarts: number[] = [0];
+  private starts: number[] | undefined;
+  private parsed: { tree: jsonc.Node | undefined; errors: jsonc.ParseError[] } | undefined;
 
+  /**
+   * `parsable` false: the text is known not to parse (empty, nested too deeply for the recursive parser), so there
+   * is no tree. Otherwise the tree is built on first use: a valid file needs it only for positions in errors, and
+   * for a big collection it takes more memory than everything else about the file together.
+   */
   constructor(
     readonly text: string,
-    /** The parse tree, or undefined when the text is not JSON at all. */
-    readonly tree: jsonc.Node | undefined,
-  ) {
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    private readonly parsable = true,
+  ) {}
+
+  /** The parse tree (strict JSON: no comments, no trailing commas), or undefined when the text is not JSON at all. */
+  get tree(): jsonc.Node | undefined {
+    return this.parse().tree;
+  }
+
+  /** What the parser found wrong, in text order. */
+  get parseErrors(): readonly jsonc.ParseError[] {
+    return this.parse().errors;
+  }
+
+  private parse(): { tree: jsonc.Node | undefined; errors: jsonc.ParseError[] } {
+    if (!this.parsed) {
+      const errors: jsonc.ParseError[] = [];
+      const tree = this.parsable ? jsonc.parseTree(this.text, errors, { disallowComments: true, allowTrailingComma: false }) : undefined;
+      this.parsed = { tree, errors };
     }
+    return this.parsed;
+  }
+
+  private get lineStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+    }
+    return this.starts;
   }
 
   position(offset: number): SourcePosition {
+    const starts = this.lineStarts;
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) lo = mid;
+      if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: offset - this.lineStarts[lo], offset };
+    return { line: lo, character: offset - starts[lo], offset };
   }
 
   range(offset: number, length: number): SourceRange {
@@ -34,12 +65,13 @@ export class SourceText {
 
   /** The node at `path`, or the nearest ancestor that exists (a missing property points at its object). */
   nodeAt(path: JsonPath): jsonc.Node | undefined {
-    if (!this.tree) return undefined;
+    const tree = this.tree;
+    if (!tree) return undefined;
     for (let n = path.length; n >= 0; n--) {
-      const node = jsonc.findNodeAtLocation(this.tree, path.slice(0, n));
+      const node = jsonc.findNodeAtLocation(tree, path.slice(0, n));
       if (node) return node;
     }
-    return this.tree;
+    return tree;
   }
 
   /** The range of the value at `path` (or of its nearest existing ancestor). */
@@ -50,7 +82,8 @@ export class SourceText {
 
   /** The range of a property's name (`"count"` in `"count": 5`), for errors about the property itself. */
   propertyNameRange(objectPath: JsonPath, property: string): SourceRange | undefined {
-    const object = this.tree && jsonc.findNodeAtLocation(this.tree, objectPath);
+    const tree = this.tree;
+    const object = tree && jsonc.findNodeAtLocation(tree, objectPath);
     const prop = object?.type === 'object' ? object.children?.find((p) => p.children?.[0]?.value === property) : undefined;
     const name = prop?.children?.[0];
     return name ? this.range(name.offset, name.length) : undefined;

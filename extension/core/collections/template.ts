@@ -66,6 +66,24 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export interface CompiledTemplate {
   readonly parts: readonly Part[];
   readonly constant?: string;
+  /** Characters it renders at least: its text plus one per dynamic part. */
+  readonly minLength?: number;
+}
+
+/**
+ * How long a field may render, and why, for the error: a record larger than max.request.size cannot be sent, and
+ * variables that expand each other could otherwise grow a value past what memory holds before anyone noticed.
+ */
+export interface LengthLimit {
+  max: number;
+  /** `max.request.size (1,048,576 bytes)`. */
+  what: string;
+}
+
+export interface CompileOptions {
+  /** A field whose text shows in reports, traces and the cluster (a topic): no {{$secret:NAME}} in it. */
+  noSecretsIn?: string;
+  limit?: LengthLimit;
 }
 
 export const DYNAMIC_NAMES = ['$uuid', '$seq', '$timestamp', '$isoTimestamp', '$randomInt MIN MAX', '$faker.PATH', '$secret:NAME'];
@@ -85,10 +103,24 @@ export class TemplateEngine {
   readonly faker: Faker;
   private readonly clock: Clock;
   private readonly secretValues = new Map<string, string | undefined>();
-  private readonly pendingSecrets = new Map<string, TemplateSite>();
+  /** Secrets used but not looked up yet: where first used, and whether every use accepts an empty value. */
+  private readonly pendingSecrets = new Map<string, { site: TemplateSite; emptyMeant: boolean }>();
   private readonly secrets?: SecretResolver;
   /** Set while compiling a field that may not hold secrets (see compile). */
   private noSecretsIn: string | undefined;
+  /**
+   * Templates whose meaning depends only on their text ($uuid, $seq, $timestamp, $isoTimestamp, $randomInt): one
+   * compiled template serves every message that has the same text, so 100,000 messages compile it once. Anything
+   * naming a variable, a secret or a faker function (which keep their site for errors) is compiled each time.
+   */
+  private readonly byText = new Map<string, CompiledTemplate>();
+  private readonly typedByText = new Map<string, TypedTemplate>();
+  /** Set while compiling when the result depends on more than the text. */
+  private siteBound = false;
+  /** While compiling: the limit, what the text so far renders at least, and the field it is for. */
+  private limit: LengthLimit | undefined;
+  private spent = 0;
+  private field: TemplateSite | undefined;
 
   constructor(options: { seed?: number; clock?: Clock; secrets?: SecretResolver } = {}) {
     this.faker = new Faker({ locale: [en, base] });
@@ -102,19 +134,45 @@ export class TemplateEngine {
     return { seq, now: this.clock.now() };
   }
 
-  /** Compiles `text`; variables are looked up in `layers` (first match wins). Throws TemplateError naming the site. */
   /**
+   * Compiles `text`; variables are looked up in `layers` (first match wins). Throws TemplateError naming the site.
    * `noSecretsIn` names a field whose text shows in reports, traces and the cluster (a topic): a {{$secret:NAME}}
-   * there, directly or through a variable, is refused rather than leaked.
+   * there, directly or through a variable, is refused rather than leaked. With a `limit`, compiling stops as soon
+   * as the text would render longer, naming the variable whose expansion went past it.
    */
-  compile(text: string, layers: readonly VariableLayer[], site: TemplateSite, noSecretsIn?: string): CompiledTemplate {
-    this.noSecretsIn = noSecretsIn;
+  compile(text: string, layers: readonly VariableLayer[], site: TemplateSite, options: CompileOptions = {}): CompiledTemplate {
+    const limit = options.limit;
+    if (!text.includes('{{')) {
+      if (limit && text.length > limit.max) throw new TemplateError(site, tooLong(limit, text.length, []));
+      return { parts: [text], constant: text, minLength: text.length };
+    }
+    const known = this.byText.get(text);
+    if (known) {
+      if (limit && known.minLength! > limit.max) throw new TemplateError(site, tooLong(limit, known.minLength!, []));
+      return known;
+    }
+    this.noSecretsIn = options.noSecretsIn;
+    this.siteBound = false;
+    this.limit = limit;
+    this.spent = 0;
+    this.field = site;
     try {
       const parts = this.compileParts(text, layers, site, []);
-      return parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join('') } : { parts };
+      const minLength = this.spent;
+      const compiled = parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join(''), minLength } : { parts, minLength };
+      if (!this.siteBound && compiled.constant === undefined) remember(this.byText, text, compiled);
+      return compiled;
     } finally {
       this.noSecretsIn = undefined;
+      this.limit = undefined;
+      this.field = undefined;
     }
+  }
+
+  /** Counts `length` more characters of the template being compiled, refusing it once past the limit. */
+  private spend(length: number, stack: readonly string[]): void {
+    this.spent += length;
+    if (this.limit && this.spent > this.limit.max) throw new TemplateError(this.field!, tooLong(this.limit, undefined, stack));
   }
 
   /**
@@ -125,24 +183,43 @@ export class TemplateEngine {
    * compile() on the same text, which reports the template's problems.
    */
   compileTyped(text: string, layers: readonly VariableLayer[], site: TemplateSite): TypedTemplate | undefined {
+    const known = this.typedByText.get(text);
+    if (known) return known;
     const m = WHOLE_TAG.exec(text);
-    return m ? this.typedTag(m[1].trim(), layers, site, []) : undefined;
+    if (!m) return undefined;
+    this.siteBound = false;
+    const typed = this.typedTag(m[1].trim(), layers, site, []);
+    if (typed && !this.siteBound && !typed.constant) remember(this.typedByText, text, typed);
+    return typed;
   }
 
-  render(template: CompiledTemplate, ctx: RecordContext): string {
+  /**
+   * Renders one record's text. With `bound`, stops as soon as it is past the limit (dynamic parts, faker text
+   * repeated by a variable, can outgrow what the compiled text promised) with an error naming the field.
+   */
+  render(template: CompiledTemplate, ctx: RecordContext, bound?: { limit: LengthLimit; site: TemplateSite }): string {
     if (template.constant !== undefined) return template.constant;
     let out = '';
-    for (const part of template.parts) out += typeof part === 'string' ? part : part(ctx);
+    for (const part of template.parts) {
+      out += typeof part === 'string' ? part : part(ctx);
+      if (bound && out.length > bound.limit.max) throw new TemplateError(bound.site, tooLong(bound.limit, undefined, [], ctx.seq));
+    }
     return out;
   }
 
   /** Looks up every secret the compiled templates use; call once after compiling, before rendering. */
-  async resolveSecrets(): Promise<void> {
-    for (const [name, site] of this.pendingSecrets) {
+  resolveSecrets(): Promise<void> {
+    // Nothing to look up (the usual case, once per message of a run): no async call to pay for.
+    return this.pendingSecrets.size === 0 ? RESOLVED : this.resolvePending();
+  }
+
+  private async resolvePending(): Promise<void> {
+    for (const [name, { site, emptyMeant }] of this.pendingSecrets) {
       const value = this.secrets ? await this.secrets(name) : undefined;
       if (value === undefined) {
         throw new TemplateError(site, `secret "${name}" is not set; ${this.secrets ? `${howToSetSecret(name)}` : 'no secret store is available here'}`);
       }
+      if (value === '' && !emptyMeant) throw new TemplateError(site, emptySecret(name));
       this.secretValues.set(name, value);
     }
     this.pendingSecrets.clear();
@@ -156,11 +233,18 @@ export class TemplateEngine {
       if (open < 0) break;
       const close = text.indexOf('}}', open + 2);
       if (close < 0) throw new TemplateError(site, `"{{" at character ${open + 1} is never closed; add "}}" (in ${JSON.stringify(short(text))})`);
-      if (open > pos) parts.push(text.slice(pos, open));
-      parts.push(...this.compileTag(text.slice(open + 2, close).trim(), layers, site, stack));
+      if (open > pos) {
+        this.spend(open - pos, stack);
+        parts.push(text.slice(pos, open));
+      }
+      // One by one: a variable's expansion can hold more parts than a spread may pass as arguments.
+      for (const part of this.compileTag(text.slice(open + 2, close).trim(), layers, site, stack)) parts.push(part);
       pos = close + 2;
     }
-    if (pos < text.length) parts.push(text.slice(pos));
+    if (pos < text.length) {
+      this.spend(text.length - pos, stack);
+      parts.push(text.slice(pos));
+    }
     // Merge neighbouring constant strings, so rendering does fewer concatenations.
     const merged: Part[] = [];
     for (const p of parts) {
@@ -172,6 +256,8 @@ export class TemplateEngine {
   }
 
   private compileTag(tag: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
+    // A dynamic value renders at least one character; a variable counts its own text as it is expanded.
+    if (tag.startsWith('$')) this.spend(1, stack);
     if (tag === '$uuid' || tag === '$guid') return [() => this.faker.string.uuid()];
     if (tag === '$seq') return [(ctx) => String(ctx.seq)];
     if (tag === '$timestamp') return [(ctx) => String(ctx.now)];
@@ -181,14 +267,25 @@ export class TemplateEngine {
       return [() => String(this.faker.number.int(range))];
     }
     if (tag.startsWith('$faker.')) {
+      this.siteBound = true;
       const fake = this.fakerFunction(tag.slice('$faker.'.length), site);
       return [() => stringifyFake(fake())];
     }
     if (tag.startsWith('$secret:')) {
-      const name = tag.slice('$secret:'.length);
+      this.siteBound = true;
+      // {{$secret:NAME?}}: an empty value is meant. Otherwise a set-but-empty secret (what CI gives builds of forks)
+      // is an error rather than a record sent without it.
+      const spec = tag.slice('$secret:'.length);
+      const emptyMeant = spec.endsWith('?');
+      const name = emptyMeant ? spec.slice(0, -1) : spec;
       if (this.noSecretsIn) throw new TemplateError(site, `{{${tag}}} is not allowed in ${this.noSecretsIn}: its text shows in reports, traces and the cluster; keep secrets to keys, values, headers and SASL passwords`);
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(site, `{{${tag}}}: a secret name uses letters, digits, _ . and -`);
-      if (!this.secretValues.has(name) && !this.pendingSecrets.has(name)) this.pendingSecrets.set(name, site);
+      if (this.secretValues.has(name)) {
+        if (!emptyMeant && this.secretValues.get(name) === '') throw new TemplateError(site, emptySecret(name));
+      } else {
+        const pending = this.pendingSecrets.get(name);
+        if (!pending || (pending.emptyMeant && !emptyMeant)) this.pendingSecrets.set(name, { site, emptyMeant });
+      }
       return [() => this.secretValue(name)];
     }
     if (tag.startsWith('$')) throw new TemplateError(site, `unknown dynamic variable {{${tag}}}; known: ${DYNAMIC_NAMES.map((n) => `{{${n}}}`).join(', ')}`);
@@ -204,9 +301,11 @@ export class TemplateEngine {
       return { render: () => this.faker.number.int(range), constant: false };
     }
     if (tag.startsWith('$faker.')) {
+      this.siteBound = true;
       const fake = this.fakerFunction(tag.slice('$faker.'.length), site);
       return { render: () => typedFake(fake()), constant: false };
     }
+    this.siteBound = true; // a variable, or text: what it means depends on the layers
     if (tag.startsWith('$') || !VARIABLE_NAME.test(tag) || stack.includes(tag)) return undefined;
     const layer = layers.find((l) => Object.prototype.hasOwnProperty.call(l.variables, tag));
     if (!layer) return undefined;
@@ -217,6 +316,7 @@ export class TemplateEngine {
   }
 
   private compileVariable(name: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
+    this.siteBound = true;
     const layer = layers.find((l) => Object.prototype.hasOwnProperty.call(l.variables, name));
     if (!layer) {
       const known = [...new Set(layers.flatMap((l) => Object.keys(l.variables)))].sort();
@@ -227,8 +327,11 @@ export class TemplateEngine {
     }
     if (stack.includes(name)) throw new TemplateError(site, `variable {{${name}}} refers to itself: ${[...stack, name].join(' -> ')}`);
     const value = layer.variables[name];
-    if (typeof value === 'number') return [layer.written?.(name) ?? String(value)];
-    if (typeof value !== 'string') return [String(value)];
+    if (typeof value !== 'string') {
+      const text = typeof value === 'number' ? layer.written?.(name) ?? String(value) : String(value);
+      this.spend(text.length, [...stack, name]);
+      return [text];
+    }
     // A variable's value may hold templates too ({{$uuid}}, other variables): they are rendered per record.
     return this.compileParts(value, layers, layer.site?.(name) ?? site, [...stack, name]);
   }
@@ -253,6 +356,28 @@ export class TemplateEngine {
     if (value === undefined) throw new Error(`secret "${name}" was not resolved before rendering (call resolveSecrets first)`);
     return value;
   }
+}
+
+const RESOLVED = Promise.resolve();
+
+/** Why a field is refused for its length: the limit, and the variables whose expansion went past it. */
+export function tooLong(limit: LengthLimit, length: number | undefined, stack: readonly string[], seq?: number): string {
+  const through = stack.length ? ` once {{${stack[0]}}} is expanded${stack.length > 1 ? ` (through ${stack.slice(1).map((v) => `{{${v}}}`).join(' -> ')})` : ''}` : '';
+  const size = length === undefined ? 'longer than' : `${length.toLocaleString('en-US')} characters, more than`;
+  const record = seq === undefined ? '' : ` for record ${seq}`;
+  return `the value would be ${size} ${limit.what}${through}${record}; no record may be larger: shorten it, or raise max.request.size in "producer" (and the topic's max.message.bytes)`;
+}
+
+/** Templates remembered by text, at most this many (a collection rarely has more distinct ones). */
+const REMEMBERED_TEMPLATES = 10_000;
+
+function remember<T>(cache: Map<string, T>, text: string, value: T): void {
+  if (cache.size >= REMEMBERED_TEMPLATES) cache.clear();
+  cache.set(text, value);
+}
+
+function emptySecret(name: string): string {
+  return `secret "${name}" is set but empty (CI gives builds of forks their secrets that way); ${howToSetSecret(name)}, or write {{$secret:${name}?}} where an empty value is meant`;
 }
 
 /** Where a secret comes from, for errors: the same words whether VS Code or the CLI reports them. */

@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { WorkbenchError } from '../util/errors';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- snappyjs and lz4js ship no type declarations */
 const snappy: {
   compress(input: Buffer): Buffer;
   uncompress(input: Uint8Array, maxLength?: number): Uint8Array;
@@ -228,7 +228,7 @@ const ZSTD_LEVEL = 3; // Kafka's default zstd level
 
 function loadZstd(): Promise<ZstdModule> {
   zstdReady ??= (async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the zstd wasm module loads on first use only
     const mod: ZstdModule = require('@bokuweb/zstd-wasm');
     await mod.init();
     return mod;

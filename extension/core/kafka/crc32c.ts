@@ -5,7 +5,7 @@
  */
 import { createCRC32, type IHasher } from 'hash-wasm';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- crc-32/crc32c ships no type declarations
 const crc32cSlow = require('crc-32/crc32c') as { buf(data: Uint8Array, seed?: number): number };
 
 /** The Castagnoli polynomial, reversed, as hash-wasm takes it. */

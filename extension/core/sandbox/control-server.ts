@@ -1,10 +1,15 @@
 /**
  * The sandbox's control address: JSON over HTTP on 127.0.0.1, to read the cluster's state and switch faults on.
  * Bad requests get a 400 whose `error` says what was wrong; unknown routes a 404; every reply is JSON.
+ *
+ * Only local programs may use it, and a web page is not one even though the browser runs locally: a request
+ * whose Host is not this server's loopback address (DNS rebinding: a hostile name that resolves to 127.0.0.1)
+ * or that a page sent (its Origin is another site's, or Sec-Fetch-Site says cross-site) gets a 403 and is logged.
+ * curl, Node's fetch and the extension send neither Origin nor Sec-Fetch-Site, so they pass.
  */
 import http from 'node:http';
 import { InvalidInputError, errorMessage } from '../util/errors';
-import { closeHttp, findRoute, listenHttp } from './http-server';
+import { closeHttp, findRoute, foreignRequestProblem, listenHttp } from './http-server';
 
 /** What the control server drives; `startSandbox` provides it. Methods throw InvalidInputError on bad input. */
 export interface SandboxControls {
@@ -128,7 +133,8 @@ export class ControlServer {
   }
 
   async start(): Promise<string> {
-    const server = http.createServer((req, res) => void this.serve(req, res));
+    // Without a Host we answer 403 in JSON ourselves, rather than Node's bare 400.
+    const server = http.createServer({ requireHostHeader: false }, (req, res) => void this.serve(req, res));
     this.boundPort = await listenHttp(server, this.options.host, this.options.port, 'control server', 'control port');
     this.server = server;
     return this.url;
@@ -142,6 +148,11 @@ export class ControlServer {
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
+      const foreign = foreignRequestProblem(req.headers, this.boundPort);
+      if (foreign) {
+        this.options.log?.(`control: refused ${req.method} ${req.url}: ${foreign}`);
+        throw new HttpError(403, foreign);
+      }
       const { path, route, params, allowed } = findRoute(this.routes, req.method, req.url);
       if (allowed.length === 0) throw new HttpError(404, `no such route: ${req.method} ${path}; routes: ${CONTROL_ROUTES_HELP}`);
       if (!route) {

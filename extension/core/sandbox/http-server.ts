@@ -34,3 +34,24 @@ export function findRoute<R extends { method: string; pattern: RegExp }>(routes:
   const match = onPath.find((x) => x.r.method === method);
   return { url, path, route: match?.r, params: match ? match.m!.slice(1).map((p) => decodeURIComponent(p)) : [], allowed: onPath.map((x) => x.r.method) };
 }
+
+/** The names a local client may reach this server by; anything else in Host came through a name we do not own. */
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** Why a request must be refused because of where it came from, or null when a local program sent it. */
+export function foreignRequestProblem(headers: http.IncomingHttpHeaders, port: number): string | null {
+  const own = LOOPBACK_NAMES.map((name) => `${name}:${port}`);
+  const host = headers.host?.toLowerCase();
+  if (host === undefined || !own.includes(host)) {
+    return `Host ${JSON.stringify(headers.host ?? '')} is not this server's address (${own.join(', ')}); the control API answers only loopback addresses, so a web page cannot reach it through another name (DNS rebinding)`;
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && !own.some((a) => `http://${a}` === origin.toLowerCase())) {
+    return `Origin ${JSON.stringify(origin)} is a web page, not this server; the control API takes requests only from local programs such as curl, scripts and the extension`;
+  }
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return `Sec-Fetch-Site ${JSON.stringify(site)}: a web page sent this request; the control API takes requests only from local programs such as curl, scripts and the extension`;
+  }
+  return null;
+}

@@ -16,7 +16,7 @@ import { FrameDecoder, FrameError } from '../kafka/protocol/frame-decoder';
 import { TransportError, type TransportErrorKind } from './transport';
 import { BrokerClosedConnection, type IncomingResponse, type KafkaConnection, type KafkaConnectionOptions, type OutgoingRequest, type TransportLog } from './kafka-connection';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations */
 
 // ---- the parts of kafkajs used, typed as narrowly as they are used -------------------------------------------
 

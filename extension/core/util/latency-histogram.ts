@@ -57,3 +57,36 @@ function highestValueOf(i: number): number {
   const sub = ((i - EXACT) % SUB_BUCKETS) + SUB_BUCKETS;
   return (sub + 1) * 2 ** shift - 1;
 }
+
+/**
+ * Latencies of one run: exact while there are few (a 3-record message reports 2.7 ms, not 3), then a histogram once
+ * there are many, so memory stays flat at any count. The histogram is allocated only then: a collection of 100,000
+ * one-record messages keeps 100,000 of these at a few bytes each.
+ */
+export class Latencies {
+  private static readonly EXACT_UP_TO = 1024;
+  private exact: number[] | undefined = [];
+  private histogram: LatencyHistogram | undefined;
+
+  record(ms: number): void {
+    const exact = this.exact;
+    if (exact) {
+      exact.push(ms);
+      if (exact.length < Latencies.EXACT_UP_TO) return;
+      const histogram = (this.histogram = new LatencyHistogram());
+      for (const v of exact) histogram.record(v);
+      this.exact = undefined;
+      return;
+    }
+    this.histogram!.record(ms);
+  }
+
+  /** Nearest-rank percentile `p` (0-100), or undefined when nothing was recorded. */
+  percentile(p: number): number | undefined {
+    if (!this.exact) return this.histogram!.percentile(p);
+    if (!this.exact.length) return undefined;
+    const sorted = [...this.exact].sort((a, b) => a - b);
+    const rank = Math.ceil((Math.min(100, Math.max(0, p)) / 100) * sorted.length);
+    return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+  }
+}

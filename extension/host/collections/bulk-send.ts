@@ -3,8 +3,8 @@
  * core runner, so they count progress the same way (RunProgress), stop the same way on Cancel (nothing more is
  * handed to the producer; what it holds still settles) and end with the same line (describeRun).
  */
-import type { LoadedCollection, LoadedEnvironment, PreparedMessage, ProducerSettings, RunProgress, RunSummary, SecretResolver } from '../../core/collections';
-import type { Producer, ProducerRecord } from '../../core/engine/types';
+import type { LoadedCollection, LoadedEnvironment, MessagePlan, ProducerSettings, RunProgress, RunSummary, SecretResolver } from '../../core/collections';
+import type { DeliveryCallback, Producer, ProducerRecord } from '../../core/engine/types';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { collectionsCore } from './collections-core';
@@ -26,7 +26,7 @@ export interface BulkSendRequest {
   /** For messages with keySchema / valueSchema. */
   schemaRegistry?: SchemaRegistryClient;
   /** After every message is prepared, before the first record: checks of the cluster. */
-  beforeSend?(prepared: readonly PreparedMessage[]): Promise<void>;
+  beforeSend?(prepared: readonly MessagePlan[]): Promise<void>;
   signal: AbortSignal;
   stopOnFirstError: boolean;
   /** Records handed to the producer and not settled yet, at most: how much a Cancel can no longer hold back. */
@@ -59,7 +59,7 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
   let schemas: readonly SchemaUsed[] | undefined;
   const withSchemas = (producer: Producer): Producer => new Proxy(producer, {
     get: (target, prop) => {
-      if (prop === 'submit') return (record: ProducerRecord) => target.submit(schemas ? { ...record, serialization: schemas } : record);
+      if (prop === 'produce') return (record: ProducerRecord, callback?: DeliveryCallback) => target.produce(schemas ? { ...record, serialization: schemas } : record, callback);
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },

@@ -50,8 +50,9 @@ export class CollectionIndex implements vscode.Disposable {
       anyPath.onDidCreate((uri) => void this.scanIfFolder(uri)),
       // Files made, removed or renamed from within VS Code, even where the file watcher is slow or missing.
       vscode.workspace.onDidCreateFiles((e) => e.files.forEach((u) => {
-        if (isCollectionPath(u.fsPath)) this.scanned && this.refreshFromWatcher(u);
-        else if (isEnvironmentPath(u.fsPath)) this.relintEnvironmentFile(u);
+        if (isCollectionPath(u.fsPath)) {
+          if (this.scanned) this.refreshFromWatcher(u);
+        } else if (isEnvironmentPath(u.fsPath)) this.relintEnvironmentFile(u);
         else void this.scanIfFolder(u);
       })),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.forgetWithin(u))),
@@ -224,8 +225,9 @@ export class CollectionIndex implements vscode.Disposable {
     const movedEnvironments = [...this.environmentFiles].map((k) => vscode.Uri.parse(k)).filter((u) => isWithin(u, oldUri));
     this.forgetWithin(oldUri);
     movedEnvironments.forEach((u) => this.relintFile(vscode.Uri.joinPath(newUri, u.path.slice(oldUri.path.length))));
-    if (isCollectionPath(newUri.fsPath)) this.scanned && this.refreshQuietly(newUri);
-    else void this.scanIfFolder(newUri);
+    if (isCollectionPath(newUri.fsPath)) {
+      if (this.scanned) this.refreshQuietly(newUri);
+    } else void this.scanIfFolder(newUri);
   }
 
   /** A folder made or moved into the workspace: one event for the folder, none for the collections inside it. */

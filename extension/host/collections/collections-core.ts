@@ -7,7 +7,7 @@ export type CollectionsCore = typeof import('../../core/collections');
 let loaded: CollectionsCore | undefined;
 
 export function collectionsCore(): CollectionsCore {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at activation
   loaded ??= require('../../core/collections') as CollectionsCore;
   return loaded;
 }

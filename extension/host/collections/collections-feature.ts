@@ -81,7 +81,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
   );
 
   const fromUi = (arg: unknown) => isNode(arg) || arg instanceof vscode.Uri;
-  const reg = (id: (typeof COLLECTION_COMMAND_IDS)[number], what: string, fn: (...args: any[]) => Promise<unknown>) =>
+  const reg = <A extends unknown[]>(id: (typeof COLLECTION_COMMAND_IDS)[number], what: string, fn: (...args: A) => Promise<unknown>) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, fn, fromUi)));
 
   const stopOnFirstError = () => vscode.workspace.getConfiguration('kafkaWorkbench.collections').get<boolean>('stopOnFirstError', false);

@@ -83,6 +83,11 @@ export class DraftTemplates implements DraftRendering {
     if ((draft.keyFormat === 'schema' || draft.valueFormat === 'schema') && !schemaRegistry) {
       throw Object.assign(new InvalidInputError('The active connection has no schema registry: connect to the Local sandbox (it has one), or edit the connection and give its schema registry URL.'), { field: draft.valueFormat === 'schema' ? 'value' : 'key' });
     }
+    // The send keeps the connection active now to its end; switching connection asks whether to cancel it.
+    const abort = new AbortController(); // the composer's Cancel, or the user cancelling it to switch connection
+    if (options.signal.aborted) abort.abort();
+    else options.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    const run = this.service.beginCollectionRun(`sending ${draft.repeat.toLocaleString('en-US')} record${draft.repeat === 1 ? '' : 's'} to "${draft.topic}"`, () => abort.abort());
     const result = await bulkSend({
       schemaRegistry,
       // Once the topic is known (rendered, when a variable names it): it exists, or the user chose to create it.
@@ -91,13 +96,13 @@ export class DraftTemplates implements DraftRendering {
       environment: await this.environments.load(),
       messages: [message.name],
       secrets: this.environments.secrets,
-      producerFor: (settings) => this.service.trackedProducer(settings),
-      signal: options.signal,
+      producerFor: run.producerFor,
+      signal: abort.signal,
       stopOnFirstError: false,
       maxInFlight: draft.sendMode === 'sync' ? 1 : BULK_IN_FLIGHT,
       onProgress: (p) => options.onProgress({ text: p.describe(), ...p.view(), remaining: p.view().remaining ?? null }),
       everyMs: 200,
-    }).catch((e: unknown) => { throw onField(e); });
+    }).catch((e: unknown) => { throw onField(e); }).finally(() => run.end());
     const { summary } = result;
     // A record that does not render or fit its schema stops the send: said on its field, like before sending.
     if (summary.inputError) throw onField(summary.inputError);

@@ -1,11 +1,11 @@
 /**
  * Bulk sends from a collection (bulk-send.ts, shared with the composer), with a cancellable progress notification.
- * Records go through WorkbenchService.trackedProducer, so they appear in the composer's results and trace view like
- * its own sends.
+ * Records go through WorkbenchService.beginCollectionRun, so they appear in the composer's results and trace view like
+ * its own sends, and the run keeps the cluster it started on when the user switches connection (who may cancel it).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LoadedCollection, LoadedEnvironment, PreparedMessage, RunSummary } from '../../core/collections';
+import type { LoadedCollection, LoadedEnvironment, MessagePlan, RunSummary } from '../../core/collections';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
@@ -31,7 +31,7 @@ export interface SendRequest {
  * fails at once, naming the environment file, instead of after max.block.ms; a missing topic is created only as the
  * user decides (see missing-topics.ts).
  */
-async function checkEnvironmentCluster(service: WorkbenchService, config: ConnectionConfig, prepared: readonly PreparedMessage[], environmentFile: string, createTopics: CreateTopicsAnswer | undefined, log: LogFn): Promise<void> {
+async function checkEnvironmentCluster(service: WorkbenchService, config: ConnectionConfig, prepared: readonly MessagePlan[], environmentFile: string, createTopics: CreateTopicsAnswer | undefined, log: LogFn): Promise<void> {
   const admin = loadCore().createAdmin(config, log);
   const autoCreateId = environmentAutoCreateId(environmentFile);
   try {
@@ -87,6 +87,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${title}: cancelling, waiting for the records already handed over` }, () => done);
     });
     let reportedSettled = 0;
+    const run = service.beginCollectionRun(title.replace(/^Kafka: /, ''), () => abort.abort(), { environmentConfig, environmentFile: environment?.filePath });
     try {
       return await bulkSend({
         loaded: request.loaded,
@@ -94,7 +95,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
         messages: request.messages,
         secrets: environments.secrets,
         schemaRegistry,
-        producerFor: (settings) => service.trackedProducer(settings, { environmentConfig, environmentFile: environment?.filePath }),
+        producerFor: run.producerFor,
         // The active connection was reached when it connected; an environment's cluster is reached here. Either way
         // the messages' topics exist before anything is sent, or the user chose to create them.
         beforeSend: environmentConfig && environment
@@ -116,6 +117,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
         },
       });
     } finally {
+      run.end();
       cancelSub.dispose();
       finished();
     }

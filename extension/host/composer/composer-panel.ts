@@ -14,6 +14,7 @@ import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
+import { whileSendingAnswer } from '../kafka/leave-connection';
 import { checkSchemaValue, schemaDetails, schemaSubjects } from './draft-schemas';
 import { toWebviewError } from '../kafka/plain-errors';
 import { InvalidInputError } from '../../core/util/errors';
@@ -190,9 +191,12 @@ export class ComposerPanel implements vscode.Disposable {
         if (this.service.activeConnection()) await this.service.cluster(true).catch(() => undefined);
         return view;
       }
-      case 'connect':
-        await this.service.connect(m.connectionId);
+      case 'connect': {
+        const name = this.service.allConnections().find((c) => c.id === m.connectionId)?.name ?? m.connectionId;
+        const leaving = this.service.activeConnection()?.id === m.connectionId ? 'finish' : await whileSendingAnswer(this.service, `connecting to "${name}"`);
+        if (leaving) await this.service.connect(m.connectionId, leaving);
         return this.service.panelInit();
+      }
       case 'previewRecord':
         if (!ComposerPanel.rendering) throw new Error('the composer is not ready to render templates yet');
         return ComposerPanel.rendering.preview(m.draft, m.origin);

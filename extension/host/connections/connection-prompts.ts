@@ -3,7 +3,7 @@
  * of being prompted. Passwords and the client key go to SecretStorage only.
  */
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs/promises';
+import { readPemFile } from '../../core/transport/tls-files';
 import * as vscode from 'vscode';
 import { InvalidInputError } from '../../core/util/errors';
 import type { ConnectionSecrets, ConnectionStore } from './connection-store';
@@ -34,9 +34,7 @@ export async function saveConnectionInput(store: ConnectionStore, input: Connect
   const secrets: ConnectionSecrets = {};
   if (input.tls?.enabled) {
     connection.tls = { enabled: true, caFile: input.tls.caFile, certFile: input.tls.certFile, skipVerify: input.tls.skipVerify === true };
-    if (input.tls.keyFile) secrets.clientKey = await fs.readFile(input.tls.keyFile, 'utf8').catch(() => {
-      throw new InvalidInputError(`Cannot read the client key file "${input.tls?.keyFile}": check the path.`);
-    });
+    if (input.tls.keyFile) secrets.clientKey = await readPemFile(input.tls.keyFile, 'private key', `the client key file "${input.tls.keyFile}"`, input.tls.keyPassphrase || undefined);
     if (input.tls.keyPassphrase !== undefined) secrets.keyPassphrase = input.tls.keyPassphrase;
   }
   if (input.sasl) {

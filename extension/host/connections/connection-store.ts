@@ -2,9 +2,9 @@
  * Saved connections: the non-secret part in global state, secrets in SecretStorage keyed by connection id.
  * Builds the transport's ConnectionConfig (reading PEM files) when a connection is used.
  */
-import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { SchemaRegistryConfig } from '../../core/schema-registry/client';
+import { checkKeyMatchesCertificate, checkPem, readPemFile } from '../../core/transport/tls-files';
 import type { ConnectionConfig, TlsConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID, SECRET_NAMES, secretKey, type StoredConnection } from './model';
@@ -90,17 +90,19 @@ export class ConnectionStore {
     const config: ConnectionConfig = { brokers: c.brokers, clientId: c.clientId || 'kafka-workbench' };
     if (c.tls?.enabled) {
       const tls: TlsConfig = { rejectUnauthorized: !c.tls.skipVerify };
-      if (c.tls.caFile) tls.ca = await readPem(c.tls.caFile, 'CA certificate');
-      if (c.tls.certFile) tls.cert = await readPem(c.tls.certFile, 'client certificate');
+      // Checked for what they should hold, naming the file: TLS itself would ignore a CA file without a certificate.
+      if (c.tls.caFile) tls.ca = await readPemFile(c.tls.caFile, 'certificate', `the CA certificate file "${c.tls.caFile}" of connection "${c.name}"`);
+      if (c.tls.certFile) tls.cert = await readPemFile(c.tls.certFile, 'certificate', `the client certificate file "${c.tls.certFile}" of connection "${c.name}"`);
       const key = await this.secret(c.id, 'clientKey');
-      if (key) tls.key = key;
       const passphrase = await this.secret(c.id, 'keyPassphrase');
+      if (key) tls.key = checkPem(key, 'private key', `the client key stored for connection "${c.name}"`, passphrase || undefined);
       if (passphrase) tls.passphrase = passphrase;
+      if (tls.cert && tls.key) checkKeyMatchesCertificate(tls.cert, tls.key, { cert: `the client certificate file "${c.tls.certFile}"`, key: `the client key stored for connection "${c.name}"` }, passphrase || undefined);
       config.ssl = tls;
     }
     if (c.sasl) {
       const password = await this.secret(c.id, 'saslPassword');
-      if (password === undefined) throw new InvalidInputError(`Connection "${c.name}" uses SASL but has no password stored: edit the connection and enter it.`);
+      if (!password) throw new InvalidInputError(`Connection "${c.name}" uses SASL but has ${password === '' ? 'an empty password' : 'no password'} stored: edit the connection and enter it.`);
       config.sasl = { mechanism: c.sasl.mechanism, username: c.sasl.username, password };
     }
     return config;
@@ -116,19 +118,11 @@ export class ConnectionStore {
       if (secret === undefined) throw new InvalidInputError(`Connection "${c.name}" uses schema registry ${r.auth === 'basic' ? 'basic auth' : 'a bearer token'} but has none stored: edit the connection and enter it.`);
       config.auth = r.auth === 'basic' ? { username: r.username ?? '', password: secret } : { token: secret };
     }
-    if (r.caFile) config.ca = await readPem(r.caFile, 'schema registry CA certificate');
+    if (r.caFile) config.ca = await readPemFile(r.caFile, 'certificate', `the schema registry CA certificate file "${r.caFile}" of connection "${c.name}"`);
     return config;
   }
 
   dispose(): void {
     this.changed.dispose();
-  }
-}
-
-async function readPem(file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new InvalidInputError(`Cannot read the ${what} file "${file}" (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the path in the connection's TLS settings.`);
   }
 }

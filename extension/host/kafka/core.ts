@@ -29,7 +29,7 @@ export interface CoreModules {
 let loaded: CoreModules | undefined;
 
 export function loadCore(): CoreModules {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at activation
   loaded ??= (require('./core-modules') as typeof import('./core-modules')).coreModules;
   return loaded;
 }
@@ -43,7 +43,7 @@ let registryLoaded: SchemaRegistryModules | undefined;
 
 export function loadSchemaRegistry(): SchemaRegistryModules {
   if (!registryLoaded) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at activation
     const m = require('../../core/schema-registry') as typeof import('../../core/schema-registry');
     registryLoaded = { ...m, createClient: (config) => new m.SchemaRegistryClient(config) };
   }

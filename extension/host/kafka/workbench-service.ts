@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
+import type { DeliveryError } from '../../core/engine/errors';
+import type { DeliveryCallback, Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
 import type { SandboxState } from '../../core/sandbox';
 import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
@@ -41,11 +42,13 @@ export function environmentAutoCreateId(file: string): string {
 /** The host keeps as many rows as the panel shows. */
 export const MAX_RESULTS = MAX_RESULT_ROWS;
 
+type ProducerPool = Map<string, { producer: Producer; transport: Transport }>;
+
 interface Session {
   connection: ConnectionSummary;
   config: ConnectionConfig;
   admin: ClusterAdmin;
-  producers: Map<string, { producer: Producer; transport: Transport }>;
+  producers: ProducerPool;
   metadata: ClusterMetadata | undefined;
   watermarks: Map<string, Map<number, number>>;
   /** Trace subscriptions of its producers (see ClusterWatch), ended with the session. */
@@ -53,6 +56,27 @@ interface Session {
   /** The connection's schema registry, built when first asked (a missing secret fails then, not at connect). */
   registryConfig: () => Promise<SchemaRegistryConfig | undefined>;
   registry?: Promise<SchemaRegistryClient | undefined>;
+  /** Sends running on this session's producers: they keep them to their end, even after the session is left. */
+  sends: Set<SendInProgress>;
+}
+
+/** A composer send until its records settle, or a collection run until it ends. */
+interface SendInProgress {
+  /** What the user would call it: 'sending 1,000 records to "orders"', 'sending Orders'. */
+  label: string;
+  /** Stops handing records over; those already handed over are still delivered and reported as the cluster answers. */
+  cancel(): void;
+  ended: Promise<void>;
+}
+
+/** What becomes of the sends still running on a connection that is left: stop handing over records, or finish there. */
+export type WhileSending = 'cancel' | 'finish';
+
+/** A collection run's hold on its cluster: producers from where it started, whatever connection is active later. */
+export interface CollectionRun {
+  producerFor(settings: Record<string, string | number | boolean>): Promise<Producer>;
+  /** The run has ended: every record it handed over has settled. */
+  end(): void;
 }
 
 /**
@@ -78,7 +102,9 @@ export class WorkbenchService implements vscode.Disposable {
   private connecting: Promise<Session> | undefined;
   private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata; schemas?: SchemaUsed[] }>();
   /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
-  private readonly environmentProducers = new Map<string, { producer: Producer; transport: Transport }>();
+  private readonly environmentProducers: ProducerPool = new Map();
+  /** Sessions left while sends were still running on them: closed when those end (or at dispose). */
+  private readonly leaving = new Set<Session>();
   private environment: EnvironmentCluster | undefined;
   private readonly stateChanged = new vscode.EventEmitter<void>();
   private readonly resultsChanged = new vscode.EventEmitter<ResultRow[] | 'cleared'>();
@@ -110,7 +136,7 @@ export class WorkbenchService implements vscode.Disposable {
     return this.environment;
   }
 
-  /** The active environment's cluster changed (chosen, edited, cleared); a session on its old connection ends. */
+  /** The active environment's cluster changed (chosen, edited, cleared); a session on its old connection ends (its sends finish there). */
   setEnvironmentCluster(cluster: EnvironmentCluster | undefined): void {
     const oldKey = this.environment?.kind === 'connection' ? this.environment.key : undefined;
     const newKey = cluster?.kind === 'connection' ? cluster.key : undefined;
@@ -120,10 +146,11 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   /**
-   * Connects (starting the sandbox for the built-in connection) and fetches metadata. The previous session closes
-   * only once the new one works: a connection that fails leaves the working one connected.
+   * Connects (starting the sandbox for the built-in connection) and fetches metadata. The previous session is left
+   * only once the new one works (a connection that fails leaves the working one connected): sends running on it keep
+   * its producers to their end ('finish'), or stop handing over records ('cancel').
    */
-  async connect(connectionId: string): Promise<ConnectionSummary> {
+  async connect(connectionId: string, whileSending: WhileSending = 'finish'): Promise<ConnectionSummary> {
     if (this.session?.connection.id === connectionId) return this.session.connection;
     const previous = this.session;
     const opening = this.openSession(connectionId);
@@ -138,7 +165,7 @@ export class WorkbenchService implements vscode.Disposable {
       if (this.connecting === opening) this.connecting = undefined;
     }
     this.session = next;
-    if (previous) await this.closeSession(previous);
+    if (previous) await this.leaveSession(previous, whileSending);
     // The environment's connection is rebuilt from its file each time: nothing of it is remembered.
     await this.connections.setActive(connectionId === ENVIRONMENT_CONNECTION_ID ? undefined : connectionId);
     this.stateChanged.fire();
@@ -176,7 +203,7 @@ export class WorkbenchService implements vscode.Disposable {
     try {
       const metadata = await admin.metadata();
       this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
-      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), registryConfig, following: [] };
+      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), registryConfig, following: [], sends: new Set() };
     } catch (e) {
       await admin.close().catch(() => undefined);
       this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
@@ -196,22 +223,41 @@ export class WorkbenchService implements vscode.Disposable {
     return result;
   }
 
-  async disconnect(): Promise<void> {
+  /** Sends running on the active connection, by label: leaving it asks about these first. */
+  sendsInProgress(): string[] {
+    return [...(this.session?.sends ?? [])].map((x) => x.label);
+  }
+
+  /**
+   * Leaves the active connection. Its producers close once the sends running on them end, never before: closing
+   * sooner failed records the cluster went on to store. Returns when they are closed, or at once when sends run on.
+   */
+  async disconnect(whileSending: WhileSending = 'finish'): Promise<void> {
     const s = this.session;
     this.session = undefined;
     if (!s) return;
-    await this.closeSession(s);
+    await this.leaveSession(s, whileSending);
     this.stateChanged.fire();
   }
 
-  private async closeSession(s: Session): Promise<void> {
+  /**
+   * Ends a session: at once when nothing is sent on it; otherwise its producers close once its sends have ended, never
+   * before (closing sooner failed records the cluster went on to store).
+   */
+  private async leaveSession(s: Session, whileSending: WhileSending): Promise<void> {
     for (const f of s.following.splice(0)) f.dispose();
-    for (const { producer, transport } of s.producers.values()) {
-      await producer.close({ timeoutMs: 2000 }).catch(() => undefined);
-      await transport.close().catch(() => undefined);
-    }
-    await s.admin.close().catch(() => undefined);
-    this.log('info', `disconnected from "${s.connection.name}"`);
+    const running = s.sends.size;
+    if (whileSending === 'cancel') for (const send of s.sends) send.cancel();
+    this.log('info', `disconnected from "${s.connection.name}"${running ? `; ${running} send(s) ${whileSending === 'cancel' ? 'cancelled, their records already handed over still' : 'still'} going there` : ''}`);
+    this.leaving.add(s);
+    const closed = (async () => {
+      await s.admin.close().catch(() => undefined);
+      await Promise.all([...s.sends].map((x) => x.ended));
+      await closePool(s.producers);
+      this.leaving.delete(s);
+      if (running) this.log('info', `closed the producers of "${s.connection.name}": the sends still running there have ended`);
+    })();
+    if (!running) await closed;
   }
 
   private async requireSession(): Promise<Session> {
@@ -313,8 +359,7 @@ export class WorkbenchService implements vscode.Disposable {
     await this.cluster(true);
   }
 
-  private async producerFor(settings: DraftProducerSettings): Promise<Producer> {
-    const s = await this.requireSession();
+  private producerFor(s: Session, settings: DraftProducerSettings): Producer {
     const key = settingsKey(settings);
     const existing = s.producers.get(key);
     if (existing) return existing.producer;
@@ -334,18 +379,43 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   /**
-   * A producer for a bulk send (a collection's, the composer's), settings by their Java names, on the active
-   * connection or an environment's own cluster. Its records land in the results and traces: every submit is tracked.
-   * Failures show in the results table and the run's summary, not as a log line each (a bulk send can fail thousands).
+   * Starts a bulk send (a collection run, the composer's Repeat): its producers are on the environment's own cluster
+   * when it has one, else on the connection active now, for the whole run, even if the user switches connection
+   * meanwhile. Leaving that connection may `cancel` it. The caller calls `end()` when the run has ended.
    */
-  async trackedProducer(settings: Record<string, string | number | boolean>, options: { environmentConfig?: ConnectionConfig; environmentFile?: string } = {}): Promise<Producer> {
-    const { environmentConfig } = options;
-    this.refuseUntrustedTarget(environmentConfig);
-    // An environment with its own connection sends there; otherwise the active connection is used.
-    const config = environmentConfig ?? (await this.requireSession()).config;
-    const autoCreateId = environmentConfig ? environmentAutoCreateId(options.environmentFile ?? '') : (await this.requireSession()).connection.id;
-    const pool = environmentConfig ? this.environmentProducers : (await this.requireSession()).producers;
-    const key = `collection:${JSON.stringify(environmentConfig ?? null)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+  beginCollectionRun(label: string, cancel: () => void, target: { environmentConfig?: ConnectionConfig; environmentFile?: string } = {}): CollectionRun {
+    const { environmentConfig } = target;
+    let ended!: () => void;
+    const send: SendInProgress = { label, cancel, ended: new Promise<void>((resolve) => (ended = resolve)) };
+    let session = environmentConfig ? undefined : this.session;
+    session?.sends.add(send);
+    return {
+      producerFor: async (settings) => {
+        this.refuseUntrustedTarget(environmentConfig);
+        if (environmentConfig) {
+          return this.trackedProducer(settings, { config: environmentConfig, pool: this.environmentProducers, autoCreateId: environmentAutoCreateId(target.environmentFile ?? '') });
+        }
+        if (!session) {
+          session = await this.requireSession();
+          session.sends.add(send);
+        }
+        return this.trackedProducer(settings, { config: session.config, pool: session.producers, autoCreateId: session.connection.id, session });
+      },
+      end: () => {
+        session?.sends.delete(send);
+        ended();
+      },
+    };
+  }
+
+  /**
+   * A producer for a bulk send (settings by their Java names) from `pool`. Its records land in the results and traces:
+   * every submit is tracked. Failures show in the results table and the run's summary, not as a log line each (a bulk
+   * send can fail thousands).
+   */
+  private trackedProducer(settings: Record<string, string | number | boolean>, on: { config: ConnectionConfig; pool: ProducerPool; autoCreateId: string; session?: Session }): Producer {
+    const { config, pool, autoCreateId } = on;
+    const key = `collection:${JSON.stringify(on.session ? null : config)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
     let entry = pool.get(key);
     if (!entry) {
       const core = loadCore();
@@ -353,18 +423,26 @@ export class WorkbenchService implements vscode.Disposable {
       const producer = core.createProducer({ 'client.id': config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
       entry = { producer, transport };
       pool.set(key, entry);
-      if (!environmentConfig) this.session?.following.push(this.watch.follow(producer));
+      on.session?.following.push(this.watch.follow(producer));
     }
     const producer = entry.producer;
-    const submit: Producer['submit'] = (record) => {
-      const handle = producer.submit(record);
-      void this.track(handle.recordId, record, producer, handle.result, 'fire-and-forget');
-      return handle;
+    // Every record the run hands over gets a results row; its outcome updates the row, then reaches the run.
+    const produce: Producer['produce'] = (record, callback) => {
+      // A record refused at once settles inside produce(), before its row exists: its outcome waits in `early`.
+      const settled: { row?: DeliveryCallback; early?: Parameters<DeliveryCallback> } = {};
+      const seq = producer.produce(record, (error, metadata) => {
+        if (settled.row) settled.row(error, metadata);
+        else settled.early = [error, metadata];
+        callback?.(error, metadata);
+      });
+      settled.row = this.startRow(producer.recordId(seq), record, producer, 'fire-and-forget');
+      if (settled.early) settled.row(...settled.early);
+      return seq;
     };
     // The run closes nothing it is handed (closeProducers: false); everything else goes straight to the producer.
     return new Proxy(producer, {
       get: (target, prop) => {
-        if (prop === 'submit') return submit;
+        if (prop === 'produce') return produce;
         const v: unknown = Reflect.get(target, prop, target);
         return typeof v === 'function' ? v.bind(target) : v;
       },
@@ -407,7 +485,7 @@ export class WorkbenchService implements vscode.Disposable {
   async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>, createTopics?: CreateTopicsAnswer): Promise<RecordMetadata> {
     if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
     await this.ensureTopics([record.topic], createTopics);
-    const producer = await this.producerFor({ ...defaultDraft().settings, ...settings });
+    const producer = this.producerFor(await this.requireSession(), { ...defaultDraft().settings, ...settings });
     const literal: ProducerRecord = { topic: record.topic, key: record.key ?? null, value: record.value, headers: record.headers };
     if (record.partition !== undefined) literal.partition = record.partition;
     const { recordId, result } = producer.submit(literal);
@@ -418,26 +496,30 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   private track(recordId: string, record: ProducerRecord, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
+    const settle = this.startRow(recordId, record, producer, mode);
+    return result.then((md) => settle(null, md), (e: DeliveryError) => settle(e));
+  }
+
+  /** Adds a pending row for a record just handed over; the callback it returns settles the row. */
+  private startRow(recordId: string, record: ProducerRecord, producer: Producer, mode: SendMode): DeliveryCallback {
     const sentAt = Date.now();
     const topic = record.topic;
     const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
     // Schema Registry schemas that encoded it (the runner sets them): shown in its trace.
     this.addResult({ row, producer, schemas: record.serialization ? [...record.serialization] : undefined });
-    return result.then(
-      (md) => {
+    return (error, md) => {
+      if (!error && md) {
         this.noteAck(producer, md);
         this.updateResult(recordId, {
           row: { ...row, status: 'acked', partition: md.partition, offset: md.offset, timestamp: md.timestamp, timestampType: md.timestampType, latencyMs: Date.now() - sentAt, attempts: md.attempts, batchId: md.batchId },
           metadata: md,
         });
-      },
-      (e: unknown) => {
-        const err = toWebviewError(e);
-        const d = e as { partition?: number; attempts?: number };
-        this.updateResult(recordId, { row: { ...row, status: 'failed', partition: d.partition ?? null, latencyMs: Date.now() - sentAt, attempts: d.attempts ?? null, error: err.message, errorName: err.kafkaError } });
-        if (mode !== 'fire-and-forget') this.log('warn', `record ${recordId} to ${topic} failed: ${plainError(e)}`);
-      },
-    );
+        return;
+      }
+      const err = toWebviewError(error);
+      this.updateResult(recordId, { row: { ...row, status: 'failed', partition: error?.partition ?? null, latencyMs: Date.now() - sentAt, attempts: error?.attempts ?? null, error: err.message, errorName: err.kafkaError } });
+      if (mode !== 'fire-and-forget') this.log('warn', `record ${recordId} to ${topic} failed: ${plainError(error)}`);
+    };
   }
 
   private addResult(entry: { row: ResultRow; producer: Producer; schemas?: SchemaUsed[] }): void {
@@ -471,6 +553,8 @@ export class WorkbenchService implements vscode.Disposable {
 
   trace(recordId: string): RecordTraceView {
     const entry = this.results.get(recordId);
+    // A record the user selected keeps its full trace past the engine's trace window (a bulk send moves on).
+    entry?.producer.keepTrace(recordId);
     const trace = entry?.producer.recordTrace(recordId);
     if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
@@ -508,15 +592,27 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
-    await this.disconnect().catch(() => undefined);
-    for (const { producer, transport } of this.environmentProducers.values()) {
-      await producer.close({ timeoutMs: 2000 }).catch(() => undefined);
-      await transport.close().catch(() => undefined);
+    // The extension is going away: records still pending get 2 s, then fail as not delivered.
+    const sessions = [...this.leaving, ...(this.session ? [this.session] : [])];
+    this.session = undefined;
+    this.leaving.clear();
+    for (const s of sessions) {
+      await closePool(s.producers, 2000);
+      await s.admin.close().catch(() => undefined);
     }
-    this.environmentProducers.clear();
+    await closePool(this.environmentProducers, 2000);
     await this.sandbox.stop().catch(() => undefined);
     this.watch.dispose();
     this.stateChanged.dispose();
     this.resultsChanged.dispose();
   }
+}
+
+/** Closes every producer of a pool and its transport; with no timeout a producer first delivers what it holds. */
+async function closePool(pool: ProducerPool, timeoutMs?: number): Promise<void> {
+  for (const { producer, transport } of pool.values()) {
+    await producer.close(timeoutMs === undefined ? {} : { timeoutMs }).catch(() => undefined);
+    await transport.close().catch(() => undefined);
+  }
+  pool.clear();
 }

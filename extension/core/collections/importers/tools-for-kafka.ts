@@ -52,11 +52,27 @@ const CALL = /^([\w.]+)\s*\((.*)\)$/s;
  * over, naming the line (`firstLine` is the 1-based line `text` starts on).
  */
 export function mapFakerTemplates(text: string, fileName: string, firstLine: number, warnings: string[]): string {
+  const lineAt = (offset: number) => firstLine + (text.slice(0, offset).match(/\n/g)?.length ?? 0);
+  warnUnclosed(text, fileName, lineAt, warnings);
   return text.replace(TEMPLATE, (whole, expr: string, offset: number) => {
     if (expr.startsWith('$')) return whole;
-    const line = firstLine + (text.slice(0, offset).match(/\n/g)?.length ?? 0);
-    return `{{${mapFakerCall(expr, `${fileName}:${line}`, warnings)}}}`;
+    return `{{${mapFakerCall(expr, `${fileName}:${lineAt(offset)}`, warnings)}}}`;
   });
+}
+
+/**
+ * A "{{" with no "}}" after it is kept as written, but the collection refuses to send the message (its template is
+ * never closed): said now, with the line, rather than at the first send.
+ */
+function warnUnclosed(text: string, fileName: string, lineAt: (offset: number) => number, warnings: string[]): void {
+  for (let open = text.indexOf('{{'); open >= 0; open = text.indexOf('{{', open + 2)) {
+    const close = text.indexOf('}}', open + 2);
+    const next = text.indexOf('{{', open + 2);
+    if (close >= 0 && (next < 0 || close < next)) continue;
+    const shown = text.slice(open, open + 30).split('\n')[0];
+    warnings.push(`${fileName}:${lineAt(open)}: "{{" is never closed (${JSON.stringify(shown)}); kept as written, but the message cannot be sent until it has its "}}"`);
+    if (close < 0) return; // every later "{{" is unclosed too: once is enough
+  }
 }
 
 /** One template's content, `random.uuid` or `random.number(5)`, as ours. */
@@ -127,7 +143,13 @@ export function importToolsForKafkaFile(text: string, fileName: string, collecti
     const start = i;
     const declared = line.slice('PRODUCER'.length).trim();
     let end = i + 1;
-    while (end < lines.length && !lines[end].startsWith('###')) end++;
+    while (end < lines.length && !lines[end].startsWith('###')) {
+      // As in Tools for Apache Kafka, only "###" ends a PRODUCER block: a block line inside it is part of its value.
+      if (/^(PRODUCER|CONSUMER)\b/.test(lines[end])) {
+        warnings.push(`${fileName}:${end + 1}: "${lines[end].trim()}" is inside the PRODUCER block of line ${start + 1} (no "###" line before it), so it is sent as part of that block's value, as Tools for Apache Kafka sends it; add a "###" line before it to make it a message of its own`);
+      }
+      end++;
+    }
     messages.push(producerBlock(lines, start, end, declared, fileName, warnings, messages.length + 1));
     i = end + 1;
   }

@@ -187,8 +187,6 @@ export class ClusterModel {
     if (problem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: problem };
     if (this.topics.has(req.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `topic '${req.name}' already exists` };
     const live = this.liveBrokers().map((b) => b.id);
-    const settings = parseTopicConfigs(req.configs ?? {}, this.options.minInsyncReplicas);
-    if (typeof settings === 'string') return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: settings };
 
     let assignment: number[][];
     if (req.assignments && req.assignments.length > 0) {
@@ -206,6 +204,11 @@ export class ClusterModel {
       }
       assignment = this.spreadReplicas(partitions, rf, live);
     }
+    // The cluster-wide default is capped by the topic's replication factor (its smallest partition), so a topic
+    // with fewer replicas than it can still take acks=all, as a user expects; a min.insync.replicas config wins.
+    const replicationFactor = Math.min(...assignment.map((replicas) => replicas.length));
+    const settings = parseTopicConfigs(req.configs ?? {}, Math.min(this.options.minInsyncReplicas, replicationFactor));
+    if (typeof settings === 'string') return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: settings };
     if (req.validateOnly) return { errorCode: 0 };
 
     const topic: Topic = {

@@ -119,7 +119,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Avro's JSON encoding of bytes and fixed: each character one byte. */
 function byteString(v: unknown, path: string, t: AnyType): Buffer {
-  if (typeof v !== 'string' || /[^\u0000-\u00ff]/.test(v)) fail(path, t, v);
+  if (typeof v !== 'string' || /[\u0100-\uffff]/.test(v)) fail(path, t, v);
   return Buffer.from(v, 'latin1');
 }
 
