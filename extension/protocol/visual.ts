@@ -54,7 +54,7 @@ export interface Bucket {
   count: number;
 }
 
-/** One interval of a send, as the charts plot it; `t` is ms from the send's start. Latencies null when none settled. */
+/** One interval of a send, as the charts plot it; `t` is ms from the start of the interval the send began in. Latencies null when none settled. */
 export interface RunInterval {
   t: number;
   acked: number;

@@ -70,6 +70,9 @@ export function metricsView(clientId: string, stats: ProducerStats): ProducerMet
  */
 export function runCharts(samples: ProducerSample[], startedAt: number, live: boolean): RunCharts {
   const intervalMs = Math.max(1000, ...samples.map((s) => s.now.intervalMs));
+  // The grid is the widest producer's own, from its interval the send started in: its intervals stay whole.
+  const ref = samples.find((s) => s.now.intervalMs === intervalMs)?.now;
+  const origin = ref && ref.startedAt >= 0 ? ref.startedAt + Math.max(0, Math.floor((startedAt - ref.startedAt) / intervalMs)) * intervalMs : startedAt;
   const grid = new Map<number, RunInterval & { batchRecords: number; batchBytes: number }>();
   const latency = new Map<number, number>();
   const batchRecords = new Map<number, number>();
@@ -79,7 +82,7 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
     for (const raw of s.now.intervals) {
       if (raw.at + s.now.intervalMs <= startedAt) continue;
       const iv = intervalSince(raw, s.before, s.now.intervalMs);
-      const slot = Math.max(0, Math.floor((iv.at - startedAt) / intervalMs));
+      const slot = Math.max(0, Math.floor((iv.at - origin) / intervalMs));
       let g = grid.get(slot);
       if (!g) {
         g = { t: slot * intervalMs, acked: 0, failed: 0, retried: 0, requests: 0, bytes: 0, batches: 0, batchRecordsAvg: 0, batchBytesAvg: 0, p50: null, p90: null, p99: null, max: 0, brokers: [], batchRecords: 0, batchBytes: 0 };
