@@ -185,8 +185,8 @@ try {
 
   await step('charts a bulk send while it runs, with the producer metrics by their Java names', async () => {
     await palette('Kafka: Sandbox: Add Latency');
-    await answerInput('Delay the next Produce requests by', '150');
-    await answerInput('How many requests?', '40');
+    await answerInput('Delay the next Produce requests by', '400');
+    await answerInput('How many requests?', '30');
     await pick('#send-mode', 'async');
     await typeInto('#key', 'bulk-{{$seq}}');
     await typeInto('#repeat', '3000');
@@ -246,6 +246,20 @@ try {
     const batchLine = await webview.locator('#trace-metadata dd').nth(3).textContent();
     const n = /^p(\d+)-b(\d+)$/.exec(batchId);
     if (batchLine !== `batch ${n[2]} of producer ${n[1]}`) throw new Error(`clicked ${batchId}, the trace shows batch "${batchLine}"`);
+  });
+
+  await step('charts a collection run too, and shows its charts when the composer comes back', async () => {
+    await webview.locator('#tab-charts').click();
+    fs.writeFileSync(path.join(folder, 'visual.kafka.json'), `${JSON.stringify({ name: 'Visual', messages: [{ name: 'burst', topic: 'ui-visual', key: 'c-{{$seq}}', value: 'v{{$seq}}', count: 400 }] }, null, 2)}\n`);
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('visual.kafka.json');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'visual.kafka.json' }).first().click({ timeout: 20_000 });
+    await page.locator('.codelens-decoration a', { hasText: 'Send all' }).first().click({ timeout: 30_000 });
+    await page.locator('.notifications-toasts', { hasText: 'Visual: 400 of 400 records acknowledged' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.tab', { hasText: 'Kafka Composer' }).click();
+    await webview.locator('#charts-status', { hasText: /^Send started .*: 400 acknowledged, 0 failed/ }).waitFor({ timeout: 20_000 });
+    const label = await webview.locator('#chart-throughput').getAttribute('aria-label');
+    if (!label.startsWith('Records per second. 400 acknowledged, 0 failed')) throw new Error(`throughput chart after the collection run: "${label}"`);
   });
 } catch (e) {
   results.push({ title: 'the UI test could run', ok: false, error: e });

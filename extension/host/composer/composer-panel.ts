@@ -19,6 +19,7 @@ import { checkSchemaValue, schemaDetails, schemaSubjects } from './draft-schemas
 import { toWebviewError } from '../kafka/plain-errors';
 import { InvalidInputError } from '../../core/util/errors';
 import { RunChartsFeed } from './run-charts-feed';
+import { bulkSendRunning } from '../collections/bulk-send';
 import { saveChartFile } from './save-chart';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
@@ -69,6 +70,7 @@ export class ComposerPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       service.onDidChangeState(() => this.post({ type: 'state', init: service.panelInit() })),
       service.onDidChangeResults((rows) => this.queueRows(rows)),
+      bulkSendRunning.event((running) => this.charts.follow(running)),
     );
   }
 
@@ -220,14 +222,12 @@ export class ComposerPanel implements vscode.Disposable {
     if (this.sending) throw new InvalidInputError('A send is still running: wait for it, or Cancel it.');
     const abort = new AbortController();
     this.sending = abort;
-    this.charts.start();
     try {
       const result = await ComposerPanel.rendering.send(draft, this.draft.origin, { signal: abort.signal, onProgress: (progress) => this.post({ type: 'sendProgress', progress }) });
       if (draft.repeat > 1 || !result.ok) this.log.info(`composer: ${draft.topic}: ${result.line}`);
       return result;
     } finally {
       this.sending = undefined;
-      this.charts.end();
     }
   }
 
