@@ -133,6 +133,12 @@ try {
     const [acc, attempt] = await Promise.all(['accumulator', 'attempt'].map((p) => webview.locator(`#waterfall .row[data-phase="${p}"] .bar`).first().boundingBox()));
     if (attempt.x < acc.x + acc.width - 1) throw new Error(`the attempt bar (x=${attempt.x}) starts before the accumulator bar ends (${acc.x + acc.width})`);
     await webview.locator('.timeline-entry.acked', { hasText: 'Acked at offset' }).waitFor({ timeout: 5_000 });
+    // The charts' styles are allowed by the page's nonce, not by 'unsafe-inline': the CSP stays strict and applies them.
+    const csp = await webview.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    if (/unsafe-inline|unsafe-eval/.test(csp) || !/style-src [^;]*'nonce-/.test(csp)) throw new Error(`webview CSP: ${csp}`);
+    const fill = await webview.locator('#waterfall .row[data-phase="accumulator"] .bar').evaluate((el) => getComputedStyle(el).fill);
+    const themeBlue = await webview.locator('body').evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--vscode-charts-blue').trim());
+    if (!themeBlue || fill === 'rgb(0, 0, 0)') throw new Error(`the accumulator bar is filled ${fill} (theme blue: "${themeBlue}"): the chart styles did not apply`);
     await webview.locator('#waterfall').scrollIntoViewIfNeeded();
   });
 
