@@ -10,7 +10,7 @@ describe('sandbox faults seen by kafkajs', function () {
   const producers: Producer[] = [];
 
   beforeEach(async () => {
-    sandbox = await startSandbox({ port: 0, controlPort: 0, electionDelayMs: 50, topics: [{ name: 't', partitions: 3 }] });
+    sandbox = await startSandbox({ port: 0, controlPort: 0, electionDelayMs: 50, minInsyncReplicas: 2, topics: [{ name: 't', partitions: 3 }] });
   });
   afterEach(async () => {
     for (const p of producers.splice(0)) await p.disconnect().catch(() => {});

@@ -20,7 +20,7 @@ describe('SandboxCluster brokers, elections and ISR', () => {
   });
 
   it('removes a down broker from the ISRs it follows at once and from those it led at the election; it rejoins on return', () => {
-    const { cluster, clock } = newCluster({ brokers: 3, topics: [{ name: 't', partitions: 3 }] });
+    const { cluster, clock } = newCluster({ brokers: 3, autoLeaderRebalance: false, topics: [{ name: 't', partitions: 3 }] });
     cluster.setBrokerUp(2, false);
     for (const p of cluster.state().topics[0].partitions) {
       assert.equal(p.isr.includes(2), p.leader === 2, `partition ${p.partition} leader ${p.leader} ISR ${p.isr}`);
@@ -30,8 +30,28 @@ describe('SandboxCluster brokers, elections and ISR', () => {
     cluster.setBrokerUp(2, true);
     for (const p of cluster.state().topics[0].partitions) {
       assert.deepEqual([...p.isr].sort(), [1, 2, 3]);
-      assert.notEqual(p.leader, 2, 'leadership does not move back by itself');
+      assert.notEqual(p.leader, 2, 'leadership does not move back with auto.leader.rebalance.enable off');
     }
+  });
+
+  it('moves leadership back to the preferred replica when it returns (auto.leader.rebalance.enable), and when switched on', () => {
+    const { cluster, clock } = newCluster({ brokers: 3, topics: [{ name: 't', partitions: 3 }] });
+    const preferred = cluster.state().topics[0].partitions.map((p) => p.replicas[0]);
+    assert.deepEqual(cluster.state().topics[0].partitions.map((p) => p.leader), preferred);
+    cluster.setBrokerUp(2, false);
+    clock.advance(200);
+    assert.ok(cluster.state().topics[0].partitions.every((p) => p.leader !== 2));
+    cluster.setBrokerUp(2, true);
+    assert.deepEqual(cluster.state().topics[0].partitions.map((p) => p.leader), preferred, 'broker 2 leads its preferred partitions again');
+
+    cluster.setAutoLeaderRebalance(false);
+    cluster.setBrokerUp(2, false);
+    clock.advance(200);
+    cluster.setBrokerUp(2, true);
+    assert.ok(cluster.state().topics[0].partitions.every((p) => p.leader !== 2), 'off: leaders stay where they are');
+    assert.equal(cluster.state().autoLeaderRebalance, false);
+    cluster.setAutoLeaderRebalance(true);
+    assert.deepEqual(cluster.state().topics[0].partitions.map((p) => p.leader), preferred, 'switching it on elects the preferred replicas');
   });
 
   it('takes a partition offline when its last in-sync replica dies, and brings it back with that broker', () => {

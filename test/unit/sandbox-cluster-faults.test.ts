@@ -124,7 +124,7 @@ describe('SandboxCluster faults', () => {
       [{ errorCode: 6, dropResponse: 'yes' }, /dropResponse must be true or false/],
       [{ api: 'Fetch', errorCode: 6, afterWrite: true }, /afterWrite applies only to Produce/],
       [{ api: 'Produce', latencyMs: 10, afterWrite: true }, /afterWrite needs an errorCode/],
-      [{ api: 'Metadata', errorCode: 6, topic: 't' }, /topic and partition apply only to Produce, Fetch and ListOffsets/],
+      [{ api: 'Metadata', errorCode: 6, topic: 't' }, /topic and partition apply only to Produce, Fetch, ListOffsets/],
       [{ errorCode: 6, colour: 'red' }, /unknown fault field 'colour'/],
       [{ api: 99, errorCode: 6 }, /api 99 is not an API key the sandbox speaks/],
       [[1, 2], /must be a JSON object/],

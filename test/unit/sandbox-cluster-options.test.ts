@@ -3,13 +3,13 @@ import { resolveSandboxOptions } from '../../extension/core/sandbox/cluster/opti
 import { InvalidInputError } from '../../extension/core/util/errors';
 
 describe('resolveSandboxOptions', () => {
-  it('applies the issue defaults: 3 brokers from 9092, 3 partitions, RF 3, min ISR 2, auto-create on', () => {
+  it('applies the issue defaults: 3 brokers from 9092, 3 partitions, RF 3, min ISR 1, auto-create on', () => {
     const o = resolveSandboxOptions({});
     assert.equal(o.brokers, 3);
     assert.equal(o.port, 9092);
     assert.equal(o.partitions, 3);
     assert.equal(o.replicationFactor, 3);
-    assert.equal(o.minInsyncReplicas, 2);
+    assert.equal(o.minInsyncReplicas, 1, "Kafka's own default");
     assert.equal(o.autoCreateTopics, true);
     assert.equal(o.electionDelayMs, 200);
     assert.equal(o.host, '127.0.0.1');

@@ -76,7 +76,7 @@ describe('SandboxCluster Produce', () => {
   });
 
   it('answers NOT_ENOUGH_REPLICAS for acks=-1 when the ISR is below min.insync.replicas, but accepts acks=1', async () => {
-    const { cluster } = newCluster({ brokers: 3, topics: [{ name: 't', partitions: 1 }] });
+    const { cluster } = newCluster({ brokers: 3, minInsyncReplicas: 2, topics: [{ name: 't', partitions: 1 }] });
     const leader = leaderOf(cluster, 't', 0);
     const followers = partitionState(cluster, 't', 0).replicas.filter((r) => r !== leader);
     assert.equal((await produce(cluster, leader, 't', 0, batch(1), -1)).errorCode, ErrorCode.NONE);
@@ -98,8 +98,8 @@ describe('SandboxCluster Produce', () => {
     assert.equal((await produce(cluster, leader, 'strict', 0, batch(1))).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
   });
 
-  it('takes acks=all on a topic made with replication factor 1 on the default 3-broker sandbox (NOT_ENOUGH_REPLICAS forever: the default min.insync.replicas 2 was not capped by the replication factor)', async () => {
-    const { cluster } = newCluster({ brokers: 3 });
+  it('takes acks=all on a topic made with replication factor 1 on a sandbox with min.insync.replicas 2 (NOT_ENOUGH_REPLICAS forever: the cluster min.insync.replicas was not capped by the replication factor)', async () => {
+    const { cluster } = newCluster({ brokers: 3, minInsyncReplicas: 2 });
     cluster.createTopic('single', 2, 1);
     cluster.createTopic('pair', 1, 2);
     for (const p of [0, 1]) assert.equal((await produce(cluster, leaderOf(cluster, 'single', p), 'single', p, batch(1), -1)).errorCode, ErrorCode.NONE, `single/${p}`);

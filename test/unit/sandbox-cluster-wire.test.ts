@@ -28,6 +28,17 @@ const REQUESTS: Record<ApiKeyNumber, () => unknown> = {
   [ApiKey.CreateTopics]: () => ({ topics: [{ name: 'made', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: true }),
   [ApiKey.DeleteTopics]: () => ({ topicNames: ['nothing'], timeoutMs: 1000 }),
   [ApiKey.InitProducerId]: () => ({ transactionalId: null, transactionTimeoutMs: 1000 }),
+  [ApiKey.ListGroups]: () => ({}),
+  [ApiKey.DeleteRecords]: () => ({ topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 3 }] }], timeoutMs: 5 }),
+  [ApiKey.OffsetForLeaderEpoch]: () => ({ topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 1, leaderEpoch: 0 }] }] }),
+  [ApiKey.DescribeAcls]: () => ({ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }),
+  [ApiKey.CreateAcls]: () => ({ creations: [{ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:x', host: '*', operation: 3, permissionType: 3 }] }),
+  [ApiKey.DeleteAcls]: () => ({ filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] }),
+  [ApiKey.DescribeConfigs]: () => ({ resources: [{ resourceType: 2, resourceName: 't', configurationKeys: null }], includeSynonyms: true }),
+  [ApiKey.AlterConfigs]: () => ({ resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', value: '1000' }] }], validateOnly: true }),
+  [ApiKey.DescribeLogDirs]: () => ({ topics: null }),
+  [ApiKey.CreatePartitions]: () => ({ topics: [{ name: 't', count: 4, assignments: null }], timeoutMs: 5, validateOnly: true }),
+  [ApiKey.DeleteGroups]: () => ({ groupsNames: ['g'] }),
 };
 
 /** Every errorCode anywhere in a decoded response. */

@@ -25,7 +25,8 @@ export function harness(options: { initialRebalanceDelayMs?: number; minSessionT
     coordinatorFor: () => (coordinatorId === null ? null : { id: coordinatorId, host: '127.0.0.1', port: 9091 + coordinatorId }),
     partitionExists: (topic, partition) => topic === 'orders' && partition >= 0 && partition < 3,
     initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? INITIAL_DELAY_MS,
-    minSessionTimeoutMs: options.minSessionTimeoutMs,
+    // Short sessions on the fake clock, unless a test checks Kafka's bounds.
+    minSessionTimeoutMs: options.minSessionTimeoutMs ?? 1,
     log: (line) => logs.push(line),
   });
   return { clock, coordinator, logs, setCoordinator: (id) => (coordinatorId = id) };

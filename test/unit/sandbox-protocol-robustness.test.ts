@@ -32,6 +32,17 @@ const SAMPLE_REQUESTS: Record<ApiKeyNumber, object> = {
   [ApiKey.CreateTopics]: { topics: [{ name: 't', numPartitions: 3, replicationFactor: 2, assignments: [], configs: [{ name: 'a', value: null }] }], timeoutMs: 5, validateOnly: true },
   [ApiKey.DeleteTopics]: { topicNames: ['t'], timeoutMs: 5 },
   [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: 100 },
+  [ApiKey.ListGroups]: {},
+  [ApiKey.DeleteRecords]: { topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 3 }] }], timeoutMs: 5 },
+  [ApiKey.OffsetForLeaderEpoch]: { topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 1, leaderEpoch: 0 }] }] },
+  [ApiKey.DescribeAcls]: { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 },
+  [ApiKey.CreateAcls]: { creations: [{ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:x', host: '*', operation: 3, permissionType: 3 }] },
+  [ApiKey.DeleteAcls]: { filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] },
+  [ApiKey.DescribeConfigs]: { resources: [{ resourceType: 2, resourceName: 't', configurationKeys: null }], includeSynonyms: true },
+  [ApiKey.AlterConfigs]: { resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', value: '1000' }] }], validateOnly: true },
+  [ApiKey.DescribeLogDirs]: { topics: null },
+  [ApiKey.CreatePartitions]: { topics: [{ name: 't', count: 4, assignments: null }], timeoutMs: 5, validateOnly: true },
+  [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
 };
 
 /** A response body per API with every field any supported version has. */
@@ -52,6 +63,17 @@ const SAMPLE_RESPONSES: Record<ApiKeyNumber, object> = {
   [ApiKey.CreateTopics]: { throttleTimeMs: 1, topics: [{ name: 't', errorCode: 0, errorMessage: null }] },
   [ApiKey.DeleteTopics]: { throttleTimeMs: 1, responses: [{ name: 't', errorCode: 0 }] },
   [ApiKey.InitProducerId]: { throttleTimeMs: 1, errorCode: 0, producerId: 77, producerEpoch: 1 },
+  [ApiKey.ListGroups]: { throttleTimeMs: 1, errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer' }] },
+  [ApiKey.DeleteRecords]: { throttleTimeMs: 1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, lowWatermark: 3, errorCode: 0 }] }] },
+  [ApiKey.OffsetForLeaderEpoch]: { throttleTimeMs: 1, topics: [{ topic: 't', partitions: [{ errorCode: 0, partition: 0, leaderEpoch: 1, endOffset: 9 }] }] },
+  [ApiKey.DescribeAcls]: { throttleTimeMs: 1, errorCode: 54, errorMessage: 'no', resources: [] },
+  [ApiKey.CreateAcls]: { throttleTimeMs: 1, results: [{ errorCode: 54, errorMessage: 'no' }] },
+  [ApiKey.DeleteAcls]: { throttleTimeMs: 1, filterResults: [{ errorCode: 54, errorMessage: 'no', matchingAcls: [] }] },
+  [ApiKey.DescribeConfigs]: { throttleTimeMs: 1, results: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't', configs: [{ name: 'a', value: 'b', readOnly: false, isDefault: false, configSource: 1, isSensitive: false, synonyms: [{ name: 'a', value: 'b', source: 1 }] }] }] },
+  [ApiKey.AlterConfigs]: { throttleTimeMs: 1, responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't' }] },
+  [ApiKey.DescribeLogDirs]: { throttleTimeMs: 1, results: [{ errorCode: 0, logDir: '/d', topics: [{ name: 't', partitions: [{ partitionIndex: 0, partitionSize: 5, offsetLag: 0, isFutureKey: false }] }] }] },
+  [ApiKey.CreatePartitions]: { throttleTimeMs: 1, results: [{ name: 't', errorCode: 0, errorMessage: null }] },
+  [ApiKey.DeleteGroups]: { throttleTimeMs: 1, results: [{ groupId: 'g', errorCode: 0 }] },
 };
 
 function* everyVersion(): Generator<[ApiKeyNumber, number]> {

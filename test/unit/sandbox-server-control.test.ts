@@ -16,6 +16,9 @@ class RecordingControls implements SandboxControls {
   async startBroker(id: number) {
     this.calls.push(['startBroker', id]);
   }
+  setAutoLeaderRebalance(enabled: boolean) {
+    this.calls.push(['setAutoLeaderRebalance', enabled]);
+  }
   moveLeader(topic: string, partition: number, broker: number) {
     this.calls.push(['moveLeader', topic, partition, broker]);
   }

@@ -25,8 +25,8 @@ options:
   --port P                    port of broker 1; broker N uses P+N-1 (default 9092; 0 = free ports)
   --partitions N              partitions of auto-created topics (default 3)
   --replication-factor N      default min(3, brokers)
-  --min-insync-replicas N     default 2 with 3+ brokers, else 1; a topic's is at most its replication factor
-                              unless its own min.insync.replicas config says otherwise
+  --min-insync-replicas N     the cluster's min.insync.replicas (default 1, as in Kafka); a topic's is at most its
+                              replication factor unless its own min.insync.replicas config says otherwise
   --topic NAME[:PARTITIONS]   create a topic at start (repeatable)
   --control-port P            port of the HTTP control server (default 0 = a free port)
   --no-auto-create            do not create topics on first use

@@ -17,6 +17,8 @@ export interface SandboxControls {
   stopBroker(brokerId: number): Promise<void>;
   startBroker(brokerId: number): Promise<void>;
   moveLeader(topic: string, partition: number, brokerId: number): void;
+  /** auto.leader.rebalance.enable on or off. */
+  setAutoLeaderRebalance(enabled: boolean): void;
   addFault(spec: unknown): unknown;
   clearFaults(): void;
   createTopic(name: string, partitions?: number, replicationFactor?: number, configs?: Record<string, string>): void;
@@ -40,7 +42,7 @@ interface Route {
 
 export const CONTROL_ROUTES_HELP =
   'GET /state, POST /brokers/{id}/stop, POST /brokers/{id}/start, POST /partitions/{topic}/{partition}/leader {"broker": id}, ' +
-  'POST /faults {...}, DELETE /faults, POST /topics {"name", "partitions"?, "replicationFactor"?, "configs"?}';
+  'POST /leader-rebalance {"enabled": true|false}, POST /faults {...}, DELETE /faults, POST /topics {"name", "partitions"?, "replicationFactor"?, "configs"?}';
 
 function routes(controls: SandboxControls): Route[] {
   return [
@@ -65,6 +67,16 @@ function routes(controls: SandboxControls): Route[] {
           throw new InvalidInputError(`body must be {"broker": <broker id>} with a whole number, got ${JSON.stringify(body)}`);
         }
         controls.moveLeader(topic, p, broker);
+        return { status: 200, body: controls.state() };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/leader-rebalance$/,
+      run: async (_, body) => {
+        const enabled = objectBody(body, '{"enabled": true}').enabled;
+        if (typeof enabled !== 'boolean') throw new InvalidInputError(`body must be {"enabled": true} or {"enabled": false}, got ${JSON.stringify(body)}`);
+        controls.setAutoLeaderRebalance(enabled);
         return { status: 200, body: controls.state() };
       },
     },

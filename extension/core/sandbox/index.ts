@@ -145,6 +145,7 @@ export async function startSandbox(options: SandboxOptions = {}, deps: StartSand
       log(`broker ${brokerId} started on port ${l.port}`);
     },
     moveLeader: (topic, partition, brokerId) => cluster.moveLeader(topic, partition, brokerId),
+    setAutoLeaderRebalance: (enabled) => cluster.setAutoLeaderRebalance(enabled),
     addFault: (spec) => cluster.addFault(spec),
     clearFaults: () => cluster.clearFaults(),
     createTopic: (name, partitions, replicationFactor, configs) => cluster.createTopic(name, partitions, replicationFactor, configs),

@@ -8,6 +8,7 @@ import { splitBatches, stampForAppend, type BatchHeader } from '../cluster/batch
 import type { Partition } from '../cluster/cluster-model';
 import { partitionError, type FaultEffect } from '../cluster/faults';
 import { topicNameProblem } from '../cluster/options';
+import { checkBatchRecords } from '../cluster/record-validation';
 import type { ApiContext, SandboxApi } from './api';
 
 type PartitionAnswer = Omit<ProduceResponse['responses'][number]['partitionResponses'][number], 'index'>;
@@ -25,27 +26,28 @@ export const produce: SandboxApi<typeof ApiKey.Produce> = {
   servedWhenResponseDropped: true,
 };
 
-function handleProduce(ctx: ApiContext, brokerId: number, req: ProduceRequest, faults: FaultEffect | null): ProduceResponse {
+async function handleProduce(ctx: ApiContext, brokerId: number, req: ProduceRequest, faults: FaultEffect | null): Promise<ProduceResponse> {
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
-  return {
-    responses: req.topicData.map((t) => ({
-      name: t.name,
-      partitionResponses: t.partitionData.map((pd) => ({
-        index: pd.index,
-        ...(validAcks ? producePartition(ctx, brokerId, req.acks, t.name, pd.index, pd.records, faults) : failed(ErrorCode.INVALID_REQUIRED_ACKS)),
-      })),
-    })),
-    throttleTimeMs: 0,
-  };
+  const responses: ProduceResponse['responses'] = [];
+  // One partition after another, so appends keep the request's order.
+  for (const t of req.topicData) {
+    const partitionResponses: ProduceResponse['responses'][number]['partitionResponses'] = [];
+    for (const pd of t.partitionData) {
+      const answer = validAcks ? await producePartition(ctx, brokerId, req.acks, t.name, pd.index, pd.records, faults) : failed(ErrorCode.INVALID_REQUIRED_ACKS);
+      partitionResponses.push({ index: pd.index, ...answer });
+    }
+    responses.push({ name: t.name, partitionResponses });
+  }
+  return { responses, throttleTimeMs: 0 };
 }
 
 function failed(errorCode: number): PartitionAnswer {
   return { errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null };
 }
 
-function producePartition(
+async function producePartition(
   ctx: ApiContext, brokerId: number, acks: number, topicName: string, index: number, records: Buffer | null, faults: FaultEffect | null,
-): PartitionAnswer {
+): Promise<PartitionAnswer> {
   const fault = partitionError(faults, topicName, index);
   if (fault && !fault.afterWrite) return failed(fault.errorCode);
 
@@ -74,16 +76,27 @@ function producePartition(
   }
   if (acks === -1 && p.isr.length < topic.settings.minInsyncReplicas) return failed(ErrorCode.NOT_ENOUGH_REPLICAS);
 
-  const idempotent = batches.some((b) => b.producerId >= 0);
-  if (idempotent && batches.length > 1) {
-    // As in Kafka: an idempotent producer sends exactly one batch per partition per request.
-    return failed(ErrorCode.INVALID_RECORD);
+  if (batches.length > 1) {
+    // As in Kafka (ProduceRequest.validateRecords): v3+ requests carry exactly one batch per partition.
+    ctx.log(`broker ${brokerId}: produce to ${topicName}-${index} refused: ${batches.length} record batches for one partition; Kafka allows exactly one`);
+    return failed(ErrorCode.CORRUPT_MESSAGE);
   }
+  // Checked before anything is written: the producer-state checks and the append below run without a pause.
+  const stored: Buffer[] = [];
+  for (const b of batches) {
+    const check = await checkBatchRecords(b, topic.settings);
+    if (!check.ok) {
+      ctx.log(`broker ${brokerId}: produce to ${topicName}-${index} refused with ${describeError(check.errorCode)}: ${check.reason}`);
+      return failed(check.errorCode);
+    }
+    stored.push(check.bytes);
+  }
+  if (!model.partition(topicName, index) || p.leader !== brokerId) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
 
   let baseOffset = -1;
   const now = ctx.clock.now();
   const logAppendTimeMs = topic.settings.logAppendTime ? now : null;
-  for (const b of batches) {
+  for (const [i, b] of batches.entries()) {
     if (b.producerId >= 0) {
       const check = ctx.producers.check(topicName, index, b);
       if (check.kind === 'error') {
@@ -96,7 +109,7 @@ function producePartition(
         continue;
       }
     }
-    const written = appendBatch(ctx, p, b, logAppendTimeMs);
+    const written = appendBatch(ctx, p, { ...b, bytes: stored[i] }, logAppendTimeMs);
     if (b.producerId >= 0) ctx.producers.recordAppend(topicName, index, b, written);
     if (baseOffset < 0) baseOffset = written;
   }

@@ -58,7 +58,8 @@ async function handleListOffsets(model: ClusterModel, brokerId: number, req: Lis
           oldStyleOffsets: offset >= 0 ? [offset] : [],
           timestamp,
           offset,
-          leaderEpoch: p.leaderEpoch,
+          // Kafka 2.1 does not report the epoch here yet (-1); later brokers do.
+          leaderEpoch: -1,
         };
       })),
     }))),

@@ -16,10 +16,21 @@ import { heartbeat } from './12-heartbeat';
 import { leaveGroup } from './13-leave-group';
 import { syncGroup } from './14-sync-group';
 import { describeGroups } from './15-describe-groups';
+import { listGroups } from './16-list-groups';
 import { apiVersions } from './18-api-versions';
 import { createTopics } from './19-create-topics';
 import { deleteTopics } from './20-delete-topics';
+import { deleteRecords } from './21-delete-records';
 import { initProducerId } from './22-init-producer-id';
+import { offsetForLeaderEpoch } from './23-offset-for-leader-epoch';
+import { describeAcls } from './29-describe-acls';
+import { createAcls } from './30-create-acls';
+import { deleteAcls } from './31-delete-acls';
+import { describeConfigs } from './32-describe-configs';
+import { alterConfigs } from './33-alter-configs';
+import { describeLogDirs } from './35-describe-log-dirs';
+import { createPartitions } from './37-create-partitions';
+import { deleteGroups } from './42-delete-groups';
 
 const REGISTRY = {
   [ApiKey.Produce]: produce,
@@ -34,10 +45,21 @@ const REGISTRY = {
   [ApiKey.LeaveGroup]: leaveGroup,
   [ApiKey.SyncGroup]: syncGroup,
   [ApiKey.DescribeGroups]: describeGroups,
+  [ApiKey.ListGroups]: listGroups,
   [ApiKey.ApiVersions]: apiVersions,
   [ApiKey.CreateTopics]: createTopics,
   [ApiKey.DeleteTopics]: deleteTopics,
+  [ApiKey.DeleteRecords]: deleteRecords,
   [ApiKey.InitProducerId]: initProducerId,
+  [ApiKey.OffsetForLeaderEpoch]: offsetForLeaderEpoch,
+  [ApiKey.DescribeAcls]: describeAcls,
+  [ApiKey.CreateAcls]: createAcls,
+  [ApiKey.DeleteAcls]: deleteAcls,
+  [ApiKey.DescribeConfigs]: describeConfigs,
+  [ApiKey.AlterConfigs]: alterConfigs,
+  [ApiKey.DescribeLogDirs]: describeLogDirs,
+  [ApiKey.CreatePartitions]: createPartitions,
+  [ApiKey.DeleteGroups]: deleteGroups,
 };
 
 /** The keys of the APIs the sandbox serves. */

@@ -9,7 +9,7 @@ import { ErrorCode } from '../../kafka/protocol/errors';
 import type { ResolvedSandboxOptions } from './options';
 import { topicNameProblem, MAX_PARTITIONS_PER_TOPIC } from './options';
 import { PartitionLog, type StoredBatch } from './partition-log';
-import { parseTopicConfigs, type TopicSettings } from './topic-config';
+import { isConfigProblem, parseTopicConfigs, type TopicConfigDefaults, type TopicConfigProblem, type TopicSettings } from './topic-config';
 
 export interface BrokerAddress {
   id: number;
@@ -29,6 +29,8 @@ export interface Partition {
   /** -1 when offline. */
   leader: number;
   leaderEpoch: number;
+  /** Where each leader epoch began (the leader epoch cache OffsetForLeaderEpoch answers from). */
+  readonly epochStarts: { epoch: number; startOffset: number }[];
   readonly log: PartitionLog;
 }
 
@@ -39,7 +41,7 @@ export interface Topic {
 }
 
 /** Outcome of a topic creation attempt, in the CreateTopics answer's terms. */
-export type CreateTopicResult = { errorCode: 0; topic?: Topic } | { errorCode: number; errorMessage: string };
+export type CreateTopicResult = { errorCode: 0; topic?: Topic } | { errorCode: number; errorMessage: string | null };
 
 export interface CreateTopicRequest {
   name: string;
@@ -61,6 +63,8 @@ export class ClusterModel {
   private nextAppendSeq = 0;
   private totalRecords = 0;
   private totalBytes = 0;
+  /** auto.leader.rebalance.enable, switchable through the control API. */
+  private autoLeaderRebalance: boolean;
 
   constructor(
     readonly options: ResolvedSandboxOptions,
@@ -71,6 +75,35 @@ export class ClusterModel {
     private readonly onChange: (appendedTo?: Partition) => void,
   ) {
     this.brokers = brokers.map((b) => ({ ...b, up: true }));
+    this.autoLeaderRebalance = options.autoLeaderRebalance;
+  }
+
+  get autoLeaderRebalanceEnabled(): boolean {
+    return this.autoLeaderRebalance;
+  }
+
+  /** Turns auto.leader.rebalance.enable on or off; turning it on moves leaders to their preferred replicas now. */
+  setAutoLeaderRebalance(enabled: boolean): void {
+    this.autoLeaderRebalance = enabled;
+    this.log(`auto leader rebalance ${enabled ? 'on' : 'off'}`);
+    if (enabled && this.electPreferredLeaders()) this.onChange();
+  }
+
+  /**
+   * Moves leadership back to each partition's preferred replica (its first) where that broker is up and in sync,
+   * as Kafka's auto leader rebalance does (there every leader.imbalance.check.interval.seconds; here at once).
+   * Returns whether any leader moved.
+   */
+  private electPreferredLeaders(onlyBroker?: number): boolean {
+    let moved = false;
+    for (const p of this.allPartitions()) {
+      const preferred = p.replicas[0];
+      if (onlyBroker !== undefined && preferred !== onlyBroker) continue;
+      if (p.leader === preferred || !this.broker(preferred)?.up || !p.isr.includes(preferred)) continue;
+      this.changeLeader(p, preferred, 'preferred replica elected (auto.leader.rebalance.enable)');
+      moved = true;
+    }
+    return moved;
   }
 
   // --- brokers ------------------------------------------------------------------------------------------------
@@ -141,11 +174,13 @@ export class ClusterModel {
       }
     }
     this.log(`broker ${id} is up and has rejoined its ISRs`);
+    if (this.autoLeaderRebalance) this.electPreferredLeaders(id);
   }
 
   private changeLeader(p: Partition, leader: number, why: string): void {
     p.leader = leader;
     p.leaderEpoch++;
+    if (leader !== -1) p.epochStarts.push({ epoch: p.leaderEpoch, startOffset: p.log.highWatermark });
     this.log(`${p.topic}-${p.index}: leader ${leader} (epoch ${p.leaderEpoch}): ${why}`);
   }
 
@@ -185,7 +220,11 @@ export class ClusterModel {
   createTopic(req: CreateTopicRequest): CreateTopicResult {
     const problem = topicNameProblem(req.name);
     if (problem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: problem };
-    if (this.topics.has(req.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `topic '${req.name}' already exists` };
+    if (this.topics.has(req.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${req.name}' already exists.` };
+    const collides = this.collidingTopic(req.name);
+    if (collides) {
+      return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic '${req.name}' collides with existing topics: ${collides}` };
+    }
     const live = this.liveBrokers().map((b) => b.id);
 
     let assignment: number[][];
@@ -195,40 +234,118 @@ export class ClusterModel {
       assignment = checked;
     } else {
       const partitions = req.numPartitions === -1 ? this.options.partitions : req.numPartitions;
-      if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS_PER_TOPIC) {
-        return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `number of partitions must be 1 to ${MAX_PARTITIONS_PER_TOPIC}; got ${partitions}` };
+      if (!Number.isInteger(partitions) || partitions < 1) {
+        return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions must be larger than 0.' };
+      }
+      if (partitions > MAX_PARTITIONS_PER_TOPIC) {
+        // The sandbox's own cap (memory); Kafka has none.
+        return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `The sandbox keeps at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; got ${partitions}.` };
       }
       const rf = req.replicationFactor === -1 ? Math.min(this.options.replicationFactor, live.length) : req.replicationFactor;
-      if (!Number.isInteger(rf) || rf < 1 || rf > live.length) {
-        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `replication factor must be 1 to ${live.length} (the live brokers); got ${rf}` };
+      if (!Number.isInteger(rf) || rf < 1) {
+        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'Replication factor must be larger than 0.' };
+      }
+      if (rf > live.length) {
+        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.` };
       }
       assignment = this.spreadReplicas(partitions, rf, live);
     }
     // The cluster-wide default is capped by the topic's replication factor (its smallest partition), so a topic
     // with fewer replicas than it can still take acks=all, as a user expects; a min.insync.replicas config wins.
     const replicationFactor = Math.min(...assignment.map((replicas) => replicas.length));
-    const settings = parseTopicConfigs(req.configs ?? {}, Math.min(this.options.minInsyncReplicas, replicationFactor));
-    if (typeof settings === 'string') return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: settings };
+    const settings = parseTopicConfigs(req.configs ?? {}, { minInsyncReplicas: Math.min(this.options.minInsyncReplicas, replicationFactor) });
+    if (isConfigProblem(settings)) {
+      if (settings.problem === 'null') {
+        this.log(`CreateTopics ${req.name}: ${settings.message}; answering UNKNOWN_SERVER_ERROR as Kafka 2.1 does`);
+        return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
+      }
+      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: settings.message };
+    }
     if (req.validateOnly) return { errorCode: 0 };
 
-    const topic: Topic = {
-      name: req.name,
-      settings,
-      partitions: assignment.map((replicas, index) => ({
-        topic: req.name,
-        index,
-        replicas,
-        isr: replicas.filter((r) => this.broker(r)?.up),
-        leader: replicas.find((r) => this.broker(r)?.up) ?? -1,
-        leaderEpoch: 0,
-        log: new PartitionLog(),
-      })),
-    };
-    for (const p of topic.partitions) if (p.isr.length === 0) p.isr = [p.replicas[0]];
+    const topic: Topic = { name: req.name, settings, partitions: assignment.map((replicas, index) => this.newPartition(req.name, index, replicas)) };
     this.topics.set(req.name, topic);
     this.log(`created topic ${req.name} with ${assignment.length} partitions, replication factor ${assignment[0].length}`);
     this.onChange();
     return { errorCode: 0, topic };
+  }
+
+  /** The cluster-wide topic config defaults (--min-insync-replicas). */
+  topicDefaults(): TopicConfigDefaults {
+    return { minInsyncReplicas: this.options.minInsyncReplicas };
+  }
+
+  /**
+   * An existing topic whose name equals `name` once '.' and '_' are taken as one (Kafka refuses such pairs: their
+   * metric names would clash), or undefined.
+   */
+  private collidingTopic(name: string): string | undefined {
+    const folded = name.replace(/\./g, '_');
+    for (const existing of this.topics.keys()) if (existing !== name && existing.replace(/\./g, '_') === folded) return existing;
+    return undefined;
+  }
+
+  /**
+   * Replaces a topic's configs (AlterConfigs is not incremental in Kafka 2.1: what is not given returns to its
+   * default); null when done, else the problem.
+   */
+  alterTopicConfigs(topic: Topic, configs: Record<string, string | null>, validateOnly: boolean): TopicConfigProblem | null {
+    const settings = parseTopicConfigs(configs, this.topicDefaults());
+    if (isConfigProblem(settings)) return settings;
+    if (!validateOnly) {
+      topic.settings = settings;
+      this.log(`topic ${topic.name}: configs now ${JSON.stringify(settings.configs)}`);
+      this.onChange();
+    }
+    return null;
+  }
+
+  private newPartition(topic: string, index: number, replicas: number[]): Partition {
+    const isr = replicas.filter((r) => this.broker(r)?.up);
+    return {
+      topic,
+      index,
+      replicas,
+      isr: isr.length > 0 ? isr : [replicas[0]],
+      leader: replicas.find((r) => this.broker(r)?.up) ?? -1,
+      leaderEpoch: 0,
+      epochStarts: [{ epoch: 0, startOffset: 0 }],
+      log: new PartitionLog(),
+    };
+  }
+
+  /**
+   * CreatePartitions: grows a topic to `count` partitions, new replicas spread as at creation; errors in Kafka's
+   * words (partitions only go up).
+   */
+  addPartitions(name: string, count: number, validateOnly: boolean): { errorCode: number; errorMessage: string | null } {
+    const topic = this.topics.get(name);
+    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${name}' does not exist.` };
+    const old = topic.partitions.length;
+    if (count < old) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic currently has ${old} partitions, which is higher than the requested ${count}.` };
+    if (count === old) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic already has ${old} partitions.` };
+    if (count > MAX_PARTITIONS_PER_TOPIC) {
+      return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `The sandbox keeps at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; got ${count}.` };
+    }
+    const live = this.liveBrokers().map((b) => b.id);
+    const rf = topic.partitions[0].replicas.length;
+    if (rf > live.length) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.` };
+    if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null };
+    const added = this.spreadReplicas(count - old, rf, live);
+    added.forEach((replicas, i) => topic.partitions.push(this.newPartition(name, old + i, replicas)));
+    this.log(`topic ${name} grew from ${old} to ${count} partitions`);
+    this.onChange();
+    return { errorCode: ErrorCode.NONE, errorMessage: null };
+  }
+
+  /** DeleteRecords: the log start offset moves up to `offset` (kept within the caps' accounting). */
+  deleteRecords(p: Partition, offset: number): void {
+    for (const b of p.log.deleteBefore(offset)) {
+      this.totalRecords -= b.recordCount;
+      this.totalBytes -= b.bytes.length;
+    }
+    this.log(`${p.topic}-${p.index}: records before offset ${offset} deleted; log start offset ${p.log.logStartOffset}`);
+    this.onChange(p);
   }
 
   /** Leader of partition p on live broker (start + p), followers on the next ones: leaders spread evenly. */

@@ -33,6 +33,11 @@ export interface SandboxOptions extends Partial<SandboxCaps> {
   autoCreateTopics?: boolean;
   /** How long a down leader's partitions wait before a new leader is elected. */
   electionDelayMs?: number;
+  /**
+   * auto.leader.rebalance.enable: leadership returns to a partition's preferred replica (its first) once that broker
+   * is back and in sync (default true, as in Kafka).
+   */
+  autoLeaderRebalance?: boolean;
   /** group.initial.rebalance.delay.ms: how long a new group waits for more members before its first rebalance. */
   initialRebalanceDelayMs?: number;
   /** Largest request frame a broker accepts (socket.request.max.bytes). */
@@ -76,6 +81,7 @@ export interface ResolvedSandboxOptions extends SandboxCaps {
   controlPort: number;
   autoCreateTopics: boolean;
   electionDelayMs: number;
+  autoLeaderRebalance: boolean;
   initialRebalanceDelayMs: number;
   maxFrameBytes: number;
   sasl: { users: { username: string; password: string }[]; mechanisms: SaslMechanismName[] } | null;
@@ -128,12 +134,15 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
   }
   const partitions = integerIn('partitions', o.partitions, 1, MAX_PARTITIONS_PER_TOPIC, 3);
   const replicationFactor = integerIn('replicationFactor', o.replicationFactor, 1, brokers, Math.min(3, brokers));
-  const minInsyncReplicas = integerIn('minInsyncReplicas', o.minInsyncReplicas, 1, replicationFactor, Math.min(brokers >= 3 ? 2 : 1, replicationFactor));
+  const minInsyncReplicas = integerIn('minInsyncReplicas', o.minInsyncReplicas, 1, replicationFactor, 1);
   const controlPort = integerIn('controlPort', o.controlPort, 0, 65535, 0);
   if (o.autoCreateTopics !== undefined && typeof o.autoCreateTopics !== 'boolean') {
     throw new InvalidInputError(`autoCreateTopics must be true or false; got ${JSON.stringify(o.autoCreateTopics)}`);
   }
   const electionDelayMs = integerIn('electionDelayMs', o.electionDelayMs, 0, 600_000, 200);
+  if (o.autoLeaderRebalance !== undefined && typeof o.autoLeaderRebalance !== 'boolean') {
+    throw new InvalidInputError(`autoLeaderRebalance must be true or false; got ${JSON.stringify(o.autoLeaderRebalance)}`);
+  }
   const initialRebalanceDelayMs = integerIn('initialRebalanceDelayMs', o.initialRebalanceDelayMs, 0, 600_000, 0);
   const maxFrameBytes = integerIn('maxFrameBytes', o.maxFrameBytes, 1024, 1024 * 1024 * 1024, 100 * 1024 * 1024);
   const caps: SandboxCaps = {
@@ -154,7 +163,7 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
 
   return {
     brokers, port, host, partitions, replicationFactor, minInsyncReplicas, topics, controlPort,
-    autoCreateTopics: o.autoCreateTopics ?? true, electionDelayMs, initialRebalanceDelayMs, maxFrameBytes, ...caps,
+    autoCreateTopics: o.autoCreateTopics ?? true, electionDelayMs, autoLeaderRebalance: o.autoLeaderRebalance ?? true, initialRebalanceDelayMs, maxFrameBytes, ...caps,
     sasl: resolveSasl(o.sasl), tls: resolveTls(o.tls), schemaRegistry: resolveSchemaRegistry(o.schemaRegistry),
   };
 }

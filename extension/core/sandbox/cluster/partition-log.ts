@@ -80,6 +80,18 @@ export class PartitionLog {
     return dropped;
   }
 
+  /**
+   * Moves the log start offset up to `offset` (DeleteRecords): batches wholly below it are dropped and returned; a
+   * batch that straddles it stays, but offsets below the log start are no longer served.
+   */
+  deleteBefore(offset: number): StoredBatch[] {
+    const dropped: StoredBatch[] = [];
+    if (offset <= this._logStartOffset) return dropped;
+    while (this.batchCount > 0 && this.batches[this.head].lastOffset < offset) dropped.push(this.dropOldest()!);
+    this._logStartOffset = offset;
+    return dropped;
+  }
+
   /** Index (into `batches`) of the batch holding `offset`, or of the first batch after it; -1 if none. */
   private indexAtOrAfter(offset: number): number {
     let lo = this.head;

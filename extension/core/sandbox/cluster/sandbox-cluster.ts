@@ -44,6 +44,8 @@ export interface PartitionState {
 export interface SandboxState {
   clusterId: string;
   controllerId: number;
+  /** auto.leader.rebalance.enable: leaders return to their preferred replicas. */
+  autoLeaderRebalance: boolean;
   brokers: { id: number; host: string; port: number; up: boolean; controller: boolean }[];
   topics: { name: string; configs: Record<string, string>; partitions: PartitionState[] }[];
   stored: { records: number; bytes: number };
@@ -183,6 +185,10 @@ export class SandboxCluster {
     this.model.moveLeader(topic, partition, brokerId);
   }
 
+  setAutoLeaderRebalance(enabled: boolean): void {
+    this.model.setAutoLeaderRebalance(enabled);
+  }
+
   addFault(spec: unknown): FaultView {
     const fault = this.faults.add(spec);
     this.log(`fault ${fault.id} added: ${JSON.stringify(fault)}`);
@@ -204,6 +210,7 @@ export class SandboxCluster {
     return {
       clusterId: SANDBOX_CLUSTER_ID,
       controllerId,
+      autoLeaderRebalance: this.model.autoLeaderRebalanceEnabled,
       brokers: this.model.brokers.map((b) => ({ id: b.id, host: b.host, port: b.port, up: b.up, controller: b.id === controllerId })),
       topics: [...this.model.topics.values()].map((t) => ({
         name: t.name,

@@ -14,8 +14,11 @@ import { ErrorCode } from '../../../kafka/protocol/errors';
 import type { Clock } from '../../../util/clock';
 import { emptyBuffer, GroupMetadata, type GroupProtocol, type MemberMetadata } from './group-metadata';
 import type {
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
   DescribeGroupsRequest,
   DescribeGroupsResponse,
+  ListGroupsResponse,
   FindCoordinatorRequest,
   FindCoordinatorResponse,
   HeartbeatRequest,
@@ -45,9 +48,9 @@ export interface GroupCoordinatorDeps {
   partitionExists(topic: string, partition: number): boolean;
   initialRebalanceDelayMs: number;
   log?: (line: string) => void;
-  /** group.min.session.timeout.ms; lenient by default so tests may use short sessions. */
+  /** group.min.session.timeout.ms (Kafka's 6000 by default). */
   minSessionTimeoutMs?: number;
-  /** group.max.session.timeout.ms. */
+  /** group.max.session.timeout.ms (Kafka's 300000 by default). */
   maxSessionTimeoutMs?: number;
 }
 
@@ -59,8 +62,9 @@ export interface GroupClientInfo {
 
 /** offset.metadata.max.bytes */
 const MAX_OFFSET_METADATA_CHARS = 4096;
-const DEFAULT_MIN_SESSION_TIMEOUT_MS = 1;
-const DEFAULT_MAX_SESSION_TIMEOUT_MS = 1_800_000;
+/** Kafka's group.min.session.timeout.ms and group.max.session.timeout.ms defaults. */
+export const DEFAULT_MIN_SESSION_TIMEOUT_MS = 6000;
+export const DEFAULT_MAX_SESSION_TIMEOUT_MS = 300_000;
 
 type GroupCheck = { errorCode: number } | { errorCode: 0; group: GroupMetadata | undefined };
 
@@ -229,8 +233,8 @@ export class GroupCoordinator {
     const { group, member } = found;
     if (req.generationId !== group.generationId) return { throttleTimeMs: 0, errorCode: ErrorCode.ILLEGAL_GENERATION };
     this.scheduleSessionTimeout(group, member);
-    // Heartbeats in CompletingRebalance are fine (newer brokers agree): the member is between join and sync.
-    const errorCode = group.is('PreparingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+    // As Kafka 2.1: a member between JoinGroup and SyncGroup is told the rebalance is not over yet.
+    const errorCode = group.is('PreparingRebalance') || group.is('CompletingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
     return { throttleTimeMs: 0, errorCode };
   }
 
@@ -369,6 +373,31 @@ export class GroupCoordinator {
       };
     });
     return { throttleTimeMs: 0, groups };
+  }
+
+  // ---- ListGroups, DeleteGroups ---------------------------------------------------------------------------------
+
+  /** The groups this broker coordinates, with their protocol type ('' for a group that only holds offsets). */
+  listGroups(brokerId: number): ListGroupsResponse {
+    const groups = [...this.groups.values()]
+      .filter((g) => this.deps.coordinatorFor(g.groupId)?.id === brokerId)
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
+    return { throttleTimeMs: 0, errorCode: this.stopped ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.NONE, groups };
+  }
+
+  /** Deletes empty groups and their offsets: NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND for none. */
+  deleteGroups(brokerId: number, req: DeleteGroupsRequest): DeleteGroupsResponse {
+    const results = req.groupsNames.map((groupId) => {
+      const check = this.checkGroupRequest(brokerId, groupId, true);
+      if (check.errorCode !== ErrorCode.NONE) return { groupId, errorCode: check.errorCode };
+      const group = 'group' in check ? check.group : undefined;
+      if (!group) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+      if (!group.is('Empty')) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+      this.groups.delete(groupId);
+      this.deps.log?.(`group ${groupId} deleted`);
+      return { groupId, errorCode: ErrorCode.NONE };
+    });
+    return { throttleTimeMs: 0, results };
   }
 
   // ---- Sandbox-wide ---------------------------------------------------------------------------------------------
