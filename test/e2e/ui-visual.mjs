@@ -136,8 +136,9 @@ try {
     // The charts' styles are allowed by the page's nonce, not by 'unsafe-inline': the CSP stays strict and applies them.
     const csp = await webview.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     if (/unsafe-inline|unsafe-eval/.test(csp) || !/style-src [^;]*'nonce-/.test(csp)) throw new Error(`webview CSP: ${csp}`);
-    const fill = await webview.locator('#waterfall .row[data-phase="accumulator"] .bar').evaluate((el) => getComputedStyle(el).fill);
-    const themeBlue = await webview.locator('body').evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--vscode-charts-blue').trim());
+    // (Run in the page: its window is the element's document's.)
+    const fill = await webview.locator('#waterfall .row[data-phase="accumulator"] .bar').evaluate((el) => el.ownerDocument.defaultView.getComputedStyle(el).fill);
+    const themeBlue = await webview.locator('body').evaluate((el) => el.ownerDocument.defaultView.getComputedStyle(el.ownerDocument.documentElement).getPropertyValue('--vscode-charts-blue').trim());
     if (!themeBlue || fill === 'rgb(0, 0, 0)') throw new Error(`the accumulator bar is filled ${fill} (theme blue: "${themeBlue}"): the chart styles did not apply`);
     await webview.locator('#waterfall').scrollIntoViewIfNeeded();
   });
