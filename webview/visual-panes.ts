@@ -5,7 +5,7 @@
  */
 import type { BatchView, RecordTraceView, WebviewError } from '../extension/protocol/messages';
 import { describeTraceId } from '../extension/protocol/trace-ids';
-import { KEY_METRICS, type ProducerMetricsView, type RunCharts } from '../extension/protocol/visual';
+import { formatMetric, orderedMetricNames, type ProducerMetricsView, type RunCharts } from '../extension/protocol/visual';
 import { batchLanesChart } from './charts/batch-lanes';
 import { runChartSet } from './charts/run-charts';
 import { waterfallChart } from './charts/waterfall-chart';
@@ -62,14 +62,8 @@ export function wireBatchLanes(batchesNow: () => BatchView[], select: (recordId:
   });
 }
 
-function formatMetric(name: string, v: number): string {
-  if (name.endsWith('-ratio') || name === 'compression-rate-avg') return v.toFixed(3);
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  return (Math.round(v * 100) / 100).toLocaleString('en-US');
-}
-
 function metricsTable(m: ProducerMetricsView): HTMLElement {
-  const names = [...KEY_METRICS.filter((k) => k in m.values), ...Object.keys(m.values).filter((k) => !KEY_METRICS.includes(k)).sort()];
+  const names = orderedMetricNames(m.values);
   return h('table', { class: 'metrics', 'aria-label': `Metrics of ${m.clientId}` },
     h('caption', { text: `${m.clientId} (Java producer metric names; rates per second over 30 s)` }),
     ...names.map((n) => h('tr', { 'data-metric': n }, h('th', { scope: 'row', text: n }), h('td', { text: formatMetric(n, m.values[n]) }))),

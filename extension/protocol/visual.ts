@@ -99,3 +99,15 @@ export const KEY_METRICS: readonly string[] = [
   'request-rate', 'outgoing-byte-rate', 'requests-in-flight', 'compression-rate-avg', 'buffer-available-bytes',
   'buffer-total-bytes', 'bufferpool-wait-ratio', 'produce-throttle-time-avg', 'metadata-age',
 ];
+
+/** A producer's metric names in the order the panel and the reports list them: KEY_METRICS first, then the rest by name. */
+export function orderedMetricNames(values: Record<string, number>): string[] {
+  return [...KEY_METRICS.filter((k) => k in values), ...Object.keys(values).filter((k) => !KEY_METRICS.includes(k)).sort()];
+}
+
+/** A metric's value as shown: ratios to three decimals, counts whole, the rest to two. */
+export function formatMetric(name: string, v: number): string {
+  if (name.endsWith('-ratio') || name === 'compression-rate-avg') return v.toFixed(3);
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  return (Math.round(v * 100) / 100).toLocaleString('en-US');
+}

@@ -4,7 +4,7 @@
  * phases as text. Inline SVG and CSS only: no script, no external resource (its CSP says so), opens anywhere.
  */
 import type { ProducerMetricsView, RunCharts } from '../../protocol/visual';
-import { KEY_METRICS } from '../../protocol/visual';
+import { formatMetric, orderedMetricNames } from '../../protocol/visual';
 import { runChartSet } from '../../../webview/charts/run-charts';
 import { CHART_CSS } from '../../../webview/charts/style';
 import { escapeXml as esc, ms, toSvgString } from '../../../webview/charts/svg';
@@ -35,14 +35,8 @@ ol.phases { font-size: 12px; color: #333; }
 footer { margin-top: 32px; color: #888; font-size: 12px; }
 `;
 
-function metricValue(name: string, v: number): string {
-  if (name.endsWith('-ratio') || name === 'compression-rate-avg') return v.toFixed(3);
-  return Number.isInteger(v) ? v.toLocaleString('en-US') : (Math.round(v * 100) / 100).toLocaleString('en-US');
-}
-
 function metricsTable(m: ProducerMetricsView): string {
-  const names = [...KEY_METRICS.filter((k) => k in m.values), ...Object.keys(m.values).filter((k) => !KEY_METRICS.includes(k)).sort()];
-  const rows = names.map((n) => `<tr><th>${esc(n)}</th><td>${esc(metricValue(n, m.values[n]))}</td></tr>`);
+  const rows = orderedMetricNames(m.values).map((n) => `<tr><th>${esc(n)}</th><td>${esc(formatMetric(n, m.values[n]))}</td></tr>`);
   const brokers = m.brokers.map((b) => `<tr><th>broker ${b.brokerId}</th><td>${b.requests} requests, ${b.errors} errors, latency avg ${esc(ms(b.requestLatencyAvg))}, max ${esc(ms(b.requestLatencyMax))}</td></tr>`);
   return `<table class="metrics"><caption>${esc(m.clientId)}</caption>${rows.join('')}${brokers.join('')}</table>`;
 }

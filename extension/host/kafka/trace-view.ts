@@ -5,7 +5,7 @@ import type { BatchTrace, PartitionReason, RecordMetadata, RecordTrace, TraceEve
 import { describeSchemaUsed, type SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { BatchView, RecordTraceView, TimelineEntry } from '../../protocol/messages';
 import { describeTraceId } from '../../protocol/trace-ids';
-import { recordWaterfall, requestSpans } from '../../core/visual/waterfall';
+import { CLOSE_REASON_WORDS, recordWaterfall, requestSpans } from '../../core/visual/waterfall';
 
 export function describePartitionReason(r: PartitionReason): string {
   switch (r.type) {
@@ -70,13 +70,7 @@ function entry(e: TraceEvent): TimelineEntry {
 }
 
 function closeReasonWords(reason: string): string {
-  switch (reason) {
-    case 'full': return 'full (batch.size reached)';
-    case 'linger': return 'linger.ms expired';
-    case 'flush': return 'flushed';
-    case 'close': return 'producer closing';
-    default: return reason;
-  }
+  return CLOSE_REASON_WORDS[reason] ?? reason;
 }
 
 /**
