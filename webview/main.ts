@@ -7,7 +7,7 @@ import {
   vsCodeTextArea, vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 import {
-  ACKS, COMPRESSIONS, KEY_FORMATS, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
+  ACKS, COMPRESSIONS, defaultProducerSettings, KEY_FORMATS, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
   type BatchView, type ComposerDraft, type DraftOrigin, type PanelInit, type RecordTraceView, type ResultRow, type SandboxAction, type WebviewError,
 } from '../extension/protocol/messages';
 import { shortTraceId } from '../extension/protocol/trace-ids';
@@ -25,6 +25,7 @@ import { formatJson, formatLatency, restoreState, ResultsHistory, resultsSummary
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox(), vsCodeDivider(), vsCodeBadge());
 
 const ROW_HEIGHT = 24;
+const DEFAULT_SETTINGS = defaultProducerSettings();
 const history = new ResultsHistory();
 let panel: PanelInit = { connection: null, connections: [], topics: [], sandbox: null, trusted: true };
 let renderQueued = false;
@@ -254,10 +255,10 @@ function readForm(): ComposerDraft {
     settings: {
       acks: val('acks').value as ComposerDraft['settings']['acks'],
       'compression.type': val('compression').value as ComposerDraft['settings']['compression.type'],
-      'linger.ms': num('linger', 5),
-      'batch.size': num('batch-size', 16384),
-      retries: num('retries', 2147483647),
-      'delivery.timeout.ms': num('delivery-timeout', 120000),
+      'linger.ms': num('linger', DEFAULT_SETTINGS['linger.ms']),
+      'batch.size': num('batch-size', DEFAULT_SETTINGS['batch.size']),
+      retries: num('retries', DEFAULT_SETTINGS.retries),
+      'delivery.timeout.ms': num('delivery-timeout', DEFAULT_SETTINGS['delivery.timeout.ms']),
       'enable.idempotence': chk('idempotence').checked,
       partitioner: val('partitioner').value as ComposerDraft['settings']['partitioner'],
       'partitioner.failover': chk('failover').checked,

@@ -1,17 +1,20 @@
 /**
  * The messages between the extension host and the composer webview, declared once and imported by both bundles.
- * Imports nothing: it must compile for Node and for the browser. Inbound data is checked by ./validate.ts.
+ * Imports only the domain rules (core/kafka/rules/, plain data with no imports): it must compile for Node and for the
+ * browser. Inbound data is checked by ./validate.ts.
  *
  * Handshake: the webview posts `ready`; the host posts nothing before that, then `init`. Requests carry an id and
  * the host answers each with a `response` carrying the same id and either a result or an error (never a throw).
  */
 import type { RequestSpan, RunCharts, Waterfall } from './visual';
 
+import { COMPRESSION_NAMES, PRODUCER_DEFAULTS, type CompressionName } from '../core/kafka/rules';
+
 export type KeyFormat = 'string' | 'json' | 'base64' | 'none' | 'schema';
 export type ValueFormat = 'text' | 'json' | 'base64' | 'null' | 'schema';
 export type SendMode = 'sync' | 'async' | 'fire-and-forget';
 export type Acks = 'all' | '1' | '0';
-export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+export type Compression = CompressionName;
 
 export const KEY_FORMATS: readonly KeyFormat[] = ['string', 'json', 'base64', 'none', 'schema'];
 export const VALUE_FORMATS: readonly ValueFormat[] = ['text', 'json', 'base64', 'null', 'schema'];
@@ -22,6 +25,22 @@ export interface DraftSchemaRef {
   version: number | null;
   /** A Protobuf message (or a record name); '' = the schema's first. */
   recordName: string;
+}
+
+/** A new draft's producer settings: the producer's own defaults. */
+export function defaultProducerSettings(): DraftProducerSettings {
+  const d = PRODUCER_DEFAULTS;
+  return {
+    acks: d.acks === -1 ? 'all' : (String(d.acks) as Acks),
+    'compression.type': d.compressionType,
+    'linger.ms': d.lingerMs,
+    'batch.size': d.batchSize,
+    retries: d.retries,
+    'delivery.timeout.ms': d.deliveryTimeoutMs,
+    'enable.idempotence': d.enableIdempotence,
+    partitioner: d.partitioner,
+    'partitioner.failover': d.partitionerFailover,
+  };
 }
 
 export function defaultSchemaRef(): DraftSchemaRef {
@@ -40,7 +59,7 @@ export interface SchemaDetails {
 }
 export const SEND_MODES: readonly SendMode[] = ['sync', 'async', 'fire-and-forget'];
 export const ACKS: readonly Acks[] = ['all', '1', '0'];
-export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+export const COMPRESSIONS: readonly Compression[] = COMPRESSION_NAMES;
 export const PARTITIONERS = ['default', 'round-robin'] as const;
 export type PartitionerName = (typeof PARTITIONERS)[number];
 
@@ -122,17 +141,7 @@ export function defaultDraft(): ComposerDraft {
     headers: [],
     partition: null,
     timestamp: null,
-    settings: {
-      acks: 'all',
-      'compression.type': 'none',
-      'linger.ms': 5,
-      'batch.size': 16384,
-      retries: 2147483647,
-      'delivery.timeout.ms': 120000,
-      'enable.idempotence': true,
-      partitioner: 'default',
-      'partitioner.failover': false,
-    },
+    settings: defaultProducerSettings(),
     sendMode: 'sync',
     repeat: 1,
   };

@@ -7,6 +7,7 @@ import {
   type ComposerDraft, type DraftHeader, type DraftOrigin, type DraftProducerSettings, type DraftSchemaRef, type SandboxAction, type TopicSummary,
   type WebviewError, type WebviewToHost,
 } from './messages';
+import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../core/kafka/rules/topic-name';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -104,11 +105,11 @@ function parseSandboxAction(v: unknown): SandboxAction {
     case 'startBroker':
       return { action, broker: int(c.broker, 'command.broker', 0, 1_000_000) };
     case 'moveLeader':
-      return { action, topic: str(c.topic, 'command.topic', 249), partition: int(c.partition, 'command.partition', 0, 1_000_000), broker: int(c.broker, 'command.broker', 0, 1_000_000) };
+      return { action, topic: str(c.topic, 'command.topic', MAX_TOPIC_NAME_LENGTH), partition: int(c.partition, 'command.partition', 0, 1_000_000), broker: int(c.broker, 'command.broker', 0, 1_000_000) };
     case 'injectError':
       return {
         action, errorCode: int(c.errorCode, 'command.errorCode', -1, 32767), count: int(c.count, 'command.count', 1, 1000),
-        ...(c.topic === undefined ? {} : { topic: str(c.topic, 'command.topic', 249) }),
+        ...(c.topic === undefined ? {} : { topic: str(c.topic, 'command.topic', MAX_TOPIC_NAME_LENGTH) }),
       };
     case 'addLatency':
       return { action, latencyMs: int(c.latencyMs, 'command.latencyMs', 1, 600_000), count: int(c.count, 'command.count', 1, 1000) };
@@ -141,7 +142,7 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
       case 'schemaDetails':
       case 'checkSchemaValue': {
         const part = oneOf(m.part, ['key', 'value'] as const, 'message.part');
-        const base = { requestId, topic: str(m.topic, 'message.topic', 249), part, ref: parseSchemaRef(m.ref, 'message.ref') };
+        const base = { requestId, topic: str(m.topic, 'message.topic', MAX_TOPIC_NAME_LENGTH), part, ref: parseSchemaRef(m.ref, 'message.ref') };
         return { ok: true, value: type === 'schemaDetails' ? { type, ...base } : { type, ...base, text: str(m.text, 'message.text') } };
       }
       case 'getTrace':
@@ -152,7 +153,7 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
         return { ok: true, value: { type, requestId, recordIds: ids } };
       }
       case 'previewPartition':
-        return { ok: true, value: { type, requestId, topic: str(m.topic, 'message.topic', 249), keyFormat: oneOf(m.keyFormat, KEY_FORMATS, 'message.keyFormat'), key: str(m.key, 'message.key') } };
+        return { ok: true, value: { type, requestId, topic: str(m.topic, 'message.topic', MAX_TOPIC_NAME_LENGTH), keyFormat: oneOf(m.keyFormat, KEY_FORMATS, 'message.keyFormat'), key: str(m.key, 'message.key') } };
       case 'sandbox':
         return { ok: true, value: { type, requestId, command: parseSandboxAction(m.command) } };
       case 'connect':
@@ -172,8 +173,6 @@ export function isBase64(text: string): boolean {
   return BASE64.test(text.replace(/\s+/g, ''));
 }
 
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-
 /**
  * Problems a draft has before it can be sent, each tied to its field, in plain words. `topics` (from metadata) lets
  * the partition be checked against the topic's partition count; an unknown topic is left to the broker (auto-create).
@@ -181,9 +180,10 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export function checkDraft(draft: ComposerDraft, topics: TopicSummary[] = []): WebviewError[] {
   const errors: WebviewError[] = [];
   if (!draft.topic) errors.push({ field: 'topic', message: 'Type or pick a topic to send to.' });
-  // A templated topic ("orders-{{region}}") is checked once rendered, like a collection message's.
-  else if (!draft.topic.includes('{{') && (!TOPIC_NAME.test(draft.topic) || draft.topic === '.' || draft.topic === '..')) {
-    errors.push({ field: 'topic', kafkaError: 'INVALID_TOPIC_EXCEPTION', message: `"${draft.topic}" is not a valid topic name: use letters, digits, ".", "_" and "-" (at most 249).` });
+  else {
+    // A templated topic ("orders-{{region}}") is checked once rendered, like a collection message's.
+    const problem = draft.topic.includes('{{') ? null : topicNameProblem(draft.topic);
+    if (problem) errors.push({ field: 'topic', kafkaError: 'INVALID_TOPIC_EXCEPTION', message: `The ${problem}.` });
   }
   if (draft.keyFormat === 'json') {
     const problem = jsonProblem(draft.key);

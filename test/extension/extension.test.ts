@@ -196,7 +196,7 @@ describe('Kafka Workbench in VS Code', () => {
   it('refuses a malformed bootstrap server with a message naming it', async () => {
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.add', { name: 'bad', brokers: 'localhost' })),
-      /"localhost" is not a bootstrap server/,
+      /Not a bootstrap server: 'localhost' is not HOST:PORT/,
     );
   });
 

@@ -200,7 +200,7 @@ describe('KafkaTransport against the sandbox', function () {
 
   it('refuses a bootstrap address that is not HOST:PORT before connecting', () => {
     assert.throws(() => new KafkaTransport({ brokers: ['localhost'] }), /'localhost' is not HOST:PORT/);
-    assert.throws(() => new KafkaTransport({ brokers: ['127.0.0.1:99999'] }), /'127\.0\.0\.1:99999': the port must be from 1 to 65535, got 99999/);
+    assert.throws(() => new KafkaTransport({ brokers: ['127.0.0.1:99999'] }), /'127\.0\.0\.1:99999': the port must be from 1 to 65535/);
   });
 
   it('creates and deletes topics on the controller, reporting TOPIC_ALREADY_EXISTS per topic', async () => {

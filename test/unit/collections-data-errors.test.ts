@@ -91,8 +91,8 @@ describe('collections: data files that go wrong part way', () => {
   it('flags a topic that a variable makes invalid, in Problems and before sending', async () => {
     const collection: Collection = { name: 'c', variables: { t: 'a b' }, messages: [{ name: 'm', topic: '{{t}}', value: 'x' }] };
     const preparer = new MessagePreparer(new TemplateEngine(), { filePath: path.join(dir, 'c.kafka.json'), collection });
-    assert.deepEqual(preparer.checkTemplates(0).map((p) => p.error.detail), ['"a b" is not a valid topic name (letters, digits, . _ -, at most 249)']);
-    await assert.rejects(preparer.prepare(0), /messages\[0\]\.topic: "a b" is not a valid topic name/);
+    assert.deepEqual(preparer.checkTemplates(0).map((p) => p.error.detail), ["topic name 'a b' has characters Kafka does not allow; use only letters, digits, '.', '_' and '-'"]);
+    await assert.rejects(preparer.prepare(0), /messages\[0\]\.topic: topic name 'a b' has characters Kafka does not allow/);
   });
 
   it('stops at the first CSV line that is not UTF-8, naming it, instead of sending replacement characters', async () => {

@@ -57,7 +57,7 @@ describe('collections: template problems in variables from elsewhere', () => {
 describe('collections: values that would not be sent as written', () => {
   it('refuses a literal topic name Kafka would refuse, as the send would', () => {
     const doc = parseCollectionText('{"name":"x","messages":[{"name":"a","topic":"orders.v1 "},{"name":"b","topic":"orders-{{region}} "}]}', 'c.kafka.json');
-    assert.deepEqual(doc.diagnostics.map((d) => [d.path.join('.'), d.message]), [['messages.0.topic', '"orders.v1 " is not a valid topic name (letters, digits, . _ -, at most 249)']]);
+    assert.deepEqual(doc.diagnostics.map((d) => [d.path.join('.'), d.message]), [['messages.0.topic', "topic name 'orders.v1 ' has characters Kafka does not allow; use only letters, digits, '.', '_' and '-'"]]);
     assert.equal(doc.value, undefined);
   });
 
@@ -87,7 +87,7 @@ describe('collections: rule problems alongside schema problems', () => {
       'messages.0: missing required property "topic"',
       'messages.2: must be an object',
       'messages.1.name: duplicate message name "dup"',
-      'messages.1.topic: "bad topic" is not a valid topic name',
+      "messages.1.topic: topic name 'bad topic' has characters Kafka does not allow; use only letters, digits, '.', '_' and '-'",
     ]);
   });
 });
@@ -96,10 +96,10 @@ describe('collections: environment rules', () => {
   it('flags a bootstrap address that is not HOST:PORT where it is written, as sending would refuse it', () => {
     const env = parseEnvironmentText(JSON.stringify({ connection: { bootstrap: ['ok:9092', 'x', 'h:70000'] } }, null, 2), 'e.kafka-env.json');
     assert.deepEqual(env.diagnostics.map((d) => `${d.path.join('.')}: ${d.message}`), [
-      "connection.bootstrap.1: 'x' must be HOST:PORT, for example 127.0.0.1:9092",
+      "connection.bootstrap.1: 'x' is not HOST:PORT (IPv6 as [HOST]:PORT), for example 127.0.0.1:9092",
       "connection.bootstrap.2: 'h:70000': the port must be from 1 to 65535",
     ]);
     const list = parseEnvironmentText('{"connection": {"bootstrap": "a:1, b"}}', 'e.kafka-env.json');
-    assert.deepEqual(list.diagnostics.map((d) => d.message), ["'b' must be HOST:PORT, for example 127.0.0.1:9092"]);
+    assert.deepEqual(list.diagnostics.map((d) => d.message), ["'b' is not HOST:PORT (IPv6 as [HOST]:PORT), for example 127.0.0.1:9092"]);
   });
 });

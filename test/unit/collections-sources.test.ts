@@ -302,7 +302,7 @@ describe('collections: preparing messages into records', () => {
     env.environment.connection!.bootstrap = 'h1:9092, h2:9093,[::1]:9094';
     assert.deepEqual((await environmentConnection(env, envSecretResolver({}))).brokers, ['h1:9092', 'h2:9093', '[::1]:9094']);
     env.environment.connection!.bootstrap = ['h1:9092', 'localhost'];
-    await assert.rejects(environmentConnection(env, envSecretResolver({})), /dev\.kafka-env\.json connection\.bootstrap: 'localhost' must be HOST:PORT, for example 127\.0\.0\.1:9092/);
+    await assert.rejects(environmentConnection(env, envSecretResolver({})), /dev\.kafka-env\.json connection\.bootstrap: 'localhost' is not HOST:PORT \(IPv6 as \[HOST\]:PORT\), for example 127\.0\.0\.1:9092/);
     await assert.rejects(environmentConnection(env, envSecretResolver({}), 'h:70000'), /--bootstrap: 'h:70000': the port must be from 1 to 65535/);
   });
 });

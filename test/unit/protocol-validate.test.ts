@@ -71,7 +71,7 @@ describe('protocol: checkDraft', () => {
     assert.equal(checkDraft(draft({ topic: '' }))[0].field, 'topic');
     const [e] = checkDraft(draft({ topic: 'has space' }));
     assert.equal(e.kafkaError, 'INVALID_TOPIC_EXCEPTION');
-    assert.match(e.message, /"has space" is not a valid topic name/);
+    assert.match(e.message, /topic name 'has space' has characters Kafka does not allow/);
   });
 
   it('reports invalid JSON in the value next to the value field, with the parser\'s reason', () => {

@@ -11,6 +11,7 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
+import { CLI_CLIENT_ID, compressionNamesInWords, isCompressionName, splitBrokerList } from '../../core/kafka/rules';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
@@ -189,7 +190,7 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
   if (requestTimeoutMs !== undefined) producerConfig['request.timeout.ms'] = requestTimeoutMs;
   const compression = flag(args, 'compression');
   if (compression !== undefined) {
-    if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression)) throw new InvalidInputError(`--compression must be none, gzip, snappy, lz4 or zstd, got '${compression}'`);
+    if (!isCompressionName(compression)) throw new InvalidInputError(`--compression must be ${compressionNamesInWords()}, got '${compression}'`);
     producerConfig['compression.type'] = compression;
   }
   const idempotence = flag(args, 'idempotence');
@@ -218,8 +219,8 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
     registry,
     schemas: selectionsFromArgs(args, registry),
     connection: {
-      brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
-      clientId: 'kafka-workbench-cli',
+      brokers: splitBrokerList(bootstrap),
+      clientId: CLI_CLIENT_ID,
       requestTimeoutMs,
       ...tlsAndSasl(args),
     },

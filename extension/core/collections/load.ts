@@ -7,7 +7,7 @@ import { checkKeyMatchesCertificate, readPemFile } from '../transport/tls-files'
 import type { ConnectionConfig, TlsConfig } from '../transport/transport';
 import { InvalidInputError } from '../util/errors';
 import { firstBadUtf8Line, withoutByteOrderMark } from '../util/utf8';
-import { bootstrapAddresses, bootstrapAddressProblem } from './bootstrap';
+import { brokerAddressProblem, splitBrokerList } from '../kafka/rules/broker-address';
 import type { Environment } from './model';
 import { parseCollectionText, parseEnvironmentText, requireValid } from './parse';
 import type { LoadedCollection, LoadedEnvironment } from './prepare';
@@ -63,13 +63,13 @@ function parseVarFlag(flag: string): [name: string, value: string] {
 export async function environmentConnection(env: LoadedEnvironment | undefined, secrets: SecretResolver, bootstrapOverride?: string): Promise<ConnectionConfig> {
   const c = env?.environment.connection;
   // "h1:9092,h2:9092" is how bootstrap.servers is usually written: accepted in the file as on the command line.
-  const brokers = bootstrapOverride ? bootstrapAddresses(bootstrapOverride) : c ? [c.bootstrap].flat().flatMap(bootstrapAddresses) : [];
+  const brokers = bootstrapOverride ? splitBrokerList(bootstrapOverride) : c ? [c.bootstrap].flat().flatMap(splitBrokerList) : [];
   if (!brokers.length) {
     throw new InvalidInputError(env ? `${path.basename(env.filePath)} has no connection.bootstrap; add one or pass --bootstrap HOST:PORT` : 'no cluster to send to: pass --bootstrap HOST:PORT or --env FILE.kafka-env.json');
   }
   const from = bootstrapOverride || !env ? '--bootstrap' : `${path.basename(env.filePath)} connection.bootstrap`;
   for (const b of brokers) {
-    const problem = bootstrapAddressProblem(b);
+    const problem = brokerAddressProblem(b);
     if (problem) throw new InvalidInputError(`${from}: ${problem}`);
   }
   const config: ConnectionConfig = { brokers };

@@ -7,7 +7,8 @@ import * as jsonc from 'jsonc-parser';
 import collectionSchema from '../../../media/schemas/kafka-collection.schema.json';
 import environmentSchema from '../../../media/schemas/kafka-environment.schema.json';
 import { InvalidInputError } from '../util/errors';
-import { bootstrapAddresses, bootstrapAddressProblem } from './bootstrap';
+import { isTopicName, topicNameProblem } from '../kafka/rules/topic-name';
+import { brokerAddressProblem, splitBrokerList } from '../kafka/rules/broker-address';
 import type { Collection, Diagnostic, Environment, SourceRange } from './model';
 import { formatJsonPath, formatLocation, SourceText, type JsonPath } from './source-text';
 
@@ -474,9 +475,10 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
       diagnostics.push({ severity: 'error', message: '"lines" applies to .jsonl files only; a CSV row is always a record (columns key, value, header.NAME, partition, timestamp)', path, range: source.rangeOf(path) });
     }
     // A templated topic is checked once rendered (prepare.ts); a literal one can be checked now.
-    if (typeof m.topic === 'string' && m.topic !== '' && !m.topic.includes('{{') && !isTopicName(m.topic)) {
+    const topicProblem = typeof m.topic === 'string' && m.topic !== '' && !m.topic.includes('{{') ? topicNameProblem(m.topic) : null;
+    if (topicProblem) {
       const path = ['messages', i, 'topic'];
-      diagnostics.push({ severity: 'error', message: `${JSON.stringify(m.topic)} is not a valid topic name (letters, digits, . _ -, at most 249)`, path, range: source.rangeOf(path) });
+      diagnostics.push({ severity: 'error', message: topicProblem, path, range: source.rangeOf(path) });
     }
     for (const part of ['keySchema', 'valueSchema'] as const) {
       const ref = m[part] as { id?: unknown; version?: unknown } | undefined;
@@ -500,17 +502,14 @@ function checkEnvironmentRules(environment: Environment, source: SourceText, dia
   const entries = typeof bootstrap === 'string' ? [[bootstrap, ['connection', 'bootstrap']] as const] : (bootstrap ?? []).map((b, i) => [b, ['connection', 'bootstrap', i]] as const);
   for (const [text, path] of entries) {
     // The same check sending makes (load.ts), so a bad address shows in Problems before a send fails on it.
-    for (const address of bootstrapAddresses(text)) {
-      const problem = bootstrapAddressProblem(address);
+    for (const address of splitBrokerList(text)) {
+      const problem = brokerAddressProblem(address);
       if (problem) diagnostics.push({ severity: 'error', message: problem, path: [...path], range: source.rangeOf([...path]) });
     }
   }
 }
 
-/** What Kafka accepts as a topic name; prepare.ts checks a rendered name with it too. */
-export function isTopicName(name: string): boolean {
-  return /^[A-Za-z0-9._-]{1,249}$/.test(name);
-}
+export { isTopicName };
 
 /**
  * Number literals under `path` that a JavaScript number (a double) cannot hold as written: sending them would change

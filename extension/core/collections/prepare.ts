@@ -12,8 +12,8 @@ import { InvalidInputError, WorkbenchError } from '../util/errors';
 import { fileKind } from '../util/files';
 import { loneSurrogateProblem } from '../util/utf8';
 import { checkCsvHeader, DataFileError, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
-import { isTopicName } from './parse';
-import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SchemaRefSpec, SourceRange, Variables } from './model';
+import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../kafka/rules/topic-name';
+import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SourceRange, SchemaRefSpec, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
 import { describeSite, TemplateEngine, TemplateError, tooLong, type CompiledTemplate, type LengthLimit, type RecordContext, type TemplateSite, type VariableLayer } from './template';
 import { PRODUCER_DEFAULTS } from '../engine/config';
@@ -105,8 +105,8 @@ function checkRawText(t: Pick<CompiledTemplate, 'parts'>, site: TemplateSite, wh
   }
 }
 
-/** A topic name is at most 249 characters: past that, expanding its variables further is pointless. */
-const TOPIC_LIMIT: LengthLimit = { max: 249, what: 'a topic name (249 characters)' };
+/** A topic name has a maximum length: past that, expanding its variables further is pointless. */
+const TOPIC_LIMIT: LengthLimit = { max: MAX_TOPIC_NAME_LENGTH, what: `a topic name (${MAX_TOPIC_NAME_LENGTH} characters)` };
 
 /** For rendering what does not depend on the record (constant parts). */
 const NO_RECORD: RecordContext = { seq: 0, now: 0 };
@@ -475,9 +475,8 @@ export class MessagePreparer {
   /** A topic's template: no secrets in it, and a name Kafka accepts when it is the same for every record. */
   private compileTopic(topic: string, layers: VariableLayer[], site: TemplateSite): CompiledTemplate {
     const compiled = this.engine.compile(topic, layers, site, { noSecretsIn: 'a topic', limit: TOPIC_LIMIT });
-    if (compiled.constant !== undefined && !isTopicName(compiled.constant)) {
-      throw new TemplateError(site, `"${compiled.constant}" is not a valid topic name (letters, digits, . _ -, at most 249)`);
-    }
+    const problem = compiled.constant === undefined ? null : topicNameProblem(compiled.constant);
+    if (problem) throw new TemplateError(site, problem);
     return compiled;
   }
 

@@ -14,6 +14,7 @@
  * Memory stays flat in the number of messages: only each message's plan is kept between the check and its turn,
  * and a message in flight is one MessageSend (its counters), not its renderers.
  */
+import { producerConfigKey } from '../kafka/rules/producer-defaults';
 import path from 'node:path';
 import { validateProducerConfig, type ProducerConfigInput } from '../engine/config';
 import type { Producer, ProducerRecord, RecordMetadata, RecordTrace } from '../engine/types';
@@ -141,7 +142,7 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     const plan = await preparer.check(index);
     if (plan.producer !== lastSettings) {
       lastSettings = plan.producer;
-      lastKey = JSON.stringify(Object.entries(plan.producer).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      lastKey = producerConfigKey(plan.producer);
       if (!checkedSettings.has(lastKey)) {
         checkProducerSettings(plan, options.loaded);
         checkedSettings.add(lastKey);

@@ -4,6 +4,7 @@
  */
 import { InvalidInputError } from '../util/errors';
 import type { CompressionType } from '../kafka/record-batch';
+import { PRODUCER_DEFAULTS as DEFAULTS, compressionNamesInWords, isCompressionName } from '../kafka/rules';
 
 export type AcksInput = 'all' | '-1' | '1' | '0' | -1 | 0 | 1;
 
@@ -52,26 +53,8 @@ export interface ProducerConfig {
 
 const INT_MAX = 2147483647;
 
-export const PRODUCER_DEFAULTS: ProducerConfig = {
-  acks: -1,
-  lingerMs: 5,
-  batchSize: 16384,
-  bufferMemory: 32 * 1024 * 1024,
-  retries: INT_MAX,
-  retryBackoffMs: 100,
-  retryBackoffMaxMs: 1000,
-  deliveryTimeoutMs: 120000,
-  requestTimeoutMs: 30000,
-  maxBlockMs: 60000,
-  maxRequestSize: 1024 * 1024,
-  maxInFlightPerConnection: 5,
-  enableIdempotence: true,
-  compressionType: 'none',
-  partitioner: 'default',
-  partitionerFailover: false,
-  clientId: 'kafka-workbench',
-  metadataMaxAgeMs: 300000,
-};
+/** The Java client's defaults, from the one home of producer defaults (the composer's new drafts use them too). */
+export const PRODUCER_DEFAULTS: ProducerConfig = DEFAULTS;
 
 const KNOWN_KEYS = new Set([
   'acks', 'linger.ms', 'batch.size', 'buffer.memory', 'retries', 'retry.backoff.ms', 'retry.backoff.max.ms',
@@ -118,8 +101,8 @@ export function validateProducerConfig(input: ProducerConfigInput = {}): Produce
   }
   const acks = parseAcks(input['acks']);
   const compression = input['compression.type'] ?? 'none';
-  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression as string)) {
-    refuse('compression.type', compression, 'expected none, gzip, snappy, lz4 or zstd');
+  if (!isCompressionName(compression)) {
+    refuse('compression.type', compression, `expected ${compressionNamesInWords()}`);
   }
   const partitioner = input['partitioner'] ?? 'default';
   if (partitioner !== 'default' && partitioner !== 'round-robin') refuse('partitioner', partitioner, 'expected default or round-robin');

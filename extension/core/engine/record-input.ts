@@ -4,6 +4,7 @@
  * own, which also stands for it in the trace until it joins a batch, or for good if it fails before.
  */
 import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OVERHEAD, type RecordHeader, type RecordPayload } from '../kafka/record-batch';
+import { topicNameProblem } from '../kafka/rules/topic-name';
 import type { ProducerConfig } from './config';
 import type { DeliveryError } from './errors';
 import { ReasonCode } from './reason';
@@ -56,6 +57,8 @@ export class RecordInput {
   }
 }
 
+let lastValidTopic = '';
+
 /** Validates and sizes `record` into `r` (reset first); returns why it is invalid, or undefined. */
 export function composeRecord(r: RecordInput, record: ProducerRecord, now: number, config: ProducerConfig): string | undefined {
   r.topic = typeof record?.topic === 'string' ? record.topic : '';
@@ -76,6 +79,11 @@ export function composeRecord(r: RecordInput, record: ProducerRecord, now: numbe
   r.serialization = Array.isArray(record?.serialization) && record.serialization.length > 0 ? record.serialization : undefined;
   if (record === null || typeof record !== 'object') return 'Invalid record: expected an object with topic and value.';
   if (r.topic.length === 0) return 'Invalid record: "topic" must be a non-empty string.';
+  if (r.topic !== lastValidTopic) {
+    const problem = topicNameProblem(r.topic);
+    if (problem) return `Invalid record: ${problem}.`;
+    lastValidTopic = r.topic; // records mostly go to the topic before them: the name is checked once per change
+  }
   const key = toPayload(record.key);
   if (key === undefined) return `Invalid record: key must be a string, a Buffer or null, got ${typeof record.key}.`;
   if (record.value === undefined) return 'Invalid record: "value" is required (use null for a tombstone).';

@@ -7,6 +7,7 @@
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { WorkbenchError } from '../util/errors';
+import { COMPRESSION_NAMES, type CompressionName } from './rules/compression-names';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- snappyjs and lz4js ship no type declarations */
 const snappy: {
@@ -21,11 +22,12 @@ const lz4: {
 const xxh32: { hash(seed: number, src: Uint8Array, index: number, length: number): number } = require('lz4js/xxh32.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-export const CompressionType = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
-export type CompressionName = keyof typeof CompressionType;
+export type { CompressionName };
+/** The codec id of each name, as the batch attributes carry it; the names come from the one list of them. */
+export const CompressionType = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const satisfies Record<CompressionName, number>;
 export type CompressionCodecId = (typeof CompressionType)[CompressionName];
 
-const NAMES: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+const NAMES: readonly CompressionName[] = COMPRESSION_NAMES;
 
 /** Decompressed data larger than this is refused: a hostile or corrupt batch must not exhaust memory. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;

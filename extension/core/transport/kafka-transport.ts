@@ -8,6 +8,7 @@ import {
   ApiKey, apiName, codecVersions, decodeResponse, encodeRequestBody, errorName, highestCommonVersion, isRetriable, throttlesClientSide,
   type ApiKeyNumber, type MetadataResponse, type RequestByKey, type ResponseByKey, type VersionRange,
 } from '../kafka/protocol';
+import { DEFAULT_CLIENT_ID, parseBrokerAddress, topicNameProblem } from '../kafka/rules';
 import { InvalidInputError, errorMessage } from '../util/errors';
 import { BrokerClosedConnection, type IncomingResponse, type KafkaConnection, type KafkaConnectionFactory, type TransportLog } from './kafka-connection';
 import { createKafkajsConnection } from './kafkajs-connection';
@@ -99,7 +100,7 @@ export class KafkaTransport implements Transport {
     private readonly options: KafkaTransportOptions = {},
   ) {
     this.seeds = parseBootstrap(config.brokers);
-    this.clientId = config.clientId ?? 'kafka-workbench';
+    this.clientId = config.clientId ?? DEFAULT_CLIENT_ID;
     this.openConnection = options.connectionFactory ?? createKafkajsConnection;
   }
 
@@ -527,18 +528,15 @@ function parseBootstrap(brokers: string[]): { host: string; port: number }[] {
     throw new InvalidInputError('no bootstrap brokers given; pass one or more HOST:PORT, comma-separated');
   }
   return brokers.map((b) => {
-    const m = /^\s*(\[[^\]]+\]|[^:\s]+):(\d{1,5})\s*$/.exec(b);
-    if (!m) throw new InvalidInputError(`bootstrap broker '${b}' is not HOST:PORT (for example 127.0.0.1:9092)`);
-    const port = Number(m[2]);
-    if (port < 1 || port > 65535) throw new InvalidInputError(`bootstrap broker '${b}': the port must be from 1 to 65535, got ${port}`);
-    return { host: m[1].replace(/^\[|\]$/g, ''), port };
+    const address = parseBrokerAddress(b);
+    if ('problem' in address) throw new InvalidInputError(`bootstrap broker ${address.problem}`);
+    return address;
   });
 }
 
 function validateNewTopic(t: NewTopic): void {
-  if (!t.name || !/^[a-zA-Z0-9._-]{1,249}$/.test(t.name)) {
-    throw new InvalidInputError(`topic name '${t.name}' is not valid: use 1-249 letters, digits, '.', '_' or '-'`);
-  }
+  const problem = topicNameProblem(t.name);
+  if (problem) throw new InvalidInputError(problem);
   if (t.partitions !== undefined && t.partitions !== -1 && !(Number.isInteger(t.partitions) && t.partitions > 0)) {
     throw new InvalidInputError(`partitions for topic '${t.name}' must be a whole number of 1 or more, got ${t.partitions}`);
   }

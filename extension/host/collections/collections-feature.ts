@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../core/collections';
+import { topicNameProblem } from '../../core/kafka/rules/topic-name';
 import { InvalidInputError } from '../../core/util/errors';
 import { withoutByteOrderMark } from '../../core/util/utf8';
 import type { ComposerDraft, DraftOrigin } from '../../protocol/messages';
@@ -322,7 +323,7 @@ async function importCollection(source: unknown, options: { topic?: string; targ
     // Read the file first: one that is not a message file is refused before the user is asked for a topic.
     if (!options.topic) core.importConfluentMessageFile(text, fileName, { topic: 'checked-before-asking' });
     const topic = options.topic ?? (await vscode.window.showInputBox({
-      title: `Topic for the messages of ${fileName} (the file names none)`, validateInput: (v) => (core.isTopicName(v) ? null : 'Use letters, digits, ".", "_" and "-" (at most 249)'),
+      title: `Topic for the messages of ${fileName} (the file names none)`, validateInput: (v) => topicNameProblem(v),
     }));
     if (!topic) return undefined;
     result = core.importConfluentMessageFile(text, fileName, { topic });

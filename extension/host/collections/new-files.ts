@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionOutline } from '../../core/collections';
 import { SANDBOX_BOOTSTRAP_ENV } from '../../core/collections/bootstrap';
+import { splitBrokerList } from '../../core/kafka/rules/broker-address';
 import { InvalidInputError } from '../../core/util/errors';
 import { SANDBOX_CONNECTION_ID } from '../connections/model';
 import type { WorkbenchService } from '../kafka/workbench-service';
@@ -65,7 +66,7 @@ export async function newEnvironment(service: WorkbenchService, environments: En
 
   let outline: ConnectionOutline | undefined;
   // The Local sandbox keeps its ports across restarts while they are free: its file carries its address.
-  if (!stored) outline = { brokers: (await service.sandbox.ensureStarted()).bootstrap.split(',') };
+  if (!stored) outline = { brokers: splitBrokerList((await service.sandbox.ensureStarted()).bootstrap) };
   if (stored) {
     outline = { brokers: stored.brokers, clientId: stored.clientId, sasl: stored.sasl, schemaRegistry: stored.schemaRegistry };
     if (stored.tls?.enabled) outline.tls = { caFile: stored.tls.caFile, certFile: stored.tls.certFile, skipVerify: stored.tls.skipVerify };

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { assertNever, type ComposerDraft, type DraftOrigin, type HostToWebview, type RecordPreview, type SendProgress, type SendResult, type WebviewRequest } from '../../protocol/messages';
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
+import { isTopicError } from '../../core/kafka/protocol/errors';
 import { murmur2, partitionForKey } from '../../core/engine/murmur2';
 import type { KeyFormat, PreviewResult, ResultRow, TopicSummary, WebviewError } from '../../protocol/messages';
 import type { CreateTopicsAnswer } from '../kafka/missing-topics';
@@ -162,7 +163,7 @@ export class ComposerPanel implements vscode.Disposable {
       this.post({ type: 'response', requestId: m.requestId, ok: true, result });
     } catch (e) {
       const error = toWebviewError(e);
-      if (m.type === 'send' && /topic/i.test(error.kafkaError ?? '')) error.field = 'topic';
+      if (m.type === 'send' && error.kafkaError && isTopicError(error.kafkaError)) error.field = 'topic';
       if (m.type === 'send' || m.type === 'previewRecord') error.field ??= templateField(e) ?? (e as { field?: WebviewError['field'] }).field;
       this.flushRows();
       this.post({ type: 'response', requestId: m.requestId, ok: false, error });

@@ -18,7 +18,3 @@ export function settingsToConfig(s: DraftProducerSettings, clientId: string): Pr
   return { ...s, 'client.id': clientId };
 }
 
-/** Producers are reused while the settings stay the same. */
-export function settingsKey(s: DraftProducerSettings): string {
-  return JSON.stringify(Object.entries(s).sort(([a], [b]) => (a < b ? -1 : 1)));
-}

@@ -5,6 +5,7 @@
 import * as crypto from 'node:crypto';
 import { readPemFile } from '../../core/transport/tls-files';
 import * as vscode from 'vscode';
+import { DEFAULT_CLIENT_ID } from '../../core/kafka/rules/client-id';
 import { InvalidInputError } from '../../core/util/errors';
 import type { ConnectionSecrets, ConnectionStore } from './connection-store';
 import { parseBrokerList, SASL_MECHANISMS, schemaRegistryUrlProblem, type SaslMechanism, type StoredConnection } from './model';
@@ -64,7 +65,7 @@ export async function promptConnection(existing?: StoredConnection): Promise<Con
     validateInput: (v) => { try { parseBrokerList(v); return null; } catch (e) { return (e as Error).message; } },
   });
   if (brokers === undefined) return undefined;
-  const clientId = await vscode.window.showInputBox({ title: 'Kafka connection (3/5): client id', value: existing?.clientId ?? 'kafka-workbench' });
+  const clientId = await vscode.window.showInputBox({ title: 'Kafka connection (3/5): client id', value: existing?.clientId ?? DEFAULT_CLIENT_ID });
   if (clientId === undefined) return undefined;
   const tlsPick = await vscode.window.showQuickPick(
     [{ label: 'No TLS', value: 'off' }, { label: 'TLS', value: 'on' }, { label: 'TLS without verifying the certificate', description: 'insecure: for test clusters only', value: 'skip' }],

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { checkKeyMatchesCertificate, checkPem, readPemFile } from '../../core/transport/tls-files';
 import type { ConnectionConfig, TlsConfig } from '../../core/transport/transport';
+import { clientIdOrDefault } from '../../core/kafka/rules/client-id';
 import { InvalidInputError } from '../../core/util/errors';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID, SECRET_NAMES, secretKey, type StoredConnection } from './model';
 
@@ -87,7 +88,7 @@ export class ConnectionStore {
 
   /** The transport's view of a saved connection, with PEM files read and secrets filled in. */
   async toConnectionConfig(c: StoredConnection): Promise<ConnectionConfig> {
-    const config: ConnectionConfig = { brokers: c.brokers, clientId: c.clientId || 'kafka-workbench' };
+    const config: ConnectionConfig = { brokers: c.brokers, clientId: clientIdOrDefault(c.clientId) };
     if (c.tls?.enabled) {
       const tls: TlsConfig = { rejectUnauthorized: !c.tls.skipVerify };
       // Checked for what they should hold, naming the file: TLS itself would ignore a CA file without a certificate.

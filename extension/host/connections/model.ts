@@ -2,6 +2,7 @@
  * A saved connection as the user sees it. Only non-secret fields live here (global state); the SASL password,
  * the client key and its passphrase live in SecretStorage under `secretKey(id, ...)`.
  */
+import { brokerAddressProblem, splitBrokerList } from '../../core/kafka/rules/broker-address';
 import { InvalidInputError } from '../../core/util/errors';
 
 export const SANDBOX_CONNECTION_ID = 'sandbox';
@@ -55,13 +56,11 @@ export function schemaRegistryUrlProblem(text: string): string | undefined {
 
 /** Parses "host:port, host:port" as typed by a user; refuses anything else with the reason. */
 export function parseBrokerList(text: string): string[] {
-  const brokers = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  const brokers = splitBrokerList(text);
   if (brokers.length === 0) throw new InvalidInputError('Give at least one bootstrap server as host:port, for example localhost:9092.');
   for (const b of brokers) {
-    const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(b);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
-      throw new InvalidInputError(`"${b}" is not a bootstrap server: write host:port with a port from 1 to 65535, for example localhost:9092.`);
-    }
+    const problem = brokerAddressProblem(b);
+    if (problem) throw new InvalidInputError(`Not a bootstrap server: ${problem}.`);
   }
   return brokers;
 }

@@ -1,72 +1,39 @@
 /**
- * The extension's one connection to Kafka: which connection is active, its producers (one per distinct settings),
- * metadata for the explorer and the composer, the bounded results history and the traces behind it.
- * No UI here: commands, the tree and the panel call it and listen to its events.
+ * The extension's one connection to Kafka, as a facade over its parts: the active cluster session
+ * (cluster-session.ts), the one producer pool (producer-pool.ts), the results and traces (results-store.ts) and what
+ * Restricted Mode allows (trust-policy.ts). It decides which session is active and what becomes of the sends on a
+ * session that is left. No UI here: commands, the tree and the panel call it and listen to its events.
  */
 import * as vscode from 'vscode';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { DeliveryError } from '../../core/engine/errors';
 import type { DeliveryCallback, Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
-import type { SandboxState } from '../../core/sandbox';
 import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
-import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
+import { clientIdOrDefault } from '../../core/kafka/rules/client-id';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
-  defaultDraft, MAX_RESULT_ROWS, type BatchView, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
-  type RecordTraceView, type ResultRow, type SendMode, type TopicSummary,
+  defaultDraft, type BatchView, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
+  type RecordTraceView, type ResultRow, type TopicSummary,
 } from '../../protocol/messages';
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
-import { settingsKey, settingsToConfig } from '../composer/draft-to-record';
-import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
-import { plainError, toWebviewError } from './plain-errors';
+import { settingsToConfig } from '../composer/draft-to-record';
+import { loadCore, loadSchemaRegistry, type LogFn } from './core';
+import { plainError } from './plain-errors';
 import { ClusterWatch, type Refresh } from './cluster-watch';
+import { openClusterSession, takeSandboxWatermarks, topicSummaries, type ClusterSession, type SendInProgress } from './cluster-session';
 import { ensureTopics, type CreateTopicsAnswer, type TopicTarget } from './missing-topics';
+import { ProducerPool, type PoolTarget } from './producer-pool';
+import { MAX_RESULTS, ResultsStore } from './results-store';
 import { SandboxManager, type SandboxPorts } from './sandbox-manager';
-import { batchView, recordTimeline, withSchemas } from './trace-view';
+import { TrustPolicy } from './trust-policy';
 
-/** A key as the results table shows it: its text (cut short), base64 for bytes, null for none. */
-export function keyLabel(key: ProducerRecord['key']): string | null {
-  if (key === null || key === undefined) return null;
-  const text = typeof key === 'string' ? key : `base64:${Buffer.from(key).toString('base64')}`;
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
+export { keyLabel, MAX_RESULTS } from './results-store';
 
 /** The auto-create switch of an environment's own cluster is kept per environment file. */
 export function environmentAutoCreateId(file: string): string {
   return `environment:${file}`;
-}
-
-/** The host keeps as many rows as the panel shows. */
-export const MAX_RESULTS = MAX_RESULT_ROWS;
-
-type ProducerPool = Map<string, { producer: Producer; transport: Transport }>;
-
-interface Session {
-  connection: ConnectionSummary;
-  config: ConnectionConfig;
-  admin: ClusterAdmin;
-  producers: ProducerPool;
-  metadata: ClusterMetadata | undefined;
-  watermarks: Map<string, Map<number, number>>;
-  /** Trace subscriptions of its producers (see ClusterWatch), ended with the session. */
-  following: { dispose(): void }[];
-  /** The connection's schema registry, built when first asked (a missing secret fails then, not at connect). */
-  registryConfig: () => Promise<SchemaRegistryConfig | undefined>;
-  registry?: Promise<SchemaRegistryClient | undefined>;
-  /** Sends running on this session's producers: they keep them to their end, even after the session is left. */
-  sends: Set<SendInProgress>;
-}
-
-/** A composer send until its records settle, or a collection run until it ends. */
-interface SendInProgress {
-  /** What the user would call it: 'sending 1,000 records to "orders"', 'sending Orders'. */
-  label: string;
-  /** Stops handing records over; those already handed over are still delivered and reported as the cluster answers. */
-  cancel(): void;
-  ended: Promise<void>;
 }
 
 /** What becomes of the sends still running on a connection that is left: stop handing over records, or finish there. */
@@ -98,25 +65,33 @@ export interface ClusterView {
 }
 
 export class WorkbenchService implements vscode.Disposable {
-  private session: Session | undefined;
-  private connecting: Promise<Session> | undefined;
-  private readonly results = new Map<string, { row: ResultRow; producer: Producer; metadata?: RecordMetadata; schemas?: SchemaUsed[] }>();
-  /** Producers of collection sends to an environment's own cluster (not the active connection), kept until dispose. */
-  private readonly environmentProducers: ProducerPool = new Map();
+  private session: ClusterSession | undefined;
+  private connecting: Promise<ClusterSession> | undefined;
+  readonly results: ResultsStore;
+  /** Every producer: the sessions' and those of collection sends to an environment's own cluster (kept until dispose). */
+  private readonly producers: ProducerPool;
   /** Sessions left while sends were still running on them: closed when those end (or at dispose). */
-  private readonly leaving = new Set<Session>();
+  private readonly leaving = new Set<ClusterSession>();
   private environment: EnvironmentCluster | undefined;
   private readonly stateChanged = new vscode.EventEmitter<void>();
-  private readonly resultsChanged = new vscode.EventEmitter<ResultRow[] | 'cleared'>();
   /** Connection, metadata or sandbox changed. */
   readonly onDidChangeState = this.stateChanged.event;
   /** Rows added or updated ('cleared' after clear). */
-  readonly onDidChangeResults = this.resultsChanged.event;
+  readonly onDidChangeResults: vscode.Event<ResultRow[] | 'cleared'>;
   readonly sandbox: SandboxManager;
+  readonly trust: TrustPolicy;
   private readonly watch = new ClusterWatch((what) => this.refreshAfterActivity(what));
 
   constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }, sandboxPorts?: SandboxPorts) {
     this.sandbox = new SandboxManager(log, { brokers: 3, external: externalSandbox, ports: sandboxPorts });
+    this.trust = new TrustPolicy(trusted);
+    this.results = new ResultsStore(log, (producer, md) => this.noteAck(producer, md));
+    this.onDidChangeResults = this.results.onDidChange;
+    this.producers = new ProducerPool((target, producerConfig) => {
+      const core = loadCore();
+      const transport = this.gated(core.createTransport(target.config, this.log), target.autoCreateId);
+      return { producer: core.createProducer(producerConfig, { transport, log: this.log, traceCapacity: MAX_RESULTS }), transport };
+    });
   }
 
   activeConnection(): ConnectionSummary | null {
@@ -155,7 +130,7 @@ export class WorkbenchService implements vscode.Disposable {
     const previous = this.session;
     const opening = this.openSession(connectionId);
     this.connecting = opening;
-    let next: Session;
+    let next: ClusterSession;
     try {
       next = await opening;
     } catch (e) {
@@ -172,43 +147,8 @@ export class WorkbenchService implements vscode.Disposable {
     return next.connection;
   }
 
-  private async openSession(connectionId: string): Promise<Session> {
-    let connection: ConnectionSummary;
-    let config: ConnectionConfig;
-    let registryConfig: Session['registryConfig'] = async () => undefined;
-    if (connectionId === SANDBOX_CONNECTION_ID) {
-      const sandbox = await this.sandbox.ensureStarted();
-      connection = { id: SANDBOX_CONNECTION_ID, name: 'Local sandbox', isSandbox: true };
-      config = { brokers: sandbox.bootstrap.split(','), clientId: 'kafka-workbench' };
-      registryConfig = async () => {
-        const url = this.sandbox.schemaRegistryUrl();
-        return url ? { url } : undefined;
-      };
-    } else if (connectionId === ENVIRONMENT_CONNECTION_ID) {
-      const env = this.environment;
-      if (!this.trusted()) throw new InvalidInputError('This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.');
-      if (env?.kind !== 'connection') throw new InvalidInputError('The active environment has no connection: select an environment with one ("Kafka: Select Environment").');
-      connection = env.summary;
-      config = await env.config();
-      if (env.schemaRegistry) registryConfig = env.schemaRegistry;
-    } else {
-      const stored = this.connections.get(connectionId);
-      if (!stored) throw new InvalidInputError(`No connection with id "${connectionId}": pick one from the Kafka explorer or add it first.`);
-      connection = { id: stored.id, name: stored.name, isSandbox: false };
-      config = await this.connections.toConnectionConfig(stored);
-      registryConfig = () => this.connections.schemaRegistryConfig(stored);
-    }
-    this.log('info', `connecting to "${connection.name}" (${config.brokers.join(',')}${config.ssl ? ', TLS' : ''}${config.sasl ? `, SASL ${config.sasl.mechanism}` : ''})`);
-    const admin = loadCore().createAdmin(config, this.log);
-    try {
-      const metadata = await admin.metadata();
-      this.log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
-      return { connection, config, admin, producers: new Map(), metadata, watermarks: new Map(), registryConfig, following: [], sends: new Set() };
-    } catch (e) {
-      await admin.close().catch(() => undefined);
-      this.log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
-      throw e;
-    }
+  private openSession(connectionId: string): Promise<ClusterSession> {
+    return openClusterSession(connectionId, { sandbox: this.sandbox, connections: this.connections, environment: () => this.environment, trust: this.trust, log: this.log });
   }
 
   /** Checks that a connection works without making it active. */
@@ -244,7 +184,7 @@ export class WorkbenchService implements vscode.Disposable {
    * Ends a session: at once when nothing is sent on it; otherwise its producers close once its sends have ended, never
    * before (closing sooner failed records the cluster went on to store).
    */
-  private async leaveSession(s: Session, whileSending: WhileSending): Promise<void> {
+  private async leaveSession(s: ClusterSession, whileSending: WhileSending): Promise<void> {
     for (const f of s.following.splice(0)) f.dispose();
     const running = s.sends.size;
     if (whileSending === 'cancel') for (const send of s.sends) send.cancel();
@@ -253,14 +193,14 @@ export class WorkbenchService implements vscode.Disposable {
     const closed = (async () => {
       await s.admin.close().catch(() => undefined);
       await Promise.all([...s.sends].map((x) => x.ended));
-      await closePool(s.producers);
+      await this.producers.close(s.target.id);
       this.leaving.delete(s);
       if (running) this.log('info', `closed the producers of "${s.connection.name}": the sends still running there have ended`);
     })();
     if (!running) await closed;
   }
 
-  private async requireSession(): Promise<Session> {
+  private async requireSession(): Promise<ClusterSession> {
     if (this.session) return this.session;
     if (this.connecting) return this.connecting;
     throw new InvalidInputError('Not connected: run "Kafka: Connect" and pick a connection (the Local sandbox needs no setup).');
@@ -273,7 +213,7 @@ export class WorkbenchService implements vscode.Disposable {
       s.metadata = await s.admin.metadata();
       s.watermarks.clear();
       const sandboxState = s.connection.isSandbox ? await this.sandbox.state().catch(() => undefined) : undefined;
-      if (sandboxState) this.takeSandboxWatermarks(s, sandboxState);
+      if (sandboxState) takeSandboxWatermarks(s, sandboxState);
       else {
         await Promise.all(s.metadata.topics.filter((t) => !t.isInternal && t.errorCode === 0).map(async (t) => {
           s.watermarks.set(t.name, await s.admin.highWatermarks(t.name).catch(() => new Map<number, number>()));
@@ -282,11 +222,6 @@ export class WorkbenchService implements vscode.Disposable {
       this.stateChanged.fire();
     }
     return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
-  }
-
-  /** The sandbox knows its high watermarks directly; no ListOffsets round trip needed. */
-  private takeSandboxWatermarks(s: Session, state: SandboxState): void {
-    for (const t of state.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
   }
 
   /**
@@ -303,14 +238,14 @@ export class WorkbenchService implements vscode.Disposable {
     }
     const state = s.connection.isSandbox ? await this.sandbox.state().catch(() => undefined) : undefined;
     if (this.session !== s) return;
-    if (state) this.takeSandboxWatermarks(s, state);
+    if (state) takeSandboxWatermarks(s, state);
     this.stateChanged.fire();
   }
 
   /** An ack is proof the partition's high watermark is past its offset: the explorer shows it without a round trip. */
   private noteAck(producer: Producer, md: RecordMetadata): void {
     const s = this.session;
-    if (!s || md.offset < 0 || ![...s.producers.values()].some((e) => e.producer === producer)) return;
+    if (!s || md.offset < 0 || !this.producers.owns(s.target.id, producer)) return;
     let partitions = s.watermarks.get(md.topic);
     if (!partitions) s.watermarks.set(md.topic, (partitions = new Map()));
     partitions.set(md.partition, Math.max(partitions.get(md.partition) ?? 0, md.offset + 1));
@@ -330,14 +265,7 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   topics(): TopicSummary[] {
-    const md = this.session?.metadata;
-    if (!md) return [];
-    return md.topics.filter((t) => !t.isInternal).map((t) => ({
-      name: t.name,
-      partitions: [...t.partitions].sort((a, b) => a.partition - b.partition).map((p) => ({
-        partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, offline: p.leader < 0 || p.offlineReplicas.includes(p.leader),
-      })),
-    })).sort((a, b) => a.name.localeCompare(b.name));
+    return topicSummaries(this.session?.metadata);
   }
 
   panelInit(): PanelInit {
@@ -359,23 +287,21 @@ export class WorkbenchService implements vscode.Disposable {
     await this.cluster(true);
   }
 
-  private producerFor(s: Session, settings: DraftProducerSettings): Producer {
-    const key = settingsKey(settings);
-    const existing = s.producers.get(key);
-    if (existing) return existing.producer;
-    const core = loadCore();
-    const transport = this.gated(core.createTransport(s.config, this.log), s.connection.id);
-    const producer = core.createProducer(settingsToConfig(settings, s.config.clientId ?? 'kafka-workbench'), { transport, log: this.log, traceCapacity: MAX_RESULTS });
-    s.producers.set(key, { producer, transport });
-    s.following.push(this.watch.follow(producer));
+  /** The session's producer for the composer's settings. */
+  private producerFor(s: ClusterSession, settings: DraftProducerSettings): Producer {
+    return this.acquire(s.target, settingsToConfig(settings, clientIdOrDefault(s.config.clientId)), s);
+  }
+
+  /** A producer from the pool; a new one of a session is followed, so the explorer moves with what it sends. */
+  private acquire(target: PoolTarget, producerConfig: ProducerConfigInput, session?: ClusterSession): Producer {
+    const { producer, created } = this.producers.acquire(target, producerConfig);
+    if (created && session) session.following.push(this.watch.follow(producer));
     return producer;
   }
 
   /** In Restricted Mode, collection sends go only to a connection the user chose: never one an environment file names. */
   refuseUntrustedTarget(environmentConfig?: ConnectionConfig): void {
-    if (!this.trusted() && (environmentConfig || !this.session)) {
-      throw new InvalidInputError(environmentConfig ? 'This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.' : 'This workspace is in Restricted Mode: connect explicitly before sending.');
-    }
+    this.trust.checkSend({ environmentConfig, connected: this.session !== undefined });
   }
 
   /**
@@ -393,13 +319,14 @@ export class WorkbenchService implements vscode.Disposable {
       producerFor: async (settings) => {
         this.refuseUntrustedTarget(environmentConfig);
         if (environmentConfig) {
-          return this.trackedProducer(settings, { config: environmentConfig, pool: this.environmentProducers, autoCreateId: environmentAutoCreateId(target.environmentFile ?? '') });
+          const autoCreateId = environmentAutoCreateId(target.environmentFile ?? '');
+          return this.trackedProducer(settings, { id: `environment:${JSON.stringify(environmentConfig)}`, config: environmentConfig, autoCreateId });
         }
         if (!session) {
           session = await this.requireSession();
           session.sends.add(send);
         }
-        return this.trackedProducer(settings, { config: session.config, pool: session.producers, autoCreateId: session.connection.id, session });
+        return this.trackedProducer(settings, session.target, session);
       },
       end: () => {
         session?.sends.delete(send);
@@ -409,23 +336,12 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   /**
-   * A producer for a bulk send (settings by their Java names) from `pool`. Its records land in the results and traces:
+   * A producer for a bulk send (settings by their Java names) on `target`, from the pool. Its records land in the results and traces:
    * every submit is tracked. Failures show in the results table and the run's summary, not as a log line each (a bulk
    * send can fail thousands).
    */
-  private trackedProducer(settings: Record<string, string | number | boolean>, on: { config: ConnectionConfig; pool: ProducerPool; autoCreateId: string; session?: Session }): Producer {
-    const { config, pool, autoCreateId } = on;
-    const key = `collection:${JSON.stringify(on.session ? null : config)}:${JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
-    let entry = pool.get(key);
-    if (!entry) {
-      const core = loadCore();
-      const transport = this.gated(core.createTransport(config, this.log), autoCreateId);
-      const producer = core.createProducer({ 'client.id': config.clientId ?? 'kafka-workbench', ...settings } as ProducerConfigInput, { transport, log: this.log, traceCapacity: MAX_RESULTS });
-      entry = { producer, transport };
-      pool.set(key, entry);
-      on.session?.following.push(this.watch.follow(producer));
-    }
-    const producer = entry.producer;
+  private trackedProducer(settings: Record<string, string | number | boolean>, target: PoolTarget, session?: ClusterSession): Producer {
+    const producer = this.acquire(target, { 'client.id': clientIdOrDefault(target.config.clientId), ...settings } as ProducerConfigInput, session);
     // Every record the run hands over gets a results row; its outcome updates the row, then reaches the run.
     const produce: Producer['produce'] = (record, callback) => {
       // A record refused at once settles inside produce(), before its row exists: its outcome waits in `early`.
@@ -435,7 +351,7 @@ export class WorkbenchService implements vscode.Disposable {
         else settled.early = [error, metadata];
         callback?.(error, metadata);
       });
-      settled.row = this.startRow(producer.recordId(seq), record, producer, 'fire-and-forget');
+      settled.row = this.results.startRow(producer.recordId(seq), record, producer, 'fire-and-forget');
       if (settled.early) settled.row(...settled.early);
       return seq;
     };
@@ -483,82 +399,29 @@ export class WorkbenchService implements vscode.Disposable {
    * DeliveryError. A missing topic is created only as `createTopics` (or the user, asked) says.
    */
   async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>, createTopics?: CreateTopicsAnswer): Promise<RecordMetadata> {
-    if (!this.trusted() && !this.session) throw new InvalidInputError('This workspace is in Restricted Mode: connect explicitly before sending.');
+    this.trust.checkSend({ connected: this.session !== undefined });
     await this.ensureTopics([record.topic], createTopics);
     const producer = this.producerFor(await this.requireSession(), { ...defaultDraft().settings, ...settings });
     const literal: ProducerRecord = { topic: record.topic, key: record.key ?? null, value: record.value, headers: record.headers };
     if (record.partition !== undefined) literal.partition = record.partition;
     const { recordId, result } = producer.submit(literal);
-    await this.track(recordId, literal, producer, result, 'sync');
-    const entry = this.results.get(recordId);
-    if (entry?.metadata) return entry.metadata;
+    await this.results.track(recordId, literal, producer, result, 'sync');
+    const metadata = this.results.metadata(recordId);
+    if (metadata) return metadata;
     return result; // rejects with the DeliveryError
   }
 
-  private track(recordId: string, record: ProducerRecord, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
-    const settle = this.startRow(recordId, record, producer, mode);
-    return result.then((md) => settle(null, md), (e: DeliveryError) => settle(e));
-  }
-
-  /** Adds a pending row for a record just handed over; the callback it returns settles the row. */
-  private startRow(recordId: string, record: ProducerRecord, producer: Producer, mode: SendMode): DeliveryCallback {
-    const sentAt = Date.now();
-    const topic = record.topic;
-    const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
-    // Schema Registry schemas that encoded it (the runner sets them): shown in its trace.
-    this.addResult({ row, producer, schemas: record.serialization ? [...record.serialization] : undefined });
-    return (error, md) => {
-      if (!error && md) {
-        this.noteAck(producer, md);
-        this.updateResult(recordId, {
-          row: { ...row, status: 'acked', partition: md.partition, offset: md.offset, timestamp: md.timestamp, timestampType: md.timestampType, latencyMs: Date.now() - sentAt, attempts: md.attempts, batchId: md.batchId },
-          metadata: md,
-        });
-        return;
-      }
-      const err = toWebviewError(error);
-      this.updateResult(recordId, { row: { ...row, status: 'failed', partition: error?.partition ?? null, latencyMs: Date.now() - sentAt, attempts: error?.attempts ?? null, error: err.message, errorName: err.kafkaError } });
-      if (mode !== 'fire-and-forget') this.log('warn', `record ${recordId} to ${topic} failed: ${plainError(error)}`);
-    };
-  }
-
-  private addResult(entry: { row: ResultRow; producer: Producer; schemas?: SchemaUsed[] }): void {
-    this.results.set(entry.row.recordId, entry);
-    // Bounded history: a Map iterates in insertion order, so the first keys are the oldest.
-    while (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value as string);
-    this.resultsChanged.fire([entry.row]);
-  }
-
-  private updateResult(recordId: string, update: { row: ResultRow; metadata?: RecordMetadata }): void {
-    const entry = this.results.get(recordId);
-    if (!entry) return;
-    entry.row = update.row;
-    if (update.metadata) entry.metadata = update.metadata;
-    this.resultsChanged.fire([entry.row]);
-  }
-
   resultRows(): ResultRow[] {
-    return [...this.results.values()].map((e) => e.row);
+    return this.results.rows();
   }
 
-  /**
-   * Clears the finished results. Records still in flight stay: their acks or errors (and traces) are still to come,
-   * and a send running now must not lose the rows of what it has handed over.
-   */
+  /** Clears the finished results (records in flight keep their rows). */
   clearResults(): void {
-    for (const [id, entry] of this.results) if (entry.row.status !== 'pending') this.results.delete(id);
-    this.resultsChanged.fire('cleared');
-    if (this.results.size) this.resultsChanged.fire(this.resultRows());
+    this.results.clear();
   }
 
   trace(recordId: string): RecordTraceView {
-    const entry = this.results.get(recordId);
-    // A record the user selected keeps its full trace past the engine's trace window (a bulk send moves on).
-    entry?.producer.keepTrace(recordId);
-    const trace = entry?.producer.recordTrace(recordId);
-    if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
-    const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
-    return withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas);
+    return this.results.trace(recordId);
   }
 
   /** Every producer open now (the active connection's and environments'): a send's charts sample them. */
@@ -567,28 +430,12 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   batches(): BatchView[] {
-    const seen = new Map<string, BatchView>();
-    for (const { row, producer } of this.results.values()) {
-      if (!row.batchId || seen.has(row.batchId)) continue;
-      const b = producer.batchTrace(row.batchId);
-      if (b) seen.set(row.batchId, batchView(b));
-    }
-    return [...seen.values()].reverse();
+    return this.results.batches();
   }
 
   /** Traces as JSON (the engine leaves out secrets; connection credentials are never in a trace). */
   exportTraces(recordIds: string[] | null): object {
-    const ids = recordIds ?? [...this.results.keys()];
-    const byProducer = new Map<Producer, string[]>();
-    for (const id of ids) {
-      const e = this.results.get(id);
-      if (e) byProducer.set(e.producer, [...(byProducer.get(e.producer) ?? []), id]);
-    }
-    return {
-      exportedAt: new Date().toISOString(),
-      connection: this.session?.connection.name ?? null,
-      producers: [...byProducer].map(([p, recordIds]) => p.exportTraces({ recordIds })),
-    };
+    return this.results.exportTraces(recordIds, this.session?.connection.name ?? null);
   }
 
   async dispose(): Promise<void> {
@@ -596,23 +443,12 @@ export class WorkbenchService implements vscode.Disposable {
     const sessions = [...this.leaving, ...(this.session ? [this.session] : [])];
     this.session = undefined;
     this.leaving.clear();
-    for (const s of sessions) {
-      await closePool(s.producers, 2000);
-      await s.admin.close().catch(() => undefined);
-    }
-    await closePool(this.environmentProducers, 2000);
+    await this.producers.closeAll(2000);
+    for (const s of sessions) await s.admin.close().catch(() => undefined);
     await this.sandbox.stop().catch(() => undefined);
     this.watch.dispose();
     this.stateChanged.dispose();
-    this.resultsChanged.dispose();
+    this.results.dispose();
   }
 }
 
-/** Closes every producer of a pool and its transport; with no timeout a producer first delivers what it holds. */
-async function closePool(pool: ProducerPool, timeoutMs?: number): Promise<void> {
-  for (const { producer, transport } of pool.values()) {
-    await producer.close(timeoutMs === undefined ? {} : { timeoutMs }).catch(() => undefined);
-    await transport.close().catch(() => undefined);
-  }
-  pool.clear();
-}

@@ -261,6 +261,15 @@ export function errorAdvice(name: string): string | undefined {
   return BY_NAME.get(name)?.advice;
 }
 
+/** The errors about the topic a request names (the composer shows them at its topic field), by code. */
+const ABOUT_TOPIC: ReadonlySet<number> = new Set([3, 17, 29, 36, 73, 100]);
+
+/** Whether the error, by its Kafka name, is about the topic named (unknown, invalid, not authorized...). */
+export function isTopicError(name: string): boolean {
+  const info = BY_NAME.get(name);
+  return info !== undefined && ABOUT_TOPIC.has(info.code);
+}
+
 /** `NOT_ENOUGH_REPLICAS (19)`: how traces and logs print an error code. */
 export function describeError(code: number): string {
   return `${errorName(code)} (${code})`;

@@ -7,7 +7,7 @@ import { ApiKey, ErrorCode, describeError, type ProduceRequest, type ProduceResp
 import { splitBatches, stampForAppend, type BatchHeader } from '../cluster/batch-header';
 import type { Partition } from '../cluster/cluster-model';
 import { partitionError, type FaultEffect } from '../cluster/faults';
-import { topicNameProblem } from '../cluster/options';
+import { topicNameProblem } from '../../kafka/rules/topic-name';
 import { checkBatchRecords } from '../cluster/record-validation';
 import type { ApiContext, SandboxApi } from './api';
 

@@ -4,7 +4,7 @@
  */
 import { ApiKey, ErrorCode, type MetadataRequest, type MetadataResponse } from '../../kafka/protocol';
 import type { ClusterModel, Topic } from '../cluster/cluster-model';
-import { topicNameProblem } from '../cluster/options';
+import { topicNameProblem } from '../../kafka/rules/topic-name';
 import type { SandboxApi } from './api';
 
 export const SANDBOX_CLUSTER_ID = 'kafka-workbench-sandbox';

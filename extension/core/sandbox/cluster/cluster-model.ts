@@ -7,7 +7,8 @@ import type { Clock } from '../../util/clock';
 import { InvalidInputError } from '../../util/errors';
 import { ErrorCode } from '../../kafka/protocol/errors';
 import type { ResolvedSandboxOptions } from './options';
-import { topicNameProblem, MAX_PARTITIONS_PER_TOPIC } from './options';
+import { topicNameProblem } from '../../kafka/rules/topic-name';
+import { MAX_PARTITIONS_PER_TOPIC } from './options';
 import { PartitionLog, type StoredBatch } from './partition-log';
 import { isConfigProblem, parseTopicConfigs, type TopicConfigDefaults, type TopicConfigProblem, type TopicSettings } from './topic-config';
 

@@ -3,6 +3,7 @@
  * form the cluster runs with (`ResolvedSandboxOptions`). Defaults follow issue 2; a bad value is refused with an
  * InvalidInputError that names the option and says what is allowed.
  */
+import { topicNameProblem } from '../../kafka/rules/topic-name';
 import { InvalidInputError } from '../../util/errors';
 
 export interface SandboxTopicOption {
@@ -100,17 +101,6 @@ const DEFAULT_CAPS: SandboxCaps = {
   maxTotalRecords: 5_000_000,
   maxTotalBytes: 512 * 1024 * 1024,
 };
-
-/** Kafka's topic name rule: 1-249 of [a-zA-Z0-9._-], and not "." or "..". Returns why a name is bad, or null. */
-export function topicNameProblem(name: unknown): string | null {
-  if (typeof name !== 'string' || name.length === 0) return 'a topic name must be a non-empty string';
-  if (name === '.' || name === '..') return `topic name '${name}' is not allowed`;
-  if (name.length > 249) return `topic name '${name.slice(0, 40)}...' is ${name.length} characters; at most 249 are allowed`;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    return `topic name '${name}' has characters Kafka does not allow; use only letters, digits, '.', '_' and '-'`;
-  }
-  return null;
-}
 
 function integerIn(option: string, value: unknown, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
