@@ -426,7 +426,7 @@ export class WorkbenchService implements vscode.Disposable {
 
   /** Every producer open now (the active connection's and environments'): a send's charts sample them. */
   openProducers(): Producer[] {
-    return [...(this.session?.producers.values() ?? []), ...this.environmentProducers.values()].map((e) => e.producer);
+    return this.producers.all();
   }
 
   batches(): BatchView[] {
