@@ -166,7 +166,8 @@ function buildLayout(): void {
       h('div', { id: 'waterfall-detail', class: 'hint chart-detail', role: 'status', 'aria-live': 'polite' }),
       h('details', { class: 'trace-text', open: true }, h('summary', { text: 'As text' }),
         h('ol', { id: 'trace', class: 'timeline' }, h('p', { class: 'muted', text: 'Select a sent record to see its trace.' }))),
-      h('dl', { id: 'trace-metadata', class: 'metadata' })),
+      h('dl', { id: 'trace-metadata', class: 'metadata' }),
+      h('div', { class: 'read-back' }, h('vscode-button', { id: 'read-back', appearance: 'secondary', hidden: '' }, 'Read back as stored'), h('span', { id: 'read-back-result', class: 'muted' }))),
     h('div', { id: 'batches-pane', hidden: true },
       h('div', { id: 'batch-lanes', class: 'chart-box' }),
       h('div', { id: 'batch-lanes-detail', class: 'hint chart-detail', role: 'status', 'aria-live': 'polite' }),
@@ -393,6 +394,12 @@ function wireEvents(): void {
   byId('export-json').addEventListener('click', () => void channel.request('exportTrace', { recordIds: null })
     .then((r) => setStatus('send-status', r.saved ? `Trace saved to ${r.path}` : 'Export cancelled'), (e: WebviewError) => setStatus('send-status', e.message, 'error')));
   byId('tab-trace').addEventListener('click', () => showTab('trace'));
+  byId('read-back').addEventListener('click', () => {
+    const recordId = persisted.selectedRecordId;
+    if (!recordId) return;
+    byId('read-back-result').textContent = 'reading…';
+    void channel.request('readBack', { recordId }).then((r) => (byId('read-back-result').textContent = r.summary), (e: WebviewError) => (byId('read-back-result').textContent = e.message));
+  });
   byId('tab-batches').addEventListener('click', () => showTab('batches'));
   byId('tab-charts').addEventListener('click', () => showTab('charts'));
   const results = byId('results');
@@ -562,6 +569,9 @@ async function showTrace(recordId: string): Promise<void> {
       h('span', { class: 'detail', text: e.detail }))));
     renderWaterfall(view);
     byId('trace-metadata').replaceChildren(...Object.entries(view.metadata).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v === null ? '—' : String(v) })]));
+    // An acknowledged record can be fetched back from its partition and offset.
+    byId('read-back').hidden = typeof view.metadata.offset !== 'number' || (view.metadata.offset as number) < 0;
+    byId('read-back-result').textContent = '';
   } catch (e) {
     list.replaceChildren(h('p', { class: 'error', text: (e as WebviewError).message }));
   }

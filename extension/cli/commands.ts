@@ -7,6 +7,7 @@ import type { CliCommand } from './main';
  */
 const loaders: Record<string, () => CliCommand> = {
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
+  consume: () => require('./commands/consume').consumeCommand,
   partition: () => require('./commands/partition').partitionCommand,
   run: () => require('./commands/run').runCommand,
   sandbox: () => require('./commands/sandbox').sandboxCommand,

@@ -264,6 +264,8 @@ export type WebviewRequest =
   | { type: 'send'; requestId: number; draft: ComposerDraft }
   | { type: 'refreshMetadata'; requestId: number }
   | { type: 'getTrace'; requestId: number; recordId: string }
+  /** Fetches the record back from its partition and offset and opens it as stored, compared with what was sent. */
+  | { type: 'readBack'; requestId: number; recordId: string }
   | { type: 'getBatches'; requestId: number }
   | { type: 'exportTrace'; requestId: number; recordIds: string[] | null }
   | { type: 'previewPartition'; requestId: number; topic: string; keyFormat: KeyFormat; key: string }
@@ -317,6 +319,8 @@ export interface ResultOf {
   send: SendResult;
   refreshMetadata: PanelInit;
   getTrace: RecordTraceView;
+  /** One line: whether the stored record is byte for byte what was sent. */
+  readBack: { summary: string };
   getBatches: BatchView[];
   exportTrace: { saved: boolean; path?: string };
   previewPartition: PreviewResult;

@@ -122,7 +122,7 @@ function parseSandboxAction(v: unknown): SandboxAction {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'cancelSend', 'send', 'refreshMetadata', 'getTrace', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord', 'schemaSubjects', 'schemaDetails', 'checkSchemaValue', 'getRunCharts', 'saveChart'] as const, 'message.type');
+    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'cancelSend', 'send', 'refreshMetadata', 'getTrace', 'readBack', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord', 'schemaSubjects', 'schemaDetails', 'checkSchemaValue', 'getRunCharts', 'saveChart'] as const, 'message.type');
     if (type === 'ready' || type === 'clearResults' || type === 'cancelSend') return { ok: true, value: { type } };
     if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
     const requestId = int(m.requestId, 'message.requestId', 0, Number.MAX_SAFE_INTEGER);
@@ -146,6 +146,7 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
         return { ok: true, value: type === 'schemaDetails' ? { type, ...base } : { type, ...base, text: str(m.text, 'message.text') } };
       }
       case 'getTrace':
+      case 'readBack':
         return { ok: true, value: { type, requestId, recordId: str(m.recordId, 'message.recordId', 200) } };
       case 'exportTrace': {
         if (m.recordIds !== null && !Array.isArray(m.recordIds)) throw new Invalid('message.recordIds must be a list or null');

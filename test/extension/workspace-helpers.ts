@@ -50,7 +50,16 @@ export async function writeSeen(rel: string, content: unknown): Promise<vscode.U
   const subscriptions = [watcher.onDidCreate(() => (seen = true)), watcher.onDidChange(() => (seen = true))];
   try {
     const uri = write(rel, content);
-    await waitFor(`VS Code's file watcher to report ${rel}`, () => seen);
+    // A file written in a folder made the same instant can go unreported (the recursive watcher is still adding the
+    // folder): written again every 2 s until the watcher reports it, as a user saving twice would.
+    let writtenAt = Date.now();
+    await waitFor(`VS Code's file watcher to report ${rel}`, () => {
+      if (!seen && Date.now() - writtenAt > 2000) {
+        write(rel, content);
+        writtenAt = Date.now();
+      }
+      return seen;
+    });
     return uri;
   } finally {
     subscriptions.forEach((s) => s.dispose());

@@ -16,6 +16,8 @@ function cliBundle(): Promise<string> {
   bundled ??= (async () => {
     const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wb-cli-')), 'cli.js');
     await esbuild.build({ entryPoints: [path.join(root, 'extension/cli/main.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent' });
+    // zstd's WebAssembly is loaded from beside the bundle, as scripts/build.mjs places it in dist/.
+    fs.copyFileSync(path.join(root, 'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm'), path.join(path.dirname(outfile), 'zstd.wasm'));
     return outfile;
   })();
   return bundled;

@@ -222,7 +222,7 @@ describe('sandbox fidelity: answers pinned from a real Kafka 2.1.1', function ()
 
   it('deletes records: the log start offset moves and ListOffsets and Fetch honour it', async () => {
     await admin.createTopics({ topics: [{ topic: 'trimmed', numPartitions: 1 }], waitForLeaders: true });
-    await producer.send({ topic: 'trimmed', messages: [0, 1, 2, 3, 4].map((i) => ({ value: `v${i}` })) });
+      await producer.send({ topic: 'trimmed', messages: [0, 1, 2, 3, 4].map((i) => ({ value: `v${i}` })) });
     const leader = await leaderAddress(sandbox.bootstrap, 'trimmed', 0);
     const deleted = await onBroker(leader, (c) => c.request(ApiKey.DeleteRecords, 0, { topics: [{ name: 'trimmed', partitions: [{ partitionIndex: 0, offset: 3 }] }], timeoutMs: 5000 }));
     assert.deepEqual(deleted.topics[0].partitions, [{ partitionIndex: 0, lowWatermark: 3, errorCode: ErrorCode.NONE }]);
@@ -266,5 +266,39 @@ describe('sandbox fidelity: answers pinned from a real Kafka 2.1.1', function ()
       replicaId: -1, isolationLevel: 0, topics: [{ name: 'listed', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }],
     } as never));
     assert.equal(r.topics[0].partitions[0].leaderEpoch, -1);
+  });
+  it('answers SaslHandshake and SaslAuthenticate on a PLAINTEXT listener with ILLEGAL_SASL_STATE, and keeps the connection', async () => {
+    await onBroker(firstBroker(), async (c) => {
+      for (const version of [0, 1]) {
+        assert.deepEqual(await c.request(ApiKey.SaslHandshake, version, { mechanism: 'PLAIN' }), { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] });
+      }
+      const auth = await c.request(ApiKey.SaslAuthenticate, 0, { authBytes: Buffer.from('\u0000a\u0000b') });
+      assert.deepEqual([auth.errorCode, auth.errorMessage], [ErrorCode.ILLEGAL_SASL_STATE, 'SaslAuthenticate request received after successful authentication']);
+      const md = await c.request(ApiKey.Metadata, 5, { topics: [], allowAutoTopicCreation: false } as never);
+      assert.ok(md.brokers.length > 0, 'the connection still serves requests');
+    });
+  });
+
+  it('deletes records through kafkajs admin.deleteTopicRecords once kafkajs knows the topic\'s leaders, as Kafka 2.1.1', async () => {
+    // kafkajs reads the leaders from its cached metadata: straight after createTopics (which refreshed it before the
+    // topic existed) it reports KafkaJSBrokerNotFound without asking a broker, on Kafka 2.1.1 as on the sandbox.
+    const fresh = kafkaFor(sandbox, { retry: { retries: 0 } }).kafka.admin();
+    await fresh.connect();
+    try {
+      await fresh.createTopics({ topics: [{ topic: 'kjs-trimmed', numPartitions: 2, replicationFactor: 3 }] });
+      await producer.send({ topic: 'kjs-trimmed', acks: -1, messages: [{ partition: 0, value: 'a' }, { partition: 0, value: 'b' }, { partition: 0, value: 'c' }] });
+      await assert.rejects(fresh.deleteTopicRecords({ topic: 'kjs-trimmed', partitions: [{ partition: 0, offset: '2' }] }), (e: { partitions?: { error: { name: string } }[] }) => e.partitions?.[0]?.error.name === 'KafkaJSBrokerNotFound');
+    } finally {
+      await fresh.disconnect();
+    }
+    await admin.fetchTopicMetadata({ topics: ['kjs-trimmed'] });
+    await admin.deleteTopicRecords({ topic: 'kjs-trimmed', partitions: [{ partition: 0, offset: '2' }] });
+    assert.deepEqual((await admin.fetchTopicOffsets('kjs-trimmed')).find((p) => p.partition === 0), { partition: 0, offset: '3', high: '3', low: '2' });
+    await assert.rejects(admin.deleteTopicRecords({ topic: 'kjs-trimmed', partitions: [{ partition: 0, offset: '9' }] }), (e: { cause?: { partitions?: { error: { type?: string } }[] } }) => {
+      assert.equal(e.cause?.partitions?.[0]?.error.type, 'OFFSET_OUT_OF_RANGE', `got ${String(e)}`);
+      return true;
+    });
+    await admin.deleteTopicRecords({ topic: 'kjs-trimmed', partitions: [{ partition: 0, offset: '-1' }] });
+    assert.equal((await admin.fetchTopicOffsets('kjs-trimmed')).find((p) => p.partition === 0)?.low, '3', '-1 deletes up to the high watermark');
   });
 });

@@ -1,21 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { requireTool } from '../tools';
+import { kcat } from './kcat-helpers';
 import { murmur2Partition } from './sandbox-helpers';
-
-/** kcat runs asynchronously: the sandbox lives in this process's event loop, which must keep turning. */
-function kcat(args: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kcat', args);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end(input);
-  });
-}
 
 /**
  * librdkafka (through kcat, an apt package CI installs) is a second, independent client: it opens with an

@@ -113,8 +113,11 @@ export const runCommand: CliCommand = {
       abort.abort();
     };
     process.once('SIGINT', onSigint);
+    // Reads the topics of "expect" entries (only when a message has some: it connects lazily).
+    const expectTransport = new KafkaTransport(connection, { log });
     try {
       const summary = await runCollection({
+        consumerTransport: expectTransport,
         loaded,
         environment,
         messages: messageNames,
@@ -163,6 +166,7 @@ export const runCommand: CliCommand = {
     } finally {
       stdout.flush();
       process.removeListener('SIGINT', onSigint);
+      await expectTransport.close();
       if (stream && !stream.closed) stream.destroy();
     }
   },

@@ -11,19 +11,18 @@ import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryReport, Producer } from '../../core/engine/types';
-import { CLI_CLIENT_ID, compressionNamesInWords, isCompressionName, splitBrokerList } from '../../core/kafka/rules';
+import { CLI_CLIENT_ID, compressionNamesInWords, isCompressionName } from '../../core/kafka/rules';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
-import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
 import { checkTopicsWritable, describeCreatedTopics } from '../../core/collections/cluster-check';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
-import type { ConnectionConfig, SaslConfig, TlsConfig } from '../../core/transport/transport';
+import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
+import { bootstrapFromArgs, tlsAndSasl } from '../connection-flags';
 import { fileProblem } from '../../core/util/files';
 import { loneSurrogateProblem } from '../../core/util/utf8';
-import { checkKeyMatchesCertificate, readPemFileSync, type PemContent } from '../../core/transport/tls-files';
 import type { CliCommand, CliIo } from '../main';
 import { DeliveryTally } from '../send/delivery-tally';
 import { OrderedJsonLines } from '../send/json-lines';
@@ -154,11 +153,7 @@ export const sendCommand: CliCommand = {
 
 function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
   if (args.positionals.length > 0) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
-  // Without --bootstrap: the Local sandbox, when this shell knows its address (VS Code's terminal, npm start).
-  const sandbox = flag(args, 'bootstrap') ? undefined : sandboxBootstrapFromEnv();
-  const bootstrap = flag(args, 'bootstrap') ?? sandbox;
-  if (!bootstrap) throw new InvalidInputError(`--bootstrap HOST:PORT[,HOST:PORT...] is required (or ${SANDBOX_BOOTSTRAP_ENV}, which VS Code's terminal and npm start set to the Local sandbox)`);
-  if (sandbox) io.err(`send: no --bootstrap given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
+  const brokers = bootstrapFromArgs(args, io.err, 'send', 'sending to');
   const topic = flag(args, 'topic');
   if (!topic) throw new InvalidInputError('--topic is required');
   const valueText = flag(args, 'value');
@@ -219,7 +214,7 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
     registry,
     schemas: selectionsFromArgs(args, registry),
     connection: {
-      brokers: splitBrokerList(bootstrap),
+      brokers,
       clientId: CLI_CLIENT_ID,
       requestTimeoutMs,
       ...tlsAndSasl(args),
@@ -299,42 +294,6 @@ function readValueFile(file: string, maxRequestSize: number): Buffer {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-}
-
-function tlsAndSasl(args: ParsedArgs): Pick<ConnectionConfig, 'ssl' | 'sasl'> {
-  const out: Pick<ConnectionConfig, 'ssl' | 'sasl'> = {};
-  const label = (name: string) => `--${name} '${flag(args, name)}'`;
-  const readPem = (name: string, content: PemContent): string | undefined => {
-    const file = flag(args, name);
-    return file === undefined ? undefined : readPemFileSync(file, content, label(name));
-  };
-  const ca = readPem('tls-ca', 'certificate');
-  const cert = readPem('tls-cert', 'certificate');
-  const key = readPem('tls-key', 'private key');
-  if ((cert === undefined) !== (key === undefined)) throw new InvalidInputError('--tls-cert and --tls-key go together (the client certificate and its private key)');
-  if (cert !== undefined && key !== undefined) checkKeyMatchesCertificate(cert, key, { cert: label('tls-cert'), key: label('tls-key') });
-  const insecure = flag(args, 'tls-insecure') === 'true';
-  if (ca !== undefined || cert !== undefined || insecure) {
-    const tls: TlsConfig = { ca, cert, key };
-    if (insecure) tls.rejectUnauthorized = false;
-    out.ssl = tls;
-  } else if (flag(args, 'tls') === 'true') {
-    out.ssl = true;
-  }
-  const mechanism = flag(args, 'sasl-mechanism');
-  if (mechanism !== undefined) {
-    if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) throw new InvalidInputError(`--sasl-mechanism must be plain, scram-sha-256 or scram-sha-512, got '${mechanism}'`);
-    const username = flag(args, 'sasl-username');
-    const password = flag(args, 'sasl-password') ?? process.env.KAFKA_WORKBENCH_SASL_PASSWORD;
-    if (!username) throw new InvalidInputError('--sasl-username is required with --sasl-mechanism');
-    if (password === undefined) throw new InvalidInputError('no SASL password: set KAFKA_WORKBENCH_SASL_PASSWORD (or pass --sasl-password)');
-    // CI gives builds of forks their secrets set but empty: logging in with that would fail with a misleading error.
-    if (password === '') throw new InvalidInputError(`the SASL password is empty (${flag(args, 'sasl-password') === '' ? '--sasl-password' : 'KAFKA_WORKBENCH_SASL_PASSWORD'} is set but empty); set it to the password`);
-    out.sasl = { mechanism: mechanism as SaslConfig['mechanism'], username, password };
-  } else if (args.flags.has('sasl-username') || args.flags.has('sasl-password')) {
-    throw new InvalidInputError('--sasl-username/--sasl-password need --sasl-mechanism');
-  }
-  return out;
 }
 
 /**

@@ -32,3 +32,4 @@ export { DataFileError } from './data-sources';
 export { starterCollectionText, environmentFromConnection } from './starter';
 export type { ConnectionOutline, EnvironmentDraft } from './starter';
 export { checkTopicsWritable } from './cluster-check';
+export { describeExpectation, type ExpectationResult } from './expectations';

@@ -55,6 +55,26 @@ export interface MessageSpec {
   producer?: ProducerSettings;
   keySchema?: SchemaRefSpec;
   valueSchema?: SchemaRefSpec;
+  /** Records that must appear on other topics after this message is sent (a reply, an enriched event, a dead letter). */
+  expect?: ExpectationSpec[];
+}
+
+/** How an expected record's value must look: a JSON subset, the exact text, or a regular expression it contains. */
+export type ValueMatchSpec = { jsonSubset: unknown } | { text: string } | { regex: string };
+
+/** A record that must appear on `topic` within `withinMs` of the send. Every field given must match. */
+export interface ExpectationSpec {
+  /** Names the expectation in reports; default "<topic> #<n>". */
+  name?: string;
+  topic: string;
+  /** How long to wait after the message's records were acknowledged (default 10,000 ms). */
+  withinMs?: number;
+  key?: BinarySpec;
+  /** Each [name, value] must be among the record's headers. */
+  headers?: HeaderSpec[];
+  value?: ValueMatchSpec;
+  /** The record must carry the key, or this header's value, of one of the records sent. */
+  correlate?: 'key' | { header: string };
 }
 
 export interface Collection {

@@ -9,7 +9,8 @@ import environmentSchema from '../../../media/schemas/kafka-environment.schema.j
 import { InvalidInputError } from '../util/errors';
 import { isTopicName, topicNameProblem } from '../kafka/rules/topic-name';
 import { brokerAddressProblem, splitBrokerList } from '../kafka/rules/broker-address';
-import type { Collection, Diagnostic, Environment, SourceRange } from './model';
+import type { Collection, Diagnostic, Environment, ExpectationSpec, SourceRange } from './model';
+import { regexProblem } from './expectations';
 import { formatJsonPath, formatLocation, SourceText, type JsonPath } from './source-text';
 
 export interface MessageLocation {
@@ -487,8 +488,31 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
         diagnostics.push({ severity: 'error', message: `give "id" or "version", not both: an id is one schema, whatever the subject's versions`, path, range: source.rangeOf(path) });
       }
     }
+    diagnostics.push(...expectationDiagnostics(m.expect, ['messages', i, 'expect'], source));
     if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'key'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
   });
+}
+
+/** What the schema cannot say about "expect" entries: a regular expression that does not compile, a bad topic name. */
+function expectationDiagnostics(expect: unknown, base: JsonPath, source: SourceText): Diagnostic[] {
+  if (!Array.isArray(expect)) return [];
+  const out: Diagnostic[] = [];
+  expect.forEach((item: unknown, j) => {
+    if (!isPlainObject(item)) return;
+    const e = item as Partial<ExpectationSpec>;
+    const topicProblem = typeof e.topic === 'string' && e.topic !== '' ? topicNameProblem(e.topic) : null;
+    if (topicProblem) {
+      const path = [...base, j, 'topic'];
+      out.push({ severity: 'error', message: topicProblem, path, range: source.rangeOf(path) });
+    }
+    const value = e.value as { regex?: unknown } | undefined;
+    const problem = isPlainObject(value) && typeof value.regex === 'string' ? regexProblem(value.regex) : undefined;
+    if (problem) {
+      const path = [...base, j, 'value', 'regex'];
+      out.push({ severity: 'error', message: `${JSON.stringify(value!.regex)} is ${problem}`, path, range: source.rangeOf(path) });
+    }
+  });
+  return out;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

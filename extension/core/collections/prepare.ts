@@ -12,6 +12,7 @@ import { InvalidInputError, WorkbenchError } from '../util/errors';
 import { fileKind } from '../util/files';
 import { loneSurrogateProblem } from '../util/utf8';
 import { checkCsvHeader, DataFileError, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
+import { compileExpectations, type CompiledExpectation } from './expectations';
 import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../kafka/rules/topic-name';
 import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SourceRange, SchemaRefSpec, Variables } from './model';
 import type { SourceText, JsonPath } from './source-text';
@@ -46,6 +47,8 @@ export interface PreparedMessage {
   /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
   expectedRecords?: number;
   dataFile?: string;
+  /** Its "expect" entries, checked (regular expressions compiled); empty when it has none. */
+  expectations: CompiledExpectation[];
   /** The records, a group at a time (a data-file chunk, or up to 1,000 generated ones): one await per group. */
   batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]>;
   /**
@@ -116,7 +119,7 @@ export const GENERATED_BATCH = 1000;
 
 /** The plan of a prepared message, without the renderers its records need. */
 function planOf(m: PreparedMessage): MessagePlan {
-  return { index: m.index, name: m.name, topic: m.topic, producer: m.producer, schemas: m.schemas, ratePerSecond: m.ratePerSecond, expectedRecords: m.expectedRecords, dataFile: m.dataFile };
+  return { index: m.index, name: m.name, topic: m.topic, producer: m.producer, schemas: m.schemas, ratePerSecond: m.ratePerSecond, expectedRecords: m.expectedRecords, dataFile: m.dataFile, expectations: m.expectations };
 }
 
 async function* oneByOne<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
@@ -249,6 +252,8 @@ export class MessagePreparer {
       ratePerSecond: m.ratePerSecond ?? undefined,
       expectedRecords: dataFile ? undefined : m.count ?? 1,
       dataFile,
+      // A broken regular expression stops the run here, before anything is sent.
+      expectations: m.expect ? compileExpectations(m.expect, (p) => describeSite(this.site(['messages', index, 'expect', ...p], m.name))) : [],
     };
   }
 
@@ -371,6 +376,7 @@ export class MessagePreparer {
       ratePerSecond: plan.ratePerSecond,
       expectedRecords: plan.expectedRecords,
       dataFile,
+      expectations: plan.expectations,
       batches,
       records: (signal?: AbortSignal) => oneByOne(batches(signal)),
       generate: dataFile ? undefined : generate,

@@ -3,6 +3,7 @@
  * json: one JSON object per record (JSON Lines) with its metadata and delivery trace, written as records settle.
  * junit: one testcase per message, for CI systems. Each writes through `write`, so the CLI can target stdout or a file.
  */
+import { describeExpectation, type ExpectationResult } from './expectations';
 import type { Collection } from './model';
 import type { MessageSummary, RecordOutcome, RunListener, RunSummary } from './runner';
 
@@ -63,6 +64,11 @@ export function describeRun(s: RunSummary, planned: number | undefined): string 
   const allAcksZero = s.messages.length > 0 && s.messages.every((m) => m.acksZero);
   const parts = [`${formatCount(s.acked)} of ${formatCount(s.sent)} record${s.sent === 1 ? '' : 's'} ${allAcksZero ? 'handed to the broker (acks=0: not acknowledged)' : 'acknowledged'}`];
   if (s.failed) parts.push(`${formatCount(s.failed)} failed (${describeErrors(s) || 'see the results'})`);
+  const expectations = s.messages.flatMap((m) => m.expectations ?? []);
+  if (expectations.length) {
+    const unmet = expectations.filter((e) => !e.passed);
+    parts.push(`${expectations.length - unmet.length} of ${expectations.length} expectations met${unmet.length ? ` (${unmet.slice(0, 2).map((e) => `${e.name}: ${e.reason}`).join('; ')})` : ''}`);
+  }
   if (s.messages.some((m) => m.stoppedBy === 'error')) {
     const left = planned === undefined ? undefined : Math.max(0, planned - s.sent);
     parts.push(`stopped at the first failure${left ? `, ${formatCount(left)} of ${formatCount(planned!)} not sent` : ''}`);
@@ -104,13 +110,21 @@ class PrettyReporter implements Reporter {
     this.write(`${mark} ${s.name} -> ${s.topic}: sent ${s.sent}, ${acked}, failed ${s.failed}` + (s.stoppedBy ? ` (stopped: ${s.stoppedBy})` : '') + '\n');
     this.write(`     partitions ${s.partitions.join(', ') || '-'}; offsets ${formatOffsets(s)}; latency p50 ${ms(s.latencyP50Ms)}, p99 ${ms(s.latencyP99Ms)}; ${s.durationMs} ms\n`);
     for (const e of s.errors) this.write(`     error: ${e}\n`);
+    for (const r of s.expectations ?? []) {
+      this.write(`     expect ${describeExpectation(r)}\n`);
+      if (!r.passed) for (const m of r.mismatches) this.write(`       saw ${m.record.topic}-${m.record.partition}@${m.record.offset}: ${m.why}\n`);
+    }
   }
 
   end(run: RunSummary): void {
     if (run.notRun.length) this.write(`skip ${run.notRun.join(', ')}: not run, the run stopped first\n`);
     const someAcksZero = run.messages.some((m) => m.acksZero);
-    const verdict = run.ok ? (someAcksZero ? 'all handed over (acks=0 records are not acknowledged)' : 'all acknowledged') : run.cancelled ? describeCancel(run.sent, this.planned) : 'NOT all acknowledged';
-    const counts = `${formatCount(run.sent)} record${run.sent === 1 ? '' : 's'} sent, ${formatCount(run.acked)} acked, ${formatCount(run.failed)} failed`;
+    const delivered = run.acked === run.sent && run.failed === 0;
+    const expectations = run.messages.flatMap((m) => m.expectations ?? []);
+    const unmet = expectations.filter((e) => !e.passed).length;
+    const verdict = run.ok ? (someAcksZero ? 'all handed over (acks=0 records are not acknowledged)' : 'all acknowledged') : run.cancelled ? describeCancel(run.sent, this.planned) : delivered && unmet ? `${unmet} expectation${unmet === 1 ? '' : 's'} NOT met` : 'NOT all acknowledged';
+    const counts = `${formatCount(run.sent)} record${run.sent === 1 ? '' : 's'} sent, ${formatCount(run.acked)} acked, ${formatCount(run.failed)} failed` +
+      (expectations.length ? `, ${expectations.length - unmet} of ${expectations.length} expectations met` : '');
     this.write(`${run.collection}: ${run.messages.length} message${run.messages.length === 1 ? '' : 's'}, ${counts} in ${run.durationMs} ms: ${verdict}\n`);
   }
 }
@@ -142,6 +156,10 @@ class JsonReporter implements Reporter {
     this.write(JSON.stringify(line) + '\n');
   }
 
+  messageEnd(s: MessageSummary): void {
+    for (const r of s.expectations ?? []) this.write(JSON.stringify({ message: s.name, expectation: r.name, ...expectationFields(r) }) + '\n');
+  }
+
   end(): void {}
 }
 
@@ -160,9 +178,10 @@ class JunitReporter implements Reporter {
   constructor(private readonly write: (text: string) => void) {}
 
   end(run: RunSummary): void {
-    const failures = run.messages.filter((m) => m.failed > 0 || m.acked !== m.sent || m.stoppedBy).length;
+    const expectations = run.messages.flatMap((m) => m.expectations ?? []);
+    const failures = run.messages.filter((m) => m.failed > 0 || m.acked !== m.sent || m.stoppedBy).length + expectations.filter((e) => !e.passed).length;
     const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-    const attrs = `name="${xml(run.collection)}" tests="${run.messages.length + run.notRun.length}" failures="${failures}" errors="0" skipped="${run.notRun.length}" time="${(run.durationMs / 1000).toFixed(3)}"`;
+    const attrs = `name="${xml(run.collection)}" tests="${run.messages.length + expectations.length + run.notRun.length}" failures="${failures}" errors="0" skipped="${run.notRun.length}" time="${(run.durationMs / 1000).toFixed(3)}"`;
     out.push(`<testsuites ${attrs}>`);
     out.push(`  <testsuite ${attrs} timestamp="${new Date(Date.now() - run.durationMs).toISOString()}">`);
     for (const m of run.messages) {
@@ -174,6 +193,7 @@ class JunitReporter implements Reporter {
       }
       out.push(`      <system-out>${xml(`topic ${m.topic}; sent ${m.sent}, acked ${m.acked}, failed ${m.failed}; partitions ${m.partitions.join(', ') || '-'}; offsets ${formatOffsets(m)}; latency p50 ${ms(m.latencyP50Ms)}, p99 ${ms(m.latencyP99Ms)}`)}</system-out>`);
       out.push('    </testcase>');
+      for (const e of m.expectations ?? []) out.push(...expectationCase(run.collection, m.name, e));
     }
     for (const name of run.notRun) {
       out.push(`    <testcase classname="${xml(run.collection)}" name="${xml(name)}" time="0.000">`, '      <skipped message="not run: the run stopped before this message"/>', '    </testcase>');
@@ -181,4 +201,21 @@ class JunitReporter implements Reporter {
     out.push('  </testsuite>', '</testsuites>', '');
     this.write(out.join('\n'));
   }
+}
+
+/** One JUnit testcase per expectation, named "<message> expects <expectation>". */
+function expectationCase(collection: string, message: string, e: ExpectationResult): string[] {
+  const out = [`    <testcase classname="${xml(collection)}" name="${xml(`${message} expects ${e.name}`)}" time="${(e.durationMs / 1000).toFixed(3)}">`];
+  if (!e.passed) {
+    const saw = e.mismatches.map((m) => `saw ${JSON.stringify(m.record)}: ${m.why}`).join('\n');
+    out.push(`      <failure message="${xml(e.reason ?? 'not met')}" type="ExpectationNotMet">${xml(saw)}</failure>`);
+  } else {
+    out.push(`      <system-out>${xml(`matched ${JSON.stringify(e.matched)}`)}</system-out>`);
+  }
+  out.push('    </testcase>');
+  return out;
+}
+
+function expectationFields(r: ExpectationResult): Record<string, unknown> {
+  return { topic: r.topic, status: r.passed ? 'passed' : 'failed', durationMs: r.durationMs, seen: r.seen, matched: r.matched ?? null, reason: r.reason ?? null, mismatches: r.mismatches };
 }

@@ -19,9 +19,11 @@ import path from 'node:path';
 import { validateProducerConfig, type ProducerConfigInput } from '../engine/config';
 import type { Producer, ProducerRecord, RecordMetadata, RecordTrace } from '../engine/types';
 import type { SchemaRegistryClient } from '../schema-registry/client';
+import type { ConsumerTransport } from '../transport/consumer-transport';
 import { systemClock, type Clock } from '../util/clock';
 import { InvalidInputError, errorMessage } from '../util/errors';
 import { Latencies } from '../util/latency-histogram';
+import { ExpectationWatch, SentRecords, type ExpectationResult } from './expectations';
 import type { ProducerSettings, Variables } from './model';
 import { GENERATED_BATCH, MessagePreparer, type LoadedCollection, type LoadedEnvironment, type MessagePlan, type PreparedMessage } from './prepare';
 import { RateLimiter } from './rate-limiter';
@@ -70,6 +72,8 @@ export interface MessageSummary {
   dataError?: string;
   /** Sent with acks=0: "acked" then means handed to the broker, with no acknowledgement and no offsets. */
   acksZero?: boolean;
+  /** One per "expect" entry, when the run could read the cluster (RunOptions.consumerTransport). */
+  expectations?: ExpectationResult[];
 }
 
 export interface RunSummary {
@@ -81,7 +85,7 @@ export interface RunSummary {
   failed: number;
   durationMs: number;
   cancelled: boolean;
-  /** true only if every record of every selected message was acknowledged and nothing stopped the run. */
+  /** true only if every record of every selected message was acknowledged, every expectation met, and nothing stopped the run. */
   ok: boolean;
   /** Set when bad input (a data file line) stopped the run: the CLI exits 2 for it. */
   inputError?: InvalidInputError;
@@ -108,6 +112,8 @@ export interface RunOptions {
   schemaRegistry?: SchemaRegistryClient;
   /** A producer for these settings (the collection's overlaid with the message's). Asked once per distinct settings. */
   producerFor(settings: ProducerSettings): Producer | Promise<Producer>;
+  /** Reads the topics of messages' "expect" entries; without it expectations are not checked. */
+  consumerTransport?: ConsumerTransport;
   /** Close the producers at the end (default true). false when the caller keeps them for later. */
   closeProducers?: boolean;
   clock?: Clock;
@@ -186,7 +192,11 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       previous = producer;
       options.listener?.messageStart?.(plan);
       const slot = reports.reserve();
-      const send = new MessageSend(plan, producer, options, state, (summary) => reports.done(slot, summary));
+      // Where the expected topics end is noted before anything is sent: only records written after count.
+      const watch = plan.expectations.length && options.consumerTransport ? await ExpectationWatch.start(options.consumerTransport, plan.expectations, clock) : undefined;
+      const sentRecords = watch ? new SentRecords() : undefined;
+      const onEnd = watch ? (summary: MessageSummary) => void withExpectations(summary, plan, watch, sentRecords!, options.signal).then((s) => reports.done(slot, s)) : (summary: MessageSummary) => reports.done(slot, summary);
+      const send = new MessageSend(plan, producer, options, state, onEnd, sentRecords);
       const sending = await send.handOver(await preparer.prepare(plan.index));
       if (sending.stoppedBy) stop = sending.stoppedBy;
       if (sending.stoppedBy === 'data' && sending.dataError) inputError = new InvalidInputError(sending.dataError);
@@ -210,7 +220,7 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     failed,
     durationMs: clock.now() - started,
     cancelled,
-    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length,
+    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length && summaries.every((m) => m.expectations?.every((e) => e.passed) ?? true),
     inputError,
     notRun: prepared.slice(summaries.length).map((m) => m.name),
   };
@@ -223,6 +233,21 @@ function checkProducerSettings(message: MessagePlan, loaded: LoadedCollection): 
   } catch (e) {
     throw new InvalidInputError(`${path.basename(loaded.filePath)}: message "${message.name}" producer settings: ${errorMessage(e)}`);
   }
+}
+
+/** The summary with its expectations' results: waited for once its records settled (only if some were acknowledged). */
+async function withExpectations(summary: MessageSummary, plan: MessagePlan, watch: ExpectationWatch, sent: SentRecords, signal?: AbortSignal): Promise<MessageSummary> {
+  let expectations: ExpectationResult[];
+  try {
+    expectations = summary.acked > 0 ? await watch.finish(sent, signal) : notChecked(plan, 'not checked: no record of the message was acknowledged');
+  } catch (e) {
+    expectations = notChecked(plan, `not checked: ${errorMessage(e)}`);
+  }
+  return { ...summary, expectations };
+}
+
+function notChecked(plan: MessagePlan, reason: string): ExpectationResult[] {
+  return plan.expectations.map((e) => ({ name: e.name, index: e.index, topic: e.spec.topic, passed: false, durationMs: 0, reason, seen: 0, mismatches: [] }));
 }
 
 /** Sends in a row that share one clock reading for their latency start (a few hundred microseconds of sends). */
@@ -357,6 +382,8 @@ class MessageSend {
     private readonly options: RunOptions,
     private readonly state: RunState,
     private readonly onEnd: (summary: MessageSummary) => void,
+    /** Collects keys and headers for the message's expectations to correlate with. */
+    private readonly sentRecords?: SentRecords,
   ) {
     this.started = state.clock.clock.now();
     this.index = message.index;
@@ -429,6 +456,7 @@ class MessageSend {
     }
     const at = this.submitAt;
     const recordTopic = record.topic;
+    this.sentRecords?.add(record);
     // Java's send(record, callback): no promise per record. A record refused before it was queued (a bad record)
     // settles through the callback too, as a failure of this record.
     this.producer.produce(record, (error, metadata) => {

@@ -13,6 +13,14 @@ import { InvalidInputError, errorMessage } from '../util/errors';
 import { BrokerClosedConnection, type IncomingResponse, type KafkaConnection, type KafkaConnectionFactory, type TransportLog } from './kafka-connection';
 import { createKafkajsConnection } from './kafkajs-connection';
 import {
+  isolationLevelId,
+  type ConsumerTransport,
+  type FetchRequestInput,
+  type FetchResult,
+  type ListOffsetsInput,
+  type ListOffsetsResult,
+} from './consumer-transport';
+import {
   TransportError,
   type BrokerInfo,
   type ClusterMetadata,
@@ -20,6 +28,7 @@ import {
   type ProduceRequest,
   type ProduceResponse,
   type ProducerIdAndEpoch,
+  type RequestTiming,
   type Transport,
 } from './transport';
 
@@ -74,17 +83,30 @@ const CLIENT_VERSIONS = {
   [ApiKey.DeleteTopics]: codecVersions(ApiKey.DeleteTopics)!,
   /** v1 answers one offset per partition (v0 a list). */
   [ApiKey.ListOffsets]: { min: 1, max: codecVersions(ApiKey.ListOffsets)!.max },
+  /** v4 is the first with isolation levels, the last stable offset and aborted transactions (Kafka 0.11). */
+  [ApiKey.Fetch]: { min: 4, max: codecVersions(ApiKey.Fetch)!.max },
+  /** v1 is the first that says where each value comes from (config source). */
+  [ApiKey.DescribeConfigs]: { min: 1, max: codecVersions(ApiKey.DescribeConfigs)!.max },
+  [ApiKey.ListGroups]: codecVersions(ApiKey.ListGroups)!,
+  [ApiKey.DescribeGroups]: codecVersions(ApiKey.DescribeGroups)!,
+  /** v2 is the first that answers every committed partition for a null topic list. */
+  [ApiKey.OffsetFetch]: { min: 2, max: codecVersions(ApiKey.OffsetFetch)!.max },
+  [ApiKey.FindCoordinator]: { min: 1, max: codecVersions(ApiKey.FindCoordinator)!.max },
 } satisfies Partial<Record<ApiKeyNumber, VersionRange>>;
 
 type ClientApiKey = keyof typeof CLIENT_VERSIONS;
+
+/** The read-only admin APIs the explorer sends through `requestTo` (cluster-reads.ts). */
+export type ReadApiKey = typeof ApiKey.DescribeConfigs | typeof ApiKey.ListGroups | typeof ApiKey.DescribeGroups | typeof ApiKey.OffsetFetch | typeof ApiKey.FindCoordinator;
 
 /** What a broker too old for an API lacks, in words. */
 const TOO_OLD: Partial<Record<ClientApiKey, string>> = {
   [ApiKey.Produce]: 'does not accept record batch v2 (Produce v3+); Kafka 0.11 or later is needed',
   [ApiKey.Metadata]: 'only speaks Metadata v0; Kafka 0.10 or later is needed',
+  [ApiKey.Fetch]: 'does not serve record batch v2 with isolation levels (Fetch v4+); Kafka 0.11 or later is needed',
 };
 
-export class KafkaTransport implements Transport {
+export class KafkaTransport implements Transport, ConsumerTransport {
   private readonly seeds: { host: string; port: number }[];
   private readonly clientId: string;
   private readonly openConnection: KafkaConnectionFactory;
@@ -208,6 +230,43 @@ export class KafkaTransport implements Transport {
     return { results: withEveryPartition(request, results), throttleTimeMs: response.throttleTimeMs, timing };
   }
 
+  async fetch(brokerId: number, request: FetchRequestInput): Promise<FetchResult> {
+    const byTopic = groupByTopic(request.partitions, (p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, logStartOffset: -1, partitionMaxBytes: p.maxBytes }));
+    const { response, timing } = await this.requestToBroker(brokerId, ApiKey.Fetch, {
+      replicaId: -1,
+      maxWaitMs: request.maxWaitMs,
+      minBytes: request.minBytes,
+      maxBytes: request.maxBytes,
+      isolationLevel: isolationLevelId(request.isolationLevel),
+      sessionId: 0,
+      sessionEpoch: -1, // no fetch session: every request names its partitions
+      topics: byTopic.map(([topic, partitions]) => ({ topic, partitions })),
+      forgottenTopicsData: [],
+    }, request.maxWaitMs + (request.timeoutMs ?? this.requestTimeoutMs()));
+    return {
+      errorCode: response.errorCode,
+      throttleTimeMs: response.throttleTimeMs,
+      timing,
+      partitions: response.responses.flatMap((t) => t.partitions.map((p) => ({
+        topic: t.topic, partition: p.partitionIndex, errorCode: p.errorCode, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset,
+        logStartOffset: p.logStartOffset, abortedTransactions: p.abortedTransactions, records: p.records,
+      }))),
+    };
+  }
+
+  async listOffsets(brokerId: number, request: ListOffsetsInput): Promise<ListOffsetsResult> {
+    const byTopic = groupByTopic(request.partitions, (p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: p.timestamp, maxNumOffsets: 1 }));
+    const { response, timing } = await this.requestToBroker(brokerId, ApiKey.ListOffsets, {
+      replicaId: -1,
+      isolationLevel: isolationLevelId(request.isolationLevel),
+      topics: byTopic.map(([name, partitions]) => ({ name, partitions })),
+    }, request.timeoutMs);
+    return {
+      timing,
+      partitions: response.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode, offset: p.offset, timestamp: p.timestamp }))),
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -288,7 +347,52 @@ export class KafkaTransport implements Transport {
     return watermarks;
   }
 
+  /** The node ids of the brokers in the latest metadata (fetched first if there is none). */
+  async brokerIds(): Promise<number[]> {
+    this.failIfClosed();
+    const metadata = this.lastMetadata ?? (await this.fetchMetadata([], false));
+    return metadata.brokers.map((b) => b.nodeId);
+  }
+
+  /**
+   * One read-only admin request to the broker with that node id, or to any reachable one; the decoded answer
+   * (error codes in it are the caller's to read). Connection failures reject with a TransportError.
+   */
+  async requestTo<K extends ReadApiKey>(target: number | 'any', apiKey: K, body: RequestByKey[K]): Promise<ResponseByKey[K]> {
+    this.failIfClosed();
+    if (target !== 'any' && !this.brokers.has(target)) await this.fetchMetadata([], false);
+    const entry = target === 'any' ? await this.anyConnectedBroker() : this.brokers.get(target);
+    if (!entry) throw new TransportError(`broker ${target} is not in the cluster metadata`, 'connection', { retriable: true, brokerId: target as number });
+    try {
+      return (await this.request(entry.connection, apiKey, body)).response;
+    } catch (e) {
+      throw asTransportError(e, entry.address, entry.nodeId);
+    }
+  }
+
   // ---- internals ----
+
+  /** One request to a broker by node id, decoded, with its timing for traces. */
+  private async requestToBroker<K extends ClientApiKey>(
+    brokerId: number, apiKey: K, body: RequestByKey[K], timeoutMs = this.requestTimeoutMs(),
+  ): Promise<{ response: ResponseByKey[K]; timing: RequestTiming }> {
+    this.failIfClosed();
+    const entry = this.brokers.get(brokerId);
+    if (!entry) {
+      throw new TransportError(`broker ${brokerId} is not in the cluster metadata; refresh the metadata`, 'connection', { retriable: true, brokerId });
+    }
+    try {
+      await entry.connection.connect();
+      const version = this.versionFor(entry.connection, apiKey);
+      const raw = await entry.connection.send({ apiKey, apiVersion: version, body: encodeRequestBody(apiKey, version, body), expectResponse: true, timeoutMs });
+      const timing: RequestTiming = {
+        brokerId, address: entry.address, correlationId: raw.correlationId, requestBytes: raw.requestBytes, sentAtMs: raw.sentAtMs, durationMs: raw.durationMs,
+      };
+      return { response: this.decode(entry.connection, apiKey, version, raw, brokerId), timing };
+    } catch (e) {
+      throw asTransportError(e, entry.address, brokerId);
+    }
+  }
 
   /** One request and its decoded answer; honours the broker's throttle (KIP-219). */
   private async request<K extends ClientApiKey>(
@@ -465,6 +569,17 @@ function produceBody(request: ProduceRequest): RequestByKey[typeof ApiKey.Produc
     timeoutMs: request.timeoutMs,
     topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
   };
+}
+
+/** Items grouped by their topic, topics in the order they first appear. */
+function groupByTopic<T extends { topic: string }, U>(items: readonly T[], map: (item: T) => U): [string, U[]][] {
+  const byTopic = new Map<string, U[]>();
+  for (const item of items) {
+    let list = byTopic.get(item.topic);
+    if (!list) byTopic.set(item.topic, (list = []));
+    list.push(map(item));
+  }
+  return [...byTopic];
 }
 
 function toClusterMetadata(m: MetadataResponse): ClusterMetadata {

@@ -8,6 +8,7 @@ import type { DeliveryCallback, Producer, ProducerRecord } from '../../core/engi
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { Emitter } from '../../core/util/emitter';
+import type { ConsumerTransport } from '../../core/transport/consumer-transport';
 import { collectionsCore } from './collections-core';
 
 /** Fires when a bulk send starts (true) and when it ends (false): the composer's Charts tab follows every one. */
@@ -27,6 +28,8 @@ export interface BulkSendRequest {
   messages: string[];
   secrets: SecretResolver;
   producerFor(settings: ProducerSettings): Promise<Producer>;
+  /** Reads the topics of messages' "expect" entries (none: expectations are not checked). */
+  consumerTransport?: ConsumerTransport;
   /** For messages with keySchema / valueSchema. */
   schemaRegistry?: SchemaRegistryClient;
   /** After every message is prepared, before the first record: checks of the cluster. */
@@ -81,6 +84,7 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
     messages: request.messages,
     secrets: request.secrets,
     schemaRegistry: request.schemaRegistry,
+    consumerTransport: request.consumerTransport,
     producerFor: async (settings) => withSchemas(await request.producerFor(settings)),
     beforeSend: request.beforeSend,
     closeProducers: false, // they belong to the connection, which keeps them for the next send

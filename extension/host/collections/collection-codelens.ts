@@ -1,15 +1,25 @@
-/** CodeLens in `*.kafka.json`: "Send all" above the collection, "Send" and "Open in Composer" above each message. */
+/**
+ * CodeLens in `*.kafka.json`: "Send all" above the collection, "Send" and "Open in Composer" above each message, and
+ * after a send the last result of each of its expectations.
+ */
 import * as vscode from 'vscode';
 import { type CollectionIndex, hasErrors, problemCount } from './collection-index';
 import { problemsText } from './collection-tree';
+import { expectationLine, type ExpectationResults } from './expectation-results';
+
+/** A lens title is one line: a long failure reason is cut, the whole one is in the log (the lens opens it). */
+const LENS_TITLE_MAX = 110;
 
 export class CollectionCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly index: CollectionIndex) {
-    this.subscription = index.onDidChange(() => this.changed.fire());
+  constructor(
+    private readonly index: CollectionIndex,
+    private readonly results: ExpectationResults,
+  ) {
+    this.subscriptions = [index.onDidChange(() => this.changed.fire()), results.onDidChange(() => this.changed.fire())];
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -27,12 +37,17 @@ export class CollectionCodeLensProvider implements vscode.CodeLensProvider, vsco
         new vscode.CodeLens(at, { title: '$(send) Send', command: 'kafkaWorkbench.collections.sendMessage', arguments: [document.uri, m.name] }),
         new vscode.CodeLens(at, { title: 'Open in Composer', command: 'kafkaWorkbench.collections.openInComposer', arguments: [document.uri, m.name] }),
       );
+      for (const r of this.results.get(document.uri, m.name) ?? []) {
+        const line = expectationLine(r);
+        const title = line.length > LENS_TITLE_MAX ? `${line.slice(0, LENS_TITLE_MAX - 1)}…` : line;
+        lenses.push(new vscode.CodeLens(at, { title, tooltip: expectationLine(r, false), command: 'kafkaWorkbench.showLog' }));
+      }
     }
     return lenses;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
 }

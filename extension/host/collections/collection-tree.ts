@@ -1,6 +1,7 @@
 /** The Collections view: each workspace collection, and under it its messages (send / send all / open in composer). */
 import * as vscode from 'vscode';
 import { type CollectionEntry, type CollectionIndex, displayName, hasErrors, problemCount } from './collection-index';
+import { expectationLine, expectationsText, type ExpectationResults } from './expectation-results';
 
 export type CollectionNode =
   | { kind: 'collection'; uri: vscode.Uri }
@@ -9,10 +10,13 @@ export type CollectionNode =
 export class CollectionTreeProvider implements vscode.TreeDataProvider<CollectionNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<CollectionNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly index: CollectionIndex) {
-    this.subscription = index.onDidChange(() => this.changed.fire(undefined));
+  constructor(
+    private readonly index: CollectionIndex,
+    private readonly results: ExpectationResults,
+  ) {
+    this.subscriptions = [index.onDidChange(() => this.changed.fire(undefined)), results.onDidChange(() => this.changed.fire(undefined))];
   }
 
   async getChildren(node?: CollectionNode): Promise<CollectionNode[]> {
@@ -27,11 +31,20 @@ export class CollectionTreeProvider implements vscode.TreeDataProvider<Collectio
 
   getTreeItem(node: CollectionNode): vscode.TreeItem {
     const entry = this.index.get(node.uri);
-    return node.kind === 'collection' ? collectionItem(node, entry) : messageItem(node, entry);
+    if (node.kind === 'collection') return collectionItem(node, entry);
+    const item = messageItem(node, entry);
+    const results = this.results.get(node.uri, node.name);
+    if (results) {
+      // The last send's expectations: how many were met, and each one's result in the tooltip.
+      item.description = `${item.description ?? ''} · ${expectationsText(results)}`;
+      item.tooltip = results.map((r) => expectationLine(r, false)).join('\n');
+      item.iconPath = new vscode.ThemeIcon(results.every((r) => r.passed) ? 'pass' : 'error');
+    }
+    return item;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
 }

@@ -19,6 +19,7 @@ import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import { loadSchemaRegistry } from '../kafka/core';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { CollectionCodeLensProvider } from './collection-codelens';
+import { ExpectationResults } from './expectation-results';
 import { CollectionIndex, displayName, errorCount } from './collection-index';
 import { CollectionTreeProvider, type CollectionNode } from './collection-tree';
 import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
@@ -62,7 +63,8 @@ export function registerCollections({ context, service, log }: Deps): Collection
   const templates = new DraftTemplates(index, environments, service);
   ComposerPanel.rendering = templates;
   const review = new ReplaceReview();
-  const tree = new CollectionTreeProvider(index);
+  const expectationResults = new ExpectationResults();
+  const tree = new CollectionTreeProvider(index, expectationResults);
   const view = vscode.window.createTreeView('kafkaWorkbench.collections', { treeDataProvider: tree, showCollapseAll: true });
   // Just the environment's name: the title bar's buttons leave room for little more. Newest answer wins.
   let environmentShown = 0;
@@ -72,9 +74,9 @@ export function registerCollections({ context, service, log }: Deps): Collection
     if (asked === environmentShown) view.description = label;
   };
   void showEnvironment();
-  const lenses = new CollectionCodeLensProvider(index);
+  const lenses = new CollectionCodeLensProvider(index, expectationResults);
   context.subscriptions.push(
-    environments, index, tree, view, lenses, review,
+    environments, index, tree, view, lenses, review, expectationResults,
     environments.onDidChange(() => void showEnvironment()),
     showEnvironmentConnection(environments, service),
     relintOnConnectionChange(service, index),
@@ -92,7 +94,9 @@ export function registerCollections({ context, service, log }: Deps): Collection
     if (!uri) return undefined;
     await refuseDirty(uri);
     const loaded = await index.loaded(uri);
-    return sendCollection(service, environments, { loaded, messages, stopOnFirstError: stopOnFirstError(), createTopics: options?.createTopics }, log);
+    const summary = await sendCollection(service, environments, { loaded, messages, stopOnFirstError: stopOnFirstError(), createTopics: options?.createTopics }, log);
+    expectationResults.record(uri, summary);
+    return summary;
   };
 
   reg('kafkaWorkbench.collections.refresh', 'Refresh collections', async () => {

@@ -96,6 +96,7 @@ export async function sendCollection(service: WorkbenchService, environments: En
         secrets: environments.secrets,
         schemaRegistry,
         producerFor: run.producerFor,
+        consumerTransport: run.consumerTransport,
         // The active connection was reached when it connected; an environment's cluster is reached here. Either way
         // the messages' topics exist before anything is sent, or the user chose to create them.
         beforeSend: environmentConfig && environment
@@ -127,6 +128,12 @@ export async function sendCollection(service: WorkbenchService, environments: En
   const active = service.activeConnection();
   if (active && (!environmentConfig || active.environmentFile)) await service.cluster(true).catch(() => undefined);
   log.info(`collection ${collection.name}: ${line}`);
+  for (const m of summary.messages) {
+    for (const r of m.expectations ?? []) {
+      log[r.passed ? 'info' : 'warn'](`  "${m.name}" expects ${core.describeExpectation(r)}`);
+      if (!r.passed) for (const seen of r.mismatches) log.warn(`    saw ${JSON.stringify(seen.record)}: ${seen.why}`);
+    }
+  }
   if (summary.ok) void vscode.window.showInformationMessage(`Kafka: ${collection.name}: ${line}`);
   else void vscode.window.showWarningMessage(`Kafka: ${collection.name}: ${line}`, 'Show Log').then((a) => a && log.show());
   return summary;

@@ -33,6 +33,8 @@ export interface CommandArgs {
   'kafkaWorkbench.composer.open': [];
   'kafkaWorkbench.producer.send': [record?: SendRecordInput, settings?: Partial<DraftProducerSettings>, options?: { createTopics?: CreateTopicsAnswer }];
   'kafkaWorkbench.results.clear': [];
+  /** Without a record id it asks which acknowledged record; `show: false` returns the view without opening it. */
+  'kafkaWorkbench.results.readBack': [recordId?: string, options?: { show?: boolean }];
   'kafkaWorkbench.trace.export': [target?: vscode.Uri];
   'kafkaWorkbench.sandbox.stopBroker': [broker?: number | ExplorerNode];
   'kafkaWorkbench.sandbox.startBroker': [broker?: number | ExplorerNode];

@@ -13,6 +13,7 @@ import { murmur2, partitionForKey } from '../../core/engine/murmur2';
 import type { KeyFormat, PreviewResult, ResultRow, TopicSummary, WebviewError } from '../../protocol/messages';
 import type { CreateTopicsAnswer } from '../kafka/missing-topics';
 import type { WorkbenchService } from '../kafka/workbench-service';
+import type { StoredRecordView } from '../../core/consume/read-back';
 import { encodeKey } from './draft-to-record';
 import { DraftMirror } from './draft-mirror';
 import { whileSendingAnswer } from '../kafka/leave-connection';
@@ -183,6 +184,12 @@ export class ComposerPanel implements vscode.Disposable {
         return this.service.panelInit();
       case 'getTrace':
         return this.service.trace(m.recordId);
+      case 'readBack': {
+        // The stored record opens beside the panel; the panel gets the verdict in one line.
+        const view = await vscode.commands.executeCommand<StoredRecordView | undefined>('kafkaWorkbench.results.readBack', m.recordId);
+        if (!view) return { summary: 'not read' };
+        return { summary: view.comparison === null ? `${view.topic}-${view.partition}@${view.offset}: read back (what was sent is no longer kept to compare)` : view.comparison.identical ? `${view.topic}-${view.partition}@${view.offset}: stored byte for byte as sent` : `${view.topic}-${view.partition}@${view.offset} differs from what was sent: ${view.comparison.differences.join('; ')}` };
+      }
       case 'getBatches':
         return this.service.batches();
       case 'exportTrace':

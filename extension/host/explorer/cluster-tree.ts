@@ -1,22 +1,39 @@
 /**
  * The cluster explorer: connections (with the active environment's, where collection sends go), then for the active
- * one its brokers and topics, and each topic's partitions with leader, replicas, ISR and high watermark (offline
- * partitions flagged).
+ * one its brokers, topics and consumer groups: each topic's configs (value and source) and partitions with leader,
+ * replicas, ISR and high watermark (offline partitions flagged); each group's state, members and lag per partition.
  */
 import * as vscode from 'vscode';
+import type { ConsumerGroupView, GroupPartitionOffset, TopicConfigEntry } from '../../core/transport/cluster-reads';
 import type { BrokerInfo, PartitionInfo, TopicInfo } from '../../core/transport/transport';
 import type { ConnectionSummary } from '../../protocol/messages';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import { plainError } from '../kafka/plain-errors';
+import { configRow, groupOffsetRow, groupRow, type RowText } from './admin-nodes';
 import { brokerRows } from './broker-nodes';
 
 export type ExplorerNode =
   | { kind: 'connection'; connection: ConnectionSummary; active: boolean }
-  | { kind: 'group'; group: 'brokers' | 'topics'; connectionId: string }
+  | { kind: 'group'; group: 'brokers' | 'topics' | 'consumerGroups'; connectionId: string }
   | { kind: 'broker'; broker: BrokerInfo; controller: boolean; up: boolean; sandbox: boolean }
   | { kind: 'topic'; topic: TopicInfo }
   | { kind: 'partition'; topic: string; partition: PartitionInfo; highWatermark: number | undefined; sandbox: boolean }
+  | { kind: 'topicConfigs'; topic: string }
+  | { kind: 'config'; topic: string; config: TopicConfigEntry }
+  | { kind: 'consumerGroup'; group: ConsumerGroupView }
+  | { kind: 'groupOffset'; groupId: string; offset: GroupPartitionOffset }
   | { kind: 'message'; text: string; open?: vscode.Uri };
+
+const GROUP_LABELS = { brokers: 'Brokers', topics: 'Topics', consumerGroups: 'Consumer Groups' } as const;
+
+/** A leaf or collapsed row from its texts. */
+function rowItem(row: RowText, icon: vscode.ThemeIcon, collapsed = false): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.label, collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.description = row.description;
+  item.tooltip = row.tooltip;
+  item.iconPath = icon;
+  return item;
+}
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
@@ -46,7 +63,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         return item;
       }
       case 'group': {
-        const item = new vscode.TreeItem(node.group === 'brokers' ? 'Brokers' : 'Topics', vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(GROUP_LABELS[node.group], node.group === 'consumerGroups' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
         item.id = `group:${node.connectionId}:${node.group}`;
         item.contextValue = `${node.group}Group`;
         return item;
@@ -81,6 +98,26 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         item.contextValue = node.sandbox ? 'sandboxPartition' : 'partition';
         return item;
       }
+      case 'topicConfigs': {
+        const item = new vscode.TreeItem('Configuration', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `topicConfigs:${node.topic}`;
+        item.iconPath = new vscode.ThemeIcon('settings-gear');
+        return item;
+      }
+      case 'config': {
+        // A value set on the topic stands out from the defaults.
+        const item = rowItem(configRow(node.config), new vscode.ThemeIcon(node.config.isDefault ? 'circle-small' : 'edit'));
+        item.contextValue = 'topicConfig';
+        return item;
+      }
+      case 'consumerGroup': {
+        const item = rowItem(groupRow(node.group), new vscode.ThemeIcon('organization'), node.group.offsets.length > 0);
+        item.id = `consumerGroup:${node.group.groupId}`;
+        item.contextValue = 'consumerGroup';
+        return item;
+      }
+      case 'groupOffset':
+        return rowItem(groupOffsetRow(node.groupId, node.offset), new vscode.ThemeIcon('list-ordered'));
       case 'message': {
         const item = new vscode.TreeItem(node.text);
         if (node.open) {
@@ -113,9 +150,22 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
     }
     if (node.kind === 'connection') {
       if (!node.active) return [];
-      return [{ kind: 'group', group: 'brokers', connectionId: node.connection.id }, { kind: 'group', group: 'topics', connectionId: node.connection.id }];
+      return (['brokers', 'topics', 'consumerGroups'] as const).map((group) => ({ kind: 'group', group, connectionId: node.connection.id }));
     }
+    if (node.kind === 'groupOffset' || node.kind === 'config' || node.kind === 'message' || node.kind === 'broker' || node.kind === 'partition') return [];
+    if (node.kind === 'consumerGroup') return node.group.offsets.map((offset) => ({ kind: 'groupOffset', groupId: node.group.groupId, offset }));
     try {
+      if (node.kind === 'topicConfigs') {
+        const configs = await (await this.service.clusterAdmin()).topicConfigs(node.topic);
+        return configs.map((config) => ({ kind: 'config', topic: node.topic, config }));
+      }
+      if (node.kind === 'group' && node.group === 'consumerGroups') {
+        const { groups, unreachable } = await (await this.service.clusterAdmin()).consumerGroups();
+        const rows: ExplorerNode[] = groups.map((group) => ({ kind: 'consumerGroup', group }));
+        if (!groups.length) rows.push({ kind: 'message', text: 'No consumer groups yet' });
+        for (const u of unreachable) rows.push({ kind: 'message', text: `Not listed by ${u}` });
+        return rows;
+      }
       const view = await this.service.cluster();
       const sandbox = view.connection.isSandbox;
       if (node.kind === 'group' && node.group === 'brokers') {
@@ -129,7 +179,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
       }
       if (node.kind === 'topic') {
         const hw = view.watermarks.get(node.topic.name);
-        return [...node.topic.partitions].sort((a, b) => a.partition - b.partition).map((p) => ({ kind: 'partition', topic: node.topic.name, partition: p, highWatermark: hw?.get(p.partition), sandbox }));
+        const partitions = [...node.topic.partitions].sort((a, b) => a.partition - b.partition);
+        return [
+          { kind: 'topicConfigs', topic: node.topic.name },
+          ...partitions.map((p): ExplorerNode => ({ kind: 'partition', topic: node.topic.name, partition: p, highWatermark: hw?.get(p.partition), sandbox })),
+        ];
       }
     } catch (e) {
       return [{ kind: 'message', text: `Error: ${plainError(e)}` }];

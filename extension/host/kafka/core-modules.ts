@@ -4,6 +4,8 @@
  */
 import { createProducer } from '../../core/engine';
 import { startSandbox } from '../../core/sandbox';
+import { digestOf, readRecordAt, storedRecordView } from '../../core/consume/read-back';
+import { consumerGroups, describeTopicConfigs } from '../../core/transport/cluster-reads';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { WorkbenchError } from '../../core/util/errors';
@@ -37,6 +39,14 @@ function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
       await ready();
       return transport.highWatermarks(topic);
     },
+    async topicConfigs(topic) {
+      await ready();
+      return describeTopicConfigs(transport, topic);
+    },
+    async consumerGroups() {
+      await ready();
+      return consumerGroups(transport);
+    },
     close: () => transport.close(),
   };
 }
@@ -44,6 +54,17 @@ function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
 export const coreModules: CoreModules = {
   createProducer: (config, deps) => createProducer(config, deps),
   createTransport: (config, log) => new KafkaTransport(config, { log }),
+  createConsumerTransport: (config, log) => new KafkaTransport(config, { log }),
+  digestOf,
+  async readBack(config, at, sent, log) {
+    const transport = new KafkaTransport(config, { log });
+    try {
+      const { record, facts } = await readRecordAt(transport, at);
+      return storedRecordView(record, sent, facts);
+    } finally {
+      await transport.close();
+    }
+  },
   createAdmin,
   startSandbox: (options, deps) => startSandbox(options, deps),
 };

@@ -3,8 +3,11 @@
  * in the bundle but `require` here runs their top level (kafkajs, codecs, the sandbox) only when first called.
  */
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { Producer } from '../../core/engine/types';
+import type { Producer, ProducerRecord } from '../../core/engine/types';
+import type { SentRecordDigest, StoredRecordView } from '../../core/consume/read-back';
 import type { Sandbox, SandboxOptions } from '../../core/sandbox';
+import type { ConsumerTransport } from '../../core/transport/consumer-transport';
+import type { ConsumerGroupView, TopicConfigEntry } from '../../core/transport/cluster-reads';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -16,12 +19,22 @@ export interface ClusterAdmin {
   deleteTopic(name: string): Promise<void>;
   /** High watermark per partition of a topic. */
   highWatermarks(topic: string): Promise<Map<number, number>>;
+  /** A topic's configs with where each value comes from (DescribeConfigs). */
+  topicConfigs(topic: string): Promise<TopicConfigEntry[]>;
+  /** Every consumer group with its committed offsets and lag; brokers that did not answer in `unreachable`. */
+  consumerGroups(): Promise<{ groups: ConsumerGroupView[]; unreachable: string[] }>;
   close(): Promise<void>;
 }
 
 export interface CoreModules {
   createProducer(config: ProducerConfigInput, deps: { transport: Transport; log?: LogFn; traceCapacity?: number }): Producer;
   createTransport(config: ConnectionConfig, log: LogFn): Transport;
+  /** What a record was sent as, in digests: for readBack's comparison. */
+  digestOf(record: ProducerRecord): SentRecordDigest;
+  /** Reads one record at its partition and offset (its own connections, closed after) and compares it with `sent`. */
+  readBack(config: ConnectionConfig, at: { topic: string; partition: number; offset: number }, sent: SentRecordDigest | undefined, log: LogFn): Promise<StoredRecordView>;
+  /** Fetch and ListOffsets over its own connections: for expectations and reading records back. */
+  createConsumerTransport(config: ConnectionConfig, log: LogFn): ConsumerTransport & { close(): Promise<void> };
   createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin;
   startSandbox(options: SandboxOptions, deps: { log?: (line: string) => void }): Promise<Sandbox>;
 }

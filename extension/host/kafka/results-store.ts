@@ -16,6 +16,14 @@ import { batchView, recordTimeline, withSchemas } from './trace-view';
 /** The host keeps as many rows as the panel shows. */
 export const MAX_RESULTS = MAX_RESULT_ROWS;
 
+/** What was sent is kept for read-backs up to this many bytes (keys, values, headers): the latest records. */
+const SENT_RECORDS_BYTES = 32 * 1024 * 1024;
+
+function recordBytes(r: ProducerRecord): number {
+  const size = (v: string | Buffer | null | undefined) => (v === null || v === undefined ? 0 : typeof v === 'string' ? v.length * 3 : v.length);
+  return 64 + size(r.key) + size(r.value) + (r.headers ?? []).reduce((n, h) => n + size(h.key) + size(h.value), 0);
+}
+
 /** A key as the results table shows it: its text (cut short), base64 for bytes, null for none. */
 export function keyLabel(key: ProducerRecord['key']): string | null {
   if (key === null || key === undefined) return null;
@@ -32,6 +40,9 @@ interface ResultEntry {
 
 export class ResultsStore implements vscode.Disposable {
   private readonly results = new Map<string, ResultEntry>();
+  /** The latest records sent, as sent (references: they are in memory anyway), for a read-back to compare with. */
+  private readonly sentRecords = new Map<string, ProducerRecord>();
+  private sentBytes = 0;
   private readonly changed = new vscode.EventEmitter<ResultRow[] | 'cleared'>();
   /** Rows added or updated ('cleared' after clear). */
   readonly onDidChange = this.changed.event;
@@ -52,6 +63,7 @@ export class ResultsStore implements vscode.Disposable {
     const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
     // Schema Registry schemas that encoded it (the runner sets them): shown in its trace.
     this.add({ row, producer, schemas: record.serialization ? [...record.serialization] : undefined });
+    this.keepSent(recordId, record);
     return (error, md) => {
       if (!error && md) {
         this.onAck(producer, md);
@@ -72,10 +84,44 @@ export class ResultsStore implements vscode.Disposable {
     return this.results.get(recordId)?.metadata;
   }
 
+  /** Where an acknowledged record is stored, its producer, and what was sent if still kept; throws saying why not. */
+  readBackTarget(recordId: string): { topic: string; partition: number; offset: number; producer: Producer; sent?: ProducerRecord } {
+    const entry = this.results.get(recordId);
+    if (!entry) throw new InvalidInputError(`No result for record ${recordId}: it was cleared or fell out of the bounded history.`);
+    const { row } = entry;
+    if (row.status !== 'acked' || row.partition === null || row.offset === null || row.offset < 0) {
+      throw new InvalidInputError(`Record ${recordId} has no offset to read back: ${row.status === 'acked' ? 'it was sent with acks=0' : row.status === 'pending' ? 'it is not acknowledged yet' : 'it failed'}.`);
+    }
+    return { topic: row.topic, partition: row.partition, offset: row.offset, producer: entry.producer, sent: this.sentRecords.get(recordId) };
+  }
+
+  private keepSent(recordId: string, record: ProducerRecord): void {
+    const size = recordBytes(record);
+    if (size > SENT_RECORDS_BYTES) return;
+    this.sentRecords.set(recordId, record);
+    this.sentBytes += size;
+    for (const [id, r] of this.sentRecords) {
+      if (this.sentBytes <= SENT_RECORDS_BYTES) break;
+      this.sentRecords.delete(id);
+      this.sentBytes -= recordBytes(r);
+    }
+  }
+
+  private forgetSent(recordId: string): void {
+    const record = this.sentRecords.get(recordId);
+    if (!record) return;
+    this.sentRecords.delete(recordId);
+    this.sentBytes -= recordBytes(record);
+  }
+
   private add(entry: ResultEntry): void {
     this.results.set(entry.row.recordId, entry);
     // Bounded history: a Map iterates in insertion order, so the first keys are the oldest.
-    while (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value as string);
+    while (this.results.size > MAX_RESULTS) {
+      const oldest = this.results.keys().next().value as string;
+      this.results.delete(oldest);
+      this.forgetSent(oldest);
+    }
     this.changed.fire([entry.row]);
   }
 
@@ -96,7 +142,11 @@ export class ResultsStore implements vscode.Disposable {
    * and a send running now must not lose the rows of what it has handed over.
    */
   clear(): void {
-    for (const [id, entry] of this.results) if (entry.row.status !== 'pending') this.results.delete(id);
+    for (const [id, entry] of this.results) {
+      if (entry.row.status === 'pending') continue;
+      this.results.delete(id);
+      this.forgetSent(id);
+    }
     this.changed.fire('cleared');
     if (this.results.size) this.changed.fire(this.rows());
   }

@@ -9,6 +9,8 @@ import type { ProducerConfigInput } from '../../core/engine/config';
 import type { DeliveryCallback, Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
 import type { SchemaRegistryClient, SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
+import type { ConsumerTransport } from '../../core/transport/consumer-transport';
+import type { StoredRecordView } from '../../core/consume/read-back';
 import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/transport/transport';
 import { clientIdOrDefault } from '../../core/kafka/rules/client-id';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
@@ -19,7 +21,7 @@ import {
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
 import { settingsToConfig } from '../composer/draft-to-record';
-import { loadCore, loadSchemaRegistry, type LogFn } from './core';
+import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
 import { plainError } from './plain-errors';
 import { ClusterWatch, type Refresh } from './cluster-watch';
 import { openClusterSession, takeSandboxWatermarks, topicSummaries, type ClusterSession, type SendInProgress } from './cluster-session';
@@ -42,6 +44,8 @@ export type WhileSending = 'cancel' | 'finish';
 /** A collection run's hold on its cluster: producers from where it started, whatever connection is active later. */
 export interface CollectionRun {
   producerFor(settings: Record<string, string | number | boolean>): Promise<Producer>;
+  /** Reads the run's cluster (messages' "expect" entries); connects on first use, closed by end(). */
+  consumerTransport: ConsumerTransport;
   /** The run has ended: every record it handed over has settled. */
   end(): void;
 }
@@ -80,6 +84,8 @@ export class WorkbenchService implements vscode.Disposable {
   readonly onDidChangeResults: vscode.Event<ResultRow[] | 'cleared'>;
   readonly sandbox: SandboxManager;
   readonly trust: TrustPolicy;
+  /** The cluster each producer sends to: a record is read back from there. */
+  private readonly producerConfigs = new WeakMap<Producer, ConnectionConfig>();
   private readonly watch = new ClusterWatch((what) => this.refreshAfterActivity(what));
 
   constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }, sandboxPorts?: SandboxPorts) {
@@ -90,7 +96,9 @@ export class WorkbenchService implements vscode.Disposable {
     this.producers = new ProducerPool((target, producerConfig) => {
       const core = loadCore();
       const transport = this.gated(core.createTransport(target.config, this.log), target.autoCreateId);
-      return { producer: core.createProducer(producerConfig, { transport, log: this.log, traceCapacity: MAX_RESULTS }), transport };
+      const producer = core.createProducer(producerConfig, { transport, log: this.log, traceCapacity: MAX_RESULTS });
+      this.producerConfigs.set(producer, target.config);
+      return { producer, transport };
     });
   }
 
@@ -224,6 +232,11 @@ export class WorkbenchService implements vscode.Disposable {
     return { connection: s.connection, metadata: s.metadata, watermarks: s.watermarks };
   }
 
+  /** The active connection's admin, for what the explorer reads besides metadata (configs, consumer groups). */
+  async clusterAdmin(): Promise<ClusterAdmin> {
+    return (await this.requireSession()).admin;
+  }
+
   /**
    * After the active connection's producers reported activity (see ClusterWatch): metadata again when leaders may
    * have moved, else the cheap state (the sandbox's brokers, faults and high watermarks; acks already moved the
@@ -315,7 +328,21 @@ export class WorkbenchService implements vscode.Disposable {
     const send: SendInProgress = { label, cancel, ended: new Promise<void>((resolve) => (ended = resolve)) };
     let session = environmentConfig ? undefined : this.session;
     session?.sends.add(send);
+    let reader: Promise<ConsumerTransport & { close(): Promise<void> }> | undefined;
+    const readerNow = () => (reader ??= (async () => {
+      this.refuseUntrustedTarget(environmentConfig);
+      if (!environmentConfig && !session) {
+        session = await this.requireSession();
+        session.sends.add(send);
+      }
+      return loadCore().createConsumerTransport(environmentConfig ?? session!.target.config, this.log);
+    })());
     return {
+      consumerTransport: {
+        fetchMetadata: async (topics, allowAutoCreate) => (await readerNow()).fetchMetadata(topics, allowAutoCreate),
+        fetch: async (brokerId, request) => (await readerNow()).fetch(brokerId, request),
+        listOffsets: async (brokerId, request) => (await readerNow()).listOffsets(brokerId, request),
+      },
       producerFor: async (settings) => {
         this.refuseUntrustedTarget(environmentConfig);
         if (environmentConfig) {
@@ -330,6 +357,7 @@ export class WorkbenchService implements vscode.Disposable {
       },
       end: () => {
         session?.sends.delete(send);
+        void reader?.then((r) => r.close()).catch(() => undefined);
         ended();
       },
     };
@@ -409,6 +437,18 @@ export class WorkbenchService implements vscode.Disposable {
     const metadata = this.results.metadata(recordId);
     if (metadata) return metadata;
     return result; // rejects with the DeliveryError
+  }
+
+  /**
+   * Fetches an acknowledged record back from its partition and offset on the cluster it was sent to, and says
+   * whether it is stored byte for byte as sent.
+   */
+  async readBack(recordId: string): Promise<StoredRecordView> {
+    const { producer, sent, ...at } = this.results.readBackTarget(recordId);
+    const config = this.producerConfigs.get(producer);
+    if (!config) throw new InvalidInputError(`The cluster record ${recordId} went to is no longer known.`);
+    const core = loadCore();
+    return core.readBack(config, at, sent && core.digestOf(sent), this.log);
   }
 
   resultRows(): ResultRow[] {

@@ -6,7 +6,7 @@
  */
 import { ApiKey, ErrorCode, apiName, decodeRequestBody, decodeRequestHeader, encodeResponse, inRange, type RequestHeader } from '../../kafka/protocol';
 import { errorMessage } from '../../util/errors';
-import { SANDBOX_APIS, isSandboxApiKey, servedApiVersions, type SandboxApiKey } from '../apis/registry';
+import { SANDBOX_APIS, SASL_API_VERSIONS, isSandboxApiKey, servedApiVersions, type SandboxApiKey } from '../apis/registry';
 import type { SandboxCluster } from '../cluster/sandbox-cluster';
 import type { ConnectionContext, FrameOutcome } from './broker-listener';
 import type { SaslGate } from './sasl-gate';
@@ -38,6 +38,7 @@ export class RequestDispatcher {
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
+    if (!this.deps.sasl && (apiKey === ApiKey.SaslHandshake || apiKey === ApiKey.SaslAuthenticate)) return this.saslOnPlainListener(apiKey, apiVersion, correlationId);
     if (!isSandboxApiKey(apiKey)) {
       return { kind: 'close', reason: `unknown API key ${apiKey} (correlation id ${correlationId})` };
     }
@@ -73,6 +74,23 @@ export class RequestDispatcher {
         this.deps.log?.(`broker ${connection.brokerId}: no response to ${apiName(apiKey)} correlation id ${correlationId} (dropped by a fault, or the broker is stopped)`);
         return NONE;
     }
+  }
+
+  /**
+   * Kafka 2.1.1 on a PLAINTEXT listener answers SASL's requests with ILLEGAL_SASL_STATE (34), as for a connection
+   * already authenticated (KafkaApis.handleSaslHandshakeRequest / handleSaslAuthenticateRequest), rather than closing.
+   */
+  private saslOnPlainListener(apiKey: typeof ApiKey.SaslHandshake | typeof ApiKey.SaslAuthenticate, apiVersion: number, correlationId: number): FrameOutcome {
+    const range = SASL_API_VERSIONS.find((v) => v.apiKey === apiKey)!;
+    if (apiVersion < range.minVersion || apiVersion > range.maxVersion) {
+      return { kind: 'close', reason: `${apiName(apiKey)} v${apiVersion} is not supported (this broker serves v${range.minVersion}-v${range.maxVersion})` };
+    }
+    const frame = apiKey === ApiKey.SaslHandshake
+      ? encodeResponse(ApiKey.SaslHandshake, apiVersion, correlationId, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] })
+      : encodeResponse(ApiKey.SaslAuthenticate, apiVersion, correlationId, {
+        errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: 'SaslAuthenticate request received after successful authentication', authBytes: Buffer.alloc(0), sessionLifetimeMs: 0,
+      });
+    return { kind: 'reply', frame };
   }
 
   /**
