@@ -128,6 +128,12 @@ function buildLayout(): void {
       field('Timestamp (ms since epoch)', 'timestamp', h('vscode-text-field', { id: 'timestamp', size: 16 })),
     ),
     settings,
+    h('div', { class: 'row transaction-row' },
+      h('div', { class: 'field checks' },
+        h('vscode-checkbox', { id: 'txn-on', title: 'Send every record of this send (Repeat) in one Kafka transaction' }, 'Send as one transaction'),
+        h('vscode-checkbox', { id: 'txn-abort', title: 'Abort the transaction after its records were acknowledged: read_committed consumers never see them' }, 'Abort after sending')),
+      field('transactional.id', 'transaction', h('vscode-text-field', { id: 'transaction', placeholder: 'e.g. orders-relay', size: 24 })),
+    ),
     h('div', { class: 'row send-row' },
       field('Send mode', 'send-mode', dropdown('send-mode', SEND_MODES, Object.fromEntries(SEND_MODES.map((m) => [m, SEND_MODE_WORDS[m].label])))),
       field('Repeat', 'repeat', h('vscode-text-field', { id: 'repeat', size: 6 })),
@@ -225,6 +231,9 @@ function fillForm(d: ComposerDraft): void {
   val('send-mode').value = d.sendMode;
   showSendModeHint(d.sendMode);
   val('repeat').value = String(d.repeat);
+  chk('txn-on').checked = !!d.transaction;
+  chk('txn-abort').checked = d.transaction?.abort ?? false;
+  val('transaction').value = d.transaction?.id ?? persisted.draft?.transaction?.id ?? '';
   const headers = byId('headers');
   headers.replaceChildren();
   for (const hd of d.headers) addHeaderRow(hd.key, hd.value, hd.binary);
@@ -267,6 +276,7 @@ function readForm(): ComposerDraft {
     sendMode: val('send-mode').value as ComposerDraft['sendMode'],
     repeat: num('repeat', 1),
     ...schemaControls.read(),
+    transaction: chk('txn-on').checked ? { id: val('transaction').value.trim(), abort: chk('txn-abort').checked } : null,
   };
   return d;
 }

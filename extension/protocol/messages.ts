@@ -101,6 +101,14 @@ export interface ComposerDraft {
   /** For keyFormat / valueFormat 'schema'; absent in drafts saved before it existed. */
   keySchema?: DraftSchemaRef;
   valueSchema?: DraftSchemaRef;
+  /** Send the records (all `repeat` of them) as one transaction; absent or null: no transaction. */
+  transaction?: DraftTransaction | null;
+}
+
+/** The composer's "Send as one transaction": its transactional.id, and whether to abort it after sending. */
+export interface DraftTransaction {
+  id: string;
+  abort: boolean;
 }
 
 export const MAX_REPEAT = 10_000;

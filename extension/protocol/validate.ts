@@ -4,7 +4,7 @@
  */
 import {
   ACKS, CHART_FILE_FORMATS, COMPRESSIONS, KEY_FORMATS, MAX_REPEAT, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
-  type ComposerDraft, type DraftHeader, type DraftOrigin, type DraftProducerSettings, type DraftSchemaRef, type SandboxAction, type TopicSummary,
+  type ComposerDraft, type DraftHeader, type DraftOrigin, type DraftProducerSettings, type DraftSchemaRef, type DraftTransaction, type SandboxAction, type TopicSummary,
   type WebviewError, type WebviewToHost,
 } from './messages';
 import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../core/kafka/rules/topic-name';
@@ -86,7 +86,13 @@ export function parseDraft(v: unknown): ComposerDraft {
     sendMode: oneOf(d.sendMode, SEND_MODES, 'draft.sendMode'),
     repeat: int(d.repeat, 'draft.repeat', 1, MAX_REPEAT),
     ...schemas,
+    ...(d.transaction === undefined || d.transaction === null ? {} : { transaction: parseTransaction(d.transaction) }),
   };
+}
+
+function parseTransaction(v: unknown): DraftTransaction {
+  const t = obj(v, 'draft.transaction');
+  return { id: str(t.id, 'draft.transaction.id', 1000), abort: bool(t.abort, 'draft.transaction.abort') };
 }
 
 function parseOrigin(v: unknown): DraftOrigin | null {
@@ -213,6 +219,12 @@ export function checkDraft(draft: ComposerDraft, topics: TopicSummary[] = []): W
     });
   }
   if (draft.repeat < 1 || draft.repeat > MAX_REPEAT) errors.push({ field: 'repeat', message: `Repeat must be from 1 to ${MAX_REPEAT}.` });
+  if (draft.transaction) {
+    if (!draft.transaction.id.trim()) errors.push({ field: 'transaction', message: 'Give the transaction a transactional.id (one producer at a time may use it), or untick "Send as one transaction".' });
+    else if (!draft.settings['enable.idempotence'] || draft.settings.acks !== 'all') {
+      errors.push({ field: 'transaction', message: 'A transaction needs an idempotent producer: set acks to all and tick enable.idempotence in Producer settings.' });
+    }
+  }
   return errors;
 }
 

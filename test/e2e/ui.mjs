@@ -302,6 +302,24 @@ try {
     await typeInto('#repeat', '1');
   });
 
+  await step('sends Repeat 2 as one transaction and aborts it after sending: the summary says so, the trace names the transaction', async () => {
+    await webview.locator('#txn-on').click();
+    await webview.locator('#error-transaction', { hasText: 'Give the transaction a transactional.id' }).waitFor({ timeout: 5_000 });
+    await typeInto('#transaction', 'ui-orders-tx');
+    await webview.locator('#txn-abort').click();
+    await typeInto('#repeat', '2');
+    await webview.locator('#send').click();
+    await webview.locator('#send-status', { hasText: /2 of 2 records acknowledged.*transaction 'ui-orders-tx'.*aborted as asked/ }).waitFor({ timeout: 30_000 });
+    await webview.locator('#results').evaluate((el) => { el.scrollTop = 0; });
+    await webview.locator('.result-row.acked').first().click();
+    await webview.locator('.timeline-entry', { hasText: "In transaction 1 of 'ui-orders-tx'" }).waitFor({ timeout: 15_000 });
+    await webview.locator('#trace-metadata', { hasText: 'ui-orders-tx #1: aborted' }).waitFor({ timeout: 10_000 });
+    await webview.locator('#trace-metadata', { hasText: 'abort markers in' }).waitFor({ timeout: 5_000 });
+    await webview.locator('#txn-on').click();
+    await webview.locator('#txn-abort').click();
+    await typeInto('#repeat', '1');
+  });
+
   await step('shows a slow Repeat\'s progress (acknowledged, failed, remaining, records/s) and Cancel stops it, saying what was never sent', async () => {
     await palette('Kafka: Sandbox: Add Latency');
     await answerInput('Delay the next Produce requests by', '300');

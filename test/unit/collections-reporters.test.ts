@@ -13,7 +13,7 @@ function message(name: string, sent: number, acked: number, extra: Partial<Messa
 function run(messages: MessageSummary[], extra: Partial<RunSummary> = {}): RunSummary {
   const sent = messages.reduce((n, m) => n + m.sent, 0);
   const acked = messages.reduce((n, m) => n + m.acked, 0);
-  return { collection: 'Orders', filePath: '/ws/orders.kafka.json', messages, sent, acked, failed: sent - acked, durationMs: 1234, cancelled: false, ok: sent === acked, notRun: [], ...extra };
+  return { collection: 'Orders', filePath: '/ws/orders.kafka.json', messages, sent, acked, failed: sent - acked, durationMs: 1234, cancelled: false, ok: sent === acked, notRun: [], transactions: [], ...extra };
 }
 
 const cancelledAt2500 = run([message('bulk', 2500, 2500, { stoppedBy: 'cancel' })], { cancelled: true, ok: false });

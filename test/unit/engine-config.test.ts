@@ -72,3 +72,18 @@ describe('producer config', () => {
     assert.match(refusal({ 'delivery.timeout.ms': 1000, 'linger.ms': 10, 'request.timeout.ms': 1000 }), /delivery\.timeout\.ms=1000.*1010/);
   });
 });
+
+describe('producer config: transactions', () => {
+  it('takes transactional.id and transaction.timeout.ms with the Java default timeout', () => {
+    const c = validateProducerConfig({ 'transactional.id': 'tx-1' });
+    assert.equal(c.transactionalId, 'tx-1');
+    assert.equal(c.transactionTimeoutMs, 60000);
+    assert.equal(validateProducerConfig({}).transactionalId, null);
+  });
+
+  it('refuses transactional.id when a setting turns idempotence off, naming that setting', () => {
+    assert.throws(() => validateProducerConfig({ 'transactional.id': 'tx', 'enable.idempotence': false }), /transactional\.id.*enable\.idempotence=false turns idempotence off/);
+    assert.throws(() => validateProducerConfig({ 'transactional.id': 'tx', acks: 1 }), /transactional\.id.*acks=1 turns idempotence off/);
+    assert.throws(() => validateProducerConfig({ 'transactional.id': '  ' }), /transactional\.id.*non-empty string/);
+  });
+});

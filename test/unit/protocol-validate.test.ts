@@ -102,3 +102,22 @@ describe('protocol: checkDraft', () => {
     assert.equal(jsonProblem('  '), 'it is empty');
   });
 });
+describe('protocol: a draft sent as one transaction', () => {
+  it('carries the transaction through validation, and refuses a malformed one', () => {
+    const r = parseWebviewMessage({ type: 'send', requestId: 1, draft: draft({ transaction: { id: 'orders-tx', abort: true } }) });
+    assert.ok(r.ok && r.value.type === 'send');
+    if (r.ok && r.value.type === 'send') assert.deepEqual(r.value.draft.transaction, { id: 'orders-tx', abort: true });
+    const bad = parseWebviewMessage({ type: 'send', requestId: 1, draft: { ...draft(), transaction: { id: 'x', abort: 'yes' } } });
+    assert.equal(bad.ok, false);
+    if (!bad.ok) assert.match(bad.error, /draft\.transaction\.abort must be true or false/);
+  });
+
+  it('asks for a transactional.id and an idempotent producer next to the transaction field', () => {
+    const [noId] = checkDraft(draft({ transaction: { id: ' ', abort: false } }));
+    assert.equal(noId.field, 'transaction');
+    assert.match(noId.message, /Give the transaction a transactional\.id/);
+    const [notIdempotent] = checkDraft(draft({ transaction: { id: 'tx', abort: false }, settings: { ...defaultDraft().settings, acks: '1' } }));
+    assert.match(notIdempotent.message, /needs an idempotent producer: set acks to all/);
+    assert.deepEqual(checkDraft(draft({ transaction: { id: 'tx', abort: false } })), []);
+  });
+});

@@ -137,12 +137,4 @@ describe('SandboxCluster InitProducerId', () => {
     assert.equal(a.producerEpoch, 0);
     assert.notEqual(a.producerId, b.producerId);
   });
-
-  it('refuses a transactional id with a clear error and a log line', async () => {
-    const { cluster, logs } = newCluster({ brokers: 1 });
-    const r = await call<M.InitProducerIdResponse>(cluster, 1, ApiKey.InitProducerId, 1, { transactionalId: 'tx-1', transactionTimeoutMs: 60000 });
-    assert.equal(r.errorCode, ErrorCode.UNSUPPORTED_VERSION);
-    assert.equal(r.producerId, -1);
-    assert.ok(logs.some((l) => /does not support transactions/.test(l)));
-  });
 });

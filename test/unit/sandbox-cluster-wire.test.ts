@@ -39,6 +39,13 @@ const REQUESTS: Record<ApiKeyNumber, () => unknown> = {
   [ApiKey.DescribeLogDirs]: () => ({ topics: null }),
   [ApiKey.CreatePartitions]: () => ({ topics: [{ name: 't', count: 4, assignments: null }], timeoutMs: 5, validateOnly: true }),
   [ApiKey.DeleteGroups]: () => ({ groupsNames: ['g'] }),
+  [ApiKey.AddPartitionsToTxn]: () => ({ v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: 1, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: 't', partitions: [0] }] }),
+  [ApiKey.AddOffsetsToTxn]: () => ({ transactionalId: 'tx', producerId: 1, producerEpoch: 0, groupId: 'g' }),
+  [ApiKey.EndTxn]: () => ({ transactionalId: 'tx', producerId: 1, producerEpoch: 0, committed: true }),
+  [ApiKey.TxnOffsetCommit]: () => ({
+    transactionalId: 'tx', groupId: 'g', producerId: 1, producerEpoch: 0,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }],
+  }),
 };
 
 /** Every errorCode anywhere in a decoded response. */
@@ -46,7 +53,7 @@ function errorCodes(value: unknown, out: number[] = []): number[] {
   if (Array.isArray(value)) for (const v of value) errorCodes(v, out);
   else if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
     for (const [k, v] of Object.entries(value)) {
-      if (k === 'errorCode' && typeof v === 'number') out.push(v);
+      if ((k === 'errorCode' || k === 'partitionErrorCode') && typeof v === 'number') out.push(v);
       else errorCodes(v, out);
     }
   }

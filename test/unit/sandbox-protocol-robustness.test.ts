@@ -43,6 +43,13 @@ const SAMPLE_REQUESTS: Record<ApiKeyNumber, object> = {
   [ApiKey.DescribeLogDirs]: { topics: null },
   [ApiKey.CreatePartitions]: { topics: [{ name: 't', count: 4, assignments: null }], timeoutMs: 5, validateOnly: true },
   [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
+  [ApiKey.AddPartitionsToTxn]: { v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: 5, v3AndBelowProducerEpoch: 1, v3AndBelowTopics: [{ name: 't', partitions: [0, 2] }] },
+  [ApiKey.AddOffsetsToTxn]: { transactionalId: 'tx', producerId: 5, producerEpoch: 1, groupId: 'g' },
+  [ApiKey.EndTxn]: { transactionalId: 'tx', producerId: 5, producerEpoch: 1, committed: true },
+  [ApiKey.TxnOffsetCommit]: {
+    transactionalId: 'tx', groupId: 'g', producerId: 5, producerEpoch: 1,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 9, committedLeaderEpoch: 2, committedMetadata: 'md' }] }],
+  },
 };
 
 /** A response body per API with every field any supported version has. */
@@ -74,6 +81,10 @@ const SAMPLE_RESPONSES: Record<ApiKeyNumber, object> = {
   [ApiKey.DescribeLogDirs]: { throttleTimeMs: 1, results: [{ errorCode: 0, logDir: '/d', topics: [{ name: 't', partitions: [{ partitionIndex: 0, partitionSize: 5, offsetLag: 0, isFutureKey: false }] }] }] },
   [ApiKey.CreatePartitions]: { throttleTimeMs: 1, results: [{ name: 't', errorCode: 0, errorMessage: null }] },
   [ApiKey.DeleteGroups]: { throttleTimeMs: 1, results: [{ groupId: 'g', errorCode: 0 }] },
+  [ApiKey.AddPartitionsToTxn]: { throttleTimeMs: 1, resultsByTopicV3AndBelow: [{ name: 't', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: 0 }] }] },
+  [ApiKey.AddOffsetsToTxn]: { throttleTimeMs: 1, errorCode: 0 },
+  [ApiKey.EndTxn]: { throttleTimeMs: 1, errorCode: 0 },
+  [ApiKey.TxnOffsetCommit]: { throttleTimeMs: 1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] },
 };
 
 function* everyVersion(): Generator<[ApiKeyNumber, number]> {

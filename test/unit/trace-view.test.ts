@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { BatchTrace, RecordTrace, TraceEvent } from '../../extension/core/engine/types';
-import { recordTimeline } from '../../extension/host/kafka/trace-view';
+import type { BatchTrace, RecordTrace, TraceEvent, TransactionView } from '../../extension/core/engine/types';
+import { recordTimeline, transactionOf, withTransaction } from '../../extension/host/kafka/trace-view';
 import { describeTraceId, shortTraceId } from '../../extension/protocol/trace-ids';
 
 /** One record's first attempt, all in one millisecond, as the engine traces it (the record's list holds its batch's events after "appended"). */
@@ -53,5 +53,33 @@ describe('trace view: the timeline of one record', () => {
     assert.equal(describeTraceId('p2-r15'), 'record 15 of producer 2');
     assert.equal(shortTraceId('p1-b7'), '#7 (producer 1)');
     assert.equal(describeTraceId('something-else'), 'something-else');
+  });
+});
+
+describe('trace view: a record sent in a transaction', () => {
+  it('names the transaction in the timeline and shows its view (coordinator, partitions, markers, outcome) in the metadata', () => {
+    const { record, batch } = oneMillisecond();
+    const t = 1_700_000_000_000;
+    const joined: TraceEvent = { type: 'transaction', batchId: 'p1-b1', time: t, transactionalId: 'orders-tx', transaction: 2, step: 'batch', detail: 'batch p1-b1 is part of transaction 2' };
+    const aborted: TraceEvent = { type: 'transaction', batchId: 'p1-b1', time: t + 5, transactionalId: 'orders-tx', transaction: 2, step: 'aborted', detail: 'transaction 2 aborted' };
+    batch.events.push(joined, aborted);
+    const view = recordTimeline(record, batch, undefined);
+    const titles = view.entries.filter((e) => e.kind === 'transaction').map((e) => e.title);
+    assert.deepEqual(titles, ["In transaction 2 of 'orders-tx'", "Transaction 2 of 'orders-tx' aborted"]);
+    // The engine's record trace puts the acknowledgement last; the transaction ended after it.
+    record.events.splice(record.events.length - 1, 0, aborted);
+    assert.deepEqual(recordTimeline(record, batch, undefined).entries.slice(-2).map((e) => e.kind), ['acked', 'transaction']);
+    const txn: TransactionView = {
+      transactionalId: 'orders-tx', number: 2, state: 'aborted', producerId: 1000, producerEpoch: 0, coordinator: { nodeId: 2, address: '127.0.0.1:19093' },
+      startedAt: t, endedAt: t + 5, partitions: [{ topic: 'orders', partition: 0, addedAt: t }], groups: [], records: 1, failedRecords: 0, recordIds: ['p1-r1'],
+      markers: [{ topic: 'orders', partition: 0, type: 'abort' }], outcome: 'aborted', error: null, events: [],
+    };
+    const other: TransactionView = { ...txn, number: 1, outcome: 'committed' };
+    const md = withTransaction(view, transactionOf(batch, [other, txn])).metadata;
+    assert.equal(md.transaction, 'orders-tx #2: aborted');
+    assert.equal(md.transactionCoordinator, 'broker 2 (127.0.0.1:19093)');
+    assert.equal(md.transactionPartitions, 'orders-0');
+    assert.equal(md.transactionMarkers, 'abort markers in orders-0');
+    assert.equal(withTransaction(view, transactionOf(oneMillisecond().batch, [txn])).metadata.transaction, undefined, 'no transaction: nothing added');
   });
 });

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import { setImmediate as immediate } from 'node:timers/promises';
 import { createProducer, validateProducerConfig } from '../../core/engine';
 import type { ProducerConfigInput } from '../../core/engine/config';
-import type { DeliveryReport, Producer } from '../../core/engine/types';
+import type { DeliveryReport, Producer, TransactionView } from '../../core/engine/types';
+import { TransactionError } from '../../core/engine/errors';
 import { CLI_CLIENT_ID, compressionNamesInWords, isCompressionName } from '../../core/kafka/rules';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
 import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
@@ -39,6 +40,7 @@ const USAGE = `usage: kafka-workbench send [--bootstrap HOST:PORT[,...]] --topic
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
          [--buffer-memory N] [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
          [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json] [--report FILE.html] [--no-create-topics]
+         [--transactional-id ID [--abort] [--transaction-timeout-ms N]]
          [--stop-timeout-ms N] [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
          [--schema-registry URL [--key-subject S] [--value-subject S] [--key-schema-version V] [--value-schema-version V]
@@ -62,6 +64,10 @@ percentiles and histogram, batch fill, close reasons, per broker), the producer 
 first failed and the slowest records. The file is created before anything is sent, so a bad path stops the run first. A topic that does not exist is
 created by the broker when it allows that (as with Java's producer) and stderr says so; --no-create-topics refuses
 it instead (exit 2). Progress goes to stderr on runs longer than a second.
+--transactional-id ID sends every record in one transaction (initTransactions, beginTransaction, the records,
+commitTransaction) and commits it; with --abort it aborts it after every record was acknowledged, so consumers
+with isolation.level=read_committed never see them (to test what your consumers do). If a record fails the
+transaction is aborted and the exit status is 1. Another producer using the same id fences this one (exit 2).
 Ctrl-C (or SIGTERM) stops handing over records, waits up to --stop-timeout-ms
 (default 10000; Ctrl-C again: no wait) for those in flight, and prints what was sent, acknowledged, failed and
 never sent. Exit status: 0 every record acknowledged (acks=0: handed to the broker), 1 some records failed
@@ -79,9 +85,10 @@ ${REGISTRY_USAGE}
 const STRING_FLAGS = [
   'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
-  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', 'report', ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
+  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', 'transactional-id', 'transaction-timeout-ms', 'report',
+  ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
 ];
-const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', 'no-create-topics', ...SCHEMA_BOOLEAN_FLAGS];
+const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', 'no-create-topics', 'abort', ...SCHEMA_BOOLEAN_FLAGS];
 const PROGRESS_EVERY_MS = 1000;
 /** With --json, lines wait for earlier records to settle: at most this many records are handed over and not printed. */
 const JSON_OUTSTANDING = 10_000;
@@ -106,6 +113,8 @@ interface SendPlan extends RecordTemplate {
   reportFile?: string;
   registry?: SchemaRegistryConfig;
   schemas: { key?: SchemaSelection; value?: SchemaSelection };
+  /** --transactional-id: the records go in one transaction, committed unless `abort`. */
+  transaction?: { id: string; abort: boolean };
 }
 
 /** The serializers the plan's schemas resolve to (registry calls made once, before any connection to Kafka). */
@@ -188,6 +197,17 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
     if (!isCompressionName(compression)) throw new InvalidInputError(`--compression must be ${compressionNamesInWords()}, got '${compression}'`);
     producerConfig['compression.type'] = compression;
   }
+  const transactionalId = flag(args, 'transactional-id');
+  const abort = flag(args, 'abort') === 'true';
+  if (abort && transactionalId === undefined) throw new InvalidInputError('--abort needs --transactional-id ID: it aborts the transaction the records are sent in');
+  if (args.flags.has('transaction-timeout-ms') && transactionalId === undefined) throw new InvalidInputError('--transaction-timeout-ms needs --transactional-id ID');
+  if (transactionalId !== undefined) {
+    if (transactionalId.trim() === '') throw new InvalidInputError('--transactional-id needs a non-empty id, e.g. --transactional-id orders-relay');
+    if (acks !== undefined && acks !== 'all' && acks !== '-1') throw new InvalidInputError(`--transactional-id needs --acks all (a transactional producer is idempotent), got --acks ${acks}`);
+    if (flag(args, 'idempotence') === 'false') throw new InvalidInputError('--transactional-id needs idempotence: leave out --idempotence false');
+    producerConfig['transactional.id'] = transactionalId;
+    if (args.flags.has('transaction-timeout-ms')) producerConfig['transaction.timeout.ms'] = intFlag(args, 'transaction-timeout-ms', 0, 1);
+  }
   const idempotence = flag(args, 'idempotence');
   if (idempotence !== undefined) {
     if (idempotence !== 'true' && idempotence !== 'false') throw new InvalidInputError(`--idempotence must be true or false, got '${idempotence}'`);
@@ -230,6 +250,7 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
     json: flag(args, 'json') === 'true',
     createTopics: flag(args, 'no-create-topics') !== 'true',
     stopTimeoutMs: args.flags.has('stop-timeout-ms') ? intFlag(args, 'stop-timeout-ms', 0, 0) : DEFAULT_STOP_TIMEOUT_MS,
+    transaction: transactionalId !== undefined ? { id: transactionalId, abort } : undefined,
     reportFile: reportFileFromArgs(args),
   };
 }
@@ -341,6 +362,7 @@ interface RunResult {
   stop: Stop;
   /** A record that {{$seq}} made unfit for its schema: nothing from it on was handed over. */
   badInput?: Error;
+  transaction?: TransactionOutcome;
 }
 
 async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: RecordSource, encoders: Encoders, notable?: NotableRecords): Promise<RunResult> {
@@ -390,6 +412,7 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
   // come from the delivery reports either way, so no callback or promise is made per record.
   let handedOver = 0;
   let badInput: Error | undefined;
+  let transaction: TransactionOutcome | undefined;
   // {{$seq}} can make one record unfit for its schema: handing over stops there (those before it still settle).
   const recordAt = (index: number) => {
     try {
@@ -400,6 +423,10 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
     }
   };
   try {
+    if (plan.transaction) {
+      await producer.initTransactions();
+      producer.beginTransaction();
+    }
     while (handedOver < plan.count && !stop && !badInput) {
       if (plan.mode === 'sync') {
         const record = recordAt(handedOver);
@@ -435,6 +462,7 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
     } else {
       await flushed;
     }
+    if (plan.transaction) transaction = await endTransaction(producer, plan.transaction, stop, tally);
     // Whatever is still pending fails now, saying whether it was ever sent.
     await producer.close({ timeoutMs: 0 });
   } finally {
@@ -443,7 +471,49 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
     subscription.dispose();
   }
   progress(true);
-  return { tally, handedOver, stop, badInput };
+  return { tally, handedOver, stop, badInput, transaction };
+}
+
+/** How the run's transaction ended, and why when not as asked. */
+interface TransactionOutcome {
+  view: TransactionView | undefined;
+  /** Why it was aborted rather than committed (a failed record, a signal), when the user did not ask for it. */
+  abortedBecause?: string;
+}
+
+/**
+ * Commits the run's transaction, or aborts it when asked (--abort), when a record failed (a commit would be
+ * refused) or when the run was stopped.
+ */
+async function endTransaction(producer: Producer, t: { id: string; abort: boolean }, stop: Stop, tally: DeliveryTally): Promise<TransactionOutcome> {
+  const last = () => producer.transactions().at(-1);
+  let abortedBecause: string | undefined;
+  if (stop) abortedBecause = `the run was stopped by ${stop.signal}`;
+  else if (tally.failed > 0) abortedBecause = `${tally.failed} record(s) failed, and a transaction commits all of its records or none`;
+  if (t.abort || abortedBecause) {
+    await producer.abortTransaction();
+    return { view: last(), abortedBecause };
+  }
+  try {
+    await producer.commitTransaction();
+  } catch (e) {
+    // A record failed while committing: the transaction can only be aborted.
+    if (!(e instanceof TransactionError) || e.code !== 'TRANSACTION_ABORTABLE') throw e;
+    await producer.abortTransaction();
+    return { view: last(), abortedBecause: e.message };
+  }
+  return { view: last() };
+}
+
+/** One line on what became of the transaction. */
+function describeTransaction(id: string, outcome: TransactionOutcome): string {
+  const v = outcome.view;
+  const parts = v ? v.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ') : '';
+  const where = v?.coordinator ? ` (coordinator: broker ${v.coordinator.nodeId})` : '';
+  if (v?.outcome === 'committed') return `transaction '${id}'${where}: committed; commit markers written into ${parts}; read_committed consumers see its ${v.records} record(s)`;
+  const why = outcome.abortedBecause ? ` because ${outcome.abortedBecause}` : ' as asked (--abort)';
+  const markers = v && v.markers.length ? `; abort markers written into ${parts}` : '';
+  return `transaction '${id}'${where}: aborted${why}${markers}; read_committed consumers never see its records`;
 }
 
 /** The report's failed records, and the slowest acknowledged ones: one per batch (its records share a waterfall; the first waited longest). */
@@ -489,9 +559,11 @@ function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders, p
     const p50 = tally.latency.percentile(50);
     const p99 = tally.latency.percentile(99);
     if (p50 !== undefined && p99 !== undefined) lines.push(`latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+    if (plan.transaction && run.transaction) lines.push(describeTransaction(plan.transaction.id, run.transaction));
     lines.push(metricsLine(metrics.values));
     for (const line of lines) io.out(line);
   } else {
+    if (plan.transaction && run.transaction) io.out(JSON.stringify({ transaction: run.transaction.view ?? null, abortedBecause: run.transaction.abortedBecause }));
     const p50 = tally.latency.percentile(50);
     const p99 = tally.latency.percentile(99);
     io.out(JSON.stringify({
@@ -501,6 +573,7 @@ function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders, p
       },
     }));
   }
+  if (plan.transaction && run.transaction?.abortedBecause && !stop) io.err(`send: ${describeTransaction(plan.transaction.id, run.transaction)}`);
   if (stop) {
     const maybe = tally.maybeWritten ? ` (${tally.maybeWritten} of them sent and unanswered: they may have been written)` : '';
     io.err(`send: stopped by ${stop.signal}: ${handedOver} of ${plan.count} records handed over, ${tally.acked} acknowledged, ${tally.failed} failed${maybe}, ${plan.count - handedOver} not sent`);

@@ -38,6 +38,12 @@ export interface SchemaRefSpec {
   recordName?: string;
 }
 
+/** `transaction`: the records go in one transaction (transactional.id = id), committed, or aborted when `abort`. */
+export interface TransactionSpec {
+  id: string;
+  abort?: boolean;
+}
+
 export interface MessageSpec {
   name: string;
   description?: string;
@@ -57,6 +63,8 @@ export interface MessageSpec {
   valueSchema?: SchemaRefSpec;
   /** Records that must appear on other topics after this message is sent (a reply, an enriched event, a dead letter). */
   expect?: ExpectationSpec[];
+  /** This message's records in one transaction of their own. */
+  transaction?: TransactionSpec;
 }
 
 /** How an expected record's value must look: a JSON subset, the exact text, or a regular expression it contains. */
@@ -84,6 +92,8 @@ export interface Collection {
   variables?: Variables;
   /** Producer settings every message starts from; a message's own `producer` overrides them key by key. */
   producer?: ProducerSettings;
+  /** The whole run (every selected message) in one transaction. */
+  transaction?: TransactionSpec;
   messages: MessageSpec[];
 }
 

@@ -462,9 +462,14 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
   const firstIndex = new Map<string, number>();
   if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
   const messages = isPlainObject(data) && Array.isArray(data.messages) ? data.messages : [];
+  const runTransaction = isPlainObject(data) && data.transaction !== undefined;
   messages.forEach((item: unknown, i) => {
     if (!isPlainObject(item)) return; // the schema reports it
     const m = item as Partial<Collection['messages'][number]>;
+    if (runTransaction && m.transaction !== undefined) {
+      const path = ['messages', i, 'transaction'];
+      diagnostics.push({ severity: 'error', message: 'the collection already sends the whole run in one "transaction"; remove this message\'s "transaction" or the collection\'s', path, range: source.rangeOf(path) });
+    }
     const earlier = typeof m.name === 'string' ? firstIndex.get(m.name) : undefined;
     if (earlier !== undefined) {
       const path = ['messages', i, 'name'];

@@ -5,7 +5,7 @@
  */
 import { describeExpectation, type ExpectationResult } from './expectations';
 import type { Collection } from './model';
-import type { MessageSummary, RecordOutcome, RunListener, RunSummary } from './runner';
+import { describeTransaction, type MessageSummary, type RecordOutcome, type RunListener, type RunSummary } from './runner';
 
 export type ReporterName = 'pretty' | 'json' | 'junit';
 export const REPORTERS: ReporterName[] = ['pretty', 'json', 'junit'];
@@ -76,6 +76,7 @@ export function describeRun(s: RunSummary, planned: number | undefined): string 
   if (s.cancelled) parts.push(describeCancel(s.sent, planned));
   if (s.inputError) parts.push(`stopped: ${s.inputError.message}`);
   if (s.notRun.length) parts.push(`not run: ${s.notRun.join(', ')}`);
+  for (const t of s.transactions ?? []) parts.push(describeTransaction(t));
   return parts.join('; ');
 }
 
@@ -125,6 +126,7 @@ class PrettyReporter implements Reporter {
     const verdict = run.ok ? (someAcksZero ? 'all handed over (acks=0 records are not acknowledged)' : 'all acknowledged') : run.cancelled ? describeCancel(run.sent, this.planned) : delivered && unmet ? `${unmet} expectation${unmet === 1 ? '' : 's'} NOT met` : 'NOT all acknowledged';
     const counts = `${formatCount(run.sent)} record${run.sent === 1 ? '' : 's'} sent, ${formatCount(run.acked)} acked, ${formatCount(run.failed)} failed` +
       (expectations.length ? `, ${expectations.length - unmet} of ${expectations.length} expectations met` : '');
+    for (const t of run.transactions) this.write(`${t.outcome === 'failed' || t.abortedBecause ? 'FAIL' : 'ok  '} ${describeTransaction(t)}\n`);
     this.write(`${run.collection}: ${run.messages.length} message${run.messages.length === 1 ? '' : 's'}, ${counts} in ${run.durationMs} ms: ${verdict}\n`);
   }
 }
@@ -160,7 +162,9 @@ class JsonReporter implements Reporter {
     for (const r of s.expectations ?? []) this.write(JSON.stringify({ message: s.name, expectation: r.name, ...expectationFields(r) }) + '\n');
   }
 
-  end(): void {}
+  end(run: RunSummary): void {
+    for (const t of run.transactions) this.write(JSON.stringify({ transaction: t }) + '\n');
+  }
 }
 
 function xml(text: string): string {

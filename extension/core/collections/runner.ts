@@ -23,8 +23,9 @@ import type { ConsumerTransport } from '../transport/consumer-transport';
 import { systemClock, type Clock } from '../util/clock';
 import { InvalidInputError, errorMessage } from '../util/errors';
 import { Latencies } from '../util/latency-histogram';
+import { TransactionError } from '../engine/errors';
 import { ExpectationWatch, SentRecords, type ExpectationResult } from './expectations';
-import type { ProducerSettings, Variables } from './model';
+import type { ProducerSettings, TransactionSpec, Variables } from './model';
 import { GENERATED_BATCH, MessagePreparer, type LoadedCollection, type LoadedEnvironment, type MessagePlan, type PreparedMessage } from './prepare';
 import { RateLimiter } from './rate-limiter';
 import { TemplateEngine, type SecretResolver } from './template';
@@ -91,6 +92,34 @@ export interface RunSummary {
   inputError?: InvalidInputError;
   /** Selected messages that were never started because the run stopped first. */
   notRun: string[];
+  /** The run's transactions (a collection's or messages' "transaction"), in the order they ended. */
+  transactions: TransactionSummary[];
+}
+
+export interface TransactionSummary {
+  id: string;
+  /** The collection's transaction (every selected message) or one message's. */
+  scope: 'run' | 'message';
+  messages: string[];
+  records: number;
+  /** failed: the transaction could not be ended (a fenced producer, say); `error` says why. */
+  outcome: 'committed' | 'aborted' | 'failed';
+  /** The abort was asked for ("abort": true). */
+  abortRequested: boolean;
+  /** Why it was aborted when that was not asked for. */
+  abortedBecause?: string;
+  error?: string;
+  /** The partitions the coordinator wrote its markers into. */
+  markers: string[];
+}
+
+/** A transaction the run has open on a producer. */
+interface OpenTransaction {
+  spec: TransactionSpec;
+  producer: Producer;
+  summary: TransactionSummary;
+  /** The index of its first message in the run (and in its summaries). */
+  from: number;
 }
 
 export interface RunListener {
@@ -144,6 +173,9 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
   // Messages without settings of their own share one settings object: its key is worked out once.
   let lastSettings: ProducerSettings | undefined;
   let lastKey = '';
+  // A transaction (the collection's, or a message's) is a producer with transactional.id: part of the settings.
+  const runTransaction = options.loaded.collection.transaction;
+  const transactionOf = (plan: MessagePlan): TransactionSpec | undefined => options.loaded.collection.messages[plan.index]?.transaction ?? runTransaction;
   for (const index of preparer.select(options.messages ?? [])) {
     const plan = await preparer.check(index);
     if (plan.producer !== lastSettings) {
@@ -155,11 +187,15 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       }
     }
     prepared.push(plan);
-    settingsKeys.push(lastKey);
+    const spec = transactionOf(plan);
+    settingsKeys.push(spec ? `${lastKey}\u0000${spec.id}` : lastKey);
   }
+  if (runTransaction) checkOneProducer(prepared, settingsKeys, options.loaded);
   await options.beforeSend?.(prepared);
 
   const producers = new Map<string, Producer>();
+  const transactions: TransactionSummary[] = [];
+  let open: OpenTransaction | undefined;
   const summaries: MessageSummary[] = [];
   const state: RunState = { window: new InFlightWindow(Math.max(1, options.maxInFlight ?? 5000)), failed: false, clock: new BurstClock(clock) };
   let stop: MessageSummary['stoppedBy'];
@@ -178,9 +214,10 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       if (stop || state.failed || options.signal?.aborted) break;
       const plan = prepared[i];
       const key = settingsKeys[i];
+      const spec = transactionOf(plan);
       let producer = producers.get(key);
       if (!producer) {
-        producer = await options.producerFor(plan.producer);
+        producer = await options.producerFor(spec ? { ...plan.producer, 'transactional.id': spec.id } : plan.producer);
         producers.set(key, producer);
       }
       // Records of two producers may overtake each other: the earlier messages settle first. Stopping at the first
@@ -190,6 +227,15 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
         if (state.failed) break;
       }
       previous = producer;
+      if (spec) {
+        // Producers may outlive a run (VS Code keeps them per settings): initialized once.
+        if (producer.transactionState === 'uninitialized') await producer.initTransactions();
+        if (!open) {
+          producer.beginTransaction();
+          const scope = spec === runTransaction ? 'run' : 'message';
+          open = { spec, producer, from: i, summary: { id: spec.id, scope, messages: [], records: 0, outcome: 'failed', abortRequested: spec.abort === true, markers: [] } };
+        }
+      }
       options.listener?.messageStart?.(plan);
       const slot = reports.reserve();
       // Where the expected topics end is noted before anything is sent: only records written after count.
@@ -200,8 +246,15 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       const sending = await send.handOver(await preparer.prepare(plan.index));
       if (sending.stoppedBy) stop = sending.stoppedBy;
       if (sending.stoppedBy === 'data' && sending.dataError) inputError = new InvalidInputError(sending.dataError);
+      if (open && open.summary.scope === 'message') {
+        // A message's own transaction ends once its records settled.
+        await settleAll();
+        transactions.push(await endTransaction(open, summaries.slice(open.from), sending.stoppedBy !== undefined || options.signal?.aborted === true));
+        open = undefined;
+      }
     }
     await settleAll();
+    if (open) transactions.push(await endTransaction(open, summaries.slice(open.from), stop !== undefined || state.failed || options.signal?.aborted === true));
   } finally {
     // On an exception too: every record handed over settles before the producers close.
     await reports.allDone().catch(() => undefined);
@@ -220,10 +273,64 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     failed,
     durationMs: clock.now() - started,
     cancelled,
-    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length && summaries.every((m) => m.expectations?.every((e) => e.passed) ?? true),
+    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length && summaries.every((m) => m.expectations?.every((e) => e.passed) ?? true) && transactions.every((t) => t.outcome !== 'failed' && !t.abortedBecause),
     inputError,
     notRun: prepared.slice(summaries.length).map((m) => m.name),
+    transactions,
   };
+}
+
+/** A collection's transaction is one producer's: every message must have the same producer settings. */
+function checkOneProducer(prepared: readonly MessagePlan[], settingsKeys: readonly string[], loaded: LoadedCollection): void {
+  const first = prepared[0];
+  const other = prepared.find((_, i) => settingsKeys[i] !== settingsKeys[0]);
+  if (first && other) {
+    throw new InvalidInputError(`${path.basename(loaded.filePath)}: the collection's "transaction" sends the whole run with one producer, but message "${other.name}" has producer settings that differ from "${first.name}"'s; give every message the same "producer" settings, or put a "transaction" on each message instead`);
+  }
+}
+
+/**
+ * Commits the transaction, or aborts it when asked ("abort": true), when a record failed (a transaction commits all
+ * of its records or none) or when the run stopped. A producer that cannot end it (fenced) makes it `failed`.
+ */
+async function endTransaction(open: OpenTransaction, messages: MessageSummary[], stopped: boolean): Promise<TransactionSummary> {
+  const t = open.summary;
+  const failed = messages.reduce((n, m) => n + m.failed, 0);
+  t.records = messages.reduce((n, m) => n + m.sent, 0);
+  t.messages = messages.map((m) => m.name);
+  const because = stopped ? 'the run stopped before the end' : failed ? `${failed} record(s) failed, and a transaction commits all of its records or none` : undefined;
+  try {
+    if (open.spec.abort || because) {
+      await open.producer.abortTransaction();
+      t.outcome = 'aborted';
+      t.abortedBecause = because;
+    } else {
+      try {
+        await open.producer.commitTransaction();
+        t.outcome = 'committed';
+      } catch (e) {
+        if (!(e instanceof TransactionError) || e.code !== 'TRANSACTION_ABORTABLE') throw e;
+        await open.producer.abortTransaction();
+        t.outcome = 'aborted';
+        t.abortedBecause = e.message;
+      }
+    }
+  } catch (e) {
+    t.outcome = 'failed';
+    t.error = errorMessage(e);
+  }
+  const view = open.producer.transactions().at(-1);
+  t.markers = view ? view.markers.map((m) => `${m.topic}-${m.partition}`) : [];
+  return t;
+}
+
+/** One line on what became of a transaction, the same in the CLI's reporters and VS Code. */
+export function describeTransaction(t: TransactionSummary): string {
+  const what = `transaction '${t.id}' (${t.scope === 'run' ? 'the whole run' : `message "${t.messages[0]}"`}, ${t.records} record${t.records === 1 ? '' : 's'})`;
+  if (t.outcome === 'failed') return `${what}: could not be ended: ${t.error}`;
+  const markers = t.markers.length ? `; markers written into ${t.markers.join(', ')}` : '';
+  if (t.outcome === 'committed') return `${what}: committed${markers}`;
+  return `${what}: aborted ${t.abortedBecause ? `because ${t.abortedBecause}` : 'as asked ("abort": true)'}${markers}; read_committed consumers do not see its records`;
 }
 
 /** The engine's own validation, run up front so a bad setting in the last message stops the run before the first. */

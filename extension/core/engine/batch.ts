@@ -67,6 +67,8 @@ export class ProducerBatch implements DeliveryReport {
   /** The retry waits for metadata fetched after this time (the leader may have moved); -1 = no wait. */
   awaitMetadataAfter = -1;
   producerId = -1;
+  /** Sent in a transaction (the transaction manager marks it when it stamps it). */
+  isTransactional = false;
   producerEpoch = -1;
   baseSequence = -1;
   /** The sequence was rewritten after the batch was first stamped (an epoch bump or a new producer id). */
@@ -214,7 +216,7 @@ export class ProducerBatch implements DeliveryReport {
   }
 
   private producerState(): ProducerState {
-    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.baseSequence };
+    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.baseSequence, isTransactional: this.isTransactional };
   }
 
   /** Sets producer id, epoch and base sequence; bytes already built are rewritten (header and CRC) to match. */

@@ -27,6 +27,8 @@ export interface ProducerConfigInput {
   'partitioner.failover'?: boolean | 'true' | 'false';
   'client.id'?: string;
   'metadata.max.age.ms'?: number;
+  'transactional.id'?: string | null;
+  'transaction.timeout.ms'?: number;
 }
 
 /** The validated configuration the engine runs with. */
@@ -49,6 +51,9 @@ export interface ProducerConfig {
   partitionerFailover: boolean;
   clientId: string;
   metadataMaxAgeMs: number;
+  /** null: not a transactional producer. */
+  transactionalId: string | null;
+  transactionTimeoutMs: number;
 }
 
 const INT_MAX = 2147483647;
@@ -60,7 +65,7 @@ const KNOWN_KEYS = new Set([
   'acks', 'linger.ms', 'batch.size', 'buffer.memory', 'retries', 'retry.backoff.ms', 'retry.backoff.max.ms',
   'delivery.timeout.ms', 'request.timeout.ms', 'max.block.ms', 'max.request.size',
   'max.in.flight.requests.per.connection', 'enable.idempotence', 'compression.type', 'partitioner',
-  'partitioner.failover', 'client.id', 'metadata.max.age.ms',
+  'partitioner.failover', 'client.id', 'metadata.max.age.ms', 'transactional.id', 'transaction.timeout.ms',
 ]);
 
 function refuse(key: string, value: unknown, allowed: string): never {
@@ -106,6 +111,10 @@ export function validateProducerConfig(input: ProducerConfigInput = {}): Produce
   }
   const partitioner = input['partitioner'] ?? 'default';
   if (partitioner !== 'default' && partitioner !== 'round-robin') refuse('partitioner', partitioner, 'expected default or round-robin');
+  const transactionalId = input['transactional.id'] ?? null;
+  if (transactionalId !== null && (typeof transactionalId !== 'string' || transactionalId.trim() === '')) {
+    refuse('transactional.id', transactionalId, 'expected a non-empty string (or leave it out for a producer without transactions)');
+  }
   const clientId = input['client.id'] ?? PRODUCER_DEFAULTS.clientId;
   if (typeof clientId !== 'string') refuse('client.id', clientId, 'expected a string');
 
@@ -128,6 +137,8 @@ export function validateProducerConfig(input: ProducerConfigInput = {}): Produce
     partitionerFailover: bool(input, 'partitioner.failover', PRODUCER_DEFAULTS.partitionerFailover),
     clientId,
     metadataMaxAgeMs: int(input, 'metadata.max.age.ms', PRODUCER_DEFAULTS.metadataMaxAgeMs, 0),
+    transactionalId,
+    transactionTimeoutMs: int(input, 'transaction.timeout.ms', PRODUCER_DEFAULTS.transactionTimeoutMs, 1),
   };
 
   const idempotenceExplicit = input['enable.idempotence'] !== undefined;
@@ -148,6 +159,13 @@ export function validateProducerConfig(input: ProducerConfigInput = {}): Produce
       if (idempotenceExplicit) refuse('retries', 0, 'enable.idempotence=true needs retries above 0; raise retries or set enable.idempotence=false');
       config.enableIdempotence = false;
     }
+  }
+  if (transactionalId !== null && !config.enableIdempotence) {
+    // As Java: a transactional producer is idempotent; say which setting turned idempotence off.
+    const cause = input['enable.idempotence'] !== undefined && !bool(input, 'enable.idempotence', true)
+      ? 'enable.idempotence=false'
+      : acks !== -1 ? `acks=${input['acks']}` : config.maxInFlightPerConnection > 5 ? `max.in.flight.requests.per.connection=${config.maxInFlightPerConnection}` : 'retries=0';
+    refuse('transactional.id', transactionalId, `a transactional producer must be idempotent, but ${cause} turns idempotence off; remove it (or set enable.idempotence=true, acks=all, retries above 0, max.in.flight.requests.per.connection at most 5)`);
   }
   if (config.bufferMemory < config.batchSize) {
     refuse('buffer.memory', config.bufferMemory, `must be at least batch.size (${config.batchSize}), or no batch could ever be allocated; raise buffer.memory or lower batch.size`);

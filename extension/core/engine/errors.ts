@@ -46,3 +46,19 @@ export interface BatchFailure {
   /** Sent and not answered: the broker may have written it (a request that timed out, a close that gave up). */
   maybeWritten?: boolean;
 }
+
+/**
+ * A transactional producer's call (initTransactions, beginTransaction, commit, abort, sendOffsetsToTransaction)
+ * could not be done; `code` says which kind: TRANSACTION_STATE (called at the wrong time), TRANSACTION_ABORTABLE (a
+ * record failed: abort), PRODUCER_FENCED or PRODUCER_FATAL (close the producer), TRANSACTION_TIMEOUT (retry the
+ * call), CONNECTION_FAILED.
+ */
+export class TransactionError extends WorkbenchError {
+  constructor(
+    message: string,
+    readonly code: string,
+    options: { retriable?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}

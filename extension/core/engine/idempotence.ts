@@ -3,7 +3,9 @@
  * TxnPartitionEntry per partition): the producer id and epoch, each partition's next sequence, its batches with a
  * sequence that are not settled yet (in flight or waiting to be retried), the last acknowledged sequence, and the
  * rules that keep a partition's sequences unbroken through retries, expiries and failures. Its own state moves only
- * along the table below; transactions (a later issue) grow here.
+ * along the table below. The transactional producer's TransactionManager (./transaction-manager.ts) extends it and
+ * overrides the few places where Java's transactional rules differ (who asks for the producer id, fencing, epoch
+ * bumps).
  */
 import { ErrorCode } from '../kafka/protocol/errors';
 import type { ProducerBatch } from './batch';
@@ -90,7 +92,7 @@ export class IdempotenceManager {
   private readonly partitions = new Map<string, PartitionSequences>();
   /** Partitions whose unsettled batches get new sequences at the next epoch bump. */
   private readonly toRewrite = new Set<PartitionSequences>();
-  private epochBumpRequired = false;
+  protected epochBumpRequired = false;
   private epochBumpReason = '';
 
   get state(): IdempotenceState {
@@ -150,7 +152,7 @@ export class IdempotenceManager {
   }
 
   /** Gives the producer id up: a new one is asked before the next batch, and every partition restarts at 0. */
-  private resetProducerId(reason: string): void {
+  protected resetProducerId(reason: string): void {
     if (this.stateValue !== 'ready') return;
     this.moveTo('uninitialized');
     this.initReason = reason;
@@ -294,7 +296,7 @@ export class IdempotenceManager {
     if (batch.producerId !== this.producerId) return; // from an id given up already: its partition restarts anyway
     const where = `${e.topic}-${e.partition}`;
     if (errorCode === ErrorCode.PRODUCER_FENCED || errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) {
-      this.resetProducerId(`${errorCode === ErrorCode.PRODUCER_FENCED ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH'} for ${where}`);
+      this.producerFenced(`${errorCode === ErrorCode.PRODUCER_FENCED ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH'} for ${where}`);
     } else if (errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
       this.requestEpochBump(e, `OUT_OF_ORDER_SEQUENCE_NUMBER for ${where}`);
     } else if (how === 'not-written') {
@@ -303,6 +305,11 @@ export class IdempotenceManager {
       const next = addSequence(batch.lastSequence, 1);
       e.unresolvedNextSequence = e.unresolvedNextSequence === NO_SEQUENCE ? next : Math.max(e.unresolvedNextSequence, next);
     }
+  }
+
+  /** A broker said another producer took this producer id over: an idempotent producer asks for a new one. */
+  protected producerFenced(reason: string): void {
+    this.resetProducerId(reason);
   }
 
   /** A fatal error: nothing more is sent (the producer fails what waits). */

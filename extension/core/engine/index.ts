@@ -5,7 +5,7 @@ import type { Producer } from './types';
 
 export { validateProducerConfig, PRODUCER_DEFAULTS } from './config';
 export type { ProducerConfig, ProducerConfigInput } from './config';
-export { DeliveryError } from './errors';
+export { DeliveryError, TransactionError } from './errors';
 export { murmur2, toPositive, partitionForKey } from './murmur2';
 export type * from './types';
 export type { ProducerDependencies } from './producer';

@@ -13,8 +13,11 @@ import { AppendResult, RecordAccumulator } from './accumulator';
 import { ProducerBatch, type BatchSink } from './batch';
 import { Blocked, composeRecord, RecordInput } from './record-input';
 import type { ProducerConfig } from './config';
-import { DeliveryError, type BatchFailure } from './errors';
+import { DeliveryError, TransactionError, type BatchFailure } from './errors';
 import { IdempotenceManager } from './idempotence';
+import { TransactionManager } from './transaction-manager';
+import { isTransactionTransport, type OffsetToCommit } from '../transport/transport';
+import { InvalidInputError } from '../util/errors';
 import { MetadataCache } from './metadata';
 import { Partitioner } from './partitioner';
 import { ReasonCode, reasonFromFacts } from './reason';
@@ -33,6 +36,8 @@ import type {
   RecordMetadata,
   RecordTrace,
   TraceEvent,
+  TransactionState,
+  TransactionView,
 } from './types';
 
 export interface ProducerDependencies {
@@ -59,6 +64,8 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   private readonly metadata: MetadataCache;
   private readonly accumulator: RecordAccumulator;
   private readonly idempotence: IdempotenceManager | undefined;
+  /** With transactional.id: the idempotence manager, grown into Java's TransactionManager. */
+  private readonly transactionManager: TransactionManager | undefined;
   private readonly partitioner: Partitioner;
   private readonly sender: Sender;
   private readonly metrics = new ProducerMetrics();
@@ -103,7 +110,24 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     };
     this.onDelivery = this.deliveryEmitter.event;
     this.metadata = new MetadataCache(config.metadataMaxAgeMs, config.retryBackoffMs, config.retryBackoffMaxMs);
-    this.idempotence = config.enableIdempotence ? new IdempotenceManager() : undefined;
+    if (config.transactionalId !== null) {
+      const transport = deps.transport;
+      if (!isTransactionTransport(transport)) throw new InvalidInputError('transactional.id is set but this connection cannot send transaction requests.');
+      this.transactionManager = new TransactionManager({
+        transactionalId: config.transactionalId,
+        transactionTimeoutMs: config.transactionTimeoutMs,
+        maxBlockMs: config.maxBlockMs,
+        retryBackoffMs: config.retryBackoffMs,
+        retryBackoffMaxMs: config.retryBackoffMaxMs,
+        transport,
+        clock: this.clock,
+        wakeSender: () => this.sender.wakeup(0),
+        onFatal: (error) => this.failEverythingWaiting(error),
+        trace: (batch, event) => this.traceEvent(batch, event),
+        log: this.logFn,
+      });
+    }
+    this.idempotence = this.transactionManager ?? (config.enableIdempotence ? new IdempotenceManager() : undefined);
     this.accumulator = new RecordAccumulator({
       batchSize: config.batchSize,
       bufferMemory: config.bufferMemory,
@@ -206,6 +230,8 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       this.failAlone(this.own(r), { message: invalid, errorName: 'INVALID_RECORD', retriable: false }, now);
     } else if (this.closed) {
       this.failAlone(this.own(r), { message: 'The producer is closed: create a new producer to send more records.', errorName: 'PRODUCER_CLOSED', retriable: false }, now);
+    } else if (this.transactionManager !== undefined && this.refusedByTransaction(r, now)) {
+      // failed: not in an open transaction
     } else if (this.idempotence?.state === 'fatal') {
       this.failAlone(this.own(r), { message: `The producer cannot send: ${this.idempotence.fatalError}`, errorName: 'PRODUCER_FATAL', retriable: false }, now);
     } else if (this.waiting.topicWaits(r.topic)) {
@@ -220,6 +246,17 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     r.headers = undefined;
     r.callback = undefined;
     return seq;
+  }
+
+  /** A transactional producer sends only inside an open transaction; true when the record was failed for that. */
+  private refusedByTransaction(r: RecordInput, now: number): boolean {
+    const problem = this.transactionManager!.sendProblem();
+    if (problem === undefined) {
+      this.transactionManager!.recordSent(this.recordId(r.seq));
+      return false;
+    }
+    this.failAlone(this.own(r), { message: problem.message, errorName: problem.errorName, retriable: false }, now);
+    return true;
   }
 
   /** A copy of the scratch record that can outlive this call (to wait, or to stand for a failed record). */
@@ -276,6 +313,8 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     const index = batch.recordCount - 1;
     this.traces?.recordAppended(r.seq, batch, index);
     if (result !== AppendResult.Appended) {
+      // A transaction's first batch to a partition: AddPartitionsToTxn goes before it.
+      this.transactionManager?.maybeAddPartition(batch.topic, batch.partition);
       if (this.traceListened) {
         this.traceEmitter.fire({ type: 'batch-created', batchId: batch.id, time: now, topic: batch.topic, partition: batch.partition, capacityBytes: batch.reservedBytes });
       }
@@ -355,6 +394,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     });
     r.error = error;
     r.failedAt = now;
+    if (this.transactionManager !== undefined && taintsTransaction(failure.errorName)) this.transactionManager.recordFailed(error.recordId, failure.message, 1);
     this.traces?.recordAlone(r);
     this.logFn('debug', `record ${error.recordId} failed: ${failure.message}`);
     const callback = r.callback;
@@ -401,6 +441,9 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     }
     if (this.deliveryEmitter.hasListeners) this.deliveryEmitter.fire(batch);
     if (!ok) this.logFn('debug', `batch ${batch.id} (${n} record(s)) failed: ${batch.error?.message}`);
+    if (!ok && this.transactionManager !== undefined && taintsTransaction(batch.error?.errorName)) {
+      this.transactionManager.recordFailed(this.recordId(batch.recordSeq(0)), batch.error?.message ?? 'failed', n);
+    }
     if (this.unsettled === 0) this.checkIdle();
   }
 
@@ -490,6 +533,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      this.transactionManager?.closing();
       this.accumulator.close();
       this.sender.wakeup(0);
     }
@@ -518,8 +562,11 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   }
 
   abortUnsent(reason = 'The send was cancelled before this record was sent.'): number {
+    return this.failUnsent({ message: reason, errorName: 'CANCELLED', retriable: false });
+  }
+
+  private failUnsent(failure: BatchFailure): number {
     const now = this.clock.now();
-    const failure: BatchFailure = { message: reason, errorName: 'CANCELLED', retriable: false };
     let records = 0;
     this.waiting.failAll((r) => {
       records++;
@@ -531,6 +578,60 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     this.wakeRoomWaiters();
     if (records > 0) this.batchesSettled(now);
     return records;
+  }
+
+  /** A transactional producer's fatal error (fenced, say): every record not sent yet fails with it. */
+  private failEverythingWaiting(error: TransactionError): void {
+    const now = this.clock.now();
+    const failure: BatchFailure = { message: error.message, errorName: error.code, retriable: false };
+    this.waiting.failAll((r) => this.failAlone(r, failure, now));
+    this.accumulator.memoryWanted = false;
+    this.accumulator.abortAll(failure, now);
+    this.wakeRoomWaiters();
+    this.batchesSettled(now);
+  }
+
+  // ---- transactions (Java's KafkaProducer transactional API) ----
+
+  private txn(call: string): TransactionManager {
+    if (!this.transactionManager) throw new TransactionError(`${call} needs a transactional producer: set transactional.id in the producer config.`, 'TRANSACTION_STATE');
+    return this.transactionManager;
+  }
+
+  /** Gets the producer id and epoch for transactional.id from its coordinator, fencing older producers with the id. */
+  async initTransactions(): Promise<void> {
+    await this.txn('initTransactions()').initTransactions();
+  }
+
+  get transactionState(): TransactionState | undefined {
+    return this.transactionManager?.transactionState;
+  }
+
+  beginTransaction(): void {
+    this.txn('beginTransaction()').beginTransaction();
+  }
+
+  /** Adds a consumer group's offsets to the open transaction: they are committed if and only if it commits. */
+  async sendOffsetsToTransaction(offsets: OffsetToCommit[], groupId: string): Promise<void> {
+    await this.txn('sendOffsetsToTransaction()').sendOffsetsToTransaction(offsets, groupId);
+  }
+
+  /** Flushes the transaction's records and commits it; rejects (the transaction must be aborted) if one failed. */
+  async commitTransaction(): Promise<void> {
+    await this.txn('commitTransaction()').commitTransaction(() => this.flush());
+  }
+
+  /** Fails the records not sent yet, waits for those on their way, and aborts the transaction. */
+  async abortTransaction(): Promise<void> {
+    await this.txn('abortTransaction()').abortTransaction(
+      (reason) => void this.failUnsent({ message: reason, errorName: 'TRANSACTION_ABORTED', retriable: false }),
+      () => this.flush(),
+    );
+  }
+
+  /** The transactions of this producer so far, newest last (empty without transactional.id). */
+  transactions(): TransactionView[] {
+    return this.transactionManager?.transactions() ?? [];
   }
 
   /** close() timed out: every record still pending fails, saying whether it was ever sent (late answers are ignored). */
@@ -622,3 +723,8 @@ function isRetriableTopicError(code: number): boolean {
 }
 
 function noop(): void {}
+
+/** Record failures that make a transaction abortable; not those of the transaction's own rules or its abort. */
+function taintsTransaction(errorName: string | undefined): boolean {
+  return errorName !== 'TRANSACTION_STATE' && errorName !== 'TRANSACTION_ABORTED' && errorName !== 'TRANSACTION_ABORTABLE' && errorName !== 'PRODUCER_FENCED' && errorName !== 'PRODUCER_FATAL';
+}

@@ -326,7 +326,7 @@ export class Sender {
         }
         if (needsAsync) sentAt = this.clock.now();
         this.markSent(nodeId, address, batches, sentAt);
-        response = await this.transport.produce(nodeId, { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, partitions });
+        response = await this.transport.produce(nodeId, { transactionalId: this.config.transactionalId, acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, partitions });
       } catch (e) {
         requestError = e;
       }
@@ -473,7 +473,10 @@ export class Sender {
     } else if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
       failure = { ...failure, message: `${withFullStop(message)} The broker saw a gap in this producer's sequence: records it had acknowledged before may be lost. Later batches go on under a new epoch.` };
     } else if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) {
-      failure = { ...failure, message: `${withFullStop(message)} Another producer with the same id has taken over; later batches get a new producer id.` };
+      const next = this.config.transactionalId !== null
+        ? `Another producer with transactional.id '${this.config.transactionalId}' has taken over, or the coordinator aborted the transaction: this producer is fenced; close it.`
+        : 'Another producer with the same id has taken over; later batches get a new producer id.';
+      failure = { ...failure, message: `${withFullStop(message)} ${next}` };
     }
     this.failBatch(b, failure, now);
   }

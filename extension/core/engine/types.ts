@@ -100,7 +100,49 @@ export type TraceEvent =
       queueTimeMs: number;
       roundTripMs: number;
     }
-  | { type: 'failed'; recordId: string; batchId?: string; time: number; error: string; errorName?: string; errorCode?: number; attempts: number };
+  | { type: 'failed'; recordId: string; batchId?: string; time: number; error: string; errorName?: string; errorCode?: number; attempts: number }
+  /** A step of a transaction; on a batch (so in each of its records' traces) it names the transaction the records are in. */
+  | { type: 'transaction'; batchId?: string; time: number; transactionalId: string; transaction: number; step: TransactionStep; detail: string };
+
+/** Java's TransactionManager states, as Producer.transactionState reports them. */
+export type TransactionState =
+  | 'uninitialized'
+  | 'initializing'
+  | 'ready'
+  | 'in_transaction'
+  | 'committing_transaction'
+  | 'aborting_transaction'
+  | 'abortable_error'
+  | 'fatal_error';
+
+export type TransactionStep =
+  | 'begin' | 'coordinator' | 'add-partitions' | 'add-offsets' | 'offsets' | 'batch' | 'committing' | 'end-txn' | 'retry' | 'error'
+  | 'committed' | 'aborted' | 'closed';
+
+/** One transaction of a transactional producer, for the transaction view (Producer.transactions()). */
+export interface TransactionView {
+  transactionalId: string;
+  /** 1 for the producer's first transaction, and so on. */
+  number: number;
+  state: 'open' | 'committing' | 'aborting' | 'committed' | 'aborted' | 'failed';
+  producerId: number;
+  producerEpoch: number;
+  coordinator: { nodeId: number; address: string } | null;
+  startedAt: number;
+  endedAt: number | null;
+  /** In the order they joined; addedAt is null until AddPartitionsToTxn added them. */
+  partitions: { topic: string; partition: number; addedAt: number | null }[];
+  groups: { groupId: string; offsets: number; committed: boolean }[];
+  records: number;
+  failedRecords: number;
+  /** The first records' ids (up to 1,000). */
+  recordIds: string[];
+  /** The partitions whose commit or abort marker the coordinator wrote (EndTxn succeeded). */
+  markers: { topic: string; partition: number; type: 'commit' | 'abort' }[];
+  outcome: 'committed' | 'aborted' | null;
+  error: string | null;
+  events: { time: number; step: TransactionStep; detail: string }[];
+}
 
 export type TraceEventType = TraceEvent['type'];
 
@@ -271,4 +313,18 @@ export interface Producer {
   stats(): ProducerStats;
   /** The run so far as intervals (records/s, outcomes, latency percentiles, batch fill, brokers), for charts. */
   timeline(): MetricsTimeline;
+  /**
+   * Transactions (a producer with transactional.id), with the Java producer's rules: initTransactions() once, then
+   * beginTransaction(), send, optionally sendOffsetsToTransaction(), and commitTransaction() or abortTransaction().
+   * Each rejects or throws a TransactionError saying what was wrong and what to do.
+   */
+  initTransactions(): Promise<void>;
+  /** Where the transactional producer is (undefined without transactional.id): initTransactions() is due when 'uninitialized'. */
+  readonly transactionState: TransactionState | undefined;
+  beginTransaction(): void;
+  sendOffsetsToTransaction(offsets: { topic: string; partition: number; offset: number; metadata?: string | null }[], groupId: string): Promise<void>;
+  commitTransaction(): Promise<void>;
+  abortTransaction(): Promise<void>;
+  /** The producer's transactions so far, newest last: partitions, coordinator, records, markers, outcome. */
+  transactions(): TransactionView[];
 }

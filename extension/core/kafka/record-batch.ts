@@ -336,6 +336,8 @@ export interface ProducerState {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+  /** Written by a transactional producer: the batch's records count only once their transaction commits. */
+  isTransactional?: boolean;
 }
 
 export const NO_PRODUCER_STATE: ProducerState = { producerId: -1, producerEpoch: -1, baseSequence: -1 };
@@ -528,7 +530,7 @@ export class RecordBatchBuilder {
     out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
     out.writeInt32BE(this.partitionLeaderEpoch, PARTITION_LEADER_EPOCH_OFFSET);
     out[MAGIC_OFFSET] = MAGIC;
-    out.writeInt16BE(compressionId(this.compression), ATTRIBUTES_OFFSET);
+    out.writeInt16BE(compressionId(this.compression) | (state.isTransactional ? TRANSACTIONAL_MASK : 0), ATTRIBUTES_OFFSET);
     out.writeInt32BE(Math.max(0, this.count - 1), LAST_OFFSET_DELTA_OFFSET);
     writeInt64(out, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
     writeInt64(out, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);

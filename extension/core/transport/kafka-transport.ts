@@ -27,8 +27,12 @@ import {
   type ConnectionConfig,
   type ProduceRequest,
   type ProduceResponse,
+  type OffsetToCommit,
   type ProducerIdAndEpoch,
   type RequestTiming,
+  type TopicPartition,
+  type TransactionIdentity,
+  type TransactionTransport,
   type Transport,
 } from './transport';
 
@@ -92,6 +96,10 @@ const CLIENT_VERSIONS = {
   /** v2 is the first that answers every committed partition for a null topic list. */
   [ApiKey.OffsetFetch]: { min: 2, max: codecVersions(ApiKey.OffsetFetch)!.max },
   [ApiKey.FindCoordinator]: { min: 1, max: codecVersions(ApiKey.FindCoordinator)!.max },
+  [ApiKey.AddPartitionsToTxn]: codecVersions(ApiKey.AddPartitionsToTxn)!,
+  [ApiKey.AddOffsetsToTxn]: codecVersions(ApiKey.AddOffsetsToTxn)!,
+  [ApiKey.TxnOffsetCommit]: codecVersions(ApiKey.TxnOffsetCommit)!,
+  [ApiKey.EndTxn]: codecVersions(ApiKey.EndTxn)!,
 } satisfies Partial<Record<ApiKeyNumber, VersionRange>>;
 
 type ClientApiKey = keyof typeof CLIENT_VERSIONS;
@@ -106,7 +114,7 @@ const TOO_OLD: Partial<Record<ClientApiKey, string>> = {
   [ApiKey.Fetch]: 'does not serve record batch v2 with isolation levels (Fetch v4+); Kafka 0.11 or later is needed',
 };
 
-export class KafkaTransport implements Transport, ConsumerTransport {
+export class KafkaTransport implements Transport, ConsumerTransport, TransactionTransport {
   private readonly seeds: { host: string; port: number }[];
   private readonly clientId: string;
   private readonly openConnection: KafkaConnectionFactory;
@@ -180,6 +188,70 @@ export class KafkaTransport implements Transport, ConsumerTransport {
       return { producerId: response.producerId, producerEpoch: response.producerEpoch };
     } catch (e) {
       throw asTransportError(e, target.address, target.nodeId);
+    }
+  }
+
+  // ---- a transactional producer's requests ----
+
+  async findCoordinator(keyType: 'group' | 'transaction', key: string): Promise<{ errorCode: number; nodeId: number; address: string }> {
+    this.failIfClosed();
+    const target = await this.anyConnectedBroker();
+    try {
+      const { response } = await this.request(target.connection, ApiKey.FindCoordinator, { key, keyType: keyType === 'transaction' ? 1 : 0 });
+      if (response.errorCode === 0) {
+        // The coordinator may be a broker the metadata has not named yet.
+        this.adoptBrokers([{ nodeId: response.nodeId, host: response.host, port: response.port }], target);
+      }
+      return { errorCode: response.errorCode, nodeId: response.nodeId, address: `${response.host}:${response.port}` };
+    } catch (e) {
+      throw asTransportError(e, target.address, target.nodeId);
+    }
+  }
+
+  async initTransactionalProducerId(nodeId: number, transactionalId: string, transactionTimeoutMs: number): Promise<{ errorCode: number } & ProducerIdAndEpoch> {
+    const response = await this.onNode(nodeId, ApiKey.InitProducerId, { transactionalId, transactionTimeoutMs });
+    return { errorCode: response.errorCode, producerId: response.producerId, producerEpoch: response.producerEpoch };
+  }
+
+  async addPartitionsToTxn(nodeId: number, id: TransactionIdentity, partitions: TopicPartition[]): Promise<(TopicPartition & { errorCode: number })[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    const response = await this.onNode(nodeId, ApiKey.AddPartitionsToTxn, {
+      v3AndBelowTransactionalId: id.transactionalId, v3AndBelowProducerId: id.producerId, v3AndBelowProducerEpoch: id.producerEpoch,
+      v3AndBelowTopics: [...byTopic].map(([name, list]) => ({ name, partitions: list })),
+    });
+    return response.resultsByTopicV3AndBelow.flatMap((t) => t.resultsByPartition.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.partitionErrorCode })));
+  }
+
+  async addOffsetsToTxn(nodeId: number, id: TransactionIdentity, groupId: string): Promise<number> {
+    return (await this.onNode(nodeId, ApiKey.AddOffsetsToTxn, { ...id, groupId })).errorCode;
+  }
+
+  async txnOffsetCommit(nodeId: number, id: TransactionIdentity, groupId: string, offsets: OffsetToCommit[]): Promise<(TopicPartition & { errorCode: number })[]> {
+    const byTopic = new Map<string, OffsetToCommit[]>();
+    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
+    const response = await this.onNode(nodeId, ApiKey.TxnOffsetCommit, {
+      ...id, groupId,
+      topics: [...byTopic].map(([name, list]) => ({
+        name, partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: o.metadata ?? null })),
+      })),
+    });
+    return response.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })));
+  }
+
+  async endTxn(nodeId: number, id: TransactionIdentity, committed: boolean): Promise<number> {
+    return (await this.onNode(nodeId, ApiKey.EndTxn, { ...id, committed })).errorCode;
+  }
+
+  /** One request to a broker known by node id. */
+  private async onNode<K extends ClientApiKey>(nodeId: number, apiKey: K, body: RequestByKey[K]): Promise<ResponseByKey[K]> {
+    this.failIfClosed();
+    const entry = this.brokers.get(nodeId);
+    if (!entry) throw new TransportError(`broker ${nodeId} is not in the cluster metadata; refresh the metadata`, 'connection', { retriable: true, brokerId: nodeId });
+    try {
+      return (await this.request(entry.connection, apiKey, body)).response;
+    } catch (e) {
+      throw asTransportError(e, entry.address, nodeId);
     }
   }
 
@@ -564,7 +636,7 @@ function produceBody(request: ProduceRequest): RequestByKey[typeof ApiKey.Produc
     list.push({ index: p.partition, records: p.records });
   }
   return {
-    transactionalId: null,
+    transactionalId: request.transactionalId ?? null,
     acks: request.acks,
     timeoutMs: request.timeoutMs,
     topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),

@@ -77,6 +77,8 @@ export interface ProducePartitionData {
 }
 
 export interface ProduceRequest {
+  /** The producer's transactional.id, for a transactional producer's requests. */
+  transactionalId?: string | null;
   acks: -1 | 0 | 1;
   /** The broker-side timeout for acks=all. */
   timeoutMs: number;
@@ -127,6 +129,41 @@ export interface Transport {
   /** One Produce request to one broker. With acks=0 it settles once the bytes are handed to the socket. */
   produce(brokerId: number, request: ProduceRequest): Promise<ProduceResponse>;
   close(): Promise<void>;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** The producer id, epoch and transactional id every transaction request carries. */
+export interface TransactionIdentity {
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+}
+
+export interface OffsetToCommit extends TopicPartition {
+  offset: number;
+  metadata?: string | null;
+}
+
+/**
+ * The requests of a transactional producer, each to one broker (its coordinator). Kafka errors come back as codes
+ * (the transaction manager decides what each means); only connection failures reject.
+ */
+export interface TransactionTransport {
+  /** The coordinator of a transactional id (keyType 'transaction') or a consumer group ('group'). */
+  findCoordinator(keyType: 'group' | 'transaction', key: string): Promise<{ errorCode: number; nodeId: number; address: string }>;
+  initTransactionalProducerId(nodeId: number, transactionalId: string, transactionTimeoutMs: number): Promise<{ errorCode: number } & ProducerIdAndEpoch>;
+  addPartitionsToTxn(nodeId: number, id: TransactionIdentity, partitions: TopicPartition[]): Promise<(TopicPartition & { errorCode: number })[]>;
+  addOffsetsToTxn(nodeId: number, id: TransactionIdentity, groupId: string): Promise<number>;
+  txnOffsetCommit(nodeId: number, id: TransactionIdentity, groupId: string, offsets: OffsetToCommit[]): Promise<(TopicPartition & { errorCode: number })[]>;
+  endTxn(nodeId: number, id: TransactionIdentity, committed: boolean): Promise<number>;
+}
+
+export function isTransactionTransport(t: object): t is TransactionTransport {
+  return typeof (t as Partial<TransactionTransport>).endTxn === 'function';
 }
 
 export type TransportErrorKind = 'connection' | 'timeout' | 'tls' | 'authentication' | 'protocol' | 'closed';

@@ -63,8 +63,10 @@ export class DraftTemplates implements DraftRendering {
   private spec(draft: ComposerDraft, name: string, encode: boolean): MessageSpec {
     const spec = draftToMessage(draft, name);
     // Fields the composer clears are cleared in the message too (no partition, count 1, no schema), not inherited.
-    const cleared: Partial<MessageSpec> = { partition: undefined, timestamp: undefined, headers: undefined, count: undefined, keySchema: undefined, valueSchema: undefined };
+    const cleared: Partial<MessageSpec> = { partition: undefined, timestamp: undefined, headers: undefined, count: undefined, keySchema: undefined, valueSchema: undefined, transaction: undefined };
     const out: MessageSpec = { ...cleared, ...spec, producer: { ...draft.settings } };
+    // "Send as one transaction": the Repeat's records are one transaction, committed or aborted after sending.
+    if (draft.transaction) out.transaction = { id: draft.transaction.id, abort: draft.transaction.abort };
     if (!encode) {
       delete out.keySchema;
       delete out.valueSchema;

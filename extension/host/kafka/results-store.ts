@@ -11,7 +11,7 @@ import { InvalidInputError } from '../../core/util/errors';
 import { MAX_RESULT_ROWS, type BatchView, type RecordTraceView, type ResultRow, type SendMode } from '../../protocol/messages';
 import type { LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
-import { batchView, recordTimeline, withSchemas } from './trace-view';
+import { batchView, recordTimeline, transactionOf, withSchemas, withTransaction } from './trace-view';
 
 /** The host keeps as many rows as the panel shows. */
 export const MAX_RESULTS = MAX_RESULT_ROWS;
@@ -158,7 +158,7 @@ export class ResultsStore implements vscode.Disposable {
     const trace = entry?.producer.recordTrace(recordId);
     if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
-    return withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas);
+    return withTransaction(withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas), transactionOf(batch, entry.producer.transactions()));
   }
 
   batches(): BatchView[] {

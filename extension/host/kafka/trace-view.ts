@@ -1,7 +1,7 @@
 /**
  * Turns the engine's trace events into timeline lines in plain words for the webview. Pure: no vscode.
  */
-import type { BatchTrace, PartitionReason, RecordMetadata, RecordTrace, TraceEvent } from '../../core/engine/types';
+import type { BatchTrace, PartitionReason, RecordMetadata, RecordTrace, TraceEvent, TransactionView } from '../../core/engine/types';
 import { describeSchemaUsed, type SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { BatchView, RecordTraceView, TimelineEntry } from '../../protocol/messages';
 import { describeTraceId } from '../../protocol/trace-ids';
@@ -62,6 +62,11 @@ function entry(e: TraceEvent): TimelineEntry {
       return { kind: e.type, time: e.time, title: `Acked at offset ${e.offset}`, detail: `${e.timestampType} ${new Date(e.timestamp).toISOString()}, ${e.attempts} attempt(s), queue ${ms(e.queueTimeMs)}, round trip ${ms(e.roundTripMs)}`, outcome: 'ok' };
     case 'failed':
       return { kind: e.type, time: e.time, title: `Failed${e.errorName ? `: ${e.errorName}` : ''}`, detail: `${e.error} after ${e.attempts} attempt(s)`, outcome: 'error' };
+    case 'transaction': {
+      const which = `transaction ${e.transaction} of '${e.transactionalId}'`;
+      const title = e.step === 'batch' ? `In ${which}` : e.step === 'committed' || e.step === 'aborted' ? `${which[0].toUpperCase()}${which.slice(1)} ${e.step}` : `Transaction: ${e.step}`;
+      return { kind: e.type, time: e.time, title, detail: e.detail, outcome: e.step === 'committed' ? 'ok' : undefined };
+    }
     default: {
       const other = e as { type: string; time: number };
       return { kind: other.type, time: other.time, title: other.type, detail: JSON.stringify(other) };
@@ -93,7 +98,9 @@ export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefine
     }
     inRecord.add(e);
   }
-  const entries = events.map(entry);
+  // A transaction ends after its records were acknowledged: its commit or abort comes last.
+  const ended = events.filter((e) => e.type === 'transaction' && (e.step === 'committed' || e.step === 'aborted'));
+  const entries = [...events.filter((e) => !ended.includes(e)), ...ended].map(entry);
   const md: RecordTraceView['metadata'] = {
     status: record.outcome, topic: record.topic, partition: record.partition ?? null, batch: record.batchId ? describeTraceId(record.batchId) : null,
   };
@@ -105,6 +112,28 @@ export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefine
     });
   }
   return { recordId: record.recordId, entries, metadata: md, waterfall: recordWaterfall(record, batch, now) };
+}
+
+/** The transaction a batch's records were sent in (its 'transaction' events name it), from the producer's views. */
+export function transactionOf(batch: BatchTrace | undefined, transactions: TransactionView[]): TransactionView | undefined {
+  const e = batch?.events.find((x): x is Extract<TraceEvent, { type: 'transaction' }> => x.type === 'transaction');
+  return e ? transactions.find((t) => t.transactionalId === e.transactionalId && t.number === e.transaction) : undefined;
+}
+
+/**
+ * The record's transaction in the trace's metadata: the transactional producer's view of it (coordinator,
+ * partitions as they were added, markers, records, outcome), in words.
+ */
+export function withTransaction(view: RecordTraceView, t: TransactionView | undefined): RecordTraceView {
+  if (!t) return view;
+  const metadata = { ...view.metadata };
+  metadata.transaction = `${t.transactionalId} #${t.number}: ${t.outcome ?? t.state}${t.error ? ` (${t.error})` : ''}`;
+  metadata.transactionCoordinator = t.coordinator ? `broker ${t.coordinator.nodeId} (${t.coordinator.address})` : null;
+  metadata.transactionPartitions = t.partitions.map((p) => `${p.topic}-${p.partition}${p.addedAt === null ? ' (not added)' : ''}`).join(', ') || null;
+  metadata.transactionMarkers = t.markers.length ? `${t.markers[0].type} markers in ${t.markers.map((m) => `${m.topic}-${m.partition}`).join(', ')}` : null;
+  metadata.transactionRecords = t.records;
+  if (t.groups.length) metadata.transactionOffsets = t.groups.map((g) => `${g.groupId} (${g.offsets} offset(s))`).join(', ');
+  return { ...view, metadata };
 }
 
 export function batchView(b: BatchTrace, now = Date.now()): BatchView {

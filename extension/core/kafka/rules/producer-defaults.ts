@@ -31,4 +31,7 @@ export const PRODUCER_DEFAULTS = {
   partitionerFailover: false,
   clientId: DEFAULT_CLIENT_ID,
   metadataMaxAgeMs: 300000,
+  /** null: not a transactional producer. */
+  transactionalId: null as string | null,
+  transactionTimeoutMs: 60000,
 };

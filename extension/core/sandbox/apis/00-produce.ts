@@ -108,9 +108,14 @@ async function producePartition(
         if (baseOffset < 0) baseOffset = check.baseOffset;
         continue;
       }
+      if (b.isTransactional && !ctx.transactions.partitionInTransaction(b.producerId, topicName, index)) {
+        ctx.log(`broker ${brokerId}: ${topicName}-${index}: a transactional batch of producer ${b.producerId} for a partition not added to its transaction with AddPartitionsToTxn`);
+        return failed(ErrorCode.INVALID_TXN_STATE);
+      }
     }
     const written = appendBatch(ctx, p, { ...b, bytes: stored[i] }, logAppendTimeMs);
     if (b.producerId >= 0) ctx.producers.recordAppend(topicName, index, b, written);
+    if (b.isTransactional) p.log.transactionalAppend(b.producerId, written);
     if (baseOffset < 0) baseOffset = written;
   }
   if (fault) return failed(fault.errorCode); // afterWrite: the records are in the log, the client is told they are not.

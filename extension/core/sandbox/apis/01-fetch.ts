@@ -2,6 +2,8 @@
  * Fetch v0-v10: whole stored batches from the one holding the fetch offset, within the partition's and the
  * response's byte limits (at least one batch, so a consumer always progresses). No fetch sessions: sessionId is
  * always 0. Answers at once when there is data (minBytes), an error, or no wait; else long-polls up to maxWaitMs.
+ * read_committed (v4+, isolation level 1) reads only below the last stable offset and is told the aborted
+ * transactions in what it reads, so it can drop their records.
  */
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../kafka/protocol';
 import type { ClusterModel } from '../cluster/cluster-model';
@@ -50,6 +52,7 @@ export function readFetch(model: ClusterModel, brokerId: number, req: FetchReque
   let bytes = 0;
   let hasError = false;
   let remaining = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+  const readCommitted = req.isolationLevel === 1;
   const responses = req.topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((fp): FetchPartitionResponse => {
@@ -60,7 +63,7 @@ export function readFetch(model: ClusterModel, brokerId: number, req: FetchReque
           partitionIndex: fp.partition,
           errorCode,
           highWatermark: p ? p.log.highWatermark : -1,
-          lastStableOffset: p ? p.log.highWatermark : -1,
+          lastStableOffset: p ? p.log.lastStableOffset : -1,
           logStartOffset: p ? p.log.logStartOffset : -1,
           abortedTransactions: null,
           records: EMPTY,
@@ -74,8 +77,10 @@ export function readFetch(model: ClusterModel, brokerId: number, req: FetchReque
       if (fp.currentLeaderEpoch > p.leaderEpoch) return answer(ErrorCode.UNKNOWN_LEADER_EPOCH);
       if (fp.fetchOffset < p.log.logStartOffset || fp.fetchOffset > p.log.highWatermark) return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
       const limit = Math.min(fp.partitionMaxBytes, remaining);
-      const batches = p.log.read(fp.fetchOffset, limit, bytes === 0);
+      const endOffset = readCommitted ? p.log.lastStableOffset : Infinity;
+      const batches = p.log.read(fp.fetchOffset, limit, bytes === 0, endOffset);
       const ok = answer(ErrorCode.NONE);
+      if (readCommitted) ok.abortedTransactions = p.log.abortedTransactions(fp.fetchOffset, endOffset).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
       if (batches.length > 0) {
         ok.records = batches.length === 1 ? batches[0] : Buffer.concat(batches);
         bytes += ok.records.length;

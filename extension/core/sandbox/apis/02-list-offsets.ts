@@ -1,6 +1,7 @@
 /**
- * ListOffsets v0-v4: -1 = the latest offset (high watermark), -2 = the earliest (log start), any other value = the
- * first offset whose record timestamp is at or after it. Only the partition's leader answers.
+ * ListOffsets v0-v4: -1 = the latest offset (high watermark; the last stable offset for read_committed, v2+), -2 =
+ * the earliest (log start), any other value = the first offset whose record timestamp is at or after it. Only the
+ * partition's leader answers.
  */
 import { ApiKey, ErrorCode, type ListOffsetsRequest, type ListOffsetsResponse } from '../../kafka/protocol';
 import { decodeRecords } from '../../kafka/record-batch';
@@ -44,7 +45,7 @@ async function handleListOffsets(model: ClusterModel, brokerId: number, req: Lis
         if (lp.currentLeaderEpoch > p.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
         let offset: number;
         let timestamp = -1;
-        if (lp.timestamp === LATEST_TIMESTAMP) offset = p.log.highWatermark;
+        if (lp.timestamp === LATEST_TIMESTAMP) offset = req.isolationLevel === 1 ? p.log.lastStableOffset : p.log.highWatermark;
         else if (lp.timestamp === EARLIEST_TIMESTAMP) offset = p.log.logStartOffset;
         else {
           const batch = p.log.firstBatchAtOrAfterTime(lp.timestamp);

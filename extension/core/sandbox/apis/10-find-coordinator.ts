@@ -1,4 +1,4 @@
-/** FindCoordinator v0-v2: the broker that coordinates a group (key type 0); transactions (1) have none here. */
+/** FindCoordinator v0-v2: the broker that coordinates a group (key type 0) or a transactional id (1). */
 import { ApiKey } from '../../kafka/protocol';
 import type { SandboxApi } from './api';
 

@@ -12,6 +12,7 @@ export const deleteTopics: SandboxApi<typeof ApiKey.DeleteTopics> = {
       if (!ctx.model.deleteTopic(name)) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       ctx.producers.forgetTopic(name);
       ctx.groups.forgetTopic(name);
+      ctx.transactions.forgetTopic(name);
       return { name, errorCode: ErrorCode.NONE };
     });
     return { throttleTimeMs: 0, responses };

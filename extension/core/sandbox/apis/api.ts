@@ -9,12 +9,14 @@ import type { ClusterModel } from '../cluster/cluster-model';
 import type { FaultEffect } from '../cluster/faults';
 import type { GroupCoordinator } from '../cluster/groups/group-coordinator';
 import type { ProducerStateTable } from '../cluster/producer-state';
+import type { TransactionCoordinator } from '../cluster/transaction-coordinator';
 
 /** What a handler may use: the cluster's state and services, shared by every broker. */
 export interface ApiContext {
   readonly model: ClusterModel;
   readonly producers: ProducerStateTable;
   readonly groups: GroupCoordinator;
+  readonly transactions: TransactionCoordinator;
   readonly clock: Clock;
   readonly log: (line: string) => void;
   /** The versions this cluster serves, as ApiVersions lists them (SASL's APIs included when logins are required). */

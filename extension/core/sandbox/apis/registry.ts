@@ -31,6 +31,10 @@ import { alterConfigs } from './33-alter-configs';
 import { describeLogDirs } from './35-describe-log-dirs';
 import { createPartitions } from './37-create-partitions';
 import { deleteGroups } from './42-delete-groups';
+import { addPartitionsToTxn } from './24-add-partitions-to-txn';
+import { addOffsetsToTxn } from './25-add-offsets-to-txn';
+import { endTxn } from './26-end-txn';
+import { txnOffsetCommit } from './28-txn-offset-commit';
 
 const REGISTRY = {
   [ApiKey.Produce]: produce,
@@ -60,6 +64,10 @@ const REGISTRY = {
   [ApiKey.DescribeLogDirs]: describeLogDirs,
   [ApiKey.CreatePartitions]: createPartitions,
   [ApiKey.DeleteGroups]: deleteGroups,
+  [ApiKey.AddPartitionsToTxn]: addPartitionsToTxn,
+  [ApiKey.AddOffsetsToTxn]: addOffsetsToTxn,
+  [ApiKey.EndTxn]: endTxn,
+  [ApiKey.TxnOffsetCommit]: txnOffsetCommit,
 };
 
 /** The keys of the APIs the sandbox serves. */

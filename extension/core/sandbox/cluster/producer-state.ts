@@ -50,6 +50,11 @@ export class ProducerStateTable {
     return { producerId, producerEpoch: 0 };
   }
 
+  /** A transaction coordinator bumped the producer's epoch: batches under older epochs are refused from now on. */
+  setEpoch(producerId: number, producerEpoch: number): void {
+    this.producers.set(producerId, producerEpoch);
+  }
+
   knownProducers(): number {
     return this.producers.size;
   }

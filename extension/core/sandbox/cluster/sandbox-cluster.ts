@@ -16,6 +16,7 @@ import { chooseCoordinator } from './groups/coordinator-choice';
 import { GroupCoordinator } from './groups/group-coordinator';
 import type { ResolvedSandboxOptions } from './options';
 import { ProducerStateTable } from './producer-state';
+import { TransactionCoordinator, type TransactionView } from './transaction-coordinator';
 
 export type { FaultView } from './faults';
 
@@ -51,6 +52,7 @@ export interface SandboxState {
   stored: { records: number; bytes: number };
   faults: FaultView[];
   groups: unknown[];
+  transactions: TransactionView[];
 }
 
 interface Waiter {
@@ -66,6 +68,7 @@ export class SandboxCluster {
   private readonly producers = new ProducerStateTable();
   private readonly faults: FaultRegistry;
   private readonly groups: GroupCoordinator;
+  private readonly transactions: TransactionCoordinator;
   private readonly context: ApiContext;
   private readonly waiters = new Set<Waiter>();
   /** Resolvers of latency faults still being awaited, released by stop(). */
@@ -91,10 +94,19 @@ export class SandboxCluster {
       initialRebalanceDelayMs: options.initialRebalanceDelayMs,
       log: this.log,
     });
+    this.transactions = new TransactionCoordinator({
+      model: this.model,
+      producers: this.producers,
+      clock: this.clock,
+      log: this.log,
+      coordinatorFor: (key) => chooseCoordinator(key, this.model.brokers)?.id ?? null,
+      commitOffsets: (groupId, offsets) => this.groups.commitTransactionalOffsets(groupId, offsets),
+    });
     this.context = {
       model: this.model,
       producers: this.producers,
       groups: this.groups,
+      transactions: this.transactions,
       clock: this.clock,
       log: this.log,
       apiVersions: servedApiVersions(options.sasl !== null),
@@ -230,6 +242,7 @@ export class SandboxCluster {
       stored: this.model.totals(),
       faults: this.faults.list(),
       groups: this.groups.state(),
+      transactions: this.transactions.state(),
     };
   }
 
@@ -241,5 +254,6 @@ export class SandboxCluster {
     for (const w of [...this.waiters]) w.release();
     for (const s of [...this.sleepers]) s();
     this.groups.stop();
+    this.transactions.stop();
   }
 }

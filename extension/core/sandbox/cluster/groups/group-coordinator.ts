@@ -274,6 +274,17 @@ export class GroupCoordinator {
     return this.storeOffsets(req.groupId, group, topics, version);
   }
 
+  /** A transaction committed: its TxnOffsetCommit offsets become the group's committed offsets. */
+  commitTransactionalOffsets(groupId: string, offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }[]): void {
+    const byTopic = new Map<string, OffsetCommitRequest['topics'][number]['partitions']>();
+    for (const o of offsets) {
+      let list = byTopic.get(o.topic);
+      if (!list) byTopic.set(o.topic, (list = []));
+      list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, commitTimestamp: -1, committedMetadata: o.metadata });
+    }
+    this.storeOffsets(groupId, this.groups.get(groupId), [...byTopic].map(([name, partitions]) => ({ name, partitions })), 6);
+  }
+
   private storeOffsets(
     groupId: string,
     existing: GroupMetadata | undefined,
