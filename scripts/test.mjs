@@ -22,6 +22,7 @@ const suites = [
   { name: 'vscode', when: () => fs.existsSync(path.join(root, 'scripts/test-vscode.mjs')), run: ['node', ['scripts/test-vscode.mjs']], needs: ['browser', 'code-server'] },
   { name: 'ui', when: () => fs.existsSync(path.join(root, 'test/e2e/ui.mjs')), run: ['node', ['test/e2e/ui.mjs']], needs: ['browser', 'code-server'] },
   { name: 'ui-viewer', when: () => fs.existsSync(path.join(root, 'test/e2e/topic-viewer-ui.mjs')), run: ['node', ['test/e2e/topic-viewer-ui.mjs']], needs: ['browser', 'code-server'] },
+  { name: 'ui-visual', when: () => fs.existsSync(path.join(root, 'test/e2e/ui-visual.mjs')), run: ['node', ['test/e2e/ui-visual.mjs']], needs: ['browser', 'code-server'] },
   { name: 'package', run: ['node', ['scripts/test-package.mjs']], needs: ['browser', 'code-server'] },
 ];
 const chosen = suites.filter((s) => (!only.length || only.includes(s.name)) && (!s.when || s.when()));

@@ -18,6 +18,8 @@ import { numberFieldProblems, SEND_MODE_WORDS } from './form-fields';
 import { RecordPreviewPane } from './record-preview';
 import { SendProgressView } from './send-progress';
 import { mountSchemaControls, type SchemaControls } from './schema-controls';
+import { ChartsPane, renderBatchLanes, renderWaterfall, wireBatchLanes, wireWaterfall } from './visual-panes';
+import { mountChartStyles } from './charts-dom';
 import { formatJson, formatLatency, restoreState, ResultsHistory, resultsSummary, visibleWindow, type HostPush, type PersistedState } from './state';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox(), vsCodeDivider(), vsCodeBadge());
@@ -33,6 +35,9 @@ const channel = new HostChannel((m) => onPush(m));
 const persisted: PersistedState = restoreState(channel.getState());
 const rendered = new RecordPreviewPane(channel);
 const sending = new SendProgressView(() => channel.post({ type: 'cancelSend' }));
+const chartsPane = new ChartsPane(channel, () => persisted.tab === 'charts');
+/** The batches the Batches tab shows now (its lanes select a record of one). */
+let shownBatches: BatchView[] = [];
 
 function onPush(m: HostPush): void {
   switch (m.type) {
@@ -56,10 +61,15 @@ function onPush(m: HostPush): void {
     case 'sendProgress':
       sending.progress(m.progress);
       break;
+    case 'runCharts':
+      chartsPane.update(m.charts);
+      break;
     case 'cleared':
       history.clear();
       persisted.selectedRecordId = null;
       byId('trace').replaceChildren(h('p', { class: 'muted', text: 'Select a sent record to see its trace.' }));
+      byId('waterfall').replaceChildren();
+      byId('waterfall-detail').textContent = '';
       byId('trace-metadata').replaceChildren();
       save();
       queueRender();
@@ -155,10 +165,29 @@ function buildLayout(): void {
   const trace = h('section', { class: 'trace', 'aria-label': 'Trace' },
     h('div', { class: 'toolbar' },
       h('vscode-button', { id: 'tab-trace', appearance: 'secondary' }, 'Trace'),
-      h('vscode-button', { id: 'tab-batches', appearance: 'secondary' }, 'Batches')),
-    h('div', { id: 'trace-pane' }, h('ol', { id: 'trace', class: 'timeline' }, h('p', { class: 'muted', text: 'Select a sent record to see its trace.' })), h('dl', { id: 'trace-metadata', class: 'metadata' }),
+      h('vscode-button', { id: 'tab-batches', appearance: 'secondary' }, 'Batches'),
+      h('vscode-button', { id: 'tab-charts', appearance: 'secondary' }, 'Charts')),
+    h('div', { id: 'trace-pane' },
+      h('div', { id: 'waterfall', class: 'chart-box' }),
+      h('div', { id: 'waterfall-detail', class: 'hint chart-detail', role: 'status', 'aria-live': 'polite' }),
+      h('details', { class: 'trace-text', open: true }, h('summary', { text: 'As text' }),
+        h('ol', { id: 'trace', class: 'timeline' }, h('p', { class: 'muted', text: 'Select a sent record to see its trace.' }))),
+      h('dl', { id: 'trace-metadata', class: 'metadata' }),
       h('div', { class: 'read-back' }, h('vscode-button', { id: 'read-back', appearance: 'secondary', hidden: '' }, 'Read back as stored'), h('span', { id: 'read-back-result', class: 'muted' }))),
-    h('div', { id: 'batches-pane', hidden: true }, h('table', { id: 'batches', class: 'batches' })),
+    h('div', { id: 'batches-pane', hidden: true },
+      h('div', { id: 'batch-lanes', class: 'chart-box' }),
+      h('div', { id: 'batch-lanes-detail', class: 'hint chart-detail', role: 'status', 'aria-live': 'polite' }),
+      h('table', { id: 'batches', class: 'batches' })),
+    h('div', { id: 'charts-pane', hidden: true },
+      h('div', { class: 'toolbar' },
+        h('span', { id: 'charts-status', class: 'hint', role: 'status' }),
+        h('vscode-button', { id: 'save-charts-png', appearance: 'secondary' }, 'Save PNG'),
+        h('vscode-button', { id: 'save-charts-svg', appearance: 'secondary' }, 'Save SVG'),
+        h('vscode-button', { id: 'save-charts-json', appearance: 'secondary' }, 'Save JSON'),
+        h('span', { id: 'charts-save-status', class: 'hint', role: 'status' })),
+      h('div', { id: 'charts', class: 'charts-grid' }),
+      h('div', { id: 'charts-detail', class: 'hint chart-detail', role: 'status', 'aria-live': 'polite' }),
+      h('div', { id: 'metrics', class: 'metrics-box' })),
   );
   app.append(
     h('header', {}, h('span', { id: 'connection-name', class: 'connection' }), h('span', { id: 'restricted', class: 'warning', hidden: true, text: 'Restricted Mode: connect explicitly before sending.' }),
@@ -170,6 +199,10 @@ function buildLayout(): void {
     h('div', { class: 'main' }, h('div', { class: 'left' }, composer), h('div', { class: 'right' }, results, trace)),
   );
   schemaControls = mountSchemaControls(channel, () => onDraftEdited());
+  mountChartStyles();
+  wireWaterfall();
+  wireBatchLanes(() => shownBatches, (recordId) => { showTab('trace'); select(recordId); });
+  chartsPane.wire();
   wireEvents();
 }
 
@@ -378,6 +411,7 @@ function wireEvents(): void {
     void channel.request('readBack', { recordId }).then((r) => (byId('read-back-result').textContent = r.summary), (e: WebviewError) => (byId('read-back-result').textContent = e.message));
   });
   byId('tab-batches').addEventListener('click', () => showTab('batches'));
+  byId('tab-charts').addEventListener('click', () => showTab('charts'));
   const results = byId('results');
   results.addEventListener('scroll', () => queueRender());
   results.addEventListener('click', (e) => {
@@ -529,7 +563,7 @@ function select(recordId: string): void {
   save();
   queueRender();
   if (persisted.tab === 'trace') void showTrace(recordId);
-  else void showBatches();
+  else if (persisted.tab === 'batches') void showBatches();
 }
 
 // ---------- trace and batches ----------
@@ -543,6 +577,7 @@ async function showTrace(recordId: string): Promise<void> {
       h('span', { class: 'time', text: new Date(e.time).toISOString().slice(11, 23) }),
       h('strong', { class: 'title', text: e.title }),
       h('span', { class: 'detail', text: e.detail }))));
+    renderWaterfall(view);
     byId('trace-metadata').replaceChildren(...Object.entries(view.metadata).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v === null ? '—' : String(v) })]));
     // An acknowledged record can be fetched back from its partition and offset.
     byId('read-back').hidden = typeof view.metadata.offset !== 'number' || (view.metadata.offset as number) < 0;
@@ -556,6 +591,8 @@ async function showBatches(): Promise<void> {
   const table = byId('batches');
   try {
     const batches: BatchView[] = await channel.request('getBatches', {});
+    shownBatches = batches;
+    renderBatchLanes(batches, persisted.selectedRecordId, chartsPane.lastSendStartedAt);
     table.replaceChildren(
       h('tr', {}, ...['batch', 'topic-partition', 'records', 'bytes', 'closed because'].map((t) => h('th', { text: t }))),
       ...batches.map((b) => h('tr', { class: b.recordIds.includes(persisted.selectedRecordId ?? '') ? 'selected' : '' },
@@ -566,12 +603,16 @@ async function showBatches(): Promise<void> {
   }
 }
 
-function showTab(tab: 'trace' | 'batches'): void {
+function showTab(tab: 'trace' | 'batches' | 'charts'): void {
   persisted.tab = tab;
   save();
-  byId('trace-pane').hidden = tab !== 'trace';
-  byId('batches-pane').hidden = tab !== 'batches';
+  for (const t of ['trace', 'batches', 'charts'] as const) {
+    byId(`${t}-pane`).hidden = tab !== t;
+    byId(`tab-${t}`).setAttribute('aria-pressed', String(tab === t));
+    byId(`tab-${t}`).setAttribute('appearance', tab === t ? 'primary' : 'secondary');
+  }
   if (tab === 'batches') void showBatches();
+  else if (tab === 'charts') void chartsPane.show();
   else if (persisted.selectedRecordId) void showTrace(persisted.selectedRecordId);
 }
 
@@ -579,6 +620,7 @@ function showTab(tab: 'trace' | 'batches'): void {
 // `ready` goes first: the host answers nothing before it, and filling the form already asks for a preview.
 buildLayout();
 channel.post({ type: 'ready' });
+showTab(persisted.tab);
 fillForm(persisted.draft);
 rendered.showOrigin(persisted.origin);
 rendered.update(persisted.draft, persisted.origin, 0);

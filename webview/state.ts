@@ -9,7 +9,7 @@ export { MAX_RESULT_ROWS };
 export type HostPush = Exclude<HostToWebview, { type: 'response' }>;
 
 /** Every push the panel handles. A Record, so a new push type in the protocol does not compile until it is listed here. */
-const PUSH_TYPES: Record<HostPush['type'], true> = { init: true, results: true, state: true, cleared: true, loadDraft: true, sendProgress: true };
+const PUSH_TYPES: Record<HostPush['type'], true> = { init: true, results: true, state: true, cleared: true, loadDraft: true, sendProgress: true, runCharts: true };
 
 /** Whether a message type is a push the panel handles (an unknown one is dropped, not trusted). */
 export function isHostPush(type: string): type is HostPush['type'] {
@@ -109,7 +109,7 @@ export interface PersistedState {
   /** The collection message the draft was opened from; its variables render the templates. */
   origin: DraftOrigin | null;
   selectedRecordId: string | null;
-  tab: 'trace' | 'batches';
+  tab: 'trace' | 'batches' | 'charts';
 }
 
 /** Reads state saved by an earlier panel, falling back to defaults for anything missing or malformed. */
@@ -125,7 +125,7 @@ export function restoreState(saved: unknown): PersistedState {
     draft: { ...base, ...d, settings: { ...base.settings, ...(d.settings ?? {}) }, headers: Array.isArray(d.headers) ? d.headers : [] },
     origin: isOrigin(s.origin) ? s.origin : null,
     selectedRecordId: typeof s.selectedRecordId === 'string' ? s.selectedRecordId : null,
-    tab: s.tab === 'batches' ? 'batches' : 'trace',
+    tab: s.tab === 'batches' || s.tab === 'charts' ? s.tab : 'trace',
   };
 }
 

@@ -6,6 +6,7 @@
  * Handshake: the webview posts `ready`; the host posts nothing before that, then `init`. Requests carry an id and
  * the host answers each with a `response` carrying the same id and either a result or an error (never a throw).
  */
+import type { RequestSpan, RunCharts, Waterfall } from './visual';
 
 import { COMPRESSION_NAMES, PRODUCER_DEFAULTS, type CompressionName } from '../core/kafka/rules';
 
@@ -215,6 +216,8 @@ export interface TimelineEntry {
 export interface RecordTraceView {
   recordId: string;
   entries: TimelineEntry[];
+  /** The same trace as bars on a time axis. */
+  waterfall?: Waterfall;
   /** Delivery metadata, key -> value, as shown next to the timeline. */
   metadata: Record<string, string | number | boolean | null>;
 }
@@ -226,7 +229,12 @@ export interface BatchView {
   recordIds: string[];
   bytes: number | null;
   closeReason: string | null;
+  /** Each produce request that carried the batch (one per attempt). */
+  requests: RequestSpan[];
 }
+
+export type ChartFileFormat = 'svg' | 'png' | 'json';
+export const CHART_FILE_FORMATS: readonly ChartFileFormat[] = ['svg', 'png', 'json'];
 
 export interface SandboxView {
   running: boolean;
@@ -274,7 +282,11 @@ export type WebviewRequest =
   | { type: 'previewRecord'; requestId: number; draft: ComposerDraft; origin: DraftOrigin | null }
   | { type: 'schemaSubjects'; requestId: number }
   | { type: 'schemaDetails'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef }
-  | { type: 'checkSchemaValue'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef; text: string };
+  | { type: 'checkSchemaValue'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef; text: string }
+  /** The last (or running) send's charts; null before any send. */
+  | { type: 'getRunCharts'; requestId: number }
+  /** Saves a chart the webview drew: SVG text, PNG as base64, or the charts' data as JSON. */
+  | { type: 'saveChart'; requestId: number; format: ChartFileFormat; name: string; data: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -327,6 +339,8 @@ export interface ResultOf {
   schemaDetails: SchemaDetails;
   /** null when the text fits the schema. */
   checkSchemaValue: { problem: string | null };
+  getRunCharts: RunCharts | null;
+  saveChart: { saved: boolean; path?: string };
 }
 
 export type HostToWebview =
@@ -337,6 +351,8 @@ export type HostToWebview =
   | { type: 'state'; init: PanelInit }
   | { type: 'cleared' }
   | { type: 'sendProgress'; progress: SendProgress }
+  /** A send's charts, every half second while it runs and once when it ends (bounded, sampled data). */
+  | { type: 'runCharts'; charts: RunCharts }
   /** Replace the form with this draft ("Open in composer" from a collection). */
   | { type: 'loadDraft'; draft: ComposerDraft; origin: DraftOrigin | null };
 

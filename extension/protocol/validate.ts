@@ -3,7 +3,7 @@
  * Also checks a draft before it is sent (JSON, base64, partition range), so both sides report the same errors.
  */
 import {
-  ACKS, COMPRESSIONS, KEY_FORMATS, MAX_REPEAT, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
+  ACKS, CHART_FILE_FORMATS, COMPRESSIONS, KEY_FORMATS, MAX_REPEAT, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
   type ComposerDraft, type DraftHeader, type DraftOrigin, type DraftProducerSettings, type DraftSchemaRef, type DraftTransaction, type SandboxAction, type TopicSummary,
   type WebviewError, type WebviewToHost,
 } from './messages';
@@ -129,7 +129,7 @@ function parseSandboxAction(v: unknown): SandboxAction {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'cancelSend', 'send', 'refreshMetadata', 'getTrace', 'readBack', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord', 'schemaSubjects', 'schemaDetails', 'checkSchemaValue'] as const, 'message.type');
+    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'cancelSend', 'send', 'refreshMetadata', 'getTrace', 'readBack', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord', 'schemaSubjects', 'schemaDetails', 'checkSchemaValue', 'getRunCharts', 'saveChart'] as const, 'message.type');
     if (type === 'ready' || type === 'clearResults' || type === 'cancelSend') return { ok: true, value: { type } };
     if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
     const requestId = int(m.requestId, 'message.requestId', 0, Number.MAX_SAFE_INTEGER);
@@ -139,7 +139,13 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
       case 'refreshMetadata':
       case 'getBatches':
       case 'schemaSubjects':
+      case 'getRunCharts':
         return { ok: true, value: { type, requestId } };
+      case 'saveChart': {
+        const name = str(m.name, 'message.name', 100);
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Invalid('message.name must be a plain file name (letters, digits, ".", "_", "-")');
+        return { ok: true, value: { type, requestId, format: oneOf(m.format, CHART_FILE_FORMATS, 'message.format'), name, data: str(m.data, 'message.data') } };
+      }
       case 'schemaDetails':
       case 'checkSchemaValue': {
         const part = oneOf(m.part, ['key', 'value'] as const, 'message.part');

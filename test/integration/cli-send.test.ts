@@ -29,7 +29,7 @@ describe('cli send', function () {
   it('prints one JSON line per record in send order, with placement, offsets and the trace, and exits 0', async () => {
     const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--key', 'user-{{$seq}}', '--value', 'order {{$seq}}', '--count', '6', '--json', '--header', 'src=test']);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => !l.summary);
     assert.equal(lines.length, 6);
     const offsets = new Map<number, number[]>();
     lines.forEach((line, i) => {
@@ -64,7 +64,7 @@ describe('cli send', function () {
     fs.writeFileSync(file, '{"n": {{$seq}}}');
     const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'cli', '--partition', '3', '--value-file', file, '--count', '2', '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => !l.summary);
     const stored = await consumeAll(sandbox, 'cli', 1, 5000);
     const values = stored.filter((s) => s.partition === 3 && lines.some((l) => l.offset === s.offset)).map((s) => s.value);
     assert.deepEqual(values, ['{"n": 0}', '{"n": 1}']);
@@ -85,7 +85,7 @@ describe('cli send', function () {
     sandbox.addFault({ api: 'Produce', topic: 'fails', errorCode: 87, count: 50 });
     const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'fails', '--value', 'v', '--json']);
     assert.equal(r.status, 1);
-    const [line] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [line] = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => !l.summary);
     assert.equal(line.error.name, 'INVALID_RECORD');
     assert.equal(line.offset, null);
   });
@@ -124,7 +124,7 @@ describe('cli send', function () {
     run.child.kill('SIGINT');
     const r = await run.done;
     assert.equal(r.status, 130, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => !l.summary);
     const handedOver = Number(/(\d+) of 50000 records handed over/.exec(r.stderr)?.[1]);
     assert.equal(lines.length, handedOver);
     const acked = lines.filter((l) => l.offset !== null);
@@ -192,7 +192,7 @@ describe('cli send', function () {
     it('sends with the password from KAFKA_WORKBENCH_SASL_PASSWORD, logging in on every broker, and exits 0', async () => {
       const r = await cli(['send', '--bootstrap', secured.bootstrap, '--topic', 'cli', '--key', 'k{{$seq}}', '--value', 'v', '--count', '12', '--json', ...sasl('scram-sha-256')], { KAFKA_WORKBENCH_SASL_PASSWORD: 's3cret' });
       assert.equal(r.status, 0, r.stderr);
-      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => !l.summary);
       assert.equal(lines.length, 12);
       assert.ok(lines.every((l) => l.error === undefined && l.offset >= 0));
       assert.deepEqual([...new Set(lines.map((l) => l.partition))].sort(), [0, 1, 2]);

@@ -108,7 +108,7 @@ describe('run CLI against the sandbox', function () {
     const cases: [string[], RegExp][] = [
       [['run', broken, '--bootstrap', sandbox.bootstrap], /^kafka-workbench run: broken\.kafka\.json:1:62: messages\[0\]\.count: must be a whole number ≥ 1 \(got "ten"\)\n$/],
       [['run', fixture, '--bootstrap', sandbox.bootstrap, '--message', 'nope'], /has no message named "nope"/],
-      [['run', fixture, '--bootstrap', sandbox.bootstrap, '--reporter', 'xml'], /--reporter must be one of pretty, json, junit, got 'xml'\n$/],
+      [['run', fixture, '--bootstrap', sandbox.bootstrap, '--reporter', 'xml'], /--reporter must be one of pretty, json, junit, html, got 'xml'\n$/],
       [['run', fixture], /no cluster to send to: pass --bootstrap HOST:PORT or --env FILE\.kafka-env\.json\n$/],
       [['run', path.join(dir, 'missing.kafka.json'), '--bootstrap', sandbox.bootstrap], /collection file .*missing\.kafka\.json not found\n$/],
       [['run', fixture, '--bootstrap', sandbox.bootstrap, '--var', 'oops'], /--var must be NAME=VALUE/],

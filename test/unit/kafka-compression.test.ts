@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import crypto from 'node:crypto';
 import { compress, decompress, CompressionError, CompressionName, compressionName, compressionId } from '../../extension/core/kafka/compression';
 
+type KafkajsCodec = { compress(e: { buffer: Buffer }): Promise<Buffer> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
-const kafkajsGzip: { compress(e: { buffer: Buffer }): Promise<Buffer> } = require('kafkajs/src/protocol/message/compression/gzip');
+const kafkajsGzip: KafkajsCodec = require('kafkajs/src/protocol/message/compression/gzip');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
 const lz4js: { compress(b: Uint8Array): Uint8Array } = require('lz4js');
 

@@ -384,7 +384,8 @@ describe('ApiVersions of an unsupported version', () => {
     assert.equal(frame.readInt32BE(4), 321);
     // kafkajs treats it as "try a lower version", the behaviour a real broker's reply triggers
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
-    await assert.rejects(require('kafkajs/src/protocol/requests/apiVersions/v0/response.js').decode(frame.subarray(8)), (e: { type?: string }) => e.type === 'UNSUPPORTED_VERSION');
+    const apiVersionsV0 = require('kafkajs/src/protocol/requests/apiVersions/v0/response.js');
+    await assert.rejects(apiVersionsV0.decode(frame.subarray(8)), (e: { type?: string }) => e.type === 'UNSUPPORTED_VERSION');
     const res = decodeResponse(ApiKey.ApiVersions, 0, frame, 8);
     assert.equal(res.errorCode, 35);
     assert.equal(res.apiKeys.length, 31);

@@ -7,7 +7,7 @@ import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
-import { createReporter, plannedRecords, REPORTERS, type ReporterName } from '../../core/collections/reporters';
+import { createReporter, plannedRecords, REPORTERS, type Reporter, type ReporterName } from '../../core/collections/reporters';
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
 import { checkTopicsWritable, describeCreatedTopics, type TopicCheck } from '../../core/collections/cluster-check';
 import type { MessagePlan } from '../../core/collections/prepare';
@@ -24,9 +24,13 @@ import { flag, intFlag, parseArgs } from '../args';
 import { fileProblem } from '../../core/util/files';
 import type { CliCommand, CliIo } from '../main';
 import { REGISTRY_FLAGS, REGISTRY_USAGE, registryFromArgs } from '../schema-registry-flags';
+import { HtmlRunReporter } from '../report/html-run-reporter';
+
+/** The core's reporters, and html (which needs the run's producers, so the CLI makes it). */
+const RUN_REPORTERS = [...REPORTERS, 'html'] as const;
 
 const USAGE = `usage: kafka-workbench run FILE.kafka.json [--message NAME]... [--env FILE.kafka-env.json] [--bootstrap HOST:PORT[,...]]
-         [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit] [--out FILE] [--bail] [--no-create-topics]
+         [--var NAME=VALUE]... [--seed N] [--reporter pretty|json|junit|html] [--out FILE] [--bail] [--no-create-topics]
          [--schema-registry URL]
 
 Sends the collection's messages (all, or each --message in the order given) through the producer engine.
@@ -36,7 +40,9 @@ Sends the collection's messages (all, or each --message in the order given) thro
   --seed       makes {{$uuid}}, {{$randomInt}} and {{$faker.*}} reproducible.
   --reporter   pretty (default): per message sent/acked/failed, partitions, offset ranges, latency p50/p99;
                json: one JSON object per record with its metadata and delivery trace;
-               junit: one testcase per message, for CI.
+               junit: one testcase per message, for CI;
+               html: one self-contained page (no scripts) with the run's charts, producer metrics by their Java
+               names, and the waterfalls of the first failed and the slowest records: a CI artifact (with --out).
   --out        write the report to FILE instead of stdout (a one-line summary still goes to stdout).
   --bail       stop at the first record that fails.
   --no-create-topics
@@ -65,8 +71,8 @@ export const runCommand: CliCommand = {
     for (const name of ['env', 'bootstrap', 'out', 'reporter', 'seed']) {
       if (flag(args, name) === '') throw new InvalidInputError(`--${name} needs a value, got an empty one; leave it out if you meant none`);
     }
-    const reporterName = (flag(args, 'reporter') ?? 'pretty') as ReporterName;
-    if (!REPORTERS.includes(reporterName)) throw new InvalidInputError(`--reporter must be one of ${REPORTERS.join(', ')}, got '${reporterName}'`);
+    const reporterName = (flag(args, 'reporter') ?? 'pretty') as ReporterName | 'html';
+    if (!(RUN_REPORTERS as readonly string[]).includes(reporterName)) throw new InvalidInputError(`--reporter must be one of ${RUN_REPORTERS.join(', ')}, got '${reporterName}'`);
     const seed = args.flags.has('seed') ? intFlag(args, 'seed', 0, 0, 2 ** 32 - 1) : undefined;
     const variables = parseVarFlags(args.flags.get('var') ?? []);
     const secrets = envSecretResolver();
@@ -98,7 +104,8 @@ export const runCommand: CliCommand = {
       if (check.created.length) io.err(`kafka-workbench run: ${describeCreatedTopics(check.created)}`);
       if (outFile) stream = await openOut(outFile);
     };
-    const reporter = createReporter(reporterName, write, { plannedRecords: plannedRecords(loaded.collection, messageNames) });
+    const html = reporterName === 'html' ? new HtmlRunReporter(write) : undefined;
+    const reporter: Reporter = html ?? createReporter(reporterName as ReporterName, write, { plannedRecords: plannedRecords(loaded.collection, messageNames) });
     const log = io.verbose ? (level: string, msg: string) => io.err(`[${level}] ${msg}`) : undefined;
     const abort = new AbortController();
     const onSigint = () => {
@@ -129,9 +136,12 @@ export const runCommand: CliCommand = {
           },
         },
         beforeSend,
-        producerFor: (settings: ProducerSettings) => createProducer(settings as ProducerConfigInput, {
-          transport: autoCreateGate(new KafkaTransport(connection, { log }), () => createTopics), log, tracing: reporterName === 'json',
-        }),
+        producerFor: (settings: ProducerSettings) => {
+          const producer = createProducer(settings as ProducerConfigInput, {
+            transport: autoCreateGate(new KafkaTransport(connection, { log }), () => createTopics), log, tracing: reporterName === 'json' || reporterName === 'html',
+          });
+          return html ? html.track(producer) : producer;
+        },
       });
       reporter.end(summary);
       stdout.flush();

@@ -28,12 +28,18 @@ import type { CliCommand, CliIo } from '../main';
 import { DeliveryTally } from '../send/delivery-tally';
 import { OrderedJsonLines } from '../send/json-lines';
 import { RecordSource, type RecordTemplate } from '../send/record-source';
+import { htmlReport } from '../report/html-report';
+import { NotableRecords } from '../report/notable-records';
+import { metricsView } from '../../core/visual/run-charts';
+import { RunWatch } from '../../core/visual/run-watch';
+import { recordWaterfall } from '../../core/visual/waterfall';
+import type { RunCharts } from '../../protocol/visual';
 import { REGISTRY_FLAGS, REGISTRY_USAGE, SCHEMA_BOOLEAN_FLAGS, SCHEMA_FLAGS, registryFromArgs, selectionsFromArgs } from '../schema-registry-flags';
 
 const USAGE = `usage: kafka-workbench send [--bootstrap HOST:PORT[,...]] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
          [--buffer-memory N] [--compression none|gzip|snappy|lz4|zstd] [--idempotence true|false] [--retries N]
-         [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json] [--no-create-topics]
+         [--delivery-timeout-ms N] [--request-timeout-ms N] [--mode sync|async|fire-and-forget] [--json] [--report FILE.html] [--no-create-topics]
          [--transactional-id ID [--abort] [--transaction-timeout-ms N]]
          [--stop-timeout-ms N] [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
@@ -49,7 +55,13 @@ the record's index (0..N-1).
 buffer (buffer.memory) has room, so they batch. Memory stays the same at any count.
 --json prints one JSON line per record, in send order:
   {"topic","partition","offset","timestamp","key","batchId","attempts","partitionReason","error"?,"trace":[...]}
-otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99. A topic that does not exist is
+then one summary line: {"summary":{"topic","sent","acked","failed","notSent","latencyMs":{"p50","p99"},"metrics":{...}}}
+with the producer's metrics by the Java client's names (record-send-rate, batch-size-avg, records-per-request-avg,
+request-latency-avg/max, record-retry-rate, record-error-rate, buffer-available-bytes, bufferpool-wait-ratio, ...);
+otherwise a summary: sent, acked, failed, partitions, offset ranges, latency p50/p99 and the main producer metrics.
+--report FILE.html also writes a self-contained HTML report (no scripts): charts of the run (records/s, latency
+percentiles and histogram, batch fill, close reasons, per broker), the producer metrics, and the waterfalls of the
+first failed and the slowest records. The file is created before anything is sent, so a bad path stops the run first. A topic that does not exist is
 created by the broker when it allows that (as with Java's producer) and stderr says so; --no-create-topics refuses
 it instead (exit 2). Progress goes to stderr on runs longer than a second.
 --transactional-id ID sends every record in one transaction (initTransactions, beginTransaction, the records,
@@ -73,7 +85,7 @@ ${REGISTRY_USAGE}
 const STRING_FLAGS = [
   'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
   'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
-  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', 'transactional-id', 'transaction-timeout-ms',
+  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', 'transactional-id', 'transaction-timeout-ms', 'report',
   ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
 ];
 const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', 'no-create-topics', 'abort', ...SCHEMA_BOOLEAN_FLAGS];
@@ -97,6 +109,8 @@ interface SendPlan extends RecordTemplate {
   /** false: --no-create-topics (refuse a missing topic instead of letting the broker create it). */
   createTopics: boolean;
   stopTimeoutMs: number;
+  /** --report FILE.html: where the HTML report goes (checked writable before the run). */
+  reportFile?: string;
   registry?: SchemaRegistryConfig;
   schemas: { key?: SchemaSelection; value?: SchemaSelection };
   /** --transactional-id: the records go in one transaction, committed unless `abort`. */
@@ -132,8 +146,11 @@ export const sendCommand: CliCommand = {
         transport: autoCreateGate(transport, () => plan.createTopics),
         log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
       });
-      const run = await sendAll(producer, plan, io, source, encoders);
-      const status = report(run, plan, io, encoders);
+      const watch = new RunWatch(() => [producer!], Date.now());
+      const notable = plan.reportFile ? new NotableRecords() : undefined;
+      const run = await sendAll(producer, plan, io, source, encoders, notable);
+      const status = report(run, plan, io, encoders, producer);
+      if (plan.reportFile && notable) writeReport(plan, run, watch.sample(false), notable);
       if (run.badInput) throw new InvalidInputError(`record ${run.handedOver}: ${run.badInput.message}; the ${run.handedOver} record(s) before it were sent and are reported above, nothing after it`);
       return status;
     } finally {
@@ -234,7 +251,40 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
     createTopics: flag(args, 'no-create-topics') !== 'true',
     stopTimeoutMs: args.flags.has('stop-timeout-ms') ? intFlag(args, 'stop-timeout-ms', 0, 0) : DEFAULT_STOP_TIMEOUT_MS,
     transaction: transactionalId !== undefined ? { id: transactionalId, abort } : undefined,
+    reportFile: reportFileFromArgs(args),
   };
+}
+
+/** --report FILE: created (empty) now, so a path that cannot be written stops the run before anything is sent. */
+function reportFileFromArgs(args: ParsedArgs): string | undefined {
+  const file = flag(args, 'report');
+  if (file === undefined) return undefined;
+  if (file === '' || file === 'true') throw new InvalidInputError('--report needs a file name: --report FILE.html');
+  try {
+    fs.closeSync(fs.openSync(file, 'w'));
+  } catch (e) {
+    throw new InvalidInputError(`cannot write --report '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'write')}; nothing was sent`);
+  }
+  return file;
+}
+
+function writeReport(plan: SendPlan, run: RunResult, charts: RunCharts, notable: NotableRecords): void {
+  const p50 = run.tally.latency.percentile(50);
+  const p99 = run.tally.latency.percentile(99);
+  const facts: [string, string][] = [
+    ['topic', plan.topic],
+    ['records', `${run.handedOver.toLocaleString('en-US')} sent of ${plan.count.toLocaleString('en-US')}: ${run.tally.acked.toLocaleString('en-US')} acknowledged, ${run.tally.failed.toLocaleString('en-US')} failed`],
+    ['mode', plan.mode],
+    ['latency', p50 !== undefined && p99 !== undefined ? `p50 ${p50} ms, p99 ${p99} ms` : 'none settled'],
+    ['started', new Date(charts.startedAt).toISOString()],
+  ];
+  if (run.stop) facts.push(['stopped', `by ${run.stop.signal}`]);
+  const html = htmlReport({ title: `kafka-workbench send to ${plan.topic}`, facts, charts, failed: notable.failed, slowest: notable.slowest, generatedAt: new Date() });
+  try {
+    fs.writeFileSync(plan.reportFile!, html);
+  } catch (e) {
+    throw new InvalidInputError(`cannot write --report '${plan.reportFile}': ${fileProblem(e as NodeJS.ErrnoException, 'write')}; the records were sent and are reported above`);
+  }
 }
 
 /**
@@ -315,7 +365,7 @@ interface RunResult {
   transaction?: TransactionOutcome;
 }
 
-async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: RecordSource, encoders: Encoders): Promise<RunResult> {
+async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: RecordSource, encoders: Encoders, notable?: NotableRecords): Promise<RunResult> {
   /** The producer's number for the record of index 0 (known before any report can arrive). */
   let firstSeq = -1;
   const tally = new DeliveryTally();
@@ -332,6 +382,7 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
   const subscription = producer.onDelivery((report: DeliveryReport) => {
     tally.add(report, firstSeq);
     lines?.add(report, firstSeq);
+    if (notable) noteRecords(notable, producer, report, firstSeq, source);
     progress();
     if (wake) {
       const w = wake;
@@ -465,7 +516,34 @@ function describeTransaction(id: string, outcome: TransactionOutcome): string {
   return `transaction '${id}'${where}: aborted${why}${markers}; read_committed consumers never see its records`;
 }
 
-function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders): number {
+/** The report's failed records, and the slowest acknowledged ones: one per batch (its records share a waterfall; the first waited longest). */
+function noteRecords(notable: NotableRecords, producer: Producer, report: DeliveryReport, firstSeq: number, source: RecordSource): void {
+  const label = (i: number) => {
+    const index = report.recordSeq(i) - firstSeq;
+    const key = source.key(index);
+    return `record ${index}${key !== null ? ` (key ${key})` : ''}`;
+  };
+  const waterfall = (i: number) => () => {
+    const trace = producer.recordTrace(producer.recordId(report.recordSeq(i)));
+    if (!trace) return undefined;
+    return recordWaterfall(trace, trace.batchId ? producer.batchTrace(trace.batchId) : undefined, report.settledAt);
+  };
+  if (report.error) {
+    const message = `${report.error.errorName ? `${report.error.errorName}: ` : ''}${report.error.message}`;
+    for (let i = 0; i < report.recordCount && notable.failed.length < 5; i++) notable.addFailed(label(i), report.settledAt - report.recordSentAt(i), message, waterfall(i));
+  } else if (report.recordCount > 0) {
+    notable.addAcked(label(0), report.settledAt - report.recordSentAt(0), waterfall(0), report.batchId);
+  }
+}
+
+/** The metrics a person reads first, in one line (all of them: --json's summary). */
+function metricsLine(values: Record<string, number>): string {
+  const n = (k: string, digits = 1) => (Math.round((values[k] ?? 0) * 10 ** digits) / 10 ** digits).toLocaleString('en-US');
+  return `producer metrics: record-send-rate ${n('record-send-rate')}/s, batch-size-avg ${n('batch-size-avg', 0)} B, records-per-request-avg ${n('records-per-request-avg')}, request-latency-avg ${n('request-latency-avg')} ms (max ${n('request-latency-max')}), record-retry-rate ${n('record-retry-rate', 2)}/s, record-error-rate ${n('record-error-rate', 2)}/s, bufferpool-wait-ratio ${n('bufferpool-wait-ratio', 3)}`;
+}
+
+function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders, producer: Producer): number {
+  const metrics = metricsView('producer', producer.stats());
   const { tally, handedOver, stop } = run;
   if (!plan.json) {
     const acksZero = plan.producerConfig.acks === '0';
@@ -482,9 +560,18 @@ function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders): 
     const p99 = tally.latency.percentile(99);
     if (p50 !== undefined && p99 !== undefined) lines.push(`latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
     if (plan.transaction && run.transaction) lines.push(describeTransaction(plan.transaction.id, run.transaction));
+    lines.push(metricsLine(metrics.values));
     for (const line of lines) io.out(line);
-  } else if (plan.transaction && run.transaction) {
-    io.out(JSON.stringify({ transaction: run.transaction.view ?? null, abortedBecause: run.transaction.abortedBecause }));
+  } else {
+    if (plan.transaction && run.transaction) io.out(JSON.stringify({ transaction: run.transaction.view ?? null, abortedBecause: run.transaction.abortedBecause }));
+    const p50 = tally.latency.percentile(50);
+    const p99 = tally.latency.percentile(99);
+    io.out(JSON.stringify({
+      summary: {
+        topic: plan.topic, sent: handedOver, acked: tally.acked, failed: tally.failed, notSent: plan.count - handedOver,
+        latencyMs: { p50: p50 ?? null, p99: p99 ?? null }, metrics: metrics.values, brokers: metrics.brokers,
+      },
+    }));
   }
   if (plan.transaction && run.transaction?.abortedBecause && !stop) io.err(`send: ${describeTransaction(plan.transaction.id, run.transaction)}`);
   if (stop) {

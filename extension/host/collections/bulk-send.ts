@@ -7,8 +7,12 @@ import type { LoadedCollection, LoadedEnvironment, MessagePlan, ProducerSettings
 import type { DeliveryCallback, Producer, ProducerRecord } from '../../core/engine/types';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
+import { Emitter } from '../../core/util/emitter';
 import type { ConsumerTransport } from '../../core/transport/consumer-transport';
 import { collectionsCore } from './collections-core';
+
+/** Fires when a bulk send starts (true) and when it ends (false): the composer's Charts tab follows every one. */
+export const bulkSendRunning = new Emitter<boolean>();
 
 /**
  * Records a VS Code bulk send hands to the producer ahead of their acks. Enough to keep every partition's batches
@@ -73,6 +77,7 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
     lastReport = now;
     request.onProgress(progress, current);
   };
+  bulkSendRunning.fire(true);
   const summary = await core.runCollection({
     loaded: request.loaded,
     environment: request.environment,
@@ -95,6 +100,6 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
         report(false);
       },
     },
-  });
+  }).finally(() => bulkSendRunning.fire(false));
   return { summary, planned, line: core.describeRun(summary, planned), lastRecordId };
 }

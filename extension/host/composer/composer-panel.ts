@@ -20,6 +20,9 @@ import { whileSendingAnswer } from '../kafka/leave-connection';
 import { checkSchemaValue, schemaDetails, schemaSubjects } from './draft-schemas';
 import { toWebviewError } from '../kafka/plain-errors';
 import { InvalidInputError } from '../../core/util/errors';
+import { RunChartsFeed } from './run-charts-feed';
+import { bulkSendRunning } from '../collections/bulk-send';
+import { saveChartFile } from './save-chart';
 
 export const COMPOSER_VIEW_TYPE = 'kafkaWorkbench.composer';
 
@@ -42,6 +45,7 @@ export class ComposerPanel implements vscode.Disposable {
   private sending: AbortController | undefined;
   /** Every validated message and reply, for tests of the round trip (bounded). */
   readonly exchange: { direction: 'in' | 'out'; type: string }[] = [];
+  private readonly charts: RunChartsFeed;
 
   static createOrShow(extensionUri: vscode.Uri, service: WorkbenchService, log: vscode.LogOutputChannel): ComposerPanel {
     if (ComposerPanel.current) {
@@ -62,11 +66,13 @@ export class ComposerPanel implements vscode.Disposable {
     ComposerPanel.current = this;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'kafka.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri);
+    this.charts = new RunChartsFeed(() => service.openProducers(), (charts) => this.post({ type: 'runCharts', charts }));
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       service.onDidChangeState(() => this.post({ type: 'state', init: service.panelInit() })),
       service.onDidChangeResults((rows) => this.queueRows(rows)),
+      bulkSendRunning.event((running) => this.charts.follow(running)),
     );
   }
 
@@ -210,6 +216,10 @@ export class ComposerPanel implements vscode.Disposable {
         return schemaDetails(() => this.service.schemaRegistry(), m.topic, m.part, m.ref);
       case 'checkSchemaValue':
         return checkSchemaValue(() => this.service.schemaRegistry(), m.topic, m.part, m.ref, m.text);
+      case 'getRunCharts':
+        return this.charts.last;
+      case 'saveChart':
+        return saveChartFile(m.format, m.name, m.data);
       default:
         return assertNever(m);
     }
@@ -240,6 +250,7 @@ export class ComposerPanel implements vscode.Disposable {
   dispose(): void {
     this.sending?.abort(); // nobody can see its progress any more; what was handed over still settles
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.charts.dispose();
     if (ComposerPanel.current === this) ComposerPanel.current = undefined;
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
@@ -262,7 +273,7 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; img-src ${webview.cspSource} blob:; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${style}">
 <title>Kafka Composer</title>

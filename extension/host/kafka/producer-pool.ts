@@ -41,6 +41,11 @@ export class ProducerPool {
     return false;
   }
 
+  /** Every producer open now, of every target. */
+  all(): Producer[] {
+    return [...this.entries.values()].map((e) => e.producer);
+  }
+
   /** Closes the target's producers and transports; with no timeout a producer first delivers what it holds. */
   async close(targetId: string, timeoutMs?: number): Promise<void> {
     await this.closeWhere((target) => target === targetId, timeoutMs);

@@ -5,6 +5,7 @@ import type { BatchTrace, PartitionReason, RecordMetadata, RecordTrace, TraceEve
 import { describeSchemaUsed, type SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { BatchView, RecordTraceView, TimelineEntry } from '../../protocol/messages';
 import { describeTraceId } from '../../protocol/trace-ids';
+import { CLOSE_REASON_WORDS, recordWaterfall, requestSpans } from '../../core/visual/waterfall';
 
 export function describePartitionReason(r: PartitionReason): string {
   switch (r.type) {
@@ -74,13 +75,7 @@ function entry(e: TraceEvent): TimelineEntry {
 }
 
 function closeReasonWords(reason: string): string {
-  switch (reason) {
-    case 'full': return 'full (batch.size reached)';
-    case 'linger': return 'linger.ms expired';
-    case 'flush': return 'flushed';
-    case 'close': return 'producer closing';
-    default: return reason;
-  }
+  return CLOSE_REASON_WORDS[reason] ?? reason;
 }
 
 /**
@@ -89,7 +84,7 @@ function closeReasonWords(reason: string): string {
  * out is placed: the creation of a batch the record started just before it joined, anything else by time (a batch
  * it joined was created earlier). Events of one millisecond are common, so order never comes from timestamps alone.
  */
-export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefined, metadata: RecordMetadata | undefined): RecordTraceView {
+export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefined, metadata: RecordMetadata | undefined, now = Date.now()): RecordTraceView {
   // The schemas that encoded the record are shown by withSchemas, in words.
   const events = record.events.filter((e) => e.type !== 'serialized');
   const inRecord = new Set<TraceEvent>(events);
@@ -116,7 +111,7 @@ export function recordTimeline(record: RecordTrace, batch: BatchTrace | undefine
       partitionReason: describePartitionReason(metadata.partitionReason),
     });
   }
-  return { recordId: record.recordId, entries, metadata: md };
+  return { recordId: record.recordId, entries, metadata: md, waterfall: recordWaterfall(record, batch, now) };
 }
 
 /** The transaction a batch's records were sent in (its 'transaction' events name it), from the producer's views. */
@@ -141,9 +136,9 @@ export function withTransaction(view: RecordTraceView, t: TransactionView | unde
   return { ...view, metadata };
 }
 
-export function batchView(b: BatchTrace): BatchView {
+export function batchView(b: BatchTrace, now = Date.now()): BatchView {
   const closed = b.events.find((e): e is Extract<TraceEvent, { type: 'batch-closed' }> => e.type === 'batch-closed');
-  return { batchId: b.batchId, topic: b.topic, partition: b.partition, recordIds: b.recordIds, bytes: closed?.sizeBytes ?? null, closeReason: closed ? closeReasonWords(closed.reason) : null };
+  return { batchId: b.batchId, topic: b.topic, partition: b.partition, recordIds: b.recordIds, bytes: closed?.sizeBytes ?? null, closeReason: closed ? closeReasonWords(closed.reason) : null, requests: requestSpans(b, now) };
 }
 
 /**

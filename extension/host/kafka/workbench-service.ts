@@ -470,6 +470,11 @@ export class WorkbenchService implements vscode.Disposable {
     return this.results.trace(recordId);
   }
 
+  /** Every producer open now (the active connection's and environments'): a send's charts sample them. */
+  openProducers(): Producer[] {
+    return this.producers.all();
+  }
+
   batches(): BatchView[] {
     return this.results.batches();
   }
