@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Kafka, logLevel } from 'kafkajs';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { runCli } from './cli-helpers';
 import { consumeRaw, storedCount } from './engine-helpers';
@@ -38,6 +39,39 @@ describe('cli send with a schema registry', function () {
     await register('pings-value', { schemaType: 'PROTOBUF', schema: PROTO });
   });
   after(() => sandbox.stop());
+
+  it('consume --schema-registry decodes what Confluent\'s serializer (Avro) and send (Protobuf) wrote, and leaves plain bytes as they are', async () => {
+    const published = new SchemaRegistry({ host: registry });
+    const orderId = await published.getLatestSchemaId('orders-value');
+    const pingId = await published.getLatestSchemaId('pings-value');
+    // (The published client writes Protobuf without Confluent's message indexes, so Protobuf comes from our send.)
+    const kafka = new Kafka({ brokers: sandbox.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: 'decoded', messages: [
+        { key: 'k1', value: await published.encode(orderId, { id: 'o-9', qty: 3, status: 'PAID' }) },
+        { key: 'k3', value: 'plain text' },
+      ] });
+    } finally {
+      await producer.disconnect();
+    }
+    const sent = await runCli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'decoded', '--schema-registry', registry, '--value-subject', 'pings-value', '--key', 'k2', '--value', '{"id": "p-1"}']);
+    assert.equal(sent.status, 0, sent.stderr);
+    const r = await runCli(['consume', '--bootstrap', sandbox.bootstrap, '--topic', 'decoded', '--count', '3', '--json', '--schema-registry', registry]);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.key, l.value, l.valueSchema]), [
+      ['k1', { id: 'o-9', qty: 3, status: 'PAID' }, { id: orderId, type: 'AVRO', recordName: 'com.acme.Order' }],
+      ['k3', 'plain text', undefined],
+      ['k2', { id: 'p-1' }, { id: pingId, type: 'PROTOBUF', recordName: 'acme.Ping' }],
+    ]);
+    const text = await runCli(['consume', '--bootstrap', sandbox.bootstrap, '--topic', 'decoded', '--count', '1', '--schema-registry', registry]);
+    assert.equal(text.stdout.trim(), '0/0\tk1\t{"id":"o-9","qty":3,"status":"PAID"}');
+    const unknown = await runCli(['consume', '--bootstrap', sandbox.bootstrap, '--topic', 'decoded', '--count', '1', '--schema-registry', 'http://127.0.0.1:9']);
+    assert.equal(unknown.status, 2, unknown.stderr);
+    assert.match(unknown.stderr, /cannot decode the value of decoded-0@0 by its schema: .*check --schema-registry/);
+  });
 
   it('encodes key and value by the subjects\' latest schemas; Confluent\'s deserializer reads them back', async () => {
     const r = await runCli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'orders', '--schema-registry', registry, '--key-subject', 'orders-key',

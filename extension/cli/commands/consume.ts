@@ -16,14 +16,18 @@ import {
   recordToJson,
   type ConsumedRecord,
   type JsonBytes,
+  type RecordJson,
 } from '../../core/consume';
 import { CLI_CLIENT_ID } from '../../core/kafka/rules';
+import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
+import { SchemaDeserializer, type DecodedRecordPart } from '../../core/schema-registry/deserializer';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../../core/transport/consumer-transport';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
 import { flag, intFlag, parseArgs, type ParsedArgs } from '../args';
 import { CONNECTION_BOOLEAN_FLAGS, CONNECTION_FLAGS, bootstrapFromArgs, tlsAndSasl } from '../connection-flags';
+import { REGISTRY_FLAGS, REGISTRY_USAGE, registryFromArgs } from '../schema-registry-flags';
 import type { CliCommand, CliIo } from '../main';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -32,7 +36,7 @@ const MAX_WAIT_MS = 500;
 
 const USAGE = `usage: kafka-workbench consume [--bootstrap HOST:PORT[,...]] --topic T [--partition P]
          [--offset earliest|latest|N|@TIMESTAMP] [--count N] [--timeout-ms N]
-         [--isolation read_uncommitted|read_committed] [--json]
+         [--isolation read_uncommitted|read_committed] [--json] [--schema-registry URL]
          [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-insecure]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512 --sasl-username U]   (password: $KAFKA_WORKBENCH_SASL_PASSWORD or --sasl-password)
 
@@ -44,11 +48,15 @@ transactions and stops at the last stable offset.
 --json prints {"topic","partition","offset","timestamp","timestampType","key","value","headers":[{"key","value"}]};
 a key, value or header value that is not UTF-8 text is {"base64": "..."}. Otherwise: PARTITION/OFFSET KEY VALUE,
 tab-separated, with (null) for a null key or value and base64:... for bytes that are not text.
+With --schema-registry, a key or value in Confluent's wire format (magic byte 0, schema id) is decoded by the schema
+its id names (Avro, JSON Schema, Protobuf) and printed as JSON; --json then adds "keySchema"/"valueSchema":
+{"id","type","recordName"}. Bytes not in that format are printed as without it.
+${REGISTRY_USAGE}
 --verbose also prints each Fetch and ListOffsets request (broker, offsets, duration) on stderr.
 Exit status: 0 --count records read (without --count: the time was up), 1 fewer than --count records arrived within
 --timeout-ms, 2 bad input (a topic, partition or offset that does not exist) or a cluster that cannot be used.`;
 
-const STRING_FLAGS = ['bootstrap', 'topic', 'partition', 'offset', 'count', 'timeout-ms', 'isolation', ...CONNECTION_FLAGS];
+const STRING_FLAGS = ['bootstrap', 'topic', 'partition', 'offset', 'count', 'timeout-ms', 'isolation', ...REGISTRY_FLAGS, ...CONNECTION_FLAGS];
 const BOOLEAN_FLAGS = ['json', ...CONNECTION_BOOLEAN_FLAGS];
 
 interface ConsumePlan {
@@ -60,6 +68,7 @@ interface ConsumePlan {
   timeoutMs: number;
   isolation: IsolationLevel;
   json: boolean;
+  registry?: SchemaRegistryConfig;
 }
 
 export const consumeCommand: CliCommand = {
@@ -73,6 +82,7 @@ export const consumeCommand: CliCommand = {
     const deadline = startedAt + plan.timeoutMs;
     const transport = new KafkaTransport(plan.connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
     const reader = new RecordReader(transport, { isolation: plan.isolation, onFact: io.verbose ? (f) => io.err(`[read] ${describeFact(f)}`) : undefined });
+    const decoder = plan.registry ? new RecordDecoder(new SchemaDeserializer(new SchemaRegistryClient(plan.registry))) : undefined;
     let read = 0;
     let assigned = false;
     let timedOut = false;
@@ -84,7 +94,8 @@ export const consumeCommand: CliCommand = {
         const records = await reader.poll({ maxWaitMs: MAX_WAIT_MS, deadline });
         for (const record of records) {
           if (timedOut || (plan.count !== undefined && read >= plan.count)) break;
-          io.out(plan.json ? JSON.stringify(recordToJson(record)) : textLine(record));
+          const decoded = decoder ? await decoder.decode(record) : undefined;
+          io.out(plan.json ? JSON.stringify(decoded ? withDecoded(recordToJson(record), decoded) : recordToJson(record)) : textLine(record, decoded));
           read++;
         }
       }
@@ -143,10 +154,45 @@ function planFromArgs(args: ParsedArgs, io: CliIo): ConsumePlan {
     timeoutMs,
     isolation,
     json: flag(args, 'json') === 'true',
+    registry: registryFromArgs(args),
   };
 }
 
-function textLine(record: ConsumedRecord): string {
+function textLine(record: ConsumedRecord, decoded?: DecodedParts): string {
   const show = (json: JsonBytes) => (json === null ? '(null)' : typeof json === 'string' ? json : `base64:${json.base64}`);
-  return `${record.partition}/${record.offset}\t${show(bytesToJson(record.key))}\t${show(bytesToJson(record.value))}`;
+  const key = decoded?.key ? JSON.stringify(decoded.key.value) : show(bytesToJson(record.key));
+  const value = decoded?.value ? JSON.stringify(decoded.value.value) : show(bytesToJson(record.value));
+  return `${record.partition}/${record.offset}\t${key}\t${value}`;
+}
+
+interface DecodedParts {
+  key?: DecodedRecordPart;
+  value?: DecodedRecordPart;
+}
+
+/** Keys and values in Confluent's wire format, decoded by their schema id; a schema that cannot be had is an error. */
+class RecordDecoder {
+  constructor(private readonly deserializer: SchemaDeserializer) {}
+
+  async decode(record: ConsumedRecord): Promise<DecodedParts> {
+    return { key: await this.part(record, 'key'), value: await this.part(record, 'value') };
+  }
+
+  private async part(record: ConsumedRecord, which: 'key' | 'value'): Promise<DecodedRecordPart | undefined> {
+    try {
+      return await this.deserializer.decode(record[which]);
+    } catch (e) {
+      const where = `the ${which} of ${record.topic}-${record.partition}@${record.offset}`;
+      throw new InvalidInputError(`cannot decode ${where} by its schema: ${(e as Error).message}; check --schema-registry (the registry the producer used)`);
+    }
+  }
+}
+
+function withDecoded(json: RecordJson, decoded: DecodedParts): object {
+  const schema = (d: DecodedRecordPart) => ({ id: d.schemaId, type: d.schemaType, ...(d.recordName ? { recordName: d.recordName } : {}) });
+  return {
+    ...json,
+    ...(decoded.key ? { key: decoded.key.value, keySchema: schema(decoded.key) } : {}),
+    ...(decoded.value ? { value: decoded.value.value, valueSchema: schema(decoded.value) } : {}),
+  };
 }
