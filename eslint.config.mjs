@@ -10,7 +10,10 @@ import layering from './eslint-rules/layering.mjs';
 const workbench = { rules: { layering } };
 
 const kafkajsPort = 'extension/core/transport/kafkajs-connection.ts';
-const kafkajsOnlyInPort = { module: 'kafkajs', message: `kafkajs is used only behind the KafkaConnection port (${kafkajsPort})` };
+const kafkajsOnlyInPort = {
+  module: 'kafkajs',
+  message: `kafkajs is used only behind the KafkaConnection port (${kafkajsPort})`,
+};
 const coreForbids = [
   { module: 'vscode', message: 'extension/core/ is plain Node: tested with mocha, used by the CLI' },
   { module: 'extension/host/', message: 'extension/core/ does not depend on the VS Code host' },
@@ -74,7 +77,10 @@ export default tseslint.config(
     rules: {
       'workbench/layering': [
         'error',
-        { allowOnly: ['extension/core/kafka/rules/'], message: 'the domain rules are in the webview bundle too and import nothing' },
+        {
+          allowOnly: ['extension/core/kafka/rules/'],
+          message: 'the domain rules are in the webview bundle too and import nothing',
+        },
       ],
     },
   },

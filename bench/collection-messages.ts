@@ -19,7 +19,8 @@ import { startSandboxProcess } from './sandbox-process';
 
 const root = path.resolve(__dirname, '..');
 const argv = process.argv.slice(2);
-const option = (name: string): string | undefined => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
+const option = (name: string): string | undefined =>
+  argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined;
 const whole = (name: string, fallback: number): number => {
   const raw = option(name);
   if (raw === undefined) return fallback;
@@ -36,10 +37,16 @@ const SETTINGS = { acks: '1', 'linger.ms': 5, 'batch.size': 65536 };
 const NOTE = 'x'.repeat(40);
 
 async function writeCollection(file: string, messages: number, countEach: number): Promise<void> {
-  const value = (i: number) => (countEach > 1
-    ? { id: '{{$seq}}', sku: 'sku-{{$randomInt 1 977}}', qty: '{{$randomInt 1 9}}', note: NOTE }
-    : { id: i, sku: 'sku-{{$randomInt 1 977}}', qty: '{{$randomInt 1 9}}', note: NOTE });
-  const list = Array.from({ length: messages }, (_, i) => ({ name: `m${i}`, topic: TOPIC, value: value(i), ...(countEach > 1 ? { count: countEach } : {}) }));
+  const value = (i: number) =>
+    countEach > 1
+      ? { id: '{{$seq}}', sku: 'sku-{{$randomInt 1 977}}', qty: '{{$randomInt 1 9}}', note: NOTE }
+      : { id: i, sku: 'sku-{{$randomInt 1 977}}', qty: '{{$randomInt 1 9}}', note: NOTE };
+  const list = Array.from({ length: messages }, (_, i) => ({
+    name: `m${i}`,
+    topic: TOPIC,
+    value: value(i),
+    ...(countEach > 1 ? { count: countEach } : {}),
+  }));
   await fs.writeFile(file, JSON.stringify({ name: path.basename(file), producer: SETTINGS, messages: list }, null, 2));
 }
 
@@ -69,7 +76,11 @@ interface Measured {
 function runCli(name: string, bootstrap: string, file: string, records = MESSAGES): Promise<Measured> {
   const node = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...node, path.join(root, 'dist/cli.js'), 'run', file, '--bootstrap', bootstrap], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [...node, path.join(root, 'dist/cli.js'), 'run', file, '--bootstrap', bootstrap],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let peak = 0;
   let cpu = 0;
   const timer = setInterval(() => {
@@ -87,26 +98,43 @@ function runCli(name: string, bootstrap: string, file: string, records = MESSAGE
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`${name}: kafka-workbench run exited ${code}: ${stderr.slice(0, 2000)}`));
       const peakMb = peak / 2 ** 20;
-      console.log(`${name.padEnd(34)} ${Math.round(records / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s (CPU ${cpu.toFixed(2)} s)  peak RSS ${peakMb.toFixed(0)} MB`);
+      console.log(
+        `${name.padEnd(34)} ${Math.round(records / seconds)
+          .toLocaleString('en-US')
+          .padStart(9)} records/s  ${seconds.toFixed(2)} s (CPU ${cpu.toFixed(2)} s)  peak RSS ${peakMb.toFixed(0)} MB`,
+      );
       resolve({ seconds, cpuSeconds: cpu, peakMb });
     });
   });
 }
 
 async function main(): Promise<void> {
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (build.status !== 0) throw new Error('the build failed');
   if (PROFILE_DIR) await fs.mkdir(PROFILE_DIR, { recursive: true });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-bench-messages-'));
   const { child, bootstrap } = await startSandboxProcess();
   try {
-    const files = { many: path.join(dir, 'many.kafka.json'), one: path.join(dir, 'one.kafka.json'), warmMany: path.join(dir, 'warm-many.kafka.json'), warmOne: path.join(dir, 'warm-one.kafka.json') };
+    const files = {
+      many: path.join(dir, 'many.kafka.json'),
+      one: path.join(dir, 'one.kafka.json'),
+      warmMany: path.join(dir, 'warm-many.kafka.json'),
+      warmOne: path.join(dir, 'warm-one.kafka.json'),
+    };
     await writeCollection(files.many, MESSAGES, 1);
     await writeCollection(files.one, 1, MESSAGES);
     await writeCollection(files.warmMany, WARM_UP, 1);
     await writeCollection(files.warmOne, 1, WARM_UP);
-    const label = { many: `${MESSAGES.toLocaleString('en-US')} messages, 1 record each`, one: `1 message, count ${MESSAGES.toLocaleString('en-US')}` };
-    console.log(`collection messages benchmark (kafka-workbench run): ${label.many} against ${label.one}; ${JSON.stringify(SETTINGS)}`);
+    const label = {
+      many: `${MESSAGES.toLocaleString('en-US')} messages, 1 record each`,
+      one: `1 message, count ${MESSAGES.toLocaleString('en-US')}`,
+    };
+    console.log(
+      `collection messages benchmark (kafka-workbench run): ${label.many} against ${label.one}; ${JSON.stringify(SETTINGS)}`,
+    );
     // The sandbox's side warms up too (topic, connections, its own JIT), so the first timed round is not penalized.
     await runCli('warm-up, many', bootstrap, files.warmMany, WARM_UP);
     await runCli('warm-up, one', bootstrap, files.warmOne, WARM_UP);
@@ -122,7 +150,9 @@ async function main(): Promise<void> {
     const extraMb = Math.max(...rounds.many.map((r) => r.peakMb)) - Math.max(...rounds.one.map((r) => r.peakMb));
     const okTime = ratio <= 2;
     const okMemory = extraMb < 200;
-    console.log(`many/one=${ratio.toFixed(2)} (target <= 2.00: ${okTime ? 'ok' : 'MISSED'}; CPU time ${cpuRatio.toFixed(2)}) many-peak-rss-over-one=${extraMb.toFixed(0)}MB (target < 200: ${okMemory ? 'ok' : 'MISSED'})`);
+    console.log(
+      `many/one=${ratio.toFixed(2)} (target <= 2.00: ${okTime ? 'ok' : 'MISSED'}; CPU time ${cpuRatio.toFixed(2)}) many-peak-rss-over-one=${extraMb.toFixed(0)}MB (target < 200: ${okMemory ? 'ok' : 'MISSED'})`,
+    );
     process.exitCode = okTime && okMemory ? 0 : 1;
   } finally {
     child.kill('SIGTERM');

@@ -13,7 +13,10 @@ async function main(): Promise<void> {
     replicationFactor: 1,
     minInsyncReplicas: 1,
     // 'bench' for the in-process comparison with kafkajs; 'send-bench' (3 partitions) for the CLI against kcat.
-    topics: [{ name: 'bench', partitions: 6 }, { name: 'send-bench', partitions: 3 }],
+    topics: [
+      { name: 'bench', partitions: 6 },
+      { name: 'send-bench', partitions: 3 },
+    ],
   });
   process.stdout.write(`bootstrap=${sandbox.bootstrap}\n`);
   const stop = (): void => {

@@ -27,7 +27,8 @@ const recordsAt = argv.indexOf('--records');
 const RECORDS = recordsAt >= 0 ? Number(argv[recordsAt + 1]) : 200_000;
 const roundsAt = argv.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
-if (!Number.isInteger(RECORDS) || RECORDS < 1) throw new Error(`--records needs a whole number of 1 or more, got '${argv[recordsAt + 1]}'`);
+if (!Number.isInteger(RECORDS) || RECORDS < 1)
+  throw new Error(`--records needs a whole number of 1 or more, got '${argv[recordsAt + 1]}'`);
 const PROFILE = argv.includes('--profile');
 const PROFILE_FILE = path.join(os.tmpdir(), 'kafka-workbench-engine.cpuprofile');
 const VALUE_BYTES = 100;
@@ -80,7 +81,11 @@ async function measure(name: string, records: number, fn: () => Promise<number |
   const result: RunResult = { name, records, seconds, cpuSeconds: cpuSince(cpu0), peakRssMb: peak / 2 ** 20 };
   if (typeof extra === 'number') result.recordsPerRequest = extra;
   console.log(
-    `${name.padEnd(34)} ${Math.round(records / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(2)} s  peak RSS ${result.peakRssMb.toFixed(0)} MB` +
+    `${name.padEnd(34)} ${Math.round(records / seconds)
+      .toLocaleString('en-US')
+      .padStart(
+        9,
+      )} records/s  ${seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(2)} s  peak RSS ${result.peakRssMb.toFixed(0)} MB` +
       (result.recordsPerRequest ? `  (${result.recordsPerRequest.toFixed(0)} records/request)` : ''),
   );
   return result;
@@ -112,7 +117,8 @@ async function engineRun(bootstrap: string, values: Buffer[], tracing: boolean):
   const perRequest = producer.stats()['records-per-request-avg'];
   await producer.close();
   await transport.close();
-  if (failed) throw new Error(`engine run: ${failed} records failed: ${[...reasons].map(([r, n]) => `${n} x ${r}`).join('; ')}`);
+  if (failed)
+    throw new Error(`engine run: ${failed} records failed: ${[...reasons].map(([r, n]) => `${n} x ${r}`).join('; ')}`);
   return perRequest;
 }
 
@@ -122,7 +128,10 @@ function kafkajsClient(bootstrap: string): Kafka {
 
 /** kafkajs `producer.send` with `perCall` records each, up to 5 calls in flight (the engine's in-flight limit). */
 async function kafkajsBatchRun(bootstrap: string, values: Buffer[], perCall: number): Promise<void> {
-  const producer = kafkajsClient(bootstrap).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafkajsClient(bootstrap).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -138,7 +147,10 @@ async function kafkajsBatchRun(bootstrap: string, values: Buffer[], perCall: num
 
 /** kafkajs single-record sends, 100 in flight. */
 async function kafkajsSingleRun(bootstrap: string, values: Buffer[]): Promise<void> {
-  const producer = kafkajsClient(bootstrap).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafkajsClient(bootstrap).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -155,7 +167,9 @@ async function withProfile<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+    );
   await post('Profiler.enable');
   await post('Profiler.start');
   try {
@@ -188,7 +202,9 @@ function best(runs: RunResult[]): RunResult {
 async function main(): Promise<void> {
   const { child, bootstrap } = await startSandboxProcess();
   try {
-    console.log(`producer benchmark: ${RECORDS.toLocaleString('en-US')} records of ${VALUE_BYTES} bytes, sandbox at ${bootstrap}`);
+    console.log(
+      `producer benchmark: ${RECORDS.toLocaleString('en-US')} records of ${VALUE_BYTES} bytes, sandbox at ${bootstrap}`,
+    );
     const values = makeValues(RECORDS);
     // Warm up both clients' code paths (JIT) on a few thousand records before anything is timed.
     const warm = values.slice(0, Math.min(5000, RECORDS));
@@ -202,10 +218,14 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       aRuns.push(
         await measure(`(a) engine, tracing on #${round}`, RECORDS, () =>
-          PROFILE && round === 1 ? withProfile(PROFILE_FILE, () => engineRun(bootstrap, values, true)) : engineRun(bootstrap, values, true),
+          PROFILE && round === 1
+            ? withProfile(PROFILE_FILE, () => engineRun(bootstrap, values, true))
+            : engineRun(bootstrap, values, true),
         ),
       );
-      dRuns.push(await measure(`(d) engine, tracing off #${round}`, RECORDS, () => engineRun(bootstrap, values, false)));
+      dRuns.push(
+        await measure(`(d) engine, tracing off #${round}`, RECORDS, () => engineRun(bootstrap, values, false)),
+      );
     }
     const a = best(aRuns);
     const d = best(dRuns);
@@ -214,22 +234,34 @@ async function main(): Promise<void> {
     // kafkajs batches get as many rounds as the engine, so the batch ratio compares best with best.
     const bRuns: RunResult[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      bRuns.push(await measure(`(b) kafkajs send, ${perCall}/call #${round}`, RECORDS, () => kafkajsBatchRun(bootstrap, values, perCall)));
+      bRuns.push(
+        await measure(`(b) kafkajs send, ${perCall}/call #${round}`, RECORDS, () =>
+          kafkajsBatchRun(bootstrap, values, perCall),
+        ),
+      );
     }
     const b = best(bRuns);
     const singles = Math.min(RECORDS, 200_000);
-    const c = await measure('(c) kafkajs single, 100 in flight', singles, () => kafkajsSingleRun(bootstrap, values.slice(0, singles)));
+    const c = await measure('(c) kafkajs single, 100 in flight', singles, () =>
+      kafkajsSingleRun(bootstrap, values.slice(0, singles)),
+    );
 
     const rate = (r: RunResult) => r.records / r.seconds;
-    const ratio = (x: RunResult, y: RunResult, value: () => number) => (x.failed || y.failed ? 'n/a' : value().toFixed(2));
+    const ratio = (x: RunResult, y: RunResult, value: () => number) =>
+      x.failed || y.failed ? 'n/a' : value().toFixed(2);
     const peak = Math.max(...[...aRuns, ...bRuns, c, ...dRuns].map((r) => r.peakRssMb));
     console.log(`peak RSS ${peak.toFixed(0)} MB`);
-    if (a.failed || rate(a) < rate(b)) console.log('note: the engine failed or was slower than kafkajs batches; run `npm run bench -- --profile` and open the .cpuprofile it names in Chrome DevTools');
+    if (a.failed || rate(a) < rate(b))
+      console.log(
+        'note: the engine failed or was slower than kafkajs batches; run `npm run bench -- --profile` and open the .cpuprofile it names in Chrome DevTools',
+      );
     console.log(`engine/kafkajs-single=${ratio(a, c, () => rate(a) / rate(c))}`);
 
     let cli: KcatComparison | undefined;
     if (!argv.includes('--no-kcat')) {
-      console.log('\n=== kafka-workbench send (CLI, tracing on) against kcat, 1,000,000 x 100 B; then 5,000,000 for memory ===');
+      console.log(
+        '\n=== kafka-workbench send (CLI, tracing on) against kcat, 1,000,000 x 100 B; then 5,000,000 for memory ===',
+      );
       cli = await compareWithKcat(bootstrap, ROUNDS);
     }
     const engineKcat = cli?.kcat?.ok && cli.send1M.ok ? (cli.kcat.seconds / cli.send1M.seconds).toFixed(2) : 'n/a';
@@ -238,7 +270,11 @@ async function main(): Promise<void> {
     console.log(
       `engine/kcat=${engineKcat} engine/kafkajs-batch=${ratio(a, b, () => rate(a) / rate(b))} trace-overhead=${ratio(a, d, () => leastCpu(aRuns).cpuSeconds / leastCpu(dRuns).cpuSeconds)} rss-1M=${rss1M} rss-5M=${rss5M}`,
     );
-    if ([a, b, c, d].some((r) => r.failed) || (cli && (!cli.send1M.ok || cli.send5M?.ok === false || cli.kcat?.ok === false))) process.exitCode = 1;
+    if (
+      [a, b, c, d].some((r) => r.failed) ||
+      (cli && (!cli.send1M.ok || cli.send5M?.ok === false || cli.kcat?.ok === false))
+    )
+      process.exitCode = 1;
   } finally {
     child.kill('SIGTERM');
   }

@@ -23,7 +23,8 @@ import { startSandboxProcess } from './sandbox-process';
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--records');
 const RECORDS = at >= 0 ? Number(argv[at + 1]) : 100_000;
-if (!Number.isInteger(RECORDS) || RECORDS < 1) throw new Error(`--records needs a whole number of 1 or more, got '${argv[at + 1]}'`);
+if (!Number.isInteger(RECORDS) || RECORDS < 1)
+  throw new Error(`--records needs a whole number of 1 or more, got '${argv[at + 1]}'`);
 const roundsAt = argv.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 5;
 const TOPIC = 'bench';
@@ -46,7 +47,11 @@ async function measure(name: string, fn: () => Promise<number>): Promise<{ secon
   peak = Math.max(peak, process.memoryUsage().rss);
   if (acked !== RECORDS) throw new Error(`${name}: ${acked} of ${RECORDS} records acknowledged`);
   const growthMb = (peak - base) / 2 ** 20;
-  console.log(`${name.padEnd(26)} ${Math.round(RECORDS / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s  RSS growth ${growthMb.toFixed(0)} MB`);
+  console.log(
+    `${name.padEnd(26)} ${Math.round(RECORDS / seconds)
+      .toLocaleString('en-US')
+      .padStart(9)} records/s  ${seconds.toFixed(2)} s  RSS growth ${growthMb.toFixed(0)} MB`,
+  );
   return { seconds, growthMb };
 }
 
@@ -95,18 +100,35 @@ async function main(): Promise<void> {
   try {
     // ~100-byte JSON values, all different.
     const lines: string[] = [];
-    for (let i = 0; i < RECORDS; i++) lines.push(JSON.stringify({ id: i, sku: `sku-${i % 977}`, qty: (i % 9) + 1, note: 'x'.repeat(40) }));
+    for (let i = 0; i < RECORDS; i++)
+      lines.push(JSON.stringify({ id: i, sku: `sku-${i % 977}`, qty: (i % 9) + 1, note: 'x'.repeat(40) }));
     await fs.writeFile(path.join(dir, 'records.jsonl'), lines.join('\n') + '\n');
     const collectionFile = path.join(dir, 'bench.kafka.json');
-    await fs.writeFile(collectionFile, JSON.stringify({ name: 'bench', producer: SETTINGS, messages: [{ name: 'records', topic: TOPIC, value: { file: 'records.jsonl' } }] }));
+    await fs.writeFile(
+      collectionFile,
+      JSON.stringify({
+        name: 'bench',
+        producer: SETTINGS,
+        messages: [{ name: 'records', topic: TOPIC, value: { file: 'records.jsonl' } }],
+      }),
+    );
     const values = readFileSync(path.join(dir, 'records.jsonl'), 'utf8').trim().split('\n');
     // A smaller collection of the same shape, to warm the runner up as the engine is warmed up.
     await fs.writeFile(path.join(dir, 'warm-up.jsonl'), lines.slice(0, WARM_UP).join('\n') + '\n');
     const warmUpFile = path.join(dir, 'warm-up.kafka.json');
-    await fs.writeFile(warmUpFile, JSON.stringify({ name: 'warm-up', producer: SETTINGS, messages: [{ name: 'records', topic: TOPIC, value: { file: 'warm-up.jsonl' } }] }));
+    await fs.writeFile(
+      warmUpFile,
+      JSON.stringify({
+        name: 'warm-up',
+        producer: SETTINGS,
+        messages: [{ name: 'records', topic: TOPIC, value: { file: 'warm-up.jsonl' } }],
+      }),
+    );
     lines.length = 0;
 
-    console.log(`collection runner benchmark: ${RECORDS.toLocaleString('en-US')} records of ~${values[0].length} bytes, ${JSON.stringify(SETTINGS)}, tracing off`);
+    console.log(
+      `collection runner benchmark: ${RECORDS.toLocaleString('en-US')} records of ~${values[0].length} bytes, ${JSON.stringify(SETTINGS)}, tracing off`,
+    );
     // Warm-up of every path alike (JIT, connections, metadata) before timing: the same number of records each.
     await engineDirect(bootstrap, values.slice(0, WARM_UP));
     await engineWindowed(bootstrap, values.slice(0, WARM_UP), 5000);
@@ -123,11 +145,16 @@ async function main(): Promise<void> {
       runnerRounds.push(await measure('runner, JSONL data file', () => viaRunner(bootstrap, collectionFile)));
     }
     const engine = Math.min(...engineRounds.map((r) => r.seconds));
-    const runner = { seconds: Math.min(...runnerRounds.map((r) => r.seconds)), growthMb: Math.max(...runnerRounds.map((r) => r.growthMb)) };
+    const runner = {
+      seconds: Math.min(...runnerRounds.map((r) => r.seconds)),
+      growthMb: Math.max(...runnerRounds.map((r) => r.growthMb)),
+    };
     const ratio = runner.seconds / engine;
     const okTime = ratio <= 1.5;
     const okMemory = runner.growthMb < 200;
-    console.log(`runner/engine=${ratio.toFixed(2)} (target <= 1.50: ${okTime ? 'ok' : 'MISSED'}) runner-rss-growth=${runner.growthMb.toFixed(0)}MB (target < 200: ${okMemory ? 'ok' : 'MISSED'})`);
+    console.log(
+      `runner/engine=${ratio.toFixed(2)} (target <= 1.50: ${okTime ? 'ok' : 'MISSED'}) runner-rss-growth=${runner.growthMb.toFixed(0)}MB (target < 200: ${okMemory ? 'ok' : 'MISSED'})`,
+    );
     process.exitCode = okTime && okMemory ? 0 : 1;
   } finally {
     child.kill('SIGTERM');

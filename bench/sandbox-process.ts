@@ -4,7 +4,10 @@ import path from 'node:path';
 
 export async function startSandboxProcess(): Promise<{ child: ChildProcess; bootstrap: string }> {
   const root = path.resolve(__dirname, '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/producer-sandbox.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/producer-sandbox.ts')], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const bootstrap = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (d) => {

@@ -58,9 +58,22 @@ function runMeasured(name: string, records: number, command: string, args: strin
       const seconds = (performance.now() - t0) / 1000;
       clearInterval(timer);
       const ok = code === 0;
-      const run: ProcessRun = { name, records, seconds, peakRssMb: peakKb / 1024, ok, detail: ok ? stdout.split('\n')[0] : stderr.trim().split('\n').slice(-3).join(' | ') };
+      const run: ProcessRun = {
+        name,
+        records,
+        seconds,
+        peakRssMb: peakKb / 1024,
+        ok,
+        detail: ok ? stdout.split('\n')[0] : stderr.trim().split('\n').slice(-3).join(' | '),
+      };
       console.log(
-        `${name.padEnd(34)} ${ok ? `${Math.round(records / seconds).toLocaleString('en-US').padStart(9)} records/s  ${seconds.toFixed(2)} s  peak RSS ${run.peakRssMb.toFixed(0)} MB` : `FAILED (exit ${code}): ${run.detail}`}`,
+        `${name.padEnd(34)} ${
+          ok
+            ? `${Math.round(records / seconds)
+                .toLocaleString('en-US')
+                .padStart(9)} records/s  ${seconds.toFixed(2)} s  peak RSS ${run.peakRssMb.toFixed(0)} MB`
+            : `FAILED (exit ${code}): ${run.detail}`
+        }`,
       );
       resolve(run);
     });
@@ -68,7 +81,26 @@ function runMeasured(name: string, records: number, command: string, args: strin
 }
 
 function sendArgs(bootstrap: string, count: number): string[] {
-  return [CLI, 'send', '--bootstrap', bootstrap, '--topic', SEND_TOPIC, '--value', 'x'.repeat(VALUE_BYTES), '--count', String(count), '--acks', '1', '--linger-ms', '5', '--batch-size', '65536', '--mode', 'async'];
+  return [
+    CLI,
+    'send',
+    '--bootstrap',
+    bootstrap,
+    '--topic',
+    SEND_TOPIC,
+    '--value',
+    'x'.repeat(VALUE_BYTES),
+    '--count',
+    String(count),
+    '--acks',
+    '1',
+    '--linger-ms',
+    '5',
+    '--batch-size',
+    '65536',
+    '--mode',
+    'async',
+  ];
 }
 
 function fastest(runs: ProcessRun[]): ProcessRun {
@@ -80,7 +112,10 @@ function fastest(runs: ProcessRun[]): ProcessRun {
 export async function compareWithKcat(bootstrap: string, rounds: number, records = 1_000_000): Promise<KcatComparison> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const hasKcat = kcatInstalled();
-  if (!hasKcat) console.log('kcat is not installed (apt-get install kcat; it is in scripts/ci-apt-packages.txt): the kcat comparison is skipped');
+  if (!hasKcat)
+    console.log(
+      'kcat is not installed (apt-get install kcat; it is in scripts/ci-apt-packages.txt): the kcat comparison is skipped',
+    );
   let file: string | undefined;
   if (hasKcat) {
     file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kw-kcat-')), 'records.txt');
@@ -96,11 +131,34 @@ export async function compareWithKcat(bootstrap: string, rounds: number, records
   try {
     for (let round = 1; round <= rounds; round++) {
       if (hasKcat) {
-        kcatRuns.push(await runMeasured(`kcat -P -l (librdkafka) #${round}`, records, 'kcat', ['-P', '-b', bootstrap, '-t', SEND_TOPIC, '-X', 'acks=1', '-X', 'linger.ms=5', '-X', 'batch.size=65536', '-l', file!]));
+        kcatRuns.push(
+          await runMeasured(`kcat -P -l (librdkafka) #${round}`, records, 'kcat', [
+            '-P',
+            '-b',
+            bootstrap,
+            '-t',
+            SEND_TOPIC,
+            '-X',
+            'acks=1',
+            '-X',
+            'linger.ms=5',
+            '-X',
+            'batch.size=65536',
+            '-l',
+            file!,
+          ]),
+        );
       }
-      sendRuns.push(await runMeasured(`kafka-workbench send #${round}`, records, process.execPath, sendArgs(bootstrap, records)));
+      sendRuns.push(
+        await runMeasured(`kafka-workbench send #${round}`, records, process.execPath, sendArgs(bootstrap, records)),
+      );
     }
-    const send5M = await runMeasured('kafka-workbench send, 5x records', records * 5, process.execPath, sendArgs(bootstrap, records * 5));
+    const send5M = await runMeasured(
+      'kafka-workbench send, 5x records',
+      records * 5,
+      process.execPath,
+      sendArgs(bootstrap, records * 5),
+    );
     // Time: the best round; memory: the worst.
     const send1M = { ...fastest(sendRuns), peakRssMb: Math.max(...sendRuns.map((r) => r.peakRssMb)) };
     return { kcat: hasKcat ? fastest(kcatRuns) : undefined, send1M, send5M };

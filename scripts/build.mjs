@@ -21,10 +21,38 @@ const nodeMainFields = ['module', 'main'];
 
 /** Bundles that exist only once their entry file does, so the build works while the repo grows. */
 const targets = [
-  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], mainFields: nodeMainFields },
-  { entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', mainFields: nodeMainFields, banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
-  { entryPoints: ['webview/topic-viewer/main.ts'], outfile: 'dist/topic-viewer.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  {
+    entryPoints: ['extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    mainFields: nodeMainFields,
+  },
+  {
+    entryPoints: ['extension/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    mainFields: nodeMainFields,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    entryPoints: ['webview/topic-viewer/main.ts'],
+    outfile: 'dist/topic-viewer.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 ].filter((t) => fs.existsSync(path.join(root, t.entryPoints[0])));
 
 /** Assets a bundle loads at run time from next to itself (the zstd codec's WebAssembly). */

@@ -19,10 +19,14 @@ const TOPIC = 'golden';
 
 /** Buffers as {"$hex": "..."} so a fixture stays readable JSON; the golden test reads them back. */
 export function toFixtureJson(value: unknown): string {
-  return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, v: unknown) {
-    const original = this[key];
-    return Buffer.isBuffer(original) ? { $hex: original.toString('hex') } : v;
-  }, 2);
+  return JSON.stringify(
+    value,
+    function replacer(this: Record<string, unknown>, key: string, v: unknown) {
+      const original = this[key];
+      return Buffer.isBuffer(original) ? { $hex: original.toString('hex') } : v;
+    },
+    2,
+  );
 }
 
 interface Captured {
@@ -39,7 +43,12 @@ async function main(): Promise<void> {
   let client = '';
   const captured: Captured[] = [];
   const seen = new Set<string>();
-  const options = resolveSandboxOptions({ port: 0, brokers: 1, topics: [{ name: TOPIC, partitions: 2 }], initialRebalanceDelayMs: 0 });
+  const options = resolveSandboxOptions({
+    port: 0,
+    brokers: 1,
+    topics: [{ name: TOPIC, partitions: 2 }],
+    initialRebalanceDelayMs: 0,
+  });
   const dispatcher = new RequestDispatcher();
   const listener = new BrokerListener({
     brokerId: 1,
@@ -64,10 +73,56 @@ async function main(): Promise<void> {
     client = `librdkafka-${librdkafka}`;
     const kcatClient = `kcat ${kcatVersion} (librdkafka ${librdkafka})`;
     await run('kcat', ['-L', '-b', bootstrap, '-t', TOPIC]);
-    await run('kcat', ['-P', '-b', bootstrap, '-t', TOPIC, '-K', ':', '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'client.id=golden-kcat'], 'k1:v1\nk2:v2\n');
-    await run('kcat', ['-C', '-b', bootstrap, '-t', TOPIC, '-o', 'beginning', '-e', '-q', '-X', 'client.id=golden-kcat']);
-    await run('kcat', ['-b', bootstrap, '-G', 'golden-group-kcat', '-c', '2', '-q', '-o', 'beginning', '-X', 'client.id=golden-kcat', TOPIC]);
-    write(captured.filter((c) => c.client === client), kcatClient);
+    await run(
+      'kcat',
+      [
+        '-P',
+        '-b',
+        bootstrap,
+        '-t',
+        TOPIC,
+        '-K',
+        ':',
+        '-X',
+        'acks=all',
+        '-X',
+        'enable.idempotence=true',
+        '-X',
+        'client.id=golden-kcat',
+      ],
+      'k1:v1\nk2:v2\n',
+    );
+    await run('kcat', [
+      '-C',
+      '-b',
+      bootstrap,
+      '-t',
+      TOPIC,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-X',
+      'client.id=golden-kcat',
+    ]);
+    await run('kcat', [
+      '-b',
+      bootstrap,
+      '-G',
+      'golden-group-kcat',
+      '-c',
+      '2',
+      '-q',
+      '-o',
+      'beginning',
+      '-X',
+      'client.id=golden-kcat',
+      TOPIC,
+    ]);
+    write(
+      captured.filter((c) => c.client === client),
+      kcatClient,
+    );
 
     client = 'kafkajs-2.2.4';
     const kafka = new Kafka({ clientId: 'golden-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING });
@@ -86,11 +141,20 @@ async function main(): Promise<void> {
     await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       let count = 0;
-      consumer.run({ eachMessage: async () => { if (++count === 3) resolve(); } }).catch(reject);
+      consumer
+        .run({
+          eachMessage: async () => {
+            if (++count === 3) resolve();
+          },
+        })
+        .catch(reject);
     });
     await consumer.commitOffsets([{ topic: TOPIC, partition: 0, offset: '1' }]);
     await consumer.disconnect();
-    write(captured.filter((c) => c.client === client), 'kafkajs 2.2.4');
+    write(
+      captured.filter((c) => c.client === client),
+      'kafkajs 2.2.4',
+    );
   } finally {
     cluster.stop();
     await listener.stop();
@@ -126,8 +190,11 @@ function write(frames: Captured[], clientName: string): void {
 }
 
 if (require.main === module) {
-  main().then(() => process.exit(0), (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

@@ -4,14 +4,30 @@
 // A .ts script (run with tsx) because the specs are TypeScript modules.
 import fs from 'node:fs';
 import path from 'node:path';
-import { inEveryVersion, inSomeVersion, type ApiSpec, type FieldSpec, type VersionRange } from '../extension/core/kafka/protocol/spec';
+import {
+  inEveryVersion,
+  inSomeVersion,
+  type ApiSpec,
+  type FieldSpec,
+  type VersionRange,
+} from '../extension/core/kafka/protocol/spec';
 import { API_SPECS } from '../extension/core/kafka/protocol/specs';
 
 export const GENERATED_FILE = path.resolve(__dirname, '../extension/core/kafka/protocol/messages.generated.ts');
 
 const TS_TYPES: Record<string, string> = {
-  int8: 'number', int16: 'number', uint16: 'number', int32: 'number', uint32: 'number', int64: 'number', float64: 'number',
-  bool: 'boolean', string: 'string', bytes: 'Buffer', records: 'Buffer', uuid: 'Buffer',
+  int8: 'number',
+  int16: 'number',
+  uint16: 'number',
+  int32: 'number',
+  uint32: 'number',
+  int64: 'number',
+  float64: 'number',
+  bool: 'boolean',
+  string: 'string',
+  bytes: 'Buffer',
+  records: 'Buffer',
+  uuid: 'Buffer',
 };
 
 function fieldType(field: FieldSpec, range: VersionRange, indent: string): string {
@@ -27,9 +43,17 @@ function fieldType(field: FieldSpec, range: VersionRange, indent: string): strin
 function fieldNote(field: FieldSpec, range: VersionRange): string {
   const notes: string[] = [];
   if (!inEveryVersion(field.v, range)) notes.push(`v${field.v}`);
-  if (field.nullable !== undefined && field.nullable !== field.v && inSomeVersion(field.nullable, range) && !inEveryVersion(field.nullable, range)) notes.push(`nullable v${field.nullable}`);
-  if (field.tag !== undefined && inSomeVersion(field.tagged, range)) notes.push(`tagged (tag ${field.tag}, v${field.tagged})`);
-  if (field.default !== undefined && !inEveryVersion(field.v, range)) notes.push(`default ${JSON.stringify(field.default)}`);
+  if (
+    field.nullable !== undefined &&
+    field.nullable !== field.v &&
+    inSomeVersion(field.nullable, range) &&
+    !inEveryVersion(field.nullable, range)
+  )
+    notes.push(`nullable v${field.nullable}`);
+  if (field.tag !== undefined && inSomeVersion(field.tagged, range))
+    notes.push(`tagged (tag ${field.tag}, v${field.tagged})`);
+  if (field.default !== undefined && !inEveryVersion(field.v, range))
+    notes.push(`default ${JSON.stringify(field.default)}`);
   return notes.join('; ');
 }
 
@@ -69,7 +93,11 @@ export function renderMessageTypes(specs: readonly ApiSpec[] = API_SPECS): strin
   for (const s of sorted) {
     for (const direction of ['request', 'response'] as const) {
       const name = `${s.name}${direction === 'request' ? 'Request' : 'Response'}`;
-      out.push('', `/** ${s.name} ${direction} (key ${s.key}), ${versionsText(s)}. */`, `export interface ${name} ${structType(s[direction], s.versions, '')}`);
+      out.push(
+        '',
+        `/** ${s.name} ${direction} (key ${s.key}), ${versionsText(s)}. */`,
+        `export interface ${name} ${structType(s[direction], s.versions, '')}`,
+      );
     }
   }
   for (const direction of ['Request', 'Response'] as const) {

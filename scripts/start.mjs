@@ -24,14 +24,21 @@ async function stopAll(code = 0) {
   await server?.stop();
   if (sandbox && sandbox.exitCode === null) {
     sandbox.kill('SIGTERM');
-    await new Promise((r) => { sandbox.once('exit', r); setTimeout(r, 3000); });
+    await new Promise((r) => {
+      sandbox.once('exit', r);
+      setTimeout(r, 3000);
+    });
   }
   process.exit(code);
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void stopAll(0));
 
 // 1. The sandbox, as its own process (the CLI), so it outlives extension host restarts.
-sandbox = spawn(process.execPath, ['dist/cli.js', 'sandbox', ...process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'))], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+sandbox = spawn(
+  process.execPath,
+  ['dist/cli.js', 'sandbox', ...process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'))],
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const addresses = await new Promise((resolve, reject) => {
   let out = '';
   const found = {};
@@ -44,14 +51,25 @@ const addresses = await new Promise((resolve, reject) => {
     }
     if (found.bootstrap && found.control) resolve(found);
   });
-  sandbox.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before printing its addresses; is port 9092 busy? try: npm start -- --port 0`)));
-}).catch((e) => { console.error(e.message); process.exit(1); });
+  sandbox.once('exit', (code) =>
+    reject(
+      new Error(
+        `the sandbox exited (${code}) before printing its addresses; is port 9092 busy? try: npm start -- --port 0`,
+      ),
+    ),
+  );
+}).catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});
 
 // 2. code-server with the extension from this tree; the sandbox's addresses reach the extension host through env.
 const folder = path.join(workDir, 'start-workspace');
 try {
   server = await startCodeServer({
-    profileDir: path.join(workDir, 'start-profile'), folder, port: process.env.CODE_PORT ? Number(process.env.CODE_PORT) : undefined,
+    profileDir: path.join(workDir, 'start-profile'),
+    folder,
+    port: process.env.CODE_PORT ? Number(process.env.CODE_PORT) : undefined,
     env: { KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP: addresses.bootstrap, KAFKA_WORKBENCH_SANDBOX_CONTROL: addresses.control },
   });
 } catch (e) {

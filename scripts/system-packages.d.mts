@@ -1,6 +1,15 @@
 // Types of system-packages.mjs for the TypeScript tests that import it.
-export interface SystemPackage { name: string; command: string; neededFor: 'browser' | 'code-server' | 'integration'; why: string }
-export interface InstallPlan { action: 'install' | 'refuse'; command: string; message: string }
+export interface SystemPackage {
+  name: string;
+  command: string;
+  neededFor: 'browser' | 'code-server' | 'integration';
+  why: string;
+}
+export interface InstallPlan {
+  action: 'install' | 'refuse';
+  command: string;
+  message: string;
+}
 export const PACKAGE_LIST: string;
 export function parsePackageList(text: string, file?: string): SystemPackage[];
 export function readPackageList(): SystemPackage[];

@@ -23,8 +23,10 @@ export function parsePackageList(text, file = PACKAGE_LIST) {
     if (!line) return;
     const [name, command, neededFor, ...why] = line.split(/\s+/);
     if (!why.length || !NEEDED_FOR.includes(neededFor)) {
-      throw new Error(`${file}:${i + 1}: expected "package command needed-for why", where needed-for is one of `
-        + `${NEEDED_FOR.join(', ')}; got "${line}"`);
+      throw new Error(
+        `${file}:${i + 1}: expected "package command needed-for why", where needed-for is one of ` +
+          `${NEEDED_FOR.join(', ')}; got "${line}"`,
+      );
     }
     packages.push({ name, command, neededFor, why: why.join(' ') });
   });
@@ -42,7 +44,9 @@ export function findOnPath(command, pathVar = process.env.PATH ?? '') {
     try {
       fs.accessSync(candidate, fs.constants.X_OK);
       if (fs.statSync(candidate).isFile()) return candidate;
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return null;
 }
@@ -81,23 +85,36 @@ export function installPlan({ missing, isRoot, osReleaseText }) {
     return {
       action: 'refuse',
       command: `apt-get update && apt-get install -y ${names}`,
-      message: `${header}\nThis is not Debian, so they are not installed for you: install your system's equivalents `
-        + `so that these commands are on PATH: ${commands}. On Debian the command is:\n\n`
-        + `    apt-get update && apt-get install -y ${names}\n`,
+      message:
+        `${header}\nThis is not Debian, so they are not installed for you: install your system's equivalents ` +
+        `so that these commands are on PATH: ${commands}. On Debian the command is:\n\n` +
+        `    apt-get update && apt-get install -y ${names}\n`,
     };
   }
   if (!isRoot) {
     const command = `sudo apt-get update && sudo apt-get install -y ${names}`;
-    const message = `${header}\nInstalling them needs root. Run this, then run the same npm command again:\n\n`
-      + `    ${command}\n`;
+    const message =
+      `${header}\nInstalling them needs root. Run this, then run the same npm command again:\n\n` + `    ${command}\n`;
     return { action: 'refuse', command, message };
   }
   const command = `apt-get update && apt-get install -y ${names}`;
   return { action: 'install', command, message: `${header}\nInstalling them now with: ${command}` };
 }
 
-const log = (msg) => console.log(msg.split('\n').map((l) => `[setup] ${l}`).join('\n'));
-const readOsRelease = () => { try { return fs.readFileSync('/etc/os-release', 'utf8'); } catch { return ''; } };
+const log = (msg) =>
+  console.log(
+    msg
+      .split('\n')
+      .map((l) => `[setup] ${l}`)
+      .join('\n'),
+  );
+const readOsRelease = () => {
+  try {
+    return fs.readFileSync('/etc/os-release', 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 /**
  * Makes sure the packages needed for `neededFor` are installed: returns quietly when they are, installs them with
@@ -112,19 +129,26 @@ export function ensureSystemPackages(neededFor) {
   const t0 = Date.now();
   const logFile = path.join(os.tmpdir(), `kafka-workbench-apt-get-${process.pid}.log`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-q'], ['install', '-y', '-q', ...missing.map((p) => p.name)]]) {
+  for (const args of [
+    ['update', '-q'],
+    ['install', '-y', '-q', ...missing.map((p) => p.name)],
+  ]) {
     const r = spawnSync('apt-get', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`;
     fs.appendFileSync(logFile, `$ apt-get ${args.join(' ')}\n${output}\n`);
     if (r.status !== 0) {
-      throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.status ?? r.error}); its output is in ${logFile}:\n`
-        + output.trim().split('\n').slice(-15).join('\n'));
+      throw new Error(
+        `apt-get ${args.join(' ')} failed (exit ${r.status ?? r.error}); its output is in ${logFile}:\n` +
+          output.trim().split('\n').slice(-15).join('\n'),
+      );
     }
   }
   const stillMissing = missingPackages(neededFor);
   if (stillMissing.length) {
-    throw new Error(`apt-get installed ${missing.map((p) => p.name).join(' ')}, but these commands are still not on `
-      + `PATH (${process.env.PATH}): ${stillMissing.map((p) => p.command).join(', ')}; see ${logFile}`);
+    throw new Error(
+      `apt-get installed ${missing.map((p) => p.name).join(' ')}, but these commands are still not on ` +
+        `PATH (${process.env.PATH}): ${stillMissing.map((p) => p.command).join(', ')}; see ${logFile}`,
+    );
   }
   fs.rmSync(logFile, { force: true });
   log(`installed ${missing.map((p) => p.name).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

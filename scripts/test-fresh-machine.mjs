@@ -34,7 +34,12 @@ async function check(title, fn) {
     log(`✔ ${title} (${seconds(started)})`);
   } catch (error) {
     results.push({ title, ok: false, error });
-    log(`✘ ${title}: ${String(error?.message ?? error).split('\n').slice(0, 30).join('\n    ')}`);
+    log(
+      `✘ ${title}: ${String(error?.message ?? error)
+        .split('\n')
+        .slice(0, 30)
+        .join('\n    ')}`,
+    );
   }
 }
 
@@ -47,39 +52,70 @@ function run(command, args, { cwd, env, uid, gid }) {
   const child = spawn(command, args, { cwd, env, uid, gid, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   const watchers = new Set();
-  const take = (d) => { out += d; for (const w of watchers) w(); };
+  const take = (d) => {
+    out += d;
+    for (const w of watchers) w();
+  };
   child.stdout.on('data', take);
   child.stderr.on('data', take);
   const done = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? signal, out })));
-  const waitFor = (re, ms) => new Promise((resolve, reject) => {
-    const stop = (fn, value) => { watchers.delete(w); clearTimeout(timer); fn(value); };
-    const w = () => { const m = re.exec(out); if (m) stop(resolve, m); };
-    const fail = (why) => stop(reject, new Error(`${why}:\n${out.slice(-3000)}`));
-    const timer = setTimeout(() => fail(`no ${re} in the output within ${ms / 1000} s`), ms);
-    watchers.add(w);
-    w();
-    void done.then(({ code }) => fail(`ended (${code}) before printing ${re}`));
-  });
+  const waitFor = (re, ms) =>
+    new Promise((resolve, reject) => {
+      const stop = (fn, value) => {
+        watchers.delete(w);
+        clearTimeout(timer);
+        fn(value);
+      };
+      const w = () => {
+        const m = re.exec(out);
+        if (m) stop(resolve, m);
+      };
+      const fail = (why) => stop(reject, new Error(`${why}:\n${out.slice(-3000)}`));
+      const timer = setTimeout(() => fail(`no ${re} in the output within ${ms / 1000} s`), ms);
+      watchers.add(w);
+      w();
+      void done.then(({ code }) => fail(`ended (${code}) before printing ${re}`));
+    });
   return { child, done, waitFor };
 }
 
 /** Ctrl+C to a process group started by run(): resolves its end, or kills the group if it has not ended in 30 s. */
 async function ctrlC({ child, done }) {
-  try { process.kill(-child.pid, 'SIGINT'); } catch { /* ended */ }
+  try {
+    process.kill(-child.pid, 'SIGINT');
+  } catch {
+    /* ended */
+  }
   let timer;
-  const ended = await Promise.race([done, new Promise((r) => { timer = setTimeout(r, 30_000); })]);
+  const ended = await Promise.race([
+    done,
+    new Promise((r) => {
+      timer = setTimeout(r, 30_000);
+    }),
+  ]);
   clearTimeout(timer);
-  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* ended */ }
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    /* ended */
+  }
   return ended ?? done;
 }
 
-const must = (cond, message) => { if (!cond) throw new Error(message); };
+const must = (cond, message) => {
+  if (!cond) throw new Error(message);
+};
 /** The `apt-get install` command lines run so far, as the PATH's apt-get logged them. */
-const aptInstalls = () => fs.readFileSync(aptCalls, 'utf8').split('\n').filter((l) => l.startsWith('apt-get install'));
-const installedOnce = (installs, names) => must(
-  installs.length === 1 && names.every((p) => installs[0].split(' ').includes(p)),
-  `expected one apt-get install of ${names.join(' ')}; got: ${installs.join(' | ')}`,
-);
+const aptInstalls = () =>
+  fs
+    .readFileSync(aptCalls, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('apt-get install'));
+const installedOnce = (installs, names) =>
+  must(
+    installs.length === 1 && names.every((p) => installs[0].split(' ').includes(p)),
+    `expected one apt-get install of ${names.join(' ')}; got: ${installs.join(' | ')}`,
+  );
 /** Whether the output lists `name` with its reason, as ensureSystemPackages() does before installing. */
 const saysWhy = (out, name) => new RegExp(`^\\[setup\\] +${name.replace(/[+.]/g, '\\$&')} +\\S`, 'm').test(out);
 const before = (out, first, second) => {
@@ -106,17 +142,24 @@ log(`working in ${base}`);
 
 // 1. A fresh clone of the last commit.
 const head = git(['rev-parse', 'HEAD']).stdout.trim();
-const clone = [['clone', '--quiet', '--no-checkout', root, repo],
-  ['-C', repo, 'checkout', '--quiet', '--detach', head]];
+const clone = [
+  ['clone', '--quiet', '--no-checkout', root, repo],
+  ['-C', repo, 'checkout', '--quiet', '--detach', head],
+];
 for (const args of clone) {
   const r = git(args);
-  if (r.status !== 0) { console.error(`git ${args.join(' ')} failed:\n${r.stderr}`); process.exit(2); }
+  if (r.status !== 0) {
+    console.error(`git ${args.join(' ')} failed:\n${r.stderr}`);
+    process.exit(2);
+  }
 }
 const packages = parsePackageList(fs.readFileSync(path.join(repo, 'scripts/ci-apt-packages.txt'), 'utf8'));
 
 // 2. PATH without the packages' programs: every program a package ships in a bin folder, and its listed command.
-const binFiles = (pkg) => (spawnSync('dpkg', ['-L', pkg], { encoding: 'utf8' }).stdout ?? '').split('\n')
-  .filter((f) => /^\/(usr\/)?s?bin\/[^/]+$/.test(f));
+const binFiles = (pkg) =>
+  (spawnSync('dpkg', ['-L', pkg], { encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .filter((f) => /^\/(usr\/)?s?bin\/[^/]+$/.test(f));
 const hidden = new Set(packages.flatMap((p) => [p.command, ...binFiles(p.name).map((f) => path.basename(f))]));
 fs.mkdirSync(shim);
 for (const dir of STANDARD_PATH.split(':')) {
@@ -126,15 +169,23 @@ for (const dir of STANDARD_PATH.split(':')) {
     if (hidden.has(name) || fs.existsSync(path.join(shim, name))) continue;
     try {
       if (fs.statSync(target).isFile()) fs.symlinkSync(target, path.join(shim, name));
-    } catch { /* a dangling link */ }
+    } catch {
+      /* a dangling link */
+    }
   }
 }
 // A package's listed command may come from one of its dependencies (python3's from python3-minimal): it comes back too.
-const whereIs = (command) => STANDARD_PATH.split(':').map((d) => path.join(d, command)).find((f) => fs.existsSync(f));
-const listedCommands = packages.filter((p) => whereIs(p.command))
+const whereIs = (command) =>
+  STANDARD_PATH.split(':')
+    .map((d) => path.join(d, command))
+    .find((f) => fs.existsSync(f));
+const listedCommands = packages
+  .filter((p) => whereIs(p.command))
   .map((p) => `    '${p.name}') /usr/bin/ln -sf '${whereIs(p.command)}' '${shim}/' ;;`);
 fs.rmSync(path.join(shim, 'apt-get'), { force: true });
-fs.writeFileSync(path.join(shim, 'apt-get'), `#!/bin/sh
+fs.writeFileSync(
+  path.join(shim, 'apt-get'),
+  `#!/bin/sh
 # The fresh-machine test's apt-get: the real one, then the installed packages' programs appear on PATH.
 echo "apt-get $*" >> '${aptCalls}'
 if [ "$1" = install ]; then set -- "$@" --no-upgrade; fi
@@ -149,9 +200,14 @@ ${listedCommands.join('\n')}
     esac
   done
 fi
-`, { mode: 0o755 });
+`,
+  { mode: 0o755 },
+);
 const stillVisible = [...hidden].filter((c) => fs.existsSync(path.join(shim, c)));
-if (stillVisible.length) { console.error(`could not hide ${stillVisible.join(', ')}`); process.exit(2); }
+if (stillVisible.length) {
+  console.error(`could not hide ${stillVisible.join(', ')}`);
+  process.exit(2);
+}
 log(`hidden from PATH: ${[...hidden].sort().join(' ')}`);
 
 // 3. A fresh environment: only what describes the machine (locale, proxies, certificates) is kept.
@@ -173,14 +229,19 @@ await check('as another user, npm start and npm test print the exact apt-get com
   const nobodyEnv = { ...freshEnv(home), USER: 'nobody', LOGNAME: 'nobody' };
   fs.chownSync(home, NOBODY, NOBODY);
   fs.chownSync(nobodyEnv.TMPDIR, NOBODY, NOBODY);
-  for (const [script, names] of [['start', codeServerPackages], ['test', [...testPackages, ...codeServerPackages]]]) {
+  for (const [script, names] of [
+    ['start', codeServerPackages],
+    ['test', [...testPackages, ...codeServerPackages]],
+  ]) {
     const r = await run('npm', [script], { cwd: repo, env: nobodyEnv, uid: NOBODY, gid: NOBODY }).done;
     must(r.code !== 0, `npm ${script} as nobody exited 0:\n${r.out}`);
     must(r.out.includes('Installing them needs root'), `npm ${script} as nobody does not say it needs root:\n${r.out}`);
     const command = /sudo apt-get update && sudo apt-get install -y (.*)/.exec(r.out);
     must(command, `npm ${script} as nobody prints no apt-get command:\n${r.out}`);
-    must(command[1].split(' ').sort().join(' ') === [...names].sort().join(' '),
-      `npm ${script} asks for "${command[1]}", expected ${names.join(' ')}`);
+    must(
+      command[1].split(' ').sort().join(' ') === [...names].sort().join(' '),
+      `npm ${script} asks for "${command[1]}", expected ${names.join(' ')}`,
+    );
   }
   must(!fs.existsSync(aptCalls), 'nothing was installed');
 });
@@ -192,50 +253,60 @@ await check('npm ci installs the dependencies with an empty npm cache and no ~/.
   must(r.code === 0, `npm ci exited ${r.code}:\n${r.out.slice(-3000)}`);
 });
 
-await check('npm start installs what code-server needs, saying what and why first, and serves the workbench '
-  + 'connected to its sandbox', async () => {
-  const started = Date.now();
-  const npmStart = run('npm', ['start', '--', '--port', '0'], { cwd: repo, env });
-  let stopped;
-  try {
-    const [, url] = await npmStart.waitFor(/Open in a browser:\s+(\S+)/, 30 * 60_000);
-    timings.push(['npm start (until the workbench is served)', seconds(started)]);
-    const { chromium } = await import('playwright-core');
-    const udd = fs.mkdtempSync(path.join(base, 'chrome-'));
-    const browser = await chromium.launchPersistentContext(udd,
-      { executablePath: ensureChromium(), headless: true, viewport: { width: 1400, height: 900 }, args: chromiumArgs });
+await check(
+  'npm start installs what code-server needs, saying what and why first, and serves the workbench ' +
+    'connected to its sandbox',
+  async () => {
+    const started = Date.now();
+    const npmStart = run('npm', ['start', '--', '--port', '0'], { cwd: repo, env });
+    let stopped;
     try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
-      const shot = path.join(root, 'test-results/screenshots/fresh-machine-npm-start.png');
-      fs.mkdirSync(path.dirname(shot), { recursive: true });
+      const [, url] = await npmStart.waitFor(/Open in a browser:\s+(\S+)/, 30 * 60_000);
+      timings.push(['npm start (until the workbench is served)', seconds(started)]);
+      const { chromium } = await import('playwright-core');
+      const udd = fs.mkdtempSync(path.join(base, 'chrome-'));
+      const browser = await chromium.launchPersistentContext(udd, {
+        executablePath: ensureChromium(),
+        headless: true,
+        viewport: { width: 1400, height: 900 },
+        args: chromiumArgs,
+      });
       try {
-        // Opening the Kafka view activates the extension, which attaches to npm start's sandbox.
-        await page.goto(url);
-        await page.locator('.activitybar [aria-label*="Kafka Workbench"]').first().click({ timeout: 120_000 });
-        await page.locator('.monaco-list-row', { hasText: 'Broker 1' }).first().waitFor({ timeout: 60_000 });
-        await page.locator('.statusbar-item', { hasText: 'Kafka: Local sandbox' }).waitFor({ timeout: 10_000 });
-        await page.screenshot({ path: shot });
-      } catch (e) {
-        await page.screenshot({ path: shot.replace(/\.png$/, '-FAILED.png') }).catch(() => {});
-        throw e;
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        const shot = path.join(root, 'test-results/screenshots/fresh-machine-npm-start.png');
+        fs.mkdirSync(path.dirname(shot), { recursive: true });
+        try {
+          // Opening the Kafka view activates the extension, which attaches to npm start's sandbox.
+          await page.goto(url);
+          await page.locator('.activitybar [aria-label*="Kafka Workbench"]').first().click({ timeout: 120_000 });
+          await page.locator('.monaco-list-row', { hasText: 'Broker 1' }).first().waitFor({ timeout: 60_000 });
+          await page.locator('.statusbar-item', { hasText: 'Kafka: Local sandbox' }).waitFor({ timeout: 10_000 });
+          await page.screenshot({ path: shot });
+        } catch (e) {
+          await page.screenshot({ path: shot.replace(/\.png$/, '-FAILED.png') }).catch(() => {});
+          throw e;
+        }
+      } finally {
+        await browser.close();
       }
+      // Ctrl+C stops code-server (its own process group) and the sandbox.
+      stopped = await ctrlC(npmStart);
+      const alive = await fetch(new URL('/healthz', url)).then(
+        () => true,
+        () => false,
+      );
+      must(!alive, `code-server still answers on ${new URL(url).origin} after Ctrl+C`);
     } finally {
-      await browser.close();
+      if (!stopped) await ctrlC(npmStart);
     }
-    // Ctrl+C stops code-server (its own process group) and the sandbox.
-    stopped = await ctrlC(npmStart);
-    const alive = await fetch(new URL('/healthz', url)).then(() => true, () => false);
-    must(!alive, `code-server still answers on ${new URL(url).origin} after Ctrl+C`);
-  } finally {
-    if (!stopped) await ctrlC(npmStart);
-  }
-  const out = stopped.out;
-  for (const name of codeServerPackages) must(saysWhy(out, name), `npm start does not say why it installs ${name}`);
-  before(out, 'Installing them now with: apt-get update && apt-get install -y', '[setup] installed');
-  before(out, '[setup] installed', '[code-server] installing code-server');
-  before(out, '[code-server] installing code-server', '[code-server] installed');
-  installedOnce(aptInstalls(), codeServerPackages);
-});
+    const out = stopped.out;
+    for (const name of codeServerPackages) must(saysWhy(out, name), `npm start does not say why it installs ${name}`);
+    before(out, 'Installing them now with: apt-get update && apt-get install -y', '[setup] installed');
+    before(out, '[setup] installed', '[code-server] installing code-server');
+    before(out, '[code-server] installing code-server', '[code-server] installed');
+    installedOnce(aptInstalls(), codeServerPackages);
+  },
+);
 
 await check('npm test installs the rest, saying what and why first, and passes with nothing skipped', async () => {
   const started = Date.now();

@@ -31,7 +31,12 @@ try {
     }
   };
   check('npm run package builds the .vsix', () => {
-    const tail = `${packaged.stdout}${packaged.stderr}`.trim().split('\n').filter((l) => l.trim()).slice(-6).join('\n');
+    const tail = `${packaged.stdout}${packaged.stderr}`
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(-6)
+      .join('\n');
     if (packaged.status !== 0 || !fs.existsSync(vsix)) {
       throw new Error(`scripts/package.mjs failed (exit ${packaged.status}):\n${tail}`);
     }
@@ -49,8 +54,10 @@ try {
     outcomes.push(...(await runExtensionHostSuite({ name: 'package', suiteDir: 'test/package', vsix, env, log })));
     if (fs.existsSync(activationFile)) {
       const { activationMs, loadAndActivateMs } = JSON.parse(fs.readFileSync(activationFile, 'utf8'));
-      log(`activate() of the installed extension took ${activationMs.toFixed(1)} ms (target: under `
-        + `${ACTIVATION_TARGET_MS} ms); with VS Code loading its bundle first, ${loadAndActivateMs.toFixed(1)} ms`);
+      log(
+        `activate() of the installed extension took ${activationMs.toFixed(1)} ms (target: under ` +
+          `${ACTIVATION_TARGET_MS} ms); with VS Code loading its bundle first, ${loadAndActivateMs.toFixed(1)} ms`,
+      );
     }
   }
   process.exit(printOutcomes('Kafka Workbench installed from its .vsix', outcomes, elapsed()) ? 1 : 0);

@@ -26,7 +26,12 @@ try {
   }
   const outcomes = [
     ...(await runExtensionHostSuite({ name: 'trusted', suiteDir: 'test/extension', trusted: true, log })),
-    ...(await runExtensionHostSuite({ name: 'restricted', suiteDir: 'test/extension-restricted', trusted: false, log })),
+    ...(await runExtensionHostSuite({
+      name: 'restricted',
+      suiteDir: 'test/extension-restricted',
+      trusted: false,
+      log,
+    })),
   ];
   process.exit(printOutcomes('Kafka Workbench extension host tests', outcomes, elapsed()) ? 1 : 0);
 } catch (e) {

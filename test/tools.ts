@@ -13,5 +13,8 @@ export function requireTool(command: string, args: string[], apt: string): void 
     ok = spawnSync(command, args, { stdio: 'ignore' }).status === 0;
     checked.set(command, ok);
   }
-  if (!ok) throw new Error(`this suite needs '${command}', which is not installed: apt-get install -y ${apt} (it is listed in scripts/ci-apt-packages.txt)`);
+  if (!ok)
+    throw new Error(
+      `this suite needs '${command}', which is not installed: apt-get install -y ${apt} (it is listed in scripts/ci-apt-packages.txt)`,
+    );
 }

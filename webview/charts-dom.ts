@@ -31,7 +31,11 @@ export function mountChartStyles(): void {
  * Up/Down (and Left/Right) move focus between the `.focusable` items under `container`, Home/End to the first and
  * last; Enter or Space on an item calls `onActivate`. Focus or hover calls `onFocus`, which says what the item is.
  */
-export function wireChartKeys(container: HTMLElement, onFocus: (item: Element) => void, onActivate?: (item: Element) => void): void {
+export function wireChartKeys(
+  container: HTMLElement,
+  onFocus: (item: Element) => void,
+  onActivate?: (item: Element) => void,
+): void {
   const items = () => [...container.querySelectorAll('.focusable')];
   container.addEventListener('keydown', (ev) => {
     const list = items();
@@ -58,10 +62,11 @@ export function wireChartKeys(container: HTMLElement, onFocus: (item: Element) =
     const item = (ev.target as Element).closest?.('.focusable');
     if (item) onFocus(item);
   });
-  if (onActivate) container.addEventListener('click', (ev) => {
-    const item = (ev.target as Element).closest?.('.focusable');
-    if (item) onActivate(item);
-  });
+  if (onActivate)
+    container.addEventListener('click', (ev) => {
+      const item = (ev.target as Element).closest?.('.focusable');
+      if (item) onActivate(item);
+    });
 }
 
 /** The theme's values of the variables the charts use, so a saved file looks as the panel did. */
@@ -69,7 +74,9 @@ function resolvedVariables(): string {
   const names = [...new Set(CHART_CSS.match(/--vscode-[\w-]+/g) ?? [])];
   const css = getComputedStyle(document.documentElement);
   const bodyCss = getComputedStyle(document.body);
-  const decls = names.map((n) => [n, (css.getPropertyValue(n) || bodyCss.getPropertyValue(n)).trim()] as const).filter(([, v]) => v);
+  const decls = names
+    .map((n) => [n, (css.getPropertyValue(n) || bodyCss.getPropertyValue(n)).trim()] as const)
+    .filter(([, v]) => v);
   const background = bodyCss.backgroundColor;
   return `svg { ${decls.map(([n, v]) => `${n}: ${v};`).join(' ')} } .kw-export-bg { fill: ${background}; }`;
 }

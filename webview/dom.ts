@@ -2,7 +2,11 @@
 
 type Attrs = Record<string, string | number | boolean | undefined>;
 
-export function h<K extends string>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined)[]): HTMLElement {
+export function h<K extends string>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Node | string | null | undefined)[]
+): HTMLElement {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
@@ -38,6 +42,10 @@ export function option(value: string, label: string, selected = false): HTMLElem
 /** Replaces a dropdown's options and selects `value` (the toolkit dropdown re-reads options after a tick). */
 export function setOptions(dropdown: ValueElement, options: { value: string; label: string }[], value: string): void {
   dropdown.replaceChildren(...options.map((o) => option(o.value, o.label, o.value === value)));
-  queueMicrotask(() => { dropdown.value = value; });
-  setTimeout(() => { if (dropdown.value !== value) dropdown.value = value; }, 0);
+  queueMicrotask(() => {
+    dropdown.value = value;
+  });
+  setTimeout(() => {
+    if (dropdown.value !== value) dropdown.value = value;
+  }, 0);
 }

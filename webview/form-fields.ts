@@ -27,7 +27,10 @@ export function numberFieldProblems(text: (id: string) => string, timestampNow: 
     const raw = text(id).trim();
     if (raw === '' && emptyOk) return;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push({ id, message: `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}${raw === '' ? '' : ` (it is "${raw}")`}.` });
+      problems.push({
+        id,
+        message: `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}${raw === '' ? '' : ` (it is "${raw}")`}.`,
+      });
     }
   };
   for (const f of NUMBER_FIELDS) check(f.id, f.name, f.min, f.max, f.id !== 'repeat');
@@ -37,7 +40,16 @@ export function numberFieldProblems(text: (id: string) => string, timestampNow: 
 
 /** How each send mode sends, in a line under the dropdown. */
 export const SEND_MODE_WORDS: Record<SendMode, { label: string; hint: string }> = {
-  sync: { label: 'sync', hint: 'sync: each record is handed to the producer only after the one before is acknowledged (Java\'s send().get()): slow, in order, one at a time.' },
-  async: { label: 'async', hint: 'async: records are handed over without waiting (up to 1,000 in flight, batched by linger.ms and batch.size); each row fills in as its ack arrives.' },
-  'fire-and-forget': { label: 'fire-and-forget', hint: 'fire-and-forget: like async, but a real application would not look at the outcome; here failures still show in the table.' },
+  sync: {
+    label: 'sync',
+    hint: "sync: each record is handed to the producer only after the one before is acknowledged (Java's send().get()): slow, in order, one at a time.",
+  },
+  async: {
+    label: 'async',
+    hint: 'async: records are handed over without waiting (up to 1,000 in flight, batched by linger.ms and batch.size); each row fills in as its ack arrives.',
+  },
+  'fire-and-forget': {
+    label: 'fire-and-forget',
+    hint: 'fire-and-forget: like async, but a real application would not look at the outcome; here failures still show in the table.',
+  },
 };

@@ -1,5 +1,11 @@
 /** The webview's side of the protocol: typed posts, requests with ids answered by `response`, and persisted state. */
-import type { HostToWebview, ResultOf, WebviewError, WebviewRequest, WebviewToHost } from '../extension/protocol/messages';
+import type {
+  HostToWebview,
+  ResultOf,
+  WebviewError,
+  WebviewRequest,
+  WebviewToHost,
+} from '../extension/protocol/messages';
 import { isHostPush, RequestTracker, type HostPush } from './state';
 
 interface VsCodeApi {

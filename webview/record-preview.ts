@@ -16,8 +16,13 @@ export class RecordPreviewPane {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly channel: HostChannel) {
-    this.element = h('section', { id: 'rendered', class: 'rendered', 'aria-label': 'The record as it will be sent', hidden: true },
-      h('strong', { text: 'Rendered (first record, as sent)' }), this.body, this.status);
+    this.element = h(
+      'section',
+      { id: 'rendered', class: 'rendered', 'aria-label': 'The record as it will be sent', hidden: true },
+      h('strong', { text: 'Rendered (first record, as sent)' }),
+      this.body,
+      this.status,
+    );
   }
 
   /** Where the draft came from, shown above the form: "Editing Orders › new order (collections/orders.kafka.json)". */
@@ -28,7 +33,9 @@ export class RecordPreviewPane {
   showOrigin(origin: DraftOrigin | null): void {
     this.origin.hidden = origin === null;
     const file = origin?.file.split(/[\\/]/).pop();
-    this.origin.textContent = origin ? `Editing message "${origin.name}" of ${file}: its templates are kept, and Save Record writes back only what you change.` : '';
+    this.origin.textContent = origin
+      ? `Editing message "${origin.name}" of ${file}: its templates are kept, and Save Record writes back only what you change.`
+      : '';
     if (origin) this.origin.title = origin.file;
   }
 
@@ -44,7 +51,14 @@ export class RecordPreviewPane {
     try {
       preview = await this.channel.request('previewRecord', { draft, origin });
     } catch (e) {
-      preview = { templated: true, topic: draft.topic, key: null, value: null, headers: [], error: (e as WebviewError).message };
+      preview = {
+        templated: true,
+        topic: draft.topic,
+        key: null,
+        value: null,
+        headers: [],
+        error: (e as WebviewError).message,
+      };
     }
     if (seq !== this.seq) return;
     this.show(preview);
@@ -53,13 +67,17 @@ export class RecordPreviewPane {
   private show(p: RecordPreview): void {
     // Without templates the form is the record: the pane would only repeat it.
     this.element.hidden = !p.templated && !p.error;
-    const rows: [string, string][] = p.error ? [] : [
-      ['topic', p.topic],
-      ['key', p.key === null ? '(none: null)' : p.key],
-      ['value', p.value === null ? '(null)' : p.value],
-      ...p.headers.map((hd): [string, string] => [`header ${hd.key}`, hd.value]),
-    ];
-    this.body.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { class: `rendered-${k.split(' ')[0]}`, text: v })]));
+    const rows: [string, string][] = p.error
+      ? []
+      : [
+          ['topic', p.topic],
+          ['key', p.key === null ? '(none: null)' : p.key],
+          ['value', p.value === null ? '(null)' : p.value],
+          ...p.headers.map((hd): [string, string] => [`header ${hd.key}`, hd.value]),
+        ];
+    this.body.replaceChildren(
+      ...rows.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { class: `rendered-${k.split(' ')[0]}`, text: v })]),
+    );
     this.status.textContent = p.error ?? p.note ?? '';
     this.status.className = p.error ? 'error' : 'hint';
   }

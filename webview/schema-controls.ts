@@ -3,7 +3,13 @@
  * <topic>-value), version and message fields, the schema shown, the typed value checked against it as it is typed
  * (by the host, which has the registry), and "Fill example". Its own module so the composer's layout changes little.
  */
-import { defaultSchemaRef, type ComposerDraft, type DraftSchemaRef, type SchemaDetails, type WebviewError } from '../extension/protocol/messages';
+import {
+  defaultSchemaRef,
+  type ComposerDraft,
+  type DraftSchemaRef,
+  type SchemaDetails,
+  type WebviewError,
+} from '../extension/protocol/messages';
 import { byId, h, setOptions, type ValueElement } from './dom';
 import type { HostChannel } from './host-channel';
 
@@ -23,15 +29,49 @@ export interface SchemaControls {
 const val = (id: string) => byId<ValueElement>(id);
 
 function box(part: Part): HTMLElement {
-  return h('div', { class: 'schema-box', id: `${part}-schema-box`, hidden: true, 'aria-label': `Schema for the ${part}` },
-    h('div', { class: 'row' },
-      h('div', { class: 'field' }, h('label', { for: `${part}-subject`, text: 'Subject' }), h('vscode-dropdown', { id: `${part}-subject` })),
-      h('div', { class: 'field' }, h('label', { for: `${part}-schema-version`, text: 'Version' }), h('vscode-text-field', { id: `${part}-schema-version`, placeholder: 'latest', size: 6 })),
-      h('div', { class: 'field' }, h('label', { for: `${part}-record-name`, text: 'Message (Protobuf)' }), h('vscode-text-field', { id: `${part}-record-name`, placeholder: 'first in the schema', size: 18 })),
-      h('vscode-button', { id: `${part}-fill-example`, appearance: 'secondary', title: `Fill the ${part} with a value built from the schema` }, 'Fill example')),
+  return h(
+    'div',
+    { class: 'schema-box', id: `${part}-schema-box`, hidden: true, 'aria-label': `Schema for the ${part}` },
+    h(
+      'div',
+      { class: 'row' },
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: `${part}-subject`, text: 'Subject' }),
+        h('vscode-dropdown', { id: `${part}-subject` }),
+      ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: `${part}-schema-version`, text: 'Version' }),
+        h('vscode-text-field', { id: `${part}-schema-version`, placeholder: 'latest', size: 6 }),
+      ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: `${part}-record-name`, text: 'Message (Protobuf)' }),
+        h('vscode-text-field', { id: `${part}-record-name`, placeholder: 'first in the schema', size: 18 }),
+      ),
+      h(
+        'vscode-button',
+        {
+          id: `${part}-fill-example`,
+          appearance: 'secondary',
+          title: `Fill the ${part} with a value built from the schema`,
+        },
+        'Fill example',
+      ),
+    ),
     h('div', { class: 'schema-status', id: `${part}-schema-status`, role: 'status', 'aria-live': 'polite' }),
     h('div', { class: 'hint', id: `${part}-schema-registry` }),
-    h('details', { class: 'schema-details' }, h('summary', { id: `${part}-schema-summary`, text: 'Schema' }), h('pre', { class: 'schema-text', id: `${part}-schema-text` })));
+    h(
+      'details',
+      { class: 'schema-details' },
+      h('summary', { id: `${part}-schema-summary`, text: 'Schema' }),
+      h('pre', { class: 'schema-text', id: `${part}-schema-text` }),
+    ),
+  );
 }
 
 export function mountSchemaControls(channel: HostChannel, onEdited: () => void): SchemaControls {
@@ -56,13 +96,18 @@ export function mountSchemaControls(channel: HostChannel, onEdited: () => void):
   const renderSubjects = (part: Part) => {
     const fallback = topic() ? `${topic()}-${part} (from the topic)` : `<topic>-${part} (from the topic)`;
     const options = [{ value: '', label: fallback }, ...subjects.map((s) => ({ value: s, label: s }))];
-    if (refs[part].subject && !subjects.includes(refs[part].subject)) options.push({ value: refs[part].subject, label: `${refs[part].subject} (not in the registry)` });
+    if (refs[part].subject && !subjects.includes(refs[part].subject))
+      options.push({ value: refs[part].subject, label: `${refs[part].subject} (not in the registry)` });
     setOptions(val(`${part}-subject`), options, refs[part].subject);
   };
 
   const readRef = (part: Part): DraftSchemaRef => {
     const version = val(`${part}-schema-version`).value.trim();
-    return { subject: val(`${part}-subject`).value, version: /^\d+$/.test(version) && Number(version) > 0 ? Number(version) : null, recordName: val(`${part}-record-name`).value.trim() };
+    return {
+      subject: val(`${part}-subject`).value,
+      version: /^\d+$/.test(version) && Number(version) > 0 ? Number(version) : null,
+      recordName: val(`${part}-record-name`).value.trim(),
+    };
   };
 
   /** Fetches the schema (subject, version and id, its text), then checks the typed value against it. */
@@ -76,7 +121,11 @@ export function mountSchemaControls(channel: HostChannel, onEdited: () => void):
     const seq = ++asked[part];
     const ref = refs[part];
     if (registry === null) {
-      status(part, 'The active connection has no schema registry: connect to the Local sandbox, or give the connection one.', 'bad');
+      status(
+        part,
+        'The active connection has no schema registry: connect to the Local sandbox, or give the connection one.',
+        'bad',
+      );
       return;
     }
     status(part, 'Checking against the schema…', 'busy');
@@ -84,7 +133,8 @@ export function mountSchemaControls(channel: HostChannel, onEdited: () => void):
       const d = await channel.request('schemaDetails', { topic: topic(), part, ref });
       if (seq !== asked[part]) return;
       details[part] = d;
-      byId(`${part}-schema-summary`).textContent = `Schema: ${d.subject ?? 'by id'}${d.version !== null ? ` v${d.version}` : ''} · id ${d.id} · ${d.schemaType}`;
+      byId(`${part}-schema-summary`).textContent =
+        `Schema: ${d.subject ?? 'by id'}${d.version !== null ? ` v${d.version}` : ''} · id ${d.id} · ${d.schemaType}`;
       byId(`${part}-schema-text`).textContent = d.schema;
       const text = val(part).value;
       if (text.trim() === '') {
@@ -94,7 +144,12 @@ export function mountSchemaControls(channel: HostChannel, onEdited: () => void):
       const { problem } = await channel.request('checkSchemaValue', { topic: topic(), part, ref, text });
       if (seq !== asked[part]) return;
       if (problem) status(part, problem, 'bad');
-      else status(part, `Fits ${d.subject ?? `schema ${d.id}`}${d.version !== null ? ` v${d.version}` : ''} (id ${d.id}, ${d.schemaType}).`, 'good');
+      else
+        status(
+          part,
+          `Fits ${d.subject ?? `schema ${d.id}`}${d.version !== null ? ` v${d.version}` : ''} (id ${d.id}, ${d.schemaType}).`,
+          'good',
+        );
     } catch (e) {
       if (seq !== asked[part]) return;
       details[part] = undefined;
@@ -114,18 +169,25 @@ export function mountSchemaControls(channel: HostChannel, onEdited: () => void):
 
   const refreshSubjects = () => {
     const where = (text: string) => PARTS.forEach((part) => (byId(`${part}-schema-registry`).textContent = text));
-    void channel.request('schemaSubjects', {}).then((r) => {
-      registry = r.registry;
-      subjects = r.subjects;
-      where(registry ? `Schema registry ${registry} · ${subjects.length} subject${subjects.length === 1 ? '' : 's'}` : 'The active connection has no schema registry.');
-      PARTS.forEach(renderSubjects);
-      showBoxes();
-    }, (e: WebviewError) => {
-      registry = null;
-      subjects = [];
-      where(e.message);
-      PARTS.forEach(renderSubjects);
-    });
+    void channel.request('schemaSubjects', {}).then(
+      (r) => {
+        registry = r.registry;
+        subjects = r.subjects;
+        where(
+          registry
+            ? `Schema registry ${registry} · ${subjects.length} subject${subjects.length === 1 ? '' : 's'}`
+            : 'The active connection has no schema registry.',
+        );
+        PARTS.forEach(renderSubjects);
+        showBoxes();
+      },
+      (e: WebviewError) => {
+        registry = null;
+        subjects = [];
+        where(e.message);
+        PARTS.forEach(renderSubjects);
+      },
+    );
   };
 
   for (const part of PARTS) {
@@ -149,10 +211,11 @@ export function mountSchemaControls(channel: HostChannel, onEdited: () => void):
     });
   }
   // Switching to the format asks for the subjects again: one registered since shows up.
-  for (const id of ['key-format', 'value-format']) val(id).addEventListener('change', () => {
-    if (val('key-format').value === 'schema' || val('value-format').value === 'schema') refreshSubjects();
-    showBoxes();
-  });
+  for (const id of ['key-format', 'value-format'])
+    val(id).addEventListener('change', () => {
+      if (val('key-format').value === 'schema' || val('value-format').value === 'schema') refreshSubjects();
+      showBoxes();
+    });
   val('topic').addEventListener('input', () => {
     PARTS.forEach(renderSubjects);
     PARTS.forEach(update);

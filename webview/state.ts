@@ -2,20 +2,34 @@
  * The composer webview's state logic, free of the DOM so plain mocha can test it: which host pushes it handles, the
  * bounded results history, row selection, the virtual-scroll window, and what is persisted through `vscode.setState`.
  */
-import { defaultDraft, MAX_RESULT_ROWS, type ComposerDraft, type DraftOrigin, type HostToWebview, type ResultRow } from '../extension/protocol/messages';
+import {
+  defaultDraft,
+  MAX_RESULT_ROWS,
+  type ComposerDraft,
+  type DraftOrigin,
+  type HostToWebview,
+  type ResultRow,
+} from '../extension/protocol/messages';
 
 export { MAX_RESULT_ROWS };
 
 export type HostPush = Exclude<HostToWebview, { type: 'response' }>;
 
 /** Every push the panel handles. A Record, so a new push type in the protocol does not compile until it is listed here. */
-const PUSH_TYPES: Record<HostPush['type'], true> = { init: true, results: true, state: true, cleared: true, loadDraft: true, sendProgress: true, runCharts: true };
+const PUSH_TYPES: Record<HostPush['type'], true> = {
+  init: true,
+  results: true,
+  state: true,
+  cleared: true,
+  loadDraft: true,
+  sendProgress: true,
+  runCharts: true,
+};
 
 /** Whether a message type is a push the panel handles (an unknown one is dropped, not trusted). */
 export function isHostPush(type: string): type is HostPush['type'] {
   return Object.hasOwn(PUSH_TYPES, type);
 }
-
 
 export class ResultsHistory {
   private rows: ResultRow[] = [];
@@ -94,7 +108,13 @@ export function resultsSummary(history: ResultsHistory): { badge: string; capNot
 }
 
 /** Which rows to render for a scroll position: only the visible ones plus a small overscan. */
-export function visibleWindow(scrollTop: number, viewportHeight: number, rowHeight: number, total: number, overscan = 8): { start: number; end: number; offsetPx: number; totalPx: number } {
+export function visibleWindow(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  total: number,
+  overscan = 8,
+): { start: number; end: number; offsetPx: number; totalPx: number } {
   const first = Math.max(0, Math.floor(Math.max(0, scrollTop) / rowHeight) - overscan);
   const count = Math.ceil(Math.max(0, viewportHeight) / rowHeight) + overscan * 2;
   const end = Math.min(total, first + count);
@@ -114,15 +134,26 @@ export interface PersistedState {
 
 /** Reads state saved by an earlier panel, falling back to defaults for anything missing or malformed. */
 export function restoreState(saved: unknown): PersistedState {
-  const fresh: PersistedState = { version: 1, draft: defaultDraft(), origin: null, selectedRecordId: null, tab: 'trace' };
+  const fresh: PersistedState = {
+    version: 1,
+    draft: defaultDraft(),
+    origin: null,
+    selectedRecordId: null,
+    tab: 'trace',
+  };
   if (typeof saved !== 'object' || saved === null) return fresh;
   const s = saved as Partial<PersistedState>;
   if (s.version !== 1) return fresh;
   const base = defaultDraft();
-  const d = (typeof s.draft === 'object' && s.draft) ? s.draft : base;
+  const d = typeof s.draft === 'object' && s.draft ? s.draft : base;
   return {
     version: 1,
-    draft: { ...base, ...d, settings: { ...base.settings, ...(d.settings ?? {}) }, headers: Array.isArray(d.headers) ? d.headers : [] },
+    draft: {
+      ...base,
+      ...d,
+      settings: { ...base.settings, ...(d.settings ?? {}) },
+      headers: Array.isArray(d.headers) ? d.headers : [],
+    },
     origin: isOrigin(s.origin) ? s.origin : null,
     selectedRecordId: typeof s.selectedRecordId === 'string' ? s.selectedRecordId : null,
     tab: s.tab === 'batches' || s.tab === 'charts' ? s.tab : 'trace',
@@ -130,7 +161,12 @@ export function restoreState(saved: unknown): PersistedState {
 }
 
 function isOrigin(v: unknown): v is DraftOrigin {
-  return typeof v === 'object' && v !== null && typeof (v as DraftOrigin).file === 'string' && typeof (v as DraftOrigin).name === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as DraftOrigin).file === 'string' &&
+    typeof (v as DraftOrigin).name === 'string'
+  );
 }
 
 /** Pending requests by id; a reply settles the matching one, a stray reply is ignored. */

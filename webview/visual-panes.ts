@@ -5,7 +5,12 @@
  */
 import type { BatchView, RecordTraceView, WebviewError } from '../extension/protocol/messages';
 import { describeTraceId } from '../extension/protocol/trace-ids';
-import { formatMetric, orderedMetricNames, type ProducerMetricsView, type RunCharts } from '../extension/protocol/visual';
+import {
+  formatMetric,
+  orderedMetricNames,
+  type ProducerMetricsView,
+  type RunCharts,
+} from '../extension/protocol/visual';
 import { batchLanesChart } from './charts/batch-lanes';
 import { runChartSet } from './charts/run-charts';
 import { waterfallChart } from './charts/waterfall-chart';
@@ -48,40 +53,73 @@ export function renderBatchLanes(batches: BatchView[], selectedRecordId: string 
     return;
   }
   const selected = batches.find((b) => selectedRecordId && b.recordIds.includes(selectedRecordId))?.batchId ?? null;
-  const title = ofSend.length ? `Produce requests per broker, last send (${spans.length})` : `Produce requests per broker (${spans.length})`;
-  box.replaceChildren(toDom(batchLanesChart(spans, { title, selectedBatchId: selected, describeBatch: describeTraceId })));
+  const title = ofSend.length
+    ? `Produce requests per broker, last send (${spans.length})`
+    : `Produce requests per broker (${spans.length})`;
+  box.replaceChildren(
+    toDom(batchLanesChart(spans, { title, selectedBatchId: selected, describeBatch: describeTraceId })),
+  );
 }
 
 /** Clicking (or Enter on) a request selects the first record of its batch. */
 export function wireBatchLanes(batchesNow: () => BatchView[], select: (recordId: string) => void): void {
   const box = byId('batch-lanes');
-  wireChartKeys(box, (item) => { byId('batch-lanes-detail').textContent = item.getAttribute('aria-label') ?? ''; }, (item) => {
-    const id = item.getAttribute('data-batch-id');
-    const batch = batchesNow().find((b) => b.batchId === id);
-    if (batch?.recordIds[0]) select(batch.recordIds[0]);
-  });
+  wireChartKeys(
+    box,
+    (item) => {
+      byId('batch-lanes-detail').textContent = item.getAttribute('aria-label') ?? '';
+    },
+    (item) => {
+      const id = item.getAttribute('data-batch-id');
+      const batch = batchesNow().find((b) => b.batchId === id);
+      if (batch?.recordIds[0]) select(batch.recordIds[0]);
+    },
+  );
 }
 
 function metricsTable(m: ProducerMetricsView): HTMLElement {
   const names = orderedMetricNames(m.values);
-  return h('table', { class: 'metrics', 'aria-label': `Metrics of ${m.clientId}` },
+  return h(
+    'table',
+    { class: 'metrics', 'aria-label': `Metrics of ${m.clientId}` },
     h('caption', { text: `${m.clientId} (Java producer metric names; rates per second over 30 s)` }),
-    ...names.map((n) => h('tr', { 'data-metric': n }, h('th', { scope: 'row', text: n }), h('td', { text: formatMetric(n, m.values[n]) }))),
-    ...m.brokers.map((b) => h('tr', { 'data-broker': b.brokerId }, h('th', { scope: 'row', text: `broker ${b.brokerId}` }),
-      h('td', { text: `${b.requests} requests, ${b.errors} errors, latency avg ${formatMetric('', b.requestLatencyAvg)} ms, max ${formatMetric('', b.requestLatencyMax)} ms` }))));
+    ...names.map((n) =>
+      h(
+        'tr',
+        { 'data-metric': n },
+        h('th', { scope: 'row', text: n }),
+        h('td', { text: formatMetric(n, m.values[n]) }),
+      ),
+    ),
+    ...m.brokers.map((b) =>
+      h(
+        'tr',
+        { 'data-broker': b.brokerId },
+        h('th', { scope: 'row', text: `broker ${b.brokerId}` }),
+        h('td', {
+          text: `${b.requests} requests, ${b.errors} errors, latency avg ${formatMetric('', b.requestLatencyAvg)} ms, max ${formatMetric('', b.requestLatencyMax)} ms`,
+        }),
+      ),
+    ),
+  );
 }
 
 export class ChartsPane {
   private charts: RunCharts | null = null;
   private queued = false;
 
-  constructor(private readonly channel: HostChannel, private readonly visible: () => boolean) {}
+  constructor(
+    private readonly channel: HostChannel,
+    private readonly visible: () => boolean,
+  ) {}
 
   wire(): void {
     byId('save-charts-svg').addEventListener('click', () => void this.save('svg'));
     byId('save-charts-png').addEventListener('click', () => void this.save('png'));
     byId('save-charts-json').addEventListener('click', () => void this.save('json'));
-    wireChartKeys(byId('charts'), (item) => { byId('charts-detail').textContent = item.getAttribute('aria-label') ?? ''; });
+    wireChartKeys(byId('charts'), (item) => {
+      byId('charts-detail').textContent = item.getAttribute('aria-label') ?? '';
+    });
   }
 
   /** When the last send the panel saw started (epoch ms), or null. */
@@ -94,7 +132,10 @@ export class ChartsPane {
     this.charts = charts;
     if (!this.visible() || this.queued) return;
     this.queued = true;
-    requestAnimationFrame(() => { this.queued = false; this.render(); });
+    requestAnimationFrame(() => {
+      this.queued = false;
+      this.render();
+    });
   }
 
   async show(): Promise<void> {
@@ -121,7 +162,10 @@ export class ChartsPane {
   private async save(format: 'svg' | 'png' | 'json'): Promise<void> {
     const c = this.charts;
     const out = byId('charts-save-status');
-    if (!c) { out.textContent = 'Nothing to save yet.'; return; }
+    if (!c) {
+      out.textContent = 'Nothing to save yet.';
+      return;
+    }
     try {
       const name = `kafka-send-${new Date(c.startedAt).toISOString().replace(/[:.]/g, '-').slice(0, 19)}`;
       let data: string;

@@ -38,18 +38,28 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
       value = name.slice(eq + 1);
       name = name.slice(0, eq);
     }
-    if (!known.has(name)) throw new InvalidInputError(`unknown option --${name}; known options: ${[...known].map((k) => '--' + k).join(' ')}`);
+    if (!known.has(name))
+      throw new InvalidInputError(
+        `unknown option --${name}; known options: ${[...known].map((k) => '--' + k).join(' ')}`,
+      );
     if (booleans.has(name)) {
-      if (value !== undefined) throw new InvalidInputError(`option --${name} takes no value (got '${value}'); give --${name} to turn it on, leave it out for off`);
+      if (value !== undefined)
+        throw new InvalidInputError(
+          `option --${name} takes no value (got '${value}'); give --${name} to turn it on, leave it out for off`,
+        );
       value = 'true';
     } else if (value === undefined) {
       if (i + 1 >= argv.length) throw new InvalidInputError(`option --${name} needs a value`);
       // "--message --bail" is a forgotten value, not a message named "--bail".
-      if (argv[i + 1].startsWith('--')) throw new InvalidInputError(`option --${name} needs a value, but the next argument is the option ${argv[i + 1]}; write --${name}=VALUE for a value that starts with --`);
+      if (argv[i + 1].startsWith('--'))
+        throw new InvalidInputError(
+          `option --${name} needs a value, but the next argument is the option ${argv[i + 1]}; write --${name}=VALUE for a value that starts with --`,
+        );
       value = argv[++i];
     }
     const earlier = flags.get(name);
-    if (earlier && !repeatable.has(name)) throw new InvalidInputError(`option --${name} is given twice ('${earlier[0]}', then '${value}'); give it once`);
+    if (earlier && !repeatable.has(name))
+      throw new InvalidInputError(`option --${name} is given twice ('${earlier[0]}', then '${value}'); give it once`);
     flags.set(name, [...(earlier ?? []), value]);
   }
   return { positionals, flags };

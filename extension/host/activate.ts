@@ -46,9 +46,17 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const external = bootstrap && controlUrl ? { bootstrap, controlUrl } : undefined;
   const sandboxPorts = {
     last: () => context.globalState.get<number>('kafkaWorkbench.sandboxPort'),
-    remember: async (port: number) => { await context.globalState.update('kafkaWorkbench.sandboxPort', port); },
+    remember: async (port: number) => {
+      await context.globalState.update('kafkaWorkbench.sandboxPort', port);
+    },
   };
-  service = new WorkbenchService(store, (level, msg) => log[level](msg), () => vscode.workspace.isTrusted, external, sandboxPorts);
+  service = new WorkbenchService(
+    store,
+    (level, msg) => log[level](msg),
+    () => vscode.workspace.isTrusted,
+    external,
+    sandboxPorts,
+  );
   const tree = new ClusterTreeProvider(service);
   const s = service;
   context.subscriptions.push(
@@ -62,21 +70,29 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
         // The panel's selected connection survives a reload: reconnect to it, unless in Restricted Mode.
         const last = store.activeId();
         if (last && vscode.workspace.isTrusted && !s.activeConnection()) {
-          void s.connect(last).catch((e: unknown) => log.warn(`could not reconnect to the last connection: ${String(e)}`));
+          void s
+            .connect(last)
+            .catch((e: unknown) => log.warn(`could not reconnect to the last connection: ${String(e)}`));
         }
       },
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: sends from the workspace are allowed')),
+    vscode.workspace.onDidGrantWorkspaceTrust(() =>
+      log.info('workspace trusted: sends from the workspace are allowed'),
+    ),
   );
   registerCommands({ context, service, tree, log });
   registerCliTerminal(context, service, log);
   const collections = registerCollections({ context, service, log });
   // With `npm start`'s sandbox the connection is made at once, but never in Restricted Mode (nothing connects by itself).
   if (external && vscode.workspace.isTrusted) {
-    void service.connect('sandbox').catch((e: unknown) => log.warn(`could not attach to the npm start sandbox: ${String(e)}`));
+    void service
+      .connect('sandbox')
+      .catch((e: unknown) => log.warn(`could not attach to the npm start sandbox: ${String(e)}`));
   }
   const activationMs = performance.now() - t0;
-  log.info(`Kafka Workbench activated in ${activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? '' : ' (Restricted Mode: nothing connects or sends by itself)'}`);
+  log.info(
+    `Kafka Workbench activated in ${activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? '' : ' (Restricted Mode: nothing connects or sends by itself)'}`,
+  );
   return {
     activationMs,
     service,

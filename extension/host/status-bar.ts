@@ -9,10 +9,17 @@ export function createStatusBar(service: WorkbenchService): vscode.Disposable {
   const update = () => {
     const c = service.activeConnection();
     item.text = c ? `$(plug) Kafka: ${c.name}` : '$(debug-disconnect) Kafka: not connected';
-    item.tooltip = c ? `Connected to ${c.name}. Click to switch.` : 'Click to connect to a Kafka cluster (the Local sandbox needs no setup).';
+    item.tooltip = c
+      ? `Connected to ${c.name}. Click to switch.`
+      : 'Click to connect to a Kafka cluster (the Local sandbox needs no setup).';
   };
   update();
   item.show();
   const sub = service.onDidChangeState(update);
-  return { dispose: () => { sub.dispose(); item.dispose(); } };
+  return {
+    dispose: () => {
+      sub.dispose();
+      item.dispose();
+    },
+  };
 }

@@ -282,7 +282,14 @@ export type WebviewRequest =
   | { type: 'previewRecord'; requestId: number; draft: ComposerDraft; origin: DraftOrigin | null }
   | { type: 'schemaSubjects'; requestId: number }
   | { type: 'schemaDetails'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef }
-  | { type: 'checkSchemaValue'; requestId: number; topic: string; part: 'key' | 'value'; ref: DraftSchemaRef; text: string }
+  | {
+      type: 'checkSchemaValue';
+      requestId: number;
+      topic: string;
+      part: 'key' | 'value';
+      ref: DraftSchemaRef;
+      text: string;
+    }
   /** The last (or running) send's charts; null before any send. */
   | { type: 'getRunCharts'; requestId: number }
   /** Saves a chart the webview drew: SVG text, PNG as base64, or the charts' data as JSON. */

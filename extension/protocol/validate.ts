@@ -3,9 +3,24 @@
  * Also checks a draft before it is sent (JSON, base64, partition range), so both sides report the same errors.
  */
 import {
-  ACKS, CHART_FILE_FORMATS, COMPRESSIONS, KEY_FORMATS, MAX_REPEAT, PARTITIONERS, SEND_MODES, VALUE_FORMATS,
-  type ComposerDraft, type DraftHeader, type DraftOrigin, type DraftProducerSettings, type DraftSchemaRef, type DraftTransaction, type SandboxAction, type TopicSummary,
-  type WebviewError, type WebviewToHost,
+  ACKS,
+  CHART_FILE_FORMATS,
+  COMPRESSIONS,
+  KEY_FORMATS,
+  MAX_REPEAT,
+  PARTITIONERS,
+  SEND_MODES,
+  VALUE_FORMATS,
+  type ComposerDraft,
+  type DraftHeader,
+  type DraftOrigin,
+  type DraftProducerSettings,
+  type DraftSchemaRef,
+  type DraftTransaction,
+  type SandboxAction,
+  type TopicSummary,
+  type WebviewError,
+  type WebviewToHost,
 } from './messages';
 import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../core/kafka/rules/topic-name';
 import { VIEWER_FORMATS, type ViewerToHost } from './topic-viewer-messages';
@@ -26,7 +41,8 @@ function str(v: unknown, where: string, max = MAX_TEXT): string {
   return v;
 }
 function int(v: unknown, where: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Invalid(`${where} must be a whole number from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new Invalid(`${where} must be a whole number from ${min} to ${max}`);
   return v;
 }
 function bool(v: unknown, where: string): boolean {
@@ -34,7 +50,8 @@ function bool(v: unknown, where: string): boolean {
   return v;
 }
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: string): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new Invalid(`${where} must be one of ${allowed.join(', ')}`);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+    throw new Invalid(`${where} must be one of ${allowed.join(', ')}`);
   return v as T;
 }
 
@@ -55,7 +72,11 @@ function parseSettings(v: unknown): DraftProducerSettings {
 
 function parseHeader(v: unknown, i: number): DraftHeader {
   const h = obj(v, `headers[${i}]`);
-  return { key: str(h.key, `headers[${i}].key`, 32 * 1024), value: str(h.value, `headers[${i}].value`), binary: bool(h.binary, `headers[${i}].binary`) };
+  return {
+    key: str(h.key, `headers[${i}].key`, 32 * 1024),
+    value: str(h.value, `headers[${i}].value`),
+    binary: bool(h.binary, `headers[${i}].binary`),
+  };
 }
 
 function parseSchemaRef(v: unknown, where: string): DraftSchemaRef {
@@ -106,20 +127,35 @@ function parseOrigin(v: unknown): DraftOrigin | null {
 
 function parseSandboxAction(v: unknown): SandboxAction {
   const c = obj(v, 'command');
-  const action = oneOf(c.action, ['stopBroker', 'startBroker', 'moveLeader', 'injectError', 'addLatency', 'clearFaults'] as const, 'command.action');
+  const action = oneOf(
+    c.action,
+    ['stopBroker', 'startBroker', 'moveLeader', 'injectError', 'addLatency', 'clearFaults'] as const,
+    'command.action',
+  );
   switch (action) {
     case 'stopBroker':
     case 'startBroker':
       return { action, broker: int(c.broker, 'command.broker', 0, 1_000_000) };
     case 'moveLeader':
-      return { action, topic: str(c.topic, 'command.topic', MAX_TOPIC_NAME_LENGTH), partition: int(c.partition, 'command.partition', 0, 1_000_000), broker: int(c.broker, 'command.broker', 0, 1_000_000) };
+      return {
+        action,
+        topic: str(c.topic, 'command.topic', MAX_TOPIC_NAME_LENGTH),
+        partition: int(c.partition, 'command.partition', 0, 1_000_000),
+        broker: int(c.broker, 'command.broker', 0, 1_000_000),
+      };
     case 'injectError':
       return {
-        action, errorCode: int(c.errorCode, 'command.errorCode', -1, 32767), count: int(c.count, 'command.count', 1, 1000),
+        action,
+        errorCode: int(c.errorCode, 'command.errorCode', -1, 32767),
+        count: int(c.count, 'command.count', 1, 1000),
         ...(c.topic === undefined ? {} : { topic: str(c.topic, 'command.topic', MAX_TOPIC_NAME_LENGTH) }),
       };
     case 'addLatency':
-      return { action, latencyMs: int(c.latencyMs, 'command.latencyMs', 1, 600_000), count: int(c.count, 'command.count', 1, 1000) };
+      return {
+        action,
+        latencyMs: int(c.latencyMs, 'command.latencyMs', 1, 600_000),
+        count: int(c.count, 'command.count', 1, 1000),
+      };
     case 'clearFaults':
       return { action };
   }
@@ -129,9 +165,34 @@ function parseSandboxAction(v: unknown): SandboxAction {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'draftChanged', 'clearResults', 'cancelSend', 'send', 'refreshMetadata', 'getTrace', 'readBack', 'getBatches', 'exportTrace', 'previewPartition', 'sandbox', 'connect', 'previewRecord', 'schemaSubjects', 'schemaDetails', 'checkSchemaValue', 'getRunCharts', 'saveChart'] as const, 'message.type');
+    const type = oneOf(
+      m.type,
+      [
+        'ready',
+        'draftChanged',
+        'clearResults',
+        'cancelSend',
+        'send',
+        'refreshMetadata',
+        'getTrace',
+        'readBack',
+        'getBatches',
+        'exportTrace',
+        'previewPartition',
+        'sandbox',
+        'connect',
+        'previewRecord',
+        'schemaSubjects',
+        'schemaDetails',
+        'checkSchemaValue',
+        'getRunCharts',
+        'saveChart',
+      ] as const,
+      'message.type',
+    );
     if (type === 'ready' || type === 'clearResults' || type === 'cancelSend') return { ok: true, value: { type } };
-    if (type === 'draftChanged') return { ok: true, value: { type, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
+    if (type === 'draftChanged')
+      return { ok: true, value: { type, draft: parseDraft(m.draft), origin: parseOrigin(m.origin) } };
     const requestId = int(m.requestId, 'message.requestId', 0, Number.MAX_SAFE_INTEGER);
     switch (type) {
       case 'send':
@@ -143,25 +204,56 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewToHost> {
         return { ok: true, value: { type, requestId } };
       case 'saveChart': {
         const name = str(m.name, 'message.name', 100);
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Invalid('message.name must be a plain file name (letters, digits, ".", "_", "-")');
-        return { ok: true, value: { type, requestId, format: oneOf(m.format, CHART_FILE_FORMATS, 'message.format'), name, data: str(m.data, 'message.data') } };
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+          throw new Invalid('message.name must be a plain file name (letters, digits, ".", "_", "-")');
+        return {
+          ok: true,
+          value: {
+            type,
+            requestId,
+            format: oneOf(m.format, CHART_FILE_FORMATS, 'message.format'),
+            name,
+            data: str(m.data, 'message.data'),
+          },
+        };
       }
       case 'schemaDetails':
       case 'checkSchemaValue': {
         const part = oneOf(m.part, ['key', 'value'] as const, 'message.part');
-        const base = { requestId, topic: str(m.topic, 'message.topic', MAX_TOPIC_NAME_LENGTH), part, ref: parseSchemaRef(m.ref, 'message.ref') };
-        return { ok: true, value: type === 'schemaDetails' ? { type, ...base } : { type, ...base, text: str(m.text, 'message.text') } };
+        const base = {
+          requestId,
+          topic: str(m.topic, 'message.topic', MAX_TOPIC_NAME_LENGTH),
+          part,
+          ref: parseSchemaRef(m.ref, 'message.ref'),
+        };
+        return {
+          ok: true,
+          value: type === 'schemaDetails' ? { type, ...base } : { type, ...base, text: str(m.text, 'message.text') },
+        };
       }
       case 'getTrace':
       case 'readBack':
         return { ok: true, value: { type, requestId, recordId: str(m.recordId, 'message.recordId', 200) } };
       case 'exportTrace': {
-        if (m.recordIds !== null && !Array.isArray(m.recordIds)) throw new Invalid('message.recordIds must be a list or null');
-        const ids = m.recordIds === null ? null : (m.recordIds as unknown[]).map((r, i) => str(r, `message.recordIds[${i}]`, 200));
+        if (m.recordIds !== null && !Array.isArray(m.recordIds))
+          throw new Invalid('message.recordIds must be a list or null');
+        const ids =
+          m.recordIds === null
+            ? null
+            : (m.recordIds as unknown[]).map((r, i) => str(r, `message.recordIds[${i}]`, 200));
         return { ok: true, value: { type, requestId, recordIds: ids } };
       }
       case 'previewPartition':
-        return { ok: true, value: { type, requestId, topic: str(m.topic, 'message.topic', MAX_TOPIC_NAME_LENGTH), keyFormat: oneOf(m.keyFormat, KEY_FORMATS, 'message.keyFormat'), key: str(m.key, 'message.key') } };
+        return {
+          ok: true,
+          value: {
+            type,
+            requestId,
+            topic: str(m.topic, 'message.topic', MAX_TOPIC_NAME_LENGTH),
+            keyFormat: oneOf(m.keyFormat, KEY_FORMATS, 'message.keyFormat'),
+            key: str(m.key, 'message.key'),
+          },
+        };
       case 'sandbox':
         return { ok: true, value: { type, requestId, command: parseSandboxAction(m.command) } };
       case 'connect':
@@ -197,33 +289,54 @@ export function checkDraft(draft: ComposerDraft, topics: TopicSummary[] = []): W
     const problem = jsonProblem(draft.key);
     if (problem) errors.push({ field: 'key', message: `The key is not valid JSON: ${problem}` });
   }
-  if (draft.keyFormat === 'base64' && !isBase64(draft.key)) errors.push({ field: 'key', message: 'The key is not valid base64 (A-Z, a-z, 0-9, +, / and = padding).' });
+  if (draft.keyFormat === 'base64' && !isBase64(draft.key))
+    errors.push({ field: 'key', message: 'The key is not valid base64 (A-Z, a-z, 0-9, +, / and = padding).' });
   if (draft.valueFormat === 'json') {
     const problem = jsonProblem(draft.value);
     if (problem) errors.push({ field: 'value', message: `The value is not valid JSON: ${problem}` });
   }
-  if (draft.valueFormat === 'base64' && !isBase64(draft.value)) errors.push({ field: 'value', message: 'The value is not valid base64 (A-Z, a-z, 0-9, +, / and = padding).' });
+  if (draft.valueFormat === 'base64' && !isBase64(draft.value))
+    errors.push({ field: 'value', message: 'The value is not valid base64 (A-Z, a-z, 0-9, +, / and = padding).' });
   // A value for a schema is JSON; whether it fits the schema the host checks (it has the registry).
   if (draft.valueFormat === 'schema') {
     const problem = jsonProblem(draft.value);
-    if (problem) errors.push({ field: 'value', message: `The value is written as JSON for its schema, and is not valid JSON: ${problem}` });
+    if (problem)
+      errors.push({
+        field: 'value',
+        message: `The value is written as JSON for its schema, and is not valid JSON: ${problem}`,
+      });
   }
   draft.headers.forEach((h, i) => {
     if (!h.key) errors.push({ field: `headers.${i}`, message: `Header ${i + 1} has no key.` });
-    if (h.binary && !isBase64(h.value)) errors.push({ field: `headers.${i}`, message: `Header "${h.key}" is marked binary but its value is not base64.` });
+    if (h.binary && !isBase64(h.value))
+      errors.push({
+        field: `headers.${i}`,
+        message: `Header "${h.key}" is marked binary but its value is not base64.`,
+      });
   });
   const topic = topics.find((t) => t.name === draft.topic);
   if (draft.partition !== null && topic && draft.partition >= topic.partitions.length) {
     errors.push({
-      field: 'partition', kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION',
+      field: 'partition',
+      kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION',
       message: `Partition ${draft.partition} is out of range: "${topic.name}" has partitions 0 to ${topic.partitions.length - 1}.`,
     });
   }
-  if (draft.repeat < 1 || draft.repeat > MAX_REPEAT) errors.push({ field: 'repeat', message: `Repeat must be from 1 to ${MAX_REPEAT}.` });
+  if (draft.repeat < 1 || draft.repeat > MAX_REPEAT)
+    errors.push({ field: 'repeat', message: `Repeat must be from 1 to ${MAX_REPEAT}.` });
   if (draft.transaction) {
-    if (!draft.transaction.id.trim()) errors.push({ field: 'transaction', message: 'Give the transaction a transactional.id (one producer at a time may use it), or untick "Send as one transaction".' });
+    if (!draft.transaction.id.trim())
+      errors.push({
+        field: 'transaction',
+        message:
+          'Give the transaction a transactional.id (one producer at a time may use it), or untick "Send as one transaction".',
+      });
     else if (!draft.settings['enable.idempotence'] || draft.settings.acks !== 'all') {
-      errors.push({ field: 'transaction', message: 'A transaction needs an idempotent producer: set acks to all and tick enable.idempotence in Producer settings.' });
+      errors.push({
+        field: 'transaction',
+        message:
+          'A transaction needs an idempotent producer: set acks to all and tick enable.idempotence in Producer settings.',
+      });
     }
   }
   return errors;
@@ -244,14 +357,25 @@ export function jsonProblem(text: string): string | null {
 export function parseViewerMessage(data: unknown): Parsed<ViewerToHost> {
   try {
     const m = obj(data, 'message');
-    const type = oneOf(m.type, ['ready', 'start', 'loadMore', 'tail', 'format', 'filter', 'export'] as const, 'message.type');
+    const type = oneOf(
+      m.type,
+      ['ready', 'start', 'loadMore', 'tail', 'format', 'filter', 'export'] as const,
+      'message.type',
+    );
     switch (type) {
       case 'start':
         return { ok: true, value: { type, from: str(m.from, 'from', 200) } };
       case 'tail':
         return { ok: true, value: { type, on: bool(m.on, 'on') } };
       case 'format':
-        return { ok: true, value: { type, keyFormat: oneOf(m.keyFormat, VIEWER_FORMATS, 'keyFormat'), valueFormat: oneOf(m.valueFormat, VIEWER_FORMATS, 'valueFormat') } };
+        return {
+          ok: true,
+          value: {
+            type,
+            keyFormat: oneOf(m.keyFormat, VIEWER_FORMATS, 'keyFormat'),
+            valueFormat: oneOf(m.valueFormat, VIEWER_FORMATS, 'valueFormat'),
+          },
+        };
       case 'filter':
         return { ok: true, value: { type, text: str(m.text, 'text', 10_000) } };
       default:

@@ -76,7 +76,14 @@ export interface RunInterval {
 export interface ProducerMetricsView {
   clientId: string;
   values: Record<string, number>;
-  brokers: { brokerId: number; requests: number; inFlight: number; requestLatencyAvg: number; requestLatencyMax: number; errors: number }[];
+  brokers: {
+    brokerId: number;
+    requests: number;
+    inFlight: number;
+    requestLatencyAvg: number;
+    requestLatencyMax: number;
+    errors: number;
+  }[];
 }
 
 /** A bulk send's charts: bounded (at most a few hundred intervals), sampled from the producers' own statistics. */
@@ -87,22 +94,50 @@ export interface RunCharts {
   /** Still sending. */
   live: boolean;
   intervals: RunInterval[];
-  latency: { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null; buckets: Bucket[] };
+  latency: {
+    count: number;
+    p50: number | null;
+    p90: number | null;
+    p99: number | null;
+    max: number | null;
+    buckets: Bucket[];
+  };
   batches: { records: Bucket[]; bytes: Bucket[]; closeReasons: Record<string, number> };
   metrics: ProducerMetricsView[];
 }
 
 /** The Java producer metrics the panel lists first, in this order (the rest follow by name). */
 export const KEY_METRICS: readonly string[] = [
-  'record-send-rate', 'record-send-total', 'record-error-rate', 'record-retry-rate', 'batch-size-avg', 'batch-size-max',
-  'records-per-request-avg', 'record-queue-time-avg', 'record-queue-time-max', 'request-latency-avg', 'request-latency-max',
-  'request-rate', 'outgoing-byte-rate', 'requests-in-flight', 'compression-rate-avg', 'buffer-available-bytes',
-  'buffer-total-bytes', 'bufferpool-wait-ratio', 'produce-throttle-time-avg', 'metadata-age',
+  'record-send-rate',
+  'record-send-total',
+  'record-error-rate',
+  'record-retry-rate',
+  'batch-size-avg',
+  'batch-size-max',
+  'records-per-request-avg',
+  'record-queue-time-avg',
+  'record-queue-time-max',
+  'request-latency-avg',
+  'request-latency-max',
+  'request-rate',
+  'outgoing-byte-rate',
+  'requests-in-flight',
+  'compression-rate-avg',
+  'buffer-available-bytes',
+  'buffer-total-bytes',
+  'bufferpool-wait-ratio',
+  'produce-throttle-time-avg',
+  'metadata-age',
 ];
 
 /** A producer's metric names in the order the panel and the reports list them: KEY_METRICS first, then the rest by name. */
 export function orderedMetricNames(values: Record<string, number>): string[] {
-  return [...KEY_METRICS.filter((k) => k in values), ...Object.keys(values).filter((k) => !KEY_METRICS.includes(k)).sort()];
+  return [
+    ...KEY_METRICS.filter((k) => k in values),
+    ...Object.keys(values)
+      .filter((k) => !KEY_METRICS.includes(k))
+      .sort(),
+  ];
 }
 
 /** A metric's value as shown: ratios to three decimals, counts whole, the rest to two. */

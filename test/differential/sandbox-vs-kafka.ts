@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   } finally {
     await sandbox.stop();
   }
-  const realResults = process.argv.includes('--sandbox-only') ? new Map<string, unknown>() : await runAll({ name: 'kafka', bootstrap: real, run }, only);
+  const realResults = process.argv.includes('--sandbox-only')
+    ? new Map<string, unknown>()
+    : await runAll({ name: 'kafka', bootstrap: real, run }, only);
 
   let same = 0;
   const differ: { name: string; sandbox: unknown; kafka: unknown }[] = [];
@@ -56,7 +58,11 @@ async function main(): Promise<void> {
   }
   console.log(`\n${sandboxResults.size} scenarios: ${same} answer alike, ${differ.length} differ`);
   const json = arg('--json');
-  if (json) writeFileSync(json, JSON.stringify({ sandbox: Object.fromEntries(sandboxResults), kafka: Object.fromEntries(realResults) }, null, 1));
+  if (json)
+    writeFileSync(
+      json,
+      JSON.stringify({ sandbox: Object.fromEntries(sandboxResults), kafka: Object.fromEntries(realResults) }, null, 1),
+    );
   process.exitCode = differ.length === 0 ? 0 : 1;
 }
 

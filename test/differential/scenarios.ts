@@ -6,7 +6,14 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { gzipSync } from 'node:zlib';
 import { ApiKey, type ApiKeyNumber, type RequestByKey, type ResponseByKey } from '../../extension/core/kafka/protocol';
-import { ATTRIBUTES_OFFSET, CRC_OFFSET, RECORDS_COUNT_OFFSET, RecordBatchBuilder, readRecordBatches, recordBodySizeWithoutDeltas } from '../../extension/core/kafka/record-batch';
+import {
+  ATTRIBUTES_OFFSET,
+  CRC_OFFSET,
+  RECORDS_COUNT_OFFSET,
+  RecordBatchBuilder,
+  readRecordBatches,
+  recordBodySizeWithoutDeltas,
+} from '../../extension/core/kafka/record-batch';
 import { crc32c } from '../../extension/core/kafka/crc32c';
 import { WireClient } from '../integration/wire-client';
 
@@ -36,7 +43,12 @@ async function withClient<T>(address: string, fn: (c: WireClient) => Promise<T>)
 const first = (t: Target) => t.bootstrap.split(',')[0];
 
 async function metadata(t: Target, topics: string[] | null) {
-  return withClient(first(t), (c) => c.request(ApiKey.Metadata, 5, { topics: topics && topics.map((name) => ({ name })), allowAutoTopicCreation: false }));
+  return withClient(first(t), (c) =>
+    c.request(ApiKey.Metadata, 5, {
+      topics: topics && topics.map((name) => ({ name })),
+      allowAutoTopicCreation: false,
+    }),
+  );
 }
 
 async function controller(t: Target): Promise<string> {
@@ -56,22 +68,41 @@ async function leaderOf(t: Target, topic: string, partition = 0): Promise<string
   throw new Error(`no leader for ${topic}-${partition}`);
 }
 
-async function call<K extends ApiKeyNumber>(address: string, key: K, version: number, body: RequestByKey[K]): Promise<ResponseByKey[K]> {
+async function call<K extends ApiKeyNumber>(
+  address: string,
+  key: K,
+  version: number,
+  body: RequestByKey[K],
+): Promise<ResponseByKey[K]> {
   return withClient(address, (c) => c.request(key, version, body));
 }
 
-async function createTopics(t: Target, topics: { name: string; partitions?: number; rf?: number; configs?: Record<string, string | null> }[], validateOnly = false) {
+async function createTopics(
+  t: Target,
+  topics: { name: string; partitions?: number; rf?: number; configs?: Record<string, string | null> }[],
+  validateOnly = false,
+) {
   const res = await call(await controller(t), ApiKey.CreateTopics, 2, {
     topics: topics.map((x) => ({
-      name: x.name, numPartitions: x.partitions ?? 1, replicationFactor: x.rf ?? 1, assignments: [],
+      name: x.name,
+      numPartitions: x.partitions ?? 1,
+      replicationFactor: x.rf ?? 1,
+      assignments: [],
       configs: Object.entries(x.configs ?? {}).map(([name, value]) => ({ name, value })),
     })),
-    timeoutMs: 10000, validateOnly,
+    timeoutMs: 10000,
+    validateOnly,
   });
   return res.topics.map((x) => ({ name: x.name, errorCode: x.errorCode, errorMessage: x.errorMessage }));
 }
 
-async function createTopic(t: Target, name: string, configs: Record<string, string | null> = {}, partitions = 1, rf = 1) {
+async function createTopic(
+  t: Target,
+  name: string,
+  configs: Record<string, string | null> = {},
+  partitions = 1,
+  rf = 1,
+) {
   const [r] = await createTopics(t, [{ name, configs, partitions, rf }]);
   if (r.errorCode !== 0) throw new Error(`creating ${name}: ${r.errorCode} ${r.errorMessage}`);
   await leaderOf(t, name);
@@ -98,7 +129,10 @@ async function produceRaw(t: Target, topic: string, records: Buffer, acks = -1) 
   // A real broker learns it leads a new partition a moment after the controller says so: retry while it does not.
   for (let attempt = 0; ; attempt++) {
     const res = await call(await leaderOf(t, topic), ApiKey.Produce, 3, {
-      transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+      transactionalId: null,
+      acks,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
     });
     const code = res.responses[0].partitionResponses[0].errorCode;
     if ((code !== 3 && code !== 6) || attempt >= 30) return code;
@@ -107,7 +141,12 @@ async function produceRaw(t: Target, topic: string, records: Buffer, acks = -1) 
 }
 
 function kafkajs(t: Target) {
-  return new Kafka({ clientId: 'diff', brokers: t.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100 } });
+  return new Kafka({
+    clientId: 'diff',
+    brokers: t.bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 100 },
+  });
 }
 
 async function errorOf(p: Promise<unknown>): Promise<{ ok: true } | { error: string; type?: string }> {
@@ -127,7 +166,10 @@ export const SCENARIOS: Scenario[] = [
     name: 'ApiVersions: the APIs and versions served',
     run: async (t) => {
       const r = await call(first(t), ApiKey.ApiVersions, 1, {} as RequestByKey[18]);
-      return r.apiKeys.filter((k) => k.apiKey !== 17 && k.apiKey !== 36).map((k) => `${k.apiKey}:${k.minVersion}-${k.maxVersion}`).join(' ');
+      return r.apiKeys
+        .filter((k) => k.apiKey !== 17 && k.apiKey !== 36)
+        .map((k) => `${k.apiKey}:${k.minVersion}-${k.maxVersion}`)
+        .join(' ');
     },
   },
   {
@@ -164,10 +206,19 @@ export const SCENARIOS: Scenario[] = [
   },
   ...(
     [
-      ['retention.ms', 'abc'], ['cleanup.policy', 'bogus'], ['max.compaction.lag.ms', '1000'], ['retention.ms', null],
-      ['min.insync.replicas', '0'], ['compression.type', 'brotli'], ['message.timestamp.type', 'Now'],
-      ['segment.bytes', '10'], ['max.message.bytes', '-5'], ['unclean.leader.election.enable', 'maybe'],
-      ['min.cleanable.dirty.ratio', '2'], ['cleanup.policy', 'compact,delete'], ['retention.ms', '-1'],
+      ['retention.ms', 'abc'],
+      ['cleanup.policy', 'bogus'],
+      ['max.compaction.lag.ms', '1000'],
+      ['retention.ms', null],
+      ['min.insync.replicas', '0'],
+      ['compression.type', 'brotli'],
+      ['message.timestamp.type', 'Now'],
+      ['segment.bytes', '10'],
+      ['max.message.bytes', '-5'],
+      ['unclean.leader.election.enable', 'maybe'],
+      ['min.cleanable.dirty.ratio', '2'],
+      ['cleanup.policy', 'compact,delete'],
+      ['retention.ms', '-1'],
     ] as [string, string | null][]
   ).map(([name, value], i): Scenario => ({
     name: `CreateTopics: config ${name}=${value}`,
@@ -202,7 +253,10 @@ export const SCENARIOS: Scenario[] = [
     run: async (t) => {
       const topic = `compact-${t.run}`;
       await createTopic(t, topic, { 'cleanup.policy': 'compact' });
-      return { keyless: await produceRaw(t, topic, batchOf([{ key: null, value: 'v' }])), keyed: await produceRaw(t, topic, batchOf([{ key: 'k', value: 'v' }])) };
+      return {
+        keyless: await produceRaw(t, topic, batchOf([{ key: null, value: 'v' }])),
+        keyed: await produceRaw(t, topic, batchOf([{ key: 'k', value: 'v' }])),
+      };
     },
   },
   {
@@ -210,14 +264,40 @@ export const SCENARIOS: Scenario[] = [
     run: async (t) => {
       const topic = `gz-${t.run}`;
       await createTopic(t, topic, { 'compression.type': 'gzip' });
-      const code = await produceRaw(t, topic, batchOf([{ key: 'k', value: 'hello' }, { key: 'k2', value: 'world' }]));
+      const code = await produceRaw(
+        t,
+        topic,
+        batchOf([
+          { key: 'k', value: 'hello' },
+          { key: 'k2', value: 'world' },
+        ]),
+      );
       const f = await call(await leaderOf(t, topic), ApiKey.Fetch, 4, {
-        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [],
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            partitions: [
+              { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
       } as RequestByKey[1]);
       const records = f.responses[0].partitions[0].records!;
       const batches = readRecordBatches(records);
-      return { errorCode: code, batches: batches.length, codec: batches.map((b) => b.attributes & 7), count: batches.map((b) => b.recordCount) };
+      return {
+        errorCode: code,
+        batches: batches.length,
+        codec: batches.map((b) => b.attributes & 7),
+        count: batches.map((b) => b.recordCount),
+      };
     },
   },
   {
@@ -276,7 +356,14 @@ export const SCENARIOS: Scenario[] = [
     run: async (t) => {
       const group = `g-sess-${ms}-${t.run}`;
       const coord = await findCoordinator(t, group);
-      const r = await call(coord, ApiKey.JoinGroup, 2, { groupId: group, sessionTimeoutMs: ms, rebalanceTimeoutMs: 10000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] });
+      const r = await call(coord, ApiKey.JoinGroup, 2, {
+        groupId: group,
+        sessionTimeoutMs: ms,
+        rebalanceTimeoutMs: 10000,
+        memberId: '',
+        protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+      });
       return { errorCode: r.errorCode };
     },
   })),
@@ -286,12 +373,42 @@ export const SCENARIOS: Scenario[] = [
       const group = `g-hb-${t.run}`;
       const coord = await findCoordinator(t, group);
       return withClient(coord, async (c) => {
-        const j = await c.request(ApiKey.JoinGroup, 2, { groupId: group, sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] });
-        const hb = await c.request(ApiKey.Heartbeat, 1, { groupId: group, generationId: j.generationId, memberId: j.memberId });
-        const sync = await c.request(ApiKey.SyncGroup, 1, { groupId: group, generationId: j.generationId, memberId: j.memberId, assignments: [{ memberId: j.memberId, assignment: Buffer.alloc(0) }] });
-        const hb2 = await c.request(ApiKey.Heartbeat, 1, { groupId: group, generationId: j.generationId, memberId: j.memberId });
-        const hbWrongGen = await c.request(ApiKey.Heartbeat, 1, { groupId: group, generationId: j.generationId + 5, memberId: j.memberId });
-        return { join: j.errorCode, heartbeatBeforeSync: hb.errorCode, sync: sync.errorCode, heartbeatAfterSync: hb2.errorCode, wrongGeneration: hbWrongGen.errorCode };
+        const j = await c.request(ApiKey.JoinGroup, 2, {
+          groupId: group,
+          sessionTimeoutMs: 10000,
+          rebalanceTimeoutMs: 10000,
+          memberId: '',
+          protocolType: 'consumer',
+          protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+        });
+        const hb = await c.request(ApiKey.Heartbeat, 1, {
+          groupId: group,
+          generationId: j.generationId,
+          memberId: j.memberId,
+        });
+        const sync = await c.request(ApiKey.SyncGroup, 1, {
+          groupId: group,
+          generationId: j.generationId,
+          memberId: j.memberId,
+          assignments: [{ memberId: j.memberId, assignment: Buffer.alloc(0) }],
+        });
+        const hb2 = await c.request(ApiKey.Heartbeat, 1, {
+          groupId: group,
+          generationId: j.generationId,
+          memberId: j.memberId,
+        });
+        const hbWrongGen = await c.request(ApiKey.Heartbeat, 1, {
+          groupId: group,
+          generationId: j.generationId + 5,
+          memberId: j.memberId,
+        });
+        return {
+          join: j.errorCode,
+          heartbeatBeforeSync: hb.errorCode,
+          sync: sync.errorCode,
+          heartbeatAfterSync: hb2.errorCode,
+          wrongGeneration: hbWrongGen.errorCode,
+        };
       });
     },
   },
@@ -310,7 +427,12 @@ export const SCENARIOS: Scenario[] = [
         const del = await call(coord, ApiKey.DeleteGroups, 1, { groupsNames: [empty, `never-${t.run}`] });
         const again = await call(coord, ApiKey.DeleteGroups, 1, { groupsNames: [empty] });
         const listedAfter = (await admin.listGroups()).groups.some((g) => g.groupId === empty);
-        return { listed, deleted: del.results.map((r) => r.errorCode), again: again.results.map((r) => r.errorCode), listedAfter };
+        return {
+          listed,
+          deleted: del.results.map((r) => r.errorCode),
+          again: again.results.map((r) => r.errorCode),
+          listedAfter,
+        };
       } finally {
         await admin.disconnect();
       }
@@ -322,7 +444,14 @@ export const SCENARIOS: Scenario[] = [
       const group = `g-live-${t.run}`;
       const coord = await findCoordinator(t, group);
       return withClient(coord, async (c) => {
-        await c.request(ApiKey.JoinGroup, 2, { groupId: group, sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] });
+        await c.request(ApiKey.JoinGroup, 2, {
+          groupId: group,
+          sessionTimeoutMs: 10000,
+          rebalanceTimeoutMs: 10000,
+          memberId: '',
+          protocolType: 'consumer',
+          protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+        });
         const del = await call(coord, ApiKey.DeleteGroups, 1, { groupsNames: [group] });
         return del.results.map((r) => r.errorCode);
       });
@@ -333,28 +462,62 @@ export const SCENARIOS: Scenario[] = [
     run: async (t) => {
       const topic = `dc-${t.run}`;
       await createTopic(t, topic, { 'retention.ms': '3600000' });
-      const r = await call(first(t), ApiKey.DescribeConfigs, 1, { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }], includeSynonyms: false } as RequestByKey[32]);
+      const r = await call(first(t), ApiKey.DescribeConfigs, 1, {
+        resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }],
+        includeSynonyms: false,
+      } as RequestByKey[32]);
       const res = r.results[0];
-      const pick = (n: string) => { const c = res.configs.find((x) => x.name === n); return c && { value: c.value, source: c.configSource, readOnly: c.readOnly, sensitive: c.isSensitive }; };
+      const pick = (n: string) => {
+        const c = res.configs.find((x) => x.name === n);
+        return c && { value: c.value, source: c.configSource, readOnly: c.readOnly, sensitive: c.isSensitive };
+      };
       return {
-        errorCode: res.errorCode, count: res.configs.length,
-        names: res.configs.map((c) => c.name).sort().join(','),
-        retention: pick('retention.ms'), cleanup: pick('cleanup.policy'), maxMessage: pick('max.message.bytes'), minIsr: pick('min.insync.replicas'),
+        errorCode: res.errorCode,
+        count: res.configs.length,
+        names: res.configs
+          .map((c) => c.name)
+          .sort()
+          .join(','),
+        retention: pick('retention.ms'),
+        cleanup: pick('cleanup.policy'),
+        maxMessage: pick('max.message.bytes'),
+        minIsr: pick('min.insync.replicas'),
       };
     },
   },
   {
     name: 'DescribeConfigs: an unknown topic',
     run: async (t) => {
-      const r = await call(first(t), ApiKey.DescribeConfigs, 1, { resources: [{ resourceType: 2, resourceName: `nope-${t.run}`, configurationKeys: null }], includeSynonyms: false } as RequestByKey[32]);
+      const r = await call(first(t), ApiKey.DescribeConfigs, 1, {
+        resources: [{ resourceType: 2, resourceName: `nope-${t.run}`, configurationKeys: null }],
+        includeSynonyms: false,
+      } as RequestByKey[32]);
       return { errorCode: r.results[0].errorCode, errorMessage: r.results[0].errorMessage };
     },
   },
   {
     name: 'DescribeConfigs: broker 1, some keys',
     run: async (t) => {
-      const r = await call(first(t), ApiKey.DescribeConfigs, 1, { resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['min.insync.replicas', 'auto.leader.rebalance.enable', 'message.max.bytes', 'num.partitions', 'group.min.session.timeout.ms'] }], includeSynonyms: false } as RequestByKey[32]);
-      return { errorCode: r.results[0].errorCode, configs: r.results[0].configs.map((c) => `${c.name}=${c.value}(${c.configSource},ro=${c.readOnly})`).sort() };
+      const r = await call(first(t), ApiKey.DescribeConfigs, 1, {
+        resources: [
+          {
+            resourceType: 4,
+            resourceName: '1',
+            configurationKeys: [
+              'min.insync.replicas',
+              'auto.leader.rebalance.enable',
+              'message.max.bytes',
+              'num.partitions',
+              'group.min.session.timeout.ms',
+            ],
+          },
+        ],
+        includeSynonyms: false,
+      } as RequestByKey[32]);
+      return {
+        errorCode: r.results[0].errorCode,
+        configs: r.results[0].configs.map((c) => `${c.name}=${c.value}(${c.configSource},ro=${c.readOnly})`).sort(),
+      };
     },
   },
   {
@@ -362,13 +525,28 @@ export const SCENARIOS: Scenario[] = [
     run: async (t) => {
       const topic = `ac-${t.run}`;
       await createTopic(t, topic);
-      const alter = (configs: Record<string, string>) => call(first(t), ApiKey.AlterConfigs, 0, { resources: [{ resourceType: 2, resourceName: topic, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) }], validateOnly: false });
+      const alter = (configs: Record<string, string>) =>
+        call(first(t), ApiKey.AlterConfigs, 0, {
+          resources: [
+            {
+              resourceType: 2,
+              resourceName: topic,
+              configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+            },
+          ],
+          validateOnly: false,
+        });
       const ok = (await alter({ 'retention.ms': '1000', 'cleanup.policy': 'compact' })).responses[0];
       const bad = (await alter({ 'retention.ms': 'abc' })).responses[0];
       const unknown = (await alter({ 'bogus.config': '1' })).responses[0];
-      const d = await call(first(t), ApiKey.DescribeConfigs, 1, { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: ['retention.ms', 'cleanup.policy'] }], includeSynonyms: false } as RequestByKey[32]);
+      const d = await call(first(t), ApiKey.DescribeConfigs, 1, {
+        resources: [{ resourceType: 2, resourceName: topic, configurationKeys: ['retention.ms', 'cleanup.policy'] }],
+        includeSynonyms: false,
+      } as RequestByKey[32]);
       return {
-        ok: [ok.errorCode, ok.errorMessage], bad: [bad.errorCode, bad.errorMessage], unknown: [unknown.errorCode, unknown.errorMessage],
+        ok: [ok.errorCode, ok.errorMessage],
+        bad: [bad.errorCode, bad.errorMessage],
+        unknown: [unknown.errorCode, unknown.errorMessage],
         after: d.results[0].configs.map((c) => `${c.name}=${c.value}(${c.configSource})`).sort(),
       };
     },
@@ -379,14 +557,25 @@ export const SCENARIOS: Scenario[] = [
       const topic = `cp-${t.run}`;
       await createTopic(t, topic);
       const ctl = await controller(t);
-      const cp = (name: string, count: number) => call(ctl, ApiKey.CreatePartitions, 0, { topics: [{ name, count, assignments: null }], timeoutMs: 5000, validateOnly: false });
+      const cp = (name: string, count: number) =>
+        call(ctl, ApiKey.CreatePartitions, 0, {
+          topics: [{ name, count, assignments: null }],
+          timeoutMs: 5000,
+          validateOnly: false,
+        });
       const up = (await cp(topic, 3)).results[0];
       const down = (await cp(topic, 2)).results[0];
       const same = (await cp(topic, 3)).results[0];
       const unknown = (await cp(`nope-${t.run}`, 3)).results[0];
       await new Promise((r) => setTimeout(r, 500));
       const md = await metadata(t, [topic]);
-      return { up: [up.errorCode, up.errorMessage], down: [down.errorCode, down.errorMessage], same: [same.errorCode, same.errorMessage], unknown: [unknown.errorCode, unknown.errorMessage], partitions: md.topics[0].partitions.length };
+      return {
+        up: [up.errorCode, up.errorMessage],
+        down: [down.errorCode, down.errorMessage],
+        same: [same.errorCode, same.errorMessage],
+        unknown: [unknown.errorCode, unknown.errorMessage],
+        partitions: md.topics[0].partitions.length,
+      };
     },
   },
   {
@@ -396,16 +585,56 @@ export const SCENARIOS: Scenario[] = [
       await createTopic(t, topic);
       await produceRaw(t, topic, batchOf([0, 1, 2, 3, 4].map((i) => ({ key: `k${i}`, value: `v${i}` }))));
       const leader = await leaderOf(t, topic);
-      const del = await call(leader, ApiKey.DeleteRecords, 0, { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 3 }] }], timeoutMs: 5000 });
-      const beyond = await call(leader, ApiKey.DeleteRecords, 0, { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 99 }] }], timeoutMs: 5000 });
-      const lo = await call(leader, ApiKey.ListOffsets, 2, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: 1 }] }] } as RequestByKey[2]);
+      const del = await call(leader, ApiKey.DeleteRecords, 0, {
+        topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 3 }] }],
+        timeoutMs: 5000,
+      });
+      const beyond = await call(leader, ApiKey.DeleteRecords, 0, {
+        topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 99 }] }],
+        timeoutMs: 5000,
+      });
+      const lo = await call(leader, ApiKey.ListOffsets, 2, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [
+          { name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: 1 }] },
+        ],
+      } as RequestByKey[2]);
       const f = await call(leader, ApiKey.Fetch, 5, {
-        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [],
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            partitions: [
+              { partition: 0, currentLeaderEpoch: -1, fetchOffset: 1, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
       } as RequestByKey[1]);
       const f3 = await call(leader, ApiKey.Fetch, 5, {
-        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 3, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [],
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            partitions: [
+              { partition: 0, currentLeaderEpoch: -1, fetchOffset: 3, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
       } as RequestByKey[1]);
       const p3 = f3.responses[0].partitions[0];
       return {
@@ -422,13 +651,33 @@ export const SCENARIOS: Scenario[] = [
     run: async (t) => {
       const topic = `ofle-${t.run}`;
       await createTopic(t, topic);
-      await produceRaw(t, topic, batchOf([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]));
+      await produceRaw(
+        t,
+        topic,
+        batchOf([
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+        ]),
+      );
       const leader = await leaderOf(t, topic);
       const r = await call(leader, ApiKey.OffsetForLeaderEpoch, 2, {
-        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: 0, leaderEpoch: 0 }, { partition: 1, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
+        topics: [
+          {
+            topic,
+            partitions: [
+              { partition: 0, currentLeaderEpoch: 0, leaderEpoch: 0 },
+              { partition: 1, currentLeaderEpoch: -1, leaderEpoch: 0 },
+            ],
+          },
+        ],
       } as RequestByKey[23]);
-      const fenced = await call(leader, ApiKey.OffsetForLeaderEpoch, 2, { topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: 7, leaderEpoch: 0 }] }] } as RequestByKey[23]);
-      return { r: r.topics[0].partitions.map((p) => [p.partition, p.errorCode, p.leaderEpoch, p.endOffset]), future: fenced.topics[0].partitions.map((p) => [p.errorCode, p.endOffset]) };
+      const fenced = await call(leader, ApiKey.OffsetForLeaderEpoch, 2, {
+        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: 7, leaderEpoch: 0 }] }],
+      } as RequestByKey[23]);
+      return {
+        r: r.topics[0].partitions.map((p) => [p.partition, p.errorCode, p.leaderEpoch, p.endOffset]),
+        future: fenced.topics[0].partitions.map((p) => [p.errorCode, p.endOffset]),
+      };
     },
   },
   {
@@ -437,17 +686,65 @@ export const SCENARIOS: Scenario[] = [
       const topic = `dld-${t.run}`;
       await createTopic(t, topic);
       await produceRaw(t, topic, batchOf([{ key: 'a', value: '1' }]));
-      const r = await call(await leaderOf(t, topic), ApiKey.DescribeLogDirs, 0, { topics: [{ topic, partitions: [0] }] });
-      return r.results.map((d) => ({ errorCode: d.errorCode, topics: d.topics.map((x) => ({ name: x.name === topic, partitions: x.partitions.map((p) => [p.partitionIndex, p.partitionSize > 0, p.offsetLag, p.isFutureKey]) })) }));
+      const r = await call(await leaderOf(t, topic), ApiKey.DescribeLogDirs, 0, {
+        topics: [{ topic, partitions: [0] }],
+      });
+      return r.results.map((d) => ({
+        errorCode: d.errorCode,
+        topics: d.topics.map((x) => ({
+          name: x.name === topic,
+          partitions: x.partitions.map((p) => [p.partitionIndex, p.partitionSize > 0, p.offsetLag, p.isFutureKey]),
+        })),
+      }));
     },
   },
   {
     name: 'DescribeAcls / CreateAcls / DeleteAcls without an authorizer',
     run: async (t) => {
-      const d = await call(first(t), ApiKey.DescribeAcls, 0, { resourceTypeFilter: 1, resourceNameFilter: null, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 } as RequestByKey[29]);
-      const c = await call(first(t), ApiKey.CreateAcls, 0, { creations: [{ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:x', host: '*', operation: 3, permissionType: 3 }] } as RequestByKey[30]);
-      const del = await call(first(t), ApiKey.DeleteAcls, 0, { filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] } as RequestByKey[31]);
-      return { describe: [d.errorCode, d.errorMessage], create: (c as unknown as { results: { errorCode: number; errorMessage: string | null }[] }).results.map((x) => [x.errorCode, x.errorMessage]), delete: (del as unknown as { filterResults: { errorCode: number; errorMessage: string | null }[] }).filterResults.map((x) => [x.errorCode, x.errorMessage]) };
+      const d = await call(first(t), ApiKey.DescribeAcls, 0, {
+        resourceTypeFilter: 1,
+        resourceNameFilter: null,
+        principalFilter: null,
+        hostFilter: null,
+        operation: 1,
+        permissionType: 1,
+      } as RequestByKey[29]);
+      const c = await call(first(t), ApiKey.CreateAcls, 0, {
+        creations: [
+          {
+            resourceType: 2,
+            resourceName: 't',
+            resourcePatternType: 3,
+            principal: 'User:x',
+            host: '*',
+            operation: 3,
+            permissionType: 3,
+          },
+        ],
+      } as RequestByKey[30]);
+      const del = await call(first(t), ApiKey.DeleteAcls, 0, {
+        filters: [
+          {
+            resourceTypeFilter: 1,
+            resourceNameFilter: null,
+            patternTypeFilter: 3,
+            principalFilter: null,
+            hostFilter: null,
+            operation: 1,
+            permissionType: 1,
+          },
+        ],
+      } as RequestByKey[31]);
+      return {
+        describe: [d.errorCode, d.errorMessage],
+        create: (c as unknown as { results: { errorCode: number; errorMessage: string | null }[] }).results.map((x) => [
+          x.errorCode,
+          x.errorMessage,
+        ]),
+        delete: (
+          del as unknown as { filterResults: { errorCode: number; errorMessage: string | null }[] }
+        ).filterResults.map((x) => [x.errorCode, x.errorMessage]),
+      };
     },
   },
   {
@@ -456,10 +753,25 @@ export const SCENARIOS: Scenario[] = [
       const topic = `lo4-${t.run}`;
       await createTopic(t, topic);
       await produceRaw(t, topic, batchOf([{ key: 'a', value: '1' }]));
-      const r = await call(await leaderOf(t, topic), ApiKey.ListOffsets, 4, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }] } as RequestByKey[2]);
-      const e = await call(await leaderOf(t, topic), ApiKey.ListOffsets, 4, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: 1 }] }] } as RequestByKey[2]);
+      const r = await call(await leaderOf(t, topic), ApiKey.ListOffsets, 4, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [
+          { name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] },
+        ],
+      } as RequestByKey[2]);
+      const e = await call(await leaderOf(t, topic), ApiKey.ListOffsets, 4, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [
+          { name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: 1 }] },
+        ],
+      } as RequestByKey[2]);
       const p = r.topics[0].partitions[0];
-      return { latest: [p.errorCode, p.offset, p.leaderEpoch, p.timestamp], earliest: [e.topics[0].partitions[0].offset, e.topics[0].partitions[0].leaderEpoch] };
+      return {
+        latest: [p.errorCode, p.offset, p.leaderEpoch, p.timestamp],
+        earliest: [e.topics[0].partitions[0].offset, e.topics[0].partitions[0].leaderEpoch],
+      };
     },
   },
   {
@@ -468,8 +780,22 @@ export const SCENARIOS: Scenario[] = [
       const topic = `fs-${t.run}`;
       await createTopic(t, topic);
       const f = await call(await leaderOf(t, topic), ApiKey.Fetch, 7, {
-        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: 0,
-        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [],
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: 0,
+        topics: [
+          {
+            topic,
+            partitions: [
+              { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
       } as RequestByKey[1]);
       return { errorCode: f.errorCode, sessionGranted: f.sessionId !== 0 };
     },
@@ -493,8 +819,13 @@ export const SCENARIOS: Scenario[] = [
       const admin = kafkajs(t).admin();
       await admin.connect();
       try {
-        const r = await admin.describeConfigs({ resources: [{ type: 2, name: topic, configNames: ['cleanup.policy', 'retention.ms'] }], includeSynonyms: false });
-        return r.resources[0].configEntries.map((c) => `${c.configName}=${c.configValue} default=${c.isDefault} source=${c.configSource}`).sort();
+        const r = await admin.describeConfigs({
+          resources: [{ type: 2, name: topic, configNames: ['cleanup.policy', 'retention.ms'] }],
+          includeSynonyms: false,
+        });
+        return r.resources[0].configEntries
+          .map((c) => `${c.configName}=${c.configValue} default=${c.isDefault} source=${c.configSource}`)
+          .sort();
       } finally {
         await admin.disconnect();
       }
@@ -514,7 +845,11 @@ export const SCENARIOS: Scenario[] = [
         const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
         const end = await admin.fetchTopicOffsets(topic);
         const groups = await admin.describeGroups([groupId]);
-        return { committed: offsets[0].partitions.map((p) => p.offset), end: end.map((p) => p.high), state: groups.groups[0].state };
+        return {
+          committed: offsets[0].partitions.map((p) => p.offset),
+          end: end.map((p) => p.high),
+          state: groups.groups[0].state,
+        };
       } finally {
         await admin.disconnect();
       }
@@ -526,7 +861,11 @@ export const SCENARIOS: Scenario[] = [
       const admin = kafkajs(t).admin();
       await admin.connect();
       try {
-        return await errorOf(admin.createTopics({ topics: [{ topic: `kjs-bad-${t.run}`, configEntries: [{ name: 'retention.ms', value: 'abc' }] }] }));
+        return await errorOf(
+          admin.createTopics({
+            topics: [{ topic: `kjs-bad-${t.run}`, configEntries: [{ name: 'retention.ms', value: 'abc' }] }],
+          }),
+        );
       } finally {
         await admin.disconnect();
       }

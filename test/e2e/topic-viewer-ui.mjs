@@ -6,7 +6,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromiumArgs, ensureChromium, ensureCodeServer, root, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
+import {
+  chromiumArgs,
+  ensureChromium,
+  ensureCodeServer,
+  root,
+  startCodeServer,
+  workbenchUrl,
+} from '../../scripts/code-server.mjs';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -29,16 +36,31 @@ try {
   fs.mkdirSync(shots, { recursive: true });
   runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-ui-viewer-'));
   const folder = path.join(runDir, 'workspace');
-  server = await startCodeServer({ profileDir: path.join(runDir, 'profile'), folder, extensionsDir: path.join(runDir, 'profile/extensions') });
+  server = await startCodeServer({
+    profileDir: path.join(runDir, 'profile'),
+    folder,
+    extensionsDir: path.join(runDir, 'profile/extensions'),
+  });
   const { chromium } = await import('playwright-core');
   const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
-  browser = await chromium.launchPersistentContext(udd, { executablePath: ensureChromium(), headless: true, viewport: { width: 1400, height: 1000 }, args: chromiumArgs });
+  browser = await chromium.launchPersistentContext(udd, {
+    executablePath: ensureChromium(),
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: chromiumArgs,
+  });
   const page = browser.pages()[0] ?? (await browser.newPage());
   let stepNo = 0;
   let stopRemaining = false;
   const step = async (title, fn) => {
-    if (stopRemaining) { results.push({ title, ok: false, error: new Error('skipped: an earlier step failed') }); return; }
-    const name = `${String(++stepNo).padStart(2, '0')}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60)}`;
+    if (stopRemaining) {
+      results.push({ title, ok: false, error: new Error('skipped: an earlier step failed') });
+      return;
+    }
+    const name = `${String(++stepNo).padStart(2, '0')}-${title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 60)}`;
     try {
       await fn();
       await page.waitForTimeout(300);
@@ -58,10 +80,14 @@ try {
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${command}`);
     const exact = new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    const row = page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: exact }) })
+      .first();
     await row.waitFor({ timeout: 20_000 });
     await row.click();
-    if (pick) await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().click({ timeout: 20_000 });
+    if (pick)
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().click({ timeout: 20_000 });
   };
   // One webview at a time: the composer is closed before the viewer opens.
   const webview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -90,8 +116,13 @@ try {
     await webview.locator('#send').click();
     const dialog = page.locator('.monaco-dialog-box', { hasText: `Topic "${TOPIC}" does not exist` });
     await dialog.waitFor({ timeout: 15_000 });
-    await dialog.locator('.monaco-button', { hasText: /^Create with/ }).first().click();
-    await webview.locator('#send-status', { hasText: new RegExp(`^${COUNT} of ${COUNT} records? acknowledged`) }).waitFor({ timeout: 60_000 });
+    await dialog
+      .locator('.monaco-button', { hasText: /^Create with/ })
+      .first()
+      .click();
+    await webview
+      .locator('#send-status', { hasText: new RegExp(`^${COUNT} of ${COUNT} records? acknowledged`) })
+      .waitFor({ timeout: 60_000 });
     await palette('View: Close All Editors');
     await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 10_000 });
   });
@@ -105,17 +136,27 @@ try {
     const item = page.locator('.context-view .action-label', { hasText: 'Open Topic Viewer' }).first();
     for (let attempt = 1; ; attempt++) {
       await item.click({ timeout: 10_000 });
-      if (await item.waitFor({ state: 'detached', timeout: 2_000 }).then(() => true, () => false)) break;
+      if (
+        await item.waitFor({ state: 'detached', timeout: 2_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       if (attempt === 3) throw new Error('the context menu stayed open after clicking Open Topic Viewer three times');
     }
-    await status().filter({ hasText: `${TOPIC} from earliest: 200 records` }).waitFor({ timeout: 30_000 });
+    await status()
+      .filter({ hasText: `${TOPIC} from earliest: 200 records` })
+      .waitFor({ timeout: 30_000 });
     const rows = await webview.locator('#rows tr').count();
     if (rows !== 200) throw new Error(`the first page shows ${rows} rows, expected 200`);
   });
 
   await step('Load more adds the rest of the topic', async () => {
     await webview.locator('#load-more').click();
-    await status().filter({ hasText: `${COUNT} records` }).waitFor({ timeout: 30_000 });
+    await status()
+      .filter({ hasText: `${COUNT} records` })
+      .waitFor({ timeout: 30_000 });
     const rows = await webview.locator('#rows tr').count();
     if (rows !== COUNT) throw new Error(`after Load more the table shows ${rows} rows, expected ${COUNT}`);
   });
@@ -127,7 +168,9 @@ try {
     if (!pretty.includes('\n  "n": ')) throw new Error(`the value is not pretty-printed: ${JSON.stringify(pretty)}`);
     await webview.locator('#filter').fill('k-7');
     // k-7 and k-70 to k-79
-    await status().filter({ hasText: `11 of ${COUNT} match "k-7"` }).waitFor({ timeout: 10_000 });
+    await status()
+      .filter({ hasText: `11 of ${COUNT} match "k-7"` })
+      .waitFor({ timeout: 10_000 });
     const keys = (await webview.locator('#rows td.key').allTextContents()).sort();
     const expected = ['k-7', ...Array.from({ length: 10 }, (_, i) => `k-7${i}`)].sort();
     if (JSON.stringify(keys) !== JSON.stringify(expected)) throw new Error(`the filter shows ${JSON.stringify(keys)}`);
@@ -139,7 +182,16 @@ try {
   await server?.stop();
 }
 console.log('\n  Kafka Workbench topic viewer UI (Chromium through the workbench)');
-results.forEach((r, i) => console.log(r.ok ? `    ✔ ${r.title}` : `    ${i + 1}) ${r.title}\n        ${String(r.error?.stack ?? r.error).split('\n').slice(0, 6).join('\n        ')}`));
+results.forEach((r, i) =>
+  console.log(
+    r.ok
+      ? `    ✔ ${r.title}`
+      : `    ${i + 1}) ${r.title}\n        ${String(r.error?.stack ?? r.error)
+          .split('\n')
+          .slice(0, 6)
+          .join('\n        ')}`,
+  ),
+);
 const passing = results.filter((r) => r.ok).length;
 const failing = results.length - passing;
 console.log(`\n  ${passing} passing (${elapsed()})${failing ? `\n  ${failing} failing` : ''}`);

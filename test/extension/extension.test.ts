@@ -38,7 +38,9 @@ describe('Kafka Workbench in VS Code', () => {
 
   it('registers every contributed command, each under the "Kafka" category', async () => {
     await api();
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string; category: string }[] } };
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { commands: { command: string; category: string }[] };
+    };
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.ok(manifest.contributes.commands.length >= 20);
     for (const c of manifest.contributes.commands) {
@@ -57,24 +59,47 @@ describe('Kafka Workbench in VS Code', () => {
   });
 
   it('sends through the command API and returns the record metadata with consecutive offsets', async () => {
-    const first = await vscode.commands.executeCommand<{ topic: string; partition: number; offset: number; attempts: number; recordId: string }>(
-      'kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'user-1', value: '{"n":1}', headers: [{ key: 'h', value: 'v' }] }, undefined, { createTopics: true });
+    const first = await vscode.commands.executeCommand<{
+      topic: string;
+      partition: number;
+      offset: number;
+      attempts: number;
+      recordId: string;
+    }>(
+      'kafkaWorkbench.producer.send',
+      { topic: 'ext-send', key: 'user-1', value: '{"n":1}', headers: [{ key: 'h', value: 'v' }] },
+      undefined,
+      { createTopics: true },
+    );
     assert.equal(first.topic, 'ext-send');
     assert.ok(first.offset >= 0, `offset ${first.offset}`);
     assert.ok(first.partition >= 0 && first.partition < 3);
-    const second = await vscode.commands.executeCommand<{ partition: number; offset: number }>('kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'user-1', value: '{"n":2}' });
+    const second = await vscode.commands.executeCommand<{ partition: number; offset: number }>(
+      'kafkaWorkbench.producer.send',
+      { topic: 'ext-send', key: 'user-1', value: '{"n":2}' },
+    );
     assert.equal(second.partition, first.partition, 'same key, same partition');
     assert.equal(second.offset, first.offset + 1);
     const a = await api();
     const trace = a.service.trace(first.recordId);
-    assert.ok(trace.entries.some((e) => e.kind === 'acked'), 'the trace ends with the ack');
-    assert.ok(trace.entries.some((e) => e.kind === 'partitioned' && e.detail.includes('murmur2')), 'the trace says why the partition was chosen');
+    assert.ok(
+      trace.entries.some((e) => e.kind === 'acked'),
+      'the trace ends with the ack',
+    );
+    assert.ok(
+      trace.entries.some((e) => e.kind === 'partitioned' && e.detail.includes('murmur2')),
+      'the trace says why the partition was chosen',
+    );
   });
 
   it('previews the partition a key lands on, matching where the producer put it', async () => {
     const a = await api();
     await a.service.cluster(true);
-    const sent = await vscode.commands.executeCommand<{ partition: number }>('kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'customer-77', value: 'x' });
+    const sent = await vscode.commands.executeCommand<{ partition: number }>('kafkaWorkbench.producer.send', {
+      topic: 'ext-send',
+      key: 'customer-77',
+      value: 'x',
+    });
     const preview = previewPartition(a.service.topics(), 'ext-send', 'string', 'customer-77');
     assert.equal(preview.partition, sent.partition);
     assert.match(preview.reason, /murmur2 = -?\d+/);
@@ -96,8 +121,13 @@ describe('Kafka Workbench in VS Code', () => {
     const a = await api();
     const big = 'x'.repeat(1_100_000);
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'k', value: big })),
-      (e: Error) => { assert.match(e.message, /too large|max\.request\.size/i); return true; },
+      Promise.resolve(
+        vscode.commands.executeCommand('kafkaWorkbench.producer.send', { topic: 'ext-send', key: 'k', value: big }),
+      ),
+      (e: Error) => {
+        assert.match(e.message, /too large|max\.request\.size/i);
+        return true;
+      },
     );
     const failed = a.service.resultRows().filter((r) => r.status === 'failed');
     assert.ok(failed.length >= 1, 'the failed record is in the results');
@@ -126,19 +156,33 @@ describe('Kafka Workbench in VS Code', () => {
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.composer.open');
     const panel = await waitFor('the composer panel', () => a.composer());
-    await waitFor('the webview to say ready and get init', () =>
-      panel.exchange.some((m) => m.direction === 'in' && m.type === 'ready') && panel.exchange.some((m) => m.direction === 'out' && m.type === 'init'));
+    await waitFor(
+      'the webview to say ready and get init',
+      () =>
+        panel.exchange.some((m) => m.direction === 'in' && m.type === 'ready') &&
+        panel.exchange.some((m) => m.direction === 'out' && m.type === 'init'),
+    );
     const firstOut = panel.exchange.find((m) => m.direction === 'out');
     assert.equal(firstOut?.type, 'init', 'the host posts nothing before ready, and init first');
     // The webview persists its draft and reports it: a second round trip through the real page.
-    await waitFor('the results push after init', () => panel.exchange.some((m) => m.direction === 'out' && m.type === 'results'));
+    await waitFor('the results push after init', () =>
+      panel.exchange.some((m) => m.direction === 'out' && m.type === 'results'),
+    );
     // An invalid request (as a compromised or buggy page might send) is answered with an error, never acted on.
     const rowsBefore = a.service.resultRows().length;
     const outBefore = panel.exchange.filter((m) => m.direction === 'out').length;
-    (panel as unknown as { onMessage(m: unknown): void }).onMessage({ type: 'send', requestId: 99, draft: { topic: 'x' } });
+    (panel as unknown as { onMessage(m: unknown): void }).onMessage({
+      type: 'send',
+      requestId: 99,
+      draft: { topic: 'x' },
+    });
     await waitFor('the error reply', () => panel.exchange.filter((m) => m.direction === 'out').length > outBefore);
     assert.equal(panel.exchange.filter((m) => m.direction === 'out').at(-1)?.type, 'response');
-    assert.equal(panel.exchange.some((m) => m.direction === 'in' && m.type === 'send'), false, 'the invalid message is not accepted');
+    assert.equal(
+      panel.exchange.some((m) => m.direction === 'in' && m.type === 'send'),
+      false,
+      'the invalid message is not accepted',
+    );
     assert.equal(a.service.resultRows().length, rowsBefore, 'nothing was sent');
     panel.panel.dispose();
   });
@@ -147,14 +191,18 @@ describe('Kafka Workbench in VS Code', () => {
     const a = await api();
     const password = 'pa55-word-that-must-not-leak';
     const id = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', {
-      name: 'secured', brokers: 'broker.example:9093', sasl: { mechanism: 'scram-sha-512', username: 'alice', password },
+      name: 'secured',
+      brokers: 'broker.example:9093',
+      sasl: { mechanism: 'scram-sha-512', username: 'alice', password },
     });
     assert.equal(typeof id, 'string');
     assert.equal(await a.hasSecret(id, 'saslPassword'), true);
     const stored = a.storedConnectionsJson();
     assert.ok(stored.includes('broker.example:9093'), 'the non-secret part is stored');
     assert.ok(!stored.includes(password), 'the password is not in global state');
-    const settings = JSON.stringify(vscode.workspace.getConfiguration().inspect('kafkaWorkbench') ?? {}) + JSON.stringify(vscode.workspace.getConfiguration('kafkaWorkbench'));
+    const settings =
+      JSON.stringify(vscode.workspace.getConfiguration().inspect('kafkaWorkbench') ?? {}) +
+      JSON.stringify(vscode.workspace.getConfiguration('kafkaWorkbench'));
     assert.ok(!settings.includes(password), 'the password is not in settings');
     await vscode.commands.executeCommand('kafkaWorkbench.connection.remove', id, true);
     assert.equal(await a.hasSecret(id, 'saslPassword'), false, 'removing the connection removes its secrets');
@@ -164,27 +212,48 @@ describe('Kafka Workbench in VS Code', () => {
     const a = await api();
     const keyFile = path.join(os.tmpdir(), `kw-key-${Date.now()}.pem`);
     // A real key, encrypted with the passphrase: key files are checked for what they hold when a connection is saved.
-    const keyText = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'kw-passphrase' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const keyText = generateKeyPairSync('ec', {
+      namedCurve: 'prime256v1',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'kw-passphrase' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     const keyMaterial = keyText.split('\n')[1];
     fs.writeFileSync(keyFile, keyText);
     const notAKey = path.join(os.tmpdir(), `kw-not-a-key-${Date.now()}.pem`);
     fs.writeFileSync(notAKey, 'the key is on the wiki\n');
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.add', { name: 'tls-bad', brokers: ['kafka-1.example:9094'], tls: { enabled: true, keyFile: notAKey } })),
+      Promise.resolve(
+        vscode.commands.executeCommand('kafkaWorkbench.connection.add', {
+          name: 'tls-bad',
+          brokers: ['kafka-1.example:9094'],
+          tls: { enabled: true, keyFile: notAKey },
+        }),
+      ),
       /the client key file ".*kw-not-a-key-\d+\.pem" holds no PEM block .*, not a PEM private key/,
     );
     fs.rmSync(notAKey);
     const id = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', {
-      name: 'tls-cluster', brokers: ['kafka-1.example:9094'], tls: { enabled: true, keyFile, keyPassphrase: 'kw-passphrase' },
+      name: 'tls-cluster',
+      brokers: ['kafka-1.example:9094'],
+      tls: { enabled: true, keyFile, keyPassphrase: 'kw-passphrase' },
     });
     fs.rmSync(keyFile);
     assert.equal(await a.hasSecret(id, 'clientKey'), true);
     assert.equal(await a.hasSecret(id, 'keyPassphrase'), true);
     let stored = a.storedConnectionsJson();
-    assert.ok(!stored.includes(keyMaterial) && !stored.includes('kw-passphrase'), 'neither key nor passphrase in global state');
-    await vscode.commands.executeCommand('kafkaWorkbench.connection.edit', id, { name: 'tls-cluster', brokers: 'kafka-2.example:9094', tls: { enabled: true, skipVerify: true } });
+    assert.ok(
+      !stored.includes(keyMaterial) && !stored.includes('kw-passphrase'),
+      'neither key nor passphrase in global state',
+    );
+    await vscode.commands.executeCommand('kafkaWorkbench.connection.edit', id, {
+      name: 'tls-cluster',
+      brokers: 'kafka-2.example:9094',
+      tls: { enabled: true, skipVerify: true },
+    });
     stored = a.storedConnectionsJson();
-    const saved = (JSON.parse(stored) as { id: string; brokers: string[]; tls?: { skipVerify?: boolean } }[]).filter((c) => c.id === id);
+    const saved = (JSON.parse(stored) as { id: string; brokers: string[]; tls?: { skipVerify?: boolean } }[]).filter(
+      (c) => c.id === id,
+    );
     assert.equal(saved.length, 1, 'edited in place, not duplicated');
     assert.deepEqual(saved[0].brokers, ['kafka-2.example:9094']);
     assert.equal(saved[0].tls?.skipVerify, true);
@@ -195,14 +264,22 @@ describe('Kafka Workbench in VS Code', () => {
 
   it('refuses a malformed bootstrap server with a message naming it', async () => {
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.add', { name: 'bad', brokers: 'localhost' })),
+      Promise.resolve(
+        vscode.commands.executeCommand('kafkaWorkbench.connection.add', { name: 'bad', brokers: 'localhost' }),
+      ),
       /Not a bootstrap server: 'localhost' is not HOST:PORT/,
     );
   });
 
   it('reports an unreachable cluster in plain words when testing a connection', async () => {
-    const id = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', { name: 'nowhere', brokers: '127.0.0.1:1' });
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.test', id)), (e: Error) => /reach|connect|ECONNREFUSED/i.test(e.message));
+    const id = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', {
+      name: 'nowhere',
+      brokers: '127.0.0.1:1',
+    });
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.test', id)),
+      (e: Error) => /reach|connect|ECONNREFUSED/i.test(e.message),
+    );
     await vscode.commands.executeCommand('kafkaWorkbench.connection.remove', id, true);
   });
 });

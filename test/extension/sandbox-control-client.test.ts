@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { externalSandbox } from '../../extension/host/kafka/sandbox-manager';
 
-describe('The extension\'s client of an external sandbox\'s control API', () => {
+describe("The extension's client of an external sandbox's control API", () => {
   let sandbox: Sandbox;
   before(async () => {
     sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, topics: [{ name: 'ctl-ext', partitions: 1 }] });

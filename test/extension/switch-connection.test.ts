@@ -12,7 +12,12 @@ import { api, waitFor, write } from './workspace-helpers';
 
 /** Records a sandbox holds in a topic (the sum of its partitions' high watermarks). */
 function stored(sandbox: Sandbox, topic: string): number {
-  return sandbox.state().topics.find((t) => t.name === topic)?.partitions.reduce((n, p) => n + p.highWatermark, 0) ?? 0;
+  return (
+    sandbox
+      .state()
+      .topics.find((t) => t.name === topic)
+      ?.partitions.reduce((n, p) => n + p.highWatermark, 0) ?? 0
+  );
 }
 
 type Warn = typeof vscode.window.showWarningMessage;
@@ -27,8 +32,14 @@ describe('Switching connection while a send runs', () => {
   before(async () => {
     a = await startSandbox({ brokers: 1, port: 0, controlPort: 0 });
     b = await startSandbox({ brokers: 1, port: 0, controlPort: 0 });
-    idA = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', { name: 'cluster A', brokers: a.bootstrap });
-    idB = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', { name: 'cluster B', brokers: b.bootstrap });
+    idA = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', {
+      name: 'cluster A',
+      brokers: a.bootstrap,
+    });
+    idB = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', {
+      name: 'cluster B',
+      brokers: b.bootstrap,
+    });
   });
   beforeEach(async () => {
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', idA);
@@ -40,7 +51,8 @@ describe('Switching connection while a send runs', () => {
   });
   after(async () => {
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox', 'finish');
-    for (const id of [idA, idB]) if (id) await vscode.commands.executeCommand('kafkaWorkbench.connection.remove', id, true);
+    for (const id of [idA, idB])
+      if (id) await vscode.commands.executeCommand('kafkaWorkbench.connection.remove', id, true);
     await a?.stop();
     await b?.stop();
   });
@@ -60,8 +72,18 @@ describe('Switching connection while a send runs', () => {
     const { service, collections } = await api();
     // A's answers take 2.5 s: longer than closing a producer used to wait before failing what it held.
     a.addFault({ api: 'Produce', latencyMs: 2500, count: 1000 });
-    const draft: ComposerDraft = { ...defaultDraft(), topic: 'switch-composer', value: 'x', repeat: 1000, sendMode: 'async' };
-    const sending = collections.templates.send(draft, null, { signal: new AbortController().signal, onProgress: () => undefined, createTopics: true });
+    const draft: ComposerDraft = {
+      ...defaultDraft(),
+      topic: 'switch-composer',
+      value: 'x',
+      repeat: 1000,
+      sendMode: 'async',
+    };
+    const sending = collections.templates.send(draft, null, {
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      createTopics: true,
+    });
     const rowsOnA = () => service.resultRows().filter((r) => r.topic === 'switch-composer');
     await waitFor('all 1,000 records handed over to cluster A', () => rowsOnA().length === 1000);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', idB, 'finish');
@@ -77,12 +99,18 @@ describe('Switching connection while a send runs', () => {
     const { service } = await api();
     const file = twoMessages('finish');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
-    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, { createTopics: true });
+    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, {
+      createTopics: true,
+    });
     await waitFor('the first records on cluster A', () => stored(a, 'finish-slow') > 0);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', idB, 'finish');
     assert.equal(service.activeConnection()?.id, idB);
     const summary = await run;
-    assert.deepEqual([summary.sent, summary.acked, summary.failed, summary.cancelled], [900, 900, 0, false], JSON.stringify(summary.messages.map((m) => m.errors)));
+    assert.deepEqual(
+      [summary.sent, summary.acked, summary.failed, summary.cancelled],
+      [900, 900, 0, false],
+      JSON.stringify(summary.messages.map((m) => m.errors)),
+    );
     assert.deepEqual([stored(a, 'finish-slow'), stored(a, 'finish-second')], [400, 500]);
     assert.deepEqual([stored(b, 'finish-slow'), stored(b, 'finish-second')], [0, 0]);
   });
@@ -90,16 +118,25 @@ describe('Switching connection while a send runs', () => {
   it('asks before switching while a run is going, and "Cancel and Switch" stops it: what it reports acked is exactly what cluster A stored, nothing failed, nothing on B', async () => {
     const { service } = await api();
     const asked: string[] = [];
-    (vscode.window as { showWarningMessage: Warn }).showWarningMessage = (async (message: string, _options: unknown, ...items: string[]) => {
+    (vscode.window as { showWarningMessage: Warn }).showWarningMessage = (async (
+      message: string,
+      _options: unknown,
+      ...items: string[]
+    ) => {
       asked.push(`${message} [${items.join(' | ')}]`);
       return 'Cancel and Switch';
     }) as Warn;
     const file = twoMessages('cancel');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
-    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, { createTopics: true });
+    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, {
+      createTopics: true,
+    });
     await waitFor('the first records on cluster A', () => stored(a, 'cancel-slow') > 0);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', idB);
-    assert.equal(asked[0], '"sending cancel" is still running on "cluster A". Cancel before connecting to "cluster B"? [Cancel and Switch | Let It Finish There]');
+    assert.equal(
+      asked[0],
+      '"sending cancel" is still running on "cluster A". Cancel before connecting to "cluster B"? [Cancel and Switch | Let It Finish There]',
+    );
     assert.equal(service.activeConnection()?.id, idB);
     const summary = await run;
     assert.equal(summary.cancelled, true);
@@ -120,12 +157,17 @@ describe('Switching connection while a send runs', () => {
     }) as Warn;
     const file = twoMessages('stay');
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
-    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, { createTopics: true });
+    const run = vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', file, {
+      createTopics: true,
+    });
     await waitFor('the first records on cluster A', () => stored(a, 'stay-slow') > 0);
     await vscode.commands.executeCommand('kafkaWorkbench.connection.disconnect');
     assert.equal(asked, 1);
     assert.equal(service.activeConnection()?.id, idA, 'still connected to A');
     const summary = await run;
-    assert.deepEqual([summary.acked, summary.failed, stored(a, 'stay-slow'), stored(a, 'stay-second')], [900, 0, 400, 500]);
+    assert.deepEqual(
+      [summary.acked, summary.failed, stored(a, 'stay-slow'), stored(a, 'stay-second')],
+      [900, 0, 400, 500],
+    );
   });
 });

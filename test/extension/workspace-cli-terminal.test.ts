@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, waitFor, workspaceDir, write } from './workspace-helpers';
 
-describe('The CLI in VS Code\'s terminal', () => {
+describe("The CLI in VS Code's terminal", () => {
   before(async () => {
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
   });
@@ -17,7 +17,10 @@ describe('The CLI in VS Code\'s terminal', () => {
   it('"New Environment from Connection" for the Local sandbox writes its address, and a restart keeps it', async () => {
     const a = await api();
     const bootstrap = a.service.sandbox.bootstrap!;
-    const file = await vscode.commands.executeCommand<string>('kafkaWorkbench.collections.newEnvironment', { connection: 'sandbox', name: 'Sandbox here' });
+    const file = await vscode.commands.executeCommand<string>('kafkaWorkbench.collections.newEnvironment', {
+      connection: 'sandbox',
+      name: 'Sandbox here',
+    });
     const env = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.deepEqual([env.connection.bootstrap].flat(), bootstrap.split(','));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
@@ -29,17 +32,34 @@ describe('The CLI in VS Code\'s terminal', () => {
   it('"Kafka: Open Terminal with kafka-workbench" runs a collection from the workspace, on the Local sandbox', async function () {
     this.timeout(120_000);
     const a = await api();
-    write('terminal/term.kafka.json', { name: 'Term', messages: [{ name: 'm', topic: 'term-topic', value: 'v{{$seq}}', count: 3 }] });
+    write('terminal/term.kafka.json', {
+      name: 'Term',
+      messages: [{ name: 'm', topic: 'term-topic', value: 'v{{$seq}}', count: 3 }],
+    });
     const done = path.join(workspaceDir(), 'terminal/exit-code.txt');
     fs.rmSync(done, { force: true });
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('kafkaWorkbench.terminal.open');
     try {
-      terminal.sendText('kafka-workbench run terminal/term.kafka.json > terminal/out.txt 2> terminal/err.txt; echo $? > terminal/exit-code.txt');
-      const code = await waitFor('the run in the terminal to end', () => fs.existsSync(done) && fs.readFileSync(done, 'utf8').trim(), 90_000);
+      terminal.sendText(
+        'kafka-workbench run terminal/term.kafka.json > terminal/out.txt 2> terminal/err.txt; echo $? > terminal/exit-code.txt',
+      );
+      const code = await waitFor(
+        'the run in the terminal to end',
+        () => fs.existsSync(done) && fs.readFileSync(done, 'utf8').trim(),
+        90_000,
+      );
       const err = fs.readFileSync(path.join(workspaceDir(), 'terminal/err.txt'), 'utf8');
       assert.equal(code, '0', err);
-      assert.ok(err.includes(`sending to the Local sandbox at ${a.service.sandbox.bootstrap} (from KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP)`), err);
-      assert.match(fs.readFileSync(path.join(workspaceDir(), 'terminal/out.txt'), 'utf8'), /3 records sent, 3 acked, 0 failed/);
+      assert.ok(
+        err.includes(
+          `sending to the Local sandbox at ${a.service.sandbox.bootstrap} (from KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP)`,
+        ),
+        err,
+      );
+      assert.match(
+        fs.readFileSync(path.join(workspaceDir(), 'terminal/out.txt'), 'utf8'),
+        /3 records sent, 3 acked, 0 failed/,
+      );
     } finally {
       terminal.dispose();
     }

@@ -12,14 +12,19 @@ import type { CollectionTreeProvider } from '../../extension/host/collections/co
 import { api, waitFor, workspaceDir, write } from './workspace-helpers';
 
 const ROOT = 'files-test';
-const collection = (name: string, value: unknown = 'hello') => ({ name, messages: [{ name: 'm', topic: 'files-topic', value }] });
-const errorsOf = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+const collection = (name: string, value: unknown = 'hello') => ({
+  name,
+  messages: [{ name: 'm', topic: 'files-topic', value }],
+});
+const errorsOf = (uri: vscode.Uri) =>
+  vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
 
 describe('Collections view following files, and one error state everywhere', () => {
   let index: CollectionIndex;
   let tree: CollectionTreeProvider;
   const listed = async (uri: vscode.Uri) => (await tree.getChildren()).find((n) => n.uri.fsPath === uri.fsPath);
-  const item = async (uri: vscode.Uri) => tree.getTreeItem(await waitFor(`${path.basename(uri.fsPath)} in the view`, () => listed(uri)));
+  const item = async (uri: vscode.Uri) =>
+    tree.getTreeItem(await waitFor(`${path.basename(uri.fsPath)} in the view`, () => listed(uri)));
 
   before(async () => {
     ({ index, tree } = (await api()).collections);
@@ -37,7 +42,10 @@ describe('Collections view following files, and one error state everywhere', () 
     fs.rmSync(path.dirname(file.fsPath), { recursive: true });
     // At once, before any file event: the send reads the file, never the view's copy of it. (A path, not a Uri:
     // with a Uri, as from the view, the error is shown rather than thrown.)
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.sendAll', file.fsPath)), /no longer exists/);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.sendAll', file.fsPath)),
+      /no longer exists/,
+    );
     await waitFor('the entry to leave the view (no Refresh)', async () => !(await listed(file)));
   });
 
@@ -46,7 +54,10 @@ describe('Collections view following files, and one error state everywhere', () 
     await waitFor('the file in the view', () => listed(before));
     const after = vscode.Uri.file(path.join(workspaceDir(), ROOT, 'sub-renamed', 'y.kafka.json'));
     fs.renameSync(path.dirname(before.fsPath), path.dirname(after.fsPath));
-    await waitFor('the old path to go and the new one to show (no Refresh)', async () => !(await listed(before)) && (await listed(after)));
+    await waitFor(
+      'the old path to go and the new one to show (no Refresh)',
+      async () => !(await listed(before)) && (await listed(after)),
+    );
     assert.equal((await item(after)).label, 'Renamed On Disk');
   });
 
@@ -59,10 +70,17 @@ describe('Collections view following files, and one error state everywhere', () 
     edit.renameFile(folder, renamedFolder);
     assert.ok(await vscode.workspace.applyEdit(edit));
     const after = vscode.Uri.joinPath(renamedFolder, 'z.kafka.json');
-    await waitFor('the old path to go and the new one to show', async () => !(await listed(before)) && (await listed(after)));
+    await waitFor(
+      'the old path to go and the new one to show',
+      async () => !(await listed(before)) && (await listed(after)),
+    );
     const [message] = await tree.getChildren(await listed(after));
     const open = tree.getTreeItem(message).command;
-    assert.equal((open?.arguments?.[0] as vscode.Uri).fsPath, after.fsPath, 'the message opens the file where it is now');
+    assert.equal(
+      (open?.arguments?.[0] as vscode.Uri).fsPath,
+      after.fsPath,
+      'the message opens the file where it is now',
+    );
   });
 
   it('counts a collection whose only problem is a template error as having problems, in the view, Problems and Save', async () => {
@@ -79,45 +97,90 @@ describe('Collections view following files, and one error state everywhere', () 
     assert.ok(!index.saveTargets().some((e) => e.uri.fsPath === file.fsPath), 'not offered as a save target');
     await vscode.workspace.openTextDocument(file); // CodeLens are asked for open documents only
     await waitFor('the top CodeLens to say so instead of "Send all"', async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[] | undefined>('vscode.executeCodeLensProvider', file, 10);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[] | undefined>(
+        'vscode.executeCodeLensProvider',
+        file,
+        10,
+      );
       return lenses?.some((l) => l.command?.title.endsWith('1 problem: fix before sending'));
     });
 
     const valid = write(`${ROOT}/templates/valid.kafka.json`, collection('Valid Target'));
     await waitFor('the valid collection in the view', () => listed(valid));
-    assert.ok(index.saveTargets().some((e) => e.uri.fsPath === valid.fsPath), 'a valid collection is offered');
+    assert.ok(
+      index.saveTargets().some((e) => e.uri.fsPath === valid.fsPath),
+      'a valid collection is offered',
+    );
     await vscode.commands.executeCommand('kafkaWorkbench.collections.openInComposer', valid, 'm');
     const textBefore = fs.readFileSync(file.fsPath, 'utf8');
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.saveDraft', file.fsPath, 'copy')), /has errors/);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.saveDraft', file.fsPath, 'copy')),
+      /has errors/,
+    );
     assert.equal(fs.readFileSync(file.fsPath, 'utf8'), textBefore, 'not written');
   });
 
   it('shows the same problem count as the Problems view, closed and open in a tab, schema warnings included', async () => {
     // A schema error (VS Code's JSON service reports it as a Warning while the file is open, yet it blocks sending),
     // a duplicate message name and a bad topic name: 3 problems, open or closed, in the view and the CodeLens.
-    const text = '{\n  "name": "Counted",\n  "messages": [\n    { "name": "a", "topic": "t", "count": "three" },\n    { "name": "a", "topic": "bad topic!" }\n  ]\n}\n';
+    const text =
+      '{\n  "name": "Counted",\n  "messages": [\n    { "name": "a", "topic": "t", "count": "three" },\n    { "name": "a", "topic": "bad topic!" }\n  ]\n}\n';
     const file = write(`${ROOT}/count/counted.kafka.json`, text);
     const description = async () => String(tree.getTreeItem((await listed(file))!).description);
     const lensTitle = async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[] | undefined>('vscode.executeCodeLensProvider', file, 10);
-      return lenses?.find((l) => l.range.start.line === 0 && l.command?.title.includes('fix before sending'))?.command?.title;
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[] | undefined>(
+        'vscode.executeCodeLensProvider',
+        file,
+        10,
+      );
+      return lenses?.find((l) => l.range.start.line === 0 && l.command?.title.includes('fix before sending'))?.command
+        ?.title;
     };
     const listedInProblems = () => vscode.languages.getDiagnostics(file);
-    await waitFor('3 problems in Problems and in the view, closed', async () => listedInProblems().length === 3 && (await description()).startsWith('3 problems'));
+    await waitFor(
+      '3 problems in Problems and in the view, closed',
+      async () => listedInProblems().length === 3 && (await description()).startsWith('3 problems'),
+    );
     await vscode.commands.executeCommand('vscode.open', file);
-    await waitFor('the JSON service\'s problem', () => listedInProblems().some((d) => d.source !== 'Kafka Workbench'), 30_000);
-    const all = await waitFor('Problems to list 3 entries', () => listedInProblems().length === 3 && listedInProblems(), 30_000);
+    await waitFor(
+      "the JSON service's problem",
+      () => listedInProblems().some((d) => d.source !== 'Kafka Workbench'),
+      30_000,
+    );
+    const all = await waitFor(
+      'Problems to list 3 entries',
+      () => listedInProblems().length === 3 && listedInProblems(),
+      30_000,
+    );
     const summary = all.map((d) => `${vscode.DiagnosticSeverity[d.severity]} ${d.source}: ${d.message}`).join(' | ');
-    assert.ok(all.some((d) => d.severity === vscode.DiagnosticSeverity.Warning && d.source !== 'Kafka Workbench'), `the JSON service's schema warning: ${summary}`);
-    await waitFor(`the view to say 3 problems, open (${summary})`, async () => (await description()).startsWith('3 problems'));
-    await waitFor('the CodeLens to say 3 problems, open', async () => (await lensTitle())?.endsWith('3 problems: fix before sending'));
+    assert.ok(
+      all.some((d) => d.severity === vscode.DiagnosticSeverity.Warning && d.source !== 'Kafka Workbench'),
+      `the JSON service's schema warning: ${summary}`,
+    );
+    await waitFor(`the view to say 3 problems, open (${summary})`, async () =>
+      (await description()).startsWith('3 problems'),
+    );
+    await waitFor('the CodeLens to say 3 problems, open', async () =>
+      (await lensTitle())?.endsWith('3 problems: fix before sending'),
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    await waitFor('still 3 problems once closed', async () => listedInProblems().every((d) => d.source === 'Kafka Workbench') && (await description()).startsWith('3 problems'));
+    await waitFor(
+      'still 3 problems once closed',
+      async () =>
+        listedInProblems().every((d) => d.source === 'Kafka Workbench') &&
+        (await description()).startsWith('3 problems'),
+    );
   });
 
   it('lists a collection with errors by its "name", not its file name', async () => {
-    const schema = write(`${ROOT}/named/broken.kafka.json`, '{\n  "name": "Broken",\n  "messages": [\n    { "name": "bad", "topic": "t", "count": "ten" }\n  ]\n}\n');
-    const syntax = write(`${ROOT}/named/half.kafka.json`, '{\n  "name": "Half Written",\n  "messages": [\n    { "name": "bad", \n');
+    const schema = write(
+      `${ROOT}/named/broken.kafka.json`,
+      '{\n  "name": "Broken",\n  "messages": [\n    { "name": "bad", "topic": "t", "count": "ten" }\n  ]\n}\n',
+    );
+    const syntax = write(
+      `${ROOT}/named/half.kafka.json`,
+      '{\n  "name": "Half Written",\n  "messages": [\n    { "name": "bad", \n',
+    );
     const unnamed = write(`${ROOT}/named/unnamed.kafka.json`, '{\n  "name": 42,\n  "messages": []\n}\n');
     const broken = await waitFor('the broken file, marked', async () => {
       const node = await listed(schema);

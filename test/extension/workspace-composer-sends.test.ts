@@ -22,8 +22,17 @@ describe('Composer sends', () => {
     const a = await api();
     const progress: SendProgress[] = [];
     const result = await a.collections.templates.send(
-      draft({ topic: 'cs-orders', key: 'order-{{$seq}}', valueFormat: 'json', value: '{"id": "{{$uuid}}", "n": "{{$seq}}"}', repeat: 30, sendMode: 'async' }),
-      null, { signal: new AbortController().signal, onProgress: (p) => progress.push(p) });
+      draft({
+        topic: 'cs-orders',
+        key: 'order-{{$seq}}',
+        valueFormat: 'json',
+        value: '{"id": "{{$uuid}}", "n": "{{$seq}}"}',
+        repeat: 30,
+        sendMode: 'async',
+      }),
+      null,
+      { signal: new AbortController().signal, onProgress: (p) => progress.push(p) },
+    );
     assert.equal(result.ok, true, result.line);
     assert.equal(result.line, '30 of 30 records acknowledged');
     const rows = a.service.resultRows().filter((r) => r.topic === 'cs-orders');
@@ -31,15 +40,23 @@ describe('Composer sends', () => {
     assert.ok(new Set(rows.map((r) => r.partition)).size > 1, 'distinct keys land on more than one partition');
     const trace = a.service.trace(result.lastRecordId!);
     assert.ok(trace.entries.some((e) => e.kind === 'acked'));
-    assert.ok(progress.length > 0 && progress.at(-1)!.text.startsWith('30 of 30 records: 30 acknowledged, 0 failed, 0 remaining'), progress.at(-1)?.text);
+    assert.ok(
+      progress.length > 0 &&
+        progress.at(-1)!.text.startsWith('30 of 30 records: 30 acknowledged, 0 failed, 0 remaining'),
+      progress.at(-1)?.text,
+    );
   });
 
   it('refuses a draft whose template does not render, naming the field, before anything is sent', async () => {
     const a = await api();
     const before = a.service.resultRows().length;
     await assert.rejects(
-      a.collections.templates.send(draft({ topic: 'cs-orders', key: 'order-{{nobody}}', value: 'v' }), null, { signal: new AbortController().signal, onProgress: () => undefined }),
-      (e: Error & { site?: { path: unknown[] } }) => /unknown variable \{\{nobody\}\}/.test(e.message) && e.site?.path[2] === 'key',
+      a.collections.templates.send(draft({ topic: 'cs-orders', key: 'order-{{nobody}}', value: 'v' }), null, {
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+      }),
+      (e: Error & { site?: { path: unknown[] } }) =>
+        /unknown variable \{\{nobody\}\}/.test(e.message) && e.site?.path[2] === 'key',
     );
     assert.equal(a.service.resultRows().length, before, 'nothing was sent');
   });
@@ -51,8 +68,16 @@ describe('Composer sends', () => {
       const abort = new AbortController();
       const progress: SendProgress[] = [];
       const result = await a.collections.templates.send(
-        draft({ topic: 'cs-orders', key: 'slow-{{$seq}}', value: 'v{{$seq}}', repeat: 5000, sendMode: 'async' }), null,
-        { signal: abort.signal, onProgress: (p) => { progress.push(p); if (!abort.signal.aborted) abort.abort(); } });
+        draft({ topic: 'cs-orders', key: 'slow-{{$seq}}', value: 'v{{$seq}}', repeat: 5000, sendMode: 'async' }),
+        null,
+        {
+          signal: abort.signal,
+          onProgress: (p) => {
+            progress.push(p);
+            if (!abort.signal.aborted) abort.abort();
+          },
+        },
+      );
       assert.equal(result.cancelled, true);
       assert.equal(result.ok, false);
       const m = /^([\d,]+) of ([\d,]+) records? acknowledged; cancelled, ([\d,]+) of 5,000 not sent$/.exec(result.line);
@@ -64,7 +89,10 @@ describe('Composer sends', () => {
       const rows = a.service.resultRows().filter((r) => r.key?.startsWith('slow-'));
       assert.equal(rows.length, sent);
       assert.ok(rows.every((r) => r.status === 'acked'));
-      assert.match(progress[0].text, /^\d[\d,]* of 5,000 records: [\d,]+ acknowledged, [\d,]+ failed, [\d,]+ remaining, [\d,]+ records\/s$/);
+      assert.match(
+        progress[0].text,
+        /^\d[\d,]* of 5,000 records: [\d,]+ acknowledged, [\d,]+ failed, [\d,]+ remaining, [\d,]+ records\/s$/,
+      );
     } finally {
       await a.service.sandbox.run({ action: 'clearFaults' });
     }
@@ -72,15 +100,24 @@ describe('Composer sends', () => {
 
   it('sync hands a record over only after the one before is acknowledged', async () => {
     const a = await api();
-    const result = await a.collections.templates.send(draft({ topic: 'cs-orders', key: 'sync-{{$seq}}', value: 'v', repeat: 5, sendMode: 'sync' }), null,
-      { signal: new AbortController().signal, onProgress: () => undefined });
+    const result = await a.collections.templates.send(
+      draft({ topic: 'cs-orders', key: 'sync-{{$seq}}', value: 'v', repeat: 5, sendMode: 'sync' }),
+      null,
+      { signal: new AbortController().signal, onProgress: () => undefined },
+    );
     assert.equal(result.line, '5 of 5 records acknowledged');
-    const rows = a.service.resultRows().filter((r) => r.key?.startsWith('sync-')).sort((x, y) => x.sentAt - y.sentAt);
+    const rows = a.service
+      .resultRows()
+      .filter((r) => r.key?.startsWith('sync-'))
+      .sort((x, y) => x.sentAt - y.sentAt);
     // Each record's trace: composed only after the previous record's ack.
     for (let i = 1; i < rows.length; i++) {
       const prevAck = a.service.trace(rows[i - 1].recordId).entries.find((e) => e.kind === 'acked')!.time;
       const composed = a.service.trace(rows[i].recordId).entries.find((e) => e.kind === 'composed')!.time;
-      assert.ok(composed >= prevAck, `record ${i} composed at ${composed}, before record ${i - 1} was acked at ${prevAck}`);
+      assert.ok(
+        composed >= prevAck,
+        `record ${i} composed at ${composed}, before record ${i - 1} was acked at ${prevAck}`,
+      );
     }
     await waitFor('the rows to be acked', () => rows.every((r) => r.status === 'acked'));
   });
@@ -90,25 +127,39 @@ describe('Clear during a running send', () => {
   before(async () => {
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
     await (await api()).service.cluster(true);
-    if (!(await api()).service.topics().some((t) => t.name === 'cs-orders')) await vscode.commands.executeCommand('kafkaWorkbench.topic.create', 'cs-orders', 3, 3);
+    if (!(await api()).service.topics().some((t) => t.name === 'cs-orders'))
+      await vscode.commands.executeCommand('kafkaWorkbench.topic.create', 'cs-orders', 3, 3);
   });
 
-  it('keeps the records still in flight: their results, traces and the send\'s summary all arrive', async () => {
+  it("keeps the records still in flight: their results, traces and the send's summary all arrive", async () => {
     const a = await api();
     await a.service.sandbox.run({ action: 'addLatency', latencyMs: 1500, count: 20 });
     try {
-      const sending = a.collections.templates.send(draft({ topic: 'cs-orders', key: 'clr-{{$seq}}', value: 'v', repeat: 50, sendMode: 'async' }), null,
-        { signal: new AbortController().signal, onProgress: () => undefined });
-      await waitFor('50 records in flight', () => a.service.resultRows().filter((r) => r.key?.startsWith('clr-') && r.status === 'pending').length === 50);
+      const sending = a.collections.templates.send(
+        draft({ topic: 'cs-orders', key: 'clr-{{$seq}}', value: 'v', repeat: 50, sendMode: 'async' }),
+        null,
+        { signal: new AbortController().signal, onProgress: () => undefined },
+      );
+      await waitFor(
+        '50 records in flight',
+        () => a.service.resultRows().filter((r) => r.key?.startsWith('clr-') && r.status === 'pending').length === 50,
+      );
       await vscode.commands.executeCommand('kafkaWorkbench.results.clear');
       const result = await sending;
       assert.equal(result.line, '50 of 50 records acknowledged');
       const rows = a.service.resultRows().filter((r) => r.key?.startsWith('clr-'));
       assert.equal(rows.length, 50, 'every record of the running send is still in the results');
       assert.ok(rows.every((r) => r.status === 'acked' && r.offset !== null));
-      assert.ok(a.service.trace(result.lastRecordId!).entries.some((e) => e.kind === 'acked'), 'the last record\'s trace is there');
+      assert.ok(
+        a.service.trace(result.lastRecordId!).entries.some((e) => e.kind === 'acked'),
+        "the last record's trace is there",
+      );
       await vscode.commands.executeCommand('kafkaWorkbench.results.clear');
-      assert.equal(a.service.resultRows().filter((r) => r.key?.startsWith('clr-')).length, 0, 'finished results are cleared');
+      assert.equal(
+        a.service.resultRows().filter((r) => r.key?.startsWith('clr-')).length,
+        0,
+        'finished results are cleared',
+      );
     } finally {
       await a.service.sandbox.run({ action: 'clearFaults' });
     }

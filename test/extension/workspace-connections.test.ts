@@ -7,11 +7,22 @@ describe('Switching connections', () => {
   it('connecting to a broken connection keeps the working one connected, and says so', async () => {
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
-    const id = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', { name: 'Nothing listens here', brokers: '127.0.0.1:1' });
+    const id = await vscode.commands.executeCommand<string>('kafkaWorkbench.connection.add', {
+      name: 'Nothing listens here',
+      brokers: '127.0.0.1:1',
+    });
     try {
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.connect', id)), /Still connected to "Local sandbox"/);
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.connection.connect', id)),
+        /Still connected to "Local sandbox"/,
+      );
       assert.equal(a.service.activeConnection()?.id, 'sandbox', 'the sandbox is still the active connection');
-      const sent = await vscode.commands.executeCommand<{ offset: number }>('kafkaWorkbench.producer.send', { topic: 'conn-still-works', value: 'after a failed switch' }, undefined, { createTopics: true });
+      const sent = await vscode.commands.executeCommand<{ offset: number }>(
+        'kafkaWorkbench.producer.send',
+        { topic: 'conn-still-works', value: 'after a failed switch' },
+        undefined,
+        { createTopics: true },
+      );
       assert.ok(sent.offset >= 0, 'and still sends');
     } finally {
       await vscode.commands.executeCommand('kafkaWorkbench.connection.remove', id, true);

@@ -11,8 +11,12 @@ import type { EnvironmentState } from '../../extension/host/collections/environm
 import { api, waitFor, workspaceDir, write, writeSeen } from './workspace-helpers';
 
 const ROOT = 'env-files-test';
-const PLAIN_PASSWORD = { connection: { bootstrap: 'localhost:9092', sasl: { mechanism: 'plain', username: 'u', password: 'hunter2' } } };
-const SECRET_PASSWORD = { connection: { bootstrap: 'localhost:9092', sasl: { mechanism: 'plain', username: 'u', password: '{{$secret:PW}}' } } };
+const PLAIN_PASSWORD = {
+  connection: { bootstrap: 'localhost:9092', sasl: { mechanism: 'plain', username: 'u', password: 'hunter2' } },
+};
+const SECRET_PASSWORD = {
+  connection: { bootstrap: 'localhost:9092', sasl: { mechanism: 'plain', username: 'u', password: '{{$secret:PW}}' } },
+};
 
 describe('Environment files followed on disk', () => {
   let index: CollectionIndex;
@@ -34,21 +38,29 @@ describe('Environment files followed on disk', () => {
   async function openAndClose(uri: vscode.Uri): Promise<void> {
     await vscode.commands.executeCommand('vscode.open', uri);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    await waitFor(`our problem for ${path.basename(uri.fsPath)} once its tab is closed`, () => ours(uri).some((d) => /secret reference/.test(d.message)));
+    await waitFor(`our problem for ${path.basename(uri.fsPath)} once its tab is closed`, () =>
+      ours(uri).some((d) => /secret reference/.test(d.message)),
+    );
   }
 
   it('clears the problems of an environment file deleted on disk after its tab was closed', async () => {
     const bad = write(`${ROOT}/bad.kafka-env.json`, PLAIN_PASSWORD);
     await openAndClose(bad);
     fs.rmSync(bad.fsPath);
-    await waitFor('the problem to go with the file', () => ours(bad).length === 0 && vscode.languages.getDiagnostics(bad).length === 0);
+    await waitFor(
+      'the problem to go with the file',
+      () => ours(bad).length === 0 && vscode.languages.getDiagnostics(bad).length === 0,
+    );
   });
 
   it('clears the problems of an environment file fixed on disk after its tab was closed', async () => {
     const bad = write(`${ROOT}/bad2.kafka-env.json`, PLAIN_PASSWORD);
     await openAndClose(bad);
     write(`${ROOT}/bad2.kafka-env.json`, SECRET_PASSWORD);
-    await waitFor('the problem to clear once the file is fixed', () => vscode.languages.getDiagnostics(bad).length === 0);
+    await waitFor(
+      'the problem to clear once the file is fixed',
+      () => vscode.languages.getDiagnostics(bad).length === 0,
+    );
   });
 
   it('clears the problems of environment files in a folder deleted on disk', async () => {
@@ -67,7 +79,10 @@ describe('Environment files followed on disk', () => {
       const d = vscode.languages.getDiagnostics(env);
       return d.length > 0 && d;
     });
-    assert.ok(problems.some((d) => d.severity === vscode.DiagnosticSeverity.Error && /extra/.test(d.message)), problems.map((d) => d.message).join(' | '));
+    assert.ok(
+      problems.some((d) => d.severity === vscode.DiagnosticSeverity.Error && /extra/.test(d.message)),
+      problems.map((d) => d.message).join(' | '),
+    );
     assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === env.fsPath), 'the file was never opened');
     write(`${ROOT}/active/sbx.kafka-env.json`, { variables: { region: 'eu' } });
     await waitFor('the problem to clear once fixed on disk', () => vscode.languages.getDiagnostics(env).length === 0);
@@ -76,7 +91,9 @@ describe('Environment files followed on disk', () => {
   it('checks every environment file in the workspace, as collections are, without opening them', async () => {
     const broken = write(`${ROOT}/scanned/other.kafka-env.json`, { variables: {}, extra: 1 });
     await index.rescan(); // as a Refresh, or the first scan, finds it
-    await waitFor('the problem of an environment file never opened nor active', () => ours(broken).some((d) => /extra/.test(d.message)));
+    await waitFor('the problem of an environment file never opened nor active', () =>
+      ours(broken).some((d) => /extra/.test(d.message)),
+    );
     const later = write(`${ROOT}/scanned/later.kafka-env.json`, { variables: {}, extra: 2 });
     await waitFor('a file made after the scan, checked as it comes', () => ours(later).length > 0);
     fs.rmSync(path.join(workspaceDir(), ROOT, 'scanned'), { recursive: true });
@@ -108,7 +125,10 @@ describe('Environment files followed on disk', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.renameFile(vscode.Uri.file(path.dirname(env.fsPath)), renamed);
     assert.ok(await vscode.workspace.applyEdit(edit));
-    await waitFor('the active environment to follow the rename', () => environments.activeUri()?.fsPath === path.join(renamed.fsPath, 'secure.kafka-env.json'));
+    await waitFor(
+      'the active environment to follow the rename',
+      () => environments.activeUri()?.fsPath === path.join(renamed.fsPath, 'secure.kafka-env.json'),
+    );
     assert.equal(await environments.label(), 'secure');
     let changes = 0;
     const subscription = environments.onDidChange(() => changes++);

@@ -21,7 +21,11 @@ async function rows(node: ExplorerNode): Promise<{ label: string; description: s
   const { clusterTree: tree } = await api();
   return (await tree.getChildren(node)).map((n) => {
     const item = tree.getTreeItem(n);
-    return { label: String(typeof item.label === 'object' ? item.label.label : item.label), description: String(item.description ?? ''), node: n };
+    return {
+      label: String(typeof item.label === 'object' ? item.label.label : item.label),
+      description: String(item.description ?? ''),
+      node: n,
+    };
   });
 }
 
@@ -34,16 +38,37 @@ describe('Explorer: topic configs and consumer groups', function () {
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
     const sandbox = await a.service.sandbox.ensureStarted();
-    kafka = new Kafka({ clientId: 'explorer-admin', brokers: sandbox.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    kafka = new Kafka({
+      clientId: 'explorer-admin',
+      brokers: sandbox.bootstrap.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic: 'explorer-admin', numPartitions: 2, replicationFactor: 3, configEntries: [{ name: 'retention.ms', value: '7200000' }] }] });
+      await admin.createTopics({
+        topics: [
+          {
+            topic: 'explorer-admin',
+            numPartitions: 2,
+            replicationFactor: 3,
+            configEntries: [{ name: 'retention.ms', value: '7200000' }],
+          },
+        ],
+      });
       const producer = kafka.producer();
       await producer.connect();
-      await producer.send({ topic: 'explorer-admin', acks: -1, messages: Array.from({ length: 7 }, (_, i) => ({ partition: 0, value: `v${i}` })) });
+      await producer.send({
+        topic: 'explorer-admin',
+        acks: -1,
+        messages: Array.from({ length: 7 }, (_, i) => ({ partition: 0, value: `v${i}` })),
+      });
       await producer.disconnect();
-      await admin.setOffsets({ groupId: 'explorer-idle', topic: 'explorer-admin', partitions: [{ partition: 0, offset: '2' }] });
+      await admin.setOffsets({
+        groupId: 'explorer-idle',
+        topic: 'explorer-admin',
+        partitions: [{ partition: 0, offset: '2' }],
+      });
     } finally {
       await admin.disconnect();
     }
@@ -53,12 +78,15 @@ describe('Explorer: topic configs and consumer groups', function () {
     await consumer?.disconnect();
   });
 
-  it('lists a topic\'s configs under Configuration: its own value as set on the topic, the others as defaults', async () => {
+  it("lists a topic's configs under Configuration: its own value as set on the topic, the others as defaults", async () => {
     const topic = (await rows(await folder('topics'))).find((r) => r.label === 'explorer-admin');
     assert.ok(topic, 'the topic is listed');
     const children = await rows(topic.node);
     assert.equal(children[0].label, 'Configuration', 'configuration comes before the partitions');
-    assert.deepEqual(children.slice(1).map((r) => r.label), ['Partition 0', 'Partition 1']);
+    assert.deepEqual(
+      children.slice(1).map((r) => r.label),
+      ['Partition 0', 'Partition 1'],
+    );
     const configs = await rows(children[0].node);
     const byName = new Map(configs.map((r) => [r.label, r.description]));
     assert.equal(byName.get('retention.ms'), '7200000 · set on the topic');
@@ -71,7 +99,10 @@ describe('Explorer: topic configs and consumer groups', function () {
     const idle = groups.find((r) => r.label === 'explorer-idle');
     assert.ok(idle, `explorer-idle is listed (got ${groups.map((g) => g.label).join(', ')})`);
     assert.equal(idle.description, 'Empty · 0 members · lag 5');
-    assert.deepEqual((await rows(idle.node)).map((r) => `${r.label}: ${r.description}`), ['explorer-admin-0: committed 2 · HW 7 · lag 5']);
+    assert.deepEqual(
+      (await rows(idle.node)).map((r) => `${r.label}: ${r.description}`),
+      ['explorer-admin-0: committed 2 · HW 7 · lag 5'],
+    );
   });
 
   it('shows a live consumer as a Stable member whose lag falls to 0 once it has read and committed everything', async () => {
@@ -85,6 +116,9 @@ describe('Explorer: topic configs and consumer groups', function () {
       const row = (await rows(await folder('consumerGroups'))).find((r) => r.label === 'explorer-live');
       return row?.description === 'Stable · 1 member · lag 0' && row;
     });
-    assert.deepEqual((await rows(live.node)).map((r) => `${r.label}: ${r.description}`), ['explorer-admin-0: committed 7 · HW 7 · lag 0']);
+    assert.deepEqual(
+      (await rows(live.node)).map((r) => `${r.label}: ${r.description}`),
+      ['explorer-admin-0: committed 7 · HW 7 · lag 0'],
+    );
   });
 });

@@ -14,7 +14,10 @@ async function partitionRow(topic: string, partition: number): Promise<string> {
   const topics = (await tree.getChildren(active)).find((n) => n.kind === 'group' && n.group === 'topics')!;
   const topicNode = (await tree.getChildren(topics)).find((n) => n.kind === 'topic' && n.topic.name === topic);
   if (!topicNode) return '';
-  const row = (await tree.getChildren(topicNode)).find((n): n is Extract<ExplorerNode, { kind: 'partition' }> => n.kind === 'partition' && n.partition.partition === partition);
+  const row = (await tree.getChildren(topicNode)).find(
+    (n): n is Extract<ExplorerNode, { kind: 'partition' }> =>
+      n.kind === 'partition' && n.partition.partition === partition,
+  );
   return row ? String(tree.getTreeItem(row).description) : '';
 }
 
@@ -27,23 +30,59 @@ describe('Live cluster state', () => {
   });
 
   it('shows the new high watermark after a send, without Refresh', async () => {
-    const first = await vscode.commands.executeCommand<{ partition: number; offset: number }>('kafkaWorkbench.producer.send', { topic: 'live-state', key: 'k', value: '1' });
-    await waitFor(`HW ${first.offset + 1} on partition ${first.partition}`, async () => (await partitionRow('live-state', first.partition)).endsWith(`HW ${first.offset + 1}`));
-    const second = await vscode.commands.executeCommand<{ offset: number }>('kafkaWorkbench.producer.send', { topic: 'live-state', key: 'k', value: '2' });
-    await waitFor(`HW ${second.offset + 1}`, async () => (await partitionRow('live-state', first.partition)).endsWith(`HW ${second.offset + 1}`));
+    const first = await vscode.commands.executeCommand<{ partition: number; offset: number }>(
+      'kafkaWorkbench.producer.send',
+      { topic: 'live-state', key: 'k', value: '1' },
+    );
+    await waitFor(`HW ${first.offset + 1} on partition ${first.partition}`, async () =>
+      (await partitionRow('live-state', first.partition)).endsWith(`HW ${first.offset + 1}`),
+    );
+    const second = await vscode.commands.executeCommand<{ offset: number }>('kafkaWorkbench.producer.send', {
+      topic: 'live-state',
+      key: 'k',
+      value: '2',
+    });
+    await waitFor(`HW ${second.offset + 1}`, async () =>
+      (await partitionRow('live-state', first.partition)).endsWith(`HW ${second.offset + 1}`),
+    );
   });
 
   it('shows a leader that moved behind its back once the next send runs into it', async () => {
     const a = await api();
-    const sent = await vscode.commands.executeCommand<{ partition: number }>('kafkaWorkbench.producer.send', { topic: 'live-state', key: 'k', value: '3' });
-    const p = a.service.topics().find((t) => t.name === 'live-state')!.partitions.find((x) => x.partition === sent.partition)!;
+    const sent = await vscode.commands.executeCommand<{ partition: number }>('kafkaWorkbench.producer.send', {
+      topic: 'live-state',
+      key: 'k',
+      value: '3',
+    });
+    const p = a.service
+      .topics()
+      .find((t) => t.name === 'live-state')!
+      .partitions.find((x) => x.partition === sent.partition)!;
     const newLeader = p.isr.find((b) => b !== p.leader)!;
     // Moved through the sandbox itself, as `curl <control>/partitions/...` would: nothing tells the explorer.
-    await a.service.sandbox.run({ action: 'moveLeader', topic: 'live-state', partition: sent.partition, broker: newLeader });
-    assert.match(await partitionRow('live-state', sent.partition), new RegExp(`^leader ${p.leader} `), 'still the old leader before any send');
+    await a.service.sandbox.run({
+      action: 'moveLeader',
+      topic: 'live-state',
+      partition: sent.partition,
+      broker: newLeader,
+    });
+    assert.match(
+      await partitionRow('live-state', sent.partition),
+      new RegExp(`^leader ${p.leader} `),
+      'still the old leader before any send',
+    );
     await vscode.commands.executeCommand('kafkaWorkbench.producer.send', { topic: 'live-state', key: 'k', value: '4' });
-    await waitFor(`leader ${newLeader} in the explorer`, async () => (await partitionRow('live-state', sent.partition)).startsWith(`leader ${newLeader} `));
-    assert.equal(a.service.topics().find((t) => t.name === 'live-state')!.partitions.find((x) => x.partition === sent.partition)!.leader, newLeader, 'the composer\'s partitions too');
+    await waitFor(`leader ${newLeader} in the explorer`, async () =>
+      (await partitionRow('live-state', sent.partition)).startsWith(`leader ${newLeader} `),
+    );
+    assert.equal(
+      a.service
+        .topics()
+        .find((t) => t.name === 'live-state')!
+        .partitions.find((x) => x.partition === sent.partition)!.leader,
+      newLeader,
+      "the composer's partitions too",
+    );
   });
 
   it('counts a sandbox fault as gone once a send used it up', async () => {

@@ -20,7 +20,14 @@ describe('Sending to a topic that does not exist', () => {
     const a = await api();
     const before = a.service.resultRows().length;
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.producer.send', { topic: 'mt-order', value: 'typo' }, undefined, { createTopics: false })),
+      Promise.resolve(
+        vscode.commands.executeCommand(
+          'kafkaWorkbench.producer.send',
+          { topic: 'mt-order', value: 'typo' },
+          undefined,
+          { createTopics: false },
+        ),
+      ),
       /Not sent: topic "mt-order" does not exist on "Local sandbox" and nothing was created/,
     );
     assert.ok(!(await topicsOnTheCluster()).includes('mt-order'), 'the typo did not become a topic');
@@ -28,22 +35,42 @@ describe('Sending to a topic that does not exist', () => {
   });
 
   it('creates it with the partitions and replication factor chosen, then sends', async () => {
-    const sent = await vscode.commands.executeCommand<{ offset: number }>('kafkaWorkbench.producer.send', { topic: 'mt-chosen', value: 'v' }, undefined, { createTopics: { partitions: 2, replicationFactor: 2 } });
+    const sent = await vscode.commands.executeCommand<{ offset: number }>(
+      'kafkaWorkbench.producer.send',
+      { topic: 'mt-chosen', value: 'v' },
+      undefined,
+      { createTopics: { partitions: 2, replicationFactor: 2 } },
+    );
     assert.equal(sent.offset, 0);
     const topic = (await (await api()).service.cluster(true)).metadata.topics.find((t) => t.name === 'mt-chosen')!;
     assert.equal(topic.partitions.length, 2);
     assert.ok(topic.partitions.every((p) => p.replicas.length === 2));
   });
 
-  it('asks for the composer\'s sends and collection sends too: refused, neither sends nor creates', async () => {
+  it("asks for the composer's sends and collection sends too: refused, neither sends nor creates", async () => {
     const a = await api();
     const draft = { ...defaultDraft(), topic: 'mt-composer', value: 'v', repeat: 3 };
     await assert.rejects(
-      a.collections.templates.send(draft, null, { signal: new AbortController().signal, onProgress: () => undefined, createTopics: false }),
-      (e: Error & { field?: string }) => /Not sent: topic "mt-composer" does not exist/.test(e.message) && e.field === 'topic',
+      a.collections.templates.send(draft, null, {
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+        createTopics: false,
+      }),
+      (e: Error & { field?: string }) =>
+        /Not sent: topic "mt-composer" does not exist/.test(e.message) && e.field === 'topic',
     );
-    const collection = write('missing-topics/c.kafka.json', { name: 'Missing', messages: [{ name: 'm', topic: 'mt-collection', value: 'v' }] });
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.collections.sendAll', collection.fsPath, { createTopics: false })), /Not sent: topic "mt-collection" does not exist/);
+    const collection = write('missing-topics/c.kafka.json', {
+      name: 'Missing',
+      messages: [{ name: 'm', topic: 'mt-collection', value: 'v' }],
+    });
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('kafkaWorkbench.collections.sendAll', collection.fsPath, {
+          createTopics: false,
+        }),
+      ),
+      /Not sent: topic "mt-collection" does not exist/,
+    );
     const topics = await topicsOnTheCluster();
     assert.ok(!topics.includes('mt-composer') && !topics.includes('mt-collection'));
     assert.equal(a.service.resultRows().filter((r) => r.topic.startsWith('mt-co')).length, 0);
@@ -51,11 +78,20 @@ describe('Sending to a topic that does not exist', () => {
 
   it('lets the broker create it without asking once auto-create is on for the connection', async () => {
     const a = await api();
-    assert.equal(await vscode.commands.executeCommand('kafkaWorkbench.connection.toggleAutoCreate', 'sandbox', true), true);
+    assert.equal(
+      await vscode.commands.executeCommand('kafkaWorkbench.connection.toggleAutoCreate', 'sandbox', true),
+      true,
+    );
     try {
       // No answer given: with auto-create on there is nothing to ask.
-      const collection = write('missing-topics/auto.kafka.json', { name: 'Auto', messages: [{ name: 'm', topic: 'mt-auto', value: 'v' }] });
-      const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', collection.fsPath);
+      const collection = write('missing-topics/auto.kafka.json', {
+        name: 'Auto',
+        messages: [{ name: 'm', topic: 'mt-auto', value: 'v' }],
+      });
+      const summary = await vscode.commands.executeCommand<RunSummary>(
+        'kafkaWorkbench.collections.sendAll',
+        collection.fsPath,
+      );
       assert.equal(summary.acked, 1);
       assert.ok((await topicsOnTheCluster()).includes('mt-auto'));
       const [sandboxNode] = await a.clusterTree.getChildren();

@@ -17,21 +17,30 @@ describe('Read back and expect: a sent record read back in VS Code', () => {
       { 'compression.type': 'gzip' },
       { createTopics: true },
     );
-    const view = await vscode.commands.executeCommand<StoredRecordView>('kafkaWorkbench.results.readBack', md.recordId, { show: false });
+    const view = await vscode.commands.executeCommand<StoredRecordView>(
+      'kafkaWorkbench.results.readBack',
+      md.recordId,
+      { show: false },
+    );
     assert.deepEqual([view.topic, view.partition, view.offset], ['read-back', md.partition, md.offset]);
     assert.equal(view.key, 'rb-1');
     assert.equal(view.value, 'é stored as sent');
     assert.deepEqual(view.headers, [{ key: 'h', value: 'v1' }]);
     assert.equal(view.batch.compression, 'gzip');
-    assert.ok(view.batch.producerId >= 0, 'the idempotent producer\'s id is in the stored batch');
+    assert.ok(view.batch.producerId >= 0, "the idempotent producer's id is in the stored batch");
     assert.ok(view.sequence >= 0);
     assert.deepEqual(view.comparison, { identical: true, differences: [] });
-    assert.ok(view.read.some((line) => /^Fetch \(read_uncommitted\) to broker \d+/.test(line)), view.read.join('\n'));
+    assert.ok(
+      view.read.some((line) => /^Fetch \(read_uncommitted\) to broker \d+/.test(line)),
+      view.read.join('\n'),
+    );
   });
 
   it('refuses a record that has no offset, saying why', async () => {
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('kafkaWorkbench.results.readBack', 'no-such-record', { show: false })),
+      Promise.resolve(
+        vscode.commands.executeCommand('kafkaWorkbench.results.readBack', 'no-such-record', { show: false }),
+      ),
       /No result for record no-such-record/,
     );
   });

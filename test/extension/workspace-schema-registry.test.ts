@@ -10,7 +10,15 @@ import { defaultDraft, type ComposerDraft } from '../../extension/protocol/messa
 import { SchemaDeserializer, SchemaRegistryClient } from '../../extension/core/schema-registry';
 import { api, waitFor, write } from './workspace-helpers';
 
-const ORDER = { type: 'record', name: 'Order', namespace: 'com.acme', fields: [{ name: 'id', type: 'string' }, { name: 'qty', type: 'int' }] };
+const ORDER = {
+  type: 'record',
+  name: 'Order',
+  namespace: 'com.acme',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'qty', type: 'int' },
+  ],
+};
 
 describe('Schema registry in VS Code', () => {
   let registryUrl: string;
@@ -19,11 +27,14 @@ describe('Schema registry in VS Code', () => {
     const a = await api();
     await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
     registryUrl = await waitFor('the sandbox registry', () => a.service.sandbox.schemaRegistryUrl());
-    const res = await fetch(`${registryUrl}/subjects/sr-orders-value/versions`, { method: 'POST', body: JSON.stringify({ schema: JSON.stringify(ORDER) }) });
+    const res = await fetch(`${registryUrl}/subjects/sr-orders-value/versions`, {
+      method: 'POST',
+      body: JSON.stringify({ schema: JSON.stringify(ORDER) }),
+    });
     assert.equal(res.status, 200);
   });
 
-  it('Problems: an unknown subject and a value that does not fit, from the active connection\'s registry', async () => {
+  it("Problems: an unknown subject and a value that does not fit, from the active connection's registry", async () => {
     const uri = write('collections/sr-bad.kafka.json', {
       name: 'SR bad',
       messages: [
@@ -37,18 +48,32 @@ describe('Schema registry in VS Code', () => {
       return d.length >= 2 && d;
     });
     const messages = diagnostics.map((d) => d.message).sort();
-    assert.match(messages[0], /^subject "ghost-value" is not in the schema registry http:\/\/127\.0\.0\.1:\d+; its subjects: sr-orders-value/);
+    assert.match(
+      messages[0],
+      /^subject "ghost-value" is not in the schema registry http:\/\/127\.0\.0\.1:\d+; its subjects: sr-orders-value/,
+    );
     assert.match(messages[1], /^value\.qty: expected an int .*got "many" \(valueSchema sr-orders-value v1\)/);
   });
 
   it('"Send all" encodes values by the registry\'s schema', async () => {
-    const uri = write('collections/sr-good.kafka.json', { name: 'SR good', messages: [{ name: 'order', topic: 'sr-orders', value: { id: 'o-{{$seq}}', qty: '{{$seq}}' }, valueSchema: {}, count: 3 }] });
+    const uri = write('collections/sr-good.kafka.json', {
+      name: 'SR good',
+      messages: [
+        { name: 'order', topic: 'sr-orders', value: { id: 'o-{{$seq}}', qty: '{{$seq}}' }, valueSchema: {}, count: 3 },
+      ],
+    });
     await vscode.commands.executeCommand('kafkaWorkbench.collections.refresh');
-    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', uri.fsPath, { createTopics: true });
+    const summary = await vscode.commands.executeCommand<RunSummary>('kafkaWorkbench.collections.sendAll', uri.fsPath, {
+      createTopics: true,
+    });
     assert.equal(summary.acked, 3, JSON.stringify(summary.messages[0]?.errors));
     // Read back from the sandbox: Avro in Confluent's wire format, decoded by the id each record carries.
     const sandbox = await (await api()).service.sandbox.ensureStarted();
-    const kafka = new Kafka({ clientId: 'sr-readback', brokers: sandbox.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'sr-readback',
+      brokers: sandbox.bootstrap.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const consumer = kafka.consumer({ groupId: `sr-readback-${Date.now()}`, maxWaitTimeInMs: 100 });
     const values: Buffer[] = [];
     await consumer.connect();
@@ -62,14 +87,32 @@ describe('Schema registry in VS Code', () => {
     const reader = new SchemaDeserializer(new SchemaRegistryClient({ url: registryUrl }));
     const decoded = await Promise.all(values.map(async (v) => (await reader.decode(v))?.value as { id: string }));
     assert.deepEqual(decoded.map((d) => d.id).sort(), ['o-0', 'o-1', 'o-2']);
-    assert.deepEqual(decoded.find((d) => d.id === 'o-2'), { id: 'o-2', qty: 2 });
+    assert.deepEqual(
+      decoded.find((d) => d.id === 'o-2'),
+      { id: 'o-2', qty: 2 },
+    );
   });
 
-  it('the composer\'s Schema Registry format: a misfit is refused on its field with nothing sent; a fit is sent and its trace starts with the schema', async () => {
-    const { service, collections: { templates } } = await api();
-    const draft: ComposerDraft = { ...defaultDraft(), topic: 'sr-orders', keyFormat: 'none', valueFormat: 'schema', value: '{"id": "c-1", "qty": "x"}', valueSchema: { subject: '', version: null, recordName: '' } };
+  it("the composer's Schema Registry format: a misfit is refused on its field with nothing sent; a fit is sent and its trace starts with the schema", async () => {
+    const {
+      service,
+      collections: { templates },
+    } = await api();
+    const draft: ComposerDraft = {
+      ...defaultDraft(),
+      topic: 'sr-orders',
+      keyFormat: 'none',
+      valueFormat: 'schema',
+      value: '{"id": "c-1", "qty": "x"}',
+      valueSchema: { subject: '', version: null, recordName: '' },
+    };
     const before = service.resultRows().length;
-    const send = (d: ComposerDraft) => templates.send(d, null, { signal: new AbortController().signal, onProgress: () => undefined, createTopics: true });
+    const send = (d: ComposerDraft) =>
+      templates.send(d, null, {
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+        createTopics: true,
+      });
     await assert.rejects(send(draft), (e: Error & { field?: string }) => {
       assert.equal(e.field, 'value');
       assert.match(e.message, /^value\.qty: expected an int/);

@@ -15,9 +15,21 @@ let bundled: Promise<string> | undefined;
 function cliBundle(): Promise<string> {
   bundled ??= (async () => {
     const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wb-cli-')), 'cli.js');
-    await esbuild.build({ entryPoints: [path.join(root, 'extension/cli/main.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent' });
+    await esbuild.build({
+      entryPoints: [path.join(root, 'extension/cli/main.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    });
     // zstd's WebAssembly is loaded from beside the bundle, as scripts/build.mjs places it in dist/.
-    fs.copyFileSync(path.join(root, 'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm'), path.join(path.dirname(outfile), 'zstd.wasm'));
+    fs.copyFileSync(
+      path.join(root, 'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm'),
+      path.join(path.dirname(outfile), 'zstd.wasm'),
+    );
     return outfile;
   })();
   return bundled;
@@ -30,7 +42,11 @@ export interface CliRun {
 }
 
 /** closeStdoutEarly: stop reading after the first output, as `| head -1` does. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { closeStdoutEarly?: boolean } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { closeStdoutEarly?: boolean } = {},
+): Promise<CliRun> {
   const entry = await cliBundle();
   return new Promise((resolve) => {
     // A shell in VS Code (or under npm start) knows the Local sandbox's address: a test says when it wants one.
@@ -48,7 +64,12 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, option
 }
 
 /** Starts the CLI and hands back the child, to signal it mid-run; `done` resolves when it exits. */
-export async function startCli(args: string[]): Promise<{ child: import('node:child_process').ChildProcess; output: () => CliRun; done: Promise<CliRun>; waitForStderr(re: RegExp): Promise<void> }> {
+export async function startCli(args: string[]): Promise<{
+  child: import('node:child_process').ChildProcess;
+  output: () => CliRun;
+  done: Promise<CliRun>;
+  waitForStderr(re: RegExp): Promise<void>;
+}> {
   const entry = await cliBundle();
   const child = spawn(process.execPath, [entry, ...args], { cwd: root, env: process.env });
   let stdout = '';
@@ -69,6 +90,7 @@ export async function startCli(args: string[]): Promise<{ child: import('node:ch
     child,
     output: () => ({ status: child.exitCode, stdout, stderr }),
     done,
-    waitForStderr: (re) => (re.test(stderr) ? Promise.resolve() : new Promise((resolve) => waiters.push({ re, resolve }))),
+    waitForStderr: (re) =>
+      re.test(stderr) ? Promise.resolve() : new Promise((resolve) => waiters.push({ re, resolve })),
   };
 }

@@ -27,7 +27,10 @@ describe('cli partition', () => {
 
   it('treats arguments after -- as keys even when they look like options, keeping their order', async () => {
     const { out } = await runInProcess(['--partitions', '3', '--', '--partitions', '0']);
-    assert.deepEqual(out.map((l) => l.split('\t')[0]), ['--partitions', '0']);
+    assert.deepEqual(
+      out.map((l) => l.split('\t')[0]),
+      ['--partitions', '0'],
+    );
     assert.equal(out[1], `0\t${(971027396 & 0x7fffffff) % 3}`);
   });
 
@@ -41,7 +44,12 @@ describe('cli partition', () => {
   });
 
   it('exits 2 with one stderr line and no stack when --partitions is missing or not a number', async () => {
-    for (const args of [['partition', 'k'], ['partition', '--partitions', 'abc', 'k'], ['partition', '--partitions', '0', 'k'], ['partition', '--partitions', '3']]) {
+    for (const args of [
+      ['partition', 'k'],
+      ['partition', '--partitions', 'abc', 'k'],
+      ['partition', '--partitions', '0', 'k'],
+      ['partition', '--partitions', '3'],
+    ]) {
       const r = await cli(...args);
       assert.equal(r.status, 2, args.join(' '));
       assert.equal(r.stdout, '');

@@ -16,7 +16,14 @@ describe('cli: topics a run creates', function () {
   const topicNames = () => sandbox.state().topics.map((t) => t.name);
 
   before(async () => {
-    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, autoCreateTopics: true, topics: [{ name: 'exists', partitions: 3 }] });
+    sandbox = await startSandbox({
+      brokers: 3,
+      port: 0,
+      controlPort: 0,
+      partitions: 3,
+      autoCreateTopics: true,
+      topics: [{ name: 'exists', partitions: 3 }],
+    });
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-topics-'));
   });
   after(async () => {
@@ -33,7 +40,10 @@ describe('cli: topics a run creates', function () {
   it('send: says on stderr that the broker created a missing topic, and sends to it', async () => {
     const r = await runCli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'send-typo', '--value', 'v']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /send: the broker created topic 'send-typo' for this run \(auto\.create\.topics\.enable\); pass --no-create-topics to refuse/);
+    assert.match(
+      r.stderr,
+      /send: the broker created topic 'send-typo' for this run \(auto\.create\.topics\.enable\); pass --no-create-topics to refuse/,
+    );
     assert.ok(topicNames().includes('send-typo'));
     const again = await runCli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'exists', '--value', 'v']);
     assert.equal(again.status, 0, again.stderr);
@@ -41,9 +51,21 @@ describe('cli: topics a run creates', function () {
   });
 
   it('send --no-create-topics: refuses a missing topic with exit 2, and creates nothing', async () => {
-    const r = await runCli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'send-refused', '--value', 'v', '--no-create-topics']);
+    const r = await runCli([
+      'send',
+      '--bootstrap',
+      sandbox.bootstrap,
+      '--topic',
+      'send-refused',
+      '--value',
+      'v',
+      '--no-create-topics',
+    ]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /topic 'send-refused' does not exist and is not created: create it first, or leave out --no-create-topics/);
+    assert.match(
+      r.stderr,
+      /topic 'send-refused' does not exist and is not created: create it first, or leave out --no-create-topics/,
+    );
     assert.ok(!topicNames().includes('send-refused'));
   });
 
@@ -51,29 +73,52 @@ describe('cli: topics a run creates', function () {
     const fixed = await runCli(['run', await collection('fixed', 'run-new'), '--bootstrap', sandbox.bootstrap]);
     assert.equal(fixed.status, 0, fixed.stderr);
     assert.match(fixed.stderr, /run: the broker created topic 'run-new' for this run/);
-    const templated = await runCli(['run', await collection('templated', 'run-tpl-{{$seq}}', 2), '--bootstrap', sandbox.bootstrap]);
+    const templated = await runCli([
+      'run',
+      await collection('templated', 'run-tpl-{{$seq}}', 2),
+      '--bootstrap',
+      sandbox.bootstrap,
+    ]);
     assert.equal(templated.status, 0, templated.stderr);
-    assert.match(templated.stderr, /run: the broker created topics '(run-tpl-0', 'run-tpl-1|run-tpl-1', 'run-tpl-0)' for this run/);
+    assert.match(
+      templated.stderr,
+      /run: the broker created topics '(run-tpl-0', 'run-tpl-1|run-tpl-1', 'run-tpl-0)' for this run/,
+    );
     const none = await runCli(['run', await collection('existing', 'exists'), '--bootstrap', sandbox.bootstrap]);
     assert.equal(none.status, 0, none.stderr);
     assert.doesNotMatch(none.stderr, /created/);
   });
 
   it('run --no-create-topics: refuses before sending anything, and creates nothing', async () => {
-    const r = await runCli(['run', await collection('refused', 'run-refused'), '--bootstrap', sandbox.bootstrap, '--no-create-topics']);
+    const r = await runCli([
+      'run',
+      await collection('refused', 'run-refused'),
+      '--bootstrap',
+      sandbox.bootstrap,
+      '--no-create-topics',
+    ]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /topic 'run-refused' does not exist and is not created: create it first, or leave out --no-create-topics/);
+    assert.match(
+      r.stderr,
+      /topic 'run-refused' does not exist and is not created: create it first, or leave out --no-create-topics/,
+    );
     assert.ok(!topicNames().includes('run-refused'));
   });
 });
 
-describe('cli: the Local sandbox from the environment (VS Code\'s terminal, npm start)', function () {
+describe("cli: the Local sandbox from the environment (VS Code's terminal, npm start)", function () {
   this.timeout(60_000);
   let sandbox: Sandbox;
   let dir: string;
 
   before(async () => {
-    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, topics: [{ name: 'from-env', partitions: 3 }] });
+    sandbox = await startSandbox({
+      brokers: 3,
+      port: 0,
+      controlPort: 0,
+      partitions: 3,
+      topics: [{ name: 'from-env', partitions: 3 }],
+    });
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kw-env-'));
   });
   after(async () => {
@@ -87,19 +132,40 @@ describe('cli: the Local sandbox from the environment (VS Code\'s terminal, npm 
     const env = { KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP: sandbox.bootstrap };
     const run = await runCli(['run', file], env);
     assert.equal(run.status, 0, run.stderr);
-    assert.ok(run.stderr.includes(`kafka-workbench run: no --bootstrap or --env given: sending to the Local sandbox at ${sandbox.bootstrap} (from KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP)`), run.stderr);
+    assert.ok(
+      run.stderr.includes(
+        `kafka-workbench run: no --bootstrap or --env given: sending to the Local sandbox at ${sandbox.bootstrap} (from KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP)`,
+      ),
+      run.stderr,
+    );
     const send = await runCli(['send', '--topic', 'from-env', '--value', 'v'], env);
     assert.equal(send.status, 0, send.stderr);
-    assert.ok(send.stderr.includes(`send: no --bootstrap given: sending to the Local sandbox at ${sandbox.bootstrap} (from KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP)`), send.stderr);
-    assert.equal(sandbox.state().topics.find((t) => t.name === 'from-env')!.partitions.reduce((n, p) => n + p.highWatermark, 0), 2);
+    assert.ok(
+      send.stderr.includes(
+        `send: no --bootstrap given: sending to the Local sandbox at ${sandbox.bootstrap} (from KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP)`,
+      ),
+      send.stderr,
+    );
+    assert.equal(
+      sandbox
+        .state()
+        .topics.find((t) => t.name === 'from-env')!
+        .partitions.reduce((n, p) => n + p.highWatermark, 0),
+      2,
+    );
   });
 
   it('an explicit --bootstrap wins, and without either the error says where the address can come from', async () => {
-    const dead = await runCli(['send', '--topic', 'from-env', '--value', 'v', '--bootstrap', '127.0.0.1:1'], { KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP: sandbox.bootstrap });
+    const dead = await runCli(['send', '--topic', 'from-env', '--value', 'v', '--bootstrap', '127.0.0.1:1'], {
+      KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP: sandbox.bootstrap,
+    });
     assert.equal(dead.status, 2, 'the dead address given was used, not the sandbox');
     assert.doesNotMatch(dead.stderr, /Local sandbox/);
     const none = await runCli(['send', '--topic', 'from-env', '--value', 'v']);
     assert.equal(none.status, 2);
-    assert.match(none.stderr, /--bootstrap HOST:PORT\[,HOST:PORT\.\.\.\] is required \(or KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP/);
+    assert.match(
+      none.stderr,
+      /--bootstrap HOST:PORT\[,HOST:PORT\.\.\.\] is required \(or KAFKA_WORKBENCH_SANDBOX_BOOTSTRAP/,
+    );
   });
 });

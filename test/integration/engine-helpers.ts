@@ -12,8 +12,18 @@ export interface EngineUnderTest {
 }
 
 /** Short backoffs so retries happen within a test's time; everything else is the caller's config (`connection`: TLS, SASL). */
-export function engineFor(sandbox: Sandbox, config: ProducerConfigInput = {}, connection: Partial<ConnectionConfig> = {}): EngineUnderTest {
-  const transport = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'engine-it', connectionTimeoutMs: 1000, requestTimeoutMs: 3000, ...connection });
+export function engineFor(
+  sandbox: Sandbox,
+  config: ProducerConfigInput = {},
+  connection: Partial<ConnectionConfig> = {},
+): EngineUnderTest {
+  const transport = new KafkaTransport({
+    brokers: sandbox.bootstrap.split(','),
+    clientId: 'engine-it',
+    connectionTimeoutMs: 1000,
+    requestTimeoutMs: 3000,
+    ...connection,
+  });
   const producer = createProducer(
     { 'retry.backoff.ms': 20, 'retry.backoff.max.ms': 200, 'request.timeout.ms': 3000, 'linger.ms': 2, ...config },
     { transport },
@@ -36,7 +46,12 @@ export interface ConsumedRecord {
 }
 
 /** Every record of the topic, per partition in offset order, read by a kafkajs consumer from the beginning. */
-export async function consumeAll(sandbox: Sandbox, topic: string, expected: number, timeoutMs = 15_000): Promise<ConsumedRecord[]> {
+export async function consumeAll(
+  sandbox: Sandbox,
+  topic: string,
+  expected: number,
+  timeoutMs = 15_000,
+): Promise<ConsumedRecord[]> {
   const { kafka } = kafkaFor(sandbox);
   const consumer = kafka.consumer({ groupId: `readback-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
   const records: ConsumedRecord[] = [];
@@ -46,13 +61,23 @@ export async function consumeAll(sandbox: Sandbox, topic: string, expected: numb
     const next = new Map<number, number>(); // per partition, the offset after the last record read
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        records.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
+        records.push({
+          partition,
+          offset: Number(message.offset),
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? '',
+        });
         next.set(partition, Number(message.offset) + 1);
       },
     });
     // Read to the end of every partition, so duplicates stored beyond the expected count are read too.
-    const readToEnd = () => partitionsOf(sandbox, topic).every((p) => (next.get(p.partition) ?? p.logStartOffset) >= p.highWatermark);
-    await waitFor(() => records.length >= expected && readToEnd(), `${expected} records from ${topic}, read to the end (have ${records.length})`, timeoutMs);
+    const readToEnd = () =>
+      partitionsOf(sandbox, topic).every((p) => (next.get(p.partition) ?? p.logStartOffset) >= p.highWatermark);
+    await waitFor(
+      () => records.length >= expected && readToEnd(),
+      `${expected} records from ${topic}, read to the end (have ${records.length})`,
+      timeoutMs,
+    );
   } finally {
     await consumer.disconnect();
   }
@@ -60,14 +85,21 @@ export async function consumeAll(sandbox: Sandbox, topic: string, expected: numb
 }
 
 /** Every record of a topic as raw bytes (a kafkajs consumer from the beginning): for values in a binary format. */
-export async function consumeRaw(sandbox: Sandbox, topic: string, expected: number, timeoutMs = 15_000): Promise<{ key: Buffer | null; value: Buffer | null }[]> {
+export async function consumeRaw(
+  sandbox: Sandbox,
+  topic: string,
+  expected: number,
+  timeoutMs = 15_000,
+): Promise<{ key: Buffer | null; value: Buffer | null }[]> {
   const { kafka } = kafkaFor(sandbox);
   const consumer = kafka.consumer({ groupId: `raw-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
   const out: { key: Buffer | null; value: Buffer | null }[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void out.push({ key: message.key, value: message.value }) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void out.push({ key: message.key, value: message.value }),
+    });
     await waitFor(() => out.length >= expected, `${expected} records from ${topic} (have ${out.length})`, timeoutMs);
   } finally {
     await consumer.disconnect();

@@ -12,10 +12,13 @@ import { committedValues } from './transaction-helpers';
 import { kafkaFor, waitFor } from './sandbox-helpers';
 
 function coordinatorView(sandbox: Sandbox, id: string): CoordinatorView | undefined {
-  return (sandbox.state() as unknown as { transactions: CoordinatorView[] }).transactions.find((t) => t.transactionalId === id);
+  return (sandbox.state() as unknown as { transactions: CoordinatorView[] }).transactions.find(
+    (t) => t.transactionalId === id,
+  );
 }
 
-const rejectsWith = (code: string, message: RegExp) => (e: unknown) => e instanceof TransactionError && e.code === code && message.test(e.message);
+const rejectsWith = (code: string, message: RegExp) => (e: unknown) =>
+  e instanceof TransactionError && e.code === code && message.test(e.message);
 
 describe('engine transactional producer against the sandbox', function () {
   this.timeout(40_000);
@@ -23,7 +26,15 @@ describe('engine transactional producer against the sandbox', function () {
   const engines: EngineUnderTest[] = [];
 
   beforeEach(async () => {
-    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, topics: [{ name: 'orders', partitions: 3 }, { name: 'audit', partitions: 1 }] });
+    sandbox = await startSandbox({
+      brokers: 3,
+      port: 0,
+      controlPort: 0,
+      topics: [
+        { name: 'orders', partitions: 3 },
+        { name: 'audit', partitions: 1 },
+      ],
+    });
   });
   afterEach(async () => {
     for (const e of engines.splice(0)) await e.close();
@@ -61,37 +72,57 @@ describe('engine transactional producer against the sandbox', function () {
     assert.equal(second.outcome, 'committed');
     assert.equal(second.records, 4);
     assert.ok(second.coordinator, 'the coordinator is named');
-    assert.deepEqual(second.partitions.map((p) => `${p.topic}-${p.partition}`).sort(), [...new Set([...metadata.map((m) => `orders-${m.partition}`), 'audit-0'])].sort());
+    assert.deepEqual(
+      second.partitions.map((p) => `${p.topic}-${p.partition}`).sort(),
+      [...new Set([...metadata.map((m) => `orders-${m.partition}`), 'audit-0'])].sort(),
+    );
     assert.ok(second.partitions.every((p) => p.addedAt !== null));
     assert.equal(second.markers.length, second.partitions.length);
     assert.ok(second.markers.every((m) => m.type === 'commit'));
     const steps = second.events.map((e) => e.step);
     assert.equal(steps[0], 'begin');
     assert.equal(steps.at(-1), 'committed');
-    assert.ok(steps.indexOf('add-partitions') < steps.indexOf('end-txn'), `partitions are added before EndTxn: ${steps.join(', ')}`);
+    assert.ok(
+      steps.indexOf('add-partitions') < steps.indexOf('end-txn'),
+      `partitions are added before EndTxn: ${steps.join(', ')}`,
+    );
 
     // Each record's trace names its transaction and ends with its outcome.
     const trace = producer.recordTrace(metadata[0].recordId)!;
-    const recordSteps = trace.events.filter((e): e is Extract<TraceEvent, { type: 'transaction' }> => e.type === 'transaction');
+    const recordSteps = trace.events.filter(
+      (e): e is Extract<TraceEvent, { type: 'transaction' }> => e.type === 'transaction',
+    );
     assert.equal(recordSteps[0].transaction, 2);
     assert.equal(recordSteps[0].transactionalId, 'orders-tx');
     assert.equal(recordSteps.at(-1)!.step, 'committed');
     assert.ok(events.some((e) => e.type === 'transaction' && e.step === 'add-partitions'));
 
     const coordinator = coordinatorView(sandbox, 'orders-tx')!;
-    assert.deepEqual(coordinator.history.map((h) => h.outcome), ['aborted', 'committed']);
+    assert.deepEqual(
+      coordinator.history.map((h) => h.outcome),
+      ['aborted', 'committed'],
+    );
   });
 
   it('refuses calls in the wrong state with what to do, and keeps records out of a closed transaction', async () => {
     const { producer } = engine('rules-tx');
     assert.throws(() => producer.beginTransaction(), rejectsWith('TRANSACTION_STATE', /initTransactions\(\) first/));
-    await assert.rejects(producer.send({ topic: 'orders', value: 'early' }), /has not been initialized: call initTransactions\(\)/);
+    await assert.rejects(
+      producer.send({ topic: 'orders', value: 'early' }),
+      /has not been initialized: call initTransactions\(\)/,
+    );
     await producer.initTransactions();
     await assert.rejects(producer.initTransactions(), rejectsWith('TRANSACTION_STATE', /called already/));
-    await assert.rejects(producer.send({ topic: 'orders', value: 'outside' }), /No transaction is open: call beginTransaction\(\)/);
+    await assert.rejects(
+      producer.send({ topic: 'orders', value: 'outside' }),
+      /No transaction is open: call beginTransaction\(\)/,
+    );
     await assert.rejects(producer.commitTransaction(), rejectsWith('TRANSACTION_STATE', /no transaction is open/));
     producer.beginTransaction();
-    assert.throws(() => producer.beginTransaction(), rejectsWith('TRANSACTION_STATE', /commit or abort the open transaction first/));
+    assert.throws(
+      () => producer.beginTransaction(),
+      rejectsWith('TRANSACTION_STATE', /commit or abort the open transaction first/),
+    );
     await producer.send({ topic: 'orders', value: 'inside' });
     await producer.commitTransaction();
     assert.deepEqual(await committedValues(sandbox, 'orders', 1), ['inside']);
@@ -106,8 +137,14 @@ describe('engine transactional producer against the sandbox', function () {
     const newer = engine('shared-id').producer;
     await newer.initTransactions();
     // The broker refuses the older epoch's next batch: the producer is fenced, and the record says so.
-    await assert.rejects(older.send({ topic: 'orders', key: 'k', value: 'late' }), /INVALID_PRODUCER_EPOCH.*transactional\.id 'shared-id' has taken over.*fenced; close it/);
-    await assert.rejects(older.commitTransaction(), rejectsWith('PRODUCER_FENCED', /another producer with transactional.id 'shared-id' called initTransactions\(\)/));
+    await assert.rejects(
+      older.send({ topic: 'orders', key: 'k', value: 'late' }),
+      /INVALID_PRODUCER_EPOCH.*transactional\.id 'shared-id' has taken over.*fenced; close it/,
+    );
+    await assert.rejects(
+      older.commitTransaction(),
+      rejectsWith('PRODUCER_FENCED', /another producer with transactional.id 'shared-id' called initTransactions\(\)/),
+    );
     // Fatal: everything after fails with the same reason; abort too.
     await assert.rejects(older.send({ topic: 'orders', value: 'after' }), /Producer fenced/);
     await assert.rejects(older.abortTransaction(), rejectsWith('PRODUCER_FENCED', /close it/));
@@ -124,18 +161,32 @@ describe('engine transactional producer against the sandbox', function () {
     await producer.initTransactions();
     producer.beginTransaction();
     await producer.send({ topic: 'orders', value: 'slow' });
-    await waitFor(() => coordinatorView(sandbox, 'slow-id')?.state === 'CompleteAbort', 'the coordinator to abort the transaction');
-    await assert.rejects(producer.commitTransaction(), rejectsWith('PRODUCER_FENCED', /longer than transaction\.timeout\.ms=300/));
+    await waitFor(
+      () => coordinatorView(sandbox, 'slow-id')?.state === 'CompleteAbort',
+      'the coordinator to abort the transaction',
+    );
+    await assert.rejects(
+      producer.commitTransaction(),
+      rejectsWith('PRODUCER_FENCED', /longer than transaction\.timeout\.ms=300/),
+    );
   });
 
   it('makes the transaction abortable when a record fails, refuses the commit, and aborts', async () => {
-    const { producer } = engine('failing-tx', { 'delivery.timeout.ms': 3100, 'request.timeout.ms': 3000, 'linger.ms': 0, retries: 1 });
+    const { producer } = engine('failing-tx', {
+      'delivery.timeout.ms': 3100,
+      'request.timeout.ms': 3000,
+      'linger.ms': 0,
+      retries: 1,
+    });
     await producer.initTransactions();
     producer.beginTransaction();
     sandbox.addFault({ api: 'Produce', topic: 'audit', errorCode: 87, count: 5 }); // INVALID_RECORD, not retriable
     await assert.rejects(producer.send({ topic: 'audit', value: 'bad' }));
     await producer.send({ topic: 'orders', value: 'good' }).catch(() => undefined);
-    await assert.rejects(producer.commitTransaction(), rejectsWith('TRANSACTION_ABORTABLE', /Call abortTransaction\(\)/));
+    await assert.rejects(
+      producer.commitTransaction(),
+      rejectsWith('TRANSACTION_ABORTABLE', /Call abortTransaction\(\)/),
+    );
     await producer.abortTransaction();
     assert.equal(producer.transactions()[0].outcome, 'aborted');
     producer.beginTransaction();
@@ -167,7 +218,11 @@ describe('engine transactional producer against the sandbox', function () {
     producer.beginTransaction();
     await producer.send({ topic: 'orders', value: 'eventually' });
     await producer.commitTransaction();
-    assert.equal((sandbox.state() as unknown as { faults: unknown[] }).faults.length, 0, 'every injected error was met');
+    assert.equal(
+      (sandbox.state() as unknown as { faults: unknown[] }).faults.length,
+      0,
+      'every injected error was met',
+    );
     assert.equal(producer.transactions()[0].events.filter((e) => e.step === 'retry').length, 4);
     assert.equal(producer.transactions()[0].outcome, 'committed');
   });

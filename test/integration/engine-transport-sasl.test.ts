@@ -17,7 +17,13 @@ describe('KafkaTransport with SASL', function () {
   let plain: Sandbox;
 
   before(async () => {
-    sandbox = await startSandbox({ brokers: 1, port: 0, controlPort: 0, sasl: { users: [{ username: USER, password: PASSWORD }] }, topics: [{ name: 'guarded', partitions: 1 }] });
+    sandbox = await startSandbox({
+      brokers: 1,
+      port: 0,
+      controlPort: 0,
+      sasl: { users: [{ username: USER, password: PASSWORD }] },
+      topics: [{ name: 'guarded', partitions: 1 }],
+    });
     plain = await startSandbox({ brokers: 1, port: 0, controlPort: 0 });
   });
 
@@ -26,7 +32,8 @@ describe('KafkaTransport with SASL', function () {
     await plain.stop();
   });
 
-  const transportWith = (sasl: SaslConfig) => new KafkaTransport({ brokers: [sandbox.bootstrap], sasl, connectionTimeoutMs: 2000 });
+  const transportWith = (sasl: SaslConfig) =>
+    new KafkaTransport({ brokers: [sandbox.bootstrap], sasl, connectionTimeoutMs: 2000 });
 
   it('logs in with PLAIN and then reads metadata on the authenticated connection', async () => {
     const sasl: SaslConfig = { mechanism: 'plain', username: USER, password: PASSWORD };
@@ -36,7 +43,11 @@ describe('KafkaTransport with SASL', function () {
       const md = await t.describeCluster();
       assert.ok(md.topics.some((x) => x.name === 'guarded'));
       assert.equal(sandbox.state().security.sasl!.byUser[USER], 1, 'one connection, one login');
-      assert.deepEqual(Object.keys(sasl).sort(), ['mechanism', 'password', 'username'], 'the caller\'s config object is left as it was');
+      assert.deepEqual(
+        Object.keys(sasl).sort(),
+        ['mechanism', 'password', 'username'],
+        "the caller's config object is left as it was",
+      );
     } finally {
       await t.close();
     }
@@ -58,9 +69,17 @@ describe('KafkaTransport with SASL', function () {
   });
 
   it('says so plainly when the broker offers no SASL at all', async () => {
-    const t = new KafkaTransport({ brokers: [plain.bootstrap], sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' }, connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({
+      brokers: [plain.bootstrap],
+      sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' },
+      connectionTimeoutMs: 2000,
+    });
     try {
-      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /does not offer SASL/.test(e.message));
+      await assert.rejects(
+        t.connect(),
+        (e: unknown) =>
+          e instanceof TransportError && e.kind === 'authentication' && /does not offer SASL/.test(e.message),
+      );
     } finally {
       await t.close();
     }
@@ -69,7 +88,14 @@ describe('KafkaTransport with SASL', function () {
   it('hints at SASL when a client without it is dropped by a SASL listener', async () => {
     const t = new KafkaTransport({ brokers: [sandbox.bootstrap], connectionTimeoutMs: 2000 });
     try {
-      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && /closed the connection before answering; if this listener expects TLS or SASL, set it in the connection/.test(e.message));
+      await assert.rejects(
+        t.connect(),
+        (e: unknown) =>
+          e instanceof TransportError &&
+          /closed the connection before answering; if this listener expects TLS or SASL, set it in the connection/.test(
+            e.message,
+          ),
+      );
     } finally {
       await t.close();
     }

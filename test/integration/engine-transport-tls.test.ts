@@ -12,13 +12,24 @@ import { engineFor, storedCount } from './engine-helpers';
 import { selfSignedCertificate, type Pem } from './tls-helpers';
 
 /** Sends two records to each partition and checks every one was acked, by partitions led by every broker. */
-async function sendToEveryLeader(sandbox: Sandbox, topic: string, connection: Parameters<typeof engineFor>[2]): Promise<void> {
-  const leaders = new Set(sandbox.state().topics.find((t) => t.name === topic)!.partitions.map((p) => p.leader));
+async function sendToEveryLeader(
+  sandbox: Sandbox,
+  topic: string,
+  connection: Parameters<typeof engineFor>[2],
+): Promise<void> {
+  const leaders = new Set(
+    sandbox
+      .state()
+      .topics.find((t) => t.name === topic)!
+      .partitions.map((p) => p.leader),
+  );
   assert.equal(leaders.size, 3, 'each broker leads a partition');
   const before = storedCount(sandbox, topic);
   const engine = engineFor(sandbox, { acks: 'all' }, connection);
   try {
-    const acks = await Promise.all([0, 1, 2].flatMap((partition) => [0, 1].map((i) => engine.producer.send({ topic, partition, value: `v${i}` }))));
+    const acks = await Promise.all(
+      [0, 1, 2].flatMap((partition) => [0, 1].map((i) => engine.producer.send({ topic, partition, value: `v${i}` }))),
+    );
     assert.deepEqual([...new Set(acks.map((a) => a.partition))].sort(), [0, 1, 2]);
     assert.ok(acks.every((a) => a.offset >= 0));
   } finally {
@@ -34,7 +45,13 @@ describe('sandbox with TLS (SSL listeners) and KafkaTransport', function () {
 
   before(async () => {
     pem = selfSignedCertificate(); // fails, saying so, without openssl
-    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, tls: { cert: pem.cert, key: pem.key }, topics: [{ name: 'secure', partitions: 3 }] });
+    sandbox = await startSandbox({
+      brokers: 3,
+      port: 0,
+      controlPort: 0,
+      tls: { cert: pem.cert, key: pem.key },
+      topics: [{ name: 'secure', partitions: 3 }],
+    });
   });
 
   after(async () => {
@@ -47,10 +64,20 @@ describe('sandbox with TLS (SSL listeners) and KafkaTransport', function () {
   });
 
   it('connects and reads metadata with the CA', async () => {
-    const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), ssl: { ca: pem!.cert }, connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({
+      brokers: sandbox.bootstrap.split(','),
+      ssl: { ca: pem!.cert },
+      connectionTimeoutMs: 2000,
+    });
     try {
       await t.connect();
-      assert.deepEqual(t.cachedMetadata()?.brokers.map((b) => b.nodeId).sort(), [1, 2, 3]);
+      assert.deepEqual(
+        t
+          .cachedMetadata()
+          ?.brokers.map((b) => b.nodeId)
+          .sort(),
+        [1, 2, 3],
+      );
       const all = await t.describeCluster();
       assert.ok(all.topics.some((x) => x.name === 'secure'));
     } finally {
@@ -74,9 +101,19 @@ describe('sandbox with TLS (SSL listeners) and KafkaTransport', function () {
   });
 
   it('hints at TLS when a plain-text connection is dropped by the TLS listener', async () => {
-    const t = new KafkaTransport({ brokers: [sandbox.bootstrap.split(',')[0]], connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    const t = new KafkaTransport({
+      brokers: [sandbox.bootstrap.split(',')[0]],
+      connectionTimeoutMs: 2000,
+      requestTimeoutMs: 2000,
+    });
     try {
-      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && /if this listener expects TLS or SASL, set it in the connection/.test(e.message));
+      await assert.rejects(
+        t.connect(),
+        (e: unknown) =>
+          e instanceof TransportError &&
+          e.kind === 'connection' &&
+          /if this listener expects TLS or SASL, set it in the connection/.test(e.message),
+      );
     } finally {
       await t.close();
     }
@@ -103,8 +140,14 @@ describe('sandbox with TLS (SSL listeners) and KafkaTransport', function () {
 
     before(async () => {
       secured = await startSandbox({
-        brokers: 3, port: 0, controlPort: 0, tls: { cert: pem!.cert, key: pem!.key },
-        sasl: { users: [{ username: 'alice', password: 'wonderland' }], mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256'] },
+        brokers: 3,
+        port: 0,
+        controlPort: 0,
+        tls: { cert: pem!.cert, key: pem!.key },
+        sasl: {
+          users: [{ username: 'alice', password: 'wonderland' }],
+          mechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256'],
+        },
         topics: [{ name: 'secure', partitions: 3 }],
       });
     });
@@ -115,14 +158,26 @@ describe('sandbox with TLS (SSL listeners) and KafkaTransport', function () {
 
     it('sends with SCRAM-SHA-512 over TLS, logging in on each broker', async () => {
       assert.equal(secured.state().security.protocol, 'SASL_SSL');
-      await sendToEveryLeader(secured, 'secure', { ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'wonderland' } });
+      await sendToEveryLeader(secured, 'secure', {
+        ssl: { ca: pem!.cert },
+        sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'wonderland' },
+      });
       assert.deepEqual(Object.keys(secured.state().security.sasl!.byBroker).sort(), ['1', '2', '3']);
     });
 
     it('refuses a wrong SCRAM password over TLS as an authentication error', async () => {
-      const t = new KafkaTransport({ brokers: secured.bootstrap.split(','), ssl: { ca: pem!.cert }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'no' }, connectionTimeoutMs: 2000 });
+      const t = new KafkaTransport({
+        brokers: secured.bootstrap.split(','),
+        ssl: { ca: pem!.cert },
+        sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'no' },
+        connectionTimeoutMs: 2000,
+      });
       try {
-        await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /invalid credentials/.test(e.message));
+        await assert.rejects(
+          t.connect(),
+          (e: unknown) =>
+            e instanceof TransportError && e.kind === 'authentication' && /invalid credentials/.test(e.message),
+        );
       } finally {
         await t.close();
       }

@@ -13,9 +13,14 @@ import { kafkaFor, partitionsOf, waitFor } from './sandbox-helpers';
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0');
 
-async function encodeBatch(values: string[], opts: { producerId?: number; producerEpoch?: number; firstSequence?: number } = {}): Promise<Buffer> {
+async function encodeBatch(
+  values: string[],
+  opts: { producerId?: number; producerEpoch?: number; firstSequence?: number } = {},
+): Promise<Buffer> {
   const now = Date.now();
-  const records = values.map((v, i) => Record({ key: `k${i}`, value: v, offsetDelta: i, timestampDelta: 0, headers: {} }));
+  const records = values.map((v, i) =>
+    Record({ key: `k${i}`, value: v, offsetDelta: i, timestampDelta: 0, headers: {} }),
+  );
   const batch = await RecordBatch({
     compression: 0,
     records,
@@ -38,7 +43,9 @@ function leaderOf(md: ClusterMetadata, topic: string, partition: number): number
 
 function highWatermark(sandbox: Sandbox, topic: string, partition: number): number {
   const t = sandbox.state().topics.find((x) => x.name === topic);
-  return (t?.partitions.find((p) => p.partition === partition) as { highWatermark: number } | undefined)?.highWatermark ?? -1;
+  return (
+    (t?.partitions.find((p) => p.partition === partition) as { highWatermark: number } | undefined)?.highWatermark ?? -1
+  );
 }
 
 describe('KafkaTransport against the sandbox', function () {
@@ -47,8 +54,20 @@ describe('KafkaTransport against the sandbox', function () {
   let transport: KafkaTransport;
 
   beforeEach(async () => {
-    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, electionDelayMs: 50, topics: [{ name: 'orders', partitions: 3 }] });
-    transport = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), clientId: 'transport-test', requestTimeoutMs: 2000, connectionTimeoutMs: 1000 });
+    sandbox = await startSandbox({
+      brokers: 3,
+      port: 0,
+      controlPort: 0,
+      partitions: 3,
+      electionDelayMs: 50,
+      topics: [{ name: 'orders', partitions: 3 }],
+    });
+    transport = new KafkaTransport({
+      brokers: sandbox.bootstrap.split(','),
+      clientId: 'transport-test',
+      requestTimeoutMs: 2000,
+      connectionTimeoutMs: 1000,
+    });
   });
 
   afterEach(async () => {
@@ -56,7 +75,7 @@ describe('KafkaTransport against the sandbox', function () {
     await sandbox.stop();
   });
 
-  it('reads brokers, controller and each partition\'s leader and ISR from metadata', async () => {
+  it("reads brokers, controller and each partition's leader and ISR from metadata", async () => {
     await transport.connect();
     const md = await transport.fetchMetadata(['orders'], false);
     assert.deepEqual(md.brokers.map((b) => b.nodeId).sort(), [1, 2, 3]);
@@ -64,7 +83,10 @@ describe('KafkaTransport against the sandbox', function () {
     const orders = md.topics.find((t) => t.name === 'orders');
     assert.ok(orders);
     assert.equal(orders.errorCode, 0);
-    assert.deepEqual(orders.partitions.map((p) => p.partition), [0, 1, 2]);
+    assert.deepEqual(
+      orders.partitions.map((p) => p.partition),
+      [0, 1, 2],
+    );
     for (const p of orders.partitions) {
       assert.ok([1, 2, 3].includes(p.leader));
       assert.ok(p.isr.includes(p.leader));
@@ -79,30 +101,65 @@ describe('KafkaTransport against the sandbox', function () {
     assert.ok(ghost && (ghost.errorCode === 0 || ghost.errorCode === 5), `got error ${ghost?.errorCode}`);
   });
 
-  it('writes the batches it is given and returns each partition\'s base offset, with request timing', async () => {
+  it("writes the batches it is given and returns each partition's base offset, with request timing", async () => {
     const md = await transport.fetchMetadata(['orders'], false);
     const leader = leaderOf(md, 'orders', 1);
     const batch = await encodeBatch(['a', 'b', 'c']);
-    const first = await transport.produce(leader, { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 1, records: batch }] });
-    assert.deepEqual(first.results.map((r) => [r.topic, r.partition, r.errorCode, r.baseOffset]), [['orders', 1, 0, 0]]);
-    const second = await transport.produce(leader, { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 1, records: await encodeBatch(['d']) }] });
+    const first = await transport.produce(leader, {
+      acks: 1,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 1, records: batch }],
+    });
+    assert.deepEqual(
+      first.results.map((r) => [r.topic, r.partition, r.errorCode, r.baseOffset]),
+      [['orders', 1, 0, 0]],
+    );
+    const second = await transport.produce(leader, {
+      acks: 1,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 1, records: await encodeBatch(['d']) }],
+    });
     assert.equal(second.results[0].baseOffset, 3);
     assert.equal(highWatermark(sandbox, 'orders', 1), 4);
     assert.equal(first.timing.brokerId, leader);
-    assert.equal(first.timing.address, sandbox.brokers.find((b) => b.id === leader) && `127.0.0.1:${sandbox.brokers.find((b) => b.id === leader)?.port}`);
+    assert.equal(
+      first.timing.address,
+      sandbox.brokers.find((b) => b.id === leader) && `127.0.0.1:${sandbox.brokers.find((b) => b.id === leader)?.port}`,
+    );
     assert.ok(first.timing.requestBytes > batch.length, 'request size includes the batch and the headers');
     assert.ok(Math.abs(first.timing.sentAtMs - Date.now()) < 5000);
     assert.ok(first.timing.durationMs >= 0);
-    assert.ok(typeof first.timing.correlationId === 'number' && second.timing.correlationId === first.timing.correlationId + 1);
+    assert.ok(
+      typeof first.timing.correlationId === 'number' && second.timing.correlationId === first.timing.correlationId + 1,
+    );
   });
 
-  it('reads each partition\'s high watermark from its leader with ListOffsets', async () => {
+  it("reads each partition's high watermark from its leader with ListOffsets", async () => {
     const md = await transport.fetchMetadata(['orders'], false);
-    await transport.produce(leaderOf(md, 'orders', 0), { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['a', 'b']) }] });
-    await transport.produce(leaderOf(md, 'orders', 2), { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 2, records: await encodeBatch(['c', 'd', 'e', 'f', 'g']) }] });
+    await transport.produce(leaderOf(md, 'orders', 0), {
+      acks: 1,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['a', 'b']) }],
+    });
+    await transport.produce(leaderOf(md, 'orders', 2), {
+      acks: 1,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 2, records: await encodeBatch(['c', 'd', 'e', 'f', 'g']) }],
+    });
     const watermarks = await transport.highWatermarks('orders');
-    assert.deepEqual([...watermarks].sort(([a], [b]) => a - b), [[0, 2], [1, 0], [2, 5]]);
-    assert.deepEqual([0, 1, 2].map((p) => highWatermark(sandbox, 'orders', p)), [2, 0, 5], 'the same as the broker reports');
+    assert.deepEqual(
+      [...watermarks].sort(([a], [b]) => a - b),
+      [
+        [0, 2],
+        [1, 0],
+        [2, 5],
+      ],
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((p) => highWatermark(sandbox, 'orders', p)),
+      [2, 0, 5],
+      'the same as the broker reports',
+    );
   });
 
   it('answers partition by partition: an error on one partition leaves the other written once', async () => {
@@ -129,11 +186,19 @@ describe('KafkaTransport against the sandbox', function () {
   it('with acks=0 settles without a response and the records still land', async () => {
     const md = await transport.fetchMetadata(['orders'], false);
     const leader = leaderOf(md, 'orders', 0);
-    const res = await transport.produce(leader, { acks: 0, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['q', 'r']) }] });
+    const res = await transport.produce(leader, {
+      acks: 0,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['q', 'r']) }],
+    });
     assert.deepEqual(res.results, []);
     assert.equal(res.timing.durationMs, 0);
     // The connection keeps working after a request with no response (correlation ids stay matched).
-    const next = await transport.produce(leader, { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['s']) }] });
+    const next = await transport.produce(leader, {
+      acks: 1,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['s']) }],
+    });
     assert.equal(next.results[0].baseOffset, 2);
   });
 
@@ -157,7 +222,11 @@ describe('KafkaTransport against the sandbox', function () {
     const leader = leaderOf(md, 'orders', 0);
     sandbox.addFault({ api: 'Produce', broker: leader, dropResponse: true, count: 1 });
     await assert.rejects(
-      transport.produce(leader, { acks: 1, timeoutMs: 500, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['t']) }] }),
+      transport.produce(leader, {
+        acks: 1,
+        timeoutMs: 500,
+        partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['t']) }],
+      }),
       (e: unknown) => e instanceof TransportError && e.kind === 'timeout' && e.retriable && e.brokerId === leader,
     );
   });
@@ -167,21 +236,35 @@ describe('KafkaTransport against the sandbox', function () {
     const leader = leaderOf(md, 'orders', 0);
     await sandbox.stopBroker(leader);
     await assert.rejects(
-      transport.produce(leader, { acks: 1, timeoutMs: 500, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['u']) }] }),
+      transport.produce(leader, {
+        acks: 1,
+        timeoutMs: 500,
+        partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['u']) }],
+      }),
       (e: unknown) => e instanceof TransportError && e.kind === 'connection' && e.retriable && e.brokerId === leader,
     );
-    await waitFor(() => partitionsOf(sandbox, 'orders')[0].leader !== leader, 'a new leader for orders/0 (after the election delay)');
+    await waitFor(
+      () => partitionsOf(sandbox, 'orders')[0].leader !== leader,
+      'a new leader for orders/0 (after the election delay)',
+    );
     const after = await transport.fetchMetadata(['orders'], false);
     const newLeader = leaderOf(after, 'orders', 0);
     assert.notEqual(newLeader, leader);
-    const res = await transport.produce(newLeader, { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['v']) }] });
+    const res = await transport.produce(newLeader, {
+      acks: 1,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['v']) }],
+    });
     assert.equal(res.results[0].errorCode, 0);
   });
 
   it('fails metadata with a retriable connection error once every broker is down, and recovers when one returns', async () => {
     await transport.connect();
     for (const b of [1, 2, 3]) await sandbox.stopBroker(b);
-    await assert.rejects(transport.fetchMetadata(['orders'], false), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && e.retriable);
+    await assert.rejects(
+      transport.fetchMetadata(['orders'], false),
+      (e: unknown) => e instanceof TransportError && e.kind === 'connection' && e.retriable,
+    );
     await sandbox.startBroker(2);
     const md = await transport.fetchMetadata(['orders'], false);
     assert.ok(md.brokers.some((b) => b.nodeId === 2));
@@ -192,7 +275,11 @@ describe('KafkaTransport against the sandbox', function () {
     await sandbox.stop();
     const lonely = new KafkaTransport({ brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 });
     try {
-      await assert.rejects(lonely.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection' && /127\.0\.0\.1:\d+.*refused/.test(e.message));
+      await assert.rejects(
+        lonely.connect(),
+        (e: unknown) =>
+          e instanceof TransportError && e.kind === 'connection' && /127\.0\.0\.1:\d+.*refused/.test(e.message),
+      );
     } finally {
       await lonely.close();
     }
@@ -200,11 +287,17 @@ describe('KafkaTransport against the sandbox', function () {
 
   it('refuses a bootstrap address that is not HOST:PORT before connecting', () => {
     assert.throws(() => new KafkaTransport({ brokers: ['localhost'] }), /'localhost' is not HOST:PORT/);
-    assert.throws(() => new KafkaTransport({ brokers: ['127.0.0.1:99999'] }), /'127\.0\.0\.1:99999': the port must be from 1 to 65535/);
+    assert.throws(
+      () => new KafkaTransport({ brokers: ['127.0.0.1:99999'] }),
+      /'127\.0\.0\.1:99999': the port must be from 1 to 65535/,
+    );
   });
 
   it('creates and deletes topics on the controller, reporting TOPIC_ALREADY_EXISTS per topic', async () => {
-    const created = await transport.createTopics([{ name: 'audit', partitions: 2, replicationFactor: 2 }, { name: 'orders', partitions: 1 }]);
+    const created = await transport.createTopics([
+      { name: 'audit', partitions: 2, replicationFactor: 2 },
+      { name: 'orders', partitions: 1 },
+    ]);
     const byName = new Map(created.map((r) => [r.name, r]));
     assert.equal(byName.get('audit')?.errorCode, 0);
     assert.equal(byName.get('orders')?.errorName, 'TOPIC_ALREADY_EXISTS');
@@ -220,18 +313,29 @@ describe('KafkaTransport against the sandbox', function () {
     const md = await transport.fetchMetadata(['orders'], false);
     const leader = leaderOf(md, 'orders', 0);
     sandbox.addFault({ api: 'Produce', broker: leader, dropResponse: true, count: 1 });
-    const inflight = transport.produce(leader, { acks: 1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['w']) }] });
+    const inflight = transport.produce(leader, {
+      acks: 1,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 0, records: await encodeBatch(['w']) }],
+    });
     // In flight: the broker has taken the request (its one-shot fault is used up) and will never answer it.
     await waitFor(() => sandbox.state().faults.length === 0, 'the produce request to reach the broker');
     await transport.close();
     await assert.rejects(inflight, (e: unknown) => e instanceof TransportError && e.kind === 'closed');
-    await assert.rejects(transport.fetchMetadata(null, false), (e: unknown) => e instanceof TransportError && e.kind === 'closed');
+    await assert.rejects(
+      transport.fetchMetadata(null, false),
+      (e: unknown) => e instanceof TransportError && e.kind === 'closed',
+    );
   });
 
-  it('sends the engine\'s bytes untouched: a consumer reads back exactly the records of the batch', async () => {
+  it("sends the engine's bytes untouched: a consumer reads back exactly the records of the batch", async () => {
     const md = await transport.fetchMetadata(['orders'], false);
     const values = ['alpha', 'beta', 'gamma'];
-    await transport.produce(leaderOf(md, 'orders', 2), { acks: -1, timeoutMs: 1000, partitions: [{ topic: 'orders', partition: 2, records: await encodeBatch(values) }] });
+    await transport.produce(leaderOf(md, 'orders', 2), {
+      acks: -1,
+      timeoutMs: 1000,
+      partitions: [{ topic: 'orders', partition: 2, records: await encodeBatch(values) }],
+    });
     const { kafka } = kafkaFor(sandbox);
     const admin = kafka.admin();
     await admin.connect();
@@ -243,7 +347,14 @@ describe('KafkaTransport against the sandbox', function () {
     await consumer.subscribe({ topic: 'orders', fromBeginning: true });
     const seen: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      consumer.run({ eachMessage: async ({ message }) => { seen.push(`${message.key}=${message.value}`); if (seen.length === 3) resolve(); } }).catch(reject);
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            seen.push(`${message.key}=${message.value}`);
+            if (seen.length === 3) resolve();
+          },
+        })
+        .catch(reject);
     });
     await consumer.disconnect();
     assert.deepEqual(seen, ['k0=alpha', 'k1=beta', 'k2=gamma']);

@@ -12,8 +12,14 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   let err = '';
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (out += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (err += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
   try {
     return { code: await main(args), out, err };
   } finally {
@@ -48,20 +54,36 @@ describe('run: collections with transactions', function () {
       name: 'EOS',
       messages: [
         { name: 'kept', topic: 'txn-kept', value: 'kept {{$seq}}', count: 3, transaction: { id: 'run-commit' } },
-        { name: 'dropped', topic: 'txn-kept', value: 'dropped {{$seq}}', count: 2, transaction: { id: 'run-abort', abort: true } },
+        {
+          name: 'dropped',
+          topic: 'txn-kept',
+          value: 'dropped {{$seq}}',
+          count: 2,
+          transaction: { id: 'run-abort', abort: true },
+        },
       ],
     });
     const r = await cli(['run', file, '--bootstrap', sandbox.bootstrap]);
     assert.equal(r.code, 0, r.err + r.out);
-    assert.match(r.out, /ok +transaction 'run-commit' \(message "kept", 3 records\): committed; markers written into txn-kept-\d/);
-    assert.match(r.out, /ok +transaction 'run-abort' \(message "dropped", 2 records\): aborted as asked \("abort": true\); markers written into .*read_committed consumers do not see its records/);
+    assert.match(
+      r.out,
+      /ok +transaction 'run-commit' \(message "kept", 3 records\): committed; markers written into txn-kept-\d/,
+    );
+    assert.match(
+      r.out,
+      /ok +transaction 'run-abort' \(message "dropped", 2 records\): aborted as asked \("abort": true\); markers written into .*read_committed consumers do not see its records/,
+    );
     assert.deepEqual(await committedValues(sandbox, 'txn-kept', 3), ['kept 0', 'kept 1', 'kept 2']);
   });
 
   it('runs every message of a collection-level transaction in one transaction (json reporter says how it ended)', async () => {
     const file = await write({
-      name: 'Relay', transaction: { id: 'relay' },
-      messages: [{ name: 'a', topic: 'txn-run', value: 'a' }, { name: 'b', topic: 'txn-run-2', value: 'b' }],
+      name: 'Relay',
+      transaction: { id: 'relay' },
+      messages: [
+        { name: 'a', topic: 'txn-run', value: 'a' },
+        { name: 'b', topic: 'txn-run-2', value: 'b' },
+      ],
     });
     const r = await cli(['run', file, '--bootstrap', sandbox.bootstrap, '--reporter', 'json']);
     assert.equal(r.code, 0, r.err);
@@ -69,19 +91,32 @@ describe('run: collections with transactions', function () {
     assert.equal(last.transaction.outcome, 'committed');
     assert.deepEqual(last.transaction.messages, ['a', 'b']);
     assert.equal(last.transaction.scope, 'run');
-    const coordinator = (sandbox.state() as unknown as { transactions: { transactionalId: string; history: unknown[] }[] }).transactions.find((t) => t.transactionalId === 'relay');
+    const coordinator = (
+      sandbox.state() as unknown as { transactions: { transactionalId: string; history: unknown[] }[] }
+    ).transactions.find((t) => t.transactionalId === 'relay');
     assert.equal(coordinator?.history.length, 1, 'one transaction at the coordinator');
   });
 
   it('refuses a collection transaction over messages with different producer settings, and a transaction on both levels', async () => {
     const differs = await write({
-      name: 'Mixed', transaction: { id: 'mixed' },
-      messages: [{ name: 'a', topic: 't', value: 'a' }, { name: 'b', topic: 't', value: 'b', producer: { 'linger.ms': 50 } }],
+      name: 'Mixed',
+      transaction: { id: 'mixed' },
+      messages: [
+        { name: 'a', topic: 't', value: 'a' },
+        { name: 'b', topic: 't', value: 'b', producer: { 'linger.ms': 50 } },
+      ],
     });
     const r = await cli(['run', differs, '--bootstrap', sandbox.bootstrap]);
     assert.equal(r.code, 2);
-    assert.match(r.err, /the collection's "transaction" sends the whole run with one producer, but message "b" has producer settings that differ/);
-    const both = await write({ name: 'Both', transaction: { id: 'x' }, messages: [{ name: 'a', topic: 't', value: 'a', transaction: { id: 'y' } }] });
+    assert.match(
+      r.err,
+      /the collection's "transaction" sends the whole run with one producer, but message "b" has producer settings that differ/,
+    );
+    const both = await write({
+      name: 'Both',
+      transaction: { id: 'x' },
+      messages: [{ name: 'a', topic: 't', value: 'a', transaction: { id: 'y' } }],
+    });
     const r2 = await cli(['run', both, '--bootstrap', sandbox.bootstrap]);
     assert.equal(r2.code, 2);
     assert.match(r2.err, /already sends the whole run in one "transaction"; remove this message's "transaction"/);

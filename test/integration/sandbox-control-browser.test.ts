@@ -30,10 +30,17 @@ describe('sandbox control API against a hostile web page (Chromium) and curl', f
 
   before(async () => {
     requireTool(CHROMIUM, ['--version'], 'chromium'); // or set CHROMIUM_PATH
-    sandbox = await startSandbox({ port: 0, controlPort: 0, topics: [{ name: 'guarded', partitions: 1 }] }, { log: (line) => logged.push(line) });
+    sandbox = await startSandbox(
+      { port: 0, controlPort: 0, topics: [{ name: 'guarded', partitions: 1 }] },
+      { log: (line) => logged.push(line) },
+    );
     site = http.createServer((_, res) => res.end(attackPage(sandbox.controlUrl)));
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
   });
   after(async () => {
     await browser?.close();
@@ -44,7 +51,9 @@ describe('sandbox control API against a hostile web page (Chromium) and curl', f
   it('a page from another origin cannot stop a broker, inject a fault or read /state with no-cors fetches', async () => {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(site.address() as net.AddressInfo).port}/`);
-    const outcome = await page.waitForFunction(() => (globalThis as unknown as { outcome?: string[] }).outcome).then((h) => h.jsonValue());
+    const outcome = await page
+      .waitForFunction(() => (globalThis as unknown as { outcome?: string[] }).outcome)
+      .then((h) => h.jsonValue());
     // The no-cors POSTs "succeed" from the page's view (an opaque response): what matters is what the sandbox did.
     assert.deepEqual(outcome, ['fulfilled', 'fulfilled', 'rejected']);
     assert.equal(sandbox.brokers[1].up, true, 'broker 2 must still be up');

@@ -6,20 +6,35 @@ describe('sandbox control server over HTTP', function () {
   this.timeout(10_000);
   let sandbox: Sandbox;
   before(async () => {
-    sandbox = await startSandbox({ port: 0, controlPort: 0, electionDelayMs: 20, topics: [{ name: 'ctl', partitions: 2 }] });
+    sandbox = await startSandbox({
+      port: 0,
+      controlPort: 0,
+      electionDelayMs: 20,
+      topics: [{ name: 'ctl', partitions: 2 }],
+    });
   });
   after(() => sandbox.stop());
 
   async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(sandbox.controlUrl + path, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(sandbox.controlUrl + path, {
+      method,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
   it('reports brokers, topics with partition leaders, replicas, ISR and offsets, and faults', async () => {
     const r = await call('GET', '/state');
     assert.equal(r.status, 200);
-    const state = r.body as { brokers: { id: number; port: number; up: boolean }[]; topics: { name: string }[]; faults: unknown[] };
-    assert.deepEqual(state.brokers.map((b) => [b.id, b.port, b.up]), sandbox.brokers.map((b) => [b.id, b.port, true]));
+    const state = r.body as {
+      brokers: { id: number; port: number; up: boolean }[];
+      topics: { name: string }[];
+      faults: unknown[];
+    };
+    assert.deepEqual(
+      state.brokers.map((b) => [b.id, b.port, b.up]),
+      sandbox.brokers.map((b) => [b.id, b.port, true]),
+    );
     assert.ok(state.topics.some((t) => t.name === 'ctl'));
     assert.deepEqual(state.faults, []);
     const [p0] = partitionsOf(sandbox, 'ctl');
@@ -81,12 +96,21 @@ describe('startSandbox refusals', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
     const port = (taken.address() as import('node:net').AddressInfo).port;
     try {
-      await assert.rejects(startSandbox({ brokers: 1, port, controlPort: 0 }), new RegExp(`broker 1 cannot listen on 127\\.0\\.0\\.1:${port} .*EADDRINUSE.*Choose another port`));
-      await assert.rejects(startSandbox({ brokers: 1, port: 0, controlPort: port }), new RegExp(`control server cannot listen on 127\\.0\\.0\\.1:${port}`));
+      await assert.rejects(
+        startSandbox({ brokers: 1, port, controlPort: 0 }),
+        new RegExp(`broker 1 cannot listen on 127\\.0\\.0\\.1:${port} .*EADDRINUSE.*Choose another port`),
+      );
+      await assert.rejects(
+        startSandbox({ brokers: 1, port: 0, controlPort: port }),
+        new RegExp(`control server cannot listen on 127\\.0\\.0\\.1:${port}`),
+      );
     } finally {
       taken.close();
     }
-    await assert.rejects(startSandbox({ port: 0, replicationFactor: 5, brokers: 3 }), /replicationFactor must be a whole number from 1 to 3/);
+    await assert.rejects(
+      startSandbox({ port: 0, replicationFactor: 5, brokers: 3 }),
+      /replicationFactor must be a whole number from 1 to 3/,
+    );
     await assert.rejects(startSandbox({ port: 0, host: '0.0.0.0' }), /host must be a loopback address/);
   });
 });

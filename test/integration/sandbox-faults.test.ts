@@ -10,14 +10,23 @@ describe('sandbox faults seen by kafkajs', function () {
   const producers: Producer[] = [];
 
   beforeEach(async () => {
-    sandbox = await startSandbox({ port: 0, controlPort: 0, electionDelayMs: 50, minInsyncReplicas: 2, topics: [{ name: 't', partitions: 3 }] });
+    sandbox = await startSandbox({
+      port: 0,
+      controlPort: 0,
+      electionDelayMs: 50,
+      minInsyncReplicas: 2,
+      topics: [{ name: 't', partitions: 3 }],
+    });
   });
   afterEach(async () => {
     for (const p of producers.splice(0)) await p.disconnect().catch(() => {});
     await sandbox.stop();
   });
 
-  async function producer(kafka: ReturnType<typeof kafkaFor>['kafka'], options: Parameters<typeof kafka.producer>[0] = {}): Promise<Producer> {
+  async function producer(
+    kafka: ReturnType<typeof kafkaFor>['kafka'],
+    options: Parameters<typeof kafka.producer>[0] = {},
+  ): Promise<Producer> {
     const p = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...options });
     producers.push(p);
     await p.connect();
@@ -69,16 +78,22 @@ describe('sandbox faults seen by kafkajs', function () {
     const followers = before.replicas.filter((b) => b !== before.leader);
     // The client knows only the leader, so it never waits on a stopped broker for metadata.
     const leaderAddress = `127.0.0.1:${sandbox.brokers.find((b) => b.id === before.leader)!.port}`;
-    const client = kafkaFor(sandbox, { brokers: [leaderAddress], retry: { retries: 2, initialRetryTime: 50, maxRetryTime: 100 } });
+    const client = kafkaFor(sandbox, {
+      brokers: [leaderAddress],
+      retry: { retries: 2, initialRetryTime: 50, maxRetryTime: 100 },
+    });
     const p = await producer(client.kafka);
     for (const b of followers) await sandbox.stopBroker(b);
     await waitFor(() => partitionsOf(sandbox, 't')[2].isr.length === 1, 'the ISR shrinking to the leader');
 
-    await assert.rejects(p.send({ topic: 't', acks: -1, messages: [{ value: 'x', partition: 2 }] }), (e: Error & { originalError?: { type?: string; message?: string } }) => {
-      const text = `${e.message} ${e.originalError?.type ?? ''} ${e.originalError?.message ?? ''}`;
-      assert.match(text, /NOT_ENOUGH_REPLICAS|fewer in-sync replicas/i);
-      return true;
-    });
+    await assert.rejects(
+      p.send({ topic: 't', acks: -1, messages: [{ value: 'x', partition: 2 }] }),
+      (e: Error & { originalError?: { type?: string; message?: string } }) => {
+        const text = `${e.message} ${e.originalError?.type ?? ''} ${e.originalError?.message ?? ''}`;
+        assert.match(text, /NOT_ENOUGH_REPLICAS|fewer in-sync replicas/i);
+        return true;
+      },
+    );
     assert.equal(hw(2), 0, 'nothing was written');
     const [ok] = await p.send({ topic: 't', acks: 1, messages: [{ value: 'y', partition: 2 }] });
     assert.equal(ok.errorCode, 0);
@@ -87,11 +102,17 @@ describe('sandbox faults seen by kafkajs', function () {
   it('an injected retriable error is seen by the client, whose retry then succeeds, writing the record once', async () => {
     const client = kafkaFor(sandbox);
     const p = await producer(client.kafka);
-    const fault = sandbox.addFault({ api: 'Produce', errorCode: 7, count: 2, topic: 't', partition: 0 }) as { remaining: number };
+    const fault = sandbox.addFault({ api: 'Produce', errorCode: 7, count: 2, topic: 't', partition: 0 }) as {
+      remaining: number;
+    };
     assert.equal(fault.remaining, 2);
     const [meta] = await p.send({ topic: 't', messages: [{ value: 'retried', partition: 0 }] });
     assert.equal(meta.errorCode, 0);
-    assert.equal(client.logs.filter((l) => /timed out|REQUEST_TIMED_OUT/i.test(l)).length >= 2, true, client.logs.join('\n'));
+    assert.equal(
+      client.logs.filter((l) => /timed out|REQUEST_TIMED_OUT/i.test(l)).length >= 2,
+      true,
+      client.logs.join('\n'),
+    );
     assert.equal(hw(0), 1);
     assert.deepEqual((sandbox.state() as unknown as { faults: unknown[] }).faults, [], 'the used-up fault is gone');
   });
@@ -100,7 +121,10 @@ describe('sandbox faults seen by kafkajs', function () {
     const client = kafkaFor(sandbox, { requestTimeout: 400, retry: { retries: 0 } });
     const p = await producer(client.kafka);
     sandbox.addFault({ api: 'Produce', dropResponse: true, count: 1 });
-    await assert.rejects(p.send({ topic: 't', messages: [{ value: 'lost', partition: 0 }] }), /Request Produce\(key: 0.*timed out/i);
+    await assert.rejects(
+      p.send({ topic: 't', messages: [{ value: 'lost', partition: 0 }] }),
+      /Request Produce\(key: 0.*timed out/i,
+    );
     // The broker kept serving: the next send is answered.
     const [meta] = await p.send({ topic: 't', messages: [{ value: 'next', partition: 0 }] });
     assert.equal(meta.errorCode, 0);
@@ -116,7 +140,7 @@ describe('sandbox faults seen by kafkajs', function () {
     assert.ok(Date.now() - started >= 280, `answered after ${Date.now() - started} ms`);
   });
 
-  it('afterWrite writes the records then answers the error: a plain producer\'s retry duplicates them, an idempotent one\'s does not', async () => {
+  it("afterWrite writes the records then answers the error: a plain producer's retry duplicates them, an idempotent one's does not", async () => {
     const client = kafkaFor(sandbox);
     const plain = await producer(client.kafka);
     sandbox.addFault({ api: 'Produce', errorCode: 20, afterWrite: true, count: 1, topic: 't', partition: 0 });

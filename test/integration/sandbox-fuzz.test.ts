@@ -34,10 +34,24 @@ async function recordCorpus(sandbox: Sandbox): Promise<Buffer[]> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: 'corpus', numPartitions: 2 }], waitForLeaders: true });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
-  await producer.send({ topic: 'corpus', messages: [{ key: 'a', value: 'one', headers: { h: 'v' } }, { key: 'b', value: 'two' }] });
-  await producer.send({ topic: 'corpus', compression: CompressionTypes.GZIP, messages: [{ key: 'c', value: 'three' }] });
+  await producer.send({
+    topic: 'corpus',
+    messages: [
+      { key: 'a', value: 'one', headers: { h: 'v' } },
+      { key: 'b', value: 'two' },
+    ],
+  });
+  await producer.send({
+    topic: 'corpus',
+    compression: CompressionTypes.GZIP,
+    messages: [{ key: 'c', value: 'three' }],
+  });
   await producer.disconnect();
   await admin.fetchTopicOffsets('corpus');
   const consumer = kafka.consumer({ groupId: 'corpus-group', maxWaitTimeInMs: 50 });
@@ -138,7 +152,16 @@ describe('sandbox fuzz: mutated and random frames', function () {
   it('never crashes, keeps serving a normal client, and keeps stored data intact', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
     const rnd = prng(seed);
-    sandbox = await startSandbox({ port: 0, controlPort: 0, electionDelayMs: 20, maxFrameBytes: 1024 * 1024, topics: [{ name: 'kept', partitions: 3 }] }, { log: (l) => logs.push(l) });
+    sandbox = await startSandbox(
+      {
+        port: 0,
+        controlPort: 0,
+        electionDelayMs: 20,
+        maxFrameBytes: 1024 * 1024,
+        topics: [{ name: 'kept', partitions: 3 }],
+      },
+      { log: (l) => logs.push(l) },
+    );
     const { kafka } = kafkaFor(sandbox);
 
     // Data that must survive the attack.
@@ -168,21 +191,34 @@ describe('sandbox fuzz: mutated and random frames', function () {
     }
     assert.ok(sent >= 200, `sent ${sent} hostile inputs (seed ${seed})`);
     assert.equal(kinds.size, 9, `every kind of input was tried: ${[...kinds.keys()].join(', ')}`);
-    assert.ok(logs.some((l) => /closing connection/.test(l)), 'bad input closes connections with a log line');
+    assert.ok(
+      logs.some((l) => /closing connection/.test(l)),
+      'bad input closes connections with a log line',
+    );
 
     // A normal client still works...
-    const [meta] = await producer.send({ topic: 'kept', acks: -1, messages: [{ key: 'after', value: 'after the fuzz' }] });
+    const [meta] = await producer.send({
+      topic: 'kept',
+      acks: -1,
+      messages: [{ key: 'after', value: 'after the fuzz' }],
+    });
     assert.equal(meta.errorCode, 0, `seed ${seed}`);
     await producer.disconnect();
 
     // ...and the data stored before is all there, unchanged.
     const afterHw = partitionsOf(sandbox, 'kept').map((p) => p.highWatermark);
-    assert.equal(afterHw.reduce((a, b) => a + b, 0), before.reduce((a, b) => a + b, 0) + 1, `seed ${seed}`);
+    assert.equal(
+      afterHw.reduce((a, b) => a + b, 0),
+      before.reduce((a, b) => a + b, 0) + 1,
+      `seed ${seed}`,
+    );
     const consumer = kafka.consumer({ groupId: `verify-${seed}`, maxWaitTimeInMs: 50 });
     const got = new Map<string, string>();
     await consumer.connect();
     await consumer.subscribe({ topics: ['kept'], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void got.set(String(message.key), String(message.value)) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void got.set(String(message.key), String(message.value)),
+    });
     try {
       await waitFor(() => got.size >= kept.length + 1, 'reading back every kept record', 15_000);
     } finally {

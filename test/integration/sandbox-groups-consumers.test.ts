@@ -36,7 +36,13 @@ class RecordingConsumer {
   readonly consumer: Consumer;
 
   constructor(kafka: Kafka, groupId: string) {
-    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, heartbeatInterval: 200, sessionTimeout: 6000, rebalanceTimeout: 4000 });
+    this.consumer = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 100,
+      heartbeatInterval: 200,
+      sessionTimeout: 6000,
+      rebalanceTimeout: 4000,
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.assignment = [...(event.payload.memberAssignment[TOPIC] ?? [])].sort((a, b) => a - b);
     });
@@ -46,7 +52,10 @@ class RecordingConsumer {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: TOPIC, fromBeginning: true });
     // A short commit interval, so a test can wait for the group's position to be committed.
-    await this.consumer.run({ autoCommitInterval: 100, eachMessage: async ({ message }) => void this.values.push(message.value!.toString()) });
+    await this.consumer.run({
+      autoCommitInterval: 100,
+      eachMessage: async ({ message }) => void this.values.push(message.value!.toString()),
+    });
   }
 }
 
@@ -58,8 +67,12 @@ describe('sandbox group coordinator with real consumers', function () {
   let kafka: Kafka;
   const started: Consumer[] = [];
   /** Records the sandbox holds in the test topic, and what a group has committed (its position, summed). */
-  const stored = () => (sandbox.state().topics as { name: string; partitions: { highWatermark: number }[] }[]).find((t) => t.name === TOPIC)!.partitions.reduce((n, p) => n + p.highWatermark, 0);
-  const committed = (groupId: string) => groupView(sandbox, groupId)?.offsets.reduce((sum, o) => sum + o.offset, 0) ?? 0;
+  const stored = () =>
+    (sandbox.state().topics as { name: string; partitions: { highWatermark: number }[] }[])
+      .find((t) => t.name === TOPIC)!
+      .partitions.reduce((n, p) => n + p.highWatermark, 0);
+  const committed = (groupId: string) =>
+    groupView(sandbox, groupId)?.offsets.reduce((sum, o) => sum + o.offset, 0) ?? 0;
 
   beforeEach(async () => {
     sandbox = await startSandbox({ port: 0, controlPort: 0, initialRebalanceDelayMs: 200, electionDelayMs: 100 });
@@ -96,8 +109,15 @@ describe('sandbox group coordinator with real consumers', function () {
   it('splits the partitions between two kafkajs consumers, reads every record once, and gives all partitions back when one leaves', async () => {
     const first = await consumer('splitters');
     const second = await consumer('splitters');
-    await until(() => first.assignment.length + second.assignment.length === 4 && second.assignment.length > 0, 'both consumers to be assigned');
-    assert.deepEqual([...first.assignment, ...second.assignment].sort(), [0, 1, 2, 3], 'the assignments are disjoint and cover the topic');
+    await until(
+      () => first.assignment.length + second.assignment.length === 4 && second.assignment.length > 0,
+      'both consumers to be assigned',
+    );
+    assert.deepEqual(
+      [...first.assignment, ...second.assignment].sort(),
+      [0, 1, 2, 3],
+      'the assignments are disjoint and cover the topic',
+    );
 
     const sent = await produce('a', 200);
     await until(() => first.values.length + second.values.length >= 200, 'every record to be read');
@@ -133,7 +153,10 @@ describe('sandbox group coordinator with real consumers', function () {
     await until(() => committed('survivors') === early.length, 'the early records to be committed');
     const coordinator = groupView(sandbox, 'survivors')!.coordinator!;
     await sandbox.stopBroker(coordinator);
-    await until(() => groupView(sandbox, 'survivors')?.coordinator !== coordinator, 'another broker to coordinate the group');
+    await until(
+      () => groupView(sandbox, 'survivors')?.coordinator !== coordinator,
+      'another broker to coordinate the group',
+    );
     const late = await produce('late', 30);
     await until(() => late.every((v) => reader.values.includes(v)), 'the late records after failover', 20_000);
     // kafkajs keeps calling the stopped coordinator until its retries run out, then restarts the consumer as a new
@@ -148,8 +171,21 @@ describe('sandbox group coordinator with real consumers', function () {
     requireTool('kcat', ['-V'], 'kcat');
     const sent = await produce('rd', 50);
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('kcat', ['-b', sandbox.bootstrap, '-G', 'rdkafka-readers', '-X', 'auto.offset.reset=earliest',
-        '-X', 'auto.commit.interval.ms=100', '-f', '%s\\n', '-q', '-u', TOPIC]);
+      const child = spawn('kcat', [
+        '-b',
+        sandbox.bootstrap,
+        '-G',
+        'rdkafka-readers',
+        '-X',
+        'auto.offset.reset=earliest',
+        '-X',
+        'auto.commit.interval.ms=100',
+        '-f',
+        '%s\\n',
+        '-q',
+        '-u',
+        TOPIC,
+      ]);
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.on('error', reject);
@@ -162,7 +198,10 @@ describe('sandbox group coordinator with real consumers', function () {
           child.kill('SIGINT');
         }
       }, 50);
-      setTimeout(() => { clearInterval(stopWhenDone); child.kill('SIGINT'); }, 15_000);
+      setTimeout(() => {
+        clearInterval(stopWhenDone);
+        child.kill('SIGINT');
+      }, 15_000);
     });
     assert.deepEqual(output.trim().split('\n').sort(), [...sent].sort());
     const offsets = await (async () => {

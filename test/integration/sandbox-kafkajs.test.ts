@@ -19,7 +19,10 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
   });
 
   it('creates topics with the asked partition count and replication, and lists them', async () => {
-    const created = await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
+    const created = await admin.createTopics({
+      topics: [{ topic: 'orders', numPartitions: 6, replicationFactor: 3 }],
+      waitForLeaders: true,
+    });
     assert.equal(created, true);
     assert.ok((await admin.listTopics()).includes('orders'));
     const meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
@@ -36,11 +39,23 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
   });
 
   it('accepts acks=-1 on a topic kafkajs created with replication factor 1 on the default 3 brokers (NOT_ENOUGH_REPLICAS until it gave up: min.insync.replicas 2 was not capped)', async () => {
-    assert.equal(await admin.createTopics({ topics: [{ topic: 'single-replica', numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true }), true);
-    const producer = kafkaFor(sandbox, { retry: { retries: 0 } }).kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    assert.equal(
+      await admin.createTopics({
+        topics: [{ topic: 'single-replica', numPartitions: 2, replicationFactor: 1 }],
+        waitForLeaders: true,
+      }),
+      true,
+    );
+    const producer = kafkaFor(sandbox, { retry: { retries: 0 } }).kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     try {
-      const [meta] = await producer.send({ topic: 'single-replica', acks: -1, messages: [{ key: 'k', value: 'stored' }] });
+      const [meta] = await producer.send({
+        topic: 'single-replica',
+        acks: -1,
+        messages: [{ key: 'k', value: 'stored' }],
+      });
       assert.equal(meta.errorCode, 0);
       assert.equal(partitionsOf(sandbox, 'single-replica')[meta.partition].highWatermark, 1);
     } finally {
@@ -48,13 +63,17 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
     }
   });
 
-  it('stores keyed records sent with acks 0, 1 and -1, idempotent and gzip, each on its key\'s murmur2 partition, and a consumer group reads every one exactly once', async () => {
+  it("stores keyed records sent with acks 0, 1 and -1, idempotent and gzip, each on its key's murmur2 partition, and a consumer group reads every one exactly once", async () => {
     const topic = 'keyed';
     const partitions = 5;
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
     const { kafka } = kafkaFor(sandbox);
     const plain = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    const idempotent = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    const idempotent = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await plain.connect();
     await idempotent.connect();
 
@@ -83,7 +102,10 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
     await idempotent.disconnect();
 
     // acks=0 gets no answer; wait until the sandbox holds every record.
-    await waitFor(() => partitionsOf(sandbox, topic).reduce((n, p) => n + p.highWatermark, 0) === sent.length, `${sent.length} records stored`);
+    await waitFor(
+      () => partitionsOf(sandbox, topic).reduce((n, p) => n + p.highWatermark, 0) === sent.length,
+      `${sent.length} records stored`,
+    );
 
     const consumer = kafka.consumer({ groupId: 'keyed-readers', maxWaitTimeInMs: 100, heartbeatInterval: 500 });
     const received: { key: string; value: string; partition: number; offset: string }[] = [];
@@ -98,8 +120,13 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
     });
     try {
       // Read to the end of every partition: anything extra (a duplicate stored) is read by then.
-      const readToEnd = () => partitionsOf(sandbox, topic).every((p) => (next.get(p.partition) ?? p.logStartOffset) >= p.highWatermark);
-      await waitFor(() => received.length >= sent.length && readToEnd(), `${sent.length} records consumed, to the end of every partition`, 15_000);
+      const readToEnd = () =>
+        partitionsOf(sandbox, topic).every((p) => (next.get(p.partition) ?? p.logStartOffset) >= p.highWatermark);
+      await waitFor(
+        () => received.length >= sent.length && readToEnd(),
+        `${sent.length} records consumed, to the end of every partition`,
+        15_000,
+      );
     } finally {
       await consumer.disconnect();
     }
@@ -115,45 +142,75 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
     }
     // Offsets in each partition are 0..n-1 with no gaps.
     for (let p = 0; p < partitions; p++) {
-      const offsets = received.filter((m) => m.partition === p).map((m) => Number(m.offset)).sort((a, b) => a - b);
-      assert.deepEqual(offsets, offsets.map((_, i) => i), `partition ${p} offsets`);
+      const offsets = received
+        .filter((m) => m.partition === p)
+        .map((m) => Number(m.offset))
+        .sort((a, b) => a - b);
+      assert.deepEqual(
+        offsets,
+        offsets.map((_, i) => i),
+        `partition ${p} offsets`,
+      );
     }
     // The group committed its position: the committed offsets equal the high watermarks.
     const committed = await admin.fetchOffsets({ groupId: 'keyed-readers', topics: [topic] });
     const hw = partitionsOf(sandbox, topic);
     for (const c of committed[0].partitions) {
-      assert.equal(Number(c.offset), hw.find((p) => p.partition === c.partition)!.highWatermark, `committed offset of partition ${c.partition}`);
+      assert.equal(
+        Number(c.offset),
+        hw.find((p) => p.partition === c.partition)!.highWatermark,
+        `committed offset of partition ${c.partition}`,
+      );
     }
   });
 
-  it('stamps the broker\'s time on records of a LogAppendTime topic, created over the control server or by a client', async () => {
-    const res = await fetch(`${sandbox.controlUrl}/topics`, { method: 'POST', body: JSON.stringify({ name: 'stamped', partitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } }) });
+  it("stamps the broker's time on records of a LogAppendTime topic, created over the control server or by a client", async () => {
+    const res = await fetch(`${sandbox.controlUrl}/topics`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'stamped', partitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } }),
+    });
     assert.equal(res.status, 201);
-    await admin.createTopics({ topics: [{ topic: 'stamped2', numPartitions: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+    await admin.createTopics({
+      topics: [
+        {
+          topic: 'stamped2',
+          numPartitions: 1,
+          configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+        },
+      ],
+    });
     const { kafka } = kafkaFor(sandbox);
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     const clientTime = '1000000000000'; // 2001: far from now
     const before = Date.now();
-    for (const topic of ['stamped', 'stamped2', 'unstamped']) await producer.send({ topic, messages: [{ key: 'ts', value: topic, timestamp: clientTime }] });
+    for (const topic of ['stamped', 'stamped2', 'unstamped'])
+      await producer.send({ topic, messages: [{ key: 'ts', value: topic, timestamp: clientTime }] });
     await producer.disconnect();
     const consumer = kafka.consumer({ groupId: 'stamp-readers', maxWaitTimeInMs: 100 });
     const seen = new Map<string, number>();
     await consumer.connect();
     await consumer.subscribe({ topics: ['stamped', 'stamped2', 'unstamped'], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ topic, message }) => void (String(message.key) === 'ts' && seen.set(topic, Number(message.timestamp))) });
+    await consumer.run({
+      eachMessage: async ({ topic, message }) =>
+        void (String(message.key) === 'ts' && seen.set(topic, Number(message.timestamp))),
+    });
     try {
       await waitFor(() => seen.size === 3, 'the three stamped records', 15_000);
     } finally {
       await consumer.disconnect();
     }
-    for (const t of ['stamped', 'stamped2']) assert.ok(seen.get(t)! >= before - 1000, `${t}: broker time, got ${seen.get(t)}`);
-    assert.equal(seen.get('unstamped'), Number(clientTime), 'a CreateTime topic keeps the client\'s timestamp');
+    for (const t of ['stamped', 'stamped2'])
+      assert.ok(seen.get(t)! >= before - 1000, `${t}: broker time, got ${seen.get(t)}`);
+    assert.equal(seen.get('unstamped'), Number(clientTime), "a CreateTime topic keeps the client's timestamp");
   });
 
   it('creates a topic on first produce when auto-creation is on', async () => {
     const { kafka } = kafkaFor(sandbox);
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+    const producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: true,
+    });
     await producer.connect();
     try {
       const [meta] = await producer.send({ topic: 'auto.created', messages: [{ key: 'k', value: 'v' }] });
@@ -168,13 +225,22 @@ describe('sandbox with kafkajs 2.2.4: topics, produce and consume over TCP', fun
 describe('sandbox caps seen by kafkajs', function () {
   this.timeout(30_000);
   it('drops the oldest batches past maxRecordsPerPartition, moving the log start offset, and a consumer from the beginning reads what is kept', async () => {
-    const sandbox = await startSandbox({ port: 0, controlPort: 0, brokers: 1, maxRecordsPerPartition: 100, topics: [{ name: 'capped', partitions: 1 }] });
+    const sandbox = await startSandbox({
+      port: 0,
+      controlPort: 0,
+      brokers: 1,
+      maxRecordsPerPartition: 100,
+      topics: [{ name: 'capped', partitions: 1 }],
+    });
     try {
       const { kafka } = kafkaFor(sandbox);
       const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       for (let b = 0; b < 10; b++) {
-        await producer.send({ topic: 'capped', messages: Array.from({ length: 50 }, (_, i) => ({ value: `r${b * 50 + i}` })) });
+        await producer.send({
+          topic: 'capped',
+          messages: Array.from({ length: 50 }, (_, i) => ({ value: `r${b * 50 + i}` })),
+        });
       }
       await producer.disconnect();
       const [p] = partitionsOf(sandbox, 'capped');
@@ -191,7 +257,10 @@ describe('sandbox caps seen by kafkajs', function () {
       } finally {
         await consumer.disconnect();
       }
-      assert.deepEqual(values, Array.from({ length: 500 - p.logStartOffset }, (_, i) => `r${p.logStartOffset + i}`));
+      assert.deepEqual(
+        values,
+        Array.from({ length: 500 - p.logStartOffset }, (_, i) => `r${p.logStartOffset + i}`),
+      );
     } finally {
       await sandbox.stop();
     }

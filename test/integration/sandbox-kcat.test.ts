@@ -15,7 +15,10 @@ describe('sandbox with librdkafka (kcat)', function () {
   const logs: string[] = [];
   before(async () => {
     requireTool('kcat', ['-V'], 'kcat');
-    sandbox = await startSandbox({ port: 0, controlPort: 0, topics: [{ name: 'rdk', partitions: 4 }] }, { log: (l) => logs.push(l) });
+    sandbox = await startSandbox(
+      { port: 0, controlPort: 0, topics: [{ name: 'rdk', partitions: 4 }] },
+      { log: (l) => logs.push(l) },
+    );
   });
   after(() => sandbox?.stop());
 
@@ -24,19 +27,43 @@ describe('sandbox with librdkafka (kcat)', function () {
     for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
       const lines = Array.from({ length: 20 }, (_, i) => `${codec}-key-${i}:${codec} value ${i}`);
       sent.push(...lines);
-      const r = await kcat(['-b', sandbox.bootstrap, '-P', '-t', 'rdk', '-K', ':', '-z', codec, '-X', 'partitioner=murmur2_random', '-X', 'acks=all'], lines.join('\n') + '\n');
+      const r = await kcat(
+        [
+          '-b',
+          sandbox.bootstrap,
+          '-P',
+          '-t',
+          'rdk',
+          '-K',
+          ':',
+          '-z',
+          codec,
+          '-X',
+          'partitioner=murmur2_random',
+          '-X',
+          'acks=all',
+        ],
+        lines.join('\n') + '\n',
+      );
       assert.equal(r.code, 0, `kcat -P -z ${codec}: ${r.err}`);
     }
     const c = await kcat(['-b', sandbox.bootstrap, '-C', '-t', 'rdk', '-e', '-q', '-f', '%p|%k|%s\\n']);
     assert.equal(c.code, 0, c.err);
-    const got = c.out.split('\n').filter(Boolean).map((l) => l.split('|'));
+    const got = c.out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('|'));
     assert.equal(got.length, sent.length, 'exact count');
     assert.equal(new Set(got.map(([, k]) => k)).size, sent.length, 'no duplicates');
     for (const [partition, key, value] of got) {
       assert.ok(sent.includes(`${key}:${value}`), `${key}=${value} was sent`);
       assert.equal(Number(partition), murmur2Partition(key, 4), `${key} on its murmur2 partition`);
     }
-    assert.deepEqual(logs.filter((l) => /closing connection/.test(l)), [], 'no connection was closed');
+    assert.deepEqual(
+      logs.filter((l) => /closing connection/.test(l)),
+      [],
+      'no connection was closed',
+    );
   });
 
   it('lists the brokers and topic partitions in metadata (kcat -L)', async () => {

@@ -14,7 +14,10 @@ import { Writer } from '../../extension/core/kafka/protocol/writer';
 import { engineFor, storedCount } from './engine-helpers';
 import { kafkaFor } from './sandbox-helpers';
 
-const USERS = [{ username: 'alice', password: 'wonderland' }, { username: 'bob', password: 'p@ss,w=rd' }];
+const USERS = [
+  { username: 'alice', password: 'wonderland' },
+  { username: 'bob', password: 'p@ss,w=rd' },
+];
 
 /** Leader broker of each partition of the topic. */
 function leaders(sandbox: Sandbox, topic: string): Map<number, number> {
@@ -29,7 +32,14 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
 
   before(async () => {
     sandbox = await startSandbox(
-      { brokers: 3, port: 0, controlPort: 0, partitions: 3, sasl: { users: USERS }, topics: [{ name: 'guarded', partitions: 3 }] },
+      {
+        brokers: 3,
+        port: 0,
+        controlPort: 0,
+        partitions: 3,
+        sasl: { users: USERS },
+        topics: [{ name: 'guarded', partitions: 3 }],
+      },
       { log: (l) => logs.push(l) },
     );
     assert.equal(new Set(leaders(sandbox, 'guarded').values()).size, 3, 'each broker leads one partition');
@@ -39,13 +49,25 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
     await sandbox?.stop();
   });
 
-  for (const [mechanism, user] of [['plain', USERS[0]], ['scram-sha-256', USERS[1]], ['scram-sha-512', USERS[0]]] as const) {
+  for (const [mechanism, user] of [
+    ['plain', USERS[0]],
+    ['scram-sha-256', USERS[1]],
+    ['scram-sha-512', USERS[0]],
+  ] as const) {
     it(`the engine logs in with ${mechanism} on every broker and gets acks from each partition's leader`, async () => {
       const before = sandbox.state().security.sasl!;
       const storedBefore = storedCount(sandbox, 'guarded');
-      const engine = engineFor(sandbox, { acks: 'all' }, { sasl: { mechanism, username: user.username, password: user.password } });
+      const engine = engineFor(
+        sandbox,
+        { acks: 'all' },
+        { sasl: { mechanism, username: user.username, password: user.password } },
+      );
       try {
-        const acks = await Promise.all([0, 1, 2].flatMap((partition) => [0, 1].map((i) => engine.producer.send({ topic: 'guarded', partition, value: `${mechanism} ${i}` }))));
+        const acks = await Promise.all(
+          [0, 1, 2].flatMap((partition) =>
+            [0, 1].map((i) => engine.producer.send({ topic: 'guarded', partition, value: `${mechanism} ${i}` })),
+          ),
+        );
         assert.deepEqual([...new Set(acks.map((a) => a.partition))].sort(), [0, 1, 2]);
         assert.ok(acks.every((a) => a.offset >= 0 && a.attempts === 1));
       } finally {
@@ -54,17 +76,24 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
       assert.equal(storedCount(sandbox, 'guarded'), storedBefore + 6);
       const after = sandbox.state().security.sasl!;
       for (const broker of ['1', '2', '3']) {
-        assert.ok((after.byBroker[broker] ?? 0) > (before.byBroker[broker] ?? 0), `a connection to broker ${broker} logged in`);
+        assert.ok(
+          (after.byBroker[broker] ?? 0) > (before.byBroker[broker] ?? 0),
+          `a connection to broker ${broker} logged in`,
+        );
       }
       assert.ok((after.byUser[user.username] ?? 0) >= (before.byUser[user.username] ?? 0) + 3);
       assert.equal(after.failed, before.failed);
     });
   }
 
-  it('refuses a wrong password with a non-retriable authentication error carrying the broker\'s message', async () => {
+  it("refuses a wrong password with a non-retriable authentication error carrying the broker's message", async () => {
     for (const mechanism of ['plain', 'scram-sha-256', 'scram-sha-512'] as const) {
       const failedBefore = sandbox.state().security.sasl!.failed;
-      const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), sasl: { mechanism, username: 'alice', password: 'nope' }, connectionTimeoutMs: 2000 });
+      const t = new KafkaTransport({
+        brokers: sandbox.bootstrap.split(','),
+        sasl: { mechanism, username: 'alice', password: 'nope' },
+        connectionTimeoutMs: 2000,
+      });
       try {
         await assert.rejects(t.connect(), (e: unknown) => {
           assert.ok(e instanceof TransportError, String(e));
@@ -81,9 +110,17 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
   });
 
   it('refuses an unknown user as it refuses a wrong password', async () => {
-    const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), sasl: { mechanism: 'scram-sha-256', username: 'mallory', password: 'wonderland' }, connectionTimeoutMs: 2000 });
+    const t = new KafkaTransport({
+      brokers: sandbox.bootstrap.split(','),
+      sasl: { mechanism: 'scram-sha-256', username: 'mallory', password: 'wonderland' },
+      connectionTimeoutMs: 2000,
+    });
     try {
-      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /invalid credentials/.test(e.message));
+      await assert.rejects(
+        t.connect(),
+        (e: unknown) =>
+          e instanceof TransportError && e.kind === 'authentication' && /invalid credentials/.test(e.message),
+      );
     } finally {
       await t.close();
     }
@@ -92,10 +129,20 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
   it('refuses a kafkajs client that does not log in: its first request after ApiVersions closes the connection', async () => {
     const { kafka } = kafkaFor(sandbox, { retry: { retries: 0 } });
     const producer = kafka.producer();
-    await assert.rejects(producer.connect().then(() => producer.send({ topic: 'guarded', messages: [{ value: 'sneaky' }] })), /Connection|closed/i);
+    await assert.rejects(
+      producer.connect().then(() => producer.send({ topic: 'guarded', messages: [{ value: 'sneaky' }] })),
+      /Connection|closed/i,
+    );
     await producer.disconnect().catch(() => {});
-    assert.ok(logs.some((l) => /Metadata request .* before SASL authentication finished/.test(l)), logs.join('\n'));
-    const t = new KafkaTransport({ brokers: sandbox.bootstrap.split(','), connectionTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    assert.ok(
+      logs.some((l) => /Metadata request .* before SASL authentication finished/.test(l)),
+      logs.join('\n'),
+    );
+    const t = new KafkaTransport({
+      brokers: sandbox.bootstrap.split(','),
+      connectionTimeoutMs: 2000,
+      requestTimeoutMs: 2000,
+    });
     try {
       await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'connection');
     } finally {
@@ -104,11 +151,19 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
   });
 
   it('refuses a mechanism the sandbox does not enable (UNSUPPORTED_SASL_MECHANISM)', async () => {
-    const only512 = await startSandbox({ brokers: 1, port: 0, controlPort: 0, sasl: { users: USERS, mechanisms: ['SCRAM-SHA-512'] } });
+    const only512 = await startSandbox({
+      brokers: 1,
+      port: 0,
+      controlPort: 0,
+      sasl: { users: USERS, mechanisms: ['SCRAM-SHA-512'] },
+    });
     const sasl: SaslConfig = { mechanism: 'plain', username: 'alice', password: 'wonderland' };
     const t = new KafkaTransport({ brokers: [only512.bootstrap], sasl, connectionTimeoutMs: 2000 });
     try {
-      await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /mechanism/i.test(e.message));
+      await assert.rejects(
+        t.connect(),
+        (e: unknown) => e instanceof TransportError && e.kind === 'authentication' && /mechanism/i.test(e.message),
+      );
     } finally {
       await t.close();
       await only512.stop();
@@ -117,7 +172,9 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
 
   describe('on the wire', () => {
     /** A socket that collects whole response frames and notices when the broker closes. */
-    function connect(port: number): Promise<{ send(frame: Buffer): void; next(): Promise<Buffer>; closed: Promise<void>; end(): void }> {
+    function connect(
+      port: number,
+    ): Promise<{ send(frame: Buffer): void; next(): Promise<Buffer>; closed: Promise<void>; end(): void }> {
       return new Promise((resolve, reject) => {
         const socket = net.connect(port, '127.0.0.1');
         let buf = Buffer.alloc(0);
@@ -129,35 +186,57 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
             const f = buf.subarray(4, 4 + buf.readInt32BE(0));
             buf = buf.subarray(4 + f.length);
             const w = waiters.shift();
-            if (w) w(f); else frames.push(f);
+            if (w) w(f);
+            else frames.push(f);
           }
         });
         const closed = new Promise<void>((r) => socket.on('close', () => r()));
         socket.on('error', () => {});
-        socket.once('connect', () => resolve({
-          send: (f) => socket.write(f),
-          next: () => new Promise((r) => { const f = frames.shift(); if (f) r(f); else waiters.push(r); }),
-          closed,
-          end: () => socket.destroy(),
-        }));
+        socket.once('connect', () =>
+          resolve({
+            send: (f) => socket.write(f),
+            next: () =>
+              new Promise((r) => {
+                const f = frames.shift();
+                if (f) r(f);
+                else waiters.push(r);
+              }),
+            closed,
+            end: () => socket.destroy(),
+          }),
+        );
         socket.once('error', reject);
       });
     }
-    const header = (apiKey: number, version: number, correlationId: number) => new Writer().int32(0).int16(apiKey).int16(version).int32(correlationId).string('wire-test');
-    const finish = (w: Writer) => { const f = w.toBuffer(); f.writeInt32BE(f.length - 4, 0); return f; };
+    const header = (apiKey: number, version: number, correlationId: number) =>
+      new Writer().int32(0).int16(apiKey).int16(version).int32(correlationId).string('wire-test');
+    const finish = (w: Writer) => {
+      const f = w.toBuffer();
+      f.writeInt32BE(f.length - 4, 0);
+      return f;
+    };
     const handshake = (version: number, mechanism: string, id = 1) => finish(header(17, version, id).string(mechanism));
     const authenticate = (token: Buffer, id = 2) => finish(header(36, 1, id).bytes(token));
     const plainToken = (user: string, password: string) => Buffer.from(`\0${user}\0${password}`);
-    const metadata = (id: number) => encodeRequest(3, 1, { correlationId: id, clientId: 'wire-test' }, { topics: null, allowAutoTopicCreation: true });
+    const metadata = (id: number) =>
+      encodeRequest(3, 1, { correlationId: id, clientId: 'wire-test' }, { topics: null, allowAutoTopicCreation: true });
     const port = () => sandbox.brokers[0].port;
 
     it('answers ApiVersions before login, listing SaslHandshake and SaslAuthenticate v0-1', async () => {
       const c = await connect(port());
-      c.send(encodeRequest(18, 1, { correlationId: 7, clientId: 'wire-test' }, { clientSoftwareName: '', clientSoftwareVersion: '' }));
+      c.send(
+        encodeRequest(
+          18,
+          1,
+          { correlationId: 7, clientId: 'wire-test' },
+          { clientSoftwareName: '', clientSoftwareVersion: '' },
+        ),
+      );
       const r = await c.next();
       assert.equal(r.readInt32BE(0), 7);
       const keys = new Map<number, [number, number]>();
-      for (let i = 0, n = r.readInt32BE(6); i < n; i++) keys.set(r.readInt16BE(10 + i * 6), [r.readInt16BE(12 + i * 6), r.readInt16BE(14 + i * 6)]);
+      for (let i = 0, n = r.readInt32BE(6); i < n; i++)
+        keys.set(r.readInt16BE(10 + i * 6), [r.readInt16BE(12 + i * 6), r.readInt16BE(14 + i * 6)]);
       assert.deepEqual(keys.get(17), [0, 1]);
       assert.deepEqual(keys.get(36), [0, 1]);
       c.end();
@@ -179,7 +258,11 @@ describe('sandbox with SASL (SASL_PLAINTEXT listeners)', function () {
       assert.equal(r.readInt16BE(4), 33);
       const names: string[] = [];
       let at = 10;
-      for (let i = 0, n = r.readInt32BE(6); i < n; i++) { const len = r.readInt16BE(at); names.push(r.subarray(at + 2, at + 2 + len).toString()); at += 2 + len; }
+      for (let i = 0, n = r.readInt32BE(6); i < n; i++) {
+        const len = r.readInt16BE(at);
+        names.push(r.subarray(at + 2, at + 2 + len).toString());
+        at += 2 + len;
+      }
       assert.deepEqual(names, ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
       await c.closed;
     });

@@ -36,7 +36,15 @@ describe('sandbox transaction coordinator (kcat and kafkajs transactions)', func
   const producers: Producer[] = [];
 
   before(async () => {
-    sandbox = await startSandbox({ port: 0, controlPort: 0, topics: [{ name: 'tx', partitions: 3 }, { name: 'tx-kcat', partitions: 2 }, { name: 'tx-open', partitions: 1 }] });
+    sandbox = await startSandbox({
+      port: 0,
+      controlPort: 0,
+      topics: [
+        { name: 'tx', partitions: 3 },
+        { name: 'tx-kcat', partitions: 2 },
+        { name: 'tx-open', partitions: 1 },
+      ],
+    });
   });
   afterEach(async () => {
     for (const p of producers.splice(0)) await p.disconnect().catch(() => undefined);
@@ -52,7 +60,10 @@ describe('sandbox transaction coordinator (kcat and kafkajs transactions)', func
   it('kcat produces in a transaction that commits, and a read_committed kcat consumer reads every record', async function () {
     if (!hasKcat) this.skip();
     const lines = Array.from({ length: 10 }, (_, i) => `k${i}:committed ${i}`);
-    const r = await kcat(['-b', sandbox.bootstrap, '-P', '-t', 'tx-kcat', '-K', ':', '-X', 'transactional.id=kcat-tx'], lines.join('\n') + '\n');
+    const r = await kcat(
+      ['-b', sandbox.bootstrap, '-P', '-t', 'tx-kcat', '-K', ':', '-X', 'transactional.id=kcat-tx'],
+      lines.join('\n') + '\n',
+    );
     assert.equal(r.code, 0, r.err);
     const t = transaction(sandbox, 'kcat-tx');
     assert.ok(t, 'the coordinator knows the transactional id');
@@ -66,17 +77,41 @@ describe('sandbox transaction coordinator (kcat and kafkajs transactions)', func
     const p = txProducer('js-tx');
     await p.connect();
     const aborted = await p.transaction();
-    await aborted.send({ topic: 'tx', messages: [{ key: 'a', value: 'aborted-1' }, { key: 'b', value: 'aborted-2' }, { key: 'c', value: 'aborted-3' }] });
+    await aborted.send({
+      topic: 'tx',
+      messages: [
+        { key: 'a', value: 'aborted-1' },
+        { key: 'b', value: 'aborted-2' },
+        { key: 'c', value: 'aborted-3' },
+      ],
+    });
     await aborted.abort();
     const committed = await p.transaction();
-    await committed.send({ topic: 'tx', messages: [{ key: 'a', value: 'committed-1' }, { key: 'b', value: 'committed-2' }, { key: 'c', value: 'committed-3' }] });
+    await committed.send({
+      topic: 'tx',
+      messages: [
+        { key: 'a', value: 'committed-1' },
+        { key: 'b', value: 'committed-2' },
+        { key: 'c', value: 'committed-3' },
+      ],
+    });
     await committed.commit();
 
     const t = transaction(sandbox, 'js-tx')!;
-    assert.deepEqual(t.history.map((h) => h.outcome), ['aborted', 'committed']);
+    assert.deepEqual(
+      t.history.map((h) => h.outcome),
+      ['aborted', 'committed'],
+    );
     if (hasKcat) {
       assert.deepEqual(await readAll(sandbox, 'tx', 'read_committed'), ['committed-1', 'committed-2', 'committed-3']);
-      assert.deepEqual(await readAll(sandbox, 'tx', 'read_uncommitted'), ['aborted-1', 'aborted-2', 'aborted-3', 'committed-1', 'committed-2', 'committed-3']);
+      assert.deepEqual(await readAll(sandbox, 'tx', 'read_uncommitted'), [
+        'aborted-1',
+        'aborted-2',
+        'aborted-3',
+        'committed-1',
+        'committed-2',
+        'committed-3',
+      ]);
     }
     // kafkajs's consumer is read_committed by default: it drops the aborted records using the Fetch's aborted list.
     const consumer = kafkaFor(sandbox).kafka.consumer({ groupId: 'tx-reader', maxWaitTimeInMs: 100 });
@@ -94,9 +129,12 @@ describe('sandbox transaction coordinator (kcat and kafkajs transactions)', func
     await p.connect();
     const open = await p.transaction();
     await open.send({ topic: 'tx-open', messages: [{ value: 'pending' }] });
-    const [partition] = (sandbox.state() as unknown as { topics: { name: string; partitions: { highWatermark: number }[] }[] }).topics.find((x) => x.name === 'tx-open')!.partitions;
+    const [partition] = (
+      sandbox.state() as unknown as { topics: { name: string; partitions: { highWatermark: number }[] }[] }
+    ).topics.find((x) => x.name === 'tx-open')!.partitions;
     assert.equal(partition.highWatermark, 1);
-    if (hasKcat) assert.deepEqual(await readAll(sandbox, 'tx-open', 'read_committed'), [], 'nothing past the last stable offset');
+    if (hasKcat)
+      assert.deepEqual(await readAll(sandbox, 'tx-open', 'read_committed'), [], 'nothing past the last stable offset');
     await open.commit();
     if (hasKcat) assert.deepEqual(await readAll(sandbox, 'tx-open', 'read_committed'), ['pending']);
   });
@@ -114,7 +152,10 @@ describe('sandbox transaction coordinator (kcat and kafkajs transactions)', func
     const t = transaction(sandbox, 'shared-tx')!;
     assert.equal(t.history.at(-1)?.outcome, 'aborted');
     assert.match(t.history.at(-1)!.reason, /new producer/);
-    await assert.rejects(first.commit(), (e: Error & { type?: string }) => e.type === 'INVALID_PRODUCER_EPOCH' || /epoch/i.test(e.message));
+    await assert.rejects(
+      first.commit(),
+      (e: Error & { type?: string }) => e.type === 'INVALID_PRODUCER_EPOCH' || /epoch/i.test(e.message),
+    );
     await second.send({ topic: 'tx', messages: [{ value: 'from the newer producer' }] });
     await second.commit();
     assert.equal(transaction(sandbox, 'shared-tx')!.history.at(-1)?.outcome, 'committed');
@@ -135,7 +176,10 @@ describe('sandbox transaction coordinator (kcat and kafkajs transactions)', func
     await p.connect();
     const t = await p.transaction();
     await t.send({ topic: 'tx', messages: [{ value: 'with offsets' }] });
-    await t.sendOffsets({ consumerGroupId: 'eos-group', topics: [{ topic: 'tx', partitions: [{ partition: 0, offset: '42' }] }] });
+    await t.sendOffsets({
+      consumerGroupId: 'eos-group',
+      topics: [{ topic: 'tx', partitions: [{ partition: 0, offset: '42' }] }],
+    });
     await t.commit();
     const admin = kafkaFor(sandbox).kafka.admin();
     await admin.connect();
@@ -150,7 +194,11 @@ describe('sandbox transaction coordinator (kcat and kafkajs transactions)', func
     const p = txProducer('fault-tx');
     await p.connect();
     const t = await p.transaction();
-    assert.equal((sandbox.state() as unknown as { faults: unknown[] }).faults.length, 0, 'both injected errors were hit');
+    assert.equal(
+      (sandbox.state() as unknown as { faults: unknown[] }).faults.length,
+      0,
+      'both injected errors were hit',
+    );
     await t.send({ topic: 'tx', messages: [{ value: 'despite a fault' }] });
     sandbox.addFault({ api: 'EndTxn', errorCode: 48, count: 1 });
     await assert.rejects(t.commit(), /transactional operation|INVALID_TXN_STATE|not valid/i);

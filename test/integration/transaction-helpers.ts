@@ -6,14 +6,34 @@ import { kafkaFor, waitFor } from './sandbox-helpers';
 export const hasKcat = spawnSync('kcat', ['-V']).status === 0;
 
 /** Values in `topic` from the start to its end, read by kcat (librdkafka) with the given isolation level, sorted. */
-export function kcatValues(sandbox: Sandbox, topic: string, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<string[]> {
+export function kcatValues(
+  sandbox: Sandbox,
+  topic: string,
+  isolation: 'read_committed' | 'read_uncommitted' = 'read_committed',
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', sandbox.bootstrap, '-C', '-t', topic, '-e', '-q', '-o', 'beginning', '-X', `isolation.level=${isolation}`, '-f', '%s\\n']);
+    const child = spawn('kcat', [
+      '-b',
+      sandbox.bootstrap,
+      '-C',
+      '-t',
+      topic,
+      '-e',
+      '-q',
+      '-o',
+      'beginning',
+      '-X',
+      `isolation.level=${isolation}`,
+      '-f',
+      '%s\\n',
+    ]);
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean).sort()) : reject(new Error(`kcat exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out.split('\n').filter(Boolean).sort()) : reject(new Error(`kcat exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -23,7 +43,10 @@ export function kcatValues(sandbox: Sandbox, topic: string, isolation: 'read_com
  */
 export async function committedValues(sandbox: Sandbox, topic: string, expected: number): Promise<string[]> {
   if (hasKcat) return kcatValues(sandbox, topic);
-  const consumer = kafkaFor(sandbox).kafka.consumer({ groupId: `committed-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
+  const consumer = kafkaFor(sandbox).kafka.consumer({
+    groupId: `committed-${topic}-${Date.now()}`,
+    maxWaitTimeInMs: 100,
+  });
   const values: string[] = [];
   await consumer.connect();
   try {

@@ -17,7 +17,15 @@ describe('visual trace (waterfall, batch requests, run charts) against the sandb
   let engine: EngineUnderTest;
 
   beforeEach(async () => {
-    sandbox = await startSandbox({ brokers: 3, port: 0, controlPort: 0, partitions: 3, replicationFactor: 3, electionDelayMs: 100, topics: [{ name: 'orders', partitions: 3 }] });
+    sandbox = await startSandbox({
+      brokers: 3,
+      port: 0,
+      controlPort: 0,
+      partitions: 3,
+      replicationFactor: 3,
+      electionDelayMs: 100,
+      topics: [{ name: 'orders', partitions: 3 }],
+    });
     engine = engineFor(sandbox, { 'retry.backoff.ms': 60, 'retry.backoff.max.ms': 60 });
   });
 
@@ -45,12 +53,21 @@ describe('visual trace (waterfall, batch requests, run charts) against the sandb
     assert.equal(first.note, 'NOT_LEADER_OR_FOLLOWER');
     assert.match(acc.detail, /closed: (linger\.ms expired|flushed)/);
     // To scale: each phase starts where (or after) the one before ended; the backoff lasts the configured 60 ms.
-    assert.ok(acc.start >= 0 && first.start >= acc.end && backoff.start >= first.start && second.start >= backoff.end, JSON.stringify(w.bars));
+    assert.ok(
+      acc.start >= 0 && first.start >= acc.end && backoff.start >= first.start && second.start >= backoff.end,
+      JSON.stringify(w.bars),
+    );
     assert.ok(backoff.end - backoff.start >= 30, `backoff of ${backoff.end - backoff.start} ms`);
     assert.ok(w.totalMs >= second.end);
 
     const spans = requestSpans(batch, Date.now());
-    assert.deepEqual(spans.map((s) => [s.attempt, s.errorName ?? 'ok', s.retriable, s.records]), [[1, 'NOT_LEADER_OR_FOLLOWER', true, 1], [2, 'ok', false, 1]]);
+    assert.deepEqual(
+      spans.map((s) => [s.attempt, s.errorName ?? 'ok', s.retriable, s.records]),
+      [
+        [1, 'NOT_LEADER_OR_FOLLOWER', true, 1],
+        [2, 'ok', false, 1],
+      ],
+    );
 
     const svg = toSvgString(waterfallChart(w));
     assert.equal((svg.match(/class="row focusable" tabindex="0" role="listitem"/g) ?? []).length, w.bars.length);
@@ -60,7 +77,10 @@ describe('visual trace (waterfall, batch requests, run charts) against the sandb
 
   it('draws the retry to another broker after the partition leader was stopped', async () => {
     const first = await engine.producer.send({ topic: 'orders', key: 'stop-me', value: 'first' });
-    const leader = sandbox.state().topics.find((t) => t.name === 'orders')!.partitions.find((p) => p.partition === first.partition)!.leader;
+    const leader = sandbox
+      .state()
+      .topics.find((t) => t.name === 'orders')!
+      .partitions.find((p) => p.partition === first.partition)!.leader;
     await sandbox.stopBroker(leader);
     const { recordId, result } = engine.producer.submit({ topic: 'orders', key: 'stop-me', value: 'second' });
     await result;
@@ -72,27 +92,43 @@ describe('visual trace (waterfall, batch requests, run charts) against the sandb
     assert.equal(attempts[0].broker, leader);
     assert.notEqual(attempts[attempts.length - 1].broker, leader);
     assert.equal(attempts[attempts.length - 1].outcome, 'ok');
-    assert.ok(attempts.slice(0, -1).every((a) => a.outcome === 'retry' || a.outcome === 'error'), JSON.stringify(attempts));
+    assert.ok(
+      attempts.slice(0, -1).every((a) => a.outcome === 'retry' || a.outcome === 'error'),
+      JSON.stringify(attempts),
+    );
   });
 
   it('charts a bulk send from the stats counted since it started, not the records before it', async () => {
     for (let i = 0; i < 10; i++) await engine.producer.send({ topic: 'orders', key: `before-${i}`, value: 'x' });
     const watch = new RunWatch(() => [engine.producer], Date.now());
     const sends = [];
-    for (let i = 0; i < 2000; i++) sends.push(engine.producer.send({ topic: 'orders', key: `k-${i}`, value: `value ${i}` }));
+    for (let i = 0; i < 2000; i++)
+      sends.push(engine.producer.send({ topic: 'orders', key: `k-${i}`, value: `value ${i}` }));
     await Promise.all(sends);
     const c = watch.sample(false);
 
     assert.equal(c.live, false);
-    assert.equal(c.intervals.reduce((n, iv) => n + iv.acked, 0), 2000);
-    assert.equal(c.intervals.reduce((n, iv) => n + iv.failed, 0), 0);
+    assert.equal(
+      c.intervals.reduce((n, iv) => n + iv.acked, 0),
+      2000,
+    );
+    assert.equal(
+      c.intervals.reduce((n, iv) => n + iv.failed, 0),
+      0,
+    );
     assert.equal(c.latency.count, 2000);
     const batches = c.batches.records.reduce((n, b) => n + b.count, 0);
     assert.ok(batches >= 3 && batches < 2000, `${batches} batches`);
-    assert.equal(Object.values(c.batches.closeReasons).reduce((n, v) => n + v, 0), batches);
+    assert.equal(
+      Object.values(c.batches.closeReasons).reduce((n, v) => n + v, 0),
+      batches,
+    );
     assert.ok(c.latency.p50 !== null && c.latency.p99 !== null && c.latency.p50 <= c.latency.p99);
     assert.equal(c.metrics.length, 1);
-    assert.equal(c.metrics[0].clientId, 'producer 1'.replace('1', String(/^p(\d+)/.exec(engine.producer.recordId(1))![1])));
+    assert.equal(
+      c.metrics[0].clientId,
+      'producer 1'.replace('1', String(/^p(\d+)/.exec(engine.producer.recordId(1))![1])),
+    );
     assert.ok(c.metrics[0].values['record-send-total'] >= 2010);
     assert.ok(c.metrics[0].values['batch-size-avg'] > 0);
     assert.ok(c.intervals.some((iv) => iv.brokers.length > 0));

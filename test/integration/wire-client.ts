@@ -4,7 +4,14 @@
  * about its record count, two batches for one partition, a session timeout out of range), responses decoded by it.
  */
 import { Socket, connect } from 'node:net';
-import { ApiKey, decodeResponse, encodeRequest, type ApiKeyNumber, type RequestByKey, type ResponseByKey } from '../../extension/core/kafka/protocol';
+import {
+  ApiKey,
+  decodeResponse,
+  encodeRequest,
+  type ApiKeyNumber,
+  type RequestByKey,
+  type ResponseByKey,
+} from '../../extension/core/kafka/protocol';
 
 export class WireClient {
   private nextCorrelationId = 1;
@@ -40,13 +47,23 @@ export class WireClient {
   }
 
   /** Sends one request at `version` and decodes its answer; rejects when the broker closes or `timeoutMs` passes. */
-  async request<K extends ApiKeyNumber>(apiKey: K, version: number, body: RequestByKey[K], timeoutMs = 10_000): Promise<ResponseByKey[K]> {
+  async request<K extends ApiKeyNumber>(
+    apiKey: K,
+    version: number,
+    body: RequestByKey[K],
+    timeoutMs = 10_000,
+  ): Promise<ResponseByKey[K]> {
     const payload = await this.requestRaw(apiKey, version, body, timeoutMs);
     return decodeResponse(apiKey, version, payload);
   }
 
   /** Like request() but hands back the bytes after the correlation id undecoded. */
-  requestRaw<K extends ApiKeyNumber>(apiKey: K, version: number, body: RequestByKey[K], timeoutMs = 10_000): Promise<Buffer> {
+  requestRaw<K extends ApiKeyNumber>(
+    apiKey: K,
+    version: number,
+    body: RequestByKey[K],
+    timeoutMs = 10_000,
+  ): Promise<Buffer> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const correlationId = this.nextCorrelationId++;
     const frame = encodeRequest(apiKey, version, { correlationId, clientId: 'wire-client' }, body);

@@ -47,9 +47,16 @@ describe('Kafka Workbench installed from its .vsix', () => {
     type Sent = { topic: string; partition: number; offset: number; recordId: string };
     const sent = await vscode.commands.executeCommand<Sent>(
       // A new topic: sends from VS Code create one only when told to (here, by the answer callers without a UI give).
-      'kafkaWorkbench.producer.send', { topic: 'packaged-smoke', key: 'k', value: 'from the .vsix' }, undefined, { createTopics: true });
+      'kafkaWorkbench.producer.send',
+      { topic: 'packaged-smoke', key: 'k', value: 'from the .vsix' },
+      undefined,
+      { createTopics: true },
+    );
     assert.equal(sent.topic, 'packaged-smoke');
     assert.equal(sent.offset, 0);
-    assert.ok(api.service.trace(sent.recordId).entries.some((e) => e.kind === 'acked'), 'the trace ends with the ack');
+    assert.ok(
+      api.service.trace(sent.recordId).entries.some((e) => e.kind === 'acked'),
+      'the trace ends with the ack',
+    );
   });
 });

@@ -26,20 +26,32 @@ describe('CLI argument parsing', () => {
 
   it('checks integer flags against their range', () => {
     assert.equal(intFlag(parseArgs(['--count', '7'], spec), 'count', 1, 1, 10), 7);
-    assert.throws(() => intFlag(parseArgs(['--count', 'x'], spec), 'count', 1), /--count must be a whole number, got 'x'/);
+    assert.throws(
+      () => intFlag(parseArgs(['--count', 'x'], spec), 'count', 1),
+      /--count must be a whole number, got 'x'/,
+    );
     assert.throws(() => intFlag(parseArgs(['--count', '0'], spec), 'count', 1, 1, 10), /between 1 and 10, got 0/);
   });
 
   it('refuses a value on a flag that takes none, so --json=false cannot turn it on', () => {
-    assert.throws(() => parseArgs(['--json=false'], spec), /option --json takes no value \(got 'false'\); give --json to turn it on, leave it out for off/);
+    assert.throws(
+      () => parseArgs(['--json=false'], spec),
+      /option --json takes no value \(got 'false'\); give --json to turn it on, leave it out for off/,
+    );
   });
 
   it('refuses another option where a value belongs, and says how to pass a value starting with --', () => {
-    assert.throws(() => parseArgs(['--topic', '--json'], spec), /option --topic needs a value, but the next argument is the option --json; write --topic=VALUE/);
+    assert.throws(
+      () => parseArgs(['--topic', '--json'], spec),
+      /option --topic needs a value, but the next argument is the option --json; write --topic=VALUE/,
+    );
     assert.equal(flag(parseArgs(['--topic=--odd'], spec), 'topic'), '--odd');
   });
 
   it('refuses a single-value flag given twice, instead of silently taking the last', () => {
-    assert.throws(() => parseArgs(['--topic', 'a', '--topic', 'b'], spec), /option --topic is given twice \('a', then 'b'\); give it once/);
+    assert.throws(
+      () => parseArgs(['--topic', 'a', '--topic', 'b'], spec),
+      /option --topic is given twice \('a', then 'b'\); give it once/,
+    );
   });
 });

@@ -17,20 +17,71 @@ function parses(text: string): boolean {
 
 describe('collections: isJsonBytes (data-file line check without JSON.parse)', () => {
   it('accepts every kind of JSON value, nested, with whitespace', () => {
-    for (const text of ['0', '-0', '12.5e+3', '-1E-2', 'true', 'false', 'null', '""', '"a\\"b\\\\\\/\\b\\f\\n\\r\\t\\u00e9"', '[]', '{}', ' [1, [2, {"a": [ ]}], {"b":{}} ] ', '{"id":1,"sku":"sku-1","qty":2,"note":"xx"}', '"\ud800"', '[[[[[[[[[[1]]]]]]]]]]']) {
+    for (const text of [
+      '0',
+      '-0',
+      '12.5e+3',
+      '-1E-2',
+      'true',
+      'false',
+      'null',
+      '""',
+      '"a\\"b\\\\\\/\\b\\f\\n\\r\\t\\u00e9"',
+      '[]',
+      '{}',
+      ' [1, [2, {"a": [ ]}], {"b":{}} ] ',
+      '{"id":1,"sku":"sku-1","qty":2,"note":"xx"}',
+      '"\ud800"',
+      '[[[[[[[[[[1]]]]]]]]]]',
+    ]) {
       assert.equal(isJsonText(text), true, text);
     }
   });
 
   it('refuses what JSON.parse refuses', () => {
-    for (const text of ['', ' ', '01', '1.', '.5', '-', '1e', '+1', 'tru', 'nul', 'True', "'a'", '"a', '"\\x"', '"\\u12g4"', '"tab\there"', '[1,]', '[,1]', '{"a":1,}', '{"a"}', '{a:1}', '{"a" 1}', '[1 2]', '1 2', '[', ']', '{"a":1]', '[1}', 'NaN', 'Infinity', '{} {}']) {
+    for (const text of [
+      '',
+      ' ',
+      '01',
+      '1.',
+      '.5',
+      '-',
+      '1e',
+      '+1',
+      'tru',
+      'nul',
+      'True',
+      "'a'",
+      '"a',
+      '"\\x"',
+      '"\\u12g4"',
+      '"tab\there"',
+      '[1,]',
+      '[,1]',
+      '{"a":1,}',
+      '{"a"}',
+      '{a:1}',
+      '{"a" 1}',
+      '[1 2]',
+      '1 2',
+      '[',
+      ']',
+      '{"a":1]',
+      '[1}',
+      'NaN',
+      'Infinity',
+      '{} {}',
+    ]) {
       assert.equal(isJsonText(text), false, text);
       assert.equal(parses(text), false, text);
     }
   });
 
   it('agrees with JSON.parse on thousands of mutated JSON texts', () => {
-    const seeds = ['{"id":12,"sku":"sku-3","qty":-4.5e2,"ok":true,"none":null,"tags":["a","b\\n"],"m":{}}', '[0,1.25,"\\u0041",[],{"k":[false]}]'];
+    const seeds = [
+      '{"id":12,"sku":"sku-3","qty":-4.5e2,"ok":true,"none":null,"tags":["a","b\\n"],"m":{}}',
+      '[0,1.25,"\\u0041",[],{"k":[false]}]',
+    ];
     const alphabet = '{}[]",:\\ 0123456789-+.eEtrufalsn\t\nabu/';
     let seed = 42;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
@@ -41,7 +92,12 @@ describe('collections: isJsonBytes (data-file line check without JSON.parse)', (
         const at = rand(text.length + 1);
         const op = rand(3);
         const ch = alphabet[rand(alphabet.length)];
-        text = op === 0 ? text.slice(0, at) + ch + text.slice(at) : op === 1 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + ch + text.slice(at + 1);
+        text =
+          op === 0
+            ? text.slice(0, at) + ch + text.slice(at)
+            : op === 1
+              ? text.slice(0, at) + text.slice(at + 1)
+              : text.slice(0, at) + ch + text.slice(at + 1);
       }
       assert.equal(isJsonText(text), parses(text), JSON.stringify(text));
       agreed++;

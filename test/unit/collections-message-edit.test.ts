@@ -38,7 +38,9 @@ describe('collections: editing one message in place keeps everything else byte f
   });
 
   it('edits one field inside a value and leaves its other fields, their layout and the templates as written', () => {
-    const out = setMessageFields(FILE, 1, { value: { id: '{{$uuid}}', price: '{{price}}', lines: [{ sku: 'a-2', qty: 2 }] } });
+    const out = setMessageFields(FILE, 1, {
+      value: { id: '{{$uuid}}', price: '{{price}}', lines: [{ sku: 'a-2', qty: 2 }] },
+    });
     assert.equal(out, FILE.replace('"sku": "a-1"', '"sku": "a-2"'));
   });
 
@@ -49,16 +51,25 @@ describe('collections: editing one message in place keeps everything else byte f
     assert.equal(removed, FILE.replace('      "headers": [["source", "{{$faker.company.name}}"]],\n', ''));
     const oneLine = setMessageFields(FILE, 0, { partition: 1, count: undefined });
     assert.ok(oneLine.includes('"value": {"id": "{{$uuid}}", "region": "{{region}}"}, "partition": 1 },'), oneLine);
-    for (const text of [added, removed, oneLine]) assert.deepEqual(parseCollectionText(text, 'o.kafka.json').diagnostics, []);
+    for (const text of [added, removed, oneLine])
+      assert.deepEqual(parseCollectionText(text, 'o.kafka.json').diagnostics, []);
   });
 
   it('removes a leading property and adds another in the same edit', () => {
     const out = setMessageFields(FILE, 0, { topic: undefined, name: undefined, timestamp: 5 });
-    assert.ok(out.includes('    { "key": "order-{{$seq}}", "value": {"id": "{{$uuid}}", "region": "{{region}}"}, "count": 5, "timestamp": 5 },'), out);
+    assert.ok(
+      out.includes(
+        '    { "key": "order-{{$seq}}", "value": {"id": "{{$uuid}}", "region": "{{region}}"}, "count": 5, "timestamp": 5 },',
+      ),
+      out,
+    );
   });
 
   it('writes nothing when the values are equal (1.50 stays 1.50; key order does not count)', () => {
-    assert.equal(setMessageFields(FILE, 1, { value: { lines: [{ qty: 2, sku: 'a-1' }], price: '{{price}}', id: '{{$uuid}}' } }), FILE);
+    assert.equal(
+      setMessageFields(FILE, 1, { value: { lines: [{ qty: 2, sku: 'a-1' }], price: '{{price}}', id: '{{$uuid}}' } }),
+      FILE,
+    );
     assert.ok(jsonEqual({ a: 1, b: [1, { c: null }] }, { b: [1, { c: null }], a: 1 }));
     assert.ok(!jsonEqual([1, 2], [2, 1]));
   });

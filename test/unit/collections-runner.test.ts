@@ -36,8 +36,29 @@ class ScriptedProducer {
         this.pending--;
         if (ok) {
           const partition = record.partition ?? n % 2;
-          resolve({ recordId, batchId: 'b', topic: record.topic, partition, offset: 10 + n, timestamp: 0, timestampType: 'CreateTime', serializedKeySize: 0, serializedValueSize: 0, attempts: 1, partitionReason: { type: 'explicit', numPartitions: 2 } });
-        } else reject(new DeliveryError('NOT_ENOUGH_REPLICAS after 3 attempts', { recordId, topic: record.topic, attempts: 3, errorName: 'NOT_ENOUGH_REPLICAS', errorCode: 19 }));
+          resolve({
+            recordId,
+            batchId: 'b',
+            topic: record.topic,
+            partition,
+            offset: 10 + n,
+            timestamp: 0,
+            timestampType: 'CreateTime',
+            serializedKeySize: 0,
+            serializedValueSize: 0,
+            attempts: 1,
+            partitionReason: { type: 'explicit', numPartitions: 2 },
+          });
+        } else
+          reject(
+            new DeliveryError('NOT_ENOUGH_REPLICAS after 3 attempts', {
+              recordId,
+              topic: record.topic,
+              attempts: 3,
+              errorName: 'NOT_ENOUGH_REPLICAS',
+              errorCode: 19,
+            }),
+          );
       };
     });
     this.pending++;
@@ -52,7 +73,10 @@ class ScriptedProducer {
   /** The engine's produce(record, callback): the runner's way in. */
   produce(record: ProducerRecord, callback?: DeliveryCallback): number {
     const { result } = this.submit(record);
-    result.then((md) => callback?.(null, md), (e: DeliveryError) => callback?.(e));
+    result.then(
+      (md) => callback?.(null, md),
+      (e: DeliveryError) => callback?.(e),
+    );
     return this.submitted.length;
   }
   async flush(): Promise<void> {
@@ -80,11 +104,15 @@ describe('collections: runner', () => {
     const producers: ScriptedProducer[] = [];
     const outcomes: RecordOutcome[] = [];
     const summary = await runCollection({
-      loaded: loadedOf({ name: 'C', producer: { 'linger.ms': 1 }, messages: [
-        { name: 'a', topic: 't', value: 'x', count: 4 },
-        { name: 'b', topic: 't', value: 'y', partition: 1, producer: { acks: '1' } },
-        { name: 'c', topic: 'u', value: 'z', count: 2 },
-      ] }),
+      loaded: loadedOf({
+        name: 'C',
+        producer: { 'linger.ms': 1 },
+        messages: [
+          { name: 'a', topic: 't', value: 'x', count: 4 },
+          { name: 'b', topic: 't', value: 'y', partition: 1, producer: { acks: '1' } },
+          { name: 'c', topic: 'u', value: 'z', count: 2 },
+        ],
+      }),
       clock,
       producerFor: (settings) => {
         const p = new ScriptedProducer(clock, () => true, settings);
@@ -95,21 +123,39 @@ describe('collections: runner', () => {
     });
     assert.equal(summary.ok, true);
     assert.deepEqual([summary.sent, summary.acked, summary.failed], [7, 7, 0]);
-    assert.deepEqual(producers.map((p) => p.settings), [{ 'linger.ms': 1 }, { 'linger.ms': 1, acks: '1' }]);
+    assert.deepEqual(
+      producers.map((p) => p.settings),
+      [{ 'linger.ms': 1 }, { 'linger.ms': 1, acks: '1' }],
+    );
     assert.ok(producers.every((p) => p.closed));
     const a = summary.messages[0];
     assert.deepEqual(a.partitions, [0, 1]);
-    assert.deepEqual(a.offsets, [{ partition: 0, first: 10, last: 12, count: 2 }, { partition: 1, first: 11, last: 13, count: 2 }]);
+    assert.deepEqual(a.offsets, [
+      { partition: 0, first: 10, last: 12, count: 2 },
+      { partition: 1, first: 11, last: 13, count: 2 },
+    ]);
     assert.equal(a.latencyP50Ms, 0);
-    assert.deepEqual(summary.messages.map((m) => m.name), ['a', 'b', 'c']);
-    assert.deepEqual(outcomes.filter((o) => o.messageName === 'a').map((o) => o.seq).sort(), [0, 1, 2, 3]);
+    assert.deepEqual(
+      summary.messages.map((m) => m.name),
+      ['a', 'b', 'c'],
+    );
+    assert.deepEqual(
+      outcomes
+        .filter((o) => o.messageName === 'a')
+        .map((o) => o.seq)
+        .sort(),
+      [0, 1, 2, 3],
+    );
   });
 
   it('spaces records out to ratePerSecond on the injected clock', async () => {
     const clock = new FakeClock(0);
     let producer!: ScriptedProducer;
     const run = runCollection({
-      loaded: loadedOf({ name: 'C', messages: [{ name: 'slow', topic: 't', value: 'x', count: 5, ratePerSecond: 10 }] }),
+      loaded: loadedOf({
+        name: 'C',
+        messages: [{ name: 'slow', topic: 't', value: 'x', count: 5, ratePerSecond: 10 }],
+      }),
       clock,
       producerFor: (s) => (producer = new ScriptedProducer(clock, () => true, s)) as unknown as Producer,
     });
@@ -119,7 +165,10 @@ describe('collections: runner', () => {
     }
     const summary = await run;
     assert.equal(summary.acked, 5);
-    assert.deepEqual(producer.submitted.map((s) => s.at), [0, 100, 200, 300, 400]);
+    assert.deepEqual(
+      producer.submitted.map((s) => s.at),
+      [0, 100, 200, 300, 400],
+    );
   });
 
   it('keeps at most maxInFlight records unsettled, so data files stream instead of piling up', async () => {
@@ -146,16 +195,32 @@ describe('collections: runner', () => {
     const clock = new FakeClock(0);
     const failEvery3rd = (_r: ProducerRecord, n: number) => n % 3 !== 2;
     const all = await runCollection({
-      loaded: loadedOf({ name: 'C', messages: [{ name: 'm', topic: 't', value: 'x', count: 6 }, { name: 'next', topic: 't', value: 'y' }] }),
+      loaded: loadedOf({
+        name: 'C',
+        messages: [
+          { name: 'm', topic: 't', value: 'x', count: 6 },
+          { name: 'next', topic: 't', value: 'y' },
+        ],
+      }),
       clock,
       producerFor: (s) => new ScriptedProducer(clock, failEvery3rd, s) as unknown as Producer,
     });
     assert.equal(all.ok, false);
     assert.deepEqual([all.sent, all.acked, all.failed], [7, 5, 2]);
-    assert.deepEqual(all.messages[0].errors, ['NOT_ENOUGH_REPLICAS after 3 attempts (2 records)'], 'the same error once, with how many records it failed');
+    assert.deepEqual(
+      all.messages[0].errors,
+      ['NOT_ENOUGH_REPLICAS after 3 attempts (2 records)'],
+      'the same error once, with how many records it failed',
+    );
 
     const bail = await runCollection({
-      loaded: loadedOf({ name: 'C', messages: [{ name: 'm', topic: 't', value: 'x', count: 6 }, { name: 'next', topic: 't', value: 'y' }] }),
+      loaded: loadedOf({
+        name: 'C',
+        messages: [
+          { name: 'm', topic: 't', value: 'x', count: 6 },
+          { name: 'next', topic: 't', value: 'y' },
+        ],
+      }),
       clock,
       maxInFlight: 1,
       stopOnFirstError: true,
@@ -174,7 +239,8 @@ describe('collections: runner', () => {
       clock,
       signal: abort.signal,
       maxInFlight: 1,
-      producerFor: (s) => new ScriptedProducer(clock, (_r, n) => (n === 9 && abort.abort(), true), s) as unknown as Producer,
+      producerFor: (s) =>
+        new ScriptedProducer(clock, (_r, n) => (n === 9 && abort.abort(), true), s) as unknown as Producer,
     });
     assert.equal(summary.cancelled, true);
     assert.equal(summary.ok, false);
@@ -188,11 +254,31 @@ describe('collections: runner', () => {
     let created = 0;
     const producerFor = (s: unknown) => (created++, new ScriptedProducer(clock, () => true, s) as unknown as Producer);
     await assert.rejects(
-      runCollection({ loaded: loadedOf({ name: 'C', messages: [{ name: 'ok', topic: 't', value: 'x' }, { name: 'bad', topic: 't', value: 'x', producer: { acks: '0', 'enable.idempotence': true } }] }), clock, producerFor }),
+      runCollection({
+        loaded: loadedOf({
+          name: 'C',
+          messages: [
+            { name: 'ok', topic: 't', value: 'x' },
+            { name: 'bad', topic: 't', value: 'x', producer: { acks: '0', 'enable.idempotence': true } },
+          ],
+        }),
+        clock,
+        producerFor,
+      }),
       /test\.kafka\.json: message "bad" producer settings: .*idempotence/i,
     );
     await assert.rejects(
-      runCollection({ loaded: loadedOf({ name: 'C', messages: [{ name: 'ok', topic: 't', value: 'x' }, { name: 'bad', topic: 't', value: '{{missing}}' }] }), clock, producerFor }),
+      runCollection({
+        loaded: loadedOf({
+          name: 'C',
+          messages: [
+            { name: 'ok', topic: 't', value: 'x' },
+            { name: 'bad', topic: 't', value: '{{missing}}' },
+          ],
+        }),
+        clock,
+        producerFor,
+      }),
       /unknown variable \{\{missing\}\}/,
     );
     assert.equal(created, 0);
@@ -203,9 +289,19 @@ describe('collections: runner', () => {
     try {
       await fs.writeFile(path.join(dir, 'd.jsonl'), '{"a":1}\n{"a":2}\n{"a":\n{"a":4}\n');
       const clock = new FakeClock(0);
-      const loaded = loadedOf({ name: 'C', messages: [{ name: 'data', topic: 't', value: { file: 'd.jsonl' } }, { name: 'later', topic: 't', value: 'x' }] });
+      const loaded = loadedOf({
+        name: 'C',
+        messages: [
+          { name: 'data', topic: 't', value: { file: 'd.jsonl' } },
+          { name: 'later', topic: 't', value: 'x' },
+        ],
+      });
       loaded.filePath = path.join(dir, 'c.kafka.json');
-      const summary = await runCollection({ loaded, clock, producerFor: (s) => new ScriptedProducer(clock, () => true, s) as unknown as Producer });
+      const summary = await runCollection({
+        loaded,
+        clock,
+        producerFor: (s) => new ScriptedProducer(clock, () => true, s) as unknown as Producer,
+      });
       assert.equal(summary.ok, false);
       assert.equal(summary.messages[0].stoppedBy, 'data');
       assert.deepEqual([summary.messages[0].sent, summary.messages[0].acked], [2, 2]);
@@ -227,27 +323,52 @@ describe('collections: runner', () => {
     let producer!: ScriptedProducer;
     const ended: string[] = [];
     const run = runCollection({
-      loaded: loadedOf({ name: 'C', messages: ['m0', 'm1', 'm2', 'm3', 'm4'].map((name) => ({ name, topic: 't', value: name })) }),
+      loaded: loadedOf({
+        name: 'C',
+        messages: ['m0', 'm1', 'm2', 'm3', 'm4'].map((name) => ({ name, topic: 't', value: name })),
+      }),
       clock,
       producerFor: (s) => (producer = new ScriptedProducer(clock, undefined, s)) as unknown as Producer,
       listener: { messageEnd: (m) => ended.push(m.name) },
     });
     await until('all five records handed over before any was acknowledged', () => producer?.submitted.length === 5);
-    assert.deepEqual(producer.submitted.map((x) => x.record.value), ['m0', 'm1', 'm2', 'm3', 'm4'], 'in message order');
+    assert.deepEqual(
+      producer.submitted.map((x) => x.record.value),
+      ['m0', 'm1', 'm2', 'm3', 'm4'],
+      'in message order',
+    );
     // Acknowledged last to first (as other partitions can be): summaries and messageEnd stay in message order.
     for (const x of [...producer.submitted].reverse()) x.settle(true);
     const summary = await run;
     assert.deepEqual(ended, ['m0', 'm1', 'm2', 'm3', 'm4']);
-    assert.deepEqual(summary.messages.map((m) => [m.name, m.acked, m.offsets[0].first]), [['m0', 1, 10], ['m1', 1, 11], ['m2', 1, 12], ['m3', 1, 13], ['m4', 1, 14]]);
+    assert.deepEqual(
+      summary.messages.map((m) => [m.name, m.acked, m.offsets[0].first]),
+      [
+        ['m0', 1, 10],
+        ['m1', 1, 11],
+        ['m2', 1, 12],
+        ['m3', 1, 13],
+        ['m4', 1, 14],
+      ],
+    );
   });
 
   it('starts a message on another producer, or any message when stopping at the first failure, only once the ones before it have settled (records of two producers can overtake each other)', async () => {
     const clock = new FakeClock(0);
     const producers: ScriptedProducer[] = [];
     const run = runCollection({
-      loaded: loadedOf({ name: 'C', messages: [{ name: 'a', topic: 't', value: 'a' }, { name: 'b', topic: 't', value: 'b', producer: { acks: '1' } }] }),
+      loaded: loadedOf({
+        name: 'C',
+        messages: [
+          { name: 'a', topic: 't', value: 'a' },
+          { name: 'b', topic: 't', value: 'b', producer: { acks: '1' } },
+        ],
+      }),
       clock,
-      producerFor: (s) => (producers.push(new ScriptedProducer(clock, undefined, s)), producers.at(-1) as unknown as Producer),
+      producerFor: (s) => (
+        producers.push(new ScriptedProducer(clock, undefined, s)),
+        producers.at(-1) as unknown as Producer
+      ),
     });
     await until('message a handed over', () => producers[0]?.submitted.length === 1);
     for (let i = 0; i < 20; i++) await ticks();
@@ -259,7 +380,13 @@ describe('collections: runner', () => {
 
     let producer!: ScriptedProducer;
     const bail = runCollection({
-      loaded: loadedOf({ name: 'C', messages: [{ name: 'bad', topic: 't', value: 'x' }, { name: 'after', topic: 't', value: 'y' }] }),
+      loaded: loadedOf({
+        name: 'C',
+        messages: [
+          { name: 'bad', topic: 't', value: 'x' },
+          { name: 'after', topic: 't', value: 'y' },
+        ],
+      }),
       clock,
       stopOnFirstError: true,
       producerFor: (s) => (producer = new ScriptedProducer(clock, undefined, s)) as unknown as Producer,

@@ -3,7 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addMessageToCollectionFile, appendMessageText, replaceMessageText } from '../../extension/core/collections/save';
+import {
+  addMessageToCollectionFile,
+  appendMessageText,
+  replaceMessageText,
+} from '../../extension/core/collections/save';
 
 const crlf = '{\r\n  "name": "c",\r\n  "messages": [\r\n    { "name": "a", "topic": "t" }\r\n  ]\r\n}\r\n';
 
@@ -13,7 +17,8 @@ async function tempDir(): Promise<string> {
 
 describe('collections: saving keeps the file as the user has it', () => {
   it('writes CRLF lines into a CRLF file (append, replace, remove, append to an empty list)', () => {
-    const noLoneLf = (text: string) => assert.ok(!/[^\r]\n/.test(text), `only CRLF line endings in ${JSON.stringify(text)}`);
+    const noLoneLf = (text: string) =>
+      assert.ok(!/[^\r]\n/.test(text), `only CRLF line endings in ${JSON.stringify(text)}`);
     const appended = appendMessageText(crlf, { name: 'b', topic: 't', value: { x: 1 } });
     noLoneLf(appended);
     assert.ok(appended.includes('"name": "b"'));
@@ -28,7 +33,7 @@ describe('collections: saving keeps the file as the user has it', () => {
     assert.ok(!appendMessageText(lf, { name: 'b', topic: 't' }).includes('\r'));
   });
 
-  it('keeps the file\'s permissions and writes through a symlink', async function () {
+  it("keeps the file's permissions and writes through a symlink", async function () {
     if (process.platform === 'win32') this.skip();
     const dir = await tempDir();
     const real = path.join(dir, 'real.kafka.json');
@@ -39,8 +44,15 @@ describe('collections: saving keeps the file as the user has it', () => {
     await addMessageToCollectionFile(link, { name: 'm', topic: 't' });
     assert.ok((await fs.lstat(link)).isSymbolicLink(), 'the link is still a link');
     assert.equal((await fs.stat(real)).mode & 0o777, 0o600, 'the target keeps its mode');
-    assert.deepEqual(JSON.parse(await fs.readFile(real, 'utf8')).messages.map((m: { name: string }) => m.name), ['m']);
-    assert.deepEqual((await fs.readdir(dir)).sort(), ['link.kafka.json', 'real.kafka.json'], 'no temp file left behind');
+    assert.deepEqual(
+      JSON.parse(await fs.readFile(real, 'utf8')).messages.map((m: { name: string }) => m.name),
+      ['m'],
+    );
+    assert.deepEqual(
+      (await fs.readdir(dir)).sort(),
+      ['link.kafka.json', 'real.kafka.json'],
+      'no temp file left behind',
+    );
   });
 
   it('creates the file a dangling symlink points to, keeping the link', async function () {
@@ -50,7 +62,12 @@ describe('collections: saving keeps the file as the user has it', () => {
     await fs.symlink('target.kafka.json', link);
     await addMessageToCollectionFile(link, { name: 'm', topic: 't' });
     assert.ok((await fs.lstat(link)).isSymbolicLink(), 'the link is still a link');
-    assert.deepEqual(JSON.parse(await fs.readFile(path.join(dir, 'target.kafka.json'), 'utf8')).messages.map((m: { name: string }) => m.name), ['m']);
+    assert.deepEqual(
+      JSON.parse(await fs.readFile(path.join(dir, 'target.kafka.json'), 'utf8')).messages.map(
+        (m: { name: string }) => m.name,
+      ),
+      ['m'],
+    );
   });
 
   it('loses no message when several are added to one file at once', async () => {
@@ -79,7 +96,10 @@ describe('collections: saving keeps the file as the user has it', () => {
     await fs.chmod(file, 0o444);
     const before = await fs.stat(file);
     await assert.rejects(addMessageToCollectionFile(file, { name: 'm', topic: 't' }), (e: Error) => {
-      assert.equal(e.message, `not saving ${file}: the file is read-only (mode 0444); make it writable (chmod u+w) or save to another file`);
+      assert.equal(
+        e.message,
+        `not saving ${file}: the file is read-only (mode 0444); make it writable (chmod u+w) or save to another file`,
+      );
       return true;
     });
     const after = await fs.stat(file);
@@ -97,11 +117,14 @@ describe('collections: saving keeps the file as the user has it', () => {
     await fs.chmod(real, 0o400);
     const link = path.join(dir, 'link.kafka.json');
     await fs.symlink(real, link);
-    await assert.rejects(addMessageToCollectionFile(link, { name: 'm', topic: 't' }), /not saving .*link\.kafka\.json \(a link to .*real\.kafka\.json\): the file is read-only \(mode 0400\)/);
+    await assert.rejects(
+      addMessageToCollectionFile(link, { name: 'm', topic: 't' }),
+      /not saving .*link\.kafka\.json \(a link to .*real\.kafka\.json\): the file is read-only \(mode 0400\)/,
+    );
     assert.equal(await fs.readFile(real, 'utf8'), collectionText);
   });
 
-  it('keeps the file\'s group (a file of another group was given the saver\'s group by the rename)', async function () {
+  it("keeps the file's group (a file of another group was given the saver's group by the rename)", async function () {
     // Only root may give a file a group it is not in; other users keep what they can.
     if (process.platform === 'win32' || process.getuid?.() !== 0) this.skip();
     const file = path.join(await tempDir(), 'c.kafka.json');
@@ -132,7 +155,9 @@ describe('collections: saving keeps the file as the user has it', () => {
       .addMessageToCollectionFile(${JSON.stringify(file)}, { name: 'm', topic: 't' })
       .then(() => console.log('saved'), (e) => console.log(e.message));`;
     const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
-      cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+      ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
     });
     await fs.chmod(dir, 0o755);
     assert.equal(r.status, 0, r.stderr);

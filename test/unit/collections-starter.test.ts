@@ -19,7 +19,11 @@ describe('collections: starting points for new files', () => {
     assert.deepEqual(templateDiagnostics(doc, '/w/payments.kafka.json'), []);
     const collection = requireValid(doc);
     assert.equal(collection.name, 'Payments');
-    const preparer = new MessagePreparer(new TemplateEngine({ seed: 7 }), { filePath: '/w/payments.kafka.json', collection, source: doc.source }, undefined);
+    const preparer = new MessagePreparer(
+      new TemplateEngine({ seed: 7 }),
+      { filePath: '/w/payments.kafka.json', collection, source: doc.source },
+      undefined,
+    );
     const prepared = await preparer.prepare(0);
     const records = [];
     for await (const r of prepared.records()) records.push(r);
@@ -28,7 +32,10 @@ describe('collections: starting points for new files', () => {
     const value = JSON.parse(String(records[0].value));
     assert.match(value.id, /^[0-9a-f]{8}-[0-9a-f]{4}-/);
     assert.ok(value.customer.length > 0);
-    assert.ok(Number.isInteger(value.quantity) && value.quantity >= 1 && value.quantity <= 5, 'the quantity is a JSON number');
+    assert.ok(
+      Number.isInteger(value.quantity) && value.quantity >= 1 && value.quantity <= 5,
+      'the quantity is a JSON number',
+    );
     assert.ok(!Number.isNaN(Date.parse(value.createdAt)));
   });
 
@@ -39,21 +46,40 @@ describe('collections: starting points for new files', () => {
     await fs.mkdir(path.dirname(ca), { recursive: true });
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(ca, selfSignedCertificate().cert);
-    const draft = environmentFromConnection('Staging EU', file, {
-      brokers: ['b1.example.com:9093', 'b2.example.com:9093'], clientId: 'orders-dev',
-      tls: { caFile: ca, skipVerify: true }, sasl: { mechanism: 'scram-sha-512', username: 'svc-orders' },
-    }, true);
+    const draft = environmentFromConnection(
+      'Staging EU',
+      file,
+      {
+        brokers: ['b1.example.com:9093', 'b2.example.com:9093'],
+        clientId: 'orders-dev',
+        tls: { caFile: ca, skipVerify: true },
+        sasl: { mechanism: 'scram-sha-512', username: 'svc-orders' },
+      },
+      true,
+    );
     assert.deepEqual(parseEnvironmentText(draft.text, 'staging.kafka-env.json').diagnostics, []);
     const env = JSON.parse(draft.text);
     assert.deepEqual(env.connection.bootstrap, ['b1.example.com:9093', 'b2.example.com:9093']);
     assert.deepEqual(env.connection.ssl, { ca: '../certs/ca.pem', rejectUnauthorized: false });
     assert.equal(draft.passwordSecret, 'STAGING_EU_PASSWORD');
-    assert.deepEqual(env.connection.sasl, { mechanism: 'scram-sha-512', username: 'svc-orders', password: '{{$secret:STAGING_EU_PASSWORD}}' });
-    assert.ok(draft.notes.some((n) => n.includes('client key')), 'says the client key was left out');
-    assert.ok(draft.notes.some((n) => n.includes('KAFKA_WORKBENCH_SECRET_STAGING_EU_PASSWORD')), 'says where CI takes the password from');
+    assert.deepEqual(env.connection.sasl, {
+      mechanism: 'scram-sha-512',
+      username: 'svc-orders',
+      password: '{{$secret:STAGING_EU_PASSWORD}}',
+    });
+    assert.ok(
+      draft.notes.some((n) => n.includes('client key')),
+      'says the client key was left out',
+    );
+    assert.ok(
+      draft.notes.some((n) => n.includes('KAFKA_WORKBENCH_SECRET_STAGING_EU_PASSWORD')),
+      'says where CI takes the password from',
+    );
     // The written file loads, reads the CA through its relative path and takes the password from the secret store.
     await fs.writeFile(file, draft.text);
-    const config = await environmentConnection(await loadEnvironmentFile(file), async (name) => (name === 'STAGING_EU_PASSWORD' ? 's3cret' : undefined));
+    const config = await environmentConnection(await loadEnvironmentFile(file), async (name) =>
+      name === 'STAGING_EU_PASSWORD' ? 's3cret' : undefined,
+    );
     assert.match(String((config.ssl as { ca: string }).ca), /BEGIN CERTIFICATE/);
     assert.deepEqual(config.sasl, { mechanism: 'scram-sha-512', username: 'svc-orders', password: 's3cret' });
   });

@@ -3,7 +3,12 @@
  * window and kept traces; and the configurations the producer refuses when it is created.
  */
 import { strict as assert } from 'node:assert';
-import { createProducer, type DeliveryReport, type ProducerConfigInput, type RecordMetadata } from '../../extension/core/engine';
+import {
+  createProducer,
+  type DeliveryReport,
+  type ProducerConfigInput,
+  type RecordMetadata,
+} from '../../extension/core/engine';
 import { TransportError } from '../../extension/core/transport/transport';
 import { FakeClock } from '../../extension/core/util/clock';
 import { FakeTransport, seededRandom, tick } from './engine-fake-transport';
@@ -31,7 +36,9 @@ describe('producer engine: produce() and delivery reports', () => {
   it('produce hands a record over without a promise, returns its number, and the callback runs exactly once', async () => {
     const { clock, producer } = setup();
     const calls: (RecordMetadata | undefined)[] = [];
-    const seq = producer.produce({ topic: 't', partition: 1, value: 'v' }, (error, metadata) => calls.push(error ? undefined : metadata));
+    const seq = producer.produce({ topic: 't', partition: 1, value: 'v' }, (error, metadata) =>
+      calls.push(error ? undefined : metadata),
+    );
     assert.equal(typeof seq, 'number');
     await tick(clock, 10);
     assert.equal(calls.length, 1);
@@ -40,7 +47,7 @@ describe('producer engine: produce() and delivery reports', () => {
     assert.equal(producer.recordTrace(producer.recordId(seq))!.outcome, 'acked');
   });
 
-  it('reports every batch once with each record\'s number, send time and offset, and records that never joined a batch one by one', async () => {
+  it("reports every batch once with each record's number, send time and offset, and records that never joined a batch one by one", async () => {
     const { clock, producer } = setup({ 'linger.ms': 5 });
     const reports: ReturnType<typeof copyReport>[] = [];
     producer.onDelivery((r) => reports.push(copyReport(r)));
@@ -53,13 +60,21 @@ describe('producer engine: produce() and delivery reports', () => {
     assert.deepEqual(ok.offsets, [0, 1, 2]);
     assert.deepEqual(ok.sentAt, [1, 1, 1]);
     const failed = reports.filter((r) => r.error);
-    assert.deepEqual(failed.map((r) => [r.seqs, r.error, r.batchId]), [[[bad], 'INVALID_PARTITION', undefined]]);
+    assert.deepEqual(
+      failed.map((r) => [r.seqs, r.error, r.batchId]),
+      [[[bad], 'INVALID_PARTITION', undefined]],
+    );
     assert.equal(reports.length, 2, 'each record reported once');
     assert.equal(producer.pendingRecords, 0);
   });
 
   it('hasRoom is false while records wait for buffer memory, and waitForRoom resolves once they are placed', async () => {
-    const { clock, transport, producer } = setup({ 'batch.size': 1000, 'buffer.memory': 1000, 'enable.idempotence': false, acks: 1 });
+    const { clock, transport, producer } = setup({
+      'batch.size': 1000,
+      'buffer.memory': 1000,
+      'enable.idempotence': false,
+      acks: 1,
+    });
     producer.produce({ topic: 't', partition: 2, value: 'metadata first' });
     await tick(clock, 10);
     transport.script = () => 'hold';
@@ -79,57 +94,99 @@ describe('producer engine: produce() and delivery reports', () => {
   });
 
   it('abortUnsent fails at once the records not sent yet, and leaves those in flight to their real outcome', async () => {
-    const { clock, transport, producer } = setup({ 'linger.ms': 50, 'batch.size': 200, 'buffer.memory': 400, 'enable.idempotence': false, acks: 1 });
+    const { clock, transport, producer } = setup({
+      'linger.ms': 50,
+      'batch.size': 200,
+      'buffer.memory': 400,
+      'enable.idempotence': false,
+      acks: 1,
+    });
     const outcomes = new Map<string, string>();
     producer.onDelivery((r) => {
-      for (let i = 0; i < r.recordCount; i++) outcomes.set(producer.recordId(r.recordSeq(i)), r.error ? r.error.errorName! : `offset ${r.offset(i)}`);
+      for (let i = 0; i < r.recordCount; i++)
+        outcomes.set(producer.recordId(r.recordSeq(i)), r.error ? r.error.errorName! : `offset ${r.offset(i)}`);
     });
     transport.script = () => 'hold';
     await tick(clock, 1);
     const ids: string[] = [];
-    const send = (partition: number, value: string) => ids.push(producer.recordId(producer.produce({ topic: 't', partition, value })));
+    const send = (partition: number, value: string) =>
+      ids.push(producer.recordId(producer.produce({ topic: 't', partition, value })));
     for (let i = 0; i < 3; i++) send(0, 'x'.repeat(60)); // fills partition 0's batch: it goes at once and is held
     await tick(clock, 1);
     assert.equal(transport.requests.length, 1);
     send(1, 'queued, lingering'); // a batch of its own, waiting for linger.ms
     send(2, 'waiting for memory'); // no memory left for a third batch
     assert.equal(producer.hasRoom, false);
-    assert.equal(producer.abortUnsent(), 3, 'the two records never sent, and the third that did not fit its full batch');
+    assert.equal(
+      producer.abortUnsent(),
+      3,
+      'the two records never sent, and the third that did not fit its full batch',
+    );
     assert.equal(producer.hasRoom, true);
-    assert.deepEqual(ids.slice(2).map((id) => outcomes.get(id)), ['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    assert.deepEqual(
+      ids.slice(2).map((id) => outcomes.get(id)),
+      ['CANCELLED', 'CANCELLED', 'CANCELLED'],
+    );
     transport.held[0].resolve(transport.success(transport.held[0].req));
     await tick(clock, 100);
-    assert.deepEqual(ids.slice(0, 2).map((id) => outcomes.get(id)), ['offset 0', 'offset 1']);
+    assert.deepEqual(
+      ids.slice(0, 2).map((id) => outcomes.get(id)),
+      ['offset 0', 'offset 1'],
+    );
     assert.equal(transport.requests.length, 1, 'nothing cancelled went out');
     assert.equal(producer.pendingRecords, 0);
   });
 
   it('a failed record says whether it may have been written: not when the broker refused it, yes when the request went unanswered', async () => {
-    const { clock, transport, producer } = setup({ 'delivery.timeout.ms': 400, 'request.timeout.ms': 300, retries: 0, 'enable.idempotence': false, acks: 1 });
+    const { clock, transport, producer } = setup({
+      'delivery.timeout.ms': 400,
+      'request.timeout.ms': 300,
+      retries: 0,
+      'enable.idempotence': false,
+      acks: 1,
+    });
     const errors: { name?: string; maybeWritten: boolean }[] = [];
     producer.onDelivery((r) => r.error && errors.push({ name: r.error.errorName, maybeWritten: r.error.maybeWritten }));
-    transport.script = (req, i) => (i === 0 ? transport.success(req, { 't-0': 87 }) : new TransportError('request timed out', 'timeout', { retriable: true }));
+    transport.script = (req, i) =>
+      i === 0
+        ? transport.success(req, { 't-0': 87 })
+        : new TransportError('request timed out', 'timeout', { retriable: true });
     producer.produce({ topic: 't', partition: 0, value: 'refused' });
     await tick(clock, 5);
     producer.produce({ topic: 't', partition: 1, value: 'unanswered' });
     await tick(clock, 500);
-    assert.deepEqual(errors, [{ name: 'INVALID_RECORD', maybeWritten: false }, { name: 'REQUEST_TIMED_OUT', maybeWritten: true }]);
+    assert.deepEqual(errors, [
+      { name: 'INVALID_RECORD', maybeWritten: false },
+      { name: 'REQUEST_TIMED_OUT', maybeWritten: true },
+    ]);
   });
 });
 
 describe('producer engine: what encoded a record', () => {
-  it('names the schemas that encoded key and value first in the record\'s trace, before it was composed', async () => {
+  it("names the schemas that encoded key and value first in the record's trace, before it was composed", async () => {
     const { clock, producer } = setup();
     const serialization = [
       { part: 'key' as const, subject: 't-key', version: 2, id: 7, schemaType: 'AVRO' as const },
-      { part: 'value' as const, subject: 't-value', version: 1, id: 3, schemaType: 'PROTOBUF' as const, recordName: 'acme.Order' },
+      {
+        part: 'value' as const,
+        subject: 't-value',
+        version: 1,
+        id: 3,
+        schemaType: 'PROTOBUF' as const,
+        recordName: 'acme.Order',
+      },
     ];
-    const ids = [0, 1].map((i) => producer.recordId(producer.produce({ topic: 't', partition: 0, value: `v${i}`, serialization })));
+    const ids = [0, 1].map((i) =>
+      producer.recordId(producer.produce({ topic: 't', partition: 0, value: `v${i}`, serialization })),
+    );
     const plain = producer.recordId(producer.produce({ topic: 't', partition: 0, value: 'no schema' }));
     await tick(clock, 10);
     for (const id of ids) {
       const events = producer.recordTrace(id)!.events;
-      assert.deepEqual(events.slice(0, 3).map((e) => e.type), ['serialized', 'serialized', 'composed']);
+      assert.deepEqual(
+        events.slice(0, 3).map((e) => e.type),
+        ['serialized', 'serialized', 'composed'],
+      );
       assert.deepEqual(events[1], { type: 'serialized', recordId: id, time: events[2].time, ...serialization[1] });
     }
     assert.equal(producer.recordTrace(plain)!.events[0].type, 'composed');
@@ -143,7 +200,8 @@ describe('producer engine: the trace window', () => {
     const { clock, producer } = setup({ 'linger.ms': 1 }, { traceCapacity: 50 });
     const ids: string[] = [];
     for (let round = 0; round < 20; round++) {
-      for (let i = 0; i < 25; i++) ids.push(producer.recordId(producer.produce({ topic: 't', partition: i % 3, value: `v${round}-${i}` })));
+      for (let i = 0; i < 25; i++)
+        ids.push(producer.recordId(producer.produce({ topic: 't', partition: i % 3, value: `v${round}-${i}` })));
       await tick(clock, 5);
     }
     const kept = ids.filter((id) => producer.recordTrace(id) !== undefined);
@@ -154,7 +212,7 @@ describe('producer engine: the trace window', () => {
     assert.equal(firstBatch, undefined);
   });
 
-  it('keepTrace keeps a selected record\'s full trace after it has left the window', async () => {
+  it("keepTrace keeps a selected record's full trace after it has left the window", async () => {
     const { clock, producer } = setup({}, { traceCapacity: 10 });
     const selected = producer.recordId(producer.produce({ topic: 't', partition: 0, value: 'the one' }));
     await tick(clock, 5);
@@ -170,12 +228,23 @@ describe('producer engine: the trace window', () => {
 
 describe('producer config refused at creation', () => {
   const refusals: [string, ProducerConfigInput, RegExp][] = [
-    ['buffer.memory smaller than batch.size', { 'buffer.memory': 1000, 'batch.size': 16384 }, /buffer\.memory=1000.*at least batch\.size \(16384\)/],
-    ['enable.idempotence=true with retries=0', { 'enable.idempotence': true, retries: 0 }, /retries=0.*enable\.idempotence=true needs retries above 0/],
+    [
+      'buffer.memory smaller than batch.size',
+      { 'buffer.memory': 1000, 'batch.size': 16384 },
+      /buffer\.memory=1000.*at least batch\.size \(16384\)/,
+    ],
+    [
+      'enable.idempotence=true with retries=0',
+      { 'enable.idempotence': true, retries: 0 },
+      /retries=0.*enable\.idempotence=true needs retries above 0/,
+    ],
   ];
   for (const [what, config, message] of refusals) {
     it(`refuses ${what}, naming the fix`, () => {
-      assert.throws(() => setup(config), (e: Error) => message.test(e.message));
+      assert.throws(
+        () => setup(config),
+        (e: Error) => message.test(e.message),
+      );
     });
   }
 

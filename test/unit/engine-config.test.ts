@@ -54,22 +54,34 @@ describe('producer config', () => {
   });
 
   it('refuses explicit idempotence with more than 5 requests in flight', () => {
-    assert.match(refusal({ 'enable.idempotence': 'true', 'max.in.flight.requests.per.connection': 6 }), /max\.in\.flight\.requests\.per\.connection=6.*at most 5/);
+    assert.match(
+      refusal({ 'enable.idempotence': 'true', 'max.in.flight.requests.per.connection': 6 }),
+      /max\.in\.flight\.requests\.per\.connection=6.*at most 5/,
+    );
   });
 
   it('refuses bad values with the key, the value and what is allowed', () => {
     assert.match(refusal({ acks: '2' }), /acks="2".*all, -1, 1 or 0/);
     assert.match(refusal({ 'linger.ms': -1 }), /linger\.ms=-1.*integer from 0/);
     assert.match(refusal({ 'batch.size': 1.5 }), /batch\.size=1\.5/);
-    assert.match(refusal({ 'compression.type': 'brotli' }), /compression\.type="brotli".*none, gzip, snappy, lz4 or zstd/);
+    assert.match(
+      refusal({ 'compression.type': 'brotli' }),
+      /compression\.type="brotli".*none, gzip, snappy, lz4 or zstd/,
+    );
     assert.match(refusal({ partitioner: 'uniform' }), /partitioner="uniform".*default or round-robin/);
     assert.match(refusal({ 'enable.idempotence': 'yes' }), /enable\.idempotence="yes".*true or false/);
-    assert.match(refusal({ 'lingerMs': 5 }), /Unknown producer config key "lingerMs"/);
+    assert.match(refusal({ lingerMs: 5 }), /Unknown producer config key "lingerMs"/);
   });
 
   it('refuses combinations Java refuses: backoff max below base, delivery timeout below linger + request timeout', () => {
-    assert.match(refusal({ 'retry.backoff.ms': 500, 'retry.backoff.max.ms': 100 }), /retry\.backoff\.max\.ms=100.*at least retry\.backoff\.ms \(500\)/);
-    assert.match(refusal({ 'delivery.timeout.ms': 1000, 'linger.ms': 10, 'request.timeout.ms': 1000 }), /delivery\.timeout\.ms=1000.*1010/);
+    assert.match(
+      refusal({ 'retry.backoff.ms': 500, 'retry.backoff.max.ms': 100 }),
+      /retry\.backoff\.max\.ms=100.*at least retry\.backoff\.ms \(500\)/,
+    );
+    assert.match(
+      refusal({ 'delivery.timeout.ms': 1000, 'linger.ms': 10, 'request.timeout.ms': 1000 }),
+      /delivery\.timeout\.ms=1000.*1010/,
+    );
   });
 });
 
@@ -82,8 +94,14 @@ describe('producer config: transactions', () => {
   });
 
   it('refuses transactional.id when a setting turns idempotence off, naming that setting', () => {
-    assert.throws(() => validateProducerConfig({ 'transactional.id': 'tx', 'enable.idempotence': false }), /transactional\.id.*enable\.idempotence=false turns idempotence off/);
-    assert.throws(() => validateProducerConfig({ 'transactional.id': 'tx', acks: 1 }), /transactional\.id.*acks=1 turns idempotence off/);
+    assert.throws(
+      () => validateProducerConfig({ 'transactional.id': 'tx', 'enable.idempotence': false }),
+      /transactional\.id.*enable\.idempotence=false turns idempotence off/,
+    );
+    assert.throws(
+      () => validateProducerConfig({ 'transactional.id': 'tx', acks: 1 }),
+      /transactional\.id.*acks=1 turns idempotence off/,
+    );
     assert.throws(() => validateProducerConfig({ 'transactional.id': '  ' }), /transactional\.id.*non-empty string/);
   });
 });

@@ -24,15 +24,25 @@ interface TestRecord {
   timestamp: number;
 }
 
-function build(records: TestRecord[], state = { producerId: 4242, producerEpoch: 3, baseSequence: 17 }, capacity = 1 << 20): Buffer {
+function build(
+  records: TestRecord[],
+  state = { producerId: 4242, producerEpoch: 3, baseSequence: 17 },
+  capacity = 1 << 20,
+): Buffer {
   const b = new RecordBatchBuilder(capacity, records[0].timestamp);
   for (const r of records) {
-    assert.ok(b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers)) >= 0, 'b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers)) >= 0');
+    assert.ok(
+      b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers)) >= 0,
+      'b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers)) >= 0',
+    );
   }
   return b.build(state);
 }
 
-async function kafkajsBytes(records: TestRecord[], state = { producerId: 4242, producerEpoch: 3, baseSequence: 17 }): Promise<Buffer> {
+async function kafkajsBytes(
+  records: TestRecord[],
+  state = { producerId: 4242, producerEpoch: 3, baseSequence: 17 },
+): Promise<Buffer> {
   const first = records[0].timestamp;
   const encoders = records.map((r, i) =>
     KafkajsRecord({
@@ -67,7 +77,13 @@ function sample(n: number, nullHeaderValues = true): TestRecord[] {
     out.push({
       key: i % 5 === 0 ? null : Buffer.from(`key-${i}`),
       value: i % 7 === 3 ? null : Buffer.from('v'.repeat(i * 13) + `é-${i}`),
-      headers: i % 3 === 0 ? [] : [{ key: Buffer.from('trace'), value: Buffer.from(`t${i}`) }, { key: Buffer.from('n'), value: i % 2 && nullHeaderValues ? null : Buffer.from([0, 1, 2]) }],
+      headers:
+        i % 3 === 0
+          ? []
+          : [
+              { key: Buffer.from('trace'), value: Buffer.from(`t${i}`) },
+              { key: Buffer.from('n'), value: i % 2 && nullHeaderValues ? null : Buffer.from([0, 1, 2]) },
+            ],
       timestamp: 1_700_000_000_000 + i * 1000 + (i % 4) * 17,
     });
   }
@@ -90,12 +106,23 @@ describe('record batch v2 encoder', () => {
     assert.equal(decoded.producerId, '77');
     assert.equal(decoded.firstSequence, 9);
     assert.equal(decoded.records.length, 25);
-    decoded.records.forEach((r: { key: Buffer | null; value: Buffer | null; offset: string; timestamp: string; headers: Record<string, unknown> }, i: number) => {
-      assert.deepEqual(r.key, records[i].key);
-      assert.deepEqual(r.value, records[i].value);
-      assert.equal(r.offset, String(i));
-      assert.equal(r.timestamp, String(records[i].timestamp));
-    });
+    decoded.records.forEach(
+      (
+        r: {
+          key: Buffer | null;
+          value: Buffer | null;
+          offset: string;
+          timestamp: string;
+          headers: Record<string, unknown>;
+        },
+        i: number,
+      ) => {
+        assert.deepEqual(r.key, records[i].key);
+        assert.deepEqual(r.value, records[i].value);
+        assert.equal(r.offset, String(i));
+        assert.equal(r.timestamp, String(records[i].timestamp));
+      },
+    );
   });
 
   it('never grows past its capacity: tryAppend refuses the record that would not fit, and the size is exact', () => {
@@ -110,7 +137,10 @@ describe('record batch v2 encoder', () => {
     const bytes = b.build();
     assert.equal(bytes.length, b.sizeInBytes);
     assert.equal(bytes.readInt32BE(57), appended);
-    assert.ok(RECORD_BATCH_OVERHEAD + recordSizeUpperBound(null, value) >= RECORD_BATCH_OVERHEAD + b.sizeOfNextRecord(0, body), 'RECORD_BATCH_OVERHEAD + recordSizeUpperBound(null, value) >= RECORD_BATCH_OVERHEAD + b.sizeOfNextRecord(0, body)');
+    assert.ok(
+      RECORD_BATCH_OVERHEAD + recordSizeUpperBound(null, value) >= RECORD_BATCH_OVERHEAD + b.sizeOfNextRecord(0, body),
+      'RECORD_BATCH_OVERHEAD + recordSizeUpperBound(null, value) >= RECORD_BATCH_OVERHEAD + b.sizeOfNextRecord(0, body)',
+    );
   });
 
   it('writes string keys and values (ASCII, multi-byte, long) exactly as their UTF-8 bytes', () => {
@@ -139,7 +169,8 @@ describe('record batch v2 encoder', () => {
       const records = sample(30);
       const plain = build(records);
       const b = new RecordBatchBuilder(1 << 20, records[0].timestamp, type);
-      for (const r of records) b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers));
+      for (const r of records)
+        b.tryAppend(r.timestamp, r.key, r.value, r.headers, recordBodySizeWithoutDeltas(r.key, r.value, r.headers));
       const bytes = await b.buildAsync({ producerId: 4242, producerEpoch: 3, baseSequence: 17 }, compress);
       assert.equal(bytes.readInt16BE(21) & 7, { gzip: 1, snappy: 2, lz4: 3, zstd: 4 }[type]);
       assert.equal(bytes.readInt32BE(57), 30);

@@ -1,7 +1,13 @@
 /** A scripted Transport for engine unit tests: metadata from a table, Produce answered by a script or held. */
 import { strict as assert } from 'node:assert';
 import { DeliveryError } from '../../extension/core/engine';
-import type { ClusterMetadata, ProduceRequest, ProduceResponse, ProducerIdAndEpoch, Transport } from '../../extension/core/transport/transport';
+import type {
+  ClusterMetadata,
+  ProduceRequest,
+  ProduceResponse,
+  ProducerIdAndEpoch,
+  Transport,
+} from '../../extension/core/transport/transport';
 import type { FakeClock } from '../../extension/core/util/clock';
 import { decodeRecordsBody, readBatchHeader, RECORDS_OFFSET } from '../../extension/core/kafka/record-batch';
 import { ProducerStateTable } from '../../extension/core/sandbox/cluster/producer-state';
@@ -10,7 +16,14 @@ export interface SentRequest {
   brokerId: number;
   request: ProduceRequest;
   /** Per partition: record count, base sequence, producer id, read from the batch header. */
-  batches: { topic: string; partition: number; recordCount: number; baseSequence: number; producerId: number; bytes: Buffer }[];
+  batches: {
+    topic: string;
+    partition: number;
+    recordCount: number;
+    baseSequence: number;
+    producerId: number;
+    bytes: Buffer;
+  }[];
   at: number;
 }
 
@@ -58,7 +71,14 @@ export class FakeTransport implements Transport {
           name,
           errorCode: 0,
           isInternal: false,
-          partitions: leaders.map((leader, partition) => ({ partition, leader, replicas: [leader], isr: [leader], offlineReplicas: [], errorCode: 0 })),
+          partitions: leaders.map((leader, partition) => ({
+            partition,
+            leader,
+            replicas: [leader],
+            isr: [leader],
+            offlineReplicas: [],
+            errorCode: 0,
+          })),
         };
       }),
     };
@@ -107,27 +127,59 @@ export class FakeTransport implements Transport {
   success(sent: SentRequest, errors: Record<string, number> = {}): ProduceResponse {
     return {
       throttleTimeMs: 0,
-      timing: { brokerId: sent.brokerId, address: `b${sent.brokerId}:9092`, requestBytes: 0, sentAtMs: sent.at, durationMs: 2, correlationId: this.requests.length },
-      results: sent.request.acks === 0 ? [] : sent.batches.map((b) => {
-        const key = `${b.topic}-${b.partition}`;
-        let errorCode = errors[key] ?? 0;
-        const base = this.offsets.get(key) ?? 0;
-        if (errorCode === 0 && this.producerState && b.producerId >= 0) {
-          const info = { producerId: b.producerId, producerEpoch: b.bytes.readInt16BE(51), baseSequence: b.baseSequence, recordCount: b.recordCount };
-          const check = this.producerState.check(b.topic, b.partition, info);
-          if (check.kind === 'duplicate') return { topic: b.topic, partition: b.partition, errorCode: 0, baseOffset: check.baseOffset, logAppendTimeMs: this.logAppendTime, logStartOffset: 0 };
-          if (check.kind === 'error') errorCode = check.errorCode;
-          else this.producerState.recordAppend(b.topic, b.partition, info, base);
-        }
-        if (errorCode === 0) {
-          this.offsets.set(key, base + b.recordCount);
-          if (this.producerState && (b.bytes.readInt16BE(21) & 7) === 0) {
-            const values = decodeRecordsBody(b.bytes.subarray(RECORDS_OFFSET), readBatchHeader(b.bytes)).map((r) => r.value?.toString() ?? '');
-            this.log.set(key, [...(this.log.get(key) ?? []), ...values]);
-          }
-        }
-        return { topic: b.topic, partition: b.partition, errorCode, baseOffset: errorCode === 0 ? base : -1, logAppendTimeMs: this.logAppendTime, logStartOffset: 0 };
-      }),
+      timing: {
+        brokerId: sent.brokerId,
+        address: `b${sent.brokerId}:9092`,
+        requestBytes: 0,
+        sentAtMs: sent.at,
+        durationMs: 2,
+        correlationId: this.requests.length,
+      },
+      results:
+        sent.request.acks === 0
+          ? []
+          : sent.batches.map((b) => {
+              const key = `${b.topic}-${b.partition}`;
+              let errorCode = errors[key] ?? 0;
+              const base = this.offsets.get(key) ?? 0;
+              if (errorCode === 0 && this.producerState && b.producerId >= 0) {
+                const info = {
+                  producerId: b.producerId,
+                  producerEpoch: b.bytes.readInt16BE(51),
+                  baseSequence: b.baseSequence,
+                  recordCount: b.recordCount,
+                };
+                const check = this.producerState.check(b.topic, b.partition, info);
+                if (check.kind === 'duplicate')
+                  return {
+                    topic: b.topic,
+                    partition: b.partition,
+                    errorCode: 0,
+                    baseOffset: check.baseOffset,
+                    logAppendTimeMs: this.logAppendTime,
+                    logStartOffset: 0,
+                  };
+                if (check.kind === 'error') errorCode = check.errorCode;
+                else this.producerState.recordAppend(b.topic, b.partition, info, base);
+              }
+              if (errorCode === 0) {
+                this.offsets.set(key, base + b.recordCount);
+                if (this.producerState && (b.bytes.readInt16BE(21) & 7) === 0) {
+                  const values = decodeRecordsBody(b.bytes.subarray(RECORDS_OFFSET), readBatchHeader(b.bytes)).map(
+                    (r) => r.value?.toString() ?? '',
+                  );
+                  this.log.set(key, [...(this.log.get(key) ?? []), ...values]);
+                }
+              }
+              return {
+                topic: b.topic,
+                partition: b.partition,
+                errorCode,
+                baseOffset: errorCode === 0 ? base : -1,
+                logAppendTimeMs: this.logAppendTime,
+                logStartOffset: 0,
+              };
+            }),
     };
   }
 

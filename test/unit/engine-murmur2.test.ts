@@ -27,9 +27,13 @@ describe('murmur2 (Java Utils.murmur2)', () => {
         assert.equal(partitionForKey(Buffer.from(key), n), (hash & 0x7fffffff) % n, `key ${key}, ${n} partitions`);
       }
     }
-    for (const [key, partition] of JAVA_PARTITIONS_OF_1000) assert.equal(partitionForKey(key, 1000), partition, `key ${key.toString('hex')}`);
+    for (const [key, partition] of JAVA_PARTITIONS_OF_1000)
+      assert.equal(partitionForKey(key, 1000), partition, `key ${key.toString('hex')}`);
     // Spelled out for 3 partitions, so a change in the rule shows here too.
-    assert.deepEqual(['0', '1', '128', '2187'].map((k) => partitionForKey(Buffer.from(k), 3)), [2, 0, 2, 2]);
+    assert.deepEqual(
+      ['0', '1', '128', '2187'].map((k) => partitionForKey(Buffer.from(k), 3)),
+      [2, 0, 2, 2],
+    );
   });
 
   it('toPositive clears the sign bit rather than negating (so MIN_VALUE maps to 0, not to itself)', () => {

@@ -23,7 +23,12 @@ function setup(config: ProducerConfigInput = {}) {
 }
 
 /** Sends `values` to partition 0, one batch (and one request) each, all held by the broker. */
-async function sendHeld(clock: FakeClock, transport: FakeTransport, producer: ReturnType<typeof setup>['producer'], values: string[]): Promise<Promise<RecordMetadata>[]> {
+async function sendHeld(
+  clock: FakeClock,
+  transport: FakeTransport,
+  producer: ReturnType<typeof setup>['producer'],
+  values: string[],
+): Promise<Promise<RecordMetadata>[]> {
   transport.script = () => 'hold';
   const sends: Promise<RecordMetadata>[] = [];
   for (const value of values) {
@@ -44,7 +49,10 @@ describe('producer engine: ordering and sequences (SenderTest style)', () => {
     const { clock, transport, producer } = setup({ 'max.in.flight.requests.per.connection': 5 });
     const sends = await sendHeld(clock, transport, producer, ['v0', 'v1', 'v2', 'v3', 'v4']);
     assert.equal(transport.held.length, 5, 'five requests in flight at once');
-    assert.deepEqual(transport.requests.map((r) => r.batches[0].baseSequence), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      transport.requests.map((r) => r.batches[0].baseSequence),
+      [0, 1, 2, 3, 4],
+    );
     transport.script = undefined; // retries are answered as the broker sees them
     answer(transport, 0);
     answer(transport, 1, NOT_ENOUGH_REPLICAS); // not written
@@ -52,7 +60,10 @@ describe('producer engine: ordering and sequences (SenderTest style)', () => {
     await tick(clock, 200);
     const ms = await Promise.all(sends);
     assert.deepEqual(transport.log.get('t-0'), ['v0', 'v1', 'v2', 'v3', 'v4'], 'each written once, in send order');
-    assert.deepEqual(ms.map((m) => m.offset), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      ms.map((m) => m.offset),
+      [0, 1, 2, 3, 4],
+    );
     const retries = transport.requests.slice(5).map((r) => r.batches[0].baseSequence);
     assert.deepEqual(retries, [1, 2, 3, 4], 'the retries went one at a time, in sequence order');
   });
@@ -76,7 +87,11 @@ describe('producer engine: ordering and sequences (SenderTest style)', () => {
   });
 
   it('without idempotence, one request in flight keeps order across a retry (the partition is muted while its batch is out)', async () => {
-    const { clock, transport, producer } = setup({ 'enable.idempotence': false, acks: '1', 'max.in.flight.requests.per.connection': 1 });
+    const { clock, transport, producer } = setup({
+      'enable.idempotence': false,
+      acks: '1',
+      'max.in.flight.requests.per.connection': 1,
+    });
     transport.script = (req, i) => (i === 0 ? transport.success(req, { 't-0': NOT_ENOUGH_REPLICAS }) : undefined);
     const sends = [];
     for (const value of ['a', 'b', 'c']) {
@@ -89,7 +104,7 @@ describe('producer engine: ordering and sequences (SenderTest style)', () => {
     assert.ok(transport.requests.every((r) => r.batches.length === 1));
   });
 
-  it('a fatal OUT_OF_ORDER_SEQUENCE_NUMBER (the very next sequence refused) fails that batch\'s records only; later batches go on under a bumped epoch', async () => {
+  it("a fatal OUT_OF_ORDER_SEQUENCE_NUMBER (the very next sequence refused) fails that batch's records only; later batches go on under a bumped epoch", async () => {
     const { clock, transport, producer } = setup();
     const sends = await sendHeld(clock, transport, producer, ['v0', 'v1', 'v2', 'v3']);
     transport.script = undefined;
@@ -106,14 +121,38 @@ describe('producer engine: ordering and sequences (SenderTest style)', () => {
     assert.match(e.message, /gap in this producer's sequence/);
     await Promise.all([sends[2], sends[3], after]);
     assert.deepEqual(transport.log.get('t-0'), ['v0', 'v2', 'v3', 'v4'], 'only v1 is missing');
-    const restamped = transport.requests.slice(4).map((r) => [r.batches[0].bytes.readInt16BE(51), r.batches[0].baseSequence]);
-    assert.deepEqual(restamped.slice(0, 2), [[1, 0], [1, 1]], 'v2 and v3 went again from sequence 0 under epoch 1');
+    const restamped = transport.requests
+      .slice(4)
+      .map((r) => [r.batches[0].bytes.readInt16BE(51), r.batches[0].baseSequence]);
+    assert.deepEqual(
+      restamped.slice(0, 2),
+      [
+        [1, 0],
+        [1, 1],
+      ],
+      'v2 and v3 went again from sequence 0 under epoch 1',
+    );
     assert.equal(transport.initProducerIdCalls, 1, 'the epoch was bumped locally, as Java does');
   });
 
   it('on UNKNOWN_PRODUCER_ID bumps the epoch and re-sends the batch from sequence 0', async () => {
     const { clock, transport, producer } = setup();
-    transport.script = (req, i) => (i === 0 ? { ...transport.success(req, { 't-0': UNKNOWN_PRODUCER_ID }), results: [{ topic: 't', partition: 0, errorCode: UNKNOWN_PRODUCER_ID, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0 }] } : undefined);
+    transport.script = (req, i) =>
+      i === 0
+        ? {
+            ...transport.success(req, { 't-0': UNKNOWN_PRODUCER_ID }),
+            results: [
+              {
+                topic: 't',
+                partition: 0,
+                errorCode: UNKNOWN_PRODUCER_ID,
+                baseOffset: -1,
+                logAppendTimeMs: -1,
+                logStartOffset: 0,
+              },
+            ],
+          }
+        : undefined;
     const m = await (async () => {
       const s = producer.send({ topic: 't', partition: 0, value: 'v' });
       await tick(clock, 100);
@@ -178,8 +217,13 @@ describe('producer engine: ordering and sequences (SenderTest style)', () => {
       await tick(clock, 200);
       await Promise.all([sends[1], v2]);
       assert.deepEqual(transport.log.get('t-0'), ['v1', 'v2']);
-      const retried = transport.requests.slice(2).map((r) => [r.batches[0].bytes.readInt16BE(51), r.batches[0].baseSequence]);
-      assert.deepEqual(retried, [[1, 0], [1, 1]]);
+      const retried = transport.requests
+        .slice(2)
+        .map((r) => [r.batches[0].bytes.readInt16BE(51), r.batches[0].baseSequence]);
+      assert.deepEqual(retried, [
+        [1, 0],
+        [1, 1],
+      ]);
     });
   });
 });

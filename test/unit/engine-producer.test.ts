@@ -1,5 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { createProducer, murmur2, partitionForKey, type ProducerConfigInput, type RecordMetadata } from '../../extension/core/engine';
+import {
+  createProducer,
+  murmur2,
+  partitionForKey,
+  type ProducerConfigInput,
+  type RecordMetadata,
+} from '../../extension/core/engine';
 import { TransportError } from '../../extension/core/transport/transport';
 import { FakeClock } from '../../extension/core/util/clock';
 import { FakeTransport, seededRandom, tick, rejection } from './engine-fake-transport';
@@ -22,7 +28,11 @@ describe('producer engine: batching', () => {
     assert.equal(transport.requests.length, 1);
     const m = await sent;
     assert.equal(m.offset, 0);
-    assert.equal(producer.batchTrace(m.batchId)!.events.find((e) => e.type === 'batch-closed')?.type === 'batch-closed' && (producer.batchTrace(m.batchId)!.events.find((e) => e.type === 'batch-closed') as { reason: string }).reason, 'linger');
+    assert.equal(
+      producer.batchTrace(m.batchId)!.events.find((e) => e.type === 'batch-closed')?.type === 'batch-closed' &&
+        (producer.batchTrace(m.batchId)!.events.find((e) => e.type === 'batch-closed') as { reason: string }).reason,
+      'linger',
+    );
   });
 
   it('sends records of one partition together in one batch, with offsets counting up', async () => {
@@ -33,18 +43,24 @@ describe('producer engine: batching', () => {
     const ms = await Promise.all(sends);
     assert.equal(transport.requests.length, 1);
     assert.equal(transport.requests[0].batches[0].recordCount, 5);
-    assert.deepEqual(ms.map((m) => m.offset), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      ms.map((m) => m.offset),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(new Set(ms.map((m) => m.batchId)).size, 1);
   });
 
   it('sends a full batch at once without waiting for linger.ms, and keeps appending to a new batch', async () => {
     const { clock, transport, producer } = setup({ 'linger.ms': 10000, 'batch.size': 300 });
     await tick(clock); // metadata
-    const sends = Array.from({ length: 6 }, (_, i) => producer.send({ topic: 't', key: 'k', value: 'x'.repeat(80) + i }));
+    const sends = Array.from({ length: 6 }, (_, i) =>
+      producer.send({ topic: 't', key: 'k', value: 'x'.repeat(80) + i }),
+    );
     await tick(clock, 0);
     assert.ok(transport.requests.length >= 1, 'full batches went out at once, long before linger.ms');
     const sentCounts = transport.requests.map((r) => r.batches[0].recordCount);
-    for (const r of transport.requests) assert.ok(r.batches[0].bytes.length <= 300, `batch of ${r.batches[0].bytes.length} bytes honours batch.size`);
+    for (const r of transport.requests)
+      assert.ok(r.batches[0].bytes.length <= 300, `batch of ${r.batches[0].bytes.length} bytes honours batch.size`);
     assert.ok(sentCounts.reduce((a, b) => a + b, 0) < 6, 'the last, not full, batch still lingers');
     const first = transport.requests[0].batches[0];
     assert.ok(first.recordCount >= 2, 'first.recordCount >= 2');
@@ -80,13 +96,22 @@ describe('producer engine: batching', () => {
 
   it('refuses a record without a topic or value with a clear error, not a throw', async () => {
     const { producer } = setup();
-    assert.match((await rejection(producer.send({ value: 'v' } as never))).message, /"topic" must be a non-empty string/);
+    assert.match(
+      (await rejection(producer.send({ value: 'v' } as never))).message,
+      /"topic" must be a non-empty string/,
+    );
     assert.match((await rejection(producer.send({ topic: 't' } as never))).message, /"value" is required/);
-    assert.match((await rejection(producer.send({ topic: 't', value: 5 } as never))).message, /value must be a string, a Buffer or null/);
+    assert.match(
+      (await rejection(producer.send({ topic: 't', value: 5 } as never))).message,
+      /value must be a string, a Buffer or null/,
+    );
   });
 
   it('sends one request per leader broker with one batch per partition, at most max.in.flight per broker', async () => {
-    const { clock, transport, producer } = setup({ 'linger.ms': 0, 'max.in.flight.requests.per.connection': 1, 'enable.idempotence': false, acks: 1 }, [1, 1, 2]);
+    const { clock, transport, producer } = setup(
+      { 'linger.ms': 0, 'max.in.flight.requests.per.connection': 1, 'enable.idempotence': false, acks: 1 },
+      [1, 1, 2],
+    );
     transport.script = () => 'hold';
     // explicit partitions: 0 and 1 on broker 1, 2 on broker 2
     const a = producer.send({ topic: 't', partition: 0, value: 'a' });
@@ -153,7 +178,8 @@ describe('producer engine: partitioning', () => {
     assert.ok(runs[0].count >= 3, 'stayed until the batch was full');
     const switched = ms.find((m) => m.partitionReason.type === 'sticky' && m.partitionReason.switched);
     assert.ok(switched, 'the reason says when the sticky partition switched');
-    for (const m of ms) assert.equal(new Set(ms.filter((x) => x.batchId === m.batchId).map((x) => x.partition)).size, 1);
+    for (const m of ms)
+      assert.equal(new Set(ms.filter((x) => x.batchId === m.batchId).map((x) => x.partition)).size, 1);
   });
 
   it('moves keyless records to another partition once the sticky batch has been sent', async () => {
@@ -168,7 +194,12 @@ describe('producer engine: partitioning', () => {
     await tick(clock, 5);
     const m2 = await second;
     assert.notEqual(m2.partition, first.partition);
-    assert.deepEqual(m2.partitionReason, { type: 'sticky', numPartitions: 3, switched: true, previousPartition: first.partition });
+    assert.deepEqual(m2.partitionReason, {
+      type: 'sticky',
+      numPartitions: 3,
+      switched: true,
+      previousPartition: first.partition,
+    });
   });
 
   it('round-robin spreads keyless records over the partitions in turn', async () => {
@@ -176,19 +207,30 @@ describe('producer engine: partitioning', () => {
     const sends = Array.from({ length: 6 }, (_, i) => producer.send({ topic: 't', value: `v${i}` }));
     await tick(clock, 0);
     const ms = await Promise.all(sends);
-    assert.deepEqual(ms.map((m) => m.partition), [0, 1, 2, 0, 1, 2]);
-    assert.ok(ms.every((m) => m.partitionReason.type === 'round-robin'), 'ms.every((m) => m.partitionReason.type === \'round-robin\')');
+    assert.deepEqual(
+      ms.map((m) => m.partition),
+      [0, 1, 2, 0, 1, 2],
+    );
+    assert.ok(
+      ms.every((m) => m.partitionReason.type === 'round-robin'),
+      "ms.every((m) => m.partitionReason.type === 'round-robin')",
+    );
   });
 
   it('keyless records avoid a partition with no live leader', async () => {
     const { clock, producer } = setup({ 'linger.ms': 0, partitioner: 'round-robin' }, [1, -1, 3]);
     const sends = Array.from({ length: 4 }, (_, i) => producer.send({ topic: 't', value: `v${i}` }));
     await tick(clock, 0);
-    assert.deepEqual((await Promise.all(sends)).map((m) => m.partition), [0, 2, 0, 2]);
+    assert.deepEqual(
+      (await Promise.all(sends)).map((m) => m.partition),
+      [0, 2, 0, 2],
+    );
   });
 
   it('with partitioner.failover, re-routes a keyed record whose partition has no leader, and says so', async () => {
-    const keyFor1 = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].find((k) => partitionForKey(Buffer.from(k), 3) === 1)!;
+    const keyFor1 = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].find(
+      (k) => partitionForKey(Buffer.from(k), 3) === 1,
+    )!;
     const { clock, producer } = setup({ 'linger.ms': 0, 'partitioner.failover': true }, [1, -1, 3]);
     const s = producer.send({ topic: 't', key: keyFor1, value: 'v' });
     await tick(clock, 0);
@@ -200,8 +242,13 @@ describe('producer engine: partitioning', () => {
   });
 
   it('without partitioner.failover, a keyed record keeps its partition and waits for a leader', async () => {
-    const keyFor1 = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].find((k) => partitionForKey(Buffer.from(k), 3) === 1)!;
-    const { clock, transport, producer } = setup({ 'linger.ms': 0, 'retry.backoff.ms': 10, 'retry.backoff.max.ms': 10 }, [1, -1, 3]);
+    const keyFor1 = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].find(
+      (k) => partitionForKey(Buffer.from(k), 3) === 1,
+    )!;
+    const { clock, transport, producer } = setup(
+      { 'linger.ms': 0, 'retry.backoff.ms': 10, 'retry.backoff.max.ms': 10 },
+      [1, -1, 3],
+    );
     const s = producer.send({ topic: 't', key: keyFor1, value: 'v' });
     await tick(clock, 50);
     assert.equal(transport.requests.length, 0, 'nothing sent while partition 1 has no leader');
@@ -215,7 +262,11 @@ describe('producer engine: partitioning', () => {
 
 describe('producer engine: waiting for metadata and memory', () => {
   it('waits for an unknown topic to appear, then sends', async () => {
-    const { clock, transport, producer } = setup({ 'linger.ms': 0, 'retry.backoff.ms': 50, 'retry.backoff.max.ms': 50 });
+    const { clock, transport, producer } = setup({
+      'linger.ms': 0,
+      'retry.backoff.ms': 50,
+      'retry.backoff.max.ms': 50,
+    });
     const s = producer.send({ topic: 'later', value: 'v' });
     await tick(clock, 120);
     assert.equal(transport.requests.length, 0);
@@ -239,7 +290,11 @@ describe('producer engine: waiting for metadata and memory', () => {
   });
 
   it('names the connection error when records give up waiting for metadata from an unreachable cluster', async () => {
-    const { clock, transport, producer } = setup({ 'max.block.ms': 500, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 100 });
+    const { clock, transport, producer } = setup({
+      'max.block.ms': 500,
+      'retry.backoff.ms': 100,
+      'retry.backoff.max.ms': 100,
+    });
     let connects = 0;
     transport.connect = async () => {
       connects++;
@@ -254,7 +309,11 @@ describe('producer engine: waiting for metadata and memory', () => {
   });
 
   it('backs off its reconnects exponentially, and stops dialling an unreachable cluster once no record waits', async () => {
-    const { clock, transport, producer } = setup({ 'max.block.ms': 3000, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 1000 });
+    const { clock, transport, producer } = setup({
+      'max.block.ms': 3000,
+      'retry.backoff.ms': 100,
+      'retry.backoff.max.ms': 1000,
+    });
     const connectTimes: number[] = [];
     transport.connect = async () => {
       connectTimes.push(clock.now());
@@ -265,7 +324,10 @@ describe('producer engine: waiting for metadata and memory', () => {
     assert.equal((await rejection(s)).errorName, 'METADATA_TIMEOUT');
     const gaps = connectTimes.slice(1).map((t, i) => t - connectTimes[i]);
     assert.ok(gaps.length >= 3 && gaps.at(-1)! > gaps[0] * 3, `gaps between connects grow: ${gaps.join(', ')}`);
-    assert.ok(gaps.every((g) => g <= 1200), `and stay within retry.backoff.max.ms (+20% jitter): ${gaps.join(', ')}`);
+    assert.ok(
+      gaps.every((g) => g <= 1200),
+      `and stay within retry.backoff.max.ms (+20% jitter): ${gaps.join(', ')}`,
+    );
     const afterFailure = connectTimes.length;
     await tick(clock, 60_000);
     assert.equal(connectTimes.length, afterFailure, 'no connect attempts once the failed record is gone');
@@ -276,7 +338,13 @@ describe('producer engine: waiting for metadata and memory', () => {
   });
 
   it('goes quiet once a cluster that died mid-send has failed every waiting record: no metadata or producer-id requests while idle', async () => {
-    const { clock, transport, producer } = setup({ 'delivery.timeout.ms': 2000, 'request.timeout.ms': 500, 'linger.ms': 0, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 1000 });
+    const { clock, transport, producer } = setup({
+      'delivery.timeout.ms': 2000,
+      'request.timeout.ms': 500,
+      'linger.ms': 0,
+      'retry.backoff.ms': 100,
+      'retry.backoff.max.ms': 1000,
+    });
     const before = producer.send({ topic: 't', value: 'before' });
     await tick(clock, 100);
     await before; // connected, metadata and producer id fetched
@@ -316,7 +384,14 @@ describe('producer engine: waiting for metadata and memory', () => {
   });
 
   it('blocks sends while buffer.memory is full, then fails them after max.block.ms with a buffer error', async () => {
-    const { clock, transport, producer } = setup({ 'linger.ms': 0, 'batch.size': 1000, 'buffer.memory': 2000, 'max.block.ms': 500, 'enable.idempotence': false, acks: 1 });
+    const { clock, transport, producer } = setup({
+      'linger.ms': 0,
+      'batch.size': 1000,
+      'buffer.memory': 2000,
+      'max.block.ms': 500,
+      'enable.idempotence': false,
+      acks: 1,
+    });
     transport.script = () => 'hold';
     await tick(clock);
     const a = producer.send({ topic: 't', partition: 0, value: 'a' });
@@ -336,7 +411,13 @@ describe('producer engine: waiting for metadata and memory', () => {
   });
 
   it('a blocked send goes out as soon as memory is freed', async () => {
-    const { clock, transport, producer } = setup({ 'linger.ms': 0, 'batch.size': 1000, 'buffer.memory': 1000, 'enable.idempotence': false, acks: 1 });
+    const { clock, transport, producer } = setup({
+      'linger.ms': 0,
+      'batch.size': 1000,
+      'buffer.memory': 1000,
+      'enable.idempotence': false,
+      acks: 1,
+    });
     const warm = producer.send({ topic: 't', partition: 2, value: 'metadata first' });
     await tick(clock, 10);
     await warm;
@@ -351,7 +432,10 @@ describe('producer engine: waiting for metadata and memory', () => {
     assert.equal((await a).partition, 0);
     assert.equal((await b).partition, 1);
     const trace = producer.recordTrace((await b).recordId)!;
-    assert.ok(trace.events.some((e) => e.type === 'blocked' && e.reason === 'buffer-memory'), 'the trace says it waited for memory');
+    assert.ok(
+      trace.events.some((e) => e.type === 'blocked' && e.reason === 'buffer-memory'),
+      'the trace says it waited for memory',
+    );
   });
 });
 
@@ -398,8 +482,14 @@ describe('producer engine: modes, flush and close', () => {
     await f;
     assert.equal(flushed, true);
     await Promise.all(sends);
-    const closeReasons = (await Promise.all(sends)).map((m) => (producer.batchTrace(m.batchId)!.events.find((e) => e.type === 'batch-closed') as { reason: string }).reason);
-    assert.ok(closeReasons.every((r) => r === 'flush'), 'closeReasons.every((r) => r === \'flush\')');
+    const closeReasons = (await Promise.all(sends)).map(
+      (m) =>
+        (producer.batchTrace(m.batchId)!.events.find((e) => e.type === 'batch-closed') as { reason: string }).reason,
+    );
+    assert.ok(
+      closeReasons.every((r) => r === 'flush'),
+      "closeReasons.every((r) => r === 'flush')",
+    );
   });
 
   it('close sends what is pending, then refuses new sends with a clear error and closes the transport', async () => {
@@ -418,13 +508,18 @@ describe('producer engine: modes, flush and close', () => {
     const { clock, transport, producer } = setup({ 'linger.ms': 0 });
     transport.script = () => 'hold';
     const callbacks = new Map<number, number>();
-    const sends = [0, 1, 2].map((i) => producer.send({ topic: 't', key: `k${i}`, value: 'v' }, () => callbacks.set(i, (callbacks.get(i) ?? 0) + 1)));
-    const queued = producer.send({ topic: 'unknown-topic', value: 'v' }, () => callbacks.set(3, (callbacks.get(3) ?? 0) + 1));
+    const sends = [0, 1, 2].map((i) =>
+      producer.send({ topic: 't', key: `k${i}`, value: 'v' }, () => callbacks.set(i, (callbacks.get(i) ?? 0) + 1)),
+    );
+    const queued = producer.send({ topic: 'unknown-topic', value: 'v' }, () =>
+      callbacks.set(3, (callbacks.get(3) ?? 0) + 1),
+    );
     await tick(clock, 0);
     const closing = producer.close({ timeoutMs: 1000 });
     await tick(clock, 1000);
     await closing;
-    for (const s of [...sends, queued]) assert.match((await rejection(s)).message, /closed before this record was delivered \(close timeout 1000 ms\)/);
+    for (const s of [...sends, queued])
+      assert.match((await rejection(s)).message, /closed before this record was delivered \(close timeout 1000 ms\)/);
     // late answers change nothing
     for (const h of transport.held) h.resolve(transport.success(h.req));
     await tick(clock, 100);

@@ -29,7 +29,11 @@ describe('producer engine: retries and errors', () => {
     await tick(clock, 500);
     const [ma, mb] = await Promise.all([a, b]);
     assert.equal(transport.requests.length, 2);
-    assert.deepEqual(transport.requests[1].batches.map((x) => x.partition), [1], 'only partition 1 goes again');
+    assert.deepEqual(
+      transport.requests[1].batches.map((x) => x.partition),
+      [1],
+      'only partition 1 goes again',
+    );
     assert.equal(ma.attempts, 1);
     assert.equal(mb.attempts, 2);
     assert.equal(transport.offsets.get('t-0'), 1, 'partition 0 was written once');
@@ -49,7 +53,7 @@ describe('producer engine: retries and errors', () => {
     assert.equal(transport.initProducerIdCalls, 1);
   });
 
-  it('numbers each partition\'s batches with sequences that grow by the record count', async () => {
+  it("numbers each partition's batches with sequences that grow by the record count", async () => {
     const { clock, transport, producer } = setup({ 'linger.ms': 5 });
     const first = [0, 1, 2].map((i) => producer.send({ topic: 't', partition: 0, value: `a${i}` }));
     await tick(clock, 10);
@@ -58,12 +62,25 @@ describe('producer engine: retries and errors', () => {
     await tick(clock, 10);
     await Promise.all([...first, ...second, other]);
     const seqs = transport.requests.flatMap((r) => r.batches).map((b) => [b.partition, b.baseSequence, b.recordCount]);
-    assert.deepEqual(seqs.filter((x) => x[0] === 0), [[0, 0, 3], [0, 3, 2]]);
-    assert.deepEqual(seqs.filter((x) => x[0] === 1), [[1, 0, 1]]);
+    assert.deepEqual(
+      seqs.filter((x) => x[0] === 0),
+      [
+        [0, 0, 3],
+        [0, 3, 2],
+      ],
+    );
+    assert.deepEqual(
+      seqs.filter((x) => x[0] === 1),
+      [[1, 0, 1]],
+    );
   });
 
   it('backs off exponentially between attempts, from retry.backoff.ms up to retry.backoff.max.ms', async () => {
-    const { clock, transport, producer } = setup({ 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 1000 }, [1, 2, 3], () => 0.5);
+    const { clock, transport, producer } = setup(
+      { 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 1000 },
+      [1, 2, 3],
+      () => 0.5,
+    );
     transport.script = (req, i) => (i < 6 ? transport.success(req, { 't-0': 7 /* REQUEST_TIMED_OUT */ }) : undefined);
     const s = producer.send({ topic: 't', partition: 0, value: 'v' });
     await tick(clock, 5000);
@@ -72,13 +89,15 @@ describe('producer engine: retries and errors', () => {
     const backoffs = eventsOf(producer.batchTrace(m.batchId)!.events, 'backoff').map((e) => e.delayMs);
     assert.deepEqual(backoffs, [100, 200, 400, 800, 1000, 1000]);
     const sentTimes = transport.requests.map((r) => r.at);
-    for (let i = 1; i < sentTimes.length; i++) assert.ok(sentTimes[i] - sentTimes[i - 1] >= backoffs[i - 1], 'no retry before its backoff');
+    for (let i = 1; i < sentTimes.length; i++)
+      assert.ok(sentTimes[i] - sentTimes[i - 1] >= backoffs[i - 1], 'no retry before its backoff');
   });
 
   it('adds up to 20% jitter to the backoff, from the injected random source', async () => {
     const low = setup({ 'retry.backoff.ms': 100 }, [1, 2, 3], () => 0);
     const high = setup({ 'retry.backoff.ms': 100 }, [1, 2, 3], () => 0.999);
-    for (const { transport } of [low, high]) transport.script = (req, i) => (i === 0 ? transport.success(req, { 't-0': 7 }) : undefined);
+    for (const { transport } of [low, high])
+      transport.script = (req, i) => (i === 0 ? transport.success(req, { 't-0': 7 }) : undefined);
     const sends = [low, high].map(({ producer }) => producer.send({ topic: 't', partition: 0, value: 'v' }));
     await Promise.all([tick(low.clock, 300), tick(high.clock, 300)]);
     const [ml, mh] = await Promise.all(sends);
@@ -87,7 +106,12 @@ describe('producer engine: retries and errors', () => {
   });
 
   it('fails the batch with a timeout error once delivery.timeout.ms has passed, with the last error named', async () => {
-    const { clock, transport, producer } = setup({ 'delivery.timeout.ms': 2000, 'request.timeout.ms': 1000, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 300 });
+    const { clock, transport, producer } = setup({
+      'delivery.timeout.ms': 2000,
+      'request.timeout.ms': 1000,
+      'retry.backoff.ms': 100,
+      'retry.backoff.max.ms': 300,
+    });
     transport.script = (req) => transport.success(req, { 't-0': 19 });
     let calls = 0;
     const s = producer.send({ topic: 't', partition: 0, value: 'v' }, () => calls++);
@@ -104,7 +128,10 @@ describe('producer engine: retries and errors', () => {
   });
 
   it('fails a batch waiting in the accumulator past delivery.timeout.ms (no leader ever appears)', async () => {
-    const { clock, producer } = setup({ 'delivery.timeout.ms': 1500, 'request.timeout.ms': 1000, 'retry.backoff.ms': 50, 'retry.backoff.max.ms': 50 }, [-1, -1, -1]);
+    const { clock, producer } = setup(
+      { 'delivery.timeout.ms': 1500, 'request.timeout.ms': 1000, 'retry.backoff.ms': 50, 'retry.backoff.max.ms': 50 },
+      [-1, -1, -1],
+    );
     const s = producer.send({ topic: 't', key: 'k', value: 'v' });
     await tick(clock, 1600);
     const e = await rejection(s);
@@ -120,7 +147,11 @@ describe('producer engine: retries and errors', () => {
     const e = await rejection(s);
     assert.equal(e.attempts, 3);
     assert.equal(transport.requests.length, 3);
-    assert.match(e.message, /[.!?] Gave up after 3 attempt\(s\) \(retries=2\)\.$/, 'the error\'s own sentence ends before the retry note');
+    assert.match(
+      e.message,
+      /[.!?] Gave up after 3 attempt\(s\) \(retries=2\)\.$/,
+      "the error's own sentence ends before the retry note",
+    );
     assert.equal(e.errorName, 'REQUEST_TIMED_OUT');
   });
 
@@ -149,18 +180,32 @@ describe('producer engine: retries and errors', () => {
     const s = producer.send({ topic: 't', partition: 0, value: 'v' });
     await tick(clock, 500);
     await s;
-    assert.deepEqual(transport.requests.map((r) => r.brokerId), [1, 2]);
+    assert.deepEqual(
+      transport.requests.map((r) => r.brokerId),
+      [1, 2],
+    );
     assert.ok(transport.metadataCalls >= 2, 'transport.metadataCalls >= 2');
   });
 
   it('retries every batch of a request when the connection fails (retriable TransportError)', async () => {
     const { clock, transport, producer } = setup({}, [1, 1, 1]);
-    transport.script = (_req, i) => (i === 0 ? new TransportError('socket hang up', 'connection', { retriable: true, brokerId: 1 }) : undefined);
+    transport.script = (_req, i) =>
+      i === 0 ? new TransportError('socket hang up', 'connection', { retriable: true, brokerId: 1 }) : undefined;
     const sends = [0, 1, 2].map((p) => producer.send({ topic: 't', partition: p, value: 'v' }));
     await tick(clock, 500);
     const ms = await Promise.all(sends);
-    assert.deepEqual(ms.map((m) => m.attempts), [2, 2, 2]);
-    assert.deepEqual(transport.requests.slice(1).flatMap((r) => r.batches.map((b) => b.partition)).sort(), [0, 1, 2], 'each batch re-sent once');
+    assert.deepEqual(
+      ms.map((m) => m.attempts),
+      [2, 2, 2],
+    );
+    assert.deepEqual(
+      transport.requests
+        .slice(1)
+        .flatMap((r) => r.batches.map((b) => b.partition))
+        .sort(),
+      [0, 1, 2],
+      'each batch re-sent once',
+    );
     const attempt = eventsOf(producer.batchTrace(ms[0].batchId)!.events, 'attempt-result')[0];
     assert.equal(attempt.errorName, 'NETWORK_EXCEPTION');
     assert.match(attempt.message!, /socket hang up/);
@@ -168,7 +213,8 @@ describe('producer engine: retries and errors', () => {
 
   it('fails every batch of a request at once when the connection error is not retriable', async () => {
     const { clock, transport, producer } = setup({}, [1, 1, 1]);
-    transport.script = () => new TransportError('SASL authentication failed', 'authentication', { retriable: false, brokerId: 1 });
+    transport.script = () =>
+      new TransportError('SASL authentication failed', 'authentication', { retriable: false, brokerId: 1 });
     const sends = [0, 1].map((p) => producer.send({ topic: 't', partition: p, value: 'v' }));
     await tick(clock, 500);
     for (const s of sends) assert.match((await rejection(s)).message, /SASL authentication failed/);
@@ -177,7 +223,10 @@ describe('producer engine: retries and errors', () => {
 
   it('treats DUPLICATE_SEQUENCE_NUMBER as success (the broker already has the batch)', async () => {
     const { clock, transport, producer } = setup();
-    transport.script = (req) => ({ ...transport.success(req), results: [{ topic: 't', partition: 0, errorCode: 46, baseOffset: 41, logAppendTimeMs: -1, logStartOffset: 0 }] });
+    transport.script = (req) => ({
+      ...transport.success(req),
+      results: [{ topic: 't', partition: 0, errorCode: 46, baseOffset: 41, logAppendTimeMs: -1, logStartOffset: 0 }],
+    });
     const s = producer.send({ topic: 't', partition: 0, value: 'v' });
     await tick(clock, 100);
     assert.equal((await s).offset, 41);
@@ -207,7 +256,9 @@ describe('producer engine: metadata age and compression', () => {
 
   it('compresses batches with compression.type and keeps the record count readable', async () => {
     const { clock, transport, producer } = setup({ 'compression.type': 'gzip', 'linger.ms': 5 });
-    const sends = [0, 1, 2].map((i) => producer.send({ topic: 't', partition: 0, value: 'repetitive '.repeat(20) + i }));
+    const sends = [0, 1, 2].map((i) =>
+      producer.send({ topic: 't', partition: 0, value: 'repetitive '.repeat(20) + i }),
+    );
     await tick(clock, 20);
     await Promise.all(sends);
     const batch = transport.requests[0].batches[0];
@@ -219,7 +270,10 @@ describe('producer engine: metadata age and compression', () => {
 
 describe('producer engine: every record settles exactly once', () => {
   it('across success, retry, non-retriable failure, timeout, invalid input and close', async () => {
-    const { clock, transport, producer } = setup({ 'delivery.timeout.ms': 1500, 'request.timeout.ms': 1000, 'retry.backoff.ms': 50, 'retry.backoff.max.ms': 50 }, [1, 2, 3]);
+    const { clock, transport, producer } = setup(
+      { 'delivery.timeout.ms': 1500, 'request.timeout.ms': 1000, 'retry.backoff.ms': 50, 'retry.backoff.max.ms': 50 },
+      [1, 2, 3],
+    );
     transport.script = (req, i) => {
       const p = req.batches.map((b) => b.partition);
       if (p.includes(1) && i < 3) return transport.success(req, { 't-1': 6 }); // retried, then succeeds
@@ -238,7 +292,10 @@ describe('producer engine: every record settles exactly once', () => {
     const sends = cases.map((rec, i) => {
       counts[i] = 0;
       const p = producer.send(rec, () => counts[i]++);
-      p.then(() => settledBy.push(`${i}:ok`), () => settledBy.push(`${i}:err`));
+      p.then(
+        () => settledBy.push(`${i}:ok`),
+        () => settledBy.push(`${i}:err`),
+      );
       return p;
     });
     await tick(clock, 2000);

@@ -31,7 +31,10 @@ describe('FakeClock', () => {
       clock.setTimeout(step, 0); // a step that always asks to run again at once
     };
     clock.setTimeout(step, 0);
-    assert.throws(() => clock.advance(5), /FakeClock\.advance\(5\) fired 1000 timers and still has one due at 0 ms from now \(of 5 left\): timers keep scheduling each other without time passing/);
+    assert.throws(
+      () => clock.advance(5),
+      /FakeClock\.advance\(5\) fired 1000 timers and still has one due at 0 ms from now \(of 5 left\): timers keep scheduling each other without time passing/,
+    );
     assert.equal(runs, 1000);
     // Many timers that do move time on are fine, up to the bound per advance.
     const ticking = new FakeClock(0, 1000);

@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import crypto from 'node:crypto';
-import { compress, decompress, CompressionError, CompressionName, compressionName, compressionId } from '../../extension/core/kafka/compression';
+import {
+  compress,
+  decompress,
+  CompressionError,
+  CompressionName,
+  compressionName,
+  compressionId,
+} from '../../extension/core/kafka/compression';
 
 type KafkajsCodec = { compress(e: { buffer: Buffer }): Promise<Buffer> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
@@ -10,7 +17,9 @@ const lz4js: { compress(b: Uint8Array): Uint8Array } = require('lz4js');
 
 /** Text-like data (compressible) followed by random bytes (incompressible), spanning several codec blocks. */
 function sampleData(size: number): Buffer {
-  const text = Buffer.from('{"orderId":12345,"customer":"alice","items":[1,2,3],"note":"hello kafka"}\n'.repeat(Math.ceil(size / 2 / 70)));
+  const text = Buffer.from(
+    '{"orderId":12345,"customer":"alice","items":[1,2,3],"note":"hello kafka"}\n'.repeat(Math.ceil(size / 2 / 70)),
+  );
   return Buffer.concat([text.subarray(0, size / 2), crypto.randomBytes(size / 2)]);
 }
 
@@ -46,8 +55,10 @@ describe('kafka compression codecs', () => {
     // raw snappy "hello": varint length 5, literal tag (5-1)<<2, bytes; " world": varint 6, tag (6-1)<<2, bytes.
     const framed = Buffer.concat([
       Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1]),
-      Buffer.from([0, 0, 0, 7, 0x05, 0x10]), Buffer.from('hello'),
-      Buffer.from([0, 0, 0, 8, 0x06, 0x14]), Buffer.from(' world'),
+      Buffer.from([0, 0, 0, 7, 0x05, 0x10]),
+      Buffer.from('hello'),
+      Buffer.from([0, 0, 0, 8, 0x06, 0x14]),
+      Buffer.from(' world'),
     ]);
     assert.equal((await decompress('snappy', framed)).toString(), 'hello world');
   });
@@ -59,7 +70,10 @@ describe('kafka compression codecs', () => {
 
   it('writes snappy with the xerial header the Java client expects', async () => {
     const packed = await compress('snappy', Buffer.from('abc'));
-    assert.deepEqual([...packed.subarray(0, 16)], [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1]);
+    assert.deepEqual(
+      [...packed.subarray(0, 16)],
+      [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1],
+    );
   });
 
   it('writes lz4 frames with independent blocks and a valid header, readable by another lz4 frame decoder', async () => {
@@ -80,9 +94,14 @@ describe('kafka compression codecs', () => {
   it('decompresses an lz4 frame with content size, an uncompressed block, and a content checksum', async () => {
     const payload = Buffer.from('uncompressed block');
     const frame = Buffer.concat([
-      Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x6c /* v01, indep, content size, content checksum */, 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0x00]),
-      Buffer.from([payload.length, 0, 0, 0x80]), payload,
-      Buffer.from([0, 0, 0, 0]), Buffer.from([1, 2, 3, 4]),
+      Buffer.from([
+        0x04, 0x22, 0x4d, 0x18, 0x6c /* v01, indep, content size, content checksum */, 0x40, 0, 0, 0, 0, 0, 0, 0, 0,
+        0x00,
+      ]),
+      Buffer.from([payload.length, 0, 0, 0x80]),
+      payload,
+      Buffer.from([0, 0, 0, 0]),
+      Buffer.from([1, 2, 3, 4]),
     ]);
     frame.writeBigUInt64LE(BigInt(payload.length), 6);
     assert.equal((await decompress('lz4', frame)).toString(), 'uncompressed block');
@@ -104,7 +123,12 @@ describe('kafka compression codecs', () => {
   for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
     it(`${codec}: corrupt or truncated input throws CompressionError, never anything else`, async () => {
       const good = await compress(codec, sampleData(20_000));
-      const inputs = [Buffer.alloc(0), crypto.randomBytes(100), good.subarray(0, good.length >> 1), good.subarray(0, 5)];
+      const inputs = [
+        Buffer.alloc(0),
+        crypto.randomBytes(100),
+        good.subarray(0, good.length >> 1),
+        good.subarray(0, 5),
+      ];
       for (const input of inputs) {
         await assert.rejects(decompress(codec, input), CompressionError);
       }

@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { errorName, isRetriable, errorMeaning, describeError, KAFKA_ERRORS, ErrorCode } from '../../extension/core/kafka/protocol/errors';
+import {
+  errorName,
+  isRetriable,
+  errorMeaning,
+  describeError,
+  KAFKA_ERRORS,
+  ErrorCode,
+} from '../../extension/core/kafka/protocol/errors';
 
 describe('kafka error codes', () => {
   it('names codes as Kafka does', () => {
@@ -11,8 +18,10 @@ describe('kafka error codes', () => {
   });
 
   it('flags retriable errors as the Java client does', () => {
-    for (const code of [2, 3, 5, 6, 7, 13, 14, 15, 16, 19, 20, 41, 51, 56, 74]) assert.equal(isRetriable(code), true, errorName(code));
-    for (const code of [0, 1, 10, 21, 35, 43, 45, 47, 59, 87, 90]) assert.equal(isRetriable(code), false, errorName(code));
+    for (const code of [2, 3, 5, 6, 7, 13, 14, 15, 16, 19, 20, 41, 51, 56, 74])
+      assert.equal(isRetriable(code), true, errorName(code));
+    for (const code of [0, 1, 10, 21, 35, 43, 45, 47, 59, 87, 90])
+      assert.equal(isRetriable(code), false, errorName(code));
   });
 
   it('covers every code from -1 to 120 with a name and a meaning', () => {
@@ -26,8 +35,16 @@ describe('kafka error codes', () => {
 
   it('agrees with kafkajs on the name and retriable flag of every code kafkajs knows', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
-    const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: { code: number; type: string; retriable: boolean }[] };
-    const renamed: Record<number, string> = { [-1]: 'UNKNOWN', 6: 'NOT_LEADER_FOR_PARTITION', 14: 'GROUP_LOAD_IN_PROGRESS', 15: 'GROUP_COORDINATOR_NOT_AVAILABLE', 16: 'NOT_COORDINATOR_FOR_GROUP' };
+    const { errorCodes } = require('kafkajs/src/protocol/error.js') as {
+      errorCodes: { code: number; type: string; retriable: boolean }[];
+    };
+    const renamed: Record<number, string> = {
+      [-1]: 'UNKNOWN',
+      6: 'NOT_LEADER_FOR_PARTITION',
+      14: 'GROUP_LOAD_IN_PROGRESS',
+      15: 'GROUP_COORDINATOR_NOT_AVAILABLE',
+      16: 'NOT_COORDINATOR_FOR_GROUP',
+    };
     for (const e of errorCodes) {
       assert.equal(renamed[e.code] ?? errorName(e.code), e.type, `code ${e.code}`);
       assert.equal(isRetriable(e.code), e.retriable, `retriable ${e.code}`);

@@ -1,16 +1,26 @@
 import { strict as assert } from 'node:assert';
 import {
-  readRecordBatches, readBatchHeader, decodeRecords, setBaseOffset, setLogAppendTime, verifyBatchCrc,
-  RecordBatchError, RECORDS_OFFSET, CRC_OFFSET,
+  readRecordBatches,
+  readBatchHeader,
+  decodeRecords,
+  setBaseOffset,
+  setLogAppendTime,
+  verifyBatchCrc,
+  RecordBatchError,
+  RECORDS_OFFSET,
+  CRC_OFFSET,
 } from '../../extension/core/kafka/record-batch';
 import { compress, decompress, CompressionName, CompressionType } from '../../extension/core/kafka/compression';
 import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations */
-const KafkajsRecordBatch: (o: object) => Promise<{ buffer: Buffer }> = require('kafkajs/src/protocol/recordBatch/v0').RecordBatch;
+const KafkajsRecordBatch: (o: object) => Promise<{ buffer: Buffer }> =
+  require('kafkajs/src/protocol/recordBatch/v0').RecordBatch;
 const KafkajsRecord: (o: object) => unknown = require('kafkajs/src/protocol/recordBatch/record/v0');
 const KafkajsDecoder = require('kafkajs/src/protocol/decoder');
-const KafkajsBatchDecoder: (d: unknown) => Promise<{ records: { offset: string; key: Buffer | null; value: Buffer | null; timestamp: string }[] }> = require('kafkajs/src/protocol/recordBatch/v0/decoder');
+const KafkajsBatchDecoder: (d: unknown) => Promise<{
+  records: { offset: string; key: Buffer | null; value: Buffer | null; timestamp: string }[];
+}> = require('kafkajs/src/protocol/recordBatch/v0/decoder');
 const kafkajsCodecs: Record<number, () => unknown> = require('kafkajs/src/protocol/message/compression').Codecs;
 const Long = require('kafkajs/src/utils/long');
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -23,7 +33,11 @@ for (const name of ['snappy', 'lz4', 'zstd'] as const) {
   });
 }
 
-interface TestRecord { key: string | null; value: string | null; headers?: Record<string, string> }
+interface TestRecord {
+  key: string | null;
+  value: string | null;
+  headers?: Record<string, string>;
+}
 
 function testRecords(n: number): TestRecord[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -33,15 +47,26 @@ function testRecords(n: number): TestRecord[] {
   }));
 }
 
-async function kafkajsBatch(records: TestRecord[], opts: { compression?: CompressionName; baseTimestamp?: number; producerId?: number; firstSequence?: number; firstOffset?: number } = {}): Promise<Buffer> {
+async function kafkajsBatch(
+  records: TestRecord[],
+  opts: {
+    compression?: CompressionName;
+    baseTimestamp?: number;
+    producerId?: number;
+    firstSequence?: number;
+    firstOffset?: number;
+  } = {},
+): Promise<Buffer> {
   const baseTimestamp = opts.baseTimestamp ?? 1_700_000_000_000;
-  const encoded = records.map((r, i) => KafkajsRecord({
-    offsetDelta: i,
-    timestampDelta: i * 10,
-    key: r.key === null ? null : Buffer.from(r.key),
-    value: r.value === null ? null : Buffer.from(r.value),
-    headers: r.headers,
-  }));
+  const encoded = records.map((r, i) =>
+    KafkajsRecord({
+      offsetDelta: i,
+      timestampDelta: i * 10,
+      key: r.key === null ? null : Buffer.from(r.key),
+      value: r.value === null ? null : Buffer.from(r.value),
+      headers: r.headers,
+    }),
+  );
   const batch = await KafkajsRecordBatch({
     compression: CompressionType[opts.compression ?? 'none'],
     firstOffset: Long.fromValue(opts.firstOffset ?? 0),
@@ -92,14 +117,26 @@ describe('record batch v2 decoding', () => {
     const a = await kafkajsBatch(testRecords(3), { firstOffset: 100 });
     const b = await kafkajsBatch(testRecords(5), { firstOffset: 103, compression: 'gzip' });
     const batches = readRecordBatches(Buffer.concat([a, b]));
-    assert.deepEqual(batches.map((x) => [x.baseOffset, x.recordCount]), [[100, 3], [103, 5]]);
-    assert.deepEqual((await decodeRecords(batches[1]!)).map((r) => r.offset), [103, 104, 105, 106, 107]);
+    assert.deepEqual(
+      batches.map((x) => [x.baseOffset, x.recordCount]),
+      [
+        [100, 3],
+        [103, 5],
+      ],
+    );
+    assert.deepEqual(
+      (await decodeRecords(batches[1]!)).map((r) => r.offset),
+      [103, 104, 105, 106, 107],
+    );
   });
 
   it('decodes the first batch of a buffer holding several when given the raw buffer', async () => {
     const a = await kafkajsBatch(testRecords(2), { firstOffset: 10 });
     const b = await kafkajsBatch(testRecords(3), { firstOffset: 12 });
-    assert.deepEqual((await decodeRecords(Buffer.concat([a, b]))).map((r) => r.offset), [10, 11]);
+    assert.deepEqual(
+      (await decodeRecords(Buffer.concat([a, b]))).map((r) => r.offset),
+      [10, 11],
+    );
   });
 
   it('does not copy the batch bytes: each batch is a view of the input', async () => {
@@ -114,7 +151,11 @@ describe('record batch v2 decoding', () => {
       const bad = Buffer.from(buf);
       bad[at]! ^= 0x01;
       assert.equal(verifyBatchCrc(bad), false);
-      assert.throws(() => readRecordBatches(bad), (e: unknown) => e instanceof RecordBatchError && e.errorCode === ErrorCode.CORRUPT_MESSAGE && /CRC32C/.test(e.message));
+      assert.throws(
+        () => readRecordBatches(bad),
+        (e: unknown) =>
+          e instanceof RecordBatchError && e.errorCode === ErrorCode.CORRUPT_MESSAGE && /CRC32C/.test(e.message),
+      );
     }
   });
 
@@ -124,7 +165,10 @@ describe('record batch v2 decoding', () => {
     const whole = Buffer.concat([a, b]);
     for (const cut of [1, 11, 12, 40, b.length - 1]) {
       const truncated = whole.subarray(0, whole.length - cut);
-      assert.throws(() => readRecordBatches(truncated), (e: unknown) => e instanceof RecordBatchError && e.errorCode === ErrorCode.CORRUPT_MESSAGE);
+      assert.throws(
+        () => readRecordBatches(truncated),
+        (e: unknown) => e instanceof RecordBatchError && e.errorCode === ErrorCode.CORRUPT_MESSAGE,
+      );
       assert.equal(readRecordBatches(truncated, { allowTruncatedTail: true }).length, 1);
     }
   });
@@ -133,7 +177,10 @@ describe('record batch v2 decoding', () => {
     const buf = Buffer.from(await kafkajsBatch(testRecords(2)));
     for (const magic of [0, 1]) {
       buf[16] = magic;
-      assert.throws(() => readRecordBatches(buf), (e: unknown) => e instanceof RecordBatchError && e.errorCode === ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+      assert.throws(
+        () => readRecordBatches(buf),
+        (e: unknown) => e instanceof RecordBatchError && e.errorCode === ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+      );
     }
   });
 
@@ -142,7 +189,10 @@ describe('record batch v2 decoding', () => {
     setBaseOffset(buf, 2 ** 40 + 7);
     const [batch] = readRecordBatches(buf);
     assert.equal(batch!.baseOffset, 2 ** 40 + 7);
-    assert.deepEqual((await decodeRecords(batch!)).map((r) => r.offset), [0, 1, 2, 3].map((d) => 2 ** 40 + 7 + d));
+    assert.deepEqual(
+      (await decodeRecords(batch!)).map((r) => r.offset),
+      [0, 1, 2, 3].map((d) => 2 ** 40 + 7 + d),
+    );
   });
 
   it('stamps LogAppendTime: attribute bit, maxTimestamp, a valid CRC, and records take the append time', async () => {

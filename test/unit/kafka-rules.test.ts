@@ -5,12 +5,24 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createProducer, validateProducerConfig, PRODUCER_DEFAULTS as ENGINE_DEFAULTS } from '../../extension/core/engine';
+import {
+  createProducer,
+  validateProducerConfig,
+  PRODUCER_DEFAULTS as ENGINE_DEFAULTS,
+} from '../../extension/core/engine';
 import { CompressionType } from '../../extension/core/kafka/compression';
 import { isTopicError } from '../../extension/core/kafka/protocol/errors';
 import {
-  CLI_CLIENT_ID, COMPRESSION_NAMES, DEFAULT_CLIENT_ID, PRODUCER_DEFAULTS, brokerAddressProblem, clientIdOrDefault, isCompressionName,
-  parseBrokerAddress, splitBrokerList, topicNameProblem,
+  CLI_CLIENT_ID,
+  COMPRESSION_NAMES,
+  DEFAULT_CLIENT_ID,
+  PRODUCER_DEFAULTS,
+  brokerAddressProblem,
+  clientIdOrDefault,
+  isCompressionName,
+  parseBrokerAddress,
+  splitBrokerList,
+  topicNameProblem,
 } from '../../extension/core/kafka/rules';
 import { parseCollectionText, parseEnvironmentText } from '../../extension/core/collections';
 import { KafkaTransport } from '../../extension/core/transport/kafka-transport';
@@ -23,11 +35,15 @@ import { FakeTransport, seededRandom, tick } from './engine-fake-transport';
 describe('domain rules: one home each', () => {
   describe('topic names (Java Topic.validate)', () => {
     it('accepts 1-249 of letters, digits, ".", "_" and "-", and refuses "." and ".."', () => {
-      for (const ok of ['orders', 'orders.v1_eu-2', 'a', '...', 'x'.repeat(249)]) assert.equal(topicNameProblem(ok), null, ok);
+      for (const ok of ['orders', 'orders.v1_eu-2', 'a', '...', 'x'.repeat(249)])
+        assert.equal(topicNameProblem(ok), null, ok);
       assert.equal(topicNameProblem('.'), "topic name '.' is not allowed");
       assert.equal(topicNameProblem('..'), "topic name '..' is not allowed");
       assert.match(topicNameProblem('x'.repeat(250))!, /is 250 characters; at most 249 are allowed/);
-      assert.match(topicNameProblem('has space')!, /has characters Kafka does not allow; use only letters, digits, '\.', '_' and '-'/);
+      assert.match(
+        topicNameProblem('has space')!,
+        /has characters Kafka does not allow; use only letters, digits, '\.', '_' and '-'/,
+      );
       assert.match(topicNameProblem('émile')!, /characters Kafka does not allow/);
       assert.equal(topicNameProblem(''), 'a topic name must be a non-empty string');
     });
@@ -35,13 +51,22 @@ describe('domain rules: one home each', () => {
     it('is what collection lint, the composer, the engine and the transport refuse', async () => {
       // Collection lint accepted ".." before (its own regex): the broker refuses it.
       const doc = parseCollectionText('{"name": "c", "messages": [{"name": "m", "topic": ".."}]}', 'c.kafka.json');
-      assert.deepEqual(doc.diagnostics.map((d) => d.message), [topicNameProblem('..')]);
+      assert.deepEqual(
+        doc.diagnostics.map((d) => d.message),
+        [topicNameProblem('..')],
+      );
 
       const draft = { ...defaultDraft(), topic: '.' };
-      assert.deepEqual(checkDraft(draft).map((e) => [e.field, e.message]), [['topic', "The topic name '.' is not allowed."]]);
+      assert.deepEqual(
+        checkDraft(draft).map((e) => [e.field, e.message]),
+        [['topic', "The topic name '.' is not allowed."]],
+      );
 
       const clock = new FakeClock(0);
-      const producer = createProducer({ 'linger.ms': 0 }, { transport: new FakeTransport(clock).topic('t', [1]), clock, random: seededRandom() });
+      const producer = createProducer(
+        { 'linger.ms': 0 },
+        { transport: new FakeTransport(clock).topic('t', [1]), clock, random: seededRandom() },
+      );
       const errors: string[] = [];
       producer.produce({ topic: '..', value: 'v' }, (e) => errors.push(`${e?.errorName}: ${e?.message}`));
       producer.produce({ topic: 't', value: 'v' }, (e) => errors.push(String(e?.errorName)));
@@ -59,10 +84,22 @@ describe('domain rules: one home each', () => {
       assert.deepEqual(parseBrokerAddress('10.0.0.7:19092'), { host: '10.0.0.7', port: 19092 });
       assert.deepEqual(parseBrokerAddress('[::1]:9092'), { host: '::1', port: 9092 });
       assert.deepEqual(parseBrokerAddress('[::ffff:10.0.0.1]:9092'), { host: '::ffff:10.0.0.1', port: 9092 });
-      for (const bad of ['localhost', '::1:9092', 'h:0', 'h:65536', 'h:port', 'http://h:9092', '[nothex]:9092', ':9092']) {
+      for (const bad of [
+        'localhost',
+        '::1:9092',
+        'h:0',
+        'h:65536',
+        'h:port',
+        'http://h:9092',
+        '[nothex]:9092',
+        ':9092',
+      ]) {
         assert.ok(brokerAddressProblem(bad), `refuses ${bad}`);
       }
-      assert.equal(brokerAddressProblem('localhost'), "'localhost' is not HOST:PORT (IPv6 as [HOST]:PORT), for example 127.0.0.1:9092");
+      assert.equal(
+        brokerAddressProblem('localhost'),
+        "'localhost' is not HOST:PORT (IPv6 as [HOST]:PORT), for example 127.0.0.1:9092",
+      );
       assert.equal(brokerAddressProblem('h:65536'), "'h:65536': the port must be from 1 to 65535");
     });
 
@@ -73,11 +110,21 @@ describe('domain rules: one home each', () => {
     it('is what the connection form, environment files and the transport accept and refuse', () => {
       // The connection form refused kafka_1:9092 (its own regex), which an environment file accepted.
       assert.deepEqual(parseBrokerList('kafka_1:9092, [::1]:9093'), ['kafka_1:9092', '[::1]:9093']);
-      assert.throws(() => parseBrokerList('kafka_1'), { message: `Not a bootstrap server: ${brokerAddressProblem('kafka_1')}.` });
-      const env = parseEnvironmentText('{"name": "dev", "connection": {"bootstrap": "kafka_1:9092,kafka_2"}}', 'dev.kafka-env.json');
-      assert.deepEqual(env.diagnostics.map((d) => d.message), [brokerAddressProblem('kafka_2')]);
+      assert.throws(() => parseBrokerList('kafka_1'), {
+        message: `Not a bootstrap server: ${brokerAddressProblem('kafka_1')}.`,
+      });
+      const env = parseEnvironmentText(
+        '{"name": "dev", "connection": {"bootstrap": "kafka_1:9092,kafka_2"}}',
+        'dev.kafka-env.json',
+      );
+      assert.deepEqual(
+        env.diagnostics.map((d) => d.message),
+        [brokerAddressProblem('kafka_2')],
+      );
       assert.doesNotThrow(() => new KafkaTransport({ brokers: ['kafka_1:9092', '[::1]:9092'] }));
-      assert.throws(() => new KafkaTransport({ brokers: ['::1:9092'] }), { message: `bootstrap broker ${brokerAddressProblem('::1:9092')}` });
+      assert.throws(() => new KafkaTransport({ brokers: ['::1:9092'] }), {
+        message: `bootstrap broker ${brokerAddressProblem('::1:9092')}`,
+      });
     });
   });
 
@@ -90,35 +137,66 @@ describe('domain rules: one home each', () => {
     assert.equal(validateProducerConfig({}).clientId, DEFAULT_CLIENT_ID);
   });
 
-  it('compression names: Kafka\'s five, in codec id order, the same in the collection schema', () => {
+  it("compression names: Kafka's five, in codec id order, the same in the collection schema", () => {
     assert.deepEqual([...COMPRESSION_NAMES], ['none', 'gzip', 'snappy', 'lz4', 'zstd']);
     COMPRESSION_NAMES.forEach((name, id) => assert.equal(CompressionType[name], id));
     assert.ok(isCompressionName('zstd') && !isCompressionName('brotli') && !isCompressionName(undefined));
-    assert.throws(() => validateProducerConfig({ 'compression.type': 'brotli' }), /expected none, gzip, snappy, lz4 or zstd/);
+    assert.throws(
+      () => validateProducerConfig({ 'compression.type': 'brotli' }),
+      /expected none, gzip, snappy, lz4 or zstd/,
+    );
     // A JSON schema cannot import the list: it is pinned to it here.
-    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../../media/schemas/kafka-collection.schema.json'), 'utf8'));
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../media/schemas/kafka-collection.schema.json'), 'utf8'),
+    );
     const enums: unknown[][] = [];
-    JSON.stringify(schema, (key, value) => (key === 'compression.type' && value?.enum && enums.push(value.enum), value));
+    JSON.stringify(
+      schema,
+      (key, value) => (key === 'compression.type' && value?.enum && enums.push(value.enum), value),
+    );
     assert.ok(enums.length > 0);
     for (const e of enums) assert.deepEqual(e, [...COMPRESSION_NAMES]);
   });
 
-  it('producer defaults: Java\'s, used by the engine and by a new composer draft', () => {
+  it("producer defaults: Java's, used by the engine and by a new composer draft", () => {
     assert.equal(ENGINE_DEFAULTS, PRODUCER_DEFAULTS);
     assert.deepEqual(validateProducerConfig({}), PRODUCER_DEFAULTS);
     assert.deepEqual(
-      [PRODUCER_DEFAULTS.acks, PRODUCER_DEFAULTS.lingerMs, PRODUCER_DEFAULTS.batchSize, PRODUCER_DEFAULTS.deliveryTimeoutMs, PRODUCER_DEFAULTS.enableIdempotence],
+      [
+        PRODUCER_DEFAULTS.acks,
+        PRODUCER_DEFAULTS.lingerMs,
+        PRODUCER_DEFAULTS.batchSize,
+        PRODUCER_DEFAULTS.deliveryTimeoutMs,
+        PRODUCER_DEFAULTS.enableIdempotence,
+      ],
       [-1, 5, 16384, 120000, true],
     );
     const s = defaultDraft().settings;
     assert.deepEqual(
-      [s.acks, s['compression.type'], s['linger.ms'], s['batch.size'], s.retries, s['delivery.timeout.ms'], s['enable.idempotence'], s.partitioner, s['partitioner.failover']],
+      [
+        s.acks,
+        s['compression.type'],
+        s['linger.ms'],
+        s['batch.size'],
+        s.retries,
+        s['delivery.timeout.ms'],
+        s['enable.idempotence'],
+        s.partitioner,
+        s['partitioner.failover'],
+      ],
       ['all', 'none', 5, 16384, 2147483647, 120000, true, 'default', false],
     );
   });
 
   it('the error catalogue says which errors are about the topic (not the words of their names)', () => {
-    for (const name of ['UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED']) assert.ok(isTopicError(name), name);
-    for (const name of ['NOT_LEADER_OR_FOLLOWER', 'GROUP_SUBSCRIBED_TO_TOPIC', 'DELIVERY_TIMEOUT', 'UNKNOWN_ERROR_CODE_999']) assert.ok(!isTopicError(name), name);
+    for (const name of ['UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED'])
+      assert.ok(isTopicError(name), name);
+    for (const name of [
+      'NOT_LEADER_OR_FOLLOWER',
+      'GROUP_SUBSCRIBED_TO_TOPIC',
+      'DELIVERY_TIMEOUT',
+      'UNKNOWN_ERROR_CODE_999',
+    ])
+      assert.ok(!isTopicError(name), name);
   });
 });

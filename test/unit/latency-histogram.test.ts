@@ -41,7 +41,7 @@ describe('latency histogram', () => {
   });
 });
 
-describe('Latencies (a run\'s latencies: exact while few, a histogram once many)', () => {
+describe("Latencies (a run's latencies: exact while few, a histogram once many)", () => {
   it('computes exact nearest-rank percentiles while there are few', () => {
     const l = new Latencies();
     assert.equal(l.percentile(50), undefined);

@@ -6,7 +6,13 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeRequestBody, decodeRequestHeader, encodeRequest, isFlexible, type ApiKeyNumber } from '../../extension/core/kafka/protocol';
+import {
+  decodeRequestBody,
+  decodeRequestHeader,
+  encodeRequest,
+  isFlexible,
+  type ApiKeyNumber,
+} from '../../extension/core/kafka/protocol';
 
 const DIR = path.resolve(__dirname, '../fixtures/protocol');
 
@@ -30,15 +36,33 @@ function revive(value: unknown): unknown {
 }
 
 const fixtures = fs.readdirSync(DIR).flatMap((client) =>
-  fs.readdirSync(path.join(DIR, client)).map((file) => ({ file: `${client}/${file}`, fixture: JSON.parse(fs.readFileSync(path.join(DIR, client, file), 'utf8')) as Fixture })));
+  fs.readdirSync(path.join(DIR, client)).map((file) => ({
+    file: `${client}/${file}`,
+    fixture: JSON.parse(fs.readFileSync(path.join(DIR, client, file), 'utf8')) as Fixture,
+  })),
+);
 
 describe('golden request frames from real clients', () => {
-  it('cover both clients, the producer\'s and the consumer group\'s APIs, and a flexible version', () => {
+  it("cover both clients, the producer's and the consumer group's APIs, and a flexible version", () => {
     const clients = new Set(fixtures.map((f) => f.fixture.client.split(' ')[0]));
     assert.deepEqual([...clients].sort(), ['kafkajs', 'kcat']);
     const apis = new Set(fixtures.map((f) => f.fixture.api));
-    for (const api of ['Produce', 'Fetch', 'Metadata', 'InitProducerId', 'JoinGroup', 'SyncGroup', 'OffsetCommit', 'ApiVersions', 'CreateTopics']) assert.ok(apis.has(api), api);
-    assert.ok(fixtures.some((f) => isFlexible(f.fixture.header.apiKey, f.fixture.header.apiVersion)), 'a flexible version (librdkafka\'s ApiVersions v3)');
+    for (const api of [
+      'Produce',
+      'Fetch',
+      'Metadata',
+      'InitProducerId',
+      'JoinGroup',
+      'SyncGroup',
+      'OffsetCommit',
+      'ApiVersions',
+      'CreateTopics',
+    ])
+      assert.ok(apis.has(api), api);
+    assert.ok(
+      fixtures.some((f) => isFlexible(f.fixture.header.apiKey, f.fixture.header.apiVersion)),
+      "a flexible version (librdkafka's ApiVersions v3)",
+    );
   });
 
   for (const { file, fixture } of fixtures) {

@@ -2,7 +2,16 @@ import { strict as assert } from 'node:assert';
 import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import { InvalidInputError } from '../../extension/core/util/errors';
 import { handle } from './protocol-test-helpers';
-import { batch, fetchPartition, fetchRequest, leaderOf, newCluster, nonLeaderOf, partitionState, produce } from './sandbox-cluster-helpers';
+import {
+  batch,
+  fetchPartition,
+  fetchRequest,
+  leaderOf,
+  newCluster,
+  nonLeaderOf,
+  partitionState,
+  produce,
+} from './sandbox-cluster-helpers';
 
 describe('SandboxCluster brokers, elections and ISR', () => {
   it('elects a new leader from the live ISR only after electionDelayMs, bumping the leader epoch', () => {
@@ -20,13 +29,18 @@ describe('SandboxCluster brokers, elections and ISR', () => {
   });
 
   it('removes a down broker from the ISRs it follows at once and from those it led at the election; it rejoins on return', () => {
-    const { cluster, clock } = newCluster({ brokers: 3, autoLeaderRebalance: false, topics: [{ name: 't', partitions: 3 }] });
+    const { cluster, clock } = newCluster({
+      brokers: 3,
+      autoLeaderRebalance: false,
+      topics: [{ name: 't', partitions: 3 }],
+    });
     cluster.setBrokerUp(2, false);
     for (const p of cluster.state().topics[0].partitions) {
       assert.equal(p.isr.includes(2), p.leader === 2, `partition ${p.partition} leader ${p.leader} ISR ${p.isr}`);
     }
     clock.advance(200);
-    for (const p of cluster.state().topics[0].partitions) assert.ok(!p.isr.includes(2), `partition ${p.partition} ISR ${p.isr}`);
+    for (const p of cluster.state().topics[0].partitions)
+      assert.ok(!p.isr.includes(2), `partition ${p.partition} ISR ${p.isr}`);
     cluster.setBrokerUp(2, true);
     for (const p of cluster.state().topics[0].partitions) {
       assert.deepEqual([...p.isr].sort(), [1, 2, 3]);
@@ -37,21 +51,35 @@ describe('SandboxCluster brokers, elections and ISR', () => {
   it('moves leadership back to the preferred replica when it returns (auto.leader.rebalance.enable), and when switched on', () => {
     const { cluster, clock } = newCluster({ brokers: 3, topics: [{ name: 't', partitions: 3 }] });
     const preferred = cluster.state().topics[0].partitions.map((p) => p.replicas[0]);
-    assert.deepEqual(cluster.state().topics[0].partitions.map((p) => p.leader), preferred);
+    assert.deepEqual(
+      cluster.state().topics[0].partitions.map((p) => p.leader),
+      preferred,
+    );
     cluster.setBrokerUp(2, false);
     clock.advance(200);
     assert.ok(cluster.state().topics[0].partitions.every((p) => p.leader !== 2));
     cluster.setBrokerUp(2, true);
-    assert.deepEqual(cluster.state().topics[0].partitions.map((p) => p.leader), preferred, 'broker 2 leads its preferred partitions again');
+    assert.deepEqual(
+      cluster.state().topics[0].partitions.map((p) => p.leader),
+      preferred,
+      'broker 2 leads its preferred partitions again',
+    );
 
     cluster.setAutoLeaderRebalance(false);
     cluster.setBrokerUp(2, false);
     clock.advance(200);
     cluster.setBrokerUp(2, true);
-    assert.ok(cluster.state().topics[0].partitions.every((p) => p.leader !== 2), 'off: leaders stay where they are');
+    assert.ok(
+      cluster.state().topics[0].partitions.every((p) => p.leader !== 2),
+      'off: leaders stay where they are',
+    );
     assert.equal(cluster.state().autoLeaderRebalance, false);
     cluster.setAutoLeaderRebalance(true);
-    assert.deepEqual(cluster.state().topics[0].partitions.map((p) => p.leader), preferred, 'switching it on elects the preferred replicas');
+    assert.deepEqual(
+      cluster.state().topics[0].partitions.map((p) => p.leader),
+      preferred,
+      'switching it on elects the preferred replicas',
+    );
   });
 
   it('takes a partition offline when its last in-sync replica dies, and brings it back with that broker', () => {
@@ -67,7 +95,11 @@ describe('SandboxCluster brokers, elections and ISR', () => {
     assert.equal(p.leader, -1, 'offline');
     assert.deepEqual(p.isr, [first], 'the ISR never becomes empty');
     cluster.setBrokerUp(second, true);
-    assert.equal(partitionState(cluster, 't', 0).leader, -1, 'an out-of-sync replica does not lead (no unclean election)');
+    assert.equal(
+      partitionState(cluster, 't', 0).leader,
+      -1,
+      'an out-of-sync replica does not lead (no unclean election)',
+    );
     cluster.setBrokerUp(first, true);
     p = partitionState(cluster, 't', 0);
     assert.equal(p.leader, first);
@@ -94,7 +126,10 @@ describe('SandboxCluster brokers, elections and ISR', () => {
     assert.equal(leaderOf(cluster, 't', 0), target);
     assert.equal(partitionState(cluster, 't', 0).leaderEpoch, 1);
     assert.equal((await produce(cluster, old, 't', 0, batch(1))).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    assert.equal((await fetchPartition(cluster, old, fetchRequest('t', 0, 0))).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    assert.equal(
+      (await fetchPartition(cluster, old, fetchRequest('t', 0, 0))).errorCode,
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    );
     assert.equal((await produce(cluster, target, 't', 0, batch(1))).errorCode, ErrorCode.NONE);
   });
 
@@ -103,7 +138,8 @@ describe('SandboxCluster brokers, elections and ISR', () => {
     const replicas = partitionState(cluster, 't', 0).replicas;
     const outsider = [1, 2, 3].find((b) => !replicas.includes(b))!;
     const follower = replicas.find((r) => r !== leaderOf(cluster, 't', 0))!;
-    const refuses = (fn: () => void, message: RegExp) => assert.throws(fn, (e: unknown) => e instanceof InvalidInputError && message.test(e.message));
+    const refuses = (fn: () => void, message: RegExp) =>
+      assert.throws(fn, (e: unknown) => e instanceof InvalidInputError && message.test(e.message));
     refuses(() => cluster.moveLeader('t', 0, outsider), /is not a replica/);
     refuses(() => cluster.moveLeader('t', 5, 1), /there is no partition t-5/);
     refuses(() => cluster.moveLeader('t', 0, 9), /there is no broker 9/);
@@ -146,7 +182,12 @@ describe('SandboxCluster caps', () => {
   });
 
   it('applies the partition cap and then the total cap, dropping the oldest batch of all partitions', async () => {
-    const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 2 }], maxRecordsPerPartition: 20, maxTotalRecords: 25 });
+    const { cluster } = newCluster({
+      brokers: 1,
+      topics: [{ name: 't', partitions: 2 }],
+      maxRecordsPerPartition: 20,
+      maxTotalRecords: 25,
+    });
     await produce(cluster, 1, 't', 0, batch(10)); // the oldest batch
     for (let i = 0; i < 3; i++) await produce(cluster, 1, 't', 1, batch(10));
     const [p0, p1] = cluster.state().topics[0].partitions;
@@ -158,7 +199,11 @@ describe('SandboxCluster caps', () => {
   it('frees a deleted topic from the totals', async () => {
     const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }] });
     await produce(cluster, 1, 't', 0, batch(4));
-    await cluster.handle(1, { apiKey: 20, apiVersion: 1, correlationId: 1, clientId: null }, { topicNames: ['t'], timeoutMs: 100 });
+    await cluster.handle(
+      1,
+      { apiKey: 20, apiVersion: 1, correlationId: 1, clientId: null },
+      { topicNames: ['t'], timeoutMs: 100 },
+    );
     assert.deepEqual(cluster.state().stored, { records: 0, bytes: 0 });
   });
 });

@@ -37,12 +37,20 @@ describe('SandboxCluster faults', () => {
     const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 3 }] });
     cluster.addFault({ api: 'Produce', errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, topic: 't', partition: 1 });
     const req: M.ProduceRequest = {
-      transactionalId: null, acks: -1, timeoutMs: 1000,
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
       topicData: [{ name: 't', partitionData: [0, 1, 2].map((index) => ({ index, records: batch(1) })) }],
     };
     const r = await call<M.ProduceResponse>(cluster, 1, ApiKey.Produce, 7, req);
-    assert.deepEqual(r.responses[0].partitionResponses.map((p) => p.errorCode), [0, ErrorCode.NOT_ENOUGH_REPLICAS, 0]);
-    assert.deepEqual(cluster.state().topics[0].partitions.map((p) => p.highWatermark), [1, 0, 1]);
+    assert.deepEqual(
+      r.responses[0].partitionResponses.map((p) => p.errorCode),
+      [0, ErrorCode.NOT_ENOUGH_REPLICAS, 0],
+    );
+    assert.deepEqual(
+      cluster.state().topics[0].partitions.map((p) => p.highWatermark),
+      [1, 0, 1],
+    );
   });
 
   it('does not match a request for other partitions, and keeps its count', async () => {
@@ -64,7 +72,10 @@ describe('SandboxCluster faults', () => {
 
   it('afterWrite with an idempotent producer: the retry is recognised and not written twice', async () => {
     const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }] });
-    const init = await call<M.InitProducerIdResponse>(cluster, 1, ApiKey.InitProducerId, 1, { transactionalId: null, transactionTimeoutMs: 1000 });
+    const init = await call<M.InitProducerIdResponse>(cluster, 1, ApiKey.InitProducerId, 1, {
+      transactionalId: null,
+      transactionTimeoutMs: 1000,
+    });
     cluster.addFault({ api: 'Produce', errorCode: ErrorCode.REQUEST_TIMED_OUT, afterWrite: true });
     const b = batch(2, { producerId: init.producerId, producerEpoch: 0, baseSequence: 0 });
     assert.equal((await produce(cluster, 1, 't', 0, b)).errorCode, ErrorCode.REQUEST_TIMED_OUT);
@@ -130,7 +141,11 @@ describe('SandboxCluster faults', () => {
       [[1, 2], /must be a JSON object/],
     ];
     for (const [spec, message] of cases) {
-      assert.throws(() => cluster.addFault(spec), (e: unknown) => e instanceof InvalidInputError && message.test(e.message), JSON.stringify(spec));
+      assert.throws(
+        () => cluster.addFault(spec),
+        (e: unknown) => e instanceof InvalidInputError && message.test(e.message),
+        JSON.stringify(spec),
+      );
     }
     assert.deepEqual(cluster.state().faults, []);
   });
@@ -143,7 +158,13 @@ describe('SandboxCluster state', () => {
     await produce(cluster, leader, 't', 0, batch(3));
     cluster.addFault({ api: 'Fetch', latencyMs: 5 });
     const s = JSON.parse(JSON.stringify(cluster.state()));
-    assert.deepEqual(s.brokers.map((b: { id: number; up: boolean; controller: boolean }) => [b.id, b.up, b.controller]), [[1, true, true], [2, true, false]]);
+    assert.deepEqual(
+      s.brokers.map((b: { id: number; up: boolean; controller: boolean }) => [b.id, b.up, b.controller]),
+      [
+        [1, true, true],
+        [2, true, false],
+      ],
+    );
     const p = s.topics[0].partitions[0];
     assert.equal(p.highWatermark, 3);
     assert.equal(p.records, 3);

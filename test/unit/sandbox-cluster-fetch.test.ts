@@ -3,7 +3,17 @@ import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import { readRecordBatches } from '../../extension/core/kafka/record-batch';
 import { ApiKey } from '../../extension/core/kafka/protocol';
 import type * as M from '../../extension/core/kafka/protocol';
-import { T0, batch, call, fetchPartition, fetchRequest, leaderOf, newCluster, nonLeaderOf, produce } from './sandbox-cluster-helpers';
+import {
+  T0,
+  batch,
+  call,
+  fetchPartition,
+  fetchRequest,
+  leaderOf,
+  newCluster,
+  nonLeaderOf,
+  produce,
+} from './sandbox-cluster-helpers';
 
 /** Lets pending promise callbacks run. */
 const settle = () => new Promise((r) => setImmediate(r));
@@ -17,7 +27,11 @@ describe('SandboxCluster Fetch', () => {
     assert.equal(p.errorCode, ErrorCode.NONE);
     assert.equal(p.highWatermark, 6);
     assert.equal(p.logStartOffset, 0);
-    assert.deepEqual(readRecordBatches(p.records!).map((b) => b.baseOffset), [3], 'offset 4 lives in the batch at 3');
+    assert.deepEqual(
+      readRecordBatches(p.records!).map((b) => b.baseOffset),
+      [3],
+      'offset 4 lives in the batch at 3',
+    );
     const atEnd = await fetchPartition(cluster, 1, fetchRequest('t', 0, 6));
     assert.equal(atEnd.errorCode, ErrorCode.NONE);
     assert.equal(atEnd.records!.length, 0);
@@ -44,22 +58,36 @@ describe('SandboxCluster Fetch', () => {
 
   it('answers NOT_LEADER_OR_FOLLOWER from a follower and UNKNOWN_TOPIC_OR_PARTITION for an unknown topic', async () => {
     const { cluster } = newCluster({ topics: [{ name: 't', partitions: 1 }] });
-    assert.equal((await fetchPartition(cluster, nonLeaderOf(cluster, 't', 0), fetchRequest('t', 0, 0))).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    assert.equal((await fetchPartition(cluster, 1, fetchRequest('nope', 0, 0))).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal(
+      (await fetchPartition(cluster, nonLeaderOf(cluster, 't', 0), fetchRequest('t', 0, 0))).errorCode,
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    );
+    assert.equal(
+      (await fetchPartition(cluster, 1, fetchRequest('nope', 0, 0))).errorCode,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
   });
 
   it('answers FENCED_LEADER_EPOCH to a fetch that names an older leader epoch', async () => {
     const { cluster } = newCluster({ topics: [{ name: 't', partitions: 1 }] });
     const other = nonLeaderOf(cluster, 't', 0);
     cluster.moveLeader('t', 0, other);
-    assert.equal((await fetchPartition(cluster, other, fetchRequest('t', 0, 0, { currentLeaderEpoch: 0 }))).errorCode, ErrorCode.FENCED_LEADER_EPOCH);
-    assert.equal((await fetchPartition(cluster, other, fetchRequest('t', 0, 0, { currentLeaderEpoch: 1 }))).errorCode, ErrorCode.NONE);
+    assert.equal(
+      (await fetchPartition(cluster, other, fetchRequest('t', 0, 0, { currentLeaderEpoch: 0 }))).errorCode,
+      ErrorCode.FENCED_LEADER_EPOCH,
+    );
+    assert.equal(
+      (await fetchPartition(cluster, other, fetchRequest('t', 0, 0, { currentLeaderEpoch: 1 }))).errorCode,
+      ErrorCode.NONE,
+    );
   });
 
   it('long-polls when there is no data and is released as soon as records arrive', async () => {
     const { cluster, clock } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }] });
     const got: { answer?: M.FetchResponse } = {};
-    void call<M.FetchResponse>(cluster, 1, ApiKey.Fetch, 10, fetchRequest('t', 0, 0, { maxWaitMs: 5000 })).then((r) => (got.answer = r));
+    void call<M.FetchResponse>(cluster, 1, ApiKey.Fetch, 10, fetchRequest('t', 0, 0, { maxWaitMs: 5000 })).then(
+      (r) => (got.answer = r),
+    );
     clock.advance(1000);
     await settle();
     assert.equal(got.answer === undefined, true, 'still waiting for data');
@@ -72,7 +100,9 @@ describe('SandboxCluster Fetch', () => {
   it('answers an empty long poll when maxWaitMs passes, and not before', async () => {
     const { cluster, clock } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 2 }] });
     const got: { answer?: M.FetchResponse } = {};
-    void call<M.FetchResponse>(cluster, 1, ApiKey.Fetch, 10, fetchRequest('t', 0, 0, { maxWaitMs: 500 })).then((r) => (got.answer = r));
+    void call<M.FetchResponse>(cluster, 1, ApiKey.Fetch, 10, fetchRequest('t', 0, 0, { maxWaitMs: 500 })).then(
+      (r) => (got.answer = r),
+    );
     await produce(cluster, 1, 't', 1, batch(1)); // another partition: does not release it
     clock.advance(499);
     await settle();
@@ -100,7 +130,11 @@ describe('SandboxCluster ListOffsets', () => {
     await produce(cluster, 1, 't', 0, batch(3, { timestamp: T0 + 300 }));
     const ask = async (timestamp: number) => {
       const r = await call<M.ListOffsetsResponse>(cluster, 1, ApiKey.ListOffsets, 4, {
-        replicaId: -1, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }],
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [
+          { name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] },
+        ],
       });
       return r.topics[0].partitions[0];
     };
@@ -116,7 +150,11 @@ describe('SandboxCluster ListOffsets', () => {
   it('answers NOT_LEADER_OR_FOLLOWER from a follower', async () => {
     const { cluster } = newCluster({ topics: [{ name: 't', partitions: 1 }] });
     const r = await call<M.ListOffsetsResponse>(cluster, nonLeaderOf(cluster, 't', 0), ApiKey.ListOffsets, 1, {
-      replicaId: -1, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }],
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [
+        { name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] },
+      ],
     });
     assert.equal(r.topics[0].partitions[0].errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     assert.ok(leaderOf(cluster, 't', 0) > 0);

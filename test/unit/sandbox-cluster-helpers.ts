@@ -14,7 +14,11 @@ export function newCluster(options: SandboxOptions = {}) {
   const clock = new FakeClock(T0);
   const logs: string[] = [];
   const resolved = resolveSandboxOptions({ port: 0, ...options });
-  const brokers = Array.from({ length: resolved.brokers }, (_, i) => ({ id: i + 1, host: '127.0.0.1', port: 19092 + i }));
+  const brokers = Array.from({ length: resolved.brokers }, (_, i) => ({
+    id: i + 1,
+    host: '127.0.0.1',
+    port: 19092 + i,
+  }));
   const cluster = new SandboxCluster(resolved, brokers, { clock, log: (l) => logs.push(l) });
   return { cluster, clock, logs };
 }
@@ -36,32 +40,84 @@ export function batch(count: number, o: BatchOptions = {}): Buffer {
     const key = Buffer.from(`k${i}`);
     assert.ok(b.tryAppend(ts + i, key, value, undefined, recordBodySizeWithoutDeltas(key, value)) >= 0);
   }
-  return b.build({ producerId: o.producerId ?? -1, producerEpoch: o.producerEpoch ?? -1, baseSequence: o.baseSequence ?? -1 });
+  return b.build({
+    producerId: o.producerId ?? -1,
+    producerEpoch: o.producerEpoch ?? -1,
+    baseSequence: o.baseSequence ?? -1,
+  });
 }
 
 const header = (apiKey: number, apiVersion: number) => ({ apiKey, apiVersion, correlationId: 1, clientId: 'test' });
 
-export async function call<T>(cluster: SandboxCluster, brokerId: number, apiKey: number, version: number, request: unknown): Promise<T> {
+export async function call<T>(
+  cluster: SandboxCluster,
+  brokerId: number,
+  apiKey: number,
+  version: number,
+  request: unknown,
+): Promise<T> {
   const outcome: HandleOutcome = await handle(cluster, brokerId, header(apiKey, version), request);
   assert.equal(outcome.kind, 'respond', `expected a response, got ${outcome.kind}`);
   return (outcome as { body: T }).body;
 }
 
 export function produceRequest(topic: string, partition: number, records: Buffer | null, acks = -1): M.ProduceRequest {
-  return { transactionalId: null, acks, timeoutMs: 30000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
+  return {
+    transactionalId: null,
+    acks,
+    timeoutMs: 30000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  };
 }
 
 /** Produces one request to one partition and returns that partition's answer. */
-export async function produce(cluster: SandboxCluster, brokerId: number, topic: string, partition: number, records: Buffer | null, acks = -1) {
-  const r = await call<M.ProduceResponse>(cluster, brokerId, ApiKey.Produce, 7, produceRequest(topic, partition, records, acks));
+export async function produce(
+  cluster: SandboxCluster,
+  brokerId: number,
+  topic: string,
+  partition: number,
+  records: Buffer | null,
+  acks = -1,
+) {
+  const r = await call<M.ProduceResponse>(
+    cluster,
+    brokerId,
+    ApiKey.Produce,
+    7,
+    produceRequest(topic, partition, records, acks),
+  );
   return r.responses[0].partitionResponses[0];
 }
 
-export function fetchRequest(topic: string, partition: number, fetchOffset: number, o: Partial<M.FetchRequest> & { partitionMaxBytes?: number; currentLeaderEpoch?: number } = {}): M.FetchRequest {
+export function fetchRequest(
+  topic: string,
+  partition: number,
+  fetchOffset: number,
+  o: Partial<M.FetchRequest> & { partitionMaxBytes?: number; currentLeaderEpoch?: number } = {},
+): M.FetchRequest {
   return {
-    replicaId: -1, maxWaitMs: o.maxWaitMs ?? 0, minBytes: o.minBytes ?? 1, maxBytes: o.maxBytes ?? 50 * 1024 * 1024, isolationLevel: 0,
-    sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [],
-    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: o.currentLeaderEpoch ?? -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: o.partitionMaxBytes ?? 1024 * 1024 }] }],
+    replicaId: -1,
+    maxWaitMs: o.maxWaitMs ?? 0,
+    minBytes: o.minBytes ?? 1,
+    maxBytes: o.maxBytes ?? 50 * 1024 * 1024,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    forgottenTopicsData: [],
+    topics: [
+      {
+        topic,
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: o.currentLeaderEpoch ?? -1,
+            fetchOffset,
+            logStartOffset: -1,
+            partitionMaxBytes: o.partitionMaxBytes ?? 1024 * 1024,
+          },
+        ],
+      },
+    ],
   };
 }
 

@@ -7,7 +7,10 @@ import { batch, call, newCluster, partitionState, produce } from './sandbox-clus
 
 async function setup() {
   const env = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }] });
-  const init = await call<M.InitProducerIdResponse>(env.cluster, 1, ApiKey.InitProducerId, 1, { transactionalId: null, transactionTimeoutMs: 60000 });
+  const init = await call<M.InitProducerIdResponse>(env.cluster, 1, ApiKey.InitProducerId, 1, {
+    transactionalId: null,
+    transactionTimeoutMs: 60000,
+  });
   const send = (baseSequence: number, count = 2, producerEpoch = init.producerEpoch, producerId = init.producerId) =>
     produce(env.cluster, 1, 't', 0, batch(count, { producerId, producerEpoch, baseSequence }));
   return { ...env, producerId: init.producerId, send };
@@ -72,7 +75,12 @@ describe('ProducerStateTable', () => {
   it('wraps sequences from 2147483647 to 0, as Kafka does', () => {
     const table = new ProducerStateTable();
     const { producerId } = table.initProducerId();
-    const b = (baseSequence: number, recordCount: number) => ({ producerId, producerEpoch: 0, baseSequence, recordCount });
+    const b = (baseSequence: number, recordCount: number) => ({
+      producerId,
+      producerEpoch: 0,
+      baseSequence,
+      recordCount,
+    });
     assert.deepEqual(table.check('t', 0, b(0, 1)), { kind: 'append' });
     table.recordAppend('t', 0, b(0, 1), 0);
     // Pretend the producer got near the top: a batch ending exactly at INT32_MAX, then one starting at 0.

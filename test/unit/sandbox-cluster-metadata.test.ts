@@ -6,12 +6,32 @@ import type * as M from '../../extension/core/kafka/protocol';
 import { InvalidInputError } from '../../extension/core/util/errors';
 import { call, newCluster } from './sandbox-cluster-helpers';
 
-const metadata = (cluster: ReturnType<typeof newCluster>['cluster'], topics: string[] | null, allowAutoTopicCreation = true, broker = 1) =>
-  call<M.MetadataResponse>(cluster, broker, ApiKey.Metadata, 7, { topics: topics && topics.map((name) => ({ name })), allowAutoTopicCreation });
+const metadata = (
+  cluster: ReturnType<typeof newCluster>['cluster'],
+  topics: string[] | null,
+  allowAutoTopicCreation = true,
+  broker = 1,
+) =>
+  call<M.MetadataResponse>(cluster, broker, ApiKey.Metadata, 7, {
+    topics: topics && topics.map((name) => ({ name })),
+    allowAutoTopicCreation,
+  });
 
-const createTopics = (cluster: ReturnType<typeof newCluster>['cluster'], broker: number, topics: Partial<M.CreateTopicsRequest['topics'][number]>[], validateOnly = false) =>
+const createTopics = (
+  cluster: ReturnType<typeof newCluster>['cluster'],
+  broker: number,
+  topics: Partial<M.CreateTopicsRequest['topics'][number]>[],
+  validateOnly = false,
+) =>
   call<M.CreateTopicsResponse>(cluster, broker, ApiKey.CreateTopics, 3, {
-    topics: topics.map((t) => ({ name: 'x', numPartitions: -1, replicationFactor: -1, assignments: [], configs: [], ...t })),
+    topics: topics.map((t) => ({
+      name: 'x',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [],
+      configs: [],
+      ...t,
+    })),
     timeoutMs: 1000,
     validateOnly,
   });
@@ -20,11 +40,17 @@ describe('SandboxCluster Metadata and ApiVersions', () => {
   it('lists the live brokers and the controller (lowest live id)', async () => {
     const { cluster } = newCluster({ brokers: 3 });
     let r = await metadata(cluster, null);
-    assert.deepEqual(r.brokers.map((b) => b.nodeId), [1, 2, 3]);
+    assert.deepEqual(
+      r.brokers.map((b) => b.nodeId),
+      [1, 2, 3],
+    );
     assert.equal(r.controllerId, 1);
     cluster.setBrokerUp(1, false);
     r = await metadata(cluster, null, true, 2);
-    assert.deepEqual(r.brokers.map((b) => b.nodeId), [2, 3]);
+    assert.deepEqual(
+      r.brokers.map((b) => b.nodeId),
+      [2, 3],
+    );
     assert.equal(r.controllerId, 2);
     assert.equal(cluster.state().brokers.find((b) => b.controller)!.id, 2);
   });
@@ -67,7 +93,9 @@ describe('SandboxCluster Metadata and ApiVersions', () => {
 describe('SandboxCluster CreateTopics and DeleteTopics', () => {
   it('creates topics with the asked partitions, replication factor and configs', async () => {
     const { cluster } = newCluster({ brokers: 3 });
-    const r = await createTopics(cluster, 1, [{ name: 'orders', numPartitions: 4, replicationFactor: 2, configs: [{ name: 'retention.ms', value: '1000' }] }]);
+    const r = await createTopics(cluster, 1, [
+      { name: 'orders', numPartitions: 4, replicationFactor: 2, configs: [{ name: 'retention.ms', value: '1000' }] },
+    ]);
     assert.deepEqual(r.topics, [{ name: 'orders', errorCode: 0, errorMessage: null }]);
     const t = cluster.state().topics[0];
     assert.equal(t.partitions.length, 4);
@@ -91,21 +119,45 @@ describe('SandboxCluster CreateTopics and DeleteTopics', () => {
       { name: 'cfg', configs: [{ name: 'no.such.config', value: '1' }] },
       { name: 'ts', configs: [{ name: 'message.timestamp.type', value: 'Sometimes' }] },
     ]);
-    assert.deepEqual(r.topics.map((t) => t.errorCode), [
-      ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG, ErrorCode.INVALID_CONFIG,
-    ]);
+    assert.deepEqual(
+      r.topics.map((t) => t.errorCode),
+      [
+        ErrorCode.TOPIC_ALREADY_EXISTS,
+        ErrorCode.INVALID_PARTITIONS,
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        ErrorCode.INVALID_CONFIG,
+        ErrorCode.INVALID_CONFIG,
+      ],
+    );
     // Kafka 2.1.1's words (pinned by test/differential against a real broker).
     assert.equal(r.topics[1].errorMessage, 'Number of partitions must be larger than 0.');
     assert.equal(r.topics[2].errorMessage, 'Replication factor: 4 larger than available brokers: 3.');
     assert.equal(r.topics[3].errorMessage, 'Unknown topic config name: no.such.config');
-    assert.equal(r.topics[4].errorMessage, 'Invalid value Sometimes for configuration message.timestamp.type: String must be one of: CreateTime, LogAppendTime');
+    assert.equal(
+      r.topics[4].errorMessage,
+      'Invalid value Sometimes for configuration message.timestamp.type: String must be one of: CreateTime, LogAppendTime',
+    );
   });
 
   it('uses explicit replica assignments', async () => {
     const { cluster } = newCluster({ brokers: 3 });
-    const r = await createTopics(cluster, 1, [{ name: 'a', assignments: [{ partitionIndex: 0, brokerIds: [3, 1] }, { partitionIndex: 1, brokerIds: [2, 3] }] }]);
+    const r = await createTopics(cluster, 1, [
+      {
+        name: 'a',
+        assignments: [
+          { partitionIndex: 0, brokerIds: [3, 1] },
+          { partitionIndex: 1, brokerIds: [2, 3] },
+        ],
+      },
+    ]);
     assert.equal(r.topics[0].errorCode, 0);
-    assert.deepEqual(cluster.state().topics[0].partitions.map((p) => [p.leader, p.replicas]), [[3, [3, 1]], [2, [2, 3]]]);
+    assert.deepEqual(
+      cluster.state().topics[0].partitions.map((p) => [p.leader, p.replicas]),
+      [
+        [3, [3, 1]],
+        [2, [2, 3]],
+      ],
+    );
     const bad = await createTopics(cluster, 1, [{ name: 'b', assignments: [{ partitionIndex: 0, brokerIds: [9] }] }]);
     assert.equal(bad.topics[0].errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
   });
@@ -117,22 +169,37 @@ describe('SandboxCluster CreateTopics and DeleteTopics', () => {
 
   it('deletes topics and answers UNKNOWN_TOPIC_OR_PARTITION for missing ones', async () => {
     const { cluster } = newCluster({ brokers: 1, topics: [{ name: 'gone' }] });
-    const r = await call<M.DeleteTopicsResponse>(cluster, 1, ApiKey.DeleteTopics, 3, { topicNames: ['gone', 'never'], timeoutMs: 1000 });
-    assert.deepEqual(r.responses.map((x) => x.errorCode), [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    const r = await call<M.DeleteTopicsResponse>(cluster, 1, ApiKey.DeleteTopics, 3, {
+      topicNames: ['gone', 'never'],
+      timeoutMs: 1000,
+    });
+    assert.deepEqual(
+      r.responses.map((x) => x.errorCode),
+      [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+    );
     assert.equal(cluster.state().topics.length, 0);
   });
 
   it('createTopic (in-process) throws InvalidInputError saying why', () => {
     const { cluster } = newCluster({ brokers: 1, topics: [{ name: 'dup' }] });
-    assert.throws(() => cluster.createTopic('dup'), (e: unknown) => e instanceof InvalidInputError && /already exists/.test(e.message));
+    assert.throws(
+      () => cluster.createTopic('dup'),
+      (e: unknown) => e instanceof InvalidInputError && /already exists/.test(e.message),
+    );
   });
 });
 
 describe('SandboxCluster InitProducerId', () => {
   it('hands out a fresh producer id at epoch 0 each time', async () => {
     const { cluster } = newCluster({ brokers: 1 });
-    const a = await call<M.InitProducerIdResponse>(cluster, 1, ApiKey.InitProducerId, 1, { transactionalId: null, transactionTimeoutMs: 60000 });
-    const b = await call<M.InitProducerIdResponse>(cluster, 1, ApiKey.InitProducerId, 1, { transactionalId: null, transactionTimeoutMs: 60000 });
+    const a = await call<M.InitProducerIdResponse>(cluster, 1, ApiKey.InitProducerId, 1, {
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+    });
+    const b = await call<M.InitProducerIdResponse>(cluster, 1, ApiKey.InitProducerId, 1, {
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+    });
     assert.equal(a.errorCode, 0);
     assert.equal(a.producerEpoch, 0);
     assert.notEqual(a.producerId, b.producerId);

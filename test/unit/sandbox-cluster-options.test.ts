@@ -24,7 +24,10 @@ describe('resolveSandboxOptions', () => {
 
   it('gives each listed topic the default partition count unless it names its own', () => {
     const o = resolveSandboxOptions({ partitions: 4, topics: [{ name: 'a' }, { name: 'b', partitions: 7 }] });
-    assert.deepEqual(o.topics, [{ name: 'a', partitions: 4 }, { name: 'b', partitions: 7 }]);
+    assert.deepEqual(o.topics, [
+      { name: 'a', partitions: 4 },
+      { name: 'b', partitions: 7 },
+    ]);
   });
 
   it('refuses bad values with an error naming the option', () => {
@@ -32,7 +35,10 @@ describe('resolveSandboxOptions', () => {
       [{ brokers: 0 }, /brokers must be a whole number from 1/],
       [{ brokers: 2.5 }, /brokers/],
       [{ replicationFactor: 4 }, /replicationFactor must be a whole number from 1 to 3/],
-      [{ brokers: 3, replicationFactor: 2, minInsyncReplicas: 3 }, /minInsyncReplicas must be a whole number from 1 to 2/],
+      [
+        { brokers: 3, replicationFactor: 2, minInsyncReplicas: 3 },
+        /minInsyncReplicas must be a whole number from 1 to 2/,
+      ],
       [{ port: 65535, brokers: 3 }, /port 65535 leaves no room for 3 brokers/],
       [{ host: '0.0.0.0' }, /host must be a loopback address/],
       [{ topics: [{ name: 'bad name' }] }, /topics: topic name 'bad name' has characters Kafka does not allow/],
@@ -42,13 +48,30 @@ describe('resolveSandboxOptions', () => {
       [{ maxTotalBytes: -1 }, /maxTotalBytes/],
       [{ sasl: { users: [] } }, /sasl needs at least one user/],
       [{ sasl: { users: [{ username: 'a', password: '' }] } }, /non-empty username and password/],
-      [{ sasl: { users: [{ username: 'a', password: 'x' }, { username: 'a', password: 'y' }] } }, /user 'a' is listed twice/],
-      [{ sasl: { users: [{ username: 'a', password: 'x' }], mechanisms: ['GSSAPI'] } }, /"GSSAPI" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512/],
+      [
+        {
+          sasl: {
+            users: [
+              { username: 'a', password: 'x' },
+              { username: 'a', password: 'y' },
+            ],
+          },
+        },
+        /user 'a' is listed twice/,
+      ],
+      [
+        { sasl: { users: [{ username: 'a', password: 'x' }], mechanisms: ['GSSAPI'] } },
+        /"GSSAPI" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512/,
+      ],
       [{ sasl: { users: [{ username: 'a', password: 'x' }], mechanisms: [] } }, /non-empty list/],
       [{ tls: { cert: 'cert.pem', key: 'key.pem' } }, /tls.cert must be the PEM text/],
     ];
     for (const [input, message] of cases) {
-      assert.throws(() => resolveSandboxOptions(input as never), (e: unknown) => e instanceof InvalidInputError && message.test(e.message), JSON.stringify(input));
+      assert.throws(
+        () => resolveSandboxOptions(input as never),
+        (e: unknown) => e instanceof InvalidInputError && message.test(e.message),
+        JSON.stringify(input),
+      );
     }
   });
 
@@ -57,6 +80,9 @@ describe('resolveSandboxOptions', () => {
     assert.equal(plain.sasl, null);
     assert.equal(plain.tls, null);
     const o = resolveSandboxOptions({ sasl: { users: [{ username: 'a', password: 'x' }] } });
-    assert.deepEqual(o.sasl, { users: [{ username: 'a', password: 'x' }], mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] });
+    assert.deepEqual(o.sasl, {
+      users: [{ username: 'a', password: 'x' }],
+      mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+    });
   });
 });

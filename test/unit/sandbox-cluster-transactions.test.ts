@@ -1,7 +1,19 @@
 /** The sandbox's transaction coordinator and the partition side of transactions, on a FakeClock. */
 import { strict as assert } from 'node:assert';
-import { ApiKey, ErrorCode, type AddPartitionsToTxnResponse, type FetchResponse, type InitProducerIdResponse, type ListOffsetsResponse } from '../../extension/core/kafka/protocol';
-import { readRecordBatches, decodeRecords, ATTRIBUTES_OFFSET, CRC_OFFSET } from '../../extension/core/kafka/record-batch';
+import {
+  ApiKey,
+  ErrorCode,
+  type AddPartitionsToTxnResponse,
+  type FetchResponse,
+  type InitProducerIdResponse,
+  type ListOffsetsResponse,
+} from '../../extension/core/kafka/protocol';
+import {
+  readRecordBatches,
+  decodeRecords,
+  ATTRIBUTES_OFFSET,
+  CRC_OFFSET,
+} from '../../extension/core/kafka/record-batch';
 import { controlRecordType } from '../../extension/core/kafka/control-record';
 import { crc32c } from '../../extension/core/kafka/crc32c';
 import { chooseCoordinator } from '../../extension/core/sandbox/cluster/groups/coordinator-choice';
@@ -21,22 +33,51 @@ function coordinatorOf(cluster: SandboxCluster, id: string): number {
 }
 
 async function init(cluster: SandboxCluster, id: string, timeoutMs = 60_000): Promise<InitProducerIdResponse> {
-  return call<InitProducerIdResponse>(cluster, coordinatorOf(cluster, id), ApiKey.InitProducerId, 1, { transactionalId: id, transactionTimeoutMs: timeoutMs });
+  return call<InitProducerIdResponse>(cluster, coordinatorOf(cluster, id), ApiKey.InitProducerId, 1, {
+    transactionalId: id,
+    transactionTimeoutMs: timeoutMs,
+  });
 }
 
-async function addPartition(cluster: SandboxCluster, id: string, pid: number, epoch: number, topic: string, partition: number): Promise<number> {
+async function addPartition(
+  cluster: SandboxCluster,
+  id: string,
+  pid: number,
+  epoch: number,
+  topic: string,
+  partition: number,
+): Promise<number> {
   const r = await call<AddPartitionsToTxnResponse>(cluster, coordinatorOf(cluster, id), ApiKey.AddPartitionsToTxn, 1, {
-    v3AndBelowTransactionalId: id, v3AndBelowProducerId: pid, v3AndBelowProducerEpoch: epoch, v3AndBelowTopics: [{ name: topic, partitions: [partition] }],
+    v3AndBelowTransactionalId: id,
+    v3AndBelowProducerId: pid,
+    v3AndBelowProducerEpoch: epoch,
+    v3AndBelowTopics: [{ name: topic, partitions: [partition] }],
   });
   return r.resultsByTopicV3AndBelow[0].resultsByPartition[0].partitionErrorCode;
 }
 
-async function endTxn(cluster: SandboxCluster, id: string, pid: number, epoch: number, committed: boolean): Promise<number> {
-  return (await call<{ errorCode: number }>(cluster, coordinatorOf(cluster, id), ApiKey.EndTxn, 1, { transactionalId: id, producerId: pid, producerEpoch: epoch, committed })).errorCode;
+async function endTxn(
+  cluster: SandboxCluster,
+  id: string,
+  pid: number,
+  epoch: number,
+  committed: boolean,
+): Promise<number> {
+  return (
+    await call<{ errorCode: number }>(cluster, coordinatorOf(cluster, id), ApiKey.EndTxn, 1, {
+      transactionalId: id,
+      producerId: pid,
+      producerEpoch: epoch,
+      committed,
+    })
+  ).errorCode;
 }
 
 async function readCommitted(cluster: SandboxCluster, brokerId: number, topic: string) {
-  const r = await call<FetchResponse>(cluster, brokerId, ApiKey.Fetch, 10, { ...fetchRequest(topic, 0, 0), isolationLevel: 1 });
+  const r = await call<FetchResponse>(cluster, brokerId, ApiKey.Fetch, 10, {
+    ...fetchRequest(topic, 0, 0),
+    isolationLevel: 1,
+  });
   return r.responses[0].partitions[0];
 }
 
@@ -53,7 +94,10 @@ describe('sandbox transaction coordinator', () => {
   it('answers NOT_COORDINATOR from a broker that does not coordinate the transactional id, and refuses a timeout above the maximum', async () => {
     const { cluster } = newCluster({ brokers: 3 });
     const other = [1, 2, 3].find((id) => id !== coordinatorOf(cluster, 'tx'))!;
-    const r = await call<InitProducerIdResponse>(cluster, other, ApiKey.InitProducerId, 1, { transactionalId: 'tx', transactionTimeoutMs: 1000 });
+    const r = await call<InitProducerIdResponse>(cluster, other, ApiKey.InitProducerId, 1, {
+      transactionalId: 'tx',
+      transactionTimeoutMs: 1000,
+    });
     assert.equal(r.errorCode, ErrorCode.NOT_COORDINATOR);
     assert.equal((await init(cluster, 'tx', 900_001)).errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT);
   });
@@ -61,7 +105,10 @@ describe('sandbox transaction coordinator', () => {
   it('refuses a transactional batch for a partition not added to the transaction, and accepts it once added', async () => {
     const { cluster } = newCluster({ brokers: 1, topics: [{ name: 't', partitions: 1 }] });
     const { producerId, producerEpoch } = await init(cluster, 'tx');
-    assert.equal((await produce(cluster, 1, 't', 0, txBatch(2, producerId, producerEpoch, 0))).errorCode, ErrorCode.INVALID_TXN_STATE);
+    assert.equal(
+      (await produce(cluster, 1, 't', 0, txBatch(2, producerId, producerEpoch, 0))).errorCode,
+      ErrorCode.INVALID_TXN_STATE,
+    );
     assert.equal(await addPartition(cluster, 'tx', producerId, producerEpoch, 't', 0), 0);
     assert.equal((await produce(cluster, 1, 't', 0, txBatch(2, producerId, producerEpoch, 0))).errorCode, 0);
   });
@@ -89,7 +136,11 @@ describe('sandbox transaction coordinator', () => {
     assert.equal(marker.baseOffset, 4);
     assert.equal(controlRecordType((await decodeRecords(marker))[0].key), 'abort');
     const latest = await call<ListOffsetsResponse>(cluster, 1, ApiKey.ListOffsets, 2, {
-      replicaId: -1, isolationLevel: 1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }],
+      replicaId: -1,
+      isolationLevel: 1,
+      topics: [
+        { name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] },
+      ],
     });
     assert.equal(latest.topics[0].partitions[0].offset, 5);
   });
@@ -119,8 +170,14 @@ describe('sandbox transaction coordinator', () => {
     const fresh = await init(cluster, 'tx');
     assert.equal(fresh.errorCode, 0);
     assert.equal(fresh.producerEpoch, old.producerEpoch + 2);
-    assert.equal((await produce(cluster, 1, 't', 0, txBatch(1, old.producerId, old.producerEpoch, 1))).errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
-    assert.equal(await endTxn(cluster, 'tx', old.producerId, old.producerEpoch, true), ErrorCode.INVALID_PRODUCER_EPOCH);
+    assert.equal(
+      (await produce(cluster, 1, 't', 0, txBatch(1, old.producerId, old.producerEpoch, 1))).errorCode,
+      ErrorCode.INVALID_PRODUCER_EPOCH,
+    );
+    assert.equal(
+      await endTxn(cluster, 'tx', old.producerId, old.producerEpoch, true),
+      ErrorCode.INVALID_PRODUCER_EPOCH,
+    );
     assert.equal((await readCommitted(cluster, 1, 't')).abortedTransactions?.length, 1);
   });
 

@@ -22,7 +22,8 @@ export function harness(options: { initialRebalanceDelayMs?: number; minSessionT
   let coordinatorId: number | null = COORDINATOR;
   const coordinator = new GroupCoordinator({
     clock,
-    coordinatorFor: () => (coordinatorId === null ? null : { id: coordinatorId, host: '127.0.0.1', port: 9091 + coordinatorId }),
+    coordinatorFor: () =>
+      coordinatorId === null ? null : { id: coordinatorId, host: '127.0.0.1', port: 9091 + coordinatorId },
     partitionExists: (topic, partition) => topic === 'orders' && partition >= 0 && partition < 3,
     initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? INITIAL_DELAY_MS,
     // Short sessions on the fake clock, unless a test checks Kafka's bounds.
@@ -57,7 +58,10 @@ export function join(h: Harness, args: JoinArgs = {}): Promise<JoinGroupResponse
       rebalanceTimeoutMs: args.rebalanceTimeoutMs ?? REBALANCE_MS,
       memberId: args.memberId ?? '',
       protocolType: args.protocolType ?? 'consumer',
-      protocols: (args.protocols ?? [['range', 'meta']]).map(([name, metadata]) => ({ name, metadata: Buffer.from(metadata) })),
+      protocols: (args.protocols ?? [['range', 'meta']]).map(([name, metadata]) => ({
+        name,
+        metadata: Buffer.from(metadata),
+      })),
     },
     args.version ?? 3,
     { clientId: args.clientId ?? 'client-a', clientHost: '/127.0.0.1' },
@@ -97,7 +101,10 @@ export async function peek<T>(promise: Promise<T>): Promise<T | 'pending'> {
 }
 
 /** Forms a Stable group of one member and returns its id and generation. */
-export async function stableSingleMember(h: Harness, args: JoinArgs = {}): Promise<{ memberId: string; generationId: number }> {
+export async function stableSingleMember(
+  h: Harness,
+  args: JoinArgs = {},
+): Promise<{ memberId: string; generationId: number }> {
   const joined = join(h, args);
   h.clock.advance(INITIAL_DELAY_MS);
   const response = await joined;

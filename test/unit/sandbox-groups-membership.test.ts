@@ -48,7 +48,10 @@ describe('sandbox group coordinator: JoinGroup', () => {
     assert.equal(a.generationId, 1);
     assert.equal(b.generationId, 1);
     assert.equal(a.leader, a.memberId, 'the first member to join leads');
-    assert.deepEqual(a.members.map((m) => m.memberId), [a.memberId, b.memberId]);
+    assert.deepEqual(
+      a.members.map((m) => m.memberId),
+      [a.memberId, b.memberId],
+    );
     assert.deepEqual(b.members, [], 'followers get no member list');
   });
 
@@ -89,23 +92,52 @@ describe('sandbox group coordinator: JoinGroup', () => {
   it('answers INCONSISTENT_GROUP_PROTOCOL when a member shares no protocol or protocol type with the group', async () => {
     const h = harness();
     await stableSingleMember(h, { protocols: [['range', 'x']] });
-    assert.equal((await join(h, { protocols: [['roundrobin', 'x']] })).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-    assert.equal((await join(h, { protocolType: 'connect', protocols: [['range', 'x']] })).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    assert.equal(
+      (await join(h, { protocols: [['roundrobin', 'x']] })).errorCode,
+      ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+    );
+    assert.equal(
+      (await join(h, { protocolType: 'connect', protocols: [['range', 'x']] })).errorCode,
+      ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+    );
     assert.equal((await join(h, { groupId: 'other', protocols: [] })).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     assert.equal(groupState(h), 'Stable', 'the refused members did not disturb the group');
   });
 
   it('chooses the protocol most members prefer among those all support', async () => {
     const h = harness();
-    const a = join(h, { clientId: 'a', protocols: [['range', 'ra'], ['roundrobin', 'rra'], ['sticky', 'sa']] });
-    const b = join(h, { clientId: 'b', protocols: [['roundrobin', 'rrb'], ['range', 'rb']] });
-    const c = join(h, { clientId: 'c', protocols: [['roundrobin', 'rrc'], ['range', 'rc']] });
+    const a = join(h, {
+      clientId: 'a',
+      protocols: [
+        ['range', 'ra'],
+        ['roundrobin', 'rra'],
+        ['sticky', 'sa'],
+      ],
+    });
+    const b = join(h, {
+      clientId: 'b',
+      protocols: [
+        ['roundrobin', 'rrb'],
+        ['range', 'rb'],
+      ],
+    });
+    const c = join(h, {
+      clientId: 'c',
+      protocols: [
+        ['roundrobin', 'rrc'],
+        ['range', 'rc'],
+      ],
+    });
     h.clock.advance(REBALANCE_MS);
     const leader = await a;
     assert.equal(leader.protocolName, 'roundrobin');
     assert.equal((await b).protocolName, 'roundrobin');
     assert.equal((await c).protocolName, 'roundrobin');
-    assert.deepEqual(leader.members.map((m) => m.metadata.toString()), ['rra', 'rrb', 'rrc'], "the leader sees each member's metadata for the chosen protocol");
+    assert.deepEqual(
+      leader.members.map((m) => m.metadata.toString()),
+      ['rra', 'rrb', 'rrc'],
+      "the leader sees each member's metadata for the chosen protocol",
+    );
   });
 
   it('uses the session timeout as rebalance timeout for JoinGroup v0, which has none', async () => {
@@ -145,7 +177,10 @@ describe('sandbox group coordinator: JoinGroup', () => {
     const h = harness();
     const [ra, rb] = await formGroup(h, ['a', 'b']);
     const again = await join(h, { clientId: 'b', memberId: rb.memberId });
-    assert.deepEqual([again.errorCode, again.generationId, again.leader], [ErrorCode.NONE, rb.generationId, ra.memberId]);
+    assert.deepEqual(
+      [again.errorCode, again.generationId, again.leader],
+      [ErrorCode.NONE, rb.generationId, ra.memberId],
+    );
     assert.equal(groupState(h), 'CompletingRebalance');
   });
 
@@ -184,7 +219,11 @@ describe('sandbox group coordinator: a two-member rebalance, step by step', () =
     const b2 = join(h, { clientId: 'b', protocols: [['range', 'meta-b']] });
     assert.equal(groupState(h), 'PreparingRebalance');
     assert.equal(await peek(b2), 'pending');
-    assert.equal(heartbeat(h, a, g1), ErrorCode.REBALANCE_IN_PROGRESS, 'A learns from its heartbeat that it must rejoin');
+    assert.equal(
+      heartbeat(h, a, g1),
+      ErrorCode.REBALANCE_IN_PROGRESS,
+      'A learns from its heartbeat that it must rejoin',
+    );
 
     // 3. A rejoins: everyone is in, generation 2 forms at once.
     const a2 = await join(h, { clientId: 'a', memberId: a, protocols: [['range', 'meta-a']] });
@@ -285,13 +324,23 @@ describe('sandbox group coordinator: Heartbeat and session timeouts', () => {
     assert.equal(heartbeat(h, ra.memberId, 1), ErrorCode.REBALANCE_IN_PROGRESS);
     const rejoined = await join(h, { clientId: 'a', memberId: ra.memberId });
     assert.equal(rejoined.generationId, 2);
-    assert.deepEqual(rejoined.members.map((m) => m.memberId), [ra.memberId]);
-    assert.ok(h.logs.some((l) => l.includes(rb.memberId) && l.includes('session timeout')), 'the expiry is logged');
+    assert.deepEqual(
+      rejoined.members.map((m) => m.memberId),
+      [ra.memberId],
+    );
+    assert.ok(
+      h.logs.some((l) => l.includes(rb.memberId) && l.includes('session timeout')),
+      'the expiry is logged',
+    );
   });
 
   it('does not expire a member while its JoinGroup waits on a rebalance longer than its session', async () => {
     const h = harness();
-    const { memberId } = await stableSingleMember(h, { clientId: 'a', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 60_000 });
+    const { memberId } = await stableSingleMember(h, {
+      clientId: 'a',
+      sessionTimeoutMs: 6000,
+      rebalanceTimeoutMs: 60_000,
+    });
     const newcomer = join(h, { clientId: 'b', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 60_000 });
     h.clock.advance(20_000); // A never rejoins or heartbeats: its session (6 s) expires; B's join is parked
     assert.equal(heartbeat(h, memberId, 1), ErrorCode.UNKNOWN_MEMBER_ID);
@@ -341,8 +390,14 @@ describe('sandbox group coordinator: LeaveGroup', () => {
   it('answers UNKNOWN_MEMBER_ID to a member that is not in the group and NOT_COORDINATOR on the wrong broker', async () => {
     const h = harness();
     const { memberId } = await stableSingleMember(h);
-    assert.equal(h.coordinator.leaveGroup(COORDINATOR, { groupId: GROUP, memberId: 'ghost' }, 1).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-    assert.equal(h.coordinator.leaveGroup(OTHER_BROKER, { groupId: GROUP, memberId }, 1).errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.equal(
+      h.coordinator.leaveGroup(COORDINATOR, { groupId: GROUP, memberId: 'ghost' }, 1).errorCode,
+      ErrorCode.UNKNOWN_MEMBER_ID,
+    );
+    assert.equal(
+      h.coordinator.leaveGroup(OTHER_BROKER, { groupId: GROUP, memberId }, 1).errorCode,
+      ErrorCode.NOT_COORDINATOR,
+    );
     assert.equal(groupState(h), 'Stable');
   });
 });

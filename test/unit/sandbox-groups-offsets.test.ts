@@ -2,7 +2,19 @@ import { strict as assert } from 'node:assert';
 import { ErrorCode } from '../../extension/core/kafka/protocol/errors';
 import { chooseCoordinator, javaStringHash } from '../../extension/core/sandbox/cluster/groups/coordinator-choice';
 import type { OffsetCommitRequest } from '../../extension/core/kafka/protocol';
-import { COORDINATOR, GROUP, OTHER_BROKER, type Harness, groupState, harness, join, stableGroup, stableSingleMember, sync, formGroup } from './sandbox-groups-harness';
+import {
+  COORDINATOR,
+  GROUP,
+  OTHER_BROKER,
+  type Harness,
+  groupState,
+  harness,
+  join,
+  stableGroup,
+  stableSingleMember,
+  sync,
+  formGroup,
+} from './sandbox-groups-harness';
 
 function commit(
   h: Harness,
@@ -14,7 +26,13 @@ function commit(
   const byTopic = new Map<string, OffsetCommitRequest['topics'][number]['partitions']>();
   for (const [topic, partition, offset, metadata] of parts) {
     if (!byTopic.has(topic)) byTopic.set(topic, []);
-    byTopic.get(topic)!.push({ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: 7, commitTimestamp: -1, committedMetadata: metadata ?? null });
+    byTopic.get(topic)!.push({
+      partitionIndex: partition,
+      committedOffset: offset,
+      committedLeaderEpoch: 7,
+      commitTimestamp: -1,
+      committedMetadata: metadata ?? null,
+    });
   }
   const req: OffsetCommitRequest = {
     groupId: membership.groupId ?? GROUP,
@@ -86,7 +104,13 @@ describe('sandbox group coordinator: choosing the coordinator', () => {
     assert.notEqual(fallback, chosen);
     assert.equal(fallback, (chosen % 3) + 1);
     assert.equal(chooseCoordinator('orders-service', brokers)!.id, chosen);
-    assert.equal(chooseCoordinator('orders-service', brokers.map((b) => ({ ...b, up: false }))), null);
+    assert.equal(
+      chooseCoordinator(
+        'orders-service',
+        brokers.map((b) => ({ ...b, up: false })),
+      ),
+      null,
+    );
   });
 });
 
@@ -95,7 +119,11 @@ describe('sandbox group coordinator: OffsetCommit', () => {
     const h = harness();
     assert.deepEqual(commitErrors(commit(h, [['orders', 0, 42, 'checkpoint']])), ['orders/0=0']);
     assert.equal(groupState(h), 'Empty');
-    const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0] }] }, 3);
+    const fetched = h.coordinator.offsetFetch(
+      COORDINATOR,
+      { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0] }] },
+      3,
+    );
     assert.deepEqual(fetched.topics[0].partitions[0], {
       partitionIndex: 0,
       committedOffset: 42,
@@ -107,7 +135,9 @@ describe('sandbox group coordinator: OffsetCommit', () => {
 
   it('treats a v0 commit as a simple commit even with no generation fields', () => {
     const h = harness();
-    assert.deepEqual(commitErrors(commit(h, [['orders', 1, 5]], { generationId: 99, memberId: 'ignored' }, 0)), ['orders/1=0']);
+    assert.deepEqual(commitErrors(commit(h, [['orders', 1, 5]], { generationId: 99, memberId: 'ignored' }, 0)), [
+      'orders/1=0',
+    ]);
   });
 
   it('answers ILLEGAL_GENERATION to a generation-based commit for a group that does not exist', () => {
@@ -119,21 +149,41 @@ describe('sandbox group coordinator: OffsetCommit', () => {
   it("accepts a member's commit in its generation and keeps the leader epoch from v6", async () => {
     const h = harness();
     const { memberId, generationId } = await stableSingleMember(h);
-    assert.deepEqual(commitErrors(commit(h, [['orders', 0, 10], ['orders', 2, 20]], { generationId, memberId }, 6)), ['orders/0=0', 'orders/2=0']);
+    assert.deepEqual(
+      commitErrors(
+        commit(
+          h,
+          [
+            ['orders', 0, 10],
+            ['orders', 2, 20],
+          ],
+          { generationId, memberId },
+          6,
+        ),
+      ),
+      ['orders/0=0', 'orders/2=0'],
+    );
     const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: null }, 5);
     assert.deepEqual(
       fetched.topics[0].partitions.map((p) => [p.partitionIndex, p.committedOffset, p.committedLeaderEpoch]),
-      [[0, 10, 7], [2, 20, 7]],
+      [
+        [0, 10, 7],
+        [2, 20, 7],
+      ],
     );
   });
 
   it('refuses commits from a stale generation, an unknown member, a simple commit to an active group, and the wrong broker', async () => {
     const h = harness();
     const { memberId, generationId } = await stableSingleMember(h);
-    assert.deepEqual(commitErrors(commit(h, [['orders', 0, 1]], { generationId: generationId - 1, memberId })), ['orders/0=22']);
+    assert.deepEqual(commitErrors(commit(h, [['orders', 0, 1]], { generationId: generationId - 1, memberId })), [
+      'orders/0=22',
+    ]);
     assert.deepEqual(commitErrors(commit(h, [['orders', 0, 1]], { generationId, memberId: 'ghost' })), ['orders/0=25']);
     assert.deepEqual(commitErrors(commit(h, [['orders', 0, 1]], { generationId: -1 })), ['orders/0=25']);
-    assert.deepEqual(commitErrors(commit(h, [['orders', 0, 1]], { generationId, memberId }, 3, OTHER_BROKER)), ['orders/0=16']);
+    assert.deepEqual(commitErrors(commit(h, [['orders', 0, 1]], { generationId, memberId }, 3, OTHER_BROKER)), [
+      'orders/0=16',
+    ]);
     const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: null }, 5);
     assert.deepEqual(fetched.topics, [], 'none of them was stored');
   });
@@ -141,20 +191,31 @@ describe('sandbox group coordinator: OffsetCommit', () => {
   it('answers REBALANCE_IN_PROGRESS while the group waits for its assignment, and takes commits of the old generation while it prepares a rebalance', async () => {
     const h = harness();
     const [ra] = await formGroup(h, ['a', 'b']);
-    assert.deepEqual(commitErrors(commit(h, [['orders', 0, 1]], { generationId: 1, memberId: ra.memberId })), ['orders/0=27']);
+    assert.deepEqual(commitErrors(commit(h, [['orders', 0, 1]], { generationId: 1, memberId: ra.memberId })), [
+      'orders/0=27',
+    ]);
     const h2 = harness();
     const [a] = await stableGroup(h2, ['a', 'b']);
     void join(h2, { clientId: 'c' });
     assert.equal(groupState(h2), 'PreparingRebalance');
-    assert.deepEqual(commitErrors(commit(h2, [['orders', 0, 3]], { generationId: 1, memberId: a.memberId })), ['orders/0=0']);
+    assert.deepEqual(commitErrors(commit(h2, [['orders', 0, 3]], { generationId: 1, memberId: a.memberId })), [
+      'orders/0=0',
+    ]);
   });
 
   it('answers UNKNOWN_TOPIC_OR_PARTITION for a partition that does not exist and still stores the others', () => {
     const h = harness();
-    const response = commit(h, [['orders', 0, 1], ['orders', 9, 1], ['missing', 0, 1]]);
+    const response = commit(h, [
+      ['orders', 0, 1],
+      ['orders', 9, 1],
+      ['missing', 0, 1],
+    ]);
     assert.deepEqual(commitErrors(response), ['orders/0=0', 'orders/9=3', 'missing/0=3']);
     const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: null }, 5);
-    assert.deepEqual(fetched.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionIndex)]), [['orders', [0]]]);
+    assert.deepEqual(
+      fetched.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionIndex)]),
+      [['orders', [0]]],
+    );
   });
 
   it('answers OFFSET_METADATA_TOO_LARGE for metadata over 4096 characters', () => {
@@ -167,7 +228,11 @@ describe('sandbox group coordinator: OffsetCommit', () => {
     const h = harness();
     commit(h, [['orders', 1, 5]]);
     commit(h, [['orders', 1, 8]]);
-    const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [1] }] }, 1);
+    const fetched = h.coordinator.offsetFetch(
+      COORDINATOR,
+      { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [1] }] },
+      1,
+    );
     assert.equal(fetched.topics[0].partitions[0].committedOffset, 8);
   });
 });
@@ -176,23 +241,49 @@ describe('sandbox group coordinator: OffsetFetch', () => {
   it('answers -1 with empty metadata for partitions with no commit, including for an unknown group', () => {
     const h = harness();
     commit(h, [['orders', 0, 4]]);
-    const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0, 1] }] }, 3);
-    assert.deepEqual(fetched.topics[0].partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata, p.errorCode]), [
-      [0, 4, '', 0],
-      [1, -1, '', 0],
-    ]);
-    const unknown = h.coordinator.offsetFetch(COORDINATOR, { groupId: 'nobody', topics: [{ name: 'orders', partitionIndexes: [2] }] }, 3);
+    const fetched = h.coordinator.offsetFetch(
+      COORDINATOR,
+      { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0, 1] }] },
+      3,
+    );
+    assert.deepEqual(
+      fetched.topics[0].partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata, p.errorCode]),
+      [
+        [0, 4, '', 0],
+        [1, -1, '', 0],
+      ],
+    );
+    const unknown = h.coordinator.offsetFetch(
+      COORDINATOR,
+      { groupId: 'nobody', topics: [{ name: 'orders', partitionIndexes: [2] }] },
+      3,
+    );
     assert.equal(unknown.topics[0].partitions[0].committedOffset, -1);
     assert.equal(unknown.errorCode, ErrorCode.NONE);
   });
 
   it('lists every committed partition, sorted, when topics is null', () => {
     const h = harness();
-    commit(h, [['orders', 2, 20], ['orders', 0, 10]]);
-    const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: null }, 2);
-    assert.deepEqual(fetched.topics.map((t) => ({ name: t.name, offsets: t.partitions.map((p) => [p.partitionIndex, p.committedOffset]) })), [
-      { name: 'orders', offsets: [[0, 10], [2, 20]] },
+    commit(h, [
+      ['orders', 2, 20],
+      ['orders', 0, 10],
     ]);
+    const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: null }, 2);
+    assert.deepEqual(
+      fetched.topics.map((t) => ({
+        name: t.name,
+        offsets: t.partitions.map((p) => [p.partitionIndex, p.committedOffset]),
+      })),
+      [
+        {
+          name: 'orders',
+          offsets: [
+            [0, 10],
+            [2, 20],
+          ],
+        },
+      ],
+    );
     assert.deepEqual(h.coordinator.offsetFetch(COORDINATOR, { groupId: 'nobody', topics: null }, 2).topics, []);
   });
 
@@ -210,7 +301,11 @@ describe('sandbox group coordinator: OffsetFetch', () => {
     const h = harness();
     commit(h, [['orders', 0, 4]]);
     h.coordinator.forgetTopic('orders');
-    const fetched = h.coordinator.offsetFetch(COORDINATOR, { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0] }] }, 3);
+    const fetched = h.coordinator.offsetFetch(
+      COORDINATOR,
+      { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0] }] },
+      3,
+    );
     assert.equal(fetched.topics[0].partitions[0].committedOffset, -1);
   });
 });
@@ -219,12 +314,19 @@ describe('sandbox group coordinator: DescribeGroups', () => {
   it('describes an unknown group as Dead without an error, and answers NOT_COORDINATOR on the wrong broker', () => {
     const h = harness();
     const [dead] = h.coordinator.describeGroups(COORDINATOR, { groups: ['nobody'] }, 0).groups;
-    assert.deepEqual(dead, { errorCode: 0, groupId: 'nobody', groupState: 'Dead', protocolType: '', protocolData: '', members: [] });
+    assert.deepEqual(dead, {
+      errorCode: 0,
+      groupId: 'nobody',
+      groupState: 'Dead',
+      protocolType: '',
+      protocolData: '',
+      members: [],
+    });
     const [wrong] = h.coordinator.describeGroups(OTHER_BROKER, { groups: ['nobody'] }, 0).groups;
     assert.equal(wrong.errorCode, ErrorCode.NOT_COORDINATOR);
   });
 
-  it("shows members with client id and host in every state, and the protocol, metadata and assignments once Stable", async () => {
+  it('shows members with client id and host in every state, and the protocol, metadata and assignments once Stable', async () => {
     const h = harness();
     const joined = join(h, { clientId: 'billing', protocols: [['range', 'subscription']] });
     h.clock.advance(3000);
@@ -233,7 +335,10 @@ describe('sandbox group coordinator: DescribeGroups', () => {
     assert.equal(completing.groupState, 'CompletingRebalance');
     assert.equal(completing.protocolType, 'consumer');
     assert.equal(completing.protocolData, '');
-    assert.deepEqual(completing.members.map((m) => [m.memberId, m.clientId, m.clientHost, m.memberMetadata.length]), [[memberId, 'billing', '/127.0.0.1', 0]]);
+    assert.deepEqual(
+      completing.members.map((m) => [m.memberId, m.clientId, m.clientHost, m.memberMetadata.length]),
+      [[memberId, 'billing', '/127.0.0.1', 0]],
+    );
     await sync(h, memberId, generationId, { [memberId]: 'orders:0,1,2' });
     const [stable] = h.coordinator.describeGroups(COORDINATOR, { groups: [GROUP] }, 1).groups;
     assert.equal(stable.groupState, 'Stable');
@@ -258,7 +363,15 @@ describe('sandbox group coordinator: state', () => {
         protocol: 'range',
         leader: memberId,
         coordinator: COORDINATOR,
-        members: [{ memberId, clientId: 'billing', clientHost: '/127.0.0.1', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000 }],
+        members: [
+          {
+            memberId,
+            clientId: 'billing',
+            clientHost: '/127.0.0.1',
+            sessionTimeoutMs: 10_000,
+            rebalanceTimeoutMs: 30_000,
+          },
+        ],
         offsets: [{ topic: 'orders', partition: 1, offset: 11, metadata: 'm' }],
       },
     ]);

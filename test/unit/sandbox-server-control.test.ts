@@ -23,7 +23,8 @@ class RecordingControls implements SandboxControls {
     this.calls.push(['moveLeader', topic, partition, broker]);
   }
   addFault(spec: unknown) {
-    if ((spec as { api?: unknown }).api === 'Nope') throw new InvalidInputError("api 'Nope' is not a Kafka API the sandbox serves");
+    if ((spec as { api?: unknown }).api === 'Nope')
+      throw new InvalidInputError("api 'Nope' is not a Kafka API the sandbox serves");
     this.calls.push(['addFault', spec]);
     return { id: 1, ...(spec as object) };
   }
@@ -67,7 +68,16 @@ describe('sandbox control server', () => {
     assert.equal(fault.status, 201);
     assert.equal(fault.body.errorCode, 6);
     assert.equal((await call('DELETE', '/faults')).status, 200);
-    assert.equal((await call('POST', '/topics', '{"name": "t", "partitions": 4, "configs": {"message.timestamp.type": "LogAppendTime"}}')).status, 201);
+    assert.equal(
+      (
+        await call(
+          'POST',
+          '/topics',
+          '{"name": "t", "partitions": 4, "configs": {"message.timestamp.type": "LogAppendTime"}}',
+        )
+      ).status,
+      201,
+    );
     assert.deepEqual(controls.calls, [
       ['stopBroker', 1],
       ['startBroker', 1],
@@ -114,18 +124,28 @@ describe('sandbox control server', () => {
   /** A request with exactly these headers (fetch would not let a test set Host). */
   function raw(method: string, path: string, headers: Record<string, string>, body?: string) {
     return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, method, path, headers, setHost: false }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: server.port, method, path, headers, setHost: false },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+          );
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
   }
 
   it('refuses with 403 and logs a DNS-rebinding read of /state (Host: attacker.example), a missing Host and another port', async () => {
-    for (const host of ['attacker.example', `attacker.example:${server.port}`, '127.0.0.1:1', 'localhost.attacker.example']) {
+    for (const host of [
+      'attacker.example',
+      `attacker.example:${server.port}`,
+      '127.0.0.1:1',
+      'localhost.attacker.example',
+    ]) {
       const r = await raw('GET', '/state', { Host: host });
       assert.equal(r.status, 403, host);
       assert.match(String(r.body.error), /is not this server's address .*DNS rebinding/, host);
@@ -136,11 +156,15 @@ describe('sandbox control server', () => {
     assert.match(logged[0], /^control: refused GET \/state: Host "attacker.example"/);
   });
 
-  it('refuses with 403 a page\'s no-cors POSTs to stop a broker and inject a fault (Origin of another site, Origin null, Sec-Fetch-Site cross-site), and does nothing', async () => {
+  it("refuses with 403 a page's no-cors POSTs to stop a broker and inject a fault (Origin of another site, Origin null, Sec-Fetch-Site cross-site), and does nothing", async () => {
     const host = `127.0.0.1:${server.port}`;
     const attempts: [string, string, Record<string, string>][] = [
       ['/brokers/1/stop', '', { Origin: 'http://attacker.example' }],
-      ['/faults', '{"api": "Produce", "errorCode": 6, "count": 2}', { Origin: 'http://127.0.0.1:8080', 'Content-Type': 'text/plain' }],
+      [
+        '/faults',
+        '{"api": "Produce", "errorCode": 6, "count": 2}',
+        { Origin: 'http://127.0.0.1:8080', 'Content-Type': 'text/plain' },
+      ],
       ['/faults', '{"api": "Produce", "errorCode": 6}', { Origin: `http://localhost:${server.port + 1}` }],
       ['/brokers/1/stop', '', { Origin: 'null' }],
       ['/brokers/1/stop', '', { 'Sec-Fetch-Site': 'cross-site' }],
@@ -153,7 +177,10 @@ describe('sandbox control server', () => {
     }
     assert.deepEqual(controls.calls, []);
     assert.equal(logged.length, attempts.length);
-    assert.match(logged[0], /^control: refused POST \/brokers\/1\/stop: Origin "http:\/\/attacker.example" is a web page/);
+    assert.match(
+      logged[0],
+      /^control: refused POST \/brokers\/1\/stop: Origin "http:\/\/attacker.example" is a web page/,
+    );
   });
 
   it('still answers curl-style requests (no Origin) by 127.0.0.1, localhost and [::1], and its own Origin', async () => {
@@ -161,7 +188,11 @@ describe('sandbox control server', () => {
       const r = await raw('GET', '/state', { Host: `${host}:${server.port}` });
       assert.equal(r.status, 200, host);
     }
-    const own = await raw('POST', '/brokers/1/stop', { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}`, 'Sec-Fetch-Site': 'same-origin' });
+    const own = await raw('POST', '/brokers/1/stop', {
+      Host: `localhost:${server.port}`,
+      Origin: `http://localhost:${server.port}`,
+      'Sec-Fetch-Site': 'same-origin',
+    });
     assert.equal(own.status, 200);
     assert.deepEqual(controls.calls, [['stopBroker', 1]]);
     assert.deepEqual(logged, []);

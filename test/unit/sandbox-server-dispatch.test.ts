@@ -35,7 +35,10 @@ const connection = { brokerId: 2, remote: '127.0.0.1:5555' };
 
 describe('sandbox server: RequestDispatcher', () => {
   it('decodes a request, passes it to the cluster for the right broker, and frames the response with its correlation id', async () => {
-    const cluster = fakeCluster({ kind: 'respond', body: { throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, topics: [] } });
+    const cluster = fakeCluster({
+      kind: 'respond',
+      body: { throttleTimeMs: 0, brokers: [], clusterId: 'c', controllerId: 1, topics: [] },
+    });
     const d = new RequestDispatcher();
     d.attach(cluster as unknown as RequestHandler);
     const out = await d.handle(request(3, 1, 77, allTopics()), connection);

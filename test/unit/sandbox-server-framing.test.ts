@@ -47,7 +47,10 @@ describe('sandbox server: FrameDecoder', () => {
   it('refuses a frame above the limit, naming the size and the limit', () => {
     const size = Buffer.alloc(4);
     size.writeInt32BE(2_000_000);
-    assert.throws(() => new FrameDecoder(1024).push(size), (e: Error) => e instanceof FrameError && /2000000 bytes exceeds the limit of 1024/.test(e.message));
+    assert.throws(
+      () => new FrameDecoder(1024).push(size),
+      (e: Error) => e instanceof FrameError && /2000000 bytes exceeds the limit of 1024/.test(e.message),
+    );
   });
 
   it('refuses a negative frame size', () => {
@@ -91,7 +94,9 @@ describe('sandbox server: BrokerListener', () => {
     listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler });
     const port = await listener.start();
     const c = await connect(port);
-    c.socket.write(Buffer.concat([frame(Buffer.from([50, 1])), frame(Buffer.from([0, 2])), frame(Buffer.from([10, 3]))]));
+    c.socket.write(
+      Buffer.concat([frame(Buffer.from([50, 1])), frame(Buffer.from([0, 2])), frame(Buffer.from([10, 3]))]),
+    );
     await waitFor(() => c.received().length === 18, 'three replies');
     const r = c.received();
     assert.deepEqual([r[5], r[11], r[17]], [1, 2, 3]);
@@ -150,7 +155,14 @@ describe('sandbox server: BrokerListener', () => {
   it('closes only the connection that sent an oversized frame, logging why, and keeps serving others', async () => {
     const logs: string[] = [];
     const handler: FrameHandler = async (f) => ({ kind: 'reply', frame: frame(f) });
-    listener = new BrokerListener({ brokerId: 2, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler, log: (l) => logs.push(l) });
+    listener = new BrokerListener({
+      brokerId: 2,
+      host: '127.0.0.1',
+      port: 0,
+      maxFrameBytes: 1024,
+      handler,
+      log: (l) => logs.push(l),
+    });
     const port = await listener.start();
     const bad = await connect(port);
     const good = await connect(port);
@@ -158,9 +170,12 @@ describe('sandbox server: BrokerListener', () => {
     huge.writeInt32BE(5000);
     bad.socket.write(huge);
     await bad.closed;
-    assert.match(logs.join('\n'), /broker 2: closing connection from 127\.0\.0\.1:\d+: frame of 5000 bytes exceeds the limit of 1024/);
+    assert.match(
+      logs.join('\n'),
+      /broker 2: closing connection from 127\.0\.0\.1:\d+: frame of 5000 bytes exceeds the limit of 1024/,
+    );
     good.socket.write(frame(Buffer.from('still here')));
-    await waitFor(() => good.received().length === 14, 'the other client\'s reply');
+    await waitFor(() => good.received().length === 14, "the other client's reply");
     assert.equal(good.received().subarray(4).toString(), 'still here');
     good.socket.destroy();
   });
@@ -172,12 +187,25 @@ describe('sandbox server: BrokerListener', () => {
       if (f.toString() === 'close') return { kind: 'close', reason: 'unknown API key 999' };
       return { kind: 'reply', frame: frame(f) };
     };
-    listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler, log: (l) => logs.push(l) });
+    listener = new BrokerListener({
+      brokerId: 1,
+      host: '127.0.0.1',
+      port: 0,
+      maxFrameBytes: 1024,
+      handler,
+      log: (l) => logs.push(l),
+    });
     const port = await listener.start();
     const a = await connect(port);
-    a.socket.write(Buffer.concat([frame(Buffer.from('ok')), frame(Buffer.from('throw')), frame(Buffer.from('never answered'))]));
+    a.socket.write(
+      Buffer.concat([frame(Buffer.from('ok')), frame(Buffer.from('throw')), frame(Buffer.from('never answered'))]),
+    );
     await a.closed;
-    assert.equal(a.received().subarray(4).toString(), 'ok', 'the reply before the failure is still delivered, nothing after it');
+    assert.equal(
+      a.received().subarray(4).toString(),
+      'ok',
+      'the reply before the failure is still delivered, nothing after it',
+    );
     const b = await connect(port);
     b.socket.write(frame(Buffer.from('close')));
     await b.closed;
@@ -190,7 +218,8 @@ describe('sandbox server: BrokerListener', () => {
   });
 
   it('sends nothing for a request the handler leaves unanswered, and answers the next one', async () => {
-    const handler: FrameHandler = async (f) => (f.toString() === 'acks0' ? { kind: 'none' } : { kind: 'reply', frame: frame(f) });
+    const handler: FrameHandler = async (f) =>
+      f.toString() === 'acks0' ? { kind: 'none' } : { kind: 'reply', frame: frame(f) };
     listener = new BrokerListener({ brokerId: 1, host: '127.0.0.1', port: 0, maxFrameBytes: 1024, handler });
     const c = await connect(await listener.start());
     c.socket.write(Buffer.concat([frame(Buffer.from('acks0')), frame(Buffer.from('next'))]));

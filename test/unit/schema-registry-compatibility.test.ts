@@ -3,14 +3,34 @@ import { compatibilityProblems, type CompatibilityLevel } from '../../extension/
 import { parseSchema, type ParsedSchema } from '../../extension/core/schema-registry/formats';
 import type { SchemaType } from '../../extension/core/schema-registry/types';
 
-const parse = (schemaType: SchemaType, schema: unknown) => parseSchema({ schemaType, schema: typeof schema === 'string' ? schema : JSON.stringify(schema), references: [] });
-const check = (level: CompatibilityLevel, next: ParsedSchema, ...previous: ParsedSchema[]) => compatibilityProblems(level, next, previous.map((schema, i) => ({ version: i + 1, schema })));
+const parse = (schemaType: SchemaType, schema: unknown) =>
+  parseSchema({ schemaType, schema: typeof schema === 'string' ? schema : JSON.stringify(schema), references: [] });
+const check = (level: CompatibilityLevel, next: ParsedSchema, ...previous: ParsedSchema[]) =>
+  compatibilityProblems(
+    level,
+    next,
+    previous.map((schema, i) => ({ version: i + 1, schema })),
+  );
 
 describe('schema compatibility', () => {
-  describe('Avro (the Avro specification\'s schema resolution, by avsc)', () => {
+  describe("Avro (the Avro specification's schema resolution, by avsc)", () => {
     const v1 = parse('AVRO', { type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }] });
-    const addedWithDefault = parse('AVRO', { type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'string', default: '' }] });
-    const addedNoDefault = parse('AVRO', { type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'string' }] });
+    const addedWithDefault = parse('AVRO', {
+      type: 'record',
+      name: 'R',
+      fields: [
+        { name: 'a', type: 'int' },
+        { name: 'b', type: 'string', default: '' },
+      ],
+    });
+    const addedNoDefault = parse('AVRO', {
+      type: 'record',
+      name: 'R',
+      fields: [
+        { name: 'a', type: 'int' },
+        { name: 'b', type: 'string' },
+      ],
+    });
     const promoted = parse('AVRO', { type: 'record', name: 'R', fields: [{ name: 'a', type: 'long' }] });
 
     it('BACKWARD: a field added with a default is fine, without one it is not', () => {
@@ -22,7 +42,10 @@ describe('schema compatibility', () => {
 
     it('FORWARD: the old schema must read the new; int may become long only backward', () => {
       assert.deepEqual(check('BACKWARD', promoted, v1), []);
-      assert.match(check('FORWARD', promoted, v1)[0], /version 1 cannot read data written with the new schema \(FORWARD\): cannot read "long" as "int"/);
+      assert.match(
+        check('FORWARD', promoted, v1)[0],
+        /version 1 cannot read data written with the new schema \(FORWARD\): cannot read "long" as "int"/,
+      );
       assert.equal(check('FULL', promoted, v1).length, 1);
       assert.deepEqual(check('NONE', addedNoDefault, v1), []);
     });
@@ -44,22 +67,46 @@ describe('schema compatibility', () => {
 
   describe('JSON Schema (the reader must accept every value the writer accepts)', () => {
     const open = parse('JSON', { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] });
-    const closed = parse('JSON', { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false });
-    const closedMore = parse('JSON', { type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' } }, required: ['id'], additionalProperties: false });
+    const closed = parse('JSON', {
+      type: 'object',
+      properties: { id: { type: 'string' } },
+      required: ['id'],
+      additionalProperties: false,
+    });
+    const closedMore = parse('JSON', {
+      type: 'object',
+      properties: { id: { type: 'string' }, n: { type: 'integer' } },
+      required: ['id'],
+      additionalProperties: false,
+    });
 
     it('a required property added is not backward compatible; an optional one in a closed model is', () => {
-      const required = parse('JSON', { type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' } }, required: ['id', 'n'] });
+      const required = parse('JSON', {
+        type: 'object',
+        properties: { id: { type: 'string' }, n: { type: 'integer' } },
+        required: ['id', 'n'],
+      });
       assert.match(check('BACKWARD', required, open).join('\n'), /REQUIRED_PROPERTY_ADDED.*"n"/);
       assert.deepEqual(check('BACKWARD', closedMore, closed), []);
     });
 
     it('a property added to an open content model narrows what the writer could put there', () => {
-      const narrowed = parse('JSON', { type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' } }, required: ['id'] });
-      assert.match(check('BACKWARD', narrowed, open).join('\n'), /PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL at #\/properties\/n/);
+      const narrowed = parse('JSON', {
+        type: 'object',
+        properties: { id: { type: 'string' }, n: { type: 'integer' } },
+        required: ['id'],
+      });
+      assert.match(
+        check('BACKWARD', narrowed, open).join('\n'),
+        /PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL at #\/properties\/n/,
+      );
     });
 
     it('a property removed from a closed model cannot read what the old schema wrote', () => {
-      assert.match(check('BACKWARD', closed, closedMore).join('\n'), /PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at #\/properties\/n/);
+      assert.match(
+        check('BACKWARD', closed, closedMore).join('\n'),
+        /PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at #\/properties\/n/,
+      );
       assert.deepEqual(check('FORWARD', closed, closedMore), []);
     });
 
@@ -75,13 +122,20 @@ describe('schema compatibility', () => {
     });
 
     it('follows local $refs', () => {
-      const refd = parse('JSON', { definitions: { id: { type: 'integer' } }, type: 'object', properties: { id: { $ref: '#/definitions/id' } } });
+      const refd = parse('JSON', {
+        definitions: { id: { type: 'integer' } },
+        type: 'object',
+        properties: { id: { $ref: '#/definitions/id' } },
+      });
       const plain = parse('JSON', { type: 'object', properties: { id: { type: 'string' } } });
-      assert.match(check('BACKWARD', refd, plain)[0], /TYPE_NARROWED at #\/properties\/id: the writer allows string, the reader only integer/);
+      assert.match(
+        check('BACKWARD', refd, plain)[0],
+        /TYPE_NARROWED at #\/properties\/id: the writer allows string, the reader only integer/,
+      );
     });
   });
 
-  describe('Protobuf (Confluent\'s rules)', () => {
+  describe("Protobuf (Confluent's rules)", () => {
     const proto = (body: string) => parse('PROTOBUF', `syntax = "proto3";\npackage acme;\n${body}`);
     const v1 = proto('message M { string id = 1; int32 n = 2; }');
 
@@ -92,9 +146,15 @@ describe('schema compatibility', () => {
 
     it('a field number that changes kind or scalar group is not', () => {
       const kind = proto('message M { string id = 1; Sub n = 2; }\nmessage Sub { int32 x = 1; }');
-      assert.match(check('BACKWARD', kind, v1).join('\n'), /FIELD_KIND_CHANGED: acme\.M\.n \(field 2\) was a scalar, is a message/);
+      assert.match(
+        check('BACKWARD', kind, v1).join('\n'),
+        /FIELD_KIND_CHANGED: acme\.M\.n \(field 2\) was a scalar, is a message/,
+      );
       const scalar = proto('message M { string id = 1; string n = 2; }');
-      assert.match(check('BACKWARD', scalar, v1).join('\n'), /FIELD_SCALAR_KIND_CHANGED: acme\.M\.n \(field 2\) was int32, is string/);
+      assert.match(
+        check('BACKWARD', scalar, v1).join('\n'),
+        /FIELD_SCALAR_KIND_CHANGED: acme\.M\.n \(field 2\) was int32, is string/,
+      );
       const sameGroup = proto('message M { string id = 1; int64 n = 2; }');
       assert.deepEqual(check('BACKWARD', sameGroup, v1), []);
     });
@@ -103,7 +163,11 @@ describe('schema compatibility', () => {
       const two = proto('message M { string id = 1; int32 n = 2; }\nmessage Other { bool ok = 1; }');
       assert.deepEqual(check('FORWARD', v1, two), []);
       assert.match(check('BACKWARD', v1, two).join('\n'), /MESSAGE_REMOVED: message acme\.Other/);
-      const moved = parseSchema({ schemaType: 'PROTOBUF', schema: 'syntax = "proto3";\npackage other;\nmessage M { string id = 1; }', references: [] });
+      const moved = parseSchema({
+        schemaType: 'PROTOBUF',
+        schema: 'syntax = "proto3";\npackage other;\nmessage M { string id = 1; }',
+        references: [],
+      });
       assert.match(check('BACKWARD', moved, v1).join('\n'), /PACKAGE_CHANGED/);
     });
 

@@ -36,17 +36,23 @@ describe('transport logging', () => {
     assert.deepEqual(calls, []);
   });
 
-  it('hands kafkajs\'s own log lines to the given log function, at debug level', async () => {
+  it("hands kafkajs's own log lines to the given log function, at debug level", async () => {
     const port = await closedPort();
     const lines: [string, string][] = [];
     const calls = await withConsoleSpy(async () => {
-      const t = new KafkaTransport({ brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 }, { log: (level, msg) => lines.push([level, msg]) });
+      const t = new KafkaTransport(
+        { brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 },
+        { log: (level, msg) => lines.push([level, msg]) },
+      );
       await assert.rejects(t.connect());
       await t.close();
     });
     assert.deepEqual(calls, []);
     assert.ok(lines.length > 0);
     assert.ok(lines.every(([level]) => level === 'debug'));
-    assert.ok(lines.some(([, msg]) => /^kafkajs Connection: .*ECONNREFUSED/.test(msg)), lines.map((l) => l[1]).join('\n'));
+    assert.ok(
+      lines.some(([, msg]) => /^kafkajs Connection: .*ECONNREFUSED/.test(msg)),
+      lines.map((l) => l[1]).join('\n'),
+    );
   });
 });

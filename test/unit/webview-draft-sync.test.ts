@@ -15,7 +15,7 @@ describe('webview: the pushes the panel passes on', () => {
   });
 });
 
-describe('composer host: DraftMirror (the host\'s copy of the form)', () => {
+describe("composer host: DraftMirror (the host's copy of the form)", () => {
   it('a draft opened before the webview is ready goes out with init and is current at once', () => {
     const m = new DraftMirror();
     m.open(draft('orders'), null);
@@ -23,7 +23,7 @@ describe('composer host: DraftMirror (the host\'s copy of the form)', () => {
     assert.equal(m.current?.topic, 'orders');
   });
 
-  it('a draft opened while the tab is hidden wins over the rebuilt webview\'s saved form, and is what gets saved', () => {
+  it("a draft opened while the tab is hidden wins over the rebuilt webview's saved form, and is what gets saved", () => {
     const m = new DraftMirror();
     m.report(draft('old-topic'), null); // the form the webview saved before the tab was hidden
     m.open(draft('opened-topic', 'k2'), null); // its loadDraft is lost: the webview is not live
@@ -31,7 +31,7 @@ describe('composer host: DraftMirror (the host\'s copy of the form)', () => {
     assert.equal(m.current?.key, 'k2', '"Save Record to Collection" saves the draft the form is about to show');
   });
 
-  it('once the webview reports the opened draft back, a later rebuild keeps the webview\'s own form', () => {
+  it("once the webview reports the opened draft back, a later rebuild keeps the webview's own form", () => {
     const m = new DraftMirror();
     m.open(draft('opened'), null);
     m.report(draft('opened'), null);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatLatency } from '../../webview/state';
 
-describe('webview: formatLatency (the results table\'s latency column)', () => {
+describe("webview: formatLatency (the results table's latency column)", () => {
   it('keeps milliseconds below a second', () => {
     assert.equal(formatLatency(null), '');
     assert.equal(formatLatency(0), '0.0 ms');
@@ -28,9 +28,11 @@ describe('webview: formatLatency (the results table\'s latency column)', () => {
     }
   });
 
-  it('gives the latency column room for 7 characters in the composer\'s stylesheet', () => {
+  it("gives the latency column room for 7 characters in the composer's stylesheet", () => {
     const css = fs.readFileSync(path.join(__dirname, '../../media/composer.css'), 'utf8');
-    const columns = [...css.matchAll(/\.result-head, \.result-row \{[^}]*grid-template-columns: ([^;]+);/g)].map((m) => m[1]);
+    const columns = [...css.matchAll(/\.result-head,\s*\.result-row \{[^}]*grid-template-columns: ([^;]+);/g)].map(
+      (m) => m[1],
+    );
     const last = columns[columns.length - 1]?.split(/\s+(?![^(]*\))/);
     // status, topic, key, partition, offset, time, latency, attempts
     assert.equal(last?.length, 8, `eight columns: ${columns.join(' | ')}`);

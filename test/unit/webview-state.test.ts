@@ -1,9 +1,26 @@
 import * as assert from 'node:assert/strict';
 import { defaultDraft, type ResultRow } from '../../extension/protocol/messages';
-import { formatCount, formatJson, restoreState, RequestTracker, ResultsHistory, resultsSummary, visibleWindow } from '../../webview/state';
+import {
+  formatCount,
+  formatJson,
+  restoreState,
+  RequestTracker,
+  ResultsHistory,
+  resultsSummary,
+  visibleWindow,
+} from '../../webview/state';
 
 const row = (id: string, status: ResultRow['status'] = 'pending', offset: number | null = null): ResultRow => ({
-  recordId: id, status, topic: 't', key: null, partition: 0, offset, timestamp: null, latencyMs: null, attempts: null, sentAt: 0,
+  recordId: id,
+  status,
+  topic: 't',
+  key: null,
+  partition: 0,
+  offset,
+  timestamp: null,
+  latencyMs: null,
+  attempts: null,
+  sentAt: 0,
 });
 
 describe('webview: ResultsHistory', () => {
@@ -19,7 +36,10 @@ describe('webview: ResultsHistory', () => {
   it('lists newest first', () => {
     const h = new ResultsHistory();
     h.upsert([row('a'), row('b'), row('c')]);
-    assert.deepEqual(h.newestFirst(0, 2).map((r) => r.recordId), ['c', 'b']);
+    assert.deepEqual(
+      h.newestFirst(0, 2).map((r) => r.recordId),
+      ['c', 'b'],
+    );
   });
 
   it('is bounded: the oldest rows fall off and updates still find the rows that remain', () => {
@@ -29,7 +49,10 @@ describe('webview: ResultsHistory', () => {
     assert.equal(h.get('a'), undefined);
     h.upsert([row('d', 'acked', 7)]);
     assert.equal(h.get('d')?.status, 'acked');
-    assert.deepEqual(h.newestFirst(0, 10).map((r) => r.recordId), ['e', 'd', 'c']);
+    assert.deepEqual(
+      h.newestFirst(0, 10).map((r) => r.recordId),
+      ['e', 'd', 'c'],
+    );
   });
 
   it('keeps 10,000 rows by default and clears', () => {
@@ -57,10 +80,14 @@ describe('webview: resultsSummary (the results badge)', () => {
 
   it('says the table shows only the latest rows once older ones are dropped (50,000 sent, 10,000 kept)', () => {
     const h = new ResultsHistory();
-    for (let start = 0; start < 50_000; start += 5_000) h.upsert(Array.from({ length: 5_000 }, (_, i) => row(`r${start + i}`, 'acked')));
+    for (let start = 0; start < 50_000; start += 5_000)
+      h.upsert(Array.from({ length: 5_000 }, (_, i) => row(`r${start + i}`, 'acked')));
     assert.equal(h.size, 10_000);
     assert.equal(h.isFull, true);
-    assert.deepEqual(resultsSummary(h), { badge: '10,000 (latest)', capNote: 'Showing the latest 10,000 results: older ones are dropped.' });
+    assert.deepEqual(resultsSummary(h), {
+      badge: '10,000 (latest)',
+      capNote: 'Showing the latest 10,000 results: older ones are dropped.',
+    });
   });
 
   it('says so for a full table rebuilt from the host (which sends only the 10,000 it keeps), and not after Clear', () => {
@@ -101,7 +128,12 @@ describe('webview: restoreState', () => {
   });
 
   it('keeps a saved draft and fills settings added since it was saved', () => {
-    const saved = { version: 1, draft: { ...defaultDraft(), topic: 'orders', settings: { acks: '1' } }, selectedRecordId: 'r1', tab: 'batches' };
+    const saved = {
+      version: 1,
+      draft: { ...defaultDraft(), topic: 'orders', settings: { acks: '1' } },
+      selectedRecordId: 'r1',
+      tab: 'batches',
+    };
     const s = restoreState(saved);
     assert.equal(s.draft.topic, 'orders');
     assert.equal(s.draft.settings.acks, '1');

@@ -19,20 +19,54 @@ interface Series {
   points: (number | null)[];
 }
 
-function frame(id: string, title: string, summary: string, yMax: number, yFormat: (n: number) => string, xLabels: { at: number; label: string }[], xOf: (i: number) => number, body: (SvgNode | null)[], legend: { name: string; cls: string }[]): SvgNode {
+function frame(
+  id: string,
+  title: string,
+  summary: string,
+  yMax: number,
+  yFormat: (n: number) => string,
+  xLabels: { at: number; label: string }[],
+  xOf: (i: number) => number,
+  body: (SvgNode | null)[],
+  legend: { name: string; cls: string }[],
+): SvgNode {
   const ticks = niceTicks(yMax, 4);
   const top = ticks[ticks.length - 1] || 1;
   const y = (v: number) => T + (1 - v / top) * (H - T - B);
   let lx = L;
-  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart run-chart focusable', id, viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', tabindex: 0, 'aria-label': `${title}. ${summary}` },
+  return el(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      class: 'kw-chart run-chart focusable',
+      id,
+      viewBox: `0 0 ${W} ${H}`,
+      width: W,
+      height: H,
+      role: 'img',
+      tabindex: 0,
+      'aria-label': `${title}. ${summary}`,
+    },
     tip(`${title}. ${summary}`),
     text({ x: 4, y: 14, class: 'title' }, title),
     legend.map((s) => {
-      const g = el('g', {}, el('rect', { class: s.cls, x: lx, y: 21, width: 10, height: 10 }), text({ x: lx + 14, y: 30 }, s.name));
+      const g = el(
+        'g',
+        {},
+        el('rect', { class: s.cls, x: lx, y: 21, width: 10, height: 10 }),
+        text({ x: lx + 14, y: 30 }, s.name),
+      );
       lx += 22 + s.name.length * 6.2;
       return g;
     }),
-    ticks.map((t) => el('g', {}, el('line', { class: 'grid', x1: L, x2: W - R, y1: y(t), y2: y(t) }), text({ x: L - 4, y: y(t) + 4, 'text-anchor': 'end', class: 'muted' }, yFormat(t)))),
+    ticks.map((t) =>
+      el(
+        'g',
+        {},
+        el('line', { class: 'grid', x1: L, x2: W - R, y1: y(t), y2: y(t) }),
+        text({ x: L - 4, y: y(t) + 4, 'text-anchor': 'end', class: 'muted' }, yFormat(t)),
+      ),
+    ),
     el('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }),
     xLabels.map((l) => text({ x: xOf(l.at), y: H - B + 14, 'text-anchor': 'middle', class: 'muted' }, l.label)),
     el('g', {}, body),
@@ -54,16 +88,26 @@ function timeLabels(n: number, intervalMs: number): { at: number; label: string 
   return out;
 }
 
-function lines(series: Series[], xOf: (i: number) => number, y: (v: number) => number, describe: (s: Series, i: number, v: number) => string): SvgNode[] {
+function lines(
+  series: Series[],
+  xOf: (i: number) => number,
+  y: (v: number) => number,
+  describe: (s: Series, i: number, v: number) => string,
+): SvgNode[] {
   return series.map((s) => {
     let d = '';
     let pen = false;
     s.points.forEach((v, i) => {
-      if (v === null) { pen = false; return; }
+      if (v === null) {
+        pen = false;
+        return;
+      }
       d += `${pen ? 'L' : 'M'}${Math.round(xOf(i) * 10) / 10},${Math.round(y(v) * 10) / 10}`;
       pen = true;
     });
-    const dots = s.points.map((v, i) => (v === null ? null : el('circle', { class: s.cls, cx: xOf(i), cy: y(v), r: 2.2 }, tip(describe(s, i, v)))));
+    const dots = s.points.map((v, i) =>
+      v === null ? null : el('circle', { class: s.cls, cx: xOf(i), cy: y(v), r: 2.2 }, tip(describe(s, i, v))),
+    );
     return el('g', { 'data-series': s.name }, el('path', { class: `line ${s.cls}`, d }), dots);
   });
 }
@@ -85,11 +129,36 @@ export function throughputChart(c: RunCharts): SvgNode {
     const f = iv.failed * perSec;
     const at = `${Math.round(iv.t / 100) / 10} s`;
     return [
-      a > 0 ? el('rect', { class: 'c-ok', x, y: y(a), width: w, height: y(0) - y(a) }, tip(`${at}: ${compact(a)} acknowledged/s (${iv.acked} records), ${iv.retried} retried`)) : null,
-      f > 0 ? el('rect', { class: 'c-error', x, y: y(a + f), width: w, height: y(a) - y(a + f) }, tip(`${at}: ${compact(f)} failed/s (${iv.failed} records)`)) : null,
+      a > 0
+        ? el(
+            'rect',
+            { class: 'c-ok', x, y: y(a), width: w, height: y(0) - y(a) },
+            tip(`${at}: ${compact(a)} acknowledged/s (${iv.acked} records), ${iv.retried} retried`),
+          )
+        : null,
+      f > 0
+        ? el(
+            'rect',
+            { class: 'c-error', x, y: y(a + f), width: w, height: y(a) - y(a + f) },
+            tip(`${at}: ${compact(f)} failed/s (${iv.failed} records)`),
+          )
+        : null,
     ];
   });
-  return frame('chart-throughput', 'Records per second', `${acked.toLocaleString('en-US')} acknowledged, ${failed.toLocaleString('en-US')} failed, peak ${compact(peak)} acknowledged/s`, max, compact, timeLabels(n, c.intervalMs), xOf, bars, [{ name: 'acknowledged', cls: 'c-ok' }, { name: 'failed', cls: 'c-error' }]);
+  return frame(
+    'chart-throughput',
+    'Records per second',
+    `${acked.toLocaleString('en-US')} acknowledged, ${failed.toLocaleString('en-US')} failed, peak ${compact(peak)} acknowledged/s`,
+    max,
+    compact,
+    timeLabels(n, c.intervalMs),
+    xOf,
+    bars,
+    [
+      { name: 'acknowledged', cls: 'c-ok' },
+      { name: 'failed', cls: 'c-error' },
+    ],
+  );
 }
 
 export function latencyOverTimeChart(c: RunCharts): SvgNode {
@@ -105,8 +174,20 @@ export function latencyOverTimeChart(c: RunCharts): SvgNode {
   const y = yScale(max);
   const body = lines(series, xOf, y, (s, i, v) => `${Math.round(c.intervals[i].t / 100) / 10} s: ${s.name} ${ms(v)}`);
   const l = c.latency;
-  const summary = l.count ? `over the send: p50 ${ms(l.p50 ?? 0)}, p90 ${ms(l.p90 ?? 0)}, p99 ${ms(l.p99 ?? 0)}, max ${ms(l.max ?? 0)}` : 'no record settled yet';
-  return frame('chart-latency', 'Latency percentiles (hand-over to ack)', summary, max, ms, timeLabels(n, c.intervalMs), xOf, body, series);
+  const summary = l.count
+    ? `over the send: p50 ${ms(l.p50 ?? 0)}, p90 ${ms(l.p90 ?? 0)}, p99 ${ms(l.p99 ?? 0)}, max ${ms(l.max ?? 0)}`
+    : 'no record settled yet';
+  return frame(
+    'chart-latency',
+    'Latency percentiles (hand-over to ack)',
+    summary,
+    max,
+    ms,
+    timeLabels(n, c.intervalMs),
+    xOf,
+    body,
+    series,
+  );
 }
 
 /** Log bins (x2) over a histogram's buckets, so an exact-to-the-millisecond histogram becomes ~12 bars. */
@@ -119,30 +200,89 @@ export function logBins(buckets: Bucket[]): Bucket[] {
   return [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([upTo, count]) => ({ upTo, count }));
 }
 
-function histogram(id: string, title: string, summary: string, buckets: Bucket[], label: (b: Bucket, i: number) => string, unit: string, cls = 's1'): SvgNode {
+function histogram(
+  id: string,
+  title: string,
+  summary: string,
+  buckets: Bucket[],
+  label: (b: Bucket, i: number) => string,
+  unit: string,
+  cls = 's1',
+): SvgNode {
   const n = buckets.length;
   const slot = (W - L - R) / Math.max(1, n);
   const xOf = (i: number) => L + slot * (i + 0.5);
   const max = Math.max(1, ...buckets.map((b) => b.count));
   const y = yScale(max);
   const total = buckets.reduce((s, b) => s + b.count, 0);
-  const bars = buckets.map((b, i) => el('rect', { class: cls, x: L + slot * i + slot * 0.1, y: y(b.count), width: Math.max(1, slot * 0.8), height: y(0) - y(b.count) },
-    tip(`${label(b, i)}: ${b.count.toLocaleString('en-US')} ${unit} (${total ? Math.round((b.count / total) * 1000) / 10 : 0}%)`)));
+  const bars = buckets.map((b, i) =>
+    el(
+      'rect',
+      {
+        class: cls,
+        x: L + slot * i + slot * 0.1,
+        y: y(b.count),
+        width: Math.max(1, slot * 0.8),
+        height: y(0) - y(b.count),
+      },
+      tip(
+        `${label(b, i)}: ${b.count.toLocaleString('en-US')} ${unit} (${total ? Math.round((b.count / total) * 1000) / 10 : 0}%)`,
+      ),
+    ),
+  );
   const every = Math.max(1, Math.ceil(n / 7));
-  return frame(id, title, summary, max, compact, buckets.map((b, i) => ({ at: i, label: label(b, i) })).filter((_, i) => i % every === 0), xOf, bars, []);
+  return frame(
+    id,
+    title,
+    summary,
+    max,
+    compact,
+    buckets.map((b, i) => ({ at: i, label: label(b, i) })).filter((_, i) => i % every === 0),
+    xOf,
+    bars,
+    [],
+  );
 }
 
 export function latencyHistogramChart(c: RunCharts): SvgNode {
   const bins = logBins(c.latency.buckets);
   const label = (b: Bucket) => `≤${ms(b.upTo)}`;
-  return histogram('chart-latency-histogram', 'Latency histogram', c.latency.count ? `${c.latency.count.toLocaleString('en-US')} records; p99 ${ms(c.latency.p99 ?? 0)}` : 'no record settled yet', bins, label, 'records');
+  return histogram(
+    'chart-latency-histogram',
+    'Latency histogram',
+    c.latency.count
+      ? `${c.latency.count.toLocaleString('en-US')} records; p99 ${ms(c.latency.p99 ?? 0)}`
+      : 'no record settled yet',
+    bins,
+    label,
+    'records',
+  );
 }
 
 export function batchFillChart(c: RunCharts): SvgNode[] {
   const batches = c.batches.records.reduce((s, b) => s + b.count, 0);
-  const reasons = Object.entries(c.batches.closeReasons).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n.toLocaleString('en-US')}`).join(', ');
-  const records = histogram('chart-batch-records', 'Records per batch', `${batches.toLocaleString('en-US')} batches; closed: ${reasons || 'none yet'}`, c.batches.records, (b) => `≤${compact(b.upTo)}`, 'batches', 's2');
-  const bytes = histogram('chart-batch-bytes', 'Bytes per batch', `${batches.toLocaleString('en-US')} batches`, c.batches.bytes, (b) => `≤${compact(b.upTo)} B`, 'batches', 's4');
+  const reasons = Object.entries(c.batches.closeReasons)
+    .filter(([, n]) => n > 0)
+    .map(([r, n]) => `${r} ${n.toLocaleString('en-US')}`)
+    .join(', ');
+  const records = histogram(
+    'chart-batch-records',
+    'Records per batch',
+    `${batches.toLocaleString('en-US')} batches; closed: ${reasons || 'none yet'}`,
+    c.batches.records,
+    (b) => `≤${compact(b.upTo)}`,
+    'batches',
+    's2',
+  );
+  const bytes = histogram(
+    'chart-batch-bytes',
+    'Bytes per batch',
+    `${batches.toLocaleString('en-US')} batches`,
+    c.batches.bytes,
+    (b) => `≤${compact(b.upTo)} B`,
+    'batches',
+    's4',
+  );
   return [records, bytes, closeReasonsChart(c)];
 }
 
@@ -153,14 +293,39 @@ function closeReasonsChart(c: RunCharts): SvgNode {
   const rowH = 24;
   const height = T + entries.length * rowH + 10;
   const plot = W - 120 - R - 50;
-  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart run-chart focusable', id: 'chart-close-reasons', viewBox: `0 0 ${W} ${height}`, width: W, height, role: 'img', tabindex: 0, 'aria-label': `Why batches closed: ${entries.map(([r, n]) => `${r} ${n}`).join(', ')}` },
+  return el(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      class: 'kw-chart run-chart focusable',
+      id: 'chart-close-reasons',
+      viewBox: `0 0 ${W} ${height}`,
+      width: W,
+      height,
+      role: 'img',
+      tabindex: 0,
+      'aria-label': `Why batches closed: ${entries.map(([r, n]) => `${r} ${n}`).join(', ')}`,
+    },
     text({ x: 4, y: 14, class: 'title' }, 'Why batches closed'),
     entries.map(([reason, n], i) => {
       const y = T - 10 + i * rowH;
-      return el('g', {},
+      return el(
+        'g',
+        {},
         text({ x: 4, y: y + 14 }, reason),
-        el('rect', { class: `s${(i % 6) + 1}`, x: 110, y: y + 3, width: Math.max(n > 0 ? 2 : 0, (n / max) * plot), height: rowH - 8 }, tip(`${reason}: ${n.toLocaleString('en-US')} batches (${total ? Math.round((n / total) * 1000) / 10 : 0}%)`)),
-        text({ x: 114 + (n / max) * plot, y: y + 14, class: 'muted' }, n.toLocaleString('en-US')));
+        el(
+          'rect',
+          {
+            class: `s${(i % 6) + 1}`,
+            x: 110,
+            y: y + 3,
+            width: Math.max(n > 0 ? 2 : 0, (n / max) * plot),
+            height: rowH - 8,
+          },
+          tip(`${reason}: ${n.toLocaleString('en-US')} batches (${total ? Math.round((n / total) * 1000) / 10 : 0}%)`),
+        ),
+        text({ x: 114 + (n / max) * plot, y: y + 14, class: 'muted' }, n.toLocaleString('en-US')),
+      );
     }),
   );
 }
@@ -171,8 +336,12 @@ export function brokersChart(c: RunCharts): SvgNode {
   const slot = (W - L - R) / Math.max(1, n);
   const xOf = (i: number) => L + slot * (i + 0.5);
   const series: Series[] = ids.map((id, k) => ({
-    name: `broker ${id}`, cls: `s${(k % 6) + 1}`,
-    points: c.intervals.map((iv) => { const b = iv.brokers.find((x) => x.brokerId === id); return b && b.requests > 0 ? b.latencyAvg : null; }),
+    name: `broker ${id}`,
+    cls: `s${(k % 6) + 1}`,
+    points: c.intervals.map((iv) => {
+      const b = iv.brokers.find((x) => x.brokerId === id);
+      return b && b.requests > 0 ? b.latencyAvg : null;
+    }),
   }));
   const max = Math.max(1, ...series.flatMap((s) => s.points.filter((v): v is number => v !== null)));
   const y = yScale(max);
@@ -185,7 +354,17 @@ export function brokersChart(c: RunCharts): SvgNode {
     const errs = c.intervals.reduce((s, iv) => s + (iv.brokers.find((b) => b.brokerId === id)?.errors ?? 0), 0);
     return `broker ${id}: ${reqs} requests, ${errs} errors`;
   });
-  return frame('chart-brokers', 'Request latency per broker', totals.join('; ') || 'no request yet', max, ms, timeLabels(n, c.intervalMs), xOf, body, series);
+  return frame(
+    'chart-brokers',
+    'Request latency per broker',
+    totals.join('; ') || 'no request yet',
+    max,
+    ms,
+    timeLabels(n, c.intervalMs),
+    xOf,
+    body,
+    series,
+  );
 }
 
 /** Every chart of a send, in reading order. */

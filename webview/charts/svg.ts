@@ -12,7 +12,11 @@ export interface SvgNode {
 
 type Child = SvgNode | null | undefined | false;
 
-export function el(tag: string, attrs: Record<string, string | number | undefined> = {}, ...children: (Child | Child[])[]): SvgNode {
+export function el(
+  tag: string,
+  attrs: Record<string, string | number | undefined> = {},
+  ...children: (Child | Child[])[]
+): SvgNode {
   const clean: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = v;
   return { tag, attrs: clean, children: children.flat().filter((c): c is SvgNode => !!c) };
@@ -38,7 +42,9 @@ function attrText(v: string | number): string {
 }
 
 export function toSvgString(node: SvgNode): string {
-  const attrs = Object.entries(node.attrs).map(([k, v]) => ` ${k}="${escapeXml(attrText(v))}"`).join('');
+  const attrs = Object.entries(node.attrs)
+    .map(([k, v]) => ` ${k}="${escapeXml(attrText(v))}"`)
+    .join('');
   const inner = (node.text !== undefined ? escapeXml(node.text) : '') + node.children.map(toSvgString).join('');
   return `<${node.tag}${attrs}>${inner}</${node.tag}>`;
 }

@@ -31,7 +31,16 @@ export function waterfallChart(w: Waterfall, title = 'Delivery waterfall'): SvgN
     // The note goes on the bar when it fits there, else just after it.
     const inside = note.length * 6.2 + 8 < width;
     const noteX = inside ? x0 + 4 : Math.min(x0 + width + 4, WIDTH - RIGHT - note.length * 6.2);
-    return el('g', { class: 'row focusable', tabindex: 0, role: 'listitem', 'aria-label': barDescription(b), 'data-index': i, 'data-phase': b.phase },
+    return el(
+      'g',
+      {
+        class: 'row focusable',
+        tabindex: 0,
+        role: 'listitem',
+        'aria-label': barDescription(b),
+        'data-index': i,
+        'data-phase': b.phase,
+      },
       tip(barDescription(b)),
       el('rect', { class: 'hit', x: 0, y, width: WIDTH, height: ROW }),
       text({ x: 6, y: y + 15 }, b.label),
@@ -42,13 +51,36 @@ export function waterfallChart(w: Waterfall, title = 'Delivery waterfall'): SvgN
   const endX = x(w.totalMs);
   const endCls = w.outcome === 'acked' ? 'end-ok' : w.outcome === 'failed' ? 'end-error' : 'end-pending';
   const bottom = TOP + w.bars.length * ROW;
-  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'kw-chart waterfall', viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, role: 'group', 'aria-label': `${title}: ${w.outcomeText}` },
+  return el(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      class: 'kw-chart waterfall',
+      viewBox: `0 0 ${WIDTH} ${height}`,
+      width: WIDTH,
+      height,
+      role: 'group',
+      'aria-label': `${title}: ${w.outcomeText}`,
+    },
     text({ x: 6, y: 14, class: 'title' }, title),
-    ticks.map((t) => el('g', {},
-      el('line', { class: 'grid', x1: x(t), x2: x(t), y1: TOP - 6, y2: bottom }),
-      text({ x: x(t), y: TOP - 9, 'text-anchor': t === axisMax ? 'end' : 'middle', class: 'muted' }, ms(t)))),
+    ticks.map((t) =>
+      el(
+        'g',
+        {},
+        el('line', { class: 'grid', x1: x(t), x2: x(t), y1: TOP - 6, y2: bottom }),
+        text({ x: x(t), y: TOP - 9, 'text-anchor': t === axisMax ? 'end' : 'middle', class: 'muted' }, ms(t)),
+      ),
+    ),
     el('g', { role: 'list', 'aria-label': 'Phases' }, rows),
     el('line', { class: endCls, x1: endX, x2: endX, y1: TOP - 6, y2: bottom + 4 }),
-    text({ x: Math.min(endX, WIDTH - RIGHT), y: bottom + 20, 'text-anchor': endX > WIDTH / 2 ? 'end' : 'start', class: 'outcome' }, w.outcomeText),
+    text(
+      {
+        x: Math.min(endX, WIDTH - RIGHT),
+        y: bottom + 20,
+        'text-anchor': endX > WIDTH / 2 ? 'end' : 'start',
+        class: 'outcome',
+      },
+      w.outcomeText,
+    ),
   );
 }

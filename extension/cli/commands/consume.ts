@@ -56,7 +56,17 @@ ${REGISTRY_USAGE}
 Exit status: 0 --count records read (without --count: the time was up), 1 fewer than --count records arrived within
 --timeout-ms, 2 bad input (a topic, partition or offset that does not exist) or a cluster that cannot be used.`;
 
-const STRING_FLAGS = ['bootstrap', 'topic', 'partition', 'offset', 'count', 'timeout-ms', 'isolation', ...REGISTRY_FLAGS, ...CONNECTION_FLAGS];
+const STRING_FLAGS = [
+  'bootstrap',
+  'topic',
+  'partition',
+  'offset',
+  'count',
+  'timeout-ms',
+  'isolation',
+  ...REGISTRY_FLAGS,
+  ...CONNECTION_FLAGS,
+];
 const BOOLEAN_FLAGS = ['json', ...CONNECTION_BOOLEAN_FLAGS];
 
 interface ConsumePlan {
@@ -77,25 +87,46 @@ export const consumeCommand: CliCommand = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const startedAt = Date.now();
-    const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS }), io);
+    const plan = planFromArgs(
+      parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS }),
+      io,
+    );
     const start = parseStartOffset(plan.offset, startedAt);
     const deadline = startedAt + plan.timeoutMs;
-    const transport = new KafkaTransport(plan.connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
-    const reader = new RecordReader(transport, { isolation: plan.isolation, onFact: io.verbose ? (f) => io.err(`[read] ${describeFact(f)}`) : undefined });
-    const decoder = plan.registry ? new RecordDecoder(new SchemaDeserializer(new SchemaRegistryClient(plan.registry))) : undefined;
+    const transport = new KafkaTransport(plan.connection, {
+      log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
+    });
+    const reader = new RecordReader(transport, {
+      isolation: plan.isolation,
+      onFact: io.verbose ? (f) => io.err(`[read] ${describeFact(f)}`) : undefined,
+    });
+    const decoder = plan.registry
+      ? new RecordDecoder(new SchemaDeserializer(new SchemaRegistryClient(plan.registry)))
+      : undefined;
     let read = 0;
     let assigned = false;
     let timedOut = false;
     const work = (async () => {
-      const positions = await reader.assign(plan.topic, start, plan.partition === undefined ? undefined : [plan.partition]);
+      const positions = await reader.assign(
+        plan.topic,
+        start,
+        plan.partition === undefined ? undefined : [plan.partition],
+      );
       assigned = true;
-      if (io.verbose) io.err(`consume: ${plan.topic} from ${describeStartOffset(start)}: ${positions.map((p) => `${p.partition}@${p.offset}`).join(', ')}`);
+      if (io.verbose)
+        io.err(
+          `consume: ${plan.topic} from ${describeStartOffset(start)}: ${positions.map((p) => `${p.partition}@${p.offset}`).join(', ')}`,
+        );
       while (!timedOut && (plan.count === undefined || read < plan.count) && Date.now() < deadline) {
         const records = await reader.poll({ maxWaitMs: MAX_WAIT_MS, deadline });
         for (const record of records) {
           if (timedOut || (plan.count !== undefined && read >= plan.count)) break;
           const decoded = decoder ? await decoder.decode(record) : undefined;
-          io.out(plan.json ? JSON.stringify(decoded ? withDecoded(recordToJson(record), decoded) : recordToJson(record)) : textLine(record, decoded));
+          io.out(
+            plan.json
+              ? JSON.stringify(decoded ? withDecoded(recordToJson(record), decoded) : recordToJson(record))
+              : textLine(record, decoded),
+          );
           read++;
         }
       }
@@ -103,7 +134,9 @@ export const consumeCommand: CliCommand = {
     // The deadline holds whatever the network does: at the timeout the connections close and any request still
     // out is abandoned.
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
+    const expired = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))),
+    );
     try {
       const outcome = await Promise.race([work.then(() => 'done' as const), expired]);
       if (outcome === 'timeout') {
@@ -116,10 +149,14 @@ export const consumeCommand: CliCommand = {
     }
     const problem = reader.lastProblem();
     if (!assigned) {
-      throw new InvalidInputError(`no answer from the cluster within --timeout-ms ${plan.timeoutMs}${problem ? `: ${problem}` : ''}; check --bootstrap and that the brokers are up, or give more time`);
+      throw new InvalidInputError(
+        `no answer from the cluster within --timeout-ms ${plan.timeoutMs}${problem ? `: ${problem}` : ''}; check --bootstrap and that the brokers are up, or give more time`,
+      );
     }
     if (plan.count !== undefined && read < plan.count) {
-      io.err(`consume: read ${read} of ${plan.count} records within --timeout-ms ${plan.timeoutMs}${problem ? `; the cluster was not answering: ${problem}` : ''}`);
+      io.err(
+        `consume: read ${read} of ${plan.count} records within --timeout-ms ${plan.timeoutMs}${problem ? `; the cluster was not answering: ${problem}` : ''}`,
+      );
       return 1;
     }
     if (problem) {
@@ -131,12 +168,14 @@ export const consumeCommand: CliCommand = {
 };
 
 function planFromArgs(args: ParsedArgs, io: CliIo): ConsumePlan {
-  if (args.positionals.length > 0) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
+  if (args.positionals.length > 0)
+    throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
   const brokers = bootstrapFromArgs(args, io.err, 'consume', 'reading from');
   const topic = flag(args, 'topic');
   if (!topic) throw new InvalidInputError('--topic is required');
   const isolation = (flag(args, 'isolation') ?? 'read_uncommitted') as IsolationLevel;
-  if (!ISOLATION_LEVELS.includes(isolation)) throw new InvalidInputError(`--isolation must be ${ISOLATION_LEVELS.join(' or ')}, got '${isolation}'`);
+  if (!ISOLATION_LEVELS.includes(isolation))
+    throw new InvalidInputError(`--isolation must be ${ISOLATION_LEVELS.join(' or ')}, got '${isolation}'`);
   const timeoutMs = intFlag(args, 'timeout-ms', DEFAULT_TIMEOUT_MS, 1);
   return {
     connection: {
@@ -159,7 +198,8 @@ function planFromArgs(args: ParsedArgs, io: CliIo): ConsumePlan {
 }
 
 function textLine(record: ConsumedRecord, decoded?: DecodedParts): string {
-  const show = (json: JsonBytes) => (json === null ? '(null)' : typeof json === 'string' ? json : `base64:${json.base64}`);
+  const show = (json: JsonBytes) =>
+    json === null ? '(null)' : typeof json === 'string' ? json : `base64:${json.base64}`;
   const key = decoded?.key ? JSON.stringify(decoded.key.value) : show(bytesToJson(record.key));
   const value = decoded?.value ? JSON.stringify(decoded.value.value) : show(bytesToJson(record.value));
   return `${record.partition}/${record.offset}\t${key}\t${value}`;
@@ -183,13 +223,19 @@ class RecordDecoder {
       return await this.deserializer.decode(record[which]);
     } catch (e) {
       const where = `the ${which} of ${record.topic}-${record.partition}@${record.offset}`;
-      throw new InvalidInputError(`cannot decode ${where} by its schema: ${(e as Error).message}; check --schema-registry (the registry the producer used)`);
+      throw new InvalidInputError(
+        `cannot decode ${where} by its schema: ${(e as Error).message}; check --schema-registry (the registry the producer used)`,
+      );
     }
   }
 }
 
 function withDecoded(json: RecordJson, decoded: DecodedParts): object {
-  const schema = (d: DecodedRecordPart) => ({ id: d.schemaId, type: d.schemaType, ...(d.recordName ? { recordName: d.recordName } : {}) });
+  const schema = (d: DecodedRecordPart) => ({
+    id: d.schemaId,
+    type: d.schemaType,
+    ...(d.recordName ? { recordName: d.recordName } : {}),
+  });
   return {
     ...json,
     ...(decoded.key ? { key: decoded.key.value, keySchema: schema(decoded.key) } : {}),

@@ -19,9 +19,13 @@ export const partitionCommand: CliCommand = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseArgs(argv, { known: ['partitions'] });
-    if (!args.flags.has('partitions')) throw new InvalidInputError('--partitions N is required (the topic\'s partition count)');
+    if (!args.flags.has('partitions'))
+      throw new InvalidInputError("--partitions N is required (the topic's partition count)");
     const partitions = intFlag(args, 'partitions', 1, 1, 1_000_000);
-    if (args.positionals.length === 0) throw new InvalidInputError('give one or more keys after the options, e.g. partition --partitions 6 -- user-1 user-2');
+    if (args.positionals.length === 0)
+      throw new InvalidInputError(
+        'give one or more keys after the options, e.g. partition --partitions 6 -- user-1 user-2',
+      );
     for (const key of args.positionals) {
       io.out(`${key}\t${partitionForKey(Buffer.from(key, 'utf8'), partitions)}`);
     }

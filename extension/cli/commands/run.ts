@@ -5,9 +5,21 @@
  */
 import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from '../../core/collections/load';
+import {
+  loadCollectionFile,
+  loadEnvironmentFile,
+  environmentConnection,
+  environmentSchemaRegistry,
+  parseVarFlags,
+} from '../../core/collections/load';
 import type { ProducerSettings } from '../../core/collections/model';
-import { createReporter, plannedRecords, REPORTERS, type Reporter, type ReporterName } from '../../core/collections/reporters';
+import {
+  createReporter,
+  plannedRecords,
+  REPORTERS,
+  type Reporter,
+  type ReporterName,
+} from '../../core/collections/reporters';
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
 import { checkTopicsWritable, describeCreatedTopics, type TopicCheck } from '../../core/collections/cluster-check';
 import type { MessagePlan } from '../../core/collections/prepare';
@@ -63,16 +75,26 @@ export const runCommand: CliCommand = {
   summary: 'send a saved collection (*.kafka.json), for CI: exit 0 only if every record was acknowledged',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['message', 'var'] });
+    const args = parseArgs(argv, {
+      known: [...STRING_FLAGS, ...BOOLEAN_FLAGS],
+      booleans: BOOLEAN_FLAGS,
+      repeatable: ['message', 'var'],
+    });
     if (args.positionals.length !== 1) {
-      throw new InvalidInputError(args.positionals.length ? `give one collection file, got ${args.positionals.length}: ${args.positionals.join(' ')}` : 'give the collection file: kafka-workbench run FILE.kafka.json');
+      throw new InvalidInputError(
+        args.positionals.length
+          ? `give one collection file, got ${args.positionals.length}: ${args.positionals.join(' ')}`
+          : 'give the collection file: kafka-workbench run FILE.kafka.json',
+      );
     }
     // "--env=" is a mistake, not "no environment": say so rather than run against something else.
     for (const name of ['env', 'bootstrap', 'out', 'reporter', 'seed']) {
-      if (flag(args, name) === '') throw new InvalidInputError(`--${name} needs a value, got an empty one; leave it out if you meant none`);
+      if (flag(args, name) === '')
+        throw new InvalidInputError(`--${name} needs a value, got an empty one; leave it out if you meant none`);
     }
     const reporterName = (flag(args, 'reporter') ?? 'pretty') as ReporterName | 'html';
-    if (!(RUN_REPORTERS as readonly string[]).includes(reporterName)) throw new InvalidInputError(`--reporter must be one of ${RUN_REPORTERS.join(', ')}, got '${reporterName}'`);
+    if (!(RUN_REPORTERS as readonly string[]).includes(reporterName))
+      throw new InvalidInputError(`--reporter must be one of ${RUN_REPORTERS.join(', ')}, got '${reporterName}'`);
     const seed = args.flags.has('seed') ? intFlag(args, 'seed', 0, 0, 2 ** 32 - 1) : undefined;
     const variables = parseVarFlags(args.flags.get('var') ?? []);
     const secrets = envSecretResolver();
@@ -82,7 +104,10 @@ export const runCommand: CliCommand = {
     const environment = envFile ? await loadEnvironmentFile(envFile) : undefined;
     // Neither --bootstrap nor --env: the Local sandbox, when this shell knows its address (VS Code's terminal, npm start).
     const sandbox = flag(args, 'bootstrap') || envFile ? undefined : sandboxBootstrapFromEnv();
-    if (sandbox) io.err(`kafka-workbench run: no --bootstrap or --env given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`);
+    if (sandbox)
+      io.err(
+        `kafka-workbench run: no --bootstrap or --env given: sending to the Local sandbox at ${sandbox} (from ${SANDBOX_BOOTSTRAP_ENV})`,
+      );
     const connection = await environmentConnection(environment, secrets, flag(args, 'bootstrap') ?? sandbox);
     const registry = await environmentSchemaRegistry(environment, secrets, registryFromArgs(args));
     const messageNames = args.flags.get('message') ?? [];
@@ -97,15 +122,32 @@ export const runCommand: CliCommand = {
     const write = outFile ? (text: string) => void stream?.write(text) : stdout.write;
     const beforeSend = async (prepared: readonly MessagePlan[]) => {
       if (outFile) {
-        const inputs = [['collection', loaded.filePath], ['environment', environment?.filePath], ...prepared.map((m) => ['data file', m.dataFile])];
-        await refuseOverwritingInput(outFile, inputs.filter((i): i is [string, string] => i[1] !== undefined));
+        const inputs = [
+          ['collection', loaded.filePath],
+          ['environment', environment?.filePath],
+          ...prepared.map((m) => ['data file', m.dataFile]),
+        ];
+        await refuseOverwritingInput(
+          outFile,
+          inputs.filter((i): i is [string, string] => i[1] !== undefined),
+        );
       }
-      check = await checkCluster(connection, prepared.map((m) => m.topic), io, abort.signal, createTopics);
+      check = await checkCluster(
+        connection,
+        prepared.map((m) => m.topic),
+        io,
+        abort.signal,
+        createTopics,
+      );
       if (check.created.length) io.err(`kafka-workbench run: ${describeCreatedTopics(check.created)}`);
       if (outFile) stream = await openOut(outFile);
     };
     const html = reporterName === 'html' ? new HtmlRunReporter(write) : undefined;
-    const reporter: Reporter = html ?? createReporter(reporterName as ReporterName, write, { plannedRecords: plannedRecords(loaded.collection, messageNames) });
+    const reporter: Reporter =
+      html ??
+      createReporter(reporterName as ReporterName, write, {
+        plannedRecords: plannedRecords(loaded.collection, messageNames),
+      });
     const log = io.verbose ? (level: string, msg: string) => io.err(`[${level}] ${msg}`) : undefined;
     const abort = new AbortController();
     const onSigint = () => {
@@ -138,7 +180,9 @@ export const runCommand: CliCommand = {
         beforeSend,
         producerFor: (settings: ProducerSettings) => {
           const producer = createProducer(settings as ProducerConfigInput, {
-            transport: autoCreateGate(new KafkaTransport(connection, { log }), () => createTopics), log, tracing: reporterName === 'json' || reporterName === 'html',
+            transport: autoCreateGate(new KafkaTransport(connection, { log }), () => createTopics),
+            log,
+            tracing: reporterName === 'json' || reporterName === 'html',
           });
           return html ? html.track(producer) : producer;
         },
@@ -150,9 +194,15 @@ export const runCommand: CliCommand = {
       if (createdLater.length) io.err(`kafka-workbench run: ${describeCreatedTopics(createdLater)}`);
       const out = stream;
       if (out) {
-        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(new InvalidInputError(`cannot write --out ${outFile}: ${fileProblem(e, 'write')}`)) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          out.end((e?: Error | null) =>
+            e ? reject(new InvalidInputError(`cannot write --out ${outFile}: ${fileProblem(e, 'write')}`)) : resolve(),
+          ),
+        );
         const stopped = summary.inputError ? ' (stopped by bad input)' : summary.cancelled ? ' (cancelled)' : '';
-        io.out(`${summary.collection}: ${summary.sent} sent, ${summary.acked} acked, ${summary.failed} failed${stopped}; report written to ${outFile}`);
+        io.out(
+          `${summary.collection}: ${summary.sent} sent, ${summary.acked} acked, ${summary.failed} failed${stopped}; report written to ${outFile}`,
+        );
       }
       if (summary.inputError) {
         io.err(`kafka-workbench run: ${summary.inputError.message}`);
@@ -204,7 +254,8 @@ async function refuseOverwritingInput(outFile: string, inputs: [what: string, fi
   const real = async (p: string) => fs.realpath(p).catch(() => path.resolve(p));
   const out = await real(outFile);
   for (const [what, file] of inputs) {
-    if ((await real(file)) === out) throw new InvalidInputError(`--out ${outFile} is the run's ${what}; write the report to another file`);
+    if ((await real(file)) === out)
+      throw new InvalidInputError(`--out ${outFile} is the run's ${what}; write the report to another file`);
   }
 }
 
@@ -212,16 +263,32 @@ async function openOut(file: string): Promise<WriteStream> {
   const stream = createWriteStream(path.resolve(file));
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (e) => reject(new InvalidInputError(`cannot write --out ${file}: ${fileProblem(e, 'write')}`)));
+    stream.once('error', (e) =>
+      reject(new InvalidInputError(`cannot write --out ${file}: ${fileProblem(e, 'write')}`)),
+    );
   });
   return stream;
 }
 
 /** Fails early, with one clear line, when the cluster cannot be reached or a topic does not exist (and is not created). */
-async function checkCluster(connection: ConnectionConfig, topics: string[], io: CliIo, signal: AbortSignal, create: boolean): Promise<TopicCheck> {
-  const transport = new KafkaTransport(connection, { log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined });
+async function checkCluster(
+  connection: ConnectionConfig,
+  topics: string[],
+  io: CliIo,
+  signal: AbortSignal,
+  create: boolean,
+): Promise<TopicCheck> {
+  const transport = new KafkaTransport(connection, {
+    log: io.verbose ? (level, msg) => io.err(`[${level}] ${msg}`) : undefined,
+  });
   try {
-    return await untilAborted(checkTopicsWritable(transport, topics, { create, refuseHint: 'create it first, or leave out --no-create-topics to let the broker create it' }), signal);
+    return await untilAborted(
+      checkTopicsWritable(transport, topics, {
+        create,
+        refuseHint: 'create it first, or leave out --no-create-topics to let the broker create it',
+      }),
+      signal,
+    );
   } finally {
     await transport.close();
   }

@@ -49,8 +49,25 @@ control routes: GET /state (brokers, topics, faults, security, schemaRegistry su
   DELETE /faults, POST /topics {"name","partitions"}`;
 
 const FLAGS = {
-  known: ['brokers', 'port', 'partitions', 'replication-factor', 'min-insync-replicas', 'topic', 'control-port', 'no-auto-create', 'election-delay-ms',
-    'sasl-user', 'sasl-password-file', 'sasl-mechanisms', 'tls-cert', 'tls-key', 'schema-registry-port', 'schema-registry-user', 'no-schema-registry'],
+  known: [
+    'brokers',
+    'port',
+    'partitions',
+    'replication-factor',
+    'min-insync-replicas',
+    'topic',
+    'control-port',
+    'no-auto-create',
+    'election-delay-ms',
+    'sasl-user',
+    'sasl-password-file',
+    'sasl-mechanisms',
+    'tls-cert',
+    'tls-key',
+    'schema-registry-port',
+    'schema-registry-user',
+    'no-schema-registry',
+  ],
   booleans: ['no-auto-create', 'no-schema-registry'],
   repeatable: ['topic', 'sasl-user', 'sasl-password-file'],
 };
@@ -77,7 +94,8 @@ function parseTopic(raw: string): { name: string; partitions?: number } {
 export function sandboxOptionsFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SandboxOptions {
   const args: ParsedArgs = parseArgs(argv, FLAGS);
   if (args.positionals.length) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; see --help`);
-  const optional = (name: string, min: number, max: number) => (flag(args, name) === undefined ? undefined : intFlag(args, name, 0, min, max));
+  const optional = (name: string, min: number, max: number) =>
+    flag(args, name) === undefined ? undefined : intFlag(args, name, 0, min, max);
   return {
     brokers: optional('brokers', 1, 16),
     port: optional('port', 0, 65535),
@@ -97,13 +115,24 @@ export function sandboxOptionsFromArgs(argv: string[], env: NodeJS.ProcessEnv = 
 function schemaRegistryFromArgs(args: ParsedArgs, port: number | undefined): Pick<SandboxOptions, 'schemaRegistry'> {
   const user = flag(args, 'schema-registry-user');
   if (flag(args, 'no-schema-registry') === 'true') {
-    if (port !== undefined || user !== undefined) throw new InvalidInputError('--no-schema-registry starts no registry: leave out --schema-registry-port and --schema-registry-user');
+    if (port !== undefined || user !== undefined)
+      throw new InvalidInputError(
+        '--no-schema-registry starts no registry: leave out --schema-registry-port and --schema-registry-user',
+      );
     return { schemaRegistry: false };
   }
   if (user === undefined) return port === undefined ? {} : { schemaRegistry: { port } };
   const colon = user.indexOf(':');
-  if (colon <= 0 || colon === user.length - 1) throw new InvalidInputError('--schema-registry-user must be NAME:PASSWORD, a non-empty name and password joined by a colon');
-  return { schemaRegistry: { ...(port === undefined ? {} : { port }), auth: { username: user.slice(0, colon), password: user.slice(colon + 1) } } };
+  if (colon <= 0 || colon === user.length - 1)
+    throw new InvalidInputError(
+      '--schema-registry-user must be NAME:PASSWORD, a non-empty name and password joined by a colon',
+    );
+  return {
+    schemaRegistry: {
+      ...(port === undefined ? {} : { port }),
+      auth: { username: user.slice(0, colon), password: user.slice(colon + 1) },
+    },
+  };
 }
 
 /** --sasl-user/--sasl-mechanisms and --tls-cert/--tls-key; keys are present only when asked for. */
@@ -113,32 +142,49 @@ function securityFromArgs(args: ParsedArgs, env: NodeJS.ProcessEnv): Pick<Sandbo
   const users = (args.flags.get('sasl-user') ?? []).map((raw) => {
     const colon = raw.indexOf(':');
     const username = colon < 0 ? raw : raw.slice(0, colon);
-    if (username === '') throw new InvalidInputError('--sasl-user needs a user name: --sasl-user NAME (the password from the environment or --sasl-password-file)');
+    if (username === '')
+      throw new InvalidInputError(
+        '--sasl-user needs a user name: --sasl-user NAME (the password from the environment or --sasl-password-file)',
+      );
     if (colon >= 0) {
-      if (colon === raw.length - 1) throw new InvalidInputError(`--sasl-user ${username}: the password after ':' is empty`);
-      if (files.has(username)) throw new InvalidInputError(`--sasl-user ${username}: the password is given twice (after ':' and in --sasl-password-file); give one`);
+      if (colon === raw.length - 1)
+        throw new InvalidInputError(`--sasl-user ${username}: the password after ':' is empty`);
+      if (files.has(username))
+        throw new InvalidInputError(
+          `--sasl-user ${username}: the password is given twice (after ':' and in --sasl-password-file); give one`,
+        );
       return { username, password: raw.slice(colon + 1) };
     }
     return { username, password: files.get(username) ?? passwordFromEnvironment(username, env) };
   });
   for (const name of files.keys()) {
-    if (!users.some((u) => u.username === name)) throw new InvalidInputError(`--sasl-password-file ${name}=...: there is no --sasl-user ${name}`);
+    if (!users.some((u) => u.username === name))
+      throw new InvalidInputError(`--sasl-password-file ${name}=...: there is no --sasl-user ${name}`);
   }
   const mechanismsRaw = flag(args, 'sasl-mechanisms');
-  if (mechanismsRaw !== undefined && users.length === 0) throw new InvalidInputError('--sasl-mechanisms needs at least one --sasl-user NAME');
+  if (mechanismsRaw !== undefined && users.length === 0)
+    throw new InvalidInputError('--sasl-mechanisms needs at least one --sasl-user NAME');
   if (users.length) {
-    const mechanisms = mechanismsRaw?.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+    const mechanisms = mechanismsRaw
+      ?.split(',')
+      .map((m) => m.trim().toUpperCase())
+      .filter(Boolean);
     for (const m of mechanisms ?? []) {
-      if (!(SASL_MECHANISMS as readonly string[]).includes(m)) throw new InvalidInputError(`--sasl-mechanisms: '${m}' is not one of ${SASL_MECHANISMS.join(', ')}`);
+      if (!(SASL_MECHANISMS as readonly string[]).includes(m))
+        throw new InvalidInputError(`--sasl-mechanisms: '${m}' is not one of ${SASL_MECHANISMS.join(', ')}`);
     }
     out.sasl = { users, ...(mechanisms ? { mechanisms: mechanisms as SaslMechanismName[] } : {}) };
   }
   const certFile = flag(args, 'tls-cert');
   const keyFile = flag(args, 'tls-key');
-  if ((certFile === undefined) !== (keyFile === undefined)) throw new InvalidInputError('--tls-cert and --tls-key go together (the brokers\' certificate and its private key)');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new InvalidInputError("--tls-cert and --tls-key go together (the brokers' certificate and its private key)");
   if (certFile !== undefined && keyFile !== undefined) {
     const labels = { cert: `--tls-cert '${certFile}'`, key: `--tls-key '${keyFile}'` };
-    out.tls = { cert: readPemFileSync(certFile, 'certificate', labels.cert), key: readPemFileSync(keyFile, 'private key', labels.key) };
+    out.tls = {
+      cert: readPemFileSync(certFile, 'certificate', labels.cert),
+      key: readPemFileSync(keyFile, 'private key', labels.key),
+    };
     checkKeyMatchesCertificate(out.tls.cert, out.tls.key, labels);
   }
   return out;
@@ -149,17 +195,23 @@ function passwordFiles(args: ParsedArgs): Map<string, string> {
   const files = new Map<string, string>();
   for (const raw of args.flags.get('sasl-password-file') ?? []) {
     const eq = raw.indexOf('=');
-    if (eq <= 0 || eq === raw.length - 1) throw new InvalidInputError(`--sasl-password-file must be NAME=FILE, got '${raw}'`);
+    if (eq <= 0 || eq === raw.length - 1)
+      throw new InvalidInputError(`--sasl-password-file must be NAME=FILE, got '${raw}'`);
     const name = raw.slice(0, eq);
     const file = raw.slice(eq + 1);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      throw new InvalidInputError(`cannot read --sasl-password-file ${name}=${file}: ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
+      throw new InvalidInputError(
+        `cannot read --sasl-password-file ${name}=${file}: ${fileProblem(e as NodeJS.ErrnoException, 'read')}`,
+      );
     }
     const password = text.split(/\r?\n/)[0];
-    if (password === '') throw new InvalidInputError(`--sasl-password-file ${name}=${file}: the file's first line is empty; it should be the password`);
+    if (password === '')
+      throw new InvalidInputError(
+        `--sasl-password-file ${name}=${file}: the file's first line is empty; it should be the password`,
+      );
     if (files.has(name)) throw new InvalidInputError(`--sasl-password-file ${name}=...: given twice`);
     files.set(name, password);
   }
@@ -169,8 +221,12 @@ function passwordFiles(args: ParsedArgs): Map<string, string> {
 function passwordFromEnvironment(user: string, env: NodeJS.ProcessEnv): string {
   const variable = sandboxPasswordVariable(user);
   const password = env[variable];
-  if (password === undefined) throw new InvalidInputError(`--sasl-user ${user}: no password; set ${variable}, or pass --sasl-password-file ${user}=FILE`);
-  if (password === '') throw new InvalidInputError(`--sasl-user ${user}: ${variable} is set but empty; set it to the password`);
+  if (password === undefined)
+    throw new InvalidInputError(
+      `--sasl-user ${user}: no password; set ${variable}, or pass --sasl-password-file ${user}=FILE`,
+    );
+  if (password === '')
+    throw new InvalidInputError(`--sasl-user ${user}: ${variable} is set but empty; set it to the password`);
   return password;
 }
 

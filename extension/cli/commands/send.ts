@@ -14,7 +14,14 @@ import type { DeliveryReport, Producer, TransactionView } from '../../core/engin
 import { TransactionError } from '../../core/engine/errors';
 import { CLI_CLIENT_ID, compressionNamesInWords, isCompressionName } from '../../core/kafka/rules';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
-import { createSerializer, describeSchemaUsed, keyTextValue, type SchemaSelection, type SchemaSerializer, type SchemaUsed } from '../../core/schema-registry/serializer';
+import {
+  createSerializer,
+  describeSchemaUsed,
+  keyTextValue,
+  type SchemaSelection,
+  type SchemaSerializer,
+  type SchemaUsed,
+} from '../../core/schema-registry/serializer';
 import { checkTopicsWritable, describeCreatedTopics } from '../../core/collections/cluster-check';
 import { autoCreateGate } from '../../core/transport/auto-create-gate';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
@@ -34,7 +41,14 @@ import { metricsView } from '../../core/visual/run-charts';
 import { RunWatch } from '../../core/visual/run-watch';
 import { recordWaterfall } from '../../core/visual/waterfall';
 import type { RunCharts } from '../../protocol/visual';
-import { REGISTRY_FLAGS, REGISTRY_USAGE, SCHEMA_BOOLEAN_FLAGS, SCHEMA_FLAGS, registryFromArgs, selectionsFromArgs } from '../schema-registry-flags';
+import {
+  REGISTRY_FLAGS,
+  REGISTRY_USAGE,
+  SCHEMA_BOOLEAN_FLAGS,
+  SCHEMA_FLAGS,
+  registryFromArgs,
+  selectionsFromArgs,
+} from '../schema-registry-flags';
 
 const USAGE = `usage: kafka-workbench send [--bootstrap HOST:PORT[,...]] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
@@ -83,10 +97,36 @@ ${REGISTRY_USAGE}
   that does not fit stops the send before anything is sent, naming the field and what the schema expects.`;
 
 const STRING_FLAGS = [
-  'bootstrap', 'topic', 'key', 'value', 'value-file', 'header', 'partition', 'count', 'acks', 'linger-ms', 'batch-size',
-  'compression', 'idempotence', 'retries', 'delivery-timeout-ms', 'request-timeout-ms', 'mode', 'tls-ca', 'tls-cert', 'tls-key',
-  'sasl-mechanism', 'sasl-username', 'sasl-password', 'stop-timeout-ms', 'buffer-memory', 'transactional-id', 'transaction-timeout-ms', 'report',
-  ...REGISTRY_FLAGS, ...SCHEMA_FLAGS,
+  'bootstrap',
+  'topic',
+  'key',
+  'value',
+  'value-file',
+  'header',
+  'partition',
+  'count',
+  'acks',
+  'linger-ms',
+  'batch-size',
+  'compression',
+  'idempotence',
+  'retries',
+  'delivery-timeout-ms',
+  'request-timeout-ms',
+  'mode',
+  'tls-ca',
+  'tls-cert',
+  'tls-key',
+  'sasl-mechanism',
+  'sasl-username',
+  'sasl-password',
+  'stop-timeout-ms',
+  'buffer-memory',
+  'transactional-id',
+  'transaction-timeout-ms',
+  'report',
+  ...REGISTRY_FLAGS,
+  ...SCHEMA_FLAGS,
 ];
 const BOOLEAN_FLAGS = ['json', 'tls', 'tls-insecure', 'no-create-topics', 'abort', ...SCHEMA_BOOLEAN_FLAGS];
 const PROGRESS_EVERY_MS = 1000;
@@ -128,10 +168,13 @@ type Stop = { signal: 'SIGINT' | 'SIGTERM'; at: number } | undefined;
 
 export const sendCommand: CliCommand = {
   name: 'send',
-  summary: 'send records through the producer engine and show each one\'s delivery',
+  summary: "send records through the producer engine and show each one's delivery",
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const plan = planFromArgs(parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }), io);
+    const plan = planFromArgs(
+      parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }),
+      io,
+    );
     // Schemas first: a registry problem or a value that does not fit stops here, before Kafka is dialled.
     const encoders = await resolveEncoders(plan);
     const source = new RecordSource(plan, encodersFor(encoders), schemasUsed(encoders));
@@ -151,7 +194,10 @@ export const sendCommand: CliCommand = {
       const run = await sendAll(producer, plan, io, source, encoders, notable);
       const status = report(run, plan, io, encoders, producer);
       if (plan.reportFile && notable) writeReport(plan, run, watch.sample(false), notable);
-      if (run.badInput) throw new InvalidInputError(`record ${run.handedOver}: ${run.badInput.message}; the ${run.handedOver} record(s) before it were sent and are reported above, nothing after it`);
+      if (run.badInput)
+        throw new InvalidInputError(
+          `record ${run.handedOver}: ${run.badInput.message}; the ${run.handedOver} record(s) before it were sent and are reported above, nothing after it`,
+        );
       return status;
     } finally {
       if (producer) await producer.close({ timeoutMs: 0 }).catch(() => {});
@@ -161,14 +207,17 @@ export const sendCommand: CliCommand = {
 };
 
 function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
-  if (args.positionals.length > 0) throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
+  if (args.positionals.length > 0)
+    throw new InvalidInputError(`unexpected argument '${args.positionals[0]}'; every input is a --flag (see --help)`);
   const brokers = bootstrapFromArgs(args, io.err, 'send', 'sending to');
   const topic = flag(args, 'topic');
   if (!topic) throw new InvalidInputError('--topic is required');
   const valueText = flag(args, 'value');
   const valueFile = flag(args, 'value-file');
-  if (valueText !== undefined && valueFile !== undefined) throw new InvalidInputError('give --value or --value-file, not both');
-  if (valueText === undefined && valueFile === undefined) throw new InvalidInputError('give the record value with --value V or --value-file F');
+  if (valueText !== undefined && valueFile !== undefined)
+    throw new InvalidInputError('give --value or --value-file, not both');
+  if (valueText === undefined && valueFile === undefined)
+    throw new InvalidInputError('give the record value with --value V or --value-file F');
   let value: string | Buffer = valueText ?? '';
   const headers = (args.flags.get('header') ?? []).map((h) => {
     const eq = h.indexOf('=');
@@ -176,41 +225,57 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
     return { key: h.slice(0, eq), value: h.slice(eq + 1) };
   });
   const mode = (flag(args, 'mode') ?? 'async') as Mode;
-  if (!['sync', 'async', 'fire-and-forget'].includes(mode)) throw new InvalidInputError(`--mode must be sync, async or fire-and-forget, got '${mode}'`);
+  if (!['sync', 'async', 'fire-and-forget'].includes(mode))
+    throw new InvalidInputError(`--mode must be sync, async or fire-and-forget, got '${mode}'`);
   const partition = args.flags.has('partition') ? intFlag(args, 'partition', 0, 0, 2 ** 31 - 1) : undefined;
 
   const producerConfig: ProducerConfigInput = { 'client.id': 'kafka-workbench-cli' };
   const acks = flag(args, 'acks');
   if (acks !== undefined) {
-    if (!['all', '-1', '1', '0'].includes(acks)) throw new InvalidInputError(`--acks must be all, 1 or 0, got '${acks}'`);
+    if (!['all', '-1', '1', '0'].includes(acks))
+      throw new InvalidInputError(`--acks must be all, 1 or 0, got '${acks}'`);
     producerConfig.acks = acks as ProducerConfigInput['acks'];
   }
   if (args.flags.has('linger-ms')) producerConfig['linger.ms'] = intFlag(args, 'linger-ms', 0, 0);
   if (args.flags.has('batch-size')) producerConfig['batch.size'] = intFlag(args, 'batch-size', 0, 0);
-  if (args.flags.has('buffer-memory')) producerConfig['buffer.memory'] = intFlag(args, 'buffer-memory', 0, 1, Number.MAX_SAFE_INTEGER);
+  if (args.flags.has('buffer-memory'))
+    producerConfig['buffer.memory'] = intFlag(args, 'buffer-memory', 0, 1, Number.MAX_SAFE_INTEGER);
   if (args.flags.has('retries')) producerConfig.retries = intFlag(args, 'retries', 0, 0, 2 ** 31 - 1);
-  if (args.flags.has('delivery-timeout-ms')) producerConfig['delivery.timeout.ms'] = intFlag(args, 'delivery-timeout-ms', 0, 1);
+  if (args.flags.has('delivery-timeout-ms'))
+    producerConfig['delivery.timeout.ms'] = intFlag(args, 'delivery-timeout-ms', 0, 1);
   const requestTimeoutMs = args.flags.has('request-timeout-ms') ? intFlag(args, 'request-timeout-ms', 0, 1) : undefined;
   if (requestTimeoutMs !== undefined) producerConfig['request.timeout.ms'] = requestTimeoutMs;
   const compression = flag(args, 'compression');
   if (compression !== undefined) {
-    if (!isCompressionName(compression)) throw new InvalidInputError(`--compression must be ${compressionNamesInWords()}, got '${compression}'`);
+    if (!isCompressionName(compression))
+      throw new InvalidInputError(`--compression must be ${compressionNamesInWords()}, got '${compression}'`);
     producerConfig['compression.type'] = compression;
   }
   const transactionalId = flag(args, 'transactional-id');
   const abort = flag(args, 'abort') === 'true';
-  if (abort && transactionalId === undefined) throw new InvalidInputError('--abort needs --transactional-id ID: it aborts the transaction the records are sent in');
-  if (args.flags.has('transaction-timeout-ms') && transactionalId === undefined) throw new InvalidInputError('--transaction-timeout-ms needs --transactional-id ID');
+  if (abort && transactionalId === undefined)
+    throw new InvalidInputError(
+      '--abort needs --transactional-id ID: it aborts the transaction the records are sent in',
+    );
+  if (args.flags.has('transaction-timeout-ms') && transactionalId === undefined)
+    throw new InvalidInputError('--transaction-timeout-ms needs --transactional-id ID');
   if (transactionalId !== undefined) {
-    if (transactionalId.trim() === '') throw new InvalidInputError('--transactional-id needs a non-empty id, e.g. --transactional-id orders-relay');
-    if (acks !== undefined && acks !== 'all' && acks !== '-1') throw new InvalidInputError(`--transactional-id needs --acks all (a transactional producer is idempotent), got --acks ${acks}`);
-    if (flag(args, 'idempotence') === 'false') throw new InvalidInputError('--transactional-id needs idempotence: leave out --idempotence false');
+    if (transactionalId.trim() === '')
+      throw new InvalidInputError('--transactional-id needs a non-empty id, e.g. --transactional-id orders-relay');
+    if (acks !== undefined && acks !== 'all' && acks !== '-1')
+      throw new InvalidInputError(
+        `--transactional-id needs --acks all (a transactional producer is idempotent), got --acks ${acks}`,
+      );
+    if (flag(args, 'idempotence') === 'false')
+      throw new InvalidInputError('--transactional-id needs idempotence: leave out --idempotence false');
     producerConfig['transactional.id'] = transactionalId;
-    if (args.flags.has('transaction-timeout-ms')) producerConfig['transaction.timeout.ms'] = intFlag(args, 'transaction-timeout-ms', 0, 1);
+    if (args.flags.has('transaction-timeout-ms'))
+      producerConfig['transaction.timeout.ms'] = intFlag(args, 'transaction-timeout-ms', 0, 1);
   }
   const idempotence = flag(args, 'idempotence');
   if (idempotence !== undefined) {
-    if (idempotence !== 'true' && idempotence !== 'false') throw new InvalidInputError(`--idempotence must be true or false, got '${idempotence}'`);
+    if (idempotence !== 'true' && idempotence !== 'false')
+      throw new InvalidInputError(`--idempotence must be true or false, got '${idempotence}'`);
     producerConfig['enable.idempotence'] = idempotence === 'true';
   } else if (acks !== undefined && acks !== 'all' && acks !== '-1') {
     // Idempotence needs acks=all; with a weaker acks chosen explicitly the user clearly wants it off (as Java does
@@ -224,7 +289,14 @@ function planFromArgs(args: ParsedArgs, io: CliIo): SendPlan {
   if (valueFile !== undefined) value = readValueFile(valueFile, config.maxRequestSize);
   const registry = registryFromArgs(args);
   // Arguments can hold lone surrogates where the OS passes UTF-16 (Windows): they would not go out as written.
-  const texts: [string | null | undefined, string][] = [[flag(args, 'key'), '--key'], [valueText, '--value'], ...headers.flatMap((h): [string, string][] => [[h.key, `--header ${h.key}`], [h.value, `--header ${h.key}`]])];
+  const texts: [string | null | undefined, string][] = [
+    [flag(args, 'key'), '--key'],
+    [valueText, '--value'],
+    ...headers.flatMap((h): [string, string][] => [
+      [h.key, `--header ${h.key}`],
+      [h.value, `--header ${h.key}`],
+    ]),
+  ];
   for (const [text, what] of texts) {
     const problem = typeof text === 'string' ? loneSurrogateProblem(text, what) : undefined;
     if (problem) throw new InvalidInputError(problem);
@@ -263,7 +335,9 @@ function reportFileFromArgs(args: ParsedArgs): string | undefined {
   try {
     fs.closeSync(fs.openSync(file, 'w'));
   } catch (e) {
-    throw new InvalidInputError(`cannot write --report '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'write')}; nothing was sent`);
+    throw new InvalidInputError(
+      `cannot write --report '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'write')}; nothing was sent`,
+    );
   }
   return file;
 }
@@ -273,17 +347,29 @@ function writeReport(plan: SendPlan, run: RunResult, charts: RunCharts, notable:
   const p99 = run.tally.latency.percentile(99);
   const facts: [string, string][] = [
     ['topic', plan.topic],
-    ['records', `${run.handedOver.toLocaleString('en-US')} sent of ${plan.count.toLocaleString('en-US')}: ${run.tally.acked.toLocaleString('en-US')} acknowledged, ${run.tally.failed.toLocaleString('en-US')} failed`],
+    [
+      'records',
+      `${run.handedOver.toLocaleString('en-US')} sent of ${plan.count.toLocaleString('en-US')}: ${run.tally.acked.toLocaleString('en-US')} acknowledged, ${run.tally.failed.toLocaleString('en-US')} failed`,
+    ],
     ['mode', plan.mode],
     ['latency', p50 !== undefined && p99 !== undefined ? `p50 ${p50} ms, p99 ${p99} ms` : 'none settled'],
     ['started', new Date(charts.startedAt).toISOString()],
   ];
   if (run.stop) facts.push(['stopped', `by ${run.stop.signal}`]);
-  const html = htmlReport({ title: `kafka-workbench send to ${plan.topic}`, facts, charts, failed: notable.failed, slowest: notable.slowest, generatedAt: new Date() });
+  const html = htmlReport({
+    title: `kafka-workbench send to ${plan.topic}`,
+    facts,
+    charts,
+    failed: notable.failed,
+    slowest: notable.slowest,
+    generatedAt: new Date(),
+  });
   try {
     fs.writeFileSync(plan.reportFile!, html);
   } catch (e) {
-    throw new InvalidInputError(`cannot write --report '${plan.reportFile}': ${fileProblem(e as NodeJS.ErrnoException, 'write')}; the records were sent and are reported above`);
+    throw new InvalidInputError(
+      `cannot write --report '${plan.reportFile}': ${fileProblem(e as NodeJS.ErrnoException, 'write')}; the records were sent and are reported above`,
+    );
   }
 }
 
@@ -305,13 +391,17 @@ function readValueFile(file: string, maxRequestSize: number): Buffer {
       chunks.push(Buffer.from(buffer.subarray(0, n)));
       total += n;
       if (total >= limit) {
-        throw new InvalidInputError(`--value-file '${file}' is larger than max.request.size (${maxRequestSize} bytes), so no record could carry it; send a smaller file`);
+        throw new InvalidInputError(
+          `--value-file '${file}' is larger than max.request.size (${maxRequestSize} bytes), so no record could carry it; send a smaller file`,
+        );
       }
     }
     return Buffer.concat(chunks, total);
   } catch (e) {
     if (e instanceof InvalidInputError) throw e;
-    throw new InvalidInputError(`cannot read --value-file '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'read')}`);
+    throw new InvalidInputError(
+      `cannot read --value-file '${file}': ${fileProblem(e as NodeJS.ErrnoException, 'read')}`,
+    );
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -323,18 +413,29 @@ function readValueFile(file: string, maxRequestSize: number): Buffer {
  * --no-create-topics refuses it.
  */
 async function checkCluster(transport: KafkaTransport, plan: SendPlan, io: CliIo): Promise<void> {
-  const check = await checkTopicsWritable(transport, [plan.topic], { create: plan.createTopics, refuseHint: 'create it first, or leave out --no-create-topics to let the broker create it' });
+  const check = await checkTopicsWritable(transport, [plan.topic], {
+    create: plan.createTopics,
+    refuseHint: 'create it first, or leave out --no-create-topics to let the broker create it',
+  });
   if (check.created.length) io.err(`send: ${describeCreatedTopics(check.created)}`);
   const topic = (await transport.fetchMetadata([plan.topic], false)).topics.find((t) => t.name === plan.topic);
   // A topic created just now may have no partitions listed yet (its leaders are being elected): the engine waits.
-  if (plan.partition !== undefined && topic && topic.partitions.length > 0 && plan.partition >= topic.partitions.length) {
-    throw new InvalidInputError(`--partition ${plan.partition} does not exist: topic '${plan.topic}' has partitions 0..${topic.partitions.length - 1}`);
+  if (
+    plan.partition !== undefined &&
+    topic &&
+    topic.partitions.length > 0 &&
+    plan.partition >= topic.partitions.length
+  ) {
+    throw new InvalidInputError(
+      `--partition ${plan.partition} does not exist: topic '${plan.topic}' has partitions 0..${topic.partitions.length - 1}`,
+    );
   }
 }
 
 async function resolveEncoders(plan: SendPlan): Promise<Encoders> {
   if (!plan.registry) return {};
-  if (plan.schemas.key && plan.key === null) throw new InvalidInputError('a key schema needs a key: give --key (JSON, or text for a string key)');
+  if (plan.schemas.key && plan.key === null)
+    throw new InvalidInputError('a key schema needs a key: give --key (JSON, or text for a string key)');
   const client = new SchemaRegistryClient(plan.registry);
   const out: Encoders = {};
   if (plan.schemas.key) out.key = await createSerializer(client, plan.topic, 'key', plan.schemas.key);
@@ -365,11 +466,20 @@ interface RunResult {
   transaction?: TransactionOutcome;
 }
 
-async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: RecordSource, encoders: Encoders, notable?: NotableRecords): Promise<RunResult> {
+async function sendAll(
+  producer: Producer,
+  plan: SendPlan,
+  io: CliIo,
+  source: RecordSource,
+  encoders: Encoders,
+  notable?: NotableRecords,
+): Promise<RunResult> {
   /** The producer's number for the record of index 0 (known before any report can arrive). */
   let firstSeq = -1;
   const tally = new DeliveryTally();
-  const lines = plan.json ? new OrderedJsonLines(producer, (i) => source.key(i), io.out, schemasUsed(encoders)) : undefined;
+  const lines = plan.json
+    ? new OrderedJsonLines(producer, (i) => source.key(i), io.out, schemasUsed(encoders))
+    : undefined;
   const startedAt = Date.now();
   let lastProgress = startedAt;
   let wake: (() => void) | undefined;
@@ -377,7 +487,9 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
     const now = Date.now();
     if (now - startedAt < PROGRESS_EVERY_MS || (!force && now - lastProgress < PROGRESS_EVERY_MS)) return;
     lastProgress = now;
-    io.err(`send: ${tally.settled.toLocaleString('en-US')}/${plan.count.toLocaleString('en-US')} done, ${tally.acked.toLocaleString('en-US')} acked, ${tally.failed.toLocaleString('en-US')} failed`);
+    io.err(
+      `send: ${tally.settled.toLocaleString('en-US')}/${plan.count.toLocaleString('en-US')} done, ${tally.acked.toLocaleString('en-US')} acked, ${tally.failed.toLocaleString('en-US')} failed`,
+    );
   };
   const subscription = producer.onDelivery((report: DeliveryReport) => {
     tally.add(report, firstSeq);
@@ -400,7 +512,9 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
       return;
     }
     stop = { signal, at: Date.now() };
-    io.err(`send: ${signal}: handing over no more records; waiting up to ${plan.stopTimeoutMs} ms for the ${producer.pendingRecords.toLocaleString('en-US')} in flight (again to stop now)`);
+    io.err(
+      `send: ${signal}: handing over no more records; waiting up to ${plan.stopTimeoutMs} ms for the ${producer.pendingRecords.toLocaleString('en-US')} in flight (again to stop now)`,
+    );
     wake?.();
   };
   const onInt = () => onSignal('SIGINT');
@@ -450,15 +564,19 @@ async function sendAll(producer: Producer, plan: SendPlan, io: CliIo, source: Re
       }
       if (badInput) break;
       if (!producer.hasRoom) await producer.waitForRoom();
-      else if (lines && handedOver - lines.printed >= JSON_OUTSTANDING) await new Promise<void>((resolve) => (wake = resolve));
+      else if (lines && handedOver - lines.printed >= JSON_OUTSTANDING)
+        await new Promise<void>((resolve) => (wake = resolve));
       else await immediate();
     }
     const flushed = producer.flush();
     if (stop) {
-      await Promise.race([flushed, new Promise<void>((resolve) => {
-        stopNow = resolve;
-        setTimeout(resolve, plan.stopTimeoutMs).unref();
-      })]);
+      await Promise.race([
+        flushed,
+        new Promise<void>((resolve) => {
+          stopNow = resolve;
+          setTimeout(resolve, plan.stopTimeoutMs).unref();
+        }),
+      ]);
     } else {
       await flushed;
     }
@@ -485,11 +603,17 @@ interface TransactionOutcome {
  * Commits the run's transaction, or aborts it when asked (--abort), when a record failed (a commit would be
  * refused) or when the run was stopped.
  */
-async function endTransaction(producer: Producer, t: { id: string; abort: boolean }, stop: Stop, tally: DeliveryTally): Promise<TransactionOutcome> {
+async function endTransaction(
+  producer: Producer,
+  t: { id: string; abort: boolean },
+  stop: Stop,
+  tally: DeliveryTally,
+): Promise<TransactionOutcome> {
   const last = () => producer.transactions().at(-1);
   let abortedBecause: string | undefined;
   if (stop) abortedBecause = `the run was stopped by ${stop.signal}`;
-  else if (tally.failed > 0) abortedBecause = `${tally.failed} record(s) failed, and a transaction commits all of its records or none`;
+  else if (tally.failed > 0)
+    abortedBecause = `${tally.failed} record(s) failed, and a transaction commits all of its records or none`;
   if (t.abort || abortedBecause) {
     await producer.abortTransaction();
     return { view: last(), abortedBecause };
@@ -510,14 +634,21 @@ function describeTransaction(id: string, outcome: TransactionOutcome): string {
   const v = outcome.view;
   const parts = v ? v.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ') : '';
   const where = v?.coordinator ? ` (coordinator: broker ${v.coordinator.nodeId})` : '';
-  if (v?.outcome === 'committed') return `transaction '${id}'${where}: committed; commit markers written into ${parts}; read_committed consumers see its ${v.records} record(s)`;
+  if (v?.outcome === 'committed')
+    return `transaction '${id}'${where}: committed; commit markers written into ${parts}; read_committed consumers see its ${v.records} record(s)`;
   const why = outcome.abortedBecause ? ` because ${outcome.abortedBecause}` : ' as asked (--abort)';
   const markers = v && v.markers.length ? `; abort markers written into ${parts}` : '';
   return `transaction '${id}'${where}: aborted${why}${markers}; read_committed consumers never see its records`;
 }
 
 /** The report's failed records, and the slowest acknowledged ones: one per batch (its records share a waterfall; the first waited longest). */
-function noteRecords(notable: NotableRecords, producer: Producer, report: DeliveryReport, firstSeq: number, source: RecordSource): void {
+function noteRecords(
+  notable: NotableRecords,
+  producer: Producer,
+  report: DeliveryReport,
+  firstSeq: number,
+  source: RecordSource,
+): void {
   const label = (i: number) => {
     const index = report.recordSeq(i) - firstSeq;
     const key = source.key(index);
@@ -530,7 +661,8 @@ function noteRecords(notable: NotableRecords, producer: Producer, report: Delive
   };
   if (report.error) {
     const message = `${report.error.errorName ? `${report.error.errorName}: ` : ''}${report.error.message}`;
-    for (let i = 0; i < report.recordCount && notable.failed.length < 5; i++) notable.addFailed(label(i), report.settledAt - report.recordSentAt(i), message, waterfall(i));
+    for (let i = 0; i < report.recordCount && notable.failed.length < 5; i++)
+      notable.addFailed(label(i), report.settledAt - report.recordSentAt(i), message, waterfall(i));
   } else if (report.recordCount > 0) {
     notable.addAcked(label(0), report.settledAt - report.recordSentAt(0), waterfall(0), report.batchId);
   }
@@ -538,7 +670,8 @@ function noteRecords(notable: NotableRecords, producer: Producer, report: Delive
 
 /** The metrics a person reads first, in one line (all of them: --json's summary). */
 function metricsLine(values: Record<string, number>): string {
-  const n = (k: string, digits = 1) => (Math.round((values[k] ?? 0) * 10 ** digits) / 10 ** digits).toLocaleString('en-US');
+  const n = (k: string, digits = 1) =>
+    (Math.round((values[k] ?? 0) * 10 ** digits) / 10 ** digits).toLocaleString('en-US');
   return `producer metrics: record-send-rate ${n('record-send-rate')}/s, batch-size-avg ${n('batch-size-avg', 0)} B, records-per-request-avg ${n('records-per-request-avg')}, request-latency-avg ${n('request-latency-avg')} ms (max ${n('request-latency-max')}), record-retry-rate ${n('record-retry-rate', 2)}/s, record-error-rate ${n('record-error-rate', 2)}/s, bufferpool-wait-ratio ${n('bufferpool-wait-ratio', 3)}`;
 }
 
@@ -548,35 +681,58 @@ function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders, p
   if (!plan.json) {
     const acksZero = plan.producerConfig.acks === '0';
     const ackedLabel = acksZero ? 'handed to the broker (acks=0: no acknowledgement)' : 'acked';
-    const lines = [`sent ${handedOver} record${handedOver === 1 ? '' : 's'} to ${plan.topic}: ${tally.acked} ${ackedLabel}, ${tally.failed} failed`];
+    const lines = [
+      `sent ${handedOver} record${handedOver === 1 ? '' : 's'} to ${plan.topic}: ${tally.acked} ${ackedLabel}, ${tally.failed} failed`,
+    ];
     for (const u of schemasUsed(encoders)) lines.push(`${u.part} schema: ${describeSchemaUsed(u)}`);
     if (tally.partitions.size) {
-      const parts = [...tally.partitions.entries()].sort((a, b) => a[0] - b[0]).map(([p, r]) =>
-        r.last < 0 ? `${p} (${r.count}, offsets unknown with acks=0)` : `${p} (${r.count}, offsets ${r.first === r.last ? r.first : `${r.first}-${r.last}`})`,
-      );
+      const parts = [...tally.partitions.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([p, r]) =>
+          r.last < 0
+            ? `${p} (${r.count}, offsets unknown with acks=0)`
+            : `${p} (${r.count}, offsets ${r.first === r.last ? r.first : `${r.first}-${r.last}`})`,
+        );
       lines.push(`partitions: ${parts.join(', ')}`);
     }
     const p50 = tally.latency.percentile(50);
     const p99 = tally.latency.percentile(99);
-    if (p50 !== undefined && p99 !== undefined) lines.push(`latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+    if (p50 !== undefined && p99 !== undefined)
+      lines.push(`latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
     if (plan.transaction && run.transaction) lines.push(describeTransaction(plan.transaction.id, run.transaction));
     lines.push(metricsLine(metrics.values));
     for (const line of lines) io.out(line);
   } else {
-    if (plan.transaction && run.transaction) io.out(JSON.stringify({ transaction: run.transaction.view ?? null, abortedBecause: run.transaction.abortedBecause }));
+    if (plan.transaction && run.transaction)
+      io.out(
+        JSON.stringify({ transaction: run.transaction.view ?? null, abortedBecause: run.transaction.abortedBecause }),
+      );
     const p50 = tally.latency.percentile(50);
     const p99 = tally.latency.percentile(99);
-    io.out(JSON.stringify({
-      summary: {
-        topic: plan.topic, sent: handedOver, acked: tally.acked, failed: tally.failed, notSent: plan.count - handedOver,
-        latencyMs: { p50: p50 ?? null, p99: p99 ?? null }, metrics: metrics.values, brokers: metrics.brokers,
-      },
-    }));
+    io.out(
+      JSON.stringify({
+        summary: {
+          topic: plan.topic,
+          sent: handedOver,
+          acked: tally.acked,
+          failed: tally.failed,
+          notSent: plan.count - handedOver,
+          latencyMs: { p50: p50 ?? null, p99: p99 ?? null },
+          metrics: metrics.values,
+          brokers: metrics.brokers,
+        },
+      }),
+    );
   }
-  if (plan.transaction && run.transaction?.abortedBecause && !stop) io.err(`send: ${describeTransaction(plan.transaction.id, run.transaction)}`);
+  if (plan.transaction && run.transaction?.abortedBecause && !stop)
+    io.err(`send: ${describeTransaction(plan.transaction.id, run.transaction)}`);
   if (stop) {
-    const maybe = tally.maybeWritten ? ` (${tally.maybeWritten} of them sent and unanswered: they may have been written)` : '';
-    io.err(`send: stopped by ${stop.signal}: ${handedOver} of ${plan.count} records handed over, ${tally.acked} acknowledged, ${tally.failed} failed${maybe}, ${plan.count - handedOver} not sent`);
+    const maybe = tally.maybeWritten
+      ? ` (${tally.maybeWritten} of them sent and unanswered: they may have been written)`
+      : '';
+    io.err(
+      `send: stopped by ${stop.signal}: ${handedOver} of ${plan.count} records handed over, ${tally.acked} acknowledged, ${tally.failed} failed${maybe}, ${plan.count - handedOver} not sent`,
+    );
   }
   if (tally.failed) {
     for (const f of tally.failures) {
@@ -587,7 +743,8 @@ function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders, p
       const attempts = ` (after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'})`;
       io.err(`failed: record ${f.index}${key !== null ? ` key=${key}` : ''}: ${name}${e.message}${attempts}`);
     }
-    if (tally.failed > tally.failures.length) io.err(`failed: ... and ${tally.failed - tally.failures.length} more (--json shows every record)`);
+    if (tally.failed > tally.failures.length)
+      io.err(`failed: ... and ${tally.failed - tally.failures.length} more (--json shows every record)`);
   }
   if (stop) return stop.signal === 'SIGINT' ? 130 : 143;
   return tally.failed ? 1 : 0;

@@ -36,8 +36,13 @@ footer { margin-top: 32px; color: #888; font-size: 12px; }
 `;
 
 function metricsTable(m: ProducerMetricsView): string {
-  const rows = orderedMetricNames(m.values).map((n) => `<tr><th>${esc(n)}</th><td>${esc(formatMetric(n, m.values[n]))}</td></tr>`);
-  const brokers = m.brokers.map((b) => `<tr><th>broker ${b.brokerId}</th><td>${b.requests} requests, ${b.errors} errors, latency avg ${esc(ms(b.requestLatencyAvg))}, max ${esc(ms(b.requestLatencyMax))}</td></tr>`);
+  const rows = orderedMetricNames(m.values).map(
+    (n) => `<tr><th>${esc(n)}</th><td>${esc(formatMetric(n, m.values[n]))}</td></tr>`,
+  );
+  const brokers = m.brokers.map(
+    (b) =>
+      `<tr><th>broker ${b.brokerId}</th><td>${b.requests} requests, ${b.errors} errors, latency avg ${esc(ms(b.requestLatencyAvg))}, max ${esc(ms(b.requestLatencyMax))}</td></tr>`,
+  );
   return `<table class="metrics"><caption>${esc(m.clientId)}</caption>${rows.join('')}${brokers.join('')}</table>`;
 }
 
@@ -50,10 +55,16 @@ function recordSection(r: NotableRecord): string {
 
 export function htmlReport(input: HtmlReportInput): string {
   const facts = input.facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('');
-  const charts = input.charts.intervals.length ? runChartSet(input.charts).map(toSvgString).join('\n') : '<p class="muted">Nothing was sent.</p>';
+  const charts = input.charts.intervals.length
+    ? runChartSet(input.charts).map(toSvgString).join('\n')
+    : '<p class="muted">Nothing was sent.</p>';
   const metrics = input.charts.metrics.map(metricsTable).join('');
-  const failed = input.failed.length ? input.failed.map(recordSection).join('\n') : '<p class="muted">No record failed.</p>';
-  const slowest = input.slowest.length ? input.slowest.map(recordSection).join('\n') : '<p class="muted">No record was acknowledged.</p>';
+  const failed = input.failed.length
+    ? input.failed.map(recordSection).join('\n')
+    : '<p class="muted">No record failed.</p>';
+  const slowest = input.slowest.length
+    ? input.slowest.map(recordSection).join('\n')
+    : '<p class="muted">No record was acknowledged.</p>';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -28,11 +28,18 @@ export class HtmlRunReporter implements Reporter {
     const waterfall = () => {
       const trace = o.trace();
       if (!trace) return undefined;
-      const batch = trace.batchId ? this.producers.map((p) => p.batchTrace(trace.batchId!)).find((b) => b !== undefined) : undefined;
+      const batch = trace.batchId
+        ? this.producers.map((p) => p.batchTrace(trace.batchId!)).find((b) => b !== undefined)
+        : undefined;
       return recordWaterfall(trace, batch, Date.now());
     };
     if (o.error) {
-      this.notable.addFailed(label, o.latencyMs, `${o.error.name ? `${o.error.name}: ` : ''}${o.error.message}`, waterfall);
+      this.notable.addFailed(
+        label,
+        o.latencyMs,
+        `${o.error.name ? `${o.error.name}: ` : ''}${o.error.message}`,
+        waterfall,
+      );
       return;
     }
     if (!this.notable.wouldKeep(o.latencyMs)) return;
@@ -42,11 +49,26 @@ export class HtmlRunReporter implements Reporter {
   end(summary: RunSummary): void {
     const facts: [string, string][] = [
       ['collection', `${summary.collection} (${summary.filePath})`],
-      ['records', `${summary.sent.toLocaleString('en-US')} sent: ${summary.acked.toLocaleString('en-US')} acknowledged, ${summary.failed.toLocaleString('en-US')} failed${summary.cancelled ? ', cancelled' : ''}`],
+      [
+        'records',
+        `${summary.sent.toLocaleString('en-US')} sent: ${summary.acked.toLocaleString('en-US')} acknowledged, ${summary.failed.toLocaleString('en-US')} failed${summary.cancelled ? ', cancelled' : ''}`,
+      ],
       ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
-      ...summary.messages.map((m): [string, string] => [`message "${m.name}"`, `${m.topic}: ${m.sent} sent, ${m.acked} acknowledged, ${m.failed} failed${m.latencyP50Ms !== undefined ? `, latency p50 ${m.latencyP50Ms} ms, p99 ${m.latencyP99Ms} ms` : ''}`]),
+      ...summary.messages.map((m): [string, string] => [
+        `message "${m.name}"`,
+        `${m.topic}: ${m.sent} sent, ${m.acked} acknowledged, ${m.failed} failed${m.latencyP50Ms !== undefined ? `, latency p50 ${m.latencyP50Ms} ms, p99 ${m.latencyP99Ms} ms` : ''}`,
+      ]),
     ];
     if (summary.notRun.length) facts.push(['not run', summary.notRun.join(', ')]);
-    this.write(htmlReport({ title: `kafka-workbench run ${summary.collection}`, facts, charts: this.watch.sample(false), failed: this.notable.failed, slowest: this.notable.slowest, generatedAt: new Date() }));
+    this.write(
+      htmlReport({
+        title: `kafka-workbench run ${summary.collection}`,
+        facts,
+        charts: this.watch.sample(false),
+        failed: this.notable.failed,
+        slowest: this.notable.slowest,
+        generatedAt: new Date(),
+      }),
+    );
   }
 }

@@ -54,9 +54,22 @@ export class OrderedJsonLines {
       attempts: report.attempts,
       partitionReason: m?.partitionReason ?? null,
     };
-    if (err) line.error = { name: err.errorName ?? err.name, code: err.errorCode ?? null, message: err.message, maybeWritten: err.maybeWritten };
+    if (err)
+      line.error = {
+        name: err.errorName ?? err.name,
+        code: err.errorCode ?? null,
+        message: err.message,
+        maybeWritten: err.maybeWritten,
+      };
     const trace = this.producer.recordTrace(this.producer.recordId(seq))?.events ?? [];
-    for (const u of this.schemas) line[`${u.part}Schema`] = { subject: u.subject ?? null, version: u.version ?? null, id: u.id, schemaType: u.schemaType, ...(u.recordName ? { recordName: u.recordName } : {}) };
+    for (const u of this.schemas)
+      line[`${u.part}Schema`] = {
+        subject: u.subject ?? null,
+        version: u.version ?? null,
+        id: u.id,
+        schemaType: u.schemaType,
+        ...(u.recordName ? { recordName: u.recordName } : {}),
+      };
     line.trace = trace; // it starts with the 'serialized' events of the schemas that encoded the record
     return line;
   }

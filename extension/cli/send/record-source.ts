@@ -42,7 +42,10 @@ export class RecordSource {
   record(index: number): ProducerRecord {
     if (this.fixed) return this.fixed;
     const seq = String(index);
-    return this.build(this.keyParts ? this.keyParts.join(seq) : this.template.key, this.valueParts ? this.valueParts.join(seq) : this.template.value);
+    return this.build(
+      this.keyParts ? this.keyParts.join(seq) : this.template.key,
+      this.valueParts ? this.valueParts.join(seq) : this.template.value,
+    );
   }
 
   /** The key of the record at `index`, as the report shows it. */
@@ -54,10 +57,16 @@ export class RecordSource {
     const t = this.template;
     const e = this.encode;
     const key = e?.key && keyText !== null ? e.key(keyText) : keyText;
-    const value = e?.value ? e.value(typeof valueText === 'string' ? valueText : valueText.toString('utf8')) : valueText;
+    const value = e?.value
+      ? e.value(typeof valueText === 'string' ? valueText : valueText.toString('utf8'))
+      : valueText;
     // The record that never changes carries bytes: the engine then copies them instead of encoding text each time.
     const fixed = !this.keyParts && !this.valueParts;
-    const record: ProducerRecord = { topic: t.topic, key: fixed && typeof key === 'string' ? Buffer.from(key, 'utf8') : key, value: fixed && typeof value === 'string' ? Buffer.from(value, 'utf8') : value };
+    const record: ProducerRecord = {
+      topic: t.topic,
+      key: fixed && typeof key === 'string' ? Buffer.from(key, 'utf8') : key,
+      value: fixed && typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
+    };
     if (t.headers.length) record.headers = t.headers.map((h) => ({ key: h.key, value: h.value }));
     if (t.partition !== undefined) record.partition = t.partition;
     if (this.serialization.length) record.serialization = this.serialization;

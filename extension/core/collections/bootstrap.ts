@@ -11,5 +11,7 @@ export function sandboxBootstrapFromEnv(env: NodeJS.ProcessEnv = process.env): s
   const value = env[SANDBOX_BOOTSTRAP_ENV]?.trim();
   if (!value) return undefined;
   const addresses = splitBrokerList(value);
-  return addresses.length && addresses.every((a) => brokerAddressProblem(a) === undefined) ? addresses.join(',') : undefined;
+  return addresses.length && addresses.every((a) => brokerAddressProblem(a) === undefined)
+    ? addresses.join(',')
+    : undefined;
 }

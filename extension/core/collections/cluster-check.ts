@@ -22,7 +22,11 @@ export interface TopicCheckOptions {
 }
 
 /** `topics` may hold templates that change per record ("t-{{$seq}}"): those are left to the send. */
-export async function checkTopicsWritable(transport: Pick<Transport, 'connect' | 'fetchMetadata'>, topics: readonly string[], options: TopicCheckOptions = {}): Promise<TopicCheck> {
+export async function checkTopicsWritable(
+  transport: Pick<Transport, 'connect' | 'fetchMetadata'>,
+  topics: readonly string[],
+  options: TopicCheckOptions = {},
+): Promise<TopicCheck> {
   await transport.connect();
   const known = new Set((await transport.fetchMetadata(null, false)).topics.map((t) => t.name));
   const fixed = [...new Set(topics.filter((t) => !t.includes('{{')))];
@@ -33,18 +37,24 @@ export async function checkTopicsWritable(transport: Pick<Transport, 'connect' |
     const code = metadata.topics.find((t) => t.name === name)?.errorCode ?? 3;
     if (code === 3) missing.push(name);
     if (code === 17) throw new InvalidInputError(`'${name}' is not a valid topic name`);
-    if (code === 29) throw new InvalidInputError(`not allowed to write to topic '${name}' (TOPIC_AUTHORIZATION_FAILED)`);
+    if (code === 29)
+      throw new InvalidInputError(`not allowed to write to topic '${name}' (TOPIC_AUTHORIZATION_FAILED)`);
   }
   if (!missing.length) return { known, created: [] };
   if (options.create === false) {
     const names = missing.map((n) => `'${n}'`).join(', ');
-    throw new InvalidInputError(`topic${missing.length === 1 ? '' : 's'} ${names} ${missing.length === 1 ? 'does' : 'do'} not exist and ${missing.length === 1 ? 'is' : 'are'} not created: ${options.refuseHint ?? 'create it first'}`);
+    throw new InvalidInputError(
+      `topic${missing.length === 1 ? '' : 's'} ${names} ${missing.length === 1 ? 'does' : 'do'} not exist and ${missing.length === 1 ? 'is' : 'are'} not created: ${options.refuseHint ?? 'create it first'}`,
+    );
   }
   const after = await transport.fetchMetadata(missing, true);
   for (const name of missing) {
     // 5 = LEADER_NOT_AVAILABLE: created just now, its leaders are being elected (the engine waits for them).
     const code = after.topics.find((t) => t.name === name)?.errorCode ?? 3;
-    if (code === 3) throw new InvalidInputError(`topic '${name}' does not exist and the cluster does not create topics automatically; create it first`);
+    if (code === 3)
+      throw new InvalidInputError(
+        `topic '${name}' does not exist and the cluster does not create topics automatically; create it first`,
+      );
   }
   return { known, created: missing };
 }

@@ -36,7 +36,13 @@ const RECORD_FIELDS = ['key', 'value', 'headers', 'partition', 'timestamp'];
  * Reads `.jsonl` lines as values (each line is sent as written, as a Buffer of its bytes; a JSON string line sends
  * its text, a string) or as record objects.
  */
-export async function* readJsonl(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal, maxLineBytes = Infinity): AsyncGenerator<DataRecord> {
+export async function* readJsonl(
+  filePath: string,
+  displayName: string,
+  lines: 'value' | 'record' = 'value',
+  signal?: AbortSignal,
+  maxLineBytes = Infinity,
+): AsyncGenerator<DataRecord> {
   for await (const batch of readJsonlBatches(filePath, displayName, lines, signal, maxLineBytes)) {
     for (const record of batch) {
       if (signal?.aborted) return;
@@ -67,7 +73,13 @@ const QUOTE = 0x22;
  * 100k-line file close to the engine's own speed. The file is read as bytes: a value line that is plain JSON (not a
  * string) is checked where it lies and handed over as a slice of the chunk, so it is never decoded and encoded again.
  */
-export async function* readJsonlBatches(filePath: string, displayName: string, lines: 'value' | 'record' = 'value', signal?: AbortSignal, maxLineBytes = Infinity): AsyncGenerator<DataRecord[]> {
+export async function* readJsonlBatches(
+  filePath: string,
+  displayName: string,
+  lines: 'value' | 'record' = 'value',
+  signal?: AbortSignal,
+  maxLineBytes = Infinity,
+): AsyncGenerator<DataRecord[]> {
   const input = createReadStream(filePath, { highWaterMark: CHUNK_BYTES });
   /** The start of a line that goes on in the next chunk (more than one part for a line longer than a chunk). */
   let rest: Buffer[] = [];
@@ -75,7 +87,10 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
   let line = 0;
   /** A line longer than any record can be stops reading there: it is never held in memory whole. */
   const checkLength = (bytes: number): void => {
-    if (bytes > maxLineBytes) throw new DataFileError(`${displayName}:${line + 1}: the line is longer than ${maxLineBytes.toLocaleString('en-US')} bytes, more than a record can hold (see max.request.size); split it, or raise max.request.size in "producer"`);
+    if (bytes > maxLineBytes)
+      throw new DataFileError(
+        `${displayName}:${line + 1}: the line is longer than ${maxLineBytes.toLocaleString('en-US')} bytes, more than a record can hold (see max.request.size); split it, or raise max.request.size in "producer"`,
+      );
   };
   /** Any line the fast path does not take (the first, which may start with a BOM; a line carried over between chunks; a string; a record; bad JSON or bad UTF-8). */
   const parseLine = (raw: Buffer): DataRecord | undefined => {
@@ -88,10 +103,19 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new DataFileError(`${displayName}:${line}: not valid JSON (${(e as Error).message}); each line must be one JSON value`);
+      throw new DataFileError(
+        `${displayName}:${line}: not valid JSON (${(e as Error).message}); each line must be one JSON value`,
+      );
     }
     // A value line goes out as written (its UTF-8 bytes, as from the fast path); a JSON string line sends its text.
-    if (lines === 'value') return { line, value: typeof parsed === 'string' ? wellFormed(parsed, `${displayName}:${line}: the value`) : Buffer.from(text, 'utf8') };
+    if (lines === 'value')
+      return {
+        line,
+        value:
+          typeof parsed === 'string'
+            ? wellFormed(parsed, `${displayName}:${line}: the value`)
+            : Buffer.from(text, 'utf8'),
+      };
     return recordFromObject(parsed, `${displayName}:${line}`, line);
   };
   /** A value line that is plain JSON, sliced out of valid UTF-8 where it lies: no copy, no decoding, no JSON.parse. */
@@ -114,7 +138,9 @@ export async function* readJsonlBatches(filePath: string, displayName: string, l
       let batch: DataRecord[] = [];
       try {
         checkLength(restBytes + end);
-        const first = parseLine(rest.length ? Buffer.concat([...rest, chunk.subarray(0, end)]) : chunk.subarray(0, end));
+        const first = parseLine(
+          rest.length ? Buffer.concat([...rest, chunk.subarray(0, end)]) : chunk.subarray(0, end),
+        );
         if (first) batch.push(first);
         let start = end + 1;
         // Whole lines of this chunk, checked for UTF-8 once (a character cut at the chunk's end is in `rest`).
@@ -156,27 +182,43 @@ function isJsonSpace(c: number): boolean {
 
 function recordFromObject(parsed: unknown, where: string, line: number): DataRecord {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new DataFileError(`${where}: expected a record object {"key", "value", "headers", "partition", "timestamp"} (the message sets "lines": "record")`);
+    throw new DataFileError(
+      `${where}: expected a record object {"key", "value", "headers", "partition", "timestamp"} (the message sets "lines": "record")`,
+    );
   }
   const obj = parsed as Record<string, unknown>;
   const unknown = Object.keys(obj).filter((k) => !RECORD_FIELDS.includes(k));
-  if (unknown.length) throw new DataFileError(`${where}: unknown field "${unknown[0]}"; a record line may have: ${RECORD_FIELDS.join(', ')}`);
+  if (unknown.length)
+    throw new DataFileError(
+      `${where}: unknown field "${unknown[0]}"; a record line may have: ${RECORD_FIELDS.join(', ')}`,
+    );
   const record: DataRecord = { line };
   if ('key' in obj) record.key = binary(obj.key, `${where}: key`);
   if ('value' in obj) record.value = value(obj.value, `${where}: value`);
   if ('headers' in obj) record.headers = headers(obj.headers, where);
-  if ('partition' in obj && obj.partition !== null) record.partition = wholeNumber(obj.partition, `${where}: partition`);
-  if ('timestamp' in obj && obj.timestamp !== null) record.timestamp = wholeNumber(obj.timestamp, `${where}: timestamp`);
+  if ('partition' in obj && obj.partition !== null)
+    record.partition = wholeNumber(obj.partition, `${where}: partition`);
+  if ('timestamp' in obj && obj.timestamp !== null)
+    record.timestamp = wholeNumber(obj.timestamp, `${where}: timestamp`);
   return record;
 }
 
 function isBase64Object(v: unknown): v is { base64: string } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { base64?: unknown }).base64 === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    typeof (v as { base64?: unknown }).base64 === 'string'
+  );
 }
 
 /** Base64 as the collection schema accepts it: Node's decoder would turn anything else into garbage bytes silently. */
 function decodeBase64(text: string, where: string): Buffer {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new DataFileError(`${where}.base64 must be base64 text (A-Z, a-z, 0-9, + and /, with = padding), got ${JSON.stringify(text.length > 40 ? text.slice(0, 37) + '...' : text)}`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    throw new DataFileError(
+      `${where}.base64 must be base64 text (A-Z, a-z, 0-9, + and /, with = padding), got ${JSON.stringify(text.length > 40 ? text.slice(0, 37) + '...' : text)}`,
+    );
   return Buffer.from(text, 'base64');
 }
 
@@ -207,15 +249,24 @@ function headers(v: unknown, where: string): DataHeader[] {
   // Pairs [["name", "value"], ...] as in collections, or [{"key", "value"}] as Confluent and kcat write them.
   if (!Array.isArray(v)) throw new DataFileError(`${where}: headers must be an array of ["name", value] pairs`);
   return v.map((h, i) => {
-    if (Array.isArray(h) && h.length === 2 && typeof h[0] === 'string') return { key: wellFormed(h[0], `${where}: the name of headers[${i}]`), value: binary(h[1], `${where}: headers[${i}]`) };
-    if (typeof h === 'object' && h !== null && typeof (h as { key?: unknown }).key === 'string') return { key: wellFormed((h as { key: string }).key, `${where}: the name of headers[${i}]`), value: binary((h as { value?: unknown }).value ?? null, `${where}: headers[${i}]`) };
+    if (Array.isArray(h) && h.length === 2 && typeof h[0] === 'string')
+      return {
+        key: wellFormed(h[0], `${where}: the name of headers[${i}]`),
+        value: binary(h[1], `${where}: headers[${i}]`),
+      };
+    if (typeof h === 'object' && h !== null && typeof (h as { key?: unknown }).key === 'string')
+      return {
+        key: wellFormed((h as { key: string }).key, `${where}: the name of headers[${i}]`),
+        value: binary((h as { value?: unknown }).value ?? null, `${where}: headers[${i}]`),
+      };
     throw new DataFileError(`${where}: headers[${i}] must be ["name", value] or {"key": "name", "value": value}`);
   });
 }
 
 function wholeNumber(v: unknown, where: string): number {
   const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new DataFileError(`${where} must be a whole number >= 0 (got ${JSON.stringify(v)})`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw new DataFileError(`${where} must be a whole number >= 0 (got ${JSON.stringify(v)})`);
   return n;
 }
 
@@ -224,11 +275,18 @@ function wholeNumber(v: unknown, where: string): number {
  * An empty cell means "not set": the message's own key/partition/timestamp apply, the header is left out;
  * an empty value cell is an empty value.
  */
-export async function* readCsv(filePath: string, displayName: string, signal?: AbortSignal, maxLineBytes = Infinity): AsyncGenerator<DataRecord> {
+export async function* readCsv(
+  filePath: string,
+  displayName: string,
+  signal?: AbortSignal,
+  maxLineBytes = Infinity,
+): AsyncGenerator<DataRecord> {
   const input = createReadStream(filePath);
   const lines = checkedLines(displayName, maxLineBytes);
   const checked = input.pipe(lines.stream);
-  const parser = checked.pipe(parseCsv({ columns: checkColumns(displayName), info: true, bom: true, skip_empty_lines: true }));
+  const parser = checked.pipe(
+    parseCsv({ columns: checkColumns(displayName), info: true, bom: true, skip_empty_lines: true }),
+  );
   input.on('error', (e) => parser.destroy(e));
   checked.on('error', (e) => parser.destroy(e));
   try {
@@ -276,14 +334,20 @@ export async function checkCsvHeader(filePath: string, displayName: string, maxL
  * would decode it to U+FFFD, and that would be sent). A line longer than `maxLineBytes` ends the text just before
  * it: the rows before it still go out, no part of it does, it is never held whole, and `tooLong()` says which it was.
  */
-function checkedLines(displayName: string, maxLineBytes: number): { stream: Transform; tooLong: () => DataFileError | undefined } {
+function checkedLines(
+  displayName: string,
+  maxLineBytes: number,
+): { stream: Transform; tooLong: () => DataFileError | undefined } {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let linesBefore = 0; // complete lines already passed on
   // The bytes after the last newline, held until their line is complete: kept as read, concatenated once.
   let tail: Buffer[] = [];
   let tailBytes = 0;
   let tooLong: DataFileError | undefined;
-  const fail = (bytes: Buffer) => new DataFileError(`${displayName}:${linesBefore + firstBadUtf8Line(bytes)}: not valid UTF-8 text; save the file as UTF-8`);
+  const fail = (bytes: Buffer) =>
+    new DataFileError(
+      `${displayName}:${linesBefore + firstBadUtf8Line(bytes)}: not valid UTF-8 text; save the file as UTF-8`,
+    );
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       if (tooLong) return done(); // cut: the rest is not read on
@@ -298,7 +362,9 @@ function checkedLines(displayName: string, maxLineBytes: number): { stream: Tran
       for (let newline = chunk.indexOf(10); ; newline = chunk.indexOf(10, start)) {
         const end = newline < 0 ? chunk.length : newline;
         if (before + end - start > maxLineBytes) {
-          tooLong = new DataFileError(`${displayName}:${linesBefore + 1}: the row is longer than ${maxLineBytes.toLocaleString('en-US')} bytes, more than a record can hold (see max.request.size); split it, or raise max.request.size in "producer"`);
+          tooLong = new DataFileError(
+            `${displayName}:${linesBefore + 1}: the row is longer than ${maxLineBytes.toLocaleString('en-US')} bytes, more than a record can hold (see max.request.size); split it, or raise max.request.size in "producer"`,
+          );
           if (start > 0) this.push(Buffer.concat([...tail, chunk.subarray(0, start)]));
           this.push(null);
           return done();
@@ -336,14 +402,18 @@ function checkColumns(displayName: string) {
     const names = header.map((h) => h.trim());
     for (const name of names) {
       if (!['key', 'value', 'partition', 'timestamp'].includes(name) && !/^header\..+/.test(name)) {
-        throw new DataFileError(`${displayName}:1: unknown column "${name}"; columns are key, value, partition, timestamp and header.NAME`);
+        throw new DataFileError(
+          `${displayName}:1: unknown column "${name}"; columns are key, value, partition, timestamp and header.NAME`,
+        );
       }
     }
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new DataFileError(`${displayName}:1: column "${dup}" appears twice`);
     // Without a value column every row would go out as a tombstone (a null value), which is never what a CSV means.
     if (!names.includes('value')) {
-      throw new DataFileError(`${displayName}:1: no "value" column (the columns are ${names.map((n) => `"${n}"`).join(', ')}); a CSV needs a value column, and may have key, partition, timestamp and header.NAME. To send tombstones (null values), use a .jsonl file with "lines": "record" and "value": null`);
+      throw new DataFileError(
+        `${displayName}:1: no "value" column (the columns are ${names.map((n) => `"${n}"`).join(', ')}); a CSV needs a value column, and may have key, partition, timestamp and header.NAME. To send tombstones (null values), use a .jsonl file with "lines": "record" and "value": null`,
+      );
     }
     return names;
   };

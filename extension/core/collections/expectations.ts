@@ -4,7 +4,15 @@
  * it count; then each expectation waits up to its `withinMs` for one record that matches key, headers, value
  * (JSON subset, exact text or regular expression) and correlation. A failure says what was seen instead.
  */
-import { RecordReader, bytesFromJson, bytesToJson, recordToJson, type ConsumedRecord, type RecordJson, type TopicPartitionOffset } from '../consume';
+import {
+  RecordReader,
+  bytesFromJson,
+  bytesToJson,
+  recordToJson,
+  type ConsumedRecord,
+  type RecordJson,
+  type TopicPartitionOffset,
+} from '../consume';
 import type { ProducerRecord } from '../engine/types';
 import type { ConsumerTransport } from '../transport/consumer-transport';
 import { systemClock, type Clock } from '../util/clock';
@@ -58,13 +66,19 @@ export function regexProblem(source: string): string | undefined {
 }
 
 /** Checks and compiles a message's expectations; `where` names a place in them (`[0, 'value', 'regex']`) for errors. */
-export function compileExpectations(specs: readonly ExpectationSpec[], where: (path: (string | number)[]) => string): CompiledExpectation[] {
+export function compileExpectations(
+  specs: readonly ExpectationSpec[],
+  where: (path: (string | number)[]) => string,
+): CompiledExpectation[] {
   return specs.map((spec, index) => {
     const name = expectationName(spec, index);
     let regex: RegExp | undefined;
     if (spec.value && 'regex' in spec.value) {
       const problem = regexProblem(spec.value.regex);
-      if (problem) throw new InvalidInputError(`${where([index, 'value', 'regex'])} ${JSON.stringify(spec.value.regex)} is ${problem}`);
+      if (problem)
+        throw new InvalidInputError(
+          `${where([index, 'value', 'regex'])} ${JSON.stringify(spec.value.regex)} is ${problem}`,
+        );
       regex = new RegExp(spec.value.regex, 'u');
     }
     return { spec, index, name, withinMs: spec.withinMs ?? DEFAULT_WITHIN_MS, regex };
@@ -108,23 +122,31 @@ export class SentRecords {
 /** Why the record does not meet the expectation, or undefined when it does. */
 export function mismatch(e: CompiledExpectation, record: ConsumedRecord, sent: SentRecords): string | undefined {
   const { spec } = e;
-  if (spec.correlate === 'key' && !sent.hasKey(record.key)) return `its key ${show(record.key)} is not the key of a record sent`;
+  if (spec.correlate === 'key' && !sent.hasKey(record.key))
+    return `its key ${show(record.key)} is not the key of a record sent`;
   if (spec.correlate && spec.correlate !== 'key') {
     const name = spec.correlate.header;
     const value = record.headers.find((h) => h.key.toString('utf8') === name)?.value ?? null;
-    if (!sent.hasHeader(name, value)) return value === null ? `it has no header "${name}"` : `its header "${name}" ${show(value)} is not that of a record sent`;
+    if (!sent.hasHeader(name, value))
+      return value === null
+        ? `it has no header "${name}"`
+        : `its header "${name}" ${show(value)} is not that of a record sent`;
   }
-  if (spec.key !== undefined && !sameBytes(record.key, specBytes(spec.key))) return `its key is ${show(record.key)}, not ${show(specBytes(spec.key))}`;
+  if (spec.key !== undefined && !sameBytes(record.key, specBytes(spec.key)))
+    return `its key is ${show(record.key)}, not ${show(specBytes(spec.key))}`;
   for (const [name, want] of spec.headers ?? []) {
     const values = record.headers.filter((h) => h.key.toString('utf8') === name).map((h) => h.value);
     if (!values.length) return `it has no header "${name}"`;
-    if (!values.some((v) => sameBytes(v, specBytes(want)))) return `its header "${name}" is ${values.map(show).join(', ')}, not ${show(specBytes(want))}`;
+    if (!values.some((v) => sameBytes(v, specBytes(want))))
+      return `its header "${name}" is ${values.map(show).join(', ')}, not ${show(specBytes(want))}`;
   }
   const value = spec.value;
   if (value) {
     const text = record.value?.toString('utf8');
-    if ('text' in value && text !== value.text) return `its value is ${show(record.value)}, not ${JSON.stringify(value.text)}`;
-    if ('regex' in value && (text === undefined || !e.regex!.test(text))) return `its value ${show(record.value)} does not match /${value.regex}/`;
+    if ('text' in value && text !== value.text)
+      return `its value is ${show(record.value)}, not ${JSON.stringify(value.text)}`;
+    if ('regex' in value && (text === undefined || !e.regex!.test(text)))
+      return `its value ${show(record.value)} does not match /${value.regex}/`;
     if ('jsonSubset' in value) {
       let json: unknown;
       try {
@@ -142,7 +164,8 @@ export function mismatch(e: CompiledExpectation, record: ConsumedRecord, sent: S
 /** Where `actual` departs from `expected` (every field of an expected object must be there and match; arrays match item by item). */
 export function subsetMismatch(expected: unknown, actual: unknown, at: string): string | undefined {
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return `has ${at} = ${short(actual)}, not an object`;
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return `has ${at} = ${short(actual)}, not an object`;
     for (const [k, v] of Object.entries(expected)) {
       if (!Object.hasOwn(actual, k)) return `has no ${at}.${k}`;
       const inner = subsetMismatch(v, (actual as Record<string, unknown>)[k], `${at}.${k}`);
@@ -179,7 +202,11 @@ export class ExpectationWatch {
     private readonly clock: Clock,
   ) {}
 
-  static async start(transport: ConsumerTransport, expectations: CompiledExpectation[], clock: Clock = systemClock): Promise<ExpectationWatch> {
+  static async start(
+    transport: ConsumerTransport,
+    expectations: CompiledExpectation[],
+    clock: Clock = systemClock,
+  ): Promise<ExpectationWatch> {
     // read_committed: what a downstream consumer with exactly-once settings would see; aborted output does not count.
     const reader = new RecordReader(transport, { isolation: 'read_committed', now: () => clock.now() });
     const problems = new Map<string, string>();
@@ -202,10 +229,19 @@ export class ExpectationWatch {
     const started = this.clock.now();
     const waiting: Waiting[] = [];
     const results: ExpectationResult[] = this.expectations.map((e) => {
-      const result: ExpectationResult = { name: e.name, index: e.index, topic: e.spec.topic, passed: false, durationMs: 0, seen: 0, mismatches: [] };
+      const result: ExpectationResult = {
+        name: e.name,
+        index: e.index,
+        topic: e.spec.topic,
+        passed: false,
+        durationMs: 0,
+        seen: 0,
+        mismatches: [],
+      };
       const problem = this.startProblems.get(e.spec.topic);
       if (problem) result.reason = `cannot read topic '${e.spec.topic}': ${problem}`;
-      else if (typeof e.spec.correlate === 'object' && !sent.sentHeader(e.spec.correlate.header)) result.reason = `correlate names header "${e.spec.correlate.header}", which the sent records do not have`;
+      else if (typeof e.spec.correlate === 'object' && !sent.sentHeader(e.spec.correlate.header))
+        result.reason = `correlate names header "${e.spec.correlate.header}", which the sent records do not have`;
       else waiting.push({ e, result });
       return result;
     });
@@ -241,7 +277,9 @@ export class ExpectationWatch {
       }
       open = open.filter((w) => !w.result.passed);
     }
-    for (const w of open) if (!w.result.passed && w.result.reason === undefined) this.giveUp(w, this.clock.now() - started, signal?.aborted ? 'cancelled' : undefined);
+    for (const w of open)
+      if (!w.result.passed && w.result.reason === undefined)
+        this.giveUp(w, this.clock.now() - started, signal?.aborted ? 'cancelled' : undefined);
     return results;
   }
 
@@ -259,7 +297,8 @@ export class ExpectationWatch {
 
 /** One line per result, for reports: "pass reply (orders-out@3, 120 ms)" / "FAIL reply: no record arrived ...". */
 export function describeExpectation(r: ExpectationResult): string {
-  if (r.passed) return `pass ${r.name}: ${r.matched!.topic}-${r.matched!.partition}@${r.matched!.offset} after ${r.durationMs} ms`;
+  if (r.passed)
+    return `pass ${r.name}: ${r.matched!.topic}-${r.matched!.partition}@${r.matched!.offset} after ${r.durationMs} ms`;
   return `FAIL ${r.name}: ${r.reason ?? 'not met'}`;
 }
 

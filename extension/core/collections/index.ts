@@ -8,10 +8,32 @@
  * Sending: loadCollectionFile + runCollection (progress through `listener`, cancel through `signal`).
  */
 export type * from './model';
-export { parseCollectionText, parseEnvironmentText, requireValid, formatDiagnostic, DocumentError, isTopicName } from './parse';
+export {
+  parseCollectionText,
+  parseEnvironmentText,
+  requireValid,
+  formatDiagnostic,
+  DocumentError,
+  isTopicName,
+} from './parse';
 export type { ParsedCollection, ParsedEnvironment, MessageLocation } from './parse';
-export { formatJson, createCollectionText, appendMessageText, replaceMessageText, writeFileAtomic, updateCollectionFile, saveCollection, addMessageToCollectionFile } from './save';
-export { loadCollectionFile, loadEnvironmentFile, environmentConnection, environmentSchemaRegistry, parseVarFlags } from './load';
+export {
+  formatJson,
+  createCollectionText,
+  appendMessageText,
+  replaceMessageText,
+  writeFileAtomic,
+  updateCollectionFile,
+  saveCollection,
+  addMessageToCollectionFile,
+} from './save';
+export {
+  loadCollectionFile,
+  loadEnvironmentFile,
+  environmentConnection,
+  environmentSchemaRegistry,
+  parseVarFlags,
+} from './load';
 export { setMessageFields } from './message-edit';
 export { MessagePreparer } from './prepare';
 export type { LoadedCollection, LoadedEnvironment, MessagePlan, PreparedMessage } from './prepare';

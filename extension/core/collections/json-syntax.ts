@@ -102,7 +102,17 @@ function string(s: Uint8Array, i: number, n: number): number {
       if (e === 0x75 /* u */) {
         if (i + 4 >= n) return -1;
         for (let k = 0; k < 4; k++) if (!isHex(code(s, ++i, n))) return -1;
-      } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1;
+      } else if (
+        e !== 0x22 &&
+        e !== 0x5c &&
+        e !== 0x2f &&
+        e !== 0x62 &&
+        e !== 0x66 &&
+        e !== 0x6e &&
+        e !== 0x72 &&
+        e !== 0x74
+      )
+        return -1;
     }
   }
   return -1;

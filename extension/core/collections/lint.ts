@@ -13,10 +13,20 @@ import { TemplateEngine, type TemplateSite } from './template';
  * JSON service may be the one showing) does not hide template errors in the others. None when the text is not JSON
  * or the collection's own fields are broken.
  */
-export function templateDiagnostics(doc: ParsedCollection, filePath: string, environment?: LoadedEnvironment, variables: Variables = {}): Diagnostic[] {
+export function templateDiagnostics(
+  doc: ParsedCollection,
+  filePath: string,
+  environment?: LoadedEnvironment,
+  variables: Variables = {},
+): Diagnostic[] {
   const checkable = checkableMessages(doc);
   if (!checkable) return [];
-  const preparer = new MessagePreparer(new TemplateEngine(), { filePath, collection: checkable.collection, source: doc.source }, environment, variables);
+  const preparer = new MessagePreparer(
+    new TemplateEngine(),
+    { filePath, collection: checkable.collection, source: doc.source },
+    environment,
+    variables,
+  );
   const out: Diagnostic[] = [];
   for (const index of checkable.indexes) {
     for (const problem of preparer.checkTemplates(index)) out.push(problemDiagnostic(problem, doc, index));
@@ -31,8 +41,14 @@ export function templateDiagnostics(doc: ParsedCollection, filePath: string, env
  */
 function problemDiagnostic({ error, field }: TemplateProblem, doc: ParsedCollection, index: number): Diagnostic {
   const range = (site: TemplateSite) => site.range ?? doc.source.rangeOf(['messages', index]);
-  if (error.site.fileName === field.fileName) return { severity: 'error', message: error.detail, path: error.site.path, range: range(error.site) };
-  return { severity: 'error', message: `${variableOrigin(error.site)}: ${error.detail}`, path: field.path, range: range(field) };
+  if (error.site.fileName === field.fileName)
+    return { severity: 'error', message: error.detail, path: error.site.path, range: range(error.site) };
+  return {
+    severity: 'error',
+    message: `${variableOrigin(error.site)}: ${error.detail}`,
+    path: field.path,
+    range: range(field),
+  };
 }
 
 /** `variable {{bad}} from dev.kafka-env.json:4:12`, or `variable {{bad}} from --var bad`. */

@@ -24,7 +24,10 @@ async function readText(filePath: string, what: string): Promise<string> {
     throw new InvalidInputError(`cannot read ${what} ${filePath}: ${(e as Error).message}`);
   }
   // Decoding would turn bad bytes into U+FFFD, and those would be sent: say where they are instead.
-  if (!isUtf8(bytes)) throw new InvalidInputError(`${path.basename(filePath)}:${firstBadUtf8Line(bytes)}: not valid UTF-8 text; save the ${what} as UTF-8`);
+  if (!isUtf8(bytes))
+    throw new InvalidInputError(
+      `${path.basename(filePath)}:${firstBadUtf8Line(bytes)}: not valid UTF-8 text; save the ${what} as UTF-8`,
+    );
   return withoutByteOrderMark(bytes.toString('utf8'));
 }
 
@@ -52,7 +55,8 @@ export function parseVarFlags(values: string[]): Record<string, string> {
 function parseVarFlag(flag: string): [name: string, value: string] {
   const eq = flag.indexOf('=');
   const name = eq > 0 ? flag.slice(0, eq) : '';
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new InvalidInputError(`--var must be NAME=VALUE with a name of letters, digits, _ . - (got '${flag}')`);
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name))
+    throw new InvalidInputError(`--var must be NAME=VALUE with a name of letters, digits, _ . - (got '${flag}')`);
   return [name, flag.slice(eq + 1)];
 }
 
@@ -60,12 +64,24 @@ function parseVarFlag(flag: string): [name: string, value: string] {
  * The connection an environment describes: PEM paths read (relative to the environment file), the SASL password
  * looked up by its secret name. `bootstrapOverride` (the CLI's --bootstrap) replaces the environment's brokers.
  */
-export async function environmentConnection(env: LoadedEnvironment | undefined, secrets: SecretResolver, bootstrapOverride?: string): Promise<ConnectionConfig> {
+export async function environmentConnection(
+  env: LoadedEnvironment | undefined,
+  secrets: SecretResolver,
+  bootstrapOverride?: string,
+): Promise<ConnectionConfig> {
   const c = env?.environment.connection;
   // "h1:9092,h2:9092" is how bootstrap.servers is usually written: accepted in the file as on the command line.
-  const brokers = bootstrapOverride ? splitBrokerList(bootstrapOverride) : c ? [c.bootstrap].flat().flatMap(splitBrokerList) : [];
+  const brokers = bootstrapOverride
+    ? splitBrokerList(bootstrapOverride)
+    : c
+      ? [c.bootstrap].flat().flatMap(splitBrokerList)
+      : [];
   if (!brokers.length) {
-    throw new InvalidInputError(env ? `${path.basename(env.filePath)} has no connection.bootstrap; add one or pass --bootstrap HOST:PORT` : 'no cluster to send to: pass --bootstrap HOST:PORT or --env FILE.kafka-env.json');
+    throw new InvalidInputError(
+      env
+        ? `${path.basename(env.filePath)} has no connection.bootstrap; add one or pass --bootstrap HOST:PORT`
+        : 'no cluster to send to: pass --bootstrap HOST:PORT or --env FILE.kafka-env.json',
+    );
   }
   const from = bootstrapOverride || !env ? '--bootstrap' : `${path.basename(env.filePath)} connection.bootstrap`;
   for (const b of brokers) {
@@ -82,21 +98,39 @@ export async function environmentConnection(env: LoadedEnvironment | undefined, 
   if (c.sasl) {
     const name = /\$secret:([A-Za-z0-9_.-]+)/.exec(c.sasl.password)![1];
     const password = await secrets(name);
-    if (password === undefined) throw new InvalidInputError(`${path.basename(env.filePath)}: SASL password secret "${name}" is not set: ${howToSetSecret(name)}`);
+    if (password === undefined)
+      throw new InvalidInputError(
+        `${path.basename(env.filePath)}: SASL password secret "${name}" is not set: ${howToSetSecret(name)}`,
+      );
     // CI gives builds of forks their secrets set but empty: a login with that fails with a misleading error.
-    if (password === '') throw new InvalidInputError(`${path.basename(env.filePath)}: SASL password secret "${name}" is set but empty: ${howToSetSecret(name)}`);
+    if (password === '')
+      throw new InvalidInputError(
+        `${path.basename(env.filePath)}: SASL password secret "${name}" is set but empty: ${howToSetSecret(name)}`,
+      );
     // Kafka spells them PLAIN and SCRAM-SHA-256; both spellings are accepted.
-    config.sasl = { mechanism: c.sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512', username: c.sasl.username, password };
+    config.sasl = {
+      mechanism: c.sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512',
+      username: c.sasl.username,
+      password,
+    };
   }
   return config;
 }
 
-async function readTls(ssl: Exclude<NonNullable<NonNullable<Environment['connection']>['ssl']>, boolean>, envFile: string): Promise<TlsConfig> {
+async function readTls(
+  ssl: Exclude<NonNullable<NonNullable<Environment['connection']>['ssl']>, boolean>,
+  envFile: string,
+): Promise<TlsConfig> {
   const tls: TlsConfig = {};
   const label = (field: string) => `${path.basename(envFile)} connection.ssl.${field} '${ssl[field as 'ca']}'`;
   for (const field of ['ca', 'cert', 'key'] as const) {
     const p = ssl[field];
-    if (p) tls[field] = await readPemFile(path.resolve(path.dirname(envFile), p), field === 'key' ? 'private key' : 'certificate', label(field));
+    if (p)
+      tls[field] = await readPemFile(
+        path.resolve(path.dirname(envFile), p),
+        field === 'key' ? 'private key' : 'certificate',
+        label(field),
+      );
   }
   if (tls.cert && tls.key) checkKeyMatchesCertificate(tls.cert, tls.key, { cert: label('cert'), key: label('key') });
   if (ssl.rejectUnauthorized !== undefined) tls.rejectUnauthorized = ssl.rejectUnauthorized;
@@ -108,7 +142,11 @@ async function readTls(ssl: Exclude<NonNullable<NonNullable<Environment['connect
  * The schema registry an environment names, with its secrets looked up and its CA file read; undefined when it
  * names none. `override` (the CLI's --schema-registry) replaces it.
  */
-export async function environmentSchemaRegistry(env: LoadedEnvironment | undefined, secrets: SecretResolver, override?: SchemaRegistryConfig): Promise<SchemaRegistryConfig | undefined> {
+export async function environmentSchemaRegistry(
+  env: LoadedEnvironment | undefined,
+  secrets: SecretResolver,
+  override?: SchemaRegistryConfig,
+): Promise<SchemaRegistryConfig | undefined> {
   if (override) return override;
   const r = env?.environment.schemaRegistry;
   if (!r || !env) return undefined;
@@ -116,11 +154,15 @@ export async function environmentSchemaRegistry(env: LoadedEnvironment | undefin
   const secret = async (reference: string, what: string): Promise<string> => {
     const name = /\$secret:([A-Za-z0-9_.-]+)/.exec(reference)![1];
     const value = await secrets(name);
-    if (value === undefined) throw new InvalidInputError(`${file}: schema registry ${what} secret "${name}" is not set: ${howToSetSecret(name)}`);
+    if (value === undefined)
+      throw new InvalidInputError(
+        `${file}: schema registry ${what} secret "${name}" is not set: ${howToSetSecret(name)}`,
+      );
     return value;
   };
   const config: SchemaRegistryConfig = { url: r.url };
-  if (r.basicAuth) config.auth = { username: r.basicAuth.username, password: await secret(r.basicAuth.password, 'password') };
+  if (r.basicAuth)
+    config.auth = { username: r.basicAuth.username, password: await secret(r.basicAuth.password, 'password') };
   else if (r.bearerToken) config.auth = { token: await secret(r.bearerToken, 'token') };
   if (r.ca) config.ca = await readText(path.resolve(path.dirname(env.filePath), r.ca), 'schema registry CA file');
   if (r.rejectUnauthorized !== undefined) config.rejectUnauthorized = r.rejectUnauthorized;

@@ -20,10 +20,18 @@ interface TextEdit {
  * Sets properties of message `index` (undefined removes one), leaving every other byte of `text` as it was.
  * Properties not named in `fields` are not looked at.
  */
-export function setMessageFields(text: string, index: number, fields: Record<string, unknown>, fileName = 'collection.kafka.json'): string {
+export function setMessageFields(
+  text: string,
+  index: number,
+  fields: Record<string, unknown>,
+  fileName = 'collection.kafka.json',
+): string {
   const list = messagesNode(text, fileName);
   const node = list.children?.[index];
-  if (!node || node.type !== 'object') throw new InvalidInputError(`${fileName} has no messages[${index}] (it has ${list.children?.length ?? 0} messages)`);
+  if (!node || node.type !== 'object')
+    throw new InvalidInputError(
+      `${fileName} has no messages[${index}] (it has ${list.children?.length ?? 0} messages)`,
+    );
   const current = jsonc.getNodeValue(node) as Record<string, unknown>;
   const target: Record<string, unknown> = { ...current };
   for (const [k, v] of Object.entries(fields)) {
@@ -64,7 +72,8 @@ function editObject(text: string, node: jsonc.Node, target: Record<string, unkno
   for (const p of kept) edits.push(...editValue(text, p.children![1], target[name(p)]));
   // Removed properties: a leading run goes up to the first kept one; any other goes from its predecessor's end.
   const firstKept = props.indexOf(kept[0]);
-  if (firstKept > 0) edits.push({ offset: props[0].offset, length: props[firstKept].offset - props[0].offset, insert: '' });
+  if (firstKept > 0)
+    edits.push({ offset: props[0].offset, length: props[firstKept].offset - props[0].offset, insert: '' });
   props.forEach((p, i) => {
     if (i > firstKept && target[name(p)] === undefined) {
       const prevEnd = props[i - 1].offset + props[i - 1].length;
@@ -76,7 +85,9 @@ function editObject(text: string, node: jsonc.Node, target: Record<string, unkno
     const multiLine = text.slice(node.offset, last.offset).includes('\n');
     const indent = lineIndent(text, last.offset);
     const sep = multiLine ? `\n${indent}` : ' ';
-    const insert = added.map(([k, v]) => `,${sep}${JSON.stringify(k)}: ${multiLine ? formatJsonAt(v, indent) : inline(v)}`).join('');
+    const insert = added
+      .map(([k, v]) => `,${sep}${JSON.stringify(k)}: ${multiLine ? formatJsonAt(v, indent) : inline(v)}`)
+      .join('');
     edits.push({ offset: last.offset + last.length, length: 0, insert });
   }
   return edits;

@@ -54,7 +54,10 @@ export function parseCollectionText(text: string, fileName: string): ParsedColle
   const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
   let messages: MessageLocation[] | undefined;
   return {
-    fileName, value: ok ? (data as Collection) : undefined, diagnostics, source,
+    fileName,
+    value: ok ? (data as Collection) : undefined,
+    diagnostics,
+    source,
     // Built from the parse tree, so only for whoever asks (the editor): a run never does.
     get messages() {
       return (messages ??= messageLocations(source));
@@ -64,7 +67,8 @@ export function parseCollectionText(text: string, fileName: string): ParsedColle
 
 export function parseEnvironmentText(text: string, fileName: string): ParsedEnvironment {
   const { source, data, diagnostics, unusualNumbers } = parseAndValidate(text, getValidators().environment);
-  if (data !== undefined && diagnostics.length === 0) checkEnvironmentRules(data as Environment, source, diagnostics, unusualNumbers);
+  if (data !== undefined && diagnostics.length === 0)
+    checkEnvironmentRules(data as Environment, source, diagnostics, unusualNumbers);
   const ok = data !== undefined && !diagnostics.some((d) => d.severity === 'error');
   return { fileName, value: ok ? (data as Environment) : undefined, diagnostics, source };
 }
@@ -104,12 +108,31 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
   // An empty file gets no `kind`: JSON validators (VS Code's among them) say nothing about it, so we always do.
   if (text.trim() === '') {
     const source = new SourceText(text, false);
-    return { source, data: undefined, unusualNumbers: false, diagnostics: [{ severity: 'error' as const, message: 'the file is empty; expected a JSON object', path: [], range: source.range(0, 0) }] };
+    return {
+      source,
+      data: undefined,
+      unusualNumbers: false,
+      diagnostics: [
+        {
+          severity: 'error' as const,
+          message: 'the file is empty; expected a JSON object',
+          path: [],
+          range: source.range(0, 0),
+        },
+      ],
+    };
   }
   const scan = scanText(text);
   if (scan.tooDeepAt >= 0) {
     const source = new SourceText(text, false);
-    return { source, data: undefined, unusualNumbers: false, diagnostics: [{ severity: 'error' as const, message: TOO_DEEP_MESSAGE, path: [], range: source.range(scan.tooDeepAt, 1) }] };
+    return {
+      source,
+      data: undefined,
+      unusualNumbers: false,
+      diagnostics: [
+        { severity: 'error' as const, message: TOO_DEEP_MESSAGE, path: [], range: source.range(scan.tooDeepAt, 1) },
+      ],
+    };
   }
   const source = new SourceText(text);
   const diagnostics: Diagnostic[] = [];
@@ -120,9 +143,22 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
   } catch (e) {
     // Where and why in words come from the strict parser, which says more than JSON.parse.
     for (const pe of source.parseErrors) {
-      diagnostics.push({ severity: 'error', kind: 'syntax', message: describeParseError(pe.error), path: [], range: source.range(pe.offset, pe.length) });
+      diagnostics.push({
+        severity: 'error',
+        kind: 'syntax',
+        message: describeParseError(pe.error),
+        path: [],
+        range: source.range(pe.offset, pe.length),
+      });
     }
-    if (!diagnostics.length) diagnostics.push({ severity: 'error', kind: 'syntax', message: `not valid JSON: ${(e as Error).message}`, path: [], range: source.range(0, 0) });
+    if (!diagnostics.length)
+      diagnostics.push({
+        severity: 'error',
+        kind: 'syntax',
+        message: `not valid JSON: ${(e as Error).message}`,
+        path: [],
+        range: source.range(0, 0),
+      });
     return { source, data: undefined, unusualNumbers: scan.unusualNumbers, diagnostics };
   }
   // Duplicate keys are valid JSON, but JSON.parse keeps only the last: the first would be dropped without a word.
@@ -131,7 +167,8 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
   if (!validate(data)) {
     const schemaErrors = validate.errors ?? [];
     const hints = specialFormHints(schemaErrors);
-    for (const e of simplifyErrors(schemaErrors)) diagnostics.push(withHint(schemaDiagnostic(e, source), hintFor(e, hints)));
+    for (const e of simplifyErrors(schemaErrors))
+      diagnostics.push(withHint(schemaDiagnostic(e, source), hintFor(e, hints)));
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   }
   return { source, data, diagnostics, unusualNumbers: scan.unusualNumbers };
@@ -228,7 +265,13 @@ function duplicateKeys(source: SourceText, tree: jsonc.Node): Diagnostic[] {
       const line = source.position(earlier.offset).line + 1;
       const message = `duplicate key ${JSON.stringify(name.value)} (also at line ${line}); JSON keeps only the last one, so remove one`;
       // VS Code's JSON service reports duplicate keys itself in an open file: kind 'syntax' leaves it to it then.
-      out.push({ severity: 'error', kind: 'syntax', message, path: jsonc.getNodePath(name).slice(0, -1), range: source.range(name.offset, name.length) });
+      out.push({
+        severity: 'error',
+        kind: 'syntax',
+        message,
+        path: jsonc.getNodePath(name).slice(0, -1),
+        range: source.range(name.offset, name.length),
+      });
     }
   }
   return out;
@@ -292,7 +335,21 @@ interface SchemaNode {
 }
 
 /** Errors about a value's own content (not its properties): one per value is enough, the first of these kinds. */
-const VALUE_KEYWORDS = ['type', 'enum', 'const', 'pattern', 'minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'minItems', 'maxItems'];
+const VALUE_KEYWORDS = [
+  'type',
+  'enum',
+  'const',
+  'pattern',
+  'minimum',
+  'exclusiveMinimum',
+  'maximum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+];
 
 /** ajv's error, with the name of the property when the error is about a property's name (propertyNames). */
 type SchemaError = ErrorObject & { propertyName?: string };
@@ -305,10 +362,18 @@ type SchemaError = ErrorObject & { propertyName?: string };
  */
 function simplifyErrors(errors: SchemaError[]): SchemaError[] {
   const dropped = new Set<ErrorObject>();
-  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => b.schemaPath.length - a.schemaPath.length);
+  const unions = errors
+    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    .sort((a, b) => b.schemaPath.length - a.schemaPath.length);
   for (const union of unions) {
     const prefix = union.schemaPath.replace(/\/(anyOf|oneOf)$/, '/$1/');
-    const branch = errors.filter((e) => e !== union && !dropped.has(e) && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(union.instancePath));
+    const branch = errors.filter(
+      (e) =>
+        e !== union &&
+        !dropped.has(e) &&
+        e.schemaPath.startsWith(prefix) &&
+        e.instancePath.startsWith(union.instancePath),
+    );
     const deeper = branch.filter((e) => e.instancePath.length > union.instancePath.length);
     if (deeper.length) {
       dropped.add(union);
@@ -319,14 +384,16 @@ function simplifyErrors(errors: SchemaError[]): SchemaError[] {
   }
   const seen = new Set<string>();
   const byPriority = [...errors].sort((a, b) => valueKeywordRank(a) - valueKeywordRank(b));
-  const kept = new Set(byPriority.filter((e) => {
-    if (dropped.has(e) || e.keyword === 'if' || e.keyword === 'propertyNames') return false;
-    const what = VALUE_KEYWORDS.includes(e.keyword) ? 'value' : `${e.keyword}|${JSON.stringify(e.params)}`;
-    const key = `${e.instancePath}|${e.propertyName ?? ''}|${what}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  }));
+  const kept = new Set(
+    byPriority.filter((e) => {
+      if (dropped.has(e) || e.keyword === 'if' || e.keyword === 'propertyNames') return false;
+      const what = VALUE_KEYWORDS.includes(e.keyword) ? 'value' : `${e.keyword}|${JSON.stringify(e.params)}`;
+      const key = `${e.instancePath}|${e.propertyName ?? ''}|${what}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+  );
   return errors.filter((e) => kept.has(e));
 }
 
@@ -373,7 +440,13 @@ function typeForms(type: string, schema: SchemaNode): string[] {
     case 'number':
       return [['a number', ...numberBounds(schema)].join(' ')];
     case 'string':
-      return [schema.minLength === 1 ? 'a non-empty string' : schema.minLength ? `a string of at least ${schema.minLength} characters` : 'a string'];
+      return [
+        schema.minLength === 1
+          ? 'a non-empty string'
+          : schema.minLength
+            ? `a string of at least ${schema.minLength} characters`
+            : 'a string',
+      ];
     case 'array':
       return [schema.minItems === 1 ? 'a non-empty array' : 'an array'];
     case 'boolean':
@@ -400,7 +473,8 @@ function valueProblem(e: ErrorObject, schema: SchemaNode): string {
   if (e.keyword === 'pattern') return schema.patternErrorMessage ?? `must match the pattern ${schema.pattern}`;
   if (e.keyword === 'minItems') return `must have at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`;
   if (e.keyword === 'maxItems') return `must have at most ${schema.maxItems} item${schema.maxItems === 1 ? '' : 's'}`;
-  if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return `must be ${orList((e.schema as SchemaNode[]).flatMap(acceptedForms))}`;
+  if (e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    return `must be ${orList((e.schema as SchemaNode[]).flatMap(acceptedForms))}`;
   const forms = acceptedForms(schema);
   return forms.length ? `must be ${orList(forms)}` : (e.message ?? `fails ${e.keyword}`);
 }
@@ -438,7 +512,10 @@ function specialFormHints(errors: ErrorObject[]): Map<string, string> {
   for (const e of errors) {
     const key = e.keyword === 'if' ? (e.schema as SchemaNode & { required?: string[] }).required?.[0] : undefined;
     if (key && forms[key] && /^\/messages\/\d+\/value$/.test(e.instancePath)) {
-      hints.set(e.instancePath, `a value with a "${key}" key is read as ${forms[key]}: to send this object as it is, write {"json": {...}}`);
+      hints.set(
+        e.instancePath,
+        `a value with a "${key}" key is read as ${forms[key]}: to send this object as it is, write {"json": {...}}`,
+      );
     }
   }
   return hints;
@@ -458,7 +535,12 @@ function hintFor(e: ErrorObject, hints: Map<string, string>): string | undefined
  * Rules a JSON schema cannot say: unique message names, data-file options that fit the file type, literal topic
  * names Kafka accepts, numbers that can be sent as written.
  */
-function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Diagnostic[], unusualNumbers: boolean): void {
+function checkCollectionRules(
+  data: unknown,
+  source: SourceText,
+  diagnostics: Diagnostic[],
+  unusualNumbers: boolean,
+): void {
   const firstIndex = new Map<string, number>();
   if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
   const messages = isPlainObject(data) && Array.isArray(data.messages) ? data.messages : [];
@@ -468,20 +550,44 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
     const m = item as Partial<Collection['messages'][number]>;
     if (runTransaction && m.transaction !== undefined) {
       const path = ['messages', i, 'transaction'];
-      diagnostics.push({ severity: 'error', message: 'the collection already sends the whole run in one "transaction"; remove this message\'s "transaction" or the collection\'s', path, range: source.rangeOf(path) });
+      diagnostics.push({
+        severity: 'error',
+        message:
+          'the collection already sends the whole run in one "transaction"; remove this message\'s "transaction" or the collection\'s',
+        path,
+        range: source.rangeOf(path),
+      });
     }
     const earlier = typeof m.name === 'string' ? firstIndex.get(m.name) : undefined;
     if (earlier !== undefined) {
       const path = ['messages', i, 'name'];
-      diagnostics.push({ severity: 'error', message: `duplicate message name "${m.name}" (also messages[${earlier}]); names must be unique so they can be picked with --message`, path, range: source.rangeOf(path) });
+      diagnostics.push({
+        severity: 'error',
+        message: `duplicate message name "${m.name}" (also messages[${earlier}]); names must be unique so they can be picked with --message`,
+        path,
+        range: source.rangeOf(path),
+      });
     } else if (typeof m.name === 'string') firstIndex.set(m.name, i);
     const v = m.value as { file?: unknown; lines?: unknown } | undefined;
-    if (v && typeof v === 'object' && typeof v.file === 'string' && v.lines !== undefined && v.file.toLowerCase().endsWith('.csv')) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      typeof v.file === 'string' &&
+      v.lines !== undefined &&
+      v.file.toLowerCase().endsWith('.csv')
+    ) {
       const path = ['messages', i, 'value', 'lines'];
-      diagnostics.push({ severity: 'error', message: '"lines" applies to .jsonl files only; a CSV row is always a record (columns key, value, header.NAME, partition, timestamp)', path, range: source.rangeOf(path) });
+      diagnostics.push({
+        severity: 'error',
+        message:
+          '"lines" applies to .jsonl files only; a CSV row is always a record (columns key, value, header.NAME, partition, timestamp)',
+        path,
+        range: source.rangeOf(path),
+      });
     }
     // A templated topic is checked once rendered (prepare.ts); a literal one can be checked now.
-    const topicProblem = typeof m.topic === 'string' && m.topic !== '' && !m.topic.includes('{{') ? topicNameProblem(m.topic) : null;
+    const topicProblem =
+      typeof m.topic === 'string' && m.topic !== '' && !m.topic.includes('{{') ? topicNameProblem(m.topic) : null;
     if (topicProblem) {
       const path = ['messages', i, 'topic'];
       diagnostics.push({ severity: 'error', message: topicProblem, path, range: source.rangeOf(path) });
@@ -490,11 +596,21 @@ function checkCollectionRules(data: unknown, source: SourceText, diagnostics: Di
       const ref = m[part] as { id?: unknown; version?: unknown } | undefined;
       if (ref && typeof ref === 'object' && ref.id !== undefined && ref.version !== undefined) {
         const path = ['messages', i, part, 'version'];
-        diagnostics.push({ severity: 'error', message: `give "id" or "version", not both: an id is one schema, whatever the subject's versions`, path, range: source.rangeOf(path) });
+        diagnostics.push({
+          severity: 'error',
+          message: `give "id" or "version", not both: an id is one schema, whatever the subject's versions`,
+          path,
+          range: source.rangeOf(path),
+        });
       }
     }
     diagnostics.push(...expectationDiagnostics(m.expect, ['messages', i, 'expect'], source));
-    if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['messages', i, 'value'], 'value'), ...inexactNumbers(source, ['messages', i, 'key'], 'value'), ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'));
+    if (unusualNumbers)
+      diagnostics.push(
+        ...inexactNumbers(source, ['messages', i, 'value'], 'value'),
+        ...inexactNumbers(source, ['messages', i, 'key'], 'value'),
+        ...inexactNumbers(source, ['messages', i, 'variables'], 'variables'),
+      );
   });
 }
 
@@ -514,7 +630,12 @@ function expectationDiagnostics(expect: unknown, base: JsonPath, source: SourceT
     const problem = isPlainObject(value) && typeof value.regex === 'string' ? regexProblem(value.regex) : undefined;
     if (problem) {
       const path = [...base, j, 'value', 'regex'];
-      out.push({ severity: 'error', message: `${JSON.stringify(value!.regex)} is ${problem}`, path, range: source.rangeOf(path) });
+      out.push({
+        severity: 'error',
+        message: `${JSON.stringify(value!.regex)} is ${problem}`,
+        path,
+        range: source.rangeOf(path),
+      });
     }
   });
   return out;
@@ -525,15 +646,24 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Rules a JSON schema cannot say, for an environment: variable numbers that can be sent as written, broker addresses. */
-function checkEnvironmentRules(environment: Environment, source: SourceText, diagnostics: Diagnostic[], unusualNumbers: boolean): void {
+function checkEnvironmentRules(
+  environment: Environment,
+  source: SourceText,
+  diagnostics: Diagnostic[],
+  unusualNumbers: boolean,
+): void {
   if (unusualNumbers) diagnostics.push(...inexactNumbers(source, ['variables'], 'variables'));
   const bootstrap = environment.connection?.bootstrap;
-  const entries = typeof bootstrap === 'string' ? [[bootstrap, ['connection', 'bootstrap']] as const] : (bootstrap ?? []).map((b, i) => [b, ['connection', 'bootstrap', i]] as const);
+  const entries =
+    typeof bootstrap === 'string'
+      ? [[bootstrap, ['connection', 'bootstrap']] as const]
+      : (bootstrap ?? []).map((b, i) => [b, ['connection', 'bootstrap', i]] as const);
   for (const [text, path] of entries) {
     // The same check sending makes (load.ts), so a bad address shows in Problems before a send fails on it.
     for (const address of splitBrokerList(text)) {
       const problem = brokerAddressProblem(address);
-      if (problem) diagnostics.push({ severity: 'error', message: problem, path: [...path], range: source.rangeOf([...path]) });
+      if (problem)
+        diagnostics.push({ severity: 'error', message: problem, path: [...path], range: source.rangeOf([...path]) });
     }
   }
 }
@@ -554,7 +684,13 @@ function inexactNumbers(source: SourceText, path: JsonPath, where: 'value' | 'va
     if (node.type !== 'number') continue;
     const literal = source.text.slice(node.offset, node.offset + node.length);
     const problem = numberProblem(literal);
-    if (problem) out.push({ severity: 'error', message: inexactNumberMessage(literal, problem, where), path: jsonc.getNodePath(node), range: source.range(node.offset, node.length) });
+    if (problem)
+      out.push({
+        severity: 'error',
+        message: inexactNumberMessage(literal, problem, where),
+        path: jsonc.getNodePath(node),
+        range: source.range(node.offset, node.length),
+      });
   }
   return out;
 }
@@ -570,7 +706,10 @@ function numberProblem(literal: string): string | undefined {
 
 function inexactNumberMessage(literal: string, problem: string, where: 'value' | 'variables'): string {
   const shownLiteral = literal.length > 30 ? literal.slice(0, 27) + '...' : literal;
-  const fix = where === 'value' ? 'write the whole value as a string so its text is sent as written, or quote the number' : 'quote it: a string variable is sent as its text';
+  const fix =
+    where === 'value'
+      ? 'write the whole value as a string so its text is sent as written, or quote the number'
+      : 'quote it: a string variable is sent as its text';
   return `number ${shownLiteral} cannot be sent exactly (${problem}); ${fix}`;
 }
 
@@ -581,6 +720,11 @@ function messageLocations(source: SourceText): MessageLocation[] {
     const nameNode = node.type === 'object' ? jsonc.findNodeAtLocation(node, ['name']) : undefined;
     const name = typeof nameNode?.value === 'string' ? nameNode.value : `messages[${index}]`;
     const at = nameNode ?? node;
-    return { index, name, range: source.range(node.offset, node.length), nameRange: source.range(at.offset, at.length) };
+    return {
+      index,
+      name,
+      range: source.range(node.offset, node.length),
+      nameRange: source.range(at.offset, at.length),
+    };
   });
 }

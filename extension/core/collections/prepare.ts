@@ -6,7 +6,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ProducerRecord } from '../engine/types';
 import type { SchemaRegistryClient } from '../schema-registry/client';
-import { createSerializer, keyTextValue, type RecordPart, type SchemaSerializer, type SchemaUsed } from '../schema-registry/serializer';
+import {
+  createSerializer,
+  keyTextValue,
+  type RecordPart,
+  type SchemaSerializer,
+  type SchemaUsed,
+} from '../schema-registry/serializer';
 import { SchemaValueError } from '../schema-registry/types';
 import { InvalidInputError, WorkbenchError } from '../util/errors';
 import { fileKind } from '../util/files';
@@ -14,9 +20,29 @@ import { loneSurrogateProblem } from '../util/utf8';
 import { checkCsvHeader, DataFileError, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
 import { compileExpectations, type CompiledExpectation } from './expectations';
 import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../kafka/rules/topic-name';
-import type { BinarySpec, Collection, Environment, FileSpec, MessageSpec, ProducerSettings, SourceRange, SchemaRefSpec, Variables } from './model';
+import type {
+  BinarySpec,
+  Collection,
+  Environment,
+  FileSpec,
+  MessageSpec,
+  ProducerSettings,
+  SourceRange,
+  SchemaRefSpec,
+  Variables,
+} from './model';
 import type { SourceText, JsonPath } from './source-text';
-import { describeSite, TemplateEngine, TemplateError, tooLong, type CompiledTemplate, type LengthLimit, type RecordContext, type TemplateSite, type VariableLayer } from './template';
+import {
+  describeSite,
+  TemplateEngine,
+  TemplateError,
+  tooLong,
+  type CompiledTemplate,
+  type LengthLimit,
+  type RecordContext,
+  type TemplateSite,
+  type VariableLayer,
+} from './template';
 import { PRODUCER_DEFAULTS } from '../engine/config';
 
 /** A collection file as loaded: model, text (for error positions) and where it lives (data paths are relative to it). */
@@ -109,7 +135,10 @@ function checkRawText(t: Pick<CompiledTemplate, 'parts'>, site: TemplateSite, wh
 }
 
 /** A topic name has a maximum length: past that, expanding its variables further is pointless. */
-const TOPIC_LIMIT: LengthLimit = { max: MAX_TOPIC_NAME_LENGTH, what: `a topic name (${MAX_TOPIC_NAME_LENGTH} characters)` };
+const TOPIC_LIMIT: LengthLimit = {
+  max: MAX_TOPIC_NAME_LENGTH,
+  what: `a topic name (${MAX_TOPIC_NAME_LENGTH} characters)`,
+};
 
 /** For rendering what does not depend on the record (constant parts). */
 const NO_RECORD: RecordContext = { seq: 0, now: 0 };
@@ -119,7 +148,17 @@ export const GENERATED_BATCH = 1000;
 
 /** The plan of a prepared message, without the renderers its records need. */
 function planOf(m: PreparedMessage): MessagePlan {
-  return { index: m.index, name: m.name, topic: m.topic, producer: m.producer, schemas: m.schemas, ratePerSecond: m.ratePerSecond, expectedRecords: m.expectedRecords, dataFile: m.dataFile, expectations: m.expectations };
+  return {
+    index: m.index,
+    name: m.name,
+    topic: m.topic,
+    producer: m.producer,
+    schemas: m.schemas,
+    ratePerSecond: m.ratePerSecond,
+    expectedRecords: m.expectedRecords,
+    dataFile: m.dataFile,
+    expectations: m.expectations,
+  };
 }
 
 async function* oneByOne<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
@@ -176,7 +215,10 @@ export class MessagePreparer {
     if (!names.length) return messages.map((_, i) => i);
     return names.map((name) => {
       const i = messages.findIndex((m) => m.name === name);
-      if (i < 0) throw new InvalidInputError(`${path.basename(this.loaded.filePath)} has no message named "${name}"; messages: ${messages.map((m) => JSON.stringify(m.name)).join(', ')}`);
+      if (i < 0)
+        throw new InvalidInputError(
+          `${path.basename(this.loaded.filePath)} has no message named "${name}"; messages: ${messages.map((m) => JSON.stringify(m.name)).join(', ')}`,
+        );
       return i;
     });
   }
@@ -199,16 +241,19 @@ export class MessagePreparer {
         else throw e;
       }
     };
-    const compile = (text: string, p: JsonPath): void => attempt(p, (field) => this.engine.compile(text, layers, field, { limit }));
+    const compile = (text: string, p: JsonPath): void =>
+      attempt(p, (field) => this.engine.compile(text, layers, field, { limit }));
     // Keys, header values and a string value go out as UTF-8 text as written (not inside JSON, which escapes).
-    const compileRaw = (text: string, p: JsonPath, what: string): void => attempt(p, (field) => checkRawText(this.engine.compile(text, layers, field, { limit }), field, what));
+    const compileRaw = (text: string, p: JsonPath, what: string): void =>
+      attempt(p, (field) => checkRawText(this.engine.compile(text, layers, field, { limit }), field, what));
     const checkJson = (value: unknown, p: JsonPath): void => {
       if (typeof value === 'string') compile(value, p);
       else if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, [...p, i]));
       else if (isObject(value)) for (const [k, v] of Object.entries(value)) checkJson(v, [...p, k]);
     };
     // Keys and header values are text or {"base64"} bytes, which have no templates.
-    const checkBinary = (spec: BinarySpec | undefined, p: JsonPath, what: string): void => void (typeof spec === 'string' && compileRaw(spec, p, what));
+    const checkBinary = (spec: BinarySpec | undefined, p: JsonPath, what: string): void =>
+      void (typeof spec === 'string' && compileRaw(spec, p, what));
     attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
     // With keySchema a key may be any JSON value, templated like a value.
     if (m.keySchema && typeof m.key !== 'string') checkJson(m.key, ['key']);
@@ -241,7 +286,13 @@ export class MessagePreparer {
   }
 
   /** The plan of message `index` once its topic is compiled, its schemas found and its data file (if any) checked. */
-  private planFor(m: MessageSpec, index: number, topic: CompiledTemplate, dataFile: string | undefined, schemas: SchemaUsed[]): MessagePlan {
+  private planFor(
+    m: MessageSpec,
+    index: number,
+    topic: CompiledTemplate,
+    dataFile: string | undefined,
+    schemas: SchemaUsed[],
+  ): MessagePlan {
     return {
       index,
       name: m.name,
@@ -250,10 +301,12 @@ export class MessagePreparer {
       // Messages without settings of their own share the collection's object: a run groups messages by it.
       producer: m.producer ? { ...(this.loaded.collection.producer ?? {}), ...m.producer } : this.collectionSettings,
       ratePerSecond: m.ratePerSecond ?? undefined,
-      expectedRecords: dataFile ? undefined : m.count ?? 1,
+      expectedRecords: dataFile ? undefined : (m.count ?? 1),
       dataFile,
       // A broken regular expression stops the run here, before anything is sent.
-      expectations: m.expect ? compileExpectations(m.expect, (p) => describeSite(this.site(['messages', index, 'expect', ...p], m.name))) : [],
+      expectations: m.expect
+        ? compileExpectations(m.expect, (p) => describeSite(this.site(['messages', index, 'expect', ...p], m.name)))
+        : [],
     };
   }
 
@@ -265,7 +318,10 @@ export class MessagePreparer {
     const where = describeSite(this.site(['messages', index, 'value', 'file'], m.name));
     const stat = await fs.stat(dataFile).catch(() => undefined);
     if (!stat) throw new InvalidInputError(`${where} data file ${file} not found (looked at ${dataFile})`);
-    if (!stat.isFile()) throw new InvalidInputError(`${where} data file ${file} is ${fileKind(stat)}, not a regular file (${dataFile}); point "file" at a .jsonl or .csv file`);
+    if (!stat.isFile())
+      throw new InvalidInputError(
+        `${where} data file ${file} is ${fileKind(stat)}, not a regular file (${dataFile}); point "file" at a .jsonl or .csv file`,
+      );
     // A CSV header with an unknown column stops the run before anything is sent, not at this message's turn.
     if (dataFile.toLowerCase().endsWith('.csv')) await checkCsvHeader(dataFile, file, maxLineOf(this.limitFor(m).max));
     return dataFile;
@@ -312,18 +368,36 @@ export class MessagePreparer {
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
     // A key or value with a schema is compiled as JSON here and encoded once its serializer is known (assemble).
     const keyTree = m.keySchema ? this.schemaTree('key', m.key, text, jsonString, site) : undefined;
-    const valueTree = m.valueSchema && !fileSpec ? this.schemaTree('value', m.value, text, jsonString, site) : undefined;
-    const plainKey = m.keySchema ? undefined : this.binaryRenderer(m.key as BinarySpec | undefined, text, ['key'], 'the key');
-    const plainValue: Compiled<string | Buffer | null> | undefined = m.valueSchema || fileSpec ? undefined : this.valueRenderer(m.value, text, jsonString, site(['value']), limit);
+    const valueTree =
+      m.valueSchema && !fileSpec ? this.schemaTree('value', m.value, text, jsonString, site) : undefined;
+    const plainKey = m.keySchema
+      ? undefined
+      : this.binaryRenderer(m.key as BinarySpec | undefined, text, ['key'], 'the key');
+    const plainValue: Compiled<string | Buffer | null> | undefined =
+      m.valueSchema || fileSpec ? undefined : this.valueRenderer(m.value, text, jsonString, site(['value']), limit);
     return { topicT, topic, headers, fileSpec, keyTree, valueTree, plainKey, plainValue, site };
   }
 
   /** The prepared message: its plan and how to build its records. */
-  private assemble(m: MessageSpec, index: number, renderers: ReturnType<MessagePreparer['renderers']>, schemas: { key?: SchemaSerializer; value?: SchemaSerializer }, dataFile: string | undefined): PreparedMessage {
+  private assemble(
+    m: MessageSpec,
+    index: number,
+    renderers: ReturnType<MessagePreparer['renderers']>,
+    schemas: { key?: SchemaSerializer; value?: SchemaSerializer },
+    dataFile: string | undefined,
+  ): PreparedMessage {
     const { topicT, topic, headers, fileSpec, keyTree, valueTree, plainKey, plainValue, site } = renderers;
     const key = plainKey ?? this.schemaRenderer('key', keyTree, schemas.key!, site);
-    const value: Compiled<string | Buffer | null> = fileSpec ? constant(null) : plainValue ?? this.schemaRenderer('value', valueTree, schemas.value!, site);
-    const plan = this.planFor(m, index, topicT, dataFile, [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined));
+    const value: Compiled<string | Buffer | null> = fileSpec
+      ? constant(null)
+      : (plainValue ?? this.schemaRenderer('value', valueTree, schemas.value!, site));
+    const plan = this.planFor(
+      m,
+      index,
+      topicT,
+      dataFile,
+      [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined),
+    );
     const engine = this.engine;
     // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.
     const perRecordContext = ![topic, key, value, ...headers.map((h) => h.value)].every((r) => r.constant);
@@ -338,7 +412,12 @@ export class MessagePreparer {
     const displayFile = fileSpec?.file;
     const max = this.limitFor(m).max;
     // A data file's key and value are JSON text for their schema: encoded per line, an unfit line named by file and line.
-    const encodeData = (part: RecordPart, raw: string | Buffer | null, line: number, json: (text: string) => unknown): Buffer | null => {
+    const encodeData = (
+      part: RecordPart,
+      raw: string | Buffer | null,
+      line: number,
+      json: (text: string) => unknown,
+    ): Buffer | null => {
       if (raw === null) return null;
       try {
         return schemas[part]!.encode(json(typeof raw === 'string' ? raw : raw.toString('utf8')));
@@ -346,12 +425,20 @@ export class MessagePreparer {
         throw new InvalidInputError(`${fileSpec!.file}:${line}: ${e instanceof Error ? e.message : String(e)}`);
       }
     };
-    const dataValue = (data: DataRecord) => (schemas.value ? encodeData('value', data.value!, data.line, (t) => parseJsonValue(t)) : data.value!);
-    const dataKey = (data: DataRecord) => (schemas.key ? encodeData('key', data.key!, data.line, keyTextValue) : data.key!);
+    const dataValue = (data: DataRecord) =>
+      schemas.value ? encodeData('value', data.value!, data.line, (t) => parseJsonValue(t)) : data.value!;
+    const dataKey = (data: DataRecord) =>
+      schemas.key ? encodeData('key', data.key!, data.line, keyTextValue) : data.key!;
     const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
       // A data line's value larger than a record may be is refused here, naming its line (the producer would not).
-      if (data?.value != null && data.value.length > max) throw new DataFileError(`${displayFile}:${data.line}: the value is ${data.value.length.toLocaleString('en-US')} ${typeof data.value === 'string' ? 'characters' : 'bytes'}, more than max.request.size (${max.toLocaleString('en-US')} bytes); no record may be larger: shorten it, or raise max.request.size in "producer"`);
-      const record: ProducerRecord = { topic: renderTopic(ctx), value: data?.value !== undefined ? dataValue(data) : renderValue(ctx) };
+      if (data?.value != null && data.value.length > max)
+        throw new DataFileError(
+          `${displayFile}:${data.line}: the value is ${data.value.length.toLocaleString('en-US')} ${typeof data.value === 'string' ? 'characters' : 'bytes'}, more than max.request.size (${max.toLocaleString('en-US')} bytes); no record may be larger: shorten it, or raise max.request.size in "producer"`,
+        );
+      const record: ProducerRecord = {
+        topic: renderTopic(ctx),
+        value: data?.value !== undefined ? dataValue(data) : renderValue(ctx),
+      };
       const k = data?.key !== undefined ? dataKey(data) : renderKey(ctx);
       if (k !== undefined) record.key = k;
       if (headers.length || data?.headers) {
@@ -398,7 +485,9 @@ export class MessagePreparer {
         return;
       }
       const maxLine = maxLineOf(max);
-      const chunks = dataFile.toLowerCase().endsWith('.csv') ? csvBatches(readCsv(dataFile, displayFile!, signal, maxLine)) : readJsonlBatches(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal, maxLine);
+      const chunks = dataFile.toLowerCase().endsWith('.csv')
+        ? csvBatches(readCsv(dataFile, displayFile!, signal, maxLine))
+        : readJsonlBatches(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal, maxLine);
       let seq = 0;
       for await (const rows of chunks) {
         const take = count === undefined ? rows.length : Math.min(rows.length, count - seq);
@@ -421,17 +510,30 @@ export class MessagePreparer {
    * The serializers of keySchema / valueSchema, resolved against the registry now: a subject, version or id that
    * is not there stops the run before anything is sent, naming the message and field.
    */
-  private async serializers(m: MessageSpec, topicT: CompiledTemplate, site: (p: JsonPath) => TemplateSite): Promise<{ key?: SchemaSerializer; value?: SchemaSerializer }> {
+  private async serializers(
+    m: MessageSpec,
+    topicT: CompiledTemplate,
+    site: (p: JsonPath) => TemplateSite,
+  ): Promise<{ key?: SchemaSerializer; value?: SchemaSerializer }> {
     const out: { key?: SchemaSerializer; value?: SchemaSerializer } = {};
     for (const part of ['key', 'value'] as const) {
       const ref: SchemaRefSpec | undefined = part === 'key' ? m.keySchema : m.valueSchema;
       if (!ref) continue;
       const where = describeSite(site([`${part}Schema`]));
       if (!this.schemaRegistry) {
-        throw new InvalidInputError(`${where} ${part}Schema needs a schema registry: add "schemaRegistry": {"url": ...} to the environment, or pass --schema-registry URL`);
+        throw new InvalidInputError(
+          `${where} ${part}Schema needs a schema registry: add "schemaRegistry": {"url": ...} to the environment, or pass --schema-registry URL`,
+        );
       }
-      if (topicT.constant === undefined && ref.subject === undefined && ref.id === undefined && (ref.strategy ?? 'TopicName') !== 'RecordName') {
-        throw new InvalidInputError(`${where} the topic is a template, so the subject cannot be named after it: give ${part}Schema a "subject" or an "id"`);
+      if (
+        topicT.constant === undefined &&
+        ref.subject === undefined &&
+        ref.id === undefined &&
+        (ref.strategy ?? 'TopicName') !== 'RecordName'
+      ) {
+        throw new InvalidInputError(
+          `${where} the topic is a template, so the subject cannot be named after it: give ${part}Schema a "subject" or an "id"`,
+        );
       }
       try {
         out[part] = await createSerializer(this.schemaRegistry, topicT.constant ?? '', part, ref);
@@ -447,10 +549,18 @@ export class MessagePreparer {
    * A key or value that its schema encodes, compiled: the JSON value (templates rendered, typed as in a value); a key
    * string that is not JSON is that string. undefined for null or no value (a tombstone stays null).
    */
-  private schemaTree(part: RecordPart, spec: unknown, text: (v: string, p: JsonPath, raw?: string) => Compiled<string>, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, site: (p: JsonPath) => TemplateSite): Compiled<unknown> | undefined {
+  private schemaTree(
+    part: RecordPart,
+    spec: unknown,
+    text: (v: string, p: JsonPath, raw?: string) => Compiled<string>,
+    jsonString: (v: string, p: JsonPath) => Compiled<unknown>,
+    site: (p: JsonPath) => TemplateSite,
+  ): Compiled<unknown> | undefined {
     if (spec === undefined || spec === null) return undefined;
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) {
-      throw new InvalidInputError(`${describeSite(site([part]))} with ${part}Schema the ${part} is written as JSON and encoded by the schema; {"base64"} is raw bytes: remove one of them`);
+      throw new InvalidInputError(
+        `${describeSite(site([part]))} with ${part}Schema the ${part} is written as JSON and encoded by the schema; {"base64"} is raw bytes: remove one of them`,
+      );
     }
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(spec.json);
     if (part === 'key' && typeof spec === 'string') {
@@ -464,7 +574,12 @@ export class MessagePreparer {
    * The compiled key or value encoded by its schema: once, now, when it does not change per record (so a misfit
    * stops the run before anything is sent), else per record, the misfit naming the message and field.
    */
-  private schemaRenderer(part: RecordPart, tree: Compiled<unknown> | undefined, serializer: SchemaSerializer, site: (p: JsonPath) => TemplateSite): Compiled<Buffer | null> {
+  private schemaRenderer(
+    part: RecordPart,
+    tree: Compiled<unknown> | undefined,
+    serializer: SchemaSerializer,
+    site: (p: JsonPath) => TemplateSite,
+  ): Compiled<Buffer | null> {
     if (!tree) return constant(null);
     const where = describeSite(site([part]));
     const encode = (v: unknown): Buffer => {
@@ -493,7 +608,9 @@ export class MessagePreparer {
     const source = this.loaded.source;
     return [
       {
-        label: `message "${m.name}"`, variables: m.variables, site: (n) => this.site(['messages', index, 'variables', n], m.name),
+        label: `message "${m.name}"`,
+        variables: m.variables,
+        site: (n) => this.site(['messages', index, 'variables', n], m.name),
         written: (n) => numberAsWritten(source, ['messages', index, 'variables', n]),
       },
       ...(this.sharedLayers ??= this.layersAfterMessage()),
@@ -504,7 +621,12 @@ export class MessagePreparer {
     const envName = this.environment ? path.basename(this.environment.filePath) : '';
     const source = this.loaded.source;
     const layers: VariableLayer[] = [
-      { label: 'collection', variables: this.loaded.collection.variables ?? {}, site: (n) => this.site(['variables', n]), written: (n) => numberAsWritten(source, ['variables', n]) },
+      {
+        label: 'collection',
+        variables: this.loaded.collection.variables ?? {},
+        site: (n) => this.site(['variables', n]),
+        written: (n) => numberAsWritten(source, ['variables', n]),
+      },
     ];
     if (this.environment) {
       const env = this.environment;
@@ -533,14 +655,23 @@ export class MessagePreparer {
   /** The longest a message's key, value or header may render: its max.request.size (a record cannot be larger). */
   private limitFor(m: MessageSpec): LengthLimit {
     const setting = (m.producer ?? {})['max.request.size'] ?? this.collectionSettings['max.request.size'];
-    const max = typeof setting === 'number' && Number.isSafeInteger(setting) && setting > 0 ? setting : PRODUCER_DEFAULTS.maxRequestSize;
+    const max =
+      typeof setting === 'number' && Number.isSafeInteger(setting) && setting > 0
+        ? setting
+        : PRODUCER_DEFAULTS.maxRequestSize;
     let limit = this.limits.get(max);
     // One per distinct size: toLocaleString per message was 12% of a 100,000-message run.
-    if (!limit) this.limits.set(max, (limit = { max, what: `max.request.size (${max.toLocaleString('en-US')} bytes)` }));
+    if (!limit)
+      this.limits.set(max, (limit = { max, what: `max.request.size (${max.toLocaleString('en-US')} bytes)` }));
     return limit;
   }
 
-  private binaryRenderer(spec: BinarySpec | undefined, text: (v: string, p: JsonPath, raw: string) => Compiled<string>, p: JsonPath, what: string): Compiled<string | Buffer | null | undefined> {
+  private binaryRenderer(
+    spec: BinarySpec | undefined,
+    text: (v: string, p: JsonPath, raw: string) => Compiled<string>,
+    p: JsonPath,
+    what: string,
+  ): Compiled<string | Buffer | null | undefined> {
     if (spec === undefined) return constant(undefined);
     if (spec === null) return constant(null);
     if (typeof spec === 'string') return text(spec, p, what);
@@ -551,15 +682,23 @@ export class MessagePreparer {
    * A string is sent as its text; {base64}/{json} as given; any other JSON value is rendered then serialized, and
    * refused when the serialized text is longer than `limit` (each of its strings is within it, all together may not be).
    */
-  private valueRenderer(spec: unknown, text: (v: string, p: JsonPath, raw?: string) => Compiled<string>, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, site: TemplateSite, limit: LengthLimit): Compiled<string | Buffer | null> {
+  private valueRenderer(
+    spec: unknown,
+    text: (v: string, p: JsonPath, raw?: string) => Compiled<string>,
+    jsonString: (v: string, p: JsonPath) => Compiled<unknown>,
+    site: TemplateSite,
+    limit: LengthLimit,
+  ): Compiled<string | Buffer | null> {
     if (spec === undefined || spec === null) return constant(null);
     if (typeof spec === 'string') return text(spec, site.path.slice(2), 'the value');
-    if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1) return constant(Buffer.from(String(spec.base64), 'base64'));
+    if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1)
+      return constant(Buffer.from(String(spec.base64), 'base64'));
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
     const tree = compileJson(spec, jsonString, site.path.slice(2));
     const serialize = (ctx: RecordContext): string => {
       const json = JSON.stringify(tree.render(ctx));
-      if (json.length > limit.max) throw new TemplateError(site, tooLong(limit, json.length, [], tree.constant ? undefined : ctx.seq));
+      if (json.length > limit.max)
+        throw new TemplateError(site, tooLong(limit, json.length, [], tree.constant ? undefined : ctx.seq));
       return json;
     };
     // A value whose templates are all constant (variables) is rendered and serialized once.
@@ -568,7 +707,11 @@ export class MessagePreparer {
 }
 
 /** A JSON value with templates in its strings: each string compiled by `jsonString`, the rest kept as is. */
-function compileJson(spec: unknown, jsonString: (v: string, p: JsonPath) => Compiled<unknown>, p: JsonPath): Compiled<unknown> {
+function compileJson(
+  spec: unknown,
+  jsonString: (v: string, p: JsonPath) => Compiled<unknown>,
+  p: JsonPath,
+): Compiled<unknown> {
   if (typeof spec === 'string') return jsonString(spec, p);
   if (Array.isArray(spec)) {
     const items = spec.map((v, i) => compileJson(v, jsonString, [...p, i]));
@@ -576,12 +719,15 @@ function compileJson(spec: unknown, jsonString: (v: string, p: JsonPath) => Comp
   }
   if (isObject(spec)) {
     const entries = Object.entries(spec).map(([k, v]) => [k, compileJson(v, jsonString, [...p, k])] as const);
-    return fold(entries.map(([, e]) => e), (ctx) => {
-      // No prototype: a "__proto__" key in the file stays an ordinary key.
-      const out: Record<string, unknown> = Object.create(null);
-      for (const [k, e] of entries) out[k] = e.render(ctx);
-      return out;
-    });
+    return fold(
+      entries.map(([, e]) => e),
+      (ctx) => {
+        // No prototype: a "__proto__" key in the file stays an ordinary key.
+        const out: Record<string, unknown> = Object.create(null);
+        for (const [k, e] of entries) out[k] = e.render(ctx);
+        return out;
+      },
+    );
   }
   return constant(spec);
 }
@@ -615,6 +761,9 @@ function parseJsonValue(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new SchemaValueError('value', `is not JSON (${(e as Error).message}); with valueSchema each line's value is JSON encoded by the schema`);
+    throw new SchemaValueError(
+      'value',
+      `is not JSON (${(e as Error).message}); with valueSchema each line's value is JSON encoded by the schema`,
+    );
   }
 }

@@ -23,7 +23,10 @@ export class RunProgress {
   private failed = 0;
   private readonly startedAt: number;
 
-  constructor(readonly planned: number | undefined, private readonly clock: Clock = systemClock) {
+  constructor(
+    readonly planned: number | undefined,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.startedAt = clock.now();
   }
 

@@ -28,7 +28,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 async function sleepLong(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   const until = clock.now() + ms;
-  for (let left = ms; left > 0 && !signal?.aborted; left = until - clock.now()) await sleep(clock, Math.min(left, MAX_TIMER_MS), signal);
+  for (let left = ms; left > 0 && !signal?.aborted; left = until - clock.now())
+    await sleep(clock, Math.min(left, MAX_TIMER_MS), signal);
 }
 
 /** Waits `ms` on `clock`; an abort ends the wait early (the caller checks the signal). */

@@ -26,7 +26,14 @@ import { Latencies } from '../util/latency-histogram';
 import { TransactionError } from '../engine/errors';
 import { ExpectationWatch, SentRecords, type ExpectationResult } from './expectations';
 import type { ProducerSettings, TransactionSpec, Variables } from './model';
-import { GENERATED_BATCH, MessagePreparer, type LoadedCollection, type LoadedEnvironment, type MessagePlan, type PreparedMessage } from './prepare';
+import {
+  GENERATED_BATCH,
+  MessagePreparer,
+  type LoadedCollection,
+  type LoadedEnvironment,
+  type MessagePlan,
+  type PreparedMessage,
+} from './prepare';
 import { RateLimiter } from './rate-limiter';
 import { TemplateEngine, type SecretResolver } from './template';
 
@@ -163,7 +170,13 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const engine = new TemplateEngine({ seed: options.seed, clock, secrets: options.secrets });
-  const preparer = new MessagePreparer(engine, options.loaded, options.environment, options.variables ?? {}, options.schemaRegistry);
+  const preparer = new MessagePreparer(
+    engine,
+    options.loaded,
+    options.environment,
+    options.variables ?? {},
+    options.schemaRegistry,
+  );
   // Everything is checked first (names, templates, settings, data files): a problem anywhere stops the run before
   // any record is sent. Only each message's plan is kept; its renderers are built again at its turn, so a
   // collection of 100,000 messages never holds 100,000 sets of them at once.
@@ -175,7 +188,8 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
   let lastKey = '';
   // A transaction (the collection's, or a message's) is a producer with transactional.id: part of the settings.
   const runTransaction = options.loaded.collection.transaction;
-  const transactionOf = (plan: MessagePlan): TransactionSpec | undefined => options.loaded.collection.messages[plan.index]?.transaction ?? runTransaction;
+  const transactionOf = (plan: MessagePlan): TransactionSpec | undefined =>
+    options.loaded.collection.messages[plan.index]?.transaction ?? runTransaction;
   for (const index of preparer.select(options.messages ?? [])) {
     const plan = await preparer.check(index);
     if (plan.producer !== lastSettings) {
@@ -197,7 +211,11 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
   const transactions: TransactionSummary[] = [];
   let open: OpenTransaction | undefined;
   const summaries: MessageSummary[] = [];
-  const state: RunState = { window: new InFlightWindow(Math.max(1, options.maxInFlight ?? 5000)), failed: false, clock: new BurstClock(clock) };
+  const state: RunState = {
+    window: new InFlightWindow(Math.max(1, options.maxInFlight ?? 5000)),
+    failed: false,
+    clock: new BurstClock(clock),
+  };
   let stop: MessageSummary['stoppedBy'];
   let inputError: InvalidInputError | undefined;
   const reports = new InOrder<MessageSummary>((summary) => {
@@ -233,15 +251,34 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
         if (!open) {
           producer.beginTransaction();
           const scope = spec === runTransaction ? 'run' : 'message';
-          open = { spec, producer, from: i, summary: { id: spec.id, scope, messages: [], records: 0, outcome: 'failed', abortRequested: spec.abort === true, markers: [] } };
+          open = {
+            spec,
+            producer,
+            from: i,
+            summary: {
+              id: spec.id,
+              scope,
+              messages: [],
+              records: 0,
+              outcome: 'failed',
+              abortRequested: spec.abort === true,
+              markers: [],
+            },
+          };
         }
       }
       options.listener?.messageStart?.(plan);
       const slot = reports.reserve();
       // Where the expected topics end is noted before anything is sent: only records written after count.
-      const watch = plan.expectations.length && options.consumerTransport ? await ExpectationWatch.start(options.consumerTransport, plan.expectations, clock) : undefined;
+      const watch =
+        plan.expectations.length && options.consumerTransport
+          ? await ExpectationWatch.start(options.consumerTransport, plan.expectations, clock)
+          : undefined;
       const sentRecords = watch ? new SentRecords() : undefined;
-      const onEnd = watch ? (summary: MessageSummary) => void withExpectations(summary, plan, watch, sentRecords!, options.signal).then((s) => reports.done(slot, s)) : (summary: MessageSummary) => reports.done(slot, summary);
+      const onEnd = watch
+        ? (summary: MessageSummary) =>
+            void withExpectations(summary, plan, watch, sentRecords!, options.signal).then((s) => reports.done(slot, s))
+        : (summary: MessageSummary) => reports.done(slot, summary);
       const send = new MessageSend(plan, producer, options, state, onEnd, sentRecords);
       const sending = await send.handOver(await preparer.prepare(plan.index));
       if (sending.stoppedBy) stop = sending.stoppedBy;
@@ -249,12 +286,25 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       if (open && open.summary.scope === 'message') {
         // A message's own transaction ends once its records settled.
         await settleAll();
-        transactions.push(await endTransaction(open, summaries.slice(open.from), sending.stoppedBy !== undefined || options.signal?.aborted === true));
+        transactions.push(
+          await endTransaction(
+            open,
+            summaries.slice(open.from),
+            sending.stoppedBy !== undefined || options.signal?.aborted === true,
+          ),
+        );
         open = undefined;
       }
     }
     await settleAll();
-    if (open) transactions.push(await endTransaction(open, summaries.slice(open.from), stop !== undefined || state.failed || options.signal?.aborted === true));
+    if (open)
+      transactions.push(
+        await endTransaction(
+          open,
+          summaries.slice(open.from),
+          stop !== undefined || state.failed || options.signal?.aborted === true,
+        ),
+      );
   } finally {
     // On an exception too: every record handed over settles before the producers close.
     await reports.allDone().catch(() => undefined);
@@ -273,7 +323,14 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     failed,
     durationMs: clock.now() - started,
     cancelled,
-    ok: !cancelled && !stop && failed === 0 && acked === sent && summaries.length === prepared.length && summaries.every((m) => m.expectations?.every((e) => e.passed) ?? true) && transactions.every((t) => t.outcome !== 'failed' && !t.abortedBecause),
+    ok:
+      !cancelled &&
+      !stop &&
+      failed === 0 &&
+      acked === sent &&
+      summaries.length === prepared.length &&
+      summaries.every((m) => m.expectations?.every((e) => e.passed) ?? true) &&
+      transactions.every((t) => t.outcome !== 'failed' && !t.abortedBecause),
     inputError,
     notRun: prepared.slice(summaries.length).map((m) => m.name),
     transactions,
@@ -281,11 +338,17 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
 }
 
 /** A collection's transaction is one producer's: every message must have the same producer settings. */
-function checkOneProducer(prepared: readonly MessagePlan[], settingsKeys: readonly string[], loaded: LoadedCollection): void {
+function checkOneProducer(
+  prepared: readonly MessagePlan[],
+  settingsKeys: readonly string[],
+  loaded: LoadedCollection,
+): void {
   const first = prepared[0];
   const other = prepared.find((_, i) => settingsKeys[i] !== settingsKeys[0]);
   if (first && other) {
-    throw new InvalidInputError(`${path.basename(loaded.filePath)}: the collection's "transaction" sends the whole run with one producer, but message "${other.name}" has producer settings that differ from "${first.name}"'s; give every message the same "producer" settings, or put a "transaction" on each message instead`);
+    throw new InvalidInputError(
+      `${path.basename(loaded.filePath)}: the collection's "transaction" sends the whole run with one producer, but message "${other.name}" has producer settings that differ from "${first.name}"'s; give every message the same "producer" settings, or put a "transaction" on each message instead`,
+    );
   }
 }
 
@@ -293,12 +356,20 @@ function checkOneProducer(prepared: readonly MessagePlan[], settingsKeys: readon
  * Commits the transaction, or aborts it when asked ("abort": true), when a record failed (a transaction commits all
  * of its records or none) or when the run stopped. A producer that cannot end it (fenced) makes it `failed`.
  */
-async function endTransaction(open: OpenTransaction, messages: MessageSummary[], stopped: boolean): Promise<TransactionSummary> {
+async function endTransaction(
+  open: OpenTransaction,
+  messages: MessageSummary[],
+  stopped: boolean,
+): Promise<TransactionSummary> {
   const t = open.summary;
   const failed = messages.reduce((n, m) => n + m.failed, 0);
   t.records = messages.reduce((n, m) => n + m.sent, 0);
   t.messages = messages.map((m) => m.name);
-  const because = stopped ? 'the run stopped before the end' : failed ? `${failed} record(s) failed, and a transaction commits all of its records or none` : undefined;
+  const because = stopped
+    ? 'the run stopped before the end'
+    : failed
+      ? `${failed} record(s) failed, and a transaction commits all of its records or none`
+      : undefined;
   try {
     if (open.spec.abort || because) {
       await open.producer.abortTransaction();
@@ -338,15 +409,26 @@ function checkProducerSettings(message: MessagePlan, loaded: LoadedCollection): 
   try {
     validateProducerConfig(message.producer as ProducerConfigInput);
   } catch (e) {
-    throw new InvalidInputError(`${path.basename(loaded.filePath)}: message "${message.name}" producer settings: ${errorMessage(e)}`);
+    throw new InvalidInputError(
+      `${path.basename(loaded.filePath)}: message "${message.name}" producer settings: ${errorMessage(e)}`,
+    );
   }
 }
 
 /** The summary with its expectations' results: waited for once its records settled (only if some were acknowledged). */
-async function withExpectations(summary: MessageSummary, plan: MessagePlan, watch: ExpectationWatch, sent: SentRecords, signal?: AbortSignal): Promise<MessageSummary> {
+async function withExpectations(
+  summary: MessageSummary,
+  plan: MessagePlan,
+  watch: ExpectationWatch,
+  sent: SentRecords,
+  signal?: AbortSignal,
+): Promise<MessageSummary> {
   let expectations: ExpectationResult[];
   try {
-    expectations = summary.acked > 0 ? await watch.finish(sent, signal) : notChecked(plan, 'not checked: no record of the message was acknowledged');
+    expectations =
+      summary.acked > 0
+        ? await watch.finish(sent, signal)
+        : notChecked(plan, 'not checked: no record of the message was acknowledged');
   } catch (e) {
     expectations = notChecked(plan, `not checked: ${errorMessage(e)}`);
   }
@@ -354,7 +436,16 @@ async function withExpectations(summary: MessageSummary, plan: MessagePlan, watc
 }
 
 function notChecked(plan: MessagePlan, reason: string): ExpectationResult[] {
-  return plan.expectations.map((e) => ({ name: e.name, index: e.index, topic: e.spec.topic, passed: false, durationMs: 0, reason, seen: 0, mismatches: [] }));
+  return plan.expectations.map((e) => ({
+    name: e.name,
+    index: e.index,
+    topic: e.spec.topic,
+    passed: false,
+    durationMs: 0,
+    reason,
+    seen: 0,
+    mismatches: [],
+  }));
 }
 
 /** Sends in a row that share one clock reading for their latency start (a few hundred microseconds of sends). */
@@ -508,7 +599,8 @@ class MessageSend {
       if (generate) {
         const count = message.expectedRecords ?? 1;
         for (let from = 0; from < count; from += GENERATED_BATCH) {
-          if (this.stopping() || !(await this.handBatch(generate(from, Math.min(count, from + GENERATED_BATCH))))) break;
+          if (this.stopping() || !(await this.handBatch(generate(from, Math.min(count, from + GENERATED_BATCH)))))
+            break;
         }
       } else {
         for await (const batch of message.batches(this.options.signal)) if (!(await this.handBatch(batch))) break;
@@ -573,14 +665,27 @@ class MessageSend {
     });
   }
 
-  private settle(seq: number, recordTopic: string, recordId: string | undefined, metadata: RecordMetadata | undefined, error: RecordOutcome['error'], latencyMs: number): void {
+  private settle(
+    seq: number,
+    recordTopic: string,
+    recordId: string | undefined,
+    metadata: RecordMetadata | undefined,
+    error: RecordOutcome['error'],
+    latencyMs: number,
+  ): void {
     this.inFlight--;
     this.latencies.record(latencyMs);
     if (metadata) {
       this.acked++;
       const offsets = (this.offsets ??= new Map());
       const range = offsets.get(metadata.partition);
-      if (!range) offsets.set(metadata.partition, { partition: metadata.partition, first: metadata.offset, last: metadata.offset, count: 1 });
+      if (!range)
+        offsets.set(metadata.partition, {
+          partition: metadata.partition,
+          first: metadata.offset,
+          last: metadata.offset,
+          count: 1,
+        });
       else {
         if (metadata.offset < range.first) range.first = metadata.offset;
         if (metadata.offset > range.last) range.last = metadata.offset;
@@ -600,7 +705,19 @@ class MessageSend {
       }
     }
     // The outcome object is built only for a listener that wants each record.
-    this.onRecord?.record!(new Outcome(this.name, this.index, seq, recordTopic, recordId, metadata, error, latencyMs, recordId === undefined ? undefined : this.producer));
+    this.onRecord?.record!(
+      new Outcome(
+        this.name,
+        this.index,
+        seq,
+        recordTopic,
+        recordId,
+        metadata,
+        error,
+        latencyMs,
+        recordId === undefined ? undefined : this.producer,
+      ),
+    );
     this.state.window.settled();
     if (!this.handingOver && this.inFlight === 0) this.end();
   }
@@ -608,7 +725,9 @@ class MessageSend {
   /** Every record handed over has settled: the summary. */
   private end(): void {
     const offsets = [...(this.offsets?.values() ?? [])].sort((a, b) => a.partition - b.partition);
-    const errors = [...(this.errors ?? [])].map(([text, n]) => (n > 1 ? `${text} (${n.toLocaleString('en-US')} records)` : text));
+    const errors = [...(this.errors ?? [])].map(([text, n]) =>
+      n > 1 ? `${text} (${n.toLocaleString('en-US')} records)` : text,
+    );
     this.onEnd({
       index: this.index,
       name: this.name,
@@ -652,4 +771,3 @@ function describeError(e: unknown): RecordOutcome['error'] {
   const d = e as { errorName?: string; errorCode?: number; attempts?: number };
   return { message: errorMessage(e), name: d?.errorName, errorCode: d?.errorCode, attempts: d?.attempts };
 }
-

@@ -62,7 +62,10 @@ export function appendMessageText(text: string, message: MessageSpec, fileName =
   if (children.length === 0) {
     const indent = lineIndent(text, list.offset);
     const inner = indent + '  ';
-    return withNewline(splice(text, list.offset, list.length, withEol(`[\n${inner}${stringify(message, inner)}\n${indent}]`, eol)), eol);
+    return withNewline(
+      splice(text, list.offset, list.length, withEol(`[\n${inner}${stringify(message, inner)}\n${indent}]`, eol)),
+      eol,
+    );
   }
   const last = children[children.length - 1];
   const indent = lineIndent(text, last.offset);
@@ -71,7 +74,12 @@ export function appendMessageText(text: string, message: MessageSpec, fileName =
 }
 
 /** Replaces message `index` (or removes it when `message` is undefined), leaving the rest of the text as it was. */
-export function replaceMessageText(text: string, index: number, message: MessageSpec | undefined, fileName = 'collection.kafka.json'): string {
+export function replaceMessageText(
+  text: string,
+  index: number,
+  message: MessageSpec | undefined,
+  fileName = 'collection.kafka.json',
+): string {
   const list = messagesNode(text, fileName);
   const children = list.children ?? [];
   if (!Number.isInteger(index) || index < 0 || index >= children.length) {
@@ -80,7 +88,10 @@ export function replaceMessageText(text: string, index: number, message: Message
   const node = children[index];
   const eol = lineEnding(text);
   if (message !== undefined) {
-    return withNewline(splice(text, node.offset, node.length, withEol(stringify(message, lineIndent(text, node.offset)), eol)), eol);
+    return withNewline(
+      splice(text, node.offset, node.length, withEol(stringify(message, lineIndent(text, node.offset)), eol)),
+      eol,
+    );
   }
   if (children.length === 1) return withNewline(splice(text, list.offset, list.length, '[]'), eol);
   if (index > 0) {
@@ -171,11 +182,18 @@ async function refuseUnwritable(named: string, target: string, stat: import('nod
   const mode = `mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}`;
   if (!stat.isFile()) throw new InvalidInputError(`cannot save ${named}: it is ${fileKind(stat)}, not a file`);
   if ((stat.mode & 0o222) === 0) {
-    throw new InvalidInputError(`not saving ${named}: the file is read-only (${mode}); make it writable (chmod u+w) or save to another file`);
+    throw new InvalidInputError(
+      `not saving ${named}: the file is read-only (${mode}); make it writable (chmod u+w) or save to another file`,
+    );
   }
-  const writable = await fs.access(target, fsConstants.W_OK).then(() => true, () => false);
+  const writable = await fs.access(target, fsConstants.W_OK).then(
+    () => true,
+    () => false,
+  );
   if (!writable) {
-    throw new InvalidInputError(`not saving ${named}: this user may not write it (${mode}, owner uid ${stat.uid}); change its permissions or save to another file`);
+    throw new InvalidInputError(
+      `not saving ${named}: this user may not write it (${mode}, owner uid ${stat.uid}); change its permissions or save to another file`,
+    );
   }
 }
 
@@ -185,9 +203,20 @@ async function refuseUnwritable(named: string, target: string, stat: import('nod
  */
 function writeError(named: string, e: NodeJS.ErrnoException, temp?: string): Error {
   const dir = temp && path.dirname(temp);
-  const folder = dir && ({ EACCES: `its folder ${dir} is not writable`, EPERM: `its folder ${dir} does not allow new files`, ENOENT: `its folder ${dir} does not exist` } as Record<string, string>)[e.code ?? ''];
+  const folder =
+    dir &&
+    (
+      {
+        EACCES: `its folder ${dir} is not writable`,
+        EPERM: `its folder ${dir} does not allow new files`,
+        ENOENT: `its folder ${dir} does not exist`,
+      } as Record<string, string>
+    )[e.code ?? ''];
   const reason = folder ?? (temp ? fileProblem(e, 'write').split(temp).join(named) : fileProblem(e, 'write'));
-  return new InvalidInputError(`cannot save ${named}: ${reason}${e.code && reason !== e.message ? ` (${e.code})` : ''}`, { cause: e });
+  return new InvalidInputError(
+    `cannot save ${named}: ${reason}${e.code && reason !== e.message ? ` (${e.code})` : ''}`,
+    { cause: e },
+  );
 }
 
 /**
@@ -236,7 +265,11 @@ async function readIfExists(filePath: string): Promise<string | undefined> {
  * nothing) when the file on disk has errors or when the edited text would not be a valid collection.
  * A missing file starts as `initialText` when given, else it is an error.
  */
-export async function updateCollectionFile(filePath: string, edit: (text: string) => string, initialText?: string): Promise<string> {
+export async function updateCollectionFile(
+  filePath: string,
+  edit: (text: string) => string,
+  initialText?: string,
+): Promise<string> {
   const fileName = path.basename(filePath);
   return oneAtATime(filePath, async () => {
     const onDisk = (await readIfExists(filePath)) ?? initialText;
@@ -259,7 +292,11 @@ export async function saveCollection(filePath: string, collection: Collection): 
 }
 
 /** Adds a message to a collection file, creating the file (named `collectionName`) if it does not exist yet. */
-export async function addMessageToCollectionFile(filePath: string, message: MessageSpec, collectionName?: string): Promise<void> {
+export async function addMessageToCollectionFile(
+  filePath: string,
+  message: MessageSpec,
+  collectionName?: string,
+): Promise<void> {
   const initial = createCollectionText(collectionName ?? path.basename(filePath).replace(/\.kafka\.json$/i, ''));
   await updateCollectionFile(filePath, (text) => appendMessageText(text, message, path.basename(filePath)), initial);
 }

@@ -18,7 +18,8 @@ export async function schemaDiagnostics(doc: ParsedCollection, registry: SchemaR
       const ref = part === 'key' ? m.keySchema : m.valueSchema;
       if (!ref) continue;
       const at = ['messages', index, `${part}Schema`];
-      if (m.topic.includes('{{') && ref.subject === undefined && ref.id === undefined && ref.strategy !== 'RecordName') continue; // prepare says it
+      if (m.topic.includes('{{') && ref.subject === undefined && ref.id === undefined && ref.strategy !== 'RecordName')
+        continue; // prepare says it
       let serializer: SchemaSerializer;
       try {
         serializer = await createSerializer(registry, m.topic, part, ref);
@@ -29,18 +30,39 @@ export async function schemaDiagnostics(doc: ParsedCollection, registry: SchemaR
         continue;
       }
       const problem = valueProblem(m, part, serializer);
-      if (problem) out.push({ severity: 'error', message: `${problem.message} (${part}Schema ${describe(serializer)})`, path: ['messages', index, part], range: doc.source.rangeOf(['messages', index, part]) });
+      if (problem)
+        out.push({
+          severity: 'error',
+          message: `${problem.message} (${part}Schema ${describe(serializer)})`,
+          path: ['messages', index, part],
+          range: doc.source.rangeOf(['messages', index, part]),
+        });
     }
   }
   return out;
 }
 
 /** The value's misfit, when the value is plain JSON (templates and data files are checked when sent). */
-function valueProblem(m: MessageSpec, part: 'key' | 'value', serializer: SchemaSerializer): SchemaValueError | undefined {
+function valueProblem(
+  m: MessageSpec,
+  part: 'key' | 'value',
+  serializer: SchemaSerializer,
+): SchemaValueError | undefined {
   const spec = part === 'key' ? m.key : m.value;
   if (spec === undefined || spec === null || JSON.stringify(spec).includes('{{')) return undefined;
-  if (typeof spec === 'object' && !Array.isArray(spec) && Object.keys(spec).length === 1 && ('file' in spec || 'base64' in spec)) return undefined;
-  const value = typeof spec === 'object' && !Array.isArray(spec) && Object.keys(spec).length === 1 && 'json' in spec ? (spec as { json: unknown }).json : part === 'key' && typeof spec === 'string' ? keyTextValue(spec) : spec;
+  if (
+    typeof spec === 'object' &&
+    !Array.isArray(spec) &&
+    Object.keys(spec).length === 1 &&
+    ('file' in spec || 'base64' in spec)
+  )
+    return undefined;
+  const value =
+    typeof spec === 'object' && !Array.isArray(spec) && Object.keys(spec).length === 1 && 'json' in spec
+      ? (spec as { json: unknown }).json
+      : part === 'key' && typeof spec === 'string'
+        ? keyTextValue(spec)
+        : spec;
   try {
     serializer.encode(value);
     return undefined;

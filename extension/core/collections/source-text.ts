@@ -31,7 +31,9 @@ export class SourceText {
   private parse(): { tree: jsonc.Node | undefined; errors: jsonc.ParseError[] } {
     if (!this.parsed) {
       const errors: jsonc.ParseError[] = [];
-      const tree = this.parsable ? jsonc.parseTree(this.text, errors, { disallowComments: true, allowTrailingComma: false }) : undefined;
+      const tree = this.parsable
+        ? jsonc.parseTree(this.text, errors, { disallowComments: true, allowTrailingComma: false })
+        : undefined;
       this.parsed = { tree, errors };
     }
     return this.parsed;
@@ -84,7 +86,8 @@ export class SourceText {
   propertyNameRange(objectPath: JsonPath, property: string): SourceRange | undefined {
     const tree = this.tree;
     const object = tree && jsonc.findNodeAtLocation(tree, objectPath);
-    const prop = object?.type === 'object' ? object.children?.find((p) => p.children?.[0]?.value === property) : undefined;
+    const prop =
+      object?.type === 'object' ? object.children?.find((p) => p.children?.[0]?.value === property) : undefined;
     const name = prop?.children?.[0];
     return name ? this.range(name.offset, name.length) : undefined;
   }

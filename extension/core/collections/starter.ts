@@ -4,7 +4,14 @@
  * `{{$secret:NAME}}`, and the caller stores its value in the secret store (VS Code) or an environment variable (CLI).
  */
 import path from 'node:path';
-import type { Collection, Environment, EnvironmentConnection, EnvironmentSchemaRegistry, EnvironmentTls, MessageSpec } from './model';
+import type {
+  Collection,
+  Environment,
+  EnvironmentConnection,
+  EnvironmentSchemaRegistry,
+  EnvironmentTls,
+  MessageSpec,
+} from './model';
 import { formatJson } from './save';
 import { secretEnvName } from './template';
 
@@ -14,7 +21,12 @@ export function starterMessage(): MessageSpec {
     name: 'example order',
     topic: 'orders',
     key: 'order-{{$seq}}',
-    value: { id: '{{$uuid}}', customer: '{{$faker.person.fullName}}', quantity: '{{$randomInt 1 5}}', createdAt: '{{$isoTimestamp}}' },
+    value: {
+      id: '{{$uuid}}',
+      customer: '{{$faker.person.fullName}}',
+      quantity: '{{$randomInt 1 5}}',
+      createdAt: '{{$isoTimestamp}}',
+    },
     headers: [['source', 'kafka-workbench']],
     count: 1,
   };
@@ -48,14 +60,25 @@ export interface EnvironmentDraft {
  * An environment file for `outline`, to be written as `filePath` (PEM paths become relative to it).
  * Without an outline the file has variables only: sends then go to whichever connection is active.
  */
-export function environmentFromConnection(name: string, filePath: string, outline?: ConnectionOutline, hasClientKey = false): EnvironmentDraft {
+export function environmentFromConnection(
+  name: string,
+  filePath: string,
+  outline?: ConnectionOutline,
+  hasClientKey = false,
+): EnvironmentDraft {
   const environment: Environment = { name };
   const notes: string[] = [];
   let passwordSecret: string | undefined;
   let registrySecret: string | undefined;
-  const secretBase = name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'KAFKA';
+  const secretBase =
+    name
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toUpperCase() || 'KAFKA';
   if (outline) {
-    const connection: EnvironmentConnection = { bootstrap: outline.brokers.length === 1 ? outline.brokers[0] : outline.brokers };
+    const connection: EnvironmentConnection = {
+      bootstrap: outline.brokers.length === 1 ? outline.brokers[0] : outline.brokers,
+    };
     if (outline.clientId) connection.clientId = outline.clientId;
     if (outline.tls) {
       const dir = path.dirname(filePath);
@@ -65,12 +88,21 @@ export function environmentFromConnection(name: string, filePath: string, outlin
       if (outline.tls.certFile) tls.cert = path.relative(dir, outline.tls.certFile).split(path.sep).join('/');
       if (outline.tls.skipVerify) tls.rejectUnauthorized = false;
       connection.ssl = Object.keys(tls).length ? tls : true;
-      if (hasClientKey) notes.push('the client key is kept in VS Code\'s secret storage, not in a file: add "key": "PATH.pem" under "ssl" if the environment needs it');
+      if (hasClientKey)
+        notes.push(
+          'the client key is kept in VS Code\'s secret storage, not in a file: add "key": "PATH.pem" under "ssl" if the environment needs it',
+        );
     }
     if (outline.sasl) {
       passwordSecret = `${secretBase}_PASSWORD`;
-      connection.sasl = { mechanism: outline.sasl.mechanism, username: outline.sasl.username, password: `{{$secret:${passwordSecret}}}` };
-      notes.push(`the SASL password is the secret "${passwordSecret}" (in CI: environment variable ${secretEnvName(passwordSecret)})`);
+      connection.sasl = {
+        mechanism: outline.sasl.mechanism,
+        username: outline.sasl.username,
+        password: `{{$secret:${passwordSecret}}}`,
+      };
+      notes.push(
+        `the SASL password is the secret "${passwordSecret}" (in CI: environment variable ${secretEnvName(passwordSecret)})`,
+      );
     }
     environment.connection = connection;
     const r = outline.schemaRegistry;
@@ -78,9 +110,12 @@ export function environmentFromConnection(name: string, filePath: string, outlin
       const registry: EnvironmentSchemaRegistry = { url: r.url };
       if (r.auth !== 'none') {
         registrySecret = `${secretBase}_SCHEMA_REGISTRY_${r.auth === 'basic' ? 'PASSWORD' : 'TOKEN'}`;
-        if (r.auth === 'basic') registry.basicAuth = { username: r.username ?? '', password: `{{$secret:${registrySecret}}}` };
+        if (r.auth === 'basic')
+          registry.basicAuth = { username: r.username ?? '', password: `{{$secret:${registrySecret}}}` };
         else registry.bearerToken = `{{$secret:${registrySecret}}}`;
-        notes.push(`the schema registry's ${r.auth === 'basic' ? 'password' : 'token'} is the secret "${registrySecret}" (in CI: environment variable ${secretEnvName(registrySecret)})`);
+        notes.push(
+          `the schema registry's ${r.auth === 'basic' ? 'password' : 'token'} is the secret "${registrySecret}" (in CI: environment variable ${secretEnvName(registrySecret)})`,
+        );
       }
       if (r.caFile) registry.ca = path.relative(path.dirname(filePath), r.caFile).split(path.sep).join('/');
       environment.schemaRegistry = registry;

@@ -86,7 +86,15 @@ export interface CompileOptions {
   limit?: LengthLimit;
 }
 
-export const DYNAMIC_NAMES = ['$uuid', '$seq', '$timestamp', '$isoTimestamp', '$randomInt MIN MAX', '$faker.PATH', '$secret:NAME'];
+export const DYNAMIC_NAMES = [
+  '$uuid',
+  '$seq',
+  '$timestamp',
+  '$isoTimestamp',
+  '$randomInt MIN MAX',
+  '$faker.PATH',
+  '$secret:NAME',
+];
 
 export function describeSite(site: TemplateSite): string {
   const where = site.range ? formatLocation(site.fileName, site.range) : site.fileName;
@@ -140,7 +148,12 @@ export class TemplateEngine {
    * there, directly or through a variable, is refused rather than leaked. With a `limit`, compiling stops as soon
    * as the text would render longer, naming the variable whose expansion went past it.
    */
-  compile(text: string, layers: readonly VariableLayer[], site: TemplateSite, options: CompileOptions = {}): CompiledTemplate {
+  compile(
+    text: string,
+    layers: readonly VariableLayer[],
+    site: TemplateSite,
+    options: CompileOptions = {},
+  ): CompiledTemplate {
     const limit = options.limit;
     if (!text.includes('{{')) {
       if (limit && text.length > limit.max) throw new TemplateError(site, tooLong(limit, text.length, []));
@@ -159,7 +172,9 @@ export class TemplateEngine {
     try {
       const parts = this.compileParts(text, layers, site, []);
       const minLength = this.spent;
-      const compiled = parts.every((p) => typeof p === 'string') ? { parts, constant: parts.join(''), minLength } : { parts, minLength };
+      const compiled = parts.every((p) => typeof p === 'string')
+        ? { parts, constant: parts.join(''), minLength }
+        : { parts, minLength };
       if (!this.siteBound && compiled.constant === undefined) remember(this.byText, text, compiled);
       return compiled;
     } finally {
@@ -172,7 +187,8 @@ export class TemplateEngine {
   /** Counts `length` more characters of the template being compiled, refusing it once past the limit. */
   private spend(length: number, stack: readonly string[]): void {
     this.spent += length;
-    if (this.limit && this.spent > this.limit.max) throw new TemplateError(this.field!, tooLong(this.limit, undefined, stack));
+    if (this.limit && this.spent > this.limit.max)
+      throw new TemplateError(this.field!, tooLong(this.limit, undefined, stack));
   }
 
   /**
@@ -202,7 +218,8 @@ export class TemplateEngine {
     let out = '';
     for (const part of template.parts) {
       out += typeof part === 'string' ? part : part(ctx);
-      if (bound && out.length > bound.limit.max) throw new TemplateError(bound.site, tooLong(bound.limit, undefined, [], ctx.seq));
+      if (bound && out.length > bound.limit.max)
+        throw new TemplateError(bound.site, tooLong(bound.limit, undefined, [], ctx.seq));
     }
     return out;
   }
@@ -217,7 +234,10 @@ export class TemplateEngine {
     for (const [name, { site, emptyMeant }] of this.pendingSecrets) {
       const value = this.secrets ? await this.secrets(name) : undefined;
       if (value === undefined) {
-        throw new TemplateError(site, `secret "${name}" is not set; ${this.secrets ? `${howToSetSecret(name)}` : 'no secret store is available here'}`);
+        throw new TemplateError(
+          site,
+          `secret "${name}" is not set; ${this.secrets ? `${howToSetSecret(name)}` : 'no secret store is available here'}`,
+        );
       }
       if (value === '' && !emptyMeant) throw new TemplateError(site, emptySecret(name));
       this.secretValues.set(name, value);
@@ -232,7 +252,11 @@ export class TemplateEngine {
       const open = text.indexOf('{{', pos);
       if (open < 0) break;
       const close = text.indexOf('}}', open + 2);
-      if (close < 0) throw new TemplateError(site, `"{{" at character ${open + 1} is never closed; add "}}" (in ${JSON.stringify(short(text))})`);
+      if (close < 0)
+        throw new TemplateError(
+          site,
+          `"{{" at character ${open + 1} is never closed; add "}}" (in ${JSON.stringify(short(text))})`,
+        );
       if (open > pos) {
         this.spend(open - pos, stack);
         parts.push(text.slice(pos, open));
@@ -278,8 +302,13 @@ export class TemplateEngine {
       const spec = tag.slice('$secret:'.length);
       const emptyMeant = spec.endsWith('?');
       const name = emptyMeant ? spec.slice(0, -1) : spec;
-      if (this.noSecretsIn) throw new TemplateError(site, `{{${tag}}} is not allowed in ${this.noSecretsIn}: its text shows in reports, traces and the cluster; keep secrets to keys, values, headers and SASL passwords`);
-      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TemplateError(site, `{{${tag}}}: a secret name uses letters, digits, _ . and -`);
+      if (this.noSecretsIn)
+        throw new TemplateError(
+          site,
+          `{{${tag}}} is not allowed in ${this.noSecretsIn}: its text shows in reports, traces and the cluster; keep secrets to keys, values, headers and SASL passwords`,
+        );
+      if (!/^[A-Za-z0-9_.-]+$/.test(name))
+        throw new TemplateError(site, `{{${tag}}}: a secret name uses letters, digits, _ . and -`);
       if (this.secretValues.has(name)) {
         if (!emptyMeant && this.secretValues.get(name) === '') throw new TemplateError(site, emptySecret(name));
       } else {
@@ -288,12 +317,25 @@ export class TemplateEngine {
       }
       return [() => this.secretValue(name)];
     }
-    if (tag.startsWith('$')) throw new TemplateError(site, `unknown dynamic variable {{${tag}}}; known: ${DYNAMIC_NAMES.map((n) => `{{${n}}}`).join(', ')}`);
-    if (!VARIABLE_NAME.test(tag)) throw new TemplateError(site, `{{${tag}}} is not a variable name (letters, digits, _ . -, starting with a letter or _)`);
+    if (tag.startsWith('$'))
+      throw new TemplateError(
+        site,
+        `unknown dynamic variable {{${tag}}}; known: ${DYNAMIC_NAMES.map((n) => `{{${n}}}`).join(', ')}`,
+      );
+    if (!VARIABLE_NAME.test(tag))
+      throw new TemplateError(
+        site,
+        `{{${tag}}} is not a variable name (letters, digits, _ . -, starting with a letter or _)`,
+      );
     return this.compileVariable(tag, layers, site, stack);
   }
 
-  private typedTag(tag: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): TypedTemplate | undefined {
+  private typedTag(
+    tag: string,
+    layers: readonly VariableLayer[],
+    site: TemplateSite,
+    stack: string[],
+  ): TypedTemplate | undefined {
     if (tag === '$seq') return { render: (ctx) => ctx.seq, constant: false };
     if (tag === '$timestamp') return { render: (ctx) => ctx.now, constant: false };
     if (tag.startsWith('$randomInt')) {
@@ -325,10 +367,11 @@ export class TemplateEngine {
         `unknown variable {{${name}}}; ${known.length ? `known variables: ${known.join(', ')}` : 'no variables are defined'}. Define it in "variables" (message, collection or environment) or pass --var ${name}=VALUE`,
       );
     }
-    if (stack.includes(name)) throw new TemplateError(site, `variable {{${name}}} refers to itself: ${[...stack, name].join(' -> ')}`);
+    if (stack.includes(name))
+      throw new TemplateError(site, `variable {{${name}}} refers to itself: ${[...stack, name].join(' -> ')}`);
     const value = layer.variables[name];
     if (typeof value !== 'string') {
-      const text = typeof value === 'number' ? layer.written?.(name) ?? String(value) : String(value);
+      const text = typeof value === 'number' ? (layer.written?.(name) ?? String(value)) : String(value);
       this.spend(text.length, [...stack, name]);
       return [text];
     }
@@ -353,7 +396,8 @@ export class TemplateEngine {
 
   private secretValue(name: string): string {
     const value = this.secretValues.get(name);
-    if (value === undefined) throw new Error(`secret "${name}" was not resolved before rendering (call resolveSecrets first)`);
+    if (value === undefined)
+      throw new Error(`secret "${name}" was not resolved before rendering (call resolveSecrets first)`);
     return value;
   }
 }
@@ -361,8 +405,22 @@ export class TemplateEngine {
 const RESOLVED = Promise.resolve();
 
 /** Why a field is refused for its length: the limit, and the variables whose expansion went past it. */
-export function tooLong(limit: LengthLimit, length: number | undefined, stack: readonly string[], seq?: number): string {
-  const through = stack.length ? ` once {{${stack[0]}}} is expanded${stack.length > 1 ? ` (through ${stack.slice(1).map((v) => `{{${v}}}`).join(' -> ')})` : ''}` : '';
+export function tooLong(
+  limit: LengthLimit,
+  length: number | undefined,
+  stack: readonly string[],
+  seq?: number,
+): string {
+  const through = stack.length
+    ? ` once {{${stack[0]}}} is expanded${
+        stack.length > 1
+          ? ` (through ${stack
+              .slice(1)
+              .map((v) => `{{${v}}}`)
+              .join(' -> ')})`
+          : ''
+      }`
+    : '';
   const size = length === undefined ? 'longer than' : `${length.toLocaleString('en-US')} characters, more than`;
   const record = seq === undefined ? '' : ` for record ${seq}`;
   return `the value would be ${size} ${limit.what}${through}${record}; no record may be larger: shorten it, or raise max.request.size in "producer" (and the topic's max.message.bytes)`;
@@ -396,7 +454,12 @@ export function envSecretResolver(env: NodeJS.ProcessEnv = process.env): SecretR
 }
 
 /** Why `{{$faker.PATH}}` cannot be used, and what to use instead. */
-function fakerPathProblem(faker: Faker, path: string, segments: string[], check: Exclude<FakerPathCheck, 'ok'>): string {
+function fakerPathProblem(
+  faker: Faker,
+  path: string,
+  segments: string[],
+  check: Exclude<FakerPathCheck, 'ok'>,
+): string {
   const tag = `{{$faker.${path}}}`;
   if (check === 'object-method') {
     const name = segments.find((s) => OBJECT_PROTOTYPE_NAMES.has(s));
@@ -418,7 +481,9 @@ function moduleFunctionNames(faker: Faker, moduleName: string): string[] {
   const mod = isFakerName(moduleName) ? (faker as unknown as Record<string, unknown>)[moduleName] : undefined;
   if (!mod || typeof mod !== 'object') return [];
   const names = [...Object.keys(mod), ...Object.getOwnPropertyNames(Object.getPrototypeOf(mod))];
-  return [...new Set(names)].filter((k) => isFakerName(k) && typeof (mod as Record<string, unknown>)[k] === 'function').sort();
+  return [...new Set(names)]
+    .filter((k) => isFakerName(k) && typeof (mod as Record<string, unknown>)[k] === 'function')
+    .sort();
 }
 
 /** faker.helpers works on input the caller gives: what of it runs without input is no useful suggestion. */
@@ -538,14 +603,19 @@ function randomIntRange(tag: string, site: TemplateSite): { min: number; max: nu
 function randomIntBound(label: 'MIN' | 'MAX', text: string, tag: string, site: TemplateSite): number {
   const bound = Number(text);
   if (!Number.isSafeInteger(bound)) {
-    throw new TemplateError(site, `{{${tag}}}: ${label} (${text}) is out of range; MIN and MAX must be whole numbers from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`);
+    throw new TemplateError(
+      site,
+      `{{${tag}}}: ${label} (${text}) is out of range; MIN and MAX must be whole numbers from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`,
+    );
   }
   return bound;
 }
 
 /** A faker result inside JSON: finite numbers and booleans keep their type, anything else is text. */
 function typedFake(value: unknown): unknown {
-  return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' ? value : stringifyFake(value);
+  return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean'
+    ? value
+    : stringifyFake(value);
 }
 
 function stringifyFake(value: unknown): string {

@@ -61,13 +61,19 @@ export interface FetchedPartition {
 /** Control record types (the key of a control record: int16 version, int16 type). */
 const ABORT_MARKER = 0;
 
-export async function recordsFromFetch(part: FetchPartitionResult, fetchOffset: number, isolation: IsolationLevel): Promise<FetchedPartition> {
+export async function recordsFromFetch(
+  part: FetchPartitionResult,
+  fetchOffset: number,
+  isolation: IsolationLevel,
+): Promise<FetchedPartition> {
   const out: FetchedPartition = { records: [], nextOffset: fetchOffset, abortedRecords: 0, controlRecords: 0 };
   if (!part.records || part.records.length === 0) return out;
   const committedOnly = isolation === 'read_committed';
   // With read_committed the broker stops at the last stable offset; a client cuts there too, whatever it was sent.
   const stableEnd = committedOnly && part.lastStableOffset >= 0 ? part.lastStableOffset : Number.POSITIVE_INFINITY;
-  const pendingAborts = committedOnly ? [...(part.abortedTransactions ?? [])].sort((a, b) => a.firstOffset - b.firstOffset) : [];
+  const pendingAborts = committedOnly
+    ? [...(part.abortedTransactions ?? [])].sort((a, b) => a.firstOffset - b.firstOffset)
+    : [];
   const abortedProducers = new Set<number>();
 
   for (const batch of readRecordBatches(part.records, { allowTruncatedTail: true })) {
@@ -76,7 +82,8 @@ export async function recordsFromFetch(part: FetchPartitionResult, fetchOffset: 
     if (batch.baseOffset >= stableEnd) break;
     out.nextOffset = Math.min(Math.max(out.nextOffset, lastOffset + 1), stableEnd);
     // A transaction is aborted from its first offset on: producers whose aborted range has begun by this batch.
-    while (pendingAborts.length > 0 && pendingAborts[0]!.firstOffset <= lastOffset) abortedProducers.add(pendingAborts.shift()!.producerId);
+    while (pendingAborts.length > 0 && pendingAborts[0]!.firstOffset <= lastOffset)
+      abortedProducers.add(pendingAborts.shift()!.producerId);
     if (batch.isControl) {
       out.controlRecords += batch.recordCount;
       if (committedOnly && (await controlType(batch)) === ABORT_MARKER) abortedProducers.delete(batch.producerId);
@@ -89,7 +96,10 @@ export async function recordsFromFetch(part: FetchPartitionResult, fetchOffset: 
     const facts = batchFacts(batch, lastOffset);
     for (const r of await decodeRecords(batch)) {
       if (r.offset < fetchOffset || r.offset >= stableEnd) continue;
-      const body = recordBodySizeWithoutDeltas(r.key, r.value, r.headers) + sizeOfVarlong(r.timestampDelta) + sizeOfVarint(r.offsetDelta);
+      const body =
+        recordBodySizeWithoutDeltas(r.key, r.value, r.headers) +
+        sizeOfVarlong(r.timestampDelta) +
+        sizeOfVarint(r.offsetDelta);
       out.records.push({
         topic: part.topic,
         partition: part.partition,

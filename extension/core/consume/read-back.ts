@@ -32,7 +32,17 @@ export interface StoredRecordView {
   headers: { key: string; value: JsonBytes }[];
   /** Bytes the record takes in its batch (before compression). */
   sizeBytes: number;
-  batch: { baseOffset: number; lastOffset: number; records: number; sizeBytes: number; compression: string; producerId: number; producerEpoch: number; baseSequence: number; transactional: boolean };
+  batch: {
+    baseOffset: number;
+    lastOffset: number;
+    records: number;
+    sizeBytes: number;
+    compression: string;
+    producerId: number;
+    producerEpoch: number;
+    baseSequence: number;
+    transactional: boolean;
+  };
   /** The record's sequence number in its producer's partition sequence (-1 without idempotence). */
   sequence: number;
   /** Whether the stored record is byte for byte what was sent, and where it differs when not. */
@@ -48,7 +58,11 @@ function digest(bytes: string | Buffer | null | undefined): Digest {
 }
 
 export function digestOf(record: Pick<ProducerRecord, 'key' | 'value' | 'headers'>): SentRecordDigest {
-  return { key: digest(record.key), value: digest(record.value), headers: (record.headers ?? []).map((h) => ({ key: h.key, value: digest(h.value) })) };
+  return {
+    key: digest(record.key),
+    value: digest(record.value),
+    headers: (record.headers ?? []).map((h) => ({ key: h.key, value: digest(h.value) })),
+  };
 }
 
 /** Where the stored record differs from what was sent (empty: identical). */
@@ -58,16 +72,20 @@ export function compareWithSent(stored: ConsumedRecord, sent: SentRecordDigest):
   const check = (what: string, want: Digest, got: Buffer | null) => {
     const have = digest(got);
     if (want === null || have === null ? want !== have : want.sha256 !== have.sha256) {
-      differences.push(`${what}: sent ${describe(want)}, stored ${describe(have)}${want && have && want.size === have.size ? ' (same size, other bytes)' : ''}`);
+      differences.push(
+        `${what}: sent ${describe(want)}, stored ${describe(have)}${want && have && want.size === have.size ? ' (same size, other bytes)' : ''}`,
+      );
     }
   };
   check('key', sent.key, stored.key);
   check('value', sent.value, stored.value);
-  if (stored.headers.length !== sent.headers.length) differences.push(`headers: sent ${sent.headers.length}, stored ${stored.headers.length}`);
+  if (stored.headers.length !== sent.headers.length)
+    differences.push(`headers: sent ${sent.headers.length}, stored ${stored.headers.length}`);
   sent.headers.forEach((h, i) => {
     const got = stored.headers[i];
     if (!got) return;
-    if (got.key.toString('utf8') !== h.key) differences.push(`header ${i + 1}: sent name "${h.key}", stored "${got.key.toString('utf8')}"`);
+    if (got.key.toString('utf8') !== h.key)
+      differences.push(`header ${i + 1}: sent name "${h.key}", stored "${got.key.toString('utf8')}"`);
     else check(`header "${h.key}"`, h.value, got.value);
   });
   return differences;
@@ -84,7 +102,10 @@ export async function readRecordAt(
   options: { timeoutMs?: number; isolation?: IsolationLevel } = {},
 ): Promise<{ record: ConsumedRecord; facts: ReadFact[] }> {
   const facts: ReadFact[] = [];
-  const reader = new RecordReader(transport, { isolation: options.isolation ?? 'read_uncommitted', onFact: (f) => facts.push(f) });
+  const reader = new RecordReader(transport, {
+    isolation: options.isolation ?? 'read_uncommitted',
+    onFact: (f) => facts.push(f),
+  });
   await reader.assign(at.topic, { kind: 'offset', offset: at.offset }, [at.partition]);
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   while (Date.now() < deadline) {
@@ -93,13 +114,21 @@ export async function readRecordAt(
     if (found) return { record: found, facts };
     // Offsets can be skipped (compaction, transaction markers): past it means it is not there to read.
     if (records.some((r) => r.offset > at.offset) || reader.currentPositions()[0]!.offset > at.offset) {
-      throw new InvalidInputError(`${at.topic}-${at.partition} has no record at offset ${at.offset} (it was compacted away, or is a transaction marker)`);
+      throw new InvalidInputError(
+        `${at.topic}-${at.partition} has no record at offset ${at.offset} (it was compacted away, or is a transaction marker)`,
+      );
     }
   }
-  throw new InvalidInputError(`reading ${at.topic}-${at.partition} at offset ${at.offset} got no answer within ${options.timeoutMs ?? 10_000} ms${reader.lastProblem() ? `: ${reader.lastProblem()}` : ''}`);
+  throw new InvalidInputError(
+    `reading ${at.topic}-${at.partition} at offset ${at.offset} got no answer within ${options.timeoutMs ?? 10_000} ms${reader.lastProblem() ? `: ${reader.lastProblem()}` : ''}`,
+  );
 }
 
-export function storedRecordView(record: ConsumedRecord, sent: SentRecordDigest | undefined, facts: readonly ReadFact[]): StoredRecordView {
+export function storedRecordView(
+  record: ConsumedRecord,
+  sent: SentRecordDigest | undefined,
+  facts: readonly ReadFact[],
+): StoredRecordView {
   const differences = sent ? compareWithSent(record, sent) : undefined;
   return {
     topic: record.topic,
@@ -113,8 +142,14 @@ export function storedRecordView(record: ConsumedRecord, sent: SentRecordDigest 
     headers: record.headers.map((h) => ({ key: h.key.toString('utf8'), value: bytesToJson(h.value) })),
     sizeBytes: record.sizeBytes,
     batch: {
-      baseOffset: record.batch.baseOffset, lastOffset: record.batch.lastOffset, records: record.batch.recordCount, sizeBytes: record.batch.sizeBytes,
-      compression: record.batch.compression, producerId: record.batch.producerId, producerEpoch: record.batch.producerEpoch, baseSequence: record.batch.baseSequence,
+      baseOffset: record.batch.baseOffset,
+      lastOffset: record.batch.lastOffset,
+      records: record.batch.recordCount,
+      sizeBytes: record.batch.sizeBytes,
+      compression: record.batch.compression,
+      producerId: record.batch.producerId,
+      producerEpoch: record.batch.producerEpoch,
+      baseSequence: record.batch.baseSequence,
       transactional: record.batch.isTransactional,
     },
     sequence: record.sequence,

@@ -119,8 +119,13 @@ export class RecordReader {
     const info = metadata.topics.find((t) => t.name === topic);
     if (!info || info.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || info.partitions.length === 0) {
       const all = await this.transport.fetchMetadata(null, false);
-      const names = all.topics.filter((t) => !t.isInternal).map((t) => t.name).sort();
-      throw new InvalidInputError(`topic '${topic}' does not exist; the cluster has ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'no topics'}`);
+      const names = all.topics
+        .filter((t) => !t.isInternal)
+        .map((t) => t.name)
+        .sort();
+      throw new InvalidInputError(
+        `topic '${topic}' does not exist; the cluster has ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'no topics'}`,
+      );
     }
     if (info.errorCode !== 0) throw new ReadError(`topic '${topic}': ${errorName(info.errorCode)}`);
     return info.partitions.map((p) => p.partition);
@@ -131,7 +136,9 @@ export class RecordReader {
     const all = await this.partitionsOf(topic);
     const missing = partitions.filter((p) => !all.includes(p));
     if (missing.length) {
-      throw new InvalidInputError(`topic '${topic}' has no partition ${missing.join(', ')}: its partitions are ${rangeText(all)}`);
+      throw new InvalidInputError(
+        `topic '${topic}' has no partition ${missing.join(', ')}: its partitions are ${rangeText(all)}`,
+      );
     }
   }
 
@@ -141,7 +148,12 @@ export class RecordReader {
       this.listOffsets(partitions.map((partition) => ({ topic, partition, timestamp: EARLIEST_OFFSET }))),
       this.listOffsets(partitions.map((partition) => ({ topic, partition, timestamp: LATEST_OFFSET }))),
     ]);
-    return partitions.map((partition) => ({ topic, partition, earliest: earliest.get(key(topic, partition))!, latest: latest.get(key(topic, partition))! }));
+    return partitions.map((partition) => ({
+      topic,
+      partition,
+      earliest: earliest.get(key(topic, partition))!,
+      latest: latest.get(key(topic, partition))!,
+    }));
   }
 
   /**
@@ -156,18 +168,38 @@ export class RecordReader {
       const ranges = await this.offsetRanges(topic, chosen);
       const bad = ranges.filter((r) => start.offset < r.earliest || start.offset > r.latest);
       if (bad.length) {
-        const ranges = bad.map((r) => `${r.topic}-${r.partition} has ${r.earliest === r.latest ? `no records (the next offset is ${r.latest})` : `offsets ${r.earliest} to ${r.latest - 1}`}`);
-        throw new InvalidInputError(`offset ${start.offset} is out of range: ${ranges.join('; ')}; give an offset in range, earliest, latest or @TIMESTAMP`);
+        const ranges = bad.map(
+          (r) =>
+            `${r.topic}-${r.partition} has ${r.earliest === r.latest ? `no records (the next offset is ${r.latest})` : `offsets ${r.earliest} to ${r.latest - 1}`}`,
+        );
+        throw new InvalidInputError(
+          `offset ${start.offset} is out of range: ${ranges.join('; ')}; give an offset in range, earliest, latest or @TIMESTAMP`,
+        );
       }
       starts = new Map(chosen.map((p) => [key(topic, p), start.offset]));
     } else if (start.kind === 'timestamp') {
-      const found = await this.listOffsets(chosen.map((partition) => ({ topic, partition, timestamp: start.timestamp })));
+      const found = await this.listOffsets(
+        chosen.map((partition) => ({ topic, partition, timestamp: start.timestamp })),
+      );
       const missing = chosen.filter((p) => found.get(key(topic, p))! < 0);
       // No record at or after the time: start at the end, as the Java consumer's offsetsForTimes users do.
-      const latest = missing.length ? await this.listOffsets(missing.map((partition) => ({ topic, partition, timestamp: LATEST_OFFSET }))) : new Map<string, number>();
-      starts = new Map(chosen.map((p) => [key(topic, p), found.get(key(topic, p))! >= 0 ? found.get(key(topic, p))! : latest.get(key(topic, p))!]));
+      const latest = missing.length
+        ? await this.listOffsets(missing.map((partition) => ({ topic, partition, timestamp: LATEST_OFFSET })))
+        : new Map<string, number>();
+      starts = new Map(
+        chosen.map((p) => [
+          key(topic, p),
+          found.get(key(topic, p))! >= 0 ? found.get(key(topic, p))! : latest.get(key(topic, p))!,
+        ]),
+      );
     } else {
-      starts = await this.listOffsets(chosen.map((partition) => ({ topic, partition, timestamp: start.kind === 'earliest' ? EARLIEST_OFFSET : LATEST_OFFSET })));
+      starts = await this.listOffsets(
+        chosen.map((partition) => ({
+          topic,
+          partition,
+          timestamp: start.kind === 'earliest' ? EARLIEST_OFFSET : LATEST_OFFSET,
+        })),
+      );
     }
     const assigned = chosen.map((partition) => ({ topic, partition, offset: starts.get(key(topic, partition))! }));
     for (const p of assigned) this.positions.set(key(p.topic, p.partition), { ...p });
@@ -219,13 +251,15 @@ export class RecordReader {
     }
     const records: ConsumedRecord[] = [];
     let anyWorked = false;
-    await Promise.all([...byLeader].map(async ([leader, partitions]) => {
-      const got = await this.fetchFrom(leader, partitions, options, remaining());
-      if (got) {
-        anyWorked = true;
-        records.push(...got);
-      }
-    }));
+    await Promise.all(
+      [...byLeader].map(async ([leader, partitions]) => {
+        const got = await this.fetchFrom(leader, partitions, options, remaining());
+        if (got) {
+          anyWorked = true;
+          records.push(...got);
+        }
+      }),
+    );
     if (anyWorked && !this.metadataStale) this.problem = undefined;
     if (!anyWorked && remaining() > 0) await this.sleep(Math.max(0, Math.min(RETRY_BACKOFF_MS, remaining())));
     return records;
@@ -233,7 +267,12 @@ export class RecordReader {
 
   // ---- internals ----
 
-  private async fetchFrom(leader: number, partitions: TopicPartitionOffset[], options: PollOptions, remainingMs: number): Promise<ConsumedRecord[] | undefined> {
+  private async fetchFrom(
+    leader: number,
+    partitions: TopicPartitionOffset[],
+    options: PollOptions,
+    remainingMs: number,
+  ): Promise<ConsumedRecord[] | undefined> {
     // The broker answers a little after maxWaitMs: leave it room to, within the deadline.
     const maxWaitMs = Math.max(0, Math.min(options.maxWaitMs, remainingMs - ANSWER_SLACK_MS));
     const partitionMaxBytes = this.options.partitionMaxBytes ?? DEFAULT_PARTITION_MAX_BYTES;
@@ -244,7 +283,12 @@ export class RecordReader {
         maxWaitMs,
         minBytes: 1,
         maxBytes: partitionMaxBytes * partitions.length,
-        partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.offset, maxBytes: partitionMaxBytes })),
+        partitions: partitions.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          fetchOffset: p.offset,
+          maxBytes: partitionMaxBytes,
+        })),
         timeoutMs: Math.max(1, remainingMs - maxWaitMs),
       });
     } catch (e) {
@@ -256,8 +300,13 @@ export class RecordReader {
       return undefined;
     }
     const fact: Extract<ReadFact, { kind: 'fetch' }> = {
-      kind: 'fetch', brokerId: leader, address: result.timing.address, sentAtMs: result.timing.sentAtMs, durationMs: result.timing.durationMs,
-      isolation: this.options.isolation, partitions: [],
+      kind: 'fetch',
+      brokerId: leader,
+      address: result.timing.address,
+      sentAtMs: result.timing.sentAtMs,
+      durationMs: result.timing.durationMs,
+      isolation: this.options.isolation,
+      partitions: [],
     };
     const records: ConsumedRecord[] = [];
     let failure: Error | undefined;
@@ -265,17 +314,30 @@ export class RecordReader {
       const position = this.positions.get(key(part.topic, part.partition));
       if (!position) continue;
       const row = {
-        topic: part.topic, partition: part.partition, fetchOffset: position.offset, nextOffset: position.offset, records: 0, bytes: part.records?.length ?? 0,
-        highWatermark: part.highWatermark, lastStableOffset: part.lastStableOffset, logStartOffset: part.logStartOffset, abortedRecords: 0,
+        topic: part.topic,
+        partition: part.partition,
+        fetchOffset: position.offset,
+        nextOffset: position.offset,
+        records: 0,
+        bytes: part.records?.length ?? 0,
+        highWatermark: part.highWatermark,
+        lastStableOffset: part.lastStableOffset,
+        logStartOffset: part.logStartOffset,
+        abortedRecords: 0,
       } as (typeof fact.partitions)[number];
       fact.partitions.push(row);
       if (part.errorCode !== ErrorCode.NONE) {
         row.error = errorName(part.errorCode);
         if (part.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-          failure ??= new ReadError(`offset ${position.offset} of ${part.topic}-${part.partition} is out of range: the partition has offsets ${part.logStartOffset} to ${part.highWatermark - 1} (records before ${part.logStartOffset} were deleted)`);
+          failure ??= new ReadError(
+            `offset ${position.offset} of ${part.topic}-${part.partition} is out of range: the partition has offsets ${part.logStartOffset} to ${part.highWatermark - 1} (records before ${part.logStartOffset} were deleted)`,
+          );
         } else if (isRetriable(part.errorCode)) {
           this.metadataStale = true;
-          this.passingProblem(`${part.topic}-${part.partition}: ${errorName(part.errorCode)} from broker ${leader}`, leader);
+          this.passingProblem(
+            `${part.topic}-${part.partition}: ${errorName(part.errorCode)} from broker ${leader}`,
+            leader,
+          );
         } else {
           failure ??= new ReadError(`reading ${part.topic}-${part.partition} failed: ${errorName(part.errorCode)}`);
         }
@@ -310,31 +372,48 @@ export class RecordReader {
           lastProblem = `${p.topic}-${p.partition} has no leader`;
         } else byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
       }
-      await Promise.all([...byLeader].map(async ([leader, asked]) => {
-        try {
-          const result = await this.transport.listOffsets(leader, { isolationLevel: this.options.isolation, partitions: asked });
-          this.options.onFact?.({
-            kind: 'listOffsets', brokerId: leader, address: result.timing.address, sentAtMs: result.timing.sentAtMs, durationMs: result.timing.durationMs,
-            partitions: result.partitions.map((r) => ({
-              topic: r.topic, partition: r.partition, offset: r.offset, asked: describeAsked(asked.find((a) => a.topic === r.topic && a.partition === r.partition)?.timestamp ?? 0),
-              ...(r.errorCode ? { error: errorName(r.errorCode) } : {}),
-            })),
-          });
-          for (const r of result.partitions) {
-            const request = asked.find((a) => a.topic === r.topic && a.partition === r.partition);
-            if (!request) continue;
-            if (r.errorCode === 0) out.set(key(r.topic, r.partition), r.offset);
-            else if (isRetriable(r.errorCode)) {
-              retry.push(request);
-              lastProblem = `${r.topic}-${r.partition}: ${errorName(r.errorCode)}`;
-            } else throw new ReadError(`looking up offsets of ${r.topic}-${r.partition} failed: ${errorName(r.errorCode)}`);
+      await Promise.all(
+        [...byLeader].map(async ([leader, asked]) => {
+          try {
+            const result = await this.transport.listOffsets(leader, {
+              isolationLevel: this.options.isolation,
+              partitions: asked,
+            });
+            this.options.onFact?.({
+              kind: 'listOffsets',
+              brokerId: leader,
+              address: result.timing.address,
+              sentAtMs: result.timing.sentAtMs,
+              durationMs: result.timing.durationMs,
+              partitions: result.partitions.map((r) => ({
+                topic: r.topic,
+                partition: r.partition,
+                offset: r.offset,
+                asked: describeAsked(
+                  asked.find((a) => a.topic === r.topic && a.partition === r.partition)?.timestamp ?? 0,
+                ),
+                ...(r.errorCode ? { error: errorName(r.errorCode) } : {}),
+              })),
+            });
+            for (const r of result.partitions) {
+              const request = asked.find((a) => a.topic === r.topic && a.partition === r.partition);
+              if (!request) continue;
+              if (r.errorCode === 0) out.set(key(r.topic, r.partition), r.offset);
+              else if (isRetriable(r.errorCode)) {
+                retry.push(request);
+                lastProblem = `${r.topic}-${r.partition}: ${errorName(r.errorCode)}`;
+              } else
+                throw new ReadError(
+                  `looking up offsets of ${r.topic}-${r.partition} failed: ${errorName(r.errorCode)}`,
+                );
+            }
+          } catch (e) {
+            if (!(e instanceof TransportError) || !e.retriable) throw e;
+            retry.push(...asked);
+            lastProblem = e.message;
           }
-        } catch (e) {
-          if (!(e instanceof TransportError) || !e.retriable) throw e;
-          retry.push(...asked);
-          lastProblem = e.message;
-        }
-      }));
+        }),
+      );
       if (retry.length && attempt >= 4) throw new ReadError(`cannot look up offsets: ${lastProblem}`);
       if (retry.length) this.options.onFact?.({ kind: 'retry', reason: lastProblem });
       pending = retry;
@@ -370,7 +449,6 @@ function rangeText(partitions: number[]): string {
   return contiguous && sorted.length > 2 ? `${sorted[0]} to ${sorted[sorted.length - 1]}` : sorted.join(', ');
 }
 
-
 /** One line for a fact, for logs and `consume --verbose`. */
 export function describeFact(fact: ReadFact): string {
   switch (fact.kind) {
@@ -380,9 +458,11 @@ export function describeFact(fact: ReadFact): string {
         .join(', ')}`;
     case 'fetch':
       return `Fetch (${fact.isolation}) to broker ${fact.brokerId} (${fact.address}), ${fact.durationMs.toFixed(1)} ms: ${fact.partitions
-        .map((p) => p.error
-          ? `${p.topic}-${p.partition} at ${p.fetchOffset}: ${p.error}`
-          : `${p.topic}-${p.partition} ${p.fetchOffset}->${p.nextOffset} (${p.records} records, ${p.bytes} bytes, high watermark ${p.highWatermark}, last stable ${p.lastStableOffset}${p.abortedRecords ? `, ${p.abortedRecords} aborted skipped` : ''})`)
+        .map((p) =>
+          p.error
+            ? `${p.topic}-${p.partition} at ${p.fetchOffset}: ${p.error}`
+            : `${p.topic}-${p.partition} ${p.fetchOffset}->${p.nextOffset} (${p.records} records, ${p.bytes} bytes, high watermark ${p.highWatermark}, last stable ${p.lastStableOffset}${p.abortedRecords ? `, ${p.abortedRecords} aborted skipped` : ''})`,
+        )
         .join(', ')}`;
     case 'retry':
       return `retrying${fact.brokerId !== undefined ? ` (broker ${fact.brokerId})` : ''}: ${fact.reason}`;

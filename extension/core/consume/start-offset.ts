@@ -7,7 +7,8 @@ export type StartOffset =
   | { kind: 'offset'; offset: number }
   | { kind: 'timestamp'; timestamp: number };
 
-export const START_OFFSET_HELP = 'earliest, latest, an offset (0 or more) or @TIMESTAMP (milliseconds since 1970, or an ISO date such as @2024-05-01T12:00:00Z)';
+export const START_OFFSET_HELP =
+  'earliest, latest, an offset (0 or more) or @TIMESTAMP (milliseconds since 1970, or an ISO date such as @2024-05-01T12:00:00Z)';
 
 /** Parses `earliest|latest|N|@TIMESTAMP`; a timestamp later than `nowMs` is refused (nothing can be there yet). */
 export function parseStartOffset(text: string, nowMs: number): StartOffset {
@@ -22,9 +23,14 @@ export function parseStartOffset(text: string, nowMs: number): StartOffset {
   if (t.startsWith('@')) {
     const raw = t.slice(1);
     const timestamp = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-    if (!Number.isFinite(timestamp) || raw === '') throw new InvalidInputError(`'${t}' is not a timestamp: give milliseconds since 1970 (@1714564800000) or an ISO date (@2024-05-01T12:00:00Z)`);
+    if (!Number.isFinite(timestamp) || raw === '')
+      throw new InvalidInputError(
+        `'${t}' is not a timestamp: give milliseconds since 1970 (@1714564800000) or an ISO date (@2024-05-01T12:00:00Z)`,
+      );
     if (timestamp > nowMs) {
-      throw new InvalidInputError(`timestamp ${new Date(timestamp).toISOString()} is in the future (now is ${new Date(nowMs).toISOString()}): no record can have it yet; use latest to wait for new records`);
+      throw new InvalidInputError(
+        `timestamp ${new Date(timestamp).toISOString()} is in the future (now is ${new Date(nowMs).toISOString()}): no record can have it yet; use latest to wait for new records`,
+      );
     }
     return { kind: 'timestamp', timestamp };
   }

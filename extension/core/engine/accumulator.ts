@@ -132,7 +132,20 @@ export class RecordAccumulator {
     const buffer = this.pool.allocate(size);
     if (!buffer) return AppendResult.NoMemory;
     const o = this.options;
-    const batch = new ProducerBatch(o.newBatchId(), r.topic, r.partition, now, size, r, o.compression, o.deliveryTimeoutMs, o.tracing, o.sink, buffer, this.factsPool);
+    const batch = new ProducerBatch(
+      o.newBatchId(),
+      r.topic,
+      r.partition,
+      now,
+      size,
+      r,
+      o.compression,
+      o.deliveryTimeoutMs,
+      o.tracing,
+      o.sink,
+      buffer,
+      this.factsPool,
+    );
     q.batches.push(batch);
     if (batch.tryAppend(r, now) < 0) throw new Error('engine bug: a new batch is sized to hold its first record');
     this.lastBatch = batch;
@@ -166,7 +179,12 @@ export class RecordAccumulator {
 
   /** The leaders that have a batch to send now, and when to look again (Java's ready). */
   ready(metadata: MetadataCache, now: number): ReadyCheck {
-    const check: ReadyCheck = { readyNodes: new Set(), nextReadyCheckAt: Infinity, unknownLeader: undefined, awaitsMetadata: undefined };
+    const check: ReadyCheck = {
+      readyNodes: new Set(),
+      nextReadyCheckAt: Infinity,
+      unknownLeader: undefined,
+      awaitsMetadata: undefined,
+    };
     for (const q of this.allQueues) {
       const head = q.batches[0];
       if (head === undefined || q.muted) continue;
@@ -194,7 +212,13 @@ export class RecordAccumulator {
    * batch each), closed and stamped with their sequence (Java's drain). With idempotence, a partition whose sequence
    * order would break is skipped.
    */
-  drain(metadata: MetadataCache, nodes: Set<number>, maxRequestSize: number, now: number, idempotence: IdempotenceManager | undefined): Map<number, ProducerBatch[]> {
+  drain(
+    metadata: MetadataCache,
+    nodes: Set<number>,
+    maxRequestSize: number,
+    now: number,
+    idempotence: IdempotenceManager | undefined,
+  ): Map<number, ProducerBatch[]> {
     const out = new Map<number, ProducerBatch[]>();
     const sizes = new Map<number, number>();
     const n = this.allQueues.length;
@@ -302,7 +326,7 @@ export class RecordAccumulator {
   abortUnsent(failure: BatchFailure, now: number): number {
     let records = 0;
     for (const q of this.allQueues) {
-      for (let i = 0; i < q.batches.length; ) {
+      for (let i = 0; i < q.batches.length;) {
         const b = q.batches[i];
         if (b.attempts > 0) {
           i++;

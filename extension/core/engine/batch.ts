@@ -4,11 +4,7 @@
  * collector nothing), and the batch's life as a state machine whose transitions are checked. A batch settles its
  * own records: each callback once, then its sink (the producer's delivery reports, stats and trace).
  */
-import {
-  RecordBatchBuilder,
-  type CompressionType,
-  type ProducerState,
-} from '../kafka/record-batch';
+import { RecordBatchBuilder, type CompressionType, type ProducerState } from '../kafka/record-batch';
 import { DeliveryError, type BatchFailure } from './errors';
 import { ReasonCode, reasonFromFacts } from './reason';
 import type { SchemaUsed } from '../schema-registry/schema-used';
@@ -202,7 +198,9 @@ export class ProducerBatch implements DeliveryReport {
     return this.built;
   }
 
-  async buildAsync(compress: (type: Exclude<CompressionType, 'none'>, data: Buffer) => Promise<Buffer>): Promise<Buffer> {
+  async buildAsync(
+    compress: (type: Exclude<CompressionType, 'none'>, data: Buffer) => Promise<Buffer>,
+  ): Promise<Buffer> {
     if (!this.built) {
       const bytes = await this.builder!.buildAsync(this.producerState(), compress);
       if (this.isSettled) return bytes; // failed while compressing (close timed out): nothing to keep
@@ -216,7 +214,12 @@ export class ProducerBatch implements DeliveryReport {
   }
 
   private producerState(): ProducerState {
-    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.baseSequence, isTransactional: this.isTransactional };
+    return {
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      baseSequence: this.baseSequence,
+      isTransactional: this.isTransactional,
+    };
   }
 
   /** Sets producer id, epoch and base sequence; bytes already built are rewritten (header and CRC) to match. */
@@ -377,7 +380,12 @@ export class ProducerBatch implements DeliveryReport {
   }
 
   recordReason(i: number): ReturnType<typeof reasonFromFacts> {
-    return reasonFromFacts(this.facts.reasonCode(i) as ReasonCode, this.numPartitions, this.facts.hash(i), this.facts.aux(i));
+    return reasonFromFacts(
+      this.facts.reasonCode(i) as ReasonCode,
+      this.numPartitions,
+      this.facts.hash(i),
+      this.facts.aux(i),
+    );
   }
 
   offset(i: number): number {

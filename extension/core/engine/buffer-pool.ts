@@ -36,7 +36,11 @@ export class BufferPool {
   /** `size` bytes are free again; `buffer` (when given) may be handed out again. */
   deallocate(size: number, buffer: Buffer | undefined): void {
     this.used -= size;
-    if (buffer && buffer.length === this.poolableSize && this.used + (this.free.length + 1) * this.poolableSize <= this.totalMemory) {
+    if (
+      buffer &&
+      buffer.length === this.poolableSize &&
+      this.used + (this.free.length + 1) * this.poolableSize <= this.totalMemory
+    ) {
       this.free.push(buffer);
     }
   }

@@ -138,7 +138,8 @@ export class IdempotenceManager {
     this.moveTo('ready');
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
-    for (const e of this.partitions.values()) if (e.unsettled.length > 0) e.startSequencesAtBeginning(producerId, producerEpoch);
+    for (const e of this.partitions.values())
+      if (e.unsettled.length > 0) e.startSequencesAtBeginning(producerId, producerEpoch);
   }
 
   /** InitProducerId failed: asked again later, unless nothing can fix it. */
@@ -249,7 +250,11 @@ export class IdempotenceManager {
       this.requestEpochBump(e, `batch ${batch.id} of ${e.topic}-${e.partition} was written under its old sequence`);
       return;
     }
-    if (batch.producerId === e.producerId && batch.producerEpoch === e.producerEpoch && batch.lastSequence > e.lastAckedSequence) {
+    if (
+      batch.producerId === e.producerId &&
+      batch.producerEpoch === e.producerEpoch &&
+      batch.lastSequence > e.lastAckedSequence
+    ) {
       e.lastAckedSequence = batch.lastSequence;
     }
     if (baseOffset >= 0) e.lastAckedOffset = Math.max(e.lastAckedOffset, baseOffset + batch.recordCount - 1);
@@ -278,7 +283,10 @@ export class IdempotenceManager {
       }
       if (batch.baseSequence === e.unresolvedNextSequence) {
         // The batch after the expired one was refused: the expired one was not written. Restart under a new epoch.
-        this.requestEpochBump(e, `the expired batch before sequence ${batch.baseSequence} of ${e.topic}-${e.partition} was not written`);
+        this.requestEpochBump(
+          e,
+          `the expired batch before sequence ${batch.baseSequence} of ${e.topic}-${e.partition} was not written`,
+        );
       }
       return true; // else wait and see whether the unresolved batch was written
     }
@@ -296,14 +304,17 @@ export class IdempotenceManager {
     if (batch.producerId !== this.producerId) return; // from an id given up already: its partition restarts anyway
     const where = `${e.topic}-${e.partition}`;
     if (errorCode === ErrorCode.PRODUCER_FENCED || errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) {
-      this.producerFenced(`${errorCode === ErrorCode.PRODUCER_FENCED ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH'} for ${where}`);
+      this.producerFenced(
+        `${errorCode === ErrorCode.PRODUCER_FENCED ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH'} for ${where}`,
+      );
     } else if (errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
       this.requestEpochBump(e, `OUT_OF_ORDER_SEQUENCE_NUMBER for ${where}`);
     } else if (how === 'not-written') {
       this.requestEpochBump(e, `batch ${batch.id} (sequence ${batch.baseSequence}) of ${where} failed`);
     } else {
       const next = addSequence(batch.lastSequence, 1);
-      e.unresolvedNextSequence = e.unresolvedNextSequence === NO_SEQUENCE ? next : Math.max(e.unresolvedNextSequence, next);
+      e.unresolvedNextSequence =
+        e.unresolvedNextSequence === NO_SEQUENCE ? next : Math.max(e.unresolvedNextSequence, next);
     }
   }
 
@@ -320,7 +331,10 @@ export class IdempotenceManager {
   }
 
   /** For tests and the trace: a partition's next sequence and its unsettled batches' sequences. */
-  describe(topic: string, partition: number): { nextSequence: number; lastAckedSequence: number; unsettled: number[]; unresolved: boolean } {
+  describe(
+    topic: string,
+    partition: number,
+  ): { nextSequence: number; lastAckedSequence: number; unsettled: number[]; unresolved: boolean } {
     const e = this.entry(topic, partition);
     return {
       nextSequence: e.nextSequence,

@@ -37,7 +37,10 @@ export class MetadataCache {
   /** When the next refresh is due (now if one was asked for), or Infinity when nothing is wanted. */
   nextRefreshAt(): number {
     if (this.wanted.size === 0) return Infinity;
-    const backoff = Math.min(Math.max(this.refreshBackoffMs, this.refreshBackoffMaxMs), this.refreshBackoffMs * 2 ** Math.max(0, this.failuresInARow - 1));
+    const backoff = Math.min(
+      Math.max(this.refreshBackoffMs, this.refreshBackoffMaxMs),
+      this.refreshBackoffMs * 2 ** Math.max(0, this.failuresInARow - 1),
+    );
     const earliest = this.lastAttemptMs + backoff;
     if (this.updateRequested) return Math.max(earliest, -Infinity);
     return Math.max(earliest, this.lastRefreshMs + this.maxAgeMs);
@@ -45,7 +48,9 @@ export class MetadataCache {
 
   refreshReason(now: number): string {
     if (this.updateRequested) return this.updateReason;
-    return now - this.lastRefreshMs >= this.maxAgeMs && this.lastRefreshMs > -Infinity ? 'metadata.max.age.ms elapsed' : 'first use';
+    return now - this.lastRefreshMs >= this.maxAgeMs && this.lastRefreshMs > -Infinity
+      ? 'metadata.max.age.ms elapsed'
+      : 'first use';
   }
 
   update(metadata: ClusterMetadata, now: number): void {

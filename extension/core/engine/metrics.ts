@@ -134,7 +134,13 @@ export class ProducerMetrics {
   private readonly recordLatency = new LatencyHistogram();
   private readonly batchRecordCounts = new PowerOfTwoHistogram();
   private readonly batchSizes = new PowerOfTwoHistogram();
-  private readonly closeReasons: Record<BatchCloseReason, number> = { full: 0, linger: 0, flush: 0, close: 0, 'memory-pressure': 0 };
+  private readonly closeReasons: Record<BatchCloseReason, number> = {
+    full: 0,
+    linger: 0,
+    flush: 0,
+    close: 0,
+    'memory-pressure': 0,
+  };
   private readonly brokers = new Map<number, BrokerCounts & { inFlight: number }>();
 
   /** The interval `now` falls in, merging old ones when the run outgrows MAX_INTERVALS. */
@@ -277,13 +283,26 @@ export class ProducerMetrics {
   }
 
   /** The Java client's metrics (its names), at `now`. */
-  snapshot(now: number, bufferAvailable: number, bufferTotal: number, requestsInFlight: number, metadataAgeMs: number): ProducerStats {
+  snapshot(
+    now: number,
+    bufferAvailable: number,
+    bufferTotal: number,
+    requestsInFlight: number,
+    metadataAgeMs: number,
+  ): ProducerStats {
     const avg = (total: number, count: number) => (count === 0 ? 0 : total / count);
     const elapsed = this.startedAt < 0 ? 0 : now - this.startedAt;
     const waiting = this.memoryWaitMs + (this.memoryWaitSince >= 0 ? now - this.memoryWaitSince : 0);
     const brokers: BrokerStats[] = [...this.brokers.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([brokerId, c]) => ({ brokerId, requests: c.requests, inFlight: c.inFlight, requestLatencyAvg: avg(c.latencySum, c.requests - c.inFlight), requestLatencyMax: c.latencyMax, errors: c.errors }));
+      .map(([brokerId, c]) => ({
+        brokerId,
+        requests: c.requests,
+        inFlight: c.inFlight,
+        requestLatencyAvg: avg(c.latencySum, c.requests - c.inFlight),
+        requestLatencyMax: c.latencyMax,
+        errors: c.errors,
+      }));
     return {
       'record-send-total': this.sent,
       'record-send-rate': this.rate(now, (iv) => iv.sent),
@@ -346,7 +365,13 @@ export class ProducerMetrics {
         latencyMax: iv.latencyMax,
         brokers: brokerIds.map((brokerId) => {
           const b = iv.brokers.get(brokerId);
-          return { brokerId, requests: b?.requests ?? 0, errors: b?.errors ?? 0, latencyAvg: b && b.requests ? b.latencySum / b.requests : 0, latencyMax: b?.latencyMax ?? 0 };
+          return {
+            brokerId,
+            requests: b?.requests ?? 0,
+            errors: b?.errors ?? 0,
+            latencyAvg: b && b.requests ? b.latencySum / b.requests : 0,
+            latencyMax: b?.latencyMax ?? 0,
+          };
         }),
       })),
       latency: {
@@ -357,7 +382,11 @@ export class ProducerMetrics {
         max: this.recordLatency.percentile(100) ?? null,
         buckets: this.recordLatency.buckets(),
       },
-      batches: { records: this.batchRecordCounts.buckets(), bytes: this.batchSizes.buckets(), closeReasons: { ...this.closeReasons } },
+      batches: {
+        records: this.batchRecordCounts.buckets(),
+        bytes: this.batchSizes.buckets(),
+        closeReasons: { ...this.closeReasons },
+      },
     };
   }
 }

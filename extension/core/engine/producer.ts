@@ -96,7 +96,11 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     this.tracing = deps.tracing ?? true;
     this.idPrefix = `p${++producerCount}-`;
     this.traces = this.tracing
-      ? new TraceStore(deps.traceCapacity ?? 100_000, (seq) => this.recordId(seq), (id) => this.seqOf(id))
+      ? new TraceStore(
+          deps.traceCapacity ?? 100_000,
+          (seq) => this.recordId(seq),
+          (id) => this.seqOf(id),
+        )
       : undefined;
     this.onTrace = (listener) => {
       const subscription = this.traceEmitter.event(listener);
@@ -112,7 +116,8 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     this.metadata = new MetadataCache(config.metadataMaxAgeMs, config.retryBackoffMs, config.retryBackoffMaxMs);
     if (config.transactionalId !== null) {
       const transport = deps.transport;
-      if (!isTransactionTransport(transport)) throw new InvalidInputError('transactional.id is set but this connection cannot send transaction requests.');
+      if (!isTransactionTransport(transport))
+        throw new InvalidInputError('transactional.id is set but this connection cannot send transaction requests.');
       this.transactionManager = new TransactionManager({
         transactionalId: config.transactionalId,
         transactionTimeoutMs: config.transactionTimeoutMs,
@@ -139,7 +144,17 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       sink: this,
     });
     this.partitioner = new Partitioner({ strategy: config.partitioner, failover: config.partitionerFailover, random });
-    this.sender = new Sender(config, deps.transport, this.metadata, this.accumulator, this.idempotence, this.metrics, this, this.clock, random);
+    this.sender = new Sender(
+      config,
+      deps.transport,
+      this.metadata,
+      this.accumulator,
+      this.idempotence,
+      this.metrics,
+      this,
+      this.clock,
+      random,
+    );
   }
 
   /**
@@ -197,7 +212,10 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     return this.submitWith(record, undefined);
   }
 
-  private submitWith(record: ProducerRecord, callback: DeliveryCallback | undefined): { recordId: string; result: Promise<RecordMetadata> } {
+  private submitWith(
+    record: ProducerRecord,
+    callback: DeliveryCallback | undefined,
+  ): { recordId: string; result: Promise<RecordMetadata> } {
     let resolve!: (m: RecordMetadata) => void;
     let reject!: (e: DeliveryError) => void;
     const result = new Promise<RecordMetadata>((res, rej) => {
@@ -229,18 +247,35 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     if (invalid !== undefined) {
       this.failAlone(this.own(r), { message: invalid, errorName: 'INVALID_RECORD', retriable: false }, now);
     } else if (this.closed) {
-      this.failAlone(this.own(r), { message: 'The producer is closed: create a new producer to send more records.', errorName: 'PRODUCER_CLOSED', retriable: false }, now);
+      this.failAlone(
+        this.own(r),
+        {
+          message: 'The producer is closed: create a new producer to send more records.',
+          errorName: 'PRODUCER_CLOSED',
+          retriable: false,
+        },
+        now,
+      );
     } else if (this.transactionManager !== undefined && this.refusedByTransaction(r, now)) {
       // failed: not in an open transaction
     } else if (this.idempotence?.state === 'fatal') {
-      this.failAlone(this.own(r), { message: `The producer cannot send: ${this.idempotence.fatalError}`, errorName: 'PRODUCER_FATAL', retriable: false }, now);
+      this.failAlone(
+        this.own(r),
+        {
+          message: `The producer cannot send: ${this.idempotence.fatalError}`,
+          errorName: 'PRODUCER_FATAL',
+          retriable: false,
+        },
+        now,
+      );
     } else if (this.waiting.topicWaits(r.topic)) {
       this.park(this.own(r), Blocked.Metadata, now);
     } else if (this.waiting.waitingForMemory) {
       this.park(this.own(r), Blocked.Memory, now);
     } else {
       const placed = this.place(r, now);
-      if (placed !== 'placed') this.park(this.own(r), placed === 'wait-memory' ? Blocked.Memory : Blocked.Metadata, now);
+      if (placed !== 'placed')
+        this.park(this.own(r), placed === 'wait-memory' ? Blocked.Memory : Blocked.Metadata, now);
     }
     r.key = r.value = null;
     r.headers = undefined;
@@ -277,7 +312,16 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
         this.sender.wakeup(0);
         const info = this.metadata.topicInfo(r.topic);
         if (info && info.errorCode !== 0 && !isRetriableTopicError(info.errorCode)) {
-          this.failAlone(this.own(r), { message: `Topic ${r.topic} cannot be written: ${errorName(info.errorCode)} (${info.errorCode}) in the metadata response.`, errorCode: info.errorCode, errorName: errorName(info.errorCode), retriable: false }, now);
+          this.failAlone(
+            this.own(r),
+            {
+              message: `Topic ${r.topic} cannot be written: ${errorName(info.errorCode)} (${info.errorCode}) in the metadata response.`,
+              errorCode: info.errorCode,
+              errorName: errorName(info.errorCode),
+              retriable: false,
+            },
+            now,
+          );
           return 'placed';
         }
         return 'wait-metadata';
@@ -285,10 +329,15 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       const numPartitions = topic.partitions.length;
       if (r.explicitPartition >= 0) {
         if (r.explicitPartition >= numPartitions) {
-          this.failAlone(this.own(r), {
-            message: `Partition ${r.explicitPartition} does not exist: topic ${r.topic} has ${numPartitions} partition(s), 0..${numPartitions - 1}. Pick one of those or leave the partition out.`,
-            errorName: 'INVALID_PARTITION', retriable: false,
-          }, now);
+          this.failAlone(
+            this.own(r),
+            {
+              message: `Partition ${r.explicitPartition} does not exist: topic ${r.topic} has ${numPartitions} partition(s), 0..${numPartitions - 1}. Pick one of those or leave the partition out.`,
+              errorName: 'INVALID_PARTITION',
+              retriable: false,
+            },
+            now,
+          );
           return 'placed';
         }
         r.partition = r.explicitPartition;
@@ -299,7 +348,14 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       }
       r.placedAt = now;
       if (this.traceListened) {
-        this.traceEmitter.fire({ type: 'partitioned', recordId: this.recordId(r.seq), time: now, topic: r.topic, partition: r.partition, reason: reasonFromFacts(r.reasonCode, r.numPartitions, r.hash, r.aux) });
+        this.traceEmitter.fire({
+          type: 'partitioned',
+          recordId: this.recordId(r.seq),
+          time: now,
+          topic: r.topic,
+          partition: r.partition,
+          reason: reasonFromFacts(r.reasonCode, r.numPartitions, r.hash, r.aux),
+        });
       }
     }
     let result = this.accumulator.append(r, now, this.partitioner.stayedSticky(r));
@@ -316,20 +372,39 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       // A transaction's first batch to a partition: AddPartitionsToTxn goes before it.
       this.transactionManager?.maybeAddPartition(batch.topic, batch.partition);
       if (this.traceListened) {
-        this.traceEmitter.fire({ type: 'batch-created', batchId: batch.id, time: now, topic: batch.topic, partition: batch.partition, capacityBytes: batch.reservedBytes });
+        this.traceEmitter.fire({
+          type: 'batch-created',
+          batchId: batch.id,
+          time: now,
+          topic: batch.topic,
+          partition: batch.partition,
+          capacityBytes: batch.reservedBytes,
+        });
       }
       // Java's sender.wakeup(): a full batch goes now; a lone new one after linger.ms.
       this.sender.wakeup(result === AppendResult.NewBatchAfterFull ? 0 : this.config.lingerMs);
     }
     if (this.traceListened) {
-      this.traceEmitter.fire({ type: 'appended', recordId: this.recordId(r.seq), time: now, batchId: batch.id, offsetDelta: index, newBatch: index === 0 });
+      this.traceEmitter.fire({
+        type: 'appended',
+        recordId: this.recordId(r.seq),
+        time: now,
+        batchId: batch.id,
+        offsetDelta: index,
+        newBatch: index === 0,
+      });
     }
     return 'placed';
   }
 
   private park(r: RecordInput, reason: Blocked.Metadata | Blocked.Memory, now: number): void {
     if (this.waiting.park(r, reason, now, this.config.maxBlockMs) && this.traceListened) {
-      this.traceEmitter.fire({ type: 'blocked', recordId: this.recordId(r.seq), time: now, reason: reason === Blocked.Metadata ? 'metadata' : 'buffer-memory' });
+      this.traceEmitter.fire({
+        type: 'blocked',
+        recordId: this.recordId(r.seq),
+        time: now,
+        reason: reason === Blocked.Metadata ? 'metadata' : 'buffer-memory',
+      });
     }
     this.traces?.recordAlone(r);
     if (reason === Blocked.Memory && !this.accumulator.memoryWanted) {
@@ -359,11 +434,14 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     if (at >= this.waitTimerAt) return;
     this.cancelWaitTimer?.();
     this.waitTimerAt = at;
-    this.cancelWaitTimer = this.clock.setTimeout(() => {
-      this.waitTimerAt = Infinity;
-      this.cancelWaitTimer = undefined;
-      this.processWaiting(this.clock.now());
-    }, Math.max(0, at - this.clock.now()));
+    this.cancelWaitTimer = this.clock.setTimeout(
+      () => {
+        this.waitTimerAt = Infinity;
+        this.cancelWaitTimer = undefined;
+        this.processWaiting(this.clock.now());
+      },
+      Math.max(0, at - this.clock.now()),
+    );
   }
 
   private failBlocked(r: RecordInput, waitedFor: Blocked, now: number): void {
@@ -373,11 +451,15 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
       : this.lastMetadataError !== undefined
         ? `no metadata for topic ${r.topic}: the last metadata request failed (${this.lastMetadataError})`
         : `topic ${r.topic} was not in the cluster metadata${r.explicitPartition >= 0 ? ` (partition ${r.explicitPartition})` : ''}`;
-    this.failAlone(r, {
-      message: `Gave up after max.block.ms=${this.config.maxBlockMs}: ${what}. ${memory ? 'Send slower, or raise buffer.memory.' : 'Check the topic name, create the topic, or enable auto-creation.'}`,
-      errorName: memory ? 'BUFFER_EXHAUSTED' : 'METADATA_TIMEOUT',
-      retriable: true,
-    }, now);
+    this.failAlone(
+      r,
+      {
+        message: `Gave up after max.block.ms=${this.config.maxBlockMs}: ${what}. ${memory ? 'Send slower, or raise buffer.memory.' : 'Check the topic name, create the topic, or enable auto-creation.'}`,
+        errorName: memory ? 'BUFFER_EXHAUSTED' : 'METADATA_TIMEOUT',
+        retriable: true,
+      },
+      now,
+    );
   }
 
   /** Fails a record that never joined a batch; it settles here (callback, report, trace). */
@@ -394,7 +476,8 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     });
     r.error = error;
     r.failedAt = now;
-    if (this.transactionManager !== undefined && taintsTransaction(failure.errorName)) this.transactionManager.recordFailed(error.recordId, failure.message, 1);
+    if (this.transactionManager !== undefined && taintsTransaction(failure.errorName))
+      this.transactionManager.recordFailed(error.recordId, failure.message, 1);
     this.traces?.recordAlone(r);
     this.logFn('debug', `record ${error.recordId} failed: ${failure.message}`);
     const callback = r.callback;
@@ -402,7 +485,15 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     if (callback) this.call(callback, error);
     this.unsettled--;
     if (this.traceListened) {
-      this.traceEmitter.fire({ type: 'failed', recordId: error.recordId, time: now, error: error.message, errorName: error.errorName, errorCode: error.errorCode, attempts: 0 });
+      this.traceEmitter.fire({
+        type: 'failed',
+        recordId: error.recordId,
+        time: now,
+        error: error.message,
+        errorName: error.errorName,
+        errorCode: error.errorCode,
+        attempts: 0,
+      });
     }
     const report = new AloneReport(r, error);
     this.metrics.settled(report);
@@ -420,8 +511,14 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
 
   private emitComposed(r: RecordInput): void {
     this.traceEmitter.fire({
-      type: 'composed', recordId: this.recordId(r.seq), time: r.composedAt, topic: r.topic, keySize: r.keySize, valueSize: r.valueSize,
-      headerCount: r.headerCount, explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
+      type: 'composed',
+      recordId: this.recordId(r.seq),
+      time: r.composedAt,
+      topic: r.topic,
+      keySize: r.keySize,
+      valueSize: r.valueSize,
+      headerCount: r.headerCount,
+      explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
     });
   }
 
@@ -466,7 +563,12 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     this.lastMetadataError = errorMessage(failure.error);
     if (!failure.final) return;
     // A refused login or TLS failure will not fix itself: fail the records waiting for metadata now.
-    const f: BatchFailure = { message: `Cannot reach the cluster: ${errorMessage(failure.error)}`, errorName: 'CONNECTION_FAILED', retriable: false, cause: failure.error };
+    const f: BatchFailure = {
+      message: `Cannot reach the cluster: ${errorMessage(failure.error)}`,
+      errorName: 'CONNECTION_FAILED',
+      retriable: false,
+      cause: failure.error,
+    };
     this.waiting.failAllForMetadata((r) => this.failAlone(r, f, now));
     if (this.waiting.size === 0) this.wakeRoomWaiters();
   }
@@ -594,7 +696,11 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   // ---- transactions (Java's KafkaProducer transactional API) ----
 
   private txn(call: string): TransactionManager {
-    if (!this.transactionManager) throw new TransactionError(`${call} needs a transactional producer: set transactional.id in the producer config.`, 'TRANSACTION_STATE');
+    if (!this.transactionManager)
+      throw new TransactionError(
+        `${call} needs a transactional producer: set transactional.id in the producer config.`,
+        'TRANSACTION_STATE',
+      );
     return this.transactionManager;
   }
 
@@ -664,13 +770,21 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   }
 
   exportTraces(filter?: { recordIds?: string[] }): object {
-    return this.traces ? this.traces.export(filter) : { version: 1, records: [], batches: [], cluster: [], tracing: false };
+    return this.traces
+      ? this.traces.export(filter)
+      : { version: 1, records: [], batches: [], cluster: [], tracing: false };
   }
 
   stats(): ProducerStats {
     const now = this.clock.now();
     const metadataAge = this.metadata.lastRefreshMs > -Infinity ? now - this.metadata.lastRefreshMs : 0;
-    return this.metrics.snapshot(now, this.accumulator.availableMemory, this.accumulator.totalMemory, this.sender.requestsInFlight, metadataAge);
+    return this.metrics.snapshot(
+      now,
+      this.accumulator.availableMemory,
+      this.accumulator.totalMemory,
+      this.sender.requestsInFlight,
+      metadataAge,
+    );
   }
 
   timeline(): MetricsTimeline {
@@ -726,5 +840,11 @@ function noop(): void {}
 
 /** Record failures that make a transaction abortable; not those of the transaction's own rules or its abort. */
 function taintsTransaction(errorName: string | undefined): boolean {
-  return errorName !== 'TRANSACTION_STATE' && errorName !== 'TRANSACTION_ABORTED' && errorName !== 'TRANSACTION_ABORTABLE' && errorName !== 'PRODUCER_FENCED' && errorName !== 'PRODUCER_FATAL';
+  return (
+    errorName !== 'TRANSACTION_STATE' &&
+    errorName !== 'TRANSACTION_ABORTED' &&
+    errorName !== 'TRANSACTION_ABORTABLE' &&
+    errorName !== 'PRODUCER_FENCED' &&
+    errorName !== 'PRODUCER_FATAL'
+  );
 }

@@ -71,7 +71,8 @@ export class RecordFacts {
     a[n + 4] = r.hash;
     // Most records are stamped and placed the moment they are sent: only the others need the side facts.
     const needsSide = r.timestamp !== r.composedAt || now !== r.composedAt || r.blocked !== 0;
-    a[n + 5] = r.reasonCode | (r.blocked << BLOCKED_SHIFT) | (needsSide ? SIDE_BIT : 0) | (r.headerCount << HEADERS_SHIFT);
+    a[n + 5] =
+      r.reasonCode | (r.blocked << BLOCKED_SHIFT) | (needsSide ? SIDE_BIT : 0) | (r.headerCount << HEADERS_SHIFT);
     a[n + 6] = r.aux;
     if (needsSide) {
       this.side ??= new Float64Array(this.capacity * SIDE_FIELDS);

@@ -3,7 +3,14 @@
  * reusable RecordInput per send on the fast path; a record that has to wait (for metadata or memory) gets one of its
  * own, which also stands for it in the trace until it joins a batch, or for good if it fails before.
  */
-import { bodySizeFromSizes, payloadSize, upperBoundFromBodySize, RECORD_BATCH_OVERHEAD, type RecordHeader, type RecordPayload } from '../kafka/record-batch';
+import {
+  bodySizeFromSizes,
+  payloadSize,
+  upperBoundFromBodySize,
+  RECORD_BATCH_OVERHEAD,
+  type RecordHeader,
+  type RecordPayload,
+} from '../kafka/record-batch';
 import { topicNameProblem } from '../kafka/rules/topic-name';
 import type { ProducerConfig } from './config';
 import type { DeliveryError } from './errors';
@@ -60,7 +67,12 @@ export class RecordInput {
 let lastValidTopic = '';
 
 /** Validates and sizes `record` into `r` (reset first); returns why it is invalid, or undefined. */
-export function composeRecord(r: RecordInput, record: ProducerRecord, now: number, config: ProducerConfig): string | undefined {
+export function composeRecord(
+  r: RecordInput,
+  record: ProducerRecord,
+  now: number,
+  config: ProducerConfig,
+): string | undefined {
   r.topic = typeof record?.topic === 'string' ? record.topic : '';
   r.key = r.value = null;
   r.headers = undefined;
@@ -76,7 +88,8 @@ export function composeRecord(r: RecordInput, record: ProducerRecord, now: numbe
   r.blockedAt = r.blockDeadline = r.placedAt = r.failedAt = 0;
   r.error = undefined;
   r.timestamp = now;
-  r.serialization = Array.isArray(record?.serialization) && record.serialization.length > 0 ? record.serialization : undefined;
+  r.serialization =
+    Array.isArray(record?.serialization) && record.serialization.length > 0 ? record.serialization : undefined;
   if (record === null || typeof record !== 'object') return 'Invalid record: expected an object with topic and value.';
   if (r.topic.length === 0) return 'Invalid record: "topic" must be a non-empty string.';
   if (r.topic !== lastValidTopic) {
@@ -88,7 +101,8 @@ export function composeRecord(r: RecordInput, record: ProducerRecord, now: numbe
   if (key === undefined) return `Invalid record: key must be a string, a Buffer or null, got ${typeof record.key}.`;
   if (record.value === undefined) return 'Invalid record: "value" is required (use null for a tombstone).';
   const value = toPayload(record.value);
-  if (value === undefined) return `Invalid record: value must be a string, a Buffer or null, got ${typeof record.value}.`;
+  if (value === undefined)
+    return `Invalid record: value must be a string, a Buffer or null, got ${typeof record.value}.`;
   let headers: RecordHeader[] | undefined;
   if (record.headers !== undefined) {
     if (!Array.isArray(record.headers)) return 'Invalid record: "headers" must be an array of {key, value}.';
@@ -97,17 +111,20 @@ export function composeRecord(r: RecordInput, record: ProducerRecord, now: numbe
       const h = record.headers[i];
       if (!h || typeof h.key !== 'string') return `Invalid record: header ${i} needs a string "key".`;
       const v = toPayload(h.value);
-      if (v === undefined) return `Invalid record: header "${h.key}" value must be a string, a Buffer or null, got ${typeof h.value}.`;
+      if (v === undefined)
+        return `Invalid record: header "${h.key}" value must be a string, a Buffer or null, got ${typeof h.value}.`;
       headers.push({ key: Buffer.from(h.key, 'utf8'), value: typeof v === 'string' ? Buffer.from(v, 'utf8') : v });
     }
   }
   const partition = record.partition;
   if (partition !== undefined && partition !== null) {
-    if (!Number.isInteger(partition) || partition < 0) return `Invalid record: "partition" must be a non-negative integer, got ${JSON.stringify(partition)}.`;
+    if (!Number.isInteger(partition) || partition < 0)
+      return `Invalid record: "partition" must be a non-negative integer, got ${JSON.stringify(partition)}.`;
     r.explicitPartition = partition;
   }
   if (record.timestamp !== undefined) {
-    if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0) return `Invalid record: "timestamp" must be milliseconds since the epoch, got ${JSON.stringify(record.timestamp)}.`;
+    if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0)
+      return `Invalid record: "timestamp" must be milliseconds since the epoch, got ${JSON.stringify(record.timestamp)}.`;
     r.timestamp = record.timestamp;
   }
   r.key = key;
@@ -127,7 +144,6 @@ export function composeRecord(r: RecordInput, record: ProducerRecord, now: numbe
   }
   return undefined;
 }
-
 
 /** The payload as the encoder takes it; undefined when it is not a string, bytes or null. */
 function toPayload(v: unknown): RecordPayload | undefined {

@@ -129,7 +129,11 @@ export class Sender {
       this.inFlight.delete(b);
       if (b.isSettled) continue;
       b.hadUnansweredAttempt = true;
-      this.failBatch(b, { ...failure, message: `${failure.message} It was sent and not answered: the broker may have written it.` }, now);
+      this.failBatch(
+        b,
+        { ...failure, message: `${failure.message} It was sent and not answered: the broker may have written it.` },
+        now,
+      );
     }
   }
 
@@ -162,7 +166,13 @@ export class Sender {
     for (const node of ready.readyNodes) {
       if (this.inFlightFor(node) >= this.config.maxInFlightPerConnection) ready.readyNodes.delete(node);
     }
-    const drained = this.accumulator.drain(this.metadata, ready.readyNodes, this.config.maxRequestSize, now, this.idempotence);
+    const drained = this.accumulator.drain(
+      this.metadata,
+      ready.readyNodes,
+      this.config.maxRequestSize,
+      now,
+      this.idempotence,
+    );
     next = Math.min(next, this.failExpired(now));
     for (const [node, batches] of drained) {
       if (this.guaranteeOrder) for (const b of batches) this.accumulator.mute(b.topic, b.partition);
@@ -205,7 +215,11 @@ export class Sender {
   private maybeFetchMetadata(now: number): number {
     if (this.metadata.inFlight) return Infinity;
     // After a failed fetch, only records that wait make it worth trying again: an idle producer stays quiet.
-    const worth = this.metadata.failuresInARow === 0 || this.listener.hasWaitingRecords || !this.accumulator.isEmpty || this.inFlightTotal > 0;
+    const worth =
+      this.metadata.failuresInARow === 0 ||
+      this.listener.hasWaitingRecords ||
+      !this.accumulator.isEmpty ||
+      this.inFlightTotal > 0;
     if (!worth) return Infinity;
     const refreshAt = this.metadata.nextRefreshAt();
     if (now < refreshAt) return refreshAt;
@@ -218,10 +232,24 @@ export class Sender {
         const done = this.clock.now();
         this.metadata.inFlight = false;
         this.metadata.update(md, done);
-        this.listener.traceEvent(undefined, { type: 'metadata-refresh', time: done, reason, topics, durationMs: done - now });
+        this.listener.traceEvent(undefined, {
+          type: 'metadata-refresh',
+          time: done,
+          reason,
+          topics,
+          durationMs: done - now,
+        });
         // Batches waiting to retry after a leader error show the refresh in their own trace.
         for (const b of this.accumulator.releaseMetadataWaits(now)) {
-          if (b.events) this.listener.traceEvent(b, { type: 'metadata-refresh', batchId: b.id, time: done, reason, topics, durationMs: done - now });
+          if (b.events)
+            this.listener.traceEvent(b, {
+              type: 'metadata-refresh',
+              batchId: b.id,
+              time: done,
+              reason,
+              topics,
+              durationMs: done - now,
+            });
         }
         this.listener.metadataChanged(done);
         this.wakeup(0);
@@ -230,7 +258,14 @@ export class Sender {
         const done = this.clock.now();
         this.metadata.inFlight = false;
         this.metadata.fetchFailed('previous metadata request failed');
-        this.listener.traceEvent(undefined, { type: 'metadata-refresh', time: done, reason, topics, durationMs: done - now, error: errorMessage(e) });
+        this.listener.traceEvent(undefined, {
+          type: 'metadata-refresh',
+          time: done,
+          reason,
+          topics,
+          durationMs: done - now,
+          error: errorMessage(e),
+        });
         this.listener.log('warn', `metadata request failed: ${errorMessage(e)}`);
         this.listener.metadataChanged(done, { error: e, final: !isRetriableError(e) });
         this.wakeup(this.config.retryBackoffMs);
@@ -245,7 +280,13 @@ export class Sender {
     idem.maybeResolveSequences();
     const bumped = idem.maybeBumpEpoch();
     if (bumped) {
-      this.listener.traceEvent(undefined, { type: 'producer-id', time: now, producerId: idem.producerId, producerEpoch: idem.producerEpoch, reason: `epoch bumped: ${bumped}` });
+      this.listener.traceEvent(undefined, {
+        type: 'producer-id',
+        time: now,
+        producerId: idem.producerId,
+        producerEpoch: idem.producerEpoch,
+        reason: `epoch bumped: ${bumped}`,
+      });
     }
     if (!idem.needsProducerId || this.pidInFlight) return Infinity;
     // A new id waits for the answers under the old one, and is asked only when there is something to send.
@@ -260,7 +301,13 @@ export class Sender {
         this.pidFailures = 0;
         if (this.stopped) return;
         idem.producerIdReceived(r.producerId, r.producerEpoch);
-        this.listener.traceEvent(undefined, { type: 'producer-id', time: this.clock.now(), producerId: r.producerId, producerEpoch: r.producerEpoch, reason });
+        this.listener.traceEvent(undefined, {
+          type: 'producer-id',
+          time: this.clock.now(),
+          producerId: r.producerId,
+          producerEpoch: r.producerEpoch,
+          reason,
+        });
         this.wakeup(0);
       },
       (e: unknown) => {
@@ -284,7 +331,11 @@ export class Sender {
   /** The idempotent producer cannot go on (a refused InitProducerId): every queued batch fails with the reason. */
   private abortForFatalError(reason: string): void {
     const now = this.clock.now();
-    const failure: BatchFailure = { message: `The producer cannot send: ${reason}`, errorName: 'PRODUCER_FATAL', retriable: false };
+    const failure: BatchFailure = {
+      message: `The producer cannot send: ${reason}`,
+      errorName: 'PRODUCER_FATAL',
+      retriable: false,
+    };
     if (this.accumulator.abortAll(failure, now).length > 0) this.listener.batchesSettled(now);
   }
 
@@ -307,7 +358,14 @@ export class Sender {
       this.inFlight.add(b);
       if (b.attempts === 0) {
         this.metrics.batchDrained(b.recordCount, b.sizeInBytes, b.closedAt - b.createdMs, b.closeReason!, drainedAt);
-        this.listener.traceEvent(b, { type: 'batch-closed', batchId: b.id, time: drainedAt, reason: b.closeReason!, recordCount: b.recordCount, sizeBytes: b.sizeInBytes });
+        this.listener.traceEvent(b, {
+          type: 'batch-closed',
+          batchId: b.id,
+          time: drainedAt,
+          reason: b.closeReason!,
+          recordCount: b.recordCount,
+          sizeBytes: b.sizeInBytes,
+        });
       }
     }
     const address = this.metadata.address(nodeId);
@@ -321,12 +379,21 @@ export class Sender {
         const partitions = [];
         for (const b of batches) {
           const uncompressed = b.isBuilt ? -1 : b.sizeInBytes;
-          partitions.push({ topic: b.topic, partition: b.partition, records: needsAsync ? await b.buildAsync(compress) : b.build() });
+          partitions.push({
+            topic: b.topic,
+            partition: b.partition,
+            records: needsAsync ? await b.buildAsync(compress) : b.build(),
+          });
           if (uncompressed >= 0) this.metrics.compressed(uncompressed, b.sizeInBytes);
         }
         if (needsAsync) sentAt = this.clock.now();
         this.markSent(nodeId, address, batches, sentAt);
-        response = await this.transport.produce(nodeId, { transactionalId: this.config.transactionalId, acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, partitions });
+        response = await this.transport.produce(nodeId, {
+          transactionalId: this.config.transactionalId,
+          acks: this.config.acks,
+          timeoutMs: this.config.requestTimeoutMs,
+          partitions,
+        });
       } catch (e) {
         requestError = e;
       }
@@ -366,14 +433,31 @@ export class Sender {
       b.markSent(sentAt);
       if (!b.events) continue;
       this.listener.traceEvent(b, {
-        type: 'attempt-sent', batchId: b.id, time: sentAt, attempt: b.attempts, brokerId: nodeId, address,
-        requestBytes, batchBytes: b.sizeInBytes, partitionsInRequest: batches.length, queueTimeMs: b.closedAt - b.createdMs,
-        producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence,
+        type: 'attempt-sent',
+        batchId: b.id,
+        time: sentAt,
+        attempt: b.attempts,
+        brokerId: nodeId,
+        address,
+        requestBytes,
+        batchBytes: b.sizeInBytes,
+        partitionsInRequest: batches.length,
+        queueTimeMs: b.closedAt - b.createdMs,
+        producerId: b.producerId,
+        producerEpoch: b.producerEpoch,
+        baseSequence: b.baseSequence,
       });
     }
   }
 
-  private handleResponse(nodeId: number, address: string, batches: ProducerBatch[], response: ProduceResponse, sentAt: number, now: number): void {
+  private handleResponse(
+    nodeId: number,
+    address: string,
+    batches: ProducerBatch[],
+    response: ProduceResponse,
+    sentAt: number,
+    now: number,
+  ): void {
     const t = response.timing;
     const rtt = t.durationMs || now - sentAt;
     if (this.config.acks === 0) {
@@ -391,11 +475,38 @@ export class Sender {
       b.lastRoundTripMs = rtt;
       const r = results.get(`${b.topic}\u0000${b.partition}`);
       if (!r) {
-        this.attemptResult(b, nodeId, address, t.correlationId, rtt, ErrorCode.NETWORK_EXCEPTION, -1, 'the response had no result for this partition', now);
-        this.retryOrFail(b, ErrorCode.NETWORK_EXCEPTION, -1, `Broker ${nodeId} answered without a result for ${b.topic}-${b.partition}`, now, true);
+        this.attemptResult(
+          b,
+          nodeId,
+          address,
+          t.correlationId,
+          rtt,
+          ErrorCode.NETWORK_EXCEPTION,
+          -1,
+          'the response had no result for this partition',
+          now,
+        );
+        this.retryOrFail(
+          b,
+          ErrorCode.NETWORK_EXCEPTION,
+          -1,
+          `Broker ${nodeId} answered without a result for ${b.topic}-${b.partition}`,
+          now,
+          true,
+        );
         continue;
       }
-      this.attemptResult(b, nodeId, address, t.correlationId, rtt, r.errorCode, r.baseOffset, r.errorMessage ?? undefined, now);
+      this.attemptResult(
+        b,
+        nodeId,
+        address,
+        t.correlationId,
+        rtt,
+        r.errorCode,
+        r.baseOffset,
+        r.errorMessage ?? undefined,
+        now,
+      );
       if (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
         this.completeBatch(b, r.baseOffset, r.logAppendTimeMs, now);
       } else {
@@ -406,9 +517,17 @@ export class Sender {
     }
   }
 
-  private handleRequestError(nodeId: number, address: string, batches: ProducerBatch[], e: unknown, sentAt: number, now: number): void {
+  private handleRequestError(
+    nodeId: number,
+    address: string,
+    batches: ProducerBatch[],
+    e: unknown,
+    sentAt: number,
+    now: number,
+  ): void {
     const retriable = isRetriableError(e);
-    const code = (e as { kind?: string })?.kind === 'timeout' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NETWORK_EXCEPTION;
+    const code =
+      (e as { kind?: string })?.kind === 'timeout' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NETWORK_EXCEPTION;
     this.metadata.requestUpdate(`request to broker ${nodeId} failed: ${errorMessage(e)}`);
     const message = `Produce request to broker ${nodeId} (${address}) failed: ${errorMessage(e)}`;
     // A refused login or a TLS failure happens before any request is written; anything else may have reached it.
@@ -427,13 +546,32 @@ export class Sender {
   }
 
   private attemptResult(
-    b: ProducerBatch, brokerId: number, address: string, correlationId: number | undefined, roundTripMs: number,
-    errorCode: number, baseOffset: number, message: string | undefined, now: number,
+    b: ProducerBatch,
+    brokerId: number,
+    address: string,
+    correlationId: number | undefined,
+    roundTripMs: number,
+    errorCode: number,
+    baseOffset: number,
+    message: string | undefined,
+    now: number,
   ): void {
     if (!b.events) return;
     this.listener.traceEvent(b, {
-      type: 'attempt-result', batchId: b.id, time: now, attempt: b.attempts, brokerId, address, correlationId, sentAt: b.lastSentAt,
-      roundTripMs, errorCode, errorName: errorName(errorCode), retriable: isRetriable(errorCode), baseOffset, message,
+      type: 'attempt-result',
+      batchId: b.id,
+      time: now,
+      attempt: b.attempts,
+      brokerId,
+      address,
+      correlationId,
+      sentAt: b.lastSentAt,
+      roundTripMs,
+      errorCode,
+      errorName: errorName(errorCode),
+      retriable: isRetriable(errorCode),
+      baseOffset,
+      message,
     });
   }
 
@@ -449,7 +587,15 @@ export class Sender {
    * Retries the batch if the error allows it and time and retries remain (Java's canRetry), else fails it.
    * `refreshMetadata`: the leader may have moved, so the retry waits for fresh metadata.
    */
-  private retryOrFail(b: ProducerBatch, code: number, logStartOffset: number, message: string, now: number, refreshMetadata: boolean, cause?: unknown): void {
+  private retryOrFail(
+    b: ProducerBatch,
+    code: number,
+    logStartOffset: number,
+    message: string,
+    now: number,
+    refreshMetadata: boolean,
+    cause?: unknown,
+  ): void {
     const name = errorName(code);
     const sequenceRule = this.idempotence?.canRetry(b, code, logStartOffset);
     const retriable = sequenceRule ?? isRetriable(code);
@@ -460,7 +606,15 @@ export class Sender {
         b.awaitMetadataAfter = now;
       }
       b.markRetry(now + delay, message);
-      this.listener.traceEvent(b, { type: 'backoff', batchId: b.id, time: now, attempt: b.attempts, delayMs: delay, until: b.retryAt, reason: message });
+      this.listener.traceEvent(b, {
+        type: 'backoff',
+        batchId: b.id,
+        time: now,
+        attempt: b.attempts,
+        delayMs: delay,
+        until: b.retryAt,
+        reason: message,
+      });
       this.accumulator.reenqueue(b);
       return;
     }
@@ -469,13 +623,20 @@ export class Sender {
       b.lastFailure = message;
       failure = { ...this.timeoutFailure(b, now), errorCode: code };
     } else if (retriable) {
-      failure = { ...failure, message: `${withFullStop(message)} Gave up after ${b.attempts} attempt(s) (retries=${this.config.retries}).` };
+      failure = {
+        ...failure,
+        message: `${withFullStop(message)} Gave up after ${b.attempts} attempt(s) (retries=${this.config.retries}).`,
+      };
     } else if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
-      failure = { ...failure, message: `${withFullStop(message)} The broker saw a gap in this producer's sequence: records it had acknowledged before may be lost. Later batches go on under a new epoch.` };
+      failure = {
+        ...failure,
+        message: `${withFullStop(message)} The broker saw a gap in this producer's sequence: records it had acknowledged before may be lost. Later batches go on under a new epoch.`,
+      };
     } else if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) {
-      const next = this.config.transactionalId !== null
-        ? `Another producer with transactional.id '${this.config.transactionalId}' has taken over, or the coordinator aborted the transaction: this producer is fenced; close it.`
-        : 'Another producer with the same id has taken over; later batches get a new producer id.';
+      const next =
+        this.config.transactionalId !== null
+          ? `Another producer with transactional.id '${this.config.transactionalId}' has taken over, or the coordinator aborted the transaction: this producer is fenced; close it.`
+          : 'Another producer with the same id has taken over; later batches get a new producer id.';
       failure = { ...failure, message: `${withFullStop(message)} ${next}` };
     }
     this.failBatch(b, failure, now);

@@ -117,7 +117,14 @@ export class TraceStore {
     if (!b) return undefined;
     const recordIds: string[] = [];
     for (let i = 0; i < b.recordCount; i++) recordIds.push(this.recordIdOf(b.recordSeq(i)));
-    const created: TraceEvent = { type: 'batch-created', batchId: b.id, time: b.createdMs, topic: b.topic, partition: b.partition, capacityBytes: b.reservedBytes };
+    const created: TraceEvent = {
+      type: 'batch-created',
+      batchId: b.id,
+      time: b.createdMs,
+      topic: b.topic,
+      partition: b.partition,
+      capacityBytes: b.reservedBytes,
+    };
     return { batchId: b.id, topic: b.topic, partition: b.partition, recordIds, events: [created, ...(b.events ?? [])] };
   }
 
@@ -143,7 +150,11 @@ export class TraceStore {
 }
 
 /** The schemas that encoded the record come first: serialization happens before the producer gets the record. */
-function serializedEvents(recordId: string, time: number, serialization: readonly SchemaUsed[] | undefined): TraceEvent[] {
+function serializedEvents(
+  recordId: string,
+  time: number,
+  serialization: readonly SchemaUsed[] | undefined,
+): TraceEvent[] {
   return serialization ? serialization.map((u) => ({ type: 'serialized', recordId, time, ...u })) : [];
 }
 
@@ -156,25 +167,54 @@ function batchRecordTrace(recordId: string, b: ProducerBatch, i: number): Record
   const placedAt = b.recordPlacedAt(i);
   const explicit = b.recordExplicitPartition(i);
   const events: TraceEvent[] = serializedEvents(recordId, b.recordSentAt(i), b.recordSerialization(i));
-  events.push(
-    {
-      type: 'composed', recordId, time: b.recordSentAt(i), topic: b.topic, keySize: b.recordKeySize(i),
-      valueSize: b.recordValueSize(i), headerCount: b.recordHeaderCount(i), explicitPartition: explicit >= 0 ? explicit : undefined,
-    },
-  );
+  events.push({
+    type: 'composed',
+    recordId,
+    time: b.recordSentAt(i),
+    topic: b.topic,
+    keySize: b.recordKeySize(i),
+    valueSize: b.recordValueSize(i),
+    headerCount: b.recordHeaderCount(i),
+    explicitPartition: explicit >= 0 ? explicit : undefined,
+  });
   const blocked = b.recordBlocked(i);
-  if (blocked !== Blocked.None) events.push({ type: 'blocked', recordId, time: b.recordBlockedAt(i), reason: blockedReason(blocked) });
-  events.push({ type: 'partitioned', recordId, time: placedAt, topic: b.topic, partition: b.partition, reason: b.recordReason(i) });
+  if (blocked !== Blocked.None)
+    events.push({ type: 'blocked', recordId, time: b.recordBlockedAt(i), reason: blockedReason(blocked) });
+  events.push({
+    type: 'partitioned',
+    recordId,
+    time: placedAt,
+    topic: b.topic,
+    partition: b.partition,
+    reason: b.recordReason(i),
+  });
   events.push({ type: 'appended', recordId, time: placedAt, batchId: b.id, offsetDelta: i, newBatch: i === 0 });
   if (b.events) for (const e of b.events) events.push(e);
   if (b.state === 'done') {
     const m = b.metadata(i);
     events.push({
-      type: 'acked', recordId, batchId: b.id, time: b.settledAt, offset: m.offset, timestamp: m.timestamp, timestampType: m.timestampType,
-      attempts: b.attempts, queueTimeMs: b.closedAt >= 0 ? b.closedAt - placedAt : 0, roundTripMs: b.lastRoundTripMs,
+      type: 'acked',
+      recordId,
+      batchId: b.id,
+      time: b.settledAt,
+      offset: m.offset,
+      timestamp: m.timestamp,
+      timestampType: m.timestampType,
+      attempts: b.attempts,
+      queueTimeMs: b.closedAt >= 0 ? b.closedAt - placedAt : 0,
+      roundTripMs: b.lastRoundTripMs,
     });
   } else if (b.state === 'failed' && b.error) {
-    events.push({ type: 'failed', recordId, batchId: b.id, time: b.settledAt, error: b.error.message, errorName: b.error.errorName, errorCode: b.error.errorCode, attempts: b.attempts });
+    events.push({
+      type: 'failed',
+      recordId,
+      batchId: b.id,
+      time: b.settledAt,
+      error: b.error.message,
+      errorName: b.error.errorName,
+      errorCode: b.error.errorCode,
+      attempts: b.attempts,
+    });
   }
   return {
     recordId,
@@ -190,15 +230,43 @@ function batchRecordTrace(recordId: string, b: ProducerBatch, i: number): Record
 function aloneRecordTrace(recordId: string, r: RecordInput): RecordTrace {
   const events: TraceEvent[] = serializedEvents(recordId, r.composedAt, r.serialization);
   events.push({
-    type: 'composed', recordId, time: r.composedAt, topic: r.topic, keySize: r.keySize, valueSize: r.valueSize,
-    headerCount: r.headerCount, explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
+    type: 'composed',
+    recordId,
+    time: r.composedAt,
+    topic: r.topic,
+    keySize: r.keySize,
+    valueSize: r.valueSize,
+    headerCount: r.headerCount,
+    explicitPartition: r.explicitPartition >= 0 ? r.explicitPartition : undefined,
   });
-  if (r.blocked !== Blocked.None) events.push({ type: 'blocked', recordId, time: r.blockedAt, reason: blockedReason(r.blocked) });
+  if (r.blocked !== Blocked.None)
+    events.push({ type: 'blocked', recordId, time: r.blockedAt, reason: blockedReason(r.blocked) });
   if (r.partition >= 0) {
-    events.push({ type: 'partitioned', recordId, time: r.placedAt, topic: r.topic, partition: r.partition, reason: reasonFromFacts(r.reasonCode, r.numPartitions, r.hash, r.aux) });
+    events.push({
+      type: 'partitioned',
+      recordId,
+      time: r.placedAt,
+      topic: r.topic,
+      partition: r.partition,
+      reason: reasonFromFacts(r.reasonCode, r.numPartitions, r.hash, r.aux),
+    });
   }
   if (r.error) {
-    events.push({ type: 'failed', recordId, time: r.failedAt, error: r.error.message, errorName: r.error.errorName, errorCode: r.error.errorCode, attempts: r.error.attempts });
+    events.push({
+      type: 'failed',
+      recordId,
+      time: r.failedAt,
+      error: r.error.message,
+      errorName: r.error.errorName,
+      errorCode: r.error.errorCode,
+      attempts: r.error.attempts,
+    });
   }
-  return { recordId, topic: r.topic, partition: r.partition >= 0 ? r.partition : undefined, outcome: r.error ? 'failed' : 'pending', events };
+  return {
+    recordId,
+    topic: r.topic,
+    partition: r.partition >= 0 ? r.partition : undefined,
+    outcome: r.error ? 'failed' : 'pending',
+    events,
+  };
 }

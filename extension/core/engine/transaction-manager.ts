@@ -39,8 +39,12 @@ const TRANSITIONS: Record<TransactionState, readonly TransactionState[]> = {
 type Outcome = 'ok' | 'retry' | 'find-coordinator' | 'fenced' | 'fatal' | 'abortable';
 
 const FATAL_CODES = new Set<number>([
-  ErrorCode.INVALID_TXN_STATE, ErrorCode.INVALID_PRODUCER_ID_MAPPING, ErrorCode.INVALID_TRANSACTION_TIMEOUT,
-  53 /* TRANSACTIONAL_ID_AUTHORIZATION_FAILED */, ErrorCode.UNSUPPORTED_VERSION, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+  ErrorCode.INVALID_TXN_STATE,
+  ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+  ErrorCode.INVALID_TRANSACTION_TIMEOUT,
+  53 /* TRANSACTIONAL_ID_AUTHORIZATION_FAILED */,
+  ErrorCode.UNSUPPORTED_VERSION,
+  ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
 ]);
 
 function outcomeOf(code: number): Outcome {
@@ -48,13 +52,18 @@ function outcomeOf(code: number): Outcome {
   if (code === ErrorCode.NOT_COORDINATOR || code === ErrorCode.COORDINATOR_NOT_AVAILABLE) return 'find-coordinator';
   if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) return 'fenced';
   if (FATAL_CODES.has(code)) return 'fatal';
-  if (code === ErrorCode.CONCURRENT_TRANSACTIONS || code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || isRetriable(code)) return 'retry';
+  if (code === ErrorCode.CONCURRENT_TRANSACTIONS || code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || isRetriable(code))
+    return 'retry';
   return 'abortable';
 }
 
 /** The first error of a per-partition answer; OPERATION_NOT_ATTEMPTED only when nothing else went wrong. */
 function worstCode(codes: number[]): number {
-  return codes.find((c) => c !== ErrorCode.NONE && c !== ErrorCode.OPERATION_NOT_ATTEMPTED) ?? codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE;
+  return (
+    codes.find((c) => c !== ErrorCode.NONE && c !== ErrorCode.OPERATION_NOT_ATTEMPTED) ??
+    codes.find((c) => c !== ErrorCode.NONE) ??
+    ErrorCode.NONE
+  );
 }
 
 const MAX_HISTORY = 50;
@@ -151,7 +160,14 @@ export class TransactionManager extends IdempotenceManager {
     const t = this.current;
     if (first && t && batch.events) {
       t.batches.push(batch);
-      this.o.trace(batch, this.event('batch', `batch ${batch.id} (${batch.recordCount} record(s) to ${batch.topic}-${batch.partition}) is part of transaction ${t.view.number}`, batch.id));
+      this.o.trace(
+        batch,
+        this.event(
+          'batch',
+          `batch ${batch.id} (${batch.recordCount} record(s) to ${batch.topic}-${batch.partition}) is part of transaction ${t.view.number}`,
+          batch.id,
+        ),
+      );
     }
   }
 
@@ -164,16 +180,31 @@ export class TransactionManager extends IdempotenceManager {
         return undefined;
       case 'uninitialized':
       case 'initializing':
-        return { errorName: 'TRANSACTION_STATE', message: `The transactional producer '${this.o.transactionalId}' has not been initialized: call initTransactions() once, then beginTransaction() before sending.` };
+        return {
+          errorName: 'TRANSACTION_STATE',
+          message: `The transactional producer '${this.o.transactionalId}' has not been initialized: call initTransactions() once, then beginTransaction() before sending.`,
+        };
       case 'ready':
-        return { errorName: 'TRANSACTION_STATE', message: `No transaction is open: call beginTransaction() before sending with transactional.id '${this.o.transactionalId}'.` };
+        return {
+          errorName: 'TRANSACTION_STATE',
+          message: `No transaction is open: call beginTransaction() before sending with transactional.id '${this.o.transactionalId}'.`,
+        };
       case 'committing_transaction':
       case 'aborting_transaction':
-        return { errorName: 'TRANSACTION_STATE', message: `The transaction is being ${this.txnState === 'committing_transaction' ? 'committed' : 'aborted'}: wait for it to finish and begin a new one before sending.` };
+        return {
+          errorName: 'TRANSACTION_STATE',
+          message: `The transaction is being ${this.txnState === 'committing_transaction' ? 'committed' : 'aborted'}: wait for it to finish and begin a new one before sending.`,
+        };
       case 'abortable_error':
-        return { errorName: 'TRANSACTION_ABORTABLE', message: `The transaction cannot go on: ${this.lastError?.message} Call abortTransaction(), then begin a new transaction.` };
+        return {
+          errorName: 'TRANSACTION_ABORTABLE',
+          message: `The transaction cannot go on: ${this.lastError?.message} Call abortTransaction(), then begin a new transaction.`,
+        };
       case 'fatal_error':
-        return { errorName: this.lastError?.code ?? 'PRODUCER_FATAL', message: this.lastError?.message ?? 'The producer cannot send.' };
+        return {
+          errorName: this.lastError?.code ?? 'PRODUCER_FATAL',
+          message: this.lastError?.message ?? 'The producer cannot send.',
+        };
     }
   }
 
@@ -188,10 +219,21 @@ export class TransactionManager extends IdempotenceManager {
   /** A record of the transaction failed: the transaction can only be aborted now (Java's maybeTransitionToErrorState). */
   recordFailed(recordId: string, message: string, count: number): void {
     const t = this.current;
-    if (!t || (this.txnState !== 'in_transaction' && this.txnState !== 'committing_transaction' && this.txnState !== 'abortable_error')) return;
+    if (
+      !t ||
+      (this.txnState !== 'in_transaction' &&
+        this.txnState !== 'committing_transaction' &&
+        this.txnState !== 'abortable_error')
+    )
+      return;
     t.view.failedRecords += count;
     if (this.txnState === 'abortable_error') return;
-    this.abortable(new TransactionError(`Record ${recordId} of transaction ${t.view.number} failed: ${message}`, 'TRANSACTION_ABORTABLE'));
+    this.abortable(
+      new TransactionError(
+        `Record ${recordId} of transaction ${t.view.number} failed: ${message}`,
+        'TRANSACTION_ABORTABLE',
+      ),
+    );
   }
 
   /** The partition is written in this transaction: AddPartitionsToTxn goes before its first batch. */
@@ -217,7 +259,12 @@ export class TransactionManager extends IdempotenceManager {
       return this.initPromise;
     }
     if (this.txnState !== 'uninitialized') {
-      return Promise.reject(new TransactionError(`initTransactions() was called already (the producer is ${describeState(this.txnState)}); call it once per producer.`, 'TRANSACTION_STATE'));
+      return Promise.reject(
+        new TransactionError(
+          `initTransactions() was called already (the producer is ${describeState(this.txnState)}); call it once per producer.`,
+          'TRANSACTION_STATE',
+        ),
+      );
     }
     this.moveTxnTo('initializing');
     this.initPromise = this.initProducerId('initTransactions()').finally(() => (this.initPromise = undefined));
@@ -227,24 +274,45 @@ export class TransactionManager extends IdempotenceManager {
   beginTransaction(): void {
     this.throwIfFatal();
     if (this.txnState !== 'ready') {
-      const hint = this.txnState === 'uninitialized' || this.txnState === 'initializing'
-        ? 'call initTransactions() first (and wait for it)'
-        : this.txnState === 'abortable_error'
-          ? 'the open transaction failed: call abortTransaction() first'
-          : 'commit or abort the open transaction first';
-      throw new TransactionError(`Cannot begin a transaction while the producer is ${describeState(this.txnState)}: ${hint}.`, 'TRANSACTION_STATE');
+      const hint =
+        this.txnState === 'uninitialized' || this.txnState === 'initializing'
+          ? 'call initTransactions() first (and wait for it)'
+          : this.txnState === 'abortable_error'
+            ? 'the open transaction failed: call abortTransaction() first'
+            : 'commit or abort the open transaction first';
+      throw new TransactionError(
+        `Cannot begin a transaction while the producer is ${describeState(this.txnState)}: ${hint}.`,
+        'TRANSACTION_STATE',
+      );
     }
     this.moveTxnTo('in_transaction');
     const now = this.o.clock.now();
     const view: TransactionView = {
-      transactionalId: this.o.transactionalId, number: ++this.counter, state: 'open', producerId: this.producerId, producerEpoch: this.producerEpoch,
-      coordinator: this.coordinator ? { ...this.coordinator } : null, startedAt: now, endedAt: null, partitions: [], groups: [], records: 0,
-      failedRecords: 0, recordIds: [], markers: [], outcome: null, error: null, events: [],
+      transactionalId: this.o.transactionalId,
+      number: ++this.counter,
+      state: 'open',
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      coordinator: this.coordinator ? { ...this.coordinator } : null,
+      startedAt: now,
+      endedAt: null,
+      partitions: [],
+      groups: [],
+      records: 0,
+      failedRecords: 0,
+      recordIds: [],
+      markers: [],
+      outcome: null,
+      error: null,
+      events: [],
     };
     this.current = { view, partitions: new Map(), started: false, batches: [], adding: undefined };
     this.history.push(view);
     if (this.history.length > MAX_HISTORY) this.history.shift();
-    this.note('begin', `transaction ${view.number} of '${this.o.transactionalId}' begins (producer id ${this.producerId}, epoch ${this.producerEpoch})`);
+    this.note(
+      'begin',
+      `transaction ${view.number} of '${this.o.transactionalId}' begins (producer id ${this.producerId}, epoch ${this.producerEpoch})`,
+    );
   }
 
   async sendOffsetsToTransaction(offsets: OffsetToCommit[], groupId: string): Promise<void> {
@@ -252,12 +320,21 @@ export class TransactionManager extends IdempotenceManager {
     const t = this.current;
     if (this.txnState !== 'in_transaction' || !t) {
       if (this.txnState === 'abortable_error') throw this.abortableAgain();
-      throw new TransactionError(`Cannot send offsets while the producer is ${describeState(this.txnState)}: call beginTransaction() first.`, 'TRANSACTION_STATE');
+      throw new TransactionError(
+        `Cannot send offsets while the producer is ${describeState(this.txnState)}: call beginTransaction() first.`,
+        'TRANSACTION_STATE',
+      );
     }
-    if (!groupId) throw new TransactionError('sendOffsetsToTransaction needs the consumer group id whose offsets these are.', 'INVALID_INPUT');
+    if (!groupId)
+      throw new TransactionError(
+        'sendOffsetsToTransaction needs the consumer group id whose offsets these are.',
+        'INVALID_INPUT',
+      );
     const view = { groupId, offsets: offsets.length, committed: false };
     t.view.groups.push(view);
-    await this.coordinatorCall(`AddOffsetsToTxn(${groupId})`, async (nodeId, id) => ({ code: await this.o.transport.addOffsetsToTxn(nodeId, id, groupId) }));
+    await this.coordinatorCall(`AddOffsetsToTxn(${groupId})`, async (nodeId, id) => ({
+      code: await this.o.transport.addOffsetsToTxn(nodeId, id, groupId),
+    }));
     t.started = true;
     this.note('add-offsets', `group '${groupId}' added to the transaction`);
     // TxnOffsetCommit goes to the group's coordinator, not the transaction's.
@@ -268,12 +345,17 @@ export class TransactionManager extends IdempotenceManager {
         if (found.errorCode !== ErrorCode.NONE) return { code: found.errorCode };
         group = { nodeId: found.nodeId, address: found.address };
       }
-      const code = worstCode((await this.o.transport.txnOffsetCommit(group.nodeId, id, groupId, offsets)).map((r) => r.errorCode));
+      const code = worstCode(
+        (await this.o.transport.txnOffsetCommit(group.nodeId, id, groupId, offsets)).map((r) => r.errorCode),
+      );
       if (outcomeOf(code) === 'find-coordinator') group = undefined;
       return { code };
     });
     view.committed = true;
-    this.note('offsets', `${offsets.length} offset(s) of group '${groupId}' sent with the transaction; they are committed with it`);
+    this.note(
+      'offsets',
+      `${offsets.length} offset(s) of group '${groupId}' sent with the transaction; they are committed with it`,
+    );
   }
 
   /** Commits: `flush` settles every record first; EndTxn(commit) goes only if all were acknowledged. */
@@ -282,7 +364,10 @@ export class TransactionManager extends IdempotenceManager {
     if (this.txnState === 'abortable_error') throw this.abortableAgain();
     if (this.txnState !== 'committing_transaction') {
       if (this.txnState !== 'in_transaction') {
-        throw new TransactionError(`Cannot commit while the producer is ${describeState(this.txnState)}: ${this.txnState === 'ready' ? 'no transaction is open' : 'call initTransactions() and beginTransaction() first'}.`, 'TRANSACTION_STATE');
+        throw new TransactionError(
+          `Cannot commit while the producer is ${describeState(this.txnState)}: ${this.txnState === 'ready' ? 'no transaction is open' : 'call initTransactions() and beginTransaction() first'}.`,
+          'TRANSACTION_STATE',
+        );
       }
       this.moveTxnTo('committing_transaction');
     }
@@ -302,7 +387,10 @@ export class TransactionManager extends IdempotenceManager {
     this.throwIfFatal();
     if (this.txnState !== 'aborting_transaction') {
       if (this.txnState !== 'in_transaction' && this.txnState !== 'abortable_error') {
-        throw new TransactionError(`Cannot abort while the producer is ${describeState(this.txnState)}: no transaction is open.`, 'TRANSACTION_STATE');
+        throw new TransactionError(
+          `Cannot abort while the producer is ${describeState(this.txnState)}: no transaction is open.`,
+          'TRANSACTION_STATE',
+        );
       }
       this.moveTxnTo('aborting_transaction');
     }
@@ -324,26 +412,50 @@ export class TransactionManager extends IdempotenceManager {
 
   /** The transactions so far (newest last), for the transaction view. */
   transactions(): TransactionView[] {
-    return this.history.map((v) => ({ ...v, partitions: v.partitions.map((p) => ({ ...p })), groups: v.groups.map((g) => ({ ...g })), recordIds: [...v.recordIds], markers: [...v.markers], events: [...v.events] }));
+    return this.history.map((v) => ({
+      ...v,
+      partitions: v.partitions.map((p) => ({ ...p })),
+      groups: v.groups.map((g) => ({ ...g })),
+      recordIds: [...v.recordIds],
+      markers: [...v.markers],
+      events: [...v.events],
+    }));
   }
 
   /** The producer is closing: an open transaction is left to the coordinator's timeout, as Java's close() does. */
   closing(): void {
     if (this.current && this.current.view.outcome === null && this.txnState !== 'fatal_error') {
-      this.note('closed', `the producer closed with transaction ${this.current.view.number} open: the coordinator aborts it after transaction.timeout.ms=${this.o.transactionTimeoutMs}`);
+      this.note(
+        'closed',
+        `the producer closed with transaction ${this.current.view.number} open: the coordinator aborts it after transaction.timeout.ms=${this.o.transactionTimeoutMs}`,
+      );
     }
   }
 
   // ---- coordinator requests ----
 
   private async initProducerId(reason: string): Promise<void> {
-    const r = await this.coordinatorCall('InitProducerId', async (nodeId) => {
-      this.beginInitProducerIdIfNeeded();
-      const answer = await this.o.transport.initTransactionalProducerId(nodeId, this.o.transactionalId, this.o.transactionTimeoutMs);
-      return { code: answer.errorCode, value: answer };
-    }, false);
+    const r = await this.coordinatorCall(
+      'InitProducerId',
+      async (nodeId) => {
+        this.beginInitProducerIdIfNeeded();
+        const answer = await this.o.transport.initTransactionalProducerId(
+          nodeId,
+          this.o.transactionalId,
+          this.o.transactionTimeoutMs,
+        );
+        return { code: answer.errorCode, value: answer };
+      },
+      false,
+    );
     this.producerIdReceived(r.producerId, r.producerEpoch);
-    this.o.trace(undefined, { type: 'producer-id', time: this.o.clock.now(), producerId: r.producerId, producerEpoch: r.producerEpoch, reason: `transactional.id '${this.o.transactionalId}': ${reason}` });
+    this.o.trace(undefined, {
+      type: 'producer-id',
+      time: this.o.clock.now(),
+      producerId: r.producerId,
+      producerEpoch: r.producerEpoch,
+      reason: `transactional.id '${this.o.transactionalId}': ${reason}`,
+    });
     this.moveTxnTo('ready');
   }
 
@@ -367,7 +479,8 @@ export class TransactionManager extends IdempotenceManager {
         }));
         const now = this.o.clock.now();
         for (const key of waiting) t.partitions.set(key, true);
-        for (const p of t.view.partitions) if (p.addedAt === null && waiting.includes(`${p.topic}\u0000${p.partition}`)) p.addedAt = now;
+        for (const p of t.view.partitions)
+          if (p.addedAt === null && waiting.includes(`${p.topic}\u0000${p.partition}`)) p.addedAt = now;
         t.started = true;
         this.note('add-partitions', `added ${names} to the transaction`);
         this.o.wakeSender();
@@ -375,7 +488,13 @@ export class TransactionManager extends IdempotenceManager {
     } catch (e) {
       // Records waiting for these partitions fail through the abortable (or fatal) state.
       if (this.txnState === 'in_transaction' || this.txnState === 'committing_transaction') {
-        this.abortable(e instanceof TransactionError ? e : new TransactionError(`AddPartitionsToTxn failed: ${errorMessage(e)}`, 'TRANSACTION_ABORTABLE', { cause: e }));
+        this.abortable(
+          e instanceof TransactionError
+            ? e
+            : new TransactionError(`AddPartitionsToTxn failed: ${errorMessage(e)}`, 'TRANSACTION_ABORTABLE', {
+                cause: e,
+              }),
+        );
       }
     } finally {
       t.adding = undefined;
@@ -385,9 +504,17 @@ export class TransactionManager extends IdempotenceManager {
   private async endTxn(t: Transaction, committed: boolean): Promise<void> {
     const what = committed ? 'commit' : 'abort';
     this.note('end-txn', `EndTxn(${what}) sent to the coordinator`);
-    await this.coordinatorCall(`EndTxn(${what})`, async (nodeId, id) => ({ code: await this.o.transport.endTxn(nodeId, id, committed) }), committed);
-    t.view.markers = t.view.partitions.filter((p) => p.addedAt !== null).map((p) => ({ topic: p.topic, partition: p.partition, type: what }));
-    for (const g of t.view.groups) if (committed && g.committed) this.note('offsets', `offsets of group '${g.groupId}' committed with the transaction`);
+    await this.coordinatorCall(
+      `EndTxn(${what})`,
+      async (nodeId, id) => ({ code: await this.o.transport.endTxn(nodeId, id, committed) }),
+      committed,
+    );
+    t.view.markers = t.view.partitions
+      .filter((p) => p.addedAt !== null)
+      .map((p) => ({ topic: p.topic, partition: p.partition, type: what }));
+    for (const g of t.view.groups)
+      if (committed && g.committed)
+        this.note('offsets', `offsets of group '${g.groupId}' committed with the transaction`);
   }
 
   /**
@@ -400,31 +527,47 @@ export class TransactionManager extends IdempotenceManager {
     run: (nodeId: number, id: TransactionIdentity) => Promise<{ code: number; value?: T }>,
     abortableOnFailure = true,
   ): Promise<T> {
-    return this.retrying(what, async (id) => {
-      if (!this.coordinator) {
-        const found = await this.o.transport.findCoordinator('transaction', this.o.transactionalId);
-        if (found.errorCode !== ErrorCode.NONE) return { code: found.errorCode };
-        this.coordinator = { nodeId: found.nodeId, address: found.address };
-        if (this.current) this.current.view.coordinator = { ...this.coordinator };
-        this.note('coordinator', `transaction coordinator of '${this.o.transactionalId}' is broker ${found.nodeId} (${found.address})`);
-      }
-      const r = await run(this.coordinator.nodeId, id);
-      if (outcomeOf(r.code) === 'find-coordinator') this.coordinator = undefined;
-      return r;
-    }, abortableOnFailure);
+    return this.retrying(
+      what,
+      async (id) => {
+        if (!this.coordinator) {
+          const found = await this.o.transport.findCoordinator('transaction', this.o.transactionalId);
+          if (found.errorCode !== ErrorCode.NONE) return { code: found.errorCode };
+          this.coordinator = { nodeId: found.nodeId, address: found.address };
+          if (this.current) this.current.view.coordinator = { ...this.coordinator };
+          this.note(
+            'coordinator',
+            `transaction coordinator of '${this.o.transactionalId}' is broker ${found.nodeId} (${found.address})`,
+          );
+        }
+        const r = await run(this.coordinator.nodeId, id);
+        if (outcomeOf(r.code) === 'find-coordinator') this.coordinator = undefined;
+        return r;
+      },
+      abortableOnFailure,
+    );
   }
 
-  private async retrying<T>(what: string, attempt: (id: TransactionIdentity) => Promise<{ code: number; value?: T }>, abortableOnFailure = true): Promise<T> {
+  private async retrying<T>(
+    what: string,
+    attempt: (id: TransactionIdentity) => Promise<{ code: number; value?: T }>,
+    abortableOnFailure = true,
+  ): Promise<T> {
     const deadline = this.o.clock.now() + this.o.maxBlockMs;
     let lastProblem = '';
     for (let n = 1; ; n++) {
       let code: number | undefined;
       try {
-        const r = await attempt({ transactionalId: this.o.transactionalId, producerId: this.producerId, producerEpoch: this.producerEpoch });
+        const r = await attempt({
+          transactionalId: this.o.transactionalId,
+          producerId: this.producerId,
+          producerEpoch: this.producerEpoch,
+        });
         code = r.code;
         if (code === ErrorCode.NONE) return r.value as T;
       } catch (e) {
-        if (!(e as { retriable?: boolean }).retriable) throw new TransactionError(`${what} failed: ${errorMessage(e)}`, 'CONNECTION_FAILED', { cause: e });
+        if (!(e as { retriable?: boolean }).retriable)
+          throw new TransactionError(`${what} failed: ${errorMessage(e)}`, 'CONNECTION_FAILED', { cause: e });
         this.coordinator = undefined;
         lastProblem = errorMessage(e);
       }
@@ -433,14 +576,23 @@ export class TransactionManager extends IdempotenceManager {
         const said = `${errorName(code)} (${code}): ${errorMeaning(code)}`;
         if (outcome === 'fenced') throw this.fatal(this.fencedError(`${what} answered ${errorName(code)}`));
         if (outcome === 'fatal' || (outcome === 'abortable' && !abortableOnFailure)) {
-          throw this.fatal(new TransactionError(`${what} for transactional.id '${this.o.transactionalId}' failed with ${said} The producer cannot go on: close it and create a new one.`, 'PRODUCER_FATAL'));
+          throw this.fatal(
+            new TransactionError(
+              `${what} for transactional.id '${this.o.transactionalId}' failed with ${said} The producer cannot go on: close it and create a new one.`,
+              'PRODUCER_FATAL',
+            ),
+          );
         }
         if (outcome === 'abortable') throw new TransactionError(`${what} failed with ${said}`, 'TRANSACTION_ABORTABLE');
         lastProblem = said;
       }
       const now = this.o.clock.now();
       if (now >= deadline) {
-        throw new TransactionError(`${what} did not succeed within max.block.ms=${this.o.maxBlockMs} (${n} attempt(s)); last: ${lastProblem}. The call can be repeated.`, 'TRANSACTION_TIMEOUT', { retriable: true });
+        throw new TransactionError(
+          `${what} did not succeed within max.block.ms=${this.o.maxBlockMs} (${n} attempt(s)); last: ${lastProblem}. The call can be repeated.`,
+          'TRANSACTION_TIMEOUT',
+          { retriable: true },
+        );
       }
       const delay = Math.min(this.backoffFor(code, n), deadline - now);
       this.note('retry', `${what}: ${lastProblem}; retrying in ${delay} ms`);
@@ -459,10 +611,14 @@ export class TransactionManager extends IdempotenceManager {
   private fencedError(what: string): TransactionError {
     const t = this.current;
     const openFor = t && t.view.outcome === null ? this.o.clock.now() - t.view.startedAt : -1;
-    const why = openFor > this.o.transactionTimeoutMs
-      ? `the transaction was open ${openFor} ms, longer than transaction.timeout.ms=${this.o.transactionTimeoutMs}, so the coordinator aborted it and bumped the epoch. Commit sooner or raise transaction.timeout.ms.`
-      : `another producer with transactional.id '${this.o.transactionalId}' called initTransactions() and took over (a newer epoch). Only one producer may use a transactional id at a time.`;
-    return new TransactionError(`Producer fenced (${what}): ${why} This producer cannot be used any more: close it and create a new one.`, 'PRODUCER_FENCED');
+    const why =
+      openFor > this.o.transactionTimeoutMs
+        ? `the transaction was open ${openFor} ms, longer than transaction.timeout.ms=${this.o.transactionTimeoutMs}, so the coordinator aborted it and bumped the epoch. Commit sooner or raise transaction.timeout.ms.`
+        : `another producer with transactional.id '${this.o.transactionalId}' called initTransactions() and took over (a newer epoch). Only one producer may use a transactional id at a time.`;
+    return new TransactionError(
+      `Producer fenced (${what}): ${why} This producer cannot be used any more: close it and create a new one.`,
+      'PRODUCER_FENCED',
+    );
   }
 
   private fatal(error: TransactionError): TransactionError {
@@ -488,11 +644,15 @@ export class TransactionManager extends IdempotenceManager {
   }
 
   private abortableAgain(): TransactionError {
-    return new TransactionError(`Cannot commit: ${this.lastError?.message ?? 'a record of the transaction failed.'} Call abortTransaction(), then retry the records in a new transaction.`, 'TRANSACTION_ABORTABLE');
+    return new TransactionError(
+      `Cannot commit: ${this.lastError?.message ?? 'a record of the transaction failed.'} Call abortTransaction(), then retry the records in a new transaction.`,
+      'TRANSACTION_ABORTABLE',
+    );
   }
 
   private throwIfFatal(): void {
-    if (this.txnState === 'fatal_error') throw this.lastError ?? new TransactionError('The producer had a fatal error: close it.', 'PRODUCER_FATAL');
+    if (this.txnState === 'fatal_error')
+      throw this.lastError ?? new TransactionError('The producer had a fatal error: close it.', 'PRODUCER_FATAL');
   }
 
   private finish(t: Transaction, outcome: 'committed' | 'aborted'): void {
@@ -500,16 +660,25 @@ export class TransactionManager extends IdempotenceManager {
     t.view.outcome = outcome;
     t.view.state = outcome;
     t.view.endedAt = now;
-    const detail = outcome === 'committed'
-      ? `transaction ${t.view.number} committed: markers written into ${t.view.markers.length} partition(s); read_committed consumers now see its ${t.view.records} record(s)`
-      : `transaction ${t.view.number} aborted${t.view.markers.length ? `: abort markers written into ${t.view.markers.length} partition(s)` : ''}; read_committed consumers never see its records`;
+    const detail =
+      outcome === 'committed'
+        ? `transaction ${t.view.number} committed: markers written into ${t.view.markers.length} partition(s); read_committed consumers now see its ${t.view.records} record(s)`
+        : `transaction ${t.view.number} aborted${t.view.markers.length ? `: abort markers written into ${t.view.markers.length} partition(s)` : ''}; read_committed consumers never see its records`;
     this.note(outcome, detail);
     for (const b of t.batches) this.o.trace(b, this.event(outcome, detail, b.id));
     t.batches.length = 0;
   }
 
   private event(step: TransactionStep, detail: string, batchId?: string): TraceEvent {
-    return { type: 'transaction', batchId, time: this.o.clock.now(), transactionalId: this.o.transactionalId, transaction: this.current?.view.number ?? 0, step, detail };
+    return {
+      type: 'transaction',
+      batchId,
+      time: this.o.clock.now(),
+      transactionalId: this.o.transactionalId,
+      transaction: this.current?.view.number ?? 0,
+      step,
+      detail,
+    };
   }
 
   /** A step of the open transaction: in its view and in the producer's cluster trace. */

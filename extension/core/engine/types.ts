@@ -48,13 +48,37 @@ export type BatchCloseReason = 'full' | 'linger' | 'flush' | 'close' | 'memory-p
 
 export type TraceEvent =
   | ({ type: 'serialized'; recordId: string; time: number } & SchemaUsed)
-  | { type: 'composed'; recordId: string; time: number; topic: string; keySize: number; valueSize: number; headerCount: number; explicitPartition?: number }
+  | {
+      type: 'composed';
+      recordId: string;
+      time: number;
+      topic: string;
+      keySize: number;
+      valueSize: number;
+      headerCount: number;
+      explicitPartition?: number;
+    }
   | { type: 'blocked'; recordId: string; time: number; reason: 'metadata' | 'buffer-memory' }
   | { type: 'partitioned'; recordId: string; time: number; topic: string; partition: number; reason: PartitionReason }
   | { type: 'appended'; recordId: string; time: number; batchId: string; offsetDelta: number; newBatch: boolean }
   | { type: 'batch-created'; batchId: string; time: number; topic: string; partition: number; capacityBytes: number }
-  | { type: 'batch-closed'; batchId: string; time: number; reason: BatchCloseReason; recordCount: number; sizeBytes: number }
-  | { type: 'metadata-refresh'; batchId?: string; time: number; reason: string; topics: string[] | null; durationMs?: number; error?: string }
+  | {
+      type: 'batch-closed';
+      batchId: string;
+      time: number;
+      reason: BatchCloseReason;
+      recordCount: number;
+      sizeBytes: number;
+    }
+  | {
+      type: 'metadata-refresh';
+      batchId?: string;
+      time: number;
+      reason: string;
+      topics: string[] | null;
+      durationMs?: number;
+      error?: string;
+    }
   | { type: 'producer-id'; batchId?: string; time: number; producerId: number; producerEpoch: number; reason: string }
   | {
       type: 'attempt-sent';
@@ -100,9 +124,26 @@ export type TraceEvent =
       queueTimeMs: number;
       roundTripMs: number;
     }
-  | { type: 'failed'; recordId: string; batchId?: string; time: number; error: string; errorName?: string; errorCode?: number; attempts: number }
+  | {
+      type: 'failed';
+      recordId: string;
+      batchId?: string;
+      time: number;
+      error: string;
+      errorName?: string;
+      errorCode?: number;
+      attempts: number;
+    }
   /** A step of a transaction; on a batch (so in each of its records' traces) it names the transaction the records are in. */
-  | { type: 'transaction'; batchId?: string; time: number; transactionalId: string; transaction: number; step: TransactionStep; detail: string };
+  | {
+      type: 'transaction';
+      batchId?: string;
+      time: number;
+      transactionalId: string;
+      transaction: number;
+      step: TransactionStep;
+      detail: string;
+    };
 
 /** Java's TransactionManager states, as Producer.transactionState reports them. */
 export type TransactionState =
@@ -116,8 +157,19 @@ export type TransactionState =
   | 'fatal_error';
 
 export type TransactionStep =
-  | 'begin' | 'coordinator' | 'add-partitions' | 'add-offsets' | 'offsets' | 'batch' | 'committing' | 'end-txn' | 'retry' | 'error'
-  | 'committed' | 'aborted' | 'closed';
+  | 'begin'
+  | 'coordinator'
+  | 'add-partitions'
+  | 'add-offsets'
+  | 'offsets'
+  | 'batch'
+  | 'committing'
+  | 'end-txn'
+  | 'retry'
+  | 'error'
+  | 'committed'
+  | 'aborted'
+  | 'closed';
 
 /** One transaction of a transactional producer, for the transaction view (Producer.transactions()). */
 export interface TransactionView {
@@ -238,8 +290,19 @@ export interface MetricsTimeline {
   startedAt: number;
   intervalMs: number;
   intervals: MetricsInterval[];
-  latency: { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null; buckets: { upTo: number; count: number }[] };
-  batches: { records: { upTo: number; count: number }[]; bytes: { upTo: number; count: number }[]; closeReasons: Record<BatchCloseReason, number> };
+  latency: {
+    count: number;
+    p50: number | null;
+    p90: number | null;
+    p99: number | null;
+    max: number | null;
+    buckets: { upTo: number; count: number }[];
+  };
+  batches: {
+    records: { upTo: number; count: number }[];
+    bytes: { upTo: number; count: number }[];
+    closeReasons: Record<BatchCloseReason, number>;
+  };
 }
 
 /** Java's send callback: runs exactly once, with the record's metadata or its error. */
@@ -322,7 +385,10 @@ export interface Producer {
   /** Where the transactional producer is (undefined without transactional.id): initTransactions() is due when 'uninitialized'. */
   readonly transactionState: TransactionState | undefined;
   beginTransaction(): void;
-  sendOffsetsToTransaction(offsets: { topic: string; partition: number; offset: number; metadata?: string | null }[], groupId: string): Promise<void>;
+  sendOffsetsToTransaction(
+    offsets: { topic: string; partition: number; offset: number; metadata?: string | null }[],
+    groupId: string,
+  ): Promise<void>;
   commitTransaction(): Promise<void>;
   abortTransaction(): Promise<void>;
   /** The producer's transactions so far, newest last: partitions, coordinator, records, markers, outcome. */

@@ -49,7 +49,11 @@ export class WaitingRecords {
    * Places what can be placed, in order; fails what waited past max.block.ms. `place` tries one record; `expire`
    * fails one. Returns the earliest deadline of those still waiting (Infinity if none).
    */
-  process(now: number, place: (r: RecordInput) => PlaceResult, expire: (r: RecordInput, waitedFor: Blocked) => void): number {
+  process(
+    now: number,
+    place: (r: RecordInput) => PlaceResult,
+    expire: (r: RecordInput, waitedFor: Blocked) => void,
+  ): number {
     let next = Infinity;
     // Memory first: these came before any later record parked for metadata of a topic now known.
     const memory = this.forMemory;
@@ -106,10 +110,11 @@ export class WaitingRecords {
   failAllForMetadata(fail: (r: RecordInput) => void): void {
     const queues = [...this.forMetadata.values()];
     this.forMetadata.clear();
-    for (const q of queues) for (const r of q.drain()) {
-      this.count--;
-      fail(r);
-    }
+    for (const q of queues)
+      for (const r of q.drain()) {
+        this.count--;
+        fail(r);
+      }
   }
 
   /** Fails everything waiting (the producer closed before they could go). */

@@ -24,7 +24,10 @@ const xxh32: { hash(seed: number, src: Uint8Array, index: number, length: number
 
 export type { CompressionName };
 /** The codec id of each name, as the batch attributes carry it; the names come from the one list of them. */
-export const CompressionType = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const satisfies Record<CompressionName, number>;
+export const CompressionType = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const satisfies Record<
+  CompressionName,
+  number
+>;
 export type CompressionCodecId = (typeof CompressionType)[CompressionName];
 
 const NAMES: readonly CompressionName[] = COMPRESSION_NAMES;
@@ -37,7 +40,10 @@ export class CompressionError extends WorkbenchError {}
 
 export function compressionName(id: number): CompressionName {
   const name = NAMES[id];
-  if (name === undefined) throw new CompressionError(`Unknown compression codec id ${id}: Kafka knows 0=none, 1=gzip, 2=snappy, 3=lz4, 4=zstd.`);
+  if (name === undefined)
+    throw new CompressionError(
+      `Unknown compression codec id ${id}: Kafka knows 0=none, 1=gzip, 2=snappy, 3=lz4, 4=zstd.`,
+    );
   return name;
 }
 
@@ -47,7 +53,8 @@ export function compressionId(type: CompressionName | number): CompressionCodecI
     return type as CompressionCodecId;
   }
   const id = CompressionType[type];
-  if (id === undefined) throw new CompressionError(`Unknown compression type "${type}": use one of ${NAMES.join(', ')}.`);
+  if (id === undefined)
+    throw new CompressionError(`Unknown compression type "${type}": use one of ${NAMES.join(', ')}.`);
   return id;
 }
 
@@ -69,7 +76,11 @@ export async function compress(type: CompressionName | number, data: Buffer): Pr
   }
 }
 
-export async function decompress(type: CompressionName | number, data: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Promise<Buffer> {
+export async function decompress(
+  type: CompressionName | number,
+  data: Buffer,
+  maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): Promise<Buffer> {
   const id = compressionId(type);
   try {
     switch (id) {
@@ -86,7 +97,10 @@ export async function decompress(type: CompressionName | number, data: Buffer, m
     }
   } catch (e) {
     if (e instanceof CompressionError) throw e;
-    throw new CompressionError(`Could not decompress ${NAMES[id]} data (${data.length} bytes): ${(e as Error).message}`, { cause: e });
+    throw new CompressionError(
+      `Could not decompress ${NAMES[id]} data (${data.length} bytes): ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -125,7 +139,8 @@ function snappyDecompress(data: Buffer, maxBytes: number): Buffer {
     if (at + 4 > data.length) throw new CompressionError('Truncated xerial snappy block header.');
     const len = data.readInt32BE(at);
     at += 4;
-    if (len < 0 || at + len > data.length) throw new CompressionError(`xerial snappy block of ${len} bytes runs past the end of the data.`);
+    if (len < 0 || at + len > data.length)
+      throw new CompressionError(`xerial snappy block of ${len} bytes runs past the end of the data.`);
     const block = toBuffer(snappy.uncompress(data.subarray(at, at + len), maxBytes - total));
     total += block.length;
     parts.push(block);
@@ -244,9 +259,11 @@ async function zstdCompress(data: Buffer): Promise<Buffer> {
 }
 
 async function zstdDecompress(data: Buffer, maxBytes: number): Promise<Buffer> {
-  if (data.length < 4 || data.readUInt32LE(0) !== ZSTD_MAGIC) throw new CompressionError('Not a zstd frame: the magic number is wrong.');
+  if (data.length < 4 || data.readUInt32LE(0) !== ZSTD_MAGIC)
+    throw new CompressionError('Not a zstd frame: the magic number is wrong.');
   const declared = zstdFrameContentSize(data);
-  if (declared !== undefined && declared > maxBytes) throw new CompressionError(`zstd data declares ${declared} bytes, more than the limit of ${maxBytes}.`);
+  if (declared !== undefined && declared > maxBytes)
+    throw new CompressionError(`zstd data declares ${declared} bytes, more than the limit of ${maxBytes}.`);
   const z = await loadZstd();
   // A frame written by a streaming encoder (the Java client) does not record its size: grow the output until it fits.
   let heap = Math.min(maxBytes, Math.max(1024 * 1024, data.length * 8));

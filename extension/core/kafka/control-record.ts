@@ -13,7 +13,13 @@ const TRANSACTIONAL_AND_CONTROL = 0x10 | 0x20;
 export type ControlRecordType = 'abort' | 'commit';
 
 /** The bytes of one transaction marker batch (base offset 0: the log stamps it on append). */
-export function transactionMarkerBatch(type: ControlRecordType, producerId: number, producerEpoch: number, coordinatorEpoch: number, timestamp: number): Buffer {
+export function transactionMarkerBatch(
+  type: ControlRecordType,
+  producerId: number,
+  producerEpoch: number,
+  coordinatorEpoch: number,
+  timestamp: number,
+): Buffer {
   const key = Buffer.alloc(4);
   key.writeInt16BE(0, 0);
   key.writeInt16BE(type === 'commit' ? 1 : 0, 2);
@@ -34,4 +40,3 @@ export function controlRecordType(key: Buffer | null): ControlRecordType | undef
   const type = key.readInt16BE(2);
   return type === 1 ? 'commit' : type === 0 ? 'abort' : undefined;
 }
-

@@ -115,14 +115,22 @@ export function batchSizeAt(buf: Buffer, at = 0): number | undefined {
 
 /** Reads the header of the batch at `at` (which must hold a whole v2 header). */
 export function readBatchHeader(buf: Buffer, at = 0): RecordBatchHeader {
-  if (at + RECORDS_OFFSET > buf.length) throw new RecordBatchError(`Record batch header truncated: need ${RECORDS_OFFSET} bytes, have ${buf.length - at}.`);
+  if (at + RECORDS_OFFSET > buf.length)
+    throw new RecordBatchError(`Record batch header truncated: need ${RECORDS_OFFSET} bytes, have ${buf.length - at}.`);
   const magic = buf.readInt8(at + MAGIC_OFFSET);
   if (magic !== 2) {
-    throw new RecordBatchError(`Record batch has magic ${magic}; only magic 2 (record batch v2, Kafka 0.11+) is supported.`, magic === 0 || magic === 1 ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT : ErrorCode.CORRUPT_MESSAGE);
+    throw new RecordBatchError(
+      `Record batch has magic ${magic}; only magic 2 (record batch v2, Kafka 0.11+) is supported.`,
+      magic === 0 || magic === 1 ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT : ErrorCode.CORRUPT_MESSAGE,
+    );
   }
   const attributes = buf.readInt16BE(at + ATTRIBUTES_OFFSET);
   const codec = attributes & COMPRESSION_MASK;
-  if (codec > 4) throw new RecordBatchError(`Record batch uses unknown compression codec ${codec}.`, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+  if (codec > 4)
+    throw new RecordBatchError(
+      `Record batch uses unknown compression codec ${codec}.`,
+      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+    );
   return {
     baseOffset: readInt64(buf, at + BASE_OFFSET_OFFSET),
     batchLength: buf.readInt32BE(at + BATCH_LENGTH_OFFSET),
@@ -172,17 +180,28 @@ export function readRecordBatches(buf: Buffer, options: ReadBatchesOptions = {})
     const size = batchSizeAt(buf, at);
     if (size === undefined || at + Math.max(size, RECORDS_OFFSET) > buf.length) {
       if (options.allowTruncatedTail) break;
-      throw new RecordBatchError(`Record batch at byte ${at} is truncated: ${size === undefined ? 'its length is missing' : `it declares ${size} bytes but ${buf.length - at} remain`}.`);
+      throw new RecordBatchError(
+        `Record batch at byte ${at} is truncated: ${size === undefined ? 'its length is missing' : `it declares ${size} bytes but ${buf.length - at} remain`}.`,
+      );
     }
     // Old formats (magic 0/1) have the magic byte at the same position; say so before complaining about sizes.
     if (buf.length >= at + MAGIC_OFFSET + 1 && buf.readInt8(at + MAGIC_OFFSET) !== 2) readBatchHeader(buf, at);
-    if (size < RECORDS_OFFSET) throw new RecordBatchError(`Record batch at byte ${at} declares ${size} bytes, less than the ${RECORDS_OFFSET}-byte header.`);
+    if (size < RECORDS_OFFSET)
+      throw new RecordBatchError(
+        `Record batch at byte ${at} declares ${size} bytes, less than the ${RECORDS_OFFSET}-byte header.`,
+      );
     const header = readBatchHeader(buf, at);
-    if (header.recordCount < 0) throw new RecordBatchError(`Record batch at byte ${at} declares ${header.recordCount} records.`);
-    if (header.lastOffsetDelta < 0) throw new RecordBatchError(`Record batch at byte ${at} has a negative lastOffsetDelta ${header.lastOffsetDelta}.`);
+    if (header.recordCount < 0)
+      throw new RecordBatchError(`Record batch at byte ${at} declares ${header.recordCount} records.`);
+    if (header.lastOffsetDelta < 0)
+      throw new RecordBatchError(
+        `Record batch at byte ${at} has a negative lastOffsetDelta ${header.lastOffsetDelta}.`,
+      );
     const bytes = buf.subarray(at, at + size);
     if (verifyCrc && computeBatchCrc(bytes) !== header.crc) {
-      throw new RecordBatchError(`Record batch at byte ${at} failed its CRC32C check (stored ${header.crc.toString(16)}, computed ${computeBatchCrc(bytes).toString(16)}): the data is corrupt.`);
+      throw new RecordBatchError(
+        `Record batch at byte ${at} failed its CRC32C check (stored ${header.crc.toString(16)}, computed ${computeBatchCrc(bytes).toString(16)}): the data is corrupt.`,
+      );
     }
     batches.push({ ...header, bytes });
     at += size;
@@ -211,17 +230,26 @@ export function setLogAppendTime(batch: Buffer, timestampMs: number): void {
 }
 
 /** Decodes the records of one batch (decompressing them if needed), with absolute offsets and timestamps. */
-export async function decodeRecords(batch: Buffer | RecordBatch, options: { maxDecompressedBytes?: number } = {}): Promise<KafkaRecord[]> {
+export async function decodeRecords(
+  batch: Buffer | RecordBatch,
+  options: { maxDecompressedBytes?: number } = {},
+): Promise<KafkaRecord[]> {
   const bytes = Buffer.isBuffer(batch) ? batch : batch.bytes;
   const header = Buffer.isBuffer(batch) ? readBatchHeader(batch) : batch;
   const end = header.batchLength + LOG_OVERHEAD;
-  if (end < RECORDS_OFFSET || end > bytes.length) throw new RecordBatchError(`Record batch declares ${end} bytes but ${bytes.length} are there.`);
+  if (end < RECORDS_OFFSET || end > bytes.length)
+    throw new RecordBatchError(`Record batch declares ${end} bytes but ${bytes.length} are there.`);
   let body = bytes.subarray(RECORDS_OFFSET, end);
   if (header.compression !== 'none') {
     try {
       body = await decompress(header.compression, body, options.maxDecompressedBytes);
     } catch (e) {
-      if (e instanceof CompressionError) throw new RecordBatchError(`Record batch records could not be decompressed: ${e.message}`, ErrorCode.CORRUPT_MESSAGE, { cause: e });
+      if (e instanceof CompressionError)
+        throw new RecordBatchError(
+          `Record batch records could not be decompressed: ${e.message}`,
+          ErrorCode.CORRUPT_MESSAGE,
+          { cause: e },
+        );
       throw e;
     }
   }
@@ -236,21 +264,26 @@ export function decodeRecordsBody(body: Buffer, header: RecordBatchHeader): Kafk
   for (let i = 0; i < header.recordCount; i++) {
     const length = reader.varint();
     const start = reader.at;
-    if (length < 0 || start + length > body.length) throw new RecordBatchError(`Record ${i} of the batch declares ${length} bytes but ${body.length - start} remain.`);
+    if (length < 0 || start + length > body.length)
+      throw new RecordBatchError(
+        `Record ${i} of the batch declares ${length} bytes but ${body.length - start} remain.`,
+      );
     const attributes = reader.int8();
     const timestampDelta = reader.varlong();
     const offsetDelta = reader.varint();
     const key = reader.varbytes();
     const value = reader.varbytes();
     const headerCount = reader.varint();
-    if (headerCount < 0 || headerCount > length) throw new RecordBatchError(`Record ${i} declares ${headerCount} headers.`);
+    if (headerCount < 0 || headerCount > length)
+      throw new RecordBatchError(`Record ${i} declares ${headerCount} headers.`);
     const headers: RecordHeader[] = new Array(headerCount);
     for (let h = 0; h < headerCount; h++) {
       const hk = reader.varbytes();
       if (hk === null) throw new RecordBatchError(`Record ${i} has a header with a null key.`);
       headers[h] = { key: hk, value: reader.varbytes() };
     }
-    if (reader.at !== start + length) throw new RecordBatchError(`Record ${i} declares ${length} bytes but its fields take ${reader.at - start}.`);
+    if (reader.at !== start + length)
+      throw new RecordBatchError(`Record ${i} declares ${length} bytes but its fields take ${reader.at - start}.`);
     records[i] = {
       offset: header.baseOffset + offsetDelta,
       timestamp: logAppend ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
@@ -262,7 +295,10 @@ export function decodeRecordsBody(body: Buffer, header: RecordBatchHeader): Kafk
       headers,
     };
   }
-  if (reader.at !== body.length) throw new RecordBatchError(`Record batch has ${body.length - reader.at} bytes after its ${header.recordCount} records.`);
+  if (reader.at !== body.length)
+    throw new RecordBatchError(
+      `Record batch has ${body.length - reader.at} bytes after its ${header.recordCount} records.`,
+    );
   return records;
 }
 
@@ -309,7 +345,8 @@ class VarReader {
   varbytes(): Buffer | null {
     const len = this.varint();
     if (len < 0) return null;
-    if (this.at + len > this.buf.length) throw new RecordBatchError(`Record field declares ${len} bytes but ${this.buf.length - this.at} remain.`);
+    if (this.at + len > this.buf.length)
+      throw new RecordBatchError(`Record field declares ${len} bytes but ${this.buf.length - this.at} remain.`);
     const out = this.buf.subarray(this.at, this.at + len);
     this.at += len;
     return out;
@@ -386,7 +423,11 @@ export function bodySizeFromSizes(keySize: number, valueSize: number, headers?: 
   );
 }
 
-export function recordBodySizeWithoutDeltas(key: RecordPayload, value: RecordPayload, headers?: readonly RecordHeader[]): number {
+export function recordBodySizeWithoutDeltas(
+  key: RecordPayload,
+  value: RecordPayload,
+  headers?: readonly RecordHeader[],
+): number {
   return bodySizeFromSizes(payloadSize(key), payloadSize(value), headers);
 }
 
@@ -396,7 +437,11 @@ export function upperBoundFromBodySize(bodyWithoutDeltas: number): number {
   return sizeOfVarint(body) + body;
 }
 
-export function recordSizeUpperBound(key: RecordPayload, value: RecordPayload, headers?: readonly RecordHeader[]): number {
+export function recordSizeUpperBound(
+  key: RecordPayload,
+  value: RecordPayload,
+  headers?: readonly RecordHeader[],
+): number {
   return upperBoundFromBodySize(recordBodySizeWithoutDeltas(key, value, headers));
 }
 
@@ -498,7 +543,10 @@ export class RecordBatchBuilder {
   }
 
   /** Same as build, compressing the records section with `compress` first (as Java, the record count stays outside). */
-  async buildAsync(state: ProducerState, compress: (type: Exclude<CompressionType, 'none'>, data: Buffer) => Promise<Buffer>): Promise<Buffer> {
+  async buildAsync(
+    state: ProducerState,
+    compress: (type: Exclude<CompressionType, 'none'>, data: Buffer) => Promise<Buffer>,
+  ): Promise<Buffer> {
     if (this.built) return this.built;
     if (this.compression === 'none') return this.build(state);
     const compressed = await compress(this.compression, this.buffer.subarray(RECORD_BATCH_OVERHEAD, this.position));
@@ -530,7 +578,10 @@ export class RecordBatchBuilder {
     out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
     out.writeInt32BE(this.partitionLeaderEpoch, PARTITION_LEADER_EPOCH_OFFSET);
     out[MAGIC_OFFSET] = MAGIC;
-    out.writeInt16BE(compressionId(this.compression) | (state.isTransactional ? TRANSACTIONAL_MASK : 0), ATTRIBUTES_OFFSET);
+    out.writeInt16BE(
+      compressionId(this.compression) | (state.isTransactional ? TRANSACTIONAL_MASK : 0),
+      ATTRIBUTES_OFFSET,
+    );
     out.writeInt32BE(Math.max(0, this.count - 1), LAST_OFFSET_DELTA_OFFSET);
     writeInt64(out, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
     writeInt64(out, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);

@@ -28,7 +28,10 @@ export interface SandboxControls {
 const MAX_BODY_BYTES = 64 * 1024;
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -64,7 +67,9 @@ function routes(controls: SandboxControls): Route[] {
         const p = parseWholeNumber(partition, 'partition in the path');
         const broker = objectBody(body, '{"broker": <broker id>}').broker;
         if (typeof broker !== 'number' || !Number.isInteger(broker)) {
-          throw new InvalidInputError(`body must be {"broker": <broker id>} with a whole number, got ${JSON.stringify(body)}`);
+          throw new InvalidInputError(
+            `body must be {"broker": <broker id>} with a whole number, got ${JSON.stringify(body)}`,
+          );
         }
         controls.moveLeader(topic, p, broker);
         return { status: 200, body: controls.state() };
@@ -75,7 +80,10 @@ function routes(controls: SandboxControls): Route[] {
       pattern: /^\/leader-rebalance$/,
       run: async (_, body) => {
         const enabled = objectBody(body, '{"enabled": true}').enabled;
-        if (typeof enabled !== 'boolean') throw new InvalidInputError(`body must be {"enabled": true} or {"enabled": false}, got ${JSON.stringify(body)}`);
+        if (typeof enabled !== 'boolean')
+          throw new InvalidInputError(
+            `body must be {"enabled": true} or {"enabled": false}, got ${JSON.stringify(body)}`,
+          );
         controls.setAutoLeaderRebalance(enabled);
         return { status: 200, body: controls.state() };
       },
@@ -83,7 +91,12 @@ function routes(controls: SandboxControls): Route[] {
     {
       method: 'POST',
       pattern: /^\/faults$/,
-      run: async (_, body) => ({ status: 201, body: controls.addFault(objectBody(body, 'a fault object such as {"api": "Produce", "errorCode": 6, "count": 1}')) }),
+      run: async (_, body) => ({
+        status: 201,
+        body: controls.addFault(
+          objectBody(body, 'a fault object such as {"api": "Produce", "errorCode": 6, "count": 1}'),
+        ),
+      }),
     },
     {
       method: 'DELETE',
@@ -98,17 +111,31 @@ function routes(controls: SandboxControls): Route[] {
       pattern: /^\/topics$/,
       run: async (_, body) => {
         const o = objectBody(body, '{"name": "topic", "partitions": 3}');
-        if (typeof o.name !== 'string' || o.name === '') throw new InvalidInputError('body.name must be the topic name, a non-empty string');
+        if (typeof o.name !== 'string' || o.name === '')
+          throw new InvalidInputError('body.name must be the topic name, a non-empty string');
         for (const k of ['partitions', 'replicationFactor'] as const) {
           if (o[k] !== undefined && (typeof o[k] !== 'number' || !Number.isInteger(o[k]))) {
             throw new InvalidInputError(`body.${k} must be a whole number, got ${JSON.stringify(o[k])}`);
           }
         }
         const configs = o.configs;
-        if (configs !== undefined && (typeof configs !== 'object' || configs === null || Array.isArray(configs) || Object.values(configs).some((v) => typeof v !== 'string'))) {
-          throw new InvalidInputError('body.configs must be an object of string values, e.g. {"message.timestamp.type": "LogAppendTime"}');
+        if (
+          configs !== undefined &&
+          (typeof configs !== 'object' ||
+            configs === null ||
+            Array.isArray(configs) ||
+            Object.values(configs).some((v) => typeof v !== 'string'))
+        ) {
+          throw new InvalidInputError(
+            'body.configs must be an object of string values, e.g. {"message.timestamp.type": "LogAppendTime"}',
+          );
         }
-        controls.createTopic(o.name, o.partitions as number | undefined, o.replicationFactor as number | undefined, configs as Record<string, string> | undefined);
+        controls.createTopic(
+          o.name,
+          o.partitions as number | undefined,
+          o.replicationFactor as number | undefined,
+          configs as Record<string, string> | undefined,
+        );
         return { status: 201, body: controls.state() };
       },
     },
@@ -132,7 +159,10 @@ export class ControlServer {
   private readonly routes: Route[];
   private boundPort = 0;
 
-  constructor(controls: SandboxControls, private readonly options: { host: string; port: number; log?: (line: string) => void }) {
+  constructor(
+    controls: SandboxControls,
+    private readonly options: { host: string; port: number; log?: (line: string) => void },
+  ) {
     this.routes = routes(controls);
   }
 
@@ -166,7 +196,8 @@ export class ControlServer {
         throw new HttpError(403, foreign);
       }
       const { path, route, params, allowed } = findRoute(this.routes, req.method, req.url);
-      if (allowed.length === 0) throw new HttpError(404, `no such route: ${req.method} ${path}; routes: ${CONTROL_ROUTES_HELP}`);
+      if (allowed.length === 0)
+        throw new HttpError(404, `no such route: ${req.method} ${path}; routes: ${CONTROL_ROUTES_HELP}`);
       if (!route) {
         res.setHeader('Allow', allowed.join(', '));
         throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`);
@@ -202,6 +233,9 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body ?? null);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

@@ -4,9 +4,20 @@ import type net from 'node:net';
 import { errorMessage } from '../util/errors';
 
 /** Listens on host:port (0 = a free port) and gives the bound port; a port in use is named with how to fix it. */
-export async function listenHttp(server: http.Server, host: string, port: number, what: string, portOption: string): Promise<number> {
+export async function listenHttp(
+  server: http.Server,
+  host: string,
+  port: number,
+  what: string,
+  portOption: string,
+): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    const onError = (e: Error) => reject(new Error(`${what} cannot listen on ${host}:${port} (${errorMessage(e)}); choose another ${portOption}, or 0 for a free one`));
+    const onError = (e: Error) =>
+      reject(
+        new Error(
+          `${what} cannot listen on ${host}:${port} (${errorMessage(e)}); choose another ${portOption}, or 0 for a free one`,
+        ),
+      );
     server.once('error', onError);
     server.listen({ host, port }, () => {
       server.off('error', onError);
@@ -27,12 +38,22 @@ export async function closeHttp(server: http.Server | null): Promise<void> {
  * The route a request names: its path without trailing slashes, the route for its method with the path's
  * parameters URL-decoded, or (no route for the method) the methods the path allows, empty when no route has the path.
  */
-export function findRoute<R extends { method: string; pattern: RegExp }>(routes: R[], method: string | undefined, rawUrl: string | undefined): { url: URL; path: string; route?: R; params: string[]; allowed: string[] } {
+export function findRoute<R extends { method: string; pattern: RegExp }>(
+  routes: R[],
+  method: string | undefined,
+  rawUrl: string | undefined,
+): { url: URL; path: string; route?: R; params: string[]; allowed: string[] } {
   const url = new URL(rawUrl ?? '/', 'http://sandbox');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const onPath = routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
   const match = onPath.find((x) => x.r.method === method);
-  return { url, path, route: match?.r, params: match ? match.m!.slice(1).map((p) => decodeURIComponent(p)) : [], allowed: onPath.map((x) => x.r.method) };
+  return {
+    url,
+    path,
+    route: match?.r,
+    params: match ? match.m!.slice(1).map((p) => decodeURIComponent(p)) : [],
+    allowed: onPath.map((x) => x.r.method),
+  };
 }
 
 /** The names a local client may reach this server by; anything else in Host came through a name we do not own. */

@@ -14,7 +14,14 @@ import { SchemaStore, type SubjectSummary } from './schema-registry/schema-store
 import { RequestDispatcher } from './server/request-dispatcher';
 import { SaslGate, type SaslStats } from './server/sasl-gate';
 
-export type { SandboxOptions, ResolvedSandboxOptions, SandboxSaslOption, SandboxTlsOption, SaslMechanismName, SandboxSchemaRegistryOption } from './cluster/options';
+export type {
+  SandboxOptions,
+  ResolvedSandboxOptions,
+  SandboxSaslOption,
+  SandboxTlsOption,
+  SaslMechanismName,
+  SandboxSchemaRegistryOption,
+} from './cluster/options';
 export type { SaslStats } from './server/sasl-gate';
 export type { SandboxState, FaultView } from './cluster/sandbox-cluster';
 
@@ -111,7 +118,14 @@ export async function startSandbox(options: SandboxOptions = {}, deps: StartSand
     return l;
   };
 
-  const registry = resolved.schemaRegistry ? new SchemaRegistryServer(new SchemaStore(), { host: resolved.host, port: resolved.schemaRegistry.port, auth: resolved.schemaRegistry.auth, log }) : null;
+  const registry = resolved.schemaRegistry
+    ? new SchemaRegistryServer(new SchemaStore(), {
+        host: resolved.host,
+        port: resolved.schemaRegistry.port,
+        auth: resolved.schemaRegistry.auth,
+        log,
+      })
+    : null;
   let stopped = false;
   const sandbox: Sandbox = {
     bootstrap: listeners.map((l) => hostPort(resolved.host, l.port)).join(','),
@@ -148,7 +162,8 @@ export async function startSandbox(options: SandboxOptions = {}, deps: StartSand
     setAutoLeaderRebalance: (enabled) => cluster.setAutoLeaderRebalance(enabled),
     addFault: (spec) => cluster.addFault(spec),
     clearFaults: () => cluster.clearFaults(),
-    createTopic: (name, partitions, replicationFactor, configs) => cluster.createTopic(name, partitions, replicationFactor, configs),
+    createTopic: (name, partitions, replicationFactor, configs) =>
+      cluster.createTopic(name, partitions, replicationFactor, configs),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -5,7 +5,15 @@
  */
 import type { ParsedSchema } from './formats';
 
-export const COMPATIBILITY_LEVELS = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'] as const;
+export const COMPATIBILITY_LEVELS = [
+  'NONE',
+  'BACKWARD',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD',
+  'FORWARD_TRANSITIVE',
+  'FULL',
+  'FULL_TRANSITIVE',
+] as const;
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
 
 export function isCompatibilityLevel(v: unknown): v is CompatibilityLevel {
@@ -20,7 +28,11 @@ export function isTransitive(level: CompatibilityLevel): boolean {
  * Why `candidate` may not follow `previous` (oldest first; only the last is checked unless the level is transitive),
  * one line per problem naming the version it clashes with; empty when it may.
  */
-export function compatibilityProblems(level: CompatibilityLevel, candidate: ParsedSchema, previous: { version: number; schema: ParsedSchema }[]): string[] {
+export function compatibilityProblems(
+  level: CompatibilityLevel,
+  candidate: ParsedSchema,
+  previous: { version: number; schema: ParsedSchema }[],
+): string[] {
   if (level === 'NONE' || previous.length === 0) return [];
   const against = isTransitive(level) ? previous : previous.slice(-1);
   const backward = level.startsWith('BACKWARD') || level.startsWith('FULL');
@@ -31,8 +43,12 @@ export function compatibilityProblems(level: CompatibilityLevel, candidate: Pars
       out.push(`version ${p.version} is a ${p.schema.schemaType} schema, the new one ${candidate.schemaType}`);
       continue;
     }
-    if (backward) for (const problem of candidate.readProblems(p.schema)) out.push(`the new schema cannot read data written with version ${p.version} (BACKWARD): ${problem}`);
-    if (forward) for (const problem of p.schema.readProblems(candidate)) out.push(`version ${p.version} cannot read data written with the new schema (FORWARD): ${problem}`);
+    if (backward)
+      for (const problem of candidate.readProblems(p.schema))
+        out.push(`the new schema cannot read data written with version ${p.version} (BACKWARD): ${problem}`);
+    if (forward)
+      for (const problem of p.schema.readProblems(candidate))
+        out.push(`version ${p.version} cannot read data written with the new schema (FORWARD): ${problem}`);
   }
   return out;
 }

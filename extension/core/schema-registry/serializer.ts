@@ -43,11 +43,19 @@ export function subjectFor(topic: string, part: RecordPart, selection: SchemaSel
   if (selection.subject) return selection.subject;
   const strategy = selection.strategy ?? 'TopicName';
   if (strategy === 'TopicName') return `${topic}-${part}`;
-  if (!selection.recordName) throw new InvalidInputError(`the ${strategy} strategy names the subject after the record: give the ${part}'s record name (its full name, such as com.acme.Order)`);
+  if (!selection.recordName)
+    throw new InvalidInputError(
+      `the ${strategy} strategy names the subject after the record: give the ${part}'s record name (its full name, such as com.acme.Order)`,
+    );
   return strategy === 'RecordName' ? selection.recordName : `${topic}-${selection.recordName}`;
 }
 
-export async function createSerializer(client: SchemaRegistryClient, topic: string, part: RecordPart, selection: SchemaSelection): Promise<SchemaSerializer> {
+export async function createSerializer(
+  client: SchemaRegistryClient,
+  topic: string,
+  part: RecordPart,
+  selection: SchemaSelection,
+): Promise<SchemaSerializer> {
   let id: number;
   let subject: string | undefined;
   let version: number | undefined;
@@ -79,8 +87,18 @@ export async function createSerializer(client: SchemaRegistryClient, topic: stri
   if (parsed.schemaType === 'PROTOBUF' && selection.recordName) parsed.example(selection.recordName);
   const names = parsed.recordNames();
   const chosen = selection.recordName;
-  const recordName = parsed.schemaType === 'PROTOBUF' && chosen ? names.find((n) => n === chosen) ?? names.find((n) => n.endsWith(`.${chosen}`)) : names[0];
-  const used: SchemaUsed = { part, ...(subject ? { subject } : {}), ...(version !== undefined ? { version } : {}), id, schemaType: parsed.schemaType, ...(recordName ? { recordName } : {}) };
+  const recordName =
+    parsed.schemaType === 'PROTOBUF' && chosen
+      ? (names.find((n) => n === chosen) ?? names.find((n) => n.endsWith(`.${chosen}`)))
+      : names[0];
+  const used: SchemaUsed = {
+    part,
+    ...(subject ? { subject } : {}),
+    ...(version !== undefined ? { version } : {}),
+    id,
+    schemaType: parsed.schemaType,
+    ...(recordName ? { recordName } : {}),
+  };
   const encode = (value: unknown): Buffer => {
     try {
       return frame(id, parsed.encode(value, selection.recordName));
@@ -98,13 +116,15 @@ export async function createSerializer(client: SchemaRegistryClient, topic: stri
       try {
         value = JSON.parse(text);
       } catch (e) {
-        throw new SchemaValueError(part, `is not JSON (${(e as Error).message}); with a schema the ${part} is written as JSON and encoded by it`);
+        throw new SchemaValueError(
+          part,
+          `is not JSON (${(e as Error).message}); with a schema the ${part} is written as JSON and encoded by it`,
+        );
       }
       return encode(value);
     },
   };
 }
-
 
 /**
  * A key typed as text (a CLI flag, a composer field, a collection's key string) for a key schema: JSON when it is

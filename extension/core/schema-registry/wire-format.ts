@@ -48,7 +48,8 @@ export function readMessageIndexes(bytes: Buffer): { indexes: number[]; offset: 
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 5; i++) {
-      if (offset >= bytes.length) throw new InvalidInputError('the Protobuf message indexes run past the end of the value');
+      if (offset >= bytes.length)
+        throw new InvalidInputError('the Protobuf message indexes run past the end of the value');
       const b = bytes[offset++];
       result += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
@@ -58,7 +59,8 @@ export function readMessageIndexes(bytes: Buffer): { indexes: number[]; offset: 
   };
   const count = read();
   if (count === 0) return { indexes: [0], offset };
-  if (count < 0 || count > 100) throw new InvalidInputError(`${count} Protobuf message indexes: not Confluent's wire format`);
+  if (count < 0 || count > 100)
+    throw new InvalidInputError(`${count} Protobuf message indexes: not Confluent's wire format`);
   const indexes: number[] = [];
   for (let i = 0; i < count; i++) indexes.push(read());
   return { indexes, offset };

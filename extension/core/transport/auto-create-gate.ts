@@ -7,7 +7,8 @@
 import type { Transport } from './transport';
 
 export function autoCreateGate<T extends Transport>(transport: T, allowed: () => boolean): T {
-  const fetchMetadata: Transport['fetchMetadata'] = (topics, allowAutoCreate) => transport.fetchMetadata(topics, allowAutoCreate && allowed());
+  const fetchMetadata: Transport['fetchMetadata'] = (topics, allowAutoCreate) =>
+    transport.fetchMetadata(topics, allowAutoCreate && allowed());
   return new Proxy(transport, {
     get: (target, prop) => {
       if (prop === 'fetchMetadata') return fetchMetadata;

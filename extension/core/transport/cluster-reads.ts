@@ -40,7 +40,9 @@ export async function describeTopicConfigs(transport: KafkaTransport, topic: str
   const result = response.results.find((r) => r.resourceName === topic);
   if (!result) throw new WorkbenchError(`DescribeConfigs for topic "${topic}": the broker's answer left the topic out`);
   if (result.errorCode !== 0) {
-    throw new WorkbenchError(`DescribeConfigs for topic "${topic}" failed: ${errorName(result.errorCode)}${result.errorMessage ? ` (${result.errorMessage})` : ''}`);
+    throw new WorkbenchError(
+      `DescribeConfigs for topic "${topic}" failed: ${errorName(result.errorCode)}${result.errorMessage ? ` (${result.errorMessage})` : ''}`,
+    );
   }
   return result.configs
     .map((c) => ({
@@ -81,32 +83,42 @@ export interface ConsumerGroupView {
  * Every consumer group of the cluster with its members, committed offsets and lag, sorted by id. Each broker lists
  * the groups it coordinates, so every broker is asked; brokers that do not answer are named in `unreachable`.
  */
-export async function consumerGroups(transport: KafkaTransport): Promise<{ groups: ConsumerGroupView[]; unreachable: string[] }> {
+export async function consumerGroups(
+  transport: KafkaTransport,
+): Promise<{ groups: ConsumerGroupView[]; unreachable: string[] }> {
   const unreachable: string[] = [];
   const listed = new Map<string, string>();
   const ids = await transport.brokerIds();
-  await Promise.all(ids.map(async (id) => {
-    try {
-      const res = await transport.requestTo(id, ApiKey.ListGroups, {});
-      if (res.errorCode !== 0) unreachable.push(`broker ${id}: ${errorName(res.errorCode)}`);
-      for (const g of res.groups) listed.set(g.groupId, g.protocolType);
-    } catch (e) {
-      unreachable.push(`broker ${id}: ${errorMessage(e)}`);
-    }
-  }));
-  if (ids.length > 0 && unreachable.length === ids.length) throw new WorkbenchError(`ListGroups failed on every broker: ${unreachable.join('; ')}`);
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        const res = await transport.requestTo(id, ApiKey.ListGroups, {});
+        if (res.errorCode !== 0) unreachable.push(`broker ${id}: ${errorName(res.errorCode)}`);
+        for (const g of res.groups) listed.set(g.groupId, g.protocolType);
+      } catch (e) {
+        unreachable.push(`broker ${id}: ${errorMessage(e)}`);
+      }
+    }),
+  );
+  if (ids.length > 0 && unreachable.length === ids.length)
+    throw new WorkbenchError(`ListGroups failed on every broker: ${unreachable.join('; ')}`);
   const watermarks = new Map<string, Promise<Map<number, number>>>();
   const highWatermarks = (topic: string) => {
     let w = watermarks.get(topic);
     if (!w) watermarks.set(topic, (w = transport.highWatermarks(topic).catch(() => new Map<number, number>())));
     return w;
   };
-  const groups = await Promise.all([...listed].map(([groupId, protocolType]) => describeGroup(transport, groupId, protocolType, highWatermarks)));
+  const groups = await Promise.all(
+    [...listed].map(([groupId, protocolType]) => describeGroup(transport, groupId, protocolType, highWatermarks)),
+  );
   return { groups: groups.sort((a, b) => a.groupId.localeCompare(b.groupId)), unreachable: unreachable.sort() };
 }
 
 async function describeGroup(
-  transport: KafkaTransport, groupId: string, protocolType: string, highWatermarks: (topic: string) => Promise<Map<number, number>>,
+  transport: KafkaTransport,
+  groupId: string,
+  protocolType: string,
+  highWatermarks: (topic: string) => Promise<Map<number, number>>,
 ): Promise<ConsumerGroupView> {
   const view: ConsumerGroupView = { groupId, protocolType, state: '', members: 0, offsets: [] };
   try {
@@ -125,13 +137,22 @@ async function describeGroup(
       for (const p of t.partitions) {
         if (p.errorCode !== 0 || p.committedOffset < 0) continue;
         const highWatermark = hw.get(p.partitionIndex);
-        offsets.push({ topic: t.name, partition: p.partitionIndex, committed: p.committedOffset, highWatermark, lag: highWatermark === undefined ? undefined : Math.max(0, highWatermark - p.committedOffset) });
+        offsets.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          committed: p.committedOffset,
+          highWatermark,
+          lag: highWatermark === undefined ? undefined : Math.max(0, highWatermark - p.committedOffset),
+        });
       }
     }
     offsets.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
     const lags = offsets.filter((o) => o.lag !== undefined);
     return {
-      ...view, state: group?.groupState ?? '', members: group?.members.length ?? 0, offsets,
+      ...view,
+      state: group?.groupState ?? '',
+      members: group?.members.length ?? 0,
+      offsets,
       totalLag: lags.length ? lags.reduce((sum, o) => sum + o.lag!, 0) : undefined,
     };
   } catch (e) {

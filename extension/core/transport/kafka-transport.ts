@@ -5,12 +5,30 @@
  * admin surface (create/delete topics, describe cluster, high watermarks).
  */
 import {
-  ApiKey, apiName, codecVersions, decodeResponse, encodeRequestBody, errorName, highestCommonVersion, isRetriable, throttlesClientSide,
-  type ApiKeyNumber, type MetadataResponse, type RequestByKey, type ResponseByKey, type VersionRange,
+  ApiKey,
+  apiName,
+  codecVersions,
+  decodeResponse,
+  encodeRequestBody,
+  errorName,
+  highestCommonVersion,
+  isRetriable,
+  throttlesClientSide,
+  type ApiKeyNumber,
+  type MetadataResponse,
+  type RequestByKey,
+  type ResponseByKey,
+  type VersionRange,
 } from '../kafka/protocol';
 import { DEFAULT_CLIENT_ID, parseBrokerAddress, topicNameProblem } from '../kafka/rules';
 import { InvalidInputError, errorMessage } from '../util/errors';
-import { BrokerClosedConnection, type IncomingResponse, type KafkaConnection, type KafkaConnectionFactory, type TransportLog } from './kafka-connection';
+import {
+  BrokerClosedConnection,
+  type IncomingResponse,
+  type KafkaConnection,
+  type KafkaConnectionFactory,
+  type TransportLog,
+} from './kafka-connection';
 import { createKafkajsConnection } from './kafkajs-connection';
 import {
   isolationLevelId,
@@ -105,7 +123,12 @@ const CLIENT_VERSIONS = {
 type ClientApiKey = keyof typeof CLIENT_VERSIONS;
 
 /** The read-only admin APIs the explorer sends through `requestTo` (cluster-reads.ts). */
-export type ReadApiKey = typeof ApiKey.DescribeConfigs | typeof ApiKey.ListGroups | typeof ApiKey.DescribeGroups | typeof ApiKey.OffsetFetch | typeof ApiKey.FindCoordinator;
+export type ReadApiKey =
+  | typeof ApiKey.DescribeConfigs
+  | typeof ApiKey.ListGroups
+  | typeof ApiKey.DescribeGroups
+  | typeof ApiKey.OffsetFetch
+  | typeof ApiKey.FindCoordinator;
 
 /** What a broker too old for an API lacks, in words. */
 const TOO_OLD: Partial<Record<ClientApiKey, string>> = {
@@ -177,13 +200,18 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
     const target = await this.anyConnectedBroker();
     try {
       const { response } = await this.request(target.connection, ApiKey.InitProducerId, {
-        transactionalId: null, transactionTimeoutMs,
+        transactionalId: null,
+        transactionTimeoutMs,
       });
       if (response.errorCode !== 0) {
-        throw new TransportError(`InitProducerId on ${target.address} failed: ${errorName(response.errorCode)}`, 'protocol', {
-          retriable: isRetriable(response.errorCode),
-          brokerId: target.nodeId,
-        });
+        throw new TransportError(
+          `InitProducerId on ${target.address} failed: ${errorName(response.errorCode)}`,
+          'protocol',
+          {
+            retriable: isRetriable(response.errorCode),
+            brokerId: target.nodeId,
+          },
+        );
       }
       return { producerId: response.producerId, producerEpoch: response.producerEpoch };
     } catch (e) {
@@ -193,11 +221,17 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
 
   // ---- a transactional producer's requests ----
 
-  async findCoordinator(keyType: 'group' | 'transaction', key: string): Promise<{ errorCode: number; nodeId: number; address: string }> {
+  async findCoordinator(
+    keyType: 'group' | 'transaction',
+    key: string,
+  ): Promise<{ errorCode: number; nodeId: number; address: string }> {
     this.failIfClosed();
     const target = await this.anyConnectedBroker();
     try {
-      const { response } = await this.request(target.connection, ApiKey.FindCoordinator, { key, keyType: keyType === 'transaction' ? 1 : 0 });
+      const { response } = await this.request(target.connection, ApiKey.FindCoordinator, {
+        key,
+        keyType: keyType === 'transaction' ? 1 : 0,
+      });
       if (response.errorCode === 0) {
         // The coordinator may be a broker the metadata has not named yet.
         this.adoptBrokers([{ nodeId: response.nodeId, host: response.host, port: response.port }], target);
@@ -208,35 +242,65 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
     }
   }
 
-  async initTransactionalProducerId(nodeId: number, transactionalId: string, transactionTimeoutMs: number): Promise<{ errorCode: number } & ProducerIdAndEpoch> {
+  async initTransactionalProducerId(
+    nodeId: number,
+    transactionalId: string,
+    transactionTimeoutMs: number,
+  ): Promise<{ errorCode: number } & ProducerIdAndEpoch> {
     const response = await this.onNode(nodeId, ApiKey.InitProducerId, { transactionalId, transactionTimeoutMs });
     return { errorCode: response.errorCode, producerId: response.producerId, producerEpoch: response.producerEpoch };
   }
 
-  async addPartitionsToTxn(nodeId: number, id: TransactionIdentity, partitions: TopicPartition[]): Promise<(TopicPartition & { errorCode: number })[]> {
+  async addPartitionsToTxn(
+    nodeId: number,
+    id: TransactionIdentity,
+    partitions: TopicPartition[],
+  ): Promise<(TopicPartition & { errorCode: number })[]> {
     const byTopic = new Map<string, number[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     const response = await this.onNode(nodeId, ApiKey.AddPartitionsToTxn, {
-      v3AndBelowTransactionalId: id.transactionalId, v3AndBelowProducerId: id.producerId, v3AndBelowProducerEpoch: id.producerEpoch,
+      v3AndBelowTransactionalId: id.transactionalId,
+      v3AndBelowProducerId: id.producerId,
+      v3AndBelowProducerEpoch: id.producerEpoch,
       v3AndBelowTopics: [...byTopic].map(([name, list]) => ({ name, partitions: list })),
     });
-    return response.resultsByTopicV3AndBelow.flatMap((t) => t.resultsByPartition.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.partitionErrorCode })));
+    return response.resultsByTopicV3AndBelow.flatMap((t) =>
+      t.resultsByPartition.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        errorCode: p.partitionErrorCode,
+      })),
+    );
   }
 
   async addOffsetsToTxn(nodeId: number, id: TransactionIdentity, groupId: string): Promise<number> {
     return (await this.onNode(nodeId, ApiKey.AddOffsetsToTxn, { ...id, groupId })).errorCode;
   }
 
-  async txnOffsetCommit(nodeId: number, id: TransactionIdentity, groupId: string, offsets: OffsetToCommit[]): Promise<(TopicPartition & { errorCode: number })[]> {
+  async txnOffsetCommit(
+    nodeId: number,
+    id: TransactionIdentity,
+    groupId: string,
+    offsets: OffsetToCommit[],
+  ): Promise<(TopicPartition & { errorCode: number })[]> {
     const byTopic = new Map<string, OffsetToCommit[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
     const response = await this.onNode(nodeId, ApiKey.TxnOffsetCommit, {
-      ...id, groupId,
+      ...id,
+      groupId,
       topics: [...byTopic].map(([name, list]) => ({
-        name, partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: o.metadata ?? null })),
+        name,
+        partitions: list.map((o) => ({
+          partitionIndex: o.partition,
+          committedOffset: o.offset,
+          committedLeaderEpoch: -1,
+          committedMetadata: o.metadata ?? null,
+        })),
       })),
     });
-    return response.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })));
+    return response.topics.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })),
+    );
   }
 
   async endTxn(nodeId: number, id: TransactionIdentity, committed: boolean): Promise<number> {
@@ -244,10 +308,18 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
   }
 
   /** One request to a broker known by node id. */
-  private async onNode<K extends ClientApiKey>(nodeId: number, apiKey: K, body: RequestByKey[K]): Promise<ResponseByKey[K]> {
+  private async onNode<K extends ClientApiKey>(
+    nodeId: number,
+    apiKey: K,
+    body: RequestByKey[K],
+  ): Promise<ResponseByKey[K]> {
     this.failIfClosed();
     const entry = this.brokers.get(nodeId);
-    if (!entry) throw new TransportError(`broker ${nodeId} is not in the cluster metadata; refresh the metadata`, 'connection', { retriable: true, brokerId: nodeId });
+    if (!entry)
+      throw new TransportError(`broker ${nodeId} is not in the cluster metadata; refresh the metadata`, 'connection', {
+        retriable: true,
+        brokerId: nodeId,
+      });
     try {
       return (await this.request(entry.connection, apiKey, body)).response;
     } catch (e) {
@@ -259,10 +331,14 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
     this.failIfClosed();
     const entry = this.brokers.get(brokerId);
     if (!entry) {
-      throw new TransportError(`broker ${brokerId} is not in the cluster metadata; refresh the metadata`, 'connection', {
-        retriable: true,
-        brokerId,
-      });
+      throw new TransportError(
+        `broker ${brokerId} is not in the cluster metadata; refresh the metadata`,
+        'connection',
+        {
+          retriable: true,
+          brokerId,
+        },
+      );
     }
     const { connection } = entry;
     let raw: IncomingResponse;
@@ -294,8 +370,13 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
     for (const t of response.responses) {
       for (const p of t.partitionResponses) {
         results.push({
-          topic: t.name, partition: p.index, errorCode: p.errorCode, baseOffset: p.baseOffset, logAppendTimeMs: p.logAppendTimeMs,
-          logStartOffset: p.logStartOffset, errorMessage: p.errorMessage,
+          topic: t.name,
+          partition: p.index,
+          errorCode: p.errorCode,
+          baseOffset: p.baseOffset,
+          logAppendTimeMs: p.logAppendTimeMs,
+          logStartOffset: p.logStartOffset,
+          errorMessage: p.errorMessage,
         });
       }
     }
@@ -303,39 +384,76 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
   }
 
   async fetch(brokerId: number, request: FetchRequestInput): Promise<FetchResult> {
-    const byTopic = groupByTopic(request.partitions, (p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, logStartOffset: -1, partitionMaxBytes: p.maxBytes }));
-    const { response, timing } = await this.requestToBroker(brokerId, ApiKey.Fetch, {
-      replicaId: -1,
-      maxWaitMs: request.maxWaitMs,
-      minBytes: request.minBytes,
-      maxBytes: request.maxBytes,
-      isolationLevel: isolationLevelId(request.isolationLevel),
-      sessionId: 0,
-      sessionEpoch: -1, // no fetch session: every request names its partitions
-      topics: byTopic.map(([topic, partitions]) => ({ topic, partitions })),
-      forgottenTopicsData: [],
-    }, request.maxWaitMs + (request.timeoutMs ?? this.requestTimeoutMs()));
+    const byTopic = groupByTopic(request.partitions, (p) => ({
+      partition: p.partition,
+      currentLeaderEpoch: -1,
+      fetchOffset: p.fetchOffset,
+      logStartOffset: -1,
+      partitionMaxBytes: p.maxBytes,
+    }));
+    const { response, timing } = await this.requestToBroker(
+      brokerId,
+      ApiKey.Fetch,
+      {
+        replicaId: -1,
+        maxWaitMs: request.maxWaitMs,
+        minBytes: request.minBytes,
+        maxBytes: request.maxBytes,
+        isolationLevel: isolationLevelId(request.isolationLevel),
+        sessionId: 0,
+        sessionEpoch: -1, // no fetch session: every request names its partitions
+        topics: byTopic.map(([topic, partitions]) => ({ topic, partitions })),
+        forgottenTopicsData: [],
+      },
+      request.maxWaitMs + (request.timeoutMs ?? this.requestTimeoutMs()),
+    );
     return {
       errorCode: response.errorCode,
       throttleTimeMs: response.throttleTimeMs,
       timing,
-      partitions: response.responses.flatMap((t) => t.partitions.map((p) => ({
-        topic: t.topic, partition: p.partitionIndex, errorCode: p.errorCode, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset,
-        logStartOffset: p.logStartOffset, abortedTransactions: p.abortedTransactions, records: p.records,
-      }))),
+      partitions: response.responses.flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.topic,
+          partition: p.partitionIndex,
+          errorCode: p.errorCode,
+          highWatermark: p.highWatermark,
+          lastStableOffset: p.lastStableOffset,
+          logStartOffset: p.logStartOffset,
+          abortedTransactions: p.abortedTransactions,
+          records: p.records,
+        })),
+      ),
     };
   }
 
   async listOffsets(brokerId: number, request: ListOffsetsInput): Promise<ListOffsetsResult> {
-    const byTopic = groupByTopic(request.partitions, (p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: p.timestamp, maxNumOffsets: 1 }));
-    const { response, timing } = await this.requestToBroker(brokerId, ApiKey.ListOffsets, {
-      replicaId: -1,
-      isolationLevel: isolationLevelId(request.isolationLevel),
-      topics: byTopic.map(([name, partitions]) => ({ name, partitions })),
-    }, request.timeoutMs);
+    const byTopic = groupByTopic(request.partitions, (p) => ({
+      partitionIndex: p.partition,
+      currentLeaderEpoch: -1,
+      timestamp: p.timestamp,
+      maxNumOffsets: 1,
+    }));
+    const { response, timing } = await this.requestToBroker(
+      brokerId,
+      ApiKey.ListOffsets,
+      {
+        replicaId: -1,
+        isolationLevel: isolationLevelId(request.isolationLevel),
+        topics: byTopic.map(([name, partitions]) => ({ name, partitions })),
+      },
+      request.timeoutMs,
+    );
     return {
       timing,
-      partitions: response.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode, offset: p.offset, timestamp: p.timestamp }))),
+      partitions: response.topics.flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.name,
+          partition: p.partitionIndex,
+          errorCode: p.errorCode,
+          offset: p.offset,
+          timestamp: p.timestamp,
+        })),
+      ),
     };
   }
 
@@ -365,25 +483,36 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
   async createTopics(topics: NewTopic[], timeoutMs = 10_000): Promise<TopicOperationResult[]> {
     for (const t of topics) validateNewTopic(t);
     return this.onController('CreateTopics', async (connection) => {
-      const { response } = await this.request(connection, ApiKey.CreateTopics, {
-        topics: topics.map((t) => ({
-          name: t.name,
-          numPartitions: t.partitions ?? -1,
-          replicationFactor: t.replicationFactor ?? -1,
-          assignments: [],
-          configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-        timeoutMs,
-        validateOnly: false,
-      }, timeoutMs + 5_000);
+      const { response } = await this.request(
+        connection,
+        ApiKey.CreateTopics,
+        {
+          topics: topics.map((t) => ({
+            name: t.name,
+            numPartitions: t.partitions ?? -1,
+            replicationFactor: t.replicationFactor ?? -1,
+            assignments: [],
+            configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+          timeoutMs,
+          validateOnly: false,
+        },
+        timeoutMs + 5_000,
+      );
       return response.topics.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage }));
     });
   }
 
   async deleteTopics(names: string[], timeoutMs = 10_000): Promise<TopicOperationResult[]> {
-    if (names.length === 0 || names.some((n) => !n)) throw new InvalidInputError('deleteTopics needs one or more non-empty topic names');
+    if (names.length === 0 || names.some((n) => !n))
+      throw new InvalidInputError('deleteTopics needs one or more non-empty topic names');
     return this.onController('DeleteTopics', async (connection) => {
-      const { response } = await this.request(connection, ApiKey.DeleteTopics, { topicNames: names, timeoutMs }, timeoutMs + 5_000);
+      const { response } = await this.request(
+        connection,
+        ApiKey.DeleteTopics,
+        { topicNames: names, timeoutMs },
+        timeoutMs + 5_000,
+      );
       return response.responses.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: null }));
     });
   }
@@ -408,11 +537,25 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
           const { response } = await this.request(entry.connection, ApiKey.ListOffsets, {
             replicaId: -1,
             isolationLevel: 0, // READ_UNCOMMITTED: the high watermark, not the last stable offset
-            topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 })) }],
+            topics: [
+              {
+                name: topic,
+                partitions: partitions.map((partitionIndex) => ({
+                  partitionIndex,
+                  currentLeaderEpoch: -1,
+                  timestamp: -1,
+                  maxNumOffsets: 1,
+                })),
+              },
+            ],
           });
-          for (const t of response.topics) for (const p of t.partitions) if (p.errorCode === 0) watermarks.set(p.partitionIndex, p.offset);
+          for (const t of response.topics)
+            for (const p of t.partitions) if (p.errorCode === 0) watermarks.set(p.partitionIndex, p.offset);
         } catch (e) {
-          this.options.log?.('debug', `ListOffsets for ${topic} on broker ${leader} failed: ${asTransportError(e, entry.address, leader).message}`);
+          this.options.log?.(
+            'debug',
+            `ListOffsets for ${topic} on broker ${leader} failed: ${asTransportError(e, entry.address, leader).message}`,
+          );
         }
       }),
     );
@@ -430,11 +573,19 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
    * One read-only admin request to the broker with that node id, or to any reachable one; the decoded answer
    * (error codes in it are the caller's to read). Connection failures reject with a TransportError.
    */
-  async requestTo<K extends ReadApiKey>(target: number | 'any', apiKey: K, body: RequestByKey[K]): Promise<ResponseByKey[K]> {
+  async requestTo<K extends ReadApiKey>(
+    target: number | 'any',
+    apiKey: K,
+    body: RequestByKey[K],
+  ): Promise<ResponseByKey[K]> {
     this.failIfClosed();
     if (target !== 'any' && !this.brokers.has(target)) await this.fetchMetadata([], false);
     const entry = target === 'any' ? await this.anyConnectedBroker() : this.brokers.get(target);
-    if (!entry) throw new TransportError(`broker ${target} is not in the cluster metadata`, 'connection', { retriable: true, brokerId: target as number });
+    if (!entry)
+      throw new TransportError(`broker ${target} is not in the cluster metadata`, 'connection', {
+        retriable: true,
+        brokerId: target as number,
+      });
     try {
       return (await this.request(entry.connection, apiKey, body)).response;
     } catch (e) {
@@ -446,19 +597,37 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
 
   /** One request to a broker by node id, decoded, with its timing for traces. */
   private async requestToBroker<K extends ClientApiKey>(
-    brokerId: number, apiKey: K, body: RequestByKey[K], timeoutMs = this.requestTimeoutMs(),
+    brokerId: number,
+    apiKey: K,
+    body: RequestByKey[K],
+    timeoutMs = this.requestTimeoutMs(),
   ): Promise<{ response: ResponseByKey[K]; timing: RequestTiming }> {
     this.failIfClosed();
     const entry = this.brokers.get(brokerId);
     if (!entry) {
-      throw new TransportError(`broker ${brokerId} is not in the cluster metadata; refresh the metadata`, 'connection', { retriable: true, brokerId });
+      throw new TransportError(
+        `broker ${brokerId} is not in the cluster metadata; refresh the metadata`,
+        'connection',
+        { retriable: true, brokerId },
+      );
     }
     try {
       await entry.connection.connect();
       const version = this.versionFor(entry.connection, apiKey);
-      const raw = await entry.connection.send({ apiKey, apiVersion: version, body: encodeRequestBody(apiKey, version, body), expectResponse: true, timeoutMs });
+      const raw = await entry.connection.send({
+        apiKey,
+        apiVersion: version,
+        body: encodeRequestBody(apiKey, version, body),
+        expectResponse: true,
+        timeoutMs,
+      });
       const timing: RequestTiming = {
-        brokerId, address: entry.address, correlationId: raw.correlationId, requestBytes: raw.requestBytes, sentAtMs: raw.sentAtMs, durationMs: raw.durationMs,
+        brokerId,
+        address: entry.address,
+        correlationId: raw.correlationId,
+        requestBytes: raw.requestBytes,
+        sentAtMs: raw.sentAtMs,
+        durationMs: raw.durationMs,
       };
       return { response: this.decode(entry.connection, apiKey, version, raw, brokerId), timing };
     } catch (e) {
@@ -468,23 +637,43 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
 
   /** One request and its decoded answer; honours the broker's throttle (KIP-219). */
   private async request<K extends ClientApiKey>(
-    connection: KafkaConnection, apiKey: K, body: RequestByKey[K], timeoutMs = this.requestTimeoutMs(),
+    connection: KafkaConnection,
+    apiKey: K,
+    body: RequestByKey[K],
+    timeoutMs = this.requestTimeoutMs(),
   ): Promise<{ response: ResponseByKey[K]; version: number }> {
     await connection.connect();
     const version = this.versionFor(connection, apiKey);
-    const raw = await connection.send({ apiKey, apiVersion: version, body: encodeRequestBody(apiKey, version, body), expectResponse: true, timeoutMs });
+    const raw = await connection.send({
+      apiKey,
+      apiVersion: version,
+      body: encodeRequestBody(apiKey, version, body),
+      expectResponse: true,
+      timeoutMs,
+    });
     return { response: this.decode(connection, apiKey, version, raw), version };
   }
 
-  private decode<K extends ClientApiKey>(connection: KafkaConnection, apiKey: K, version: number, raw: IncomingResponse, brokerId?: number): ResponseByKey[K] {
+  private decode<K extends ClientApiKey>(
+    connection: KafkaConnection,
+    apiKey: K,
+    version: number,
+    raw: IncomingResponse,
+    brokerId?: number,
+  ): ResponseByKey[K] {
     let response: ResponseByKey[K];
     try {
       response = decodeResponse(apiKey, version, raw.payload ?? Buffer.alloc(0));
     } catch (e) {
-      throw new TransportError(`unreadable ${apiName(apiKey)} response from ${connection.address}: ${errorMessage(e)}`, 'protocol', { retriable: false, cause: e, brokerId });
+      throw new TransportError(
+        `unreadable ${apiName(apiKey)} response from ${connection.address}: ${errorMessage(e)}`,
+        'protocol',
+        { retriable: false, cause: e, brokerId },
+      );
     }
     // KIP-219: from these versions the broker answers at once and the client holds back its next requests itself.
-    if (throttlesClientSide(apiKey, version) && response.throttleTimeMs > 0) connection.throttle(response.throttleTimeMs);
+    if (throttlesClientSide(apiKey, version) && response.throttleTimeMs > 0)
+      connection.throttle(response.throttleTimeMs);
     return response;
   }
 
@@ -498,16 +687,27 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
     throw new TransportError(`${connection.address} ${lacks}`, 'protocol', { retriable: false });
   }
 
-  private async onController(what: string, run: (connection: KafkaConnection) => Promise<TopicOperationResult[]>): Promise<TopicOperationResult[]> {
+  private async onController(
+    what: string,
+    run: (connection: KafkaConnection) => Promise<TopicOperationResult[]>,
+  ): Promise<TopicOperationResult[]> {
     this.failIfClosed();
     // One retry covers a controller that moved between our metadata and the request (NOT_CONTROLLER, 41).
     for (let attempt = 0; ; attempt++) {
       const metadata = await this.fetchMetadata([], false);
       const controller = this.brokers.get(metadata.controllerId);
-      if (!controller) throw new TransportError(`the cluster reports no reachable controller (id ${metadata.controllerId})`, 'connection', { retriable: true });
+      if (!controller)
+        throw new TransportError(
+          `the cluster reports no reachable controller (id ${metadata.controllerId})`,
+          'connection',
+          { retriable: true },
+        );
       let results: TopicOperationResult[];
       try {
-        results = (await run(controller.connection)).map((r) => ({ ...r, errorName: r.errorCode === 0 ? undefined : errorName(r.errorCode) }));
+        results = (await run(controller.connection)).map((r) => ({
+          ...r,
+          errorName: r.errorCode === 0 ? undefined : errorName(r.errorCode),
+        }));
       } catch (e) {
         throw asTransportError(e, controller.address, controller.nodeId);
       }
@@ -532,7 +732,11 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
     const missing = [this.config.ssl ? undefined : 'TLS', this.config.sasl ? undefined : 'SASL'].filter(Boolean);
     if (!missing.length) return error;
     const address = error.message.replace(/ closed the connection$/, '');
-    return new TransportError(`${address} closed the connection before answering; if this listener expects ${missing.join(' or ')}, set it in the connection`, 'connection', { retriable: true, cause: error.cause, brokerId: error.brokerId });
+    return new TransportError(
+      `${address} closed the connection before answering; if this listener expects ${missing.join(' or ')}, set it in the connection`,
+      'connection',
+      { retriable: true, cause: error.cause, brokerId: error.brokerId },
+    );
   }
 
   private requestTimeoutMs(): number {
@@ -557,13 +761,18 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
     for (let i = 0; i < this.seeds.length; i++) {
       const seed = this.seeds[this.nextSeed++ % this.seeds.length]!;
       const address = `${seed.host}:${seed.port}`;
-      const connection = this.bootstrap?.address === address ? this.bootstrap.connection : this.newConnection(seed.host, seed.port);
+      const connection =
+        this.bootstrap?.address === address ? this.bootstrap.connection : this.newConnection(seed.host, seed.port);
       try {
         await connection.connect();
         this.bootstrap = { address, connection };
         return this.bootstrap;
       } catch (e) {
-        if (this.bootstrap?.connection !== connection && ![...this.brokers.values()].some((b) => b.connection === connection)) await connection.close();
+        if (
+          this.bootstrap?.connection !== connection &&
+          ![...this.brokers.values()].some((b) => b.connection === connection)
+        )
+          await connection.close();
         const error = this.withListenerHint(asTransportError(e, address));
         // A refused login or a TLS failure will not get better on the next address.
         if (!error.retriable) throw error;
@@ -571,10 +780,14 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
       }
     }
     if (failures.length === 1) throw failures[0];
-    throw new TransportError(`cannot reach any bootstrap broker: ${failures.map((f) => f.message).join('; ')}`, failures[0]?.kind ?? 'connection', {
-      retriable: true,
-      cause: failures[0],
-    });
+    throw new TransportError(
+      `cannot reach any bootstrap broker: ${failures.map((f) => f.message).join('; ')}`,
+      failures[0]?.kind ?? 'connection',
+      {
+        retriable: true,
+        cause: failures[0],
+      },
+    );
   }
 
   private async metadataCandidates(): Promise<Candidate[]> {
@@ -605,7 +818,11 @@ export class KafkaTransport implements Transport, ConsumerTransport, Transaction
     throw lastError ?? new TransportError('no broker is reachable', 'connection', { retriable: true });
   }
 
-  private async requestMetadata(connection: KafkaConnection, topics: string[] | null, allowAutoCreate: boolean): Promise<ClusterMetadata> {
+  private async requestMetadata(
+    connection: KafkaConnection,
+    topics: string[] | null,
+    allowAutoCreate: boolean,
+  ): Promise<ClusterMetadata> {
     const { response } = await this.request(connection, ApiKey.Metadata, {
       topics: topics === null ? null : topics.map((name) => ({ name })),
       allowAutoTopicCreation: allowAutoCreate,
@@ -687,7 +904,11 @@ function asTransportError(e: unknown, address: string, brokerId?: number): Trans
     if (e.brokerId !== undefined || brokerId === undefined) return e;
     return new TransportError(e.message, e.kind, { retriable: e.retriable, cause: e.cause, brokerId });
   }
-  return new TransportError(`unexpected failure talking to ${address}: ${errorMessage(e)}`, 'protocol', { retriable: false, cause: e, brokerId });
+  return new TransportError(`unexpected failure talking to ${address}: ${errorMessage(e)}`, 'protocol', {
+    retriable: false,
+    cause: e,
+    brokerId,
+  });
 }
 
 /** The engine counts on one result per partition it sent; a partition the broker left out is reported as failed. */
@@ -725,9 +946,17 @@ function validateNewTopic(t: NewTopic): void {
   const problem = topicNameProblem(t.name);
   if (problem) throw new InvalidInputError(problem);
   if (t.partitions !== undefined && t.partitions !== -1 && !(Number.isInteger(t.partitions) && t.partitions > 0)) {
-    throw new InvalidInputError(`partitions for topic '${t.name}' must be a whole number of 1 or more, got ${t.partitions}`);
+    throw new InvalidInputError(
+      `partitions for topic '${t.name}' must be a whole number of 1 or more, got ${t.partitions}`,
+    );
   }
-  if (t.replicationFactor !== undefined && t.replicationFactor !== -1 && !(Number.isInteger(t.replicationFactor) && t.replicationFactor > 0)) {
-    throw new InvalidInputError(`replication factor for topic '${t.name}' must be a whole number of 1 or more, got ${t.replicationFactor}`);
+  if (
+    t.replicationFactor !== undefined &&
+    t.replicationFactor !== -1 &&
+    !(Number.isInteger(t.replicationFactor) && t.replicationFactor > 0)
+  ) {
+    throw new InvalidInputError(
+      `replication factor for topic '${t.name}' must be a whole number of 1 or more, got ${t.replicationFactor}`,
+    );
   }
 }

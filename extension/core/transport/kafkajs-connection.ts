@@ -14,7 +14,14 @@ import type net from 'node:net';
 import { encodeRequestHeader, type VersionRange } from '../kafka/protocol';
 import { FrameDecoder, FrameError } from '../kafka/protocol/frame-decoder';
 import { TransportError, type TransportErrorKind } from './transport';
-import { BrokerClosedConnection, type IncomingResponse, type KafkaConnection, type KafkaConnectionOptions, type OutgoingRequest, type TransportLog } from './kafka-connection';
+import {
+  BrokerClosedConnection,
+  type IncomingResponse,
+  type KafkaConnection,
+  type KafkaConnectionOptions,
+  type OutgoingRequest,
+  type TransportLog,
+} from './kafka-connection';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations */
 
@@ -33,7 +40,11 @@ interface KafkajsBroker {
 
 type SocketFactory = (args: { host: string; port: number; ssl: unknown; onConnect: () => void }) => net.Socket;
 
-const Broker: new (options: { connectionPool: unknown; logger: KafkajsLogger; allowAutoTopicCreation?: boolean }) => KafkajsBroker = require('kafkajs/src/broker');
+const Broker: new (options: {
+  connectionPool: unknown;
+  logger: KafkajsLogger;
+  allowAutoTopicCreation?: boolean;
+}) => KafkajsBroker = require('kafkajs/src/broker');
 const ConnectionPool: new (options: {
   host: string;
   port: number;
@@ -50,7 +61,10 @@ const ConnectionPool: new (options: {
 const createSocketFactory: () => SocketFactory = require('kafkajs/src/network/socketFactory');
 const loggers: {
   LEVELS: { NOTHING: number; INFO: number };
-  createLogger(options: { level: number; logCreator: (level: number) => (entry: { namespace: string; log: { message: string } }) => void }): KafkajsLogger;
+  createLogger(options: {
+    level: number;
+    logCreator: (level: number) => (entry: { namespace: string; log: { message: string } }) => void;
+  }): KafkajsLogger;
 } = require('kafkajs/src/loggers');
 
 /** The most a response frame may declare (a metadata answer of a very large cluster is megabytes, not this). */
@@ -101,7 +115,8 @@ class KafkajsConnection implements KafkaConnection {
   }
 
   connect(): Promise<void> {
-    if (this.closed) return Promise.reject(new TransportError('the transport is closed', 'closed', { retriable: false }));
+    if (this.closed)
+      return Promise.reject(new TransportError('the transport is closed', 'closed', { retriable: false }));
     if (this.isConnected()) return Promise.resolve();
     this.connecting ??= this.open().finally(() => {
       this.connecting = null;
@@ -139,10 +154,13 @@ class KafkajsConnection implements KafkaConnection {
     }
     if (!tap || !tap.isOpen() || this.closed) {
       await broker.disconnect().catch(() => {});
-      throw this.closed ? new TransportError('the transport is closed', 'closed', { retriable: false }) : this.closedError();
+      throw this.closed
+        ? new TransportError('the transport is closed', 'closed', { retriable: false })
+        : this.closedError();
     }
     const versions = new Map<number, VersionRange>();
-    for (const [key, v] of Object.entries(broker.versions ?? {})) versions.set(Number(key), { min: v.minVersion, max: v.maxVersion });
+    for (const [key, v] of Object.entries(broker.versions ?? {}))
+      versions.set(Number(key), { min: v.minVersion, max: v.maxVersion });
     const decoder = new FrameDecoder(MAX_RESPONSE_BYTES);
     const session: Session = { broker, tap, versions };
     tap.takeOver({
@@ -151,7 +169,14 @@ class KafkajsConnection implements KafkaConnection {
         try {
           frames = decoder.push(chunk);
         } catch (e) {
-          this.fail(session, new TransportError(`${this.address} sent bytes that are not Kafka responses (${(e as FrameError).message})`, 'protocol', { retriable: true, cause: e }));
+          this.fail(
+            session,
+            new TransportError(
+              `${this.address} sent bytes that are not Kafka responses (${(e as FrameError).message})`,
+              'protocol',
+              { retriable: true, cause: e },
+            ),
+          );
           return;
         }
         for (const frame of frames) this.answer(frame);
@@ -168,7 +193,13 @@ class KafkajsConnection implements KafkaConnection {
     if (!session || !session.tap.isOpen()) throw this.closedError();
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = correlationId >= 0x7fffffff ? 1 : correlationId + 1;
-    const header = encodeRequestHeader(request.apiKey, request.apiVersion, correlationId, this.options.clientId, request.body.length);
+    const header = encodeRequestHeader(
+      request.apiKey,
+      request.apiVersion,
+      correlationId,
+      this.options.clientId,
+      request.body.length,
+    );
     const requestBytes = header.length + request.body.length;
     const sentAtMs = Date.now();
     if (!request.expectResponse) {
@@ -179,9 +210,23 @@ class KafkajsConnection implements KafkaConnection {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId);
         // A late answer is then dropped: nobody waits for that correlation id.
-        reject(new TransportError(`request to ${this.address} timed out: no answer within ${request.timeoutMs} ms (request.timeout.ms)`, 'timeout', { retriable: true }));
+        reject(
+          new TransportError(
+            `request to ${this.address} timed out: no answer within ${request.timeoutMs} ms (request.timeout.ms)`,
+            'timeout',
+            { retriable: true },
+          ),
+        );
       }, request.timeoutMs);
-      this.pending.set(correlationId, { correlationId, resolve, reject, requestBytes, sentAtMs, sentAtHr: process.hrtime.bigint(), timer });
+      this.pending.set(correlationId, {
+        correlationId,
+        resolve,
+        reject,
+        requestBytes,
+        sentAtMs,
+        sentAtHr: process.hrtime.bigint(),
+        timer,
+      });
       session.tap.writeChunks(header, request.body.chunks);
     });
   }
@@ -194,7 +239,9 @@ class KafkajsConnection implements KafkaConnection {
     this.closed = true;
     const session = this.session;
     this.session = null;
-    this.rejectAll(new TransportError('the transport was closed while the request was in flight', 'closed', { retriable: false }));
+    this.rejectAll(
+      new TransportError('the transport was closed while the request was in flight', 'closed', { retriable: false }),
+    );
     if (session) await this.end(session);
   }
 
@@ -208,13 +255,22 @@ class KafkajsConnection implements KafkaConnection {
     const correlationId = frame.readInt32BE(0);
     const p = this.pending.get(correlationId);
     if (!p) {
-      this.options.log?.('debug', `${this.address} answered correlation id ${correlationId}, which no request waits for (timed out)`);
+      this.options.log?.(
+        'debug',
+        `${this.address} answered correlation id ${correlationId}, which no request waits for (timed out)`,
+      );
       return;
     }
     this.pending.delete(correlationId);
     clearTimeout(p.timer);
     const durationMs = Number(process.hrtime.bigint() - p.sentAtHr) / 1e6;
-    p.resolve({ payload: frame.subarray(4), correlationId, requestBytes: p.requestBytes, sentAtMs: p.sentAtMs, durationMs });
+    p.resolve({
+      payload: frame.subarray(4),
+      correlationId,
+      requestBytes: p.requestBytes,
+      sentAtMs: p.sentAtMs,
+      durationMs,
+    });
   }
 
   private fail(session: Session, error: TransportError): void {
@@ -251,7 +307,10 @@ class KafkajsConnection implements KafkaConnection {
 
   /** The broker closed the connection (its cause says so, for the transport's hints). */
   private closedError(cause?: unknown): TransportError {
-    return new TransportError(`${this.address} closed the connection`, 'connection', { retriable: true, cause: new BrokerClosedConnection(this.address, cause) });
+    return new TransportError(`${this.address} closed the connection`, 'connection', {
+      retriable: true,
+      cause: new BrokerClosedConnection(this.address, cause),
+    });
   }
 }
 
@@ -368,7 +427,11 @@ export function toTransportError(e: unknown, address: string, brokerId?: number)
     new TransportError(text, kind, { retriable, cause: e, brokerId });
 
   if (name === 'KafkaJSSASLAuthenticationError' || (err.type && SASL_ERROR_TYPES.has(err.type))) {
-    return make('authentication', `SASL login to ${address} was refused: ${stripPrefix(message)}. Check the mechanism, user name and password`, false);
+    return make(
+      'authentication',
+      `SASL login to ${address} was refused: ${stripPrefix(message)}. Check the mechanism, user name and password`,
+      false,
+    );
   }
   if (name === 'KafkaJSRequestTimeoutError') {
     return make('timeout', `request to ${address} timed out: no answer within the request timeout`, true);
@@ -381,25 +444,44 @@ export function toTransportError(e: unknown, address: string, brokerId?: number)
   }
   if (name === 'KafkaJSConnectionError') {
     if (isTlsFailure(code, message)) {
-      return make('tls', `TLS connection to ${address} failed: ${stripPrefix(message)}. Check the CA certificate, the client certificate, or whether the listener uses TLS at all`, false);
+      return make(
+        'tls',
+        `TLS connection to ${address} failed: ${stripPrefix(message)}. Check the CA certificate, the client certificate, or whether the listener uses TLS at all`,
+        false,
+      );
     }
     if (message === 'Connection timeout') return make('timeout', `connecting to ${address} timed out`, true);
-    if (code === 'ECONNREFUSED') return make('connection', `cannot reach broker ${address}: connection refused (is it running, and is the port right?)`, true);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('connection', `cannot reach broker ${address}: host name not found`, true);
+    if (code === 'ECONNREFUSED')
+      return make(
+        'connection',
+        `cannot reach broker ${address}: connection refused (is it running, and is the port right?)`,
+        true,
+      );
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return make('connection', `cannot reach broker ${address}: host name not found`, true);
     return make('connection', `cannot reach broker ${address}: ${stripPrefix(message)}`, true);
   }
   if (name === 'KafkaJSProtocolError') {
     return make('protocol', `${address} answered ${err.type ?? 'an error'}: ${message}`, err.retriable ?? false);
   }
   if (name === 'KafkaJSServerDoesNotSupportApiKey' && (e as { apiName?: string }).apiName === 'SaslHandshake') {
-    return make('authentication', `${address} does not offer SASL authentication on this listener; connect without SASL or use the SASL listener's port`, false);
+    return make(
+      'authentication',
+      `${address} does not offer SASL authentication on this listener; connect without SASL or use the SASL listener's port`,
+      false,
+    );
   }
   if (name === 'KafkaJSServerDoesNotSupportApiKey' || message === 'API Versions not supported') {
-    return make('protocol', `${address} does not support a request the producer needs (${message}); is it a Kafka broker of version 0.11 or later?`, false);
+    return make(
+      'protocol',
+      `${address} does not support a request the producer needs (${message}); is it a Kafka broker of version 0.11 or later?`,
+      false,
+    );
   }
   // A Node socket error that escaped kafkajs's wrapping, or one of the tapped socket after the login.
   if (code && isTlsFailure(code, message)) return make('tls', `TLS connection to ${address} failed: ${message}`, false);
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') return make('connection', `connection to ${address} failed: ${message}`, true);
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE')
+    return make('connection', `connection to ${address} failed: ${message}`, true);
   return make('protocol', `unexpected failure talking to ${address}: ${message}`, err.retriable ?? false);
 }
 

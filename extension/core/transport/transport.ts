@@ -154,11 +154,27 @@ export interface OffsetToCommit extends TopicPartition {
  */
 export interface TransactionTransport {
   /** The coordinator of a transactional id (keyType 'transaction') or a consumer group ('group'). */
-  findCoordinator(keyType: 'group' | 'transaction', key: string): Promise<{ errorCode: number; nodeId: number; address: string }>;
-  initTransactionalProducerId(nodeId: number, transactionalId: string, transactionTimeoutMs: number): Promise<{ errorCode: number } & ProducerIdAndEpoch>;
-  addPartitionsToTxn(nodeId: number, id: TransactionIdentity, partitions: TopicPartition[]): Promise<(TopicPartition & { errorCode: number })[]>;
+  findCoordinator(
+    keyType: 'group' | 'transaction',
+    key: string,
+  ): Promise<{ errorCode: number; nodeId: number; address: string }>;
+  initTransactionalProducerId(
+    nodeId: number,
+    transactionalId: string,
+    transactionTimeoutMs: number,
+  ): Promise<{ errorCode: number } & ProducerIdAndEpoch>;
+  addPartitionsToTxn(
+    nodeId: number,
+    id: TransactionIdentity,
+    partitions: TopicPartition[],
+  ): Promise<(TopicPartition & { errorCode: number })[]>;
   addOffsetsToTxn(nodeId: number, id: TransactionIdentity, groupId: string): Promise<number>;
-  txnOffsetCommit(nodeId: number, id: TransactionIdentity, groupId: string, offsets: OffsetToCommit[]): Promise<(TopicPartition & { errorCode: number })[]>;
+  txnOffsetCommit(
+    nodeId: number,
+    id: TransactionIdentity,
+    groupId: string,
+    offsets: OffsetToCommit[],
+  ): Promise<(TopicPartition & { errorCode: number })[]>;
   endTxn(nodeId: number, id: TransactionIdentity, committed: boolean): Promise<number>;
 }
 

@@ -53,7 +53,9 @@ export class FakeClock implements Clock {
       const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       if (steps >= this.maxSteps) {
-        throw new Error(`FakeClock.advance(${ms}) fired ${steps} timers and still has one due at ${due.at - this.current} ms from now (of ${target - this.current} left): timers keep scheduling each other without time passing; look for a step that reschedules itself at once`);
+        throw new Error(
+          `FakeClock.advance(${ms}) fired ${steps} timers and still has one due at ${due.at - this.current} ms from now (of ${target - this.current} left): timers keep scheduling each other without time passing; look for a step that reschedules itself at once`,
+        );
       }
       this.timers = this.timers.filter((t) => t !== due);
       this.current = Math.max(this.current, due.at);

@@ -27,7 +27,8 @@ export class LatencyHistogram {
   /** The buckets that hold something, in order: up to `upTo` ms (inclusive), `count` latencies. */
   buckets(): { upTo: number; count: number }[] {
     const out: { upTo: number; count: number }[] = [];
-    for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 0) out.push({ upTo: highestValueOf(i), count: this.counts[i] });
+    for (let i = 0; i < BUCKETS; i++)
+      if (this.counts[i] > 0) out.push({ upTo: highestValueOf(i), count: this.counts[i] });
     return out;
   }
 

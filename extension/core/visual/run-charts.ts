@@ -50,9 +50,16 @@ function intervalSince(iv: MetricsInterval, before: MetricsTimeline | undefined,
   const batchRecords = iv.batchRecordsAvg * iv.batches - old.batchRecordsAvg * old.batches;
   const batchBytes = iv.batchBytesAvg * iv.batches - old.batchBytesAvg * old.batches;
   return {
-    ...iv, acked: iv.acked - old.acked, failed: iv.failed - old.failed, sent: iv.sent - old.sent, retried: iv.retried - old.retried,
-    requests: iv.requests - old.requests, bytes: iv.bytes - old.bytes, batches,
-    batchRecordsAvg: batches > 0 ? batchRecords / batches : 0, batchBytesAvg: batches > 0 ? batchBytes / batches : 0,
+    ...iv,
+    acked: iv.acked - old.acked,
+    failed: iv.failed - old.failed,
+    sent: iv.sent - old.sent,
+    retried: iv.retried - old.retried,
+    requests: iv.requests - old.requests,
+    bytes: iv.bytes - old.bytes,
+    batches,
+    batchRecordsAvg: batches > 0 ? batchRecords / batches : 0,
+    batchBytesAvg: batches > 0 ? batchBytes / batches : 0,
   };
 }
 
@@ -72,7 +79,10 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
   const intervalMs = Math.max(1000, ...samples.map((s) => s.now.intervalMs));
   // The grid is the widest producer's own, from its interval the send started in: its intervals stay whole.
   const ref = samples.find((s) => s.now.intervalMs === intervalMs)?.now;
-  const origin = ref && ref.startedAt >= 0 ? ref.startedAt + Math.max(0, Math.floor((startedAt - ref.startedAt) / intervalMs)) * intervalMs : startedAt;
+  const origin =
+    ref && ref.startedAt >= 0
+      ? ref.startedAt + Math.max(0, Math.floor((startedAt - ref.startedAt) / intervalMs)) * intervalMs
+      : startedAt;
   const grid = new Map<number, RunInterval & { batchRecords: number; batchBytes: number }>();
   const latency = new Map<number, number>();
   const batchRecords = new Map<number, number>();
@@ -85,7 +95,24 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
       const slot = Math.max(0, Math.floor((iv.at - origin) / intervalMs));
       let g = grid.get(slot);
       if (!g) {
-        g = { t: slot * intervalMs, acked: 0, failed: 0, retried: 0, requests: 0, bytes: 0, batches: 0, batchRecordsAvg: 0, batchBytesAvg: 0, p50: null, p90: null, p99: null, max: 0, brokers: [], batchRecords: 0, batchBytes: 0 };
+        g = {
+          t: slot * intervalMs,
+          acked: 0,
+          failed: 0,
+          retried: 0,
+          requests: 0,
+          bytes: 0,
+          batches: 0,
+          batchRecordsAvg: 0,
+          batchBytesAvg: 0,
+          p50: null,
+          p90: null,
+          p99: null,
+          max: 0,
+          brokers: [],
+          batchRecords: 0,
+          batchBytes: 0,
+        };
         grid.set(slot, g);
       }
       g.acked += iv.acked;
@@ -117,7 +144,10 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
     addBuckets(batchRecords, minus(s.now.batches.records, s.before?.batches.records));
     addBuckets(batchBytes, minus(s.now.batches.bytes, s.before?.batches.bytes));
     for (const [reason, n] of Object.entries(s.now.batches.closeReasons)) {
-      closeReasons[reason] = (closeReasons[reason] ?? 0) + n - ((s.before?.batches.closeReasons as Record<string, number> | undefined)?.[reason] ?? 0);
+      closeReasons[reason] =
+        (closeReasons[reason] ?? 0) +
+        n -
+        ((s.before?.batches.closeReasons as Record<string, number> | undefined)?.[reason] ?? 0);
     }
   }
   // Every interval up to the last, empty ones included: a stall shows as a gap at zero, not as a line across it.
@@ -126,7 +156,22 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
   for (let slot = 0; slot <= last; slot++) {
     const g = grid.get(slot);
     if (!g) {
-      intervals.push({ t: slot * intervalMs, acked: 0, failed: 0, retried: 0, requests: 0, bytes: 0, batches: 0, batchRecordsAvg: 0, batchBytesAvg: 0, p50: null, p90: null, p99: null, max: 0, brokers: [] });
+      intervals.push({
+        t: slot * intervalMs,
+        acked: 0,
+        failed: 0,
+        retried: 0,
+        requests: 0,
+        bytes: 0,
+        batches: 0,
+        batchRecordsAvg: 0,
+        batchBytesAvg: 0,
+        p50: null,
+        p90: null,
+        p99: null,
+        max: 0,
+        brokers: [],
+      });
       continue;
     }
     const { batchRecords: r, batchBytes: b, ...iv } = g;
@@ -137,11 +182,17 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
   }
   const latencyBuckets = sorted(latency);
   return {
-    startedAt, intervalMs, live, intervals,
+    startedAt,
+    intervalMs,
+    live,
+    intervals,
     latency: {
       count: latencyBuckets.reduce((n, b) => n + b.count, 0),
-      p50: bucketPercentile(latencyBuckets, 50), p90: bucketPercentile(latencyBuckets, 90), p99: bucketPercentile(latencyBuckets, 99),
-      max: latencyBuckets.length ? latencyBuckets[latencyBuckets.length - 1].upTo : null, buckets: latencyBuckets,
+      p50: bucketPercentile(latencyBuckets, 50),
+      p90: bucketPercentile(latencyBuckets, 90),
+      p99: bucketPercentile(latencyBuckets, 99),
+      max: latencyBuckets.length ? latencyBuckets[latencyBuckets.length - 1].upTo : null,
+      buckets: latencyBuckets,
     },
     batches: { records: sorted(batchRecords), bytes: sorted(batchBytes), closeReasons },
     metrics: samples.map((s) => metricsView(s.clientId, s.stats)),

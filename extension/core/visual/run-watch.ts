@@ -18,7 +18,10 @@ export function producerName(p: Watched): string {
 export class RunWatch {
   private readonly before = new Map<Watched, { timeline: MetricsTimeline; activity: number }>();
 
-  constructor(private readonly producers: () => Watched[], readonly startedAt: number) {
+  constructor(
+    private readonly producers: () => Watched[],
+    readonly startedAt: number,
+  ) {
     for (const p of producers()) this.before.set(p, { timeline: p.timeline(), activity: activity(p) });
   }
 

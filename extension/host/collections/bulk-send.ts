@@ -3,7 +3,15 @@
  * core runner, so they count progress the same way (RunProgress), stop the same way on Cancel (nothing more is
  * handed to the producer; what it holds still settles) and end with the same line (describeRun).
  */
-import type { LoadedCollection, LoadedEnvironment, MessagePlan, ProducerSettings, RunProgress, RunSummary, SecretResolver } from '../../core/collections';
+import type {
+  LoadedCollection,
+  LoadedEnvironment,
+  MessagePlan,
+  ProducerSettings,
+  RunProgress,
+  RunSummary,
+  SecretResolver,
+} from '../../core/collections';
 import type { DeliveryCallback, Producer, ProducerRecord } from '../../core/engine/types';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
@@ -64,13 +72,16 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
   let lastSeq = -1;
   // The schemas that encode the current message's records, named in each record's trace.
   let schemas: readonly SchemaUsed[] | undefined;
-  const withSchemas = (producer: Producer): Producer => new Proxy(producer, {
-    get: (target, prop) => {
-      if (prop === 'produce') return (record: ProducerRecord, callback?: DeliveryCallback) => target.produce(schemas ? { ...record, serialization: schemas } : record, callback);
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+  const withSchemas = (producer: Producer): Producer =>
+    new Proxy(producer, {
+      get: (target, prop) => {
+        if (prop === 'produce')
+          return (record: ProducerRecord, callback?: DeliveryCallback) =>
+            target.produce(schemas ? { ...record, serialization: schemas } : record, callback);
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
   const report = (force: boolean) => {
     const now = Date.now();
     if (!force && now - lastReport < everyMs) return;
@@ -78,28 +89,38 @@ export async function bulkSend(request: BulkSendRequest): Promise<BulkSendResult
     request.onProgress(progress, current);
   };
   bulkSendRunning.fire(true);
-  const summary = await core.runCollection({
-    loaded: request.loaded,
-    environment: request.environment,
-    messages: request.messages,
-    secrets: request.secrets,
-    schemaRegistry: request.schemaRegistry,
-    consumerTransport: request.consumerTransport,
-    producerFor: async (settings) => withSchemas(await request.producerFor(settings)),
-    beforeSend: request.beforeSend,
-    closeProducers: false, // they belong to the connection, which keeps them for the next send
-    signal: request.signal,
-    stopOnFirstError: request.stopOnFirstError,
-    maxInFlight: request.maxInFlight,
-    listener: {
-      messageStart: (m) => { current = m.name; lastSeq = -1; schemas = m.schemas.length ? m.schemas : undefined; report(true); },
-      messageEnd: () => report(true),
-      record: (o) => {
-        progress.record(o);
-        if (o.recordId && o.seq >= lastSeq) { lastSeq = o.seq; lastRecordId = o.recordId; }
-        report(false);
+  const summary = await core
+    .runCollection({
+      loaded: request.loaded,
+      environment: request.environment,
+      messages: request.messages,
+      secrets: request.secrets,
+      schemaRegistry: request.schemaRegistry,
+      consumerTransport: request.consumerTransport,
+      producerFor: async (settings) => withSchemas(await request.producerFor(settings)),
+      beforeSend: request.beforeSend,
+      closeProducers: false, // they belong to the connection, which keeps them for the next send
+      signal: request.signal,
+      stopOnFirstError: request.stopOnFirstError,
+      maxInFlight: request.maxInFlight,
+      listener: {
+        messageStart: (m) => {
+          current = m.name;
+          lastSeq = -1;
+          schemas = m.schemas.length ? m.schemas : undefined;
+          report(true);
+        },
+        messageEnd: () => report(true),
+        record: (o) => {
+          progress.record(o);
+          if (o.recordId && o.seq >= lastSeq) {
+            lastSeq = o.seq;
+            lastRecordId = o.recordId;
+          }
+          report(false);
+        },
       },
-    },
-  }).finally(() => bulkSendRunning.fire(false));
+    })
+    .finally(() => bulkSendRunning.fire(false));
   return { summary, planned, line: core.describeRun(summary, planned), lastRecordId };
 }

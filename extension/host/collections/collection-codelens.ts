@@ -28,19 +28,37 @@ export class CollectionCodeLensProvider implements vscode.CodeLensProvider, vsco
     const top = new vscode.Range(0, 0, 0, 0);
     // A collection with errors is not sent: the top lens says so, as the view does (the rows stay, so lines do not jump).
     const sendAll = hasErrors(entry)
-      ? { title: `$(error) ${problemsText(problemCount(entry))}: fix before sending`, command: 'workbench.actions.view.problems' }
+      ? {
+          title: `$(error) ${problemsText(problemCount(entry))}: fix before sending`,
+          command: 'workbench.actions.view.problems',
+        }
       : { title: '$(run-all) Send all', command: 'kafkaWorkbench.collections.sendAll', arguments: [document.uri] };
     const lenses = [new vscode.CodeLens(top, sendAll)];
     for (const m of parsed.messages) {
-      const at = new vscode.Range(m.range.start.line, m.range.start.character, m.range.start.line, m.range.start.character);
+      const at = new vscode.Range(
+        m.range.start.line,
+        m.range.start.character,
+        m.range.start.line,
+        m.range.start.character,
+      );
       lenses.push(
-        new vscode.CodeLens(at, { title: '$(send) Send', command: 'kafkaWorkbench.collections.sendMessage', arguments: [document.uri, m.name] }),
-        new vscode.CodeLens(at, { title: 'Open in Composer', command: 'kafkaWorkbench.collections.openInComposer', arguments: [document.uri, m.name] }),
+        new vscode.CodeLens(at, {
+          title: '$(send) Send',
+          command: 'kafkaWorkbench.collections.sendMessage',
+          arguments: [document.uri, m.name],
+        }),
+        new vscode.CodeLens(at, {
+          title: 'Open in Composer',
+          command: 'kafkaWorkbench.collections.openInComposer',
+          arguments: [document.uri, m.name],
+        }),
       );
       for (const r of this.results.get(document.uri, m.name) ?? []) {
         const line = expectationLine(r);
         const title = line.length > LENS_TITLE_MAX ? `${line.slice(0, LENS_TITLE_MAX - 1)}…` : line;
-        lenses.push(new vscode.CodeLens(at, { title, tooltip: expectationLine(r, false), command: 'kafkaWorkbench.showLog' }));
+        lenses.push(
+          new vscode.CodeLens(at, { title, tooltip: expectationLine(r, false), command: 'kafkaWorkbench.showLog' }),
+        );
       }
     }
     return lenses;

@@ -10,7 +10,13 @@ import * as vscode from 'vscode';
 import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import { InvalidInputError } from '../../core/util/errors';
-import { COLLECTION_GLOB, ENVIRONMENT_GLOB, collectionsCore, isCollectionPath, isEnvironmentPath } from './collections-core';
+import {
+  COLLECTION_GLOB,
+  ENVIRONMENT_GLOB,
+  collectionsCore,
+  isCollectionPath,
+  isEnvironmentPath,
+} from './collections-core';
 import { type EnvironmentState, isWithin } from './environments';
 import { fileExists } from './workspace-files';
 
@@ -41,7 +47,9 @@ export class CollectionIndex implements vscode.Disposable {
     // Deleting or moving a folder is one event for the folder, which no file glob matches: watch every path.
     const anyPath = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     this.disposables.push(
-      collections, environmentFiles, anyPath,
+      collections,
+      environmentFiles,
+      anyPath,
       collections.onDidCreate((uri) => this.scanned && this.refreshFromWatcher(uri)),
       collections.onDidChange((uri) => this.scanned && this.refreshFromWatcher(uri)),
       environmentFiles.onDidCreate((uri) => this.relintEnvironmentFile(uri)),
@@ -49,22 +57,33 @@ export class CollectionIndex implements vscode.Disposable {
       anyPath.onDidDelete((uri) => this.forgetWithin(uri)),
       anyPath.onDidCreate((uri) => void this.scanIfFolder(uri)),
       // Files made, removed or renamed from within VS Code, even where the file watcher is slow or missing.
-      vscode.workspace.onDidCreateFiles((e) => e.files.forEach((u) => {
-        if (isCollectionPath(u.fsPath)) {
-          if (this.scanned) this.refreshFromWatcher(u);
-        } else if (isEnvironmentPath(u.fsPath)) this.relintEnvironmentFile(u);
-        else void this.scanIfFolder(u);
-      })),
+      vscode.workspace.onDidCreateFiles((e) =>
+        e.files.forEach((u) => {
+          if (isCollectionPath(u.fsPath)) {
+            if (this.scanned) this.refreshFromWatcher(u);
+          } else if (isEnvironmentPath(u.fsPath)) this.relintEnvironmentFile(u);
+          else void this.scanIfFolder(u);
+        }),
+      ),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.forgetWithin(u))),
       vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => this.moved(oldUri, newUri))),
       // While VS Code's JSON service reports for a file, its problems count in the view too (see problemCount).
-      vscode.languages.onDidChangeDiagnostics((e) => e.uris.some((u) => this.entries.has(u.toString()) && jsonServiceValidates(u)) && this.fireSoon()),
+      vscode.languages.onDidChangeDiagnostics(
+        (e) => e.uris.some((u) => this.entries.has(u.toString()) && jsonServiceValidates(u)) && this.fireSoon(),
+      ),
       vscode.workspace.onDidOpenTextDocument((d) => this.onDocument(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocument(e.document, 300)),
       // Shown in or gone from a tab, or closed: whether VS Code's JSON service checks the file changes with it.
       vscode.workspace.onDidCloseTextDocument((d) => this.relintFile(d.uri)),
-      vscode.window.tabGroups.onDidChangeTabs((e) => [...e.opened, ...e.closed].forEach((t) => { const u = tabUri(t); if (u) this.relintFile(u); })),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('json.validate.enable') && this.relintForJsonSetting()),
+      vscode.window.tabGroups.onDidChangeTabs((e) =>
+        [...e.opened, ...e.closed].forEach((t) => {
+          const u = tabUri(t);
+          if (u) this.relintFile(u);
+        }),
+      ),
+      vscode.workspace.onDidChangeConfiguration(
+        (e) => e.affectsConfiguration('json.validate.enable') && this.relintForJsonSetting(),
+      ),
       environments.onDidChange(() => {
         this.lintActiveEnvironment();
         void this.relintAll();
@@ -110,7 +129,9 @@ export class CollectionIndex implements vscode.Disposable {
 
   /** Sorted by collection name. */
   list(): CollectionEntry[] {
-    return [...this.entries.values()].sort((a, b) => displayName(a).localeCompare(displayName(b)) || a.uri.fsPath.localeCompare(b.uri.fsPath));
+    return [...this.entries.values()].sort(
+      (a, b) => displayName(a).localeCompare(displayName(b)) || a.uri.fsPath.localeCompare(b.uri.fsPath),
+    );
   }
 
   get(uri: vscode.Uri): CollectionEntry | undefined {
@@ -141,7 +162,9 @@ export class CollectionIndex implements vscode.Disposable {
   private async current(uri: vscode.Uri): Promise<CollectionEntry> {
     if (!(await fileExists(uri))) {
       this.forgetWithin(uri);
-      throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} no longer exists (deleted, moved or renamed).`);
+      throw new InvalidInputError(
+        `${vscode.workspace.asRelativePath(uri)} no longer exists (deleted, moved or renamed).`,
+      );
     }
     return this.refreshFromDisk(uri);
   }
@@ -155,10 +178,13 @@ export class CollectionIndex implements vscode.Disposable {
     if (!isCollectionPath(doc.uri.fsPath)) return;
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      void this.update(doc.uri, doc.getText());
-    }, delayMs));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.update(doc.uri, doc.getText());
+      }, delayMs),
+    );
   }
 
   /** Parses and reports one file again, from its open text or else from disk. */
@@ -201,7 +227,12 @@ export class CollectionIndex implements vscode.Disposable {
    */
   private relintEnvironmentFile(uri: vscode.Uri): void {
     if (uri.scheme !== 'file') return;
-    if (this.scanned || this.environmentFiles.has(uri.toString()) || uri.toString() === this.environments.activeUri()?.toString()) void this.lintEnvironmentFile(uri);
+    if (
+      this.scanned ||
+      this.environmentFiles.has(uri.toString()) ||
+      uri.toString() === this.environments.activeUri()?.toString()
+    )
+      void this.lintEnvironmentFile(uri);
   }
 
   /** A file or folder is gone: its collections leave the view, its (and its environment files') problems go. */
@@ -222,7 +253,9 @@ export class CollectionIndex implements vscode.Disposable {
 
   /** Renamed or moved in VS Code (a file or a folder): what was under the old path is read under the new one. */
   private moved(oldUri: vscode.Uri, newUri: vscode.Uri): void {
-    const movedEnvironments = [...this.environmentFiles].map((k) => vscode.Uri.parse(k)).filter((u) => isWithin(u, oldUri));
+    const movedEnvironments = [...this.environmentFiles]
+      .map((k) => vscode.Uri.parse(k))
+      .filter((u) => isWithin(u, oldUri));
     this.forgetWithin(oldUri);
     movedEnvironments.forEach((u) => this.relintFile(vscode.Uri.joinPath(newUri, u.path.slice(oldUri.path.length))));
     if (isCollectionPath(newUri.fsPath)) {
@@ -232,12 +265,27 @@ export class CollectionIndex implements vscode.Disposable {
 
   /** A folder made or moved into the workspace: one event for the folder, none for the collections inside it. */
   private async scanIfFolder(uri: vscode.Uri): Promise<void> {
-    if (!this.scanned || uri.scheme !== 'file' || isCollectionPath(uri.fsPath) || isEnvironmentPath(uri.fsPath) || /\/(node_modules|\.git)(\/|$)/.test(uri.path)) return;
+    if (
+      !this.scanned ||
+      uri.scheme !== 'file' ||
+      isCollectionPath(uri.fsPath) ||
+      isEnvironmentPath(uri.fsPath) ||
+      /\/(node_modules|\.git)(\/|$)/.test(uri.path)
+    )
+      return;
     const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
     if (!stat || !(stat.type & vscode.FileType.Directory)) return;
-    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, COLLECTION_GLOB), '**/node_modules/**', 1000);
+    const found = await vscode.workspace.findFiles(
+      new vscode.RelativePattern(uri, COLLECTION_GLOB),
+      '**/node_modules/**',
+      1000,
+    );
     found.forEach((u) => this.refreshQuietly(u));
-    const environmentFiles = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, ENVIRONMENT_GLOB), '**/node_modules/**', 1000);
+    const environmentFiles = await vscode.workspace.findFiles(
+      new vscode.RelativePattern(uri, ENVIRONMENT_GLOB),
+      '**/node_modules/**',
+      1000,
+    );
     environmentFiles.forEach((u) => void this.lintEnvironmentFile(u));
   }
 
@@ -292,7 +340,11 @@ export class CollectionIndex implements vscode.Disposable {
   /** Every problem of the file, kept with its parse (see `problems`) and shown in the Problems view. */
   private async lint(entry: CollectionEntry): Promise<void> {
     const environment = await this.environments.loadQuietly();
-    const problems = [...entry.parsed.diagnostics, ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment), ...(await this.registryProblems(entry))];
+    const problems = [
+      ...entry.parsed.diagnostics,
+      ...collectionsCore().templateDiagnostics(entry.parsed, entry.uri.fsPath, environment),
+      ...(await this.registryProblems(entry)),
+    ];
     problemsOfParse.set(entry.parsed, problems);
     // Not when a newer parse, or the file's removal, came while the environment loaded: that one is what shows.
     if (this.entries.get(entry.uri.toString()) === entry) this.report(entry.uri, problems);
@@ -303,7 +355,9 @@ export class CollectionIndex implements vscode.Disposable {
     if (!entry.parsed.value?.messages.some((m) => m.keySchema || m.valueSchema)) return [];
     const registry = await this.schemaRegistry().catch(() => undefined);
     if (!registry) return [];
-    return collectionsCore().schemaDiagnostics(entry.parsed, registry).catch(() => []);
+    return collectionsCore()
+      .schemaDiagnostics(entry.parsed, registry)
+      .catch(() => []);
   }
 
   /** Sets the file's problems, leaving out those VS Code's JSON service shows for it right now. */
@@ -319,7 +373,8 @@ export class CollectionIndex implements vscode.Disposable {
 
   /** After `json.validate.enable` changed: every collection, and the environment files we report on. */
   private relintForJsonSetting(): void {
-    for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === 'file' && isEnvironmentPath(d.uri.fsPath)) this.lintEnvironment(d.uri, d.getText());
+    for (const d of vscode.workspace.textDocuments)
+      if (d.uri.scheme === 'file' && isEnvironmentPath(d.uri.fsPath)) this.lintEnvironment(d.uri, d.getText());
     for (const key of [...this.environmentFiles]) void this.lintEnvironmentFile(vscode.Uri.parse(key));
     void this.relintAll();
   }
@@ -382,7 +437,14 @@ export function isJsonServiceDiagnostic(d: vscode.Diagnostic): boolean {
 
 /** The collection's "name", also when other parts of the file have errors; else the file's name. */
 export function displayName(e: CollectionEntry): string {
-  return e.parsed.value?.name ?? writtenName(e.parsed) ?? e.uri.path.split('/').pop()!.replace(/\.kafka\.json$/, '');
+  return (
+    e.parsed.value?.name ??
+    writtenName(e.parsed) ??
+    e.uri.path
+      .split('/')
+      .pop()!
+      .replace(/\.kafka\.json$/, '')
+  );
 }
 
 /** The top-level "name" string as the text has it (the last one, as JSON.parse reads duplicates), if readable. */
@@ -402,14 +464,22 @@ function writtenName(parsed: ParsedCollection): string | undefined {
 export function jsonServiceValidates(uri: vscode.Uri): boolean {
   const key = uri.toString();
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-  if (doc?.languageId !== 'json' || vscode.workspace.getConfiguration('json', doc).get<boolean>('validate.enable') === false) return false;
+  if (
+    doc?.languageId !== 'json' ||
+    vscode.workspace.getConfiguration('json', doc).get<boolean>('validate.enable') === false
+  )
+    return false;
   return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => tabUri(t)?.toString() === key));
 }
 
 /** The file a text tab shows (the edited side of a diff). */
 function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
   const input = tab.input;
-  return input instanceof vscode.TabInputText ? input.uri : input instanceof vscode.TabInputTextDiff ? input.modified : undefined;
+  return input instanceof vscode.TabInputText
+    ? input.uri
+    : input instanceof vscode.TabInputTextDiff
+      ? input.modified
+      : undefined;
 }
 
 /** A file's bytes as text, without a leading byte order mark (TextDecoder drops it), as the editor shows it. */
@@ -427,4 +497,3 @@ function toVscodeDiagnostic(d: CoreDiagnostic): vscode.Diagnostic {
   diag.source = 'Kafka Workbench';
   return diag;
 }
-

@@ -4,8 +4,7 @@ import { type CollectionEntry, type CollectionIndex, displayName, hasErrors, pro
 import { expectationLine, expectationsText, type ExpectationResults } from './expectation-results';
 
 export type CollectionNode =
-  | { kind: 'collection'; uri: vscode.Uri }
-  | { kind: 'collectionMessage'; uri: vscode.Uri; index: number; name: string };
+  { kind: 'collection'; uri: vscode.Uri } | { kind: 'collectionMessage'; uri: vscode.Uri; index: number; name: string };
 
 export class CollectionTreeProvider implements vscode.TreeDataProvider<CollectionNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<CollectionNode | undefined>();
@@ -16,7 +15,10 @@ export class CollectionTreeProvider implements vscode.TreeDataProvider<Collectio
     private readonly index: CollectionIndex,
     private readonly results: ExpectationResults,
   ) {
-    this.subscriptions = [index.onDidChange(() => this.changed.fire(undefined)), results.onDidChange(() => this.changed.fire(undefined))];
+    this.subscriptions = [
+      index.onDidChange(() => this.changed.fire(undefined)),
+      results.onDidChange(() => this.changed.fire(undefined)),
+    ];
   }
 
   async getChildren(node?: CollectionNode): Promise<CollectionNode[]> {
@@ -26,7 +28,12 @@ export class CollectionTreeProvider implements vscode.TreeDataProvider<Collectio
     }
     if (node.kind !== 'collection') return [];
     const entry = this.index.get(node.uri);
-    return (entry?.parsed.messages ?? []).map((m) => ({ kind: 'collectionMessage', uri: node.uri, index: m.index, name: m.name }));
+    return (entry?.parsed.messages ?? []).map((m) => ({
+      kind: 'collectionMessage',
+      uri: node.uri,
+      index: m.index,
+      name: m.name,
+    }));
   }
 
   getTreeItem(node: CollectionNode): vscode.TreeItem {
@@ -50,13 +57,18 @@ export class CollectionTreeProvider implements vscode.TreeDataProvider<Collectio
 }
 
 function collectionItem(node: CollectionNode, entry: CollectionEntry | undefined): vscode.TreeItem {
-  const item = new vscode.TreeItem(entry ? displayName(entry) : node.uri.path, vscode.TreeItemCollapsibleState.Expanded);
+  const item = new vscode.TreeItem(
+    entry ? displayName(entry) : node.uri.path,
+    vscode.TreeItemCollapsibleState.Expanded,
+  );
   item.id = `collection:${node.uri.toString()}`;
   item.resourceUri = node.uri;
   const broken = entry !== undefined && hasErrors(entry);
   const relative = vscode.workspace.asRelativePath(node.uri);
   item.description = broken ? `${problemsText(problemCount(entry))} · ${relative}` : relative;
-  item.tooltip = broken ? `${relative}: fix the problems (see the Problems view) before sending or saving to it.` : relative;
+  item.tooltip = broken
+    ? `${relative}: fix the problems (see the Problems view) before sending or saving to it.`
+    : relative;
   item.iconPath = new vscode.ThemeIcon(broken ? 'error' : 'library');
   item.contextValue = broken ? 'kafkaCollectionInvalid' : 'kafkaCollection';
   return item;
@@ -66,19 +78,29 @@ export function problemsText(count: number): string {
   return `${count} problem${count === 1 ? '' : 's'}`;
 }
 
-function messageItem(node: Extract<CollectionNode, { kind: 'collectionMessage' }>, entry: CollectionEntry | undefined): vscode.TreeItem {
+function messageItem(
+  node: Extract<CollectionNode, { kind: 'collectionMessage' }>,
+  entry: CollectionEntry | undefined,
+): vscode.TreeItem {
   const item = new vscode.TreeItem(node.name || `message ${node.index + 1}`, vscode.TreeItemCollapsibleState.None);
   item.id = `message:${node.uri.toString()}#${node.index}`;
   const spec = entry?.parsed.value?.messages[node.index];
   if (spec) {
     const value = spec.value as { file?: unknown } | undefined;
-    const source = typeof value === 'object' && value !== null && typeof value.file === 'string' ? ` · from ${value.file}` : '';
+    const source =
+      typeof value === 'object' && value !== null && typeof value.file === 'string' ? ` · from ${value.file}` : '';
     item.description = `→ ${spec.topic}${spec.count && spec.count > 1 ? ` ×${spec.count}` : ''}${source}`;
   }
   item.iconPath = new vscode.ThemeIcon('mail');
   item.contextValue = entry && !hasErrors(entry) ? 'kafkaCollectionMessage' : 'kafkaCollectionMessageInvalid';
   const location = entry?.parsed.messages.find((m) => m.index === node.index);
-  const start = location ? new vscode.Position(location.range.start.line, location.range.start.character) : new vscode.Position(0, 0);
-  item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri, { selection: new vscode.Range(start, start), preview: true }] };
+  const start = location
+    ? new vscode.Position(location.range.start.line, location.range.start.character)
+    : new vscode.Position(0, 0);
+  item.command = {
+    command: 'vscode.open',
+    title: 'Open',
+    arguments: [node.uri, { selection: new vscode.Range(start, start), preview: true }],
+  };
   return item;
 }

@@ -31,7 +31,11 @@ export interface DraftAsMessage {
 }
 
 export class DraftTemplates implements DraftRendering {
-  constructor(private readonly index: CollectionIndex, private readonly environments: EnvironmentState, private readonly service: WorkbenchService) {}
+  constructor(
+    private readonly index: CollectionIndex,
+    private readonly environments: EnvironmentState,
+    private readonly service: WorkbenchService,
+  ) {}
 
   /**
    * The draft as a message of the collection it was opened from (that message's own variables and rate kept), or,
@@ -53,7 +57,11 @@ export class DraftTemplates implements DraftRendering {
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
     const collection = { name: 'Kafka Composer', messages: [this.spec(draft, COMPOSER_MESSAGE, encode)] };
-    return { loaded: { filePath: path.join(folder, 'Kafka Composer'), collection }, name: COMPOSER_MESSAGE, context: 'the composer' };
+    return {
+      loaded: { filePath: path.join(folder, 'Kafka Composer'), collection },
+      name: COMPOSER_MESSAGE,
+      context: 'the composer',
+    };
   }
 
   /**
@@ -63,7 +71,15 @@ export class DraftTemplates implements DraftRendering {
   private spec(draft: ComposerDraft, name: string, encode: boolean): MessageSpec {
     const spec = draftToMessage(draft, name);
     // Fields the composer clears are cleared in the message too (no partition, count 1, no schema), not inherited.
-    const cleared: Partial<MessageSpec> = { partition: undefined, timestamp: undefined, headers: undefined, count: undefined, keySchema: undefined, valueSchema: undefined, transaction: undefined };
+    const cleared: Partial<MessageSpec> = {
+      partition: undefined,
+      timestamp: undefined,
+      headers: undefined,
+      count: undefined,
+      keySchema: undefined,
+      valueSchema: undefined,
+      transaction: undefined,
+    };
     const out: MessageSpec = { ...cleared, ...spec, producer: { ...draft.settings } };
     // "Send as one transaction": the Repeat's records are one transaction, committed or aborted after sending.
     if (draft.transaction) out.transaction = { id: draft.transaction.id, abort: draft.transaction.abort };
@@ -79,21 +95,38 @@ export class DraftTemplates implements DraftRendering {
    * with the same progress and Cancel. sync hands a record over only once the one before is acknowledged (Java's
    * `send().get()`); async and fire-and-forget keep up to BULK_IN_FLIGHT in flight.
    */
-  async send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void; createTopics?: CreateTopicsAnswer }): Promise<SendResult> {
+  async send(
+    draft: ComposerDraft,
+    origin: DraftOrigin | null,
+    options: { signal: AbortSignal; onProgress(progress: SendProgress): void; createTopics?: CreateTopicsAnswer },
+  ): Promise<SendResult> {
     const message = await this.asMessage(draft, origin);
-    const schemaRegistry = draft.keyFormat === 'schema' || draft.valueFormat === 'schema' ? await this.service.schemaRegistry() : undefined;
+    const schemaRegistry =
+      draft.keyFormat === 'schema' || draft.valueFormat === 'schema' ? await this.service.schemaRegistry() : undefined;
     if ((draft.keyFormat === 'schema' || draft.valueFormat === 'schema') && !schemaRegistry) {
-      throw Object.assign(new InvalidInputError('The active connection has no schema registry: connect to the Local sandbox (it has one), or edit the connection and give its schema registry URL.'), { field: draft.valueFormat === 'schema' ? 'value' : 'key' });
+      throw Object.assign(
+        new InvalidInputError(
+          'The active connection has no schema registry: connect to the Local sandbox (it has one), or edit the connection and give its schema registry URL.',
+        ),
+        { field: draft.valueFormat === 'schema' ? 'value' : 'key' },
+      );
     }
     // The send keeps the connection active now to its end; switching connection asks whether to cancel it.
     const abort = new AbortController(); // the composer's Cancel, or the user cancelling it to switch connection
     if (options.signal.aborted) abort.abort();
     else options.signal.addEventListener('abort', () => abort.abort(), { once: true });
-    const run = this.service.beginCollectionRun(`sending ${draft.repeat.toLocaleString('en-US')} record${draft.repeat === 1 ? '' : 's'} to "${draft.topic}"`, () => abort.abort());
+    const run = this.service.beginCollectionRun(
+      `sending ${draft.repeat.toLocaleString('en-US')} record${draft.repeat === 1 ? '' : 's'} to "${draft.topic}"`,
+      () => abort.abort(),
+    );
     const result = await bulkSend({
       schemaRegistry,
       // Once the topic is known (rendered, when a variable names it): it exists, or the user chose to create it.
-      beforeSend: (prepared) => this.service.ensureTopics(prepared.map((m) => m.topic), options.createTopics),
+      beforeSend: (prepared) =>
+        this.service.ensureTopics(
+          prepared.map((m) => m.topic),
+          options.createTopics,
+        ),
       loaded: message.loaded,
       environment: await this.environments.load(),
       messages: [message.name],
@@ -104,17 +137,28 @@ export class DraftTemplates implements DraftRendering {
       maxInFlight: draft.sendMode === 'sync' ? 1 : BULK_IN_FLIGHT,
       onProgress: (p) => options.onProgress({ text: p.describe(), ...p.view(), remaining: p.view().remaining ?? null }),
       everyMs: 200,
-    }).catch((e: unknown) => { throw onField(e); }).finally(() => run.end());
+    })
+      .catch((e: unknown) => {
+        throw onField(e);
+      })
+      .finally(() => run.end());
     const { summary } = result;
     // A record that does not render or fit its schema stops the send: said on its field, like before sending.
     if (summary.inputError) throw onField(summary.inputError);
-    return { lastRecordId: result.lastRecordId ?? null, line: result.line, ok: summary.ok, cancelled: summary.cancelled };
+    return {
+      lastRecordId: result.lastRecordId ?? null,
+      line: result.line,
+      ok: summary.ok,
+      cancelled: summary.cancelled,
+    };
   }
 
   /** The first record as it will be sent; secrets stay references, nothing is looked up or sent. */
   async preview(draft: ComposerDraft, origin: DraftOrigin | null): Promise<RecordPreview> {
     const core = collectionsCore();
-    const templated = [draft.topic, draft.key, draft.value, ...draft.headers.map((h) => h.value)].some((t) => t.includes('{{'));
+    const templated = [draft.topic, draft.key, draft.value, ...draft.headers.map((h) => h.value)].some((t) =>
+      t.includes('{{'),
+    );
     const empty: RecordPreview = { templated, topic: draft.topic, key: null, value: null, headers: [] };
     let message: DraftAsMessage;
     try {
@@ -123,18 +167,37 @@ export class DraftTemplates implements DraftRendering {
       return { ...empty, error: plainError(e) };
     }
     const environment = await this.environments.loadQuietly();
-    const variablesFrom = [message.context !== 'the composer' ? `collection message ${message.context}` : '', environment ? `environment ${path.basename(environment.filePath)}` : ''].filter(Boolean);
+    const variablesFrom = [
+      message.context !== 'the composer' ? `collection message ${message.context}` : '',
+      environment ? `environment ${path.basename(environment.filePath)}` : '',
+    ].filter(Boolean);
     const rate = message.loaded.collection.messages.find((m) => m.name === message.name)?.ratePerSecond;
-    const note = [variablesFrom.length ? `Variables from ${variablesFrom.join(' and ')}.` : '', rate ? `Sent at ${rate} records/s (the message's ratePerSecond).` : ''].filter(Boolean).join(' ') || undefined;
+    const note =
+      [
+        variablesFrom.length ? `Variables from ${variablesFrom.join(' and ')}.` : '',
+        rate ? `Sent at ${rate} records/s (the message's ratePerSecond).` : '',
+      ]
+        .filter(Boolean)
+        .join(' ') || undefined;
     try {
       const engine = new core.TemplateEngine({ secrets: (name) => `{{$secret:${name}}}` });
       const preparer = new core.MessagePreparer(engine, message.loaded, environment);
       const [i] = preparer.select([message.name]);
       const prepared = await preparer.prepare(i);
       let first: ProducerRecord | undefined;
-      for await (const r of prepared.records()) { first = r; break; }
+      for await (const r of prepared.records()) {
+        first = r;
+        break;
+      }
       if (!first) return { ...empty, note, error: 'The message makes no records.' };
-      return { templated, topic: first.topic, key: shown(first.key), value: shown(first.value), headers: (first.headers ?? []).map((h) => ({ key: h.key, value: shown(h.value) ?? '' })), note };
+      return {
+        templated,
+        topic: first.topic,
+        key: shown(first.key),
+        value: shown(first.value),
+        headers: (first.headers ?? []).map((h) => ({ key: h.key, value: shown(h.value) ?? '' })),
+        note,
+      };
     } catch (e) {
       return { ...empty, note, error: plainError(e) };
     }
@@ -148,7 +211,9 @@ export class DraftTemplates implements DraftRendering {
 function onField(e: unknown): unknown {
   const cause = (e as { cause?: { path?: unknown; problem?: unknown; message?: string } } | null)?.cause;
   if (typeof cause?.path !== 'string' || typeof cause.problem !== 'string') return e;
-  return Object.assign(new InvalidInputError(cause.message ?? String(e), { cause: e }), { field: cause.path.startsWith('key') ? 'key' : 'value' });
+  return Object.assign(new InvalidInputError(cause.message ?? String(e), { cause: e }), {
+    field: cause.path.startsWith('key') ? 'key' : 'value',
+  });
 }
 
 function shown(v: string | Buffer | null | undefined): string | null {

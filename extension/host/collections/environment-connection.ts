@@ -12,7 +12,10 @@ import type { EnvironmentCluster, WorkbenchService } from '../kafka/workbench-se
 import { collectionsCore } from './collections-core';
 import type { EnvironmentState } from './environments';
 
-export function showEnvironmentConnection(environments: EnvironmentState, service: WorkbenchService): vscode.Disposable {
+export function showEnvironmentConnection(
+  environments: EnvironmentState,
+  service: WorkbenchService,
+): vscode.Disposable {
   let generation = 0;
   const update = async () => {
     const mine = ++generation;
@@ -21,11 +24,17 @@ export function showEnvironmentConnection(environments: EnvironmentState, servic
     if (mine === generation) service.setEnvironmentCluster(cluster);
   };
   void update();
-  const subscriptions = [environments.onDidChange(() => void update()), vscode.workspace.onDidGrantWorkspaceTrust(() => void update())];
+  const subscriptions = [
+    environments.onDidChange(() => void update()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void update()),
+  ];
   return { dispose: () => subscriptions.forEach((s) => s.dispose()) };
 }
 
-export async function environmentCluster(environments: EnvironmentState, trusted: boolean): Promise<EnvironmentCluster | undefined> {
+export async function environmentCluster(
+  environments: EnvironmentState,
+  trusted: boolean,
+): Promise<EnvironmentCluster | undefined> {
   const uri = environments.activeUri();
   if (!uri) return undefined;
   const file = path.basename(uri.fsPath);
@@ -37,15 +46,27 @@ export async function environmentCluster(environments: EnvironmentState, trusted
   }
   const connection = loaded?.environment.connection;
   if (!loaded || !connection) return undefined;
-  if (!trusted) return { kind: 'problem', message: `Environment ${file}: its connection is not used in Restricted Mode (trust the workspace to use it)`, file: uri };
+  if (!trusted)
+    return {
+      kind: 'problem',
+      message: `Environment ${file}: its connection is not used in Restricted Mode (trust the workspace to use it)`,
+      file: uri,
+    };
   const environment = loaded;
   return {
     kind: 'connection',
-    summary: { id: ENVIRONMENT_CONNECTION_ID, name: path.basename(file, '.kafka-env.json'), isSandbox: false, environmentFile: file },
+    summary: {
+      id: ENVIRONMENT_CONNECTION_ID,
+      name: path.basename(file, '.kafka-env.json'),
+      isSandbox: false,
+      environmentFile: file,
+    },
     // Another file, or other connection settings, is another cluster: a session on the old one ends.
     key: `${uri.toString()}\n${JSON.stringify(connection)}\n${JSON.stringify(loaded.environment.schemaRegistry ?? null)}`,
     bootstrap: [connection.bootstrap].flat(),
     config: () => collectionsCore().environmentConnection(environment, environments.secrets),
-    schemaRegistry: environment.environment.schemaRegistry ? () => collectionsCore().environmentSchemaRegistry(environment, environments.secrets) : undefined,
+    schemaRegistry: environment.environment.schemaRegistry
+      ? () => collectionsCore().environmentSchemaRegistry(environment, environments.secrets)
+      : undefined,
   };
 }

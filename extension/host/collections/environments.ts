@@ -31,11 +31,17 @@ export class EnvironmentState implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(ENVIRONMENT_GLOB);
     const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
     this.disposables.push(
-      watcher, watcher.onDidChange(onEdit), watcher.onDidCreate(onEdit), watcher.onDidDelete(onEdit),
-      deletions, deletions.onDidDelete(onGone),
+      watcher,
+      watcher.onDidChange(onEdit),
+      watcher.onDidCreate(onEdit),
+      watcher.onDidDelete(onEdit),
+      deletions,
+      deletions.onDidDelete(onGone),
       vscode.workspace.onDidSaveTextDocument((d) => onEdit(d.uri)),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach(onGone)),
-      vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => void this.followRename(oldUri, newUri))),
+      vscode.workspace.onDidRenameFiles((e) =>
+        e.files.forEach(({ oldUri, newUri }) => void this.followRename(oldUri, newUri)),
+      ),
     );
   }
 
@@ -51,7 +57,10 @@ export class EnvironmentState implements vscode.Disposable {
   async label(): Promise<string | undefined> {
     const uri = this.activeUri();
     if (!uri) return undefined;
-    const name = uri.path.split('/').pop()!.replace(/\.kafka-env\.json$/, '');
+    const name = uri.path
+      .split('/')
+      .pop()!
+      .replace(/\.kafka-env\.json$/, '');
     return (await fileExists(uri)) ? name : `${name} (missing)`;
   }
 
@@ -98,7 +107,8 @@ export class EnvironmentState implements vscode.Disposable {
   readonly secrets: SecretResolver = async (name) => this.context.secrets.get(SECRET_PREFIX + name);
 
   async setSecret(name: string, value: string): Promise<void> {
-    if (!SECRET_NAME.test(name)) throw new Error(`Secret name "${name}" must use letters, digits, "_", "." or "-" (as in {{$secret:NAME}}).`);
+    if (!SECRET_NAME.test(name))
+      throw new Error(`Secret name "${name}" must use letters, digits, "_", "." or "-" (as in {{$secret:NAME}}).`);
     await this.context.secrets.store(SECRET_PREFIX + name, value);
   }
 

@@ -38,6 +38,8 @@ export function expectationsText(results: readonly ExpectationResult[]): string 
 /** One result for a CodeLens or a tooltip: "$(pass) reply: replies-1@3 after 120 ms" / "$(error) audit: no record arrived ...". */
 export function expectationLine(r: ExpectationResult, icons = true): string {
   const mark = icons ? (r.passed ? '$(pass) ' : '$(error) ') : r.passed ? 'pass ' : 'FAIL ';
-  const what = r.passed ? `${r.matched!.topic}-${r.matched!.partition}@${r.matched!.offset} after ${r.durationMs} ms` : r.reason ?? 'not met';
+  const what = r.passed
+    ? `${r.matched!.topic}-${r.matched!.partition}@${r.matched!.offset} after ${r.durationMs} ms`
+    : (r.reason ?? 'not met');
   return `${mark}${r.name}: ${what}`;
 }

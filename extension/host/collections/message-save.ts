@@ -27,7 +27,17 @@ export interface CurrentMessage {
   collectionProducer?: ProducerSettings;
 }
 
-const MESSAGE_FIELDS = ['topic', 'key', 'value', 'headers', 'partition', 'timestamp', 'count', 'keySchema', 'valueSchema'] as const;
+const MESSAGE_FIELDS = [
+  'topic',
+  'key',
+  'value',
+  'headers',
+  'partition',
+  'timestamp',
+  'count',
+  'keySchema',
+  'valueSchema',
+] as const;
 const SETTINGS = Object.keys(defaultDraft().settings) as (keyof DraftProducerSettings)[];
 type Field = (typeof MESSAGE_FIELDS)[number] | `producer.${keyof DraftProducerSettings}`;
 
@@ -43,15 +53,24 @@ export interface SavePlan {
 /** A field's meaning, so equivalent spellings compare equal ("key": null and no key, count 1 and no count). */
 function fieldOf(spec: MessageSpec, settings: Record<string, unknown>, f: Field): unknown {
   switch (f) {
-    case 'topic': return spec.topic;
-    case 'key': return spec.key ?? null;
-    case 'value': return spec.value ?? null;
-    case 'headers': return spec.headers ?? [];
-    case 'partition': return spec.partition ?? null;
-    case 'timestamp': return spec.timestamp ?? null;
-    case 'count': return spec.count ?? 1;
-    case 'keySchema': return spec.keySchema ?? null;
-    case 'valueSchema': return spec.valueSchema ?? null;
+    case 'topic':
+      return spec.topic;
+    case 'key':
+      return spec.key ?? null;
+    case 'value':
+      return spec.value ?? null;
+    case 'headers':
+      return spec.headers ?? [];
+    case 'partition':
+      return spec.partition ?? null;
+    case 'timestamp':
+      return spec.timestamp ?? null;
+    case 'count':
+      return spec.count ?? 1;
+    case 'keySchema':
+      return spec.keySchema ?? null;
+    case 'valueSchema':
+      return spec.valueSchema ?? null;
     default: {
       const v = settings[f.slice('producer.'.length)];
       return f === 'producer.acks' && String(v) === '-1' ? 'all' : v === undefined ? undefined : String(v);
@@ -63,25 +82,41 @@ function effectiveSettings(spec: MessageSpec, collectionProducer?: ProducerSetti
   return { ...defaultDraft().settings, ...(collectionProducer ?? {}), ...(spec.producer ?? {}) };
 }
 
-export function planMessageSave(draft: ComposerDraft, name: string, current: CurrentMessage, opened?: OpenedMessage): SavePlan {
+export function planMessageSave(
+  draft: ComposerDraft,
+  name: string,
+  current: CurrentMessage,
+  opened?: OpenedMessage,
+): SavePlan {
   const fromDraft = draftToMessage(draft, name);
   const draftSettings = draft.settings as unknown as Record<string, unknown>;
   const currentSettings = effectiveSettings(current.spec, current.collectionProducer);
   const openedDraft = opened && draftToMessage(opened.draft, name);
   const openedSettings = opened && effectiveSettings(opened.spec, opened.collectionProducer);
   // A data file decides how many records are sent: the composer's repeat is not its "count".
-  const fields: Field[] = [...MESSAGE_FIELDS.filter((f) => f !== 'count' || !isFileSpec(current.spec.value)), ...SETTINGS.map((k) => `producer.${k}` as const)];
+  const fields: Field[] = [
+    ...MESSAGE_FIELDS.filter((f) => f !== 'count' || !isFileSpec(current.spec.value)),
+    ...SETTINGS.map((k) => `producer.${k}` as const),
+  ];
   const written = fields.filter((f) => {
     const mine = fieldOf(fromDraft, draftSettings, f);
-    const edited = !openedDraft || !jsonEqual(mine, fieldOf(openedDraft, opened!.draft.settings as unknown as Record<string, unknown>, f));
+    const edited =
+      !openedDraft ||
+      !jsonEqual(mine, fieldOf(openedDraft, opened!.draft.settings as unknown as Record<string, unknown>, f));
     return edited && !jsonEqual(mine, fieldOf(current.spec, currentSettings, f));
   });
   // Changed in the file since it was opened, in a field the save would overwrite: the user has not seen that.
-  const review = written.length > 0 && (!opened || written.some((f) => !jsonEqual(fieldOf(current.spec, currentSettings, f), fieldOf(opened.spec, openedSettings!, f))));
+  const review =
+    written.length > 0 &&
+    (!opened ||
+      written.some(
+        (f) => !jsonEqual(fieldOf(current.spec, currentSettings, f), fieldOf(opened.spec, openedSettings!, f)),
+      ));
   const out: Record<string, unknown> = {};
   const producer: ProducerSettings = { ...(current.spec.producer ?? {}) };
   for (const f of written) {
-    if (f.startsWith('producer.')) producer[f.slice('producer.'.length)] = draftSettings[f.slice('producer.'.length)] as string | number | boolean;
+    if (f.startsWith('producer.'))
+      producer[f.slice('producer.'.length)] = draftSettings[f.slice('producer.'.length)] as string | number | boolean;
     else if (f === 'key') out.key = fromDraft.key ?? undefined;
     else if (f === 'headers') out.headers = fromDraft.headers?.length ? fromDraft.headers : undefined;
     else if (f === 'count') out.count = fromDraft.count;

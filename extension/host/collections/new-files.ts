@@ -27,7 +27,9 @@ const nameInput = (title: string, fileFor: (name: string) => vscode.Uri, value?:
     validateInput: async (v) => {
       if (!v.trim()) return 'Give it a name';
       const uri = fileFor(v);
-      return (await fileExists(uri)) ? `${vscode.workspace.asRelativePath(uri)} already exists: pick another name` : null;
+      return (await fileExists(uri))
+        ? `${vscode.workspace.asRelativePath(uri)} already exists: pick another name`
+        : null;
     },
   });
 
@@ -51,11 +53,17 @@ export interface NewEnvironmentOptions extends NewFileOptions {
   connection?: string;
 }
 
-export async function newEnvironment(service: WorkbenchService, environments: EnvironmentState, log: vscode.LogOutputChannel, options: NewEnvironmentOptions): Promise<string | undefined> {
+export async function newEnvironment(
+  service: WorkbenchService,
+  environments: EnvironmentState,
+  log: vscode.LogOutputChannel,
+  options: NewEnvironmentOptions,
+): Promise<string | undefined> {
   const connectionId = options.connection ?? (await pickConnection(service));
   if (!connectionId) return undefined;
   const stored = connectionId === SANDBOX_CONNECTION_ID ? undefined : service.connections.get(connectionId);
-  if (connectionId !== SANDBOX_CONNECTION_ID && !stored) throw new InvalidInputError(`No saved connection with id "${connectionId}": pick one from the list.`);
+  if (connectionId !== SANDBOX_CONNECTION_ID && !stored)
+    throw new InvalidInputError(`No saved connection with id "${connectionId}": pick one from the list.`);
   const folder = await targetFolder(options.folder, 'environments');
   if (!folder) return undefined;
   const fileFor = (n: string) => vscode.Uri.joinPath(folder, `${slug(n, 'environment')}.kafka-env.json`);
@@ -68,8 +76,14 @@ export async function newEnvironment(service: WorkbenchService, environments: En
   // The Local sandbox keeps its ports across restarts while they are free: its file carries its address.
   if (!stored) outline = { brokers: splitBrokerList((await service.sandbox.ensureStarted()).bootstrap) };
   if (stored) {
-    outline = { brokers: stored.brokers, clientId: stored.clientId, sasl: stored.sasl, schemaRegistry: stored.schemaRegistry };
-    if (stored.tls?.enabled) outline.tls = { caFile: stored.tls.caFile, certFile: stored.tls.certFile, skipVerify: stored.tls.skipVerify };
+    outline = {
+      brokers: stored.brokers,
+      clientId: stored.clientId,
+      sasl: stored.sasl,
+      schemaRegistry: stored.schemaRegistry,
+    };
+    if (stored.tls?.enabled)
+      outline.tls = { caFile: stored.tls.caFile, certFile: stored.tls.certFile, skipVerify: stored.tls.skipVerify };
   }
   const hasClientKey = stored ? (await service.connections.secret(stored.id, 'clientKey')) !== undefined : false;
   const core = collectionsCore();
@@ -81,16 +95,27 @@ export async function newEnvironment(service: WorkbenchService, environments: En
     notes = [...notes.filter((n) => !n.startsWith('the SASL password is the secret')), copied];
   }
   if (stored && draft.registrySecret) {
-    const copied = await copyPassword(service, environments, stored.id, draft.registrySecret, 'schemaRegistrySecret', 'schema registry secret');
-    notes = [...notes.filter((n) => !n.startsWith('the schema registry\'s')), copied];
+    const copied = await copyPassword(
+      service,
+      environments,
+      stored.id,
+      draft.registrySecret,
+      'schemaRegistrySecret',
+      'schema registry secret',
+    );
+    notes = [...notes.filter((n) => !n.startsWith("the schema registry's")), copied];
   }
-  if (!stored) notes.push(`its bootstrap is the Local sandbox's address, which stays the same across restarts while its ports are free (the terminal also has it in ${SANDBOX_BOOTSTRAP_ENV})`);
+  if (!stored)
+    notes.push(
+      `its bootstrap is the Local sandbox's address, which stays the same across restarts while its ports are free (the terminal also has it in ${SANDBOX_BOOTSTRAP_ENV})`,
+    );
   await core.writeFileAtomic(uri.fsPath, draft.text);
   const relative = vscode.workspace.asRelativePath(uri);
   for (const n of notes) log.info(`${relative}: ${n}`);
   await vscode.window.showTextDocument(uri, { preview: false });
-  void vscode.window.showInformationMessage(`Kafka: created ${relative}; ${notes.join('; ')}.`, 'Use It').then((a) =>
-    a && vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', uri));
+  void vscode.window
+    .showInformationMessage(`Kafka: created ${relative}; ${notes.join('; ')}.`, 'Use It')
+    .then((a) => a && vscode.commands.executeCommand('kafkaWorkbench.collections.selectEnvironment', uri));
   return uri.fsPath;
 }
 
@@ -103,11 +128,20 @@ async function pickConnection(service: WorkbenchService): Promise<string | undef
 }
 
 /** The saved connection's password goes to the collection secret the file names, so the environment works at once. */
-async function copyPassword(service: WorkbenchService, environments: EnvironmentState, connectionId: string, secret: string, from: 'saslPassword' | 'schemaRegistrySecret' = 'saslPassword', what = 'password'): Promise<string> {
+async function copyPassword(
+  service: WorkbenchService,
+  environments: EnvironmentState,
+  connectionId: string,
+  secret: string,
+  from: 'saslPassword' | 'schemaRegistrySecret' = 'saslPassword',
+  what = 'password',
+): Promise<string> {
   const password = await service.connections.secret(connectionId, from);
-  if (password === undefined) return `the connection has no stored ${what}: set it with "Kafka: Set Collection Secret" (${secret})`;
+  if (password === undefined)
+    return `the connection has no stored ${what}: set it with "Kafka: Set Collection Secret" (${secret})`;
   const existing = await environments.secrets(secret);
-  if (existing !== undefined && existing !== password) return `a different secret "${secret}" was already stored and is left as it was`;
+  if (existing !== undefined && existing !== password)
+    return `a different secret "${secret}" was already stored and is left as it was`;
   await environments.setSecret(secret, password);
   return `the connection's ${what} is stored as secret "${secret}" in VS Code's secret storage (for the CLI: environment variable ${collectionsCore().secretEnvName(secret)})`;
 }

@@ -13,7 +13,13 @@ export async function fileExists(uri: vscode.Uri): Promise<boolean> {
 
 /** A file name stem from a display name: "Orders EU" → "orders-eu"; letters of any script are kept ("Ørders" → "ørders"). */
 export function slug(name: string, fallback: string): string {
-  return name.trim().toLowerCase().replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[-.]+|-+$/g, '') || fallback;
+  return (
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}._-]+/gu, '-')
+      .replace(/^[-.]+|-+$/g, '') || fallback
+  );
 }
 
 /** The workspace folder new files go to: the given one, the only one, or the one the user picks. */
@@ -22,10 +28,12 @@ export async function targetFolder(given: vscode.Uri | undefined, what: string):
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) throw new InvalidInputError(`Open a folder first: ${what} are files in the workspace.`);
   if (folders.length === 1) return folders[0].uri;
-  return (await vscode.window.showWorkspaceFolderPick({ placeHolder: `Workspace folder for the new file (${what})` }))?.uri;
+  return (await vscode.window.showWorkspaceFolderPick({ placeHolder: `Workspace folder for the new file (${what})` }))
+    ?.uri;
 }
 
 /** Refuses an existing file: creating never overwrites anything. */
 export async function refuseExisting(uri: vscode.Uri, hint: string): Promise<void> {
-  if (await fileExists(uri)) throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} already exists: ${hint}.`);
+  if (await fileExists(uri))
+    throw new InvalidInputError(`${vscode.workspace.asRelativePath(uri)} already exists: ${hint}.`);
 }

@@ -33,7 +33,11 @@ export interface CommandArgs {
   /** A topic, or a partition node; `from` is earliest (the default), latest, an offset or @TIMESTAMP. */
   'kafkaWorkbench.topic.view': [topic?: TopicArg, options?: { partition?: number; from?: string }];
   'kafkaWorkbench.composer.open': [];
-  'kafkaWorkbench.producer.send': [record?: SendRecordInput, settings?: Partial<DraftProducerSettings>, options?: { createTopics?: CreateTopicsAnswer }];
+  'kafkaWorkbench.producer.send': [
+    record?: SendRecordInput,
+    settings?: Partial<DraftProducerSettings>,
+    options?: { createTopics?: CreateTopicsAnswer },
+  ];
   'kafkaWorkbench.results.clear': [];
   /** Without a record id it asks which acknowledged record; `show: false` returns the view without opening it. */
   'kafkaWorkbench.results.readBack': [recordId?: string, options?: { show?: boolean }];
@@ -51,7 +55,11 @@ export interface CommandArgs {
 export type CommandId = keyof CommandArgs;
 
 /** Registers a command with its typed arguments (errors handled by `guarded`). */
-export type Register = <K extends CommandId>(id: K, what: string, fn: (...args: CommandArgs[K]) => Promise<unknown>) => void;
+export type Register = <K extends CommandId>(
+  id: K,
+  what: string,
+  fn: (...args: CommandArgs[K]) => Promise<unknown>,
+) => void;
 
 export interface CommandContext {
   context: vscode.ExtensionContext;

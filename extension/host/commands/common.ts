@@ -35,12 +35,27 @@ export function isTreeNode(x: unknown): x is ExplorerNode {
   return typeof x === 'object' && x !== null && 'kind' in x;
 }
 
-export async function pickConnectionId(service: WorkbenchService, arg: unknown, title: string, includeBuiltIn = true): Promise<string | undefined> {
+export async function pickConnectionId(
+  service: WorkbenchService,
+  arg: unknown,
+  title: string,
+  includeBuiltIn = true,
+): Promise<string | undefined> {
   if (typeof arg === 'string') return arg;
   if (isTreeNode(arg) && arg.kind === 'connection') return arg.connection.id;
   // Only saved connections can be edited or removed: the sandbox is built in, the environment's comes from its file.
-  const items = service.allConnections().filter((c) => includeBuiltIn || (!c.isSandbox && !c.environmentFile))
-    .map((c) => ({ label: c.name, description: c.isSandbox ? 'embedded cluster' : c.environmentFile ? `active environment (${c.environmentFile})` : '', id: c.id }));
+  const items = service
+    .allConnections()
+    .filter((c) => includeBuiltIn || (!c.isSandbox && !c.environmentFile))
+    .map((c) => ({
+      label: c.name,
+      description: c.isSandbox
+        ? 'embedded cluster'
+        : c.environmentFile
+          ? `active environment (${c.environmentFile})`
+          : '',
+      id: c.id,
+    }));
   if (!items.length) {
     void vscode.window.showInformationMessage('No saved connections yet: run "Kafka: Add Connection".');
     return undefined;
@@ -48,14 +63,22 @@ export async function pickConnectionId(service: WorkbenchService, arg: unknown, 
   return (await vscode.window.showQuickPick(items, { title }))?.id;
 }
 
-export async function pickNumber(title: string, arg: unknown, options: { items?: { label: string; value: number }[]; min?: number; max?: number; value?: string }): Promise<number | undefined> {
+export async function pickNumber(
+  title: string,
+  arg: unknown,
+  options: { items?: { label: string; value: number }[]; min?: number; max?: number; value?: string },
+): Promise<number | undefined> {
   if (typeof arg === 'number') return arg;
   if (options.items) return (await vscode.window.showQuickPick(options.items, { title }))?.value;
   // ignoreFocusOut: a webview (the composer) taking focus back must not cancel a two-step prompt halfway.
   const text = await vscode.window.showInputBox({
-    title, value: options.value, ignoreFocusOut: true,
-    validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= (options.min ?? 0) && Number(v) <= (options.max ?? Number.MAX_SAFE_INTEGER) ? null : `Type a whole number from ${options.min ?? 0}${options.max !== undefined ? ` to ${options.max}` : ''}`),
+    title,
+    value: options.value,
+    ignoreFocusOut: true,
+    validateInput: (v) =>
+      /^\d+$/.test(v) && Number(v) >= (options.min ?? 0) && Number(v) <= (options.max ?? Number.MAX_SAFE_INTEGER)
+        ? null
+        : `Type a whole number from ${options.min ?? 0}${options.max !== undefined ? ` to ${options.max}` : ''}`,
   });
   return text === undefined ? undefined : Number(text);
 }
-

@@ -30,8 +30,13 @@ export function registerConnectionCommands(reg: Register, { service, log }: Comm
   reg('kafkaWorkbench.connection.test', 'Test connection', async (arg) => {
     const id = await pickConnectionId(service, arg, 'Test which connection?');
     if (!id) return undefined;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Kafka: testing connection…' }, () => service.test(id));
-    void vscode.window.showInformationMessage(`Kafka: connection works: ${result.brokers} broker(s), ${result.topics} topic(s).`);
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Kafka: testing connection…' },
+      () => service.test(id),
+    );
+    void vscode.window.showInformationMessage(
+      `Kafka: connection works: ${result.brokers} broker(s), ${result.topics} topic(s).`,
+    );
     return result;
   });
   reg('kafkaWorkbench.connection.remove', 'Remove connection', async (arg, confirmed) => {
@@ -39,7 +44,11 @@ export function registerConnectionCommands(reg: Register, { service, log }: Comm
     const existing = id ? service.connections.get(id) : undefined;
     if (!existing) return undefined;
     if (confirmed !== true) {
-      const answer = await vscode.window.showWarningMessage(`Remove the connection "${existing.name}" and its stored secrets?`, { modal: true }, 'Remove');
+      const answer = await vscode.window.showWarningMessage(
+        `Remove the connection "${existing.name}" and its stored secrets?`,
+        { modal: true },
+        'Remove',
+      );
       if (answer !== 'Remove') return false;
     }
     if (service.activeConnection()?.id === existing.id) await service.disconnect();
@@ -51,10 +60,15 @@ export function registerConnectionCommands(reg: Register, { service, log }: Comm
     const id = await pickConnectionId(service, arg, 'Connect to which cluster?');
     if (!id) return undefined;
     const name = service.allConnections().find((c) => c.id === id)?.name ?? id;
-    const leaving = service.activeConnection()?.id === id ? 'finish' : await whileSendingAnswer(service, `connecting to "${name}"`, whileSending);
+    const leaving =
+      service.activeConnection()?.id === id
+        ? 'finish'
+        : await whileSendingAnswer(service, `connecting to "${name}"`, whileSending);
     if (!leaving) return service.activeConnection();
     const title = id === SANDBOX_CONNECTION_ID ? 'Kafka: starting the local sandbox…' : 'Kafka: connecting…';
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => service.connect(id, leaving));
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () =>
+      service.connect(id, leaving),
+    );
   });
   reg('kafkaWorkbench.connection.disconnect', 'Disconnect', async (whileSending) => {
     const leaving = await whileSendingAnswer(service, 'disconnecting', whileSending);
@@ -68,9 +82,11 @@ export function registerConnectionCommands(reg: Register, { service, log }: Comm
     const name = service.allConnections().find((c) => c.id === id)?.name ?? id;
     log.info(`topic auto-creation ${next ? 'on' : 'off'} for "${name}"`);
     if (typeof on !== 'boolean') {
-      void vscode.window.showInformationMessage(next
-        ? `Kafka: sends to "${name}" now let the broker create topics that do not exist (as Java's producer does).`
-        : `Kafka: sends to "${name}" ask again before a topic that does not exist is created.`);
+      void vscode.window.showInformationMessage(
+        next
+          ? `Kafka: sends to "${name}" now let the broker create topics that do not exist (as Java's producer does).`
+          : `Kafka: sends to "${name}" ask again before a topic that does not exist is created.`,
+      );
     }
     return next;
   });

@@ -14,7 +14,8 @@ export type { CommandArgs, CommandContext, CommandId } from './command-args';
 export { guarded } from './common';
 
 export function registerCommands(ctx: CommandContext): void {
-  const reg: Register = (id, what, fn) => ctx.context.subscriptions.push(vscode.commands.registerCommand(id, guarded(ctx.log, what, fn)));
+  const reg: Register = (id, what, fn) =>
+    ctx.context.subscriptions.push(vscode.commands.registerCommand(id, guarded(ctx.log, what, fn)));
   registerConnectionCommands(reg, ctx);
   registerTopicCommands(reg, ctx);
   registerProducerCommands(reg, ctx);

@@ -18,7 +18,9 @@ export function registerProducerCommands(reg: Register, { context, service, log 
     }
     const r = record as { topic?: unknown; value?: unknown };
     if (typeof r.topic !== 'string' || (typeof r.value !== 'string' && r.value !== null)) {
-      throw new Error('kafkaWorkbench.producer.send takes {topic: string, value: string | null, key?, headers?, partition?} and optional producer settings.');
+      throw new Error(
+        'kafkaWorkbench.producer.send takes {topic: string, value: string | null, key?, headers?, partition?} and optional producer settings.',
+      );
     }
     const md = await service.sendRecord(record, settings ?? undefined, options?.createTopics);
     return { ...md };
@@ -27,22 +29,42 @@ export function registerProducerCommands(reg: Register, { context, service, log 
   reg('kafkaWorkbench.results.readBack', 'Read back record', async (recordId, options) => {
     let id = typeof recordId === 'string' ? recordId : undefined;
     if (!id) {
-      const acked = service.resultRows().filter((r) => r.status === 'acked' && r.offset !== null && r.offset >= 0).reverse();
+      const acked = service
+        .resultRows()
+        .filter((r) => r.status === 'acked' && r.offset !== null && r.offset >= 0)
+        .reverse();
       if (!acked.length) throw new InvalidInputError('No acknowledged record to read back: send one first.');
-      const picked = await vscode.window.showQuickPick(acked.map((r) => ({ label: `${r.topic}-${r.partition}@${r.offset}`, description: r.key ?? '(no key)', id: r.recordId })), { placeHolder: 'Read back which record?' });
+      const picked = await vscode.window.showQuickPick(
+        acked.map((r) => ({
+          label: `${r.topic}-${r.partition}@${r.offset}`,
+          description: r.key ?? '(no key)',
+          id: r.recordId,
+        })),
+        { placeHolder: 'Read back which record?' },
+      );
       id = picked?.id;
     }
     if (!id) return undefined;
     const view = await service.readBack(id);
     if (options?.show !== false) {
-      const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(view, null, 2) + '\n' });
+      const doc = await vscode.workspace.openTextDocument({
+        language: 'json',
+        content: JSON.stringify(view, null, 2) + '\n',
+      });
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     }
     return view;
   });
   reg('kafkaWorkbench.trace.export', 'Export traces', async (target) => {
     const json = JSON.stringify(service.exportTraces(null), null, 2);
-    const uri = target instanceof vscode.Uri ? target : await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces', defaultUri: exportTarget() });
+    const uri =
+      target instanceof vscode.Uri
+        ? target
+        : await vscode.window.showSaveDialog({
+            filters: { JSON: ['json'] },
+            saveLabel: 'Export traces',
+            defaultUri: exportTarget(),
+          });
     if (!uri) return undefined;
     await vscode.workspace.fs.writeFile(uri, Buffer.from(json, 'utf8'));
     return uri.fsPath;

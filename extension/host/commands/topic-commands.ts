@@ -16,23 +16,44 @@ export function registerTopicCommands(reg: Register, { context, service, tree, l
     tree.refresh();
   });
   reg('kafkaWorkbench.topic.create', 'Create topic', async (name, partitions, replicationFactor) => {
-    const topic = typeof name === 'string' ? name : await vscode.window.showInputBox({
-      title: 'New topic name', validateInput: (v) => topicNameProblem(v),
-    });
+    const topic =
+      typeof name === 'string'
+        ? name
+        : await vscode.window.showInputBox({
+            title: 'New topic name',
+            validateInput: (v) => topicNameProblem(v),
+          });
     if (!topic) return undefined;
     const p = partitions ?? (await pickNumber('Partitions', undefined, { min: 1, max: 1000, value: '3' }));
     if (p === undefined) return undefined;
-    const rf = replicationFactor ?? (await pickNumber('Replication factor', undefined, { min: 1, max: 16, value: String(Math.min(3, (await service.cluster()).metadata.brokers.length)) }));
+    const rf =
+      replicationFactor ??
+      (await pickNumber('Replication factor', undefined, {
+        min: 1,
+        max: 16,
+        value: String(Math.min(3, (await service.cluster()).metadata.brokers.length)),
+      }));
     if (rf === undefined) return undefined;
     await service.createTopic(topic, p, rf);
     return topic;
   });
   reg('kafkaWorkbench.topic.delete', 'Delete topic', async (arg, confirmed) => {
-    const topic = typeof arg === 'string' ? arg : isTreeNode(arg) && arg.kind === 'topic' ? arg.topic.name
-      : await vscode.window.showQuickPick(service.topics().map((t) => t.name), { title: 'Delete which topic?' });
+    const topic =
+      typeof arg === 'string'
+        ? arg
+        : isTreeNode(arg) && arg.kind === 'topic'
+          ? arg.topic.name
+          : await vscode.window.showQuickPick(
+              service.topics().map((t) => t.name),
+              { title: 'Delete which topic?' },
+            );
     if (!topic) return undefined;
     if (confirmed !== true) {
-      const answer = await vscode.window.showWarningMessage(`Delete topic "${topic}" and all its records? This cannot be undone.`, { modal: true }, 'Delete');
+      const answer = await vscode.window.showWarningMessage(
+        `Delete topic "${topic}" and all its records? This cannot be undone.`,
+        { modal: true },
+        'Delete',
+      );
       if (answer !== 'Delete') return false;
     }
     await service.deleteTopic(topic);
@@ -54,10 +75,18 @@ export function registerTopicCommands(reg: Register, { context, service, tree, l
   });
   reg('kafkaWorkbench.topic.view', 'Open topic viewer', async (arg, options) => {
     const node = isTreeNode(arg) ? arg : undefined;
-    const topic = typeof arg === 'string' ? arg : node?.kind === 'topic' ? node.topic.name : node?.kind === 'partition' ? node.topic
-      : await vscode.window.showQuickPick((await service.cluster()).metadata.topics.map((t) => t.name).sort(), { title: 'View which topic?' });
+    const topic =
+      typeof arg === 'string'
+        ? arg
+        : node?.kind === 'topic'
+          ? node.topic.name
+          : node?.kind === 'partition'
+            ? node.topic
+            : await vscode.window.showQuickPick((await service.cluster()).metadata.topics.map((t) => t.name).sort(), {
+                title: 'View which topic?',
+              });
     if (!topic) return undefined;
-    const partition = node?.kind === 'partition' ? node.partition.partition : options?.partition ?? null;
+    const partition = node?.kind === 'partition' ? node.partition.partition : (options?.partition ?? null);
     return TopicViewerPanel.show(context.extensionUri, service, log, topic, partition, options?.from);
   });
 }

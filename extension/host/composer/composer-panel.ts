@@ -6,7 +6,16 @@
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { assertNever, type ComposerDraft, type DraftOrigin, type HostToWebview, type RecordPreview, type SendProgress, type SendResult, type WebviewRequest } from '../../protocol/messages';
+import {
+  assertNever,
+  type ComposerDraft,
+  type DraftOrigin,
+  type HostToWebview,
+  type RecordPreview,
+  type SendProgress,
+  type SendResult,
+  type WebviewRequest,
+} from '../../protocol/messages';
 import { checkDraft, parseWebviewMessage } from '../../protocol/validate';
 import { isTopicError } from '../../core/kafka/protocol/errors';
 import { murmur2, partitionForKey } from '../../core/engine/murmur2';
@@ -31,7 +40,11 @@ export interface DraftRendering {
   preview(draft: ComposerDraft, origin: DraftOrigin | null): Promise<RecordPreview>;
   /** Sends the draft `repeat` times, each record rendered (its {{$seq}} counting from 0), with progress until it ends. */
   /** A missing topic is created only if the user says so when asked (or as `createTopics` says). */
-  send(draft: ComposerDraft, origin: DraftOrigin | null, options: { signal: AbortSignal; onProgress(progress: SendProgress): void; createTopics?: CreateTopicsAnswer }): Promise<SendResult>;
+  send(
+    draft: ComposerDraft,
+    origin: DraftOrigin | null,
+    options: { signal: AbortSignal; onProgress(progress: SendProgress): void; createTopics?: CreateTopicsAnswer },
+  ): Promise<SendResult>;
 }
 
 export class ComposerPanel implements vscode.Disposable {
@@ -47,26 +60,48 @@ export class ComposerPanel implements vscode.Disposable {
   readonly exchange: { direction: 'in' | 'out'; type: string }[] = [];
   private readonly charts: RunChartsFeed;
 
-  static createOrShow(extensionUri: vscode.Uri, service: WorkbenchService, log: vscode.LogOutputChannel): ComposerPanel {
+  static createOrShow(
+    extensionUri: vscode.Uri,
+    service: WorkbenchService,
+    log: vscode.LogOutputChannel,
+  ): ComposerPanel {
     if (ComposerPanel.current) {
       ComposerPanel.current.panel.reveal();
       return ComposerPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(COMPOSER_VIEW_TYPE, 'Kafka Composer', vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      COMPOSER_VIEW_TYPE,
+      'Kafka Composer',
+      vscode.ViewColumn.Active,
+      webviewOptions(extensionUri),
+    );
     return new ComposerPanel(panel, extensionUri, service, log);
   }
 
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, service: WorkbenchService, log: vscode.LogOutputChannel): ComposerPanel {
+  static revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    service: WorkbenchService,
+    log: vscode.LogOutputChannel,
+  ): ComposerPanel {
     panel.webview.options = webviewOptions(extensionUri);
     return new ComposerPanel(panel, extensionUri, service, log);
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly service: WorkbenchService, private readonly log: vscode.LogOutputChannel) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly service: WorkbenchService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     ComposerPanel.current?.dispose();
     ComposerPanel.current = this;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'kafka.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri);
-    this.charts = new RunChartsFeed(() => service.openProducers(), (charts) => this.post({ type: 'runCharts', charts }));
+    this.charts = new RunChartsFeed(
+      () => service.openProducers(),
+      (charts) => this.post({ type: 'runCharts', charts }),
+    );
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
@@ -132,7 +167,13 @@ export class ComposerPanel implements vscode.Disposable {
     if (!parsed.ok) {
       this.log.warn(`composer: ignored an invalid message from the webview: ${parsed.error}`);
       const id = (raw as { requestId?: unknown } | null)?.requestId;
-      if (typeof id === 'number') this.post({ type: 'response', requestId: id, ok: false, error: { message: `Invalid request: ${parsed.error}` } });
+      if (typeof id === 'number')
+        this.post({
+          type: 'response',
+          requestId: id,
+          ok: false,
+          error: { message: `Invalid request: ${parsed.error}` },
+        });
       return;
     }
     const m = parsed.value;
@@ -140,7 +181,12 @@ export class ComposerPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.post({ type: 'init', init: this.service.panelInit(), draft: this.draft.toShow?.draft ?? null, origin: this.draft.toShow?.origin ?? null });
+        this.post({
+          type: 'init',
+          init: this.service.panelInit(),
+          draft: this.draft.toShow?.draft ?? null,
+          origin: this.draft.toShow?.origin ?? null,
+        });
         this.post({ type: 'results', rows: this.service.resultRows() });
         return;
       case 'draftChanged':
@@ -165,7 +211,8 @@ export class ComposerPanel implements vscode.Disposable {
     } catch (e) {
       const error = toWebviewError(e);
       if (m.type === 'send' && error.kafkaError && isTopicError(error.kafkaError)) error.field = 'topic';
-      if (m.type === 'send' || m.type === 'previewRecord') error.field ??= templateField(e) ?? (e as { field?: WebviewError['field'] }).field;
+      if (m.type === 'send' || m.type === 'previewRecord')
+        error.field ??= templateField(e) ?? (e as { field?: WebviewError['field'] }).field;
       this.flushRows();
       this.post({ type: 'response', requestId: m.requestId, ok: false, error });
     }
@@ -186,9 +233,19 @@ export class ComposerPanel implements vscode.Disposable {
         return this.service.trace(m.recordId);
       case 'readBack': {
         // The stored record opens beside the panel; the panel gets the verdict in one line.
-        const view = await vscode.commands.executeCommand<StoredRecordView | undefined>('kafkaWorkbench.results.readBack', m.recordId);
+        const view = await vscode.commands.executeCommand<StoredRecordView | undefined>(
+          'kafkaWorkbench.results.readBack',
+          m.recordId,
+        );
         if (!view) return { summary: 'not read' };
-        return { summary: view.comparison === null ? `${view.topic}-${view.partition}@${view.offset}: read back (what was sent is no longer kept to compare)` : view.comparison.identical ? `${view.topic}-${view.partition}@${view.offset}: stored byte for byte as sent` : `${view.topic}-${view.partition}@${view.offset} differs from what was sent: ${view.comparison.differences.join('; ')}` };
+        return {
+          summary:
+            view.comparison === null
+              ? `${view.topic}-${view.partition}@${view.offset}: read back (what was sent is no longer kept to compare)`
+              : view.comparison.identical
+                ? `${view.topic}-${view.partition}@${view.offset}: stored byte for byte as sent`
+                : `${view.topic}-${view.partition}@${view.offset} differs from what was sent: ${view.comparison.differences.join('; ')}`,
+        };
       }
       case 'getBatches':
         return this.service.batches();
@@ -203,7 +260,10 @@ export class ComposerPanel implements vscode.Disposable {
       }
       case 'connect': {
         const name = this.service.allConnections().find((c) => c.id === m.connectionId)?.name ?? m.connectionId;
-        const leaving = this.service.activeConnection()?.id === m.connectionId ? 'finish' : await whileSendingAnswer(this.service, `connecting to "${name}"`);
+        const leaving =
+          this.service.activeConnection()?.id === m.connectionId
+            ? 'finish'
+            : await whileSendingAnswer(this.service, `connecting to "${name}"`);
         if (leaving) await this.service.connect(m.connectionId, leaving);
         return this.service.panelInit();
       }
@@ -231,7 +291,10 @@ export class ComposerPanel implements vscode.Disposable {
     const abort = new AbortController();
     this.sending = abort;
     try {
-      const result = await ComposerPanel.rendering.send(draft, this.draft.origin, { signal: abort.signal, onProgress: (progress) => this.post({ type: 'sendProgress', progress }) });
+      const result = await ComposerPanel.rendering.send(draft, this.draft.origin, {
+        signal: abort.signal,
+        onProgress: (progress) => this.post({ type: 'sendProgress', progress }),
+      });
       if (draft.repeat > 1 || !result.ok) this.log.info(`composer: ${draft.topic}: ${result.line}`);
       return result;
     } finally {
@@ -241,7 +304,11 @@ export class ComposerPanel implements vscode.Disposable {
 
   private async exportTraces(recordIds: string[] | null): Promise<{ saved: boolean; path?: string }> {
     const json = JSON.stringify(this.service.exportTraces(recordIds), null, 2);
-    const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Export traces', defaultUri: exportTarget() });
+    const target = await vscode.window.showSaveDialog({
+      filters: { JSON: ['json'] },
+      saveLabel: 'Export traces',
+      defaultUri: exportTarget(),
+    });
     if (!target) return { saved: false };
     await vscode.workspace.fs.writeFile(target, Buffer.from(json, 'utf8'));
     return { saved: true, path: target.fsPath };
@@ -301,10 +368,17 @@ function templateField(e: unknown): WebviewError['field'] {
 }
 
 /** Where a keyed record will land with the default partitioner: Java's murmur2 of the key bytes. */
-export function previewPartition(topics: TopicSummary[], topicName: string, keyFormat: KeyFormat, key: string, autoCreate = false): PreviewResult {
+export function previewPartition(
+  topics: TopicSummary[],
+  topicName: string,
+  keyFormat: KeyFormat,
+  key: string,
+  autoCreate = false,
+): PreviewResult {
   const topic = topics.find((t) => t.name === topicName);
   if (!topic) {
-    if (topicName.includes('{{')) return { partition: null, reason: 'The topic is a template: each record goes to the topic it renders to.' };
+    if (topicName.includes('{{'))
+      return { partition: null, reason: 'The topic is a template: each record goes to the topic it renders to.' };
     return {
       partition: null,
       reason: autoCreate
@@ -312,10 +386,21 @@ export function previewPartition(topics: TopicSummary[], topicName: string, keyF
         : `No topic "${topicName}" on this cluster: Send asks before creating it (a typo of another topic's name?).`,
     };
   }
-  if (keyFormat === 'none') return { partition: null, reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.` };
-  if (keyFormat === 'schema') return { partition: null, reason: 'The key is encoded by its schema when sent (schema id included); the partition follows those bytes.' };
+  if (keyFormat === 'none')
+    return {
+      partition: null,
+      reason: `No key: the sticky partitioner picks one of ${topic.partitions.length} partitions per batch.`,
+    };
+  if (keyFormat === 'schema')
+    return {
+      partition: null,
+      reason: 'The key is encoded by its schema when sent (schema id included); the partition follows those bytes.',
+    };
   // An empty key field is a key: the empty string, not null. Say so, it is rarely what one means.
-  const empty = keyFormat === 'string' && key === '' ? 'The key is empty: it is sent as an empty string "" (not null; pick "no key (null)" for that), which ' : '';
+  const empty =
+    keyFormat === 'string' && key === ''
+      ? 'The key is empty: it is sent as an empty string "" (not null; pick "no key (null)" for that), which '
+      : '';
   let bytes: Buffer;
   try {
     const encoded = encodeKey(keyFormat, key);
@@ -325,6 +410,13 @@ export function previewPartition(topics: TopicSummary[], topicName: string, keyF
   }
   const partition = partitionForKey(bytes, topic.partitions.length);
   const info = topic.partitions.find((p) => p.partition === partition);
-  const leader = info ? (info.offline ? ', which is OFFLINE' : `, leader broker ${info.leader}, ISR [${info.isr.join(',')}]`) : '';
-  return { partition, reason: `${empty ? `${empty}lands` : 'Key lands'} on partition ${partition}${leader} (murmur2 = ${murmur2(bytes)}, ${topic.partitions.length} partitions).` };
+  const leader = info
+    ? info.offline
+      ? ', which is OFFLINE'
+      : `, leader broker ${info.leader}, ISR [${info.isr.join(',')}]`
+    : '';
+  return {
+    partition,
+    reason: `${empty ? `${empty}lands` : 'Key lands'} on partition ${partition}${leader} (murmur2 = ${murmur2(bytes)}, ${topic.partitions.length} partitions).`,
+  };
 }

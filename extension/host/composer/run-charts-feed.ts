@@ -15,7 +15,10 @@ export class RunChartsFeed {
   private running = 0;
   last: RunCharts | null = null;
 
-  constructor(private readonly producers: () => Producer[], private readonly post: (charts: RunCharts) => void) {}
+  constructor(
+    private readonly producers: () => Producer[],
+    private readonly post: (charts: RunCharts) => void,
+  ) {}
 
   /** A send started (true) or ended (false). */
   follow(running: boolean): void {

@@ -8,7 +8,13 @@ import { checkKeyMatchesCertificate, checkPem, readPemFile } from '../../core/tr
 import type { ConnectionConfig, TlsConfig } from '../../core/transport/transport';
 import { clientIdOrDefault } from '../../core/kafka/rules/client-id';
 import { InvalidInputError } from '../../core/util/errors';
-import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID, SECRET_NAMES, secretKey, type StoredConnection } from './model';
+import {
+  ENVIRONMENT_CONNECTION_ID,
+  SANDBOX_CONNECTION_ID,
+  SECRET_NAMES,
+  secretKey,
+  type StoredConnection,
+} from './model';
 
 const STATE_KEY = 'kafkaWorkbench.connections';
 const ACTIVE_KEY = 'kafkaWorkbench.activeConnection';
@@ -27,7 +33,10 @@ export class ConnectionStore {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly state: vscode.Memento, private readonly secrets: vscode.SecretStorage) {}
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly secrets: vscode.SecretStorage,
+  ) {}
 
   list(): StoredConnection[] {
     return this.state.get<StoredConnection[]>(STATE_KEY, []);
@@ -39,8 +48,12 @@ export class ConnectionStore {
 
   /** Adds or replaces a connection; secrets given as undefined are left as they were, '' removes them. */
   async save(connection: StoredConnection, secrets: ConnectionSecrets = {}): Promise<void> {
-    if (connection.id === SANDBOX_CONNECTION_ID) throw new InvalidInputError('The Local sandbox connection is built in and cannot be changed.');
-    if (connection.id === ENVIRONMENT_CONNECTION_ID) throw new InvalidInputError('The environment\'s connection comes from its *.kafka-env.json file: edit the file instead.');
+    if (connection.id === SANDBOX_CONNECTION_ID)
+      throw new InvalidInputError('The Local sandbox connection is built in and cannot be changed.');
+    if (connection.id === ENVIRONMENT_CONNECTION_ID)
+      throw new InvalidInputError(
+        "The environment's connection comes from its *.kafka-env.json file: edit the file instead.",
+      );
     const others = this.list().filter((c) => c.id !== connection.id);
     await this.state.update(STATE_KEY, [...others, connection]);
     for (const name of SECRET_NAMES) {
@@ -53,7 +66,10 @@ export class ConnectionStore {
   }
 
   async remove(id: string): Promise<void> {
-    await this.state.update(STATE_KEY, this.list().filter((c) => c.id !== id));
+    await this.state.update(
+      STATE_KEY,
+      this.list().filter((c) => c.id !== id),
+    );
     for (const name of SECRET_NAMES) await this.secrets.delete(secretKey(id, name));
     if (this.activeId() === id) await this.setActive(undefined);
     await this.setAutoCreateTopics(id, false);
@@ -92,18 +108,46 @@ export class ConnectionStore {
     if (c.tls?.enabled) {
       const tls: TlsConfig = { rejectUnauthorized: !c.tls.skipVerify };
       // Checked for what they should hold, naming the file: TLS itself would ignore a CA file without a certificate.
-      if (c.tls.caFile) tls.ca = await readPemFile(c.tls.caFile, 'certificate', `the CA certificate file "${c.tls.caFile}" of connection "${c.name}"`);
-      if (c.tls.certFile) tls.cert = await readPemFile(c.tls.certFile, 'certificate', `the client certificate file "${c.tls.certFile}" of connection "${c.name}"`);
+      if (c.tls.caFile)
+        tls.ca = await readPemFile(
+          c.tls.caFile,
+          'certificate',
+          `the CA certificate file "${c.tls.caFile}" of connection "${c.name}"`,
+        );
+      if (c.tls.certFile)
+        tls.cert = await readPemFile(
+          c.tls.certFile,
+          'certificate',
+          `the client certificate file "${c.tls.certFile}" of connection "${c.name}"`,
+        );
       const key = await this.secret(c.id, 'clientKey');
       const passphrase = await this.secret(c.id, 'keyPassphrase');
-      if (key) tls.key = checkPem(key, 'private key', `the client key stored for connection "${c.name}"`, passphrase || undefined);
+      if (key)
+        tls.key = checkPem(
+          key,
+          'private key',
+          `the client key stored for connection "${c.name}"`,
+          passphrase || undefined,
+        );
       if (passphrase) tls.passphrase = passphrase;
-      if (tls.cert && tls.key) checkKeyMatchesCertificate(tls.cert, tls.key, { cert: `the client certificate file "${c.tls.certFile}"`, key: `the client key stored for connection "${c.name}"` }, passphrase || undefined);
+      if (tls.cert && tls.key)
+        checkKeyMatchesCertificate(
+          tls.cert,
+          tls.key,
+          {
+            cert: `the client certificate file "${c.tls.certFile}"`,
+            key: `the client key stored for connection "${c.name}"`,
+          },
+          passphrase || undefined,
+        );
       config.ssl = tls;
     }
     if (c.sasl) {
       const password = await this.secret(c.id, 'saslPassword');
-      if (!password) throw new InvalidInputError(`Connection "${c.name}" uses SASL but has ${password === '' ? 'an empty password' : 'no password'} stored: edit the connection and enter it.`);
+      if (!password)
+        throw new InvalidInputError(
+          `Connection "${c.name}" uses SASL but has ${password === '' ? 'an empty password' : 'no password'} stored: edit the connection and enter it.`,
+        );
       config.sasl = { mechanism: c.sasl.mechanism, username: c.sasl.username, password };
     }
     return config;
@@ -116,10 +160,18 @@ export class ConnectionStore {
     const config: SchemaRegistryConfig = { url: r.url };
     if (r.auth !== 'none') {
       const secret = await this.secret(c.id, 'schemaRegistrySecret');
-      if (secret === undefined) throw new InvalidInputError(`Connection "${c.name}" uses schema registry ${r.auth === 'basic' ? 'basic auth' : 'a bearer token'} but has none stored: edit the connection and enter it.`);
+      if (secret === undefined)
+        throw new InvalidInputError(
+          `Connection "${c.name}" uses schema registry ${r.auth === 'basic' ? 'basic auth' : 'a bearer token'} but has none stored: edit the connection and enter it.`,
+        );
       config.auth = r.auth === 'basic' ? { username: r.username ?? '', password: secret } : { token: secret };
     }
-    if (r.caFile) config.ca = await readPemFile(r.caFile, 'certificate', `the schema registry CA certificate file "${r.caFile}" of connection "${c.name}"`);
+    if (r.caFile)
+      config.ca = await readPemFile(
+        r.caFile,
+        'certificate',
+        `the schema registry CA certificate file "${r.caFile}" of connection "${c.name}"`,
+      );
     return config;
   }
 

@@ -37,7 +37,12 @@ export interface StoredConnection {
 }
 
 export type SecretName = 'saslPassword' | 'clientKey' | 'keyPassphrase' | 'schemaRegistrySecret';
-export const SECRET_NAMES: readonly SecretName[] = ['saslPassword', 'clientKey', 'keyPassphrase', 'schemaRegistrySecret'];
+export const SECRET_NAMES: readonly SecretName[] = [
+  'saslPassword',
+  'clientKey',
+  'keyPassphrase',
+  'schemaRegistrySecret',
+];
 
 export function secretKey(connectionId: string, name: SecretName): string {
   return `kafkaWorkbench.connection.${connectionId}.${name}`;
@@ -45,7 +50,8 @@ export function secretKey(connectionId: string, name: SecretName): string {
 
 /** A schema registry URL as typed: http(s)://host[:port][/path], or the reason it is not one. */
 export function schemaRegistryUrlProblem(text: string): string | undefined {
-  if (!/^https?:\/\/[^/\s]+/.test(text.trim())) return 'Write the schema registry as an http:// or https:// URL, for example http://localhost:8081.';
+  if (!/^https?:\/\/[^/\s]+/.test(text.trim()))
+    return 'Write the schema registry as an http:// or https:// URL, for example http://localhost:8081.';
   try {
     new URL(text.trim());
     return undefined;
@@ -57,7 +63,8 @@ export function schemaRegistryUrlProblem(text: string): string | undefined {
 /** Parses "host:port, host:port" as typed by a user; refuses anything else with the reason. */
 export function parseBrokerList(text: string): string[] {
   const brokers = splitBrokerList(text);
-  if (brokers.length === 0) throw new InvalidInputError('Give at least one bootstrap server as host:port, for example localhost:9092.');
+  if (brokers.length === 0)
+    throw new InvalidInputError('Give at least one bootstrap server as host:port, for example localhost:9092.');
   for (const b of brokers) {
     const problem = brokerAddressProblem(b);
     if (problem) throw new InvalidInputError(`Not a bootstrap server: ${problem}.`);

@@ -22,9 +22,11 @@ export function configRow(c: TopicConfigEntry): RowText {
 
 /** `orders-app` · `Stable · 2 members · lag 40`. */
 export function groupRow(g: ConsumerGroupView): RowText {
-  if (g.problem) return { label: g.groupId, description: `not described: ${g.problem}`, tooltip: `${g.groupId}\n${g.problem}` };
+  if (g.problem)
+    return { label: g.groupId, description: `not described: ${g.problem}`, tooltip: `${g.groupId}\n${g.problem}` };
   const members = `${g.members} member${g.members === 1 ? '' : 's'}`;
-  const lag = g.totalLag === undefined ? (g.offsets.length ? 'lag unknown' : 'no committed offsets') : `lag ${g.totalLag}`;
+  const lag =
+    g.totalLag === undefined ? (g.offsets.length ? 'lag unknown' : 'no committed offsets') : `lag ${g.totalLag}`;
   return {
     label: g.groupId,
     description: `${g.state || 'unknown state'} · ${members} · ${lag}`,

@@ -17,11 +17,16 @@ export interface BrokerRow {
  * they can be started again. For the sandbox its own state decides up or stopped: the metadata can be stale (with
  * every broker stopped it cannot be fetched again, so the last one that was up, often the controller, stays in it).
  */
-export function brokerRows(metadataBrokers: readonly BrokerInfo[], controllerId: number | null | undefined, sandboxBrokers?: readonly BrokerSummary[]): BrokerRow[] {
+export function brokerRows(
+  metadataBrokers: readonly BrokerInfo[],
+  controllerId: number | null | undefined,
+  sandboxBrokers?: readonly BrokerSummary[],
+): BrokerRow[] {
   const known = new Map((sandboxBrokers ?? []).map((b) => [b.id, b]));
   const inMetadata = new Set(metadataBrokers.map((b) => b.nodeId));
   const brokers: BrokerInfo[] = [...metadataBrokers];
-  for (const b of sandboxBrokers ?? []) if (!inMetadata.has(b.id)) brokers.push({ nodeId: b.id, ...hostAndPort(b.address) });
+  for (const b of sandboxBrokers ?? [])
+    if (!inMetadata.has(b.id)) brokers.push({ nodeId: b.id, ...hostAndPort(b.address) });
   return brokers
     .sort((a, b) => a.nodeId - b.nodeId)
     .map((broker) => {

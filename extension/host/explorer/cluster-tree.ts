@@ -28,7 +28,10 @@ const GROUP_LABELS = { brokers: 'Brokers', topics: 'Topics', consumerGroups: 'Co
 
 /** A leaf or collapsed row from its texts. */
 function rowItem(row: RowText, icon: vscode.ThemeIcon, collapsed = false): vscode.TreeItem {
-  const item = new vscode.TreeItem(row.label, collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    row.label,
+    collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
   item.description = row.description;
   item.tooltip = row.tooltip;
   item.iconPath = icon;
@@ -41,7 +44,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly service: WorkbenchService) {
-    this.subscriptions.push(service.onDidChangeState(() => this.changed.fire(undefined)), service.connections.onDidChange(() => this.changed.fire(undefined)));
+    this.subscriptions.push(
+      service.onDidChangeState(() => this.changed.fire(undefined)),
+      service.connections.onDidChange(() => this.changed.fire(undefined)),
+    );
   }
 
   refresh(): void {
@@ -51,19 +57,34 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
     switch (node.kind) {
       case 'connection': {
-        const item = new vscode.TreeItem(node.connection.name, node.active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          node.connection.name,
+          node.active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `connection:${node.connection.id}:${node.active ? 'active' : 'idle'}`; // new id: expands when it becomes active
-        const autoCreate = this.service.connections.autoCreateTopics(node.connection.id) ? ' · creates missing topics' : '';
+        const autoCreate = this.service.connections.autoCreateTopics(node.connection.id)
+          ? ' · creates missing topics'
+          : '';
         item.description = `${node.active ? 'connected' : node.connection.isSandbox ? 'embedded, starts on connect' : ''}${autoCreate}`;
-        item.iconPath = new vscode.ThemeIcon(node.connection.isSandbox ? 'beaker' : 'server-environment', node.active ? new vscode.ThemeColor('charts.green') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          node.connection.isSandbox ? 'beaker' : 'server-environment',
+          node.active ? new vscode.ThemeColor('charts.green') : undefined,
+        );
         // "...Active" offers Disconnect where the others offer Connect (package.json menus).
         item.contextValue = `${node.connection.isSandbox ? 'sandboxConnection' : 'connection'}${node.active ? 'Active' : ''}`;
         if (node.connection.environmentFile) this.describeEnvironment(item, node.active);
-        item.command = node.active ? undefined : { command: 'kafkaWorkbench.connection.connect', title: 'Connect', arguments: [node] }; // a node, so failures show once (not rethrown)
+        item.command = node.active
+          ? undefined
+          : { command: 'kafkaWorkbench.connection.connect', title: 'Connect', arguments: [node] }; // a node, so failures show once (not rethrown)
         return item;
       }
       case 'group': {
-        const item = new vscode.TreeItem(GROUP_LABELS[node.group], node.group === 'consumerGroups' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(
+          GROUP_LABELS[node.group],
+          node.group === 'consumerGroups'
+            ? vscode.TreeItemCollapsibleState.Collapsed
+            : vscode.TreeItemCollapsibleState.Expanded,
+        );
         item.id = `group:${node.connectionId}:${node.group}`;
         item.contextValue = `${node.group}Group`;
         return item;
@@ -72,7 +93,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         const b = node.broker;
         const item = new vscode.TreeItem(`Broker ${b.nodeId}`);
         item.description = `${b.host}:${b.port}${node.controller ? ' · controller' : ''}${node.up ? '' : ' · stopped'}`;
-        item.iconPath = new vscode.ThemeIcon(node.up ? 'vm-running' : 'vm-outline', node.up ? undefined : new vscode.ThemeColor('errorForeground'));
+        item.iconPath = new vscode.ThemeIcon(
+          node.up ? 'vm-running' : 'vm-outline',
+          node.up ? undefined : new vscode.ThemeColor('errorForeground'),
+        );
         item.contextValue = node.sandbox ? (node.up ? 'sandboxBrokerUp' : 'sandboxBrokerDown') : 'broker';
         return item;
       }
@@ -82,7 +106,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         const item = new vscode.TreeItem(t.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `topic:${t.name}`;
         item.description = `${t.partitions.length} partition(s)${offline ? ` · ${offline} offline` : ''}`;
-        item.iconPath = new vscode.ThemeIcon('symbol-event', offline ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          'symbol-event',
+          offline ? new vscode.ThemeColor('errorForeground') : undefined,
+        );
         item.contextValue = 'topic';
         return item;
       }
@@ -94,7 +121,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
           ? 'OFFLINE (no leader)'
           : `leader ${p.leader} · replicas [${p.replicas.join(',')}] · ISR [${p.isr.join(',')}]${node.highWatermark === undefined ? '' : ` · HW ${node.highWatermark}`}`;
         item.tooltip = `${node.topic}-${p.partition}\nleader: ${offline ? 'none' : p.leader}\nreplicas: ${p.replicas.join(', ')}\nISR: ${p.isr.join(', ')}\nhigh watermark: ${node.highWatermark ?? 'unknown'}`;
-        item.iconPath = new vscode.ThemeIcon(offline ? 'error' : 'list-ordered', offline ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          offline ? 'error' : 'list-ordered',
+          offline ? new vscode.ThemeColor('errorForeground') : undefined,
+        );
         item.contextValue = node.sandbox ? 'sandboxPartition' : 'partition';
         return item;
       }
@@ -106,7 +136,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
       }
       case 'config': {
         // A value set on the topic stands out from the defaults.
-        const item = rowItem(configRow(node.config), new vscode.ThemeIcon(node.config.isDefault ? 'circle-small' : 'edit'));
+        const item = rowItem(
+          configRow(node.config),
+          new vscode.ThemeIcon(node.config.isDefault ? 'circle-small' : 'edit'),
+        );
         item.contextValue = 'topicConfig';
         return item;
       }
@@ -145,15 +178,33 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
     const active = this.service.activeConnection();
     if (!node) {
       const env = this.service.environmentCluster();
-      const problem: ExplorerNode[] = env?.kind === 'problem' ? [{ kind: 'message', text: env.message, open: env.file }] : [];
-      return [...this.service.allConnections().map((c): ExplorerNode => ({ kind: 'connection', connection: c, active: c.id === active?.id })), ...problem];
+      const problem: ExplorerNode[] =
+        env?.kind === 'problem' ? [{ kind: 'message', text: env.message, open: env.file }] : [];
+      return [
+        ...this.service
+          .allConnections()
+          .map((c): ExplorerNode => ({ kind: 'connection', connection: c, active: c.id === active?.id })),
+        ...problem,
+      ];
     }
     if (node.kind === 'connection') {
       if (!node.active) return [];
-      return (['brokers', 'topics', 'consumerGroups'] as const).map((group) => ({ kind: 'group', group, connectionId: node.connection.id }));
+      return (['brokers', 'topics', 'consumerGroups'] as const).map((group) => ({
+        kind: 'group',
+        group,
+        connectionId: node.connection.id,
+      }));
     }
-    if (node.kind === 'groupOffset' || node.kind === 'config' || node.kind === 'message' || node.kind === 'broker' || node.kind === 'partition') return [];
-    if (node.kind === 'consumerGroup') return node.group.offsets.map((offset) => ({ kind: 'groupOffset', groupId: node.group.groupId, offset }));
+    if (
+      node.kind === 'groupOffset' ||
+      node.kind === 'config' ||
+      node.kind === 'message' ||
+      node.kind === 'broker' ||
+      node.kind === 'partition'
+    )
+      return [];
+    if (node.kind === 'consumerGroup')
+      return node.group.offsets.map((offset) => ({ kind: 'groupOffset', groupId: node.group.groupId, offset }));
     try {
       if (node.kind === 'topicConfigs') {
         const configs = await (await this.service.clusterAdmin()).topicConfigs(node.topic);
@@ -170,19 +221,31 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
       const sandbox = view.connection.isSandbox;
       if (node.kind === 'group' && node.group === 'brokers') {
         // The sandbox's own state says which of its brokers are up: the metadata can be stale (see brokerRows).
-        const rows = brokerRows(view.metadata.brokers, view.metadata.controllerId, sandbox ? this.service.sandbox.view().brokers : undefined);
+        const rows = brokerRows(
+          view.metadata.brokers,
+          view.metadata.controllerId,
+          sandbox ? this.service.sandbox.view().brokers : undefined,
+        );
         return rows.map((r) => ({ kind: 'broker', ...r, sandbox }));
       }
       if (node.kind === 'group' && node.group === 'topics') {
         const topics = view.metadata.topics.filter((t) => !t.isInternal).sort((a, b) => a.name.localeCompare(b.name));
-        return topics.length ? topics.map((t) => ({ kind: 'topic', topic: t })) : [{ kind: 'message', text: 'No topics yet: use "Kafka: Create Topic" or send a record' }];
+        return topics.length
+          ? topics.map((t) => ({ kind: 'topic', topic: t }))
+          : [{ kind: 'message', text: 'No topics yet: use "Kafka: Create Topic" or send a record' }];
       }
       if (node.kind === 'topic') {
         const hw = view.watermarks.get(node.topic.name);
         const partitions = [...node.topic.partitions].sort((a, b) => a.partition - b.partition);
         return [
           { kind: 'topicConfigs', topic: node.topic.name },
-          ...partitions.map((p): ExplorerNode => ({ kind: 'partition', topic: node.topic.name, partition: p, highWatermark: hw?.get(p.partition), sandbox })),
+          ...partitions.map((p): ExplorerNode => ({
+            kind: 'partition',
+            topic: node.topic.name,
+            partition: p,
+            highWatermark: hw?.get(p.partition),
+            sandbox,
+          })),
         ];
       }
     } catch (e) {

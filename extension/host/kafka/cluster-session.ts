@@ -72,24 +72,46 @@ export async function openClusterSession(connectionId: string, deps: SessionDeps
   } else if (connectionId === ENVIRONMENT_CONNECTION_ID) {
     const env = deps.environment();
     deps.trust.checkEnvironmentCluster();
-    if (env?.kind !== 'connection') throw new InvalidInputError('The active environment has no connection: select an environment with one ("Kafka: Select Environment").');
+    if (env?.kind !== 'connection')
+      throw new InvalidInputError(
+        'The active environment has no connection: select an environment with one ("Kafka: Select Environment").',
+      );
     connection = env.summary;
     config = await env.config();
     if (env.schemaRegistry) registryConfig = env.schemaRegistry;
   } else {
     const stored = connections.get(connectionId);
-    if (!stored) throw new InvalidInputError(`No connection with id "${connectionId}": pick one from the Kafka explorer or add it first.`);
+    if (!stored)
+      throw new InvalidInputError(
+        `No connection with id "${connectionId}": pick one from the Kafka explorer or add it first.`,
+      );
     connection = { id: stored.id, name: stored.name, isSandbox: false };
     config = await connections.toConnectionConfig(stored);
     registryConfig = () => connections.schemaRegistryConfig(stored);
   }
-  log('info', `connecting to "${connection.name}" (${config.brokers.join(',')}${config.ssl ? ', TLS' : ''}${config.sasl ? `, SASL ${config.sasl.mechanism}` : ''})`);
+  log(
+    'info',
+    `connecting to "${connection.name}" (${config.brokers.join(',')}${config.ssl ? ', TLS' : ''}${config.sasl ? `, SASL ${config.sasl.mechanism}` : ''})`,
+  );
   const admin = loadCore().createAdmin(config, log);
   try {
     const metadata = await admin.metadata();
-    log('info', `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`);
+    log(
+      'info',
+      `connected to "${connection.name}": ${metadata.brokers.length} broker(s), ${metadata.topics.length} topic(s)`,
+    );
     const target: PoolTarget = { id: `session:${++opened}:${connection.id}`, config, autoCreateId: connection.id };
-    return { connection, config, admin, target, metadata, watermarks: new Map(), registryConfig, following: [], sends: new Set() };
+    return {
+      connection,
+      config,
+      admin,
+      target,
+      metadata,
+      watermarks: new Map(),
+      registryConfig,
+      following: [],
+      sends: new Set(),
+    };
   } catch (e) {
     await admin.close().catch(() => undefined);
     log('error', `connecting to "${connection.name}" failed: ${plainError(e)}`);
@@ -99,16 +121,26 @@ export async function openClusterSession(connectionId: string, deps: SessionDeps
 
 /** The sandbox knows its high watermarks directly; no ListOffsets round trip needed. */
 export function takeSandboxWatermarks(s: ClusterSession, state: SandboxState): void {
-  for (const t of state.topics) s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
+  for (const t of state.topics)
+    s.watermarks.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.highWatermark])));
 }
 
 /** The session's topics as the explorer and the composer list them: no internal topics, sorted by name. */
 export function topicSummaries(metadata: ClusterMetadata | undefined): TopicSummary[] {
   if (!metadata) return [];
-  return metadata.topics.filter((t) => !t.isInternal).map((t) => ({
-    name: t.name,
-    partitions: [...t.partitions].sort((a, b) => a.partition - b.partition).map((p) => ({
-      partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, offline: p.leader < 0 || p.offlineReplicas.includes(p.leader),
-    })),
-  })).sort((a, b) => a.name.localeCompare(b.name));
+  return metadata.topics
+    .filter((t) => !t.isInternal)
+    .map((t) => ({
+      name: t.name,
+      partitions: [...t.partitions]
+        .sort((a, b) => a.partition - b.partition)
+        .map((p) => ({
+          partition: p.partition,
+          leader: p.leader,
+          replicas: p.replicas,
+          isr: p.isr,
+          offline: p.leader < 0 || p.offlineReplicas.includes(p.leader),
+        })),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -17,7 +17,10 @@ export class ClusterWatch {
   private running: Promise<void> | undefined;
   private disposed = false;
 
-  constructor(private readonly refresh: (what: Refresh) => Promise<void>, private readonly minIntervalMs = 500) {}
+  constructor(
+    private readonly refresh: (what: Refresh) => Promise<void>,
+    private readonly minIntervalMs = 500,
+  ) {}
 
   /** Follows one producer's trace events until the returned disposable is disposed. */
   follow(producer: Producer): { dispose(): void } {

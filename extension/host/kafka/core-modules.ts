@@ -15,11 +15,23 @@ import type { ClusterAdmin, CoreModules, LogFn } from './core';
 function createAdmin(config: ConnectionConfig, log: LogFn): ClusterAdmin {
   const transport = new KafkaTransport(config, { log });
   let connected: Promise<void> | undefined;
-  const ready = () => (connected ??= transport.connect().catch((e) => { connected = undefined; throw e; }));
-  const check = (results: { name: string; errorCode: number; errorName?: string; errorMessage?: string | null }[], what: string) => {
+  const ready = () =>
+    (connected ??= transport.connect().catch((e) => {
+      connected = undefined;
+      throw e;
+    }));
+  const check = (
+    results: { name: string; errorCode: number; errorName?: string; errorMessage?: string | null }[],
+    what: string,
+  ) => {
     for (const r of results) {
       if (r.errorCode !== 0) {
-        throw Object.assign(new WorkbenchError(`${what} "${r.name}" failed: ${r.errorName ?? r.errorCode}${r.errorMessage ? ` (${r.errorMessage})` : ''}`), { errorName: r.errorName });
+        throw Object.assign(
+          new WorkbenchError(
+            `${what} "${r.name}" failed: ${r.errorName ?? r.errorCode}${r.errorMessage ? ` (${r.errorMessage})` : ''}`,
+          ),
+          { errorName: r.errorName },
+        );
       }
     }
   };

@@ -28,12 +28,20 @@ export interface ClusterAdmin {
 }
 
 export interface CoreModules {
-  createProducer(config: ProducerConfigInput, deps: { transport: Transport; log?: LogFn; traceCapacity?: number }): Producer;
+  createProducer(
+    config: ProducerConfigInput,
+    deps: { transport: Transport; log?: LogFn; traceCapacity?: number },
+  ): Producer;
   createTransport(config: ConnectionConfig, log: LogFn): Transport;
   /** What a record was sent as, in digests: for readBack's comparison. */
   digestOf(record: ProducerRecord): SentRecordDigest;
   /** Reads one record at its partition and offset (its own connections, closed after) and compares it with `sent`. */
-  readBack(config: ConnectionConfig, at: { topic: string; partition: number; offset: number }, sent: SentRecordDigest | undefined, log: LogFn): Promise<StoredRecordView>;
+  readBack(
+    config: ConnectionConfig,
+    at: { topic: string; partition: number; offset: number },
+    sent: SentRecordDigest | undefined,
+    log: LogFn,
+  ): Promise<StoredRecordView>;
   /** Fetch and ListOffsets over its own connections: for expectations and reading records back. */
   createConsumerTransport(config: ConnectionConfig, log: LogFn): ConsumerTransport & { close(): Promise<void> };
   /** Reads partitions from chosen positions over `transport` (the topic viewer). */
@@ -52,7 +60,9 @@ export function loadCore(): CoreModules {
 
 /** The schema registry side of core (client, serializers, avsc, protobufjs), loaded on first use like the rest. */
 export type SchemaRegistryModules = typeof import('../../core/schema-registry') & {
-  createClient(config: import('../../core/schema-registry/client').SchemaRegistryConfig): import('../../core/schema-registry/client').SchemaRegistryClient;
+  createClient(
+    config: import('../../core/schema-registry/client').SchemaRegistryConfig,
+  ): import('../../core/schema-registry/client').SchemaRegistryClient;
 };
 
 let registryLoaded: SchemaRegistryModules | undefined;

@@ -8,7 +8,13 @@ import type { DeliveryError } from '../../core/engine/errors';
 import type { DeliveryCallback, Producer, ProducerRecord, RecordMetadata } from '../../core/engine/types';
 import type { SchemaUsed } from '../../core/schema-registry/schema-used';
 import { InvalidInputError } from '../../core/util/errors';
-import { MAX_RESULT_ROWS, type BatchView, type RecordTraceView, type ResultRow, type SendMode } from '../../protocol/messages';
+import {
+  MAX_RESULT_ROWS,
+  type BatchView,
+  type RecordTraceView,
+  type ResultRow,
+  type SendMode,
+} from '../../protocol/messages';
 import type { LogFn } from './core';
 import { plainError, toWebviewError } from './plain-errors';
 import { batchView, recordTimeline, transactionOf, withSchemas, withTransaction } from './trace-view';
@@ -20,7 +26,8 @@ export const MAX_RESULTS = MAX_RESULT_ROWS;
 const SENT_RECORDS_BYTES = 32 * 1024 * 1024;
 
 function recordBytes(r: ProducerRecord): number {
-  const size = (v: string | Buffer | null | undefined) => (v === null || v === undefined ? 0 : typeof v === 'string' ? v.length * 3 : v.length);
+  const size = (v: string | Buffer | null | undefined) =>
+    v === null || v === undefined ? 0 : typeof v === 'string' ? v.length * 3 : v.length;
   return 64 + size(r.key) + size(r.value) + (r.headers ?? []).reduce((n, h) => n + size(h.key) + size(h.value), 0);
 }
 
@@ -48,19 +55,42 @@ export class ResultsStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   /** `onAck` hears every acknowledged record (the explorer's high watermarks follow acks). */
-  constructor(private readonly log: LogFn, private readonly onAck: (producer: Producer, md: RecordMetadata) => void) {}
+  constructor(
+    private readonly log: LogFn,
+    private readonly onAck: (producer: Producer, md: RecordMetadata) => void,
+  ) {}
 
   /** Adds a pending row for a record handed over as a promise, settled with it; resolves once the row is. */
-  track(recordId: string, record: ProducerRecord, producer: Producer, result: Promise<RecordMetadata>, mode: SendMode): Promise<unknown> {
+  track(
+    recordId: string,
+    record: ProducerRecord,
+    producer: Producer,
+    result: Promise<RecordMetadata>,
+    mode: SendMode,
+  ): Promise<unknown> {
     const settle = this.startRow(recordId, record, producer, mode);
-    return result.then((md) => settle(null, md), (e: DeliveryError) => settle(e));
+    return result.then(
+      (md) => settle(null, md),
+      (e: DeliveryError) => settle(e),
+    );
   }
 
   /** Adds a pending row for a record just handed over; the callback it returns settles the row. */
   startRow(recordId: string, record: ProducerRecord, producer: Producer, mode: SendMode): DeliveryCallback {
     const sentAt = Date.now();
     const topic = record.topic;
-    const row: ResultRow = { recordId, status: 'pending', topic, key: keyLabel(record.key), partition: null, offset: null, timestamp: null, latencyMs: null, attempts: null, sentAt };
+    const row: ResultRow = {
+      recordId,
+      status: 'pending',
+      topic,
+      key: keyLabel(record.key),
+      partition: null,
+      offset: null,
+      timestamp: null,
+      latencyMs: null,
+      attempts: null,
+      sentAt,
+    };
     // Schema Registry schemas that encoded it (the runner sets them): shown in its trace.
     this.add({ row, producer, schemas: record.serialization ? [...record.serialization] : undefined });
     this.keepSent(recordId, record);
@@ -68,13 +98,33 @@ export class ResultsStore implements vscode.Disposable {
       if (!error && md) {
         this.onAck(producer, md);
         this.update(recordId, {
-          row: { ...row, status: 'acked', partition: md.partition, offset: md.offset, timestamp: md.timestamp, timestampType: md.timestampType, latencyMs: Date.now() - sentAt, attempts: md.attempts, batchId: md.batchId },
+          row: {
+            ...row,
+            status: 'acked',
+            partition: md.partition,
+            offset: md.offset,
+            timestamp: md.timestamp,
+            timestampType: md.timestampType,
+            latencyMs: Date.now() - sentAt,
+            attempts: md.attempts,
+            batchId: md.batchId,
+          },
           metadata: md,
         });
         return;
       }
       const err = toWebviewError(error);
-      this.update(recordId, { row: { ...row, status: 'failed', partition: error?.partition ?? null, latencyMs: Date.now() - sentAt, attempts: error?.attempts ?? null, error: err.message, errorName: err.kafkaError } });
+      this.update(recordId, {
+        row: {
+          ...row,
+          status: 'failed',
+          partition: error?.partition ?? null,
+          latencyMs: Date.now() - sentAt,
+          attempts: error?.attempts ?? null,
+          error: err.message,
+          errorName: err.kafkaError,
+        },
+      });
       if (mode !== 'fire-and-forget') this.log('warn', `record ${recordId} to ${topic} failed: ${plainError(error)}`);
     };
   }
@@ -85,14 +135,31 @@ export class ResultsStore implements vscode.Disposable {
   }
 
   /** Where an acknowledged record is stored, its producer, and what was sent if still kept; throws saying why not. */
-  readBackTarget(recordId: string): { topic: string; partition: number; offset: number; producer: Producer; sent?: ProducerRecord } {
+  readBackTarget(recordId: string): {
+    topic: string;
+    partition: number;
+    offset: number;
+    producer: Producer;
+    sent?: ProducerRecord;
+  } {
     const entry = this.results.get(recordId);
-    if (!entry) throw new InvalidInputError(`No result for record ${recordId}: it was cleared or fell out of the bounded history.`);
+    if (!entry)
+      throw new InvalidInputError(
+        `No result for record ${recordId}: it was cleared or fell out of the bounded history.`,
+      );
     const { row } = entry;
     if (row.status !== 'acked' || row.partition === null || row.offset === null || row.offset < 0) {
-      throw new InvalidInputError(`Record ${recordId} has no offset to read back: ${row.status === 'acked' ? 'it was sent with acks=0' : row.status === 'pending' ? 'it is not acknowledged yet' : 'it failed'}.`);
+      throw new InvalidInputError(
+        `Record ${recordId} has no offset to read back: ${row.status === 'acked' ? 'it was sent with acks=0' : row.status === 'pending' ? 'it is not acknowledged yet' : 'it failed'}.`,
+      );
     }
-    return { topic: row.topic, partition: row.partition, offset: row.offset, producer: entry.producer, sent: this.sentRecords.get(recordId) };
+    return {
+      topic: row.topic,
+      partition: row.partition,
+      offset: row.offset,
+      producer: entry.producer,
+      sent: this.sentRecords.get(recordId),
+    };
   }
 
   private keepSent(recordId: string, record: ProducerRecord): void {
@@ -156,9 +223,15 @@ export class ResultsStore implements vscode.Disposable {
     // A record the user selected keeps its full trace past the engine's trace window (a bulk send moves on).
     entry?.producer.keepTrace(recordId);
     const trace = entry?.producer.recordTrace(recordId);
-    if (!entry || !trace) throw new InvalidInputError(`No trace for record ${recordId}: it was cleared or fell out of the bounded history.`);
+    if (!entry || !trace)
+      throw new InvalidInputError(
+        `No trace for record ${recordId}: it was cleared or fell out of the bounded history.`,
+      );
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
-    return withTransaction(withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas), transactionOf(batch, entry.producer.transactions()));
+    return withTransaction(
+      withSchemas(recordTimeline(trace, batch, entry.metadata), entry.schemas),
+      transactionOf(batch, entry.producer.transactions()),
+    );
   }
 
   batches(): BatchView[] {

@@ -24,19 +24,35 @@ export interface SandboxHandle {
 /** An already running sandbox, driven over its control address (JSON over HTTP on 127.0.0.1). */
 export function externalSandbox(bootstrap: string, controlUrl: string): SandboxHandle {
   const call = async (method: string, route: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${controlUrl}${route}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${controlUrl}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const json = (await res.json().catch(() => ({}))) as { error?: string };
     if (!res.ok) throw new Error(`sandbox control ${method} ${route}: ${json.error ?? res.status}`);
     return json;
   };
   return {
-    bootstrap, controlUrl, external: true,
+    bootstrap,
+    controlUrl,
+    external: true,
     state: async () => (await call('GET', '/state')) as SandboxState,
-    stopBroker: async (id) => { await call('POST', `/brokers/${id}/stop`); },
-    startBroker: async (id) => { await call('POST', `/brokers/${id}/start`); },
-    moveLeader: async (topic, partition, broker) => { await call('POST', `/partitions/${encodeURIComponent(topic)}/${partition}/leader`, { broker }); },
-    addFault: async (spec) => { await call('POST', '/faults', spec); },
-    clearFaults: async () => { await call('DELETE', '/faults'); },
+    stopBroker: async (id) => {
+      await call('POST', `/brokers/${id}/stop`);
+    },
+    startBroker: async (id) => {
+      await call('POST', `/brokers/${id}/start`);
+    },
+    moveLeader: async (topic, partition, broker) => {
+      await call('POST', `/partitions/${encodeURIComponent(topic)}/${partition}/leader`, { broker });
+    },
+    addFault: async (spec) => {
+      await call('POST', '/faults', spec);
+    },
+    clearFaults: async () => {
+      await call('DELETE', '/faults');
+    },
     stop: async () => undefined, // not ours to stop: npm start owns it
   };
 }
@@ -58,9 +74,16 @@ const FIRST_PORT = 19092;
  */
 async function startOnStablePorts(brokers: number, log: LogFn, ports: SandboxPorts | undefined) {
   const core = loadCore();
-  const start = (port: number) => core.startSandbox({ brokers, port, controlPort: 0 }, { log: (line) => log('debug', `sandbox: ${line}`) });
+  const start = (port: number) =>
+    core.startSandbox({ brokers, port, controlPort: 0 }, { log: (line) => log('debug', `sandbox: ${line}`) });
   if (!ports) return start(0);
-  const candidates = [...new Set([ports.last(), FIRST_PORT, ...[0, 1, 2].map(() => 20000 + 16 * Math.floor(Math.random() * 1200))].filter((p): p is number => p !== undefined))];
+  const candidates = [
+    ...new Set(
+      [ports.last(), FIRST_PORT, ...[0, 1, 2].map(() => 20000 + 16 * Math.floor(Math.random() * 1200))].filter(
+        (p): p is number => p !== undefined,
+      ),
+    ),
+  ];
   for (const port of candidates) {
     try {
       const sandbox = await start(port);
@@ -76,12 +99,16 @@ async function startOnStablePorts(brokers: number, log: LogFn, ports: SandboxPor
 async function embeddedSandbox(brokers: number, log: LogFn, ports?: SandboxPorts): Promise<SandboxHandle> {
   const s = await startOnStablePorts(brokers, log, ports);
   return {
-    bootstrap: s.bootstrap, controlUrl: s.controlUrl, external: false,
+    bootstrap: s.bootstrap,
+    controlUrl: s.controlUrl,
+    external: false,
     state: async () => s.state(),
     stopBroker: (id) => s.stopBroker(id),
     startBroker: (id) => s.startBroker(id),
     moveLeader: async (topic, partition, broker) => s.moveLeader(topic, partition, broker),
-    addFault: async (spec) => { s.addFault(spec); },
+    addFault: async (spec) => {
+      s.addFault(spec);
+    },
     clearFaults: async () => s.clearFaults(),
     stop: () => s.stop(),
   };
@@ -92,7 +119,14 @@ export class SandboxManager {
   private starting: Promise<SandboxHandle> | undefined;
   private lastState: SandboxState | undefined;
 
-  constructor(private readonly log: LogFn, private readonly options: { brokers: number; external?: { bootstrap: string; controlUrl: string }; ports?: SandboxPorts } = { brokers: 3 }) {}
+  constructor(
+    private readonly log: LogFn,
+    private readonly options: {
+      brokers: number;
+      external?: { bootstrap: string; controlUrl: string };
+      ports?: SandboxPorts;
+    } = { brokers: 3 },
+  ) {}
 
   /** The running sandbox's bootstrap servers ("127.0.0.1:19092,..."), or undefined while it is not running. */
   get bootstrap(): string | undefined {
@@ -109,12 +143,19 @@ export class SandboxManager {
     this.starting ??= (async () => {
       const t0 = Date.now();
       const ext = this.options.external;
-      const handle = ext ? externalSandbox(ext.bootstrap, ext.controlUrl) : await embeddedSandbox(this.options.brokers, this.log, this.options.ports);
+      const handle = ext
+        ? externalSandbox(ext.bootstrap, ext.controlUrl)
+        : await embeddedSandbox(this.options.brokers, this.log, this.options.ports);
       this.lastState = await handle.state();
       this.handle = handle;
-      this.log('info', `Local sandbox ${ext ? 'attached' : `started in ${Date.now() - t0} ms`}: bootstrap ${handle.bootstrap}, control ${handle.controlUrl}`);
+      this.log(
+        'info',
+        `Local sandbox ${ext ? 'attached' : `started in ${Date.now() - t0} ms`}: bootstrap ${handle.bootstrap}, control ${handle.controlUrl}`,
+      );
       return handle;
-    })().finally(() => { this.starting = undefined; });
+    })().finally(() => {
+      this.starting = undefined;
+    });
     return this.starting;
   }
 
@@ -127,14 +168,20 @@ export class SandboxManager {
 
   /** The sandbox's schema registry, once it runs (`npm start`'s sandbox says it in its state). */
   schemaRegistryUrl(): string | undefined {
-    return (this.lastState as { schemaRegistry?: { url?: string } | null } | undefined)?.schemaRegistry?.url ?? undefined;
+    return (
+      (this.lastState as { schemaRegistry?: { url?: string } | null } | undefined)?.schemaRegistry?.url ?? undefined
+    );
   }
 
   /** The last known state, for synchronous callers (the tree, the panel's init). */
   view(): SandboxView {
     const state = this.handle ? this.lastState : undefined;
     if (!state) return { running: false, brokers: [], faults: 0 };
-    return { running: true, brokers: state.brokers.map((b) => ({ id: b.id, address: `${b.host}:${b.port}`, up: b.up })), faults: state.faults.length };
+    return {
+      running: true,
+      brokers: state.brokers.map((b) => ({ id: b.id, address: `${b.host}:${b.port}`, up: b.up })),
+      faults: state.faults.length,
+    };
   }
 
   /** Runs one control action; throws the sandbox's plain-words error on a bad one (unknown broker, ...). */
@@ -154,7 +201,12 @@ export class SandboxManager {
         this.log('info', `sandbox: leader of ${command.topic}-${command.partition} moved to broker ${command.broker}`);
         break;
       case 'injectError':
-        await sandbox.addFault({ api: 'Produce', errorCode: command.errorCode, count: command.count, ...(command.topic ? { topic: command.topic } : {}) });
+        await sandbox.addFault({
+          api: 'Produce',
+          errorCode: command.errorCode,
+          count: command.count,
+          ...(command.topic ? { topic: command.topic } : {}),
+        });
         this.log('info', `sandbox: the next ${command.count} Produce request(s) answer error ${command.errorCode}`);
         break;
       case 'addLatency':

@@ -4,7 +4,8 @@
  */
 import { InvalidInputError } from '../../core/util/errors';
 
-export const RESTRICTED_ENVIRONMENT = 'This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.';
+export const RESTRICTED_ENVIRONMENT =
+  'This workspace is in Restricted Mode: an environment file may not pick the cluster; trust the workspace or clear the environment.';
 export const RESTRICTED_CONNECT_FIRST = 'This workspace is in Restricted Mode: connect explicitly before sending.';
 
 export class TrustPolicy {

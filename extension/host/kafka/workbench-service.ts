@@ -15,8 +15,14 @@ import type { ClusterMetadata, ConnectionConfig, Transport } from '../../core/tr
 import { clientIdOrDefault } from '../../core/kafka/rules/client-id';
 import { InvalidInputError, WorkbenchError } from '../../core/util/errors';
 import {
-  defaultDraft, type BatchView, type ConnectionSummary, type DraftProducerSettings, type PanelInit,
-  type RecordTraceView, type ResultRow, type TopicSummary,
+  defaultDraft,
+  type BatchView,
+  type ConnectionSummary,
+  type DraftProducerSettings,
+  type PanelInit,
+  type RecordTraceView,
+  type ResultRow,
+  type TopicSummary,
 } from '../../protocol/messages';
 import { ConnectionStore } from '../connections/connection-store';
 import { ENVIRONMENT_CONNECTION_ID, SANDBOX_CONNECTION_ID } from '../connections/model';
@@ -24,7 +30,13 @@ import { settingsToConfig } from '../composer/draft-to-record';
 import { loadCore, loadSchemaRegistry, type ClusterAdmin, type LogFn } from './core';
 import { plainError } from './plain-errors';
 import { ClusterWatch, type Refresh } from './cluster-watch';
-import { openClusterSession, takeSandboxWatermarks, topicSummaries, type ClusterSession, type SendInProgress } from './cluster-session';
+import {
+  openClusterSession,
+  takeSandboxWatermarks,
+  topicSummaries,
+  type ClusterSession,
+  type SendInProgress,
+} from './cluster-session';
 import { ensureTopics, type CreateTopicsAnswer, type TopicTarget } from './missing-topics';
 import { ProducerPool, type PoolTarget } from './producer-pool';
 import { MAX_RESULTS, ResultsStore } from './results-store';
@@ -56,10 +68,14 @@ export interface CollectionRun {
  */
 export type EnvironmentCluster =
   | {
-    kind: 'connection'; summary: ConnectionSummary; key: string; bootstrap: string[]; config: () => Promise<ConnectionConfig>;
-    /** The environment file's schemaRegistry, if it names one. */
-    schemaRegistry?: () => Promise<SchemaRegistryConfig | undefined>;
-  }
+      kind: 'connection';
+      summary: ConnectionSummary;
+      key: string;
+      bootstrap: string[];
+      config: () => Promise<ConnectionConfig>;
+      /** The environment file's schemaRegistry, if it names one. */
+      schemaRegistry?: () => Promise<SchemaRegistryConfig | undefined>;
+    }
   | { kind: 'problem'; message: string; file: vscode.Uri };
 
 export interface ClusterView {
@@ -88,7 +104,13 @@ export class WorkbenchService implements vscode.Disposable {
   private readonly producerConfigs = new WeakMap<Producer, ConnectionConfig>();
   private readonly watch = new ClusterWatch((what) => this.refreshAfterActivity(what));
 
-  constructor(readonly connections: ConnectionStore, private readonly log: LogFn, readonly trusted: () => boolean, externalSandbox?: { bootstrap: string; controlUrl: string }, sandboxPorts?: SandboxPorts) {
+  constructor(
+    readonly connections: ConnectionStore,
+    private readonly log: LogFn,
+    readonly trusted: () => boolean,
+    externalSandbox?: { bootstrap: string; controlUrl: string },
+    sandboxPorts?: SandboxPorts,
+  ) {
     this.sandbox = new SandboxManager(log, { brokers: 3, external: externalSandbox, ports: sandboxPorts });
     this.trust = new TrustPolicy(trusted);
     this.results = new ResultsStore(log, (producer, md) => this.noteAck(producer, md));
@@ -156,7 +178,13 @@ export class WorkbenchService implements vscode.Disposable {
   }
 
   private openSession(connectionId: string): Promise<ClusterSession> {
-    return openClusterSession(connectionId, { sandbox: this.sandbox, connections: this.connections, environment: () => this.environment, trust: this.trust, log: this.log });
+    return openClusterSession(connectionId, {
+      sandbox: this.sandbox,
+      connections: this.connections,
+      environment: () => this.environment,
+      trust: this.trust,
+      log: this.log,
+    });
   }
 
   /** Checks that a connection works without making it active. */
@@ -196,14 +224,18 @@ export class WorkbenchService implements vscode.Disposable {
     for (const f of s.following.splice(0)) f.dispose();
     const running = s.sends.size;
     if (whileSending === 'cancel') for (const send of s.sends) send.cancel();
-    this.log('info', `disconnected from "${s.connection.name}"${running ? `; ${running} send(s) ${whileSending === 'cancel' ? 'cancelled, their records already handed over still' : 'still'} going there` : ''}`);
+    this.log(
+      'info',
+      `disconnected from "${s.connection.name}"${running ? `; ${running} send(s) ${whileSending === 'cancel' ? 'cancelled, their records already handed over still' : 'still'} going there` : ''}`,
+    );
     this.leaving.add(s);
     const closed = (async () => {
       await s.admin.close().catch(() => undefined);
       await Promise.all([...s.sends].map((x) => x.ended));
       await this.producers.close(s.target.id);
       this.leaving.delete(s);
-      if (running) this.log('info', `closed the producers of "${s.connection.name}": the sends still running there have ended`);
+      if (running)
+        this.log('info', `closed the producers of "${s.connection.name}": the sends still running there have ended`);
     })();
     if (!running) await closed;
   }
@@ -211,7 +243,9 @@ export class WorkbenchService implements vscode.Disposable {
   private async requireSession(): Promise<ClusterSession> {
     if (this.session) return this.session;
     if (this.connecting) return this.connecting;
-    throw new InvalidInputError('Not connected: run "Kafka: Connect" and pick a connection (the Local sandbox needs no setup).');
+    throw new InvalidInputError(
+      'Not connected: run "Kafka: Connect" and pick a connection (the Local sandbox needs no setup).',
+    );
   }
 
   /** Cluster metadata plus high watermarks; `refresh` asks the cluster again. */
@@ -223,9 +257,13 @@ export class WorkbenchService implements vscode.Disposable {
       const sandboxState = s.connection.isSandbox ? await this.sandbox.state().catch(() => undefined) : undefined;
       if (sandboxState) takeSandboxWatermarks(s, sandboxState);
       else {
-        await Promise.all(s.metadata.topics.filter((t) => !t.isInternal && t.errorCode === 0).map(async (t) => {
-          s.watermarks.set(t.name, await s.admin.highWatermarks(t.name).catch(() => new Map<number, number>()));
-        }));
+        await Promise.all(
+          s.metadata.topics
+            .filter((t) => !t.isInternal && t.errorCode === 0)
+            .map(async (t) => {
+              s.watermarks.set(t.name, await s.admin.highWatermarks(t.name).catch(() => new Map<number, number>()));
+            }),
+        );
       }
       this.stateChanged.fire();
     }
@@ -283,7 +321,13 @@ export class WorkbenchService implements vscode.Disposable {
 
   panelInit(): PanelInit {
     const sandboxConnected = this.session?.connection.isSandbox === true;
-    return { connection: this.activeConnection(), connections: this.allConnections(), topics: this.topics(), sandbox: sandboxConnected ? this.sandbox.view() : null, trusted: this.trusted() };
+    return {
+      connection: this.activeConnection(),
+      connections: this.allConnections(),
+      topics: this.topics(),
+      sandbox: sandboxConnected ? this.sandbox.view() : null,
+      trusted: this.trusted(),
+    };
   }
 
   async createTopic(name: string, partitions: number, replicationFactor: number): Promise<void> {
@@ -322,21 +366,26 @@ export class WorkbenchService implements vscode.Disposable {
    * when it has one, else on the connection active now, for the whole run, even if the user switches connection
    * meanwhile. Leaving that connection may `cancel` it. The caller calls `end()` when the run has ended.
    */
-  beginCollectionRun(label: string, cancel: () => void, target: { environmentConfig?: ConnectionConfig; environmentFile?: string } = {}): CollectionRun {
+  beginCollectionRun(
+    label: string,
+    cancel: () => void,
+    target: { environmentConfig?: ConnectionConfig; environmentFile?: string } = {},
+  ): CollectionRun {
     const { environmentConfig } = target;
     let ended!: () => void;
     const send: SendInProgress = { label, cancel, ended: new Promise<void>((resolve) => (ended = resolve)) };
     let session = environmentConfig ? undefined : this.session;
     session?.sends.add(send);
     let reader: Promise<ConsumerTransport & { close(): Promise<void> }> | undefined;
-    const readerNow = () => (reader ??= (async () => {
-      this.refuseUntrustedTarget(environmentConfig);
-      if (!environmentConfig && !session) {
-        session = await this.requireSession();
-        session.sends.add(send);
-      }
-      return loadCore().createConsumerTransport(environmentConfig ?? session!.target.config, this.log);
-    })());
+    const readerNow = () =>
+      (reader ??= (async () => {
+        this.refuseUntrustedTarget(environmentConfig);
+        if (!environmentConfig && !session) {
+          session = await this.requireSession();
+          session.sends.add(send);
+        }
+        return loadCore().createConsumerTransport(environmentConfig ?? session!.target.config, this.log);
+      })());
     return {
       consumerTransport: {
         fetchMetadata: async (topics, allowAutoCreate) => (await readerNow()).fetchMetadata(topics, allowAutoCreate),
@@ -347,7 +396,11 @@ export class WorkbenchService implements vscode.Disposable {
         this.refuseUntrustedTarget(environmentConfig);
         if (environmentConfig) {
           const autoCreateId = environmentAutoCreateId(target.environmentFile ?? '');
-          return this.trackedProducer(settings, { id: `environment:${JSON.stringify(environmentConfig)}`, config: environmentConfig, autoCreateId });
+          return this.trackedProducer(settings, {
+            id: `environment:${JSON.stringify(environmentConfig)}`,
+            config: environmentConfig,
+            autoCreateId,
+          });
         }
         if (!session) {
           session = await this.requireSession();
@@ -368,8 +421,16 @@ export class WorkbenchService implements vscode.Disposable {
    * every submit is tracked. Failures show in the results table and the run's summary, not as a log line each (a bulk
    * send can fail thousands).
    */
-  private trackedProducer(settings: Record<string, string | number | boolean>, target: PoolTarget, session?: ClusterSession): Producer {
-    const producer = this.acquire(target, { 'client.id': clientIdOrDefault(target.config.clientId), ...settings } as ProducerConfigInput, session);
+  private trackedProducer(
+    settings: Record<string, string | number | boolean>,
+    target: PoolTarget,
+    session?: ClusterSession,
+  ): Producer {
+    const producer = this.acquire(
+      target,
+      { 'client.id': clientIdOrDefault(target.config.clientId), ...settings } as ProducerConfigInput,
+      session,
+    );
     // Every record the run hands over gets a results row; its outcome updates the row, then reaches the run.
     const produce: Producer['produce'] = (record, callback) => {
       // A record refused at once settles inside produce(), before its row exists: its outcome waits in `early`.
@@ -407,7 +468,8 @@ export class WorkbenchService implements vscode.Disposable {
   private async topicTarget(): Promise<TopicTarget> {
     const s = await this.requireSession();
     return {
-      admin: s.admin, name: s.connection.name,
+      admin: s.admin,
+      name: s.connection.name,
       autoCreate: this.connections.autoCreateTopics(s.connection.id),
       setAutoCreate: (on) => this.connections.setAutoCreateTopics(s.connection.id, on),
     };
@@ -426,11 +488,26 @@ export class WorkbenchService implements vscode.Disposable {
    * The command API's send: one record as given (no templates), waits for the ack, returns its metadata or throws the
    * DeliveryError. A missing topic is created only as `createTopics` (or the user, asked) says.
    */
-  async sendRecord(record: { topic: string; key?: string | null; value: string | null; headers?: { key: string; value: string }[]; partition?: number }, settings?: Partial<DraftProducerSettings>, createTopics?: CreateTopicsAnswer): Promise<RecordMetadata> {
+  async sendRecord(
+    record: {
+      topic: string;
+      key?: string | null;
+      value: string | null;
+      headers?: { key: string; value: string }[];
+      partition?: number;
+    },
+    settings?: Partial<DraftProducerSettings>,
+    createTopics?: CreateTopicsAnswer,
+  ): Promise<RecordMetadata> {
     this.trust.checkSend({ connected: this.session !== undefined });
     await this.ensureTopics([record.topic], createTopics);
     const producer = this.producerFor(await this.requireSession(), { ...defaultDraft().settings, ...settings });
-    const literal: ProducerRecord = { topic: record.topic, key: record.key ?? null, value: record.value, headers: record.headers };
+    const literal: ProducerRecord = {
+      topic: record.topic,
+      key: record.key ?? null,
+      value: record.value,
+      headers: record.headers,
+    };
     if (record.partition !== undefined) literal.partition = record.partition;
     const { recordId, result } = producer.submit(literal);
     await this.results.track(recordId, literal, producer, result, 'sync');
@@ -497,4 +574,3 @@ export class WorkbenchService implements vscode.Disposable {
     this.results.dispose();
   }
 }
-

@@ -37,11 +37,17 @@ async function writeLaunchers(context: vscode.ExtensionContext): Promise<void> {
   await fs.writeFile(path.join(dir, 'kafka-workbench.cmd'), cmd);
 }
 
-export function registerCliTerminal(context: vscode.ExtensionContext, service: WorkbenchService, log: vscode.LogOutputChannel): void {
+export function registerCliTerminal(
+  context: vscode.ExtensionContext,
+  service: WorkbenchService,
+  log: vscode.LogOutputChannel,
+): void {
   const env = context.environmentVariableCollection;
   env.description = `Puts kafka-workbench on PATH, and the Local sandbox's address in ${SANDBOX_BOOTSTRAP_ENV} while it runs.`;
   env.prepend('PATH', `${binDir(context)}${path.delimiter}`);
-  const launchers = writeLaunchers(context).catch((e: unknown) => log.warn(`could not write the kafka-workbench launcher: ${String(e)}`));
+  const launchers = writeLaunchers(context).catch((e: unknown) =>
+    log.warn(`could not write the kafka-workbench launcher: ${String(e)}`),
+  );
   const showSandbox = () => {
     const bootstrap = service.sandbox.bootstrap;
     if (bootstrap) env.replace(SANDBOX_BOOTSTRAP_ENV, bootstrap);
@@ -58,7 +64,8 @@ export function registerCliTerminal(context: vscode.ExtensionContext, service: W
       terminal.show();
       // With a collection open, the command to run it is typed (not run) for the user.
       const active = vscode.window.activeTextEditor?.document.uri;
-      if (active?.fsPath.endsWith('.kafka.json')) terminal.sendText(`kafka-workbench run ${shQuote(vscode.workspace.asRelativePath(active))}`, false);
+      if (active?.fsPath.endsWith('.kafka.json'))
+        terminal.sendText(`kafka-workbench run ${shQuote(vscode.workspace.asRelativePath(active))}`, false);
       return terminal;
     }),
   );

@@ -35,7 +35,11 @@ export class RecordWindow {
   }
 
   /** The records whose key, value or a header (as shown in these formats) contains `filter`, ignoring case. */
-  matching(filter: string, keyFormat: ViewerFormat, valueFormat: ViewerFormat): { record: ConsumedRecord; row: ViewerRow }[] {
+  matching(
+    filter: string,
+    keyFormat: ViewerFormat,
+    valueFormat: ViewerFormat,
+  ): { record: ConsumedRecord; row: ViewerRow }[] {
     const needle = filter.trim().toLowerCase();
     const out: { record: ConsumedRecord; row: ViewerRow }[] = [];
     for (const record of this.records) {
@@ -50,7 +54,10 @@ export class RecordWindow {
  * Takes up to `count` records oldest first across partitions (each partition's own order kept), so a page of a
  * topic shows all its partitions' records of the same time rather than one partition after another.
  */
-export function takeOldestFirst(pending: readonly ConsumedRecord[], count: number): { taken: ConsumedRecord[]; rest: ConsumedRecord[] } {
+export function takeOldestFirst(
+  pending: readonly ConsumedRecord[],
+  count: number,
+): { taken: ConsumedRecord[]; rest: ConsumedRecord[] } {
   const queues = new Map<number, ConsumedRecord[]>();
   for (const r of pending) queues.set(r.partition, [...(queues.get(r.partition) ?? []), r]);
   const taken: ConsumedRecord[] = [];
@@ -75,7 +82,11 @@ export function toRow(record: ConsumedRecord, keyFormat: ViewerFormat, valueForm
     timestamp: `${new Date(record.timestamp).toISOString()} (${record.timestampType})`,
     key: formatBytes(record.key, keyFormat),
     value: formatBytes(record.value, valueFormat),
-    headers: record.headers.map((h) => ({ key: h.key.toString('utf8'), value: h.value === null ? null : isUtf8(h.value) ? h.value.toString('utf8') : `base64:${h.value.toString('base64')}` })),
+    headers: record.headers.map((h) => ({
+      key: h.key.toString('utf8'),
+      value:
+        h.value === null ? null : isUtf8(h.value) ? h.value.toString('utf8') : `base64:${h.value.toString('base64')}`,
+    })),
   };
 }
 

@@ -43,7 +43,14 @@ export class TopicViewerPanel implements vscode.Disposable {
   /** Every message posted to the webview, for tests (bounded). */
   readonly posted: HostToViewer[] = [];
 
-  static show(extensionUri: vscode.Uri, service: WorkbenchService, log: vscode.LogOutputChannel, topic: string, partition: number | null, from?: string): TopicViewerPanel {
+  static show(
+    extensionUri: vscode.Uri,
+    service: WorkbenchService,
+    log: vscode.LogOutputChannel,
+    topic: string,
+    partition: number | null,
+    from?: string,
+  ): TopicViewerPanel {
     const id = partition === null ? topic : `${topic}/${partition}`;
     const existing = TopicViewerPanel.open.get(id);
     if (existing) {
@@ -71,7 +78,18 @@ export class TopicViewerPanel implements vscode.Disposable {
     from: string,
   ) {
     TopicViewerPanel.open.set(id, this);
-    this.state = { topic, partition, from, keyFormat: 'text', valueFormat: 'text', filter: '', tail: false, caughtUp: false, loading: false, error: null };
+    this.state = {
+      topic,
+      partition,
+      from,
+      keyFormat: 'text',
+      valueFormat: 'text',
+      filter: '',
+      tail: false,
+      caughtUp: false,
+      loading: false,
+      error: null,
+    };
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'kafka.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri, topic);
     this.disposables.push(
@@ -83,12 +101,24 @@ export class TopicViewerPanel implements vscode.Disposable {
 
   /** What the webview would show now. */
   viewState(): ViewerState {
-    const rows = this.window.matching(this.state.filter, this.state.keyFormat, this.state.valueFormat).map((m) => m.row);
+    const rows = this.window
+      .matching(this.state.filter, this.state.keyFormat, this.state.valueFormat)
+      .map((m) => m.row);
     // The next offset shown per partition: a record read but still waiting for Load more comes first.
     const next = new Map((this.reader?.currentPositions() ?? []).map((p) => [p.partition, p.offset]));
     for (const r of [...this.pending].reverse()) next.set(r.partition, r.offset);
-    const positions = [...next].sort(([a], [b]) => a - b).map(([partition, offset]) => `${partition}: ${offset}`).join(', ');
-    return { ...this.state, rows, windowSize: this.window.size, windowLimit: this.window.limit, dropped: this.window.dropped, positions };
+    const positions = [...next]
+      .sort(([a], [b]) => a - b)
+      .map(([partition, offset]) => `${partition}: ${offset}`)
+      .join(', ');
+    return {
+      ...this.state,
+      rows,
+      windowSize: this.window.size,
+      windowLimit: this.window.limit,
+      dropped: this.window.dropped,
+      positions,
+    };
   }
 
   /** Handles a message from the webview (validated first); resolves when what it asked for is done. */
@@ -140,7 +170,10 @@ export class TopicViewerPanel implements vscode.Disposable {
       this.state.caughtUp = false;
       const start = parseStartOffset(from, Date.now());
       this.transport ??= await this.service.openConsumerTransport();
-      const reader = loadCore().createRecordReader(this.transport, { isolation: 'read_uncommitted', onFact: (f) => this.log.debug(`topic viewer ${this.id}: ${describeFact(f)}`) });
+      const reader = loadCore().createRecordReader(this.transport, {
+        isolation: 'read_uncommitted',
+        onFact: (f) => this.log.debug(`topic viewer ${this.id}: ${describeFact(f)}`),
+      });
       await reader.assign(this.state.topic, start, this.state.partition === null ? undefined : [this.state.partition]);
       this.reader = reader;
       await this.loadPage();
@@ -190,8 +223,16 @@ export class TopicViewerPanel implements vscode.Disposable {
    * starts in the workspace folder). Returns the file, or undefined when the user cancelled.
    */
   async exportJsonl(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    const records = this.window.matching(this.state.filter, this.state.keyFormat, this.state.valueFormat).map((m) => m.record);
-    const uri = target ?? (await vscode.window.showSaveDialog({ defaultUri: defaultExportUri(this.state.topic), filters: { 'JSON Lines': ['jsonl'] }, title: 'Export shown records' }));
+    const records = this.window
+      .matching(this.state.filter, this.state.keyFormat, this.state.valueFormat)
+      .map((m) => m.record);
+    const uri =
+      target ??
+      (await vscode.window.showSaveDialog({
+        defaultUri: defaultExportUri(this.state.topic),
+        filters: { 'JSON Lines': ['jsonl'] },
+        title: 'Export shown records',
+      }));
     if (!uri) return undefined;
     try {
       await fs.writeFile(uri.fsPath, toJsonl(records));

@@ -14,25 +14,30 @@ import { changedNumber, isSpecialForm, uniqueNames, type ImportResult } from './
 export type { ImportResult } from './common';
 
 /** Names faker.js used before v6 (what older .kafka files contain), to today's module.function. */
-const LEGACY_FAKER = new Map<string, string>(Object.entries({
-  'random.uuid': 'string.uuid',
-  'datatype.uuid': 'string.uuid',
-  'random.float': 'number.float',
-  'datatype.float': 'number.float',
-  'random.boolean': 'datatype.boolean',
-  'random.word': 'lorem.word',
-  'random.words': 'lorem.words',
-  'random.alphaNumeric': 'string.alphanumeric',
-  'random.locale': 'location.countryCode',
-  'name.findName': 'person.fullName',
-  'name.title': 'person.jobTitle',
-  'address.zipCode': 'location.zipCode',
-  'phone.phoneNumber': 'phone.number',
-  'internet.userName': 'internet.username',
-  'commerce.color': 'color.human',
-}));
+const LEGACY_FAKER = new Map<string, string>(
+  Object.entries({
+    'random.uuid': 'string.uuid',
+    'datatype.uuid': 'string.uuid',
+    'random.float': 'number.float',
+    'datatype.float': 'number.float',
+    'random.boolean': 'datatype.boolean',
+    'random.word': 'lorem.word',
+    'random.words': 'lorem.words',
+    'random.alphaNumeric': 'string.alphanumeric',
+    'random.locale': 'location.countryCode',
+    'name.findName': 'person.fullName',
+    'name.title': 'person.jobTitle',
+    'address.zipCode': 'location.zipCode',
+    'phone.phoneNumber': 'phone.number',
+    'internet.userName': 'internet.username',
+    'commerce.color': 'color.human',
+  }),
+);
 /** Maps, not objects: a template named `constructor` or `toString` must not find Object.prototype's. */
-const LEGACY_MODULES = new Map<string, string>([['name', 'person'], ['address', 'location']]);
+const LEGACY_MODULES = new Map<string, string>([
+  ['name', 'person'],
+  ['address', 'location'],
+]);
 
 /**
  * faker 5-7's whole-number functions, which .kafka files call with arguments (`{{random.number(5)}}`): without a
@@ -70,7 +75,9 @@ function warnUnclosed(text: string, fileName: string, lineAt: (offset: number) =
     const next = text.indexOf('{{', open + 2);
     if (close >= 0 && (next < 0 || close < next)) continue;
     const shown = text.slice(open, open + 30).split('\n')[0];
-    warnings.push(`${fileName}:${lineAt(open)}: "{{" is never closed (${JSON.stringify(shown)}); kept as written, but the message cannot be sent until it has its "}}"`);
+    warnings.push(
+      `${fileName}:${lineAt(open)}: "{{" is never closed (${JSON.stringify(shown)}); kept as written, but the message cannot be sent until it has its "}}"`,
+    );
     if (close < 0) return; // every later "{{" is unclosed too: once is enough
   }
 }
@@ -84,12 +91,20 @@ function mapFakerCall(expr: string, where: string, warnings: string[]): string {
   if (range) return `$randomInt ${range.min} ${range.max}`;
   const path = todaysFakerPath(name);
   if (args) {
-    warnings.push(`${where}: {{${expr}}} passes arguments, which templates cannot; kept as {{$faker.${path}(${args})}}, fix it before sending`);
+    warnings.push(
+      `${where}: {{${expr}}} passes arguments, which templates cannot; kept as {{$faker.${path}(${args})}}, fix it before sending`,
+    );
     return `$faker.${path}(${args})`;
   }
   const check = checkFakerPath(path);
-  if (check === 'needs-arguments') warnings.push(`${where}: {{${expr}}} became {{$faker.${path}}}, which needs arguments that templates cannot pass; fix it before sending`);
-  else if (check !== 'ok') warnings.push(`${where}: {{${expr}}} is not a @faker-js/faker function; kept as {{$faker.${path}}}, fix it before sending`);
+  if (check === 'needs-arguments')
+    warnings.push(
+      `${where}: {{${expr}}} became {{$faker.${path}}}, which needs arguments that templates cannot pass; fix it before sending`,
+    );
+  else if (check !== 'ok')
+    warnings.push(
+      `${where}: {{${expr}}} is not a @faker-js/faker function; kept as {{$faker.${path}}}, fix it before sending`,
+    );
   return `$faker.${path}`;
 }
 
@@ -125,7 +140,8 @@ function integerOptions(args: string): { min?: number; max?: number } | undefine
   const { min, max, precision, ...others } = parsed as Record<string, unknown>;
   const isNumber = (v: unknown): v is number | undefined => v === undefined || typeof v === 'number';
   // precision 1 is the default (whole numbers); any other gives fractions, which $randomInt cannot.
-  const understood = Object.keys(others).length === 0 && (precision === undefined || precision === 1) && isNumber(min) && isNumber(max);
+  const understood =
+    Object.keys(others).length === 0 && (precision === undefined || precision === 1) && isNumber(min) && isNumber(max);
   return understood ? { min, max } : undefined;
 }
 
@@ -146,7 +162,9 @@ export function importToolsForKafkaFile(text: string, fileName: string, collecti
     while (end < lines.length && !lines[end].startsWith('###')) {
       // As in Tools for Apache Kafka, only "###" ends a PRODUCER block: a block line inside it is part of its value.
       if (/^(PRODUCER|CONSUMER)\b/.test(lines[end])) {
-        warnings.push(`${fileName}:${end + 1}: "${lines[end].trim()}" is inside the PRODUCER block of line ${start + 1} (no "###" line before it), so it is sent as part of that block's value, as Tools for Apache Kafka sends it; add a "###" line before it to make it a message of its own`);
+        warnings.push(
+          `${fileName}:${end + 1}: "${lines[end].trim()}" is inside the PRODUCER block of line ${start + 1} (no "###" line before it), so it is sent as part of that block's value, as Tools for Apache Kafka sends it; add a "###" line before it to make it a message of its own`,
+        );
       }
       end++;
     }
@@ -158,7 +176,15 @@ export function importToolsForKafkaFile(text: string, fileName: string, collecti
   return { collection: { name: collectionName ?? fileName.replace(/\.kafka$/i, ''), messages }, warnings };
 }
 
-function producerBlock(lines: string[], start: number, end: number, declared: string, fileName: string, warnings: string[], ordinal: number): MessageSpec {
+function producerBlock(
+  lines: string[],
+  start: number,
+  end: number,
+  declared: string,
+  fileName: string,
+  warnings: string[],
+  ordinal: number,
+): MessageSpec {
   const at = (n: number) => `${fileName}:${n + 1}`;
   const message: MessageSpec = { name: declared || `producer ${ordinal}`, topic: '' };
   let valueStart = -1;
@@ -184,10 +210,15 @@ function producerBlock(lines: string[], start: number, end: number, declared: st
         break;
       case 'key-format':
       case 'value-format':
-        if (value !== 'string') warnings.push(`${at(n)}: ${name} ${value} is not supported; the ${name.startsWith('key') ? 'key' : 'value'} is sent as UTF-8 text`);
+        if (value !== 'string')
+          warnings.push(
+            `${at(n)}: ${name} ${value} is not supported; the ${name.startsWith('key') ? 'key' : 'value'} is sent as UTF-8 text`,
+          );
         break;
       case 'every':
-        warnings.push(`${at(n)}: "every: ${value}" (repeat forever) has no equivalent; use "count" and "ratePerSecond"`);
+        warnings.push(
+          `${at(n)}: "every: ${value}" (repeat forever) has no equivalent; use "count" and "ratePerSecond"`,
+        );
         break;
     }
   }
@@ -211,7 +242,14 @@ function valueFromText(text: string): unknown {
     try {
       const parsed: unknown = JSON.parse(text);
       // A string that is one number template would send a number from a collection; the .kafka file sent text.
-      if (typeof parsed === 'object' && parsed !== null && !isSpecialForm(parsed) && !hasTypedTemplate(parsed) && changedNumber(text) === undefined) return parsed;
+      if (
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        !isSpecialForm(parsed) &&
+        !hasTypedTemplate(parsed) &&
+        changedNumber(text) === undefined
+      )
+        return parsed;
     } catch {
       // Not JSON as written (a template outside a string, say): sent as text, exactly as before.
     }

@@ -84,7 +84,18 @@ interface Compiled {
 const EMPTY = Buffer.alloc(0);
 /** Fewest bytes a value takes: its size, or its length prefix's (1 when compact). */
 const MIN_BYTES: Record<Primitive, number> = {
-  int8: 1, bool: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, float64: 8, uuid: 16, string: 2, bytes: 4, records: 4,
+  int8: 1,
+  bool: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  float64: 8,
+  uuid: 16,
+  string: 2,
+  bytes: 4,
+  records: 4,
 };
 
 function primitive(p: Primitive, nullable: boolean, compact: boolean): Compiled {
@@ -108,7 +119,11 @@ function primitive(p: Primitive, nullable: boolean, compact: boolean): Compiled 
     case 'float64':
       return { minBytes, decode: (r) => r.float64(), encode: (w, v) => w.float64(num(v)) };
     case 'uuid':
-      return { minBytes, decode: (r) => r.uuid(), encode: (w, v) => w.raw(Buffer.isBuffer(v) && v.length === 16 ? v : Buffer.alloc(16)) };
+      return {
+        minBytes,
+        decode: (r) => r.uuid(),
+        encode: (w, v) => w.raw(Buffer.isBuffer(v) && v.length === 16 ? v : Buffer.alloc(16)),
+      };
     case 'string':
       return {
         minBytes,
@@ -158,7 +173,16 @@ function compileField(spec: FieldSpec, version: number, flexible: boolean): Comp
   const defaultValue = fallback();
   const isDefault = (v: unknown): boolean =>
     v === undefined || v === defaultValue || (Array.isArray(v) && v.length === 0 && Array.isArray(defaultValue));
-  return { name: spec.name, present, tag, fallback, isDefault, minBytes: compiled.minBytes, decode: compiled.decode, encode: compiled.encode };
+  return {
+    name: spec.name,
+    present,
+    tag,
+    fallback,
+    isDefault,
+    minBytes: compiled.minBytes,
+    decode: compiled.decode,
+    encode: compiled.encode,
+  };
 }
 
 function compileType(spec: FieldSpec, version: number, flexible: boolean, nullable: boolean): Compiled {
@@ -212,7 +236,8 @@ function compileStruct(specs: FieldSpec[], version: number, flexible: boolean): 
     decodeDefaults,
     decode(r) {
       const body: Body = {};
-      for (const field of fields) body[field.name] = field.present && field.tag === undefined ? field.decode(r) : field.fallback();
+      for (const field of fields)
+        body[field.name] = field.present && field.tag === undefined ? field.decode(r) : field.fallback();
       if (flexible) readTaggedFields(r, byTag, body);
       return body;
     },
@@ -242,12 +267,16 @@ function readTaggedFields(r: Reader, byTag: ReadonlyMap<number, CompiledField>, 
       continue;
     }
     const end = r.at + size;
-    if (size > r.remaining) throw new ProtocolError(`Tagged field ${tag} declares ${size} bytes but ${r.remaining} remain.`);
+    if (size > r.remaining)
+      throw new ProtocolError(`Tagged field ${tag} declares ${size} bytes but ${r.remaining} remain.`);
     const outerEnd = r.end;
     r.end = end;
     try {
       body[field.name] = field.decode(r);
-      if (r.at !== end) throw new ProtocolError(`Tagged field ${tag} declares ${size} bytes but its value takes ${size - (end - r.at)}.`);
+      if (r.at !== end)
+        throw new ProtocolError(
+          `Tagged field ${tag} declares ${size} bytes but its value takes ${size - (end - r.at)}.`,
+        );
     } finally {
       r.end = outerEnd;
     }
@@ -274,7 +303,9 @@ function layout(apiKey: number, version: number, direction: Direction): Compiled
     const spec = SPECS_BY_KEY.get(apiKey);
     if (!spec) throw new ProtocolError(`Unknown API key ${apiKey}.`);
     if (version < spec.versions.min || version > spec.versions.max) {
-      throw new ProtocolError(`${spec.name} v${version} is not supported (supported: v${spec.versions.min}-v${spec.versions.max}).`);
+      throw new ProtocolError(
+        `${spec.name} v${version} is not supported (supported: v${spec.versions.min}-v${spec.versions.max}).`,
+      );
     }
     s = compileStruct(spec[direction], version, isFlexible(apiKey, version));
     compiled.set(cacheKey, s);
@@ -302,7 +333,12 @@ export function encodeRequestBody<K extends ApiKeyNumber>(apiKey: K, version: nu
 }
 
 /** Decodes a request body starting at `offset` of `frame` (RequestHeader.bodyOffset). */
-export function decodeRequestBody<K extends ApiKeyNumber>(apiKey: K, version: number, frame: Buffer, offset: number): RequestByKey[K] {
+export function decodeRequestBody<K extends ApiKeyNumber>(
+  apiKey: K,
+  version: number,
+  frame: Buffer,
+  offset: number,
+): RequestByKey[K] {
   return decodeBody(apiKey, version, new Reader(frame, offset), 'request') as RequestByKey[K];
 }
 
@@ -310,7 +346,12 @@ export function decodeRequestBody<K extends ApiKeyNumber>(apiKey: K, version: nu
  * Decodes a response from what follows its correlation id (what a connection hands over): the response header's
  * tagged fields (header v1) are skipped, then the body is read.
  */
-export function decodeResponse<K extends ApiKeyNumber>(apiKey: K, version: number, payload: Buffer, offset = 0): ResponseByKey[K] {
+export function decodeResponse<K extends ApiKeyNumber>(
+  apiKey: K,
+  version: number,
+  payload: Buffer,
+  offset = 0,
+): ResponseByKey[K] {
   const r = new Reader(payload, offset);
   if (responseHeaderVersion(apiKey, version) === 1) skipTaggedFields(r, 'response header');
   return decodeBody(apiKey, version, r, 'response') as ResponseByKey[K];
@@ -351,7 +392,13 @@ export function decodeRequestHeader(frame: Buffer): RequestHeader {
 }
 
 /** The frame's size and the request header (v1 or v2), for a body of `bodyLength` bytes that follows. */
-export function encodeRequestHeader(apiKey: number, apiVersion: number, correlationId: number, clientId: string | null, bodyLength: number): Buffer {
+export function encodeRequestHeader(
+  apiKey: number,
+  apiVersion: number,
+  correlationId: number,
+  clientId: string | null,
+  bodyLength: number,
+): Buffer {
   const w = new Writer(64).int32(0).int16(apiKey).int16(apiVersion).int32(correlationId).string(clientId);
   if (requestHeaderVersion(apiKey, apiVersion) === 2) w.uvarint(0);
   const header = w.toBuffer();
@@ -361,14 +408,25 @@ export function encodeRequestHeader(apiKey: number, apiVersion: number, correlat
 
 /** A whole request frame (size, header, body) as one buffer: for tests, tools and the fuzzer. */
 export function encodeRequest<K extends ApiKeyNumber>(
-  apiKey: K, version: number, header: { correlationId: number; clientId: string | null }, body: RequestByKey[K],
+  apiKey: K,
+  version: number,
+  header: { correlationId: number; clientId: string | null },
+  body: RequestByKey[K],
 ): Buffer {
   const encoded = encodeRequestBody(apiKey, version, body);
-  return Buffer.concat([encodeRequestHeader(apiKey, version, header.correlationId, header.clientId, encoded.length), ...encoded.chunks]);
+  return Buffer.concat([
+    encodeRequestHeader(apiKey, version, header.correlationId, header.clientId, encoded.length),
+    ...encoded.chunks,
+  ]);
 }
 
 /** A whole response frame: size, response header (v0, or v1 with tagged fields), body. */
-export function encodeResponse<K extends ApiKeyNumber>(apiKey: K, version: number, correlationId: number, body: ResponseByKey[K]): Buffer {
+export function encodeResponse<K extends ApiKeyNumber>(
+  apiKey: K,
+  version: number,
+  correlationId: number,
+  body: ResponseByKey[K],
+): Buffer {
   const w = new Writer().int32(0).int32(correlationId);
   if (responseHeaderVersion(apiKey, version) === 1) w.uvarint(0);
   layout(apiKey, version, 'response').encode(w, body);
@@ -387,4 +445,3 @@ export function highestCommonVersion(ours: VersionRange, theirs: VersionRange): 
   const v = Math.min(ours.max, theirs.max);
   return v >= Math.max(ours.min, theirs.min) ? v : undefined;
 }
-

@@ -49,7 +49,9 @@ export class FrameDecoder {
         const size = this.sizePrefix.readInt32BE(0);
         if (size < 0) throw new FrameError(`frame size ${size} is negative: the bytes are not a Kafka request`);
         if (size > this.maxFrameBytes) {
-          throw new FrameError(`frame of ${size} bytes exceeds the limit of ${this.maxFrameBytes} bytes (maxFrameBytes)`);
+          throw new FrameError(
+            `frame of ${size} bytes exceeds the limit of ${this.maxFrameBytes} bytes (maxFrameBytes)`,
+          );
         }
         if (size === 0) {
           frames.push(Buffer.alloc(0));

@@ -136,7 +136,9 @@ export class Reader {
     const n = this.length(compact, true, nullable, 'array');
     if (n === null) return null;
     if (n * minElementBytes > this.remaining) {
-      throw new ProtocolError(`Array of ${n} elements at byte ${start} cannot fit in the ${this.remaining} bytes that remain.`);
+      throw new ProtocolError(
+        `Array of ${n} elements at byte ${start} cannot fit in the ${this.remaining} bytes that remain.`,
+      );
     }
     return n;
   }

@@ -6,7 +6,19 @@
  */
 
 /** Kafka's primitive types. int64 values are JS numbers (exact to 2^53, beyond any offset, id or timestamp). */
-export type Primitive = 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float64' | 'bool' | 'string' | 'bytes' | 'records' | 'uuid';
+export type Primitive =
+  | 'int8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'float64'
+  | 'bool'
+  | 'string'
+  | 'bytes'
+  | 'records'
+  | 'uuid';
 
 /** A primitive, an array of primitives (`'[]int32'`), an array of structs (their fields) or one struct. */
 export type FieldType = Primitive | `[]${Primitive}` | FieldSpec[] | { struct: FieldSpec[] };
@@ -56,9 +68,22 @@ export function f(name: string, type: FieldType, options: FieldOptions = {}): Fi
   return { name, type, v: options.v ?? '0+', ...options };
 }
 
-export function api(spec: { key: number; name: string; versions: string; flexible?: number; clientThrottle?: number; request: FieldSpec[]; response: FieldSpec[] }): ApiSpec {
+export function api(spec: {
+  key: number;
+  name: string;
+  versions: string;
+  flexible?: number;
+  clientThrottle?: number;
+  request: FieldSpec[];
+  response: FieldSpec[];
+}): ApiSpec {
   const [min, max] = spec.versions.split('-').map(Number);
-  return { ...spec, versions: { min: min!, max: max ?? min! }, flexible: spec.flexible ?? null, clientThrottle: spec.clientThrottle ?? null };
+  return {
+    ...spec,
+    versions: { min: min!, max: max ?? min! },
+    flexible: spec.flexible ?? null,
+    clientThrottle: spec.clientThrottle ?? null,
+  };
 }
 
 /** Whether `version` is in a spec version string ('0+', '2-4', '3'); undefined (none given) is never. */

@@ -10,7 +10,8 @@ export function topicNameProblem(name: unknown): string | null {
   if (name.length > MAX_TOPIC_NAME_LENGTH) {
     return `topic name '${name.slice(0, 40)}...' is ${name.length} characters; at most ${MAX_TOPIC_NAME_LENGTH} are allowed`;
   }
-  if (!LEGAL.test(name)) return `topic name '${name}' has characters Kafka does not allow; use only letters, digits, '.', '_' and '-'`;
+  if (!LEGAL.test(name))
+    return `topic name '${name}' has characters Kafka does not allow; use only letters, digits, '.', '_' and '-'`;
   return null;
 }
 

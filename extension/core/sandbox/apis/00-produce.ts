@@ -18,22 +18,33 @@ export const produce: SandboxApi<typeof ApiKey.Produce> = {
   versions: { min: 0, max: 7 },
   handle: (ctx, req, call, faults) => handleProduce(ctx, call.brokerId, req, faults),
   errorResponse: (req, errorCode) => ({
-    responses: req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, ...failed(errorCode) })) })),
+    responses: req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({ index: p.index, ...failed(errorCode) })),
+    })),
     throttleTimeMs: 0,
   }),
-  partitions: (req) => req.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index }))),
+  partitions: (req) =>
+    req.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index }))),
   expectsResponse: (req) => req.acks !== 0,
   servedWhenResponseDropped: true,
 };
 
-async function handleProduce(ctx: ApiContext, brokerId: number, req: ProduceRequest, faults: FaultEffect | null): Promise<ProduceResponse> {
+async function handleProduce(
+  ctx: ApiContext,
+  brokerId: number,
+  req: ProduceRequest,
+  faults: FaultEffect | null,
+): Promise<ProduceResponse> {
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   const responses: ProduceResponse['responses'] = [];
   // One partition after another, so appends keep the request's order.
   for (const t of req.topicData) {
     const partitionResponses: ProduceResponse['responses'][number]['partitionResponses'] = [];
     for (const pd of t.partitionData) {
-      const answer = validAcks ? await producePartition(ctx, brokerId, req.acks, t.name, pd.index, pd.records, faults) : failed(ErrorCode.INVALID_REQUIRED_ACKS);
+      const answer = validAcks
+        ? await producePartition(ctx, brokerId, req.acks, t.name, pd.index, pd.records, faults)
+        : failed(ErrorCode.INVALID_REQUIRED_ACKS);
       partitionResponses.push({ index: pd.index, ...answer });
     }
     responses.push({ name: t.name, partitionResponses });
@@ -46,7 +57,13 @@ function failed(errorCode: number): PartitionAnswer {
 }
 
 async function producePartition(
-  ctx: ApiContext, brokerId: number, acks: number, topicName: string, index: number, records: Buffer | null, faults: FaultEffect | null,
+  ctx: ApiContext,
+  brokerId: number,
+  acks: number,
+  topicName: string,
+  index: number,
+  records: Buffer | null,
+  faults: FaultEffect | null,
 ): Promise<PartitionAnswer> {
   const fault = partitionError(faults, topicName, index);
   if (fault && !fault.afterWrite) return failed(fault.errorCode);
@@ -65,20 +82,26 @@ async function producePartition(
 
   const split = splitBatches(records ?? Buffer.alloc(0));
   if (!split.ok) {
-    ctx.log(`broker ${brokerId}: produce to ${topicName}-${index} refused with ${describeError(split.errorCode)}: ${split.reason}`);
+    ctx.log(
+      `broker ${brokerId}: produce to ${topicName}-${index} refused with ${describeError(split.errorCode)}: ${split.reason}`,
+    );
     return failed(split.errorCode);
   }
   const { batches } = split;
   const tooLarge = batches.find((b) => b.bytes.length > topic.settings.maxMessageBytes);
   if (tooLarge) {
-    ctx.log(`broker ${brokerId}: ${topicName}-${index}: a ${tooLarge.bytes.length}-byte batch exceeds max.message.bytes ${topic.settings.maxMessageBytes}`);
+    ctx.log(
+      `broker ${brokerId}: ${topicName}-${index}: a ${tooLarge.bytes.length}-byte batch exceeds max.message.bytes ${topic.settings.maxMessageBytes}`,
+    );
     return failed(ErrorCode.MESSAGE_TOO_LARGE);
   }
   if (acks === -1 && p.isr.length < topic.settings.minInsyncReplicas) return failed(ErrorCode.NOT_ENOUGH_REPLICAS);
 
   if (batches.length > 1) {
     // As in Kafka (ProduceRequest.validateRecords): v3+ requests carry exactly one batch per partition.
-    ctx.log(`broker ${brokerId}: produce to ${topicName}-${index} refused: ${batches.length} record batches for one partition; Kafka allows exactly one`);
+    ctx.log(
+      `broker ${brokerId}: produce to ${topicName}-${index} refused: ${batches.length} record batches for one partition; Kafka allows exactly one`,
+    );
     return failed(ErrorCode.CORRUPT_MESSAGE);
   }
   // Checked before anything is written: the producer-state checks and the append below run without a pause.
@@ -86,7 +109,9 @@ async function producePartition(
   for (const b of batches) {
     const check = await checkBatchRecords(b, topic.settings);
     if (!check.ok) {
-      ctx.log(`broker ${brokerId}: produce to ${topicName}-${index} refused with ${describeError(check.errorCode)}: ${check.reason}`);
+      ctx.log(
+        `broker ${brokerId}: produce to ${topicName}-${index} refused with ${describeError(check.errorCode)}: ${check.reason}`,
+      );
       return failed(check.errorCode);
     }
     stored.push(check.bytes);
@@ -109,7 +134,9 @@ async function producePartition(
         continue;
       }
       if (b.isTransactional && !ctx.transactions.partitionInTransaction(b.producerId, topicName, index)) {
-        ctx.log(`broker ${brokerId}: ${topicName}-${index}: a transactional batch of producer ${b.producerId} for a partition not added to its transaction with AddPartitionsToTxn`);
+        ctx.log(
+          `broker ${brokerId}: ${topicName}-${index}: a transactional batch of producer ${b.producerId} for a partition not added to its transaction with AddPartitionsToTxn`,
+        );
         return failed(ErrorCode.INVALID_TXN_STATE);
       }
     }
@@ -119,7 +146,14 @@ async function producePartition(
     if (baseOffset < 0) baseOffset = written;
   }
   if (fault) return failed(fault.errorCode); // afterWrite: the records are in the log, the client is told they are not.
-  return { errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
+  return {
+    errorCode: ErrorCode.NONE,
+    baseOffset,
+    logAppendTimeMs: logAppendTimeMs ?? -1,
+    logStartOffset: p.log.logStartOffset,
+    recordErrors: [],
+    errorMessage: null,
+  };
 }
 
 function appendBatch(ctx: ApiContext, p: Partition, b: BatchHeader, logAppendTimeMs: number | null): number {

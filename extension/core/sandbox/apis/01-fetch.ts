@@ -19,10 +19,15 @@ export const fetch: SandboxApi<typeof ApiKey.Fetch> = {
     const read = () => readFetch(ctx.model, call.brokerId, req, faults);
     const first = read();
     if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0) return first.response;
-    return ctx.longPoll(fetchedPartitionKeys(req), req.maxWaitMs, () => {
-      const now = read();
-      return now.hasError || now.bytes >= req.minBytes ? now.response : undefined;
-    }, () => read().response);
+    return ctx.longPoll(
+      fetchedPartitionKeys(req),
+      req.maxWaitMs,
+      () => {
+        const now = read();
+        return now.hasError || now.bytes >= req.minBytes ? now.response : undefined;
+      },
+      () => read().response,
+    );
   },
   errorResponse: (req, errorCode) => ({
     throttleTimeMs: 0,
@@ -31,7 +36,13 @@ export const fetch: SandboxApi<typeof ApiKey.Fetch> = {
     responses: req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, records: null,
+        partitionIndex: p.partition,
+        errorCode,
+        highWatermark: -1,
+        lastStableOffset: -1,
+        logStartOffset: -1,
+        abortedTransactions: null,
+        records: null,
       })),
     })),
   }),
@@ -48,7 +59,12 @@ export interface FetchRead {
 
 const EMPTY = Buffer.alloc(0);
 
-export function readFetch(model: ClusterModel, brokerId: number, req: FetchRequest, faults: FaultEffect | null): FetchRead {
+export function readFetch(
+  model: ClusterModel,
+  brokerId: number,
+  req: FetchRequest,
+  faults: FaultEffect | null,
+): FetchRead {
   let bytes = 0;
   let hasError = false;
   let remaining = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
@@ -73,14 +89,19 @@ export function readFetch(model: ClusterModel, brokerId: number, req: FetchReque
       if (fault) return answer(fault.errorCode);
       if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (p.leader !== brokerId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-      if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch) return answer(ErrorCode.FENCED_LEADER_EPOCH);
+      if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch)
+        return answer(ErrorCode.FENCED_LEADER_EPOCH);
       if (fp.currentLeaderEpoch > p.leaderEpoch) return answer(ErrorCode.UNKNOWN_LEADER_EPOCH);
-      if (fp.fetchOffset < p.log.logStartOffset || fp.fetchOffset > p.log.highWatermark) return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
+      if (fp.fetchOffset < p.log.logStartOffset || fp.fetchOffset > p.log.highWatermark)
+        return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
       const limit = Math.min(fp.partitionMaxBytes, remaining);
       const endOffset = readCommitted ? p.log.lastStableOffset : Infinity;
       const batches = p.log.read(fp.fetchOffset, limit, bytes === 0, endOffset);
       const ok = answer(ErrorCode.NONE);
-      if (readCommitted) ok.abortedTransactions = p.log.abortedTransactions(fp.fetchOffset, endOffset).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+      if (readCommitted)
+        ok.abortedTransactions = p.log
+          .abortedTransactions(fp.fetchOffset, endOffset)
+          .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
       if (batches.length > 0) {
         ok.records = batches.length === 1 ? batches[0] : Buffer.concat(batches);
         bytes += ok.records.length;

@@ -20,50 +20,76 @@ export const listOffsets: SandboxApi<typeof ApiKey.ListOffsets> = {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({
       name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 })),
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode,
+        oldStyleOffsets: [],
+        timestamp: -1,
+        offset: -1,
+        leaderEpoch: -1,
+      })),
     })),
   }),
-  partitions: (req) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))),
+  partitions: (req) =>
+    req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))),
 };
 
 export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
 
-async function handleListOffsets(model: ClusterModel, brokerId: number, req: ListOffsetsRequest, faults: FaultEffect | null): Promise<ListOffsetsResponse> {
+async function handleListOffsets(
+  model: ClusterModel,
+  brokerId: number,
+  req: ListOffsetsRequest,
+  faults: FaultEffect | null,
+): Promise<ListOffsetsResponse> {
   return {
     throttleTimeMs: 0,
-    topics: await Promise.all(req.topics.map(async (t) => ({
-      name: t.name,
-      partitions: await Promise.all(t.partitions.map(async (lp): Promise<ListOffsetsPartitionResponse> => {
-        const fail = (errorCode: number) => ({ partitionIndex: lp.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 });
-        const fault = partitionError(faults, t.name, lp.partitionIndex);
-        if (fault) return fail(fault.errorCode);
-        const p = model.partition(t.name, lp.partitionIndex);
-        if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        if (p.leader !== brokerId) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-        if (lp.currentLeaderEpoch >= 0 && lp.currentLeaderEpoch < p.leaderEpoch) return fail(ErrorCode.FENCED_LEADER_EPOCH);
-        if (lp.currentLeaderEpoch > p.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
-        let offset: number;
-        let timestamp = -1;
-        if (lp.timestamp === LATEST_TIMESTAMP) offset = req.isolationLevel === 1 ? p.log.lastStableOffset : p.log.highWatermark;
-        else if (lp.timestamp === EARLIEST_TIMESTAMP) offset = p.log.logStartOffset;
-        else {
-          const batch = p.log.firstBatchAtOrAfterTime(lp.timestamp);
-          const found = batch ? await firstRecordAtOrAfter(batch, lp.timestamp) : null;
-          offset = found ? found.offset : -1;
-          timestamp = found ? found.timestamp : -1;
-        }
-        return {
-          partitionIndex: lp.partitionIndex,
-          errorCode: ErrorCode.NONE,
-          oldStyleOffsets: offset >= 0 ? [offset] : [],
-          timestamp,
-          offset,
-          // Kafka 2.1 does not report the epoch here yet (-1); later brokers do.
-          leaderEpoch: -1,
-        };
+    topics: await Promise.all(
+      req.topics.map(async (t) => ({
+        name: t.name,
+        partitions: await Promise.all(
+          t.partitions.map(async (lp): Promise<ListOffsetsPartitionResponse> => {
+            const fail = (errorCode: number) => ({
+              partitionIndex: lp.partitionIndex,
+              errorCode,
+              oldStyleOffsets: [],
+              timestamp: -1,
+              offset: -1,
+              leaderEpoch: -1,
+            });
+            const fault = partitionError(faults, t.name, lp.partitionIndex);
+            if (fault) return fail(fault.errorCode);
+            const p = model.partition(t.name, lp.partitionIndex);
+            if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            if (p.leader !== brokerId) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            if (lp.currentLeaderEpoch >= 0 && lp.currentLeaderEpoch < p.leaderEpoch)
+              return fail(ErrorCode.FENCED_LEADER_EPOCH);
+            if (lp.currentLeaderEpoch > p.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
+            let offset: number;
+            let timestamp = -1;
+            if (lp.timestamp === LATEST_TIMESTAMP)
+              offset = req.isolationLevel === 1 ? p.log.lastStableOffset : p.log.highWatermark;
+            else if (lp.timestamp === EARLIEST_TIMESTAMP) offset = p.log.logStartOffset;
+            else {
+              const batch = p.log.firstBatchAtOrAfterTime(lp.timestamp);
+              const found = batch ? await firstRecordAtOrAfter(batch, lp.timestamp) : null;
+              offset = found ? found.offset : -1;
+              timestamp = found ? found.timestamp : -1;
+            }
+            return {
+              partitionIndex: lp.partitionIndex,
+              errorCode: ErrorCode.NONE,
+              oldStyleOffsets: offset >= 0 ? [offset] : [],
+              timestamp,
+              offset,
+              // Kafka 2.1 does not report the epoch here yet (-1); later brokers do.
+              leaderEpoch: -1,
+            };
+          }),
+        ),
       })),
-    }))),
+    ),
   };
 }
 
@@ -71,7 +97,10 @@ async function handleListOffsets(model: ClusterModel, brokerId: number, req: Lis
  * The first record of the batch at or after `timestamp`. Every earlier batch ends before it (their max timestamps
  * are lower), so this is the partition's answer. Only this one batch is decoded.
  */
-async function firstRecordAtOrAfter(batch: StoredBatch, timestamp: number): Promise<{ offset: number; timestamp: number }> {
+async function firstRecordAtOrAfter(
+  batch: StoredBatch,
+  timestamp: number,
+): Promise<{ offset: number; timestamp: number }> {
   try {
     const record = (await decodeRecords(batch.bytes)).find((r) => r.timestamp >= timestamp);
     if (record) return { offset: record.offset, timestamp: record.timestamp };

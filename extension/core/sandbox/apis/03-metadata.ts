@@ -17,16 +17,23 @@ export const metadata: SandboxApi<typeof ApiKey.Metadata> = {
   handle: (ctx, req, call) => handleMetadata(ctx.model, req, call.apiVersion),
   // Metadata has no request-level error: every requested topic carries it.
   errorResponse: (req, errorCode) => ({
-    throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: -1,
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: -1,
     topics: (req.topics ?? []).map((t) => ({ errorCode, name: t.name, isInternal: false, partitions: [] })),
   }),
 };
 
 function handleMetadata(model: ClusterModel, req: MetadataRequest, version: number): MetadataResponse {
   // v0 has no null array: an empty list asks for every topic.
-  const names = req.topics === null || (version === 0 && req.topics.length === 0) ? [...model.topics.keys()] : req.topics.map((t) => t.name);
+  const names =
+    req.topics === null || (version === 0 && req.topics.length === 0)
+      ? [...model.topics.keys()]
+      : req.topics.map((t) => t.name);
   const topics = names.map((name): TopicMetadata => {
-    if (topicNameProblem(name)) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name, isInternal: false, partitions: [] };
+    if (topicNameProblem(name))
+      return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name, isInternal: false, partitions: [] };
     let topic = model.topic(name);
     if (!topic && req.allowAutoTopicCreation && model.options.autoCreateTopics) {
       const created = model.createTopic({ name, numPartitions: -1, replicationFactor: -1 });

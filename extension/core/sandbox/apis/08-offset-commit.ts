@@ -8,6 +8,9 @@ export const offsetCommit: SandboxApi<typeof ApiKey.OffsetCommit> = {
   handle: (ctx, req, call) => ctx.groups.offsetCommit(call.brokerId, req, call.apiVersion),
   errorResponse: (req, errorCode) => ({
     throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
   }),
 };

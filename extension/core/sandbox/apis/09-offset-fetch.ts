@@ -11,7 +11,13 @@ export const offsetFetch: SandboxApi<typeof ApiKey.OffsetFetch> = {
     errorCode,
     topics: (req.topics ?? []).map((t) => ({
       name: t.name,
-      partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: null, errorCode })),
+      partitions: t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        committedOffset: -1,
+        committedLeaderEpoch: -1,
+        metadata: null,
+        errorCode,
+      })),
     })),
   }),
 };

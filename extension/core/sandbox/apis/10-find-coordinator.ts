@@ -6,5 +6,12 @@ export const findCoordinator: SandboxApi<typeof ApiKey.FindCoordinator> = {
   key: ApiKey.FindCoordinator,
   versions: { min: 0, max: 2 },
   handle: (ctx, req, call) => ctx.groups.findCoordinator(req, call.apiVersion),
-  errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, nodeId: -1, host: '', port: -1 }),
+  errorResponse: (_req, errorCode) => ({
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage: null,
+    nodeId: -1,
+    host: '',
+    port: -1,
+  }),
 };

@@ -6,5 +6,13 @@ export const joinGroup: SandboxApi<typeof ApiKey.JoinGroup> = {
   key: ApiKey.JoinGroup,
   versions: { min: 0, max: 3 },
   handle: (ctx, req, call) => ctx.groups.joinGroup(call.brokerId, req, call.apiVersion, { clientId: call.clientId }),
-  errorResponse: (req, errorCode) => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolName: '', leader: '', memberId: req.memberId, members: [] }),
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    errorCode,
+    generationId: -1,
+    protocolName: '',
+    leader: '',
+    memberId: req.memberId,
+    members: [],
+  }),
 };

@@ -8,6 +8,13 @@ export const describeGroups: SandboxApi<typeof ApiKey.DescribeGroups> = {
   handle: (ctx, req, call) => ctx.groups.describeGroups(call.brokerId, req, call.apiVersion),
   errorResponse: (req, errorCode) => ({
     throttleTimeMs: 0,
-    groups: req.groups.map((groupId) => ({ errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [] })),
+    groups: req.groups.map((groupId) => ({
+      errorCode,
+      groupId,
+      groupState: '',
+      protocolType: '',
+      protocolData: '',
+      members: [],
+    })),
   }),
 };

@@ -14,4 +14,9 @@ export const apiVersions: SandboxApi<typeof ApiKey.ApiVersions> = {
 };
 
 /** The v3+ (KIP-584) feature fields: the sandbox has none. */
-const NO_FEATURES = { supportedFeatures: [], finalizedFeaturesEpoch: -1, finalizedFeatures: [], zkMigrationReady: false };
+const NO_FEATURES = {
+  supportedFeatures: [],
+  finalizedFeaturesEpoch: -1,
+  finalizedFeatures: [],
+  zkMigrationReady: false,
+};

@@ -17,5 +17,8 @@ export const deleteTopics: SandboxApi<typeof ApiKey.DeleteTopics> = {
     });
     return { throttleTimeMs: 0, responses };
   },
-  errorResponse: (req, errorCode) => ({ throttleTimeMs: 0, responses: req.topicNames.map((name) => ({ name, errorCode })) }),
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    responses: req.topicNames.map((name) => ({ name, errorCode })),
+  }),
 };

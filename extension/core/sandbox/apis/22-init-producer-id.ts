@@ -10,7 +10,8 @@ export const initProducerId: SandboxApi<typeof ApiKey.InitProducerId> = {
   key: ApiKey.InitProducerId,
   versions: { min: 0, max: 1 },
   handle(ctx, req, call) {
-    if (req.transactionalId === null) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...ctx.producers.initProducerId() };
+    if (req.transactionalId === null)
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...ctx.producers.initProducerId() };
     const notHere = ctx.transactions.coordinatorError(call.brokerId, req.transactionalId);
     if (notHere !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: notHere, producerId: -1, producerEpoch: -1 };
     return { throttleTimeMs: 0, ...ctx.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs) };

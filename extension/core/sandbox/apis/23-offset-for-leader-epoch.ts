@@ -20,7 +20,8 @@ export const offsetForLeaderEpoch: SandboxApi<typeof ApiKey.OffsetForLeaderEpoch
         const p = ctx.model.partition(t.topic, op.partition);
         if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (p.leader !== call.brokerId) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-        if (op.currentLeaderEpoch >= 0 && op.currentLeaderEpoch < p.leaderEpoch) return fail(ErrorCode.FENCED_LEADER_EPOCH);
+        if (op.currentLeaderEpoch >= 0 && op.currentLeaderEpoch < p.leaderEpoch)
+          return fail(ErrorCode.FENCED_LEADER_EPOCH);
         if (op.currentLeaderEpoch > p.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
         return { errorCode: ErrorCode.NONE, partition: op.partition, ...endOffsetFor(p, op.leaderEpoch) };
       }),
@@ -29,7 +30,10 @@ export const offsetForLeaderEpoch: SandboxApi<typeof ApiKey.OffsetForLeaderEpoch
   },
   errorResponse: (req, errorCode) => ({
     throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1 })) })),
+    topics: req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({ errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1 })),
+    })),
   }),
   partitions: (req) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))),
 };
@@ -41,5 +45,8 @@ function endOffsetFor(p: Partition, requested: number): { leaderEpoch: number; e
   const later = p.epochStarts.filter((e) => e.epoch > requested);
   if (later.length === 0) return { leaderEpoch: -1, endOffset: -1 };
   const earlier = p.epochStarts.filter((e) => e.epoch <= requested);
-  return { leaderEpoch: earlier.length ? earlier[earlier.length - 1].epoch : requested, endOffset: later[0].startOffset };
+  return {
+    leaderEpoch: earlier.length ? earlier[earlier.length - 1].epoch : requested,
+    endOffset: later[0].startOffset,
+  };
 }

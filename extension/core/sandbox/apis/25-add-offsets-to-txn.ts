@@ -8,7 +8,10 @@ export const addOffsetsToTxn: SandboxApi<typeof ApiKey.AddOffsetsToTxn> = {
   handle(ctx, req, call) {
     const notHere = ctx.transactions.coordinatorError(call.brokerId, req.transactionalId);
     if (notHere !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: notHere };
-    return { throttleTimeMs: 0, errorCode: ctx.transactions.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ctx.transactions.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId),
+    };
   },
   errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode }),
 };

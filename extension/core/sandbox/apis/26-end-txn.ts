@@ -8,7 +8,10 @@ export const endTxn: SandboxApi<typeof ApiKey.EndTxn> = {
   handle(ctx, req, call) {
     const notHere = ctx.transactions.coordinatorError(call.brokerId, req.transactionalId);
     if (notHere !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: notHere };
-    return { throttleTimeMs: 0, errorCode: ctx.transactions.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ctx.transactions.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed),
+    };
   },
   errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode }),
 };

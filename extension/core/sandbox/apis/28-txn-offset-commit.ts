@@ -11,18 +11,39 @@ export const txnOffsetCommit: SandboxApi<typeof ApiKey.TxnOffsetCommit> = {
   handle(ctx, req, call) {
     const notHere = ctx.transactions.coordinatorError(call.brokerId, req.groupId);
     if (notHere !== ErrorCode.NONE) return answer(req, () => notHere);
-    const offsets = req.topics.flatMap((t) => t.partitions.map((p) => ({
-      topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: call.apiVersion >= 2 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata ?? '',
-    })));
-    const code = ctx.transactions.txnOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, offsets);
+    const offsets = req.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: call.apiVersion >= 2 ? p.committedLeaderEpoch : -1,
+        metadata: p.committedMetadata ?? '',
+      })),
+    );
+    const code = ctx.transactions.txnOffsetCommit(
+      req.transactionalId,
+      req.producerId,
+      req.producerEpoch,
+      req.groupId,
+      offsets,
+    );
     return answer(req, code);
   },
   errorResponse: (req, errorCode) => answer(req, () => errorCode),
 };
 
-function answer(req: TxnOffsetCommitRequest, code: (topic: string, partition: number) => number): TxnOffsetCommitResponse {
+function answer(
+  req: TxnOffsetCommitRequest,
+  code: (topic: string, partition: number) => number,
+): TxnOffsetCommitResponse {
   return {
     throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: code(t.name, p.partitionIndex),
+      })),
+    })),
   };
 }

@@ -7,7 +7,13 @@ export const createAcls: SandboxApi<typeof ApiKey.CreateAcls> = {
   versions: { min: 0, max: 1 },
   handle: (_ctx, req) => ({
     throttleTimeMs: 0,
-    results: req.creations.map(() => ({ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured on the broker.' })),
+    results: req.creations.map(() => ({
+      errorCode: ErrorCode.SECURITY_DISABLED,
+      errorMessage: 'No Authorizer is configured on the broker.',
+    })),
   }),
-  errorResponse: (req, errorCode) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage: null })) }),
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: req.creations.map(() => ({ errorCode, errorMessage: null })),
+  }),
 };

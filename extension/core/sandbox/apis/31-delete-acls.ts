@@ -7,7 +7,14 @@ export const deleteAcls: SandboxApi<typeof ApiKey.DeleteAcls> = {
   versions: { min: 0, max: 1 },
   handle: (_ctx, req) => ({
     throttleTimeMs: 0,
-    filterResults: req.filters.map(() => ({ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured on the broker.', matchingAcls: [] })),
+    filterResults: req.filters.map(() => ({
+      errorCode: ErrorCode.SECURITY_DISABLED,
+      errorMessage: 'No Authorizer is configured on the broker.',
+      matchingAcls: [],
+    })),
   }),
-  errorResponse: (req, errorCode) => ({ throttleTimeMs: 0, filterResults: req.filters.map(() => ({ errorCode, errorMessage: null, matchingAcls: [] })) }),
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    filterResults: req.filters.map(() => ({ errorCode, errorMessage: null, matchingAcls: [] })),
+  }),
 };

@@ -10,11 +10,18 @@ export const createPartitions: SandboxApi<typeof ApiKey.CreatePartitions> = {
     const results = req.topics.map((t) => {
       if (!isController) return { name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null };
       if (t.assignments !== null) {
-        return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'The sandbox places new partitions itself; leave the assignment out.' };
+        return {
+          name: t.name,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: 'The sandbox places new partitions itself; leave the assignment out.',
+        };
       }
       return { name: t.name, ...ctx.model.addPartitions(t.name, t.count, req.validateOnly) };
     });
     return { throttleTimeMs: 0, results };
   },
-  errorResponse: (req, errorCode) => ({ throttleTimeMs: 0, results: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage: null })) }),
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage: null })),
+  }),
 };

@@ -6,5 +6,8 @@ export const deleteGroups: SandboxApi<typeof ApiKey.DeleteGroups> = {
   key: ApiKey.DeleteGroups,
   versions: { min: 0, max: 1 },
   handle: (ctx, req, call) => ctx.groups.deleteGroups(call.brokerId, req),
-  errorResponse: (req, errorCode) => ({ throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode })) }),
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: req.groupsNames.map((groupId) => ({ groupId, errorCode })),
+  }),
 };

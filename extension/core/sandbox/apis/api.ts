@@ -25,7 +25,12 @@ export interface ApiContext {
    * Waits until `poll` returns an answer (asked again after every append to one of `partitionKeys`) or `maxWaitMs`
    * passes (then `final` answers); at once when the cluster is stopping. Fetch's long poll.
    */
-  longPoll<T>(partitionKeys: ReadonlySet<string>, maxWaitMs: number, poll: () => T | undefined, final: () => T): Promise<T>;
+  longPoll<T>(
+    partitionKeys: ReadonlySet<string>,
+    maxWaitMs: number,
+    poll: () => T | undefined,
+    final: () => T,
+  ): Promise<T>;
 }
 
 /** The request header fields a handler sees, and the broker the request was sent to. */
@@ -41,7 +46,12 @@ export interface SandboxApi<K extends ApiKeyNumber> {
   /** The versions served (those of a Kafka 2.1 broker); ApiVersions lists them. */
   readonly versions: VersionRange;
   /** Answers one request. `faults` is what the request's matching faults add up to (null when none). */
-  handle(ctx: ApiContext, request: RequestByKey[K], call: ApiCall, faults: FaultEffect | null): ResponseByKey[K] | Promise<ResponseByKey[K]>;
+  handle(
+    ctx: ApiContext,
+    request: RequestByKey[K],
+    call: ApiCall,
+    faults: FaultEffect | null,
+  ): ResponseByKey[K] | Promise<ResponseByKey[K]>;
   /** The answer when the whole request fails with one error code (an injected fault, a handler's bug). */
   errorResponse(request: RequestByKey[K], errorCode: number): ResponseByKey[K];
   /** The topic partitions a request names, for faults aimed at partitions (APIs without it take whole-request faults only). */

@@ -93,7 +93,11 @@ export const SASL_API_VERSIONS = [
 
 /** The ApiVersions list, in key order; `withSasl` adds SaslHandshake and SaslAuthenticate. */
 export function servedApiVersions(withSasl: boolean): { apiKey: number; minVersion: number; maxVersion: number }[] {
-  const list = SERVED.map((a): { apiKey: number; minVersion: number; maxVersion: number } => ({ apiKey: a.key, minVersion: a.versions.min, maxVersion: a.versions.max }));
+  const list = SERVED.map((a): { apiKey: number; minVersion: number; maxVersion: number } => ({
+    apiKey: a.key,
+    minVersion: a.versions.min,
+    maxVersion: a.versions.max,
+  }));
   if (withSasl) list.push(...SASL_API_VERSIONS);
   return list.sort((a, b) => a.apiKey - b.apiKey);
 }

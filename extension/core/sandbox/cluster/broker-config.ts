@@ -15,8 +15,18 @@ export interface BrokerConfigEntry {
 }
 
 export function brokerConfigs(o: ResolvedSandboxOptions, brokerId: number): BrokerConfigEntry[] {
-  const fixed = (name: string, value: string | number | boolean, fromOptions = false): BrokerConfigEntry => ({ name, value: String(value), readOnly: true, fromOptions });
-  const dynamic = (name: string, value: string | number | boolean, fromOptions = false): BrokerConfigEntry => ({ name, value: String(value), readOnly: false, fromOptions });
+  const fixed = (name: string, value: string | number | boolean, fromOptions = false): BrokerConfigEntry => ({
+    name,
+    value: String(value),
+    readOnly: true,
+    fromOptions,
+  });
+  const dynamic = (name: string, value: string | number | boolean, fromOptions = false): BrokerConfigEntry => ({
+    name,
+    value: String(value),
+    readOnly: false,
+    fromOptions,
+  });
   return [
     fixed('broker.id', brokerId, true),
     fixed('auto.create.topics.enable', o.autoCreateTopics, !o.autoCreateTopics),

@@ -10,7 +10,13 @@ import type { ResolvedSandboxOptions } from './options';
 import { topicNameProblem } from '../../kafka/rules/topic-name';
 import { MAX_PARTITIONS_PER_TOPIC } from './options';
 import { PartitionLog, type StoredBatch } from './partition-log';
-import { isConfigProblem, parseTopicConfigs, type TopicConfigDefaults, type TopicConfigProblem, type TopicSettings } from './topic-config';
+import {
+  isConfigProblem,
+  parseTopicConfigs,
+  type TopicConfigDefaults,
+  type TopicConfigProblem,
+  type TopicSettings,
+} from './topic-config';
 
 export interface BrokerAddress {
   id: number;
@@ -125,7 +131,10 @@ export class ClusterModel {
 
   setBrokerUp(id: number, up: boolean): void {
     const broker = this.broker(id);
-    if (!broker) throw new InvalidInputError(`there is no broker ${id}; the brokers are ${this.brokers.map((b) => b.id).join(', ')}`);
+    if (!broker)
+      throw new InvalidInputError(
+        `there is no broker ${id}; the brokers are ${this.brokers.map((b) => b.id).join(', ')}`,
+      );
     if (broker.up === up) return;
     broker.up = up;
     if (up) this.brokerReturned(id);
@@ -189,10 +198,17 @@ export class ClusterModel {
     const p = this.partition(topic, partition);
     if (!p) throw new InvalidInputError(`there is no partition ${topic}-${partition}`);
     const broker = this.broker(brokerId);
-    if (!broker) throw new InvalidInputError(`there is no broker ${brokerId}; the brokers are ${this.brokers.map((b) => b.id).join(', ')}`);
-    if (!p.replicas.includes(brokerId)) throw new InvalidInputError(`broker ${brokerId} is not a replica of ${topic}-${partition}; its replicas are ${p.replicas.join(', ')}`);
+    if (!broker)
+      throw new InvalidInputError(
+        `there is no broker ${brokerId}; the brokers are ${this.brokers.map((b) => b.id).join(', ')}`,
+      );
+    if (!p.replicas.includes(brokerId))
+      throw new InvalidInputError(
+        `broker ${brokerId} is not a replica of ${topic}-${partition}; its replicas are ${p.replicas.join(', ')}`,
+      );
     if (!broker.up) throw new InvalidInputError(`broker ${brokerId} is down; start it before moving leadership to it`);
-    if (!p.isr.includes(brokerId)) throw new InvalidInputError(`broker ${brokerId} is not in the ISR of ${topic}-${partition}`);
+    if (!p.isr.includes(brokerId))
+      throw new InvalidInputError(`broker ${brokerId} is not in the ISR of ${topic}-${partition}`);
     if (p.leader === brokerId) return;
     this.changeLeader(p, brokerId, 'moved');
     this.onChange();
@@ -221,17 +237,22 @@ export class ClusterModel {
   createTopic(req: CreateTopicRequest): CreateTopicResult {
     const problem = topicNameProblem(req.name);
     if (problem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: problem };
-    if (this.topics.has(req.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${req.name}' already exists.` };
+    if (this.topics.has(req.name))
+      return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${req.name}' already exists.` };
     const collides = this.collidingTopic(req.name);
     if (collides) {
-      return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic '${req.name}' collides with existing topics: ${collides}` };
+      return {
+        errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+        errorMessage: `Topic '${req.name}' collides with existing topics: ${collides}`,
+      };
     }
     const live = this.liveBrokers().map((b) => b.id);
 
     let assignment: number[][];
     if (req.assignments && req.assignments.length > 0) {
       const checked = this.checkAssignments(req.assignments);
-      if (typeof checked === 'string') return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: checked };
+      if (typeof checked === 'string')
+        return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: checked };
       assignment = checked;
     } else {
       const partitions = req.numPartitions === -1 ? this.options.partitions : req.numPartitions;
@@ -240,21 +261,33 @@ export class ClusterModel {
       }
       if (partitions > MAX_PARTITIONS_PER_TOPIC) {
         // The sandbox's own cap (memory); Kafka has none.
-        return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `The sandbox keeps at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; got ${partitions}.` };
+        return {
+          errorCode: ErrorCode.INVALID_PARTITIONS,
+          errorMessage: `The sandbox keeps at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; got ${partitions}.`,
+        };
       }
-      const rf = req.replicationFactor === -1 ? Math.min(this.options.replicationFactor, live.length) : req.replicationFactor;
+      const rf =
+        req.replicationFactor === -1 ? Math.min(this.options.replicationFactor, live.length) : req.replicationFactor;
       if (!Number.isInteger(rf) || rf < 1) {
-        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'Replication factor must be larger than 0.' };
+        return {
+          errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+          errorMessage: 'Replication factor must be larger than 0.',
+        };
       }
       if (rf > live.length) {
-        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.` };
+        return {
+          errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+          errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.`,
+        };
       }
       assignment = this.spreadReplicas(partitions, rf, live);
     }
     // The cluster-wide default is capped by the topic's replication factor (its smallest partition), so a topic
     // with fewer replicas than it can still take acks=all, as a user expects; a min.insync.replicas config wins.
     const replicationFactor = Math.min(...assignment.map((replicas) => replicas.length));
-    const settings = parseTopicConfigs(req.configs ?? {}, { minInsyncReplicas: Math.min(this.options.minInsyncReplicas, replicationFactor) });
+    const settings = parseTopicConfigs(req.configs ?? {}, {
+      minInsyncReplicas: Math.min(this.options.minInsyncReplicas, replicationFactor),
+    });
     if (isConfigProblem(settings)) {
       if (settings.problem === 'null') {
         this.log(`CreateTopics ${req.name}: ${settings.message}; answering UNKNOWN_SERVER_ERROR as Kafka 2.1 does`);
@@ -264,9 +297,15 @@ export class ClusterModel {
     }
     if (req.validateOnly) return { errorCode: 0 };
 
-    const topic: Topic = { name: req.name, settings, partitions: assignment.map((replicas, index) => this.newPartition(req.name, index, replicas)) };
+    const topic: Topic = {
+      name: req.name,
+      settings,
+      partitions: assignment.map((replicas, index) => this.newPartition(req.name, index, replicas)),
+    };
     this.topics.set(req.name, topic);
-    this.log(`created topic ${req.name} with ${assignment.length} partitions, replication factor ${assignment[0].length}`);
+    this.log(
+      `created topic ${req.name} with ${assignment.length} partitions, replication factor ${assignment[0].length}`,
+    );
     this.onChange();
     return { errorCode: 0, topic };
   }
@@ -282,7 +321,8 @@ export class ClusterModel {
    */
   private collidingTopic(name: string): string | undefined {
     const folded = name.replace(/\./g, '_');
-    for (const existing of this.topics.keys()) if (existing !== name && existing.replace(/\./g, '_') === folded) return existing;
+    for (const existing of this.topics.keys())
+      if (existing !== name && existing.replace(/\./g, '_') === folded) return existing;
     return undefined;
   }
 
@@ -290,7 +330,11 @@ export class ClusterModel {
    * Replaces a topic's configs (AlterConfigs is not incremental in Kafka 2.1: what is not given returns to its
    * default); null when done, else the problem.
    */
-  alterTopicConfigs(topic: Topic, configs: Record<string, string | null>, validateOnly: boolean): TopicConfigProblem | null {
+  alterTopicConfigs(
+    topic: Topic,
+    configs: Record<string, string | null>,
+    validateOnly: boolean,
+  ): TopicConfigProblem | null {
     const settings = parseTopicConfigs(configs, this.topicDefaults());
     if (isConfigProblem(settings)) return settings;
     if (!validateOnly) {
@@ -319,18 +363,35 @@ export class ClusterModel {
    * CreatePartitions: grows a topic to `count` partitions, new replicas spread as at creation; errors in Kafka's
    * words (partitions only go up).
    */
-  addPartitions(name: string, count: number, validateOnly: boolean): { errorCode: number; errorMessage: string | null } {
+  addPartitions(
+    name: string,
+    count: number,
+    validateOnly: boolean,
+  ): { errorCode: number; errorMessage: string | null } {
     const topic = this.topics.get(name);
-    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${name}' does not exist.` };
+    if (!topic)
+      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${name}' does not exist.` };
     const old = topic.partitions.length;
-    if (count < old) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic currently has ${old} partitions, which is higher than the requested ${count}.` };
-    if (count === old) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic already has ${old} partitions.` };
+    if (count < old)
+      return {
+        errorCode: ErrorCode.INVALID_PARTITIONS,
+        errorMessage: `Topic currently has ${old} partitions, which is higher than the requested ${count}.`,
+      };
+    if (count === old)
+      return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic already has ${old} partitions.` };
     if (count > MAX_PARTITIONS_PER_TOPIC) {
-      return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `The sandbox keeps at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; got ${count}.` };
+      return {
+        errorCode: ErrorCode.INVALID_PARTITIONS,
+        errorMessage: `The sandbox keeps at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; got ${count}.`,
+      };
     }
     const live = this.liveBrokers().map((b) => b.id);
     const rf = topic.partitions[0].replicas.length;
-    if (rf > live.length) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.` };
+    if (rf > live.length)
+      return {
+        errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+        errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.`,
+      };
     if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null };
     const added = this.spreadReplicas(count - old, rf, live);
     added.forEach((replicas, i) => topic.partitions.push(this.newPartition(name, old + i, replicas)));
@@ -345,7 +406,9 @@ export class ClusterModel {
       this.totalRecords -= b.recordCount;
       this.totalBytes -= b.bytes.length;
     }
-    this.log(`${p.topic}-${p.index}: records before offset ${offset} deleted; log start offset ${p.log.logStartOffset}`);
+    this.log(
+      `${p.topic}-${p.index}: records before offset ${offset} deleted; log start offset ${p.log.logStartOffset}`,
+    );
     this.onChange(p);
   }
 
@@ -368,7 +431,8 @@ export class ClusterModel {
     for (let i = 0; i < sorted.length; i++) {
       const a = sorted[i];
       if (a.partitionIndex !== i) return `partitions must be numbered 0 to ${sorted.length - 1} without gaps`;
-      if (a.brokerIds.length === 0 || a.brokerIds.length !== rf) return 'every partition must have the same, non-zero number of replicas';
+      if (a.brokerIds.length === 0 || a.brokerIds.length !== rf)
+        return 'every partition must have the same, non-zero number of replicas';
       if (new Set(a.brokerIds).size !== a.brokerIds.length) return `partition ${i} lists a broker twice`;
       const unknown = a.brokerIds.find((id) => !this.broker(id));
       if (unknown !== undefined) return `partition ${i} names broker ${unknown}, which does not exist`;

@@ -11,7 +11,17 @@ export interface FaultableApis {
   keys: readonly number[];
   partitioned: readonly number[];
 }
-const SPEC_FIELDS = new Set(['api', 'errorCode', 'count', 'broker', 'topic', 'partition', 'latencyMs', 'dropResponse', 'afterWrite']);
+const SPEC_FIELDS = new Set([
+  'api',
+  'errorCode',
+  'count',
+  'broker',
+  'topic',
+  'partition',
+  'latencyMs',
+  'dropResponse',
+  'afterWrite',
+]);
 const MAX_LATENCY_MS = 600_000;
 
 export interface FaultView {
@@ -77,7 +87,11 @@ export class FaultRegistry {
    * Finds the faults matching a request, uses up one count of each and returns their combined effect.
    * `partitions` lists the request's topic partitions (for partitioned APIs), so topic/partition faults match.
    */
-  take(apiKey: number, brokerId: number, partitions: readonly { topic: string; partition: number }[]): FaultEffect | null {
+  take(
+    apiKey: number,
+    brokerId: number,
+    partitions: readonly { topic: string; partition: number }[],
+  ): FaultEffect | null {
     const hits = this.faults.filter(
       (f) =>
         (f.apiKey === null || f.apiKey === apiKey) &&
@@ -102,12 +116,16 @@ export class FaultRegistry {
 
   private validate(spec: unknown): FaultView {
     if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-      throw new InvalidInputError('a fault must be a JSON object such as {"api": "Produce", "errorCode": 6, "count": 1}');
+      throw new InvalidInputError(
+        'a fault must be a JSON object such as {"api": "Produce", "errorCode": 6, "count": 1}',
+      );
     }
     const s = spec as Record<string, unknown>;
     const unknownFields = Object.keys(s).filter((k) => !SPEC_FIELDS.has(k));
     if (unknownFields.length) {
-      throw new InvalidInputError(`unknown fault field${unknownFields.length > 1 ? 's' : ''} ${unknownFields.map((k) => `'${k}'`).join(', ')}; known: ${[...SPEC_FIELDS].join(', ')}`);
+      throw new InvalidInputError(
+        `unknown fault field${unknownFields.length > 1 ? 's' : ''} ${unknownFields.map((k) => `'${k}'`).join(', ')}; known: ${[...SPEC_FIELDS].join(', ')}`,
+      );
     }
 
     let apiKey: number | null = null;
@@ -115,12 +133,15 @@ export class FaultRegistry {
       const served = [...this.served].sort((a, b) => a - b);
       if (typeof s.api === 'string' && !/^\d+$/.test(s.api)) {
         const key = (ApiKey as Record<string, number>)[s.api];
-        if (key === undefined || !this.served.has(key)) throw new InvalidInputError(`unknown api '${s.api}'; known: ${served.map(apiName).join(', ')}`);
+        if (key === undefined || !this.served.has(key))
+          throw new InvalidInputError(`unknown api '${s.api}'; known: ${served.map(apiName).join(', ')}`);
         apiKey = key;
       } else {
         const key = typeof s.api === 'string' ? Number(s.api) : s.api;
         if (typeof key !== 'number' || !this.served.has(key)) {
-          throw new InvalidInputError(`api ${JSON.stringify(s.api)} is not an API key the sandbox speaks; known: ${served.map((k) => `${apiName(k)}=${k}`).join(', ')}`);
+          throw new InvalidInputError(
+            `api ${JSON.stringify(s.api)} is not an API key the sandbox speaks; known: ${served.map((k) => `${apiName(k)}=${k}`).join(', ')}`,
+          );
         }
         apiKey = key;
       }
@@ -131,7 +152,10 @@ export class FaultRegistry {
       if (typeof s.errorCode !== 'number' || !Number.isInteger(s.errorCode) || !KAFKA_ERRORS.has(s.errorCode)) {
         throw new InvalidInputError(`errorCode ${JSON.stringify(s.errorCode)} is not a Kafka error code`);
       }
-      if (s.errorCode === ErrorCode.NONE) throw new InvalidInputError('errorCode 0 means no error; give a Kafka error code such as 6 (NOT_LEADER_OR_FOLLOWER)');
+      if (s.errorCode === ErrorCode.NONE)
+        throw new InvalidInputError(
+          'errorCode 0 means no error; give a Kafka error code such as 6 (NOT_LEADER_OR_FOLLOWER)',
+        );
       errorCode = s.errorCode;
     }
 
@@ -142,7 +166,8 @@ export class FaultRegistry {
     }
     let topic: string | null = null;
     if (s.topic !== undefined && s.topic !== null) {
-      if (typeof s.topic !== 'string' || s.topic === '') throw new InvalidInputError('topic must be a non-empty string');
+      if (typeof s.topic !== 'string' || s.topic === '')
+        throw new InvalidInputError('topic must be a non-empty string');
       topic = s.topic;
     }
     const partition = wholeNumber(s.partition, 'partition', 0, Infinity);
@@ -154,11 +179,15 @@ export class FaultRegistry {
       throw new InvalidInputError('a fault needs an effect: errorCode, latencyMs (above 0) or dropResponse: true');
     }
     if ((topic !== null || partition !== null) && apiKey !== null && !this.partitioned.has(apiKey)) {
-      throw new InvalidInputError(`topic and partition apply only to ${inWords([...this.partitioned].sort((a, b) => a - b).map(apiName))} faults, not ${apiName(apiKey)}`);
+      throw new InvalidInputError(
+        `topic and partition apply only to ${inWords([...this.partitioned].sort((a, b) => a - b).map(apiName))} faults, not ${apiName(apiKey)}`,
+      );
     }
     if (afterWrite) {
-      if (apiKey !== ApiKey.Produce) throw new InvalidInputError('afterWrite applies only to Produce faults; add "api": "Produce"');
-      if (errorCode === null) throw new InvalidInputError('afterWrite needs an errorCode to answer after the records are written');
+      if (apiKey !== ApiKey.Produce)
+        throw new InvalidInputError('afterWrite applies only to Produce faults; add "api": "Produce"');
+      if (errorCode === null)
+        throw new InvalidInputError('afterWrite needs an errorCode to answer after the records are written');
     }
 
     return {
@@ -183,7 +212,11 @@ export function faultMatchesPartition(f: FaultView, topic: string, partition: nu
 }
 
 /** The error a partition of a request gets from the request's faults (and whether after writing), or null. */
-export function partitionError(effect: FaultEffect | null, topic: string, partition: number): { errorCode: number; afterWrite: boolean } | null {
+export function partitionError(
+  effect: FaultEffect | null,
+  topic: string,
+  partition: number,
+): { errorCode: number; afterWrite: boolean } | null {
   if (!effect) return null;
   if (effect.errorCode !== null) return { errorCode: effect.errorCode, afterWrite: effect.afterWrite };
   const f = effect.partitionFaults.find((pf) => pf.errorCode !== null && faultMatchesPartition(pf, topic, partition));
@@ -198,7 +231,12 @@ function inWords(names: string[]): string {
 function wholeNumber(value: unknown, field: string, min: number, max: number): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = min === -Infinity ? 'a whole number' : max === Infinity ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+    const range =
+      min === -Infinity
+        ? 'a whole number'
+        : max === Infinity
+          ? `a whole number of at least ${min}`
+          : `a whole number from ${min} to ${max}`;
     throw new InvalidInputError(`${field} must be ${range}; got ${JSON.stringify(value)}`);
   }
   return value;
@@ -206,6 +244,7 @@ function wholeNumber(value: unknown, field: string, min: number, max: number): n
 
 function flag(value: unknown, field: string): boolean {
   if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw new InvalidInputError(`${field} must be true or false; got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean')
+    throw new InvalidInputError(`${field} must be true or false; got ${JSON.stringify(value)}`);
   return value;
 }

@@ -116,11 +116,15 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
   const brokers = integerIn('brokers', o.brokers, 1, MAX_BROKERS, 3);
   const port = integerIn('port', o.port, 0, 65535, 9092);
   if (port !== 0 && port + brokers - 1 > 65535) {
-    throw new InvalidInputError(`port ${port} leaves no room for ${brokers} brokers (ports ${port}..${port + brokers - 1}); choose a lower port or 0`);
+    throw new InvalidInputError(
+      `port ${port} leaves no room for ${brokers} brokers (ports ${port}..${port + brokers - 1}); choose a lower port or 0`,
+    );
   }
   const host = o.host ?? '127.0.0.1';
   if (typeof host !== 'string' || !LOOPBACK_HOSTS.has(host)) {
-    throw new InvalidInputError(`host must be a loopback address (127.0.0.1, localhost or ::1); the sandbox never listens elsewhere; got ${JSON.stringify(host)}`);
+    throw new InvalidInputError(
+      `host must be a loopback address (127.0.0.1, localhost or ::1); the sandbox never listens elsewhere; got ${JSON.stringify(host)}`,
+    );
   }
   const partitions = integerIn('partitions', o.partitions, 1, MAX_PARTITIONS_PER_TOPIC, 3);
   const replicationFactor = integerIn('replicationFactor', o.replicationFactor, 1, brokers, Math.min(3, brokers));
@@ -131,44 +135,90 @@ export function resolveSandboxOptions(o: SandboxOptions = {}): ResolvedSandboxOp
   }
   const electionDelayMs = integerIn('electionDelayMs', o.electionDelayMs, 0, 600_000, 200);
   if (o.autoLeaderRebalance !== undefined && typeof o.autoLeaderRebalance !== 'boolean') {
-    throw new InvalidInputError(`autoLeaderRebalance must be true or false; got ${JSON.stringify(o.autoLeaderRebalance)}`);
+    throw new InvalidInputError(
+      `autoLeaderRebalance must be true or false; got ${JSON.stringify(o.autoLeaderRebalance)}`,
+    );
   }
   const initialRebalanceDelayMs = integerIn('initialRebalanceDelayMs', o.initialRebalanceDelayMs, 0, 600_000, 0);
   const maxFrameBytes = integerIn('maxFrameBytes', o.maxFrameBytes, 1024, 1024 * 1024 * 1024, 100 * 1024 * 1024);
   const caps: SandboxCaps = {
-    maxRecordsPerPartition: integerIn('maxRecordsPerPartition', o.maxRecordsPerPartition, 1, Number.MAX_SAFE_INTEGER, DEFAULT_CAPS.maxRecordsPerPartition),
-    maxBytesPerPartition: integerIn('maxBytesPerPartition', o.maxBytesPerPartition, 1, Number.MAX_SAFE_INTEGER, DEFAULT_CAPS.maxBytesPerPartition),
-    maxTotalRecords: integerIn('maxTotalRecords', o.maxTotalRecords, 1, Number.MAX_SAFE_INTEGER, DEFAULT_CAPS.maxTotalRecords),
+    maxRecordsPerPartition: integerIn(
+      'maxRecordsPerPartition',
+      o.maxRecordsPerPartition,
+      1,
+      Number.MAX_SAFE_INTEGER,
+      DEFAULT_CAPS.maxRecordsPerPartition,
+    ),
+    maxBytesPerPartition: integerIn(
+      'maxBytesPerPartition',
+      o.maxBytesPerPartition,
+      1,
+      Number.MAX_SAFE_INTEGER,
+      DEFAULT_CAPS.maxBytesPerPartition,
+    ),
+    maxTotalRecords: integerIn(
+      'maxTotalRecords',
+      o.maxTotalRecords,
+      1,
+      Number.MAX_SAFE_INTEGER,
+      DEFAULT_CAPS.maxTotalRecords,
+    ),
     maxTotalBytes: integerIn('maxTotalBytes', o.maxTotalBytes, 1, Number.MAX_SAFE_INTEGER, DEFAULT_CAPS.maxTotalBytes),
   };
 
-  if (o.topics !== undefined && !Array.isArray(o.topics)) throw new InvalidInputError('topics must be a list of {name, partitions?}');
+  if (o.topics !== undefined && !Array.isArray(o.topics))
+    throw new InvalidInputError('topics must be a list of {name, partitions?}');
   const topics: { name: string; partitions: number }[] = [];
   for (const t of o.topics ?? []) {
     const problem = topicNameProblem(t?.name);
     if (problem) throw new InvalidInputError(`topics: ${problem}`);
     if (topics.some((x) => x.name === t.name)) throw new InvalidInputError(`topics: '${t.name}' is listed twice`);
-    topics.push({ name: t.name, partitions: integerIn(`partitions of topic '${t.name}'`, t.partitions, 1, MAX_PARTITIONS_PER_TOPIC, partitions) });
+    topics.push({
+      name: t.name,
+      partitions: integerIn(`partitions of topic '${t.name}'`, t.partitions, 1, MAX_PARTITIONS_PER_TOPIC, partitions),
+    });
   }
 
   return {
-    brokers, port, host, partitions, replicationFactor, minInsyncReplicas, topics, controlPort,
-    autoCreateTopics: o.autoCreateTopics ?? true, electionDelayMs, autoLeaderRebalance: o.autoLeaderRebalance ?? true, initialRebalanceDelayMs, maxFrameBytes, ...caps,
-    sasl: resolveSasl(o.sasl), tls: resolveTls(o.tls), schemaRegistry: resolveSchemaRegistry(o.schemaRegistry),
+    brokers,
+    port,
+    host,
+    partitions,
+    replicationFactor,
+    minInsyncReplicas,
+    topics,
+    controlPort,
+    autoCreateTopics: o.autoCreateTopics ?? true,
+    electionDelayMs,
+    autoLeaderRebalance: o.autoLeaderRebalance ?? true,
+    initialRebalanceDelayMs,
+    maxFrameBytes,
+    ...caps,
+    sasl: resolveSasl(o.sasl),
+    tls: resolveTls(o.tls),
+    schemaRegistry: resolveSchemaRegistry(o.schemaRegistry),
   };
 }
 
 function resolveSchemaRegistry(option: SandboxOptions['schemaRegistry']): ResolvedSandboxOptions['schemaRegistry'] {
   if (option === false) return null;
-  if (option !== undefined && (option === null || typeof option !== 'object')) throw new InvalidInputError('schemaRegistry must be false or {port?, auth?}');
+  if (option !== undefined && (option === null || typeof option !== 'object'))
+    throw new InvalidInputError('schemaRegistry must be false or {port?, auth?}');
   const port = integerIn('schemaRegistry.port', option?.port, 0, 65535, 0);
   const auth = option?.auth;
   if (auth === undefined) return { port };
   if ('token' in auth) {
-    if (typeof auth.token !== 'string' || auth.token === '') throw new InvalidInputError('schemaRegistry.auth.token must be a non-empty string');
+    if (typeof auth.token !== 'string' || auth.token === '')
+      throw new InvalidInputError('schemaRegistry.auth.token must be a non-empty string');
     return { port, auth: { token: auth.token } };
   }
-  if (typeof auth?.username !== 'string' || auth.username === '' || auth.username.includes(':') || typeof auth.password !== 'string' || auth.password === '') {
+  if (
+    typeof auth?.username !== 'string' ||
+    auth.username === '' ||
+    auth.username.includes(':') ||
+    typeof auth.password !== 'string' ||
+    auth.password === ''
+  ) {
     throw new InvalidInputError('schemaRegistry.auth needs a username (without ":") and a password, or a token');
   }
   return { port, auth: { username: auth.username, password: auth.password } };
@@ -185,14 +235,18 @@ function resolveSasl(sasl: SandboxSaslOption | undefined): ResolvedSandboxOption
       throw new InvalidInputError('sasl: every user needs a non-empty username and password');
     }
     // PLAIN separates fields with NUL, so neither may hold one.
-    if (u.username.includes('\0') || u.password.includes('\0')) throw new InvalidInputError('sasl: user names and passwords may not contain NUL');
-    if (users.some((x) => x.username === u.username)) throw new InvalidInputError(`sasl: user '${u.username}' is listed twice`);
+    if (u.username.includes('\0') || u.password.includes('\0'))
+      throw new InvalidInputError('sasl: user names and passwords may not contain NUL');
+    if (users.some((x) => x.username === u.username))
+      throw new InvalidInputError(`sasl: user '${u.username}' is listed twice`);
     users.push({ username: u.username, password: u.password });
   }
   const mechanisms = sasl.mechanisms ?? [...SASL_MECHANISMS];
-  if (!Array.isArray(mechanisms) || mechanisms.length === 0) throw new InvalidInputError(`sasl mechanisms must be a non-empty list of ${SASL_MECHANISMS.join(', ')}`);
+  if (!Array.isArray(mechanisms) || mechanisms.length === 0)
+    throw new InvalidInputError(`sasl mechanisms must be a non-empty list of ${SASL_MECHANISMS.join(', ')}`);
   for (const m of mechanisms) {
-    if (!SASL_MECHANISMS.includes(m)) throw new InvalidInputError(`sasl mechanism ${JSON.stringify(m)} is not one of ${SASL_MECHANISMS.join(', ')}`);
+    if (!SASL_MECHANISMS.includes(m))
+      throw new InvalidInputError(`sasl mechanism ${JSON.stringify(m)} is not one of ${SASL_MECHANISMS.join(', ')}`);
   }
   return { users, mechanisms: [...new Set(mechanisms)] };
 }
@@ -201,7 +255,8 @@ function resolveTls(tls: SandboxTlsOption | undefined): SandboxTlsOption | null 
   if (tls === undefined) return null;
   const pem = (name: 'cert' | 'key', label: string) => {
     const v = tls?.[name];
-    if (typeof v !== 'string' || !v.includes('-----BEGIN')) throw new InvalidInputError(`tls.${name} must be the PEM text of the ${label}`);
+    if (typeof v !== 'string' || !v.includes('-----BEGIN'))
+      throw new InvalidInputError(`tls.${name} must be the PEM text of the ${label}`);
     return v;
   };
   return { cert: pem('cert', 'broker certificate'), key: pem('key', 'private key') };

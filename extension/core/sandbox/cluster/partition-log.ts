@@ -96,7 +96,9 @@ export class PartitionLog {
 
   append(batch: StoredBatch): void {
     if (batch.baseOffset !== this._logEndOffset) {
-      throw new Error(`internal: batch base offset ${batch.baseOffset} is not the log end offset ${this._logEndOffset}`);
+      throw new Error(
+        `internal: batch base offset ${batch.baseOffset} is not the log end offset ${this._logEndOffset}`,
+      );
     }
     this.batches.push(batch);
     this._logEndOffset = batch.lastOffset + 1;

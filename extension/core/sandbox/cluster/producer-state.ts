@@ -21,9 +21,7 @@ interface PartitionProducerEntry {
 }
 
 export type SequenceCheck =
-  | { kind: 'append' }
-  | { kind: 'duplicate'; baseOffset: number }
-  | { kind: 'error'; errorCode: number; reason: string };
+  { kind: 'append' } | { kind: 'duplicate'; baseOffset: number } | { kind: 'error'; errorCode: number; reason: string };
 
 export interface ProducerBatchInfo {
   producerId: number;
@@ -63,17 +61,29 @@ export class ProducerStateTable {
   check(topic: string, partition: number, b: ProducerBatchInfo): SequenceCheck {
     const currentEpoch = this.producers.get(b.producerId);
     if (currentEpoch === undefined) {
-      return { kind: 'error', errorCode: ErrorCode.UNKNOWN_PRODUCER_ID, reason: `producer id ${b.producerId} was not issued by this cluster` };
+      return {
+        kind: 'error',
+        errorCode: ErrorCode.UNKNOWN_PRODUCER_ID,
+        reason: `producer id ${b.producerId} was not issued by this cluster`,
+      };
     }
     if (b.producerEpoch < currentEpoch) {
-      return { kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, reason: `producer ${b.producerId} epoch ${b.producerEpoch} is older than its current epoch ${currentEpoch}` };
+      return {
+        kind: 'error',
+        errorCode: ErrorCode.INVALID_PRODUCER_EPOCH,
+        reason: `producer ${b.producerId} epoch ${b.producerEpoch} is older than its current epoch ${currentEpoch}`,
+      };
     }
     const lastSeq = lastSequence(b);
     const entry = this.partitions.get(key(topic, partition))?.get(b.producerId);
     if (!entry || b.producerEpoch > entry.epoch) {
       // A new producer (or a bumped epoch) on this partition must start at sequence 0.
       if (b.baseSequence !== 0) {
-        return { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, reason: `producer ${b.producerId} epoch ${b.producerEpoch} starts at sequence ${b.baseSequence}, expected 0` };
+        return {
+          kind: 'error',
+          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          reason: `producer ${b.producerId} epoch ${b.producerEpoch} starts at sequence ${b.baseSequence}, expected 0`,
+        };
       }
       return { kind: 'append' };
     }
@@ -81,7 +91,11 @@ export class ProducerStateTable {
     if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset };
     const expected = nextSequence(entry.recent[entry.recent.length - 1].lastSeq);
     if (b.baseSequence !== expected) {
-      return { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, reason: `producer ${b.producerId} sent sequence ${b.baseSequence}, expected ${expected}` };
+      return {
+        kind: 'error',
+        errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        reason: `producer ${b.producerId} sent sequence ${b.baseSequence}, expected ${expected}`,
+      };
     }
     return { kind: 'append' };
   }

@@ -6,7 +6,14 @@
 import { ErrorCode } from '../../kafka/protocol/errors';
 import { CompressionType, compress, decompress, type CompressionName } from '../../kafka/compression';
 import { crc32c } from '../../kafka/crc32c';
-import { ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CRC_OFFSET, LOG_OVERHEAD, RECORDS_OFFSET, type RecordBatch } from '../../kafka/record-batch';
+import {
+  ATTRIBUTES_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  CRC_OFFSET,
+  LOG_OVERHEAD,
+  RECORDS_OFFSET,
+  type RecordBatch,
+} from '../../kafka/record-batch';
 import { errorMessage } from '../../util/errors';
 import type { TopicSettings } from './topic-config';
 
@@ -26,7 +33,11 @@ export async function checkBatchRecords(batch: RecordBatch, settings: TopicSetti
       section = await decompress(batch.compression, section);
     } catch (e) {
       // Kafka 2.1 meets this as an unexpected exception in its decompressor: UNKNOWN_SERVER_ERROR.
-      return { ok: false, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, reason: `the ${batch.compression} records of the batch cannot be decompressed: ${errorMessage(e)}` };
+      return {
+        ok: false,
+        errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+        reason: `the ${batch.compression} records of the batch cannot be decompressed: ${errorMessage(e)}`,
+      };
     }
   }
   const walked = walkRecords(section, batch.recordCount, settings.compacted);
@@ -58,7 +69,8 @@ function walkRecords(section: Buffer, declared: number, needKeys: boolean): numb
     count++;
     if (count > declared) break;
   }
-  if (count !== declared) return `Incorrect declared batch size: the batch declares ${declared} records but holds ${count > declared ? 'more' : count}`;
+  if (count !== declared)
+    return `Incorrect declared batch size: the batch declares ${declared} records but holds ${count > declared ? 'more' : count}`;
   return count;
 }
 
@@ -85,7 +97,10 @@ function withRecords(batch: Buffer, codec: CompressionName, body: Buffer): Buffe
   batch.copy(out, 0, 0, RECORDS_OFFSET);
   body.copy(out, RECORDS_OFFSET);
   out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
-  out.writeInt16BE((out.readInt16BE(ATTRIBUTES_OFFSET) & ~COMPRESSION_MASK) | CompressionType[codec], ATTRIBUTES_OFFSET);
+  out.writeInt16BE(
+    (out.readInt16BE(ATTRIBUTES_OFFSET) & ~COMPRESSION_MASK) | CompressionType[codec],
+    ATTRIBUTES_OFFSET,
+  );
   out.writeUInt32BE(crc32c(out.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
   return out;
 }

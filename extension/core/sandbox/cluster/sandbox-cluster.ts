@@ -83,7 +83,10 @@ export class SandboxCluster {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.log ?? (() => {});
     this.model = new ClusterModel(options, brokers, this.clock, this.log, (p) => this.wakeWaiters(p));
-    this.faults = new FaultRegistry(brokers.map((b) => b.id), { keys: Object.keys(SANDBOX_APIS).map(Number), partitioned: partitionedApiKeys() });
+    this.faults = new FaultRegistry(
+      brokers.map((b) => b.id),
+      { keys: Object.keys(SANDBOX_APIS).map(Number), partitioned: partitionedApiKeys() },
+    );
     this.groups = new GroupCoordinator({
       clock: this.clock,
       coordinatorFor: (groupId) => {
@@ -119,10 +122,19 @@ export class SandboxCluster {
    * Answers one decoded request sent to `brokerId`, through the API's registry entry. Never throws: an unexpected
    * failure answers UNKNOWN_SERVER_ERROR the way the API carries errors.
    */
-  async handle<K extends SandboxApiKey>(brokerId: number, header: RequestHeaderFields<K>, request: RequestByKey[K]): Promise<HandleOutcome<ResponseByKey[K]>> {
+  async handle<K extends SandboxApiKey>(
+    brokerId: number,
+    header: RequestHeaderFields<K>,
+    request: RequestByKey[K],
+  ): Promise<HandleOutcome<ResponseByKey[K]>> {
     const api = SANDBOX_APIS[header.apiKey];
     if (!this.model.broker(brokerId)?.up) return { kind: 'drop' };
-    const call: ApiCall = { brokerId, apiVersion: header.apiVersion, correlationId: header.correlationId, clientId: header.clientId };
+    const call: ApiCall = {
+      brokerId,
+      apiVersion: header.apiVersion,
+      correlationId: header.correlationId,
+      clientId: header.clientId,
+    };
     try {
       const effect = this.faults.take(api.key, brokerId, api.partitions?.(request) ?? []);
       if (effect && effect.latencyMs > 0) await this.sleep(effect.latencyMs);
@@ -138,7 +150,9 @@ export class SandboxCluster {
       if (api.expectsResponse && !api.expectsResponse(request)) return { kind: 'noResponse' };
       return { kind: 'respond', body };
     } catch (e) {
-      this.log(`broker ${brokerId}: ${apiName(api.key)} v${header.apiVersion} failed inside the sandbox: ${errorMessage(e)}; answering ${describeError(ErrorCode.UNKNOWN_SERVER_ERROR)}`);
+      this.log(
+        `broker ${brokerId}: ${apiName(api.key)} v${header.apiVersion} failed inside the sandbox: ${errorMessage(e)}; answering ${describeError(ErrorCode.UNKNOWN_SERVER_ERROR)}`,
+      );
       try {
         return { kind: 'respond', body: api.errorResponse(request, ErrorCode.UNKNOWN_SERVER_ERROR) };
       } catch {
@@ -148,7 +162,12 @@ export class SandboxCluster {
   }
 
   /** Waits for `poll` to answer (asked after each append to a watched partition) or `maxWaitMs`, then `final`. */
-  private longPoll<T>(keys: ReadonlySet<string>, maxWaitMs: number, poll: () => T | undefined, final: () => T): Promise<T> {
+  private longPoll<T>(
+    keys: ReadonlySet<string>,
+    maxWaitMs: number,
+    poll: () => T | undefined,
+    final: () => T,
+  ): Promise<T> {
     if (this.stopped) return Promise.resolve(final());
     return new Promise((resolve) => {
       let cancelTimer = (): void => {};
@@ -213,8 +232,16 @@ export class SandboxCluster {
 
   /** Creates a topic now; InvalidInputError says why it cannot be. */
   createTopic(name: string, partitions?: number, replicationFactor?: number, configs?: Record<string, string>): void {
-    const result = this.model.createTopic({ name, numPartitions: partitions ?? -1, replicationFactor: replicationFactor ?? -1, configs });
-    if ('errorMessage' in result) throw new InvalidInputError(`cannot create topic '${name}': ${result.errorMessage} (${describeError(result.errorCode)})`);
+    const result = this.model.createTopic({
+      name,
+      numPartitions: partitions ?? -1,
+      replicationFactor: replicationFactor ?? -1,
+      configs,
+    });
+    if ('errorMessage' in result)
+      throw new InvalidInputError(
+        `cannot create topic '${name}': ${result.errorMessage} (${describeError(result.errorCode)})`,
+      );
   }
 
   state(): SandboxState {
@@ -223,7 +250,13 @@ export class SandboxCluster {
       clusterId: SANDBOX_CLUSTER_ID,
       controllerId,
       autoLeaderRebalance: this.model.autoLeaderRebalanceEnabled,
-      brokers: this.model.brokers.map((b) => ({ id: b.id, host: b.host, port: b.port, up: b.up, controller: b.id === controllerId })),
+      brokers: this.model.brokers.map((b) => ({
+        id: b.id,
+        host: b.host,
+        port: b.port,
+        up: b.up,
+        controller: b.id === controllerId,
+      })),
       topics: [...this.model.topics.values()].map((t) => ({
         name: t.name,
         configs: { ...t.settings.configs },

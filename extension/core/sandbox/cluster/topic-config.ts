@@ -26,12 +26,21 @@ interface TopicConfigDef {
 
 const atLeast = (min: number) => (v: unknown) => ((v as number) < min ? `Value must be at least ${min}` : null);
 const between = (min: number, max: number) => (v: unknown) =>
-  (v as number) < min ? `Value must be at least ${min}` : (v as number) > max ? `Value must be no more than ${max}` : null;
-const oneOf = (...valid: string[]) => (v: unknown) => (valid.includes(v as string) ? null : `String must be one of: ${valid.join(', ')}`);
-const listOf = (...valid: string[]) => (v: unknown) => {
-  for (const s of v as string[]) if (!valid.includes(s)) return `String must be one of: ${valid.join(', ')}`;
-  return null;
-};
+  (v as number) < min
+    ? `Value must be at least ${min}`
+    : (v as number) > max
+      ? `Value must be no more than ${max}`
+      : null;
+const oneOf =
+  (...valid: string[]) =>
+  (v: unknown) =>
+    valid.includes(v as string) ? null : `String must be one of: ${valid.join(', ')}`;
+const listOf =
+  (...valid: string[]) =>
+  (v: unknown) => {
+    for (const s of v as string[]) if (!valid.includes(s)) return `String must be one of: ${valid.join(', ')}`;
+    return null;
+  };
 
 export const BROKER_COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'];
 
@@ -40,38 +49,125 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
   'segment.bytes': { type: 'INT', default: '1073741824', serverProperty: 'log.segment.bytes', validate: atLeast(14) },
   'segment.ms': { type: 'LONG', default: '604800000', serverProperty: 'log.roll.ms', validate: atLeast(1) },
   'segment.jitter.ms': { type: 'LONG', default: '0', serverProperty: 'log.roll.jitter.ms', validate: atLeast(0) },
-  'segment.index.bytes': { type: 'INT', default: '10485760', serverProperty: 'log.index.size.max.bytes', validate: atLeast(0) },
-  'flush.messages': { type: 'LONG', default: LONG_MAX, serverProperty: 'log.flush.interval.messages', validate: atLeast(0) },
+  'segment.index.bytes': {
+    type: 'INT',
+    default: '10485760',
+    serverProperty: 'log.index.size.max.bytes',
+    validate: atLeast(0),
+  },
+  'flush.messages': {
+    type: 'LONG',
+    default: LONG_MAX,
+    serverProperty: 'log.flush.interval.messages',
+    validate: atLeast(0),
+  },
   'flush.ms': { type: 'LONG', default: LONG_MAX, serverProperty: 'log.flush.interval.ms', validate: atLeast(0) },
   'retention.bytes': { type: 'LONG', default: '-1', serverProperty: 'log.retention.bytes' },
   'retention.ms': { type: 'LONG', default: '604800000', serverProperty: 'log.retention.ms' },
-  'max.message.bytes': { type: 'INT', default: String(DEFAULT_MAX_MESSAGE_BYTES), serverProperty: 'message.max.bytes', validate: atLeast(0) },
-  'index.interval.bytes': { type: 'INT', default: '4096', serverProperty: 'log.index.interval.bytes', validate: atLeast(0) },
-  'delete.retention.ms': { type: 'LONG', default: '86400000', serverProperty: 'log.cleaner.delete.retention.ms', validate: atLeast(0) },
-  'min.compaction.lag.ms': { type: 'LONG', default: '0', serverProperty: 'log.cleaner.min.compaction.lag.ms', validate: atLeast(0) },
-  'file.delete.delay.ms': { type: 'LONG', default: '60000', serverProperty: 'log.segment.delete.delay.ms', validate: atLeast(0) },
-  'min.cleanable.dirty.ratio': { type: 'DOUBLE', default: '0.5', serverProperty: 'log.cleaner.min.cleanable.ratio', validate: between(0, 1) },
-  'cleanup.policy': { type: 'LIST', default: 'delete', serverProperty: 'log.cleanup.policy', validate: listOf('compact', 'delete') },
-  'unclean.leader.election.enable': { type: 'BOOLEAN', default: 'false', serverProperty: 'unclean.leader.election.enable' },
+  'max.message.bytes': {
+    type: 'INT',
+    default: String(DEFAULT_MAX_MESSAGE_BYTES),
+    serverProperty: 'message.max.bytes',
+    validate: atLeast(0),
+  },
+  'index.interval.bytes': {
+    type: 'INT',
+    default: '4096',
+    serverProperty: 'log.index.interval.bytes',
+    validate: atLeast(0),
+  },
+  'delete.retention.ms': {
+    type: 'LONG',
+    default: '86400000',
+    serverProperty: 'log.cleaner.delete.retention.ms',
+    validate: atLeast(0),
+  },
+  'min.compaction.lag.ms': {
+    type: 'LONG',
+    default: '0',
+    serverProperty: 'log.cleaner.min.compaction.lag.ms',
+    validate: atLeast(0),
+  },
+  'file.delete.delay.ms': {
+    type: 'LONG',
+    default: '60000',
+    serverProperty: 'log.segment.delete.delay.ms',
+    validate: atLeast(0),
+  },
+  'min.cleanable.dirty.ratio': {
+    type: 'DOUBLE',
+    default: '0.5',
+    serverProperty: 'log.cleaner.min.cleanable.ratio',
+    validate: between(0, 1),
+  },
+  'cleanup.policy': {
+    type: 'LIST',
+    default: 'delete',
+    serverProperty: 'log.cleanup.policy',
+    validate: listOf('compact', 'delete'),
+  },
+  'unclean.leader.election.enable': {
+    type: 'BOOLEAN',
+    default: 'false',
+    serverProperty: 'unclean.leader.election.enable',
+  },
   'min.insync.replicas': { type: 'INT', default: '1', serverProperty: 'min.insync.replicas', validate: atLeast(1) },
-  'compression.type': { type: 'STRING', default: 'producer', serverProperty: 'compression.type', validate: oneOf(...BROKER_COMPRESSION_TYPES) },
-  'preallocate': { type: 'BOOLEAN', default: 'false', serverProperty: 'log.preallocate' },
-  'message.format.version': { type: 'STRING', default: '2.1-IV2', serverProperty: 'log.message.format.version', validate: messageFormatVersion },
-  'message.timestamp.type': { type: 'STRING', default: 'CreateTime', serverProperty: 'log.message.timestamp.type', validate: oneOf('CreateTime', 'LogAppendTime') },
-  'message.timestamp.difference.max.ms': { type: 'LONG', default: LONG_MAX, serverProperty: 'log.message.timestamp.difference.max.ms', validate: atLeast(0) },
-  'leader.replication.throttled.replicas': { type: 'LIST', default: '', serverProperty: 'leader.replication.throttled.replicas', validate: throttledReplicas },
-  'follower.replication.throttled.replicas': { type: 'LIST', default: '', serverProperty: 'follower.replication.throttled.replicas', validate: throttledReplicas },
-  'message.downconversion.enable': { type: 'BOOLEAN', default: 'true', serverProperty: 'log.message.downconversion.enable' },
+  'compression.type': {
+    type: 'STRING',
+    default: 'producer',
+    serverProperty: 'compression.type',
+    validate: oneOf(...BROKER_COMPRESSION_TYPES),
+  },
+  preallocate: { type: 'BOOLEAN', default: 'false', serverProperty: 'log.preallocate' },
+  'message.format.version': {
+    type: 'STRING',
+    default: '2.1-IV2',
+    serverProperty: 'log.message.format.version',
+    validate: messageFormatVersion,
+  },
+  'message.timestamp.type': {
+    type: 'STRING',
+    default: 'CreateTime',
+    serverProperty: 'log.message.timestamp.type',
+    validate: oneOf('CreateTime', 'LogAppendTime'),
+  },
+  'message.timestamp.difference.max.ms': {
+    type: 'LONG',
+    default: LONG_MAX,
+    serverProperty: 'log.message.timestamp.difference.max.ms',
+    validate: atLeast(0),
+  },
+  'leader.replication.throttled.replicas': {
+    type: 'LIST',
+    default: '',
+    serverProperty: 'leader.replication.throttled.replicas',
+    validate: throttledReplicas,
+  },
+  'follower.replication.throttled.replicas': {
+    type: 'LIST',
+    default: '',
+    serverProperty: 'follower.replication.throttled.replicas',
+    validate: throttledReplicas,
+  },
+  'message.downconversion.enable': {
+    type: 'BOOLEAN',
+    default: 'true',
+    serverProperty: 'log.message.downconversion.enable',
+  },
 };
 
 function messageFormatVersion(v: unknown): string | null {
-  return /^(0\.(8\.[0-2]|9\.0|10\.[0-2]|11\.0)|1\.[01]|2\.[01])(\.\d+)?(-IV\d+)?$/.test(v as string) ? null : `Version \`${v as string}\` is not a valid version`;
+  return /^(0\.(8\.[0-2]|9\.0|10\.[0-2]|11\.0)|1\.[01]|2\.[01])(\.\d+)?(-IV\d+)?$/.test(v as string)
+    ? null
+    : `Version \`${v as string}\` is not a valid version`;
 }
 
 function throttledReplicas(v: unknown): string | null {
   const list = (v as string[]).map((s) => s.trim());
   if (list.length === 1 && list[0] === '*') return null;
-  return list.every((s) => /^\d+:\d+$/.test(s)) ? null : 'must be the literal \'*\' or a list of replicas in the following format: [partitionId],[brokerId]:[partitionId],[brokerId]:...';
+  return list.every((s) => /^\d+:\d+$/.test(s))
+    ? null
+    : "must be the literal '*' or a list of replicas in the following format: [partitionId],[brokerId]:[partitionId],[brokerId]:...";
 }
 
 /** What the sandbox acts on, parsed from a topic's overrides and the cluster's defaults. */
@@ -93,10 +189,15 @@ export interface TopicConfigDefaults {
 }
 
 /** Kafka's ConfigException text: "Invalid value V for configuration NAME: REASON". */
-const invalid = (name: string, value: string, reason: string) => `Invalid value ${value} for configuration ${name}: ${reason}`;
+const invalid = (name: string, value: string, reason: string) =>
+  `Invalid value ${value} for configuration ${name}: ${reason}`;
 
 /** Parses one value as Kafka's ConfigDef.parseType does (trimmed; Java's number syntax). */
-function parseValue(name: string, def: TopicConfigDef, raw: string): { value: number | string | boolean | string[] } | { error: string } {
+function parseValue(
+  name: string,
+  def: TopicConfigDef,
+  raw: string,
+): { value: number | string | boolean | string[] } | { error: string } {
   const s = raw.trim();
   switch (def.type) {
     case 'INT':
@@ -104,12 +205,14 @@ function parseValue(name: string, def: TopicConfigDef, raw: string): { value: nu
       const bits = def.type === 'INT' ? 31n : 63n;
       if (!/^[+-]?\d+$/.test(s)) return { error: invalid(name, raw, `Not a number of type ${def.type}`) };
       const n = BigInt(s);
-      if (n < -(1n << bits) || n >= 1n << bits) return { error: invalid(name, raw, `Not a number of type ${def.type}`) };
+      if (n < -(1n << bits) || n >= 1n << bits)
+        return { error: invalid(name, raw, `Not a number of type ${def.type}`) };
       return { value: Number(n) };
     }
     case 'DOUBLE': {
       const n = Number(s);
-      if (s === '' || !Number.isFinite(n) && !/^[+-]?Infinity$/.test(s)) return { error: invalid(name, raw, 'Not a number of type DOUBLE') };
+      if (s === '' || (!Number.isFinite(n) && !/^[+-]?Infinity$/.test(s)))
+        return { error: invalid(name, raw, 'Not a number of type DOUBLE') };
       return { value: n };
     }
     case 'BOOLEAN':
@@ -143,12 +246,16 @@ export interface TopicConfigProblem {
  * Checks a topic's configs as Kafka's LogConfig.validate does: unknown names first, then every value parsed and
  * validated. Returns the settings, or the problem in Kafka's words.
  */
-export function parseTopicConfigs(configs: Record<string, string | null>, defaults: TopicConfigDefaults): TopicSettings | TopicConfigProblem {
+export function parseTopicConfigs(
+  configs: Record<string, string | null>,
+  defaults: TopicConfigDefaults,
+): TopicSettings | TopicConfigProblem {
   for (const [name, value] of Object.entries(configs)) {
     if (value === null) return { problem: 'null', message: `topic config ${name} has a null value` };
   }
   for (const name of Object.keys(configs)) {
-    if (!Object.hasOwn(TOPIC_CONFIGS, name)) return { problem: 'unknown', message: `Unknown topic config name: ${name}` };
+    if (!Object.hasOwn(TOPIC_CONFIGS, name))
+      return { problem: 'unknown', message: `Unknown topic config name: ${name}` };
   }
   const kept: Record<string, string> = {};
   const parsed: Record<string, number | string | boolean | string[]> = {};
@@ -156,12 +263,14 @@ export function parseTopicConfigs(configs: Record<string, string | null>, defaul
     const raw = configs[name];
     if (raw === undefined) continue;
     if (raw === null) continue;
-    if (typeof raw !== 'string') return { problem: 'invalid', message: invalid(name, String(raw), 'Expected value to be a string') };
+    if (typeof raw !== 'string')
+      return { problem: 'invalid', message: invalid(name, String(raw), 'Expected value to be a string') };
     const p = parseValue(name, def, raw);
     if ('error' in p) return { problem: 'invalid', message: p.error };
     const problem = def.validate?.(p.value);
     if (problem) {
-      const shown = def.type === 'LIST' || def.type === 'STRING' ? problemValue(def, p.value, problem) : javaString(def, p.value);
+      const shown =
+        def.type === 'LIST' || def.type === 'STRING' ? problemValue(def, p.value, problem) : javaString(def, p.value);
       return { problem: 'invalid', message: invalid(name, shown, problem) };
     }
     kept[name] = raw;
@@ -175,7 +284,12 @@ export function parseTopicConfigs(configs: Record<string, string | null>, defaul
     minInsyncReplicas: minIsr,
     maxMessageBytes: (parsed['max.message.bytes'] as number | undefined) ?? DEFAULT_MAX_MESSAGE_BYTES,
     compacted: policy.includes('compact'),
-    compression: compression === 'producer' ? 'producer' : compression === 'uncompressed' ? 'none' : (compression as CompressionName),
+    compression:
+      compression === 'producer'
+        ? 'producer'
+        : compression === 'uncompressed'
+          ? 'none'
+          : (compression as CompressionName),
     configs: kept,
   };
 }
@@ -193,12 +307,22 @@ export function isConfigProblem(r: TopicSettings | TopicConfigProblem): r is Top
 }
 
 /** The value of a config for DescribeConfigs: the topic's own, else the cluster's default, else Kafka's. */
-export function describedTopicConfigs(settings: TopicSettings, defaults: TopicConfigDefaults): { name: string; value: string; isDefault: boolean; serverProperty: string; fromCluster: boolean }[] {
+export function describedTopicConfigs(
+  settings: TopicSettings,
+  defaults: TopicConfigDefaults,
+): { name: string; value: string; isDefault: boolean; serverProperty: string; fromCluster: boolean }[] {
   return Object.entries(TOPIC_CONFIGS).map(([name, def]) => {
     const own = settings.configs[name];
-    if (own !== undefined) return { name, value: own, isDefault: false, serverProperty: def.serverProperty, fromCluster: false };
+    if (own !== undefined)
+      return { name, value: own, isDefault: false, serverProperty: def.serverProperty, fromCluster: false };
     if (name === 'min.insync.replicas' && String(defaults.minInsyncReplicas) !== def.default) {
-      return { name, value: String(defaults.minInsyncReplicas), isDefault: false, serverProperty: def.serverProperty, fromCluster: true };
+      return {
+        name,
+        value: String(defaults.minInsyncReplicas),
+        isDefault: false,
+        serverProperty: def.serverProperty,
+        fromCluster: true,
+      };
     }
     return { name, value: def.default, isDefault: true, serverProperty: def.serverProperty, fromCluster: false };
   });

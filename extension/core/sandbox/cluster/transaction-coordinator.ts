@@ -98,19 +98,33 @@ export class TransactionCoordinator {
 
   // ---- InitProducerId -----------------------------------------------------------------------------------------
 
-  initProducerId(transactionalId: string, timeoutMs: number): { errorCode: number; producerId: number; producerEpoch: number } {
+  initProducerId(
+    transactionalId: string,
+    timeoutMs: number,
+  ): { errorCode: number; producerId: number; producerEpoch: number } {
     const refused = (errorCode: number) => ({ errorCode, producerId: -1, producerEpoch: -1 });
     if (transactionalId === '') return refused(ErrorCode.INVALID_REQUEST);
     if (timeoutMs <= 0 || timeoutMs > TRANSACTION_MAX_TIMEOUT_MS) {
-      this.deps.log(`InitProducerId for '${transactionalId}': transaction.timeout.ms=${timeoutMs} is not within 1..${TRANSACTION_MAX_TIMEOUT_MS} (transaction.max.timeout.ms); answering INVALID_TRANSACTION_TIMEOUT`);
+      this.deps.log(
+        `InitProducerId for '${transactionalId}': transaction.timeout.ms=${timeoutMs} is not within 1..${TRANSACTION_MAX_TIMEOUT_MS} (transaction.max.timeout.ms); answering INVALID_TRANSACTION_TIMEOUT`,
+      );
       return refused(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     }
     let meta = this.transactions.get(transactionalId);
     if (!meta) {
       const { producerId, producerEpoch } = this.deps.producers.initProducerId();
       meta = {
-        transactionalId, producerId, producerEpoch, timeoutMs, state: 'Empty', partitions: new Map(), groups: new Map(),
-        startedAt: -1, cancelTimeout: undefined, lastOutcome: undefined, history: [],
+        transactionalId,
+        producerId,
+        producerEpoch,
+        timeoutMs,
+        state: 'Empty',
+        partitions: new Map(),
+        groups: new Map(),
+        startedAt: -1,
+        cancelTimeout: undefined,
+        lastOutcome: undefined,
+        history: [],
       };
       this.transactions.set(transactionalId, meta);
       this.byProducerId.set(producerId, meta);
@@ -126,7 +140,9 @@ export class TransactionCoordinator {
     }
     meta.timeoutMs = timeoutMs;
     this.bumpEpoch(meta);
-    this.deps.log(`transactional id '${transactionalId}': producer id ${meta.producerId} epoch ${meta.producerEpoch}; producers with an older epoch are fenced`);
+    this.deps.log(
+      `transactional id '${transactionalId}': producer id ${meta.producerId} epoch ${meta.producerEpoch}; producers with an older epoch are fenced`,
+    );
     return { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
   }
 
@@ -149,12 +165,16 @@ export class TransactionCoordinator {
   private check(transactionalId: string, producerId: number, producerEpoch: number, what: string): Checked {
     const meta = this.transactions.get(transactionalId);
     if (!meta || meta.producerId !== producerId) {
-      this.deps.log(`${what} for '${transactionalId}': producer id ${producerId} is not the one InitProducerId gave this transactional id`);
+      this.deps.log(
+        `${what} for '${transactionalId}': producer id ${producerId} is not the one InitProducerId gave this transactional id`,
+      );
       return { errorCode: ErrorCode.INVALID_PRODUCER_ID_MAPPING };
     }
     if (producerEpoch !== meta.producerEpoch) {
       const why = meta.lastOutcome ? ` (last: ${meta.lastOutcome})` : '';
-      this.deps.log(`${what} for '${transactionalId}': epoch ${producerEpoch} is fenced by epoch ${meta.producerEpoch}${why}`);
+      this.deps.log(
+        `${what} for '${transactionalId}': epoch ${producerEpoch} is fenced by epoch ${meta.producerEpoch}${why}`,
+      );
       return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH };
     }
     return { errorCode: ErrorCode.NONE, meta };
@@ -176,7 +196,12 @@ export class TransactionCoordinator {
     }, meta.timeoutMs);
   }
 
-  addPartitions(transactionalId: string, producerId: number, producerEpoch: number, topics: { name: string; partitions: number[] }[]): Map<string, Map<number, number>> {
+  addPartitions(
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    topics: { name: string; partitions: number[] }[],
+  ): Map<string, Map<number, number>> {
     const answer = new Map<string, Map<number, number>>();
     const answerAll = (code: (topic: string, partition: number) => number) => {
       for (const t of topics) answer.set(t.name, new Map(t.partitions.map((p) => [p, code(t.name, p)])));
@@ -186,11 +211,14 @@ export class TransactionCoordinator {
     if (!checked.meta) return answerAll(() => checked.errorCode);
     const unknown = (topic: string, partition: number) => this.deps.model.partition(topic, partition) === undefined;
     if (topics.some((t) => t.partitions.some((p) => unknown(t.name, p)))) {
-      return answerAll((t, p) => (unknown(t, p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED));
+      return answerAll((t, p) =>
+        unknown(t, p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED,
+      );
     }
     const { meta } = checked;
     this.begin(meta);
-    for (const t of topics) for (const p of t.partitions) meta.partitions.set(`${t.name}\u0000${p}`, { topic: t.name, partition: p });
+    for (const t of topics)
+      for (const p of t.partitions) meta.partitions.set(`${t.name}\u0000${p}`, { topic: t.name, partition: p });
     return answerAll(() => ErrorCode.NONE);
   }
 
@@ -203,12 +231,20 @@ export class TransactionCoordinator {
   }
 
   /** TxnOffsetCommit: the offsets wait for the transaction's commit. Answers one error code per partition. */
-  txnOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string, offsets: PendingOffset[]): (topic: string, partition: number) => number {
+  txnOffsetCommit(
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    groupId: string,
+    offsets: PendingOffset[],
+  ): (topic: string, partition: number) => number {
     const checked = this.check(transactionalId, producerId, producerEpoch, 'TxnOffsetCommit');
     if (!checked.meta) return () => checked.errorCode;
     const pending = checked.meta.state === 'Ongoing' ? checked.meta.groups.get(groupId) : undefined;
     if (!pending) {
-      this.deps.log(`TxnOffsetCommit for '${transactionalId}': group '${groupId}' was not added to the transaction with AddOffsetsToTxn`);
+      this.deps.log(
+        `TxnOffsetCommit for '${transactionalId}': group '${groupId}' was not added to the transaction with AddOffsetsToTxn`,
+      );
       return () => ErrorCode.INVALID_TXN_STATE;
     }
     const exists = (topic: string, partition: number) => this.deps.model.partition(topic, partition) !== undefined;
@@ -221,12 +257,19 @@ export class TransactionCoordinator {
     if (!checked.meta) return checked.errorCode;
     const { meta } = checked;
     if (meta.state === 'Ongoing') {
-      this.complete(meta, committed ? 'commit' : 'abort', committed ? 'the producer committed' : 'the producer aborted');
+      this.complete(
+        meta,
+        committed ? 'commit' : 'abort',
+        committed ? 'the producer committed' : 'the producer aborted',
+      );
       return ErrorCode.NONE;
     }
     // A retried EndTxn whose first answer was lost finds its transaction complete already.
-    if ((meta.state === 'CompleteCommit' && committed) || (meta.state === 'CompleteAbort' && !committed)) return ErrorCode.NONE;
-    this.deps.log(`EndTxn(${committed ? 'commit' : 'abort'}) for '${transactionalId}' in state ${meta.state}: answering ${errorName(ErrorCode.INVALID_TXN_STATE)}`);
+    if ((meta.state === 'CompleteCommit' && committed) || (meta.state === 'CompleteAbort' && !committed))
+      return ErrorCode.NONE;
+    this.deps.log(
+      `EndTxn(${committed ? 'commit' : 'abort'}) for '${transactionalId}' in state ${meta.state}: answering ${errorName(ErrorCode.INVALID_TXN_STATE)}`,
+    );
     return ErrorCode.INVALID_TXN_STATE;
   }
 
@@ -246,18 +289,31 @@ export class TransactionCoordinator {
       const markerOffset = this.writeMarker(topic, partition, type, meta.producerId, meta.producerEpoch, now);
       if (markerOffset >= 0) markers.push({ topic, partition, markerOffset });
     }
-    if (type === 'commit') for (const [groupId, offsets] of meta.groups) if (offsets.length > 0) this.deps.commitOffsets(groupId, offsets);
+    if (type === 'commit')
+      for (const [groupId, offsets] of meta.groups) if (offsets.length > 0) this.deps.commitOffsets(groupId, offsets);
     meta.state = type === 'commit' ? 'CompleteCommit' : 'CompleteAbort';
     meta.lastOutcome = `${type === 'commit' ? 'committed' : 'aborted'}: ${reason}`;
     meta.history.push({
-      producerEpoch: meta.producerEpoch, outcome: type === 'commit' ? 'committed' : 'aborted', reason, partitions: markers,
-      groups: [...meta.groups.keys()], startedAt: meta.startedAt, endedAt: now,
+      producerEpoch: meta.producerEpoch,
+      outcome: type === 'commit' ? 'committed' : 'aborted',
+      reason,
+      partitions: markers,
+      groups: [...meta.groups.keys()],
+      startedAt: meta.startedAt,
+      endedAt: now,
     });
     if (meta.history.length > MAX_HISTORY) meta.history.shift();
     this.deps.log(`transaction of '${meta.transactionalId}' ${meta.lastOutcome}; ${markers.length} marker(s) written`);
   }
 
-  private writeMarker(topic: string, partition: number, type: ControlRecordType, producerId: number, producerEpoch: number, now: number): number {
+  private writeMarker(
+    topic: string,
+    partition: number,
+    type: ControlRecordType,
+    producerId: number,
+    producerEpoch: number,
+    now: number,
+  ): number {
     const p = this.deps.model.partition(topic, partition);
     if (!p) return -1; // deleted since it was added
     const bytes = transactionMarkerBatch(type, producerId, producerEpoch, 0, now);

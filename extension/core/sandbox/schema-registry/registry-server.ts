@@ -40,17 +40,33 @@ interface Route {
 const flagSet = (q: URLSearchParams, name: string) => q.get(name) === 'true';
 
 function schemaInput(body: unknown): SchemaInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw registryErrors.invalidSchema('the body must be a JSON object {"schema": "...", "schemaType"?, "references"?}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw registryErrors.invalidSchema(
+      'the body must be a JSON object {"schema": "...", "schemaType"?, "references"?}',
+    );
   const b = body as Record<string, unknown>;
-  if (typeof b.schema !== 'string' || b.schema.trim() === '') throw registryErrors.invalidSchema('"schema" must be the schema text, a non-empty string');
+  if (typeof b.schema !== 'string' || b.schema.trim() === '')
+    throw registryErrors.invalidSchema('"schema" must be the schema text, a non-empty string');
   const schemaType = (b.schemaType ?? 'AVRO') as SchemaType;
-  if (!SCHEMA_TYPES.includes(schemaType)) throw registryErrors.invalidSchema(`unknown schemaType ${JSON.stringify(b.schemaType)}; use AVRO, JSON or PROTOBUF`);
+  if (!SCHEMA_TYPES.includes(schemaType))
+    throw registryErrors.invalidSchema(
+      `unknown schemaType ${JSON.stringify(b.schemaType)}; use AVRO, JSON or PROTOBUF`,
+    );
   const refs = b.references ?? [];
-  if (!Array.isArray(refs)) throw registryErrors.invalidSchema('"references" must be a list of {"name", "subject", "version"}');
+  if (!Array.isArray(refs))
+    throw registryErrors.invalidSchema('"references" must be a list of {"name", "subject", "version"}');
   const references: SchemaReference[] = refs.map((r: unknown, i) => {
     const o = r as Record<string, unknown> | null;
-    if (!o || typeof o.name !== 'string' || typeof o.subject !== 'string' || typeof o.version !== 'number' || !Number.isInteger(o.version)) {
-      throw registryErrors.invalidSchema(`references[${i}] must be {"name": string, "subject": string, "version": whole number}`);
+    if (
+      !o ||
+      typeof o.name !== 'string' ||
+      typeof o.subject !== 'string' ||
+      typeof o.version !== 'number' ||
+      !Number.isInteger(o.version)
+    ) {
+      throw registryErrors.invalidSchema(
+        `references[${i}] must be {"name": string, "subject": string, "version": whole number}`,
+      );
     }
     return { name: o.name, subject: o.subject, version: o.version };
   });
@@ -58,8 +74,16 @@ function schemaInput(body: unknown): SchemaInput {
 }
 
 /** Confluent leaves out schemaType for Avro and references when there are none. */
-function schemaFields(s: { schemaType: SchemaType; schema: string; references: SchemaReference[] }): Record<string, unknown> {
-  return { ...(s.schemaType === 'AVRO' ? {} : { schemaType: s.schemaType }), ...(s.references.length ? { references: s.references } : {}), schema: s.schema };
+function schemaFields(s: {
+  schemaType: SchemaType;
+  schema: string;
+  references: SchemaReference[];
+}): Record<string, unknown> {
+  return {
+    ...(s.schemaType === 'AVRO' ? {} : { schemaType: s.schemaType }),
+    ...(s.references.length ? { references: s.references } : {}),
+    schema: s.schema,
+  };
 }
 
 function versionBody(v: VersionView): Record<string, unknown> {
@@ -72,17 +96,41 @@ function routes(store: SchemaStore): Route[] {
     r('GET', /^\/$/, () => ({})),
     r('GET', /^\/schemas\/types$/, () => ['JSON', 'PROTOBUF', 'AVRO']),
     r('GET', /^\/subjects$/, ({ query }) => store.subjectNames(flagSet(query, 'deleted'))),
-    r('POST', /^\/subjects\/([^/]+)\/versions$/, ({ params: [s], body }) => ({ id: store.register(s, schemaInput(body)).id })),
-    r('POST', /^\/subjects\/([^/]+)$/, ({ params: [s], query, body }) => versionBody(store.lookup(s, schemaInput(body), flagSet(query, 'deleted')))),
-    r('GET', /^\/subjects\/([^/]+)\/versions$/, ({ params: [s], query }) => store.versions(s, flagSet(query, 'deleted'))),
-    r('GET', /^\/subjects\/([^/]+)\/versions\/([^/]+)$/, ({ params: [s, v], query }) => versionBody(store.version(s, v, flagSet(query, 'deleted')))),
-    r('GET', /^\/subjects\/([^/]+)\/versions\/([^/]+)\/schema$/, ({ params: [s, v], query }) => new RawText(store.version(s, v, flagSet(query, 'deleted')).schema)),
-    r('DELETE', /^\/subjects\/([^/]+)$/, ({ params: [s], query }) => store.deleteSubject(s, flagSet(query, 'permanent'))),
-    r('DELETE', /^\/subjects\/([^/]+)\/versions\/([^/]+)$/, ({ params: [s, v], query }) => store.deleteVersion(s, v, flagSet(query, 'permanent'))),
+    r('POST', /^\/subjects\/([^/]+)\/versions$/, ({ params: [s], body }) => ({
+      id: store.register(s, schemaInput(body)).id,
+    })),
+    r('POST', /^\/subjects\/([^/]+)$/, ({ params: [s], query, body }) =>
+      versionBody(store.lookup(s, schemaInput(body), flagSet(query, 'deleted'))),
+    ),
+    r('GET', /^\/subjects\/([^/]+)\/versions$/, ({ params: [s], query }) =>
+      store.versions(s, flagSet(query, 'deleted')),
+    ),
+    r('GET', /^\/subjects\/([^/]+)\/versions\/([^/]+)$/, ({ params: [s, v], query }) =>
+      versionBody(store.version(s, v, flagSet(query, 'deleted'))),
+    ),
+    r(
+      'GET',
+      /^\/subjects\/([^/]+)\/versions\/([^/]+)\/schema$/,
+      ({ params: [s, v], query }) => new RawText(store.version(s, v, flagSet(query, 'deleted')).schema),
+    ),
+    r('DELETE', /^\/subjects\/([^/]+)$/, ({ params: [s], query }) =>
+      store.deleteSubject(s, flagSet(query, 'permanent')),
+    ),
+    r('DELETE', /^\/subjects\/([^/]+)\/versions\/([^/]+)$/, ({ params: [s, v], query }) =>
+      store.deleteVersion(s, v, flagSet(query, 'permanent')),
+    ),
     r('GET', /^\/schemas\/ids\/([^/]+)$/, ({ params: [id] }) => schemaFields(store.schemaById(schemaId(id)))),
-    r('GET', /^\/schemas\/ids\/([^/]+)\/schema$/, ({ params: [id] }) => new RawText(store.schemaById(schemaId(id)).schema)),
-    r('GET', /^\/schemas\/ids\/([^/]+)\/subjects$/, ({ params: [id], query }) => [...new Set(store.usesOf(schemaId(id), flagSet(query, 'deleted')).map((u) => u.subject))]),
-    r('GET', /^\/schemas\/ids\/([^/]+)\/versions$/, ({ params: [id], query }) => store.usesOf(schemaId(id), flagSet(query, 'deleted'))),
+    r(
+      'GET',
+      /^\/schemas\/ids\/([^/]+)\/schema$/,
+      ({ params: [id] }) => new RawText(store.schemaById(schemaId(id)).schema),
+    ),
+    r('GET', /^\/schemas\/ids\/([^/]+)\/subjects$/, ({ params: [id], query }) => [
+      ...new Set(store.usesOf(schemaId(id), flagSet(query, 'deleted')).map((u) => u.subject)),
+    ]),
+    r('GET', /^\/schemas\/ids\/([^/]+)\/versions$/, ({ params: [id], query }) =>
+      store.usesOf(schemaId(id), flagSet(query, 'deleted')),
+    ),
     r('GET', /^\/config$/, () => ({ compatibilityLevel: store.globalCompatibility() })),
     r('PUT', /^\/config$/, ({ body }) => {
       const level = compatibilityBody(body);
@@ -90,7 +138,8 @@ function routes(store: SchemaStore): Route[] {
       return { compatibility: level };
     }),
     r('GET', /^\/config\/([^/]+)$/, ({ params: [s], query }) => {
-      const level = store.subjectCompatibility(s) ?? (flagSet(query, 'defaultToGlobal') ? store.globalCompatibility() : undefined);
+      const level =
+        store.subjectCompatibility(s) ?? (flagSet(query, 'defaultToGlobal') ? store.globalCompatibility() : undefined);
       if (!level) throw registryErrors.subjectConfigNotFound(s);
       return { compatibilityLevel: level };
     }),
@@ -105,13 +154,19 @@ function routes(store: SchemaStore): Route[] {
       store.setSubjectCompatibility(s, undefined);
       return { compatibilityLevel: level };
     }),
-    r('POST', /^\/compatibility\/subjects\/([^/]+)\/versions\/([^/]+)$/, ({ params: [s, v], query, body }) => compatibilityAnswer(store.compatibility(s, v, schemaInput(body)), query)),
-    r('POST', /^\/compatibility\/subjects\/([^/]+)\/versions$/, ({ params: [s], query, body }) => compatibilityAnswer(store.compatibility(s, undefined, schemaInput(body)), query)),
+    r('POST', /^\/compatibility\/subjects\/([^/]+)\/versions\/([^/]+)$/, ({ params: [s, v], query, body }) =>
+      compatibilityAnswer(store.compatibility(s, v, schemaInput(body)), query),
+    ),
+    r('POST', /^\/compatibility\/subjects\/([^/]+)\/versions$/, ({ params: [s], query, body }) =>
+      compatibilityAnswer(store.compatibility(s, undefined, schemaInput(body)), query),
+    ),
   ];
 }
 
 function compatibilityAnswer(problems: string[], query: URLSearchParams): unknown {
-  return flagSet(query, 'verbose') ? { is_compatible: problems.length === 0, messages: problems } : { is_compatible: problems.length === 0 };
+  return flagSet(query, 'verbose')
+    ? { is_compatible: problems.length === 0, messages: problems }
+    : { is_compatible: problems.length === 0 };
 }
 
 function compatibilityBody(body: unknown): import('../../schema-registry/compatibility').CompatibilityLevel {
@@ -163,14 +218,23 @@ export class SchemaRegistryServer {
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
       if (!this.authorized(req.headers.authorization)) {
-        res.setHeader('WWW-Authenticate', 'auth' in this.options && this.options.auth && 'token' in this.options.auth ? 'Bearer' : 'Basic realm="SchemaRegistry"');
+        res.setHeader(
+          'WWW-Authenticate',
+          'auth' in this.options && this.options.auth && 'token' in this.options.auth
+            ? 'Bearer'
+            : 'Basic realm="SchemaRegistry"',
+        );
         throw registryErrors.unauthorized();
       }
       const { url, path, route, params, allowed } = findRoute(this.routes, req.method, req.url);
       if (allowed.length === 0) throw registryErrors.notFound(`HTTP 404 Not Found: no route ${req.method} ${path}`);
       if (!route) {
         res.setHeader('Allow', allowed.join(', '));
-        throw new RegistryHttpError(405, 405, `HTTP 405 Method Not Allowed: ${req.method} ${path}; use ${allowed.join(' or ')}`);
+        throw new RegistryHttpError(
+          405,
+          405,
+          `HTTP 405 Method Not Allowed: ${req.method} ${path}; use ${allowed.join(' or ')}`,
+        );
       }
       const body = await readBody(req);
       send(res, 200, route.run({ params, query: url.searchParams, body }));
@@ -186,7 +250,10 @@ export class SchemaRegistryServer {
   private authorized(header: string | undefined): boolean {
     const auth = this.options.auth;
     if (!auth) return true;
-    const expected = 'token' in auth ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    const expected =
+      'token' in auth
+        ? `Bearer ${auth.token}`
+        : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     const a = Buffer.from(header ?? '');
     const b = Buffer.from(expected);
     return a.length === b.length && timingSafeEqual(a, b);
@@ -198,7 +265,8 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RegistryHttpError(413, 413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new RegistryHttpError(413, 413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();

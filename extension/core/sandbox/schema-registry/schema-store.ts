@@ -6,7 +6,12 @@
 import type { SubjectVersion as RegistryVersion } from '../../schema-registry/client';
 import { compatibilityProblems, type CompatibilityLevel } from '../../schema-registry/compatibility';
 import { parseSchema, type ParsedSchema } from '../../schema-registry/formats';
-import { InvalidSchemaError, type ResolvedSchema, type SchemaReference, type SchemaType } from '../../schema-registry/types';
+import {
+  InvalidSchemaError,
+  type ResolvedSchema,
+  type SchemaReference,
+  type SchemaType,
+} from '../../schema-registry/types';
 import { registryErrors } from './registry-errors';
 
 export interface SchemaStoreLimits {
@@ -84,17 +89,39 @@ export class SchemaStore {
     const same = existingId === undefined ? undefined : live.find((v) => v.id === existingId);
     if (same) return { id: same.id, version: same.version };
 
-    const problems = compatibilityProblems(this.levelOf(subjectName), parsed, live.map((v) => ({ version: v.version, schema: this.schemas.get(v.id)!.parsed })));
+    const problems = compatibilityProblems(
+      this.levelOf(subjectName),
+      parsed,
+      live.map((v) => ({ version: v.version, schema: this.schemas.get(v.id)!.parsed })),
+    );
     if (problems.length) throw registryErrors.incompatible(subjectName, problems);
 
-    if (!subject && this.subjects.size >= this.limits.maxSubjects) throw registryErrors.full(`the sandbox registry holds at most ${this.limits.maxSubjects} subjects; delete some (DELETE /subjects/{subject}, then ?permanent=true)`);
-    if (subject && subject.versions.length >= this.limits.maxVersionsPerSubject) throw registryErrors.full(`subject '${subjectName}' has ${subject.versions.length} versions, the sandbox's most; delete old ones permanently`);
+    if (!subject && this.subjects.size >= this.limits.maxSubjects)
+      throw registryErrors.full(
+        `the sandbox registry holds at most ${this.limits.maxSubjects} subjects; delete some (DELETE /subjects/{subject}, then ?permanent=true)`,
+      );
+    if (subject && subject.versions.length >= this.limits.maxVersionsPerSubject)
+      throw registryErrors.full(
+        `subject '${subjectName}' has ${subject.versions.length} versions, the sandbox's most; delete old ones permanently`,
+      );
     let id = existingId;
     if (id === undefined) {
-      if (this.schemas.size >= this.limits.maxSchemas) throw registryErrors.full(`the sandbox registry holds at most ${this.limits.maxSchemas} schemas; delete subjects permanently to make room`);
-      if (this.totalChars + parsed.canonical.length > this.limits.maxTotalChars) throw registryErrors.full(`the sandbox registry holds at most ${this.limits.maxTotalChars} characters of schemas; delete subjects permanently to make room`);
+      if (this.schemas.size >= this.limits.maxSchemas)
+        throw registryErrors.full(
+          `the sandbox registry holds at most ${this.limits.maxSchemas} schemas; delete subjects permanently to make room`,
+        );
+      if (this.totalChars + parsed.canonical.length > this.limits.maxTotalChars)
+        throw registryErrors.full(
+          `the sandbox registry holds at most ${this.limits.maxTotalChars} characters of schemas; delete subjects permanently to make room`,
+        );
       id = this.nextId++;
-      this.schemas.set(id, { id, schemaType: input.schemaType, schema: parsed.canonical, references: input.references, parsed });
+      this.schemas.set(id, {
+        id,
+        schemaType: input.schemaType,
+        schema: parsed.canonical,
+        references: input.references,
+        parsed,
+      });
       this.idOf.set(key, id);
       this.totalChars += parsed.canonical.length;
     }
@@ -108,7 +135,8 @@ export class SchemaStore {
   /** POST /subjects/{s}: the version of the subject that holds this schema. */
   lookup(subjectName: string, input: SchemaInput, includeDeleted: boolean): VersionView {
     const subject = this.subjects.get(subjectName);
-    if (!subject || (!includeDeleted && subject.versions.every((v) => v.deleted))) throw registryErrors.subjectNotFound(subjectName);
+    if (!subject || (!includeDeleted && subject.versions.every((v) => v.deleted)))
+      throw registryErrors.subjectNotFound(subjectName);
     const parsed = this.parse(input);
     const id = this.idOf.get(schemaKey(input.schemaType, parsed.canonical, input.references));
     const match = subject.versions.filter((v) => v.id === id && (includeDeleted || !v.deleted)).pop();
@@ -117,11 +145,16 @@ export class SchemaStore {
   }
 
   subjectNames(includeDeleted: boolean): string[] {
-    return [...this.subjects].filter(([, s]) => includeDeleted || s.versions.some((v) => !v.deleted)).map(([name]) => name).sort();
+    return [...this.subjects]
+      .filter(([, s]) => includeDeleted || s.versions.some((v) => !v.deleted))
+      .map(([name]) => name)
+      .sort();
   }
 
   versions(subjectName: string, includeDeleted: boolean): number[] {
-    return this.liveSubject(subjectName, includeDeleted).versions.filter((v) => includeDeleted || !v.deleted).map((v) => v.version);
+    return this.liveSubject(subjectName, includeDeleted)
+      .versions.filter((v) => includeDeleted || !v.deleted)
+      .map((v) => v.version);
   }
 
   /** A version by number, `latest` or -1 (latest). */
@@ -149,7 +182,9 @@ export class SchemaStore {
   usesOf(id: number, includeDeleted: boolean): { subject: string; version: number }[] {
     if (!this.schemas.has(id)) throw registryErrors.schemaNotFound(id);
     const out: { subject: string; version: number }[] = [];
-    for (const [subject, s] of this.subjects) for (const v of s.versions) if (v.id === id && (includeDeleted || !v.deleted)) out.push({ subject, version: v.version });
+    for (const [subject, s] of this.subjects)
+      for (const v of s.versions)
+        if (v.id === id && (includeDeleted || !v.deleted)) out.push({ subject, version: v.version });
     return out;
   }
 
@@ -174,7 +209,10 @@ export class SchemaStore {
     const subject = this.subjects.get(subjectName);
     if (!subject) throw registryErrors.subjectNotFound(subjectName);
     const live = subject.versions.filter((v) => !v.deleted);
-    const n = raw === 'latest' || raw === '-1' ? (permanent ? subject.versions : live)[(permanent ? subject.versions : live).length - 1]?.version : parseVersion(raw);
+    const n =
+      raw === 'latest' || raw === '-1'
+        ? (permanent ? subject.versions : live)[(permanent ? subject.versions : live).length - 1]?.version
+        : parseVersion(raw);
     const found = subject.versions.find((v) => v.version === n);
     if (n === undefined || !found) throw registryErrors.versionNotFound(raw);
     if (!permanent && found.deleted) throw registryErrors.versionSoftDeleted(subjectName, found.version);
@@ -207,7 +245,8 @@ export class SchemaStore {
     const subject = this.subjects.get(subjectName);
     if (subject) subject.compatibility = level;
     else if (level) {
-      if (this.subjects.size >= this.limits.maxSubjects) throw registryErrors.full(`the sandbox registry holds at most ${this.limits.maxSubjects} subjects`);
+      if (this.subjects.size >= this.limits.maxSubjects)
+        throw registryErrors.full(`the sandbox registry holds at most ${this.limits.maxSubjects} subjects`);
       this.subjects.set(subjectName, { versions: [], compatibility: level });
     }
   }
@@ -226,11 +265,17 @@ export class SchemaStore {
     if (rawVersion === undefined) {
       const subject = this.subjects.get(subjectName);
       const live = subject?.versions.filter((v) => !v.deleted) ?? [];
-      return compatibilityProblems(level, parsed, live.map((v) => ({ version: v.version, schema: this.schemas.get(v.id)!.parsed })));
+      return compatibilityProblems(
+        level,
+        parsed,
+        live.map((v) => ({ version: v.version, schema: this.schemas.get(v.id)!.parsed })),
+      );
     }
     const target = this.version(subjectName, rawVersion, false);
     const nonTransitive = level.replace('_TRANSITIVE', '') as CompatibilityLevel;
-    return compatibilityProblems(nonTransitive, parsed, [{ version: target.version, schema: this.schemas.get(target.id)!.parsed }]);
+    return compatibilityProblems(nonTransitive, parsed, [
+      { version: target.version, schema: this.schemas.get(target.id)!.parsed },
+    ]);
   }
 
   /** For the control API's /state. */
@@ -252,18 +297,29 @@ export class SchemaStore {
 
   private liveSubject(subjectName: string, includeDeleted: boolean): Subject {
     const subject = this.subjects.get(subjectName);
-    if (!subject || !subject.versions.length || (!includeDeleted && subject.versions.every((v) => v.deleted))) throw registryErrors.subjectNotFound(subjectName);
+    if (!subject || !subject.versions.length || (!includeDeleted && subject.versions.every((v) => v.deleted)))
+      throw registryErrors.subjectNotFound(subjectName);
     return subject;
   }
 
   private view(subject: string, v: SubjectVersion): VersionView {
     const s = this.schemas.get(v.id)!;
-    return { subject, version: v.version, id: v.id, schemaType: s.schemaType, schema: s.schema, references: s.references };
+    return {
+      subject,
+      version: v.version,
+      id: v.id,
+      schemaType: s.schemaType,
+      schema: s.schema,
+      references: s.references,
+    };
   }
 
   /** The schema parsed with its references resolved from this store; a bad one is 42201 with the parser's words. */
   private parse(input: SchemaInput): ParsedSchema {
-    if (input.schema.length > this.limits.maxSchemaChars) throw registryErrors.invalidSchema(`the schema has ${input.schema.length} characters; the sandbox registry takes at most ${this.limits.maxSchemaChars}`);
+    if (input.schema.length > this.limits.maxSchemaChars)
+      throw registryErrors.invalidSchema(
+        `the schema has ${input.schema.length} characters; the sandbox registry takes at most ${this.limits.maxSchemaChars}`,
+      );
     try {
       return parseSchema(this.resolve(input, 0));
     } catch (e) {
@@ -280,9 +336,15 @@ export class SchemaStore {
       references: input.references.map((r) => {
         const subject = this.subjects.get(r.subject);
         const v = subject?.versions.find((x) => x.version === r.version && !x.deleted);
-        if (!v) throw new InvalidSchemaError(`reference "${r.name}" names subject '${r.subject}' version ${r.version}, which is not registered`);
+        if (!v)
+          throw new InvalidSchemaError(
+            `reference "${r.name}" names subject '${r.subject}' version ${r.version}, which is not registered`,
+          );
         const s = this.schemas.get(v.id)!;
-        return { ...r, resolved: this.resolve({ schemaType: s.schemaType, schema: s.schema, references: s.references }, depth + 1) };
+        return {
+          ...r,
+          resolved: this.resolve({ schemaType: s.schemaType, schema: s.schema, references: s.references }, depth + 1),
+        };
       }),
     };
   }
@@ -291,7 +353,8 @@ export class SchemaStore {
     for (const [, s] of this.subjects) {
       for (const v of s.versions) {
         if (v.deleted) continue;
-        if (this.schemas.get(v.id)!.references.some((r) => r.subject === subjectName && r.version === version)) throw registryErrors.referenceExists(subjectName, version);
+        if (this.schemas.get(v.id)!.references.some((r) => r.subject === subjectName && r.version === version))
+          throw registryErrors.referenceExists(subjectName, version);
       }
     }
   }

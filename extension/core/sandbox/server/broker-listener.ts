@@ -77,13 +77,19 @@ export class BrokerListener {
   async start(): Promise<number> {
     if (this.server) return this.boundPort;
     const server = this.options.tls
-      ? tls.createServer({ cert: this.options.tls.cert, key: this.options.tls.key, noDelay: true }, (socket) => this.accept(socket))
+      ? tls.createServer({ cert: this.options.tls.cert, key: this.options.tls.key, noDelay: true }, (socket) =>
+          this.accept(socket),
+        )
       : net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     // A client that fails the handshake (no CA, or speaking plain text) is the client's problem; log it only.
     server.on('tlsClientError', (e: Error) => this.log(`TLS handshake failed: ${errorMessage(e)}`));
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => {
-        reject(new Error(`broker ${this.options.brokerId} cannot listen on ${this.options.host}:${this.boundPort} (${errorMessage(e)}); is another broker using it? Choose another port, or 0 for free ports`));
+        reject(
+          new Error(
+            `broker ${this.options.brokerId} cannot listen on ${this.options.host}:${this.boundPort} (${errorMessage(e)}); is another broker using it? Choose another port, or 0 for free ports`,
+          ),
+        );
       };
       server.once('error', onError);
       server.listen({ host: this.options.host, port: this.boundPort }, () => {

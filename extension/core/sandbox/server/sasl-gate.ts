@@ -5,7 +5,14 @@
  * UNSUPPORTED_SASL_MECHANISM with the enabled list) and then the connection is closed, as Kafka does.
  */
 import crypto from 'node:crypto';
-import { ApiKey, ErrorCode, apiName, decodeRequestBody, decodeRequestHeader, encodeResponse } from '../../kafka/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  apiName,
+  decodeRequestBody,
+  decodeRequestHeader,
+  encodeResponse,
+} from '../../kafka/protocol';
 import { errorMessage } from '../../util/errors';
 import type { SaslMechanismName } from '../cluster/options';
 import type { ConnectionContext, FrameOutcome } from './broker-listener';
@@ -37,7 +44,12 @@ export class SaslGate {
   private readonly scram = new Map<string, ScramCredential>();
   /** Unknown users get a made-up salt that stays the same per name, so a SCRAM reply does not tell who exists. */
   private readonly decoySecret = crypto.randomBytes(32);
-  private readonly counts = { authenticated: 0, failed: 0, byUser: new Map<string, number>(), byBroker: new Map<number, number>() };
+  private readonly counts = {
+    authenticated: 0,
+    failed: 0,
+    byUser: new Map<string, number>(),
+    byBroker: new Map<number, number>(),
+  };
 
   constructor(
     readonly mechanisms: SaslMechanismName[],
@@ -47,13 +59,21 @@ export class SaslGate {
     for (const u of users) {
       // Like a broker's credential store: PLAIN keeps a digest, SCRAM its salted keys; neither keeps the password.
       this.plain.set(u.username, sha256(u.password));
-      if (mechanisms.includes('SCRAM-SHA-256')) this.scram.set(`sha256/${u.username}`, scramCredential('sha256', u.password));
-      if (mechanisms.includes('SCRAM-SHA-512')) this.scram.set(`sha512/${u.username}`, scramCredential('sha512', u.password));
+      if (mechanisms.includes('SCRAM-SHA-256'))
+        this.scram.set(`sha256/${u.username}`, scramCredential('sha256', u.password));
+      if (mechanisms.includes('SCRAM-SHA-512'))
+        this.scram.set(`sha512/${u.username}`, scramCredential('sha512', u.password));
     }
   }
 
   stats(): SaslStats {
-    return { mechanisms: [...this.mechanisms], authenticated: this.counts.authenticated, byUser: Object.fromEntries(this.counts.byUser), byBroker: Object.fromEntries(this.counts.byBroker), failed: this.counts.failed };
+    return {
+      mechanisms: [...this.mechanisms],
+      authenticated: this.counts.authenticated,
+      byUser: Object.fromEntries(this.counts.byUser),
+      byBroker: Object.fromEntries(this.counts.byBroker),
+      failed: this.counts.failed,
+    };
   }
 
   /** null: the frame goes on to the cluster (ApiVersions, or any request of a logged-in connection). */
@@ -68,27 +88,60 @@ export class SaslGate {
     if (session.state === 'done') {
       // A logged-in connection may not log in again; Kafka answers ILLEGAL_SASL_STATE.
       if (!isSasl) return null;
-      if (version < 0 || version > 1) return { kind: 'close', reason: `${apiName(apiKey)} v${version} is not supported` };
-      return { kind: 'reply', frame: apiKey === ApiKey.SaslHandshake
-        ? encodeSaslHandshakeResponse(correlationId, ErrorCode.ILLEGAL_SASL_STATE, this.mechanisms)
-        : encodeSaslAuthenticateResponse(correlationId, version, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: 'this connection is already authenticated', authBytes: Buffer.alloc(0) }) };
+      if (version < 0 || version > 1)
+        return { kind: 'close', reason: `${apiName(apiKey)} v${version} is not supported` };
+      return {
+        kind: 'reply',
+        frame:
+          apiKey === ApiKey.SaslHandshake
+            ? encodeSaslHandshakeResponse(correlationId, ErrorCode.ILLEGAL_SASL_STATE, this.mechanisms)
+            : encodeSaslAuthenticateResponse(correlationId, version, {
+                errorCode: ErrorCode.ILLEGAL_SASL_STATE,
+                errorMessage: 'this connection is already authenticated',
+                authBytes: Buffer.alloc(0),
+              }),
+      };
     }
     if (apiKey === ApiKey.ApiVersions && session.state === 'start') return null;
     const expected = session.state === 'start' ? ApiKey.SaslHandshake : ApiKey.SaslAuthenticate;
     if (apiKey !== expected) {
-      return { kind: 'close', reason: `${apiName(apiKey)} request (correlation id ${correlationId}) before SASL authentication finished; the listener requires SASL` };
+      return {
+        kind: 'close',
+        reason: `${apiName(apiKey)} request (correlation id ${correlationId}) before SASL authentication finished; the listener requires SASL`,
+      };
     }
-    if (version < 0 || version > 1) return { kind: 'close', reason: `${apiName(apiKey)} v${version} is not supported (this broker serves v0-v1)` };
+    if (version < 0 || version > 1)
+      return { kind: 'close', reason: `${apiName(apiKey)} v${version} is not supported (this broker serves v0-v1)` };
     try {
       const header = decodeRequestHeader(frame);
-      if (session.state === 'start') return this.handshake(connection, correlationId, version, decodeRequestBody(ApiKey.SaslHandshake, version, frame, header.bodyOffset).mechanism);
-      return this.authenticate(connection, correlationId, version, (session as { login: Login }).login, decodeRequestBody(ApiKey.SaslAuthenticate, version, frame, header.bodyOffset).authBytes);
+      if (session.state === 'start')
+        return this.handshake(
+          connection,
+          correlationId,
+          version,
+          decodeRequestBody(ApiKey.SaslHandshake, version, frame, header.bodyOffset).mechanism,
+        );
+      return this.authenticate(
+        connection,
+        correlationId,
+        version,
+        (session as { login: Login }).login,
+        decodeRequestBody(ApiKey.SaslAuthenticate, version, frame, header.bodyOffset).authBytes,
+      );
     } catch (e) {
-      return { kind: 'close', reason: `malformed ${apiName(apiKey)} request (correlation id ${correlationId}): ${errorMessage(e)}` };
+      return {
+        kind: 'close',
+        reason: `malformed ${apiName(apiKey)} request (correlation id ${correlationId}): ${errorMessage(e)}`,
+      };
     }
   }
 
-  private handshake(connection: ConnectionContext, correlationId: number, version: number, mechanism: string): FrameOutcome {
+  private handshake(
+    connection: ConnectionContext,
+    correlationId: number,
+    version: number,
+    mechanism: string,
+  ): FrameOutcome {
     const enabled = this.mechanisms.find((m) => m === mechanism);
     if (!enabled) {
       this.counts.failed++;
@@ -101,22 +154,43 @@ export class SaslGate {
     const login: Login = { mechanism: enabled, raw: version === 0 };
     if (enabled !== 'PLAIN') {
       const hash: ScramHash = enabled === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
-      login.scram = new ScramExchange(hash, (user) => this.scram.get(`${hash}/${user}`), (user) => this.decoy(hash, user));
+      login.scram = new ScramExchange(
+        hash,
+        (user) => this.scram.get(`${hash}/${user}`),
+        (user) => this.decoy(hash, user),
+      );
     }
     this.sessions.set(connection, { state: 'login', login });
     return { kind: 'reply', frame: encodeSaslHandshakeResponse(correlationId, ErrorCode.NONE, this.mechanisms) };
   }
 
-  private authenticate(connection: ConnectionContext, correlationId: number, version: number, login: Login, token: Buffer): FrameOutcome {
+  private authenticate(
+    connection: ConnectionContext,
+    correlationId: number,
+    version: number,
+    login: Login,
+    token: Buffer,
+  ): FrameOutcome {
     const step = this.step(connection, login, token);
     if ('error' in step) {
       return {
         kind: 'replyAndClose',
-        frame: encodeSaslAuthenticateResponse(correlationId, version, { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: step.error, authBytes: Buffer.alloc(0) }),
+        frame: encodeSaslAuthenticateResponse(correlationId, version, {
+          errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
+          errorMessage: step.error,
+          authBytes: Buffer.alloc(0),
+        }),
         reason: step.error,
       };
     }
-    return { kind: 'reply', frame: encodeSaslAuthenticateResponse(correlationId, version, { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.reply }) };
+    return {
+      kind: 'reply',
+      frame: encodeSaslAuthenticateResponse(correlationId, version, {
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        authBytes: step.reply,
+      }),
+    };
   }
 
   /** After a v0 handshake: the frame is a bare token; a failed login just closes, as Kafka does there. */
@@ -143,7 +217,9 @@ export class SaslGate {
     } catch (e) {
       if (!(e instanceof SaslLoginError)) throw e;
       this.counts.failed++;
-      this.log(`broker ${connection.brokerId}: ${login.mechanism} login from ${connection.remote} refused: ${e.message}`);
+      this.log(
+        `broker ${connection.brokerId}: ${login.mechanism} login from ${connection.remote} refused: ${e.message}`,
+      );
       return { error: e.message };
     }
     this.sessions.set(connection, { state: 'done' });
@@ -158,7 +234,10 @@ export class SaslGate {
     const parts = token.toString('utf8').split('\0');
     if (parts.length !== 3) throw new SaslLoginError('Invalid SASL/PLAIN response: expected 3 tokens');
     const [authzid, user, password] = parts as [string, string, string];
-    if (authzid !== '' && authzid !== user) throw new SaslLoginError('Authentication failed: Client requested an authorization id that is different from username');
+    if (authzid !== '' && authzid !== user)
+      throw new SaslLoginError(
+        'Authentication failed: Client requested an authorization id that is different from username',
+      );
     const expected = this.plain.get(user);
     // Compare digests so the time taken says nothing about the password's length or prefix.
     const matches = crypto.timingSafeEqual(sha256(password), expected ?? this.decoySecret);
@@ -168,7 +247,12 @@ export class SaslGate {
 
   private decoy(hash: ScramHash, user: string): ScramCredential {
     const salt = crypto.createHmac('sha256', this.decoySecret).update(user).digest().subarray(0, 16);
-    return { salt, iterations: 4096, storedKey: crypto.randomBytes(hash === 'sha256' ? 32 : 64), serverKey: crypto.randomBytes(hash === 'sha256' ? 32 : 64) };
+    return {
+      salt,
+      iterations: 4096,
+      storedKey: crypto.randomBytes(hash === 'sha256' ? 32 : 64),
+      serverKey: crypto.randomBytes(hash === 'sha256' ? 32 : 64),
+    };
   }
 }
 
@@ -180,7 +264,11 @@ function encodeSaslHandshakeResponse(correlationId: number, errorCode: number, m
   return encodeResponse(ApiKey.SaslHandshake, 1, correlationId, { errorCode, mechanisms: [...mechanisms] });
 }
 
-function encodeSaslAuthenticateResponse(correlationId: number, version: number, r: { errorCode: number; errorMessage: string | null; authBytes: Buffer }): Buffer {
+function encodeSaslAuthenticateResponse(
+  correlationId: number,
+  version: number,
+  r: { errorCode: number; errorMessage: string | null; authBytes: Buffer },
+): Buffer {
   // sessionLifetimeMs (v1) 0: the session never expires.
   return encodeResponse(ApiKey.SaslAuthenticate, version, correlationId, { ...r, sessionLifetimeMs: 0 });
 }

@@ -21,10 +21,20 @@ export class SaslLoginError extends Error {}
 
 const hmac = (hash: ScramHash, key: Buffer, text: string): Buffer => crypto.createHmac(hash, key).update(text).digest();
 
-export function scramCredential(hash: ScramHash, password: string, salt = crypto.randomBytes(16), iterations = SCRAM_ITERATIONS): ScramCredential {
+export function scramCredential(
+  hash: ScramHash,
+  password: string,
+  salt = crypto.randomBytes(16),
+  iterations = SCRAM_ITERATIONS,
+): ScramCredential {
   const salted = crypto.pbkdf2Sync(password, salt, iterations, hash === 'sha256' ? 32 : 64, hash);
   const clientKey = hmac(hash, salted, 'Client Key');
-  return { salt, iterations, storedKey: crypto.createHash(hash).update(clientKey).digest(), serverKey: hmac(hash, salted, 'Server Key') };
+  return {
+    salt,
+    iterations,
+    storedKey: crypto.createHash(hash).update(clientKey).digest(),
+    serverKey: hmac(hash, salted, 'Server Key'),
+  };
 }
 
 /** saslname (RFC 5802 5.1): ',' and '=' are sent as '=2C' and '=3D'; any other '=' is malformed. */
@@ -35,7 +45,15 @@ function decodeSaslName(raw: string): string {
 
 /** One SCRAM login: `first` answers client-first, `final` checks client-final's proof and answers server-final. */
 export class ScramExchange {
-  private state: { gs2Header: string; clientFirstBare: string; serverFirst: string; nonce: string; user: string; credential: ScramCredential; known: boolean } | null = null;
+  private state: {
+    gs2Header: string;
+    clientFirstBare: string;
+    serverFirst: string;
+    nonce: string;
+    user: string;
+    credential: ScramCredential;
+    known: boolean;
+  } | null = null;
 
   constructor(
     private readonly hash: ScramHash,
@@ -59,13 +77,24 @@ export class ScramExchange {
     const attrs = /^n=([^,]*),r=([^,]+)(,.*)?$/s.exec(clientFirstBare);
     if (!attrs) throw new SaslLoginError('Invalid SCRAM client first message');
     const user = decodeSaslName(attrs[1]!);
-    if (m[2] && decodeSaslName(m[2].slice(2)) !== user) throw new SaslLoginError('Authentication failed: Client requested an authorization id that is different from username');
+    if (m[2] && decodeSaslName(m[2].slice(2)) !== user)
+      throw new SaslLoginError(
+        'Authentication failed: Client requested an authorization id that is different from username',
+      );
     const clientNonce = attrs[2]!;
     const found = this.lookup(user);
     const credential = found ?? this.decoy(user);
     const nonce = clientNonce + this.serverNonce();
     const serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
-    this.state = { gs2Header: `${m[1]},${m[2] ?? ''},`, clientFirstBare, serverFirst, nonce, user, credential, known: found !== undefined };
+    this.state = {
+      gs2Header: `${m[1]},${m[2] ?? ''},`,
+      clientFirstBare,
+      serverFirst,
+      nonce,
+      user,
+      credential,
+      known: found !== undefined,
+    };
     return serverFirst;
   }
 
@@ -74,7 +103,8 @@ export class ScramExchange {
     if (!s) throw new SaslLoginError('SCRAM client final message before the first');
     const m = /^c=([^,]*),r=([^,]*)(?:,.*)?,p=([A-Za-z0-9+/=]+)$/s.exec(message);
     if (!m) throw new SaslLoginError('Invalid SCRAM client final message');
-    if (Buffer.from(m[1]!, 'base64').toString('latin1') !== s.gs2Header) throw new SaslLoginError('Invalid SCRAM channel binding');
+    if (Buffer.from(m[1]!, 'base64').toString('latin1') !== s.gs2Header)
+      throw new SaslLoginError('Invalid SCRAM channel binding');
     if (m[2] !== s.nonce) throw new SaslLoginError('Invalid SCRAM nonce');
     const withoutProof = message.slice(0, message.lastIndexOf(',p='));
     const authMessage = `${s.clientFirstBare},${s.serverFirst},${withoutProof}`;
@@ -87,7 +117,10 @@ export class ScramExchange {
       const stored = crypto.createHash(this.hash).update(clientKey).digest();
       ok = crypto.timingSafeEqual(stored, s.credential.storedKey) && ok;
     }
-    if (!ok) throw new SaslLoginError(`Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-${this.hash === 'sha256' ? 'SHA-256' : 'SHA-512'}`);
+    if (!ok)
+      throw new SaslLoginError(
+        `Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-${this.hash === 'sha256' ? 'SHA-256' : 'SHA-512'}`,
+      );
     return `v=${hmac(this.hash, s.credential.serverKey, authMessage).toString('base64')}`;
   }
 }

@@ -80,20 +80,33 @@ class AvroSchema implements ParsedSchema {
 /** What a type accepts, in words, for errors. */
 export function describeAvro(t: AnyType): string {
   switch (t.typeName) {
-    case 'null': return 'null';
-    case 'boolean': return 'a boolean (true or false)';
-    case 'int': return 'an int (a whole number from -2147483648 to 2147483647)';
-    case 'long': return 'a long (a whole number)';
-    case 'float': return 'a float (a number)';
-    case 'double': return 'a double (a number)';
-    case 'string': return 'a string';
-    case 'bytes': return 'bytes (a string of characters \\u0000-\\u00ff, one per byte)';
-    case 'fixed': return `fixed ${t.name} (a string of exactly ${(t as unknown as { size: number }).size} characters \\u0000-\\u00ff)`;
-    case 'enum': return `enum ${t.name} (one of ${symbols(t).join(', ')})`;
-    case 'array': return `an array of ${describeAvro(items(t))}`;
-    case 'map': return `a map (an object) of ${describeAvro(values(t))}`;
+    case 'null':
+      return 'null';
+    case 'boolean':
+      return 'a boolean (true or false)';
+    case 'int':
+      return 'an int (a whole number from -2147483648 to 2147483647)';
+    case 'long':
+      return 'a long (a whole number)';
+    case 'float':
+      return 'a float (a number)';
+    case 'double':
+      return 'a double (a number)';
+    case 'string':
+      return 'a string';
+    case 'bytes':
+      return 'bytes (a string of characters \\u0000-\\u00ff, one per byte)';
+    case 'fixed':
+      return `fixed ${t.name} (a string of exactly ${(t as unknown as { size: number }).size} characters \\u0000-\\u00ff)`;
+    case 'enum':
+      return `enum ${t.name} (one of ${symbols(t).join(', ')})`;
+    case 'array':
+      return `an array of ${describeAvro(items(t))}`;
+    case 'map':
+      return `a map (an object) of ${describeAvro(values(t))}`;
     case 'record':
-    case 'error': return `record ${t.name} (an object)`;
+    case 'error':
+      return `record ${t.name} (an object)`;
     default:
       if (isUnion(t)) return `one of: ${branches(t).map(branchLabel).join(', ')}`;
       return t.typeName;
@@ -105,7 +118,8 @@ const branches = (t: AnyType) => (t as unknown as { types: AnyType[] }).types;
 const symbols = (t: AnyType) => (t as unknown as { symbols: string[] }).symbols;
 const items = (t: AnyType) => (t as unknown as { itemsType: AnyType }).itemsType;
 const values = (t: AnyType) => (t as unknown as { valuesType: AnyType }).valuesType;
-const fields = (t: AnyType) => (t as unknown as { fields: { name: string; type: AnyType; defaultValue(): unknown }[] }).fields;
+const fields = (t: AnyType) =>
+  (t as unknown as { fields: { name: string; type: AnyType; defaultValue(): unknown }[] }).fields;
 /** The name Avro's JSON encoding wraps a union branch in: the full name for named types, else the type name. */
 const branchLabel = (t: AnyType) => t.branchName ?? t.name ?? t.typeName;
 
@@ -140,7 +154,8 @@ function fromJson(t: AnyType, v: unknown, path: string): unknown {
       return v;
     case 'long':
       if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, t, v);
-      if (!Number.isSafeInteger(v)) throw new SchemaValueError(path, `${shownValue(v)} is beyond 2^53 and cannot be sent exactly as a long`);
+      if (!Number.isSafeInteger(v))
+        throw new SchemaValueError(path, `${shownValue(v)} is beyond 2^53 and cannot be sent exactly as a long`);
       return v;
     case 'float':
     case 'double':
@@ -158,7 +173,11 @@ function fromJson(t: AnyType, v: unknown, path: string): unknown {
     }
     case 'enum':
       if (typeof v !== 'string') fail(path, t, v);
-      if (!symbols(t).includes(v)) throw new SchemaValueError(path, `${shownValue(v)} is not a symbol of enum ${t.name}; expected one of ${symbols(t).join(', ')}`);
+      if (!symbols(t).includes(v))
+        throw new SchemaValueError(
+          path,
+          `${shownValue(v)} is not a symbol of enum ${t.name}; expected one of ${symbols(t).join(', ')}`,
+        );
       return v;
     case 'array':
       if (!Array.isArray(v)) fail(path, t, v);
@@ -175,14 +194,23 @@ function fromJson(t: AnyType, v: unknown, path: string): unknown {
       const known = fields(t);
       const names = new Set(known.map((f) => f.name));
       for (const k of Object.keys(v)) {
-        if (!names.has(k)) throw new SchemaValueError(path + keySegment(k), `record ${t.name} has no field "${k}"; its fields are ${[...names].join(', ')}`);
+        if (!names.has(k))
+          throw new SchemaValueError(
+            path + keySegment(k),
+            `record ${t.name} has no field "${k}"; its fields are ${[...names].join(', ')}`,
+          );
       }
       const out: Record<string, unknown> = {};
       for (const f of known) {
-        if (Object.prototype.hasOwnProperty.call(v, f.name)) out[f.name] = fromJson(f.type, v[f.name], path + keySegment(f.name));
+        if (Object.prototype.hasOwnProperty.call(v, f.name))
+          out[f.name] = fromJson(f.type, v[f.name], path + keySegment(f.name));
         else {
           const def = f.defaultValue();
-          if (def === undefined) throw new SchemaValueError(path + keySegment(f.name), `missing required field "${f.name}" of record ${t.name}: expected ${describeAvro(f.type)}`);
+          if (def === undefined)
+            throw new SchemaValueError(
+              path + keySegment(f.name),
+              `missing required field "${f.name}" of record ${t.name}: expected ${describeAvro(f.type)}`,
+            );
           out[f.name] = def;
         }
       }
@@ -206,7 +234,9 @@ function unionFromJson(t: AnyType, v: unknown, path: string): unknown {
   // Avro's JSON encoding: {"branch name": value}, the branch named by its full name (or, kindly, its short name).
   if (isObject(v) && Object.keys(v).length === 1) {
     const [label] = Object.keys(v);
-    const branch = all.find((b) => branchLabel(b) === label || b.name === label || (b.name && b.name.split('.').pop() === label));
+    const branch = all.find(
+      (b) => branchLabel(b) === label || b.name === label || (b.name && b.name.split('.').pop() === label),
+    );
     if (branch) return wrap(branch, fromJson(branch, v[label], `${path}${keySegment(label)}`));
   }
   let closest: SchemaValueError | undefined;
@@ -227,24 +257,35 @@ function unionFromJson(t: AnyType, v: unknown, path: string): unknown {
 /** A value that fits: defaults where the schema has them, else a plain value of each type. */
 function exampleOf(t: AnyType, depth: number): unknown {
   switch (t.typeName) {
-    case 'null': return null;
-    case 'boolean': return false;
+    case 'null':
+      return null;
+    case 'boolean':
+      return false;
     case 'int':
-    case 'long': return 0;
+    case 'long':
+      return 0;
     case 'float':
-    case 'double': return 0.0;
-    case 'string': return 'text';
-    case 'bytes': return '';
-    case 'fixed': return '\u0000'.repeat((t as unknown as { size: number }).size);
-    case 'enum': return symbols(t)[0];
-    case 'array': return depth > 8 ? [] : [exampleOf(items(t), depth + 1)];
-    case 'map': return depth > 8 ? {} : { key: exampleOf(values(t), depth + 1) };
+    case 'double':
+      return 0.0;
+    case 'string':
+      return 'text';
+    case 'bytes':
+      return '';
+    case 'fixed':
+      return '\u0000'.repeat((t as unknown as { size: number }).size);
+    case 'enum':
+      return symbols(t)[0];
+    case 'array':
+      return depth > 8 ? [] : [exampleOf(items(t), depth + 1)];
+    case 'map':
+      return depth > 8 ? {} : { key: exampleOf(values(t), depth + 1) };
     case 'record':
     case 'error': {
       const out: Record<string, unknown> = {};
       for (const f of fields(t)) {
         const def = f.defaultValue();
-        out[f.name] = def !== undefined ? JSON.parse(f.type.toString(def)) : depth > 8 ? null : exampleOf(f.type, depth + 1);
+        out[f.name] =
+          def !== undefined ? JSON.parse(f.type.toString(def)) : depth > 8 ? null : exampleOf(f.type, depth + 1);
       }
       return out;
     }

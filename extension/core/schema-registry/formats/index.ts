@@ -9,9 +9,15 @@ export type { ParsedSchema } from './format';
 
 export function parseSchema(resolved: ResolvedSchema): ParsedSchema {
   switch (resolved.schemaType) {
-    case 'AVRO': return parseAvro(resolved);
-    case 'JSON': return parseJsonSchema(resolved);
-    case 'PROTOBUF': return parseProtobuf(resolved);
-    default: throw new InvalidSchemaError(`unknown schema type ${JSON.stringify(resolved.schemaType)}; use AVRO, JSON or PROTOBUF`);
+    case 'AVRO':
+      return parseAvro(resolved);
+    case 'JSON':
+      return parseJsonSchema(resolved);
+    case 'PROTOBUF':
+      return parseProtobuf(resolved);
+    default:
+      throw new InvalidSchemaError(
+        `unknown schema type ${JSON.stringify(resolved.schemaType)}; use AVRO, JSON or PROTOBUF`,
+      );
   }
 }

@@ -14,9 +14,14 @@ import { jsonReadProblems, type JsonNode } from './json-compatibility';
 export function parseJsonSchema(resolved: ResolvedSchema): ParsedSchema {
   const root = parseJsonText(resolved.schema, 'the schema');
   const draft = typeof root === 'object' && root !== null ? String((root as { $schema?: unknown }).$schema ?? '') : '';
-  if (/draft-0[34]/.test(draft)) throw new InvalidSchemaError(`JSON Schema ${draft} is not supported; use draft-06, draft-07, 2019-09 or 2020-12`);
+  if (/draft-0[34]/.test(draft))
+    throw new InvalidSchemaError(`JSON Schema ${draft} is not supported; use draft-06, draft-07, 2019-09 or 2020-12`);
   const options = { allErrors: true, verbose: true, strict: false, validateFormats: false } as const;
-  const ajv = draft.includes('2020-12') ? new Ajv2020(options) : draft.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+  const ajv = draft.includes('2020-12')
+    ? new Ajv2020(options)
+    : draft.includes('2019-09')
+      ? new Ajv2019(options)
+      : new Ajv(options);
   if (draft.includes('draft-06')) ajv.addMetaSchema(draft6);
   const referenced = new Map<string, JsonNode>();
   const add = (schema: ResolvedSchema) => {
@@ -104,7 +109,12 @@ class JsonSchema implements ParsedSchema {
 
 /** ajv's instancePath `/customer/tags/0` as `.customer.tags[0]`. */
 function pathOf(pointer: string): string {
-  return pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).map((p) => (/^\d+$/.test(p) ? `[${p}]` : keySegment(p))).join('');
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : keySegment(p)))
+    .join('');
 }
 
 function typeWords(schema: unknown): string {
@@ -130,18 +140,33 @@ function describeFirst(errors: ErrorObject[]): SchemaValueError {
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
       const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-      return new SchemaValueError(path + keySegment(missing), `missing required property "${missing}": expected ${typeWords(props?.[missing])}`);
+      return new SchemaValueError(
+        path + keySegment(missing),
+        `missing required property "${missing}": expected ${typeWords(props?.[missing])}`,
+      );
     }
     case 'type':
-      return new SchemaValueError(path, `expected ${(e.params as { type: string | string[] }).type}, got ${shownValue(e.data)}`);
+      return new SchemaValueError(
+        path,
+        `expected ${(e.params as { type: string | string[] }).type}, got ${shownValue(e.data)}`,
+      );
     case 'enum':
-      return new SchemaValueError(path, `${shownValue(e.data)} is not allowed; expected one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => shownValue(v)).join(', ')}`);
+      return new SchemaValueError(
+        path,
+        `${shownValue(e.data)} is not allowed; expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => shownValue(v)).join(', ')}`,
+      );
     case 'const':
-      return new SchemaValueError(path, `expected ${shownValue((e.params as { allowedValue: unknown }).allowedValue)}, got ${shownValue(e.data)}`);
+      return new SchemaValueError(
+        path,
+        `expected ${shownValue((e.params as { allowedValue: unknown }).allowedValue)}, got ${shownValue(e.data)}`,
+      );
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return new SchemaValueError(path + keySegment(extra), `property "${extra}" is not allowed here${known.length ? `; the schema has ${known.join(', ')}` : ''}`);
+      return new SchemaValueError(
+        path + keySegment(extra),
+        `property "${extra}" is not allowed here${known.length ? `; the schema has ${known.join(', ')}` : ''}`,
+      );
     }
     default:
       return new SchemaValueError(path, `${e.message ?? 'does not fit the schema'} (got ${shownValue(e.data)})`);
@@ -158,32 +183,62 @@ function exampleOf(node: JsonNode | undefined, schema: JsonSchema, depth: number
   if (typeof node.$ref === 'string') return exampleOf(schema.deref(node.$ref), schema, depth + 1);
   for (const k of ['oneOf', 'anyOf'] as const) {
     const list = node[k];
-    if (Array.isArray(list) && list.length) return exampleOf(list.find((b) => typeof b !== 'object' || (b as { type?: unknown }).type !== 'null') ?? list[0], schema, depth + 1);
+    if (Array.isArray(list) && list.length)
+      return exampleOf(
+        list.find((b) => typeof b !== 'object' || (b as { type?: unknown }).type !== 'null') ?? list[0],
+        schema,
+        depth + 1,
+      );
   }
   if (Array.isArray(node.allOf)) {
     const parts = node.allOf.map((b) => exampleOf(b as JsonNode, schema, depth + 1));
-    if (parts.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p))) return Object.assign({}, ...parts);
+    if (parts.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p)))
+      return Object.assign({}, ...parts);
   }
   const type = [node.type].flat().find((t) => t !== 'null') ?? (node.properties ? 'object' : undefined);
   switch (type) {
     case 'object': {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries((node.properties ?? {}) as Record<string, JsonNode>)) out[k] = exampleOf(v, schema, depth + 1);
+      for (const [k, v] of Object.entries((node.properties ?? {}) as Record<string, JsonNode>))
+        out[k] = exampleOf(v, schema, depth + 1);
       return out;
     }
     case 'array': {
-      const itemsNode = Array.isArray(node.prefixItems) ? node.prefixItems : Array.isArray(node.items) ? node.items : node.items === undefined ? [] : [node.items];
+      const itemsNode = Array.isArray(node.prefixItems)
+        ? node.prefixItems
+        : Array.isArray(node.items)
+          ? node.items
+          : node.items === undefined
+            ? []
+            : [node.items];
       const min = typeof node.minItems === 'number' ? node.minItems : 1;
-      return itemsNode.length ? (itemsNode as JsonNode[]).map((i) => exampleOf(i, schema, depth + 1)) : Array.from({ length: Math.min(min, 0) }, () => null);
+      return itemsNode.length
+        ? (itemsNode as JsonNode[]).map((i) => exampleOf(i, schema, depth + 1))
+        : Array.from({ length: Math.min(min, 0) }, () => null);
     }
     case 'string': {
       const len = typeof node.minLength === 'number' ? node.minLength : 0;
-      const text = node.format === 'date-time' ? new Date(0).toISOString() : node.format === 'date' ? '1970-01-01' : node.format === 'email' ? 'someone@example.com' : node.format === 'uuid' ? '00000000-0000-0000-0000-000000000000' : 'text';
+      const text =
+        node.format === 'date-time'
+          ? new Date(0).toISOString()
+          : node.format === 'date'
+            ? '1970-01-01'
+            : node.format === 'email'
+              ? 'someone@example.com'
+              : node.format === 'uuid'
+                ? '00000000-0000-0000-0000-000000000000'
+                : 'text';
       return text.length >= len ? text : text.padEnd(len, 'x');
     }
     case 'integer':
     case 'number':
-      return typeof node.minimum === 'number' ? node.minimum : typeof node.exclusiveMinimum === 'number' ? (type === 'integer' ? Math.floor(node.exclusiveMinimum) + 1 : node.exclusiveMinimum + 1) : 0;
+      return typeof node.minimum === 'number'
+        ? node.minimum
+        : typeof node.exclusiveMinimum === 'number'
+          ? type === 'integer'
+            ? Math.floor(node.exclusiveMinimum) + 1
+            : node.exclusiveMinimum + 1
+          : 0;
     case 'boolean':
       return false;
     default:

@@ -8,7 +8,13 @@ import protobuf from 'protobufjs';
 import type { ProtobufSchema } from './protobuf';
 
 /** Scalar types whose values read back the same across the change (Confluent's compatible groups). */
-const GROUPS = [['int32', 'uint32', 'int64', 'uint64', 'bool'], ['sint32', 'sint64'], ['fixed32', 'sfixed32'], ['fixed64', 'sfixed64'], ['string', 'bytes']];
+const GROUPS = [
+  ['int32', 'uint32', 'int64', 'uint64', 'bool'],
+  ['sint32', 'sint64'],
+  ['fixed32', 'sfixed32'],
+  ['fixed64', 'sfixed64'],
+  ['string', 'bytes'],
+];
 
 function kind(f: protobuf.Field): string {
   if (f.map) return 'map';
@@ -26,7 +32,8 @@ const keyType = (f: protobuf.Field) => (f as unknown as protobuf.MapField).keyTy
 
 export function protobufReadProblems(reader: ProtobufSchema, writer: ProtobufSchema): string[] {
   const out: string[] = [];
-  if (reader.packageName !== writer.packageName) out.push(`PACKAGE_CHANGED: package "${writer.packageName}" became "${reader.packageName}"`);
+  if (reader.packageName !== writer.packageName)
+    out.push(`PACKAGE_CHANGED: package "${writer.packageName}" became "${reader.packageName}"`);
   if (reader.syntax !== writer.syntax) out.push(`SYNTAX_VERSION_CHANGED: ${writer.syntax} became ${reader.syntax}`);
   const readerNames = new Set(reader.recordNames());
   for (const name of writer.recordNames()) {
@@ -54,17 +61,27 @@ function compareMessages(r: protobuf.Type, w: protobuf.Type, out: string[]): voi
     const rk = kind(rf);
     const wk = kind(wf);
     if (rk !== wk) out.push(`FIELD_KIND_CHANGED: ${at} was a ${wk}, is a ${rk}`);
-    else if (rk === 'scalar' && rf.type !== wf.type && !GROUPS.some((g) => g.includes(rf.type) && g.includes(wf.type))) {
+    else if (
+      rk === 'scalar' &&
+      rf.type !== wf.type &&
+      !GROUPS.some((g) => g.includes(rf.type) && g.includes(wf.type))
+    ) {
       out.push(`FIELD_SCALAR_KIND_CHANGED: ${at} was ${wf.type}, is ${rf.type}`);
     } else if ((rk === 'message' || rk === 'enum') && full(rf.resolvedType!) !== full(wf.resolvedType!)) {
       out.push(`FIELD_NAMED_TYPE_CHANGED: ${at} was ${full(wf.resolvedType!)}, is ${full(rf.resolvedType!)}`);
     } else if (rk === 'map' && (keyType(rf) !== keyType(wf) || rf.type !== wf.type)) {
       out.push(`FIELD_KIND_CHANGED: ${at} was map<${keyType(wf)}, ${wf.type}>, is map<${keyType(rf)}, ${rf.type}>`);
     }
-    if (label(rf) !== label(wf) && (label(rf) === 'required' || label(wf) === 'required')) out.push(`${label(rf) === 'required' ? 'REQUIRED_FIELD_ADDED' : 'REQUIRED_FIELD_REMOVED'}: ${at}`);
-    else if (label(rf) !== label(wf) && rk !== 'message' && rk !== 'map') out.push(`FIELD_LABEL_CHANGED: ${at} was ${label(wf)}, is ${label(rf)}`);
+    if (label(rf) !== label(wf) && (label(rf) === 'required' || label(wf) === 'required'))
+      out.push(`${label(rf) === 'required' ? 'REQUIRED_FIELD_ADDED' : 'REQUIRED_FIELD_REMOVED'}: ${at}`);
+    else if (label(rf) !== label(wf) && rk !== 'message' && rk !== 'map')
+      out.push(`FIELD_LABEL_CHANGED: ${at} was ${label(wf)}, is ${label(rf)}`);
     if (wf.partOf && !rf.partOf) out.push(`ONEOF_FIELD_REMOVED: ${at} left oneof ${wf.partOf.name}`);
-    if (!wf.partOf && rf.partOf && rf.partOf.fieldsArray.some((o) => o.id !== id && wByNumber.has(o.id) && !wByNumber.get(o.id)!.partOf)) {
+    if (
+      !wf.partOf &&
+      rf.partOf &&
+      rf.partOf.fieldsArray.some((o) => o.id !== id && wByNumber.has(o.id) && !wByNumber.get(o.id)!.partOf)
+    ) {
       out.push(`MULTIPLE_FIELDS_MOVED_TO_ONEOF: ${at} joined oneof ${rf.partOf.name} with other existing fields`);
     } else if (!wf.partOf && rf.partOf && w.oneofsArray.some((o) => o.name === rf.partOf!.name)) {
       out.push(`FIELD_MOVED_TO_EXISTING_ONEOF: ${at} joined oneof ${rf.partOf.name}`);

@@ -52,7 +52,13 @@ export function parseProtobuf(resolved: ResolvedSchema): ParsedSchema {
   const fileMessages = top instanceof protobuf.Namespace ? messagesIn(top) : [];
   if (!fileMessages.length) throw new InvalidSchemaError('the schema declares no message');
   const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(resolved.schema)?.[1] ?? 'proto2';
-  return new ProtobufSchema(root, main.package ?? '', syntax, fileMessages.map((t) => t.fullName.replace(/^\./, '')), resolved.schema.trim());
+  return new ProtobufSchema(
+    root,
+    main.package ?? '',
+    syntax,
+    fileMessages.map((t) => t.fullName.replace(/^\./, '')),
+    resolved.schema.trim(),
+  );
 }
 
 function messagesIn(ns: protobuf.NamespaceBase): protobuf.Type[] {
@@ -87,7 +93,8 @@ export class ProtobufSchema implements ParsedSchema {
     const names = this.recordNames();
     if (name === undefined || name === '') return this.root.lookupType(names[0]);
     const full = names.find((n) => n === name || n === `${this.packageName}.${name}`.replace(/^\./, ''));
-    if (!full) throw new InvalidInputError(`message "${name}" is not in the schema; its messages are ${names.join(', ')}`);
+    if (!full)
+      throw new InvalidInputError(`message "${name}" is not in the schema; its messages are ${names.join(', ')}`);
     return this.root.lookupType(full);
   }
 
@@ -117,11 +124,20 @@ export class ProtobufSchema implements ParsedSchema {
     let type: protobuf.Type | undefined;
     for (const i of indexes) {
       type = list[i];
-      if (!type) throw new InvalidInputError(`message index ${indexes.join(',')} names no message of the schema (it has ${this.recordNames().join(', ')})`);
+      if (!type)
+        throw new InvalidInputError(
+          `message index ${indexes.join(',')} names no message of the schema (it has ${this.recordNames().join(', ')})`,
+        );
       list = messagesIn(type);
     }
     const message = type!.decode(payload.subarray(offset));
-    const value = type!.toObject(message, { longs: String, enums: String, bytes: String, defaults: true, oneofs: false });
+    const value = type!.toObject(message, {
+      longs: String,
+      enums: String,
+      bytes: String,
+      defaults: true,
+      oneofs: false,
+    });
     return { value, recordName: type!.fullName.replace(/^\./, '') };
   }
 
@@ -130,7 +146,8 @@ export class ProtobufSchema implements ParsedSchema {
   }
 
   readProblems(writer: ParsedSchema): string[] {
-    if (!(writer instanceof ProtobufSchema)) return [`cannot compare a Protobuf schema with a ${writer.schemaType} schema`];
+    if (!(writer instanceof ProtobufSchema))
+      return [`cannot compare a Protobuf schema with a ${writer.schemaType} schema`];
     return protobufReadProblems(this, writer);
   }
 }
@@ -142,7 +159,8 @@ const UINT64 = ['uint64', 'fixed64'];
 
 export function describeField(f: protobuf.Field): string {
   const one = (type: string, resolved: protobuf.Type | protobuf.Enum | null): string => {
-    if (resolved instanceof protobuf.Enum) return `enum ${resolved.name} (one of ${Object.keys(resolved.values).join(', ')})`;
+    if (resolved instanceof protobuf.Enum)
+      return `enum ${resolved.name} (one of ${Object.keys(resolved.values).join(', ')})`;
     if (resolved instanceof protobuf.Type) return `message ${resolved.fullName.replace(/^\./, '')} (an object)`;
     if (INT32.includes(type)) return `${type} (a whole number from -2147483648 to 2147483647)`;
     if (UINT32.includes(type)) return `${type} (a whole number from 0 to 4294967295)`;
@@ -163,7 +181,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** A JSON object as protobufjs' plain object for `type`: every field checked, JSON names (camelCase) accepted. */
 function messageFromJson(type: protobuf.Type, v: unknown, path: string): Record<string, unknown> {
-  if (!isObject(v)) throw new SchemaValueError(path, `expected message ${type.fullName.replace(/^\./, '')} (an object), got ${shownValue(v)}`);
+  if (!isObject(v))
+    throw new SchemaValueError(
+      path,
+      `expected message ${type.fullName.replace(/^\./, '')} (an object), got ${shownValue(v)}`,
+    );
   const out: Record<string, unknown> = {};
   const byName = new Map<string, protobuf.Field>();
   for (const f of type.fieldsArray) {
@@ -173,16 +195,28 @@ function messageFromJson(type: protobuf.Type, v: unknown, path: string): Record<
   for (const [k, item] of Object.entries(v)) {
     const f = byName.get(k);
     const at = path + keySegment(k);
-    if (!f) throw new SchemaValueError(at, `message ${type.name} has no field "${k}"; its fields are ${type.fieldsArray.map((x) => x.name).join(', ')}`);
+    if (!f)
+      throw new SchemaValueError(
+        at,
+        `message ${type.name} has no field "${k}"; its fields are ${type.fieldsArray.map((x) => x.name).join(', ')}`,
+      );
     if (item === null) continue; // JSON null: the field's default
     out[f.name] = fieldFromJson(f, item, at);
   }
   for (const oneof of type.oneofsArray) {
     const set = oneof.fieldsArray.filter((f) => out[f.name] !== undefined);
-    if (set.length > 1) throw new SchemaValueError(path, `fields ${set.map((f) => f.name).join(' and ')} are one of oneof "${oneof.name}": set at most one`);
+    if (set.length > 1)
+      throw new SchemaValueError(
+        path,
+        `fields ${set.map((f) => f.name).join(' and ')} are one of oneof "${oneof.name}": set at most one`,
+      );
   }
   for (const f of type.fieldsArray) {
-    if (f.required && out[f.name] === undefined) throw new SchemaValueError(path + keySegment(f.name), `missing required field "${f.name}": expected ${describeField(f)}`);
+    if (f.required && out[f.name] === undefined)
+      throw new SchemaValueError(
+        path + keySegment(f.name),
+        `missing required field "${f.name}": expected ${describeField(f)}`,
+      );
   }
   return out;
 }
@@ -216,41 +250,57 @@ function fieldFromJson(f: protobuf.Field, v: unknown, path: string): unknown {
 
 function singleFromJson(f: protobuf.Field, v: unknown, path: string): unknown {
   const fail = (): never => {
-    throw new SchemaValueError(path, `expected ${describeField({ ...f, map: false, repeated: false } as protobuf.Field)}, got ${shownValue(v)}`);
+    throw new SchemaValueError(
+      path,
+      `expected ${describeField({ ...f, map: false, repeated: false } as protobuf.Field)}, got ${shownValue(v)}`,
+    );
   };
   const resolved = f.resolvedType;
   if (resolved instanceof protobuf.Type) return messageFromJson(resolved, v, path);
   if (resolved instanceof protobuf.Enum) {
     if (typeof v === 'string') {
-      if (!(v in resolved.values)) throw new SchemaValueError(path, `${shownValue(v)} is not a value of enum ${resolved.name}; expected one of ${Object.keys(resolved.values).join(', ')}`);
+      if (!(v in resolved.values))
+        throw new SchemaValueError(
+          path,
+          `${shownValue(v)} is not a value of enum ${resolved.name}; expected one of ${Object.keys(resolved.values).join(', ')}`,
+        );
       return v;
     }
     if (typeof v === 'number' && Object.values(resolved.values).includes(v)) return v;
     return fail();
   }
   const type = f.type;
-  const whole = (min: number, max: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fail());
+  const whole = (min: number, max: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fail();
   if (INT32.includes(type)) return whole(-2147483648, 2147483647);
   if (UINT32.includes(type)) return whole(0, 4294967295);
   if (INT64.includes(type) || UINT64.includes(type)) {
     const unsigned = UINT64.includes(type);
     if (typeof v === 'string' && (unsigned ? /^\d+$/ : /^-?\d+$/).test(v)) return v;
     if (typeof v === 'number' && Number.isInteger(v) && (!unsigned || v >= 0)) {
-      if (!Number.isSafeInteger(v)) throw new SchemaValueError(path, `${shownValue(v)} is beyond 2^53 and cannot be sent exactly; write it as a string ("${BigInt(v)}")`);
+      if (!Number.isSafeInteger(v))
+        throw new SchemaValueError(
+          path,
+          `${shownValue(v)} is beyond 2^53 and cannot be sent exactly; write it as a string ("${BigInt(v)}")`,
+        );
       return v;
     }
     return fail();
   }
   switch (type) {
     case 'double':
-    case 'float': return typeof v === 'number' ? v : fail();
-    case 'bool': return typeof v === 'boolean' ? v : fail();
-    case 'string': return typeof v === 'string' ? v : fail();
+    case 'float':
+      return typeof v === 'number' ? v : fail();
+    case 'bool':
+      return typeof v === 'boolean' ? v : fail();
+    case 'string':
+      return typeof v === 'string' ? v : fail();
     case 'bytes': {
       if (typeof v !== 'string' || !/^[A-Za-z0-9+/\s]*={0,2}$/.test(v)) return fail();
       return v;
     }
-    default: return fail();
+    default:
+      return fail();
   }
 }
 
@@ -271,7 +321,17 @@ function exampleOf(type: protobuf.Type, depth: number): Record<string, unknown> 
       if (f.type === 'bytes') return '';
       return 0;
     };
-    if (f.map) out[f.name] = depth > 8 ? {} : { [(f as unknown as protobuf.MapField).keyType === 'string' ? 'key' : (f as unknown as protobuf.MapField).keyType === 'bool' ? 'true' : '0']: one() };
+    if (f.map)
+      out[f.name] =
+        depth > 8
+          ? {}
+          : {
+              [(f as unknown as protobuf.MapField).keyType === 'string'
+                ? 'key'
+                : (f as unknown as protobuf.MapField).keyType === 'bool'
+                  ? 'true'
+                  : '0']: one(),
+            };
     else if (f.repeated) out[f.name] = depth > 8 ? [] : [one()];
     else out[f.name] = one();
   }

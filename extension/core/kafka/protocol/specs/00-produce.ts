@@ -12,10 +12,7 @@ export default api({
     f('timeoutMs', 'int32'),
     f('topicData', [
       f('name', 'string'),
-      f('partitionData', [
-        f('index', 'int32'),
-        f('records', 'records', { nullable: '0+' }),
-      ]),
+      f('partitionData', [f('index', 'int32'), f('records', 'records', { nullable: '0+' })]),
     ]),
   ],
   response: [
@@ -27,10 +24,14 @@ export default api({
         f('baseOffset', 'int64'),
         f('logAppendTimeMs', 'int64', { v: '2+', default: -1 }),
         f('logStartOffset', 'int64', { v: '5+', default: -1 }),
-        f('recordErrors', [
-          f('batchIndex', 'int32', { v: '8+' }),
-          f('batchIndexErrorMessage', 'string', { v: '8+', nullable: '8+', default: null }),
-        ], { v: '8+' }),
+        f(
+          'recordErrors',
+          [
+            f('batchIndex', 'int32', { v: '8+' }),
+            f('batchIndexErrorMessage', 'string', { v: '8+', nullable: '8+', default: null }),
+          ],
+          { v: '8+' },
+        ),
         f('errorMessage', 'string', { v: '8+', nullable: '8+', default: null }),
       ]),
     ]),

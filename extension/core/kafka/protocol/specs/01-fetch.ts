@@ -23,10 +23,9 @@ export default api({
         f('partitionMaxBytes', 'int32'),
       ]),
     ]),
-    f('forgottenTopicsData', [
-      f('topic', 'string', { v: '7-12' }),
-      f('partitions', '[]int32', { v: '7+' }),
-    ], { v: '7+' }),
+    f('forgottenTopicsData', [f('topic', 'string', { v: '7-12' }), f('partitions', '[]int32', { v: '7+' })], {
+      v: '7+',
+    }),
   ],
   response: [
     f('throttleTimeMs', 'int32', { v: '1+' }),
@@ -40,10 +39,11 @@ export default api({
         f('highWatermark', 'int64'),
         f('lastStableOffset', 'int64', { v: '4+', default: -1 }),
         f('logStartOffset', 'int64', { v: '5+', default: -1 }),
-        f('abortedTransactions', [
-          f('producerId', 'int64', { v: '4+' }),
-          f('firstOffset', 'int64', { v: '4+' }),
-        ], { v: '4+', nullable: '4+', default: null }),
+        f('abortedTransactions', [f('producerId', 'int64', { v: '4+' }), f('firstOffset', 'int64', { v: '4+' })], {
+          v: '4+',
+          nullable: '4+',
+          default: null,
+        }),
         f('records', 'records', { nullable: '0+' }),
       ]),
     ]),

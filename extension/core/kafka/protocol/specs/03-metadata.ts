@@ -7,9 +7,7 @@ export default api({
   versions: '0-7',
   clientThrottle: 6,
   request: [
-    f('topics', [
-      f('name', 'string'),
-    ], { nullable: '1+' }),
+    f('topics', [f('name', 'string')], { nullable: '1+' }),
     f('allowAutoTopicCreation', 'bool', { v: '4+', default: true }),
   ],
   response: [

@@ -23,12 +23,6 @@ export default api({
   ],
   response: [
     f('throttleTimeMs', 'int32', { v: '3+' }),
-    f('topics', [
-      f('name', 'string'),
-      f('partitions', [
-        f('partitionIndex', 'int32'),
-        f('errorCode', 'int16'),
-      ]),
-    ]),
+    f('topics', [f('name', 'string'), f('partitions', [f('partitionIndex', 'int32'), f('errorCode', 'int16')])]),
   ],
 });

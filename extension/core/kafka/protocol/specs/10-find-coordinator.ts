@@ -5,10 +5,7 @@ export default api({
   key: 10,
   name: 'FindCoordinator',
   versions: '0-2',
-  request: [
-    f('key', 'string', { v: '0-3' }),
-    f('keyType', 'int8', { v: '1+' }),
-  ],
+  request: [f('key', 'string', { v: '0-3' }), f('keyType', 'int8', { v: '1+' })],
   response: [
     f('throttleTimeMs', 'int32', { v: '1+' }),
     f('errorCode', 'int16', { v: '0-3' }),

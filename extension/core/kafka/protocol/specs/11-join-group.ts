@@ -11,10 +11,7 @@ export default api({
     f('rebalanceTimeoutMs', 'int32', { v: '1+', default: -1 }),
     f('memberId', 'string'),
     f('protocolType', 'string'),
-    f('protocols', [
-      f('name', 'string'),
-      f('metadata', 'bytes'),
-    ]),
+    f('protocols', [f('name', 'string'), f('metadata', 'bytes')]),
   ],
   response: [
     f('throttleTimeMs', 'int32', { v: '2+' }),
@@ -23,9 +20,6 @@ export default api({
     f('protocolName', 'string'),
     f('leader', 'string'),
     f('memberId', 'string'),
-    f('members', [
-      f('memberId', 'string'),
-      f('metadata', 'bytes'),
-    ]),
+    f('members', [f('memberId', 'string'), f('metadata', 'bytes')]),
   ],
 });

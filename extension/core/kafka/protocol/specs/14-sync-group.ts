@@ -9,14 +9,7 @@ export default api({
     f('groupId', 'string'),
     f('generationId', 'int32'),
     f('memberId', 'string'),
-    f('assignments', [
-      f('memberId', 'string'),
-      f('assignment', 'bytes'),
-    ]),
+    f('assignments', [f('memberId', 'string'), f('assignment', 'bytes')]),
   ],
-  response: [
-    f('throttleTimeMs', 'int32', { v: '1+' }),
-    f('errorCode', 'int16'),
-    f('assignment', 'bytes'),
-  ],
+  response: [f('throttleTimeMs', 'int32', { v: '1+' }), f('errorCode', 'int16'), f('assignment', 'bytes')],
 });

@@ -5,9 +5,7 @@ export default api({
   key: 15,
   name: 'DescribeGroups',
   versions: '0-2',
-  request: [
-    f('groups', '[]string'),
-  ],
+  request: [f('groups', '[]string')],
   response: [
     f('throttleTimeMs', 'int32', { v: '1+' }),
     f('groups', [

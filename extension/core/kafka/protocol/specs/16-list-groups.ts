@@ -5,14 +5,10 @@ export default api({
   key: 16,
   name: 'ListGroups',
   versions: '0-2',
-  request: [
-  ],
+  request: [],
   response: [
     f('throttleTimeMs', 'int32', { v: '1+' }),
     f('errorCode', 'int16'),
-    f('groups', [
-      f('groupId', 'string'),
-      f('protocolType', 'string'),
-    ]),
+    f('groups', [f('groupId', 'string'), f('protocolType', 'string')]),
   ],
 });

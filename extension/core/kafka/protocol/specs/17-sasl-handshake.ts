@@ -5,11 +5,6 @@ export default api({
   key: 17,
   name: 'SaslHandshake',
   versions: '0-1',
-  request: [
-    f('mechanism', 'string'),
-  ],
-  response: [
-    f('errorCode', 'int16'),
-    f('mechanisms', '[]string'),
-  ],
+  request: [f('mechanism', 'string')],
+  response: [f('errorCode', 'int16'), f('mechanisms', '[]string')],
 });

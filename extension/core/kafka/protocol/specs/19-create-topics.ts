@@ -11,14 +11,8 @@ export default api({
       f('name', 'string'),
       f('numPartitions', 'int32'),
       f('replicationFactor', 'int16'),
-      f('assignments', [
-        f('partitionIndex', 'int32'),
-        f('brokerIds', '[]int32'),
-      ]),
-      f('configs', [
-        f('name', 'string'),
-        f('value', 'string', { nullable: '0+' }),
-      ]),
+      f('assignments', [f('partitionIndex', 'int32'), f('brokerIds', '[]int32')]),
+      f('configs', [f('name', 'string'), f('value', 'string', { nullable: '0+' })]),
     ]),
     f('timeoutMs', 'int32', { default: 60000 }),
     f('validateOnly', 'bool', { v: '1+' }),

@@ -6,15 +6,6 @@ export default api({
   name: 'DeleteTopics',
   versions: '0-3',
   clientThrottle: 2,
-  request: [
-    f('topicNames', '[]string', { v: '0-5' }),
-    f('timeoutMs', 'int32'),
-  ],
-  response: [
-    f('throttleTimeMs', 'int32', { v: '1+' }),
-    f('responses', [
-      f('name', 'string'),
-      f('errorCode', 'int16'),
-    ]),
-  ],
+  request: [f('topicNames', '[]string', { v: '0-5' }), f('timeoutMs', 'int32')],
+  response: [f('throttleTimeMs', 'int32', { v: '1+' }), f('responses', [f('name', 'string'), f('errorCode', 'int16')])],
 });

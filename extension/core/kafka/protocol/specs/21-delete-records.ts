@@ -6,24 +6,14 @@ export default api({
   name: 'DeleteRecords',
   versions: '0-1',
   request: [
-    f('topics', [
-      f('name', 'string'),
-      f('partitions', [
-        f('partitionIndex', 'int32'),
-        f('offset', 'int64'),
-      ]),
-    ]),
+    f('topics', [f('name', 'string'), f('partitions', [f('partitionIndex', 'int32'), f('offset', 'int64')])]),
     f('timeoutMs', 'int32'),
   ],
   response: [
     f('throttleTimeMs', 'int32'),
     f('topics', [
       f('name', 'string'),
-      f('partitions', [
-        f('partitionIndex', 'int32'),
-        f('lowWatermark', 'int64'),
-        f('errorCode', 'int16'),
-      ]),
+      f('partitions', [f('partitionIndex', 'int32'), f('lowWatermark', 'int64'), f('errorCode', 'int16')]),
     ]),
   ],
 });

@@ -7,10 +7,7 @@ export default api({
   versions: '0-2',
   flexible: 2,
   clientThrottle: 1,
-  request: [
-    f('transactionalId', 'string', { nullable: '0+' }),
-    f('transactionTimeoutMs', 'int32'),
-  ],
+  request: [f('transactionalId', 'string', { nullable: '0+' }), f('transactionTimeoutMs', 'int32')],
   response: [
     f('throttleTimeMs', 'int32'),
     f('errorCode', 'int16'),

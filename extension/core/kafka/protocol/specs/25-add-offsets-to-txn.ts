@@ -11,8 +11,5 @@ export default api({
     f('producerEpoch', 'int16'),
     f('groupId', 'string'),
   ],
-  response: [
-    f('throttleTimeMs', 'int32'),
-    f('errorCode', 'int16'),
-  ],
+  response: [f('throttleTimeMs', 'int32'), f('errorCode', 'int16')],
 });

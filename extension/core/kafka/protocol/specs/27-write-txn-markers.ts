@@ -10,23 +10,14 @@ export default api({
       f('producerId', 'int64'),
       f('producerEpoch', 'int16'),
       f('transactionResult', 'bool'),
-      f('topics', [
-        f('name', 'string'),
-        f('partitionIndexes', '[]int32'),
-      ]),
+      f('topics', [f('name', 'string'), f('partitionIndexes', '[]int32')]),
       f('coordinatorEpoch', 'int32'),
     ]),
   ],
   response: [
     f('markers', [
       f('producerId', 'int64'),
-      f('topics', [
-        f('name', 'string'),
-        f('partitions', [
-          f('partitionIndex', 'int32'),
-          f('errorCode', 'int16'),
-        ]),
-      ]),
+      f('topics', [f('name', 'string'), f('partitions', [f('partitionIndex', 'int32'), f('errorCode', 'int16')])]),
     ]),
   ],
 });

@@ -22,12 +22,6 @@ export default api({
   ],
   response: [
     f('throttleTimeMs', 'int32'),
-    f('topics', [
-      f('name', 'string'),
-      f('partitions', [
-        f('partitionIndex', 'int32'),
-        f('errorCode', 'int16'),
-      ]),
-    ]),
+    f('topics', [f('name', 'string'), f('partitions', [f('partitionIndex', 'int32'), f('errorCode', 'int16')])]),
   ],
 });

@@ -22,12 +22,7 @@ export default api({
       f('resourceType', 'int8'),
       f('resourceName', 'string'),
       f('patternType', 'int8', { v: '1+', default: 3 }),
-      f('acls', [
-        f('principal', 'string'),
-        f('host', 'string'),
-        f('operation', 'int8'),
-        f('permissionType', 'int8'),
-      ]),
+      f('acls', [f('principal', 'string'), f('host', 'string'), f('operation', 'int8'), f('permissionType', 'int8')]),
     ]),
   ],
 });

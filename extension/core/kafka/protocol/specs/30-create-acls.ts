@@ -18,9 +18,6 @@ export default api({
   ],
   response: [
     f('throttleTimeMs', 'int32'),
-    f('results', [
-      f('errorCode', 'int16'),
-      f('errorMessage', 'string', { nullable: '0+' }),
-    ]),
+    f('results', [f('errorCode', 'int16'), f('errorMessage', 'string', { nullable: '0+' })]),
   ],
 });

@@ -28,11 +28,15 @@ export default api({
         f('isDefault', 'bool', { v: '0' }),
         f('configSource', 'int8', { v: '1+', default: -1 }),
         f('isSensitive', 'bool'),
-        f('synonyms', [
-          f('name', 'string', { v: '1+' }),
-          f('value', 'string', { v: '1+', nullable: '0+' }),
-          f('source', 'int8', { v: '1+' }),
-        ], { v: '1+' }),
+        f(
+          'synonyms',
+          [
+            f('name', 'string', { v: '1+' }),
+            f('value', 'string', { v: '1+', nullable: '0+' }),
+            f('source', 'int8', { v: '1+' }),
+          ],
+          { v: '1+' },
+        ),
         f('configType', 'int8', { v: '3+' }),
         f('documentation', 'string', { v: '3+', nullable: '0+' }),
       ]),

@@ -9,10 +9,7 @@ export default api({
     f('resources', [
       f('resourceType', 'int8'),
       f('resourceName', 'string'),
-      f('configs', [
-        f('name', 'string'),
-        f('value', 'string', { nullable: '0+' }),
-      ]),
+      f('configs', [f('name', 'string'), f('value', 'string', { nullable: '0+' })]),
     ]),
     f('validateOnly', 'bool'),
   ],

@@ -5,12 +5,7 @@ export default api({
   key: 35,
   name: 'DescribeLogDirs',
   versions: '0-1',
-  request: [
-    f('topics', [
-      f('topic', 'string'),
-      f('partitions', '[]int32'),
-    ], { nullable: '0+' }),
-  ],
+  request: [f('topics', [f('topic', 'string'), f('partitions', '[]int32')], { nullable: '0+' })],
   response: [
     f('throttleTimeMs', 'int32'),
     f('results', [

@@ -5,9 +5,7 @@ export default api({
   key: 36,
   name: 'SaslAuthenticate',
   versions: '0-1',
-  request: [
-    f('authBytes', 'bytes'),
-  ],
+  request: [f('authBytes', 'bytes')],
   response: [
     f('errorCode', 'int16'),
     f('errorMessage', 'string', { nullable: '0+' }),

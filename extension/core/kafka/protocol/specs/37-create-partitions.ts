@@ -9,9 +9,7 @@ export default api({
     f('topics', [
       f('name', 'string'),
       f('count', 'int32'),
-      f('assignments', [
-        f('brokerIds', '[]int32'),
-      ], { nullable: '0+' }),
+      f('assignments', [f('brokerIds', '[]int32')], { nullable: '0+' }),
     ]),
     f('timeoutMs', 'int32'),
     f('validateOnly', 'bool'),

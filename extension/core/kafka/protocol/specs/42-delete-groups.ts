@@ -5,14 +5,6 @@ export default api({
   key: 42,
   name: 'DeleteGroups',
   versions: '0-1',
-  request: [
-    f('groupsNames', '[]string'),
-  ],
-  response: [
-    f('throttleTimeMs', 'int32'),
-    f('results', [
-      f('groupId', 'string'),
-      f('errorCode', 'int16'),
-    ]),
-  ],
+  request: [f('groupsNames', '[]string')],
+  response: [f('throttleTimeMs', 'int32'), f('results', [f('groupId', 'string'), f('errorCode', 'int16')])],
 });

@@ -13,7 +13,10 @@ export function javaStringHash(value: string): number {
 }
 
 /** The broker that coordinates `groupId`, or null when no broker is up. */
-export function chooseCoordinator<B extends { id: number; up: boolean }>(groupId: string, brokers: readonly B[]): B | null {
+export function chooseCoordinator<B extends { id: number; up: boolean }>(
+  groupId: string,
+  brokers: readonly B[],
+): B | null {
   if (brokers.length === 0) return null;
   const byId = [...brokers].sort((a, b) => a.id - b.id);
   // Kafka's Utils.abs: mask the sign bit rather than Math.abs (which overflows for the smallest int).

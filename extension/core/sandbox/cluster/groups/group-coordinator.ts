@@ -87,13 +87,26 @@ export class GroupCoordinator {
       return coordinatorError(ErrorCode.INVALID_REQUEST, `key type ${keyType} is not 0 (group) or 1 (transaction)`);
     }
     const broker = this.stopped ? null : this.deps.coordinatorFor(req.key);
-    if (!broker) return coordinatorError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no broker is up to coordinate this group');
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: broker.id, host: broker.host, port: broker.port };
+    if (!broker)
+      return coordinatorError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no broker is up to coordinate this group');
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      nodeId: broker.id,
+      host: broker.host,
+      port: broker.port,
+    };
   }
 
   // ---- JoinGroup ------------------------------------------------------------------------------------------------
 
-  joinGroup(brokerId: number, req: JoinGroupRequest, version: number, client?: GroupClientInfo): Promise<JoinGroupResponse> {
+  joinGroup(
+    brokerId: number,
+    req: JoinGroupRequest,
+    version: number,
+    client?: GroupClientInfo,
+  ): Promise<JoinGroupResponse> {
     const memberId = req.memberId ?? '';
     const fail = (errorCode: number) => Promise.resolve(joinError(errorCode, memberId));
     const check = this.checkGroupRequest(brokerId, req.groupId, true);
@@ -107,9 +120,18 @@ export class GroupCoordinator {
     const existing = 'group' in check ? check.group : undefined;
     if (!existing && memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     const group = existing ?? new GroupMetadata(req.groupId);
-    const protocols: GroupProtocol[] = (req.protocols ?? []).map((p) => ({ name: p.name, metadata: p.metadata ?? emptyBuffer() }));
+    const protocols: GroupProtocol[] = (req.protocols ?? []).map((p) => ({
+      name: p.name,
+      metadata: p.metadata ?? emptyBuffer(),
+    }));
     const protocolType = req.protocolType ?? '';
-    if (!group.supportsProtocols(protocolType, protocols.map((p) => p.name), memberId || undefined)) {
+    if (
+      !group.supportsProtocols(
+        protocolType,
+        protocols.map((p) => p.name),
+        memberId || undefined,
+      )
+    ) {
       return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     if (memberId !== '' && !group.has(memberId)) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -129,7 +151,11 @@ export class GroupCoordinator {
     });
   }
 
-  private addMemberAndRebalance(group: GroupMetadata, joining: JoiningMember, resolve: (r: JoinGroupResponse) => void): void {
+  private addMemberAndRebalance(
+    group: GroupMetadata,
+    joining: JoiningMember,
+    resolve: (r: JoinGroupResponse) => void,
+  ): void {
     const member: MemberMetadata = {
       memberId: `${joining.clientId}-${randomUUID()}`,
       ...joining,
@@ -145,8 +171,14 @@ export class GroupCoordinator {
     this.tryCompleteJoin(group);
   }
 
-  private rejoin(group: GroupMetadata, member: MemberMetadata, joining: JoiningMember, resolve: (r: JoinGroupResponse) => void): void {
-    const unchanged = member.protocolType === joining.protocolType && sameProtocols(member.protocols, joining.protocols);
+  private rejoin(
+    group: GroupMetadata,
+    member: MemberMetadata,
+    joining: JoiningMember,
+    resolve: (r: JoinGroupResponse) => void,
+  ): void {
+    const unchanged =
+      member.protocolType === joining.protocolType && sameProtocols(member.protocols, joining.protocols);
     const answerWithCurrentGeneration = () => {
       this.scheduleSessionTimeout(group, member);
       resolve(this.joinResponse(group, member));
@@ -234,7 +266,10 @@ export class GroupCoordinator {
     if (req.generationId !== group.generationId) return { throttleTimeMs: 0, errorCode: ErrorCode.ILLEGAL_GENERATION };
     this.scheduleSessionTimeout(group, member);
     // As Kafka 2.1: a member between JoinGroup and SyncGroup is told the rebalance is not over yet.
-    const errorCode = group.is('PreparingRebalance') || group.is('CompletingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+    const errorCode =
+      group.is('PreparingRebalance') || group.is('CompletingRebalance')
+        ? ErrorCode.REBALANCE_IN_PROGRESS
+        : ErrorCode.NONE;
     return { throttleTimeMs: 0, errorCode };
   }
 
@@ -251,7 +286,10 @@ export class GroupCoordinator {
     const topics = req.topics ?? [];
     const answerAll = (errorCode: number): OffsetCommitResponse => ({
       throttleTimeMs: 0,
-      topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+      })),
     });
     const check = this.checkGroupRequest(brokerId, req.groupId, false);
     if (check.errorCode !== ErrorCode.NONE) return answerAll(check.errorCode);
@@ -275,14 +313,28 @@ export class GroupCoordinator {
   }
 
   /** A transaction committed: its TxnOffsetCommit offsets become the group's committed offsets. */
-  commitTransactionalOffsets(groupId: string, offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }[]): void {
+  commitTransactionalOffsets(
+    groupId: string,
+    offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }[],
+  ): void {
     const byTopic = new Map<string, OffsetCommitRequest['topics'][number]['partitions']>();
     for (const o of offsets) {
       let list = byTopic.get(o.topic);
       if (!list) byTopic.set(o.topic, (list = []));
-      list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, commitTimestamp: -1, committedMetadata: o.metadata });
+      list.push({
+        partitionIndex: o.partition,
+        committedOffset: o.offset,
+        committedLeaderEpoch: o.leaderEpoch,
+        commitTimestamp: -1,
+        committedMetadata: o.metadata,
+      });
     }
-    this.storeOffsets(groupId, this.groups.get(groupId), [...byTopic].map(([name, partitions]) => ({ name, partitions })), 6);
+    this.storeOffsets(
+      groupId,
+      this.groups.get(groupId),
+      [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+      6,
+    );
   }
 
   private storeOffsets(
@@ -393,7 +445,11 @@ export class GroupCoordinator {
     const groups = [...this.groups.values()]
       .filter((g) => this.deps.coordinatorFor(g.groupId)?.id === brokerId)
       .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
-    return { throttleTimeMs: 0, errorCode: this.stopped ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.NONE, groups };
+    return {
+      throttleTimeMs: 0,
+      errorCode: this.stopped ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.NONE,
+      groups,
+    };
   }
 
   /** Deletes empty groups and their offsets: NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND for none. */
@@ -431,7 +487,12 @@ export class GroupCoordinator {
         rebalanceTimeoutMs: m.rebalanceTimeoutMs,
       })),
       offsets: [...g.offsets.values()].flatMap((partitions) =>
-        [...partitions.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata })),
+        [...partitions.values()].map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          offset: o.offset,
+          metadata: o.metadata,
+        })),
       ),
     }));
   }
@@ -459,7 +520,8 @@ export class GroupCoordinator {
   // ---- Rebalance machinery --------------------------------------------------------------------------------------
 
   private maybePrepareRebalance(group: GroupMetadata, reason: string): void {
-    if (group.is('Stable') || group.is('CompletingRebalance') || group.is('Empty')) this.prepareRebalance(group, reason);
+    if (group.is('Stable') || group.is('CompletingRebalance') || group.is('Empty'))
+      this.prepareRebalance(group, reason);
   }
 
   private prepareRebalance(group: GroupMetadata, reason: string): void {
@@ -527,7 +589,10 @@ export class GroupCoordinator {
     }
     group.protocolName = group.selectProtocol();
     group.state = 'CompletingRebalance';
-    this.log(group, `generation ${group.generationId} formed with ${group.members.size} member(s), protocol ${group.protocolName}, leader ${group.leaderId}`);
+    this.log(
+      group,
+      `generation ${group.generationId} formed with ${group.members.size} member(s), protocol ${group.protocolName}, leader ${group.leaderId}`,
+    );
     for (const member of group.members.values()) {
       const resolve = member.awaitingJoin!;
       member.awaitingJoin = null;
@@ -542,7 +607,8 @@ export class GroupCoordinator {
     this.settleWaiting(member, ErrorCode.UNKNOWN_MEMBER_ID);
     group.remove(member.memberId);
     this.log(group, `member ${member.memberId} ${why}`);
-    if (group.is('Stable') || group.is('CompletingRebalance')) this.prepareRebalance(group, `member ${member.memberId} ${why}`);
+    if (group.is('Stable') || group.is('CompletingRebalance'))
+      this.prepareRebalance(group, `member ${member.memberId} ${why}`);
     else if (group.is('PreparingRebalance')) this.tryCompleteJoin(group);
   }
 
@@ -554,7 +620,12 @@ export class GroupCoordinator {
       if (group.get(member.memberId) !== member) return;
       // A member whose JoinGroup or SyncGroup is waiting on the group is alive: its request is parked here.
       if (member.awaitingJoin || member.awaitingSync) this.scheduleSessionTimeout(group, member);
-      else this.removeMemberAndUpdateGroup(group, member, `expired: no heartbeat within its ${member.sessionTimeoutMs} ms session timeout`);
+      else
+        this.removeMemberAndUpdateGroup(
+          group,
+          member,
+          `expired: no heartbeat within its ${member.sessionTimeoutMs} ms session timeout`,
+        );
     }, member.sessionTimeoutMs);
   }
 
@@ -586,9 +657,14 @@ export class GroupCoordinator {
    * The checks every group API starts with. Join, Sync, Heartbeat and Leave need a non-empty group id; OffsetCommit,
    * OffsetFetch and DescribeGroups accept an empty one (as Kafka does). Then: is this broker the group's coordinator?
    */
-  private checkGroupRequest(brokerId: number, groupId: string | null | undefined, requireNonEmpty: boolean): GroupCheck {
+  private checkGroupRequest(
+    brokerId: number,
+    groupId: string | null | undefined,
+    requireNonEmpty: boolean,
+  ): GroupCheck {
     if (this.stopped) return { errorCode: ErrorCode.NOT_COORDINATOR };
-    if (typeof groupId !== 'string' || (requireNonEmpty && groupId === '')) return { errorCode: ErrorCode.INVALID_GROUP_ID };
+    if (typeof groupId !== 'string' || (requireNonEmpty && groupId === ''))
+      return { errorCode: ErrorCode.INVALID_GROUP_ID };
     const coordinator = this.deps.coordinatorFor(groupId);
     if (!coordinator) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
     if (coordinator.id !== brokerId) return { errorCode: ErrorCode.NOT_COORDINATOR };
