@@ -5,8 +5,9 @@
  */
 
 /** How key and value bytes are shown. */
-export type ViewerFormat = 'text' | 'json' | 'hex' | 'base64';
-export const VIEWER_FORMATS: readonly ViewerFormat[] = ['text', 'json', 'hex', 'base64'];
+/** `schema`: Confluent's wire format decoded by the schema id it carries, through the connection's registry. */
+export type ViewerFormat = 'text' | 'json' | 'hex' | 'base64' | 'schema';
+export const VIEWER_FORMATS: readonly ViewerFormat[] = ['text', 'json', 'hex', 'base64', 'schema'];
 
 export interface ViewerRow {
   partition: number;

@@ -127,4 +127,31 @@ describe('Schema registry in VS Code', () => {
     assert.match(String(view.metadata.valueSchema), /^sr-orders-value v1 \(id \d+, AVRO com\.acme\.Order\)$/);
     assert.equal(view.metadata.status, 'acked');
   });
+
+  it('the topic viewer shows Schema Registry values decoded by the schema id they carry', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('kafkaWorkbench.topic.view', 'sr-orders');
+    const panel = a.topicViewers().get('sr-orders')!;
+    const settledState = () => {
+      for (let i = panel.posted.length - 1; i >= 0; i--) {
+        const m = panel.posted[i]!;
+        if (m.type === 'state') return m.state.loading ? undefined : m.state;
+      }
+      return undefined;
+    };
+    try {
+      await waitFor('the first page', () => (settledState()?.windowSize ?? 0) > 0, 50_000);
+      const framed = settledState()!.rows.find(
+        (r) => r.value?.startsWith('\u0000') || r.value?.startsWith('base64:AAAAA'),
+      );
+      assert.ok(framed, 'as text, an Avro value is its framed bytes (magic byte 0, then the schema id)');
+      await panel.receive({ type: 'format', keyFormat: 'text', valueFormat: 'schema' });
+      const row = await waitFor('the value decoded by its schema', () =>
+        settledState()?.rows.find((r) => r.offset === framed.offset && /"id": "c-1"/.test(r.value ?? '')),
+      );
+      assert.match(row.value!, /"qty": 4/);
+    } finally {
+      panel.dispose();
+    }
+  });
 });

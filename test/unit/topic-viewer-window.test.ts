@@ -50,6 +50,25 @@ describe('topic viewer record window', () => {
     );
   });
 
+  it('shows a Schema Registry part by its decoding, filters on it, and falls back to JSON text without one', () => {
+    const w = new RecordWindow();
+    const avro = record(0, 'k', Buffer.from([0, 0, 0, 0, 1, 2, 3]));
+    const plain = record(1, 'k', '{"id":"x"}');
+    w.add([avro, plain]);
+    w.setDecoded(avro, { value: '{\n  "id": "o-9"\n}' });
+    assert.deepEqual(
+      w.matching('', 'text', 'schema').map((m) => m.row.value),
+      ['{\n  "id": "o-9"\n}', '{\n  "id": "x"\n}'],
+    );
+    assert.deepEqual(
+      w.matching('o-9', 'text', 'schema').map((m) => m.row.offset),
+      [0],
+    );
+    // Shown as text, the same record is its bytes again.
+    assert.equal(w.matching('', 'text', 'hex')[0]!.row.value, '00 00 00 00 01 02 03');
+    assert.equal(parseViewerMessage({ type: 'format', keyFormat: 'text', valueFormat: 'schema' }).ok, true);
+  });
+
   it('formats bytes as text, pretty JSON, hex and base64; bytes that are not UTF-8 are marked base64 in text', () => {
     assert.equal(formatBytes(Buffer.from('{"a":1}'), 'json'), '{\n  "a": 1\n}');
     assert.equal(formatBytes(Buffer.from('not json'), 'json'), 'not json');
@@ -130,7 +149,7 @@ describe('topic viewer record window', () => {
     });
     assert.deepEqual(parseViewerMessage({ type: 'format', keyFormat: 'hex', valueFormat: 'yaml' }), {
       ok: false,
-      error: 'valueFormat must be one of text, json, hex, base64',
+      error: 'valueFormat must be one of text, json, hex, base64, schema',
     });
     assert.deepEqual(parseViewerMessage({ type: 'tail', on: 'yes' }), { ok: false, error: 'on must be true or false' });
     assert.equal(parseViewerMessage({ type: 'drop tables' }).ok, false);

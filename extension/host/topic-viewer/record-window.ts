@@ -9,8 +9,16 @@ import type { ViewerFormat, ViewerRow } from '../../protocol/topic-viewer-messag
 
 export const DEFAULT_WINDOW_LIMIT = 2000;
 
+/** A key's or value's Schema Registry decoding, as shown (pretty JSON, or why it could not be decoded). */
+export interface DecodedText {
+  key?: string;
+  value?: string;
+}
+
 export class RecordWindow {
   private records: ConsumedRecord[] = [];
+  /** Decodings of records in the window (format `schema`); they go with their records. */
+  private readonly decoded = new WeakMap<ConsumedRecord, DecodedText>();
   /** Records dropped from the front to keep the window bounded. */
   dropped = 0;
 
@@ -29,6 +37,18 @@ export class RecordWindow {
     }
   }
 
+  all(): readonly ConsumedRecord[] {
+    return this.records;
+  }
+
+  hasDecoded(record: ConsumedRecord): boolean {
+    return this.decoded.has(record);
+  }
+
+  setDecoded(record: ConsumedRecord, decoded: DecodedText): void {
+    this.decoded.set(record, decoded);
+  }
+
   clear(): void {
     this.records = [];
     this.dropped = 0;
@@ -43,7 +63,7 @@ export class RecordWindow {
     const needle = filter.trim().toLowerCase();
     const out: { record: ConsumedRecord; row: ViewerRow }[] = [];
     for (const record of this.records) {
-      const row = toRow(record, keyFormat, valueFormat);
+      const row = toRow(record, keyFormat, valueFormat, this.decoded.get(record));
       if (!needle || rowText(row).toLowerCase().includes(needle)) out.push({ record, row });
     }
     return out;
@@ -75,13 +95,19 @@ export function toJsonl(records: readonly ConsumedRecord[]): string {
   return records.map((r) => `${JSON.stringify(recordToJson(r))}\n`).join('');
 }
 
-export function toRow(record: ConsumedRecord, keyFormat: ViewerFormat, valueFormat: ViewerFormat): ViewerRow {
+export function toRow(
+  record: ConsumedRecord,
+  keyFormat: ViewerFormat,
+  valueFormat: ViewerFormat,
+  decoded?: DecodedText,
+): ViewerRow {
   return {
     partition: record.partition,
     offset: record.offset,
     timestamp: `${new Date(record.timestamp).toISOString()} (${record.timestampType})`,
-    key: formatBytes(record.key, keyFormat),
-    value: formatBytes(record.value, valueFormat),
+    key: keyFormat === 'schema' && decoded?.key !== undefined ? decoded.key : formatBytes(record.key, keyFormat),
+    value:
+      valueFormat === 'schema' && decoded?.value !== undefined ? decoded.value : formatBytes(record.value, valueFormat),
     headers: record.headers.map((h) => ({
       key: h.key.toString('utf8'),
       value:
@@ -90,7 +116,10 @@ export function toRow(record: ConsumedRecord, keyFormat: ViewerFormat, valueForm
   };
 }
 
-/** Bytes as shown: text (bytes that are not UTF-8 as base64, marked), pretty JSON (text when not JSON), hex or base64. */
+/**
+ * Bytes as shown: text (bytes that are not UTF-8 as base64, marked), pretty JSON (text when not JSON), hex or base64;
+ * `schema` without a decoding (not in Confluent's wire format) as JSON.
+ */
 export function formatBytes(bytes: Buffer | null, format: ViewerFormat): string | null {
   if (bytes === null) return null;
   switch (format) {
@@ -99,6 +128,7 @@ export function formatBytes(bytes: Buffer | null, format: ViewerFormat): string 
     case 'base64':
       return bytes.toString('base64');
     case 'json':
+    case 'schema':
     case 'text': {
       if (!isUtf8(bytes)) return `base64:${bytes.toString('base64')}`;
       const text = bytes.toString('utf8');

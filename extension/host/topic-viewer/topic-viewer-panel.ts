@@ -15,9 +15,10 @@ import { parseStartOffset } from '../../core/consume/start-offset';
 import type { ConsumerTransport } from '../../core/transport/consumer-transport';
 import type { HostToViewer, ViewerFormat, ViewerState, ViewerToHost } from '../../protocol/topic-viewer-messages';
 import { parseViewerMessage } from '../../protocol/validate';
-import { loadCore } from '../kafka/core';
+import type { SchemaDeserializer } from '../../core/schema-registry/deserializer';
+import { loadCore, loadSchemaRegistry } from '../kafka/core';
 import type { WorkbenchService } from '../kafka/workbench-service';
-import { RecordWindow, takeOldestFirst, toJsonl } from './record-window';
+import { RecordWindow, takeOldestFirst, toJsonl, type DecodedText } from './record-window';
 
 export const TOPIC_VIEWER_VIEW_TYPE = 'kafkaWorkbench.topicViewer';
 /** Records a Load more adds to the window. */
@@ -36,6 +37,7 @@ export class TopicViewerPanel implements vscode.Disposable {
   /** Records read but not yet added (a fetch returns up to 1 MiB per partition; a page is PAGE_SIZE). */
   private pending: ConsumedRecord[] = [];
   private transport: (ConsumerTransport & { close(): Promise<void> }) | undefined;
+  private deserializer: Promise<SchemaDeserializer | undefined> | undefined;
   private reader: RecordReader | undefined;
   /** Operations on the reader run one at a time. */
   private queue: Promise<void> = Promise.resolve();
@@ -146,7 +148,8 @@ export class TopicViewerPanel implements vscode.Disposable {
         return Promise.resolve();
       case 'format':
         this.setView({ keyFormat: m.keyFormat, valueFormat: m.valueFormat });
-        return Promise.resolve();
+        // Records already shown are decoded once a part is shown as Schema Registry.
+        return this.run(() => this.decodeSchemas(this.window.all()));
       case 'filter':
         this.setView({ filter: m.text });
         return Promise.resolve();
@@ -187,6 +190,34 @@ export class TopicViewerPanel implements vscode.Disposable {
     const { taken, rest } = takeOldestFirst(this.pending, PAGE_SIZE);
     this.pending = rest;
     this.window.add(taken);
+    await this.decodeSchemas(taken);
+  }
+
+  /**
+   * With a part shown as Schema Registry: keys and values in Confluent's wire format decoded by the schema id they
+   * carry, through the connection's registry; without a registry they show as JSON text.
+   */
+  private async decodeSchemas(records: readonly ConsumedRecord[]): Promise<void> {
+    if (this.state.keyFormat !== 'schema' && this.state.valueFormat !== 'schema') return;
+    this.deserializer ??= this.service
+      .schemaRegistry()
+      .then((client) => (client ? new (loadSchemaRegistry().SchemaDeserializer)(client) : undefined))
+      .catch(() => undefined);
+    const deserializer = await this.deserializer;
+    if (!deserializer) return;
+    for (const record of records) {
+      if (this.window.hasDecoded(record)) continue;
+      const decoded: DecodedText = {};
+      for (const part of ['key', 'value'] as const) {
+        try {
+          const d = await deserializer.decode(record[part]);
+          if (d) decoded[part] = JSON.stringify(d.value, null, 2);
+        } catch (e) {
+          decoded[part] = `(cannot decode by its schema: ${e instanceof Error ? e.message : String(e)})`;
+        }
+      }
+      this.window.setDecoded(record, decoded);
+    }
   }
 
   private async fetch(maxWaitMs: number): Promise<void> {
@@ -211,7 +242,9 @@ export class TopicViewerPanel implements vscode.Disposable {
           return;
         }
         if (this.pending.length === 0) await this.fetch(TAIL_WAIT_MS);
-        this.window.add(this.pending.splice(0));
+        const arrived = this.pending.splice(0);
+        this.window.add(arrived);
+        await this.decodeSchemas(arrived);
       }, false);
       if (this.state.error) this.state.tail = false;
     }
