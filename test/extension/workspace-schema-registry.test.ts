@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../extension/core/collections';
+import type { StoredRecordView } from '../../extension/core/consume/read-back';
 import { defaultDraft, type ComposerDraft } from '../../extension/protocol/messages';
 import { SchemaDeserializer, SchemaRegistryClient } from '../../extension/core/schema-registry';
 import { api, waitFor, write } from './workspace-helpers';
@@ -126,6 +127,22 @@ describe('Schema registry in VS Code', () => {
     assert.equal(view.entries[1].kind, 'composed');
     assert.match(String(view.metadata.valueSchema), /^sr-orders-value v1 \(id \d+, AVRO com\.acme\.Order\)$/);
     assert.equal(view.metadata.status, 'acked');
+    // Read back, the stored value is decoded by the schema id it carries.
+    const stored = await vscode.commands.executeCommand<StoredRecordView>(
+      'kafkaWorkbench.results.readBack',
+      lastRecordId,
+      {
+        show: false,
+      },
+    );
+    assert.equal(stored.comparison?.identical, true, stored.comparison?.differences.join('; '));
+    assert.deepEqual(
+      stored.valueDecoded && 'value' in stored.valueDecoded ? stored.valueDecoded.value : stored.valueDecoded,
+      {
+        id: 'c-1',
+        qty: 4,
+      },
+    );
   });
 
   it('the topic viewer shows Schema Registry values decoded by the schema id they carry', async () => {

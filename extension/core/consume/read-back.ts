@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { ProducerRecord } from '../engine/types';
 import type { ConsumerTransport, IsolationLevel } from '../transport/consumer-transport';
-import { InvalidInputError } from '../util/errors';
+import type { DecodedRecordPart, SchemaDeserializer } from '../schema-registry/deserializer';
+import { InvalidInputError, errorMessage } from '../util/errors';
 import type { ConsumedRecord } from './fetched-records';
 import { bytesToJson, type JsonBytes } from './record-json';
 import { RecordReader, describeFact, type ReadFact } from './record-reader';
@@ -49,6 +50,30 @@ export interface StoredRecordView {
   comparison: { identical: boolean; differences: string[] } | null;
   /** The Fetch and ListOffsets requests that read it. */
   read: string[];
+  /** Key and value in Confluent's wire format, decoded by their schema id (with a schema registry). */
+  keyDecoded?: SchemaDecoding;
+  valueDecoded?: SchemaDecoding;
+}
+
+/** A part decoded by the schema its id names, or why it could not be. */
+export type SchemaDecoding = DecodedRecordPart | { error: string };
+
+/** Adds the Schema Registry decodings of the record's key and value (parts not in the wire format get none). */
+export async function withSchemaDecoding(
+  view: StoredRecordView,
+  record: { key: Buffer | null; value: Buffer | null },
+  deserializer: SchemaDeserializer,
+): Promise<StoredRecordView> {
+  const decode = async (bytes: Buffer | null): Promise<SchemaDecoding | undefined> => {
+    try {
+      return await deserializer.decode(bytes);
+    } catch (e) {
+      return { error: errorMessage(e) };
+    }
+  };
+  const keyDecoded = await decode(record.key);
+  const valueDecoded = await decode(record.value);
+  return { ...view, ...(keyDecoded ? { keyDecoded } : {}), ...(valueDecoded ? { valueDecoded } : {}) };
 }
 
 function digest(bytes: string | Buffer | null | undefined): Digest {

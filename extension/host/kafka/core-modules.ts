@@ -4,7 +4,7 @@
  */
 import { createProducer } from '../../core/engine';
 import { startSandbox } from '../../core/sandbox';
-import { digestOf, readRecordAt, storedRecordView } from '../../core/consume/read-back';
+import { digestOf, readRecordAt, storedRecordView, withSchemaDecoding } from '../../core/consume/read-back';
 import { RecordReader } from '../../core/consume/record-reader';
 import { consumerGroups, describeTopicConfigs } from '../../core/transport/cluster-reads';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
@@ -70,11 +70,12 @@ export const coreModules: CoreModules = {
   createConsumerTransport: (config, log) => new KafkaTransport(config, { log }),
   createRecordReader: (transport, options) => new RecordReader(transport, options),
   digestOf,
-  async readBack(config, at, sent, log) {
+  async readBack(config, at, sent, log, deserializer) {
     const transport = new KafkaTransport(config, { log });
     try {
       const { record, facts } = await readRecordAt(transport, at);
-      return storedRecordView(record, sent, facts);
+      const view = storedRecordView(record, sent, facts);
+      return deserializer ? withSchemaDecoding(view, record, deserializer) : view;
     } finally {
       await transport.close();
     }

@@ -5,6 +5,7 @@
 import type { ProducerConfigInput } from '../../core/engine/config';
 import type { Producer, ProducerRecord } from '../../core/engine/types';
 import type { SentRecordDigest, StoredRecordView } from '../../core/consume/read-back';
+import type { SchemaDeserializer } from '../../core/schema-registry/deserializer';
 import type { Sandbox, SandboxOptions } from '../../core/sandbox';
 import type { RecordReader, RecordReaderOptions } from '../../core/consume/record-reader';
 import type { ConsumerTransport } from '../../core/transport/consumer-transport';
@@ -41,6 +42,8 @@ export interface CoreModules {
     at: { topic: string; partition: number; offset: number },
     sent: SentRecordDigest | undefined,
     log: LogFn,
+    /** With one, a key or value in Confluent's wire format is decoded by its schema id too. */
+    deserializer?: SchemaDeserializer,
   ): Promise<StoredRecordView>;
   /** Fetch and ListOffsets over its own connections: for expectations and reading records back. */
   createConsumerTransport(config: ConnectionConfig, log: LogFn): ConsumerTransport & { close(): Promise<void> };

@@ -531,7 +531,9 @@ export class WorkbenchService implements vscode.Disposable {
     const config = this.producerConfigs.get(producer);
     if (!config) throw new InvalidInputError(`The cluster record ${recordId} went to is no longer known.`);
     const core = loadCore();
-    return core.readBack(config, at, sent && core.digestOf(sent), this.log);
+    const registry = await this.schemaRegistry().catch(() => undefined);
+    const deserializer = registry ? new (loadSchemaRegistry().SchemaDeserializer)(registry) : undefined;
+    return core.readBack(config, at, sent && core.digestOf(sent), this.log, deserializer);
   }
 
   resultRows(): ResultRow[] {
