@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import {
   compileExpectations,
   mismatch,
+  seeRecord,
   SentRecords,
   subsetMismatch,
+  type PartView,
 } from '../../extension/core/collections/expectations';
+import { frame } from '../../extension/core/schema-registry/wire-format';
 import type { ExpectationSpec } from '../../extension/core/collections/model';
 import { parseCollectionText } from '../../extension/core/collections/parse';
 import type { ConsumedRecord } from '../../extension/core/consume';
@@ -47,7 +50,8 @@ function record(fields: {
 
 function check(spec: ExpectationSpec, r: ConsumedRecord, sent = new SentRecords()): string | undefined {
   const [compiled] = compileExpectations([spec], (p) => `c.kafka.json: expect ${p.join('.')}:`);
-  return mismatch(compiled!, r, sent);
+  // Bytes not in Confluent's wire format: what seeRecord makes of them, with or without a registry.
+  return mismatch(compiled!, { record: r, key: { kind: 'bytes' }, value: { kind: 'bytes' } }, sent);
 }
 
 describe('collections: matching expected records', () => {
@@ -157,6 +161,95 @@ describe('collections: matching expected records', () => {
   });
 });
 
+describe('collections: matching decoded records', () => {
+  const reply: PartView = {
+    kind: 'decoded',
+    decoded: { schemaId: 7, schemaType: 'AVRO', recordName: 'com.acme.Reply', value: { order: 'o-7', status: 'ok' } },
+    uses: [{ subject: 'replies-value', version: 2 }],
+  };
+  const decodedKey: PartView = {
+    kind: 'decoded',
+    decoded: { schemaId: 3, schemaType: 'AVRO', value: 'order-7' },
+    uses: [{ subject: 'replies-key', version: 1 }],
+  };
+  const framed = record({ key: null, value: frame(7, Buffer.from([1, 2, 3])) });
+  const match = (spec: Omit<ExpectationSpec, 'topic'>, key: PartView, value: PartView) => {
+    const [compiled] = compileExpectations([{ topic: 'replies', ...spec }], (p) => `expect ${p.join('.')}:`);
+    return mismatch(compiled!, { record: framed, key, value }, new SentRecords());
+  };
+  const bytes: PartView = { kind: 'bytes' };
+
+  it('matches JSON subset, text and regex against the decoded value, naming subject, version and id on failure', () => {
+    assert.equal(match({ value: { jsonSubset: { status: 'ok' } } }, bytes, reply), undefined);
+    assert.equal(match({ value: { regex: '"status":"ok"' } }, bytes, reply), undefined);
+    assert.equal(match({ value: { text: '{"order":"o-7","status":"ok"}' } }, bytes, reply), undefined);
+    assert.equal(
+      match({ value: { jsonSubset: { status: 'rejected' } } }, bytes, reply),
+      'its value, decoded by replies-value v2 (id 7, AVRO com.acme.Reply), has $.status = "ok", not "rejected": {"order":"o-7","status":"ok"}',
+    );
+    assert.equal(
+      match({ value: { regex: '^x' } }, bytes, reply),
+      'its value, decoded by replies-value v2 (id 7, AVRO com.acme.Reply), does not match /^x/: {"order":"o-7","status":"ok"}',
+    );
+  });
+
+  it('compares an expected key with a decoded key as text', () => {
+    assert.equal(match({ key: 'order-7' }, decodedKey, reply), undefined);
+    assert.equal(
+      match({ key: 'order-8' }, decodedKey, reply),
+      'its key, decoded by replies-key v1 (id 3, AVRO), is "order-7", not "order-8"',
+    );
+  });
+
+  it('fails, naming the schema id and the problem, when the value cannot be decoded', () => {
+    const down: PartView = {
+      kind: 'undecodable',
+      schemaId: 7,
+      problem: 'the schema registry http://127.0.0.1:1 is not reachable (ECONNREFUSED)',
+    };
+    assert.equal(
+      match({ value: { jsonSubset: { status: 'ok' } } }, bytes, down),
+      "its value is in Confluent's wire format with schema id 7, which cannot be decoded: the schema registry http://127.0.0.1:1 is not reachable (ECONNREFUSED)",
+    );
+    assert.match(match({ valueSchema: {} }, bytes, down)!, /schema id 7, which cannot be decoded/);
+  });
+
+  it('without a registry, a wire-format value matched as JSON says how to have it decoded', async () => {
+    const seen = await seeRecord(framed, undefined);
+    assert.deepEqual(seen.value, { kind: 'bytes', wireId: 7 });
+    const [compiled] = compileExpectations([{ topic: 'replies', value: { jsonSubset: { a: 1 } } }], () => '');
+    assert.match(
+      mismatch(compiled!, seen, new SentRecords())!,
+      /is not JSON; the value looks like Confluent's wire format \(magic byte 0, schema id 7\): give the environment a "schemaRegistry"/,
+    );
+  });
+
+  it('checks the schema an expectation names: id, subject and version, record name', () => {
+    assert.equal(match({ valueSchema: { subject: 'replies-value', version: 2, id: 7 } }, bytes, reply), undefined);
+    assert.equal(match({ valueSchema: { recordName: 'com.acme.Reply' } }, bytes, reply), undefined);
+    assert.equal(
+      match({ valueSchema: { id: 8 } }, bytes, reply),
+      'its value was written with replies-value v2 (id 7, AVRO com.acme.Reply), not schema id 8',
+    );
+    assert.equal(
+      match({ valueSchema: { subject: 'replies-value', version: 1 } }, bytes, reply),
+      'its value was written with replies-value v2 (id 7, AVRO com.acme.Reply), which is not replies-value v1',
+    );
+    assert.equal(
+      match({ valueSchema: { recordName: 'com.acme.Rejected' } }, bytes, reply),
+      'its value was written with replies-value v2 (id 7, AVRO com.acme.Reply), not as com.acme.Rejected',
+    );
+    assert.equal(
+      match({ keySchema: {} }, bytes, reply),
+      "its key is not in Confluent's wire format (no magic byte 0 and schema id), so no schema wrote it",
+    );
+    assert.throws(
+      () => compileExpectations([{ topic: 'replies', valueSchema: { version: 2 } }], (p) => `expect ${p.join('.')}:`),
+      /expect 0\.valueSchema: "version" needs a "subject"/,
+    );
+  });
+});
+
 describe('collections: the lint knows "expect"', () => {
   const lint = (expect: unknown) =>
     parseCollectionText(
@@ -178,6 +271,11 @@ describe('collections: the lint knows "expect"', () => {
         },
         { topic: 'dlq', value: { regex: '^x' }, correlate: 'key' },
         { topic: 'out', value: { text: 'ok' } },
+        {
+          topic: 'avro-out',
+          keySchema: {},
+          valueSchema: { subject: 'avro-out-value', version: 2, id: 4, recordName: 'com.acme.Reply' },
+        },
       ]),
       [],
     );
@@ -190,6 +288,7 @@ describe('collections: the lint knows "expect"', () => {
       { topic: 'replies', value: { json: 1 } },
       { topic: 'bad topic!' },
       { topic: 'x', correlate: 'value' },
+      { topic: 'x', valueSchema: { version: 1 }, keySchema: { subjet: 'k' } },
     ]);
     const at = (path: string) =>
       problems
@@ -197,6 +296,11 @@ describe('collections: the lint knows "expect"', () => {
         .map((p) => p.message)
         .join(' | ');
     assert.match(at('messages.0.expect.0.value.regex'), /"\[a-" is not a valid regular expression/);
+    assert.equal(at('messages.0.expect.5.valueSchema'), '"version" needs a "subject": it is a version of that subject');
+    assert.match(
+      at('messages.0.expect.5.keySchema'),
+      /unknown property "subjet"; expected one of: subject, version, id, recordName/,
+    );
     assert.match(at('messages.0.expect.1'), /within/);
     assert.match(at('messages.0.expect.2.value'), /jsonSubset|text|regex/);
     assert.match(at('messages.0.expect.3.topic'), /topic name 'bad topic!' has characters Kafka does not allow/);

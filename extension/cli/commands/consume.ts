@@ -16,11 +16,10 @@ import {
   recordToJson,
   type ConsumedRecord,
   type JsonBytes,
-  type RecordJson,
 } from '../../core/consume';
 import { CLI_CLIENT_ID } from '../../core/kafka/rules';
 import { SchemaRegistryClient, type SchemaRegistryConfig } from '../../core/schema-registry/client';
-import { SchemaDeserializer, type DecodedRecordPart } from '../../core/schema-registry/deserializer';
+import { SchemaDeserializer, withDecoded, type DecodedRecordPart } from '../../core/schema-registry/deserializer';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../../core/transport/consumer-transport';
 import { KafkaTransport } from '../../core/transport/kafka-transport';
 import type { ConnectionConfig } from '../../core/transport/transport';
@@ -228,17 +227,4 @@ class RecordDecoder {
       );
     }
   }
-}
-
-function withDecoded(json: RecordJson, decoded: DecodedParts): object {
-  const schema = (d: DecodedRecordPart) => ({
-    id: d.schemaId,
-    type: d.schemaType,
-    ...(d.recordName ? { recordName: d.recordName } : {}),
-  });
-  return {
-    ...json,
-    ...(decoded.key ? { key: decoded.key.value, keySchema: schema(decoded.key) } : {}),
-    ...(decoded.value ? { value: decoded.value.value, valueSchema: schema(decoded.value) } : {}),
-  };
 }

@@ -83,6 +83,18 @@ export interface ExpectationSpec {
   value?: ValueMatchSpec;
   /** The record must carry the key, or this header's value, of one of the records sent. */
   correlate?: 'key' | { header: string };
+  /** The key / value must be in Confluent's wire format, written with this schema (needs a schema registry). */
+  keySchema?: ExpectedSchemaSpec;
+  valueSchema?: ExpectedSchemaSpec;
+}
+
+/** The schema an expected record's key or value was written with: each field given must hold (`{}`: any schema). */
+export interface ExpectedSchemaSpec {
+  subject?: string;
+  version?: number;
+  id?: number;
+  /** The Avro record's or Protobuf message's full name. */
+  recordName?: string;
 }
 
 export interface Collection {

@@ -10,7 +10,7 @@ import { InvalidInputError } from '../util/errors';
 import { isTopicName, topicNameProblem } from '../kafka/rules/topic-name';
 import { brokerAddressProblem, splitBrokerList } from '../kafka/rules/broker-address';
 import type { Collection, Diagnostic, Environment, ExpectationSpec, SourceRange } from './model';
-import { regexProblem } from './expectations';
+import { expectedSchemaProblem, regexProblem } from './expectations';
 import { formatJsonPath, formatLocation, SourceText, type JsonPath } from './source-text';
 
 export interface MessageLocation {
@@ -614,7 +614,7 @@ function checkCollectionRules(
   });
 }
 
-/** What the schema cannot say about "expect" entries: a regular expression that does not compile, a bad topic name. */
+/** What the schema cannot say about "expect" entries: a regular expression that does not compile, a bad topic name, a schema version without its subject. */
 function expectationDiagnostics(expect: unknown, base: JsonPath, source: SourceText): Diagnostic[] {
   if (!Array.isArray(expect)) return [];
   const out: Diagnostic[] = [];
@@ -625,6 +625,14 @@ function expectationDiagnostics(expect: unknown, base: JsonPath, source: SourceT
     if (topicProblem) {
       const path = [...base, j, 'topic'];
       out.push({ severity: 'error', message: topicProblem, path, range: source.rangeOf(path) });
+    }
+    for (const part of ['keySchema', 'valueSchema'] as const) {
+      const want = e[part];
+      const schemaProblem = isPlainObject(want) ? expectedSchemaProblem(want) : undefined;
+      if (schemaProblem) {
+        const path = [...base, j, part, 'version'];
+        out.push({ severity: 'error', message: schemaProblem, path, range: source.rangeOf(path) });
+      }
     }
     const value = e.value as { regex?: unknown } | undefined;
     const problem = isPlainObject(value) && typeof value.regex === 'string' ? regexProblem(value.regex) : undefined;

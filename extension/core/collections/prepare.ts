@@ -24,6 +24,7 @@ import type {
   BinarySpec,
   Collection,
   Environment,
+  ExpectationSpec,
   FileSpec,
   MessageSpec,
   ProducerSettings,
@@ -304,10 +305,21 @@ export class MessagePreparer {
       expectedRecords: dataFile ? undefined : (m.count ?? 1),
       dataFile,
       // A broken regular expression stops the run here, before anything is sent.
-      expectations: m.expect
-        ? compileExpectations(m.expect, (p) => describeSite(this.site(['messages', index, 'expect', ...p], m.name)))
-        : [],
+      expectations: m.expect ? this.compileExpectations(m.expect, index, m.name) : [],
     };
+  }
+
+  private compileExpectations(expect: ExpectationSpec[], index: number, name: string): CompiledExpectation[] {
+    const where = (p: JsonPath) => describeSite(this.site(['messages', index, 'expect', ...p], name));
+    const compiled = compileExpectations(expect, where);
+    if (!this.schemaRegistry)
+      for (const e of compiled)
+        for (const part of ['key', 'value'] as const)
+          if (e.spec[`${part}Schema`])
+            throw new InvalidInputError(
+              `${where([e.index, `${part}Schema`])} ${part}Schema needs a schema registry to read the record's schema id: add "schemaRegistry": {"url": ...} to the environment, or pass --schema-registry URL`,
+            );
+    return compiled;
   }
 
   /** The data file's absolute path, checked to be a readable regular file (a CSV's header too); undefined when there is none. */

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { validateProducerConfig, type ProducerConfigInput } from '../engine/config';
 import type { Producer, ProducerRecord, RecordMetadata, RecordTrace } from '../engine/types';
 import type { SchemaRegistryClient } from '../schema-registry/client';
+import { SchemaDeserializer } from '../schema-registry/deserializer';
 import type { ConsumerTransport } from '../transport/consumer-transport';
 import { systemClock, type Clock } from '../util/clock';
 import { InvalidInputError, errorMessage } from '../util/errors';
@@ -177,6 +178,8 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     options.variables ?? {},
     options.schemaRegistry,
   );
+  // Expectations match keys and values in Confluent's wire format decoded; schemas are fetched once per run.
+  const deserializer = options.schemaRegistry ? new SchemaDeserializer(options.schemaRegistry) : undefined;
   // Everything is checked first (names, templates, settings, data files): a problem anywhere stops the run before
   // any record is sent. Only each message's plan is kept; its renderers are built again at its turn, so a
   // collection of 100,000 messages never holds 100,000 sets of them at once.
@@ -272,7 +275,7 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       // Where the expected topics end is noted before anything is sent: only records written after count.
       const watch =
         plan.expectations.length && options.consumerTransport
-          ? await ExpectationWatch.start(options.consumerTransport, plan.expectations, clock)
+          ? await ExpectationWatch.start(options.consumerTransport, plan.expectations, clock, deserializer)
           : undefined;
       const sentRecords = watch ? new SentRecords() : undefined;
       const onEnd = watch
