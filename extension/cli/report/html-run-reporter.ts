@@ -2,6 +2,7 @@
  * `run --reporter html`: the collection run as one self-contained HTML file (see html-report.ts), charted from the
  * producers the run made and with the waterfalls of its first failed and slowest records.
  */
+import { describeExpectation, type ExpectationResult } from '../../core/collections/expectations';
 import type { Reporter } from '../../core/collections/reporters';
 import type { RecordOutcome, RunSummary } from '../../core/collections/runner';
 import type { Producer } from '../../core/engine/types';
@@ -59,6 +60,8 @@ export class HtmlRunReporter implements Reporter {
         `${m.topic}: ${m.sent} sent, ${m.acked} acknowledged, ${m.failed} failed${m.latencyP50Ms !== undefined ? `, latency p50 ${m.latencyP50Ms} ms, p99 ${m.latencyP99Ms} ms` : ''}`,
       ]),
     ];
+    for (const m of summary.messages)
+      for (const e of m.expectations ?? []) facts.push([`"${m.name}" expects ${e.name}`, expectationFact(e)]);
     if (summary.notRun.length) facts.push(['not run', summary.notRun.join(', ')]);
     this.write(
       htmlReport({
@@ -71,4 +74,14 @@ export class HtmlRunReporter implements Reporter {
       }),
     );
   }
+}
+
+/** An expectation's result and the value it matched (decoded when it carried a schema id); a failure's reason shows what was seen. */
+function expectationFact(e: ExpectationResult): string {
+  const line = describeExpectation(e);
+  if (!e.matched) return line;
+  const { value, valueSchema } = e.matched;
+  const text = JSON.stringify(value) ?? 'null';
+  const schema = valueSchema ? ` (valueSchema ${JSON.stringify(valueSchema)})` : '';
+  return `${line}; value ${text.length > 500 ? `${text.slice(0, 497)}...` : text}${schema}`;
 }
