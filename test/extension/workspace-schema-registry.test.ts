@@ -171,4 +171,58 @@ describe('Schema registry in VS Code', () => {
       panel.dispose();
     }
   });
+  it("expectations match a value in Confluent's wire format decoded, and the CodeLens shows the decoded value", async () => {
+    // The message's own Avro record is what its expectations read back (no service needed).
+    const file = write('collections/sr-expect.kafka.json', {
+      name: 'SR expect',
+      messages: [
+        {
+          name: 'echo',
+          topic: 'sr-echo',
+          value: { id: 'x-1', qty: 5 },
+          valueSchema: { subject: 'sr-orders-value' },
+          headers: [['correlation-id', '{{$uuid}}']],
+          expect: [
+            {
+              name: 'decoded',
+              topic: 'sr-echo',
+              withinMs: 20000,
+              correlate: { header: 'correlation-id' },
+              valueSchema: { subject: 'sr-orders-value', recordName: 'com.acme.Order' },
+              value: { jsonSubset: { id: 'x-1', qty: 5 } },
+            },
+            { name: 'wrong qty', topic: 'sr-echo', withinMs: 1500, value: { jsonSubset: { qty: 6 } } },
+          ],
+        },
+      ],
+    });
+    const summary = await vscode.commands.executeCommand<RunSummary>(
+      'kafkaWorkbench.collections.sendMessage',
+      file,
+      'echo',
+      { createTopics: true },
+    );
+    const results = summary.messages[0].expectations!;
+    assert.deepEqual(
+      results.map((r) => [r.name, r.passed]),
+      [
+        ['decoded', true],
+        ['wrong qty', false],
+      ],
+      JSON.stringify(results),
+    );
+    assert.deepEqual(results[0].matched?.value, { id: 'x-1', qty: 5 });
+    const why =
+      /its value, decoded by sr-orders-value v1 \(id \d+, AVRO com\.acme\.Order\), has \$\.qty = 5, not 6: \{"id":"x-1","qty":5\}/;
+    assert.match(results[1].reason ?? '', why);
+
+    await vscode.workspace.openTextDocument(file); // CodeLens are asked for open documents only
+    const lenses = await waitFor('expectation lenses', async () => {
+      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file, 10);
+      const found = all.find((l) => l.command?.title.startsWith('$(error) wrong qty'));
+      return found && all;
+    });
+    const failed = lenses.find((l) => l.command?.title.startsWith('$(error) wrong qty'))!;
+    assert.match(String(failed.command!.tooltip), why);
+  });
 });

@@ -152,6 +152,15 @@ describe('collections with keySchema / valueSchema', function () {
             value: { id: '{{$uuid}}', qty: 'templated, checked when sent' },
             valueSchema: {},
           },
+          {
+            name: 'd',
+            topic: 'orders',
+            value: 'plain',
+            expect: [
+              { topic: 'replies', valueSchema: { subject: 'orders-value', version: 1 } },
+              { topic: 'replies', valueSchema: { subject: 'orders-value', version: 9 } },
+            ],
+          },
         ],
       },
       null,
@@ -170,6 +179,7 @@ describe('collections with keySchema / valueSchema', function () {
           'messages.1.valueSchema',
           'subject "nope" is not in the schema registry URL; its subjects: orders-key, orders-value',
         ],
+        ['messages.3.expect.1.valueSchema.subject', 'subject "orders-value" has no version 9; its versions are 1'],
       ],
     );
     assert.equal(

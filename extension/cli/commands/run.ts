@@ -61,7 +61,8 @@ Sends the collection's messages (all, or each --message in the order given) thro
                refuse topics that do not exist instead of letting the broker create them (it may, as Java's
                producer lets it: auto.create.topics.enable); either way stderr names every topic the run created.
 Messages with "keySchema" / "valueSchema" are encoded by the environment's "schemaRegistry" (its secrets as below),
-or by the registry these flags name, which replaces it:
+or by the registry these flags name, which replaces it; "expect" entries match replies in Confluent's wire format
+decoded by it:
 ${REGISTRY_USAGE}
 Secrets ({{$secret:NAME}}) come from the environment variable KAFKA_WORKBENCH_SECRET_NAME.
 Exit status: 0 every record acknowledged, 1 some record failed or the run was cancelled, 2 bad files or arguments,

@@ -1,6 +1,7 @@
 /**
  * Problems only the schema registry can tell, for the editor: a message's keySchema / valueSchema naming a subject,
- * version or id the registry does not have, or a value (without templates) that does not fit its schema. Asked only
+ * version or id the registry does not have, or a value (without templates) that does not fit its schema; an
+ * expectation's keySchema / valueSchema naming a subject or version it does not have. Asked only
  * when a registry is configured; when it cannot be reached, nothing is said (it is checked again on the next edit).
  */
 import type { SchemaRegistryClient } from '../schema-registry/client';
@@ -38,6 +39,19 @@ export async function schemaDiagnostics(doc: ParsedCollection, registry: SchemaR
           range: doc.source.rangeOf(['messages', index, part]),
         });
     }
+    for (const [j, e] of (m.expect ?? []).entries())
+      for (const part of ['keySchema', 'valueSchema'] as const) {
+        const subject = e[part]?.subject;
+        if (subject === undefined) continue;
+        const at = ['messages', index, 'expect', j, part, 'subject'];
+        try {
+          await registry.version(subject, e[part]!.version ?? 'latest');
+        } catch (err) {
+          if (err instanceof SchemaRegistryError && err.status === 0 && err.errorCode === 0) return out;
+          if (!(err instanceof WorkbenchError)) throw err;
+          out.push({ severity: 'error', message: errorMessage(err), path: at, range: doc.source.rangeOf(at) });
+        }
+      }
   }
   return out;
 }
