@@ -7,6 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../extension/core/collections';
 import type { StoredRecordView } from '../../extension/core/consume/read-back';
+import type { CollectionNode } from '../../extension/host/collections/collection-tree';
 import { defaultDraft, type ComposerDraft } from '../../extension/protocol/messages';
 import { SchemaDeserializer, SchemaRegistryClient } from '../../extension/core/schema-registry';
 import { api, waitFor, write } from './workspace-helpers';
@@ -217,12 +218,15 @@ describe('Schema registry in VS Code', () => {
     assert.match(results[1].reason ?? '', why);
 
     await vscode.workspace.openTextDocument(file); // CodeLens are asked for open documents only
-    const lenses = await waitFor('expectation lenses', async () => {
+    const title = await waitFor('expectation lenses', async () => {
       const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file, 10);
-      const found = all.find((l) => l.command?.title.startsWith('$(error) wrong qty'));
-      return found && all;
+      return all.map((l) => l.command?.title ?? '').find((t) => t.startsWith('$(error) wrong qty'));
     });
-    const failed = lenses.find((l) => l.command?.title.startsWith('$(error) wrong qty'))!;
-    assert.match(String(failed.command!.tooltip), why);
+    // The lens title is cut to fit; its hover and the Collections view's tooltip have the whole reason.
+    assert.match(title, /first: its value, decoded by/);
+    const { tree } = (await api()).collections;
+    const root = (await tree.getChildren()).find((n) => n.uri.fsPath === file.fsPath)!;
+    const [message] = (await tree.getChildren(root)) as Extract<CollectionNode, { kind: 'collectionMessage' }>[];
+    assert.match(String(tree.getTreeItem(message).tooltip), why);
   });
 });
