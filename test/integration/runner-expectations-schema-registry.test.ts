@@ -8,12 +8,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Consumer, Producer } from 'kafkajs';
 import protobuf from 'protobufjs';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { frame } from '../../extension/core/schema-registry/wire-format';
 import { runCli } from './cli-helpers';
-import { kafkaFor } from './sandbox-helpers';
+import { startTopicService } from './sandbox-helpers';
 
 const REPLY_AVRO = {
   type: 'record',
@@ -50,47 +49,35 @@ interface Ids {
  * and replies-forged (a schema id no registry knows), with the request's correlation-id header.
  */
 async function startReplyService(sandbox: Sandbox, published: SchemaRegistry, ids: Ids) {
-  const { kafka } = kafkaFor(sandbox);
-  const consumer: Consumer = kafka.consumer({ groupId: `sr-reply-service-${Date.now()}`, maxWaitTimeInMs: 50 });
-  const producer: Producer = kafka.producer();
-  await Promise.all([consumer.connect(), producer.connect()]);
-  await consumer.subscribe({ topic: 'requests', fromBeginning: false });
-  let joined!: () => void;
-  const ready = new Promise<void>((resolve) => (joined = resolve));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const headers = { 'correlation-id': message.headers!['correlation-id']! };
-      const request = JSON.parse(message.value!.toString()) as { order: string; qty: number };
-      const reply = { order: request.order, status: 'accepted', qty: request.qty };
-      await producer.send({
-        topic: 'replies-avro',
-        messages: [
-          {
-            key: await published.encode(ids.avroKey, message.key!.toString()),
-            value: await published.encode(ids.avro, reply),
-            headers,
-          },
-        ],
-      });
-      await producer.send({
-        topic: 'replies-json',
-        messages: [{ value: await published.encode(ids.json, reply), headers }],
-      });
-      // The published client writes Protobuf without Confluent's message indexes; protobufjs and the single byte 0
-      // (message index [0]: the first message of the schema) make what Confluent's serializer writes.
-      await producer.send({
-        topic: 'replies-pb',
-        messages: [{ value: frame(ids.proto, Buffer.concat([Buffer.from([0]), protoReply(reply)])), headers }],
-      });
-      await producer.send({
-        topic: 'replies-forged',
-        messages: [{ value: frame(UNKNOWN_ID, Buffer.from('{"order":"x"}')), headers }],
-      });
-    },
+  return startTopicService(sandbox, 'requests', async (message, producer) => {
+    const headers = { 'correlation-id': message.headers!['correlation-id']! };
+    const request = JSON.parse(message.value!.toString()) as { order: string; qty: number };
+    const reply = { order: request.order, status: 'accepted', qty: request.qty };
+    await producer.send({
+      topic: 'replies-avro',
+      messages: [
+        {
+          key: await published.encode(ids.avroKey, message.key!.toString()),
+          value: await published.encode(ids.avro, reply),
+          headers,
+        },
+      ],
+    });
+    await producer.send({
+      topic: 'replies-json',
+      messages: [{ value: await published.encode(ids.json, reply), headers }],
+    });
+    // The published client writes Protobuf without Confluent's message indexes; protobufjs and the single byte 0
+    // (message index [0]: the first message of the schema) make what Confluent's serializer writes.
+    await producer.send({
+      topic: 'replies-pb',
+      messages: [{ value: frame(ids.proto, Buffer.concat([Buffer.from([0]), protoReply(reply)])), headers }],
+    });
+    await producer.send({
+      topic: 'replies-forged',
+      messages: [{ value: frame(UNKNOWN_ID, Buffer.from('{"order":"x"}')), headers }],
+    });
   });
-  await ready;
-  return { stop: async () => void (await Promise.all([consumer.disconnect(), producer.disconnect()])) };
 }
 
 describe('collection expectations on Avro, JSON Schema and Protobuf replies', function () {

@@ -2,48 +2,35 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Consumer, Producer } from 'kafkajs';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { runCli } from './cli-helpers';
-import { kafkaFor } from './sandbox-helpers';
+import { kafkaFor, startTopicService } from './sandbox-helpers';
 
 /**
  * A service under test, as a user would have one: it reads `requests` and answers each on `replies` with the
  * request's correlation-id header, a JSON body built from the request, and a copy on `audit`.
  */
 async function startReplyService(sandbox: Sandbox): Promise<{ stop(): Promise<void> }> {
-  const { kafka } = kafkaFor(sandbox);
-  const consumer: Consumer = kafka.consumer({ groupId: `reply-service-${Date.now()}`, maxWaitTimeInMs: 50 });
-  const producer: Producer = kafka.producer();
-  await Promise.all([consumer.connect(), producer.connect()]);
-  await consumer.subscribe({ topic: 'requests', fromBeginning: false });
-  let joined!: () => void;
-  const ready = new Promise<void>((resolve) => (joined = resolve));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const id = message.headers?.['correlation-id'];
-      const request = JSON.parse(message.value!.toString()) as { order: string; qty: number };
-      await producer.send({
-        topic: 'replies',
-        messages: [
-          {
-            key: message.key,
-            value: JSON.stringify({
-              order: request.order,
-              status: 'accepted',
-              lines: [{ qty: request.qty }],
-              at: Date.now(),
-            }),
-            headers: { 'correlation-id': id! },
-          },
-        ],
-      });
-      await producer.send({ topic: 'audit', messages: [{ value: `seen ${request.order}` }] });
-    },
+  return startTopicService(sandbox, 'requests', async (message, producer) => {
+    const id = message.headers?.['correlation-id'];
+    const request = JSON.parse(message.value!.toString()) as { order: string; qty: number };
+    await producer.send({
+      topic: 'replies',
+      messages: [
+        {
+          key: message.key,
+          value: JSON.stringify({
+            order: request.order,
+            status: 'accepted',
+            lines: [{ qty: request.qty }],
+            at: Date.now(),
+          }),
+          headers: { 'correlation-id': id! },
+        },
+      ],
+    });
+    await producer.send({ topic: 'audit', messages: [{ value: `seen ${request.order}` }] });
   });
-  await ready;
-  return { stop: async () => void (await Promise.all([consumer.disconnect(), producer.disconnect()])) };
 }
 
 describe('collection expectations against a service on the sandbox', function () {

@@ -1,5 +1,5 @@
 /** Shared by the sandbox integration tests: kafkajs clients pointed at a sandbox, with their log lines kept. */
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
 import type { Sandbox } from '../../extension/core/sandbox';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's internal modules have no type declarations
@@ -63,4 +63,26 @@ export function partitionsOf(sandbox: Sandbox, topic: string): PartitionStateVie
   const t = state.topics.find((x) => x.name === topic);
   if (!t) throw new Error(`topic ${topic} is not in the sandbox state`);
   return t.partitions;
+}
+
+/**
+ * A service under test, as a user would have one: a kafkajs consumer (its own group) on `topic` that hands each new
+ * record to `answer` with a producer to reply with. Resolves once the consumer joined its group.
+ */
+export async function startTopicService(
+  sandbox: Sandbox,
+  topic: string,
+  answer: (message: KafkaMessage, producer: Producer) => Promise<void>,
+): Promise<{ stop(): Promise<void> }> {
+  const { kafka } = kafkaFor(sandbox);
+  const consumer = kafka.consumer({ groupId: `service-${topic}-${Date.now()}`, maxWaitTimeInMs: 50 });
+  const producer = kafka.producer();
+  await Promise.all([consumer.connect(), producer.connect()]);
+  await consumer.subscribe({ topic, fromBeginning: false });
+  let joined!: () => void;
+  const ready = new Promise<void>((resolve) => (joined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  await consumer.run({ eachMessage: ({ message }) => answer(message, producer) });
+  await ready;
+  return { stop: async () => void (await Promise.all([consumer.disconnect(), producer.disconnect()])) };
 }
