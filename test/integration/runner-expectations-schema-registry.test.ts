@@ -218,7 +218,7 @@ describe('collection expectations on Avro, JSON Schema and Protobuf replies', fu
     const page = await fs.readFile(report, 'utf8');
     assert.match(
       page,
-      /<dt>&quot;place order&quot; expects protobuf reply<\/dt><dd>pass protobuf reply: replies-pb-0@\d+ after \d+ ms; value \{&quot;order&quot;:&quot;o-7&quot;,&quot;status&quot;:&quot;accepted&quot;,&quot;qty&quot;:3\} \(valueSchema \{&quot;id&quot;:\d+,&quot;type&quot;:&quot;PROTOBUF&quot;/,
+      /<dt>&quot;place order&quot; expects protobuf reply<\/dt><dd>pass protobuf reply: replies-pb-0@\d+ after \d+ ms; value \{&quot;order&quot;:&quot;o-7&quot;,&quot;status&quot;:&quot;accepted&quot;,&quot;qty&quot;:3\}, decoded by replies-pb-value v1 \(id \d+, PROTOBUF acme\.Reply\)<\/dd>/,
     );
   });
 

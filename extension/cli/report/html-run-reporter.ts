@@ -4,6 +4,8 @@
  */
 import { describeExpectation, type ExpectationResult } from '../../core/collections/expectations';
 import type { Reporter } from '../../core/collections/reporters';
+import { describeSchemaUsed } from '../../core/schema-registry/schema-used';
+import type { SchemaType } from '../../core/schema-registry/types';
 import type { RecordOutcome, RunSummary } from '../../core/collections/runner';
 import type { Producer } from '../../core/engine/types';
 import { RunWatch } from '../../core/visual/run-watch';
@@ -82,6 +84,18 @@ function expectationFact(e: ExpectationResult): string {
   if (!e.matched) return line;
   const { value, valueSchema } = e.matched;
   const text = JSON.stringify(value) ?? 'null';
-  const schema = valueSchema ? ` (valueSchema ${JSON.stringify(valueSchema)})` : '';
-  return `${line}; value ${text.length > 500 ? `${text.slice(0, 497)}...` : text}${schema}`;
+  const shown = text.length > 500 ? `${text.slice(0, 497)}...` : text;
+  return `${line}; value ${shown}${valueSchema ? `, decoded by ${describeDecodedJson(valueSchema)}` : ''}`;
+}
+
+/** `orders-value v1 (id 1, AVRO com.acme.Order)` from a record's valueSchema JSON (withDecoded). */
+function describeDecodedJson(s: Record<string, unknown>): string {
+  if (typeof s.error === 'string') return `nothing: schema id ${String(s.id)} could not be read`;
+  return describeSchemaUsed({
+    part: 'value',
+    id: Number(s.id),
+    schemaType: s.type as SchemaType,
+    ...(typeof s.subject === 'string' ? { subject: s.subject, version: Number(s.version) } : {}),
+    ...(typeof s.recordName === 'string' ? { recordName: s.recordName } : {}),
+  });
 }
