@@ -163,6 +163,8 @@ describe('collection expectations on Avro, JSON Schema and Protobuf replies', fu
         valueSchema: { subject: 'replies-avro-value', version: 1, recordName: 'com.acme.Reply' },
         value: { jsonSubset: { order: 'o-7', status: 'accepted', qty: 3 } },
       },
+      // The reply's key is Avro: correlated with the plain key sent by its decoded text.
+      { name: 'avro reply by key', topic: 'replies-avro', withinMs: 20000, correlate: 'key' },
       {
         name: 'json reply',
         topic: 'replies-json',
@@ -206,7 +208,8 @@ describe('collection expectations on Avro, JSON Schema and Protobuf replies', fu
 
     const junit = await runCli(['run', file, '--env', env, '--reporter', 'junit']);
     assert.equal(junit.status, 0, junit.stdout + junit.stderr);
-    assert.match(junit.stdout, /tests="4" failures="0"/);
+    assert.match(junit.stdout, /tests="5" failures="0"/);
+    assert.equal(lines.find((l) => l.expectation === 'avro reply by key')?.status, 'passed');
     assert.match(
       junit.stdout,
       /name="place order expects avro reply"[^]*?<system-out>matched \{[^<]*&quot;value&quot;:\{&quot;order&quot;:&quot;o-7&quot;,&quot;status&quot;:&quot;accepted&quot;,&quot;qty&quot;:3\}/,

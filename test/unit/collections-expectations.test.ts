@@ -193,8 +193,18 @@ describe('collections: matching decoded records', () => {
     );
   });
 
-  it('compares an expected key with a decoded key as text', () => {
+  it('compares an expected key with a decoded key as text, and correlates it with the plain key sent', () => {
     assert.equal(match({ key: 'order-7' }, decodedKey, reply), undefined);
+    const [compiled] = compileExpectations([{ topic: 'replies', correlate: 'key' }], () => '');
+    const sent = new SentRecords();
+    sent.add({ topic: 'requests', key: 'order-7', value: 'v' });
+    assert.equal(mismatch(compiled!, { record: framed, key: decodedKey, value: reply }, sent), undefined);
+    const other = new SentRecords();
+    other.add({ topic: 'requests', key: 'order-8', value: 'v' });
+    assert.equal(
+      mismatch(compiled!, { record: framed, key: decodedKey, value: reply }, other),
+      'its key, decoded by replies-key v1 (id 3, AVRO), is "order-7": not the key of a record sent',
+    );
     assert.equal(
       match({ key: 'order-8' }, decodedKey, reply),
       'its key, decoded by replies-key v1 (id 3, AVRO), is "order-7", not "order-8"',
