@@ -32,6 +32,7 @@ import {
 } from '../extension/protocol/messages';
 import { shortTraceId } from '../extension/protocol/trace-ids';
 import { checkDraft } from '../extension/protocol/validate';
+import { formatLatency } from '../extension/core/format/duration';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
 import { numberFieldProblems, SEND_MODE_WORDS } from './form-fields';
@@ -42,7 +43,6 @@ import { ChartsPane, renderBatchLanes, renderWaterfall, wireBatchLanes, wireWate
 import { mountChartStyles } from './charts-dom';
 import {
   formatJson,
-  formatLatency,
   restoreState,
   ResultsHistory,
   resultsSummary,
