@@ -62,6 +62,13 @@ await runUiSuite(suite, async ({ page, server, folder, step, shot, palette, answ
       await page.keyboard.press('Escape');
     }
   };
+  /** Fails if a field of the composer shows an error line (its text names the field and the value it read). */
+  const expectNoFieldErrors = async (when) => {
+    const errors = await webview
+      .locator('.composer .error[id^="error-"]')
+      .evaluateAll((els) => els.filter((e) => e.textContent.trim()).map((e) => `${e.id}: ${e.textContent.trim()}`));
+    if (errors.length) throw new Error(`${when}, the composer shows field errors: ${errors.join('; ')}`);
+  };
   /** Waits until the composer's form shows these field values (the webview applies a draft asynchronously). */
   const expectForm = async (expected) => {
     const read = async () =>
@@ -438,6 +445,25 @@ await runUiSuite(suite, async ({ page, server, folder, step, shot, palette, answ
       await webview.locator('#connection-name', { hasText: 'Connected to Local sandbox' }).waitFor({ timeout: 30_000 });
       const key = await webview.locator('#key input').inputValue();
       if (key !== 'order-42') throw new Error(`after reload the key field holds "${key}"`);
+      await expectNoFieldErrors('after reload');
+    },
+  );
+
+  await step(
+    'keeps Repeat 3000 with no error under it when the composer is hidden and its webview rebuilt',
+    async () => {
+      await typeInto('#repeat', '3000');
+      await expectNoFieldErrors('with Repeat 3000 typed');
+      // The composer does not keep its webview when hidden: another editor in its group hides it, showing it again
+      // builds the form anew from the webview's saved state.
+      await palette('File: New Untitled Text File');
+      await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 10_000 });
+      await page.locator('.tab', { hasText: 'Kafka Composer' }).click();
+      await expectForm({ topic: 'ui-orders', repeat: '3000' });
+      await expectNoFieldErrors('after the composer was shown again');
+      await shot('during-repeat-3000-shown-again');
+      await page.locator('.tab', { hasText: 'Untitled-1' }).locator('[aria-label^="Close"]').click();
+      await typeInto('#repeat', '1');
     },
   );
 
