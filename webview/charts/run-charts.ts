@@ -9,7 +9,7 @@ import { compact, el, niceTicks, text, tip, type SvgNode } from './svg';
 
 const W = 460;
 const H = 220;
-const L = 48;
+const L = 56; // room for the widest y label, "8000 ms"
 const R = 12;
 const T = 40;
 const B = 30;
