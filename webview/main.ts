@@ -940,8 +940,17 @@ function select(recordId: string): void {
 async function showTrace(recordId: string): Promise<void> {
   const list = byId('trace');
   try {
-    const view: RecordTraceView = await channel.request('getTrace', { recordId });
+    const answer = await channel.request('getTrace', { recordId });
     if (persisted.selectedRecordId !== recordId) return;
+    if ('unavailable' in answer) {
+      list.replaceChildren(h('p', { class: 'muted trace-unavailable', text: answer.unavailable }));
+      byId('waterfall').replaceChildren();
+      byId('waterfall-detail').textContent = '';
+      byId('trace-metadata').replaceChildren();
+      byId('read-back').hidden = true;
+      return;
+    }
+    const view: RecordTraceView = answer;
     list.replaceChildren(
       ...view.entries.map((e) =>
         h(

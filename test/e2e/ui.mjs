@@ -446,6 +446,11 @@ await runUiSuite(suite, async ({ page, server, folder, step, shot, palette, answ
       const key = await webview.locator('#key input').inputValue();
       if (key !== 'order-42') throw new Error(`after reload the key field holds "${key}"`);
       await expectNoFieldErrors('after reload');
+      // The selected record's trace lived in the old extension host: the pane says so plainly, not as an error.
+      await webview
+        .locator('#trace .trace-unavailable', { hasText: 'before VS Code reloaded' })
+        .waitFor({ timeout: 15_000 });
+      if (await webview.locator('#trace .error').count()) throw new Error('the trace pane shows an error after reload');
     },
   );
 
