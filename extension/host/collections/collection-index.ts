@@ -2,9 +2,9 @@
  * Every `*.kafka.json` in the workspace, parsed: from the open editor's text when the file is open (so CodeLens and
  * Problems follow unsaved edits), else from disk. Feeds the Collections view, CodeLens and the Problems view
  * (parse, schema and template errors). These files have languages of their own (see kafka-json-editing.ts), so VS
- * Code's JSON service never checks them: each of their problems shows once, from here. Scans lazily: nothing is read until the view, an editor or a command asks. The scan checks every
- * `*.kafka-env.json` too, so environment files' problems show without opening them; the active environment's file is
- * checked at once, scan or not.
+ * Code's JSON service never checks them: each of their problems shows once, from here. Scans lazily: nothing is read
+ * until the view, an editor or a command asks. The scan checks every `*.kafka-env.json` too, so environment files'
+ * problems show without opening them; the active environment's file is checked at once, scan or not.
  */
 import * as vscode from 'vscode';
 import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
