@@ -68,13 +68,13 @@ export interface PreparedMessage {
   /** Collection settings overlaid with the message's. */
   producer: ProducerSettings;
   /** The registry schemas that encode its keys and values (keySchema / valueSchema), for reports and traces. */
-  schemas: SchemaUsed[];
+  schemas: readonly SchemaUsed[];
   ratePerSecond?: number;
   /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
   expectedRecords?: number;
   dataFile?: string;
   /** Its "expect" entries, checked (regular expressions compiled); empty when it has none. */
-  expectations: CompiledExpectation[];
+  expectations: readonly CompiledExpectation[];
   /** The records, a group at a time (a data-file chunk, or up to 1,000 generated ones): one await per group. */
   batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]>;
   /**
@@ -97,7 +97,7 @@ class SourceSite implements TemplateSite {
   ) {}
 
   get range(): SourceRange | undefined {
-    return this.source?.rangeOf(this.path);
+    return this.source?.hasText ? this.source.rangeOf(this.path) : undefined;
   }
 }
 
@@ -183,6 +183,9 @@ async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncG
   }
   if (batch.length) yield batch;
 }
+
+/** The empty list every plan without schemas or expectations shares: 100,000 messages need not hold 200,000. */
+const NONE: readonly never[] = Object.freeze([]);
 
 function constant<T>(v: T): Compiled<T> {
   return { constant: true, render: () => v };
@@ -282,7 +285,7 @@ export class MessagePreparer {
     if (problems.length) throw problems[0].error;
     await this.engine.resolveSecrets();
     const topic = this.engine.compile(m.topic, this.layers(m, index), this.site(['messages', index, 'topic'], m.name));
-    return this.planFor(m, index, topic, await this.checkDataFile(m, index), []);
+    return this.planFor(m, index, topic, await this.checkDataFile(m, index), NONE);
   }
 
   /** The plan of message `index` once its topic is compiled, its schemas found and its data file (if any) checked. */
@@ -291,7 +294,7 @@ export class MessagePreparer {
     index: number,
     topic: CompiledTemplate,
     dataFile: string | undefined,
-    schemas: SchemaUsed[],
+    schemas: readonly SchemaUsed[],
   ): MessagePlan {
     return {
       index,
@@ -304,9 +307,9 @@ export class MessagePreparer {
       expectedRecords: dataFile ? undefined : (m.count ?? 1),
       dataFile,
       // A broken regular expression stops the run here, before anything is sent.
-      expectations: m.expect
+      expectations: m.expect?.length
         ? compileExpectations(m.expect, (p) => describeSite(this.site(['messages', index, 'expect', ...p], m.name)))
-        : [],
+        : NONE,
     };
   }
 
