@@ -105,7 +105,6 @@ export function formatDiagnostic(fileName: string, d: Diagnostic): string {
  */
 function parseAndValidate(rawText: string, validate: ValidateFunction) {
   const text = blankByteOrderMark(rawText);
-  // An empty file gets no `kind`: JSON validators (VS Code's among them) say nothing about it, so we always do.
   if (text.trim() === '') {
     const source = new SourceText(text, false);
     return {
@@ -145,7 +144,6 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
     for (const pe of source.parseErrors) {
       diagnostics.push({
         severity: 'error',
-        kind: 'syntax',
         message: describeParseError(pe.error),
         path: [],
         range: source.range(pe.offset, pe.length),
@@ -154,7 +152,6 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
     if (!diagnostics.length)
       diagnostics.push({
         severity: 'error',
-        kind: 'syntax',
         message: `not valid JSON: ${(e as Error).message}`,
         path: [],
         range: source.range(0, 0),
@@ -285,10 +282,8 @@ function duplicateKeys(source: SourceText, tree: jsonc.Node): Diagnostic[] {
       }
       const line = source.position(earlier.offset).line + 1;
       const message = `duplicate key ${JSON.stringify(name.value)} (also at line ${line}); JSON keeps only the last one, so remove one`;
-      // VS Code's JSON service reports duplicate keys itself in an open file: kind 'syntax' leaves it to it then.
       out.push({
         severity: 'error',
-        kind: 'syntax',
         message,
         path: jsonc.getNodePath(name).slice(0, -1),
         range: source.range(name.offset, name.length),
@@ -520,7 +515,7 @@ function schemaDiagnostic(e: SchemaError, source: SourceText): Diagnostic {
   } else {
     message = valueProblem(e, parent) + gotText(e, parent);
   }
-  return { severity: 'error', kind: 'schema', message, path, range };
+  return { severity: 'error', message, path, range };
 }
 
 /**
