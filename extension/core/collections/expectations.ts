@@ -393,7 +393,7 @@ interface Waiting {
 export class ExpectationWatch {
   private constructor(
     private readonly reader: RecordReader,
-    private readonly expectations: CompiledExpectation[],
+    private readonly expectations: readonly CompiledExpectation[],
     private readonly startProblems: Map<string, string>,
     private readonly clock: Clock,
     private readonly deserializer: SchemaDeserializer | undefined,
@@ -402,7 +402,7 @@ export class ExpectationWatch {
   /** With a `deserializer`, keys and values in Confluent's wire format are matched decoded by their schema id. */
   static async start(
     transport: ConsumerTransport,
-    expectations: CompiledExpectation[],
+    expectations: readonly CompiledExpectation[],
     clock: Clock = systemClock,
     deserializer?: SchemaDeserializer,
   ): Promise<ExpectationWatch> {
