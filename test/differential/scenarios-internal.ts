@@ -258,6 +258,54 @@ const SESSION_SCENARIOS: Scenario[] = [
   },
 ];
 
+const WAIT_SCENARIOS: Scenario[] = [
+  {
+    name: 'Fetch v10: a partition the broker lacks does not cut the wait for another short',
+    run: async (t) => {
+      const address = first(t);
+      const a = `fsw-${t.run}`;
+      await createOn(t, a, 1, await brokerIdOf(t, address));
+      const s = new Summarizer({ [a]: 'A', [`fswu-${t.run}`]: 'U' });
+      const c = await WireClient.connect(address);
+      try {
+        const pending = c.request(
+          ApiKey.Fetch,
+          10,
+          {
+            replicaId: -1,
+            maxWaitMs: 10_000,
+            minBytes: 1,
+            maxBytes: 1 << 20,
+            isolationLevel: 0,
+            sessionId: 0,
+            sessionEpoch: -1,
+            topics: [a, `fswu-${t.run}`].map((topic) => ({
+              topic,
+              partitions: [
+                {
+                  partition: 0,
+                  currentLeaderEpoch: -1,
+                  fetchOffset: 0,
+                  logStartOffset: -1,
+                  partitionMaxBytes: 1 << 20,
+                },
+              ],
+            })),
+            forgottenTopicsData: [],
+          },
+          15_000,
+        );
+        // Sent once the fetch is surely waiting; a broker that answered at once has no record to show.
+        await sleep(500);
+        await produceTo(address, a, 0, ['late']);
+        return s.of(await pending);
+      } finally {
+        c.close();
+      }
+    },
+  },
+];
+
 const OFFSETS_SCENARIOS: Scenario[] = [
   {
     name: '__consumer_offsets: listed as internal (Metadata of all topics, kafkajs listTopics)',
@@ -316,6 +364,7 @@ const OFFSETS_SCENARIOS: Scenario[] = [
 
 export const LAST_SCENARIOS: Scenario[] = [
   ...SESSION_SCENARIOS,
+  ...WAIT_SCENARIOS,
   ...OFFSETS_SCENARIOS,
   {
     name: 'Fetch sessions: the cache has 1000 slots (max.incremental.fetch.session.cache.slots)',

@@ -26,8 +26,7 @@ export const fetch: SandboxApi<typeof ApiKey.Fetch> = {
     const toRead: FetchRequest = { ...req, topics: byTopic(context.partitions) };
     const read = () => readFetch(ctx.model, call.brokerId, toRead, faults, call.apiVersion);
     const first = read();
-    if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0 || toRead.topics.length === 0)
-      return answer(first);
+    if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.known === 0) return answer(first);
     return ctx.longPoll(
       fetchedPartitionKeys(toRead),
       req.maxWaitMs,
@@ -64,6 +63,8 @@ export interface FetchRead {
   bytes: number;
   /** Whether some partition answered an error (a fetch with errors is answered at once). */
   hasError: boolean;
+  /** How many of the partitions read exist (a fetch naming none that does is answered at once). */
+  known: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -77,14 +78,17 @@ export function readFetch(
 ): FetchRead {
   let bytes = 0;
   let hasError = false;
+  let known = 0;
   let remaining = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
   const readCommitted = req.isolationLevel === 1;
   const responses = req.topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((fp): FetchPartitionResponse => {
       const p = model.partition(t.topic, fp.partition);
+      if (p) known++;
       const answer = (errorCode: number): FetchPartitionResponse => {
-        if (errorCode !== ErrorCode.NONE) hasError = true;
+        // As Kafka: a partition the broker does not have does not cut the wait short (the others may get data).
+        if (errorCode !== ErrorCode.NONE && p) hasError = true;
         return {
           partitionIndex: fp.partition,
           errorCode,
@@ -101,7 +105,6 @@ export function readFetch(
       // have this way too, with no offsets.
       const topic = model.topic(t.topic);
       if (version < 10 && (!topic || topic.settings.compression === 'zstd')) {
-        hasError = true;
         return {
           ...answer(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE),
           highWatermark: -1,
@@ -146,6 +149,7 @@ export function readFetch(
     response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: regrouped },
     bytes,
     hasError,
+    known,
   };
 }
 
