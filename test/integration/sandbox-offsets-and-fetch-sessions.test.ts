@@ -57,9 +57,8 @@ const KAFKA_2_1_1: Record<string, unknown> = {
     'error=0 session=S1 [A-0 e=0 hw=3 ls=2]',
     'error=0 session=S1 []',
   ],
-  'Fetch v10: a partition the broker lacks does not cut the wait for another short': [
+  'Fetch v10: a partition the broker lacks does not cut the wait for another short':
     'error=0 session=none [A-0 e=0 hw=1 ls=0 +records, U-0 e=3 hw=-1 ls=-1]',
-  ],
   '__consumer_offsets: listed as internal (Metadata of all topics, kafkajs listTopics)': {
     internal: ['__consumer_offsets'],
     kafkajsListsIt: true,
