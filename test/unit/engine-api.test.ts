@@ -93,6 +93,52 @@ describe('producer engine: produce() and delivery reports', () => {
     assert.equal(producer.hasRoom, true);
   });
 
+  it('hasRoom turns false once unsettled batches hold an eighth of buffer.memory, and true again as they settle', async () => {
+    const { clock, transport, producer } = setup({
+      'batch.size': 1000,
+      'buffer.memory': 16000,
+      'enable.idempotence': false,
+      acks: 1,
+    });
+    producer.produce({ topic: 't', partition: 2, value: 'metadata first' });
+    await tick(clock, 10);
+    transport.script = () => 'hold';
+    producer.produce({ topic: 't', partition: 0, value: 'a' }); // one 1000-byte batch: 2000 is the limit
+    producer.produce({ topic: 't', partition: 1, value: 'b' });
+    assert.equal(producer.hasRoom, true, 'two batches: 2000 of 16000 bytes');
+    producer.produce({ topic: 't', partition: 2, value: 'c' });
+    assert.equal(
+      producer.hasRoom,
+      false,
+      'a third batch: more than an eighth of buffer.memory, with no record waiting',
+    );
+    let resolved = false;
+    void producer.waitForRoom().then(() => (resolved = true));
+    await tick(clock, 10);
+    assert.equal(resolved, false);
+    transport.script = undefined;
+    for (const held of transport.held) held.resolve(transport.success(held.req));
+    await tick(clock, 10);
+    assert.equal(resolved, true);
+    assert.equal(producer.hasRoom, true);
+  });
+
+  it('hasRoom turns false while unsettled records fill half the trace window, so each trace is there at settle', async () => {
+    const { clock, transport, producer } = setup({ 'enable.idempotence': false, acks: 1 }, { traceCapacity: 8 });
+    producer.produce({ topic: 't', partition: 0, value: 'metadata first' });
+    await tick(clock, 10);
+    transport.script = () => 'hold';
+    const seqs = [0, 1, 2].map((i) => producer.produce({ topic: 't', partition: i, value: `v${i}` }));
+    assert.equal(producer.hasRoom, true, 'three unsettled of a window of eight');
+    seqs.push(producer.produce({ topic: 't', partition: 0, value: 'v3' }));
+    assert.equal(producer.hasRoom, false, 'four unsettled: half the window');
+    transport.script = undefined;
+    for (const held of transport.held) held.resolve(transport.success(held.req));
+    await tick(clock, 10);
+    assert.equal(producer.hasRoom, true);
+    for (const seq of seqs) assert.ok(producer.recordTrace(producer.recordId(seq)), `record ${seq} keeps its trace`);
+  });
+
   it('abortUnsent fails at once the records not sent yet, and leaves those in flight to their real outcome', async () => {
     const { clock, transport, producer } = setup({
       'linger.ms': 50,

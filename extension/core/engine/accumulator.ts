@@ -111,6 +111,11 @@ export class RecordAccumulator {
     return this.pool.availableMemory;
   }
 
+  /** Bytes held by batches not settled yet. */
+  get usedMemory(): number {
+    return this.options.bufferMemory - this.pool.availableMemory;
+  }
+
   get totalMemory(): number {
     return this.options.bufferMemory;
   }

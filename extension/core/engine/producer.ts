@@ -575,6 +575,7 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
 
   batchesSettled(now: number): void {
     this.processWaiting(now);
+    if (this.hasRoom) this.wakeRoomWaiters();
   }
 
   traceEvent(batch: ProducerBatch | undefined, event: TraceEvent): void {
@@ -591,7 +592,11 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   // ---- back-pressure, flush and close ----
 
   get hasRoom(): boolean {
-    return this.waiting.size === 0;
+    return (
+      this.waiting.size === 0 &&
+      this.accumulator.usedMemory <= Math.max(this.config.batchSize, this.config.bufferMemory / 8) &&
+      (!this.traces || this.unsettled < this.traces.capacity / 2)
+    );
   }
 
   waitForRoom(): Promise<void> {

@@ -18,7 +18,7 @@ const MAX_KEPT = 1_000;
 const MAX_CLUSTER_EVENTS = 1_000;
 
 export class TraceStore {
-  private readonly capacity: number;
+  readonly capacity: number;
   private readonly seqs: Float64Array;
   private readonly holders: (Holder | undefined)[];
   private readonly indexes: Int32Array;

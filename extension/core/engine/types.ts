@@ -351,8 +351,11 @@ export interface Producer {
   /** Batch-level outcomes of every record, as they settle. */
   onDelivery(listener: (report: DeliveryReport) => void): Disposable;
   /**
-   * False while records wait for buffer memory: a bulk sender should wait (`waitForRoom`) before handing over more,
-   * as Java's send() would block.
+   * Whether a bulk sender should hand over more records now; when false it should wait (`waitForRoom`). False while
+   * records wait for buffer memory; while unsettled batches hold more than an eighth of buffer.memory (enough to keep
+   * every request slot fed with full batches: queueing deeper only adds latency to each record and memory to the
+   * process); and while unsettled records fill half the trace window (so each record's trace is still there when it
+   * settles). A sender that ignores it is still bounded by buffer.memory, as Java's send() would block.
    */
   readonly hasRoom: boolean;
   /** Resolves when `hasRoom` is true again (at once if it is). */
