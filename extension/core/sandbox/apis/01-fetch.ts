@@ -8,7 +8,7 @@
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../kafka/protocol';
 import type { ClusterModel } from '../cluster/cluster-model';
 import { partitionError, type FaultEffect } from '../cluster/faults';
-import { sessionlessContext, type FetchedPartition } from '../cluster/fetch-sessions';
+import { groupByTopic, sessionlessContext } from '../cluster/fetch-sessions';
 import type { SandboxApi } from './api';
 
 type FetchPartitionResponse = FetchResponse['responses'][number]['partitions'][number];
@@ -21,9 +21,11 @@ export const fetch: SandboxApi<typeof ApiKey.Fetch> = {
     const context = call.apiVersion >= 7 ? sessions.newContext(req) : sessionlessContext(req);
     // The session (if any) is updated once, from the answer finally sent.
     const answer = (r: FetchRead): FetchResponse => sessions.finish(context, r.response);
-    if (context.kind === 'error')
-      return answer(readFetch(ctx.model, call.brokerId, { ...req, topics: [] }, faults, call.apiVersion));
-    const toRead: FetchRequest = { ...req, topics: byTopic(context.partitions) };
+    if (context.kind === 'error') return sessions.finish(context, NOTHING_READ);
+    const toRead: FetchRequest = {
+      ...req,
+      topics: groupByTopic(context.partitions.map(({ topic, ...p }) => [topic, p])),
+    };
     const read = () => readFetch(ctx.model, call.brokerId, toRead, faults, call.apiVersion);
     const first = read();
     if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.known === 0) return answer(first);
@@ -68,6 +70,7 @@ export interface FetchRead {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NOTHING_READ: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] };
 
 export function readFetch(
   model: ClusterModel,
@@ -139,36 +142,17 @@ export function readFetch(
   const unknown = (x: { topic: string; p: FetchPartitionResponse }) => !model.partition(x.topic, x.p.partitionIndex);
   const flat = responses.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, p })));
   const ordered = [...flat.filter((x) => !unknown(x)), ...flat.filter((x) => unknown(x))];
-  const regrouped: FetchResponse['responses'] = [];
-  for (const { topic, p } of ordered) {
-    const last = regrouped[regrouped.length - 1];
-    if (last && last.topic === topic) last.partitions.push(p);
-    else regrouped.push({ topic, partitions: [p] });
-  }
   return {
-    response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: regrouped },
+    response: {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      sessionId: 0,
+      responses: groupByTopic(ordered.map(({ topic, p }) => [topic, p])),
+    },
     bytes,
     hasError,
     known,
   };
-}
-
-/** Partitions in the request's topic shape, consecutive partitions of one topic together (as Kafka sends them). */
-function byTopic(partitions: FetchedPartition[]): FetchRequest['topics'] {
-  const topics: FetchRequest['topics'] = [];
-  for (const { topic, ...p } of partitions) {
-    const last = topics[topics.length - 1];
-    const entry = {
-      partition: p.partition,
-      currentLeaderEpoch: p.currentLeaderEpoch,
-      fetchOffset: p.fetchOffset,
-      logStartOffset: p.logStartOffset,
-      partitionMaxBytes: p.partitionMaxBytes,
-    };
-    if (last && last.topic === topic) last.partitions.push(entry);
-    else topics.push({ topic, partitions: [entry] });
-  }
-  return topics;
 }
 
 /** Partition keys (`topic\u0000partition`) a fetch reads, so an append elsewhere does not wake it. */

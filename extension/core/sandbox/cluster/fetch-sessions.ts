@@ -75,6 +75,19 @@ export type FetchContext =
 
 const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+/** Entries in order, consecutive ones of one topic under one topic entry (as Kafka batches them by topic). */
+export function groupByTopic<P>(
+  entries: Iterable<[topic: string, partition: P]>,
+): { topic: string; partitions: P[] }[] {
+  const out: { topic: string; partitions: P[] }[] = [];
+  for (const [topic, partition] of entries) {
+    const last = out[out.length - 1];
+    if (last && last.topic === topic) last.partitions.push(partition);
+    else out.push({ topic, partitions: [partition] });
+  }
+  return out;
+}
+
 function requestedPartitions(req: FetchRequest): FetchedPartition[] {
   return req.topics.flatMap((t) =>
     t.partitions.map((p) => ({
@@ -193,37 +206,43 @@ export class FetchSessionCache {
         responses: [],
       };
     }
-    const responses: FetchResponse['responses'] = [];
+    const kept: [string, FetchResponse['responses'][number]['partitions'][number]][] = [];
     for (const t of response.responses) {
-      const kept = t.partitions.filter((p) => {
-        const key = keyOf(t.topic, p.partitionIndex);
-        const cached = session.partitions.get(key);
-        if (!cached) return true;
-        let news = p.records !== null && p.records.length > 0;
-        if (cached.highWatermark !== p.highWatermark) {
-          news = true;
-          cached.highWatermark = p.highWatermark;
-        }
-        if (cached.localLogStartOffset !== p.logStartOffset) {
-          news = true;
-          cached.localLogStartOffset = p.logStartOffset;
-        }
-        if (p.errorCode !== ErrorCode.NONE) {
-          news = true;
-          cached.highWatermark = -1;
-        }
-        if (news) {
-          session.partitions.delete(key);
-          session.partitions.set(key, cached);
-        }
-        return news;
-      });
-      const last = responses[responses.length - 1];
-      if (kept.length === 0) continue;
-      if (last && last.topic === t.topic) last.partitions.push(...kept);
-      else responses.push({ topic: t.topic, partitions: kept });
+      for (const p of t.partitions) if (this.hasNews(session, t.topic, p)) kept.push([t.topic, p]);
     }
-    return { ...response, errorCode: ErrorCode.NONE, sessionId: session.id, responses };
+    return { ...response, errorCode: ErrorCode.NONE, sessionId: session.id, responses: groupByTopic(kept) };
+  }
+
+  /**
+   * Whether an incremental fetch answers this partition (Kafka's CachedPartition.maybeUpdateResponseData), noting
+   * what it answers; a partition with news moves to the back of the session.
+   */
+  private hasNews(
+    session: FetchSession,
+    topic: string,
+    p: FetchResponse['responses'][number]['partitions'][number],
+  ): boolean {
+    const key = keyOf(topic, p.partitionIndex);
+    const cached = session.partitions.get(key);
+    if (!cached) return true;
+    let news = p.records !== null && p.records.length > 0;
+    if (cached.highWatermark !== p.highWatermark) {
+      news = true;
+      cached.highWatermark = p.highWatermark;
+    }
+    if (cached.localLogStartOffset !== p.logStartOffset) {
+      news = true;
+      cached.localLogStartOffset = p.logStartOffset;
+    }
+    if (p.errorCode !== ErrorCode.NONE) {
+      news = true;
+      cached.highWatermark = -1;
+    }
+    if (news) {
+      session.partitions.delete(key);
+      session.partitions.set(key, cached);
+    }
+    return news;
   }
 
   private maybeCreateSession(
