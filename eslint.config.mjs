@@ -85,6 +85,16 @@ export default tseslint.config(
     },
   },
   {
+    // How durations and other values are written: in the webview bundle too, so plain functions with no imports.
+    files: ['extension/core/format/**'],
+    rules: {
+      'workbench/layering': [
+        'error',
+        { allowOnly: [], message: 'extension/core/format/ is in the webview bundle too and imports nothing' },
+      ],
+    },
+  },
+  {
     files: ['extension/protocol/**'],
     rules: {
       'workbench/layering': [
@@ -102,8 +112,9 @@ export default tseslint.config(
       'workbench/layering': [
         'error',
         {
-          allowOnly: ['webview/', 'extension/protocol/', '@vscode/webview-ui-toolkit'],
-          message: 'the webview runs in the browser and reaches the host only through extension/protocol/',
+          allowOnly: ['webview/', 'extension/protocol/', 'extension/core/format/', '@vscode/webview-ui-toolkit'],
+          message:
+            'the webview runs in the browser and reaches the host only through extension/protocol/ (and formats with extension/core/format/)',
         },
       ],
     },

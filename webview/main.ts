@@ -32,6 +32,7 @@ import {
 } from '../extension/protocol/messages';
 import { shortTraceId } from '../extension/protocol/trace-ids';
 import { checkDraft } from '../extension/protocol/validate';
+import { formatLatency } from '../extension/core/format/duration';
 import { byId, h, setOptions, type CheckElement, type ValueElement } from './dom';
 import { HostChannel } from './host-channel';
 import { numberFieldProblems, SEND_MODE_WORDS } from './form-fields';
@@ -42,7 +43,6 @@ import { ChartsPane, renderBatchLanes, renderWaterfall, wireBatchLanes, wireWate
 import { mountChartStyles } from './charts-dom';
 import {
   formatJson,
-  formatLatency,
   restoreState,
   ResultsHistory,
   resultsSummary,
@@ -456,7 +456,26 @@ function buildLayout(): void {
 const val = (id: string) => byId<ValueElement>(id);
 const chk = (id: string) => byId<CheckElement>(id);
 
+/**
+ * True while fillForm writes the fields. The toolkit's checkboxes and dropdowns fire `change` when set from code, so
+ * without it the form was read back half filled (Repeat still empty after a webview rebuild), and that read's
+ * "Repeat must be a whole number" stayed under a field that holds 3000.
+ */
+let filling = false;
+
 function fillForm(d: ComposerDraft): void {
+  filling = true;
+  try {
+    writeFields(d);
+  } finally {
+    filling = false;
+  }
+  persisted.draft = d;
+  renderPartitions();
+  showDraftErrors();
+}
+
+function writeFields(d: ComposerDraft): void {
   val('topic').value = d.topic;
   val('key-format').value = d.keyFormat;
   val('key').value = d.key;
@@ -483,8 +502,6 @@ function fillForm(d: ComposerDraft): void {
   headers.replaceChildren();
   for (const hd of d.headers) addHeaderRow(hd.key, hd.value, hd.binary);
   schemaControls.fill(d);
-  persisted.draft = d;
-  renderPartitions();
 }
 
 const num = (id: string, fallback: number) => {
@@ -553,6 +570,7 @@ function addHeaderRow(key = '', value = '', binary = false): void {
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 function onDraftEdited(): void {
+  if (filling) return;
   persisted.draft = readForm();
   clearTimeout(saveTimer);
   saveTimer = setTimeout(reportDraft, 200);
@@ -577,7 +595,6 @@ function showDraftFromHost(draft: ComposerDraft, origin: DraftOrigin | null): vo
   rendered.showOrigin(origin);
   fillForm(draft);
   reportDraft();
-  showDraftErrors();
   rendered.update(draft, origin, 0);
 }
 
@@ -923,8 +940,17 @@ function select(recordId: string): void {
 async function showTrace(recordId: string): Promise<void> {
   const list = byId('trace');
   try {
-    const view: RecordTraceView = await channel.request('getTrace', { recordId });
+    const answer = await channel.request('getTrace', { recordId });
     if (persisted.selectedRecordId !== recordId) return;
+    if ('unavailable' in answer) {
+      list.replaceChildren(h('p', { class: 'muted trace-unavailable', text: answer.unavailable }));
+      byId('waterfall').replaceChildren();
+      byId('waterfall-detail').textContent = '';
+      byId('trace-metadata').replaceChildren();
+      byId('read-back').hidden = true;
+      return;
+    }
+    const view: RecordTraceView = answer;
     list.replaceChildren(
       ...view.entries.map((e) =>
         h(

@@ -194,19 +194,6 @@ export class RequestTracker {
   }
 }
 
-/**
- * A latency for the results table's narrow column (never more than 7 characters below a day): "4.2 ms", "812 ms",
- * then seconds from 1000 ms on ("117.5 s", as a record that failed after the delivery timeout), whole seconds from
- * 1000 s on.
- */
-export function formatLatency(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '';
-  if (ms < 9.95) return `${Math.max(ms, 0).toFixed(1)} ms`;
-  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  return seconds < 999.95 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds)} s`;
-}
-
 /** JSON pretty-printed with two spaces, or null when the text is not JSON. */
 export function formatJson(text: string): string | null {
   try {

@@ -333,7 +333,8 @@ export interface PreviewResult {
 export interface ResultOf {
   send: SendResult;
   refreshMetadata: PanelInit;
-  getTrace: RecordTraceView;
+  /** `unavailable`: the host has no trace of that record (sent before a reload, cleared, or out of the window): why. */
+  getTrace: RecordTraceView | { unavailable: string };
   /** One line: whether the stored record is byte for byte what was sent. */
   readBack: { summary: string };
   getBatches: BatchView[];

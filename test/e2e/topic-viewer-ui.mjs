@@ -2,100 +2,22 @@
 // loaded): connects to the Local sandbox, sends 250 records from the composer, opens the topic from the explorer's
 // context menu (Kafka: Open Topic Viewer), sees the first page, clicks Load more, shows values as JSON and filters.
 // Saves a screenshot per step under test-results/screenshots/viewer/. Prints `N passing` / `N failing`.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import {
-  chromiumArgs,
-  ensureChromium,
-  ensureCodeServer,
-  root,
-  startCodeServer,
-  workbenchUrl,
-} from '../../scripts/code-server.mjs';
+import { workbenchUrl } from '../../scripts/code-server.mjs';
+import { runUiSuite } from './harness.mjs';
 
-const t0 = Date.now();
-const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-const shots = path.join(root, 'test-results/screenshots/viewer');
 const TOPIC = 'ui-viewer';
 const COUNT = 250;
-const results = [];
-let server;
-let browser;
-let runDir;
 
-try {
-  ensureChromium();
-  ensureCodeServer();
-  if (!process.env.KW_SKIP_BUILD) {
-    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('build failed');
-  }
-  fs.rmSync(shots, { recursive: true, force: true });
-  fs.mkdirSync(shots, { recursive: true });
-  runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-ui-viewer-'));
-  const folder = path.join(runDir, 'workspace');
-  server = await startCodeServer({
-    profileDir: path.join(runDir, 'profile'),
-    folder,
-    extensionsDir: path.join(runDir, 'profile/extensions'),
-  });
-  const { chromium } = await import('playwright-core');
-  const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
-  browser = await chromium.launchPersistentContext(udd, {
-    executablePath: ensureChromium(),
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: chromiumArgs,
-  });
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  let stepNo = 0;
-  let stopRemaining = false;
-  const step = async (title, fn) => {
-    if (stopRemaining) {
-      results.push({ title, ok: false, error: new Error('skipped: an earlier step failed') });
-      return;
-    }
-    const name = `${String(++stepNo).padStart(2, '0')}-${title
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .slice(0, 60)}`;
-    try {
-      await fn();
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: path.join(shots, `${name}.png`) });
-      results.push({ title, ok: true });
-      console.log(`[test:ui:viewer ${elapsed()}] ✔ ${title}`);
-    } catch (error) {
-      await page.screenshot({ path: path.join(shots, `${name}-FAILED.png`) }).catch(() => {});
-      results.push({ title, ok: false, error });
-      console.log(`[test:ui:viewer ${elapsed()}] ✘ ${title}: ${String(error).split('\n')[0]}`);
-      stopRemaining = true;
-    }
-  };
-  const palette = async (command, pick) => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${command}`);
-    const exact = new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    const row = page
-      .locator('.quick-input-list .monaco-list-row')
-      .filter({ has: page.locator('.label-name', { hasText: exact }) })
-      .first();
-    await row.waitFor({ timeout: 20_000 });
-    await row.click();
-    if (pick)
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().click({ timeout: 20_000 });
-  };
+const suite = {
+  label: 'test:ui:viewer',
+  heading: 'Kafka Workbench topic viewer UI (Chromium through the workbench)',
+  shotsDir: 'test-results/screenshots/viewer',
+  tmpPrefix: 'kw-ui-viewer-',
+  viewport: { width: 1400, height: 1000 },
+};
+
+await runUiSuite(suite, async ({ page, server, folder, step, palette, webview, typeInto }) => {
   // One webview at a time: the composer is closed before the viewer opens.
-  const webview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-  const typeInto = async (selector, text) => {
-    const input = webview.locator(`${selector} input, ${selector} textarea`).first();
-    await input.click();
-    await input.fill(text);
-  };
   const status = () => webview.locator('#status');
 
   await step('the workbench loads and connects to the Local sandbox', async () => {
@@ -175,27 +97,4 @@ try {
     const expected = ['k-7', ...Array.from({ length: 10 }, (_, i) => `k-7${i}`)].sort();
     if (JSON.stringify(keys) !== JSON.stringify(expected)) throw new Error(`the filter shows ${JSON.stringify(keys)}`);
   });
-} catch (e) {
-  results.push({ title: 'the UI test could run', ok: false, error: e });
-} finally {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-}
-console.log('\n  Kafka Workbench topic viewer UI (Chromium through the workbench)');
-results.forEach((r, i) =>
-  console.log(
-    r.ok
-      ? `    ✔ ${r.title}`
-      : `    ${i + 1}) ${r.title}\n        ${String(r.error?.stack ?? r.error)
-          .split('\n')
-          .slice(0, 6)
-          .join('\n        ')}`,
-  ),
-);
-const passing = results.filter((r) => r.ok).length;
-const failing = results.length - passing;
-console.log(`\n  ${passing} passing (${elapsed()})${failing ? `\n  ${failing} failing` : ''}`);
-if (!failing && runDir) fs.rmSync(runDir, { recursive: true, force: true });
-else if (runDir) console.log(`code-server profile and log kept in ${runDir}`);
-console.log(`screenshots: ${path.relative(root, shots)}/`);
-process.exit(failing ? 1 : 0);
+});

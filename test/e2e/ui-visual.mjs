@@ -3,111 +3,21 @@
 // send's batch timeline (a bar selects a record of its batch), a bulk send's charts updating while it runs, the
 // producer metrics by their Java names, and the charts saved as JSON, SVG and PNG. Screenshots go to
 // test-results/screenshots/visual/. Prints `N passing` / `N failing`.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {
-  chromiumArgs,
-  ensureChromium,
-  ensureCodeServer,
-  root,
-  startCodeServer,
-  workbenchUrl,
-} from '../../scripts/code-server.mjs';
+import { workbenchUrl } from '../../scripts/code-server.mjs';
+import { runUiSuite } from './harness.mjs';
 
-const t0 = Date.now();
-const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-const shots = path.join(root, 'test-results/screenshots/visual');
-const results = [];
-let server;
-let browser;
-let runDir;
+const suite = {
+  label: 'test:ui-visual',
+  heading: 'Kafka Workbench UI: the trace as pictures (Chromium through the workbench)',
+  shotsDir: 'test-results/screenshots/visual',
+  tmpPrefix: 'kw-ui-visual-',
+  viewport: { width: 1500, height: 1100 },
+};
 
-try {
-  ensureChromium();
-  ensureCodeServer();
-  if (!process.env.KW_SKIP_BUILD) {
-    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('build failed');
-  }
-  fs.rmSync(shots, { recursive: true, force: true });
-  fs.mkdirSync(shots, { recursive: true });
-  runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-ui-visual-'));
-  const folder = path.join(runDir, 'workspace');
-  server = await startCodeServer({
-    profileDir: path.join(runDir, 'profile'),
-    folder,
-    extensionsDir: path.join(runDir, 'profile/extensions'),
-  });
-  const { chromium } = await import('playwright-core');
-  const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-chrome-'));
-  browser = await chromium.launchPersistentContext(udd, {
-    executablePath: ensureChromium(),
-    headless: true,
-    viewport: { width: 1500, height: 1100 },
-    args: chromiumArgs,
-  });
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  const consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  let stepNo = 0;
-  let stopRemaining = false;
-  const shot = (name) => page.screenshot({ path: path.join(shots, `${String(stepNo).padStart(2, '0')}-${name}.png`) });
-  const step = async (title, fn) => {
-    if (stopRemaining) {
-      results.push({ title, ok: false, error: new Error('skipped: an earlier step failed') });
-      return;
-    }
-    stepNo++;
-    const name = title
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .slice(0, 60);
-    try {
-      await fn();
-      await page.waitForTimeout(300);
-      await shot(name);
-      results.push({ title, ok: true });
-      console.log(`[test:ui-visual ${elapsed()}] ✔ ${title}`);
-    } catch (error) {
-      await shot(`${name}-FAILED`).catch(() => {});
-      results.push({ title, ok: false, error });
-      console.log(`[test:ui-visual ${elapsed()}] ✘ ${title}: ${String(error).split('\n')[0]}`);
-      const errors = consoleErrors.filter((e) => !/404|gallery|marketplace|Failed to load resource/i.test(e));
-      if (errors.length) console.log(`  browser console errors:\n    ${errors.slice(-8).join('\n    ')}`);
-      stopRemaining = true;
-    }
-  };
-  const palette = async (command, pick) => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${command}`);
-    const exact = new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    const row = page
-      .locator('.quick-input-list .monaco-list-row')
-      .filter({ has: page.locator('.label-name', { hasText: exact }) })
-      .first();
-    await row.waitFor({ timeout: 20_000 });
-    await row.click();
-    if (pick)
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().click({ timeout: 20_000 });
-  };
-  const answerInput = async (prompt, value) => {
-    const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-widget', { hasText: prompt }).waitFor({ timeout: 10_000 });
-    await input.fill(value);
-    await input.press('Enter');
-  };
-  const webview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-  const typeInto = async (selector, text) => {
-    const input = webview.locator(`${selector} input, ${selector} textarea`).first();
-    await input.click();
-    await input.fill(text);
-  };
+await runUiSuite(suite, async (ui) => {
+  const { page, server, folder, step, shot, shotPath, palette, answerInput, webview, typeInto } = ui;
   const pick = async (dropdown, value) => {
     await webview.locator(dropdown).click();
     await webview.locator(`${dropdown} vscode-option[value="${value}"]`).click();
@@ -346,7 +256,7 @@ try {
     const png = fs.readFileSync(pngFile);
     if (png.subarray(1, 4).toString() !== 'PNG' || png.length < 10_000)
       throw new Error(`saved PNG has ${png.length} bytes`);
-    fs.copyFileSync(pngFile, path.join(shots, `${String(stepNo).padStart(2, '0')}-saved-charts.png`));
+    fs.copyFileSync(pngFile, shotPath('saved-charts'));
     await webview.locator('#charts-save-status', { hasText: /^Saved .*\.png$/ }).waitFor({ timeout: 5_000 });
   });
 
@@ -397,29 +307,4 @@ try {
     if (!label.startsWith('Records per second. 400 acknowledged, 0 failed'))
       throw new Error(`throughput chart after the collection run: "${label}"`);
   });
-} catch (e) {
-  results.push({ title: 'the UI test could run', ok: false, error: e });
-} finally {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-}
-
-console.log('\n  Kafka Workbench UI: the trace as pictures (Chromium through the workbench)');
-results.forEach((r, i) =>
-  console.log(
-    r.ok
-      ? `    ✔ ${r.title}`
-      : `    ${i + 1}) ${r.title}\n        ${String(r.error?.stack ?? r.error)
-          .split('\n')
-          .slice(0, 6)
-          .join('\n        ')}`,
-  ),
-);
-const passing = results.filter((r) => r.ok).length;
-const failing = results.length - passing;
-console.log(`\n  ${passing} passing (${elapsed()})`);
-if (failing) console.log(`  ${failing} failing`);
-if (!failing && runDir) fs.rmSync(runDir, { recursive: true, force: true });
-else if (runDir) console.log(`code-server profile and log kept in ${runDir}`);
-console.log(`screenshots: ${path.relative(root, shots)}/`);
-process.exit(failing ? 1 : 0);
+});

@@ -3,24 +3,12 @@
  * librdkafka (kcat -X transactional.id, and read_committed consumers) and kafkajs 2.2.4's transactions.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import type { Producer } from 'kafkajs';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import type { TransactionView } from '../../extension/core/sandbox/cluster/transaction-coordinator';
+import { kcat } from './kcat-helpers';
 import { kafkaFor, waitFor } from './sandbox-helpers';
 import { hasKcat, kcatValues as readAll } from './transaction-helpers';
-
-function kcat(args: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kcat', args);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end(input);
-  });
-}
 
 function transactionsOf(sandbox: Sandbox): TransactionView[] {
   return (sandbox.state() as unknown as { transactions: TransactionView[] }).transactions;

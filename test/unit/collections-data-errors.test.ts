@@ -204,6 +204,48 @@ describe('collections: data files that go wrong part way', () => {
   });
 });
 
+describe('collections: a big collection file lets its text go once checked', () => {
+  let dir = '';
+  tempDirEachTest('kw-bigtext-', (d) => (dir = d));
+
+  /** A collection of over 1 MiB whose message 2,500 names an undefined variable; its line in the file. */
+  async function writeBig(file: string): Promise<number> {
+    const messages = Array.from({ length: 3000 }, (_, i) => ({
+      name: `m${i}`,
+      topic: 't',
+      ...(i === 2500 ? { key: '{{nope}}' } : {}),
+      value: { note: 'x'.repeat(400) },
+    }));
+    const text = JSON.stringify({ name: 'big', messages }, null, 2);
+    await fs.writeFile(file, text);
+    return text.split('\n').findIndex((l) => l.includes('{{nope}}')) + 1;
+  }
+
+  it('reads the file again to place an error, at the same line', async () => {
+    const file = path.join(dir, 'big.kafka.json');
+    const line = await writeBig(file);
+    const loaded = await loadCollectionFile(file);
+    assert.equal(loaded.source!.hasText, true);
+    await assert.rejects(new MessagePreparer(new TemplateEngine(), loaded).check(2500), (e: Error) =>
+      e.message.includes(`big.kafka.json:${line}:`),
+    );
+  });
+
+  it('gives no line rather than a wrong one when the file changed after it was checked', async () => {
+    const file = path.join(dir, 'big.kafka.json');
+    await writeBig(file);
+    const loaded = await loadCollectionFile(file);
+    await fs.writeFile(file, '\n\n' + (await fs.readFile(file, 'utf8')));
+    await assert.rejects(new MessagePreparer(new TemplateEngine(), loaded).check(2500), (e: Error) => {
+      assert.doesNotMatch(e.message, /big\.kafka\.json:\d+:/);
+      assert.match(e.message, /big\.kafka\.json/);
+      assert.match(e.message, /nope/);
+      return true;
+    });
+    assert.equal(loaded.source!.hasText, false);
+  });
+});
+
 describe('collections: values larger than a record may be', () => {
   let dir = '';
   tempDirEachTest('kw-big-', (d) => (dir = d));

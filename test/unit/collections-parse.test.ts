@@ -177,29 +177,6 @@ describe('collections: parsing and schema errors', () => {
     assert.deepEqual(errorsOf(''), ['c.kafka.json:1:1: the file is empty; expected a JSON object']);
   });
 
-  it("marks which problems are JSON syntax or schema errors, which an editor's JSON validator also reports", () => {
-    const kinds = (text: string) =>
-      parseCollectionText(text, 'c.kafka.json').diagnostics.map((d) => [d.kind ?? 'ours', d.message.split(':')[0]]);
-    assert.deepEqual(kinds('{"name":"x" "messages":[]}'), [['syntax', 'not valid JSON']]);
-    assert.deepEqual(kinds('{"name":"x","messages":[{"name":"a","topic":"t","count":"ten"}]}'), [
-      ['schema', 'must be a whole number ≥ 1 (got "ten")'],
-    ]);
-    // Only we know these: an empty file (validators accept it) and rules the schema cannot say.
-    assert.deepEqual(kinds(''), [['ours', 'the file is empty; expected a JSON object']]);
-    assert.deepEqual(
-      kinds('{"name":"x","messages":[{"name":"a","topic":"t"},{"name":"a","topic":"u"}]}').map(([k]) => k),
-      ['ours'],
-    );
-    const env = parseEnvironmentText(
-      '{"connection":{"bootstrap":"h:1","sasl":{"mechanism":"plain","username":"u","password":"plain-text"}}}',
-      'e.kafka-env.json',
-    );
-    assert.ok(
-      env.diagnostics.length > 0 && env.diagnostics.every((d) => d.kind === 'schema'),
-      JSON.stringify(env.diagnostics),
-    );
-  });
-
   it('reads text that starts with a byte order mark, keeping offsets into the text as given', () => {
     const text = '\uFEFF{"name":"x","messages":[{"name":"a","topic":"t"}]}';
     const doc = parseCollectionText(text, 'c.kafka.json');
@@ -367,12 +344,12 @@ describe('collections: template problems for the editor', () => {
       '{"name":"x","messages":[\n{"name":"a","topic":"t","value":"{{nobody}}"},\n{"name":"b","topic":"t","count":"ten","value":"{{nobody}}"}]}';
     const doc = parseCollectionText(text, 'c.kafka.json');
     assert.deepEqual(
-      doc.diagnostics.map((d) => [d.kind, d.path.join('.')]),
-      [['schema', 'messages.1.count']],
+      doc.diagnostics.map((d) => d.path.join('.')),
+      ['messages.1.count'],
     );
     assert.deepEqual(
-      templateDiagnostics(doc, '/ws/c.kafka.json').map((p) => [p.kind, p.path.join('.'), p.range.start.line]),
-      [[undefined, 'messages.0.value', 1]],
+      templateDiagnostics(doc, '/ws/c.kafka.json').map((p) => [p.path.join('.'), p.range.start.line]),
+      [['messages.0.value', 1]],
     );
     // Broken collection-wide fields (variables every message uses) or text that is not JSON: nothing to check.
     assert.deepEqual(

@@ -313,8 +313,8 @@ describe('collections: runner', () => {
   });
 
   /** Lets the runner go on until `done` holds; fails, saying what never happened, if it stops short of it. */
-  async function until(what: string, done: () => boolean): Promise<void> {
-    for (let i = 0; i < 1000 && !done(); i++) await ticks();
+  async function until(what: string, done: () => boolean, maxTicks = 1000): Promise<void> {
+    for (let i = 0; i < maxTicks && !done(); i++) await ticks();
     assert.ok(done(), `never happened: ${what}`);
   }
 
@@ -351,6 +351,40 @@ describe('collections: runner', () => {
         ['m4', 1, 14],
       ],
     );
+  });
+
+  it('keeps at most 1,000 messages open at once: one-record messages wait for earlier ones to be summarized', async () => {
+    const clock = new FakeClock(0);
+    let producer!: ScriptedProducer;
+    let open = 0;
+    let mostOpen = 0;
+    const run = runCollection({
+      loaded: loadedOf({
+        name: 'C',
+        messages: Array.from({ length: 2500 }, (_, i) => ({ name: `m${i}`, topic: 't', value: `v${i}` })),
+      }),
+      clock,
+      producerFor: (s) => (producer = new ScriptedProducer(clock, undefined, s)) as unknown as Producer,
+      listener: {
+        messageStart: () => (mostOpen = Math.max(mostOpen, ++open)),
+        messageEnd: () => open--,
+      },
+    });
+    await until('1,000 messages handed over', () => producer?.submitted.length === 1000, 50_000);
+    for (let i = 0; i < 5; i++) await ticks();
+    assert.equal(producer.submitted.length, 1000, 'no 1,001st message while 1,000 are open');
+    // Acknowledging a quarter lets the run go on; acknowledging everything as it comes ends it.
+    for (const x of producer.submitted.slice(0, 300)) x.settle(true);
+    await until('more messages started', () => producer.submitted.length > 1000, 50_000);
+    let settled = 300;
+    while (settled < 2500) {
+      await until('records to acknowledge', () => producer.submitted.length > settled, 50_000);
+      for (const x of producer.submitted.slice(settled)) x.settle(true);
+      settled = producer.submitted.length;
+    }
+    const summary = await run;
+    assert.equal(summary.acked, 2500);
+    assert.ok(mostOpen <= 1000, `at most 1,000 open, saw ${mostOpen}`);
   });
 
   it('starts a message on another producer, or any message when stopping at the first failure, only once the ones before it have settled (records of two producers can overtake each other)', async () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatLatency } from '../../webview/state';
+import { formatLatency } from '../../extension/core/format/duration';
 
 describe("webview: formatLatency (the results table's latency column)", () => {
   it('keeps milliseconds below a second', () => {

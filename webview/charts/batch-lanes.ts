@@ -4,7 +4,8 @@
  * Bars are focusable and name their batch (data-batch-id) so the panel can select a record of it.
  */
 import type { RequestSpan } from '../../extension/protocol/visual';
-import { el, ms, niceTicks, text, tip, type SvgNode } from './svg';
+import { formatDuration } from '../../extension/core/format/duration';
+import { el, niceTicks, text, tip, type SvgNode } from './svg';
 
 const WIDTH = 760;
 const LANE_LABEL = 80;
@@ -18,7 +19,7 @@ export function spanDescription(s: RequestSpan, describeBatch: (id: string) => s
     : s.errorName
       ? `${s.errorName} (${s.retriable ? 'retried' : 'not retriable'})`
       : 'acknowledged';
-  return `${describeBatch(s.batchId)}, attempt ${s.attempt} to broker ${s.brokerId}: ${s.records} record(s), ${s.bytes.toLocaleString('en-US')} B, ${ms(s.end - s.start)}, ${outcome}`;
+  return `${describeBatch(s.batchId)}, attempt ${s.attempt} to broker ${s.brokerId}: ${s.records} record(s), ${s.bytes.toLocaleString('en-US')} B, ${formatDuration(s.end - s.start)}, ${outcome}`;
 }
 
 /**
@@ -105,7 +106,10 @@ export function batchLanesChart(
         'g',
         {},
         el('line', { class: 'grid', x1: x(t0 + t), x2: x(t0 + t), y1: TOP - 4, y2: y }),
-        text({ x: x(t0 + t), y: y + 14, 'text-anchor': t === axisMax ? 'end' : 'middle', class: 'muted' }, ms(t)),
+        text(
+          { x: x(t0 + t), y: y + 14, 'text-anchor': t === axisMax ? 'end' : 'middle', class: 'muted' },
+          formatDuration(t),
+        ),
       ),
     ),
     lanes,

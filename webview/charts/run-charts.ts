@@ -4,11 +4,12 @@
  * latency per broker. Each point or bar carries its values as a tooltip; each chart has an accessible summary.
  */
 import type { Bucket, RunCharts } from '../../extension/protocol/visual';
-import { compact, el, ms, niceTicks, text, tip, type SvgNode } from './svg';
+import { formatDuration, formatSeconds } from '../../extension/core/format/duration';
+import { compact, el, niceTicks, text, tip, type SvgNode } from './svg';
 
 const W = 460;
 const H = 220;
-const L = 48;
+const L = 56; // room for the widest y label, "8000 ms"
 const R = 12;
 const T = 40;
 const B = 30;
@@ -84,7 +85,7 @@ function timeLabels(n: number, intervalMs: number): { at: number; label: string 
   if (n === 0) return [];
   const every = Math.max(1, Math.ceil(n / 6));
   const out = [];
-  for (let i = 0; i < n; i += every) out.push({ at: i, label: `${Math.round((i * intervalMs) / 100) / 10} s` });
+  for (let i = 0; i < n; i += every) out.push({ at: i, label: formatSeconds(i * intervalMs) });
   return out;
 }
 
@@ -127,7 +128,7 @@ export function throughputChart(c: RunCharts): SvgNode {
     const w = Math.max(1, slot * 0.8);
     const a = iv.acked * perSec;
     const f = iv.failed * perSec;
-    const at = `${Math.round(iv.t / 100) / 10} s`;
+    const at = formatSeconds(iv.t);
     return [
       a > 0
         ? el(
@@ -172,17 +173,17 @@ export function latencyOverTimeChart(c: RunCharts): SvgNode {
   ];
   const max = Math.max(1, ...series.flatMap((s) => s.points.filter((v): v is number => v !== null)));
   const y = yScale(max);
-  const body = lines(series, xOf, y, (s, i, v) => `${Math.round(c.intervals[i].t / 100) / 10} s: ${s.name} ${ms(v)}`);
+  const body = lines(series, xOf, y, (s, i, v) => `${formatSeconds(c.intervals[i].t)}: ${s.name} ${formatDuration(v)}`);
   const l = c.latency;
   const summary = l.count
-    ? `over the send: p50 ${ms(l.p50 ?? 0)}, p90 ${ms(l.p90 ?? 0)}, p99 ${ms(l.p99 ?? 0)}, max ${ms(l.max ?? 0)}`
+    ? `over the send: p50 ${formatDuration(l.p50 ?? 0)}, p90 ${formatDuration(l.p90 ?? 0)}, p99 ${formatDuration(l.p99 ?? 0)}, max ${formatDuration(l.max ?? 0)}`
     : 'no record settled yet';
   return frame(
     'chart-latency',
     'Latency percentiles (hand-over to ack)',
     summary,
     max,
-    ms,
+    formatDuration,
     timeLabels(n, c.intervalMs),
     xOf,
     body,
@@ -246,12 +247,12 @@ function histogram(
 
 export function latencyHistogramChart(c: RunCharts): SvgNode {
   const bins = logBins(c.latency.buckets);
-  const label = (b: Bucket) => `≤${ms(b.upTo)}`;
+  const label = (b: Bucket) => `≤${formatDuration(b.upTo)}`;
   return histogram(
     'chart-latency-histogram',
     'Latency histogram',
     c.latency.count
-      ? `${c.latency.count.toLocaleString('en-US')} records; p99 ${ms(c.latency.p99 ?? 0)}`
+      ? `${c.latency.count.toLocaleString('en-US')} records; p99 ${formatDuration(c.latency.p99 ?? 0)}`
       : 'no record settled yet',
     bins,
     label,
@@ -347,7 +348,7 @@ export function brokersChart(c: RunCharts): SvgNode {
   const y = yScale(max);
   const body = lines(series, xOf, y, (s, i, v) => {
     const b = c.intervals[i].brokers.find((x) => `broker ${x.brokerId}` === s.name)!;
-    return `${Math.round(c.intervals[i].t / 100) / 10} s, ${s.name}: ${b.requests} request(s), ${b.errors} error(s), latency avg ${ms(v)}, max ${ms(b.latencyMax)}`;
+    return `${formatSeconds(c.intervals[i].t)}, ${s.name}: ${b.requests} request(s), ${b.errors} error(s), latency avg ${formatDuration(v)}, max ${formatDuration(b.latencyMax)}`;
   });
   const totals = ids.map((id) => {
     const reqs = c.intervals.reduce((s, iv) => s + (iv.brokers.find((b) => b.brokerId === id)?.requests ?? 0), 0);
@@ -359,7 +360,7 @@ export function brokersChart(c: RunCharts): SvgNode {
     'Request latency per broker',
     totals.join('; ') || 'no request yet',
     max,
-    ms,
+    formatDuration,
     timeLabels(n, c.intervalMs),
     xOf,
     body,

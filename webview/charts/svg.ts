@@ -72,8 +72,3 @@ export function compact(n: number): string {
 function trim(n: number): string {
   return String(Math.round(n * 10) / 10);
 }
-
-export function ms(n: number): string {
-  if (n >= 10_000) return `${trim(n / 1000)} s`;
-  return `${trim(n)} ms`;
-}

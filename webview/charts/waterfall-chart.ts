@@ -4,7 +4,8 @@
  * charts-dom.ts) and carries its exact values as a tooltip and as its accessible name.
  */
 import type { Waterfall, WaterfallBar } from '../../extension/protocol/visual';
-import { el, ms, niceTicks, text, tip, type SvgNode } from './svg';
+import { formatDuration } from '../../extension/core/format/duration';
+import { el, niceTicks, text, tip, type SvgNode } from './svg';
 
 const WIDTH = 760;
 const LABEL_W = 190;
@@ -13,7 +14,7 @@ const ROW = 22;
 const TOP = 30;
 
 export function barDescription(b: WaterfallBar): string {
-  return `${b.label}: ${ms(b.start)} to ${ms(b.end)} (${ms(b.end - b.start)})${b.note ? `, ${b.note}` : ''}. ${b.detail}`;
+  return `${b.label}: ${formatDuration(b.start)} to ${formatDuration(b.end)} (${formatDuration(b.end - b.start)})${b.note ? `, ${b.note}` : ''}. ${b.detail}`;
 }
 
 export function waterfallChart(w: Waterfall, title = 'Delivery waterfall'): SvgNode {
@@ -68,7 +69,10 @@ export function waterfallChart(w: Waterfall, title = 'Delivery waterfall'): SvgN
         'g',
         {},
         el('line', { class: 'grid', x1: x(t), x2: x(t), y1: TOP - 6, y2: bottom }),
-        text({ x: x(t), y: TOP - 9, 'text-anchor': t === axisMax ? 'end' : 'middle', class: 'muted' }, ms(t)),
+        text(
+          { x: x(t), y: TOP - 9, 'text-anchor': t === axisMax ? 'end' : 'middle', class: 'muted' },
+          formatDuration(t),
+        ),
       ),
     ),
     el('g', { role: 'list', 'aria-label': 'Phases' }, rows),

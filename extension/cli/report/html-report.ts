@@ -7,7 +7,8 @@ import type { ProducerMetricsView, RunCharts } from '../../protocol/visual';
 import { formatMetric, orderedMetricNames } from '../../protocol/visual';
 import { runChartSet } from '../../../webview/charts/run-charts';
 import { CHART_CSS } from '../../../webview/charts/style';
-import { escapeXml as esc, ms, toSvgString } from '../../../webview/charts/svg';
+import { formatDuration } from '../../core/format/duration';
+import { escapeXml as esc, toSvgString } from '../../../webview/charts/svg';
 import { barDescription, waterfallChart } from '../../../webview/charts/waterfall-chart';
 import type { NotableRecord } from './notable-records';
 
@@ -41,13 +42,13 @@ function metricsTable(m: ProducerMetricsView): string {
   );
   const brokers = m.brokers.map(
     (b) =>
-      `<tr><th>broker ${b.brokerId}</th><td>${b.requests} requests, ${b.errors} errors, latency avg ${esc(ms(b.requestLatencyAvg))}, max ${esc(ms(b.requestLatencyMax))}</td></tr>`,
+      `<tr><th>broker ${b.brokerId}</th><td>${b.requests} requests, ${b.errors} errors, latency avg ${esc(formatDuration(b.requestLatencyAvg))}, max ${esc(formatDuration(b.requestLatencyMax))}</td></tr>`,
   );
   return `<table class="metrics"><caption>${esc(m.clientId)}</caption>${rows.join('')}${brokers.join('')}</table>`;
 }
 
 function recordSection(r: NotableRecord): string {
-  const head = `<h3>${esc(r.label)}: ${esc(ms(r.latencyMs))}</h3>${r.error ? `<p class="error">${esc(r.error)}</p>` : ''}`;
+  const head = `<h3>${esc(r.label)}: ${esc(formatDuration(r.latencyMs))}</h3>${r.error ? `<p class="error">${esc(r.error)}</p>` : ''}`;
   if (!r.waterfall) return `${head}<p class="muted">Its trace was not kept.</p>`;
   const phases = r.waterfall.bars.map((b) => `<li>${esc(barDescription(b))}</li>`).join('');
   return `${head}${toSvgString(waterfallChart(r.waterfall, r.label))}<ol class="phases">${phases}<li>${esc(r.waterfall.outcomeText)}</li></ol>`;

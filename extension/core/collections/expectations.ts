@@ -197,14 +197,14 @@ interface Waiting {
 export class ExpectationWatch {
   private constructor(
     private readonly reader: RecordReader,
-    private readonly expectations: CompiledExpectation[],
+    private readonly expectations: readonly CompiledExpectation[],
     private readonly startProblems: Map<string, string>,
     private readonly clock: Clock,
   ) {}
 
   static async start(
     transport: ConsumerTransport,
-    expectations: CompiledExpectation[],
+    expectations: readonly CompiledExpectation[],
     clock: Clock = systemClock,
   ): Promise<ExpectationWatch> {
     // read_committed: what a downstream consumer with exactly-once settings would see; aborted output does not count.

@@ -65,8 +65,9 @@ function checkableMessages(doc: ParsedCollection): { collection: Collection; ind
   for (const d of doc.diagnostics) {
     if (d.severity !== 'error') continue;
     const [top, index] = d.path;
-    // Not JSON (no data to check), or an error outside any one message (the variables every message uses, say).
-    if (d.kind === 'syntax' || top !== 'messages' || typeof index !== 'number') return undefined;
+    // Not JSON (no data to check: such errors have no path), or an error outside any one message (the variables
+    // every message uses, say).
+    if (top !== 'messages' || typeof index !== 'number') return undefined;
     broken.add(index);
   }
   if (!doc.source.tree) return undefined;

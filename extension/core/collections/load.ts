@@ -1,6 +1,6 @@
 /** Reading collection and environment files from disk, and turning an environment into a ConnectionConfig. */
 import { isUtf8 } from 'node:buffer';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SchemaRegistryConfig } from '../schema-registry/client';
 import { checkKeyMatchesCertificate, readPemFile } from '../transport/tls-files';
@@ -12,6 +12,9 @@ import type { Environment } from './model';
 import { parseCollectionText, parseEnvironmentText, requireValid } from './parse';
 import type { LoadedCollection, LoadedEnvironment } from './prepare';
 import { howToSetSecret, type SecretResolver } from './template';
+
+/** Collection files from this size on keep no text in memory once checked. */
+const RELEASE_TEXT_AT = 1024 * 1024;
 
 async function readText(filePath: string, what: string): Promise<string> {
   let bytes: Buffer;
@@ -35,7 +38,11 @@ async function readText(filePath: string, what: string): Promise<string> {
 export async function loadCollectionFile(filePath: string): Promise<LoadedCollection> {
   const absolute = path.resolve(filePath);
   const doc = parseCollectionText(await readText(absolute, 'collection file'), path.basename(absolute));
-  return { filePath: absolute, collection: requireValid(doc), source: doc.source };
+  const collection = requireValid(doc);
+  // A big file's text is read again only if an error needs a position (see SourceText.releaseText).
+  if (doc.source.text.length >= RELEASE_TEXT_AT)
+    doc.source.releaseText(() => withoutByteOrderMark(readFileSync(absolute, 'utf8')));
+  return { filePath: absolute, collection, source: doc.source };
 }
 
 export async function loadEnvironmentFile(filePath: string): Promise<LoadedEnvironment> {

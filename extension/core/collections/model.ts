@@ -155,11 +155,6 @@ export interface SourceRange {
 export interface Diagnostic {
   severity: 'error' | 'warning';
   message: string;
-  /**
-   * 'syntax': the text is not valid JSON; 'schema': it breaks the shipped JSON schema. What any JSON schema
-   * validator also finds (VS Code's JSON language service, for an open file); absent for checks only we make.
-   */
-  kind?: 'syntax' | 'schema';
   /** Where in the JSON document, as path segments (`['messages', 0, 'count']`). */
   path: (string | number)[];
   range: SourceRange;

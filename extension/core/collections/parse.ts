@@ -105,7 +105,6 @@ export function formatDiagnostic(fileName: string, d: Diagnostic): string {
  */
 function parseAndValidate(rawText: string, validate: ValidateFunction) {
   const text = blankByteOrderMark(rawText);
-  // An empty file gets no `kind`: JSON validators (VS Code's among them) say nothing about it, so we always do.
   if (text.trim() === '') {
     const source = new SourceText(text, false);
     return {
@@ -145,7 +144,6 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
     for (const pe of source.parseErrors) {
       diagnostics.push({
         severity: 'error',
-        kind: 'syntax',
         message: describeParseError(pe.error),
         path: [],
         range: source.range(pe.offset, pe.length),
@@ -154,7 +152,6 @@ function parseAndValidate(rawText: string, validate: ValidateFunction) {
     if (!diagnostics.length)
       diagnostics.push({
         severity: 'error',
-        kind: 'syntax',
         message: `not valid JSON: ${(e as Error).message}`,
         path: [],
         range: source.range(0, 0),
@@ -184,27 +181,48 @@ interface TextScan {
   unusualNumbers: boolean;
 }
 
+/** What scanText looks at, by character code; everything else (whitespace, commas, letters) is 0 and skipped. */
+const enum Scan {
+  Skip,
+  Quote,
+  Open,
+  Close,
+  Colon,
+  Number,
+}
+const SCAN_CLASS = new Uint8Array(128);
+SCAN_CLASS[0x22] = Scan.Quote;
+SCAN_CLASS[0x7b] = SCAN_CLASS[0x5b] = Scan.Open;
+SCAN_CLASS[0x7d] = SCAN_CLASS[0x5d] = Scan.Close;
+SCAN_CLASS[0x3a] = Scan.Colon;
+SCAN_CLASS[0x2d] = Scan.Number;
+for (let c = 0x30; c <= 0x39; c++) SCAN_CLASS[c] = Scan.Number;
+
 function scanText(text: string): TextScan {
   let depth = 0;
   let members = 0;
   let unusualNumbers = false;
-  for (let i = 0; i < text.length; i++) {
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22) {
+    // One table lookup per character: a pretty-printed file is mostly indentation, which this skips at once.
+    const kind = c < 128 ? SCAN_CLASS[c] : Scan.Skip;
+    if (kind === Scan.Skip) continue;
+    if (kind === Scan.Quote) {
       // A string: jump to its closing quote (one not escaped by an odd run of backslashes).
       let end = text.indexOf('"', i + 1);
       while (end > 0 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
       if (end < 0) break; // not closed: the parser says so
       i = end;
-    } else if (c === 0x7b || c === 0x5b) {
+    } else if (kind === Scan.Open) {
       if (++depth > MAX_DEPTH) return { tooDeepAt: i, members, unusualNumbers };
-    } else if (c === 0x7d || c === 0x5d) depth--;
-    else if (c === 0x3a) members++;
-    else if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
+    } else if (kind === Scan.Close) depth--;
+    else if (kind === Scan.Colon) members++;
+    else {
       // Outside strings only number literals hold digits.
       let digits = 0;
       let j = i;
-      for (; j < text.length; j++) {
+      for (; j < length; j++) {
         const d = text.charCodeAt(j);
         if (d >= 0x30 && d <= 0x39) digits++;
         else if (d === 0x65 || d === 0x45) unusualNumbers = true;
@@ -264,10 +282,8 @@ function duplicateKeys(source: SourceText, tree: jsonc.Node): Diagnostic[] {
       }
       const line = source.position(earlier.offset).line + 1;
       const message = `duplicate key ${JSON.stringify(name.value)} (also at line ${line}); JSON keeps only the last one, so remove one`;
-      // VS Code's JSON service reports duplicate keys itself in an open file: kind 'syntax' leaves it to it then.
       out.push({
         severity: 'error',
-        kind: 'syntax',
         message,
         path: jsonc.getNodePath(name).slice(0, -1),
         range: source.range(name.offset, name.length),
@@ -499,7 +515,7 @@ function schemaDiagnostic(e: SchemaError, source: SourceText): Diagnostic {
   } else {
     message = valueProblem(e, parent) + gotText(e, parent);
   }
-  return { severity: 'error', kind: 'schema', message, path, range };
+  return { severity: 'error', message, path, range };
 }
 
 /**

@@ -68,13 +68,13 @@ export interface PreparedMessage {
   /** Collection settings overlaid with the message's. */
   producer: ProducerSettings;
   /** The registry schemas that encode its keys and values (keySchema / valueSchema), for reports and traces. */
-  schemas: SchemaUsed[];
+  schemas: readonly SchemaUsed[];
   ratePerSecond?: number;
   /** Records this message will send when known in advance (count, or 1); undefined for a data file without count. */
   expectedRecords?: number;
   dataFile?: string;
   /** Its "expect" entries, checked (regular expressions compiled); empty when it has none. */
-  expectations: CompiledExpectation[];
+  expectations: readonly CompiledExpectation[];
   /** The records, a group at a time (a data-file chunk, or up to 1,000 generated ones): one await per group. */
   batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]>;
   /**
@@ -97,7 +97,7 @@ class SourceSite implements TemplateSite {
   ) {}
 
   get range(): SourceRange | undefined {
-    return this.source?.rangeOf(this.path);
+    return this.source?.hasText ? this.source.rangeOf(this.path) : undefined;
   }
 }
 
@@ -184,6 +184,9 @@ async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncG
   if (batch.length) yield batch;
 }
 
+/** The empty list every plan without schemas or expectations shares: 100,000 messages need not hold 200,000. */
+const NONE: readonly never[] = Object.freeze([]);
+
 function constant<T>(v: T): Compiled<T> {
   return { constant: true, render: () => v };
 }
@@ -246,10 +249,22 @@ export class MessagePreparer {
     // Keys, header values and a string value go out as UTF-8 text as written (not inside JSON, which escapes).
     const compileRaw = (text: string, p: JsonPath, what: string): void =>
       attempt(p, (field) => checkRawText(this.engine.compile(text, layers, field, { limit }), field, what));
+    // `p` is extended and restored in place: `attempt` copies it into the site it makes.
     const checkJson = (value: unknown, p: JsonPath): void => {
       if (typeof value === 'string') compile(value, p);
-      else if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, [...p, i]));
-      else if (isObject(value)) for (const [k, v] of Object.entries(value)) checkJson(v, [...p, k]);
+      else if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          p.push(i);
+          checkJson(value[i], p);
+          p.pop();
+        }
+      } else if (isObject(value)) {
+        for (const k of Object.keys(value)) {
+          p.push(k);
+          checkJson(value[k], p);
+          p.pop();
+        }
+      }
     };
     // Keys and header values are text or {"base64"} bytes, which have no templates.
     const checkBinary = (spec: BinarySpec | undefined, p: JsonPath, what: string): void =>
@@ -282,7 +297,7 @@ export class MessagePreparer {
     if (problems.length) throw problems[0].error;
     await this.engine.resolveSecrets();
     const topic = this.engine.compile(m.topic, this.layers(m, index), this.site(['messages', index, 'topic'], m.name));
-    return this.planFor(m, index, topic, await this.checkDataFile(m, index), []);
+    return this.planFor(m, index, topic, await this.checkDataFile(m, index), NONE);
   }
 
   /** The plan of message `index` once its topic is compiled, its schemas found and its data file (if any) checked. */
@@ -291,7 +306,7 @@ export class MessagePreparer {
     index: number,
     topic: CompiledTemplate,
     dataFile: string | undefined,
-    schemas: SchemaUsed[],
+    schemas: readonly SchemaUsed[],
   ): MessagePlan {
     return {
       index,
@@ -304,9 +319,9 @@ export class MessagePreparer {
       expectedRecords: dataFile ? undefined : (m.count ?? 1),
       dataFile,
       // A broken regular expression stops the run here, before anything is sent.
-      expectations: m.expect
+      expectations: m.expect?.length
         ? compileExpectations(m.expect, (p) => describeSite(this.site(['messages', index, 'expect', ...p], m.name)))
-        : [],
+        : NONE,
     };
   }
 
@@ -706,7 +721,11 @@ export class MessagePreparer {
   }
 }
 
-/** A JSON value with templates in its strings: each string compiled by `jsonString`, the rest kept as is. */
+/**
+ * A JSON value with templates in its strings: each string compiled by `jsonString`, the rest kept as is. `p` is the
+ * path so far, extended and restored in place (`jsonString` copies what it keeps): a collection of 100,000 messages
+ * compiles every value, and a new path per node was a good part of it.
+ */
 function compileJson(
   spec: unknown,
   jsonString: (v: string, p: JsonPath) => Compiled<unknown>,
@@ -714,20 +733,28 @@ function compileJson(
 ): Compiled<unknown> {
   if (typeof spec === 'string') return jsonString(spec, p);
   if (Array.isArray(spec)) {
-    const items = spec.map((v, i) => compileJson(v, jsonString, [...p, i]));
+    const items: Compiled<unknown>[] = new Array(spec.length);
+    for (let i = 0; i < spec.length; i++) {
+      p.push(i);
+      items[i] = compileJson(spec[i], jsonString, p);
+      p.pop();
+    }
     return fold(items, (ctx) => items.map((i) => i.render(ctx)));
   }
   if (isObject(spec)) {
-    const entries = Object.entries(spec).map(([k, v]) => [k, compileJson(v, jsonString, [...p, k])] as const);
-    return fold(
-      entries.map(([, e]) => e),
-      (ctx) => {
-        // No prototype: a "__proto__" key in the file stays an ordinary key.
-        const out: Record<string, unknown> = Object.create(null);
-        for (const [k, e] of entries) out[k] = e.render(ctx);
-        return out;
-      },
-    );
+    const keys = Object.keys(spec);
+    const parts: Compiled<unknown>[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      p.push(keys[i]);
+      parts[i] = compileJson(spec[keys[i]], jsonString, p);
+      p.pop();
+    }
+    return fold(parts, (ctx) => {
+      // No prototype: a "__proto__" key in the file stays an ordinary key.
+      const out: Record<string, unknown> = Object.create(null);
+      for (let i = 0; i < keys.length; i++) out[keys[i]] = parts[i].render(ctx);
+      return out;
+    });
   }
   return constant(spec);
 }

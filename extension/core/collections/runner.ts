@@ -267,6 +267,9 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
           };
         }
       }
+      // Each message in flight holds its state until its last record is acknowledged: with thousands of one-record
+      // messages open at once, that state outlives young-generation collections and piles up as old garbage.
+      if (reports.open >= MAX_OPEN_MESSAGES) await reports.fewerOpenThan(MAX_OPEN_MESSAGES - (MAX_OPEN_MESSAGES >> 2));
       options.listener?.messageStart?.(plan);
       const slot = reports.reserve();
       // Where the expected topics end is noted before anything is sent: only records written after count.
@@ -452,6 +455,9 @@ function notChecked(plan: MessagePlan, reason: string): ExpectationResult[] {
 const CLOCK_EVERY = 64;
 
 /** What the messages of one run share: the bound on records in flight, whether a failure stops the run, the clock. */
+/** Messages handed over and not yet summarized, at most; records in flight have their own limit (maxInFlight). */
+const MAX_OPEN_MESSAGES = 1000;
+
 interface RunState {
   window: InFlightWindow;
   /** A record failed and the run stops at the first failure: no message hands over another record. */
@@ -511,12 +517,24 @@ class InOrder<T> {
   private next = 0;
   private reserved = 0;
   private waiters: (() => void)[] = [];
+  private roomWaiter: { below: number; wake: () => void } | undefined;
   private failure: { error: unknown } | undefined;
 
   constructor(private readonly handOn: (value: T) => void) {}
 
   reserve(): number {
     return this.reserved++;
+  }
+
+  /** Reserved and not yet handed on. */
+  get open(): number {
+    return this.reserved - this.next;
+  }
+
+  /** Resolves once fewer than `below` are open. One caller (the run's loop) waits at a time. */
+  fewerOpenThan(below: number): Promise<void> {
+    if (this.open < below) return Promise.resolve();
+    return new Promise<void>((wake) => (this.roomWaiter = { below, wake }));
   }
 
   done(slot: number, value: T): void {
@@ -529,6 +547,11 @@ class InOrder<T> {
       } catch (error) {
         this.failure = { error }; // a listener threw: the run ends with its error
       }
+    }
+    if (this.roomWaiter && this.open < this.roomWaiter.below) {
+      const { wake } = this.roomWaiter;
+      this.roomWaiter = undefined;
+      wake();
     }
     if (this.next === this.reserved) for (const w of this.waiters.splice(0)) w();
   }

@@ -41,7 +41,7 @@ function stringify(value: unknown, indent: string): string {
 
 /** A new collection file's text. */
 export function createCollectionText(name: string, messages: MessageSpec[] = []): string {
-  // No "$schema": the extension associates the schema with *.kafka.json itself (jsonValidation).
+  // No "$schema": the extension gives *.kafka.json its schema itself (the Kafka Collection language).
   const collection: Collection = { name, messages };
   return formatJson(collection);
 }

@@ -1,4 +1,5 @@
 /** Offsets to VS Code-style positions, and JSON paths to the text they came from, for one parsed document. */
+import { createHash } from 'node:crypto';
 import * as jsonc from 'jsonc-parser';
 import type { SourcePosition, SourceRange } from './model';
 
@@ -7,6 +8,11 @@ export type JsonPath = (string | number)[];
 export class SourceText {
   private starts: number[] | undefined;
   private parsed: { tree: jsonc.Node | undefined; errors: jsonc.ParseError[] } | undefined;
+  private textValue: string | undefined;
+  /** Set while the text is let go: how to read it again, and what it must be to still match the positions. */
+  private released: { reread: () => string; length: number; digest: string } | undefined;
+  /** The file changed after its text was let go: no positions can be told any more. */
+  private gone = false;
 
   /**
    * `parsable` false: the text is known not to parse (empty, nested too deeply for the recursive parser), so there
@@ -14,9 +20,48 @@ export class SourceText {
    * for a big collection it takes more memory than everything else about the file together.
    */
   constructor(
-    readonly text: string,
+    text: string,
     private readonly parsable = true,
-  ) {}
+  ) {
+    this.textValue = text;
+  }
+
+  /** The text ('' once the file it was read from has changed since it was let go). */
+  get text(): string {
+    if (this.textValue === undefined) this.textValue = this.readAgain();
+    return this.textValue;
+  }
+
+  /** Whether positions can still be told: false once the text was let go and the file changed since. */
+  get hasText(): boolean {
+    return this.text !== '' || !this.gone;
+  }
+
+  /**
+   * Lets the text go while nothing needs a position: a checked collection of 100,000 messages holds 25 MB of text
+   * only to place an error that rarely comes, and V8 lets the heap grow by a multiple of what it holds. `reread`
+   * reads it again when a position is needed; a file changed in between gives no positions rather than wrong ones.
+   */
+  releaseText(reread: () => string): void {
+    if (this.parsed || this.starts || this.textValue === undefined) return;
+    this.released = { reread, length: this.textValue.length, digest: digestOf(this.textValue) };
+    this.textValue = undefined;
+  }
+
+  private readAgain(): string {
+    const released = this.released!;
+    let text: string | undefined;
+    try {
+      text = released.reread();
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined || text.length !== released.length || digestOf(text) !== released.digest) {
+      this.gone = true;
+      return '';
+    }
+    return text;
+  }
 
   /** The parse tree (strict JSON: no comments, no trailing commas), or undefined when the text is not JSON at all. */
   get tree(): jsonc.Node | undefined {
@@ -31,9 +76,10 @@ export class SourceText {
   private parse(): { tree: jsonc.Node | undefined; errors: jsonc.ParseError[] } {
     if (!this.parsed) {
       const errors: jsonc.ParseError[] = [];
-      const tree = this.parsable
-        ? jsonc.parseTree(this.text, errors, { disallowComments: true, allowTrailingComma: false })
-        : undefined;
+      const tree =
+        this.parsable && this.hasText
+          ? jsonc.parseTree(this.text, errors, { disallowComments: true, allowTrailingComma: false })
+          : undefined;
       this.parsed = { tree, errors };
     }
     return this.parsed;
@@ -107,4 +153,8 @@ export function formatJsonPath(path: JsonPath): string {
 /** `file:line:col` with 1-based numbers, the way compilers and editors print locations. */
 export function formatLocation(fileName: string, range: SourceRange): string {
   return `${fileName}:${range.start.line + 1}:${range.start.character + 1}`;
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
 }

@@ -78,6 +78,9 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   /** Why the last metadata request failed (named when records give up waiting for metadata). */
   private lastMetadataError: string | undefined;
   private unsettled = 0;
+  /** While more bytes than this are in unsettled batches, or more records unsettled, a bulk sender waits (hasRoom). */
+  private readonly handOverBytes: number;
+  private readonly handOverRecords: number;
   private idleWaiters: (() => void)[] = [];
   private roomWaiters: (() => void)[] = [];
   private closed = false;
@@ -102,6 +105,9 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
           (id) => this.seqOf(id),
         )
       : undefined;
+    // An eighth of buffer.memory keeps every request slot fed; half the window keeps each trace until it settles.
+    this.handOverBytes = Math.max(this.config.batchSize, this.config.bufferMemory / 8);
+    this.handOverRecords = this.traces ? this.traces.capacity / 2 : Infinity;
     this.onTrace = (listener) => {
       const subscription = this.traceEmitter.event(listener);
       this.traceListened = this.tracing;
@@ -594,8 +600,8 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
   get hasRoom(): boolean {
     return (
       this.waiting.size === 0 &&
-      this.accumulator.usedMemory <= Math.max(this.config.batchSize, this.config.bufferMemory / 8) &&
-      (!this.traces || this.unsettled < this.traces.capacity / 2)
+      this.unsettled < this.handOverRecords &&
+      this.accumulator.usedMemory <= this.handOverBytes
     );
   }
 

@@ -4,15 +4,11 @@
  * attempt in flight with its broker and outcome, each backoff, metadata refreshes the batch waited for. Pure.
  */
 import type { BatchTrace, RecordTrace, TraceEvent } from '../engine/types';
+import { formatDuration } from '../format/duration';
 import { describeTraceId } from '../../protocol/trace-ids';
 import type { RequestSpan, Waterfall, WaterfallBar } from '../../protocol/visual';
 
 type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
-
-/** Durations to a tenth of a millisecond. */
-export function formatMs(n: number): string {
-  return `${(Math.round(n * 10) / 10).toLocaleString('en-US')} ms`;
-}
 
 export const CLOSE_REASON_WORDS: Record<string, string> = {
   full: 'full (batch.size reached)',
@@ -56,7 +52,7 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
       {
         phase: 'waiting',
         label: blocked.reason === 'metadata' ? 'Waiting for metadata' : 'Waiting for memory',
-        detail: `waited ${formatMs(until - blocked.time)} for ${what}`,
+        detail: `waited ${formatDuration(until - blocked.time)} for ${what}`,
       },
       blocked.time,
       until,
@@ -77,7 +73,7 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
         phase: 'accumulator',
         label: 'In the accumulator',
         note: closed ? (CLOSE_REASON_NOTE[closed.reason] ?? closed.reason) : undefined,
-        detail: `${formatMs(Math.max(0, closedAt - appended.time))} in ${describeTraceId(appended.batchId)} (offset delta ${appended.offsetDelta}); closed: ${reason}${size}`,
+        detail: `${formatDuration(Math.max(0, closedAt - appended.time))} in ${describeTraceId(appended.batchId)} (offset delta ${appended.offsetDelta}); closed: ${reason}${size}`,
       },
       appended.time,
       Math.max(appended.time, closedAt),
@@ -88,7 +84,7 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
         {
           phase: 'ready',
           label: 'Waiting for the sender',
-          detail: `${formatMs(sentAt - closedAt)} closed and not yet in a request (max.in.flight.requests or a busy connection)`,
+          detail: `${formatDuration(sentAt - closedAt)} closed and not yet in a request (max.in.flight.requests or a busy connection)`,
         },
         closedAt,
         sentAt,
@@ -109,7 +105,7 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
           {
             phase: 'ready',
             label: `Waiting to resend`,
-            detail: `${formatMs(start - lastBackoffEnd)} after the backoff before attempt ${e.attempt} went out (a leader to learn, or a connection to open)`,
+            detail: `${formatDuration(start - lastBackoffEnd)} after the backoff before attempt ${e.attempt} went out (a leader to learn, or a connection to open)`,
           },
           lastBackoffEnd,
           start,
@@ -119,7 +115,7 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
       const stop = result ? Math.max(result.time, start + result.roundTripMs) : end;
       const wire =
         result && stop - start - result.roundTripMs >= 1
-          ? ` (round trip ${formatMs(result.roundTripMs)}; the rest waiting for the connection)`
+          ? ` (round trip ${formatDuration(result.roundTripMs)}; the rest waiting for the connection)`
           : '';
       const label = `Attempt ${e.attempt} → broker ${e.brokerId}`;
       const request = `request ${e.requestBytes.toLocaleString('en-US')} B with ${e.partitionsInRequest} partition(s) to broker ${e.brokerId} (${e.address})`;
@@ -131,7 +127,7 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
             broker: e.brokerId,
             note: settled ? 'no answer' : 'in flight',
             outcome: settled ? 'error' : undefined,
-            detail: `${request}; ${settled ? 'no answer before the record settled' : `in flight for ${formatMs(now - start)}`}`,
+            detail: `${request}; ${settled ? 'no answer before the record settled' : `in flight for ${formatDuration(now - start)}`}`,
           },
           start,
           stop,
@@ -145,10 +141,10 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
           label,
           broker: e.brokerId,
           outcome: ok ? 'ok' : result.retriable ? 'retry' : 'error',
-          note: ok ? formatMs(stop - start) : result.errorName,
+          note: ok ? formatDuration(stop - start) : result.errorName,
           detail: ok
-            ? `${request}; acknowledged after ${formatMs(stop - start)}${wire}${result.baseOffset >= 0 ? `, base offset ${result.baseOffset}` : ''}`
-            : `${request}; ${result.errorName} after ${formatMs(stop - start)}${wire} (${result.retriable ? 'retriable' : 'not retriable'})${result.message ? `: ${result.message}` : ''}`,
+            ? `${request}; acknowledged after ${formatDuration(stop - start)}${wire}${result.baseOffset >= 0 ? `, base offset ${result.baseOffset}` : ''}`
+            : `${request}; ${result.errorName} after ${formatDuration(stop - start)}${wire} (${result.retriable ? 'retriable' : 'not retriable'})${result.message ? `: ${result.message}` : ''}`,
         },
         start,
         stop,
@@ -161,8 +157,8 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
           phase: 'backoff',
           label: `Backoff before attempt ${e.attempt + 1}`,
           outcome: 'retry',
-          note: formatMs(e.delayMs),
-          detail: `waited ${formatMs(e.delayMs)} (retry.backoff.ms with jitter) after: ${e.reason}`,
+          note: formatDuration(e.delayMs),
+          detail: `waited ${formatDuration(e.delayMs)} (retry.backoff.ms with jitter) after: ${e.reason}`,
         },
         e.time,
         e.until,
@@ -175,7 +171,7 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
           label: 'Metadata refresh',
           outcome: e.error ? 'error' : undefined,
           note: e.error ? 'failed' : undefined,
-          detail: `${e.reason}, took ${formatMs(took)}${e.error ? `, failed: ${e.error}` : ''}`,
+          detail: `${e.reason}, took ${formatDuration(took)}${e.error ? `, failed: ${e.error}` : ''}`,
         },
         e.time - took,
         e.time,
@@ -185,9 +181,9 @@ export function recordWaterfall(record: RecordTrace, batch: BatchTrace | undefin
 
   let outcomeText = 'pending';
   if (settled?.type === 'acked')
-    outcomeText = `acked at offset ${settled.offset} after ${settled.attempts} attempt(s), ${formatMs(settled.time - t0)} in all`;
+    outcomeText = `acked at offset ${settled.offset} after ${settled.attempts} attempt(s), ${formatDuration(settled.time - t0)} in all`;
   else if (settled?.type === 'failed')
-    outcomeText = `failed${settled.errorName ? `: ${settled.errorName}` : ''} after ${settled.attempts} attempt(s), ${formatMs(settled.time - t0)} in all`;
+    outcomeText = `failed${settled.errorName ? `: ${settled.errorName}` : ''} after ${settled.attempts} attempt(s), ${formatDuration(settled.time - t0)} in all`;
   // Rows in the order the phases began (a metadata refresh is reported when it ends).
   bars.sort((a, b) => a.start - b.start);
   const totalMs = Math.max(1, end - t0, ...bars.map((b) => b.end));

@@ -3,7 +3,7 @@
  * after a send the last result of each of its expectations.
  */
 import * as vscode from 'vscode';
-import { type CollectionIndex, hasErrors, problemCount } from './collection-index';
+import { type CollectionIndex, errorCount, hasErrors } from './collection-index';
 import { problemsText } from './collection-tree';
 import { expectationLine, type ExpectationResults } from './expectation-results';
 
@@ -29,7 +29,7 @@ export class CollectionCodeLensProvider implements vscode.CodeLensProvider, vsco
     // A collection with errors is not sent: the top lens says so, as the view does (the rows stay, so lines do not jump).
     const sendAll = hasErrors(entry)
       ? {
-          title: `$(error) ${problemsText(problemCount(entry))}: fix before sending`,
+          title: `$(error) ${problemsText(errorCount(entry))}: fix before sending`,
           command: 'workbench.actions.view.problems',
         }
       : { title: '$(run-all) Send all', command: 'kafkaWorkbench.collections.sendAll', arguments: [document.uri] };

@@ -1,10 +1,10 @@
 /**
  * Every `*.kafka.json` in the workspace, parsed: from the open editor's text when the file is open (so CodeLens and
  * Problems follow unsaved edits), else from disk. Feeds the Collections view, CodeLens and the Problems view
- * (parse, schema and template errors; while VS Code's JSON service checks an open file, syntax and schema errors are
- * left to it). Scans lazily: nothing is read until the view, an editor or a command asks. The scan checks every
- * `*.kafka-env.json` too, so environment files' problems show without opening them; the active environment's file is
- * checked at once, scan or not.
+ * (parse, schema and template errors). These files have languages of their own (see kafka-json-editing.ts), so VS
+ * Code's JSON service never checks them: each of their problems shows once, from here. Scans lazily: nothing is read
+ * until the view, an editor or a command asks. The scan checks every `*.kafka-env.json` too, so environment files'
+ * problems show without opening them; the active environment's file is checked at once, scan or not.
  */
 import * as vscode from 'vscode';
 import type { Diagnostic as CoreDiagnostic, LoadedCollection, ParsedCollection } from '../../core/collections';
@@ -34,7 +34,6 @@ export class CollectionIndex implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Environment files we have reported on (opened once): their problems follow the file on disk from then on. */
   private readonly environmentFiles = new Set<string>();
-  private diagnosticsTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
 
   constructor(
@@ -67,23 +66,10 @@ export class CollectionIndex implements vscode.Disposable {
       ),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.forgetWithin(u))),
       vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri, newUri }) => this.moved(oldUri, newUri))),
-      // While VS Code's JSON service reports for a file, its problems count in the view too (see problemCount).
-      vscode.languages.onDidChangeDiagnostics(
-        (e) => e.uris.some((u) => this.entries.has(u.toString()) && jsonServiceValidates(u)) && this.fireSoon(),
-      ),
       vscode.workspace.onDidOpenTextDocument((d) => this.onDocument(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocument(e.document, 300)),
-      // Shown in or gone from a tab, or closed: whether VS Code's JSON service checks the file changes with it.
+      // Closed (unsaved edits dropped, perhaps): the problems follow the file on disk again.
       vscode.workspace.onDidCloseTextDocument((d) => this.relintFile(d.uri)),
-      vscode.window.tabGroups.onDidChangeTabs((e) =>
-        [...e.opened, ...e.closed].forEach((t) => {
-          const u = tabUri(t);
-          if (u) this.relintFile(u);
-        }),
-      ),
-      vscode.workspace.onDidChangeConfiguration(
-        (e) => e.affectsConfiguration('json.validate.enable') && this.relintForJsonSetting(),
-      ),
       environments.onDidChange(() => {
         this.lintActiveEnvironment();
         void this.relintAll();
@@ -289,12 +275,6 @@ export class CollectionIndex implements vscode.Disposable {
     environmentFiles.forEach((u) => void this.lintEnvironmentFile(u));
   }
 
-  /** Problems arrive in bursts (the JSON service, file by file): one view refresh for each burst. */
-  private fireSoon(): void {
-    clearTimeout(this.diagnosticsTimer);
-    this.diagnosticsTimer = setTimeout(() => this.changed.fire(), 100);
-  }
-
   /** Parses the file again (the open editor's text if it is open). */
   reload(uri: vscode.Uri): Promise<CollectionEntry> {
     return this.refreshFromDisk(uri);
@@ -360,23 +340,13 @@ export class CollectionIndex implements vscode.Disposable {
       .catch(() => []);
   }
 
-  /** Sets the file's problems, leaving out those VS Code's JSON service shows for it right now. */
   private report(uri: vscode.Uri, problems: CoreDiagnostic[]): void {
-    const shown = jsonServiceValidates(uri) ? problems.filter((d) => !d.kind) : problems;
-    this.diagnostics.set(uri, shown.map(toVscodeDiagnostic));
+    this.diagnostics.set(uri, problems.map(toVscodeDiagnostic));
   }
 
   private async relintAll(): Promise<void> {
     for (const e of [...this.entries.values()]) await this.lint(e);
     this.changed.fire(); // template problems depend on the environment: counts and icons may change
-  }
-
-  /** After `json.validate.enable` changed: every collection, and the environment files we report on. */
-  private relintForJsonSetting(): void {
-    for (const d of vscode.workspace.textDocuments)
-      if (d.uri.scheme === 'file' && isEnvironmentPath(d.uri.fsPath)) this.lintEnvironment(d.uri, d.getText());
-    for (const key of [...this.environmentFiles]) void this.lintEnvironmentFile(vscode.Uri.parse(key));
-    void this.relintAll();
   }
 
   private remove(uri: vscode.Uri): void {
@@ -387,7 +357,6 @@ export class CollectionIndex implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
-    clearTimeout(this.diagnosticsTimer);
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 }
@@ -411,30 +380,6 @@ export function hasErrors(e: CollectionEntry): boolean {
   return errorCount(e) > 0;
 }
 
-/**
- * The count the view shows: the blocking problems the Problems view lists for the file. That is our errors, except
- * while VS Code's JSON service reports syntax and schema errors in our stead, whose count can differ from ours (mid-edit
- * it parses broken JSON its own way): then what Problems lists. The JSON service reports schema problems as warnings,
- * yet every schema problem of a collection blocks sending, so its warnings count as well (the count is the same with
- * the file open or closed). Never 0 for a file with errors.
- */
-export function problemCount(e: CollectionEntry): number {
-  const errors = errorCount(e);
-  if (!errors || !jsonServiceValidates(e.uri)) return errors;
-  return Math.max(vscode.languages.getDiagnostics(e.uri).filter(blocking).length, 1);
-}
-
-/** Errors from anyone, and the JSON service's warnings (schema problems: no source; syntax ones: "json"). */
-function blocking(d: vscode.Diagnostic): boolean {
-  if (d.severity === vscode.DiagnosticSeverity.Error) return true;
-  return d.severity === vscode.DiagnosticSeverity.Warning && isJsonServiceDiagnostic(d);
-}
-
-/** Whether VS Code's JSON language service made this diagnostic (not us, not another extension naming itself). */
-export function isJsonServiceDiagnostic(d: vscode.Diagnostic): boolean {
-  return d.source === undefined || d.source === '' || d.source === 'json' || d.source === 'jsonc';
-}
-
 /** The collection's "name", also when other parts of the file have errors; else the file's name. */
 export function displayName(e: CollectionEntry): string {
   return (
@@ -454,32 +399,6 @@ function writtenName(parsed: ParsedCollection): string | undefined {
   const property = [...(root.children ?? [])].reverse().find((p) => p.children?.[0]?.value === 'name');
   const value = property?.children?.[1];
   return value?.type === 'string' && typeof value.value === 'string' && value.value.trim() ? value.value : undefined;
-}
-
-/**
- * Whether VS Code's JSON language service checks this file's syntax and schema now: package.json maps our schemas
- * with `jsonValidation`, and its client asks for the problems of documents open as JSON and shown in a tab, while
- * `json.validate.enable` is on; it forgets them when the tab or the document closes.
- */
-export function jsonServiceValidates(uri: vscode.Uri): boolean {
-  const key = uri.toString();
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-  if (
-    doc?.languageId !== 'json' ||
-    vscode.workspace.getConfiguration('json', doc).get<boolean>('validate.enable') === false
-  )
-    return false;
-  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => tabUri(t)?.toString() === key));
-}
-
-/** The file a text tab shows (the edited side of a diff). */
-function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
-  const input = tab.input;
-  return input instanceof vscode.TabInputText
-    ? input.uri
-    : input instanceof vscode.TabInputTextDiff
-      ? input.modified
-      : undefined;
 }
 
 /** A file's bytes as text, without a leading byte order mark (TextDecoder drops it), as the editor shows it. */

@@ -1,6 +1,6 @@
 /** The Collections view: each workspace collection, and under it its messages (send / send all / open in composer). */
 import * as vscode from 'vscode';
-import { type CollectionEntry, type CollectionIndex, displayName, hasErrors, problemCount } from './collection-index';
+import { type CollectionEntry, type CollectionIndex, displayName, errorCount, hasErrors } from './collection-index';
 import { expectationLine, expectationsText, type ExpectationResults } from './expectation-results';
 
 export type CollectionNode =
@@ -65,7 +65,7 @@ function collectionItem(node: CollectionNode, entry: CollectionEntry | undefined
   item.resourceUri = node.uri;
   const broken = entry !== undefined && hasErrors(entry);
   const relative = vscode.workspace.asRelativePath(node.uri);
-  item.description = broken ? `${problemsText(problemCount(entry))} · ${relative}` : relative;
+  item.description = broken ? `${problemsText(errorCount(entry))} · ${relative}` : relative;
   item.tooltip = broken
     ? `${relative}: fix the problems (see the Problems view) before sending or saving to it.`
     : relative;

@@ -22,3 +22,8 @@ export function isCollectionPath(p: string): boolean {
 export function isEnvironmentPath(p: string): boolean {
   return p.endsWith('.kafka-env.json');
 }
+
+/** The languages package.json gives these files: VS Code's JSON service leaves them to us (kafka-json-editing.ts). */
+export const COLLECTION_LANGUAGE = 'kafka-collection';
+export const ENVIRONMENT_LANGUAGE = 'kafka-environment';
+export type KafkaJsonLanguage = typeof COLLECTION_LANGUAGE | typeof ENVIRONMENT_LANGUAGE;

@@ -30,6 +30,7 @@ import {
   isEnvironmentPath,
 } from './collections-core';
 import { draftToMessage, isFileSpec, messageToDraft } from './draft-to-message';
+import { registerKafkaJsonEditing } from './kafka-json-editing';
 import { DraftTemplates } from './draft-templates';
 import { planMessageSave, type OpenedMessage } from './message-save';
 import { ReplaceReview } from './replace-review';
@@ -102,6 +103,7 @@ export function registerCollections({ context, service, log }: Deps): Collection
     showEnvironmentConnection(environments, service),
     relintOnConnectionChange(service, index),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: COLLECTION_GLOB }, lenses),
+    registerKafkaJsonEditing(),
   );
 
   const fromUi = (arg: unknown) => isNode(arg) || arg instanceof vscode.Uri;

@@ -21,6 +21,7 @@ import { isTopicError } from '../../core/kafka/protocol/errors';
 import { murmur2, partitionForKey } from '../../core/engine/murmur2';
 import type { KeyFormat, PreviewResult, ResultRow, TopicSummary, WebviewError } from '../../protocol/messages';
 import type { CreateTopicsAnswer } from '../kafka/missing-topics';
+import { TraceUnavailableError } from '../kafka/results-store';
 import type { WorkbenchService } from '../kafka/workbench-service';
 import type { StoredRecordView } from '../../core/consume/read-back';
 import { encodeKey } from './draft-to-record';
@@ -230,7 +231,12 @@ export class ComposerPanel implements vscode.Disposable {
         if (this.service.activeConnection()) await this.service.cluster(true);
         return this.service.panelInit();
       case 'getTrace':
-        return this.service.trace(m.recordId);
+        try {
+          return this.service.trace(m.recordId);
+        } catch (e) {
+          if (e instanceof TraceUnavailableError) return { unavailable: e.message };
+          throw e;
+        }
       case 'readBack': {
         // The stored record opens beside the panel; the panel gets the verdict in one line.
         const view = await vscode.commands.executeCommand<StoredRecordView | undefined>(

@@ -223,9 +223,13 @@ export class ResultsStore implements vscode.Disposable {
     // A record the user selected keeps its full trace past the engine's trace window (a bulk send moves on).
     entry?.producer.keepTrace(recordId);
     const trace = entry?.producer.recordTrace(recordId);
-    if (!entry || !trace)
-      throw new InvalidInputError(
-        `No trace for record ${recordId}: it was cleared or fell out of the bounded history.`,
+    if (!entry)
+      throw new TraceUnavailableError(
+        `No trace of record ${recordId} here: traces live in memory, so a record sent before VS Code reloaded, or cleared from the results, has none. Send it again to trace it.`,
+      );
+    if (!trace)
+      throw new TraceUnavailableError(
+        `The trace of record ${recordId} fell out of the bounded history (the producer keeps the last records' traces); a record you select soon after sending keeps its trace.`,
       );
     const batch = trace.batchId ? entry.producer.batchTrace(trace.batchId) : undefined;
     return withTransaction(
@@ -263,3 +267,6 @@ export class ResultsStore implements vscode.Disposable {
     this.changed.dispose();
   }
 }
+
+/** A record the host has no trace of: a state to show, not a failure. */
+export class TraceUnavailableError extends InvalidInputError {}

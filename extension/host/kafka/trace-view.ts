@@ -9,6 +9,7 @@ import type {
   TraceEvent,
   TransactionView,
 } from '../../core/engine/types';
+import { formatDuration } from '../../core/format/duration';
 import { describeSchemaUsed, type SchemaUsed } from '../../core/schema-registry/schema-used';
 import type { BatchView, RecordTraceView, TimelineEntry } from '../../protocol/messages';
 import { describeTraceId } from '../../protocol/trace-ids';
@@ -29,11 +30,6 @@ export function describePartitionReason(r: PartitionReason): string {
     case 'failover':
       return `failover: ${r.originalRule} picked partition ${r.originalPartition}, which has no live leader, so the record was re-routed`;
   }
-}
-
-/** Durations to a tenth of a millisecond: enough to compare, not noise. */
-function ms(n: number): string {
-  return `${Math.round(n * 10) / 10} ms`;
 }
 
 function entry(e: TraceEvent): TimelineEntry {
@@ -85,7 +81,7 @@ function entry(e: TraceEvent): TimelineEntry {
         kind: e.type,
         time: e.time,
         title: 'Metadata refresh',
-        detail: `${e.reason}${e.durationMs !== undefined ? `, ${ms(e.durationMs)}` : ''}${e.error ? `, failed: ${e.error}` : ''}`,
+        detail: `${e.reason}${e.durationMs !== undefined ? `, ${formatDuration(e.durationMs)}` : ''}${e.error ? `, failed: ${e.error}` : ''}`,
         outcome: e.error ? 'error' : undefined,
       };
     case 'producer-id':
@@ -100,7 +96,7 @@ function entry(e: TraceEvent): TimelineEntry {
         kind: e.type,
         time: e.time,
         title: `Attempt ${e.attempt} sent`,
-        detail: `to broker ${e.brokerId} (${e.address}), request ${e.requestBytes} B, ${e.partitionsInRequest} partition(s), queued ${ms(e.queueTimeMs)}`,
+        detail: `to broker ${e.brokerId} (${e.address}), request ${e.requestBytes} B, ${e.partitionsInRequest} partition(s), queued ${formatDuration(e.queueTimeMs)}`,
       };
     case 'attempt-result': {
       const ok = e.errorCode === 0;
@@ -108,7 +104,7 @@ function entry(e: TraceEvent): TimelineEntry {
         kind: e.type,
         time: e.time,
         title: ok ? `Attempt ${e.attempt} succeeded` : `Attempt ${e.attempt} failed: ${e.errorName}`,
-        detail: `broker ${e.brokerId} (${e.address}), round trip ${ms(e.roundTripMs)}${ok ? `, base offset ${e.baseOffset}` : `, ${e.retriable ? 'retriable' : 'not retriable'}${e.message ? `: ${e.message}` : ''}`}`,
+        detail: `broker ${e.brokerId} (${e.address}), round trip ${formatDuration(e.roundTripMs)}${ok ? `, base offset ${e.baseOffset}` : `, ${e.retriable ? 'retriable' : 'not retriable'}${e.message ? `: ${e.message}` : ''}`}`,
         outcome: ok ? 'ok' : e.retriable ? 'retry' : 'error',
       };
     }
@@ -125,7 +121,7 @@ function entry(e: TraceEvent): TimelineEntry {
         kind: e.type,
         time: e.time,
         title: `Acked at offset ${e.offset}`,
-        detail: `${e.timestampType} ${new Date(e.timestamp).toISOString()}, ${e.attempts} attempt(s), queue ${ms(e.queueTimeMs)}, round trip ${ms(e.roundTripMs)}`,
+        detail: `${e.timestampType} ${new Date(e.timestamp).toISOString()}, ${e.attempts} attempt(s), queue ${formatDuration(e.queueTimeMs)}, round trip ${formatDuration(e.roundTripMs)}`,
         outcome: 'ok',
       };
     case 'failed':
