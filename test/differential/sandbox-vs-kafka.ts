@@ -11,7 +11,11 @@
 import { writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { startSandbox } from '../../extension/core/sandbox';
-import { SCENARIOS, type Target } from './scenarios';
+import { SCENARIOS, type Scenario, type Target } from './scenarios';
+import { FIRST_SCENARIOS, LAST_SCENARIOS } from './scenarios-internal';
+
+/** First those that need a fresh cluster, last those that change it for the rest (they fill or delete). */
+const ALL: Scenario[] = [...FIRST_SCENARIOS, ...SCENARIOS, ...LAST_SCENARIOS];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -20,7 +24,7 @@ function arg(name: string): string | undefined {
 
 async function runAll(target: Target, only: string | undefined): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
-  for (const s of SCENARIOS) {
+  for (const s of ALL) {
     if (only && !s.name.includes(only)) continue;
     try {
       out.set(s.name, await s.run(target));

@@ -31,7 +31,7 @@ export interface Scenario {
 
 // ---- helpers ---------------------------------------------------------------------------------------------------
 
-async function withClient<T>(address: string, fn: (c: WireClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(address: string, fn: (c: WireClient) => Promise<T>): Promise<T> {
   const c = await WireClient.connect(address);
   try {
     return await fn(c);
@@ -40,9 +40,9 @@ async function withClient<T>(address: string, fn: (c: WireClient) => Promise<T>)
   }
 }
 
-const first = (t: Target) => t.bootstrap.split(',')[0];
+export const first = (t: Target) => t.bootstrap.split(',')[0];
 
-async function metadata(t: Target, topics: string[] | null) {
+export async function metadata(t: Target, topics: string[] | null) {
   return withClient(first(t), (c) =>
     c.request(ApiKey.Metadata, 5, {
       topics: topics && topics.map((name) => ({ name })),
@@ -51,13 +51,13 @@ async function metadata(t: Target, topics: string[] | null) {
   );
 }
 
-async function controller(t: Target): Promise<string> {
+export async function controller(t: Target): Promise<string> {
   const md = await metadata(t, []);
   const b = md.brokers.find((x) => x.nodeId === md.controllerId)!;
   return `${b.host}:${b.port}`;
 }
 
-async function leaderOf(t: Target, topic: string, partition = 0): Promise<string> {
+export async function leaderOf(t: Target, topic: string, partition = 0): Promise<string> {
   for (let i = 0; i < 50; i++) {
     const md = await metadata(t, [topic]);
     const p = md.topics[0]?.partitions.find((x) => x.partitionIndex === partition);
@@ -68,7 +68,7 @@ async function leaderOf(t: Target, topic: string, partition = 0): Promise<string
   throw new Error(`no leader for ${topic}-${partition}`);
 }
 
-async function call<K extends ApiKeyNumber>(
+export async function call<K extends ApiKeyNumber>(
   address: string,
   key: K,
   version: number,
@@ -77,7 +77,7 @@ async function call<K extends ApiKeyNumber>(
   return withClient(address, (c) => c.request(key, version, body));
 }
 
-async function createTopics(
+export async function createTopics(
   t: Target,
   topics: { name: string; partitions?: number; rf?: number; configs?: Record<string, string | null> }[],
   validateOnly = false,
@@ -96,7 +96,7 @@ async function createTopics(
   return res.topics.map((x) => ({ name: x.name, errorCode: x.errorCode, errorMessage: x.errorMessage }));
 }
 
-async function createTopic(
+export async function createTopic(
   t: Target,
   name: string,
   configs: Record<string, string | null> = {},
@@ -125,7 +125,7 @@ export function fixCrc(batch: Buffer): Buffer {
   return batch;
 }
 
-async function produceRaw(t: Target, topic: string, records: Buffer, acks = -1) {
+export async function produceRaw(t: Target, topic: string, records: Buffer, acks = -1) {
   // A real broker learns it leads a new partition a moment after the controller says so: retry while it does not.
   for (let attempt = 0; ; attempt++) {
     const res = await call(await leaderOf(t, topic), ApiKey.Produce, 3, {
@@ -140,7 +140,7 @@ async function produceRaw(t: Target, topic: string, records: Buffer, acks = -1) 
   }
 }
 
-function kafkajs(t: Target) {
+export function kafkajs(t: Target) {
   return new Kafka({
     clientId: 'diff',
     brokers: t.bootstrap.split(','),
@@ -873,7 +873,7 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-async function findCoordinator(t: Target, group: string): Promise<string> {
+export async function findCoordinator(t: Target, group: string): Promise<string> {
   for (let i = 0; i < 50; i++) {
     const r = await call(first(t), ApiKey.FindCoordinator, 1, { key: group, keyType: 0 });
     if (r.errorCode === 0) return `${r.host}:${r.port}`;

@@ -94,6 +94,19 @@ describe('Explorer: topic configs and consumer groups', function () {
     assert.equal(byName.get('max.message.bytes'), '1000012 · default');
   });
 
+  it('keeps __consumer_offsets (created by the groups) out of the topic list, in a collapsed "Internal topics" row', async () => {
+    const topics = await rows(await folder('topics'));
+    assert.ok(!topics.some((r) => r.label === '__consumer_offsets'), 'not among the topics');
+    const internal = topics[topics.length - 1];
+    assert.equal(internal.label, 'Internal topics', 'last, after the topics');
+    assert.equal(internal.description, '__consumer_offsets');
+    const [offsets] = await rows(internal.node);
+    assert.equal(offsets.label, '__consumer_offsets');
+    assert.equal(offsets.description, '50 partition(s)');
+    const { clusterTree: tree } = await api();
+    assert.equal(tree.getTreeItem(offsets.node).contextValue, 'internalTopic', 'no send or delete menus');
+  });
+
   it('lists consumer groups with state, members and lag, and a row per committed partition', async () => {
     const groups = await rows(await folder('consumerGroups'));
     const idle = groups.find((r) => r.label === 'explorer-idle');

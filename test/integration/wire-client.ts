@@ -19,14 +19,17 @@ export class WireClient {
   private readonly waiting = new Map<number, { resolve(payload: Buffer): void; reject(e: Error): void }>();
   private closedWith: Error | null = null;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly clientId: string,
+  ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => this.failAll(new Error('the broker closed the connection')));
     socket.on('error', (e) => this.failAll(e));
   }
 
-  /** Connects to `host:port` (one broker). */
-  static connect(address: string, timeoutMs = 5000): Promise<WireClient> {
+  /** Connects to `host:port` (one broker); requests carry `clientId` in their header. */
+  static connect(address: string, timeoutMs = 5000, clientId = 'wire-client'): Promise<WireClient> {
     const [host, port] = splitAddress(address);
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port });
@@ -37,7 +40,7 @@ export class WireClient {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new WireClient(socket));
+        resolve(new WireClient(socket, clientId));
       });
       socket.once('error', (e) => {
         clearTimeout(timer);
@@ -66,7 +69,7 @@ export class WireClient {
   ): Promise<Buffer> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const correlationId = this.nextCorrelationId++;
-    const frame = encodeRequest(apiKey, version, { correlationId, clientId: 'wire-client' }, body);
+    const frame = encodeRequest(apiKey, version, { correlationId, clientId: this.clientId }, body);
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(correlationId);

@@ -107,6 +107,8 @@ describe('SandboxCluster faults', () => {
 
   it('answers an error fault on a non-partitioned API in that API shape', async () => {
     const { cluster } = newCluster({ brokers: 1 });
+    // The group's first FindCoordinator creates __consumer_offsets (answering COORDINATOR_NOT_AVAILABLE as Kafka does).
+    await call<M.FindCoordinatorResponse>(cluster, 1, ApiKey.FindCoordinator, 1, { key: 'g', keyType: 0 });
     cluster.addFault({ api: 'FindCoordinator', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE });
     const r = await call<M.FindCoordinatorResponse>(cluster, 1, ApiKey.FindCoordinator, 1, { key: 'g', keyType: 0 });
     assert.equal(r.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);

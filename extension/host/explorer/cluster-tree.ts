@@ -2,6 +2,7 @@
  * The cluster explorer: connections (with the active environment's, where collection sends go), then for the active
  * one its brokers, topics and consumer groups: each topic's configs (value and source) and partitions with leader,
  * replicas, ISR and high watermark (offline partitions flagged); each group's state, members and lag per partition.
+ * Kafka's internal topics (`__consumer_offsets`) sit apart, in a collapsed "Internal topics" row after the others.
  */
 import * as vscode from 'vscode';
 import type { ConsumerGroupView, GroupPartitionOffset, TopicConfigEntry } from '../../core/transport/cluster-reads';
@@ -17,6 +18,7 @@ export type ExplorerNode =
   | { kind: 'group'; group: 'brokers' | 'topics' | 'consumerGroups'; connectionId: string }
   | { kind: 'broker'; broker: BrokerInfo; controller: boolean; up: boolean; sandbox: boolean }
   | { kind: 'topic'; topic: TopicInfo }
+  | { kind: 'internalTopics'; topics: TopicInfo[] }
   | { kind: 'partition'; topic: string; partition: PartitionInfo; highWatermark: number | undefined; sandbox: boolean }
   | { kind: 'topicConfigs'; topic: string }
   | { kind: 'config'; topic: string; config: TopicConfigEntry }
@@ -110,7 +112,16 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
           'symbol-event',
           offline ? new vscode.ThemeColor('errorForeground') : undefined,
         );
-        item.contextValue = 'topic';
+        // Internal topics are Kafka's own: no menus to send to or delete them.
+        item.contextValue = node.topic.isInternal ? 'internalTopic' : 'topic';
+        return item;
+      }
+      case 'internalTopics': {
+        const item = new vscode.TreeItem('Internal topics', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = 'internalTopics';
+        item.description = node.topics.map((t) => t.name).join(', ');
+        item.tooltip = "Kafka's own topics (consumer group offsets), which clients read but do not write.";
+        item.iconPath = new vscode.ThemeIcon('lock');
         return item;
       }
       case 'partition': {
@@ -229,11 +240,16 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
         return rows.map((r) => ({ kind: 'broker', ...r, sandbox }));
       }
       if (node.kind === 'group' && node.group === 'topics') {
-        const topics = view.metadata.topics.filter((t) => !t.isInternal).sort((a, b) => a.name.localeCompare(b.name));
-        return topics.length
+        const sorted = [...view.metadata.topics].sort((a, b) => a.name.localeCompare(b.name));
+        const topics = sorted.filter((t) => !t.isInternal);
+        const internal = sorted.filter((t) => t.isInternal);
+        const rows: ExplorerNode[] = topics.length
           ? topics.map((t) => ({ kind: 'topic', topic: t }))
           : [{ kind: 'message', text: 'No topics yet: use "Kafka: Create Topic" or send a record' }];
+        if (internal.length) rows.push({ kind: 'internalTopics', topics: internal });
+        return rows;
       }
+      if (node.kind === 'internalTopics') return node.topics.map((t) => ({ kind: 'topic', topic: t }));
       if (node.kind === 'topic') {
         const hw = view.watermarks.get(node.topic.name);
         const partitions = [...node.topic.partitions].sort((a, b) => a.partition - b.partition);

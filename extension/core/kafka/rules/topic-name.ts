@@ -18,3 +18,10 @@ export function topicNameProblem(name: unknown): string | null {
 export function isTopicName(name: unknown): name is string {
   return topicNameProblem(name) === null;
 }
+
+/** Kafka's internal topics (Java's `Topic.isInternal`): group offsets and transaction state. */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
+
+export function isInternalTopic(name: string): boolean {
+  return INTERNAL_TOPICS.has(name);
+}

@@ -7,16 +7,19 @@ import { ApiKey, ErrorCode, describeError, type ProduceRequest, type ProduceResp
 import { splitBatches, stampForAppend, type BatchHeader } from '../cluster/batch-header';
 import type { Partition } from '../cluster/cluster-model';
 import { partitionError, type FaultEffect } from '../cluster/faults';
-import { topicNameProblem } from '../../kafka/rules/topic-name';
+import { isInternalTopic, topicNameProblem } from '../../kafka/rules/topic-name';
 import { checkBatchRecords } from '../cluster/record-validation';
-import type { ApiContext, SandboxApi } from './api';
+import type { ApiCall, ApiContext, SandboxApi } from './api';
+
+/** The client id Kafka's own admin tools use; only its Produce requests may write to internal topics. */
+export const KAFKA_ADMIN_CLIENT_ID = '__admin_client';
 
 type PartitionAnswer = Omit<ProduceResponse['responses'][number]['partitionResponses'][number], 'index'>;
 
 export const produce: SandboxApi<typeof ApiKey.Produce> = {
   key: ApiKey.Produce,
   versions: { min: 0, max: 7 },
-  handle: (ctx, req, call, faults) => handleProduce(ctx, call.brokerId, req, faults),
+  handle: (ctx, req, call, faults) => handleProduce(ctx, call, req, faults),
   errorResponse: (req, errorCode) => ({
     responses: req.topicData.map((t) => ({
       name: t.name,
@@ -32,7 +35,7 @@ export const produce: SandboxApi<typeof ApiKey.Produce> = {
 
 async function handleProduce(
   ctx: ApiContext,
-  brokerId: number,
+  call: ApiCall,
   req: ProduceRequest,
   faults: FaultEffect | null,
 ): Promise<ProduceResponse> {
@@ -43,7 +46,7 @@ async function handleProduce(
     const partitionResponses: ProduceResponse['responses'][number]['partitionResponses'] = [];
     for (const pd of t.partitionData) {
       const answer = validAcks
-        ? await producePartition(ctx, brokerId, req.acks, t.name, pd.index, pd.records, faults)
+        ? await producePartition(ctx, call, req.acks, t.name, pd.index, pd.records, faults)
         : failed(ErrorCode.INVALID_REQUIRED_ACKS);
       partitionResponses.push({ index: pd.index, ...answer });
     }
@@ -58,7 +61,7 @@ function failed(errorCode: number): PartitionAnswer {
 
 async function producePartition(
   ctx: ApiContext,
-  brokerId: number,
+  call: ApiCall,
   acks: number,
   topicName: string,
   index: number,
@@ -69,15 +72,24 @@ async function producePartition(
   if (fault && !fault.afterWrite) return failed(fault.errorCode);
 
   const { model } = ctx;
+  const { brokerId } = call;
   if (topicNameProblem(topicName)) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION);
   let topic = model.topic(topicName);
-  if (!topic && model.options.autoCreateTopics) {
+  // Internal topics are created by their coordinators, never by a producer.
+  if (!topic && model.options.autoCreateTopics && !isInternalTopic(topicName)) {
     const created = model.createTopic({ name: topicName, numPartitions: -1, replicationFactor: -1 });
     if (created.errorCode !== 0) return failed(created.errorCode);
     topic = model.topic(topicName);
   }
   const p = topic?.partitions[index];
   if (!topic || !p) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (isInternalTopic(topicName) && call.clientId !== KAFKA_ADMIN_CLIENT_ID) {
+    // As Kafka's ReplicaManager: only the broker's own coordinators (and its admin tools) write there.
+    ctx.log(
+      `broker ${brokerId}: produce to ${topicName}-${index} refused: Cannot append to internal topic ${topicName}`,
+    );
+    return failed(ErrorCode.INVALID_TOPIC_EXCEPTION);
+  }
   if (p.leader !== brokerId) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
 
   const split = splitBatches(records ?? Buffer.alloc(0));

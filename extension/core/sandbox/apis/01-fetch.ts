@@ -1,13 +1,14 @@
 /**
  * Fetch v0-v10: whole stored batches from the one holding the fetch offset, within the partition's and the
- * response's byte limits (at least one batch, so a consumer always progresses). No fetch sessions: sessionId is
- * always 0. Answers at once when there is data (minBytes), an error, or no wait; else long-polls up to maxWaitMs.
- * read_committed (v4+, isolation level 1) reads only below the last stable offset and is told the aborted
- * transactions in what it reads, so it can drop their records.
+ * response's byte limits (at least one batch, so a consumer always progresses). Fetch sessions (KIP-227, v7+) as
+ * Kafka 2.1 grants them: see ../cluster/fetch-sessions.ts. Answers at once when there is data (minBytes), an error,
+ * or no wait; else long-polls up to maxWaitMs. read_committed (v4+, isolation level 1) reads only below the last
+ * stable offset and is told the aborted transactions in what it reads, so it can drop their records.
  */
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../kafka/protocol';
 import type { ClusterModel } from '../cluster/cluster-model';
 import { partitionError, type FaultEffect } from '../cluster/faults';
+import { groupByTopic, sessionlessContext } from '../cluster/fetch-sessions';
 import type { SandboxApi } from './api';
 
 type FetchPartitionResponse = FetchResponse['responses'][number]['partitions'][number];
@@ -16,17 +17,26 @@ export const fetch: SandboxApi<typeof ApiKey.Fetch> = {
   key: ApiKey.Fetch,
   versions: { min: 0, max: 10 },
   handle(ctx, req, call, faults) {
-    const read = () => readFetch(ctx.model, call.brokerId, req, faults);
+    const sessions = ctx.fetchSessions(call.brokerId);
+    const context = call.apiVersion >= 7 ? sessions.newContext(req) : sessionlessContext(req);
+    // The session (if any) is updated once, from the answer finally sent.
+    const answer = (r: FetchRead): FetchResponse => sessions.finish(context, r.response);
+    if (context.kind === 'error') return sessions.finish(context, NOTHING_READ);
+    const toRead: FetchRequest = {
+      ...req,
+      topics: groupByTopic(context.partitions.map(({ topic, ...p }) => [topic, p])),
+    };
+    const read = () => readFetch(ctx.model, call.brokerId, toRead, faults, call.apiVersion);
     const first = read();
-    if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0) return first.response;
+    if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.known === 0) return answer(first);
     return ctx.longPoll(
-      fetchedPartitionKeys(req),
+      fetchedPartitionKeys(toRead),
       req.maxWaitMs,
       () => {
         const now = read();
-        return now.hasError || now.bytes >= req.minBytes ? now.response : undefined;
+        return now.hasError || now.bytes >= req.minBytes ? answer(now) : undefined;
       },
-      () => read().response,
+      () => answer(read()),
     );
   },
   errorResponse: (req, errorCode) => ({
@@ -55,26 +65,33 @@ export interface FetchRead {
   bytes: number;
   /** Whether some partition answered an error (a fetch with errors is answered at once). */
   hasError: boolean;
+  /** How many of the partitions read exist (a fetch naming none that does is answered at once). */
+  known: number;
 }
 
 const EMPTY = Buffer.alloc(0);
+const NOTHING_READ: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] };
 
 export function readFetch(
   model: ClusterModel,
   brokerId: number,
   req: FetchRequest,
   faults: FaultEffect | null,
+  version: number,
 ): FetchRead {
   let bytes = 0;
   let hasError = false;
+  let known = 0;
   let remaining = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
   const readCommitted = req.isolationLevel === 1;
   const responses = req.topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((fp): FetchPartitionResponse => {
       const p = model.partition(t.topic, fp.partition);
+      if (p) known++;
       const answer = (errorCode: number): FetchPartitionResponse => {
-        if (errorCode !== ErrorCode.NONE) hasError = true;
+        // As Kafka: a partition the broker does not have does not cut the wait short (the others may get data).
+        if (errorCode !== ErrorCode.NONE && p) hasError = true;
         return {
           partitionIndex: fp.partition,
           errorCode,
@@ -87,6 +104,17 @@ export function readFetch(
       };
       const fault = partitionError(faults, t.topic, fp.partition);
       if (fault) return answer(fault.errorCode);
+      // Kafka 2.1 refuses zstd to fetches before v10, and (a quirk of the same check) answers a topic it does not
+      // have this way too, with no offsets.
+      const topic = model.topic(t.topic);
+      if (version < 10 && (!topic || topic.settings.compression === 'zstd')) {
+        return {
+          ...answer(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE),
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+        };
+      }
       if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (p.leader !== brokerId) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch)
@@ -110,7 +138,21 @@ export function readFetch(
       return ok;
     }),
   }));
-  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, hasError };
+  // As Kafka: partitions it does not have are answered after the others.
+  const unknown = (x: { topic: string; p: FetchPartitionResponse }) => !model.partition(x.topic, x.p.partitionIndex);
+  const flat = responses.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, p })));
+  const ordered = [...flat.filter((x) => !unknown(x)), ...flat.filter((x) => unknown(x))];
+  return {
+    response: {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      sessionId: 0,
+      responses: groupByTopic(ordered.map(({ topic, p }) => [topic, p])),
+    },
+    bytes,
+    hasError,
+    known,
+  };
 }
 
 /** Partition keys (`topic\u0000partition`) a fetch reads, so an append elsewhere does not wake it. */

@@ -1,10 +1,12 @@
 /**
  * Metadata v0-v7: the live brokers, the controller, and the requested topics (all when `topics` is null, or empty
- * in v0), auto-creating unknown ones when both the cluster and the request allow it.
+ * in v0), auto-creating unknown ones when both the cluster and the request allow it. Internal topics are marked;
+ * naming `__consumer_offsets` creates it, whatever the request allows, as Kafka does.
  */
 import { ApiKey, ErrorCode, type MetadataRequest, type MetadataResponse } from '../../kafka/protocol';
 import type { ClusterModel, Topic } from '../cluster/cluster-model';
-import { topicNameProblem } from '../../kafka/rules/topic-name';
+import { isInternalTopic, topicNameProblem } from '../../kafka/rules/topic-name';
+import { OFFSETS_TOPIC, ensureOffsetsTopic } from '../cluster/offsets-topic';
 import type { SandboxApi } from './api';
 
 export const SANDBOX_CLUSTER_ID = 'kafka-workbench-sandbox';
@@ -35,6 +37,16 @@ function handleMetadata(model: ClusterModel, req: MetadataRequest, version: numb
     if (topicNameProblem(name))
       return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name, isInternal: false, partitions: [] };
     let topic = model.topic(name);
+    if (!topic && name === OFFSETS_TOPIC) {
+      // Kafka answers LEADER_NOT_AVAILABLE while the new topic's leaders are elected (INVALID_REPLICATION_FACTOR
+      // when it cannot be created); the client asks again.
+      const created = ensureOffsetsTopic(model);
+      const errorCode =
+        created === ErrorCode.COORDINATOR_NOT_AVAILABLE && model.topic(name)
+          ? ErrorCode.LEADER_NOT_AVAILABLE
+          : ErrorCode.INVALID_REPLICATION_FACTOR;
+      return { errorCode, name, isInternal: true, partitions: [] };
+    }
     if (!topic && req.allowAutoTopicCreation && model.options.autoCreateTopics) {
       const created = model.createTopic({ name, numPartitions: -1, replicationFactor: -1 });
       if (created.errorCode !== 0) return { errorCode: created.errorCode, name, isInternal: false, partitions: [] };
@@ -56,7 +68,7 @@ function describeTopic(model: ClusterModel, topic: Topic): TopicMetadata {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
-    isInternal: false,
+    isInternal: isInternalTopic(topic.name),
     partitions: topic.partitions.map((p) => ({
       errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.index,

@@ -1,5 +1,9 @@
-/** DeleteTopics v0-v3: answered by the controller only; a deleted topic's producer state and offsets go with it. */
+/**
+ * DeleteTopics v0-v3: answered by the controller only; a deleted topic's producer state and offsets go with it.
+ * Kafka 2.1 deletes `__consumer_offsets` too when asked (only its command-line tool refuses), and every group with it.
+ */
 import { ApiKey, ErrorCode } from '../../kafka/protocol';
+import { OFFSETS_TOPIC } from '../cluster/offsets-topic';
 import type { SandboxApi } from './api';
 
 export const deleteTopics: SandboxApi<typeof ApiKey.DeleteTopics> = {
@@ -13,6 +17,7 @@ export const deleteTopics: SandboxApi<typeof ApiKey.DeleteTopics> = {
       ctx.producers.forgetTopic(name);
       ctx.groups.forgetTopic(name);
       ctx.transactions.forgetTopic(name);
+      if (name === OFFSETS_TOPIC) ctx.groups.unloadAll();
       return { name, errorCode: ErrorCode.NONE };
     });
     return { throttleTimeMs: 0, responses };

@@ -1,9 +1,11 @@
 /**
  * DeleteRecords v0-v1: the leader moves a partition's log start offset up to the asked offset (-1: the high
- * watermark); Fetch and ListOffsets then start there. Beyond the high watermark: OFFSET_OUT_OF_RANGE.
+ * watermark); Fetch and ListOffsets then start there. Beyond the high watermark: OFFSET_OUT_OF_RANGE; internal topics
+ * refuse it (INVALID_TOPIC_EXCEPTION).
  */
 import { ApiKey, ErrorCode } from '../../kafka/protocol';
 import { partitionError } from '../cluster/faults';
+import { isInternalTopic } from '../../kafka/rules/topic-name';
 import type { SandboxApi } from './api';
 
 export const deleteRecords: SandboxApi<typeof ApiKey.DeleteRecords> = {
@@ -18,6 +20,8 @@ export const deleteRecords: SandboxApi<typeof ApiKey.DeleteRecords> = {
         if (fault) return fail(fault.errorCode);
         const p = ctx.model.partition(t.name, dp.partitionIndex);
         if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        // As Kafka's ReplicaManager: "Cannot delete records of internal topic".
+        if (isInternalTopic(t.name)) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
         if (p.leader !== call.brokerId) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
         const offset = dp.offset === -1 ? p.log.highWatermark : dp.offset;
         if (offset < 0 || offset > p.log.highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);

@@ -9,7 +9,7 @@ export const txnOffsetCommit: SandboxApi<typeof ApiKey.TxnOffsetCommit> = {
   key: ApiKey.TxnOffsetCommit,
   versions: { min: 0, max: 2 },
   handle(ctx, req, call) {
-    const notHere = ctx.transactions.coordinatorError(call.brokerId, req.groupId);
+    const notHere = ctx.groups.coordinatorError(call.brokerId, req.groupId);
     if (notHere !== ErrorCode.NONE) return answer(req, () => notHere);
     const offsets = req.topics.flatMap((t) =>
       t.partitions.map((p) => ({

@@ -7,6 +7,7 @@ import type { ApiKeyNumber, RequestByKey, ResponseByKey, VersionRange } from '..
 import type { Clock } from '../../util/clock';
 import type { ClusterModel } from '../cluster/cluster-model';
 import type { FaultEffect } from '../cluster/faults';
+import type { FetchSessionCache } from '../cluster/fetch-sessions';
 import type { GroupCoordinator } from '../cluster/groups/group-coordinator';
 import type { ProducerStateTable } from '../cluster/producer-state';
 import type { TransactionCoordinator } from '../cluster/transaction-coordinator';
@@ -19,6 +20,8 @@ export interface ApiContext {
   readonly transactions: TransactionCoordinator;
   readonly clock: Clock;
   readonly log: (line: string) => void;
+  /** A broker's fetch sessions (KIP-227); each broker has its own, lost when it stops. */
+  fetchSessions(brokerId: number): FetchSessionCache;
   /** The versions this cluster serves, as ApiVersions lists them (SASL's APIs included when logins are required). */
   readonly apiVersions: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
   /**

@@ -6,6 +6,7 @@
 import { DEFAULT_MAX_SESSION_TIMEOUT_MS, DEFAULT_MIN_SESSION_TIMEOUT_MS } from './groups/group-coordinator';
 import type { ResolvedSandboxOptions } from './options';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './topic-config';
+import { OFFSETS_TOPIC_PARTITIONS, OFFSETS_TOPIC_REPLICATION_FACTOR } from './offsets-topic';
 
 export interface BrokerConfigEntry {
   name: string;
@@ -45,8 +46,6 @@ export function brokerConfigs(o: ResolvedSandboxOptions, brokerId: number): Brok
     fixed('group.initial.rebalance.delay.ms', o.initialRebalanceDelayMs, true),
     fixed('socket.request.max.bytes', o.maxFrameBytes, true),
     fixed('offsets.topic.num.partitions', OFFSETS_TOPIC_PARTITIONS),
+    fixed('offsets.topic.replication.factor', OFFSETS_TOPIC_REPLICATION_FACTOR),
   ];
 }
-
-/** offsets.topic.num.partitions: the partitions of __consumer_offsets. */
-export const OFFSETS_TOPIC_PARTITIONS = 50;

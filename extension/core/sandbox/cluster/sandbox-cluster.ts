@@ -7,13 +7,16 @@
 import { ErrorCode, apiName, describeError, type RequestByKey, type ResponseByKey } from '../../kafka/protocol';
 import { systemClock, type Clock } from '../../util/clock';
 import { InvalidInputError, errorMessage } from '../../util/errors';
+import { isInternalTopic } from '../../kafka/rules/topic-name';
 import type { ApiCall, ApiContext } from '../apis/api';
 import { SANDBOX_CLUSTER_ID } from '../apis/03-metadata';
 import { SANDBOX_APIS, partitionedApiKeys, servedApiVersions, type SandboxApiKey } from '../apis/registry';
 import { ClusterModel, type BrokerAddress, type Partition } from './cluster-model';
 import { FaultRegistry, type FaultView } from './faults';
+import { FetchSessionCache } from './fetch-sessions';
 import { chooseCoordinator } from './groups/coordinator-choice';
 import { GroupCoordinator } from './groups/group-coordinator';
+import { ensureOffsetsTopic, groupCoordinator } from './offsets-topic';
 import type { ResolvedSandboxOptions } from './options';
 import { ProducerStateTable } from './producer-state';
 import { TransactionCoordinator, type TransactionView } from './transaction-coordinator';
@@ -48,17 +51,24 @@ export interface SandboxState {
   /** auto.leader.rebalance.enable: leaders return to their preferred replicas. */
   autoLeaderRebalance: boolean;
   brokers: { id: number; host: string; port: number; up: boolean; controller: boolean }[];
-  topics: { name: string; configs: Record<string, string>; partitions: PartitionState[] }[];
+  /** `internal`: Kafka's own topics (`__consumer_offsets`), which clients may read but not write. */
+  topics: { name: string; internal: boolean; configs: Record<string, string>; partitions: PartitionState[] }[];
   stored: { records: number; bytes: number };
   faults: FaultView[];
   groups: unknown[];
   transactions: TransactionView[];
+  /** Each broker's incremental fetch sessions (KIP-227): how many, and the partitions they cache. */
+  fetchSessions: { brokerId: number; sessions: number; partitions: number }[];
 }
 
 interface Waiter {
   keys: ReadonlySet<string>;
   wake(appendedTo?: Partition): void;
   release(): void;
+}
+
+function address(b: BrokerAddress | null): BrokerAddress | null {
+  return b ? { id: b.id, host: b.host, port: b.port } : null;
 }
 
 export class SandboxCluster {
@@ -71,6 +81,7 @@ export class SandboxCluster {
   private readonly transactions: TransactionCoordinator;
   private readonly context: ApiContext;
   private readonly waiters = new Set<Waiter>();
+  private readonly fetchSessions = new Map<number, FetchSessionCache>();
   /** Resolvers of latency faults still being awaited, released by stop(). */
   private readonly sleepers = new Set<() => void>();
   private stopped = false;
@@ -89,9 +100,13 @@ export class SandboxCluster {
     );
     this.groups = new GroupCoordinator({
       clock: this.clock,
-      coordinatorFor: (groupId) => {
-        const b = chooseCoordinator(groupId, this.model.brokers);
-        return b ? { id: b.id, host: b.host, port: b.port } : null;
+      coordinatorFor: (groupId) => address(groupCoordinator(this.model, groupId)),
+      locateCoordinator: (key, keyType) => {
+        if (keyType === 1)
+          return address(chooseCoordinator(key, this.model.brokers)) ?? ErrorCode.COORDINATOR_NOT_AVAILABLE;
+        const created = ensureOffsetsTopic(this.model);
+        if (created !== ErrorCode.NONE) return created;
+        return address(groupCoordinator(this.model, key)) ?? ErrorCode.COORDINATOR_NOT_AVAILABLE;
       },
       partitionExists: (topic, partition) => this.model.partition(topic, partition) !== undefined,
       initialRebalanceDelayMs: options.initialRebalanceDelayMs,
@@ -113,6 +128,7 @@ export class SandboxCluster {
       clock: this.clock,
       log: this.log,
       apiVersions: servedApiVersions(options.sasl !== null),
+      fetchSessions: (brokerId) => this.fetchSessionsOf(brokerId),
       longPoll: (keys, maxWaitMs, poll, final) => this.longPoll(keys, maxWaitMs, poll, final),
     };
     for (const t of options.topics) this.createTopic(t.name, t.partitions);
@@ -210,6 +226,17 @@ export class SandboxCluster {
 
   setBrokerUp(brokerId: number, up: boolean): void {
     this.model.setBrokerUp(brokerId, up);
+    // A stopped broker forgets its fetch sessions, as a restarted Kafka broker does.
+    if (!up) this.fetchSessions.get(brokerId)?.clear();
+  }
+
+  private fetchSessionsOf(brokerId: number): FetchSessionCache {
+    let cache = this.fetchSessions.get(brokerId);
+    if (!cache) {
+      cache = new FetchSessionCache(this.clock);
+      this.fetchSessions.set(brokerId, cache);
+    }
+    return cache;
   }
 
   moveLeader(topic: string, partition: number, brokerId: number): void {
@@ -259,6 +286,7 @@ export class SandboxCluster {
       })),
       topics: [...this.model.topics.values()].map((t) => ({
         name: t.name,
+        internal: isInternalTopic(t.name),
         configs: { ...t.settings.configs },
         partitions: t.partitions.map((p) => ({
           partition: p.index,
@@ -276,6 +304,11 @@ export class SandboxCluster {
       faults: this.faults.list(),
       groups: this.groups.state(),
       transactions: this.transactions.state(),
+      fetchSessions: [...this.fetchSessions].map(([brokerId, c]) => ({
+        brokerId,
+        sessions: c.size,
+        partitions: c.partitions,
+      })),
     };
   }
 

@@ -1,8 +1,9 @@
 /**
- * Which broker coordinates a group. Kafka hashes the group id onto a partition of `__consumer_offsets` and the
- * coordinator is that partition's leader; the sandbox has no offsets topic, so it hashes onto the broker list
- * directly. The same id always lands on the same broker while that broker is up, and on the next live one (by id)
- * while it is down, so every client agrees on the coordinator without asking anyone else.
+ * Which broker coordinates a transactional id. Kafka hashes the id onto a partition of `__transaction_state` and
+ * the coordinator is that partition's leader; the sandbox has no transaction state topic, so it hashes onto the
+ * broker list directly. The same id always lands on the same broker while that broker is up, and on the next live
+ * one (by id) while it is down, so every client agrees on the coordinator without asking anyone else. (Groups are
+ * coordinated through `__consumer_offsets`: see ../offsets-topic.ts.)
  */
 
 /** Java's `String.hashCode` (over UTF-16 code units), the hash Kafka applies to group ids. */

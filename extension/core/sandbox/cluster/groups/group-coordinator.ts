@@ -43,8 +43,13 @@ export interface BrokerAddress {
 
 export interface GroupCoordinatorDeps {
   clock: Clock;
-  /** The live broker that coordinates the group (see `chooseCoordinator`), or null when none is up. */
+  /** The live broker that coordinates the group, or null when none does (yet). */
   coordinatorFor(groupId: string): BrokerAddress | null;
+  /**
+   * FindCoordinator's answer for a group (key type 0) or a transactional id (1): the coordinator, or the error code
+   * to answer (a group's first FindCoordinator creates `__consumer_offsets`). Without it, `coordinatorFor` answers.
+   */
+  locateCoordinator?(key: string, keyType: 0 | 1): BrokerAddress | number;
   partitionExists(topic: string, partition: number): boolean;
   initialRebalanceDelayMs: number;
   log?: (line: string) => void;
@@ -86,9 +91,12 @@ export class GroupCoordinator {
     if (keyType !== 0 && keyType !== 1) {
       return coordinatorError(ErrorCode.INVALID_REQUEST, `key type ${keyType} is not 0 (group) or 1 (transaction)`);
     }
-    const broker = this.stopped ? null : this.deps.coordinatorFor(req.key);
-    if (!broker)
-      return coordinatorError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no broker is up to coordinate this group');
+    if (this.stopped) return coordinatorError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'the sandbox is stopping');
+    const broker = this.deps.locateCoordinator
+      ? this.deps.locateCoordinator(req.key, keyType)
+      : (this.deps.coordinatorFor(req.key) ?? ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    // Kafka gives no message with these errors.
+    if (typeof broker === 'number') return coordinatorError(broker, null);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -97,6 +105,11 @@ export class GroupCoordinator {
       host: broker.host,
       port: broker.port,
     };
+  }
+
+  /** NONE when `brokerId` coordinates `groupId`, else the error a group request sent there gets. */
+  coordinatorError(brokerId: number, groupId: string): number {
+    return this.checkGroupRequest(brokerId, groupId, false).errorCode;
   }
 
   // ---- JoinGroup ------------------------------------------------------------------------------------------------
@@ -506,14 +519,27 @@ export class GroupCoordinator {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const group of this.groups.values()) {
-      group.cancelJoinTimer?.();
-      group.cancelJoinTimer = null;
-      for (const member of group.members.values()) {
-        member.cancelSessionTimer?.();
-        member.cancelSessionTimer = null;
-        this.settleWaiting(member, ErrorCode.NOT_COORDINATOR);
-      }
+    for (const group of this.groups.values()) this.release(group);
+  }
+
+  /**
+   * Forgets every group, offsets included, as Kafka's coordinators unload them when `__consumer_offsets` is
+   * deleted (the topic created again is empty); waiting members are answered NOT_COORDINATOR.
+   */
+  unloadAll(): void {
+    for (const group of this.groups.values()) this.release(group);
+    if (this.groups.size > 0) this.deps.log?.(`${this.groups.size} groups unloaded: __consumer_offsets was deleted`);
+    this.groups.clear();
+  }
+
+  /** Cancels a group's timers and answers its waiting members NOT_COORDINATOR. */
+  private release(group: GroupMetadata): void {
+    group.cancelJoinTimer?.();
+    group.cancelJoinTimer = null;
+    for (const member of group.members.values()) {
+      member.cancelSessionTimer?.();
+      member.cancelSessionTimer = null;
+      this.settleWaiting(member, ErrorCode.NOT_COORDINATOR);
     }
   }
 
@@ -665,9 +691,10 @@ export class GroupCoordinator {
     if (this.stopped) return { errorCode: ErrorCode.NOT_COORDINATOR };
     if (typeof groupId !== 'string' || (requireNonEmpty && groupId === ''))
       return { errorCode: ErrorCode.INVALID_GROUP_ID };
+    // As Kafka: a broker that does not lead the group's offsets partition (none does while it is offline) answers
+    // NOT_COORDINATOR, and the client looks the coordinator up again.
     const coordinator = this.deps.coordinatorFor(groupId);
-    if (!coordinator) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
-    if (coordinator.id !== brokerId) return { errorCode: ErrorCode.NOT_COORDINATOR };
+    if (!coordinator || coordinator.id !== brokerId) return { errorCode: ErrorCode.NOT_COORDINATOR };
     return { errorCode: ErrorCode.NONE, group: this.groups.get(groupId) };
   }
 
@@ -706,7 +733,7 @@ function syncResponse(errorCode: number, assignment: Buffer = emptyBuffer()): Sy
   return { throttleTimeMs: 0, errorCode, assignment };
 }
 
-function coordinatorError(errorCode: number, errorMessage: string): FindCoordinatorResponse {
+function coordinatorError(errorCode: number, errorMessage: string | null): FindCoordinatorResponse {
   return { throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 };
 }
 
