@@ -94,3 +94,16 @@ export async function startCli(args: string[]): Promise<{
       re.test(stderr) ? Promise.resolve() : new Promise((resolve) => waiters.push({ re, resolve })),
   };
 }
+
+/** The objects of `--json` or `--reporter json` output, one per line (the summary line included). */
+export function jsonLines(text: string): ReturnType<typeof JSON.parse>[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+/** The per-record lines of `send --json` output, without its summary line. */
+export function recordLines(text: string): ReturnType<typeof JSON.parse>[] {
+  return jsonLines(text).filter((l) => !l.summary);
+}

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { storedCount } from './engine-helpers';
-import { runCli } from './cli-helpers';
+import { jsonLines, runCli } from './cli-helpers';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wb-report-'));
 
@@ -51,10 +51,7 @@ describe('cli reports: metrics by Java names and HTML reports', function () {
       '--json',
     ]);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = jsonLines(r.stdout);
     assert.equal(lines.length, 301);
     const { summary } = lines[300];
     assert.deepEqual(

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { runCli } from './cli-helpers';
+import { jsonLines, recordLines, runCli } from './cli-helpers';
 import { consumeRaw, storedCount } from './engine-helpers';
 
 const ORDER = {
@@ -92,10 +92,7 @@ describe('cli send with a schema registry', function () {
       registry,
     ]);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = jsonLines(r.stdout);
     assert.deepEqual(
       lines.map((l) => [l.key, l.value, l.valueSchema]),
       [
@@ -151,11 +148,7 @@ describe('cli send with a schema registry', function () {
       '--json',
     ]);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((l) => !l.summary);
+    const lines = recordLines(r.stdout);
     assert.deepEqual(lines[0].valueSchema, {
       subject: 'orders-value',
       version: 1,

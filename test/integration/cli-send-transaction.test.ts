@@ -1,7 +1,7 @@
 /** `kafka-workbench send --transactional-id ID [--abort]`, run as a user runs it, checked with read_committed readers. */
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { runCli } from './cli-helpers';
+import { recordLines, runCli } from './cli-helpers';
 import { hasKcat, kcatValues } from './transaction-helpers';
 
 describe('cli send --transactional-id', function () {
@@ -64,11 +64,7 @@ describe('cli send --transactional-id', function () {
       '--json',
     ]);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((l) => !l.summary);
+    const lines = recordLines(r.stdout);
     assert.equal(lines.length, 5, 'four records and the transaction');
     // Lines are printed as records are acknowledged: each names its transaction; the last line says how it ended.
     assert.ok(

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
 import { murmur2Partition } from './sandbox-helpers';
 import { consumeAll } from './engine-helpers';
-import { runCli, startCli } from './cli-helpers';
+import { recordLines, runCli, startCli } from './cli-helpers';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, env);
 
@@ -54,11 +54,7 @@ describe('cli send', function () {
       'src=test',
     ]);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((l) => !l.summary);
+    const lines = recordLines(r.stdout);
     assert.equal(lines.length, 6);
     const offsets = new Map<number, number[]>();
     lines.forEach((line, i) => {
@@ -120,11 +116,7 @@ describe('cli send', function () {
       '--json',
     ]);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((l) => !l.summary);
+    const lines = recordLines(r.stdout);
     const stored = await consumeAll(sandbox, 'cli', 1, 5000);
     const values = stored
       .filter((s) => s.partition === 3 && lines.some((l) => l.offset === s.offset))
@@ -147,11 +139,7 @@ describe('cli send', function () {
     sandbox.addFault({ api: 'Produce', topic: 'fails', errorCode: 87, count: 50 });
     const r = await cli(['send', '--bootstrap', sandbox.bootstrap, '--topic', 'fails', '--value', 'v', '--json']);
     assert.equal(r.status, 1);
-    const [line] = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((l) => !l.summary);
+    const [line] = recordLines(r.stdout);
     assert.equal(line.error.name, 'INVALID_RECORD');
     assert.equal(line.offset, null);
   });
@@ -227,11 +215,7 @@ describe('cli send', function () {
     run.child.kill('SIGINT');
     const r = await run.done;
     assert.equal(r.status, 130, r.stderr);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((l) => !l.summary);
+    const lines = recordLines(r.stdout);
     const handedOver = Number(/(\d+) of 50000 records handed over/.exec(r.stderr)?.[1]);
     assert.equal(lines.length, handedOver);
     const acked = lines.filter((l) => l.offset !== null);
@@ -379,11 +363,7 @@ describe('cli send', function () {
         { KAFKA_WORKBENCH_SASL_PASSWORD: 's3cret' },
       );
       assert.equal(r.status, 0, r.stderr);
-      const lines = r.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l))
-        .filter((l) => !l.summary);
+      const lines = recordLines(r.stdout);
       assert.equal(lines.length, 12);
       assert.ok(lines.every((l) => l.error === undefined && l.offset >= 0));
       assert.deepEqual([...new Set(lines.map((l) => l.partition))].sort(), [0, 1, 2]);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../extension/cli/main';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { runCli } from './cli-helpers';
+import { jsonLines, runCli } from './cli-helpers';
 import { consumeAll } from './engine-helpers';
 
 const fixture = path.join(__dirname, '../fixtures/collections/orders.kafka.json');
@@ -83,10 +83,7 @@ describe('run CLI against the sandbox', function () {
     ]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Orders: 6 sent, 6 acked, 0 failed; report written to /);
-    const lines = (await fs.readFile(out, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = jsonLines(await fs.readFile(out, 'utf8'));
     assert.equal(lines.length, 6);
     assert.deepEqual([...new Set(lines.map((l) => l.message))].sort(), ['from csv', 'new order']);
     const csvPinned = lines.find((l) => l.message === 'from csv' && l.seq === 0); // the first line: the same number as its {{$seq}}
@@ -319,10 +316,7 @@ describe('run CLI against the sandbox', function () {
     try {
       const r = await cli(['run', coll, '--env', env, '--var', 'build=9', '--reporter', 'json', '--out', out]);
       assert.equal(r.code, 0, r.err);
-      const [line] = (await fs.readFile(out, 'utf8'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const [line] = jsonLines(await fs.readFile(out, 'utf8'));
       assert.equal(line.serializedValueSize, 'env:tok:9'.length);
     } finally {
       delete process.env.KAFKA_WORKBENCH_SECRET_TOKEN;
