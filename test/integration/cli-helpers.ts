@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { main } from '../../extension/cli/main';
 
 const root = path.resolve(__dirname, '../..');
 let bundled: Promise<string> | undefined;
@@ -106,4 +107,27 @@ export function jsonLines(text: string): ReturnType<typeof JSON.parse>[] {
 /** The per-record lines of `send --json` output, without its summary line. */
 export function recordLines(text: string): ReturnType<typeof JSON.parse>[] {
   return jsonLines(text).filter((l) => !l.summary);
+}
+
+/** Runs the CLI in-process (its `main`), capturing what it prints; for tests that need no separate process. */
+export async function cliInProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (out += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (err += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+  }
 }

@@ -2,35 +2,13 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../extension/cli/main';
 import { startSandbox, type Sandbox } from '../../extension/core/sandbox';
-import { jsonLines, runCli } from './cli-helpers';
+import { cliInProcess, jsonLines, runCli } from './cli-helpers';
 import { consumeAll } from './engine-helpers';
 
 const fixture = path.join(__dirname, '../fixtures/collections/orders.kafka.json');
 
-/** Runs the CLI in-process, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => (
-    (out += String(chunk)),
-    true
-  )) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (
-    (err += String(chunk)),
-    true
-  )) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-}
+const cli = cliInProcess;
 
 describe('run CLI against the sandbox', function () {
   this.timeout(60000);

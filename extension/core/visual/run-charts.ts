@@ -95,24 +95,7 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
       const slot = Math.max(0, Math.floor((iv.at - origin) / intervalMs));
       let g = grid.get(slot);
       if (!g) {
-        g = {
-          t: slot * intervalMs,
-          acked: 0,
-          failed: 0,
-          retried: 0,
-          requests: 0,
-          bytes: 0,
-          batches: 0,
-          batchRecordsAvg: 0,
-          batchBytesAvg: 0,
-          p50: null,
-          p90: null,
-          p99: null,
-          max: 0,
-          brokers: [],
-          batchRecords: 0,
-          batchBytes: 0,
-        };
+        g = { ...emptyInterval(slot * intervalMs), batchRecords: 0, batchBytes: 0 };
         grid.set(slot, g);
       }
       g.acked += iv.acked;
@@ -123,7 +106,6 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
       g.batches += iv.batches;
       g.batchRecords += iv.batchRecordsAvg * iv.batches;
       g.batchBytes += iv.batchBytesAvg * iv.batches;
-      const larger = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
       g.p50 = larger(g.p50, iv.latencyP50);
       g.p90 = larger(g.p90, iv.latencyP90);
       g.p99 = larger(g.p99, iv.latencyP99);
@@ -156,22 +138,7 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
   for (let slot = 0; slot <= last; slot++) {
     const g = grid.get(slot);
     if (!g) {
-      intervals.push({
-        t: slot * intervalMs,
-        acked: 0,
-        failed: 0,
-        retried: 0,
-        requests: 0,
-        bytes: 0,
-        batches: 0,
-        batchRecordsAvg: 0,
-        batchBytesAvg: 0,
-        p50: null,
-        p90: null,
-        p99: null,
-        max: 0,
-        brokers: [],
-      });
+      intervals.push(emptyInterval(slot * intervalMs));
       continue;
     }
     const { batchRecords: r, batchBytes: b, ...iv } = g;
@@ -197,4 +164,29 @@ export function runCharts(samples: ProducerSample[], startedAt: number, live: bo
     batches: { records: sorted(batchRecords), bytes: sorted(batchBytes), closeReasons },
     metrics: samples.map((s) => metricsView(s.clientId, s.stats)),
   };
+}
+
+/** An interval in which nothing happened (a stall shows as zero, not as a gap). */
+function emptyInterval(t: number): RunInterval {
+  return {
+    t,
+    acked: 0,
+    failed: 0,
+    retried: 0,
+    requests: 0,
+    bytes: 0,
+    batches: 0,
+    batchRecordsAvg: 0,
+    batchBytesAvg: 0,
+    p50: null,
+    p90: null,
+    p99: null,
+    max: 0,
+    brokers: [],
+  };
+}
+
+/** The larger of two percentiles, either of which may be unknown. */
+function larger(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
 }
