@@ -572,6 +572,8 @@ let saveTimer: ReturnType<typeof setTimeout> | undefined;
 function onDraftEdited(): void {
   if (filling) return;
   persisted.draft = readForm();
+  // Saved at once: VS Code may drop a hidden webview right after an edit. Only the host's copy waits for a pause.
+  save();
   clearTimeout(saveTimer);
   saveTimer = setTimeout(reportDraft, 200);
   showDraftErrors();
