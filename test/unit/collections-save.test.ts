@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as esbuild from 'esbuild';
 import {
   addMessageToCollectionFile,
   appendMessageText,
@@ -151,11 +152,25 @@ describe('collections: saving keeps the file as the user has it', () => {
     } else {
       await fs.chmod(dir, 0o555);
     }
-    const script = `require(${JSON.stringify(path.resolve(__dirname, '../../extension/core/collections/save.ts'))})
+    // The save code is bundled beside the test's files: the checkout itself may sit where 'nobody' cannot read
+    // (a clone in a 0700 mktemp folder).
+    const bundle = path.join(await tempDir(), 'save.js');
+    await fs.chmod(path.dirname(bundle), 0o755);
+    esbuild.buildSync({
+      entryPoints: [path.resolve(__dirname, '../../extension/core/collections/save.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      // jsonc-parser's UMD build requires files by name; its ES module bundles whole, as in the extension's build.
+      mainFields: ['module', 'main'],
+      outfile: bundle,
+      logLevel: 'silent',
+    });
+    const script = `require(${JSON.stringify(bundle)})
       .addMessageToCollectionFile(${JSON.stringify(file)}, { name: 'm', topic: 't' })
       .then(() => console.log('saved'), (e) => console.log(e.message));`;
-    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
-      cwd: path.resolve(__dirname, '../..'),
+    const r = spawnSync(process.execPath, ['-e', script], {
+      cwd: path.dirname(bundle),
       encoding: 'utf8',
       ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
     });
