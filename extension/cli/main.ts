@@ -1,5 +1,6 @@
 import { errorMessage } from '../core/util/errors';
 import { allCommands, commandNames, loadCommand } from './commands';
+import { keepYoungGenerationSize } from './young-generation';
 
 /** A command of the CLI: `run` resolves to the process exit code. */
 export interface CliCommand {
@@ -7,6 +8,8 @@ export interface CliCommand {
   summary: string;
   usage: string;
   run(argv: string[], io: CliIo): Promise<number>;
+  /** Streams records through bounded buffers: run as its own process, it keeps V8's young generation small. */
+  streams?: true;
 }
 
 export interface CliIo {
@@ -22,7 +25,8 @@ function usage(): string {
   return lines.join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** `ownProcess`: the CLI is the process (not called from a test), so it may set the process's heap policy. */
+export async function main(argv: string[], ownProcess = false): Promise<number> {
   const verbose = argv.includes('--verbose');
   const rest = argv.filter((a) => a !== '--verbose');
   const io: CliIo = {
@@ -44,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     io.out(command.usage);
     return 0;
   }
+  if (ownProcess && command.streams) keepYoungGenerationSize();
   try {
     return await command.run(args, io);
   } catch (e) {
@@ -60,7 +65,7 @@ if (require.main === module) {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
   });
-  main(process.argv.slice(2)).then(
+  main(process.argv.slice(2), true).then(
     (code) => {
       process.exitCode = code;
     },

@@ -170,6 +170,7 @@ export const sendCommand: CliCommand = {
   name: 'send',
   summary: "send records through the producer engine and show each one's delivery",
   usage: USAGE,
+  streams: true,
   async run(argv: string[], io: CliIo): Promise<number> {
     const plan = planFromArgs(
       parseArgs(argv, { known: [...STRING_FLAGS, ...BOOLEAN_FLAGS], booleans: BOOLEAN_FLAGS, repeatable: ['header'] }),
