@@ -1,6 +1,6 @@
 /** Reading collection and environment files from disk, and turning an environment into a ConnectionConfig. */
 import { isUtf8 } from 'node:buffer';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { SchemaRegistryConfig } from '../schema-registry/client';
 import { checkKeyMatchesCertificate, readPemFile } from '../transport/tls-files';
@@ -37,12 +37,22 @@ async function readText(filePath: string, what: string): Promise<string> {
 /** Loads and validates a `*.kafka.json` file; throws a one-line DocumentError for the first problem. */
 export async function loadCollectionFile(filePath: string): Promise<LoadedCollection> {
   const absolute = path.resolve(filePath);
+  // Taken before reading: a change while it is read shows as a different stamp later.
+  const stamp = await fs.stat(absolute).then(stampOf, () => undefined);
   const doc = parseCollectionText(await readText(absolute, 'collection file'), path.basename(absolute));
   const collection = requireValid(doc);
-  // A big file's text is read again only if an error needs a position (see SourceText.releaseText).
-  if (doc.source.text.length >= RELEASE_TEXT_AT)
-    doc.source.releaseText(() => withoutByteOrderMark(readFileSync(absolute, 'utf8')));
+  // A big file's text is read again only if an error needs a position (see SourceText.releaseText), and only if
+  // the file is still the one that was read.
+  if (stamp && doc.source.text.length >= RELEASE_TEXT_AT)
+    doc.source.releaseText(() =>
+      stampOf(statSync(absolute)) === stamp ? withoutByteOrderMark(readFileSync(absolute, 'utf8')) : undefined,
+    );
   return { filePath: absolute, collection, source: doc.source };
+}
+
+/** What tells a file's versions apart without reading it: which file, its size, when it was last written. */
+function stampOf(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
 export async function loadEnvironmentFile(filePath: string): Promise<LoadedEnvironment> {

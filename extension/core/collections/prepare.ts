@@ -36,6 +36,7 @@ import type { SourceText, JsonPath } from './source-text';
 import {
   describeSite,
   TemplateEngine,
+  hasTemplate,
   TemplateError,
   tooLong,
   type CompiledTemplate,
@@ -252,8 +253,10 @@ export class MessagePreparer {
       attempt(p, (field) => checkRawText(this.engine.compile(text, layers, field, { limit }), field, what));
     // `p` is extended and restored in place: `attempt` copies it into the site it makes.
     const checkJson = (value: unknown, p: JsonPath): void => {
-      if (typeof value === 'string') compile(value, p);
-      else if (Array.isArray(value)) {
+      // Text without templates can only be too long; skipping the rest kept a 100,000-message check short.
+      if (typeof value === 'string') {
+        if (hasTemplate(value) || value.length > limit.max) compile(value, p);
+      } else if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
           p.push(i);
           checkJson(value[i], p);
@@ -297,7 +300,9 @@ export class MessagePreparer {
     const problems = this.checkTemplates(index);
     if (problems.length) throw problems[0].error;
     await this.engine.resolveSecrets();
-    const topic = this.engine.compile(m.topic, this.layers(m, index), this.site(['messages', index, 'topic'], m.name));
+    const topic = hasTemplate(m.topic)
+      ? this.engine.compile(m.topic, this.layers(m, index), this.site(['messages', index, 'topic'], m.name)).constant
+      : m.topic;
     return this.planFor(m, index, topic, await this.checkDataFile(m, index), NONE);
   }
 
@@ -305,14 +310,15 @@ export class MessagePreparer {
   private planFor(
     m: MessageSpec,
     index: number,
-    topic: CompiledTemplate,
+    /** The topic when it is the same for every record. */
+    topic: string | undefined,
     dataFile: string | undefined,
     schemas: readonly SchemaUsed[],
   ): MessagePlan {
     return {
       index,
       name: m.name,
-      topic: topic.constant ?? m.topic,
+      topic: topic ?? m.topic,
       schemas,
       // Messages without settings of their own share the collection's object: a run groups messages by it.
       producer: m.producer ? { ...(this.loaded.collection.producer ?? {}), ...m.producer } : this.collectionSettings,
@@ -373,15 +379,18 @@ export class MessagePreparer {
     const site = (p: JsonPath): TemplateSite => this.site([...base, ...p], m.name);
     // A text field renders within the limit (checked as it compiles, and per record for what varies).
     /** `raw`: the field goes out as UTF-8 text as written, so it says what it is for an error; not inside JSON, which escapes. */
-    const text = (value: string, p: JsonPath, raw?: string): Compiled<string> => {
-      const fieldSite = site(p);
+    const textAt = (value: string, fieldSite: TemplateSite, raw?: string): Compiled<string> => {
       const compiled = this.engine.compile(value, layers, fieldSite, { limit });
       if (raw) checkRawText(compiled, fieldSite, raw);
       return this.textRenderer(compiled, { limit, site: fieldSite });
     };
+    const text = (value: string, p: JsonPath, raw?: string): Compiled<string> => textAt(value, site(p), raw);
     const jsonString = (value: string, p: JsonPath): Compiled<unknown> => {
-      const t = text(value, p); // checks every template, typed or not
-      const typed = this.engine.compileTyped(value, layers, site(p));
+      // Text without templates is itself (when within the limit, which compile checks): no site, no compiling.
+      if (!hasTemplate(value) && value.length <= limit.max) return constant(value);
+      const fieldSite = site(p);
+      const t = textAt(value, fieldSite); // checks every template, typed or not
+      const typed = this.engine.compileTyped(value, layers, fieldSite);
       if (typed) return typed.constant ? constant(typed.render(NO_RECORD)) : varying(typed.render);
       return t;
     };
@@ -421,7 +430,7 @@ export class MessagePreparer {
     const plan = this.planFor(
       m,
       index,
-      topicT,
+      topicT.constant,
       dataFile,
       [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined),
     );

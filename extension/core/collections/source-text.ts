@@ -1,5 +1,4 @@
 /** Offsets to VS Code-style positions, and JSON paths to the text they came from, for one parsed document. */
-import { createHash } from 'node:crypto';
 import * as jsonc from 'jsonc-parser';
 import type { SourcePosition, SourceRange } from './model';
 
@@ -9,8 +8,8 @@ export class SourceText {
   private starts: number[] | undefined;
   private parsed: { tree: jsonc.Node | undefined; errors: jsonc.ParseError[] } | undefined;
   private textValue: string | undefined;
-  /** Set while the text is let go: how to read it again, and what it must be to still match the positions. */
-  private released: { reread: () => string; length: number; digest: string } | undefined;
+  /** Set while the text is let go: how to read it again, and its length then (a different one cannot match). */
+  private released: { reread: () => string | undefined; length: number } | undefined;
   /** The file changed after its text was let go: no positions can be told any more. */
   private gone = false;
 
@@ -40,11 +39,13 @@ export class SourceText {
   /**
    * Lets the text go while nothing needs a position: a checked collection of 100,000 messages holds 25 MB of text
    * only to place an error that rarely comes, and V8 lets the heap grow by a multiple of what it holds. `reread`
-   * reads it again when a position is needed; a file changed in between gives no positions rather than wrong ones.
+   * reads it again when a position is needed, and gives undefined when the file has changed since it was read (the
+   * caller knows how to tell: hashing 25 MB to find out took a tenth of a second of every run); then there are no
+   * positions rather than wrong ones.
    */
-  releaseText(reread: () => string): void {
+  releaseText(reread: () => string | undefined): void {
     if (this.parsed || this.starts || this.textValue === undefined) return;
-    this.released = { reread, length: this.textValue.length, digest: digestOf(this.textValue) };
+    this.released = { reread, length: this.textValue.length };
     this.textValue = undefined;
   }
 
@@ -56,7 +57,7 @@ export class SourceText {
     } catch {
       text = undefined;
     }
-    if (text === undefined || text.length !== released.length || digestOf(text) !== released.digest) {
+    if (text === undefined || text.length !== released.length) {
       this.gone = true;
       return '';
     }
@@ -153,8 +154,4 @@ export function formatJsonPath(path: JsonPath): string {
 /** `file:line:col` with 1-based numbers, the way compilers and editors print locations. */
 export function formatLocation(fileName: string, range: SourceRange): string {
   return `${fileName}:${range.start.line + 1}:${range.start.character + 1}`;
-}
-
-function digestOf(text: string): string {
-  return createHash('sha256').update(text).digest('base64');
 }
