@@ -3,11 +3,14 @@
  * In this process: 200k records of 100 bytes through (a) the engine (linger 5 ms, batch 64 KiB, acks 1; produce()
  * with batch delivery reports, no promise per record, handing over as the buffer has room), (b) kafkajs
  * `producer.send` with as many records per call as the engine put per request, (c) kafkajs single-record sends with
- * 100 in flight, (d) the engine again with tracing off; (a), (b) and (d) run `--rounds N` times (default 3,
- * interleaved) and the best of each counts. Then, as processes of their own: the `send` CLI against kcat
+ * 100 in flight, (d) the engine again with tracing off; (b) runs `--rounds N` times (default 3), (a) and (d) at
+ * least 5 times in pairs, and the best of each counts. Then, as processes of their own: the `send` CLI against kcat
  * (bench/send-vs-kcat.ts), 1M records, and a 5M-record send for memory.
  * The last line: `engine/kcat=X engine/kafkajs-batch=Y trace-overhead=Z rss-1M=A rss-5M=B` (MB). Trace overhead
- * compares the CPU time of (a) and (d) (least of the rounds): on this shared machine wall times swing by +-30%.
+ * is the median over the pairs of (a)'s CPU time over (d)'s: on this shared machine wall times swing by +-30%, and
+ * the least CPU time of each side, taken apart, swung the figure from 0.92 to 1.23 between runs (one lucky run of
+ * either side decides it). In a pair the two run back to back, in turns first, so neither always pays for
+ * starting after the other.
  * `--records N` changes the in-process count (for a quick look); `--profile` writes a CPU profile of run (a);
  * `--no-kcat` skips the CLI section.
  */
@@ -27,6 +30,8 @@ const recordsAt = argv.indexOf('--records');
 const RECORDS = recordsAt >= 0 ? Number(argv[recordsAt + 1]) : 200_000;
 const roundsAt = argv.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
+/** Pairs of engine runs, tracing on and off, at the least: the overhead is a median of their ratios. */
+const MIN_ENGINE_ROUNDS = 5;
 if (!Number.isInteger(RECORDS) || RECORDS < 1)
   throw new Error(`--records needs a whole number of 1 or more, got '${argv[recordsAt + 1]}'`);
 const PROFILE = argv.includes('--profile');
@@ -212,10 +217,10 @@ function cpuSince(start: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1e6;
 }
 
-/** The run that used the least CPU (a failed one only if all failed). */
-function leastCpu(runs: RunResult[]): RunResult {
-  const ok = runs.filter((r) => !r.failed);
-  return (ok.length ? ok : runs).reduce((x, y) => (y.cpuSeconds < x.cpuSeconds ? y : x));
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The fastest successful run (a failed one only if all failed). */
@@ -240,18 +245,27 @@ async function main(): Promise<void> {
     // this shared, noisy machine a single pair of runs swings the trace-overhead figure by +-30%.
     const aRuns: RunResult[] = [];
     const dRuns: RunResult[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      aRuns.push(
-        await measure(`(a) engine, tracing on #${round}`, RECORDS, () =>
+    for (let round = 1; round <= Math.max(ROUNDS, MIN_ENGINE_ROUNDS); round++) {
+      const on = () =>
+        measure(`(a) engine, tracing on #${round}`, RECORDS, () =>
           PROFILE && round === 1
             ? withProfile(PROFILE_FILE, () => engineRun(bootstrap, values, true))
             : engineRun(bootstrap, values, true),
-        ),
-      );
-      dRuns.push(
-        await measure(`(d) engine, tracing off #${round}`, RECORDS, () => engineRun(bootstrap, values, false)),
-      );
+        );
+      const off = () =>
+        measure(`(d) engine, tracing off #${round}`, RECORDS, () => engineRun(bootstrap, values, false));
+      if (round % 2 === 1) {
+        aRuns.push(await on());
+        dRuns.push(await off());
+      } else {
+        dRuns.push(await off());
+        aRuns.push(await on());
+      }
     }
+    const pairRatios = aRuns
+      .map((on, i) => (on.failed || dRuns[i].failed ? NaN : on.cpuSeconds / dRuns[i].cpuSeconds))
+      .filter((r) => Number.isFinite(r));
+    console.log(`trace overhead per pair (CPU, on/off): ${pairRatios.map((r) => r.toFixed(2)).join(' ')}`);
     const a = best(aRuns);
     const d = best(dRuns);
     // With the engine's run failed there is no records-per-request to copy; 1000 is what it usually reaches.
@@ -293,7 +307,7 @@ async function main(): Promise<void> {
     const rss1M = cli?.send1M.ok ? cli.send1M.peakRssMb.toFixed(0) : 'n/a';
     const rss5M = cli?.send5M?.ok ? cli.send5M.peakRssMb.toFixed(0) : 'n/a';
     console.log(
-      `engine/kcat=${engineKcat} engine/kafkajs-batch=${ratio(a, b, () => rate(a) / rate(b))} trace-overhead=${ratio(a, d, () => leastCpu(aRuns).cpuSeconds / leastCpu(dRuns).cpuSeconds)} rss-1M=${rss1M} rss-5M=${rss5M}`,
+      `engine/kcat=${engineKcat} engine/kafkajs-batch=${ratio(a, b, () => rate(a) / rate(b))} trace-overhead=${ratio(a, d, () => median(pairRatios))} rss-1M=${rss1M} rss-5M=${rss5M}`,
     );
     if (
       [a, b, c, d].some((r) => r.failed) ||
