@@ -245,10 +245,12 @@ describe('producer engine: the trace window', () => {
   it('keeps the traces of the last traceCapacity records only, whatever the count, and lets batches go with their last record', async () => {
     const { clock, producer } = setup({ 'linger.ms': 1 }, { traceCapacity: 50 });
     const ids: string[] = [];
+    const firstBatches = new Set<string>();
     for (let round = 0; round < 20; round++) {
       for (let i = 0; i < 25; i++)
         ids.push(producer.recordId(producer.produce({ topic: 't', partition: i % 3, value: `v${round}-${i}` })));
       await tick(clock, 5);
+      if (round === 0) for (const id of ids) firstBatches.add(producer.recordTrace(id)!.batchId!);
     }
     const kept = ids.filter((id) => producer.recordTrace(id) !== undefined);
     assert.deepEqual(kept, ids.slice(-50), 'exactly the newest 50');
@@ -256,6 +258,38 @@ describe('producer engine: the trace window', () => {
     assert.equal(exported.records.length, 50);
     const firstBatch = producer.recordTrace(ids[0]);
     assert.equal(firstBatch, undefined);
+    assert.equal(firstBatches.size, 3, 'the first round went out in one batch per partition');
+    for (const id of firstBatches)
+      assert.equal(producer.batchTrace(id), undefined, `batch ${id} left with its records`);
+    for (const id of kept) assert.ok(producer.batchTrace(producer.recordTrace(id)!.batchId!), `the batch of ${id}`);
+  });
+
+  it('keeps a batch while any of its records is in the window, though its first left long before', async () => {
+    // Two records for topic "late" wait for its metadata while ten newer ones go to "t"; then both join one batch,
+    // numbered 1 and 12: that batch stays as long as record 12 is in the window, and leaves with it.
+    const { clock, transport, producer } = setup({ 'linger.ms': 1 }, { traceCapacity: 12 });
+    const waited = producer.recordId(producer.produce({ topic: 'late', partition: 0, value: 'waited' }));
+    for (let i = 0; i < 10; i++) producer.produce({ topic: 't', partition: 0, value: `t${i}` });
+    const newest = producer.recordId(producer.produce({ topic: 'late', partition: 0, value: 'newest' }));
+    await tick(clock, 5);
+    assert.equal(producer.recordTrace(waited)!.batchId, undefined, 'still waiting, outside any batch');
+    transport.topic('late', [1]);
+    await tick(clock, 500);
+    const batchId = producer.recordTrace(newest)!.batchId!;
+    assert.ok(batchId, 'placed once the metadata came');
+    assert.equal(producer.recordTrace(waited)!.batchId, batchId, 'the two joined the same batch');
+    for (let i = 0; i < 10; i++) producer.produce({ topic: 't', partition: 0, value: `more ${i}` });
+    await tick(clock, 5);
+    // Record 23 starts a batch: the window (12 to 23) lets the batch of records 2 to 11 go, not this one.
+    producer.produce({ topic: 't', partition: 0, value: 'record 23' });
+    await tick(clock, 5);
+    assert.equal(producer.recordTrace(waited), undefined, 'the first record left the window');
+    assert.ok(producer.recordTrace(newest), 'the other is still in it');
+    assert.ok(producer.batchTrace(batchId), 'and so is their batch');
+    producer.produce({ topic: 't', partition: 0, value: 'one more' });
+    await tick(clock, 5);
+    assert.equal(producer.recordTrace(newest), undefined);
+    assert.equal(producer.batchTrace(batchId), undefined, 'the batch left with its last record in the window');
   });
 
   it("keepTrace keeps a selected record's full trace after it has left the window", async () => {

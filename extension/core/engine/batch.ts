@@ -75,8 +75,10 @@ export class ProducerBatch implements DeliveryReport {
   logAppendTime = -1;
   error: DeliveryError | undefined;
   settledAt = 0;
-  /** How many of its records the trace window holds (the window lets the batch go at 0). */
-  recordsInTraceWindow = 0;
+  /** Its number in the trace window (TraceStore's to set), 0 once it has left the window or before it entered. */
+  traceNumber = 0;
+  /** The highest record number it holds, for the trace window: it leaves the window after that record. */
+  traceNewestSeq = 0;
   /** Batch-level trace events (attempts, backoffs, refreshes); undefined when tracing is off. */
   readonly events: TraceEvent[] | undefined;
   readonly deliveryDeadline: number;
@@ -179,7 +181,7 @@ export class ProducerBatch implements DeliveryReport {
    * trace window and not kept. The batch can no longer describe its records after this.
    */
   maybeRecycleFacts(): void {
-    if (!this.isSettled || this.recordsInTraceWindow > 0 || this.kept || this.facts.recycled) return;
+    if (!this.isSettled || this.traceNumber !== 0 || this.kept || this.facts.recycled) return;
     this.facts.recycle();
   }
 
