@@ -41,8 +41,8 @@ import { SendProgressView } from './send-progress';
 import { mountSchemaControls, type SchemaControls } from './schema-controls';
 import { ChartsPane, renderBatchLanes, renderWaterfall, wireBatchLanes, wireWaterfall } from './visual-panes';
 import { mountChartStyles } from './charts-dom';
+import { prettyJson } from '../extension/protocol/json-text';
 import {
-  formatJson,
   restoreState,
   ResultsHistory,
   resultsSummary,
@@ -669,8 +669,8 @@ function wireEvents(): void {
     onDraftEdited();
   });
   byId('format-json').addEventListener('click', () => {
-    const pretty = formatJson(val('value').value);
-    if (pretty === null)
+    const pretty = prettyJson(val('value').value);
+    if (pretty === undefined)
       showErrors(checkDraft({ ...readForm(), valueFormat: 'json' }).filter((e) => e.field === 'value'));
     else {
       val('value').value = pretty;

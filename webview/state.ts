@@ -193,12 +193,3 @@ export class RequestTracker {
     return this.pending.size;
   }
 }
-
-/** JSON pretty-printed with two spaces, or null when the text is not JSON. */
-export function formatJson(text: string): string | null {
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return null;
-  }
-}

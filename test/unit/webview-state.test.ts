@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { prettyJson } from '../../extension/protocol/json-text';
 import { defaultDraft, type ResultRow } from '../../extension/protocol/messages';
 import {
   formatCount,
-  formatJson,
   restoreState,
   RequestTracker,
   ResultsHistory,
@@ -158,9 +158,9 @@ describe('webview: RequestTracker', () => {
   });
 });
 
-describe('webview: formatJson', () => {
-  it('pretty-prints JSON and returns null for anything else', () => {
-    assert.equal(formatJson('{"a":[1,2]}'), '{\n  "a": [\n    1,\n    2\n  ]\n}');
-    assert.equal(formatJson('{bad'), null);
+describe('views: prettyJson', () => {
+  it('pretty-prints JSON and returns undefined for anything else', () => {
+    assert.equal(prettyJson('{"a":[1,2]}'), '{\n  "a": [\n    1,\n    2\n  ]\n}');
+    assert.equal(prettyJson('{bad'), undefined);
   });
 });

@@ -49,6 +49,7 @@ import {
   registryFromArgs,
   selectionsFromArgs,
 } from '../schema-registry-flags';
+import { formatDuration } from '../../core/format/duration';
 
 const USAGE = `usage: kafka-workbench send [--bootstrap HOST:PORT[,...]] --topic T [--key K] [--value V | --value-file F]
          [--header k=v]... [--partition P] [--count N] [--acks all|1|0] [--linger-ms N] [--batch-size N]
@@ -699,7 +700,7 @@ function report(run: RunResult, plan: SendPlan, io: CliIo, encoders: Encoders, p
     const p50 = tally.latency.percentile(50);
     const p99 = tally.latency.percentile(99);
     if (p50 !== undefined && p99 !== undefined)
-      lines.push(`latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+      lines.push(`latency: p50 ${formatDuration(p50)}, p99 ${formatDuration(p99)}`);
     if (plan.transaction && run.transaction) lines.push(describeTransaction(plan.transaction.id, run.transaction));
     lines.push(metricsLine(metrics.values));
     for (const line of lines) io.out(line);

@@ -12,6 +12,7 @@ import {
   type RunListener,
   type RunSummary,
 } from './runner';
+import { formatDuration } from '../format/duration';
 
 export type ReporterName = 'pretty' | 'json' | 'junit';
 export const REPORTERS: ReporterName[] = ['pretty', 'json', 'junit'];
@@ -118,7 +119,7 @@ function describeErrors(s: RunSummary): string {
 }
 
 function ms(v: number | undefined): string {
-  return v === undefined ? '-' : `${v} ms`;
+  return v === undefined ? '-' : formatDuration(v);
 }
 
 export function formatOffsets(s: MessageSummary): string {

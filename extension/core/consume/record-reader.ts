@@ -17,6 +17,7 @@ import { TransportError, type ClusterMetadata } from '../transport/transport';
 import { InvalidInputError, WorkbenchError } from '../util/errors';
 import { recordsFromFetch, type ConsumedRecord } from './fetched-records';
 import type { StartOffset } from './start-offset';
+import { formatDuration } from '../format/duration';
 
 export interface TopicPartitionOffset {
   topic: string;
@@ -453,11 +454,11 @@ function rangeText(partitions: number[]): string {
 export function describeFact(fact: ReadFact): string {
   switch (fact.kind) {
     case 'listOffsets':
-      return `ListOffsets to broker ${fact.brokerId} (${fact.address}), ${fact.durationMs.toFixed(1)} ms: ${fact.partitions
+      return `ListOffsets to broker ${fact.brokerId} (${fact.address}), ${formatDuration(fact.durationMs)}: ${fact.partitions
         .map((p) => `${p.topic}-${p.partition} ${p.asked} = ${p.error ?? p.offset}`)
         .join(', ')}`;
     case 'fetch':
-      return `Fetch (${fact.isolation}) to broker ${fact.brokerId} (${fact.address}), ${fact.durationMs.toFixed(1)} ms: ${fact.partitions
+      return `Fetch (${fact.isolation}) to broker ${fact.brokerId} (${fact.address}), ${formatDuration(fact.durationMs)}: ${fact.partitions
         .map((p) =>
           p.error
             ? `${p.topic}-${p.partition} at ${p.fetchOffset}: ${p.error}`

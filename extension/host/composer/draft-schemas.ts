@@ -6,6 +6,7 @@
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { SchemaSerializer, SchemaUsed } from '../../core/schema-registry/serializer';
 import { InvalidInputError } from '../../core/util/errors';
+import { prettyJson } from '../../protocol/json-text';
 import { defaultSchemaRef, type ComposerDraft, type DraftSchemaRef, type SchemaDetails } from '../../protocol/messages';
 import { loadSchemaRegistry } from '../kafka/core';
 
@@ -71,12 +72,8 @@ export async function schemaDetails(
 ): Promise<SchemaDetails> {
   const s = await serializer(await requireRegistry(registry), topic, part, ref);
   const text = s.schema.canonical;
-  let shown = text;
-  try {
-    shown = s.used.schemaType === 'PROTOBUF' ? text : JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    // shown as stored
-  }
+  // A .proto text is shown as stored; Avro and JSON Schema are JSON (shown as stored if that is not so).
+  const shown = s.used.schemaType === 'PROTOBUF' ? text : (prettyJson(text) ?? text);
   return {
     subject: s.used.subject ?? null,
     version: s.used.version ?? null,

@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ConsumedRecord } from '../../core/consume/fetched-records';
 import { recordToJson } from '../../core/consume/record-json';
 import type { ViewerFormat, ViewerRow } from '../../protocol/topic-viewer-messages';
+import { prettyJson } from '../../protocol/json-text';
 
 export const DEFAULT_WINDOW_LIMIT = 2000;
 
@@ -133,11 +134,7 @@ export function formatBytes(bytes: Buffer | null, format: ViewerFormat): string 
       if (!isUtf8(bytes)) return `base64:${bytes.toString('base64')}`;
       const text = bytes.toString('utf8');
       if (format === 'text') return text;
-      try {
-        return JSON.stringify(JSON.parse(text), null, 2);
-      } catch {
-        return text; // not JSON: shown as it is
-      }
+      return prettyJson(text) ?? text; // not JSON: shown as it is
     }
   }
 }
