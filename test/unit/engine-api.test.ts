@@ -288,8 +288,36 @@ describe('producer engine: the trace window', () => {
     assert.ok(producer.batchTrace(batchId), 'and so is their batch');
     producer.produce({ topic: 't', partition: 0, value: 'one more' });
     await tick(clock, 5);
-    assert.equal(producer.recordTrace(newest), undefined);
-    assert.equal(producer.batchTrace(batchId), undefined, 'the batch left with its last record in the window');
+    assert.equal(producer.recordTrace(newest), undefined, 'the last of them left');
+    // The batch goes when it is at the front of the window's batches as a new one enters: within a few batches.
+    for (let i = 0; i < 3; i++) {
+      producer.produce({ topic: 't', partition: 0, value: `later ${i}` });
+      await tick(clock, 5);
+    }
+    assert.equal(producer.batchTrace(batchId), undefined, 'the batch left after its last record');
+  });
+
+  it('lets batches go behind one that keeps taking records for as long as its linger.ms', async () => {
+    // Partition 0's batch lingers a minute and takes a record every round; partition 1's fill at once.
+    const { clock, producer } = setup({ 'linger.ms': 60_000, 'batch.size': 400 }, { traceCapacity: 10 });
+    const big = 'x'.repeat(350);
+    const slow = () => producer.recordId(producer.produce({ topic: 't', partition: 0, value: 's' }));
+    const first = slow();
+    const early: string[] = [];
+    for (let i = 0; i < 5; i++)
+      early.push(producer.recordId(producer.produce({ topic: 't', partition: 1, value: big })));
+    await tick(clock, 5);
+    const earlyBatches = new Set(early.map((id) => producer.recordTrace(id)!.batchId!));
+    const slowBatch = producer.recordTrace(first)!.batchId!;
+    let last = first;
+    for (let round = 0; round < 20; round++) {
+      last = slow();
+      for (let i = 0; i < 5; i++) producer.produce({ topic: 't', partition: 1, value: big });
+      await tick(clock, 5);
+    }
+    assert.equal(producer.recordTrace(last)!.batchId, slowBatch, "partition 0's batch still takes records");
+    assert.ok(producer.batchTrace(slowBatch), 'and is in the window');
+    for (const id of earlyBatches) assert.equal(producer.batchTrace(id), undefined, `batch ${id} left all the same`);
   });
 
   it("keepTrace keeps a selected record's full trace after it has left the window", async () => {

@@ -29,7 +29,7 @@ export class TraceStore {
   /** Per slot: the number (ProducerBatch.traceNumber) of the record's batch, or ALONE. */
   private readonly batchNumbers: Int32Array;
   private readonly indexes: Int32Array;
-  /** The window's batches by number, in the order they entered it; they leave from the front. */
+  /** The window's batches by number, in the order they entered it (but see enter); they leave from the front. */
   private readonly batches = new Map<number, ProducerBatch>();
   private readonly batchesById = new Map<string, ProducerBatch>();
   private lastNumber = 0;
@@ -73,13 +73,17 @@ export class TraceStore {
   }
 
   /**
-   * A batch's first record enters the window: the batches whose records have all left it (their slots taken by
-   * newer records) go first, from the oldest on, up to the first that still has one there.
+   * A batch's first record enters the window. First the batches at the front whose records have all left it (their
+   * slots taken by newer records) go, up to the first that still has one there; if that one is still open, it moves
+   * to the back: a batch that keeps taking records (a long linger.ms) must not hold up those behind it.
    */
   private enter(batch: ProducerBatch, seq: number): void {
     const left = seq - this.capacity; // records numbered up to this have left the window
     for (const old of this.batches.values()) {
-      if (old.traceNewestSeq > left) break;
+      if (old.traceNewestSeq > left) {
+        if (old.state === 'open') this.moveToBack(old);
+        break;
+      }
       this.batches.delete(old.traceNumber);
       this.batchesById.delete(old.id);
       old.traceNumber = 0;
@@ -90,6 +94,11 @@ export class TraceStore {
     batch.traceNumber = this.lastNumber;
     this.batches.set(batch.traceNumber, batch);
     this.batchesById.set(batch.id, batch);
+  }
+
+  private moveToBack(batch: ProducerBatch): void {
+    this.batches.delete(batch.traceNumber);
+    this.batches.set(batch.traceNumber, batch);
   }
 
   addCluster(e: TraceEvent): void {
