@@ -201,6 +201,7 @@ export class MessagePreparer {
   private readonly fileName: string;
   private readonly collectionSettings: ProducerSettings;
   private sharedLayers: VariableLayer[] | undefined;
+  private readonly goodTopicNames = new Set<string>();
 
   constructor(
     private readonly engine: TemplateEngine,
@@ -253,9 +254,11 @@ export class MessagePreparer {
       attempt(p, (field) => checkRawText(this.engine.compile(text, layers, field, { limit }), field, what));
     // `p` is extended and restored in place: `attempt` copies it into the site it makes.
     const checkJson = (value: unknown, p: JsonPath): void => {
-      // Text without templates can only be too long; skipping the rest kept a 100,000-message check short.
+      // Text without templates can only be too long, and a template compiled before is known to be fine:
+      // skipping the rest kept a 100,000-message check short.
       if (typeof value === 'string') {
-        if (hasTemplate(value) || value.length > limit.max) compile(value, p);
+        if (hasTemplate(value) ? !this.engine.compilesCleanly(value, limit) : value.length > limit.max)
+          compile(value, p);
       } else if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
           p.push(i);
@@ -273,7 +276,12 @@ export class MessagePreparer {
     // Keys and header values are text or {"base64"} bytes, which have no templates.
     const checkBinary = (spec: BinarySpec | undefined, p: JsonPath, what: string): void =>
       void (typeof spec === 'string' && compileRaw(spec, p, what));
-    attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
+    // A topic name without templates, once found good, is good for every message that names it.
+    if (!this.goodTopicNames.has(m.topic)) {
+      const before = problems.length;
+      attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
+      if (problems.length === before && !hasTemplate(m.topic)) this.goodTopicNames.add(m.topic);
+    }
     // With keySchema a key may be any JSON value, templated like a value.
     if (m.keySchema && typeof m.key !== 'string') checkJson(m.key, ['key']);
     else checkBinary(m.key as BinarySpec | undefined, ['key'], 'the key');

@@ -587,7 +587,9 @@ class MessageSend {
   private readonly limiter: RateLimiter | undefined;
   private readonly onRecord: RunListener | undefined;
   private readonly latencies = new Latencies();
-  private offsets: Map<number, PartitionOffsets> | undefined;
+  /** Offset ranges: the first partition's here, the others in a map (most messages go to one partition). */
+  private firstRange: PartitionOffsets | undefined;
+  private moreRanges: Map<number, PartitionOffsets> | undefined;
   /** Distinct errors (at most 5) with how many records each failed: one refused topic should not print 10,000 lines. */
   private errors: Map<string, number> | undefined;
   private sent = 0;
@@ -703,20 +705,7 @@ class MessageSend {
     this.latencies.record(latencyMs);
     if (metadata) {
       this.acked++;
-      const offsets = (this.offsets ??= new Map());
-      const range = offsets.get(metadata.partition);
-      if (!range)
-        offsets.set(metadata.partition, {
-          partition: metadata.partition,
-          first: metadata.offset,
-          last: metadata.offset,
-          count: 1,
-        });
-      else {
-        if (metadata.offset < range.first) range.first = metadata.offset;
-        if (metadata.offset > range.last) range.last = metadata.offset;
-        range.count++;
-      }
+      this.noteOffset(metadata.partition, metadata.offset);
     } else {
       this.failed++;
       const errors = (this.errors ??= new Map());
@@ -748,9 +737,22 @@ class MessageSend {
     if (!this.handingOver && this.inFlight === 0) this.end();
   }
 
+  private noteOffset(partition: number, offset: number): void {
+    let range = this.firstRange?.partition === partition ? this.firstRange : this.moreRanges?.get(partition);
+    if (!range) {
+      range = { partition, first: offset, last: offset, count: 0 };
+      if (!this.firstRange) this.firstRange = range;
+      else (this.moreRanges ??= new Map()).set(partition, range);
+    }
+    if (offset < range.first) range.first = offset;
+    if (offset > range.last) range.last = offset;
+    range.count++;
+  }
+
   /** Every record handed over has settled: the summary. */
   private end(): void {
-    const offsets = [...(this.offsets?.values() ?? [])].sort((a, b) => a.partition - b.partition);
+    const offsets = this.firstRange ? [this.firstRange, ...(this.moreRanges?.values() ?? [])] : [];
+    offsets.sort((a, b) => a.partition - b.partition);
     const errors = [...(this.errors ?? [])].map(([text, n]) =>
       n > 1 ? `${text} (${n.toLocaleString('en-US')} records)` : text,
     );

@@ -184,6 +184,15 @@ export class TemplateEngine {
     }
   }
 
+  /**
+   * Whether `text` is sure to compile without a problem within `limit`: it was compiled before and means the same
+   * wherever it stands (no variable, secret or faker function). Checking a message's fields asks this first.
+   */
+  compilesCleanly(text: string, limit?: LengthLimit): boolean {
+    const known = this.byText.get(text);
+    return known !== undefined && (!limit || known.minLength! <= limit.max);
+  }
+
   /** Counts `length` more characters of the template being compiled, refusing it once past the limit. */
   private spend(length: number, stack: readonly string[]): void {
     this.spent += length;

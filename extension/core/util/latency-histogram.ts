@@ -85,7 +85,7 @@ export class Latencies {
   /** Nearest-rank percentile `p` (0-100), or undefined when nothing was recorded. */
   percentile(p: number): number | undefined {
     if (!this.exact) return this.histogram!.percentile(p);
-    if (!this.exact.length) return undefined;
+    if (this.exact.length < 2) return this.exact[0]; // a one-record message: no copy to sort
     const sorted = [...this.exact].sort((a, b) => a - b);
     const rank = Math.ceil((Math.min(100, Math.max(0, p)) / 100) * sorted.length);
     return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
