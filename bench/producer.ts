@@ -4,7 +4,7 @@
  * with batch delivery reports, no promise per record, handing over as the buffer has room), (b) kafkajs
  * `producer.send` with as many records per call as the engine put per request, (c) kafkajs single-record sends with
  * 100 in flight, (d) the engine again with tracing off; (b) runs `--rounds N` times (default 3), (a) and (d) at
- * least 5 times in pairs, and the best of each counts. Then, as processes of their own: the `send` CLI against kcat
+ * least 9 times in pairs, and the best of each counts. Then, as processes of their own: the `send` CLI against kcat
  * (bench/send-vs-kcat.ts), 1M records, and a 5M-record send for memory.
  * The last line: `engine/kcat=X engine/kafkajs-batch=Y trace-overhead=Z rss-1M=A rss-5M=B` (MB). Trace overhead
  * is the median over the pairs of (a)'s CPU time over (d)'s: on this shared machine wall times swing by +-30%, and
@@ -31,7 +31,7 @@ const RECORDS = recordsAt >= 0 ? Number(argv[recordsAt + 1]) : 200_000;
 const roundsAt = argv.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
 /** Pairs of engine runs, tracing on and off, at the least: the overhead is a median of their ratios. */
-const MIN_ENGINE_ROUNDS = 5;
+const MIN_ENGINE_ROUNDS = 9;
 if (!Number.isInteger(RECORDS) || RECORDS < 1)
   throw new Error(`--records needs a whole number of 1 or more, got '${argv[recordsAt + 1]}'`);
 const PROFILE = argv.includes('--profile');
