@@ -31,7 +31,6 @@ export class TraceStore {
   private readonly indexes: Int32Array;
   /** The window's batches by number, in the order they entered it (but see enter); they leave from the front. */
   private readonly batches = new Map<number, ProducerBatch>();
-  private readonly batchesById = new Map<string, ProducerBatch>();
   private lastNumber = 0;
   /** Records in the window that are not in a batch, by seq (few: they wait for metadata or memory, or failed). */
   private readonly alone = new Map<number, RecordInput>();
@@ -85,7 +84,6 @@ export class TraceStore {
         break;
       }
       this.batches.delete(old.traceNumber);
-      this.batchesById.delete(old.id);
       old.traceNumber = 0;
       old.maybeRecycleFacts();
     }
@@ -93,12 +91,16 @@ export class TraceStore {
     this.lastNumber = this.lastNumber === 0x7fffffff ? 1 : this.lastNumber + 1;
     batch.traceNumber = this.lastNumber;
     this.batches.set(batch.traceNumber, batch);
-    this.batchesById.set(batch.id, batch);
   }
 
   private moveToBack(batch: ProducerBatch): void {
     this.batches.delete(batch.traceNumber);
     this.batches.set(batch.traceNumber, batch);
+  }
+
+  private windowBatch(batchId: string): ProducerBatch | undefined {
+    for (const b of this.batches.values()) if (b.id === batchId) return b;
+    return undefined;
   }
 
   addCluster(e: TraceEvent): void {
@@ -149,7 +151,8 @@ export class TraceStore {
   }
 
   batchTrace(batchId: string): BatchTrace | undefined {
-    const b = this.batchesById.get(batchId) ?? this.keptBatches.get(batchId);
+    // Asked when a user opens a batch or exports: a look through the window's batches (a few hundred) will do.
+    const b = this.windowBatch(batchId) ?? this.keptBatches.get(batchId);
     if (!b) return undefined;
     const recordIds: string[] = [];
     for (let i = 0; i < b.recordCount; i++) recordIds.push(this.recordIdOf(b.recordSeq(i)));
