@@ -93,3 +93,33 @@ describe('Live cluster state', () => {
     await waitFor('the sandbox bar to show 0 faults', () => a.service.panelInit().sandbox?.faults === 0);
   });
 });
+
+describe('Clusters view refreshes', () => {
+  it('refreshes only the group rows when the cluster changes, and the whole tree when the connection does', async () => {
+    const { clusterTree: tree, service } = await api();
+    await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
+    const [active] = (await tree.getChildren()).filter((n) => n.kind === 'connection' && n.active);
+    const groups = await tree.getChildren(active);
+    const fired: (ExplorerNode | ExplorerNode[] | undefined | null | void)[] = [];
+    const listening = tree.onDidChangeTreeData((e) => fired.push(e));
+    try {
+      // A root refresh cancels VS Code's children requests in flight: a view opened just then stayed empty.
+      await service.cluster(true);
+      assert.ok(fired.length > 0, 'the metadata refresh was announced');
+      for (const e of fired) {
+        assert.ok(Array.isArray(e), `a cluster change refreshed ${e === undefined ? 'the whole tree' : 'one row'}`);
+        assert.deepEqual(
+          e.map((n) => (n.kind === 'group' ? n.group : n.kind)),
+          ['brokers', 'topics', 'consumerGroups'],
+        );
+        for (const n of e) assert.ok(groups.includes(n), 'the rows VS Code was given, by identity');
+      }
+      fired.length = 0;
+      await service.disconnect();
+      assert.ok(fired.includes(undefined), 'disconnecting refreshes the whole tree (the connection row changes)');
+    } finally {
+      listening.dispose();
+      await vscode.commands.executeCommand('kafkaWorkbench.connection.connect', 'sandbox');
+    }
+  });
+});

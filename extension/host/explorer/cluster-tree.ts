@@ -40,20 +40,61 @@ function rowItem(row: RowText, icon: vscode.ThemeIcon, collapsed = false): vscod
   return item;
 }
 
+/**
+ * A change of the cluster's state (metadata, high watermarks, the sandbox's brokers) refreshes the active
+ * connection's group rows, not the whole tree: VS Code's refresh of the root cancels every children request in
+ * flight, and a view opened just as one landed (a connect's, 200 ms later) kept its connection expanded and empty.
+ */
 export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | ExplorerNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** What the root rows showed when VS Code last asked for them; undefined while it never has. */
+  private shownRoot: string | undefined;
+  /** The group rows handed out, by connection and group: a refresh names them by identity. */
+  private readonly groupNodes = new Map<string, Extract<ExplorerNode, { kind: 'group' }>>();
 
   constructor(private readonly service: WorkbenchService) {
     this.subscriptions.push(
-      service.onDidChangeState(() => this.changed.fire(undefined)),
-      service.connections.onDidChange(() => this.changed.fire(undefined)),
+      service.onDidChangeState(() => this.stateChanged()),
+      service.connections.onDidChange(() => this.stateChanged()),
     );
   }
 
+  /** Everything again (the user's Refresh, a topic created or deleted). */
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  private stateChanged(): void {
+    if (this.shownRoot === undefined) return; // never shown: VS Code asks when the view opens
+    if (rootText(this.rootNodes().map((n) => this.getTreeItem(n))) !== this.shownRoot) {
+      this.changed.fire(undefined);
+      return;
+    }
+    const active = this.service.activeConnection();
+    const groups = [...this.groupNodes.values()].filter((g) => g.connectionId === active?.id);
+    if (groups.length) this.changed.fire(groups);
+  }
+
+  private rootNodes(): ExplorerNode[] {
+    const active = this.service.activeConnection();
+    const env = this.service.environmentCluster();
+    const problem: ExplorerNode[] =
+      env?.kind === 'problem' ? [{ kind: 'message', text: env.message, open: env.file }] : [];
+    return [
+      ...this.service
+        .allConnections()
+        .map((c): ExplorerNode => ({ kind: 'connection', connection: c, active: c.id === active?.id })),
+      ...problem,
+    ];
+  }
+
+  private groupNode(connectionId: string, group: 'brokers' | 'topics' | 'consumerGroups'): ExplorerNode {
+    const key = `${connectionId}\u0000${group}`;
+    let node = this.groupNodes.get(key);
+    if (!node) this.groupNodes.set(key, (node = { kind: 'group', group, connectionId }));
+    return node;
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
@@ -186,25 +227,16 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
-    const active = this.service.activeConnection();
     if (!node) {
-      const env = this.service.environmentCluster();
-      const problem: ExplorerNode[] =
-        env?.kind === 'problem' ? [{ kind: 'message', text: env.message, open: env.file }] : [];
-      return [
-        ...this.service
-          .allConnections()
-          .map((c): ExplorerNode => ({ kind: 'connection', connection: c, active: c.id === active?.id })),
-        ...problem,
-      ];
+      const rows = this.rootNodes();
+      this.shownRoot = rootText(rows.map((n) => this.getTreeItem(n)));
+      return rows;
     }
     if (node.kind === 'connection') {
       if (!node.active) return [];
-      return (['brokers', 'topics', 'consumerGroups'] as const).map((group) => ({
-        kind: 'group',
-        group,
-        connectionId: node.connection.id,
-      }));
+      return (['brokers', 'topics', 'consumerGroups'] as const).map((group) =>
+        this.groupNode(node.connection.id, group),
+      );
     }
     if (
       node.kind === 'groupOffset' ||
@@ -271,7 +303,15 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ExplorerNode
   }
 
   dispose(): void {
+    this.groupNodes.clear();
     this.changed.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
+}
+
+/** The root rows as shown: when this is unchanged, a change of state need not refresh them. */
+function rootText(items: vscode.TreeItem[]): string {
+  return JSON.stringify(
+    items.map((i) => [i.id, i.label, i.description, i.tooltip, i.contextValue, i.collapsibleState, i.iconPath]),
+  );
 }
