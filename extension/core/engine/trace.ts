@@ -25,14 +25,16 @@ const ALONE = -1;
 
 export class TraceStore {
   readonly capacity: number;
-  private readonly seqs: Float64Array;
-  /** Per slot: the number (ProducerBatch.traceNumber) of the record's batch, or ALONE. */
+  /**
+   * Per slot: the number (ProducerBatch.traceNumber) of the record's batch, or ALONE, and its index there. Which
+   * record a slot holds is the batch's to say (recordSeq): no third array of numbers written per record.
+   */
   private readonly batchNumbers: Int32Array;
   private readonly indexes: Int32Array;
   /** The window's batches by number, in the order they entered it (but see enter); they leave from the front. */
   private readonly batches = new Map<number, ProducerBatch>();
   private lastNumber = 0;
-  /** Records in the window that are not in a batch, by seq (few: they wait for metadata or memory, or failed). */
+  /** Records in the window that are not in a batch, by slot (few: they wait for metadata or memory, or failed). */
   private readonly alone = new Map<number, RecordInput>();
   private readonly keptBatches = new Map<string, ProducerBatch>();
   private readonly kept = new Map<string, { holder: Holder; index: number }>();
@@ -45,7 +47,6 @@ export class TraceStore {
     private readonly seqOf: (recordId: string) => number,
   ) {
     this.capacity = Math.max(1, capacity);
-    this.seqs = new Float64Array(this.capacity);
     this.batchNumbers = new Int32Array(this.capacity);
     this.indexes = new Int32Array(this.capacity);
   }
@@ -53,10 +54,9 @@ export class TraceStore {
   /** The record joined `batch` at `index` (the hot path: a few numbers written). */
   recordAppended(seq: number, batch: ProducerBatch, index: number): void {
     const slot = seq % this.capacity;
-    if (this.batchNumbers[slot] === ALONE) this.alone.delete(this.seqs[slot]);
+    if (this.batchNumbers[slot] === ALONE) this.alone.delete(slot);
     if (batch.traceNumber === 0) this.enter(batch, seq);
     if (seq > batch.traceNewestSeq) batch.traceNewestSeq = seq;
-    this.seqs[slot] = seq;
     this.batchNumbers[slot] = batch.traceNumber;
     this.indexes[slot] = index;
   }
@@ -64,11 +64,9 @@ export class TraceStore {
   /** The record waits outside a batch, or failed before joining one: its own object holds its facts. */
   recordAlone(r: RecordInput): void {
     const slot = r.seq % this.capacity;
-    if (this.batchNumbers[slot] === ALONE) this.alone.delete(this.seqs[slot]);
-    this.seqs[slot] = r.seq;
     this.batchNumbers[slot] = ALONE;
     this.indexes[slot] = -1;
-    this.alone.set(r.seq, r);
+    this.alone.set(slot, r);
   }
 
   /**
@@ -112,12 +110,23 @@ export class TraceStore {
     const seq = this.seqOf(recordId);
     if (seq > 0) {
       const slot = seq % this.capacity;
-      const number = this.batchNumbers[slot];
-      const holder =
-        this.seqs[slot] !== seq ? undefined : number === ALONE ? this.alone.get(seq) : this.batches.get(number);
-      if (holder) return { holder, index: this.indexes[slot] };
+      if (this.seqIn(slot) === seq) {
+        const number = this.batchNumbers[slot];
+        return {
+          holder: number === ALONE ? this.alone.get(slot)! : this.batches.get(number)!,
+          index: this.indexes[slot],
+        };
+      }
     }
     return this.kept.get(recordId);
+  }
+
+  /** The seq of the record in `slot`, or 0 when there is none (its batch left the window, or it was never used). */
+  private seqIn(slot: number): number {
+    const number = this.batchNumbers[slot];
+    if (number === ALONE) return this.alone.get(slot)?.seq ?? 0;
+    const batch = number === 0 ? undefined : this.batches.get(number);
+    return batch ? batch.recordSeq(this.indexes[slot]) : 0;
   }
 
   /** Keeps a record's trace past the window; false when it has left the window already. */
@@ -171,7 +180,7 @@ export class TraceStore {
   export(filter?: { recordIds?: string[] }): object {
     const ids =
       filter?.recordIds ??
-      Array.from(this.seqs)
+      Array.from({ length: this.capacity }, (_, slot) => this.seqIn(slot))
         .filter((seq) => seq > 0)
         .sort((a, b) => a - b)
         .map((seq) => this.recordIdOf(seq));
