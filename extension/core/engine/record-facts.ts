@@ -46,7 +46,7 @@ export class FactsPool {
   }
 
   give(array: Int32Array): void {
-    if (array.length === 0 || this.freeBytes + array.byteLength > this.maxFreeBytes) return;
+    if (this.freeBytes + array.byteLength > this.maxFreeBytes) return;
     let list = this.free.get(array.length);
     if (!list) this.free.set(array.length, (list = []));
     list.push(array);

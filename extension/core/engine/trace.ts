@@ -109,24 +109,17 @@ export class TraceStore {
   private find(recordId: string): { holder: Holder; index: number } | undefined {
     const seq = this.seqOf(recordId);
     if (seq > 0) {
-      const slot = seq % this.capacity;
-      if (this.seqIn(slot) === seq) {
-        const number = this.batchNumbers[slot];
-        return {
-          holder: number === ALONE ? this.alone.get(slot)! : this.batches.get(number)!,
-          index: this.indexes[slot],
-        };
-      }
+      const found = this.inSlot(seq % this.capacity);
+      if (found && seqAt(found.holder, found.index) === seq) return found;
     }
     return this.kept.get(recordId);
   }
 
-  /** The seq of the record in `slot`, or 0 when there is none (its batch left the window, or it was never used). */
-  private seqIn(slot: number): number {
+  /** The record in `slot`, or undefined when there is none (its batch left the window, or it was never used). */
+  private inSlot(slot: number): { holder: Holder; index: number } | undefined {
     const number = this.batchNumbers[slot];
-    if (number === ALONE) return this.alone.get(slot)?.seq ?? 0;
-    const batch = number === 0 ? undefined : this.batches.get(number);
-    return batch ? batch.recordSeq(this.indexes[slot]) : 0;
+    const holder = number === ALONE ? this.alone.get(slot) : number === 0 ? undefined : this.batches.get(number);
+    return holder && { holder, index: this.indexes[slot] };
   }
 
   /** Keeps a record's trace past the window; false when it has left the window already. */
@@ -180,8 +173,9 @@ export class TraceStore {
   export(filter?: { recordIds?: string[] }): object {
     const ids =
       filter?.recordIds ??
-      Array.from({ length: this.capacity }, (_, slot) => this.seqIn(slot))
-        .filter((seq) => seq > 0)
+      Array.from({ length: this.capacity }, (_, slot) => this.inSlot(slot))
+        .filter((found) => found !== undefined)
+        .map((found) => seqAt(found.holder, found.index))
         .sort((a, b) => a - b)
         .map((seq) => this.recordIdOf(seq));
     const records: RecordTrace[] = [];
@@ -195,6 +189,11 @@ export class TraceStore {
     const batches = [...batchIds].map((id) => this.batchTrace(id)).filter((b): b is BatchTrace => b !== undefined);
     return { version: 1, records, batches, cluster: [...this.cluster] };
   }
+}
+
+/** The seq of the record at `index` of `holder` (a lone record is its own holder). */
+function seqAt(holder: Holder, index: number): number {
+  return holder instanceof ProducerBatch ? holder.recordSeq(index) : holder.seq;
 }
 
 /** The schemas that encoded the record come first: serialization happens before the producer gets the record. */
