@@ -85,8 +85,13 @@ await runUiSuite(suite, async ({ page, server, folder, step, palette, webview, t
 
   await step('shows values as pretty JSON and filters to the matching rows', async () => {
     await webview.locator('#value-format').selectOption('json');
-    await webview.locator('td.value pre', { hasText: '"item": "book"' }).first().waitFor({ timeout: 10_000 });
-    const pretty = await webview.locator('td.value pre').first().textContent();
+    // The raw value ({"n": 0, "item": "book"}) holds the same text on one line: wait for the table to re-render.
+    const firstValue = webview.locator('td.value pre').first();
+    let pretty = '';
+    for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      pretty = (await firstValue.textContent()) ?? '';
+      if (pretty.includes('\n  "n": ')) break;
+    }
     if (!pretty.includes('\n  "n": ')) throw new Error(`the value is not pretty-printed: ${JSON.stringify(pretty)}`);
     await webview.locator('#filter').fill('k-7');
     // k-7 and k-70 to k-79
