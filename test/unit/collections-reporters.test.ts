@@ -45,13 +45,15 @@ const cancelledAt2500 = run([message('bulk', 2500, 2500, { stoppedBy: 'cancel' }
 
 function prettyEnd(summary: RunSummary, planned: number | undefined): string {
   let out = '';
-  createReporter(
+  const reporter = createReporter(
     'pretty',
     (t) => {
       out += t;
     },
     { plannedRecords: planned },
-  ).end(summary);
+  );
+  for (const m of summary.messages) reporter.messageEnd?.(m);
+  reporter.end(summary);
   return out.trim().split('\n').at(-1)!;
 }
 

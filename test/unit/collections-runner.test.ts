@@ -231,6 +231,45 @@ describe('collections: runner', () => {
     assert.deepEqual(bail.notRun, ['next']);
   });
 
+  it('keeps no summaries when asked (keepSummaries: false), and still adds up the records, what was not run and whether all went through', async () => {
+    const clock = new FakeClock(0);
+    const collection: Collection = {
+      name: 'C',
+      messages: [
+        { name: 'a', topic: 't', value: 'x', count: 3 },
+        { name: 'b', topic: 't', value: 'y', count: 3 },
+        { name: 'c', topic: 't', value: 'z' },
+      ],
+    };
+    const run = async (autoAck: (r: ProducerRecord, n: number) => boolean, stopOnFirstError = false) => {
+      const ended: string[] = [];
+      const summary = await runCollection({
+        loaded: loadedOf(collection),
+        clock,
+        keepSummaries: false,
+        stopOnFirstError,
+        listener: { messageEnd: (m) => ended.push(`${m.name}:${m.acked}/${m.sent}`) },
+        producerFor: (s) => new ScriptedProducer(clock, autoAck, s) as unknown as Producer,
+      });
+      return { summary, ended };
+    };
+
+    const good = await run(() => true);
+    assert.deepEqual(good.summary.messages, [], 'no summary kept');
+    assert.deepEqual(good.ended, ['a:3/3', 'b:3/3', 'c:1/1'], 'every summary still reaches the listener, in order');
+    assert.deepEqual([good.summary.sent, good.summary.acked, good.summary.failed], [7, 7, 0]);
+    assert.equal(good.summary.ok, true);
+
+    const fifthFails = await run((_r, n) => n !== 4);
+    assert.deepEqual([fifthFails.summary.sent, fifthFails.summary.acked, fifthFails.summary.failed], [7, 6, 1]);
+    assert.equal(fifthFails.summary.ok, false);
+
+    const bail = await run((_r, n) => n !== 1, true);
+    assert.deepEqual(bail.ended, ['a:2/3']);
+    assert.deepEqual(bail.summary.notRun, ['b', 'c']);
+    assert.equal(bail.summary.ok, false);
+  });
+
   it('stops when cancelled, waits for records in flight, and says it was cancelled', async () => {
     const clock = new FakeClock(0);
     const abort = new AbortController();

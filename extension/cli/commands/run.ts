@@ -170,6 +170,8 @@ export const runCommand: CliCommand = {
         schemaRegistry: registry ? new SchemaRegistryClient(registry) : undefined,
         signal: abort.signal,
         stopOnFirstError: args.flags.has('bail'),
+        // Reporters that write each message as it ends need no summaries kept: memory stays flat in the messages.
+        keepSummaries: reporter.needsSummaries,
         listener: {
           messageStart: (m) => reporter.messageStart?.(m),
           messageEnd: (m) => reporter.messageEnd?.(m),

@@ -14,6 +14,7 @@ import { htmlReport } from './html-report';
 import { NotableRecords } from './notable-records';
 
 export class HtmlRunReporter implements Reporter {
+  readonly needsSummaries = true;
   private readonly producers: Producer[] = [];
   private readonly notable = new NotableRecords();
   private readonly watch = new RunWatch(() => this.producers, Date.now());

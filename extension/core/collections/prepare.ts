@@ -188,9 +188,19 @@ async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncG
 
 /** The empty list every plan without schemas or expectations shares: 100,000 messages need not hold 200,000. */
 const NONE: readonly never[] = Object.freeze([]);
+const NO_SCHEMAS: { key?: SchemaSerializer; value?: SchemaSerializer } = Object.freeze({});
+
+/** A value the same for every record; a class, so each is one small object and no closure (a message has many). */
+class Constant<T> implements Compiled<T> {
+  readonly constant = true;
+  constructor(private readonly value: T) {}
+  render(): T {
+    return this.value;
+  }
+}
 
 function constant<T>(v: T): Compiled<T> {
-  return { constant: true, render: () => v };
+  return new Constant(v);
 }
 
 function varying<T>(render: Renderer<T>): Compiled<T> {
@@ -368,11 +378,29 @@ export class MessagePreparer {
     return dataFile;
   }
 
+  /** The message with everything it needs to make its records; rejects with the first problem. */
   async prepare(index: number): Promise<PreparedMessage> {
-    // The async part is kept small: an async call keeps all its locals on the heap while it waits.
+    return this.prepareNow(index);
+  }
+
+  /**
+   * prepare() without a promise when nothing needs looking up (secrets, schemas, a data file), throwing what it
+   * finds: a run of 100,000 one-record messages paid more for awaiting each than for preparing it.
+   */
+  prepareNow(index: number): PreparedMessage | Promise<PreparedMessage> {
     const m = this.loaded.collection.messages[index];
     // Every template is compiled (secrets noted) before secrets are resolved; schema parts are encoded after that.
     const renderers = this.renderers(m, index);
+    if (!m.keySchema && !m.valueSchema && !isFileSpec(m.value) && !this.engine.secretsPending)
+      return this.assemble(m, index, renderers, NO_SCHEMAS, undefined);
+    return this.prepareLater(m, index, renderers);
+  }
+
+  private async prepareLater(
+    m: MessageSpec,
+    index: number,
+    renderers: ReturnType<MessagePreparer['renderers']>,
+  ): Promise<PreparedMessage> {
     await this.engine.resolveSecrets();
     const schemas = m.keySchema || m.valueSchema ? await this.serializers(m, renderers.topicT, renderers.site) : {};
     const dataFile = isFileSpec(m.value) ? await this.checkDataFile(m, index) : undefined;
@@ -384,11 +412,12 @@ export class MessagePreparer {
     const base = ['messages', index];
     const layers = this.layers(m, index);
     const limit = this.limitFor(m);
-    const site = (p: JsonPath): TemplateSite => this.site([...base, ...p], m.name);
+    const site = (p: JsonPath): TemplateSite => this.site(base.concat(p), m.name);
+    const compileOptions = { limit };
     // A text field renders within the limit (checked as it compiles, and per record for what varies).
     /** `raw`: the field goes out as UTF-8 text as written, so it says what it is for an error; not inside JSON, which escapes. */
     const textAt = (value: string, fieldSite: TemplateSite, raw?: string): Compiled<string> => {
-      const compiled = this.engine.compile(value, layers, fieldSite, { limit });
+      const compiled = this.engine.compile(value, layers, fieldSite, compileOptions);
       if (raw) checkRawText(compiled, fieldSite, raw);
       return this.textRenderer(compiled, { limit, site: fieldSite });
     };
@@ -397,10 +426,10 @@ export class MessagePreparer {
       // Text without templates is itself (when within the limit, which compile checks): no site, no compiling.
       if (!hasTemplate(value) && value.length <= limit.max) return constant(value);
       const fieldSite = site(p);
-      const t = textAt(value, fieldSite); // checks every template, typed or not
+      const compiled = this.engine.compile(value, layers, fieldSite, compileOptions); // checks every template, typed or not
       const typed = this.engine.compileTyped(value, layers, fieldSite);
       if (typed) return typed.constant ? constant(typed.render(NO_RECORD)) : varying(typed.render);
-      return t;
+      return this.textRenderer(compiled, { limit, site: fieldSite });
     };
 
     const topicT = this.compileTopic(m.topic, layers, site(['topic']));
@@ -440,18 +469,17 @@ export class MessagePreparer {
       index,
       topicT.constant,
       dataFile,
-      [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined),
+      schemas.key || schemas.value
+        ? [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined)
+        : NONE,
     );
     const engine = this.engine;
     // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.
-    const perRecordContext = ![topic, key, value, ...headers.map((h) => h.value)].every((r) => r.constant);
+    const perRecordContext = !(topic.constant && key.constant && value.constant && headers.every(constantHeader));
     const sharedContext: RecordContext = { seq: 0, now: 0 };
     const contextFor = (seq: number): RecordContext => (perRecordContext ? engine.recordContext(seq) : sharedContext);
     const partition = m.partition ?? undefined;
     const timestamp = m.timestamp ?? undefined;
-    const renderTopic = topic.render;
-    const renderValue = value.render;
-    const renderKey = key.render;
     const count = m.count;
     const displayFile = fileSpec?.file;
     const max = this.limitFor(m).max;
@@ -480,10 +508,10 @@ export class MessagePreparer {
           `${displayFile}:${data.line}: the value is ${data.value.length.toLocaleString('en-US')} ${typeof data.value === 'string' ? 'characters' : 'bytes'}, more than max.request.size (${max.toLocaleString('en-US')} bytes); no record may be larger: shorten it, or raise max.request.size in "producer"`,
         );
       const record: ProducerRecord = {
-        topic: renderTopic(ctx),
-        value: data?.value !== undefined ? dataValue(data) : renderValue(ctx),
+        topic: topic.render(ctx),
+        value: data?.value !== undefined ? dataValue(data) : value.render(ctx),
       };
-      const k = data?.key !== undefined ? dataKey(data) : renderKey(ctx);
+      const k = data?.key !== undefined ? dataKey(data) : key.render(ctx);
       if (k !== undefined) record.key = k;
       if (headers.length || data?.headers) {
         record.headers = headers.map((h) => ({ key: h.name, value: h.value.render(ctx) ?? null }));
@@ -509,7 +537,7 @@ export class MessagePreparer {
       dataFile,
       expectations: plan.expectations,
       batches,
-      records: (signal?: AbortSignal) => oneByOne(batches(signal)),
+      records: recordsOneByOne,
       generate: dataFile ? undefined : generate,
     };
 
@@ -768,7 +796,7 @@ function compileJson(
       items[i] = compileJson(spec[i], jsonString, p);
       p.pop();
     }
-    return fold(items, (ctx) => items.map((i) => i.render(ctx)));
+    return allConstant(items) ? constant(renderArray(items, NO_RECORD)) : varying((ctx) => renderArray(items, ctx));
   }
   if (isObject(spec)) {
     const keys = Object.keys(spec);
@@ -778,19 +806,39 @@ function compileJson(
       parts[i] = compileJson(spec[keys[i]], jsonString, p);
       p.pop();
     }
-    return fold(parts, (ctx) => {
-      // No prototype: a "__proto__" key in the file stays an ordinary key.
-      const out: Record<string, unknown> = Object.create(null);
-      for (let i = 0; i < keys.length; i++) out[keys[i]] = parts[i].render(ctx);
-      return out;
-    });
+    return allConstant(parts)
+      ? constant(renderObject(keys, parts, NO_RECORD))
+      : varying((ctx) => renderObject(keys, parts, ctx));
   }
   return constant(spec);
 }
 
-/** A container is constant when all its parts are: then it is rendered once, here. */
-function fold(parts: Compiled<unknown>[], render: Renderer<unknown>): Compiled<unknown> {
-  return parts.every((n) => n.constant) ? constant(render(NO_RECORD)) : varying(render);
+/** A container is constant when all its parts are: then it is rendered once, when compiled. */
+function allConstant(parts: Compiled<unknown>[]): boolean {
+  for (const part of parts) if (!part.constant) return false;
+  return true;
+}
+
+function renderArray(items: Compiled<unknown>[], ctx: RecordContext): unknown[] {
+  const out = new Array(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = items[i].render(ctx);
+  return out;
+}
+
+function renderObject(keys: string[], parts: Compiled<unknown>[], ctx: RecordContext): Record<string, unknown> {
+  // No prototype: a "__proto__" key in the file stays an ordinary key.
+  const out: Record<string, unknown> = Object.create(null);
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = parts[i].render(ctx);
+  return out;
+}
+
+function constantHeader(h: { value: Compiled<unknown> }): boolean {
+  return h.value.constant;
+}
+
+/** PreparedMessage.records, shared by every message rather than a closure made per message. */
+function recordsOneByOne(this: PreparedMessage, signal?: AbortSignal): AsyncGenerator<ProducerRecord> {
+  return oneByOne(this.batches(signal));
 }
 
 /** The literal text of a number in a file ("1.50", "1e2"), or undefined when the path holds no number. */

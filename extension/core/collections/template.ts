@@ -233,6 +233,11 @@ export class TemplateEngine {
     return out;
   }
 
+  /** Whether templates compiled so far use secrets not looked up yet (resolveSecrets has work to do). */
+  get secretsPending(): boolean {
+    return this.pendingSecrets.size > 0;
+  }
+
   /** Looks up every secret the compiled templates use; call once after compiling, before rendering. */
   resolveSecrets(): Promise<void> {
     // Nothing to look up (the usual case, once per message of a run): no async call to pay for.
