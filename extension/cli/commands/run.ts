@@ -22,8 +22,7 @@ import {
 } from '../../core/collections/reporters';
 import { SANDBOX_BOOTSTRAP_ENV, sandboxBootstrapFromEnv } from '../../core/collections/bootstrap';
 import { checkTopicsWritable, describeCreatedTopics, type TopicCheck } from '../../core/collections/cluster-check';
-import type { MessagePlan } from '../../core/collections/prepare';
-import { runCollection } from '../../core/collections/runner';
+import { runCollection, type RunTargets } from '../../core/collections/runner';
 import { envSecretResolver } from '../../core/collections/template';
 import { createProducer } from '../../core/engine';
 import { SchemaRegistryClient } from '../../core/schema-registry/client';
@@ -121,25 +120,19 @@ export const runCommand: CliCommand = {
     let stream: WriteStream | undefined; // opened only once the input is known to be good: a bad run keeps the old report
     const stdout = coalesced((text) => process.stdout.write(text));
     const write = outFile ? (text: string) => void stream?.write(text) : stdout.write;
-    const beforeSend = async (prepared: readonly MessagePlan[]) => {
+    const beforeSend = async (targets: RunTargets) => {
       if (outFile) {
         const inputs = [
           ['collection', loaded.filePath],
           ['environment', environment?.filePath],
-          ...prepared.map((m) => ['data file', m.dataFile]),
+          ...targets.dataFiles.map((file) => ['data file', file]),
         ];
         await refuseOverwritingInput(
           outFile,
           inputs.filter((i): i is [string, string] => i[1] !== undefined),
         );
       }
-      check = await checkCluster(
-        connection,
-        prepared.map((m) => m.topic),
-        io,
-        abort.signal,
-        createTopics,
-      );
+      check = await checkCluster(connection, targets.topics, io, abort.signal, createTopics);
       if (check.created.length) io.err(`kafka-workbench run: ${describeCreatedTopics(check.created)}`);
       if (outFile) stream = await openOut(outFile);
     };

@@ -42,7 +42,7 @@ export type { SecretResolver } from './template';
 export { runCollection } from './runner';
 export { templateDiagnostics } from './lint';
 export { schemaDiagnostics } from './schema-lint';
-export type { RunOptions, RunSummary, MessageSummary, RecordOutcome, RunListener } from './runner';
+export type { RunOptions, RunSummary, MessageSummary, RecordOutcome, RunListener, RunTargets } from './runner';
 export { RunProgress } from './progress';
 export type { ProgressView } from './progress';
 export { createReporter, REPORTERS, describeRun, describeCancel, plannedRecords, formatCount } from './reporters';

@@ -311,16 +311,26 @@ export class MessagePreparer {
    * prepares each at its turn: a collection of 100,000 messages never holds 100,000 sets of renderers.
    */
   async check(index: number): Promise<MessagePlan> {
+    return this.checkNow(index);
+  }
+
+  /** check() without a promise when nothing needs looking up (secrets, schemas, a data file), throwing what it finds. */
+  checkNow(index: number): MessagePlan | Promise<MessagePlan> {
     const m = this.loaded.collection.messages[index];
     // A key or value its schema encodes is encoded once up front when it is constant, so a misfit stops the run
     // before anything is sent: such a message is prepared whole.
-    if (m.keySchema || m.valueSchema) return planOf(await this.prepare(index));
+    if (m.keySchema || m.valueSchema) return this.prepare(index).then(planOf);
     const problems = this.checkTemplates(index);
     if (problems.length) throw problems[0].error;
-    await this.engine.resolveSecrets();
     const topic = hasTemplate(m.topic)
       ? this.engine.compile(m.topic, this.layers(m, index), this.site(['messages', index, 'topic'], m.name)).constant
       : m.topic;
+    if (!isFileSpec(m.value) && !this.engine.secretsPending) return this.planFor(m, index, topic, undefined, NONE);
+    return this.checkLater(m, index, topic);
+  }
+
+  private async checkLater(m: MessageSpec, index: number, topic: string | undefined): Promise<MessagePlan> {
+    await this.engine.resolveSecrets();
     return this.planFor(m, index, topic, await this.checkDataFile(m, index), NONE);
   }
 

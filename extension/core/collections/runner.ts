@@ -25,7 +25,7 @@ import { systemClock, type Clock } from '../util/clock';
 import { InvalidInputError, errorMessage } from '../util/errors';
 import { Latencies } from '../util/latency-histogram';
 import { TransactionError } from '../engine/errors';
-import { ExpectationWatch, SentRecords, type ExpectationResult } from './expectations';
+import { ExpectationWatch, SentRecords, type CompiledExpectation, type ExpectationResult } from './expectations';
 import type { ProducerSettings, TransactionSpec, Variables } from './model';
 import {
   GENERATED_BATCH,
@@ -131,6 +131,14 @@ interface OpenTransaction {
   from: number;
 }
 
+/** What a run's messages write to and read, known once they are checked: for checks before anything is sent. */
+export interface RunTargets {
+  /** The messages' topics, each once (a topic that varies per record as its template). */
+  topics: string[];
+  /** The data files they read, each once. */
+  dataFiles: string[];
+}
+
 export interface RunListener {
   messageStart?(message: MessagePlan): void;
   record?(outcome: RecordOutcome): void;
@@ -169,10 +177,10 @@ export interface RunOptions {
   maxInFlight?: number;
   listener?: RunListener;
   /**
-   * Called once every message is prepared (names, templates, settings and data files checked) and before anything
-   * is sent: the CLI checks the cluster and opens its report file here, so bad input fails first and costs nothing.
+   * Called once every message is checked (names, templates, settings and data files) and before anything is sent:
+   * the CLI checks the cluster and opens its report file here, so bad input fails first and costs nothing.
    */
-  beforeSend?(messages: readonly MessagePlan[]): Promise<void>;
+  beforeSend?(targets: RunTargets): Promise<void>;
 }
 
 export async function runCollection(options: RunOptions): Promise<RunSummary> {
@@ -189,10 +197,13 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
   // Expectations match keys and values in Confluent's wire format decoded; schemas are fetched once per run.
   const deserializer = options.schemaRegistry ? new SchemaDeserializer(options.schemaRegistry) : undefined;
   // Everything is checked first (names, templates, settings, data files): a problem anywhere stops the run before
-  // any record is sent. Only each message's plan is kept; its renderers are built again at its turn, so a
-  // collection of 100,000 messages never holds 100,000 sets of them at once.
-  const prepared: MessagePlan[] = [];
+  // any record is sent. Of each message only its producer's key is kept; it is prepared again at its turn, so a
+  // collection of 100,000 messages never holds 100,000 plans or sets of renderers at once (keeping the plans took
+  // most of the check's time).
+  const selected = preparer.select(options.messages ?? []);
   const settingsKeys: string[] = [];
+  const topics = new Set<string>();
+  const dataFiles = new Set<string>();
   const checkedSettings = new Set<string>();
   // Messages without settings of their own share one settings object: its key is worked out once.
   let lastSettings: ProducerSettings | undefined;
@@ -202,8 +213,9 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
   const runTransaction = options.loaded.collection.transaction;
   const transactionOf = (plan: MessagePlan): TransactionSpec | undefined =>
     options.loaded.collection.messages[plan.index]?.transaction ?? runTransaction;
-  for (const index of preparer.select(options.messages ?? [])) {
-    const plan = await preparer.check(index);
+  for (const index of selected) {
+    const checking = preparer.checkNow(index);
+    const plan = checking instanceof Promise ? await checking : checking;
     if (plan.producer !== lastSettings) {
       lastSettings = plan.producer;
       lastKey = producerConfigKey(plan.producer);
@@ -212,13 +224,14 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
         checkedSettings.add(lastKey);
       }
     }
-    prepared.push(plan);
+    topics.add(plan.topic);
+    if (plan.dataFile) dataFiles.add(plan.dataFile);
     const spec = transactionOf(plan);
     if (spec) anyTransaction = true;
     settingsKeys.push(spec ? `${lastKey}\u0000${spec.id}` : lastKey);
   }
-  if (runTransaction) checkOneProducer(prepared, settingsKeys, options.loaded);
-  await options.beforeSend?.(prepared);
+  if (runTransaction) checkOneProducer(selected, settingsKeys, options.loaded);
+  await options.beforeSend?.({ topics: [...topics], dataFiles: [...dataFiles] });
 
   const producers = new Map<string, Producer>();
   const transactions: TransactionSummary[] = [];
@@ -249,9 +262,12 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
     await Promise.all([previous?.flush().catch(() => undefined), reports.allDone()]);
   };
   try {
-    for (let i = 0; i < prepared.length; i++) {
+    for (let i = 0; i < selected.length; i++) {
       if (stop || state.failed || options.signal?.aborted) break;
-      const plan = prepared[i];
+      // Prepared before its turn is reserved: a message that no longer prepares (its data file gone) stops the run
+      // with nothing of it left waiting.
+      const ready = preparer.prepareNow(selected[i]);
+      const plan = ready instanceof Promise ? await ready : ready;
       const key = settingsKeys[i];
       const spec = transactionOf(plan);
       let producer = producers.get(key);
@@ -299,13 +315,14 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
           ? await ExpectationWatch.start(options.consumerTransport, plan.expectations, clock, deserializer)
           : undefined;
       const sentRecords = watch ? new SentRecords() : undefined;
-      const onEnd = watch
-        ? (summary: MessageSummary) =>
-            void withExpectations(summary, plan, watch, sentRecords!, options.signal).then((s) => reports.done(slot, s))
-        : (summary: MessageSummary) => reports.done(slot, summary);
+      const onEnd = summaryTo(
+        reports,
+        slot,
+        watch && { watch, sent: sentRecords!, of: plan.expectations },
+        options.signal,
+      );
       const send = new MessageSend(plan, producer, options, state, onEnd, sentRecords);
-      const ready = preparer.prepareNow(plan.index);
-      const sending = await send.handOver(ready instanceof Promise ? await ready : ready);
+      const sending = await send.handOver(plan);
       if (sending.stoppedBy) stop = sending.stoppedBy;
       if (sending.stoppedBy === 'data' && sending.dataError) inputError = new InvalidInputError(sending.dataError);
       if (open && open.summary.scope === 'message') {
@@ -351,23 +368,25 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       !stop &&
       failed === 0 &&
       acked === sent &&
-      totals.ended === prepared.length &&
+      totals.ended === selected.length &&
       totals.expectationsMet &&
       transactions.every((t) => t.outcome !== 'failed' && !t.abortedBecause),
     inputError,
-    notRun: prepared.slice(totals.ended).map((m) => m.name),
+    notRun: selected.slice(totals.ended).map((index) => options.loaded.collection.messages[index].name),
     transactions,
   };
 }
 
 /** A collection's transaction is one producer's: every message must have the same producer settings. */
 function checkOneProducer(
-  prepared: readonly MessagePlan[],
+  selected: readonly number[],
   settingsKeys: readonly string[],
   loaded: LoadedCollection,
 ): void {
-  const first = prepared[0];
-  const other = prepared.find((_, i) => settingsKeys[i] !== settingsKeys[0]);
+  const messages = loaded.collection.messages;
+  const first = messages[selected[0]];
+  const at = settingsKeys.findIndex((key) => key !== settingsKeys[0]);
+  const other = at < 0 ? undefined : messages[selected[at]];
   if (first && other) {
     throw new InvalidInputError(
       `${path.basename(loaded.filePath)}: the collection's "transaction" sends the whole run with one producer, but message "${other.name}" has producer settings that differ from "${first.name}"'s; give every message the same "producer" settings, or put a "transaction" on each message instead`,
@@ -438,12 +457,32 @@ function checkProducerSettings(message: MessagePlan, loaded: LoadedCollection): 
   }
 }
 
+/** A message's expectations being watched, and the records it sent for them to correlate with. */
+interface Watched {
+  watch: ExpectationWatch;
+  sent: SentRecords;
+  of: readonly CompiledExpectation[];
+}
+
+/**
+ * Where a message's summary goes once its records settled: on to the run in order, after its expectations' results
+ * when it has some. Made here rather than in the run's loop, so the closure holds only what it names: a closure made
+ * there held the loop's prepared message, and so every open message's renderers, until the message ended.
+ */
+function summaryTo(
+  reports: InOrder<MessageSummary>,
+  slot: number,
+  watched: Watched | undefined,
+  signal: AbortSignal | undefined,
+): (summary: MessageSummary) => void {
+  if (!watched) return (summary) => reports.done(slot, summary);
+  return (summary) => void withExpectations(summary, watched, signal).then((s) => reports.done(slot, s));
+}
+
 /** The summary with its expectations' results: waited for once its records settled (only if some were acknowledged). */
 async function withExpectations(
   summary: MessageSummary,
-  plan: MessagePlan,
-  watch: ExpectationWatch,
-  sent: SentRecords,
+  { watch, sent, of }: Watched,
   signal?: AbortSignal,
 ): Promise<MessageSummary> {
   let expectations: ExpectationResult[];
@@ -451,15 +490,15 @@ async function withExpectations(
     expectations =
       summary.acked > 0
         ? await watch.finish(sent, signal)
-        : notChecked(plan, 'not checked: no record of the message was acknowledged');
+        : notChecked(of, 'not checked: no record of the message was acknowledged');
   } catch (e) {
-    expectations = notChecked(plan, `not checked: ${errorMessage(e)}`);
+    expectations = notChecked(of, `not checked: ${errorMessage(e)}`);
   }
   return { ...summary, expectations };
 }
 
-function notChecked(plan: MessagePlan, reason: string): ExpectationResult[] {
-  return plan.expectations.map((e) => ({
+function notChecked(expectations: readonly CompiledExpectation[], reason: string): ExpectationResult[] {
+  return expectations.map((e) => ({
     name: e.name,
     index: e.index,
     topic: e.spec.topic,

@@ -6,10 +6,10 @@
 import type {
   LoadedCollection,
   LoadedEnvironment,
-  MessagePlan,
   ProducerSettings,
   RunProgress,
   RunSummary,
+  RunTargets,
   SecretResolver,
 } from '../../core/collections';
 import type { DeliveryCallback, Producer, ProducerRecord } from '../../core/engine/types';
@@ -40,8 +40,8 @@ export interface BulkSendRequest {
   consumerTransport?: ConsumerTransport;
   /** For messages with keySchema / valueSchema. */
   schemaRegistry?: SchemaRegistryClient;
-  /** After every message is prepared, before the first record: checks of the cluster. */
-  beforeSend?(prepared: readonly MessagePlan[]): Promise<void>;
+  /** After every message is checked, before the first record: checks of the cluster. */
+  beforeSend?(targets: RunTargets): Promise<void>;
   signal: AbortSignal;
   stopOnFirstError: boolean;
   /** Records handed to the producer and not settled yet, at most: how much a Cancel can no longer hold back. */

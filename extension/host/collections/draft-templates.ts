@@ -122,11 +122,7 @@ export class DraftTemplates implements DraftRendering {
     const result = await bulkSend({
       schemaRegistry,
       // Once the topic is known (rendered, when a variable names it): it exists, or the user chose to create it.
-      beforeSend: (prepared) =>
-        this.service.ensureTopics(
-          prepared.map((m) => m.topic),
-          options.createTopics,
-        ),
+      beforeSend: (targets) => this.service.ensureTopics(targets.topics, options.createTopics),
       loaded: message.loaded,
       environment: await this.environments.load(),
       messages: [message.name],

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LoadedCollection, LoadedEnvironment, MessagePlan, RunSummary } from '../../core/collections';
+import type { LoadedCollection, LoadedEnvironment, RunSummary, RunTargets } from '../../core/collections';
 import type { SchemaRegistryClient } from '../../core/schema-registry/client';
 import type { ConnectionConfig } from '../../core/transport/transport';
 import { InvalidInputError } from '../../core/util/errors';
@@ -34,7 +34,7 @@ export interface SendRequest {
 async function checkEnvironmentCluster(
   service: WorkbenchService,
   config: ConnectionConfig,
-  prepared: readonly MessagePlan[],
+  targets: RunTargets,
   environmentFile: string,
   createTopics: CreateTopicsAnswer | undefined,
   log: LogFn,
@@ -48,7 +48,7 @@ async function checkEnvironmentCluster(
       });
     });
     await ensureTopics(
-      prepared.map((m) => m.topic),
+      targets.topics,
       {
         admin,
         name: `${path.basename(environmentFile)}'s cluster`,
@@ -145,22 +145,18 @@ export async function sendCollection(
           // the messages' topics exist before anything is sent, or the user chose to create them.
           beforeSend:
             environmentConfig && environment
-              ? async (prepared) => {
+              ? async (targets) => {
                   service.refuseUntrustedTarget(environmentConfig); // never dial a cluster an untrusted file names
                   await checkEnvironmentCluster(
                     service,
                     environmentConfig,
-                    prepared,
+                    targets,
                     environment.filePath,
                     request.createTopics,
                     logTo(log),
                   );
                 }
-              : (prepared) =>
-                  service.ensureTopics(
-                    prepared.map((m) => m.topic),
-                    request.createTopics,
-                  ),
+              : (targets) => service.ensureTopics(targets.topics, request.createTopics),
           signal: abort.signal,
           stopOnFirstError: request.stopOnFirstError,
           maxInFlight: BULK_IN_FLIGHT,
