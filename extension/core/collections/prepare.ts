@@ -211,7 +211,8 @@ export class MessagePreparer {
   private readonly fileName: string;
   private readonly collectionSettings: ProducerSettings;
   private sharedLayers: VariableLayer[] | undefined;
-  private readonly goodTopicNames = new Set<string>();
+  /** Topic names without templates found good, compiled: good for every message that names them. */
+  private readonly goodTopics = new Map<string, CompiledTemplate>();
 
   constructor(
     private readonly engine: TemplateEngine,
@@ -286,11 +287,10 @@ export class MessagePreparer {
     // Keys and header values are text or {"base64"} bytes, which have no templates.
     const checkBinary = (spec: BinarySpec | undefined, p: JsonPath, what: string): void =>
       void (typeof spec === 'string' && compileRaw(spec, p, what));
-    // A topic name without templates, once found good, is good for every message that names it.
-    if (!this.goodTopicNames.has(m.topic)) {
-      const before = problems.length;
-      attempt(['topic'], (field) => this.compileTopic(m.topic, layers, field));
-      if (problems.length === before && !hasTemplate(m.topic)) this.goodTopicNames.add(m.topic);
+    if (!this.goodTopics.has(m.topic)) {
+      let compiled: CompiledTemplate | undefined;
+      attempt(['topic'], (field) => void (compiled = this.compileTopic(m.topic, layers, field)));
+      if (compiled && !hasTemplate(m.topic)) this.goodTopics.set(m.topic, compiled);
     }
     // With keySchema a key may be any JSON value, templated like a value.
     if (m.keySchema && typeof m.key !== 'string') checkJson(m.key, ['key']);
@@ -422,7 +422,7 @@ export class MessagePreparer {
     const base = ['messages', index];
     const layers = this.layers(m, index);
     const limit = this.limitFor(m);
-    const site = (p: JsonPath): TemplateSite => this.site(base.concat(p), m.name);
+    const site = (p: JsonPath): TemplateSite => this.site(joinPath(base, p), m.name);
     const compileOptions = { limit };
     // A text field renders within the limit (checked as it compiles, and per record for what varies).
     /** `raw`: the field goes out as UTF-8 text as written, so it says what it is for an error; not inside JSON, which escapes. */
@@ -442,7 +442,7 @@ export class MessagePreparer {
       return this.textRenderer(compiled, { limit, site: fieldSite });
     };
 
-    const topicT = this.compileTopic(m.topic, layers, site(['topic']));
+    const topicT = this.goodTopics.get(m.topic) ?? this.compileTopic(m.topic, layers, site(['topic']));
     const topic = this.textRenderer(topicT);
     const headers = (m.headers ?? []).map(([name, v], i) => {
       checkRawText({ parts: [name] }, site(['headers', i, 0]), `the name of header ${i + 1}`);
@@ -821,6 +821,14 @@ function compileJson(
       : varying((ctx) => renderObject(keys, parts, ctx));
   }
   return constant(spec);
+}
+
+/** `base` then `rest`, in a new path: by hand, as concat and spreads took several times as long for these short paths. */
+function joinPath(base: JsonPath, rest: JsonPath): JsonPath {
+  const path: JsonPath = new Array(base.length + rest.length);
+  for (let i = 0; i < base.length; i++) path[i] = base[i];
+  for (let i = 0; i < rest.length; i++) path[base.length + i] = rest[i];
+  return path;
 }
 
 /** A container is constant when all its parts are: then it is rendered once, when compiled. */

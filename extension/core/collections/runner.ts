@@ -805,13 +805,17 @@ class MessageSend {
     range.count++;
   }
 
+  private sortedRanges(first: PartitionOffsets): PartitionOffsets[] {
+    return [first, ...this.moreRanges!.values()].sort((a, b) => a.partition - b.partition);
+  }
+
   /** Every record handed over has settled: the summary. */
   private end(): void {
-    const offsets = this.firstRange ? [this.firstRange, ...(this.moreRanges?.values() ?? [])] : [];
-    offsets.sort((a, b) => a.partition - b.partition);
-    const errors = [...(this.errors ?? [])].map(([text, n]) =>
-      n > 1 ? `${text} (${n.toLocaleString('en-US')} records)` : text,
-    );
+    // Most messages went to one partition without an error: no sorting, no list of errors made for them.
+    const offsets = !this.firstRange ? [] : !this.moreRanges ? [this.firstRange] : this.sortedRanges(this.firstRange);
+    const errors = !this.errors
+      ? []
+      : [...this.errors].map(([text, n]) => (n > 1 ? `${text} (${n.toLocaleString('en-US')} records)` : text));
     this.onEnd({
       index: this.index,
       name: this.name,
