@@ -322,7 +322,8 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
         options.signal,
       );
       const send = new MessageSend(plan, producer, options, state, onEnd, sentRecords);
-      const sending = await send.handOver(plan);
+      const handing = send.handOver(plan);
+      const sending = handing instanceof Promise ? await handing : handing;
       if (sending.stoppedBy) stop = sending.stoppedBy;
       if (sending.stoppedBy === 'data' && sending.dataError) inputError = new InvalidInputError(sending.dataError);
       if (open && open.summary.scope === 'message') {
@@ -628,6 +629,8 @@ interface HandedOver {
   dataError?: string;
 }
 
+const NOT_STOPPED: HandedOver = Object.freeze({ stoppedBy: undefined });
+
 /**
  * One message being sent: hands its records to the producer (returning once the last is handed over, not when it
  * is acknowledged) and tallies their outcomes; once all have settled, its summary goes to `onEnd`. A class, so a
@@ -676,8 +679,26 @@ class MessageSend {
     this.onRecord = options.listener?.record ? options.listener : undefined;
   }
 
-  /** Hands over every record of `message`; resolves when the last is handed over or the message stopped. */
-  async handOver(message: PreparedMessage): Promise<HandedOver> {
+  /**
+   * Hands over every record of `message`; returns once the last is handed over or the message stopped. At once,
+   * without a promise, when its records are one generated batch the window has room for (so most messages of a big
+   * collection): awaiting each such message cost more than handing it over.
+   */
+  handOver(message: PreparedMessage): HandedOver | Promise<HandedOver> {
+    const count = message.expectedRecords ?? 1;
+    const window = this.state.window;
+    if (!message.generate || this.limiter || count > GENERATED_BATCH || window.count + count > window.limit)
+      return this.handOverInTurns(message);
+    try {
+      if (!this.stopping()) this.handReady(message.generate(0, count));
+    } catch (e) {
+      this.stopForData(e);
+    }
+    return this.handedOver();
+  }
+
+  /** handOver, waiting for the rate, the window or the data file between groups of records. */
+  private async handOverInTurns(message: PreparedMessage): Promise<HandedOver> {
     try {
       const generate = message.generate;
       if (generate) {
@@ -690,14 +711,35 @@ class MessageSend {
         for await (const batch of message.batches(this.options.signal)) if (!(await this.handBatch(batch))) break;
       }
     } catch (e) {
-      // A data-file line that cannot be read: the message stops there; what was sent is still reported.
-      this.dataError = errorMessage(e);
-      this.stoppedBy = 'data';
+      this.stopForData(e);
     }
+    return this.handedOver();
+  }
+
+  /** A data-file line that cannot be read (or a record that cannot be made): the message stops there; what was sent is still reported. */
+  private stopForData(e: unknown): void {
+    this.dataError = errorMessage(e);
+    this.stoppedBy = 'data';
+  }
+
+  private handedOver(): HandedOver {
     if (this.options.signal?.aborted && !this.stoppedBy) this.stoppedBy = 'cancel';
     this.handingOver = false;
     if (this.inFlight === 0) this.end();
-    return { stoppedBy: this.stoppedBy, dataError: this.dataError };
+    return this.stoppedBy ? { stoppedBy: this.stoppedBy, dataError: this.dataError } : NOT_STOPPED;
+  }
+
+  /** Records the window has room for, handed over now; false once the message stops. */
+  private handReady(batch: ProducerRecord[]): boolean {
+    this.sendsSinceClock = CLOCK_EVERY;
+    for (const record of batch) {
+      if (this.stopping()) return false;
+      this.sent++;
+      this.inFlight++;
+      this.state.window.count++;
+      this.submit(record, this.sent - 1);
+    }
+    return true;
   }
 
   /** Hands over a group of records, waiting for the rate and the window; false once the message stops. */
