@@ -1,6 +1,6 @@
 /**
- * Runs a collection's messages through the producer engine: every selected message is prepared first (so a bad
- * template fails before anything is sent), then sent in order, respecting ratePerSecond, keeping a bounded number of
+ * Runs a collection's messages through the producer engine: every selected message is checked first (so a bad
+ * template fails before anything is sent), then prepared and sent in order, respecting ratePerSecond, keeping a bounded number of
  * records in flight over the whole run (so data files stream with flat memory), stopping on the first failure when
  * asked, and reporting each record's outcome as it settles. Aggregates per message are all it keeps.
  *
@@ -11,8 +11,9 @@
  * settings) waits until the messages before it have settled, and so does every message when the run stops at the
  * first failure (so nothing after a failed message is sent). Summaries and messageEnd still come in message order.
  *
- * Memory stays flat in the number of messages: only each message's plan is kept between the check and its turn,
- * and a message in flight is one MessageSend (its counters), not its renderers.
+ * Memory stays flat in the number of messages: only each message's producer key is kept between the check and its
+ * turn, a message in flight is one MessageSend (its counters), not its renderers, and summaries are kept only for a
+ * caller that reads them at the end (keepSummaries).
  */
 import { producerConfigKey } from '../kafka/rules/producer-defaults';
 import path from 'node:path';
