@@ -1,8 +1,9 @@
 /**
  * Runs a collection's messages through the producer engine: every selected message is checked first (so a bad
- * template fails before anything is sent), then prepared and sent in order, respecting ratePerSecond, keeping a bounded number of
- * records in flight over the whole run (so data files stream with flat memory), stopping on the first failure when
- * asked, and reporting each record's outcome as it settles. Aggregates per message are all it keeps.
+ * template fails before anything is sent), then prepared and sent in order, respecting ratePerSecond, keeping a
+ * bounded number of records in flight over the whole run (so data files stream with flat memory), stopping on the
+ * first failure when asked, and reporting each record's outcome as it settles. Aggregates per message are all it
+ * keeps.
  *
  * A message's records are handed over while those of the messages before it may still be in flight: waiting for
  * each message's acknowledgements before the next cost a round trip per message (a collection of 100,000
@@ -730,17 +731,13 @@ class MessageSend {
     return this.stoppedBy ? { stoppedBy: this.stoppedBy, dataError: this.dataError } : NOT_STOPPED;
   }
 
-  /** Records the window has room for, handed over now; false once the message stops. */
-  private handReady(batch: ProducerRecord[]): boolean {
+  /** Records the window has room for, handed over now, until the message stops. */
+  private handReady(batch: ProducerRecord[]): void {
     this.sendsSinceClock = CLOCK_EVERY;
     for (const record of batch) {
-      if (this.stopping()) return false;
-      this.sent++;
-      this.inFlight++;
-      this.state.window.count++;
-      this.submit(record, this.sent - 1);
+      if (this.stopping()) return;
+      this.submit(record);
     }
-    return true;
   }
 
   /** Hands over a group of records, waiting for the rate and the window; false once the message stops. */
@@ -759,10 +756,7 @@ class MessageSend {
         this.sendsSinceClock = CLOCK_EVERY;
       }
       if (this.stopping()) return false;
-      this.sent++;
-      this.inFlight++;
-      window.count++;
-      this.submit(record, this.sent - 1);
+      this.submit(record);
     }
     return true;
   }
@@ -774,7 +768,11 @@ class MessageSend {
     return this.stoppedBy !== undefined;
   }
 
-  private submit(record: ProducerRecord, seq: number): void {
+  /** Hands one record to the producer, counting it as sent and in flight (the message's and the run's window). */
+  private submit(record: ProducerRecord): void {
+    const seq = this.sent++;
+    this.inFlight++;
+    this.state.window.count++;
     // The clock is read once per stretch of sends, well within its millisecond resolution.
     if (++this.sendsSinceClock >= CLOCK_EVERY) {
       this.submitAt = this.state.clock.clock.now();
