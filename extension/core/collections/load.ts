@@ -9,7 +9,7 @@ import { InvalidInputError } from '../util/errors';
 import { firstBadUtf8Line, withoutByteOrderMark } from '../util/utf8';
 import { brokerAddressProblem, splitBrokerList } from '../kafka/rules/broker-address';
 import type { Environment } from './model';
-import { parseCollectionText, parseEnvironmentText, requireValid } from './parse';
+import { compileValidators, parseCollectionText, parseEnvironmentText, requireValid } from './parse';
 import type { LoadedCollection, LoadedEnvironment } from './prepare';
 import { howToSetSecret, type SecretResolver } from './template';
 
@@ -40,7 +40,10 @@ export async function loadCollectionFile(filePath: string): Promise<LoadedCollec
   const absolute = path.resolve(filePath);
   // Taken before reading: a change while it is read shows as a different stamp later.
   const stamp = await fs.stat(absolute).then(stampOf, () => undefined);
-  const doc = parseCollectionText(await readText(absolute, 'collection file'), path.basename(absolute));
+  const reading = readText(absolute, 'collection file');
+  // The validators compile while the file is read: a big file took as long to read as they take to compile.
+  compileValidators();
+  const doc = parseCollectionText(await reading, path.basename(absolute));
   const collection = requireValid(doc);
   // A big file's text is read again only if an error needs a position (see SourceText.releaseText), and only if
   // the file is still the one that was read.
