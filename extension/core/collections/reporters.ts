@@ -8,6 +8,7 @@ import type { Collection } from './model';
 import {
   describeTransaction,
   type MessageSummary,
+  type PartitionOffsets,
   type RecordOutcome,
   type RunListener,
   type RunSummary,
@@ -127,9 +128,12 @@ function ms(v: number | undefined): string {
 export function formatOffsets(s: MessageSummary): string {
   if (s.acksZero) return 'unknown (acks=0)';
   if (!s.offsets.length) return '-';
-  return s.offsets
-    .map((o) => (o.first === o.last ? `p${o.partition}@${o.first}` : `p${o.partition}@${o.first}..${o.last}`))
-    .join(' ');
+  // Most messages went to one partition: no list to join for them.
+  return s.offsets.length === 1 ? offsetRange(s.offsets[0]) : s.offsets.map(offsetRange).join(' ');
+}
+
+function offsetRange(o: PartitionOffsets): string {
+  return o.first === o.last ? `p${o.partition}@${o.first}` : `p${o.partition}@${o.first}..${o.last}`;
 }
 
 class PrettyReporter implements Reporter {
@@ -154,13 +158,11 @@ class PrettyReporter implements Reporter {
     }
     const mark = s.failed === 0 && !s.stoppedBy && s.acked === s.sent ? 'ok  ' : 'FAIL';
     const acked = s.acksZero ? `handed over ${s.acked} (acks=0: not acknowledged)` : `acked ${s.acked}`;
+    const stopped = s.stoppedBy ? ` (stopped: ${s.stoppedBy})` : '';
+    // One write for both lines: a collection may have 100,000 messages.
     this.write(
-      `${mark} ${s.name} -> ${s.topic}: sent ${s.sent}, ${acked}, failed ${s.failed}` +
-        (s.stoppedBy ? ` (stopped: ${s.stoppedBy})` : '') +
-        '\n',
-    );
-    this.write(
-      `     partitions ${s.partitions.join(', ') || '-'}; offsets ${formatOffsets(s)}; latency p50 ${ms(s.latencyP50Ms)}, p99 ${ms(s.latencyP99Ms)}; ${s.durationMs} ms\n`,
+      `${mark} ${s.name} -> ${s.topic}: sent ${s.sent}, ${acked}, failed ${s.failed}${stopped}\n` +
+        `     partitions ${s.partitions.join(', ') || '-'}; offsets ${formatOffsets(s)}; latency p50 ${ms(s.latencyP50Ms)}, p99 ${ms(s.latencyP99Ms)}; ${s.durationMs} ms\n`,
     );
     for (const e of s.errors) this.write(`     error: ${e}\n`);
     for (const r of s.expectations ?? []) {
