@@ -193,6 +193,38 @@ describe('collections: data files that go wrong part way', () => {
     );
   });
 
+  it('reads a collection file of over 1 MB whole, and names a folder or a missing file given as one', async () => {
+    // Bigger than fs.readFile's 512 KB chunks, so a one-request read that stopped short would break the JSON.
+    const messages = Array.from({ length: 10_000 }, (_, i) => ({ name: `m${i}`, topic: 't', value: 'v'.repeat(100) }));
+    const file = path.join(dir, 'big.kafka.json');
+    await fs.writeFile(file, JSON.stringify({ name: 'big', messages }, null, 2));
+    assert.ok((await fs.stat(file)).size > 1024 * 1024);
+    const loaded = await loadCollectionFile(file);
+    assert.deepEqual(loaded.collection.messages.at(-1), messages.at(-1));
+    assert.equal(loaded.collection.messages.length, 10_000);
+
+    await fs.mkdir(path.join(dir, 'folder.kafka.json'));
+    await assert.rejects(
+      loadCollectionFile(path.join(dir, 'folder.kafka.json')),
+      /^InvalidInputError: collection file .*folder\.kafka\.json is a directory, not a file$/,
+    );
+    await assert.rejects(
+      loadCollectionFile(path.join(dir, 'missing.kafka.json')),
+      /^InvalidInputError: collection file .*missing\.kafka\.json not found$/,
+    );
+  });
+
+  it('reads a collection from a named pipe, as `run <(generate-collection)` gives one', async () => {
+    const pipe = path.join(dir, 'piped.kafka.json');
+    const fifo = spawnSync('mkfifo', [pipe]);
+    if (fifo.status !== 0) throw new Error(`mkfifo (coreutils) is needed for this test: ${fifo.stderr}`);
+    const text = JSON.stringify({ name: 'piped', messages: [{ name: 'm', topic: 't', value: 'v' }] });
+    const [loaded] = await Promise.all([loadCollectionFile(pipe), fs.writeFile(pipe, text)]);
+    assert.deepEqual(
+      loaded.collection.messages.map((m) => m.name),
+      ['m'],
+    );
+  });
   it('writes a number variable into text as the file writes it (1.50 stays 1.50), and as a number in JSON', async () => {
     const text =
       '{\n  "name": "c",\n  "variables": { "f": 1.50, "e": 1e2 },\n  "messages": [\n    { "name": "m", "topic": "t", "key": "v{{f}}-{{e}}", "value": { "price": "{{f}}" } }\n  ]\n}\n';

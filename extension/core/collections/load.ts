@@ -1,11 +1,12 @@
 /** Reading collection and environment files from disk, and turning an environment into a ConnectionConfig. */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { SchemaRegistryConfig } from '../schema-registry/client';
 import { checkKeyMatchesCertificate, readPemFile } from '../transport/tls-files';
 import type { ConnectionConfig, TlsConfig } from '../transport/transport';
 import { InvalidInputError } from '../util/errors';
+import { startReading, type FileRead } from '../util/files';
 import { firstBadUtf8Line, withoutByteOrderMark } from '../util/utf8';
 import { brokerAddressProblem, splitBrokerList } from '../kafka/rules/broker-address';
 import type { Environment } from './model';
@@ -17,15 +18,31 @@ import { howToSetSecret, type SecretResolver } from './template';
 const RELEASE_TEXT_AT = 1024 * 1024;
 
 async function readText(filePath: string, what: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(filePath);
-  } catch (e) {
+  return decodeText(await startRead(filePath, what).bytes, filePath, what);
+}
+
+/** Starts reading a file (see startReading); a missing file or a folder is an error naming it. */
+function startRead(filePath: string, what: string): FileRead {
+  const named = (e: unknown): InvalidInputError => {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InvalidInputError(`${what} ${filePath} not found`);
-    if (code === 'EISDIR') throw new InvalidInputError(`${what} ${filePath} is a directory, not a file`);
-    throw new InvalidInputError(`cannot read ${what} ${filePath}: ${(e as Error).message}`);
+    if (code === 'ENOENT') return new InvalidInputError(`${what} ${filePath} not found`);
+    if (code === 'EISDIR') return new InvalidInputError(`${what} ${filePath} is a directory, not a file`);
+    return new InvalidInputError(`cannot read ${what} ${filePath}: ${(e as Error).message}`);
+  };
+  try {
+    const read = startReading(filePath);
+    return {
+      stat: read.stat,
+      bytes: read.bytes.catch((e: unknown) => {
+        throw named(e);
+      }),
+    };
+  } catch (e) {
+    throw named(e);
   }
+}
+
+function decodeText(bytes: Buffer, filePath: string, what: string): string {
   // Decoding would turn bad bytes into U+FFFD, and those would be sent: say where they are instead. Most files are
   // ASCII, which is checked 30 times as fast (1 ms against 30 for 24 MB).
   if (!isAscii(bytes) && !isUtf8(bytes))
@@ -38,16 +55,17 @@ async function readText(filePath: string, what: string): Promise<string> {
 /** Loads and validates a `*.kafka.json` file; throws a one-line DocumentError for the first problem. */
 export async function loadCollectionFile(filePath: string): Promise<LoadedCollection> {
   const absolute = path.resolve(filePath);
+  const reading = startRead(absolute, 'collection file');
   // Taken before reading: a change while it is read shows as a different stamp later.
-  const stamp = await fs.stat(absolute).then(stampOf, () => undefined);
-  const reading = readText(absolute, 'collection file');
+  const stamp = stampOf(reading.stat);
   // The validators compile while the file is read: a big file took as long to read as they take to compile.
   compileValidators();
-  const doc = parseCollectionText(await reading, path.basename(absolute));
+  const text = decodeText(await reading.bytes, absolute, 'collection file');
+  const doc = parseCollectionText(text, path.basename(absolute));
   const collection = requireValid(doc);
   // A big file's text is read again only if an error needs a position (see SourceText.releaseText), and only if
   // the file is still the one that was read.
-  if (stamp && doc.source.text.length >= RELEASE_TEXT_AT)
+  if (doc.source.text.length >= RELEASE_TEXT_AT)
     doc.source.releaseText(() =>
       stampOf(statSync(absolute)) === stamp ? withoutByteOrderMark(readFileSync(absolute, 'utf8')) : undefined,
     );
