@@ -17,7 +17,8 @@ import { SchemaValueError } from '../schema-registry/types';
 import { InvalidInputError, WorkbenchError } from '../util/errors';
 import { fileKind } from '../util/files';
 import { loneSurrogateProblem } from '../util/utf8';
-import { checkCsvHeader, DataFileError, readCsv, readJsonlBatches, type DataRecord } from './data-sources';
+import { checkCsvHeader } from './data-sources';
+import { maxLineOf, MessageRecords, NO_RECORD, type Compiled, type Renderer } from './message-records';
 import { compileExpectations, type CompiledExpectation } from './expectations';
 import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../kafka/rules/topic-name';
 import type {
@@ -112,22 +113,6 @@ export interface TemplateProblem {
   field: TemplateSite;
 }
 
-type Renderer<T> = (ctx: RecordContext) => T;
-
-/** A field or a part of a JSON value, compiled; a constant one (the same for every record) is rendered once. */
-interface Compiled<T> {
-  constant: boolean;
-  render: Renderer<T>;
-}
-
-/**
- * The longest data-file line worth reading: a line may hold its value escaped (\u00e9: 6 characters for a byte), and
- * one longer than that cannot be sent, so reading stops there rather than holding a line of any length in memory.
- */
-function maxLineOf(maxRequestSize: number): number {
-  return 6 * maxRequestSize;
-}
-
 /** Refuses text that cannot go out as written (a lone surrogate), naming the field; what templates add is well-formed. */
 function checkRawText(t: Pick<CompiledTemplate, 'parts'>, site: TemplateSite, what: string): void {
   for (const part of t.parts) {
@@ -142,12 +127,6 @@ const TOPIC_LIMIT: LengthLimit = {
   what: `a topic name (${MAX_TOPIC_NAME_LENGTH} characters)`,
 };
 
-/** For rendering what does not depend on the record (constant parts). */
-const NO_RECORD: RecordContext = { seq: 0, now: 0 };
-
-/** Generated records (count) are rendered this many at a time, so a big count never sits in memory at once. */
-export const GENERATED_BATCH = 1000;
-
 /** The plan of a prepared message, without the renderers its records need. */
 function planOf(m: PreparedMessage): MessagePlan {
   return {
@@ -161,29 +140,6 @@ function planOf(m: PreparedMessage): MessagePlan {
     dataFile: m.dataFile,
     expectations: m.expectations,
   };
-}
-
-async function* oneByOne<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
-  for await (const batch of batches) yield* batch;
-}
-
-/** Groups a per-row CSV stream into small arrays, so the runner sees the same shape as for JSONL. */
-async function* csvBatches(rows: AsyncGenerator<DataRecord>, size = 500): AsyncGenerator<DataRecord[]> {
-  let batch: DataRecord[] = [];
-  try {
-    for await (const row of rows) {
-      batch.push(row);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
-    }
-  } catch (e) {
-    // The rows before a bad one are sent first (as for JSONL); then the error stops the message.
-    if (batch.length) yield batch;
-    throw e;
-  }
-  if (batch.length) yield batch;
 }
 
 /** The empty list every plan without schemas or expectations shares: 100,000 messages need not hold 200,000. */
@@ -516,109 +472,12 @@ export class MessagePreparer {
         ? [schemas.key?.used, schemas.value?.used].filter((u): u is SchemaUsed => u !== undefined)
         : NONE,
     );
-    const engine = this.engine;
-    // The context (sequence number, clock reading) only matters to templates; a message without any gets one shared.
-    const perRecordContext = !(topic.constant && key.constant && value.constant && headers.every(constantHeader));
-    const sharedContext: RecordContext = { seq: 0, now: 0 };
-    const contextFor = (seq: number): RecordContext => (perRecordContext ? engine.recordContext(seq) : sharedContext);
-    const partition = m.partition ?? undefined;
-    const timestamp = m.timestamp ?? undefined;
-    const count = m.count;
-    const displayFile = fileSpec?.file;
-    const max = this.limitFor(m).max;
-    // A data file's key and value are JSON text for their schema: encoded per line, an unfit line named by file and line.
-    const encodeData = (
-      part: RecordPart,
-      raw: string | Buffer | null,
-      line: number,
-      json: (text: string) => unknown,
-    ): Buffer | null => {
-      if (raw === null) return null;
-      try {
-        return schemas[part]!.encode(json(typeof raw === 'string' ? raw : raw.toString('utf8')));
-      } catch (e) {
-        throw new InvalidInputError(`${fileSpec!.file}:${line}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    };
-    const dataValue = (data: DataRecord) =>
-      schemas.value ? encodeData('value', data.value!, data.line, (t) => parseJsonValue(t)) : data.value!;
-    const dataKey = (data: DataRecord) =>
-      schemas.key ? encodeData('key', data.key!, data.line, keyTextValue) : data.key!;
-    const build = (ctx: RecordContext, data?: DataRecord): ProducerRecord => {
-      // A data line's value larger than a record may be is refused here, naming its line (the producer would not).
-      if (data?.value != null && data.value.length > max)
-        throw new DataFileError(
-          `${displayFile}:${data.line}: the value is ${data.value.length.toLocaleString('en-US')} ${typeof data.value === 'string' ? 'characters' : 'bytes'}, more than max.request.size (${max.toLocaleString('en-US')} bytes); no record may be larger: shorten it, or raise max.request.size in "producer"`,
-        );
-      const record: ProducerRecord = {
-        topic: topic.render(ctx),
-        value: data?.value !== undefined ? dataValue(data) : value.render(ctx),
-      };
-      const k = data?.key !== undefined ? dataKey(data) : key.render(ctx);
-      if (k !== undefined) record.key = k;
-      if (headers.length || data?.headers) {
-        record.headers = headers.map((h) => ({ key: h.name, value: h.value.render(ctx) ?? null }));
-        if (data?.headers) record.headers.push(...data.headers);
-      }
-      const p = data?.partition ?? partition;
-      if (p !== undefined) record.partition = p;
-      const t = data?.timestamp ?? timestamp;
-      if (t !== undefined) record.timestamp = t;
-      return record;
-    };
-
-    // Built field by field: spreading the plan, or an async generator method made here, cost more than the rest
-    // of preparing a one-record message.
-    return {
-      index: plan.index,
-      name: plan.name,
-      topic: plan.topic,
-      producer: plan.producer,
-      schemas: plan.schemas,
-      ratePerSecond: plan.ratePerSecond,
-      expectedRecords: plan.expectedRecords,
-      dataFile,
-      expectations: plan.expectations,
-      batches,
-      records: recordsOneByOne,
-      generate: dataFile ? undefined : generate,
-    };
-
-    function generate(from: number, to: number): ProducerRecord[] {
-      const batch: ProducerRecord[] = new Array(to - from);
-      for (let seq = from; seq < to; seq++) batch[seq - from] = build(contextFor(seq));
-      return batch;
-    }
-
-    async function* batches(signal?: AbortSignal): AsyncGenerator<ProducerRecord[]> {
-      if (!dataFile) {
-        const n = count ?? 1;
-        for (let from = 0; from < n; from += GENERATED_BATCH) {
-          if (signal?.aborted) return;
-          yield generate(from, Math.min(n, from + GENERATED_BATCH));
-        }
-        return;
-      }
-      const maxLine = maxLineOf(max);
-      const chunks = dataFile.toLowerCase().endsWith('.csv')
-        ? csvBatches(readCsv(dataFile, displayFile!, signal, maxLine))
-        : readJsonlBatches(dataFile, displayFile!, fileSpec!.lines ?? 'value', signal, maxLine);
-      let seq = 0;
-      for await (const rows of chunks) {
-        const take = count === undefined ? rows.length : Math.min(rows.length, count - seq);
-        const batch: ProducerRecord[] = new Array(take);
-        let i = 0;
-        try {
-          for (; i < take; i++) batch[i] = build(contextFor(seq++), rows[i]);
-        } catch (e) {
-          // The rows before a refused one still go out, as they would one by one; then the error stops the message.
-          if (i > 0) yield batch.slice(0, i);
-          throw e;
-        }
-        yield batch;
-        if (count !== undefined && seq >= count) return;
-      }
-    }
+    return new MessageRecords(
+      plan,
+      m,
+      { topic, key, value, headers, fileSpec, serializers: schemas, max: this.limitFor(m).max },
+      this.engine,
+    );
   }
 
   /**
@@ -883,15 +742,6 @@ function renderObject(keys: string[], parts: Compiled<unknown>[], ctx: RecordCon
   return out;
 }
 
-function constantHeader(h: { value: Compiled<unknown> }): boolean {
-  return h.value.constant;
-}
-
-/** PreparedMessage.records, shared by every message rather than a closure made per message. */
-function recordsOneByOne(this: PreparedMessage, signal?: AbortSignal): AsyncGenerator<ProducerRecord> {
-  return oneByOne(this.batches(signal));
-}
-
 /** The literal text of a number in a file ("1.50", "1e2"), or undefined when the path holds no number. */
 function numberAsWritten(source: SourceText | undefined, p: JsonPath): string | undefined {
   const node = source?.nodeAt(p);
@@ -909,16 +759,4 @@ function isUntemplatedValue(v: unknown): boolean {
 
 function isFileSpec(v: unknown): v is FileSpec {
   return isObject(v) && typeof v.file === 'string' && Object.keys(v).every((k) => k === 'file' || k === 'lines');
-}
-
-/** A data line's value as JSON for its schema. */
-function parseJsonValue(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new SchemaValueError(
-      'value',
-      `is not JSON (${(e as Error).message}); with valueSchema each line's value is JSON encoded by the schema`,
-    );
-  }
 }

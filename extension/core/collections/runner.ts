@@ -29,8 +29,8 @@ import { Latencies } from '../util/latency-histogram';
 import { TransactionError } from '../engine/errors';
 import { ExpectationWatch, SentRecords, type CompiledExpectation, type ExpectationResult } from './expectations';
 import type { ProducerSettings, TransactionSpec, Variables } from './model';
+import { GENERATED_BATCH } from './message-records';
 import {
-  GENERATED_BATCH,
   MessagePreparer,
   type LoadedCollection,
   type LoadedEnvironment,
@@ -702,12 +702,11 @@ class MessageSend {
   /** handOver, waiting for the rate, the window or the data file between groups of records. */
   private async handOverInTurns(message: PreparedMessage): Promise<HandedOver> {
     try {
-      const generate = message.generate;
-      if (generate) {
+      if (message.generate) {
         const count = message.expectedRecords ?? 1;
         for (let from = 0; from < count; from += GENERATED_BATCH) {
-          if (this.stopping() || !(await this.handBatch(generate(from, Math.min(count, from + GENERATED_BATCH)))))
-            break;
+          if (this.stopping()) break;
+          if (!(await this.handBatch(message.generate(from, Math.min(count, from + GENERATED_BATCH))))) break;
         }
       } else {
         for await (const batch of message.batches(this.options.signal)) if (!(await this.handBatch(batch))) break;
