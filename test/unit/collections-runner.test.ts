@@ -392,6 +392,40 @@ describe('collections: runner', () => {
     );
   });
 
+  it('reports 700 messages in message order when their acknowledgements come odd ones first, then even ones last to first', async () => {
+    const clock = new FakeClock(0);
+    let producer!: ScriptedProducer;
+    const ended: number[] = [];
+    const run = runCollection({
+      loaded: loadedOf({
+        name: 'C',
+        messages: Array.from({ length: 700 }, (_, i) => ({ name: `m${i}`, topic: 't', value: `v${i}` })),
+      }),
+      clock,
+      producerFor: (s) => (producer = new ScriptedProducer(clock, undefined, s)) as unknown as Producer,
+      listener: { messageEnd: (m) => ended.push(m.index) },
+    });
+    await until('all 700 records handed over', () => producer?.submitted.length === 700);
+    const odd = producer.submitted.filter((_, i) => i % 2 === 1);
+    const even = producer.submitted.filter((_, i) => i % 2 === 0).reverse();
+    for (const x of odd) x.settle(true);
+    for (let i = 0; i < 5; i++) await ticks();
+    assert.deepEqual(ended, [], 'nothing reported before message 0 is done');
+    for (const x of even.slice(0, 349)) x.settle(true);
+    for (let i = 0; i < 5; i++) await ticks();
+    assert.deepEqual(ended, [], 'still nothing: message 0 is acknowledged last');
+    even[349].settle(true);
+    const summary = await run;
+    assert.deepEqual(
+      ended,
+      Array.from({ length: 700 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      summary.messages.map((m) => m.offsets[0].first),
+      Array.from({ length: 700 }, (_, i) => 10 + i),
+    );
+  });
+
   it('keeps at most 1,000 messages open at once: one-record messages wait for earlier ones to be summarized', async () => {
     const clock = new FakeClock(0);
     let producer!: ScriptedProducer;

@@ -625,10 +625,18 @@ export class MessagePreparer {
   }
 
   private readonly limits = new Map<number, LengthLimit>();
+  /** The limit of every message without a max.request.size of its own: most of them, looked up once. */
+  private collectionLimit: LengthLimit | undefined;
 
   /** The longest a message's key, value or header may render: its max.request.size (a record cannot be larger). */
   private limitFor(m: MessageSpec): LengthLimit {
-    const setting = (m.producer ?? {})['max.request.size'] ?? this.collectionSettings['max.request.size'];
+    const own = m.producer?.['max.request.size'];
+    if (own === undefined || own === null)
+      return (this.collectionLimit ??= this.limitOf(this.collectionSettings['max.request.size']));
+    return this.limitOf(own);
+  }
+
+  private limitOf(setting: unknown): LengthLimit {
     const max =
       typeof setting === 'number' && Number.isSafeInteger(setting) && setting > 0
         ? setting

@@ -29,6 +29,7 @@ import { Latencies } from '../util/latency-histogram';
 import { TransactionError } from '../engine/errors';
 import { ExpectationWatch, SentRecords, type CompiledExpectation, type ExpectationResult } from './expectations';
 import type { ProducerSettings, TransactionSpec, Variables } from './model';
+import { InOrder } from './in-order';
 import { GENERATED_BATCH } from './message-records';
 import {
   MessagePreparer,
@@ -566,62 +567,6 @@ class BurstClock {
       queueMicrotask(this.forget);
     }
     return this.at;
-  }
-}
-
-/**
- * Hands on results in the order they were reserved, though they may come done out of order (messages on other
- * partitions are acknowledged sooner). A plain queue rather than a promise chain: a chain's links run a few
- * microtasks apart, so 100,000 short messages outran it and every one's state stayed in memory until the end.
- */
-class InOrder<T> {
-  private readonly ready = new Map<number, T>();
-  private next = 0;
-  private reserved = 0;
-  private waiters: (() => void)[] = [];
-  private roomWaiter: { below: number; wake: () => void } | undefined;
-  private failure: { error: unknown } | undefined;
-
-  constructor(private readonly handOn: (value: T) => void) {}
-
-  reserve(): number {
-    return this.reserved++;
-  }
-
-  /** Reserved and not yet handed on. */
-  get open(): number {
-    return this.reserved - this.next;
-  }
-
-  /** Resolves once fewer than `below` are open. One caller (the run's loop) waits at a time. */
-  fewerOpenThan(below: number): Promise<void> {
-    if (this.open < below) return Promise.resolve();
-    return new Promise<void>((wake) => (this.roomWaiter = { below, wake }));
-  }
-
-  done(slot: number, value: T): void {
-    this.ready.set(slot, value);
-    while (this.ready.has(this.next)) {
-      const v = this.ready.get(this.next)!;
-      this.ready.delete(this.next++);
-      try {
-        if (!this.failure) this.handOn(v);
-      } catch (error) {
-        this.failure = { error }; // a listener threw: the run ends with its error
-      }
-    }
-    if (this.roomWaiter && this.open < this.roomWaiter.below) {
-      const { wake } = this.roomWaiter;
-      this.roomWaiter = undefined;
-      wake();
-    }
-    if (this.next === this.reserved) for (const w of this.waiters.splice(0)) w();
-  }
-
-  /** Resolves once everything reserved is done and handed on; rejects with what a listener threw. */
-  async allDone(): Promise<void> {
-    if (this.next !== this.reserved) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    if (this.failure) throw this.failure.error;
   }
 }
 
