@@ -386,6 +386,32 @@ describe('collections: values larger than a record may be', () => {
     );
   });
 
+  it('checks per record a key or value whose dynamic values can render past max.request.size though its text fits, naming the field', async () => {
+    // 8 uuids: 72 characters as written, 8 at least, 288 rendered.
+    const ids = '{{$uuid}}'.repeat(8);
+    const producer = { 'max.request.size': 100 };
+    const preparer = preparerOf({
+      name: 'c',
+      messages: [
+        { name: 'in json', topic: 't', value: { ids }, producer },
+        { name: 'as key', topic: 't', key: ids, value: 'v', producer },
+        { name: 'short', topic: 't', key: '{{$uuid}}', value: { id: '{{$uuid}}' }, producer },
+      ],
+    });
+    const tooLong = (field: string) =>
+      new RegExp(`${field}: the (key|value) would be longer than max\\.request\\.size \\(100 bytes\\) for record 0`);
+    await assert.rejects(
+      collect((await preparer.prepare(0)).records()),
+      tooLong('message "in json" messages\\[0\\]\\.value\\.ids'),
+    );
+    await assert.rejects(
+      collect((await preparer.prepare(1)).records()),
+      tooLong('message "as key" messages\\[1\\]\\.key'),
+    );
+    const [record] = await collect((await preparer.prepare(2)).records());
+    assert.match(String(record.key), /^[0-9a-f-]{36}$/);
+  });
+
   it('stops reading a JSONL line longer than a record can hold, naming the file and line, without reading the rest of it (a 190 MB line said only "Record too large" after 4.5 times its size in memory)', async () => {
     await fs.writeFile(path.join(dir, 'd.jsonl'), `"ok"\n"${'z'.repeat(3_000_000)}"\n"never read"\n`);
     const preparer = preparerOf({

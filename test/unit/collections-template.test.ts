@@ -93,6 +93,19 @@ describe('collections: templates', () => {
     );
   });
 
+  it('knows the longest a template of dynamic values renders, and has no such bound with faker text or variables', () => {
+    const engine = new TemplateEngine({ clock: new FakeClock(8_640_000_000_000_000) });
+    const longest = (text: string, vars: VariableLayer[] = []) => engine.compile(text, vars, site).maxLength;
+    assert.equal(longest('id-{{$randomInt -5 100}}'), 3 + 3);
+    assert.equal(longest('{{$uuid}}/{{$seq}}'), 36 + 1 + 17);
+    // The farthest date JavaScript has renders 27 characters: the bound holds it.
+    const iso = engine.compile('{{$isoTimestamp}}', [], site);
+    assert.equal(iso.maxLength, 27);
+    assert.equal(engine.render(iso, engine.recordContext(0)).length, 27);
+    assert.equal(longest('{{$faker.lorem.word}}'), undefined);
+    assert.equal(longest('{{v}}-{{$seq}}', layers({ v: 'x' })), undefined);
+  });
+
   it('refuses unknown faker paths and bad $randomInt arguments, naming them', () => {
     assert.throws(
       () => render('{{$faker.person.fullNam}}'),

@@ -44,6 +44,7 @@ import {
   type LengthLimit,
   type RecordContext,
   type TemplateSite,
+  type TypedTemplate,
   type VariableLayer,
 } from './template';
 import { PRODUCER_DEFAULTS } from '../engine/config';
@@ -424,6 +425,13 @@ export class MessagePreparer {
     const jsonString = (value: string, p: JsonPath): Compiled<unknown> => {
       // Text without templates is itself (when within the limit, which compile checks): no site, no compiling.
       if (!hasTemplate(value) && value.length <= limit.max) return constant(value);
+      // A template that means the same in every message, compiled before: its renderer is shared, made of no site.
+      const clean = this.engine.cleanTemplate(value, limit);
+      if (clean) {
+        const typed = this.engine.rememberedTyped(value);
+        if (typed) return this.shared(typed, () => varying(typed.render));
+        if (clean.maxLength! <= limit.max) return this.textRenderer(clean);
+      }
       const fieldSite = site(p);
       const compiled = this.engine.compile(value, layers, fieldSite, compileOptions); // checks every template, typed or not
       const typed = this.engine.compileTyped(value, layers, fieldSite);
@@ -446,7 +454,7 @@ export class MessagePreparer {
       ? undefined
       : this.binaryRenderer(m.key as BinarySpec | undefined, text, ['key'], 'the key');
     const plainValue: Compiled<string | Buffer | null> | undefined =
-      m.valueSchema || fileSpec ? undefined : this.valueRenderer(m.value, text, jsonString, site(['value']), limit);
+      m.valueSchema || fileSpec ? undefined : this.valueRenderer(m.value, text, jsonString, site, limit);
     return { topicT, topic, headers, fileSpec, keyTree, valueTree, plainKey, plainValue, site };
   }
 
@@ -620,8 +628,24 @@ export class MessagePreparer {
   }
 
   /** A text template: its text once when constant, else rendered per record (within `bound` when given). */
+  /**
+   * A text template: its text once when constant, else rendered per record, within `bound` when given. One that
+   * cannot render past the bound (see CompiledTemplate.maxLength) needs no check and no site, and is shared.
+   */
   private textRenderer(t: CompiledTemplate, bound?: { limit: LengthLimit; site: TemplateSite }): Compiled<string> {
-    return t.constant !== undefined ? constant(t.constant) : varying((ctx) => this.engine.render(t, ctx, bound));
+    if (t.constant !== undefined) return constant(t.constant);
+    if (t.maxLength !== undefined && (!bound || t.maxLength <= bound.limit.max))
+      return this.shared(t, () => varying((ctx) => this.engine.render(t, ctx)));
+    return varying((ctx) => this.engine.render(t, ctx, bound));
+  }
+
+  /** Renderers that depend on nothing but a template, made once per template for every message that has it. */
+  private readonly sharedRenderers = new WeakMap<object, Compiled<unknown>>();
+
+  private shared<T>(of: CompiledTemplate | TypedTemplate, make: () => Compiled<T>): Compiled<T> {
+    let renderer = this.sharedRenderers.get(of) as Compiled<T> | undefined;
+    if (!renderer) this.sharedRenderers.set(of, (renderer = make()));
+    return renderer;
   }
 
   private readonly limits = new Map<number, LengthLimit>();
@@ -668,19 +692,19 @@ export class MessagePreparer {
     spec: unknown,
     text: (v: string, p: JsonPath, raw?: string) => Compiled<string>,
     jsonString: (v: string, p: JsonPath) => Compiled<unknown>,
-    site: TemplateSite,
+    site: (p: JsonPath) => TemplateSite,
     limit: LengthLimit,
   ): Compiled<string | Buffer | null> {
     if (spec === undefined || spec === null) return constant(null);
-    if (typeof spec === 'string') return text(spec, site.path.slice(2), 'the value');
+    if (typeof spec === 'string') return text(spec, ['value'], 'the value');
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1)
       return constant(Buffer.from(String(spec.base64), 'base64'));
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
-    const tree = compileJson(spec, jsonString, site.path.slice(2));
+    const tree = compileJson(spec, jsonString, ['value']);
     const serialize = (ctx: RecordContext): string => {
       const json = JSON.stringify(tree.render(ctx));
       if (json.length > limit.max)
-        throw new TemplateError(site, tooLong(limit, json.length, [], tree.constant ? undefined : ctx.seq));
+        throw new TemplateError(site(['value']), tooLong(limit, json.length, [], tree.constant ? undefined : ctx.seq));
       return json;
     };
     // A value whose templates are all constant (variables) is rendered and serialized once.

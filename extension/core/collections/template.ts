@@ -68,7 +68,21 @@ export interface CompiledTemplate {
   readonly constant?: string;
   /** Characters it renders at least: its text plus one per dynamic part. */
   readonly minLength?: number;
+  /**
+   * Characters it renders at most, when its text alone says (its own text, $uuid, $seq, $timestamp, $isoTimestamp,
+   * $randomInt); undefined when it holds what may grow (faker text, secrets, variables).
+   */
+  readonly maxLength?: number;
 }
+
+/** The longest text of each dynamic value whose length has a bound ($randomInt's depends on its range). */
+const LONGEST = {
+  uuid: 36,
+  /** A safe integer, sign included: $seq and $timestamp. */
+  integer: 17,
+  /** new Date(...).toISOString() of the farthest date: "+275760-09-13T00:00:00.000Z". */
+  isoTimestamp: 27,
+};
 
 /**
  * How long a field may render, and why, for the error: a record larger than max.request.size cannot be sent, and
@@ -125,9 +139,10 @@ export class TemplateEngine {
   private readonly typedByText = new Map<string, TypedTemplate>();
   /** Set while compiling when the result depends on more than the text. */
   private siteBound = false;
-  /** While compiling: the limit, what the text so far renders at least, and the field it is for. */
+  /** While compiling: the limit, what the text so far renders at least and at most, and the field it is for. */
   private limit: LengthLimit | undefined;
   private spent = 0;
+  private longest = 0;
   private field: TemplateSite | undefined;
 
   constructor(options: { seed?: number; clock?: Clock; secrets?: SecretResolver } = {}) {
@@ -168,13 +183,14 @@ export class TemplateEngine {
     this.siteBound = false;
     this.limit = limit;
     this.spent = 0;
+    this.longest = 0;
     this.field = site;
     try {
       const parts = this.compileParts(text, layers, site, []);
       const minLength = this.spent;
       const compiled = parts.every((p) => typeof p === 'string')
         ? { parts, constant: parts.join(''), minLength }
-        : { parts, minLength };
+        : { parts, minLength, maxLength: this.siteBound ? undefined : this.longest };
       if (!this.siteBound && compiled.constant === undefined) remember(this.byText, text, compiled);
       return compiled;
     } finally {
@@ -189,8 +205,21 @@ export class TemplateEngine {
    * wherever it stands (no variable, secret or faker function). Checking a message's fields asks this first.
    */
   compilesCleanly(text: string, limit?: LengthLimit): boolean {
+    return this.cleanTemplate(text, limit) !== undefined;
+  }
+
+  /**
+   * The template compiled before from `text` when it means the same wherever it stands (see compilesCleanly) and
+   * fits `limit`; undefined otherwise.
+   */
+  cleanTemplate(text: string, limit?: LengthLimit): CompiledTemplate | undefined {
     const known = this.byText.get(text);
-    return known !== undefined && (!limit || known.minLength! <= limit.max);
+    return known !== undefined && (!limit || known.minLength! <= limit.max) ? known : undefined;
+  }
+
+  /** compileTyped's result for `text` when it was remembered (its meaning depends on its text alone). */
+  rememberedTyped(text: string): TypedTemplate | undefined {
+    return this.typedByText.get(text);
   }
 
   /** Counts `length` more characters of the template being compiled, refusing it once past the limit. */
@@ -273,6 +302,7 @@ export class TemplateEngine {
         );
       if (open > pos) {
         this.spend(open - pos, stack);
+        this.longest += open - pos;
         parts.push(text.slice(pos, open));
       }
       // One by one: a variable's expansion can hold more parts than a spread may pass as arguments.
@@ -281,6 +311,7 @@ export class TemplateEngine {
     }
     if (pos < text.length) {
       this.spend(text.length - pos, stack);
+      this.longest += text.length - pos;
       parts.push(text.slice(pos));
     }
     // Merge neighbouring constant strings, so rendering does fewer concatenations.
@@ -296,12 +327,21 @@ export class TemplateEngine {
   private compileTag(tag: string, layers: readonly VariableLayer[], site: TemplateSite, stack: string[]): Part[] {
     // A dynamic value renders at least one character; a variable counts its own text as it is expanded.
     if (tag.startsWith('$')) this.spend(1, stack);
-    if (tag === '$uuid' || tag === '$guid') return [() => this.faker.string.uuid()];
-    if (tag === '$seq') return [(ctx) => String(ctx.seq)];
-    if (tag === '$timestamp') return [(ctx) => String(ctx.now)];
-    if (tag === '$isoTimestamp') return [(ctx) => new Date(ctx.now).toISOString()];
+    if (tag === '$uuid' || tag === '$guid') {
+      this.longest += LONGEST.uuid;
+      return [() => this.faker.string.uuid()];
+    }
+    if (tag === '$seq' || tag === '$timestamp') {
+      this.longest += LONGEST.integer;
+      return [tag === '$seq' ? (ctx) => String(ctx.seq) : (ctx) => String(ctx.now)];
+    }
+    if (tag === '$isoTimestamp') {
+      this.longest += LONGEST.isoTimestamp;
+      return [(ctx) => new Date(ctx.now).toISOString()];
+    }
     if (tag.startsWith('$randomInt')) {
       const range = randomIntRange(tag, site);
+      this.longest += Math.max(String(range.min).length, String(range.max).length);
       return [() => String(this.faker.number.int(range))];
     }
     if (tag.startsWith('$faker.')) {
