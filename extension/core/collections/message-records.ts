@@ -39,7 +39,7 @@ export interface RecordFields {
   topic: Compiled<string>;
   key: Compiled<string | Buffer | null | undefined>;
   value: Compiled<string | Buffer | null>;
-  headers: { name: string; value: Compiled<string | Buffer | null | undefined> }[];
+  headers: readonly { name: string; value: Compiled<string | Buffer | null | undefined> }[];
   /** The value's data file as written in the message; its absolute path is the plan's dataFile. */
   fileSpec: FileSpec | undefined;
   /** The serializers of keySchema / valueSchema: a data file's key and value are encoded per line. */

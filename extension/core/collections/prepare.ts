@@ -40,6 +40,7 @@ import {
   hasTemplate,
   TemplateError,
   tooLong,
+  type CompileOptions,
   type CompiledTemplate,
   type LengthLimit,
   type RecordContext,
@@ -163,6 +164,10 @@ function constant<T>(v: T): Compiled<T> {
 function varying<T>(render: Renderer<T>): Compiled<T> {
   return { constant: false, render };
 }
+
+/** A key or header value that is not there, and one that is null: the same for every message. */
+const NO_FIELD = constant(undefined);
+const NULL_FIELD = constant(null);
 
 export class MessagePreparer {
   private readonly fileName: string;
@@ -413,15 +418,15 @@ export class MessagePreparer {
     const layers = this.layers(m, index);
     const limit = this.limitFor(m);
     const site = (p: JsonPath): TemplateSite => this.site(joinPath(base, p), m.name);
-    const compileOptions = { limit };
+    const compileOptions = this.compileOptionsFor(limit);
     // A text field renders within the limit (checked as it compiles, and per record for what varies).
     /** `raw`: the field goes out as UTF-8 text as written, so it says what it is for an error; not inside JSON, which escapes. */
-    const textAt = (value: string, fieldSite: TemplateSite, raw?: string): Compiled<string> => {
+    const text = (value: string, p: JsonPath, raw?: string): Compiled<string> => {
+      const fieldSite = site(p);
       const compiled = this.engine.compile(value, layers, fieldSite, compileOptions);
       if (raw) checkRawText(compiled, fieldSite, raw);
       return this.textRenderer(compiled, { limit, site: fieldSite });
     };
-    const text = (value: string, p: JsonPath, raw?: string): Compiled<string> => textAt(value, site(p), raw);
     const jsonString = (value: string, p: JsonPath): Compiled<unknown> => {
       // Text without templates is itself (when within the limit, which compile checks): no site, no compiling.
       if (!hasTemplate(value) && value.length <= limit.max) return constant(value);
@@ -439,12 +444,15 @@ export class MessagePreparer {
       return this.textRenderer(compiled, { limit, site: fieldSite });
     };
 
-    const topicT = this.goodTopics.get(m.topic) ?? this.compileTopic(m.topic, layers, site(['topic']));
-    const topic = this.textRenderer(topicT);
-    const headers = (m.headers ?? []).map(([name, v], i) => {
-      checkRawText({ parts: [name] }, site(['headers', i, 0]), `the name of header ${i + 1}`);
-      return { name, value: this.binaryRenderer(v, text, ['headers', i, 1], `header "${name}"`) };
-    });
+    const goodTopic = this.goodTopics.get(m.topic);
+    const topicT = goodTopic ?? this.compileTopic(m.topic, layers, site(['topic']));
+    const topic = goodTopic ? this.shared(goodTopic, () => this.textRenderer(goodTopic)) : this.textRenderer(topicT);
+    const headers = !m.headers?.length
+      ? NONE
+      : m.headers.map(([name, v], i) => {
+          checkRawText({ parts: [name] }, site(['headers', i, 0]), `the name of header ${i + 1}`);
+          return { name, value: this.binaryRenderer(v, text, ['headers', i, 1], `header "${name}"`) };
+        });
     const fileSpec = isFileSpec(m.value) ? m.value : undefined;
     // A key or value with a schema is compiled as JSON here and encoded once its serializer is known (assemble).
     const keyTree = m.keySchema ? this.schemaTree('key', m.key, text, jsonString, site) : undefined;
@@ -649,6 +657,14 @@ export class MessagePreparer {
   }
 
   private readonly limits = new Map<number, LengthLimit>();
+  private readonly valuePath: JsonPath = [];
+  private readonly compileOptions = new Map<LengthLimit, CompileOptions>();
+
+  private compileOptionsFor(limit: LengthLimit): CompileOptions {
+    let options = this.compileOptions.get(limit);
+    if (!options) this.compileOptions.set(limit, (options = { limit }));
+    return options;
+  }
   /** The limit of every message without a max.request.size of its own: most of them, looked up once. */
   private collectionLimit: LengthLimit | undefined;
 
@@ -678,8 +694,8 @@ export class MessagePreparer {
     p: JsonPath,
     what: string,
   ): Compiled<string | Buffer | null | undefined> {
-    if (spec === undefined) return constant(undefined);
-    if (spec === null) return constant(null);
+    if (spec === undefined) return NO_FIELD;
+    if (spec === null) return NULL_FIELD;
     if (typeof spec === 'string') return text(spec, p, what);
     return constant(Buffer.from(spec.base64, 'base64'));
   }
@@ -700,15 +716,13 @@ export class MessagePreparer {
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1)
       return constant(Buffer.from(String(spec.base64), 'base64'));
     if (isObject(spec) && 'json' in spec && Object.keys(spec).length === 1) return constant(JSON.stringify(spec.json));
-    const tree = compileJson(spec, jsonString, ['value']);
-    const serialize = (ctx: RecordContext): string => {
-      const json = JSON.stringify(tree.render(ctx));
-      if (json.length > limit.max)
-        throw new TemplateError(site(['value']), tooLong(limit, json.length, [], tree.constant ? undefined : ctx.seq));
-      return json;
-    };
+    // The path grows in place as compileJson descends: one array for every message, not one that grows per message.
+    const path = this.valuePath;
+    path.length = 0;
+    path.push('value');
+    const value = new JsonValueText(compileJson(spec, jsonString, path), limit, site);
     // A value whose templates are all constant (variables) is rendered and serialized once.
-    return tree.constant ? constant(serialize(NO_RECORD)) : varying(serialize);
+    return value.constant ? constant(value.render(NO_RECORD)) : value;
   }
 }
 
@@ -730,7 +744,7 @@ function compileJson(
       items[i] = compileJson(spec[i], jsonString, p);
       p.pop();
     }
-    return allConstant(items) ? constant(renderArray(items, NO_RECORD)) : varying((ctx) => renderArray(items, ctx));
+    return allConstant(items) ? constant(renderArray(items, NO_RECORD)) : new ArrayRenderer(items);
   }
   if (isObject(spec)) {
     const keys = Object.keys(spec);
@@ -740,9 +754,7 @@ function compileJson(
       parts[i] = compileJson(spec[keys[i]], jsonString, p);
       p.pop();
     }
-    return allConstant(parts)
-      ? constant(renderObject(keys, parts, NO_RECORD))
-      : varying((ctx) => renderObject(keys, parts, ctx));
+    return allConstant(parts) ? constant(renderObject(keys, parts, NO_RECORD)) : new ObjectRenderer(keys, parts);
   }
   return constant(spec);
 }
@@ -759,6 +771,47 @@ function joinPath(base: JsonPath, rest: JsonPath): JsonPath {
 function allConstant(parts: Compiled<unknown>[]): boolean {
   for (const part of parts) if (!part.constant) return false;
   return true;
+}
+
+/** Containers of a JSON value with templates, rendered per record: classes, as a message has one per container. */
+class ArrayRenderer implements Compiled<unknown[]> {
+  readonly constant = false;
+  constructor(private readonly items: Compiled<unknown>[]) {}
+  render(ctx: RecordContext): unknown[] {
+    return renderArray(this.items, ctx);
+  }
+}
+
+class ObjectRenderer implements Compiled<Record<string, unknown>> {
+  readonly constant = false;
+  constructor(
+    private readonly keys: string[],
+    private readonly parts: Compiled<unknown>[],
+  ) {}
+  render(ctx: RecordContext): Record<string, unknown> {
+    return renderObject(this.keys, this.parts, ctx);
+  }
+}
+
+/** A message's JSON value serialized per record, and refused, naming it, when longer than the limit. */
+class JsonValueText implements Compiled<string> {
+  readonly constant: boolean;
+  constructor(
+    private readonly tree: Compiled<unknown>,
+    private readonly limit: LengthLimit,
+    private readonly site: (p: JsonPath) => TemplateSite,
+  ) {
+    this.constant = tree.constant;
+  }
+  render(ctx: RecordContext): string {
+    const json = JSON.stringify(this.tree.render(ctx));
+    if (json.length > this.limit.max)
+      throw new TemplateError(
+        this.site(['value']),
+        tooLong(this.limit, json.length, [], this.constant ? undefined : ctx.seq),
+      );
+    return json;
+  }
 }
 
 function renderArray(items: Compiled<unknown>[], ctx: RecordContext): unknown[] {
