@@ -237,15 +237,27 @@ describe('collections: preparing messages into records', () => {
         { name: 'a', topic: 't', value: '{{who}} {{$seq}} {{$randomInt 1 1}}', variables: { who: 'a' } },
         { name: 'b', topic: 't', value: '{{who}} {{$seq}} {{$randomInt 1 1}}', variables: { who: 'b' } },
         { name: 'c', topic: 't', value: '{{who}} {{$seq}} {{$randomInt 1 1}}' },
-        { name: 'd', topic: 't', value: { n: '{{$randomInt 7 7}}', s: '{{$seq}}' }, count: 2 },
-        { name: 'e', topic: 't', value: { n: '{{$randomInt 7 7}}', s: '{{$seq}}' } },
+        { name: 'd', topic: 't', value: { n: '{{$randomInt 7 7}}', s: '{{$seq}}', t: 'id-{{$seq}}' }, count: 2 },
+        { name: 'e', topic: 't', value: { n: '{{$randomInt 7 7}}', s: '{{$seq}}', t: 'id-{{$seq}}' } },
+        // The same text inside JSON values, naming each message's own variable: never shared between them.
+        { name: 'f', topic: 't', value: { w: '{{who}}-{{$seq}}' }, variables: { who: 'f' } },
+        { name: 'g', topic: 't', value: { w: '{{who}}-{{$seq}}' }, variables: { who: 'g' } },
       ],
     };
     const preparer = new MessagePreparer(new TemplateEngine(), { filePath: '/tmp/c.kafka.json', collection });
     const values: unknown[] = [];
     for (const i of preparer.select([]))
       for (const r of await collect((await preparer.prepare(i)).records())) values.push(r.value);
-    assert.deepEqual(values, ['a 0 1', 'b 0 1', 'collection 0 1', '{"n":7,"s":0}', '{"n":7,"s":1}', '{"n":7,"s":0}']);
+    assert.deepEqual(values, [
+      'a 0 1',
+      'b 0 1',
+      'collection 0 1',
+      '{"n":7,"s":0,"t":"id-0"}',
+      '{"n":7,"s":1,"t":"id-1"}',
+      '{"n":7,"s":0,"t":"id-0"}',
+      '{"w":"f-0"}',
+      '{"w":"g-0"}',
+    ]);
   });
 
   it('produces the same records for the same seed', async () => {

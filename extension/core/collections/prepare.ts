@@ -38,6 +38,7 @@ import {
   describeSite,
   TemplateEngine,
   hasTemplate,
+  remember,
   TemplateError,
   tooLong,
   type CompileOptions,
@@ -45,7 +46,6 @@ import {
   type LengthLimit,
   type RecordContext,
   type TemplateSite,
-  type TypedTemplate,
   type VariableLayer,
 } from './template';
 import { PRODUCER_DEFAULTS } from '../engine/config';
@@ -419,6 +419,7 @@ export class MessagePreparer {
     const limit = this.limitFor(m);
     const site = (p: JsonPath): TemplateSite => this.site(joinPath(base, p), m.name);
     const compileOptions = this.compileOptionsFor(limit);
+    const sameEverywhere = this.sameEverywhereFor(limit);
     // A text field renders within the limit (checked as it compiles, and per record for what varies).
     /** `raw`: the field goes out as UTF-8 text as written, so it says what it is for an error; not inside JSON, which escapes. */
     const text = (value: string, p: JsonPath, raw?: string): Compiled<string> => {
@@ -430,18 +431,22 @@ export class MessagePreparer {
     const jsonString = (value: string, p: JsonPath): Compiled<unknown> => {
       // Text without templates is itself (when within the limit, which compile checks): no site, no compiling.
       if (!hasTemplate(value) && value.length <= limit.max) return constant(value);
-      // A template that means the same in every message, compiled before: its renderer is shared, made of no site.
-      const clean = this.engine.cleanTemplate(value, limit);
-      if (clean) {
-        const typed = this.engine.rememberedTyped(value);
-        if (typed) return this.shared(typed, () => varying(typed.render));
-        if (clean.maxLength! <= limit.max) return this.textRenderer(clean);
-      }
+      const known = sameEverywhere.get(value);
+      if (known) return known;
       const fieldSite = site(p);
       const compiled = this.engine.compile(value, layers, fieldSite, compileOptions); // checks every template, typed or not
       const typed = this.engine.compileTyped(value, layers, fieldSite);
-      if (typed) return typed.constant ? constant(typed.render(NO_RECORD)) : varying(typed.render);
-      return this.textRenderer(compiled, { limit, site: fieldSite });
+      if (typed) {
+        if (typed.constant) return constant(typed.render(NO_RECORD));
+        const renderer = varying(typed.render);
+        // A typed template the engine remembers means the same in every message: its renderer serves them all.
+        if (this.engine.rememberedTyped(value) === typed) remember(sameEverywhere, value, renderer);
+        return renderer;
+      }
+      const renderer = this.textRenderer(compiled, { limit, site: fieldSite });
+      if (this.engine.cleanTemplate(value, limit) === compiled && this.isShared(compiled, renderer))
+        remember(sameEverywhere, value, renderer);
+      return renderer;
     };
 
     const goodTopic = this.goodTopics.get(m.topic);
@@ -650,10 +655,26 @@ export class MessagePreparer {
   /** Renderers that depend on nothing but a template, made once per template for every message that has it. */
   private readonly sharedRenderers = new WeakMap<object, Compiled<unknown>>();
 
-  private shared<T>(of: CompiledTemplate | TypedTemplate, make: () => Compiled<T>): Compiled<T> {
+  private shared<T>(of: CompiledTemplate, make: () => Compiled<T>): Compiled<T> {
     let renderer = this.sharedRenderers.get(of) as Compiled<T> | undefined;
     if (!renderer) this.sharedRenderers.set(of, (renderer = make()));
     return renderer;
+  }
+
+  private isShared(of: CompiledTemplate, renderer: Compiled<unknown>): boolean {
+    return this.sharedRenderers.get(of) === renderer;
+  }
+
+  /**
+   * Per limit, the renderers of strings in JSON values whose templates mean the same in every message (see
+   * TemplateEngine.cleanTemplate), by text: found with one lookup instead of compiling them again.
+   */
+  private readonly sameEverywhere = new Map<LengthLimit, Map<string, Compiled<unknown>>>();
+
+  private sameEverywhereFor(limit: LengthLimit): Map<string, Compiled<unknown>> {
+    let byText = this.sameEverywhere.get(limit);
+    if (!byText) this.sameEverywhere.set(limit, (byText = new Map()));
+    return byText;
   }
 
   private readonly limits = new Map<number, LengthLimit>();

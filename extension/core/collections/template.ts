@@ -483,7 +483,8 @@ export function tooLong(
 /** Templates remembered by text, at most this many (a collection rarely has more distinct ones). */
 const REMEMBERED_TEMPLATES = 10_000;
 
-function remember<T>(cache: Map<string, T>, text: string, value: T): void {
+/** Keeps `value` for `text`, starting over once REMEMBERED_TEMPLATES are kept, so a cache never grows past that. */
+export function remember<T>(cache: Map<string, T>, text: string, value: T): void {
   if (cache.size >= REMEMBERED_TEMPLATES) cache.clear();
   cache.set(text, value);
 }
