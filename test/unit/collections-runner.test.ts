@@ -82,6 +82,10 @@ class ScriptedProducer {
   async flush(): Promise<void> {
     this.flushed++;
   }
+  sentNow = 0;
+  sendNow(): void {
+    this.sentNow++;
+  }
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -189,6 +193,7 @@ describe('collections: runner', () => {
     const summary = await run;
     assert.equal(summary.acked, 50);
     assert.equal(producer.maxPending, 8);
+    assert.ok(producer.sentNow > 0, 'each time the window filled, the producer was told to send what it holds now');
   });
 
   it('reports failures with their Kafka error and exits not-ok, sending the rest unless told to stop', async () => {
@@ -446,6 +451,7 @@ describe('collections: runner', () => {
     await until('1,000 messages handed over', () => producer?.submitted.length === 1000, 50_000);
     for (let i = 0; i < 5; i++) await ticks();
     assert.equal(producer.submitted.length, 1000, 'no 1,001st message while 1,000 are open');
+    assert.equal(producer.sentNow, 1, 'the producer was told to send what it holds now, as nothing more comes');
     // Acknowledging a quarter lets the run go on; acknowledging everything as it comes ends it.
     for (const x of producer.submitted.slice(0, 300)) x.settle(true);
     await until('more messages started', () => producer.submitted.length > 1000, 50_000);

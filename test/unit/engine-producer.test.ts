@@ -35,6 +35,31 @@ describe('producer engine: batching', () => {
     );
   });
 
+  it('sends the batches there are at once when asked (sendNow), saying so in the trace; a batch begun later lingers', async () => {
+    const { clock, transport, producer } = setup({ 'linger.ms': 10000 });
+    await tick(clock); // metadata and producer id
+    const early = producer.send({ topic: 't', key: 'k', value: 'before' });
+    await tick(clock, 5);
+    assert.equal(transport.requests.length, 0, 'lingering');
+    producer.sendNow();
+    await tick(clock, 0);
+    assert.equal(transport.requests.length, 1, 'sent without waiting for linger.ms');
+    const m = await early;
+    const closed = producer.batchTrace(m.batchId)!.events.find((e) => e.type === 'batch-closed') as { reason: string };
+    assert.equal(closed.reason, 'send-now');
+
+    await tick(clock, 1);
+    const late = producer.send({ topic: 't', key: 'k', value: 'after' });
+    await tick(clock, 9000);
+    assert.equal(transport.requests.length, 1, 'a batch begun after sendNow lingers as usual');
+    await tick(clock, 1000);
+    assert.equal(transport.requests.length, 2);
+    const lateClosed = producer.batchTrace((await late).batchId)!.events.find((e) => e.type === 'batch-closed') as {
+      reason: string;
+    };
+    assert.equal(lateClosed.reason, 'linger');
+  });
+
   it('sends records of one partition together in one batch, with offsets counting up', async () => {
     const { clock, transport, producer } = setup({ 'linger.ms': 10 });
     await tick(clock);

@@ -203,7 +203,14 @@ describe('producer engine: stats', () => {
     assert.equal(t.latency.count, 897);
     assert.equal(t.latency.p50, 5, 'linger.ms (the fake broker answers at once)');
     assert.ok(t.intervals.every((iv) => iv.latencyP99 === null || iv.latencyP99 >= 5));
-    assert.deepEqual(t.batches.closeReasons, { full: 0, linger: 300, flush: 0, close: 0, 'memory-pressure': 0 });
+    assert.deepEqual(t.batches.closeReasons, {
+      full: 0,
+      linger: 300,
+      flush: 0,
+      close: 0,
+      'memory-pressure': 0,
+      'send-now': 0,
+    });
     assert.deepEqual(t.batches.records, [
       { upTo: 1, count: 0 },
       { upTo: 2, count: 0 },

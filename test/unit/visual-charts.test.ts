@@ -39,7 +39,7 @@ function timeline(
   startedAt: number,
   intervals: MetricsInterval[],
   latency: { upTo: number; count: number }[],
-  closeReasons = { full: 0, linger: 0, flush: 0, close: 0, 'memory-pressure': 0 },
+  closeReasons = { full: 0, linger: 0, flush: 0, close: 0, 'memory-pressure': 0, 'send-now': 0 },
 ): MetricsTimeline {
   return {
     startedAt,
@@ -67,6 +67,7 @@ describe('run charts from producer timelines', () => {
       flush: 0,
       close: 0,
       'memory-pressure': 0,
+      'send-now': 0,
     });
     const now = timeline(
       0,
@@ -75,7 +76,7 @@ describe('run charts from producer timelines', () => {
         { upTo: 5, count: 20 },
         { upTo: 40, count: 9 },
       ],
-      { full: 1, linger: 5, flush: 0, close: 0, 'memory-pressure': 0 },
+      { full: 1, linger: 5, flush: 0, close: 0, 'memory-pressure': 0, 'send-now': 0 },
     );
     const c = runCharts([{ clientId: 'producer 1', now, before, stats }], 1500, false);
     assert.deepEqual(
@@ -92,7 +93,14 @@ describe('run charts from producer timelines', () => {
       { upTo: 40, count: 9 },
     ]);
     assert.equal(c.latency.count, 15);
-    assert.deepEqual(c.batches.closeReasons, { full: 1, linger: 3, flush: 0, close: 0, 'memory-pressure': 0 });
+    assert.deepEqual(c.batches.closeReasons, {
+      full: 1,
+      linger: 3,
+      flush: 0,
+      close: 0,
+      'memory-pressure': 0,
+      'send-now': 0,
+    });
   });
 
   it('puts two producers on one grid, adding counts and taking the larger percentile, with empty intervals kept', () => {

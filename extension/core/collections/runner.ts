@@ -309,7 +309,11 @@ export async function runCollection(options: RunOptions): Promise<RunSummary> {
       }
       // Each message in flight holds its state until its last record is acknowledged: with thousands of one-record
       // messages open at once, that state outlives young-generation collections and piles up as old garbage.
-      if (reports.open >= MAX_OPEN_MESSAGES) await reports.fewerOpenThan(MAX_OPEN_MESSAGES - (MAX_OPEN_MESSAGES >> 2));
+      if (reports.open >= MAX_OPEN_MESSAGES) {
+        // Nothing more is handed over until messages end: what the producer holds goes now, not after linger.ms.
+        previous?.sendNow();
+        await reports.fewerOpenThan(MAX_OPEN_MESSAGES - (MAX_OPEN_MESSAGES >> 2));
+      }
       options.listener?.messageStart?.(plan);
       const slot = reports.reserve();
       // Where the expected topics end is noted before anything is sent: only records written after count.
@@ -696,6 +700,7 @@ class MessageSend {
       }
       // When the window is full, wait for a quarter of it to drain rather than one record: fewer wake-ups.
       if (window.count >= window.limit) {
+        this.producer.sendNow(); // nothing more until records settle: no point lingering
         await window.room(Math.max(1, window.limit - (window.limit >> 2)));
         this.sendsSinceClock = CLOCK_EVERY;
       }

@@ -75,6 +75,8 @@ export class RecordAccumulator {
   private closed = false;
   /** Records wait for buffer memory: every batch is ready, so memory frees up (Java's "exhausted"). */
   memoryWanted = false;
+  /** Batches begun at or before this time are ready at once (see Producer.sendNow). */
+  private sendNowUpTo = -Infinity;
   /** The batch the last successful append went into. */
   lastBatch: ProducerBatch | undefined;
   private lastTopic = '';
@@ -159,6 +161,11 @@ export class RecordAccumulator {
 
   // ---- what the sender asks ----
 
+  /** The batches there are now are ready without lingering; ones begun later linger as usual. */
+  sendNow(now: number): void {
+    this.sendNowUpTo = now;
+  }
+
   beginFlush(): void {
     this.flushesInProgress++;
   }
@@ -179,6 +186,7 @@ export class RecordAccumulator {
     if (this.flushesInProgress > 0) return 'flush';
     if (this.closed) return 'close';
     if (this.memoryWanted) return 'memory-pressure';
+    if (head.createdMs <= this.sendNowUpTo) return 'send-now';
     return undefined;
   }
 

@@ -140,6 +140,7 @@ export class ProducerMetrics {
     flush: 0,
     close: 0,
     'memory-pressure': 0,
+    'send-now': 0,
   };
   private readonly brokers = new Map<number, BrokerCounts & { inFlight: number }>();
 

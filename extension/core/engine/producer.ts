@@ -633,6 +633,11 @@ export class KafkaProducer implements Producer, BatchSink, SenderListener {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  sendNow(): void {
+    this.accumulator.sendNow(this.clock.now());
+    this.sender.wakeup(0);
+  }
+
   async flush(): Promise<void> {
     this.accumulator.beginFlush();
     this.sender.wakeup(0);

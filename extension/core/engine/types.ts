@@ -44,7 +44,7 @@ export interface RecordMetadata {
   partitionReason: PartitionReason;
 }
 
-export type BatchCloseReason = 'full' | 'linger' | 'flush' | 'close' | 'memory-pressure';
+export type BatchCloseReason = 'full' | 'linger' | 'flush' | 'close' | 'memory-pressure' | 'send-now';
 
 export type TraceEvent =
   | ({ type: 'serialized'; recordId: string; time: number } & SchemaUsed)
@@ -363,6 +363,12 @@ export interface Producer {
   /** Records handed over and not settled yet. */
   readonly pendingRecords: number;
   flush(): Promise<void>;
+  /**
+   * Makes the batches there are now sendable without waiting for linger.ms, and returns at once: the caller hands
+   * over nothing more until some records are acknowledged, so lingering would only leave the connection idle. (Java
+   * does the same for a thread that blocks on buffer memory.) Batches begun later linger as usual.
+   */
+  sendNow(): void;
   /**
    * Cancel: every record handed over and not sent yet (waiting, or in a batch that never went out) fails now with
    * CANCELLED; records in requests, or being retried, still get their real outcome. Returns how many failed. The

@@ -16,6 +16,7 @@ export const CLOSE_REASON_WORDS: Record<string, string> = {
   flush: 'flushed',
   close: 'producer closing',
   'memory-pressure': 'buffer memory needed',
+  'send-now': 'sent at once: nothing more was coming until acknowledgements',
 };
 
 /** The short words written on the accumulator bar. */
@@ -25,6 +26,7 @@ const CLOSE_REASON_NOTE: Record<string, string> = {
   flush: 'flush',
   close: 'close',
   'memory-pressure': 'memory',
+  'send-now': 'send now',
 };
 
 /**
