@@ -640,7 +640,6 @@ export class MessagePreparer {
     return new SourceSite(this.fileName, p, messageName, this.loaded.source);
   }
 
-  /** A text template: its text once when constant, else rendered per record (within `bound` when given). */
   /**
    * A text template: its text once when constant, else rendered per record, within `bound` when given. One that
    * cannot render past the bound (see CompiledTemplate.maxLength) needs no check and no site, and is shared.
