@@ -859,7 +859,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Value forms sent without rendering templates, recognised as valueRenderer and prepare recognise them. */
 function isUntemplatedValue(v: unknown): boolean {
-  return isFileSpec(v) || (isObject(v) && Object.keys(v).length === 1 && ('base64' in v || 'json' in v));
+  // The keys are counted last: most values have neither, and counting them made an array per message.
+  return isFileSpec(v) || (isObject(v) && ('base64' in v || 'json' in v) && Object.keys(v).length === 1);
 }
 
 function isFileSpec(v: unknown): v is FileSpec {
