@@ -317,7 +317,8 @@ function closeReasonsChart(c: RunCharts): SvgNode {
         el(
           'rect',
           {
-            class: `s${(i % 6) + 1}`,
+            // The four neutral series colours: green and red (s5, s6) say acknowledged and failed elsewhere.
+            class: `s${(i % 4) + 1}`,
             x: 110,
             y: y + 3,
             width: Math.max(n > 0 ? 2 : 0, (n / max) * plot),

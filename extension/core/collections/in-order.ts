@@ -1,5 +1,3 @@
-/** Results handed on in the order their slots were reserved, however they come done. */
-
 /**
  * Hands on results in the order they were reserved, though they may come done out of order (messages on other
  * partitions are acknowledged sooner). A plain queue rather than a promise chain: a chain's links run a few

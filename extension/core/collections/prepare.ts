@@ -165,7 +165,7 @@ function varying<T>(render: Renderer<T>): Compiled<T> {
   return { constant: false, render };
 }
 
-/** A key or header value that is not there, and one that is null: the same for every message. */
+/** A field that is not there, and one that is null: the same renderer for every message. */
 const NO_FIELD = constant(undefined);
 const NULL_FIELD = constant(null);
 
@@ -482,7 +482,7 @@ export class MessagePreparer {
     const { topicT, topic, headers, fileSpec, keyTree, valueTree, plainKey, plainValue, site } = renderers;
     const key = plainKey ?? this.schemaRenderer('key', keyTree, schemas.key!, site);
     const value: Compiled<string | Buffer | null> = fileSpec
-      ? constant(null)
+      ? NULL_FIELD
       : (plainValue ?? this.schemaRenderer('value', valueTree, schemas.value!, site));
     const plan = this.planFor(
       m,
@@ -575,7 +575,7 @@ export class MessagePreparer {
     serializer: SchemaSerializer,
     site: (p: JsonPath) => TemplateSite,
   ): Compiled<Buffer | null> {
-    if (!tree) return constant(null);
+    if (!tree) return NULL_FIELD;
     const where = describeSite(site([part]));
     const encode = (v: unknown): Buffer => {
       try {
@@ -731,7 +731,7 @@ export class MessagePreparer {
     site: (p: JsonPath) => TemplateSite,
     limit: LengthLimit,
   ): Compiled<string | Buffer | null> {
-    if (spec === undefined || spec === null) return constant(null);
+    if (spec === undefined || spec === null) return NULL_FIELD;
     if (typeof spec === 'string') return text(spec, ['value'], 'the value');
     if (isObject(spec) && 'base64' in spec && Object.keys(spec).length === 1)
       return constant(Buffer.from(String(spec.base64), 'base64'));
